@@ -1,0 +1,91 @@
+# barenet: top Makefile.  Per-directory fragments (*/build.mk) list sources;
+# this file holds the toolchain, flags and the targets.  `make help` lists them.
+
+CROSS_COMPILE ?=
+CC      := $(CROSS_COMPILE)gcc
+LD      := $(CROSS_COMPILE)ld
+OBJCOPY := $(CROSS_COMPILE)objcopy
+NM      := $(CROSS_COMPILE)nm
+HOSTCC  ?= gcc
+PYTHON  := /usr/bin/python3
+
+# V=1 shows the full commands
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+BUILD   := build
+DEPS    := $(BUILD)/deps
+LWIP    := $(DEPS)/lwip-2.1.3
+
+# Kernel flags: freestanding, no SSE/x87 anywhere (IRQ-reachable code must not
+# touch FPU state; CR4.OSFXSR is never set), kernel code model in the top 2 GiB.
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -fno-builtin \
+	-isystem lib/libc -isystem $(shell $(CC) -print-file-name=include) -I. \
+	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only -mcmodel=kernel \
+	-fno-common -fno-strict-aliasing -Wall -Wextra -Werror -MMD -MP
+# gcc may inline small memcpy/memset in ordinary code ...
+KCFLAGS += -fbuiltin
+# ... but not in lib/string.c, where it would turn the loops into calls to themselves
+NOBUILTIN_CFLAGS := -fno-builtin -fno-tree-loop-distribute-patterns
+KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
+KLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
+	-Wl,--no-warn-rwx-segments -T linker.ld
+
+kernel-srcs :=
+include boot/build.mk
+include kernel/build.mk
+include lib/build.mk
+include drivers/build.mk
+include net/build.mk
+
+kernel-objs := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(kernel-srcs)))
+
+.PHONY: all
+all: $(BUILD)/barenet.elf $(BUILD)/barenet.sym
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) $(CFLAGS_$(subst /,_,$*)) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+$(BUILD)/barenet.elf: $(kernel-objs) linker.ld tools/check-image.sh
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(KLDFLAGS) -o $@ $(kernel-objs) -lgcc
+	$(Q)tools/check-image.sh $@
+
+$(BUILD)/barenet.sym: $(BUILD)/barenet.elf
+	$(NM) -n $< > $@
+
+include tests/build.mk
+include tools/build.mk
+
+.PHONY: clean distclean help
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/iso $(BUILD)/barenet.* $(BUILD)/test-*
+
+distclean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "barenet targets:"
+	@echo "  make            build build/barenet.elf (QEMU -kernel) and build/barenet.sym"
+	@echo "  make iso        build build/barenet.iso (GRUB, BIOS + UEFI; dd it to a USB stick)"
+	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, APPEND='...')"
+	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"
+	@echo "  make test       install missing deps, run host unit tests and QEMU tests"
+	@echo "  make unit       host unit tests only (ASan + UBSan, Check)"
+	@echo "  make deps       install dependencies (Debian packages, lwIP source)"
+	@echo "  make clean      remove build outputs (keeps build/deps)"
+	@echo "  make distclean  remove build/ entirely"
+	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), ACCEL, NIC, APPEND, MEM, SMP"
+
+-include $(kernel-objs:.o=.d)

@@ -1,0 +1,1 @@
+kernel-srcs += boot/header.S boot/entry.S

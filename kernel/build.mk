@@ -1,0 +1,3 @@
+kernel-srcs += kernel/main.c kernel/bootinfo.c kernel/cmdline.c kernel/cmdline_parse.c \
+	kernel/serial.c kernel/vga.c kernel/printk.c kernel/power.c kernel/panic.c \
+	kernel/clock.c kernel/errno.c

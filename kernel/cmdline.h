@@ -1,0 +1,39 @@
+/* Kernel command line: space-separated key=value options (or bare keys),
+ * values optionally in double quotes.  Subsystems register the keys they
+ * understand with CMDLINE_OPT(); an unknown key is reported, not ignored. */
+#ifndef KERNEL_CMDLINE_H
+#define KERNEL_CMDLINE_H
+
+#include "kernel/types.h"
+
+#define CMDLINE_KEY_MAX   32
+#define CMDLINE_VALUE_MAX 256
+
+struct cmdline_opt {
+	const char *key;
+	/* value is "" for a bare key; return 0 or -EINVAL (message printed by caller) */
+	int (*set)(const char *value);
+	const char *help;
+};
+
+#define CMDLINE_OPT(k, fn, h)                                                \
+	static const struct cmdline_opt __cmdline_opt_##fn                   \
+	__used __section(".cmdline_opts") __aligned(8) = { (k), (fn), (h) }
+
+/* Split s into options; call cb(key, value, ctx) for each (value "" when
+ * bare).  Stops at the first non-zero return of cb and returns it; returns
+ * -EINVAL for malformed input (empty key, unterminated quote, key or value
+ * too long) after calling err(pos, msg, ctx) if given. */
+int cmdline_split(const char *s,
+		  int (*cb)(const char *key, const char *value, void *ctx),
+		  void (*err)(size_t pos, const char *msg, void *ctx), void *ctx);
+
+/* Apply every option of s through the registered CMDLINE_OPT handlers.
+ * Returns the number of problems (unknown keys, bad values, syntax errors),
+ * each already reported with pr_err. */
+int cmdline_apply(const char *s);
+
+/* the value of key in the boot command line (last one wins), or NULL */
+const char *cmdline_get(const char *key, char *buf, size_t size);
+
+#endif

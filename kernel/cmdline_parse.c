@@ -1,0 +1,64 @@
+/* Command-line tokenizer, free of kernel dependencies so the host unit tests
+ * build it as is. */
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include <string.h>
+
+int cmdline_split(const char *s,
+		  int (*cb)(const char *key, const char *value, void *ctx),
+		  void (*err)(size_t pos, const char *msg, void *ctx), void *ctx)
+{
+	const char *p = s;
+
+	for (;;) {
+		char key[CMDLINE_KEY_MAX], value[CMDLINE_VALUE_MAX];
+		size_t klen = 0, vlen = 0, start;
+		int rc;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			return 0;
+		start = p - s;
+		while (*p && *p != '=' && *p != ' ' && *p != '\t' && *p != '\n') {
+			if (klen + 1 >= sizeof(key)) {
+				if (err)
+					err(start, "option name too long", ctx);
+				return -EINVAL;
+			}
+			key[klen++] = *p++;
+		}
+		key[klen] = '\0';
+		if (!klen) {
+			if (err)
+				err(start, "'=' without an option name", ctx);
+			return -EINVAL;
+		}
+		if (*p == '=') {
+			bool quoted = *++p == '"';
+
+			if (quoted)
+				p++;
+			while (*p && (quoted ? *p != '"' : (*p != ' ' && *p != '\t' && *p != '\n'))) {
+				if (vlen + 1 >= sizeof(value)) {
+					if (err)
+						err(start, "option value too long", ctx);
+					return -EINVAL;
+				}
+				value[vlen++] = *p++;
+			}
+			if (quoted) {
+				if (*p != '"') {
+					if (err)
+						err(start, "unterminated quote", ctx);
+					return -EINVAL;
+				}
+				p++;
+			}
+		}
+		value[vlen] = '\0';
+		rc = cb(key, value, ctx);
+		if (rc)
+			return rc;
+	}
+}

@@ -1,0 +1,54 @@
+/* kmain: the boot sequence, from the loader's hand-off to `ready`. */
+#include "kernel/bootinfo.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/errno.h"
+#include "kernel/panic.h"
+#include "kernel/power.h"
+#include "kernel/printk.h"
+#include "kernel/time.h"
+#include "kernel/version.h"
+#include "kernel/x86.h"
+#include <string.h>
+
+enum exit_when { EXIT_NEVER, EXIT_AT_READY };
+static enum exit_when exit_when = EXIT_NEVER;
+
+static int set_exit(const char *v)
+{
+	if (!strcmp(v, "ready"))
+		exit_when = EXIT_AT_READY;
+	else if (!strcmp(v, "never"))
+		exit_when = EXIT_NEVER;
+	else
+		return -EINVAL;
+	return 0;
+}
+CMDLINE_OPT("exit", set_exit, "power off after boot: ready|never");
+
+__noreturn void kmain(u32 magic, u32 info_phys);
+
+void kmain(u32 magic, u32 info_phys)
+{
+	int rc;
+
+	serial_init();
+	rc = bootinfo_parse(magic, info_phys);
+	if (!boot_info.efi)
+		vga_init();
+	pr_info("barenet " BARENET_VERSION " (x86-64) booting\n");
+	if (rc)
+		panic("unknown boot magic %#x: not started by a multiboot loader", magic);
+	pr_info("boot: %s via multiboot%d, cmdline: '%s'\n", boot_info.loader,
+		boot_info.protocol, boot_info.cmdline);
+	if (cmdline_apply(boot_info.cmdline))
+		pr_warn("cmdline: some options were not applied (see above)\n");
+
+	pr_info("barenet: ready in %llu.%03llu ms\n",
+		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
+		(unsigned long long)(ktime_get_ns() % NSEC_PER_MSEC / NSEC_PER_USEC));
+	if (exit_when == EXIT_AT_READY)
+		machine_poweroff(EXIT_OK);
+	for (;;)
+		safe_halt();
+}

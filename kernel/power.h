@@ -1,0 +1,20 @@
+/* Power-off with an exit status, for tests and for `make run`. */
+#ifndef KERNEL_POWER_H
+#define KERNEL_POWER_H
+
+#include "kernel/types.h"
+
+/* exit statuses the kernel reports; QEMU's isa-debug-exit turns status s
+ * into the process exit code 2*s+1 */
+#define EXIT_OK      0      /* QEMU exits 1 */
+#define EXIT_FAIL    1      /* QEMU exits 3: a self-test failed */
+#define EXIT_PANIC   0x7f   /* QEMU exits 255 */
+
+/* stop the machine, reporting status: QEMU's isa-debug-exit port first,
+ * then ACPI S5, then halt for ever */
+__noreturn void machine_poweroff(int status);
+
+/* ACPI S5 power-off hook, set by kernel/acpi.c when the FADT allows it */
+extern void (*acpi_poweroff_hook)(void);
+
+#endif

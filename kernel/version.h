@@ -1,0 +1,4 @@
+#ifndef KERNEL_VERSION_H
+#define KERNEL_VERSION_H
+#define BARENET_VERSION "0.1.0"
+#endif

@@ -1,0 +1,1 @@
+# The network stack glue (skb, NAPI, lwIP) arrives with its issue.

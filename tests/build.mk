@@ -1,0 +1,1 @@
+# Tests: host unit tests and QEMU integration tests (see tests/README or make help).

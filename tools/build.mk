@@ -1,0 +1,1 @@
+# run / iso / debug / deps targets
