@@ -17,7 +17,7 @@ Q := @
 endif
 
 BUILD   := build
-DEPS    := $(BUILD)/deps
+DEPS    := build/deps
 LWIP    := $(DEPS)/lwip-2.1.3
 
 # Kernel flags: freestanding, no SSE/x87 anywhere (IRQ-reachable code must not

@@ -1,0 +1,19 @@
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+
+def pytest_report_header(config):
+    return "barenet: QEMU accelerator %s (BARENET_ACCEL=%s)" % (
+        harness.choose_accel(), os.environ.get("BARENET_ACCEL", "auto"))
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    if not os.path.exists(harness.KERNEL):
+        pytest.fail("build/barenet.elf missing: run make first")
+    return harness.KERNEL

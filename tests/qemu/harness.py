@@ -1,0 +1,224 @@
+"""QEMU harness for barenet's integration tests.
+
+Every guest runs with a timeout and is killed by the PID of the QEMU process
+this harness started, never by name.  The serial console is captured to a
+log file under build/test-logs/ and kept for post-mortems.
+
+Accelerator: BARENET_ACCEL=kvm|tcg|auto (default auto).  auto picks KVM only
+when the CPU advertises hardware virtualisation (vmx/svm in /proc/cpuinfo)
+and /dev/kvm opens; the nested software KVM of some CI hosts has neither flag
+and is ~20x slower than TCG there.
+"""
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(ROOT, "build")
+KERNEL = os.path.join(BUILD, "barenet.elf")
+ISO = os.path.join(BUILD, "barenet.iso")
+LOGDIR = os.path.join(BUILD, "test-logs")
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+# kernel exit statuses (kernel/power.h); isa-debug-exit maps s -> 2s+1
+EXIT_OK = 1
+EXIT_FAIL = 3
+EXIT_PANIC = 255
+# QEMU exits 0 on its own (triple fault with -no-reboot, or a plain quit):
+# never a success for a test.
+
+
+def hw_virt_available():
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = f.read()
+    except OSError:
+        return False
+    if not re.search(r"^flags\s*:.*\b(vmx|svm)\b", flags, re.M):
+        return False
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR)
+        os.close(fd)
+        return True
+    except OSError:
+        return False
+
+
+def choose_accel():
+    want = os.environ.get("BARENET_ACCEL", "auto")
+    if want not in ("auto", "kvm", "tcg"):
+        raise ValueError("BARENET_ACCEL must be auto, kvm or tcg, not %r" % want)
+    if want == "auto":
+        return "kvm" if hw_virt_available() else "tcg"
+    return want
+
+
+def accel_args(accel):
+    if accel == "kvm":
+        return ["-accel", "kvm", "-cpu", "host"]
+    # max would add features TCG emulates slowly; the default qemu64 CPU
+    # lacks invariant TSC etc. but is enough
+    return ["-accel", "tcg"]
+
+
+class Guest:
+    """One QEMU process.  Use as a context manager, or call kill()."""
+
+    def __init__(self, name, kernel=KERNEL, iso=None, append="", mem=256, smp=1,
+                 machine="q35", firmware="bios", extra=(), accel=None,
+                 debug_exit=True):
+        self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+        self.accel = accel or choose_accel()
+        os.makedirs(LOGDIR, exist_ok=True)
+        self.logpath = os.path.join(LOGDIR, self.name + ".log")
+        self.tmp = tempfile.mkdtemp(prefix="barenet-qemu-")
+        self.monitor_path = os.path.join(self.tmp, "monitor.sock")
+        args = ["qemu-system-x86_64", "-nodefaults", "-no-reboot",
+                "-machine", machine, "-m", str(mem), "-smp", str(smp),
+                "-display", "none", "-serial", "stdio",
+                "-monitor", "unix:%s,server=on,wait=off" % self.monitor_path]
+        args += accel_args(self.accel)
+        if debug_exit:
+            args += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        if firmware == "ovmf":
+            vars_copy = os.path.join(self.tmp, "OVMF_VARS.fd")
+            shutil.copy(OVMF_VARS, vars_copy)
+            args += ["-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
+                     "-drive", "if=pflash,format=raw,file=" + vars_copy]
+        if iso:
+            args += ["-cdrom", iso, "-boot", "d"]
+        else:
+            args += ["-kernel", kernel]
+            if append:
+                args += ["-append", append]
+        args += list(extra)
+        self.args = args
+        self.output = ""
+        self._log = open(self.logpath, "w")
+        self._log.write("# " + " ".join(args) + "\n")
+        self._log.flush()
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.start_time = time.monotonic()
+        self.returncode = None
+
+    # -- output ---------------------------------------------------------
+    def _pump(self, timeout):
+        """Read what QEMU printed within timeout seconds; False at EOF."""
+        fd = self.proc.stdout.fileno()
+        r, _, _ = select.select([fd], [], [], max(0.0, timeout))
+        if not r:
+            return True
+        data = os.read(fd, 65536)
+        if not data:
+            return False
+        text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+        self.output += text
+        self._log.write(text)
+        self._log.flush()
+        return True
+
+    def wait_for(self, pattern, timeout=30):
+        """Wait until pattern (a regex) appears in the output; return the match.
+        Raises TimeoutError (with the log's tail) otherwise."""
+        rx = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        pos = 0
+        while True:
+            m = rx.search(self.output, pos)
+            if m:
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._pump(min(left, 0.2)):
+                m = rx.search(self.output)
+                if m:
+                    return m
+                self.kill()
+                raise TimeoutError("pattern %r not seen in %ss (log: %s)\n%s"
+                                   % (pattern, timeout, self.logpath, self.output[-3000:]))
+
+    def wait_exit(self, timeout=30):
+        """Wait for QEMU to exit; return its exit code.  Kills it on timeout."""
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None or self._pump(0):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                raise TimeoutError("QEMU still running after %ss (log: %s)\n%s"
+                                   % (timeout, self.logpath, self.output[-3000:]))
+            if not self._pump(min(left, 0.2)) and self.proc.poll() is not None:
+                break
+        self.returncode = self.proc.wait()
+        self._log.write("\n# exit %d after %.2fs\n" % (self.returncode, time.monotonic() - self.start_time))
+        self._log.flush()
+        return self.returncode
+
+    # -- control --------------------------------------------------------
+    def monitor(self, command, timeout=5):
+        """Send one human-monitor command; return its reply text."""
+        import socket
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                s.connect(self.monitor_path)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        buf = b""
+        try:
+            while b"(qemu)" not in buf:
+                buf += s.recv(4096)
+            s.sendall(command.encode() + b"\n")
+            buf = b""
+            while b"(qemu)" not in buf:
+                buf += s.recv(4096)
+        finally:
+            s.close()
+        return buf.decode("utf-8", "replace").split("(qemu)")[0]
+
+    def kill(self):
+        """Kill this QEMU (by its own PID) if it still runs."""
+        if self.proc.poll() is None:
+            try:
+                os.kill(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        self.returncode = self.proc.returncode
+
+    def close(self):
+        self.kill()
+        try:
+            while self._pump(0):
+                if not select.select([self.proc.stdout], [], [], 0)[0]:
+                    break
+        except (OSError, ValueError):
+            pass
+        self.proc.stdout.close()
+        self._log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def boot(name, append="exit=ready", timeout=60, **kw):
+    """Boot a guest to completion.  Returns (exit code, serial output)."""
+    with Guest(name, append=append, **kw) as g:
+        code = g.wait_exit(timeout)
+        return code, g.output
