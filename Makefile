@@ -66,6 +66,7 @@ $(BUILD)/barenet.sym: $(BUILD)/barenet.elf
 	$(NM) -n $< > $@
 
 include tests/build.mk
+include tests/unit/build.mk
 include tools/build.mk
 
 .PHONY: clean distclean help
