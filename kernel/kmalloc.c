@@ -218,7 +218,7 @@ static void *kmalloc_caller(size_t size, void *caller)
 		while ((PAGE_SIZE << order) < LARGE_SKIP + sizeof(*h) + size + REDZONE)
 			order++;
 
-	flags = mm_pool_lock();
+	flags = mm_lock(MM_LOCK_KMALLOC);
 	if (!classes_ready)
 		classes_init();
 	if (cls == CLASS_LARGE) {
@@ -229,7 +229,7 @@ static void *kmalloc_caller(size_t size, void *caller)
 		h = slab_get(cls);
 	}
 	if (!h) {
-		mm_pool_unlock(flags);
+		mm_unlock(MM_LOCK_KMALLOC, flags);
 		return NULL;
 	}
 	h->magic = MAGIC_LIVE;
@@ -249,7 +249,7 @@ static void *kmalloc_caller(size_t size, void *caller)
 		memset((u8 *)(h + 1) + size, REDZONE_BYTE, redzone_len(h));
 	}
 #endif
-	mm_pool_unlock(flags);
+	mm_unlock(MM_LOCK_KMALLOC, flags);
 	return h + 1;
 }
 
@@ -293,7 +293,7 @@ void kfree(void *p)
 	if (!IS_ALIGNED((uintptr_t)p, 16))
 		panic("kfree: %p is not a pointer from kmalloc", p);
 	h = (struct kmalloc_hdr *)p - 1;
-	flags = mm_pool_lock();
+	flags = mm_lock(MM_LOCK_KMALLOC);
 	if (h->magic == MAGIC_FREED)
 		panic("kfree: double free of %p", p);
 	if (h->magic != MAGIC_LIVE || (h->cls != CLASS_LARGE && h->cls >= KMALLOC_NR_CLASSES))
@@ -314,7 +314,7 @@ void kfree(void *p)
 		page_free((u8 *)h - LARGE_SKIP, h->order);
 	else
 		slab_put(h);
-	mm_pool_unlock(flags);
+	mm_unlock(MM_LOCK_KMALLOC, flags);
 }
 
 size_t kmalloc_live_objects(void)
@@ -324,12 +324,12 @@ size_t kmalloc_live_objects(void)
 
 void kmalloc_dump_live(void)
 {
-	unsigned long flags = mm_pool_lock();
+	unsigned long flags = mm_lock(MM_LOCK_KMALLOC);
 
 	pr_info("kmalloc: %zu live objects\n", live_objects);
 #if KMALLOC_DEBUG
 	for (struct kmalloc_hdr *h = live_list; h; h = h->next)
 		pr_info("kmalloc:   %p size %u caller %p\n", (void *)(h + 1), h->size, h->caller);
 #endif
-	mm_pool_unlock(flags);
+	mm_unlock(MM_LOCK_KMALLOC, flags);
 }

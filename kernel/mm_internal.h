@@ -6,13 +6,21 @@
 
 #include "kernel/types.h"
 
-/* Lock for the kmalloc and DMA pools.  In the kernel an irqsave spinlock
- * (page_alloc.c); on the host a no-op.  page_alloc nests inside it. */
-unsigned long mm_pool_lock(void);
-void mm_pool_unlock(unsigned long flags);
+/* Locks of the kmalloc and DMA pools.  In the kernel irqsave spinlocks
+ * (page_alloc.c); on the host no-ops.  Order: DMA, then KMALLOC, then the
+ * page allocator's own lock. */
+enum mm_lock_id { MM_LOCK_DMA, MM_LOCK_KMALLOC, MM_NR_LOCKS };
+unsigned long mm_lock(enum mm_lock_id id);
+void mm_unlock(enum mm_lock_id id, unsigned long flags);
 
+/* page_alloc.c: start the allocator for physical pages 0..npages-1, all
+ * reserved, state bytes at meta; then hand it [start, end) ranges */
+void page_alloc_init(size_t npages, u8 *meta);
+int page_alloc_add(phys_addr_t start, phys_addr_t end);
 /* free 4 KiB pages in the page allocator */
 size_t page_free_count(void);
+/* 0, or -EFAULT when the free lists are inconsistent */
+int page_alloc_check(void);
 
 /* paging.c: page tables */
 #define PTE_P       BIT_ULL(0)      /* present   Intel SDM vol.3A 4.5, table 4-19 */
@@ -22,13 +30,14 @@ size_t page_free_count(void);
 #define PTE_PS      BIT_ULL(7)      /* 2 MiB / 1 GiB page in a PD / PDPT entry */
 #define PTE_NX      BIT_ULL(63)     /* execute-disable, needs EFER.NXE */
 
-/* build the direct map and the kernel image map in a fresh PML4 (page-table
- * pages from page_alloc); max_phys: end of the highest RAM region */
-int paging_build(u64 max_phys);
+/* build the direct map (0..4 GiB and every RAM region of the memory map)
+ * and the kernel image map in a fresh PML4, page-table pages from
+ * page_alloc; 0 or -ENOMEM */
+int paging_build(void);
 /* load the new page tables into CR3 */
 void paging_activate(void);
 /* map [va, va+size) to [pa, ...) with 4 KiB pages and the given PTE flags
- * (PTE_P is implied); 0 or -ENOMEM */
+ * (PTE_P is implied, PTE_NX dropped when the CPU lacks it); 0 or -ENOMEM */
 int paging_map_4k(u64 va, u64 pa, u64 size, u64 flags);
 /* remove the 4 KiB mappings of [va, va+size) and flush them from the TLB */
 void paging_unmap_4k(u64 va, u64 size);

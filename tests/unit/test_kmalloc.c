@@ -6,33 +6,12 @@
 #include "kernel/buddy.h"
 #include "kernel/mm.h"
 #include "kernel/mm_internal.h"
+#include "mm_host.h"
 
 #define ARENA_PAGES 2048                        /* 8 MiB */
-#define MAX_BLOCK   ((size_t)BUDDY_PAGE_SIZE << BUDDY_MAX_ORDER)
 
-static u8 *arena;
-static u8 meta[ARENA_PAGES];
-static struct buddy b;
-
-/* the kernel services kmalloc.c uses */
-void *page_alloc(unsigned order) { return buddy_alloc(&b, order); }
-void page_free(void *p, unsigned order) { ck_assert_int_eq(buddy_free(&b, p, order), 0); }
-size_t page_free_count(void) { return buddy_free_pages(&b); }
-unsigned long mm_pool_lock(void) { return 0; }
-void mm_pool_unlock(unsigned long flags) { (void)flags; }
-
-static void setup(void)
-{
-	arena = aligned_alloc(MAX_BLOCK, (size_t)ARENA_PAGES * BUDDY_PAGE_SIZE);
-	ck_assert_ptr_nonnull(arena);
-	buddy_init(&b, (uintptr_t)arena, ARENA_PAGES, meta);
-	ck_assert_int_eq(buddy_add_range(&b, (uintptr_t)arena, ARENA_PAGES), 0);
-}
-
-static void teardown(void)
-{
-	free(arena);
-}
+static void setup(void) { mm_host_setup(ARENA_PAGES); }
+static void teardown(void) { mm_host_teardown(); }
 
 START_TEST(every_size_is_usable_and_distinct)
 {
@@ -48,7 +27,7 @@ START_TEST(every_size_is_usable_and_distinct)
 		p[i] = kmalloc(sz[i]);
 		ck_assert_ptr_nonnull(p[i]);
 		ck_assert_uint_eq((uintptr_t)p[i] % 16, 0);
-		ck_assert(p[i] >= arena && p[i] + sz[i] <= arena + (size_t)ARENA_PAGES * BUDDY_PAGE_SIZE);
+		ck_assert(p[i] >= mm_host_arena && p[i] + sz[i] <= mm_host_arena + (size_t)ARENA_PAGES * BUDDY_PAGE_SIZE);
 		memset(p[i], i & 0xff, sz[i]);
 	}
 	ck_assert_uint_eq(kmalloc_live_objects(), base_live + N);
@@ -63,7 +42,7 @@ START_TEST(every_size_is_usable_and_distinct)
 	ck_assert_uint_eq(kmalloc_live_objects(), base_live);
 	/* empty slabs went back: the page count is where it started */
 	ck_assert_uint_eq(page_free_count(), base_pages);
-	ck_assert_int_eq(buddy_check(&b), 0);
+	ck_assert_int_eq(buddy_check(&mm_host_buddy), 0);
 }
 END_TEST
 
