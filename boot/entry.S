@@ -27,6 +27,7 @@
 #define CPUID_EXT_LM  (1 << 29)
 #define CPUID_EXT_NX  (1 << 20)
 #define COM1      0x3f8
+#define BOOT_STACK_SIZE 32768
 
     .section .boot.text, "ax"
     .code32
@@ -145,6 +146,10 @@ long_mode_high:
     xorw %ax, %ax
     movw %ax, %fs
     movw %ax, %gs
+    /* reload GDTR with the GDT's high-half address: mm_init drops the
+     * identity map the 32-bit pointer above goes through */
+    movabs $boot_gdt_ptr64, %rax
+    lgdt (%rax)
     movabs $boot_stack_top, %rsp
     xorl %ebp, %ebp
     /* kmain(magic = %edi, info_phys = %esi): already in place */
@@ -159,13 +164,19 @@ no_lm_msg:
 
     .balign 16
 boot_gdt:
+    /* accessed bits preset: the CPU would otherwise write them on a segment
+     * load, and mm_init maps .rodata read-only (SDM vol.3A 3.4.5.1) */
     .quad 0
-    .quad 0x00209A0000000000        /* 0x08: 64-bit code, DPL0 */
-    .quad 0x0000920000000000        /* 0x10: data */
+    .quad 0x00209B0000000000        /* 0x08: 64-bit code, DPL0 */
+    .quad 0x0000930000000000        /* 0x10: data */
 boot_gdt_end:
 boot_gdt_ptr:
     .short boot_gdt_end - boot_gdt - 1
     .long PHYS(boot_gdt)
+    .balign 8
+boot_gdt_ptr64:
+    .short boot_gdt_end - boot_gdt - 1
+    .quad boot_gdt
 
     .data
     .balign 8
@@ -180,9 +191,14 @@ boot_pml4:      .skip 4096
 boot_pdpt_low:  .skip 4096
 boot_pdpt_high: .skip 4096
 boot_pd:        .skip 4 * 4096
-    .globl boot_stack_bottom, boot_stack_top
+    /* the boot stack, with a page below it that mm_init leaves unmapped:
+     * an overflow faults instead of running into the page tables below */
+    .balign 4096
+    .globl boot_stack_guard, boot_stack_bottom, boot_stack_top
+boot_stack_guard:
+    .skip 4096
 boot_stack_bottom:
-    .skip 16384
+    .skip BOOT_STACK_SIZE
 boot_stack_top:
 
     .section .note.GNU-stack, "", @progbits
