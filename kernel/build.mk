@@ -1,3 +1,9 @@
 kernel-srcs += kernel/main.c kernel/bootinfo.c kernel/cmdline.c kernel/cmdline_parse.c \
 	kernel/serial.c kernel/vga.c kernel/printk.c kernel/power.c kernel/panic.c \
 	kernel/clock.c kernel/errno.c
+kernel-srcs += kernel/mm.c kernel/buddy.c kernel/page_alloc.c kernel/paging.c kernel/kmalloc.c \
+	kernel/dma.c kernel/mmio.c kernel/mmtest.c
+# KMALLOC_DEBUG=0 drops kmalloc's redzones, caller tracking and live list (default 1)
+ifdef KMALLOC_DEBUG
+CFLAGS_kernel_kmalloc := -DKMALLOC_DEBUG=$(KMALLOC_DEBUG)
+endif

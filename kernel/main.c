@@ -3,6 +3,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/errno.h"
+#include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
@@ -43,6 +44,7 @@ void kmain(u32 magic, u32 info_phys)
 		boot_info.protocol, boot_info.cmdline);
 	if (cmdline_apply(boot_info.cmdline))
 		pr_warn("cmdline: some options were not applied (see above)\n");
+	mm_init();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
