@@ -100,6 +100,7 @@ class Guest:
         args += list(extra)
         self.args = args
         self.output = ""
+        self._cr = ""
         self._log = open(self.logpath, "w")
         self._log.write("# " + " ".join(args) + "\n")
         self._log.flush()
@@ -119,7 +120,11 @@ class Guest:
         data = os.read(fd, 65536)
         if not data:
             return False
-        text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+        # QEMU writes the serial port a byte at a time: a "\r\n" can be split
+        # across reads, so hold a trailing "\r" back for the next one
+        text = self._cr + data.decode("utf-8", "replace")
+        self._cr = "\r" if text.endswith("\r") else ""
+        text = text[:len(text) - len(self._cr)].replace("\r\n", "\n")
         self.output += text
         self._log.write(text)
         self._log.flush()
