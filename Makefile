@@ -88,5 +88,6 @@ help:
 	@echo "  make clean      remove build outputs (keeps build/deps)"
 	@echo "  make distclean  remove build/ entirely"
 	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), ACCEL, NIC, APPEND, MEM, SMP"
+	@echo "  KMALLOC_DEBUG=0 builds kmalloc without redzones/caller tracking/live list (default 1; make clean first)"
 
 -include $(kernel-objs:.o=.d)

@@ -16,6 +16,7 @@ unit-bins := $(patsubst %,$(BUILD)/host/test_%,$(unit-names))
 unit-cmdline-srcs := kernel/cmdline_parse.c
 unit-buddy-srcs := kernel/buddy.c
 unit-kmalloc-srcs := kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
+unit-dma-srcs := kernel/dma.c kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 
 .SECONDEXPANSION:
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) tests/unit/host_stubs.c tests/unit/build.mk
