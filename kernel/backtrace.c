@@ -9,6 +9,16 @@
 /* 48-bit virtual addresses: bits 63..47 are copies of bit 47 (SDM vol.1 3.3.7.1) */
 #define VA_BITS 48
 
+/* CALL encodings (SDM vol.2A, CALL): E8 cd (rel32), FF /2 (r/m64: 2 to 7
+ * bytes with modrm, SIB, displacement and a REX prefix before it) */
+#define OPC_CALL_REL32     0xe8
+#define CALL_REL32_LEN     5
+#define OPC_GROUP5         0xff
+#define MODRM_REG_SHIFT    3
+#define MODRM_REG_MASK     0x7
+#define GROUP5_CALL        2
+#define CALL_INDIRECT_MAX  7
+
 struct stack_range {
 	unsigned long lo, hi;
 };
@@ -62,24 +72,63 @@ static bool stack_find(unsigned long addr, struct stack_range *out)
 
 /* ret is a return address: name the call site (ret - 1), which may be the
  * last instruction of a function whose caller never returns */
-static void print_entry(unsigned long addr, bool is_return)
+static void print_entry(unsigned long addr, bool is_return, bool guess)
 {
 	unsigned long off, size;
 	const char *name = symbol_lookup(is_return ? addr - 1 : addr, &off, &size);
 
 	if (name)
-		printk(KERN_EMERG " [<%016lx>] %s+0x%lx/0x%lx\n", addr, name,
-		       off + (is_return ? 1 : 0), size);
+		printk(KERN_EMERG " [<%016lx>] %s%s+0x%lx/0x%lx\n", addr, guess ? "? " : "",
+		       name, off + (is_return ? 1 : 0), size);
 	else
 		printk(KERN_EMERG " [<%016lx>] ?\n", addr);
 }
 
-void backtrace_print(unsigned long rip, unsigned long rbp)
+/* does a call instruction end right before ret? */
+static bool follows_call(unsigned long ret)
+{
+	const u8 *p = (const u8 *)ret;
+
+	if (!kernel_text_address(ret - CALL_INDIRECT_MAX))
+		return false;
+	if (p[-CALL_REL32_LEN] == OPC_CALL_REL32)
+		return true;
+	for (int len = 2; len <= CALL_INDIRECT_MAX; len++)
+		if (p[-len] == OPC_GROUP5 &&
+		    (p[-len + 1] >> MODRM_REG_SHIFT & MODRM_REG_MASK) == GROUP5_CALL)
+			return true;
+	return false;
+}
+
+/* A function that needs no stack frame gets no frame pointer either (gcc
+ * 12 does this even with -fno-omit-frame-pointer), so when it faults, the
+ * rbp chain skips its caller.  The return address is then on top of the
+ * stack: print it, marked "?" (a guess), when it looks like one. */
+static void print_leaf_caller(unsigned long sp, unsigned long rbp)
+{
+	struct stack_range st;
+	unsigned long ret, first = 0;
+
+	if (!sp || !IS_ALIGNED(sp, sizeof(long)) || !addr_canonical(sp) ||
+	    !stack_find(sp, &st) || sp > st.hi - sizeof(long))
+		return;
+	ret = *(const unsigned long *)sp;
+	if (!kernel_text_address(ret) || !follows_call(ret))
+		return;
+	if (rbp && IS_ALIGNED(rbp, sizeof(long)) && rbp >= st.lo &&
+	    rbp <= st.hi - 2 * sizeof(long))
+		first = ((const unsigned long *)rbp)[1];
+	if (ret != first)
+		print_entry(ret, true, true);
+}
+
+void backtrace_print(unsigned long rip, unsigned long rbp, unsigned long sp)
 {
 	struct stack_range st;
 	const char *why = NULL;
 
-	print_entry(rip, false);
+	print_entry(rip, false, false);
+	print_leaf_caller(sp, rbp);
 	if (!rbp)
 		return;
 	if (!addr_canonical(rbp) || !stack_find(rbp, &st)) {
@@ -104,7 +153,7 @@ void backtrace_print(unsigned long rip, unsigned long rbp)
 			why = "return address outside the kernel text";
 			break;
 		}
-		print_entry(ret, true);
+		print_entry(ret, true, false);
 		if (!next)
 			return;         /* the outermost frame (boot/entry.S) */
 		if (!addr_canonical(next)) {
@@ -126,5 +175,5 @@ void dump_stack(void)
 	unsigned long rip;
 
 	__asm__ volatile("leaq 0(%%rip), %0" : "=r"(rip));
-	backtrace_print(rip, (unsigned long)__builtin_frame_address(0));
+	backtrace_print(rip, (unsigned long)__builtin_frame_address(0), 0);
 }

@@ -12,8 +12,11 @@
  * return address found by walking the rbp chain from rbp.  The walk stops
  * at a zero rbp (the boot entry clears it), or at a frame pointer that is
  * not canonical, not 8-byte aligned, not above the previous one, or not on
- * the stack the walk started on, or at a return address outside the text. */
-void backtrace_print(unsigned long rip, unsigned long rbp);
+ * the stack the walk started on, or at a return address outside the text.
+ * sp (0: unknown) is the stack pointer at rip: a return address on top of
+ * it is printed as "? name+off/size" when the rbp chain would miss it (rip
+ * in a function without a frame). */
+void backtrace_print(unsigned long rip, unsigned long rbp, unsigned long sp);
 
 /* backtrace of the caller */
 void dump_stack(void);

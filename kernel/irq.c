@@ -137,6 +137,7 @@ int irq_remove_handler(int vector, irq_handler_t fn, void *ctx)
 	for (pp = &irq_descs[vector].chain; (a = *pp); pp = &a->next) {
 		if (a->fn == fn && a->ctx == ctx) {
 			__atomic_store_n(pp, a->next, __ATOMIC_RELEASE);
+			irq_descs[vector].reported = false;
 			/* interrupts are off and only this CPU dispatches, so
 			 * nobody is inside a->fn now: the record can be reused */
 			a->next = action_free;

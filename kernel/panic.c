@@ -122,7 +122,7 @@ static __noreturn void panic_common(const struct trap_frame *tf, const char *fmt
 	}
 	show_regs(tf);
 	printk(KERN_EMERG "Call Trace:\n");
-	backtrace_print(tf->rip, tf->rbp);
+	backtrace_print(tf->rip, tf->rbp, tf == &here ? 0 : tf->rsp);
 	printk(KERN_EMERG "---[ end Kernel panic: %s ]---\n", msg);
 	panic_stop(false);
 }

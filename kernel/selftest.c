@@ -8,6 +8,7 @@
 #include "kernel/gdt.h"
 #include "kernel/cmdline.h"
 #include "kernel/idt.h"
+#include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/x86.h"
 #include <string.h>
@@ -174,3 +175,11 @@ static __attribute__((noinline)) int selftest_df(void)
 	return -EIO;
 }
 SELFTEST("df", selftest_df, "push on an unmapped stack: #DF on its IST stack, panic");
+
+static __attribute__((noinline)) int selftest_nested(void)
+{
+	/* formatting the message faults inside panic(): the nested panic
+	 * must print one line and stop, not recurse */
+	panic("selftest nested: %s", (const char *)SELFTEST_UNMAPPED_ADDR);
+}
+SELFTEST("nested", selftest_nested, "a page fault inside panic(): one more line, then stop");
