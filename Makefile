@@ -99,7 +99,7 @@ include tools/build.mk
 
 .PHONY: clean distclean help
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/iso $(BUILD)/barenet.* $(BUILD)/test-*
+	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/iso $(BUILD)/kallsyms $(BUILD)/barenet.* $(BUILD)/test-*
 
 distclean:
 	rm -rf $(BUILD)
