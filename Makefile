@@ -1,6 +1,8 @@
 # barenet: top Makefile.  Per-directory fragments (*/build.mk) list sources;
 # this file holds the toolchain, flags and the targets.  `make help` lists them.
 
+.DEFAULT_GOAL := all
+
 CROSS_COMPILE ?=
 CC      := $(CROSS_COMPILE)gcc
 LD      := $(CROSS_COMPILE)ld
@@ -36,13 +38,14 @@ KLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0
 	-Wl,--no-warn-rwx-segments -T linker.ld
 
 kernel-srcs :=
+kernel-extra-objs :=
 include boot/build.mk
 include kernel/build.mk
 include lib/build.mk
 include drivers/build.mk
 include net/build.mk
 
-kernel-objs := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(kernel-srcs)))
+kernel-objs := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(kernel-srcs))) $(kernel-extra-objs)
 
 .PHONY: all
 all: $(BUILD)/barenet.elf $(BUILD)/barenet.sym

@@ -12,6 +12,7 @@
 #include "kernel/time.h"
 #include "kernel/version.h"
 #include "kernel/x86.h"
+#include "net/lwip/stack.h"
 #include <string.h>
 
 enum exit_when { EXIT_NEVER, EXIT_AT_READY };
@@ -48,6 +49,8 @@ void kmain(u32 magic, u32 info_phys)
 		boot_info.protocol, boot_info.cmdline);
 	if (cmdline_apply(boot_info.cmdline))
 		pr_warn("cmdline: some options were not applied (see above)\n");
+
+	net_stack_init();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
