@@ -8,8 +8,7 @@ import re
 
 import pytest
 
-import harness
-from harness import BUILD, EXIT_OK, EXIT_PANIC, Guest
+from harness import BUILD, EXIT_OK, EXIT_PANIC, Guest, boot
 
 SYMFILE = os.path.join(BUILD, "barenet.sym")
 UNMAPPED = 0xffff900000000000     # kernel/selftest.c SELFTEST_UNMAPPED_ADDR
@@ -43,13 +42,6 @@ class Symbols:
 @pytest.fixture(scope="module")
 def syms(kernel):
     return Symbols(SYMFILE)
-
-
-def boot(name, **kw):
-    """harness.boot, with the output's line ends normalised: the harness
-    turns CRLF into LF per read, so a CR at the end of one read survives."""
-    code, out = harness.boot(name, **kw)
-    return code, out.replace("\r", "")
 
 
 def call_trace(out):
