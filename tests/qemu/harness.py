@@ -100,7 +100,7 @@ class Guest:
         args += list(extra)
         self.args = args
         self.output = ""
-        self._cr = ""
+        self._cr_pending = b""
         self._log = open(self.logpath, "w")
         self._log.write("# " + " ".join(args) + "\n")
         self._log.flush()
@@ -119,12 +119,17 @@ class Guest:
             return True
         data = os.read(fd, 65536)
         if not data:
+            if self._cr_pending:        # a lone CR at the very end
+                self._cr_pending = b""
+                self.output += "\r"
+                self._log.write("\r")
             return False
-        # QEMU writes the serial port a byte at a time: a "\r\n" can be split
-        # across reads, so hold a trailing "\r" back for the next one
-        text = self._cr + data.decode("utf-8", "replace")
-        self._cr = "\r" if text.endswith("\r") else ""
-        text = text[:len(text) - len(self._cr)].replace("\r\n", "\n")
+        # a CRLF may be split across two reads: hold a trailing CR back
+        data = self._cr_pending + data
+        self._cr_pending = b"\r" if data.endswith(b"\r") else b""
+        if self._cr_pending:
+            data = data[:-1]
+        text = data.decode("utf-8", "replace").replace("\r\n", "\n")
         self.output += text
         self._log.write(text)
         self._log.flush()

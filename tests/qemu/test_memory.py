@@ -1,10 +1,11 @@
 """Memory management: RAM accounting, the mmtest self-check, and the faults
 that the final page tables must produce (NULL, boot stack guard page)."""
+import os
 import re
 
 import pytest
 
-from harness import EXIT_FAIL, EXIT_OK, boot
+from harness import BUILD, EXIT_OK, EXIT_PANIC, boot
 
 MM_LINE = re.compile(r"^\[ *\d+\.\d+\] mm: ram total (\d+) KiB, free (\d+) KiB$", re.M)
 MMTEST_OK = re.compile(r"mmtest: ok \((\d+) KiB free, (\d+) blocks allocated above 4 GiB, "
@@ -39,24 +40,58 @@ def test_ram_total_and_mmtest(kernel, machine, mem):
     assert code == EXIT_OK, out
 
 
-# Until the exception handlers land (branch cpu), a page fault here escalates
-# to a triple fault: QEMU (-no-reboot) then exits 0 on its own.  The kernel
-# itself reports EXIT_FAIL when the access did NOT fault.  Once #PF is
-# reported by name, tighten these to the "EXCEPTION: #PF" line and EXIT_PANIC.
-@pytest.mark.parametrize("what,announce", [
-    ("nullderef", "mmtest: reading address 0 (must fault)"),
-    ("stackoverflow", "mmtest: overflowing the boot stack (must fault)"),
-])
-def test_fault_is_taken(kernel, what, announce):
-    code, out = boot("mm-fault-" + what, append="exit=ready mmtest=" + what, timeout=60)
-    assert announce in out, out
-    assert "mmtest: FAIL" not in out, out
-    assert "barenet: ready" not in out, out
-    assert code not in (EXIT_OK, EXIT_FAIL), "exit %d\n%s" % (code, out)
+def symbol(name):
+    with open(os.path.join(BUILD, "barenet.sym")) as f:
+        for line in f:
+            addr, _, sym = line.split()
+            if sym == name:
+                return int(addr, 16)
+    raise KeyError(name)
+
+
+def fault_report(out):
+    exc = re.search(r"EXCEPTION: (#\w+) ", out)
+    cr2 = re.search(r"CR2: 0x([0-9a-f]+) ", out)
+    return (exc.group(1) if exc else None), (int(cr2.group(1), 16) if cr2 else None)
+
+
+# The kernel reports EXIT_FAIL itself when the access did NOT fault.
+def test_null_dereference_faults(kernel):
+    code, out = boot("mm-fault-nullderef", append="exit=ready panic=exit mmtest=nullderef",
+                     timeout=60)
+    assert "mmtest: reading address 0 (must fault)" in out, out
+    assert "mmtest: FAIL" not in out and "barenet: ready" not in out, out
+    assert fault_report(out) == ("#PF", 0), out
+    assert "error code: 0x0 [not-present read supervisor]" in out, out
+    assert code == EXIT_PANIC, out
+
+
+def test_stack_overflow_hits_guard_page(kernel):
+    code, out = boot("mm-fault-stackoverflow",
+                     append="exit=ready panic=exit mmtest=stackoverflow", timeout=60)
+    assert "mmtest: overflowing the boot stack (must fault)" in out, out
+    assert "mmtest: FAIL" not in out and "barenet: ready" not in out, out
+    exc, cr2 = fault_report(out)
+    # the #PF cannot push its frame on the overflowed stack: a #DF on its
+    # IST stack reports it, with CR2 still naming the guard page
+    assert exc in ("#DF", "#PF"), out
+    guard = symbol("boot_stack_guard")
+    assert cr2 is not None and guard <= cr2 < guard + 4096, \
+        "CR2 %r outside the guard page %#x\n%s" % (cr2, guard, out)
+    assert symbol("boot_stack_bottom") == guard + 4096
+    assert code == EXIT_PANIC, out
 
 
 def test_mmtest_bad_value_refused(kernel):
     code, out = boot("mm-bad-value", append="exit=ready mmtest=banana")
     assert "cmdline: bad value 'banana' for 'mmtest'" in out, out
     assert "mmtest: ok" not in out
+    assert code == EXIT_OK, out
+
+
+def test_selftest_mm_after_boot(kernel):
+    code, out = boot("mm-selftest", append="exit=ready selftest=mm", mem=3072, timeout=120)
+    assert "selftest mm: passed" in out, out
+    m = re.search(r"mm: selftest: (\d+) KiB free, (\d+) blocks allocated above 4 GiB", out)
+    assert m and int(m.group(2)) > 0, out
     assert code == EXIT_OK, out

@@ -17,6 +17,12 @@ unit-cmdline-srcs := kernel/cmdline_parse.c
 unit-buddy-srcs := kernel/buddy.c
 unit-kmalloc-srcs := kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 unit-dma-srcs := kernel/dma.c kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
+# the table comes from a fixed nm listing through the real generator
+unit-kallsyms-srcs := kernel/kallsyms.c $(BUILD)/host/kallsyms_fixture.S
+
+$(BUILD)/host/kallsyms_fixture.S: tests/unit/kallsyms_fixture.nm tools/gen-kallsyms.sh
+	@mkdir -p $(dir $@)
+	$(Q)tools/gen-kallsyms.sh < $< > $@
 
 .SECONDEXPANSION:
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) tests/unit/host_stubs.c tests/unit/build.mk
