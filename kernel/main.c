@@ -1,4 +1,6 @@
 /* kmain: the boot sequence, from the loader's hand-off to `ready`. */
+#include "kernel/acpi.h"
+#include "kernel/apic.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -43,6 +45,12 @@ void kmain(u32 magic, u32 info_phys)
 		boot_info.protocol, boot_info.cmdline);
 	if (cmdline_apply(boot_info.cmdline))
 		pr_warn("cmdline: some options were not applied (see above)\n");
+
+	acpi_init();
+	pic_init();
+	lapic_init(false);
+	ioapic_init();
+	clock_init();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
