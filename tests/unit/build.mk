@@ -14,6 +14,7 @@ unit-names := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 unit-bins := $(patsubst %,$(BUILD)/host/test_%,$(unit-names))
 
 unit-cmdline-srcs := kernel/cmdline_parse.c
+unit-acpi-srcs := kernel/acpi_tables.c
 
 .SECONDEXPANSION:
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) tests/unit/host_stubs.c tests/unit/build.mk
