@@ -24,6 +24,8 @@ u64 lapic_msi_address(u32 dest_apic_id);
 
 /* the timer counts down at the bus clock divided by this */
 #define LAPIC_TIMER_DIVIDE 16
+/* the timer counts are 32 bits wide */
+#define LAPIC_TIMER_COUNT_MAX 0xffffffffU
 /* start the timer: count ticks, once or periodically, on vector; a masked
  * timer counts but raises no interrupt (calibration) */
 void lapic_timer_start(u32 count, bool periodic, int vector, bool masked);

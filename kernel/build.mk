@@ -2,4 +2,4 @@ kernel-srcs += kernel/main.c kernel/bootinfo.c kernel/cmdline.c kernel/cmdline_p
 	kernel/serial.c kernel/vga.c kernel/printk.c kernel/power.c kernel/panic.c \
 	kernel/clock.c kernel/errno.c
 kernel-srcs += kernel/acpi_tables.c kernel/acpi.c kernel/lapic.c kernel/ioapic.c kernel/pic.c \
-	kernel/pit.c kernel/hpet.c
+	kernel/pit.c kernel/hpet.c kernel/intc.c kernel/tick.c

@@ -3,6 +3,7 @@
 #include "kernel/apic.h"
 #include "kernel/acpi.h"
 #include "kernel/errno.h"
+#include "kernel/irq.h"
 #include "kernel/mm.h"
 #include "kernel/printk.h"
 #include "kernel/x86.h"
@@ -54,10 +55,6 @@
 /* SDM vol.3A 11.11.1: MSI message address */
 #define MSI_ADDR_BASE             0xfee00000ULL
 #define MSI_ADDR_DEST_ID_SHIFT    12
-
-/* vectors from the irq.h contract (apis.md) */
-#define LAPIC_VECTOR_ERROR        0xfe
-#define LAPIC_VECTOR_SPURIOUS     0xff
 
 static volatile u32 *lapic_regs;
 static u64 lapic_phys;
@@ -193,11 +190,11 @@ int lapic_init(bool lint0_extint)
 	lapic_write(LAPIC_TPR, 0);                       /* accept every priority */
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	lapic_setup_lints(lint0_extint);
-	lapic_write(LAPIC_LVT_ERROR, LAPIC_VECTOR_ERROR);
+	lapic_write(LAPIC_LVT_ERROR, IRQ_VECTOR_ERROR);
 	/* 11.5.3: the ESR is updated by a write; clear what the BIOS left */
 	lapic_write(LAPIC_ESR, 0);
 	lapic_write(LAPIC_ESR, 0);
-	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | LAPIC_VECTOR_SPURIOUS);
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | IRQ_VECTOR_SPURIOUS);
 	lapic_eoi();                                      /* nothing left in service */
 	pr_info("lapic: id %u at %#llx, version %#x, %u LVT entries%s\n", lapic_id(),
 		(unsigned long long)lapic_phys, lapic_read(LAPIC_VERSION) & LAPIC_VERSION_VERSION_MASK,

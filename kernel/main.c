@@ -46,11 +46,14 @@ void kmain(u32 magic, u32 info_phys)
 	if (cmdline_apply(boot_info.cmdline))
 		pr_warn("cmdline: some options were not applied (see above)\n");
 
+	/* platform: firmware tables, interrupt controllers, time, then the
+	 * tick and interrupts on (the IDT is set up at the top of kmain) */
 	acpi_init();
-	pic_init();
-	lapic_init(false);
-	ioapic_init();
+	intc_init();
 	clock_init();
+	tick_init();
+	local_irq_enable();
+	time_selftests();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),

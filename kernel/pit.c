@@ -13,6 +13,7 @@
 /* 8254 control word: SC1:SC0 counter, RW1:RW0 access, M2:M0 mode, BCD */
 #define PIT_SEL_CH0         (0U << 6)
 #define PIT_SEL_CH2         (2U << 6)
+#define PIT_RW_LATCH        (0U << 4)   /* counter latch command */
 #define PIT_RW_LSB_MSB      (3U << 4)
 #define PIT_MODE_0          (0U << 1)   /* interrupt on terminal count */
 #define PIT_MODE_2          (2U << 1)   /* rate generator */
@@ -46,6 +47,16 @@ void pit_oneshot_start(u16 count)
 bool pit_oneshot_done(void)
 {
 	return inb(PORT_NMI_SC) & NMI_SC_TMR2_OUT_STS;
+}
+
+u16 pit_oneshot_read(void)
+{
+	u8 lo, hi;
+
+	outb(PIT_CONTROL, PIT_SEL_CH2 | PIT_RW_LATCH);
+	lo = inb(PIT_CH2_DATA);
+	hi = inb(PIT_CH2_DATA);
+	return (u16)hi << PIT_BYTE_SHIFT | lo;
 }
 
 int pit_periodic_start(unsigned int hz)

@@ -15,6 +15,9 @@
 void pit_oneshot_start(u16 count);
 /* true once channel 2 reached terminal count (OUT2 high) */
 bool pit_oneshot_done(void);
+/* channel 2's current count (latched, so both bytes belong together); it
+ * keeps counting down, modulo 2^16, past terminal count */
+u16 pit_oneshot_read(void);
 /* channel 0 as a rate generator at hz (IRQ 0); -EINVAL if out of range */
 int pit_periodic_start(unsigned int hz);
 
