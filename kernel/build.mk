@@ -3,3 +3,5 @@ kernel-srcs += kernel/main.c kernel/bootinfo.c kernel/cmdline.c kernel/cmdline_p
 	kernel/clock.c kernel/errno.c
 kernel-srcs += kernel/acpi_tables.c kernel/acpi.c kernel/lapic.c kernel/ioapic.c kernel/pic.c \
 	kernel/pit.c kernel/hpet.c kernel/intc.c kernel/tick.c
+kernel-srcs += kernel/gdt.c kernel/idt.c kernel/isr.S kernel/irq.c kernel/kallsyms.c \
+	kernel/backtrace.c kernel/selftest.c kernel/selftest_irq.c

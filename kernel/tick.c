@@ -1,6 +1,6 @@
 /* The periodic tick: jiffies, HZ times a second, from the LAPIC timer in
- * APIC mode or from PIT channel 0 on IRQ 0 in 8259 mode.  Also the boot
- * self-tests of time keeping (cmdline `ticktest`, `timecheck`). */
+ * APIC mode or from PIT channel 0 on IRQ 0 in 8259 mode.  Also the time
+ * keeping self-tests (`selftest=tick`, `selftest=ktime`). */
 #include "kernel/time.h"
 #include "kernel/apic.h"
 #include "kernel/cmdline.h"
@@ -8,13 +8,14 @@
 #include "kernel/irq.h"
 #include "kernel/pit.h"
 #include "kernel/printk.h"
+#include "kernel/selftest.h"
 #include "kernel/x86.h"
 #include <stdlib.h>
 
 #define PIT_ISA_IRQ          0
-/* ticktest: measure over half a second of ticks, at least this many */
+/* selftest tick: measure over half a second of ticks, at least this many */
 #define TICKTEST_MIN_TICKS   5
-/* timecheck: the delay between the two ktime samples */
+/* selftest ktime: the delay between the two ktime samples */
 #define TIMECHECK_MS         500
 
 unsigned int tick_hz = HZ_DEFAULT;
@@ -24,7 +25,6 @@ static int tick_vector = -1;
 static unsigned int irqs_per_tick = 1;    /* the PIT cannot go below ~19 Hz */
 static unsigned int irq_phase;
 static u64 tick_tsc0, tsc_per_tick;       /* TSC at tick_init, TSC ticks per jiffy */
-static bool want_ticktest, want_timecheck;
 
 static int set_hz(const char *v)
 {
@@ -37,24 +37,6 @@ static int set_hz(const char *v)
 	return 0;
 }
 CMDLINE_OPT("hz", set_hz, "tick rate in Hz, 10..1000");
-
-static int set_ticktest(const char *v)
-{
-	if (*v)
-		return -EINVAL;
-	want_ticktest = true;
-	return 0;
-}
-CMDLINE_OPT("ticktest", set_ticktest, "measure the tick rate against the TSC at boot");
-
-static int set_timecheck(const char *v)
-{
-	if (*v)
-		return -EINVAL;
-	want_timecheck = true;
-	return 0;
-}
-CMDLINE_OPT("timecheck", set_timecheck, "print ktime before and after mdelay(500) at boot");
 
 /* jiffies follow the TSC, as Linux's tick_do_update_jiffies64() follows
  * its clocksource: an interrupt that was lost or merged (an emulator's vCPU
@@ -131,15 +113,16 @@ int tick_init(void)
 	return rc;
 }
 
-/* count ticks over about half a second, timed by the TSC */
-static void ticktest(void)
+/* selftest=tick: count ticks over about half a second, timed by the TSC;
+ * prints the numbers for the host to judge */
+static int selftest_tick(void)
 {
 	u64 j0, j1, t0, t1, i0, i1, want = MAX(HZ / 2, TICKTEST_MIN_TICKS);
 	u64 limit = tsc_hz();                  /* a second */
 
 	if (irqs_disabled() || tick_vector < 0) {
 		pr_err("tick: test: no tick running\n");
-		return;
+		return -ENODEV;
 	}
 	/* start on a tick edge so both ends are edges */
 	j0 = READ_ONCE(jiffies);
@@ -148,7 +131,7 @@ static void ticktest(void)
 		cpu_relax();
 	if (READ_ONCE(jiffies) == j0) {
 		pr_err("tick: test: no tick within a second\n");
-		return;
+		return -ETIMEDOUT;
 	}
 	j0 = READ_ONCE(jiffies);
 	t0 = rdtsc();
@@ -162,20 +145,22 @@ static void ticktest(void)
 	pr_info("tick: test: %llu ticks in %llu us against the TSC (HZ=%u; %llu interrupts on vector %#x, timer %u Hz)\n",
 		(unsigned long long)(j1 - j0), (unsigned long long)(tsc_to_ns(t1 - t0) / NSEC_PER_USEC),
 		HZ, (unsigned long long)(i1 - i0), tick_vector, HZ * irqs_per_tick);
+	return 0;
 }
+SELFTEST("tick", selftest_tick, "jiffies and tick interrupts over ~0.5 s against the TSC");
 
-void time_selftests(void)
+/* selftest=ktime: ktime across mdelay(500), for the host to compare with
+ * its own clock */
+static int selftest_ktime(void)
 {
-	if (want_timecheck) {
-		u64 a, b;
+	u64 a, b;
 
-		a = ktime_get_ns();
-		pr_info("timecheck: ktime %llu ns\n", (unsigned long long)a);
-		mdelay(TIMECHECK_MS);
-		b = ktime_get_ns();
-		pr_info("timecheck: ktime %llu ns (%llu us later)\n", (unsigned long long)b,
-			(unsigned long long)((b - a) / NSEC_PER_USEC));
-	}
-	if (want_ticktest)
-		ticktest();
+	a = ktime_get_ns();
+	pr_info("ktime: test: ktime %llu ns\n", (unsigned long long)a);
+	mdelay(TIMECHECK_MS);
+	b = ktime_get_ns();
+	pr_info("ktime: test: ktime %llu ns (%llu us later)\n", (unsigned long long)b,
+		(unsigned long long)((b - a) / NSEC_PER_USEC));
+	return b > a ? 0 : -EIO;
 }
+SELFTEST("ktime", selftest_ktime, "ktime before and after mdelay(500)");

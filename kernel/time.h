@@ -43,10 +43,8 @@ extern unsigned int tick_hz;
 extern u64 jiffies;
 
 /* start the tick: LAPIC timer (APIC mode) or PIT on IRQ 0 (8259 mode);
- * after intc_init() and clock_init(), before interrupts are enabled */
+ * after intc_init() and clock_init(), before interrupts are enabled.
+ * jiffies follow the TSC, so interrupts lost or merged are made up. */
 int tick_init(void);
-/* the time self-tests the cmdline asked for (ticktest, timecheck); needs
- * interrupts enabled */
-void time_selftests(void);
 
 #endif

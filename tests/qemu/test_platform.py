@@ -56,8 +56,8 @@ def test_pit_reference_without_hpet(kernel):
 
 def test_ktime_against_host_clock(kernel):
     """ktime across mdelay(500) is 500 ms, and the host's wall clock agrees."""
-    line = r"timecheck: ktime (\d+) ns"
-    with Guest("plat-timecheck", append="exit=ready timecheck") as g:
+    line = r"ktime: test: ktime (\d+) ns"
+    with Guest("plat-ktime", append="exit=ready selftest=ktime") as g:
         m1 = g.wait_for(line, timeout=30)
         host1 = time.monotonic()
         m2 = g.wait_for(line + r" \(", timeout=30)
@@ -88,7 +88,7 @@ def check_tick(out, hz, vector, timer_hz=None):
 
 @pytest.mark.parametrize("hz", [100, 250])
 def test_lapic_tick(kernel, hz):
-    append = "exit=ready ticktest" + ("" if hz == 100 else " hz=%d" % hz)
+    append = "exit=ready selftest=tick" + ("" if hz == 100 else " hz=%d" % hz)
     code, out = boot("plat-tick-%d" % hz, append=append)
     assert code == EXIT_OK, out
     assert "tick: %d Hz from the LAPIC timer" % hz in out, out
@@ -99,7 +99,7 @@ def test_lapic_tick(kernel, hz):
                                                ("pc", 10, 20)])
 def test_8259_mode_ticks_through_the_pit(kernel, machine, hz, pit_hz):
     code, out = boot("plat-8259-%s-%d" % (machine, hz), machine=machine,
-                     append="exit=ready ticktest pic=8259 hz=%d" % hz)
+                     append="exit=ready selftest=tick pic=8259 hz=%d" % hz)
     assert code == EXIT_OK, out
     assert "intc: 8259 mode (pic=8259)" in out, out
     assert not re.search(r"^\[[ \d.]+\] ioapic:", out, re.M), out
@@ -109,7 +109,7 @@ def test_8259_mode_ticks_through_the_pit(kernel, machine, hz, pit_hz):
 
 
 def test_bad_pic_and_hz_values_refused(kernel):
-    code, out = boot("plat-bad-values", append="exit=ready ticktest pic=8258 hz=5 hz=2000 hz=1x")
+    code, out = boot("plat-bad-values", append="exit=ready selftest=tick pic=8258 hz=5 hz=2000 hz=1x")
     assert code == EXIT_OK, out
     for value, key in (("8258", "pic"), ("5", "hz"), ("2000", "hz"), ("1x", "hz")):
         assert "cmdline: bad value '%s' for '%s'" % (value, key) in out, out
