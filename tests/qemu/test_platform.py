@@ -129,3 +129,14 @@ def test_acpi_poweroff(kernel, machine):
     assert "power: off (exit status 0)" in out, out
     assert "could not power off" not in out, out
     assert code == 0, out
+
+
+def test_no_acpi_falls_back_to_the_8259(kernel):
+    code, out = boot("plat-no-acpi", machine="pc,acpi=off", smp=2,
+                     append="exit=ready selftest=tick")
+    assert code == EXIT_OK, out
+    assert "acpi: no RSDP found" in out, out
+    assert int(one(SMP_RE, out)) == 1          # nothing to count them with
+    assert "intc: 8259 mode (no MADT)" in out, out
+    check_timers(out, "pit")
+    check_tick(out, 100, 0x20)
