@@ -50,7 +50,7 @@ unit-napi-libs := $(HOST_LWIP_LIB)
 
 .SECONDEXPANSION:
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) $$(unit-$$*-libs) tests/unit/host_stubs.c \
-		tests/unit/host_stubs.h tests/unit/shim/host_x86.h tests/unit/build.mk
+		$(wildcard tests/unit/*.h tests/unit/shim/*.h tests/unit/shim/kernel/*.h) tests/unit/build.mk
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(unit-$*-cflags) -o $@ $< $(unit-$*-srcs) tests/unit/host_stubs.c \
