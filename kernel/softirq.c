@@ -229,3 +229,10 @@ int softirq_proc_show(char *buf, size_t size)
 	}
 	return (int)t.len;
 }
+
+/* kernel/irq.h's hook, called by irq_dispatch() when the outermost
+ * interrupt is done (nesting already dropped), interrupts disabled */
+void irq_exit(void)
+{
+	softirq_irq_exit();
+}

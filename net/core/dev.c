@@ -24,9 +24,9 @@ struct softnet_data *softnet_data_cpu(unsigned int cpu)
 	return cpu < nr_cpu_ids_online() ? &softnet_data[cpu] : NULL;
 }
 
-void netif_set_rx_handler(net_rx_handler_t fn)
+net_rx_handler_t netif_set_rx_handler(net_rx_handler_t fn)
 {
-	WRITE_ONCE(rx_handler, fn);
+	return __atomic_exchange_n(&rx_handler, fn, __ATOMIC_ACQ_REL);
 }
 
 int netif_receive_skb(struct sk_buff *skb)

@@ -62,9 +62,10 @@ int netif_receive_skb(struct sk_buff *skb);
 int netif_rx(struct sk_buff *skb);
 
 /* Where netif_receive_skb delivers (the lwIP glue sets it); the handler
- * consumes the skb.  Without one, skbs are dropped as UNHANDLED_PROTO. */
+ * consumes the skb.  Without one, skbs are dropped as UNHANDLED_PROTO.
+ * Returns the previous handler. */
 typedef int (*net_rx_handler_t)(struct sk_buff *skb);
-void netif_set_rx_handler(net_rx_handler_t fn);
+net_rx_handler_t netif_set_rx_handler(net_rx_handler_t fn);
 
 /* Free an skb from hard IRQ context: queued and freed by NET_TX, counted
  * under reason then (SKB_CONSUMED for a normal end such as TX completion). */

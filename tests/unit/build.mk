@@ -5,10 +5,10 @@
 # libc functions beside the host's) and libraries in unit-<name>-libs.
 # tests/unit/host_stubs.c provides printk, the clock, kmalloc and a simulated
 # interrupt flag on the host; tests/unit/shim/ replaces kernel headers whose
-# inline assembly is privileged (kernel/x86.h) or not merged yet.
+# inline assembly is privileged (kernel/x86.h).
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
-	-fno-sanitize-recover=all -Wall -Wextra -Werror -I. -Itests/unit -Itests/unit/shim \
+	-fno-sanitize-recover=all -Wall -Wextra -Werror -I. -Itests/unit \
 	-include tests/unit/shim/host_x86.h -DHOST_TEST \
 	$(shell pkg-config --cflags check 2>/dev/null)
 HOST_LIBS := $(shell pkg-config --libs check 2>/dev/null)
@@ -56,7 +56,7 @@ unit-napi-libs := $(HOST_LWIP_LIB)
 
 .SECONDEXPANSION:
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) $$(unit-$$*-libs) tests/unit/host_stubs.c \
-		$(wildcard tests/unit/*.h tests/unit/shim/*.h tests/unit/shim/kernel/*.h) tests/unit/build.mk
+		$(wildcard tests/unit/*.h tests/unit/shim/*.h) tests/unit/build.mk
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(unit-$*-cflags) -o $@ $< $(unit-$*-srcs) tests/unit/host_stubs.c \

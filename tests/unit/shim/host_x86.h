@@ -3,6 +3,8 @@
  * user process.  The interrupt flag is a variable the tests can read. */
 #ifndef KERNEL_X86_H
 #define KERNEL_X86_H
+/* also forced into assembly sources of a test (kallsyms tables) */
+#ifndef __ASSEMBLER__
 
 #include "kernel/types.h"
 
@@ -44,4 +46,5 @@ static inline u64 rdtsc(void) { return __builtin_ia32_rdtsc(); }
 #define rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 
+#endif /* __ASSEMBLER__ */
 #endif
