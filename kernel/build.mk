@@ -5,3 +5,4 @@ kernel-srcs += kernel/acpi_tables.c kernel/acpi.c kernel/lapic.c kernel/ioapic.c
 	kernel/pit.c kernel/hpet.c kernel/intc.c kernel/tick.c
 kernel-srcs += kernel/gdt.c kernel/idt.c kernel/isr.S kernel/irq.c kernel/kallsyms.c \
 	kernel/backtrace.c kernel/selftest.c kernel/selftest_irq.c
+kernel-srcs += kernel/softirq.c kernel/selftest_softirq.c kernel/kmalloc_fallback.c
