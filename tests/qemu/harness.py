@@ -4,7 +4,8 @@ Every guest runs with a timeout and is killed by the PID of the QEMU process
 this harness started, never by name.  The serial console is captured to a
 log file under build/test-logs/ and kept for post-mortems.
 
-Accelerator: BARENET_ACCEL=kvm|tcg|auto (default auto).  auto picks KVM only
+Accelerator: BARENET_ACCEL=kvm|tcg|auto (default auto), decided by
+tools/qemu-accel.sh (the same rule as `make run ACCEL=`): auto picks KVM only
 when the CPU advertises hardware virtualisation (vmx/svm in /proc/cpuinfo)
 and /dev/kvm opens; the nested software KVM of some CI hosts has neither flag
 and is ~20x slower than TCG there.
@@ -34,29 +35,16 @@ EXIT_PANIC = 255
 # never a success for a test.
 
 
-def hw_virt_available():
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = f.read()
-    except OSError:
-        return False
-    if not re.search(r"^flags\s*:.*\b(vmx|svm)\b", flags, re.M):
-        return False
-    try:
-        fd = os.open("/dev/kvm", os.O_RDWR)
-        os.close(fd)
-        return True
-    except OSError:
-        return False
+ACCEL_SCRIPT = os.path.join(ROOT, "tools", "qemu-accel.sh")
 
 
 def choose_accel():
+    """kvm or tcg, by the rule in tools/qemu-accel.sh (shared with make run)."""
     want = os.environ.get("BARENET_ACCEL", "auto")
     if want not in ("auto", "kvm", "tcg"):
         raise ValueError("BARENET_ACCEL must be auto, kvm or tcg, not %r" % want)
-    if want == "auto":
-        return "kvm" if hw_virt_available() else "tcg"
-    return want
+    return subprocess.run([ACCEL_SCRIPT, want], check=True, stdout=subprocess.PIPE,
+                          text=True).stdout.strip()
 
 
 def accel_args(accel):
