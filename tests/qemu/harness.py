@@ -10,6 +10,7 @@ when the CPU advertises hardware virtualisation (vmx/svm in /proc/cpuinfo)
 and /dev/kvm opens; the nested software KVM of some CI hosts has neither flag
 and is ~20x slower than TCG there.
 """
+import codecs
 import os
 import re
 import select
@@ -56,11 +57,16 @@ def accel_args(accel):
 
 
 class Guest:
-    """One QEMU process.  Use as a context manager, or call kill()."""
+    """One QEMU process.  Use as a context manager, or call kill().
 
-    def __init__(self, name, kernel=KERNEL, iso=None, append="", mem=256, smp=1,
-                 machine="q35", firmware="bios", extra=(), accel=None,
-                 debug_exit=True):
+    kernel/append: boot with -kernel; iso: boot a CD image; usb: boot a raw
+    disk image from a USB stick (what `dd` of the ISO makes; writes go to a
+    temporary snapshot).  command: run this argv instead (e.g. `make run`),
+    in its own process group, so kill() ends it and the QEMU it started."""
+
+    def __init__(self, name, kernel=KERNEL, iso=None, usb=None, append="", mem=256,
+                 smp=1, machine="q35", firmware="bios", extra=(), accel=None,
+                 debug_exit=True, command=None, env=None):
         self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
         self.accel = accel or choose_accel()
         os.makedirs(LOGDIR, exist_ok=True)
@@ -81,19 +87,29 @@ class Guest:
                      "-drive", "if=pflash,format=raw,file=" + vars_copy]
         if iso:
             args += ["-cdrom", iso, "-boot", "d"]
+        elif usb:
+            args += ["-device", "qemu-xhci,id=xhci",
+                     "-drive", "if=none,id=stick,format=raw,snapshot=on,file=" + usb,
+                     "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=1"]
         else:
             args += ["-kernel", kernel]
             if append:
                 args += ["-append", append]
         args += list(extra)
+        if command:
+            args = list(command)
         self.args = args
+        self.group = bool(command)
         self.output = ""
+        self._pending = ""
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._log = open(self.logpath, "w")
         self._log.write("# " + " ".join(args) + "\n")
         self._log.flush()
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, cwd=ROOT,
+                                     env=env, start_new_session=self.group)
         self.start_time = time.monotonic()
         self.returncode = None
 
@@ -106,8 +122,17 @@ class Guest:
             return True
         data = os.read(fd, 65536)
         if not data:
+            text, self._pending = self._pending + self._decoder.decode(b"", True), ""
+            self.output += text
+            self._log.write(text)
             return False
-        text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+        # a read may end between the \r and \n of a line end, or inside a
+        # UTF-8 sequence: carry those over to the next read
+        text = self._pending + self._decoder.decode(data)
+        self._pending = ""
+        if text.endswith("\r"):
+            text, self._pending = text[:-1], "\r"
+        text = text.replace("\r\n", "\n")
         self.output += text
         self._log.write(text)
         self._log.flush()
@@ -176,7 +201,13 @@ class Guest:
         return buf.decode("utf-8", "replace").split("(qemu)")[0]
 
     def kill(self):
-        """Kill this QEMU (by its own PID) if it still runs."""
+        """Kill this QEMU (by its own PID) if it still runs; for a command,
+        its process group, which this harness created (PGID = its PID)."""
+        if self.group:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         if self.proc.poll() is None:
             try:
                 os.kill(self.proc.pid, signal.SIGKILL)
