@@ -19,6 +19,7 @@ kernel=$1
 out=$2
 options=${3:-}
 timeout=${ISO_TIMEOUT:-3}
+opt=${options:+ $options}   # " options", or nothing
 
 [ -f "$kernel" ] || { echo "mkiso: $kernel missing: run make first" >&2; exit 1; }
 case $timeout in ''|*[!0-9]*) echo "mkiso: ISO_TIMEOUT must be a number of seconds" >&2; exit 2 ;; esac
@@ -42,16 +43,16 @@ set timeout=$timeout
 set default=0
 
 menuentry "barenet" {
-	multiboot2 /boot/barenet.elf $options
+	multiboot2 /boot/barenet.elf$opt
 }
 menuentry "barenet: all messages (loglevel=8)" {
-	multiboot2 /boot/barenet.elf $options loglevel=8
+	multiboot2 /boot/barenet.elf$opt loglevel=8
 }
 menuentry "barenet: warnings and errors only (loglevel=5)" {
-	multiboot2 /boot/barenet.elf $options loglevel=5
+	multiboot2 /boot/barenet.elf$opt loglevel=5
 }
 menuentry "barenet: power off when ready (exit=ready)" {
-	multiboot2 /boot/barenet.elf $options exit=ready
+	multiboot2 /boot/barenet.elf$opt exit=ready
 }
 if [ "\$grub_platform" = "efi" ]; then
 	menuentry "UEFI firmware settings" {
