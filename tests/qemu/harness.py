@@ -32,6 +32,15 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 EXIT_OK = 1
 EXIT_FAIL = 3
 EXIT_PANIC = 255
+# lines for the end-of-run summary (conftest.py prints them)
+REPORT = []
+
+
+def report(line):
+    """Record a measurement for the summary pytest prints at the end."""
+    REPORT.append(line)
+
+
 # QEMU exits 0 on its own (triple fault with -no-reboot, or a plain quit):
 # never a success for a test.
 
