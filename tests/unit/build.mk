@@ -15,8 +15,20 @@ unit-bins := $(patsubst %,$(BUILD)/host/test_%,$(unit-names))
 
 unit-cmdline-srcs := kernel/cmdline_parse.c
 
+# lib/: ours renamed bn_* (tests/unit/bn_libc.h) to sit beside the host's
+unit-vsnprintf-srcs := lib/vsnprintf.c
+# (lib/vsnprintf.c gets va_list through our stdio.h; the host's does not define va_arg)
+unit-vsnprintf-cflags := -Dvsnprintf=bn_vsnprintf -Dsnprintf=bn_snprintf -include stdarg.h
+unit-strtol-srcs := lib/strtol.c
+unit-strtol-cflags := -Dstrtol=bn_strtol -Dstrtoul=bn_strtoul -Dstrtoull=bn_strtoull \
+	-Datoi=bn_atoi -Dabs=bn_abs
+unit-string-srcs := lib/string.c
+unit-string-cflags := $(NOBUILTIN_CFLAGS) $(foreach f,memcpy memmove memset memcmp strlen strnlen \
+	strcmp strncmp strchr strrchr strstr strlcpy,-D$(f)=bn_$(f))
+
 .SECONDEXPANSION:
-$(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) tests/unit/host_stubs.c tests/unit/build.mk
+$(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) tests/unit/host_stubs.c tests/unit/build.mk \
+		$(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(unit-$*-cflags) -o $@ $< $(unit-$*-srcs) tests/unit/host_stubs.c $(HOST_LIBS)
