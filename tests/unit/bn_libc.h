@@ -15,6 +15,7 @@ long bn_strtol(const char *s, char **end, int base);
 unsigned long bn_strtoul(const char *s, char **end, int base);
 unsigned long long bn_strtoull(const char *s, char **end, int base);
 int bn_atoi(const char *s);
+int bn_abs(int v);
 
 void *bn_memcpy(void *dst, const void *src, size_t n);
 void *bn_memmove(void *dst, const void *src, size_t n);
