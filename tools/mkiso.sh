@@ -27,8 +27,9 @@ for p in /usr/lib/grub/i386-pc /usr/lib/grub/x86_64-efi; do
     [ -d "$p" ] || { echo "mkiso: $p missing (grub-pc-bin / grub-efi-amd64-bin): run tools/deps.sh" >&2; exit 1; }
 done
 
-stage=$(mktemp -d "${TMPDIR:-/tmp}/barenet-iso.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/barenet-iso.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+stage=$tmp/root         # the image's file tree, and nothing else
 mkdir -p "$stage/boot/grub"
 cp "$kernel" "$stage/boot/barenet.elf"
 
@@ -68,7 +69,7 @@ menuentry "Power off" {
 CFG
 
 mkdir -p "$(dirname "$out")"
-log=$stage/mkrescue.log
+log=$tmp/mkrescue.log
 # no fonts, themes or locales: the menu is text on a serial line
 if ! grub-mkrescue -o "$out.tmp" --fonts= --locales= --themes= "$stage" >"$log" 2>&1; then
     cat "$log" >&2

@@ -130,3 +130,14 @@ def test_test_iso_default_entry_has_its_options(ready_iso, tmp_path):
     assert re.search(r"^set timeout=0$", cfg, re.M), cfg
     first = re.search(r'^menuentry "barenet" \{\n\s*(.*)$', cfg, re.M).group(1)
     assert first == "multiboot2 /boot/barenet.elf exit=ready", cfg
+
+
+def test_release_iso_holds_only_the_kernel_and_grub(release_iso):
+    r = subprocess.run(["xorriso", "-indev", release_iso, "-find", "/boot", "-type", "f"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    files = {l.strip("'") for l in r.stdout.split()}
+    ours = {f for f in files if not re.match(r"/boot/grub/(i386-pc|x86_64-efi)/", f)}
+    assert ours == {"/boot/barenet.elf", "/boot/grub/grub.cfg"}, sorted(ours)
+    assert "/boot/grub/i386-pc/multiboot2.mod" in files
+    assert "/boot/grub/x86_64-efi/multiboot2.mod" in files
