@@ -166,6 +166,18 @@ class Guest:
                 raise TimeoutError("pattern %r not seen in %ss (log: %s)\n%s"
                                    % (pattern, timeout, self.logpath, self.output[-3000:]))
 
+    def watch(self, seconds):
+        """Collect output for seconds; True if QEMU is still running then."""
+        deadline = time.monotonic() + seconds
+        while self.proc.poll() is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            self._pump(min(left, 0.2))
+        while self._pump(0) and select.select([self.proc.stdout], [], [], 0)[0]:
+            pass
+        return False
+
     def wait_exit(self, timeout=30):
         """Wait for QEMU to exit; return its exit code.  Kills it on timeout."""
         deadline = time.monotonic() + timeout
