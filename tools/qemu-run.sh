@@ -13,6 +13,7 @@
 #   MEM SMP MACHINE   -m (256), -smp (1), -machine (q35)
 #   GDBPORT  if set: stop at the first instruction and wait for gdb on
 #            127.0.0.1:GDBPORT (`-s -S`, but on localhost only)
+#   RUN_DRY  if set: print the QEMU command line (shell-quoted) and stop
 #
 # Exit status: 0 when the kernel powered off with EXIT_OK or QEMU was quit
 # (Ctrl-A X), 1 when the kernel reported failure or panicked.

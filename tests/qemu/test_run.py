@@ -31,11 +31,16 @@ def make_vars(**kw):
     return ["%s=%s" % kv for kv in kw.items()]
 
 
-def dry_run(*args):
+def dry_run_target(target, *args):
+    """make <target> with RUN_DRY=1: tools/qemu-run.sh prints the QEMU command
+    line (shell-quoted) as its last line instead of running it."""
     env = dict(os.environ, RUN_DRY="1")
-    r = subprocess.run(MAKE + ["run"] + list(args), cwd=ROOT, env=env,
-                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
-    return r
+    return subprocess.run(MAKE + [target] + list(args), cwd=ROOT, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+
+
+def dry_run(*args):
+    return dry_run_target("run", *args)
 
 
 @pytest.mark.parametrize("nic", ["e1000", "e1000e", "igb"])
@@ -84,6 +89,17 @@ def test_make_run_accel_follows_the_shared_rule():
                        env=dict(env_free, RUN_DRY="1", BARENET_ACCEL="kvm"),
                        capture_output=True, text=True, timeout=60)
     assert "-accel tcg" in r.stdout.splitlines()[-1]
+
+
+def test_make_run_iso_uefi_command_line(kernel, tmp_path):
+    iso = str(tmp_path / "run.iso")
+    r = dry_run_target("run-iso", "FW=uefi", "ISO_OUT=" + iso, "HOSTFWD=")
+    assert r.returncode == 0, r.stdout + r.stderr
+    qemu = r.stdout.splitlines()[-1]
+    assert os.path.exists(iso)
+    assert r"if=pflash\,format=raw\,readonly=on\,file=/usr/share/OVMF/OVMF_CODE_4M.fd" in qemu, qemu
+    assert "-cdrom %s -boot d" % iso in qemu, qemu
+    assert "-kernel" not in qemu and "hostfwd" not in qemu, qemu
 
 
 @pytest.mark.parametrize("var,msg", [
