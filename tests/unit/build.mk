@@ -43,6 +43,17 @@ $(BUILD)/host/kallsyms_fixture.S: tests/unit/kallsyms_fixture.nm tools/gen-kalls
 	@mkdir -p $(dir $@)
 	$(Q)tools/gen-kallsyms.sh < $< > $@
 
+# lib/: ours renamed bn_* (tests/unit/bn_libc.h) to sit beside the host's
+unit-vsnprintf-srcs := lib/vsnprintf.c
+# (lib/vsnprintf.c gets va_list through our stdio.h; the host's does not define va_arg)
+unit-vsnprintf-cflags := -Dvsnprintf=bn_vsnprintf -Dsnprintf=bn_snprintf -include stdarg.h
+unit-strtol-srcs := lib/strtol.c
+unit-strtol-cflags := -Dstrtol=bn_strtol -Dstrtoul=bn_strtoul -Dstrtoull=bn_strtoull \
+	-Datoi=bn_atoi -Dabs=bn_abs
+unit-string-srcs := lib/string.c
+unit-string-cflags := $(NOBUILTIN_CFLAGS) $(foreach f,memcpy memmove memset memcmp strlen strnlen \
+	strcmp strncmp strchr strrchr strstr strlcpy,-D$(f)=bn_$(f))
+
 unit-softirq-srcs := kernel/softirq.c
 
 net-core-srcs := net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c
