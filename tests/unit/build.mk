@@ -14,6 +14,10 @@ unit-names := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 unit-bins := $(patsubst %,$(BUILD)/host/test_%,$(unit-names))
 
 unit-cmdline-srcs := kernel/cmdline_parse.c
+unit-e1000-srcs := drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
+	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c \
+	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
+	kernel/errno.c tests/unit/fake_e1000.c
 
 .SECONDEXPANSION:
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) tests/unit/host_stubs.c tests/unit/build.mk
