@@ -3,12 +3,16 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/errno.h"
+#include "kernel/gdt.h"
+#include "kernel/idt.h"
 #include "kernel/panic.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
+#include "kernel/selftest.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
 #include "kernel/x86.h"
+#include "net/lwip/stack.h"
 #include <string.h>
 
 enum exit_when { EXIT_NEVER, EXIT_AT_READY };
@@ -33,6 +37,8 @@ void kmain(u32 magic, u32 info_phys)
 	int rc;
 
 	serial_init();
+	gdt_init();
+	idt_init();
 	rc = bootinfo_parse(magic, info_phys);
 	if (!boot_info.efi)
 		vga_init();
@@ -44,9 +50,13 @@ void kmain(u32 magic, u32 info_phys)
 	if (cmdline_apply(boot_info.cmdline))
 		pr_warn("cmdline: some options were not applied (see above)\n");
 
+	net_stack_init();
+
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
 		(unsigned long long)(ktime_get_ns() % NSEC_PER_MSEC / NSEC_PER_USEC));
+	if (selftest_run_requested())
+		machine_poweroff(EXIT_FAIL);
 	if (exit_when == EXIT_AT_READY)
 		machine_poweroff(EXIT_OK);
 	for (;;)
