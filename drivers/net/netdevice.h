@@ -150,6 +150,8 @@ struct net_device_ops {
 	int  (*ndo_set_coalesce)(struct net_device *dev, const struct ethtool_coalesce *ec);
 	/* deferred work: returns the frames received (<= budget) */
 	int  (*ndo_poll)(struct net_device *dev, int budget);
+	/* the device's own counters as "name=value ..." into buf (ethtool -S) */
+	int  (*ndo_get_hw_stats)(struct net_device *dev, char *buf, size_t size);
 };
 
 /* a received frame, lent for the call; returns 0 or a negative errno */

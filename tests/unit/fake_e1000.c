@@ -227,11 +227,14 @@ void e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val)
 	case E1000_EERD: fake_eerd(val); return;
 	case E1000_MDIC: fake_mdic(val); return;
 	}
-	if (reg == q_tdt())
-		fake.tdt_writes++;
 	if (reg == q_rdt())
 		fake.rdt_writes++;
 	R(reg) = val;
+	if (reg == q_tdt()) {
+		fake.tdt_writes++;
+		if (fake.tx_on_tdt)
+			fake_tx_run(~0u);
+	}
 }
 
 static void *ring_base(u32 lo, u32 hi)

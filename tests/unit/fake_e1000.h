@@ -19,6 +19,7 @@ struct fake_nic {
 	bool link_up;
 	bool sticky_stats;              /* behave like QEMU: error counters not cleared on read */
 	bool autoneg_on_restart;        /* BMCR.ANRESTART brings the link up, raises LSC */
+	bool tx_on_tdt;                 /* transmit at once on a TDT write, as QEMU does */
 	/* what the device saw */
 	unsigned int tdt_writes, rdt_writes;
 	unsigned int tx_frames, tx_ctx;

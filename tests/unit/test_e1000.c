@@ -351,6 +351,27 @@ START_TEST(tx_wraps_and_writes_tail_once_per_burst)
 }
 END_TEST
 
+START_TEST(tx_full_of_deferred_frames_flushes_first)
+{
+	unsigned int tdt0;
+
+	up(_i, 64, 64);
+	fake.tx_on_tdt = true;
+	tdt0 = fake.tdt_writes;
+	/* 200 frames, all deferred: when the ring fills, the driver writes the
+	 * tail, the (synchronous) device sends, the slots come back */
+	for (int i = 0; i < 200; i++)
+		ck_assert_int_eq(xmit(100, i, NULL, NETDEV_TX_MORE), 0);
+	ck_assert_uint_eq(ad->sw.tx_busy, 0);
+	netdev_poll_all();
+	ck_assert_uint_eq(fake.tx_frames, 200);
+	ck_assert_uint_eq(fake.tdt_writes - tdt0, 4);  /* at 63, 126, 189 queued, and the poll */
+	irq_and_poll();
+	ck_assert_uint_eq(ad->sw.tx_packets, 200);
+	down();
+}
+END_TEST
+
 START_TEST(tx_checksum_context_loaded_on_change)
 {
 	struct netdev_tx_csum udp = { NETDEV_CSUM_IP | NETDEV_CSUM_UDP, ETH_HLEN, 20 };
@@ -626,6 +647,7 @@ int main(void)
 	tcase_add_loop_test(tc, tx_full_ring_is_an_error_not_a_hang, 0, 3);
 	tcase_add_loop_test(tc, tx_wraps_and_writes_tail_once_per_burst, 0, 3);
 	tcase_add_loop_test(tc, tx_checksum_context_loaded_on_change, 0, 3);
+	tcase_add_loop_test(tc, tx_full_of_deferred_frames_flushes_first, 0, 3);
 	tcase_add_loop_test(tc, ringparam_resize_validated_and_leak_free, 0, 3);
 	tcase_add_loop_test(tc, stats_accumulate_from_clear_on_read, 0, 3);
 	tcase_add_loop_test(tc, stats_sticky_counters_of_the_emulator, 0, 3);

@@ -218,6 +218,9 @@ extern const struct net_device_ops e1000_netdev_ops;
 int  e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 			volatile u8 *bar0, bool emulated);
 int  e1000_poll(struct net_device *dev, int budget);
+/* e1000_main.c: register the PCI driver (probes the NICs found) */
+int  e1000_driver_init(void);
+
 /* hard IRQ body, shared by every interrupt mode: true when it was ours */
 bool e1000_intr(struct e1000_adapter *a);
 

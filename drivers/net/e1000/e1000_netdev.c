@@ -4,6 +4,7 @@
 #include "drivers/net/e1000/e1000.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
+#include <stdio.h>
 #include <string.h>
 
 #define E1000_STATS_EVERY_POLLS 1024    /* fold the 32-bit counters in well before they wrap */
@@ -252,6 +253,22 @@ static int e1000_set_coalesce(struct net_device *dev, const struct ethtool_coale
 	return 0;
 }
 
+static int e1000_get_hw_stats(struct net_device *dev, char *buf, size_t size)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	const struct e1000_hw_stats *h = &a->hs;
+
+	e1000_stats_update(a);
+	return snprintf(buf, size, "gprc=%llu gptc=%llu gorc=%llu gotc=%llu tpr=%llu tpt=%llu "
+			"mpc=%llu rnbc=%llu crcerrs=%llu irqs=%llu polls=%llu tx_busy=%llu",
+			(unsigned long long)h->gprc, (unsigned long long)h->gptc,
+			(unsigned long long)h->gorc, (unsigned long long)h->gotc,
+			(unsigned long long)h->tpr, (unsigned long long)h->tpt,
+			(unsigned long long)h->mpc, (unsigned long long)h->rnbc,
+			(unsigned long long)h->crcerrs, (unsigned long long)a->sw.irqs,
+			(unsigned long long)a->sw.polls, (unsigned long long)a->sw.tx_busy);
+}
+
 const struct net_device_ops e1000_netdev_ops = {
 	.ndo_open = e1000_open,
 	.ndo_stop = e1000_stop,
@@ -263,4 +280,5 @@ const struct net_device_ops e1000_netdev_ops = {
 	.ndo_get_coalesce = e1000_get_coalesce,
 	.ndo_set_coalesce = e1000_set_coalesce,
 	.ndo_poll = e1000_poll,
+	.ndo_get_hw_stats = e1000_get_hw_stats,
 };

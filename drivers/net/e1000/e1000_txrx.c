@@ -250,6 +250,11 @@ int e1000_xmit(struct e1000_adapter *a, const void *frame, unsigned int len,
 			return -EINVAL;
 		key = cflags | ((u32)csum->l3_offset << 8) | ((u32)csum->l3_len << 16);
 	}
+	if (e1000_tx_unused(t) < (key && key != t->ctx_key ? 2u : 1u) && t->tail_pending) {
+		/* full of deferred frames: start them, and take what already finished */
+		e1000_tx_flush(a);
+		e1000_clean_tx(a);
+	}
 	if (e1000_tx_unused(t) < (key && key != t->ctx_key ? 2u : 1u)) {
 		a->sw.tx_busy++;
 		return -EBUSY;
