@@ -8,40 +8,17 @@
 #include <string.h>
 
 struct fake_nic fake;
-long fake_allocs, fake_dma_allocs;
+long fake_dma_allocs;
 
 #define R(off) fake.regs[(off) / 4]
 #define FAKE_BUF 2048
 
-/* ---- host stand-ins for kernel services ---- */
+/* ---- host stand-ins for kernel services (kmalloc is in host_stubs.c) ---- */
 
-void *kmalloc(size_t n);
-void *kzalloc(size_t n);
-void kfree(void *p);
 void *dma_alloc_coherent(size_t size, phys_addr_t *phys);
 void dma_free_coherent(void *v, size_t size);
 void udelay(u64 us);
 void mdelay(u64 ms);
-
-void *kmalloc(size_t n)
-{
-	fake_allocs++;
-	return malloc(n ? n : 1);
-}
-
-void *kzalloc(size_t n)
-{
-	fake_allocs++;
-	return calloc(1, n ? n : 1);
-}
-
-void kfree(void *p)
-{
-	if (p) {
-		fake_allocs--;
-		free(p);
-	}
-}
 
 /* the alignment promised by apis.md: min(size rounded up to 2^n, 4096), >= 128 */
 void *dma_alloc_coherent(size_t size, phys_addr_t *phys)

@@ -47,7 +47,9 @@ int fake_rx(const void *frame, unsigned int len, unsigned int flags);
 /* the device transmits up to max frames queued by the driver; returns how many */
 unsigned int fake_tx_run(unsigned int max);
 
-/* outstanding allocations of the host allocator stubs */
-extern long fake_allocs, fake_dma_allocs;
+/* outstanding allocations: kmalloc (host_stubs.c) and dma_alloc_coherent */
+#include "host_stubs.h"
+#define fake_allocs host_kmalloc_live
+extern long fake_dma_allocs;
 
 #endif
