@@ -35,6 +35,12 @@ $(HOST_LWIP_LIB): $(host-lwip-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 unit-cmdline-srcs := kernel/cmdline_parse.c
+unit-e1000-srcs := drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
+	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c \
+	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
+	kernel/errno.c tests/unit/fake_e1000.c
+unit-l2reflect-srcs := drivers/net/l2reflect.c
+
 unit-acpi-srcs := kernel/acpi_tables.c
 # the table comes from a fixed nm listing through the real generator
 unit-kallsyms-srcs := kernel/kallsyms.c $(BUILD)/host/kallsyms_fixture.S
