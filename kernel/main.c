@@ -1,4 +1,6 @@
 /* kmain: the boot sequence, from the loader's hand-off to `ready`. */
+#include "kernel/acpi.h"
+#include "kernel/apic.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -10,9 +12,11 @@
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include "kernel/selftest.h"
+#include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
 #include "kernel/x86.h"
+#include "net/core/dev.h"
 #include "net/lwip/stack.h"
 #include <string.h>
 
@@ -52,6 +56,16 @@ void kmain(u32 magic, u32 info_phys)
 		pr_warn("cmdline: some options were not applied (see above)\n");
 	mm_init();
 
+	/* platform: firmware tables, interrupt controllers, time, then the
+	 * tick and interrupts on (the IDT is set up at the top of kmain) */
+	acpi_init();
+	intc_init();
+	clock_init();
+	tick_init();
+	local_irq_enable();
+
+	/* after the cmdline (net.core.* tunables), before any NIC driver */
+	net_dev_init();
 	net_stack_init();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
@@ -61,6 +75,15 @@ void kmain(u32 magic, u32 info_phys)
 		machine_poweroff(EXIT_FAIL);
 	if (exit_when == EXIT_AT_READY)
 		machine_poweroff(EXIT_OK);
-	for (;;)
-		safe_halt();
+	/* the idle loop: it is also ksoftirqd, serving softirqs that
+	 * irq_exit() left behind (restart/time bound) or that were raised
+	 * outside interrupt context */
+	for (;;) {
+		ksoftirqd_run();
+		local_irq_disable();
+		if (local_softirq_pending())
+			local_irq_enable();
+		else
+			safe_halt();    /* sti;hlt: no wakeup lost in between */
+	}
 }

@@ -342,7 +342,11 @@ void mm_selftest_run(void)
 static int selftest_mm(void)
 {
 	u64 above4g_blocks = 0, touched = 0;
+	/* interrupts off: nothing may allocate while memory is exhausted */
+	unsigned long flags = local_irq_save();
 	int rc = run_all(false, &above4g_blocks, &touched);
+
+	local_irq_restore(flags);
 
 	if (rc)
 		pr_err("mm: selftest: %s\n", why);

@@ -29,3 +29,8 @@ kernel-srcs += net/lwip/port.c net/lwip/stack.c
 CFLAGS_net_lwip_port := -Inet/lwip/include -I$(LWIPDIR)/include
 CFLAGS_net_lwip_stack := -Inet/lwip/include -I$(LWIPDIR)/include
 kernel-extra-objs += $(lwip-objs)
+
+# the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP)
+kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
+	net/core/selftest_napi.c
+CFLAGS_net_core_skbuff := -Inet/lwip/include -I$(LWIPDIR)/include

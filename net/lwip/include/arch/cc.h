@@ -26,7 +26,10 @@ typedef long ssize_t;
 #define X32_F "x"
 #define SZT_F "zu"
 
+/* the host's <endian.h> may have said so already (host unit tests) */
+#ifndef BYTE_ORDER
 #define BYTE_ORDER LITTLE_ENDIAN
+#endif
 
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
