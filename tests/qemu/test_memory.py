@@ -95,3 +95,14 @@ def test_selftest_mm_after_boot(kernel):
     m = re.search(r"mm: selftest: (\d+) KiB free, (\d+) blocks allocated above 4 GiB", out)
     assert m and int(m.group(2)) > 0, out
     assert code == EXIT_OK, out
+
+
+def test_gigabyte_pages_when_cpuid_has_them(kernel):
+    code, out = boot("mm-1g-pages", append="exit=ready mmtest", mem=5120, timeout=120,
+                     extra=["-cpu", "qemu64,+pdpe1gb"])
+    assert "mm: direct map with 1 GiB pages" in out, out
+    assert MMTEST_OK.search(out), out
+    assert code == EXIT_OK, out
+    code, out = boot("mm-2m-pages", append="exit=ready", extra=["-cpu", "qemu64,-pdpe1gb"])
+    assert "mm: direct map with 2 MiB pages" in out, out
+    assert code == EXIT_OK, out
