@@ -146,10 +146,6 @@ long_mode_high:
     xorw %ax, %ax
     movw %ax, %fs
     movw %ax, %gs
-    /* reload GDTR with the GDT's high-half address: mm_init drops the
-     * identity map the 32-bit pointer above goes through */
-    movabs $boot_gdt_ptr64, %rax
-    lgdt (%rax)
     movabs $boot_stack_top, %rsp
     xorl %ebp, %ebp
     /* kmain(magic = %edi, info_phys = %esi): already in place */
@@ -164,19 +160,13 @@ no_lm_msg:
 
     .balign 16
 boot_gdt:
-    /* accessed bits preset: the CPU would otherwise write them on a segment
-     * load, and mm_init maps .rodata read-only (SDM vol.3A 3.4.5.1) */
     .quad 0
-    .quad 0x00209B0000000000        /* 0x08: 64-bit code, DPL0 */
-    .quad 0x0000930000000000        /* 0x10: data */
+    .quad 0x00209A0000000000        /* 0x08: 64-bit code, DPL0 */
+    .quad 0x0000920000000000        /* 0x10: data */
 boot_gdt_end:
 boot_gdt_ptr:
     .short boot_gdt_end - boot_gdt - 1
     .long PHYS(boot_gdt)
-    .balign 8
-boot_gdt_ptr64:
-    .short boot_gdt_end - boot_gdt - 1
-    .quad boot_gdt
 
     .data
     .balign 8

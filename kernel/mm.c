@@ -106,6 +106,15 @@ int mm_init(void)
 	size_t npages;
 	int rc;
 
+	if (!boot_info.nr_mmap && boot_info.mem_upper_kib) {
+		/* a loader without a memory map: its basic info says how much
+		 * RAM follows 1 MiB (Multiboot 0.6.96 3.3, mem_upper) */
+		boot_info.mmap[0] = (struct mem_region){ LOW_MEMORY_END,
+			KiB(boot_info.mem_upper_kib), MEM_AVAILABLE };
+		boot_info.nr_mmap = 1;
+		pr_warn("mm: no memory map from the loader; using %llu KiB above 1 MiB\n",
+			(unsigned long long)boot_info.mem_upper_kib);
+	}
 	for (int i = 0; i < boot_info.nr_mmap; i++) {
 		const struct mem_region *r = &boot_info.mmap[i];
 

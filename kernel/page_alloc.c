@@ -36,8 +36,13 @@ int page_alloc_add(phys_addr_t start, phys_addr_t end)
 
 void *page_alloc(unsigned order)
 {
-	unsigned long flags = spin_lock_irqsave(&zone_lock);
-	void *p = buddy_alloc(&zone, order);
+	unsigned long flags;
+	void *p;
+
+	if (unlikely(!zone.meta))
+		return NULL;            /* called before mm_init */
+	flags = spin_lock_irqsave(&zone_lock);
+	p = buddy_alloc(&zone, order);
 
 	spin_unlock_irqrestore(&zone_lock, flags);
 	return p;
