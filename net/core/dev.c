@@ -2,6 +2,7 @@
  * poll, delivery up the stack, the NET_TX completion queue, and
  * /proc/net/softnet_stat. */
 #include "net/core/dev.h"
+#include "fs/view.h"
 #include "kernel/errno.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
@@ -188,3 +189,10 @@ int softnet_stat_show(char *buf, size_t size)
 	}
 	return (int)len;
 }
+
+static int softnet_show(char *buf, size_t size, const char *const *args)
+{
+	(void)args;
+	return softnet_stat_show(buf, size);
+}
+VIEW("/proc/net/softnet_stat", softnet_show);
