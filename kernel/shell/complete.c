@@ -18,15 +18,24 @@ struct candidates {
 	bool is_dir[COMPLETE_MAX];
 };
 
+/* keep the matches sorted by name (listing order) */
 static void cand_add(struct candidates *c, const char *name, bool is_dir)
 {
+	unsigned int kept = MIN(c->n, (unsigned int)COMPLETE_MAX), i;
+
 	if (strncmp(name, c->prefix, c->prefix_len))
 		return;
-	if (c->n < COMPLETE_MAX) {
-		strlcpy(c->name[c->n], name, COMPLETE_NAME);
-		c->is_dir[c->n] = is_dir;
-	}
 	c->n++;
+	for (i = kept; i > 0 && strcmp(c->name[i - 1], name) > 0; i--) {
+		if (i < COMPLETE_MAX) {
+			memcpy(c->name[i], c->name[i - 1], COMPLETE_NAME);
+			c->is_dir[i] = c->is_dir[i - 1];
+		}
+	}
+	if (i < COMPLETE_MAX) {
+		strlcpy(c->name[i], name, COMPLETE_NAME);
+		c->is_dir[i] = is_dir;
+	}
 }
 
 static int cand_add_entry(const char *name, bool is_dir, void *ctx)
