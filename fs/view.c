@@ -3,6 +3,7 @@
 #include "fs/view.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
+#include <stdio.h>
 #include <string.h>
 
 /* a directory lists at most this many entries (/proc/irq: one per IRQ) */
@@ -11,8 +12,8 @@
 #define VIEW_READ_SLACK 512
 #define VIEW_READ_TRIES 4
 
-extern const struct view __views_start[], __views_end[];
-extern const struct view_dir __view_dirs_start[], __view_dirs_end[];
+extern const struct view __start_views[], __stop_views[];
+extern const struct view_dir __start_view_dirs[], __stop_view_dirs[];
 
 struct path_segs {
 	unsigned int n;
@@ -58,7 +59,7 @@ static const struct view_dir *wildcard_dir(const struct path_segs *pat, unsigned
 {
 	struct path_segs d;
 
-	for (const struct view_dir *v = __view_dirs_start; v < __view_dirs_end; v++) {
+	for (const struct view_dir *v = __start_view_dirs; v < __stop_view_dirs; v++) {
 		unsigned int k;
 
 		if (path_split(v->path, &d) || d.n != i + 1)
@@ -115,7 +116,7 @@ static enum view_kind view_find(const struct path_segs *path, const struct view 
 	const char *tmp[VIEW_ARGS_MAX];
 	unsigned int nargs;
 
-	for (const struct view *v = __views_start; v < __views_end; v++) {
+	for (const struct view *v = __start_views; v < __stop_views; v++) {
 		if (path_split(v->path, &pat) || pat.n < path->n)
 			continue;
 		if (!prefix_match(&pat, path, path->n, pat.n == path->n ? args : tmp, &nargs))
@@ -197,7 +198,7 @@ static void dir_add(struct dir_list *l, const char *name, bool is_dir)
 	}
 	if (l->n == VIEW_LIST_MAX)
 		return;
-	strlcpy(l->e[l->n].name, name, VIEW_NAME_MAX);
+	snprintf(l->e[l->n].name, VIEW_NAME_MAX, "%s", name);
 	l->e[l->n].is_dir = is_dir;
 	l->n++;
 }
@@ -242,7 +243,7 @@ int view_list_dir(const char *path, int (*fn)(const char *name, bool is_dir, voi
 
 	if (rc)
 		return rc;
-	for (const struct view *v = __views_start; v < __views_end; v++) {
+	for (const struct view *v = __start_views; v < __stop_views; v++) {
 		if (path_split(v->path, &pat) || pat.n <= p.n)
 			continue;
 		if (!prefix_match(&pat, &p, p.n, args, &nargs))

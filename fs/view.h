@@ -13,7 +13,11 @@
  * writes the idx-th name (args holds the values of the wildcards before
  * it) and returns 0, or -ENOENT past the last.  A path resolves only to
  * names a list returns, and show receives the matched names in args[].
- * Directories are implied by the files under them. */
+ * Directories are implied by the files under them.
+ *
+ * The registries are the linker sections "views" and "view_dirs": names
+ * that are C identifiers, so a host linker provides __start_views and
+ * __stop_views itself (the host unit tests); linker.ld defines the same. */
 #ifndef FS_VIEW_H
 #define FS_VIEW_H
 
@@ -40,10 +44,10 @@ struct view_dir {
 
 #define VIEW(p, fn)                                                          \
 	static const struct view __view_##fn                                 \
-	__used __section(".views") __aligned(8) = { (p), (fn) }
+	__used __section("views") __aligned(8) = { (p), (fn) }
 #define VIEW_DIR(p, fn)                                                      \
 	static const struct view_dir __view_dir_##fn                         \
-	__used __section(".view_dirs") __aligned(8) = { (p), (fn) }
+	__used __section("view_dirs") __aligned(8) = { (p), (fn) }
 
 /* what a path names */
 enum view_kind { VIEW_NONE, VIEW_FILE, VIEW_DIRECTORY };

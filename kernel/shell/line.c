@@ -119,7 +119,7 @@ static void line_move(struct line_ed *le, unsigned int pos)
 
 static void line_set(struct line_ed *le, const char *s)
 {
-	strlcpy(le->buf, s, sizeof(le->buf));
+	snprintf(le->buf, sizeof(le->buf), "%s", s);
 	le->len = le->pos = strlen(le->buf);
 	line_refresh(le);
 }
@@ -142,7 +142,7 @@ void line_history_add(struct line_ed *le, const char *s)
 
 	if (!*s || (last && !strcmp(last, s)))
 		return;
-	strlcpy(le->hist[le->hist_n % SHELL_HISTORY], s, SHELL_LINE_MAX);
+	snprintf(le->hist[le->hist_n % SHELL_HISTORY], SHELL_LINE_MAX, "%s", s);
 	le->hist_n++;
 }
 
@@ -157,7 +157,7 @@ static void history_walk(struct line_ed *le, bool older)
 	else
 		return;
 	if (le->hist_pos == 0)
-		strlcpy(le->saved, le->buf, sizeof(le->saved));
+		snprintf(le->saved, sizeof(le->saved), "%s", le->buf);
 	le->hist_pos = k;
 	line_set(le, k ? line_history_get(le, k) : le->saved);
 }
