@@ -1,4 +1,5 @@
 /* kmain: the boot sequence, from the loader's hand-off to `ready`. */
+#include "drivers/pci/pci.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -43,6 +44,12 @@ void kmain(u32 magic, u32 info_phys)
 		boot_info.protocol, boot_info.cmdline);
 	if (cmdline_apply(boot_info.cmdline))
 		pr_warn("cmdline: some options were not applied (see above)\n");
+
+	/* after acpi_init (MCFG) and mm_init (mmio_map), before the drivers */
+	if (pci_init())
+		pr_warn("pci: not available\n");
+	/* drivers register here; the listing shows what bound */
+	pci_print_devices();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
