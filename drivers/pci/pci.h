@@ -46,6 +46,7 @@ struct pci_dev {
 	int vectors[PCI_IRQ_MAX_VECTORS];
 	u32 intx_gsi;             /* INTx: the interrupt input used */
 	volatile u8 *msix_table;  /* mapped MSI-X table */
+	volatile u8 *msix_pba;    /* mapped MSI-X Pending Bit Array */
 };
 
 struct pci_device_id {
@@ -65,6 +66,11 @@ int pci_init(void);
 /* print one line per function: `pci: 0000:00:02.0 [0200] 8086:100e <text>
  * (driver: e1000)`, then its BARs and capabilities */
 void pci_print_devices(void);
+
+/* `pcitest=irq`: if asked, raise an interrupt from every Intel NIC in the
+ * chosen mode, report, and power off (EXIT_OK or EXIT_FAIL).  Call after
+ * the interrupt controllers are up and before NIC drivers register. */
+void pci_selftest_run_requested(void);
 
 /* the number of functions found, and the i-th (NULL past the end) */
 int pci_device_count(void);

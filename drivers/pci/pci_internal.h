@@ -31,6 +31,14 @@ void *pci_map_mmio(u64 phys, u64 size);
 /* short `lspci` text for a function: "Ethernet controller: Intel 82540EM" */
 void pci_describe(const struct pci_dev *d, char *buf, size_t size);
 
+/* MSI-X function mask (PCI LB 3.0 6.8.2.3), and entry nr's pending bit
+ * in the PBA (6.8.2.10); for the self-test */
+void pci_msix_function_mask(struct pci_dev *d, bool masked);
+bool pci_msix_pending(struct pci_dev *d, int nr);
+
+/* pcitest=irq (pci_irqtest.c): 0 when every Intel NIC delivered */
+int pci_irqtest_run(void);
+
 /* the interrupt mode the command line asks for (0: the best) */
 extern unsigned pci_irqmode_wanted;
 
