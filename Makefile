@@ -1,6 +1,8 @@
 # barenet: top Makefile.  Per-directory fragments (*/build.mk) list sources;
 # this file holds the toolchain, flags and the targets.  `make help` lists them.
 
+.DEFAULT_GOAL := all
+
 CROSS_COMPILE ?=
 CC      := $(CROSS_COMPILE)gcc
 LD      := $(CROSS_COMPILE)ld
@@ -36,13 +38,14 @@ KLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0
 	-Wl,--no-warn-rwx-segments -T linker.ld
 
 kernel-srcs :=
+kernel-extra-objs :=
 include boot/build.mk
 include kernel/build.mk
 include lib/build.mk
 include drivers/build.mk
 include net/build.mk
 
-kernel-objs := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(kernel-srcs)))
+kernel-objs := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(kernel-srcs))) $(kernel-extra-objs)
 
 .PHONY: all
 all: $(BUILD)/barenet.elf $(BUILD)/barenet.sym
@@ -57,10 +60,38 @@ $(BUILD)/obj/%.o: %.S
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
 
-$(BUILD)/barenet.elf: $(kernel-objs) linker.ld tools/check-image.sh
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(KLDFLAGS) -o $@ $(kernel-objs) -lgcc
-	$(Q)tools/check-image.sh $@
+# The kernel carries its own symbol table (kernel/kallsyms.c), made in
+# passes as Linux's kallsyms is: link with an empty table, generate the table
+# from `nm -n` of that image, link again with it, and once more with the
+# table of the second image.  The table sits in .rodata, after all the text,
+# so its size cannot move a text symbol; the third image's table must equal
+# the second's, i.e. the table in the final image describes that image.
+KSYMS := $(BUILD)/kallsyms
+
+# $(call kallsyms-link,out,table-object)
+define kallsyms-link
+	$(Q)$(CC) $(KLDFLAGS) -o $(1) $(kernel-objs) $(2) -lgcc
+endef
+# $(call kallsyms-table,elf-or-empty,out-basename)
+define kallsyms-table
+	$(Q)$(if $(1),$(NM) -n $(1),cat /dev/null) | tools/gen-kallsyms.sh > $(2).S
+	$(Q)$(CC) $(KASFLAGS) -c $(2).S -o $(2).o
+endef
+
+$(BUILD)/barenet.elf: $(kernel-objs) linker.ld tools/check-image.sh tools/gen-kallsyms.sh
+	@mkdir -p $(KSYMS)
+	@$(if $(Q),echo "  KSYMS   $@ (3 link passes)")
+	$(call kallsyms-table,,$(KSYMS)/table0)
+	$(call kallsyms-link,$(KSYMS)/pass1.elf,$(KSYMS)/table0.o)
+	$(call kallsyms-table,$(KSYMS)/pass1.elf,$(KSYMS)/table1)
+	$(call kallsyms-link,$(KSYMS)/pass2.elf,$(KSYMS)/table1.o)
+	$(call kallsyms-table,$(KSYMS)/pass2.elf,$(KSYMS)/table2)
+	$(call kallsyms-link,$(KSYMS)/pass3.elf,$(KSYMS)/table2.o)
+	$(call kallsyms-table,$(KSYMS)/pass3.elf,$(KSYMS)/table3)
+	$(Q)cmp -s $(KSYMS)/table2.S $(KSYMS)/table3.S || \
+		{ echo "kallsyms: the symbol table of pass 3 differs from pass 2" >&2; exit 1; }
+	$(Q)tools/check-image.sh $(KSYMS)/pass3.elf
+	$(Q)cp $(KSYMS)/pass3.elf $@
 
 $(BUILD)/barenet.sym: $(BUILD)/barenet.elf
 	$(NM) -n $< > $@
@@ -71,7 +102,7 @@ include tools/build.mk
 
 .PHONY: clean distclean help
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/iso $(BUILD)/barenet.* $(BUILD)/test-*
+	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/iso $(BUILD)/kallsyms $(BUILD)/barenet.* $(BUILD)/test-*
 
 distclean:
 	rm -rf $(BUILD)

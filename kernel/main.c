@@ -4,12 +4,18 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/errno.h"
+#include "kernel/gdt.h"
+#include "kernel/idt.h"
 #include "kernel/panic.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
+#include "kernel/selftest.h"
+#include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
 #include "kernel/x86.h"
+#include "net/core/dev.h"
+#include "net/lwip/stack.h"
 #include <string.h>
 
 enum exit_when { EXIT_NEVER, EXIT_AT_READY };
@@ -34,6 +40,8 @@ void kmain(u32 magic, u32 info_phys)
 	int rc;
 
 	serial_init();
+	gdt_init();
+	idt_init();
 	rc = bootinfo_parse(magic, info_phys);
 	if (!boot_info.efi)
 		vga_init();
@@ -45,17 +53,35 @@ void kmain(u32 magic, u32 info_phys)
 	if (cmdline_apply(boot_info.cmdline))
 		pr_warn("cmdline: some options were not applied (see above)\n");
 
-	/* after acpi_init (MCFG) and mm_init (mmio_map), before the drivers */
+	/* after the cmdline (net.core.* tunables), before any NIC driver */
+	net_dev_init();
+	net_stack_init();
+
+	/* after acpi_init (MCFG), mm_init (mmio_map) and the interrupt
+	 * controllers; pcitest= runs here and powers off, before any NIC
+	 * driver binds */
 	if (pci_init())
 		pr_warn("pci: not available\n");
-	/* drivers register here; the listing shows what bound */
+	pci_selftest_run_requested();
+	/* NIC drivers register here; the listing shows what bound */
 	pci_print_devices();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
 		(unsigned long long)(ktime_get_ns() % NSEC_PER_MSEC / NSEC_PER_USEC));
+	if (selftest_run_requested())
+		machine_poweroff(EXIT_FAIL);
 	if (exit_when == EXIT_AT_READY)
 		machine_poweroff(EXIT_OK);
-	for (;;)
-		safe_halt();
+	/* the idle loop: it is also ksoftirqd, serving softirqs that
+	 * irq_exit() left behind (restart/time bound) or that were raised
+	 * outside interrupt context */
+	for (;;) {
+		ksoftirqd_run();
+		local_irq_disable();
+		if (local_softirq_pending())
+			local_irq_enable();
+		else
+			safe_halt();    /* sti;hlt: no wakeup lost in between */
+	}
 }

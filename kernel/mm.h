@@ -27,4 +27,9 @@ static inline phys_addr_t virt_to_phys(const void *v)
 	return a - DIRECT_MAP_BASE;
 }
 
+/* kernel heap (branch mem; declared here until it lands) */
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);
+
 #endif

@@ -3,10 +3,6 @@
 #include "kernel/printk.h"
 #include "kernel/x86.h"
 
-/* -device isa-debug-exit,iobase=0xf4,iosize=0x04: a write of v exits QEMU
- * with status (v << 1) | 1.  On hardware nothing listens on this port. */
-#define ISA_DEBUG_EXIT_PORT 0xF4
-
 void (*acpi_poweroff_hook)(void);
 
 void machine_poweroff(int status)

@@ -10,6 +10,10 @@
 #define EXIT_FAIL    1      /* QEMU exits 3: a self-test failed */
 #define EXIT_PANIC   0x7f   /* QEMU exits 255 */
 
+/* -device isa-debug-exit,iobase=0xf4,iosize=0x04: a write of v exits QEMU
+ * with status (v << 1) | 1.  On hardware nothing listens on this port. */
+#define ISA_DEBUG_EXIT_PORT 0xF4
+
 /* stop the machine, reporting status: QEMU's isa-debug-exit port first,
  * then ACPI S5, then halt for ever */
 __noreturn void machine_poweroff(int status);

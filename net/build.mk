@@ -1,1 +1,36 @@
-# The network stack glue (skb, NAPI, lwIP) arrives with its issue.
+# net/: the network stack glue, and lwIP 2.1.3 built from Debian's source
+# package (unpacked by tools/deps.sh into build/deps, never committed).
+
+LWIPDIR := $(LWIP)/src
+
+# lwIP's own file lists (src/Filelists.mk has CRLF line ends, which make
+# cannot read: the lists for the pinned 2.1.3 are spelled out here)
+lwip-core := init def dns inet_chksum ip mem memp netif pbuf raw stats sys \
+	tcp tcp_in tcp_out timeouts udp
+lwip-core4 := autoip dhcp etharp icmp igmp ip4_frag ip4 ip4_addr
+lwip-core6 := dhcp6 ethip6 icmp6 inet6 ip6 ip6_addr ip6_frag mld6 nd6
+lwip-srcs := $(lwip-core:%=core/%.c) $(lwip-core4:%=core/ipv4/%.c) \
+	$(lwip-core6:%=core/ipv6/%.c) netif/ethernet.c
+lwip-objs := $(lwip-srcs:%.c=$(BUILD)/obj/lwip/%.o)
+
+# lwIP is third-party code: the kernel's flags, its headers and our port,
+# -Werror kept (2.1.3 builds clean with these warnings)
+LWIP_CFLAGS := $(KCFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include
+
+$(BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      lwip/$*.c")
+	$(Q)$(CC) $(LWIP_CFLAGS) -c $< -o $@
+
+$(LWIP)/.verified:
+	tools/deps.sh
+
+kernel-srcs += net/lwip/port.c net/lwip/stack.c
+CFLAGS_net_lwip_port := -Inet/lwip/include -I$(LWIPDIR)/include
+CFLAGS_net_lwip_stack := -Inet/lwip/include -I$(LWIPDIR)/include
+kernel-extra-objs += $(lwip-objs)
+
+# the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP)
+kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
+	net/core/selftest_napi.c
+CFLAGS_net_core_skbuff := -Inet/lwip/include -I$(LWIPDIR)/include

@@ -100,6 +100,7 @@ class Guest:
         args += list(extra)
         self.args = args
         self.output = ""
+        self._cr_pending = b""
         self._log = open(self.logpath, "w")
         self._log.write("# " + " ".join(args) + "\n")
         self._log.flush()
@@ -118,7 +119,16 @@ class Guest:
             return True
         data = os.read(fd, 65536)
         if not data:
+            if self._cr_pending:        # a lone CR at the very end
+                self._cr_pending = b""
+                self.output += "\r"
+                self._log.write("\r")
             return False
+        # a CRLF may be split across two reads: hold a trailing CR back
+        data = self._cr_pending + data
+        self._cr_pending = b"\r" if data.endswith(b"\r") else b""
+        if self._cr_pending:
+            data = data[:-1]
         text = data.decode("utf-8", "replace").replace("\r\n", "\n")
         self.output += text
         self._log.write(text)

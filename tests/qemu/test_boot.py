@@ -21,3 +21,11 @@ def test_bad_cmdline_value_reported(kernel):
     code, out = boot("boot-bad-value", append="exit=ready loglevel=banana")
     assert "cmdline: bad value 'banana' for 'loglevel'" in out
     assert code == EXIT_OK
+
+
+def test_lwip_initialised(kernel):
+    code, out = boot("boot-lwip")
+    m = re.search(r"lwip: (\d+\.\d+\.\d+) initialised", out)
+    assert m, out
+    assert m.group(1) == "2.1.3"
+    assert code == EXIT_OK

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int printk(const char *fmt, ...);
 void panic(const char *fmt, ...);
@@ -30,4 +31,81 @@ void panic(const char *fmt, ...)
 	fprintf(stderr, "\n");
 	va_end(ap);
 	abort();
+}
+
+/* --- the simulated CPU: interrupt flag, hard IRQ nesting, clock, heap --- */
+#include <stdbool.h>
+#include <stdint.h>
+#include "host_stubs.h"
+
+bool host_irqs_enabled = true;
+unsigned long host_irq_disable_count;
+uint64_t host_clock_ns;
+uint64_t host_clock_step_ns;
+int host_irq_depth;
+long host_kmalloc_live;
+long host_kmalloc_fail_after;
+
+bool in_irq(void);
+uint64_t ktime_get_ns(void);
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);
+void softirq_irq_exit(void) __attribute__((weak));
+
+bool in_irq(void)
+{
+	return host_irq_depth != 0;
+}
+
+uint64_t ktime_get_ns(void)
+{
+	uint64_t now = host_clock_ns;
+
+	host_clock_ns += host_clock_step_ns;
+	return now;
+}
+
+void *kmalloc(size_t size)
+{
+	void *p;
+
+	if (host_kmalloc_fail_after && --host_kmalloc_fail_after == 0) {
+		host_kmalloc_fail_after = 1;   /* keep failing */
+		return NULL;
+	}
+	p = malloc(size);
+	if (p)
+		host_kmalloc_live++;
+	return p;
+}
+
+void *kzalloc(size_t size)
+{
+	void *p = kmalloc(size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void kfree(void *p)
+{
+	if (!p)
+		return;
+	host_kmalloc_live--;
+	free(p);
+}
+
+void host_irq_simulate(void (*fn)(void *ctx), void *ctx)
+{
+	bool was = host_irqs_enabled;
+
+	host_irqs_enabled = false;   /* the CPU clears IF on interrupt entry */
+	host_irq_depth++;
+	fn(ctx);
+	host_irq_depth--;
+	if (softirq_irq_exit)
+		softirq_irq_exit();
+	host_irqs_enabled = was;     /* iretq restores RFLAGS */
 }

@@ -1,0 +1,33 @@
+/* The 64-bit GDT and the TSS with its interrupt stack table (IST).
+ *
+ * Section numbers are those of the Intel SDM vol.3A editions in which the
+ * APIC is chapter 10 (2016..2022); later editions renumbered chapters 4..10. */
+#ifndef KERNEL_GDT_H
+#define KERNEL_GDT_H
+
+/* selectors: index << 3 | TI(0) | RPL(0); SDM vol.3A 3.4.2.
+ * boot/entry.S already uses 0x08 and 0x10 with the same meaning. */
+#define GDT_KERNEL_CS  0x08
+#define GDT_KERNEL_DS  0x10
+#define GDT_TSS        0x18      /* a 16-byte system descriptor: slots 3 and 4 */
+
+/* IST slots (1..7; 0 means "no stack switch"); SDM vol.3A 6.14.5 */
+#define IST_NMI        1
+#define IST_DF         2
+#define IST_MC         3
+#define IST_COUNT      3         /* slots used */
+#define IST_STACK_SIZE 16384
+
+#ifndef __ASSEMBLY__
+#include "kernel/types.h"
+
+/* Load the GDT, reload every segment register, load the task register.
+ * Call once, on the boot CPU, before idt_init(). */
+void gdt_init(void);
+
+/* bounds [lo, hi) of the stack behind IST slot ist (1..IST_COUNT); returns
+ * false for another slot */
+bool gdt_ist_stack(int ist, unsigned long *lo, unsigned long *hi);
+#endif
+
+#endif

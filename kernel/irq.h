@@ -1,0 +1,76 @@
+/* Interrupt dispatch: vector allocation, handler chains, counts.
+ *
+ * Vectors 0x00..0x1f are CPU exceptions (kernel/idt.c reports them and
+ * panics).  Every other vector goes through irq_dispatch(): count it, call
+ * the handlers registered on it in registration order (several for a shared
+ * line), irq_eoi(vector) -- never for the LAPIC spurious vector, which has
+ * no in-service bit to clear (SDM vol.3A 10.9) -- then irq_exit() when this
+ * was not a nested interrupt.
+ *
+ * Handlers run with interrupts disabled (all IDT entries are interrupt
+ * gates) and must not sleep or take locks that non-IRQ code holds with
+ * interrupts enabled. */
+#ifndef KERNEL_IRQ_H
+#define KERNEL_IRQ_H
+
+#include "kernel/types.h"
+
+#define IRQ_NONE    0           /* not my device */
+#define IRQ_HANDLED 1
+typedef int (*irq_handler_t)(void *ctx);
+
+#define IRQ_VECTOR_PIC_BASE  0x20   /* 8259 remapped: 0x20..0x2f */
+#define IRQ_VECTOR_DEV_FIRST 0x30   /* dynamically allocated device vectors 0x30..0xdf */
+#define IRQ_VECTOR_DEV_LAST  0xdf
+#define IRQ_VECTOR_TIMER     0xef   /* LAPIC timer */
+#define IRQ_VECTOR_ERROR     0xfe   /* LAPIC error */
+#define IRQ_VECTOR_SPURIOUS  0xff   /* LAPIC spurious */
+
+#define IRQ_VECTOR_FIRST     0x20   /* below: exceptions */
+#define IRQ_VECTORS          256
+
+/* Handler records come from a static pool (this runs before and without a
+ * heap); enough for a few NICs with one vector per queue. */
+#ifndef IRQ_ACTIONS_MAX
+#define IRQ_ACTIONS_MAX 128
+#endif
+
+/* a free device vector (IRQ_VECTOR_DEV_FIRST..LAST), marked used, or -ENOSPC */
+int irq_vector_alloc(void);
+/* give back a vector from irq_vector_alloc(); its handlers should be removed first */
+void irq_vector_free(int vector);
+
+/* Add fn(ctx) to vector's chain; name labels it in reports ("eth0-rx0").
+ * Returns 0, -EINVAL (exception vector, no fn), -EEXIST (same fn and ctx
+ * already there) or -ENOSPC (handler pool exhausted). */
+int irq_set_handler(int vector, irq_handler_t fn, void *ctx, const char *name);
+/* Remove fn(ctx) from vector's chain: 0 or -ENOENT. */
+int irq_remove_handler(int vector, irq_handler_t fn, void *ctx);
+
+/* End of interrupt, set by the interrupt controller (lapic or 8259); the
+ * default does nothing. */
+extern void (*irq_eoi)(int vector);
+
+/* interrupts taken on vector since boot (handled or not) */
+u64 irq_count(int vector);
+/* interrupts that no handler claimed: vectors without a handler, or all
+ * handlers returned IRQ_NONE; the LAPIC spurious vector counts here too */
+u64 irq_spurious_count(void);
+/* the name of the first handler on vector, or NULL */
+const char *irq_name(int vector);
+/* true while an interrupt handler runs on this CPU */
+bool in_irq(void);
+
+/* Called after the EOI of an interrupt that did not interrupt another one,
+ * with interrupts still disabled.  Empty here (a weak definition); the
+ * softirq layer provides the real one. */
+void irq_exit(void);
+
+struct trap_frame;
+/* the common interrupt path, called by trap_dispatch() for vectors >= 0x20 */
+void irq_dispatch(struct trap_frame *tf);
+
+/* print one line per vector that has handlers or was taken: count and names */
+void irq_show(void);
+
+#endif

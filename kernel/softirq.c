@@ -1,0 +1,238 @@
+/* Softirqs: the per-CPU pending mask, the bounded service loop run from
+ * irq_exit(), and the ksoftirqd stand-in the idle loop calls.  See
+ * kernel/softirq.h for the contract. */
+#include "kernel/softirq.h"
+#include "kernel/irq.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/time.h"
+#include "kernel/x86.h"
+#include <stdio.h>
+
+const char *const softirq_to_name[NR_SOFTIRQS] = {
+	[HI_SOFTIRQ] = "HI",         [TIMER_SOFTIRQ] = "TIMER",
+	[NET_TX_SOFTIRQ] = "NET_TX", [NET_RX_SOFTIRQ] = "NET_RX",
+	[BLOCK_SOFTIRQ] = "BLOCK",   [IRQ_POLL_SOFTIRQ] = "IRQ_POLL",
+	[TASKLET_SOFTIRQ] = "TASKLET", [SCHED_SOFTIRQ] = "SCHED",
+	[HRTIMER_SOFTIRQ] = "HRTIMER", [RCU_SOFTIRQ] = "RCU",
+};
+
+struct softirq_cpu {
+	u32 pending;          /* raised vectors; changed only with interrupts off */
+	u32 bh_count;         /* SOFTIRQ_OFFSET / SOFTIRQ_DISABLE_OFFSET units */
+	struct softirq_stat stat;
+};
+
+static void (*softirq_vec[NR_SOFTIRQS])(void);
+static struct softirq_cpu softirq_cpus[NR_CPUS];
+
+static struct softirq_cpu *this_cpu(void)
+{
+	return &softirq_cpus[smp_processor_id()];
+}
+
+void open_softirq(unsigned int nr, void (*action)(void))
+{
+	if (nr >= NR_SOFTIRQS)
+		return;
+	softirq_vec[nr] = action;
+}
+
+u32 local_softirq_pending(void)
+{
+	return READ_ONCE(this_cpu()->pending);
+}
+
+bool in_softirq(void)
+{
+	return READ_ONCE(this_cpu()->bh_count) != 0;
+}
+
+bool in_serving_softirq(void)
+{
+	return READ_ONCE(this_cpu()->bh_count) & SOFTIRQ_OFFSET;
+}
+
+bool in_interrupt(void)
+{
+	return in_irq() || in_softirq();
+}
+
+/* Nothing to wake: the idle loop calls ksoftirqd_run() whenever work is
+ * pending.  Counted so a test and the stats can see the deferral. */
+static void wakeup_softirqd(struct softirq_cpu *sc)
+{
+	sc->stat.deferred++;
+}
+
+void raise_softirq_irqoff(unsigned int nr)
+{
+	struct softirq_cpu *sc = this_cpu();
+
+	if (nr >= NR_SOFTIRQS)
+		return;
+	sc->pending |= 1U << nr;
+	sc->stat.raised[nr]++;
+	/* in interrupt context irq_exit() or the running loop will serve it */
+	if (!in_interrupt())
+		wakeup_softirqd(sc);
+}
+
+void raise_softirq(unsigned int nr)
+{
+	unsigned long flags = local_irq_save();
+
+	raise_softirq_irqoff(nr);
+	local_irq_restore(flags);
+}
+
+/* Serve the pending vectors; entered and left with interrupts disabled.
+ * Handlers run with interrupts enabled, in vector order, each pending one
+ * once per round; vectors raised meanwhile get further rounds within the
+ * restart and time bounds, the rest stays pending for ksoftirqd. */
+static void softirq_handle(struct softirq_cpu *sc)
+{
+	u64 end = ktime_get_ns() + MAX_SOFTIRQ_TIME_NS;
+	int rounds_left = MAX_SOFTIRQ_RESTART;
+	u32 pending;
+
+	sc->bh_count += SOFTIRQ_OFFSET;
+	for (;;) {
+		pending = sc->pending;
+		sc->pending = 0;
+		local_irq_enable();
+		while (pending) {
+			unsigned int nr = (unsigned int)__builtin_ctz(pending);
+
+			pending &= pending - 1;
+			sc->stat.count[nr]++;
+			if (softirq_vec[nr])
+				softirq_vec[nr]();
+		}
+		local_irq_disable();
+		if (!sc->pending)
+			break;
+		if (--rounds_left == 0 || ktime_get_ns() >= end) {
+			wakeup_softirqd(sc);
+			break;
+		}
+		sc->stat.restarts++;
+	}
+	sc->bh_count -= SOFTIRQ_OFFSET;
+}
+
+void do_softirq(void)
+{
+	struct softirq_cpu *sc = this_cpu();
+	unsigned long flags;
+
+	if (in_interrupt())
+		return;
+	flags = local_irq_save();
+	if (sc->pending)
+		softirq_handle(sc);
+	local_irq_restore(flags);
+}
+
+void softirq_irq_exit(void)
+{
+	struct softirq_cpu *sc = this_cpu();
+
+	if (in_irq() || sc->bh_count || !sc->pending)
+		return;
+	softirq_handle(sc);
+}
+
+bool ksoftirqd_run(void)
+{
+	struct softirq_cpu *sc = this_cpu();
+	bool ran = false;
+
+	local_irq_disable();
+	if (sc->pending && !sc->bh_count) {
+		sc->stat.ksoftirqd_runs++;
+		softirq_handle(sc);
+		ran = true;
+	}
+	local_irq_enable();
+	return ran;
+}
+
+void local_bh_disable(void)
+{
+	struct softirq_cpu *sc = this_cpu();
+
+	/* a plain add: only this CPU changes its count, and an interrupt
+	 * arriving in between restores it before returning */
+	sc->bh_count += SOFTIRQ_DISABLE_OFFSET;
+	barrier();
+}
+
+void local_bh_enable(void)
+{
+	struct softirq_cpu *sc = this_cpu();
+
+	barrier();
+	sc->bh_count -= SOFTIRQ_DISABLE_OFFSET;
+	if (!sc->bh_count && !in_irq() && READ_ONCE(sc->pending))
+		do_softirq();
+}
+
+const struct softirq_stat *softirq_stat_cpu(unsigned int cpu)
+{
+	if (cpu >= nr_cpu_ids_online())
+		return NULL;
+	return &softirq_cpus[cpu].stat;
+}
+
+u64 kstat_softirqs_cpu(unsigned int nr, unsigned int cpu)
+{
+	if (nr >= NR_SOFTIRQS || cpu >= nr_cpu_ids_online())
+		return 0;
+	return softirq_cpus[cpu].stat.count[nr];
+}
+
+/* appends to a caller's buffer, counting the length needed even past its end */
+struct text_buf {
+	char *buf;
+	size_t size, len;
+};
+
+static __printf(2, 3) void text_append(struct text_buf *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(t->len < t->size ? t->buf + t->len : NULL,
+		      t->len < t->size ? t->size - t->len : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t->len += (size_t)n;
+}
+
+int softirq_proc_show(char *buf, size_t size)
+{
+	struct text_buf t = { buf, buf ? size : 0, 0 };
+	unsigned int ncpu = nr_cpu_ids_online();
+
+	text_append(&t, "%20s", "");
+	for (unsigned int c = 0; c < ncpu; c++)
+		text_append(&t, "CPU%-8u", c);
+	text_append(&t, "\n");
+	for (unsigned int nr = 0; nr < NR_SOFTIRQS; nr++) {
+		text_append(&t, "%12s:", softirq_to_name[nr]);
+		for (unsigned int c = 0; c < ncpu; c++)
+			text_append(&t, " %10llu",
+				    (unsigned long long)softirq_cpus[c].stat.count[nr]);
+		text_append(&t, "\n");
+	}
+	return (int)t.len;
+}
+
+/* kernel/irq.h's hook, called by irq_dispatch() when the outermost
+ * interrupt is done (nesting already dropped), interrupts disabled */
+void irq_exit(void)
+{
+	softirq_irq_exit();
+}

@@ -1,0 +1,190 @@
+/* The receive core: per-CPU softnet_data, the netif_rx() backlog and its
+ * poll, delivery up the stack, the NET_TX completion queue, and
+ * /proc/net/softnet_stat. */
+#include "net/core/dev.h"
+#include "kernel/errno.h"
+#include "kernel/irq.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/softirq.h"
+#include "kernel/time.h"
+#include "kernel/x86.h"
+#include <stdio.h>
+
+static struct softnet_data softnet_data[NR_CPUS];
+static net_rx_handler_t rx_handler;
+
+struct softnet_data *softnet_data_this_cpu(void)
+{
+	return &softnet_data[smp_processor_id()];
+}
+
+struct softnet_data *softnet_data_cpu(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids_online() ? &softnet_data[cpu] : NULL;
+}
+
+net_rx_handler_t netif_set_rx_handler(net_rx_handler_t fn)
+{
+	return __atomic_exchange_n(&rx_handler, fn, __ATOMIC_ACQ_REL);
+}
+
+int netif_receive_skb(struct sk_buff *skb)
+{
+	struct softnet_data *sd = softnet_data_this_cpu();
+	net_rx_handler_t fn = READ_ONCE(rx_handler);
+
+	if (!skb->tstamp)
+		skb->tstamp = ktime_get_ns();
+	sd->processed++;
+	if (!fn) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
+		return NET_RX_DROP;
+	}
+	return fn(skb);
+}
+
+/* Queue skb on sd's backlog; interrupts off.  The backlog napi is
+ * scheduled when the queue goes from empty to non-empty: while it holds
+ * frames, the napi is scheduled or polling. */
+static int enqueue_to_backlog(struct softnet_data *sd, struct sk_buff *skb)
+{
+	u32 qlen = skb_queue_len(&sd->input_pkt_queue);
+
+	if (qlen >= (u32)READ_ONCE(netdev_max_backlog)) {
+		sd->dropped++;
+		return NET_RX_DROP;
+	}
+	__skb_queue_tail(&sd->input_pkt_queue, skb);
+	if (!qlen && napi_schedule_prep(&sd->backlog)) {
+		list_add_tail(&sd->backlog.poll_list, &sd->poll_list);
+		raise_softirq_irqoff(NET_RX_SOFTIRQ);
+	}
+	return NET_RX_SUCCESS;
+}
+
+int netif_rx(struct sk_buff *skb)
+{
+	struct softnet_data *sd = softnet_data_this_cpu();
+	unsigned long flags;
+	int rc;
+
+	if (!skb->tstamp)
+		skb->tstamp = ktime_get_ns();
+	flags = local_irq_save();
+	rc = enqueue_to_backlog(sd, skb);
+	local_irq_restore(flags);
+	/* a drop frees the skb; may be hard IRQ context, so via NET_TX */
+	if (rc == NET_RX_DROP)
+		dev_kfree_skb_irq_reason(skb, SKB_DROP_REASON_CPU_BACKLOG);
+	return rc;
+}
+
+/* the backlog napi's poll: deliver queued skbs, at most quota */
+static int process_backlog(struct napi_struct *napi, int quota)
+{
+	struct softnet_data *sd = container_of(napi, struct softnet_data, backlog);
+	int work = 0;
+
+	while (work < quota) {
+		struct sk_buff *skb;
+
+		local_irq_disable();
+		skb = __skb_dequeue(&sd->input_pkt_queue);
+		if (!skb) {
+			/* empty, with interrupts off so no netif_rx can slip
+			 * between the check and the state change: idle */
+			napi->state &= ~(NAPIF_STATE_SCHED | NAPIF_STATE_MISSED);
+			local_irq_enable();
+			break;
+		}
+		local_irq_enable();
+		netif_receive_skb(skb);
+		work++;
+	}
+	return work;
+}
+
+void dev_kfree_skb_irq_reason(struct sk_buff *skb, enum skb_drop_reason reason)
+{
+	struct softnet_data *sd = softnet_data_this_cpu();
+	unsigned long flags;
+
+	if (!skb)
+		return;
+	/* not our last reference: nothing to free, just drop it */
+	if (__atomic_sub_fetch(&skb->users, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	skb->users = 1;
+	skb->drop_reason = (u8)reason;
+	flags = local_irq_save();
+	__skb_queue_tail(&sd->completion_queue, skb);
+	raise_softirq_irqoff(NET_TX_SOFTIRQ);
+	local_irq_restore(flags);
+}
+
+void dev_kfree_skb_irq(struct sk_buff *skb)
+{
+	dev_kfree_skb_irq_reason(skb, SKB_CONSUMED);
+}
+
+void dev_kfree_skb_any(struct sk_buff *skb)
+{
+	if (in_irq() || irqs_disabled())
+		dev_kfree_skb_irq(skb);
+	else
+		consume_skb(skb);
+}
+
+void net_tx_action(void)
+{
+	struct softnet_data *sd = softnet_data_this_cpu();
+	struct sk_buff_head q;
+	struct sk_buff *skb;
+
+	skb_queue_head_init(&q);
+	local_irq_disable();
+	while ((skb = __skb_dequeue(&sd->completion_queue)))
+		__skb_queue_tail(&q, skb);
+	local_irq_enable();
+	while ((skb = __skb_dequeue(&q)))
+		kfree_skb_reason(skb, (enum skb_drop_reason)skb->drop_reason);
+}
+
+int net_dev_init(void)
+{
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct softnet_data *sd = &softnet_data[cpu];
+
+		INIT_LIST_HEAD(&sd->poll_list);
+		skb_queue_head_init(&sd->input_pkt_queue);
+		skb_queue_head_init(&sd->completion_queue);
+		netif_napi_add_weight(NULL, &sd->backlog, process_backlog, dev_weight);
+		napi_enable(&sd->backlog);
+	}
+	open_softirq(NET_TX_SOFTIRQ, net_tx_action);
+	open_softirq(NET_RX_SOFTIRQ, net_rx_action);
+	return 0;
+}
+
+int softnet_stat_show(char *buf, size_t size)
+{
+	size_t len = 0;
+
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids_online(); cpu++) {
+		const struct softnet_data *sd = &softnet_data[cpu];
+		int n;
+
+		/* Linux net/core/net-procfs.c: processed dropped time_squeeze,
+		 * six retired columns, received_rps flow_limit_count, backlog
+		 * length, cpu */
+		n = snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0,
+			     "%08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x\n",
+			     sd->processed, sd->dropped, sd->time_squeeze, 0, 0, 0, 0, 0, 0,
+			     sd->received_rps, sd->flow_limit_count,
+			     skb_queue_len(&sd->input_pkt_queue), cpu);
+		if (n > 0)
+			len += (size_t)n;
+	}
+	return (int)len;
+}

@@ -1,0 +1,85 @@
+/* The receive core: per-CPU softnet_data, the NET_RX/NET_TX softirqs, the
+ * backlog queue for non-NAPI receive, delivery up the stack, and the
+ * net.core.* tunables.  Drivers reach the stack only through these calls
+ * (and net/core/skbuff.h, net/core/napi.h). */
+#ifndef NET_CORE_DEV_H
+#define NET_CORE_DEV_H
+
+#include "kernel/list.h"
+#include "kernel/types.h"
+#include "net/core/napi.h"
+#include "net/core/skbuff.h"
+
+/* netif_rx() / netif_receive_skb() results (Linux values) */
+#define NET_RX_SUCCESS 0
+#define NET_RX_DROP    1
+
+/* Per-CPU receive state (Linux struct softnet_data).  The counters are the
+ * columns of /proc/net/softnet_stat. */
+struct softnet_data {
+	struct list_head poll_list;          /* scheduled napis; interrupts off to change */
+	struct sk_buff_head input_pkt_queue; /* netif_rx() backlog, netdev_max_backlog long */
+	struct napi_struct backlog;          /* polls input_pkt_queue */
+	struct sk_buff_head completion_queue;/* dev_kfree_skb_irq(): freed in NET_TX */
+	u32 processed;        /* skbs delivered by netif_receive_skb */
+	u32 dropped;          /* backlog full */
+	u32 time_squeeze;     /* net_rx_action stopped (budget/time) with work left */
+	u32 received_rps;     /* RPS IPIs received (no RPS here: 0) */
+	u32 flow_limit_count; /* flow limit drops (no flow limit here: 0) */
+	u32 net_rx_runs;      /* net_rx_action calls */
+};
+
+/* net.core.* tunables (validated through net_sysctl_set or the cmdline) */
+extern int netdev_budget;        /* frames per NET_RX run, default 300 */
+extern int netdev_budget_usecs;  /* time per NET_RX run, default 2000 */
+extern int dev_weight;           /* per-napi frames per poll, default 64 */
+extern int netdev_max_backlog;   /* input_pkt_queue length, default 1000 */
+
+#define NETDEV_BUDGET_DEFAULT       300
+#define NETDEV_BUDGET_USECS_DEFAULT 2000
+#define DEV_WEIGHT_DEFAULT          64
+#define NETDEV_MAX_BACKLOG_DEFAULT  1000
+
+/* Set a tunable by its sysctl name ("net.core.netdev_budget", ...).
+ * Returns 0, -ENOENT for an unknown name, -EINVAL for a value out of range. */
+int net_sysctl_set(const char *name, long value);
+/* Read one; -ENOENT for an unknown name. */
+int net_sysctl_get(const char *name, long *value);
+
+/* Initialise softnet_data and open NET_RX/NET_TX; once, before any driver. */
+int net_dev_init(void);
+
+/* this CPU's softnet_data, or cpu's (NULL past the last) */
+struct softnet_data *softnet_data_this_cpu(void);
+struct softnet_data *softnet_data_cpu(unsigned int cpu);
+
+/* Deliver skb up the stack now (NAPI poll, softirq context); consumes it.
+ * Counts processed; timestamps it if the driver did not. */
+int netif_receive_skb(struct sk_buff *skb);
+/* Queue skb to this CPU's backlog for the NET_RX softirq (non-NAPI
+ * drivers, any context including hard IRQ); consumes it.  NET_RX_DROP and
+ * the dropped counter when the backlog holds netdev_max_backlog skbs. */
+int netif_rx(struct sk_buff *skb);
+
+/* Where netif_receive_skb delivers (the lwIP glue sets it); the handler
+ * consumes the skb.  Without one, skbs are dropped as UNHANDLED_PROTO.
+ * Returns the previous handler. */
+typedef int (*net_rx_handler_t)(struct sk_buff *skb);
+net_rx_handler_t netif_set_rx_handler(net_rx_handler_t fn);
+
+/* Free an skb from hard IRQ context: queued and freed by NET_TX, counted
+ * under reason then (SKB_CONSUMED for a normal end such as TX completion). */
+void dev_kfree_skb_irq_reason(struct sk_buff *skb, enum skb_drop_reason reason);
+void dev_kfree_skb_irq(struct sk_buff *skb);
+/* dev_kfree_skb_irq in interrupt context or with interrupts off, else consume_skb */
+void dev_kfree_skb_any(struct sk_buff *skb);
+
+/* the softirq handlers (exported for tests) */
+void net_rx_action(void);
+void net_tx_action(void);
+
+/* Format /proc/net/softnet_stat (Linux layout: 13 hex columns per CPU);
+ * returns the length needed, as snprintf does. */
+int softnet_stat_show(char *buf, size_t size);
+
+#endif

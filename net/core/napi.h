@@ -1,0 +1,106 @@
+/* NAPI: interrupt mitigation for receive.  The hard IRQ handler masks the
+ * device's interrupts and calls napi_schedule(); the NET_RX softirq then
+ * calls the driver's poll(napi, budget) until the ring is drained, and only
+ * then are interrupts unmasked again.
+ *
+ * The driver's poll contract (the lost-wakeup race):
+ *
+ *   int my_poll(struct napi_struct *napi, int budget)
+ *   {
+ *       int done = clean_rx_ring(priv, budget);   // at most budget frames
+ *       if (done == budget)
+ *           return budget;           // more work: stay scheduled, IRQs masked;
+ *                                    // do NOT call napi_complete_done()
+ *       if (napi_complete_done(napi, done)) {
+ *           unmask_irqs(priv);
+ *           // A frame that landed after clean_rx_ring() looked but before the
+ *           // unmask raised no interrupt we will see: look once more.
+ *           if (rx_ring_has_work(priv) && napi_schedule_prep(napi)) {
+ *               mask_irqs(priv);
+ *               __napi_schedule(napi);
+ *           }
+ *       }
+ *       return done;
+ *   }
+ *
+ * napi_complete_done() returns false when an interrupt tried to schedule the
+ * napi while poll ran (NAPI_STATE_MISSED): the napi then stays scheduled and
+ * will be polled again, and the driver must leave interrupts masked.
+ *
+ * A napi starts disabled (scheduled, like Linux): call napi_enable() once
+ * the rings are ready.  With napi=off on the command line (napi_enabled ==
+ * false) drivers should instead receive one frame per interrupt and pass it
+ * to netif_rx(). */
+#ifndef NET_CORE_NAPI_H
+#define NET_CORE_NAPI_H
+
+#include "kernel/list.h"
+#include "kernel/types.h"
+
+struct net_device;
+
+/* napi_struct.state bits (Linux names) */
+enum {
+	NAPI_STATE_SCHED,     /* on a poll list or being polled */
+	NAPI_STATE_MISSED,    /* scheduled again while being polled */
+	NAPI_STATE_DISABLE,   /* napi_disable() in progress */
+};
+#define NAPIF_STATE_SCHED   (1UL << NAPI_STATE_SCHED)
+#define NAPIF_STATE_MISSED  (1UL << NAPI_STATE_MISSED)
+#define NAPIF_STATE_DISABLE (1UL << NAPI_STATE_DISABLE)
+
+struct napi_struct {
+	struct list_head poll_list;   /* on softnet_data.poll_list while scheduled */
+	unsigned long state;          /* NAPIF_STATE_* */
+	int weight;                   /* most frames per poll call */
+	int (*poll)(struct napi_struct *napi, int budget);
+	struct net_device *dev;
+	/* counters */
+	u64 polls;                    /* poll calls */
+	u64 rx_work;                  /* sum of what poll returned */
+	u64 completions;              /* napi_complete_done() that allowed an unmask */
+	u64 missed;                   /* schedules that found it already scheduled */
+};
+
+/* Attach napi to dev with poll and weight dev_weight (the tunable
+ * net.core.dev_weight, default 64); the napi starts disabled. */
+void netif_napi_add(struct net_device *dev, struct napi_struct *napi,
+		    int (*poll)(struct napi_struct *, int));
+void netif_napi_add_weight(struct net_device *dev, struct napi_struct *napi,
+			   int (*poll)(struct napi_struct *, int), int weight);
+/* Detach a disabled napi. */
+void netif_napi_del(struct napi_struct *napi);
+
+/* Allow scheduling (after netif_napi_add or napi_disable). */
+void napi_enable(struct napi_struct *napi);
+/* Stop scheduling and wait until a running poll has finished; process
+ * context only (it runs pending softirqs while it waits). */
+void napi_disable(struct napi_struct *napi);
+
+/* Claim the napi for scheduling: true if the caller must now call
+ * __napi_schedule(); false if it was already scheduled (MISSED is then
+ * recorded) or is disabled.  Safe in hard IRQ context. */
+bool napi_schedule_prep(struct napi_struct *napi);
+/* Put a claimed napi on this CPU's poll list and raise NET_RX.  IRQ-safe. */
+void __napi_schedule(struct napi_struct *napi);
+/* napi_schedule_prep() + __napi_schedule(); returns true if it scheduled */
+bool napi_schedule(struct napi_struct *napi);
+
+/* Called by poll when it did less than its budget.  Returns true if the
+ * napi is now idle and the driver may unmask its interrupts (then re-check
+ * the ring: see above); false if it stays scheduled (keep them masked). */
+bool napi_complete_done(struct napi_struct *napi, int work_done);
+static inline bool napi_complete(struct napi_struct *napi)
+{
+	return napi_complete_done(napi, 0);
+}
+
+static inline bool napi_is_scheduled(const struct napi_struct *napi)
+{
+	return READ_ONCE(napi->state) & NAPIF_STATE_SCHED;
+}
+
+/* false with napi=off on the command line: drivers use netif_rx() per IRQ */
+extern bool napi_enabled;
+
+#endif

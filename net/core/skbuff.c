@@ -1,0 +1,417 @@
+/* sk_buff over lwIP pbufs: allocation, the head cache, data operations,
+ * clones and copies, drop accounting, and the hand-offs to and from lwIP.
+ * Ownership rules are in net/core/skbuff.h. */
+#include "net/core/skbuff.h"
+#include "kernel/mm.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/x86.h"
+#include "lwip/pbuf.h"
+#include <string.h>
+
+/* skb structs kept for reuse instead of going back to kmalloc */
+#define SKB_CACHE_MAX 64
+
+/* counters may be bumped from hard IRQ and softirq context on one CPU */
+#define STAT_INC(x) __atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
+
+struct skb_stats skb_stats;
+
+static struct sk_buff *skb_cache;        /* singly linked through ->next */
+static unsigned int skb_cache_len;
+
+static const char *const drop_reason_names[SKB_DROP_REASON_MAX] = {
+	[SKB_NOT_DROPPED_YET] = "NOT_DROPPED_YET",
+	[SKB_CONSUMED] = "CONSUMED",
+	[SKB_DROP_REASON_NOT_SPECIFIED] = "NOT_SPECIFIED",
+	[SKB_DROP_REASON_NO_SOCKET] = "NO_SOCKET",
+	[SKB_DROP_REASON_PKT_TOO_SMALL] = "PKT_TOO_SMALL",
+	[SKB_DROP_REASON_PKT_TOO_BIG] = "PKT_TOO_BIG",
+	[SKB_DROP_REASON_OTHERHOST] = "OTHERHOST",
+	[SKB_DROP_REASON_IP_CSUM] = "IP_CSUM",
+	[SKB_DROP_REASON_IP_INHDR] = "IP_INHDR",
+	[SKB_DROP_REASON_TCP_CSUM] = "TCP_CSUM",
+	[SKB_DROP_REASON_UDP_CSUM] = "UDP_CSUM",
+	[SKB_DROP_REASON_UNHANDLED_PROTO] = "UNHANDLED_PROTO",
+	[SKB_DROP_REASON_CPU_BACKLOG] = "CPU_BACKLOG",
+	[SKB_DROP_REASON_NOMEM] = "NOMEM",
+	[SKB_DROP_REASON_DEV_HDR] = "DEV_HDR",
+	[SKB_DROP_REASON_DEV_READY] = "DEV_READY",
+	[SKB_DROP_REASON_FULL_RING] = "FULL_RING",
+	[SKB_DROP_REASON_QDISC_DROP] = "QDISC_DROP",
+};
+
+const char *skb_drop_reason_name(enum skb_drop_reason reason)
+{
+	if ((unsigned int)reason >= SKB_DROP_REASON_MAX)
+		return "?";
+	return drop_reason_names[reason];
+}
+
+u64 skb_drop_count(enum skb_drop_reason reason)
+{
+	if ((unsigned int)reason >= SKB_DROP_REASON_MAX)
+		return 0;
+	return READ_ONCE(skb_stats.drops[reason]);
+}
+
+u64 skb_in_use(void)
+{
+	return READ_ONCE(skb_stats.allocs) - READ_ONCE(skb_stats.frees);
+}
+
+/* a zeroed struct from the cache or kmalloc */
+static struct sk_buff *skb_struct_alloc(void)
+{
+	struct sk_buff *skb;
+	unsigned long flags = local_irq_save();
+
+	skb = skb_cache;
+	if (skb) {
+		skb_cache = skb->next;
+		skb_cache_len--;
+	}
+	local_irq_restore(flags);
+	if (skb)
+		STAT_INC(skb_stats.cache_hits);
+	else if (!(skb = kmalloc(sizeof(*skb))))
+		return NULL;
+	memset(skb, 0, sizeof(*skb));
+	skb->users = 1;
+	skb->mac_header = skb->network_header = skb->transport_header = SKB_HDR_UNSET;
+	STAT_INC(skb_stats.allocs);
+	return skb;
+}
+
+static void skb_struct_free(struct sk_buff *skb)
+{
+	unsigned long flags;
+
+	STAT_INC(skb_stats.frees);
+	flags = local_irq_save();
+	if (skb_cache_len < SKB_CACHE_MAX) {
+		skb->next = skb_cache;
+		skb_cache = skb;
+		skb_cache_len++;
+		skb = NULL;
+	}
+	local_irq_restore(flags);
+	if (skb)
+		kfree(skb);
+}
+
+void skb_cache_drain(void)
+{
+	for (;;) {
+		unsigned long flags = local_irq_save();
+		struct sk_buff *skb = skb_cache;
+
+		if (skb) {
+			skb_cache = skb->next;
+			skb_cache_len--;
+		}
+		local_irq_restore(flags);
+		if (!skb)
+			return;
+		kfree(skb);
+	}
+}
+
+/* point a fresh skb at [buf, buf + size) owned by p */
+static void skb_attach(struct sk_buff *skb, struct pbuf *p, u8 *buf, u32 size)
+{
+	skb->pbuf = p;
+	skb->head = skb->data = skb->tail = buf;
+	skb->end = buf + size;
+}
+
+struct sk_buff *alloc_skb(u32 size)
+{
+	struct sk_buff *skb;
+	struct pbuf *p;
+
+	if (size > SKB_MAX_SIZE)
+		return NULL;
+	skb = skb_struct_alloc();
+	if (!skb)
+		return NULL;
+	p = pbuf_alloc(PBUF_RAW, (u16_t)size, PBUF_RAM);
+	if (!p) {
+		skb_struct_free(skb);
+		return NULL;
+	}
+	skb_attach(skb, p, p->payload, size);
+	return skb;
+}
+
+struct sk_buff *netdev_alloc_skb(struct net_device *dev, u32 len)
+{
+	struct sk_buff *skb;
+
+	if (len > SKB_MAX_SIZE - NET_SKB_PAD)
+		return NULL;
+	skb = alloc_skb(len + NET_SKB_PAD);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, NET_SKB_PAD);
+	skb->dev = dev;
+	return skb;
+}
+
+/* the lwIP custom pbuf over a driver's RX buffer, and how to give it back */
+struct skb_rx_buf {
+	struct pbuf_custom pc;     /* first: lwIP hands back &pc.pbuf */
+	skb_release_fn release;
+	void *ctx;
+	void *buf;
+};
+
+/* lwIP calls this when the last reference to the data goes */
+static void skb_rx_buf_free(struct pbuf *p)
+{
+	struct skb_rx_buf *rb = container_of(p, struct skb_rx_buf, pc.pbuf);
+
+	STAT_INC(skb_stats.rx_buffers_released);
+	rb->release(rb->ctx, rb->buf);
+	kfree(rb);
+}
+
+struct sk_buff *skb_from_rx_buffer(struct net_device *dev, void *buf, u32 len,
+				   skb_release_fn release, void *ctx)
+{
+	struct skb_rx_buf *rb;
+	struct sk_buff *skb;
+	struct pbuf *p;
+
+	if (!buf || !release || len > SKB_MAX_SIZE)
+		return NULL;
+	skb = skb_struct_alloc();
+	if (!skb)
+		return NULL;
+	rb = kmalloc(sizeof(*rb));
+	if (!rb) {
+		skb_struct_free(skb);
+		return NULL;
+	}
+	rb->release = release;
+	rb->ctx = ctx;
+	rb->buf = buf;
+	rb->pc.custom_free_function = skb_rx_buf_free;
+	/* PBUF_REF: lwIP may only move the payload within what we give it */
+	p = pbuf_alloced_custom(PBUF_RAW, (u16_t)len, PBUF_REF, &rb->pc, buf, (u16_t)len);
+	skb_attach(skb, p, buf, len);
+	skb->tail = skb->end;
+	skb->len = len;
+	skb->dev = dev;
+	return skb;
+}
+
+static __noreturn void skb_panic(const struct sk_buff *skb, u32 len, const char *op)
+{
+	panic("skb %s of %u bytes out of bounds: head %p data %p tail %p end %p len %u",
+	      op, len, (void *)skb->head, (void *)skb->data, (void *)skb->tail,
+	      (void *)skb->end, skb->len);
+}
+
+u8 *skb_put(struct sk_buff *skb, u32 len)
+{
+	u8 *old = skb->tail;
+
+	if (len > skb_tailroom(skb))
+		skb_panic(skb, len, "put");
+	skb->tail += len;
+	skb->len += len;
+	return old;
+}
+
+u8 *skb_push(struct sk_buff *skb, u32 len)
+{
+	if (len > skb_headroom(skb))
+		skb_panic(skb, len, "push");
+	skb->data -= len;
+	skb->len += len;
+	return skb->data;
+}
+
+u8 *skb_pull(struct sk_buff *skb, u32 len)
+{
+	if (len > skb->len)
+		return NULL;
+	skb->data += len;
+	skb->len -= len;
+	return skb->data;
+}
+
+void skb_trim(struct sk_buff *skb, u32 len)
+{
+	if (skb->len > len) {
+		skb->len = len;
+		skb->tail = skb->data + len;
+	}
+}
+
+void skb_reserve(struct sk_buff *skb, u32 len)
+{
+	if (skb->len || len > skb_tailroom(skb))
+		skb_panic(skb, len, "reserve");
+	skb->data += len;
+	skb->tail += len;
+}
+
+/* copy the metadata (not the links, users or data ownership) */
+static void skb_copy_header(struct sk_buff *to, const struct sk_buff *from)
+{
+	to->dev = from->dev;
+	to->tstamp = from->tstamp;
+	to->hash = from->hash;
+	to->protocol = from->protocol;
+	to->mac_header = from->mac_header;
+	to->network_header = from->network_header;
+	to->transport_header = from->transport_header;
+	to->ip_summed = from->ip_summed;
+}
+
+struct sk_buff *skb_clone(struct sk_buff *skb)
+{
+	struct sk_buff *n;
+
+	/* the pbuf reference count is narrow (LWIP_PBUF_REF_T) */
+	if ((LWIP_PBUF_REF_T)(skb->pbuf->ref + 1) == 0)
+		return NULL;
+	n = skb_struct_alloc();
+	if (!n)
+		return NULL;
+	skb_copy_header(n, skb);
+	n->pbuf = skb->pbuf;
+	n->head = skb->head;
+	n->data = skb->data;
+	n->tail = skb->tail;
+	n->end = skb->end;
+	n->len = skb->len;
+	pbuf_ref(skb->pbuf);
+	n->cloned = skb->cloned = 1;
+	STAT_INC(skb_stats.clones);
+	return n;
+}
+
+struct sk_buff *skb_copy(const struct sk_buff *skb)
+{
+	u32 size = (u32)(skb->end - skb->head);
+	struct sk_buff *n = alloc_skb(size);
+
+	if (!n)
+		return NULL;
+	skb_copy_header(n, skb);
+	memcpy(n->head, skb->head, size);
+	n->data = n->head + skb_headroom(skb);
+	n->tail = n->data + skb->len;
+	n->len = skb->len;
+	STAT_INC(skb_stats.copies);
+	return n;
+}
+
+bool skb_cloned(const struct sk_buff *skb)
+{
+	return skb->cloned && skb->pbuf->ref > 1;
+}
+
+struct sk_buff *skb_get(struct sk_buff *skb)
+{
+	__atomic_add_fetch(&skb->users, 1, __ATOMIC_RELAXED);
+	return skb;
+}
+
+/* drop one struct reference; true if it was the last */
+static bool skb_unref(struct sk_buff *skb)
+{
+	if (skb->users == 1)
+		return true;
+	return __atomic_sub_fetch(&skb->users, 1, __ATOMIC_ACQ_REL) == 0;
+}
+
+static void skb_release(struct sk_buff *skb, enum skb_drop_reason reason)
+{
+	if ((unsigned int)reason >= SKB_DROP_REASON_MAX || reason == SKB_NOT_DROPPED_YET)
+		reason = SKB_DROP_REASON_NOT_SPECIFIED;
+	STAT_INC(skb_stats.drops[reason]);
+	/* the last reference to the data frees it: mem_free, or the driver's
+	 * release callback for an RX buffer */
+	pbuf_free(skb->pbuf);
+	skb_struct_free(skb);
+}
+
+void kfree_skb_reason(struct sk_buff *skb, enum skb_drop_reason reason)
+{
+	if (!skb || !skb_unref(skb))
+		return;
+	skb_release(skb, reason);
+}
+
+void consume_skb(struct sk_buff *skb)
+{
+	kfree_skb_reason(skb, SKB_CONSUMED);
+}
+
+void __skb_queue_purge_reason(struct sk_buff_head *q, enum skb_drop_reason reason)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(q)))
+		kfree_skb_reason(skb, reason);
+}
+
+struct pbuf *skb_to_pbuf(struct sk_buff *skb)
+{
+	struct pbuf *p = skb->pbuf;
+	u32 headroom = skb_headroom(skb);
+
+	if (skb->users == 1 && p->ref == 1) {
+		/* sole owner: lwIP gets the pbuf itself, payload at data */
+		p->payload = skb->data;
+		p->len = p->tot_len = (u16_t)skb->len;
+		skb_struct_free(skb);
+		STAT_INC(skb_stats.drops[SKB_CONSUMED]);
+		return p;
+	}
+	/* shared: lwIP may write into what it owns, so give it a copy */
+	p = pbuf_alloc(PBUF_RAW, (u16_t)(headroom + skb->len), PBUF_RAM);
+	if (!p) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		return NULL;
+	}
+	pbuf_remove_header(p, headroom);
+	memcpy(p->payload, skb->data, skb->len);
+	STAT_INC(skb_stats.pbuf_copies);
+	consume_skb(skb);
+	return p;
+}
+
+struct sk_buff *skb_from_pbuf(struct net_device *dev, struct pbuf *p)
+{
+	struct sk_buff *skb;
+
+	if (p->tot_len != p->len) {
+		skb = alloc_skb(p->tot_len);
+		if (!skb)
+			return NULL;
+		if (pbuf_copy_partial(p, skb_put(skb, p->tot_len), p->tot_len, 0) != p->tot_len) {
+			kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+			return NULL;
+		}
+		STAT_INC(skb_stats.pbuf_copies);
+	} else {
+		if ((LWIP_PBUF_REF_T)(p->ref + 1) == 0)
+			return NULL;
+		skb = skb_struct_alloc();
+		if (!skb)
+			return NULL;
+		pbuf_ref(p);
+		skb_attach(skb, p, p->payload, p->len);
+		skb->tail = skb->end;
+		skb->len = p->len;
+		/* lwIP still holds the data (retransmission queues): read-only */
+		skb->cloned = 1;
+	}
+	skb->dev = dev;
+	return skb;
+}

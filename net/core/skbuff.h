@@ -1,0 +1,259 @@
+/* sk_buff: a packet's metadata over a linear data buffer that lives in an
+ * lwIP pbuf.
+ *
+ *   head          data              tail           end
+ *   |  headroom   |  len bytes      |  tailroom    |
+ *
+ * The pbuf owns the memory and its reference count is the shared-data count
+ * (Linux's dataref): skb_clone() adds a reference to the same pbuf, the last
+ * kfree_skb()/consume_skb() of any clone drops the data.  skb->users counts
+ * references to the struct itself (skb_get).  Data shared with a clone is
+ * read-only: copy it (skb_copy) before writing.
+ *
+ * Ownership at each hand-off:
+ *  - driver -> skb_from_rx_buffer(): on success the skb owns the driver's DMA
+ *    buffer until the last reference to its data goes; then the driver's
+ *    release callback gets the buffer back exactly once (from whatever
+ *    context frees last: softirq, lwIP).  On failure (NULL) the driver keeps
+ *    the buffer.
+ *  - caller -> netif_receive_skb()/netif_rx()/kfree_skb*()/consume_skb()/
+ *    skb_to_pbuf(): the caller's reference is gone after the call.
+ *  - skb_to_pbuf(): the pbuf (and the buffer under it) belongs to lwIP, which
+ *    frees it with pbuf_free(); no copy unless the data was shared.
+ *  - skb_from_pbuf(): the skb takes its own pbuf reference; the caller keeps
+ *    its own and may free it at once.
+ *
+ * This header is what drivers see: no lwIP headers here; only net/ code
+ * looks inside struct pbuf. */
+#ifndef NET_CORE_SKBUFF_H
+#define NET_CORE_SKBUFF_H
+
+#include "kernel/types.h"
+
+struct pbuf;
+struct net_device;
+
+/* Why a packet was dropped (a subset of Linux's enum skb_drop_reason, same
+ * names); counted per reason at the final free. */
+enum skb_drop_reason {
+	SKB_NOT_DROPPED_YET = 0,
+	SKB_CONSUMED,                     /* not a drop: consume_skb() */
+	SKB_DROP_REASON_NOT_SPECIFIED,
+	SKB_DROP_REASON_NO_SOCKET,
+	SKB_DROP_REASON_PKT_TOO_SMALL,
+	SKB_DROP_REASON_PKT_TOO_BIG,
+	SKB_DROP_REASON_OTHERHOST,
+	SKB_DROP_REASON_IP_CSUM,
+	SKB_DROP_REASON_IP_INHDR,
+	SKB_DROP_REASON_TCP_CSUM,
+	SKB_DROP_REASON_UDP_CSUM,
+	SKB_DROP_REASON_UNHANDLED_PROTO,
+	SKB_DROP_REASON_CPU_BACKLOG,      /* input_pkt_queue full (netdev_max_backlog) */
+	SKB_DROP_REASON_NOMEM,
+	SKB_DROP_REASON_DEV_HDR,
+	SKB_DROP_REASON_DEV_READY,        /* device down */
+	SKB_DROP_REASON_FULL_RING,
+	SKB_DROP_REASON_QDISC_DROP,
+	SKB_DROP_REASON_MAX
+};
+
+/* checksum state of a received packet (Linux's ip_summed values) */
+#define CHECKSUM_NONE        0   /* nobody verified it: software must */
+#define CHECKSUM_UNNECESSARY 1   /* the NIC verified it */
+
+/* header offset not set yet */
+#define SKB_HDR_UNSET 0xffff
+
+/* headroom netdev_alloc_skb() reserves (Linux NET_SKB_PAD: a cache line) */
+#define NET_SKB_PAD 64
+
+/* the largest linear skb: pbuf lengths are 16-bit */
+#define SKB_MAX_SIZE 0xffff
+
+struct sk_buff {
+	struct sk_buff *next, *prev;  /* links in one struct sk_buff_head */
+	struct net_device *dev;       /* received on / to be sent by */
+	u64 tstamp;                   /* receive time, ktime_get_ns(); 0 = not yet */
+	u32 hash;                     /* flow hash (RSS or software); 0 = none */
+	u16 protocol;                 /* ethertype, network byte order */
+	u16 mac_header;               /* offsets from head, or SKB_HDR_UNSET */
+	u16 network_header;
+	u16 transport_header;
+	u32 len;                      /* bytes from data to tail */
+	u32 data_len;                 /* bytes in fragments: always 0, skbs are linear */
+	u8 cloned;                    /* data shared with a clone: read-only */
+	u8 ip_summed;                 /* CHECKSUM_* */
+	u8 drop_reason;               /* for a free deferred by dev_kfree_skb_irq_reason */
+	u32 users;                    /* references to this struct */
+	u8 *head, *data, *tail, *end;
+	struct pbuf *pbuf;            /* owns head..end; pbuf->ref is the data refcount */
+};
+
+/* A queue of skbs (Linux sk_buff_head, without its lock: callers keep the
+ * queue to one context or disable interrupts around it). */
+struct sk_buff_head {
+	struct sk_buff *next, *prev;
+	u32 qlen;
+};
+
+/* driver callback that takes an RX buffer back (refill pool) */
+typedef void (*skb_release_fn)(void *ctx, void *buf);
+
+/* A new skb with size bytes of data room (no headroom), or NULL if memory
+ * is short or size > SKB_MAX_SIZE.  Uses lwIP's heap: softirq/process
+ * context only. */
+struct sk_buff *alloc_skb(u32 size);
+/* alloc_skb(len + NET_SKB_PAD) with the pad reserved as headroom, skb->dev set */
+struct sk_buff *netdev_alloc_skb(struct net_device *dev, u32 len);
+/* Zero-copy receive: an skb whose data is len bytes at buf, a driver-owned
+ * (DMA) buffer.  When the last reference to the data goes, release(ctx, buf)
+ * is called once.  NULL on failure, and the driver keeps buf.  Needs only
+ * kmalloc: may run in hard IRQ context if kmalloc may. */
+struct sk_buff *skb_from_rx_buffer(struct net_device *dev, void *buf, u32 len,
+				   skb_release_fn release, void *ctx);
+
+/* Add len bytes at the tail; returns where they go.  Panics past end
+ * (Linux skb_over_panic): writing there would corrupt memory. */
+u8 *skb_put(struct sk_buff *skb, u32 len);
+/* Add len bytes in front of data; returns the new data.  Panics below head. */
+u8 *skb_push(struct sk_buff *skb, u32 len);
+/* Remove len bytes from the front; returns the new data, or NULL (and
+ * changes nothing) if the skb holds fewer than len bytes. */
+u8 *skb_pull(struct sk_buff *skb, u32 len);
+/* Cut the data to len bytes (no-op if already shorter). */
+void skb_trim(struct sk_buff *skb, u32 len);
+/* Make len bytes of headroom in an empty skb.  Panics past end. */
+void skb_reserve(struct sk_buff *skb, u32 len);
+
+static inline u32 skb_headroom(const struct sk_buff *skb)
+{
+	return (u32)(skb->data - skb->head);
+}
+
+static inline u32 skb_tailroom(const struct sk_buff *skb)
+{
+	return (u32)(skb->end - skb->tail);
+}
+
+/* A second skb over the same data (pbuf reference +1); both become
+ * cloned.  NULL if memory is short. */
+struct sk_buff *skb_clone(struct sk_buff *skb);
+/* A private deep copy of head..end with the same offsets.  NULL if memory
+ * is short. */
+struct sk_buff *skb_copy(const struct sk_buff *skb);
+/* true if the data is shared with another clone (write only after skb_copy) */
+bool skb_cloned(const struct sk_buff *skb);
+/* another reference to the struct itself; returns skb */
+struct sk_buff *skb_get(struct sk_buff *skb);
+
+/* Drop a reference; at the last one free the struct and its data reference
+ * and count the drop under reason. */
+void kfree_skb_reason(struct sk_buff *skb, enum skb_drop_reason reason);
+static inline void kfree_skb(struct sk_buff *skb)
+{
+	kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED);
+}
+/* Free after normal use: counted as consumed, not as a drop. */
+void consume_skb(struct sk_buff *skb);
+
+/* For net/ glue only.  Hand the data to lwIP as one pbuf whose payload is
+ * skb->data and length skb->len; the skb is consumed.  Zero-copy when this
+ * is the only reference to the struct and the data; otherwise the data is
+ * copied into a new pbuf (headroom kept).  NULL if that copy fails (the skb
+ * is then dropped, reason NOMEM). */
+struct pbuf *skb_to_pbuf(struct sk_buff *skb);
+/* For net/ glue only (the TX path): an skb over p's data.  A chain is
+ * copied into one buffer, a single pbuf is shared (the skb holds its own
+ * reference and is marked cloned).  NULL if memory is short. */
+struct sk_buff *skb_from_pbuf(struct net_device *dev, struct pbuf *p);
+
+/* header offsets */
+static inline void skb_reset_mac_header(struct sk_buff *skb)
+{
+	skb->mac_header = (u16)(skb->data - skb->head);
+}
+static inline void skb_reset_network_header(struct sk_buff *skb)
+{
+	skb->network_header = (u16)(skb->data - skb->head);
+}
+static inline void skb_reset_transport_header(struct sk_buff *skb)
+{
+	skb->transport_header = (u16)(skb->data - skb->head);
+}
+static inline u8 *skb_mac_header(const struct sk_buff *skb)
+{
+	return skb->head + skb->mac_header;
+}
+static inline u8 *skb_network_header(const struct sk_buff *skb)
+{
+	return skb->head + skb->network_header;
+}
+static inline u8 *skb_transport_header(const struct sk_buff *skb)
+{
+	return skb->head + skb->transport_header;
+}
+static inline bool skb_mac_header_was_set(const struct sk_buff *skb)
+{
+	return skb->mac_header != SKB_HDR_UNSET;
+}
+
+/* queues */
+static inline void skb_queue_head_init(struct sk_buff_head *q)
+{
+	q->next = q->prev = (struct sk_buff *)q;
+	q->qlen = 0;
+}
+
+static inline u32 skb_queue_len(const struct sk_buff_head *q)
+{
+	return READ_ONCE(q->qlen);
+}
+
+static inline void __skb_queue_tail(struct sk_buff_head *q, struct sk_buff *skb)
+{
+	struct sk_buff *last = q->prev;
+
+	skb->next = (struct sk_buff *)q;
+	skb->prev = last;
+	last->next = skb;
+	q->prev = skb;
+	q->qlen++;
+}
+
+static inline struct sk_buff *__skb_dequeue(struct sk_buff_head *q)
+{
+	struct sk_buff *skb = q->next;
+
+	if (skb == (struct sk_buff *)q)
+		return NULL;
+	q->next = skb->next;
+	skb->next->prev = (struct sk_buff *)q;
+	skb->next = skb->prev = NULL;
+	q->qlen--;
+	return skb;
+}
+
+/* free every skb of q under reason */
+void __skb_queue_purge_reason(struct sk_buff_head *q, enum skb_drop_reason reason);
+
+/* counters */
+struct skb_stats {
+	u64 allocs;                        /* skb structs handed out */
+	u64 frees;                         /* skb structs given back */
+	u64 cache_hits;                    /* allocs served from the head cache */
+	u64 clones, copies, pbuf_copies;   /* pbuf_copies: skb_to_pbuf/skb_from_pbuf had to copy */
+	u64 rx_buffers_released;           /* driver release callbacks called */
+	u64 drops[SKB_DROP_REASON_MAX];    /* [SKB_CONSUMED] = consumed */
+};
+extern struct skb_stats skb_stats;
+
+/* "CPU_BACKLOG" etc. (Linux's names without the prefix) */
+const char *skb_drop_reason_name(enum skb_drop_reason reason);
+/* drops counted under reason */
+u64 skb_drop_count(enum skb_drop_reason reason);
+/* skb structs currently allocated (not in the head cache) */
+u64 skb_in_use(void);
+/* give the head cache back to kmalloc (tests, shutdown) */
+void skb_cache_drain(void);
+
+#endif

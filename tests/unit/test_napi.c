@@ -1,0 +1,543 @@
+/* net/core/{napi,dev,sysctl_net_core}.c with kernel/softirq.c: NAPI
+ * scheduling and completion with a fake NIC (a ring counter and an
+ * interrupt mask), the driver's re-check contract, net_rx_action's budget
+ * and time limits (time_squeeze), the netif_rx backlog and its overflow,
+ * the NET_TX completion queue, the tunables and /proc/net/softnet_stat. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+#include "lwip_leak.h"
+#include "kernel/errno.h"
+#include "kernel/softirq.h"
+#include "lwip/pbuf.h"
+#include "net/core/dev.h"
+
+/* --- a fake NIC: frames waiting in its ring, an interrupt mask ---------- */
+struct fake_nic {
+	struct napi_struct napi;
+	int ring;               /* frames the "hardware" has written */
+	bool masked;            /* device interrupts masked */
+	bool recheck;           /* follows the re-check contract (a buggy driver does not) */
+	int irqs;               /* interrupts the device raised */
+	int unmasks;
+	/* a frame lands between the last ring check and the unmask, once */
+	bool arrive_before_unmask;
+	/* another interrupt source schedules this napi while it polls, once */
+	bool schedule_during_poll;
+};
+
+static int delivered;           /* skbs that reached the rx handler */
+static struct net_device *last_dev;
+
+static int count_rx(struct sk_buff *skb)
+{
+	delivered++;
+	last_dev = skb->dev;
+	ck_assert(in_serving_softirq());
+	consume_skb(skb);
+	return NET_RX_SUCCESS;
+}
+
+static void nic_irq(void *ctx)
+{
+	struct fake_nic *nic = ctx;
+
+	/* the top half: mask, schedule; nothing else */
+	nic->irqs++;
+	nic->masked = true;
+	napi_schedule(&nic->napi);
+}
+
+/* the hardware receives n frames: it interrupts unless masked */
+static void nic_receive(struct fake_nic *nic, int n)
+{
+	nic->ring += n;
+	if (!nic->masked)
+		host_irq_simulate(nic_irq, nic);
+}
+
+static void irq_schedule_napi(void *ctx)
+{
+	napi_schedule(ctx);
+}
+
+static int nic_poll(struct napi_struct *napi, int budget)
+{
+	struct fake_nic *nic = container_of(napi, struct fake_nic, napi);
+	int done = 0;
+
+	ck_assert(nic->masked);
+	while (done < budget && nic->ring > 0) {
+		struct sk_buff *skb = netdev_alloc_skb((struct net_device *)nic, 60);
+
+		ck_assert_ptr_nonnull(skb);
+		skb_put(skb, 60);
+		nic->ring--;
+		netif_receive_skb(skb);
+		done++;
+	}
+	if (done == budget)
+		return budget;
+	if (nic->schedule_during_poll) {
+		nic->schedule_during_poll = false;
+		host_irq_simulate(irq_schedule_napi, napi);
+	}
+	if (nic->arrive_before_unmask) {
+		nic->arrive_before_unmask = false;
+		nic_receive(nic, 1);          /* masked: no interrupt */
+	}
+	if (napi_complete_done(napi, done)) {
+		nic->masked = false;
+		nic->unmasks++;
+		if (nic->recheck && nic->ring > 0 && napi_schedule_prep(napi)) {
+			nic->masked = true;
+			__napi_schedule(napi);
+		}
+	}
+	return done;
+}
+
+static void nic_init(struct fake_nic *nic)
+{
+	memset(nic, 0, sizeof(*nic));
+	nic->recheck = true;
+	netif_napi_add((struct net_device *)nic, &nic->napi, nic_poll);
+	napi_enable(&nic->napi);
+}
+
+/* run the idle loop's ksoftirqd until nothing is pending */
+static int drain_ksoftirqd(void)
+{
+	int n = 0;
+
+	while (ksoftirqd_run())
+		n++;
+	return n;
+}
+
+static struct softnet_data *sd0(void)
+{
+	return softnet_data_cpu(0);
+}
+
+static void setup(void)
+{
+	lwip_leak_setup();
+	ck_assert_int_eq(net_dev_init(), 0);
+	netif_set_rx_handler(count_rx);
+}
+
+static void teardown(void)
+{
+	ck_assert_uint_eq(local_softirq_pending(), 0);
+	ck_assert(host_irqs_enabled);
+	lwip_leak_check();
+}
+
+START_TEST(napi_starts_disabled_until_enabled)
+{
+	struct fake_nic nic;
+
+	memset(&nic, 0, sizeof(nic));
+	netif_napi_add((struct net_device *)&nic, &nic.napi, nic_poll);
+	ck_assert_int_eq(nic.napi.weight, DEV_WEIGHT_DEFAULT);
+	ck_assert(!napi_schedule(&nic.napi));
+	napi_enable(&nic.napi);
+	ck_assert(!napi_is_scheduled(&nic.napi));
+	nic.recheck = true;
+	nic_receive(&nic, 3);
+	ck_assert_int_eq(delivered, 3);
+	netif_napi_del(&nic.napi);
+}
+END_TEST
+
+START_TEST(one_interrupt_drains_the_ring)
+{
+	struct fake_nic nic;
+
+	nic_init(&nic);
+	nic_receive(&nic, 10);
+	ck_assert_int_eq(nic.irqs, 1);
+	ck_assert_int_eq(delivered, 10);
+	ck_assert_ptr_eq(last_dev, (struct net_device *)&nic);
+	ck_assert_int_eq(nic.ring, 0);
+	ck_assert(!nic.masked);
+	ck_assert_int_eq(nic.unmasks, 1);
+	ck_assert_uint_eq(nic.napi.polls, 1);
+	ck_assert_uint_eq(nic.napi.completions, 1);
+	ck_assert(!napi_is_scheduled(&nic.napi));
+	ck_assert_uint_eq(sd0()->processed, 10);
+	ck_assert_uint_eq(sd0()->time_squeeze, 0);
+	ck_assert_uint_eq(kstat_softirqs_cpu(NET_RX_SOFTIRQ, 0), 1);
+}
+END_TEST
+
+START_TEST(more_than_weight_is_polled_again_with_irqs_masked)
+{
+	struct fake_nic nic;
+
+	nic_init(&nic);
+	nic_receive(&nic, 200);               /* 64 + 64 + 64 + 8 */
+	ck_assert_int_eq(nic.irqs, 1);
+	ck_assert_int_eq(delivered, 200);
+	ck_assert_uint_eq(nic.napi.polls, 4);
+	ck_assert_int_eq(nic.unmasks, 1);      /* only after the ring ran dry */
+	ck_assert_uint_eq(sd0()->net_rx_runs, 4);
+	ck_assert_uint_eq(sd0()->time_squeeze, 0);   /* the budget was never exhausted */
+	ck_assert_uint_eq(sd0()->processed, 200);
+}
+END_TEST
+
+/* one interrupt for two devices (ctx: struct fake_nic *[2]) */
+static void irq_schedule_two(void *ctx)
+{
+	struct fake_nic **nics = ctx;
+
+	ck_assert(napi_schedule(&nics[0]->napi));
+	ck_assert(napi_schedule(&nics[1]->napi));
+}
+
+START_TEST(budget_exhaustion_counts_time_squeeze)
+{
+	struct fake_nic a, b;
+	int rounds;
+
+	ck_assert_int_eq(net_sysctl_set("net.core.netdev_budget", 100), 0);
+	nic_init(&a);
+	nic_init(&b);
+	a.masked = b.masked = true;            /* both interrupts arrive in one IRQ */
+	a.ring = b.ring = 1000;
+	host_irq_simulate(irq_schedule_two, (struct fake_nic *[]){ &a, &b });
+	/* each run: 64 from one, 64 from the other, over budget with work left */
+	ck_assert_uint_eq(sd0()->time_squeeze, MAX_SOFTIRQ_RESTART);
+	ck_assert_int_eq(delivered, MAX_SOFTIRQ_RESTART * 128);
+	ck_assert_uint_eq(softirq_stat_cpu(0)->deferred, 1);
+	rounds = drain_ksoftirqd();
+	ck_assert_int_gt(rounds, 0);
+	ck_assert_int_eq(delivered, 2000);
+	ck_assert_uint_eq(sd0()->processed, 2000);
+	ck_assert_int_eq(a.unmasks, 1);
+	ck_assert_int_eq(b.unmasks, 1);
+	ck_assert_uint_gt(sd0()->time_squeeze, MAX_SOFTIRQ_RESTART);
+}
+END_TEST
+
+static void run_two_nics_192_each(struct fake_nic *a, struct fake_nic *b)
+{
+	nic_init(a);
+	nic_init(b);
+	a->masked = b->masked = true;
+	a->ring = b->ring = 192;
+	host_irq_simulate(irq_schedule_two, (struct fake_nic *[]){ a, b });
+	drain_ksoftirqd();
+	ck_assert_int_eq(delivered, 384);
+}
+
+START_TEST(time_limit_counts_time_squeeze)
+{
+	struct fake_nic a, b;
+
+	/* with a frozen clock and the default budget nothing is squeezed ... */
+	run_two_nics_192_each(&a, &b);
+	ck_assert_uint_eq(sd0()->time_squeeze, 0);
+}
+END_TEST
+
+START_TEST(time_limit_counts_time_squeeze_when_slow)
+{
+	struct fake_nic a, b;
+
+	/* ... but when every clock read is 1 ms later, the 2 ms limit stops
+	 * net_rx_action after its first or second poll with work left */
+	host_clock_step_ns = 1000 * 1000;
+	run_two_nics_192_each(&a, &b);
+	ck_assert_uint_gt(sd0()->time_squeeze, 0);
+	ck_assert_uint_eq(sd0()->processed, 384);
+}
+END_TEST
+
+START_TEST(recheck_after_unmask_catches_late_frame)
+{
+	struct fake_nic nic;
+
+	nic_init(&nic);
+	nic.arrive_before_unmask = true;
+	nic_receive(&nic, 5);
+	ck_assert_int_eq(nic.irqs, 1);         /* the late frame raised no interrupt ... */
+	ck_assert_int_eq(delivered, 6);        /* ... and was still delivered */
+	ck_assert_int_eq(nic.ring, 0);
+	ck_assert(!nic.masked);
+}
+END_TEST
+
+START_TEST(without_recheck_the_late_frame_is_stranded)
+{
+	struct fake_nic nic;
+
+	/* the contract is needed: a driver that skips the re-check loses it */
+	nic_init(&nic);
+	nic.recheck = false;
+	nic.arrive_before_unmask = true;
+	nic_receive(&nic, 5);
+	ck_assert_int_eq(delivered, 5);
+	ck_assert_int_eq(nic.ring, 1);
+	ck_assert(!napi_is_scheduled(&nic.napi));
+	ck_assert_uint_eq(local_softirq_pending(), 0);
+	nic_receive(&nic, 1);                  /* only the next frame's IRQ frees it */
+	ck_assert_int_eq(delivered, 7);
+}
+END_TEST
+
+START_TEST(schedule_during_poll_is_not_lost)
+{
+	struct fake_nic nic;
+
+	nic_init(&nic);
+	nic.schedule_during_poll = true;
+	nic_receive(&nic, 5);
+	ck_assert_uint_eq(nic.napi.missed, 1);
+	/* napi_complete_done said "stay masked" once, and the napi was polled again */
+	ck_assert_uint_eq(nic.napi.polls, 2);
+	ck_assert_uint_eq(nic.napi.completions, 1);
+	ck_assert_int_eq(nic.unmasks, 1);
+	ck_assert(!napi_is_scheduled(&nic.napi));
+	ck_assert_int_eq(delivered, 5);
+}
+END_TEST
+
+START_TEST(napi_disable_blocks_scheduling)
+{
+	struct fake_nic nic;
+
+	nic_init(&nic);
+	nic.masked = true;
+	nic.ring = 3;
+	ck_assert(napi_schedule(&nic.napi));
+	/* disable runs the pending poll to completion, then owns the napi */
+	napi_disable(&nic.napi);
+	ck_assert_int_eq(delivered, 3);
+	ck_assert(!napi_schedule(&nic.napi));
+	ck_assert_uint_eq(local_softirq_pending(), 0);
+	napi_enable(&nic.napi);
+	nic_receive(&nic, 2);
+	ck_assert_int_eq(delivered, 5);
+}
+END_TEST
+
+static int backlog_n;
+
+static void irq_netif_rx_many(void *ctx)
+{
+	(void)ctx;
+	for (int i = 0; i < backlog_n; i++) {
+		struct sk_buff *skb = alloc_skb(60);
+
+		skb_put(skb, 60);
+		netif_rx(skb);
+	}
+	ck_assert_int_eq(delivered, 0);        /* nothing up the stack in hard IRQ */
+}
+
+START_TEST(backlog_overflow_is_counted_as_dropped)
+{
+	char buf[256];
+	unsigned int col[13];
+
+	backlog_n = 1005;
+	host_irq_simulate(irq_netif_rx_many, NULL);
+	/* NET_RX polls the backlog 64 at a time, MAX_SOFTIRQ_RESTART rounds ... */
+	ck_assert_int_eq(delivered, MAX_SOFTIRQ_RESTART * DEV_WEIGHT_DEFAULT);
+	ck_assert_uint_eq(softirq_stat_cpu(0)->deferred, 1);
+	/* ... the rest is left to ksoftirqd */
+	drain_ksoftirqd();
+	ck_assert_int_eq(delivered, NETDEV_MAX_BACKLOG_DEFAULT);
+	ck_assert_uint_eq(sd0()->dropped, 5);
+	ck_assert_uint_eq(skb_drop_count(SKB_DROP_REASON_CPU_BACKLOG), 5);
+	ck_assert_uint_eq(sd0()->processed, 1000);
+	ck_assert_uint_eq(skb_queue_len(&sd0()->input_pkt_queue), 0);
+	ck_assert(!napi_is_scheduled(&sd0()->backlog));
+
+	ck_assert_int_eq(softnet_stat_show(buf, sizeof(buf)), (int)strlen(buf));
+	ck_assert_int_eq(sscanf(buf, "%x %x %x %x %x %x %x %x %x %x %x %x %x",
+				&col[0], &col[1], &col[2], &col[3], &col[4], &col[5], &col[6],
+				&col[7], &col[8], &col[9], &col[10], &col[11], &col[12]), 13);
+	ck_assert_uint_eq(col[0], 1000);
+	ck_assert_uint_eq(col[1], 5);
+	ck_assert_uint_eq(col[2], sd0()->time_squeeze);
+	ck_assert_uint_eq(col[12], 0);          /* cpu */
+	ck_assert_int_eq((int)strlen(buf), 13 * 9);
+}
+END_TEST
+
+START_TEST(backlog_limit_follows_sysctl)
+{
+	ck_assert_int_eq(net_sysctl_set("net.core.netdev_max_backlog", 10), 0);
+	ck_assert_int_eq(net_sysctl_set("net.core.dev_weight", 4), 0);
+	ck_assert_int_eq(sd0()->backlog.weight, 4);
+	backlog_n = 12;
+	host_irq_simulate(irq_netif_rx_many, NULL);
+	ck_assert_int_eq(delivered, 10);
+	ck_assert_uint_eq(sd0()->dropped, 2);
+	ck_assert_uint_eq(sd0()->backlog.polls, 3);    /* 4 + 4 + 2 */
+}
+END_TEST
+
+START_TEST(no_rx_handler_drops_unhandled)
+{
+	struct sk_buff *skb = alloc_skb(10);
+
+	netif_set_rx_handler(NULL);
+	ck_assert_int_eq(netif_receive_skb(skb), NET_RX_DROP);
+	ck_assert_uint_eq(skb_drop_count(SKB_DROP_REASON_UNHANDLED_PROTO), 1);
+	ck_assert_uint_eq(sd0()->processed, 1);
+}
+END_TEST
+
+START_TEST(rx_timestamp_set_once)
+{
+	struct sk_buff *skb = alloc_skb(10);
+
+	host_clock_ns = 5000;
+	netif_set_rx_handler(NULL);
+	skb_get(skb);
+	netif_receive_skb(skb);
+	ck_assert_uint_eq(skb->tstamp, 5000);
+	consume_skb(skb);
+}
+END_TEST
+
+static struct sk_buff *irq_free_skb;
+
+static void irq_free(void *ctx)
+{
+	(void)ctx;
+	dev_kfree_skb_any(irq_free_skb);
+	/* not freed inside the hard IRQ */
+	ck_assert_uint_eq(skb_drop_count(SKB_CONSUMED), 0);
+}
+
+START_TEST(irq_free_is_deferred_to_net_tx)
+{
+	irq_free_skb = alloc_skb(10);
+	host_irq_simulate(irq_free, NULL);
+	ck_assert_uint_eq(skb_drop_count(SKB_CONSUMED), 1);
+	ck_assert_uint_eq(kstat_softirqs_cpu(NET_TX_SOFTIRQ, 0), 1);
+	dev_kfree_skb_any(alloc_skb(10));       /* process context: at once */
+	ck_assert_uint_eq(skb_drop_count(SKB_CONSUMED), 2);
+}
+END_TEST
+
+/* RX buffers of a zero-copy driver: each must come back exactly once */
+static u8 rx_bufs[8][256];
+static int rx_returned[8];
+
+static void rx_refill(void *ctx, void *buf)
+{
+	(void)ctx;
+	rx_returned[((u8(*)[256])buf) - rx_bufs]++;
+}
+
+static int to_lwip(struct sk_buff *skb)
+{
+	struct pbuf *p = skb_to_pbuf(skb);
+
+	delivered++;
+	pbuf_free(p);                           /* lwIP done with it */
+	return NET_RX_SUCCESS;
+}
+
+static void irq_rx_zero_copy(void *ctx)
+{
+	(void)ctx;
+	for (int i = 0; i < 8; i++)
+		netif_rx(skb_from_rx_buffer(NULL, rx_bufs[i], 64, rx_refill, NULL));
+}
+
+START_TEST(zero_copy_buffers_return_to_driver_once)
+{
+	netif_set_rx_handler(to_lwip);
+	host_irq_simulate(irq_rx_zero_copy, NULL);
+	ck_assert_int_eq(delivered, 8);
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(rx_returned[i], 1);
+	ck_assert_uint_eq(skb_stats.pbuf_copies, 0);
+}
+END_TEST
+
+START_TEST(sysctl_defaults_and_validation)
+{
+	static const struct { const char *name; long def; } t[] = {
+		{ "net.core.netdev_budget", 300 }, { "net.core.netdev_budget_usecs", 2000 },
+		{ "net.core.dev_weight", 64 }, { "net.core.netdev_max_backlog", 1000 },
+	};
+	long v;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(net_sysctl_get(t[i].name, &v), 0);
+		ck_assert_int_eq(v, t[i].def);
+		ck_assert_int_eq(net_sysctl_set(t[i].name, -1), -EINVAL);
+		ck_assert_int_eq(net_sysctl_set(t[i].name, 1L << 40), -EINVAL);
+		ck_assert_int_eq(net_sysctl_get(t[i].name, &v), 0);
+		ck_assert_int_eq(v, t[i].def);      /* a refused value changes nothing */
+	}
+	ck_assert_int_eq(net_sysctl_set("net.core.netdev_budget", 0), -EINVAL);
+	ck_assert_int_eq(net_sysctl_set("net.core.dev_weight", 0), -EINVAL);
+	ck_assert_int_eq(net_sysctl_set("net.core.netdev_max_backlog", 0), -EINVAL);
+	ck_assert_int_eq(net_sysctl_set("net.core.netdev_budget_usecs", 0), 0);
+	ck_assert_int_eq(netdev_budget_usecs, 0);
+	ck_assert_int_eq(net_sysctl_set("net.core.netdev_budget", 600), 0);
+	ck_assert_int_eq(netdev_budget, 600);
+	ck_assert_int_eq(net_sysctl_set("net.core.dev_weight", 16), 0);
+	ck_assert_int_eq(dev_weight, 16);
+	ck_assert_int_eq(net_sysctl_set("net.core.rmem_max", 1), -ENOENT);
+	ck_assert_int_eq(net_sysctl_get("net.core.nope", &v), -ENOENT);
+	ck_assert(napi_enabled);
+}
+END_TEST
+
+START_TEST(new_napi_takes_current_dev_weight)
+{
+	struct fake_nic nic;
+
+	ck_assert_int_eq(net_sysctl_set("net.core.dev_weight", 8), 0);
+	nic_init(&nic);
+	ck_assert_int_eq(nic.napi.weight, 8);
+	nic_receive(&nic, 20);                   /* 8 + 8 + 4 */
+	ck_assert_uint_eq(nic.napi.polls, 3);
+	ck_assert_int_eq(delivered, 20);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("napi");
+	TCase *tc = tcase_create("rx");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, napi_starts_disabled_until_enabled);
+	tcase_add_test(tc, one_interrupt_drains_the_ring);
+	tcase_add_test(tc, more_than_weight_is_polled_again_with_irqs_masked);
+	tcase_add_test(tc, budget_exhaustion_counts_time_squeeze);
+	tcase_add_test(tc, time_limit_counts_time_squeeze);
+	tcase_add_test(tc, time_limit_counts_time_squeeze_when_slow);
+	tcase_add_test(tc, recheck_after_unmask_catches_late_frame);
+	tcase_add_test(tc, without_recheck_the_late_frame_is_stranded);
+	tcase_add_test(tc, schedule_during_poll_is_not_lost);
+	tcase_add_test(tc, napi_disable_blocks_scheduling);
+	tcase_add_test(tc, backlog_overflow_is_counted_as_dropped);
+	tcase_add_test(tc, backlog_limit_follows_sysctl);
+	tcase_add_test(tc, no_rx_handler_drops_unhandled);
+	tcase_add_test(tc, rx_timestamp_set_once);
+	tcase_add_test(tc, irq_free_is_deferred_to_net_tx);
+	tcase_add_test(tc, zero_copy_buffers_return_to_driver_once);
+	tcase_add_test(tc, sysctl_defaults_and_validation);
+	tcase_add_test(tc, new_napi_takes_current_dev_weight);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
