@@ -4,6 +4,7 @@
  * 256 bytes only) as the fallback, or when `pci=legacy` forces it. */
 #include "drivers/pci/pci_internal.h"
 #include "drivers/pci/pci_regs.h"
+#include "kernel/acpi.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
@@ -202,6 +203,14 @@ static bool conf1_present(void)
 int pci_config_init(void)
 {
 	bool legacy_ok = conf1_present();
+	struct acpi_mcfg_alloc a;
+
+	/* PCI Firmware Spec 3.0 4.1.2: MCFG lists one allocation per segment
+	 * and bus range; each maps its buses from base */
+	nr_ecam_regions = 0;
+	for (int i = 0; !acpi_mcfg_get(i, &a); i++)
+		if (pci_config_add_ecam(a.base, a.segment, a.bus_start, a.bus_end))
+			pr_warn("pci: MCFG entry %d (segment %u) ignored\n", i, a.segment);
 
 	use_ecam = nr_ecam_regions > 0 && !force_legacy;
 	if (force_legacy && !legacy_ok) {

@@ -241,11 +241,7 @@ int pci_enumerate(void)
 
 void *pci_map_mmio(u64 phys, u64 size)
 {
-	/* until mmio_map exists the boot direct map covers 0..4 GiB; it is
-	 * write-back, but the MTRRs make the PCI hole uncached */
-	if (phys + size > GiB(4))
-		return NULL;
-	return phys_to_virt(phys);
+	return mmio_map(phys, size);
 }
 
 void *pci_iomap(struct pci_dev *d, int bar)
