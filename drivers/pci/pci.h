@@ -44,7 +44,8 @@ struct pci_dev {
 	enum pci_irq_mode irq_mode;  /* 0 until pci_alloc_irq_vectors */
 	int nr_vectors;
 	int vectors[PCI_IRQ_MAX_VECTORS];
-	u32 intx_gsi;             /* INTx: the interrupt input used */
+	u32 intx_gsi;             /* INTx: the GSI, or the ISA IRQ if intx_isa */
+	bool intx_isa;
 	volatile u8 *msix_table;  /* mapped MSI-X table */
 	volatile u8 *msix_pba;    /* mapped MSI-X Pending Bit Array */
 };
