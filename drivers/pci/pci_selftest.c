@@ -1,9 +1,11 @@
-/* PCI self-tests, chosen with `pcitest=config`; the kernel powers off
+/* PCI self-tests, chosen with `pcitest=config|irq`; the kernel powers off
  * afterwards with EXIT_OK or EXIT_FAIL.
  *
  *  config: every function's first 256 bytes read through ECAM and through
  *          the legacy mechanism must be identical (PCIe 4.0 7.2.2: ECAM
- *          maps the same registers mechanism #1 reaches). */
+ *          maps the same registers mechanism #1 reaches).
+ *  irq:    pci_irqtest.c: every Intel NIC raises interrupts in the chosen
+ *          mode (irqmode=). */
 #include "drivers/pci/pci_internal.h"
 #include "drivers/pci/pci_regs.h"
 #include "kernel/cmdline.h"
@@ -12,18 +14,20 @@
 #include "kernel/printk.h"
 #include <string.h>
 
-enum pcitest { PCITEST_NONE, PCITEST_CONFIG };
+enum pcitest { PCITEST_NONE, PCITEST_CONFIG, PCITEST_IRQ };
 static enum pcitest pcitest;
 
 static int set_pcitest(const char *v)
 {
 	if (!strcmp(v, "config"))
 		pcitest = PCITEST_CONFIG;
+	else if (!strcmp(v, "irq"))
+		pcitest = PCITEST_IRQ;
 	else
 		return -EINVAL;
 	return 0;
 }
-CMDLINE_OPT("pcitest", set_pcitest, "PCI self-test, then power off: config");
+CMDLINE_OPT("pcitest", set_pcitest, "PCI self-test, then power off: config|irq");
 
 static int config_compare(void)
 {
@@ -71,6 +75,9 @@ void pci_selftest_run_requested(void)
 	switch (pcitest) {
 	case PCITEST_CONFIG:
 		rc = config_compare();
+		break;
+	case PCITEST_IRQ:
+		rc = pci_irqtest_run();
 		break;
 	default:
 		return;
