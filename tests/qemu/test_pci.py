@@ -150,3 +150,112 @@ def test_legacy_forced(kernel):
     assert code == EXIT_OK, out
     assert "pci: config access via legacy 0xcf8/0xcfc (pci=legacy)" in out, out
     check_model(parse_listing(out)["0000:00:02.0"], "e1000")
+
+
+# ---- config mechanisms -------------------------------------------------
+
+def test_ecam_and_legacy_same_listing(kernel):
+    extra = nic_args(["e1000e", "igb"])
+    code_e, out_e = boot("pci-ecam", extra=extra)
+    code_l, out_l = boot("pci-ecam-legacy", append="exit=ready pci=legacy", extra=extra)
+    assert code_e == EXIT_OK and code_l == EXIT_OK, (out_e, out_l)
+    assert re.search(r"pci: ECAM segment 0000 buses 00-ff at 0xb0000000", out_e), out_e
+    assert "config via ecam" in out_e and "config via legacy" in out_l
+    list_e, list_l = parse_listing(out_e), parse_listing(out_l)
+    assert len(list_e) >= 6 and list_e == list_l
+
+
+def test_config_selftest(kernel):
+    """Every function's 256 bytes read the same through ECAM and 0xcf8."""
+    code, out = boot("pci-config-selftest", append="pcitest=config",
+                     extra=nic_args(["e1000", "e1000e", "igb"]))
+    m = re.search(r"pcitest: config: (\d+) functions, 256 bytes each: "
+                  r"ecam and legacy identical \(0 mismatches\)", out)
+    assert m and int(m[1]) >= 7, out
+    assert code == EXIT_OK, out
+
+
+# ---- interrupts --------------------------------------------------------
+
+RECEIVED = r"pcitest: %s 8086:%04x mode %s: irq received \(count (\d+)\)"
+
+
+def irq_boot(name, models, append, machine="q35", first_slot=2, extra=()):
+    return boot(name, append=append + " pcitest=irq", machine=machine,
+                extra=nic_args(models, machine, first_slot) + list(extra))
+
+
+@pytest.mark.parametrize("model,mode", [(m, x) for m in MODES for x in MODES[m]])
+def test_irq_mode_delivers(kernel, model, mode):
+    code, out = irq_boot("pci-irq-%s-%s" % (model, mode), [model], "irqmode=" + mode)
+    m = re.search(RECEIVED % ("0000:00:02.0", MODELS[model][0], mode), out)
+    assert m and int(m[1]) >= 3, out
+    if mode == "msix":
+        for what in ("entry mask", "function mask"):
+            assert "mode msix: %s held the message pending, unmask delivered it" % what in out, out
+    assert "FAIL" not in out and "not supported" not in out, out
+    assert "pcitest: 1 NIC tested, 0 failed" in out, out
+    assert code == EXIT_OK, out
+
+
+@pytest.mark.parametrize("model,best", [("e1000", "intx"), ("e1000e", "msix"), ("igb", "msix")])
+def test_irq_default_is_best(kernel, model, best):
+    code, out = irq_boot("pci-irq-best-" + model, [model], "")
+    assert re.search(RECEIVED % ("0000:00:02.0", MODELS[model][0], best), out), out
+    assert code == EXIT_OK, out
+
+
+def test_irqmode_refused_falls_back(kernel):
+    code, out = irq_boot("pci-irq-refused", ["e1000"], "irqmode=msix")
+    assert "pci: 0000:00:02.0: irqmode=msix not supported (device offers: intx), using intx" \
+        in out, out
+    assert re.search(RECEIVED % ("0000:00:02.0", 0x100E, "intx"), out), out
+    assert code == EXIT_OK, out
+
+
+def test_irqmode_bad_value(kernel):
+    code, out = boot("pci-irqmode-bad", append="exit=ready irqmode=msi-x")
+    assert "cmdline: bad value 'msi-x' for 'irqmode'" in out, out
+    assert code == EXIT_OK
+
+
+def test_irq_e1000_on_pc(kernel):
+    """pc: PIIX3 routes PIRQs only to ISA IRQs; the line firmware chose."""
+    code, out = irq_boot("pci-irq-pc", ["e1000"], "", machine="pc")
+    m = re.search(r"mode intx: vector 0x[0-9a-f]+ \(ISA IRQ (\d+), level", out)
+    assert m and int(m[1]) in (5, 9, 10, 11), out    # SeaBIOS's PCI IRQs
+    assert re.search(RECEIVED % ("0000:00:02.0", 0x100E, "intx"), out), out
+    assert code == EXIT_OK, out
+
+
+def test_irq_shared_intx_line(kernel):
+    """q35 wires slots 2 and 6 INTA to the same PIRQ (G): one vector, two
+    handlers, each interrupt claimed by its own device only."""
+    extra = ["-device", "e1000,netdev=n1,romfile=,addr=0x6", "-netdev", "user,id=n1"]
+    code, out = irq_boot("pci-irq-shared", ["e1000"], "", extra=extra)
+    vecs = re.findall(r"pcitest: (\S+) 8086:100e mode intx: vector (0x[0-9a-f]+) \(GSI (\d+)", out)
+    assert len(vecs) == 2 and vecs[0][1] == vecs[1][1], out
+    # hw/isa/lpc_ich9.c: slots 0..24 INTA -> PIRQ (slot % 4) + 4 -> GSI 16 + PIRQ
+    assert [int(g) for _, _, g in vecs] == [16 + (2 % 4) + 4, 16 + (6 % 4) + 4], vecs
+    for bdf in ("0000:00:02.0", "0000:00:06.0"):
+        m = re.search(RECEIVED % (bdf, 0x100E, "intx"), out)
+        assert m and int(m[1]) == 3, out
+    assert "pcitest: 2 NICs tested, 0 failed" in out, out
+    assert code == EXIT_OK, out
+
+
+def test_irq_two_nics(kernel):
+    code, out = irq_boot("pci-irq-two", ["e1000", "igb"], "")
+    assert re.search(RECEIVED % ("0000:00:02.0", 0x100E, "intx"), out), out
+    assert re.search(RECEIVED % ("0000:00:03.0", 0x10C9, "msix"), out), out
+    assert code == EXIT_OK, out
+
+
+@pytest.mark.parametrize("machine", ["q35", "pc"])
+def test_irq_intx_through_8259(kernel, machine):
+    code, out = irq_boot("pci-irq-8259-" + machine, ["e1000"], "pic=8259", machine=machine)
+    m = re.search(r"pcitest: 0000:00:02.0 8086:100e mode intx: vector (0x[0-9a-f]+) "
+                  r"\(ISA IRQ (\d+)", out)
+    assert m and int(m[1], 16) == 0x20 + int(m[2]), out     # the 8259's vector for it
+    assert re.search(RECEIVED % ("0000:00:02.0", 0x100E, "intx"), out), out
+    assert code == EXIT_OK, out
