@@ -22,6 +22,7 @@ const char *errno_name(int err)
 	case ENODATA: return "ENODATA";
 	case EOVERFLOW: return "EOVERFLOW";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case ENETDOWN: return "ENETDOWN";
 	case ENOBUFS: return "ENOBUFS";
 	case ETIMEDOUT: return "ETIMEDOUT";
 	default: return "E?";

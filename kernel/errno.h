@@ -18,6 +18,7 @@
 #define ENODATA  61
 #define EOVERFLOW 75
 #define EOPNOTSUPP 95
+#define ENETDOWN 100
 #define ENOBUFS 105
 #define ETIMEDOUT 110
 

@@ -1,0 +1,219 @@
+/* Network devices: the contract between NIC drivers and whatever consumes
+ * frames (the lwIP glue later, a self-test responder now).
+ *
+ * Buffer ownership: a received frame is lent to dev->rx_handler for the
+ * duration of the call only (it lives in the driver's DMA buffer, which is
+ * given back to the hardware when the handler returns); a handler that
+ * keeps data copies it.  ndo_start_xmit copies the frame into the driver's
+ * own buffer before returning, so the caller keeps its buffer.
+ *
+ * Deferred work: a driver's hard IRQ masks the device and calls
+ * netdev_schedule_poll(); until the softirq/NAPI layer exists, the idle loop
+ * calls netdev_poll_all(), which runs ndo_poll(dev, budget) of every
+ * scheduled device.  A poll that did less than budget calls
+ * netdev_poll_complete() and unmasks the device itself. */
+#ifndef DRIVERS_NET_NETDEVICE_H
+#define DRIVERS_NET_NETDEVICE_H
+
+#include "kernel/types.h"
+
+#define IFNAMSIZ        16
+#define ETH_ALEN        6
+#define ETH_HLEN        14      /* destination, source, EtherType */
+#define ETH_ZLEN        60      /* minimum frame without FCS */
+#define ETH_DATA_LEN    1500    /* default MTU */
+#define ETH_FRAME_LEN   1514    /* maximum frame without FCS, default MTU */
+#define ETH_FCS_LEN     4
+
+/* dev->flags, the Linux IFF_ values */
+#define IFF_UP          BIT(0)
+#define IFF_BROADCAST   BIT(1)
+#define IFF_PROMISC     BIT(8)
+#define IFF_ALLMULTI    BIT(9)
+#define IFF_MULTICAST   BIT(12)
+
+#ifndef NETDEV_MAX
+#define NETDEV_MAX      8       /* registered devices, eth0..eth7 */
+#endif
+#ifndef NETDEV_MC_MAX
+#define NETDEV_MC_MAX   32      /* multicast addresses a device filters for */
+#endif
+#ifndef NETDEV_POLL_BUDGET
+#define NETDEV_POLL_BUDGET 64   /* frames one ndo_poll may receive */
+#endif
+
+/* the fields of Linux's struct rtnl_link_stats64, same names and meaning */
+struct rtnl_link_stats64 {
+	u64 rx_packets;
+	u64 tx_packets;
+	u64 rx_bytes;
+	u64 tx_bytes;
+	u64 rx_errors;
+	u64 tx_errors;
+	u64 rx_dropped;
+	u64 tx_dropped;
+	u64 multicast;
+	u64 collisions;
+	u64 rx_length_errors;
+	u64 rx_over_errors;
+	u64 rx_crc_errors;
+	u64 rx_frame_errors;
+	u64 rx_fifo_errors;
+	u64 rx_missed_errors;
+	u64 tx_aborted_errors;
+	u64 tx_carrier_errors;
+	u64 tx_fifo_errors;
+	u64 tx_heartbeat_errors;
+	u64 tx_window_errors;
+	u64 rx_compressed;
+	u64 tx_compressed;
+	u64 rx_nohandler;
+	u64 rx_otherhost_dropped;
+};
+
+/* ring sizes, as Linux's ethtool get/set_ringparam */
+struct ethtool_ringparam {
+	u32 cmd;
+	u32 rx_max_pending;
+	u32 rx_mini_max_pending;
+	u32 rx_jumbo_max_pending;
+	u32 tx_max_pending;
+	u32 rx_pending;
+	u32 rx_mini_pending;
+	u32 rx_jumbo_pending;
+	u32 tx_pending;
+};
+
+/* interrupt coalescing, as Linux's ethtool get/set_coalesce */
+struct ethtool_coalesce {
+	u32 cmd;
+	u32 rx_coalesce_usecs;
+	u32 rx_max_coalesced_frames;
+	u32 rx_coalesce_usecs_irq;
+	u32 rx_max_coalesced_frames_irq;
+	u32 tx_coalesce_usecs;
+	u32 tx_max_coalesced_frames;
+	u32 tx_coalesce_usecs_irq;
+	u32 tx_max_coalesced_frames_irq;
+	u32 stats_block_coalesce_usecs;
+	u32 use_adaptive_rx_coalesce;
+	u32 use_adaptive_tx_coalesce;
+	u32 pkt_rate_low;
+	u32 rx_coalesce_usecs_low;
+	u32 rx_max_coalesced_frames_low;
+	u32 tx_coalesce_usecs_low;
+	u32 tx_max_coalesced_frames_low;
+	u32 pkt_rate_high;
+	u32 rx_coalesce_usecs_high;
+	u32 rx_max_coalesced_frames_high;
+	u32 tx_coalesce_usecs_high;
+	u32 tx_max_coalesced_frames_high;
+	u32 rate_sample_interval;
+};
+
+/* checksum offload request for one transmitted frame (IPv4 only) */
+enum netdev_csum {
+	NETDEV_CSUM_NONE = 0,
+	NETDEV_CSUM_IP = BIT(0),        /* fill the IPv4 header checksum */
+	NETDEV_CSUM_TCP = BIT(1),       /* fill the TCP checksum (pseudo-header sum preloaded) */
+	NETDEV_CSUM_UDP = BIT(2),       /* fill the UDP checksum (pseudo-header sum preloaded) */
+};
+
+struct netdev_tx_csum {
+	unsigned int flags;             /* enum netdev_csum */
+	u16 l3_offset;                  /* IPv4 header start, usually ETH_HLEN */
+	u16 l3_len;                     /* IPv4 header length */
+};
+
+/* ndo_start_xmit flags */
+#define NETDEV_TX_MORE  BIT(0)  /* more frames follow: the tail write may wait */
+
+/* rx_handler flags: what the NIC verified */
+#define NETDEV_RX_IP_CSUM_OK BIT(0)
+#define NETDEV_RX_L4_CSUM_OK BIT(1)
+
+struct net_device;
+
+struct net_device_ops {
+	int  (*ndo_open)(struct net_device *dev);
+	int  (*ndo_stop)(struct net_device *dev);
+	/* 0 when queued; -EBUSY when the ring is full (nothing queued, retry
+	 * after completions), -EINVAL for a bad length, -ENETDOWN when stopped */
+	int  (*ndo_start_xmit)(struct net_device *dev, const void *frame, unsigned int len,
+			       const struct netdev_tx_csum *csum, unsigned int flags);
+	/* apply dev->flags (IFF_PROMISC, IFF_ALLMULTI) and dev->mc_list */
+	void (*ndo_set_rx_mode)(struct net_device *dev);
+	void (*ndo_get_stats64)(struct net_device *dev, struct rtnl_link_stats64 *stats);
+	void (*ndo_get_ringparam)(struct net_device *dev, struct ethtool_ringparam *ring);
+	int  (*ndo_set_ringparam)(struct net_device *dev, const struct ethtool_ringparam *ring);
+	void (*ndo_get_coalesce)(struct net_device *dev, struct ethtool_coalesce *ec);
+	int  (*ndo_set_coalesce)(struct net_device *dev, const struct ethtool_coalesce *ec);
+	/* deferred work: returns the frames received (<= budget) */
+	int  (*ndo_poll)(struct net_device *dev, int budget);
+	/* the device's own counters as "name=value ..." into buf (ethtool -S) */
+	int  (*ndo_get_hw_stats)(struct net_device *dev, char *buf, size_t size);
+};
+
+/* a received frame, lent for the call; returns 0 or a negative errno */
+typedef int (*netdev_rx_handler_t)(struct net_device *dev, const void *frame,
+				   unsigned int len, unsigned int flags);
+
+struct net_device {
+	char name[IFNAMSIZ];            /* "eth0", assigned by register_netdev */
+	int ifindex;                    /* 1.. in registration order */
+	unsigned int mtu;
+	unsigned int flags;             /* IFF_* */
+	u8 dev_addr[ETH_ALEN];          /* current MAC */
+	u8 perm_addr[ETH_ALEN];         /* MAC from the NIC's EEPROM/NVM */
+	bool carrier;                   /* link up */
+	u32 speed_mbps;
+	bool full_duplex;
+	u8 mc_list[NETDEV_MC_MAX][ETH_ALEN];
+	unsigned int mc_count;
+	const struct net_device_ops *netdev_ops;
+	netdev_rx_handler_t rx_handler;
+	void *rx_handler_data;
+	u64 rx_nohandler;               /* frames that arrived with no handler set */
+	u32 poll_state;                 /* NETDEV_POLL_* bits, touched from IRQ context */
+	void *priv;                     /* the driver's private data, after this struct */
+};
+
+#define NETDEV_POLL_SCHED BIT(0)
+
+/* a zeroed net_device with priv_size bytes of private data behind it */
+struct net_device *alloc_netdev(size_t priv_size);
+void free_netdev(struct net_device *dev);
+static inline void *netdev_priv(const struct net_device *dev) { return dev->priv; }
+
+/* name the device ethN (N = lowest free) and add it to the list */
+int register_netdev(struct net_device *dev);
+void unregister_netdev(struct net_device *dev);
+struct net_device *netdev_get_by_name(const char *name);
+struct net_device *netdev_get_by_index(int i);  /* i-th registered, or NULL */
+
+/* link state, reported once per change */
+void netif_carrier_on(struct net_device *dev, u32 speed_mbps, bool full_duplex);
+void netif_carrier_off(struct net_device *dev);
+
+/* drivers hand each good received frame here */
+void netdev_rx(struct net_device *dev, const void *frame, unsigned int len, unsigned int flags);
+
+/* IRQ context: ask for ndo_poll to run soon */
+void netdev_schedule_poll(struct net_device *dev);
+/* from ndo_poll: done, the driver will unmask its interrupt */
+void netdev_poll_complete(struct net_device *dev);
+/* run every scheduled poll once; returns the total work done */
+int netdev_poll_all(void);
+/* any device scheduled (the idle loop halts only when not) */
+bool netdev_poll_pending(void);
+
+/* user-level wrappers that validate, then call the ops */
+int netdev_open(struct net_device *dev);
+int netdev_stop(struct net_device *dev);
+int netdev_set_promisc(struct net_device *dev, bool on);
+int netdev_add_mc(struct net_device *dev, const u8 addr[ETH_ALEN]);
+
+/* "52:54:00:12:34:56" into buf (>= 18 bytes) */
+const char *netdev_fmt_mac(char *buf, const u8 mac[ETH_ALEN]);
+
+#endif
