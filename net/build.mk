@@ -25,12 +25,14 @@ $(BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
 $(LWIP)/.verified:
 	tools/deps.sh
 
-kernel-srcs += net/lwip/port.c net/lwip/stack.c
-CFLAGS_net_lwip_port := -Inet/lwip/include -I$(LWIPDIR)/include
-CFLAGS_net_lwip_stack := -Inet/lwip/include -I$(LWIPDIR)/include
+# the glue: core lock, timers and loopback, netifs over net_devices,
+# addressing, services, self-test (every file here sees lwIP's headers)
+net-lwip-glue := port stack core_lock netif
+kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
+$(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 kernel-extra-objs += $(lwip-objs)
 
 # the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP)
 kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
-	net/core/selftest_napi.c
+	net/core/selftest_napi.c net/core/xmit.c
 CFLAGS_net_core_skbuff := -Inet/lwip/include -I$(LWIPDIR)/include

@@ -44,7 +44,8 @@ $(BUILD)/host/kallsyms_fixture.S: tests/unit/kallsyms_fixture.nm tools/gen-kalls
 
 unit-softirq-srcs := kernel/softirq.c
 
-net-core-srcs := net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c
+net-core-srcs := net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
+	net/core/xmit.c
 
 unit-skbuff-srcs := net/core/skbuff.c
 unit-skbuff-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
@@ -53,6 +54,10 @@ unit-skbuff-libs := $(HOST_LWIP_LIB)
 unit-napi-srcs := kernel/softirq.c $(net-core-srcs)
 unit-napi-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-napi-libs := $(HOST_LWIP_LIB)
+
+unit-qdisc-srcs := kernel/softirq.c $(net-core-srcs)
+unit-qdisc-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
+unit-qdisc-libs := $(HOST_LWIP_LIB)
 
 .SECONDEXPANSION:
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) $$(unit-$$*-libs) tests/unit/host_stubs.c \

@@ -16,6 +16,9 @@
 typedef long ssize_t;
 #define SSIZE_MAX LONG_MAX
 
+/* SYS_ARCH_PROTECT's saved state: the RFLAGS of local_irq_save() */
+typedef unsigned long sys_prot_t;
+
 /* printf formats of lwIP's types, for our vsnprintf */
 #define X8_F  "02x"
 #define U16_F "hu"
