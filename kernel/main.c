@@ -55,6 +55,8 @@ void kmain(u32 magic, u32 info_phys)
 	/* after the cmdline (net.core.* tunables), before any NIC driver */
 	net_dev_init();
 	net_stack_init();
+	/* after the NIC drivers: attach devices, addresses (ip=), services */
+	net_stack_start();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
@@ -67,6 +69,10 @@ void kmain(u32 magic, u32 info_phys)
 	 * irq_exit() left behind (restart/time bound) or that were raised
 	 * outside interrupt context */
 	for (;;) {
+		/* lwIP's timeouts run in the TIMER softirq; the wakeups of the
+		 * halt below (the tick, device interrupts) bring us here */
+		if (net_timers_due())
+			raise_softirq(TIMER_SOFTIRQ);
 		ksoftirqd_run();
 		local_irq_disable();
 		if (local_softirq_pending())

@@ -11,7 +11,9 @@
 #include "net/core/dev.h"
 #include "net/core/xmit.h"
 #include "net/lwip/core_lock.h"
+#include "net/lwip/ipconfig.h"
 #include "net/lwip/netif_glue.h"
+#include "net/services/services.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/sys.h"
@@ -114,9 +116,19 @@ void net_stack_init(void)
 
 	net_core_lock();
 	lwip_init();
+	net_ipconfig_init();
 	timers_rearm();
 	net_core_unlock();
 	open_softirq(TIMER_SOFTIRQ, net_timer_action);
 	pr_info("lwip: %s initialised (NO_SYS, IPv4+IPv6, TCP, UDP, loopback)\n",
 		LWIP_VERSION_STRING);
+}
+
+void net_stack_start(void)
+{
+	net_core_lock();
+	net_ipconfig_start();
+	net_services_start();
+	timers_rearm();
+	net_core_unlock();
 }

@@ -55,6 +55,8 @@ unit-napi-srcs := kernel/softirq.c $(net-core-srcs)
 unit-napi-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-napi-libs := $(HOST_LWIP_LIB)
 
+unit-ipconfig-srcs := net/lwip/ipconfig_parse.c
+
 unit-qdisc-srcs := kernel/softirq.c $(net-core-srcs)
 unit-qdisc-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-qdisc-libs := $(HOST_LWIP_LIB)

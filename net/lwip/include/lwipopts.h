@@ -129,5 +129,7 @@ void net_core_assert_locked(const char *fn);
 #define LWIP_STATS                  1
 #define LWIP_STATS_DISPLAY          1
 #define MIB2_STATS                  1
+/* 32-bit counters: 16-bit ones wrap within a second of iperf */
+#define LWIP_STATS_LARGE            1
 
 #endif
