@@ -111,13 +111,16 @@ help:
 	@echo "barenet targets:"
 	@echo "  make            build build/barenet.elf (QEMU -kernel) and build/barenet.sym"
 	@echo "  make iso        build build/barenet.iso (GRUB, BIOS + UEFI; dd it to a USB stick)"
+	@echo "                  ISO_APPEND='...' default entry's options, ISO_OUT=, ISO_TIMEOUT="
 	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, APPEND='...')"
+	@echo "  make run-iso    boot the ISO in QEMU (FW=bios|uefi)"
 	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"
 	@echo "  make test       install missing deps, run host unit tests and QEMU tests"
 	@echo "  make unit       host unit tests only (ASan + UBSan, Check)"
 	@echo "  make deps       install dependencies (Debian packages, lwIP source)"
 	@echo "  make clean      remove build outputs (keeps build/deps)"
 	@echo "  make distclean  remove build/ entirely"
-	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), ACCEL, NIC, APPEND, MEM, SMP"
+	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), BUILD=dir, V=1,"
+	@echo "  ACCEL, NIC, APPEND, MEM, SMP, MACHINE, HOSTFWD, GDBPORT, PYTEST_ARGS (see README.md)"
 
 -include $(kernel-objs:.o=.d)

@@ -1,6 +1,8 @@
 kernel-srcs += kernel/main.c kernel/bootinfo.c kernel/cmdline.c kernel/cmdline_parse.c \
 	kernel/serial.c kernel/vga.c kernel/printk.c kernel/power.c kernel/panic.c \
 	kernel/clock.c kernel/errno.c
+kernel-srcs += kernel/acpi_tables.c kernel/acpi.c kernel/lapic.c kernel/ioapic.c kernel/pic.c \
+	kernel/pit.c kernel/hpet.c kernel/intc.c kernel/tick.c
 kernel-srcs += kernel/gdt.c kernel/idt.c kernel/isr.S kernel/irq.c kernel/kallsyms.c \
 	kernel/backtrace.c kernel/selftest.c kernel/selftest_irq.c
 kernel-srcs += kernel/softirq.c kernel/selftest_softirq.c kernel/kmalloc_fallback.c

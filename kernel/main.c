@@ -1,4 +1,6 @@
 /* kmain: the boot sequence, from the loader's hand-off to `ready`. */
+#include "kernel/acpi.h"
+#include "kernel/apic.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -51,6 +53,14 @@ void kmain(u32 magic, u32 info_phys)
 		boot_info.protocol, boot_info.cmdline);
 	if (cmdline_apply(boot_info.cmdline))
 		pr_warn("cmdline: some options were not applied (see above)\n");
+
+	/* platform: firmware tables, interrupt controllers, time, then the
+	 * tick and interrupts on (the IDT is set up at the top of kmain) */
+	acpi_init();
+	intc_init();
+	clock_init();
+	tick_init();
+	local_irq_enable();
 
 	/* after the cmdline (net.core.* tunables), before any NIC driver */
 	net_dev_init();

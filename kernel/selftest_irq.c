@@ -4,6 +4,7 @@
 #include "kernel/irq.h"
 #include "kernel/printk.h"
 #include "kernel/selftest.h"
+#include "kernel/x86.h"
 
 /* the top device vector: the allocator hands vectors out from the bottom */
 #define SELFTEST_IRQ_VECTOR     IRQ_VECTOR_DEV_LAST
@@ -62,6 +63,9 @@ static int selftest_irq(void)
 	const int v = SELFTEST_IRQ_VECTOR;
 	int rc = 0, v1, v2;
 	u64 count, spurious;
+	/* irq_eoi is swapped below: a real interrupt (the tick) must not come
+	 * in meanwhile, or its EOI would go to the probe; `int n` ignores IF */
+	unsigned long flags = local_irq_save();
 
 	/* the allocator */
 	v1 = irq_vector_alloc();
@@ -76,6 +80,7 @@ static int selftest_irq(void)
 
 	if (irq_name(v)) {
 		pr_err("selftest irq: vector %#x is in use by %s\n", v, irq_name(v));
+		local_irq_restore(flags);
 		return -EBUSY;
 	}
 	irq_eoi = probe_eoi;
@@ -118,6 +123,7 @@ out:
 	irq_remove_handler(v, probe_handler, &a);
 	irq_remove_handler(v, probe_handler2, &b);
 	irq_eoi = saved_eoi;
+	local_irq_restore(flags);
 	return rc;
 }
 SELFTEST("irq", selftest_irq, "irq API: allocator, shared chain, counts, EOI, unclaimed vectors");

@@ -1,5 +1,6 @@
-/* Time: a TSC-based monotonic clock in nanoseconds, delays, and the
- * calibrated rates of the TSC and the LAPIC timer (kernel/clock.c). */
+/* Time: a TSC-based monotonic clock in nanoseconds, delays, the calibrated
+ * rates of the TSC and the LAPIC timer (kernel/clock.c), and the periodic
+ * tick (kernel/tick.c). */
 #ifndef KERNEL_TIME_H
 #define KERNEL_TIME_H
 
@@ -8,6 +9,8 @@
 #define NSEC_PER_USEC 1000ULL
 #define NSEC_PER_MSEC 1000000ULL
 #define NSEC_PER_SEC  1000000000ULL
+#define USEC_PER_SEC  1000000ULL
+#define MSEC_PER_SEC  1000ULL
 
 /* nanoseconds since the kernel's first instruction; 0 until the TSC is calibrated */
 u64 ktime_get_ns(void);
@@ -21,5 +24,27 @@ void mdelay(u64 ms);
 
 /* the TSC read by the very first instruction of boot/entry.S */
 extern u64 boot_tsc;
+
+/* Calibrate the TSC and the LAPIC timer against the HPET (when the ACPI
+ * table lists one) or the PIT, then check the LAPIC timer against the TSC.
+ * Prints the "timer:" lines.  After lapic_init().  0 or -errno. */
+int clock_init(void);
+/* the LAPIC timer's input clock in Hz (before its divider), 0 if unknown */
+u64 lapic_timer_hz(void);
+
+/* The periodic tick: jiffies counts ticks since tick_init(), HZ per second
+ * (cmdline `hz=`, 10..1000, default HZ_DEFAULT). */
+#define HZ_DEFAULT 100
+#define HZ_MIN     10
+#define HZ_MAX     1000
+extern unsigned int tick_hz;
+#define HZ tick_hz
+/* ticks since tick_init(); written by the tick interrupt: read with READ_ONCE */
+extern u64 jiffies;
+
+/* start the tick: LAPIC timer (APIC mode) or PIT on IRQ 0 (8259 mode);
+ * after intc_init() and clock_init(), before interrupts are enabled.
+ * jiffies follow the TSC, so interrupts lost or merged are made up. */
+int tick_init(void);
 
 #endif

@@ -3,16 +3,21 @@
 #include <ctype.h>
 #include <limits.h>
 
-unsigned long long strtoull(const char *s, char **end, int base)
+/* Parse [blanks][sign][0x|0]digits into a magnitude.  *neg gets the sign,
+ * the return value saturates at ULLONG_MAX with *overflow set.  *end points
+ * past the last digit, or at s when there were no digits (C11 7.22.1.4). */
+static unsigned long long parse(const char *s, char **end, int base, int *neg, int *overflow)
 {
 	const char *p = s;
 	unsigned long long v = 0;
-	int neg = 0, any = 0, overflow = 0;
+	int any = 0;
 
+	*neg = 0;
+	*overflow = 0;
 	while (isspace(*p))
 		p++;
 	if (*p == '+' || *p == '-')
-		neg = *p++ == '-';
+		*neg = *p++ == '-';
 	if ((base == 0 || base == 16) && p[0] == '0' && (p[1] | 0x20) == 'x' && isxdigit(p[2])) {
 		p += 2;
 		base = 16;
@@ -30,42 +35,53 @@ unsigned long long strtoull(const char *s, char **end, int base)
 			break;
 		if (d >= base)
 			break;
-		if (v > (ULLONG_MAX - d) / base)
-			overflow = 1;
-		v = v * base + d;
+		if (v > (ULLONG_MAX - d) / base) {
+			*overflow = 1;
+			v = ULLONG_MAX;
+		} else if (!*overflow) {
+			v = v * base + d;
+		}
 		any = 1;
 	}
 	if (end)
 		*end = (char *)(any ? p : s);
+	return v;
+}
+
+unsigned long long strtoull(const char *s, char **end, int base)
+{
+	int neg, overflow;
+	unsigned long long v = parse(s, end, base, &neg, &overflow);
+
 	if (overflow)
 		return ULLONG_MAX;
-	return neg ? -v : v;
+	return neg ? -v : v;    /* C: a minus sign negates in the unsigned type */
 }
 
 unsigned long strtoul(const char *s, char **end, int base)
 {
-	return strtoull(s, end, base);
+	int neg, overflow;
+	unsigned long long v = parse(s, end, base, &neg, &overflow);
+
+	if (overflow || v > ULONG_MAX)
+		return ULONG_MAX;
+	return neg ? -(unsigned long)v : (unsigned long)v;
 }
 
 long strtol(const char *s, char **end, int base)
 {
-	const char *p = s;
-	unsigned long long v;
-	int neg;
+	int neg, overflow;
+	unsigned long long v = parse(s, end, base, &neg, &overflow);
 
-	while (isspace(*p))
-		p++;
-	neg = *p == '-';
-	v = strtoull(s, end, base);
 	if (neg) {
-		v = -v;
-		if (v > (unsigned long long)LONG_MAX + 1)
+		if (overflow || v > (unsigned long long)LONG_MAX + 1)
 			return LONG_MIN;
-		return -(long)v;
+		/* -(LONG_MIN) does not fit a long: negate in the unsigned type */
+		return v == (unsigned long long)LONG_MAX + 1 ? LONG_MIN : -(long)v;
 	}
-	if (v > LONG_MAX)
+	if (overflow || v > LONG_MAX)
 		return LONG_MAX;
-	return v;
+	return (long)v;
 }
 
 int atoi(const char *s)

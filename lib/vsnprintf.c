@@ -56,6 +56,7 @@ static void out_num(struct out *o, unsigned long long v, bool neg, int base,
 	char tmp[24];
 	int n = 0, prec = sp->prec, total;
 	const char *prefix = "";
+	bool is_zero = v == 0;
 
 	do {
 		tmp[n++] = digits[v % base];
@@ -69,9 +70,11 @@ static void out_num(struct out *o, unsigned long long v, bool neg, int base,
 		prefix = "+";
 	else if (sp->space)
 		prefix = " ";
-	if (sp->alt && base == 16 && !(n == 1 && tmp[0] == '0'))
+	/* C11 7.21.6.1: '#' adds 0x to a nonzero value only, and raises the
+	 * precision of %o only as far as needed for a leading 0 */
+	if (sp->alt && base == 16 && !is_zero)
 		prefix = upper ? "0X" : "0x";
-	if (sp->alt && base == 8 && prec <= n)
+	if (sp->alt && base == 8 && !(is_zero && n == 1) && prec <= n)
 		prec = n + 1;
 	if (prec < n)
 		prec = n;

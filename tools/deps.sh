@@ -8,6 +8,11 @@
 # $DEPS_DIR: the machine's own package lists are never touched.
 #
 # Usage: tools/deps.sh [--check]     (--check: report only, exit 1 if missing)
+#
+# Not root: installs nothing, prints the exact commands to run, exits 1.
+# Environment: DEPS_DIR (default build/deps), DEPS_MIRROR (archive URI instead
+# of the one in /etc/apt), DEPS_PRETEND_MISSING="pkg ..." (treat those as
+# missing: for the tests of this script).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,8 +28,11 @@ check_only=0
 say() { printf 'deps: %s\n' "$*"; }
 die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
 
-# --- what we need, as (test, debian package) --------------------------------
+# --- what we need, as (debian package, why, test) ---------------------------
+# DEPS_PRETEND_MISSING="pkg ..." treats those packages as missing whatever the
+# checks say: the tests of this script use it to exercise the install path.
 missing_pkgs=()
+missing_why=()
 need_backports_qemu=0
 
 qemu_ok() {
@@ -36,24 +44,46 @@ qemu_ok() {
 have_file() { [ -e "$1" ]; }
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
 pymod() { /usr/bin/python3 -c "import $1" >/dev/null 2>&1; }
+pretend_missing() { [[ " ${DEPS_PRETEND_MISSING:-} " == *" $1 "* ]]; }
 
-qemu_ok || need_backports_qemu=1
-have_file /usr/lib/grub/i386-pc/multiboot2.mod   || missing_pkgs+=(grub-pc-bin)
-have_file /usr/lib/grub/x86_64-efi/multiboot2.mod || missing_pkgs+=(grub-efi-amd64-bin)
-have_cmd grub-mkrescue || missing_pkgs+=(grub-common)
-have_cmd xorriso       || missing_pkgs+=(xorriso)
-have_cmd mformat       || missing_pkgs+=(mtools)
-have_file /usr/share/OVMF/OVMF_CODE_4M.fd || missing_pkgs+=(ovmf)
-have_file /usr/bin/python3 || missing_pkgs+=(python3)
-pymod pytest || missing_pkgs+=(python3-pytest)
-pymod scapy  || missing_pkgs+=(python3-scapy)
-have_file /usr/include/check.h || missing_pkgs+=(check)
-have_cmd pkg-config || missing_pkgs+=(pkg-config)
-have_cmd xz || missing_pkgs+=(xz-utils)
-have_cmd sha256sum || missing_pkgs+=(coreutils)
-have_cmd ip || missing_pkgs+=(iproute2)
-have_cmd objcopy || missing_pkgs+=(binutils)
-have_cmd gdb || missing_pkgs+=(gdb)
+need() { # package, why, check command...
+    local pkg=$1 why=$2
+    shift 2
+    if pretend_missing "$pkg" || ! "$@"; then
+        # one package may back several checks: list it once
+        [[ " ${missing_pkgs[*]} " == *" $pkg "* ]] && return 0
+        missing_pkgs+=("$pkg")
+        missing_why+=("$why")
+    fi
+}
+
+{ ! pretend_missing qemu-system-x86 && qemu_ok; } || need_backports_qemu=1
+need grub-pc-bin        "GRUB for BIOS (make iso)"      have_file /usr/lib/grub/i386-pc/multiboot2.mod
+need grub-efi-amd64-bin "GRUB for UEFI (make iso)"      have_file /usr/lib/grub/x86_64-efi/multiboot2.mod
+need grub-common        "grub-mkrescue (make iso)"      have_cmd grub-mkrescue
+need xorriso            "ISO writer (make iso)"         have_cmd xorriso
+need mtools             "EFI partition (make iso)"      have_cmd mformat
+need ovmf               "UEFI firmware for QEMU"        have_file /usr/share/OVMF/OVMF_CODE_4M.fd
+need python3            "test runner"                   have_file /usr/bin/python3
+need python3-pytest     "test runner"                   pymod pytest
+need python3-scapy      "packet tests"                  pymod scapy
+need check              "host unit tests"               have_file /usr/include/check.h
+need pkg-config         "host unit tests"               have_cmd pkg-config
+need gcc                "compiler"                      have_cmd gcc
+need make               "build"                         have_cmd make
+need gcc-x86-64-linux-gnu "prefixed gcc: CROSS_COMPILE test" have_cmd x86_64-linux-gnu-gcc
+need binutils           "objcopy nm readelf"          have_cmd objcopy
+need xz-utils           "lwIP source unpacking"         have_cmd xz
+need coreutils          "sha256sum"                     have_cmd sha256sum
+need gdb                "make debug"                    have_cmd gdb
+# for the network tests of later issues: cheap to check now
+need iproute2           "ip: network namespaces"       have_cmd ip
+need iputils-ping       "ping"                          have_cmd ping
+need curl               "HTTP client"                   have_cmd curl
+need netcat-openbsd     "nc: TCP/UDP echo checks"      have_file /bin/nc.openbsd
+need iperf              "iperf 2: throughput"          have_cmd iperf
+need tshark             "packet capture"                have_cmd tshark
+need gnuplot-nox        "plots"                         have_cmd gnuplot
 
 lwip_ok() { [ -f "$LWIP_DIR/src/core/tcp.c" ] && [ -f "$LWIP_DIR/.verified" ]; }
 
@@ -62,23 +92,51 @@ if [ ${#missing_pkgs[@]} -eq 0 ] && [ $need_backports_qemu -eq 0 ] && lwip_ok; t
     exit 0
 fi
 
-if [ $check_only -eq 1 ]; then
-    [ $need_backports_qemu -eq 1 ] && say "missing: qemu-system-x86 >= 8 (from backports)"
-    [ ${#missing_pkgs[@]} -gt 0 ] && say "missing: ${missing_pkgs[*]}"
+report_missing() {
+    local i
+    [ $need_backports_qemu -eq 1 ] && say "missing: qemu-system-x86 >= 8 (QEMU with igb; from backports)"
+    for i in "${!missing_pkgs[@]}"; do
+        say "missing: ${missing_pkgs[$i]} (${missing_why[$i]})"
+    done
     lwip_ok || say "missing: lwIP $LWIP_VERSION source in $LWIP_DIR"
+    return 0
+}
+
+if [ $check_only -eq 1 ]; then
+    report_missing
+    exit 1
+fi
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+
+# Not root: install nothing, say exactly what to run.
+if { [ ${#missing_pkgs[@]} -gt 0 ] || [ $need_backports_qemu -eq 1 ]; } && ! is_root; then
+    report_missing >&2
+    {
+        echo "deps: not root, so nothing was installed.  Run as root (sudo, or su -c '...'):"
+        echo "  sudo $here/tools/deps.sh"
+        echo "deps: or install the packages yourself from the machine's apt sources:"
+        echo "  sudo apt-get update"
+        [ ${#missing_pkgs[@]} -gt 0 ] &&
+            echo "  sudo apt-get install --no-install-recommends ${missing_pkgs[*]}"
+        [ $need_backports_qemu -eq 1 ] &&
+            echo "  sudo apt-get install --no-install-recommends -t ${codename:-bookworm}-backports qemu-system-x86 qemu-utils" \
+                 "  (needs ${codename:-bookworm}-backports in the apt sources)"
+        echo "deps: then run 'make test' again."
+    } >&2
     exit 1
 fi
 
 # --- private apt configuration -----------------------------------------------
-codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
 [ -n "$codename" ] || die "cannot read VERSION_CODENAME from /etc/os-release (Debian needed)"
 
 # The archive URI and keyring are taken from the machine's own apt sources, so
 # we use whatever mirror the machine already trusts.
-mirror_uri=""
+mirror_uri=${DEPS_MIRROR:-}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
+    [ -z "$mirror_uri" ] && [ -f "$f" ] || continue
     # deb822 stanza whose Suites contain the bare codename
     uri=$(awk -v c="$codename" '
         /^[[:space:]]*$/ { if (ok && u != "") { print u; exit } ok=0; u="" ; next }
@@ -108,32 +166,39 @@ APT_OPTS=(-o "Dir::Etc::SourceList=/dev/null"
           -o "APT::Sandbox::User=root"
           -o "Debug::NoLocking=0")
 
-is_root() { [ "$(id -u)" -eq 0 ]; }
-
-apt_update_private() {
+apt_update_private() { # what is wanted, for the error message
     # Refresh at most once an hour.
     local stamp=$APT_DIR/.updated
     if [ -f "$stamp" ] && [ -n "$(find "$stamp" -mmin -60 2>/dev/null)" ]; then return 0; fi
     say "apt-get update (private lists in $APT_DIR)"
-    apt-get "${APT_OPTS[@]}" -q update >"$APT_DIR/update.log" 2>&1 ||
-        { cat "$APT_DIR/update.log" >&2; die "apt-get update failed: no network or no mirror reachable"; }
+    apt-get "${APT_OPTS[@]}" -q --error-on=any update >"$APT_DIR/update.log" 2>&1 ||
+        { cat "$APT_DIR/update.log" >&2
+          die "apt-get update failed: no network, or $mirror_uri unreachable; could not fetch: ${1:-packages}"; }
     touch "$stamp"
+}
+
+# After a failed install, name the packages the archive does not have.
+explain_install_failure() {
+    local p unknown=()
+    for p in "$@"; do
+        apt-cache "${APT_OPTS[@]}" show "$p" >/dev/null 2>&1 || unknown+=("$p")
+    done
+    if [ ${#unknown[@]} -gt 0 ]; then
+        die "package(s) not found in $mirror_uri ($codename): ${unknown[*]}"
+    fi
+    die "could not install: $* (download failed? no network? see apt's messages above)"
 }
 
 install_list=("${missing_pkgs[@]}")
 if [ ${#install_list[@]} -gt 0 ] || [ $need_backports_qemu -eq 1 ]; then
-    if ! is_root; then
-        echo "deps: not root; run these commands as root (or with sudo), then 'make' again:" >&2
-        echo "  sudo $0" >&2
-        echo "  (it installs: ${install_list[*]} ${need_backports_qemu:+qemu-system-x86 from $codename-backports})" >&2
-        exit 1
-    fi
-    apt_update_private
+    wanted="${install_list[*]}"
+    [ $need_backports_qemu -eq 1 ] && wanted+=" qemu-system-x86"
+    apt_update_private "$wanted"
     export DEBIAN_FRONTEND=noninteractive
     if [ ${#install_list[@]} -gt 0 ]; then
         say "installing: ${install_list[*]}"
         apt-get "${APT_OPTS[@]}" -y -q install --no-install-recommends "${install_list[@]}" ||
-            die "could not install: ${install_list[*]}"
+            explain_install_failure "${install_list[@]}"
     fi
     if [ $need_backports_qemu -eq 1 ]; then
         say "installing qemu-system-x86 from $codename-backports"

@@ -7,6 +7,14 @@ sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Numbers the tests measured (harness.report()), shown even with -q."""
+    if harness.REPORT:
+        terminalreporter.write_sep("-", "barenet measurements")
+        for line in harness.REPORT:
+            terminalreporter.write_line(line)
+
+
 def pytest_report_header(config):
     return "barenet: QEMU accelerator %s (BARENET_ACCEL=%s)" % (
         harness.choose_accel(), os.environ.get("BARENET_ACCEL", "auto"))

@@ -4,11 +4,13 @@ Every guest runs with a timeout and is killed by the PID of the QEMU process
 this harness started, never by name.  The serial console is captured to a
 log file under build/test-logs/ and kept for post-mortems.
 
-Accelerator: BARENET_ACCEL=kvm|tcg|auto (default auto).  auto picks KVM only
+Accelerator: BARENET_ACCEL=kvm|tcg|auto (default auto), decided by
+tools/qemu-accel.sh (the same rule as `make run ACCEL=`): auto picks KVM only
 when the CPU advertises hardware virtualisation (vmx/svm in /proc/cpuinfo)
 and /dev/kvm opens; the nested software KVM of some CI hosts has neither flag
 and is ~20x slower than TCG there.
 """
+import codecs
 import os
 import re
 import select
@@ -30,33 +32,29 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 EXIT_OK = 1
 EXIT_FAIL = 3
 EXIT_PANIC = 255
+# lines for the end-of-run summary (conftest.py prints them)
+REPORT = []
+
+
+def report(line):
+    """Record a measurement for the summary pytest prints at the end."""
+    REPORT.append(line)
+
+
 # QEMU exits 0 on its own (triple fault with -no-reboot, or a plain quit):
 # never a success for a test.
 
 
-def hw_virt_available():
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = f.read()
-    except OSError:
-        return False
-    if not re.search(r"^flags\s*:.*\b(vmx|svm)\b", flags, re.M):
-        return False
-    try:
-        fd = os.open("/dev/kvm", os.O_RDWR)
-        os.close(fd)
-        return True
-    except OSError:
-        return False
+ACCEL_SCRIPT = os.path.join(ROOT, "tools", "qemu-accel.sh")
 
 
 def choose_accel():
+    """kvm or tcg, by the rule in tools/qemu-accel.sh (shared with make run)."""
     want = os.environ.get("BARENET_ACCEL", "auto")
     if want not in ("auto", "kvm", "tcg"):
         raise ValueError("BARENET_ACCEL must be auto, kvm or tcg, not %r" % want)
-    if want == "auto":
-        return "kvm" if hw_virt_available() else "tcg"
-    return want
+    return subprocess.run([ACCEL_SCRIPT, want], check=True, stdout=subprocess.PIPE,
+                          text=True).stdout.strip()
 
 
 def accel_args(accel):
@@ -68,11 +66,16 @@ def accel_args(accel):
 
 
 class Guest:
-    """One QEMU process.  Use as a context manager, or call kill()."""
+    """One QEMU process.  Use as a context manager, or call kill().
 
-    def __init__(self, name, kernel=KERNEL, iso=None, append="", mem=256, smp=1,
-                 machine="q35", firmware="bios", extra=(), accel=None,
-                 debug_exit=True):
+    kernel/append: boot with -kernel; iso: boot a CD image; usb: boot a raw
+    disk image from a USB stick (what `dd` of the ISO makes; writes go to a
+    temporary snapshot).  command: run this argv instead (e.g. `make run`),
+    in its own process group, so kill() ends it and the QEMU it started."""
+
+    def __init__(self, name, kernel=KERNEL, iso=None, usb=None, append="", mem=256,
+                 smp=1, machine="q35", firmware="bios", extra=(), accel=None,
+                 debug_exit=True, command=None, env=None):
         self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
         self.accel = accel or choose_accel()
         os.makedirs(LOGDIR, exist_ok=True)
@@ -93,20 +96,29 @@ class Guest:
                      "-drive", "if=pflash,format=raw,file=" + vars_copy]
         if iso:
             args += ["-cdrom", iso, "-boot", "d"]
+        elif usb:
+            args += ["-device", "qemu-xhci,id=xhci",
+                     "-drive", "if=none,id=stick,format=raw,snapshot=on,file=" + usb,
+                     "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=1"]
         else:
             args += ["-kernel", kernel]
             if append:
                 args += ["-append", append]
         args += list(extra)
+        if command:
+            args = list(command)
         self.args = args
+        self.group = bool(command)
         self.output = ""
-        self._cr_pending = b""
+        self._pending = ""
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._log = open(self.logpath, "w")
         self._log.write("# " + " ".join(args) + "\n")
         self._log.flush()
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, cwd=ROOT,
+                                     env=env, start_new_session=self.group)
         self.start_time = time.monotonic()
         self.returncode = None
 
@@ -119,17 +131,17 @@ class Guest:
             return True
         data = os.read(fd, 65536)
         if not data:
-            if self._cr_pending:        # a lone CR at the very end
-                self._cr_pending = b""
-                self.output += "\r"
-                self._log.write("\r")
+            text, self._pending = self._pending + self._decoder.decode(b"", True), ""
+            self.output += text
+            self._log.write(text)
             return False
-        # a CRLF may be split across two reads: hold a trailing CR back
-        data = self._cr_pending + data
-        self._cr_pending = b"\r" if data.endswith(b"\r") else b""
-        if self._cr_pending:
-            data = data[:-1]
-        text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+        # a read may end between the \r and \n of a line end, or inside a
+        # UTF-8 sequence: carry those over to the next read
+        text = self._pending + self._decoder.decode(data)
+        self._pending = ""
+        if text.endswith("\r"):
+            text, self._pending = text[:-1], "\r"
+        text = text.replace("\r\n", "\n")
         self.output += text
         self._log.write(text)
         self._log.flush()
@@ -153,6 +165,18 @@ class Guest:
                 self.kill()
                 raise TimeoutError("pattern %r not seen in %ss (log: %s)\n%s"
                                    % (pattern, timeout, self.logpath, self.output[-3000:]))
+
+    def watch(self, seconds):
+        """Collect output for seconds; True if QEMU is still running then."""
+        deadline = time.monotonic() + seconds
+        while self.proc.poll() is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            self._pump(min(left, 0.2))
+        while self._pump(0) and select.select([self.proc.stdout], [], [], 0)[0]:
+            pass
+        return False
 
     def wait_exit(self, timeout=30):
         """Wait for QEMU to exit; return its exit code.  Kills it on timeout."""
@@ -198,7 +222,13 @@ class Guest:
         return buf.decode("utf-8", "replace").split("(qemu)")[0]
 
     def kill(self):
-        """Kill this QEMU (by its own PID) if it still runs."""
+        """Kill this QEMU (by its own PID) if it still runs; for a command,
+        its process group, which this harness created (PGID = its PID)."""
+        if self.group:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         if self.proc.poll() is None:
             try:
                 os.kill(self.proc.pid, signal.SIGKILL)

@@ -35,12 +35,30 @@ $(HOST_LWIP_LIB): $(host-lwip-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 unit-cmdline-srcs := kernel/cmdline_parse.c
+unit-e1000-srcs := drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
+	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c \
+	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
+	kernel/errno.c tests/unit/fake_e1000.c
+unit-l2reflect-srcs := drivers/net/l2reflect.c
+
+unit-acpi-srcs := kernel/acpi_tables.c
 # the table comes from a fixed nm listing through the real generator
 unit-kallsyms-srcs := kernel/kallsyms.c $(BUILD)/host/kallsyms_fixture.S
 
 $(BUILD)/host/kallsyms_fixture.S: tests/unit/kallsyms_fixture.nm tools/gen-kallsyms.sh
 	@mkdir -p $(dir $@)
 	$(Q)tools/gen-kallsyms.sh < $< > $@
+
+# lib/: ours renamed bn_* (tests/unit/bn_libc.h) to sit beside the host's
+unit-vsnprintf-srcs := lib/vsnprintf.c
+# (lib/vsnprintf.c gets va_list through our stdio.h; the host's does not define va_arg)
+unit-vsnprintf-cflags := -Dvsnprintf=bn_vsnprintf -Dsnprintf=bn_snprintf -include stdarg.h
+unit-strtol-srcs := lib/strtol.c
+unit-strtol-cflags := -Dstrtol=bn_strtol -Dstrtoul=bn_strtoul -Dstrtoull=bn_strtoull \
+	-Datoi=bn_atoi -Dabs=bn_abs
+unit-string-srcs := lib/string.c
+unit-string-cflags := $(NOBUILTIN_CFLAGS) $(foreach f,memcpy memmove memset memcmp strlen strnlen \
+	strcmp strncmp strchr strrchr strstr strlcpy,-D$(f)=bn_$(f))
 
 unit-softirq-srcs := kernel/softirq.c
 

@@ -1,0 +1,227 @@
+/* The e1000 family driver: shared structures, the per-chip ops tables, the
+ * register access layer and the functions the driver's files share.
+ *
+ * Files: e1000_hw.c (reset, NVM, PHY, link, filters, interrupt masks),
+ * e1000_desc.c (legacy and advanced descriptor formats), e1000_txrx.c
+ * (rings), e1000_stats.c (hardware counters), e1000_netdev.c (the
+ * net_device_ops), e1000_main.c (PCI probe and the hard IRQ). */
+#ifndef DRIVERS_NET_E1000_H
+#define DRIVERS_NET_E1000_H
+
+#include "drivers/net/e1000/e1000_defs.h"
+#include "drivers/net/e1000/e1000_regs.h"
+#include "drivers/net/netdevice.h"
+#include "kernel/types.h"
+
+/* ring sizes (descriptors): RDLEN/TDLEN must be multiples of 128 bytes,
+ * i.e. of 8 descriptors (8254x 13.4.27) */
+#define E1000_RING_MIN          64
+#define E1000_RING_MAX          4096
+#define E1000_RING_ALIGN        8
+#ifndef E1000_RING_DEFAULT
+#define E1000_RING_DEFAULT      256     /* descriptors per ring after probe */
+#endif
+#define E1000_RX_BUF_SIZE       2048    /* RCTL.BSIZE / SRRCTL.BSIZEPACKET */
+#define E1000_TX_BUF_SIZE       2048    /* per-slot copy buffer */
+#define E1000_DESC_SIZE         16
+#ifndef E1000_ITR_DEFAULT_US
+#define E1000_ITR_DEFAULT_US    50      /* interrupt throttle: ~20000 interrupts/s */
+#endif
+#define E1000_ITR_MAX_US        16000
+
+/* ---- register access: one layer the host tests replace ---- */
+struct e1000_hw;
+#ifdef HOST_TEST
+/* tests/unit: a fake register file with device side effects */
+u32 e1000_test_read32(struct e1000_hw *hw, u32 reg);
+void e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val);
+#define er32(hw, reg)       e1000_test_read32((hw), (reg))
+#define ew32(hw, reg, val)  e1000_test_write32((hw), (reg), (val))
+#else
+static inline u32 e1000_mmio_read32(const volatile void *addr)
+{
+	return *(const volatile u32 *)addr;
+}
+
+static inline void e1000_mmio_write32(volatile void *addr, u32 val)
+{
+	*(volatile u32 *)addr = val;
+}
+#define er32(hw, reg)       e1000_mmio_read32((hw)->hw_addr + (reg))
+#define ew32(hw, reg, val)  e1000_mmio_write32((hw)->hw_addr + (reg), (val))
+#endif
+/* posted writes reach the device before the STATUS read returns */
+#define e1000_flush(hw)     ((void)er32((hw), E1000_STATUS))
+#define E1000_REG_GONE      0xFFFFFFFFu /* every read returns this once the device is gone */
+
+/* ---- chips ---- */
+enum e1000_mac_type {
+	e1000_82540,            /* 82540EM, QEMU -device e1000 */
+	e1000_82574,            /* 82574L, QEMU -device e1000e */
+	e1000_82576,            /* 82576, QEMU -device igb */
+};
+
+#define E1000_F_ADV_DESC        BIT(0)  /* advanced RX/TX descriptors, SRRCTL */
+#define E1000_F_RX_CSUM         BIT(1)  /* RX checksum status bits are trustworthy */
+#define E1000_F_QUEUE_ENABLE    BIT(2)  /* RXDCTL/TXDCTL.ENABLE must be set */
+#define E1000_F_EITR            BIT(3)  /* throttle with EITR(0), not ITR */
+#define E1000_F_MSIX            BIT(4)  /* may run with MSI-X (EICR/EIMS) */
+#define E1000_F_NVM_EERD        BIT(5)  /* EERD layout of the 82574/82576 */
+#define E1000_F_GIO_MASTER      BIT(6)  /* stop bus mastering before a reset */
+#define E1000_F_DRV_LOAD        BIT(7)  /* set CTRL_EXT.DRV_LOAD */
+
+/* queue 0 register offsets, which move between the legacy and 82576 maps */
+struct e1000_queue_regs {
+	u32 rdbal, rdbah, rdlen, rdh, rdt, rxdctl;
+	u32 tdbal, tdbah, tdlen, tdh, tdt, txdctl;
+};
+
+struct e1000_rx_wb {
+	u16 len;
+	bool eop;
+	bool crc_err;           /* CE */
+	bool frame_err;         /* any other frame error */
+	unsigned int csum_ok;   /* NETDEV_RX_*_CSUM_OK, 0 unless the chip validates */
+};
+
+/* one descriptor format (e1000_desc.c) */
+struct e1000_ring_ops {
+	void (*rx_arm)(void *desc, phys_addr_t buf);    /* hand a buffer to the device */
+	bool (*rx_done)(const void *desc);              /* DD set */
+	void (*rx_parse)(const void *desc, bool hw_csum, struct e1000_rx_wb *wb);
+	void (*tx_ctx)(void *desc, const struct netdev_tx_csum *csum);
+	void (*tx_data)(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags);
+	bool (*tx_done)(const void *desc);              /* DD written back */
+};
+
+struct e1000_chip {
+	const char *name;
+	enum e1000_mac_type type;
+	unsigned int flags;                             /* E1000_F_* */
+	const struct e1000_ring_ops *ring_ops;
+};
+
+extern const struct e1000_ring_ops e1000_legacy_ring_ops;
+extern const struct e1000_ring_ops e1000_adv_ring_ops;
+extern const struct e1000_chip e1000_chip_82540em, e1000_chip_82574l, e1000_chip_82576;
+
+struct e1000_hw {
+	volatile u8 *hw_addr;           /* BAR0 */
+	const struct e1000_chip *chip;
+	struct e1000_queue_regs q;
+	bool emulated;                  /* QEMU's model: see e1000_stats.c */
+	bool msix;                      /* interrupts through EICR/EIMS */
+};
+
+/* ---- rings ---- */
+struct e1000_rx_ring {
+	void *desc;
+	phys_addr_t desc_dma;
+	u32 count;
+	u32 next_to_clean;              /* next descriptor to look at; RDT = next_to_clean - 1 */
+	void **buf;
+	phys_addr_t *buf_dma;
+	bool in_chain;                  /* dropping the rest of a frame that spans buffers */
+};
+
+struct e1000_tx_slot {
+	void *buf;
+	phys_addr_t dma;
+	u16 len;
+	s32 last;                       /* first slot of a frame: index of its last descriptor */
+};
+
+struct e1000_tx_ring {
+	void *desc;
+	phys_addr_t desc_dma;
+	u32 count;
+	u32 next_to_use;                /* software owns [next_to_clean, next_to_use) until DD */
+	u32 next_to_clean;
+	struct e1000_tx_slot *slot;
+	u32 ctx_key;                    /* the checksum context the device holds, 0 = none */
+	bool tail_pending;              /* descriptors queued with NETDEV_TX_MORE, tail not written */
+};
+
+/* counters kept by the driver */
+struct e1000_sw_stats {
+	u64 rx_packets, rx_bytes, tx_packets, tx_bytes;
+	u64 rx_crc_errors, rx_frame_errors, rx_length_errors, rx_dropped;
+	u64 rx_csum_offloaded, tx_busy, tx_csum_offloaded;
+	u64 irqs, polls, link_changes;
+};
+
+/* hardware counters accumulated into 64 bits (e1000_stats.c) */
+struct e1000_hw_stats {
+	u64 crcerrs, algnerrc, symerrs, rxerrc, mpc, scc, ecol, mcc, latecol, colc, dc;
+	u64 tncrs, sec, cexterr, rlec, xonrxc, xontxc, xoffrxc, xofftxc, fcruc;
+	u64 gprc, bprc, mprc, gptc, gorc, gotc, rnbc, ruc, rfc, roc, rjc;
+	u64 tor, tot, tpr, tpt, mptc, bptc;
+};
+#define E1000_STATS_REGS 37
+
+struct e1000_adapter {
+	struct net_device *netdev;
+	struct pci_dev *pdev;           /* NULL in host tests */
+	struct e1000_hw hw;
+	struct e1000_rx_ring rx;
+	struct e1000_tx_ring tx;
+	u32 rx_count, tx_count;         /* configured ring sizes */
+	u32 itr_usecs;                  /* interrupt throttle interval, 0 = off */
+	struct e1000_sw_stats sw;
+	struct e1000_hw_stats hs;
+	u32 stats_last[E1000_STATS_REGS]; /* last raw value of counters the emulator does not clear */
+	u32 icr_pending;                /* causes the hard IRQ saw, for the poll */
+	bool running;
+};
+
+/* e1000_hw.c */
+void e1000_hw_setup(struct e1000_hw *hw, const struct e1000_chip *chip, volatile u8 *hw_addr);
+int  e1000_reset_hw(struct e1000_hw *hw);
+int  e1000_read_nvm(struct e1000_hw *hw, u16 word, u16 *data);
+int  e1000_read_mac_addr(struct e1000_hw *hw, u8 mac[ETH_ALEN]);
+int  e1000_phy_read(struct e1000_hw *hw, u32 reg, u16 *val);
+int  e1000_phy_write(struct e1000_hw *hw, u32 reg, u16 val);
+int  e1000_setup_link(struct e1000_hw *hw);
+bool e1000_check_link(struct e1000_hw *hw, u32 *speed_mbps, bool *full_duplex);
+void e1000_rar_set(struct e1000_hw *hw, const u8 mac[ETH_ALEN], int index);
+u32  e1000_mta_hash(const u8 mac[ETH_ALEN]);
+void e1000_set_rx_filters(struct e1000_hw *hw, bool promisc, bool allmulti,
+			  const u8 (*mc)[ETH_ALEN], unsigned int mc_count);
+void e1000_set_itr(struct e1000_hw *hw, u32 usecs);
+void e1000_irq_setup(struct e1000_hw *hw);
+void e1000_irq_disable(struct e1000_hw *hw);
+void e1000_irq_enable(struct e1000_hw *hw);
+
+/* e1000_txrx.c */
+int  e1000_valid_ring_size(u32 count);
+int  e1000_rings_alloc(struct e1000_adapter *a);
+void e1000_rings_free(struct e1000_adapter *a);
+void e1000_rx_configure(struct e1000_adapter *a);
+void e1000_tx_configure(struct e1000_adapter *a);
+void e1000_rxtx_disable(struct e1000_adapter *a);
+int  e1000_xmit(struct e1000_adapter *a, const void *frame, unsigned int len,
+		const struct netdev_tx_csum *csum, unsigned int flags);
+void e1000_tx_flush(struct e1000_adapter *a);
+int  e1000_clean_tx(struct e1000_adapter *a);
+int  e1000_clean_rx(struct e1000_adapter *a, int budget);
+bool e1000_rx_pending(const struct e1000_adapter *a);
+bool e1000_tx_completed_pending(const struct e1000_adapter *a);
+u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
+
+/* e1000_stats.c */
+void e1000_stats_update(struct e1000_adapter *a);
+void e1000_stats_fill(struct e1000_adapter *a, struct rtnl_link_stats64 *s);
+void e1000_stats_reset(struct e1000_adapter *a);
+
+/* e1000_netdev.c */
+extern const struct net_device_ops e1000_netdev_ops;
+int  e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
+			volatile u8 *bar0, bool emulated);
+int  e1000_poll(struct net_device *dev, int budget);
+/* e1000_main.c: register the PCI driver (probes the NICs found) */
+int  e1000_driver_init(void);
+
+/* hard IRQ body, shared by every interrupt mode: true when it was ours */
+bool e1000_intr(struct e1000_adapter *a);
+
+#endif

@@ -1,0 +1,182 @@
+/* Descriptor formats: legacy (82540EM, 82574L) and advanced (82576).  The
+ * ring code in e1000_txrx.c reaches them through struct e1000_ring_ops.
+ *
+ * The device writes descriptors by DMA behind the compiler's back, so the
+ * DD tests read through READ_ONCE; the caller orders the other reads after
+ * them with rmb(). */
+#include "drivers/net/e1000/e1000.h"
+#include <string.h>
+
+#define E1000_TCP_CSUM_OFFSET   16      /* checksum field within the TCP header */
+#define E1000_UDP_CSUM_OFFSET   6       /* checksum field within the UDP header */
+#define E1000_IP_CSUM_OFFSET    10      /* checksum field within the IPv4 header */
+
+static u16 l4_csum_offset(const struct netdev_tx_csum *c)
+{
+	return (c->flags & NETDEV_CSUM_TCP) ? E1000_TCP_CSUM_OFFSET : E1000_UDP_CSUM_OFFSET;
+}
+
+/* ---- legacy: 8254x SDM 3.2.3 (RX), 3.3.3/3.3.6/3.3.7 (TX) ---- */
+
+static void legacy_rx_arm(void *desc, phys_addr_t buf)
+{
+	struct e1000_rx_desc *d = desc;
+
+	memset(d, 0, sizeof(*d));       /* status 0: DD clear */
+	d->buffer_addr = buf;
+}
+
+static bool legacy_rx_done(const void *desc)
+{
+	const struct e1000_rx_desc *d = desc;
+
+	return READ_ONCE(d->status) & E1000_RXD_STAT_DD;
+}
+
+static void legacy_rx_parse(const void *desc, bool hw_csum, struct e1000_rx_wb *wb)
+{
+	const struct e1000_rx_desc *d = desc;
+	u8 st = d->status, err = d->errors;
+
+	wb->len = d->length;
+	wb->eop = st & E1000_RXD_STAT_EOP;
+	wb->crc_err = err & E1000_RXD_ERR_CE;
+	wb->frame_err = err & (E1000_RXD_ERR_FRAME & ~E1000_RXD_ERR_CE);
+	wb->csum_ok = 0;
+	/* IXSM: the device did not look at the checksums (QEMU's e1000 always says so) */
+	if (!hw_csum || (st & E1000_RXD_STAT_IXSM))
+		return;
+	if ((st & E1000_RXD_STAT_IPCS) && !(err & E1000_RXD_ERR_IPE))
+		wb->csum_ok |= NETDEV_RX_IP_CSUM_OK;
+	if ((st & (E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_UDPCS)) && !(err & E1000_RXD_ERR_TCPE))
+		wb->csum_ok |= NETDEV_RX_L4_CSUM_OK;
+}
+
+/* TCP/IP context descriptor: where the checksums start, sit and end */
+static void legacy_tx_ctx(void *desc, const struct netdev_tx_csum *c)
+{
+	struct e1000_context_desc *d = desc;
+	u16 l4 = c->l3_offset + c->l3_len;
+
+	memset(d, 0, sizeof(*d));
+	d->ipcss = c->l3_offset;
+	d->ipcso = c->l3_offset + E1000_IP_CSUM_OFFSET;
+	d->ipcse = c->l3_offset + c->l3_len - 1;
+	d->tucss = l4;
+	d->tucso = l4 + l4_csum_offset(c);
+	d->tucse = 0;                   /* to the end of the packet */
+	d->cmd_and_length = E1000_TXD_CMD_DEXT | E1000_TXD_CMD_IP |
+			    ((c->flags & NETDEV_CSUM_TCP) ? E1000_TXD_CMD_TCP : 0);
+}
+
+static void legacy_tx_data(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags)
+{
+	struct e1000_tx_desc *d = desc;
+	u32 cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+	u32 popts = 0;
+
+	d->buffer_addr = buf;
+	if (csum_flags) {
+		/* a TCP/IP data descriptor, so the device applies the context */
+		cmd |= E1000_TXD_CMD_DEXT | E1000_TXD_DTYP_D;
+		if (csum_flags & NETDEV_CSUM_IP)
+			popts |= E1000_TXD_POPTS_IXSM;
+		if (csum_flags & (NETDEV_CSUM_TCP | NETDEV_CSUM_UDP))
+			popts |= E1000_TXD_POPTS_TXSM;
+	}
+	d->lower = cmd | len;
+	d->upper = popts << E1000_TXD_POPTS_SHIFT;  /* status 0: DD clear */
+}
+
+static bool legacy_tx_done(const void *desc)
+{
+	const struct e1000_tx_desc *d = desc;
+
+	return READ_ONCE(d->upper) & E1000_TXD_STAT_DD;
+}
+
+const struct e1000_ring_ops e1000_legacy_ring_ops = {
+	.rx_arm = legacy_rx_arm,
+	.rx_done = legacy_rx_done,
+	.rx_parse = legacy_rx_parse,
+	.tx_ctx = legacy_tx_ctx,
+	.tx_data = legacy_tx_data,
+	.tx_done = legacy_tx_done,
+};
+
+/* ---- advanced: 82576 7.1.5 (RX, one buffer), 7.2.2 (TX) ---- */
+
+static void adv_rx_arm(void *desc, phys_addr_t buf)
+{
+	union e1000_adv_rx_desc *d = desc;
+
+	d->read.pkt_addr = buf;
+	d->read.hdr_addr = 0;           /* overlaps status_error: DD clear */
+}
+
+static bool adv_rx_done(const void *desc)
+{
+	const union e1000_adv_rx_desc *d = desc;
+
+	return READ_ONCE(d->wb.status_error) & E1000_RXD_STAT_DD;
+}
+
+static void adv_rx_parse(const void *desc, bool hw_csum, struct e1000_rx_wb *wb)
+{
+	const union e1000_adv_rx_desc *d = desc;
+	u32 se = d->wb.status_error;
+
+	wb->len = d->wb.length;
+	wb->eop = se & E1000_RXD_STAT_EOP;
+	wb->crc_err = se & E1000_RXDADV_ERR_CE;
+	wb->frame_err = se & (E1000_RXDADV_ERR_FRAME & ~E1000_RXDADV_ERR_CE);
+	wb->csum_ok = 0;
+	if (!hw_csum)
+		return;
+	if ((se & E1000_RXD_STAT_IPCS) && !(se & E1000_RXDADV_ERR_IPE))
+		wb->csum_ok |= NETDEV_RX_IP_CSUM_OK;
+	if ((se & (E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_UDPCS)) && !(se & E1000_RXDADV_ERR_TCPE))
+		wb->csum_ok |= NETDEV_RX_L4_CSUM_OK;
+}
+
+static void adv_tx_ctx(void *desc, const struct netdev_tx_csum *c)
+{
+	struct e1000_adv_tx_context_desc *d = desc;
+
+	d->vlan_macip_lens = c->l3_len | ((u32)c->l3_offset << E1000_ADVTXD_MACLEN_SHIFT);
+	d->seqnum_seed = 0;
+	d->type_tucmd_mlhl = E1000_TXD_CMD_DEXT | E1000_ADVTXD_DTYP_CTXT | E1000_ADVTXD_TUCMD_IPV4 |
+			     ((c->flags & NETDEV_CSUM_TCP) ? E1000_ADVTXD_TUCMD_L4T_TCP : 0);
+	d->mss_l4len_idx = 0;           /* context slot 0 */
+}
+
+static void adv_tx_data(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags)
+{
+	union e1000_adv_tx_desc *d = desc;
+	u32 olinfo = (u32)len << E1000_ADVTXD_PAYLEN_SHIFT;
+
+	if (csum_flags & NETDEV_CSUM_IP)
+		olinfo |= E1000_ADVTXD_POPTS_IXSM;
+	if (csum_flags & (NETDEV_CSUM_TCP | NETDEV_CSUM_UDP))
+		olinfo |= E1000_ADVTXD_POPTS_TXSM;
+	d->read.buffer_addr = buf;
+	d->read.cmd_type_len = len | E1000_ADVTXD_DTYP_DATA | E1000_TXD_CMD_DEXT |
+			       E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+	d->read.olinfo_status = olinfo; /* STA 0: DD clear */
+}
+
+static bool adv_tx_done(const void *desc)
+{
+	const union e1000_adv_tx_desc *d = desc;
+
+	return READ_ONCE(d->wb.status) & E1000_TXD_STAT_DD;
+}
+
+const struct e1000_ring_ops e1000_adv_ring_ops = {
+	.rx_arm = adv_rx_arm,
+	.rx_done = adv_rx_done,
+	.rx_parse = adv_rx_parse,
+	.tx_ctx = adv_tx_ctx,
+	.tx_data = adv_tx_data,
+	.tx_done = adv_tx_done,
+};

@@ -1,0 +1,119 @@
+/* e1000 family PCI glue: device table, probe (BAR0, reset, MAC, IRQ
+ * vector, registration) and the hard IRQ entry.  Everything else is in
+ * e1000_netdev.c and below, which do not know about PCI. */
+#include "drivers/net/e1000/e1000.h"
+#include "drivers/pci/pci.h"
+#include "kernel/errno.h"
+#include "kernel/irq.h"
+#include "kernel/printk.h"
+
+#define PCI_VENDOR_ID_INTEL     0x8086
+#define PCI_SUBSYSTEM_VENDOR_ID 0x2C    /* PCI 3.0 6.2.4 */
+#define PCI_SUBSYSTEM_ID        0x2E
+#define PCI_SUBVENDOR_QEMU      0x1AF4  /* Red Hat/Qumranet: QEMU's default subsystem */
+
+static const struct pci_device_id e1000_pci_ids[] = {
+	{ PCI_VENDOR_ID_INTEL, 0x100E, (unsigned long)&e1000_chip_82540em },  /* 82540EM */
+	{ PCI_VENDOR_ID_INTEL, 0x10D3, (unsigned long)&e1000_chip_82574l },   /* 82574L */
+	{ PCI_VENDOR_ID_INTEL, 0x10C9, (unsigned long)&e1000_chip_82576 },    /* 82576 */
+	{ 0, 0, 0 },
+};
+
+/* QEMU's models leave the error counters uncleared on read (e1000_stats.c).
+ * They show as subsystem 1af4:1100 (e1000, igb) or 8086:0000 (e1000e);
+ * boards with these chips carry their vendor's nonzero subsystem IDs. */
+static bool e1000_is_emulated(struct pci_dev *pdev)
+{
+	u16 sv = pci_read_config16(pdev, PCI_SUBSYSTEM_VENDOR_ID);
+	u16 sd = pci_read_config16(pdev, PCI_SUBSYSTEM_ID);
+
+	return sv == PCI_SUBVENDOR_QEMU || (sv == PCI_VENDOR_ID_INTEL && sd == 0);
+}
+
+static int e1000_irq(void *ctx)
+{
+	return e1000_intr(ctx) ? IRQ_HANDLED : IRQ_NONE;
+}
+
+static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	const struct e1000_chip *chip = (const struct e1000_chip *)id->driver_data;
+	unsigned int modes = PCI_IRQ_MSI | PCI_IRQ_INTX;
+	struct e1000_adapter *a;
+	struct net_device *dev;
+	volatile u8 *bar0;
+	char mac[18], where[16];
+	u16 id1 = 0, id2 = 0;
+	int rc, vector;
+
+	bar0 = pci_iomap(pdev, 0);
+	if (!bar0)
+		return -ENODEV;
+	pci_set_master(pdev);
+	dev = alloc_netdev(sizeof(*a));
+	if (!dev)
+		return -ENOMEM;
+	a = netdev_priv(dev);
+	a->pdev = pdev;
+	rc = e1000_adapter_init(dev, chip, bar0, e1000_is_emulated(pdev));
+	if (rc)
+		goto err_free;
+
+	/* the 82576 gets MSI-X (EICR); the others one MSI or INTx vector (ICR) */
+	if (chip->flags & E1000_F_MSIX)
+		modes |= PCI_IRQ_MSIX;
+	rc = pci_alloc_irq_vectors(pdev, 1, 1, modes);
+	if (rc < 0)
+		goto err_free;
+	a->hw.msix = pci_irq_mode(pdev) == PCI_IRQ_MSIX;
+	vector = pci_irq_vector(pdev, 0);
+	rc = register_netdev(dev);
+	if (rc)
+		goto err_irq;
+	rc = irq_set_handler(vector, e1000_irq, a, dev->name);
+	if (rc)
+		goto err_unreg;
+	pdev->driver_data = a;
+
+	e1000_phy_read(&a->hw, MII_PHYSID1, &id1);
+	e1000_phy_read(&a->hw, MII_PHYSID2, &id2);
+	pr_info("%s: %s at %s, MAC %s, irq %s vector %#x, phy id %04x:%04x%s\n", dev->name,
+		chip->name, pci_name(pdev, where, sizeof(where)), netdev_fmt_mac(mac, dev->dev_addr),
+		pci_irq_mode_name(pci_irq_mode(pdev)), vector, id1, id2,
+		a->hw.emulated ? ", emulated" : "");
+	return 0;
+
+err_unreg:
+	unregister_netdev(dev);
+err_irq:
+	pci_free_irq_vectors(pdev);
+err_free:
+	free_netdev(dev);
+	return rc;
+}
+
+static void e1000_remove(struct pci_dev *pdev)
+{
+	struct e1000_adapter *a = pdev->driver_data;
+
+	if (!a)
+		return;
+	netdev_stop(a->netdev);
+	irq_remove_handler(pci_irq_vector(pdev, 0), e1000_irq, a);
+	pci_free_irq_vectors(pdev);
+	unregister_netdev(a->netdev);
+	free_netdev(a->netdev);
+	pdev->driver_data = NULL;
+}
+
+static struct pci_driver e1000_pci_driver = {
+	.name = "e1000",
+	.id_table = e1000_pci_ids,
+	.probe = e1000_probe,
+	.remove = e1000_remove,
+};
+
+int e1000_driver_init(void)
+{
+	return pci_register_driver(&e1000_pci_driver);
+}

@@ -1,0 +1,284 @@
+/* The e1000 net_device_ops: open/stop, transmit, the hard IRQ body and the
+ * poll, RX filters, statistics, ring sizes and interrupt throttling.  No
+ * PCI here (that is e1000_main.c), so the host tests drive all of it. */
+#include "drivers/net/e1000/e1000.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include <stdio.h>
+#include <string.h>
+
+#define E1000_STATS_EVERY_POLLS 1024    /* fold the 32-bit counters in well before they wrap */
+
+/* everything probe does once BAR0 is mapped: reset, the permanent MAC from
+ * the NVM, defaults, counters zeroed.  The caller registers the netdev. */
+int e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
+		       volatile u8 *bar0, bool emulated)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	int rc;
+
+	a->netdev = dev;
+	e1000_hw_setup(&a->hw, chip, bar0);
+	a->hw.emulated = emulated;
+	rc = e1000_reset_hw(&a->hw);
+	if (rc)
+		return rc;
+	rc = e1000_read_mac_addr(&a->hw, dev->perm_addr);
+	if (rc)
+		return rc;
+	memcpy(dev->dev_addr, dev->perm_addr, ETH_ALEN);
+	a->rx_count = a->tx_count = E1000_RING_DEFAULT;
+	a->itr_usecs = E1000_ITR_DEFAULT_US;
+	dev->netdev_ops = &e1000_netdev_ops;
+	e1000_stats_reset(a);
+	return 0;
+}
+
+static void e1000_update_link(struct e1000_adapter *a)
+{
+	u32 speed;
+	bool fd;
+
+	if (e1000_check_link(&a->hw, &speed, &fd))
+		netif_carrier_on(a->netdev, speed, fd);
+	else
+		netif_carrier_off(a->netdev);
+}
+
+static void e1000_set_rx_mode(struct net_device *dev)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	e1000_set_rx_filters(&a->hw, dev->flags & IFF_PROMISC, dev->flags & IFF_ALLMULTI,
+			     (const u8 (*)[ETH_ALEN])dev->mc_list, dev->mc_count);
+}
+
+/* bring the rings up with the configured sizes; interrupts last */
+static int e1000_up(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+	int rc = e1000_rings_alloc(a);
+
+	if (rc)
+		return rc;
+	e1000_rar_set(hw, a->netdev->dev_addr, 0);
+	e1000_set_rx_mode(a->netdev);
+	e1000_tx_configure(a);
+	e1000_rx_configure(a);
+	e1000_set_itr(hw, a->itr_usecs);
+	a->running = true;
+	e1000_irq_setup(hw);
+	(void)er32(hw, E1000_ICR);      /* drop causes latched while we were down */
+	e1000_irq_enable(hw);
+	return 0;
+}
+
+/* interrupts off, DMA off, rings freed; frames still queued are dropped */
+static void e1000_down(struct e1000_adapter *a)
+{
+	a->running = false;
+	e1000_irq_disable(&a->hw);
+	e1000_rxtx_disable(a);
+	e1000_clean_tx(a);
+	e1000_rings_free(a);
+	__atomic_store_n(&a->icr_pending, 0, __ATOMIC_RELAXED);
+}
+
+static int e1000_open(struct net_device *dev)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	int rc = e1000_up(a);
+
+	if (rc)
+		return rc;
+	rc = e1000_setup_link(&a->hw);
+	if (rc)
+		pr_warn("%s: PHY setup failed (%s); link may stay down\n", dev->name, errno_name(rc));
+	e1000_update_link(a);
+	return 0;
+}
+
+static int e1000_stop(struct net_device *dev)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	e1000_down(a);
+	e1000_stats_update(a);
+	netif_carrier_off(dev);
+	return 0;
+}
+
+static int e1000_start_xmit(struct net_device *dev, const void *frame, unsigned int len,
+			    const struct netdev_tx_csum *csum, unsigned int flags)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	int rc;
+
+	if (!a->running)
+		return -ENETDOWN;
+	rc = e1000_xmit(a, frame, len, csum, flags);
+	if (!rc && a->tx.tail_pending)
+		netdev_schedule_poll(dev);      /* the poll writes the tail if nobody else does */
+	return rc;
+}
+
+/* Top half: was it us?  Mask the device, remember the causes, schedule the
+ * poll.  ICR is acknowledged by writing its bits back: QEMU's e1000e clears
+ * ICR on read only while IMS is 0 (e1000e_core.c), the datasheets allow
+ * write-1-to-clear on every chip. */
+bool e1000_intr(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+
+	if (hw->msix) {
+		u32 eicr = er32(hw, E1000_EICR);
+
+		if (!eicr || eicr == E1000_REG_GONE)
+			return false;
+		ew32(hw, E1000_EIMC, E1000_EICR_ALL);
+	} else {
+		u32 icr = er32(hw, E1000_ICR);
+
+		if (!icr || icr == E1000_REG_GONE)
+			return false;
+		ew32(hw, E1000_IMC, E1000_ICR_ALL);
+		ew32(hw, E1000_ICR, icr);
+		__atomic_fetch_or(&a->icr_pending, icr, __ATOMIC_RELAXED);
+	}
+	a->sw.irqs++;
+	netdev_schedule_poll(a->netdev);
+	return true;
+}
+
+/* Bottom half: link, TX completions, then up to budget RX descriptors.
+ * Under budget: complete, unmask, and look once more, since a frame that
+ * landed after the last DD check may have raised its cause while masked. */
+int e1000_poll(struct net_device *dev, int budget)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	struct e1000_hw *hw = &a->hw;
+	u32 icr = __atomic_exchange_n(&a->icr_pending, 0, __ATOMIC_ACQUIRE);
+	int work;
+
+	if (!a->running) {
+		netdev_poll_complete(dev);
+		return 0;
+	}
+	if (hw->msix)
+		icr |= er32(hw, E1000_ICR);     /* GPIE.NSICR: clears on read; LSC lives here */
+	if (icr & E1000_ICR_LSC)
+		e1000_update_link(a);
+	if (++a->sw.polls % E1000_STATS_EVERY_POLLS == 0)
+		e1000_stats_update(a);
+	e1000_clean_tx(a);
+	work = e1000_clean_rx(a, budget);
+	if (a->tx.tail_pending)
+		e1000_tx_flush(a);
+	if (work >= budget)
+		return work;
+	netdev_poll_complete(dev);
+	e1000_irq_enable(hw);
+	if (e1000_rx_pending(a) || e1000_tx_completed_pending(a))
+		netdev_schedule_poll(dev);
+	return work;
+}
+
+static void e1000_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
+{
+	e1000_stats_fill(netdev_priv(dev), s);
+}
+
+static void e1000_get_ringparam(struct net_device *dev, struct ethtool_ringparam *r)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	*r = (struct ethtool_ringparam){
+		.rx_max_pending = E1000_RING_MAX, .tx_max_pending = E1000_RING_MAX,
+		.rx_pending = a->rx_count, .tx_pending = a->tx_count,
+	};
+}
+
+/* new sizes take a full down/up of the rings; on failure the old sizes return */
+static int e1000_set_ringparam(struct net_device *dev, const struct ethtool_ringparam *r)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	u32 old_rx = a->rx_count, old_tx = a->tx_count;
+	int rc;
+
+	if (e1000_valid_ring_size(r->rx_pending) || e1000_valid_ring_size(r->tx_pending) ||
+	    r->rx_mini_pending || r->rx_jumbo_pending)
+		return -EINVAL;
+	if (r->rx_pending == old_rx && r->tx_pending == old_tx)
+		return 0;
+	if (!a->running) {
+		a->rx_count = r->rx_pending;
+		a->tx_count = r->tx_pending;
+		return 0;
+	}
+	e1000_down(a);
+	a->rx_count = r->rx_pending;
+	a->tx_count = r->tx_pending;
+	rc = e1000_up(a);
+	if (rc) {
+		a->rx_count = old_rx;
+		a->tx_count = old_tx;
+		if (e1000_up(a))
+			pr_err("%s: cannot restore the old rings; device down\n", dev->name);
+	}
+	return rc;
+}
+
+static void e1000_get_coalesce(struct net_device *dev, struct ethtool_coalesce *ec)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	*ec = (struct ethtool_coalesce){
+		.rx_coalesce_usecs = a->itr_usecs, .tx_coalesce_usecs = a->itr_usecs,
+	};
+}
+
+/* one throttle for RX and TX (ITR, or EITR(0)): tx equal to rx or 0 */
+static int e1000_set_coalesce(struct net_device *dev, const struct ethtool_coalesce *ec)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	if (ec->rx_coalesce_usecs > E1000_ITR_MAX_US ||
+	    (ec->tx_coalesce_usecs && ec->tx_coalesce_usecs != ec->rx_coalesce_usecs))
+		return -EINVAL;
+	if (ec->use_adaptive_rx_coalesce || ec->use_adaptive_tx_coalesce)
+		return -EOPNOTSUPP;
+	a->itr_usecs = ec->rx_coalesce_usecs;
+	if (a->running)
+		e1000_set_itr(&a->hw, a->itr_usecs);
+	return 0;
+}
+
+static int e1000_get_hw_stats(struct net_device *dev, char *buf, size_t size)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	const struct e1000_hw_stats *h = &a->hs;
+
+	e1000_stats_update(a);
+	return snprintf(buf, size, "gprc=%llu gptc=%llu gorc=%llu gotc=%llu tpr=%llu tpt=%llu "
+			"mpc=%llu rnbc=%llu crcerrs=%llu irqs=%llu polls=%llu tx_busy=%llu",
+			(unsigned long long)h->gprc, (unsigned long long)h->gptc,
+			(unsigned long long)h->gorc, (unsigned long long)h->gotc,
+			(unsigned long long)h->tpr, (unsigned long long)h->tpt,
+			(unsigned long long)h->mpc, (unsigned long long)h->rnbc,
+			(unsigned long long)h->crcerrs, (unsigned long long)a->sw.irqs,
+			(unsigned long long)a->sw.polls, (unsigned long long)a->sw.tx_busy);
+}
+
+const struct net_device_ops e1000_netdev_ops = {
+	.ndo_open = e1000_open,
+	.ndo_stop = e1000_stop,
+	.ndo_start_xmit = e1000_start_xmit,
+	.ndo_set_rx_mode = e1000_set_rx_mode,
+	.ndo_get_stats64 = e1000_get_stats64,
+	.ndo_get_ringparam = e1000_get_ringparam,
+	.ndo_set_ringparam = e1000_set_ringparam,
+	.ndo_get_coalesce = e1000_get_coalesce,
+	.ndo_set_coalesce = e1000_set_coalesce,
+	.ndo_poll = e1000_poll,
+	.ndo_get_hw_stats = e1000_get_hw_stats,
+};

@@ -1,0 +1,383 @@
+/* RX and TX rings: allocation, register setup, transmit, completion
+ * cleaning and receive.  Hardware-independent apart from er32/ew32, so the
+ * host unit tests run this file unchanged against a fake register file.
+ *
+ * Ownership.  RX: the device owns descriptors [RDH, RDT); software owns
+ * [next_to_clean, RDT] and keeps RDT = next_to_clean - 1, so the device
+ * never writes the slot software looks at next.  Every RX buffer stays with
+ * its slot for the life of the ring: a frame is lent to the rx_handler,
+ * then the same buffer is re-armed.  TX: software owns
+ * [next_to_clean, next_to_use); a slot returns to the free pool only after
+ * the device wrote DD into the frame's last descriptor. */
+#include "drivers/net/e1000/e1000.h"
+#include "drivers/net/mm_compat.h"
+#include "kernel/errno.h"
+#include "kernel/x86.h"
+#include "kernel/time.h"
+#include <string.h>
+
+#define E1000_QUEUE_ENABLE_POLLS 1000   /* x 10 us for RXDCTL/TXDCTL.ENABLE to read back */
+#define E1000_MIN_IPV4_HLEN     20
+
+static inline void *desc_at(void *base, u32 i)
+{
+	return (u8 *)base + (size_t)i * E1000_DESC_SIZE;
+}
+
+static inline u32 ring_next(u32 i, u32 count)
+{
+	return i + 1 == count ? 0 : i + 1;
+}
+
+int e1000_valid_ring_size(u32 count)
+{
+	if (count < E1000_RING_MIN || count > E1000_RING_MAX || count % E1000_RING_ALIGN)
+		return -EINVAL;
+	return 0;
+}
+
+static void e1000_rx_free(struct e1000_rx_ring *r)
+{
+	if (r->buf)
+		for (u32 i = 0; i < r->count; i++)
+			if (r->buf[i])
+				dma_free_coherent(r->buf[i], E1000_RX_BUF_SIZE);
+	kfree(r->buf);
+	kfree(r->buf_dma);
+	if (r->desc)
+		dma_free_coherent(r->desc, (size_t)r->count * E1000_DESC_SIZE);
+	memset(r, 0, sizeof(*r));
+}
+
+static int e1000_rx_alloc(struct e1000_rx_ring *r, u32 count)
+{
+	r->count = count;
+	r->desc = dma_alloc_coherent((size_t)count * E1000_DESC_SIZE, &r->desc_dma);
+	r->buf = kzalloc(count * sizeof(*r->buf));
+	r->buf_dma = kzalloc(count * sizeof(*r->buf_dma));
+	if (!r->desc || !r->buf || !r->buf_dma)
+		goto err;
+	for (u32 i = 0; i < count; i++) {
+		r->buf[i] = dma_alloc_coherent(E1000_RX_BUF_SIZE, &r->buf_dma[i]);
+		if (!r->buf[i])
+			goto err;
+	}
+	return 0;
+err:
+	e1000_rx_free(r);
+	return -ENOMEM;
+}
+
+static void e1000_tx_free(struct e1000_tx_ring *t)
+{
+	if (t->slot)
+		for (u32 i = 0; i < t->count; i++)
+			if (t->slot[i].buf)
+				dma_free_coherent(t->slot[i].buf, E1000_TX_BUF_SIZE);
+	kfree(t->slot);
+	if (t->desc)
+		dma_free_coherent(t->desc, (size_t)t->count * E1000_DESC_SIZE);
+	memset(t, 0, sizeof(*t));
+}
+
+static int e1000_tx_alloc(struct e1000_tx_ring *t, u32 count)
+{
+	t->count = count;
+	t->desc = dma_alloc_coherent((size_t)count * E1000_DESC_SIZE, &t->desc_dma);
+	t->slot = kzalloc(count * sizeof(*t->slot));
+	if (!t->desc || !t->slot)
+		goto err;
+	for (u32 i = 0; i < count; i++) {
+		t->slot[i].buf = dma_alloc_coherent(E1000_TX_BUF_SIZE, &t->slot[i].dma);
+		if (!t->slot[i].buf)
+			goto err;
+		t->slot[i].last = -1;
+	}
+	return 0;
+err:
+	e1000_tx_free(t);
+	return -ENOMEM;
+}
+
+int e1000_rings_alloc(struct e1000_adapter *a)
+{
+	int rc = e1000_rx_alloc(&a->rx, a->rx_count);
+
+	if (rc)
+		return rc;
+	rc = e1000_tx_alloc(&a->tx, a->tx_count);
+	if (rc)
+		e1000_rx_free(&a->rx);
+	return rc;
+}
+
+void e1000_rings_free(struct e1000_adapter *a)
+{
+	e1000_tx_free(&a->tx);
+	e1000_rx_free(&a->rx);
+}
+
+/* 82576 8.10.9/8.12.13: a queue runs once its ENABLE bit reads back set */
+static void e1000_queue_enable(struct e1000_hw *hw, u32 reg, bool on)
+{
+	u32 v = er32(hw, reg);
+
+	v = on ? v | E1000_XDCTL_ENABLE : v & ~E1000_XDCTL_ENABLE;
+	ew32(hw, reg, v);
+	for (int i = 0; i < E1000_QUEUE_ENABLE_POLLS; i++) {
+		if (!!(er32(hw, reg) & E1000_XDCTL_ENABLE) == on)
+			return;
+		udelay(10);
+	}
+}
+
+/* 8254x 14.4 / 82574 4.6.7 / 82576 4.5.9: receive initialization */
+void e1000_rx_configure(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+	struct e1000_rx_ring *r = &a->rx;
+	unsigned int flags = hw->chip->flags;
+	u32 rctl = er32(hw, E1000_RCTL) & (E1000_RCTL_UPE | E1000_RCTL_MPE);
+
+	ew32(hw, E1000_RCTL, rctl);     /* receiver off while the ring changes */
+	for (u32 i = 0; i < r->count; i++)
+		hw->chip->ring_ops->rx_arm(desc_at(r->desc, i), r->buf_dma[i]);
+	r->next_to_clean = 0;
+	r->in_chain = false;
+
+	ew32(hw, hw->q.rdbal, (u32)r->desc_dma);
+	ew32(hw, hw->q.rdbah, (u32)(r->desc_dma >> 32));
+	ew32(hw, hw->q.rdlen, r->count * E1000_DESC_SIZE);
+	ew32(hw, hw->q.rdh, 0);
+	ew32(hw, hw->q.rdt, 0);
+	if (flags & E1000_F_ADV_DESC)
+		ew32(hw, E1000_SRRCTL(0), (E1000_RX_BUF_SIZE / E1000_SRRCTL_BSIZEPKT_UNIT) |
+					  E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | E1000_SRRCTL_DROP_EN);
+	else {
+		ew32(hw, E1000_RDTR, 0);        /* no delay timers: ITR paces interrupts */
+		ew32(hw, E1000_RADV, 0);
+	}
+	if (flags & E1000_F_QUEUE_ENABLE)
+		e1000_queue_enable(hw, hw->q.rxdctl, true);
+	ew32(hw, E1000_RXCSUM, (flags & E1000_F_RX_CSUM) ? E1000_RXCSUM_IPOFL | E1000_RXCSUM_TUOFL : 0);
+
+	/* descriptors in memory before the device may fetch them */
+	wmb();
+	ew32(hw, hw->q.rdt, r->count - 1);
+	rctl |= E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC | E1000_RCTL_BSIZE_2048 |
+		E1000_RCTL_RDMTS_HALF;
+	ew32(hw, E1000_RCTL, rctl);
+	e1000_flush(hw);
+}
+
+/* 8254x 14.5 / 82574 4.6.8 / 82576 4.5.10: transmit initialization */
+void e1000_tx_configure(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+	struct e1000_tx_ring *t = &a->tx;
+	unsigned int flags = hw->chip->flags;
+
+	memset(t->desc, 0, (size_t)t->count * E1000_DESC_SIZE);
+	for (u32 i = 0; i < t->count; i++)
+		t->slot[i].last = -1;
+	t->next_to_use = t->next_to_clean = 0;
+	t->ctx_key = 0;
+	t->tail_pending = false;
+
+	ew32(hw, hw->q.tdbal, (u32)t->desc_dma);
+	ew32(hw, hw->q.tdbah, (u32)(t->desc_dma >> 32));
+	ew32(hw, hw->q.tdlen, t->count * E1000_DESC_SIZE);
+	ew32(hw, hw->q.tdh, 0);
+	ew32(hw, hw->q.tdt, 0);
+	if (flags & E1000_F_QUEUE_ENABLE) {
+		e1000_queue_enable(hw, hw->q.txdctl, true);
+	} else {
+		ew32(hw, E1000_TIPG, E1000_TIPG_IPGT_COPPER |
+				     (E1000_TIPG_IPGR1 << E1000_TIPG_IPGR1_SHIFT) |
+				     (E1000_TIPG_IPGR2 << E1000_TIPG_IPGR2_SHIFT));
+		ew32(hw, E1000_TIDV, 0);
+		ew32(hw, E1000_TADV, 0);
+	}
+	ew32(hw, E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP | E1000_TCTL_RTLC |
+			     (E1000_TCTL_CT_DEFAULT << E1000_TCTL_CT_SHIFT) |
+			     (E1000_TCTL_COLD_FD << E1000_TCTL_COLD_SHIFT));
+	e1000_flush(hw);
+}
+
+void e1000_rxtx_disable(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+
+	ew32(hw, E1000_RCTL, er32(hw, E1000_RCTL) & ~E1000_RCTL_EN);
+	ew32(hw, E1000_TCTL, er32(hw, E1000_TCTL) & ~E1000_TCTL_EN);
+	if (hw->chip->flags & E1000_F_QUEUE_ENABLE) {
+		e1000_queue_enable(hw, hw->q.rxdctl, false);
+		e1000_queue_enable(hw, hw->q.txdctl, false);
+	}
+	e1000_flush(hw);
+}
+
+u32 e1000_tx_unused(const struct e1000_tx_ring *t)
+{
+	/* one descriptor always stays empty so that TDT == TDH means "empty" */
+	return (t->next_to_clean > t->next_to_use ? 0 : t->count) +
+	       t->next_to_clean - t->next_to_use - 1;
+}
+
+static int e1000_check_csum(const struct netdev_tx_csum *c, unsigned int len)
+{
+	if (c->l3_len < E1000_MIN_IPV4_HLEN || c->l3_offset < ETH_HLEN ||
+	    c->l3_offset + c->l3_len >= len || c->l3_offset > 0xFF || c->l3_len > 0x1FF)
+		return -EINVAL;
+	if ((c->flags & NETDEV_CSUM_TCP) && (c->flags & NETDEV_CSUM_UDP))
+		return -EINVAL;
+	return 0;
+}
+
+/* copy one frame into the ring; the tail moves now unless NETDEV_TX_MORE */
+int e1000_xmit(struct e1000_adapter *a, const void *frame, unsigned int len,
+	       const struct netdev_tx_csum *csum, unsigned int flags)
+{
+	struct e1000_tx_ring *t = &a->tx;
+	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
+	unsigned int cflags = csum ? csum->flags : 0;
+	u32 key = 0, first = t->next_to_use, i = first;
+
+	if (len < ETH_HLEN || len > MIN(a->netdev->mtu + ETH_HLEN, E1000_TX_BUF_SIZE))
+		return -EINVAL;
+	if (cflags) {
+		if (e1000_check_csum(csum, len))
+			return -EINVAL;
+		key = cflags | ((u32)csum->l3_offset << 8) | ((u32)csum->l3_len << 16);
+	}
+	if (e1000_tx_unused(t) < (key && key != t->ctx_key ? 2u : 1u) && t->tail_pending) {
+		/* full of deferred frames: start them, and take what already finished */
+		e1000_tx_flush(a);
+		e1000_clean_tx(a);
+	}
+	if (e1000_tx_unused(t) < (key && key != t->ctx_key ? 2u : 1u)) {
+		a->sw.tx_busy++;
+		return -EBUSY;
+	}
+	if (key && key != t->ctx_key) {
+		/* the device keeps the last context: load a new one only on change */
+		ops->tx_ctx(desc_at(t->desc, i), csum);
+		t->ctx_key = key;
+		i = ring_next(i, t->count);
+	}
+	memcpy(t->slot[i].buf, frame, len);
+	t->slot[i].len = len;
+	ops->tx_data(desc_at(t->desc, i), t->slot[i].dma, len, cflags);
+	t->slot[first].last = i;
+	t->next_to_use = ring_next(i, t->count);
+	if (cflags)
+		a->sw.tx_csum_offloaded++;
+	if (flags & NETDEV_TX_MORE) {
+		t->tail_pending = true;
+		return 0;
+	}
+	e1000_tx_flush(a);
+	return 0;
+}
+
+void e1000_tx_flush(struct e1000_adapter *a)
+{
+	/* descriptors in memory before the device sees the new tail */
+	wmb();
+	ew32(&a->hw, a->hw.q.tdt, a->tx.next_to_use);
+	a->tx.tail_pending = false;
+}
+
+/* give completed frames' slots back; returns the frames completed */
+int e1000_clean_tx(struct e1000_adapter *a)
+{
+	struct e1000_tx_ring *t = &a->tx;
+	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
+	u32 ntc = t->next_to_clean;
+	int done = 0;
+
+	while (ntc != t->next_to_use) {
+		s32 last = t->slot[ntc].last;
+
+		if (last < 0 || !ops->tx_done(desc_at(t->desc, last)))
+			break;
+		a->sw.tx_packets++;
+		a->sw.tx_bytes += t->slot[last].len;
+		t->slot[ntc].last = -1;
+		ntc = ring_next(last, t->count);
+		done++;
+	}
+	t->next_to_clean = ntc;
+	return done;
+}
+
+/* receive up to budget descriptors; returns the descriptors consumed */
+int e1000_clean_rx(struct e1000_adapter *a, int budget)
+{
+	struct e1000_rx_ring *r = &a->rx;
+	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
+	bool hw_csum = a->hw.chip->flags & E1000_F_RX_CSUM;
+	u32 ntc = r->next_to_clean;
+	int work = 0;
+
+	while (work < budget) {
+		void *d = desc_at(r->desc, ntc);
+		struct e1000_rx_wb wb;
+
+		if (!ops->rx_done(d))
+			break;
+		/* the device wrote the descriptor before DD: read it only now */
+		rmb();
+		ops->rx_parse(d, hw_csum, &wb);
+		if (!wb.eop) {
+			/* longer than one buffer: drop every piece up to EOP */
+			if (!r->in_chain) {
+				a->sw.rx_length_errors++;
+				a->sw.rx_dropped++;
+			}
+			r->in_chain = true;
+		} else if (r->in_chain) {
+			r->in_chain = false;
+		} else if (wb.crc_err || wb.frame_err) {
+			a->sw.rx_crc_errors += wb.crc_err;
+			a->sw.rx_frame_errors += wb.frame_err && !wb.crc_err;
+			a->sw.rx_dropped++;
+		} else if (wb.len < ETH_HLEN || wb.len > E1000_RX_BUF_SIZE) {
+			a->sw.rx_length_errors++;
+			a->sw.rx_dropped++;
+		} else {
+			a->sw.rx_packets++;
+			a->sw.rx_bytes += wb.len;
+			a->sw.rx_csum_offloaded += wb.csum_ok != 0;
+			netdev_rx(a->netdev, r->buf[ntc], wb.len, wb.csum_ok);
+		}
+		/* the handler returned: the buffer goes back to the device */
+		ops->rx_arm(d, r->buf_dma[ntc]);
+		ntc = ring_next(ntc, r->count);
+		work++;
+	}
+	if (ntc != r->next_to_clean) {
+		r->next_to_clean = ntc;
+		/* re-armed descriptors in memory before the tail moves over them */
+		wmb();
+		ew32(&a->hw, a->hw.q.rdt, (ntc + r->count - 1) % r->count);
+	}
+	return work;
+}
+
+bool e1000_rx_pending(const struct e1000_adapter *a)
+{
+	return a->rx.desc && a->hw.chip->ring_ops->rx_done(desc_at(a->rx.desc, a->rx.next_to_clean));
+}
+
+/* the oldest queued frame has completed but is not cleaned yet */
+bool e1000_tx_completed_pending(const struct e1000_adapter *a)
+{
+	const struct e1000_tx_ring *t = &a->tx;
+	s32 last;
+
+	if (!t->desc || t->next_to_clean == t->next_to_use)
+		return false;
+	last = t->slot[t->next_to_clean].last;
+	return last >= 0 && a->hw.chip->ring_ops->tx_done(desc_at(t->desc, last));
+}

@@ -1,0 +1,113 @@
+/* l2reflect, the pure part: classify a frame and build the answer
+ * (ARP: RFC 826; Ethernet II framing).  No device access, so the host
+ * unit tests run it as is; l2reflect_run.c attaches it to devices. */
+#include "drivers/net/l2reflect.h"
+#include "kernel/errno.h"
+#include <string.h>
+
+#define ARP_HTYPE_ETHER 1
+#define ARP_OP_REQUEST  1
+#define ARP_OP_REPLY    2
+#define ARP_LEN         28      /* Ethernet/IPv4 ARP body */
+#define ETH_TYPE_OFF    12
+
+/* ARP body offsets (RFC 826) */
+#define ARP_HTYPE 0
+#define ARP_PTYPE 2
+#define ARP_HLEN  4
+#define ARP_PLEN  5
+#define ARP_OPER  6
+#define ARP_SHA   8
+#define ARP_SPA   14
+#define ARP_THA   18
+#define ARP_TPA   24
+
+static u16 get_be16(const u8 *p) { return (u16)(p[0] << 8 | p[1]); }
+static void put_be16(u8 *p, u16 v) { p[0] = v >> 8; p[1] = v & 0xFF; }
+
+static bool is_bcast(const u8 *mac)
+{
+	static const u8 bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	return !memcmp(mac, bcast, ETH_ALEN);
+}
+
+static enum l2reflect_action arp_answer(const u8 *f, unsigned int len, const u8 mac[ETH_ALEN],
+					u32 ip_be, u8 *out, unsigned int *out_len)
+{
+	const u8 *a = f + ETH_HLEN;
+	u8 *r = out + ETH_HLEN;
+
+	if (len < ETH_HLEN + ARP_LEN || get_be16(a + ARP_HTYPE) != ARP_HTYPE_ETHER ||
+	    get_be16(a + ARP_PTYPE) != ETH_P_IP || a[ARP_HLEN] != ETH_ALEN || a[ARP_PLEN] != 4 ||
+	    get_be16(a + ARP_OPER) != ARP_OP_REQUEST || memcmp(a + ARP_TPA, &ip_be, 4))
+		return L2R_IGNORE;
+	memset(out, 0, ETH_ZLEN);
+	memcpy(out, a + ARP_SHA, ETH_ALEN);
+	memcpy(out + ETH_ALEN, mac, ETH_ALEN);
+	put_be16(out + ETH_TYPE_OFF, ETH_P_ARP);
+	put_be16(r + ARP_HTYPE, ARP_HTYPE_ETHER);
+	put_be16(r + ARP_PTYPE, ETH_P_IP);
+	r[ARP_HLEN] = ETH_ALEN;
+	r[ARP_PLEN] = 4;
+	put_be16(r + ARP_OPER, ARP_OP_REPLY);
+	memcpy(r + ARP_SHA, mac, ETH_ALEN);
+	memcpy(r + ARP_SPA, &ip_be, 4);
+	memcpy(r + ARP_THA, a + ARP_SHA, ETH_ALEN);
+	memcpy(r + ARP_TPA, a + ARP_SPA, 4);
+	*out_len = ETH_ZLEN;
+	return L2R_REPLY;
+}
+
+enum l2reflect_action l2reflect_classify(const u8 *f, unsigned int len, const u8 mac[ETH_ALEN],
+					 u32 ip_be, u8 *out, unsigned int *out_len)
+{
+	bool to_us;
+	u16 type;
+
+	if (len < ETH_HLEN)
+		return L2R_IGNORE;
+	to_us = !memcmp(f, mac, ETH_ALEN);
+	type = get_be16(f + ETH_TYPE_OFF);
+	if (type == ETH_P_ARP && (to_us || is_bcast(f)))
+		return arp_answer(f, len, mac, ip_be, out, out_len);
+	/* only frames addressed to us: reflecting broadcasts would start storms */
+	if (!to_us)
+		return L2R_IGNORE;
+	if (type == L2REFLECT_ETHERTYPE) {
+		if (len >= ETH_HLEN + 5 && !memcmp(f + ETH_HLEN, "stats", 5))
+			return L2R_STATS;
+		if (len >= ETH_HLEN + 4 && !memcmp(f + ETH_HLEN, "exit", 4))
+			return L2R_EXIT;
+		return L2R_IGNORE;
+	}
+	memcpy(out, f + ETH_ALEN, ETH_ALEN);
+	memcpy(out + ETH_ALEN, mac, ETH_ALEN);
+	memcpy(out + 2 * ETH_ALEN, f + 2 * ETH_ALEN, len - 2 * ETH_ALEN);
+	*out_len = len;
+	return L2R_REPLY;
+}
+
+int l2reflect_parse_ipv4(const char *s, u32 *ip_be)
+{
+	u8 b[4];
+
+	for (int i = 0; i < 4; i++) {
+		unsigned int v = 0, digits = 0;
+
+		while (*s >= '0' && *s <= '9' && digits < 4) {
+			v = v * 10 + (unsigned int)(*s++ - '0');
+			digits++;
+		}
+		if (!digits || digits > 3 || v > 255)
+			return -EINVAL;
+		b[i] = (u8)v;
+		if (i < 3 && *s++ != '.')
+			return -EINVAL;
+	}
+	if (*s || (b[0] | b[1] | b[2] | b[3]) == 0 || (b[0] & b[1] & b[2] & b[3]) == 0xFF ||
+	    (b[0] >= 224 && b[0] <= 239))
+		return -EINVAL;
+	memcpy(ip_be, b, 4);
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* l2reflect: a link-layer self-test responder that stands in for the
+ * network stack on every registered net_device (cmdline
+ * `l2reflect=<IPv4 address>`).  It answers ARP requests for that address,
+ * sends every other unicast frame addressed to the device back to its
+ * sender (source and destination swapped, payload unchanged), and obeys
+ * control frames (EtherType L2REFLECT_ETHERTYPE, payload "stats" or
+ * "exit") so a host-side test can ask for the counters and end the run. */
+#ifndef DRIVERS_NET_L2REFLECT_H
+#define DRIVERS_NET_L2REFLECT_H
+
+#include "drivers/net/netdevice.h"
+
+#define L2REFLECT_ETHERTYPE 0x88B6      /* IEEE 802 local experimental EtherType 2 */
+#define ETH_P_ARP           0x0806
+#define ETH_P_IP            0x0800
+
+enum l2reflect_action {
+	L2R_IGNORE,             /* not for us (or broadcast we do not answer) */
+	L2R_REPLY,              /* out[] holds an answer to send */
+	L2R_STATS,              /* control: print the counters */
+	L2R_EXIT,               /* control: print the counters and power off */
+};
+
+struct l2reflect_counters {
+	u64 rx, reflected, arp_replies, ignored, tx_busy, tx_errors;
+};
+
+/* Decide what to do with one received frame; an answer (at most len bytes,
+ * or an ARP reply of ETH_ZLEN) goes to out.  Pure: no device access. */
+enum l2reflect_action l2reflect_classify(const u8 *frame, unsigned int len, const u8 mac[ETH_ALEN],
+					 u32 ip_be, u8 *out, unsigned int *out_len);
+
+/* parse a dotted quad into network order; 0 or -EINVAL (0.0.0.0,
+ * 255.255.255.255 and multicast refused) */
+int l2reflect_parse_ipv4(const char *s, u32 *ip_be);
+
+/* open every registered device and attach the responder, if the command
+ * line asked for it; returns the devices attached */
+int l2reflect_start(void);
+
+#endif

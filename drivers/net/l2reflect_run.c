@@ -1,0 +1,114 @@
+/* l2reflect, the kernel part: the `l2reflect=` option, the rx_handler that
+ * answers through ndo_start_xmit, and the counter report.  See l2reflect.h. */
+#include "drivers/net/l2reflect.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/power.h"
+#include "kernel/printk.h"
+#include <string.h>
+
+static bool l2r_enabled;
+static u32 l2r_ip;                      /* network order */
+static struct l2reflect_counters l2r[NETDEV_MAX];
+/* answers are built here: handlers run one at a time, from the poll */
+static u8 l2r_out[ETH_FRAME_LEN];
+
+static int set_l2reflect(const char *v)
+{
+	if (!strcmp(v, "off")) {
+		l2r_enabled = false;
+		return 0;
+	}
+	if (l2reflect_parse_ipv4(v, &l2r_ip))
+		return -EINVAL;
+	l2r_enabled = true;
+	return 0;
+}
+CMDLINE_OPT("l2reflect", set_l2reflect,
+	    "self-test responder on every NIC: answer ARP for this IPv4 address, reflect frames (or off)");
+
+static void l2reflect_report(struct net_device *dev, const struct l2reflect_counters *c)
+{
+	struct rtnl_link_stats64 s;
+	char hw[256] = "";
+
+	dev->netdev_ops->ndo_get_stats64(dev, &s);
+	if (dev->netdev_ops->ndo_get_hw_stats)
+		dev->netdev_ops->ndo_get_hw_stats(dev, hw, sizeof(hw));
+	pr_info("l2reflect: %s responder rx=%llu reflected=%llu arp=%llu ignored=%llu tx_busy=%llu tx_errors=%llu\n",
+		dev->name, (unsigned long long)c->rx, (unsigned long long)c->reflected,
+		(unsigned long long)c->arp_replies, (unsigned long long)c->ignored,
+		(unsigned long long)c->tx_busy, (unsigned long long)c->tx_errors);
+	pr_info("l2reflect: %s driver rx_packets=%llu tx_packets=%llu rx_bytes=%llu tx_bytes=%llu "
+		"rx_errors=%llu rx_dropped=%llu rx_missed_errors=%llu rx_nohandler=%llu\n",
+		dev->name, (unsigned long long)s.rx_packets, (unsigned long long)s.tx_packets,
+		(unsigned long long)s.rx_bytes, (unsigned long long)s.tx_bytes,
+		(unsigned long long)s.rx_errors, (unsigned long long)s.rx_dropped,
+		(unsigned long long)s.rx_missed_errors, (unsigned long long)s.rx_nohandler);
+	pr_info("l2reflect: %s device %s\n", dev->name, hw);
+}
+
+static int l2reflect_rx(struct net_device *dev, const void *frame, unsigned int len, unsigned int flags)
+{
+	struct l2reflect_counters *c = dev->rx_handler_data;
+	unsigned int out_len = 0;
+	int rc;
+
+	(void)flags;
+	c->rx++;
+	switch (l2reflect_classify(frame, len, dev->dev_addr, l2r_ip, l2r_out, &out_len)) {
+	case L2R_IGNORE:
+		c->ignored++;
+		return 0;
+	case L2R_STATS:
+		l2reflect_report(dev, c);
+		return 0;
+	case L2R_EXIT:
+		l2reflect_report(dev, c);
+		machine_poweroff(EXIT_OK);
+	case L2R_REPLY:
+		break;
+	}
+	/* MORE: the poll writes the tail once for the whole batch */
+	rc = dev->netdev_ops->ndo_start_xmit(dev, l2r_out, out_len, NULL, NETDEV_TX_MORE);
+	if (rc == -EBUSY)
+		c->tx_busy++;
+	else if (rc)
+		c->tx_errors++;
+	else if (out_len == ETH_ZLEN && ((const u8 *)frame)[12] == 0x08 && ((const u8 *)frame)[13] == 0x06)
+		c->arp_replies++;
+	else
+		c->reflected++;
+	return rc;
+}
+
+int l2reflect_start(void)
+{
+	int n = 0;
+	char mac[18];
+	const u8 *ip = (const u8 *)&l2r_ip;
+
+	if (!l2r_enabled)
+		return 0;
+	for (int i = 0; i < NETDEV_MAX; i++) {
+		struct net_device *dev = netdev_get_by_index(i);
+		int rc;
+
+		if (!dev)
+			break;
+		dev->rx_handler_data = &l2r[i];
+		dev->rx_handler = l2reflect_rx;
+		rc = netdev_open(dev);
+		if (rc) {
+			pr_err("l2reflect: %s: open failed: %s\n", dev->name, errno_name(rc));
+			dev->rx_handler = NULL;
+			continue;
+		}
+		pr_info("l2reflect: %s MAC %s answering ARP for %u.%u.%u.%u\n", dev->name,
+			netdev_fmt_mac(mac, dev->dev_addr), ip[0], ip[1], ip[2], ip[3]);
+		n++;
+	}
+	if (!n)
+		pr_warn("l2reflect: no network device to attach to\n");
+	return n;
+}

@@ -1,0 +1,193 @@
+/* Network device registry, link reporting, the RX hand-off and the
+ * idle-loop poller that stands in for NAPI until the softirq layer lands. */
+#include "drivers/net/netdevice.h"
+#include "drivers/net/mm_compat.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include <stdio.h>
+#include <string.h>
+
+static struct net_device *netdevs[NETDEV_MAX];
+static int next_ifindex = 1;
+
+struct net_device *alloc_netdev(size_t priv_size)
+{
+	struct net_device *dev = kzalloc(sizeof(*dev) + priv_size);
+
+	if (!dev)
+		return NULL;
+	dev->mtu = ETH_DATA_LEN;
+	dev->flags = IFF_BROADCAST | IFF_MULTICAST;
+	dev->priv = dev + 1;
+	return dev;
+}
+
+void free_netdev(struct net_device *dev)
+{
+	kfree(dev);
+}
+
+int register_netdev(struct net_device *dev)
+{
+	for (int i = 0; i < NETDEV_MAX; i++) {
+		if (netdevs[i])
+			continue;
+		snprintf(dev->name, sizeof(dev->name), "eth%d", i);
+		dev->ifindex = next_ifindex++;
+		netdevs[i] = dev;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+void unregister_netdev(struct net_device *dev)
+{
+	for (int i = 0; i < NETDEV_MAX; i++)
+		if (netdevs[i] == dev)
+			netdevs[i] = NULL;
+}
+
+struct net_device *netdev_get_by_name(const char *name)
+{
+	for (int i = 0; i < NETDEV_MAX; i++)
+		if (netdevs[i] && !strcmp(netdevs[i]->name, name))
+			return netdevs[i];
+	return NULL;
+}
+
+struct net_device *netdev_get_by_index(int n)
+{
+	for (int i = 0; i < NETDEV_MAX; i++)
+		if (netdevs[i] && n-- == 0)
+			return netdevs[i];
+	return NULL;
+}
+
+const char *netdev_fmt_mac(char *buf, const u8 mac[ETH_ALEN])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return buf;
+}
+
+void netif_carrier_on(struct net_device *dev, u32 speed_mbps, bool full_duplex)
+{
+	bool changed = !dev->carrier || dev->speed_mbps != speed_mbps ||
+		       dev->full_duplex != full_duplex;
+
+	dev->carrier = true;
+	dev->speed_mbps = speed_mbps;
+	dev->full_duplex = full_duplex;
+	if (changed)
+		pr_info("%s: link up, %u Mbps %s duplex\n", dev->name, speed_mbps,
+			full_duplex ? "full" : "half");
+}
+
+void netif_carrier_off(struct net_device *dev)
+{
+	if (dev->carrier)
+		pr_info("%s: link down\n", dev->name);
+	dev->carrier = false;
+}
+
+void netdev_rx(struct net_device *dev, const void *frame, unsigned int len, unsigned int flags)
+{
+	netdev_rx_handler_t h = READ_ONCE(dev->rx_handler);
+
+	if (!h) {
+		dev->rx_nohandler++;
+		return;
+	}
+	h(dev, frame, len, flags);
+}
+
+void netdev_schedule_poll(struct net_device *dev)
+{
+	__atomic_fetch_or(&dev->poll_state, NETDEV_POLL_SCHED, __ATOMIC_RELEASE);
+}
+
+void netdev_poll_complete(struct net_device *dev)
+{
+	__atomic_fetch_and(&dev->poll_state, ~(u32)NETDEV_POLL_SCHED, __ATOMIC_RELEASE);
+}
+
+bool netdev_poll_pending(void)
+{
+	for (int i = 0; i < NETDEV_MAX; i++)
+		if (netdevs[i] && (__atomic_load_n(&netdevs[i]->poll_state, __ATOMIC_ACQUIRE) &
+				   NETDEV_POLL_SCHED))
+			return true;
+	return false;
+}
+
+int netdev_poll_all(void)
+{
+	int work = 0;
+
+	for (int i = 0; i < NETDEV_MAX; i++) {
+		struct net_device *dev = netdevs[i];
+
+		if (!dev || !(__atomic_load_n(&dev->poll_state, __ATOMIC_ACQUIRE) & NETDEV_POLL_SCHED))
+			continue;
+		if (!(dev->flags & IFF_UP) || !dev->netdev_ops->ndo_poll) {
+			netdev_poll_complete(dev);
+			continue;
+		}
+		work += dev->netdev_ops->ndo_poll(dev, NETDEV_POLL_BUDGET);
+	}
+	return work;
+}
+
+int netdev_open(struct net_device *dev)
+{
+	int rc;
+
+	if (dev->flags & IFF_UP)
+		return 0;
+	/* up before ndo_open: the first interrupt may schedule a poll at once */
+	dev->flags |= IFF_UP;
+	rc = dev->netdev_ops->ndo_open(dev);
+	if (rc) {
+		dev->flags &= ~IFF_UP;
+		netdev_poll_complete(dev);
+	}
+	return rc;
+}
+
+int netdev_stop(struct net_device *dev)
+{
+	int rc;
+
+	if (!(dev->flags & IFF_UP))
+		return 0;
+	rc = dev->netdev_ops->ndo_stop(dev);
+	dev->flags &= ~IFF_UP;
+	netdev_poll_complete(dev);
+	return rc;
+}
+
+int netdev_set_promisc(struct net_device *dev, bool on)
+{
+	if (on)
+		dev->flags |= IFF_PROMISC;
+	else
+		dev->flags &= ~IFF_PROMISC;
+	if (dev->netdev_ops->ndo_set_rx_mode)
+		dev->netdev_ops->ndo_set_rx_mode(dev);
+	return 0;
+}
+
+int netdev_add_mc(struct net_device *dev, const u8 addr[ETH_ALEN])
+{
+	if (!(addr[0] & 1))
+		return -EINVAL;         /* not a group address */
+	for (unsigned int i = 0; i < dev->mc_count; i++)
+		if (!memcmp(dev->mc_list[i], addr, ETH_ALEN))
+			return 0;
+	if (dev->mc_count >= NETDEV_MC_MAX)
+		return -ENOSPC;
+	memcpy(dev->mc_list[dev->mc_count++], addr, ETH_ALEN);
+	if (dev->netdev_ops->ndo_set_rx_mode)
+		dev->netdev_ops->ndo_set_rx_mode(dev);
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* Interrupt controllers: the boot CPU's local APIC (kernel/lapic.c), the
+ * IOAPICs (kernel/ioapic.c), the legacy 8259 pair (kernel/pic.c) and the
+ * choice between them (kernel/intc.c, cmdline `pic=apic|8259`). */
+#ifndef KERNEL_APIC_H
+#define KERNEL_APIC_H
+
+#include "kernel/types.h"
+
+/* --- local APIC (xAPIC, memory-mapped) --- */
+
+/* Enable the boot CPU's LAPIC: software-enable through the SVR with the
+ * spurious vector, error LVT, LINT0/LINT1 from the MADT's NMI entries.
+ * lint0_extint routes the 8259's INTR through LINT0 (8259 mode).
+ * Returns -ENODEV when the CPU has no APIC. */
+int lapic_init(bool lint0_extint);
+/* true once lapic_init succeeded */
+bool lapic_present(void);
+/* end of interrupt for the interrupt in service */
+void lapic_eoi(void);
+/* this CPU's APIC id */
+u32 lapic_id(void);
+/* MSI message address that targets dest_apic_id (0xFEE00000 | dest << 12) */
+u64 lapic_msi_address(u32 dest_apic_id);
+
+/* the timer counts down at the bus clock divided by this */
+#define LAPIC_TIMER_DIVIDE 16
+/* the timer counts are 32 bits wide */
+#define LAPIC_TIMER_COUNT_MAX 0xffffffffU
+/* start the timer: count ticks, once or periodically, on vector; a masked
+ * timer counts but raises no interrupt (calibration) */
+void lapic_timer_start(u32 count, bool periodic, int vector, bool masked);
+void lapic_timer_stop(void);
+/* the timer's current count */
+u32 lapic_timer_current(void);
+
+/* --- IOAPIC --- */
+
+/* every IOAPIC the MADT lists, all pins masked; -ENODEV without any */
+int ioapic_init(void);
+/* route gsi to vector on the boot CPU, unmasked; -ENOENT for no such GSI */
+int ioapic_route_gsi(u32 gsi, int vector, bool level, bool active_low);
+/* mask or unmask gsi; -ENOENT for no such GSI */
+int ioapic_mask_gsi(u32 gsi, bool masked);
+
+/* --- 8259 pair --- */
+
+#define PIC_NR_IRQS 16
+/* remap to IRQ_VECTOR_PIC_BASE.. and mask every line */
+void pic_init(void);
+void pic_mask_irq(int irq, bool masked);
+/* end of interrupt for irq (handles the 8259's spurious IRQ 7/15) */
+void pic_eoi_irq(int irq);
+
+/* --- the choice --- */
+
+/* set up the controllers: APIC mode (8259 masked, IOAPICs) when the MADT
+ * allows and the cmdline does not say pic=8259; sets irq_eoi */
+int intc_init(void);
+/* true when pic=8259 or there is no MADT */
+bool irq_using_8259(void);
+/* route ISA IRQ isa_irq to vector, applying the MADT overrides; in 8259
+ * mode the vector must be IRQ_VECTOR_PIC_BASE + isa_irq (else -EINVAL) */
+int irq_route_isa(int isa_irq, int vector);
+
+#endif

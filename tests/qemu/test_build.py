@@ -1,0 +1,151 @@
+"""Build checks: a clean build with a toolchain prefix, the boot headers
+where the loaders look for them, and the symbol map."""
+import os
+import re
+import shutil
+import struct
+import subprocess
+import time
+
+import pytest
+
+from harness import EXIT_OK, KERNEL, ROOT, boot, report
+
+CROSS = "x86_64-linux-gnu-"      # Debian's own prefixed gcc: proves CROSS_COMPILE is honoured
+CLEAN_BUILD_LIMIT_S = 60
+SYM = os.path.join(ROOT, "build", "barenet.sym")
+
+# Multiboot Specification 0.6.96 3.1.1 and 2.0 3.1.1
+MB1_MAGIC, MB1_ALIGN, MB1_WINDOW = 0x1BADB002, 4, 8192
+MB2_MAGIC, MB2_ALIGN, MB2_WINDOW = 0xE85250D6, 8, 32768
+MB2_HTAG_END, MB2_HTAG_ENTRY = 0, 3
+PT_LOAD = 1
+
+
+def find_mb1(data):
+    for off in range(0, min(len(data), MB1_WINDOW) - 12 + 1, MB1_ALIGN):
+        magic, flags, csum = struct.unpack_from("<III", data, off)
+        if magic == MB1_MAGIC and (magic + flags + csum) & 0xFFFFFFFF == 0:
+            return off
+    return None
+
+
+def find_mb2(data):
+    """(offset, {tag type: tag body}) of the first valid multiboot2 header."""
+    for off in range(0, min(len(data), MB2_WINDOW) - 16 + 1, MB2_ALIGN):
+        magic, arch, length, csum = struct.unpack_from("<IIII", data, off)
+        if magic != MB2_MAGIC or (magic + arch + length + csum) & 0xFFFFFFFF:
+            continue
+        tags, p = {}, off + 16
+        while p < off + length:
+            ttype, _flags, size = struct.unpack_from("<HHI", data, p)
+            tags[ttype] = data[p + 8:p + size]
+            if ttype == MB2_HTAG_END:
+                break
+            p += (size + 7) & ~7
+        return off, tags
+    return None, None
+
+
+def elf_entry_and_loads(data):
+    assert data[:4] == b"\x7fELF" and data[4] == 2, "not an ELF64"
+    entry, phoff = struct.unpack_from("<QQ", data, 24)
+    phentsize, phnum = struct.unpack_from("<HH", data, 54)
+    loads = []
+    for i in range(phnum):
+        ptype, _f, _off, vaddr, paddr, _fsz, memsz = struct.unpack_from("<IIQQQQQ", data, phoff + i * phentsize)
+        if ptype == PT_LOAD:
+            loads.append((vaddr, paddr, memsz))
+    return entry, loads
+
+
+def check_kernel_image(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    mb1 = find_mb1(data)
+    assert mb1 is not None, "multiboot1 header not in the first %d bytes" % MB1_WINDOW
+    mb2, tags = find_mb2(data)
+    assert mb2 is not None, "multiboot2 header not in the first %d bytes" % MB2_WINDOW
+    assert MB2_HTAG_END in tags, "multiboot2 header has no end tag"
+    # GRUB's ELF64 loader resolves e_entry in a PT_LOAD's *virtual* range,
+    # then jumps to the entry address tag's physical address: both must agree
+    entry, loads = elf_entry_and_loads(data)
+    seg = [(v, p) for v, p, m in loads if v <= entry < v + m]
+    assert seg, "ELF entry %#x is in no PT_LOAD (GRUB: entry point isn't in a segment)" % entry
+    assert MB2_HTAG_ENTRY in tags, "no multiboot2 entry address tag"
+    (tag_entry,) = struct.unpack_from("<I", tags[MB2_HTAG_ENTRY], 0)
+    assert tag_entry == entry - seg[0][0] + seg[0][1], "entry tag %#x != physical ELF entry" % tag_entry
+
+
+def test_clean_build_with_prefixed_toolchain(tmp_path):
+    if not shutil.which(CROSS + "gcc"):
+        pytest.fail("%sgcc missing (Debian package gcc-x86-64-linux-gnu)" % CROSS)
+    build = str(tmp_path / "build")
+    t0 = time.monotonic()
+    r = subprocess.run(["make", "-j%d" % (os.cpu_count() or 2), "V=1", "BUILD=" + build,
+                        "CROSS_COMPILE=" + CROSS, "all"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=300)
+    elapsed = time.monotonic() - t0
+    report("clean build (CROSS_COMPILE=%s, -j%d): %.1f s" % (CROSS, os.cpu_count() or 2, elapsed))
+    print("clean build: %.1f s" % elapsed)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert elapsed < CLEAN_BUILD_LIMIT_S, "clean build took %.1f s" % elapsed
+
+    # every compile, link and nm went through the prefixed tools
+    cmds = [l.split()[0] for l in r.stdout.splitlines()
+            if re.match(r"^\S*(gcc|ld|nm|objcopy)\s", l)]
+    assert cmds, r.stdout
+    assert all(c.startswith(CROSS) for c in cmds), sorted(set(cmds))
+    assert any(c == CROSS + "nm" for c in cmds), sorted(set(cmds))
+
+    elf = os.path.join(build, "barenet.elf")
+    check_kernel_image(elf)
+    sym = open(os.path.join(build, "barenet.sym")).read()
+    assert re.search(r"^[0-9a-f]{16} T kmain$", sym, re.M)
+
+    code, out = boot("build-cross", kernel=elf)
+    assert re.search(r"barenet: ready in \d+\.\d{3} ms", out), out
+    assert code == EXIT_OK, out
+
+
+def test_missing_prefixed_toolchain_fails(tmp_path):
+    r = subprocess.run(["make", "BUILD=" + str(tmp_path / "b"), "CROSS_COMPILE=/nonexistent/bogus-", "all"],
+                       cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0
+    assert "/nonexistent/bogus-gcc" in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def test_kernel_boot_headers(kernel):
+    check_kernel_image(kernel)
+    r = subprocess.run([os.path.join(ROOT, "tools", "check-image.sh"), kernel],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("magic,msg", [
+    (struct.pack("<I", MB1_MAGIC), "multiboot1 header not in the first 8 KiB"),
+    (struct.pack("<I", MB2_MAGIC), "multiboot2 header not in the first 32 KiB"),
+])
+def test_check_image_refuses_a_broken_image(kernel, tmp_path, magic, msg):
+    with open(kernel, "rb") as f:
+        data = bytearray(f.read())
+    off = data.find(magic, 0, MB2_WINDOW)
+    assert off >= 0
+    data[off:off + 4] = b"\0\0\0\0"
+    bad = tmp_path / "bad.elf"
+    bad.write_bytes(bytes(data))
+    r = subprocess.run([os.path.join(ROOT, "tools", "check-image.sh"), str(bad)],
+                       capture_output=True, text=True)
+    assert r.returncode != 0
+    assert msg in r.stderr, r.stderr
+    with pytest.raises(AssertionError):
+        check_kernel_image(str(bad))
+
+
+def test_symbol_map_lists_kmain(kernel):
+    assert os.path.exists(SYM), "build/barenet.sym missing: run make"
+    sym = open(SYM).read()
+    m = re.search(r"^([0-9a-f]{16}) T kmain$", sym, re.M)
+    assert m, "kmain not in build/barenet.sym"
+    nm = subprocess.run(["nm", KERNEL], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^%s T kmain$" % m.group(1), nm, re.M), "barenet.sym is stale"

@@ -1,0 +1,362 @@
+/* The fake NIC behind er32/ew32 in host tests (see fake_e1000.h), and the
+ * allocator and delay stubs the driver links against on the host. */
+#include "fake_e1000.h"
+#include "kernel/errno.h"
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fake_nic fake;
+long fake_dma_allocs;
+
+#define R(off) fake.regs[(off) / 4]
+#define FAKE_BUF 2048
+
+/* ---- host stand-ins for kernel services (kmalloc is in host_stubs.c) ---- */
+
+void *dma_alloc_coherent(size_t size, phys_addr_t *phys);
+void dma_free_coherent(void *v, size_t size);
+void udelay(u64 us);
+void mdelay(u64 ms);
+
+/* the alignment promised by apis.md: min(size rounded up to 2^n, 4096), >= 128 */
+void *dma_alloc_coherent(size_t size, phys_addr_t *phys)
+{
+	size_t align = 128;
+	void *p;
+
+	while (align < size && align < 4096)
+		align <<= 1;
+	p = aligned_alloc(align, (size + align - 1) / align * align);
+	if (!p)
+		return NULL;
+	memset(p, 0, size);
+	*phys = (phys_addr_t)(uintptr_t)p;      /* the fake device DMAs to host pointers */
+	fake_dma_allocs++;
+	return p;
+}
+
+void dma_free_coherent(void *v, size_t size)
+{
+	(void)size;
+	if (v) {
+		fake_dma_allocs--;
+		free(v);
+	}
+}
+
+void udelay(u64 us) { (void)us; }
+void mdelay(u64 ms) { (void)ms; }
+
+/* ---- the device ---- */
+
+void fake_init(const struct e1000_chip *chip, const u8 mac[6])
+{
+	u16 sum = 0;
+
+	memset(&fake, 0, sizeof(fake));
+	fake.chip = chip;
+	fake.link_up = true;
+	for (int i = 0; i < 3; i++)
+		fake.eeprom[i] = mac[2 * i] | (mac[2 * i + 1] << 8);
+	for (int i = 3; i < 0x3F; i++)
+		fake.eeprom[i] = (u16)(0x1111 * i);
+	for (int i = 0; i < 0x3F; i++)
+		sum += fake.eeprom[i];
+	fake.eeprom[0x3F] = (u16)(E1000_EEPROM_CSUM - sum);
+	fake.phy[MII_BMCR] = BMCR_ANENABLE;
+	fake.phy[MII_PHYSID1] = 0x0141;
+	fake.phy[MII_PHYSID2] = 0x0c20;
+	fake.phy[MII_BMSR] = BMSR_LSTATUS | BMSR_ANEGCOMPLETE;
+	R(E1000_CTRL) = E1000_CTRL_LRST;
+}
+
+static bool adv(void)
+{
+	return fake.chip->flags & E1000_F_ADV_DESC;
+}
+
+static u32 q_rdbal(void) { return adv() ? E1000_ADV_RDBAL(0) : E1000_RDBAL(0); }
+static u32 q_rdbah(void) { return adv() ? E1000_ADV_RDBAH(0) : E1000_RDBAH(0); }
+static u32 q_rdlen(void) { return adv() ? E1000_ADV_RDLEN(0) : E1000_RDLEN(0); }
+static u32 q_rdh(void) { return adv() ? E1000_ADV_RDH(0) : E1000_RDH(0); }
+static u32 q_rdt(void) { return adv() ? E1000_ADV_RDT(0) : E1000_RDT(0); }
+static u32 q_tdbal(void) { return adv() ? E1000_ADV_TDBAL(0) : E1000_TDBAL(0); }
+static u32 q_tdbah(void) { return adv() ? E1000_ADV_TDBAH(0) : E1000_TDBAH(0); }
+static u32 q_tdlen(void) { return adv() ? E1000_ADV_TDLEN(0) : E1000_TDLEN(0); }
+static u32 q_tdh(void) { return adv() ? E1000_ADV_TDH(0) : E1000_TDH(0); }
+static u32 q_tdt(void) { return adv() ? E1000_ADV_TDT(0) : E1000_TDT(0); }
+
+/* counters QEMU clears on read (the others it leaves alone) */
+static bool qemu_clears(u32 reg)
+{
+	static const u32 cor[] = { E1000_GPRC, E1000_BPRC, E1000_MPRC, E1000_GPTC, E1000_GORCH,
+				   E1000_GOTCH, E1000_RUC, E1000_ROC, E1000_TORH, E1000_TOTH,
+				   E1000_TPR, E1000_TPT, E1000_MPTC, E1000_BPTC };
+
+	for (size_t i = 0; i < sizeof(cor) / sizeof(cor[0]); i++)
+		if (cor[i] == reg)
+			return true;
+	return false;
+}
+
+static bool is_pair_low(u32 reg)
+{
+	return reg == E1000_GORCL || reg == E1000_GOTCL || reg == E1000_TORL || reg == E1000_TOTL;
+}
+
+static bool is_pair_high(u32 reg)
+{
+	return reg == E1000_GORCH || reg == E1000_GOTCH || reg == E1000_TORH || reg == E1000_TOTH;
+}
+
+static void add64(u32 lo_reg, u64 n)
+{
+	u64 v = R(lo_reg) | ((u64)R(lo_reg + 4) << 32);
+
+	v += n;
+	R(lo_reg) = (u32)v;
+	R(lo_reg + 4) = (u32)(v >> 32);
+}
+
+u32 e1000_test_read32(struct e1000_hw *hw, u32 reg)
+{
+	u32 v;
+
+	(void)hw;
+	if (reg >= E1000_BAR0_SIZE || reg % 4) {
+		fprintf(stderr, "fake: bad register read 0x%x\n", reg);
+		abort();
+	}
+	v = R(reg);
+	switch (reg) {
+	case E1000_ICR:
+	case E1000_EICR:
+		R(reg) = 0;
+		return v;
+	case E1000_STATUS:
+		return (fake.link_up ? E1000_STATUS_LU : 0) | E1000_STATUS_FD |
+		       (E1000_STATUS_SPEED_1000 << E1000_STATUS_SPEED_SHIFT);
+	}
+	if (reg >= E1000_CRCERRS && reg <= E1000_BPTC && !is_pair_low(reg)) {
+		if (is_pair_high(reg))
+			R(reg - 4) = 0;
+		if (!fake.sticky_stats || qemu_clears(reg))
+			R(reg) = 0;
+	}
+	return v;
+}
+
+static void fake_eerd(u32 v)
+{
+	bool nvm = fake.chip->flags & E1000_F_NVM_EERD;
+	u32 shift = nvm ? E1000_EERD_ADDR_SHIFT_NVM : E1000_EERD_ADDR_SHIFT_8254X;
+	u32 addr = (v >> shift) & (nvm ? 0x3FFF : 0xFF);
+
+	if (!(v & E1000_EERD_START)) {
+		R(E1000_EERD) = v;
+		return;
+	}
+	R(E1000_EERD) = (addr << shift) | (nvm ? E1000_EERD_DONE_NVM : E1000_EERD_DONE_8254X) |
+			((u32)(addr < 64 ? fake.eeprom[addr] : 0xFFFF) << E1000_EERD_DATA_SHIFT);
+}
+
+static void fake_mdic(u32 v)
+{
+	u32 phy = (v >> E1000_MDIC_PHY_SHIFT) & 0x1F, reg = (v >> E1000_MDIC_REG_SHIFT) & 0x1F;
+
+	if (phy != E1000_PHY_ADDR || reg > 15) {
+		R(E1000_MDIC) = v | E1000_MDIC_ERROR | E1000_MDIC_READY;
+		return;
+	}
+	if (v & E1000_MDIC_OP_READ) {
+		R(E1000_MDIC) = (v & ~E1000_MDIC_DATA_MASK) | fake.phy[reg] | E1000_MDIC_READY;
+		return;
+	}
+	fake.phy[reg] = v & E1000_MDIC_DATA_MASK;
+	if (reg == MII_BMCR && (v & BMCR_ANRESTART) && fake.autoneg_on_restart) {
+		fake.phy[MII_BMCR] &= ~BMCR_ANRESTART;
+		fake.link_up = true;
+		R(E1000_ICR) |= E1000_ICR_LSC;
+	}
+	R(E1000_MDIC) = v | E1000_MDIC_READY;
+}
+
+void e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val)
+{
+	(void)hw;
+	if (reg >= E1000_BAR0_SIZE || reg % 4) {
+		fprintf(stderr, "fake: bad register write 0x%x\n", reg);
+		abort();
+	}
+	switch (reg) {
+	case E1000_CTRL:
+		R(reg) = val & ~E1000_CTRL_RST;
+		if (val & E1000_CTRL_RST)
+			R(E1000_IMS) = R(E1000_ICR) = R(E1000_RCTL) = R(E1000_TCTL) = 0;
+		return;
+	case E1000_IMS:  R(E1000_IMS) |= val; return;
+	case E1000_IMC:  R(E1000_IMS) &= ~val; return;
+	case E1000_ICR:  R(E1000_ICR) &= ~val; return;
+	case E1000_EIMS: R(E1000_EIMS) |= val; return;
+	case E1000_EIMC: R(E1000_EIMS) &= ~val; return;
+	case E1000_EERD: fake_eerd(val); return;
+	case E1000_MDIC: fake_mdic(val); return;
+	}
+	if (reg == q_rdt())
+		fake.rdt_writes++;
+	R(reg) = val;
+	if (reg == q_tdt()) {
+		fake.tdt_writes++;
+		if (fake.tx_on_tdt)
+			fake_tx_run(~0u);
+	}
+}
+
+static void *ring_base(u32 lo, u32 hi)
+{
+	return (void *)(uintptr_t)(R(lo) | ((u64)R(hi) << 32));
+}
+
+int fake_rx(const void *frame, unsigned int len, unsigned int flags)
+{
+	u32 n = R(q_rdlen()) / 16, head = R(q_rdh()), tail = R(q_rdt());
+	u8 *ring = ring_base(q_rdbal(), q_rdbah());
+	u32 ndesc = (len + FAKE_BUF - 1) / FAKE_BUF;
+	bool csum = fake.chip->flags & E1000_F_RX_CSUM;
+	bool bad = flags & (FAKE_RX_CRC_ERR | FAKE_RX_SYM_ERR | FAKE_RX_RXE);
+
+	if (!(R(E1000_RCTL) & E1000_RCTL_EN) || !n)
+		return -ENODEV;
+	if ((tail + n - head) % n < ndesc) {
+		R(E1000_MPC)++;
+		R(E1000_RNBC)++;
+		R(E1000_ICR) |= E1000_ICR_RXO;
+		return -ENOBUFS;
+	}
+	for (u32 k = 0, off = 0; k < ndesc; k++) {
+		u8 *d = ring + (size_t)head * 16;
+		u32 piece = MIN(len - off, (u32)FAKE_BUF);
+		bool last = k + 1 == ndesc;
+
+		if (adv()) {
+			union e1000_adv_rx_desc *ad = (void *)d;
+			u32 se = E1000_RXD_STAT_DD | (last ? E1000_RXD_STAT_EOP : 0);
+
+			if (ad->wb.status_error & E1000_RXD_STAT_DD)
+				fake.overwrite_violations++;
+			memcpy((void *)(uintptr_t)ad->read.pkt_addr, (const u8 *)frame + off, piece);
+			se |= (flags & FAKE_RX_CRC_ERR) ? E1000_RXDADV_ERR_CE : 0;
+			se |= (flags & FAKE_RX_SYM_ERR) ? E1000_RXDADV_ERR_SE : 0;
+			se |= (flags & FAKE_RX_RXE) ? E1000_RXDADV_ERR_RXE : 0;
+			if (csum && (flags & FAKE_RX_CSUM_GOOD))
+				se |= E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS;
+			memset(&ad->wb, 0, sizeof(ad->wb));
+			ad->wb.length = piece;
+			ad->wb.status_error = se;
+		} else {
+			struct e1000_rx_desc *ld = (void *)d;
+			u8 st = E1000_RXD_STAT_DD | (last ? E1000_RXD_STAT_EOP : 0);
+
+			if (ld->status & E1000_RXD_STAT_DD)
+				fake.overwrite_violations++;
+			memcpy((void *)(uintptr_t)ld->buffer_addr, (const u8 *)frame + off, piece);
+			ld->length = piece;
+			ld->errors = ((flags & FAKE_RX_CRC_ERR) ? E1000_RXD_ERR_CE : 0) |
+				     ((flags & FAKE_RX_SYM_ERR) ? E1000_RXD_ERR_SE : 0) |
+				     ((flags & FAKE_RX_RXE) ? E1000_RXD_ERR_RXE : 0);
+			if (!csum)
+				st |= E1000_RXD_STAT_IXSM;      /* like QEMU's e1000 */
+			else if (flags & FAKE_RX_CSUM_GOOD)
+				st |= E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS;
+			ld->status = st;
+		}
+		off += piece;
+		head = (head + 1) % n;
+	}
+	R(q_rdh()) = head;
+	R(E1000_TPR)++;
+	if (bad) {
+		R(E1000_CRCERRS) += !!(flags & FAKE_RX_CRC_ERR);
+	} else {
+		R(E1000_GPRC)++;
+		add64(E1000_GORCL, len + ETH_FCS_LEN);
+	}
+	R(E1000_ICR) |= E1000_ICR_RXT0;
+	return 0;
+}
+
+unsigned int fake_tx_run(unsigned int max)
+{
+	u32 n = R(q_tdlen()) / 16, head = R(q_tdh()), tail = R(q_tdt());
+	u8 *ring = ring_base(q_tdbal(), q_tdbah());
+	unsigned int frames = 0;
+
+	if (!(R(E1000_TCTL) & E1000_TCTL_EN) || !n)
+		return 0;
+	while (head != tail && frames < max) {
+		u8 *d = ring + (size_t)head * 16;
+		u32 len = 0, popts = 0;
+		bool data = false, eop = false;
+
+		if (adv()) {
+			union e1000_adv_tx_desc *ad = (void *)d;
+			u32 ctl = ad->read.cmd_type_len;
+
+			if ((ctl & (0xFu << 20)) == E1000_ADVTXD_DTYP_CTXT) {
+				struct e1000_adv_tx_context_desc *cd = (void *)d;
+
+				fake.tx_ctx++;
+				fake.ctx_is_tcp = !!(cd->type_tucmd_mlhl & E1000_ADVTXD_TUCMD_L4T_TCP);
+				fake.ctx_ipcss = cd->vlan_macip_lens >> E1000_ADVTXD_MACLEN_SHIFT;
+			} else {
+				data = true;
+				len = ctl & 0xFFFF;
+				eop = ctl & E1000_TXD_CMD_EOP;
+				memcpy(fake.tx_last, (void *)(uintptr_t)ad->read.buffer_addr, len);
+				popts = (ad->read.olinfo_status >> 8) & 3;
+				if (ctl & E1000_TXD_CMD_RS) {
+					ad->wb.nxtseq_seed = 0;
+					ad->wb.status = E1000_TXD_STAT_DD;
+				}
+			}
+		} else {
+			struct e1000_tx_desc *td = (void *)d;
+			u32 lower = td->lower;
+
+			if ((lower & E1000_TXD_CMD_DEXT) && !(lower & E1000_TXD_DTYP_D)) {
+				struct e1000_context_desc *cd = (void *)d;
+
+				fake.tx_ctx++;
+				fake.ctx_ipcss = cd->ipcss;
+				fake.ctx_tucso = cd->tucso;
+				fake.ctx_is_tcp = !!(cd->cmd_and_length & E1000_TXD_CMD_TCP);
+			} else {
+				data = true;
+				len = lower & ((lower & E1000_TXD_CMD_DEXT) ? 0xFFFFF : 0xFFFF);
+				eop = lower & E1000_TXD_CMD_EOP;
+				memcpy(fake.tx_last, (void *)(uintptr_t)td->buffer_addr, len);
+				if (lower & E1000_TXD_CMD_DEXT)
+					popts = (td->upper >> E1000_TXD_POPTS_SHIFT) & 3;
+				if (lower & E1000_TXD_CMD_RS)
+					td->upper |= E1000_TXD_STAT_DD;
+			}
+		}
+		if (data && eop) {
+			fake.tx_frames++;
+			fake.tx_last_len = len;
+			fake.tx_last_popts = ((popts & 1) ? NETDEV_CSUM_IP : 0) |
+					     ((popts & 2) ? (fake.ctx_is_tcp ? NETDEV_CSUM_TCP : NETDEV_CSUM_UDP) : 0);
+			frames++;
+			R(E1000_GPTC)++;
+			R(E1000_TPT)++;
+			add64(E1000_GOTCL, len + ETH_FCS_LEN);
+		}
+		head = (head + 1) % n;
+	}
+	R(q_tdh()) = head;
+	if (frames)
+		R(E1000_ICR) |= E1000_ICR_TXDW;
+	return frames;
+}

@@ -1,0 +1,55 @@
+/* A fake e1000-family NIC for host unit tests: an array stands in for BAR0
+ * and answers the driver's register accesses with the side effects the
+ * datasheets describe (ICR clear on read, EERD, MDIC, clear-on-read
+ * counters); the test plays the device's DMA engine with fake_rx() and
+ * fake_tx_run(), which read and write the driver's descriptors in memory
+ * and move the head registers. */
+#ifndef TESTS_UNIT_FAKE_E1000_H
+#define TESTS_UNIT_FAKE_E1000_H
+
+#include "drivers/net/e1000/e1000.h"
+
+#define FAKE_TX_LOG 64
+
+struct fake_nic {
+	const struct e1000_chip *chip;
+	u32 regs[E1000_BAR0_SIZE / 4];
+	u16 eeprom[64];
+	u16 phy[32];
+	bool link_up;
+	bool sticky_stats;              /* behave like QEMU: error counters not cleared on read */
+	bool autoneg_on_restart;        /* BMCR.ANRESTART brings the link up, raises LSC */
+	bool tx_on_tdt;                 /* transmit at once on a TDT write, as QEMU does */
+	/* what the device saw */
+	unsigned int tdt_writes, rdt_writes;
+	unsigned int tx_frames, tx_ctx;
+	u8 tx_last[4096];
+	unsigned int tx_last_len;
+	u32 tx_last_popts;              /* NETDEV_CSUM_* requested for the last frame */
+	u32 ctx_ipcss, ctx_tucso, ctx_is_tcp;
+	unsigned int overwrite_violations; /* descriptors written while DD was still set */
+};
+
+extern struct fake_nic fake;
+
+/* fresh device of the given chip, MAC in the EEPROM, link up */
+void fake_init(const struct e1000_chip *chip, const u8 mac[6]);
+
+/* flags for fake_rx */
+#define FAKE_RX_CRC_ERR   BIT(0)
+#define FAKE_RX_SYM_ERR   BIT(1)
+#define FAKE_RX_RXE       BIT(2)
+#define FAKE_RX_CSUM_GOOD BIT(3)        /* device validated IP and L4 checksums */
+
+/* the device receives one frame: 0, or -ENOBUFS when the ring had no room
+ * (MPC and RNBC count it, as the hardware does) */
+int fake_rx(const void *frame, unsigned int len, unsigned int flags);
+/* the device transmits up to max frames queued by the driver; returns how many */
+unsigned int fake_tx_run(unsigned int max);
+
+/* outstanding allocations: kmalloc (host_stubs.c) and dma_alloc_coherent */
+#include "host_stubs.h"
+#define fake_allocs host_kmalloc_live
+extern long fake_dma_allocs;
+
+#endif

@@ -1,0 +1,666 @@
+/* e1000 driver against a fake register file (fake_e1000.c): rings, error
+ * accounting, ring resizing, statistics, interrupts, filters; each test
+ * runs for the 82540EM, 82574L and 82576 (loop index = chip). */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+#include "fake_e1000.h"
+#include "kernel/errno.h"
+
+#define R(off) fake.regs[(off) / 4]
+
+static const struct e1000_chip *const chips[] = {
+	&e1000_chip_82540em, &e1000_chip_82574l, &e1000_chip_82576,
+};
+static const u8 test_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const u8 peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+
+static struct net_device *dev;
+static struct e1000_adapter *ad;
+
+static struct {
+	unsigned int n, last_len, last_flags, out_of_order;
+	u32 next_seq;
+} rx;
+
+static void make_frame(u8 *f, unsigned int len, u32 seq)
+{
+	memset(f, 0xA5, len);
+	memcpy(f, test_mac, 6);
+	memcpy(f + 6, peer_mac, 6);
+	f[12] = 0x88;
+	f[13] = 0xB5;                   /* local experimental EtherType */
+	memcpy(f + 14, &seq, sizeof(seq));
+}
+
+static int rx_capture(struct net_device *d, const void *frame, unsigned int len, unsigned int flags)
+{
+	u32 seq;
+
+	(void)d;
+	memcpy(&seq, (const u8 *)frame + 14, sizeof(seq));
+	if (seq != rx.next_seq)
+		rx.out_of_order++;
+	rx.next_seq = seq + 1;
+	rx.n++;
+	rx.last_len = len;
+	rx.last_flags = flags;
+	return 0;
+}
+
+static void up_with(int chip, u32 rx_count, u32 tx_count, bool msix)
+{
+	fake_init(chips[chip], test_mac);
+	memset(&rx, 0, sizeof(rx));
+	dev = alloc_netdev(sizeof(struct e1000_adapter));
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_int_eq(e1000_adapter_init(dev, chips[chip], (volatile u8 *)fake.regs, false), 0);
+	ck_assert_int_eq(register_netdev(dev), 0);
+	ad = netdev_priv(dev);
+	ad->rx_count = rx_count;
+	ad->tx_count = tx_count;
+	ad->hw.msix = msix;
+	dev->rx_handler = rx_capture;
+	ck_assert_int_eq(netdev_open(dev), 0);
+}
+
+static void up(int chip, u32 rx_count, u32 tx_count)
+{
+	up_with(chip, rx_count, tx_count, false);
+}
+
+/* stop, free, and prove nothing leaked */
+static void down(void)
+{
+	ck_assert_int_eq(netdev_stop(dev), 0);
+	unregister_netdev(dev);
+	free_netdev(dev);
+	ck_assert_int_eq(fake_allocs, 0);
+	ck_assert_int_eq(fake_dma_allocs, 0);
+}
+
+/* the interrupt line as the kernel would see it, then the idle loop */
+static int irq_and_poll(void)
+{
+	int work = 0;
+
+	while (e1000_intr(ad))
+		work += netdev_poll_all();
+	while (netdev_poll_pending())
+		work += netdev_poll_all();
+	return work;
+}
+
+static u32 rx_seq;
+
+static int send_frames(unsigned int n, unsigned int len, unsigned int flags)
+{
+	u8 f[8192];
+	int failed = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		make_frame(f, len, rx_seq);
+		if (fake_rx(f, len, flags))
+			failed++;
+		else if (!(flags & (FAKE_RX_CRC_ERR | FAKE_RX_SYM_ERR | FAKE_RX_RXE)) && len <= 2048)
+			rx_seq++;
+	}
+	return failed;
+}
+
+START_TEST(mac_from_nvm_and_rar)
+{
+	u32 ral, rah;
+
+	rx_seq = 0;
+	up(_i, 64, 64);
+	ck_assert_mem_eq(dev->dev_addr, test_mac, 6);
+	ck_assert_mem_eq(dev->perm_addr, test_mac, 6);
+	ral = R(E1000_RAL(0));
+	rah = R(E1000_RAH(0));
+	ck_assert_uint_eq(ral, 0x12005452u);
+	ck_assert_uint_eq(rah, 0x5634u | E1000_RAH_AV);
+	ck_assert_str_eq(dev->name, "eth0");
+	down();
+}
+END_TEST
+
+START_TEST(bad_nvm_address_refused)
+{
+	static const u8 mcast[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 };
+	struct net_device *d;
+
+	fake_init(chips[_i], mcast);
+	d = alloc_netdev(sizeof(struct e1000_adapter));
+	ck_assert_int_eq(e1000_adapter_init(d, chips[_i], (volatile u8 *)fake.regs, false), -EINVAL);
+	free_netdev(d);
+	ck_assert_int_eq(fake_allocs, 0);
+}
+END_TEST
+
+START_TEST(phy_through_mdic)
+{
+	u16 v;
+
+	up(_i, 64, 64);
+	ck_assert_int_eq(e1000_phy_read(&ad->hw, MII_PHYSID1, &v), 0);
+	ck_assert_uint_eq(v, 0x0141);
+	ck_assert_int_eq(e1000_phy_write(&ad->hw, MII_BMCR, BMCR_ANENABLE | 0x40), 0);
+	ck_assert_int_eq(e1000_phy_read(&ad->hw, MII_BMCR, &v), 0);
+	ck_assert_uint_eq(v, BMCR_ANENABLE | 0x40);
+	ck_assert_int_eq(e1000_phy_read(&ad->hw, 20, &v), -EIO);
+	down();
+}
+END_TEST
+
+START_TEST(open_programs_the_rings)
+{
+	bool adv = chips[_i]->flags & E1000_F_ADV_DESC;
+
+	up(_i, 128, 64);
+	ck_assert_uint_eq(R(ad->hw.q.rdlen), 128 * 16);
+	ck_assert_uint_eq(R(ad->hw.q.rdt), 127);
+	ck_assert_uint_eq(R(ad->hw.q.rdh), 0);
+	ck_assert_uint_eq(R(ad->hw.q.tdlen), 64 * 16);
+	ck_assert_uint_eq(R(ad->hw.q.tdt), 0);
+	ck_assert_uint_eq(R(E1000_RCTL) & (E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC),
+			  E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC);
+	ck_assert(R(E1000_TCTL) & E1000_TCTL_EN);
+	ck_assert_uint_eq(R(E1000_IMS), E1000_IMS_ENABLE);
+	if (adv) {
+		ck_assert_uint_eq(R(E1000_SRRCTL(0)), 2 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF |
+						     E1000_SRRCTL_DROP_EN);
+		ck_assert(R(ad->hw.q.rxdctl) & E1000_XDCTL_ENABLE);
+		ck_assert(R(ad->hw.q.txdctl) & E1000_XDCTL_ENABLE);
+	}
+	ck_assert(dev->carrier);
+	down();
+}
+END_TEST
+
+START_TEST(rx_wraps_around_in_order)
+{
+	rx_seq = 0;
+	up(_i, 64, 64);
+	for (int round = 0; round < 16; round++) {
+		ck_assert_int_eq(send_frames(40, 60 + round, 0), 0);
+		irq_and_poll();
+		ck_assert_uint_eq(R(ad->hw.q.rdt), (ad->rx.next_to_clean + 63) % 64);
+	}
+	ck_assert_uint_eq(rx.n, 640);
+	ck_assert_uint_eq(rx.out_of_order, 0);
+	ck_assert_uint_eq(ad->sw.rx_packets, 640);
+	ck_assert_uint_eq(fake.overwrite_violations, 0);
+	down();
+}
+END_TEST
+
+START_TEST(rx_full_ring_counts_missed)
+{
+	struct rtnl_link_stats64 s;
+
+	rx_seq = 0;
+	up(_i, 64, 64);
+	/* 63 descriptors belong to the device: the 64th frame finds no room */
+	ck_assert_int_eq(send_frames(63, 100, 0), 0);
+	ck_assert_int_eq(send_frames(1, 100, 0), 1);
+	ck_assert_int_eq(irq_and_poll(), 63);
+	ck_assert_int_eq(send_frames(63, 100, 0), 0);
+	irq_and_poll();
+	ck_assert_uint_eq(rx.n, 126);
+	ck_assert_uint_eq(rx.out_of_order, 0);
+	dev->netdev_ops->ndo_get_stats64(dev, &s);
+	ck_assert_uint_eq(s.rx_missed_errors, 1);
+	ck_assert_uint_eq(ad->hs.rnbc, 1);
+	ck_assert_uint_eq(s.rx_packets, 126);
+	ck_assert_uint_eq(ad->hs.gprc, 126);
+	ck_assert_uint_eq(fake.overwrite_violations, 0);
+	down();
+}
+END_TEST
+
+START_TEST(rx_error_frames_counted_and_recycled)
+{
+	struct rtnl_link_stats64 s;
+
+	rx_seq = 0;
+	up(_i, 64, 64);
+	for (int round = 0; round < 4; round++) {
+		ck_assert_int_eq(send_frames(10, 80, FAKE_RX_CRC_ERR), 0);
+		ck_assert_int_eq(send_frames(10, 80, FAKE_RX_SYM_ERR), 0);
+		ck_assert_int_eq(send_frames(10, 80, FAKE_RX_RXE), 0);
+		ck_assert_int_eq(send_frames(10, 80, 0), 0);
+		irq_and_poll();
+	}
+	ck_assert_uint_eq(rx.n, 40);
+	ck_assert_uint_eq(rx.out_of_order, 0);
+	ck_assert_uint_eq(ad->sw.rx_crc_errors, 40);
+	ck_assert_uint_eq(ad->sw.rx_frame_errors, 80);
+	ck_assert_uint_eq(ad->sw.rx_dropped, 120);
+	dev->netdev_ops->ndo_get_stats64(dev, &s);
+	ck_assert_uint_eq(s.rx_crc_errors, 40 + 40);    /* device CRCERRS + driver */
+	ck_assert_uint_eq(s.rx_frame_errors, 80);
+	ck_assert_uint_eq(s.rx_dropped, 120);
+	/* every buffer went back: a full ring's worth still fits */
+	ck_assert_int_eq(send_frames(63, 80, 0), 0);
+	irq_and_poll();
+	ck_assert_uint_eq(rx.n, 103);
+	down();
+}
+END_TEST
+
+START_TEST(rx_oversize_dropped_once)
+{
+	rx_seq = 0;
+	up(_i, 64, 64);
+	ck_assert_int_eq(send_frames(1, 3000, 0), 0);   /* two buffers */
+	ck_assert_int_eq(send_frames(1, 100, 0), 0);
+	irq_and_poll();
+	ck_assert_uint_eq(rx.n, 1);
+	ck_assert_uint_eq(rx.last_len, 100);
+	ck_assert_uint_eq(ad->sw.rx_length_errors, 1);
+	/* a chain cut by the budget: one error, and the good frame after it */
+	ck_assert_int_eq(send_frames(1, 5000, 0), 0);   /* three buffers */
+	ck_assert_int_eq(send_frames(1, 64, 0), 0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(e1000_clean_rx(ad, 1), 1);
+	ck_assert_uint_eq(rx.n, 1);
+	ck_assert_int_eq(e1000_clean_rx(ad, 1), 1);
+	ck_assert_uint_eq(rx.n, 2);
+	ck_assert_uint_eq(ad->sw.rx_length_errors, 2);
+	ck_assert_uint_eq(rx.out_of_order, 0);
+	down();
+}
+END_TEST
+
+START_TEST(rx_checksum_only_where_validated)
+{
+	rx_seq = 0;
+	up(_i, 64, 64);
+	ck_assert_int_eq(send_frames(1, 100, FAKE_RX_CSUM_GOOD), 0);
+	irq_and_poll();
+	ck_assert_uint_eq(rx.n, 1);
+	if (chips[_i]->flags & E1000_F_RX_CSUM)
+		ck_assert_uint_eq(rx.last_flags, NETDEV_RX_IP_CSUM_OK | NETDEV_RX_L4_CSUM_OK);
+	else
+		ck_assert_uint_eq(rx.last_flags, 0);
+	down();
+}
+END_TEST
+
+static int xmit(unsigned int len, u32 seq, const struct netdev_tx_csum *c, unsigned int flags)
+{
+	u8 f[2048];
+
+	make_frame(f, len, seq);
+	return dev->netdev_ops->ndo_start_xmit(dev, f, len, c, flags);
+}
+
+START_TEST(tx_full_ring_is_an_error_not_a_hang)
+{
+	u32 seq;
+
+	up(_i, 64, 64);
+	for (int i = 0; i < 63; i++)
+		ck_assert_int_eq(xmit(100, i, NULL, 0), 0);
+	ck_assert_int_eq(xmit(100, 63, NULL, 0), -EBUSY);
+	ck_assert_uint_eq(ad->sw.tx_busy, 1);
+	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 0);
+	ck_assert_uint_eq(fake_tx_run(10), 10);
+	irq_and_poll();
+	ck_assert_uint_eq(ad->sw.tx_packets, 10);
+	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 10);
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(xmit(100, 63 + i, NULL, 0), 0);
+	ck_assert_int_eq(xmit(100, 99, NULL, 0), -EBUSY);
+	ck_assert_uint_eq(fake_tx_run(1000), 63);
+	memcpy(&seq, fake.tx_last + 14, 4);
+	ck_assert_uint_eq(seq, 72);             /* the last frame queued, intact */
+	irq_and_poll();
+	ck_assert_uint_eq(ad->sw.tx_packets, 73);
+	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 63);
+	ck_assert_int_eq(xmit(10, 0, NULL, 0), -EINVAL);
+	ck_assert_int_eq(xmit(1515, 0, NULL, 0), -EINVAL);
+	down();
+}
+END_TEST
+
+START_TEST(tx_wraps_and_writes_tail_once_per_burst)
+{
+	unsigned int tdt0;
+
+	up(_i, 64, 64);
+	for (int burst = 0; burst < 13; burst++) {
+		tdt0 = fake.tdt_writes;
+		for (int i = 0; i < 50; i++)
+			ck_assert_int_eq(xmit(60 + i, burst * 50 + i, NULL,
+					      i < 49 ? NETDEV_TX_MORE : 0), 0);
+		ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
+		ck_assert_uint_eq(fake_tx_run(1000), 50);
+		irq_and_poll();
+	}
+	ck_assert_uint_eq(ad->sw.tx_packets, 650);
+	ck_assert_uint_eq(fake.tx_frames, 650);
+	ck_assert_uint_eq(fake.tx_last_len, 60 + 49);
+	/* a lone MORE frame is sent by the next poll */
+	ck_assert_int_eq(xmit(70, 1, NULL, NETDEV_TX_MORE), 0);
+	ck_assert(netdev_poll_pending());
+	netdev_poll_all();
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	down();
+}
+END_TEST
+
+START_TEST(tx_full_of_deferred_frames_flushes_first)
+{
+	unsigned int tdt0;
+
+	up(_i, 64, 64);
+	fake.tx_on_tdt = true;
+	tdt0 = fake.tdt_writes;
+	/* 200 frames, all deferred: when the ring fills, the driver writes the
+	 * tail, the (synchronous) device sends, the slots come back */
+	for (int i = 0; i < 200; i++)
+		ck_assert_int_eq(xmit(100, i, NULL, NETDEV_TX_MORE), 0);
+	ck_assert_uint_eq(ad->sw.tx_busy, 0);
+	netdev_poll_all();
+	ck_assert_uint_eq(fake.tx_frames, 200);
+	ck_assert_uint_eq(fake.tdt_writes - tdt0, 4);  /* at 63, 126, 189 queued, and the poll */
+	irq_and_poll();
+	ck_assert_uint_eq(ad->sw.tx_packets, 200);
+	down();
+}
+END_TEST
+
+START_TEST(tx_checksum_context_loaded_on_change)
+{
+	struct netdev_tx_csum udp = { NETDEV_CSUM_IP | NETDEV_CSUM_UDP, ETH_HLEN, 20 };
+	struct netdev_tx_csum tcp = { NETDEV_CSUM_IP | NETDEV_CSUM_TCP, ETH_HLEN, 20 };
+	struct netdev_tx_csum bad = { NETDEV_CSUM_IP, ETH_HLEN, 10 };
+
+	up(_i, 64, 64);
+	ck_assert_int_eq(xmit(100, 0, &udp, 0), 0);
+	ck_assert_int_eq(xmit(100, 1, &udp, 0), 0);
+	ck_assert_uint_eq(fake_tx_run(10), 2);
+	ck_assert_uint_eq(fake.tx_ctx, 1);
+	ck_assert_uint_eq(fake.tx_last_popts, NETDEV_CSUM_IP | NETDEV_CSUM_UDP);
+	ck_assert_uint_eq(fake.ctx_ipcss, ETH_HLEN);
+	ck_assert_int_eq(xmit(100, 2, &tcp, 0), 0);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_eq(fake.tx_ctx, 2);
+	ck_assert_uint_eq(fake.tx_last_popts, NETDEV_CSUM_IP | NETDEV_CSUM_TCP);
+	if (!(chips[_i]->flags & E1000_F_ADV_DESC))
+		ck_assert_uint_eq(fake.ctx_tucso, ETH_HLEN + 20 + 16);
+	ck_assert_int_eq(xmit(100, 3, NULL, 0), 0);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_eq(fake.tx_last_popts, 0);
+	ck_assert_int_eq(xmit(100, 4, &bad, 0), -EINVAL);
+	irq_and_poll();
+	ck_assert_uint_eq(ad->sw.tx_packets, 4);
+	down();
+}
+END_TEST
+
+START_TEST(ringparam_resize_validated_and_leak_free)
+{
+	const struct net_device_ops *ops;
+	struct ethtool_ringparam r;
+	static const u32 bad[] = { 0, 8, 56, 63, 65, 100, 4104, 8192 };
+
+	rx_seq = 0;
+	up(_i, 64, 64);
+	ops = dev->netdev_ops;
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(xmit(100, i, NULL, 0), 0);     /* in flight across the resize */
+	ops->ndo_get_ringparam(dev, &r);
+	ck_assert_uint_eq(r.rx_max_pending, 4096);
+	r.rx_pending = 4096;
+	r.tx_pending = 4096;
+	ck_assert_int_eq(ops->ndo_set_ringparam(dev, &r), 0);
+	ck_assert_uint_eq(R(ad->hw.q.rdlen), 4096 * 16);
+	ck_assert_uint_eq(R(ad->hw.q.rdt), 4095);
+	ck_assert_uint_eq(R(ad->hw.q.tdlen), 4096 * 16);
+	ck_assert_int_eq(send_frames(4095, 64, 0), 0);
+	irq_and_poll();
+	ck_assert_uint_eq(rx.n, 4095);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r.rx_pending = bad[i];
+		r.tx_pending = 64;
+		ck_assert_int_eq(ops->ndo_set_ringparam(dev, &r), -EINVAL);
+		r.rx_pending = 64;
+		r.tx_pending = bad[i];
+		ck_assert_int_eq(ops->ndo_set_ringparam(dev, &r), -EINVAL);
+	}
+	ck_assert_uint_eq(ad->rx_count, 4096);
+	r.rx_pending = 72;
+	r.tx_pending = 64;
+	ck_assert_int_eq(ops->ndo_set_ringparam(dev, &r), 0);
+	ck_assert_uint_eq(R(ad->hw.q.rdlen), 72 * 16);
+	ck_assert_int_eq(send_frames(71, 64, 0), 0);
+	ck_assert_int_eq(send_frames(1, 64, 0), 1);
+	irq_and_poll();
+	ck_assert_uint_eq(rx.n, 4095 + 71);
+	ck_assert_uint_eq(rx.out_of_order, 0);
+	down();
+}
+END_TEST
+
+START_TEST(stats_accumulate_from_clear_on_read)
+{
+	struct rtnl_link_stats64 s;
+
+	rx_seq = 0;
+	up(_i, 64, 64);
+	ck_assert_int_eq(send_frames(20, 100, 0), 0);
+	irq_and_poll();
+	e1000_stats_update(ad);
+	e1000_stats_update(ad);                 /* a second read adds nothing */
+	ck_assert_uint_eq(ad->hs.gprc, 20);
+	ck_assert_uint_eq(ad->hs.gorc, 20 * 104);
+	R(E1000_MPC) = 7;
+	R(E1000_GORCL) = 0xFFFFFFFF;
+	R(E1000_GORCH) = 1;
+	dev->netdev_ops->ndo_get_stats64(dev, &s);
+	ck_assert_uint_eq(s.rx_missed_errors, 7);
+	ck_assert_uint_eq(ad->hs.gorc, 20 * 104 + 0x1FFFFFFFFull);
+	ck_assert_uint_eq(R(E1000_MPC), 0);
+	R(E1000_MPC) = 3;
+	dev->netdev_ops->ndo_get_stats64(dev, &s);
+	ck_assert_uint_eq(s.rx_missed_errors, 10);
+	ck_assert_uint_eq(s.rx_packets, 20);
+	down();
+}
+END_TEST
+
+START_TEST(stats_sticky_counters_of_the_emulator)
+{
+	up(_i, 64, 64);
+	fake.sticky_stats = true;
+	ad->hw.emulated = true;
+	R(E1000_MPC) = 5;
+	R(E1000_GPRC) = 4;
+	e1000_stats_update(ad);
+	e1000_stats_update(ad);
+	ck_assert_uint_eq(ad->hs.mpc, 5);       /* not 10: QEMU did not clear it */
+	ck_assert_uint_eq(ad->hs.gprc, 4);      /* QEMU clears this one */
+	R(E1000_MPC) = 9;
+	e1000_stats_update(ad);
+	ck_assert_uint_eq(ad->hs.mpc, 9);
+	R(E1000_RNBC) = 0xFFFFFFF0u;
+	e1000_stats_update(ad);
+	R(E1000_RNBC) = 0x10;                   /* wrapped */
+	e1000_stats_update(ad);
+	ck_assert_uint_eq(ad->hs.rnbc, 0x100000010ull);
+	down();
+}
+END_TEST
+
+START_TEST(irq_masks_then_poll_unmasks)
+{
+	rx_seq = 0;
+	up(_i, 128, 64);
+	ck_assert(!e1000_intr(ad));             /* ICR 0: not ours */
+	ck_assert(!netdev_poll_pending());
+	ck_assert_int_eq(send_frames(3, 100, 0), 0);
+	ck_assert(e1000_intr(ad));
+	ck_assert_uint_eq(R(E1000_IMS), 0);
+	ck_assert(netdev_poll_pending());
+	ck_assert_int_eq(netdev_poll_all(), 3);
+	ck_assert(!netdev_poll_pending());
+	ck_assert_uint_eq(R(E1000_IMS), E1000_IMS_ENABLE);
+	/* link down and up through LSC */
+	fake.link_up = false;
+	R(E1000_ICR) |= E1000_ICR_LSC;
+	irq_and_poll();
+	ck_assert(!dev->carrier);
+	fake.link_up = true;
+	R(E1000_ICR) |= E1000_ICR_LSC;
+	irq_and_poll();
+	ck_assert(dev->carrier);
+	ck_assert_uint_eq(dev->speed_mbps, 1000);
+	/* a budget-limited poll stays scheduled */
+	ck_assert_int_eq(send_frames(NETDEV_POLL_BUDGET + 5, 60, 0), 0);
+	ck_assert(e1000_intr(ad));
+	ck_assert_int_eq(netdev_poll_all(), NETDEV_POLL_BUDGET);
+	ck_assert(netdev_poll_pending());
+	ck_assert_uint_eq(R(E1000_IMS), 0);
+	ck_assert_int_eq(netdev_poll_all(), 5);
+	ck_assert(!netdev_poll_pending());
+	down();
+}
+END_TEST
+
+START_TEST(msix_uses_eicr)
+{
+	up_with(2, 64, 64, true);
+	ck_assert_uint_eq(R(E1000_GPIE) & E1000_GPIE_MSIX_MODE, E1000_GPIE_MSIX_MODE);
+	ck_assert_uint_eq(R(E1000_IVAR0), 0x8080);
+	ck_assert_uint_eq(R(E1000_EIMS), 1);
+	ck_assert(!e1000_intr(ad));
+	R(E1000_EICR) = 1;
+	ck_assert(e1000_intr(ad));
+	ck_assert_uint_eq(R(E1000_EIMS), 0);
+	netdev_poll_all();
+	ck_assert_uint_eq(R(E1000_EIMS), 1);
+	down();
+}
+END_TEST
+
+START_TEST(link_comes_up_after_autoneg_restart)
+{
+	fake_init(chips[_i], test_mac);
+	fake.link_up = false;
+	fake.autoneg_on_restart = true;
+	dev = alloc_netdev(sizeof(struct e1000_adapter));
+	ck_assert_int_eq(e1000_adapter_init(dev, chips[_i], (volatile u8 *)fake.regs, false), 0);
+	ck_assert_int_eq(register_netdev(dev), 0);
+	ad = netdev_priv(dev);
+	ad->rx_count = ad->tx_count = 64;
+	ck_assert_int_eq(netdev_open(dev), 0);
+	ck_assert(fake.link_up);
+	irq_and_poll();
+	ck_assert(dev->carrier);
+	down();
+}
+END_TEST
+
+START_TEST(promisc_and_multicast_filters)
+{
+	static const u8 mdns[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
+	u32 h = e1000_mta_hash(mdns);
+
+	up(_i, 64, 64);
+	ck_assert_int_eq(netdev_set_promisc(dev, true), 0);
+	ck_assert_uint_eq(R(E1000_RCTL) & (E1000_RCTL_UPE | E1000_RCTL_MPE),
+			  E1000_RCTL_UPE | E1000_RCTL_MPE);
+	ck_assert(R(E1000_RCTL) & E1000_RCTL_EN);
+	ck_assert_int_eq(netdev_set_promisc(dev, false), 0);
+	ck_assert_uint_eq(R(E1000_RCTL) & (E1000_RCTL_UPE | E1000_RCTL_MPE), 0);
+	ck_assert_uint_eq(h, 0xFB0);
+	ck_assert_int_eq(netdev_add_mc(dev, mdns), 0);
+	ck_assert_uint_eq(R(E1000_MTA(h >> 5)), BIT(h & 31));
+	ck_assert_int_eq(netdev_add_mc(dev, test_mac), -EINVAL);
+	down();
+}
+END_TEST
+
+START_TEST(coalesce_sets_throttle)
+{
+	struct ethtool_coalesce ec = { .rx_coalesce_usecs = 100 };
+
+	up(_i, 64, 64);
+	ck_assert_int_eq(dev->netdev_ops->ndo_set_coalesce(dev, &ec), 0);
+	if (chips[_i]->flags & E1000_F_EITR)
+		ck_assert_uint_eq(R(E1000_EITR(0)), 400);
+	else
+		ck_assert_uint_eq(R(E1000_ITR), 100 * 1000 / 256);
+	ec.rx_coalesce_usecs = E1000_ITR_MAX_US + 1;
+	ck_assert_int_eq(dev->netdev_ops->ndo_set_coalesce(dev, &ec), -EINVAL);
+	ec.rx_coalesce_usecs = 10;
+	ec.tx_coalesce_usecs = 20;
+	ck_assert_int_eq(dev->netdev_ops->ndo_set_coalesce(dev, &ec), -EINVAL);
+	dev->netdev_ops->ndo_get_coalesce(dev, &ec);
+	ck_assert_uint_eq(ec.rx_coalesce_usecs, 100);
+	down();
+}
+END_TEST
+
+START_TEST(netdev_names_in_order)
+{
+	struct net_device *a = alloc_netdev(0), *b = alloc_netdev(0), *c = alloc_netdev(0);
+
+	ck_assert_int_eq(register_netdev(a), 0);
+	ck_assert_int_eq(register_netdev(b), 0);
+	ck_assert_str_eq(a->name, "eth0");
+	ck_assert_str_eq(b->name, "eth1");
+	ck_assert_ptr_eq(netdev_get_by_name("eth1"), b);
+	unregister_netdev(a);
+	ck_assert_int_eq(register_netdev(c), 0);
+	ck_assert_str_eq(c->name, "eth0");
+	ck_assert_ptr_eq(netdev_get_by_index(1), b);
+	unregister_netdev(b);
+	unregister_netdev(c);
+	free_netdev(a);
+	free_netdev(b);
+	free_netdev(c);
+	ck_assert_int_eq(fake_allocs, 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("e1000");
+	TCase *tc = tcase_create("fake-nic");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, mac_from_nvm_and_rar, 0, 3);
+	tcase_add_loop_test(tc, bad_nvm_address_refused, 0, 3);
+	tcase_add_loop_test(tc, phy_through_mdic, 0, 3);
+	tcase_add_loop_test(tc, open_programs_the_rings, 0, 3);
+	tcase_add_loop_test(tc, rx_wraps_around_in_order, 0, 3);
+	tcase_add_loop_test(tc, rx_full_ring_counts_missed, 0, 3);
+	tcase_add_loop_test(tc, rx_error_frames_counted_and_recycled, 0, 3);
+	tcase_add_loop_test(tc, rx_oversize_dropped_once, 0, 3);
+	tcase_add_loop_test(tc, rx_checksum_only_where_validated, 0, 3);
+	tcase_add_loop_test(tc, tx_full_ring_is_an_error_not_a_hang, 0, 3);
+	tcase_add_loop_test(tc, tx_wraps_and_writes_tail_once_per_burst, 0, 3);
+	tcase_add_loop_test(tc, tx_checksum_context_loaded_on_change, 0, 3);
+	tcase_add_loop_test(tc, tx_full_of_deferred_frames_flushes_first, 0, 3);
+	tcase_add_loop_test(tc, ringparam_resize_validated_and_leak_free, 0, 3);
+	tcase_add_loop_test(tc, stats_accumulate_from_clear_on_read, 0, 3);
+	tcase_add_loop_test(tc, stats_sticky_counters_of_the_emulator, 0, 3);
+	tcase_add_loop_test(tc, irq_masks_then_poll_unmasks, 0, 3);
+	tcase_add_test(tc, msix_uses_eicr);
+	tcase_add_loop_test(tc, link_comes_up_after_autoneg_restart, 0, 3);
+	tcase_add_loop_test(tc, promisc_and_multicast_filters, 0, 3);
+	tcase_add_loop_test(tc, coalesce_sets_throttle, 0, 3);
+	tcase_add_test(tc, netdev_names_in_order);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
