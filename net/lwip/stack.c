@@ -18,6 +18,7 @@
 #include "lwip/netif.h"
 #include "lwip/sys.h"
 #include "lwip/timeouts.h"
+#include "lwip/priv/tcp_priv.h"
 
 /* lwIP's next timeout, in sys_now() milliseconds; read without the lock
  * by net_timers_due() */
@@ -27,7 +28,7 @@ static u64 timer_runs;
 /* looped packets (127.0.0.1, ::1, our own addresses) wait on each netif's
  * loop queue; this napi drains them from NET_RX */
 static struct napi_struct loopback_napi;
-static u64 loopback_packets;
+static u64 loopback_polls;
 
 static void timers_rearm(void)
 {
@@ -90,7 +91,7 @@ static int loopback_poll(struct napi_struct *napi, int budget)
 			netif_poll(n);
 		}
 	}
-	loopback_packets += (u64)work;
+	loopback_polls++;
 	net_core_unlock();
 	/* everything is drained; a packet queued since is seen as MISSED and
 	 * polled again */
@@ -98,9 +99,18 @@ static int loopback_poll(struct napi_struct *napi, int budget)
 	return work < budget ? work : budget - 1;
 }
 
-u64 net_loopback_packets(void)
+u64 net_loopback_polls(void)
 {
-	return READ_ONCE(loopback_packets);
+	return READ_ONCE(loopback_polls);
+}
+
+int net_tcp_timewait_count(void)
+{
+	int n = 0;
+
+	for (const struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next)
+		n++;
+	return n;
 }
 
 u64 net_timer_runs(void)

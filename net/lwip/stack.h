@@ -17,8 +17,10 @@ void net_stack_start(void);
  * TIMER_SOFTIRQ then */
 bool net_timers_due(void);
 
-/* counters: packets the loopback napi delivered, TIMER softirq runs */
-u64 net_loopback_packets(void);
+/* counters: loopback napi polls, TIMER softirq runs */
+u64 net_loopback_polls(void);
 u64 net_timer_runs(void);
+/* TCP PCBs in TIME_WAIT now; core lock held */
+int net_tcp_timewait_count(void);
 
 #endif

@@ -65,7 +65,7 @@ static void put_netif(struct page *pg, struct netif *n)
 			continue;
 		ip6addr_ntoa_r(netif_ip6_addr(n, i), a, sizeof(a));
 		put(pg, "  inet6 %s %s\n", a, ip6_addr_istentative(st) ? "tentative" :
-		    ip6_addr_ispreferred(st) ? "preferred" : "deprecated");
+		    ip6_addr_ispreferred(st) ? "preferred" : "valid");
 	}
 	if (dev && !net_glue_stats(dev, &gs))
 		put(pg, "  rx %llu frames %llu bytes, %llu no-memory, %llu hw-checksummed; "
@@ -124,11 +124,11 @@ int net_status_page(char *buf, size_t size)
 	put(&pg, "heap: used %llu max %llu of %llu, err %u\n",
 	    (unsigned long long)lwip_stats.mem.used, (unsigned long long)lwip_stats.mem.max,
 	    (unsigned long long)lwip_stats.mem.avail, lwip_stats.mem.err);
-	put(&pg, "tcp pcbs: used %u max %u of %u, pool empty %u times (oldest TIME_WAIT reused)\n",
+	put(&pg, "tcp pcbs: used %u max %u of %u, %d in TIME_WAIT\n",
 	    (unsigned int)tcp_pcbs->used, (unsigned int)tcp_pcbs->max,
-	    (unsigned int)tcp_pcbs->avail, tcp_pcbs->err);
-	put(&pg, "loopback: %llu packets; timers: %llu runs\n",
-	    (unsigned long long)net_loopback_packets(), (unsigned long long)net_timer_runs());
+	    (unsigned int)tcp_pcbs->avail, net_tcp_timewait_count());
+	put(&pg, "loopback: %llu polls; timers: %llu runs\n",
+	    (unsigned long long)net_loopback_polls(), (unsigned long long)net_timer_runs());
 	put(&pg, "softnet: %u processed, %u dropped, %u time_squeeze\n",
 	    softnet_data_this_cpu()->processed, softnet_data_this_cpu()->dropped,
 	    softnet_data_this_cpu()->time_squeeze);

@@ -22,12 +22,15 @@ HOST_LWIP_CFLAGS := $(HOST_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include
 host-lwip-objs := $(lwip-srcs:%.c=$(BUILD)/host/lwip/%.o) $(BUILD)/host/lwip/port.o
 HOST_LWIP_LIB := $(BUILD)/host/liblwip.a
 
-$(BUILD)/host/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
+# the options change struct layouts: rebuild when they change
+HOST_LWIP_CONFIG := net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h
+
+$(BUILD)/host/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified $(HOST_LWIP_CONFIG)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  lwip/$*.c")
 	$(Q)$(HOSTCC) $(HOST_LWIP_CFLAGS) -c $< -o $@
 
-$(BUILD)/host/lwip/port.o: net/lwip/port.c
+$(BUILD)/host/lwip/port.o: net/lwip/port.c $(HOST_LWIP_CONFIG)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_LWIP_CFLAGS) -c $< -o $@
 
