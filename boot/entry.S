@@ -27,6 +27,7 @@
 #define CPUID_EXT_LM  (1 << 29)
 #define CPUID_EXT_NX  (1 << 20)
 #define COM1      0x3f8
+#define BOOT_STACK_SIZE 32768
 
     .section .boot.text, "ax"
     .code32
@@ -180,9 +181,14 @@ boot_pml4:      .skip 4096
 boot_pdpt_low:  .skip 4096
 boot_pdpt_high: .skip 4096
 boot_pd:        .skip 4 * 4096
-    .globl boot_stack_bottom, boot_stack_top
+    /* the boot stack, with a page below it that mm_init leaves unmapped:
+     * an overflow faults instead of running into the page tables below */
+    .balign 4096
+    .globl boot_stack_guard, boot_stack_bottom, boot_stack_top
+boot_stack_guard:
+    .skip 4096
 boot_stack_bottom:
-    .skip 16384
+    .skip BOOT_STACK_SIZE
 boot_stack_top:
 
     .section .note.GNU-stack, "", @progbits

@@ -61,16 +61,18 @@ int hpet_init(u64 phys)
 	u64 cap, conf;
 	unsigned int timers;
 
-	if (!phys || phys + HPET_MMIO_SIZE > GiB(4))
+	if (!phys)
 		return -ENODEV;
-	/* TODO(mem): mmio_map() once it lands (see lapic.c) */
-	hpet_regs = phys_to_virt(phys);
+	hpet_regs = mmio_map(phys, HPET_MMIO_SIZE);
+	if (!hpet_regs)
+		return -ENOMEM;
 	cap = hpet_reg_read(HPET_GCAP_ID);
 	period_fs = cap >> GCAP_CLK_PERIOD_SHIFT;
 	if (!period_fs || period_fs > HPET_MAX_PERIOD_FS) {
 		pr_warn("hpet: at %#llx reports a period of %llu fs: not used\n",
 			(unsigned long long)phys, (unsigned long long)period_fs);
 		period_fs = 0;
+		mmio_unmap((void *)hpet_regs, HPET_MMIO_SIZE);
 		hpet_regs = NULL;
 		return -EINVAL;
 	}

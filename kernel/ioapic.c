@@ -117,13 +117,12 @@ int ioapic_init(void)
 		struct ioapic *io = &ioapics[nr_ioapics];
 		u32 hw_id;
 
-		if ((u64)e->address + IOAPIC_MMIO_SIZE > GiB(4)) {
-			pr_err("ioapic: id %u at %#x is outside the direct map; skipped\n",
+		io->regs = mmio_map(e->address, IOAPIC_MMIO_SIZE);
+		if (!io->regs) {
+			pr_err("ioapic: id %u at %#x cannot be mapped; skipped\n",
 			       e->id, e->address);
 			continue;
 		}
-		/* TODO(mem): mmio_map() once it lands (see lapic.c) */
-		io->regs = phys_to_virt(e->address);
 		io->id = e->id;
 		io->phys = e->address;
 		io->gsi_base = e->gsi_base;

@@ -176,16 +176,11 @@ int lapic_init(bool lint0_extint)
 		pr_warn("lapic: MADT address %#llx differs from IA32_APIC_BASE %#llx\n",
 			(unsigned long long)lapic_phys,
 			(unsigned long long)(base & APIC_BASE_ADDR_MASK));
-	if (lapic_phys + LAPIC_MMIO_SIZE > GiB(4)) {
-		pr_err("lapic: registers at %#llx are outside the direct map\n",
-		       (unsigned long long)lapic_phys);
-		return -ENODEV;
-	}
+	lapic_regs = mmio_map(lapic_phys, LAPIC_MMIO_SIZE);      /* uncached */
+	if (!lapic_regs)
+		return -ENOMEM;
 	if (!(base & APIC_BASE_GLOBAL_ENABLE))
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_GLOBAL_ENABLE);
-	/* TODO(mem): mmio_map() once it lands; the direct map is cacheable,
-	 * which the MTRRs override to UC for this range on real machines */
-	lapic_regs = phys_to_virt(lapic_phys);
 
 	lapic_write(LAPIC_TPR, 0);                       /* accept every priority */
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);

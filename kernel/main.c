@@ -7,6 +7,7 @@
 #include "kernel/errno.h"
 #include "kernel/gdt.h"
 #include "kernel/idt.h"
+#include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
@@ -53,6 +54,7 @@ void kmain(u32 magic, u32 info_phys)
 		boot_info.protocol, boot_info.cmdline);
 	if (cmdline_apply(boot_info.cmdline))
 		pr_warn("cmdline: some options were not applied (see above)\n");
+	mm_init();
 
 	/* platform: firmware tables, interrupt controllers, time, then the
 	 * tick and interrupts on (the IDT is set up at the top of kmain) */

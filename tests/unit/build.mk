@@ -38,6 +38,9 @@ $(HOST_LWIP_LIB): $(host-lwip-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 unit-cmdline-srcs := kernel/cmdline_parse.c
+unit-buddy-srcs := kernel/buddy.c
+unit-kmalloc-srcs := kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
+unit-dma-srcs := kernel/dma.c kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 unit-e1000-srcs := drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
 	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \

@@ -48,9 +48,10 @@ long host_kmalloc_fail_after;
 
 bool in_irq(void);
 uint64_t ktime_get_ns(void);
-void *kmalloc(size_t size);
-void *kzalloc(size_t size);
-void kfree(void *p);
+/* weak: the tests of kernel/kmalloc.c and kernel/dma.c link the real heap */
+void *kmalloc(size_t size) __attribute__((weak));
+void *kzalloc(size_t size) __attribute__((weak));
+void kfree(void *p) __attribute__((weak));
 void softirq_irq_exit(void) __attribute__((weak));
 
 bool in_irq(void)
