@@ -5,6 +5,7 @@
  * packets), the TIMER softirq (sys_check_timeouts), and process context at
  * boot and in self-tests, always under the core lock. */
 #include "net/lwip/stack.h"
+#include "drivers/net/netdevice.h"
 #include "kernel/printk.h"
 #include "kernel/softirq.h"
 #include "kernel/x86.h"
@@ -134,8 +135,34 @@ void net_stack_init(void)
 		LWIP_VERSION_STRING);
 }
 
+/* attach every registered device that has no other receiver (a device
+ * taken by the l2reflect responder keeps it) */
+static void net_attach_all(void)
+{
+	struct net_device *dev;
+	char mac[18];
+
+	for (int i = 0; (dev = netdev_get_by_index(i)); i++) {
+		int rc;
+
+		if (READ_ONCE(dev->rx_handler)) {
+			pr_info("net: %s has a receive handler already: not attached\n", dev->name);
+			continue;
+		}
+		rc = net_attach_netdev(dev);
+		if (rc) {
+			pr_err("net: %s: attach failed (%d)\n", dev->name, rc);
+			continue;
+		}
+		pr_info("net: %s attached, mac %s mtu %u, link %s\n", dev->name,
+			netdev_fmt_mac(mac, dev->dev_addr), dev->mtu,
+			dev->carrier ? "up" : "down");
+	}
+}
+
 void net_stack_start(void)
 {
+	net_attach_all();
 	net_core_lock();
 	net_ipconfig_start();
 	net_services_start();

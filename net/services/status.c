@@ -121,9 +121,9 @@ int net_status_page(char *buf, size_t size)
 	put_proto(&pg, "icmp6", &lwip_stats.icmp6);
 	put_proto(&pg, "udp", &lwip_stats.udp);
 	put_proto(&pg, "tcp", &lwip_stats.tcp);
-	put(&pg, "heap: used %llu max %llu of %llu, err %u\n",
+	put(&pg, "heap (kmalloc): used %llu max %llu, err %u\n",
 	    (unsigned long long)lwip_stats.mem.used, (unsigned long long)lwip_stats.mem.max,
-	    (unsigned long long)lwip_stats.mem.avail, lwip_stats.mem.err);
+	    lwip_stats.mem.err);
 	put(&pg, "tcp pcbs: used %u max %u of %u, %d in TIME_WAIT\n",
 	    (unsigned int)tcp_pcbs->used, (unsigned int)tcp_pcbs->max,
 	    (unsigned int)tcp_pcbs->avail, net_tcp_timewait_count());

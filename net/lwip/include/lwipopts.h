@@ -27,13 +27,21 @@ void net_core_assert_locked(const char *fn);
 
 /* 64-bit: pointers in pbufs and pools must stay 8-byte aligned */
 #define MEM_ALIGNMENT               8
-/* the heap holds every received frame (sk_buffs are PBUF_RAM pbufs) until
- * lwIP is done with it, and TCP's copied send data: room for a full
- * receive window on a few connections plus the send buffers */
+/* lwIP's heap is the kernel's kmalloc (interrupt-safe): it holds every
+ * received frame (sk_buffs are PBUF_RAM pbufs) until lwIP is done with it
+ * and TCP's copied send data, so it must grow with the connections and
+ * windows in use rather than be a fixed array in the image.  MEM_SIZE is
+ * then only what lwIP's sanity checks compare the windows with. */
+#define MEM_LIBC_MALLOC             1
+#define mem_clib_malloc             kmalloc
+#define mem_clib_free               kfree
+#define mem_clib_calloc(n, size)    kzalloc((n) * (size))
 #define MEM_SIZE                    (4 * 1024 * 1024)
 /* PBUF_REF/ROM headers (tcp_write without copy, lwiperf's ROM payload) */
 #define MEMP_NUM_PBUF               512
-#define PBUF_POOL_SIZE              256
+/* the pool serves only lwIP-internal allocations: received frames are
+ * PBUF_RAM sk_buffs */
+#define PBUF_POOL_SIZE              64
 #define MEMP_NUM_UDP_PCB            16
 #define MEMP_NUM_TCP_PCB_LISTEN     16
 /* lwIP's own timeouts plus a few for services */
@@ -131,5 +139,8 @@ void net_core_assert_locked(const char *fn);
 #define MIB2_STATS                  1
 /* 32-bit counters: 16-bit ones wrap within a second of iperf */
 #define LWIP_STATS_LARGE            1
+/* heap counters, which lwIP turns off by default over a C-library malloc
+ * (mem.c keeps them then with a size word before each block) */
+#define MEM_STATS                   1
 
 #endif
