@@ -77,14 +77,12 @@ void kmain(u32 magic, u32 info_phys)
 		machine_poweroff(EXIT_FAIL);
 	if (exit_when == EXIT_AT_READY)
 		machine_poweroff(EXIT_OK);
+	/* the tick drives lwIP's timers (TIMER softirq) from here on */
+	net_timers_start();
 	/* the idle loop: it is also ksoftirqd, serving softirqs that
 	 * irq_exit() left behind (restart/time bound) or that were raised
 	 * outside interrupt context */
 	for (;;) {
-		/* lwIP's timeouts run in the TIMER softirq; the wakeups of the
-		 * halt below (the tick, device interrupts) bring us here */
-		if (net_timers_due())
-			raise_softirq(TIMER_SOFTIRQ);
 		ksoftirqd_run();
 		local_irq_disable();
 		if (local_softirq_pending())

@@ -8,6 +8,7 @@
 #include "drivers/net/netdevice.h"
 #include "kernel/printk.h"
 #include "kernel/softirq.h"
+#include "kernel/time.h"
 #include "kernel/x86.h"
 #include "net/core/dev.h"
 #include "net/core/xmit.h"
@@ -158,6 +159,12 @@ static void net_attach_all(void)
 			netdev_fmt_mac(mac, dev->dev_addr), dev->mtu,
 			dev->carrier ? "up" : "down");
 	}
+}
+
+void net_timers_start(void)
+{
+	timers_rearm();
+	WRITE_ONCE(tick_timer_due, net_timers_due);
 }
 
 void net_stack_start(void)

@@ -13,9 +13,13 @@ void net_stack_init(void);
  * the services (services=); after net_stack_init() and the NIC drivers. */
 void net_stack_start(void);
 
-/* true when lwIP's next timeout is due: the idle loop (and the tick) raise
- * TIMER_SOFTIRQ then */
+/* true when lwIP's next timeout is due (the tick then raises TIMER_SOFTIRQ) */
 bool net_timers_due(void);
+/* Let the periodic tick drive lwIP's timers from now on: kmain calls it as
+ * it enters the idle loop, after the boot self-tests, so that their timing
+ * (NAPI's time budget, ...) sees no network timer work.  A self-test that
+ * needs lwIP's timers drives them itself (net_timers_due + TIMER_SOFTIRQ). */
+void net_timers_start(void);
 
 /* counters: loopback napi polls, TIMER softirq runs */
 u64 net_loopback_polls(void);
