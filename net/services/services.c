@@ -3,8 +3,12 @@
 #include "net/services/services.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
+#include "kernel/power.h"
 #include "kernel/printk.h"
+#include "lwip/pbuf.h"
 #include "lwip/tcp.h"
+#include "lwip/udp.h"
+#include <stdlib.h>
 #include <string.h>
 
 unsigned int services_enabled = SVC_ALL;
@@ -68,6 +72,68 @@ static int set_services(const char *v)
 }
 CMDLINE_OPT("services", set_services, "network services: all (default), none, or echo,discard,http,iperf");
 
+/* netctl=<port>: a UDP datagram "poweroff" to that port prints the status
+ * page and powers off with EXIT_OK, so host-driven tests end with the
+ * kernel's own exit status.  Off by default. */
+#define NETCTL_CMD_POWEROFF "poweroff"
+static u16 netctl_port;
+
+static int set_netctl(const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (!*v || *end || n < 1 || n > 65535)
+		return -EINVAL;
+	netctl_port = (u16)n;
+	return 0;
+}
+CMDLINE_OPT("netctl", set_netctl, "UDP port where \"poweroff\" powers off (tests); off by default");
+
+static void netctl_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
+			const ip_addr_t *addr, u16_t port)
+{
+	static char page[8192];
+	char cmd[16] = "";
+
+	(void)arg;
+	(void)pcb;
+	(void)addr;
+	(void)port;
+	pbuf_copy_partial(p, cmd, sizeof(cmd) - 1, 0);
+	pbuf_free(p);
+	if (strncmp(cmd, NETCTL_CMD_POWEROFF, strlen(NETCTL_CMD_POWEROFF)))
+		return;
+	net_status_page(page, sizeof(page));
+	pr_info("netctl: poweroff; status page:\n");
+	for (char *l = page, *nl; *l; l = nl + 1) {
+		nl = strchr(l, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		pr_info("| %s\n", l);
+	}
+	machine_poweroff(EXIT_OK);
+}
+
+static int netctl_start(void)
+{
+	struct udp_pcb *u;
+
+	if (!netctl_port)
+		return 0;
+	u = udp_new_ip_type(IPADDR_TYPE_ANY);
+	if (!u)
+		return -ENOMEM;
+	if (udp_bind(u, IP_ANY_TYPE, netctl_port) != ERR_OK) {
+		udp_remove(u);
+		return -EBUSY;
+	}
+	udp_recv(u, netctl_recv, NULL);
+	pr_info("net: netctl on udp/%u\n", netctl_port);
+	return 0;
+}
+
 struct tcp_pcb *svc_tcp_listen(u16 port, tcp_accept_fn accept_fn)
 {
 	struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_ANY), *lpcb;
@@ -107,5 +173,7 @@ int net_services_start(void)
 	}
 	if (!services_enabled)
 		pr_info("net: no services (services=none)\n");
+	if (netctl_start())
+		pr_err("net: netctl did not start\n");
 	return first_err;
 }
