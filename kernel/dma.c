@@ -9,6 +9,7 @@
  * goes back to the page allocator.  Larger sizes take whole pages from
  * page_alloc (page aligned, which is all the contract asks for).
  */
+#include "lib/bitops.h"
 #include "kernel/mm.h"
 #include "kernel/mm_internal.h"
 #include "kernel/panic.h"
@@ -31,11 +32,9 @@ static u64 outstanding;
 
 static unsigned pool_of(size_t size)
 {
-	unsigned i = 0;
+	unsigned order = order_base_2(size);
 
-	while ((1UL << (DMA_MIN_SHIFT + i)) < size)
-		i++;
-	return i;
+	return order > DMA_MIN_SHIFT ? order - DMA_MIN_SHIFT : 0;
 }
 
 static inline u32 full_mask(unsigned pool)
@@ -47,11 +46,7 @@ static inline u32 full_mask(unsigned pool)
 
 static unsigned size_order(size_t size)
 {
-	unsigned order = 0;
-
-	while ((PAGE_SIZE << order) < size)
-		order++;
-	return order;
+	return order_base_2((size + PAGE_SIZE - 1) >> PAGE_SHIFT);
 }
 
 static void *pool_get(unsigned pool)
@@ -75,7 +70,7 @@ static void *pool_get(unsigned pool)
 		d->next = pools[pool];
 		pools[pool] = d;
 	}
-	bit = __builtin_ctz(~d->used);
+	bit = __ffs64(~d->used & full_mask(pool));
 	d->used |= 1U << bit;
 	return d->va + ((size_t)bit << (DMA_MIN_SHIFT + pool));
 }

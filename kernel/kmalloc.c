@@ -14,6 +14,7 @@
  * object and a redzone after it, both checked by kfree, and a poison fill of
  * freed objects.
  */
+#include "lib/bitops.h"
 #include "kernel/mm.h"
 #include "kernel/mm_internal.h"
 #include "kernel/panic.h"
@@ -105,11 +106,9 @@ static void classes_init(void)
 
 static unsigned class_of(size_t size)
 {
-	unsigned i = 0;
+	unsigned order = order_base_2(size);
 
-	while ((1UL << (KMALLOC_MIN_SHIFT + i)) < size)
-		i++;
-	return i;
+	return order > KMALLOC_MIN_SHIFT ? order - KMALLOC_MIN_SHIFT : 0;
 }
 
 #if KMALLOC_DEBUG

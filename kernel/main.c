@@ -1,4 +1,5 @@
 /* kmain: the boot sequence, from the loader's hand-off to `ready`. */
+#include "drivers/pci/pci.h"
 #include "kernel/acpi.h"
 #include "kernel/apic.h"
 #include "kernel/bootinfo.h"
@@ -69,6 +70,15 @@ void kmain(u32 magic, u32 info_phys)
 	net_stack_init();
 	/* after the NIC drivers: attach devices, addresses (ip=), services */
 	net_stack_start();
+
+	/* after acpi_init (MCFG), mm_init (mmio_map) and the interrupt
+	 * controllers; pcitest= runs here and powers off, before any NIC
+	 * driver binds */
+	if (pci_init())
+		pr_warn("pci: not available\n");
+	pci_selftest_run_requested();
+	/* NIC drivers register here; the listing shows what bound */
+	pci_print_devices();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),

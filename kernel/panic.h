@@ -4,6 +4,7 @@
 #define KERNEL_PANIC_H
 
 #include "kernel/types.h"
+#include "lib/assert.h"
 
 struct trap_frame;
 
@@ -21,10 +22,7 @@ bool panic_in_progress(void);
 /* print the registers of tf, "RIP: 0x<hex> <sym+0xoff/0xsize>" first */
 void show_regs(const struct trap_frame *tf);
 
-#define BUG_ON(cond)                                                          \
-	do {                                                                  \
-		if (unlikely(cond))                                           \
-			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__); \
-	} while (0)
+/* a broken invariant: same mechanism as lib/assert.h's ASSERT */
+#define BUG_ON(cond) ASSERT(!(cond))
 
 #endif

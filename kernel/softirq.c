@@ -1,6 +1,7 @@
 /* Softirqs: the per-CPU pending mask, the bounded service loop run from
  * irq_exit(), and the ksoftirqd stand-in the idle loop calls.  See
  * kernel/softirq.h for the contract. */
+#include "lib/bitops.h"
 #include "kernel/softirq.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
@@ -102,7 +103,7 @@ static void softirq_handle(struct softirq_cpu *sc)
 		sc->pending = 0;
 		local_irq_enable();
 		while (pending) {
-			unsigned int nr = (unsigned int)__builtin_ctz(pending);
+			unsigned int nr = __ffs64(pending);
 
 			pending &= pending - 1;
 			sc->stat.count[nr]++;
