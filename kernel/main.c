@@ -68,8 +68,6 @@ void kmain(u32 magic, u32 info_phys)
 	/* after the cmdline (net.core.* tunables), before any NIC driver */
 	net_dev_init();
 	net_stack_init();
-	/* after the NIC drivers: attach devices, addresses (ip=), services */
-	net_stack_start();
 
 	/* after acpi_init (MCFG), mm_init (mmio_map) and the interrupt
 	 * controllers; pcitest= runs here and powers off, before any NIC
@@ -79,6 +77,9 @@ void kmain(u32 magic, u32 info_phys)
 	pci_selftest_run_requested();
 	/* NIC drivers register here; the listing shows what bound */
 	pci_print_devices();
+	/* after the NIC drivers: attach every net_device, addresses (ip=),
+	 * services */
+	net_stack_start();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
