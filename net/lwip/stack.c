@@ -163,7 +163,9 @@ static void net_attach_all(void)
 
 void net_timers_start(void)
 {
+	net_core_lock();
 	timers_rearm();
+	net_core_unlock();
 	WRITE_ONCE(tick_timer_due, net_timers_due);
 }
 
