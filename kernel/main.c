@@ -77,6 +77,9 @@ void kmain(u32 magic, u32 info_phys)
 	pci_selftest_run_requested();
 	/* NIC drivers register here; the listing shows what bound */
 	pci_print_devices();
+	/* after the NIC drivers: attach every net_device, addresses (ip=),
+	 * services */
+	net_stack_start();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
@@ -85,6 +88,8 @@ void kmain(u32 magic, u32 info_phys)
 		machine_poweroff(EXIT_FAIL);
 	if (exit_when == EXIT_AT_READY)
 		machine_poweroff(EXIT_OK);
+	/* the tick drives lwIP's timers (TIMER softirq) from here on */
+	net_timers_start();
 	/* the idle loop: it is also ksoftirqd, serving softirqs that
 	 * irq_exit() left behind (restart/time bound) or that were raised
 	 * outside interrupt context */
