@@ -1,4 +1,5 @@
 /* kmain: the boot sequence, from the loader's hand-off to `ready`. */
+#include "drivers/pci/pci.h"
 #include "kernel/acpi.h"
 #include "kernel/apic.h"
 #include "kernel/bootinfo.h"
@@ -72,6 +73,18 @@ void kmain(u32 magic, u32 info_phys)
 	net_dev_init();
 	net_stack_init();
 
+	/* after acpi_init (MCFG), mm_init (mmio_map) and the interrupt
+	 * controllers; pcitest= runs here and powers off, before any NIC
+	 * driver binds */
+	if (pci_init())
+		pr_warn("pci: not available\n");
+	pci_selftest_run_requested();
+	/* NIC drivers register here; the listing shows what bound */
+	pci_print_devices();
+	/* after the NIC drivers: attach every net_device, addresses (ip=),
+	 * services */
+	net_stack_start();
+
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
 		(unsigned long long)(ktime_get_ns() % NSEC_PER_MSEC / NSEC_PER_USEC));
@@ -79,6 +92,8 @@ void kmain(u32 magic, u32 info_phys)
 		machine_poweroff(EXIT_FAIL);
 	if (exit_when == EXIT_AT_READY)
 		machine_poweroff(EXIT_OK);
+	/* the tick drives lwIP's timers (TIMER softirq) from here on */
+	net_timers_start();
 	/* the idle loop: it is also ksoftirqd, serving softirqs that
 	 * irq_exit() left behind (restart/time bound) or that were raised
 	 * outside interrupt context, and it runs the console shell */

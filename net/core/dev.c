@@ -1,7 +1,8 @@
 /* The receive core: per-CPU softnet_data, the netif_rx() backlog and its
- * poll, delivery up the stack, the NET_TX completion queue, and
+ * poll, delivery up the stack, the NET_TX completion queue and qdisc runs, and
  * /proc/net/softnet_stat. */
 #include "net/core/dev.h"
+#include "net/core/xmit.h"
 #include "fs/view.h"
 #include "kernel/errno.h"
 #include "kernel/irq.h"
@@ -150,6 +151,8 @@ void net_tx_action(void)
 	local_irq_enable();
 	while ((skb = __skb_dequeue(&q)))
 		kfree_skb_reason(skb, (enum skb_drop_reason)skb->drop_reason);
+	/* then the qdiscs waiting to send (Linux's output_queue) */
+	net_tx_run_queues();
 }
 
 int net_dev_init(void)
