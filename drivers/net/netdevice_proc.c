@@ -1,7 +1,8 @@
 /* The net_device counters as Linux shows them: /proc/net/dev (Linux
  * net/core/net-procfs.c) and /sys/class/net/<dev>/statistics/<counter>
- * (net/core/net-sysfs.c), both from ndo_get_stats64. */
-#include "drivers/net/netdevice.h"
+ * (net/core/net-sysfs.c), both from ndo_get_stats64, plus the interfaces
+ * that are not net_devices (netdevice_proc_extra: lwIP's loopback). */
+#include "drivers/net/netdevice_proc.h"
 #include "fs/view.h"
 #include "kernel/errno.h"
 #include "lib/seq_buf.h"
@@ -17,16 +18,60 @@ static void netdev_stats(struct net_device *dev, struct rtnl_link_stats64 *st)
 	st->rx_nohandler += READ_ONCE(dev->rx_nohandler);
 }
 
+__attribute__((weak)) int netdev_proc_extra(unsigned int idx, char *name, size_t size,
+					   struct rtnl_link_stats64 *stats)
+{
+	(void)idx;
+	(void)name;
+	(void)size;
+	(void)stats;
+	return -ENOENT;
+}
+
+/* the idx-th interface: the extras first, then the net_devices */
+static int netdev_proc_nth(unsigned int idx, char *name, size_t size,
+			   struct rtnl_link_stats64 *st)
+{
+	struct net_device *dev;
+	unsigned int extras = 0;
+	char tmp[IFNAMSIZ];
+	struct rtnl_link_stats64 ignored;
+
+	while (netdev_proc_extra(extras, tmp, sizeof(tmp), &ignored) == 0)
+		extras++;
+	if (idx < extras) {
+		memset(st, 0, sizeof(*st));
+		return netdev_proc_extra(idx, name, size, st);
+	}
+	dev = netdev_get_by_index((int)(idx - extras));
+	if (!dev)
+		return -ENOENT;
+	snprintf(name, size, "%s", dev->name);
+	netdev_stats(dev, st);
+	return 0;
+}
+
+/* the counters of the interface called name */
+static int netdev_proc_find(const char *name, struct rtnl_link_stats64 *st)
+{
+	char n[IFNAMSIZ];
+
+	for (unsigned int i = 0; netdev_proc_nth(i, n, sizeof(n), st) == 0; i++)
+		if (!strcmp(n, name))
+			return 0;
+	return -ENODEV;
+}
+
 /* one line of /proc/net/dev: Linux dev_seq_printf_stats(), whose drop,
  * frame and carrier columns are sums of the detailed counters */
-static void dev_proc_line(struct seq_buf *s, struct net_device *dev)
+static void dev_proc_line(struct seq_buf *s, const char *name,
+			  const struct rtnl_link_stats64 *stp)
 {
-	struct rtnl_link_stats64 st;
+	struct rtnl_link_stats64 st = *stp;
 
-	netdev_stats(dev, &st);
 	seq_buf_printf(s, "%6s: %7llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu "
 		       "%8llu %7llu %4llu %4llu %4llu %5llu %7llu %10llu\n",
-		       dev->name,
+		       name,
 		       (unsigned long long)st.rx_bytes, (unsigned long long)st.rx_packets,
 		       (unsigned long long)st.rx_errors,
 		       (unsigned long long)(st.rx_dropped + st.rx_missed_errors),
@@ -45,7 +90,8 @@ static void dev_proc_line(struct seq_buf *s, struct net_device *dev)
 static int dev_proc_show(char *buf, size_t size, const char *const *args)
 {
 	struct seq_buf s;
-	struct net_device *dev;
+	struct rtnl_link_stats64 st;
+	char name[IFNAMSIZ];
 
 	(void)args;
 	seq_buf_init(&s, buf, size);
@@ -54,21 +100,18 @@ static int dev_proc_show(char *buf, size_t size, const char *const *args)
 		     " face |bytes    packets errs drop fifo frame "
 		     "compressed multicast|bytes    packets errs "
 		     "drop fifo colls carrier compressed\n");
-	for (int i = 0; (dev = netdev_get_by_index(i)); i++)
-		dev_proc_line(&s, dev);
+	for (unsigned int i = 0; netdev_proc_nth(i, name, sizeof(name), &st) == 0; i++)
+		dev_proc_line(&s, name, &st);
 	return seq_buf_used(&s);
 }
 VIEW("/proc/net/dev", dev_proc_show);
 
 static int net_class_list(unsigned int idx, const char *const *args, char *name, size_t size)
 {
-	struct net_device *dev = netdev_get_by_index((int)idx);
+	struct rtnl_link_stats64 st;
 
 	(void)args;
-	if (!dev)
-		return -ENOENT;
-	snprintf(name, size, "%s", dev->name);
-	return 0;
+	return netdev_proc_nth(idx, name, size, &st);
 }
 VIEW_DIR("/sys/class/net/*", net_class_list);
 
@@ -102,15 +145,13 @@ VIEW_DIR("/sys/class/net/*/statistics/*", netstat_list);
 /* one counter, "%llu\n" as net-sysfs.c's netstat_show() prints it */
 static int netstat_show(char *buf, size_t size, const char *const *args)
 {
-	struct net_device *dev = netdev_get_by_name(args[0]);
 	struct rtnl_link_stats64 st;
 
-	if (!dev)
-		return -ENODEV;
 	for (size_t i = 0; i < ARRAY_SIZE(netstat_fields); i++) {
 		if (strcmp(netstat_fields[i].name, args[1]))
 			continue;
-		netdev_stats(dev, &st);
+		if (netdev_proc_find(args[0], &st))
+			return -ENODEV;
 		return snprintf(buf, size, "%llu\n", (unsigned long long)
 				*(const u64 *)((const char *)&st + netstat_fields[i].offset));
 	}
