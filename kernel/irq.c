@@ -82,6 +82,7 @@ void irq_vector_free(int vector)
 	if (irq_descs[vector].chain)
 		pr_warn("irq: vector %#x freed with handlers still on it\n", vector);
 	irq_descs[vector].allocated = false;
+	irq_descs[vector].chip = NULL;
 	spin_unlock_irqrestore(&irq_lock, flags);
 }
 
