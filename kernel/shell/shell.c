@@ -31,9 +31,11 @@ static int set_shell(const char *v)
 }
 CMDLINE_OPT("shell", set_shell, "serial console shell after ready: on|off");
 
+/* The serial console only: the shell's input comes from there, and its
+ * line editing escapes would show as garbage on the VGA text screen. */
 void shell_write(const char *s, size_t n)
 {
-	console_write(s, n);
+	serial_write(s, n);
 }
 
 void shell_puts(const char *s)

@@ -50,7 +50,7 @@ void shell_poll(void);
 /* input is waiting for shell_poll (the idle loop must not halt) */
 bool shell_pending(void);
 
-/* output of commands: to the consoles, not to the kernel log */
+/* output of commands: to the serial console, not to the kernel log */
 void shell_write(const char *s, size_t n);
 void shell_puts(const char *s);
 int shell_printf(const char *fmt, ...) __printf(1, 2);

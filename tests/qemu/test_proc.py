@@ -206,8 +206,8 @@ def test_softirqs(guest):
     for (name, c0), (_, c1) in zip(rows0, rows1):
         assert c1[0] >= c0[0], name
     timer = rows1[1][1][0] - rows0[1][1][0]
-    # nothing raises TIMER on this branch yet (the stack branch's lwIP
-    # timers will): it must at least not move backwards
+    # TIMER runs when lwIP's next timeout is due (net_timers_due), not
+    # every tick: no rate to hold it to, but it must not move backwards
     report("/proc/softirqs (%s): TIMER +%d, NET_RX +%d over ~1 s"
            % (guest.mode, timer, rows1[3][1][0] - rows0[3][1][0]))
 
@@ -242,9 +242,9 @@ def test_net_dev_and_sysfs_statistics(guest):
                           ("rx_multicast", "multicast"), ("tx_colls", "collisions")]:
             assert values[stat] >= fields[col], (name, stat)
         assert values["rx_dropped"] + values["rx_missed_errors"] >= fields["rx_drop"]
-    report("/proc/net/dev (%s): %s (no NIC driver binds on this branch yet; lo has no "
-           "traffic to count: the device line layout is checked with known numbers by "
-           "tests/unit/test_views.c)" % (guest.mode, ", ".join(devs)))
+    report("/proc/net/dev (%s): %s (no NIC driver binds on this branch yet; lo counts only "
+           "what lwIP loops by itself; the device line layout is checked with known numbers "
+           "by tests/unit/test_views.c)" % (guest.mode, ", ".join(devs)))
     assert cat(guest, "/sys/class/net/eth9/statistics/rx_bytes").startswith(
         "cat: /sys/class/net/eth9/statistics/rx_bytes: No such file")
 
