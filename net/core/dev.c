@@ -2,6 +2,8 @@
  * poll, delivery up the stack, the NET_TX completion queue and qdisc runs, and
  * /proc/net/softnet_stat. */
 #include "net/core/dev.h"
+#include "net/core/capture.h"
+#include "net/core/journey.h"
 #include "net/core/xmit.h"
 #include "fs/view.h"
 #include "kernel/errno.h"
@@ -35,15 +37,25 @@ int netif_receive_skb(struct sk_buff *skb)
 {
 	struct softnet_data *sd = softnet_data_this_cpu();
 	net_rx_handler_t fn = READ_ONCE(rx_handler);
+	struct journey_rec *jr;
+	int rc;
 
 	if (!skb->tstamp)
 		skb->tstamp = ktime_get_ns();
 	sd->processed++;
+	/* the packet taps (Linux's deliver_skb to ptype_all): before the
+	 * protocol handler, which consumes the skb */
+	capture_tap_skb(skb, CAPTURE_RX);
+	jr = journey_rx_begin(skb);
 	if (!fn) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
+		journey_rx_end(jr);
 		return NET_RX_DROP;
 	}
-	return fn(skb);
+	rc = fn(skb);
+	/* the handler delivered it synchronously, up to the application */
+	journey_rx_end(jr);
+	return rc;
 }
 
 /* Queue skb on sd's backlog; interrupts off.  The backlog napi is

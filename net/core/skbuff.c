@@ -2,6 +2,7 @@
  * clones and copies, drop accounting, and the hand-offs to and from lwIP.
  * Ownership rules are in net/core/skbuff.h. */
 #include "net/core/skbuff.h"
+#include "net/core/journey.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -334,6 +335,7 @@ static void skb_release(struct sk_buff *skb, enum skb_drop_reason reason)
 	if ((unsigned int)reason >= SKB_DROP_REASON_MAX || reason == SKB_NOT_DROPPED_YET)
 		reason = SKB_DROP_REASON_NOT_SPECIFIED;
 	STAT_INC(skb_stats.drops[reason]);
+	journey_skb_release(skb);
 	/* the last reference to the data frees it: mem_free, or the driver's
 	 * release callback for an RX buffer */
 	pbuf_free(skb->pbuf);

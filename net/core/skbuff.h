@@ -32,6 +32,7 @@
 
 struct pbuf;
 struct net_device;
+struct journey_rec;
 
 /* Why a packet was dropped (a subset of Linux's enum skb_drop_reason, same
  * names); counted per reason at the final free. */
@@ -87,6 +88,8 @@ struct sk_buff {
 	u32 users;                    /* references to this struct */
 	u8 *head, *data, *tail, *end;
 	struct pbuf *pbuf;            /* owns head..end; pbuf->ref is the data refcount */
+	struct journey_rec *journey;  /* sampled frame's timing record (net/core/journey.h), or NULL;
+				       * not copied by skb_clone/skb_copy */
 };
 
 /* A queue of skbs (Linux sk_buff_head, without its lock: callers keep the

@@ -2,6 +2,8 @@
  * the contract is in net/core/xmit.h. */
 #include "net/core/xmit.h"
 #include "drivers/net/netdevice.h"
+#include "net/core/capture.h"
+#include "net/core/journey.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/softirq.h"
@@ -170,10 +172,16 @@ static void qdisc_run(struct qdisc *qd)
 		qdisc_unlock(qd);
 
 		/* the driver copies the frame into its own buffer */
+		journey_xmit_begin(skb);
 		if (dev->flags & IFF_UP)
 			rc = dev->netdev_ops->ndo_start_xmit(dev, skb->data, skb->len, NULL, 0);
 		else
 			rc = -ENETDOWN;
+		journey_xmit_end(skb, rc);
+		/* the transmit tap, once per frame: not for a refusal that
+		 * requeues it (it comes back here) */
+		if (rc != -EBUSY)
+			capture_tap_skb(skb, CAPTURE_TX);
 
 		qdisc_lock(qd);
 		if (rc == -EBUSY) {
@@ -223,6 +231,7 @@ int dev_queue_xmit(struct sk_buff *skb)
 		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_SMALL);
 		return -EINVAL;
 	}
+	journey_mark(skb, JOURNEY_TX_QUEUE);
 	qdisc_lock(qd);
 	if (!(dev->flags & IFF_UP)) {
 		qd->st.down_drops++;

@@ -7,6 +7,7 @@
 #include "kernel/printk.h"
 #include "kernel/softirq.h"
 #include "net/core/dev.h"
+#include "net/core/journey.h"
 #include "net/core/xmit.h"
 #include "net/lwip/core_lock.h"
 #include "lwip/etharp.h"
@@ -106,6 +107,7 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 		g->st.tx_nomem++;
 		return ERR_MEM;
 	}
+	journey_tx_skb(skb);
 	rc = dev_queue_xmit(skb);
 	if (rc == 0) {
 		g->st.tx_frames++;
@@ -178,6 +180,7 @@ static int glue_rx(struct net_device *dev, const void *frame, unsigned int len,
 	if (len >= ETH_HLEN)
 		memcpy(&skb->protocol, (const u8 *)frame + 12, sizeof(skb->protocol));
 	skb->ip_summed = rx_ip_summed(frame, len, flags);
+	journey_rx_skb(skb);
 	/* NAPI poll in NET_RX: straight up; otherwise via the backlog */
 	if (in_serving_softirq())
 		netif_receive_skb(skb);

@@ -15,6 +15,7 @@
 #include "net/lwip/core_lock.h"
 #include "net/lwip/ipconfig.h"
 #include "net/lwip/netif_glue.h"
+#include "net/lwip/taps.h"
 #include "net/services/services.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
@@ -128,6 +129,7 @@ void net_stack_init(void)
 
 	net_core_lock();
 	lwip_init();
+	net_taps_init();
 	net_ipconfig_init();
 	timers_rearm();
 	net_core_unlock();
