@@ -35,7 +35,7 @@ kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 
 # the services over lwIP's raw API
-net-services := services echo discard http iperf status
+net-services := services echo discard http http_views iperf status metrics netgen capture_srv
 kernel-srcs += $(net-services:%=net/services/%.c)
 $(foreach f,$(net-services),$(eval CFLAGS_net_services_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 kernel-extra-objs += $(lwip-objs)
@@ -43,7 +43,7 @@ kernel-extra-objs += $(lwip-objs)
 # the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP)
 kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
 	net/core/selftest_napi.c net/core/xmit.c net/core/journey.c net/core/journey_report.c \
-	net/core/capture.c
+	net/core/capture.c net/core/capture_cmd.c net/core/journey_cmd.c
 # the capture and journey taps inside lwIP (net/lwip/taps.c): lwIP's calls
 # between its own files go through these wrappers
 KLDFLAGS += $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input,-Wl,--wrap=$(f))

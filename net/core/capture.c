@@ -150,6 +150,18 @@ static bool next_word(const char **s, char *w, size_t size)
 	return true;
 }
 
+/* a segment of the capture stream itself: capturing it would feed the
+ * stream with its own traffic */
+static bool is_own_stream(const u8 *frame, u32 len)
+{
+	struct capture_filter own = { 0, IPPROTO_TCP, 0 };
+
+	if (!capture_port)
+		return false;
+	own.port = capture_port;
+	return capture_filter_match(&own, frame, len);
+}
+
 int capture_filter_parse(const char *s, struct capture_filter *out)
 {
 	struct capture_filter f = { 0, -1, -1 };
@@ -280,7 +292,7 @@ void __capture_frame(enum capture_point pt, const void *frame, u32 caplen, u32 l
 	stats.seen++;
 	if (!ring) {
 		stats.dropped++;
-	} else if (!capture_filter_match(&filter, frame, caplen)) {
+	} else if (!capture_filter_match(&filter, frame, caplen) || is_own_stream(frame, caplen)) {
 		stats.filtered++;
 	} else if (ring_size - (u32)(ring_head - ring_tail) < PCAP_REC_HDR_LEN + caplen) {
 		stats.dropped++;
@@ -333,7 +345,8 @@ u32 capture_ring_avail(void)
 	return n;
 }
 
-u32 capture_ring_read(void *buf, u32 max)
+/* copy up to max waiting bytes; consume them if asked */
+static u32 ring_get(void *buf, u32 max, bool consume)
 {
 	unsigned long flags = spin_lock_irqsave(&capture_lock);
 	u32 n = (u32)(ring_head - ring_tail), off, first;
@@ -345,10 +358,31 @@ u32 capture_ring_read(void *buf, u32 max)
 		first = ring_size - off < n ? ring_size - off : n;
 		memcpy(buf, ring + off, first);
 		memcpy((u8 *)buf + first, ring, n - first);
-		ring_tail += n;
+		if (consume)
+			ring_tail += n;
 	}
 	spin_unlock_irqrestore(&capture_lock, flags);
 	return n;
+}
+
+u32 capture_ring_read(void *buf, u32 max)
+{
+	return ring_get(buf, max, true);
+}
+
+u32 capture_ring_peek(void *buf, u32 max)
+{
+	return ring_get(buf, max, false);
+}
+
+void capture_ring_consume(u32 n)
+{
+	unsigned long flags = spin_lock_irqsave(&capture_lock);
+
+	if (n > ring_head - ring_tail)
+		n = (u32)(ring_head - ring_tail);
+	ring_tail += n;
+	spin_unlock_irqrestore(&capture_lock, flags);
 }
 
 void capture_ring_discard(void)

@@ -18,7 +18,9 @@
  * Filter: any of "ether <type>", "proto <udp|tcp|icmp|icmp6|N>",
  * "port <N>", all of which must match (ports: UDP or TCP source or
  * destination; the protocol is IPv4's or the IPv6 fixed header's next
- * header).  Empty or "none": every frame. */
+ * header).  Empty or "none": every frame.  TCP segments to or from the
+ * capture port itself are never captured (they would feed the stream
+ * with its own traffic); they count as filtered. */
 #ifndef NET_CORE_CAPTURE_H
 #define NET_CORE_CAPTURE_H
 
@@ -90,6 +92,10 @@ void capture_reset_stats(void);
  * live reader starts from now).  Any context. */
 u32 capture_ring_avail(void);
 u32 capture_ring_read(void *buf, u32 max);
+/* copy without consuming; then consume n bytes (a writer that may fail
+ * between the two) */
+u32 capture_ring_peek(void *buf, u32 max);
+void capture_ring_consume(u32 n);
 void capture_ring_discard(void);
 /* the 24-byte pcap file header */
 void capture_pcap_header(u8 out[PCAP_FILE_HDR_LEN]);

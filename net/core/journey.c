@@ -305,7 +305,7 @@ void __journey_skb_release(struct sk_buff *skb)
 	rec_complete(r);
 }
 
-void journey_loop_out(const void *key)
+void journey_loop_out(const void *key, u32 len)
 {
 	struct journey_cpu *c = this_cpu();
 	struct journey_rec *r = c->tx, *old = NULL;
@@ -315,6 +315,7 @@ void journey_loop_out(const void *key)
 		return;
 	c->tx = NULL;
 	r->kind = JOURNEY_KIND_LOOP;
+	r->len = (u16)len;
 	stamp(r, JOURNEY_TX_XMIT);
 	/* a free entry, or the oldest (a packet lwIP dropped from its loop
 	 * queue never comes to IP input: its record completes here) */

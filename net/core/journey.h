@@ -191,7 +191,7 @@ static inline void journey_skb_release(struct sk_buff *skb)
 /* --- for the lwIP glue (net/lwip/journey_lwip.c) ----------------------- */
 /* the current transmit record reached the loopback queue: stamp TX_XMIT
  * and remember it under key (the queued pbuf) */
-void journey_loop_out(const void *key);
+void journey_loop_out(const void *key, u32 len);
 /* IP input of a looped packet key: make its record current; returns it
  * (complete it with journey_rx_end), or NULL */
 struct journey_rec *journey_loop_in(const void *key);

@@ -74,7 +74,7 @@ err_t __wrap_netif_loop_output(struct netif *netif, struct pbuf *p)
 	/* lwIP queued a copy (one pbuf) at loop_last: the record waits there
 	 * for IP input */
 	if (unlikely(journey_on) && err == ERR_OK && netif->loop_last != before)
-		journey_loop_out(netif->loop_last);
+		journey_loop_out(netif->loop_last, p->tot_len);
 	return err;
 }
 

@@ -1,6 +1,7 @@
 /* Discard (RFC 863) on TCP and UDP port 9: count and drop. */
 #include "net/services/services.h"
 #include "kernel/errno.h"
+#include "net/core/journey.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
@@ -26,6 +27,7 @@ static err_t discard_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t 
 		svc_discard_stats.tcp_closed++;
 		return ERR_OK;
 	}
+	journey_mark_rx(JOURNEY_RX_APP);
 	svc_discard_stats.tcp_bytes_in += p->tot_len;
 	tcp_recved(pcb, p->tot_len);
 	pbuf_free(p);
@@ -57,6 +59,7 @@ static void discard_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	(void)pcb;
 	(void)addr;
 	(void)port;
+	journey_mark_rx(JOURNEY_RX_APP);
 	svc_discard_stats.udp_datagrams++;
 	svc_discard_stats.udp_bytes += p->tot_len;
 	pbuf_free(p);

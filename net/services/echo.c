@@ -5,6 +5,7 @@
  * buffer, so a client that does not read its echoes is slowed down rather
  * than making us buffer without bound. */
 #include "net/services/services.h"
+#include "net/core/journey.h"
 #include "kernel/errno.h"
 #include "lwip/mem.h"
 #include "lwip/pbuf.h"
@@ -78,6 +79,7 @@ static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 	if (!p) {
 		c->closing = true;
 	} else {
+		journey_mark_rx(JOURNEY_RX_APP);
 		svc_echo_stats.tcp_bytes_in += p->tot_len;
 		if (c->pending)
 			pbuf_cat(c->pending, p);
@@ -137,8 +139,10 @@ static void echo_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 			  const ip_addr_t *addr, u16_t port)
 {
 	(void)arg;
+	journey_mark_rx(JOURNEY_RX_APP);
 	svc_echo_stats.udp_datagrams++;
 	svc_echo_stats.udp_bytes += p->tot_len;
+	journey_tx_app();
 	if (udp_sendto(pcb, p, addr, port) != ERR_OK)
 		svc_echo_stats.udp_errors++;
 	pbuf_free(p);

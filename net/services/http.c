@@ -1,13 +1,23 @@
-/* HTTP on TCP port 80: the status page, with our own small responder on
- * lwIP's raw TCP API (no generated file system to build).  HTTP/1.0
- * semantics: one request per connection, we close after the response.
+/* HTTP on TCP port 80: the status page, the views and the metrics, with
+ * our own small responder on lwIP's raw TCP API (no generated file system
+ * to build).  HTTP/1.0 semantics: one request per connection, we close
+ * after the response.
  *
- * GET or HEAD of / (or /status) answers 200 with the page as text/plain;
- * another path 404; another method 501; a request head larger than
- * HTTP_REQ_MAX 431.  The response is built once into a heap buffer and
- * written as the send buffer allows (tcp_sent continues it). */
+ * GET or HEAD of
+ *   / or /status     the status page (text/plain)
+ *   /proc/..., /sys/...  a view, exactly what the shell's cat prints
+ *   /metrics         every counter, Prometheus text exposition format
+ *   /trace.csv       the frame journey records
+ * answers 200; an unknown path 404; a path with "." or ".." segments 400;
+ * another method 405 (with Allow); a request head larger than
+ * HTTP_REQ_MAX 431.  Views are generated outside the lwIP core lock (they
+ * may take it themselves): net/services/http_views.c renders them from
+ * NET_RX and hands the response back.  The response is written as the
+ * send buffer allows (tcp_sent continues it). */
 #include "net/services/services.h"
+#include "net/services/http_views.h"
 #include "kernel/errno.h"
+#include "net/core/journey.h"
 #include "kernel/version.h"
 #include "lwip/mem.h"
 #include "lwip/pbuf.h"
@@ -15,27 +25,28 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HTTP_REQ_MAX     1024      /* request head we read */
 #define HTTP_PAGE_MAX    8192      /* status page body */
-#define HTTP_HDR_MAX     256
 #define HTTP_POLL_TICKS  4         /* 2 s of 500 ms lwIP ticks */
 #define HTTP_IDLE_POLLS  5         /* closed after ~10 s without a request */
 
 struct svc_stats svc_http_stats;
 
-struct http_conn {
-	char req[HTTP_REQ_MAX];
-	u16 req_len;
-	u8 idle_polls;
-	char *resp;                 /* mem_malloc'd response, NULL until built */
-	u32 resp_len, resp_off;
-};
+void http_conn_free(struct http_conn *c);
 
-static void http_free(struct http_conn *c)
+void http_conn_free(struct http_conn *c)
 {
 	if (c->resp)
 		mem_free(c->resp);
 	mem_free(c);
+}
+
+/* the connection is done with c: free it, or leave that to the renderer */
+static void http_release(struct http_conn *c)
+{
+	if (c->deferred)
+		c->dead = true;
+	else
+		http_conn_free(c);
 }
 
 static err_t http_close(struct tcp_pcb *pcb, struct http_conn *c)
@@ -45,7 +56,7 @@ static err_t http_close(struct tcp_pcb *pcb, struct http_conn *c)
 	tcp_sent(pcb, NULL);
 	tcp_err(pcb, NULL);
 	tcp_poll(pcb, NULL, 0);
-	http_free(c);
+	http_release(c);
 	if (tcp_close(pcb) != ERR_OK) {
 		tcp_abort(pcb);
 		svc_http_stats.tcp_aborted++;
@@ -56,11 +67,13 @@ static err_t http_close(struct tcp_pcb *pcb, struct http_conn *c)
 }
 
 /* write what fits; close once it is all queued (lwIP sends it, then FIN) */
-static err_t http_send(struct tcp_pcb *pcb, struct http_conn *c)
+err_t http_send(struct tcp_pcb *pcb, struct http_conn *c)
 {
 	while (c->resp_off < c->resp_len) {
 		u32 n = LWIP_MIN(c->resp_len - c->resp_off, (u32)tcp_sndbuf(pcb));
 
+		if (!c->resp_off)
+			journey_tx_app();
 		if (!n || tcp_write(pcb, c->resp + c->resp_off, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK)
 			break;
 		c->resp_off += n;
@@ -88,54 +101,79 @@ static void next_token(const char **s, char *dst, size_t size)
 		(*s)++;
 }
 
-/* build the response to the request head in c->req */
-static int http_respond(struct http_conn *c, bool too_long)
+/* build the response to the request head in c->req; false if it was
+ * handed to the view renderer instead */
+static int http_respond(struct http_conn *c, bool too_long, bool *deferred)
 {
 	static const char *const paths[] = { "/", "/status" };
-	char method[8] = "", path[64] = "";
-	const char *status = "200 OK";
+	char method[8] = "", path[HTTP_PATH_MAX + 2] = "";
+	const char *status = "200 OK", *extra = "";
 	bool head = false, found = false;
 	int body_len = 0, hdr_len;
 	const char *req;
-	char *body;
+	char *body, *q;
 
-	c->resp = mem_malloc(HTTP_HDR_MAX + HTTP_PAGE_MAX);
-	if (!c->resp)
-		return -ENOMEM;
-	body = c->resp + HTTP_HDR_MAX;
+	*deferred = false;
 	c->req[c->req_len < HTTP_REQ_MAX ? c->req_len : HTTP_REQ_MAX - 1] = '\0';
 	req = c->req;
 	next_token(&req, method, sizeof(method));
 	next_token(&req, path, sizeof(path));
+	q = strchr(path, '?');
+	if (q)
+		*q = '\0';                /* no query parameters here */
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
 		found |= !strcmp(path, paths[i]);
 	head = !strcmp(method, "HEAD");
-	if (too_long)
+	if (too_long) {
 		status = "431 Request Header Fields Too Large";
-	else if (strcmp(method, "GET") && !head)
-		status = "501 Not Implemented";
-	else if (!found)
+	} else if (strcmp(method, "GET") && !head) {
+		status = "405 Method Not Allowed";
+		extra = "Allow: GET, HEAD\r\n";
+	} else if (!found && strlen(path) > HTTP_PATH_MAX) {
+		status = "414 URI Too Long";
+	} else if (!found && !http_path_is_clean(path)) {
+		status = "400 Bad Request";
+	} else if (!found && http_views_wants(path)) {
+		c->head = head;
+		*deferred = !http_views_queue(c, path);
+		if (*deferred)
+			return 0;
+		status = "503 Service Unavailable";
+	} else if (!found) {
 		status = "404 Not Found";
+	}
+	c->resp = mem_malloc(HTTP_HDR_MAX + HTTP_PAGE_MAX);
+	if (!c->resp)
+		return -ENOMEM;
+	body = c->resp + HTTP_HDR_MAX;
 	if (status[0] == '2')
 		body_len = net_status_page(body, HTTP_PAGE_MAX);
 	else
 		body_len = snprintf(body, HTTP_PAGE_MAX, "%s\n", status);
 	if (body_len >= HTTP_PAGE_MAX)
 		body_len = HTTP_PAGE_MAX - 1;  /* truncated page, still valid */
-	hdr_len = snprintf(c->resp, HTTP_HDR_MAX,
-			   "HTTP/1.0 %s\r\nServer: barenet/" BARENET_VERSION "\r\n"
-			   "Content-Type: text/plain; charset=utf-8\r\n"
-			   "Content-Length: %d\r\nConnection: close\r\n\r\n", status, body_len);
+	hdr_len = http_format_header(c->resp, HTTP_HDR_MAX, status, "text/plain; charset=utf-8",
+				     extra, (size_t)body_len);
 	/* header and body contiguous */
 	memmove(c->resp + hdr_len, body, head ? 0 : (size_t)body_len);
 	c->resp_len = (u32)hdr_len + (head ? 0 : (u32)body_len);
 	return 0;
 }
 
+int http_format_header(char *buf, size_t size, const char *status, const char *type,
+		       const char *extra, size_t body_len)
+{
+	return snprintf(buf, size,
+			"HTTP/1.0 %s\r\nServer: barenet/" BARENET_VERSION "\r\n"
+			"Content-Type: %s\r\n%s"
+			"Content-Length: %zu\r\nConnection: close\r\n\r\n", status, type, extra,
+			body_len);
+}
+
 static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct http_conn *c = arg;
-	bool complete, too_long;
+	bool complete, too_long, deferred;
 
 	if (err != ERR_OK || !c) {
 		if (p)
@@ -146,7 +184,7 @@ static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 		return http_close(pcb, c);    /* the client gave up */
 	svc_http_stats.tcp_bytes_in += p->tot_len;
 	tcp_recved(pcb, p->tot_len);
-	if (c->resp) {                        /* a body or pipelined data: ignore */
+	if (c->resp || c->deferred) {         /* a body or pipelined data: ignore */
 		pbuf_free(p);
 		return ERR_OK;
 	}
@@ -158,13 +196,16 @@ static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 	complete = strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n");
 	if (!complete && !too_long)
 		return ERR_OK;
-	if (http_respond(c, too_long && !complete)) {
+	journey_mark_rx(JOURNEY_RX_APP);
+	if (http_respond(c, too_long && !complete, &deferred)) {
 		svc_http_stats.tcp_aborted++;
-		http_free(c);
+		http_conn_free(c);
 		tcp_arg(pcb, NULL);
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
+	if (deferred)
+		return ERR_OK;          /* http_views sends it when rendered */
 	return http_send(pcb, c);
 }
 
@@ -180,8 +221,8 @@ static err_t http_poll(void *arg, struct tcp_pcb *pcb)
 {
 	struct http_conn *c = arg;
 
-	if (!c)
-		return ERR_OK;
+	if (!c || c->deferred)
+		return ERR_OK;          /* being rendered: the renderer sends */
 	if (c->resp)
 		return http_send(pcb, c);
 	if (++c->idle_polls >= HTTP_IDLE_POLLS)
@@ -194,7 +235,7 @@ static void http_err(void *arg, err_t err)
 	(void)err;
 	svc_http_stats.tcp_aborted++;
 	if (arg)
-		http_free(arg);
+		http_release(arg);
 }
 
 static err_t http_accept(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -210,10 +251,8 @@ static err_t http_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
-	c->req_len = 0;
-	c->idle_polls = 0;
-	c->resp = NULL;
-	c->resp_len = c->resp_off = 0;
+	memset(c, 0, sizeof(*c));
+	c->pcb = pcb;
 	svc_http_stats.tcp_accepted++;
 	tcp_arg(pcb, c);
 	tcp_recv(pcb, http_recv);
@@ -225,5 +264,6 @@ static err_t http_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 
 int svc_http_start(void)
 {
+	http_views_init();
 	return svc_tcp_listen(HTTP_PORT, http_accept) ? 0 : -ENOMEM;
 }

@@ -175,5 +175,7 @@ int net_services_start(void)
 		pr_info("net: no services (services=none)\n");
 	if (netctl_start())
 		pr_err("net: netctl did not start\n");
+	if (capture_srv_start())
+		pr_err("net: capture stream did not start\n");
 	return first_err;
 }

@@ -58,6 +58,9 @@ int svc_discard_start(void);
 int svc_http_start(void);
 int svc_iperf_start(void);
 
+/* the capture stream on capture=<port> (none without it); core lock held */
+int capture_srv_start(void);
+
 /* Write the status page (the HTTP body) into buf; returns the length it
  * needed, as snprintf.  Core lock held. */
 int net_status_page(char *buf, size_t size);
