@@ -37,7 +37,7 @@ static const char *const link_fields[] = {
 	"rx_over_errors", "rx_crc_errors", "rx_frame_errors", "rx_fifo_errors",
 	"rx_missed_errors", "tx_aborted_errors", "tx_carrier_errors", "tx_fifo_errors",
 	"tx_heartbeat_errors", "tx_window_errors", "rx_compressed", "tx_compressed",
-	"rx_nohandler",
+	"rx_nohandler", "rx_otherhost_dropped",
 };
 
 static void family(struct seq_buf *s, const char *name, const char *type, const char *help)

@@ -6,7 +6,8 @@
  *                                   time taken and the TSC cycles per
  *                                   datagram (sending and, over loopback,
  *                                   delivery to the receiver)
- *   httpget [-n N] [-a ADDR] PATH   GET PATH from ADDR:80 (127.0.0.1), N
+ *   httpget [-n N] [-a ADDR] [-X METHOD] PATH
+ *                                   GET (or METHOD) PATH from ADDR:80 (127.0.0.1), N
  *                                   times; prints the last response (header
  *                                   lines without their CR) or, for N > 1,
  *                                   a summary of the status codes
@@ -38,7 +39,7 @@
 #define HTTPGET_MAX       (1024 * 1024) /* response bytes kept */
 #define HTTPGET_TIMEOUT_MS 10000
 #define HTTPGET_N_MAX     100000
-#define HTTPGET_REQ_MAX   192
+#define HTTPGET_REQ_MAX   512
 
 static int cmd_udpsend(int argc, char **argv)
 {
@@ -263,7 +264,7 @@ static void httpget_print(void)
 
 static int cmd_httpget(int argc, char **argv)
 {
-	const char *host = "127.0.0.1", *path = NULL;
+	const char *host = "127.0.0.1", *path = NULL, *method = "GET";
 	long n = 1;
 	ip_addr_t addr;
 	u32 codes[6] = { 0 }, fails = 0;
@@ -280,6 +281,8 @@ static int cmd_httpget(int argc, char **argv)
 						   HTTPGET_N_MAX);
 		} else if (!strcmp(argv[i], "-a") && i + 1 < argc) {
 			host = argv[++i];
+		} else if (!strcmp(argv[i], "-X") && i + 1 < argc) {
+			method = argv[++i];
 		} else if (!path && argv[i][0] == '/') {
 			path = argv[i];
 		} else {
@@ -288,11 +291,11 @@ static int cmd_httpget(int argc, char **argv)
 		}
 	}
 	if (!path || i < argc)
-		return shell_error("httpget", "usage: httpget [-n N] [-a ADDR] /PATH");
+		return shell_error("httpget", "usage: httpget [-n N] [-a ADDR] [-X METHOD] /PATH");
 	if (!ipaddr_aton(host, &addr))
 		return shell_error("httpget", "%s: not an IPv4 or IPv6 address", host);
-	hg.req_len = (u32)snprintf(hg.req, sizeof(hg.req), "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n",
-				   path, host);
+	hg.req_len = (u32)snprintf(hg.req, sizeof(hg.req), "%s %s HTTP/1.0\r\nHost: %s\r\n\r\n",
+				   method, path, host);
 	if (hg.req_len >= sizeof(hg.req))
 		return shell_error("httpget", "%s: path too long", path);
 	hg.rx = kmalloc(HTTPGET_MAX);
@@ -326,4 +329,5 @@ static int cmd_httpget(int argc, char **argv)
 	hg.rx = NULL;
 	return fails ? 1 : 0;
 }
-SHELL_CMD("httpget", cmd_httpget, "HTTP GET over TCP: httpget [-n N] [-a ADDR] /PATH (127.0.0.1)");
+SHELL_CMD("httpget", cmd_httpget,
+	  "HTTP request over TCP: httpget [-n N] [-a ADDR] [-X METHOD] /PATH (127.0.0.1, GET)");

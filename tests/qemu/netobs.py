@@ -1,0 +1,108 @@
+"""Helpers shared by the observability tests (test_httpviews, test_capture,
+test_journey_trace): a strict parser of the Prometheus text exposition
+format, the kernel's httpget output, pcap dumps, and whether a NIC driver is
+linked (the host-forwarded variants need one)."""
+import base64
+import math
+import os
+import re
+import socket
+
+from harness import BUILD
+
+SYMS = os.path.join(BUILD, "barenet.sym")
+MAC = "52:54:00:12:34:56"
+
+NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+LABEL_NAME = r"[a-zA-Z_][a-zA-Z0-9_]*"
+LABEL_VALUE = r'"(?:[^"\\\n]|\\\\|\\"|\\n)*"'
+LABELS = r"\{(?:%s=%s(?:,%s=%s)*,?)?\}" % (LABEL_NAME, LABEL_VALUE, LABEL_NAME, LABEL_VALUE)
+VALUE = r"(?:[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|[+-]?Inf|NaN)"
+SAMPLE_RE = re.compile(r"^(%s)(%s)? (%s)(?: -?\d+)?$" % (NAME, LABELS, VALUE))
+HELP_RE = re.compile(r"^# HELP (%s) (.*)$" % NAME)
+TYPE_RE = re.compile(r"^# TYPE (%s) (counter|gauge|histogram|summary|untyped)$" % NAME)
+PAIR_RE = re.compile(r'(%s)=(%s)' % (LABEL_NAME, LABEL_VALUE))
+
+
+def driver_linked():
+    try:
+        with open(SYMS) as f:
+            return re.search(r" e1000_driver_init$", f.read(), re.M) is not None
+    except OSError:
+        return False
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def parse_metrics(text):
+    """Parse the exposition strictly; return {family: (type, help,
+    [(labels dict, value)])}.  Raises AssertionError on any line that the
+    format (version 0.0.4) does not allow, a family without HELP and TYPE
+    before its samples, a family split in two, a sample whose name is not
+    its family's, or a duplicate series."""
+    assert text.endswith("\n"), "exposition must end with a newline"
+    families = {}
+    current = None
+    seen = set()
+    for n, line in enumerate(text.split("\n")[:-1], 1):
+        where = "line %d: %r" % (n, line)
+        assert line == line.strip() and line, where
+        m = HELP_RE.match(line)
+        if m:
+            name = m.group(1)
+            assert name not in families, "HELP twice / family split: " + where
+            families[name] = [None, m.group(2), []]
+            current = name
+            continue
+        m = TYPE_RE.match(line)
+        if m:
+            assert m.group(1) == current and families[current][0] is None, \
+                "TYPE must follow its HELP, once: " + where
+            families[current][0] = m.group(2)
+            continue
+        assert not line.startswith("#"), "unknown comment: " + where
+        m = SAMPLE_RE.match(line)
+        assert m, "not a sample line: " + where
+        name, labels, value = m.group(1), m.group(2) or "", m.group(3)
+        assert name == current and families[current][0] in ("counter", "gauge"), \
+            "sample outside its family: " + where
+        pairs = PAIR_RE.findall(labels)
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), "label repeated: " + where
+        series = (name, tuple(sorted(pairs)))
+        assert series not in seen, "duplicate series: " + where
+        seen.add(series)
+        v = float(value)
+        assert not math.isnan(v), where
+        if families[current][0] == "counter":
+            assert v >= 0, "negative counter: " + where
+        families[current][2].append(({k: v[1:-1] for k, v in pairs}, v))
+    for name, (typ, _, samples) in families.items():
+        assert typ, "family without TYPE: " + name
+    return {k: tuple(v) for k, v in families.items()}
+
+
+def http_split(out):
+    """The kernel's httpget output: (status code, headers dict, body)."""
+    head, _, body = out.partition("\n\n")
+    lines = head.split("\n")
+    m = re.match(r"^HTTP/1\.0 (\d{3}) ", lines[0])
+    assert m, out[:200]
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(": ")
+        headers[k.lower()] = v
+    return int(m.group(1)), headers, body
+
+
+def pcap_from_dump(out):
+    """The bytes of a `capture dump` (base64 between the markers)."""
+    m = re.search(r"-----BEGIN PCAP-----\n(.*?)-----END PCAP-----", out, re.S)
+    assert m, out[-300:]
+    return base64.b64decode("".join(m.group(1).split()))
