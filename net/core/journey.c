@@ -15,8 +15,10 @@
 /* a pre-skb stamp (IRQ, NAPI poll) older than this belongs to an earlier
  * batch, not to the frame whose skb is being built */
 #define JOURNEY_STALE_NS   (10 * NSEC_PER_MSEC)
-/* looped packets whose records wait for IP input */
-#define JOURNEY_LOOPQ      16
+/* looped packets whose records wait for IP input (lwIP's loop queue may
+ * hold more; past this many sampled ones the oldest completes without its
+ * receive stages) */
+#define JOURNEY_LOOPQ      64
 /* token layout: slot + 1 in the low byte, the record id above it, so a
  * token that outlived its record (trace reset) matches nothing */
 #define JOURNEY_TOKEN_SLOT_BITS 8
