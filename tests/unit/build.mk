@@ -72,9 +72,9 @@ unit-string-cflags := $(NOBUILTIN_CFLAGS) $(foreach f,memcpy memmove memset memc
 unit-softirq-srcs := kernel/softirq.c
 
 net-core-srcs := net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
-	net/core/xmit.c
+	net/core/xmit.c net/core/journey.c net/core/capture.c
 
-unit-skbuff-srcs := net/core/skbuff.c
+unit-skbuff-srcs := net/core/skbuff.c net/core/journey.c
 unit-skbuff-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-skbuff-libs := $(HOST_LWIP_LIB)
 
