@@ -209,7 +209,8 @@ def test_cost_on_and_off(guest):
         g.shell("capture dump")
     st = stats(g)
     g.shell("capture off")
-    assert st["captured"] == 3 * n and st["dropped"] == 0
+    # (plus lwIP's occasional router solicitation on ::1)
+    assert 3 * n <= st["captured"] <= 3 * n + 10 and st["dropped"] == 0
     assert st["cycles"] > 0
     report("capture: off %d cycles/datagram, on %d cycles/datagram (loopback UDP, %d x3, "
            "median); taps %d cycles/frame on" % (sorted(off)[1], sorted(on)[1], n, st["cycles"]))
