@@ -1,5 +1,6 @@
 /* Packet capture: taps on the receive path (netif_receive_skb), the
- * transmit path (right before ndo_start_xmit) and lwIP's loopback write
+ * transmit path (at ndo_start_xmit, once the driver took or refused the
+ * frame, so a ring-full requeue is not captured twice) and lwIP's loopback write
  * pcap records into a ring; a TCP port (cmdline capture=<port>,
  * net/services/capture_srv.c) streams them, so that
  *
