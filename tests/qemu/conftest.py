@@ -5,6 +5,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
+import netns  # noqa: E402
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -25,3 +26,13 @@ def kernel():
     if not os.path.exists(harness.KERNEL):
         pytest.fail("build/barenet.elf missing: run make first")
     return harness.KERNEL
+
+
+@pytest.fixture
+def testnet(request):
+    """A netns.TestNet (namespace + tap0 with 10.0.2.2/24), deleted when the
+    test ends, pass or fail; skips the test when namespaces are unavailable."""
+    netns.require()
+    net = netns.TestNet(tag=request.node.name)
+    request.addfinalizer(net.close)
+    return net
