@@ -16,6 +16,21 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(line)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: long variants (e.g. 10x the traffic); run only with -m slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    """slow tests run only when -m names them (pytest -m slow)."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with pytest -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 def pytest_report_header(config):
     return "barenet: QEMU accelerator %s (BARENET_ACCEL=%s)" % (
         harness.choose_accel(), os.environ.get("BARENET_ACCEL", "auto"))

@@ -22,10 +22,13 @@ tap0 with scapy under /usr/bin/python3 (python3-scapy is already one of
 tools/deps.sh's packages), not radvd: no daemon, config file or pid file to
 manage, and the test decides how many are sent and for how long.
 """
+import contextlib
+import ctypes
 import itertools
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 
@@ -41,6 +44,8 @@ HOST6 = SLAAC_PREFIX + "2"
 PREFIXLEN6 = 64
 IP = "ip"
 PYTHON = "/usr/bin/python3"   # the interpreter with scapy (Debian's)
+NETNS_DIR = "/run/netns"      # where `ip netns add` binds the namespaces
+CLONE_NEWNET = 0x40000000     # setns(2) nstype: <linux/sched.h>
 
 _seq = itertools.count()
 _probe = None       # (ok, reason) once probed
@@ -211,6 +216,35 @@ class TestNet:
         p = subprocess.Popen(self.prefix + list(cmd), **kw)
         self.procs.append(p)
         return p
+
+    @contextlib.contextmanager
+    def entered(self):
+        """Run the body with this thread inside the namespace (setns(2)),
+        back in its own namespace afterwards, whatever happens.  A socket
+        made in the body stays in the namespace for its whole life."""
+        libc = ctypes.CDLL(None, use_errno=True)
+        own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+        try:
+            target = os.open(os.path.join(NETNS_DIR, self.name), os.O_RDONLY)
+            try:
+                if libc.setns(target, CLONE_NEWNET) != 0:
+                    raise OSError(ctypes.get_errno(), "setns into " + self.name)
+            finally:
+                os.close(target)
+            try:
+                yield
+            finally:
+                if libc.setns(own, CLONE_NEWNET) != 0:
+                    # cannot go home: this process must not carry on
+                    os._exit(99)
+        finally:
+            os.close(own)
+
+    def socket(self, family=socket.AF_INET, kind=socket.SOCK_STREAM):
+        """A socket that lives in this namespace (its traffic can reach only
+        the tap's subnet and the namespace's own lo)."""
+        with self.entered():
+            return socket.socket(family, kind)
 
     def python(self, code, *args, timeout=60):
         """Run Python code (with scapy available) inside the namespace."""
