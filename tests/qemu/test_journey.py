@@ -77,6 +77,31 @@ class Journey:
                         timeout=60)
         self.g.wait_for(r"barenet: ready in", timeout=60)
         self.g.wait_for(r"net: netctl on udp/%d" % NETCTL_PORT, timeout=10)
+        self.udp_probes = self.wait_reachable()
+
+    def wait_reachable(self, timeout=30):
+        """`ready` may come before the link is up (igb: ~0.5 s later), and
+        lwIP learns of the carrier only on its next timer run: until then
+        it answers pings (an ICMP echo reply is not routed) but cannot
+        route UDP or TCP.  Frames sent before then are lost for good reason,
+        so the traffic starts once a UDP echo came back.  Returns the probes
+        sent (the guest's echo service counts the ones it received)."""
+        sent = 0
+        deadline = time.monotonic() + timeout
+        with self.sock(socket.SOCK_DGRAM) as u:
+            u.settimeout(0.5)
+            while time.monotonic() < deadline:
+                u.sendto(b"probe %d" % sent, (GUEST, ECHO_PORT))
+                sent += 1
+                try:
+                    while True:
+                        data, _ = u.recvfrom(2048)
+                        if data.startswith(b"probe "):
+                            return sent
+                except socket.timeout:
+                    pass
+        raise AssertionError("no UDP echo from the guest in %d s (%d probes):\n%s"
+                             % (timeout, sent, self.g.output[-3000:]))
 
     def sock(self, kind=socket.SOCK_STREAM, family=socket.AF_INET):
         return self.net.socket(family, kind)
@@ -149,15 +174,15 @@ def test_ping_flood(journey, scale):
 
 def test_ping6_link_local_and_slaac(journey):
     j = journey
-    j.g.wait_for(r"net: eth0 inet6 %s \(link-local\)" % re.escape(LINKLOCAL), timeout=30)
+    j.g.wait_for(r"(?i)net: eth0 inet6 %s \(link-local\)" % re.escape(LINKLOCAL), timeout=30)
     ra = j.net.start_router_adverts(count=120, interval=0.5)
-    j.g.wait_for(r"net: eth0 inet6 %s \(slaac\)" % re.escape(SLAAC), timeout=60)
+    j.g.wait_for(r"(?i)net: eth0 inet6 %s \(slaac\)" % re.escape(SLAAC), timeout=60)
     ra.kill()
     n = counts(100, 20)
     run_ping(j, ["-6", "-i", "0.01", "%s%%%s" % (LINKLOCAL, netns.TAP)], n, deadline=30)
     run_ping(j, ["-6", "-i", "0.01", SLAAC], n, deadline=30)
     page = j.poweroff()
-    assert any(re.search(r"inet6 %s (preferred|valid)" % re.escape(SLAAC), l) for l in page), page
+    assert any(re.search(r"(?i)inet6 %s (preferred|valid)" % re.escape(SLAAC), l) for l in page), page
 
 
 # -- TCP services ---------------------------------------------------------------
@@ -257,11 +282,18 @@ def udp_echo(j, n, window=16, rate=4000, deadline=None):
 def test_udp_echo_none_lost(journey, scale):
     n = counts(100000, 10000) * scale
     got, lost, secs = udp_echo(journey, n)
-    assert lost == 0, "%d of %d UDP echoes lost" % (lost, n)
+    if lost:
+        # the guest's side of the story for the failure message
+        try:
+            page = journey.poweroff()
+        except (AssertionError, TimeoutError) as e:
+            page = ["(no status page: %s)" % str(e)[-2000:]]
+        raise AssertionError("%d of %d UDP echoes lost in %.1f s; the guest's status page:\n%s"
+                             % (lost, n, secs, "\n".join(page)))
     report("journey %s: %d UDP echoes in %.1f s (%.0f/s), none lost" % (journey.nic, n, secs, n / secs))
     page = journey.poweroff()
     m = status_value(page, r"^echo: .*; udp (\d+) datagrams")
-    assert int(m.group(1)) == n, page
+    assert n <= int(m.group(1)) <= n + journey.udp_probes, page
 
 
 # -- TCP echo -------------------------------------------------------------------

@@ -6,6 +6,7 @@ namespaces created here."""
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import textwrap
@@ -175,3 +176,24 @@ def test_router_adverts_reach_the_tap(testnet, kernel):
     for src, dst, prefix, a_flag, lifetime in rows:
         assert src == ll[0] and dst == "ff02::1", rows
         assert prefix == "fd00:10:0:2::" and a_flag in ("1", "True") and lifetime == "0", rows
+
+
+def test_sockets_made_in_the_namespace_and_the_thread_returns(testnet):
+    home = os.readlink("/proc/thread-self/ns/net")
+    inode = os.stat(os.path.join(netns.NETNS_DIR, testnet.name)).st_ino
+    with testnet.entered():
+        assert os.readlink("/proc/thread-self/ns/net") == "net:[%d]" % inode
+    assert os.readlink("/proc/thread-self/ns/net") == home
+    with pytest.raises(KeyError):
+        with testnet.entered():
+            raise KeyError("inside")
+    assert os.readlink("/proc/thread-self/ns/net") == home
+    # a socket made there stays there: it can use the tap's address, and
+    # two sockets talk over the namespace's own loopback
+    with testnet.socket(socket.AF_INET, socket.SOCK_DGRAM) as a, \
+            testnet.socket(socket.AF_INET, socket.SOCK_DGRAM) as b:
+        a.bind((netns.HOST4, 0))
+        b.bind(("127.0.0.1", 0))
+        b.settimeout(5)
+        a.sendto(b"over lo", b.getsockname())
+        assert b.recvfrom(100)[0] == b"over lo"
