@@ -3,5 +3,6 @@
 kernel-srcs += drivers/pci/pci_config.c drivers/pci/pci_enum.c drivers/pci/pci_names.c \
 	drivers/pci/pci_driver.c drivers/pci/pci_selftest.c drivers/pci/pci_irq.c \
 	drivers/pci/pci_irqtest.c
-# the net_device registry: the contract the network stack attaches to
-kernel-srcs += drivers/net/netdevice.c
+# the net_device registry: the contract the network stack attaches to, and
+# its /proc/net/dev and /sys/class/net views
+kernel-srcs += drivers/net/netdevice.c drivers/net/netdevice_proc.c

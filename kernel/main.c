@@ -7,12 +7,14 @@
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/gdt.h"
+#include "kernel/idle.h"
 #include "kernel/idt.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include "kernel/selftest.h"
+#include "kernel/shell/shell.h"
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
@@ -63,6 +65,8 @@ void kmain(u32 magic, u32 info_phys)
 	intc_init();
 	clock_init();
 	tick_init();
+	/* console input by interrupt; the shell reads it after ready */
+	serial_rx_init();
 	local_irq_enable();
 
 	/* after the cmdline (net.core.* tunables), before any NIC driver */
@@ -92,13 +96,14 @@ void kmain(u32 magic, u32 info_phys)
 	net_timers_start();
 	/* the idle loop: it is also ksoftirqd, serving softirqs that
 	 * irq_exit() left behind (restart/time bound) or that were raised
-	 * outside interrupt context */
+	 * outside interrupt context, and it runs the console shell */
 	for (;;) {
 		ksoftirqd_run();
+		shell_poll();
 		local_irq_disable();
-		if (local_softirq_pending())
+		if (local_softirq_pending() || shell_pending())
 			local_irq_enable();
 		else
-			safe_halt();    /* sti;hlt: no wakeup lost in between */
+			idle_halt();    /* sti;hlt: no wakeup lost in between */
 	}
 }

@@ -3,6 +3,7 @@
  * /proc/net/softnet_stat. */
 #include "net/core/dev.h"
 #include "net/core/xmit.h"
+#include "fs/view.h"
 #include "kernel/errno.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
@@ -191,3 +192,10 @@ int softnet_stat_show(char *buf, size_t size)
 	}
 	return (int)len;
 }
+
+static int softnet_show(char *buf, size_t size, const char *const *args)
+{
+	(void)args;
+	return softnet_stat_show(buf, size);
+}
+VIEW("/proc/net/softnet_stat", softnet_show);

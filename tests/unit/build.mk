@@ -46,6 +46,9 @@ unit-e1000-srcs := drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
 	kernel/errno.c tests/unit/fake_e1000.c
 unit-l2reflect-srcs := drivers/net/l2reflect.c
+unit-views-srcs := fs/view.c drivers/net/netdevice.c drivers/net/netdevice_proc.c \
+	lib/seq_buf.c kernel/errno.c
+unit-line-srcs := kernel/shell/line.c
 
 unit-acpi-srcs := kernel/acpi_tables.c
 # the table comes from a fixed nm listing through the real generator
