@@ -118,6 +118,7 @@ help:
 	@echo "  make iso        build build/barenet.iso (GRUB, BIOS + UEFI; dd it to a USB stick)"
 	@echo "                  ISO_APPEND='...' default entry's options, ISO_OUT=, ISO_TIMEOUT="
 	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, APPEND='...')"
+	@echo "                  NET=user (127.0.0.1 forwards) or NET=tap (root: a namespace with a tap)"
 	@echo "  make run-iso    boot the ISO in QEMU (FW=bios|uefi)"
 	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"
 	@echo "  make test       install missing deps, run host unit tests and QEMU tests"
@@ -126,7 +127,7 @@ help:
 	@echo "  make clean      remove build outputs (keeps build/deps)"
 	@echo "  make distclean  remove build/ entirely"
 	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), BUILD=dir, V=1,"
-	@echo "  ACCEL, NIC, APPEND, MEM, SMP, MACHINE, HOSTFWD, GDBPORT, PYTEST_ARGS (see README.md)"
+	@echo "  ACCEL, NIC, NET, NETNS, APPEND, MEM, SMP, MACHINE, HOSTFWD, GDBPORT, PYTEST_ARGS (see README.md)"
 	@echo "  KMALLOC_DEBUG=0 builds kmalloc without redzones/caller tracking/live list (default 1; make clean first)"
 
 -include $(kernel-objs:.o=.d)

@@ -15,6 +15,8 @@ iso: $(BUILD)/barenet.elf
 
 # make run / run-iso / debug: QEMU with the serial console on this terminal.
 NIC     ?= e1000
+NET     ?= user
+NETNS   ?= barenet-run
 ACCEL   ?= $(or $(BARENET_ACCEL),auto)
 MEM     ?= 256
 SMP     ?= 1
@@ -24,7 +26,7 @@ FW      ?= bios
 GDBPORT ?= 1234
 HOSTFWD ?= tcp:127.0.0.1:8080-:80 tcp:127.0.0.1:5001-:5001 tcp:127.0.0.1:7777-:7 udp:127.0.0.1:7777-:7
 
-qemu-run = NIC='$(NIC)' ACCEL='$(ACCEL)' MEM='$(MEM)' SMP='$(SMP)' MACHINE='$(MACHINE)' \
+qemu-run = NIC='$(NIC)' NET='$(NET)' NETNS='$(NETNS)' ACCEL='$(ACCEL)' MEM='$(MEM)' SMP='$(SMP)' MACHINE='$(MACHINE)' \
 	APPEND='$(APPEND)' FW='$(FW)' HOSTFWD='$(HOSTFWD)' tools/qemu-run.sh
 
 .PHONY: run run-iso debug

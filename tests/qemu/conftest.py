@@ -5,6 +5,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
+import netns  # noqa: E402
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -13,6 +14,21 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "barenet measurements")
         for line in harness.REPORT:
             terminalreporter.write_line(line)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: long variants (e.g. 10x the traffic); run only with -m slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    """slow tests run only when -m names them (pytest -m slow)."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with pytest -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 def pytest_report_header(config):
@@ -25,3 +41,13 @@ def kernel():
     if not os.path.exists(harness.KERNEL):
         pytest.fail("build/barenet.elf missing: run make first")
     return harness.KERNEL
+
+
+@pytest.fixture
+def testnet(request):
+    """A netns.TestNet (namespace + tap0 with 10.0.2.2/24), deleted when the
+    test ends, pass or fail; skips the test when namespaces are unavailable."""
+    netns.require()
+    net = netns.TestNet(tag=request.node.name)
+    request.addfinalizer(net.close)
+    return net

@@ -45,6 +45,9 @@ def report(line):
     REPORT.append(line)
 
 
+# the guest MAC the tests use by default (QEMU's prefix 52:54:00, as make run)
+DEFAULT_MAC = "52:54:00:12:34:56"
+
 # QEMU exits 0 on its own (triple fault with -no-reboot, or a plain quit):
 # never a success for a test.
 
@@ -75,11 +78,18 @@ class Guest:
     kernel/append: boot with -kernel; iso: boot a CD image; usb: boot a raw
     disk image from a USB stick (what `dd` of the ISO makes; writes go to a
     temporary snapshot).  command: run this argv instead (e.g. `make run`),
-    in its own process group, so kill() ends it and the QEMU it started."""
+    in its own process group, so kill() ends it and the QEMU it started.
+
+    nic: add one NIC of this model (e1000, e1000e, igb) with MAC mac on
+    `-netdev <netdev>` (its id must be n0; default: user networking with no
+    forwards).  prefix: argv put before QEMU's, e.g. ["ip", "netns", "exec",
+    name] to run QEMU inside a network namespace (netns.TestNet.guest); the
+    prefix must exec QEMU, so the PID this harness kills is QEMU's own."""
 
     def __init__(self, name, kernel=KERNEL, iso=None, usb=None, append="", mem=256,
                  smp=1, machine="q35", firmware="bios", extra=(), accel=None,
-                 debug_exit=True, command=None, env=None):
+                 debug_exit=True, command=None, env=None, prefix=(), nic=None,
+                 mac=DEFAULT_MAC, netdev="user,id=n0"):
         self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
         self.accel = accel or choose_accel()
         os.makedirs(LOGDIR, exist_ok=True)
@@ -108,7 +118,12 @@ class Guest:
             args += ["-kernel", kernel]
             if append:
                 args += ["-append", append]
+        if nic:
+            # romfile=: no iPXE option ROM (-kernel boots need none; saves ~0.1 s)
+            args += ["-netdev", netdev,
+                     "-device", "%s,netdev=n0,mac=%s,romfile=" % (nic, mac)]
         args += list(extra)
+        args = list(prefix) + args
         if command:
             args = list(command)
         self.args = args

@@ -5,11 +5,13 @@ host forwards use free ports picked here, so a test never collides with a
 `make run` someone has open on 8080."""
 import os
 import re
+import signal
 import socket
 import subprocess
 
 import pytest
 
+import netns
 from harness import Guest, ROOT
 
 MAKE = ["make", "--no-print-directory", "-s"]
@@ -105,6 +107,8 @@ def test_make_run_iso_uefi_command_line(kernel, tmp_path):
 @pytest.mark.parametrize("var,msg", [
     ("NIC=rtl8139", "NIC must be e1000, e1000e or igb, not 'rtl8139'"),
     ("ACCEL=hvf", "accelerator must be auto, kvm or tcg, not 'hvf'"),
+    ("NET=bridge", "NET must be user or tap, not 'bridge'"),
+    ("NETNS=a/b", "NETNS must be a plain name ([A-Za-z0-9_.-]), not 'a/b'"),
 ])
 def test_make_run_refuses_bad_settings(var, msg):
     r = dry_run(var)
@@ -132,3 +136,89 @@ def test_make_debug_stops_at_kmain_under_gdb(kernel):
     # the kernel ran on to exit=ready after the breakpoint
     assert "barenet: ready in" in g.output, g.output
     assert code == 0, g.output
+
+
+def test_make_run_net_tap_command_line():
+    r = dry_run("NET=tap", "NIC=e1000e", "ACCEL=tcg")
+    assert r.returncode == 0, r.stderr
+    qemu = r.stdout.splitlines()[-1]
+    assert qemu.startswith("ip netns exec barenet-run qemu-system-x86_64 "), qemu
+    for want in [r"-netdev tap\,id=net0\,ifname=tap0\,script=no\,downscript=no",
+                 r"-device e1000e\,netdev=net0\,mac=52:54:00:12:34:56",
+                 r"-append ip=10.0.2.15/24\,10.0.2.2 "]:
+        assert want in qemu + " ", (want, qemu)
+    assert "hostfwd" not in qemu, qemu
+    for want in ["network namespace barenet-run: tap0 10.0.2.2/24 fd00:10:0:2::2/64; the guest is 10.0.2.15",
+                 "sudo ip netns exec barenet-run curl http://10.0.2.15/",
+                 "sudo ip netns exec barenet-run ping 10.0.2.15",
+                 "sudo ip netns exec barenet-run ping -6 fe80::5054:ff:fe12:3456%tap0",
+                 "sudo ip netns exec barenet-run iperf -c 10.0.2.15",
+                 "sudo ip netns exec barenet-run nc -u 10.0.2.15 7"]:
+        assert want in r.stdout, (want, r.stdout)
+    # an ip= of the user's wins; the hints follow it
+    r = dry_run("NET=tap", "NETNS=mine", "APPEND=loglevel=8 ip=10.0.2.99/24")
+    qemu = r.stdout.splitlines()[-1]
+    assert qemu.startswith("ip netns exec mine qemu-system-x86_64 "), qemu
+    assert r"-append loglevel=8\ ip=10.0.2.99/24" in qemu and "10.0.2.15" not in qemu, qemu
+    assert "ip netns exec mine curl http://10.0.2.99/" in r.stdout, r.stdout
+    # NET=user (the default) stays as it was
+    assert "ip netns" not in dry_run().stdout
+
+
+@pytest.fixture
+def run_netns():
+    """A namespace name for make run NET=tap that the stale sweep knows
+    (bn-test-<pid>-...); deleted afterwards if make run left it."""
+    netns.require()
+    name = "%s%d-run" % (netns.PREFIX, os.getpid())
+    yield name
+    if name in netns.list_namespaces():
+        subprocess.run(["ip", "netns", "del", name])
+
+
+def test_make_run_net_tap_boots_and_removes_its_namespace(kernel, run_netns):
+    cmd = MAKE + ["run"] + make_vars(NET="tap", NETNS=run_netns, APPEND="exit=ready")
+    with Guest("make-run-tap", command=cmd) as g:
+        code = g.wait_exit(60)
+        out = g.output
+    assert "run: network namespace %s: tap0 10.0.2.2/24" % run_netns in out, out
+    assert "cmdline: 'ip=10.0.2.15/24,10.0.2.2 exit=ready'" in out, out
+    assert re.search(r"\(driver: \S+\)", out), out
+    assert "run: kernel powered off: ok" in out, out
+    assert "run: namespace %s removed" % run_netns in out, out
+    assert code == 0, out
+    assert run_netns not in netns.list_namespaces()
+
+
+def test_make_run_net_tap_runs_qemu_in_the_namespace_and_cleans_up_on_term(kernel, run_netns):
+    cmd = MAKE + ["run"] + make_vars(NET="tap", NETNS=run_netns, APPEND="")
+    with Guest("make-run-tap-term", command=cmd) as g:
+        g.wait_for(r"barenet: ready in", 60)
+        pids = netns.pids_in(run_netns)
+        comms = [open("/proc/%d/comm" % p).read().strip() for p in pids]
+        assert comms == ["qemu-system-x86"], comms
+        tap = subprocess.run(["ip", "netns", "exec", run_netns, "ip", "-o", "link", "show", "tap0"],
+                             capture_output=True, text=True, timeout=10).stdout
+        assert "LOWER_UP" in tap, tap
+        # a TERM to the whole run (make, the script, QEMU: the group the
+        # harness made) ends QEMU and the script's trap removes the namespace
+        os.killpg(g.proc.pid, signal.SIGTERM)
+        g.wait_exit(30)
+        out = g.output
+    assert "run: namespace %s removed" % run_netns in out, out
+    assert run_netns not in netns.list_namespaces()
+    for p in pids:
+        assert not os.path.exists("/proc/%d" % p) or \
+            open("/proc/%d/comm" % p).read().strip() != "qemu-system-x86"
+
+
+def test_make_run_net_tap_refuses_an_existing_namespace(kernel, run_netns):
+    subprocess.run(["ip", "netns", "add", run_netns], check=True)
+    r = subprocess.run(MAKE + ["run"] + make_vars(NET="tap", NETNS=run_netns, APPEND="exit=ready"),
+                       cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode != 0
+    assert "namespace %s exists" % run_netns in r.stderr, r.stderr
+    assert "booting" not in r.stdout
+    # not ours to remove: it is still there
+    assert run_netns in netns.list_namespaces()
