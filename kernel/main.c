@@ -1,4 +1,6 @@
 /* kmain: the boot sequence, from the loader's hand-off to `ready`. */
+#include "drivers/net/e1000/e1000.h"
+#include "drivers/net/l2reflect.h"
 #include "drivers/pci/pci.h"
 #include "kernel/acpi.h"
 #include "kernel/apic.h"
@@ -75,8 +77,14 @@ void kmain(u32 magic, u32 info_phys)
 	if (pci_init())
 		pr_warn("pci: not available\n");
 	pci_selftest_run_requested();
-	/* NIC drivers register here; the listing shows what bound */
+	/* NIC drivers register here (probing binds them at once); the
+	 * listing shows what bound */
+	if (e1000_driver_init())
+		pr_warn("e1000: driver not registered\n");
 	pci_print_devices();
+	/* l2reflect= opens every NIC and answers on it (after the softirq
+	 * layer, which the drivers' NAPI polls run in) */
+	l2reflect_start();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
@@ -87,11 +95,13 @@ void kmain(u32 magic, u32 info_phys)
 		machine_poweroff(EXIT_OK);
 	/* the idle loop: it is also ksoftirqd, serving softirqs that
 	 * irq_exit() left behind (restart/time bound) or that were raised
-	 * outside interrupt context */
+	 * outside interrupt context, and the process context in which
+	 * l2reflect carries out ring resizes its control frames ask for */
 	for (;;) {
 		ksoftirqd_run();
+		l2reflect_service();
 		local_irq_disable();
-		if (local_softirq_pending())
+		if (local_softirq_pending() || l2reflect_work_pending())
 			local_irq_enable();
 		else
 			safe_halt();    /* sti;hlt: no wakeup lost in between */
