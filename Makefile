@@ -44,8 +44,13 @@ include kernel/build.mk
 include lib/build.mk
 include drivers/build.mk
 include net/build.mk
+include fs/build.mk
 
-kernel-objs := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(kernel-srcs))) $(kernel-extra-objs)
+# a source that two fragments list (a shared layer several branches need)
+# is built and linked once; first-listed order is kept
+uniq = $(if $(1),$(firstword $(1)) $(call uniq,$(filter-out $(firstword $(1)),$(1))))
+kernel-objs := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(call uniq,$(kernel-srcs)))) \
+	$(kernel-extra-objs)
 
 .PHONY: all
 all: $(BUILD)/barenet.elf $(BUILD)/barenet.sym

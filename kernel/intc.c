@@ -109,6 +109,7 @@ int irq_route_isa(int isa_irq, int vector)
 			return -EINVAL;
 		}
 		pic_mask_irq(isa_irq, false);
+		irq_set_chip_info(vector, isa_irq, "XT-PIC", isa_irq, false);
 		return 0;
 	}
 	isa_irq_to_gsi(isa_irq, &gsi, &level, &active_low);

@@ -1,6 +1,7 @@
 /* IOAPICs: every one the MADT lists, pins masked at start, GSI routing to
  * the boot CPU.  Intel 82093AA I/O APIC datasheet (IOAPIC), section 3. */
 #include "kernel/apic.h"
+#include "kernel/irq.h"
 #include "kernel/acpi.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
@@ -87,6 +88,8 @@ int ioapic_route_gsi(u32 gsi, int vector, bool level, bool active_low)
 	ioapic_write(io, IOAPIC_REG_REDTBL_HI(pin), lapic_id() << IOREDTBL_DEST_SHIFT);
 	ioapic_write(io, IOAPIC_REG_REDTBL_LO(pin), lo);
 	spin_unlock_irqrestore(&ioapic_lock, flags);
+	/* Linux numbers IOAPIC lines by GSI; hwirq is the pin */
+	irq_set_chip_info(vector, gsi, "IO-APIC", pin, level);
 	return 0;
 }
 

@@ -1,11 +1,15 @@
 /* Interrupt dispatch: the vector allocator, handler chains for shared
  * lines, per-vector counts, and the common interrupt path. */
 #include "kernel/irq.h"
+#include "fs/view.h"
 #include "kernel/errno.h"
 #include "kernel/idt.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "kernel/x86.h"
+#include "lib/seq_buf.h"
+#include <stdio.h>
 
 struct irq_action {
 	irq_handler_t fn;
@@ -20,6 +24,11 @@ struct irq_desc {
 	u64 unhandled;
 	bool allocated;                 /* device vectors handed out by irq_vector_alloc */
 	bool reported;                  /* an unclaimed interrupt was reported */
+	/* the controller input, for /proc/interrupts (irq_set_chip_info) */
+	const char *chip;               /* NULL: not set */
+	unsigned int irq;
+	unsigned long hwirq;
+	bool level;
 };
 
 static struct irq_desc irq_descs[IRQ_VECTORS];
@@ -73,6 +82,7 @@ void irq_vector_free(int vector)
 	if (irq_descs[vector].chain)
 		pr_warn("irq: vector %#x freed with handlers still on it\n", vector);
 	irq_descs[vector].allocated = false;
+	irq_descs[vector].chip = NULL;
 	spin_unlock_irqrestore(&irq_lock, flags);
 }
 
@@ -231,3 +241,174 @@ void irq_show(void)
 		pr_cont("\n");
 	}
 }
+
+int irq_set_chip_info(int vector, unsigned int irq, const char *chip, unsigned long hwirq,
+		      bool level)
+{
+	unsigned long flags;
+	int rc = 0;
+
+	if (!vector_ok(vector) || !chip)
+		return -EINVAL;
+	flags = spin_lock_irqsave(&irq_lock);
+	for (int v = IRQ_VECTOR_FIRST; v < IRQ_VECTORS; v++) {
+		if (v != vector && irq_descs[v].chip && irq_descs[v].irq == irq) {
+			rc = -EBUSY;
+			goto out;
+		}
+	}
+	irq_descs[vector].chip = chip;
+	irq_descs[vector].irq = irq;
+	irq_descs[vector].hwirq = hwirq;
+	irq_descs[vector].level = level;
+out:
+	spin_unlock_irqrestore(&irq_lock, flags);
+	return rc;
+}
+
+/* --- /proc/interrupts and /proc/irq/<N>/ --- */
+
+/* Linux's width of the IRQ number column: 3 digits below 1000 IRQs */
+#define IRQ_PROC_PREC 3
+
+/* the LAPIC's own vectors have rows of their own (LOC, ERR, SPU) */
+static bool irq_vector_is_lapic(int v)
+{
+	return v == IRQ_VECTOR_TIMER || v == IRQ_VECTOR_ERROR || v == IRQ_VECTOR_SPURIOUS;
+}
+
+static unsigned int irq_number(int v)
+{
+	return irq_descs[v].chip ? irq_descs[v].irq : (unsigned int)v;
+}
+
+/* vectors with a numbered row (a handler, a chip or a count), by IRQ number */
+static int irq_rows(u8 *rows)
+{
+	int n = 0;
+
+	for (int v = IRQ_VECTOR_FIRST; v < IRQ_VECTORS; v++) {
+		struct irq_desc *d = &irq_descs[v];
+		int j;
+
+		if (irq_vector_is_lapic(v) || (!d->chain && !d->chip && !READ_ONCE(d->count)))
+			continue;
+		for (j = n++; j > 0 && irq_number(rows[j - 1]) > irq_number(v); j--)
+			rows[j] = rows[j - 1];
+		rows[j] = (u8)v;
+	}
+	return n;
+}
+
+/* the row of arch/x86/kernel/irq.c's arch_show_interrupts: one count per CPU */
+static void irq_proc_arch_row(struct seq_buf *s, const char *label, u64 count,
+			      const char *what)
+{
+	seq_buf_printf(s, "%*s: ", IRQ_PROC_PREC, label);
+	for (unsigned int c = 0; c < nr_cpu_ids_online(); c++)
+		seq_buf_printf(s, "%10llu ", c == 0 ? (unsigned long long)count : 0ULL);
+	seq_buf_printf(s, "  %s\n", what);
+}
+
+int irq_proc_show(char *buf, size_t size)
+{
+	struct seq_buf s;
+	u8 rows[IRQ_VECTORS];
+	unsigned long flags;
+	int n;
+
+	seq_buf_init(&s, buf, size);
+	/* kernel/irq/proc.c show_interrupts(): "%*s" of prec + 8 blanks, then
+	 * "CPU%-8d" per online CPU */
+	seq_buf_printf(&s, "%*s", IRQ_PROC_PREC + 8, "");
+	for (unsigned int c = 0; c < nr_cpu_ids_online(); c++)
+		seq_buf_printf(&s, "CPU%-8u", c);
+	seq_buf_printf(&s, "\n");
+
+	/* the handler chains change under irq_lock: hold it while naming */
+	flags = spin_lock_irqsave(&irq_lock);
+	n = irq_rows(rows);
+	for (int i = 0; i < n; i++) {
+		struct irq_desc *d = &irq_descs[rows[i]];
+
+		/* "%*d: ", "%10u " per CPU, " %8s" chip, " %*lu" hwirq,
+		 * "-%-8s" flow handler name, "  name[, name]" */
+		seq_buf_printf(&s, "%*u: ", IRQ_PROC_PREC, irq_number(rows[i]));
+		for (unsigned int c = 0; c < nr_cpu_ids_online(); c++)
+			seq_buf_printf(&s, "%10llu ", c == 0 ? (unsigned long long)d->count : 0ULL);
+		if (d->chip) {
+			seq_buf_printf(&s, " %8s", d->chip);
+			seq_buf_printf(&s, " %*lu", IRQ_PROC_PREC, d->hwirq);
+			seq_buf_printf(&s, "-%-8s", d->level ? "fasteoi" : "edge");
+		} else {
+			seq_buf_printf(&s, " %8s", "None");
+			seq_buf_printf(&s, " %*s", IRQ_PROC_PREC, "");
+		}
+		for (struct irq_action *a = d->chain; a; a = a->next)
+			seq_buf_printf(&s, "%s%s", a == d->chain ? "  " : ", ", a->name);
+		seq_buf_printf(&s, "\n");
+	}
+	spin_unlock_irqrestore(&irq_lock, flags);
+
+	/* an NMI is fatal here (kernel/idt.c reports and panics), so none
+	 * has been taken while this runs */
+	irq_proc_arch_row(&s, "NMI", 0, "Non-maskable interrupts");
+	irq_proc_arch_row(&s, "LOC", irq_count(IRQ_VECTOR_TIMER), "Local timer interrupts");
+	irq_proc_arch_row(&s, "SPU", irq_count(IRQ_VECTOR_SPURIOUS), "Spurious interrupts");
+	/* "%*s: %10u\n": one system-wide count, LAPIC error interrupts */
+	seq_buf_printf(&s, "%*s: %10llu\n", IRQ_PROC_PREC, "ERR",
+		       (unsigned long long)irq_count(IRQ_VECTOR_ERROR));
+	return seq_buf_used(&s);
+}
+
+static int interrupts_show(char *buf, size_t size, const char *const *args)
+{
+	(void)args;
+	return irq_proc_show(buf, size);
+}
+VIEW("/proc/interrupts", interrupts_show);
+
+/* /proc/irq/<N>: every numbered row of /proc/interrupts */
+static int irq_dir_list(unsigned int idx, const char *const *args, char *name, size_t size)
+{
+	u8 rows[IRQ_VECTORS];
+	unsigned long flags = spin_lock_irqsave(&irq_lock);
+	int n = irq_rows(rows);
+
+	spin_unlock_irqrestore(&irq_lock, flags);
+	(void)args;
+	if (idx >= (unsigned int)n)
+		return -ENOENT;
+	snprintf(name, size, "%u", irq_number(rows[idx]));
+	return 0;
+}
+VIEW_DIR("/proc/irq/*", irq_dir_list);
+
+/* Every interrupt goes to the boot CPU (ioapic_route_gsi, MSI addresses
+ * target it): CPU 0 alone.  Linux prints the mask with "%*pb": hex, in
+ * comma-separated groups of 32 bits, the first group only as wide as the
+ * number of CPUs needs. */
+static int smp_affinity_show(char *buf, size_t size, const char *const *args)
+{
+	unsigned int ncpu = nr_cpu_ids_online(), digits = (ncpu % 32 + 3) / 4;
+	struct seq_buf s;
+
+	(void)args;
+	if (!digits)
+		digits = 8;
+	seq_buf_init(&s, buf, size);
+	seq_buf_printf(&s, "%0*x", (int)digits, ncpu <= 32 ? 1U : 0U);
+	for (unsigned int group = (ncpu - 1) / 32; group > 0; group--)
+		seq_buf_printf(&s, ",%08x", group == 1 ? 1U : 0U);
+	seq_buf_printf(&s, "\n");
+	return seq_buf_used(&s);
+}
+VIEW("/proc/irq/*/smp_affinity", smp_affinity_show);
+
+/* the same as a CPU list ("%*pbl") */
+static int smp_affinity_list_show(char *buf, size_t size, const char *const *args)
+{
+	(void)args;
+	return snprintf(buf, size, "0\n");
+}
+VIEW("/proc/irq/*/smp_affinity_list", smp_affinity_list_show);

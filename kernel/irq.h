@@ -73,4 +73,19 @@ void irq_dispatch(struct trap_frame *tf);
 /* print one line per vector that has handlers or was taken: count and names */
 void irq_show(void);
 
+/* Which interrupt controller input feeds vector, for /proc/interrupts
+ * ("  4:   12   IO-APIC   4-edge      ttyS0").  The controller code calls
+ * it when it routes a line: irq is the Linux-style IRQ number (the GSI of
+ * an IOAPIC line, the ISA IRQ of an 8259 line), chip the controller's name
+ * as Linux prints it ("IO-APIC", "XT-PIC", "PCI-MSI"), hwirq the input
+ * within the chip, level the trigger mode.  A vector with handlers but no
+ * chip info is shown as IRQ <vector> on chip "None".  Returns 0, -EINVAL,
+ * or -EBUSY when another vector already has that IRQ number. */
+int irq_set_chip_info(int vector, unsigned int irq, const char *chip, unsigned long hwirq,
+		      bool level);
+
+/* Format /proc/interrupts (Linux kernel/irq/proc.c and arch/x86's NMI, LOC,
+ * SPU, ERR rows) into buf; returns the length needed, as snprintf does. */
+int irq_proc_show(char *buf, size_t size);
+
 #endif

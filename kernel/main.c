@@ -9,12 +9,14 @@
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/gdt.h"
+#include "kernel/idle.h"
 #include "kernel/idt.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include "kernel/selftest.h"
+#include "kernel/shell/shell.h"
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
@@ -65,6 +67,8 @@ void kmain(u32 magic, u32 info_phys)
 	intc_init();
 	clock_init();
 	tick_init();
+	/* console input by interrupt; the shell reads it after ready */
+	serial_rx_init();
 	local_irq_enable();
 
 	/* after the cmdline (net.core.* tunables), before any NIC driver */
@@ -82,9 +86,11 @@ void kmain(u32 magic, u32 info_phys)
 	if (e1000_driver_init())
 		pr_warn("e1000: driver not registered\n");
 	pci_print_devices();
-	/* l2reflect= opens every NIC and answers on it (after the softirq
-	 * layer, which the drivers' NAPI polls run in) */
+	/* l2reflect= takes every NIC for the self-test responder; the stack
+	 * then attaches what is left (every net_device, addresses from ip=,
+	 * services) */
 	l2reflect_start();
+	net_stack_start();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),
@@ -93,17 +99,21 @@ void kmain(u32 magic, u32 info_phys)
 		machine_poweroff(EXIT_FAIL);
 	if (exit_when == EXIT_AT_READY)
 		machine_poweroff(EXIT_OK);
+	/* the tick drives lwIP's timers (TIMER softirq) from here on */
+	net_timers_start();
 	/* the idle loop: it is also ksoftirqd, serving softirqs that
 	 * irq_exit() left behind (restart/time bound) or that were raised
-	 * outside interrupt context, and the process context in which
-	 * l2reflect carries out ring resizes its control frames ask for */
+	 * outside interrupt context; it runs the console shell, and it is
+	 * the process context in which l2reflect carries out the ring resizes
+	 * its control frames ask for */
 	for (;;) {
 		ksoftirqd_run();
 		l2reflect_service();
+		shell_poll();
 		local_irq_disable();
-		if (local_softirq_pending() || l2reflect_work_pending())
+		if (local_softirq_pending() || shell_pending() || l2reflect_work_pending())
 			local_irq_enable();
 		else
-			safe_halt();    /* sti;hlt: no wakeup lost in between */
+			idle_halt();    /* sti;hlt: no wakeup lost in between */
 	}
 }

@@ -18,6 +18,11 @@
  * then ACPI S5, then halt for ever */
 __noreturn void machine_poweroff(int status);
 
+/* reset the machine: the 8042 keyboard controller's reset pulse, then the
+ * chipset's Reset Control register at 0xCF9, then a triple fault.  QEMU
+ * run with -no-reboot (the tests, make run) exits with status 0. */
+__noreturn void machine_restart(void);
+
 /* ACPI S5 power-off hook, set by kernel/acpi.c when the FADT allows it */
 extern void (*acpi_poweroff_hook)(void);
 

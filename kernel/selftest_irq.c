@@ -46,15 +46,7 @@ static void probe_eoi(int vector)
 	eoi_vector = vector;
 }
 
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			pr_err("selftest irq: check failed: %s (line %d)\n",  \
-			       #cond, __LINE__);                              \
-			rc = -EIO;                                            \
-			goto out;                                             \
-		}                                                             \
-	} while (0)
+#define CHECK(cond) SELFTEST_CHECK("irq", cond)
 
 static int selftest_irq(void)
 {

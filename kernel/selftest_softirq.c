@@ -48,15 +48,7 @@ static int bhtest_irq(void *ctx)
 	return IRQ_HANDLED;
 }
 
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			pr_err("selftest softirq: check failed: %s (line %d)\n", \
-			       #cond, __LINE__);                              \
-			rc = -EIO;                                            \
-			goto out;                                             \
-		}                                                             \
-	} while (0)
+#define CHECK(cond) SELFTEST_CHECK("softirq", cond)
 
 static int selftest_softirq(void)
 {

@@ -1,31 +1,9 @@
-/* 16550 UART console on COM1, polled (no interrupts, so it works from any
- * context, including exceptions and panic). */
+/* 16550 UART console on COM1: output is polled (no interrupts, so it works
+ * from any context, including exceptions and panic); input arrives by
+ * interrupt into a ring (kernel/serial_rx.c). */
 #include "kernel/console.h"
+#include "kernel/serial_regs.h"
 #include "kernel/x86.h"
-
-#define COM1_BASE     0x3F8
-#define UART_THR      0       /* transmit holding (write) */
-#define UART_RBR      0       /* receive buffer (read) */
-#define UART_DLL      0       /* divisor latch low (DLAB=1) */
-#define UART_IER      1       /* interrupt enable */
-#define UART_DLM      1       /* divisor latch high (DLAB=1) */
-#define UART_FCR      2       /* FIFO control */
-#define UART_LCR      3       /* line control */
-#define UART_MCR      4       /* modem control */
-#define UART_LSR      5       /* line status */
-#define UART_SCR      7       /* scratch */
-
-#define LCR_8N1       0x03
-#define LCR_DLAB      0x80
-#define FCR_ENABLE    0x01
-#define FCR_CLEAR     0x06
-#define FCR_TRIG_14   0xC0
-#define MCR_DTR_RTS   0x03
-#define MCR_OUT2      0x08
-#define LSR_DR        0x01    /* data ready */
-#define LSR_THRE      0x20    /* transmit holding register empty */
-#define UART_CLOCK    115200
-#define UART_BAUD     115200
 
 static bool serial_present;
 
@@ -42,7 +20,7 @@ void serial_init(void)
 	outb(COM1_BASE + UART_DLL, div & 0xFF);
 	outb(COM1_BASE + UART_DLM, div >> 8);
 	outb(COM1_BASE + UART_LCR, LCR_8N1);
-	outb(COM1_BASE + UART_FCR, FCR_ENABLE | FCR_CLEAR | FCR_TRIG_14);
+	outb(COM1_BASE + UART_FCR, FCR_ENABLE | FCR_CLEAR | FCR_TRIG_1);
 	outb(COM1_BASE + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
 	serial_present = true;
 }
@@ -71,4 +49,9 @@ int serial_getc(void)
 	if (!serial_present || !(inb(COM1_BASE + UART_LSR) & LSR_DR))
 		return -1;
 	return inb(COM1_BASE + UART_RBR);
+}
+
+bool serial_exists(void)
+{
+	return serial_present;
 }

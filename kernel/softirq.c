@@ -2,6 +2,7 @@
  * irq_exit(), and the ksoftirqd stand-in the idle loop calls.  See
  * kernel/softirq.h for the contract. */
 #include "lib/bitops.h"
+#include "fs/view.h"
 #include "kernel/softirq.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
@@ -230,6 +231,13 @@ int softirq_proc_show(char *buf, size_t size)
 	}
 	return (int)t.len;
 }
+
+static int softirqs_show(char *buf, size_t size, const char *const *args)
+{
+	(void)args;
+	return softirq_proc_show(buf, size);
+}
+VIEW("/proc/softirqs", softirqs_show);
 
 /* kernel/irq.h's hook, called by irq_dispatch() when the outermost
  * interrupt is done (nesting already dropped), interrupts disabled */

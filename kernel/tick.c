@@ -9,6 +9,7 @@
 #include "kernel/pit.h"
 #include "kernel/printk.h"
 #include "kernel/selftest.h"
+#include "kernel/softirq.h"
 #include "kernel/x86.h"
 #include <stdlib.h>
 
@@ -20,6 +21,8 @@
 
 unsigned int tick_hz = HZ_DEFAULT;
 u64 jiffies;
+
+bool (*tick_timer_due)(void);
 
 static int tick_vector = -1;
 static unsigned int irqs_per_tick = 1;    /* the PIT cannot go below ~19 Hz */
@@ -52,11 +55,14 @@ static int tick_interrupt(void *ctx)
 			return IRQ_HANDLED;
 		irq_phase = 0;
 		WRITE_ONCE(jiffies, jiffies + 1);
-		return IRQ_HANDLED;
+	} else {
+		due = (rdtsc() - tick_tsc0 + tsc_per_tick / 2) / tsc_per_tick;
+		if (due > jiffies)
+			WRITE_ONCE(jiffies, due);
 	}
-	due = (rdtsc() - tick_tsc0 + tsc_per_tick / 2) / tsc_per_tick;
-	if (due > jiffies)
-		WRITE_ONCE(jiffies, due);
+	/* timers run in the TIMER softirq, from this interrupt's irq_exit */
+	if (tick_timer_due && tick_timer_due())
+		raise_softirq_irqoff(TIMER_SOFTIRQ);
 	return IRQ_HANDLED;
 }
 

@@ -41,6 +41,10 @@ extern unsigned int tick_hz;
 #define HZ tick_hz
 /* ticks since tick_init(); written by the tick interrupt: read with READ_ONCE */
 extern u64 jiffies;
+/* The TIMER softirq's consumer (lwIP's timeouts, net/lwip/stack.c): when
+ * set, each tick raises TIMER_SOFTIRQ if it returns true.  Called in hard
+ * IRQ context: a cheap, lock-free check. */
+extern bool (*tick_timer_due)(void);
 
 /* start the tick: LAPIC timer (APIC mode) or PIT on IRQ 0 (8259 mode);
  * after intc_init() and clock_init(), before interrupts are enabled.

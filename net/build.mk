@@ -11,7 +11,9 @@ lwip-core4 := autoip dhcp etharp icmp igmp ip4_frag ip4 ip4_addr
 lwip-core6 := dhcp6 ethip6 icmp6 inet6 ip6 ip6_addr ip6_frag mld6 nd6
 lwip-srcs := $(lwip-core:%=core/%.c) $(lwip-core4:%=core/ipv4/%.c) \
 	$(lwip-core6:%=core/ipv6/%.c) netif/ethernet.c
-lwip-objs := $(lwip-srcs:%.c=$(BUILD)/obj/lwip/%.o)
+# lwIP's iperf 2 server (kernel only: the host tests need no apps)
+lwip-apps := apps/lwiperf/lwiperf.c
+lwip-objs := $(lwip-srcs:%.c=$(BUILD)/obj/lwip/%.o) $(lwip-apps:%.c=$(BUILD)/obj/lwip/%.o)
 
 # lwIP is third-party code: the kernel's flags, its headers and our port,
 # -Werror kept (2.1.3 builds clean with these warnings)
@@ -25,12 +27,20 @@ $(BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
 $(LWIP)/.verified:
 	tools/deps.sh
 
-kernel-srcs += net/lwip/port.c net/lwip/stack.c
-CFLAGS_net_lwip_port := -Inet/lwip/include -I$(LWIPDIR)/include
-CFLAGS_net_lwip_stack := -Inet/lwip/include -I$(LWIPDIR)/include
+# the glue: core lock, timers and loopback, netifs over net_devices,
+# addressing, services, self-test (every file here sees lwIP's headers)
+net-lwip-glue := port stack core_lock netif ipconfig ipconfig_parse selftest_stack \
+	loopback_proc
+kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
+$(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
+
+# the services over lwIP's raw API
+net-services := services echo discard http iperf status
+kernel-srcs += $(net-services:%=net/services/%.c)
+$(foreach f,$(net-services),$(eval CFLAGS_net_services_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 kernel-extra-objs += $(lwip-objs)
 
 # the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP)
 kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
-	net/core/selftest_napi.c
+	net/core/selftest_napi.c net/core/xmit.c
 CFLAGS_net_core_skbuff := -Inet/lwip/include -I$(LWIPDIR)/include

@@ -140,8 +140,16 @@ static void free_vectors(struct pci_dev *d, int n)
 		irq_vector_free(d->vectors[i]);
 }
 
+/* /proc/interrupts names an MSI/MSI-X vector as Linux's x86 MSI domain
+ * does: chip "PCI-MSI", hwirq = entry | requester ID << 11 | segment << 27
+ * (pci_msi_domain_calc_hwirq); the IRQ number is the vector's own */
+#define MSI_HWIRQ_RID_SHIFT     11
+#define MSI_HWIRQ_SEGMENT_SHIFT 27
+
 static int alloc_vectors(struct pci_dev *d, int n)
 {
+	unsigned long rid = (unsigned long)d->bus << 8 | d->dev << 3 | d->fn;
+
 	for (int i = 0; i < n; i++) {
 		int v = irq_vector_alloc();
 
@@ -150,6 +158,9 @@ static int alloc_vectors(struct pci_dev *d, int n)
 			return v;
 		}
 		d->vectors[i] = v;
+		irq_set_chip_info(v, (unsigned int)v, "PCI-MSI",
+				  (unsigned long)i | rid << MSI_HWIRQ_RID_SHIFT |
+				  (unsigned long)d->segment << MSI_HWIRQ_SEGMENT_SHIFT, false);
 	}
 	return 0;
 }

@@ -1,7 +1,9 @@
 /* The receive core: per-CPU softnet_data, the netif_rx() backlog and its
- * poll, delivery up the stack, the NET_TX completion queue, and
+ * poll, delivery up the stack, the NET_TX completion queue and qdisc runs, and
  * /proc/net/softnet_stat. */
 #include "net/core/dev.h"
+#include "net/core/xmit.h"
+#include "fs/view.h"
 #include "kernel/errno.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
@@ -149,6 +151,8 @@ void net_tx_action(void)
 	local_irq_enable();
 	while ((skb = __skb_dequeue(&q)))
 		kfree_skb_reason(skb, (enum skb_drop_reason)skb->drop_reason);
+	/* then the qdiscs waiting to send (Linux's output_queue) */
+	net_tx_run_queues();
 }
 
 int net_dev_init(void)
@@ -188,3 +192,10 @@ int softnet_stat_show(char *buf, size_t size)
 	}
 	return (int)len;
 }
+
+static int softnet_show(char *buf, size_t size, const char *const *args)
+{
+	(void)args;
+	return softnet_stat_show(buf, size);
+}
+VIEW("/proc/net/softnet_stat", softnet_show);

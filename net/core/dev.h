@@ -45,6 +45,8 @@ extern int netdev_max_backlog;   /* input_pkt_queue length, default 1000 */
 int net_sysctl_set(const char *name, long value);
 /* Read one; -ENOENT for an unknown name. */
 int net_sysctl_get(const char *name, long *value);
+/* the name of tunable idx (0..), or NULL past the last */
+const char *net_sysctl_name(unsigned int idx);
 
 /* Initialise softnet_data and open NET_RX/NET_TX; once, before any driver. */
 int net_dev_init(void);

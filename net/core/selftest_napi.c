@@ -97,15 +97,7 @@ static int napitest_irq(void *ctx)
 	return IRQ_HANDLED;
 }
 
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			pr_err("selftest napi: check failed: %s (line %d)\n", \
-			       #cond, __LINE__);                              \
-			rc = -EIO;                                            \
-			goto out;                                             \
-		}                                                             \
-	} while (0)
+#define CHECK(cond) SELFTEST_CHECK("napi", cond)
 
 static int selftest_napi(void)
 {

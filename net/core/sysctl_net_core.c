@@ -2,11 +2,16 @@
  * (net_sysctl_set) and on the kernel command line under the same names,
  * plus napi=on|off. */
 #include "net/core/dev.h"
+#include "fs/view.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* the sysctl name's prefix for the files under /proc/sys/net/core/ */
+#define NET_CORE_PREFIX "net.core."
 
 int netdev_budget = NETDEV_BUDGET_DEFAULT;
 int netdev_budget_usecs = NETDEV_BUDGET_USECS_DEFAULT;
@@ -68,6 +73,35 @@ int net_sysctl_get(const char *name, long *value)
 	*value = READ_ONCE(*s->var);
 	return 0;
 }
+
+const char *net_sysctl_name(unsigned int idx)
+{
+	return idx < ARRAY_SIZE(net_sysctls) ? net_sysctls[idx].name : NULL;
+}
+
+/* /proc/sys/net/core/<name>: the value and a newline, as Linux prints an
+ * integer sysctl */
+static int net_sysctl_list(unsigned int idx, const char *const *args, char *name, size_t size)
+{
+	(void)args;
+	if (idx >= ARRAY_SIZE(net_sysctls))
+		return -ENOENT;
+	snprintf(name, size, "%s", net_sysctls[idx].name + strlen(NET_CORE_PREFIX));
+	return 0;
+}
+VIEW_DIR("/proc/sys/net/core/*", net_sysctl_list);
+
+static int net_sysctl_show(char *buf, size_t size, const char *const *args)
+{
+	char name[VIEW_PATH_MAX];
+	long v;
+	int rc;
+
+	snprintf(name, sizeof(name), NET_CORE_PREFIX "%s", args[0]);
+	rc = net_sysctl_get(name, &v);
+	return rc ? rc : snprintf(buf, size, "%ld\n", v);
+}
+VIEW("/proc/sys/net/core/*", net_sysctl_show);
 
 /* a whole decimal number, or -EINVAL */
 static int parse_long(const char *v, long *out)

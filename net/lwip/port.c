@@ -1,4 +1,5 @@
-/* lwIP port services: time (sys_now) and random numbers. */
+/* lwIP port services: time (sys_now), random numbers and the light-weight
+ * protection (SYS_ARCH_PROTECT) of lwIP's pools, heap and pbuf references. */
 #include "kernel/time.h"
 #include "kernel/x86.h"
 #include "lwip/arch.h"
@@ -22,4 +23,20 @@ uint32_t lwip_port_rand(void)
 	rand_state ^= rand_state << 25;
 	rand_state ^= rand_state >> 27;
 	return (uint32_t)((rand_state * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+/* SYS_LIGHTWEIGHT_PROT: lwIP guards its pools, heap and pbuf reference
+ * counts with these, so a pbuf may be freed from any context (the NET_TX
+ * completion queue, a driver's TX clean-up) outside the core lock.  One CPU
+ * runs kernel code for now, so interrupts off is mutual exclusion (SMP will
+ * need a spinlock here too); the sections are short (a list unlink, a
+ * counter) and nest, as lwIP requires. */
+sys_prot_t sys_arch_protect(void)
+{
+	return (sys_prot_t)local_irq_save();
+}
+
+void sys_arch_unprotect(sys_prot_t pval)
+{
+	local_irq_restore((unsigned long)pval);
 }

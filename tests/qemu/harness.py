@@ -4,6 +4,10 @@ Every guest runs with a timeout and is killed by the PID of the QEMU process
 this harness started, never by name.  The serial console is captured to a
 log file under build/test-logs/ and kept for post-mortems.
 
+Typing into the guest: QEMU's stdin is a pipe that feeds the serial console
+(`-serial stdio`), so send() types bytes at the guest's COM1 and shell()
+runs one command of the kernel's shell and returns what it printed.
+
 Accelerator: BARENET_ACCEL=kvm|tcg|auto (default auto), decided by
 tools/qemu-accel.sh (the same rule as `make run ACCEL=`): auto picks KVM only
 when the CPU advertises hardware virtualisation (vmx/svm in /proc/cpuinfo)
@@ -115,7 +119,8 @@ class Guest:
         self._log = open(self.logpath, "w")
         self._log.write("# " + " ".join(args) + "\n")
         self._log.flush()
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+        # stdin is the serial console's input (send(), shell())
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, cwd=ROOT,
                                      env=env, start_new_session=self.group)
@@ -147,19 +152,19 @@ class Guest:
         self._log.flush()
         return True
 
-    def wait_for(self, pattern, timeout=30):
-        """Wait until pattern (a regex) appears in the output; return the match.
-        Raises TimeoutError (with the log's tail) otherwise."""
+    def wait_for(self, pattern, timeout=30, start=0):
+        """Wait until pattern (a regex) appears in the output at or after
+        offset start; return the match.  Raises TimeoutError (with the log's
+        tail) otherwise."""
         rx = re.compile(pattern, re.M)
         deadline = time.monotonic() + timeout
-        pos = 0
         while True:
-            m = rx.search(self.output, pos)
+            m = rx.search(self.output, start)
             if m:
                 return m
             left = deadline - time.monotonic()
             if left <= 0 or not self._pump(min(left, 0.2)):
-                m = rx.search(self.output)
+                m = rx.search(self.output, start)
                 if m:
                     return m
                 self.kill()
@@ -193,6 +198,32 @@ class Guest:
         self._log.write("\n# exit %d after %.2fs\n" % (self.returncode, time.monotonic() - self.start_time))
         self._log.flush()
         return self.returncode
+
+    # -- the serial console's input ---------------------------------------
+    PROMPT = "barenet# "
+
+    def send(self, text):
+        """Type text (str or bytes) at the guest's serial console."""
+        data = text.encode() if isinstance(text, str) else bytes(text)
+        self._log.write("# sent %r\n" % data)
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def wait_prompt(self, timeout=30, start=0):
+        """Wait for a shell prompt at the start of a line, after offset
+        start; return the match."""
+        return self.wait_for(r"^" + re.escape(self.PROMPT), timeout, start)
+
+    def shell(self, line, timeout=30):
+        """Type line and Enter at the shell; return what the command printed
+        (between the end of the echoed line and the next prompt).  The line
+        may hold editing keys (backspace, escapes): the echo is skipped as a
+        whole, up to the newline the shell prints for Enter."""
+        mark = len(self.output)
+        self.send(line + "\r")
+        end_of_echo = self.wait_for(r"\n", timeout, mark).end()
+        prompt = self.wait_prompt(timeout, end_of_echo)
+        return self.output[end_of_echo:prompt.start()]
 
     # -- control --------------------------------------------------------
     def monitor(self, command, timeout=5):
@@ -246,6 +277,10 @@ class Guest:
         except (OSError, ValueError):
             pass
         self.proc.stdout.close()
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
         self._log.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 

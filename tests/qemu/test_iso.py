@@ -37,8 +37,8 @@ def ready_iso(kernel):
 
 @pytest.fixture(scope="module")
 def release_iso(kernel):
-    if not os.path.exists(ISO):
-        make("iso")
+    # make decides: it rebuilds the image when the kernel is newer
+    make("iso")
     return ISO
 
 

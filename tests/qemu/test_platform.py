@@ -66,8 +66,11 @@ def test_ktime_against_host_clock(kernel):
     guest_ms = (int(m2.group(1)) - int(m1.group(1))) / 1e6
     host_ms = (host2 - host1) * 1e3
     assert abs(guest_ms - 500) <= 25, guest_ms
-    # loose: the host sees the two lines through a pipe and a scheduler
-    assert abs(host_ms - guest_ms) <= 0.15 * guest_ms, (host_ms, guest_ms)
+    # Loose: the host sees the two lines through a pipe and a scheduler, and
+    # on a loaded 2-core host a stall of QEMU's output broke a 15% bound now
+    # and then.  This catches gross clock errors (a TSC rate off by a factor);
+    # calibration accuracy is checked to 1% against the HPET/PIT above.
+    assert abs(host_ms - guest_ms) <= 0.40 * guest_ms, (host_ms, guest_ms)
 
 
 def check_tick(out, hz, vector, timer_hz=None):

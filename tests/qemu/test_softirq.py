@@ -78,7 +78,10 @@ def test_napi_polls_to_budget_and_backlog_overflows(kernel):
 
 
 def test_default_budget_does_not_squeeze_one_device(kernel):
-    code, out = boot("napi-selftest-default", append="exit=ready selftest=napi", timeout=30)
+    # Only the packet budget is under test: the 2 ms time budget can also
+    # squeeze (legitimately) when the host is loaded, so it is set out of reach.
+    code, out = boot("napi-selftest-default", timeout=30,
+                     append="exit=ready selftest=napi net.core.netdev_budget_usecs=1000000")
     m = re.search(r"budget (\d+)\), time_squeeze \+(\d+)", out)
     assert m, out
     assert int(m.group(1)) == 300 and int(m.group(2)) == 0

@@ -22,12 +22,15 @@ HOST_LWIP_CFLAGS := $(HOST_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include
 host-lwip-objs := $(lwip-srcs:%.c=$(BUILD)/host/lwip/%.o) $(BUILD)/host/lwip/port.o
 HOST_LWIP_LIB := $(BUILD)/host/liblwip.a
 
-$(BUILD)/host/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
+# the options change struct layouts: rebuild when they change
+HOST_LWIP_CONFIG := net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h
+
+$(BUILD)/host/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified $(HOST_LWIP_CONFIG)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  lwip/$*.c")
 	$(Q)$(HOSTCC) $(HOST_LWIP_CFLAGS) -c $< -o $@
 
-$(BUILD)/host/lwip/port.o: net/lwip/port.c
+$(BUILD)/host/lwip/port.o: net/lwip/port.c $(HOST_LWIP_CONFIG)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_LWIP_CFLAGS) -c $< -o $@
 
@@ -46,6 +49,9 @@ unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
 unit-e1000-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
 unit-e1000-libs = $(HOST_LWIP_LIB)
 unit-l2reflect-srcs := drivers/net/l2reflect.c
+unit-views-srcs := fs/view.c drivers/net/netdevice.c drivers/net/netdevice_proc.c \
+	lib/seq_buf.c kernel/errno.c
+unit-line-srcs := kernel/shell/line.c
 
 unit-acpi-srcs := kernel/acpi_tables.c
 # the table comes from a fixed nm listing through the real generator
@@ -68,7 +74,8 @@ unit-string-cflags := $(NOBUILTIN_CFLAGS) $(foreach f,memcpy memmove memset memc
 
 unit-softirq-srcs := kernel/softirq.c
 
-net-core-srcs := net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c
+net-core-srcs := net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
+	net/core/xmit.c
 
 unit-skbuff-srcs := net/core/skbuff.c
 unit-skbuff-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
@@ -77,6 +84,12 @@ unit-skbuff-libs := $(HOST_LWIP_LIB)
 unit-napi-srcs := kernel/softirq.c $(net-core-srcs)
 unit-napi-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-napi-libs := $(HOST_LWIP_LIB)
+
+unit-ipconfig-srcs := net/lwip/ipconfig_parse.c
+
+unit-qdisc-srcs := kernel/softirq.c $(net-core-srcs)
+unit-qdisc-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
+unit-qdisc-libs := $(HOST_LWIP_LIB)
 
 .SECONDEXPANSION:
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) $$(unit-$$*-libs) tests/unit/host_stubs.c \

@@ -4,7 +4,8 @@
  *   hard IRQ:  read the cause (ICR, or EICR on the 82576 in MSI-X mode);
  *              zero means "not mine" (a shared INTx line); mask the device
  *              (IMC/EIMC), acknowledge, napi_schedule().  Nothing else.
- *   poll:      link change, TX completions, up to budget RX frames, the
+ *   poll:      link change, TX completions (netif_tx_wake for a waiting
+ *              qdisc), up to budget RX frames, the
  *              TX tail once for the whole batch; under budget:
  *              napi_complete_done(), unmask, and look at the ring once more
  *              (a frame that landed between the last look and the unmask
@@ -21,6 +22,7 @@
  * write-1-to-clear on every chip (8254x 13.4.17; 82574 10.2.4.1). */
 #include "drivers/net/e1000/e1000.h"
 #include "kernel/printk.h"
+#include "net/core/xmit.h"
 
 #define E1000_STATS_EVERY       1024    /* polls (or napi=off interrupts) between counter folds */
 
@@ -52,8 +54,10 @@ static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
 		e1000_update_link(a);
 	if (++*count % E1000_STATS_EVERY == 0)
 		e1000_stats_update(a);
+	/* completions freed descriptors: a qdisc held back by -EBUSY may go on */
+	if (e1000_clean_tx(a))
+		netif_tx_wake(a->netdev);
 	a->in_rx = true;
-	e1000_clean_tx(a);
 	work = e1000_clean_rx(a, budget);
 	a->in_rx = false;
 	if (a->tx.tail_pending)

@@ -3,25 +3,95 @@
 #ifndef BARENET_LWIPOPTS_H
 #define BARENET_LWIPOPTS_H
 
-/* no threads: lwIP runs in one context at a time (the NET_RX softirq and the
- * timer softirq, under the core lock); no sequential or socket API */
+/* --- execution model -------------------------------------------------- */
+
+/* no threads: lwIP runs in one context at a time (the NET_RX and TIMER
+ * softirqs, and process context during boot and self-tests), always under
+ * the core lock of net/lwip/core_lock.h; no sequential or socket API */
 #define NO_SYS                      1
-#define SYS_LIGHTWEIGHT_PROT        0
 #define LWIP_NETCONN                0
 #define LWIP_SOCKET                 0
 
+/* every lwIP entry point (tcp_*, udp_*, netif_*, sys_check_timeouts, ...)
+ * checks that its caller holds the core lock */
+void net_core_assert_locked(const char *fn);
+#define LWIP_ASSERT_CORE_LOCKED()   net_core_assert_locked(__func__)
+
+/* pools, heap and pbuf reference counts are guarded by SYS_ARCH_PROTECT
+ * (interrupts off, net/lwip/port.c), so the sk_buff layer may free a pbuf
+ * outside the core lock: NET_TX's completion queue, a driver's TX clean-up */
+#define SYS_LIGHTWEIGHT_PROT        1
+#define LWIP_ALLOW_MEM_FREE_FROM_OTHER_CONTEXT 1
+
+/* --- memory ----------------------------------------------------------- */
+
 /* 64-bit: pointers in pbufs and pools must stay 8-byte aligned */
 #define MEM_ALIGNMENT               8
-/* heap and pools, sized for the services of later issues */
-#define MEM_SIZE                    (1024 * 1024)
-#define MEMP_NUM_PBUF               256
+/* lwIP's heap is the kernel's kmalloc (interrupt-safe): it holds every
+ * received frame (sk_buffs are PBUF_RAM pbufs) until lwIP is done with it
+ * and TCP's copied send data, so it must grow with the connections and
+ * windows in use rather than be a fixed array in the image.  MEM_SIZE is
+ * then only what lwIP's sanity checks compare the windows with. */
+#define MEM_LIBC_MALLOC             1
+#define mem_clib_malloc             kmalloc
+#define mem_clib_free               kfree
+#define mem_clib_calloc(n, size)    kzalloc((n) * (size))
+#define MEM_SIZE                    (4 * 1024 * 1024)
+/* PBUF_REF/ROM headers (tcp_write without copy, lwiperf's ROM payload) */
+#define MEMP_NUM_PBUF               512
+/* the pool serves only lwIP-internal allocations: received frames are
+ * PBUF_RAM sk_buffs */
+#define PBUF_POOL_SIZE              64
 #define MEMP_NUM_UDP_PCB            16
-#define MEMP_NUM_TCP_PCB            64
 #define MEMP_NUM_TCP_PCB_LISTEN     16
-#define MEMP_NUM_TCP_SEG            512
-#define PBUF_POOL_SIZE              512
+/* lwIP's own timeouts plus a few for services */
+#define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
 
-/* protocols */
+/* --- TCP: connection storms ---------------------------------------------
+ * The side that closes first keeps the connection in TIME_WAIT for 2*MSL.
+ * Our HTTP responder closes first, so a benchmark that opens a connection
+ * per request leaves one TIME_WAIT PCB per request on our side.  Unikraft's
+ * lwIP port fell from 5,303 to 193 req/s over repeated wrk runs as TIME_WAIT
+ * PCBs built up: once a client's ephemeral port comes round again while our
+ * PCB for that 4-tuple is still in TIME_WAIT, lwIP answers the new SYN with
+ * an ACK or RST (tcp_timewait_input; it has no RFC 6191 reuse), and the
+ * client's SYN retry costs it a second or more.
+ *
+ * What keeps us out of that:
+ *  - a fixed pool of MEMP_NUM_TCP_PCB PCBs, and lwIP's tcp_alloc(): when the
+ *    pool is empty it recycles the oldest TIME_WAIT PCB (tcp_kill_timewait)
+ *    before refusing anything.  So at most MEMP_NUM_TCP_PCB connections are
+ *    ever in TIME_WAIT, far fewer than the ~28,000 ephemeral ports a Linux
+ *    client cycles through before one comes round again: a new SYN never
+ *    meets a TIME_WAIT PCB of ours.  (Unbounded PCBs, MEMP_MEM_MALLOC, is
+ *    exactly what lets them pile up.)
+ *  - 256 PCBs: enough for a few hundred concurrent connections (wrk -c 256)
+ *    before recycling starts; each is ~200 bytes.
+ *  - TCP_MSL 30 s: TIME_WAIT of 60 s, as Linux's TCP_TIMEWAIT_LEN, instead of
+ *    lwIP's 2 * 60 s, so the pool drains twice as fast at low rates. */
+#define MEMP_NUM_TCP_PCB            256
+#define TCP_MSL                     30000UL
+
+/* --- TCP: throughput (iperf) --------------------------------------------
+ * Window scaling (RFC 7323) lets the receive window pass 64 KiB; 64 full
+ * segments (~91 KiB) keep a 1 Gb/s link busy up to ~0.7 ms of RTT and fit
+ * the heap several times over.  The send buffer is the same size, and
+ * the segment queue may hold it in MSS-sized pieces four times over
+ * (small writes), within the segment pool. */
+#define TCP_MSS                     1460
+#define LWIP_WND_SCALE              1
+#define TCP_RCV_SCALE               2
+#define TCP_WND                     (64 * TCP_MSS)
+#define TCP_SND_BUF                 (64 * TCP_MSS)
+#define TCP_SND_QUEUELEN            (4 * TCP_SND_BUF / TCP_MSS)
+#define MEMP_NUM_TCP_SEG            1024
+/* a new connection's backlog limit is per listener (tcp_listen_with_backlog) */
+#define TCP_LISTEN_BACKLOG          1
+/* lwIP builds each outgoing TCP segment in one pbuf where it can, so the
+ * TX path hands the driver one linear frame without a copy */
+#define LWIP_NETIF_TX_SINGLE_PBUF   1
+
+/* --- protocols -------------------------------------------------------- */
 #define LWIP_IPV4                   1
 #define LWIP_IPV6                   1
 #define LWIP_ARP                    1
@@ -34,6 +104,8 @@
 #define LWIP_AUTOIP                 0
 #define LWIP_IGMP                   1
 #define LWIP_IPV6_MLD               1
+/* SLAAC from router advertisements (link-local addresses are made by the
+ * glue, from the MAC, as Linux does by default) */
 #define LWIP_IPV6_AUTOCONFIG        1
 #define LWIP_IPV6_DHCP6             0
 #define LWIP_DNS                    0
@@ -41,17 +113,34 @@
  * pointers are 64-bit (measured: about 1 s after start) */
 #define IPV6_FRAG_COPYHEADER        1
 
+/* --- interfaces ------------------------------------------------------- */
+
+/* 127.0.0.1 and ::1 (the loop netif), and traffic to our own addresses,
+ * go through lwIP's loop queue, which the glue drains from NET_RX */
+#define LWIP_NETIF_LOOPBACK         1
+#define LWIP_HAVE_LOOPIF            1
+/* a bound on that queue: past it lwIP's output gets ERR_MEM */
+#define LWIP_LOOPBACK_MAX_PBUFS     512
+
 /* drivers hand DMA buffers to lwIP as custom pbufs (zero-copy receive) */
 #define LWIP_SUPPORT_CUSTOM_PBUF    1
-/* checksum offload is decided per netif, from what the NIC really verifies */
+/* checksum offload is decided per netif, from what the NIC really verifies
+ * (the glue sets the check flags for each received frame) */
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 
 #define LWIP_NETIF_STATUS_CALLBACK  1
 #define LWIP_NETIF_LINK_CALLBACK    1
+/* address changes (DHCP bound, IPv6 address valid) are reported from here */
+#define LWIP_NETIF_EXT_STATUS_CALLBACK 1
 
-/* counters for /proc/net/snmp and friends */
+/* --- statistics (the status page, /proc/net/snmp later) --------------- */
 #define LWIP_STATS                  1
 #define LWIP_STATS_DISPLAY          1
 #define MIB2_STATS                  1
+/* 32-bit counters: 16-bit ones wrap within a second of iperf */
+#define LWIP_STATS_LARGE            1
+/* heap counters, which lwIP turns off by default over a C-library malloc
+ * (mem.c keeps them then with a size word before each block) */
+#define MEM_STATS                   1
 
 #endif

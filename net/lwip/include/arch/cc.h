@@ -16,6 +16,9 @@
 typedef long ssize_t;
 #define SSIZE_MAX LONG_MAX
 
+/* SYS_ARCH_PROTECT's saved state: the RFLAGS of local_irq_save() */
+typedef unsigned long sys_prot_t;
+
 /* printf formats of lwIP's types, for our vsnprintf */
 #define X8_F  "02x"
 #define U16_F "hu"
@@ -34,6 +37,10 @@ typedef long ssize_t;
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 uint32_t lwip_port_rand(void);
+/* the kernel heap, lwIP's mem_malloc (lwipopts.h MEM_LIBC_MALLOC) */
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);
 
 /* x is a parenthesised printf argument list */
 #define LWIP_PLATFORM_DIAG(x) do { printk x; } while (0)

@@ -1,0 +1,249 @@
+/* The shell: the command registry, splitting a line into words, running
+ * the command, and the built-ins help, history and echo (see
+ * kernel/shell/shell.h). */
+#include "kernel/shell/shell.h"
+#include "kernel/shell/line.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/errno.h"
+#include <stdio.h>
+#include <string.h>
+
+/* shell_printf formats into a buffer of this size (longer output: write) */
+#define SHELL_PRINTF_MAX 1024
+/* help lists at most this many commands */
+#define SHELL_CMDS_MAX   64
+
+static bool shell_enabled = true;
+static bool shell_started;
+static int last_status;
+static struct line_ed shell_line;
+
+static int set_shell(const char *v)
+{
+	if (!strcmp(v, "on"))
+		shell_enabled = true;
+	else if (!strcmp(v, "off"))
+		shell_enabled = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+CMDLINE_OPT("shell", set_shell, "serial console shell after ready: on|off");
+
+/* The serial console only: the shell's input comes from there, and its
+ * line editing escapes would show as garbage on the VGA text screen. */
+void shell_write(const char *s, size_t n)
+{
+	serial_write(s, n);
+}
+
+void shell_puts(const char *s)
+{
+	shell_write(s, strlen(s));
+}
+
+static int shell_vprintf(const char *fmt, va_list ap)
+{
+	char buf[SHELL_PRINTF_MAX];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n > 0)
+		shell_write(buf, MIN((size_t)n, sizeof(buf) - 1));
+	return n;
+}
+
+int shell_printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = shell_vprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int shell_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	shell_printf("%s: ", cmd);
+	va_start(ap, fmt);
+	shell_vprintf(fmt, ap);
+	va_end(ap);
+	shell_puts("\n");
+	return 1;
+}
+
+const struct shell_cmd *shell_cmd_find(const char *name)
+{
+	for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+/* Split line in place into argv: words separated by blanks; '...' and
+ * "..." group (no escapes inside).  Returns argc, or -E2BIG / -EINVAL
+ * (unterminated quote). */
+static int shell_split(char *line, char **argv)
+{
+	int argc = 0;
+	char *r = line, *w = line;
+
+	for (;;) {
+		while (*r == ' ' || *r == '\t')
+			r++;
+		if (!*r)
+			break;
+		if (argc == SHELL_ARGS_MAX)
+			return -E2BIG;
+		argv[argc++] = w;
+		while (*r && *r != ' ' && *r != '\t') {
+			if (*r == '"' || *r == '\'') {
+				char q = *r++;
+
+				while (*r && *r != q)
+					*w++ = *r++;
+				if (!*r)
+					return -EINVAL;
+				r++;
+			} else {
+				*w++ = *r++;
+			}
+		}
+		if (*r)
+			r++;
+		*w++ = '\0';
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+static void shell_run(const char *text)
+{
+	char line[SHELL_LINE_MAX];
+	char *argv[SHELL_ARGS_MAX + 1];
+	const struct shell_cmd *cmd;
+	int argc, rc;
+
+	strlcpy(line, text, sizeof(line));
+	argc = shell_split(line, argv);
+	if (argc == 0)
+		return;
+	if (argc < 0) {
+		if (argc == -E2BIG)
+			last_status = shell_error("barenet", "too many words (at most %d)",
+						  SHELL_ARGS_MAX);
+		else
+			last_status = shell_error("barenet", "unterminated quote");
+		return;
+	}
+	cmd = shell_cmd_find(argv[0]);
+	if (!cmd) {
+		shell_error(argv[0], "command not found (try help)");
+		last_status = SHELL_STATUS_NOT_FOUND;
+		return;
+	}
+	rc = cmd->fn(argc, argv);
+	last_status = rc < 0 ? 1 : rc;
+}
+
+void shell_poll(void)
+{
+	int c;
+
+	if (!shell_enabled)
+		return;
+	if (!shell_started) {
+		shell_started = true;
+		line_init(&shell_line, SHELL_PROMPT, shell_write, shell_complete);
+		shell_puts("barenet shell: type help for the commands\n");
+		line_start(&shell_line);
+	}
+	while ((c = serial_rx_getc()) >= 0) {
+		switch (line_feed(&shell_line, c)) {
+		case LINE_ENTER:
+			shell_run(shell_line.buf);
+			line_start(&shell_line);
+			break;
+		case LINE_CANCEL:
+			last_status = 130;      /* 128 + SIGINT, as sh reports it */
+			line_start(&shell_line);
+			break;
+		case LINE_EDITING:
+			break;
+		}
+	}
+}
+
+bool shell_pending(void)
+{
+	return shell_enabled && serial_rx_pending();
+}
+
+/* --- built-ins --- */
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct shell_cmd *sorted[SHELL_CMDS_MAX];
+	unsigned int n = 0, width = 0;
+
+	if (argc > 1) {
+		int status = 0;
+
+		for (int i = 1; i < argc; i++) {
+			const struct shell_cmd *c = shell_cmd_find(argv[i]);
+
+			if (c)
+				shell_printf("%s - %s\n", c->name, c->help);
+			else
+				status = shell_error("help", "no command %s", argv[i]);
+		}
+		return status;
+	}
+	for (const struct shell_cmd *c = __shell_cmds_start;
+	     c < __shell_cmds_end && n < SHELL_CMDS_MAX; c++) {
+		unsigned int j = n++;
+
+		for (; j > 0 && strcmp(sorted[j - 1]->name, c->name) > 0; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = c;
+		width = MAX(width, (unsigned int)strlen(c->name));
+	}
+	for (unsigned int i = 0; i < n; i++)
+		shell_printf("  %-*s  %s\n", (int)width, sorted[i]->name, sorted[i]->help);
+	return 0;
+}
+SHELL_CMD("help", cmd_help, "list the commands, or show one's help: help [command]");
+
+static int cmd_history(int argc, char **argv)
+{
+	unsigned int n = line_history_count(&shell_line);
+
+	(void)argv;
+	if (argc > 1)
+		return shell_error("history", "takes no arguments");
+	/* numbered like bash: the oldest kept line first */
+	for (unsigned int k = n; k >= 1; k--)
+		shell_printf("%5u  %s\n", shell_line.hist_n - k + 1,
+			     line_history_get(&shell_line, k));
+	return 0;
+}
+SHELL_CMD("history", cmd_history, "the lines typed so far, oldest first");
+
+static int cmd_echo(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (i > 1)
+			shell_puts(" ");
+		if (!strcmp(argv[i], "$?"))
+			shell_printf("%d", last_status);
+		else
+			shell_puts(argv[i]);
+	}
+	shell_puts("\n");
+	return 0;
+}
+SHELL_CMD("echo", cmd_echo, "print the arguments ($? is the last exit status)");

@@ -1,0 +1,64 @@
+/* The serial console shell: `barenet# ` after `ready`, serviced from the
+ * idle loop (never from an interrupt handler), with line editing, history
+ * and Tab completion (kernel/shell/line.h), and commands registered like
+ * cmdline options:
+ *
+ *     static int cmd_uptime(int argc, char **argv) { ...; return 0; }
+ *     SHELL_CMD("uptime", cmd_uptime, "time since boot");
+ *
+ * A command returns 0, a positive exit status, or a negative errno (status
+ * 1).  It reports its own errors as one line, "name: what went wrong", and
+ * returns non-zero; the shell answers an unknown command with
+ * "name: command not found" (status 127).  `echo $?` shows the last status.
+ * Cmdline `shell=off` leaves the console without a shell. */
+#ifndef KERNEL_SHELL_SHELL_H
+#define KERNEL_SHELL_SHELL_H
+
+#include "kernel/types.h"
+
+#define SHELL_PROMPT    "barenet# "
+#define SHELL_ARGS_MAX  16
+#define SHELL_STATUS_NOT_FOUND 127
+
+/* what a command's arguments are, for Tab completion */
+enum shell_args {
+	SHELL_ARGS_NONE,
+	SHELL_ARGS_PATHS,       /* view paths (/proc/..., /sys/...) */
+};
+
+struct shell_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;       /* one line */
+	enum shell_args args;
+};
+
+#define SHELL_CMD_ARGS(n, f, h, a)                                           \
+	static const struct shell_cmd __shell_cmd_##f                        \
+	__used __section(".shell_cmds") __aligned(8) = { (n), (f), (h), (a) }
+#define SHELL_CMD(n, f, h) SHELL_CMD_ARGS(n, f, h, SHELL_ARGS_NONE)
+
+/* the registry, in link order */
+extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];
+/* the command called name, or NULL */
+const struct shell_cmd *shell_cmd_find(const char *name);
+
+/* Called by the idle loop with interrupts enabled: print the prompt the
+ * first time, then take what the console received and run finished lines.
+ * Returns at once with shell=off. */
+void shell_poll(void);
+/* input is waiting for shell_poll (the idle loop must not halt) */
+bool shell_pending(void);
+
+/* output of commands: to the serial console, not to the kernel log */
+void shell_write(const char *s, size_t n);
+void shell_puts(const char *s);
+int shell_printf(const char *fmt, ...) __printf(1, 2);
+/* "cmd: message\n"; returns 1, the status to return */
+int shell_error(const char *cmd, const char *fmt, ...) __printf(2, 3);
+
+/* Tab completion of the line being edited (kernel/shell/complete.c) */
+struct line_ed;
+void shell_complete(struct line_ed *le);
+
+#endif

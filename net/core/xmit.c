@@ -1,0 +1,320 @@
+/* dev_queue_xmit() and the per-device FIFO qdisc with ring backpressure;
+ * the contract is in net/core/xmit.h. */
+#include "net/core/xmit.h"
+#include "drivers/net/netdevice.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/softirq.h"
+#include "kernel/spinlock.h"
+#include "kernel/x86.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+struct qdisc {
+	struct net_device *dev;          /* NULL: slot free */
+	struct spinlock lock;            /* q, requeued, running, stats */
+	struct sk_buff_head q;           /* waiting frames, oldest first */
+	struct sk_buff *requeued;        /* refused by a full ring: goes first */
+	bool running;                    /* a runner is sending from it */
+	bool scheduled;                  /* on the output queue for NET_TX */
+	struct qdisc *next_sched;        /* link on the output queue */
+	struct qdisc_stats st;
+};
+
+u32 default_txqueuelen = DEFAULT_TX_QUEUE_LEN;
+
+static struct qdisc qdiscs[QDISC_MAX];
+/* qdiscs waiting for NET_TX; interrupts off to change (netif_tx_wake may
+ * come from hard IRQ context) */
+static struct qdisc *output_queue;
+
+static int set_txqueuelen(const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (!*v || *end || n < 1 || n > TX_QUEUE_LEN_MAX)
+		return -EINVAL;
+	default_txqueuelen = (u32)n;
+	return 0;
+}
+CMDLINE_OPT("txqueuelen", set_txqueuelen, "qdisc length of every device, 1..100000 (default 1000)");
+
+static struct qdisc *qdisc_of(const struct net_device *dev)
+{
+	if (!dev)
+		return NULL;
+	for (unsigned int i = 0; i < QDISC_MAX; i++)
+		if (READ_ONCE(qdiscs[i].dev) == dev)
+			return &qdiscs[i];
+	return NULL;
+}
+
+static void qdisc_lock(struct qdisc *qd)
+{
+	local_bh_disable();
+	spin_lock(&qd->lock);
+}
+
+static void qdisc_unlock(struct qdisc *qd)
+{
+	spin_unlock(&qd->lock);
+	local_bh_enable();
+}
+
+static u32 qdisc_backlog(const struct qdisc *qd)
+{
+	return skb_queue_len(&qd->q) + (qd->requeued ? 1 : 0);
+}
+
+int dev_qdisc_attach(struct net_device *dev)
+{
+	struct qdisc *qd = NULL;
+
+	if (qdisc_of(dev))
+		return -EEXIST;
+	for (unsigned int i = 0; i < QDISC_MAX && !qd; i++)
+		if (!qdiscs[i].dev)
+			qd = &qdiscs[i];
+	if (!qd)
+		return -ENOSPC;
+	*qd = (struct qdisc){ .lock = SPINLOCK_INIT("qdisc") };
+	skb_queue_head_init(&qd->q);
+	qd->st.limit = default_txqueuelen;
+	WRITE_ONCE(qd->dev, dev);
+	return 0;
+}
+
+/* take qd off the output queue if it is there; interrupts off */
+static void output_queue_remove(struct qdisc *qd)
+{
+	for (struct qdisc **pp = &output_queue; *pp; pp = &(*pp)->next_sched) {
+		if (*pp == qd) {
+			*pp = qd->next_sched;
+			break;
+		}
+	}
+	qd->scheduled = false;
+}
+
+void dev_qdisc_detach(struct net_device *dev)
+{
+	struct qdisc *qd = qdisc_of(dev);
+	unsigned long flags;
+
+	if (!qd)
+		return;
+	flags = local_irq_save();
+	output_queue_remove(qd);
+	local_irq_restore(flags);
+	qdisc_lock(qd);
+	if (qd->requeued)
+		kfree_skb_reason(qd->requeued, SKB_DROP_REASON_QDISC_DROP);
+	qd->requeued = NULL;
+	__skb_queue_purge_reason(&qd->q, SKB_DROP_REASON_QDISC_DROP);
+	WRITE_ONCE(qd->dev, NULL);
+	qdisc_unlock(qd);
+}
+
+int dev_set_txqueuelen(struct net_device *dev, u32 len)
+{
+	struct qdisc *qd = qdisc_of(dev);
+
+	if (!qd)
+		return -ENODEV;
+	if (len < 1 || len > TX_QUEUE_LEN_MAX)
+		return -EINVAL;
+	WRITE_ONCE(qd->st.limit, len);
+	return 0;
+}
+
+/* put qd on the output queue and raise NET_TX (Linux __netif_schedule) */
+static void qdisc_schedule(struct qdisc *qd)
+{
+	unsigned long flags = local_irq_save();
+
+	if (!qd->scheduled) {
+		qd->scheduled = true;
+		qd->next_sched = output_queue;
+		output_queue = qd;
+		raise_softirq_irqoff(NET_TX_SOFTIRQ);
+	}
+	local_irq_restore(flags);
+}
+
+/* Send from qd until it is empty, the ring is full, or DEV_TX_WEIGHT
+ * frames went (then NET_TX comes back for the rest). */
+static void qdisc_run(struct qdisc *qd)
+{
+	struct net_device *dev = qd->dev;
+	int quota = DEV_TX_WEIGHT;
+
+	qdisc_lock(qd);
+	if (qd->running) {
+		/* the runner sees what we queued before it stops */
+		qdisc_unlock(qd);
+		return;
+	}
+	qd->running = true;
+	qd->st.runs++;
+	while (quota > 0) {
+		struct sk_buff *skb = qd->requeued;
+		enum skb_drop_reason reason = SKB_CONSUMED;
+		int rc;
+
+		if (skb)
+			qd->requeued = NULL;
+		else if (!(skb = __skb_dequeue(&qd->q)))
+			break;
+		qd->st.backlog_bytes -= skb->len;
+		qdisc_unlock(qd);
+
+		/* the driver copies the frame into its own buffer */
+		if (dev->flags & IFF_UP)
+			rc = dev->netdev_ops->ndo_start_xmit(dev, skb->data, skb->len, NULL, 0);
+		else
+			rc = -ENETDOWN;
+
+		qdisc_lock(qd);
+		if (rc == -EBUSY) {
+			/* ring full: keep the frame at the head, stop until a
+			 * wake, a new frame, or the timer kick */
+			qd->requeued = skb;
+			qd->st.backlog_bytes += skb->len;
+			qd->st.requeues++;
+			qd->st.busy++;
+			break;
+		}
+		if (rc == 0) {
+			qd->st.packets++;
+			qd->st.bytes += skb->len;
+		} else {
+			if (rc == -ENETDOWN)
+				qd->st.down_drops++;
+			else
+				qd->st.xmit_errors++;
+			qd->st.tx_dropped++;
+			reason = rc == -ENETDOWN ? SKB_DROP_REASON_DEV_READY
+						 : SKB_DROP_REASON_NOT_SPECIFIED;
+		}
+		qdisc_unlock(qd);
+		kfree_skb_reason(skb, reason);
+		qdisc_lock(qd);
+		quota--;
+	}
+	qd->running = false;
+	/* out of quota with frames left: yield, NET_TX continues */
+	if (!quota && qdisc_backlog(qd))
+		qdisc_schedule(qd);
+	qdisc_unlock(qd);
+}
+
+int dev_queue_xmit(struct sk_buff *skb)
+{
+	struct net_device *dev = skb->dev;
+	struct qdisc *qd = qdisc_of(dev);
+	u32 backlog;
+
+	if (!qd) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED);
+		return -ENODEV;
+	}
+	if (!skb->len) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_SMALL);
+		return -EINVAL;
+	}
+	qdisc_lock(qd);
+	if (!(dev->flags & IFF_UP)) {
+		qd->st.down_drops++;
+		qd->st.tx_dropped++;
+		qdisc_unlock(qd);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
+		return -ENETDOWN;
+	}
+	backlog = qdisc_backlog(qd);
+	if (backlog >= qd->st.limit) {
+		qd->st.drops++;
+		qd->st.tx_dropped++;
+		qdisc_unlock(qd);
+		kfree_skb_reason(skb, SKB_DROP_REASON_QDISC_DROP);
+		return -ENOBUFS;
+	}
+	__skb_queue_tail(&qd->q, skb);
+	qd->st.enqueued++;
+	qd->st.backlog_bytes += skb->len;
+	if (backlog + 1 > qd->st.backlog_max)
+		qd->st.backlog_max = backlog + 1;
+	qdisc_unlock(qd);
+	qdisc_run(qd);
+	return 0;
+}
+
+void netif_tx_wake(struct net_device *dev)
+{
+	struct qdisc *qd = qdisc_of(dev);
+
+	/* a racy peek is fine: a frame queued after it runs the qdisc itself */
+	if (qd && (qd->requeued || skb_queue_len(&qd->q))) {
+		__atomic_add_fetch(&qd->st.wakes, 1, __ATOMIC_RELAXED);
+		qdisc_schedule(qd);
+	}
+}
+
+void dev_qdisc_kick_all(void)
+{
+	for (unsigned int i = 0; i < QDISC_MAX; i++) {
+		struct qdisc *qd = &qdiscs[i];
+
+		if (READ_ONCE(qd->dev) && (READ_ONCE(qd->requeued) || skb_queue_len(&qd->q)))
+			qdisc_schedule(qd);
+	}
+}
+
+void net_tx_run_queues(void)
+{
+	struct qdisc *list;
+
+	local_irq_disable();
+	list = output_queue;
+	output_queue = NULL;
+	for (struct qdisc *qd = list; qd; qd = qd->next_sched)
+		qd->scheduled = false;
+	local_irq_enable();
+	while (list) {
+		struct qdisc *qd = list;
+
+		list = qd->next_sched;
+		if (READ_ONCE(qd->dev))
+			qdisc_run(qd);
+	}
+}
+
+int dev_qdisc_stats(struct net_device *dev, struct qdisc_stats *out)
+{
+	struct qdisc *qd = qdisc_of(dev);
+
+	if (!qd)
+		return -ENODEV;
+	qdisc_lock(qd);
+	*out = qd->st;
+	out->backlog = qdisc_backlog(qd);
+	qdisc_unlock(qd);
+	return 0;
+}
+
+int dev_qdisc_show(struct net_device *dev, char *buf, size_t size)
+{
+	struct qdisc_stats s;
+
+	if (dev_qdisc_stats(dev, &s))
+		return snprintf(buf, size, "qdisc noqueue 0: dev %s root refcnt 1\n", dev->name);
+	/* tc -s qdisc show: overlimits is 0 for a pfifo */
+	return snprintf(buf, size,
+			"qdisc pfifo 0: dev %s root refcnt 1 limit %up\n"
+			" Sent %llu bytes %llu pkt (dropped %llu, overlimits 0 requeues %llu)\n"
+			" backlog %ub %up requeues %llu\n",
+			dev->name, s.limit, (unsigned long long)s.bytes,
+			(unsigned long long)s.packets, (unsigned long long)s.tx_dropped,
+			(unsigned long long)s.requeues, s.backlog_bytes, s.backlog,
+			(unsigned long long)s.requeues);
+}

@@ -1,0 +1,57 @@
+/* The lwIP core lock (see net/lwip/core_lock.h). */
+#include "net/lwip/core_lock.h"
+#include "kernel/irq.h"
+#include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "kernel/softirq.h"
+#include "kernel/spinlock.h"
+#include "kernel/x86.h"
+
+#define NO_OWNER (-1)
+
+static struct spinlock core_lock = SPINLOCK_INIT("lwip-core");
+static int core_owner = NO_OWNER;       /* CPU holding it; written under it */
+static u64 core_lock_taken;
+
+/* the loopback hand-off, in net/lwip/stack.c: called with the lock held */
+void net_loopback_kick(void);
+
+void net_core_lock(void)
+{
+	if (in_irq())
+		panic("net: lwIP core lock taken in hard IRQ context");
+	if (READ_ONCE(core_owner) == (int)smp_processor_id())
+		panic("net: lwIP core lock taken twice on CPU %u (lwIP re-entered)",
+		      smp_processor_id());
+	local_bh_disable();
+	spin_lock(&core_lock);
+	core_owner = (int)smp_processor_id();
+	core_lock_taken++;
+}
+
+void net_core_unlock(void)
+{
+	if (READ_ONCE(core_owner) != (int)smp_processor_id())
+		panic("net: lwIP core lock released by CPU %u, which does not hold it",
+		      smp_processor_id());
+	net_loopback_kick();
+	core_owner = NO_OWNER;
+	spin_unlock(&core_lock);
+	local_bh_enable();
+}
+
+bool net_core_locked(void)
+{
+	return READ_ONCE(core_owner) == (int)smp_processor_id();
+}
+
+void net_core_assert_locked(const char *fn)
+{
+	if (!net_core_locked())
+		panic("net: %s entered without the lwIP core lock", fn);
+}
+
+u64 net_core_lock_count(void)
+{
+	return READ_ONCE(core_lock_taken);
+}

@@ -1,0 +1,35 @@
+/* The lwIP core lock: lwIP runs in exactly one context at a time.
+ *
+ * lwIP (NO_SYS) is not reentrant.  Every entry into it (the NET_RX receive
+ * hand-off, the TIMER softirq's sys_check_timeouts, the services' setup,
+ * the self-tests) runs between net_core_lock() and net_core_unlock().  The
+ * lock disables bottom halves on this CPU first, so a softirq cannot enter
+ * lwIP on top of a holder, then takes a spinlock for the other CPUs.
+ * Hard IRQ handlers never take it: net_core_lock() panics there, as it does
+ * when the holder takes it again (the lock is not recursive: a recursion
+ * would mean lwIP was re-entered from one of its own callbacks).
+ *
+ * lwIP's own entry points check it: lwipopts.h defines
+ * LWIP_ASSERT_CORE_LOCKED() as net_core_assert_locked(), which panics with
+ * the function name when the lock is not held by this CPU. */
+#ifndef NET_LWIP_CORE_LOCK_H
+#define NET_LWIP_CORE_LOCK_H
+
+#include "kernel/types.h"
+
+/* Take the core lock (bottom halves off, then the spinlock).  Process or
+ * softirq context only. */
+void net_core_lock(void);
+/* Release it; runs the loopback hand-off first (packets lwIP queued for
+ * itself meanwhile are scheduled for NET_RX), then re-enables bottom halves,
+ * which runs softirqs raised while it was held. */
+void net_core_unlock(void);
+/* true if this CPU holds the core lock */
+bool net_core_locked(void);
+/* panic unless this CPU holds the core lock; fn names the lwIP entry */
+void net_core_assert_locked(const char *fn);
+
+/* times the lock was taken (for the status page and tests) */
+u64 net_core_lock_count(void);
+
+#endif

@@ -1,0 +1,401 @@
+/* One lwIP netif per net_device: receive hand-off, linkoutput through the
+ * qdisc, link state, multicast filters and checksum control.  The journey
+ * and the ownership at each step are in net/lwip/netif_glue.h. */
+#include "net/lwip/netif_glue.h"
+#include "drivers/net/netdevice.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "kernel/softirq.h"
+#include "net/core/dev.h"
+#include "net/core/xmit.h"
+#include "net/lwip/core_lock.h"
+#include "lwip/etharp.h"
+#include "lwip/ethip6.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/snmp.h"
+#include "netif/ethernet.h"
+#include <string.h>
+
+/* Ethernet and IP header fields the receive path looks at before trusting
+ * the NIC's checksum verdict */
+#define ETH_P_IP            0x0800   /* IEEE 802 EtherType, RFC 894 */
+#define ETH_P_IPV6          0x86DD   /* RFC 2464 */
+#define IPV4_FRAG_OFF       6        /* RFC 791 3.1: flags + fragment offset */
+#define IPV4_MF             0x2000   /* more fragments */
+#define IPV4_OFFSET_MASK    0x1FFF
+#define IPV6_NEXT_HEADER    6        /* RFC 8200 3 */
+#define IPV6_NH_FRAGMENT    44       /* RFC 8200 4.5 */
+
+/* multicast MAC prefixes: RFC 1112 6.4 (IPv4), RFC 2464 7 (IPv6) */
+#define MCAST_V4_MAC0       0x01
+#define MCAST_V4_MAC1       0x00
+#define MCAST_V4_MAC2       0x5e
+#define MCAST_V4_LOW23      0x7f
+#define MCAST_V6_MAC0       0x33
+#define MCAST_V6_MAC1       0x33
+
+struct net_glue {
+	struct netif netif;              /* first: lwIP hands back &netif */
+	struct net_device *dev;          /* NULL: slot free */
+	struct net_glue_stats st;
+};
+
+static struct net_glue glues[NETDEV_MAX];
+
+static struct net_glue *glue_of_dev(const struct net_device *dev)
+{
+	for (unsigned int i = 0; i < NETDEV_MAX; i++)
+		if (dev && glues[i].dev == dev)
+			return &glues[i];
+	return NULL;
+}
+
+static struct net_glue *glue_of_netif(struct netif *netif)
+{
+	for (unsigned int i = 0; i < NETDEV_MAX; i++)
+		if (glues[i].dev && &glues[i].netif == netif)
+			return &glues[i];
+	return NULL;
+}
+
+struct netif *net_netif_of(struct net_device *dev)
+{
+	struct net_glue *g = glue_of_dev(dev);
+
+	return g ? &g->netif : NULL;
+}
+
+struct net_device *net_dev_of_netif(struct netif *netif)
+{
+	struct net_glue *g = glue_of_netif(netif);
+
+	return g ? g->dev : NULL;
+}
+
+struct net_device *net_glue_dev(int i)
+{
+	for (unsigned int k = 0; k < NETDEV_MAX; k++)
+		if (glues[k].dev && i-- == 0)
+			return glues[k].dev;
+	return NULL;
+}
+
+int net_glue_stats(struct net_device *dev, struct net_glue_stats *out)
+{
+	struct net_glue *g = glue_of_dev(dev);
+
+	if (!g)
+		return -ENODEV;
+	*out = g->st;
+	return 0;
+}
+
+/* --- transmit ----------------------------------------------------------- */
+
+static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
+{
+	struct net_glue *g = (struct net_glue *)netif;
+	struct sk_buff *skb;
+	int rc;
+
+	/* the skb shares p (lwIP keeps its own reference for retransmission)
+	 * or holds a linear copy of a chain */
+	skb = skb_from_pbuf(g->dev, p);
+	if (!skb) {
+		g->st.tx_nomem++;
+		return ERR_MEM;
+	}
+	rc = dev_queue_xmit(skb);
+	if (rc == 0) {
+		g->st.tx_frames++;
+		return ERR_OK;
+	}
+	if (rc == -ENOBUFS) {
+		g->st.tx_qdisc_full++;
+		return ERR_MEM;
+	}
+	g->st.tx_errors++;
+	return ERR_IF;
+}
+
+/* --- receive ------------------------------------------------------------ */
+
+/* true if the frame is an IP fragment: a NIC's L4 verdict covers one
+ * fragment at best, never the reassembled datagram */
+static bool frame_is_fragment(const u8 *frame, unsigned int len)
+{
+	u16 type;
+
+	if (len < ETH_HLEN)
+		return false;
+	type = (u16)(frame[12] << 8 | frame[13]);
+	if (type == ETH_P_IP && len >= ETH_HLEN + IPV4_FRAG_OFF + 2) {
+		const u8 *ip = frame + ETH_HLEN;
+		u16 frag = (u16)(ip[IPV4_FRAG_OFF] << 8 | ip[IPV4_FRAG_OFF + 1]);
+
+		return (frag & (IPV4_MF | IPV4_OFFSET_MASK)) != 0;
+	}
+	if (type == ETH_P_IPV6 && len > ETH_HLEN + IPV6_NEXT_HEADER)
+		return frame[ETH_HLEN + IPV6_NEXT_HEADER] == IPV6_NH_FRAGMENT;
+	return false;
+}
+
+/* Which checks the NIC really did for this frame: software still checks
+ * anything the device did not flag, IPv4 needs both the header and the L4
+ * verdict, and no verdict on a fragment is trusted. */
+static u8 rx_ip_summed(const u8 *frame, unsigned int len, unsigned int flags)
+{
+	u16 type;
+
+	if (!(flags & NETDEV_RX_L4_CSUM_OK) || len < ETH_HLEN || frame_is_fragment(frame, len))
+		return CHECKSUM_NONE;
+	type = (u16)(frame[12] << 8 | frame[13]);
+	if (type == ETH_P_IP && !(flags & NETDEV_RX_IP_CSUM_OK))
+		return CHECKSUM_NONE;
+	if (type != ETH_P_IP && type != ETH_P_IPV6)
+		return CHECKSUM_NONE;
+	return CHECKSUM_UNNECESSARY;
+}
+
+/* dev->rx_handler: the frame is lent for this call only, so it is copied
+ * into an skb that the receive core then owns */
+static int glue_rx(struct net_device *dev, const void *frame, unsigned int len,
+		   unsigned int flags)
+{
+	struct net_glue *g = dev->rx_handler_data;
+	struct sk_buff *skb;
+
+	g->st.rx_frames++;
+	g->st.rx_bytes += len;
+	skb = netdev_alloc_skb(dev, len);
+	if (!skb) {
+		g->st.rx_nomem++;
+		return -ENOMEM;
+	}
+	memcpy(skb_put(skb, len), frame, len);
+	skb_reset_mac_header(skb);
+	if (len >= ETH_HLEN)
+		memcpy(&skb->protocol, (const u8 *)frame + 12, sizeof(skb->protocol));
+	skb->ip_summed = rx_ip_summed(frame, len, flags);
+	/* NAPI poll in NET_RX: straight up; otherwise via the backlog */
+	if (in_serving_softirq())
+		netif_receive_skb(skb);
+	else
+		netif_rx(skb);
+	return 0;
+}
+
+/* the receive core's handler: the skb becomes a pbuf that lwIP owns */
+static int glue_deliver(struct sk_buff *skb)
+{
+	struct net_glue *g = glue_of_dev(skb->dev);
+	bool hw_csum = skb->ip_summed == CHECKSUM_UNNECESSARY;
+	u16 checks = NETIF_CHECKSUM_ENABLE_ALL;
+	struct pbuf *p;
+
+	if (!g) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
+		return NET_RX_DROP;
+	}
+	p = skb_to_pbuf(skb);
+	if (!p)
+		return NET_RX_DROP;
+	/* lwIP's checksum control is per netif; we are the only context in
+	 * lwIP, so setting it for each frame makes it per frame */
+	if (hw_csum) {
+		checks &= (u16)~(NETIF_CHECKSUM_CHECK_IP | NETIF_CHECKSUM_CHECK_TCP |
+				 NETIF_CHECKSUM_CHECK_UDP);
+		g->st.rx_csum_hw++;
+	}
+	net_core_lock();
+	NETIF_SET_CHECKSUM_CTRL(&g->netif, checks);
+	if (g->netif.input(p, &g->netif) != ERR_OK) {
+		g->st.rx_input_err++;
+		pbuf_free(p);
+	}
+	NETIF_SET_CHECKSUM_CTRL(&g->netif, NETIF_CHECKSUM_ENABLE_ALL);
+	net_core_unlock();
+	return NET_RX_SUCCESS;
+}
+
+/* --- multicast filters ---------------------------------------------------- */
+
+static void glue_mc_update(struct net_device *dev, const u8 mac[ETH_ALEN], bool add)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->mc_count; i++)
+		if (!memcmp(dev->mc_list[i], mac, ETH_ALEN))
+			break;
+	if (add && i == dev->mc_count) {
+		if (dev->mc_count >= NETDEV_MC_MAX)
+			dev->flags |= IFF_ALLMULTI;   /* table full: take them all */
+		else
+			memcpy(dev->mc_list[dev->mc_count++], mac, ETH_ALEN);
+	} else if (!add && i < dev->mc_count) {
+		memmove(dev->mc_list[i], dev->mc_list[i + 1],
+			(dev->mc_count - i - 1) * ETH_ALEN);
+		dev->mc_count--;
+	}
+	if (dev->netdev_ops->ndo_set_rx_mode)
+		dev->netdev_ops->ndo_set_rx_mode(dev);
+}
+
+static err_t glue_igmp_filter(struct netif *netif, const ip4_addr_t *group,
+			      enum netif_mac_filter_action action)
+{
+	u32 a = lwip_ntohl(ip4_addr_get_u32(group));
+	u8 mac[ETH_ALEN] = { MCAST_V4_MAC0, MCAST_V4_MAC1, MCAST_V4_MAC2,
+			     (u8)((a >> 16) & MCAST_V4_LOW23), (u8)(a >> 8), (u8)a };
+
+	glue_mc_update(((struct net_glue *)netif)->dev, mac, action == NETIF_ADD_MAC_FILTER);
+	return ERR_OK;
+}
+
+static err_t glue_mld_filter(struct netif *netif, const ip6_addr_t *group,
+			     enum netif_mac_filter_action action)
+{
+	u32 low = lwip_ntohl(group->addr[3]);
+	u8 mac[ETH_ALEN] = { MCAST_V6_MAC0, MCAST_V6_MAC1, (u8)(low >> 24), (u8)(low >> 16),
+			     (u8)(low >> 8), (u8)low };
+
+	glue_mc_update(((struct net_glue *)netif)->dev, mac, action == NETIF_ADD_MAC_FILTER);
+	return ERR_OK;
+}
+
+/* --- attach -------------------------------------------------------------- */
+
+static err_t glue_netif_init(struct netif *netif)
+{
+	struct net_glue *g = (struct net_glue *)netif;
+	struct net_device *dev = g->dev;
+
+	netif->name[0] = 'e';
+	netif->name[1] = 'n';
+	netif->hwaddr_len = ETH_ALEN;
+	memcpy(netif->hwaddr, dev->dev_addr, ETH_ALEN);
+	netif->mtu = (u16_t)dev->mtu;
+	netif->mtu6 = (u16_t)dev->mtu;
+	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
+		       NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
+	netif->output = etharp_output;
+	netif->output_ip6 = ethip6_output;
+	netif->linkoutput = glue_linkoutput;
+	netif_set_igmp_mac_filter(netif, glue_igmp_filter);
+	netif_set_mld_mac_filter(netif, glue_mld_filter);
+	MIB2_INIT_NETIF(netif, snmp_ifType_ethernet_csmacd, (u32_t)dev->speed_mbps * 1000000u);
+	/* transmit checksums in software (no TX offload requested); receive
+	 * checks decided per frame in glue_deliver */
+	NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL);
+	return ERR_OK;
+}
+
+static void glue_set_link(struct net_glue *g)
+{
+	bool up = READ_ONCE(g->dev->carrier);
+
+	if (up == !!netif_is_link_up(&g->netif))
+		return;
+	g->st.link_changes++;
+	if (up)
+		netif_set_link_up(&g->netif);
+	else
+		netif_set_link_down(&g->netif);
+}
+
+void net_glue_poll_link(void)
+{
+	for (unsigned int i = 0; i < NETDEV_MAX; i++)
+		if (glues[i].dev)
+			glue_set_link(&glues[i]);
+}
+
+/* open the device as netdev_open() does: up first, the first interrupt
+ * may come at once */
+static int glue_open_dev(struct net_device *dev)
+{
+	int rc;
+
+	if (dev->flags & IFF_UP)
+		return 0;
+	dev->flags |= IFF_UP;
+	rc = dev->netdev_ops->ndo_open ? dev->netdev_ops->ndo_open(dev) : 0;
+	if (rc)
+		dev->flags &= ~IFF_UP;
+	return rc;
+}
+
+int net_attach_netdev(struct net_device *dev)
+{
+	struct net_glue *g = NULL;
+	int rc;
+
+	if (glue_of_dev(dev))
+		return -EEXIST;
+	for (unsigned int i = 0; i < NETDEV_MAX && !g; i++)
+		if (!glues[i].dev)
+			g = &glues[i];
+	if (!g)
+		return -ENOSPC;
+	rc = dev_qdisc_attach(dev);
+	if (rc)
+		return rc;
+	memset(g, 0, sizeof(*g));
+	g->dev = dev;
+
+	net_core_lock();
+	if (!netif_add(&g->netif, NULL, NULL, NULL, g, glue_netif_init, netif_input)) {
+		net_core_unlock();
+		rc = -ENOMEM;
+		goto err_netif;
+	}
+	if (!netif_default)
+		netif_set_default(&g->netif);
+	/* IPv6: a link-local address from the MAC (modified EUI-64, RFC 4291
+	 * 2.5.1, as Linux's default addr_gen_mode) and SLAAC from RAs */
+	netif_create_ip6_linklocal_address(&g->netif, 1);
+	netif_set_ip6_autoconfig_enabled(&g->netif, 1);
+	net_core_unlock();
+
+	dev->rx_handler_data = g;
+	WRITE_ONCE(dev->rx_handler, glue_rx);
+	rc = glue_open_dev(dev);
+	if (rc)
+		goto err_open;
+
+	net_core_lock();
+	netif_set_up(&g->netif);
+	glue_set_link(g);
+	net_core_unlock();
+	return 0;
+
+err_open:
+	WRITE_ONCE(dev->rx_handler, NULL);
+	net_core_lock();
+	netif_remove(&g->netif);
+	net_core_unlock();
+err_netif:
+	g->dev = NULL;
+	dev_qdisc_detach(dev);
+	return rc;
+}
+
+void net_detach_netdev(struct net_device *dev)
+{
+	struct net_glue *g = glue_of_dev(dev);
+
+	if (!g)
+		return;
+	WRITE_ONCE(dev->rx_handler, NULL);
+	net_core_lock();
+	netif_remove(&g->netif);
+	net_core_unlock();
+	dev_qdisc_detach(dev);
+	g->dev = NULL;
+}
+
+void net_glue_init(void)
+{
+	netif_set_rx_handler(glue_deliver);
+}

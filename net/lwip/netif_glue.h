@@ -1,0 +1,61 @@
+/* The lwIP side of a net_device: one lwIP netif per device.
+ *
+ * Receive: the driver lends a frame to dev->rx_handler (net_glue_rx); the
+ * glue copies it into an sk_buff, records what the NIC verified in
+ * skb->ip_summed and hands it to the receive core (netif_receive_skb in
+ * softirq context, netif_rx otherwise).  The receive core's handler
+ * (net_glue_deliver, set with netif_set_rx_handler) turns the skb into a
+ * pbuf with skb_to_pbuf and calls netif->input under the core lock.
+ *
+ * Transmit: lwIP's linkoutput makes an skb over the pbuf (skb_from_pbuf)
+ * and calls dev_queue_xmit(); a full qdisc comes back to lwIP as ERR_MEM.
+ *
+ * Only net/ includes this (and lwIP's headers). */
+#ifndef NET_LWIP_NETIF_GLUE_H
+#define NET_LWIP_NETIF_GLUE_H
+
+#include "kernel/types.h"
+
+struct net_device;
+struct netif;
+
+/* counters of one glued device */
+struct net_glue_stats {
+	u64 rx_frames;      /* frames the driver handed us */
+	u64 rx_bytes;
+	u64 rx_nomem;       /* no skb for a frame: dropped */
+	u64 rx_csum_hw;     /* frames delivered with the NIC's checksum verdict trusted */
+	u64 rx_input_err;   /* netif->input refused the pbuf */
+	u64 tx_frames;      /* linkoutput calls that reached the qdisc */
+	u64 tx_nomem;       /* no skb for a frame: ERR_MEM to lwIP */
+	u64 tx_qdisc_full;  /* qdisc full: ERR_MEM to lwIP */
+	u64 tx_errors;      /* device down or other: ERR_IF to lwIP */
+	u64 link_changes;
+};
+
+/* Attach dev to lwIP: a qdisc, a netif (MAC and MTU from dev, link state
+ * following dev->carrier, checksum control from what the NIC verifies),
+ * dev->rx_handler, IPv6 link-local address and SLAAC; opens dev if it is
+ * not up.  The first attached device becomes the default netif.  Takes the
+ * core lock: call without it.  0, -EEXIST, -ENOSPC or the driver's error. */
+int net_attach_netdev(struct net_device *dev);
+/* Undo net_attach_netdev (the device is left as it is).  Takes the lock. */
+void net_detach_netdev(struct net_device *dev);
+
+/* the lwIP netif of dev, or NULL; core lock held */
+struct netif *net_netif_of(struct net_device *dev);
+/* the device under an attached netif, or NULL (loop netif) */
+struct net_device *net_dev_of_netif(struct netif *netif);
+/* the glue counters of dev; 0 or -ENODEV */
+int net_glue_stats(struct net_device *dev, struct net_glue_stats *out);
+/* the i-th attached device, or NULL */
+struct net_device *net_glue_dev(int i);
+
+/* Make the netifs' link state follow their devices' carrier (the TIMER
+ * softirq calls it; core lock held). */
+void net_glue_poll_link(void);
+
+/* Install the receive core's handler (once, at stack init). */
+void net_glue_init(void);
+
+#endif

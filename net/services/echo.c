@@ -1,0 +1,162 @@
+/* Echo (RFC 862) on TCP and UDP port 7.
+ *
+ * TCP flow control is end to end: received data is acknowledged to the
+ * peer's window (tcp_recved) only once it has been copied into our send
+ * buffer, so a client that does not read its echoes is slowed down rather
+ * than making us buffer without bound. */
+#include "net/services/services.h"
+#include "kernel/errno.h"
+#include "lwip/mem.h"
+#include "lwip/pbuf.h"
+#include "lwip/tcp.h"
+#include "lwip/udp.h"
+
+/* tcp_poll interval, in lwIP's coarse timer ticks (500 ms each) */
+#define ECHO_POLL_TICKS 2
+
+struct svc_stats svc_echo_stats;
+
+struct echo_conn {
+	struct pbuf *pending;   /* received, not yet in the send buffer */
+	bool closing;           /* the peer closed: close when pending is sent */
+};
+
+static void echo_free(struct echo_conn *c)
+{
+	if (c->pending)
+		pbuf_free(c->pending);
+	mem_free(c);
+}
+
+/* ERR_ABRT if the pcb had to be aborted (a callback must then return it) */
+static err_t echo_close(struct tcp_pcb *pcb, struct echo_conn *c)
+{
+	tcp_arg(pcb, NULL);
+	tcp_recv(pcb, NULL);
+	tcp_sent(pcb, NULL);
+	tcp_err(pcb, NULL);
+	tcp_poll(pcb, NULL, 0);
+	echo_free(c);
+	if (tcp_close(pcb) != ERR_OK) {
+		/* no memory for the FIN: give up on the connection */
+		tcp_abort(pcb);
+		svc_echo_stats.tcp_aborted++;
+		return ERR_ABRT;
+	}
+	svc_echo_stats.tcp_closed++;
+	return ERR_OK;
+}
+
+/* move pending data into the send buffer, close once the peer is done;
+ * what a callback must return */
+static err_t echo_flush(struct tcp_pcb *pcb, struct echo_conn *c)
+{
+	while (c->pending) {
+		u16 n = LWIP_MIN(c->pending->len, tcp_sndbuf(pcb));
+
+		if (!n || tcp_write(pcb, c->pending->payload, n, TCP_WRITE_FLAG_COPY) != ERR_OK)
+			break;
+		tcp_recved(pcb, n);
+		svc_echo_stats.tcp_bytes_out += n;
+		c->pending = pbuf_free_header(c->pending, n);
+	}
+	tcp_output(pcb);
+	if (c->closing && !c->pending)
+		return echo_close(pcb, c);
+	return ERR_OK;
+}
+
+static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct echo_conn *c = arg;
+
+	if (err != ERR_OK || !c) {
+		if (p)
+			pbuf_free(p);
+		return ERR_OK;
+	}
+	if (!p) {
+		c->closing = true;
+	} else {
+		svc_echo_stats.tcp_bytes_in += p->tot_len;
+		if (c->pending)
+			pbuf_cat(c->pending, p);
+		else
+			c->pending = p;
+	}
+	return echo_flush(pcb, c);
+}
+
+static err_t echo_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	(void)len;
+	return arg ? echo_flush(pcb, arg) : ERR_OK;
+}
+
+static err_t echo_poll(void *arg, struct tcp_pcb *pcb)
+{
+	return arg ? echo_flush(pcb, arg) : ERR_OK;
+}
+
+/* the pcb is already gone (reset, or aborted by lwIP) */
+static void echo_err(void *arg, err_t err)
+{
+	(void)err;
+	svc_echo_stats.tcp_aborted++;
+	if (arg)
+		echo_free(arg);
+}
+
+static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct echo_conn *c;
+
+	(void)arg;
+	if (err != ERR_OK || !pcb)
+		return ERR_VAL;
+	c = mem_malloc(sizeof(*c));
+	if (!c) {
+		svc_echo_stats.tcp_aborted++;
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
+	c->pending = NULL;
+	c->closing = false;
+	svc_echo_stats.tcp_accepted++;
+	tcp_nagle_disable(pcb);
+	tcp_arg(pcb, c);
+	tcp_recv(pcb, echo_recv);
+	tcp_sent(pcb, echo_sent);
+	tcp_err(pcb, echo_err);
+	tcp_poll(pcb, echo_poll, ECHO_POLL_TICKS);
+	return ERR_OK;
+}
+
+/* UDP: send the datagram back where it came from, reusing its pbuf */
+static void echo_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
+			  const ip_addr_t *addr, u16_t port)
+{
+	(void)arg;
+	svc_echo_stats.udp_datagrams++;
+	svc_echo_stats.udp_bytes += p->tot_len;
+	if (udp_sendto(pcb, p, addr, port) != ERR_OK)
+		svc_echo_stats.udp_errors++;
+	pbuf_free(p);
+}
+
+int svc_echo_start(void)
+{
+	struct udp_pcb *u;
+
+	if (!svc_tcp_listen(ECHO_PORT, echo_accept))
+		return -ENOMEM;
+	u = udp_new_ip_type(IPADDR_TYPE_ANY);
+	if (!u)
+		return -ENOMEM;
+	if (udp_bind(u, IP_ANY_TYPE, ECHO_PORT) != ERR_OK) {
+		udp_remove(u);
+		return -EBUSY;
+	}
+	udp_recv(u, echo_udp_recv, NULL);
+	return 0;
+}

@@ -1,0 +1,229 @@
+/* HTTP on TCP port 80: the status page, with our own small responder on
+ * lwIP's raw TCP API (no generated file system to build).  HTTP/1.0
+ * semantics: one request per connection, we close after the response.
+ *
+ * GET or HEAD of / (or /status) answers 200 with the page as text/plain;
+ * another path 404; another method 501; a request head larger than
+ * HTTP_REQ_MAX 431.  The response is built once into a heap buffer and
+ * written as the send buffer allows (tcp_sent continues it). */
+#include "net/services/services.h"
+#include "kernel/errno.h"
+#include "kernel/version.h"
+#include "lwip/mem.h"
+#include "lwip/pbuf.h"
+#include "lwip/tcp.h"
+#include <stdio.h>
+#include <string.h>
+
+#define HTTP_REQ_MAX     1024      /* request head we read */
+#define HTTP_PAGE_MAX    8192      /* status page body */
+#define HTTP_HDR_MAX     256
+#define HTTP_POLL_TICKS  4         /* 2 s of 500 ms lwIP ticks */
+#define HTTP_IDLE_POLLS  5         /* closed after ~10 s without a request */
+
+struct svc_stats svc_http_stats;
+
+struct http_conn {
+	char req[HTTP_REQ_MAX];
+	u16 req_len;
+	u8 idle_polls;
+	char *resp;                 /* mem_malloc'd response, NULL until built */
+	u32 resp_len, resp_off;
+};
+
+static void http_free(struct http_conn *c)
+{
+	if (c->resp)
+		mem_free(c->resp);
+	mem_free(c);
+}
+
+static err_t http_close(struct tcp_pcb *pcb, struct http_conn *c)
+{
+	tcp_arg(pcb, NULL);
+	tcp_recv(pcb, NULL);
+	tcp_sent(pcb, NULL);
+	tcp_err(pcb, NULL);
+	tcp_poll(pcb, NULL, 0);
+	http_free(c);
+	if (tcp_close(pcb) != ERR_OK) {
+		tcp_abort(pcb);
+		svc_http_stats.tcp_aborted++;
+		return ERR_ABRT;
+	}
+	svc_http_stats.tcp_closed++;
+	return ERR_OK;
+}
+
+/* write what fits; close once it is all queued (lwIP sends it, then FIN) */
+static err_t http_send(struct tcp_pcb *pcb, struct http_conn *c)
+{
+	while (c->resp_off < c->resp_len) {
+		u32 n = LWIP_MIN(c->resp_len - c->resp_off, (u32)tcp_sndbuf(pcb));
+
+		if (!n || tcp_write(pcb, c->resp + c->resp_off, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK)
+			break;
+		c->resp_off += n;
+		svc_http_stats.tcp_bytes_out += n;
+	}
+	tcp_output(pcb);
+	if (c->resp_off == c->resp_len)
+		return http_close(pcb, c);
+	return ERR_OK;
+}
+
+/* copy the space-delimited token at *s into dst (truncated to size - 1)
+ * and step past it and the spaces after it */
+static void next_token(const char **s, char *dst, size_t size)
+{
+	size_t n = 0;
+
+	while (**s && **s != ' ' && **s != '\r' && **s != '\n') {
+		if (n + 1 < size)
+			dst[n++] = **s;
+		(*s)++;
+	}
+	dst[n] = '\0';
+	while (**s == ' ')
+		(*s)++;
+}
+
+/* build the response to the request head in c->req */
+static int http_respond(struct http_conn *c, bool too_long)
+{
+	static const char *const paths[] = { "/", "/status" };
+	char method[8] = "", path[64] = "";
+	const char *status = "200 OK";
+	bool head = false, found = false;
+	int body_len = 0, hdr_len;
+	const char *req;
+	char *body;
+
+	c->resp = mem_malloc(HTTP_HDR_MAX + HTTP_PAGE_MAX);
+	if (!c->resp)
+		return -ENOMEM;
+	body = c->resp + HTTP_HDR_MAX;
+	c->req[c->req_len < HTTP_REQ_MAX ? c->req_len : HTTP_REQ_MAX - 1] = '\0';
+	req = c->req;
+	next_token(&req, method, sizeof(method));
+	next_token(&req, path, sizeof(path));
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+		found |= !strcmp(path, paths[i]);
+	head = !strcmp(method, "HEAD");
+	if (too_long)
+		status = "431 Request Header Fields Too Large";
+	else if (strcmp(method, "GET") && !head)
+		status = "501 Not Implemented";
+	else if (!found)
+		status = "404 Not Found";
+	if (status[0] == '2')
+		body_len = net_status_page(body, HTTP_PAGE_MAX);
+	else
+		body_len = snprintf(body, HTTP_PAGE_MAX, "%s\n", status);
+	if (body_len >= HTTP_PAGE_MAX)
+		body_len = HTTP_PAGE_MAX - 1;  /* truncated page, still valid */
+	hdr_len = snprintf(c->resp, HTTP_HDR_MAX,
+			   "HTTP/1.0 %s\r\nServer: barenet/" BARENET_VERSION "\r\n"
+			   "Content-Type: text/plain; charset=utf-8\r\n"
+			   "Content-Length: %d\r\nConnection: close\r\n\r\n", status, body_len);
+	/* header and body contiguous */
+	memmove(c->resp + hdr_len, body, head ? 0 : (size_t)body_len);
+	c->resp_len = (u32)hdr_len + (head ? 0 : (u32)body_len);
+	return 0;
+}
+
+static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct http_conn *c = arg;
+	bool complete, too_long;
+
+	if (err != ERR_OK || !c) {
+		if (p)
+			pbuf_free(p);
+		return ERR_OK;
+	}
+	if (!p)
+		return http_close(pcb, c);    /* the client gave up */
+	svc_http_stats.tcp_bytes_in += p->tot_len;
+	tcp_recved(pcb, p->tot_len);
+	if (c->resp) {                        /* a body or pipelined data: ignore */
+		pbuf_free(p);
+		return ERR_OK;
+	}
+	c->req_len = (u16)(c->req_len + pbuf_copy_partial(p, c->req + c->req_len,
+		(u16)LWIP_MIN(p->tot_len, (u16)(HTTP_REQ_MAX - 1 - c->req_len)), 0));
+	too_long = p->tot_len > HTTP_REQ_MAX - 1 - c->req_len || c->req_len >= HTTP_REQ_MAX - 1;
+	pbuf_free(p);
+	c->req[c->req_len] = '\0';
+	complete = strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n");
+	if (!complete && !too_long)
+		return ERR_OK;
+	if (http_respond(c, too_long && !complete)) {
+		svc_http_stats.tcp_aborted++;
+		http_free(c);
+		tcp_arg(pcb, NULL);
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
+	return http_send(pcb, c);
+}
+
+static err_t http_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	struct http_conn *c = arg;
+
+	(void)len;
+	return c && c->resp ? http_send(pcb, c) : ERR_OK;
+}
+
+static err_t http_poll(void *arg, struct tcp_pcb *pcb)
+{
+	struct http_conn *c = arg;
+
+	if (!c)
+		return ERR_OK;
+	if (c->resp)
+		return http_send(pcb, c);
+	if (++c->idle_polls >= HTTP_IDLE_POLLS)
+		return http_close(pcb, c);
+	return ERR_OK;
+}
+
+static void http_err(void *arg, err_t err)
+{
+	(void)err;
+	svc_http_stats.tcp_aborted++;
+	if (arg)
+		http_free(arg);
+}
+
+static err_t http_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct http_conn *c;
+
+	(void)arg;
+	if (err != ERR_OK || !pcb)
+		return ERR_VAL;
+	c = mem_malloc(sizeof(*c));
+	if (!c) {
+		svc_http_stats.tcp_aborted++;
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
+	c->req_len = 0;
+	c->idle_polls = 0;
+	c->resp = NULL;
+	c->resp_len = c->resp_off = 0;
+	svc_http_stats.tcp_accepted++;
+	tcp_arg(pcb, c);
+	tcp_recv(pcb, http_recv);
+	tcp_sent(pcb, http_sent);
+	tcp_err(pcb, http_err);
+	tcp_poll(pcb, http_poll, HTTP_POLL_TICKS);
+	return ERR_OK;
+}
+
+int svc_http_start(void)
+{
+	return svc_tcp_listen(HTTP_PORT, http_accept) ? 0 : -ENOMEM;
+}

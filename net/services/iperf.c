@@ -1,0 +1,48 @@
+/* iperf 2 server on TCP port 5001: lwIP's lwiperf, with its reports in
+ * the log and the counters. */
+#include "net/services/services.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "lwip/apps/lwiperf.h"
+
+struct svc_stats svc_iperf_stats;
+u64 svc_iperf_runs, svc_iperf_last_bytes, svc_iperf_last_kbps;
+
+static const char *const report_names[] = {
+	[LWIPERF_TCP_DONE_SERVER] = "done",
+	[LWIPERF_TCP_DONE_CLIENT] = "client done",
+	[LWIPERF_TCP_ABORTED_LOCAL] = "aborted (local error)",
+	[LWIPERF_TCP_ABORTED_LOCAL_DATAERROR] = "aborted (data error)",
+	[LWIPERF_TCP_ABORTED_LOCAL_TXERROR] = "aborted (tx error)",
+	[LWIPERF_TCP_ABORTED_REMOTE] = "aborted (by the client)",
+};
+
+static void iperf_report(void *arg, enum lwiperf_report_type type,
+			 const ip_addr_t *local_addr, u16_t local_port,
+			 const ip_addr_t *remote_addr, u16_t remote_port,
+			 u32_t bytes, u32_t ms, u32_t kbps)
+{
+	char peer[IPADDR_STRLEN_MAX];
+
+	(void)arg;
+	(void)local_addr;
+	(void)local_port;
+	svc_iperf_runs++;
+	svc_iperf_last_bytes = bytes;
+	svc_iperf_last_kbps = kbps;
+	svc_iperf_stats.tcp_accepted++;
+	svc_iperf_stats.tcp_bytes_in += bytes;
+	if (type == LWIPERF_TCP_DONE_SERVER)
+		svc_iperf_stats.tcp_closed++;
+	else
+		svc_iperf_stats.tcp_aborted++;
+	ipaddr_ntoa_r(remote_addr, peer, sizeof(peer));
+	pr_info("iperf: %s: %u bytes in %u ms, %u kbit/s, from %s port %u\n",
+		(unsigned int)type < ARRAY_SIZE(report_names) ? report_names[type] : "?",
+		bytes, ms, kbps, peer, remote_port);
+}
+
+int svc_iperf_start(void)
+{
+	return lwiperf_start_tcp_server_default(iperf_report, NULL) ? 0 : -ENOMEM;
+}
