@@ -140,6 +140,9 @@ static void e1000_down(struct e1000_adapter *a)
 	/* a poll under way finishes first; it may have unmasked on its way out */
 	napi_disable(&a->napi);
 	e1000_irq_disable(hw);
+	/* what the device completed goes up first, the receiver still on */
+	a->rx.stopped = true;
+	e1000_rx_drain(a);
 	e1000_rx_disable(a);
 	e1000_rx_drain(a);
 	e1000_tx_drain(a);

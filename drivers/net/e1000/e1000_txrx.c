@@ -18,6 +18,7 @@
 
 #define E1000_QUEUE_ENABLE_POLLS 1000   /* x 10 us for RXDCTL/TXDCTL.ENABLE to read back */
 #define E1000_MIN_IPV4_HLEN     20
+#define E1000_TAIL_TAKEBACK_MARGIN 32   /* descriptors the head keeps from the ring's end */
 
 static inline void *desc_at(void *base, u32 i)
 {
@@ -232,18 +233,46 @@ void e1000_tx_configure(struct e1000_adapter *a)
 	e1000_flush(hw);
 }
 
-/* The receiver stops writing the ring (82576: once RXDCTL.ENABLE reads
- * 0).  The tail goes to 0 at once, before the emulator can hold a frame
- * back: the next ring then starts inside itself whatever its size (see
- * e1000_rx_configure).  Descriptors the device completed keep DD and are
- * still drained; RDT no longer moves (rx.stopped). */
+/* Move RDT to 0 while the receiver is still on, on the emulator only (see
+ * e1000_rx_disable).  The caller drained the ring, so every descriptor
+ * outside the device's [RDH, RDT) is armed and holds nothing: moving the
+ * tail forward over them is a plain refill.  Moving it back takes back
+ * descriptors the device has not reached, which the emulator allows (it
+ * has no descriptor cache), provided the device head is far enough from
+ * the ring's end not to pass descriptor 0 between the read and the write. */
+static bool e1000_rx_tail_to_zero_live(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+	u32 head = er32(hw, hw->q.rdh), tail = er32(hw, hw->q.rdt);
+
+	if (tail != 0 && head > tail && a->rx.count - head < E1000_TAIL_TAKEBACK_MARGIN)
+		return false;
+	ew32(hw, hw->q.rdt, 0);
+	return true;
+}
+
+/* The receiver stops writing the ring (82576: once RXDCTL.ENABLE reads 0)
+ * and the tail ends at 0, so the next ring, whatever its size, starts
+ * inside itself (e1000_rx_configure).  Descriptors the device completed
+ * keep DD and are still drained; clean_rx no longer moves RDT.
+ *
+ * On the emulator the tail moves while the receiver is still on: once it
+ * is off, QEMU holds the next frame back and delivers it at the next RDT
+ * write, into a receiver that is off, which drops it uncounted
+ * (hw/net/igb_core.c igb_set_rdt -> igb_start_recv -> igb_receive_internal).
+ * Hardware caches descriptors, so there the tail moves only once the
+ * receiver is off. */
 void e1000_rx_disable(struct e1000_adapter *a)
 {
 	struct e1000_hw *hw = &a->hw;
+	bool tail_done = false;
 
 	a->rx.stopped = true;
+	if (hw->emulated)
+		tail_done = e1000_rx_tail_to_zero_live(a);
 	ew32(hw, E1000_RCTL, er32(hw, E1000_RCTL) & ~E1000_RCTL_EN);
-	ew32(hw, hw->q.rdt, 0);
+	if (!tail_done)
+		ew32(hw, hw->q.rdt, 0);
 	if (hw->chip->flags & E1000_F_QUEUE_ENABLE)
 		e1000_queue_enable(hw, hw->q.rxdctl, false);
 	e1000_flush(hw);
