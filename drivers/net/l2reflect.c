@@ -24,6 +24,15 @@
 #define IP_MIN_HLEN     20
 #define IP_VERSION_4    4
 #define IP_MF_OFFSET    0x3FFF  /* more-fragments flag and fragment offset */
+#define IP_VERSION_SHIFT 4
+#define IP_IHL_MASK     0x0F    /* header length in 32-bit words */
+#define IP_IHL_UNIT     4
+#define IP_ADDRS_LEN    8       /* source and destination */
+/* UDP pseudo-header (RFC 768): addresses, zero, protocol, UDP length */
+#define PSEUDO_ZERO     8
+#define PSEUDO_PROTO    9
+#define PSEUDO_LEN_OFF  10
+#define PSEUDO_HLEN     12
 #define IPPROTO_UDP     17
 #define UDP_LEN         4
 #define UDP_CSUM        6
@@ -157,21 +166,21 @@ static u16 csum_fold_add(u32 sum, const u8 *p, unsigned int len)
 		sum += get_be16(p + i);
 	if (len & 1)
 		sum += (u32)p[len - 1] << 8;
-	while (sum >> 16)
+	while (sum >> 16)               /* end-around carry */
 		sum = (sum & 0xFFFF) + (sum >> 16);
 	return (u16)sum;
 }
 
 bool l2reflect_prepare_csum(u8 *f, unsigned int len, struct netdev_tx_csum *csum)
 {
-	u8 *ip = f + ETH_HLEN, *udp, pseudo[12];
+	u8 *ip = f + ETH_HLEN, *udp, pseudo[PSEUDO_HLEN];
 	unsigned int ihl, ulen;
 
 	if (len < ETH_HLEN + IP_MIN_HLEN + UDP_HLEN || get_be16(f + ETH_TYPE_OFF) != ETH_P_IP ||
-	    ip[IP_VER_IHL] >> 4 != IP_VERSION_4 || ip[IP_PROTO] != IPPROTO_UDP ||
+	    ip[IP_VER_IHL] >> IP_VERSION_SHIFT != IP_VERSION_4 || ip[IP_PROTO] != IPPROTO_UDP ||
 	    (get_be16(ip + IP_FRAG_OFF) & IP_MF_OFFSET))
 		return false;
-	ihl = (ip[IP_VER_IHL] & 0xF) * 4;
+	ihl = (ip[IP_VER_IHL] & IP_IHL_MASK) * IP_IHL_UNIT;
 	if (ihl < IP_MIN_HLEN || ETH_HLEN + ihl + UDP_HLEN > len ||
 	    get_be16(ip + IP_TOT_LEN) < ihl + UDP_HLEN || ETH_HLEN + (unsigned int)get_be16(ip + IP_TOT_LEN) > len)
 		return false;
@@ -190,10 +199,10 @@ bool l2reflect_prepare_csum(u8 *f, unsigned int len, struct netdev_tx_csum *csum
 	csum->l3_len = (u16)ihl;
 	/* UDP checksum 0 means "none" (RFC 768): leave it so */
 	if (get_be16(udp + UDP_CSUM)) {
-		memcpy(pseudo, ip + IP_SADDR, 8);       /* source, destination */
-		pseudo[8] = 0;
-		pseudo[9] = IPPROTO_UDP;
-		put_be16(pseudo + 10, (u16)ulen);
+		memcpy(pseudo, ip + IP_SADDR, IP_ADDRS_LEN);
+		pseudo[PSEUDO_ZERO] = 0;
+		pseudo[PSEUDO_PROTO] = IPPROTO_UDP;
+		put_be16(pseudo + PSEUDO_LEN_OFF, (u16)ulen);
 		put_be16(udp + UDP_CSUM, csum_fold_add(0, pseudo, sizeof(pseudo)));
 		csum->flags |= NETDEV_CSUM_UDP;
 	}
