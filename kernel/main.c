@@ -1,4 +1,6 @@
 /* kmain: the boot sequence, from the loader's hand-off to `ready`. */
+#include "drivers/net/e1000/e1000.h"
+#include "drivers/net/l2reflect.h"
 #include "drivers/pci/pci.h"
 #include "kernel/acpi.h"
 #include "kernel/apic.h"
@@ -79,10 +81,15 @@ void kmain(u32 magic, u32 info_phys)
 	if (pci_init())
 		pr_warn("pci: not available\n");
 	pci_selftest_run_requested();
-	/* NIC drivers register here; the listing shows what bound */
+	/* NIC drivers register here (probing binds them at once); the
+	 * listing shows what bound */
+	if (e1000_driver_init())
+		pr_warn("e1000: driver not registered\n");
 	pci_print_devices();
-	/* after the NIC drivers: attach every net_device, addresses (ip=),
-	 * services */
+	/* l2reflect= takes every NIC for the self-test responder; the stack
+	 * then attaches what is left (every net_device, addresses from ip=,
+	 * services) */
+	l2reflect_start();
 	net_stack_start();
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
@@ -96,12 +103,15 @@ void kmain(u32 magic, u32 info_phys)
 	net_timers_start();
 	/* the idle loop: it is also ksoftirqd, serving softirqs that
 	 * irq_exit() left behind (restart/time bound) or that were raised
-	 * outside interrupt context, and it runs the console shell */
+	 * outside interrupt context; it runs the console shell, and it is
+	 * the process context in which l2reflect carries out the ring resizes
+	 * its control frames ask for */
 	for (;;) {
 		ksoftirqd_run();
+		l2reflect_service();
 		shell_poll();
 		local_irq_disable();
-		if (local_softirq_pending() || shell_pending())
+		if (local_softirq_pending() || shell_pending() || l2reflect_work_pending())
 			local_irq_enable();
 		else
 			idle_halt();    /* sti;hlt: no wakeup lost in between */

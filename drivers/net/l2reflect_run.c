@@ -3,6 +3,7 @@
 #include "drivers/net/l2reflect.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
+#include "kernel/mm.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include <string.h>
@@ -10,6 +11,8 @@
 static bool l2r_enabled;
 static u32 l2r_ip;                      /* network order */
 static struct l2reflect_counters l2r[NETDEV_MAX];
+/* ring size asked for by a control frame, per device; 0 = none */
+static u32 l2r_ring_request[NETDEV_MAX];
 /* answers are built here: handlers run one at a time, from the poll */
 static u8 l2r_out[ETH_FRAME_LEN];
 
@@ -35,27 +38,38 @@ static void l2reflect_report(struct net_device *dev, const struct l2reflect_coun
 	dev->netdev_ops->ndo_get_stats64(dev, &s);
 	if (dev->netdev_ops->ndo_get_hw_stats)
 		dev->netdev_ops->ndo_get_hw_stats(dev, hw, sizeof(hw));
-	pr_info("l2reflect: %s responder rx=%llu reflected=%llu arp=%llu ignored=%llu tx_busy=%llu tx_errors=%llu\n",
+	pr_info("l2reflect: %s responder rx=%llu reflected=%llu arp=%llu ignored=%llu tx_busy=%llu "
+		"tx_errors=%llu rx_csum_ok=%llu tx_csum=%llu\n",
 		dev->name, (unsigned long long)c->rx, (unsigned long long)c->reflected,
 		(unsigned long long)c->arp_replies, (unsigned long long)c->ignored,
-		(unsigned long long)c->tx_busy, (unsigned long long)c->tx_errors);
+		(unsigned long long)c->tx_busy, (unsigned long long)c->tx_errors,
+		(unsigned long long)c->rx_csum_ok, (unsigned long long)c->tx_csum);
 	pr_info("l2reflect: %s driver rx_packets=%llu tx_packets=%llu rx_bytes=%llu tx_bytes=%llu "
-		"rx_errors=%llu rx_dropped=%llu rx_missed_errors=%llu rx_nohandler=%llu\n",
+		"rx_errors=%llu rx_dropped=%llu rx_length_errors=%llu rx_crc_errors=%llu "
+		"rx_missed_errors=%llu rx_nohandler=%llu\n",
 		dev->name, (unsigned long long)s.rx_packets, (unsigned long long)s.tx_packets,
 		(unsigned long long)s.rx_bytes, (unsigned long long)s.tx_bytes,
 		(unsigned long long)s.rx_errors, (unsigned long long)s.rx_dropped,
+		(unsigned long long)s.rx_length_errors, (unsigned long long)s.rx_crc_errors,
 		(unsigned long long)s.rx_missed_errors, (unsigned long long)s.rx_nohandler);
 	pr_info("l2reflect: %s device %s\n", dev->name, hw);
+	pr_info("l2reflect: %s memory kmalloc_live=%zu dma_bytes=%llu\n", dev->name,
+		kmalloc_live_objects(), (unsigned long long)dma_outstanding_bytes());
 }
 
 static int l2reflect_rx(struct net_device *dev, const void *frame, unsigned int len, unsigned int flags)
 {
 	struct l2reflect_counters *c = dev->rx_handler_data;
+	struct netdev_tx_csum csum;
+	const struct netdev_tx_csum *offload = NULL;
 	unsigned int out_len = 0;
+	u32 ring;
 	int rc;
 
-	(void)flags;
 	c->rx++;
+	if ((flags & (NETDEV_RX_IP_CSUM_OK | NETDEV_RX_L4_CSUM_OK)) ==
+	    (NETDEV_RX_IP_CSUM_OK | NETDEV_RX_L4_CSUM_OK))
+		c->rx_csum_ok++;
 	switch (l2reflect_classify(frame, len, dev->dev_addr, l2r_ip, l2r_out, &out_len)) {
 	case L2R_IGNORE:
 		c->ignored++;
@@ -66,11 +80,20 @@ static int l2reflect_rx(struct net_device *dev, const void *frame, unsigned int 
 	case L2R_EXIT:
 		l2reflect_report(dev, c);
 		machine_poweroff(EXIT_OK);
+	case L2R_RING:
+		/* the resize stops this very poll: the idle loop does it */
+		if (l2reflect_parse_ring(frame, len, &ring) == 0)
+			__atomic_store_n(&l2r_ring_request[c - l2r], ring, __ATOMIC_RELEASE);
+		else
+			c->ignored++;
+		return 0;
 	case L2R_REPLY:
 		break;
 	}
+	if (l2reflect_prepare_csum(l2r_out, out_len, &csum))
+		offload = &csum;
 	/* MORE: the poll writes the tail once for the whole batch */
-	rc = dev->netdev_ops->ndo_start_xmit(dev, l2r_out, out_len, NULL, NETDEV_TX_MORE);
+	rc = dev->netdev_ops->ndo_start_xmit(dev, l2r_out, out_len, offload, NETDEV_TX_MORE);
 	if (rc == -EBUSY)
 		c->tx_busy++;
 	else if (rc)
@@ -79,7 +102,36 @@ static int l2reflect_rx(struct net_device *dev, const void *frame, unsigned int 
 		c->arp_replies++;
 	else
 		c->reflected++;
+	if (!rc && offload)
+		c->tx_csum++;
 	return rc;
+}
+
+bool l2reflect_work_pending(void)
+{
+	for (int i = 0; i < NETDEV_MAX; i++)
+		if (__atomic_load_n(&l2r_ring_request[i], __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+void l2reflect_service(void)
+{
+	for (int i = 0; i < NETDEV_MAX; i++) {
+		u32 n = __atomic_exchange_n(&l2r_ring_request[i], 0, __ATOMIC_ACQ_REL);
+		struct net_device *dev = netdev_get_by_index(i);
+		struct ethtool_ringparam r;
+		int rc;
+
+		if (!n || !dev || !dev->netdev_ops->ndo_set_ringparam)
+			continue;
+		dev->netdev_ops->ndo_get_ringparam(dev, &r);
+		r.rx_pending = r.tx_pending = n;
+		rc = dev->netdev_ops->ndo_set_ringparam(dev, &r);
+		pr_info("l2reflect: %s ring resize to %u: %s, kmalloc_live=%zu dma_bytes=%llu\n",
+			dev->name, n, rc ? errno_name(rc) : "ok", kmalloc_live_objects(),
+			(unsigned long long)dma_outstanding_bytes());
+	}
 }
 
 int l2reflect_start(void)

@@ -1,7 +1,6 @@
-/* Network device registry, link reporting, the RX hand-off and the
- * idle-loop poller that stands in for NAPI until the softirq layer lands. */
+/* Network device registry, link reporting and the RX hand-off. */
 #include "drivers/net/netdevice.h"
-#include "drivers/net/mm_compat.h"
+#include "kernel/mm.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include <stdio.h>
@@ -101,56 +100,17 @@ void netdev_rx(struct net_device *dev, const void *frame, unsigned int len, unsi
 	h(dev, frame, len, flags);
 }
 
-void netdev_schedule_poll(struct net_device *dev)
-{
-	__atomic_fetch_or(&dev->poll_state, NETDEV_POLL_SCHED, __ATOMIC_RELEASE);
-}
-
-void netdev_poll_complete(struct net_device *dev)
-{
-	__atomic_fetch_and(&dev->poll_state, ~(u32)NETDEV_POLL_SCHED, __ATOMIC_RELEASE);
-}
-
-bool netdev_poll_pending(void)
-{
-	for (int i = 0; i < NETDEV_MAX; i++)
-		if (netdevs[i] && (__atomic_load_n(&netdevs[i]->poll_state, __ATOMIC_ACQUIRE) &
-				   NETDEV_POLL_SCHED))
-			return true;
-	return false;
-}
-
-int netdev_poll_all(void)
-{
-	int work = 0;
-
-	for (int i = 0; i < NETDEV_MAX; i++) {
-		struct net_device *dev = netdevs[i];
-
-		if (!dev || !(__atomic_load_n(&dev->poll_state, __ATOMIC_ACQUIRE) & NETDEV_POLL_SCHED))
-			continue;
-		if (!(dev->flags & IFF_UP) || !dev->netdev_ops->ndo_poll) {
-			netdev_poll_complete(dev);
-			continue;
-		}
-		work += dev->netdev_ops->ndo_poll(dev, NETDEV_POLL_BUDGET);
-	}
-	return work;
-}
-
 int netdev_open(struct net_device *dev)
 {
 	int rc;
 
 	if (dev->flags & IFF_UP)
 		return 0;
-	/* up before ndo_open: the first interrupt may schedule a poll at once */
+	/* up before ndo_open: the first interrupt may deliver a frame at once */
 	dev->flags |= IFF_UP;
 	rc = dev->netdev_ops->ndo_open(dev);
-	if (rc) {
+	if (rc)
 		dev->flags &= ~IFF_UP;
-		netdev_poll_complete(dev);
-	}
 	return rc;
 }
 
@@ -162,7 +122,6 @@ int netdev_stop(struct net_device *dev)
 		return 0;
 	rc = dev->netdev_ops->ndo_stop(dev);
 	dev->flags &= ~IFF_UP;
-	netdev_poll_complete(dev);
 	return rc;
 }
 

@@ -7,11 +7,10 @@
  * keeps data copies it.  ndo_start_xmit copies the frame into the driver's
  * own buffer before returning, so the caller keeps its buffer.
  *
- * Deferred work: a driver's hard IRQ masks the device and calls
- * netdev_schedule_poll(); until the softirq/NAPI layer exists, the idle loop
- * calls netdev_poll_all(), which runs ndo_poll(dev, budget) of every
- * scheduled device.  A poll that did less than budget calls
- * netdev_poll_complete() and unmasks the device itself. */
+ * Deferred work is the driver's business: its hard IRQ masks the device
+ * and schedules its own napi_struct (net/core/napi.h); the rx_handler then
+ * runs from that poll, in NET_RX softirq context (or, with napi=off, from
+ * the hard IRQ itself).  ndo_start_xmit may be called from either. */
 #ifndef DRIVERS_NET_NETDEVICE_H
 #define DRIVERS_NET_NETDEVICE_H
 
@@ -37,9 +36,6 @@
 #endif
 #ifndef NETDEV_MC_MAX
 #define NETDEV_MC_MAX   32      /* multicast addresses a device filters for */
-#endif
-#ifndef NETDEV_POLL_BUDGET
-#define NETDEV_POLL_BUDGET 64   /* frames one ndo_poll may receive */
 #endif
 
 /* the fields of Linux's struct rtnl_link_stats64, same names and meaning */
@@ -148,13 +144,12 @@ struct net_device_ops {
 	int  (*ndo_set_ringparam)(struct net_device *dev, const struct ethtool_ringparam *ring);
 	void (*ndo_get_coalesce)(struct net_device *dev, struct ethtool_coalesce *ec);
 	int  (*ndo_set_coalesce)(struct net_device *dev, const struct ethtool_coalesce *ec);
-	/* deferred work: returns the frames received (<= budget) */
-	int  (*ndo_poll)(struct net_device *dev, int budget);
 	/* the device's own counters as "name=value ..." into buf (ethtool -S) */
 	int  (*ndo_get_hw_stats)(struct net_device *dev, char *buf, size_t size);
 };
 
-/* a received frame, lent for the call; returns 0 or a negative errno */
+/* a received frame, lent for the call (NET_RX softirq context, or hard IRQ
+ * context with napi=off); returns 0 or a negative errno */
 typedef int (*netdev_rx_handler_t)(struct net_device *dev, const void *frame,
 				   unsigned int len, unsigned int flags);
 
@@ -174,11 +169,8 @@ struct net_device {
 	netdev_rx_handler_t rx_handler;
 	void *rx_handler_data;
 	u64 rx_nohandler;               /* frames that arrived with no handler set */
-	u32 poll_state;                 /* NETDEV_POLL_* bits, touched from IRQ context */
 	void *priv;                     /* the driver's private data, after this struct */
 };
-
-#define NETDEV_POLL_SCHED BIT(0)
 
 /* a zeroed net_device with priv_size bytes of private data behind it */
 struct net_device *alloc_netdev(size_t priv_size);
@@ -197,15 +189,6 @@ void netif_carrier_off(struct net_device *dev);
 
 /* drivers hand each good received frame here */
 void netdev_rx(struct net_device *dev, const void *frame, unsigned int len, unsigned int flags);
-
-/* IRQ context: ask for ndo_poll to run soon */
-void netdev_schedule_poll(struct net_device *dev);
-/* from ndo_poll: done, the driver will unmask its interrupt */
-void netdev_poll_complete(struct net_device *dev);
-/* run every scheduled poll once; returns the total work done */
-int netdev_poll_all(void);
-/* any device scheduled (the idle loop halts only when not) */
-bool netdev_poll_pending(void);
 
 /* user-level wrappers that validate, then call the ops */
 int netdev_open(struct net_device *dev);

@@ -64,11 +64,11 @@ def test_services_from_the_host(kernel, nic):
          for n, g in (("http", 80), ("echo", 7), ("discard", 9), ("iperf", 5001))] +
         ["hostfwd=udp:127.0.0.1:%d-:%d" % (uports[n], g)
          for n, g in (("echo", 7), ("discard", 9), ("netctl", NETCTL_PORT))])
-    extra = ["-netdev", "user,id=n0,ipv6=on," + fwd,
+    extra = ["-netdev", "user,id=n0,ipv4=on,ipv6=on," + fwd,
              "-device", "%s,netdev=n0,mac=%s" % (nic, MAC)]
     with Guest("services-" + nic, append="netctl=%d" % NETCTL_PORT, extra=extra) as g:
         g.wait_for(r"net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)", timeout=60)
-        g.wait_for(r"net: eth0 inet6 %s \(link-local\)" % re.escape(LINKLOCAL), timeout=30)
+        g.wait_for(r"(?i)net: eth0 inet6 %s \(link-local\)" % re.escape(LINKLOCAL), timeout=30)
 
         # HTTP status page
         conn = http.client.HTTPConnection("127.0.0.1", ports["http"], timeout=20)

@@ -41,10 +41,13 @@ unit-cmdline-srcs := kernel/cmdline_parse.c
 unit-buddy-srcs := kernel/buddy.c
 unit-kmalloc-srcs := kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 unit-dma-srcs := kernel/dma.c kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
-unit-e1000-srcs := drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
+unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
 	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
-	kernel/errno.c tests/unit/fake_e1000.c
+	drivers/net/e1000/e1000_irq.c kernel/errno.c tests/unit/fake_e1000.c \
+	kernel/softirq.c $(net-core-srcs)
+unit-e1000-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
+unit-e1000-libs = $(HOST_LWIP_LIB)
 unit-l2reflect-srcs := drivers/net/l2reflect.c
 unit-views-srcs := fs/view.c drivers/net/netdevice.c drivers/net/netdevice_proc.c \
 	lib/seq_buf.c kernel/errno.c

@@ -199,6 +199,8 @@ void e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val)
 	case E1000_IMS:  R(E1000_IMS) |= val; return;
 	case E1000_IMC:  R(E1000_IMS) &= ~val; return;
 	case E1000_ICR:  R(E1000_ICR) &= ~val; return;
+	case E1000_ICS:  R(E1000_ICR) |= val; return;
+	case E1000_EICS: R(E1000_EICR) |= val; return;
 	case E1000_EIMS: R(E1000_EIMS) |= val; return;
 	case E1000_EIMC: R(E1000_EIMS) &= ~val; return;
 	case E1000_EERD: fake_eerd(val); return;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include "fake_e1000.h"
 #include "kernel/errno.h"
+#include "kernel/softirq.h"
+#include "net/core/dev.h"
 
 #define R(off) fake.regs[(off) / 4]
 
@@ -52,6 +54,7 @@ static void up_with(int chip, u32 rx_count, u32 tx_count, bool msix)
 {
 	fake_init(chips[chip], test_mac);
 	memset(&rx, 0, sizeof(rx));
+	ck_assert_int_eq(net_dev_init(), 0);
 	dev = alloc_netdev(sizeof(struct e1000_adapter));
 	ck_assert_ptr_nonnull(dev);
 	ck_assert_int_eq(e1000_adapter_init(dev, chips[chip], (volatile u8 *)fake.regs, false), 0);
@@ -79,16 +82,27 @@ static void down(void)
 	ck_assert_int_eq(fake_dma_allocs, 0);
 }
 
-/* the interrupt line as the kernel would see it, then the idle loop */
+/* the interrupt line as the kernel would see it: the hard IRQ in
+ * interrupt context, the NET_RX softirq on its way out, then the idle
+ * loop's ksoftirqd for what the softirq left; returns the frames polled */
+static bool irq_was_ours;
+
+static void irq_fn(void *ctx)
+{
+	(void)ctx;
+	irq_was_ours = e1000_intr(ad);
+}
+
 static int irq_and_poll(void)
 {
-	int work = 0;
+	u64 before = ad->napi.rx_work;
 
-	while (e1000_intr(ad))
-		work += netdev_poll_all();
-	while (netdev_poll_pending())
-		work += netdev_poll_all();
-	return work;
+	do
+		host_irq_simulate(irq_fn, NULL);
+	while (irq_was_ours);
+	while (ksoftirqd_run())
+		;
+	return (int)(ad->napi.rx_work - before);
 }
 
 static u32 rx_seq;
@@ -159,8 +173,10 @@ START_TEST(open_programs_the_rings)
 
 	up(_i, 128, 64);
 	ck_assert_uint_eq(R(ad->hw.q.rdlen), 128 * 16);
-	ck_assert_uint_eq(R(ad->hw.q.rdt), 127);
-	ck_assert_uint_eq(R(ad->hw.q.rdh), 0);
+	/* the ring starts after the tail reset left (0): all but one
+	 * descriptor belong to the device without an RDT write */
+	ck_assert_uint_eq(R(ad->hw.q.rdt), 0);
+	ck_assert_uint_eq(R(ad->hw.q.rdh), 1);
 	ck_assert_uint_eq(R(ad->hw.q.tdlen), 64 * 16);
 	ck_assert_uint_eq(R(ad->hw.q.tdt), 0);
 	ck_assert_uint_eq(R(E1000_RCTL) & (E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC),
@@ -325,27 +341,36 @@ START_TEST(tx_full_ring_is_an_error_not_a_hang)
 }
 END_TEST
 
+/* an rx_handler that answers every frame, as l2reflect does */
+static int rx_reflect(struct net_device *d, const void *frame, unsigned int len, unsigned int flags)
+{
+	(void)flags;
+	rx.n++;
+	return d->netdev_ops->ndo_start_xmit(d, frame, len, NULL, NETDEV_TX_MORE);
+}
+
 START_TEST(tx_wraps_and_writes_tail_once_per_burst)
 {
 	unsigned int tdt0;
 
 	up(_i, 64, 64);
+	/* from the rx_handler, MORE defers the tail: the poll writes it once */
+	dev->rx_handler = rx_reflect;
 	for (int burst = 0; burst < 13; burst++) {
+		ck_assert_int_eq(send_frames(50, 60 + burst, 0), 0);
 		tdt0 = fake.tdt_writes;
-		for (int i = 0; i < 50; i++)
-			ck_assert_int_eq(xmit(60 + i, burst * 50 + i, NULL,
-					      i < 49 ? NETDEV_TX_MORE : 0), 0);
+		ck_assert_int_eq(irq_and_poll(), 50);
 		ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
 		ck_assert_uint_eq(fake_tx_run(1000), 50);
 		irq_and_poll();
 	}
 	ck_assert_uint_eq(ad->sw.tx_packets, 650);
 	ck_assert_uint_eq(fake.tx_frames, 650);
-	ck_assert_uint_eq(fake.tx_last_len, 60 + 49);
-	/* a lone MORE frame is sent by the next poll */
+	ck_assert_uint_eq(fake.tx_last_len, 60 + 12);
+	/* outside the rx_handler MORE cannot defer: nobody would write the tail */
+	tdt0 = fake.tdt_writes;
 	ck_assert_int_eq(xmit(70, 1, NULL, NETDEV_TX_MORE), 0);
-	ck_assert(netdev_poll_pending());
-	netdev_poll_all();
+	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
 	ck_assert_uint_eq(fake_tx_run(10), 1);
 	down();
 }
@@ -358,12 +383,15 @@ START_TEST(tx_full_of_deferred_frames_flushes_first)
 	up(_i, 64, 64);
 	fake.tx_on_tdt = true;
 	tdt0 = fake.tdt_writes;
-	/* 200 frames, all deferred: when the ring fills, the driver writes the
-	 * tail, the (synchronous) device sends, the slots come back */
+	/* 200 frames, all deferred (as from the rx_handler): when the ring
+	 * fills, the driver writes the tail, the (synchronous) device sends,
+	 * the slots come back */
+	ad->in_rx = true;
 	for (int i = 0; i < 200; i++)
 		ck_assert_int_eq(xmit(100, i, NULL, NETDEV_TX_MORE), 0);
+	ad->in_rx = false;
 	ck_assert_uint_eq(ad->sw.tx_busy, 0);
-	netdev_poll_all();
+	e1000_tx_flush(ad);                     /* what the poll does at its end */
 	ck_assert_uint_eq(fake.tx_frames, 200);
 	ck_assert_uint_eq(fake.tdt_writes - tdt0, 4);  /* at 63, 126, 189 queued, and the poll */
 	irq_and_poll();
@@ -418,7 +446,8 @@ START_TEST(ringparam_resize_validated_and_leak_free)
 	r.tx_pending = 4096;
 	ck_assert_int_eq(ops->ndo_set_ringparam(dev, &r), 0);
 	ck_assert_uint_eq(R(ad->hw.q.rdlen), 4096 * 16);
-	ck_assert_uint_eq(R(ad->hw.q.rdt), 4095);
+	ck_assert_uint_eq(R(ad->hw.q.rdt), 0);  /* e1000_rx_disable left it at 0 */
+	ck_assert_uint_eq(R(ad->hw.q.rdh), 1);
 	ck_assert_uint_eq(R(ad->hw.q.tdlen), 4096 * 16);
 	ck_assert_int_eq(send_frames(4095, 64, 0), 0);
 	irq_and_poll();
@@ -497,16 +526,21 @@ END_TEST
 
 START_TEST(irq_masks_then_poll_unmasks)
 {
+	u64 polls;
+
 	rx_seq = 0;
 	up(_i, 128, 64);
 	ck_assert(!e1000_intr(ad));             /* ICR 0: not ours */
-	ck_assert(!netdev_poll_pending());
+	ck_assert_uint_eq(ad->sw.irqs_not_ours, 1);
+	ck_assert(!napi_is_scheduled(&ad->napi));
 	ck_assert_int_eq(send_frames(3, 100, 0), 0);
 	ck_assert(e1000_intr(ad));
-	ck_assert_uint_eq(R(E1000_IMS), 0);
-	ck_assert(netdev_poll_pending());
-	ck_assert_int_eq(netdev_poll_all(), 3);
-	ck_assert(!netdev_poll_pending());
+	ck_assert_uint_eq(R(E1000_IMS), 0);     /* masked */
+	ck_assert(napi_is_scheduled(&ad->napi));
+	ck_assert_uint_eq(rx.n, 0);             /* the top half received nothing */
+	ck_assert(ksoftirqd_run());
+	ck_assert_uint_eq(rx.n, 3);
+	ck_assert(!napi_is_scheduled(&ad->napi));
 	ck_assert_uint_eq(R(E1000_IMS), E1000_IMS_ENABLE);
 	/* link down and up through LSC */
 	fake.link_up = false;
@@ -518,14 +552,42 @@ START_TEST(irq_masks_then_poll_unmasks)
 	irq_and_poll();
 	ck_assert(dev->carrier);
 	ck_assert_uint_eq(dev->speed_mbps, 1000);
-	/* a budget-limited poll stays scheduled */
-	ck_assert_int_eq(send_frames(NETDEV_POLL_BUDGET + 5, 60, 0), 0);
+	/* a poll that used its whole weight stays scheduled, masked */
+	ck_assert_int_eq(send_frames(DEV_WEIGHT_DEFAULT + 5, 60, 0), 0);
 	ck_assert(e1000_intr(ad));
-	ck_assert_int_eq(netdev_poll_all(), NETDEV_POLL_BUDGET);
-	ck_assert(netdev_poll_pending());
+	polls = ad->napi.polls;
+	ck_assert_int_eq(e1000_poll(&ad->napi, DEV_WEIGHT_DEFAULT), DEV_WEIGHT_DEFAULT);
+	ck_assert(napi_is_scheduled(&ad->napi));
 	ck_assert_uint_eq(R(E1000_IMS), 0);
-	ck_assert_int_eq(netdev_poll_all(), 5);
-	ck_assert(!netdev_poll_pending());
+	ck_assert(ksoftirqd_run());             /* NET_RX polls the rest */
+	ck_assert_uint_eq(ad->napi.polls, polls + 1);
+	ck_assert_uint_eq(rx.n, 3 + DEV_WEIGHT_DEFAULT + 5);
+	ck_assert(!napi_is_scheduled(&ad->napi));
+	ck_assert_uint_eq(R(E1000_IMS), E1000_IMS_ENABLE);
+	down();
+}
+END_TEST
+
+START_TEST(napi_off_one_frame_per_interrupt)
+{
+	rx_seq = 0;
+	up(_i, 64, 64);
+	napi_enabled = false;
+	ck_assert_int_eq(send_frames(5, 100, 0), 0);
+	/* each hard IRQ takes one frame, unmasks, and sets the RX cause
+	 * again (ICS) while frames remain: five interrupts, no poll */
+	for (int i = 1; i <= 5; i++) {
+		host_irq_simulate(irq_fn, NULL);
+		ck_assert(irq_was_ours);
+		ck_assert_uint_eq(rx.n, (unsigned int)i);
+		ck_assert_uint_eq(R(E1000_IMS) != 0, 1);
+	}
+	host_irq_simulate(irq_fn, NULL);
+	ck_assert(!irq_was_ours);
+	ck_assert_uint_eq(ad->sw.irqs, 5);
+	ck_assert_uint_eq(ad->sw.irqs_raised, 4);
+	ck_assert_uint_eq(ad->napi.polls, 0);
+	napi_enabled = true;
 	down();
 }
 END_TEST
@@ -540,8 +602,26 @@ START_TEST(msix_uses_eicr)
 	R(E1000_EICR) = 1;
 	ck_assert(e1000_intr(ad));
 	ck_assert_uint_eq(R(E1000_EIMS), 0);
-	netdev_poll_all();
+	while (ksoftirqd_run())
+		;
 	ck_assert_uint_eq(R(E1000_EIMS), 1);
+	down();
+}
+END_TEST
+
+/* the 82574 in MSI-X mode: IVAR routes RxQ0, TxQ0 and Other to vector 0,
+ * IMS enables the queue causes, and the hard IRQ still reads ICR */
+START_TEST(msix_82574_routes_through_ivar)
+{
+	rx_seq = 0;
+	up_with(1, 64, 64, true);
+	ck_assert_uint_eq(R(E1000_IVAR_82574), 0x80808);
+	ck_assert_uint_eq(R(E1000_IMS), E1000_IMS_ENABLE_82574_MSIX);
+	ck_assert_int_eq(send_frames(2, 100, 0), 0);
+	R(E1000_ICR) |= E1000_ICR_RXQ0;
+	ck_assert_int_eq(irq_and_poll(), 2);
+	ck_assert_uint_eq(rx.n, 2);
+	ck_assert_uint_eq(R(E1000_IMS), E1000_IMS_ENABLE_82574_MSIX);
 	down();
 }
 END_TEST
@@ -549,6 +629,7 @@ END_TEST
 START_TEST(link_comes_up_after_autoneg_restart)
 {
 	fake_init(chips[_i], test_mac);
+	ck_assert_int_eq(net_dev_init(), 0);
 	fake.link_up = false;
 	fake.autoneg_on_restart = true;
 	dev = alloc_netdev(sizeof(struct e1000_adapter));
@@ -652,7 +733,9 @@ int main(void)
 	tcase_add_loop_test(tc, stats_accumulate_from_clear_on_read, 0, 3);
 	tcase_add_loop_test(tc, stats_sticky_counters_of_the_emulator, 0, 3);
 	tcase_add_loop_test(tc, irq_masks_then_poll_unmasks, 0, 3);
+	tcase_add_loop_test(tc, napi_off_one_frame_per_interrupt, 0, 3);
 	tcase_add_test(tc, msix_uses_eicr);
+	tcase_add_test(tc, msix_82574_routes_through_ivar);
 	tcase_add_loop_test(tc, link_comes_up_after_autoneg_restart, 0, 3);
 	tcase_add_loop_test(tc, promisc_and_multicast_filters, 0, 3);
 	tcase_add_loop_test(tc, coalesce_sets_throttle, 0, 3);

@@ -4,7 +4,8 @@
  * Files: e1000_hw.c (reset, NVM, PHY, link, filters, interrupt masks),
  * e1000_desc.c (legacy and advanced descriptor formats), e1000_txrx.c
  * (rings), e1000_stats.c (hardware counters), e1000_netdev.c (the
- * net_device_ops), e1000_main.c (PCI probe and the hard IRQ). */
+ * net_device_ops), e1000_irq.c (the hard IRQ and the NAPI poll),
+ * e1000_main.c (PCI probe, interrupt vectors). */
 #ifndef DRIVERS_NET_E1000_H
 #define DRIVERS_NET_E1000_H
 
@@ -12,6 +13,7 @@
 #include "drivers/net/e1000/e1000_regs.h"
 #include "drivers/net/netdevice.h"
 #include "kernel/types.h"
+#include "net/core/napi.h"
 
 /* ring sizes (descriptors): RDLEN/TDLEN must be multiples of 128 bytes,
  * i.e. of 8 descriptors (8254x 13.4.27) */
@@ -65,10 +67,12 @@ enum e1000_mac_type {
 #define E1000_F_RX_CSUM         BIT(1)  /* RX checksum status bits are trustworthy */
 #define E1000_F_QUEUE_ENABLE    BIT(2)  /* RXDCTL/TXDCTL.ENABLE must be set */
 #define E1000_F_EITR            BIT(3)  /* throttle with EITR(0), not ITR */
-#define E1000_F_MSIX            BIT(4)  /* may run with MSI-X (EICR/EIMS) */
+#define E1000_F_MSIX_EICR       BIT(4)  /* MSI-X through EICR/EIMS and IVAR0/IVAR_MISC (82576) */
 #define E1000_F_NVM_EERD        BIT(5)  /* EERD layout of the 82574/82576 */
 #define E1000_F_GIO_MASTER      BIT(6)  /* stop bus mastering before a reset */
 #define E1000_F_DRV_LOAD        BIT(7)  /* set CTRL_EXT.DRV_LOAD */
+#define E1000_F_MSIX_IVAR       BIT(8)  /* MSI-X through ICR causes routed by IVAR (82574) */
+#define E1000_F_MSIX            (E1000_F_MSIX_EICR | E1000_F_MSIX_IVAR)
 
 /* queue 0 register offsets, which move between the legacy and 82576 maps */
 struct e1000_queue_regs {
@@ -110,8 +114,14 @@ struct e1000_hw {
 	const struct e1000_chip *chip;
 	struct e1000_queue_regs q;
 	bool emulated;                  /* QEMU's model: see e1000_stats.c */
-	bool msix;                      /* interrupts through EICR/EIMS */
+	bool msix;                      /* MSI-X in use (EICR on the 82576, IVAR on the 82574) */
 };
+
+/* the 82576 in MSI-X mode: its causes are read from EICR */
+static inline bool e1000_uses_eicr(const struct e1000_hw *hw)
+{
+	return hw->msix && (hw->chip->flags & E1000_F_MSIX_EICR);
+}
 
 /* ---- rings ---- */
 struct e1000_rx_ring {
@@ -122,6 +132,7 @@ struct e1000_rx_ring {
 	void **buf;
 	phys_addr_t *buf_dma;
 	bool in_chain;                  /* dropping the rest of a frame that spans buffers */
+	bool stopped;                   /* receiver off: cleaning no longer moves RDT */
 };
 
 struct e1000_tx_slot {
@@ -147,7 +158,10 @@ struct e1000_sw_stats {
 	u64 rx_packets, rx_bytes, tx_packets, tx_bytes;
 	u64 rx_crc_errors, rx_frame_errors, rx_length_errors, rx_dropped;
 	u64 rx_csum_offloaded, tx_busy, tx_csum_offloaded;
-	u64 irqs, polls, link_changes;
+	u64 irqs;               /* hard IRQs that were ours */
+	u64 irqs_not_ours;      /* hard IRQs with no cause of ours (shared INTx) */
+	u64 irqs_raised;        /* napi=off: causes re-raised for frames left in the ring */
+	u64 polls, link_changes;
 };
 
 /* hardware counters accumulated into 64 bits (e1000_stats.c) */
@@ -170,8 +184,11 @@ struct e1000_adapter {
 	struct e1000_sw_stats sw;
 	struct e1000_hw_stats hs;
 	u32 stats_last[E1000_STATS_REGS]; /* last raw value of counters the emulator does not clear */
+	struct napi_struct napi;        /* the poll (e1000_irq.c) */
 	u32 icr_pending;                /* causes the hard IRQ saw, for the poll */
-	bool running;
+	bool running;                   /* rings up: the hard IRQ may schedule the poll */
+	bool tx_up;                     /* TX ring usable by start_xmit (interrupts off to change) */
+	bool in_rx;                     /* the rx_handler runs: NETDEV_TX_MORE defers the tail */
 };
 
 /* e1000_hw.c */
@@ -191,6 +208,7 @@ void e1000_set_itr(struct e1000_hw *hw, u32 usecs);
 void e1000_irq_setup(struct e1000_hw *hw);
 void e1000_irq_disable(struct e1000_hw *hw);
 void e1000_irq_enable(struct e1000_hw *hw);
+void e1000_irq_raise_rx(struct e1000_hw *hw);
 
 /* e1000_txrx.c */
 int  e1000_valid_ring_size(u32 count);
@@ -198,7 +216,8 @@ int  e1000_rings_alloc(struct e1000_adapter *a);
 void e1000_rings_free(struct e1000_adapter *a);
 void e1000_rx_configure(struct e1000_adapter *a);
 void e1000_tx_configure(struct e1000_adapter *a);
-void e1000_rxtx_disable(struct e1000_adapter *a);
+void e1000_rx_disable(struct e1000_adapter *a);
+void e1000_tx_disable(struct e1000_adapter *a);
 int  e1000_xmit(struct e1000_adapter *a, const void *frame, unsigned int len,
 		const struct netdev_tx_csum *csum, unsigned int flags);
 void e1000_tx_flush(struct e1000_adapter *a);
@@ -215,13 +234,16 @@ void e1000_stats_reset(struct e1000_adapter *a);
 
 /* e1000_netdev.c */
 extern const struct net_device_ops e1000_netdev_ops;
+extern u32 e1000_ring_default;          /* descriptors per ring at probe (e1000.ring=) */
 int  e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 			volatile u8 *bar0, bool emulated);
-int  e1000_poll(struct net_device *dev, int budget);
+void e1000_update_link(struct e1000_adapter *a);
 /* e1000_main.c: register the PCI driver (probes the NICs found) */
 int  e1000_driver_init(void);
 
-/* hard IRQ body, shared by every interrupt mode: true when it was ours */
+/* e1000_irq.c: hard IRQ body, shared by every interrupt mode: true when
+ * it was ours; and the NAPI poll it schedules */
 bool e1000_intr(struct e1000_adapter *a);
+int  e1000_poll(struct napi_struct *napi, int budget);
 
 #endif

@@ -69,9 +69,21 @@
 #define E1000_ICR_RXDMT0        BIT(4)  /* RX descriptors below minimum threshold */
 #define E1000_ICR_RXO           BIT(6)  /* RX overrun */
 #define E1000_ICR_RXT0          BIT(7)  /* RX timer / descriptor written back (RXDW) */
+#define E1000_ICR_RXQ0          BIT(20) /* 82574 MSI-X: RX queue 0 (10.2.4.1) */
+#define E1000_ICR_TXQ0          BIT(22) /* 82574 MSI-X: TX queue 0 */
+#define E1000_ICR_OTHER         BIT(24) /* 82574 MSI-X: any other cause (LSC, RXO, ...) */
 #define E1000_ICR_ALL           0xFFFFFFFFu
 #define E1000_IMS_ENABLE        (E1000_ICR_TXDW | E1000_ICR_LSC | E1000_ICR_RXDMT0 | \
 				 E1000_ICR_RXO | E1000_ICR_RXT0)
+/* 82574 in MSI-X mode: queue causes replace RXT0/TXDW, OTHER carries LSC */
+#define E1000_IMS_ENABLE_82574_MSIX (E1000_ICR_RXQ0 | E1000_ICR_TXQ0 | E1000_ICR_OTHER | \
+				     E1000_ICR_LSC | E1000_ICR_RXO)
+
+/* 82574 IVAR (10.2.4.9): a 4-bit field per cause, vector 2:0 and valid bit 3 */
+#define E1000E_IVAR_VALID       0x8u
+#define E1000E_IVAR_RXQ0_SHIFT  0
+#define E1000E_IVAR_TXQ0_SHIFT  8
+#define E1000E_IVAR_OTHER_SHIFT 16
 
 /* 82576 GPIE (8.8.11) and IVAR (8.8.15) */
 #define E1000_GPIE_NSICR        BIT(0)  /* ICR clears on read even in MSI-X mode */

@@ -21,14 +21,15 @@ const struct e1000_chip e1000_chip_82540em = {
  * e1000 model sets IXSM and validates nothing, so its chip lacks E1000_F_RX_CSUM */
 const struct e1000_chip e1000_chip_82574l = {
 	.name = "82574L", .type = e1000_82574,
-	.flags = E1000_F_RX_CSUM | E1000_F_NVM_EERD | E1000_F_GIO_MASTER | E1000_F_DRV_LOAD,
+	.flags = E1000_F_RX_CSUM | E1000_F_NVM_EERD | E1000_F_GIO_MASTER | E1000_F_DRV_LOAD |
+		 E1000_F_MSIX_IVAR,
 	.ring_ops = &e1000_legacy_ring_ops,
 };
 
 const struct e1000_chip e1000_chip_82576 = {
 	.name = "82576", .type = e1000_82576,
 	.flags = E1000_F_ADV_DESC | E1000_F_RX_CSUM | E1000_F_QUEUE_ENABLE | E1000_F_EITR |
-		 E1000_F_MSIX | E1000_F_NVM_EERD | E1000_F_GIO_MASTER | E1000_F_DRV_LOAD,
+		 E1000_F_MSIX_EICR | E1000_F_NVM_EERD | E1000_F_GIO_MASTER | E1000_F_DRV_LOAD,
 	.ring_ops = &e1000_adv_ring_ops,
 };
 
@@ -58,31 +59,58 @@ void e1000_hw_setup(struct e1000_hw *hw, const struct e1000_chip *chip, volatile
 void e1000_irq_disable(struct e1000_hw *hw)
 {
 	ew32(hw, E1000_IMC, E1000_ICR_ALL);
-	if (hw->chip->flags & E1000_F_MSIX)
+	if (hw->chip->flags & E1000_F_MSIX_EICR)
 		ew32(hw, E1000_EIMC, E1000_EICR_ALL);
 	e1000_flush(hw);
 }
 
-/* 82576 8.8.15: route RX queue 0, TX queue 0 and the other causes (LSC) to
- * MSI-X vector 0, so EICR bit 0 is the only extended cause we use.  Nothing
- * to do without MSI-X: ICR causes go straight to the one interrupt. */
+/* Route every cause to MSI-X table entry 0 (one vector per device):
+ *  - 82576 8.8.15: IVAR0 maps RX queue 0 and TX queue 0, IVAR_MISC the
+ *    other causes (LSC), each to EICR bit 0;
+ *  - 82574 10.2.4.9: IVAR maps RxQ0, TxQ0 and Other to vector 0; ICR
+ *    then reports RXQ0/TXQ0/OTHER instead of RXT0/TXDW.
+ * Without MSI-X, ICR causes go straight to the one MSI or INTx. */
 void e1000_irq_setup(struct e1000_hw *hw)
 {
 	if (!hw->msix)
 		return;
-	ew32(hw, E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_NSICR | E1000_GPIE_PBA);
-	ew32(hw, E1000_IVAR0, (E1000_IVAR_VALID << E1000_IVAR_RX0_SHIFT) |
-			      (E1000_IVAR_VALID << E1000_IVAR_TX0_SHIFT));
-	ew32(hw, E1000_IVAR_MISC, E1000_IVAR_VALID << E1000_IVAR_OTHER_SHIFT);
-	/* no auto-clear: the hard IRQ reads EICR to tell its interrupt from others */
-	ew32(hw, E1000_EIAC, 0);
+	if (hw->chip->flags & E1000_F_MSIX_EICR) {
+		ew32(hw, E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_NSICR | E1000_GPIE_PBA);
+		ew32(hw, E1000_IVAR0, (E1000_IVAR_VALID << E1000_IVAR_RX0_SHIFT) |
+				      (E1000_IVAR_VALID << E1000_IVAR_TX0_SHIFT));
+		ew32(hw, E1000_IVAR_MISC, E1000_IVAR_VALID << E1000_IVAR_OTHER_SHIFT);
+		/* no auto-clear: the hard IRQ reads EICR to tell its interrupt from others */
+		ew32(hw, E1000_EIAC, 0);
+	} else {
+		ew32(hw, E1000_IVAR_82574, (E1000E_IVAR_VALID << E1000E_IVAR_RXQ0_SHIFT) |
+					   (E1000E_IVAR_VALID << E1000E_IVAR_TXQ0_SHIFT) |
+					   (E1000E_IVAR_VALID << E1000E_IVAR_OTHER_SHIFT));
+		/* no auto-clear either: the hard IRQ acknowledges ICR itself */
+		ew32(hw, E1000_EIAC_82574, 0);
+	}
 }
 
 void e1000_irq_enable(struct e1000_hw *hw)
 {
-	ew32(hw, E1000_IMS, E1000_IMS_ENABLE);
-	if (hw->msix)
+	if (hw->msix && (hw->chip->flags & E1000_F_MSIX_IVAR))
+		ew32(hw, E1000_IMS, E1000_IMS_ENABLE_82574_MSIX);
+	else
+		ew32(hw, E1000_IMS, E1000_IMS_ENABLE);
+	if (e1000_uses_eicr(hw))
 		ew32(hw, E1000_EIMS, BIT(0));
+	e1000_flush(hw);
+}
+
+/* set the receive cause by software (ICS/EICS, 8254x 13.4.19, 82576
+ * 8.8.5): with napi=off, frames still in the ring get their own interrupt */
+void e1000_irq_raise_rx(struct e1000_hw *hw)
+{
+	if (e1000_uses_eicr(hw))
+		ew32(hw, E1000_EICS, BIT(0));
+	else if (hw->msix)
+		ew32(hw, E1000_ICS, E1000_ICR_RXQ0);
+	else
+		ew32(hw, E1000_ICS, E1000_ICR_RXT0);
 	e1000_flush(hw);
 }
 

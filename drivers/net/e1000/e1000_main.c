@@ -1,11 +1,14 @@
 /* e1000 family PCI glue: device table, probe (BAR0, reset, MAC, IRQ
- * vector, registration) and the hard IRQ entry.  Everything else is in
- * e1000_netdev.c and below, which do not know about PCI. */
+ * vector, registration), the hard IRQ entry and the `e1000.ring=` option.
+ * Everything else is in e1000_netdev.c and below, which do not know about
+ * PCI. */
 #include "drivers/net/e1000/e1000.h"
 #include "drivers/pci/pci.h"
+#include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/irq.h"
 #include "kernel/printk.h"
+#include <stdlib.h>
 
 #define PCI_VENDOR_ID_INTEL     0x8086
 #define PCI_SUBSYSTEM_VENDOR_ID 0x2C    /* PCI 3.0 6.2.4 */
@@ -29,6 +32,19 @@ static bool e1000_is_emulated(struct pci_dev *pdev)
 
 	return sv == PCI_SUBVENDOR_QEMU || (sv == PCI_VENDOR_ID_INTEL && sd == 0);
 }
+
+static int set_e1000_ring(const char *v)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	if (*end || end == v || n > E1000_RING_MAX || e1000_valid_ring_size((u32)n))
+		return -EINVAL;
+	e1000_ring_default = (u32)n;
+	return 0;
+}
+CMDLINE_OPT("e1000.ring", set_e1000_ring,
+	    "RX and TX descriptors per ring at probe: 64..4096, a multiple of 8 (default 256)");
 
 static int e1000_irq(void *ctx)
 {
@@ -59,7 +75,8 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (rc)
 		goto err_free;
 
-	/* the 82576 gets MSI-X (EICR); the others one MSI or INTx vector (ICR) */
+	/* the 82574 and 82576 may use MSI-X (one table entry); all may use
+	 * MSI or INTx; irqmode= on the command line picks among them */
 	if (chip->flags & E1000_F_MSIX)
 		modes |= PCI_IRQ_MSIX;
 	rc = pci_alloc_irq_vectors(pdev, 1, 1, modes);
@@ -101,6 +118,7 @@ static void e1000_remove(struct pci_dev *pdev)
 	netdev_stop(a->netdev);
 	irq_remove_handler(pci_irq_vector(pdev, 0), e1000_irq, a);
 	pci_free_irq_vectors(pdev);
+	netif_napi_del(&a->napi);
 	unregister_netdev(a->netdev);
 	free_netdev(a->netdev);
 	pdev->driver_data = NULL;

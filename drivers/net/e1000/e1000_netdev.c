@@ -1,13 +1,23 @@
-/* The e1000 net_device_ops: open/stop, transmit, the hard IRQ body and the
- * poll, RX filters, statistics, ring sizes and interrupt throttling.  No
- * PCI here (that is e1000_main.c), so the host tests drive all of it. */
+/* The e1000 net_device_ops: open/stop (bringing the rings and the NAPI
+ * instance up and down), transmit, RX filters, statistics, ring sizes and
+ * interrupt throttling.  No PCI here (that is e1000_main.c), so the host
+ * tests drive all of it.
+ *
+ * Contexts: open, stop and set_ringparam sleep-wait (napi_disable) and run
+ * in process context only; start_xmit runs from any context (it masks
+ * interrupts around the ring). */
 #include "drivers/net/e1000/e1000.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
+#include "kernel/softirq.h"
+#include "kernel/time.h"
+#include "kernel/x86.h"
 #include <stdio.h>
 #include <string.h>
 
-#define E1000_STATS_EVERY_POLLS 1024    /* fold the 32-bit counters in well before they wrap */
+#define E1000_TX_DRAIN_POLLS    1000    /* x 10 us for queued frames to leave before a stop */
+
+u32 e1000_ring_default = E1000_RING_DEFAULT;
 
 /* everything probe does once BAR0 is mapped: reset, the permanent MAC from
  * the NVM, defaults, counters zeroed.  The caller registers the netdev. */
@@ -27,14 +37,15 @@ int e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 	if (rc)
 		return rc;
 	memcpy(dev->dev_addr, dev->perm_addr, ETH_ALEN);
-	a->rx_count = a->tx_count = E1000_RING_DEFAULT;
+	a->rx_count = a->tx_count = e1000_ring_default;
 	a->itr_usecs = E1000_ITR_DEFAULT_US;
 	dev->netdev_ops = &e1000_netdev_ops;
+	netif_napi_add(dev, &a->napi, e1000_poll);
 	e1000_stats_reset(a);
 	return 0;
 }
 
-static void e1000_update_link(struct e1000_adapter *a)
+void e1000_update_link(struct e1000_adapter *a)
 {
 	u32 speed;
 	bool fd;
@@ -53,7 +64,7 @@ static void e1000_set_rx_mode(struct net_device *dev)
 			     (const u8 (*)[ETH_ALEN])dev->mc_list, dev->mc_count);
 }
 
-/* bring the rings up with the configured sizes; interrupts last */
+/* bring the rings up with the configured sizes; the poll and interrupts last */
 static int e1000_up(struct e1000_adapter *a)
 {
 	struct e1000_hw *hw = &a->hw;
@@ -61,24 +72,84 @@ static int e1000_up(struct e1000_adapter *a)
 
 	if (rc)
 		return rc;
+	e1000_irq_setup(hw);
+	/* drop causes latched while we were down, before the rings run */
+	ew32(hw, E1000_ICR, er32(hw, E1000_ICR));
+	if (e1000_uses_eicr(hw))
+		(void)er32(hw, E1000_EICR);
 	e1000_rar_set(hw, a->netdev->dev_addr, 0);
 	e1000_set_rx_mode(a->netdev);
 	e1000_tx_configure(a);
 	e1000_rx_configure(a);
 	e1000_set_itr(hw, a->itr_usecs);
+	a->tx_up = true;
 	a->running = true;
-	e1000_irq_setup(hw);
-	(void)er32(hw, E1000_ICR);      /* drop causes latched while we were down */
+	napi_enable(&a->napi);
 	e1000_irq_enable(hw);
+	/* frames the emulator held back land as soon as the receiver is on,
+	 * and their cause may have been raised before any handler would act
+	 * on it: look at the ring once, as the poll does after unmasking */
+	if (e1000_rx_pending(a))
+		e1000_irq_raise_rx(hw);
 	return 0;
 }
 
-/* interrupts off, DMA off, rings freed; frames still queued are dropped */
+/* the receiver is off: hand what the device already wrote to the handler,
+ * in softirq-like context, so a stop loses no frame the device counted */
+static void e1000_rx_drain(struct e1000_adapter *a)
+{
+	local_bh_disable();
+	a->in_rx = true;
+	while (e1000_clean_rx(a, (int)a->rx.count) > 0)
+		;
+	a->in_rx = false;
+	if (a->tx.tail_pending)
+		e1000_tx_flush(a);
+	local_bh_enable();
+}
+
+/* let the device send what is queued, so a stop drops nothing it accepted */
+static void e1000_tx_drain(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+
+	if (a->tx.tail_pending)
+		e1000_tx_flush(a);
+	for (int i = 0; i < E1000_TX_DRAIN_POLLS; i++) {
+		if (er32(hw, hw->q.tdh) == a->tx.next_to_use)
+			return;
+		udelay(10);
+	}
+	pr_warn("%s: TX did not drain (TDH %u, TDT %u)\n", a->netdev->name,
+		er32(hw, hw->q.tdh), a->tx.next_to_use);
+}
+
+/* Interrupts off, the poll stopped, the receiver off and the frames it
+ * already stored delivered, TX drained, DMA off, rings freed.  Nothing the
+ * device counted is lost: a resize under traffic keeps the counters of
+ * device, driver and peer equal (QEMU holds frames while RCTL.EN is 0). */
 static void e1000_down(struct e1000_adapter *a)
 {
-	a->running = false;
-	e1000_irq_disable(&a->hw);
-	e1000_rxtx_disable(a);
+	struct e1000_hw *hw = &a->hw;
+	unsigned long irqf;
+
+	if (!a->running)
+		return;
+	a->running = false;             /* the hard IRQ only masks from now on */
+	e1000_irq_disable(hw);
+	/* a poll under way finishes first; it may have unmasked on its way out */
+	napi_disable(&a->napi);
+	e1000_irq_disable(hw);
+	/* what the device completed goes up first, the receiver still on */
+	a->rx.stopped = true;
+	e1000_rx_drain(a);
+	e1000_rx_disable(a);
+	e1000_rx_drain(a);
+	e1000_tx_drain(a);
+	e1000_tx_disable(a);
+	irqf = local_irq_save();
+	a->tx_up = false;               /* start_xmit checks it with interrupts off */
+	local_irq_restore(irqf);
 	e1000_clean_tx(a);
 	e1000_rings_free(a);
 	__atomic_store_n(&a->icr_pending, 0, __ATOMIC_RELAXED);
@@ -108,79 +179,23 @@ static int e1000_stop(struct net_device *dev)
 	return 0;
 }
 
+/* NETDEV_TX_MORE defers the tail write only while the rx_handler runs
+ * (the poll writes it once for the batch); elsewhere the tail moves now */
 static int e1000_start_xmit(struct net_device *dev, const void *frame, unsigned int len,
 			    const struct netdev_tx_csum *csum, unsigned int flags)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
-	int rc;
+	unsigned long irqf;
+	int rc = -ENETDOWN;
 
-	if (!a->running)
-		return -ENETDOWN;
-	rc = e1000_xmit(a, frame, len, csum, flags);
-	if (!rc && a->tx.tail_pending)
-		netdev_schedule_poll(dev);      /* the poll writes the tail if nobody else does */
+	if (!a->in_rx)
+		flags &= ~NETDEV_TX_MORE;
+	/* the ring is shared with the poll and (napi=off) the hard IRQ */
+	irqf = local_irq_save();
+	if (a->tx_up)
+		rc = e1000_xmit(a, frame, len, csum, flags);
+	local_irq_restore(irqf);
 	return rc;
-}
-
-/* Top half: was it us?  Mask the device, remember the causes, schedule the
- * poll.  ICR is acknowledged by writing its bits back: QEMU's e1000e clears
- * ICR on read only while IMS is 0 (e1000e_core.c), the datasheets allow
- * write-1-to-clear on every chip. */
-bool e1000_intr(struct e1000_adapter *a)
-{
-	struct e1000_hw *hw = &a->hw;
-
-	if (hw->msix) {
-		u32 eicr = er32(hw, E1000_EICR);
-
-		if (!eicr || eicr == E1000_REG_GONE)
-			return false;
-		ew32(hw, E1000_EIMC, E1000_EICR_ALL);
-	} else {
-		u32 icr = er32(hw, E1000_ICR);
-
-		if (!icr || icr == E1000_REG_GONE)
-			return false;
-		ew32(hw, E1000_IMC, E1000_ICR_ALL);
-		ew32(hw, E1000_ICR, icr);
-		__atomic_fetch_or(&a->icr_pending, icr, __ATOMIC_RELAXED);
-	}
-	a->sw.irqs++;
-	netdev_schedule_poll(a->netdev);
-	return true;
-}
-
-/* Bottom half: link, TX completions, then up to budget RX descriptors.
- * Under budget: complete, unmask, and look once more, since a frame that
- * landed after the last DD check may have raised its cause while masked. */
-int e1000_poll(struct net_device *dev, int budget)
-{
-	struct e1000_adapter *a = netdev_priv(dev);
-	struct e1000_hw *hw = &a->hw;
-	u32 icr = __atomic_exchange_n(&a->icr_pending, 0, __ATOMIC_ACQUIRE);
-	int work;
-
-	if (!a->running) {
-		netdev_poll_complete(dev);
-		return 0;
-	}
-	if (hw->msix)
-		icr |= er32(hw, E1000_ICR);     /* GPIE.NSICR: clears on read; LSC lives here */
-	if (icr & E1000_ICR_LSC)
-		e1000_update_link(a);
-	if (++a->sw.polls % E1000_STATS_EVERY_POLLS == 0)
-		e1000_stats_update(a);
-	e1000_clean_tx(a);
-	work = e1000_clean_rx(a, budget);
-	if (a->tx.tail_pending)
-		e1000_tx_flush(a);
-	if (work >= budget)
-		return work;
-	netdev_poll_complete(dev);
-	e1000_irq_enable(hw);
-	if (e1000_rx_pending(a) || e1000_tx_completed_pending(a))
-		netdev_schedule_poll(dev);
-	return work;
 }
 
 static void e1000_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
@@ -225,6 +240,8 @@ static int e1000_set_ringparam(struct net_device *dev, const struct ethtool_ring
 		if (e1000_up(a))
 			pr_err("%s: cannot restore the old rings; device down\n", dev->name);
 	}
+	pr_info("%s: rings rx %u tx %u%s\n", dev->name, a->rx_count, a->tx_count,
+		rc ? " (resize failed, old sizes kept)" : "");
 	return rc;
 }
 
@@ -260,13 +277,19 @@ static int e1000_get_hw_stats(struct net_device *dev, char *buf, size_t size)
 
 	e1000_stats_update(a);
 	return snprintf(buf, size, "gprc=%llu gptc=%llu gorc=%llu gotc=%llu tpr=%llu tpt=%llu "
-			"mpc=%llu rnbc=%llu crcerrs=%llu irqs=%llu polls=%llu tx_busy=%llu",
+			"mpc=%llu rnbc=%llu crcerrs=%llu ruc=%llu roc=%llu irqs=%llu irqs_not_ours=%llu "
+			"irqs_raised=%llu polls=%llu tx_busy=%llu rx_csum_offloaded=%llu "
+			"tx_csum_offloaded=%llu rx_ring=%u tx_ring=%u",
 			(unsigned long long)h->gprc, (unsigned long long)h->gptc,
 			(unsigned long long)h->gorc, (unsigned long long)h->gotc,
 			(unsigned long long)h->tpr, (unsigned long long)h->tpt,
 			(unsigned long long)h->mpc, (unsigned long long)h->rnbc,
-			(unsigned long long)h->crcerrs, (unsigned long long)a->sw.irqs,
-			(unsigned long long)a->sw.polls, (unsigned long long)a->sw.tx_busy);
+			(unsigned long long)h->crcerrs, (unsigned long long)h->ruc,
+			(unsigned long long)h->roc, (unsigned long long)a->sw.irqs,
+			(unsigned long long)a->sw.irqs_not_ours,
+			(unsigned long long)a->sw.irqs_raised, (unsigned long long)a->sw.polls,
+			(unsigned long long)a->sw.tx_busy, (unsigned long long)a->sw.rx_csum_offloaded,
+			(unsigned long long)a->sw.tx_csum_offloaded, a->rx_count, a->tx_count);
 }
 
 const struct net_device_ops e1000_netdev_ops = {
@@ -279,6 +302,5 @@ const struct net_device_ops e1000_netdev_ops = {
 	.ndo_set_ringparam = e1000_set_ringparam,
 	.ndo_get_coalesce = e1000_get_coalesce,
 	.ndo_set_coalesce = e1000_set_coalesce,
-	.ndo_poll = e1000_poll,
 	.ndo_get_hw_stats = e1000_get_hw_stats,
 };

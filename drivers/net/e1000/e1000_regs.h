@@ -24,7 +24,9 @@
 #define E1000_ICS       0x000C8 /* Interrupt Cause Set */
 #define E1000_IMS       0x000D0 /* Interrupt Mask Set/Read */
 #define E1000_IMC       0x000D8 /* Interrupt Mask Clear */
+#define E1000_EIAC_82574 0x000DC /* 82574: Extended Interrupt Auto Clear (10.2.4.7) */
 #define E1000_IAM       0x000E0 /* Interrupt Acknowledge Auto Mask (82574, 82576) */
+#define E1000_IVAR_82574 0x000E4 /* 82574: Interrupt Vector Allocation (10.2.4.9) */
 
 /* 82576 extended interrupts for MSI-X (82576 8.8.4-8.8.15) */
 #define E1000_GPIE      0x01514 /* General Purpose Interrupt Enable */

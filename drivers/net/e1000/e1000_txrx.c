@@ -10,7 +10,7 @@
  * [next_to_clean, next_to_use); a slot returns to the free pool only after
  * the device wrote DD into the frame's last descriptor. */
 #include "drivers/net/e1000/e1000.h"
-#include "drivers/net/mm_compat.h"
+#include "kernel/mm.h"
 #include "kernel/errno.h"
 #include "kernel/x86.h"
 #include "kernel/time.h"
@@ -18,6 +18,7 @@
 
 #define E1000_QUEUE_ENABLE_POLLS 1000   /* x 10 us for RXDCTL/TXDCTL.ENABLE to read back */
 #define E1000_MIN_IPV4_HLEN     20
+#define E1000_TAIL_TAKEBACK_MARGIN 32   /* descriptors the head keeps from the ring's end */
 
 static inline void *desc_at(void *base, u32 i)
 {
@@ -131,25 +132,49 @@ static void e1000_queue_enable(struct e1000_hw *hw, u32 reg, bool on)
 	}
 }
 
-/* 8254x 14.4 / 82574 4.6.7 / 82576 4.5.9: receive initialization */
+/* 8254x 14.4 / 82574 4.6.7 / 82576 4.5.9: receive initialization.
+ *
+ * QEMU's models deliver the frame they hold back (the backend stops reading
+ * while the ring is full or the receiver off) on every RDT write and every
+ * RCTL.EN write, without asking whether they can receive, and then lose it
+ * uncounted if the receiver is off or (igb) the ring is empty, or if the
+ * tail lies beyond the ring (hw/net/e1000e_core.c e1000e_set_rdt ->
+ * e1000e_start_recv -> e1000e_receive_iov; igb_core.c
+ * igb_receive_internal).  So RDT is not written here while the receiver is
+ * off: the new ring is placed around the old tail t instead (0, as
+ * e1000_rx_disable and reset leave it), head at t + 1, so RDT = t already
+ * hands the device every descriptor but one, and RCTL.EN goes on over a
+ * full, valid ring.  A tail beyond the ring (not left by this driver) is
+ * rewritten before the receiver is on, on hardware; on the emulator the
+ * ring is left looking empty (head == tail) while RCTL.EN goes on and
+ * moved into place at once after. */
 void e1000_rx_configure(struct e1000_adapter *a)
 {
 	struct e1000_hw *hw = &a->hw;
 	struct e1000_rx_ring *r = &a->rx;
 	unsigned int flags = hw->chip->flags;
 	u32 rctl = er32(hw, E1000_RCTL) & (E1000_RCTL_UPE | E1000_RCTL_MPE);
+	u32 tail = er32(hw, hw->q.rdt);
+	bool in_ring = tail < r->count;
+	u32 start = in_ring ? (tail + 1) % r->count : 0;
 
 	ew32(hw, E1000_RCTL, rctl);     /* receiver off while the ring changes */
 	for (u32 i = 0; i < r->count; i++)
 		hw->chip->ring_ops->rx_arm(desc_at(r->desc, i), r->buf_dma[i]);
-	r->next_to_clean = 0;
+	r->next_to_clean = start;
 	r->in_chain = false;
 
 	ew32(hw, hw->q.rdbal, (u32)r->desc_dma);
 	ew32(hw, hw->q.rdbah, (u32)(r->desc_dma >> 32));
 	ew32(hw, hw->q.rdlen, r->count * E1000_DESC_SIZE);
-	ew32(hw, hw->q.rdh, 0);
-	ew32(hw, hw->q.rdt, 0);
+	if (in_ring) {
+		ew32(hw, hw->q.rdh, start);             /* RDT = start - 1: full */
+	} else if (hw->emulated) {
+		ew32(hw, hw->q.rdh, tail);              /* empty until moved below */
+	} else {
+		ew32(hw, hw->q.rdh, start);
+		ew32(hw, hw->q.rdt, (start + r->count - 1) % r->count);
+	}
 	if (flags & E1000_F_ADV_DESC)
 		ew32(hw, E1000_SRRCTL(0), (E1000_RX_BUF_SIZE / E1000_SRRCTL_BSIZEPKT_UNIT) |
 					  E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | E1000_SRRCTL_DROP_EN);
@@ -163,10 +188,14 @@ void e1000_rx_configure(struct e1000_adapter *a)
 
 	/* descriptors in memory before the device may fetch them */
 	wmb();
-	ew32(hw, hw->q.rdt, r->count - 1);
 	rctl |= E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC | E1000_RCTL_BSIZE_2048 |
 		E1000_RCTL_RDMTS_HALF;
 	ew32(hw, E1000_RCTL, rctl);
+	if (!in_ring && hw->emulated) {
+		ew32(hw, hw->q.rdh, start);
+		ew32(hw, hw->q.rdt, (start + r->count - 1) % r->count);
+	}
+	r->stopped = false;
 	e1000_flush(hw);
 }
 
@@ -204,16 +233,58 @@ void e1000_tx_configure(struct e1000_adapter *a)
 	e1000_flush(hw);
 }
 
-void e1000_rxtx_disable(struct e1000_adapter *a)
+/* Move RDT to 0 while the receiver is still on, on the emulator only (see
+ * e1000_rx_disable).  The caller drained the ring, so every descriptor
+ * outside the device's [RDH, RDT) is armed and holds nothing: moving the
+ * tail forward over them is a plain refill.  Moving it back takes back
+ * descriptors the device has not reached, which the emulator allows (it
+ * has no descriptor cache), provided the device head is far enough from
+ * the ring's end not to pass descriptor 0 between the read and the write. */
+static bool e1000_rx_tail_to_zero_live(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+	u32 head = er32(hw, hw->q.rdh), tail = er32(hw, hw->q.rdt);
+
+	if (tail != 0 && head > tail && a->rx.count - head < E1000_TAIL_TAKEBACK_MARGIN)
+		return false;
+	ew32(hw, hw->q.rdt, 0);
+	return true;
+}
+
+/* The receiver stops writing the ring (82576: once RXDCTL.ENABLE reads 0)
+ * and the tail ends at 0, so the next ring, whatever its size, starts
+ * inside itself (e1000_rx_configure).  Descriptors the device completed
+ * keep DD and are still drained; clean_rx no longer moves RDT.
+ *
+ * On the emulator the tail moves while the receiver is still on: once it
+ * is off, QEMU holds the next frame back and delivers it at the next RDT
+ * write, into a receiver that is off, which drops it uncounted
+ * (hw/net/igb_core.c igb_set_rdt -> igb_start_recv -> igb_receive_internal).
+ * Hardware caches descriptors, so there the tail moves only once the
+ * receiver is off. */
+void e1000_rx_disable(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+	bool tail_done = false;
+
+	a->rx.stopped = true;
+	if (hw->emulated)
+		tail_done = e1000_rx_tail_to_zero_live(a);
+	ew32(hw, E1000_RCTL, er32(hw, E1000_RCTL) & ~E1000_RCTL_EN);
+	if (!tail_done)
+		ew32(hw, hw->q.rdt, 0);
+	if (hw->chip->flags & E1000_F_QUEUE_ENABLE)
+		e1000_queue_enable(hw, hw->q.rxdctl, false);
+	e1000_flush(hw);
+}
+
+void e1000_tx_disable(struct e1000_adapter *a)
 {
 	struct e1000_hw *hw = &a->hw;
 
-	ew32(hw, E1000_RCTL, er32(hw, E1000_RCTL) & ~E1000_RCTL_EN);
 	ew32(hw, E1000_TCTL, er32(hw, E1000_TCTL) & ~E1000_TCTL_EN);
-	if (hw->chip->flags & E1000_F_QUEUE_ENABLE) {
-		e1000_queue_enable(hw, hw->q.rxdctl, false);
+	if (hw->chip->flags & E1000_F_QUEUE_ENABLE)
 		e1000_queue_enable(hw, hw->q.txdctl, false);
-	}
 	e1000_flush(hw);
 }
 
@@ -358,9 +429,11 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 	}
 	if (ntc != r->next_to_clean) {
 		r->next_to_clean = ntc;
-		/* re-armed descriptors in memory before the tail moves over them */
+		/* re-armed descriptors in memory before the tail moves over them;
+		 * not once the receiver is off (see e1000_rx_configure) */
 		wmb();
-		ew32(&a->hw, a->hw.q.rdt, (ntc + r->count - 1) % r->count);
+		if (!r->stopped)
+			ew32(&a->hw, a->hw.q.rdt, (ntc + r->count - 1) % r->count);
 	}
 	return work;
 }

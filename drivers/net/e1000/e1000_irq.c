@@ -1,0 +1,121 @@
+/* The e1000 family's interrupt path: the hard IRQ (top half) and the NAPI
+ * poll it schedules (bottom half), as STYLE.md and net/core/napi.h ask.
+ *
+ *   hard IRQ:  read the cause (ICR, or EICR on the 82576 in MSI-X mode);
+ *              zero means "not mine" (a shared INTx line); mask the device
+ *              (IMC/EIMC), acknowledge, napi_schedule().  Nothing else.
+ *   poll:      link change, TX completions (netif_tx_wake for a waiting
+ *              qdisc), up to budget RX frames, the
+ *              TX tail once for the whole batch; under budget:
+ *              napi_complete_done(), unmask, and look at the ring once more
+ *              (a frame that landed between the last look and the unmask
+ *              raised its cause while masked: no interrupt will come).
+ *
+ * napi=off (napi_enabled false): no poll.  Each interrupt handles exactly
+ * one received frame in hard IRQ context, unmasks, and if the ring holds
+ * more, sets the receive cause again through ICS/EICS, so every frame gets
+ * its own interrupt (the interrupt-per-frame baseline NAPI is measured
+ * against).
+ *
+ * ICR is acknowledged by writing its bits back: QEMU's e1000e clears ICR
+ * on read only while IMS is 0 (e1000e_core.c), and the datasheets allow
+ * write-1-to-clear on every chip (8254x 13.4.17; 82574 10.2.4.1). */
+#include "drivers/net/e1000/e1000.h"
+#include "kernel/printk.h"
+#include "net/core/xmit.h"
+
+#define E1000_STATS_EVERY       1024    /* polls (or napi=off interrupts) between counter folds */
+
+/* the device's pending causes; reading EICR acknowledges them */
+static u32 e1000_read_cause(struct e1000_hw *hw)
+{
+	return e1000_uses_eicr(hw) ? er32(hw, E1000_EICR) : er32(hw, E1000_ICR);
+}
+
+/* the ICR causes the hard IRQ collected, plus (82576 in MSI-X mode, where
+ * the interrupt carries only EICR) ICR itself: GPIE.NSICR clears it on read */
+static u32 e1000_take_icr(struct e1000_adapter *a)
+{
+	u32 icr = __atomic_exchange_n(&a->icr_pending, 0, __ATOMIC_ACQUIRE);
+
+	if (e1000_uses_eicr(&a->hw))
+		icr |= er32(&a->hw, E1000_ICR);
+	return icr;
+}
+
+/* the work both modes share: link, TX completions, up to budget frames,
+ * then the TX tail for what the rx_handler queued */
+static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
+{
+	u32 icr = e1000_take_icr(a);
+	int work;
+
+	if (icr & E1000_ICR_LSC)
+		e1000_update_link(a);
+	if (++*count % E1000_STATS_EVERY == 0)
+		e1000_stats_update(a);
+	/* completions freed descriptors: a qdisc held back by -EBUSY may go on */
+	if (e1000_clean_tx(a))
+		netif_tx_wake(a->netdev);
+	a->in_rx = true;
+	work = e1000_clean_rx(a, budget);
+	a->in_rx = false;
+	if (a->tx.tail_pending)
+		e1000_tx_flush(a);
+	return work;
+}
+
+/* napi=off: one frame per interrupt */
+static void e1000_intr_one_frame(struct e1000_adapter *a)
+{
+	e1000_service(a, 1, &a->sw.irqs);
+	e1000_irq_enable(&a->hw);
+	if (e1000_rx_pending(a)) {
+		a->sw.irqs_raised++;
+		e1000_irq_raise_rx(&a->hw);
+	}
+}
+
+bool e1000_intr(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+	u32 cause = e1000_read_cause(hw);
+
+	if (!cause || cause == E1000_REG_GONE) {
+		a->sw.irqs_not_ours++;
+		return false;
+	}
+	e1000_irq_disable(hw);
+	if (!e1000_uses_eicr(hw)) {
+		ew32(hw, E1000_ICR, cause);
+		__atomic_fetch_or(&a->icr_pending, cause, __ATOMIC_RELEASE);
+	}
+	if (!a->running)
+		return true;            /* going down: stay masked */
+	if (napi_enabled) {
+		a->sw.irqs++;
+		napi_schedule(&a->napi);
+	} else {
+		e1000_intr_one_frame(a);        /* counts irqs itself */
+	}
+	return true;
+}
+
+int e1000_poll(struct napi_struct *napi, int budget)
+{
+	struct e1000_adapter *a = container_of(napi, struct e1000_adapter, napi);
+	struct e1000_hw *hw = &a->hw;
+	int work = e1000_service(a, budget, &a->sw.polls);
+
+	if (work >= budget)
+		return budget;          /* more to do: stay scheduled, masked */
+	if (napi_complete_done(napi, work)) {
+		e1000_irq_enable(hw);
+		if ((e1000_rx_pending(a) || e1000_tx_completed_pending(a)) &&
+		    napi_schedule_prep(napi)) {
+			e1000_irq_disable(hw);
+			__napi_schedule(napi);
+		}
+	}
+	return work;
+}
