@@ -72,6 +72,9 @@ def accel_args(accel):
     return ["-accel", "tcg"]
 
 
+PRINTK_LINE = re.compile(r"\[ *\d+\.\d{6}\] [^\n]*\n")
+
+
 class Guest:
     """One QEMU process.  Use as a context manager, or call kill().
 
@@ -236,7 +239,14 @@ class Guest:
         whole, up to the newline the shell prints for Enter."""
         mark = len(self.output)
         self.send(line + "\r")
-        end_of_echo = self.wait_for(r"\n", timeout, mark).end()
+        # a kernel message may print between the send and the echo: skip
+        # whole printk lines (they start with the "[seconds.micros] " stamp)
+        pos = mark
+        while True:
+            end_of_echo = self.wait_for(r"\n", timeout, pos).end()
+            if not PRINTK_LINE.match(self.output, pos):
+                break
+            pos = end_of_echo
         prompt = self.wait_prompt(timeout, end_of_echo)
         return self.output[end_of_echo:prompt.start()]
 

@@ -63,6 +63,10 @@ def test_context_manager_cleans_up_after_an_exception():
         with netns.TestNet() as net:
             name = net.name
             p = net.popen(["sleep", "60"])
+            # `ip netns exec` enters the namespace a moment after it starts
+            deadline = time.monotonic() + 5
+            while p.pid not in netns.pids_in(name) and time.monotonic() < deadline:
+                time.sleep(0.05)
             assert p.pid in netns.pids_in(name)
             1 / 0
     assert name not in netns.list_namespaces()
