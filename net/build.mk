@@ -34,6 +34,9 @@ net-lwip-glue := port stack core_lock netif ipconfig ipconfig_parse selftest_sta
 kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 
+# ethtool: validated NIC settings, the shell command and ethtool= (no lwIP)
+kernel-srcs += net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/cmd_ethtool.c
+
 # the services over lwIP's raw API
 net-services := services echo discard http iperf status
 kernel-srcs += $(net-services:%=net/services/%.c)

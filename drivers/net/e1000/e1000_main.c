@@ -6,6 +6,8 @@
 #include "kernel/errno.h"
 #include "kernel/irq.h"
 #include "kernel/printk.h"
+#include "kernel/version.h"
+#include <string.h>
 
 #define PCI_VENDOR_ID_INTEL     0x8086
 #define PCI_SUBSYSTEM_VENDOR_ID 0x2C    /* PCI 3.0 6.2.4 */
@@ -28,6 +30,16 @@ static bool e1000_is_emulated(struct pci_dev *pdev)
 	u16 sd = pci_read_config16(pdev, PCI_SUBSYSTEM_ID);
 
 	return sv == PCI_SUBVENDOR_QEMU || (sv == PCI_VENDOR_ID_INTEL && sd == 0);
+}
+
+/* ethtool -i: the PCI address and the kernel's version (in-tree driver) */
+static void e1000_pci_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	strlcpy(info->version, BARENET_VERSION, sizeof(info->version));
+	if (a->pdev)
+		pci_name(a->pdev, info->bus_info, sizeof(info->bus_info));
 }
 
 static int e1000_irq(void *ctx)
@@ -115,5 +127,6 @@ static struct pci_driver e1000_pci_driver = {
 
 int e1000_driver_init(void)
 {
+	e1000_drvinfo_hook = e1000_pci_drvinfo;
 	return pci_register_driver(&e1000_pci_driver);
 }
