@@ -17,6 +17,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/snmp.h"
 #include "netif/ethernet.h"
+#include <stdio.h>
 #include <string.h>
 
 /* Ethernet and IP header fields the receive path looks at before trusting
@@ -92,6 +93,19 @@ struct net_device *net_dev_of_netif(struct netif *netif)
 	struct net_glue *g = glue_of_netif(netif);
 
 	return g ? g->dev : NULL;
+}
+
+const char *net_netif_name(struct netif *netif, char *buf, size_t size)
+{
+	struct net_device *dev = net_dev_of_netif(netif);
+
+	if (dev)
+		snprintf(buf, size, "%s", dev->name);
+	else if (netif->name[0] == 'l' && netif->name[1] == 'o')
+		snprintf(buf, size, "lo");
+	else
+		snprintf(buf, size, "%c%c%u", netif->name[0], netif->name[1], netif->num);
+	return buf;
 }
 
 struct net_device *net_glue_dev(int i)
