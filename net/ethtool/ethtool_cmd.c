@@ -333,7 +333,7 @@ int ethtool_parse(int argc, char **argv, struct ethtool_req *r, struct seq_buf *
 	}
 	if (i >= argc || strlen(argv[i]) >= IFNAMSIZ)
 		return bad_args(err);
-	strlcpy(r->dev, argv[i], sizeof(r->dev));
+	snprintf(r->dev, sizeof(r->dev), "%s", argv[i]);
 	i++;
 	switch (r->mode) {
 	case ETHTOOL_MODE_SRING:
