@@ -304,7 +304,8 @@ def test_ls_root_and_proc(guest):
     for want in ["cmdline", "interrupts", "irq/", "meminfo", "net/", "softirqs", "sys/",
                  "uptime", "version"]:
         assert want in listing
-    assert guest.shell("ls /proc/net").split() == ["dev", "softnet_stat"]
+    assert guest.shell("ls /proc/net").split() == ["arp", "dev", "netstat", "snmp",
+                                                   "softnet_stat", "tcp", "udp"]
     assert guest.shell("ls /proc/uptime") == "/proc/uptime\n"
 
 
