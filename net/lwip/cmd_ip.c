@@ -19,6 +19,7 @@
 #include "lwip/ip_addr.h"
 #include "lwip/netif.h"
 #include "lwip/priv/nd6_priv.h"
+#include <ctype.h>
 #include <string.h>
 
 #define LO_MTU          65536   /* lwIP's loopback has no MTU: Linux lo's */
@@ -28,6 +29,15 @@
 #define IP6_KERNEL_METRIC 256
 
 enum { FAM_ALL, FAM_4, FAM_6 };
+
+/* an IPv6 address as iproute2 prints it: lwIP's text in lower case */
+static char *ip6_str(const ip6_addr_t *a, char *buf, size_t size)
+{
+	ip6addr_ntoa_r(a, buf, (int)size);
+	for (char *p = buf; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return buf;
+}
 
 static bool netif_is_lo(const struct netif *n)
 {
@@ -115,7 +125,7 @@ static void addr_lines(struct netif *n, int fam)
 
 		if (ip6_addr_isinvalid(st))
 			continue;
-		ip6addr_ntoa_r(ip6, a, sizeof(a));
+		ip6_str(ip6, a, sizeof(a));
 		shell_printf("    inet6 %s/%d scope %s %s%s\n", a, loop ? 128 : IP6_LINK_PREFIX,
 			     loop ? "host" : ll ? "link" : "global",
 			     ip6_addr_istentative(st) ? "tentative " : "",
@@ -196,7 +206,7 @@ static void route6(void)
 			ip6_addr_set_zero(&pfx);
 			pfx.addr[0] = ip6->addr[0];
 			pfx.addr[1] = ip6->addr[1];
-			ip6addr_ntoa_r(&pfx, a, sizeof(a));
+			ip6_str(&pfx, a, sizeof(a));
 			shell_printf("%s/%d dev %s proto kernel metric %d pref medium\n", a,
 				     IP6_LINK_PREFIX, name, IP6_KERNEL_METRIC);
 		}
@@ -206,7 +216,7 @@ static void route6(void)
 
 		if (!r->neighbor_entry || !r->invalidation_timer)
 			continue;
-		ip6addr_ntoa_r(&r->neighbor_entry->next_hop_address, a, sizeof(a));
+		ip6_str(&r->neighbor_entry->next_hop_address, a, sizeof(a));
 		shell_printf("default via %s dev %s proto ra metric %d expires %usec pref medium\n",
 			     a, net_netif_name(r->neighbor_entry->netif, name, sizeof(name)),
 			     IP6_RA_METRIC, (unsigned int)r->invalidation_timer);
@@ -243,7 +253,7 @@ static void neigh(int fam)
 
 		if (e->state == ND6_NO_ENTRY || e->state >= ARRAY_SIZE(nd6_states))
 			continue;
-		ip6addr_ntoa_r(&e->next_hop_address, a, sizeof(a));
+		ip6_str(&e->next_hop_address, a, sizeof(a));
 		net_netif_name(e->netif, name, sizeof(name));
 		if (e->state == ND6_INCOMPLETE)
 			shell_printf("%s dev %s INCOMPLETE \n", a, name);

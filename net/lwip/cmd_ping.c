@@ -26,6 +26,7 @@
 #include "lwip/snmp.h"
 #include "lwip/stats.h"
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #define PING_DATALEN     56      /* iputils' default payload */
@@ -281,6 +282,8 @@ static int cmd_ping(int argc, char **argv)
 		return shell_error("ping", "%s", errno_desc(-ENOMEM));
 
 	ipaddr_ntoa_r(&dst, abuf, sizeof(abuf));
+	for (char *q = abuf; *q; q++)
+		*q = (char)tolower((unsigned char)*q);     /* as iputils prints it */
 	if (ps.v6)
 		shell_printf("PING %s(%s) %d data bytes\n", host, abuf, PING_DATALEN);
 	else

@@ -151,6 +151,15 @@ def test_cmdline_settings_are_checked_at_boot(kernel):
 
 # --- a real NIC ---------------------------------------------------------------
 
+
+KLOG = re.compile(r"^\[ *\d+\.\d{6}\] ")
+
+
+def sh(g, cmd):
+    """g.shell(cmd) without the kernel's log lines (the driver logs ring
+    changes and link events on the same console)."""
+    return "".join(l for l in g.shell(cmd).splitlines(True) if not KLOG.match(l))
+
 needs_nic = pytest.mark.skipif(not driver_linked(),
                                reason="no NIC driver linked into the kernel yet")
 
@@ -185,9 +194,9 @@ def echo_roundtrip(port, n=20000):
 
 @needs_nic
 def test_nic_cmdline_settings_applied(nic_guest):
-    r = parse_ring(nic_guest.shell("ethtool -g eth0"))
+    r = parse_ring(sh(nic_guest, "ethtool -g eth0"))
     assert (r["rx"], r["tx"], r["rx_max"], r["tx_max"], r["mini"]) == (512, 128, 4096, 4096, None)
-    assert parse_coalesce(nic_guest.shell("ethtool -c eth0"))["rx-usecs"] == 50
+    assert parse_coalesce(sh(nic_guest, "ethtool -c eth0"))["rx-usecs"] == 50
     # the refused one was reported and changed nothing
     assert re.search(r"eth0: ethtool -G eth0 rx 100: netlink error: .*\(setting ignored\)",
                      nic_guest.output)
@@ -196,70 +205,70 @@ def test_nic_cmdline_settings_applied(nic_guest):
 @needs_nic
 def test_nic_drvinfo_and_stats(nic_guest):
     info = dict(l.split(": ", 1) if ": " in l else (l.rstrip(":"), "")
-                for l in nic_guest.shell("ethtool -i eth0").splitlines())
+                for l in sh(nic_guest, "ethtool -i eth0").splitlines())
     assert info["driver"] == "e1000e"
     assert re.fullmatch(r"0000:00:[0-9a-f]{2}\.[0-7]", info["bus-info"]), info
     assert info["supports-statistics"] == "yes"
-    s0 = parse_stats(nic_guest.shell("ethtool -S eth0"))
+    s0 = parse_stats(sh(nic_guest, "ethtool -S eth0"))
     for name in ("rx_packets", "tx_packets", "rx_missed_errors", "rx_no_buffer_count",
                  "rx_crc_errors", "rx_csum_offload_good", "tx_csum_offload"):
         assert name in s0, name
-    out = nic_guest.shell("ping -c 3 -i 0.2 10.0.2.2")
+    out = sh(nic_guest, "ping -c 3 -i 0.2 10.0.2.2")
     assert parse_ping(out)["stats"].groups()[:2] == ("3", "3"), out
-    s1 = parse_stats(nic_guest.shell("ethtool -S eth0"))
+    s1 = parse_stats(sh(nic_guest, "ethtool -S eth0"))
     assert s1["rx_packets"] >= s0["rx_packets"] + 3
     assert s1["tx_packets"] >= s0["tx_packets"] + 3
-    sysfs = int(nic_guest.shell("cat /sys/class/net/eth0/statistics/rx_packets"))
+    sysfs = int(sh(nic_guest, "cat /sys/class/net/eth0/statistics/rx_packets"))
     assert sysfs >= s1["rx_packets"]
 
 
 @needs_nic
 def test_nic_rings_live_and_refused(nic_guest):
     g = nic_guest
-    assert g.shell("ethtool -G eth0 rx 64 tx 64") == ""
-    assert parse_ring(g.shell("ethtool -g eth0"))["rx"] == 64
+    assert sh(g, "ethtool -G eth0 rx 64 tx 64") == ""
+    assert parse_ring(sh(g, "ethtool -g eth0"))["rx"] == 64
     echo_roundtrip(g.echo_port)                 # traffic flows over the new rings
     for bad, why in (("rx 8192", "requested ring size exceeds maximum"),
                      ("rx 100", "ring size not supported by the device"),
                      ("tx 0", "ring size must not be zero")):
-        assert g.shell("ethtool -G eth0 " + bad) == \
+        assert sh(g, "ethtool -G eth0 " + bad) == \
             "netlink error: %s\nnetlink error: Invalid argument\n" % why
-        r = parse_ring(g.shell("ethtool -g eth0"))
+        r = parse_ring(sh(g, "ethtool -g eth0"))
         assert (r["rx"], r["tx"]) == (64, 64), bad
-    assert g.shell("ethtool -G eth0 rx 1024 tx 256") == ""
+    assert sh(g, "ethtool -G eth0 rx 1024 tx 256") == ""
     echo_roundtrip(g.echo_port)
 
 
 @needs_nic
 def test_nic_coalesce_live_and_refused(nic_guest):
     g = nic_guest
-    assert g.shell("ethtool -C eth0 rx-usecs 100") == ""
-    c = parse_coalesce(g.shell("ethtool -c eth0"))
+    assert sh(g, "ethtool -C eth0 rx-usecs 100") == ""
+    c = parse_coalesce(sh(g, "ethtool -c eth0"))
     assert c["rx-usecs"] == 100 and c["tx-usecs"] is None
-    assert g.shell("ethtool -C eth0 tx-frames 8") == \
+    assert sh(g, "ethtool -C eth0 tx-frames 8") == \
         "netlink error: unsupported parameter\nnetlink error: Operation not supported\n"
-    assert g.shell("ethtool -C eth0 rx-usecs 99999").endswith(
+    assert sh(g, "ethtool -C eth0 rx-usecs 99999").endswith(
         "netlink error: Invalid argument\n")
-    assert parse_coalesce(g.shell("ethtool -c eth0"))["rx-usecs"] == 100
+    assert parse_coalesce(sh(g, "ethtool -c eth0"))["rx-usecs"] == 100
 
 
 @needs_nic
 def test_nic_checksum_offload_switch(nic_guest):
     g = nic_guest
-    f = parse_features(g.shell("ethtool -k eth0"))
+    f = parse_features(sh(g, "ethtool -k eth0"))
     assert f["rx-checksumming"] == (True, False) and f["tx-checksumming"][1] is False
     # TX offload on: the NIC fills IPv4 and TCP checksums, traffic still flows
-    assert g.shell("ethtool -K eth0 tx on") == ""
-    before = parse_stats(g.shell("ethtool -S eth0"))
+    assert sh(g, "ethtool -K eth0 tx on") == ""
+    before = parse_stats(sh(g, "ethtool -S eth0"))
     echo_roundtrip(g.echo_port)
-    after = parse_stats(g.shell("ethtool -S eth0"))
+    after = parse_stats(sh(g, "ethtool -S eth0"))
     assert after["tx_csum_offload"] > before["tx_csum_offload"]
     # RX verdicts ignored: software checks again, the counter stands still
-    assert g.shell("ethtool -K eth0 rx off tx off") == ""
-    assert parse_features(g.shell("ethtool -k eth0"))["rx-checksumming"] == (False, False)
-    before = parse_stats(g.shell("ethtool -S eth0"))
+    assert sh(g, "ethtool -K eth0 rx off tx off") == ""
+    assert parse_features(sh(g, "ethtool -k eth0"))["rx-checksumming"] == (False, False)
+    before = parse_stats(sh(g, "ethtool -S eth0"))
     echo_roundtrip(g.echo_port)
-    after = parse_stats(g.shell("ethtool -S eth0"))
+    after = parse_stats(sh(g, "ethtool -S eth0"))
     assert after["rx_csum_offload_good"] == before["rx_csum_offload_good"]
     assert after["tx_csum_offload"] == before["tx_csum_offload"]
-    assert g.shell("ethtool -K eth0 rx on") == ""
+    assert sh(g, "ethtool -K eth0 rx on") == ""
