@@ -30,9 +30,12 @@ $(LWIP)/.verified:
 # the glue: core lock, timers and loopback, netifs over net_devices,
 # addressing, services, self-test (every file here sees lwIP's headers)
 net-lwip-glue := port stack core_lock netif ipconfig ipconfig_parse selftest_stack \
-	loopback_proc taps
+	loopback_proc taps snmp_proc sock_proc arp_proc cmd_ip cmd_ping
 kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
+
+# ethtool: validated NIC settings, the shell command and ethtool= (no lwIP)
+kernel-srcs += net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/cmd_ethtool.c
 
 # the services over lwIP's raw API
 net-services := services echo discard http http_views iperf status metrics netgen capture_srv

@@ -107,6 +107,63 @@ struct ethtool_coalesce {
 	u32 rate_sample_interval;
 };
 
+/* ethtool -i: who drives the device (Linux struct ethtool_drvinfo, the
+ * fields ethtool prints) */
+#define ETHTOOL_DRVINFO_LEN 32
+struct ethtool_drvinfo {
+	char driver[ETHTOOL_DRVINFO_LEN];       /* "e1000", "e1000e", "igb" */
+	char version[ETHTOOL_DRVINFO_LEN];      /* driver version ("" for in-tree) */
+	char fw_version[ETHTOOL_DRVINFO_LEN];   /* NVM/firmware version, "" if none */
+	char erom_version[ETHTOOL_DRVINFO_LEN]; /* option ROM version, "" if none */
+	char bus_info[ETHTOOL_DRVINFO_LEN];     /* "0000:00:02.0" */
+};
+
+/* ethtool -S: one counter of the device or its driver.  name is a static
+ * string of at most ETH_GSTRING_LEN - 1 characters, Linux's name for the
+ * counter where the Linux driver has one (rx_missed_errors, ...). */
+#define ETH_GSTRING_LEN 32
+struct ethtool_stat {
+	const char *name;
+	u64 value;
+};
+
+/* net_device_ops.supported_coalesce_params: the ethtool_coalesce fields a
+ * device implements (Linux's ETHTOOL_COALESCE_* bits, same values); the
+ * ethtool layer refuses to set any other field to a non-zero value */
+#define ETHTOOL_COALESCE_RX_USECS               BIT(0)
+#define ETHTOOL_COALESCE_RX_MAX_FRAMES          BIT(1)
+#define ETHTOOL_COALESCE_RX_USECS_IRQ           BIT(2)
+#define ETHTOOL_COALESCE_RX_MAX_FRAMES_IRQ      BIT(3)
+#define ETHTOOL_COALESCE_TX_USECS               BIT(4)
+#define ETHTOOL_COALESCE_TX_MAX_FRAMES          BIT(5)
+#define ETHTOOL_COALESCE_TX_USECS_IRQ           BIT(6)
+#define ETHTOOL_COALESCE_TX_MAX_FRAMES_IRQ      BIT(7)
+#define ETHTOOL_COALESCE_STATS_BLOCK_USECS      BIT(8)
+#define ETHTOOL_COALESCE_USE_ADAPTIVE_RX        BIT(9)
+#define ETHTOOL_COALESCE_USE_ADAPTIVE_TX        BIT(10)
+#define ETHTOOL_COALESCE_PKT_RATE_LOW           BIT(11)
+#define ETHTOOL_COALESCE_RX_USECS_LOW           BIT(12)
+#define ETHTOOL_COALESCE_RX_MAX_FRAMES_LOW      BIT(13)
+#define ETHTOOL_COALESCE_TX_USECS_LOW           BIT(14)
+#define ETHTOOL_COALESCE_TX_MAX_FRAMES_LOW      BIT(15)
+#define ETHTOOL_COALESCE_PKT_RATE_HIGH          BIT(16)
+#define ETHTOOL_COALESCE_RX_USECS_HIGH          BIT(17)
+#define ETHTOOL_COALESCE_RX_MAX_FRAMES_HIGH     BIT(18)
+#define ETHTOOL_COALESCE_TX_USECS_HIGH          BIT(19)
+#define ETHTOOL_COALESCE_TX_MAX_FRAMES_HIGH     BIT(20)
+#define ETHTOOL_COALESCE_RATE_SAMPLE_INTERVAL   BIT(21)
+
+/* dev->features (on now) and dev->hw_features (the user may toggle), the
+ * offloads of Linux's NETIF_F_ flags that barenet has:
+ *   NETIF_F_IP_CSUM  TX: the NIC fills the IPv4 header and TCP checksums
+ *                    (ndo_start_xmit gets a netdev_tx_csum); ethtool -K tx
+ *   NETIF_F_RXCSUM   RX: the NIC's checksum verdict (NETDEV_RX_*_CSUM_OK)
+ *                    is trusted; ethtool -K rx
+ * The stack follows dev->features at once (net/lwip/netif.c); a driver
+ * that must reprogram the NIC does so in ndo_set_features. */
+#define NETIF_F_IP_CSUM BIT(0)
+#define NETIF_F_RXCSUM  BIT(1)
+
 /* checksum offload request for one transmitted frame (IPv4 only) */
 enum netdev_csum {
 	NETDEV_CSUM_NONE = 0,
@@ -144,8 +201,30 @@ struct net_device_ops {
 	int  (*ndo_set_ringparam)(struct net_device *dev, const struct ethtool_ringparam *ring);
 	void (*ndo_get_coalesce)(struct net_device *dev, struct ethtool_coalesce *ec);
 	int  (*ndo_set_coalesce)(struct net_device *dev, const struct ethtool_coalesce *ec);
-	/* the device's own counters as "name=value ..." into buf (ethtool -S) */
+	/* the device's own counters as "name=value ..." into buf (l2reflect's
+	 * report; ethtool -S uses it when ndo_get_ethtool_stats is absent) */
 	int  (*ndo_get_hw_stats)(struct net_device *dev, char *buf, size_t size);
+
+	/* --- ethtool (net/ethtool/ethtool.h validates before calling) --- */
+	/* ethtool -i: fill what is known; the caller zeroed info */
+	void (*ndo_get_drvinfo)(struct net_device *dev, struct ethtool_drvinfo *info);
+	/* ethtool -S: every hardware and driver counter, fresh (fold the
+	 * clear-on-read registers first).  Fills stats[0..max-1] and returns
+	 * how many counters the device has (more than max: call again with
+	 * room for all; 0 with max 0 is fine).  Same order and names on
+	 * every call. */
+	int  (*ndo_get_ethtool_stats)(struct net_device *dev, struct ethtool_stat *stats,
+				      unsigned int max);
+	/* ethtool -K: make the NIC do features (NETIF_F_*, only bits of
+	 * dev->hw_features change); dev->features is updated by the caller
+	 * after a 0 return, left as it was on an error.  Optional: without
+	 * it, the features change in the stack only. */
+	int  (*ndo_set_features)(struct net_device *dev, u32 features);
+	/* ethtool -C: the ETHTOOL_COALESCE_* fields ndo_set_coalesce honours;
+	 * ndo_set_ringparam/ndo_set_coalesce get the whole struct (unchanged
+	 * fields as ndo_get_* returned them), return 0, -EINVAL (value the
+	 * device cannot take: nothing changed) or -EOPNOTSUPP */
+	u32  supported_coalesce_params;
 };
 
 /* a received frame, lent for the call (NET_RX softirq context, or hard IRQ
@@ -161,6 +240,8 @@ struct net_device {
 	u8 dev_addr[ETH_ALEN];          /* current MAC */
 	u8 perm_addr[ETH_ALEN];         /* MAC from the NIC's EEPROM/NVM */
 	bool carrier;                   /* link up */
+	u32 features;                   /* NETIF_F_* on now */
+	u32 hw_features;                /* NETIF_F_* the user may switch (ethtool -K) */
 	u32 speed_mbps;
 	bool full_duplex;
 	u8 mc_list[NETDEV_MC_MAX][ETH_ALEN];

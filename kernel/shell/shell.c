@@ -6,6 +6,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/errno.h"
+#include "kernel/mm.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,13 @@ static bool shell_enabled = true;
 static bool shell_started;
 static int last_status;
 static struct line_ed shell_line;
+
+/* the pipe: output captured from the left command, input of the right */
+static char *pipe_buf;
+static size_t pipe_len;
+static bool pipe_capturing;
+static const char *stdin_buf;
+static size_t stdin_len;
 
 static int set_shell(const char *v)
 {
@@ -35,7 +43,20 @@ CMDLINE_OPT("shell", set_shell, "serial console shell after ready: on|off");
  * line editing escapes would show as garbage on the VGA text screen. */
 void shell_write(const char *s, size_t n)
 {
+	if (pipe_capturing) {
+		size_t room = SHELL_PIPE_MAX - pipe_len;
+
+		memcpy(pipe_buf + pipe_len, s, MIN(n, room));
+		pipe_len += MIN(n, room);
+		return;
+	}
 	serial_write(s, n);
+}
+
+const char *shell_stdin(size_t *len)
+{
+	*len = stdin_len;
+	return stdin_buf;
 }
 
 void shell_puts(const char *s)
@@ -121,17 +142,77 @@ static int shell_split(char *line, char **argv)
 	return argc;
 }
 
+/* the '|' outside quotes, or NULL */
+static char *find_pipe(char *line)
+{
+	char q = 0;
+
+	for (char *p = line; *p; p++) {
+		if (q) {
+			if (*p == q)
+				q = 0;
+		} else if (*p == '"' || *p == '\'') {
+			q = *p;
+		} else if (*p == '|') {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void shell_run_one(char *line);
+
+/* left | right: left's output into pipe_buf, then right reads it */
+static void shell_run_pipe(char *line, char *bar)
+{
+	*bar = '\0';
+	if (find_pipe(bar + 1)) {
+		last_status = shell_error("barenet", "one pipe per line");
+		return;
+	}
+	pipe_buf = kmalloc(SHELL_PIPE_MAX);
+	if (!pipe_buf) {
+		last_status = shell_error("barenet", "%s", errno_desc(-ENOMEM));
+		return;
+	}
+	pipe_len = 0;
+	pipe_capturing = true;
+	shell_run_one(line);
+	pipe_capturing = false;
+	stdin_buf = pipe_buf;
+	stdin_len = pipe_len;
+	shell_run_one(bar + 1);
+	stdin_buf = NULL;
+	stdin_len = 0;
+	kfree(pipe_buf);
+	pipe_buf = NULL;
+}
+
 static void shell_run(const char *text)
 {
 	char line[SHELL_LINE_MAX];
+	char *bar;
+
+	strlcpy(line, text, sizeof(line));
+	bar = find_pipe(line);
+	if (bar)
+		shell_run_pipe(line, bar);
+	else
+		shell_run_one(line);
+}
+
+static void shell_run_one(char *line)
+{
 	char *argv[SHELL_ARGS_MAX + 1];
 	const struct shell_cmd *cmd;
 	int argc, rc;
 
-	strlcpy(line, text, sizeof(line));
 	argc = shell_split(line, argv);
-	if (argc == 0)
+	if (argc == 0) {
+		if (stdin_buf || pipe_capturing)
+			last_status = shell_error("barenet", "syntax error near unexpected token `|'");
 		return;
+	}
 	if (argc < 0) {
 		if (argc == -E2BIG)
 			last_status = shell_error("barenet", "too many words (at most %d)",
@@ -139,6 +220,12 @@ static void shell_run(const char *text)
 		else
 			last_status = shell_error("barenet", "unterminated quote");
 		return;
+	}
+	/* everything runs as root: sudo is a no-op prefix */
+	if (!strcmp(argv[0], "sudo") && argc > 1) {
+		for (int i = 0; i < argc; i++)
+			argv[i] = argv[i + 1];
+		argc--;
 	}
 	cmd = shell_cmd_find(argv[0]);
 	if (!cmd) {

@@ -57,6 +57,13 @@ int shell_printf(const char *fmt, ...) __printf(1, 2);
 /* "cmd: message\n"; returns 1, the status to return */
 int shell_error(const char *cmd, const char *fmt, ...) __printf(2, 3);
 
+/* Pipes: "cmd ... | cmd2 ..." runs cmd with its output captured (up to
+ * SHELL_PIPE_MAX bytes), then cmd2, which reads it with shell_stdin().
+ * One pipe per line.  sudo CMD runs CMD (everything runs as root). */
+#define SHELL_PIPE_MAX  65536
+/* the piped input of the running command (*len bytes), or NULL */
+const char *shell_stdin(size_t *len);
+
 /* Tab completion of the line being edited (kernel/shell/complete.c) */
 struct line_ed;
 void shell_complete(struct line_ed *le);

@@ -61,6 +61,9 @@ enum skb_drop_reason {
 /* checksum state of a received packet (Linux's ip_summed values) */
 #define CHECKSUM_NONE        0   /* nobody verified it: software must */
 #define CHECKSUM_UNNECESSARY 1   /* the NIC verified it */
+/* transmit: the NIC fills the checksums in skb->csum_flags (NETDEV_CSUM_*),
+ * the IPv4 header at network_header, L4 pseudo-header sum preloaded */
+#define CHECKSUM_PARTIAL     3
 
 /* header offset not set yet */
 #define SKB_HDR_UNSET 0xffff
@@ -84,6 +87,7 @@ struct sk_buff {
 	u32 data_len;                 /* bytes in fragments: always 0, skbs are linear */
 	u8 cloned;                    /* data shared with a clone: read-only */
 	u8 ip_summed;                 /* CHECKSUM_* */
+	u8 csum_flags;                /* CHECKSUM_PARTIAL: NETDEV_CSUM_* */
 	u8 drop_reason;               /* for a free deferred by dev_kfree_skb_irq_reason */
 	u32 users;                    /* references to this struct */
 	u8 *head, *data, *tail, *end;

@@ -18,6 +18,16 @@ int netdev_budget_usecs = NETDEV_BUDGET_USECS_DEFAULT;
 int dev_weight = DEV_WEIGHT_DEFAULT;
 int netdev_max_backlog = NETDEV_MAX_BACKLOG_DEFAULT;
 
+/* net.core.napi (barenet's own: Linux has no such switch): 1 = NAPI
+ * receive, 0 = one frame per interrupt through netif_rx.  Drivers read
+ * napi_enabled at each interrupt, so a change applies from the next one. */
+static int napi_sysctl = 1;
+
+static void napi_changed(void)
+{
+	WRITE_ONCE(napi_enabled, READ_ONCE(napi_sysctl) != 0);
+}
+
 /* the backlog napi follows dev_weight (Linux: dev_rx_weight) */
 static void dev_weight_changed(void)
 {
@@ -40,6 +50,7 @@ static const struct net_sysctl net_sysctls[] = {
 	{ "net.core.netdev_budget_usecs", &netdev_budget_usecs, 0, 1000000, NULL },
 	{ "net.core.dev_weight", &dev_weight, 1, 100000, dev_weight_changed },
 	{ "net.core.netdev_max_backlog", &netdev_max_backlog, 1, 1000000, NULL },
+	{ "net.core.napi", &napi_sysctl, 0, 1, napi_changed },
 };
 
 static const struct net_sysctl *net_sysctl_find(const char *name)
@@ -151,11 +162,10 @@ CMDLINE_OPT("net.core.netdev_max_backlog", set_netdev_max_backlog,
 static int set_napi(const char *v)
 {
 	if (!strcmp(v, "on"))
-		napi_enabled = true;
-	else if (!strcmp(v, "off"))
-		napi_enabled = false;
-	else
-		return -EINVAL;
-	return 0;
+		return net_sysctl_set("net.core.napi", 1);
+	if (!strcmp(v, "off"))
+		return net_sysctl_set("net.core.napi", 0);
+	return -EINVAL;
 }
-CMDLINE_OPT("napi", set_napi, "NAPI receive: on|off (off: one frame per interrupt)");
+CMDLINE_OPT("napi", set_napi, "NAPI receive: on|off (off: one frame per interrupt); "
+	    "live: sysctl -w net.core.napi=0|1");

@@ -146,6 +146,23 @@ static void qdisc_schedule(struct qdisc *qd)
 
 /* Send from qd until it is empty, the ring is full, or DEV_TX_WEIGHT
  * frames went (then NET_TX comes back for the rest). */
+
+/* hand one frame to the driver, with the checksum request of a
+ * CHECKSUM_PARTIAL skb (its headers as offsets from skb->data) */
+static int dev_xmit_one(struct net_device *dev, struct sk_buff *skb)
+{
+	struct netdev_tx_csum csum;
+	u16 data_off = (u16)(skb->data - skb->head);
+
+	if (skb->ip_summed != CHECKSUM_PARTIAL || skb->network_header == SKB_HDR_UNSET ||
+	    skb->transport_header == SKB_HDR_UNSET)
+		return dev->netdev_ops->ndo_start_xmit(dev, skb->data, skb->len, NULL, 0);
+	csum.flags = skb->csum_flags;
+	csum.l3_offset = (u16)(skb->network_header - data_off);
+	csum.l3_len = (u16)(skb->transport_header - skb->network_header);
+	return dev->netdev_ops->ndo_start_xmit(dev, skb->data, skb->len, &csum, 0);
+}
+
 static void qdisc_run(struct qdisc *qd)
 {
 	struct net_device *dev = qd->dev;
@@ -174,7 +191,7 @@ static void qdisc_run(struct qdisc *qd)
 		/* the driver copies the frame into its own buffer */
 		journey_xmit_begin(skb);
 		if (dev->flags & IFF_UP)
-			rc = dev->netdev_ops->ndo_start_xmit(dev, skb->data, skb->len, NULL, 0);
+			rc = dev_xmit_one(dev, skb);
 		else
 			rc = -ENETDOWN;
 		journey_xmit_end(skb, rc);

@@ -9,6 +9,8 @@
 #include "net/core/dev.h"
 #include "net/core/journey.h"
 #include "net/core/xmit.h"
+#include "net/ethtool/ethtool.h"
+#include "net/ethtool/ethtool_cmd.h"
 #include "net/lwip/core_lock.h"
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
@@ -16,6 +18,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/snmp.h"
 #include "netif/ethernet.h"
+#include <stdio.h>
 #include <string.h>
 
 /* Ethernet and IP header fields the receive path looks at before trusting
@@ -27,6 +30,25 @@
 #define IPV4_OFFSET_MASK    0x1FFF
 #define IPV6_NEXT_HEADER    6        /* RFC 8200 3 */
 #define IPV6_NH_FRAGMENT    44       /* RFC 8200 4.5 */
+#define IPV4_VER_IHL        0        /* RFC 791 3.1: version, header length in words */
+#define IPV4_IHL_MASK       0x0f
+#define IPV4_TOT_LEN        2
+#define IPV4_PROTOCOL       9
+#define IPV4_SADDR          12       /* then daddr at 16 */
+#define IPV4_HLEN_MIN       20
+#define IPV6_PAYLOAD_LEN    4        /* RFC 8200 3 */
+#define IPV6_SADDR          8        /* then daddr at 24 */
+#define IPV6_HLEN           40
+#define IPPROTO_TCP         6
+#define TCP_HLEN_MIN        20       /* RFC 9293 3.1 */
+#define TCP_CHECK           16       /* the checksum field */
+
+/* lwIP's checksum control bits: generate (transmit) and check (receive) */
+#define GLUE_CSUM_GEN   (NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_UDP | NETIF_CHECKSUM_GEN_TCP | \
+			 NETIF_CHECKSUM_GEN_ICMP | NETIF_CHECKSUM_GEN_ICMP6)
+#define GLUE_CSUM_CHECK (NETIF_CHECKSUM_CHECK_IP | NETIF_CHECKSUM_CHECK_UDP | \
+			 NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_ICMP | \
+			 NETIF_CHECKSUM_CHECK_ICMP6)
 
 /* multicast MAC prefixes: RFC 1112 6.4 (IPv4), RFC 2464 7 (IPv6) */
 #define MCAST_V4_MAC0       0x01
@@ -74,6 +96,19 @@ struct net_device *net_dev_of_netif(struct netif *netif)
 	return g ? g->dev : NULL;
 }
 
+const char *net_netif_name(struct netif *netif, char *buf, size_t size)
+{
+	struct net_device *dev = net_dev_of_netif(netif);
+
+	if (dev)
+		snprintf(buf, size, "%s", dev->name);
+	else if (netif->name[0] == 'l' && netif->name[1] == 'o')
+		snprintf(buf, size, "lo");
+	else
+		snprintf(buf, size, "%c%c%u", netif->name[0], netif->name[1], netif->num);
+	return buf;
+}
+
 struct net_device *net_glue_dev(int i)
 {
 	for (unsigned int k = 0; k < NETDEV_MAX; k++)
@@ -92,6 +127,111 @@ int net_glue_stats(struct net_device *dev, struct net_glue_stats *out)
 	return 0;
 }
 
+/* --- checksum offload ----------------------------------------------------- */
+
+static bool frame_is_fragment(const u8 *frame, unsigned int len);
+
+/* The netif's checksum control between received frames.  With TX offload
+ * (NETIF_F_IP_CSUM) lwIP leaves the IPv4 header and TCP checksums to the
+ * NIC; packets lwIP loops back to this netif's own addresses then carry
+ * none either, so they are not checked (Linux trusts CHECKSUM_PARTIAL on
+ * loopback the same way).  Received frames get their own checks in
+ * glue_deliver. */
+static u16 glue_base_checks(const struct net_device *dev)
+{
+	u16 c = NETIF_CHECKSUM_ENABLE_ALL;
+
+	if (READ_ONCE(dev->features) & NETIF_F_IP_CSUM)
+		c &= (u16)~(NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_TCP |
+			    NETIF_CHECKSUM_CHECK_IP | NETIF_CHECKSUM_CHECK_TCP);
+	return c;
+}
+
+void net_glue_features_changed(struct net_device *dev)
+{
+	struct net_glue *g = glue_of_dev(dev);
+
+	if (!g)
+		return;
+	net_core_lock();
+	NETIF_SET_CHECKSUM_CTRL(&g->netif, glue_base_checks(dev));
+	net_core_unlock();
+}
+
+/* the ones' complement sum of n bytes (RFC 1071), not folded */
+static u32 csum_partial(u32 sum, const u8 *p, unsigned int n)
+{
+	for (; n > 1; p += 2, n -= 2)
+		sum += (u32)(p[0] << 8 | p[1]);
+	if (n)
+		sum += (u32)(p[0] << 8);
+	return sum;
+}
+
+static u16 csum_fold(u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (u16)sum;
+}
+
+static void put_be16(u8 *p, u16 v)
+{
+	p[0] = (u8)(v >> 8);
+	p[1] = (u8)v;
+}
+
+/* The checksums lwIP left to the NIC: an IPv4 frame becomes
+ * CHECKSUM_PARTIAL (IPv4 header, and TCP with the pseudo-header sum
+ * preloaded, RFC 9293 3.1); an IPv6 TCP segment, which the NIC's
+ * offload (IPv4 only here) cannot do, is summed now.  The TCP header may
+ * be lwIP's own segment (skb_from_pbuf shares it): lwIP zeroes the field
+ * before every (re)transmission and never reads it, so writing it here is
+ * what the NIC would do anyway. */
+static void glue_tx_offload(struct sk_buff *skb)
+{
+	u8 *f = skb->data, *ip = f + ETH_HLEN;
+	u32 len = skb->len;
+	u16 type, data_off = (u16)(skb->data - skb->head);
+
+	if (len < ETH_HLEN + IPV4_HLEN_MIN)
+		return;
+	type = (u16)(f[12] << 8 | f[13]);
+	if (type == ETH_P_IP) {
+		unsigned int ihl = (ip[IPV4_VER_IHL] & IPV4_IHL_MASK) * 4;
+		unsigned int tot = (unsigned int)(ip[IPV4_TOT_LEN] << 8 | ip[IPV4_TOT_LEN + 1]);
+
+		if (ihl < IPV4_HLEN_MIN || tot < ihl || ETH_HLEN + tot > len)
+			return;
+		skb->network_header = (u16)(data_off + ETH_HLEN);
+		skb->transport_header = (u16)(skb->network_header + ihl);
+		skb->csum_flags = NETDEV_CSUM_IP;
+		if (ip[IPV4_PROTOCOL] == IPPROTO_TCP && !frame_is_fragment(f, len) &&
+		    tot - ihl >= TCP_HLEN_MIN) {
+			u32 sum = csum_partial(0, ip + IPV4_SADDR, 8);
+
+			sum += IPPROTO_TCP + (tot - ihl);
+			put_be16(ip + ihl + TCP_CHECK, csum_fold(sum));
+			skb->csum_flags |= NETDEV_CSUM_TCP;
+		}
+		skb->ip_summed = CHECKSUM_PARTIAL;
+	} else if (type == ETH_P_IPV6 && len >= ETH_HLEN + IPV6_HLEN + TCP_HLEN_MIN &&
+		   ip[IPV6_NEXT_HEADER] == IPPROTO_TCP) {
+		unsigned int plen = (unsigned int)(ip[IPV6_PAYLOAD_LEN] << 8 |
+						   ip[IPV6_PAYLOAD_LEN + 1]);
+		u8 *tcp = ip + IPV6_HLEN;
+		u32 sum;
+
+		if (plen < TCP_HLEN_MIN || ETH_HLEN + IPV6_HLEN + plen > len)
+			return;
+		/* RFC 8200 8.1: addresses, upper-layer length, next header */
+		put_be16(tcp + TCP_CHECK, 0);
+		sum = csum_partial(0, ip + IPV6_SADDR, 32) + plen + IPPROTO_TCP;
+		sum = csum_partial(sum, tcp, plen);
+		put_be16(tcp + TCP_CHECK, (u16)~csum_fold(sum));
+	}
+}
+
 /* --- transmit ----------------------------------------------------------- */
 
 static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
@@ -108,6 +248,8 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 		return ERR_MEM;
 	}
 	journey_tx_skb(skb);
+	if (READ_ONCE(g->dev->features) & NETIF_F_IP_CSUM)
+		glue_tx_offload(skb);
 	rc = dev_queue_xmit(skb);
 	if (rc == 0) {
 		g->st.tx_frames++;
@@ -179,7 +321,9 @@ static int glue_rx(struct net_device *dev, const void *frame, unsigned int len,
 	skb_reset_mac_header(skb);
 	if (len >= ETH_HLEN)
 		memcpy(&skb->protocol, (const u8 *)frame + 12, sizeof(skb->protocol));
-	skb->ip_summed = rx_ip_summed(frame, len, flags);
+	/* ethtool -K rx off: the NIC's verdict is not trusted */
+	skb->ip_summed = (READ_ONCE(dev->features) & NETIF_F_RXCSUM) ?
+			 rx_ip_summed(frame, len, flags) : CHECKSUM_NONE;
 	journey_rx_skb(skb);
 	/* NAPI poll in NET_RX: straight up; otherwise via the backlog */
 	if (in_serving_softirq())
@@ -194,13 +338,17 @@ static int glue_deliver(struct sk_buff *skb)
 {
 	struct net_glue *g = glue_of_dev(skb->dev);
 	bool hw_csum = skb->ip_summed == CHECKSUM_UNNECESSARY;
-	u16 checks = NETIF_CHECKSUM_ENABLE_ALL;
+	u16 base, checks;
 	struct pbuf *p;
 
 	if (!g) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
 		return NET_RX_DROP;
 	}
+	/* what lwIP generates stays as configured; what it checks depends on
+	 * this frame */
+	base = glue_base_checks(g->dev);
+	checks = (u16)((base & GLUE_CSUM_GEN) | GLUE_CSUM_CHECK);
 	p = skb_to_pbuf(skb);
 	if (!p)
 		return NET_RX_DROP;
@@ -217,7 +365,7 @@ static int glue_deliver(struct sk_buff *skb)
 		g->st.rx_input_err++;
 		pbuf_free(p);
 	}
-	NETIF_SET_CHECKSUM_CTRL(&g->netif, NETIF_CHECKSUM_ENABLE_ALL);
+	NETIF_SET_CHECKSUM_CTRL(&g->netif, base);
 	net_core_unlock();
 	return NET_RX_SUCCESS;
 }
@@ -288,9 +436,9 @@ static err_t glue_netif_init(struct netif *netif)
 	netif_set_igmp_mac_filter(netif, glue_igmp_filter);
 	netif_set_mld_mac_filter(netif, glue_mld_filter);
 	MIB2_INIT_NETIF(netif, snmp_ifType_ethernet_csmacd, (u32_t)dev->speed_mbps * 1000000u);
-	/* transmit checksums in software (no TX offload requested); receive
-	 * checks decided per frame in glue_deliver */
-	NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL);
+	/* transmit checksums as dev->features says (glue_base_checks);
+	 * receive checks decided per frame in glue_deliver */
+	NETIF_SET_CHECKSUM_CTRL(netif, glue_base_checks(dev));
 	return ERR_OK;
 }
 
@@ -360,6 +508,8 @@ int net_attach_netdev(struct net_device *dev)
 	netif_create_ip6_linklocal_address(&g->netif, 1);
 	netif_set_ip6_autoconfig_enabled(&g->netif, 1);
 	net_core_unlock();
+	/* ethtool= settings from the command line, before the rings exist */
+	ethtool_cmdline_apply(dev);
 
 	dev->rx_handler_data = g;
 	WRITE_ONCE(dev->rx_handler, glue_rx);

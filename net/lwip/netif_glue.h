@@ -46,6 +46,9 @@ void net_detach_netdev(struct net_device *dev);
 struct netif *net_netif_of(struct net_device *dev);
 /* the device under an attached netif, or NULL (loop netif) */
 struct net_device *net_dev_of_netif(struct netif *netif);
+/* the Linux name of a netif: its device's ("eth0"), "lo" for lwIP's
+ * loopback, else lwIP's own ("en3"); into buf (>= IFNAMSIZ) */
+const char *net_netif_name(struct netif *netif, char *buf, size_t size);
 /* the glue counters of dev; 0 or -ENODEV */
 int net_glue_stats(struct net_device *dev, struct net_glue_stats *out);
 /* the i-th attached device, or NULL */

@@ -35,6 +35,8 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.core.netdev_budget_usecs": (2000, 8000, ["-1", "1000001", "2.5"]),
     "net.core.dev_weight": (64, 16, ["0", "100001", "sixty"]),
     "net.core.netdev_max_backlog": (1000, 2500, ["0", "1000001", "0x10"]),
+    # barenet's NAPI switch (ethtool branch): 1 NAPI, 0 one frame per interrupt
+    "net.core.napi": (1, 0, ["2", "-1", "on"]),
 }
 
 
@@ -302,7 +304,8 @@ def test_ls_root_and_proc(guest):
     for want in ["cmdline", "interrupts", "irq/", "meminfo", "net/", "softirqs", "sys/",
                  "uptime", "version"]:
         assert want in listing
-    assert guest.shell("ls /proc/net").split() == ["dev", "softnet_stat"]
+    assert guest.shell("ls /proc/net").split() == ["arp", "dev", "netstat", "snmp",
+                                                   "softnet_stat", "tcp", "udp"]
     assert guest.shell("ls /proc/uptime") == "/proc/uptime\n"
 
 

@@ -231,6 +231,11 @@ u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
 void e1000_stats_update(struct e1000_adapter *a);
 void e1000_stats_fill(struct e1000_adapter *a, struct rtnl_link_stats64 *s);
 void e1000_stats_reset(struct e1000_adapter *a);
+/* ndo_get_ethtool_stats: every hardware and driver counter, Linux's e1000
+ * names where it has one */
+int  e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, unsigned int max);
+/* ndo_get_drvinfo (e1000_main.c: the PCI address); NULL in host tests */
+extern void (*e1000_drvinfo_hook)(struct net_device *dev, struct ethtool_drvinfo *info);
 
 /* e1000_netdev.c */
 extern const struct net_device_ops e1000_netdev_ops;

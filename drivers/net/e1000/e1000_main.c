@@ -8,7 +8,10 @@
 #include "kernel/errno.h"
 #include "kernel/irq.h"
 #include "kernel/printk.h"
+#include "kernel/version.h"
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PCI_VENDOR_ID_INTEL     0x8086
 #define PCI_SUBSYSTEM_VENDOR_ID 0x2C    /* PCI 3.0 6.2.4 */
@@ -45,6 +48,16 @@ static int set_e1000_ring(const char *v)
 }
 CMDLINE_OPT("e1000.ring", set_e1000_ring,
 	    "RX and TX descriptors per ring at probe: 64..4096, a multiple of 8 (default 256)");
+
+/* ethtool -i: the PCI address and the kernel's version (in-tree driver) */
+static void e1000_pci_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	snprintf(info->version, sizeof(info->version), "%s", BARENET_VERSION);
+	if (a->pdev)
+		pci_name(a->pdev, info->bus_info, sizeof(info->bus_info));
+}
 
 static int e1000_irq(void *ctx)
 {
@@ -133,5 +146,6 @@ static struct pci_driver e1000_pci_driver = {
 
 int e1000_driver_init(void)
 {
+	e1000_drvinfo_hook = e1000_pci_drvinfo;
 	return pci_register_driver(&e1000_pci_driver);
 }

@@ -41,6 +41,12 @@ int e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 	a->itr_usecs = E1000_ITR_DEFAULT_US;
 	dev->netdev_ops = &e1000_netdev_ops;
 	netif_napi_add(dev, &a->napi, e1000_poll);
+	/* offloads ethtool -K may switch: TX checksums on every chip (off
+	 * until asked for), RX verdicts where the chip really checks */
+	dev->hw_features = NETIF_F_IP_CSUM;
+	if (chip->flags & E1000_F_RX_CSUM)
+		dev->hw_features |= NETIF_F_RXCSUM;
+	dev->features = dev->hw_features & NETIF_F_RXCSUM;
 	e1000_stats_reset(a);
 	return 0;
 }
@@ -249,9 +255,8 @@ static void e1000_get_coalesce(struct net_device *dev, struct ethtool_coalesce *
 {
 	struct e1000_adapter *a = netdev_priv(dev);
 
-	*ec = (struct ethtool_coalesce){
-		.rx_coalesce_usecs = a->itr_usecs, .tx_coalesce_usecs = a->itr_usecs,
-	};
+	/* one throttle for both directions, reported once, as Linux e1000 */
+	*ec = (struct ethtool_coalesce){ .rx_coalesce_usecs = a->itr_usecs };
 }
 
 /* one throttle for RX and TX (ITR, or EITR(0)): tx equal to rx or 0 */
@@ -292,6 +297,21 @@ static int e1000_get_hw_stats(struct net_device *dev, char *buf, size_t size)
 			(unsigned long long)a->sw.tx_csum_offloaded, a->rx_count, a->tx_count);
 }
 
+void (*e1000_drvinfo_hook)(struct net_device *dev, struct ethtool_drvinfo *info);
+
+/* Linux's driver for each chip, so that tools keyed on it work */
+static void e1000_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	static const char *const names[] = {
+		[e1000_82540] = "e1000", [e1000_82574] = "e1000e", [e1000_82576] = "igb",
+	};
+
+	snprintf(info->driver, sizeof(info->driver), "%s", names[a->hw.chip->type]);
+	if (e1000_drvinfo_hook)
+		e1000_drvinfo_hook(dev, info);
+}
+
 const struct net_device_ops e1000_netdev_ops = {
 	.ndo_open = e1000_open,
 	.ndo_stop = e1000_stop,
@@ -303,4 +323,7 @@ const struct net_device_ops e1000_netdev_ops = {
 	.ndo_get_coalesce = e1000_get_coalesce,
 	.ndo_set_coalesce = e1000_set_coalesce,
 	.ndo_get_hw_stats = e1000_get_hw_stats,
+	.ndo_get_ethtool_stats = e1000_get_ethtool_stats,
+	.ndo_get_drvinfo = e1000_get_drvinfo,
+	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS,
 };

@@ -103,3 +103,83 @@ void e1000_stats_fill(struct e1000_adapter *a, struct rtnl_link_stats64 *s)
 	s->tx_errors = h->ecol + h->latecol;
 	s->rx_nohandler = a->netdev->rx_nohandler;
 }
+
+/* One ethtool -S line; n counts every counter, stored or not. */
+#define STAT_ADD(nm, v)                                                      \
+	do {                                                                 \
+		if (n < max)                                                 \
+			st[n] = (struct ethtool_stat){ (nm), (v) };          \
+		n++;                                                         \
+	} while (0)
+
+int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, unsigned int max)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	const struct e1000_hw_stats *h = &a->hs;
+	const struct e1000_sw_stats *w = &a->sw;
+	struct rtnl_link_stats64 s;
+	unsigned int n = 0;
+
+	e1000_stats_fill(a, &s);        /* folds the registers in first */
+	/* the netdev counters and Linux e1000's names for the registers */
+	STAT_ADD("rx_packets", s.rx_packets);
+	STAT_ADD("tx_packets", s.tx_packets);
+	STAT_ADD("rx_bytes", s.rx_bytes);
+	STAT_ADD("tx_bytes", s.tx_bytes);
+	STAT_ADD("rx_broadcast", h->bprc);
+	STAT_ADD("tx_broadcast", h->bptc);
+	STAT_ADD("rx_multicast", h->mprc);
+	STAT_ADD("tx_multicast", h->mptc);
+	STAT_ADD("rx_errors", s.rx_errors);
+	STAT_ADD("tx_errors", s.tx_errors);
+	STAT_ADD("rx_dropped", s.rx_dropped);
+	STAT_ADD("multicast", s.multicast);
+	STAT_ADD("collisions", s.collisions);
+	STAT_ADD("rx_length_errors", s.rx_length_errors);
+	STAT_ADD("rx_crc_errors", s.rx_crc_errors);
+	STAT_ADD("rx_frame_errors", s.rx_frame_errors);
+	STAT_ADD("rx_no_buffer_count", h->rnbc);
+	STAT_ADD("rx_missed_errors", h->mpc);
+	STAT_ADD("tx_aborted_errors", s.tx_aborted_errors);
+	STAT_ADD("tx_carrier_errors", s.tx_carrier_errors);
+	STAT_ADD("tx_window_errors", s.tx_window_errors);
+	STAT_ADD("tx_abort_late_coll", h->latecol);
+	STAT_ADD("tx_deferred_ok", h->dc);
+	STAT_ADD("tx_single_coll_ok", h->scc);
+	STAT_ADD("tx_multi_coll_ok", h->mcc);
+	STAT_ADD("rx_long_length_errors", h->roc);
+	STAT_ADD("rx_short_length_errors", h->ruc);
+	STAT_ADD("rx_align_errors", h->algnerrc);
+	STAT_ADD("rx_flow_control_xon", h->xonrxc);
+	STAT_ADD("rx_flow_control_xoff", h->xoffrxc);
+	STAT_ADD("tx_flow_control_xon", h->xontxc);
+	STAT_ADD("tx_flow_control_xoff", h->xofftxc);
+	STAT_ADD("rx_long_byte_count", h->gorc);
+	STAT_ADD("rx_csum_offload_good", w->rx_csum_offloaded);
+	/* registers Linux folds into the above, shown on their own */
+	STAT_ADD("rx_symbol_errors", h->symerrs);
+	STAT_ADD("rx_receive_errors", h->rxerrc);
+	STAT_ADD("rx_sequence_errors", h->sec);
+	STAT_ADD("rx_carrier_ext_errors", h->cexterr);
+	STAT_ADD("rx_length_field_errors", h->rlec);
+	STAT_ADD("rx_flow_control_unsupported", h->fcruc);
+	STAT_ADD("rx_fragment_errors", h->rfc);
+	STAT_ADD("rx_jabber_errors", h->rjc);
+	STAT_ADD("rx_good_packets", h->gprc);
+	STAT_ADD("tx_good_packets", h->gptc);
+	STAT_ADD("tx_good_bytes", h->gotc);
+	STAT_ADD("rx_total_packets", h->tpr);
+	STAT_ADD("tx_total_packets", h->tpt);
+	STAT_ADD("rx_total_bytes", h->tor);
+	STAT_ADD("tx_total_bytes", h->tot);
+	STAT_ADD("tx_excessive_collisions", h->ecol);
+	STAT_ADD("tx_no_crs", h->tncrs);
+	/* the driver's own */
+	STAT_ADD("tx_csum_offload", w->tx_csum_offloaded);
+	STAT_ADD("tx_busy", w->tx_busy);
+	STAT_ADD("interrupts", w->irqs);
+	STAT_ADD("napi_polls", w->polls);
+	STAT_ADD("link_changes", w->link_changes);
+	STAT_ADD("rx_nohandler", s.rx_nohandler);
+	return (int)n;
+}

@@ -387,7 +387,8 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 {
 	struct e1000_rx_ring *r = &a->rx;
 	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
-	bool hw_csum = a->hw.chip->flags & E1000_F_RX_CSUM;
+	bool hw_csum = (a->hw.chip->flags & E1000_F_RX_CSUM) &&
+		       (READ_ONCE(a->netdev->features) & NETIF_F_RXCSUM);
 	u32 ntc = r->next_to_clean;
 	int work = 0;
 

@@ -1,0 +1,63 @@
+/* The ethtool command: argument parsing and output in the format of
+ * ethtool 6.1 (the netlink interface), into a seq_buf so that the shell,
+ * the kernel command line and the host tests share it.
+ *
+ *   ethtool DEV              link settings
+ *   ethtool -i DEV           driver, version, bus-info
+ *   ethtool -S DEV           "NIC statistics:" and every counter
+ *   ethtool -g DEV           ring sizes;  -G DEV [rx N] [rx-mini N] [rx-jumbo N] [tx N]
+ *   ethtool -c DEV           coalescing;  -C DEV [adaptive-rx on|off] [rx-usecs N] ...
+ *   ethtool -k DEV           offloads;    -K DEV [rx on|off] [tx on|off] [FEATURE on|off]
+ *
+ * A setting is parsed and checked whole before anything is applied; one
+ * the device refuses leaves it unchanged (see net/ethtool/ethtool.h). */
+#ifndef NET_ETHTOOL_ETHTOOL_CMD_H
+#define NET_ETHTOOL_ETHTOOL_CMD_H
+
+#include "drivers/net/netdevice.h"
+#include "lib/seq_buf.h"
+
+enum ethtool_mode {
+	ETHTOOL_MODE_SETTINGS,  /* no option */
+	ETHTOOL_MODE_DRVINFO,   /* -i */
+	ETHTOOL_MODE_STATS,     /* -S */
+	ETHTOOL_MODE_GRING,     /* -g */
+	ETHTOOL_MODE_SRING,     /* -G */
+	ETHTOOL_MODE_GCOAL,     /* -c */
+	ETHTOOL_MODE_SCOAL,     /* -C */
+	ETHTOOL_MODE_GFEAT,     /* -k */
+	ETHTOOL_MODE_SFEAT,     /* -K */
+};
+
+/* -G fields given */
+#define ETHTOOL_RING_RX       BIT(0)
+#define ETHTOOL_RING_RX_MINI  BIT(1)
+#define ETHTOOL_RING_RX_JUMBO BIT(2)
+#define ETHTOOL_RING_TX       BIT(3)
+
+/* a parsed command line */
+struct ethtool_req {
+	enum ethtool_mode mode;
+	char dev[IFNAMSIZ];
+	struct ethtool_ringparam ring;  /* -G: values of the fields in ring_set */
+	u32 ring_set;
+	struct ethtool_coalesce coal;   /* -C: values of the fields in coal_set */
+	u32 coal_set;                   /* ETHTOOL_COALESCE_* */
+	u32 feat_mask, feat_wanted;     /* -K: NETIF_F_* */
+	u32 feat_fixed_asked;           /* -K named features barenet does not have */
+};
+
+/* Parse argv[1..] (argv[0] is "ethtool"); errors go to err in ethtool's
+ * words.  0 or -EINVAL. */
+int ethtool_parse(int argc, char **argv, struct ethtool_req *req, struct seq_buf *err);
+/* Run a parsed request on its device; returns the exit status (0 ok). */
+int ethtool_exec(const struct ethtool_req *req, struct seq_buf *out);
+/* both; the exit status */
+int ethtool_main(int argc, char **argv, struct seq_buf *out);
+
+/* Kernel command line: ethtool="-G eth0 rx 512" (repeatable), checked at
+ * boot, applied to each device as the stack attaches it (before it is
+ * opened).  Results go to the kernel log. */
+void ethtool_cmdline_apply(struct net_device *dev);
+
+#endif

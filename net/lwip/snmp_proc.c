@@ -1,0 +1,223 @@
+/* /proc/net/snmp and /proc/net/netstat from lwIP's counters, in Linux's
+ * layout (net/ipv4/proc.c of Linux 6.1): for each protocol a line of
+ * names and a line of values with the same "Proto:" prefix, which is how
+ * net-tools' netstat -s, nstat and procps pair them.
+ *
+ * Where lwIP keeps the counter (its MIB-II block, lwip_stats.mib2, and its
+ * per-protocol stats) the value is lwIP's, 32 bits wide.  A field for a
+ * mechanism lwIP does not have (UDP-Lite, receive buffers, syncookies) is
+ * a true 0.  lwIP counts no ICMP parameter problems, source quenches,
+ * redirects, timestamps or address masks that it sends: it sends none.
+ * /proc/net/netstat shows only the few TcpExt/IpExt fields that lwIP's
+ * counters fill truthfully. */
+#include "fs/view.h"
+#include "lib/seq_buf.h"
+#include "net/lwip/core_lock.h"
+#include "lwip/opt.h"
+#include "lwip/stats.h"
+#include "lwip/tcp.h"
+#include "lwip/priv/tcp_priv.h"
+
+/* RFC 2012 tcpRtoAlgorithm: other(1), as Linux reports */
+#define TCP_RTO_ALGORITHM_OTHER 1
+/* RFC 2011 ipForwarding: forwarding(1), notForwarding(2) */
+#define IP_FORWARDING_YES 1
+#define IP_FORWARDING_NO  2
+/* lwIP keeps the RTO in slow-timer ticks in an s16 */
+#define LWIP_RTO_MAX_TICKS 0x7fff
+
+/* ICMP types (RFC 792) in Linux's icmpmibmap order */
+static const struct { const char *name; u8 type; } icmp_types[] = {
+	{ "DestUnreachs", 3 }, { "TimeExcds", 11 }, { "ParmProbs", 12 }, { "SrcQuenchs", 4 },
+	{ "Redirects", 5 }, { "Echos", 8 }, { "EchoReps", 0 }, { "Timestamps", 13 },
+	{ "TimestampReps", 14 }, { "AddrMasks", 17 }, { "AddrMaskReps", 18 },
+};
+
+/* lwIP's MIB-II count of ICMP messages of type received (in) or sent */
+static u32 icmp_count(u8 type, bool in)
+{
+	const struct stats_mib2 *m = &lwip_stats.mib2;
+
+	switch (type) {
+	case 0:  return in ? m->icmpinechoreps : m->icmpoutechoreps;
+	case 3:  return in ? m->icmpindestunreachs : m->icmpoutdestunreachs;
+	case 4:  return in ? m->icmpinsrcquenchs : 0;
+	case 5:  return in ? m->icmpinredirects : 0;
+	case 8:  return in ? m->icmpinechos : m->icmpoutechos;
+	case 11: return in ? m->icmpintimeexcds : m->icmpouttimeexcds;
+	case 12: return in ? m->icmpinparmprobs : 0;
+	case 13: return in ? m->icmpintimestamps : 0;
+	case 14: return in ? m->icmpintimestampreps : 0;
+	case 17: return in ? m->icmpinaddrmasks : 0;
+	case 18: return in ? m->icmpinaddrmaskreps : 0;
+	}
+	return 0;
+}
+
+/* TCP connections in ESTABLISHED or CLOSE-WAIT (RFC 2012 tcpCurrEstab) */
+static u32 tcp_curr_estab(void)
+{
+	u32 n = 0;
+
+	for (const struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next)
+		if (p->state == ESTABLISHED || p->state == CLOSE_WAIT)
+			n++;
+	return n;
+}
+
+static void put_pair(struct seq_buf *s, const char *proto, const char *const *names,
+		     const u32 *vals, unsigned int n)
+{
+	seq_buf_printf(s, "%s:", proto);
+	for (unsigned int i = 0; i < n; i++)
+		seq_buf_printf(s, " %s", names[i]);
+	seq_buf_printf(s, "\n%s:", proto);
+	for (unsigned int i = 0; i < n; i++)
+		seq_buf_printf(s, " %u", vals[i]);
+	seq_buf_puts(s, "\n");
+}
+
+static void icmpmsg_line(struct seq_buf *s, const u16 *types, const u32 *vals, unsigned int n)
+{
+	if (!n)
+		return;
+	seq_buf_puts(s, "IcmpMsg:");
+	for (unsigned int j = 0; j < n; j++)
+		seq_buf_printf(s, " %sType%u", types[j] & 0x100 ? "Out" : "In", types[j] & 0xff);
+	seq_buf_puts(s, "\nIcmpMsg:");
+	for (unsigned int j = 0; j < n; j++)
+		seq_buf_printf(s, " %u", vals[j]);
+	seq_buf_puts(s, "\n");
+}
+
+/* Linux icmpmsg_put(): the non-zero per-type counts, In types then Out,
+ * sixteen to a pair of lines; nothing at all when every count is 0 */
+static void icmpmsg_put(struct seq_buf *s)
+{
+	enum { PERLINE = 16 };
+	u16 types[PERLINE];
+	u32 vals[PERLINE];
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < 0x200; i++) {
+		u32 v = icmp_count((u8)i, !(i & 0x100));
+
+		if (v) {
+			types[n] = (u16)i;
+			vals[n++] = v;
+		}
+		if (n == PERLINE) {
+			icmpmsg_line(s, types, vals, n);
+			n = 0;
+		}
+	}
+	icmpmsg_line(s, types, vals, n);
+}
+
+static void snmp_icmp(struct seq_buf *s)
+{
+	const struct stats_mib2 *m = &lwip_stats.mib2;
+
+	seq_buf_puts(s, "Icmp: InMsgs InErrors InCsumErrors");
+	for (size_t i = 0; i < ARRAY_SIZE(icmp_types); i++)
+		seq_buf_printf(s, " In%s", icmp_types[i].name);
+	seq_buf_puts(s, " OutMsgs OutErrors");
+	for (size_t i = 0; i < ARRAY_SIZE(icmp_types); i++)
+		seq_buf_printf(s, " Out%s", icmp_types[i].name);
+	seq_buf_printf(s, "\nIcmp: %u %u %u", m->icmpinmsgs, m->icmpinerrors,
+		       (u32)lwip_stats.icmp.chkerr);
+	for (size_t i = 0; i < ARRAY_SIZE(icmp_types); i++)
+		seq_buf_printf(s, " %u", icmp_count(icmp_types[i].type, true));
+	seq_buf_printf(s, " %u %u", m->icmpoutmsgs, m->icmpouterrors);
+	for (size_t i = 0; i < ARRAY_SIZE(icmp_types); i++)
+		seq_buf_printf(s, " %u", icmp_count(icmp_types[i].type, false));
+	seq_buf_puts(s, "\n");
+}
+
+static const char *const ip_names[] = {
+	"Forwarding", "DefaultTTL", "InReceives", "InHdrErrors", "InAddrErrors",
+	"ForwDatagrams", "InUnknownProtos", "InDiscards", "InDelivers", "OutRequests",
+	"OutDiscards", "OutNoRoutes", "ReasmTimeout", "ReasmReqds", "ReasmOKs", "ReasmFails",
+	"FragOKs", "FragFails", "FragCreates",
+};
+static const char *const tcp_names[] = {
+	"RtoAlgorithm", "RtoMin", "RtoMax", "MaxConn", "ActiveOpens", "PassiveOpens",
+	"AttemptFails", "EstabResets", "CurrEstab", "InSegs", "OutSegs", "RetransSegs",
+	"InErrs", "OutRsts", "InCsumErrors",
+};
+static const char *const udp_names[] = {
+	"InDatagrams", "NoPorts", "InErrors", "OutDatagrams", "RcvbufErrors", "SndbufErrors",
+	"InCsumErrors", "IgnoredMulti", "MemErrors",
+};
+
+static int snmp_show(char *buf, size_t size, const char *const *args)
+{
+	const struct stats_mib2 *m = &lwip_stats.mib2;
+	struct seq_buf s;
+
+	(void)args;
+	seq_buf_init(&s, buf, size);
+	net_core_lock();
+	{
+		/* ReasmTimeout: lwIP counts a timed-out reassembly among ReasmFails */
+		const u32 ip[] = {
+			IP_FORWARD ? IP_FORWARDING_YES : IP_FORWARDING_NO, IP_DEFAULT_TTL,
+			m->ipinreceives, m->ipinhdrerrors, m->ipinaddrerrors, m->ipforwdatagrams,
+			m->ipinunknownprotos, m->ipindiscards, m->ipindelivers, m->ipoutrequests,
+			m->ipoutdiscards, m->ipoutnoroutes, 0, m->ipreasmreqds, m->ipreasmoks,
+			m->ipreasmfails, m->ipfragoks, m->ipfragfails, m->ipfragcreates,
+		};
+		const u32 tcp[] = {
+			TCP_RTO_ALGORITHM_OTHER, TCP_SLOW_INTERVAL,
+			LWIP_RTO_MAX_TICKS * TCP_SLOW_INTERVAL, MEMP_NUM_TCP_PCB,
+			m->tcpactiveopens, m->tcppassiveopens, m->tcpattemptfails,
+			m->tcpestabresets, tcp_curr_estab(), m->tcpinsegs, m->tcpoutsegs,
+			m->tcpretranssegs, m->tcpinerrs, m->tcpoutrsts, (u32)lwip_stats.tcp.chkerr,
+		};
+		const u32 udp[] = {
+			m->udpindatagrams, m->udpnoports, m->udpinerrors, m->udpoutdatagrams, 0, 0,
+			(u32)lwip_stats.udp.chkerr, 0, (u32)lwip_stats.udp.memerr,
+		};
+		const u32 udplite[ARRAY_SIZE(udp_names)] = { 0 };
+
+		put_pair(&s, "Ip", ip_names, ip, ARRAY_SIZE(ip));
+		snmp_icmp(&s);
+		icmpmsg_put(&s);
+		put_pair(&s, "Tcp", tcp_names, tcp, ARRAY_SIZE(tcp));
+		put_pair(&s, "Udp", udp_names, udp, ARRAY_SIZE(udp));
+		put_pair(&s, "UdpLite", udp_names, udplite, ARRAY_SIZE(udplite));
+	}
+	net_core_unlock();
+	return seq_buf_used(&s);
+}
+VIEW("/proc/net/snmp", snmp_show);
+
+static const char *const tcpext_names[] = {
+	"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed",
+};
+static const char *const ipext_names[] = {
+	"InNoRoutes", "InTruncatedPkts", "InCsumErrors",
+};
+
+/* TcpExt: lwIP has no syncookies (true zeros).  IpExt: without forwarding
+ * no packet is dropped for want of a route on input; lwIP's IP length
+ * errors are packets shorter than their header says (Linux's
+ * InTruncatedPkts); its IP checksum errors. */
+static int netstat_show(char *buf, size_t size, const char *const *args)
+{
+	struct seq_buf s;
+
+	(void)args;
+	seq_buf_init(&s, buf, size);
+	net_core_lock();
+	{
+		const u32 tcpext[ARRAY_SIZE(tcpext_names)] = { 0 };
+		const u32 ipext[] = { 0, (u32)lwip_stats.ip.lenerr, (u32)lwip_stats.ip.chkerr };
+
+		put_pair(&s, "TcpExt", tcpext_names, tcpext, ARRAY_SIZE(tcpext));
+		put_pair(&s, "IpExt", ipext_names, ipext, ARRAY_SIZE(ipext));
+	}
+	net_core_unlock();
+	return seq_buf_used(&s);
+}
+VIEW("/proc/net/netstat", netstat_show);

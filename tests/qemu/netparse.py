@@ -1,0 +1,118 @@
+"""Parsers for the network views and commands, written the way the Linux
+tools read them, shared by test_netviews.py and test_ethtool.py."""
+import os
+import re
+import socket
+
+from harness import BUILD
+
+SYMS = os.path.join(BUILD, "barenet.sym")
+
+
+def driver_linked():
+    """True when the kernel links the e1000 driver (kmain probes NICs)."""
+    try:
+        with open(SYMS) as f:
+            return re.search(r" e1000_driver_init$", f.read(), re.M) is not None
+    except OSError:
+        return False
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def parse_snmp(text):
+    """/proc/net/snmp and /proc/net/netstat as net-tools' netstat -s
+    (statistics.c) and procps pair them: a line of names, then a line of
+    values with the same "Proto:" prefix; the counts must agree."""
+    lines = text.splitlines()
+    assert len(lines) % 2 == 0, text
+    out = {}
+    for head, vals in zip(lines[0::2], lines[1::2]):
+        hp, hnames = head.split(":", 1)
+        vp, vvals = vals.split(":", 1)
+        assert hp == vp, (head, vals)
+        names, values = hnames.split(), vvals.split()
+        assert len(names) == len(values), (head, vals)
+        assert hp not in out, "duplicate section %s" % hp
+        out[hp] = dict(zip(names, (int(v) for v in values)))
+    return out
+
+
+def hex_addr(word):
+    """A /proc/net/{tcp,udp} address: the in-memory (network order) word
+    printed as a little-endian number, as ss's legacy parser decodes it."""
+    return socket.inet_ntoa(int(word, 16).to_bytes(4, "little"))
+
+
+TCP_STATES = {1: "ESTAB", 2: "SYN-SENT", 3: "SYN-RECV", 4: "FIN-WAIT-1", 5: "FIN-WAIT-2",
+              6: "TIME-WAIT", 7: "UNCONN", 8: "CLOSE-WAIT", 9: "LAST-ACK", 10: "LISTEN",
+              11: "CLOSING"}
+
+
+def parse_sockets(text, width):
+    """/proc/net/tcp or udp as ss's legacy proc parser (misc/ss.c
+    proc_parse_inet_addr/tcp_show_line): skip the header, then per line
+    "sl: local rem st tx:rx tr:when retrnsmt uid timeout inode ..."."""
+    lines = text.split("\n")
+    assert lines[-1] == ""
+    lines = lines[:-1]
+    assert all(len(l) == width for l in lines), [len(l) for l in lines]
+    socks = []
+    for line in lines[1:]:
+        f = line.split()
+        local, rem = f[1].split(":"), f[2].split(":")
+        tx, rx = f[4].split(":")
+        tr, when = f[5].split(":")
+        socks.append({
+            "sl": int(f[0].rstrip(":")), "local": (hex_addr(local[0]), int(local[1], 16)),
+            "remote": (hex_addr(rem[0]), int(rem[1], 16)), "st": int(f[3], 16),
+            "state": TCP_STATES[int(f[3], 16)], "tx_queue": int(tx, 16),
+            "rx_queue": int(rx, 16), "timer": int(tr, 16), "when": int(when, 16),
+            "retrnsmt": int(f[6], 16), "uid": int(f[7]), "timeout": int(f[8]),
+            "inode": int(f[9]), "rest": f[10:]})
+    return lines[0], socks
+
+
+ARP_HEADER = "IP address       HW type     Flags       HW address            Mask     Device"
+
+
+def parse_arp(text):
+    """/proc/net/arp as net-tools' arp and procps read it: whitespace
+    fields under the fixed header."""
+    lines = text.splitlines()
+    assert lines[0] == ARP_HEADER, lines[0]
+    out = []
+    for line in lines[1:]:
+        ip, hwtype, flags, mac, mask, dev = line.split()
+        assert line == "%-16s 0x%-10x0x%-10x%-17s     %-8s %s" % (
+            ip, int(hwtype, 16), int(flags, 16), mac, mask, dev), line
+        out.append({"ip": ip, "hwtype": int(hwtype, 16), "flags": int(flags, 16), "mac": mac,
+                    "mask": mask, "dev": dev})
+    return out
+
+
+PING_REPLY = re.compile(r"^(\d+) bytes from (\S+): icmp_seq=(\d+) ttl=(\d+) "
+                        r"time=(\d+(?:\.\d+)?) ms$")
+PING_STATS = re.compile(r"^(\d+) packets transmitted, (\d+) received(?:, \+(\d+) duplicates)?, "
+                        r"(\d+)% packet loss, time (\d+)ms$")
+PING_RTT = re.compile(r"^rtt min/avg/max/mdev = (\d+\.\d{3})/(\d+\.\d{3})/(\d+\.\d{3})/"
+                      r"(\d+\.\d{3}) ms$")
+
+
+def parse_ping(text):
+    """iputils ping's output: the PING line, replies, the statistics."""
+    lines = text.splitlines()
+    replies = [PING_REPLY.match(l) for l in lines]
+    replies = [m for m in replies if m]
+    stats = [PING_STATS.match(l) for l in lines]
+    stats = [m for m in stats if m]
+    rtt = [PING_RTT.match(l) for l in lines]
+    rtt = [m for m in rtt if m]
+    return {"head": lines[0], "replies": replies, "stats": stats[0] if stats else None,
+            "rtt": rtt[0] if rtt else None, "lines": lines}
