@@ -5,6 +5,7 @@
 #include "drivers/net/netdevice.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
+#include "kernel/irq.h"
 #include "kernel/softirq.h"
 #include "net/core/dev.h"
 #include "net/core/journey.h"
@@ -325,8 +326,9 @@ static int glue_rx(struct net_device *dev, const void *frame, unsigned int len,
 	skb->ip_summed = (READ_ONCE(dev->features) & NETIF_F_RXCSUM) ?
 			 rx_ip_summed(frame, len, flags) : CHECKSUM_NONE;
 	journey_rx_skb(skb);
-	/* NAPI poll in NET_RX: straight up; otherwise via the backlog */
-	if (in_serving_softirq())
+	/* NAPI poll in NET_RX: straight up; otherwise (napi=off: a hard IRQ,
+	 * which may have interrupted NET_RX itself) via the backlog */
+	if (in_serving_softirq() && !in_irq())
 		netif_receive_skb(skb);
 	else
 		netif_rx(skb);
