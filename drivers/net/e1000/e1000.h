@@ -140,6 +140,7 @@ struct e1000_tx_slot {
 	phys_addr_t dma;
 	u16 len;
 	s32 last;                       /* first slot of a frame: index of its last descriptor */
+	u32 journey;                    /* first slot: journey_tx_token() of the frame, 0 = none */
 };
 
 struct e1000_tx_ring {

@@ -22,6 +22,7 @@
  * write-1-to-clear on every chip (8254x 13.4.17; 82574 10.2.4.1). */
 #include "drivers/net/e1000/e1000.h"
 #include "kernel/printk.h"
+#include "net/core/journey.h"
 #include "net/core/xmit.h"
 
 #define E1000_STATS_EVERY       1024    /* polls (or napi=off interrupts) between counter folds */
@@ -85,6 +86,7 @@ bool e1000_intr(struct e1000_adapter *a)
 		a->sw.irqs_not_ours++;
 		return false;
 	}
+	journey_mark_cpu(JOURNEY_RX_IRQ);
 	e1000_irq_disable(hw);
 	if (!e1000_uses_eicr(hw)) {
 		ew32(hw, E1000_ICR, cause);
@@ -105,7 +107,10 @@ int e1000_poll(struct napi_struct *napi, int budget)
 {
 	struct e1000_adapter *a = container_of(napi, struct e1000_adapter, napi);
 	struct e1000_hw *hw = &a->hw;
-	int work = e1000_service(a, budget, &a->sw.polls);
+	int work;
+
+	journey_mark_cpu(JOURNEY_RX_NAPI);
+	work = e1000_service(a, budget, &a->sw.polls);
 
 	if (work >= budget)
 		return budget;          /* more to do: stay scheduled, masked */

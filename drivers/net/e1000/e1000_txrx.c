@@ -14,6 +14,7 @@
 #include "kernel/errno.h"
 #include "kernel/x86.h"
 #include "kernel/time.h"
+#include "net/core/journey.h"
 #include <string.h>
 
 #define E1000_QUEUE_ENABLE_POLLS 1000   /* x 10 us for RXDCTL/TXDCTL.ENABLE to read back */
@@ -207,8 +208,10 @@ void e1000_tx_configure(struct e1000_adapter *a)
 	unsigned int flags = hw->chip->flags;
 
 	memset(t->desc, 0, (size_t)t->count * E1000_DESC_SIZE);
-	for (u32 i = 0; i < t->count; i++)
+	for (u32 i = 0; i < t->count; i++) {
 		t->slot[i].last = -1;
+		t->slot[i].journey = 0;
+	}
 	t->next_to_use = t->next_to_clean = 0;
 	t->ctx_key = 0;
 	t->tail_pending = false;
@@ -340,6 +343,8 @@ int e1000_xmit(struct e1000_adapter *a, const void *frame, unsigned int len,
 	t->slot[i].len = len;
 	ops->tx_data(desc_at(t->desc, i), t->slot[i].dma, len, cflags);
 	t->slot[first].last = i;
+	/* a sampled frame's record completes when its descriptor does */
+	t->slot[first].journey = journey_tx_token();
 	t->next_to_use = ring_next(i, t->count);
 	if (cflags)
 		a->sw.tx_csum_offloaded++;
@@ -357,6 +362,9 @@ void e1000_tx_flush(struct e1000_adapter *a)
 	wmb();
 	ew32(&a->hw, a->hw.q.tdt, a->tx.next_to_use);
 	a->tx.tail_pending = false;
+	/* stamps the frame being sent, if any: inside ndo_start_xmit only (a
+	 * tail deferred by NETDEV_TX_MORE is written with no frame current) */
+	journey_mark_cpu(JOURNEY_TX_TAIL);
 }
 
 /* give completed frames' slots back; returns the frames completed */
@@ -374,6 +382,8 @@ int e1000_clean_tx(struct e1000_adapter *a)
 			break;
 		a->sw.tx_packets++;
 		a->sw.tx_bytes += t->slot[last].len;
+		journey_tx_done(t->slot[ntc].journey);
+		t->slot[ntc].journey = 0;
 		t->slot[ntc].last = -1;
 		ntc = ring_next(last, t->count);
 		done++;
@@ -398,6 +408,7 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 
 		if (!ops->rx_done(d))
 			break;
+		journey_mark_cpu(JOURNEY_RX_DRIVER);
 		/* the device wrote the descriptor before DD: read it only now */
 		rmb();
 		ops->rx_parse(d, hw_csum, &wb);
