@@ -86,7 +86,6 @@ bool e1000_intr(struct e1000_adapter *a)
 		a->sw.irqs_not_ours++;
 		return false;
 	}
-	journey_mark_cpu(JOURNEY_RX_IRQ);
 	e1000_irq_disable(hw);
 	if (!e1000_uses_eicr(hw)) {
 		ew32(hw, E1000_ICR, cause);
@@ -94,10 +93,17 @@ bool e1000_intr(struct e1000_adapter *a)
 	}
 	if (!a->running)
 		return true;            /* going down: stay masked */
+	/* the journey's RX_IRQ stamp: only from an interrupt that starts the
+	 * work; one arriving while the poll runs (it only marks the napi
+	 * missed) would stamp later than the poll that takes the frame */
 	if (napi_enabled) {
 		a->sw.irqs++;
-		napi_schedule(&a->napi);
+		if (napi_schedule_prep(&a->napi)) {
+			journey_mark_cpu(JOURNEY_RX_IRQ);
+			__napi_schedule(&a->napi);
+		}
 	} else {
+		journey_mark_cpu(JOURNEY_RX_IRQ);
 		e1000_intr_one_frame(a);        /* counts irqs itself */
 	}
 	return true;
