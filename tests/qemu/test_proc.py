@@ -244,9 +244,9 @@ def test_net_dev_and_sysfs_statistics(guest):
                           ("rx_multicast", "multicast"), ("tx_colls", "collisions")]:
             assert values[stat] >= fields[col], (name, stat)
         assert values["rx_dropped"] + values["rx_missed_errors"] >= fields["rx_drop"]
-    report("/proc/net/dev (%s): %s (no NIC driver binds on this branch yet; lo counts only "
-           "what lwIP loops by itself; the device line layout is checked with known numbers "
-           "by tests/unit/test_views.c)" % (guest.mode, ", ".join(devs)))
+    report("/proc/net/dev (%s): %s (this guest has no NIC; NIC lines are checked with "
+           "known numbers by tests/unit/test_views.c and with traffic by test_netviews.py)"
+           % (guest.mode, ", ".join(devs)))
     assert cat(guest, "/sys/class/net/eth9/statistics/rx_bytes").startswith(
         "cat: /sys/class/net/eth9/statistics/rx_bytes: No such file")
 
