@@ -4,13 +4,10 @@ format, the kernel's httpget output, pcap dumps, and whether a NIC driver is
 linked (the host-forwarded variants need one)."""
 import base64
 import math
-import os
 import re
-import socket
 
-from harness import BUILD
+from netparse import driver_linked, free_port  # noqa: F401 (re-exported)
 
-SYMS = os.path.join(BUILD, "barenet.sym")
 MAC = "52:54:00:12:34:56"
 
 NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
@@ -22,22 +19,6 @@ SAMPLE_RE = re.compile(r"^(%s)(%s)? (%s)(?: -?\d+)?$" % (NAME, LABELS, VALUE))
 HELP_RE = re.compile(r"^# HELP (%s) (.*)$" % NAME)
 TYPE_RE = re.compile(r"^# TYPE (%s) (counter|gauge|histogram|summary|untyped)$" % NAME)
 PAIR_RE = re.compile(r'(%s)=(%s)' % (LABEL_NAME, LABEL_VALUE))
-
-
-def driver_linked():
-    try:
-        with open(SYMS) as f:
-            return re.search(r" e1000_driver_init$", f.read(), re.M) is not None
-    except OSError:
-        return False
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def parse_metrics(text):
