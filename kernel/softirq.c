@@ -2,6 +2,7 @@
  * irq_exit(), and the ksoftirqd stand-in the idle loop calls.  See
  * kernel/softirq.h for the contract. */
 #include "lib/bitops.h"
+#include "lib/seq_buf.h"
 #include "fs/view.h"
 #include "kernel/softirq.h"
 #include "kernel/irq.h"
@@ -194,42 +195,25 @@ u64 kstat_softirqs_cpu(unsigned int nr, unsigned int cpu)
 	return softirq_cpus[cpu].stat.count[nr];
 }
 
-/* appends to a caller's buffer, counting the length needed even past its end */
-struct text_buf {
-	char *buf;
-	size_t size, len;
-};
-
-static __printf(2, 3) void text_append(struct text_buf *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(t->len < t->size ? t->buf + t->len : NULL,
-		      t->len < t->size ? t->size - t->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->len += (size_t)n;
-}
-
 int softirq_proc_show(char *buf, size_t size)
 {
-	struct text_buf t = { buf, buf ? size : 0, 0 };
+	struct seq_buf t;
 	unsigned int ncpu = nr_cpu_ids_online();
 
-	text_append(&t, "%20s", "");
+	seq_buf_init(&t, buf, size);
+
+	seq_buf_printf(&t, "%20s", "");
 	for (unsigned int c = 0; c < ncpu; c++)
-		text_append(&t, "CPU%-8u", c);
-	text_append(&t, "\n");
+		seq_buf_printf(&t, "CPU%-8u", c);
+	seq_buf_printf(&t, "\n");
 	for (unsigned int nr = 0; nr < NR_SOFTIRQS; nr++) {
-		text_append(&t, "%12s:", softirq_to_name[nr]);
+		seq_buf_printf(&t, "%12s:", softirq_to_name[nr]);
 		for (unsigned int c = 0; c < ncpu; c++)
-			text_append(&t, " %10llu",
+			seq_buf_printf(&t, " %10llu",
 				    (unsigned long long)softirq_cpus[c].stat.count[nr]);
-		text_append(&t, "\n");
+		seq_buf_printf(&t, "\n");
 	}
-	return (int)t.len;
+	return seq_buf_used(&t);
 }
 
 static int softirqs_show(char *buf, size_t size, const char *const *args)

@@ -13,28 +13,11 @@
 #include "lwip/memp.h"
 #include "lwip/netif.h"
 #include "lwip/stats.h"
+#include "lib/seq_buf.h"
 #include <stdarg.h>
 #include <stdio.h>
 
-struct page {
-	char *buf;
-	size_t size, len;
-};
-
-static __printf(2, 3) void put(struct page *pg, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(pg->len < pg->size ? pg->buf + pg->len : NULL,
-		      pg->len < pg->size ? pg->size - pg->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		pg->len += (size_t)n;
-}
-
-static void put_netif(struct page *pg, struct netif *n)
+static void put_netif(struct seq_buf *pg, struct netif *n)
 {
 	struct net_device *dev = net_dev_of_netif(n);
 	char a[IPADDR_STRLEN_MAX], m[IPADDR_STRLEN_MAX], g[IPADDR_STRLEN_MAX];
@@ -42,20 +25,20 @@ static void put_netif(struct page *pg, struct netif *n)
 	struct qdisc_stats qs;
 
 	if (dev) {
-		put(pg, "%s: mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u link %s",
+		seq_buf_printf(pg, "%s: mac %02x:%02x:%02x:%02x:%02x:%02x mtu %u link %s",
 		    dev->name, n->hwaddr[0], n->hwaddr[1], n->hwaddr[2], n->hwaddr[3],
 		    n->hwaddr[4], n->hwaddr[5], n->mtu, netif_is_link_up(n) ? "up" : "down");
 		if (dev->carrier)
-			put(pg, " %u Mb/s", dev->speed_mbps);
-		put(pg, "\n");
+			seq_buf_printf(pg, " %u Mb/s", dev->speed_mbps);
+		seq_buf_printf(pg, "\n");
 	} else {
-		put(pg, "lo: loopback mtu %u\n", n->mtu);
+		seq_buf_printf(pg, "lo: loopback mtu %u\n", n->mtu);
 	}
 	if (!ip4_addr_isany_val(*netif_ip4_addr(n))) {
 		ip4addr_ntoa_r(netif_ip4_addr(n), a, sizeof(a));
 		ip4addr_ntoa_r(netif_ip4_netmask(n), m, sizeof(m));
 		ip4addr_ntoa_r(netif_ip4_gw(n), g, sizeof(g));
-		put(pg, "  inet %s netmask %s gw %s (%s)\n", a, m, g,
+		seq_buf_printf(pg, "  inet %s netmask %s gw %s (%s)\n", a, m, g,
 		    !dev ? "loopback" : dhcp_supplied_address(n) ? "dhcp" : "static");
 	}
 	for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++) {
@@ -64,34 +47,34 @@ static void put_netif(struct page *pg, struct netif *n)
 		if (ip6_addr_isinvalid(st))
 			continue;
 		ip6addr_ntoa_r(netif_ip6_addr(n, i), a, sizeof(a));
-		put(pg, "  inet6 %s %s\n", a, ip6_addr_istentative(st) ? "tentative" :
+		seq_buf_printf(pg, "  inet6 %s %s\n", a, ip6_addr_istentative(st) ? "tentative" :
 		    ip6_addr_ispreferred(st) ? "preferred" : "valid");
 	}
 	if (dev && !net_glue_stats(dev, &gs))
-		put(pg, "  rx %llu frames %llu bytes, %llu no-memory, %llu hw-checksummed; "
+		seq_buf_printf(pg, "  rx %llu frames %llu bytes, %llu no-memory, %llu hw-checksummed; "
 		    "tx %llu frames, %llu no-memory, %llu qdisc-full, %llu errors\n",
 		    (unsigned long long)gs.rx_frames, (unsigned long long)gs.rx_bytes,
 		    (unsigned long long)gs.rx_nomem, (unsigned long long)gs.rx_csum_hw,
 		    (unsigned long long)gs.tx_frames, (unsigned long long)gs.tx_nomem,
 		    (unsigned long long)gs.tx_qdisc_full, (unsigned long long)gs.tx_errors);
 	if (dev && !dev_qdisc_stats(dev, &qs))
-		put(pg, "  qdisc pfifo limit %u: sent %llu pkt %llu bytes, backlog %u (max %u), "
+		seq_buf_printf(pg, "  qdisc pfifo limit %u: sent %llu pkt %llu bytes, backlog %u (max %u), "
 		    "dropped %llu, requeues %llu\n", qs.limit, (unsigned long long)qs.packets,
 		    (unsigned long long)qs.bytes, qs.backlog, qs.backlog_max,
 		    (unsigned long long)qs.tx_dropped, (unsigned long long)qs.requeues);
 }
 
-static void put_proto(struct page *pg, const char *name, const struct stats_proto *p)
+static void put_proto(struct seq_buf *pg, const char *name, const struct stats_proto *p)
 {
-	put(pg, "%s: xmit %u recv %u fw %u drop %u chkerr %u lenerr %u memerr %u "
+	seq_buf_printf(pg, "%s: xmit %u recv %u fw %u drop %u chkerr %u lenerr %u memerr %u "
 	    "rterr %u proterr %u opterr %u err %u\n", name,
 	    p->xmit, p->recv, p->fw, p->drop, p->chkerr, p->lenerr, p->memerr,
 	    p->rterr, p->proterr, p->opterr, p->err);
 }
 
-static void put_svc(struct page *pg, const char *name, const struct svc_stats *s)
+static void put_svc(struct seq_buf *pg, const char *name, const struct svc_stats *s)
 {
-	put(pg, "%s: tcp %llu accepted %llu closed %llu aborted, %llu bytes in %llu out; "
+	seq_buf_printf(pg, "%s: tcp %llu accepted %llu closed %llu aborted, %llu bytes in %llu out; "
 	    "udp %llu datagrams %llu bytes\n", name,
 	    (unsigned long long)s->tcp_accepted, (unsigned long long)s->tcp_closed,
 	    (unsigned long long)s->tcp_aborted, (unsigned long long)s->tcp_bytes_in,
@@ -101,18 +84,19 @@ static void put_svc(struct page *pg, const char *name, const struct svc_stats *s
 
 int net_status_page(char *buf, size_t size)
 {
-	struct page pg = { buf, buf ? size : 0, 0 };
+	struct seq_buf pg;
 	u64 ns = ktime_get_ns();
 	const struct stats_mem *tcp_pcbs = lwip_stats.memp[MEMP_TCP_PCB];
 	struct netif *n;
 
-	put(&pg, "barenet " BARENET_VERSION " (x86-64)\n");
-	put(&pg, "uptime: %llu.%03llu s\n", (unsigned long long)(ns / NSEC_PER_SEC),
+	seq_buf_init(&pg, buf, size);
+	seq_buf_printf(&pg, "barenet " BARENET_VERSION " (x86-64)\n");
+	seq_buf_printf(&pg, "uptime: %llu.%03llu s\n", (unsigned long long)(ns / NSEC_PER_SEC),
 	    (unsigned long long)(ns % NSEC_PER_SEC / NSEC_PER_MSEC));
-	put(&pg, "\n[interfaces]\n");
+	seq_buf_printf(&pg, "\n[interfaces]\n");
 	NETIF_FOREACH(n)
 		put_netif(&pg, n);
-	put(&pg, "\n[lwip]\n");
+	seq_buf_printf(&pg, "\n[lwip]\n");
 	put_proto(&pg, "link", &lwip_stats.link);
 	put_proto(&pg, "etharp", &lwip_stats.etharp);
 	put_proto(&pg, "ip", &lwip_stats.ip);
@@ -121,23 +105,23 @@ int net_status_page(char *buf, size_t size)
 	put_proto(&pg, "icmp6", &lwip_stats.icmp6);
 	put_proto(&pg, "udp", &lwip_stats.udp);
 	put_proto(&pg, "tcp", &lwip_stats.tcp);
-	put(&pg, "heap (kmalloc): used %llu max %llu, err %u\n",
+	seq_buf_printf(&pg, "heap (kmalloc): used %llu max %llu, err %u\n",
 	    (unsigned long long)lwip_stats.mem.used, (unsigned long long)lwip_stats.mem.max,
 	    lwip_stats.mem.err);
-	put(&pg, "tcp pcbs: used %u max %u of %u, %d in TIME_WAIT\n",
+	seq_buf_printf(&pg, "tcp pcbs: used %u max %u of %u, %d in TIME_WAIT\n",
 	    (unsigned int)tcp_pcbs->used, (unsigned int)tcp_pcbs->max,
 	    (unsigned int)tcp_pcbs->avail, net_tcp_timewait_count());
-	put(&pg, "loopback: %llu polls; timers: %llu runs\n",
+	seq_buf_printf(&pg, "loopback: %llu polls; timers: %llu runs\n",
 	    (unsigned long long)net_loopback_polls(), (unsigned long long)net_timer_runs());
-	put(&pg, "softnet: %u processed, %u dropped, %u time_squeeze\n",
+	seq_buf_printf(&pg, "softnet: %u processed, %u dropped, %u time_squeeze\n",
 	    softnet_data_this_cpu()->processed, softnet_data_this_cpu()->dropped,
 	    softnet_data_this_cpu()->time_squeeze);
-	put(&pg, "\n[services]\n");
+	seq_buf_printf(&pg, "\n[services]\n");
 	put_svc(&pg, "echo", &svc_echo_stats);
 	put_svc(&pg, "discard", &svc_discard_stats);
 	put_svc(&pg, "http", &svc_http_stats);
-	put(&pg, "iperf: %llu runs, last %llu bytes at %llu kbit/s\n",
+	seq_buf_printf(&pg, "iperf: %llu runs, last %llu bytes at %llu kbit/s\n",
 	    (unsigned long long)svc_iperf_runs, (unsigned long long)svc_iperf_last_bytes,
 	    (unsigned long long)svc_iperf_last_kbps);
-	return (int)pg.len;
+	return seq_buf_used(&pg);
 }

@@ -45,7 +45,7 @@ unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
 	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
 	drivers/net/e1000/e1000_irq.c kernel/errno.c tests/unit/fake_e1000.c \
-	kernel/softirq.c $(net-core-srcs)
+	kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
 unit-e1000-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
 unit-e1000-libs = $(HOST_LWIP_LIB)
 unit-l2reflect-srcs := drivers/net/l2reflect.c
@@ -74,7 +74,7 @@ unit-string-srcs := lib/string.c
 unit-string-cflags := $(NOBUILTIN_CFLAGS) $(foreach f,memcpy memmove memset memcmp strlen strnlen \
 	strcmp strncmp strchr strrchr strstr strlcpy,-D$(f)=bn_$(f))
 
-unit-softirq-srcs := kernel/softirq.c
+unit-softirq-srcs := kernel/softirq.c lib/seq_buf.c
 
 net-core-srcs := net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
 	net/core/xmit.c net/core/journey.c net/core/capture.c
@@ -83,13 +83,13 @@ unit-skbuff-srcs := net/core/skbuff.c net/core/journey.c
 unit-skbuff-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-skbuff-libs := $(HOST_LWIP_LIB)
 
-unit-napi-srcs := kernel/softirq.c $(net-core-srcs)
+unit-napi-srcs := kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
 unit-napi-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-napi-libs := $(HOST_LWIP_LIB)
 
 unit-ipconfig-srcs := net/lwip/ipconfig_parse.c
 
-unit-qdisc-srcs := kernel/softirq.c $(net-core-srcs)
+unit-qdisc-srcs := kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
 unit-qdisc-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-qdisc-libs := $(HOST_LWIP_LIB)
 
