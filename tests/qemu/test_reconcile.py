@@ -2,9 +2,10 @@
 
 A guest (e1000, e1000e or igb) on tap0 of a test namespace (netns.TestNet)
 gets a bounded mixed load from real tools in the namespace: ping, ping -6
-to its link-local address, UDP echoes, UDP to a closed port, TCP echo
-connections, and raw frames (scapy) for another MAC and for an ethertype
-lwIP does not handle.  dumpcap captures tap0 for the whole run; every frame
+to its link-local address, UDP echoes, UDP to a closed port, TCP echo and
+discard connections, and raw frames (scapy): ARP requests for the guest and
+for another address, frames for another MAC and for an ethertype lwIP does
+not handle.  dumpcap captures tap0 for the whole run; every frame
 is classified.  Between two snapshots of the guest's counters, each taken
 while the link is quiet, the deltas must be equal, exactly:
 
@@ -38,6 +39,7 @@ puts no frame on the link.  BARENET_QUICK=1 lowers the counts.
 import collections
 import os
 import re
+import shutil
 import socket
 import struct
 import subprocess
@@ -68,9 +70,9 @@ RS_BACKGROUND = 3           # lwIP's router solicitations after link up
 
 # (full, quick) counts of each kind of load
 LOAD = {
-    "ping": (400, 40), "ping6": (100, 10), "udp_echo": (1000, 100),
-    "udp_closed": (50, 10), "tcp_echo": (60, 8), "other_mac": (40, 5),
-    "other_type": (40, 5), "arp": (20, 3), "tcp_discard": (20, 4),
+    "ping": (1000, 40), "ping6": (200, 10), "udp_echo": (2000, 100),
+    "udp_closed": (100, 10), "tcp_echo": (100, 8), "other_mac": (50, 5),
+    "other_type": (50, 5), "arp": (20, 3), "tcp_discard": (40, 4),
 }
 
 
@@ -282,27 +284,27 @@ def wait_background(cap, timeout=40):
 
 # -- the load ------------------------------------------------------------------
 def load_ping(net, n, args):
-    r = net.run(["ping"] + args + ["-q", "-c", str(n), "-i", "0.005", "-W", "2"],
+    """n echo requests; whether each was answered is the capture's to say
+    (a reply later than ping waits is not lost, just late)."""
+    r = net.run(["ping"] + args + ["-q", "-c", str(n), "-i", "0.005", "-W", "5"],
                 timeout=60 + n)
     m = re.search(r"(\d+) packets transmitted, (\d+) received", r.stdout)
     assert m and int(m.group(1)) == n, r.stdout + r.stderr
-    return int(m.group(2))
 
 
 def load_udp(net, n, port, expect_reply):
-    got = 0
+    """n datagrams, one at a time; with expect_reply each echo must come
+    back equal before the next goes."""
     with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(2)
+        s.settimeout(15)
         for i in range(n):
             msg = b"reconcile %d " % i + bytes(i % 200)
             s.sendto(msg, (GUEST, port))
             if expect_reply:
                 data, peer = s.recvfrom(4096)
-                assert data == msg and peer == (GUEST, port)
-                got += 1
+                assert data == msg and peer == (GUEST, port), (i, data, peer)
             else:
                 time.sleep(0.002)
-    return got
 
 
 def load_tcp_echo(net, n):
@@ -365,6 +367,8 @@ def nic(request):
 
 
 def test_counters_reconcile(testnet, kernel, nic):
+    if not shutil.which("dumpcap"):
+        pytest.skip("dumpcap (tshark's capture tool, tools/deps.sh) is not installed")
     net = testnet
     # no background from the host side: no router solicitations, and the
     # guest's addresses known, so no ARP requests or neighbour solicitations
@@ -399,14 +403,15 @@ def test_counters_reconcile(testnet, kernel, nic):
     before = quiet_snapshot(g, net, cap)
 
     n = {k: count(k) for k in LOAD}
-    replies = load_ping(net, n["ping"], [GUEST])
-    replies6 = load_ping(net, n["ping6"], ["-6", "%s%%%s" % (LINKLOCAL, netns.TAP)])
-    echoed = load_udp(net, n["udp_echo"], ECHO_PORT, True)
+    t_load = time.monotonic()
+    load_ping(net, n["ping"], [GUEST])
+    load_ping(net, n["ping6"], ["-6", "%s%%%s" % (LINKLOCAL, netns.TAP)])
+    load_udp(net, n["udp_echo"], ECHO_PORT, True)
     load_udp(net, n["udp_closed"], CLOSED_PORT, False)
     load_tcp_echo(net, n["tcp_echo"])
     load_tcp_discard(net, n["tcp_discard"])
     load_raw(net, n["other_mac"], n["other_type"], n["arp"])
-    t_load = time.monotonic()
+    t_load = time.monotonic() - t_load
 
     after = quiet_snapshot(g, net, cap)
     frames = [f for f in cap.frames() if before.t1 < f[0] < after.t0]
@@ -414,13 +419,11 @@ def test_counters_reconcile(testnet, kernel, nic):
     c = tally(frames)
     check_reconcile(nic, n, c, before, after)
 
-    assert replies == n["ping"] and replies6 == n["ping6"] and echoed == n["udp_echo"]
     g.send("poweroff\r")
     assert g.wait_exit(30) == EXIT_OK, g.output[-3000:]
     report("reconcile %-6s: %d frames to the guest, %d from it, every stage equal "
            "(load %.1f s, run %.1f s)" % (nic, c[("in", "*")] + c[("in-other-mac", "*")],
-                                          c[("out", "*")], t_load - t_start,
-                                          time.monotonic() - t_start))
+                                          c[("out", "*")], t_load, time.monotonic() - t_start))
 
 
 def check_reconcile(nic, n, c, before, after):
@@ -447,6 +450,8 @@ def check_reconcile(nic, n, c, before, after):
     # what the load put on the link, as the capture saw it
     eq("capture: pings", c[("in", "icmp4-8")], n["ping"])
     eq("capture: ping6", c[("in", "icmp6-128")], n["ping6"])
+    eq("capture: every ping answered", c[("out", "icmp4-0")], n["ping"])
+    eq("capture: every ping6 answered", c[("out", "icmp6-129")], n["ping6"])
     eq("capture: UDP echoes", c[("in", "udp:%d" % ECHO_PORT)], n["udp_echo"])
     eq("capture: UDP to the closed port", c[("in", "udp:%d" % CLOSED_PORT)], n["udp_closed"])
     eq("capture: frames for another MAC", other_mac, n["other_mac"])
