@@ -152,23 +152,32 @@ def pools(c):
 
 
 class InjectGuest:
-    """A guest whose NIC is on -netdev dgram, and bn-inject as its peer."""
+    """A guest whose NIC is on -netdev dgram (or stream: QEMU listens on a
+    TCP port of 127.0.0.1), and bn-inject as its peer."""
 
-    def __init__(self, name, nic="e1000", append=APPEND, mem=256):
-        self.qemu_port = free_port(socket.SOCK_DGRAM)
-        self.our_port = free_port(socket.SOCK_DGRAM)
-        netdev = ("dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=%d,"
-                  "remote.type=inet,remote.host=127.0.0.1,remote.port=%d"
-                  % (self.qemu_port, self.our_port))
+    def __init__(self, name, nic="e1000", append=APPEND, mem=256, transport="dgram"):
+        self.transport = transport
+        if transport == "dgram":
+            self.qemu_port = free_port(socket.SOCK_DGRAM)
+            self.our_port = free_port(socket.SOCK_DGRAM)
+            netdev = ("dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=%d,"
+                      "remote.type=inet,remote.host=127.0.0.1,remote.port=%d"
+                      % (self.qemu_port, self.our_port))
+            self.tp_args = ["--dgram", "127.0.0.1:%d" % self.qemu_port,
+                            "--bind", "127.0.0.1:%d" % self.our_port]
+        else:
+            self.qemu_port = free_port(socket.SOCK_STREAM)
+            netdev = ("stream,id=n0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=%d"
+                      % self.qemu_port)
+            self.tp_args = ["--stream", "127.0.0.1:%d" % self.qemu_port]
         self.g = harness.Guest(name, nic=nic, netdev=netdev, append=append, mem=mem)
         self.g.wait_for(r"barenet: ready in", timeout=60)
         self.g.wait_prompt(30)
 
     def inject(self, *args, timeout=600):
-        """Run bn-inject with these arguments over the dgram link; its
-        JSON summary (exit status 0 required)."""
-        cmd = [INJECT] + [str(a) for a in args] + [
-            "--dgram", "127.0.0.1:%d" % self.qemu_port, "--bind", "127.0.0.1:%d" % self.our_port,
+        """Run bn-inject with these arguments over the link; its JSON
+        summary (exit status 0 required)."""
+        cmd = [INJECT] + [str(a) for a in args] + self.tp_args + [
             "--dst-mac", MAC, "--dst-ip", GUEST_IP, "--quiet"]
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         assert r.returncode == 0, (cmd, r.returncode, r.stderr, self.g.output[-2000:])
