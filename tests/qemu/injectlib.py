@@ -193,8 +193,17 @@ class InjectGuest:
             s = self.inject("flood", "--count", 1, "--linger", 300)
             probes.append(s)
             if s["received"]["udp-echo"]:
-                return probes
-        raise AssertionError("no UDP echo from the guest in %d s:\n%s" % (timeout, self.g.output[-3000:]))
+                break
+        else:
+            raise AssertionError("no UDP echo from the guest in %d s:\n%s"
+                                 % (timeout, self.g.output[-3000:]))
+        # the stack settles: with the link up, lwIP starts DAD for the
+        # link-local address and joins its solicited-node group (an
+        # MLD6_GROUP pool element, for good); pool levels count from then
+        while counters(self.g).get("memp.MLD6_GROUP", 0) < 1:
+            assert time.monotonic() < deadline, "no MLD group joined:\n" + self.g.output[-3000:]
+            time.sleep(0.5)
+        return probes
 
     def quiesce(self, timeout=REASS_QUIET_S):
         """Wait until lwIP holds no IP fragments (its reassembly timer has
