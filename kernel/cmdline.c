@@ -30,8 +30,8 @@ static int apply_one(const char *key, const char *value, void *ctx)
 	}
 	rc = o->set(value);
 	if (rc) {
-		pr_err("cmdline: bad value '%s' for '%s' (%s): %s\n", o->secret ? "(hidden)" : value,
-		       key, o->help, errno_name(rc));
+		pr_err("cmdline: bad value '%s' for '%s' (%s): %s\n",
+		       o->secret ? "(hidden)" : value, key, o->help, errno_name(rc));
 		++*problems;
 	}
 	return 0;

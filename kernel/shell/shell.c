@@ -33,7 +33,9 @@ static int console_session_getc(struct shell_session *s)
 	return serial_rx_getc();
 }
 
-static struct shell_session console = { .write = console_session_write, .getc = console_session_getc };
+static struct shell_session console = {
+	.write = console_session_write, .getc = console_session_getc,
+};
 /* the session whose line runs (the console between lines) */
 static struct shell_session *current = &console;
 
@@ -246,7 +248,8 @@ static void shell_run_one(char *line)
 	argc = shell_split(line, argv);
 	if (argc == 0) {
 		if (stdin_buf || pipe_capturing)
-			current->last_status = shell_error("barenet", "syntax error near unexpected token `|'");
+			current->last_status = shell_error("barenet",
+							   "syntax error near unexpected token `|'");
 		return;
 	}
 	if (argc < 0) {

@@ -333,7 +333,8 @@ static void conn_write(struct shell_session *s, const char *buf, size_t n)
 		n -= k;
 		if (!n)
 			return;
-		if (!can_wait || conn_hungup(s) || ktime_get_ns() > deadline)
+		/* a half-closed peer still reads: only a gone one stops the wait */
+		if (!can_wait || !READ_ONCE(c->pcb) || ktime_get_ns() > deadline)
 			break;
 		conn_flush(c);
 		if (!out_room(c)) {

@@ -339,5 +339,6 @@ const struct net_device_ops e1000_netdev_ops = {
 	.ndo_get_hw_stats = e1000_get_hw_stats,
 	.ndo_get_ethtool_stats = e1000_get_ethtool_stats,
 	.ndo_get_drvinfo = e1000_get_drvinfo,
-	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS | ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
+	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS |
+				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
 };
