@@ -43,9 +43,24 @@ def serial(g, cmd):
     return "".join(l for l in g.shell(cmd).splitlines(True) if not KLOG.match(l))
 
 
+COUNTER = re.compile(r"^([a-z_]+) (\S+)$", re.M)
+
+
 def counters(g):
-    return dict((k, v) for k, v in (l.split(" ", 1) for l in
-                                    serial(g, "cat /proc/barenet/remote_shell").splitlines()))
+    """/proc/barenet/remote_shell; a session's log line may cut into the
+    echo of the command, so only "name value" lines count."""
+    out = serial(g, "cat /proc/barenet/remote_shell")
+    got = dict(COUNTER.findall(out))
+    assert "refused" in got and "auth_failed" in got, out
+    return got
+
+
+def wait_logged(g, regex, n, start, timeout=10):
+    """n kernel log lines matching regex since output position start."""
+    deadline = time.monotonic() + timeout
+    while len(re.findall(regex, g.output[start:])) < n:
+        assert time.monotonic() < deadline, (regex, g.output[start:])
+        g.watch(0.2)
 
 
 class Remote:
@@ -141,6 +156,7 @@ def test_token_hidden(rguest):
 
 def test_wrong_token_refused_and_counted(rguest):
     before = int(counters(rguest)["auth_failed"])
+    mark = len(rguest.output)
     r = Remote(rguest.port)
     try:
         r.read_until(b"token: ")
@@ -154,6 +170,7 @@ def test_wrong_token_refused_and_counted(rguest):
         assert PROMPT not in r.buf
     finally:
         r.close()
+    wait_logged(rguest, r"shell\.tcp: \S+ closed", 1, mark)
     assert int(counters(rguest)["auth_failed"]) == before + 3
     assert len(re.findall(r"shell\.tcp: wrong token from 10\.0\.2\.2:\d+ \(\d of 3\)",
                           rguest.output)) >= 3
@@ -189,10 +206,12 @@ def test_session_runs_commands(rguest):
         assert m and int(m.group(2)) >= 2, out
         assert serial(g, "sysctl -w net.core.netdev_budget=300") == \
             "net.core.netdev_budget = 300\n"
+        mark = len(g.output)
         r.send("exit\n")
         assert r.closed(), r.buf
     finally:
         r.close()
+    wait_logged(g, r"shell\.tcp: \S+ closed", 1, mark)
     assert _sessions_drop(g)
 
 
@@ -208,6 +227,7 @@ def _sessions_drop(g, timeout=5):
 def test_sessions_limited(rguest):
     g = rguest
     before = int(counters(g)["refused"])
+    mark = len(g.output)
     a, b = Remote(g.port), Remote(g.port)
     try:
         a.login()
@@ -225,6 +245,7 @@ def test_sessions_limited(rguest):
     finally:
         a.close()
         b.close()
+    wait_logged(g, r"shell\.tcp: \S+ closed", 2, mark)
     assert int(counters(g)["refused"]) == before + 1
     assert _sessions_drop(g)
     # a slot is free again
