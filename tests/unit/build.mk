@@ -42,7 +42,7 @@ unit-buddy-srcs := kernel/buddy.c
 unit-kmalloc-srcs := kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 unit-dma-srcs := kernel/dma.c kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
-	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c \
+	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c drivers/net/e1000/e1000_rxpool.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
 	drivers/net/e1000/e1000_irq.c kernel/errno.c tests/unit/fake_e1000.c \
 	kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
