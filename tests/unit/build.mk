@@ -48,6 +48,10 @@ unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
 	kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
 unit-e1000-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
 unit-e1000-libs = $(HOST_LWIP_LIB)
+# zero copy (RX refill pool, TX scatter-gather): the same driver and fake
+unit-e1000zc-srcs = $(unit-e1000-srcs)
+unit-e1000zc-cflags = $(unit-e1000-cflags)
+unit-e1000zc-libs = $(unit-e1000-libs)
 unit-l2reflect-srcs := drivers/net/l2reflect.c
 unit-views-srcs := fs/view.c drivers/net/netdevice.c drivers/net/netdevice_proc.c \
 	lib/seq_buf.c kernel/errno.c
