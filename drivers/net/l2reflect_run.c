@@ -1,9 +1,10 @@
 /* l2reflect, the kernel part: the `l2reflect=` option, the rx_handler that
  * answers through ndo_start_xmit, and the counter report.  See l2reflect.h.
  *
- * Buffers: the received skb is ours to free; each answer is built in a new
- * skb (a copy: the self-test's own path, not the stack's), which the driver
- * owns once ndo_start_xmit took it. */
+ * Buffers: the received skb is ours to free, and is freed before anything
+ * else is done with the frame; each answer is built in l2r_out and copied
+ * into a new skb (the self-test's own path, not the stack's), which the
+ * driver owns once ndo_start_xmit took it. */
 #include "drivers/net/l2reflect.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
@@ -17,6 +18,9 @@ static u32 l2r_ip;                      /* network order */
 static struct l2reflect_counters l2r[NETDEV_MAX];
 /* ring size asked for by a control frame, per device; 0 = none */
 static u32 l2r_ring_request[NETDEV_MAX];
+/* answers are built here, then copied into their skb: handlers run one at
+ * a time, from the poll (or the hard IRQ with napi=off, never both) */
+static u8 l2r_out[ETH_FRAME_LEN];
 
 static int set_l2reflect(const char *v)
 {
@@ -70,44 +74,20 @@ static void l2reflect_set_csum(struct sk_buff *skb, const struct netdev_tx_csum 
 	skb->transport_header = (u16)(skb->network_header + csum->l3_len);
 }
 
-static int l2reflect_answer(struct net_device *dev, struct l2reflect_counters *c,
-			    const struct sk_buff *skb)
+/* send the answer in l2r_out as a new skb */
+static int l2reflect_send(struct net_device *dev, struct l2reflect_counters *c,
+			  unsigned int out_len, bool arp)
 {
-	struct sk_buff *out = netdev_alloc_skb(dev, MAX(skb->len, (u32)ETH_ZLEN));
+	struct sk_buff *out = netdev_alloc_skb(dev, out_len);
 	struct netdev_tx_csum csum;
-	unsigned int out_len = 0;
 	bool offload;
-	u32 ring;
 	int rc;
 
 	if (!out) {
 		c->tx_errors++;
 		return -ENOMEM;
 	}
-	switch (l2reflect_classify(skb->data, skb->len, dev->dev_addr, l2r_ip, out->data, &out_len)) {
-	case L2R_IGNORE:
-		c->ignored++;
-		kfree_skb(out);
-		return 0;
-	case L2R_STATS:
-		l2reflect_report(dev, c);
-		kfree_skb(out);
-		return 0;
-	case L2R_EXIT:
-		l2reflect_report(dev, c);
-		machine_poweroff(EXIT_OK);
-	case L2R_RING:
-		/* the resize stops this very poll: the idle loop does it */
-		if (l2reflect_parse_ring(skb->data, skb->len, &ring) == 0)
-			__atomic_store_n(&l2r_ring_request[c - l2r], ring, __ATOMIC_RELEASE);
-		else
-			c->ignored++;
-		kfree_skb(out);
-		return 0;
-	case L2R_REPLY:
-		break;
-	}
-	skb_put(out, out_len);
+	memcpy(skb_put(out, out_len), l2r_out, out_len);
 	offload = l2reflect_prepare_csum(out->data, out_len, &csum);
 	if (offload)
 		l2reflect_set_csum(out, &csum);
@@ -121,7 +101,7 @@ static int l2reflect_answer(struct net_device *dev, struct l2reflect_counters *c
 			c->tx_errors++;
 		return rc;
 	}
-	if (out_len == ETH_ZLEN && (skb->data[12] << 8 | skb->data[13]) == ETH_P_ARP)
+	if (arp)
 		c->arp_replies++;
 	else
 		c->reflected++;
@@ -133,15 +113,44 @@ static int l2reflect_answer(struct net_device *dev, struct l2reflect_counters *c
 static int l2reflect_rx(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct l2reflect_counters *c = dev->rx_handler_data;
-	int rc;
+	enum l2reflect_action act;
+	unsigned int out_len = 0;
+	bool arp;
+	u32 ring = 0;
+	int ring_rc = -EINVAL;
 
 	c->rx++;
 	if ((flags & (NETDEV_RX_IP_CSUM_OK | NETDEV_RX_L4_CSUM_OK)) ==
 	    (NETDEV_RX_IP_CSUM_OK | NETDEV_RX_L4_CSUM_OK))
 		c->rx_csum_ok++;
-	rc = l2reflect_answer(dev, c, skb);
+	act = l2reflect_classify(skb->data, skb->len, dev->dev_addr, l2r_ip, l2r_out, &out_len);
+	arp = out_len == ETH_ZLEN && (skb->data[12] << 8 | skb->data[13]) == ETH_P_ARP;
+	if (act == L2R_RING)
+		ring_rc = l2reflect_parse_ring(skb->data, skb->len, &ring);
+	/* done with the received frame before any report: the memory counts
+	 * then hold no frame in flight */
 	consume_skb(skb);
-	return rc;
+	switch (act) {
+	case L2R_IGNORE:
+		c->ignored++;
+		return 0;
+	case L2R_STATS:
+		l2reflect_report(dev, c);
+		return 0;
+	case L2R_EXIT:
+		l2reflect_report(dev, c);
+		machine_poweroff(EXIT_OK);
+	case L2R_RING:
+		/* the resize stops this very poll: the idle loop does it */
+		if (ring_rc == 0)
+			__atomic_store_n(&l2r_ring_request[c - l2r], ring, __ATOMIC_RELEASE);
+		else
+			c->ignored++;
+		return 0;
+	case L2R_REPLY:
+		break;
+	}
+	return l2reflect_send(dev, c, out_len, arp);
 }
 
 bool l2reflect_work_pending(void)
