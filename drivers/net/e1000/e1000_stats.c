@@ -180,6 +180,7 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("interrupts", w->irqs);
 	STAT_ADD("napi_polls", w->polls);
 	STAT_ADD("link_changes", w->link_changes);
+	STAT_ADD("itr_changes", a->itr.changes);
 	STAT_ADD("rx_nohandler", s.rx_nohandler);
 	/* zero copy: rx_zc_frames + rx_copied_frames + rx_alloc_failed are
 	 * the good frames; tx_zc_frames + tx_linearized are the frames sent */
