@@ -182,11 +182,12 @@ def test_views_answer_under_load(guest):
 # --- from the host through hostfwd (needs a NIC) ----------------------------
 
 @pytest.mark.skipif(not driver_linked(), reason="no NIC driver linked into the kernel yet")
-def test_from_the_host(kernel):
+@pytest.mark.parametrize("nic", ["e1000", "e1000e", "igb"])
+def test_from_the_host(kernel, nic):
     port = free_port()
     extra = ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80" % port,
-             "-device", "e1000,netdev=n0,mac=%s" % MAC]
-    with Guest("httpviews-host", extra=extra) as g:
+             "-device", "%s,netdev=n0,mac=%s,romfile=" % (nic, MAC)]
+    with Guest("httpviews-host-" + nic, extra=extra) as g:
         g.wait_for(r"net: eth0 10\.0\.2\.15/24", timeout=60)
         g.wait_prompt(30)
 

@@ -45,6 +45,7 @@ import pytest
 
 import netns
 from harness import report
+from netparse import without_klog
 from test_journey import APPEND, GUEST, NICS, QUICK, Journey, driver_missing
 
 DISCARD_PORT = 9
@@ -53,12 +54,9 @@ BURST = 12000                      # datagrams per burst
 PAYLOAD = 1400                     # bytes of UDP payload each
 BURST_SECONDS = 10                 # a burst stops here even if not all were sent
 ROUNDS = 2 if QUICK else 3         # bursts per ring size, interleaved
-KLOG = re.compile(r"^\[ *\d+\.\d{6}\] ")
-
-
 def sh(g, cmd):
     """g.shell(cmd) without the kernel's log lines (ring changes log)."""
-    return "".join(l for l in g.shell(cmd).splitlines(True) if not KLOG.match(l))
+    return without_klog(g.shell(cmd))
 
 
 class TunedGuest(Journey):
