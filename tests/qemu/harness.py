@@ -239,12 +239,15 @@ class Guest:
         whole, up to the newline the shell prints for Enter."""
         mark = len(self.output)
         self.send(line + "\r")
-        # a kernel message may print between the send and the echo: skip
-        # whole printk lines (they start with the "[seconds.micros] " stamp)
+        # a kernel message may print before the echo or in the middle of
+        # it (the console is shared): skip each line that ends in a whole
+        # printk line (it starts with the "[seconds.micros] " stamp); the
+        # rest of an interrupted echo follows on the next line
         pos = mark
         while True:
             end_of_echo = self.wait_for(r"\n", timeout, pos).end()
-            if not PRINTK_LINE.match(self.output, pos):
+            klog = PRINTK_LINE.search(self.output, pos, end_of_echo)
+            if not klog or klog.end() != end_of_echo:
                 break
             pos = end_of_echo
         prompt = self.wait_prompt(timeout, end_of_echo)
