@@ -72,6 +72,7 @@ def accel_args(accel):
     return ["-accel", "tcg"]
 
 
+PRINTK_STAMP = re.compile(r"\[ *\d+\.\d{6}\] ")
 PRINTK_LINE = re.compile(r"\[ *\d+\.\d{6}\] [^\n]*\n")
 
 
@@ -242,8 +243,12 @@ class Guest:
         # a kernel message may print before the echo or in the middle of
         # it (the console is shared): skip each line that ends in a whole
         # printk line (it starts with the "[seconds.micros] " stamp); the
-        # rest of an interrupted echo follows on the next line
-        pos = mark
+        # rest of an interrupted echo follows on the next line.  The send
+        # may also have come while a printk line was half printed: its
+        # rest is skipped too.
+        line_start = self.output.rfind("\n", 0, mark) + 1
+        stamp = PRINTK_STAMP.search(self.output, line_start, mark)
+        pos = stamp.start() if stamp else mark
         while True:
             end_of_echo = self.wait_for(r"\n", timeout, pos).end()
             klog = PRINTK_LINE.search(self.output, pos, end_of_echo)

@@ -189,7 +189,7 @@ def test_from_the_host(kernel, nic):
     extra = ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80" % port,
              "-device", "%s,netdev=n0,mac=%s,romfile=" % (nic, MAC)]
     with Guest("httpviews-host-" + nic, extra=extra) as g:
-        g.wait_for(r"net: eth0 10\.0\.2\.15/24", timeout=60)
+        g.wait_for(r"net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)\n", timeout=60)
         g.wait_prompt(30)
 
         def req(method, path):
