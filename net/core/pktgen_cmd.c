@@ -8,7 +8,8 @@
  * Knobs: dev IF, count N, rate PPS (ratep), size N|MIN:MAX (pkt_size),
  * dst A.B.C.D (dst_min), src A.B.C.D (src_min), dst_mac MAC, udp_src
  * PORT, udp_dst PORT, flows N.  `start` returns at once: the run goes on
- * from the idle loop and `pktgen` shows how far it got.
+ * from the idle loop and `pktgen` shows how far it got.  A line that
+ * cannot start (no such device, no ARP entry) leaves the knobs as they were.
  *
  * pktgen="KEY VALUE ..." (spaces or commas between words) starts a run
  * with those knobs once the stack is up; its result goes to the log. */
@@ -84,9 +85,9 @@ static int cmd_pktgen(int argc, char **argv)
 	}
 	if (pktgen_params_parse(&p, argc, argv, &bad, &why))
 		return shell_error("pktgen", "%s: %s", bad, why);
-	pktgen_configure(&p);
 	if (!action)
-		return 0;
+		return pktgen_configure(&p);
+	/* the knobs stay as they were if the run cannot start */
 	rc = pktgen_start(&p);
 	if (rc)
 		return shell_error("pktgen", "cannot start: %s", start_error(rc, &p));

@@ -188,6 +188,10 @@ static int inj_create(void)
 	net_core_lock();
 	nif = net_netif_of(dev);
 	netif_set_addr(nif, &a, &m, &gw);
+	/* IPv4 only: no link-local address, so inj0 sends nothing of its own
+	 * (no DAD, no MLD reports) and holds no multicast group */
+	netif_set_ip6_autoconfig_enabled(nif, 0);
+	netif_ip6_addr_set_state(nif, 0, IP6_ADDR_INVALID);
 	rc = etharp_add_static_entry(&peer, &peer_mac) == ERR_OK ? 0 : -ENOMEM;
 	net_core_unlock();
 	if (rc)

@@ -16,7 +16,9 @@
  * Replies the stack sends to the peer (UDP echo, ICMP echo replies, port
  * unreachables) go through the qdisc to inj0's ndo_start_xmit, which
  * counts and discards them, as Linux's dummy device does: `replies` for
- * frames to the peer, `other` for the rest (IPv6 neighbour discovery, MLD).
+ * frames to the peer, `other` for the rest.  inj0 speaks IPv4 only (its
+ * IPv6 link-local address is removed at once), so it sends nothing of its
+ * own and the stack's counters move only by what is injected.
  *
  *   netinject                        kinds, inj0's counters, last result
  *   netinject KIND COUNT [SIZE]      inject and wait (Ctrl-C stops)
