@@ -11,7 +11,7 @@
 void pktgen_params_default(struct pktgen_params *p)
 {
 	memset(p, 0, sizeof(*p));
-	strlcpy(p->ifname, PKTGEN_DEV_DEFAULT, sizeof(p->ifname));
+	memcpy(p->ifname, PKTGEN_DEV_DEFAULT, sizeof(PKTGEN_DEV_DEFAULT));
 	p->count = PKTGEN_COUNT_DEFAULT;
 	p->size_min = p->size_max = PKTGEN_SIZE_MIN;
 	p->udp_src = p->udp_dst = PKTGEN_UDP_PORT_DEFAULT;
@@ -72,11 +72,12 @@ int pktgen_params_parse(struct pktgen_params *p, int argc, char **argv,
 			return -EINVAL;
 		}
 		if (!strcmp(k, "dev")) {
+			*bad = val;
 			if (!*val || strlen(val) >= sizeof(n.ifname)) {
 				*why = "not a device name";
 				return -EINVAL;
 			}
-			strlcpy(n.ifname, val, sizeof(n.ifname));
+			memcpy(n.ifname, val, strlen(val) + 1);
 			continue;
 		}
 		*bad = val;
