@@ -249,7 +249,7 @@ struct net_device {
 	const struct net_device_ops *netdev_ops;
 	netdev_rx_handler_t rx_handler;
 	void *rx_handler_data;
-	u64 rx_nohandler;               /* frames that arrived with no handler set */
+	u64 rx_nohandler;               /* frames no handler took: none set, or an EtherType no protocol handles */
 	void *priv;                     /* the driver's private data, after this struct */
 };
 

@@ -26,6 +26,7 @@
  * the NIC's checksum verdict */
 #define ETH_P_IP            0x0800   /* IEEE 802 EtherType, RFC 894 */
 #define ETH_P_IPV6          0x86DD   /* RFC 2464 */
+#define ETH_P_ARP           0x0806   /* RFC 826 */
 #define IPV4_FRAG_OFF       6        /* RFC 791 3.1: flags + fragment offset */
 #define IPV4_MF             0x2000   /* more fragments */
 #define IPV4_OFFSET_MASK    0x1FFF
@@ -335,6 +336,18 @@ static int glue_rx(struct net_device *dev, const void *frame, unsigned int len,
 	return 0;
 }
 
+/* true for the EtherTypes lwIP's ethernet_input handles (no VLAN, no
+ * PPPoE in this configuration) */
+static bool glue_ethertype_handled(const struct sk_buff *skb)
+{
+	u16 type;
+
+	if (skb->len < ETH_HLEN)
+		return false;
+	type = (u16)(skb->data[12] << 8 | skb->data[13]);
+	return type == ETH_P_IP || type == ETH_P_ARP || type == ETH_P_IPV6;
+}
+
 /* the receive core's handler: the skb becomes a pbuf that lwIP owns */
 static int glue_deliver(struct sk_buff *skb)
 {
@@ -344,6 +357,14 @@ static int glue_deliver(struct sk_buff *skb)
 	struct pbuf *p;
 
 	if (!g) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
+		return NET_RX_DROP;
+	}
+	/* no protocol for it (or shorter than a header): dropped and counted
+	 * here, as Linux's __netif_receive_skb_core does, instead of vanishing
+	 * into lwIP's etharp.proterr */
+	if (!glue_ethertype_handled(skb)) {
+		WRITE_ONCE(skb->dev->rx_nohandler, skb->dev->rx_nohandler + 1);
 		kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
 		return NET_RX_DROP;
 	}
