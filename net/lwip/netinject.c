@@ -77,19 +77,20 @@ static struct inj {
 
 /* --- the pseudo device -------------------------------------------------- */
 
-/* Replies leave here: counted and discarded (Linux's dummy_xmit) */
-static int inj_xmit(struct net_device *dev, const void *frame, unsigned int len,
-		    const struct netdev_tx_csum *csum, unsigned int flags)
+/* Replies leave here: counted, then freed at once, as Linux's dummy_xmit
+ * does (accepting the skb makes it ours; the Ethernet header is in its
+ * linear part) */
+static int inj_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	(void)dev;
-	(void)csum;
 	(void)flags;
 	inj.tx_packets++;
-	inj.tx_bytes += len;
-	if (len >= ETH_HLEN && !memcmp(frame, inj_peer_mac, ETH_ALEN))
+	inj.tx_bytes += skb->len;
+	if (skb_headlen(skb) >= ETH_HLEN && !memcmp(skb->data, inj_peer_mac, ETH_ALEN))
 		inj.replies++;
 	else
 		inj.other_tx++;
+	consume_skb(skb);
 	return 0;
 }
 
