@@ -265,6 +265,8 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 		consume_skb(skb);
 		if (!lin) {
 			g->st.tx_nomem++;
+			LINK_STATS_INC(link.memerr);
+			LINK_STATS_INC(link.drop);
 			return ERR_MEM;
 		}
 		skb = lin;
