@@ -101,8 +101,8 @@ def fmt(v, key=""):
         return "n/a"
     if isinstance(v, str):
         return v
-    if key == "image_bytes" or (isinstance(v, int) and abs(v) >= 1000):
-        return "{:,}".format(int(v))
+    if key == "image_bytes" or abs(v) >= 1000:
+        return "{:,.0f}".format(v)
     if isinstance(v, int):
         return str(v)
     if abs(v) >= 100:

@@ -477,6 +477,31 @@ unset multiplot
     return png
 
 
+def render(doc):
+    """The markdown page of one model/mode from its .json."""
+    meta, results, extras = doc["meta"], doc["results"], doc["extra"]
+    c = doc.get("counts", {"pings": PINGS, "udp_seconds": UDP_SECONDS,
+                           "iperf_seconds": IPERF_SECONDS, "flood": FLOOD_FRAMES})
+    md = "# barenet vs Linux: %s, %s interrupts, %s\n\n" % (
+        meta["model"], meta["mode"], meta["accel"].upper())
+    md += benchlib.header(meta)
+    md += "- interrupt rows in /proc/interrupts: barenet %s; Linux %s\n" % (
+        meta["irq_chip"].get("barenet"), meta["irq_chip"].get("linux"))
+    md += "- counts: %d pings at 10 ms; UDP echo %.1f s per cell; iperf -t %d -r; flood %d datagrams%s\n\n" % (
+        c["pings"], c["udp_seconds"], c["iperf_seconds"], c["flood"],
+        " (BENCH_QUICK)" if doc.get("quick") else "")
+    md += benchlib.table(results)
+    off = extras["barenet"].get("napi_off")
+    if off:
+        md += "\nbarenet with napi=off: %s hard IRQs per received frame (%d / %d).\n" % (
+            benchlib.fmt(off["irq_per_rx_frame"]), off["irqs"], off["frames"])
+    png = doc["png"] if "png" in doc else "%s-%s-%s-load.png" % (
+        meta["date"], meta["model"], meta["mode"])
+    if png:
+        md += "\n![load](%s)\n" % png
+    return md
+
+
 def run_one(model, mode, out_dir, date):
     t0 = time.monotonic()
     meta = machine_meta()
@@ -498,29 +523,29 @@ def run_one(model, mode, out_dir, date):
         series.append(("barenet napi=off", extras["barenet"]["napi_off"]["load"]))
     series.append(("Linux (NAPI)", extras["linux"]["load"]))
     png = plot(base, model, mode, series)
-    md = "# barenet vs Linux: %s, %s interrupts, %s\n\n" % (model, mode, meta["accel"].upper())
-    md += benchlib.header(meta)
-    md += "- interrupt rows in /proc/interrupts: barenet %s; Linux %s\n" % (
-        meta["irq_chip"].get("barenet"), meta["irq_chip"].get("linux"))
-    md += "- counts: %d pings; UDP echo %.1f s per cell; iperf -t %d -r; flood %d datagrams%s\n\n" % (
-        PINGS, UDP_SECONDS, IPERF_SECONDS, FLOOD_FRAMES, " (BENCH_QUICK)" if QUICK else "")
-    md += benchlib.table(results)
-    off = extras["barenet"].get("napi_off")
-    if off:
-        md += "\nbarenet with napi=off: %s hard IRQs per received frame (%d / %d).\n" % (
-            benchlib.fmt(off["irq_per_rx_frame"]), off["irqs"], off["frames"])
-    if png:
-        md += "\n![load](%s)\n" % os.path.basename(png)
+    doc = {"meta": meta, "results": results, "extra": extras, "quick": QUICK,
+           "counts": {"pings": PINGS, "udp_seconds": UDP_SECONDS,
+                      "iperf_seconds": IPERF_SECONDS, "flood": FLOOD_FRAMES},
+           "png": os.path.basename(png) if png else None}
+    with open(base + ".json", "w") as f:
+        json.dump(doc, f, indent=1, sort_keys=True)
+    md = render(doc)
     with open(base + ".md", "w") as f:
         f.write(md)
-    with open(base + ".json", "w") as f:
-        json.dump({"meta": meta, "results": results, "extra": extras,
-                   "quick": QUICK}, f, indent=1, sort_keys=True)
     print(md, flush=True)
     return base
 
 
 def main():
+    if sys.argv[1:2] == ["--render"]:
+        # bench/run.py --render FILE.json...: rewrite the .md beside each
+        for path in sys.argv[2:]:
+            with open(path) as f:
+                md = render(json.load(f))
+            with open(path[:-len(".json")] + ".md", "w") as f:
+                f.write(md)
+            print(md)
+        return
     ok, why = netns.available()
     if not ok:
         sys.exit("bench: " + why)
