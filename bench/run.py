@@ -55,11 +55,11 @@ MEM_STEPS = [2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256]
 ECHO_PORT, DISCARD_PORT, IPERF_PORT = 7, 9, 5001
 
 PINGS = 100 if QUICK else 1000
-UDP_SECONDS = 1.5 if QUICK else 4.0
+UDP_SECONDS = 1.5 if QUICK else 3.0
 IPERF_SECONDS = 2 if QUICK else 5
 FLOOD_FRAMES = 5000 if QUICK else 20000
 LOAD_STEPS = [500, 2000, 8000, 20000] if QUICK else [500, 1000, 2000, 5000, 10000, 20000, 40000]
-LOAD_SECONDS = 1.5 if QUICK else 3.0
+LOAD_SECONDS = 1.5 if QUICK else 2.0
 
 
 def log(msg):
@@ -103,13 +103,14 @@ class BenchGuest:
         if self.kind == "barenet":
             return self.g.shell(line, timeout)
         self._marks += 1
-        mark = "@@bench-%d@@" % self._marks
+        n = self._marks
         start = len(self.g.output)
-        self.g.send("%s; echo %s\n" % (line, mark))
-        # the tty echoes the line typed; the output starts after it
-        echo_end = self.g.wait_for(r"echo %s\n" % re.escape(mark), timeout, start).end()
-        m = self.g.wait_for(r"^%s$" % re.escape(mark), timeout, echo_end)
-        return self.g.output[echo_end:m.start()]
+        # markers printed before and after; the quotes keep the typed line
+        # (which the tty echoes, and may echo in pieces) from matching them
+        self.g.send('echo "@@beg"-%d; %s; echo "@@end"-%d\n' % (n, line, n))
+        beg = self.g.wait_for(r"^@@beg-%d\n" % n, timeout, start).end()
+        end = self.g.wait_for(r"^@@end-%d$" % n, timeout, beg)
+        return self.g.output[beg:end.start()]
 
     def cat(self, path):
         return self.cmd("cat " + path)
@@ -387,7 +388,7 @@ def serves(kind, model, mode, mem):
         bg = BenchGuest(net, kind, model, mode, mem=mem,
                         extra="panic=exit" if kind == "barenet" else "",
                         name="bench-mem-%s-%s-%d" % (kind, model, mem))
-        if first_ping(net, bg, 40 if kind == "barenet" else 90) is None:
+        if first_ping(net, bg, 15 if kind == "barenet" else 45) is None:
             return False
         if not wait_udp_echo(net, 20):
             return False
