@@ -124,6 +124,7 @@ help:
 	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"
 	@echo "  make test       install missing deps, run host unit tests and QEMU tests"
 	@echo "  make unit       host unit tests only (ASan + UBSan, Check)"
+	@echo "  make stress     1,000,000 frames (10% malformed) through build/tools/bn-inject"
 	@echo "  make deps       install dependencies (Debian packages, lwIP source)"
 	@echo "  make bench      barenet vs a Debian Linux guest, same NIC (root; BENCH_MODELS, BENCH_MODES, BENCH_QUICK=1)"
 	@echo "  make clean      remove build outputs (keeps build/deps)"
