@@ -388,9 +388,9 @@ def serves(kind, model, mode, mem):
         bg = BenchGuest(net, kind, model, mode, mem=mem,
                         extra="panic=exit" if kind == "barenet" else "",
                         name="bench-mem-%s-%s-%d" % (kind, model, mem))
-        if first_ping(net, bg, 15 if kind == "barenet" else 45) is None:
+        if first_ping(net, bg, 20 if kind == "barenet" else 90) is None:
             return False
-        if not wait_udp_echo(net, 20):
+        if not wait_udp_echo(net, 30):
             return False
         r = net.run(["iperf", "-c", GUEST, "-t", "1", "-y", "C"], timeout=40)
         return r.returncode == 0 and any(line.count(",") >= 8 and int(line.split(",")[8]) > 0
