@@ -16,4 +16,5 @@ endif
 kernel-srcs += kernel/serial_rx.c kernel/idle.c kernel/cpustat.c kernel/meminfo.c kernel/version_proc.c
 # the serial console shell (kernel/shell/shell.h)
 kernel-srcs += kernel/shell/shell.c kernel/shell/line.c kernel/shell/complete.c \
-	kernel/shell/cmd_fs.c kernel/shell/cmd_sys.c kernel/shell/cmd_sysctl.c kernel/shell/cmd_grep.c
+	kernel/shell/cmd_fs.c kernel/shell/cmd_sys.c kernel/shell/cmd_sysctl.c kernel/shell/cmd_grep.c \
+	kernel/shell/cmd_watch.c
