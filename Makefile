@@ -103,11 +103,12 @@ $(BUILD)/barenet.sym: $(BUILD)/barenet.elf
 
 include tests/build.mk
 include tests/unit/build.mk
+include tests/fuzz/build.mk
 include tools/build.mk
 
 .PHONY: clean distclean help
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/iso $(BUILD)/kallsyms $(BUILD)/barenet.* $(BUILD)/test-*
+	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/iso $(BUILD)/fuzz $(BUILD)/kallsyms $(BUILD)/barenet.* $(BUILD)/test-*
 
 distclean:
 	rm -rf $(BUILD)
