@@ -3,7 +3,7 @@
  * (net/lwip/netif.c: skb, checksum verdict) -> netif_rx() backlog or
  * netif_receive_skb() from a NAPI poll (net/core/dev.c: capture tap,
  * journey) -> skb_to_pbuf() -> lwIP's ethernet_input on a netif with
- * 10.0.2.15/24 and a link-local IPv6 address, the capture/journey taps
+ * 10.0.2.15/24 (or a DHCP client) and a link-local IPv6 address, the capture/journey taps
  * inside lwIP (net/lwip/taps.c, linked with --wrap as in the kernel) and
  * the services (echo, discard, http, iperf) listening.  What the stack
  * sends goes to the fake driver's ndo_start_xmit, which checks the
@@ -41,6 +41,7 @@
 #include "net/lwip/netif_glue.h"
 #include "net/lwip/stack.h"
 #include "net/services/services.h"
+#include "lwip/dhcp.h"
 #include "lwip/ip_addr.h"
 #include "lwip/memp.h"
 #include "lwip/netif.h"
@@ -52,6 +53,7 @@
 #define FUZZ_CFG_TXCSUM   BIT(2)  /* NETIF_F_IP_CSUM: TX checksum offload */
 #define FUZZ_CFG_CAPTURE  BIT(3)  /* capture on, with the header's filter */
 #define FUZZ_CFG_JOURNEY  BIT(4)  /* journey sampling of every frame */
+#define FUZZ_CFG_DHCP     BIT(5)  /* IPv4 by DHCP (ip=dhcp) instead of 10.0.2.15/24 */
 
 #define FUZZ_HDR_LEN      4
 #define FUZZ_REC_HDR_LEN  3
@@ -107,7 +109,6 @@ static int fuzz_open(struct net_device *dev)
 static int fuzz_start_xmit(struct net_device *dev, const void *frame, unsigned int len,
 			   const struct netdev_tx_csum *csum, unsigned int flags)
 {
-	(void)frame;
 	(void)flags;
 	FUZZ_CHECK(len >= ETH_HLEN && len <= dev->mtu + ETH_HLEN, "tx frame of %u bytes", len);
 	if (csum) {
@@ -116,6 +117,14 @@ static int fuzz_start_xmit(struct net_device *dev, const void *frame, unsigned i
 			   "tx csum l3 %u+%u in %u bytes", csum->l3_offset, csum->l3_len, len);
 	}
 	tx_frames++;
+	if (getenv("FUZZ_LOG")) {
+		/* what the stack answered, for reading a replay and for
+		 * writing seeds (tests/fuzz/gen_corpus.py) */
+		fprintf(stderr, "fuzz: tx %u:", len);
+		for (unsigned int i = 0; i < len; i++)
+			fprintf(stderr, "%02x", ((const u8 *)frame)[i]);
+		fputc('\n', stderr);
+	}
 	return 0;
 }
 
@@ -224,10 +233,14 @@ static void fuzz_attach(u8 cfg)
 	FUZZ_CHECK(net_attach_netdev(fdev) == 0, "attach");
 	net_core_lock();
 	netif = net_netif_of(fdev);
-	ip4_addr_set_u32(&a, lwip_htonl(FUZZ_ADDR));
-	ip4_addr_set_u32(&m, lwip_htonl(FUZZ_MASK));
-	ip4_addr_set_u32(&g, lwip_htonl(FUZZ_GW));
-	netif_set_addr(netif, &a, &m, &g);
+	if (cfg & FUZZ_CFG_DHCP) {
+		FUZZ_CHECK(dhcp_start(netif) == ERR_OK, "dhcp_start");
+	} else {
+		ip4_addr_set_u32(&a, lwip_htonl(FUZZ_ADDR));
+		ip4_addr_set_u32(&m, lwip_htonl(FUZZ_MASK));
+		ip4_addr_set_u32(&g, lwip_htonl(FUZZ_GW));
+		netif_set_addr(netif, &a, &m, &g);
+	}
 	/* duplicate address detection done: frames to fe80::5054:ff:fe12:3456
 	 * are ours from the first one */
 	netif_ip6_addr_set_state(netif, 0, IP6_ADDR_PREFERRED);

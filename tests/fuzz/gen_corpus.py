@@ -18,6 +18,7 @@ from scapy.layers.inet import ICMP, IP, TCP, UDP, fragment
 from scapy.layers.inet6 import (ICMPv6EchoRequest, ICMPv6MLQuery, ICMPv6ND_NA, ICMPv6NDOptDstLLAddr, ICMPv6ND_NS,
                                 ICMPv6ND_RA, ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr,
                                 IPv6, IPv6ExtHdrFragment, fragment6)
+from scapy.layers.dhcp import BOOTP, DHCP
 from scapy.layers.l2 import ARP, Dot1Q, Ether
 
 GUEST_MAC = "52:54:00:12:34:56"
@@ -31,7 +32,11 @@ PEER_ISN = 1000
 PEER_PORT = 40000
 
 # fuzz_rx.c header config bits
-CFG_IRQ, CFG_RXCSUM, CFG_TXCSUM, CFG_CAPTURE, CFG_JOURNEY = 1, 2, 4, 8, 16
+CFG_IRQ, CFG_RXCSUM, CFG_TXCSUM, CFG_CAPTURE, CFG_JOURNEY, CFG_DHCP = 1, 2, 4, 8, 16, 32
+# the DHCP client's first transaction id: lwIP takes it from LWIP_RAND,
+# which fuzz_port.c reseeds per input (FUZZ_LOG=1 prints the DISCOVER); it
+# changes if lwIP draws random numbers in another order
+DHCP_XID = 0x0d83b3e2
 # record ctl: NIC checksum verdict bits, ticks in bits 2-7
 RX_IP_OK, RX_L4_OK = 1, 2
 
@@ -97,6 +102,15 @@ def neighbor_advert():
         ICMPv6ND_NA(tgt=PEER_IP6, S=0, O=1) / ICMPv6NDOptDstLLAddr(lladdr=PEER_MAC)
 
 
+def dhcp_reply(msg_type):
+    return Ether(dst=GUEST_MAC, src=PEER_MAC) / IP(src=PEER_IP, dst=GUEST_IP) / UDP(
+        sport=67, dport=68) / BOOTP(op=2, xid=DHCP_XID, yiaddr=GUEST_IP, siaddr=PEER_IP,
+                                    chaddr=bytes.fromhex(GUEST_MAC.replace(":", "")) + b"\0" * 10) / \
+        DHCP(options=[("message-type", msg_type), ("server_id", PEER_IP), ("lease_time", 86400),
+                      ("subnet_mask", "255.255.255.0"), ("router", PEER_IP),
+                      ("name_server", "10.0.2.3"), "end"])
+
+
 def rx_seeds():
     s = {}
     s["arp-request"] = rx_input([arp_request()])
@@ -154,6 +168,9 @@ def rx_seeds():
         preferredlifetime=14400), (ticks(20), b"")])
     s["ipv6-mld-query"] = rx_input([Ether(dst="33:33:00:00:00:01", src=PEER_MAC) / IPv6(
         src=PEER_IP6, dst="ff02::1", hlim=1) / ICMPv6MLQuery(), (ticks(30), b"")])
+    s["dhcp-offer-ack"] = rx_input([dhcp_reply("offer"), dhcp_reply("ack"), (ticks(40), b"")],
+                                   cfg=CFG_DHCP)
+    s["dhcp-nak"] = rx_input([dhcp_reply("offer"), dhcp_reply("nak")], cfg=CFG_DHCP)
     s["runt"] = rx_input([b"\x52\x54\x00\x12\x34\x56\x00"])
     return s
 
