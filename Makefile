@@ -124,6 +124,8 @@ help:
 	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"
 	@echo "  make test       install missing deps, run host unit tests and QEMU tests"
 	@echo "  make unit       host unit tests only (ASan + UBSan, Check)"
+	@echo "  make fuzz       libFuzzer targets rx and text, FUZZ_TIME=600 s each (docs/FUZZING.md);"
+	@echo "                  fuzz-regress replays the kept inputs, fuzz-quick runs 20 s each"
 	@echo "  make deps       install dependencies (Debian packages, lwIP source)"
 	@echo "  make clean      remove build outputs (keeps build/deps)"
 	@echo "  make distclean  remove build/ entirely"
