@@ -126,6 +126,7 @@ help:
 	@echo "  make unit       host unit tests only (ASan + UBSan, Check)"
 	@echo "  make fuzz       libFuzzer targets rx and text, FUZZ_TIME=600 s each (docs/FUZZING.md);"
 	@echo "                  fuzz-regress replays the kept inputs, fuzz-quick runs 20 s each"
+	@echo "  make stress     1,000,000 frames (10% malformed) through build/tools/bn-inject"
 	@echo "  make deps       install dependencies (Debian packages, lwIP source)"
 	@echo "  make clean      remove build outputs (keeps build/deps)"
 	@echo "  make distclean  remove build/ entirely"

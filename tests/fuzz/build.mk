@@ -62,7 +62,10 @@ fuzz-rx-ldflags := $(foreach f,netif_loop_output ip4_input ip6_input udp_input t
 
 fuzz-text-srcs := tests/unit/host_stubs.c kernel/cmdline_parse.c net/lwip/ipconfig_parse.c \
 	net/core/capture.c net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c drivers/net/netdevice.c \
-	kernel/shell/line.c lib/seq_buf.c kernel/errno.c tests/fuzz/fuzz_stubs.c
+	kernel/shell/line.c lib/seq_buf.c kernel/errno.c tests/fuzz/fuzz_stubs.c \
+	net/core/skbuff.c net/core/journey.c tests/fuzz/fuzz_port.c
+# capture.c copies frames out of skbs (skbuff.c, over lwIP's pbufs)
+fuzz-text-lwip := y
 
 # kept: they are intermediate files of the pattern rule below
 .PRECIOUS: $(BUILD)/fuzz/obj/%.o $(BUILD)/fuzz/lwip/%.o

@@ -105,26 +105,33 @@ static int fuzz_open(struct net_device *dev)
 	return 0;
 }
 
-/* the stack's transmit: the offload request must describe this frame */
-static int fuzz_start_xmit(struct net_device *dev, const void *frame, unsigned int len,
-			   const struct netdev_tx_csum *csum, unsigned int flags)
+/* the stack's transmit: the skb is ours on 0; the frame and the offload
+ * request must fit the device */
+static int fuzz_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
+	struct netdev_tx_csum csum;
+
 	(void)flags;
-	FUZZ_CHECK(len >= ETH_HLEN && len <= dev->mtu + ETH_HLEN, "tx frame of %u bytes", len);
-	if (csum) {
-		FUZZ_CHECK(csum->l3_offset >= ETH_HLEN && csum->l3_len >= 20 &&
-			   (unsigned int)csum->l3_offset + csum->l3_len <= len,
-			   "tx csum l3 %u+%u in %u bytes", csum->l3_offset, csum->l3_len, len);
-	}
+	FUZZ_CHECK(skb->len >= ETH_HLEN && skb->len <= dev->mtu + ETH_HLEN,
+		   "tx frame of %u bytes", skb->len);
+	if (skb_tx_csum(skb, &csum))
+		FUZZ_CHECK(csum.l3_offset >= ETH_HLEN && csum.l3_len >= 20 &&
+			   (u32)csum.l3_offset + csum.l3_len <= skb->len,
+			   "tx csum l3 %u+%u in %u bytes", csum.l3_offset, csum.l3_len, skb->len);
 	tx_frames++;
 	if (getenv("FUZZ_LOG")) {
 		/* what the stack answered, for reading a replay and for
 		 * writing seeds (tests/fuzz/gen_corpus.py) */
-		fprintf(stderr, "fuzz: tx %u:", len);
-		for (unsigned int i = 0; i < len; i++)
-			fprintf(stderr, "%02x", ((const u8 *)frame)[i]);
+		u8 *copy = malloc(skb->len);
+
+		FUZZ_CHECK(copy && skb_copy_bits(skb, 0, copy, skb->len) == 0, "tx copy");
+		fprintf(stderr, "fuzz: tx %u:", skb->len);
+		for (u32 i = 0; i < skb->len; i++)
+			fprintf(stderr, "%02x", copy[i]);
 		fputc('\n', stderr);
+		free(copy);
 	}
+	consume_skb(skb);
 	return 0;
 }
 
@@ -133,16 +140,25 @@ static const struct net_device_ops fuzz_ops = {
 	.ndo_start_xmit = fuzz_start_xmit,
 };
 
-/* hand the held frames to the stack as a driver's RX clean does */
+/* the last reference to a received frame's data went */
+static void fuzz_rx_release(void *ctx, void *buf)
+{
+	(void)ctx;
+	free(buf);
+}
+
+/* hand the held frames to the stack as a driver's RX clean does: each
+ * buffer wrapped in an skb without a copy (skb_from_rx_buffer) */
 static int fuzz_rx_clean(int budget)
 {
 	int work = 0;
 
 	while (work < budget && ring_tail != ring_head) {
 		struct fuzz_frame *f = &ring[ring_tail++ % FUZZ_RECORDS_MAX];
+		struct sk_buff *skb = skb_from_rx_buffer(fdev, f->buf, f->len, fuzz_rx_release, NULL);
 
-		netdev_rx(fdev, f->buf, f->len, f->flags);
-		free(f->buf);
+		FUZZ_CHECK(skb, "skb_from_rx_buffer");
+		netdev_rx(fdev, skb, f->flags);
 		f->buf = NULL;
 		work++;
 	}
