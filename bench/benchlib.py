@@ -5,6 +5,7 @@ Parsers for the Linux-format views both guests give (/proc/stat,
 (markdown) with the ratio barenet/Linux.  No QEMU here: tests/qemu/
 test_bench_table.py checks it on fixed texts."""
 import math
+import re
 
 # /proc/stat "cpu" line columns (Linux fs/proc/stat.c), in USER_HZ ticks
 STAT_FIELDS = ["user", "nice", "system", "idle", "iowait", "irq", "softirq",
@@ -139,3 +140,193 @@ def header(meta):
             ("mode", "interrupt mode"), ("linux", "Linux guest"),
             ("barenet", "barenet"), ("duration_s", "bench time (s)")]
     return "\n".join("- %s: %s" % (label, meta[k]) for k, label in keys if k in meta) + "\n"
+
+
+# -- interrupt modes -----------------------------------------------------------
+# The modes barenet offers per NIC model (QEMU's e1000, an 82540EM, has no
+# MSI or MSI-X capability; e1000e and igb have both), the model's default
+# (what irqmode=auto picks) first.
+MODEL_MODES = {"e1000": ["intx"], "e1000e": ["msix", "msi", "intx"],
+               "igb": ["msix", "msi", "intx"]}
+MODES = ("msix", "msi", "intx")
+MODE_NAMES = {"msix": "MSI-X", "msi": "MSI", "intx": "INTx"}
+# e1000e's IntMode= module parameter (drivers/net/ethernet/intel/e1000e/param.c)
+E1000E_INTMODE = {"intx": 0, "msi": 1, "msix": 2}
+# why the Linux guest cannot be put in a mode; checked with modinfo on the
+# Debian 6.1 modules: igb's only parameters are debug and max_vfs
+LINUX_NO_MODE = {
+    ("igb", "msi"): "Linux's igb has no MSI-only switch (modinfo igb: debug, max_vfs; "
+                    "pci=nomsi turns MSI off too): it uses MSI only when MSI-X fails",
+}
+
+
+def bench_cells(models, modes):
+    """The (model, mode) cells a run measures, in order, and notes on the
+    requested modes a model does not offer.  modes: None (every mode of
+    every model) or a list of MODES."""
+    cells, notes = [], []
+    for model in models:
+        for mode in MODEL_MODES[model]:
+            if modes is None or mode in modes:
+                cells.append((model, mode))
+        for mode in modes or []:
+            if mode not in MODEL_MODES[model]:
+                notes.append("%s has no %s (QEMU's model offers %s): skipped"
+                             % (model, MODE_NAMES[mode],
+                                ", ".join(MODE_NAMES[m] for m in MODEL_MODES[model])))
+    return cells, notes
+
+
+def linux_mode_args(model, mode):
+    """(extra Linux command line, None) for a mode, or (None, reason) when
+    the Linux guest cannot be told to use it."""
+    if (model, mode) in LINUX_NO_MODE:
+        return None, LINUX_NO_MODE[(model, mode)]
+    if model == "e1000e":
+        return " bn_modopt=IntMode=%d" % E1000E_INTMODE[mode], None
+    if mode == "intx":
+        return " pci=nomsi", None
+    return "", None
+
+
+def irq_rows(text, dev="eth0"):
+    """The chip column of dev's rows in /proc/interrupts, one per row."""
+    lines = text.strip("\n").splitlines()
+    ncpu = len(lines[0].split())
+    chips = []
+    for line in lines[1:]:
+        label, _, rest = line.partition(":")
+        f = rest.split()
+        if label.strip().isdigit() and any(x == dev or x.startswith(dev + "-") for x in f[ncpu:]):
+            chips.append(f[ncpu] if len(f) > ncpu else "?")
+    return chips
+
+
+def msi_kinds(text):
+    """The kinds ("msi", "msix") in a listing of Linux's
+    /sys/bus/pci/devices/*/msi_irqs/<irq> files, one "<irq> <kind>" a line."""
+    return sorted({line.split()[-1] for line in text.splitlines()
+                   if len(line.split()) == 2 and line.split()[-1] in ("msi", "msix")})
+
+
+def barenet_irq_kind(dmesg):
+    """The interrupt mode barenet's e1000 driver reports at probe
+    ("eth0: ... irq msix vector 0x..."), or None."""
+    m = re.search(r"\beth0: .* irq (msix|msi|intx) vector", dmesg)
+    return m.group(1) if m else None
+
+
+def irq_mode_readback(interrupts, kinds):
+    """(mode, evidence) a guest really used: /proc/interrupts names the chip
+    of eth0's rows (IO-APIC or XT-PIC: INTx; PCI-MSI: MSI or MSI-X, which
+    Linux 6.1 and barenet print alike), kinds (from msi_kinds or
+    barenet_irq_kind) tells MSI from MSI-X.  mode is None if unclear."""
+    rows = irq_rows(interrupts)
+    chips = sorted(set(rows))
+    evidence = "%s x%d" % ("/".join(chips) or "no eth0 row", len(rows))
+    if chips and all(c in ("IO-APIC", "XT-PIC") for c in chips):
+        return "intx", evidence
+    if chips == ["PCI-MSI"] and len(kinds) == 1 and kinds[0] in ("msi", "msix"):
+        return kinds[0], evidence + ", " + kinds[0]
+    return None, evidence + (", " + "/".join(kinds) if kinds else "")
+
+
+# -- pages ---------------------------------------------------------------------
+def _pair(a, b, key=""):
+    return "%s / %s" % (fmt(a, key), fmt(b, key))
+
+
+def top_rx(load):
+    """Frames/s the guest received at the highest offered-load step of a
+    sweep (rows as bench/run.py's load_sweep writes them), or None."""
+    return load[-1][4] if load else None
+
+
+def mode_table(model, modes):
+    """Markdown: one row per interrupt mode measured on model; modes is
+    {mode: {"barenet": cell, "linux": cell}} (bench/run.py's per-mode
+    cells; a Linux cell {"na": reason} when Linux cannot use the mode)."""
+    out = ["| mode asked | barenet ran in | Linux ran in | first ping (s) barenet / Linux "
+           "| RTT p50 (ms) barenet / Linux | RTT p99 (ms) barenet / Linux "
+           "| IRQs per rx frame: barenet NAPI / napi=off / Linux "
+           "| rx frames/s at the top load step: barenet NAPI / napi=off / Linux |",
+           "|---|---|---|---:|---:|---:|---:|---:|"]
+    notes = []
+    for mode in MODEL_MODES[model]:
+        if mode not in modes:
+            continue
+        bn, lx = modes[mode]["barenet"], modes[mode]["linux"]
+        off = bn.get("napi_off") or {}
+        if "na" in lx:
+            notes.append("Linux in %s: n/a: %s." % (MODE_NAMES[mode], lx["na"]))
+            lx_ran = "n/a (see below)"
+        else:
+            lx_ran = "%s (%s)" % (MODE_NAMES.get(lx.get("mode"), "unclear"), lx.get("evidence"))
+        out.append("| %s | %s (%s) | %s | %s | %s | %s | %s / %s / %s | %s / %s / %s |" % (
+            MODE_NAMES[mode], MODE_NAMES.get(bn.get("mode"), "unclear"), bn.get("evidence"),
+            lx_ran, _pair(bn.get("boot_to_ping_s"), lx.get("boot_to_ping_s")),
+            _pair(bn.get("rtt_p50_ms"), lx.get("rtt_p50_ms")),
+            _pair(bn.get("rtt_p99_ms"), lx.get("rtt_p99_ms")),
+            fmt(bn.get("irq_per_rx_frame")), fmt(off.get("irq_per_rx_frame")),
+            fmt(lx.get("irq_per_rx_frame")),
+            fmt(top_rx(bn.get("load"))), fmt(top_rx(off.get("load"))), fmt(top_rx(lx.get("load")))))
+        for kind, cell in (("barenet", bn), ("Linux", lx)):
+            if "na" not in cell and cell.get("mode") != mode:
+                notes.append("%s asked for %s ran in %s." % (
+                    kind, MODE_NAMES[mode], MODE_NAMES.get(cell.get("mode"), "an unclear mode")))
+    return "\n".join(out) + "\n" + "".join("\n" + n + "\n" for n in notes)
+
+
+# the summary's headline rows: (key, label)
+HEADLINE = [("boot_to_ping_s", "first answered ping after QEMU start (s)"),
+            ("rtt_p50_ms", "ping RTT p50 (ms)"),
+            ("rtt_p99_ms", "ping RTT p99 (ms)"),
+            ("udp_64_8", "UDP echo 64 B, 8 in flight (req/s)"),
+            ("udp_1400_8", "UDP echo 1400 B, 8 in flight (req/s)"),
+            ("tcp_to_guest_mbps", "TCP host->guest (Mbit/s)"),
+            ("tcp_from_guest_mbps", "TCP guest->host (Mbit/s)"),
+            ("irq_per_rx_frame", "hard IRQs per received frame, UDP flood"),
+            ("min_mem_mib", "smallest -m that serves (MiB)"),
+            ("image_bytes", "image size (bytes)")]
+
+
+def summary(docs, pages):
+    """Markdown: the headline numbers of every model (its default mode) in
+    one table, barenet / Linux (ratio), then IRQs per frame per mode.
+    docs: the per-model .json documents; pages: their .md file names."""
+    if not docs:
+        return ""
+    meta = docs[0]["meta"]
+    md = "# barenet vs Linux, all models (%s, %s)\n\n" % (meta["accel"].upper(), meta["date"])
+    md += "- machine: %s, %s host cores; %s; accelerator %s\n" % (
+        meta["machine"], meta["cores"], meta["qemu"], meta["accel"].upper())
+    md += "- barenet %s; Linux guest: %s\n" % (meta["barenet"], meta["linux"])
+    md += "- per model: %s\n" % ", ".join(
+        "[%s](%s)" % (d["meta"]["model"], p) for d, p in zip(docs, pages))
+    md += "- full cells in each model's default mode (%s); cells per mode below\n\n" % ", ".join(
+        "%s %s" % (d["meta"]["model"], MODE_NAMES[d["full_mode"]]) for d in docs)
+    md += "| measure | " + " | ".join("%s barenet / Linux (ratio)" % d["meta"]["model"]
+                                      for d in docs) + " |\n"
+    md += "|---|" + "---:|" * len(docs) + "\n"
+    for key, label in HEADLINE:
+        cells = []
+        for d in docs:
+            a, b = d["results"]["barenet"].get(key), d["results"]["linux"].get(key)
+            cells.append("%s (%s)" % (_pair(a, b, key), ratio(a, b)))
+        md += "| %s | %s |\n" % (label, " | ".join(cells))
+    md += "\nPer interrupt mode (the mode each guest really ran in, read back from the guest):\n\n"
+    md += ("| model | mode | barenet ran in | Linux ran in | IRQs per rx frame: barenet NAPI / "
+           "napi=off / Linux | RTT p50 (ms) barenet / Linux |\n|---|---|---|---|---:|---:|\n")
+    for d in docs:
+        model = d["meta"]["model"]
+        for mode in MODEL_MODES[model]:
+            if mode not in d["modes"]:
+                continue
+            bn, lx = d["modes"][mode]["barenet"], d["modes"][mode]["linux"]
+            off = bn.get("napi_off") or {}
+            md += "| %s | %s | %s | %s | %s / %s / %s | %s |\n" % (
+                model, MODE_NAMES[mode], MODE_NAMES.get(bn.get("mode"), "unclear"),
+                "n/a" if "na" in lx else MODE_NAMES.get(lx.get("mode"), "unclear"),
+                fmt(bn.get("irq_per_rx_frame")), fmt(off.get("irq_per_rx_frame")),
+                fmt(lx.get("irq_per_rx_frame")), _pair(bn.get("rtt_p50_ms"), lx.get("rtt_p50_ms")))
+    return md

@@ -19,13 +19,28 @@ the same host tools measure them from the namespace:
   min -m         bisection over MEM_STEPS; "serves" = first ping, a UDP
                  echo and a 1 s iperf -c all answered
   image size     barenet: the stripped ELF; Linux: vmlinuz + initrd
-  load sweep     paced UDP to discard at LOAD_STEPS pps; interrupts/s and
-                 CPU busy (/proc/stat) per step; barenet NAPI on and
-                 napi=off, Linux (NAPI) for reference; gnuplot PNG
+  load sweep     paced UDP to discard at LOAD_STEPS pps; per step, from
+                 guest counter deltas over the step: NIC interrupts/s,
+                 frames received/s (eth0 rx_packets), CPU busy
+                 (/proc/stat); barenet NAPI on and napi=off, Linux (NAPI)
+                 for reference; gnuplot PNG
+
+Interrupt modes: every mode barenet offers on a model (benchlib.MODEL_MODES:
+e1000 INTx; e1000e and igb MSI-X, MSI, INTx), barenet told with irqmode=,
+Linux with pci=nomsi or e1000e's IntMode= where it can be told
+(benchlib.linux_mode_args; otherwise its cells are n/a with the reason).
+The mode each guest really used is read back (/proc/interrupts; MSI vs
+MSI-X from Linux's msi_irqs in sysfs and barenet's probe line).  The
+expensive cells (UDP echo matrix, iperf, -m search, image size) run once
+per model, in its default mode (the first of MODEL_MODES); the cells an
+interrupt mode changes (first ping, RTT, IRQs per frame, the load sweep,
+napi=off) run in every mode.
 
 Environment: BENCH_MODELS (default "e1000 e1000e igb"), BENCH_MODES
-(default "auto"; barenet's irqmode= values auto|msix|msi|intx), BENCH_QUICK=1
+(default: every mode of each model; a subset of msix msi intx), BENCH_QUICK=1
 (short counts), BENCH_OUT (default bench/results), BARENET_ACCEL.
+Writes <date>-<model>.{md,json}, <date>-<model>-<mode>-load.{dat,png} and
+latest.md (the summary of the models of this run).
 Needs root (namespaces, tap, raw ICMP socket)."""
 import datetime
 import json
@@ -68,22 +83,23 @@ def log(msg):
 
 # -- the two guests --------------------------------------------------------------
 class BenchGuest:
-    """One guest (kind barenet or linux) in net, on a NIC of model, with its
-    shell reachable over the serial console (cmd())."""
+    """One guest (kind barenet or linux) in net, on a NIC of model in an
+    interrupt mode, with its shell reachable over the serial console
+    (cmd())."""
 
     def __init__(self, net, kind, model, mode, mem=MEM, extra="", name=None):
         self.kind, self.net = kind, net
         name = name or "bench-%s-%s-%s" % (kind, model, mode)
         if kind == "barenet":
-            append = "ip=%s/%d,%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4)
-            if mode != "auto":
-                append += " irqmode=" + mode
+            append = "ip=%s/%d,%s irqmode=%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4, mode)
             self.g = net.guest(name, nic=model, mac=MAC, mem=mem,
                                append=(append + " " + extra).strip())
         else:
+            args, why = benchlib.linux_mode_args(model, mode)
+            if args is None:
+                raise ValueError(why)
             append = "console=ttyS0 quiet loglevel=3 panic=-1 bn_ip=%s/%d bn_nic=%s" % (
-                GUEST, netns.PREFIXLEN4, model)
-            append += linux_mode_args(model, mode)
+                GUEST, netns.PREFIXLEN4, model) + args
             self.g = net.guest(name, nic=model, mac=MAC, mem=mem, debug_exit=False,
                                kernel=os.path.join(LINUX_DIR, "vmlinuz"),
                                append=(append + " " + extra).strip(),
@@ -115,28 +131,19 @@ class BenchGuest:
     def cat(self, path):
         return self.cmd("cat " + path)
 
-
-def linux_mode_args(model, mode):
-    """The Linux guest's switches for an interrupt mode, where it has one."""
-    if mode == "intx":
-        return " pci=nomsi"
-    if mode == "msi" and model == "e1000e":
-        return " bn_modopt=IntMode=1"
-    return ""
-
-
-def irq_chips(text):
-    """The chip/type column of the eth0 rows of /proc/interrupts, to say
-    which interrupt mode a guest really used."""
-    chips = set()
-    lines = text.strip("\n").splitlines()
-    ncpu = len(lines[0].split())
-    for line in lines[1:]:
-        label, _, rest = line.partition(":")
-        f = rest.split()
-        if label.strip().isdigit() and any(x == "eth0" or x.startswith("eth0-") for x in f[ncpu:]):
-            chips.add(f[ncpu] if len(f) > ncpu else "?")
-    return "/".join(sorted(chips)) or "?"
+    def irq_mode(self):
+        """(mode, evidence): the interrupt mode the guest really runs eth0
+        in (benchlib.irq_mode_readback)."""
+        interrupts = self.cat("/proc/interrupts")
+        if self.kind == "barenet":
+            kind = benchlib.barenet_irq_kind(self.cmd("dmesg")) or \
+                benchlib.barenet_irq_kind(self.g.output)
+            kinds = [kind] if kind in ("msi", "msix") else []
+        else:
+            kinds = benchlib.msi_kinds(self.cmd(
+                'for f in /sys/class/net/eth0/device/msi_irqs/*; do '
+                '[ -f "$f" ] && echo "${f##*/} $(cat "$f")"; done'))
+        return benchlib.irq_mode_readback(interrupts, kinds)
 
 
 # -- host side tools, inside the namespace ---------------------------------------
@@ -304,87 +311,106 @@ def udp_flood(net, port, n=None, pps=None, seconds=None):
     return sent, time.monotonic() - t0
 
 
-def sample(bg):
+def counters(bg):
+    """(NIC hard interrupts, eth0 rx_packets) of the guest now."""
     return (benchlib.nic_irqs(bg.cat("/proc/interrupts")),
-            benchlib.net_dev(bg.cat("/proc/net/dev"))[0],
-            benchlib.parse_stat_cpu(bg.cat("/proc/stat")),
-            time.monotonic())
+            benchlib.net_dev(bg.cat("/proc/net/dev"))[0])
 
 
 def load_sweep(net, bg):
-    """[(offered pps, sent pps, irqs/s, cpu busy %, rx frames/s)]"""
+    """Per LOAD_STEPS step: (offered pps, sent pps, NIC irqs/s, CPU busy %,
+    rx frames/s, flood s, /proc/stat window s).  The rates are guest
+    counter deltas over the step divided by the flood's own duration: the
+    counters are read before the flood and 0.2 s after it (frames still in
+    the ring get counted; the NIC is quiet while the shell reads them).
+    /proc/stat is read right before and right after the flood so the busy
+    share is not diluted by the idle reading time."""
     points = []
     for pps in LOAD_STEPS:
-        irq0, rx0, st0, t0 = sample(bg)
+        irq0, rx0 = counters(bg)
+        st0 = benchlib.parse_stat_cpu(bg.cat("/proc/stat"))
+        t0 = time.monotonic()
         sent, el = udp_flood(net, DISCARD_PORT, pps=pps, seconds=LOAD_SECONDS)
+        st1 = benchlib.parse_stat_cpu(bg.cat("/proc/stat"))
+        window = time.monotonic() - t0
         time.sleep(0.2)
-        irq1, rx1, st1, t1 = sample(bg)
+        irq1, rx1 = counters(bg)
         busy, _, _ = benchlib.cpu_busy(st0, st1)
-        dt = t1 - t0
-        points.append((pps, sent / el, (irq1 - irq0) / dt, 100.0 * busy, (rx1 - rx0) / dt))
+        points.append((pps, sent / el, (irq1 - irq0) / el, 100.0 * busy, (rx1 - rx0) / el,
+                       el, window))
     return points
 
 
 def irq_per_frame(net, bg):
-    irq0, rx0, _, _ = sample(bg)
+    irq0, rx0 = counters(bg)
     udp_flood(net, DISCARD_PORT, n=FLOOD_FRAMES, seconds=20)
     time.sleep(1)
-    irq1, rx1, _, _ = sample(bg)
+    irq1, rx1 = counters(bg)
     frames = rx1 - rx0
     return ((irq1 - irq0) / frames if frames else None), irq1 - irq0, frames
 
 
 # -- per guest -------------------------------------------------------------------
-def measure(kind, model, mode):
-    """Everything but the -m search, from one boot; plus the load sweep."""
-    res, extra = {}, {}
+def pin_neighbour(net):
+    net.run(["ip", "neigh", "replace", GUEST, "lladdr", MAC, "dev", netns.TAP,
+             "nud", "permanent"], check=True)
+
+
+def measure(kind, model, mode, full):
+    """One boot of kind on model in mode: the per-mode cell (first ping,
+    the mode read back, RTT, IRQs per frame, load sweep; for barenet a
+    second boot with napi=off) and, when full, the expensive results
+    (UDP echo matrix, iperf).  Returns (results, cell, extra)."""
+    res, cell, extra = {}, {}, {}
     with netns.TestNet() as net:
-        net.run(["ip", "neigh", "replace", GUEST, "lladdr", MAC, "dev", netns.TAP,
-                 "nud", "permanent"], check=True)
+        pin_neighbour(net)
         bg = BenchGuest(net, kind, model, mode)
-        res["boot_to_ping_s"] = first_ping(net, bg, 120)
-        if res["boot_to_ping_s"] is None:
-            raise RuntimeError("%s on %s: no ping answered in 120 s; log %s"
-                               % (kind, model, bg.g.logpath))
+        cell["boot_to_ping_s"] = first_ping(net, bg, 120)
+        if cell["boot_to_ping_s"] is None:
+            raise RuntimeError("%s on %s %s: no ping answered in 120 s; log %s"
+                               % (kind, model, mode, bg.g.logpath))
         bg.wait_ready(120)
         if not wait_udp_echo(net):
-            raise RuntimeError("%s on %s: no UDP echo; log %s" % (kind, model, bg.g.logpath))
-        extra["irq_chip"] = irq_chips(bg.cat("/proc/interrupts"))
+            raise RuntimeError("%s on %s %s: no UDP echo; log %s" % (kind, model, mode, bg.g.logpath))
+        cell["mode"], cell["evidence"] = bg.irq_mode()
         rtts, lost = ping_rtts(net, PINGS)
-        res["rtt_p50_ms"] = benchlib.percentile(rtts, 50)
-        res["rtt_p99_ms"] = benchlib.percentile(rtts, 99)
-        extra["pings"], extra["pings_lost"] = PINGS, lost
-        for size in (64, 1400):
-            for n in (1, 8, 64):
-                rate, lost = udp_echo(net, size, n, UDP_SECONDS)
-                res["udp_%d_%d" % (size, n)] = rate
-                extra["udp_%d_%d_lost" % (size, n)] = lost
-        res["tcp_to_guest_mbps"], res["tcp_from_guest_mbps"] = iperf_both(net, IPERF_SECONDS)
+        cell["rtt_p50_ms"] = benchlib.percentile(rtts, 50)
+        cell["rtt_p99_ms"] = benchlib.percentile(rtts, 99)
+        cell["pings"], cell["pings_lost"] = PINGS, lost
+        if full:
+            for size in (64, 1400):
+                for n in (1, 8, 64):
+                    rate, lost = udp_echo(net, size, n, UDP_SECONDS)
+                    res["udp_%d_%d" % (size, n)] = rate
+                    extra["udp_%d_%d_lost" % (size, n)] = lost
+            res["tcp_to_guest_mbps"], res["tcp_from_guest_mbps"] = iperf_both(net, IPERF_SECONDS)
         ratio, irqs, frames = irq_per_frame(net, bg)
-        res["irq_per_rx_frame"] = ratio
-        extra["flood"] = {"irqs": irqs, "frames": frames, "sent": FLOOD_FRAMES}
-        extra["load"] = load_sweep(net, bg)
-        log("%s %s: %s" % (kind, model, json.dumps(res)))
+        cell["irq_per_rx_frame"] = ratio
+        cell["flood"] = {"irqs": irqs, "frames": frames, "sent": FLOOD_FRAMES}
+        cell["load"] = load_sweep(net, bg)
     if kind == "barenet":
         with netns.TestNet() as net:
-            net.run(["ip", "neigh", "replace", GUEST, "lladdr", MAC, "dev", netns.TAP,
-                     "nud", "permanent"], check=True)
+            pin_neighbour(net)
             bg = BenchGuest(net, kind, model, mode, extra="napi=off",
                             name="bench-barenet-%s-%s-napioff" % (model, mode))
             bg.wait_ready(120)
             if wait_udp_echo(net):
+                m, ev = bg.irq_mode()
                 r, irqs, frames = irq_per_frame(net, bg)
-                extra["napi_off"] = {"irq_per_rx_frame": r, "irqs": irqs, "frames": frames,
-                                     "load": load_sweep(net, bg)}
-    return res, extra
+                cell["napi_off"] = {"irq_per_rx_frame": r, "irqs": irqs, "frames": frames,
+                                    "mode": m, "evidence": ev, "load": load_sweep(net, bg)}
+    for key in ("boot_to_ping_s", "rtt_p50_ms", "rtt_p99_ms", "irq_per_rx_frame"):
+        res[key] = cell[key]
+    log("%s %s %s: ran in %s (%s); %s" % (kind, model, mode, cell["mode"], cell["evidence"],
+                                         json.dumps(res)))
+    return res, cell, extra
 
 
 def serves(kind, model, mode, mem):
     """True when the guest boots with -m mem and answers a ping, a UDP echo
     and a 1 s iperf -c."""
     with netns.TestNet() as net:
-        net.run(["ip", "neigh", "replace", GUEST, "lladdr", MAC, "dev", netns.TAP,
-                 "nud", "permanent"], check=True)
+        pin_neighbour(net)
         bg = BenchGuest(net, kind, model, mode, mem=mem,
                         extra="panic=exit" if kind == "barenet" else "",
                         name="bench-mem-%s-%s-%d" % (kind, model, mem))
@@ -439,39 +465,57 @@ def machine_meta():
             "barenet": "git " + rev, "host": platform.platform()}
 
 
-def plot(out_base, model, mode, series):
-    """interrupts/s and CPU busy vs offered pps, one line per series."""
+def plot(out_base, title, series):
+    """Four panels against offered load, one line per series: NIC hard
+    interrupts/s, frames the guest received/s, guest CPU busy, interrupts
+    per received frame.  Writes <out_base>-load.{dat,png}; the png's path."""
     dat = out_base + "-load.dat"
     with open(dat, "w") as f:
         for name, points in series:
-            f.write("# %s: offered_pps sent_pps irqs_per_s cpu_busy_pct rx_per_s\n" % name)
+            f.write("# %s: offered_pps sent_pps irqs_per_s cpu_busy_pct rx_frames_per_s "
+                    "flood_s stat_window_s\n" % name)
             for p in points:
-                f.write("%d %.1f %.1f %.2f %.1f\n" % p)
+                f.write("%d %.1f %.1f %.2f %.1f %.3f %.3f\n" % tuple(p))
             f.write("\n\n")
     png = out_base + "-load.png"
-    plots_irq = ", ".join("'%s' index %d using 1:3 with linespoints title '%s'"
-                          % (dat, i, name) for i, (name, _) in enumerate(series))
-    plots_cpu = ", ".join("'%s' index %d using 1:4 with linespoints title '%s'"
-                          % (dat, i, name) for i, (name, _) in enumerate(series))
-    script = """set terminal pngcairo size 1000,800 noenhanced
-set output '%s'
-set multiplot layout 2,1 title '%s, %s interrupts, %s: UDP to discard, offered load'
+
+    def plots(using, extra=""):
+        # thinner lines for later series: one drawn over another stays visible
+        return ", ".join("'%s' index %d using %s with linespoints lw %.1f title '%s'"
+                         % (dat, i, using, 3.0 - i, name)
+                         for i, (name, _) in enumerate(series)) + extra
+    script = """set terminal pngcairo size 1300,950 noenhanced font ',10'
+set output '%(png)s'
+set multiplot layout 2,2 title "%(title)s\\nUDP datagrams (18 B payload) to discard, %(secs)s s per offered rate; each point: guest counter delta over the step / step time"
 set logscale x
 set grid
 set key top left
-set xlabel 'offered load (datagrams/s, 18 B payload)'
-set ylabel 'NIC hard interrupts/s'
-plot %s
-set ylabel 'guest CPU busy (%%, /proc/stat)'
+set xrange [%(xmin)s:%(xmax)s]
+set xlabel 'offered load (datagrams/s, log scale)'
+set ylabel 'NIC hard interrupts/s (/proc/interrupts)'
+plot %(irq)s
+set logscale y
+set ylabel 'frames received/s (eth0 rx_packets, log scale)'
+plot %(rx)s
+unset logscale y
+set ylabel 'guest CPU busy (percent, /proc/stat)'
 set yrange [0:105]
-plot %s
+plot %(cpu)s
+set yrange [*:4]
+set logscale y
+set ylabel 'hard interrupts per received frame (log scale)'
+plot %(ipf)s
 unset multiplot
-""" % (png, model, mode, harness.choose_accel().upper(), plots_irq, plots_cpu)
+""" % {"png": png, "title": title, "secs": LOAD_SECONDS,
+       "xmin": LOAD_STEPS[0] * 0.8, "xmax": LOAD_STEPS[-1] * 1.25,
+       "irq": plots("1:3"),
+       "rx": plots("1:5", ", x with lines dt 2 lc 'gray' title 'received = offered'"),
+       "cpu": plots("1:4"), "ipf": plots("1:($5 > 0 ? $3/$5 : 1/0)")}
     r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
     if r.returncode != 0:
         # pngcairo is in gnuplot-x11/-qt; gnuplot-nox has the gd "png" terminal
-        r = subprocess.run(["gnuplot"], input=script.replace("pngcairo", "png"), text=True,
-                           capture_output=True)
+        r = subprocess.run(["gnuplot"], input=script.replace("pngcairo", "png").replace(
+            " font ',10'", ""), text=True, capture_output=True)
     if r.returncode != 0:
         log("gnuplot failed: " + r.stderr.strip())
         return None
@@ -479,95 +523,144 @@ unset multiplot
 
 
 def render(doc):
-    """The markdown page of one model/mode from its .json."""
-    meta, results, extras = doc["meta"], doc["results"], doc["extra"]
-    c = doc.get("counts", {"pings": PINGS, "udp_seconds": UDP_SECONDS,
-                           "iperf_seconds": IPERF_SECONDS, "flood": FLOOD_FRAMES})
-    md = "# barenet vs Linux: %s, %s interrupts, %s\n\n" % (
-        meta["model"], meta["mode"], meta["accel"].upper())
+    """The markdown page of one model from its .json."""
+    meta, results = doc["meta"], doc["results"]
+    c = doc["counts"]
+    full = benchlib.MODE_NAMES[doc["full_mode"]]
+    md = "# barenet vs Linux: %s, %s\n\n" % (meta["model"], meta["accel"].upper())
     md += benchlib.header(meta)
-    md += "- interrupt rows in /proc/interrupts: barenet %s; Linux %s\n" % (
-        meta["irq_chip"].get("barenet"), meta["irq_chip"].get("linux"))
-    md += "- counts: %d pings at 10 ms; UDP echo %.1f s per cell; iperf -t %d -r; flood %d datagrams%s\n\n" % (
-        c["pings"], c["udp_seconds"], c["iperf_seconds"], c["flood"],
-        " (BENCH_QUICK)" if doc.get("quick") else "")
+    md += "- counts: %d pings at 10 ms; UDP echo %.1f s per cell; iperf -t %d -r; flood %d " \
+          "datagrams; load steps %s datagrams/s, %.1f s each%s\n" % (
+              c["pings"], c["udp_seconds"], c["iperf_seconds"], c["flood"],
+              ", ".join(str(x) for x in c["load_steps"]), c["load_seconds"],
+              " (BENCH_QUICK)" if doc.get("quick") else "")
+    md += "- every cell of this table in %s (the model's default mode, both guests); the " \
+          "cells an interrupt mode changes are measured per mode in the next table\n\n" % full
     md += benchlib.table(results)
-    off = extras["barenet"].get("napi_off")
-    if off:
-        md += "\nbarenet with napi=off: %s hard IRQs per received frame (%d / %d).\n" % (
-            benchlib.fmt(off["irq_per_rx_frame"]), off["irqs"], off["frames"])
-    png = doc["png"] if "png" in doc else "%s-%s-%s-load.png" % (
-        meta["date"], meta["model"], meta["mode"])
-    if png:
-        md += "\n![load](%s)\n" % png
+    md += "\n## Per interrupt mode\n\nThe mode asked of both guests (barenet `irqmode=`; Linux " \
+          "`pci=nomsi`, or e1000e's `IntMode=`) and the one each ran in, read back from the " \
+          "guest: the chip column of eth0's rows in /proc/interrupts, x the number of rows; " \
+          "PCI-MSI is MSI or MSI-X in both, told apart by Linux's msi_irqs in sysfs and " \
+          "barenet's probe line.\n\n"
+    md += benchlib.mode_table(meta["model"], doc["modes"])
+    for mode in benchlib.MODEL_MODES[meta["model"]]:
+        png = (doc.get("png") or {}).get(mode)
+        if png:
+            md += "\n### Load sweep, %s\n\n![load, %s](%s)\n" % (
+                benchlib.MODE_NAMES[mode], benchlib.MODE_NAMES[mode], png)
     return md
 
 
-def run_one(model, mode, out_dir, date):
+def run_model(model, modes, out_dir, date):
+    """Both guests on model in each of modes (the first gets the full
+    cells); writes the page and its .json; returns (document, base path)."""
     t0 = time.monotonic()
     meta = machine_meta()
-    meta.update({"date": date, "accel": harness.choose_accel(), "model": model, "mode": mode})
-    results, extras = {}, {}
+    meta.update({"date": date, "accel": harness.choose_accel(), "model": model,
+                 "mode": ", ".join(benchlib.MODE_NAMES[m] for m in modes)})
+    full_mode = modes[0]
+    results, extras = {"barenet": {}, "linux": {}}, {}
+    cells = {m: {} for m in modes}
     bn_size, lx_size = image_sizes()
     for kind in ("barenet", "linux"):
-        log("%s %s %s: measuring" % (model, mode, kind))
-        res, extra = measure(kind, model, mode)
-        log("%s %s %s: -m search" % (model, mode, kind))
-        res["min_mem_mib"] = min_mem(kind, model, mode)
-        res["image_bytes"] = bn_size if kind == "barenet" else lx_size
-        results[kind], extras[kind] = res, extra
-    meta["irq_chip"] = {k: extras[k].get("irq_chip") for k in extras}
+        for mode in modes:
+            if kind == "linux":
+                args, why = benchlib.linux_mode_args(model, mode)
+                if args is None:
+                    log("%s %s linux: n/a: %s" % (model, mode, why))
+                    cells[mode][kind] = {"na": why}
+                    continue
+            log("%s %s %s: measuring%s" % (model, mode, kind,
+                                          " (full)" if mode == full_mode else ""))
+            res, cells[mode][kind], extra = measure(kind, model, mode, mode == full_mode)
+            if mode != full_mode:
+                continue
+            log("%s %s %s: -m search" % (model, mode, kind))
+            res["min_mem_mib"] = min_mem(kind, model, mode)
+            res["image_bytes"] = bn_size if kind == "barenet" else lx_size
+            results[kind], extras[kind] = res, extra
     meta["duration_s"] = round(time.monotonic() - t0)
-    base = os.path.join(out_dir, "%s-%s-%s" % (date, model, mode))
-    series = [("barenet NAPI", extras["barenet"]["load"])]
-    if "napi_off" in extras["barenet"]:
-        series.append(("barenet napi=off", extras["barenet"]["napi_off"]["load"]))
-    series.append(("Linux (NAPI)", extras["linux"]["load"]))
-    png = plot(base, model, mode, series)
-    doc = {"meta": meta, "results": results, "extra": extras, "quick": QUICK,
+    base = os.path.join(out_dir, "%s-%s" % (date, model))
+    pngs = {}
+    for mode in modes:
+        bn, lx = cells[mode]["barenet"], cells[mode]["linux"]
+        series = [("barenet NAPI", bn["load"])]
+        if "napi_off" in bn:
+            series.append(("barenet napi=off", bn["napi_off"]["load"]))
+        if "load" in lx:
+            series.append(("Linux (NAPI)", lx["load"]))
+        title = "%s, %s asked: barenet ran in %s, Linux %s; %s" % (
+            model, benchlib.MODE_NAMES[mode], benchlib.MODE_NAMES.get(bn.get("mode"), "?"),
+            "n/a" if "na" in lx else benchlib.MODE_NAMES.get(lx.get("mode"), "?"),
+            meta["accel"].upper())
+        png = plot("%s-%s" % (base, mode), title, series)
+        pngs[mode] = os.path.basename(png) if png else None
+    doc = {"meta": meta, "results": results, "extra": extras, "modes": cells,
+           "full_mode": full_mode, "quick": QUICK, "png": pngs,
            "counts": {"pings": PINGS, "udp_seconds": UDP_SECONDS,
-                      "iperf_seconds": IPERF_SECONDS, "flood": FLOOD_FRAMES},
-           "png": os.path.basename(png) if png else None}
+                      "iperf_seconds": IPERF_SECONDS, "flood": FLOOD_FRAMES,
+                      "load_steps": LOAD_STEPS, "load_seconds": LOAD_SECONDS}}
     with open(base + ".json", "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
     md = render(doc)
     with open(base + ".md", "w") as f:
         f.write(md)
     print(md, flush=True)
-    return base
+    return doc, base
+
+
+def write_summary(out_dir, docs, bases):
+    """latest.md in out_dir: benchlib.summary of docs, linking their pages."""
+    md = benchlib.summary(docs, [os.path.basename(b) + ".md" for b in bases])
+    with open(os.path.join(out_dir, "latest.md"), "w") as f:
+        f.write(md)
+    print(md, flush=True)
 
 
 def main():
     if sys.argv[1:2] == ["--render"]:
         # bench/run.py --render FILE.json...: rewrite the .md beside each
+        # and latest.md beside the first, from them
+        docs, bases = [], []
         for path in sys.argv[2:]:
             with open(path) as f:
-                md = render(json.load(f))
-            with open(path[:-len(".json")] + ".md", "w") as f:
-                f.write(md)
-            print(md)
+                docs.append(json.load(f))
+            bases.append(path[:-len(".json")])
+            with open(bases[-1] + ".md", "w") as f:
+                f.write(render(docs[-1]))
+        write_summary(os.path.dirname(os.path.abspath(sys.argv[2])), docs, bases)
         return
+    models = os.environ.get("BENCH_MODELS", "e1000 e1000e igb").split()
+    modes = os.environ.get("BENCH_MODES", "").split() or None
+    for m in models:
+        if m not in benchlib.MODEL_MODES:
+            sys.exit("bench: BENCH_MODELS: unknown NIC model %r (e1000 e1000e igb)" % m)
+    for m in modes or []:
+        if m not in benchlib.MODES:
+            sys.exit("bench: BENCH_MODES: unknown interrupt mode %r (msix msi intx)" % m)
+    cells, notes = benchlib.bench_cells(models, modes)
+    for n in notes:
+        log(n)
+    if not cells:
+        sys.exit("bench: no model offers the modes asked for")
     ok, why = netns.available()
     if not ok:
         sys.exit("bench: " + why)
     if not os.path.exists(os.path.join(LINUX_DIR, "versions.txt")):
         sys.exit("bench: no Linux guest in %s (tools/bench-linux.sh builds it)" % LINUX_DIR)
-    models = os.environ.get("BENCH_MODELS", "e1000 e1000e igb").split()
-    modes = os.environ.get("BENCH_MODES", "auto").split()
-    for m in models:
-        if m not in ("e1000", "e1000e", "igb"):
-            sys.exit("bench: BENCH_MODELS: unknown NIC model %r" % m)
-    for m in modes:
-        if m not in ("auto", "msix", "msi", "intx"):
-            sys.exit("bench: BENCH_MODES: unknown interrupt mode %r" % m)
     out_dir = os.environ.get("BENCH_OUT", os.path.join(ROOT, "bench", "results"))
     os.makedirs(out_dir, exist_ok=True)
     date = datetime.date.today().isoformat()
     t0 = time.monotonic()
+    docs, bases = [], []
     for model in models:
-        for mode in modes:
-            run_one(model, mode, out_dir, date)
-    log("done in %.0f s (%s)" % (time.monotonic() - t0, ", ".join(models)))
+        mm = [mode for m, mode in cells if m == model]
+        if mm:
+            doc, base = run_model(model, mm, out_dir, date)
+            docs.append(doc)
+            bases.append(base)
+    write_summary(out_dir, docs, bases)
+    log("done in %.0f s (%s)" % (time.monotonic() - t0, ", ".join("%s %s" % c for c in cells)))
 
 
 if __name__ == "__main__":

@@ -60,3 +60,97 @@ def test_table_has_every_row_and_the_ratio():
     assert rows["smallest -m that boots and serves"][4] == "0.04 |"
     # missing values: n/a, never a made-up ratio
     assert rows["ping RTT p99"][2:] == ["n/a", "n/a", "n/a |"]
+
+
+# -- interrupt modes ---------------------------------------------------------------
+LINUX_INTX = """           CPU0       
+  4:        130   IO-APIC   4-edge      ttyS0
+ 11:       4410   IO-APIC  11-fasteoi   eth0
+"""
+BARENET_MSIX = """           CPU0
+ 49:        812   PCI-MSI 8192-edge      eth0
+"""
+MSI_IRQS = "24 msix\n25 msix\n26 msix\n"
+
+
+def test_every_mode_of_every_model_by_default_and_skips_named():
+    cells, notes = benchlib.bench_cells(["e1000", "e1000e", "igb"], None)
+    assert cells == [("e1000", "intx"), ("e1000e", "msix"), ("e1000e", "msi"),
+                     ("e1000e", "intx"), ("igb", "msix"), ("igb", "msi"), ("igb", "intx")]
+    assert notes == []
+    cells, notes = benchlib.bench_cells(["e1000", "igb"], ["msi"])
+    assert cells == [("igb", "msi")]
+    assert len(notes) == 1 and notes[0].startswith("e1000 has no MSI")
+
+
+def test_linux_is_told_the_mode_where_it_can_be():
+    assert benchlib.linux_mode_args("e1000", "intx") == (" pci=nomsi", None)
+    assert benchlib.linux_mode_args("igb", "intx") == (" pci=nomsi", None)
+    assert benchlib.linux_mode_args("igb", "msix") == ("", None)
+    for mode, n in (("intx", 0), ("msi", 1), ("msix", 2)):
+        assert benchlib.linux_mode_args("e1000e", mode) == (" bn_modopt=IntMode=%d" % n, None)
+    args, why = benchlib.linux_mode_args("igb", "msi")
+    assert args is None and "igb" in why and "MSI" in why
+
+
+def test_mode_read_back_from_the_guest():
+    assert benchlib.irq_mode_readback(LINUX_INTX, []) == ("intx", "IO-APIC x1")
+    kinds = benchlib.msi_kinds(MSI_IRQS)
+    assert kinds == ["msix"]
+    assert benchlib.irq_mode_readback(LINUX_INTERRUPTS, kinds) == ("msix", "PCI-MSI x3, msix")
+    assert benchlib.irq_mode_readback(LINUX_INTERRUPTS, ["msi"]) == ("msi", "PCI-MSI x3, msi")
+    # PCI-MSI rows alone do not tell MSI from MSI-X: unclear, never a guess
+    assert benchlib.irq_mode_readback(LINUX_INTERRUPTS, [])[0] is None
+    assert benchlib.irq_mode_readback(LINUX_INTERRUPTS, ["msi", "msix"])[0] is None
+    assert benchlib.irq_mode_readback(LINUX_INTX, ["msix"])[0] == "intx"
+    dmesg = ("[    0.149143] eth0: 82574L at 0000:00:01.0, MAC 52:54:00:12:34:56, "
+             "irq msix vector 0x31, phy id 0141:0cb1, emulated\n")
+    assert benchlib.barenet_irq_kind(dmesg) == "msix"
+    assert benchlib.barenet_irq_kind("no probe line") is None
+    assert benchlib.irq_mode_readback(BARENET_MSIX, ["msix"]) == ("msix", "PCI-MSI x1, msix")
+
+
+def _cell(mode, irqf, top, **kw):
+    load = [(500, 500.0, 400.0, 2.0, 500.0, 2.0, 2.1), (40000, 39000.0, 100.0, 50.0, top, 2.0, 2.1)]
+    c = {"mode": mode, "evidence": "PCI-MSI x1", "boot_to_ping_s": 0.5, "rtt_p50_ms": 0.25,
+         "rtt_p99_ms": 4.0, "irq_per_rx_frame": irqf, "load": load}
+    c.update(kw)
+    return c
+
+
+def _doc():
+    modes = {
+        "msix": {"barenet": _cell("msix", 0.007, 23000.0,
+                                  napi_off=_cell("msix", 1.0, 4100.0)),
+                 "linux": _cell("msix", 0.004, 15000.0)},
+        "msi": {"barenet": _cell("msi", 0.01, 22000.0), "linux": {"na": "no switch"}},
+        "intx": {"barenet": _cell("intx", 0.02, 21000.0), "linux": _cell("msix", 0.5, 9000.0)},
+    }
+    meta = {"model": "igb", "accel": "tcg", "date": "2026-11-22", "machine": "AMD EPYC",
+            "cores": 2, "qemu": "QEMU 10.0.2", "barenet": "git abc", "linux": "6.1"}
+    res = {"barenet": {"rtt_p50_ms": 0.25, "udp_64_8": 20000.0},
+           "linux": {"rtt_p50_ms": 0.5, "udp_64_8": 10000.0}}
+    return {"meta": meta, "modes": modes, "results": res, "full_mode": "msix"}
+
+
+def test_mode_table_names_the_real_mode_and_na():
+    md = benchlib.mode_table("igb", _doc()["modes"])
+    rows = [line for line in md.splitlines() if line.startswith("| ")][1:]
+    assert [r.split(" | ")[0] for r in rows] == ["| MSI-X", "| MSI", "| INTx"]
+    assert "0.007 / 1.00 / 0.004" in rows[0]
+    assert "23,000 / 4,100 / 15,000" in rows[0]
+    assert "n/a (see below)" in rows[1] and "Linux in MSI: n/a: no switch." in md
+    # a guest that ran in another mode than asked is said so
+    assert "Linux asked for INTx ran in MSI-X." in md
+
+
+def test_summary_has_every_model_and_links_pages():
+    d1, d2 = _doc(), _doc()
+    d2["meta"] = dict(d2["meta"], model="e1000e")
+    md = benchlib.summary([d1, d2], ["2026-11-22-igb.md", "2026-11-22-e1000e.md"])
+    assert "TCG" in md.splitlines()[0]
+    assert "[igb](2026-11-22-igb.md)" in md and "[e1000e](2026-11-22-e1000e.md)" in md
+    row = [line for line in md.splitlines() if line.startswith("| UDP echo 64 B")][0]
+    assert row.count("20,000 / 10,000 (2.00)") == 2
+    row = [line for line in md.splitlines() if line.startswith("| igb | MSI |")][0]
+    assert "| MSI | n/a |" in row
