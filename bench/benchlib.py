@@ -272,8 +272,10 @@ def mode_table(model, modes):
             fmt(top_rx(bn.get("load"))), fmt(top_rx(off.get("load"))), fmt(top_rx(lx.get("load")))))
         for kind, cell in (("barenet", bn), ("Linux", lx)):
             if "na" not in cell and cell.get("mode") != mode:
-                notes.append("%s asked for %s ran in %s." % (
-                    kind, MODE_NAMES[mode], MODE_NAMES.get(cell.get("mode"), "an unclear mode")))
+                notes.append("%s asked for %s ran in %s%s." % (
+                    kind, MODE_NAMES[mode], MODE_NAMES.get(cell.get("mode"), "an unclear mode"),
+                    " (its driver: \"%s\")" % cell["driver_said"] if cell.get("driver_said")
+                    else ""))
     return "\n".join(out) + "\n" + "".join("\n" + n + "\n" for n in notes)
 
 

@@ -373,6 +373,12 @@ def measure(kind, model, mode, full):
         if not wait_udp_echo(net):
             raise RuntimeError("%s on %s %s: no UDP echo; log %s" % (kind, model, mode, bg.g.logpath))
         cell["mode"], cell["evidence"] = bg.irq_mode()
+        if kind == "linux" and cell["mode"] != mode:
+            # the driver says why it fell back (e1000e: "MSI interrupt
+            # test failed, using legacy interrupt.")
+            said = bg.cmd("dmesg | grep -i -E 'interrupt test failed|falling back|legacy interr'")
+            cell["driver_said"] = " ".join(line.split("] ", 1)[-1].strip()
+                                           for line in said.strip().splitlines())
         rtts, lost = ping_rtts(net, PINGS)
         cell["rtt_p50_ms"] = benchlib.percentile(rtts, 50)
         cell["rtt_p99_ms"] = benchlib.percentile(rtts, 99)
