@@ -57,7 +57,8 @@ static void l2reflect_report(struct net_device *dev, const struct l2reflect_coun
 		(unsigned long long)s.rx_bytes, (unsigned long long)s.tx_bytes,
 		(unsigned long long)s.rx_errors, (unsigned long long)s.rx_dropped,
 		(unsigned long long)s.rx_length_errors, (unsigned long long)s.rx_crc_errors,
-		(unsigned long long)s.rx_missed_errors, (unsigned long long)s.rx_nohandler);
+		(unsigned long long)s.rx_missed_errors,
+		(unsigned long long)READ_ONCE(dev->rx_nohandler));
 	pr_info("l2reflect: %s device %s\n", dev->name, hw);
 	pr_info("l2reflect: %s memory kmalloc_live=%zu dma_bytes=%llu\n", dev->name,
 		kmalloc_live_objects(), (unsigned long long)dma_outstanding_bytes());

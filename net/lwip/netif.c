@@ -18,6 +18,7 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/snmp.h"
+#include "lwip/stats.h"
 #include "netif/ethernet.h"
 #include <stdio.h>
 #include <string.h>
@@ -253,6 +254,8 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 	skb = skb_from_pbuf(g->dev, p);
 	if (!skb) {
 		g->st.tx_nomem++;
+		LINK_STATS_INC(link.memerr);
+		LINK_STATS_INC(link.drop);
 		return ERR_MEM;
 	}
 	if ((READ_ONCE(g->dev->features) & NETIF_F_IP_CSUM) && glue_tx_offload(skb)) {
@@ -262,6 +265,8 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 		consume_skb(skb);
 		if (!lin) {
 			g->st.tx_nomem++;
+			LINK_STATS_INC(link.memerr);
+			LINK_STATS_INC(link.drop);
 			return ERR_MEM;
 		}
 		skb = lin;
@@ -272,13 +277,16 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 	rc = dev_queue_xmit(skb);
 	if (rc == 0) {
 		g->st.tx_frames++;
+		LINK_STATS_INC(link.xmit);
 		return ERR_OK;
 	}
+	LINK_STATS_INC(link.drop);
 	if (rc == -ENOBUFS) {
 		g->st.tx_qdisc_full++;
 		return ERR_MEM;
 	}
 	g->st.tx_errors++;
+	LINK_STATS_INC(link.err);
 	return ERR_IF;
 }
 
@@ -385,8 +393,11 @@ static int glue_deliver(struct sk_buff *skb)
 	base = glue_base_checks(g->dev);
 	checks = (u16)((base & GLUE_CSUM_GEN) | GLUE_CSUM_CHECK);
 	p = skb_to_pbuf(skb);
-	if (!p)
+	if (!p) {
+		LINK_STATS_INC(link.memerr);
+		LINK_STATS_INC(link.drop);
 		return NET_RX_DROP;
+	}
 	/* lwIP's checksum control is per netif; we are the only context in
 	 * lwIP, so setting it for each frame makes it per frame */
 	if (hw_csum) {
@@ -395,6 +406,10 @@ static int glue_deliver(struct sk_buff *skb)
 		g->st.rx_csum_hw++;
 	}
 	net_core_lock();
+	/* lwIP leaves its link counters to the netif driver (its
+	 * ethernetif.c template): every frame handed to lwIP, and above
+	 * every frame lwIP handed to the qdisc */
+	LINK_STATS_INC(link.recv);
 	NETIF_SET_CHECKSUM_CTRL(&g->netif, checks);
 	if (g->netif.input(p, &g->netif) != ERR_OK) {
 		g->st.rx_input_err++;

@@ -104,6 +104,7 @@ def counters(g):
     for line in g.shell("ethtool -S eth0").splitlines()[1:]:
         k, _, v = line.partition(":")
         c["eth." + k.strip()] = int(v)
+    c["lo.rx_packets"] = int(g.shell("cat /sys/class/net/lo/statistics/rx_packets"))
     for word in ("lwip_", "skb_", "softnet_", "kmalloc_live", "dma_outstanding"):
         for line in g.shell("cat /proc/barenet/metrics | grep " + word).splitlines():
             m = METRIC.match(line)
@@ -257,10 +258,13 @@ def reconcile(d, sent, rx):
     # the driver to the stack
     check("NIC received = softnet processed + backlog drops", d["eth.rx_packets"],
           d["softnet.processed"] + d["softnet.dropped"])
-    # the stack's entry: per EtherType, lwIP's own loopback traffic (link.recv) taken out
+    # the stack's entry: per EtherType, lwIP's own loopback traffic (lo) taken out
     check("processed = IPv4 + ARP + IPv6 + no handler", d["softnet.processed"],
-          d["lwip.ip.recv"] + d["lwip.etharp.recv"] + d["lwip.ip6.recv"] - d.get("lwip.link.recv", 0)
+          d["lwip.ip.recv"] + d["lwip.etharp.recv"] + d["lwip.ip6.recv"] - d["lo.rx_packets"]
           + d["eth.rx_nohandler"])
+    # lwIP's link recv: frames the glue handed to lwIP, plus the loopback's
+    check("processed = lwIP link recv - loopback + no handler", d["softnet.processed"],
+          d.get("lwip.link.recv", 0) - d["lo.rx_packets"] + d["eth.rx_nohandler"])
     # IPv4: header errors, discards (lengths, addresses), unknown protocols,
     # delivered, and fragments held by reassembly (net of those reassembled)
     check("Ip InReceives = InHdrErrors + InDiscards + InUnknownProtos + InDelivers "
