@@ -363,7 +363,8 @@ def test_nic_model_mode(kernel, model, mode, extra):
         assert g.wait_exit(30) == EXIT_OK, g.output[-3000:]
     peer.close()
     # boot, resize, flaps and burst: every interrupt claimed (test_irq_claim.py)
-    assert not unclaimed_irqs(g.output), (unclaimed_irqs(g.output), g.logpath)
+    unclaimed = unclaimed_irqs(g.output)
+    assert not unclaimed, "unclaimed interrupts %s (log %s)" % (unclaimed, g.logpath)
     report("nic %-6s %-4s %-8s: %d frames + resize + %d flaps (%.1fs) + burst %d "
            "(answered %d, QEMU socket drops %d, mpc %d); irqs %d polls %d; %.1fs" % (
                model, mode, extra, N, FLAPS, t_flap, BURST, answers, host_drops, missed,
