@@ -104,6 +104,7 @@ $(BUILD)/barenet.sym: $(BUILD)/barenet.elf
 include tests/build.mk
 include tests/unit/build.mk
 include tools/build.mk
+include bench/build.mk
 
 .PHONY: clean distclean help
 clean:
@@ -125,6 +126,7 @@ help:
 	@echo "  make unit       host unit tests only (ASan + UBSan, Check)"
 	@echo "  make stress     1,000,000 frames (10% malformed) through build/tools/bn-inject"
 	@echo "  make deps       install dependencies (Debian packages, lwIP source)"
+	@echo "  make bench      barenet vs a Debian Linux guest, same NIC (root; BENCH_MODELS, BENCH_MODES, BENCH_QUICK=1)"
 	@echo "  make clean      remove build outputs (keeps build/deps)"
 	@echo "  make distclean  remove build/ entirely"
 	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), BUILD=dir, V=1,"

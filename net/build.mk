@@ -56,3 +56,5 @@ kernel-srcs += net/core/pktbuild.c net/core/pktgen.c net/core/pktgen_params.c \
 # between its own files go through these wrappers
 KLDFLAGS += $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input,-Wl,--wrap=$(f))
 CFLAGS_net_core_skbuff := -Inet/lwip/include -I$(LWIPDIR)/include
+# net.ipv4.* read-only sysctls: lwIP's build-time TCP/IP settings (lwipopts.h)
+CFLAGS_net_core_sysctl_net_core := -Inet/lwip/include -I$(LWIPDIR)/include

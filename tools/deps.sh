@@ -84,6 +84,7 @@ need netcat-openbsd     "nc: TCP/UDP echo checks"      have_file /bin/nc.openbsd
 need iperf              "iperf 2: throughput"          have_cmd iperf
 need tshark             "packet capture"                have_cmd tshark
 need gnuplot-nox        "plots"                         have_cmd gnuplot
+need cpio               "make bench: the Linux guest's initramfs" have_cmd cpio
 
 lwip_ok() { [ -f "$LWIP_DIR/src/core/tcp.c" ] && [ -f "$LWIP_DIR/.verified" ]; }
 
