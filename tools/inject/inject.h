@@ -119,6 +119,7 @@ struct transport {
 	uint8_t rbuf[1 << 20];            /* stream: bytes received, not yet taken */
 	size_t rlen;
 	uint64_t rx_dropped_own;         /* packet: frames we sent, seen again */
+	uint64_t rx_overflow;            /* dgram: replies the host dropped, our buffer full */
 };
 
 /* Open: dgram ("HOST:PORT" of QEMU's local end, bind "HOST:PORT" for ours),
