@@ -241,6 +241,7 @@ int run_mode(struct run *run)
 	run->end_send_ns = run_now_ns();
 	if (!rc)
 		linger(run);
+	tp_count_overflow(&run->tp);
 	return rc ? rc : run->rx_error;
 }
 

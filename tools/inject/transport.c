@@ -324,6 +324,16 @@ int tp_recv(struct transport *t, uint8_t *f, int timeout_ms)
 	}
 }
 
+void tp_count_overflow(struct transport *t)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+
+	/* packet(7): the counts since the last read, then reset */
+	if (t->kind == TP_PACKET && !getsockopt(t->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len))
+		t->rx_overflow += st.tp_drops;
+}
+
 void tp_close(struct transport *t)
 {
 	if (t->kind != TP_NONE)
