@@ -9,6 +9,7 @@ kernel-srcs += drivers/net/netdevice.c drivers/net/netdevice_proc.c
 # the e1000/e1000e/igb driver and the l2reflect self-test responder
 kernel-srcs += drivers/net/l2reflect.c drivers/net/l2reflect_run.c \
 	drivers/net/e1000/e1000_hw.c drivers/net/e1000/e1000_desc.c \
-	drivers/net/e1000/e1000_txrx.c drivers/net/e1000/e1000_stats.c \
+	drivers/net/e1000/e1000_txrx.c drivers/net/e1000/e1000_rxpool.c \
+	drivers/net/e1000/e1000_stats.c \
 	drivers/net/e1000/e1000_netdev.c drivers/net/e1000/e1000_irq.c \
 	drivers/net/e1000/e1000_itr.c drivers/net/e1000/e1000_main.c

@@ -22,6 +22,8 @@
 #include "kernel/version.h"
 #include "kernel/x86.h"
 #include "net/core/dev.h"
+#include "net/core/pktgen.h"
+#include "net/lwip/netinject.h"
 #include "net/lwip/stack.h"
 #include "net/services/shell_srv.h"
 #include <string.h>
@@ -111,14 +113,19 @@ void kmain(u32 magic, u32 info_phys)
 	 * shell's sessions (shell.tcp=), and it is
 	 * the process context in which l2reflect carries out the ring resizes
 	 * its control frames ask for */
+	/* netinject= runs here to its end; pktgen= starts a run that goes on
+	 * in the idle loop */
+	netinject_boot_run();
+	pktgen_boot_start();
 	for (;;) {
 		ksoftirqd_run();
 		l2reflect_service();
 		shell_poll();
 		net_shell_poll();
+		pktgen_run();
 		local_irq_disable();
 		if (local_softirq_pending() || shell_pending() || net_shell_pending() ||
-		    l2reflect_work_pending())
+		    l2reflect_work_pending() || pktgen_pending())
 			local_irq_enable();
 		else
 			idle_halt();    /* sti;hlt: no wakeup lost in between */

@@ -5,9 +5,9 @@
 # when not root, prints the commands to run and stops), then the kernel and
 # the ISO, the unit tests, and the QEMU tests.  Any failure fails the target.
 # PYTEST_ARGS adds pytest options, e.g. PYTEST_ARGS='-k iso -x'.
-# BARENET_QUICK=1: the host-driven network tests (test_journey.py) use lower
-# counts here; a plain pytest run uses the issue's full counts, and
-# `pytest -m slow` runs the long variants.
+# BARENET_QUICK=1: the host-driven network tests (test_journey.py,
+# test_tunables.py) use lower counts here; a plain pytest run uses the
+# issue's full counts, and `pytest -m slow` runs the long variants.
 PYTEST_ARGS ?=
 
 .PHONY: test

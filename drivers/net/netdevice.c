@@ -31,7 +31,9 @@ int register_netdev(struct net_device *dev)
 	for (int i = 0; i < NETDEV_MAX; i++) {
 		if (netdevs[i])
 			continue;
-		snprintf(dev->name, sizeof(dev->name), "eth%d", i);
+		/* a pseudo device comes with its own name (inj0) */
+		if (!dev->name[0])
+			snprintf(dev->name, sizeof(dev->name), "eth%d", i);
 		dev->ifindex = next_ifindex++;
 		netdevs[i] = dev;
 		return 0;
@@ -87,17 +89,6 @@ void netif_carrier_off(struct net_device *dev)
 	if (dev->carrier)
 		pr_info("%s: link down\n", dev->name);
 	dev->carrier = false;
-}
-
-void netdev_rx(struct net_device *dev, const void *frame, unsigned int len, unsigned int flags)
-{
-	netdev_rx_handler_t h = READ_ONCE(dev->rx_handler);
-
-	if (!h) {
-		dev->rx_nohandler++;
-		return;
-	}
-	h(dev, frame, len, flags);
 }
 
 int netdev_open(struct net_device *dev)

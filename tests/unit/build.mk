@@ -42,12 +42,16 @@ unit-buddy-srcs := kernel/buddy.c
 unit-kmalloc-srcs := kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 unit-dma-srcs := kernel/dma.c kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
-	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c \
+	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c drivers/net/e1000/e1000_rxpool.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
 	drivers/net/e1000/e1000_irq.c drivers/net/e1000/e1000_itr.c kernel/errno.c tests/unit/fake_e1000.c \
 	kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
 unit-e1000-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
 unit-e1000-libs = $(HOST_LWIP_LIB)
+# zero copy (RX refill pool, TX scatter-gather): the same driver and fake
+unit-e1000zc-srcs = $(unit-e1000-srcs)
+unit-e1000zc-cflags = $(unit-e1000-cflags)
+unit-e1000zc-libs = $(unit-e1000-libs)
 unit-l2reflect-srcs := drivers/net/l2reflect.c
 unit-views-srcs := fs/view.c drivers/net/netdevice.c drivers/net/netdevice_proc.c \
 	lib/seq_buf.c kernel/errno.c
@@ -88,6 +92,12 @@ unit-napi-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-napi-libs := $(HOST_LWIP_LIB)
 
 unit-ipconfig-srcs := net/lwip/ipconfig_parse.c
+
+# checksums checked with lwIP's inet_chksum (built for the host)
+unit-pktbuild-srcs := net/core/pktbuild.c
+unit-pktbuild-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
+unit-pktbuild-libs := $(HOST_LWIP_LIB)
+unit-pktgen-srcs := net/core/pktgen_params.c net/core/pktbuild.c
 
 unit-qdisc-srcs := kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
 unit-qdisc-cflags := -Inet/lwip/include -I$(LWIPDIR)/include

@@ -189,8 +189,7 @@ static int e1000_stop(struct net_device *dev)
 
 /* NETDEV_TX_MORE defers the tail write only while the rx_handler runs
  * (the poll writes it once for the batch); elsewhere the tail moves now */
-static int e1000_start_xmit(struct net_device *dev, const void *frame, unsigned int len,
-			    const struct netdev_tx_csum *csum, unsigned int flags)
+static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
 	unsigned long irqf;
@@ -201,7 +200,7 @@ static int e1000_start_xmit(struct net_device *dev, const void *frame, unsigned 
 	/* the ring is shared with the poll and (napi=off) the hard IRQ */
 	irqf = local_irq_save();
 	if (a->tx_up)
-		rc = e1000_xmit(a, frame, len, csum, flags);
+		rc = e1000_xmit(a, skb, flags);
 	local_irq_restore(irqf);
 	return rc;
 }
