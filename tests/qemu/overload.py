@@ -9,8 +9,10 @@ Where an injected frame can end, and the counter that says so:
                QEMU's socket (host_drops())
   the NIC      refused or missed: ethtool's rx_missed_errors (MPC),
                rx_long_length_errors (ROC)
-  the driver   received: ethtool's rx_packets; to the glue, which may find
-               no sk_buff: the status page's `no-memory` (glue.rx_nomem)
+  the driver   received: ethtool's rx_packets, or no buffer to replace the
+               one lent up with the frame (zero copy) nor an sk_buff to copy
+               it into: rx_alloc_failed; then the glue (status page; its
+               `no-memory`, glue.rx_nomem, from before zero copy, stays 0)
   softnet      processed, or dropped with the backlog full (softnet.dropped)
   lwIP         by layer and reason (injectlib.reconcile's equations)
 The guest's answers may in turn be refused by its qdisc (qdisc.drops) or
@@ -262,9 +264,10 @@ def account(d, injected):
         if left != right:
             bad.append((name, left, right))
 
-    check("injected = NIC received + NIC missed + NIC too long + host drops at QEMU's socket",
+    check("injected = NIC received + NIC missed + NIC too long + driver found no buffer "
+          "+ host drops at QEMU's socket",
           injected, d["eth.rx_packets"] + d["eth.rx_missed_errors"] + d["eth.rx_long_length_errors"]
-          + d["host.drops"])
+          + d.get("eth.rx_alloc_failed", 0) + d["host.drops"])
     check("NIC received = glue received", d["eth.rx_packets"], d["glue.rx_frames"])
     check("glue received = softnet processed + backlog drops + no sk_buff",
           d["glue.rx_frames"], d["softnet.processed"] + d["softnet.dropped"] + d["glue.rx_nomem"])

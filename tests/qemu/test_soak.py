@@ -49,7 +49,7 @@ KINDS = ",".join(k for k in injectlib.MALFORMED if k not in ("oversize", "arp-fl
 # flat memory, after the warm-up: bounds on the last sample minus the first,
 # and on the last third's peak minus the first third's
 BOUNDS = {"MemFree_kB": 256, "kmalloc.live": 128, "heap.used": 16384, "memp.total": 64,
-          "skb.in_use": 64, "dma.outstanding": 0}
+          "skb.in_use": 64, "dma.outstanding": 0, "eth.rx_pool_lent": 64}
 MEMORY = list(BOUNDS)
 TRAFFIC = ["eth.rx_packets", "Udp.InDatagrams", "Icmp.InEchos", "Tcp.PassiveOpens",
            "Ip.ReasmReqds", "softnet.dropped", "eth.rx_missed_errors", "qdisc.drops"]
@@ -79,6 +79,7 @@ def sample(g, net):
     m = re.search(r"MemFree:\s+(\d+) kB", g.shell("cat /proc/meminfo"))
     c["MemFree_kB"] = int(m.group(1))
     c["memp.total"] = sum(v for k, v in c.items() if k.startswith("memp."))
+    c.setdefault("eth.rx_pool_lent", 0)      # the driver's zero-copy buffers up the stack
     c.update(tap_stats(net))
     return c
 
@@ -205,7 +206,7 @@ def soak(net, nic, minutes, warmup_s):
             c = sample(g, net)
             t = time.monotonic() - t0
             c["t"], c["tcp_ok"] = t, tcp.ok
-            w.writerow(["%.1f" % t] + [c[k] for k in MEMORY] + [c.get(k, 0) for k in TRAFFIC]
+            w.writerow(["%.1f" % t] + [c.get(k, 0) for k in MEMORY] + [c.get(k, 0) for k in TRAFFIC]
                        + [tcp.ok, tcp.failed])
             f.flush()
             for k in ("Udp.InDatagrams", "Icmp.InEchos", "tcp_ok"):
@@ -234,8 +235,9 @@ def soak(net, nic, minutes, warmup_s):
         v = [r[k] for r in warm]
         report("soak %s: %s after warm-up %d, min %d, max %d, end %d; quiet: start %d, end %d"
                % (nic, k, v[0], min(v), max(v), v[-1], start[k], end[k]))
-    drops = {k: d[k] for k in ("tap.tx_dropped", "eth.rx_missed_errors", "softnet.dropped",
-                               "qdisc.drops") + tuple("skb." + r for r in ("NOMEM", "CPU_BACKLOG"))}
+    drops = {k: d.get(k, 0) for k in ("tap.tx_dropped", "eth.rx_missed_errors",
+                                      "eth.rx_alloc_failed", "softnet.dropped", "qdisc.drops",
+                                      "skb.NOMEM", "skb.CPU_BACKLOG")}
     report("soak %s: tap sent %d frames, the NIC took %d, filtered %d (the namespace's RS/MLD); "
            "drops %s" % (nic, d["tap.tx_packets"], d["eth.rx_packets"], d["tap.filtered"], drops))
     assert not stuck, stuck
@@ -248,11 +250,12 @@ def soak(net, nic, minutes, warmup_s):
     bad = [b for k in MEMORY for b in flat(warm, k, BOUNDS[k])]
     assert not bad, bad
     ps, pe = injectlib.pools(start), injectlib.pools(end)
+    ps["eth.rx_pool_lent"], pe["eth.rx_pool_lent"] = start["eth.rx_pool_lent"], end["eth.rx_pool_lent"]
     assert ps == pe, {k: (ps.get(k), pe.get(k)) for k in set(ps) | set(pe) if ps.get(k) != pe.get(k)}
     # the tap handed QEMU frames; the NIC took each, says why not, or
     # filtered it as multicast for a group it has not joined
     assert d["tap.tx_packets"] == d["eth.rx_packets"] + d["eth.rx_missed_errors"] \
-        + d["eth.rx_long_length_errors"] + d["tap.filtered"], \
+        + d["eth.rx_long_length_errors"] + d.get("eth.rx_alloc_failed", 0) + d["tap.filtered"], \
         (d["tap.tx_packets"], d["eth.rx_packets"], d["tap.filtered"])
     notes = ("sent =", "echo replies received", "RSTs received", "ICMP echo replies received",
              "Tcp InSegs =", "Tcp no-PCB drops")
