@@ -12,8 +12,9 @@ kernel-srcs += kernel/mm.c kernel/buddy.c kernel/page_alloc.c kernel/paging.c ke
 ifdef KMALLOC_DEBUG
 CFLAGS_kernel_kmalloc := -DKMALLOC_DEBUG=$(KMALLOC_DEBUG)
 endif
-# console input, idle accounting, and the /proc files the kernel core owns
-kernel-srcs += kernel/serial_rx.c kernel/idle.c kernel/meminfo.c kernel/version_proc.c
+# console input, idle and CPU time accounting (/proc/stat), and the /proc files the kernel core owns
+kernel-srcs += kernel/serial_rx.c kernel/idle.c kernel/cpustat.c kernel/meminfo.c kernel/version_proc.c
 # the serial console shell (kernel/shell/shell.h)
 kernel-srcs += kernel/shell/shell.c kernel/shell/line.c kernel/shell/complete.c \
-	kernel/shell/cmd_fs.c kernel/shell/cmd_sys.c kernel/shell/cmd_sysctl.c kernel/shell/cmd_grep.c
+	kernel/shell/cmd_fs.c kernel/shell/cmd_sys.c kernel/shell/cmd_sysctl.c kernel/shell/cmd_grep.c \
+	kernel/shell/cmd_watch.c

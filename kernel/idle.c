@@ -1,28 +1,33 @@
-/* Idle time: the idle loop halts through idle_halt(), which counts the
- * time until the next interrupt; /proc/uptime shows it beside the uptime. */
+/* Idle time: the idle loop halts through idle_halt(), in the cpustat
+ * context "idle" until the next interrupt switches to hard IRQ time
+ * (kernel/cpustat.c); /proc/uptime shows it beside the uptime. */
 #include "kernel/idle.h"
 #include "fs/view.h"
+#include "kernel/cpustat.h"
+#include "kernel/percpu.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
 #include "lib/seq_buf.h"
 
 #define CENTISEC_NS (NSEC_PER_SEC / 100)
 
-static u64 idle_tsc;
-
 void idle_halt(void)
 {
-	u64 t0 = rdtsc();
+	enum cpu_usage_stat prev = cpustat_switch(CPUTIME_IDLE);
 
+	/* the interrupt that wakes us switches to hard IRQ time at its entry
+	 * and back to idle at its exit: only the halted time stays idle */
 	safe_halt();
-	/* the interrupt that woke us has run by now: its handler's time is
-	 * counted as idle, as a tick-based count would do too */
-	WRITE_ONCE(idle_tsc, idle_tsc + (rdtsc() - t0));
+	cpustat_switch(prev);
 }
 
 u64 idle_time_ns(void)
 {
-	return tsc_to_ns(READ_ONCE(idle_tsc));
+	u64 ns = 0;
+
+	for (unsigned int c = 0; c < nr_cpu_ids_online(); c++)
+		ns += cpustat_ns(c, CPUTIME_IDLE);
+	return ns;
 }
 
 /* Linux fs/proc/uptime.c: "%lu.%02lu %lu.%02lu\n", uptime and the idle

@@ -2,6 +2,7 @@
  * lines, per-vector counts, and the common interrupt path. */
 #include "kernel/irq.h"
 #include "fs/view.h"
+#include "kernel/cpustat.h"
 #include "kernel/errno.h"
 #include "kernel/idt.h"
 #include "kernel/percpu.h"
@@ -211,6 +212,9 @@ void irq_dispatch(struct trap_frame *tf)
 	struct irq_desc *d = &irq_descs[vector];
 	struct irq_action *a;
 	int handled = IRQ_NONE;
+	/* the outermost interrupt's time is hard IRQ time, whatever it
+	 * interrupted (idle included: cpustat.c) */
+	enum cpu_usage_stat prev = irq_nesting ? CPUTIME_IRQ : cpustat_switch(CPUTIME_IRQ);
 
 	irq_nesting++;
 	d->count++;
@@ -223,8 +227,10 @@ void irq_dispatch(struct trap_frame *tf)
 	if (vector != IRQ_VECTOR_SPURIOUS)
 		irq_eoi(vector);
 	irq_nesting--;
-	if (!irq_nesting)
+	if (!irq_nesting) {
+		cpustat_switch(prev);
 		irq_exit();
+	}
 }
 
 void irq_show(void)

@@ -6,6 +6,7 @@
 #include "fs/view.h"
 #include "kernel/softirq.h"
 #include "kernel/irq.h"
+#include "kernel/cpustat.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
@@ -97,6 +98,7 @@ static void softirq_handle(struct softirq_cpu *sc)
 {
 	u64 end = ktime_get_ns() + MAX_SOFTIRQ_TIME_NS;
 	int rounds_left = MAX_SOFTIRQ_RESTART;
+	enum cpu_usage_stat prev = cpustat_switch(CPUTIME_SOFTIRQ);
 	u32 pending;
 
 	sc->bh_count += SOFTIRQ_OFFSET;
@@ -122,6 +124,7 @@ static void softirq_handle(struct softirq_cpu *sc)
 		sc->stat.restarts++;
 	}
 	sc->bh_count -= SOFTIRQ_OFFSET;
+	cpustat_switch(prev);
 }
 
 void do_softirq(void)

@@ -51,8 +51,7 @@ static int netdev_proc_nth(unsigned int idx, char *name, size_t size,
 	return 0;
 }
 
-/* the counters of the interface called name */
-static int netdev_proc_find(const char *name, struct rtnl_link_stats64 *st)
+int netdev_proc_find(const char *name, struct rtnl_link_stats64 *st)
 {
 	char n[IFNAMSIZ];
 

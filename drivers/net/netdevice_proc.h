@@ -12,4 +12,8 @@
 int netdev_proc_extra(unsigned int idx, char *name, size_t size,
 		      struct rtnl_link_stats64 *stats);
 
+/* The counters of the interface called name, a net_device or an extra,
+ * as /proc/net/dev shows them (ip -s link); 0 or -ENODEV. */
+int netdev_proc_find(const char *name, struct rtnl_link_stats64 *st);
+
 #endif

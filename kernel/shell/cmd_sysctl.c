@@ -3,7 +3,8 @@
  *   sysctl -a                  every tunable, "name = value"
  *   sysctl name...             those
  *   sysctl -w name=value...    set (also without -w), then show the value
- * A value that is not a whole number or out of range changes nothing. */
+ * A value that is not a whole number or out of range changes nothing; the
+ * net.ipv4.* settings are read-only (lwIP fixes them at build time). */
 #include "kernel/shell/shell.h"
 #include "kernel/errno.h"
 #include "net/core/dev.h"
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #define SYSCTL_NAME_MAX 64
+#define SYSCTL_VALUE_MAX 64
 
 /* procps reports a missing key by its /proc/sys file */
 static int sysctl_missing(const char *name)
@@ -24,11 +26,11 @@ static int sysctl_missing(const char *name)
 
 static int sysctl_show(const char *name)
 {
-	long v;
+	char v[SYSCTL_VALUE_MAX];
 
-	if (net_sysctl_get(name, &v))
+	if (net_sysctl_format(name, v, sizeof(v)) < 0)
 		return sysctl_missing(name);
-	shell_printf("%s = %ld\n", name, v);
+	shell_printf("%s = %s\n", name, v);
 	return 0;
 }
 
@@ -62,6 +64,11 @@ static int sysctl_write(const char *arg)
 	rc = net_sysctl_set(name, v);
 	if (rc == -ENOENT)
 		return sysctl_missing(name);
+	if (rc == -EPERM) {
+		/* procps's words for a file it may not write */
+		shell_printf("sysctl: permission denied on key '%s'\n", name);
+		return 1;
+	}
 	if (rc) {
 		shell_printf("sysctl: setting key \"%s\": %s (%ld is out of range)\n", name,
 			     errno_desc(rc), v);

@@ -239,6 +239,16 @@ static void shell_run(const char *text)
 		shell_run_one(line);
 }
 
+void shell_run_line(const char *line)
+{
+	shell_run(line);
+}
+
+bool shell_in_pipe(void)
+{
+	return stdin_buf || pipe_capturing;
+}
+
 static void shell_run_one(char *line)
 {
 	char *argv[SHELL_ARGS_MAX + 1];

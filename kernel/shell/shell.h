@@ -63,6 +63,11 @@ int shell_error(const char *cmd, const char *fmt, ...) __printf(2, 3);
 #define SHELL_PIPE_MAX  65536
 /* the piped input of the running command (*len bytes), or NULL */
 const char *shell_stdin(size_t *len);
+/* the running command is one side of a pipe (reads or is captured) */
+bool shell_in_pipe(void);
+/* run a whole line (with its pipe, sudo, ...) from inside a command, for
+ * the session in charge: watch's rounds; its status in last_status */
+void shell_run_line(const char *line);
 
 /* Sessions.  A line runs for one session at a time: the serial console's,
  * or a remote one (net/services/shell_srv.c).  The session in charge gets

@@ -41,10 +41,15 @@ extern int netdev_max_backlog;   /* input_pkt_queue length, default 1000 */
 #define NETDEV_MAX_BACKLOG_DEFAULT  1000
 
 /* Set a tunable by its sysctl name ("net.core.netdev_budget", ...).
- * Returns 0, -ENOENT for an unknown name, -EINVAL for a value out of range. */
+ * Returns 0, -ENOENT for an unknown name, -EINVAL for a value out of range,
+ * -EPERM for a read-only one (net.ipv4.*: lwIP's build-time settings). */
 int net_sysctl_set(const char *name, long value);
-/* Read one; -ENOENT for an unknown name. */
+/* Read one (a read-only vector: its first value); -ENOENT for an unknown name. */
 int net_sysctl_get(const char *name, long *value);
+/* Its value(s) as Linux prints them ("300", "93440\t93440\t93440"),
+ * snprintf-style into buf; the length, or -ENOENT. */
+#define NET_SYSCTL_VALS_MAX 3
+int net_sysctl_format(const char *name, char *buf, size_t size);
 /* the name of tunable idx (0..), or NULL past the last */
 const char *net_sysctl_name(unsigned int idx);
 

@@ -1,17 +1,20 @@
 /* The net.core.* tunables of the receive path, settable by name
  * (net_sysctl_set) and on the kernel command line under the same names,
- * plus napi=on|off. */
+ * plus napi=on|off; and, read-only, the net.ipv4.* settings that lwIP fixes
+ * when it is built (lwipopts.h), under Linux's names. */
 #include "net/core/dev.h"
 #include "fs/view.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
+#include "lwip/opt.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* the sysctl name's prefix for the files under /proc/sys/net/core/ */
+/* the sysctl names' prefixes for the files under /proc/sys/net/{core,ipv4}/ */
 #define NET_CORE_PREFIX "net.core."
+#define NET_IPV4_PREFIX "net.ipv4."
 
 int netdev_budget = NETDEV_BUDGET_DEFAULT;
 int netdev_budget_usecs = NETDEV_BUDGET_USECS_DEFAULT;
@@ -37,20 +40,40 @@ static void dev_weight_changed(void)
 
 struct net_sysctl {
 	const char *name;
-	int *var;
+	int *var;                 /* NULL: read-only, the values in ro */
 	long min, max;            /* accepted range, inclusive */
 	void (*changed)(void);
+	long ro[NET_SYSCTL_VALS_MAX];
+	unsigned int nro;         /* values of a read-only one */
 };
+
+#define NET_SYSCTL_RW(n, v, lo, hi, fn) \
+	{ .name = (n), .var = (v), .min = (lo), .max = (hi), .changed = (fn) }
+/* a read-only setting with 1..3 values (Linux's tcp_rmem has min, default, max) */
+#define NET_SYSCTL_RO(n, ...) \
+	{ .name = (n), .ro = { __VA_ARGS__ }, \
+	  .nro = sizeof((long[]){ __VA_ARGS__ }) / sizeof(long) }
 
 /* Ranges: at least one frame / one poll; budgets capped where a larger
  * value would only let one softirq run starve everything else. */
 static const struct net_sysctl net_sysctls[] = {
-	{ "net.core.netdev_budget", &netdev_budget, 1, 100000, NULL },
+	NET_SYSCTL_RW("net.core.netdev_budget", &netdev_budget, 1, 100000, NULL),
 	/* 0 is allowed as in Linux: one poll per NET_RX run */
-	{ "net.core.netdev_budget_usecs", &netdev_budget_usecs, 0, 1000000, NULL },
-	{ "net.core.dev_weight", &dev_weight, 1, 100000, dev_weight_changed },
-	{ "net.core.netdev_max_backlog", &netdev_max_backlog, 1, 1000000, NULL },
-	{ "net.core.napi", &napi_sysctl, 0, 1, napi_changed },
+	NET_SYSCTL_RW("net.core.netdev_budget_usecs", &netdev_budget_usecs, 0, 1000000, NULL),
+	NET_SYSCTL_RW("net.core.dev_weight", &dev_weight, 1, 100000, dev_weight_changed),
+	NET_SYSCTL_RW("net.core.netdev_max_backlog", &netdev_max_backlog, 1, 1000000, NULL),
+	NET_SYSCTL_RW("net.core.napi", &napi_sysctl, 0, 1, napi_changed),
+	/* lwIP's TCP has one window and one send buffer for every connection,
+	 * fixed at build time: Linux's min, default and max are all that */
+	NET_SYSCTL_RO("net.ipv4.tcp_rmem", TCP_WND, TCP_WND, TCP_WND),
+	NET_SYSCTL_RO("net.ipv4.tcp_wmem", TCP_SND_BUF, TCP_SND_BUF, TCP_SND_BUF),
+	NET_SYSCTL_RO("net.ipv4.tcp_window_scaling", LWIP_WND_SCALE),
+	NET_SYSCTL_RO("net.ipv4.tcp_timestamps", LWIP_TCP_TIMESTAMPS),
+	NET_SYSCTL_RO("net.ipv4.tcp_sack", LWIP_TCP_SACK_OUT),
+	NET_SYSCTL_RO("net.ipv4.tcp_syn_retries", TCP_SYNMAXRTX),
+	NET_SYSCTL_RO("net.ipv4.tcp_retries2", TCP_MAXRTX),
+	NET_SYSCTL_RO("net.ipv4.ip_default_ttl", IP_DEFAULT_TTL),
+	NET_SYSCTL_RO("net.ipv4.ip_forward", IP_FORWARD),
 };
 
 static const struct net_sysctl *net_sysctl_find(const char *name)
@@ -67,6 +90,8 @@ int net_sysctl_set(const char *name, long value)
 
 	if (!s)
 		return -ENOENT;
+	if (!s->var)
+		return -EPERM;
 	if (value < s->min || value > s->max)
 		return -EINVAL;
 	WRITE_ONCE(*s->var, (int)value);
@@ -81,8 +106,24 @@ int net_sysctl_get(const char *name, long *value)
 
 	if (!s)
 		return -ENOENT;
-	*value = READ_ONCE(*s->var);
+	*value = s->var ? READ_ONCE(*s->var) : s->ro[0];
 	return 0;
+}
+
+int net_sysctl_format(const char *name, char *buf, size_t size)
+{
+	const struct net_sysctl *s = net_sysctl_find(name);
+	int len = 0;
+
+	if (!s)
+		return -ENOENT;
+	if (s->var)
+		return snprintf(buf, size, "%d", READ_ONCE(*s->var));
+	/* Linux prints a vector sysctl's values separated by tabs */
+	for (unsigned int i = 0; i < s->nro; i++)
+		len += snprintf(buf + MIN((size_t)len, size), size - MIN((size_t)len, size),
+				"%s%ld", i ? "\t" : "", s->ro[i]);
+	return len;
 }
 
 const char *net_sysctl_name(unsigned int idx)
@@ -90,29 +131,56 @@ const char *net_sysctl_name(unsigned int idx)
 	return idx < ARRAY_SIZE(net_sysctls) ? net_sysctls[idx].name : NULL;
 }
 
-/* /proc/sys/net/core/<name>: the value and a newline, as Linux prints an
- * integer sysctl */
-static int net_sysctl_list(unsigned int idx, const char *const *args, char *name, size_t size)
+/* /proc/sys/net/<dir>/<name>: the value(s) and a newline, as Linux prints
+ * an integer sysctl; idx counts the names under prefix */
+static int net_sysctl_list_prefix(const char *prefix, unsigned int idx, char *name, size_t size)
 {
-	(void)args;
-	if (idx >= ARRAY_SIZE(net_sysctls))
-		return -ENOENT;
-	snprintf(name, size, "%s", net_sysctls[idx].name + strlen(NET_CORE_PREFIX));
-	return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(net_sysctls); i++) {
+		if (strncmp(net_sysctls[i].name, prefix, strlen(prefix)) || idx--)
+			continue;
+		snprintf(name, size, "%s", net_sysctls[i].name + strlen(prefix));
+		return 0;
+	}
+	return -ENOENT;
 }
-VIEW_DIR("/proc/sys/net/core/*", net_sysctl_list);
 
-static int net_sysctl_show(char *buf, size_t size, const char *const *args)
+static int net_sysctl_show_prefix(const char *prefix, const char *file, char *buf, size_t size)
 {
 	char name[VIEW_PATH_MAX];
-	long v;
-	int rc;
+	int len;
 
-	snprintf(name, sizeof(name), NET_CORE_PREFIX "%s", args[0]);
-	rc = net_sysctl_get(name, &v);
-	return rc ? rc : snprintf(buf, size, "%ld\n", v);
+	snprintf(name, sizeof(name), "%s%s", prefix, file);
+	len = net_sysctl_format(name, buf, size);
+	if (len < 0)
+		return len;
+	return len + snprintf(buf + MIN((size_t)len, size), size - MIN((size_t)len, size), "\n");
 }
-VIEW("/proc/sys/net/core/*", net_sysctl_show);
+
+static int net_core_list(unsigned int idx, const char *const *args, char *name, size_t size)
+{
+	(void)args;
+	return net_sysctl_list_prefix(NET_CORE_PREFIX, idx, name, size);
+}
+VIEW_DIR("/proc/sys/net/core/*", net_core_list);
+
+static int net_core_show(char *buf, size_t size, const char *const *args)
+{
+	return net_sysctl_show_prefix(NET_CORE_PREFIX, args[0], buf, size);
+}
+VIEW("/proc/sys/net/core/*", net_core_show);
+
+static int net_ipv4_list(unsigned int idx, const char *const *args, char *name, size_t size)
+{
+	(void)args;
+	return net_sysctl_list_prefix(NET_IPV4_PREFIX, idx, name, size);
+}
+VIEW_DIR("/proc/sys/net/ipv4/*", net_ipv4_list);
+
+static int net_ipv4_show(char *buf, size_t size, const char *const *args)
+{
+	return net_sysctl_show_prefix(NET_IPV4_PREFIX, args[0], buf, size);
+}
+VIEW("/proc/sys/net/ipv4/*", net_ipv4_show);
 
 /* a whole decimal number, or -EINVAL */
 static int parse_long(const char *v, long *out)

@@ -200,6 +200,7 @@ static const struct mode_opt mode_opts[] = {
 	{ "-C", "--coalesce", ETHTOOL_MODE_SCOAL },
 	{ "-k", "--show-features", ETHTOOL_MODE_GFEAT },
 	{ "-K", "--features", ETHTOOL_MODE_SFEAT },
+	{ "-l", "--show-channels", ETHTOOL_MODE_GCHAN },
 };
 
 static int bad_args(struct seq_buf *err)
@@ -462,6 +463,25 @@ static int show_ring(struct net_device *dev, struct seq_buf *s)
 	return 0;
 }
 
+/* Every barenet net_device has one RX/TX queue pair served by one NAPI
+ * instance (the 82576's other queues stay off): one combined channel, no
+ * separate RX, TX or other ones.  ethtool 6.1 netlink/channels.c; the
+ * kernel leaves out a count whose maximum is 0 (n/a). */
+#define ETHTOOL_COMBINED_CHANNELS 1
+
+static int show_channels(struct net_device *dev, struct seq_buf *s)
+{
+	seq_buf_printf(s, "Channel parameters for %s:\n", dev->name);
+	for (int cur = 0; cur < 2; cur++) {
+		seq_buf_puts(s, cur ? "Current hardware settings:\n" : "Pre-set maximums:\n");
+		show_u32(s, "RX:\t\t", 0, false);
+		show_u32(s, "TX:\t\t", 0, false);
+		show_u32(s, "Other:\t\t", 0, false);
+		show_u32(s, "Combined:\t", ETHTOOL_COMBINED_CHANNELS, true);
+	}
+	return 0;
+}
+
 static const char *coal_bool(const struct ethtool_coalesce *ec, u32 sup, u32 bit, u32 v)
 {
 	(void)ec;
@@ -616,6 +636,7 @@ int ethtool_exec(const struct ethtool_req *r, struct seq_buf *s)
 	case ETHTOOL_MODE_SCOAL:    return set_coal(dev, r, s);
 	case ETHTOOL_MODE_GFEAT:    return show_features(dev, s);
 	case ETHTOOL_MODE_SFEAT:    return set_features(dev, r, s);
+	case ETHTOOL_MODE_GCHAN:    return show_channels(dev, s);
 	}
 	return 1;
 }

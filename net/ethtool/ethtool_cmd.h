@@ -8,6 +8,7 @@
  *   ethtool -g DEV           ring sizes;  -G DEV [rx N] [rx-mini N] [rx-jumbo N] [tx N]
  *   ethtool -c DEV           coalescing;  -C DEV [adaptive-rx on|off] [rx-usecs N] ...
  *   ethtool -k DEV           offloads;    -K DEV [rx on|off] [tx on|off] [FEATURE on|off]
+ *   ethtool -l DEV           channels: one combined RX/TX queue pair per device
  *
  * A setting is parsed and checked whole before anything is applied; one
  * the device refuses leaves it unchanged (see net/ethtool/ethtool.h). */
@@ -27,6 +28,7 @@ enum ethtool_mode {
 	ETHTOOL_MODE_SCOAL,     /* -C */
 	ETHTOOL_MODE_GFEAT,     /* -k */
 	ETHTOOL_MODE_SFEAT,     /* -K */
+	ETHTOOL_MODE_GCHAN,     /* -l */
 };
 
 /* -G fields given */

@@ -2,8 +2,12 @@
  * its default route, ARP table and IPv6 neighbour cache, in iproute2 6.1's
  * output format (including its trailing blanks).
  *
- *   ip [-4|-6] addr|a [show]     ip link|l [show]
+ *   ip [-4|-6] addr|a [show]     ip [-s] link|l [show]
  *   ip [-4|-6] route|r [show]    ip [-4|-6] neigh|n [show]
+ *
+ * ip -s link adds each interface's counters (those of /proc/net/dev, from
+ * ndo_get_stats64) in iproute2's two RX and TX blocks.  The -s -s error
+ * details are refused: ethtool -S DEV has them.
  *
  * lwIP routes by interface: each netif with an IPv4 address reaches its
  * subnet ("proto kernel scope link"), the default netif's gateway is the
@@ -11,6 +15,7 @@
  * learnt from advertisements. */
 #include "kernel/shell/shell.h"
 #include "drivers/net/netdevice.h"
+#include "drivers/net/netdevice_proc.h"
 #include "net/core/xmit.h"
 #include "net/lwip/core_lock.h"
 #include "net/lwip/netif_glue.h"
@@ -134,6 +139,81 @@ static void addr_lines(struct netif *n, int fam)
 			shell_puts("       valid_lft forever preferred_lft forever\n");
 		else
 			shell_printf("       valid_lft %usec preferred_lft %usec\n", valid, pref);
+	}
+}
+
+/* the columns of ip -s link, as iproute2 6.1's print_link_stats64 sizes
+ * them: at least as wide as the titles of the -s -s lines ("RX errors:",
+ * "packets", "errors", "dropped", "heartbt", "overrun", "compressed"),
+ * wider for a value with more digits, in RX or TX */
+static const unsigned int stats_min_cols[] = { 10, 7, 6, 7, 7, 7, 10 };
+#define STATS_COLS ARRAY_SIZE(stats_min_cols)
+#define STATS_BYTES_INDENT 4   /* "bytes" sits 4 left of its column's end */
+
+static unsigned int dec_width(u64 v)
+{
+	unsigned int n = 1;
+
+	for (; v > 9; v /= 10)
+		n++;
+	return n;
+}
+
+static void stats_block(const char *dir, const char *const *titles, const u64 *v,
+			const unsigned int *cols)
+{
+	shell_printf("    %s: %*s", dir, (int)(cols[0] - STATS_BYTES_INDENT), titles[0]);
+	for (unsigned int c = 1; c < STATS_COLS - 1; c++)
+		shell_printf(" %*s", (int)cols[c], titles[c]);
+	shell_printf(" %*s\n    ", (int)cols[STATS_COLS - 1],
+		     v[STATS_COLS - 1] ? "compressed" : "");
+	for (unsigned int c = 0; c < STATS_COLS - (v[STATS_COLS - 1] ? 0 : 1); c++)
+		shell_printf("%*llu ", (int)cols[c], (unsigned long long)v[c]);
+	shell_puts("\n");
+}
+
+/* ip -s link's counters of one interface (iproute2 6.1, one -s) */
+static void link_stats(const char *name)
+{
+	static const char *const rx_titles[] = {
+		"bytes", "packets", "errors", "dropped", "missed", "mcast", "" };
+	static const char *const tx_titles[] = {
+		"bytes", "packets", "errors", "dropped", "carrier", "collsns", "" };
+	struct rtnl_link_stats64 st;
+	unsigned int cols[STATS_COLS];
+
+	if (netdev_proc_find(name, &st))
+		return;
+	const u64 rx[STATS_COLS] = { st.rx_bytes, st.rx_packets, st.rx_errors, st.rx_dropped,
+				     st.rx_missed_errors, st.multicast, st.rx_compressed };
+	const u64 tx[STATS_COLS] = { st.tx_bytes, st.tx_packets, st.tx_errors, st.tx_dropped,
+				     st.tx_carrier_errors, st.collisions, st.tx_compressed };
+
+	for (unsigned int c = 0; c < STATS_COLS; c++)
+		cols[c] = MAX(stats_min_cols[c], MAX(dec_width(rx[c]), dec_width(tx[c])));
+	stats_block("RX", rx_titles, rx, cols);
+	stats_block("TX", tx_titles, tx, cols);
+}
+
+/* ip -s link: each interface's lines under the core lock, its counters
+ * after it (the loopback's take the lock themselves) */
+static void show_links_stats(void)
+{
+	for (unsigned int i = 0;; i++) {
+		struct netif *list[NETDEV_MAX + 2];
+		char name[IFNAMSIZ];
+		unsigned int k;
+
+		net_core_lock();
+		k = netifs_sorted(list, ARRAY_SIZE(list));
+		if (i >= k) {
+			net_core_unlock();
+			return;
+		}
+		link_lines(list[i], true);
+		net_netif_name(list[i], name, sizeof(name));
+		net_core_unlock();
+		link_stats(name);
 	}
 }
 
@@ -272,7 +352,7 @@ static bool prefix_of(const char *word, const char *full, size_t min)
 
 static int cmd_ip(int argc, char **argv)
 {
-	int fam = FAM_ALL, i = 1;
+	int fam = FAM_ALL, i = 1, stats = 0;
 	const char *obj;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -280,6 +360,9 @@ static int cmd_ip(int argc, char **argv)
 			fam = FAM_4;
 		else if (!strcmp(argv[i], "-6"))
 			fam = FAM_6;
+		else if (!strcmp(argv[i], "-s") || !strcmp(argv[i], "-stats") ||
+			 !strcmp(argv[i], "-statistics"))
+			stats++;
 		else
 			return shell_error("ip", "Option \"%s\" is unknown, try \"ip -help\".", argv[i]);
 	}
@@ -289,6 +372,13 @@ static int cmd_ip(int argc, char **argv)
 	if (i < argc && !prefix_of(argv[i], "show", 1) && !prefix_of(argv[i], "list", 1))
 		return shell_error("ip", "Command \"%s\" is unknown, try \"ip %s help\".", argv[i],
 				   obj);
+	if (stats > 1)
+		return shell_error("ip", "-s -s (the error details) is not supported here: "
+				   "ethtool -S DEV has them");
+	if (stats && prefix_of(obj, "link", 1)) {
+		show_links_stats();
+		return 0;
+	}
 	net_core_lock();
 	if (prefix_of(obj, "address", 1))
 		show_links(true, fam);
@@ -305,4 +395,5 @@ static int cmd_ip(int argc, char **argv)
 	net_core_unlock();
 	return 0;
 }
-SHELL_CMD("ip", cmd_ip, "addresses, links, routes, neighbours: ip [-4|-6] addr|link|route|neigh");
+SHELL_CMD("ip", cmd_ip,
+	  "addresses, links, routes, neighbours: ip [-4|-6] [-s] addr|link|route|neigh");

@@ -325,7 +325,15 @@ def sysctl_value(g, name):
 
 def test_sysctl_all(guest):
     lines = guest.shell("sysctl -a").splitlines()
-    assert sorted(l.split(" = ")[0] for l in lines) == sorted(SYSCTLS)
+    names = [l.split(" = ")[0] for l in lines]
+    assert sorted(n for n in names if n.startswith("net.core.")) == sorted(SYSCTLS)
+    # lwIP's build-time settings, read-only (test_seeds.py checks them)
+    ipv4 = sorted(n for n in names if not n.startswith("net.core."))
+    assert ipv4 == sorted("net.ipv4." + n for n in (
+        "tcp_rmem", "tcp_wmem", "tcp_window_scaling", "tcp_timestamps", "tcp_sack",
+        "tcp_syn_retries", "tcp_retries2", "ip_default_ttl", "ip_forward"))
+    assert guest.shell("ls /proc/sys/net/ipv4").split() == sorted(
+        n.split(".")[-1] for n in ipv4)
     assert guest.shell("ls /proc/sys/net/core").split() == sorted(
         n.split(".")[-1] for n in SYSCTLS)
 

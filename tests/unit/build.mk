@@ -103,9 +103,17 @@ unit-qdisc-srcs := kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
 unit-qdisc-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-qdisc-libs := $(HOST_LWIP_LIB)
 
+# every project header: a test binary is rebuilt when any header changes
+# (cheap, and a stale binary testing old struct layouts misleads)
+unit-project-headers := $(shell find kernel lib drivers net fs -name '*.h')
+
+# Check's per-test timeout (4 s by default) only has to catch a hang: a
+# loaded host must not turn a slow pass into a failure
+UNIT_CK_TIMEOUT ?= 120
+
 .SECONDEXPANSION:
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) $$(unit-$$*-libs) tests/unit/host_stubs.c \
-		$(wildcard tests/unit/*.h tests/unit/shim/*.h) tests/unit/build.mk
+		$(wildcard tests/unit/*.h tests/unit/shim/*.h) $(unit-project-headers) tests/unit/build.mk
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(unit-$*-cflags) -o $@ $< $(unit-$*-srcs) tests/unit/host_stubs.c \
@@ -114,5 +122,5 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) $$(unit-$$*-libs) te
 .PHONY: unit
 unit: $(unit-bins)
 	@fail=0; for t in $(unit-bins); do \
-		CK_VERBOSITY=normal ASAN_OPTIONS=detect_leaks=1 $$t || fail=1; \
+		CK_VERBOSITY=normal CK_DEFAULT_TIMEOUT=$(UNIT_CK_TIMEOUT) ASAN_OPTIONS=detect_leaks=1 $$t || fail=1; \
 	done; exit $$fail

@@ -1,0 +1,70 @@
+"""/proc/stat: the kernel's CPU time accounting (kernel/cpustat.c) in
+Linux's format, the same parser the bench uses for the Linux guest
+(bench/benchlib.py).  Idle at the prompt is mostly idle; loopback traffic
+shows as busy time; the columns add up to the uptime."""
+import os
+import re
+import sys
+
+import pytest
+
+from harness import Guest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "bench"))
+import benchlib  # noqa: E402
+
+USER_HZ = 100
+
+
+@pytest.fixture(scope="module")
+def guest(kernel):
+    with Guest("cpustat", append="") as g:
+        g.wait_prompt(30)
+        yield g
+
+
+def read(g):
+    out = g.shell("cat /proc/uptime /proc/stat")
+    up = float(out.split()[0])
+    return up, out.split("\n", 1)[1]
+
+
+def test_layout_is_linux(guest):
+    _, text = read(guest)
+    lines = text.splitlines()
+    assert re.fullmatch(r"cpu  \d+( \d+){9}", lines[0]), lines[0]
+    assert re.fullmatch(r"cpu0 \d+( \d+){9}", lines[1]), lines[1]
+    assert lines[0].split()[1:] == lines[1].split()[1:], lines[:2]
+    names = [l.split()[0] for l in lines[2:]]
+    assert names == ["intr", "ctxt", "btime", "processes", "procs_running",
+                     "procs_blocked", "softirq"], names
+    softirq = [int(x) for x in lines[-1].split()[1:]]
+    assert softirq[0] == sum(softirq[1:]), lines[-1]
+    assert int(lines[2].split()[1]) > 0, lines[2]
+
+
+def test_columns_add_up_to_uptime(guest):
+    up, text = read(guest)
+    cpu = benchlib.parse_stat_cpu(text)
+    total = sum(cpu.values()) / USER_HZ
+    # one CPU: its columns cover the time since boot (truncation: a few ticks)
+    assert abs(total - up) <= 0.05 * up + 0.1, (total, up, cpu)
+    assert cpu["user"] == cpu["nice"] == cpu["iowait"] == 0, cpu
+
+
+def test_idle_prompt_is_idle_and_load_is_busy(guest):
+    _, t0 = read(guest)
+    guest.watch(1.5)
+    _, t1 = read(guest)
+    idle_busy, _, total = benchlib.cpu_busy(benchlib.parse_stat_cpu(t0), benchlib.parse_stat_cpu(t1))
+    assert total >= 100, total
+    assert idle_busy < 0.5, (idle_busy, t0, t1)
+    # loopback datagrams to the discard service: sent, looped, received by
+    # softirqs; the CPU does nothing else meanwhile
+    out = guest.shell("udpsend 127.0.0.1 9 20000 64", timeout=120)
+    assert "cycles" in out, out
+    _, t2 = read(guest)
+    before, after = benchlib.parse_stat_cpu(t1), benchlib.parse_stat_cpu(t2)
+    load_busy, busy, total = benchlib.cpu_busy(before, after)
+    assert busy > 0 and load_busy > idle_busy, (load_busy, idle_busy, before, after)
+    assert after["softirq"] + after["system"] > before["softirq"] + before["system"], (before, after)

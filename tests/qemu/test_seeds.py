@@ -1,0 +1,352 @@
+"""Every item of docs/SEEDS-CHECKLIST.md marked "works", run in the guest's
+shell as the seeds type it, on each NIC model (e1000, e1000e, igb: one boot
+each, QEMU user networking), and parsed the way Linux's own tools read the
+output: /proc/interrupts and /proc/softirqs by their CPU columns,
+/proc/net/dev as net-tools does, /proc/net/softnet_stat as 13 hex columns
+(Linux 6.1), /proc/net/snmp and netstat as header/value pairs, the socket
+tables as ss's legacy parser, sysctl as procps prints, ethtool and
+`ip -s link` in their 6.1 layouts.  The values are checked against each
+other and against traffic the test makes (pings to the user-net gateway),
+so a view that prints the right layout with dead numbers fails.
+
+ITEMS lists the checklist's rows; test_checklist_matches_items fails when
+the document and this file drift apart."""
+import os
+import re
+
+import pytest
+
+from harness import ROOT, Guest
+from netparse import (driver_linked, parse_ping, parse_snmp, parse_sockets, without_klog)
+
+NICS = ["e1000", "e1000e", "igb"]
+CHECKLIST = os.path.join(ROOT, "docs", "SEEDS-CHECKLIST.md")
+
+# the checklist's ids whose state is "works" or "works (difference)": each
+# is exercised below
+ITEMS = ["interrupts", "softirqs", "watch-softirqs", "sys-statistics", "proc-net-dev",
+         "ethtool-G", "ethtool-g", "ethtool-S", "ethtool-l", "ethtool-c", "ethtool-C",
+         "ethtool-k", "ethtool-K-gro", "ethtool-i", "smp-affinity", "softnet-stat",
+         "snmp", "netstat-ipext", "proc-net-udp", "proc-net-tcp", "sysctl-budget",
+         "sysctl-budget-usecs", "sysctl-backlog", "sysctl-weight", "sysctl-tcp-rmem",
+         "ip-s-link"]
+
+GATEWAY = "10.0.2.2"
+
+
+def sh(g, cmd):
+    return without_klog(g.shell(cmd))
+
+
+@pytest.fixture(scope="module", params=NICS)
+def guest(kernel, request):
+    if not driver_linked():
+        pytest.skip("no NIC driver linked into the kernel yet")
+    with Guest("seeds-" + request.param, nic=request.param) as g:
+        g.wait_for(r"net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)", timeout=60)
+        g.wait_prompt(timeout=30)
+        out = sh(g, "ping -c 3 -i 0.2 " + GATEWAY)
+        assert parse_ping(out)["stats"].groups()[:2] == ("3", "3"), out
+        g.nic = request.param
+        yield g
+
+
+def test_checklist_matches_items():
+    """The checklist's "works" rows are exactly the ones tested here."""
+    with open(CHECKLIST) as f:
+        text = f.read()
+    rows = re.findall(r"^\| `([A-Za-z0-9-]+)` \|.*\| (works[^|]*?|n/a[^|]*?) \|$", text, re.M)
+    assert rows, "no rows found in " + CHECKLIST
+    assert len(rows) == len(re.findall(r"^\| `", text, re.M)), "a row without a known state"
+    works = [i for i, state in rows if state.startswith("works")]
+    assert sorted(works) == sorted(ITEMS)
+    assert len(set(i for i, _ in rows)) == len(rows), "an id twice"
+
+
+# --- parsers in Linux's layouts ----------------------------------------------
+
+
+def parse_cpu_table(text):
+    """/proc/interrupts and /proc/softirqs: a header of CPUn columns, then
+    "NAME: count per CPU [rest]" (procps' and irqbalance's reading)."""
+    lines = text.splitlines()
+    cpus = lines[0].split()
+    assert cpus and all(re.fullmatch(r"CPU\d+", c) for c in cpus), lines[0]
+    rows = {}
+    for line in lines[1:]:
+        name, _, rest = line.partition(":")
+        f = rest.split()
+        counts = [int(x) for x in f[:len(cpus)]]
+        assert len(counts) == len(cpus) or name.strip() in ("ERR", "MIS"), line
+        rows[name.strip()] = (counts, " ".join(f[len(cpus):]))
+    return cpus, rows
+
+
+def parse_proc_net_dev(text):
+    """As net-tools' proc_net_dev reads it: two header lines, then
+    "name: 8 receive and 8 transmit numbers"."""
+    lines = text.splitlines()
+    assert lines[0].startswith("Inter-|   Receive") and "|  Transmit" in lines[0]
+    assert lines[1].split("|")[1].split() == \
+        "bytes packets errs drop fifo frame compressed multicast".split()
+    out = {}
+    for line in lines[2:]:
+        name, vals = line.split(":")
+        v = [int(x) for x in vals.split()]
+        assert len(v) == 16, line
+        out[name.strip()] = v
+    return out
+
+
+def parse_ethtool_kv(text, head):
+    """ethtool -g/-l: "Label:<tabs>value" under the two section heads."""
+    lines = text.splitlines()
+    assert re.fullmatch(head + r" for \S+:", lines[0]), lines[0]
+    sect, out = None, {}
+    for line in lines[1:]:
+        if line in ("Pre-set maximums:", "Current hardware settings:"):
+            sect = line
+            continue
+        m = re.fullmatch(r"([A-Za-z ]+):\t+(\d+|n/a)", line)
+        assert m and sect, line
+        out[(sect[:3], m.group(1))] = None if m.group(2) == "n/a" else int(m.group(2))
+    return out
+
+
+def parse_ethtool_stats(text):
+    lines = text.splitlines()
+    assert lines[0] == "NIC statistics:"
+    out = {}
+    for line in lines[1:]:
+        m = re.fullmatch(r"     ([A-Za-z0-9_.-]+): (\d+)", line)
+        assert m, line
+        out[m.group(1)] = int(m.group(2))
+    return out
+
+
+def parse_ip_s_link(text):
+    """iproute2 6.1 `ip -s link`: per link, its two lines then the RX and TX
+    header/value pairs; the value columns end where the titles end."""
+    lines = text.splitlines()
+    links, i = {}, 0
+    while i < len(lines):
+        m = re.match(r"^\d+: (\S+): <", lines[i])
+        assert m, lines[i]
+        assert lines[i + 1].startswith("    link/"), lines[i + 1]
+        st = {}
+        for k, d in ((2, "RX"), (4, "TX")):
+            head, vals = lines[i + k], lines[i + k + 1]
+            assert head.startswith("    %s: " % d), head
+            titles = head[len("    RX:"):].split()
+            assert titles == (["bytes", "packets", "errors", "dropped", "missed", "mcast"]
+                              if d == "RX" else
+                              ["bytes", "packets", "errors", "dropped", "carrier", "collsns"])
+            assert head.endswith(" " * 11), repr(head)    # the empty compressed column
+            nums = vals.split()
+            assert len(nums) == 6 and vals.endswith(" ") and vals.startswith("    "), vals
+            # right-aligned under their titles
+            ends_t = [mm.end() for mm in re.finditer(r"\S+", head)][1:]
+            ends_v = [mm.end() for mm in re.finditer(r"\S+", vals)]
+            assert ends_t == ends_v, (head, vals)
+            st[d] = dict(zip(titles, (int(x) for x in nums)))
+        links[m.group(1)] = st
+        i += 6
+    return links
+
+
+# --- the items ---------------------------------------------------------------
+
+
+def test_interrupts(guest):
+    cpus, rows = parse_cpu_table(sh(guest, "cat /proc/interrupts"))
+    assert cpus == ["CPU0"]
+    nic = [(irq, r) for irq, r in rows.items() if r[1].endswith(" eth0")]
+    assert len(nic) == 1, rows
+    irq, (counts, desc) = nic[0]
+    assert re.fullmatch(r"\d+", irq)
+    assert re.fullmatch(r"(IO-APIC|PCI-MSI|PCI-MSIX-\S+) +\d+-(edge|fasteoi) +eth0", desc), desc
+    assert counts[0] > 0
+    assert rows["LOC"][1] == "Local timer interrupts" and rows["LOC"][0][0] > 0
+    assert rows["NMI"][1] == "Non-maskable interrupts"
+    guest.irq = irq
+
+
+def test_smp_affinity(guest):
+    irq = getattr(guest, "irq", None) or next(
+        i for i, r in parse_cpu_table(sh(guest, "cat /proc/interrupts"))[1].items()
+        if r[1].endswith(" eth0"))
+    assert sh(guest, "cat /proc/irq/%s/smp_affinity" % irq).strip() == "1"
+    assert sh(guest, "cat /proc/irq/%s/smp_affinity_list" % irq).strip() == "0"
+
+
+SOFTIRQS = "HI TIMER NET_TX NET_RX BLOCK IRQ_POLL TASKLET SCHED HRTIMER RCU".split()
+
+
+def test_softirqs(guest):
+    text = sh(guest, "cat /proc/softirqs")
+    assert text.splitlines()[0] == " " * 20 + "CPU0       "
+    cpus, rows = parse_cpu_table(text)
+    assert list(rows) == SOFTIRQS
+    assert rows["NET_RX"][0][0] > 0 and rows["TIMER"][0][0] > 0
+    for line in text.splitlines()[1:]:
+        assert re.fullmatch(r" *[A-Z_]+: +\d+", line) and line.index(":") == 12, line
+    rx = sh(guest, "grep RX /proc/softirqs")
+    assert re.fullmatch(r" +NET_RX: +\d+\n", rx), rx
+    tx = sh(guest, "grep TX /proc/softirqs")
+    assert re.fullmatch(r" +NET_TX: +\d+\n", tx), tx
+
+
+def test_watch_softirqs(guest):
+    start = len(guest.output)
+    guest.send("watch -n0.2 grep RX /proc/softirqs\r")
+    guest.wait_for(r"(?s)(Every 0\.2s: grep RX /proc/softirqs\n\n +NET_RX: +\d+\n.*){3}",
+                   timeout=30, start=start)
+    guest.send("\x03")
+    guest.wait_prompt(timeout=10, start=start)
+    out = without_klog(guest.output[start:])
+    rounds = re.findall(r"Every 0\.2s: grep RX /proc/softirqs\n\n +NET_RX: +(\d+)\n", out)
+    assert len(rounds) >= 3, out
+    counts = [int(c) for c in rounds]
+    assert counts == sorted(counts), counts             # a counter never goes back
+    assert guest.shell("echo $?") == "0\n"
+    assert sh(guest, "watch -n x ls") == "watch: failed to parse argument: 'x'\n"
+
+
+def test_sys_statistics_and_proc_net_dev(guest):
+    dev = parse_proc_net_dev(sh(guest, "cat /proc/net/dev"))
+    assert set(dev) == {"lo", "eth0"}
+    sysfs = {}
+    for name in ("rx_missed_errors", "rx_dropped", "rx_packets", "tx_packets"):
+        v = sh(guest, "cat /sys/class/net/eth0/statistics/" + name)
+        assert re.fullmatch(r"\d+\n", v), v
+        sysfs[name] = int(v)
+    assert sysfs["rx_packets"] >= dev["eth0"][1] >= 3      # the pings' replies at least
+    assert sysfs["tx_packets"] >= dev["eth0"][9] >= 3
+    # /proc/net/dev's drop column is rx_dropped + rx_missed_errors
+    assert dev["eth0"][3] == sysfs["rx_dropped"] + sysfs["rx_missed_errors"]
+
+
+def test_ethtool_ring_set_and_show(guest):
+    assert sh(guest, "sudo ethtool -G eth0 rx 4096") == ""
+    r = parse_ethtool_kv(sh(guest, "ethtool -g eth0"), "Ring parameters")
+    assert r[("Pre", "RX")] == 4096 and r[("Cur", "RX")] == 4096
+    assert r[("Cur", "RX Mini")] is None and r[("Cur", "TX")] >= 64
+    out = sh(guest, "ping -c 2 -i 0.2 " + GATEWAY)
+    assert parse_ping(out)["stats"].groups()[:2] == ("2", "2"), out
+    assert sh(guest, "ethtool -G eth0 rx 8192").startswith("netlink error:")
+    assert parse_ethtool_kv(sh(guest, "ethtool -g eth0"), "Ring parameters")[("Cur", "RX")] \
+        == 4096
+    assert sh(guest, "ethtool -G eth0 rx 256") == ""
+
+
+def test_ethtool_stats_driver_channels(guest):
+    s = parse_ethtool_stats(sh(guest, "ethtool -S eth0"))
+    for name in ("rx_packets", "rx_missed_errors", "rx_no_buffer_count", "interrupts",
+                 "napi_polls"):
+        assert name in s, name
+    assert s["rx_packets"] >= 3 and s["napi_polls"] > 0
+    info = dict(l.split(": ", 1) for l in sh(guest, "ethtool -i eth0").splitlines()
+                if ": " in l)
+    assert info["driver"] == guest.nic
+    ch = parse_ethtool_kv(sh(guest, "ethtool -l eth0"), "Channel parameters")
+    assert ch == {(p, k): (1 if k == "Combined" else None)
+                  for p in ("Pre", "Cur") for k in ("RX", "TX", "Other", "Combined")}
+
+
+def test_ethtool_coalesce_and_gro(guest):
+    assert sh(guest, "ethtool -C eth0 rx-usecs 100") == ""
+    c = sh(guest, "ethtool -c eth0")
+    assert re.search(r"^Adaptive RX: (on|off)  TX: n/a$", c, re.M), c
+    assert re.search(r"^rx-usecs: 100$", c, re.M), c
+    feats = {}
+    for line in sh(guest, "ethtool -k eth0").splitlines()[1:]:
+        m = re.fullmatch(r"\t?([a-z0-9_-]+): (on|off)( \[fixed\])?", line)
+        assert m, line
+        feats[m.group(1)] = (m.group(2), bool(m.group(3)))
+    assert feats["generic-receive-offload"] == ("off", True)     # no GRO in barenet
+    assert sh(guest, "ethtool -K eth0 gro on") == "Could not change any device features\n"
+    assert guest.shell("echo $?") == "1\n"
+
+
+def test_softnet_stat(guest):
+    lines = sh(guest, "cat /proc/net/softnet_stat").splitlines()
+    assert len(lines) == 1                          # one CPU
+    cols = lines[0].split()
+    assert len(cols) == 13 and all(re.fullmatch(r"[0-9a-f]{8}", c) for c in cols), lines
+    v = [int(c, 16) for c in cols]
+    assert v[0] >= 3                                # processed: the replies at least
+    assert v[3:8] == [0] * 5 and v[12] == 0         # Linux's zero columns; CPU index 0
+
+
+def test_snmp_and_netstat(guest):
+    s0 = parse_snmp(sh(guest, "cat /proc/net/snmp"))
+    assert list(s0) == ["Ip", "Icmp", "IcmpMsg", "Tcp", "Udp", "UdpLite"] or \
+        list(s0) == ["Ip", "Icmp", "Tcp", "Udp", "UdpLite"]
+    out = sh(guest, "ping -c 2 -i 0.2 " + GATEWAY)
+    assert parse_ping(out)["stats"].groups()[:2] == ("2", "2"), out
+    s1 = parse_snmp(sh(guest, "cat /proc/net/snmp"))
+    assert s1["Icmp"]["OutEchos"] - s0["Icmp"]["OutEchos"] == 2
+    assert s1["Icmp"]["InEchoReps"] - s0["Icmp"]["InEchoReps"] == 2
+    assert s1["Ip"]["InReceives"] >= s0["Ip"]["InReceives"] + 2
+    ipext = sh(guest, "cat /proc/net/netstat | grep IpExt")
+    n = parse_snmp(ipext)
+    assert list(n) == ["IpExt"] and "InNoRoutes" in n["IpExt"]
+    assert set(parse_snmp(sh(guest, "cat /proc/net/netstat"))) == {"TcpExt", "IpExt"}
+
+
+def test_socket_tables(guest):
+    head, udp = parse_sockets(sh(guest, "cat /proc/net/udp"), 127)
+    assert head.split()[:4] == ["sl", "local_address", "rem_address", "st"]
+    assert {s["local"][1] for s in udp} >= {7, 9}
+    head, tcp = parse_sockets(sh(guest, "cat /proc/net/tcp"), 149)
+    listen = {s["local"][1] for s in tcp if s["state"] == "LISTEN"}
+    assert listen >= {7, 9, 80, 5001}
+
+
+def test_sysctls(guest):
+    want = {"net.core.netdev_budget": 300, "net.core.netdev_budget_usecs": 2000,
+            "net.core.netdev_max_backlog": 1000, "net.core.dev_weight": 64}
+    all_ = dict(l.split(" = ") for l in sh(guest, "sysctl -a").splitlines())
+    for name, default in want.items():
+        assert int(all_[name]) == default, name
+        path = "/proc/sys/" + name.replace(".", "/")
+        assert sh(guest, "cat " + path) == "%d\n" % default
+        assert sh(guest, "sudo sysctl -w %s=%d" % (name, default * 2)) == \
+            "%s = %d\n" % (name, default * 2)
+        assert sh(guest, "cat " + path) == "%d\n" % (default * 2)
+        assert sh(guest, "sysctl -w %s=-5" % name).startswith(
+            'sysctl: setting key "%s": Invalid argument' % name)
+        assert sh(guest, "sysctl -w %s=%d" % (name, default)) == "%s = %d\n" % (name, default)
+    # traffic still flows with the defaults back
+    out = sh(guest, "ping -c 1 " + GATEWAY)
+    assert parse_ping(out)["stats"].groups()[:2] == ("1", "1"), out
+
+
+def test_sysctl_tcp_rmem_read_only(guest):
+    line = sh(guest, "sysctl net.ipv4.tcp_rmem")
+    m = re.fullmatch(r"net\.ipv4\.tcp_rmem = (\d+)\t(\d+)\t(\d+)\n", line)
+    assert m, line
+    lo, default, hi = (int(x) for x in m.groups())
+    assert lo <= default <= hi and default > 0
+    assert sh(guest, "cat /proc/sys/net/ipv4/tcp_rmem") == "%d\t%d\t%d\n" % (lo, default, hi)
+    assert sh(guest, "sysctl -w net.ipv4.tcp_sack=1") == \
+        "sysctl: permission denied on key 'net.ipv4.tcp_sack'\n"
+    assert sh(guest, "cat /proc/sys/net/ipv4/ip_default_ttl") == \
+        "%d\n" % parse_snmp(sh(guest, "cat /proc/net/snmp"))["Ip"]["DefaultTTL"]
+    # flow_limit_table_len, rps_sock_flow_entries, ...: absent, as procps reports it
+    assert sh(guest, "sysctl net.core.flow_limit_table_len") == \
+        "sysctl: cannot stat /proc/sys/net/core/flow_limit_table_len: " \
+        "No such file or directory\n"
+
+
+def test_ip_s_link(guest):
+    dev = parse_proc_net_dev(sh(guest, "cat /proc/net/dev"))
+    links = parse_ip_s_link(sh(guest, "ip -s link"))
+    assert list(links) == ["lo", "eth0"]
+    e = links["eth0"]
+    # taken a moment after /proc/net/dev: never less, and the same columns
+    assert e["RX"]["bytes"] >= dev["eth0"][0] and e["RX"]["packets"] >= dev["eth0"][1]
+    assert e["TX"]["packets"] >= dev["eth0"][9] >= 3
+    assert e["RX"]["missed"] == int(sh(guest, "cat /sys/class/net/eth0/statistics/"
+                                       "rx_missed_errors"))
+    assert sh(guest, "ip -s -s link").startswith("ip: -s -s")
