@@ -103,12 +103,13 @@ $(BUILD)/barenet.sym: $(BUILD)/barenet.elf
 
 include tests/build.mk
 include tests/unit/build.mk
+include tests/fuzz/build.mk
 include tools/build.mk
 include bench/build.mk
 
 .PHONY: clean distclean help
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/iso $(BUILD)/kallsyms $(BUILD)/barenet.* $(BUILD)/test-*
+	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/iso $(BUILD)/fuzz $(BUILD)/kallsyms $(BUILD)/barenet.* $(BUILD)/test-*
 
 distclean:
 	rm -rf $(BUILD)
@@ -124,6 +125,8 @@ help:
 	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"
 	@echo "  make test       install missing deps, run host unit tests and QEMU tests"
 	@echo "  make unit       host unit tests only (ASan + UBSan, Check)"
+	@echo "  make fuzz       libFuzzer targets rx and text, FUZZ_TIME=600 s each (docs/FUZZING.md);"
+	@echo "                  fuzz-regress replays the kept inputs, fuzz-quick runs 20 s each"
 	@echo "  make stress     1,000,000 frames (10% malformed) through build/tools/bn-inject"
 	@echo "  make deps       install dependencies (Debian packages, lwIP source)"
 	@echo "  make bench      barenet vs a Debian Linux guest, same NIC (root; BENCH_MODELS, BENCH_MODES, BENCH_QUICK=1)"

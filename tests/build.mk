@@ -3,7 +3,9 @@
 #
 # make test: dependencies first (tools/deps.sh installs what is missing, or,
 # when not root, prints the commands to run and stops), then the kernel and
-# the ISO, the unit tests, and the QEMU tests.  Any failure fails the target.
+# the ISO, the unit tests, the fuzz targets (every regression input and seed
+# replayed, then FUZZ_QUICK_TIME seconds each: tests/fuzz/build.mk), and the
+# QEMU tests.  Any failure fails the target.
 # PYTEST_ARGS adds pytest options, e.g. PYTEST_ARGS='-k iso -x'.
 # BARENET_QUICK=1: the host-driven network tests (test_journey.py,
 # test_tunables.py) use lower counts here; a plain pytest run uses the
@@ -16,6 +18,7 @@ test:
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory iso
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory fuzz-regress fuzz-quick
 	BARENET_QUICK=1 $(PYTHON) -m pytest -q $(PYTEST_ARGS) tests/qemu
 
 # make stress: the malformed-frame stress at full size (tests/qemu/test_stress.py,

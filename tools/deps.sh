@@ -85,6 +85,10 @@ need iperf              "iperf 2: throughput"          have_cmd iperf
 need tshark             "packet capture"                have_cmd tshark
 need gnuplot-nox        "plots"                         have_cmd gnuplot
 need cpio               "make bench: the Linux guest's initramfs" have_cmd cpio
+# fuzz targets (tests/fuzz, make fuzz): clang 14 and its libFuzzer runtime
+have_libfuzzer() { compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; }
+need clang              "fuzz targets (make fuzz)"      have_cmd clang
+need libclang-rt-14-dev "libFuzzer runtime (make fuzz)" have_libfuzzer
 
 lwip_ok() { [ -f "$LWIP_DIR/src/core/tcp.c" ] && [ -f "$LWIP_DIR/.verified" ]; }
 

@@ -25,7 +25,8 @@ struct netif;
 struct net_glue_stats {
 	u64 rx_frames;      /* frames the driver handed us */
 	u64 rx_bytes;
-	u64 rx_nomem;       /* no skb for a frame: dropped (the driver makes the skb now: 0) */
+	u64 rx_nomem;       /* no skb for a padded runt: dropped (the driver makes the skb) */
+	u64 rx_runts;       /* frames under ETH_ZLEN, copied and padded to it */
 	u64 rx_csum_hw;     /* frames delivered with the NIC's checksum verdict trusted */
 	u64 rx_input_err;   /* netif->input refused the pbuf */
 	u64 tx_frames;      /* linkoutput calls that reached the qdisc */

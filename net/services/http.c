@@ -174,6 +174,7 @@ static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 {
 	struct http_conn *c = arg;
 	bool complete, too_long, deferred;
+	u16 room;
 
 	if (err != ERR_OK || !c) {
 		if (p)
@@ -188,9 +189,11 @@ static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 		pbuf_free(p);
 		return ERR_OK;
 	}
+	/* the room left before this segment decides whether it fits */
+	room = (u16)(HTTP_REQ_MAX - 1 - c->req_len);
 	c->req_len = (u16)(c->req_len + pbuf_copy_partial(p, c->req + c->req_len,
-		(u16)LWIP_MIN(p->tot_len, (u16)(HTTP_REQ_MAX - 1 - c->req_len)), 0));
-	too_long = p->tot_len > HTTP_REQ_MAX - 1 - c->req_len || c->req_len >= HTTP_REQ_MAX - 1;
+		(u16)LWIP_MIN(p->tot_len, room), 0));
+	too_long = p->tot_len > room || c->req_len >= HTTP_REQ_MAX - 1;
 	pbuf_free(p);
 	c->req[c->req_len] = '\0';
 	complete = strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n");

@@ -1,7 +1,8 @@
 """Helpers shared by the observability tests (test_httpviews, test_capture,
 test_journey_trace): a strict parser of the Prometheus text exposition
-format, the kernel's httpget output, pcap dumps, and whether a NIC driver is
-linked (the host-forwarded variants need one)."""
+format, the kernel's httpget output, pcap dumps, whether a NIC driver is
+linked (the host-forwarded variants need one), and the kernel's reports of
+interrupts no handler claimed (test_irq_claim, test_nic)."""
 import base64
 import math
 import re
@@ -87,3 +88,22 @@ def pcap_from_dump(out):
     m = re.search(r"-----BEGIN PCAP-----\n(.*?)-----END PCAP-----", out, re.S)
     assert m, out[-300:]
     return base64.b64decode("".join(m.group(1).split()))
+
+
+# kernel/irq.c, once per vector: every handler on it answered IRQ_NONE
+UNCLAIMED_IRQ_RE = re.compile(r"irq: vector (0x[0-9a-f]+) \(([^)]*)\): no handler claimed "
+                              r"the interrupt")
+# a fault= list on the command line that turns something on (drivers/net/fault.h)
+FAULT_ON_RE = re.compile(r"(?:^|\s)fault=(?!(?:off|0)(?:\s|$))\S")
+
+
+def unclaimed_irqs(output):
+    """[(vector, handler names)] of the kernel's "no handler claimed the
+    interrupt" reports in a guest's output."""
+    return [(m.group(1), m.group(2)) for m in UNCLAIMED_IRQ_RE.finditer(output)]
+
+
+def faults_enabled(append):
+    """True when the command line arms fault injection, which may raise
+    interrupts with no cause on purpose (irq_spurious)."""
+    return bool(FAULT_ON_RE.search(append))

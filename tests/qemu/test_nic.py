@@ -21,7 +21,8 @@ One boot per model and mode does, in order:
   6. a burst much larger than the ring: every frame is accounted for (host
      socket drops + device MPC + driver drops + TX busy + answers), and
      traffic recovers afterwards;
-  7. `exit` control frame: the kernel's own exit status.
+  7. `exit` control frame: the kernel's own exit status, and no interrupt
+     that no handler claimed in the whole run (kernel/irq.c's report).
 
 QEMU's models do not drop a frame for want of RX descriptors: when the ring
 is full they report "cannot receive" and the dgram backend stops reading
@@ -39,6 +40,7 @@ import time
 import pytest
 
 from harness import EXIT_OK, Guest, report
+from netobs import unclaimed_irqs
 
 GUEST_MAC = "52:54:00:12:34:56"
 PEER_MAC = bytes.fromhex("020000000001")
@@ -360,6 +362,9 @@ def test_nic_model_mode(kernel, model, mode, extra):
         assert d["rx_packets"] == h["gprc"]
         assert g.wait_exit(30) == EXIT_OK, g.output[-3000:]
     peer.close()
+    # boot, resize, flaps and burst: every interrupt claimed (test_irq_claim.py)
+    unclaimed = unclaimed_irqs(g.output)
+    assert not unclaimed, "unclaimed interrupts %s (log %s)" % (unclaimed, g.logpath)
     report("nic %-6s %-4s %-8s: %d frames + resize + %d flaps (%.1fs) + burst %d "
            "(answered %d, QEMU socket drops %d, mpc %d); irqs %d polls %d; %.1fs" % (
                model, mode, extra, N, FLAPS, t_flap, BURST, answers, host_drops, missed,

@@ -128,6 +128,7 @@ struct e1000_hw {
 	struct e1000_queue_regs q;
 	bool emulated;                  /* QEMU's model: see e1000_stats.c */
 	bool msix;                      /* MSI-X in use (EICR on the 82576, IVAR on the 82574) */
+	bool msi;                       /* MSI in use */
 	u64 rx_held_until_ns;           /* QEMU's e1000 holds received frames back until then (e1000_write_rctl) */
 };
 
@@ -135,6 +136,14 @@ struct e1000_hw {
 static inline bool e1000_uses_eicr(const struct e1000_hw *hw)
 {
 	return hw->msix && (hw->chip->flags & E1000_F_MSIX_EICR);
+}
+
+/* MSI or MSI-X: the vector is this device's alone (never shared, unlike
+ * an INTx line), so every interrupt on it is ours, even one that finds no
+ * cause pending (e1000_irq.c) */
+static inline bool e1000_irq_exclusive(const struct e1000_hw *hw)
+{
+	return hw->msix || hw->msi;
 }
 
 /* ---- RX refill pool (e1000_rxpool.c) ---- */
@@ -208,7 +217,9 @@ struct e1000_sw_stats {
 	 * pieces, tx_sg_segments of them in all) or tx_linearized (copied) */
 	u64 tx_zc_frames, tx_linearized, tx_sg_segments;
 	u64 irqs;               /* hard IRQs that were ours */
-	u64 irqs_not_ours;      /* hard IRQs with no cause of ours (shared INTx) */
+	/* hard IRQs that found no cause pending: on INTx another device's
+	 * (IRQ_NONE); on MSI/MSI-X claimed all the same (e1000_irq.c) */
+	u64 irqs_not_ours;
 	u64 irqs_raised;        /* napi=off: causes re-raised for frames left in the ring */
 	u64 polls, link_changes;
 };

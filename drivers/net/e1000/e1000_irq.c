@@ -2,8 +2,10 @@
  * poll it schedules (bottom half), as STYLE.md and net/core/napi.h ask.
  *
  *   hard IRQ:  read the cause (ICR, or EICR on the 82576 in MSI-X mode);
- *              zero means "not mine" (a shared INTx line); mask the device
- *              (IMC/EIMC), acknowledge, napi_schedule().  Nothing else.
+ *              zero: on INTx "not mine" (the line may be shared), on
+ *              MSI/MSI-X ours all the same, with nothing to do (below);
+ *              mask the device (IMC/EIMC), acknowledge, napi_schedule().
+ *              Nothing else.
  *   poll:      link change, TX completions (netif_tx_wake for a waiting
  *              qdisc), up to budget RX frames, the
  *              TX tail once for the whole batch; under budget:
@@ -17,6 +19,23 @@
  * more, sets the receive cause again through ICS/EICS, so every frame gets
  * its own interrupt (the interrupt-per-frame baseline NAPI is measured
  * against).
+ *
+ * An MSI or MSI-X vector belongs to this device alone, so an interrupt on
+ * it is never another device's, even when no cause is pending (Linux's
+ * igb_msix_ring and e1000_intr_msix_rx claim theirs without reading a
+ * cause).  Such empty messages do come: QEMU 10.0's igb and e1000e, with
+ * EITR set, send one on the vector each time a throttle interval that
+ * began with an interrupt runs out, pending cause or not
+ * (igb_intrmgr_on_msix_throttling_timer, e1000e_intrmgr_on_msix_
+ * throttling_timer; a 2025 qemu-devel series makes them check EICR&EIMS
+ * first).  The chips only hold a pending interrupt back (82576 8.8.12
+ * EITR; the I210 datasheet's throttle flow, figure 7-15: a counter that
+ * runs out with no event stays at zero).  The hard IRQ has read and
+ * cleared the cause by then, so the message finds EICR/ICR zero; answered
+ * with IRQ_NONE, it made kernel/irq.c report "no handler claimed the
+ * interrupt" at the first link change.  It is claimed and counted
+ * (irqs_not_ours) and schedules nothing: a later cause raises its own
+ * interrupt, and the poll's look after unmasking covers the ring.
  *
  * ICR is acknowledged by writing its bits back: QEMU's e1000e clears ICR
  * on read only while IMS is 0 (e1000e_core.c), and the datasheets allow
@@ -85,7 +104,9 @@ bool e1000_intr(struct e1000_adapter *a)
 
 	if (!cause || cause == E1000_REG_GONE) {
 		a->sw.irqs_not_ours++;
-		return false;
+		/* a vector of our own is ours even when empty; a device that
+		 * reads all ones is gone, and the kernel should say so */
+		return !cause && e1000_irq_exclusive(hw);
 	}
 	e1000_irq_disable(hw);
 	if (!e1000_uses_eicr(hw)) {

@@ -110,6 +110,7 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (rc < 0)
 		goto err_free;
 	a->hw.msix = pci_irq_mode(pdev) == PCI_IRQ_MSIX;
+	a->hw.msi = pci_irq_mode(pdev) == PCI_IRQ_MSI;
 	vector = pci_irq_vector(pdev, 0);
 	rc = register_netdev(dev);
 	if (rc)

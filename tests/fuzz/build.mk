@@ -1,0 +1,126 @@
+# Fuzz targets: tests/fuzz/fuzz_<name>.c, libFuzzer programs built for the
+# host with clang (-fsanitize=fuzzer,address,undefined) from the project's
+# own sources, which are compiled again here with coverage instrumentation
+# into $(BUILD)/fuzz/.  A target lists its sources in fuzz-<name>-srcs.
+#
+#   make fuzz           each target for FUZZ_TIME seconds (default 600) on
+#                       the seeds of tests/fuzz/corpus/<name>/ plus what
+#                       earlier runs found ($(BUILD)/fuzz/corpus/<name>/);
+#                       crashes are written to $(BUILD)/fuzz/artifacts/<name>/
+#   make fuzz-regress   replay tests/fuzz/regressions/<name>/* and the seeds
+#                       once: fails if any input crashes or leaks
+#   make fuzz-quick     each target for FUZZ_QUICK_TIME seconds (default 20)
+#                       from the seeds only, fixed seed (make test runs both)
+#   make fuzz-corpus    regenerate the seed corpus (tests/fuzz/gen_corpus.py)
+
+FUZZ_CC         ?= clang
+FUZZ_TIME       ?= 600
+FUZZ_QUICK_TIME ?= 20
+FUZZ_JOBS       ?= 1
+FUZZ_ARGS       ?=
+
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
+	-fsanitize=fuzzer-no-link -Wall -Wextra -Werror -I. -Itests/unit -Itests/fuzz \
+	-include tests/unit/shim/host_x86.h -DHOST_TEST
+FUZZ_LWIP_CFLAGS := $(FUZZ_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include \
+	-DLWIP_HOOK_FILENAME='"fuzz_hooks.h"'
+FUZZ_LDFLAGS := -fsanitize=fuzzer $(FUZZ_SAN)
+
+fuzz-names := rx text
+fuzz-bins  := $(fuzz-names:%=$(BUILD)/fuzz/fuzz_%)
+
+# lwIP with the kernel's options and the fuzz hooks, instrumented
+fuzz-lwip-srcs := $(lwip-srcs) apps/lwiperf/lwiperf.c
+fuzz-lwip-objs := $(fuzz-lwip-srcs:%.c=$(BUILD)/fuzz/lwip/%.o)
+FUZZ_LWIP_LIB  := $(BUILD)/fuzz/liblwip.a
+
+$(BUILD)/fuzz/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified $(HOST_LWIP_CONFIG) tests/fuzz/fuzz_hooks.h \
+		net/build.mk
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  lwip/$*.c")
+	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/lwip/apps/lwiperf/lwiperf.o: FUZZ_LWIP_CFLAGS += $(LWIPERF_GUARD_CFLAGS)
+
+$(FUZZ_LWIP_LIB): $(fuzz-lwip-objs)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# the whole receive path: the core, the lwIP glue with its taps (linked with
+# --wrap as the kernel is, net/build.mk), the services and what they use;
+# tests/fuzz/fuzz_port.c stands in for net/lwip/port.c
+fuzz-rx-srcs := tests/fuzz/fuzz_port.c tests/unit/host_stubs.c kernel/softirq.c kernel/errno.c \
+	lib/seq_buf.c drivers/net/netdevice.c $(net-core-srcs) \
+	net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c \
+	$(addprefix net/lwip/,netif.c core_lock.c stack.c taps.c ipconfig.c ipconfig_parse.c) \
+	$(addprefix net/services/,services.c echo.c discard.c http.c http_views.c status.c \
+		iperf.c capture_srv.c) \
+	$(addprefix net/lwip/,arp_proc.c snmp_proc.c sock_proc.c) net/services/metrics.c \
+	net/core/journey_report.c drivers/net/netdevice_proc.c fs/view.c tests/fuzz/fuzz_stubs.c
+fuzz-rx-lwip := y
+fuzz-rx-ldflags := $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input,-Wl,--wrap=$(f))
+
+fuzz-text-srcs := tests/unit/host_stubs.c kernel/cmdline_parse.c net/lwip/ipconfig_parse.c \
+	net/core/capture.c net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c drivers/net/netdevice.c \
+	kernel/shell/line.c lib/seq_buf.c kernel/errno.c tests/fuzz/fuzz_stubs.c \
+	net/core/skbuff.c net/core/journey.c tests/fuzz/fuzz_port.c
+# capture.c copies frames out of skbs (skbuff.c, over lwIP's pbufs)
+fuzz-text-lwip := y
+
+# kept: they are intermediate files of the pattern rule below
+.PRECIOUS: $(BUILD)/fuzz/obj/%.o $(BUILD)/fuzz/lwip/%.o
+$(BUILD)/fuzz/obj/%.o: %.c tests/fuzz/build.mk
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) $(FUZZ_CFLAGS_$(subst /,_,$*)) -MMD -MP -c $< -o $@
+
+# the kernel log is quiet while fuzzing (tests/fuzz/fuzz_stubs.c): the unit
+# tests' printk is renamed out of the way
+FUZZ_CFLAGS_tests_unit_host_stubs := -Dprintk=host_printk
+
+.SECONDEXPANSION:
+# (no patsubst here: its % would be the rule's stem)
+fuzz-objs-of = $(addsuffix .o,$(addprefix $(BUILD)/fuzz/obj/,$(basename $(fuzz-$(1)-srcs) tests/fuzz/fuzz_$(1).c)))
+$(BUILD)/fuzz/fuzz_%: $$(call fuzz-objs-of,$$*) \
+		$$(if $$(fuzz-$$*-lwip),$(FUZZ_LWIP_LIB)) tests/fuzz/build.mk
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_LDFLAGS) $(fuzz-$*-ldflags) -o $@ \
+		$(filter %.o,$^) $(if $(fuzz-$*-lwip),$(FUZZ_LWIP_LIB))
+
+.PHONY: fuzz fuzz-build fuzz-quick fuzz-regress fuzz-corpus
+fuzz-build: $(fuzz-bins)
+
+# fuzz-run NAME SECONDS WORKDIR OPTIONS...: one target on the seeds plus
+# WORKDIR (where it writes what it finds); crashes into artifacts/NAME/
+fuzz-run = run() { t=$$1 secs=$$2 dir=$$3; shift 3; \
+	mkdir -p $$dir $(BUILD)/fuzz/artifacts/$$t; echo "  FUZZ    $$t for $$secs s"; \
+	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$t -max_total_time=$$secs \
+		-dict=tests/fuzz/$$t.dict -artifact_prefix=$(BUILD)/fuzz/artifacts/$$t/ \
+		-print_final_stats=1 "$$@" $(FUZZ_ARGS) $$dir tests/fuzz/corpus/$$t; }; run
+
+fuzz: $(fuzz-bins)
+	$(Q)for t in $(fuzz-names); do \
+		$(fuzz-run) $$t $(FUZZ_TIME) $(BUILD)/fuzz/corpus/$$t -jobs=$(FUZZ_JOBS) || exit 1; \
+	done
+
+# from the seeds only, into a fresh directory, with a fixed seed
+fuzz-quick: $(fuzz-bins)
+	$(Q)for t in $(fuzz-names); do \
+		rm -rf $(BUILD)/fuzz/quick/$$t; \
+		$(fuzz-run) $$t $(FUZZ_QUICK_TIME) $(BUILD)/fuzz/quick/$$t -seed=1 || exit 1; \
+	done
+
+# each file once, in one process per target; the log is shown on a failure
+fuzz-regress: $(fuzz-bins)
+	$(Q)for t in $(fuzz-names); do \
+		files=$$(ls -d tests/fuzz/regressions/$$t/* tests/fuzz/corpus/$$t/* 2>/dev/null | grep -v /README); \
+		echo "  REPLAY  $$t: $$(echo $$files | wc -w) inputs"; \
+		ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$t $$files \
+			>$(BUILD)/fuzz/regress-$$t.log 2>&1 || \
+			{ tail -40 $(BUILD)/fuzz/regress-$$t.log; echo "fuzz-regress: $$t failed" >&2; exit 1; }; \
+	done
+
+fuzz-corpus:
+	$(PYTHON) tests/fuzz/gen_corpus.py tests/fuzz/corpus
+
+-include $(wildcard $(BUILD)/fuzz/obj/*/*.d $(BUILD)/fuzz/obj/*/*/*.d $(BUILD)/fuzz/obj/*/*/*/*.d)

@@ -1,0 +1,103 @@
+/* Kernel services the fuzzed sources call that the host has no use for. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "fuzz.h"
+#include "kernel/irq.h"
+#include "kernel/mm.h"
+#include "kernel/power.h"
+#include "kernel/time.h"
+#include "net/ethtool/ethtool_cmd.h"
+#include "net/services/services.h"
+
+/* kernel/tick.c: the timer tick asks this whether lwIP's timers are due;
+ * the fuzz targets run them themselves */
+bool (*tick_timer_due)(void);
+
+/* netctl= is off in the fuzz targets: a call is a bug */
+void machine_poweroff(int status)
+{
+	FUZZ_CHECK(0, "machine_poweroff(%d)", status);
+	abort();
+}
+
+/* net/ethtool/cmd_ethtool.c (ethtool= options; its strlcpy is not in the
+ * host's libc): no options given here */
+void ethtool_cmdline_apply(struct net_device *dev)
+{
+	(void)dev;
+}
+
+/* what /proc/barenet/metrics reports of the machine (net/services/metrics.c):
+ * no interrupts, memory or DMA on the host */
+
+u64 boot_tsc;
+
+u64 irq_count(int vector)
+{
+	(void)vector;
+	return 0;
+}
+
+u64 irq_spurious_count(void)
+{
+	return 0;
+}
+
+const char *irq_name(int vector)
+{
+	(void)vector;
+	return NULL;
+}
+
+u64 mm_total_ram_kib(void)
+{
+	return 0;
+}
+
+u64 mm_free_kib(void)
+{
+	return 0;
+}
+
+size_t kmalloc_live_objects(void)
+{
+	return 0;
+}
+
+u64 dma_outstanding_bytes(void)
+{
+	return 0;
+}
+
+/* The kernel log: silent (a fuzzer runs millions of inputs) unless
+ * FUZZ_LOG is set in the environment, e.g. to replay one input. */
+
+int printk(const char *fmt, ...);
+
+int printk(const char *fmt, ...)
+{
+	static int verbose = -1;
+	va_list ap;
+	int n;
+
+	if (verbose < 0)
+		verbose = getenv("FUZZ_LOG") != NULL;
+	if (!verbose)
+		return 0;
+	/* a KERN_<level> prefix: SOH and a digit */
+	if (fmt[0] == '\001' && fmt[1])
+		fmt += 2;
+	va_start(ap, fmt);
+	n = vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* net/services/shell_srv.c, the remote shell: off unless shell.tcp= is
+ * given, and it needs the whole shell; not linked here */
+
+int shell_srv_start(void)
+{
+	return 0;
+}
