@@ -21,13 +21,15 @@ def pytest_configure(config):
         "markers", "slow: long variants (e.g. 10x the traffic); run only with -m slow")
     config.addinivalue_line(
         "markers", "stress: the million-frame stress; run only with -m stress (make stress)")
+    config.addinivalue_line(
+        "markers", "soak: the long soak at half load; run only with -m soak (make soak)")
 
 
 def pytest_collection_modifyitems(config, items):
-    """slow and stress tests run only when -m names them (pytest -m slow,
-    pytest -m stress)."""
+    """slow, stress and soak tests run only when -m names them (pytest -m
+    slow, pytest -m stress, pytest -m soak)."""
     markexpr = config.getoption("markexpr") or ""
-    for mark in ("slow", "stress"):
+    for mark in ("slow", "stress", "soak"):
         if mark in markexpr:
             continue
         skip = pytest.mark.skip(reason="%s: run with pytest -m %s" % (mark, mark))

@@ -119,6 +119,7 @@ struct transport {
 	uint8_t rbuf[1 << 20];            /* stream: bytes received, not yet taken */
 	size_t rlen;
 	uint64_t rx_dropped_own;         /* packet: frames we sent, seen again */
+	uint64_t rx_overflow;            /* frames for us the host dropped, our buffer full */
 };
 
 /* Open: dgram ("HOST:PORT" of QEMU's local end, bind "HOST:PORT" for ours),
@@ -134,6 +135,9 @@ int tp_send(struct transport *t, const uint8_t *f, size_t len);
 /* Receive one frame into f (size FRAME_MAX), waiting up to timeout_ms
  * (0: do not wait).  Its length, 0 if none, or -errno. */
 int tp_recv(struct transport *t, uint8_t *f, int timeout_ms);
+/* Bring rx_overflow up to date (packet: PACKET_STATISTICS; dgram counts as
+ * it receives, stream loses nothing). */
+void tp_count_overflow(struct transport *t);
 void tp_close(struct transport *t);
 
 /* --- pcap.c ------------------------------------------------------------------ */

@@ -241,6 +241,7 @@ int run_mode(struct run *run)
 	run->end_send_ns = run_now_ns();
 	if (!rc)
 		linger(run);
+	tp_count_overflow(&run->tp);
 	return rc ? rc : run->rx_error;
 }
 
@@ -278,9 +279,11 @@ void run_report(const struct run *run)
 	       (unsigned long long)run->send_errors, (unsigned long long)run->send_retries,
 	       (unsigned long long)run->rx_total);
 	json_counts("received", rx_names, run->rx, RX_MAX);
+	printf(",\"rx_overflow\":%llu", (unsigned long long)run->tp.rx_overflow);
 	printf(",\"window_stalls\":%llu,\"window_lost\":%llu,\"send_s\":%.6f,\"elapsed_s\":%.6f,"
-	       "\"rate_pps\":%.1f}\n", (unsigned long long)run->window_stalls,
+	       "\"end_send_mono_ns\":%llu,\"rate_pps\":%.1f}\n", (unsigned long long)run->window_stalls,
 	       (unsigned long long)run->window_lost, send_s, all_s,
+	       (unsigned long long)run->end_send_ns,
 	       send_s > 0 ? (double)run->sent_total / send_s : 0.0);
 	fflush(stdout);
 	if (!run->opt.quiet)

@@ -71,6 +71,40 @@ static void big_buffers(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
 }
 
+/* SO_RXQ_OVFL: each datagram read carries the socket's count of datagrams
+ * the host dropped because our receive buffer was full (socket(7)) */
+static void want_overflow_count(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+}
+
+/* recv() on a datagram socket, taking the drop count SO_RXQ_OVFL attaches */
+static ssize_t recv_counting_drops(struct transport *t, uint8_t *f)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(uint32_t))];
+	} ctl;
+	struct iovec iov = { .iov_base = f, .iov_len = FRAME_MAX };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n = recvmsg(t->fd, &msg, MSG_DONTWAIT);
+
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+			uint32_t drops;
+
+			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+			t->rx_overflow = drops;      /* cumulative since the socket opened */
+		}
+	}
+	return n;
+}
+
 int tp_open_dgram(struct transport *t, const char *remote, const char *bind_to)
 {
 	struct sockaddr_in r, l;
@@ -83,6 +117,7 @@ int tp_open_dgram(struct transport *t, const char *remote, const char *bind_to)
 	if (t->fd < 0)
 		return -errno;
 	big_buffers(t->fd);
+	want_overflow_count(t->fd);
 	if (bind(t->fd, (struct sockaddr *)&l, sizeof(l))) {
 		rc = -errno;
 		fprintf(stderr, "bn-inject: bind %s: %s\n", bind_to, strerror(errno));
@@ -281,12 +316,22 @@ int tp_recv(struct transport *t, uint8_t *f, int timeout_ms)
 				continue;
 			}
 		} else {
-			n = recv(t->fd, f, FRAME_MAX, MSG_DONTWAIT);
+			n = recv_counting_drops(t, f);
 		}
 		if (n < 0)
 			return (errno == EWOULDBLOCK || errno == ECONNREFUSED) ? 0 : -errno;
 		return (int)n;
 	}
+}
+
+void tp_count_overflow(struct transport *t)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+
+	/* packet(7): the counts since the last read, then reset */
+	if (t->kind == TP_PACKET && !getsockopt(t->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len))
+		t->rx_overflow += st.tp_drops;
 }
 
 void tp_close(struct transport *t)
