@@ -48,6 +48,9 @@ CONNS = 4                       # wrk -c: a few concurrent connections
 ECHO_PORT = 7
 ECHO_MAX = 20000                # connect/close storm: at most this many...
 ECHO_S = 3 if QUICK else 5      # ...or this many seconds
+REUSE_N = 20                    # GETs from one client port, back to back
+REUSE_CLIENT_PORT = 61000           # above Linux's ephemeral ports: no storm socket holds it
+REUSE_TIMEOUT_S = 5             # a SYN meeting TIME_WAIT used to wait 60 s
 TCP_LINE_WIDTH = 149            # /proc/net/tcp's padded lines
 TIME_WAIT = 6                   # Linux's TCP_TIME_WAIT, the st column
 USER_HZ = 100                   # the clock_t of /proc/net/tcp's tm->when
@@ -84,6 +87,7 @@ def snapshot(g):
         "pcb_used": series("lwip_memp_used", "pool", "TCP_PCB"),
         "pcb_errors": series("lwip_memp_errors_total", "pool", "TCP_PCB"),
         "max_conn": tcp["MaxConn"],
+        "tw_reused": int(metrics["barenet_tcp_timewait_reused_total"][2][0][1]),
         "out_rsts": tcp["OutRsts"],
         "attempt_fails": tcp["AttemptFails"],
         "http_accepted": series("service_tcp_accepted_total", "service", "http"),
@@ -132,6 +136,62 @@ while ok + failed < limit and time.monotonic() - t0 < seconds:
 print(json.dumps({"ok": ok, "failed": failed, "errors": errors,
                   "seconds": time.monotonic() - t0}))
 """
+
+
+# runs inside the namespace: one GET after another from the same client
+# port, each one's 4-tuple still in TIME_WAIT on the guest
+PORT_REUSE = r"""
+import errno, json, socket, sys, time
+host, port, n, cport, timeout = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
+    int(sys.argv[4]), float(sys.argv[5])
+
+
+def connect():
+    # our own previous socket on cport may still wait for the guest's last
+    # ACK (LAST_ACK): until it is gone connect() fails at once with
+    # EADDRNOTAVAIL, before sending anything
+    deadline = time.monotonic() + 2
+    while True:
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("", cport))
+        s.settimeout(timeout)
+        t = time.monotonic()
+        try:
+            s.connect((host, port))
+            return s, t
+        except OSError as e:
+            s.close()
+            if e.errno != errno.EADDRNOTAVAIL or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+out = []
+for i in range(n):
+    t = time.monotonic()
+    try:
+        s, t = connect()
+        with s:
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            data = b""
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    break
+                data += d
+        out.append([data.startswith(b"HTTP/1.0 200 "), time.monotonic() - t, ""])
+    except OSError as e:
+        out.append([False, time.monotonic() - t, repr(e)])
+print(json.dumps(out))
+"""
+
+
+def port_reuse(net, n):
+    r = net.python(PORT_REUSE, GUEST, 80, n, REUSE_CLIENT_PORT, REUSE_TIMEOUT_S,
+                   timeout=n * (REUSE_TIMEOUT_S + 3) + 30)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 def echo_storm(net, seconds):
@@ -201,7 +261,16 @@ def test_connection_storm(testnet, kernel, nic):
                 rsts=snap["out_rsts"] - prev["out_rsts"],
                 fails=snap["attempt_fails"] - prev["attempt_fails"])
     report(line("echo", echo))
+    # a client port that comes round while the guest holds its previous
+    # connection in TIME_WAIT (RFC 1122 4.2.2.13: the new SYN reopens it)
+    reuse = port_reuse(net, REUSE_N)
     last_traffic = time.monotonic()
+    after_reuse = snapshot(g)
+    report("storm %s: port reuse %d GETs from port %d: %d ok, slowest %.3f s, "
+           "TIME_WAIT reopened %d" % (nic, REUSE_N, REUSE_CLIENT_PORT,
+                                      sum(1 for x in reuse if x[0]),
+                                      max(x[1] for x in reuse),
+                                      after_reuse["tw_reused"] - echo["tw_reused"]))
 
     for x in rows:
         w = x["wrk"]
@@ -225,6 +294,12 @@ def test_connection_storm(testnet, kernel, nic):
     assert echo["echo_aborted"] == start["echo_aborted"], echo
     assert echo["rsts"] == 0 and echo["fails"] == 0, echo
     assert echo["pcb_errors"] == 0, echo
+
+    assert all(ok for ok, _, _ in reuse), reuse
+    # the first GET may or may not meet an old TIME_WAIT; each later one does
+    assert after_reuse["tw_reused"] - echo["tw_reused"] >= REUSE_N - 1, after_reuse
+    assert after_reuse["out_rsts"] == echo["out_rsts"], after_reuse
+    assert after_reuse["http_aborted"] == start["http_aborted"], after_reuse
 
     if not QUICK or nic == "e1000":
         # TIME_WAIT lasts 2 * MSL from the last ACK; the pool drains then
