@@ -26,6 +26,7 @@
 #include "net/lwip/netinject.h"
 #include "net/lwip/stack.h"
 #include "net/services/shell_srv.h"
+#include <stdlib.h>
 #include <string.h>
 
 enum exit_when { EXIT_NEVER, EXIT_AT_READY };
@@ -42,6 +43,23 @@ static int set_exit(const char *v)
 	return 0;
 }
 CMDLINE_OPT("exit", set_exit, "power off after boot: ready|never");
+
+#define READY_WAIT_MS_DEFAULT   5000
+#define READY_WAIT_MS_MAX       60000
+static unsigned int ready_wait_ms = READY_WAIT_MS_DEFAULT;
+
+static int set_ready_wait(const char *v)
+{
+	char *end;
+	unsigned long ms = strtoul(v, &end, 10);
+
+	if (end == v || *end || ms > READY_WAIT_MS_MAX)
+		return -EINVAL;
+	ready_wait_ms = (unsigned int)ms;
+	return 0;
+}
+CMDLINE_OPT("ready_wait", set_ready_wait,
+	    "ms `ready` waits for every attached NIC to have carrier and receive: 0..60000 (default 5000)");
 
 __noreturn void kmain(u32 magic, u32 info_phys);
 
@@ -97,6 +115,8 @@ void kmain(u32 magic, u32 info_phys)
 	 * services) */
 	l2reflect_start();
 	net_stack_start();
+	/* `ready` means reachable: the links are up and the NICs receive */
+	net_stack_wait_ready(ready_wait_ms);
 
 	pr_info("barenet: ready in %llu.%03llu ms\n",
 		(unsigned long long)(ktime_get_ns() / NSEC_PER_MSEC),

@@ -3,6 +3,7 @@
 #include "kernel/mm.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
+#include "kernel/time.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -89,6 +90,12 @@ void netif_carrier_off(struct net_device *dev)
 	if (dev->carrier)
 		pr_info("%s: link down\n", dev->name);
 	dev->carrier = false;
+}
+
+bool netif_rx_ready(const struct net_device *dev)
+{
+	return (dev->flags & IFF_UP) && READ_ONCE(dev->carrier) &&
+	       ktime_get_ns() >= READ_ONCE(dev->rx_held_until_ns);
 }
 
 int netdev_open(struct net_device *dev)

@@ -251,6 +251,7 @@ struct net_device {
 	u8 dev_addr[ETH_ALEN];          /* current MAC */
 	u8 perm_addr[ETH_ALEN];         /* MAC from the NIC's EEPROM/NVM */
 	bool carrier;                   /* link up */
+	u64 rx_held_until_ns;           /* ktime before which the device may still hold received frames back (QEMU's e1000 after an RCTL write); 0: none */
 	u32 features;                   /* NETIF_F_* on now */
 	u32 hw_features;                /* NETIF_F_* the user may switch (ethtool -K) */
 	u32 speed_mbps;
@@ -279,6 +280,9 @@ struct net_device *netdev_get_by_index(int i);  /* i-th registered, or NULL */
 /* link state, reported once per change */
 void netif_carrier_on(struct net_device *dev, u32 speed_mbps, bool full_duplex);
 void netif_carrier_off(struct net_device *dev);
+
+/* dev is up, has carrier, and receives now (rx_held_until_ns passed) */
+bool netif_rx_ready(const struct net_device *dev);
 
 /* drivers hand each good received frame here; consumes skb (freed and
  * counted in dev->rx_nohandler when no handler is set) */

@@ -6,6 +6,8 @@
  * boot and in self-tests, always under the core lock. */
 #include "net/lwip/stack.h"
 #include "drivers/net/netdevice.h"
+#include "kernel/errno.h"
+#include "kernel/idle.h"
 #include "kernel/printk.h"
 #include "kernel/softirq.h"
 #include "kernel/time.h"
@@ -161,6 +163,49 @@ static void net_attach_all(void)
 			netdev_fmt_mac(mac, dev->dev_addr), dev->mtu,
 			dev->carrier ? "up" : "down");
 	}
+}
+
+/* the first attached device that is up but cannot receive yet, or NULL */
+static struct net_device *net_first_unready(void)
+{
+	struct net_device *dev;
+
+	for (int i = 0; (dev = net_glue_dev(i)); i++)
+		if ((dev->flags & IFF_UP) && !netif_rx_ready(dev))
+			return dev;
+	return NULL;
+}
+
+int net_stack_wait_ready(unsigned int timeout_ms)
+{
+	u64 start = ktime_get_ns();
+	u64 deadline = start + (u64)timeout_ms * NSEC_PER_MSEC;
+	struct net_device *dev;
+	int rc = 0;
+
+	/* the link interrupt (LSC) comes in as usual and its NAPI poll
+	 * reports the carrier; the tick wakes the halt to look again */
+	while ((dev = net_first_unready()) && ktime_get_ns() < deadline) {
+		ksoftirqd_run();
+		local_irq_disable();
+		if (local_softirq_pending())
+			local_irq_enable();
+		else
+			idle_halt();
+	}
+	if (dev) {
+		pr_warn("net: %s cannot receive after %u ms (%s); ready anyway\n", dev->name,
+			timeout_ms, READ_ONCE(dev->carrier) ? "the device holds frames back" : "no carrier");
+		rc = -ETIMEDOUT;
+	} else if (ktime_get_ns() - start >= NSEC_PER_MSEC) {
+		pr_info("net: every interface receives after %llu ms\n",
+			(unsigned long long)((ktime_get_ns() - start) / NSEC_PER_MSEC));
+	}
+	/* lwIP hears of the carrier now, not at its first timer after ready */
+	net_core_lock();
+	net_glue_poll_link();
+	net_core_unlock();
+	return rc;
 }
 
 void net_timers_start(void)

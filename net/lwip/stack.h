@@ -13,6 +13,13 @@ void net_stack_init(void);
  * the services (services=); after net_stack_init() and the NIC drivers. */
 void net_stack_start(void);
 
+/* Wait, at most timeout_ms, until every attached device that is up can
+ * receive (netif_rx_ready: carrier, and no receive hold of the device's
+ * own), serving interrupts and softirqs meanwhile; then hand the link
+ * states to lwIP.  kmain calls it before `ready`, so that `ready` means
+ * the services can be reached.  0, or -ETIMEDOUT (logged). */
+int net_stack_wait_ready(unsigned int timeout_ms);
+
 /* true when lwIP's next timeout is due (the tick then raises TIMER_SOFTIRQ) */
 bool net_timers_due(void);
 /* Let the periodic tick drive lwIP's timers from now on: kmain calls it as

@@ -219,6 +219,8 @@ void e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val)
 	}
 	if (reg == q_rdt())
 		fake.rdt_writes++;
+	if (reg == E1000_RCTL)
+		fake.rctl_writes++;
 	R(reg) = val;
 	if (reg == q_tdt()) {
 		fake.tdt_writes++;

@@ -22,6 +22,7 @@ struct fake_nic {
 	bool tx_on_tdt;                 /* transmit at once on a TDT write, as QEMU does */
 	/* what the device saw */
 	unsigned int tdt_writes, rdt_writes;
+	unsigned int rctl_writes;       /* each one holds RX back for 1 s on QEMU's e1000 */
 	unsigned int tx_frames, tx_ctx;
 	u8 tx_last[4096];               /* the last frame, gathered from its descriptors */
 	unsigned int tx_last_len;

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "fake_e1000.h"
+#include "host_stubs.h"
 #include "kernel/errno.h"
 #include "kernel/softirq.h"
+#include "kernel/time.h"
 #include "net/core/dev.h"
 
 #define R(off) fake.regs[(off) / 4]
@@ -729,6 +731,57 @@ START_TEST(promisc_and_multicast_filters)
 }
 END_TEST
 
+/* QEMU's e1000 holds every received frame back for 1 s after any RCTL
+ * write: open writes it once (receiver on), a multicast join or an
+ * unchanged mode not at all, and the emulated 82540EM reports the hold in
+ * dev->rx_held_until_ns (netif_rx_ready false until then) */
+START_TEST(rctl_written_only_when_it_changes)
+{
+	static const u8 mdns[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
+	const u64 t0 = 5 * NSEC_PER_SEC, hold = NSEC_PER_SEC;
+	bool holds = chips[_i]->type == e1000_82540;
+	unsigned int n;
+
+	fake_init(chips[_i], test_mac);
+	ck_assert_int_eq(net_dev_init(), 0);
+	host_clock_ns = t0;
+	host_clock_step_ns = 0;
+	dev = alloc_netdev(sizeof(struct e1000_adapter));
+	ck_assert_int_eq(e1000_adapter_init(dev, chips[_i], (volatile u8 *)fake.regs, true), 0);
+	ck_assert_int_eq(register_netdev(dev), 0);
+	ad = netdev_priv(dev);
+	ad->rx_count = ad->tx_count = 64;
+	dev->rx_handler = rx_capture;
+	n = fake.rctl_writes;
+	ck_assert_int_eq(netdev_open(dev), 0);
+	ck_assert_uint_eq(fake.rctl_writes - n, 1);
+	ck_assert(R(E1000_RCTL) & E1000_RCTL_EN);
+	irq_and_poll();
+	ck_assert(dev->carrier);
+	ck_assert_uint_eq(dev->rx_held_until_ns, holds ? t0 + hold : 0);
+	ck_assert(netif_rx_ready(dev) == !holds);
+	host_clock_ns = t0 + hold;
+	ck_assert(netif_rx_ready(dev));
+
+	n = fake.rctl_writes;
+	ck_assert_int_eq(netdev_add_mc(dev, mdns), 0);
+	ck_assert_int_eq(netdev_set_promisc(dev, false), 0);
+	ck_assert_uint_eq(fake.rctl_writes, n);
+	ck_assert(netif_rx_ready(dev));
+	ck_assert_int_eq(netdev_set_promisc(dev, true), 0);
+	ck_assert_uint_eq(fake.rctl_writes, n + 1);
+	ck_assert(netif_rx_ready(dev) == !holds);
+	/* a non-emulated chip never holds */
+	ad->hw.emulated = false;
+	ck_assert_int_eq(netdev_set_promisc(dev, false), 0);
+	ck_assert(netif_rx_ready(dev) == !holds);
+	host_clock_ns = t0 + 3 * hold;
+	ck_assert(netif_rx_ready(dev));
+	host_clock_ns = 0;
+	down();
+}
+END_TEST
+
 START_TEST(coalesce_sets_throttle)
 {
 	struct ethtool_coalesce ec = { .rx_coalesce_usecs = 100 };
@@ -915,6 +968,7 @@ int main(void)
 	tcase_add_test(tc, msix_82574_routes_through_ivar);
 	tcase_add_loop_test(tc, link_comes_up_after_autoneg_restart, 0, 3);
 	tcase_add_loop_test(tc, promisc_and_multicast_filters, 0, 3);
+	tcase_add_loop_test(tc, rctl_written_only_when_it_changes, 0, 3);
 	tcase_add_loop_test(tc, coalesce_sets_throttle, 0, 3);
 	tcase_add_test(tc, itr_classes);
 	tcase_add_loop_test(tc, itr_adaptive_bulk_raises_sparse_lowers, 0, 3);

@@ -129,6 +129,7 @@ struct e1000_hw {
 	bool emulated;                  /* QEMU's model: see e1000_stats.c */
 	bool msix;                      /* MSI-X in use (EICR on the 82576, IVAR on the 82574) */
 	bool msi;                       /* MSI in use */
+	u64 rx_held_until_ns;           /* QEMU's e1000 holds received frames back until then (e1000_write_rctl) */
 };
 
 /* the 82576 in MSI-X mode: its causes are read from EICR */
@@ -275,6 +276,7 @@ int  e1000_read_mac_addr(struct e1000_hw *hw, u8 mac[ETH_ALEN]);
 int  e1000_phy_read(struct e1000_hw *hw, u32 reg, u16 *val);
 int  e1000_phy_write(struct e1000_hw *hw, u32 reg, u16 val);
 int  e1000_setup_link(struct e1000_hw *hw);
+void e1000_write_rctl(struct e1000_hw *hw, u32 rctl);
 bool e1000_check_link(struct e1000_hw *hw, u32 *speed_mbps, bool *full_duplex);
 void e1000_rar_set(struct e1000_hw *hw, const u8 mac[ETH_ALEN], int index);
 u32  e1000_mta_hash(const u8 mac[ETH_ALEN]);

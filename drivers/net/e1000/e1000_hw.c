@@ -11,6 +11,14 @@
 #define E1000_GIO_POLLS         800     /* x 100 us for bus mastering to stop (82574 5.2.5) */
 #define E1000_EERD_POLLS        10000   /* x 1 us for one NVM word */
 #define E1000_MDIC_POLLS        2000    /* x 10 us for one PHY access */
+/* QEMU's e1000 model (82540EM) holds every received frame back for 1 s
+ * after any RCTL write, whatever the value written (hw/net/e1000.c:
+ * set_rx_control arms flush_queue_timer for 1000 ms of the virtual clock;
+ * e1000_can_receive and e1000_receive_iov refuse while it is pending; the
+ * timer's expiry delivers what the backend queued).  e1000e and igb have
+ * no such timer (e1000e_core.c, igb_core.c: an RCTL write starts receiving
+ * at once). */
+#define E1000_QEMU_RCTL_HOLD_MS 1000
 
 const struct e1000_chip e1000_chip_82540em = {
 	.name = "82540EM", .type = e1000_82540, .flags = 0,
@@ -123,7 +131,7 @@ int e1000_reset_hw(struct e1000_hw *hw)
 	if (er32(hw, E1000_STATUS) == E1000_REG_GONE)
 		return -ENODEV;
 	e1000_irq_disable(hw);
-	ew32(hw, E1000_RCTL, 0);
+	e1000_write_rctl(hw, 0);
 	ew32(hw, E1000_TCTL, E1000_TCTL_PSP);
 	e1000_flush(hw);
 
@@ -239,6 +247,17 @@ int e1000_phy_write(struct e1000_hw *hw, u32 reg, u16 val)
 	return e1000_mdic(hw, E1000_MDIC_OP_WRITE | (reg << E1000_MDIC_REG_SHIFT) | val, NULL);
 }
 
+/* Every RCTL write goes here: on QEMU's e1000 each one starts the receive
+ * hold above, which the driver reports as dev->rx_held_until_ns.  Callers
+ * write RCTL only when its value changes, so that joining a multicast
+ * group (MTA only) or an unchanged mode holds nothing back. */
+void e1000_write_rctl(struct e1000_hw *hw, u32 rctl)
+{
+	ew32(hw, E1000_RCTL, rctl);
+	if (hw->emulated && hw->chip->type == e1000_82540)
+		hw->rx_held_until_ns = ktime_get_ns() + E1000_QEMU_RCTL_HOLD_MS * NSEC_PER_MSEC;
+}
+
 /* 8254x 14.5.1 (copper, internal PHY): MAC speed follows the PHY (ASDE),
  * force the link up.  If the link is not up yet, restart autonegotiation:
  * QEMU's igb model keeps STATUS.LU clear after reset until the PHY
@@ -294,7 +313,7 @@ void e1000_set_rx_filters(struct e1000_hw *hw, bool promisc, bool allmulti,
 			  const u8 (*mc)[ETH_ALEN], unsigned int mc_count)
 {
 	u32 mta[E1000_MTA_WORDS];
-	u32 rctl = er32(hw, E1000_RCTL);
+	u32 old = er32(hw, E1000_RCTL), rctl = old;
 
 	memset(mta, 0, sizeof(mta));
 	for (unsigned int i = 0; i < mc_count; i++) {
@@ -310,7 +329,8 @@ void e1000_set_rx_filters(struct e1000_hw *hw, bool promisc, bool allmulti,
 		rctl |= E1000_RCTL_UPE | E1000_RCTL_MPE;
 	else if (allmulti)
 		rctl |= E1000_RCTL_MPE;
-	ew32(hw, E1000_RCTL, rctl);
+	if (rctl != old)
+		e1000_write_rctl(hw, rctl);
 	e1000_flush(hw);
 }
 

@@ -69,6 +69,7 @@ static void e1000_set_rx_mode(struct net_device *dev)
 
 	e1000_set_rx_filters(&a->hw, dev->flags & IFF_PROMISC, dev->flags & IFF_ALLMULTI,
 			     (const u8 (*)[ETH_ALEN])dev->mc_list, dev->mc_count);
+	WRITE_ONCE(dev->rx_held_until_ns, a->hw.rx_held_until_ns);
 }
 
 /* bring the rings up with the configured sizes; the poll and interrupts last */
@@ -88,6 +89,7 @@ static int e1000_up(struct e1000_adapter *a)
 	e1000_set_rx_mode(a->netdev);
 	e1000_tx_configure(a);
 	e1000_rx_configure(a);
+	WRITE_ONCE(a->netdev->rx_held_until_ns, hw->rx_held_until_ns);
 	e1000_set_itr(hw, a->itr_usecs);
 	e1000_itr_restart(a);
 	a->tx_up = true;

@@ -163,7 +163,10 @@ void e1000_rx_configure(struct e1000_adapter *a)
 	bool in_ring = tail < r->count;
 	u32 start = in_ring ? (tail + 1) % r->count : 0;
 
-	ew32(hw, E1000_RCTL, rctl);     /* receiver off while the ring changes */
+	/* receiver off while the ring changes (it is off already after a
+	 * reset or a stop: no write, see e1000_write_rctl) */
+	if (er32(hw, E1000_RCTL) != rctl)
+		e1000_write_rctl(hw, rctl);
 	for (u32 i = 0; i < r->count; i++)
 		hw->chip->ring_ops->rx_arm(desc_at(r->desc, i), r->buf[i]->dma);
 	r->next_to_clean = start;
@@ -195,7 +198,7 @@ void e1000_rx_configure(struct e1000_adapter *a)
 	wmb();
 	rctl |= E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC | E1000_RCTL_BSIZE_2048 |
 		E1000_RCTL_RDMTS_HALF;
-	ew32(hw, E1000_RCTL, rctl);
+	e1000_write_rctl(hw, rctl);
 	if (!in_ring && hw->emulated) {
 		ew32(hw, hw->q.rdh, start);
 		ew32(hw, hw->q.rdt, (start + r->count - 1) % r->count);
@@ -277,7 +280,7 @@ void e1000_rx_disable(struct e1000_adapter *a)
 	a->rx.stopped = true;
 	if (hw->emulated)
 		tail_done = e1000_rx_tail_to_zero_live(a);
-	ew32(hw, E1000_RCTL, er32(hw, E1000_RCTL) & ~E1000_RCTL_EN);
+	e1000_write_rctl(hw, er32(hw, E1000_RCTL) & ~E1000_RCTL_EN);
 	if (!tail_done)
 		ew32(hw, hw->q.rdt, 0);
 	if (hw->chip->flags & E1000_F_QUEUE_ENABLE)
