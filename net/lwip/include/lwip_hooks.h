@@ -3,6 +3,9 @@
 #ifndef BARENET_LWIP_HOOKS_H
 #define BARENET_LWIP_HOOKS_H
 
+#include "lwip/arch.h"
+#include "lwip/err.h"
+
 struct tcp_pcb;
 struct tcp_hdr;
 struct pbuf;

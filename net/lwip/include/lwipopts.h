@@ -77,8 +77,11 @@ void net_core_assert_locked(const char *fn);
  *    lwIP's 2 * 60 s, so the pool drains twice as fast at low rates. */
 #define MEMP_NUM_TCP_PCB            256
 #define TCP_MSL                     30000UL
-/* tcp_tw_inpacket (net/lwip/tcp_tw.c) sees each segment that meets a PCB */
+/* tcp_tw_inpacket (net/lwip/tcp_tw.c) sees each segment that meets a PCB
+ * (the fuzz build names its own file, which includes this one) */
+#ifndef LWIP_HOOK_FILENAME
 #define LWIP_HOOK_FILENAME          "lwip_hooks.h"
+#endif
 
 /* --- TCP: throughput (iperf) --------------------------------------------
  * Window scaling (RFC 7323) lets the receive window pass 64 KiB; 64 full
