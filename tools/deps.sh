@@ -82,6 +82,7 @@ need iputils-ping       "ping"                          have_cmd ping
 need curl               "HTTP client"                   have_cmd curl
 need netcat-openbsd     "nc: TCP/UDP echo checks"      have_file /bin/nc.openbsd
 need iperf              "iperf 2: throughput"          have_cmd iperf
+need wrk                "HTTP load: connection storms"  have_cmd wrk
 need tshark             "packet capture"                have_cmd tshark
 need gnuplot-nox        "plots"                         have_cmd gnuplot
 need cpio               "make bench: the Linux guest's initramfs" have_cmd cpio

@@ -6,12 +6,14 @@
  *                       own addresses): the loopback capture tap, and the
  *                       journey's TX_XMIT for the sender's record
  *   ip4_input/ip6_input RX_IP (and a looped packet's record becomes current)
- *   udp_input/tcp_input RX_L4
+ *   udp_input/tcp_input RX_L4; and tcp_input takes again a SYN that
+ *                       reopened a TIME_WAIT connection (tcp_tw.c)
  *
  * The loopback netif's own output functions call netif_loop_output inside
  * netif.c, where --wrap does not reach: net_taps_init points them here.
  * Everything here runs under the core lock. */
 #include "net/lwip/taps.h"
+#include "net/lwip/tcp_tw.h"
 #include "net/core/capture.h"
 #include "net/core/journey.h"
 #include "lwip/ip.h"
@@ -128,6 +130,11 @@ void __wrap_tcp_input(struct pbuf *p, struct netif *inp)
 {
 	journey_mark_rx(JOURNEY_RX_L4);
 	__real_tcp_input(p, inp);
+	/* a SYN that reopens a TIME_WAIT connection goes in once more, now
+	 * to the listener (net/lwip/tcp_tw.c) */
+	p = tcp_tw_take_syn();
+	if (p)
+		__real_tcp_input(p, inp);
 }
 
 void net_taps_init(void)

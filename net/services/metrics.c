@@ -21,6 +21,7 @@
 #include "net/core/skbuff.h"
 #include "net/core/xmit.h"
 #include "net/services/services.h"
+#include "net/lwip/tcp_tw.h"
 #include "lwip/memp.h"
 #include "lwip/stats.h"
 #include <stdio.h>
@@ -322,6 +323,9 @@ static void put_memory(struct seq_buf *s)
 	single(s, "lwip_heap_max_bytes", "gauge", "lwIP heap high-water mark.", lwip_stats.mem.max);
 	single(s, "lwip_heap_errors_total", "counter", "lwIP heap allocation failures.",
 	       lwip_stats.mem.err);
+	single(s, "tcp_timewait_reused_total", "counter",
+	       "New connections that ended one of ours in TIME_WAIT (RFC 1122 4.2.2.13).",
+	       tcp_tw_reused);
 	family(s, "lwip_memp_used", "gauge", "lwIP pool elements in use, per pool.");
 	for (int i = 0; i < MEMP_MAX; i++)
 		sample(s, "lwip_memp_used", label(l, "pool", lwip_stats.memp[i]->name),

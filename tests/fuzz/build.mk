@@ -32,7 +32,7 @@ fuzz-bins  := $(fuzz-names:%=$(BUILD)/fuzz/fuzz_%)
 
 # lwIP with the kernel's options and the fuzz hooks, instrumented
 fuzz-lwip-srcs := $(lwip-srcs) apps/lwiperf/lwiperf.c
-fuzz-lwip-objs := $(fuzz-lwip-srcs:%.c=$(BUILD)/fuzz/lwip/%.o)
+fuzz-lwip-objs := $(fuzz-lwip-srcs:%.c=$(BUILD)/fuzz/lwip/%.o) $(BUILD)/fuzz/lwip/tcp_tw.o
 FUZZ_LWIP_LIB  := $(BUILD)/fuzz/liblwip.a
 
 $(BUILD)/fuzz/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified $(HOST_LWIP_CONFIG) tests/fuzz/fuzz_hooks.h \
@@ -42,6 +42,12 @@ $(BUILD)/fuzz/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified $(HOST_LWIP_CONFIG) tes
 	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) -c $< -o $@
 
 $(BUILD)/fuzz/lwip/apps/lwiperf/lwiperf.o: FUZZ_LWIP_CFLAGS += $(LWIPERF_GUARD_CFLAGS)
+
+# the hook the kernel's lwipopts.h names (LWIP_HOOK_TCP_INPACKET_PCB)
+$(BUILD)/fuzz/lwip/tcp_tw.o: net/lwip/tcp_tw.c net/lwip/tcp_tw.h $(HOST_LWIP_CONFIG) \
+		tests/fuzz/fuzz_hooks.h
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) -c $< -o $@
 
 $(FUZZ_LWIP_LIB): $(fuzz-lwip-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^

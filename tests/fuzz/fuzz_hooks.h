@@ -1,5 +1,5 @@
-/* lwIP hooks of the fuzz build only (LWIP_HOOK_FILENAME in
- * tests/fuzz/build.mk; the kernel's lwIP has none): a fixed TCP initial
+/* lwIP hooks of the fuzz build (LWIP_HOOK_FILENAME in tests/fuzz/build.mk):
+ * the kernel's own (lwip_hooks.h), plus a fixed TCP initial
  * sequence number, so an input can complete a handshake with the sequence
  * numbers it saw in a seed (lwIP's own ISN depends on how long the process
  * has run, which would make a crash depend on the inputs before it). */
@@ -7,6 +7,7 @@
 #define TESTS_FUZZ_FUZZ_HOOKS_H
 
 #include "lwip/arch.h"
+#include "lwip_hooks.h"
 
 /* every connection's ISN (tests/fuzz/gen_corpus.py acknowledges ISN + 1) */
 #define FUZZ_TCP_ISN 0x10000000u

@@ -17,13 +17,16 @@ unit-names := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 unit-bins := $(patsubst %,$(BUILD)/host/test_%,$(unit-names))
 
 # lwIP's core built for the host with the kernel's own lwipopts.h and port,
-# once, into a library the skb tests link
+# and the hook lwipopts.h names (net/lwip/tcp_tw.c), once, into a library
+# the skb tests link
 HOST_LWIP_CFLAGS := $(HOST_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include
-host-lwip-objs := $(lwip-srcs:%.c=$(BUILD)/host/lwip/%.o) $(BUILD)/host/lwip/port.o
+host-lwip-objs := $(lwip-srcs:%.c=$(BUILD)/host/lwip/%.o) $(BUILD)/host/lwip/port.o \
+	$(BUILD)/host/lwip/tcp_tw.o
 HOST_LWIP_LIB := $(BUILD)/host/liblwip.a
 
 # the options change struct layouts: rebuild when they change
-HOST_LWIP_CONFIG := net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h
+HOST_LWIP_CONFIG := net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h \
+	net/lwip/include/lwip_hooks.h
 
 $(BUILD)/host/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified $(HOST_LWIP_CONFIG)
 	@mkdir -p $(dir $@)
@@ -31,6 +34,10 @@ $(BUILD)/host/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified $(HOST_LWIP_CONFIG)
 	$(Q)$(HOSTCC) $(HOST_LWIP_CFLAGS) -c $< -o $@
 
 $(BUILD)/host/lwip/port.o: net/lwip/port.c $(HOST_LWIP_CONFIG)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_LWIP_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/lwip/tcp_tw.o: net/lwip/tcp_tw.c net/lwip/tcp_tw.h $(HOST_LWIP_CONFIG)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_LWIP_CFLAGS) -c $< -o $@
 
