@@ -20,6 +20,7 @@
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
+#include "kernel/workqueue.h"
 #include "kernel/x86.h"
 #include "net/core/dev.h"
 #include "net/lwip/stack.h"
@@ -105,13 +106,16 @@ void kmain(u32 magic, u32 info_phys)
 	 * irq_exit() left behind (restart/time bound) or that were raised
 	 * outside interrupt context; it runs the console shell, and it is
 	 * the process context in which l2reflect carries out the ring resizes
-	 * its control frames ask for */
+	 * its control frames ask for and queued work runs (device resets
+	 * after a TX timeout, kernel/workqueue.h) */
 	for (;;) {
 		ksoftirqd_run();
 		l2reflect_service();
+		workqueue_run();
 		shell_poll();
 		local_irq_disable();
-		if (local_softirq_pending() || shell_pending() || l2reflect_work_pending())
+		if (local_softirq_pending() || shell_pending() || l2reflect_work_pending() ||
+		    workqueue_pending())
 			local_irq_enable();
 		else
 			idle_halt();    /* sti;hlt: no wakeup lost in between */

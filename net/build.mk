@@ -46,7 +46,8 @@ kernel-extra-objs += $(lwip-objs)
 # the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP)
 kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
 	net/core/selftest_napi.c net/core/xmit.c net/core/journey.c net/core/journey_report.c \
-	net/core/capture.c net/core/capture_cmd.c net/core/journey_cmd.c
+	net/core/capture.c net/core/capture_cmd.c net/core/journey_cmd.c \
+	net/core/watchdog.c net/core/watchdog_cmd.c
 # the capture and journey taps inside lwIP (net/lwip/taps.c): lwIP's calls
 # between its own files go through these wrappers
 KLDFLAGS += $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input,-Wl,--wrap=$(f))
