@@ -327,7 +327,7 @@ START_TEST(tx_stall_found_by_the_watchdog_and_reset)
 	t0 = host_clock_ns;
 	/* in flight, no completion: quiet until watchdog_timeo has passed */
 	dev_watchdog_check(dev, t0);
-	dev_watchdog_check(dev, t0 + 500 * ms);
+	dev_watchdog_check(dev, t0 + DEV_WATCHDOG_TIMEO_MS / 2 * ms);
 	dev_watchdog_check(dev, t0 + (DEV_WATCHDOG_TIMEO_MS - 1) * ms);
 	ck_assert_uint_eq(dev->tx_timeouts, 0);
 	dev_watchdog_check(dev, t0 + DEV_WATCHDOG_TIMEO_MS * ms);
@@ -335,7 +335,7 @@ START_TEST(tx_stall_found_by_the_watchdog_and_reset)
 	ck_assert_uint_eq(ad->sw.tx_timeouts, 1);
 	ck_assert(work_pending(&ad->reset_work));
 	/* once only, until another full timeout passes */
-	dev_watchdog_check(dev, t0 + (DEV_WATCHDOG_TIMEO_MS + 100) * ms);
+	dev_watchdog_check(dev, t0 + (DEV_WATCHDOG_TIMEO_MS + DEV_WATCHDOG_TIMEO_MS / 2) * ms);
 	ck_assert_uint_eq(dev->tx_timeouts, 1);
 	/* the reset in process context: rings rebuilt, stall gone, no leak */
 	ck_assert_int_eq(workqueue_run(), 1);
@@ -365,7 +365,7 @@ START_TEST(tx_stall_found_by_the_watchdog_and_reset)
 	/* progress: no timeout however long it runs */
 	for (int i = 1; i <= 30; i++) {
 		ck_assert_int_eq(xmit_one(), 0);
-		dev_watchdog_check(dev, t0 + (u64)(2000 + 100 * i) * ms);
+		dev_watchdog_check(dev, t0 + (u64)(4 * DEV_WATCHDOG_TIMEO_MS + 100 * i) * ms);
 		ck_assert_uint_eq(fake_tx_run(8), 1);
 		irq_and_poll();
 	}
