@@ -30,8 +30,8 @@ static int apply_one(const char *key, const char *value, void *ctx)
 	}
 	rc = o->set(value);
 	if (rc) {
-		pr_err("cmdline: bad value '%s' for '%s' (%s): %s\n", value, key, o->help,
-		       errno_name(rc));
+		pr_err("cmdline: bad value '%s' for '%s' (%s): %s\n",
+		       o->secret ? "(hidden)" : value, key, o->help, errno_name(rc));
 		++*problems;
 	}
 	return 0;
@@ -50,6 +50,18 @@ int cmdline_apply(const char *s)
 	if (cmdline_split(s, apply_one, report_syntax, &problems) < 0)
 		problems++;
 	return problems;
+}
+
+static bool opt_is_secret(const char *key)
+{
+	const struct cmdline_opt *o = opt_find(key);
+
+	return o && o->secret;
+}
+
+void cmdline_redact_secrets(char *s)
+{
+	cmdline_redact(s, opt_is_secret);
 }
 
 struct get_ctx {

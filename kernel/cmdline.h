@@ -14,11 +14,15 @@ struct cmdline_opt {
 	/* value is "" for a bare key; return 0 or -EINVAL (message printed by caller) */
 	int (*set)(const char *value);
 	const char *help;
+	bool secret;            /* the value never shows: log, /proc/cmdline */
 };
 
-#define CMDLINE_OPT(k, fn, h)                                                \
+#define CMDLINE_OPT_FLAGS(k, fn, h, sec)                                     \
 	static const struct cmdline_opt __cmdline_opt_##fn                   \
-	__used __section(".cmdline_opts") __aligned(8) = { (k), (fn), (h) }
+	__used __section(".cmdline_opts") __aligned(8) = { (k), (fn), (h), (sec) }
+#define CMDLINE_OPT(k, fn, h) CMDLINE_OPT_FLAGS(k, fn, h, false)
+/* an option whose value is a secret (a password, a token) */
+#define CMDLINE_OPT_SECRET(k, fn, h) CMDLINE_OPT_FLAGS(k, fn, h, true)
 
 /* Split s into options; call cb(key, value, ctx) for each (value "" when
  * bare).  Stops at the first non-zero return of cb and returns it; returns
@@ -32,6 +36,12 @@ int cmdline_split(const char *s,
  * Returns the number of problems (unknown keys, bad values, syntax errors),
  * each already reported with pr_err. */
 int cmdline_apply(const char *s);
+
+/* Overwrite in place with '*' the value of every option of s for which
+ * secret(key) is true (quotes and length kept). */
+void cmdline_redact(char *s, bool (*secret)(const char *key));
+/* cmdline_redact with the CMDLINE_OPT_SECRET options */
+void cmdline_redact_secrets(char *s);
 
 /* the value of key in the boot command line (last one wins), or NULL */
 const char *cmdline_get(const char *key, char *buf, size_t size);

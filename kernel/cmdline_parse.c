@@ -62,3 +62,39 @@ int cmdline_split(const char *s,
 			return rc;
 	}
 }
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+void cmdline_redact(char *s, bool (*secret)(const char *key))
+{
+	char *p = s;
+
+	for (;;) {
+		char key[CMDLINE_KEY_MAX];
+		size_t klen = 0;
+		bool quoted, hide;
+
+		while (is_blank(*p))
+			p++;
+		if (!*p)
+			return;
+		for (; *p && *p != '=' && !is_blank(*p); p++)
+			if (klen + 1 < sizeof(key))
+				key[klen++] = *p;
+		key[klen] = '\0';
+		if (*p != '=')
+			continue;
+		quoted = *++p == '"';
+		if (quoted)
+			p++;
+		hide = secret(key);
+		for (; *p && (quoted ? *p != '"' : !is_blank(*p)); p++)
+			if (hide)
+				*p = '*';
+		if (quoted && *p)
+			p++;
+	}
+}

@@ -24,6 +24,7 @@
 #include "kernel/x86.h"
 #include "net/core/dev.h"
 #include "net/lwip/stack.h"
+#include "net/services/shell_srv.h"
 #include <string.h>
 
 enum exit_when { EXIT_NEVER, EXIT_AT_READY };
@@ -56,9 +57,12 @@ void kmain(u32 magic, u32 info_phys)
 	pr_info("barenet " BARENET_VERSION " (x86-64) booting\n");
 	if (rc)
 		panic("unknown boot magic %#x: not started by a multiboot loader", magic);
+	rc = cmdline_apply(boot_info.cmdline);
+	/* secrets (shell.token=) never reach the log or /proc/cmdline */
+	cmdline_redact_secrets(boot_info.cmdline);
 	pr_info("boot: %s via multiboot%d, cmdline: '%s'\n", boot_info.loader,
 		boot_info.protocol, boot_info.cmdline);
-	if (cmdline_apply(boot_info.cmdline))
+	if (rc)
 		pr_warn("cmdline: some options were not applied (see above)\n");
 	mm_init();
 
@@ -104,7 +108,8 @@ void kmain(u32 magic, u32 info_phys)
 	net_timers_start();
 	/* the idle loop: it is also ksoftirqd, serving softirqs that
 	 * irq_exit() left behind (restart/time bound) or that were raised
-	 * outside interrupt context; it runs the console shell, and it is
+	 * outside interrupt context; it runs the console shell and the remote
+	 * shell's sessions (shell.tcp=), and it is
 	 * the process context in which l2reflect carries out the ring resizes
 	 * its control frames ask for and queued work runs (device resets
 	 * after a TX timeout, kernel/workqueue.h) */
@@ -113,9 +118,10 @@ void kmain(u32 magic, u32 info_phys)
 		l2reflect_service();
 		workqueue_run();
 		shell_poll();
+		net_shell_poll();
 		local_irq_disable();
-		if (local_softirq_pending() || shell_pending() || l2reflect_work_pending() ||
-		    workqueue_pending())
+		if (local_softirq_pending() || shell_pending() || net_shell_pending() ||
+		    l2reflect_work_pending() || workqueue_pending())
 			local_irq_enable();
 		else
 			idle_halt();    /* sti;hlt: no wakeup lost in between */

@@ -38,7 +38,8 @@ $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -
 kernel-srcs += net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/cmd_ethtool.c
 
 # the services over lwIP's raw API
-net-services := services echo discard http http_views iperf status metrics netgen capture_srv
+net-services := services echo discard http http_views iperf status metrics netgen capture_srv \
+	shell_srv
 kernel-srcs += $(net-services:%=net/services/%.c)
 $(foreach f,$(net-services),$(eval CFLAGS_net_services_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 kernel-extra-objs += $(lwip-objs)

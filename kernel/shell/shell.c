@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+static void shell_run(const char *text);
+
 /* shell_printf formats into a buffer of this size (longer output: write) */
 #define SHELL_PRINTF_MAX 1024
 /* help lists at most this many commands */
@@ -17,8 +19,25 @@
 
 static bool shell_enabled = true;
 static bool shell_started;
-static int last_status;
 static struct line_ed shell_line;
+
+static void console_session_write(struct shell_session *s, const char *buf, size_t n)
+{
+	(void)s;
+	serial_write(buf, n);
+}
+
+static int console_session_getc(struct shell_session *s)
+{
+	(void)s;
+	return serial_rx_getc();
+}
+
+static struct shell_session console = {
+	.write = console_session_write, .getc = console_session_getc,
+};
+/* the session whose line runs (the console between lines) */
+static struct shell_session *current = &console;
 
 /* the pipe: output captured from the left command, input of the right */
 static char *pipe_buf;
@@ -39,8 +58,8 @@ static int set_shell(const char *v)
 }
 CMDLINE_OPT("shell", set_shell, "serial console shell after ready: on|off");
 
-/* The serial console only: the shell's input comes from there, and its
- * line editing escapes would show as garbage on the VGA text screen. */
+/* To the session in charge: for the console the serial port only (its
+ * line editing escapes would show as garbage on the VGA text screen). */
 void shell_write(const char *s, size_t n)
 {
 	if (pipe_capturing) {
@@ -50,7 +69,26 @@ void shell_write(const char *s, size_t n)
 		pipe_len += MIN(n, room);
 		return;
 	}
-	serial_write(s, n);
+	current->write(current, s, n);
+}
+
+int shell_getc(void)
+{
+	return current->getc(current);
+}
+
+bool shell_hungup(void)
+{
+	return current->hungup && current->hungup(current);
+}
+
+void shell_session_run(struct shell_session *s, const char *line)
+{
+	struct shell_session *prev = current;
+
+	current = s;
+	shell_run(line);
+	current = prev;
 }
 
 const char *shell_stdin(size_t *len)
@@ -167,12 +205,12 @@ static void shell_run_pipe(char *line, char *bar)
 {
 	*bar = '\0';
 	if (find_pipe(bar + 1)) {
-		last_status = shell_error("barenet", "one pipe per line");
+		current->last_status = shell_error("barenet", "one pipe per line");
 		return;
 	}
 	pipe_buf = kmalloc(SHELL_PIPE_MAX);
 	if (!pipe_buf) {
-		last_status = shell_error("barenet", "%s", errno_desc(-ENOMEM));
+		current->last_status = shell_error("barenet", "%s", errno_desc(-ENOMEM));
 		return;
 	}
 	pipe_len = 0;
@@ -210,15 +248,16 @@ static void shell_run_one(char *line)
 	argc = shell_split(line, argv);
 	if (argc == 0) {
 		if (stdin_buf || pipe_capturing)
-			last_status = shell_error("barenet", "syntax error near unexpected token `|'");
+			current->last_status = shell_error("barenet",
+							   "syntax error near unexpected token `|'");
 		return;
 	}
 	if (argc < 0) {
 		if (argc == -E2BIG)
-			last_status = shell_error("barenet", "too many words (at most %d)",
+			current->last_status = shell_error("barenet", "too many words (at most %d)",
 						  SHELL_ARGS_MAX);
 		else
-			last_status = shell_error("barenet", "unterminated quote");
+			current->last_status = shell_error("barenet", "unterminated quote");
 		return;
 	}
 	/* everything runs as root: sudo is a no-op prefix */
@@ -230,11 +269,11 @@ static void shell_run_one(char *line)
 	cmd = shell_cmd_find(argv[0]);
 	if (!cmd) {
 		shell_error(argv[0], "command not found (try help)");
-		last_status = SHELL_STATUS_NOT_FOUND;
+		current->last_status = SHELL_STATUS_NOT_FOUND;
 		return;
 	}
 	rc = cmd->fn(argc, argv);
-	last_status = rc < 0 ? 1 : rc;
+	current->last_status = rc < 0 ? 1 : rc;
 }
 
 void shell_poll(void)
@@ -252,11 +291,11 @@ void shell_poll(void)
 	while ((c = serial_rx_getc()) >= 0) {
 		switch (line_feed(&shell_line, c)) {
 		case LINE_ENTER:
-			shell_run(shell_line.buf);
+			shell_session_run(&console, shell_line.buf);
 			line_start(&shell_line);
 			break;
 		case LINE_CANCEL:
-			last_status = 130;      /* 128 + SIGINT, as sh reports it */
+			current->last_status = 130;      /* 128 + SIGINT, as sh reports it */
 			line_start(&shell_line);
 			break;
 		case LINE_EDITING:
@@ -312,6 +351,8 @@ static int cmd_history(int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return shell_error("history", "takes no arguments");
+	if (current != &console)
+		return shell_error("history", "kept for the serial console only");
 	/* numbered like bash: the oldest kept line first */
 	for (unsigned int k = n; k >= 1; k--)
 		shell_printf("%5u  %s\n", shell_line.hist_n - k + 1,
@@ -326,7 +367,7 @@ static int cmd_echo(int argc, char **argv)
 		if (i > 1)
 			shell_puts(" ");
 		if (!strcmp(argv[i], "$?"))
-			shell_printf("%d", last_status);
+			shell_printf("%d", current->last_status);
 		else
 			shell_puts(argv[i]);
 	}
@@ -334,3 +375,15 @@ static int cmd_echo(int argc, char **argv)
 	return 0;
 }
 SHELL_CMD("echo", cmd_echo, "print the arguments ($? is the last exit status)");
+
+static int cmd_exit(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return shell_error("exit", "takes no arguments");
+	if (!current->close)
+		return shell_error("exit", "the serial console stays (poweroff or reboot end it)");
+	current->close(current);
+	return 0;
+}
+SHELL_CMD("exit", cmd_exit, "end this remote shell session");

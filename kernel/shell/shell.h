@@ -64,6 +64,26 @@ int shell_error(const char *cmd, const char *fmt, ...) __printf(2, 3);
 /* the piped input of the running command (*len bytes), or NULL */
 const char *shell_stdin(size_t *len);
 
+/* Sessions.  A line runs for one session at a time: the serial console's,
+ * or a remote one (net/services/shell_srv.c).  The session in charge gets
+ * the command's output (shell_write and everything above it) and is where
+ * a long command looks for Ctrl-C (shell_getc) and for a peer that left
+ * (shell_hungup).  Commands run in process context (the idle loop). */
+struct shell_session {
+	void (*write)(struct shell_session *s, const char *buf, size_t n);
+	int (*getc)(struct shell_session *s);           /* a byte typed meanwhile, or -1 */
+	bool (*hungup)(struct shell_session *s);        /* NULL: never */
+	void (*close)(struct shell_session *s);         /* `exit`; NULL: cannot */
+	int last_status;
+};
+
+/* run one line (with a pipe, sudo, ...) for s; its status in s->last_status */
+void shell_session_run(struct shell_session *s, const char *line);
+/* the next byte the running command's session typed, or -1 (for Ctrl-C) */
+int shell_getc(void);
+/* the running command's session is gone: stop and return */
+bool shell_hungup(void);
+
 /* Tab completion of the line being edited (kernel/shell/complete.c) */
 struct line_ed;
 void shell_complete(struct line_ed *le);

@@ -9,7 +9,6 @@
  * the last reply or -W seconds (default 10) after the last request.  A
  * Ctrl-C typed on the console stops it at any time with the statistics. */
 #include "kernel/shell/shell.h"
-#include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/idle.h"
 #include "kernel/time.h"
@@ -322,11 +321,13 @@ static int cmd_ping(int argc, char **argv)
 				shell_puts(" (DUP!)");
 			print_rtt(r.rtt_us);
 		}
-		while ((c = serial_rx_getc()) >= 0)
+		while ((c = shell_getc()) >= 0)
 			if (c == CTRL_C) {
 				shell_puts("^C");
 				stop = true;
 			}
+		if (shell_hungup())
+			stop = true;
 		if (count && ps.ntransmitted >= count &&
 		    (nreceived >= count || now - last_send >= wait_ms * NS_PER_US * US_PER_MS))
 			stop = true;

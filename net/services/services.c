@@ -177,5 +177,7 @@ int net_services_start(void)
 		pr_err("net: netctl did not start\n");
 	if (capture_srv_start())
 		pr_err("net: capture stream did not start\n");
+	if (shell_srv_start() == -ENOMEM)
+		pr_err("net: remote shell did not start\n");
 	return first_err;
 }

@@ -60,6 +60,9 @@ int svc_iperf_start(void);
 
 /* the capture stream on capture=<port> (none without it); core lock held */
 int capture_srv_start(void);
+/* the remote shell on shell.tcp=<port> (none without it; refused without a
+ * good shell.token=); core lock held */
+int shell_srv_start(void);
 
 /* Write the status page (the HTTP body) into buf; returns the length it
  * needed, as snprintf.  Core lock held. */

@@ -113,6 +113,22 @@ START_TEST(empty_line)
 }
 END_TEST
 
+static bool secret_token(const char *key)
+{
+	return !strcmp(key, "shell.token");
+}
+
+START_TEST(redact_hides_secret_values_only)
+{
+	char s[] = "shell.tcp=2323 shell.token=s3cr3t-value x=\"a b\" shell.token=\"q t\" "
+		   "shell.tokenx=keep shell.token";
+
+	cmdline_redact(s, secret_token);
+	ck_assert_str_eq(s, "shell.tcp=2323 shell.token=************ x=\"a b\" "
+			 "shell.token=\"***\" shell.tokenx=keep shell.token");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cmdline");
@@ -125,6 +141,7 @@ int main(void)
 	tcase_add_test(tc, malformed_input_is_refused);
 	tcase_add_test(tc, callback_error_stops_the_walk);
 	tcase_add_test(tc, empty_line);
+	tcase_add_test(tc, redact_hides_secret_values_only);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -686,6 +686,118 @@ START_TEST(coalesce_sets_throttle)
 }
 END_TEST
 
+/* the throttle register holds usecs (EITR: 1 us units; ITR: 256 ns) */
+static bool itr_reg_is(int chip, u32 usecs)
+{
+	if (chips[chip]->flags & E1000_F_EITR)
+		return R(E1000_EITR(0)) == usecs << E1000_EITR_INTERVAL_SHIFT;
+	return R(E1000_ITR) == usecs * 1000 / E1000_ITR_UNIT_NS;
+}
+
+static void set_adaptive(bool on, u32 usecs)
+{
+	struct ethtool_coalesce ec;
+
+	dev->netdev_ops->ndo_get_coalesce(dev, &ec);
+	ec.use_adaptive_rx_coalesce = on;
+	ec.rx_coalesce_usecs = usecs;
+	ck_assert_int_eq(dev->netdev_ops->ndo_set_coalesce(dev, &ec), 0);
+}
+
+/* one interrupt period of n frames of len bytes each */
+static void period(unsigned int n, unsigned int len)
+{
+	ck_assert_int_eq(send_frames(n, len, 0), 0);
+	ck_assert_int_eq(irq_and_poll(), (int)n);
+}
+
+START_TEST(itr_classes)
+{
+	/* a few small frames: lowest; big frames in volume: bulk */
+	ck_assert_int_eq(e1000_itr_classify(E1000_ITR_LOW, 1, 98), E1000_ITR_LOWEST);
+	ck_assert_int_eq(e1000_itr_classify(E1000_ITR_BULK, 2, 196), E1000_ITR_LOWEST);
+	ck_assert_int_eq(e1000_itr_classify(E1000_ITR_LOW, 60, 60 * 1514), E1000_ITR_BULK);
+	ck_assert_int_eq(e1000_itr_classify(E1000_ITR_LOWEST, 20, 20 * 1514), E1000_ITR_BULK);
+	/* mixed: low; and a quiet period changes nothing */
+	ck_assert_int_eq(e1000_itr_classify(E1000_ITR_LOWEST, 10, 10 * 200), E1000_ITR_LOW);
+	ck_assert_int_eq(e1000_itr_classify(E1000_ITR_BULK, 0, 0), E1000_ITR_BULK);
+	/* bulk is kept through a burst, left for low by many mid-size frames */
+	ck_assert_int_eq(e1000_itr_classify(E1000_ITR_BULK, 30, 30 * 1514), E1000_ITR_BULK);
+	ck_assert_int_eq(e1000_itr_classify(E1000_ITR_BULK, 40, 40 * 300), E1000_ITR_LOW);
+}
+END_TEST
+
+START_TEST(itr_adaptive_bulk_raises_sparse_lowers)
+{
+	struct ethtool_coalesce ec;
+	u32 prev;
+
+	rx_seq = 0;
+	up(_i, 256, 64);
+	set_adaptive(true, E1000_ITR_DEFAULT_US);
+	dev->netdev_ops->ndo_get_coalesce(dev, &ec);
+	ck_assert_uint_eq(ec.use_adaptive_rx_coalesce, 1);
+	ck_assert_uint_eq(ec.rx_coalesce_usecs, E1000_ITR_DEFAULT_US);
+	/* bulk: 60 full-size frames in one period go straight to 4000/s */
+	period(60, 1500);
+	ck_assert_uint_eq(ad->itr_usecs, 250);
+	ck_assert(itr_reg_is(_i, 250));
+	ck_assert_uint_eq(ad->itr.changes, 1);
+	dev->netdev_ops->ndo_get_coalesce(dev, &ec);
+	ck_assert_uint_eq(ec.rx_coalesce_usecs, 250);
+	/* a burst more keeps it there, the register is not rewritten */
+	period(30, 1500);
+	ck_assert_uint_eq(ad->itr_usecs, 250);
+	ck_assert_uint_eq(ad->itr.changes, 1);
+	/* sparse small frames: the interval comes down step by step
+	 * (70000/s reached in four periods: 46, 25, 17, 14 us) */
+	prev = ad->itr_usecs;
+	for (int i = 0; i < 4; i++) {
+		period(1, 98);
+		ck_assert_uint_lt(ad->itr_usecs, prev);
+		ck_assert(itr_reg_is(_i, ad->itr_usecs));
+		prev = ad->itr_usecs;
+	}
+	ck_assert_uint_eq(ad->itr_usecs, 14);
+	ck_assert_uint_eq(ad->itr.changes, 5);
+	period(1, 98);
+	ck_assert_uint_eq(ad->itr_usecs, 14);
+	ck_assert_uint_eq(ad->itr.changes, 5);
+	/* off: the interval chosen last stays fixed whatever comes */
+	set_adaptive(false, ad->itr_usecs);
+	period(60, 1500);
+	ck_assert_uint_eq(ad->itr_usecs, 14);
+	ck_assert(itr_reg_is(_i, 14));
+	ck_assert_uint_eq(ad->itr.changes, 5);
+	down();
+}
+END_TEST
+
+START_TEST(itr_off_keeps_rx_usecs)
+{
+	struct ethtool_coalesce ec = { .rx_coalesce_usecs = 100 };
+
+	rx_seq = 0;
+	up(_i, 256, 64);
+	ck_assert(!ad->itr.adaptive);           /* off by default */
+	ck_assert_int_eq(dev->netdev_ops->ndo_set_coalesce(dev, &ec), 0);
+	period(60, 1500);
+	period(1, 98);
+	period(1, 98);
+	ck_assert_uint_eq(ad->itr_usecs, 100);
+	ck_assert(itr_reg_is(_i, 100));
+	ck_assert_uint_eq(ad->itr.changes, 0);
+	/* adaptive TX and a non-boolean adaptive are refused, nothing changes */
+	ec.use_adaptive_tx_coalesce = 1;
+	ck_assert_int_eq(dev->netdev_ops->ndo_set_coalesce(dev, &ec), -EOPNOTSUPP);
+	ec.use_adaptive_tx_coalesce = 0;
+	ec.use_adaptive_rx_coalesce = 2;
+	ck_assert_int_eq(dev->netdev_ops->ndo_set_coalesce(dev, &ec), -EINVAL);
+	ck_assert(!ad->itr.adaptive);
+	down();
+}
+END_TEST
+
 START_TEST(netdev_names_in_order)
 {
 	struct net_device *a = alloc_netdev(0), *b = alloc_netdev(0), *c = alloc_netdev(0);
@@ -739,6 +851,9 @@ int main(void)
 	tcase_add_loop_test(tc, link_comes_up_after_autoneg_restart, 0, 3);
 	tcase_add_loop_test(tc, promisc_and_multicast_filters, 0, 3);
 	tcase_add_loop_test(tc, coalesce_sets_throttle, 0, 3);
+	tcase_add_test(tc, itr_classes);
+	tcase_add_loop_test(tc, itr_adaptive_bulk_raises_sparse_lowers, 0, 3);
+	tcase_add_loop_test(tc, itr_off_keeps_rx_usecs, 0, 3);
 	tcase_add_test(tc, netdev_names_in_order);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

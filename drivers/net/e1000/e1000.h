@@ -5,8 +5,9 @@
  * e1000_desc.c (legacy and advanced descriptor formats), e1000_txrx.c
  * (rings), e1000_stats.c (hardware counters), e1000_netdev.c (the
  * net_device_ops), e1000_irq.c (the hard IRQ and the NAPI poll),
- * e1000_main.c (PCI probe, interrupt vectors), e1000_fault.c (the fault
- * injection hooks), e1000_watchdog.c (TX hang, lost interrupts, reset). */
+ * e1000_itr.c (adaptive interrupt moderation), e1000_main.c (PCI probe,
+ * interrupt vectors), e1000_fault.c (the fault injection hooks),
+ * e1000_watchdog.c (TX hang, lost interrupts, reset). */
 #ifndef DRIVERS_NET_E1000_H
 #define DRIVERS_NET_E1000_H
 
@@ -187,6 +188,22 @@ struct e1000_fault_state {
 	bool tx_stalled;                /* tx_stall: tail frozen until the rings are rebuilt */
 };
 
+/* adaptive interrupt moderation (e1000_itr.c): the traffic classes, in
+ * increasing order of the interval they want */
+enum e1000_itr_class {
+	E1000_ITR_LOWEST,       /* a few small frames: interrupt at once */
+	E1000_ITR_LOW,          /* mixed */
+	E1000_ITR_BULK,         /* throughput: few interrupts */
+};
+
+struct e1000_itr {
+	bool adaptive;          /* ethtool -C adaptive-rx */
+	enum e1000_itr_class cls;
+	u32 rate;               /* interrupts per second the throttle is set for */
+	u64 rx_packets, rx_bytes, tx_packets, tx_bytes; /* sw counters at the period's start */
+	u64 changes;            /* throttle rewrites (ethtool -S itr_changes) */
+};
+
 /* hardware counters accumulated into 64 bits (e1000_stats.c) */
 struct e1000_hw_stats {
 	u64 crcerrs, algnerrc, symerrs, rxerrc, mpc, scc, ecol, mcc, latecol, colc, dc;
@@ -203,7 +220,8 @@ struct e1000_adapter {
 	struct e1000_rx_ring rx;
 	struct e1000_tx_ring tx;
 	u32 rx_count, tx_count;         /* configured ring sizes */
-	u32 itr_usecs;                  /* interrupt throttle interval, 0 = off */
+	u32 itr_usecs;                  /* interrupt throttle interval, 0 = off (adaptive: the last chosen) */
+	struct e1000_itr itr;
 	struct e1000_sw_stats sw;
 	struct e1000_hw_stats hs;
 	u32 stats_last[E1000_STATS_REGS]; /* last raw value of counters the emulator does not clear */
@@ -276,6 +294,18 @@ void e1000_update_link(struct e1000_adapter *a);
 int  e1000_reinit(struct e1000_adapter *a);
 /* e1000_main.c: register the PCI driver (probes the NICs found) */
 int  e1000_driver_init(void);
+
+/* e1000_itr.c: adaptive moderation.  classify: the class a period of
+ * packets/bytes (one direction) puts traffic in, judged from cur; update:
+ * at the end of an interrupt period (NAPI completion), move the throttle;
+ * restart: a new period from now, at the current interval; set_adaptive:
+ * on/off (off keeps the interval last chosen).  e1000_adaptive_default is
+ * the setting of new adapters (e1000.adaptive_itr=). */
+enum e1000_itr_class e1000_itr_classify(enum e1000_itr_class cur, u64 packets, u64 bytes);
+void e1000_itr_update(struct e1000_adapter *a);
+void e1000_itr_restart(struct e1000_adapter *a);
+void e1000_itr_set_adaptive(struct e1000_adapter *a, bool on);
+extern bool e1000_adaptive_default;
 
 /* e1000_irq.c: hard IRQ body, shared by every interrupt mode: true when
  * it was ours; and the NAPI poll it schedules */

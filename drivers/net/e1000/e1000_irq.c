@@ -7,7 +7,8 @@
  *   poll:      link change, TX completions (netif_tx_wake for a waiting
  *              qdisc), up to budget RX frames, the
  *              TX tail once for the whole batch; under budget:
- *              napi_complete_done(), unmask, and look at the ring once more
+ *              napi_complete_done(), the adaptive throttle (e1000_itr.c),
+ *              unmask, and look at the ring once more
  *              (a frame that landed between the last look and the unmask
  *              raised its cause while masked: no interrupt will come).
  *
@@ -125,6 +126,7 @@ int e1000_poll(struct napi_struct *napi, int budget)
 	if (work >= budget)
 		return budget;          /* more to do: stay scheduled, masked */
 	if (napi_complete_done(napi, work)) {
+		e1000_itr_update(a);    /* the interrupt period ends here */
 		e1000_irq_enable(hw);
 		if ((e1000_rx_pending(a) || e1000_tx_completed_pending(a)) &&
 		    napi_schedule_prep(napi)) {

@@ -1,5 +1,6 @@
 /* e1000 family PCI glue: device table, probe (BAR0, reset, MAC, IRQ
- * vector, registration), the hard IRQ entry and the `e1000.ring=` option.
+ * vector, registration), the hard IRQ entry and the `e1000.ring=` and
+ * `e1000.adaptive_itr=` options.
  * Everything else is in e1000_netdev.c and below, which do not know about
  * PCI. */
 #include "drivers/net/e1000/e1000.h"
@@ -49,6 +50,19 @@ static int set_e1000_ring(const char *v)
 }
 CMDLINE_OPT("e1000.ring", set_e1000_ring,
 	    "RX and TX descriptors per ring at probe: 64..4096, a multiple of 8 (default 256)");
+
+static int set_e1000_adaptive(const char *v)
+{
+	if (!strcmp(v, "on"))
+		e1000_adaptive_default = true;
+	else if (!strcmp(v, "off"))
+		e1000_adaptive_default = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+CMDLINE_OPT("e1000.adaptive_itr", set_e1000_adaptive,
+	    "adaptive interrupt moderation of every e1000/e1000e/igb at probe: on|off (default off)");
 
 /* ethtool -i: the PCI address and the kernel's version (in-tree driver) */
 static void e1000_pci_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)

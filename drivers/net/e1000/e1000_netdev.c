@@ -40,6 +40,7 @@ int e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 	memcpy(dev->dev_addr, dev->perm_addr, ETH_ALEN);
 	a->rx_count = a->tx_count = e1000_ring_default;
 	a->itr_usecs = E1000_ITR_DEFAULT_US;
+	a->itr.adaptive = e1000_adaptive_default;
 	dev->netdev_ops = &e1000_netdev_ops;
 	netif_napi_add(dev, &a->napi, e1000_poll);
 	e1000_watchdog_init(a);
@@ -91,6 +92,7 @@ static int e1000_up(struct e1000_adapter *a)
 	e1000_tx_configure(a);
 	e1000_rx_configure(a);
 	e1000_set_itr(hw, a->itr_usecs);
+	e1000_itr_restart(a);
 	a->tx_up = true;
 	a->running = true;
 	napi_enable(&a->napi);
@@ -296,23 +298,35 @@ static void e1000_get_coalesce(struct net_device *dev, struct ethtool_coalesce *
 {
 	struct e1000_adapter *a = netdev_priv(dev);
 
-	/* one throttle for both directions, reported once, as Linux e1000 */
-	*ec = (struct ethtool_coalesce){ .rx_coalesce_usecs = a->itr_usecs };
+	/* one throttle for both directions, reported once, as Linux e1000;
+	 * with adaptive-rx on, the interval the algorithm chose last */
+	*ec = (struct ethtool_coalesce){
+		.rx_coalesce_usecs = READ_ONCE(a->itr_usecs),
+		.use_adaptive_rx_coalesce = a->itr.adaptive,
+	};
 }
 
-/* one throttle for RX and TX (ITR, or EITR(0)): tx equal to rx or 0 */
+/* One throttle for RX and TX (ITR, or EITR(0)): tx equal to rx or 0.
+ * adaptive-rx on: rx-usecs is where the algorithm starts; off: rx-usecs
+ * is the fixed interval (unchanged, the one adaptive chose last). */
 static int e1000_set_coalesce(struct net_device *dev, const struct ethtool_coalesce *ec)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
 
 	if (ec->rx_coalesce_usecs > E1000_ITR_MAX_US ||
-	    (ec->tx_coalesce_usecs && ec->tx_coalesce_usecs != ec->rx_coalesce_usecs))
+	    (ec->tx_coalesce_usecs && ec->tx_coalesce_usecs != ec->rx_coalesce_usecs) ||
+	    ec->use_adaptive_rx_coalesce > 1)
 		return -EINVAL;
-	if (ec->use_adaptive_rx_coalesce || ec->use_adaptive_tx_coalesce)
+	if (ec->use_adaptive_tx_coalesce)
 		return -EOPNOTSUPP;
+	/* the poll adapts the throttle in NET_RX: not in between */
+	local_bh_disable();
 	a->itr_usecs = ec->rx_coalesce_usecs;
 	if (a->running)
 		e1000_set_itr(&a->hw, a->itr_usecs);
+	e1000_itr_restart(a);
+	e1000_itr_set_adaptive(a, ec->use_adaptive_rx_coalesce);
+	local_bh_enable();
 	return 0;
 }
 
@@ -370,5 +384,6 @@ const struct net_device_ops e1000_netdev_ops = {
 	.ndo_tx_timeout = e1000_tx_timeout,
 	.ndo_watchdog = e1000_watchdog,
 	.ndo_reset = e1000_reset,
-	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS,
+	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS |
+				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
 };

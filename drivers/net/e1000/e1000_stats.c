@@ -181,6 +181,7 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("interrupts", w->irqs);
 	STAT_ADD("napi_polls", w->polls);
 	STAT_ADD("link_changes", w->link_changes);
+	STAT_ADD("itr_changes", a->itr.changes);
 	STAT_ADD("rx_nohandler", s.rx_nohandler);
 	STAT_ADD("tx_timeout_count", w->tx_timeouts);
 	STAT_ADD("resets", w->resets);

@@ -1,0 +1,144 @@
+"""Adaptive interrupt moderation (drivers/net/e1000/e1000_itr.c), per NIC
+model, in a namespace of the test's own (netns.TestNet) with the guest at
+10.0.2.15/24.
+
+The guest boots with e1000.adaptive_itr=on (the command-line switch).  A
+bounded flood of full-size UDP datagrams from the namespace to the discard
+service must move the throttle to the bulk class (rx-usecs 250, read back
+with ethtool -c while the flood runs, and ethtool -S itr_changes growing);
+then the guest's own pings, one small frame each way per interrupt period,
+must bring it back down to the low-latency side (at most 50 us).  With
+adaptive-rx turned off live, the same flood leaves rx-usecs where it was
+put and itr_changes still.  Bad values are refused and change nothing."""
+import socket
+import threading
+import time
+
+import pytest
+
+from harness import report
+from test_ethtool import parse_coalesce, parse_stats, sh
+from test_journey import GUEST, NICS, driver_missing
+from test_napi_ratio import DISCARD_PORT, MIN_FRAMES, RatioGuest
+
+BULK_USECS = 250            # the bulk class: 4000 interrupts/s
+LOW_USECS = 50              # the low-latency class: 20000 interrupts/s
+FIXED_USECS = 100
+PAYLOAD = 1400              # datagram payload: a full-size frame
+FLOOD_FRAMES = 200000
+FLOOD_SECONDS = 10          # the flood stops here even if not all were sent
+BURST = 16                  # datagrams between pauses: a tap drops what
+BURST_PAUSE = 0.0005        #   the guest cannot take, so pace the flood
+SAMPLE_EVERY = 0.3
+
+
+class Flood(threading.Thread):
+    """Full-size datagrams to the guest's discard port, as fast as the tap
+    takes them, bounded in count and time; stop() ends it early."""
+
+    def __init__(self, j):
+        super().__init__(daemon=True)
+        self.s = j.sock(socket.SOCK_DGRAM)
+        self.s.setblocking(False)
+        self.sent = 0
+        self.halt = threading.Event()
+
+    def run(self):
+        t0 = time.monotonic()
+        data = b"x" * PAYLOAD
+        try:
+            while (self.sent < FLOOD_FRAMES and not self.halt.is_set()
+                   and time.monotonic() - t0 < FLOOD_SECONDS):
+                try:
+                    self.s.sendto(data, (GUEST, DISCARD_PORT))
+                    self.sent += 1
+                except (BlockingIOError, OSError):
+                    time.sleep(BURST_PAUSE)
+                if self.sent % BURST == 0:
+                    time.sleep(BURST_PAUSE)
+        finally:
+            self.s.close()
+
+    def stop(self):
+        self.halt.set()
+        self.join(FLOOD_SECONDS + 5)
+
+
+def coalesce(g):
+    return parse_coalesce(sh(g, "ethtool -c eth0"))
+
+
+def itr_changes(g):
+    return parse_stats(sh(g, "ethtool -S eth0"))["itr_changes"]
+
+
+def sample_during_flood(j, until=None):
+    """rx-usecs values ethtool -c shows while a flood runs; stops early once
+    until(value) holds."""
+    f = Flood(j)
+    seen = []
+    f.start()
+    try:
+        while f.is_alive():
+            v = coalesce(j.g)["rx-usecs"]
+            seen.append(v)
+            if until and until(v):
+                break
+            time.sleep(SAMPLE_EVERY)
+    finally:
+        f.stop()
+    return seen, f.sent
+
+
+@pytest.mark.parametrize("nic", NICS)
+def test_adaptive_itr(testnet, kernel, nic):
+    why = driver_missing(testnet, nic)
+    if why:
+        pytest.skip(why)
+    j = RatioGuest(testnet, nic, "itr-" + nic, "e1000.adaptive_itr=on")
+    g = j.g
+    c = coalesce(g)
+    assert c["adaptive-rx"] == "on" and c["adaptive-tx"] == "n/a", c
+    changes0 = itr_changes(g)
+
+    # bulk traffic: the interval goes up to the bulk class
+    seen, sent = sample_during_flood(j, until=lambda v: v == BULK_USECS)
+    assert BULK_USECS in seen, (seen, sent)
+    changes1 = itr_changes(g)
+    assert changes1 > changes0, (changes0, changes1)
+
+    # sparse small frames: back down to the latency side
+    out = sh(g, "ping -c 8 -i 0.2 10.0.2.2")
+    assert "8 received" in out, out
+    down = coalesce(g)["rx-usecs"]
+    assert down <= LOW_USECS, (down, out)
+    assert itr_changes(g) > changes1
+    report("adaptive itr %s: bulk after %d datagrams (rx-usecs seen %s); after 8 pings %d us"
+           % (nic, sent, sorted(set(seen)), down))
+
+    # off: the interval stays where it is put, whatever the traffic
+    assert sh(g, "ethtool -C eth0 adaptive-rx off rx-usecs %d" % FIXED_USECS) == ""
+    c = coalesce(g)
+    assert (c["adaptive-rx"], c["rx-usecs"]) == ("off", FIXED_USECS), c
+    s0 = parse_stats(sh(g, "ethtool -S eth0"))
+    seen, sent = sample_during_flood(j)
+    s1 = parse_stats(sh(g, "ethtool -S eth0"))
+    assert seen and set(seen) == {FIXED_USECS}, (seen, sent)
+    assert s1["itr_changes"] == s0["itr_changes"]
+    # the flood did reach the NIC: bulk traffic that would have moved it
+    assert s1["rx_packets"] - s0["rx_packets"] >= MIN_FRAMES, (s0["rx_packets"], s1["rx_packets"])
+
+    # bad values: refused, nothing changes
+    assert sh(g, "ethtool -C eth0 adaptive-rx maybe") == \
+        "ethtool (-C): invalid value 'maybe' for parameter 'adaptive-rx'\n"
+    assert sh(g, "ethtool -C eth0 adaptive-tx on") == \
+        "netlink error: unsupported parameter\nnetlink error: Operation not supported\n"
+    assert sh(g, "ethtool -C eth0 adaptive-rx on rx-usecs 99999").endswith(
+        "netlink error: Invalid argument\n")
+    c = coalesce(g)
+    assert (c["adaptive-rx"], c["rx-usecs"]) == ("off", FIXED_USECS), c
+
+    # and on again, live
+    assert sh(g, "ethtool -C eth0 adaptive-rx on") == ""
+    assert coalesce(g)["adaptive-rx"] == "on"
+    j.poweroff()
