@@ -123,6 +123,7 @@ help:
 	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"
 	@echo "  make test       install missing deps, run host unit tests and QEMU tests"
 	@echo "  make unit       host unit tests only (ASan + UBSan, Check)"
+	@echo "  make stress     1,000,000 frames (10% malformed) through build/tools/bn-inject"
 	@echo "  make deps       install dependencies (Debian packages, lwIP source)"
 	@echo "  make clean      remove build outputs (keeps build/deps)"
 	@echo "  make distclean  remove build/ entirely"

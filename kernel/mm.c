@@ -10,6 +10,7 @@
  * from it, and memory above 4 GiB follows once it is mapped.
  */
 #include "kernel/bootinfo.h"
+#include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/mm_internal.h"
 #include "kernel/panic.h"
@@ -158,4 +159,20 @@ int mm_init(void)
 u64 mm_total_ram_kib(void)
 {
 	return total_ram_kib;
+}
+
+int dma_addr_of(const void *v, size_t len, phys_addr_t *dma)
+{
+	uintptr_t a = (uintptr_t)v, end = a + len;
+
+	if (end < a)
+		return -EFAULT;
+	/* the direct map ends where the MMIO window begins; the image is
+	 * loaded contiguously from 1 MiB (linker.ld) */
+	if ((a >= DIRECT_MAP_BASE && end <= MMIO_BASE) ||
+	    (a >= KERNEL_VMA && end <= (uintptr_t)__image_end)) {
+		*dma = virt_to_phys(v);
+		return 0;
+	}
+	return -EFAULT;
 }

@@ -69,6 +69,13 @@ void kmalloc_dump_live(void);
 void *dma_alloc_coherent(size_t size, phys_addr_t *phys);
 /* free a buffer from dma_alloc_coherent, with the same size */
 void dma_free_coherent(void *v, size_t size);
+/* The bus address of [v, v + len) for a device to read or write in one
+ * piece (streaming DMA of memory the caller already has, such as lwIP's
+ * pbufs): 0 with *dma set when the range lies in the direct map or in the
+ * kernel image, both mapped linearly, so it is physically contiguous;
+ * -EFAULT for anything else (MMIO windows, a range wrapping past either
+ * end).  x86 DMA is cache-coherent: nothing to sync or unmap. */
+int dma_addr_of(const void *v, size_t len, phys_addr_t *dma);
 /* bytes handed out by dma_alloc_coherent and not yet freed */
 u64 dma_outstanding_bytes(void);
 

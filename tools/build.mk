@@ -42,3 +42,4 @@ debug: $(BUILD)/barenet.elf $(BUILD)/barenet.sym
 .PHONY: deps
 deps:
 	tools/deps.sh
+include tools/inject/build.mk

@@ -1,5 +1,10 @@
 /* l2reflect, the kernel part: the `l2reflect=` option, the rx_handler that
- * answers through ndo_start_xmit, and the counter report.  See l2reflect.h. */
+ * answers through ndo_start_xmit, and the counter report.  See l2reflect.h.
+ *
+ * Buffers: the received skb is ours to free, and is freed before anything
+ * else is done with the frame; each answer is built in l2r_out and copied
+ * into a new skb (the self-test's own path, not the stack's), which the
+ * driver owns once ndo_start_xmit took it. */
 #include "drivers/net/l2reflect.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
@@ -13,7 +18,8 @@ static u32 l2r_ip;                      /* network order */
 static struct l2reflect_counters l2r[NETDEV_MAX];
 /* ring size asked for by a control frame, per device; 0 = none */
 static u32 l2r_ring_request[NETDEV_MAX];
-/* answers are built here: handlers run one at a time, from the poll */
+/* answers are built here, then copied into their skb: handlers run one at
+ * a time, from the poll (or the hard IRQ with napi=off, never both) */
 static u8 l2r_out[ETH_FRAME_LEN];
 
 static int set_l2reflect(const char *v)
@@ -57,20 +63,74 @@ static void l2reflect_report(struct net_device *dev, const struct l2reflect_coun
 		kmalloc_live_objects(), (unsigned long long)dma_outstanding_bytes());
 }
 
-static int l2reflect_rx(struct net_device *dev, const void *frame, unsigned int len, unsigned int flags)
+/* the offload l2reflect_prepare_csum described, as a CHECKSUM_PARTIAL skb */
+static void l2reflect_set_csum(struct sk_buff *skb, const struct netdev_tx_csum *csum)
+{
+	u16 data_off = (u16)(skb->data - skb->head);
+
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_flags = (u8)csum->flags;
+	skb->network_header = (u16)(data_off + csum->l3_offset);
+	skb->transport_header = (u16)(skb->network_header + csum->l3_len);
+}
+
+/* send the answer in l2r_out as a new skb */
+static int l2reflect_send(struct net_device *dev, struct l2reflect_counters *c,
+			  unsigned int out_len, bool arp)
+{
+	struct sk_buff *out = netdev_alloc_skb(dev, out_len);
+	struct netdev_tx_csum csum;
+	bool offload;
+	int rc;
+
+	if (!out) {
+		c->tx_errors++;
+		return -ENOMEM;
+	}
+	memcpy(skb_put(out, out_len), l2r_out, out_len);
+	offload = l2reflect_prepare_csum(out->data, out_len, &csum);
+	if (offload)
+		l2reflect_set_csum(out, &csum);
+	/* MORE: the poll writes the tail once for the whole batch */
+	rc = dev->netdev_ops->ndo_start_xmit(dev, out, NETDEV_TX_MORE);
+	if (rc) {
+		kfree_skb(out);         /* not taken */
+		if (rc == -EBUSY)
+			c->tx_busy++;
+		else
+			c->tx_errors++;
+		return rc;
+	}
+	if (arp)
+		c->arp_replies++;
+	else
+		c->reflected++;
+	if (offload)
+		c->tx_csum++;
+	return 0;
+}
+
+static int l2reflect_rx(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct l2reflect_counters *c = dev->rx_handler_data;
-	struct netdev_tx_csum csum;
-	const struct netdev_tx_csum *offload = NULL;
+	enum l2reflect_action act;
 	unsigned int out_len = 0;
-	u32 ring;
-	int rc;
+	bool arp;
+	u32 ring = 0;
+	int ring_rc = -EINVAL;
 
 	c->rx++;
 	if ((flags & (NETDEV_RX_IP_CSUM_OK | NETDEV_RX_L4_CSUM_OK)) ==
 	    (NETDEV_RX_IP_CSUM_OK | NETDEV_RX_L4_CSUM_OK))
 		c->rx_csum_ok++;
-	switch (l2reflect_classify(frame, len, dev->dev_addr, l2r_ip, l2r_out, &out_len)) {
+	act = l2reflect_classify(skb->data, skb->len, dev->dev_addr, l2r_ip, l2r_out, &out_len);
+	arp = out_len == ETH_ZLEN && (skb->data[12] << 8 | skb->data[13]) == ETH_P_ARP;
+	if (act == L2R_RING)
+		ring_rc = l2reflect_parse_ring(skb->data, skb->len, &ring);
+	/* done with the received frame before any report: the memory counts
+	 * then hold no frame in flight */
+	consume_skb(skb);
+	switch (act) {
 	case L2R_IGNORE:
 		c->ignored++;
 		return 0;
@@ -82,7 +142,7 @@ static int l2reflect_rx(struct net_device *dev, const void *frame, unsigned int 
 		machine_poweroff(EXIT_OK);
 	case L2R_RING:
 		/* the resize stops this very poll: the idle loop does it */
-		if (l2reflect_parse_ring(frame, len, &ring) == 0)
+		if (ring_rc == 0)
 			__atomic_store_n(&l2r_ring_request[c - l2r], ring, __ATOMIC_RELEASE);
 		else
 			c->ignored++;
@@ -90,21 +150,7 @@ static int l2reflect_rx(struct net_device *dev, const void *frame, unsigned int 
 	case L2R_REPLY:
 		break;
 	}
-	if (l2reflect_prepare_csum(l2r_out, out_len, &csum))
-		offload = &csum;
-	/* MORE: the poll writes the tail once for the whole batch */
-	rc = dev->netdev_ops->ndo_start_xmit(dev, l2r_out, out_len, offload, NETDEV_TX_MORE);
-	if (rc == -EBUSY)
-		c->tx_busy++;
-	else if (rc)
-		c->tx_errors++;
-	else if (out_len == ETH_ZLEN && ((const u8 *)frame)[12] == 0x08 && ((const u8 *)frame)[13] == 0x06)
-		c->arp_replies++;
-	else
-		c->reflected++;
-	if (!rc && offload)
-		c->tx_csum++;
-	return rc;
+	return l2reflect_send(dev, c, out_len, arp);
 }
 
 bool l2reflect_work_pending(void)

@@ -89,17 +89,6 @@ void netif_carrier_off(struct net_device *dev)
 	dev->carrier = false;
 }
 
-void netdev_rx(struct net_device *dev, const void *frame, unsigned int len, unsigned int flags)
-{
-	netdev_rx_handler_t h = READ_ONCE(dev->rx_handler);
-
-	if (!h) {
-		dev->rx_nohandler++;
-		return;
-	}
-	h(dev, frame, len, flags);
-}
-
 int netdev_open(struct net_device *dev)
 {
 	int rc;

@@ -1,11 +1,17 @@
 /* Network devices: the contract between NIC drivers and whatever consumes
- * frames (the lwIP glue later, a self-test responder now).
+ * frames (the lwIP glue, or the l2reflect self-test responder).
  *
- * Buffer ownership: a received frame is lent to dev->rx_handler for the
- * duration of the call only (it lives in the driver's DMA buffer, which is
- * given back to the hardware when the handler returns); a handler that
- * keeps data copies it.  ndo_start_xmit copies the frame into the driver's
- * own buffer before returning, so the caller keeps its buffer.
+ * Buffer ownership, both ways as sk_buffs (net/core/skbuff.h):
+ *  - receive: the driver hands each frame to dev->rx_handler through
+ *    netdev_rx() as an skb, usually over its own DMA buffer
+ *    (skb_from_rx_buffer: no copy).  The handler owns the skb from then on
+ *    and frees it whenever it is done, from any context but hard IRQ;
+ *    the last free gives the buffer back to the driver's refill pool.
+ *  - transmit: ndo_start_xmit returning 0 takes the caller's reference to
+ *    the skb; the driver points its descriptors at the skb's data (every
+ *    piece of a non-linear skb, or a copy where the chip cannot) and frees
+ *    the skb once the device has written the descriptors back.  Any other
+ *    return leaves the skb with the caller.
  *
  * Deferred work is the driver's business: its hard IRQ masks the device
  * and schedules its own napi_struct (net/core/napi.h); the rx_handler then
@@ -15,6 +21,7 @@
 #define DRIVERS_NET_NETDEVICE_H
 
 #include "kernel/types.h"
+#include "net/core/skbuff.h"
 
 #define IFNAMSIZ        16
 #define ETH_ALEN        6
@@ -190,10 +197,12 @@ struct net_device;
 struct net_device_ops {
 	int  (*ndo_open)(struct net_device *dev);
 	int  (*ndo_stop)(struct net_device *dev);
-	/* 0 when queued; -EBUSY when the ring is full (nothing queued, retry
-	 * after completions), -EINVAL for a bad length, -ENETDOWN when stopped */
-	int  (*ndo_start_xmit)(struct net_device *dev, const void *frame, unsigned int len,
-			       const struct netdev_tx_csum *csum, unsigned int flags);
+	/* 0 when queued (the driver owns skb now); -EBUSY when the ring is
+	 * full (nothing queued, retry after completions), -EINVAL for a bad
+	 * length, -ENETDOWN when stopped: the caller keeps skb.  skb->data
+	 * is the Ethernet header; CHECKSUM_PARTIAL asks for checksum offload
+	 * (skb_tx_csum).  flags: NETDEV_TX_* */
+	int  (*ndo_start_xmit)(struct net_device *dev, struct sk_buff *skb, unsigned int flags);
 	/* apply dev->flags (IFF_PROMISC, IFF_ALLMULTI) and dev->mc_list */
 	void (*ndo_set_rx_mode)(struct net_device *dev);
 	void (*ndo_get_stats64)(struct net_device *dev, struct rtnl_link_stats64 *stats);
@@ -242,10 +251,12 @@ struct net_device_ops {
 	int  (*ndo_reset)(struct net_device *dev);
 };
 
-/* a received frame, lent for the call (NET_RX softirq context, or hard IRQ
- * context with napi=off); returns 0 or a negative errno */
-typedef int (*netdev_rx_handler_t)(struct net_device *dev, const void *frame,
-				   unsigned int len, unsigned int flags);
+/* a received frame (skb->data at the Ethernet header, skb->dev set), now
+ * the handler's to free; flags: NETDEV_RX_*.  Called in NET_RX softirq
+ * context, or hard IRQ context with napi=off.  Returns 0 or a negative
+ * errno (the skb is consumed either way). */
+typedef int (*netdev_rx_handler_t)(struct net_device *dev, struct sk_buff *skb,
+				   unsigned int flags);
 
 struct net_device {
 	char name[IFNAMSIZ];            /* "eth0", assigned by register_netdev */
@@ -264,7 +275,7 @@ struct net_device {
 	const struct net_device_ops *netdev_ops;
 	netdev_rx_handler_t rx_handler;
 	void *rx_handler_data;
-	u64 rx_nohandler;               /* frames that arrived with no handler set */
+	u64 rx_nohandler;               /* frames no handler took: none set, or an EtherType no protocol handles */
 	void *priv;                     /* the driver's private data, after this struct */
 	/* the TX watchdog (net/core/watchdog.c) */
 	unsigned int watchdog_timeo_ms; /* no TX completion this long with frames in flight: a hang; 0 = off */
@@ -288,8 +299,34 @@ struct net_device *netdev_get_by_index(int i);  /* i-th registered, or NULL */
 void netif_carrier_on(struct net_device *dev, u32 speed_mbps, bool full_duplex);
 void netif_carrier_off(struct net_device *dev);
 
-/* drivers hand each good received frame here */
-void netdev_rx(struct net_device *dev, const void *frame, unsigned int len, unsigned int flags);
+/* drivers hand each good received frame here; consumes skb (freed and
+ * counted in dev->rx_nohandler when no handler is set) */
+static inline void netdev_rx(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
+{
+	netdev_rx_handler_t h = READ_ONCE(dev->rx_handler);
+
+	if (!h) {
+		dev->rx_nohandler++;
+		kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
+		return;
+	}
+	h(dev, skb, flags);
+}
+
+/* The checksum offload a CHECKSUM_PARTIAL skb asks for, with its header
+ * offsets made relative to skb->data; false (csum untouched) for none. */
+static inline bool skb_tx_csum(const struct sk_buff *skb, struct netdev_tx_csum *csum)
+{
+	u16 data_off = (u16)(skb->data - skb->head);
+
+	if (skb->ip_summed != CHECKSUM_PARTIAL || !skb->csum_flags ||
+	    skb->network_header == SKB_HDR_UNSET || skb->transport_header == SKB_HDR_UNSET)
+		return false;
+	csum->flags = skb->csum_flags;
+	csum->l3_offset = (u16)(skb->network_header - data_off);
+	csum->l3_len = (u16)(skb->transport_header - skb->network_header);
+	return true;
+}
 
 /* user-level wrappers that validate, then call the ops */
 int netdev_open(struct net_device *dev);

@@ -318,6 +318,19 @@ void __capture_frame(enum capture_point pt, const void *frame, u32 caplen, u32 l
 		capture_notify();
 }
 
+void __capture_skb_nonlinear(const struct sk_buff *skb, enum capture_point pt)
+{
+	/* one gather buffer: interrupts off while it is in use (taps run in
+	 * process, softirq and, with napi=off, hard IRQ context) */
+	static u8 gather[CAPTURE_SNAPLEN];
+	u32 caplen = MIN(skb->len, (u32)CAPTURE_SNAPLEN);
+	unsigned long flags = local_irq_save();
+
+	if (skb_copy_bits(skb, 0, gather, caplen) == 0)
+		__capture_frame(pt, gather, caplen, skb->len);
+	local_irq_restore(flags);
+}
+
 void capture_get_stats(struct capture_stats *st)
 {
 	unsigned long flags = spin_lock_irqsave(&capture_lock);

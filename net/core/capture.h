@@ -65,11 +65,17 @@ struct capture_stats {
 extern bool capture_active;
 
 void __capture_frame(enum capture_point pt, const void *frame, u32 caplen, u32 len);
+/* a non-linear skb: its pieces gathered first */
+void __capture_skb_nonlinear(const struct sk_buff *skb, enum capture_point pt);
 
 /* tap an skb whose data starts at the Ethernet header */
 static inline void capture_tap_skb(const struct sk_buff *skb, enum capture_point pt)
 {
-	if (unlikely(capture_active))
+	if (likely(!capture_active))
+		return;
+	if (skb_is_nonlinear(skb))
+		__capture_skb_nonlinear(skb, pt);
+	else
 		__capture_frame(pt, skb->data, skb->len, skb->len);
 }
 

@@ -3,6 +3,7 @@
  * Ownership rules are in net/core/skbuff.h. */
 #include "net/core/skbuff.h"
 #include "net/core/journey.h"
+#include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -236,7 +237,7 @@ u8 *skb_push(struct sk_buff *skb, u32 len)
 
 u8 *skb_pull(struct sk_buff *skb, u32 len)
 {
-	if (len > skb->len)
+	if (len > skb_headlen(skb))
 		return NULL;
 	skb->data += len;
 	skb->len -= len;
@@ -245,10 +246,74 @@ u8 *skb_pull(struct sk_buff *skb, u32 len)
 
 void skb_trim(struct sk_buff *skb, u32 len)
 {
-	if (skb->len > len) {
-		skb->len = len;
+	if (skb->len <= len)
+		return;
+	if (len <= skb_headlen(skb)) {
 		skb->tail = skb->data + len;
+		skb->data_len = 0;
+	} else {
+		/* the cut falls in the chain: skb_segs stops there */
+		skb->data_len = len - skb_headlen(skb);
 	}
+	skb->len = len;
+}
+
+unsigned int skb_segs(const struct sk_buff *skb, struct skb_seg *segs, unsigned int max)
+{
+	unsigned int n = 0;
+	u32 left = skb->data_len;
+
+	if (skb_headlen(skb)) {
+		if (n < max)
+			segs[n] = (struct skb_seg){ skb->data, skb_headlen(skb) };
+		n++;
+	}
+	for (const struct pbuf *q = skb->pbuf->next; q && left; q = q->next) {
+		u32 piece = MIN((u32)q->len, left);
+
+		if (!piece)
+			continue;
+		if (n < max)
+			segs[n] = (struct skb_seg){ q->payload, piece };
+		n++;
+		left -= piece;
+	}
+	return n;
+}
+
+int skb_copy_bits(const struct sk_buff *skb, u32 offset, void *to, u32 len)
+{
+	u32 head = skb_headlen(skb), left;
+	u8 *out = to;
+
+	if (offset > skb->len || len > skb->len - offset)
+		return -EINVAL;
+	if (offset < head) {
+		u32 n = MIN(len, head - offset);
+
+		memcpy(out, skb->data + offset, n);
+		out += n;
+		len -= n;
+		offset = 0;
+	} else {
+		offset -= head;
+	}
+	/* the rest from the chain: offset is now relative to its start */
+	left = len;
+	for (const struct pbuf *q = skb->pbuf->next; q && left; q = q->next) {
+		u32 n;
+
+		if (offset >= q->len) {
+			offset -= q->len;
+			continue;
+		}
+		n = MIN((u32)q->len - offset, left);
+		memcpy(out, (const u8 *)q->payload + offset, n);
+		out += n;
+		left -= n;
+		offset = 0;
+	}
+	return left ? -EINVAL : 0;
 }
 
 void skb_reserve(struct sk_buff *skb, u32 len)
@@ -289,6 +354,7 @@ struct sk_buff *skb_clone(struct sk_buff *skb)
 	n->tail = skb->tail;
 	n->end = skb->end;
 	n->len = skb->len;
+	n->data_len = skb->data_len;
 	pbuf_ref(skb->pbuf);
 	n->cloned = skb->cloned = 1;
 	STAT_INC(skb_stats.clones);
@@ -298,12 +364,18 @@ struct sk_buff *skb_clone(struct sk_buff *skb)
 struct sk_buff *skb_copy(const struct sk_buff *skb)
 {
 	u32 size = (u32)(skb->end - skb->head);
-	struct sk_buff *n = alloc_skb(size);
+	struct sk_buff *n;
 
+	if (skb_is_nonlinear(skb))
+		size = skb_headroom(skb) + skb->len;
+	n = alloc_skb(size);
 	if (!n)
 		return NULL;
 	skb_copy_header(n, skb);
-	memcpy(n->head, skb->head, size);
+	if (skb_is_nonlinear(skb))
+		skb_copy_bits(skb, 0, n->head + skb_headroom(skb), skb->len);
+	else
+		memcpy(n->head, skb->head, size);
 	n->data = n->head + skb_headroom(skb);
 	n->tail = n->data + skb->len;
 	n->len = skb->len;
@@ -367,7 +439,7 @@ struct pbuf *skb_to_pbuf(struct sk_buff *skb)
 	struct pbuf *p = skb->pbuf;
 	u32 headroom = skb_headroom(skb);
 
-	if (skb->users == 1 && p->ref == 1) {
+	if (skb->users == 1 && p->ref == 1 && !skb_is_nonlinear(skb)) {
 		/* sole owner: lwIP gets the pbuf itself, payload at data */
 		p->payload = skb->data;
 		p->len = p->tot_len = (u16_t)skb->len;
@@ -382,7 +454,7 @@ struct pbuf *skb_to_pbuf(struct sk_buff *skb)
 		return NULL;
 	}
 	pbuf_remove_header(p, headroom);
-	memcpy(p->payload, skb->data, skb->len);
+	skb_copy_bits(skb, 0, p->payload, skb->len);
 	STAT_INC(skb_stats.pbuf_copies);
 	consume_skb(skb);
 	return p;
@@ -392,28 +464,19 @@ struct sk_buff *skb_from_pbuf(struct net_device *dev, struct pbuf *p)
 {
 	struct sk_buff *skb;
 
-	if (p->tot_len != p->len) {
-		skb = alloc_skb(p->tot_len);
-		if (!skb)
-			return NULL;
-		if (pbuf_copy_partial(p, skb_put(skb, p->tot_len), p->tot_len, 0) != p->tot_len) {
-			kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
-			return NULL;
-		}
-		STAT_INC(skb_stats.pbuf_copies);
-	} else {
-		if ((LWIP_PBUF_REF_T)(p->ref + 1) == 0)
-			return NULL;
-		skb = skb_struct_alloc();
-		if (!skb)
-			return NULL;
-		pbuf_ref(p);
-		skb_attach(skb, p, p->payload, p->len);
-		skb->tail = skb->end;
-		skb->len = p->len;
-		/* lwIP still holds the data (retransmission queues): read-only */
-		skb->cloned = 1;
-	}
+	if ((LWIP_PBUF_REF_T)(p->ref + 1) == 0)
+		return NULL;
+	skb = skb_struct_alloc();
+	if (!skb)
+		return NULL;
+	/* one reference on the first pbuf keeps the whole chain */
+	pbuf_ref(p);
+	skb_attach(skb, p, p->payload, p->len);
+	skb->tail = skb->end;
+	skb->len = p->tot_len;
+	skb->data_len = (u32)p->tot_len - p->len;
+	/* lwIP still holds the data (retransmission queues): read-only */
+	skb->cloned = 1;
 	skb->dev = dev;
 	return skb;
 }

@@ -20,8 +20,17 @@
  *    skb_to_pbuf(): the caller's reference is gone after the call.
  *  - skb_to_pbuf(): the pbuf (and the buffer under it) belongs to lwIP, which
  *    frees it with pbuf_free(); no copy unless the data was shared.
- *  - skb_from_pbuf(): the skb takes its own pbuf reference; the caller keeps
- *    its own and may free it at once.
+ *  - skb_from_pbuf(): the skb takes its own pbuf reference (on the first
+ *    pbuf of a chain, which holds the rest); the caller keeps its own and
+ *    may free it at once.
+ *  - caller -> ndo_start_xmit() returning 0: the driver owns that reference
+ *    until the device is done with the data (TX descriptor writeback).
+ *
+ * Linear and non-linear.  An skb from a pbuf chain (the TX path) is
+ * non-linear, as Linux's: data..tail is the first pbuf, and the other
+ * data_len bytes are in the pbufs chained after it.  Such an skb is
+ * read-only (it is always cloned): skb_put/skb_push panic on it, skb_pull
+ * stops at the linear part; skb_segs() and skb_copy_bits() read all of it.
  *
  * This header is what drivers see: no lwIP headers here; only net/ code
  * looks inside struct pbuf. */
@@ -84,7 +93,7 @@ struct sk_buff {
 	u16 network_header;
 	u16 transport_header;
 	u32 len;                      /* bytes from data to tail */
-	u32 data_len;                 /* bytes in fragments: always 0, skbs are linear */
+	u32 data_len;                 /* bytes in the pbufs chained after the first (non-linear) */
 	u8 cloned;                    /* data shared with a clone: read-only */
 	u8 ip_summed;                 /* CHECKSUM_* */
 	u8 csum_flags;                /* CHECKSUM_PARTIAL: NETDEV_CSUM_* */
@@ -125,12 +134,37 @@ u8 *skb_put(struct sk_buff *skb, u32 len);
 /* Add len bytes in front of data; returns the new data.  Panics below head. */
 u8 *skb_push(struct sk_buff *skb, u32 len);
 /* Remove len bytes from the front; returns the new data, or NULL (and
- * changes nothing) if the skb holds fewer than len bytes. */
+ * changes nothing) if the linear part holds fewer than len bytes. */
 u8 *skb_pull(struct sk_buff *skb, u32 len);
 /* Cut the data to len bytes (no-op if already shorter). */
 void skb_trim(struct sk_buff *skb, u32 len);
 /* Make len bytes of headroom in an empty skb.  Panics past end. */
 void skb_reserve(struct sk_buff *skb, u32 len);
+
+/* bytes in the linear part, data..tail */
+static inline u32 skb_headlen(const struct sk_buff *skb)
+{
+	return skb->len - skb->data_len;
+}
+
+static inline bool skb_is_nonlinear(const struct sk_buff *skb)
+{
+	return skb->data_len != 0;
+}
+
+/* one piece of a frame, for a driver's scatter-gather DMA */
+struct skb_seg {
+	const void *data;
+	u32 len;
+};
+
+/* The pieces of the frame in order, empty ones left out: the linear part,
+ * then the chained pbufs.  Fills segs[0..max-1] and returns how many
+ * pieces there are (more than max: the caller copies, or asks again). */
+unsigned int skb_segs(const struct sk_buff *skb, struct skb_seg *segs, unsigned int max);
+/* Copy len bytes at offset of the frame (linear or not) to to; 0, or
+ * -EINVAL (nothing copied) past the end. */
+int skb_copy_bits(const struct sk_buff *skb, u32 offset, void *to, u32 len);
 
 static inline u32 skb_headroom(const struct sk_buff *skb)
 {
@@ -145,8 +179,8 @@ static inline u32 skb_tailroom(const struct sk_buff *skb)
 /* A second skb over the same data (pbuf reference +1); both become
  * cloned.  NULL if memory is short. */
 struct sk_buff *skb_clone(struct sk_buff *skb);
-/* A private deep copy of head..end with the same offsets.  NULL if memory
- * is short. */
+/* A private deep copy of head..end with the same offsets (a non-linear
+ * skb becomes linear, headroom kept).  NULL if memory is short. */
 struct sk_buff *skb_copy(const struct sk_buff *skb);
 /* true if the data is shared with another clone (write only after skb_copy) */
 bool skb_cloned(const struct sk_buff *skb);
@@ -169,9 +203,10 @@ void consume_skb(struct sk_buff *skb);
  * copied into a new pbuf (headroom kept).  NULL if that copy fails (the skb
  * is then dropped, reason NOMEM). */
 struct pbuf *skb_to_pbuf(struct sk_buff *skb);
-/* For net/ glue only (the TX path): an skb over p's data.  A chain is
- * copied into one buffer, a single pbuf is shared (the skb holds its own
- * reference and is marked cloned).  NULL if memory is short. */
+/* For net/ glue only (the TX path): an skb over p's data without a copy:
+ * the skb holds its own reference to p (and so to the chain behind it) and
+ * is marked cloned; a chain makes a non-linear skb.  NULL if memory is
+ * short. */
 struct sk_buff *skb_from_pbuf(struct net_device *dev, struct pbuf *p);
 
 /* header offsets */

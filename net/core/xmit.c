@@ -147,22 +147,6 @@ static void qdisc_schedule(struct qdisc *qd)
 /* Send from qd until it is empty, the ring is full, or DEV_TX_WEIGHT
  * frames went (then NET_TX comes back for the rest). */
 
-/* hand one frame to the driver, with the checksum request of a
- * CHECKSUM_PARTIAL skb (its headers as offsets from skb->data) */
-static int dev_xmit_one(struct net_device *dev, struct sk_buff *skb)
-{
-	struct netdev_tx_csum csum;
-	u16 data_off = (u16)(skb->data - skb->head);
-
-	if (skb->ip_summed != CHECKSUM_PARTIAL || skb->network_header == SKB_HDR_UNSET ||
-	    skb->transport_header == SKB_HDR_UNSET)
-		return dev->netdev_ops->ndo_start_xmit(dev, skb->data, skb->len, NULL, 0);
-	csum.flags = skb->csum_flags;
-	csum.l3_offset = (u16)(skb->network_header - data_off);
-	csum.l3_len = (u16)(skb->transport_header - skb->network_header);
-	return dev->netdev_ops->ndo_start_xmit(dev, skb->data, skb->len, &csum, 0);
-}
-
 static void qdisc_run(struct qdisc *qd)
 {
 	struct net_device *dev = qd->dev;
@@ -178,20 +162,25 @@ static void qdisc_run(struct qdisc *qd)
 	qd->st.runs++;
 	while (quota > 0) {
 		struct sk_buff *skb = qd->requeued;
-		enum skb_drop_reason reason = SKB_CONSUMED;
+		enum skb_drop_reason reason = SKB_DROP_REASON_NOT_SPECIFIED;
+		u32 len;
 		int rc;
 
 		if (skb)
 			qd->requeued = NULL;
 		else if (!(skb = __skb_dequeue(&qd->q)))
 			break;
-		qd->st.backlog_bytes -= skb->len;
+		len = skb->len;         /* skb may be gone once the driver has it */
+		qd->st.backlog_bytes -= len;
 		qdisc_unlock(qd);
 
-		/* the driver copies the frame into its own buffer */
+		/* an accepted frame is the driver's, which may free it at TX
+		 * completion before the taps below look at it: hold a
+		 * reference of our own across the call */
+		skb_get(skb);
 		journey_xmit_begin(skb);
 		if (dev->flags & IFF_UP)
-			rc = dev_xmit_one(dev, skb);
+			rc = dev->netdev_ops->ndo_start_xmit(dev, skb, 0);
 		else
 			rc = -ENETDOWN;
 		journey_xmit_end(skb, rc);
@@ -199,31 +188,34 @@ static void qdisc_run(struct qdisc *qd)
 		 * requeues it (it comes back here) */
 		if (rc != -EBUSY)
 			capture_tap_skb(skb, CAPTURE_TX);
+		/* the extra reference: the last one only if the driver took
+		 * the frame and already completed it */
+		consume_skb(skb);
 
 		qdisc_lock(qd);
 		if (rc == -EBUSY) {
 			/* ring full: keep the frame at the head, stop until a
 			 * wake, a new frame, or the timer kick */
 			qd->requeued = skb;
-			qd->st.backlog_bytes += skb->len;
+			qd->st.backlog_bytes += len;
 			qd->st.requeues++;
 			qd->st.busy++;
 			break;
 		}
 		if (rc == 0) {
 			qd->st.packets++;
-			qd->st.bytes += skb->len;
-		} else {
-			if (rc == -ENETDOWN)
-				qd->st.down_drops++;
-			else
-				qd->st.xmit_errors++;
+			qd->st.bytes += len;
+		} else if (rc == -ENETDOWN) {
+			qd->st.down_drops++;
 			qd->st.tx_dropped++;
-			reason = rc == -ENETDOWN ? SKB_DROP_REASON_DEV_READY
-						 : SKB_DROP_REASON_NOT_SPECIFIED;
+			reason = SKB_DROP_REASON_DEV_READY;
+		} else {
+			qd->st.xmit_errors++;
+			qd->st.tx_dropped++;
 		}
 		qdisc_unlock(qd);
-		kfree_skb_reason(skb, reason);
+		if (rc)
+			kfree_skb_reason(skb, reason);
 		qdisc_lock(qd);
 		quota--;
 	}

@@ -18,8 +18,10 @@
  * Nothing is lost silently and nothing busy-waits.
  *
  * Ownership: dev_queue_xmit() consumes the skb in every case.  A frame the
- * driver accepted is freed at once (ndo_start_xmit copies it into the
- * driver's own buffer before returning).
+ * driver accepted is the driver's (ndo_start_xmit returned 0): it points
+ * its TX descriptors at the skb's data and frees the skb at completion, so
+ * lwIP's pbuf stays referenced (and TCP does not rewrite it:
+ * tcp_output_segment_busy) until the device has read it.
  *
  * Locking: each qdisc has a spinlock taken with bottom halves disabled; one
  * runner at a time sends from a qdisc (Linux's __QDISC_STATE_RUNNING), and
@@ -70,7 +72,7 @@ void dev_qdisc_detach(struct net_device *dev);
  * a smaller limit stay queued.  0, -EINVAL or -ENODEV. */
 int dev_set_txqueuelen(struct net_device *dev, u32 len);
 
-/* Queue skb (skb->dev set, linear frame from the Ethernet header) for
+/* Queue skb (skb->dev set, frame from the Ethernet header, linear or not) for
  * transmission and start sending; consumes skb.  0 when queued or sent;
  * -ENOBUFS when the qdisc is full; -ENETDOWN when the device is not up;
  * -ENODEV when it has no qdisc; -EINVAL for an empty frame. */

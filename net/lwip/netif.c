@@ -26,6 +26,7 @@
  * the NIC's checksum verdict */
 #define ETH_P_IP            0x0800   /* IEEE 802 EtherType, RFC 894 */
 #define ETH_P_IPV6          0x86DD   /* RFC 2464 */
+#define ETH_P_ARP           0x0806   /* RFC 826 */
 #define IPV4_FRAG_OFF       6        /* RFC 791 3.1: flags + fragment offset */
 #define IPV4_MF             0x2000   /* more fragments */
 #define IPV4_OFFSET_MASK    0x1FFF
@@ -188,27 +189,30 @@ static void put_be16(u8 *p, u16 v)
  * offload (IPv4 only here) cannot do, is summed now.  The TCP header may
  * be lwIP's own segment (skb_from_pbuf shares it): lwIP zeroes the field
  * before every (re)transmission and never reads it, so writing it here is
- * what the NIC would do anyway. */
-static void glue_tx_offload(struct sk_buff *skb)
+ * what the NIC would do anyway.  The headers must lie in the linear part
+ * (the first pbuf: lwIP builds them there); returns -EINVAL for an IPv6
+ * TCP segment that is not linear, which the caller linearises first. */
+static int glue_tx_offload(struct sk_buff *skb)
 {
 	u8 *f = skb->data, *ip = f + ETH_HLEN;
-	u32 len = skb->len;
+	u32 len = skb->len, head = skb_headlen(skb);
 	u16 type, data_off = (u16)(skb->data - skb->head);
 
-	if (len < ETH_HLEN + IPV4_HLEN_MIN)
-		return;
+	if (head < ETH_HLEN + IPV4_HLEN_MIN)
+		return 0;
 	type = (u16)(f[12] << 8 | f[13]);
 	if (type == ETH_P_IP) {
 		unsigned int ihl = (ip[IPV4_VER_IHL] & IPV4_IHL_MASK) * 4;
 		unsigned int tot = (unsigned int)(ip[IPV4_TOT_LEN] << 8 | ip[IPV4_TOT_LEN + 1]);
+		bool tcp_hdr_in_head = ETH_HLEN + ihl + TCP_HLEN_MIN <= head;
 
-		if (ihl < IPV4_HLEN_MIN || tot < ihl || ETH_HLEN + tot > len)
-			return;
+		if (ihl < IPV4_HLEN_MIN || tot < ihl || ETH_HLEN + tot > len || ETH_HLEN + ihl > head)
+			return 0;
 		skb->network_header = (u16)(data_off + ETH_HLEN);
 		skb->transport_header = (u16)(skb->network_header + ihl);
 		skb->csum_flags = NETDEV_CSUM_IP;
-		if (ip[IPV4_PROTOCOL] == IPPROTO_TCP && !frame_is_fragment(f, len) &&
-		    tot - ihl >= TCP_HLEN_MIN) {
+		if (ip[IPV4_PROTOCOL] == IPPROTO_TCP && !frame_is_fragment(f, head) &&
+		    tot - ihl >= TCP_HLEN_MIN && tcp_hdr_in_head) {
 			u32 sum = csum_partial(0, ip + IPV4_SADDR, 8);
 
 			sum += IPPROTO_TCP + (tot - ihl);
@@ -217,20 +221,23 @@ static void glue_tx_offload(struct sk_buff *skb)
 		}
 		skb->ip_summed = CHECKSUM_PARTIAL;
 	} else if (type == ETH_P_IPV6 && len >= ETH_HLEN + IPV6_HLEN + TCP_HLEN_MIN &&
-		   ip[IPV6_NEXT_HEADER] == IPPROTO_TCP) {
+		   head > ETH_HLEN + IPV6_NEXT_HEADER && ip[IPV6_NEXT_HEADER] == IPPROTO_TCP) {
 		unsigned int plen = (unsigned int)(ip[IPV6_PAYLOAD_LEN] << 8 |
 						   ip[IPV6_PAYLOAD_LEN + 1]);
 		u8 *tcp = ip + IPV6_HLEN;
 		u32 sum;
 
 		if (plen < TCP_HLEN_MIN || ETH_HLEN + IPV6_HLEN + plen > len)
-			return;
+			return 0;
+		if (skb_is_nonlinear(skb))
+			return -EINVAL;
 		/* RFC 8200 8.1: addresses, upper-layer length, next header */
 		put_be16(tcp + TCP_CHECK, 0);
 		sum = csum_partial(0, ip + IPV6_SADDR, 32) + plen + IPPROTO_TCP;
 		sum = csum_partial(sum, tcp, plen);
 		put_be16(tcp + TCP_CHECK, (u16)~csum_fold(sum));
 	}
+	return 0;
 }
 
 /* --- transmit ----------------------------------------------------------- */
@@ -241,16 +248,27 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 	struct sk_buff *skb;
 	int rc;
 
-	/* the skb shares p (lwIP keeps its own reference for retransmission)
-	 * or holds a linear copy of a chain */
+	/* the skb shares p and the chain behind it (lwIP keeps its own
+	 * reference for retransmission); the driver sends from it in place */
 	skb = skb_from_pbuf(g->dev, p);
 	if (!skb) {
 		g->st.tx_nomem++;
 		return ERR_MEM;
 	}
-	journey_tx_skb(skb);
-	if (READ_ONCE(g->dev->features) & NETIF_F_IP_CSUM)
+	if ((READ_ONCE(g->dev->features) & NETIF_F_IP_CSUM) && glue_tx_offload(skb)) {
+		/* a checksum to sum in software over a chain: make it linear */
+		struct sk_buff *lin = skb_copy(skb);
+
+		consume_skb(skb);
+		if (!lin) {
+			g->st.tx_nomem++;
+			return ERR_MEM;
+		}
+		skb = lin;
+		g->st.tx_linearized++;
 		glue_tx_offload(skb);
+	}
+	journey_tx_skb(skb);
 	rc = dev_queue_xmit(skb);
 	if (rc == 0) {
 		g->st.tx_frames++;
@@ -303,25 +321,20 @@ static u8 rx_ip_summed(const u8 *frame, unsigned int len, unsigned int flags)
 	return CHECKSUM_UNNECESSARY;
 }
 
-/* dev->rx_handler: the frame is lent for this call only, so it is copied
- * into an skb that the receive core then owns */
-static int glue_rx(struct net_device *dev, const void *frame, unsigned int len,
-		   unsigned int flags)
+/* dev->rx_handler: the skb (usually over the driver's DMA buffer) is ours
+ * from here; the receive core and then lwIP own it in turn */
+static int glue_rx(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct net_glue *g = dev->rx_handler_data;
-	struct sk_buff *skb;
+	const u8 *frame = skb->data;
+	u32 len = skb->len;
 
 	g->st.rx_frames++;
 	g->st.rx_bytes += len;
-	skb = netdev_alloc_skb(dev, len);
-	if (!skb) {
-		g->st.rx_nomem++;
-		return -ENOMEM;
-	}
-	memcpy(skb_put(skb, len), frame, len);
+	skb->dev = dev;
 	skb_reset_mac_header(skb);
 	if (len >= ETH_HLEN)
-		memcpy(&skb->protocol, (const u8 *)frame + 12, sizeof(skb->protocol));
+		memcpy(&skb->protocol, frame + 12, sizeof(skb->protocol));
 	/* ethtool -K rx off: the NIC's verdict is not trusted */
 	skb->ip_summed = (READ_ONCE(dev->features) & NETIF_F_RXCSUM) ?
 			 rx_ip_summed(frame, len, flags) : CHECKSUM_NONE;
@@ -335,6 +348,18 @@ static int glue_rx(struct net_device *dev, const void *frame, unsigned int len,
 	return 0;
 }
 
+/* true for the EtherTypes lwIP's ethernet_input handles (no VLAN, no
+ * PPPoE in this configuration) */
+static bool glue_ethertype_handled(const struct sk_buff *skb)
+{
+	u16 type;
+
+	if (skb->len < ETH_HLEN)
+		return false;
+	type = (u16)(skb->data[12] << 8 | skb->data[13]);
+	return type == ETH_P_IP || type == ETH_P_ARP || type == ETH_P_IPV6;
+}
+
 /* the receive core's handler: the skb becomes a pbuf that lwIP owns */
 static int glue_deliver(struct sk_buff *skb)
 {
@@ -344,6 +369,14 @@ static int glue_deliver(struct sk_buff *skb)
 	struct pbuf *p;
 
 	if (!g) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
+		return NET_RX_DROP;
+	}
+	/* no protocol for it (or shorter than a header): dropped and counted
+	 * here, as Linux's __netif_receive_skb_core does, instead of vanishing
+	 * into lwIP's etharp.proterr */
+	if (!glue_ethertype_handled(skb)) {
+		WRITE_ONCE(skb->dev->rx_nohandler, skb->dev->rx_nohandler + 1);
 		kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
 		return NET_RX_DROP;
 	}

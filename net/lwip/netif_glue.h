@@ -1,14 +1,16 @@
 /* The lwIP side of a net_device: one lwIP netif per device.
  *
- * Receive: the driver lends a frame to dev->rx_handler (net_glue_rx); the
- * glue copies it into an sk_buff, records what the NIC verified in
+ * Receive: the driver hands an sk_buff (over its DMA buffer: no copy) to
+ * dev->rx_handler (glue_rx); the glue records what the NIC verified in
  * skb->ip_summed and hands it to the receive core (netif_receive_skb in
  * softirq context, netif_rx otherwise).  The receive core's handler
  * (net_glue_deliver, set with netif_set_rx_handler) turns the skb into a
  * pbuf with skb_to_pbuf and calls netif->input under the core lock.
  *
- * Transmit: lwIP's linkoutput makes an skb over the pbuf (skb_from_pbuf)
- * and calls dev_queue_xmit(); a full qdisc comes back to lwIP as ERR_MEM.
+ * Transmit: lwIP's linkoutput makes an skb over the pbuf chain
+ * (skb_from_pbuf, no copy) and calls dev_queue_xmit(); the driver sends
+ * from the pbufs and frees the skb at completion.  A full qdisc comes back
+ * to lwIP as ERR_MEM.
  *
  * Only net/ includes this (and lwIP's headers). */
 #ifndef NET_LWIP_NETIF_GLUE_H
@@ -23,11 +25,12 @@ struct netif;
 struct net_glue_stats {
 	u64 rx_frames;      /* frames the driver handed us */
 	u64 rx_bytes;
-	u64 rx_nomem;       /* no skb for a frame: dropped */
+	u64 rx_nomem;       /* no skb for a frame: dropped (the driver makes the skb now: 0) */
 	u64 rx_csum_hw;     /* frames delivered with the NIC's checksum verdict trusted */
 	u64 rx_input_err;   /* netif->input refused the pbuf */
 	u64 tx_frames;      /* linkoutput calls that reached the qdisc */
 	u64 tx_nomem;       /* no skb for a frame: ERR_MEM to lwIP */
+	u64 tx_linearized;  /* chains copied to sum an IPv6 TCP checksum in software */
 	u64 tx_qdisc_full;  /* qdisc full: ERR_MEM to lwIP */
 	u64 tx_errors;      /* device down or other: ERR_IF to lwIP */
 	u64 link_changes;

@@ -19,16 +19,21 @@ def pytest_terminal_summary(terminalreporter):
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "slow: long variants (e.g. 10x the traffic); run only with -m slow")
+    config.addinivalue_line(
+        "markers", "stress: the million-frame stress; run only with -m stress (make stress)")
 
 
 def pytest_collection_modifyitems(config, items):
-    """slow tests run only when -m names them (pytest -m slow)."""
-    if "slow" in (config.getoption("markexpr") or ""):
-        return
-    skip = pytest.mark.skip(reason="slow: run with pytest -m slow")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+    """slow and stress tests run only when -m names them (pytest -m slow,
+    pytest -m stress)."""
+    markexpr = config.getoption("markexpr") or ""
+    for mark in ("slow", "stress"):
+        if mark in markexpr:
+            continue
+        skip = pytest.mark.skip(reason="%s: run with pytest -m %s" % (mark, mark))
+        for item in items:
+            if mark in item.keywords:
+                item.add_marker(skip)
 
 
 def pytest_report_header(config):

@@ -72,6 +72,7 @@ def accel_args(accel):
     return ["-accel", "tcg"]
 
 
+PRINTK_STAMP = re.compile(r"\[ *\d+\.\d{6}\] ")
 PRINTK_LINE = re.compile(r"\[ *\d+\.\d{6}\] [^\n]*\n")
 
 
@@ -239,12 +240,19 @@ class Guest:
         whole, up to the newline the shell prints for Enter."""
         mark = len(self.output)
         self.send(line + "\r")
-        # a kernel message may print between the send and the echo: skip
-        # whole printk lines (they start with the "[seconds.micros] " stamp)
-        pos = mark
+        # a kernel message may print before the echo or in the middle of
+        # it (the console is shared): skip each line that ends in a whole
+        # printk line (it starts with the "[seconds.micros] " stamp); the
+        # rest of an interrupted echo follows on the next line.  The send
+        # may also have come while a printk line was half printed: its
+        # rest is skipped too.
+        line_start = self.output.rfind("\n", 0, mark) + 1
+        stamp = PRINTK_STAMP.search(self.output, line_start, mark)
+        pos = stamp.start() if stamp else mark
         while True:
             end_of_echo = self.wait_for(r"\n", timeout, pos).end()
-            if not PRINTK_LINE.match(self.output, pos):
+            klog = PRINTK_LINE.search(self.output, pos, end_of_echo)
+            if not klog or klog.end() != end_of_echo:
                 break
             pos = end_of_echo
         prompt = self.wait_prompt(timeout, end_of_echo)

@@ -18,6 +18,16 @@ def driver_linked():
         return False
 
 
+KLOG_LINE = re.compile(r"\[ *\d+\.\d{6}\] [^\n]*\n")
+
+
+def without_klog(text):
+    """Shell output without the kernel's log lines, wherever the console
+    put them: at a line's start, or in the middle of one the command was
+    printing (the rest of that line follows the log line)."""
+    return KLOG_LINE.sub("", text)
+
+
 def free_port(kind=socket.SOCK_STREAM):
     s = socket.socket(socket.AF_INET, kind)
     s.bind(("127.0.0.1", 0))

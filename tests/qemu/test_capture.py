@@ -222,11 +222,12 @@ def test_cost_on_and_off(guest):
 # --- the TCP stream (needs a NIC) ---------------------------------------------
 
 @pytest.mark.skipif(not driver_linked(), reason="no NIC driver linked into the kernel yet")
-def test_stream_through_hostfwd(kernel):
+@pytest.mark.parametrize("nic", ["e1000", "e1000e", "igb"])
+def test_stream_through_hostfwd(kernel, nic):
     cport, uport = free_port(), free_port(socket.SOCK_DGRAM)
     extra = ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:7777,hostfwd=udp:127.0.0.1:%d-:9"
-             % (cport, uport), "-device", "e1000,netdev=n0,mac=%s" % MAC]
-    with Guest("capture-stream", append="capture=7777", extra=extra) as g:
+             % (cport, uport), "-device", "%s,netdev=n0,mac=%s,romfile=" % (nic, MAC)]
+    with Guest("capture-stream-" + nic, append="capture=7777", extra=extra) as g:
         g.wait_for(r"net: eth0 10\.0\.2\.15/24", timeout=60)
         g.wait_prompt(30)
         g.shell("capture filter proto udp port 9")
@@ -250,7 +251,7 @@ def test_stream_through_hostfwd(kernel):
                 break
             data += chunk
         s.close()
-        frames = tshark(data, "capture-stream")
+        frames = tshark(data, "capture-stream-" + nic)
         assert [p for p in payloads(frames)] == ["host %d" % i for i in range(20)]
         assert all(f["udp.dstport"] == "9" for f in frames)
         g.send("poweroff\r")

@@ -19,7 +19,11 @@ degrades exactly as counted:
   /sys, tx_errors), and the longest gap between ping replies is under 2 s;
 - a TCP stream through echo survives 5 link flaps (QEMU set_link) and
   2 device resets (`netdev reset eth0`) with its data intact (SHA-256);
-- a bad fault= value is refused with a clear error.
+- a bad fault= value is refused with a clear error;
+- after every test on a guest, once traffic stops, the RX refill pool is
+  back to its level (ethtool -S rx_pool_lent 0, rx_pool_free as after
+  boot): no fault (a held, duplicated or dropped frame, a reset with
+  frames in the TX ring) loses a pool buffer.
 """
 import hashlib
 import os
@@ -38,6 +42,7 @@ NICS = ["e1000", "e1000e", "igb"]
 PING_INTERVAL = 0.05
 STALL_PING_INTERVAL = 0.1
 RECOVERY_LIMIT = 2.0        # seconds from the stall to replies again (the issue's)
+POOL_SETTLE_S = 15          # frames in TX rings, TCP queues and lwIP timers drain by then
 # iputils' summary; "+N errors" appears when ICMP errors came back
 PING_SUMMARY = re.compile(r"^(\d+) packets transmitted, (\d+) received(?:, \+(\d+) duplicates)?"
                           r"(?:, \+\d+ errors)?, [\d.]+% packet loss", re.M)
@@ -49,6 +54,17 @@ def ethtool_stats(g):
                  for m in re.finditer(r"^\s+(\w+): (\d+)\s*$", out, re.M))
     assert "fault_rx_drop" in stats, out
     return stats
+
+
+def settled_stats(g, timeout=POOL_SETTLE_S):
+    """ethtool -S once no RX pool buffer is out with the stack any more
+    (or the timeout passed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        s = ethtool_stats(g)
+        if s["rx_pool_lent"] == 0 or time.monotonic() > deadline:
+            return s
+        time.sleep(0.5)
 
 
 def delta(before, after, name):
@@ -83,7 +99,18 @@ def guest(request, testnet, kernel):
     j.g.shell("fault seed 12345")
     assert "seed 12345" in j.g.shell("fault")
     ping(j, 3)                  # ARP learned both ways before any fault
-    return j
+    s0 = settled_stats(j.g)
+    assert s0["rx_pool_lent"] == 0, s0
+    yield j
+    # the pool is back to its level: every buffer lent came back, and a
+    # reset's new pool is the same size as the old
+    s1 = settled_stats(j.g)
+    report("fault %s: %s: rx pool after: size %d free %d lent %d (before: %d free)"
+           % (j.nic, request.node.name, s1["rx_pool_size"], s1["rx_pool_free"],
+              s1["rx_pool_lent"], s0["rx_pool_free"]))
+    assert s1["rx_pool_lent"] == 0, s1
+    assert s1["rx_pool_size"] == s0["rx_pool_size"], (s0, s1)
+    assert s1["rx_pool_free"] == s0["rx_pool_free"], (s0, s1)
 
 
 def counted_loss(j, fault, prob, n):

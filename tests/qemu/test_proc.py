@@ -3,10 +3,13 @@
 /proc/net/dev, ...), each line also compared with Linux's own format string,
 and their numbers compared with what the test made happen.
 
-No NIC driver binds in the kernel on this branch yet, so /proc/net/dev has
-only lwIP's loopback `lo` (with no traffic to count); the device lines are
-checked by format whenever a device is there, and with known numbers by the
-host test tests/unit/test_views.c."""
+The first guests (APIC and 8259 mode) have no NIC: /proc/net/dev has only
+lwIP's loopback `lo`.  Then one guest per NIC model (e1000, e1000e, igb) on
+a tap in a namespace of the test's own: a known number of UDP datagrams of
+a known size and of pings from the namespace, and /proc/net/dev, sysfs,
+softnet_stat, /proc/net/snmp and the NIC's /proc/interrupts line must move
+by exactly that, and agree with the tap's own counters.  The device lines
+are also checked with known numbers by the host test tests/unit/test_views.c."""
 import re
 import time
 
@@ -245,7 +248,7 @@ def test_net_dev_and_sysfs_statistics(guest):
             assert values[stat] >= fields[col], (name, stat)
         assert values["rx_dropped"] + values["rx_missed_errors"] >= fields["rx_drop"]
     report("/proc/net/dev (%s): %s (this guest has no NIC; NIC lines are checked with "
-           "known numbers by tests/unit/test_views.c and with traffic by test_netviews.py)"
+           "known numbers by tests/unit/test_views.c and with traffic below)"
            % (guest.mode, ", ".join(devs)))
     assert cat(guest, "/sys/class/net/eth9/statistics/rx_bytes").startswith(
         "cat: /sys/class/net/eth9/statistics/rx_bytes: No such file")
@@ -349,3 +352,130 @@ def test_sysctl_unknown_name(guest):
     assert guest.shell("echo $?") == "1\n"
     assert guest.shell("sysctl net.core.nope") == \
         "sysctl: cannot stat /proc/sys/net/core/nope: No such file or directory\n"
+
+
+# --- the views of a NIC, with injected traffic, on each model ------------------
+
+NICS = ["e1000", "e1000e", "igb"]
+UDP_PAYLOAD = 100
+UDP_FRAME = 14 + 20 + 8 + UDP_PAYLOAD       # Ethernet + IPv4 + UDP, no FCS (Linux's rx_bytes)
+ICMP_FRAME = 14 + 20 + 8 + 56              # ping's default 56 data bytes
+
+
+@pytest.fixture(scope="module", params=NICS)
+def nic_guest(kernel, request):
+    """One guest per NIC model on a tap in a namespace of the test's own,
+    the host side counted by the tap's own statistics."""
+    import netns
+    from test_journey import driver_missing, Journey
+
+    netns.require()
+    net = netns.TestNet(tag="proc")
+    try:
+        # no IPv6 from the host side: its multicast (MLD, router
+        # solicitations) reaches the tap's counters but is filtered by the
+        # NIC, and the two sides must count the same frames
+        net.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % netns.TAP], check=True)
+        why = driver_missing(net, request.param)
+        if why:
+            pytest.skip(why)
+        j = Journey(net, request.param, "proc-nic-" + request.param)
+        j.g.wait_prompt(30)
+        yield j
+    finally:
+        net.close()
+
+
+def tap_counters(j):
+    import netns
+    out = j.net.run(["sh", "-c", "cd /sys/class/net/%s/statistics && echo $(cat tx_packets "
+                     "tx_bytes rx_packets rx_bytes)" % netns.TAP], check=True).stdout
+    return dict(zip(["tx_packets", "tx_bytes", "rx_packets", "rx_bytes"], map(int, out.split())))
+
+
+def without_klog_cat(g, path):
+    from netparse import without_klog
+    return without_klog(cat(g, path))
+
+
+def nic_views(g):
+    """Every view's eth0 numbers (the link is quiet while they are read)."""
+    from netparse import parse_snmp
+
+    def view(path):
+        return without_klog_cat(g, path)
+    return {"dev": parse_net_dev(view("/proc/net/dev"))["eth0"],
+            "softnet": [int(c, 16) for c in view("/proc/net/softnet_stat").split()],
+            "snmp": parse_snmp(view("/proc/net/snmp")),
+            "irq": parse_interrupts(view("/proc/interrupts"))[1]}
+
+
+def eth0_irqs(rows):
+    """(count, description) of the interrupt lines that name eth0"""
+    lines = [(c[0], d) for k, (c, d) in rows.items() if isinstance(k, int) and "eth0" in d[-1]]
+    assert lines, rows
+    return sum(c for c, _ in lines), [d for _, d in lines]
+
+
+def test_nic_views_count_the_injected_traffic(nic_guest):
+    """n UDP datagrams of a known size to discard and p pings from the
+    namespace: /proc/net/dev, sysfs, softnet_stat, snmp and interrupts move
+    by exactly what was sent, and agree with the tap's own counters (the
+    peer's side of the same link)."""
+    import socket
+    from test_journey import GUEST
+
+    j, g = nic_guest, nic_guest.g
+    n, p = 200, 20
+    t0, v0 = tap_counters(j), nic_views(g)
+    with j.sock(socket.SOCK_DGRAM) as u:
+        for i in range(n):
+            u.sendto(b"%-*d" % (UDP_PAYLOAD, i), (GUEST, 9))
+            if i % 16 == 15:
+                time.sleep(0.002)           # no burst: nothing may be lost here
+    r = j.net.run(["ping", "-q", "-c", str(p), "-i", "0.01", "-w", "30", GUEST], timeout=60)
+    assert " %d received," % p in r.stdout, r.stdout
+    time.sleep(0.3)
+    v1, t1 = nic_views(g), tap_counters(j)
+    d = {k: v1["dev"][k] - v0["dev"][k] for k in v0["dev"]}
+    tap = {k: t1[k] - t0[k] for k in t0}
+    report("/proc/net/dev %s: eth0 +%d rx packets +%d bytes, +%d tx packets +%d bytes for %d "
+           "datagrams of %d bytes and %d pings; the tap sent %d (%d bytes), received %d (%d bytes)"
+           % (j.nic, d["rx_packets"], d["rx_bytes"], d["tx_packets"], d["tx_bytes"], n, UDP_FRAME,
+              p, tap["tx_packets"], tap["tx_bytes"], tap["rx_packets"], tap["rx_bytes"]))
+    # the peer's counters and the guest's agree exactly, both ways (a few
+    # frames of ARP or neighbour discovery may come on top of the injected)
+    assert (d["rx_packets"], d["rx_bytes"]) == (tap["tx_packets"], tap["tx_bytes"]), (d, tap)
+    assert (d["tx_packets"], d["tx_bytes"]) == (tap["rx_packets"], tap["rx_bytes"]), (d, tap)
+    extra = d["rx_packets"] - n - p
+    assert 0 <= extra <= 4, d
+    assert d["rx_bytes"] - n * UDP_FRAME - p * ICMP_FRAME <= extra * 90, d
+    assert d["rx_bytes"] >= n * UDP_FRAME + p * ICMP_FRAME, d
+    assert p <= d["tx_packets"] <= p + 4 and d["tx_bytes"] >= p * ICMP_FRAME, d
+    for col in ("rx_errs", "rx_drop", "rx_fifo", "rx_frame", "tx_errs", "tx_drop", "tx_colls"):
+        assert d[col] == 0, (col, d)
+    # sysfs says what /proc/net/dev said (nothing moves on a quiet link)
+    for col, stat in (("rx_packets", "rx_packets"), ("rx_bytes", "rx_bytes"),
+                      ("tx_packets", "tx_packets"), ("tx_bytes", "tx_bytes")):
+        assert int(cat(g, "/sys/class/net/eth0/statistics/" + stat)) == v1["dev"][col], stat
+    # softnet: every frame processed once by NET_RX; nothing dropped or squeezed
+    sd = [b - a for a, b in zip(v0["softnet"], v1["softnet"])]
+    assert sd[0] == d["rx_packets"] and sd[1] == 0, sd
+    # the IPv4 MIB: the datagrams and the echoes, exactly
+    s0, s1 = v0["snmp"], v1["snmp"]
+    assert s1["Udp"]["InDatagrams"] - s0["Udp"]["InDatagrams"] == n
+    assert s1["Icmp"]["InEchos"] - s0["Icmp"]["InEchos"] == p
+    assert s1["Icmp"]["OutEchoReps"] - s0["Icmp"]["OutEchoReps"] == p
+    assert s1["Ip"]["InReceives"] - s0["Ip"]["InReceives"] >= n + p
+    # the NIC's interrupt line in Linux's format, counting
+    irq0, _ = eth0_irqs(v0["irq"])
+    irq1, desc = eth0_irqs(v1["irq"])
+    assert 0 < irq1 - irq0 <= d["rx_packets"] + d["tx_packets"], (irq0, irq1)
+    report("/proc/interrupts %s: %s +%d" % (j.nic, " / ".join(" ".join(x) for x in desc),
+                                            irq1 - irq0))
+    for line in without_klog_cat(g, "/proc/interrupts").splitlines():
+        if line.endswith(" eth0"):
+            m = re.fullmatch(r" *(\d+): +(\d+) +(\S+) +(\d+)-(\w+) *(?:  (.*))?", line)
+            assert m, line
+            assert line == linux_interrupt_line(int(m.group(1)), [int(m.group(2))], m.group(3),
+                                                m.group(4), m.group(5), [m.group(6)]), line

@@ -55,7 +55,7 @@ def recv_exact(sock, n, timeout=10):
     return data
 
 
-@pytest.mark.parametrize("nic", ["e1000"])
+@pytest.mark.parametrize("nic", ["e1000", "e1000e", "igb"])
 def test_services_from_the_host(kernel, nic):
     ports = {name: free_port(socket.SOCK_STREAM) for name in ("http", "echo", "discard", "iperf")}
     uports = {name: free_port(socket.SOCK_DGRAM) for name in ("echo", "discard", "netctl")}
@@ -65,7 +65,7 @@ def test_services_from_the_host(kernel, nic):
         ["hostfwd=udp:127.0.0.1:%d-:%d" % (uports[n], g)
          for n, g in (("echo", 7), ("discard", 9), ("netctl", NETCTL_PORT))])
     extra = ["-netdev", "user,id=n0,ipv4=on,ipv6=on," + fwd,
-             "-device", "%s,netdev=n0,mac=%s" % (nic, MAC)]
+             "-device", "%s,netdev=n0,mac=%s,romfile=" % (nic, MAC)]
     with Guest("services-" + nic, append="netctl=%d" % NETCTL_PORT, extra=extra) as g:
         g.wait_for(r"net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)", timeout=60)
         g.wait_for(r"(?i)net: eth0 inet6 %s \(link-local\)" % re.escape(LINKLOCAL), timeout=30)

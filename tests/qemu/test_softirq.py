@@ -1,6 +1,8 @@
 """Softirq and NAPI on the real interrupt path (selftest=softirq,napi):
 counts parsed from the kernel's own report, /proc/softirqs and
-/proc/net/softnet_stat in Linux's layout, and the net.core.* / napi= options."""
+/proc/net/softnet_stat in Linux's layout, and the net.core.* / napi= options.
+What netdev_budget does to a real NIC under a flood (time_squeeze), on each
+model: test_tunables.py."""
 import re
 
 from harness import EXIT_OK, boot

@@ -42,7 +42,7 @@ unit-buddy-srcs := kernel/buddy.c
 unit-kmalloc-srcs := kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 unit-dma-srcs := kernel/dma.c kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
-	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c \
+	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c drivers/net/e1000/e1000_rxpool.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
 	drivers/net/e1000/e1000_irq.c drivers/net/e1000/e1000_itr.c kernel/errno.c tests/unit/fake_e1000.c \
 	kernel/softirq.c lib/seq_buf.c $(net-core-srcs) $(unit-fault-hooks-srcs)
@@ -56,6 +56,10 @@ unit-fault-hooks-srcs := drivers/net/fault.c drivers/net/e1000/e1000_fault.c \
 unit-e1000_fault-srcs = $(unit-e1000-srcs)
 unit-e1000_fault-cflags = $(unit-e1000-cflags)
 unit-e1000_fault-libs = $(unit-e1000-libs)
+# zero copy (RX refill pool, TX scatter-gather): the same driver and fake
+unit-e1000zc-srcs = $(unit-e1000-srcs)
+unit-e1000zc-cflags = $(unit-e1000-cflags)
+unit-e1000zc-libs = $(unit-e1000-libs)
 unit-l2reflect-srcs := drivers/net/l2reflect.c
 unit-views-srcs := fs/view.c drivers/net/netdevice.c drivers/net/netdevice_proc.c \
 	lib/seq_buf.c kernel/errno.c

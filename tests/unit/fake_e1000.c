@@ -17,6 +17,7 @@ long fake_dma_allocs;
 
 void *dma_alloc_coherent(size_t size, phys_addr_t *phys);
 void dma_free_coherent(void *v, size_t size);
+int dma_addr_of(const void *v, size_t len, phys_addr_t *dma);
 void udelay(u64 us);
 void mdelay(u64 ms);
 
@@ -44,6 +45,16 @@ void dma_free_coherent(void *v, size_t size)
 		fake_dma_allocs--;
 		free(v);
 	}
+}
+
+int dma_addr_of(const void *v, size_t len, phys_addr_t *dma)
+{
+	uintptr_t a = (uintptr_t)v;
+
+	if (a < fake.dma_refuse_hi && a + len > fake.dma_refuse_lo)
+		return -EFAULT;
+	*dma = (phys_addr_t)a;                  /* host pointers, as above */
+	return 0;
 }
 
 void udelay(u64 us) { (void)us; }
@@ -289,6 +300,27 @@ int fake_rx(const void *frame, unsigned int len, unsigned int flags)
 	return 0;
 }
 
+/* one data descriptor: its piece appended to the frame being gathered */
+static void fake_tx_gather(u64 addr, u32 len, bool eop, bool rs)
+{
+	if (fake.tx_log_n < FAKE_TX_LOG)
+		fake.tx_log[fake.tx_log_n] = (typeof(fake.tx_log[0])){ addr, (u16)len, eop, rs };
+	fake.tx_log_n++;
+	if (fake.tx_gather + len > sizeof(fake.tx_last)) {
+		fprintf(stderr, "fake: TX frame longer than %zu bytes\n", sizeof(fake.tx_last));
+		abort();
+	}
+	memcpy(fake.tx_last + fake.tx_gather, (const void *)(uintptr_t)addr, len);
+	fake.tx_gather += len;
+	fake.tx_gather_ndesc++;
+	if (eop) {
+		fake.tx_last_len = fake.tx_gather;
+		fake.tx_last_ndesc = fake.tx_gather_ndesc;
+		fake.tx_gather = 0;
+		fake.tx_gather_ndesc = 0;
+	}
+}
+
 unsigned int fake_tx_run(unsigned int max)
 {
 	u32 n = R(q_tdlen()) / 16, head = R(q_tdh()), tail = R(q_tdt());
@@ -316,7 +348,7 @@ unsigned int fake_tx_run(unsigned int max)
 				data = true;
 				len = ctl & 0xFFFF;
 				eop = ctl & E1000_TXD_CMD_EOP;
-				memcpy(fake.tx_last, (void *)(uintptr_t)ad->read.buffer_addr, len);
+				fake_tx_gather(ad->read.buffer_addr, len, eop, ctl & E1000_TXD_CMD_RS);
 				popts = (ad->read.olinfo_status >> 8) & 3;
 				if (ctl & E1000_TXD_CMD_RS) {
 					ad->wb.nxtseq_seed = 0;
@@ -338,7 +370,7 @@ unsigned int fake_tx_run(unsigned int max)
 				data = true;
 				len = lower & ((lower & E1000_TXD_CMD_DEXT) ? 0xFFFFF : 0xFFFF);
 				eop = lower & E1000_TXD_CMD_EOP;
-				memcpy(fake.tx_last, (void *)(uintptr_t)td->buffer_addr, len);
+				fake_tx_gather(td->buffer_addr, len, eop, lower & E1000_TXD_CMD_RS);
 				if (lower & E1000_TXD_CMD_DEXT)
 					popts = (td->upper >> E1000_TXD_POPTS_SHIFT) & 3;
 				if (lower & E1000_TXD_CMD_RS)
@@ -346,8 +378,8 @@ unsigned int fake_tx_run(unsigned int max)
 			}
 		}
 		if (data && eop) {
+			len = fake.tx_last_len;
 			fake.tx_frames++;
-			fake.tx_last_len = len;
 			fake.tx_last_popts = ((popts & 1) ? NETDEV_CSUM_IP : 0) |
 					     ((popts & 2) ? (fake.ctx_is_tcp ? NETDEV_CSUM_TCP : NETDEV_CSUM_UDP) : 0);
 			frames++;

@@ -23,8 +23,21 @@ struct fake_nic {
 	/* what the device saw */
 	unsigned int tdt_writes, rdt_writes;
 	unsigned int tx_frames, tx_ctx;
-	u8 tx_last[4096];
+	u8 tx_last[4096];               /* the last frame, gathered from its descriptors */
 	unsigned int tx_last_len;
+	unsigned int tx_last_ndesc;     /* its data descriptors */
+	unsigned int tx_gather;         /* bytes of the frame being gathered */
+	unsigned int tx_gather_ndesc;   /* and its data descriptors so far */
+	/* every data descriptor the device processed (the first FAKE_TX_LOG) */
+	struct {
+		u64 addr;
+		u16 len;
+		bool eop, rs;
+	} tx_log[FAKE_TX_LOG];
+	unsigned int tx_log_n;
+	/* dma_addr_of refuses [dma_refuse_lo, dma_refuse_hi): memory the
+	 * device cannot reach */
+	uintptr_t dma_refuse_lo, dma_refuse_hi;
 	u32 tx_last_popts;              /* NETDEV_CSUM_* requested for the last frame */
 	u32 ctx_ipcss, ctx_tucso, ctx_is_tcp;
 	unsigned int overwrite_violations; /* descriptors written while DD was still set */

@@ -3,8 +3,13 @@
  * exactly as counted, a lost interrupt is recovered by the driver's
  * watchdog, a spurious one is counted and harmless, rx_exhaust and
  * dd_delay end, and a stalled TX ring is found by the core's TX watchdog
- * and reset without leaks.  Each test runs for the 82540EM, 82574L and
- * 82576 (loop index = chip). */
+ * and reset without leaks.  Since zero copy the hooks work on skbs over
+ * the RX refill pool's buffers: rx_dup delivers a clone of the same
+ * buffer, rx_reorder holds the skb itself and gives it up on stop, reset
+ * and ring resize, and a reset frees the skbs (pbuf references) a
+ * stalled TX ring held; every test ends with no skb, pool buffer or DMA
+ * allocation left.  Each test runs for the 82540EM, 82574L and 82576
+ * (loop index = chip). */
 #include <check.h>
 #include <string.h>
 #include "fake_e1000.h"
@@ -12,6 +17,7 @@
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/workqueue.h"
+#include "lwip/pbuf.h"
 #include "net/core/dev.h"
 #include "net/core/watchdog.h"
 
@@ -31,6 +37,9 @@ static struct {
 	unsigned int n, last_flags;
 	u32 seq[64];
 	u8 last[FRAME_LEN];
+	bool keep;                      /* the "stack" keeps the skbs (in kept[]) */
+	unsigned int nkept;
+	struct sk_buff *kept[64];
 } rx;
 static u32 tx_seq;
 
@@ -43,16 +52,32 @@ static void make_frame(u8 *f, u32 seq)
 	memcpy(f + 14, &seq, sizeof(seq));
 }
 
-static int rx_capture(struct net_device *d, const void *frame, unsigned int len,
-		      unsigned int flags)
+static int rx_capture(struct net_device *d, struct sk_buff *skb, unsigned int flags)
 {
 	(void)d;
 	if (rx.n < ARRAY_SIZE(rx.seq))
-		memcpy(&rx.seq[rx.n], (const u8 *)frame + 14, sizeof(u32));
-	memcpy(rx.last, frame, MIN(len, (unsigned int)FRAME_LEN));
+		memcpy(&rx.seq[rx.n], skb->data + 14, sizeof(u32));
+	memcpy(rx.last, skb->data, MIN(skb->len, (u32)FRAME_LEN));
 	rx.last_flags = flags;
 	rx.n++;
+	ck_assert(!rx.keep || rx.nkept < ARRAY_SIZE(rx.kept));
+	if (rx.keep)
+		rx.kept[rx.nkept++] = skb;
+	else
+		kfree_skb(skb);
 	return 0;
+}
+
+static void free_kept(void)
+{
+	while (rx.nkept)
+		kfree_skb(rx.kept[--rx.nkept]);
+}
+
+static void drain_softirqs(void)
+{
+	while (ksoftirqd_run())
+		;
 }
 
 static void up(int chip)
@@ -63,6 +88,7 @@ static void up(int chip)
 	fault_seed(7);
 	host_clock_ns = 1000000000ULL;
 	host_clock_step_ns = 0;
+	memset(&skb_stats, 0, sizeof(skb_stats));
 	ck_assert_int_eq(net_dev_init(), 0);
 	dev = alloc_netdev(sizeof(struct e1000_adapter));
 	ck_assert_ptr_nonnull(dev);
@@ -76,14 +102,27 @@ static void up(int chip)
 	tx_seq = 0;
 }
 
+/* stop and prove nothing leaked: no skb left, every pool buffer back
+ * (the pool and its DMA buffers freed) */
 static void down(void)
 {
 	fault_off_all();
 	ck_assert_int_eq(netdev_stop(dev), 0);
+	ck_assert_ptr_null(ad->fault.held);
+	free_kept();
 	unregister_netdev(dev);
 	free_netdev(dev);
+	drain_softirqs();
+	ck_assert_uint_eq(skb_in_use(), 0);
+	skb_cache_drain();
 	ck_assert_int_eq(fake_allocs, 0);
 	ck_assert_int_eq(fake_dma_allocs, 0);
+}
+
+/* buffers of the current RX pool the stack holds */
+static u32 pool_lent(void)
+{
+	return ad->rx.pool->lent;
 }
 
 static bool irq_was_ours;
@@ -100,8 +139,7 @@ static void irq_and_poll(void)
 	do
 		host_irq_simulate(irq_fn, NULL);
 	while (irq_was_ours);
-	while (ksoftirqd_run())
-		;
+	drain_softirqs();
 }
 
 static void send(u32 first, unsigned int n)
@@ -127,7 +165,10 @@ START_TEST(rx_drop_dup_counted)
 	ck_assert_uint_eq(ad->fault.injected[FAULT_RX_DROP], 2);
 	dev->netdev_ops->ndo_get_stats64(dev, &st);
 	ck_assert_uint_eq(st.rx_dropped, 2);
+	/* the dropped frames' buffers went back to the pool */
+	ck_assert_uint_eq(pool_lent(), 0);
 	ck_assert_int_eq(fault_set(FAULT_RX_DUP, FAULT_PPM_MAX, 1, 1, 0), 0);
+	rx.keep = true;
 	send(5, 2);
 	irq_and_poll();
 	ck_assert_uint_eq(rx.n, 3 + 3);
@@ -135,6 +176,20 @@ START_TEST(rx_drop_dup_counted)
 	ck_assert_uint_eq(rx.seq[4], 5);
 	ck_assert_uint_eq(rx.seq[5], 6);
 	ck_assert_uint_eq(ad->fault.injected[FAULT_RX_DUP], 1);
+	/* the duplicate is a clone over the same pool buffer, not a copy */
+	ck_assert_ptr_eq(rx.kept[0]->data, rx.kept[1]->data);
+	ck_assert_uint_eq(skb_stats.clones, 1);
+	ck_assert_uint_eq(skb_stats.copies, 0);
+	ck_assert_uint_eq(pool_lent(), 2);
+	/* the buffer comes back at the last of the two frees */
+	kfree_skb(rx.kept[0]);
+	ck_assert_uint_eq(pool_lent(), 2);
+	kfree_skb(rx.kept[1]);
+	ck_assert_uint_eq(pool_lent(), 1);
+	rx.kept[0] = rx.kept[2];
+	rx.nkept = 1;
+	free_kept();
+	ck_assert_uint_eq(pool_lent(), 0);
 	down();
 }
 END_TEST
@@ -155,7 +210,10 @@ START_TEST(rx_reorder_swaps_with_the_next)
 	send(3, 1);
 	irq_and_poll();
 	ck_assert_uint_eq(rx.n, 3);
-	ck_assert(ad->fault.holding);
+	ck_assert_ptr_nonnull(ad->fault.held);
+	/* the skb itself waits, in its pool buffer: no copy */
+	ck_assert_uint_eq(pool_lent(), 1);
+	ck_assert_uint_eq(skb_stats.copies, 0);
 	e1000_watchdog(dev);
 	irq_and_poll();
 	ck_assert_uint_eq(rx.n, 3);             /* too young */
@@ -165,7 +223,59 @@ START_TEST(rx_reorder_swaps_with_the_next)
 	irq_and_poll();
 	ck_assert_uint_eq(rx.n, 4);
 	ck_assert_uint_eq(rx.seq[3], 3);
-	ck_assert(!ad->fault.holding);
+	ck_assert_ptr_null(ad->fault.held);
+	ck_assert_uint_eq(pool_lent(), 0);
+	down();
+}
+END_TEST
+
+/* hold one frame back (the next poll delivers nothing) */
+static void hold_one(u32 seq)
+{
+	unsigned int n = rx.n;
+
+	ck_assert_int_eq(fault_set(FAULT_RX_REORDER, FAULT_PPM_MAX, 1, 1, 0), 0);
+	send(seq, 1);
+	irq_and_poll();
+	ck_assert_uint_eq(rx.n, n);
+	ck_assert_ptr_nonnull(ad->fault.held);
+	ck_assert_uint_eq(pool_lent(), 1);
+}
+
+START_TEST(rx_reorder_held_frame_released_on_reset_resize_stop)
+{
+	struct ethtool_ringparam rp;
+	u64 released;
+
+	up(_i);
+	/* a reset: the drain delivers it, the buffer comes back */
+	hold_one(0);
+	released = skb_stats.rx_buffers_released;
+	ck_assert_int_eq(netdev_reset(dev), 0);
+	ck_assert_ptr_null(ad->fault.held);
+	ck_assert_uint_eq(rx.n, 1);
+	ck_assert_uint_eq(rx.seq[0], 0);
+	ck_assert_uint_eq(skb_stats.rx_buffers_released, released + 1);
+	ck_assert_uint_eq(pool_lent(), 0);
+	/* a ring resize */
+	hold_one(1);
+	dev->netdev_ops->ndo_get_ringparam(dev, &rp);
+	rp.rx_pending = RING * 2;
+	ck_assert_int_eq(dev->netdev_ops->ndo_set_ringparam(dev, &rp), 0);
+	ck_assert_ptr_null(ad->fault.held);
+	ck_assert_uint_eq(rx.n, 2);
+	ck_assert_uint_eq(rx.seq[1], 1);
+	ck_assert_uint_eq(ad->rx.count, RING * 2);
+	ck_assert_uint_eq(pool_lent(), 0);
+	/* a stop; the frame goes up before the rings go */
+	hold_one(2);
+	ck_assert_int_eq(netdev_stop(dev), 0);
+	ck_assert_ptr_null(ad->fault.held);
+	ck_assert_uint_eq(rx.n, 3);
+	ck_assert_uint_eq(rx.seq[2], 2);
+	ck_assert_ptr_null(ad->rx.pool);
+	ck_assert_int_eq(netdev_open(dev), 0);
+	ck_assert_uint_eq(ad->fault.injected[FAULT_RX_REORDER], 3);
 	down();
 }
 END_TEST
@@ -249,6 +359,10 @@ START_TEST(rx_exhaust_withholds_then_the_watchdog_refills)
 	irq_and_poll();
 	ck_assert_uint_eq(rx.n, 8 + (RING - refused) + 3);
 	ck_assert_uint_eq(ad->fault.injected[FAULT_RX_EXHAUST], 1);
+	/* the withheld slots were armed from the pool all along: every
+	 * buffer is in the ring or free, none astray */
+	ck_assert_uint_eq(pool_lent(), 0);
+	ck_assert_uint_eq(ad->rx.pool->nfree + RING, ad->rx.pool->size);
 	down();
 }
 END_TEST
@@ -297,12 +411,31 @@ START_TEST(irq_spurious_counted_and_harmless)
 }
 END_TEST
 
+/* one frame out as the stack sends it (an skb over an lwIP pbuf); *keep
+ * (if not NULL) gets the pbuf with a reference of its own */
+static int xmit_pbuf(struct pbuf **keep)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, FRAME_LEN, PBUF_RAM);
+	struct sk_buff *skb;
+	int rc;
+
+	ck_assert_ptr_nonnull(p);
+	make_frame(p->payload, tx_seq++);
+	skb = skb_from_pbuf(dev, p);
+	ck_assert_ptr_nonnull(skb);
+	if (keep)
+		*keep = p;
+	else
+		pbuf_free(p);
+	rc = dev->netdev_ops->ndo_start_xmit(dev, skb, 0);
+	if (rc)
+		kfree_skb(skb);
+	return rc;
+}
+
 static int xmit_one(void)
 {
-	u8 f[FRAME_LEN];
-
-	make_frame(f, tx_seq++);
-	return dev->netdev_ops->ndo_start_xmit(dev, f, FRAME_LEN, NULL, 0);
+	return xmit_pbuf(NULL);
 }
 
 START_TEST(tx_stall_found_by_the_watchdog_and_reset)
@@ -311,17 +444,27 @@ START_TEST(tx_stall_found_by_the_watchdog_and_reset)
 	u32 tdt;
 	struct rtnl_link_stats64 st;
 	struct ethtool_stat es[128];
+	struct pbuf *stalled[3];
+	const struct e1000_rx_pool *old_pool;
 	int n, found = 0;
 
 	up(_i);
+	/* the stack holds received frames across the reset */
+	rx.keep = true;
+	send(0, 3);
+	irq_and_poll();
+	ck_assert_uint_eq(pool_lent(), 3);
+	old_pool = ad->rx.pool;
 	ck_assert_int_eq(xmit_one(), 0);
 	ck_assert_uint_eq(fake_tx_run(8), 1);
 	irq_and_poll();
 	ck_assert_uint_eq(ad->sw.tx_packets, 1);
 	ck_assert_int_eq(fault_set(FAULT_TX_STALL, FAULT_PPM_MAX, 1, 1, 0), 0);
 	tdt = R(ad->hw.q.tdt);
-	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(xmit_one(), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(xmit_pbuf(&stalled[i]), 0);
+		ck_assert_uint_eq(stalled[i]->ref, 2);  /* ours and the ring's skb */
+	}
 	ck_assert_uint_eq(R(ad->hw.q.tdt), tdt);        /* the tail never moves */
 	ck_assert_uint_eq(fake_tx_run(8), 0);
 	t0 = host_clock_ns;
@@ -342,6 +485,25 @@ START_TEST(tx_stall_found_by_the_watchdog_and_reset)
 	ck_assert_uint_eq(ad->sw.resets, 1);
 	ck_assert(!ad->fault.tx_stalled);
 	ck_assert(ad->running);
+	/* the stalled frames' skbs were freed with the ring: only our own
+	 * pbuf references are left */
+	drain_softirqs();
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(stalled[i]->ref, 1);
+		pbuf_free(stalled[i]);
+	}
+	/* the old pool lives while the stack holds its buffers: the frames
+	 * are intact, and a new pool serves the new ring */
+	ck_assert_ptr_ne(ad->rx.pool, old_pool);
+	ck_assert_uint_eq(pool_lent(), 0);
+	for (unsigned int k = 0; k < rx.nkept; k++) {
+		u32 seq;
+
+		memcpy(&seq, rx.kept[k]->data + 14, sizeof(seq));
+		ck_assert_uint_eq(seq, k);
+	}
+	free_kept();
+	rx.keep = false;
 	ck_assert_int_eq(xmit_one(), 0);
 	ck_assert_uint_eq(fake_tx_run(8), 1);
 	irq_and_poll();
@@ -407,6 +569,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, rx_drop_dup_counted, 0, 3);
 	tcase_add_loop_test(tc, rx_reorder_swaps_with_the_next, 0, 3);
+	tcase_add_loop_test(tc, rx_reorder_held_frame_released_on_reset_resize_stop, 0, 3);
 	tcase_add_loop_test(tc, rx_corrupt_flips_one_byte_and_withdraws_the_verdict, 0, 3);
 	tcase_add_loop_test(tc, dd_delay_ends_within_the_same_softirq, 0, 3);
 	tcase_add_loop_test(tc, rx_exhaust_withholds_then_the_watchdog_refills, 0, 3);

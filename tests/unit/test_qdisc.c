@@ -25,14 +25,13 @@ struct fake_dev {
 	int xmit_error;          /* returned instead of 0 when set */
 };
 
-static int fake_xmit(struct net_device *dev, const void *frame, unsigned int len,
-		     const struct netdev_tx_csum *csum, unsigned int flags)
+/* takes the frame (and frees it, as a driver's TX clean-up would) */
+static int fake_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct fake_dev *f = container_of(dev, struct fake_dev, dev);
 
-	(void)csum;
 	(void)flags;
-	ck_assert_uint_ge(len, 1);
+	ck_assert_uint_ge(skb->len, 1);
 	if (f->ring_room <= 0) {
 		f->busy_answers++;
 		return -EBUSY;
@@ -41,7 +40,8 @@ static int fake_xmit(struct net_device *dev, const void *frame, unsigned int len
 		return f->xmit_error;
 	f->ring_room--;
 	ck_assert_uint_lt(f->nseen, sizeof(f->seen));
-	f->seen[f->nseen++] = ((const u8 *)frame)[0];
+	f->seen[f->nseen++] = skb->data[0];
+	consume_skb(skb);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <signal.h>
 #include <string.h>
+#include "kernel/errno.h"
 #include "lwip_leak.h"
 #include "lwip/pbuf.h"
 #include "net/core/skbuff.h"
@@ -355,33 +356,77 @@ START_TEST(to_pbuf_copies_shared_data)
 }
 END_TEST
 
-START_TEST(from_pbuf_shares_single_and_copies_chain)
+START_TEST(from_pbuf_shares_single_and_chain)
 {
-	struct pbuf *p = pbuf_alloc(PBUF_RAW, 60, PBUF_RAM), *q, *r;
-	struct sk_buff *skb;
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, 60, PBUF_RAM), *q, *r, *e;
+	struct sk_buff *skb, *lin;
+	struct skb_seg segs[4];
+	u8 out[50];
 
 	memset(p->payload, 0x11, 60);
 	skb = skb_from_pbuf((struct net_device *)0x9, p);
 	ck_assert_ptr_eq(skb->data, p->payload);
 	ck_assert_uint_eq(skb->len, 60);
+	ck_assert(!skb_is_nonlinear(skb));
 	ck_assert_uint_eq(p->ref, 2);
 	ck_assert(skb_cloned(skb));        /* lwIP still holds it: read-only */
 	pbuf_free(p);                      /* the caller's reference */
 	ck_assert(!skb_cloned(skb));
+	ck_assert_uint_eq(skb_segs(skb, segs, 4), 1);
+	ck_assert_ptr_eq(segs[0].data, skb->data);
+	ck_assert_uint_eq(segs[0].len, 60);
 	consume_skb(skb);
 
+	/* a chain of three with an empty pbuf in it: shared, not copied */
 	q = pbuf_alloc(PBUF_RAW, 30, PBUF_RAM);
+	e = pbuf_alloc(PBUF_RAW, 0, PBUF_RAM);
 	r = pbuf_alloc(PBUF_RAW, 20, PBUF_RAM);
 	memset(q->payload, 0x22, 30);
 	memset(r->payload, 0x33, 20);
+	pbuf_cat(q, e);
 	pbuf_cat(q, r);
 	skb = skb_from_pbuf(NULL, q);
+	ck_assert_uint_eq(skb_stats.pbuf_copies, 0);
 	ck_assert_uint_eq(skb->len, 50);
-	ck_assert_uint_eq(skb->data[29], 0x22);
-	ck_assert_uint_eq(skb->data[30], 0x33);
-	ck_assert_uint_eq(q->ref, 1);
+	ck_assert_uint_eq(skb->data_len, 20);
+	ck_assert_uint_eq(skb_headlen(skb), 30);
+	ck_assert(skb_is_nonlinear(skb));
+	ck_assert_uint_eq(q->ref, 2);
+	ck_assert_uint_eq(r->ref, 1);      /* held through q */
+	/* pieces in order, the empty one left out; max 1 still counts all */
+	ck_assert_uint_eq(skb_segs(skb, segs, 4), 2);
+	ck_assert_ptr_eq(segs[0].data, q->payload);
+	ck_assert_uint_eq(segs[0].len, 30);
+	ck_assert_ptr_eq(segs[1].data, r->payload);
+	ck_assert_uint_eq(segs[1].len, 20);
+	ck_assert_uint_eq(skb_segs(skb, segs, 1), 2);
+	/* reads across the pieces; past the end is refused */
+	ck_assert_int_eq(skb_copy_bits(skb, 0, out, 50), 0);
+	ck_assert_uint_eq(out[29], 0x22);
+	ck_assert_uint_eq(out[30], 0x33);
+	ck_assert_uint_eq(out[49], 0x33);
+	ck_assert_int_eq(skb_copy_bits(skb, 35, out, 15), 0);
+	ck_assert_uint_eq(out[0], 0x33);
+	ck_assert_int_eq(skb_copy_bits(skb, 40, out, 11), -EINVAL);
+	/* a non-linear skb cannot grow, and pulls stop at the linear part */
+	ck_assert_uint_eq(skb_tailroom(skb), 0);
+	ck_assert_ptr_null(skb_pull(skb, 31));
+	/* skb_copy makes it linear */
+	lin = skb_copy(skb);
+	ck_assert(!skb_is_nonlinear(lin));
+	ck_assert_uint_eq(lin->len, 50);
+	ck_assert_uint_eq(lin->data[30], 0x33);
+	consume_skb(lin);
+	/* trimming into the chain shortens the last piece */
+	skb_trim(skb, 40);
+	ck_assert_uint_eq(skb_segs(skb, segs, 4), 2);
+	ck_assert_uint_eq(segs[1].len, 10);
+	skb_trim(skb, 10);
+	ck_assert(!skb_is_nonlinear(skb));
+	ck_assert_uint_eq(skb_segs(skb, segs, 4), 1);
 	pbuf_free(q);
-	consume_skb(skb);
+	ck_assert_uint_eq(q->ref, 1);
+	consume_skb(skb);                  /* the last reference frees the chain */
 }
 END_TEST
 
@@ -446,7 +491,7 @@ int main(void)
 	tcase_add_test(tc, to_pbuf_hands_over_without_copy);
 	tcase_add_test(tc, to_pbuf_keeps_headroom_for_lwip);
 	tcase_add_test(tc, to_pbuf_copies_shared_data);
-	tcase_add_test(tc, from_pbuf_shares_single_and_copies_chain);
+	tcase_add_test(tc, from_pbuf_shares_single_and_chain);
 	tcase_add_test(tc, queue_and_purge);
 	tcase_add_test(tc, head_cache_reuses_structs);
 	suite_add_tcase(s, tc);

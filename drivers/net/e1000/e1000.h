@@ -15,9 +15,11 @@
 #include "drivers/net/e1000/e1000_regs.h"
 #include "drivers/net/fault.h"
 #include "drivers/net/netdevice.h"
+#include "kernel/spinlock.h"
 #include "kernel/types.h"
 #include "kernel/workqueue.h"
 #include "net/core/napi.h"
+#include "net/core/skbuff.h"
 
 /* ring sizes (descriptors): RDLEN/TDLEN must be multiples of 128 bytes,
  * i.e. of 8 descriptors (8254x 13.4.27) */
@@ -28,7 +30,15 @@
 #define E1000_RING_DEFAULT      256     /* descriptors per ring after probe */
 #endif
 #define E1000_RX_BUF_SIZE       2048    /* RCTL.BSIZE / SRRCTL.BSIZEPACKET */
-#define E1000_TX_BUF_SIZE       2048    /* per-slot copy buffer */
+#define E1000_TX_BUF_SIZE       2048    /* per-slot buffer for a frame that must be copied */
+#ifndef E1000_TX_MAX_SEGS
+#define E1000_TX_MAX_SEGS       8       /* data descriptors per frame; more pieces: copied */
+#endif
+/* RX refill pool: the ring's buffers plus 1/E1000_RX_POOL_SPARE_DIV of
+ * the ring again for frames the stack still holds */
+#ifndef E1000_RX_POOL_SPARE_DIV
+#define E1000_RX_POOL_SPARE_DIV 2
+#endif
 #define E1000_DESC_SIZE         16
 #ifndef E1000_ITR_DEFAULT_US
 #define E1000_ITR_DEFAULT_US    50      /* interrupt throttle: ~20000 interrupts/s */
@@ -98,7 +108,9 @@ struct e1000_ring_ops {
 	bool (*rx_done)(const void *desc);              /* DD set */
 	void (*rx_parse)(const void *desc, bool hw_csum, struct e1000_rx_wb *wb);
 	void (*tx_ctx)(void *desc, const struct netdev_tx_csum *csum);
-	void (*tx_data)(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags);
+	/* one piece of a frame of frame_len bytes; eop on its last piece */
+	void (*tx_data)(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags,
+			u16 frame_len, bool eop);
 	bool (*tx_done)(const void *desc);              /* DD written back */
 };
 
@@ -127,24 +139,51 @@ static inline bool e1000_uses_eicr(const struct e1000_hw *hw)
 	return hw->msix && (hw->chip->flags & E1000_F_MSIX_EICR);
 }
 
+/* ---- RX refill pool (e1000_rxpool.c) ---- */
+struct e1000_rx_pool;
+
+/* one receive buffer of E1000_RX_BUF_SIZE bytes: in a ring slot, on the
+ * pool's free list, or with the stack inside an skb */
+struct e1000_rx_buf {
+	void *va;
+	phys_addr_t dma;
+	struct e1000_rx_pool *pool;
+	struct e1000_rx_buf *next;      /* free list link */
+};
+
+/* The buffers of one RX ring and its spares.  A pool outlives its ring:
+ * the ring's free (stop, resize) detaches it, and the last buffer to come
+ * back from the stack frees it. */
+struct e1000_rx_pool {
+	struct spinlock lock;           /* all below; taken with interrupts off */
+	struct e1000_rx_buf *free;
+	u32 size;                       /* buffers in all */
+	u32 nfree;                      /* on the free list */
+	u32 lent;                       /* with the stack (skbs not yet freed) */
+	bool attached;                  /* a ring uses it */
+	struct e1000_rx_buf bufs[];
+};
+
 /* ---- rings ---- */
 struct e1000_rx_ring {
 	void *desc;
 	phys_addr_t desc_dma;
 	u32 count;
 	u32 next_to_clean;              /* next descriptor to look at; RDT = next_to_clean - 1 */
-	void **buf;
-	phys_addr_t *buf_dma;
+	struct e1000_rx_buf **buf;      /* the buffer armed in each slot */
+	struct e1000_rx_pool *pool;
 	bool in_chain;                  /* dropping the rest of a frame that spans buffers */
 	bool stopped;                   /* receiver off: cleaning no longer moves RDT */
 };
 
 struct e1000_tx_slot {
-	void *buf;
+	void *buf;                      /* the copy of a frame that could not go in place */
 	phys_addr_t dma;
-	u16 len;
-	s32 last;                       /* first slot of a frame: index of its last descriptor */
-	u32 journey;                    /* first slot: journey_tx_token() of the frame, 0 = none */
+	/* first slot of a frame: */
+	struct sk_buff *skb;            /* held until the device wrote the frame back */
+	u16 len;                        /* frame bytes */
+	s32 last;                       /* index of its last descriptor */
+	u32 journey;                    /* journey_tx_token() of the frame, 0 = none */
 };
 
 struct e1000_tx_ring {
@@ -163,6 +202,13 @@ struct e1000_sw_stats {
 	u64 rx_packets, rx_bytes, tx_packets, tx_bytes;
 	u64 rx_crc_errors, rx_frame_errors, rx_length_errors, rx_dropped;
 	u64 rx_csum_offloaded, tx_busy, tx_csum_offloaded;
+	/* zero copy: every good frame is exactly one of rx_zc_frames (its
+	 * buffer handed up), rx_copied_frames (pool empty: copied, the buffer
+	 * stayed) or rx_alloc_failed (dropped, also in rx_dropped) */
+	u64 rx_zc_frames, rx_copied_frames, rx_alloc_failed;
+	/* every frame sent is one of tx_zc_frames (descriptors on its own
+	 * pieces, tx_sg_segments of them in all) or tx_linearized (copied) */
+	u64 tx_zc_frames, tx_linearized, tx_sg_segments;
 	u64 irqs;               /* hard IRQs that were ours */
 	u64 irqs_not_ours;      /* hard IRQs with no cause of ours (shared INTx) */
 	u64 irqs_raised;        /* napi=off: causes re-raised for frames left in the ring */
@@ -178,10 +224,10 @@ struct e1000_sw_stats {
 /* fault injection state of one device (e1000_fault.c) */
 struct e1000_fault_state {
 	u64 injected[FAULT_NR];         /* faults injected on this device */
-	u8 held[E1000_RX_BUF_SIZE];     /* rx_reorder: the frame held back */
-	u16 held_len;
+	/* rx_reorder: the frame held back, the skb itself (its pool buffer
+	 * stays lent); released by e1000_fault_rx_flush, or on stop */
+	struct sk_buff *held;
 	unsigned int held_flags;
-	bool holding;
 	u64 held_since_ns;
 	u32 dd_hold;                    /* dd_delay: polls the DD bit stays unseen */
 	u64 exhaust_until_ns;           /* rx_exhaust: RX tail frozen until then, 0 = not */
@@ -255,6 +301,14 @@ void e1000_irq_disable(struct e1000_hw *hw);
 void e1000_irq_enable(struct e1000_hw *hw);
 void e1000_irq_raise_rx(struct e1000_hw *hw);
 
+/* e1000_rxpool.c */
+struct e1000_rx_pool *e1000_rx_pool_create(u32 size);
+struct e1000_rx_buf *e1000_rx_pool_get(struct e1000_rx_pool *pool);
+void e1000_rx_pool_put(struct e1000_rx_buf *b);
+void e1000_rx_pool_lend(struct e1000_rx_buf *b);
+void e1000_rx_buf_release(void *ctx, void *va);
+void e1000_rx_pool_detach(struct e1000_rx_pool *pool, struct e1000_rx_buf **ring_bufs, u32 n);
+
 /* e1000_txrx.c */
 int  e1000_valid_ring_size(u32 count);
 int  e1000_rings_alloc(struct e1000_adapter *a);
@@ -263,8 +317,7 @@ void e1000_rx_configure(struct e1000_adapter *a);
 void e1000_tx_configure(struct e1000_adapter *a);
 void e1000_rx_disable(struct e1000_adapter *a);
 void e1000_tx_disable(struct e1000_adapter *a);
-int  e1000_xmit(struct e1000_adapter *a, const void *frame, unsigned int len,
-		const struct netdev_tx_csum *csum, unsigned int flags);
+int  e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags);
 void e1000_tx_flush(struct e1000_adapter *a);
 int  e1000_clean_tx(struct e1000_adapter *a);
 int  e1000_clean_rx(struct e1000_adapter *a, int budget);
@@ -317,29 +370,31 @@ int  e1000_poll(struct napi_struct *napi, int budget);
  * faults are off. */
 #define E1000_FAULTS_RX (BIT(FAULT_RX_DROP) | BIT(FAULT_RX_DUP) | BIT(FAULT_RX_REORDER) | \
 			 BIT(FAULT_RX_CORRUPT))
-bool e1000_fault_rx_slow(struct e1000_adapter *a, void *frame, unsigned int len,
-			 unsigned int flags);
+bool e1000_fault_rx_slow(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags);
 bool e1000_fault_dd_delay_slow(struct e1000_adapter *a);
 bool e1000_fault_rx_exhaust_slow(struct e1000_adapter *a);
 bool e1000_fault_irq_lost_slow(struct e1000_adapter *a);
 bool e1000_fault_tx_stall_slow(struct e1000_adapter *a);
-/* a held (reordered) frame older than the hold limit goes up now; poll context */
+/* a held (reordered) frame older than the hold limit (any age unless
+ * aged_only) goes up now; poll context, or e1000_down's drain */
 void e1000_fault_rx_flush(struct e1000_adapter *a, bool aged_only);
 /* an interrupt with no cause: counted by the hard IRQ as not ours */
 void e1000_fault_irq_spurious(struct e1000_adapter *a);
-/* the rings are rebuilt: forget stalls, holds and delays */
+/* the rings are rebuilt: forget stalls and delays (a held frame left is
+ * freed: its pool buffer goes back) */
 void e1000_fault_clear(struct e1000_adapter *a);
 /* e1000_main.c: raise the device's vector in software (LAPIC self-IPI);
  * NULL in host tests, where the hard IRQ body is called instead */
 extern int (*e1000_raise_vector_hook)(struct e1000_adapter *a);
 
-/* RX: true when the hook delivered (or dropped, or held) the frame */
-static inline bool e1000_fault_rx(struct e1000_adapter *a, void *frame, unsigned int len,
+/* RX: true when the hook took skb (delivered, dropped or held it);
+ * false leaves it with the caller, to hand up */
+static inline bool e1000_fault_rx(struct e1000_adapter *a, struct sk_buff *skb,
 				  unsigned int flags)
 {
-	if (likely(!(READ_ONCE(fault_armed) & E1000_FAULTS_RX) && !a->fault.holding))
+	if (likely(!(READ_ONCE(fault_armed) & E1000_FAULTS_RX) && !a->fault.held))
 		return false;
-	return e1000_fault_rx_slow(a, frame, len, flags);
+	return e1000_fault_rx_slow(a, skb, flags);
 }
 
 /* a descriptor with DD set: true to pretend it is not done yet */

@@ -69,12 +69,17 @@ static void legacy_tx_ctx(void *desc, const struct netdev_tx_csum *c)
 			    ((c->flags & NETDEV_CSUM_TCP) ? E1000_TXD_CMD_TCP : 0);
 }
 
-static void legacy_tx_data(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags)
+/* 8254x 3.3.3: a frame may span data descriptors; EOP marks its last,
+ * and RS there asks for the DD writeback the ring cleaning waits for.
+ * POPTS are read from the first data descriptor; all carry the same. */
+static void legacy_tx_data(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags,
+			   u16 frame_len, bool eop)
 {
 	struct e1000_tx_desc *d = desc;
-	u32 cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+	u32 cmd = E1000_TXD_CMD_IFCS | (eop ? E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS : 0);
 	u32 popts = 0;
 
+	(void)frame_len;
 	d->buffer_addr = buf;
 	if (csum_flags) {
 		/* a TCP/IP data descriptor, so the device applies the context */
@@ -150,18 +155,22 @@ static void adv_tx_ctx(void *desc, const struct netdev_tx_csum *c)
 	d->mss_l4len_idx = 0;           /* context slot 0 */
 }
 
-static void adv_tx_data(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags)
+/* 82576 7.2.2.3: PAYLEN (the whole frame's length) and the offload bits
+ * count in the frame's first data descriptor; all of them carry the same.
+ * EOP and RS on the last. */
+static void adv_tx_data(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags,
+			u16 frame_len, bool eop)
 {
 	union e1000_adv_tx_desc *d = desc;
-	u32 olinfo = (u32)len << E1000_ADVTXD_PAYLEN_SHIFT;
+	u32 olinfo = (u32)frame_len << E1000_ADVTXD_PAYLEN_SHIFT;
 
 	if (csum_flags & NETDEV_CSUM_IP)
 		olinfo |= E1000_ADVTXD_POPTS_IXSM;
 	if (csum_flags & (NETDEV_CSUM_TCP | NETDEV_CSUM_UDP))
 		olinfo |= E1000_ADVTXD_POPTS_TXSM;
 	d->read.buffer_addr = buf;
-	d->read.cmd_type_len = len | E1000_ADVTXD_DTYP_DATA | E1000_TXD_CMD_DEXT |
-			       E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+	d->read.cmd_type_len = len | E1000_ADVTXD_DTYP_DATA | E1000_TXD_CMD_DEXT | E1000_TXD_CMD_IFCS |
+			       (eop ? E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS : 0);
 	d->read.olinfo_status = olinfo; /* STA 0: DD clear */
 }
 

@@ -11,17 +11,22 @@
  * What each fault does, and what is supposed to recover from it:
  *   rx_drop      the frame is not delivered; counted in rx_dropped (TCP
  *                retransmits, ping loses exactly that reply)
- *   rx_dup       delivered twice (TCP discards the duplicate)
- *   rx_reorder   copied and held; delivered after the next frame, or by
- *                the next poll once older than E1000_FAULT_HOLD_MS (the
- *                watchdog raises one)
+ *   rx_dup       delivered twice, the second an skb_clone over the same
+ *                buffer (TCP discards the duplicate)
+ *   rx_reorder   the skb held (its refill pool buffer stays lent, no
+ *                copy); delivered after the next frame, by the next poll
+ *                once older than E1000_FAULT_HOLD_MS (the watchdog raises
+ *                one), or by the drain when the device stops (stop,
+ *                reset, ring resize), so no pool buffer stays out
  *   rx_corrupt   one byte past the Ethernet header XORed with 0xFF and the
  *                NIC's checksum verdict withdrawn, so the stack checks in
  *                software: one changed byte always changes the Internet
  *                checksum, the frame is dropped as a checksum error
  *   rx_exhaust   the RX tail stops moving for param ms: the device runs
- *                out of descriptors (missed packets); the watchdog moves
- *                the tail when the time is up
+ *                out of descriptors (missed packets).  The cleaned slots
+ *                are still re-armed from the refill pool as usual, only
+ *                not given to the device, so the pool's count does not
+ *                change; the watchdog moves the tail when the time is up
  *   irq_lost     the hard IRQ acknowledges the cause, unmasks and returns:
  *                the next interrupt, or the watchdog's kick, polls
  *   irq_spurious the device's vector raised with no cause: the hard IRQ
@@ -29,15 +34,18 @@
  *   dd_delay     a descriptor whose DD is set is not seen for param polls:
  *                the poll's look after unmasking reschedules it
  *   tx_stall     the TX tail stops moving until the rings are rebuilt: the
- *                TX watchdog (net/core/watchdog.c) resets the device
+ *                TX watchdog (net/core/watchdog.c) resets the device, and
+ *                freeing the rings frees the skbs the stalled descriptors
+ *                held (zero copy: the lwIP pbuf references under them)
  *
  * Injections are counted per fault (fault.c) and per device (ethtool -S
  * fault_<name>). */
 #include "drivers/net/e1000/e1000.h"
+#include "kernel/irq.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
-#include <string.h>
+#include "net/core/dev.h"
 
 #define E1000_FAULT_FLIP        0xFF    /* rx_corrupt: XOR of the chosen byte */
 
@@ -46,39 +54,52 @@ static void e1000_fault_count(struct e1000_adapter *a, enum fault_id id)
 	a->fault.injected[id]++;
 }
 
-bool e1000_fault_rx_slow(struct e1000_adapter *a, void *frame, unsigned int len,
-			 unsigned int flags)
+/* a frame the hook takes out of the path: hard IRQ (napi=off) may not
+ * free, NET_TX does it then */
+static void e1000_fault_free_skb(struct sk_buff *skb)
+{
+	if (in_irq() || irqs_disabled())
+		dev_kfree_skb_irq_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED);
+	else
+		kfree_skb(skb);
+}
+
+bool e1000_fault_rx_slow(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 {
 	struct e1000_fault_state *f = &a->fault;
-	bool dup;
+	struct sk_buff *dup = NULL;
 
 	if (fault_should_fail(FAULT_RX_DROP)) {
 		e1000_fault_count(a, FAULT_RX_DROP);
 		a->sw.rx_dropped++;
+		/* the pool buffer under it goes back with the last reference */
+		e1000_fault_free_skb(skb);
 		return true;
 	}
-	if (len > ETH_HLEN && fault_should_fail(FAULT_RX_CORRUPT)) {
+	/* the skb is the driver's alone here (not cloned yet): writable */
+	if (skb->len > ETH_HLEN && fault_should_fail(FAULT_RX_CORRUPT)) {
 		e1000_fault_count(a, FAULT_RX_CORRUPT);
-		((u8 *)frame)[ETH_HLEN + fault_random(FAULT_RX_CORRUPT, len - ETH_HLEN)] ^=
+		skb->data[ETH_HLEN + fault_random(FAULT_RX_CORRUPT, skb->len - ETH_HLEN)] ^=
 			E1000_FAULT_FLIP;
 		/* the NIC checked the frame before the flip: its verdict no longer holds */
 		flags = 0;
 	}
-	if (!f->holding && len <= sizeof(f->held) && fault_should_fail(FAULT_RX_REORDER)) {
-		/* the buffer goes back to the device after this call: keep a copy */
+	if (!f->held && fault_should_fail(FAULT_RX_REORDER)) {
+		/* the skb itself waits (its pool buffer stays lent), no copy */
 		e1000_fault_count(a, FAULT_RX_REORDER);
-		memcpy(f->held, frame, len);
-		f->held_len = (u16)len;
+		f->held = skb;
 		f->held_flags = flags;
 		f->held_since_ns = ktime_get_ns();
-		f->holding = true;
 		return true;
 	}
-	dup = fault_should_fail(FAULT_RX_DUP);
-	netdev_rx(a->netdev, frame, len, flags);
+	/* a second skb over the same buffer: the stack copies whichever it
+	 * takes while the other still shares the data */
+	if (fault_should_fail(FAULT_RX_DUP))
+		dup = skb_clone(skb);
+	netdev_rx(a->netdev, skb, flags);
 	if (dup) {
 		e1000_fault_count(a, FAULT_RX_DUP);
-		netdev_rx(a->netdev, frame, len, flags);
+		netdev_rx(a->netdev, dup, flags);
 	}
 	/* the held frame overtaken: it goes up after this one */
 	e1000_fault_rx_flush(a, false);
@@ -88,13 +109,14 @@ bool e1000_fault_rx_slow(struct e1000_adapter *a, void *frame, unsigned int len,
 void e1000_fault_rx_flush(struct e1000_adapter *a, bool aged_only)
 {
 	struct e1000_fault_state *f = &a->fault;
+	struct sk_buff *skb = f->held;
 
-	if (!f->holding)
+	if (!skb)
 		return;
 	if (aged_only && ktime_get_ns() - f->held_since_ns < E1000_FAULT_HOLD_MS * NSEC_PER_MSEC)
 		return;
-	f->holding = false;
-	netdev_rx(a->netdev, f->held, f->held_len, f->held_flags);
+	f->held = NULL;
+	netdev_rx(a->netdev, skb, f->held_flags);
 }
 
 bool e1000_fault_dd_delay_slow(struct e1000_adapter *a)
@@ -176,7 +198,10 @@ void e1000_fault_clear(struct e1000_adapter *a)
 {
 	struct e1000_fault_state *f = &a->fault;
 
-	f->holding = false;
+	if (f->held) {
+		e1000_fault_free_skb(f->held);
+		f->held = NULL;
+	}
 	f->dd_hold = 0;
 	f->exhaust_until_ns = 0;
 	f->tx_stalled = false;

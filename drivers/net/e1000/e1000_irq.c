@@ -61,7 +61,7 @@ static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
 		netif_tx_wake(a->netdev);
 	a->in_rx = true;
 	work = e1000_clean_rx(a, budget);
-	if (unlikely(a->fault.holding))
+	if (unlikely(a->fault.held))
 		e1000_fault_rx_flush(a, true);
 	a->in_rx = false;
 	if (a->tx.tail_pending)

@@ -113,6 +113,7 @@ static void e1000_rx_drain(struct e1000_adapter *a)
 	a->in_rx = true;
 	while (e1000_clean_rx(a, (int)a->rx.count) > 0)
 		;
+	e1000_fault_rx_flush(a, false);
 	a->in_rx = false;
 	if (a->tx.tail_pending)
 		e1000_tx_flush(a);
@@ -194,8 +195,7 @@ static int e1000_stop(struct net_device *dev)
 
 /* NETDEV_TX_MORE defers the tail write only while the rx_handler runs
  * (the poll writes it once for the batch); elsewhere the tail moves now */
-static int e1000_start_xmit(struct net_device *dev, const void *frame, unsigned int len,
-			    const struct netdev_tx_csum *csum, unsigned int flags)
+static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
 	unsigned long irqf;
@@ -207,7 +207,7 @@ static int e1000_start_xmit(struct net_device *dev, const void *frame, unsigned 
 	/* the ring is shared with the poll and (napi=off) the hard IRQ */
 	irqf = local_irq_save();
 	if (a->tx_up)
-		rc = e1000_xmit(a, frame, len, csum, flags);
+		rc = e1000_xmit(a, skb, flags);
 	local_irq_restore(irqf);
 	return rc;
 }

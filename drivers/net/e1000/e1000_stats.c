@@ -183,6 +183,17 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("link_changes", w->link_changes);
 	STAT_ADD("itr_changes", a->itr.changes);
 	STAT_ADD("rx_nohandler", s.rx_nohandler);
+	/* zero copy: rx_zc_frames + rx_copied_frames + rx_alloc_failed are
+	 * the good frames; tx_zc_frames + tx_linearized are the frames sent */
+	STAT_ADD("rx_zc_frames", w->rx_zc_frames);
+	STAT_ADD("rx_copied_frames", w->rx_copied_frames);
+	STAT_ADD("rx_alloc_failed", w->rx_alloc_failed);
+	STAT_ADD("rx_pool_size", a->rx.pool ? a->rx.pool->size : 0);
+	STAT_ADD("rx_pool_free", a->rx.pool ? READ_ONCE(a->rx.pool->nfree) : 0);
+	STAT_ADD("rx_pool_lent", a->rx.pool ? READ_ONCE(a->rx.pool->lent) : 0);
+	STAT_ADD("tx_zc_frames", w->tx_zc_frames);
+	STAT_ADD("tx_linearized", w->tx_linearized);
+	STAT_ADD("tx_sg_segments", w->tx_sg_segments);
 	STAT_ADD("tx_timeout_count", w->tx_timeouts);
 	STAT_ADD("resets", w->resets);
 	STAT_ADD("irq_kicks", w->irq_kicks);

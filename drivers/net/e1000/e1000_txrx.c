@@ -4,16 +4,20 @@
  *
  * Ownership.  RX: the device owns descriptors [RDH, RDT); software owns
  * [next_to_clean, RDT] and keeps RDT = next_to_clean - 1, so the device
- * never writes the slot software looks at next.  Every RX buffer stays with
- * its slot for the life of the ring: a frame is lent to the rx_handler,
- * then the same buffer is re-armed.  TX: software owns
- * [next_to_clean, next_to_use); a slot returns to the free pool only after
- * the device wrote DD into the frame's last descriptor. */
+ * never writes the slot software looks at next.  A good frame goes up to
+ * the rx_handler in its own buffer, as an skb (no copy), and a spare from
+ * the refill pool (e1000_rxpool.c) is armed in the slot; with no spare
+ * left the frame is copied and the buffer stays.  TX: software owns
+ * [next_to_clean, next_to_use); the descriptors point at the skb's own
+ * pieces (a copy into the slot's buffer only when there are too many of
+ * them or the device cannot reach one), and the skb is held until the
+ * device wrote DD into the frame's last descriptor. */
 #include "drivers/net/e1000/e1000.h"
 #include "kernel/mm.h"
 #include "kernel/errno.h"
 #include "kernel/x86.h"
 #include "kernel/time.h"
+#include "net/core/dev.h"
 #include "net/core/journey.h"
 #include <string.h>
 
@@ -40,12 +44,11 @@ int e1000_valid_ring_size(u32 count)
 
 static void e1000_rx_free(struct e1000_rx_ring *r)
 {
-	if (r->buf)
-		for (u32 i = 0; i < r->count; i++)
-			if (r->buf[i])
-				dma_free_coherent(r->buf[i], E1000_RX_BUF_SIZE);
+	/* the slots' buffers go back to the pool; it lasts while the stack
+	 * holds frames of it */
+	if (r->pool)
+		e1000_rx_pool_detach(r->pool, r->buf, r->buf ? r->count : 0);
 	kfree(r->buf);
-	kfree(r->buf_dma);
 	if (r->desc)
 		dma_free_coherent(r->desc, (size_t)r->count * E1000_DESC_SIZE);
 	memset(r, 0, sizeof(*r));
@@ -56,14 +59,11 @@ static int e1000_rx_alloc(struct e1000_rx_ring *r, u32 count)
 	r->count = count;
 	r->desc = dma_alloc_coherent((size_t)count * E1000_DESC_SIZE, &r->desc_dma);
 	r->buf = kzalloc(count * sizeof(*r->buf));
-	r->buf_dma = kzalloc(count * sizeof(*r->buf_dma));
-	if (!r->desc || !r->buf || !r->buf_dma)
+	r->pool = e1000_rx_pool_create(count + count / E1000_RX_POOL_SPARE_DIV);
+	if (!r->desc || !r->buf || !r->pool)
 		goto err;
-	for (u32 i = 0; i < count; i++) {
-		r->buf[i] = dma_alloc_coherent(E1000_RX_BUF_SIZE, &r->buf_dma[i]);
-		if (!r->buf[i])
-			goto err;
-	}
+	for (u32 i = 0; i < count; i++)
+		r->buf[i] = e1000_rx_pool_get(r->pool);
 	return 0;
 err:
 	e1000_rx_free(r);
@@ -73,9 +73,13 @@ err:
 static void e1000_tx_free(struct e1000_tx_ring *t)
 {
 	if (t->slot)
-		for (u32 i = 0; i < t->count; i++)
+		for (u32 i = 0; i < t->count; i++) {
+			/* frames the device never completed (it did not drain) */
+			if (t->slot[i].skb)
+				dev_kfree_skb_any(t->slot[i].skb);
 			if (t->slot[i].buf)
 				dma_free_coherent(t->slot[i].buf, E1000_TX_BUF_SIZE);
+		}
 	kfree(t->slot);
 	if (t->desc)
 		dma_free_coherent(t->desc, (size_t)t->count * E1000_DESC_SIZE);
@@ -161,7 +165,7 @@ void e1000_rx_configure(struct e1000_adapter *a)
 
 	ew32(hw, E1000_RCTL, rctl);     /* receiver off while the ring changes */
 	for (u32 i = 0; i < r->count; i++)
-		hw->chip->ring_ops->rx_arm(desc_at(r->desc, i), r->buf_dma[i]);
+		hw->chip->ring_ops->rx_arm(desc_at(r->desc, i), r->buf[i]->dma);
 	r->next_to_clean = start;
 	r->in_chain = false;
 
@@ -308,41 +312,77 @@ static int e1000_check_csum(const struct netdev_tx_csum *c, unsigned int len)
 	return 0;
 }
 
-/* copy one frame into the ring; the tail moves now unless NETDEV_TX_MORE */
-int e1000_xmit(struct e1000_adapter *a, const void *frame, unsigned int len,
-	       const struct netdev_tx_csum *csum, unsigned int flags)
+/* the bus address of every piece, or false if the device cannot take one
+ * in place (not DMA-able memory, a piece longer than a descriptor holds) */
+static bool e1000_map_segs(const struct skb_seg *segs, unsigned int n, phys_addr_t *dma)
+{
+	for (unsigned int k = 0; k < n; k++)
+		if (segs[k].len > E1000_TX_BUF_SIZE || dma_addr_of(segs[k].data, segs[k].len, &dma[k]))
+			return false;
+	return true;
+}
+
+/* Queue one frame: a data descriptor per piece of the skb (EOP on the
+ * last), or one over a copy of it when the pieces cannot go as they are;
+ * a checksum context descriptor first when the layout changes.  The ring
+ * holds skb until the frame completes.  The tail moves now unless
+ * NETDEV_TX_MORE. */
+int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 {
 	struct e1000_tx_ring *t = &a->tx;
 	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
-	unsigned int cflags = csum ? csum->flags : 0;
-	u32 key = 0, first = t->next_to_use, i = first;
+	struct skb_seg segs[E1000_TX_MAX_SEGS];
+	phys_addr_t dma[E1000_TX_MAX_SEGS];
+	struct netdev_tx_csum csum;
+	unsigned int cflags = 0, nseg, ndata, len = skb->len;
+	u32 key = 0, first = t->next_to_use, i = first, need;
+	bool copy;
 
 	if (len < ETH_HLEN || len > MIN(a->netdev->mtu + ETH_HLEN, E1000_TX_BUF_SIZE))
 		return -EINVAL;
-	if (cflags) {
-		if (e1000_check_csum(csum, len))
+	if (skb_tx_csum(skb, &csum)) {
+		if (e1000_check_csum(&csum, len))
 			return -EINVAL;
-		key = cflags | ((u32)csum->l3_offset << 8) | ((u32)csum->l3_len << 16);
+		cflags = csum.flags;
+		key = cflags | ((u32)csum.l3_offset << 8) | ((u32)csum.l3_len << 16);
 	}
-	if (e1000_tx_unused(t) < (key && key != t->ctx_key ? 2u : 1u) && t->tail_pending) {
+	nseg = skb_segs(skb, segs, E1000_TX_MAX_SEGS);
+	copy = nseg > E1000_TX_MAX_SEGS || !e1000_map_segs(segs, nseg, dma);
+	ndata = copy ? 1 : nseg;
+	need = ndata + (key && key != t->ctx_key ? 1 : 0);
+	if (e1000_tx_unused(t) < need && t->tail_pending) {
 		/* full of deferred frames: start them, and take what already finished */
 		e1000_tx_flush(a);
 		e1000_clean_tx(a);
 	}
-	if (e1000_tx_unused(t) < (key && key != t->ctx_key ? 2u : 1u)) {
+	if (e1000_tx_unused(t) < need) {
 		a->sw.tx_busy++;
 		return -EBUSY;
 	}
 	if (key && key != t->ctx_key) {
 		/* the device keeps the last context: load a new one only on change */
-		ops->tx_ctx(desc_at(t->desc, i), csum);
+		ops->tx_ctx(desc_at(t->desc, i), &csum);
 		t->ctx_key = key;
 		i = ring_next(i, t->count);
 	}
-	memcpy(t->slot[i].buf, frame, len);
-	t->slot[i].len = len;
-	ops->tx_data(desc_at(t->desc, i), t->slot[i].dma, len, cflags);
-	t->slot[first].last = i;
+	if (copy) {
+		skb_copy_bits(skb, 0, t->slot[i].buf, len);
+		segs[0].len = len;
+		dma[0] = t->slot[i].dma;
+		a->sw.tx_linearized++;
+	} else {
+		a->sw.tx_zc_frames++;
+		a->sw.tx_sg_segments += nseg;
+	}
+	for (unsigned int k = 0; k < ndata; k++) {
+		ops->tx_data(desc_at(t->desc, i), dma[k], (u16)segs[k].len, cflags, (u16)len,
+			     k + 1 == ndata);
+		if (k + 1 < ndata)
+			i = ring_next(i, t->count);
+	}
+	t->slot[first].skb = skb;
+	t->slot[first].len = (u16)len;
+	t->slot[first].last = (s32)i;
 	/* a sampled frame's record completes when its descriptor does */
 	t->slot[first].journey = journey_tx_token();
 	t->next_to_use = ring_next(i, t->count);
@@ -369,7 +409,8 @@ void e1000_tx_flush(struct e1000_adapter *a)
 	journey_mark_cpu(JOURNEY_TX_TAIL);
 }
 
-/* give completed frames' slots back; returns the frames completed */
+/* give completed frames' slots back and free their skbs (the device has
+ * read them); returns the frames completed */
 int e1000_clean_tx(struct e1000_adapter *a)
 {
 	struct e1000_tx_ring *t = &a->tx;
@@ -383,7 +424,11 @@ int e1000_clean_tx(struct e1000_adapter *a)
 		if (last < 0 || !ops->tx_done(desc_at(t->desc, last)))
 			break;
 		a->sw.tx_packets++;
-		a->sw.tx_bytes += t->slot[last].len;
+		a->sw.tx_bytes += t->slot[ntc].len;
+		/* the poll frees at once; from hard IRQ (napi=off) or inside
+		 * start_xmit (interrupts off) NET_TX does it */
+		dev_kfree_skb_any(t->slot[ntc].skb);
+		t->slot[ntc].skb = NULL;
 		journey_tx_done(t->slot[ntc].journey);
 		t->slot[ntc].journey = 0;
 		t->slot[ntc].last = -1;
@@ -392,6 +437,44 @@ int e1000_clean_tx(struct e1000_adapter *a)
 	}
 	t->next_to_clean = ntc;
 	return done;
+}
+
+/* One good frame in slot i up to the rx_handler as an skb: in its own
+ * buffer, a spare from the pool taking its place; with no spare, a copy
+ * (the buffer stays); with no memory for an skb, dropped. */
+static void e1000_rx_deliver(struct e1000_adapter *a, u32 i, const struct e1000_rx_wb *wb)
+{
+	struct e1000_rx_ring *r = &a->rx;
+	struct e1000_rx_buf *b = r->buf[i], *spare = e1000_rx_pool_get(r->pool);
+	struct sk_buff *skb = NULL;
+
+	if (spare) {
+		skb = skb_from_rx_buffer(a->netdev, b->va, wb->len, e1000_rx_buf_release, b);
+		if (skb) {
+			/* the skb owns b now: back through e1000_rx_buf_release */
+			e1000_rx_pool_lend(b);
+			r->buf[i] = spare;
+			a->sw.rx_zc_frames++;
+		} else {
+			e1000_rx_pool_put(spare);
+		}
+	} else {
+		skb = netdev_alloc_skb(a->netdev, wb->len);
+		if (skb) {
+			memcpy(skb_put(skb, wb->len), b->va, wb->len);
+			a->sw.rx_copied_frames++;
+		}
+	}
+	if (!skb) {
+		a->sw.rx_alloc_failed++;
+		a->sw.rx_dropped++;
+		return;
+	}
+	a->sw.rx_packets++;
+	a->sw.rx_bytes += wb->len;
+	a->sw.rx_csum_offloaded += wb->csum_ok != 0;
+	if (likely(!e1000_fault_rx(a, skb, wb->csum_ok)))
+		netdev_rx(a->netdev, skb, wb->csum_ok);
 }
 
 /* receive up to budget descriptors; returns the descriptors consumed */
@@ -431,14 +514,11 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 			a->sw.rx_length_errors++;
 			a->sw.rx_dropped++;
 		} else {
-			a->sw.rx_packets++;
-			a->sw.rx_bytes += wb.len;
-			a->sw.rx_csum_offloaded += wb.csum_ok != 0;
-			if (likely(!e1000_fault_rx(a, r->buf[ntc], wb.len, wb.csum_ok)))
-				netdev_rx(a->netdev, r->buf[ntc], wb.len, wb.csum_ok);
+			e1000_rx_deliver(a, ntc, &wb);
 		}
-		/* the handler returned: the buffer goes back to the device */
-		ops->rx_arm(d, r->buf_dma[ntc]);
+		/* the slot's buffer (a fresh one if the frame went up in its
+		 * own) goes back to the device */
+		ops->rx_arm(d, r->buf[ntc]->dma);
 		ntc = ring_next(ntc, r->count);
 		work++;
 	}

@@ -27,9 +27,10 @@ void net_core_assert_locked(const char *fn);
 
 /* 64-bit: pointers in pbufs and pools must stay 8-byte aligned */
 #define MEM_ALIGNMENT               8
-/* lwIP's heap is the kernel's kmalloc (interrupt-safe): it holds every
- * received frame (sk_buffs are PBUF_RAM pbufs) until lwIP is done with it
- * and TCP's copied send data, so it must grow with the connections and
+/* lwIP's heap is the kernel's kmalloc (interrupt-safe): it holds frames
+ * lwIP builds or copies (replies, a driver's fallback copies of received
+ * frames; received frames are normally custom pbufs over the driver's DMA
+ * buffers) and TCP's copied send data, so it must grow with the connections and
  * windows in use rather than be a fixed array in the image.  MEM_SIZE is
  * then only what lwIP's sanity checks compare the windows with. */
 #define MEM_LIBC_MALLOC             1
@@ -40,7 +41,7 @@ void net_core_assert_locked(const char *fn);
 /* PBUF_REF/ROM headers (tcp_write without copy, lwiperf's ROM payload) */
 #define MEMP_NUM_PBUF               512
 /* the pool serves only lwIP-internal allocations: received frames are
- * PBUF_RAM sk_buffs */
+ * custom pbufs over DMA buffers (or PBUF_RAM copies) */
 #define PBUF_POOL_SIZE              64
 #define MEMP_NUM_UDP_PCB            16
 #define MEMP_NUM_TCP_PCB_LISTEN     16
