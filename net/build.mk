@@ -30,7 +30,8 @@ $(LWIP)/.verified:
 # the glue: core lock, timers and loopback, netifs over net_devices,
 # addressing, services, self-test (every file here sees lwIP's headers)
 net-lwip-glue := port stack core_lock netif ipconfig ipconfig_parse selftest_stack \
-	loopback_proc taps snmp_proc sock_proc arp_proc cmd_ip cmd_ping
+	loopback_proc taps snmp_proc sock_proc arp_proc cmd_ip cmd_ping addr_query \
+	netinject
 kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 
@@ -49,6 +50,9 @@ kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_
 	net/core/selftest_napi.c net/core/xmit.c net/core/journey.c net/core/journey_report.c \
 	net/core/capture.c net/core/capture_cmd.c net/core/journey_cmd.c \
 	net/core/watchdog.c net/core/watchdog_cmd.c
+# the packet generator (pktgen) and its frame builder
+kernel-srcs += net/core/pktbuild.c net/core/pktgen.c net/core/pktgen_params.c \
+	net/core/pktgen_cmd.c
 # the capture and journey taps inside lwIP (net/lwip/taps.c): lwIP's calls
 # between its own files go through these wrappers
 KLDFLAGS += $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input,-Wl,--wrap=$(f))

@@ -31,7 +31,9 @@ int register_netdev(struct net_device *dev)
 	for (int i = 0; i < NETDEV_MAX; i++) {
 		if (netdevs[i])
 			continue;
-		snprintf(dev->name, sizeof(dev->name), "eth%d", i);
+		/* a pseudo device comes with its own name (inj0) */
+		if (!dev->name[0])
+			snprintf(dev->name, sizeof(dev->name), "eth%d", i);
 		dev->ifindex = next_ifindex++;
 		netdevs[i] = dev;
 		return 0;

@@ -289,7 +289,8 @@ struct net_device *alloc_netdev(size_t priv_size);
 void free_netdev(struct net_device *dev);
 static inline void *netdev_priv(const struct net_device *dev) { return dev->priv; }
 
-/* name the device ethN (N = lowest free) and add it to the list */
+/* name the device ethN (N = lowest free slot) unless it has a name
+ * already (pseudo devices), and add it to the list */
 int register_netdev(struct net_device *dev);
 void unregister_netdev(struct net_device *dev);
 struct net_device *netdev_get_by_name(const char *name);

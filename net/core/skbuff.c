@@ -62,6 +62,11 @@ u64 skb_in_use(void)
 	return READ_ONCE(skb_stats.allocs) - READ_ONCE(skb_stats.frees);
 }
 
+unsigned int skb_cache_count(void)
+{
+	return READ_ONCE(skb_cache_len);
+}
+
 /* a zeroed struct from the cache or kmalloc */
 static struct sk_buff *skb_struct_alloc(void)
 {

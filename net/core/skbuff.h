@@ -295,6 +295,8 @@ const char *skb_drop_reason_name(enum skb_drop_reason reason);
 u64 skb_drop_count(enum skb_drop_reason reason);
 /* skb structs currently allocated (not in the head cache) */
 u64 skb_in_use(void);
+/* skb structs held in the head cache (kmalloc'ed, free for reuse) */
+unsigned int skb_cache_count(void);
 /* give the head cache back to kmalloc (tests, shutdown) */
 void skb_cache_drain(void);
 

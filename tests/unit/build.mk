@@ -101,6 +101,12 @@ unit-napi-libs := $(HOST_LWIP_LIB)
 
 unit-ipconfig-srcs := net/lwip/ipconfig_parse.c
 
+# checksums checked with lwIP's inet_chksum (built for the host)
+unit-pktbuild-srcs := net/core/pktbuild.c
+unit-pktbuild-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
+unit-pktbuild-libs := $(HOST_LWIP_LIB)
+unit-pktgen-srcs := net/core/pktgen_params.c net/core/pktbuild.c
+
 unit-qdisc-srcs := kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
 unit-qdisc-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-qdisc-libs := $(HOST_LWIP_LIB)

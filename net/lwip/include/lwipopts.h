@@ -96,6 +96,9 @@ void net_core_assert_locked(const char *fn);
 #define LWIP_IPV4                   1
 #define LWIP_IPV6                   1
 #define LWIP_ARP                    1
+/* netinject's pretend peer on inj0 is a static ARP entry (no ARP round
+ * trip, no frames beyond the ones injected) */
+#define ETHARP_SUPPORT_STATIC_ENTRIES 1
 #define LWIP_ETHERNET               1
 #define LWIP_ICMP                   1
 #define LWIP_RAW                    1

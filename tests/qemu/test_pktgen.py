@@ -1,0 +1,360 @@
+"""pktgen (the in-kernel packet generator) and netinject (frames fed to
+netif_receive_skb on the inj0 pseudo device).
+
+pktgen, per NIC model (e1000, e1000e, igb): the guest runs in a namespace of
+the test's own on tap0 (netns.TestNet, as test_journey.py) and sends N
+UDP frames to the host side, 10.0.2.2; an AF_PACKET socket on tap0 inside
+the namespace counts what arrives.  The peer must see exactly the frames
+pktgen says it sent, each sequence number (Linux's pktgen header in the
+payload) once, and eth0's tx_packets must move by N (plus at most a few
+frames of the guest's own).  On e1000 also: a rate is roughly honoured
+(never faster than asked, a loose floor), `stop` ends a run mid-way, the
+shell and the HTTP server answer during a run.
+
+netinject runs in a guest with no NIC at all, so every counter of the
+stack moves only by what the test injects: per kind, /proc/net/snmp and
+/proc/net/softnet_stat deltas equal the count, replies are counted at inj0,
+and lwIP's pools, the heap, sk_buffs and kmalloc are back where they were.
+Bad arguments are refused with the configuration unchanged, and the
+command-line forms run at boot."""
+import os
+import re
+import socket
+import struct
+import threading
+import time
+
+import pytest
+
+import netns
+from harness import Guest, report
+from netobs import parse_metrics
+from netparse import parse_snmp
+from test_journey import GUEST, NICS, QUICK, Journey, driver_missing
+
+N = 1000 if QUICK else 3000
+PORT = 5555                  # pktgen's UDP destination: nothing listens there
+PKTGEN_MAGIC = 0xbe9be955
+ETH_P_ALL = 0x0003
+SO_RCVBUFFORCE = 33
+SOL_PACKET = 263
+PACKET_STATISTICS = 6
+SETTLE = 1.5                 # frames still in QEMU's or the tap's queues
+RUN_TIMEOUT = 120
+
+RESULT_RE = re.compile(r"Result: OK: (\d+)\(c(\d+)\+d(\d+)\) usec, (\d+) \((\d+)byte,0frags\)\n"
+                       r"\s+(\d+)pps (\d+)Mb/sec \((\d+)bps\) errors: (\d+)")
+
+
+class Peer:
+    """Counts pktgen's frames arriving on tap0: IPv4/UDP from the guest to
+    PORT with the pktgen magic; keeps (sequence, length, source port)."""
+
+    def __init__(self, net):
+        self.s = net.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        self.s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 32 << 20)
+        self.s.bind((netns.TAP, ETH_P_ALL))
+        self.s.settimeout(0.2)
+        self.frames = []
+        self.done = False
+        self.t = threading.Thread(target=self._loop, daemon=True)
+        self.t.start()
+
+    def _loop(self):
+        guest = socket.inet_aton(GUEST)
+        while not self.done:
+            try:
+                f, addr = self.s.recvfrom(4096)
+            except socket.timeout:
+                continue
+            if addr[2] == socket.PACKET_OUTGOING or len(f) < 58 or f[12:14] != b"\x08\x00":
+                continue
+            ip = f[14:]
+            if ip[9] != 17 or ip[12:16] != guest:
+                continue
+            udp = ip[(ip[0] & 15) * 4:]
+            sport, dport = struct.unpack("!HH", udp[:4])
+            if dport != PORT:
+                continue
+            magic, seq = struct.unpack("!II", udp[8:16])
+            if magic == PKTGEN_MAGIC:
+                self.frames.append((seq, len(f), sport))
+
+    def stop(self):
+        self.done = True
+        self.t.join(5)
+        # struct tpacket_stats: packets, drops (the kernel's, reset on read)
+        drops = struct.unpack("II", self.s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8))[1]
+        self.s.close()
+        return drops
+
+
+def eth_tx_packets(g, dev="eth0"):
+    text = g.shell("cat /proc/net/dev")
+    m = re.search(r"^\s*%s:\s*(?:\d+\s+){8}\d+\s+(\d+)" % dev, text, re.M)
+    assert m, text
+    return int(m.group(1))
+
+
+def wait_result(g, timeout=RUN_TIMEOUT):
+    """Poll `pktgen` until the run has a result; the whole report."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = g.shell("pktgen")
+        if "Result: OK" in out or "Result: ERROR" in out:
+            return out
+        assert "Result: Running" in out, out
+        time.sleep(0.5)
+    raise AssertionError("pktgen still running after %ds:\n%s" % (timeout, out))
+
+
+def parse_result(text):
+    m = RESULT_RE.search(text)
+    assert m, text
+    keys = ("usec", "c", "d", "sent", "bytes", "pps", "mbps", "bps", "errors")
+    return dict(zip(keys, (int(x) for x in m.groups())))
+
+
+def tap_mac(net):
+    return net.run(["cat", "/sys/class/net/%s/address" % netns.TAP], check=True).stdout.strip()
+
+
+def guest_for(testnet, nic, name):
+    why = driver_missing(testnet, nic)
+    if why:
+        pytest.skip(why)
+    j = Journey(testnet, nic, name)
+    j.g.wait_prompt(30)
+    return j
+
+
+@pytest.mark.parametrize("nic", NICS)
+def test_pktgen_peer_receives_exactly_n(testnet, kernel, nic):
+    j = guest_for(testnet, nic, "pktgen-" + nic)
+    g, mac = j.g, tap_mac(testnet)
+    tx0 = eth_tx_packets(g)
+    peer = Peer(testnet)
+    out = g.shell("pktgen dst %s dst_mac %s udp_dst %d count %d size 60:200 flows 4 start"
+                  % (netns.HOST4, mac, PORT, N))
+    assert "pktgen: eth0: sending %d frames" % N in out, out
+    res = parse_result(wait_result(g))
+    time.sleep(SETTLE)
+    drops = peer.stop()
+    tx1 = eth_tx_packets(g)
+    seqs = sorted(s for s, _, _ in peer.frames)
+    report("pktgen %s: %d frames, %d pps, %d usec (c%d+d%d); peer got %d; eth0 tx +%d"
+           % (nic, res["sent"], res["pps"], res["usec"], res["c"], res["d"],
+              len(peer.frames), tx1 - tx0))
+    assert res["sent"] == N and res["errors"] == 0, res
+    assert drops == 0, "the peer's socket dropped %d frames: the count says nothing" % drops
+    assert len(peer.frames) == N, (len(peer.frames), N)
+    assert seqs == list(range(N)), "sequence numbers missing or repeated"
+    assert {length for _, length, _ in peer.frames} <= set(range(60, 201))
+    assert min(length for _, length, _ in peer.frames) == 60
+    assert max(length for _, length, _ in peer.frames) == 200
+    assert {sport for _, _, sport in peer.frames} == {9, 10, 11, 12}, "flows 4 from port 9"
+    # the driver's counter: pktgen's frames and at most a few of the guest's own
+    assert N <= tx1 - tx0 <= N + 10, (tx0, tx1)
+    j.poweroff()
+
+
+def http_get(testnet, timeout=20):
+    """GET / from the guest's HTTP server; the status line."""
+    with testnet.socket() as s:
+        s.settimeout(timeout)
+        s.connect((GUEST, 80))
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        data = b""
+        while b"\r\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    return data.split(b"\r\n", 1)[0].decode()
+
+
+def stop_run(g):
+    """`pktgen stop`; the frames attempted, and the parsed result."""
+    out = g.shell("pktgen stop")
+    m = re.search(r"pktgen: stopped after (\d+) frames", out)
+    assert m, out
+    text = g.shell("pktgen")
+    assert "Stopped by the user" in text, text
+    return int(m.group(1)), parse_result(text)
+
+
+def test_pktgen_live_system_stop_and_rate(testnet, kernel):
+    j = guest_for(testnet, "e1000", "pktgen-live")
+    g, mac = j.g, tap_mac(testnet)
+    peer = Peer(testnet)
+    base = "pktgen dst %s dst_mac %s udp_dst %d count 1000000" % (netns.HOST4, mac, PORT)
+
+    # as fast as possible: the shell and HTTP still answer, stop ends it
+    assert "sending 1000000 frames" in g.shell(base + " rate 0 start")
+    time.sleep(0.5)
+    up = g.shell("cat /proc/uptime")
+    assert re.match(r"^\d+\.\d\d \d+\.\d\d$", up.strip()), up
+    assert "Result: Running" in g.shell("pktgen")
+    status = http_get(testnet)
+    assert status.startswith("HTTP/1.") and " 200" in status, status
+    fast_at, fast = stop_run(g)
+    assert 0 < fast_at < 1000000 and fast["sent"] == fast_at and fast["errors"] == 0, fast
+    after = g.shell("pktgen")
+    time.sleep(0.5)
+    assert g.shell("pktgen") == after, "frames sent after the stop"
+
+    # a rate: never faster than asked, not starved either (a loose floor
+    # a loaded host still meets); shell answers, stop mid-run
+    rate = 200
+    assert "sending 1000000 frames" in g.shell(base + " rate %d start" % rate)
+    t0 = time.monotonic()
+    time.sleep(0.5)
+    assert "Result: Running" in g.shell("pktgen")
+    time.sleep(max(0.0, 2.5 - (time.monotonic() - t0)))
+    slow_at, slow = stop_run(g)
+    time.sleep(SETTLE)
+    drops = peer.stop()
+    report("pktgen e1000 live: %d frames at full speed (%d pps) until stop, shell and HTTP "
+           "answered; rate %d asked: %d pps measured (%d frames in %d usec)"
+           % (fast["sent"], fast["pps"], rate, slow["pps"], slow["sent"], slow["usec"]))
+    assert slow["sent"] == slow_at and slow["errors"] == 0, slow
+    assert slow["pps"] <= rate * 1.1, slow
+    assert slow["pps"] >= rate * 0.3, slow
+    assert drops == 0
+    assert len(peer.frames) == fast["sent"] + slow["sent"], (len(peer.frames), fast, slow)
+    j.poweroff()
+
+
+# -- netinject (and pktgen onto inj0), in a guest with no NIC ----------------
+
+def snapshot(g):
+    snmp = parse_snmp(g.shell("cat /proc/net/snmp"))
+    soft = g.shell("cat /proc/net/softnet_stat").split()
+    metrics = parse_metrics(g.shell("cat /proc/barenet/metrics"))
+    return snmp, int(soft[0], 16), metrics
+
+
+def levels(metrics):
+    """The gauges that must come back: lwIP pools and heap, sk_buffs, kmalloc."""
+    out = {}
+    for fam in ("skb_in_use", "lwip_heap_used_bytes", "kmalloc_live_objects"):
+        out[fam] = metrics["barenet_" + fam][2][0][1]
+    for labels, v in metrics["barenet_lwip_memp_used"][2]:
+        out["memp " + labels["pool"]] = v
+    return out
+
+
+def delta(a, b, proto, field):
+    return b[proto][field] - a[proto][field]
+
+
+INJECT_N = 2000 if QUICK else 10000
+
+# kind -> (the /proc/net/snmp counters that move by N, replies per frame)
+KINDS = {
+    "udp": ([("Ip", "InReceives"), ("Ip", "InDelivers"), ("Udp", "InDatagrams")], 0),
+    "echo": ([("Udp", "InDatagrams"), ("Udp", "OutDatagrams")], 1),
+    "icmp": ([("Icmp", "InEchos"), ("Icmp", "OutEchoReps")], 1),
+    "noport": ([("Udp", "NoPorts"), ("Icmp", "OutDestUnreachs")], 1),
+    "badudp": ([("Udp", "InErrors"), ("Udp", "InCsumErrors")], 0),
+    "badip": ([("Ip", "InHdrErrors")], 0),
+    "short": ([("Ip", "InDiscards")], 0),
+}
+
+INJECT_RE = re.compile(r"netinject: (\w+): (\d+) frames \((\d+) bytes\) in (\d+) usec: (\d+) frames/s; "
+                       r"NET_RX busy (\d+) usec: (\d+) frames/s\n"
+                       r"netinject: replies (\d+) \(discarded at inj0\), other tx (\d+), nomem (\d+)")
+
+
+@pytest.fixture(scope="module")
+def bare(kernel):
+    """A guest without a NIC that ran netinject= and pktgen= at boot."""
+    g = Guest("netinject", append='netinject=icmp:500 pktgen="dev inj0 dst 198.18.0.2 count 300"')
+    try:
+        g.wait_for(r"barenet: ready in", 60)
+        yield g
+    finally:
+        g.kill()
+
+
+def test_boot_forms(bare):
+    bare.wait_for(r"netinject: icmp: 500 frames \(60 bytes\) in \d+ usec", 60)
+    bare.wait_for(r"netinject: replies 500 \(discarded at inj0\)", 60)
+    bare.wait_for(r"pktgen: Result: OK: \d+\(c\d+\+d\d+\) usec, 300 \(60byte,0frags\)", 60)
+    bare.wait_prompt(30)
+    # pktgen's 300 frames to the peer left through inj0: counted as replies
+    out = bare.shell("netinject")
+    assert re.search(r"rx 500 frames, tx \d+ \(replies 800, other \d+\)", out), out
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_netinject_counters_move_by_n(bare, kind):
+    bare.wait_prompt(30)
+    counters, per_frame = KINDS[kind]
+    bare.shell("netinject udp 1")       # warm: nothing is created during the measured run
+    snmp0, soft0, m0 = snapshot(bare)
+    out = bare.shell("netinject %s %d" % (kind, INJECT_N), timeout=RUN_TIMEOUT)
+    m = INJECT_RE.search(out)
+    assert m, out
+    snmp1, soft1, m1 = snapshot(bare)
+    injected, fps, busy_fps = int(m.group(2)), int(m.group(5)), int(m.group(7))
+    replies, nomem = int(m.group(8)), int(m.group(10))
+    report("netinject %s: %d frames, %d frames/s (NET_RX busy: %d frames/s)"
+           % (kind, injected, fps, busy_fps))
+    assert injected == INJECT_N and nomem == 0, out
+    assert soft1 - soft0 == INJECT_N, ("softnet processed", soft0, soft1)
+    for proto, field in counters:
+        assert delta(snmp0, snmp1, proto, field) == INJECT_N, (proto, field, snmp0[proto], snmp1[proto])
+    assert replies == per_frame * INJECT_N, out
+    assert fps > 0 and busy_fps >= fps, out
+    assert levels(m1) == levels(m0), "leak: %r -> %r" % (levels(m0), levels(m1))
+
+
+def test_netinject_bad_args_refused(bare):
+    bare.wait_prompt(30)
+    for line, msg in (("netinject bogus 10", "unknown kind"),
+                      ("netinject udp 0", "not a count"),
+                      ("netinject udp 10000001", "not a count"),
+                      ("netinject udp 10 59", "not a frame size"),
+                      ("netinject udp 10 1515", "not a frame size"),
+                      ("netinject udp", "usage")):
+        out = bare.shell(line)
+        assert out.startswith("netinject: ") and msg in out, (line, out)
+        assert bare.shell("echo $?").strip() != "0", line
+
+
+def test_pktgen_bad_args_change_nothing(bare):
+    bare.wait_prompt(30)
+    before = bare.shell("pktgen").split("Current:")[0]
+    for line, msg in (("pktgen count 0", "count is"),
+                      ("pktgen count 100000001", "count is"),
+                      ("pktgen size 59", "size is"),
+                      ("pktgen size 200:100", "size is"),
+                      ("pktgen size 1515", "size is"),
+                      ("pktgen rate -1", "rate is"),
+                      ("pktgen dst 1.2.3", "not an IPv4 address"),
+                      ("pktgen dst_mac 02:00:00:00:00", "not a MAC address"),
+                      ("pktgen udp_dst 0", "a port is"),
+                      ("pktgen flows 0", "flows is"),
+                      ("pktgen count 5 bogus 1", "unknown parameter"),
+                      ("pktgen count", "needs a value"),
+                      ("pktgen stop", "no run to stop"),
+                      ("pktgen count 5 stop", "takes no parameters"),
+                      ("pktgen dev eth9 dst 10.0.2.2 start", "no such device")):
+        out = bare.shell(line)
+        assert out.startswith("pktgen: ") and msg in out, (line, out)
+        assert bare.shell("echo $?").strip() != "0", line
+        assert bare.shell("pktgen").split("Current:")[0] == before, line
+
+
+def test_pktgen_onto_inj0_counted_exactly(bare):
+    """pktgen through inj0's qdisc and xmit: no NIC, so the count is exact."""
+    bare.wait_prompt(30)
+    tx0 = eth_tx_packets(bare, "inj0")
+    out = bare.shell("pktgen dev inj0 dst 198.18.0.2 count %d size 60:1514 start" % INJECT_N)
+    assert "pktgen: inj0: sending" in out, out
+    res = parse_result(wait_result(bare))
+    tx1 = eth_tx_packets(bare, "inj0")
+    report("pktgen to inj0: %d frames, %d pps" % (res["sent"], res["pps"]))
+    assert res["sent"] == INJECT_N and res["errors"] == 0, res
+    assert tx1 - tx0 == INJECT_N, (tx0, tx1)
