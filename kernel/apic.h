@@ -15,6 +15,9 @@
 int lapic_init(bool lint0_extint);
 /* true once lapic_init succeeded */
 bool lapic_present(void);
+/* raise vector on this CPU as a fixed interrupt (self IPI): fault
+ * injection's spurious device interrupts.  0 or -EINVAL */
+int lapic_send_self_ipi(int vector);
 /* end of interrupt for the interrupt in service */
 void lapic_eoi(void);
 /* this CPU's APIC id */

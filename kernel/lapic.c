@@ -30,6 +30,10 @@
 #define LAPIC_SVR                 0x0f0
 #define  LAPIC_SVR_ENABLE         BIT(8)   /* 11.4.3: APIC software enable */
 #define LAPIC_ESR                 0x280
+#define LAPIC_ICR_LOW             0x300
+#define  LAPIC_ICR_ASSERT         BIT(14)  /* 11.6.1: level, 1 for every mode but INIT deassert */
+#define  LAPIC_ICR_SELF           (1U << 18) /* 11.6.1: destination shorthand 01b, self */
+#define  LAPIC_ICR_BUSY           BIT(12)  /* 11.6.1: delivery status, send pending */
 #define LAPIC_LVT_TIMER           0x320
 #define LAPIC_LVT_LINT0           0x350
 #define LAPIC_LVT_LINT1           0x360
@@ -67,6 +71,18 @@ static inline u32 lapic_read(u32 reg)
 static inline void lapic_write(u32 reg, u32 v)
 {
 	lapic_regs[reg / 4] = v;
+}
+
+int lapic_send_self_ipi(int vector)
+{
+	if (!lapic_regs || vector < IRQ_VECTOR_FIRST || vector >= IRQ_VECTORS)
+		return -EINVAL;
+	/* fixed delivery to ourselves: the vector arrives as a device's would */
+	lapic_write(LAPIC_ICR_LOW, (u32)vector | LVT_DELIVERY_FIXED | LAPIC_ICR_ASSERT |
+		    LAPIC_ICR_SELF);
+	while (lapic_read(LAPIC_ICR_LOW) & LAPIC_ICR_BUSY)
+		cpu_relax();
+	return 0;
 }
 
 bool lapic_present(void)

@@ -20,6 +20,7 @@
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
+#include "kernel/workqueue.h"
 #include "kernel/x86.h"
 #include "net/core/dev.h"
 #include "net/core/pktgen.h"
@@ -132,7 +133,8 @@ void kmain(u32 magic, u32 info_phys)
 	 * outside interrupt context; it runs the console shell and the remote
 	 * shell's sessions (shell.tcp=), and it is
 	 * the process context in which l2reflect carries out the ring resizes
-	 * its control frames ask for */
+	 * its control frames ask for and queued work runs (device resets
+	 * after a TX timeout, kernel/workqueue.h) */
 	/* netinject= runs here to its end; pktgen= starts a run that goes on
 	 * in the idle loop */
 	netinject_boot_run();
@@ -140,12 +142,13 @@ void kmain(u32 magic, u32 info_phys)
 	for (;;) {
 		ksoftirqd_run();
 		l2reflect_service();
+		workqueue_run();
 		shell_poll();
 		net_shell_poll();
 		pktgen_run();
 		local_irq_disable();
 		if (local_softirq_pending() || shell_pending() || net_shell_pending() ||
-		    l2reflect_work_pending() || pktgen_pending())
+		    l2reflect_work_pending() || workqueue_pending() || pktgen_pending())
 			local_irq_enable();
 		else
 			idle_halt();    /* sti;hlt: no wakeup lost in between */

@@ -234,6 +234,21 @@ struct net_device_ops {
 	 * fields as ndo_get_* returned them), return 0, -EINVAL (value the
 	 * device cannot take: nothing changed) or -EOPNOTSUPP */
 	u32  supported_coalesce_params;
+
+	/* --- the TX watchdog (net/core/watchdog.h); all optional --- */
+	/* frames given to the device and not yet completed, and in
+	 * *completed the running count of frames it completed; a cheap
+	 * racy read (TIMER softirq) */
+	unsigned int (*ndo_tx_inflight)(struct net_device *dev, u64 *completed);
+	/* frames in flight and no completion for watchdog_timeo_ms: recover
+	 * (Linux's ndo_tx_timeout).  TIMER softirq: must not wait; a reset
+	 * goes to process context (kernel/workqueue.h) */
+	void (*ndo_tx_timeout)(struct net_device *dev);
+	/* every watchdog period, TIMER softirq: the driver's own checks */
+	void (*ndo_watchdog)(struct net_device *dev);
+	/* reset the device now keeping its settings (`netdev reset`);
+	 * process context; 0 or a negative errno */
+	int  (*ndo_reset)(struct net_device *dev);
 };
 
 /* a received frame (skb->data at the Ethernet header, skb->dev set), now
@@ -263,6 +278,11 @@ struct net_device {
 	void *rx_handler_data;
 	u64 rx_nohandler;               /* frames no handler took: none set, or an EtherType no protocol handles */
 	void *priv;                     /* the driver's private data, after this struct */
+	/* the TX watchdog (net/core/watchdog.c) */
+	unsigned int watchdog_timeo_ms; /* no TX completion this long with frames in flight: a hang; 0 = off */
+	u64 tx_timeouts;                /* hangs detected (Linux's per-queue trans_timeout) */
+	u64 wd_completed;               /* completions at the last progress */
+	u64 wd_progress_ns;             /* when the watchdog last saw progress or nothing in flight */
 };
 
 /* a zeroed net_device with priv_size bytes of private data behind it */

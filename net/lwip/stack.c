@@ -13,6 +13,7 @@
 #include "kernel/time.h"
 #include "kernel/x86.h"
 #include "net/core/dev.h"
+#include "net/core/watchdog.h"
 #include "net/core/xmit.h"
 #include "net/lwip/core_lock.h"
 #include "net/lwip/ipconfig.h"
@@ -42,11 +43,12 @@ static void timers_rearm(void)
 
 bool net_timers_due(void)
 {
-	return (s32)(sys_now() - READ_ONCE(next_timeout_ms)) >= 0;
+	return (s32)(sys_now() - READ_ONCE(next_timeout_ms)) >= 0 || dev_watchdog_due();
 }
 
-/* TIMER softirq: lwIP's timeouts, device link state, and a kick for
- * qdiscs that wait on a driver that never calls netif_tx_wake */
+/* TIMER softirq: lwIP's timeouts, device link state, a kick for qdiscs
+ * that wait on a driver that never calls netif_tx_wake, and the devices'
+ * TX watchdog */
 static void net_timer_action(void)
 {
 	net_core_lock();
@@ -56,6 +58,7 @@ static void net_timer_action(void)
 	timer_runs++;
 	net_core_unlock();
 	dev_qdisc_kick_all();
+	dev_watchdog_run();
 }
 
 /* packets on n's loop queue */

@@ -133,6 +133,11 @@ def counters(line):
     return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", line)}
 
 
+def own_kmalloc(mem):
+    """kmalloc_live without the skb head cache's structs."""
+    return mem["kmalloc_live"] - mem["skb_cached"]
+
+
 class Peer:
     """The far end of one -netdev dgram: our socket and the port QEMU binds."""
 
@@ -293,9 +298,16 @@ def test_nic_model_mode(kernel, model, mode, extra):
         last = wait_after(g, mark, r"l2reflect: eth0 ring resize to 64: ok.*$").group(0)
         s2 = stats(g, peer)
         assert s2["device"]["rx_ring"] == RING
-        assert counters(last)["kmalloc_live"] == mem0["kmalloc_live"], (last, mem0)
+        # the rings' memory is back at once.  kmalloc_live is compared net
+        # of the skb head cache (the 256-descriptor phase may have had more
+        # skbs out at once, and the cache keeps them: no leak), and exactly
+        # only once the window's answers are done (s2): printed right after
+        # the resize it may count answers still in the TX ring (zero copy
+        # holds their skbs until DD; seen up to 16 on main as well)
         assert counters(last)["dma_bytes"] == mem0["dma_bytes"], (last, mem0)
-        assert s2["memory"] == mem0, (s2["memory"], mem0)
+        assert own_kmalloc(counters(last)) >= own_kmalloc(mem0), (last, mem0)
+        assert s2["memory"]["dma_bytes"] == mem0["dma_bytes"], (s2["memory"], mem0)
+        assert own_kmalloc(s2["memory"]) == own_kmalloc(mem0), (s2["memory"], mem0)
         assert delta(s1, s2, "responder", "reflected") == 3 * RING
         assert delta(s1, s2, "device", "gprc") == 3 * RING + 2 + 1     # + 2 ring + 1 stats
         assert delta(s1, s2, "driver", "rx_packets") == 3 * RING + 3

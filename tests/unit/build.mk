@@ -52,9 +52,17 @@ unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
 	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c drivers/net/e1000/e1000_rxpool.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
 	drivers/net/e1000/e1000_irq.c drivers/net/e1000/e1000_itr.c kernel/errno.c tests/unit/fake_e1000.c \
-	kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
+	kernel/softirq.c lib/seq_buf.c $(net-core-srcs) $(unit-fault-hooks-srcs)
 unit-e1000-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
 unit-e1000-libs = $(HOST_LWIP_LIB)
+# the fault layer alone, and its hooks in the e1000 driver with the TX
+# watchdog over the fake NIC
+unit-fault-srcs := drivers/net/fault.c
+unit-fault-hooks-srcs := drivers/net/fault.c drivers/net/e1000/e1000_fault.c \
+	drivers/net/e1000/e1000_watchdog.c kernel/workqueue.c net/core/watchdog.c
+unit-e1000_fault-srcs = $(unit-e1000-srcs)
+unit-e1000_fault-cflags = $(unit-e1000-cflags)
+unit-e1000_fault-libs = $(unit-e1000-libs)
 # zero copy (RX refill pool, TX scatter-gather): the same driver and fake
 unit-e1000zc-srcs = $(unit-e1000-srcs)
 unit-e1000zc-cflags = $(unit-e1000-cflags)

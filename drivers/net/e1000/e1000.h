@@ -6,15 +6,18 @@
  * (rings), e1000_stats.c (hardware counters), e1000_netdev.c (the
  * net_device_ops), e1000_irq.c (the hard IRQ and the NAPI poll),
  * e1000_itr.c (adaptive interrupt moderation), e1000_main.c (PCI probe,
- * interrupt vectors). */
+ * interrupt vectors), e1000_fault.c (the fault injection hooks),
+ * e1000_watchdog.c (TX hang, lost interrupts, reset). */
 #ifndef DRIVERS_NET_E1000_H
 #define DRIVERS_NET_E1000_H
 
 #include "drivers/net/e1000/e1000_defs.h"
 #include "drivers/net/e1000/e1000_regs.h"
+#include "drivers/net/fault.h"
 #include "drivers/net/netdevice.h"
 #include "kernel/spinlock.h"
 #include "kernel/types.h"
+#include "kernel/workqueue.h"
 #include "net/core/napi.h"
 #include "net/core/skbuff.h"
 
@@ -222,6 +225,25 @@ struct e1000_sw_stats {
 	u64 irqs_not_ours;
 	u64 irqs_raised;        /* napi=off: causes re-raised for frames left in the ring */
 	u64 polls, link_changes;
+	u64 tx_timeouts;        /* ethtool -S tx_timeout_count: resets for a hung TX ring */
+	u64 resets;             /* device resets (TX timeouts and `netdev reset`) */
+	u64 irq_kicks;          /* watchdog-raised interrupts for work left in a ring */
+};
+
+/* rx_reorder: a held frame goes up by itself after this long */
+#define E1000_FAULT_HOLD_MS     200
+
+/* fault injection state of one device (e1000_fault.c) */
+struct e1000_fault_state {
+	u64 injected[FAULT_NR];         /* faults injected on this device */
+	/* rx_reorder: the frame held back, the skb itself (its pool buffer
+	 * stays lent); released by e1000_fault_rx_flush, or on stop */
+	struct sk_buff *held;
+	unsigned int held_flags;
+	u64 held_since_ns;
+	u32 dd_hold;                    /* dd_delay: polls the DD bit stays unseen */
+	u64 exhaust_until_ns;           /* rx_exhaust: RX tail frozen until then, 0 = not */
+	bool tx_stalled;                /* tx_stall: tail frozen until the rings are rebuilt */
 };
 
 /* adaptive interrupt moderation (e1000_itr.c): the traffic classes, in
@@ -266,6 +288,10 @@ struct e1000_adapter {
 	bool running;                   /* rings up: the hard IRQ may schedule the poll */
 	bool tx_up;                     /* TX ring usable by start_xmit (interrupts off to change) */
 	bool in_rx;                     /* the rx_handler runs: NETDEV_TX_MORE defers the tail */
+	bool resetting;                 /* e1000_reinit: start_xmit says -EBUSY, the qdisc waits */
+	bool tx_hung;                   /* TX timeout: the reset does not wait for TX to drain */
+	struct work_struct reset_work;  /* e1000_reinit in process context, after a TX timeout */
+	struct e1000_fault_state fault;
 };
 
 /* e1000_hw.c */
@@ -328,6 +354,10 @@ extern u32 e1000_ring_default;          /* descriptors per ring at probe (e1000.
 int  e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 			volatile u8 *bar0, bool emulated);
 void e1000_update_link(struct e1000_adapter *a);
+/* stop, reset the chip, rebuild the rings with the same settings, link
+ * up again; counters kept.  Process context.  0, -ENETDOWN (not up) or
+ * the error of the step that failed (device left down) */
+int  e1000_reinit(struct e1000_adapter *a);
 /* e1000_main.c: register the PCI driver (probes the NICs found) */
 int  e1000_driver_init(void);
 
@@ -347,5 +377,78 @@ extern bool e1000_adaptive_default;
  * it was ours; and the NAPI poll it schedules */
 bool e1000_intr(struct e1000_adapter *a);
 int  e1000_poll(struct napi_struct *napi, int budget);
+
+/* e1000_fault.c: the injection hooks (drivers/net/fault.h).  Each hook
+ * site is one line; the inline part costs a load and a branch while the
+ * faults are off. */
+#define E1000_FAULTS_RX (BIT(FAULT_RX_DROP) | BIT(FAULT_RX_DUP) | BIT(FAULT_RX_REORDER) | \
+			 BIT(FAULT_RX_CORRUPT))
+bool e1000_fault_rx_slow(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags);
+bool e1000_fault_dd_delay_slow(struct e1000_adapter *a);
+bool e1000_fault_rx_exhaust_slow(struct e1000_adapter *a);
+bool e1000_fault_irq_lost_slow(struct e1000_adapter *a);
+bool e1000_fault_tx_stall_slow(struct e1000_adapter *a);
+/* a held (reordered) frame older than the hold limit (any age unless
+ * aged_only) goes up now; poll context, or e1000_down's drain */
+void e1000_fault_rx_flush(struct e1000_adapter *a, bool aged_only);
+/* an interrupt with no cause: counted by the hard IRQ as not ours */
+void e1000_fault_irq_spurious(struct e1000_adapter *a);
+/* the rings are rebuilt: forget stalls and delays (a held frame left is
+ * freed: its pool buffer goes back) */
+void e1000_fault_clear(struct e1000_adapter *a);
+/* e1000_main.c: raise the device's vector in software (LAPIC self-IPI);
+ * NULL in host tests, where the hard IRQ body is called instead */
+extern int (*e1000_raise_vector_hook)(struct e1000_adapter *a);
+
+/* RX: true when the hook took skb (delivered, dropped or held it);
+ * false leaves it with the caller, to hand up */
+static inline bool e1000_fault_rx(struct e1000_adapter *a, struct sk_buff *skb,
+				  unsigned int flags)
+{
+	if (likely(!(READ_ONCE(fault_armed) & E1000_FAULTS_RX) && !a->fault.held))
+		return false;
+	return e1000_fault_rx_slow(a, skb, flags);
+}
+
+/* a descriptor with DD set: true to pretend it is not done yet */
+static inline bool e1000_fault_dd_delay(struct e1000_adapter *a)
+{
+	if (likely(!(READ_ONCE(fault_armed) & BIT(FAULT_DD_DELAY)) && !a->fault.dd_hold))
+		return false;
+	return e1000_fault_dd_delay_slow(a);
+}
+
+/* the RX tail would move: true to leave it (descriptors withheld) */
+static inline bool e1000_fault_rx_exhaust(struct e1000_adapter *a)
+{
+	if (likely(!(READ_ONCE(fault_armed) & BIT(FAULT_RX_EXHAUST)) &&
+		   !a->fault.exhaust_until_ns))
+		return false;
+	return e1000_fault_rx_exhaust_slow(a);
+}
+
+/* the hard IRQ took the cause: true to drop the interrupt on the floor */
+static inline bool e1000_fault_irq_lost(struct e1000_adapter *a)
+{
+	if (likely(!(READ_ONCE(fault_armed) & BIT(FAULT_IRQ_LOST))))
+		return false;
+	return e1000_fault_irq_lost_slow(a);
+}
+
+/* the TX tail would move: true to leave it (the ring looks hung) */
+static inline bool e1000_fault_tx_stall(struct e1000_adapter *a)
+{
+	if (likely(!(READ_ONCE(fault_armed) & BIT(FAULT_TX_STALL)) && !a->fault.tx_stalled))
+		return false;
+	return e1000_fault_tx_stall_slow(a);
+}
+
+/* e1000_watchdog.c: the TX watchdog's ops (net/core/watchdog.h) and the
+ * driver's periodic checks */
+unsigned int e1000_tx_inflight(struct net_device *dev, u64 *completed);
+void e1000_tx_timeout(struct net_device *dev);
+void e1000_watchdog(struct net_device *dev);
+int  e1000_reset(struct net_device *dev);
+void e1000_watchdog_init(struct e1000_adapter *a);
 
 #endif

@@ -80,6 +80,8 @@ static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
 		netif_tx_wake(a->netdev);
 	a->in_rx = true;
 	work = e1000_clean_rx(a, budget);
+	if (unlikely(a->fault.held))
+		e1000_fault_rx_flush(a, true);
 	a->in_rx = false;
 	if (a->tx.tail_pending)
 		e1000_tx_flush(a);
@@ -115,6 +117,8 @@ bool e1000_intr(struct e1000_adapter *a)
 	}
 	if (!a->running)
 		return true;            /* going down: stay masked */
+	if (unlikely(e1000_fault_irq_lost(a)))
+		return true;
 	/* the journey's RX_IRQ stamp: only from an interrupt that starts the
 	 * work; one arriving while the poll runs (it only marks the napi
 	 * missed) would stamp later than the poll that takes the frame */

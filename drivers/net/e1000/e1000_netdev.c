@@ -12,6 +12,7 @@
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
+#include "net/core/xmit.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,7 @@ int e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 	a->itr.adaptive = e1000_adaptive_default;
 	dev->netdev_ops = &e1000_netdev_ops;
 	netif_napi_add(dev, &a->napi, e1000_poll);
+	e1000_watchdog_init(a);
 	/* offloads ethtool -K may switch: TX checksums on every chip (off
 	 * until asked for), RX verdicts where the chip really checks */
 	dev->hw_features = NETIF_F_IP_CSUM;
@@ -87,6 +89,7 @@ static int e1000_up(struct e1000_adapter *a)
 		(void)er32(hw, E1000_EICR);
 	e1000_rar_set(hw, a->netdev->dev_addr, 0);
 	e1000_set_rx_mode(a->netdev);
+	e1000_fault_clear(a);
 	e1000_tx_configure(a);
 	e1000_rx_configure(a);
 	WRITE_ONCE(a->netdev->rx_held_until_ns, hw->rx_held_until_ns);
@@ -112,6 +115,7 @@ static void e1000_rx_drain(struct e1000_adapter *a)
 	a->in_rx = true;
 	while (e1000_clean_rx(a, (int)a->rx.count) > 0)
 		;
+	e1000_fault_rx_flush(a, false);
 	a->in_rx = false;
 	if (a->tx.tail_pending)
 		e1000_tx_flush(a);
@@ -123,6 +127,8 @@ static void e1000_tx_drain(struct e1000_adapter *a)
 {
 	struct e1000_hw *hw = &a->hw;
 
+	if (a->tx_hung)
+		return;         /* a TX timeout: the device will not send them */
 	if (a->tx.tail_pending)
 		e1000_tx_flush(a);
 	for (int i = 0; i < E1000_TX_DRAIN_POLLS; i++) {
@@ -195,7 +201,8 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 {
 	struct e1000_adapter *a = netdev_priv(dev);
 	unsigned long irqf;
-	int rc = -ENETDOWN;
+	/* during a reset the qdisc keeps the frame (requeue) until the wake */
+	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
 
 	if (!a->in_rx)
 		flags &= ~NETDEV_TX_MORE;
@@ -205,6 +212,41 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 		rc = e1000_xmit(a, skb, flags);
 	local_irq_restore(irqf);
 	return rc;
+}
+
+int e1000_reinit(struct e1000_adapter *a)
+{
+	struct net_device *dev = a->netdev;
+	u64 t0 = ktime_get_ns();
+	int rc;
+
+	if (!a->running)
+		return -ENETDOWN;
+	WRITE_ONCE(a->resetting, true);
+	e1000_down(a);
+	/* the reset clears the counters: fold them first, and restart the
+	 * emulator's sticky ones from zero (e1000_stats.c) */
+	e1000_stats_update(a);
+	rc = e1000_reset_hw(&a->hw);
+	memset(a->stats_last, 0, sizeof(a->stats_last));
+	if (!rc)
+		rc = e1000_up(a);
+	if (!rc && e1000_setup_link(&a->hw))
+		pr_warn("%s: PHY setup failed after reset; link may stay down\n", dev->name);
+	a->tx_hung = false;
+	WRITE_ONCE(a->resetting, false);
+	a->sw.resets++;
+	if (rc) {
+		pr_err("%s: reset failed (%s); device down\n", dev->name, errno_name(rc));
+		netif_carrier_off(dev);
+		return rc;
+	}
+	e1000_update_link(a);
+	/* frames the qdisc held back during the reset go now */
+	netif_tx_wake(dev);
+	pr_info("%s: reset done in %llu us\n", dev->name,
+		(unsigned long long)((ktime_get_ns() - t0) / NSEC_PER_USEC));
+	return 0;
 }
 
 static void e1000_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
@@ -340,6 +382,10 @@ const struct net_device_ops e1000_netdev_ops = {
 	.ndo_get_hw_stats = e1000_get_hw_stats,
 	.ndo_get_ethtool_stats = e1000_get_ethtool_stats,
 	.ndo_get_drvinfo = e1000_get_drvinfo,
+	.ndo_tx_inflight = e1000_tx_inflight,
+	.ndo_tx_timeout = e1000_tx_timeout,
+	.ndo_watchdog = e1000_watchdog,
+	.ndo_reset = e1000_reset,
 	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS |
 				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
 };

@@ -100,7 +100,8 @@ void e1000_stats_fill(struct e1000_adapter *a, struct rtnl_link_stats64 *s)
 	s->tx_aborted_errors = h->ecol;
 	s->tx_window_errors = h->latecol;
 	s->tx_carrier_errors = h->tncrs;
-	s->tx_errors = h->ecol + h->latecol;
+	/* a TX timeout is a transmit error, as most Linux drivers count it */
+	s->tx_errors = h->ecol + h->latecol + w->tx_timeouts;
 }
 
 /* One ethtool -S line; n counts every counter, stored or not. */
@@ -193,5 +194,19 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("tx_zc_frames", w->tx_zc_frames);
 	STAT_ADD("tx_linearized", w->tx_linearized);
 	STAT_ADD("tx_sg_segments", w->tx_sg_segments);
+	STAT_ADD("tx_timeout_count", w->tx_timeouts);
+	STAT_ADD("resets", w->resets);
+	STAT_ADD("irq_kicks", w->irq_kicks);
+	STAT_ADD("irqs_not_ours", w->irqs_not_ours);
+	/* faults injected on this device (drivers/net/fault.h) */
+	STAT_ADD("fault_rx_drop", a->fault.injected[FAULT_RX_DROP]);
+	STAT_ADD("fault_rx_dup", a->fault.injected[FAULT_RX_DUP]);
+	STAT_ADD("fault_rx_reorder", a->fault.injected[FAULT_RX_REORDER]);
+	STAT_ADD("fault_rx_corrupt", a->fault.injected[FAULT_RX_CORRUPT]);
+	STAT_ADD("fault_rx_exhaust", a->fault.injected[FAULT_RX_EXHAUST]);
+	STAT_ADD("fault_irq_lost", a->fault.injected[FAULT_IRQ_LOST]);
+	STAT_ADD("fault_irq_spurious", a->fault.injected[FAULT_IRQ_SPURIOUS]);
+	STAT_ADD("fault_dd_delay", a->fault.injected[FAULT_DD_DELAY]);
+	STAT_ADD("fault_tx_stall", a->fault.injected[FAULT_TX_STALL]);
 	return (int)n;
 }

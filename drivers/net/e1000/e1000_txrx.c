@@ -401,6 +401,8 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 
 void e1000_tx_flush(struct e1000_adapter *a)
 {
+	if (unlikely(e1000_fault_tx_stall(a)))
+		return;
 	/* descriptors in memory before the device sees the new tail */
 	wmb();
 	ew32(&a->hw, a->hw.q.tdt, a->tx.next_to_use);
@@ -474,7 +476,8 @@ static void e1000_rx_deliver(struct e1000_adapter *a, u32 i, const struct e1000_
 	a->sw.rx_packets++;
 	a->sw.rx_bytes += wb->len;
 	a->sw.rx_csum_offloaded += wb->csum_ok != 0;
-	netdev_rx(a->netdev, skb, wb->csum_ok);
+	if (likely(!e1000_fault_rx(a, skb, wb->csum_ok)))
+		netdev_rx(a->netdev, skb, wb->csum_ok);
 }
 
 /* receive up to budget descriptors; returns the descriptors consumed */
@@ -491,7 +494,7 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 		void *d = desc_at(r->desc, ntc);
 		struct e1000_rx_wb wb;
 
-		if (!ops->rx_done(d))
+		if (!ops->rx_done(d) || unlikely(e1000_fault_dd_delay(a)))
 			break;
 		journey_mark_cpu(JOURNEY_RX_DRIVER);
 		/* the device wrote the descriptor before DD: read it only now */
@@ -527,7 +530,7 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 		/* re-armed descriptors in memory before the tail moves over them;
 		 * not once the receiver is off (see e1000_rx_configure) */
 		wmb();
-		if (!r->stopped)
+		if (!r->stopped && likely(!e1000_fault_rx_exhaust(a)))
 			ew32(&a->hw, a->hw.q.rdt, (ntc + r->count - 1) % r->count);
 	}
 	return work;

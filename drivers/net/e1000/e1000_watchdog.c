@@ -1,0 +1,113 @@
+/* Recovery in the e1000 family driver: the ops of the core's TX watchdog
+ * (net/core/watchdog.h) and the driver's own periodic checks, as Linux's
+ * e1000_watchdog does them.
+ *
+ *   e1000_tx_inflight  descriptors given to the device and not cleaned,
+ *                      and the running count of completed frames: the
+ *                      core sees a hang as "in flight, no completion for
+ *                      watchdog_timeo"
+ *   e1000_tx_timeout   (TIMER softirq) counts tx_timeout_count, logs one
+ *                      line and queues the reset: a reset waits for the
+ *                      poll to finish and for the chip, which a softirq
+ *                      must not do, so it runs as process-context work
+ *   e1000_watchdog     (TIMER softirq, every watchdog period) raises the
+ *                      interrupt for work a lost interrupt left in a ring,
+ *                      gives RX descriptors back after rx_exhaust, and
+ *                      injects irq_spurious
+ *   e1000_reset        `netdev reset ethN`: the same reset, at once */
+#include "drivers/net/e1000/e1000.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "kernel/time.h"
+#include "kernel/x86.h"
+#include "net/core/watchdog.h"
+
+unsigned int e1000_tx_inflight(struct net_device *dev, u64 *completed)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	const struct e1000_tx_ring *t = &a->tx;
+
+	*completed = READ_ONCE(a->sw.tx_packets);
+	if (!READ_ONCE(a->running) || READ_ONCE(a->resetting) || !t->count)
+		return 0;
+	/* a racy peek: the watchdog needs the same answer for a whole timeout */
+	return (READ_ONCE(t->next_to_use) + t->count - READ_ONCE(t->next_to_clean)) % t->count;
+}
+
+void e1000_tx_timeout(struct net_device *dev)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	struct e1000_hw *hw = &a->hw;
+
+	a->sw.tx_timeouts++;
+	pr_warn("%s: NETDEV WATCHDOG: transmit queue timed out after %u ms "
+		"(TDH %u TDT %u next_to_use %u next_to_clean %u); resetting\n",
+		dev->name, dev->watchdog_timeo_ms, er32(hw, hw->q.tdh), er32(hw, hw->q.tdt),
+		a->tx.next_to_use, a->tx.next_to_clean);
+	a->tx_hung = true;
+	schedule_work(&a->reset_work);
+}
+
+static void e1000_reset_work(struct work_struct *w)
+{
+	struct e1000_adapter *a = container_of(w, struct e1000_adapter, reset_work);
+	int rc = e1000_reinit(a);
+
+	if (rc && rc != -ENETDOWN)
+		pr_err("%s: reset after TX timeout failed (%s)\n", a->netdev->name, errno_name(rc));
+}
+
+int e1000_reset(struct net_device *dev)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	/* a reset already queued is this one */
+	cancel_work(&a->reset_work);
+	return e1000_reinit(a);
+}
+
+/* rx_exhaust over: give the device every descriptor software holds again
+ * (clean_rx moves the tail only when frames arrive, and none can arrive
+ * into a ring with no free descriptor) */
+static void e1000_rx_tail_refresh(struct e1000_adapter *a)
+{
+	struct e1000_rx_ring *r = &a->rx;
+	unsigned long flags;
+
+	if (!a->fault.exhaust_until_ns || ktime_get_ns() < a->fault.exhaust_until_ns)
+		return;
+	/* napi=off cleans from the hard IRQ: no interrupt between read and write */
+	flags = local_irq_save();
+	a->fault.exhaust_until_ns = 0;
+	if (!r->stopped)
+		ew32(&a->hw, a->hw.q.rdt, (r->next_to_clean + r->count - 1) % r->count);
+	local_irq_restore(flags);
+}
+
+void e1000_watchdog(struct net_device *dev)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	if (!READ_ONCE(a->running) || READ_ONCE(a->resetting))
+		return;
+	e1000_rx_tail_refresh(a);
+	/* Work in a ring and no poll coming: an interrupt was lost (or a
+	 * held frame is due).  Linux's e1000_watchdog sets a receive cause
+	 * through ICS every run for the same reason; here only when needed.
+	 * Softirqs do not nest, so the poll is not half-way. */
+	if (!napi_is_scheduled(&a->napi) &&
+	    (e1000_rx_pending(a) || e1000_tx_completed_pending(a) ||
+	     (a->fault.held &&
+	      ktime_get_ns() - a->fault.held_since_ns >= E1000_FAULT_HOLD_MS * NSEC_PER_MSEC))) {
+		a->sw.irq_kicks++;
+		e1000_irq_raise_rx(&a->hw);
+	}
+	if (unlikely(fault_should_fail(FAULT_IRQ_SPURIOUS)))
+		e1000_fault_irq_spurious(a);
+}
+
+void e1000_watchdog_init(struct e1000_adapter *a)
+{
+	INIT_WORK(&a->reset_work, e1000_reset_work);
+	a->netdev->watchdog_timeo_ms = DEV_WATCHDOG_TIMEO_MS;
+}
