@@ -104,7 +104,7 @@ unit-ipconfig-srcs := net/lwip/ipconfig_parse.c
 unit-pktbuild-srcs := net/core/pktbuild.c
 unit-pktbuild-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-pktbuild-libs := $(HOST_LWIP_LIB)
-unit-pktgen-srcs := net/core/pktgen_params.c net/core/pktbuild.c
+unit-pktgen-srcs := net/core/pktgen_params.c net/core/pktbuild.c lib/parse_num.c
 
 unit-qdisc-srcs := kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
 unit-qdisc-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
