@@ -59,6 +59,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 import harness  # noqa: E402
 import netns  # noqa: E402
+import netobs  # noqa: E402
 import benchlib  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
@@ -147,15 +148,6 @@ class BenchGuest:
 
 
 # -- host side tools, inside the namespace ---------------------------------------
-def icmp_checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
-
-
 def first_ping(net, bg, timeout):
     """Seconds from QEMU's start to the first echo reply from the guest
     (requests every 10 ms, the guest's output pumped meanwhile)."""
@@ -170,10 +162,8 @@ def first_ping(net, bg, timeout):
             now = time.monotonic()
             if now >= next_send:
                 seq = (seq + 1) & 0xffff
-                hdr = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
-                pkt = struct.pack("!BBHHH", 8, 0, icmp_checksum(hdr + b"bench"), ident, seq) + b"bench"
                 try:
-                    s.sendto(pkt, (GUEST, 0))
+                    s.sendto(netobs.icmp_echo_request(ident, seq, b"bench"), (GUEST, 0))
                 except OSError:
                     pass        # tap not up yet (QEMU has not opened it)
                 next_send = now + 0.01
@@ -182,9 +172,7 @@ def first_ping(net, bg, timeout):
                 bg.g._pump(0)
             if s in r:
                 data, addr = s.recvfrom(2048)
-                ihl = (data[0] & 0xf) * 4
-                typ, _, _, rid, _ = struct.unpack("!BBHHH", data[ihl:ihl + 8])
-                if addr[0] == GUEST and typ == 0 and rid == ident:
+                if addr[0] == GUEST and netobs.icmp_echo_reply_id(data) == ident:
                     return time.monotonic() - bg.start
             if bg.g.proc.poll() is not None:
                 return None

@@ -3,7 +3,7 @@
 #include "net/core/pktgen.h"
 #include "net/core/pktbuild.h"
 #include "kernel/errno.h"
-#include <stdlib.h>
+#include "lib/parse_num.h"
 #include <string.h>
 
 #define PORT_MAX 65535
@@ -18,21 +18,6 @@ void pktgen_params_default(struct pktgen_params *p)
 	p->flows = 1;
 }
 
-/* a decimal number in min..max, the whole word */
-static int parse_u64(const char *s, u64 min, u64 max, u64 *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	v = strtoull(s, &end, 10);
-	if (*end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int parse_size(const char *s, u16 *min, u16 *max)
 {
 	const char *colon = strchr(s, ':');
@@ -40,7 +25,7 @@ static int parse_size(const char *s, u16 *min, u16 *max)
 	u64 a, b;
 
 	if (!colon) {
-		if (parse_u64(s, PKTGEN_SIZE_MIN, PKTGEN_SIZE_MAX, &a))
+		if (parse_u64_range(s, PKTGEN_SIZE_MIN, PKTGEN_SIZE_MAX, &a))
 			return -EINVAL;
 		*min = *max = (u16)a;
 		return 0;
@@ -49,8 +34,8 @@ static int parse_size(const char *s, u16 *min, u16 *max)
 		return -EINVAL;
 	memcpy(lo, s, (size_t)(colon - s));
 	lo[colon - s] = '\0';
-	if (parse_u64(lo, PKTGEN_SIZE_MIN, PKTGEN_SIZE_MAX, &a) ||
-	    parse_u64(colon + 1, PKTGEN_SIZE_MIN, PKTGEN_SIZE_MAX, &b) || a > b)
+	if (parse_u64_range(lo, PKTGEN_SIZE_MIN, PKTGEN_SIZE_MAX, &a) ||
+	    parse_u64_range(colon + 1, PKTGEN_SIZE_MIN, PKTGEN_SIZE_MAX, &b) || a > b)
 		return -EINVAL;
 	*min = (u16)a;
 	*max = (u16)b;
@@ -83,11 +68,11 @@ int pktgen_params_parse(struct pktgen_params *p, int argc, char **argv,
 		*bad = val;
 		if (!strcmp(k, "count")) {
 			*why = "count is 1..100000000";
-			if (parse_u64(val, 1, PKTGEN_COUNT_MAX, &n.count))
+			if (parse_u64_range(val, 1, PKTGEN_COUNT_MAX, &n.count))
 				return -EINVAL;
 		} else if (!strcmp(k, "rate") || !strcmp(k, "ratep")) {
 			*why = "rate is 0..10000000 packets/s (0: as fast as possible)";
-			if (parse_u64(val, 0, PKTGEN_RATE_MAX, &v))
+			if (parse_u64_range(val, 0, PKTGEN_RATE_MAX, &v))
 				return -EINVAL;
 			n.rate_pps = (u32)v;
 		} else if (!strcmp(k, "size") || !strcmp(k, "pkt_size")) {
@@ -109,17 +94,17 @@ int pktgen_params_parse(struct pktgen_params *p, int argc, char **argv,
 			n.dst_mac_set = true;
 		} else if (!strcmp(k, "udp_src") || !strcmp(k, "udp_src_min")) {
 			*why = "a port is 1..65535";
-			if (parse_u64(val, 1, PORT_MAX, &v))
+			if (parse_u64_range(val, 1, PORT_MAX, &v))
 				return -EINVAL;
 			n.udp_src = (u16)v;
 		} else if (!strcmp(k, "udp_dst") || !strcmp(k, "udp_dst_min")) {
 			*why = "a port is 1..65535";
-			if (parse_u64(val, 1, PORT_MAX, &v))
+			if (parse_u64_range(val, 1, PORT_MAX, &v))
 				return -EINVAL;
 			n.udp_dst = (u16)v;
 		} else if (!strcmp(k, "flows")) {
 			*why = "flows is 1..65535";
-			if (parse_u64(val, 1, PKTGEN_FLOWS_MAX, &v))
+			if (parse_u64_range(val, 1, PKTGEN_FLOWS_MAX, &v))
 				return -EINVAL;
 			n.flows = (u32)v;
 		} else {

@@ -11,6 +11,7 @@
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
+#include "lib/parse_num.h"
 #include "net/core/dev.h"
 #include "net/core/napi.h"
 #include "net/core/pktbuild.h"
@@ -20,7 +21,6 @@
 #include "lwip/etharp.h"
 #include "lwip/netif.h"
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* inj0 and its pretend peer: RFC 2544 benchmarking addresses, locally
@@ -320,20 +320,6 @@ static int inj_format(char *buf, size_t size, const char *kind, u32 len,
 
 /* --- the shell ------------------------------------------------------------ */
 
-static int parse_num(const char *s, u64 min, u64 max, u64 *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	v = strtoull(s, &end, 10);
-	if (*end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static void inj_status(void)
 {
 	shell_puts("kinds:\n");
@@ -365,10 +351,10 @@ static int cmd_netinject(int argc, char **argv)
 		return shell_error("netinject", "usage: netinject KIND COUNT [SIZE]");
 	if (!kind_find(argv[1]))
 		return shell_error("netinject", "%s: unknown kind (netinject lists them)", argv[1]);
-	if (parse_num(argv[2], 1, NETINJECT_COUNT_MAX, &count))
+	if (parse_u64_range(argv[2], 1, NETINJECT_COUNT_MAX, &count))
 		return shell_error("netinject", "%s: not a count (1..%llu)", argv[2],
 				   (unsigned long long)NETINJECT_COUNT_MAX);
-	if (argc == 4 && parse_num(argv[3], ETH_ZLEN, ETH_FRAME_LEN, &size))
+	if (argc == 4 && parse_u64_range(argv[3], ETH_ZLEN, ETH_FRAME_LEN, &size))
 		return shell_error("netinject", "%s: not a frame size (%u..%u)", argv[3],
 				   ETH_ZLEN, ETH_FRAME_LEN);
 	rc = netinject_run(argv[1], count, (u32)size, true, &r);
@@ -400,8 +386,8 @@ static int set_netinject(const char *v)
 	c2 = strchr(c1, ':');
 	if (c2)
 		*c2++ = '\0';
-	if (!kind_find(tmp) || parse_num(c1, 1, NETINJECT_COUNT_MAX, &boot_count) ||
-	    (c2 && parse_num(c2, ETH_ZLEN, ETH_FRAME_LEN, &boot_size)))
+	if (!kind_find(tmp) || parse_u64_range(c1, 1, NETINJECT_COUNT_MAX, &boot_count) ||
+	    (c2 && parse_u64_range(c2, ETH_ZLEN, ETH_FRAME_LEN, &boot_size)))
 		return -EINVAL;
 	strlcpy(boot_kind, tmp, sizeof(boot_kind));
 	return 0;

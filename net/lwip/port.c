@@ -25,6 +25,13 @@ uint32_t lwip_port_rand(void)
 	return (uint32_t)((rand_state * 0x2545F4914F6CDD1DULL) >> 32);
 }
 
+/* restart the sequence from seed (0: from the TSC again at the next use);
+ * the fuzz targets use a fixed one, so that an input replays the same */
+void lwip_port_srand(uint64_t seed)
+{
+	rand_state = seed;
+}
+
 /* SYS_LIGHTWEIGHT_PROT: lwIP guards its pools, heap and pbuf reference
  * counts with these, so a pbuf may be freed from any context (the NET_TX
  * completion queue, a driver's TX clean-up) outside the core lock.  One CPU

@@ -53,9 +53,8 @@ $(FUZZ_LWIP_LIB): $(fuzz-lwip-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # the whole receive path: the core, the lwIP glue with its taps (linked with
-# --wrap as the kernel is, net/build.mk), the services and what they use;
-# tests/fuzz/fuzz_port.c stands in for net/lwip/port.c
-fuzz-rx-srcs := tests/fuzz/fuzz_port.c tests/unit/host_stubs.c kernel/softirq.c kernel/errno.c \
+# --wrap as the kernel is, net/build.mk), the services and what they use
+fuzz-rx-srcs := net/lwip/port.c tests/unit/host_stubs.c kernel/softirq.c kernel/errno.c \
 	lib/seq_buf.c drivers/net/netdevice.c $(net-core-srcs) \
 	net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c \
 	$(addprefix net/lwip/,netif.c core_lock.c stack.c taps.c ipconfig.c ipconfig_parse.c) \
@@ -69,7 +68,7 @@ fuzz-rx-ldflags := $(foreach f,netif_loop_output ip4_input ip6_input udp_input t
 fuzz-text-srcs := tests/unit/host_stubs.c kernel/cmdline_parse.c net/lwip/ipconfig_parse.c \
 	net/core/capture.c net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c drivers/net/netdevice.c \
 	kernel/shell/line.c lib/seq_buf.c kernel/errno.c tests/fuzz/fuzz_stubs.c \
-	net/core/skbuff.c net/core/journey.c tests/fuzz/fuzz_port.c
+	net/core/skbuff.c net/core/journey.c net/lwip/port.c
 # capture.c copies frames out of skbs (skbuff.c, over lwIP's pbufs)
 fuzz-text-lwip := y
 
@@ -80,9 +79,6 @@ $(BUILD)/fuzz/obj/%.o: %.c tests/fuzz/build.mk
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) $(FUZZ_CFLAGS_$(subst /,_,$*)) -MMD -MP -c $< -o $@
 
-# the kernel log is quiet while fuzzing (tests/fuzz/fuzz_stubs.c): the unit
-# tests' printk is renamed out of the way
-FUZZ_CFLAGS_tests_unit_host_stubs := -Dprintk=host_printk
 
 .SECONDEXPANSION:
 # (no patsubst here: its % would be the rule's stem)

@@ -196,6 +196,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	host_clock_ns = 1;
+	fuzz_port_reseed();
 	FUZZ_CHECK(net_dev_init() == 0, "net_dev_init");
 	net_stack_init();
 	net_core_lock();

@@ -1,8 +1,8 @@
 /* Kernel services the fuzzed sources call that the host has no use for. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "fuzz.h"
+#include "host_stubs.h"
 #include "kernel/idle.h"
 #include "kernel/irq.h"
 #include "kernel/mm.h"
@@ -77,28 +77,12 @@ u64 dma_outstanding_bytes(void)
 	return 0;
 }
 
-/* The kernel log: silent (a fuzzer runs millions of inputs) unless
- * FUZZ_LOG is set in the environment, e.g. to replay one input. */
-
-int printk(const char *fmt, ...);
-
-int printk(const char *fmt, ...)
+/* The kernel log (host_stubs.c's printk): silent (a fuzzer runs millions
+ * of inputs) unless FUZZ_LOG is set in the environment, e.g. to replay one
+ * input; set before libFuzzer starts, so for the targets' set-up too. */
+__attribute__((constructor)) static void fuzz_log_init(void)
 {
-	static int verbose = -1;
-	va_list ap;
-	int n;
-
-	if (verbose < 0)
-		verbose = getenv("FUZZ_LOG") != NULL;
-	if (!verbose)
-		return 0;
-	/* a KERN_<level> prefix: SOH and a digit */
-	if (fmt[0] == '\001' && fmt[1])
-		fmt += 2;
-	va_start(ap, fmt);
-	n = vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	return n;
+	host_printk_quiet = getenv("FUZZ_LOG") == NULL;
 }
 
 /* net/services/shell_srv.c, the remote shell: off unless shell.tcp= is

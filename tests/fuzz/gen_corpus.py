@@ -34,7 +34,7 @@ PEER_PORT = 40000
 # fuzz_rx.c header config bits
 CFG_IRQ, CFG_RXCSUM, CFG_TXCSUM, CFG_CAPTURE, CFG_JOURNEY, CFG_DHCP = 1, 2, 4, 8, 16, 32
 # the DHCP client's first transaction id: lwIP takes it from LWIP_RAND,
-# which fuzz_port.c reseeds per input (FUZZ_LOG=1 prints the DISCOVER); it
+# which fuzz_port_reseed() (fuzz.h) reseeds per input (FUZZ_LOG=1 prints the DISCOVER); it
 # changes if lwIP draws random numbers in another order
 DHCP_XID = 0x0d83b3e2
 # record ctl: NIC checksum verdict bits, ticks in bits 2-7

@@ -233,6 +233,34 @@ class InjectGuest:
         self.g.close()
 
 
+TAP_SRC_IP = "10.0.2.3"      # the injector's address inside a test namespace
+
+
+def tap_args(*args):
+    """bn-inject's command line for these arguments over AF_PACKET on the
+    tap of a test namespace (netns.TestNet), as TAP_SRC_IP."""
+    return [INJECT] + [str(a) for a in args] + [
+        "--iface", "tap0", "--src-ip", TAP_SRC_IP, "--dst-mac", MAC, "--dst-ip", GUEST_IP,
+        "--quiet"]
+
+
+def tap_inject(net, *args, timeout=300):
+    """Run bn-inject inside net's namespace; its JSON summary (exit status
+    0 required)."""
+    r = net.run(tap_args(*args), timeout=timeout)
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    return json.loads(r.stdout)
+
+
+def tap_wait_reachable(net, g, tries=60):
+    """Probe the guest's UDP echo over the tap until it answers (lwIP routes
+    UDP only once it has seen the carrier)."""
+    for _ in range(tries):
+        if tap_inject(net, "flood", "--count", 1, "--linger", 300)["received"]["udp-echo"]:
+            return
+    raise AssertionError("no echo over the tap:\n" + g.output[-3000:])
+
+
 def add_sent(total, s):
     for k, v in s["sent"].items():
         total[k] = total.get(k, 0) + v

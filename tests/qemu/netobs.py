@@ -1,11 +1,14 @@
 """Helpers shared by the observability tests (test_httpviews, test_capture,
 test_journey_trace): a strict parser of the Prometheus text exposition
 format, the kernel's httpget output, pcap dumps, whether a NIC driver is
-linked (the host-forwarded variants need one), and the kernel's reports of
-interrupts no handler claimed (test_irq_claim, test_nic)."""
+linked (the host-forwarded variants need one), the kernel's reports of
+interrupts no handler claimed (test_irq_claim, test_nic), and what the host
+side of a test sends and reads on its sockets (ICMP echo over a raw socket,
+an HTTP status line)."""
 import base64
 import math
 import re
+import struct
 
 from netparse import driver_linked, free_port  # noqa: F401 (re-exported)
 
@@ -88,6 +91,47 @@ def pcap_from_dump(out):
     m = re.search(r"-----BEGIN PCAP-----\n(.*?)-----END PCAP-----", out, re.S)
     assert m, out[-300:]
     return base64.b64decode("".join(m.group(1).split()))
+
+
+def recv_line(s, bufsize=4096):
+    """Bytes from a stream socket until the first CRLF or the peer's close
+    (all that arrived, which may run past the CRLF)."""
+    data = b""
+    while b"\r\n" not in data:
+        chunk = s.recv(bufsize)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+ICMP_ECHO_REPLY = 0
+ICMP_ECHO = 8
+ICMP_HDR = struct.Struct("!BBHHH")     # type, code, checksum, id, sequence (RFC 792)
+
+
+def icmp_checksum(data):
+    """The Internet checksum (RFC 1071) of data."""
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    s = (s >> 16) + (s & 0xffff)
+    s += s >> 16
+    return ~s & 0xffff
+
+
+def icmp_echo_request(ident, seq, payload):
+    """An ICMP echo request (header and payload) for a raw socket."""
+    csum = icmp_checksum(ICMP_HDR.pack(ICMP_ECHO, 0, 0, ident, seq) + payload)
+    return ICMP_HDR.pack(ICMP_ECHO, 0, csum, ident, seq) + payload
+
+
+def icmp_echo_reply_id(packet):
+    """The identifier of the echo reply in an IPv4 packet read from a raw
+    ICMP socket, or None when it is something else."""
+    ihl = (packet[0] & 0xf) * 4
+    typ, _, _, ident, _ = ICMP_HDR.unpack(packet[ihl:ihl + ICMP_HDR.size])
+    return ident if typ == ICMP_ECHO_REPLY else None
 
 
 # kernel/irq.c, once per vector: every handler on it answered IRQ_NONE

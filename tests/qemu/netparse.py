@@ -1,5 +1,5 @@
 """Parsers for the network views and commands, written the way the Linux
-tools read them, shared by test_netviews.py and test_ethtool.py."""
+tools read them, shared by the QEMU tests."""
 import os
 import re
 import socket
@@ -51,6 +51,18 @@ def parse_snmp(text):
         assert len(names) == len(values), (head, vals)
         assert hp not in out, "duplicate section %s" % hp
         out[hp] = dict(zip(names, (int(v) for v in values)))
+    return out
+
+
+def parse_ethtool_stats(text):
+    """ethtool -S: "NIC statistics:" then one "     name: value" a line."""
+    lines = text.splitlines()
+    assert lines[0] == "NIC statistics:", text
+    out = {}
+    for line in lines[1:]:
+        m = re.fullmatch(r"     ([A-Za-z0-9_.-]+): (\d+)", line)
+        assert m, line
+        out[m.group(1)] = int(m.group(2))
     return out
 
 

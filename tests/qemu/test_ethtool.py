@@ -16,7 +16,7 @@ import socket
 import pytest
 
 from harness import Guest
-from netparse import driver_linked, free_port, parse_ping, without_klog
+from netparse import driver_linked, free_port, parse_ethtool_stats, parse_ping, without_klog
 
 FEATURE_LINE = re.compile(r"^(\t?)([a-z0-9_-]+): (on|off)( \[fixed\])?$")
 
@@ -55,17 +55,6 @@ def parse_coalesce(text):
         if line:
             k, v = line.split(": ")
             out[k] = None if v == "n/a" else int(v)
-    return out
-
-
-def parse_stats(text):
-    lines = text.splitlines()
-    assert lines[0] == "NIC statistics:"
-    out = {}
-    for line in lines[1:]:
-        m = re.fullmatch(r"     ([A-Za-z0-9_.-]+): (\d+)", line)
-        assert m, line
-        out[m.group(1)] = int(m.group(2))
     return out
 
 
@@ -215,13 +204,13 @@ def test_nic_drvinfo_and_stats(nic_guest):
     assert info["driver"] == nic_guest.nic
     assert re.fullmatch(r"0000:00:[0-9a-f]{2}\.[0-7]", info["bus-info"]), info
     assert info["supports-statistics"] == "yes"
-    s0 = parse_stats(sh(nic_guest, "ethtool -S eth0"))
+    s0 = parse_ethtool_stats(sh(nic_guest, "ethtool -S eth0"))
     for name in ("rx_packets", "tx_packets", "rx_missed_errors", "rx_no_buffer_count",
                  "rx_crc_errors", "rx_csum_offload_good", "tx_csum_offload"):
         assert name in s0, name
     out = sh(nic_guest, "ping -c 3 -i 0.2 10.0.2.2")
     assert parse_ping(out)["stats"].groups()[:2] == ("3", "3"), out
-    s1 = parse_stats(sh(nic_guest, "ethtool -S eth0"))
+    s1 = parse_ethtool_stats(sh(nic_guest, "ethtool -S eth0"))
     assert s1["rx_packets"] >= s0["rx_packets"] + 3
     assert s1["tx_packets"] >= s0["tx_packets"] + 3
     sysfs = int(sh(nic_guest, "cat /sys/class/net/eth0/statistics/rx_packets"))
@@ -273,9 +262,9 @@ def test_nic_checksum_offload_switch(nic_guest):
         assert f["rx-checksumming"] == (True, False)
     # TX offload on: the NIC fills IPv4 and TCP checksums, traffic still flows
     assert sh(g, "ethtool -K eth0 tx on") == ""
-    before = parse_stats(sh(g, "ethtool -S eth0"))
+    before = parse_ethtool_stats(sh(g, "ethtool -S eth0"))
     echo_roundtrip(g.echo_port)
-    after = parse_stats(sh(g, "ethtool -S eth0"))
+    after = parse_ethtool_stats(sh(g, "ethtool -S eth0"))
     assert after["tx_csum_offload"] > before["tx_csum_offload"]
     # RX verdicts ignored: software checks again, the counter stands still
     if RX_CSUM[g.nic]:
@@ -285,9 +274,9 @@ def test_nic_checksum_offload_switch(nic_guest):
     else:
         assert after["rx_csum_offload_good"] == before["rx_csum_offload_good"] == 0
         assert sh(g, "ethtool -K eth0 tx off") == ""
-    before = parse_stats(sh(g, "ethtool -S eth0"))
+    before = parse_ethtool_stats(sh(g, "ethtool -S eth0"))
     echo_roundtrip(g.echo_port)
-    after = parse_stats(sh(g, "ethtool -S eth0"))
+    after = parse_ethtool_stats(sh(g, "ethtool -S eth0"))
     assert after["rx_csum_offload_good"] == before["rx_csum_offload_good"]
     assert after["tx_csum_offload"] == before["tx_csum_offload"]
     if RX_CSUM[g.nic]:

@@ -28,13 +28,13 @@ import os
 import re
 import select
 import socket
-import struct
 import time
 
 import pytest
 
 import netns
 from harness import EXIT_OK, boot, report
+from netobs import icmp_echo_reply_id, icmp_echo_request
 
 MODELS = ["e1000", "e1000e", "igb"]
 MAC = "52:54:00:12:34:56"
@@ -47,21 +47,6 @@ BOOT_TIMEOUT_S = 60
 READY_LINE = re.compile(r"barenet: ready in")
 LINK_UP = re.compile(r"^\[ *(\d+\.\d+)\] eth0: link up", re.M)
 READY_STAMP = re.compile(r"^\[ *(\d+\.\d+)\] barenet: ready in", re.M)
-
-
-def icmp_checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
-
-
-def echo_request(ident, seq):
-    payload = b"first-ping"
-    hdr = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
-    return struct.pack("!BBHHH", 8, 0, icmp_checksum(hdr + payload), ident, seq) + payload
 
 
 def first_reply(net, g, timeout):
@@ -82,7 +67,7 @@ def first_reply(net, g, timeout):
             if t_reply is None and now >= next_send:
                 seq = (seq + 1) & 0xffff
                 try:
-                    s.sendto(echo_request(ident, seq), (netns.GUEST4, 0))
+                    s.sendto(icmp_echo_request(ident, seq, b"first-ping"), (netns.GUEST4, 0))
                 except OSError:
                     pass        # tap not up yet, or the neighbour unresolved
                 next_send = now + 0.01
@@ -93,9 +78,8 @@ def first_reply(net, g, timeout):
                     t_ready = time.monotonic()
             if s in r:
                 data, addr = s.recvfrom(2048)
-                ihl = (data[0] & 0xf) * 4
-                typ, _, _, rid, _ = struct.unpack("!BBHHH", data[ihl:ihl + 8])
-                if addr[0] == netns.GUEST4 and typ == 0 and rid == ident and t_reply is None:
+                if (addr[0] == netns.GUEST4 and icmp_echo_reply_id(data) == ident
+                        and t_reply is None):
                     t_reply = time.monotonic()
             if g.proc.poll() is not None:
                 break

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from harness import EXIT_OK, Guest, report
-from netobs import MAC, driver_linked, free_port, http_split, parse_metrics
+from netobs import MAC, driver_linked, free_port, http_split, parse_metrics, recv_line
 from netparse import without_klog
 
 SOFTIRQS = ["HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED",
@@ -225,12 +225,7 @@ def test_from_the_host(kernel, nic):
                     if i:
                         time.sleep(0.3)
                     s.sendall(part)
-                data = b""
-                while b"\r\n" not in data:
-                    chunk = s.recv(4096)
-                    if not chunk:
-                        break
-                    data += chunk
+                data = recv_line(s)
             return int(data.split(b" ", 2)[1])
 
         # a head that fits (1024 bytes) but arrives in two segments, the

@@ -160,23 +160,14 @@ def test_packet_on_tap(testnet, kernel):
     """AF_PACKET on the tap of a test namespace (the injector runs inside
     it, as 10.0.2.3 with its own MAC): a UDP echo flood and an ICMP flood
     come back whole; a malformed mix leaves the guest answering."""
-    import json
     g = testnet.guest("inject-packet", nic="e1000", append=injectlib.APPEND)
     g.wait_for(r"barenet: ready in", timeout=60)
     g.wait_prompt(30)
 
     def inject(*args):
-        r = testnet.run([injectlib.INJECT] + [str(a) for a in args] + [
-            "--iface", "tap0", "--src-ip", "10.0.2.3", "--dst-mac", injectlib.MAC,
-            "--dst-ip", injectlib.GUEST_IP, "--quiet"], timeout=300)
-        assert r.returncode == 0, (r.returncode, r.stderr)
-        return json.loads(r.stdout)
+        return injectlib.tap_inject(testnet, *args)
 
-    for _ in range(60):
-        if inject("flood", "--count", 1, "--linger", 300)["received"]["udp-echo"]:
-            break
-    else:
-        raise AssertionError("no echo over the tap:\n" + g.output[-3000:])
+    injectlib.tap_wait_reachable(testnet, g)
     before = counters(g)
     u = inject("flood", "--count", 3000, "--window", 32, "--flows", 4)
     i = inject("flood", "--proto", "icmp-echo", "--count", 500, "--window", 8)

@@ -28,7 +28,7 @@ import pytest
 
 import netns
 from harness import Guest, report
-from netobs import parse_metrics
+from netobs import parse_metrics, recv_line
 from netparse import parse_snmp
 from test_journey import GUEST, NICS, QUICK, Journey, driver_missing
 
@@ -164,12 +164,7 @@ def http_get(testnet, timeout=20):
         s.settimeout(timeout)
         s.connect((GUEST, 80))
         s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-        data = b""
-        while b"\r\n" not in data:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            data += chunk
+        data = recv_line(s)
     return data.split(b"\r\n", 1)[0].decode()
 
 

@@ -53,7 +53,7 @@ import pytest
 import netns
 from harness import EXIT_OK, report
 from netobs import parse_metrics
-from netparse import parse_snmp
+from netparse import parse_ethtool_stats, parse_snmp
 
 NICS = ["e1000", "e1000e", "igb"]
 QUICK = os.environ.get("BARENET_QUICK") == "1"
@@ -192,17 +192,6 @@ def sum_class(c, direction, prefix):
 
 
 # -- the guest's counters ----------------------------------------------------------
-def parse_ethtool_stats(text):
-    lines = text.splitlines()
-    assert lines[0] == "NIC statistics:", text
-    out = {}
-    for line in lines[1:]:
-        m = re.fullmatch(r"     ([A-Za-z0-9_.-]+): (\d+)", line)
-        assert m, line
-        out[m.group(1)] = int(m.group(2))
-    return out
-
-
 def parse_proc_net_dev(text):
     out = {}
     for line in text.splitlines()[2:]:

@@ -17,7 +17,8 @@ import re
 import pytest
 
 from harness import ROOT, Guest
-from netparse import (driver_linked, parse_ping, parse_snmp, parse_sockets, without_klog)
+from netparse import (driver_linked, parse_ethtool_stats, parse_ping, parse_snmp, parse_sockets,
+                      without_klog)
 
 NICS = ["e1000", "e1000e", "igb"]
 CHECKLIST = os.path.join(ROOT, "docs", "SEEDS-CHECKLIST.md")
@@ -110,17 +111,6 @@ def parse_ethtool_kv(text, head):
         m = re.fullmatch(r"([A-Za-z ]+):\t+(\d+|n/a)", line)
         assert m and sect, line
         out[(sect[:3], m.group(1))] = None if m.group(2) == "n/a" else int(m.group(2))
-    return out
-
-
-def parse_ethtool_stats(text):
-    lines = text.splitlines()
-    assert lines[0] == "NIC statistics:"
-    out = {}
-    for line in lines[1:]:
-        m = re.fullmatch(r"     ([A-Za-z0-9_.-]+): (\d+)", line)
-        assert m, line
-        out[m.group(1)] = int(m.group(2))
     return out
 
 

@@ -35,7 +35,8 @@ import pytest
 import injectlib
 import overload
 from harness import BUILD, report
-from injectlib import APPEND, GUEST_IP, INJECT, MAC, counters, delta
+from injectlib import (APPEND, GUEST_IP, INJECT, counters, delta, tap_args, tap_inject,
+                       tap_wait_reachable)
 
 SAMPLE_S = 10
 TCP_INTERVAL_S = 0.2
@@ -155,28 +156,14 @@ def soak(net, nic, minutes, warmup_s):
     g.wait_for(r"barenet: ready in", timeout=60)
     g.wait_prompt(30)
 
-    def inject_args(*args):
-        return [INJECT] + [str(a) for a in args] + [
-            "--iface", "tap0", "--src-ip", "10.0.2.3", "--dst-mac", MAC, "--dst-ip", GUEST_IP,
-            "--quiet"]
-
-    def inject(*args, timeout=300):
-        r = net.run(inject_args(*args), timeout=timeout)
-        assert r.returncode == 0, (r.returncode, r.stderr)
-        return json.loads(r.stdout)
-
-    for _ in range(60):
-        if inject("flood", "--count", 1, "--linger", 300)["received"]["udp-echo"]:
-            break
-    else:
-        raise AssertionError("no echo over the tap:\n" + g.output[-3000:])
+    tap_wait_reachable(net, g)
     while counters(g).get("memp.MLD6_GROUP", 0) < 1:
         time.sleep(0.5)
     # the closed-loop rate, at its lowest of three runs (a short run on a
     # shared host can see a burst of CPU it will not have for minutes)
     rates = []
     for _ in range(3):
-        m = inject("flood", "--count", 10000, "--size", "60:1514", "--flows", 16, "--window", 64)
+        m = tap_inject(net, "flood", "--count", 10000, "--size", "60:1514", "--flows", 16, "--window", 64)
         assert m["received"]["udp-echo"] == 10000, m
         rates.append(m["rate_pps"])
     sustained = min(rates)
@@ -186,10 +173,10 @@ def soak(net, nic, minutes, warmup_s):
     time.sleep(2)
     start = sample(g, net)
     t0 = time.monotonic()
-    flood = net.popen(inject_args("malformed", "--proto", "mix", "--mix", MALFORMED_PCT,
-                                  "--kind", KINDS, "--seed", 6, "--pps", pps,
-                                  "--duration", duration, "--count", 10 ** 9,
-                                  "--size", "60:1514", "--flows", 16))
+    flood = net.popen(tap_args("malformed", "--proto", "mix", "--mix", MALFORMED_PCT,
+                               "--kind", KINDS, "--seed", 6, "--pps", pps,
+                               "--duration", duration, "--count", 10 ** 9,
+                               "--size", "60:1514", "--flows", 16))
     ping = net.popen(["ping", "-n", "-q", "-i", str(PING_INTERVAL_S), "-W", "2",
                       "-c", str(int(duration / PING_INTERVAL_S)), GUEST_IP])
     tcp = TcpClients(net, t0 + duration)

@@ -45,7 +45,7 @@ import pytest
 
 import netns
 from harness import report
-from netparse import without_klog
+from netparse import parse_ethtool_stats, without_klog
 from test_journey import APPEND, GUEST, NICS, QUICK, Journey, driver_missing
 
 DISCARD_PORT = 9
@@ -92,17 +92,6 @@ def tap_stats(net):
                    "echo $(cat tx_packets tx_dropped rx_packets)" % netns.TAP], check=True).stdout
     tx, txd, rx = map(int, out.split())
     return {"tx_packets": tx, "tx_dropped": txd, "rx_packets": rx}
-
-
-def parse_stats(text):
-    lines = text.splitlines()
-    assert lines[0] == "NIC statistics:", text
-    out = {}
-    for line in lines[1:]:
-        m = re.fullmatch(r"     ([A-Za-z0-9_.-]+): (\d+)", line)
-        assert m, line
-        out[m.group(1)] = int(m.group(2))
-    return out
 
 
 def sysfs(g, name):
@@ -193,7 +182,7 @@ def set_ring(g, rx):
 
 def nic_counters(g):
     """What each view says about eth0's receive side."""
-    st = parse_stats(sh(g, "ethtool -S eth0"))
+    st = parse_ethtool_stats(sh(g, "ethtool -S eth0"))
     dev = re.search(r"^ *eth0: *(.*)$", sh(g, "cat /proc/net/dev"), re.M).group(1).split()
     return {"rx_missed_errors": st["rx_missed_errors"], "rx_no_buffer_count": st["rx_no_buffer_count"],
             "rx_dropped": st["rx_dropped"], "napi_polls": st["napi_polls"],
@@ -264,10 +253,10 @@ def test_budget_one_squeezes(tuned):
                 "net.core.netdev_budget = %d\n" % budget
             j.wait_reachable()
             p0, _, sq0 = softnet(g)
-            polls0 = parse_stats(sh(g, "ethtool -S eth0"))["napi_polls"]
+            polls0 = parse_ethtool_stats(sh(g, "ethtool -S eth0"))["napi_polls"]
             sent, received, _, _, _ = one_burst(j)
             p1, _, sq1 = softnet(g)
-            polls1 = parse_stats(sh(g, "ethtool -S eth0"))["napi_polls"]
+            polls1 = parse_ethtool_stats(sh(g, "ethtool -S eth0"))["napi_polls"]
             squeezes[budget] = (sq1 - sq0, polls1 - polls0, p1 - p0, received)
     finally:
         sh(g, "sysctl -w net.core.netdev_budget=300")

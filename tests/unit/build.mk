@@ -52,6 +52,7 @@ unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
 	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c drivers/net/e1000/e1000_rxpool.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
 	drivers/net/e1000/e1000_irq.c drivers/net/e1000/e1000_itr.c kernel/errno.c tests/unit/fake_e1000.c \
+	tests/unit/e1000_fixture.c \
 	kernel/softirq.c lib/seq_buf.c $(net-core-srcs) $(unit-fault-hooks-srcs)
 unit-e1000-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
 unit-e1000-libs = $(HOST_LWIP_LIB)
@@ -112,7 +113,7 @@ unit-ipconfig-srcs := net/lwip/ipconfig_parse.c
 unit-pktbuild-srcs := net/core/pktbuild.c
 unit-pktbuild-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-pktbuild-libs := $(HOST_LWIP_LIB)
-unit-pktgen-srcs := net/core/pktgen_params.c net/core/pktbuild.c
+unit-pktgen-srcs := net/core/pktgen_params.c net/core/pktbuild.c lib/parse_num.c
 
 unit-qdisc-srcs := kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
 unit-qdisc-cflags := -Inet/lwip/include -I$(LWIPDIR)/include

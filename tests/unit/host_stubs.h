@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* printk says nothing while set (the fuzz targets: tests/fuzz/fuzz_stubs.c) */
+extern bool host_printk_quiet;
 /* ktime_get_ns() returns host_clock_ns, then adds host_clock_step_ns */
 extern uint64_t host_clock_ns;
 extern uint64_t host_clock_step_ns;

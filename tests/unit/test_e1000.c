@@ -4,7 +4,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
-#include "fake_e1000.h"
+#include "e1000_fixture.h"
 #include "host_stubs.h"
 #include "kernel/errno.h"
 #include "kernel/softirq.h"
@@ -13,10 +13,8 @@
 
 #define R(off) fake.regs[(off) / 4]
 
-static const struct e1000_chip *const chips[] = {
-	&e1000_chip_82540em, &e1000_chip_82574l, &e1000_chip_82576,
-};
-static const u8 test_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const struct e1000_chip *const *const chips = e1000_fixture_chips;
+static const u8 *const test_mac = e1000_fixture_mac;
 static const u8 peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 
 static struct net_device *dev;
@@ -56,19 +54,9 @@ static int rx_capture(struct net_device *d, struct sk_buff *skb, unsigned int fl
 
 static void up_with(int chip, u32 rx_count, u32 tx_count, bool msix)
 {
-	fake_init(chips[chip], test_mac);
 	memset(&rx, 0, sizeof(rx));
-	ck_assert_int_eq(net_dev_init(), 0);
-	dev = alloc_netdev(sizeof(struct e1000_adapter));
-	ck_assert_ptr_nonnull(dev);
-	ck_assert_int_eq(e1000_adapter_init(dev, chips[chip], (volatile u8 *)fake.regs, false), 0);
-	ck_assert_int_eq(register_netdev(dev), 0);
+	dev = e1000_fixture_up(chip, rx_count, tx_count, msix, rx_capture);
 	ad = netdev_priv(dev);
-	ad->rx_count = rx_count;
-	ad->tx_count = tx_count;
-	ad->hw.msix = msix;
-	dev->rx_handler = rx_capture;
-	ck_assert_int_eq(netdev_open(dev), 0);
 }
 
 static void up(int chip, u32 rx_count, u32 tx_count)
@@ -80,14 +68,7 @@ static void up(int chip, u32 rx_count, u32 tx_count)
 static void down(void)
 {
 	ck_assert_int_eq(netdev_stop(dev), 0);
-	unregister_netdev(dev);
-	free_netdev(dev);
-	/* frees deferred to NET_TX (TX completions from hard IRQ) */
-	while (ksoftirqd_run())
-		;
-	skb_cache_drain();
-	ck_assert_int_eq(fake_allocs, 0);
-	ck_assert_int_eq(fake_dma_allocs, 0);
+	e1000_fixture_release(dev);
 }
 
 /* the interrupt line as the kernel would see it: the hard IRQ in

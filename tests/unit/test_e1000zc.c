@@ -8,16 +8,13 @@
  * ASan's leak check and the allocation counters prove nothing leaks. */
 #include <check.h>
 #include <string.h>
-#include "fake_e1000.h"
+#include "e1000_fixture.h"
 #include "kernel/errno.h"
 #include "kernel/softirq.h"
 #include "lwip/pbuf.h"
 #include "net/core/dev.h"
 
-static const struct e1000_chip *const chips[] = {
-	&e1000_chip_82540em, &e1000_chip_82574l, &e1000_chip_82576,
-};
-static const u8 test_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const u8 *const test_mac = e1000_fixture_mac;
 
 static struct net_device *dev;
 static struct e1000_adapter *ad;
@@ -51,20 +48,11 @@ static void free_kept(void)
 
 static void up(int chip, u32 rx_count, u32 tx_count)
 {
-	fake_init(chips[chip], test_mac);
 	nkept = nseen = out_of_order = 0;
 	next_seq = 0;
 	memset(&skb_stats, 0, sizeof(skb_stats));
-	ck_assert_int_eq(net_dev_init(), 0);
-	dev = alloc_netdev(sizeof(struct e1000_adapter));
-	ck_assert_ptr_nonnull(dev);
-	ck_assert_int_eq(e1000_adapter_init(dev, chips[chip], (volatile u8 *)fake.regs, false), 0);
-	ck_assert_int_eq(register_netdev(dev), 0);
+	dev = e1000_fixture_up(chip, rx_count, tx_count, false, rx_keep);
 	ad = netdev_priv(dev);
-	ad->rx_count = rx_count;
-	ad->tx_count = tx_count;
-	dev->rx_handler = rx_keep;
-	ck_assert_int_eq(netdev_open(dev), 0);
 }
 
 static void drain_softirqs(void)
@@ -78,12 +66,7 @@ static void down(void)
 {
 	ck_assert_int_eq(netdev_stop(dev), 0);
 	free_kept();
-	unregister_netdev(dev);
-	free_netdev(dev);
-	drain_softirqs();
-	skb_cache_drain();
-	ck_assert_int_eq(fake_allocs, 0);
-	ck_assert_int_eq(fake_dma_allocs, 0);
+	e1000_fixture_release(dev);
 }
 
 static bool irq_was_ours;

@@ -1,0 +1,44 @@
+/* The e1000 driver tests' shared set-up (e1000_fixture.h). */
+#include <check.h>
+#include "e1000_fixture.h"
+#include "kernel/softirq.h"
+#include "net/core/dev.h"
+
+const struct e1000_chip *const e1000_fixture_chips[E1000_FIXTURE_CHIPS] = {
+	&e1000_chip_82540em, &e1000_chip_82574l, &e1000_chip_82576,
+};
+const u8 e1000_fixture_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+
+struct net_device *e1000_fixture_up(int chip, u32 rx_count, u32 tx_count, bool msix,
+				    netdev_rx_handler_t rx_handler)
+{
+	const struct e1000_chip *c = e1000_fixture_chips[chip];
+	struct net_device *dev;
+	struct e1000_adapter *ad;
+
+	fake_init(c, e1000_fixture_mac);
+	ck_assert_int_eq(net_dev_init(), 0);
+	dev = alloc_netdev(sizeof(struct e1000_adapter));
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_int_eq(e1000_adapter_init(dev, c, (volatile u8 *)fake.regs, false), 0);
+	ck_assert_int_eq(register_netdev(dev), 0);
+	ad = netdev_priv(dev);
+	ad->rx_count = rx_count;
+	ad->tx_count = tx_count;
+	ad->hw.msix = msix;
+	dev->rx_handler = rx_handler;
+	ck_assert_int_eq(netdev_open(dev), 0);
+	return dev;
+}
+
+void e1000_fixture_release(struct net_device *dev)
+{
+	unregister_netdev(dev);
+	free_netdev(dev);
+	/* frees deferred to NET_TX (TX completions from hard IRQ) */
+	while (ksoftirqd_run())
+		;
+	skb_cache_drain();
+	ck_assert_int_eq(fake_allocs, 0);
+	ck_assert_int_eq(fake_dma_allocs, 0);
+}
