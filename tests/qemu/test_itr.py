@@ -17,7 +17,8 @@ import time
 import pytest
 
 from harness import report
-from test_ethtool import parse_coalesce, parse_stats, sh
+from netparse import parse_ethtool_stats as parse_stats
+from test_ethtool import parse_coalesce, sh
 from test_journey import GUEST, NICS, driver_missing
 from test_napi_ratio import DISCARD_PORT, MIN_FRAMES, RatioGuest
 
