@@ -51,6 +51,9 @@ include fs/build.mk
 uniq = $(if $(1),$(firstword $(1)) $(call uniq,$(filter-out $(firstword $(1)),$(1))))
 kernel-objs := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(call uniq,$(kernel-srcs)))) \
 	$(kernel-extra-objs)
+# much of the kernel sees lwIP's headers: on a fresh clone, lwIP is fetched
+# (tools/deps.sh) before anything compiles, whatever -j says
+$(kernel-objs): | $(LWIP)/.verified
 
 .PHONY: all
 all: $(BUILD)/barenet.elf $(BUILD)/barenet.sym

@@ -31,6 +31,9 @@ $(BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
 
 $(LWIP)/.verified:
 	tools/deps.sh
+# lwIP's sources appear when tools/deps.sh unpacks them
+$(LWIPDIR)/%.c: | $(LWIP)/.verified
+	@:
 
 # the glue: core lock, timers and loopback, netifs over net_devices,
 # addressing, services, self-test (every file here sees lwIP's headers)

@@ -74,7 +74,7 @@ fuzz-text-lwip := y
 
 # kept: they are intermediate files of the pattern rule below
 .PRECIOUS: $(BUILD)/fuzz/obj/%.o $(BUILD)/fuzz/lwip/%.o
-$(BUILD)/fuzz/obj/%.o: %.c tests/fuzz/build.mk
+$(BUILD)/fuzz/obj/%.o: %.c tests/fuzz/build.mk | $(LWIP)/.verified
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) $(FUZZ_CFLAGS_$(subst /,_,$*)) -MMD -MP -c $< -o $@

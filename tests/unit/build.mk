@@ -129,7 +129,8 @@ UNIT_CK_TIMEOUT ?= 120
 
 .SECONDEXPANSION:
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) $$(unit-$$*-libs) tests/unit/host_stubs.c \
-		$(wildcard tests/unit/*.h tests/unit/shim/*.h) $(unit-project-headers) tests/unit/build.mk
+		$(wildcard tests/unit/*.h tests/unit/shim/*.h) $(unit-project-headers) tests/unit/build.mk \
+		| $(LWIP)/.verified
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(unit-$*-cflags) -o $@ $< $(unit-$*-srcs) tests/unit/host_stubs.c \
