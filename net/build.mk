@@ -31,7 +31,9 @@ $(BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
 
 $(LWIP)/.verified:
 	tools/deps.sh
-# lwIP's sources appear when tools/deps.sh unpacks them
+# lwIP's sources appear when tools/deps.sh unpacks them (precious: make
+# must not take them for intermediate files and delete them)
+.PRECIOUS: $(LWIPDIR)/%.c
 $(LWIPDIR)/%.c: | $(LWIP)/.verified
 	@:
 
