@@ -48,6 +48,7 @@ static void l2reflect_report(struct net_device *dev, const struct l2reflect_coun
 {
 	struct rtnl_link_stats64 s;
 	char hw[256] = "";
+	size_t live;
 
 	dev->netdev_ops->ndo_get_stats64(dev, &s);
 	if (dev->netdev_ops->ndo_get_hw_stats)
@@ -69,10 +70,11 @@ static void l2reflect_report(struct net_device *dev, const struct l2reflect_coun
 		(unsigned long long)READ_ONCE(dev->rx_nohandler));
 	pr_info("l2reflect: %s device %s\n", dev->name, hw);
 	/* skb_cached: structs the skb head cache keeps (kmalloc'ed, counted
-	 * in kmalloc_live); emptied by l2reflect_kmalloc_live, so 0 here */
+	 * in kmalloc_live); emptied first, so 0 here (separate statements:
+	 * the order of evaluation of arguments is unspecified) */
+	live = l2reflect_kmalloc_live();
 	pr_info("l2reflect: %s memory kmalloc_live=%zu dma_bytes=%llu skb_cached=%u\n", dev->name,
-		l2reflect_kmalloc_live(), (unsigned long long)dma_outstanding_bytes(),
-		skb_cache_count());
+		live, (unsigned long long)dma_outstanding_bytes(), skb_cache_count());
 }
 
 /* the offload l2reflect_prepare_csum described, as a CHECKSUM_PARTIAL skb */
@@ -179,6 +181,7 @@ void l2reflect_service(void)
 		u32 n = __atomic_exchange_n(&l2r_ring_request[i], 0, __ATOMIC_ACQ_REL);
 		struct net_device *dev = netdev_get_by_index(i);
 		struct ethtool_ringparam r;
+		size_t live;
 		int rc;
 
 		if (!n || !dev || !dev->netdev_ops->ndo_set_ringparam)
@@ -186,10 +189,10 @@ void l2reflect_service(void)
 		dev->netdev_ops->ndo_get_ringparam(dev, &r);
 		r.rx_pending = r.tx_pending = n;
 		rc = dev->netdev_ops->ndo_set_ringparam(dev, &r);
+		live = l2reflect_kmalloc_live();
 		pr_info("l2reflect: %s ring resize to %u: %s, kmalloc_live=%zu dma_bytes=%llu "
 			"skb_cached=%u\n", dev->name, n, rc ? errno_name(rc) : "ok",
-			l2reflect_kmalloc_live(), (unsigned long long)dma_outstanding_bytes(),
-			skb_cache_count());
+			live, (unsigned long long)dma_outstanding_bytes(), skb_cache_count());
 	}
 }
 
