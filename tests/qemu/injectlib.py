@@ -211,6 +211,12 @@ class InjectGuest:
         while counters(self.g).get("memp.MLD6_GROUP", 0) < 1:
             assert time.monotonic() < deadline, "no MLD group joined:\n" + self.g.output[-3000:]
             time.sleep(0.5)
+        # and DAD is over: lwIP answers no neighbour solicitation for a
+        # tentative address (since ready waits for the link, injection
+        # can start while DAD still runs)
+        while "tentative" in self.g.shell("ip addr"):
+            assert time.monotonic() < deadline, "an address stays tentative:\n" + self.g.output[-3000:]
+            time.sleep(0.5)
         return probes
 
     def quiesce(self, timeout=REASS_QUIET_S):
