@@ -389,6 +389,17 @@ def nic_guest(kernel, request):
             pytest.skip(why)
         j = Journey(net, request.param, "proc-nic-" + request.param)
         j.g.wait_prompt(30)
+        # the guest's IPv6 start-up (DAD, MLD, router solicitations 4 s
+        # apart) is over before counting starts: then no frame of its own
+        # falls between two reads of one snapshot
+        deadline, last, since = time.monotonic() + 40, None, time.monotonic()
+        while time.monotonic() < deadline:
+            now = tap_counters(j)["rx_packets"]
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since > 5:
+                break
+            time.sleep(0.5)
         yield j
     finally:
         net.close()
