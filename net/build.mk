@@ -32,9 +32,12 @@ $(BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
 $(LWIP)/.verified:
 	tools/deps.sh
 # lwIP's sources appear when tools/deps.sh unpacks them (precious: make
-# must not take them for intermediate files and delete them)
-.PRECIOUS: $(LWIPDIR)/%.c
-$(LWIPDIR)/%.c: | $(LWIP)/.verified
+# must not take them for intermediate files and delete them).  Only the
+# files we build: a "%.c" pattern would let make's built-in "%: %.o" chain
+# invent sources for the not-yet-generated .d files of a fresh clone.
+lwip-src-files := $(addprefix $(LWIPDIR)/,$(lwip-srcs) $(lwip-apps))
+.PRECIOUS: $(lwip-src-files)
+$(lwip-src-files): | $(LWIP)/.verified
 	@:
 
 # the glue: core lock, timers and loopback, netifs over net_devices,

@@ -69,7 +69,7 @@ static void l2reflect_report(struct net_device *dev, const struct l2reflect_coun
 		(unsigned long long)s.rx_missed_errors,
 		(unsigned long long)READ_ONCE(dev->rx_nohandler));
 	pr_info("l2reflect: %s device %s\n", dev->name, hw);
-	/* skb_cached: structs the skb head cache keeps (kmalloc'ed, counted
+	/* skb_cached: objects the skb caches keep (kmalloc'ed, counted
 	 * in kmalloc_live); emptied first, so 0 here (separate statements:
 	 * the order of evaluation of arguments is unspecified) */
 	live = l2reflect_kmalloc_live();

@@ -11,17 +11,32 @@
 #include "lwip/pbuf.h"
 #include <string.h>
 
-/* skb structs kept for reuse instead of going back to kmalloc */
-#define SKB_CACHE_MAX 64
+/* skb structs and RX-buffer wrappers kept for reuse instead of going back
+ * to kmalloc: one of each per frame on the receive path.  The wrapper cap
+ * is larger because each frame lent to the stack holds one until lwIP frees
+ * it (up to a ring and a half per NIC: drivers/net/e1000/e1000_rxpool.c). */
+#define SKB_CACHE_MAX    64
+#define RX_BUF_CACHE_MAX 256
 
 /* counters may be bumped from hard IRQ and softirq context on one CPU */
 #define STAT_INC(x) __atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
 
 struct skb_stats skb_stats;
 
-static struct sk_buff *skb_cache;        /* singly linked through ->next */
-static unsigned int skb_cache_len;
+/* a free list of kmalloc'ed objects of one size, linked through their
+ * first bytes while free; usable from any context (IRQs off inside) */
+struct free_obj {
+	struct free_obj *next;
+};
 
+struct obj_cache {
+	struct free_obj *head;
+	unsigned int len;
+	unsigned int max;
+	size_t size;
+};
+
+static struct obj_cache skb_cache = { .max = SKB_CACHE_MAX, .size = sizeof(struct sk_buff) };
 static const char *const drop_reason_names[SKB_DROP_REASON_MAX] = {
 	[SKB_NOT_DROPPED_YET] = "NOT_DROPPED_YET",
 	[SKB_CONSUMED] = "CONSUMED",
@@ -62,27 +77,67 @@ u64 skb_in_use(void)
 	return READ_ONCE(skb_stats.allocs) - READ_ONCE(skb_stats.frees);
 }
 
-unsigned int skb_cache_count(void)
+/* an object from the cache (*hit set) or kmalloc; NULL when out of memory */
+static void *obj_cache_get(struct obj_cache *c, bool *hit)
 {
-	return READ_ONCE(skb_cache_len);
+	struct free_obj *obj;
+	unsigned long flags = local_irq_save();
+
+	obj = c->head;
+	if (obj) {
+		c->head = obj->next;
+		c->len--;
+	}
+	local_irq_restore(flags);
+	*hit = obj != NULL;
+	return obj ? (void *)obj : kmalloc(c->size);
+}
+
+/* keep obj for reuse, or give it back to kmalloc when the cache is full */
+static void obj_cache_put(struct obj_cache *c, void *ptr)
+{
+	struct free_obj *obj = ptr;
+	unsigned long flags = local_irq_save();
+
+	if (c->len < c->max) {
+		obj->next = c->head;
+		c->head = obj;
+		c->len++;
+		obj = NULL;
+	}
+	local_irq_restore(flags);
+	if (obj)
+		kfree(obj);
+}
+
+static void obj_cache_drain(struct obj_cache *c)
+{
+	for (;;) {
+		unsigned long flags = local_irq_save();
+		struct free_obj *obj = c->head;
+
+		if (obj) {
+			c->head = obj->next;
+			c->len--;
+		}
+		local_irq_restore(flags);
+		if (!obj)
+			return;
+		kfree(obj);
+	}
 }
 
 /* a zeroed struct from the cache or kmalloc */
 static struct sk_buff *skb_struct_alloc(void)
 {
 	struct sk_buff *skb;
-	unsigned long flags = local_irq_save();
+	bool hit;
 
-	skb = skb_cache;
-	if (skb) {
-		skb_cache = skb->next;
-		skb_cache_len--;
-	}
-	local_irq_restore(flags);
-	if (skb)
-		STAT_INC(skb_stats.cache_hits);
-	else if (!(skb = kmalloc(sizeof(*skb))))
+	skb = obj_cache_get(&skb_cache, &hit);
+	if (!skb)
 		return NULL;
+	if (hit)
+		STAT_INC(skb_stats.cache_hits);
 	memset(skb, 0, sizeof(*skb));
 	skb->users = 1;
 	skb->mac_header = skb->network_header = skb->transport_header = SKB_HDR_UNSET;
@@ -92,36 +147,8 @@ static struct sk_buff *skb_struct_alloc(void)
 
 static void skb_struct_free(struct sk_buff *skb)
 {
-	unsigned long flags;
-
 	STAT_INC(skb_stats.frees);
-	flags = local_irq_save();
-	if (skb_cache_len < SKB_CACHE_MAX) {
-		skb->next = skb_cache;
-		skb_cache = skb;
-		skb_cache_len++;
-		skb = NULL;
-	}
-	local_irq_restore(flags);
-	if (skb)
-		kfree(skb);
-}
-
-void skb_cache_drain(void)
-{
-	for (;;) {
-		unsigned long flags = local_irq_save();
-		struct sk_buff *skb = skb_cache;
-
-		if (skb) {
-			skb_cache = skb->next;
-			skb_cache_len--;
-		}
-		local_irq_restore(flags);
-		if (!skb)
-			return;
-		kfree(skb);
-	}
+	obj_cache_put(&skb_cache, skb);
 }
 
 /* point a fresh skb at [buf, buf + size) owned by p */
@@ -173,14 +200,32 @@ struct skb_rx_buf {
 	void *buf;
 };
 
+static struct obj_cache rx_buf_cache = {
+	.max = RX_BUF_CACHE_MAX, .size = sizeof(struct skb_rx_buf),
+};
+
+unsigned int skb_cache_count(void)
+{
+	return READ_ONCE(skb_cache.len) + READ_ONCE(rx_buf_cache.len);
+}
+
+void skb_cache_drain(void)
+{
+	obj_cache_drain(&skb_cache);
+	obj_cache_drain(&rx_buf_cache);
+}
+
 /* lwIP calls this when the last reference to the data goes */
 static void skb_rx_buf_free(struct pbuf *p)
 {
 	struct skb_rx_buf *rb = container_of(p, struct skb_rx_buf, pc.pbuf);
 
+	skb_release_fn release = rb->release;
+	void *ctx = rb->ctx, *buf = rb->buf;
+
 	STAT_INC(skb_stats.rx_buffers_released);
-	rb->release(rb->ctx, rb->buf);
-	kfree(rb);
+	obj_cache_put(&rx_buf_cache, rb);
+	release(ctx, buf);
 }
 
 struct sk_buff *skb_from_rx_buffer(struct net_device *dev, void *buf, u32 len,
@@ -189,17 +234,20 @@ struct sk_buff *skb_from_rx_buffer(struct net_device *dev, void *buf, u32 len,
 	struct skb_rx_buf *rb;
 	struct sk_buff *skb;
 	struct pbuf *p;
+	bool hit;
 
 	if (!buf || !release || len > SKB_MAX_SIZE)
 		return NULL;
 	skb = skb_struct_alloc();
 	if (!skb)
 		return NULL;
-	rb = kmalloc(sizeof(*rb));
+	rb = obj_cache_get(&rx_buf_cache, &hit);
 	if (!rb) {
 		skb_struct_free(skb);
 		return NULL;
 	}
+	if (hit)
+		STAT_INC(skb_stats.rx_buf_cache_hits);
 	rb->release = release;
 	rb->ctx = ctx;
 	rb->buf = buf;

@@ -283,6 +283,7 @@ struct skb_stats {
 	u64 allocs;                        /* skb structs handed out */
 	u64 frees;                         /* skb structs given back */
 	u64 cache_hits;                    /* allocs served from the head cache */
+	u64 rx_buf_cache_hits;             /* skb_from_rx_buffer wrappers reused */
 	u64 clones, copies, pbuf_copies;   /* pbuf_copies: skb_to_pbuf/skb_from_pbuf had to copy */
 	u64 rx_buffers_released;           /* driver release callbacks called */
 	u64 drops[SKB_DROP_REASON_MAX];    /* [SKB_CONSUMED] = consumed */
@@ -295,9 +296,10 @@ const char *skb_drop_reason_name(enum skb_drop_reason reason);
 u64 skb_drop_count(enum skb_drop_reason reason);
 /* skb structs currently allocated (not in the head cache) */
 u64 skb_in_use(void);
-/* skb structs held in the head cache (kmalloc'ed, free for reuse) */
+/* objects held for reuse by the skb layer's caches (skb structs and RX
+ * buffer wrappers: kmalloc'ed, not in use) */
 unsigned int skb_cache_count(void);
-/* give the head cache back to kmalloc (tests, shutdown) */
+/* give the caches back to kmalloc (tests, shutdown) */
 void skb_cache_drain(void);
 
 #endif

@@ -238,8 +238,11 @@ static void put_skb(struct seq_buf *s)
 	single(s, "skb_clones_total", "counter", "skb_clone calls.", skb_stats.clones);
 	single(s, "skb_copies_total", "counter", "skb_copy calls.", skb_stats.copies);
 	single(s, "skb_in_use", "gauge", "sk_buff structs allocated now.", skb_in_use());
-	single(s, "skb_cached", "gauge", "sk_buff structs kept for reuse (kmalloc'ed, not in use).",
+	single(s, "skb_cached", "gauge",
+	       "sk_buff structs and RX buffer wrappers kept for reuse (kmalloc'ed, not in use).",
 	       skb_cache_count());
+	single(s, "skb_rx_buf_cache_hits_total", "counter",
+	       "RX buffer wrappers reused instead of kmalloc'ed.", skb_stats.rx_buf_cache_hits);
 	family(s, "skb_drops_total", "counter", "sk_buffs freed, per reason (CONSUMED: not a drop).");
 	for (int r = SKB_CONSUMED; r < SKB_DROP_REASON_MAX; r++)
 		sample(s, "skb_drops_total", label(l, "reason", skb_drop_reason_name(r)),

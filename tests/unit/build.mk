@@ -48,11 +48,14 @@ unit-cmdline-srcs := kernel/cmdline_parse.c
 unit-buddy-srcs := kernel/buddy.c
 unit-kmalloc-srcs := kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 unit-dma-srcs := kernel/dma.c kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
+# the fake NIC and what the three e1000 tests (e1000, e1000_fault, e1000zc)
+# share over it: bring-up and teardown, the interrupt/poll loop, the runner
+unit-e1000-fixture-srcs := tests/unit/fake_e1000.c tests/unit/e1000_fixture.c
 unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
 	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c drivers/net/e1000/e1000_rxpool.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
-	drivers/net/e1000/e1000_irq.c drivers/net/e1000/e1000_itr.c kernel/errno.c tests/unit/fake_e1000.c \
-	tests/unit/e1000_fixture.c \
+	drivers/net/e1000/e1000_irq.c drivers/net/e1000/e1000_itr.c kernel/errno.c \
+	$(unit-e1000-fixture-srcs) \
 	kernel/softirq.c lib/seq_buf.c $(net-core-srcs) $(unit-fault-hooks-srcs)
 unit-e1000-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
 unit-e1000-libs = $(HOST_LWIP_LIB)

@@ -1,6 +1,6 @@
 /* The e1000 driver tests' shared set-up (e1000_fixture.h). */
-#include <check.h>
 #include "e1000_fixture.h"
+#include "host_stubs.h"
 #include "kernel/softirq.h"
 #include "net/core/dev.h"
 
@@ -36,9 +36,60 @@ void e1000_fixture_release(struct net_device *dev)
 	unregister_netdev(dev);
 	free_netdev(dev);
 	/* frees deferred to NET_TX (TX completions from hard IRQ) */
-	while (ksoftirqd_run())
-		;
+	e1000_fixture_drain_softirqs();
 	skb_cache_drain();
 	ck_assert_int_eq(fake_allocs, 0);
 	ck_assert_int_eq(fake_dma_allocs, 0);
+}
+
+void e1000_fixture_drain_softirqs(void)
+{
+	while (ksoftirqd_run())
+		;
+}
+
+/* what the last hard IRQ answered */
+static struct {
+	bool ours;
+	bool had_cause;                 /* ours and not empty */
+} irq;
+
+static void irq_fn(void *ctx)
+{
+	struct e1000_adapter *ad = ctx;
+	u64 empty = ad->sw.irqs_not_ours;
+
+	irq.ours = e1000_intr(ad);
+	irq.had_cause = irq.ours && ad->sw.irqs_not_ours == empty;
+}
+
+bool e1000_fixture_irq(struct e1000_adapter *ad)
+{
+	host_irq_simulate(irq_fn, ad);
+	return irq.ours;
+}
+
+int e1000_fixture_irq_and_poll(struct e1000_adapter *ad)
+{
+	u64 before = ad->napi.rx_work;
+
+	do
+		e1000_fixture_irq(ad);
+	while (irq.had_cause);
+	e1000_fixture_drain_softirqs();
+	return (int)(ad->napi.rx_work - before);
+}
+
+int e1000_fixture_run(const char *name, TCase *tc)
+{
+	Suite *s = suite_create(name);
+	SRunner *sr;
+	int failed;
+
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
 }

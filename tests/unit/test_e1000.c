@@ -71,33 +71,6 @@ static void down(void)
 	e1000_fixture_release(dev);
 }
 
-/* the interrupt line as the kernel would see it: the hard IRQ in
- * interrupt context, the NET_RX softirq on its way out, then the idle
- * loop's ksoftirqd for what the softirq left; returns the frames polled */
-static bool irq_was_ours;
-static bool irq_had_cause;      /* ours and not empty (an MSI/MSI-X vector claims empty ones) */
-
-static void irq_fn(void *ctx)
-{
-	u64 empty = ad->sw.irqs_not_ours;
-
-	(void)ctx;
-	irq_was_ours = e1000_intr(ad);
-	irq_had_cause = irq_was_ours && ad->sw.irqs_not_ours == empty;
-}
-
-static int irq_and_poll(void)
-{
-	u64 before = ad->napi.rx_work;
-
-	do
-		host_irq_simulate(irq_fn, NULL);
-	while (irq_had_cause);
-	while (ksoftirqd_run())
-		;
-	return (int)(ad->napi.rx_work - before);
-}
-
 static u32 rx_seq;
 
 static int send_frames(unsigned int n, unsigned int len, unsigned int flags)
@@ -193,7 +166,7 @@ START_TEST(rx_wraps_around_in_order)
 	up(_i, 64, 64);
 	for (int round = 0; round < 16; round++) {
 		ck_assert_int_eq(send_frames(40, 60 + round, 0), 0);
-		irq_and_poll();
+		e1000_fixture_irq_and_poll(ad);
 		ck_assert_uint_eq(R(ad->hw.q.rdt), (ad->rx.next_to_clean + 63) % 64);
 	}
 	ck_assert_uint_eq(rx.n, 640);
@@ -213,9 +186,9 @@ START_TEST(rx_full_ring_counts_missed)
 	/* 63 descriptors belong to the device: the 64th frame finds no room */
 	ck_assert_int_eq(send_frames(63, 100, 0), 0);
 	ck_assert_int_eq(send_frames(1, 100, 0), 1);
-	ck_assert_int_eq(irq_and_poll(), 63);
+	ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), 63);
 	ck_assert_int_eq(send_frames(63, 100, 0), 0);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 126);
 	ck_assert_uint_eq(rx.out_of_order, 0);
 	dev->netdev_ops->ndo_get_stats64(dev, &s);
@@ -239,7 +212,7 @@ START_TEST(rx_error_frames_counted_and_recycled)
 		ck_assert_int_eq(send_frames(10, 80, FAKE_RX_SYM_ERR), 0);
 		ck_assert_int_eq(send_frames(10, 80, FAKE_RX_RXE), 0);
 		ck_assert_int_eq(send_frames(10, 80, 0), 0);
-		irq_and_poll();
+		e1000_fixture_irq_and_poll(ad);
 	}
 	ck_assert_uint_eq(rx.n, 40);
 	ck_assert_uint_eq(rx.out_of_order, 0);
@@ -252,7 +225,7 @@ START_TEST(rx_error_frames_counted_and_recycled)
 	ck_assert_uint_eq(s.rx_dropped, 120);
 	/* every buffer went back: a full ring's worth still fits */
 	ck_assert_int_eq(send_frames(63, 80, 0), 0);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 103);
 	down();
 }
@@ -264,7 +237,7 @@ START_TEST(rx_oversize_dropped_once)
 	up(_i, 64, 64);
 	ck_assert_int_eq(send_frames(1, 3000, 0), 0);   /* two buffers */
 	ck_assert_int_eq(send_frames(1, 100, 0), 0);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 1);
 	ck_assert_uint_eq(rx.last_len, 100);
 	ck_assert_uint_eq(ad->sw.rx_length_errors, 1);
@@ -287,7 +260,7 @@ START_TEST(rx_checksum_only_where_validated)
 	rx_seq = 0;
 	up(_i, 64, 64);
 	ck_assert_int_eq(send_frames(1, 100, FAKE_RX_CSUM_GOOD), 0);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 1);
 	if (chips[_i]->flags & E1000_F_RX_CSUM)
 		ck_assert_uint_eq(rx.last_flags, NETDEV_RX_IP_CSUM_OK | NETDEV_RX_L4_CSUM_OK);
@@ -339,7 +312,7 @@ START_TEST(tx_full_ring_is_an_error_not_a_hang)
 	ck_assert_uint_eq(ad->sw.tx_busy, 1);
 	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 0);
 	ck_assert_uint_eq(fake_tx_run(10), 10);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_packets, 10);
 	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 10);
 	for (int i = 0; i < 10; i++)
@@ -348,7 +321,7 @@ START_TEST(tx_full_ring_is_an_error_not_a_hang)
 	ck_assert_uint_eq(fake_tx_run(1000), 63);
 	memcpy(&seq, fake.tx_last + 14, 4);
 	ck_assert_uint_eq(seq, 72);             /* the last frame queued, intact */
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_packets, 73);
 	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 63);
 	ck_assert_int_eq(xmit(10, 0, NULL, 0), -EINVAL);
@@ -381,10 +354,10 @@ START_TEST(tx_wraps_and_writes_tail_once_per_burst)
 	for (int burst = 0; burst < 13; burst++) {
 		ck_assert_int_eq(send_frames(50, 60 + burst, 0), 0);
 		tdt0 = fake.tdt_writes;
-		ck_assert_int_eq(irq_and_poll(), 50);
+		ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), 50);
 		ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
 		ck_assert_uint_eq(fake_tx_run(1000), 50);
-		irq_and_poll();
+		e1000_fixture_irq_and_poll(ad);
 	}
 	ck_assert_uint_eq(ad->sw.tx_packets, 650);
 	ck_assert_uint_eq(fake.tx_frames, 650);
@@ -416,7 +389,7 @@ START_TEST(tx_full_of_deferred_frames_flushes_first)
 	e1000_tx_flush(ad);                     /* what the poll does at its end */
 	ck_assert_uint_eq(fake.tx_frames, 200);
 	ck_assert_uint_eq(fake.tdt_writes - tdt0, 4);  /* at 63, 126, 189 queued, and the poll */
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_packets, 200);
 	down();
 }
@@ -445,7 +418,7 @@ START_TEST(tx_checksum_context_loaded_on_change)
 	ck_assert_uint_eq(fake_tx_run(10), 1);
 	ck_assert_uint_eq(fake.tx_last_popts, 0);
 	ck_assert_int_eq(xmit(100, 4, &bad, 0), -EINVAL);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_packets, 4);
 	down();
 }
@@ -472,7 +445,7 @@ START_TEST(ringparam_resize_validated_and_leak_free)
 	ck_assert_uint_eq(R(ad->hw.q.rdh), 1);
 	ck_assert_uint_eq(R(ad->hw.q.tdlen), 4096 * 16);
 	ck_assert_int_eq(send_frames(4095, 64, 0), 0);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 4095);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		r.rx_pending = bad[i];
@@ -489,7 +462,7 @@ START_TEST(ringparam_resize_validated_and_leak_free)
 	ck_assert_uint_eq(R(ad->hw.q.rdlen), 72 * 16);
 	ck_assert_int_eq(send_frames(71, 64, 0), 0);
 	ck_assert_int_eq(send_frames(1, 64, 0), 1);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 4095 + 71);
 	ck_assert_uint_eq(rx.out_of_order, 0);
 	down();
@@ -503,7 +476,7 @@ START_TEST(stats_accumulate_from_clear_on_read)
 	rx_seq = 0;
 	up(_i, 64, 64);
 	ck_assert_int_eq(send_frames(20, 100, 0), 0);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	e1000_stats_update(ad);
 	e1000_stats_update(ad);                 /* a second read adds nothing */
 	ck_assert_uint_eq(ad->hs.gprc, 20);
@@ -567,11 +540,11 @@ START_TEST(irq_masks_then_poll_unmasks)
 	/* link down and up through LSC */
 	fake.link_up = false;
 	R(E1000_ICR) |= E1000_ICR_LSC;
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert(!dev->carrier);
 	fake.link_up = true;
 	R(E1000_ICR) |= E1000_ICR_LSC;
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert(dev->carrier);
 	ck_assert_uint_eq(dev->speed_mbps, 1000);
 	/* a poll that used its whole weight stays scheduled, masked */
@@ -599,13 +572,11 @@ START_TEST(napi_off_one_frame_per_interrupt)
 	/* each hard IRQ takes one frame, unmasks, and sets the RX cause
 	 * again (ICS) while frames remain: five interrupts, no poll */
 	for (int i = 1; i <= 5; i++) {
-		host_irq_simulate(irq_fn, NULL);
-		ck_assert(irq_was_ours);
+		ck_assert(e1000_fixture_irq(ad));
 		ck_assert_uint_eq(rx.n, (unsigned int)i);
 		ck_assert_uint_eq(R(E1000_IMS) != 0, 1);
 	}
-	host_irq_simulate(irq_fn, NULL);
-	ck_assert(!irq_was_ours);
+	ck_assert(!e1000_fixture_irq(ad));
 	ck_assert_uint_eq(ad->sw.irqs, 5);
 	ck_assert_uint_eq(ad->sw.irqs_raised, 4);
 	ck_assert_uint_eq(ad->napi.polls, 0);
@@ -628,8 +599,7 @@ START_TEST(msix_uses_eicr)
 	R(E1000_EICR) = 1;
 	ck_assert(e1000_intr(ad));
 	ck_assert_uint_eq(R(E1000_EIMS), 0);
-	while (ksoftirqd_run())
-		;
+	e1000_fixture_drain_softirqs();
 	ck_assert_uint_eq(R(E1000_EIMS), 1);
 	down();
 }
@@ -666,7 +636,7 @@ START_TEST(msix_82574_routes_through_ivar)
 	ck_assert_uint_eq(R(E1000_IMS), E1000_IMS_ENABLE_82574_MSIX);
 	ck_assert_int_eq(send_frames(2, 100, 0), 0);
 	R(E1000_ICR) |= E1000_ICR_RXQ0;
-	ck_assert_int_eq(irq_and_poll(), 2);
+	ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), 2);
 	ck_assert_uint_eq(rx.n, 2);
 	ck_assert_uint_eq(R(E1000_IMS), E1000_IMS_ENABLE_82574_MSIX);
 	down();
@@ -686,7 +656,7 @@ START_TEST(link_comes_up_after_autoneg_restart)
 	ad->rx_count = ad->tx_count = 64;
 	ck_assert_int_eq(netdev_open(dev), 0);
 	ck_assert(fake.link_up);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert(dev->carrier);
 	down();
 }
@@ -737,7 +707,7 @@ START_TEST(rctl_written_only_when_it_changes)
 	ck_assert_int_eq(netdev_open(dev), 0);
 	ck_assert_uint_eq(fake.rctl_writes - n, 1);
 	ck_assert(R(E1000_RCTL) & E1000_RCTL_EN);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert(dev->carrier);
 	ck_assert_uint_eq(dev->rx_held_until_ns, holds ? t0 + hold : 0);
 	ck_assert(netif_rx_ready(dev) == !holds);
@@ -806,7 +776,7 @@ static void set_adaptive(bool on, u32 usecs)
 static void period(unsigned int n, unsigned int len)
 {
 	ck_assert_int_eq(send_frames(n, len, 0), 0);
-	ck_assert_int_eq(irq_and_poll(), (int)n);
+	ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), (int)n);
 }
 
 START_TEST(itr_classes)
@@ -920,10 +890,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("e1000");
 	TCase *tc = tcase_create("fake-nic");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, mac_from_nvm_and_rar, 0, 3);
@@ -955,10 +922,5 @@ int main(void)
 	tcase_add_loop_test(tc, itr_adaptive_bulk_raises_sparse_lowers, 0, 3);
 	tcase_add_loop_test(tc, itr_off_keeps_rx_usecs, 0, 3);
 	tcase_add_test(tc, netdev_names_in_order);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return e1000_fixture_run("e1000", tc);
 }

@@ -12,9 +12,8 @@
  * (loop index = chip). */
 #include <check.h>
 #include <string.h>
-#include "fake_e1000.h"
+#include "e1000_fixture.h"
 #include "kernel/errno.h"
-#include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/workqueue.h"
 #include "lwip/pbuf.h"
@@ -25,10 +24,8 @@
 #define RING 64
 #define FRAME_LEN 100
 
-static const struct e1000_chip *const chips[] = {
-	&e1000_chip_82540em, &e1000_chip_82574l, &e1000_chip_82576,
-};
-static const u8 test_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const struct e1000_chip *const *const chips = e1000_fixture_chips;
+static const u8 *const test_mac = e1000_fixture_mac;
 
 static struct net_device *dev;
 static struct e1000_adapter *ad;
@@ -74,30 +71,16 @@ static void free_kept(void)
 		kfree_skb(rx.kept[--rx.nkept]);
 }
 
-static void drain_softirqs(void)
-{
-	while (ksoftirqd_run())
-		;
-}
-
 static void up(int chip)
 {
-	fake_init(chips[chip], test_mac);
 	memset(&rx, 0, sizeof(rx));
 	fault_off_all();
 	fault_seed(7);
 	host_clock_ns = 1000000000ULL;
 	host_clock_step_ns = 0;
 	memset(&skb_stats, 0, sizeof(skb_stats));
-	ck_assert_int_eq(net_dev_init(), 0);
-	dev = alloc_netdev(sizeof(struct e1000_adapter));
-	ck_assert_ptr_nonnull(dev);
-	ck_assert_int_eq(e1000_adapter_init(dev, chips[chip], (volatile u8 *)fake.regs, false), 0);
-	ck_assert_int_eq(register_netdev(dev), 0);
+	dev = e1000_fixture_up(chip, RING, RING, false, rx_capture);
 	ad = netdev_priv(dev);
-	ad->rx_count = ad->tx_count = RING;
-	dev->rx_handler = rx_capture;
-	ck_assert_int_eq(netdev_open(dev), 0);
 	ck_assert(dev->carrier);
 	tx_seq = 0;
 }
@@ -110,36 +93,15 @@ static void down(void)
 	ck_assert_int_eq(netdev_stop(dev), 0);
 	ck_assert_ptr_null(ad->fault.held);
 	free_kept();
-	unregister_netdev(dev);
-	free_netdev(dev);
-	drain_softirqs();
+	e1000_fixture_release(dev);
+	/* no skb still out (the cache drain in release frees only free ones) */
 	ck_assert_uint_eq(skb_in_use(), 0);
-	skb_cache_drain();
-	ck_assert_int_eq(fake_allocs, 0);
-	ck_assert_int_eq(fake_dma_allocs, 0);
 }
 
 /* buffers of the current RX pool the stack holds */
 static u32 pool_lent(void)
 {
 	return ad->rx.pool->lent;
-}
-
-static bool irq_was_ours;
-
-static void irq_fn(void *ctx)
-{
-	(void)ctx;
-	irq_was_ours = e1000_intr(ad);
-}
-
-/* interrupts until the device has no cause, then the softirqs */
-static void irq_and_poll(void)
-{
-	do
-		host_irq_simulate(irq_fn, NULL);
-	while (irq_was_ours);
-	drain_softirqs();
 }
 
 static void send(u32 first, unsigned int n)
@@ -159,7 +121,7 @@ START_TEST(rx_drop_dup_counted)
 	up(_i);
 	ck_assert_int_eq(fault_set(FAULT_RX_DROP, FAULT_PPM_MAX, 2, 1, 0), 0);
 	send(0, 5);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 3);
 	ck_assert_uint_eq(rx.seq[0], 2);        /* the first two went */
 	ck_assert_uint_eq(ad->fault.injected[FAULT_RX_DROP], 2);
@@ -170,7 +132,7 @@ START_TEST(rx_drop_dup_counted)
 	ck_assert_int_eq(fault_set(FAULT_RX_DUP, FAULT_PPM_MAX, 1, 1, 0), 0);
 	rx.keep = true;
 	send(5, 2);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 3 + 3);
 	ck_assert_uint_eq(rx.seq[3], 5);
 	ck_assert_uint_eq(rx.seq[4], 5);
@@ -199,7 +161,7 @@ START_TEST(rx_reorder_swaps_with_the_next)
 	up(_i);
 	ck_assert_int_eq(fault_set(FAULT_RX_REORDER, FAULT_PPM_MAX, 1, 1, 0), 0);
 	send(0, 3);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 3);
 	ck_assert_uint_eq(rx.seq[0], 1);
 	ck_assert_uint_eq(rx.seq[1], 0);
@@ -208,19 +170,19 @@ START_TEST(rx_reorder_swaps_with_the_next)
 	 * poll deliver it once it is old enough */
 	ck_assert_int_eq(fault_set(FAULT_RX_REORDER, FAULT_PPM_MAX, 1, 1, 0), 0);
 	send(3, 1);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 3);
 	ck_assert_ptr_nonnull(ad->fault.held);
 	/* the skb itself waits, in its pool buffer: no copy */
 	ck_assert_uint_eq(pool_lent(), 1);
 	ck_assert_uint_eq(skb_stats.copies, 0);
 	e1000_watchdog(dev);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 3);             /* too young */
 	host_clock_ns += (E1000_FAULT_HOLD_MS + 1) * NSEC_PER_MSEC;
 	e1000_watchdog(dev);
 	ck_assert_uint_eq(ad->sw.irq_kicks, 1);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 4);
 	ck_assert_uint_eq(rx.seq[3], 3);
 	ck_assert_ptr_null(ad->fault.held);
@@ -236,7 +198,7 @@ static void hold_one(u32 seq)
 
 	ck_assert_int_eq(fault_set(FAULT_RX_REORDER, FAULT_PPM_MAX, 1, 1, 0), 0);
 	send(seq, 1);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, n);
 	ck_assert_ptr_nonnull(ad->fault.held);
 	ck_assert_uint_eq(pool_lent(), 1);
@@ -287,12 +249,12 @@ START_TEST(rx_corrupt_flips_one_byte_and_withdraws_the_verdict)
 
 	up(_i);
 	send(0, 1);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.last_flags, (chips[_i]->flags & E1000_F_RX_CSUM) ?
 			  (NETDEV_RX_IP_CSUM_OK | NETDEV_RX_L4_CSUM_OK) : 0u);
 	ck_assert_int_eq(fault_set(FAULT_RX_CORRUPT, FAULT_PPM_MAX, 1, 1, 0), 0);
 	send(1, 1);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 2);
 	ck_assert_uint_eq(rx.last_flags, 0);
 	make_frame(f, 1);
@@ -317,7 +279,7 @@ START_TEST(dd_delay_ends_within_the_same_softirq)
 	ck_assert_int_eq(fault_set(FAULT_DD_DELAY, FAULT_PPM_MAX, 1, 1, 3), 0);
 	polls = ad->sw.polls;
 	send(0, 2);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 2);
 	/* three polls saw nothing, the fourth took both */
 	ck_assert_uint_ge(ad->sw.polls - polls, 4);
@@ -336,7 +298,7 @@ START_TEST(rx_exhaust_withholds_then_the_watchdog_refills)
 	ck_assert_int_eq(fault_set(FAULT_RX_EXHAUST, FAULT_PPM_MAX, 1, 1, 50), 0);
 	rdt = R(ad->hw.q.rdt);
 	send(0, 8);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 8);
 	ck_assert_uint_eq(R(ad->hw.q.rdt), rdt);        /* tail kept */
 	/* the device fills what it has left, then misses */
@@ -345,7 +307,7 @@ START_TEST(rx_exhaust_withholds_then_the_watchdog_refills)
 
 		make_frame(f, 8 + i);
 		refused += fake_rx(f, FRAME_LEN, 0) == -ENOBUFS;
-		irq_and_poll();
+		e1000_fixture_irq_and_poll(ad);
 	}
 	ck_assert_int_gt(refused, 0);
 	ck_assert_uint_gt(R(E1000_MPC), 0);
@@ -356,7 +318,7 @@ START_TEST(rx_exhaust_withholds_then_the_watchdog_refills)
 	e1000_watchdog(dev);
 	ck_assert_uint_ne(R(ad->hw.q.rdt), rdt);
 	send(100, 3);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 8 + (RING - refused) + 3);
 	ck_assert_uint_eq(ad->fault.injected[FAULT_RX_EXHAUST], 1);
 	/* the withheld slots were armed from the pool all along: every
@@ -376,13 +338,12 @@ START_TEST(irq_lost_recovered_by_the_watchdog_kick)
 	ck_assert(!napi_is_scheduled(&ad->napi));       /* dropped on the floor */
 	ck_assert_uint_eq(R(E1000_IMS), E1000_IMS_ENABLE);
 	ck_assert_uint_eq(ad->fault.injected[FAULT_IRQ_LOST], 1);
-	while (ksoftirqd_run())
-		;
+	e1000_fixture_drain_softirqs();
 	ck_assert_uint_eq(rx.n, 0);
 	/* the frames wait in the ring until the driver's watchdog looks */
 	e1000_watchdog(dev);
 	ck_assert_uint_eq(ad->sw.irq_kicks, 1);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 2);
 	/* nothing left: no kick */
 	e1000_watchdog(dev);
@@ -405,7 +366,7 @@ START_TEST(irq_spurious_counted_and_harmless)
 	ck_assert(!napi_is_scheduled(&ad->napi));
 	ck_assert_uint_eq(R(E1000_IMS), E1000_IMS_ENABLE);
 	send(0, 1);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 1);
 	down();
 }
@@ -452,12 +413,12 @@ START_TEST(tx_stall_found_by_the_watchdog_and_reset)
 	/* the stack holds received frames across the reset */
 	rx.keep = true;
 	send(0, 3);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(pool_lent(), 3);
 	old_pool = ad->rx.pool;
 	ck_assert_int_eq(xmit_one(), 0);
 	ck_assert_uint_eq(fake_tx_run(8), 1);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_packets, 1);
 	ck_assert_int_eq(fault_set(FAULT_TX_STALL, FAULT_PPM_MAX, 1, 1, 0), 0);
 	tdt = R(ad->hw.q.tdt);
@@ -487,7 +448,7 @@ START_TEST(tx_stall_found_by_the_watchdog_and_reset)
 	ck_assert(ad->running);
 	/* the stalled frames' skbs were freed with the ring: only our own
 	 * pbuf references are left */
-	drain_softirqs();
+	e1000_fixture_drain_softirqs();
 	for (int i = 0; i < 3; i++) {
 		ck_assert_uint_eq(stalled[i]->ref, 1);
 		pbuf_free(stalled[i]);
@@ -506,7 +467,7 @@ START_TEST(tx_stall_found_by_the_watchdog_and_reset)
 	rx.keep = false;
 	ck_assert_int_eq(xmit_one(), 0);
 	ck_assert_uint_eq(fake_tx_run(8), 1);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_packets, 2);
 	/* counted where Linux shows it */
 	dev->netdev_ops->ndo_get_stats64(dev, &st);
@@ -529,7 +490,7 @@ START_TEST(tx_stall_found_by_the_watchdog_and_reset)
 		ck_assert_int_eq(xmit_one(), 0);
 		dev_watchdog_check(dev, t0 + (u64)(4 * DEV_WATCHDOG_TIMEO_MS + 100 * i) * ms);
 		ck_assert_uint_eq(fake_tx_run(8), 1);
-		irq_and_poll();
+		e1000_fixture_irq_and_poll(ad);
 	}
 	ck_assert_uint_eq(dev->tx_timeouts, 1);
 	down();
@@ -543,13 +504,13 @@ START_TEST(reset_on_demand_keeps_settings)
 	up(_i);
 	rdlen = R(ad->hw.q.rdlen);
 	send(0, 2);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_int_eq(netdev_reset(dev), 0);
 	ck_assert_uint_eq(ad->sw.resets, 1);
 	ck_assert_uint_eq(R(ad->hw.q.rdlen), rdlen);
 	ck_assert(R(E1000_RCTL) & E1000_RCTL_EN);
 	send(2, 2);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 4);
 	ck_assert_uint_eq(rx.seq[3], 3);
 	ck_assert_int_eq(netdev_stop(dev), 0);
@@ -561,10 +522,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("e1000_fault");
 	TCase *tc = tcase_create("hooks");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, rx_drop_dup_counted, 0, 3);
@@ -577,10 +535,5 @@ int main(void)
 	tcase_add_loop_test(tc, irq_spurious_counted_and_harmless, 0, 3);
 	tcase_add_loop_test(tc, tx_stall_found_by_the_watchdog_and_reset, 0, 3);
 	tcase_add_loop_test(tc, reset_on_demand_keeps_settings, 0, 3);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return e1000_fixture_run("e1000_fault", tc);
 }

@@ -10,7 +10,6 @@
 #include <string.h>
 #include "e1000_fixture.h"
 #include "kernel/errno.h"
-#include "kernel/softirq.h"
 #include "lwip/pbuf.h"
 #include "net/core/dev.h"
 
@@ -55,34 +54,12 @@ static void up(int chip, u32 rx_count, u32 tx_count)
 	ad = netdev_priv(dev);
 }
 
-static void drain_softirqs(void)
-{
-	while (ksoftirqd_run())
-		;
-}
-
 /* stop, free, and prove nothing leaked: every buffer came back once */
 static void down(void)
 {
 	ck_assert_int_eq(netdev_stop(dev), 0);
 	free_kept();
 	e1000_fixture_release(dev);
-}
-
-static bool irq_was_ours;
-
-static void irq_fn(void *ctx)
-{
-	(void)ctx;
-	irq_was_ours = e1000_intr(ad);
-}
-
-static void irq_and_poll(void)
-{
-	do
-		host_irq_simulate(irq_fn, NULL);
-	while (irq_was_ours);
-	drain_softirqs();
 }
 
 static u32 rx_seq;
@@ -101,7 +78,7 @@ static void receive(unsigned int n, unsigned int len)
 		ck_assert_int_eq(fake_rx(f, len, 0), 0);
 		rx_seq++;
 	}
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 }
 
 static const struct e1000_rx_pool *pool(void)
@@ -256,7 +233,7 @@ START_TEST(rx_resize_and_stop_with_buffers_in_the_stack)
 	ck_assert_uint_eq(skb_stats.rx_buffers_released, 15);
 	unregister_netdev(dev);
 	free_netdev(dev);
-	drain_softirqs();
+	e1000_fixture_drain_softirqs();
 	skb_cache_drain();
 	ck_assert_int_eq(fake_allocs, 0);
 }
@@ -331,7 +308,7 @@ START_TEST(tx_three_segment_chain_one_descriptor_each)
 	/* DD written, not cleaned yet: the driver still holds the skb */
 	ck_assert_uint_eq(p->ref, 2);
 	ck_assert_uint_eq(skb_in_use(), in_use);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	/* cleaned: the skb and its pbuf reference are gone */
 	ck_assert_uint_eq(p->ref, 1);
 	ck_assert_uint_eq(skb_in_use(), in_use - 1);
@@ -371,7 +348,7 @@ START_TEST(tx_chain_with_checksum_context_and_empty_piece)
 	ck_assert_uint_eq(fake.tx_last_len, 200);
 	ck_assert_mem_eq(fake.tx_last, want, 200);
 	ck_assert_uint_eq(fake.tx_last_popts, NETDEV_CSUM_IP | NETDEV_CSUM_UDP);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_sg_segments, 3);
 	down();
 }
@@ -420,7 +397,7 @@ START_TEST(tx_copies_only_what_cannot_go_in_place)
 	ck_assert_uint_eq(fake.tx_last_len, 242);
 	ck_assert_mem_eq(fake.tx_last, want, 242);
 	ck_assert_uint_eq(ad->sw.tx_linearized, 2);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_packets, 2);
 	down();
 }
@@ -451,7 +428,7 @@ START_TEST(tx_chain_larger_than_the_free_descriptors_waits)
 	ck_assert_int_eq(queued, 21);
 	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 0);
 	ck_assert_uint_eq(fake_tx_run(100), 21);
-	irq_and_poll();
+	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_packets, 21);
 	ck_assert_uint_eq(ad->sw.tx_sg_segments, 63);
 	down();
@@ -482,7 +459,7 @@ START_TEST(rx_buffer_sent_back_returns_after_tx_completion)
 	ck_assert_uint_eq(pool()->lent, 20);    /* in the TX ring now */
 	ck_assert_uint_eq(fake_tx_run(100), 20);
 	ck_assert_uint_eq(fake.tx_last_len, 200);
-	irq_and_poll();                         /* TX clean frees them */
+	e1000_fixture_irq_and_poll(ad);        /* TX clean frees them */
 	ck_assert_uint_eq(pool()->lent, 0);
 	ck_assert_uint_eq(pool()->nfree, spares);
 	ck_assert_uint_eq(ad->sw.tx_zc_frames, 20);
@@ -493,10 +470,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("e1000zc");
 	TCase *tc = tcase_create("zero-copy");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, rx_frames_go_up_in_their_own_buffers, 0, 3);
@@ -508,10 +482,5 @@ int main(void)
 	tcase_add_loop_test(tc, tx_copies_only_what_cannot_go_in_place, 0, 3);
 	tcase_add_loop_test(tc, tx_chain_larger_than_the_free_descriptors_waits, 0, 3);
 	tcase_add_loop_test(tc, rx_buffer_sent_back_returns_after_tx_completion, 0, 3);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return e1000_fixture_run("e1000zc", tc);
 }

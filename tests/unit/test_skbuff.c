@@ -468,6 +468,48 @@ START_TEST(head_cache_reuses_structs)
 }
 END_TEST
 
+START_TEST(rx_wrapper_cache_stops_per_frame_kmalloc)
+{
+	struct sk_buff *skb;
+	long live = -1;
+
+	for (int i = 0; i < 100; i++) {
+		skb = rx_skb(i % 4, 60);
+		ck_assert_ptr_nonnull(skb);
+		kfree_skb_reason(skb, SKB_CONSUMED);
+		if (i == 0)
+			live = host_kmalloc_live;
+		ck_assert_int_eq(host_kmalloc_live, live);   /* reused, not kmalloc'ed */
+	}
+	ck_assert_int_eq(live, 2);                        /* one skb, one wrapper */
+	ck_assert_uint_eq(skb_cache_count(), 2);
+	ck_assert_uint_eq(skb_stats.rx_buf_cache_hits, 99);
+	ck_assert_uint_eq(skb_stats.rx_buffers_released, 100);
+	skb_cache_drain();
+	ck_assert_uint_eq(skb_cache_count(), 0);
+	ck_assert_int_eq(host_kmalloc_live, 0);
+}
+END_TEST
+
+START_TEST(rx_wrapper_cache_is_bounded)
+{
+	enum { N = 300 };
+	static struct sk_buff *held[N];
+
+	for (int i = 0; i < N; i++) {
+		held[i] = rx_skb(i % 4, 60);
+		ck_assert_ptr_nonnull(held[i]);
+	}
+	for (int i = 0; i < N; i++)
+		kfree_skb_reason(held[i], SKB_CONSUMED);
+	/* 64 skb structs and 256 wrappers kept, the rest back to kmalloc */
+	ck_assert_uint_eq(skb_cache_count(), 64 + 256);
+	ck_assert_int_eq(host_kmalloc_live, 64 + 256);
+	skb_cache_drain();
+	ck_assert_int_eq(host_kmalloc_live, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("skbuff");
@@ -494,6 +536,8 @@ int main(void)
 	tcase_add_test(tc, from_pbuf_shares_single_and_chain);
 	tcase_add_test(tc, queue_and_purge);
 	tcase_add_test(tc, head_cache_reuses_structs);
+	tcase_add_test(tc, rx_wrapper_cache_stops_per_frame_kmalloc);
+	tcase_add_test(tc, rx_wrapper_cache_is_bounded);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
