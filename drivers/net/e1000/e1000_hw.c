@@ -334,14 +334,18 @@ void e1000_set_rx_filters(struct e1000_hw *hw, bool promisc, bool allmulti,
 	e1000_flush(hw);
 }
 
-/* 8254x 13.4.18 ITR in 256 ns units; 82576 8.8.12 EITR interval in bits 14:2 */
+/* 8254x 13.4.18 ITR in 256 ns units; 82576 8.8.12 EITR interval in bits 14:2.
+ * The 82574 in MSI-X mode throttles each vector with its own EITR (ITR's
+ * format), not ITR: written to ITR, the setting would not apply (QEMU's
+ * e1000e then keeps EITR at its reset value, 500 x 256 ns = 128 us). */
 void e1000_set_itr(struct e1000_hw *hw, u32 usecs)
 {
-	if (hw->chip->flags & E1000_F_EITR) {
-		ew32(hw, E1000_EITR(0), (usecs << E1000_EITR_INTERVAL_SHIFT) & E1000_EITR_INTERVAL_MASK);
-	} else {
-		u32 v = usecs * 1000 / E1000_ITR_UNIT_NS;
+	u32 v = MIN(usecs * 1000 / E1000_ITR_UNIT_NS, E1000_ITR_MAX);
 
-		ew32(hw, E1000_ITR, MIN(v, E1000_ITR_MAX));
-	}
+	if (hw->chip->flags & E1000_F_EITR)
+		ew32(hw, E1000_EITR(0), (usecs << E1000_EITR_INTERVAL_SHIFT) & E1000_EITR_INTERVAL_MASK);
+	else if (hw->msix)
+		ew32(hw, E1000_EITR_82574(0), v);
+	else
+		ew32(hw, E1000_ITR, v);
 }

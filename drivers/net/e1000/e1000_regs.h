@@ -27,6 +27,9 @@
 #define E1000_EIAC_82574 0x000DC /* 82574: Extended Interrupt Auto Clear (10.2.4.7) */
 #define E1000_IAM       0x000E0 /* Interrupt Acknowledge Auto Mask (82574, 82576) */
 #define E1000_IVAR_82574 0x000E4 /* 82574: Interrupt Vector Allocation (10.2.4.9) */
+/* 82574: Extended Interrupt Throttling of MSI-X vector n (10.2.4, EITR), ITR's
+ * format; in MSI-X mode it, not ITR, throttles the vector */
+#define E1000_EITR_82574(n) (0x000E8 + (n) * 4)
 
 /* 82576 extended interrupts for MSI-X (82576 8.8.4-8.8.15) */
 #define E1000_GPIE      0x01514 /* General Purpose Interrupt Enable */
