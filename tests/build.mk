@@ -6,7 +6,8 @@
 # the ISO, the unit tests, the fuzz targets (every regression input and seed
 # replayed, then FUZZ_QUICK_TIME seconds each: tests/fuzz/build.mk), and the
 # QEMU tests.  Any failure fails the target.
-# PYTEST_ARGS adds pytest options, e.g. PYTEST_ARGS='-k iso -x'.
+# PYTEST_ARGS adds pytest options, e.g. PYTEST_ARGS='-k iso -x'.  The 15 slowest tests are
+# listed at the end (--durations), to watch the ~15-minute budget.
 # BARENET_QUICK=1: the host-driven network tests (test_journey.py,
 # test_tunables.py) use lower counts here; a plain pytest run uses the
 # issue's full counts, and `pytest -m slow` runs the long variants.
@@ -19,7 +20,7 @@ test:
 	$(MAKE) --no-print-directory iso
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory fuzz-regress fuzz-quick
-	BARENET_QUICK=1 $(PYTHON) -m pytest -q $(PYTEST_ARGS) tests/qemu
+	BARENET_QUICK=1 $(PYTHON) -m pytest -q --durations=15 $(PYTEST_ARGS) tests/qemu
 
 # make stress: the malformed-frame stress at full size (tests/qemu/test_stress.py,
 # 1,000,000 frames through bn-inject, 10 % malformed, seeded); a 50,000-frame
