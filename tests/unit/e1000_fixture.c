@@ -3,6 +3,7 @@
 #include "host_stubs.h"
 #include "kernel/softirq.h"
 #include "net/core/dev.h"
+#include "check_main.h"
 
 const struct e1000_chip *const e1000_fixture_chips[E1000_FIXTURE_CHIPS] = {
 	&e1000_chip_82540em, &e1000_chip_82574l, &e1000_chip_82576,
@@ -83,13 +84,7 @@ int e1000_fixture_irq_and_poll(struct e1000_adapter *ad)
 int e1000_fixture_run(const char *name, TCase *tc)
 {
 	Suite *s = suite_create(name);
-	SRunner *sr;
-	int failed;
 
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "kernel/acpi_tables.h"
 #include "kernel/errno.h"
+#include "check_main.h"
 
 /* a table under construction: header, then appended bytes */
 struct tb {
@@ -248,8 +249,6 @@ int main(void)
 {
 	Suite *s = suite_create("acpi");
 	TCase *tc = tcase_create("tables");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, sdt_checksum_and_length);
 	tcase_add_test(tc, rsdp_versions_and_bad_checksums);
@@ -258,9 +257,5 @@ int main(void)
 	tcase_add_test(tc, mcfg_allocations);
 	tcase_add_test(tc, aml_s5_forms);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <stdint.h>
 #include "lib/bitops.h"
+#include "check_main.h"
 
 static int slow_fls(uint64_t x)
 {
@@ -73,15 +74,9 @@ int main(void)
 {
 	Suite *s = suite_create("bitops");
 	TCase *tc = tcase_create("bitops");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, fls_ffs_log2);
 	tcase_add_test(tc, bitmap_ops);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

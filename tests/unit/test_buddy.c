@@ -4,6 +4,7 @@
 #include <string.h>
 #include "kernel/buddy.h"
 #include "kernel/errno.h"
+#include "check_main.h"
 
 #define ARENA_PAGES 4096                        /* 16 MiB: four order-10 blocks */
 #define MAX_BLOCK   ((size_t)BUDDY_PAGE_SIZE << BUDDY_MAX_ORDER)
@@ -184,8 +185,6 @@ int main(void)
 {
 	Suite *s = suite_create("buddy");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, split_and_coalesce);
@@ -195,9 +194,5 @@ int main(void)
 	tcase_add_test(tc, bad_frees_refused);
 	tcase_add_test(tc, random_no_overlap);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

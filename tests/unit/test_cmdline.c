@@ -4,6 +4,7 @@
 #include <string.h>
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
+#include "check_main.h"
 
 struct seen {
 	int n;
@@ -133,8 +134,6 @@ int main(void)
 {
 	Suite *s = suite_create("cmdline");
 	TCase *tc = tcase_create("split");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, keys_values_and_bare_flags);
 	tcase_add_test(tc, quoted_value_keeps_spaces);
@@ -143,9 +142,5 @@ int main(void)
 	tcase_add_test(tc, empty_line);
 	tcase_add_test(tc, redact_hides_secret_values_only);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

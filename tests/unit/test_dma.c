@@ -5,6 +5,7 @@
 #include "kernel/mm.h"
 #include "kernel/mm_internal.h"
 #include "mm_host.h"
+#include "check_main.h"
 
 #define ARENA_PAGES 1024
 
@@ -105,8 +106,6 @@ int main(void)
 {
 	Suite *s = suite_create("dma");
 	TCase *tc = tcase_create("pools");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, aligned_zeroed_counted);
@@ -115,9 +114,5 @@ int main(void)
 	tcase_add_test_raise_signal(tc, double_free_panics, SIGABRT);
 	tcase_add_test_raise_signal(tc, foreign_pointer_panics, SIGABRT);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

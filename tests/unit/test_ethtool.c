@@ -10,6 +10,7 @@
 #include "net/ethtool/ethtool.h"
 #include "net/ethtool/ethtool_cmd.h"
 #include "host_stubs.h"
+#include "check_main.h"
 
 static struct ethtool_ringparam fake_ring = {
 	.rx_max_pending = 4096, .tx_max_pending = 4096, .rx_pending = 256, .tx_pending = 256,
@@ -300,8 +301,6 @@ int main(void)
 {
 	Suite *s = suite_create("ethtool");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, drvinfo);
@@ -311,9 +310,5 @@ int main(void)
 	tcase_add_test(tc, features);
 	tcase_add_test(tc, settings_and_args);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

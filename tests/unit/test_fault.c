@@ -6,6 +6,7 @@
 #include <string.h>
 #include "drivers/net/fault.h"
 #include "kernel/errno.h"
+#include "check_main.h"
 
 #define TRIALS 2000
 
@@ -185,8 +186,6 @@ int main(void)
 {
 	Suite *s = suite_create("fault");
 	TCase *tc = tcase_create("fault_attr");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, seed_reproduces_the_sequence);
@@ -195,9 +194,5 @@ int main(void)
 	tcase_add_test(tc, probability_syntax);
 	tcase_add_test(tc, configure_all_or_nothing);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "kernel/errno.h"
 #include "net/lwip/ipconfig.h"
+#include "check_main.h"
 
 static struct ip_config c;
 static const char *why;
@@ -103,8 +104,6 @@ int main(void)
 {
 	Suite *s = suite_create("ipconfig");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, dhcp_and_off);
 	tcase_add_test(tc, static_with_gateway);
@@ -113,9 +112,5 @@ int main(void)
 	tcase_add_test(tc, addresses_a_host_cannot_take);
 	tcase_add_test(tc, format_round_trip);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <string.h>
 #include "kernel/kallsyms.h"
+#include "check_main.h"
 
 /* kernel/kallsyms.c refers to the image bounds; kernel_text_address() is
  * not tested here, so these only satisfy the linker */
@@ -74,8 +75,6 @@ int main(void)
 {
 	Suite *s = suite_create("kallsyms");
 	TCase *tc = tcase_create("lookup");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_table_shape);
 	tcase_add_test(tc, test_lookup_exact_and_inside);
@@ -83,9 +82,5 @@ int main(void)
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_format);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

@@ -7,6 +7,7 @@
 #include "kernel/mm.h"
 #include "kernel/mm_internal.h"
 #include "mm_host.h"
+#include "check_main.h"
 
 #define ARENA_PAGES 2048                        /* 8 MiB */
 
@@ -175,8 +176,6 @@ int main(void)
 	Suite *s = suite_create("kmalloc");
 	TCase *tc = tcase_create("classes");
 	TCase *td = tcase_create("debug");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, every_size_is_usable_and_distinct);
@@ -195,9 +194,5 @@ int main(void)
 	tcase_add_test_raise_signal(td, foreign_pointer_panics, SIGABRT);
 	suite_add_tcase(s, td);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "drivers/net/l2reflect.h"
 #include "kernel/errno.h"
+#include "check_main.h"
 
 static const u8 us[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const u8 peer[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
@@ -254,8 +255,6 @@ int main(void)
 {
 	Suite *s = suite_create("l2reflect");
 	TCase *tc = tcase_create("classify");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, arp_request_for_our_address_answered);
 	tcase_add_test(tc, unicast_reflected_broadcast_not);
@@ -264,9 +263,5 @@ int main(void)
 	tcase_add_test(tc, ring_requests_parsed);
 	tcase_add_test(tc, udp_checksum_offload_prepared);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "kernel/shell/line.h"
+#include "check_main.h"
 
 static char echo[65536];
 static size_t echo_len;
@@ -162,8 +163,6 @@ int main(void)
 {
 	Suite *s = suite_create("line");
 	TCase *tc = tcase_create("editor");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, editing_keys);
@@ -173,9 +172,5 @@ int main(void)
 	tcase_add_test(tc, history);
 	tcase_add_test(tc, tab_calls_completion);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

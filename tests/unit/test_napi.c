@@ -11,6 +11,7 @@
 #include "kernel/softirq.h"
 #include "lwip/pbuf.h"
 #include "net/core/dev.h"
+#include "check_main.h"
 
 /* --- a fake NIC: frames waiting in its ring, an interrupt mask ---------- */
 struct fake_nic {
@@ -512,8 +513,6 @@ int main(void)
 {
 	Suite *s = suite_create("napi");
 	TCase *tc = tcase_create("rx");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, napi_starts_disabled_until_enabled);
@@ -535,9 +534,5 @@ int main(void)
 	tcase_add_test(tc, sysctl_defaults_and_validation);
 	tcase_add_test(tc, new_napi_takes_current_dev_weight);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

@@ -7,6 +7,7 @@
 #include "kernel/errno.h"
 #include "net/core/pktbuild.h"
 #include "lwip/inet_chksum.h"
+#include "check_main.h"
 
 static const struct pkt_ip4 hdr = {
 	.dst_mac = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 },
@@ -221,8 +222,6 @@ int main(void)
 {
 	Suite *s = suite_create("pktbuild");
 	TCase *tc = tcase_create("frames");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, udp_frame_layout_and_checksums);
 	tcase_add_test(tc, udp_checksum_may_be_left_out);
@@ -232,9 +231,5 @@ int main(void)
 	tcase_add_test(tc, faults_break_what_they_say);
 	tcase_add_test(tc, addresses_parsed);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

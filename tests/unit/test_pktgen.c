@@ -4,6 +4,7 @@
 #include <string.h>
 #include "kernel/errno.h"
 #include "net/core/pktgen.h"
+#include "check_main.h"
 
 /* split a line into words as the shell does (spaces only) */
 static int words(char *line, char **argv)
@@ -110,16 +111,10 @@ int main(void)
 {
 	Suite *s = suite_create("pktgen");
 	TCase *tc = tcase_create("params");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, every_knob);
 	tcase_add_test(tc, bad_lines_change_nothing);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

@@ -11,6 +11,7 @@
 #include "kernel/softirq.h"
 #include "net/core/dev.h"
 #include "net/core/xmit.h"
+#include "check_main.h"
 
 #define RING_MAX 64
 
@@ -276,8 +277,6 @@ int main(void)
 {
 	Suite *s = suite_create("qdisc");
 	TCase *tc = tcase_create("xmit");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, frames_go_straight_to_an_idle_ring);
@@ -290,9 +289,5 @@ int main(void)
 	tcase_add_test(tc, attach_and_txqueuelen_validation);
 	tcase_add_test(tc, show_has_tc_layout);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

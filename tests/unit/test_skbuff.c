@@ -8,6 +8,7 @@
 #include "lwip_leak.h"
 #include "lwip/pbuf.h"
 #include "net/core/skbuff.h"
+#include "check_main.h"
 
 /* a driver's RX buffers and how often each came back */
 #define NBUF 4
@@ -514,8 +515,6 @@ int main(void)
 {
 	Suite *s = suite_create("skbuff");
 	TCase *tc = tcase_create("ops");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, lwip_leak_setup, lwip_leak_check);
 	tcase_add_test(tc, alloc_put_push_pull_reserve_trim);
@@ -539,9 +538,5 @@ int main(void)
 	tcase_add_test(tc, rx_wrapper_cache_stops_per_frame_kmalloc);
 	tcase_add_test(tc, rx_wrapper_cache_is_bounded);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

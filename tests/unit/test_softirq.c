@@ -8,6 +8,7 @@
 #include "host_stubs.h"
 #include "kernel/irq.h"
 #include "kernel/softirq.h"
+#include "check_main.h"
 
 static int runs[NR_SOFTIRQS];
 static int order[64], norder;
@@ -281,8 +282,6 @@ int main(void)
 {
 	Suite *s = suite_create("softirq");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, names_follow_linux_order);
@@ -297,9 +296,5 @@ int main(void)
 	tcase_add_test(tc, bh_disable_holds_softirqs_until_enable);
 	tcase_add_test(tc, proc_softirqs_has_linux_layout);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

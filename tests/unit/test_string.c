@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bn_libc.h"
+#include "check_main.h"
 
 #define LEN_MAX 300
 #define ALIGN_MAX 8
@@ -185,8 +186,6 @@ int main(void)
 {
 	Suite *s = suite_create("string");
 	TCase *tc = tcase_create("functions");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, memcpy_all_lengths_and_alignments);
@@ -198,9 +197,5 @@ int main(void)
 	tcase_add_test(tc, strchr_strrchr_strstr);
 	tcase_add_test(tc, strlcpy_truncates_and_terminates);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

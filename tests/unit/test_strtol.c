@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "bn_libc.h"
+#include "check_main.h"
 
 static const char *const inputs[] = {
 	"0", "1", "-1", "+1", "42", "-42", "  \t\n 17", "  -17xyz", "+", "-", "", "   ",
@@ -123,17 +124,11 @@ int main(void)
 {
 	Suite *s = suite_create("strtol");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, strtoull_against_host);
 	tcase_add_test(tc, strtoul_against_host);
 	tcase_add_test(tc, strtol_against_host);
 	tcase_add_test(tc, explicit_values);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

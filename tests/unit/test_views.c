@@ -9,6 +9,7 @@
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "host_stubs.h"
+#include "check_main.h"
 
 static void fake_stats(struct net_device *dev, struct rtnl_link_stats64 *s)
 {
@@ -186,8 +187,6 @@ int main(void)
 {
 	Suite *s = suite_create("views");
 	TCase *tc = tcase_create("netdev");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, proc_net_dev_has_linux_layout);
@@ -195,9 +194,5 @@ int main(void)
 	tcase_add_test(tc, directories_list_sorted_once);
 	tcase_add_test(tc, out_of_memory_is_reported);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include "bn_libc.h"
+#include "check_main.h"
 
 #define BUF 512
 #define SHOW_MAX 10     /* mismatches printed before only counting */
@@ -274,8 +275,6 @@ int main(void)
 {
 	Suite *s = suite_create("vsnprintf");
 	TCase *tc = tcase_create("formats");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);      /* ~10^5 formats under ASan */
 	tcase_add_test(tc, integers_against_host);
@@ -286,9 +285,5 @@ int main(void)
 	tcase_add_test(tc, truncation_and_return_value);
 	tcase_add_test(tc, vsnprintf_consumes_a_va_list);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }
