@@ -50,7 +50,7 @@ include fs/build.mk
 # is built and linked once; first-listed order is kept
 uniq = $(if $(1),$(firstword $(1)) $(call uniq,$(filter-out $(firstword $(1)),$(1))))
 kernel-objs := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(call uniq,$(kernel-srcs)))) \
-	$(kernel-extra-objs)
+	$(kernel-extra-objs) $(BUILD)/obj/gen/build_id.o
 # much of the kernel sees lwIP's headers: on a fresh clone, lwIP is fetched
 # (tools/deps.sh) before anything compiles, whatever -j says
 $(kernel-objs): | $(LWIP)/.verified
@@ -62,6 +62,17 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) $(CFLAGS_$(subst /,_,$*)) -c $< -o $@
+
+# the tree the image is built from (kernel/version.h: barenet_build),
+# checked on every make, rewritten only when it changes
+$(BUILD)/gen/build_id.c: FORCE
+	$(Q)tools/gen-build-id.sh $@
+$(BUILD)/obj/gen/build_id.o: $(BUILD)/gen/build_id.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)

@@ -358,6 +358,10 @@ def measure(kind, model, mode, full):
             raise RuntimeError("%s on %s %s: no ping answered in 120 s; log %s"
                                % (kind, model, mode, bg.g.logpath))
         bg.wait_ready(120)
+        if kind == "barenet":
+            # what was measured: the tree the image was built from, as it
+            # says at boot (not the work tree's state while the bench runs)
+            cell["build"] = harness.BANNER_RE.search(bg.g.output).group("build")
         if not wait_udp_echo(net):
             raise RuntimeError("%s on %s %s: no UDP echo; log %s" % (kind, model, mode, bg.g.logpath))
         cell["mode"], cell["evidence"] = bg.irq_mode()
@@ -453,6 +457,7 @@ def machine_meta():
                           text=True).stdout.splitlines()[0]
     with open(os.path.join(LINUX_DIR, "versions.txt")) as f:
         linux = ", ".join("%s %s" % tuple(line.split()) for line in f if line.strip())
+    # replaced by the build the barenet guest reports at boot (run_model)
     rev = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
                          capture_output=True, text=True).stdout.strip()
     return {"machine": cpu, "cores": os.cpu_count(), "qemu": qemu, "linux": linux,
@@ -574,6 +579,9 @@ def run_model(model, modes, out_dir, date):
             res["image_bytes"] = bn_size if kind == "barenet" else lx_size
             results[kind], extras[kind] = res, extra
     meta["duration_s"] = round(time.monotonic() - t0)
+    builds = sorted({c["barenet"]["build"] for c in cells.values() if "build" in c["barenet"]})
+    if builds:
+        meta["barenet"] = ", ".join(builds)
     base = os.path.join(out_dir, "%s-%s" % (date, model))
     pngs = {}
     for mode in modes:

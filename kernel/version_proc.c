@@ -6,12 +6,13 @@
 
 /* Linux's linux_proc_banner: "%s version %s (%s@%s) (%s) %s\n" -- system
  * name, release, builder, compiler, build; there is no build user/host or
- * build counter to report, so those read "barenet@barenet" and "#1" */
+ * build counter to report, so those read "barenet@barenet" and "#1", and
+ * the build string carries the tree it was built from (barenet_build) */
 static int version_show(char *buf, size_t size, const char *const *args)
 {
 	(void)args;
-	return snprintf(buf, size, "barenet version %s (barenet@barenet) (gcc version %s) #1\n",
-			BARENET_VERSION, __VERSION__);
+	return snprintf(buf, size, "barenet version %s (barenet@barenet) (gcc version %s) #1 %s\n",
+			BARENET_VERSION, __VERSION__, barenet_build);
 }
 VIEW("/proc/version", version_show);
 

@@ -33,6 +33,11 @@ OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
 # kernel exit statuses (kernel/power.h); isa-debug-exit maps s -> 2s+1
+# the first line of every boot: version, and the tree the image was built
+# from (tools/gen-build-id.sh); group "build" is that tree
+BANNER_RE = re.compile(r"^\[ *\d+\.\d{6}\] barenet \d+\.\d+\.\d+ "
+                       r"\(x86-64, (?P<build>git [0-9a-f]{12}(?:-dirty)?|unknown)\) booting$", re.M)
+
 EXIT_OK = 1
 EXIT_FAIL = 3
 EXIT_PANIC = 255

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from harness import BUILD, EXIT_OK, ISO, KERNEL, ROOT, Guest
+from harness import BANNER_RE, BUILD, EXIT_OK, ISO, KERNEL, ROOT, Guest
 
 TEST_ISO = os.path.join(BUILD, "test-iso", "ready.iso")
 # GPT partition type of an EFI system partition (UEFI 2.10 5.3.3)
@@ -55,7 +55,7 @@ def iso_file(iso, path, tmpdir):
 def check_boot(code, out, cmdline="exit=ready"):
     # GRUB ends its lines with \n\r: drop carriage returns before matching lines
     out = out.replace("\r", "")
-    assert re.search(r"^\[ *\d+\.\d{6}\] barenet \d+\.\d+\.\d+ \(x86-64\) booting$", out, re.M), out
+    assert BANNER_RE.search(out), out
     assert re.search(r"^\[ *\d+\.\d{6}\] boot: GRUB [0-9][^ ]* via multiboot2, cmdline: '%s'$"
                      % re.escape(cmdline), out, re.M), out
     assert re.search(r"^\[ *\d+\.\d{6}\] barenet: ready in \d+\.\d{3} ms$", out, re.M), out

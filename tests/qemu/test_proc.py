@@ -289,7 +289,8 @@ def test_uptime_follows_the_clock(guest):
 
 
 def test_version_and_cmdline(guest):
-    assert re.fullmatch(r"barenet version \d+\.\d+\.\d+ \(\S+\) \(gcc version [^)]+\) #1\n",
+    assert re.fullmatch(r"barenet version \d+\.\d+\.\d+ \(\S+\) \(gcc version [^)]+\) #1 "
+                        r"(git [0-9a-f]{12}(-dirty)?|unknown)\n",
                         cat(guest, "/proc/version"))
     assert cat(guest, "/proc/cmdline") == "pic=%s\n" % guest.mode
 

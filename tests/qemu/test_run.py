@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 import netns
-from harness import Guest, ROOT
+from harness import BANNER_RE, Guest, ROOT
 
 MAKE = ["make", "--no-print-directory", "-s"]
 
@@ -56,7 +56,7 @@ def test_make_run_boots_with_each_nic(kernel, nic):
     assert "run: quit with Ctrl-A X" in out, out
     assert re.search(r"NIC %s \(52:54:00:12:34:56\)" % nic, out), out
     assert "host forwards (host->guest): tcp:127.0.0.1:%d-:80 udp:127.0.0.1:%d-:7" % (tcp, udp) in out
-    assert re.search(r"^\[ *\d+\.\d{6}\] barenet \d+\.\d+\.\d+ \(x86-64\) booting$", out, re.M), out
+    assert BANNER_RE.search(out), out
     assert "cmdline: 'exit=ready'" in out, out
     assert "run: kernel powered off: ok" in out, out
     assert code == 0, out
