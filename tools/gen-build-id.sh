@@ -1,13 +1,14 @@
 #!/bin/sh
-# tools/gen-build-id.sh OUT.c: the C file that names the tree a kernel is
-# built from, "git <commit>", with "-dirty" when the kernel's own sources
-# (what the image is built from, not docs or tests) differ from it, or
-# "unknown" outside a git checkout.  OUT is rewritten only when the id
-# changes, so an unchanged tree rebuilds nothing.
+# tools/gen-build-id.sh OUT.c: the C file that names the kernel sources an
+# image is built from: "git <commit>", the last commit that changed them
+# (not docs, tests or results, so a commit of those rebuilds nothing), with
+# "-dirty" when the work tree's kernel sources differ from it, or "unknown"
+# outside a git checkout.  OUT is rewritten only when the id changes.
 set -eu
 out=$1
 srcs="boot kernel drivers net lib fs linker.ld Makefile tools/gen-kallsyms.sh tools/gen-build-id.sh"
-if id=$(git rev-parse --short=12 HEAD 2>/dev/null); then
+# shellcheck disable=SC2086
+if id=$(git log -1 --format=%h --abbrev=12 -- $srcs 2>/dev/null) && [ -n "$id" ]; then
 	# shellcheck disable=SC2086
 	if [ -n "$(git status --porcelain --untracked-files=no -- $srcs 2>/dev/null)" ]; then
 		id="$id-dirty"
