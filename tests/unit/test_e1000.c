@@ -605,6 +605,19 @@ START_TEST(msix_uses_eicr)
 }
 END_TEST
 
+/* the 82576 without MSI-X: queue 0 still mapped through IVAR0 (QEMU's igb
+ * raises TX-done only for a mapped queue), the MSI-X-only set-up left alone */
+START_TEST(ivar0_mapped_without_msix_82576)
+{
+	up_with(2, 64, 64, false);
+	ck_assert_uint_eq(R(E1000_IVAR0), 0x8080);
+	ck_assert_uint_eq(R(E1000_GPIE) & E1000_GPIE_MSIX_MODE, 0);
+	ck_assert_uint_eq(R(E1000_IVAR_MISC), 0);
+	ck_assert_uint_eq(R(E1000_EIMS), 0);
+	down();
+}
+END_TEST
+
 /* An interrupt that finds no cause: on INTx (a line other devices may
  * share) not ours; on MSI (a vector of the device's own) claimed, with
  * nothing masked or scheduled; a device reading all ones is never ours */
@@ -912,6 +925,7 @@ int main(void)
 	tcase_add_loop_test(tc, irq_masks_then_poll_unmasks, 0, 3);
 	tcase_add_loop_test(tc, napi_off_one_frame_per_interrupt, 0, 3);
 	tcase_add_test(tc, msix_uses_eicr);
+	tcase_add_test(tc, ivar0_mapped_without_msix_82576);
 	tcase_add_loop_test(tc, empty_interrupt_claimed_only_on_own_vector, 0, 3);
 	tcase_add_test(tc, msix_82574_routes_through_ivar);
 	tcase_add_loop_test(tc, link_comes_up_after_autoneg_restart, 0, 3);

@@ -77,15 +77,22 @@ void e1000_irq_disable(struct e1000_hw *hw)
  *    other causes (LSC), each to EICR bit 0;
  *  - 82574 10.2.4.9: IVAR maps RxQ0, TxQ0 and Other to vector 0; ICR
  *    then reports RXQ0/TXQ0/OTHER instead of RXT0/TXDW.
- * Without MSI-X, ICR causes go straight to the one MSI or INTx. */
+ * Without MSI-X, ICR causes go straight to the one MSI or INTx -- but the
+ * 82576's queue causes still pass through IVAR0 (Linux's igb maps queue 0
+ * to vector 0 in MSI and INTx mode too): QEMU's igb raises TX-done (EICR
+ * and ICR.TXDW) only for a queue with a valid IVAR entry (igb_core.c
+ * igb_start_xmit / igb_tx_wb_eic), so without it a transmit-only load got
+ * no completion interrupt and its descriptors waited for the next receive
+ * or timer kick (pktgen: 2,400 frames/s instead of 180,000). */
 void e1000_irq_setup(struct e1000_hw *hw)
 {
+	if (hw->chip->flags & E1000_F_MSIX_EICR)
+		ew32(hw, E1000_IVAR0, (E1000_IVAR_VALID << E1000_IVAR_RX0_SHIFT) |
+				      (E1000_IVAR_VALID << E1000_IVAR_TX0_SHIFT));
 	if (!hw->msix)
 		return;
 	if (hw->chip->flags & E1000_F_MSIX_EICR) {
 		ew32(hw, E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_NSICR | E1000_GPIE_PBA);
-		ew32(hw, E1000_IVAR0, (E1000_IVAR_VALID << E1000_IVAR_RX0_SHIFT) |
-				      (E1000_IVAR_VALID << E1000_IVAR_TX0_SHIFT));
 		ew32(hw, E1000_IVAR_MISC, E1000_IVAR_VALID << E1000_IVAR_OTHER_SHIFT);
 		/* no auto-clear: the hard IRQ reads EICR to tell its interrupt from others */
 		ew32(hw, E1000_EIAC, 0);
