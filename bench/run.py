@@ -457,11 +457,8 @@ def machine_meta():
                           text=True).stdout.splitlines()[0]
     with open(os.path.join(LINUX_DIR, "versions.txt")) as f:
         linux = ", ".join("%s %s" % tuple(line.split()) for line in f if line.strip())
-    # replaced by the build the barenet guest reports at boot (run_model)
-    rev = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
-                         capture_output=True, text=True).stdout.strip()
     return {"machine": cpu, "cores": os.cpu_count(), "qemu": qemu, "linux": linux,
-            "barenet": "git " + rev, "host": platform.platform()}
+            "host": platform.platform()}
 
 
 def plot(out_base, title, series):
@@ -579,9 +576,9 @@ def run_model(model, modes, out_dir, date):
             res["image_bytes"] = bn_size if kind == "barenet" else lx_size
             results[kind], extras[kind] = res, extra
     meta["duration_s"] = round(time.monotonic() - t0)
-    builds = sorted({c["barenet"]["build"] for c in cells.values() if "build" in c["barenet"]})
-    if builds:
-        meta["barenet"] = ", ".join(builds)
+    # what was measured: the build the barenet guest named at boot
+    meta["barenet"] = ", ".join(sorted({c["barenet"]["build"] for c in cells.values()
+                                        if "build" in c["barenet"]})) or "unknown"
     base = os.path.join(out_dir, "%s-%s" % (date, model))
     pngs = {}
     for mode in modes:

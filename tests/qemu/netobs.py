@@ -9,6 +9,7 @@ import base64
 import math
 import re
 import struct
+import time
 
 from netparse import driver_linked, free_port  # noqa: F401 (re-exported)
 
@@ -151,3 +152,15 @@ def faults_enabled(append):
     """True when the command line arms fault injection, which may raise
     interrupts with no cause on purpose (irq_spurious)."""
     return bool(FAULT_ON_RE.search(append))
+
+
+def rx_pool_settled(read_stats, timeout):
+    """read_stats() (a dict of ethtool -S counters) once no RX pool buffer
+    is lent to the stack any more (rx_pool_lent 0: frames in TX rings, TCP
+    queues and lwIP timers drain within seconds), or when timeout passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        s = read_stats()
+        if s["rx_pool_lent"] == 0 or time.monotonic() > deadline:
+            return s
+        time.sleep(0.5)

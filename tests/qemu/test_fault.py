@@ -33,10 +33,10 @@ import time
 
 import pytest
 
-import netns
 from harness import Guest, report
-from netparse import parse_snmp
-from test_journey import GUEST, QUICK, Journey, counts, driver_missing
+from netobs import rx_pool_settled
+from netparse import parse_ethtool_stats, parse_snmp
+from test_journey import GUEST, Journey, counts, driver_missing
 
 NICS = ["e1000", "e1000e", "igb"]
 PING_INTERVAL = 0.05
@@ -49,22 +49,15 @@ PING_SUMMARY = re.compile(r"^(\d+) packets transmitted, (\d+) received(?:, \+(\d
 
 
 def ethtool_stats(g):
-    out = g.shell("ethtool -S eth0")
-    stats = dict((m.group(1), int(m.group(2)))
-                 for m in re.finditer(r"^\s+(\w+): (\d+)\s*$", out, re.M))
-    assert "fault_rx_drop" in stats, out
+    stats = parse_ethtool_stats(g.shell("ethtool -S eth0"))
+    assert "fault_rx_drop" in stats, stats
     return stats
 
 
 def settled_stats(g, timeout=POOL_SETTLE_S):
     """ethtool -S once no RX pool buffer is out with the stack any more
     (or the timeout passed)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        s = ethtool_stats(g)
-        if s["rx_pool_lent"] == 0 or time.monotonic() > deadline:
-            return s
-        time.sleep(0.5)
+    return rx_pool_settled(lambda: ethtool_stats(g), timeout)
 
 
 def delta(before, after, name):

@@ -17,7 +17,6 @@ stack moves only by what the test injects: per kind, /proc/net/snmp and
 and lwIP's pools, the heap, sk_buffs and kmalloc are back where they were.
 Bad arguments are refused with the configuration unchanged, and the
 command-line forms run at boot."""
-import os
 import re
 import socket
 import struct
@@ -29,7 +28,7 @@ import pytest
 import netns
 from harness import Guest, report
 from netobs import parse_metrics, recv_line
-from netparse import parse_snmp
+from netparse import parse_ethtool_stats, parse_snmp
 from test_journey import APPEND, GUEST, NICS, QUICK, Journey, driver_missing
 
 N = 1000 if QUICK else 3000
@@ -159,9 +158,7 @@ def test_pktgen_peer_receives_exactly_n(testnet, kernel, nic):
 
 
 def ethtool_stat(g, name):
-    m = re.search(r"^\s*%s: (\d+)$" % name, g.shell("ethtool -S eth0"), re.M)
-    assert m, name
-    return int(m.group(1))
+    return parse_ethtool_stats(g.shell("ethtool -S eth0"))[name]
 
 
 @pytest.mark.parametrize("mode", ["intx", "msi"])

@@ -18,14 +18,14 @@ counters adding up (rx_packets = rx_zc_frames + rx_copied_frames), and,
 once traffic stops, every buffer back in the pool (rx_pool_lent 0,
 rx_pool_free at its starting level)."""
 import os
-import re
 import select
-import socket
 import time
 
 import pytest
 
 from harness import report
+from netobs import rx_pool_settled
+from netparse import parse_ethtool_stats
 from test_journey import GUEST, NICS, ECHO_PORT, counts, driver_missing, run_ping, udp_echo, iperf_bps
 from test_napi_ratio import RatioGuest
 
@@ -35,27 +35,16 @@ COUNTERS = ("rx_packets", "tx_packets", "rx_zc_frames", "rx_copied_frames", "rx_
 
 
 def ethtool_stats(g):
-    """ethtool -S eth0 as a dict of the counters named above."""
-    out = g.shell("ethtool -S eth0")
-    found = {}
-    for line in out.splitlines()[1:]:
-        m = re.fullmatch(r"\s+([A-Za-z0-9_.-]+): (\d+)", line)
-        assert m, out
-        found[m.group(1)] = int(m.group(2))
+    """ethtool -S eth0 as a dict; the counters named above must be in it."""
+    found = parse_ethtool_stats(g.shell("ethtool -S eth0"))
     missing = [c for c in COUNTERS if c not in found]
-    assert not missing, "ethtool -S eth0 lacks %s:\n%s" % (missing, out)
+    assert not missing, "ethtool -S eth0 lacks %s: %s" % (missing, found)
     return found
 
 
 def settled(g, timeout=15):
-    """The counters once no buffer is out with the stack any more (frames
-    in TX rings, TCP queues and lwIP timers drain within seconds)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        s = ethtool_stats(g)
-        if s["rx_pool_lent"] == 0 or time.monotonic() > deadline:
-            return s
-        time.sleep(0.5)
+    """The counters once no buffer is out with the stack any more."""
+    return rx_pool_settled(lambda: ethtool_stats(g), timeout)
 
 
 def tcp_bulk_echo(j, nbytes, chunk=16384, timeout=60):
