@@ -44,7 +44,7 @@ $(lwip-src-files): | $(LWIP)/.verified
 # addressing, services, self-test (every file here sees lwIP's headers)
 net-lwip-glue := port stack core_lock netif ipconfig ipconfig_parse selftest_stack \
 	loopback_proc taps snmp_proc sock_proc arp_proc cmd_ip cmd_ping addr_query \
-	netinject tcp_tw
+	netinject tcp_tw tcp_guard
 kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 
@@ -52,7 +52,7 @@ $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -
 kernel-srcs += net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/cmd_ethtool.c
 
 # the services over lwIP's raw API
-net-services := services echo discard http http_views iperf status metrics netgen capture_srv \
+net-services := services svc_conn echo discard http http_views iperf status metrics netgen capture_srv \
 	shell_srv
 kernel-srcs += $(net-services:%=net/services/%.c)
 $(foreach f,$(net-services),$(eval CFLAGS_net_services_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))

@@ -7,6 +7,8 @@
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
+#include "net/lwip/tcp_guard.h"
+#include "net/services/svc_conn.h"
 #include "lwip/opt.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +17,16 @@
 /* the sysctl names' prefixes for the files under /proc/sys/net/{core,ipv4}/ */
 #define NET_CORE_PREFIX "net.core."
 #define NET_IPV4_PREFIX "net.ipv4."
+#define NET_SVC_PREFIX  "net.svc."
 
 int netdev_budget = NETDEV_BUDGET_DEFAULT;
 int netdev_budget_usecs = NETDEV_BUDGET_USECS_DEFAULT;
 int dev_weight = DEV_WEIGHT_DEFAULT;
 int netdev_max_backlog = NETDEV_MAX_BACKLOG_DEFAULT;
+/* issue 11's limits, used by net/services/svc_conn.c and net/lwip/tcp_guard.c */
+int svc_max_per_source = SVC_MAX_PER_SOURCE_DEFAULT;
+int svc_idle_timeout = SVC_IDLE_TIMEOUT_DEFAULT;
+int tcp_stall_timeout = TCP_STALL_TIMEOUT_DEFAULT;
 
 /* net.core.napi (barenet's own: Linux has no such switch): 1 = NAPI
  * receive, 0 = one frame per interrupt through netif_rx.  Drivers read
@@ -63,6 +70,12 @@ static const struct net_sysctl net_sysctls[] = {
 	NET_SYSCTL_RW("net.core.dev_weight", &dev_weight, 1, 100000, dev_weight_changed),
 	NET_SYSCTL_RW("net.core.netdev_max_backlog", &netdev_max_backlog, 1, 1000000, NULL),
 	NET_SYSCTL_RW("net.core.napi", &napi_sysctl, 0, 1, napi_changed),
+	/* barenet's own (issue 11): the services' connection slots
+	 * (net/services/svc_conn.h) and TCP's give-up time for data that is
+	 * not acknowledged, a zero window included (net/lwip/tcp_guard.h) */
+	NET_SYSCTL_RW("net.svc.max_per_source", &svc_max_per_source, 0, 65535, NULL),
+	NET_SYSCTL_RW("net.svc.idle_timeout", &svc_idle_timeout, 0, 86400, NULL),
+	NET_SYSCTL_RW("net.ipv4.tcp_stall_timeout", &tcp_stall_timeout, 0, 86400, NULL),
 	/* lwIP's TCP has one window and one send buffer for every connection,
 	 * fixed at build time: Linux's min, default and max are all that */
 	NET_SYSCTL_RO("net.ipv4.tcp_rmem", TCP_WND, TCP_WND, TCP_WND),
@@ -181,6 +194,19 @@ static int net_ipv4_show(char *buf, size_t size, const char *const *args)
 	return net_sysctl_show_prefix(NET_IPV4_PREFIX, args[0], buf, size);
 }
 VIEW("/proc/sys/net/ipv4/*", net_ipv4_show);
+
+static int net_svc_list(unsigned int idx, const char *const *args, char *name, size_t size)
+{
+	(void)args;
+	return net_sysctl_list_prefix(NET_SVC_PREFIX, idx, name, size);
+}
+VIEW_DIR("/proc/sys/net/svc/*", net_svc_list);
+
+static int net_svc_show(char *buf, size_t size, const char *const *args)
+{
+	return net_sysctl_show_prefix(NET_SVC_PREFIX, args[0], buf, size);
+}
+VIEW("/proc/sys/net/svc/*", net_svc_show);
 
 /* a whole decimal number, or -EINVAL */
 static int parse_long(const char *v, long *out)

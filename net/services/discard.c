@@ -1,54 +1,113 @@
-/* Discard (RFC 863) on TCP and UDP port 9: count and drop. */
+/* Discard (RFC 863) on TCP and UDP port 9: count and drop.  A TCP
+ * connection is closed after net.svc.idle_timeout without data. */
 #include "net/services/services.h"
+#include "net/services/svc_conn.h"
 #include "kernel/errno.h"
 #include "net/core/journey.h"
+#include "lwip/mem.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
+#include <string.h>
+
+/* tcp_poll interval, in lwIP's coarse timer ticks (500 ms each) */
+#define DISCARD_POLL_TICKS 2
 
 struct svc_stats svc_discard_stats;
 
+struct discard_conn {
+	struct svc_conn slot;   /* per-source limit, idle timeout, eviction */
+};
+
+static void discard_free(struct discard_conn *c)
+{
+	svc_conn_forget(&c->slot);
+	mem_free(c);
+}
+
+/* what a callback must return */
+static err_t discard_close(struct tcp_pcb *pcb, struct discard_conn *c)
+{
+	tcp_arg(pcb, NULL);
+	tcp_recv(pcb, NULL);
+	tcp_err(pcb, NULL);
+	tcp_poll(pcb, NULL, 0);
+	discard_free(c);
+	if (tcp_close(pcb) != ERR_OK) {
+		tcp_abort(pcb);
+		svc_discard_stats.tcp_aborted++;
+		return ERR_ABRT;
+	}
+	svc_discard_stats.tcp_closed++;
+	return ERR_OK;
+}
+
 static err_t discard_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
-	(void)arg;
-	if (err != ERR_OK) {
+	struct discard_conn *c = arg;
+
+	if (err != ERR_OK || !c) {
 		if (p)
 			pbuf_free(p);
 		return ERR_OK;
 	}
-	if (!p) {
-		tcp_recv(pcb, NULL);
-		tcp_err(pcb, NULL);
-		if (tcp_close(pcb) != ERR_OK) {
-			tcp_abort(pcb);
-			svc_discard_stats.tcp_aborted++;
-			return ERR_ABRT;
-		}
-		svc_discard_stats.tcp_closed++;
-		return ERR_OK;
-	}
+	if (!p)
+		return discard_close(pcb, c);
 	journey_mark_rx(JOURNEY_RX_APP);
 	svc_discard_stats.tcp_bytes_in += p->tot_len;
+	svc_conn_active(&c->slot);
+	svc_conn_served(&c->slot);
 	tcp_recved(pcb, p->tot_len);
 	pbuf_free(p);
 	return ERR_OK;
 }
 
+static err_t discard_poll(void *arg, struct tcp_pcb *pcb)
+{
+	struct discard_conn *c = arg;
+
+	if (c && svc_conn_idle(&c->slot))
+		return discard_close(pcb, c);
+	return ERR_OK;
+}
+
+/* the pcb is already gone (reset, or aborted by lwIP) */
 static void discard_err(void *arg, err_t err)
 {
-	(void)arg;
-	(void)err;
+	struct discard_conn *c = arg;
+
 	svc_discard_stats.tcp_aborted++;
+	if (c) {
+		svc_conn_error(&c->slot, err);
+		discard_free(c);
+	}
 }
 
 static err_t discard_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
+	struct discard_conn *c;
+
 	(void)arg;
 	if (err != ERR_OK || !pcb)
 		return ERR_VAL;
+	c = mem_malloc(sizeof(*c));
+	if (!c) {
+		svc_discard_stats.tcp_aborted++;
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
+	memset(c, 0, sizeof(*c));
+	if (svc_conn_admit(&c->slot, pcb)) {
+		/* over the per-source limit: refused with a RST (counted there) */
+		mem_free(c);
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
 	svc_discard_stats.tcp_accepted++;
+	tcp_arg(pcb, c);
 	tcp_recv(pcb, discard_recv);
 	tcp_err(pcb, discard_err);
+	tcp_poll(pcb, discard_poll, DISCARD_POLL_TICKS);
 	return ERR_OK;
 }
 

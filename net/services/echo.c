@@ -5,12 +5,14 @@
  * buffer, so a client that does not read its echoes is slowed down rather
  * than making us buffer without bound. */
 #include "net/services/services.h"
+#include "net/services/svc_conn.h"
 #include "net/core/journey.h"
 #include "kernel/errno.h"
 #include "lwip/mem.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
+#include <string.h>
 
 /* tcp_poll interval, in lwIP's coarse timer ticks (500 ms each) */
 #define ECHO_POLL_TICKS 2
@@ -18,12 +20,14 @@
 struct svc_stats svc_echo_stats;
 
 struct echo_conn {
+	struct svc_conn slot;   /* per-source limit, idle timeout, eviction */
 	struct pbuf *pending;   /* received, not yet in the send buffer */
 	bool closing;           /* the peer closed: close when pending is sent */
 };
 
 static void echo_free(struct echo_conn *c)
 {
+	svc_conn_forget(&c->slot);
 	if (c->pending)
 		pbuf_free(c->pending);
 	mem_free(c);
@@ -81,6 +85,9 @@ static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 	} else {
 		journey_mark_rx(JOURNEY_RX_APP);
 		svc_echo_stats.tcp_bytes_in += p->tot_len;
+		/* data is echo's request: the connection is in use */
+		svc_conn_active(&c->slot);
+		svc_conn_served(&c->slot);
 		if (c->pending)
 			pbuf_cat(c->pending, p);
 		else
@@ -97,16 +104,23 @@ static err_t echo_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 
 static err_t echo_poll(void *arg, struct tcp_pcb *pcb)
 {
-	return arg ? echo_flush(pcb, arg) : ERR_OK;
+	struct echo_conn *c = arg;
+
+	if (!c)
+		return ERR_OK;
+	if (!c->pending && svc_conn_idle(&c->slot))
+		return echo_close(pcb, c);
+	return echo_flush(pcb, c);
 }
 
 /* the pcb is already gone (reset, or aborted by lwIP) */
 static void echo_err(void *arg, err_t err)
 {
-	(void)err;
 	svc_echo_stats.tcp_aborted++;
-	if (arg)
+	if (arg) {
+		svc_conn_error(&((struct echo_conn *)arg)->slot, err);
 		echo_free(arg);
+	}
 }
 
 static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -122,8 +136,13 @@ static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
-	c->pending = NULL;
-	c->closing = false;
+	memset(c, 0, sizeof(*c));
+	if (svc_conn_admit(&c->slot, pcb)) {
+		/* over the per-source limit: refused with a RST (counted there) */
+		mem_free(c);
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
 	svc_echo_stats.tcp_accepted++;
 	tcp_nagle_disable(pcb);
 	tcp_arg(pcb, c);

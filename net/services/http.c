@@ -35,6 +35,7 @@ void http_conn_free(struct http_conn *c);
 
 void http_conn_free(struct http_conn *c)
 {
+	svc_conn_forget(&c->slot);
 	if (c->resp)
 		mem_free(c->resp);
 	mem_free(c);
@@ -43,6 +44,7 @@ void http_conn_free(struct http_conn *c)
 /* the connection is done with c: free it, or leave that to the renderer */
 static void http_release(struct http_conn *c)
 {
+	svc_conn_forget(&c->slot);
 	if (c->deferred)
 		c->dead = true;
 	else
@@ -66,11 +68,32 @@ static err_t http_close(struct tcp_pcb *pcb, struct http_conn *c)
 	return ERR_OK;
 }
 
+/* Bytes of the response tcp_write may take now: what the send buffer has
+ * room for, in no more segments than the connection's queue has left (a
+ * peer with a small MSS needs one segment per MSS: one write for the whole
+ * body used to fail for ever below an MSS of ~126), and no more than two
+ * segments beyond the peer's window (a peer that keeps its window shut then
+ * holds two segments, not the whole response).  tcp_sent and the poll
+ * continue from there. */
+static u32 http_room(const struct tcp_pcb *pcb)
+{
+	/* queued: written and not yet acknowledged (tcp_sndbuf is capped at
+	 * 64 KiB, so TCP_SND_BUF less it is not) */
+	u32 mss = tcp_mss(pcb), room = tcp_sndbuf(pcb);
+	u32 queued = pcb->snd_lbb - pcb->lastack, ahead = pcb->snd_wnd + 2 * mss;
+	u32 segs = TCP_SND_QUEUELEN > tcp_sndqueuelen(pcb) ?
+		   TCP_SND_QUEUELEN - tcp_sndqueuelen(pcb) : 0;
+
+	room = MIN(room, segs > 1 ? (segs - 1) * mss : 0);
+	room = MIN(room, ahead > queued ? ahead - queued : 0);
+	return MIN(room, 0xffffU);
+}
+
 /* write what fits; close once it is all queued (lwIP sends it, then FIN) */
 err_t http_send(struct tcp_pcb *pcb, struct http_conn *c)
 {
 	while (c->resp_off < c->resp_len) {
-		u32 n = LWIP_MIN(c->resp_len - c->resp_off, (u32)tcp_sndbuf(pcb));
+		u32 n = MIN(c->resp_len - c->resp_off, http_room(pcb));
 
 		if (!c->resp_off)
 			journey_tx_app();
@@ -184,6 +207,7 @@ static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 	if (!p)
 		return http_close(pcb, c);    /* the client gave up */
 	svc_http_stats.tcp_bytes_in += p->tot_len;
+	svc_conn_active(&c->slot);
 	tcp_recved(pcb, p->tot_len);
 	if (c->resp || c->deferred) {         /* a body or pipelined data: ignore */
 		pbuf_free(p);
@@ -200,6 +224,7 @@ static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 	if (!complete && !too_long)
 		return ERR_OK;
 	journey_mark_rx(JOURNEY_RX_APP);
+	svc_conn_served(&c->slot);     /* a whole request: not evicted now */
 	if (http_respond(c, too_long && !complete, &deferred)) {
 		svc_http_stats.tcp_aborted++;
 		http_conn_free(c);
@@ -235,10 +260,13 @@ static err_t http_poll(void *arg, struct tcp_pcb *pcb)
 
 static void http_err(void *arg, err_t err)
 {
-	(void)err;
+	struct http_conn *c = arg;
+
 	svc_http_stats.tcp_aborted++;
-	if (arg)
-		http_release(arg);
+	if (c) {
+		svc_conn_error(&c->slot, err);
+		http_release(c);
+	}
 }
 
 static err_t http_accept(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -255,6 +283,12 @@ static err_t http_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 		return ERR_ABRT;
 	}
 	memset(c, 0, sizeof(*c));
+	if (svc_conn_admit(&c->slot, pcb)) {
+		/* over the per-source limit: refused with a RST (counted there) */
+		mem_free(c);
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
 	c->pcb = pcb;
 	svc_http_stats.tcp_accepted++;
 	tcp_arg(pcb, c);

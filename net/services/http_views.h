@@ -7,6 +7,7 @@
 
 #include "kernel/types.h"
 #include "fs/view.h"
+#include "net/services/svc_conn.h"
 #include "lwip/tcp.h"
 
 #define HTTP_REQ_MAX     1024           /* request head we read */
@@ -17,6 +18,7 @@
 #endif
 
 struct http_conn {
+	struct svc_conn slot;       /* per-source limit, eviction (svc_conn.h) */
 	struct http_conn *next;     /* on the renderer's queue */
 	struct tcp_pcb *pcb;
 	char req[HTTP_REQ_MAX];

@@ -21,7 +21,9 @@
 #include "net/core/skbuff.h"
 #include "net/core/xmit.h"
 #include "net/services/services.h"
+#include "net/lwip/tcp_guard.h"
 #include "net/lwip/tcp_tw.h"
+#include "net/services/svc_conn.h"
 #include "lwip/memp.h"
 #include "lwip/stats.h"
 #include <stdio.h>
@@ -368,6 +370,28 @@ static void put_services(struct seq_buf *s)
 	}
 }
 
+/* the services' connection slots and TCP's give-up time (issue 11) */
+static void put_slots(struct seq_buf *s)
+{
+	struct svc_conn_stats st;
+
+	svc_conn_get_stats(&st);
+	single(s, "service_conns", "gauge", "TCP connections of the services open.", st.open);
+	single(s, "service_conns_unserved", "gauge",
+	       "Of them, without a completed request (the ones evicted for a new connection).",
+	       st.unserved);
+	single(s, "service_refused_total", "counter",
+	       "Connections refused with a RST: their source at net.svc.max_per_source.", st.refused);
+	single(s, "service_idle_closed_total", "counter",
+	       "Connections closed after net.svc.idle_timeout without data.", st.idle_closed);
+	single(s, "service_evicted_total", "counter",
+	       "Connections without a request reset for a new one while the PCB pool was full.",
+	       st.evicted);
+	single(s, "tcp_stall_aborts_total", "counter",
+	       "Connections reset after net.ipv4.tcp_stall_timeout without an ACK for queued data.",
+	       tcp_stall_aborts);
+}
+
 static void put_capture_journey(struct seq_buf *s)
 {
 	struct capture_stats cs;
@@ -411,6 +435,7 @@ static int metrics_show(char *buf, size_t size, const char *const *args)
 	put_snmp(&s);
 	put_memory(&s);
 	put_services(&s);
+	put_slots(&s);
 	put_capture_journey(&s);
 	return seq_buf_used(&s);
 }

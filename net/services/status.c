@@ -2,6 +2,7 @@
  * counters of each stage of the frame's journey (device glue, qdisc, lwIP
  * protocols and memory, services).  Plain text, one fact per line. */
 #include "net/services/services.h"
+#include "net/services/svc_conn.h"
 #include "drivers/net/netdevice.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
@@ -9,6 +10,7 @@
 #include "net/core/xmit.h"
 #include "net/lwip/netif_glue.h"
 #include "net/lwip/stack.h"
+#include "net/lwip/tcp_guard.h"
 #include "lwip/dhcp.h"
 #include "lwip/memp.h"
 #include "lwip/netif.h"
@@ -87,6 +89,7 @@ int net_status_page(char *buf, size_t size)
 	struct seq_buf pg;
 	u64 ns = ktime_get_ns();
 	const struct stats_mem *tcp_pcbs = lwip_stats.memp[MEMP_TCP_PCB];
+	struct svc_conn_stats slots;
 	struct netif *n;
 
 	seq_buf_init(&pg, buf, size);
@@ -120,6 +123,11 @@ int net_status_page(char *buf, size_t size)
 	put_svc(&pg, "echo", &svc_echo_stats);
 	put_svc(&pg, "discard", &svc_discard_stats);
 	put_svc(&pg, "http", &svc_http_stats);
+	svc_conn_get_stats(&slots);
+	seq_buf_printf(&pg, "slots: %u open, %u without a request; %llu refused (per source), "
+	    "%llu idle closed, %llu evicted; %llu stalled reset\n", slots.open, slots.unserved,
+	    (unsigned long long)slots.refused, (unsigned long long)slots.idle_closed,
+	    (unsigned long long)slots.evicted, (unsigned long long)tcp_stall_aborts);
 	seq_buf_printf(&pg, "iperf: %llu runs, last %llu bytes at %llu kbit/s\n",
 	    (unsigned long long)svc_iperf_runs, (unsigned long long)svc_iperf_last_bytes,
 	    (unsigned long long)svc_iperf_last_kbps);

@@ -328,13 +328,20 @@ def test_sysctl_all(guest):
     lines = guest.shell("sysctl -a").splitlines()
     names = [l.split(" = ")[0] for l in lines]
     assert sorted(n for n in names if n.startswith("net.core.")) == sorted(SYSCTLS)
-    # lwIP's build-time settings, read-only (test_seeds.py checks them)
-    ipv4 = sorted(n for n in names if not n.startswith("net.core."))
+    # lwIP's build-time settings, read-only (test_seeds.py checks them), and
+    # the give-up time for unacknowledged data (tcp_guard.c)
+    ipv4 = sorted(n for n in names if n.startswith("net.ipv4."))
     assert ipv4 == sorted("net.ipv4." + n for n in (
         "tcp_rmem", "tcp_wmem", "tcp_window_scaling", "tcp_timestamps", "tcp_sack",
-        "tcp_syn_retries", "tcp_retries2", "ip_default_ttl", "ip_forward"))
+        "tcp_syn_retries", "tcp_retries2", "ip_default_ttl", "ip_forward",
+        "tcp_stall_timeout"))
     assert guest.shell("ls /proc/sys/net/ipv4").split() == sorted(
         n.split(".")[-1] for n in ipv4)
+    # the services' connection slots (issue 11, test_hostile.py)
+    svc = sorted(n for n in names if n.startswith("net.svc."))
+    assert svc == ["net.svc.idle_timeout", "net.svc.max_per_source"]
+    assert guest.shell("ls /proc/sys/net/svc").split() == ["idle_timeout", "max_per_source"]
+    assert len(names) == len(SYSCTLS) + len(ipv4) + len(svc)
     assert guest.shell("ls /proc/sys/net/core").split() == sorted(
         n.split(".")[-1] for n in SYSCTLS)
 

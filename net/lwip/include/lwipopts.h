@@ -96,6 +96,20 @@ void net_core_assert_locked(const char *fn);
 #define TCP_SND_BUF                 (64 * TCP_MSS)
 #define TCP_SND_QUEUELEN            (4 * TCP_SND_BUF / TCP_MSS)
 #define MEMP_NUM_TCP_SEG            1024
+/* --- TCP: what one connection may hold (issue 11) ----------------------
+ * Out-of-order data: each segment queued out of order holds a TCP_SEG
+ * element of the pool every connection shares (and its receive buffer);
+ * about 1000 one-byte out-of-order segments on one connection used to take
+ * all 1024.  At most 64 KiB per connection, and at most 64 segments, fewer
+ * as the pool runs low (lwip_hooks.h: a quarter of the free
+ * elements), so that no number of connections can empty it.  The excess is
+ * dropped; the peer retransmits it. */
+#define TCP_OOSEQ_MAX_BYTES         (64 * 1024)
+#define TCP_OOSEQ_MAX_PBUFS         64
+#define TCP_OOSEQ_PBUFS_LIMIT(pcb)  tcp_guard_ooseq_pbufs()   /* lwip_hooks.h */
+/* one extension argument per PCB: the give-up timer's snapshot of the
+ * acknowledged sequence number (net/lwip/tcp_guard.c) */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS   1
 /* a new connection's backlog limit is per listener (tcp_listen_with_backlog) */
 #define TCP_LISTEN_BACKLOG          1
 /* lwIP builds each outgoing TCP segment in one pbuf where it can, so the
