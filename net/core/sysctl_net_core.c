@@ -7,6 +7,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
+#include "net/lwip/syncookie.h"
 #include "net/lwip/tcp_guard.h"
 #include "net/services/svc_conn.h"
 #include "lwip/opt.h"
@@ -76,6 +77,13 @@ static const struct net_sysctl net_sysctls[] = {
 	NET_SYSCTL_RW("net.svc.max_per_source", &svc_max_per_source, 0, 65535, NULL),
 	NET_SYSCTL_RW("net.svc.idle_timeout", &svc_idle_timeout, 0, 86400, NULL),
 	NET_SYSCTL_RW("net.ipv4.tcp_stall_timeout", &tcp_stall_timeout, 0, 86400, NULL),
+	/* the listen path, as Linux's (net/lwip/syncookie.h): SYN cookies
+	 * 0|1|2, half-open connections per listener (lwIP's backlog is a u8),
+	 * their SYN|ACK retransmissions, the smallest MSS we send with */
+	NET_SYSCTL_RW("net.ipv4.tcp_syncookies", &tcp_syncookies, 0, 2, NULL),
+	NET_SYSCTL_RW("net.ipv4.tcp_max_syn_backlog", &tcp_max_syn_backlog, 1, 255, NULL),
+	NET_SYSCTL_RW("net.ipv4.tcp_synack_retries", &tcp_synack_retries, 0, 5, NULL),
+	NET_SYSCTL_RW("net.ipv4.tcp_min_snd_mss", &tcp_min_snd_mss, 48, TCP_MSS, NULL),
 	/* lwIP's TCP has one window and one send buffer for every connection,
 	 * fixed at build time: Linux's min, default and max are all that */
 	NET_SYSCTL_RO("net.ipv4.tcp_rmem", TCP_WND, TCP_WND, TCP_WND),

@@ -5,14 +5,14 @@
  *
  * Where lwIP keeps the counter (its MIB-II block, lwip_stats.mib2, and its
  * per-protocol stats) the value is lwIP's, 32 bits wide.  A field for a
- * mechanism lwIP does not have (UDP-Lite, receive buffers, syncookies) is
- * a true 0.  lwIP counts no ICMP parameter problems, source quenches,
+ * mechanism lwIP does not have (UDP-Lite, receive buffers) is a true 0.  lwIP counts no ICMP parameter problems, source quenches,
  * redirects, timestamps or address masks that it sends: it sends none.
  * /proc/net/netstat shows only the few TcpExt/IpExt fields that lwIP's
  * counters fill truthfully. */
 #include "fs/view.h"
 #include "lib/seq_buf.h"
 #include "net/lwip/core_lock.h"
+#include "net/lwip/syncookie.h"
 #include "lwip/opt.h"
 #include "lwip/stats.h"
 #include "lwip/tcp.h"
@@ -192,14 +192,17 @@ static int snmp_show(char *buf, size_t size, const char *const *args)
 }
 VIEW("/proc/net/snmp", snmp_show);
 
+/* Linux's TcpExt fields that the listen path fills (in Linux's order) */
 static const char *const tcpext_names[] = {
-	"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed",
+	"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed", "ListenOverflows", "ListenDrops",
+	"TCPReqQFullDoCookies", "TCPReqQFullDrop",
 };
 static const char *const ipext_names[] = {
 	"InNoRoutes", "InTruncatedPkts", "InCsumErrors",
 };
 
-/* TcpExt: lwIP has no syncookies (true zeros).  IpExt: without forwarding
+/* TcpExt: the listen path's counters (net/lwip/syncookie.c: SYN cookies,
+ * requests dropped).  IpExt: without forwarding
  * no packet is dropped for want of a route on input; lwIP's IP length
  * errors are packets shorter than their header says (Linux's
  * InTruncatedPkts); its IP checksum errors. */
@@ -211,7 +214,12 @@ static int netstat_show(char *buf, size_t size, const char *const *args)
 	seq_buf_init(&s, buf, size);
 	net_core_lock();
 	{
-		const u32 tcpext[ARRAY_SIZE(tcpext_names)] = { 0 };
+		const struct tcp_listen_stats *l = &tcp_listen_stats;
+		const u32 tcpext[] = {
+			(u32)l->syncookies_sent, (u32)l->syncookies_recv, (u32)l->syncookies_failed,
+			(u32)l->listen_overflows, (u32)l->listen_drops, (u32)l->reqqfull_docookies,
+			(u32)l->reqqfull_drop,
+		};
 		const u32 ipext[] = { 0, (u32)lwip_stats.ip.lenerr, (u32)lwip_stats.ip.chkerr };
 
 		put_pair(&s, "TcpExt", tcpext_names, tcpext, ARRAY_SIZE(tcpext));

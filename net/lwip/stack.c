@@ -4,6 +4,7 @@
  * Contexts: lwIP runs from the NET_RX softirq (received frames, looped
  * packets), the TIMER softirq (sys_check_timeouts), and process context at
  * boot and in self-tests, always under the core lock. */
+#include "net/lwip/syncookie.h"
 #include "net/lwip/tcp_guard.h"
 #include "net/lwip/stack.h"
 #include "drivers/net/netdevice.h"
@@ -136,6 +137,7 @@ void net_stack_init(void)
 	net_core_lock();
 	lwip_init();
 	tcp_guard_init();
+	tcp_syncookie_init();
 	net_taps_init();
 	net_ipconfig_init();
 	timers_rearm();

@@ -32,7 +32,8 @@ fuzz-bins  := $(fuzz-names:%=$(BUILD)/fuzz/fuzz_%)
 
 # lwIP with the kernel's options and the fuzz hooks, instrumented
 fuzz-lwip-srcs := $(lwip-srcs) apps/lwiperf/lwiperf.c
-fuzz-lwip-objs := $(fuzz-lwip-srcs:%.c=$(BUILD)/fuzz/lwip/%.o) $(BUILD)/fuzz/lwip/tcp_tw.o
+fuzz-lwip-objs := $(fuzz-lwip-srcs:%.c=$(BUILD)/fuzz/lwip/%.o) $(BUILD)/fuzz/lwip/tcp_tw.o \
+	$(BUILD)/fuzz/lwip/syncookie.o $(BUILD)/fuzz/lwip/siphash.o
 FUZZ_LWIP_LIB  := $(BUILD)/fuzz/liblwip.a
 
 $(BUILD)/fuzz/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified $(HOST_LWIP_CONFIG) tests/fuzz/fuzz_hooks.h \
@@ -46,6 +47,16 @@ $(BUILD)/fuzz/lwip/tcp_tw.o: net/lwip/tcp_tw.c net/lwip/tcp_tw.h $(HOST_LWIP_CON
 		tests/fuzz/fuzz_hooks.h
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) -c $< -o $@
+
+# the SYN cookie hooks (net/lwip/syncookie.c) and their hash
+$(BUILD)/fuzz/lwip/syncookie.o: net/lwip/syncookie.c net/lwip/syncookie.h lib/siphash.h \
+		$(HOST_LWIP_CONFIG) tests/fuzz/fuzz_hooks.h
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/lwip/siphash.o: lib/siphash.c lib/siphash.h
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(FUZZ_LWIP_LIB): $(fuzz-lwip-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^

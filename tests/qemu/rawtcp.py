@@ -222,6 +222,7 @@ class RawConn:
         self.snd_nxt = self.iss
         self.rcv_nxt = None
         self.data = b""          # in-order bytes received
+        self.sizes = []          # the payload size of each in-order segment
         self.fin = False
         self.rst = False
 
@@ -264,6 +265,7 @@ class RawConn:
                 return got
             if seg.payload and seg.seq == self.rcv_nxt:
                 self.data += seg.payload
+                self.sizes.append(len(seg.payload))
                 self.rcv_nxt = (self.rcv_nxt + len(seg.payload)) & 0xffffffff
             if seg.flags & FIN and (seg.seq + len(seg.payload)) & 0xffffffff == self.rcv_nxt:
                 self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff

@@ -30,7 +30,7 @@ import netns
 import rawtcp
 from harness import report
 from netobs import parse_metrics
-from netparse import without_klog
+from netparse import parse_snmp, without_klog
 from test_journey import GUEST, NICS, Journey, driver_missing
 
 OTHER = "10.0.2.3"                 # the client that must be served
@@ -55,6 +55,14 @@ class Hostile(Journey):
     def sh(self, cmd, timeout=60):
         return without_klog(self.g.shell(cmd, timeout=timeout))
 
+    def guest_mac(self):
+        """The guest's MAC, from the namespace's neighbour table."""
+        self.net.run(["ping", "-c", "1", "-W", "2", GUEST])
+        out = self.net.run(["ip", "neigh", "show", GUEST]).stdout
+        m = re.search(r"lladdr (\S+)", out)
+        assert m, out
+        return m.group(1)
+
     def sysctl(self, name, value):
         out = self.sh("sysctl -w %s=%d" % (name, value))
         assert out == "%s = %d\n" % (name, value), out
@@ -69,6 +77,26 @@ class Hostile(Journey):
                 if not labels or "pool" in labels:
                     m[key] = int(v)
         return m
+
+    def tcpext(self):
+        """/proc/net/netstat's TcpExt counters (a kernel without them: {})."""
+        return parse_snmp(self.sh("cat /proc/net/netstat")).get("TcpExt", {})
+
+    def tcp_states(self):
+        """{state (hex, as /proc/net/tcp): count} of the guest's sockets."""
+        out = {}
+        for line in self.sh("cat /proc/net/tcp").splitlines()[1:]:
+            w = line.split()
+            if len(w) > 3:
+                out[w[3]] = out.get(w[3], 0) + 1
+        return out
+
+    def tap_tx_dropped(self):
+        """Frames the host's tap dropped on the way to the guest (its queue
+        was full): the SYNs that never reached it."""
+        out = self.net.run(["cat", "/sys/class/net/%s/statistics/tx_dropped" % netns.TAP],
+                           check=True).stdout
+        return int(out)
 
     def pools(self):
         """memp elements in use per pool, TIME_WAIT PCBs left out, and
@@ -420,13 +448,11 @@ def small_mss(h, mss, path="/metrics"):
         assert c.connect() and not c.rst
         c.write(b"GET %s HTTP/1.0\r\n\r\n" % path.encode())
         t = time.monotonic()
-        sizes = []
         while not c.fin and not c.rst and time.monotonic() - t < 120:
             n = len(c.data)
             c.poll(5)
             if len(c.data) == n and not c.fin:
                 break           # nothing for 5 s: stuck
-            sizes.append(len(c.data) - n)
         took = time.monotonic() - t
         if c.fin:
             c.close()
@@ -434,13 +460,139 @@ def small_mss(h, mss, path="/metrics"):
         link.close()
     head, _, body = c.data.partition(b"\r\n\r\n")
     m = re.search(rb"Content-Length: (\d+)", head)
-    report("hostile %s: MSS %d client got %d bytes of %s in %.1f s" % (
-        h.nic, mss, len(c.data), path, took))
+    report("hostile %s: MSS %d client got %d bytes of %s in %.1f s, %d segments" % (
+        h.nic, mss, len(c.data), path, took, len(c.sizes)))
     assert c.fin and not c.rst, (len(c.data), c.data[:300])
+    assert max(c.sizes) <= mss, max(c.sizes)
     assert head.startswith(b"HTTP/1.0 200 OK") and m, head
     assert len(body) == int(m.group(1)), (len(body), m.group(1))
     h.after("MSS %d" % mss)
     return c
+
+
+def syn_flood(h, count, seconds, mode=1, port=HTTP):
+    """count SYNs from random sources to port over about seconds (bounded):
+    HTTP from OTHER meanwhile.  With cookies (mode 1, 2) it is served; the
+    half-open connections stay within net.ipv4.tcp_max_syn_backlog and go
+    after their lifetime; counters say what was answered with a cookie."""
+    if mode != 1:           # 1 is the default: a kernel without the sysctl is tested too
+        h.sysctl("net.ipv4.tcp_syncookies", mode)
+    before, drops0 = h.tcpext(), h.tap_tx_dropped()
+    link = rawtcp.RawLink(h.net)
+    half_open = None
+    try:
+        link.guest_mac = link.guest_mac or h.guest_mac()
+        flood = threading.Thread(target=link.syn_flood, args=(count, seconds, port, 11))
+        t0 = time.monotonic()
+        flood.start()
+        time.sleep(0.5)
+        served = h.served(tries=TRIES, gap=max(0.3, (seconds - 1) / TRIES))
+        flood.join(seconds + 60)
+        flood_s = time.monotonic() - t0
+        half_open = h.tcp_states().get("03", 0)
+    finally:
+        link.close()
+        if mode != 1:
+            h.sysctl("net.ipv4.tcp_syncookies", 1)
+    after, drops = h.tcpext(), h.tap_tx_dropped() - drops0
+    d = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    report("hostile %s: SYN flood, %d SYNs from random sources in %.1f s (cookies %d): "
+           "%d of %d requests from another address served; %d frames dropped at the tap; "
+           "%d half-open at the end; TcpExt %s" % (
+               h.nic, count, flood_s, mode, served, TRIES, drops, half_open,
+               " ".join("%s +%d" % (k, v) for k, v in d.items() if v)))
+    return served, d, half_open
+
+
+def syn_flood_cookies(h, count, seconds):
+    served, d, half_open = syn_flood(h, count, seconds)
+    assert served >= SERVED_MIN, (served, d)
+    assert d["SyncookiesSent"] > 0 and d["TCPReqQFullDoCookies"] > 0, d
+    assert d["SyncookiesSent"] >= count // 2, d
+    # the served requests of the flood's time got in by cookie or by a slot
+    assert half_open <= 32, half_open
+    h.after("SYN flood")
+
+
+def syncookies_always(h):
+    """net.ipv4.tcp_syncookies=2: every connection is made from its cookie,
+    and works; a forged cookie is refused and counted."""
+    h.sysctl("net.ipv4.tcp_syncookies", 2)
+    before = h.tcpext()
+    link = rawtcp.RawLink(h.net)
+    try:
+        served = h.served(tries=5, gap=0.1)
+        mid = h.tcpext()
+        ip = rawtcp.played_addresses(1, first=130)[0]
+        link.claim(ip)
+        c = rawtcp.RawConn(link, ip, HTTP)
+        c.send(rawtcp.SYN, mss=1460)
+        synack = link.take(ip, c.sport, 5)
+        assert synack is not None and synack.flags & rawtcp.SYN, synack
+        # an ACK whose acknowledgement number is not the cookie
+        c.snd_nxt, c.rcv_nxt = c.iss + 1, (synack.seq + 1 + 12345) & 0xffffffff
+        c.send(rawtcp.ACK)
+        rst = link.take(ip, c.sport, 5, want=lambda s: s.flags & rawtcp.RST)
+        after = h.tcpext()
+    finally:
+        link.close()
+        h.sysctl("net.ipv4.tcp_syncookies", 1)
+    d1 = {k: mid[k] - before[k] for k in mid}
+    d2 = {k: after[k] - mid[k] for k in after}
+    report("hostile %s: tcp_syncookies=2: %d of 5 requests served, TcpExt %s; a forged cookie: "
+           "%s, TcpExt %s" % (h.nic, served, d1, "RST" if rst else "no answer", d2))
+    assert served == 5
+    assert d1["SyncookiesSent"] >= 5 and d1["SyncookiesRecv"] >= 5, d1
+    assert d1["SyncookiesFailed"] == 0, d1
+    assert rst is not None
+    assert d2["SyncookiesFailed"] == 1 and d2["SyncookiesRecv"] == 0, d2
+    h.after("SYN cookies always")
+
+
+def half_open_lifetime(h, count=200):
+    """Without cookies the listener keeps at most tcp_max_syn_backlog
+    half-open connections, drops the rest (counted), and gives each up
+    after tcp_synack_retries (1: 3 + 6 s)."""
+    served, d, half_open = syn_flood(h, count, 1.0, mode=0, port=ECHO)
+    t = time.monotonic()
+    while h.tcp_states().get("03", 0) and time.monotonic() - t < 30:
+        time.sleep(0.5)
+    gone_s = time.monotonic() - t
+    report("hostile %s: %d SYNs without cookies: %d half-open kept, %d dropped (TCPReqQFullDrop), "
+           "all gone %.1f s later" % (h.nic, count, half_open, d.get("TCPReqQFullDrop", 0),
+                                      gone_s))
+    assert half_open <= 32, half_open
+    assert d["TCPReqQFullDrop"] >= count - 32 - 5 and d["ListenDrops"] >= d["TCPReqQFullDrop"], d
+    assert d["SyncookiesSent"] == 0, d
+    assert h.tcp_states().get("03", 0) == 0 and gone_s < 12, gone_s
+    h.after("half-open")
+
+
+def tiny_mss(h):
+    """An MSS option of 1 gets segments of net.ipv4.tcp_min_snd_mss (48)."""
+    link = rawtcp.RawLink(h.net)
+    try:
+        ip = rawtcp.played_addresses(1, first=140)[0]
+        link.claim(ip)
+        c = rawtcp.RawConn(link, ip, HTTP, mss=1)
+        assert c.connect() and not c.rst
+        c.write(b"GET / HTTP/1.0\r\n\r\n")
+        t = time.monotonic()
+        while not c.fin and not c.rst and time.monotonic() - t < 60:
+            if not c.poll(5):
+                break
+        if c.fin:
+            c.close()
+    finally:
+        link.close()
+    sizes = c.sizes
+    head, _, body = c.data.partition(b"\r\n\r\n")
+    m = re.search(rb"Content-Length: (\d+)", head)
+    report("hostile %s: MSS 1 client: %d bytes in %d segments of at most %d bytes" % (
+        h.nic, len(c.data), len(sizes), max(sizes or [0])))
+    assert c.fin and m and len(body) == int(m.group(1)), c.data[:200]
+    assert max(sizes) == 48 and min(sizes[:-1] or [48]) == 48, sizes
+    h.after("MSS 1")
 
 
 # -- the tests ------------------------------------------------------------------
@@ -475,6 +627,22 @@ def test_mss_48_gets_all_of_metrics(quick):
     small_mss(quick, 48)
 
 
+def test_syn_flood_with_cookies(quick):
+    syn_flood_cookies(quick, 5000, 3)
+
+
+def test_syncookies_always_and_forged(quick):
+    syncookies_always(quick)
+
+
+def test_half_open_bounded_without_cookies(quick):
+    half_open_lifetime(quick)
+
+
+def test_mss_1_gets_min_snd_mss(quick):
+    tiny_mss(quick)
+
+
 @pytest.mark.stress
 def test_hostile_full(full):
     silent_hold(full, 400)
@@ -484,3 +652,7 @@ def test_hostile_full(full):
     zero_window(full, 60)
     ooseq_flood(full, 3000)
     small_mss(full, 48)
+    tiny_mss(full)
+    syn_flood_cookies(full, 20000, 5)
+    syncookies_always(full)
+    half_open_lifetime(full, 1000)

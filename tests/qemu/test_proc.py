@@ -328,13 +328,15 @@ def test_sysctl_all(guest):
     lines = guest.shell("sysctl -a").splitlines()
     names = [l.split(" = ")[0] for l in lines]
     assert sorted(n for n in names if n.startswith("net.core.")) == sorted(SYSCTLS)
-    # lwIP's build-time settings, read-only (test_seeds.py checks them), and
-    # the give-up time for unacknowledged data (tcp_guard.c)
+    # lwIP's build-time settings, read-only (test_seeds.py checks them), the
+    # give-up time for unacknowledged data (tcp_guard.c) and the listen path's
+    # (syncookie.c)
     ipv4 = sorted(n for n in names if n.startswith("net.ipv4."))
     assert ipv4 == sorted("net.ipv4." + n for n in (
         "tcp_rmem", "tcp_wmem", "tcp_window_scaling", "tcp_timestamps", "tcp_sack",
         "tcp_syn_retries", "tcp_retries2", "ip_default_ttl", "ip_forward",
-        "tcp_stall_timeout"))
+        "tcp_stall_timeout", "tcp_syncookies", "tcp_max_syn_backlog", "tcp_synack_retries",
+        "tcp_min_snd_mss"))
     assert guest.shell("ls /proc/sys/net/ipv4").split() == sorted(
         n.split(".")[-1] for n in ipv4)
     # the services' connection slots (issue 11, test_hostile.py)

@@ -21,7 +21,7 @@ unit-bins := $(patsubst %,$(BUILD)/host/test_%,$(unit-names))
 # the skb tests link
 HOST_LWIP_CFLAGS := $(HOST_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include
 host-lwip-objs := $(lwip-srcs:%.c=$(BUILD)/host/lwip/%.o) $(BUILD)/host/lwip/port.o \
-	$(BUILD)/host/lwip/tcp_tw.o
+	$(BUILD)/host/lwip/tcp_tw.o $(BUILD)/host/lwip/syncookie.o $(BUILD)/host/lwip/siphash.o
 HOST_LWIP_LIB := $(BUILD)/host/liblwip.a
 
 # the options change struct layouts: rebuild when they change
@@ -40,6 +40,16 @@ $(BUILD)/host/lwip/port.o: net/lwip/port.c $(HOST_LWIP_CONFIG)
 $(BUILD)/host/lwip/tcp_tw.o: net/lwip/tcp_tw.c net/lwip/tcp_tw.h $(HOST_LWIP_CONFIG)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_LWIP_CFLAGS) -c $< -o $@
+
+# the SYN cookie hooks lwipopts.h names (net/lwip/syncookie.c) and their hash
+$(BUILD)/host/lwip/syncookie.o: net/lwip/syncookie.c net/lwip/syncookie.h lib/siphash.h \
+		$(HOST_LWIP_CONFIG)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_LWIP_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/lwip/siphash.o: lib/siphash.c lib/siphash.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
 $(HOST_LWIP_LIB): $(host-lwip-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^

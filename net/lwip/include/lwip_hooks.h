@@ -5,6 +5,7 @@
 
 #include "lwip/arch.h"
 #include "lwip/err.h"
+#include "lwip/ip_addr.h"
 
 struct tcp_pcb;
 struct tcp_hdr;
@@ -30,5 +31,21 @@ static inline u16_t tcp_guard_ooseq_pbufs(void)
 
 	return (u16_t)LWIP_MAX(1, LWIP_MIN(TCP_OOSEQ_MAX_PBUFS, free / 4));
 }
+
+/* SYN cookies and the listen path's limits (net/lwip/syncookie.c; lwIP's
+ * side is net/lwip/patches/0021-tcp-syncookies.patch) */
+struct tcp_pcb_listen;
+int tcp_syncookie_wanted(struct tcp_pcb_listen *lpcb, u8_t overflow);
+u32_t tcp_syncookie_iss(struct tcp_pcb_listen *lpcb, const ip_addr_t *local, u16_t lport,
+			const ip_addr_t *remote, u16_t rport, u32_t peer_isn, u16_t *mss);
+u16_t tcp_syncookie_check(struct tcp_pcb_listen *lpcb, const ip_addr_t *local, u16_t lport,
+			  const ip_addr_t *remote, u16_t rport, u32_t peer_isn, u32_t iss);
+void tcp_syncookie_listen_drop(struct tcp_pcb_listen *lpcb);
+#define LWIP_HOOK_TCP_SYNCOOKIE_WANTED(lpcb, overflow) tcp_syncookie_wanted(lpcb, overflow)
+#define LWIP_HOOK_TCP_SYNCOOKIE_ISS(lpcb, lip, lport, rip, rport, isn, mss) \
+	tcp_syncookie_iss(lpcb, lip, lport, rip, rport, isn, mss)
+#define LWIP_HOOK_TCP_SYNCOOKIE_CHECK(lpcb, lip, lport, rip, rport, isn, iss) \
+	tcp_syncookie_check(lpcb, lip, lport, rip, rport, isn, iss)
+#define LWIP_HOOK_TCP_LISTEN_DROP(lpcb) tcp_syncookie_listen_drop(lpcb)
 
 #endif

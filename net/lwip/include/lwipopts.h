@@ -111,6 +111,18 @@ void net_core_assert_locked(const char *fn);
 /* one extension argument per PCB: the give-up timer's snapshot of the
  * acknowledged sequence number (net/lwip/tcp_guard.c) */
 #define LWIP_TCP_PCB_NUM_EXT_ARGS   1
+/* --- TCP: the listen path (issue 11) -------------------------------------
+ * SYN cookies (barenet's patch 0021, net/lwip/syncookie.c): a SYN flood
+ * cannot take the listeners' slots or the PCB pool.  The half-open budget
+ * per listener (net.ipv4.tcp_max_syn_backlog) is the hook's; a half-open
+ * connection lives LWIP_TCP_RTO_TIME * (2^(n+1) - 1) ms for
+ * n = net.ipv4.tcp_synack_retries (patch 0022: 9 s by default, lwIP's was
+ * 20 s); the smallest MSS we send with is net.ipv4.tcp_min_snd_mss (patch
+ * 0020: 48 as Linux, an MSS option of 1 gave one byte per segment). */
+#define LWIP_TCP_SYNCOOKIES         1
+extern int tcp_synack_retries, tcp_min_snd_mss;
+#define TCP_SYN_RCVD_TIMEOUT        ((u32_t)LWIP_TCP_RTO_TIME * ((2U << tcp_synack_retries) - 1U))
+#define TCP_SND_MSS_MIN             tcp_min_snd_mss
 /* a new connection's backlog limit is per listener (tcp_listen_with_backlog) */
 #define TCP_LISTEN_BACKLOG          1
 /* lwIP builds each outgoing TCP segment in one pbuf where it can, so the
