@@ -93,12 +93,17 @@ static u32 cookie_hash(int k, const ip_addr_t *local, u16 lport, const ip_addr_t
 	return (u32)siphash_2_4(buf, n, &cookie_key[k]);
 }
 
-/* the PCB pool has no element left */
+/* the PCB pool has no element left, not even one tcp_alloc() would take
+ * back from TIME_WAIT (a pool full of those is the normal state after a
+ * burst of HTTP requests: connections made from cookies would lose window
+ * scaling for nothing) */
 static bool tcp_pcb_pool_empty(void)
 {
 	const struct stats_mem *m = lwip_stats.memp[MEMP_TCP_PCB];
 
-	return m->used >= m->avail;
+	if (m->used < m->avail)
+		return false;
+	return !tcp_tw_pcbs;
 }
 
 int tcp_syncookie_wanted(struct tcp_pcb_listen *lpcb, u8_t overflow)
