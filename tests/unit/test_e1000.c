@@ -184,9 +184,13 @@ START_TEST(rx_full_ring_counts_missed)
 	rx_seq = 0;
 	up(_i, 64, 64);
 	/* 63 descriptors belong to the device: the 64th frame finds no room */
+	ck_assert_uint_eq(e1000_rx_ready(ad), 0);
 	ck_assert_int_eq(send_frames(63, 100, 0), 0);
 	ck_assert_int_eq(send_frames(1, 100, 0), 1);
+	/* the ring's fill (ethtool -S rx_ring_ready): all written back */
+	ck_assert_uint_eq(e1000_rx_ready(ad), 63);
 	ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), 63);
+	ck_assert_uint_eq(e1000_rx_ready(ad), 0);
 	ck_assert_int_eq(send_frames(63, 100, 0), 0);
 	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 126);
