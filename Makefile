@@ -21,6 +21,7 @@ endif
 BUILD   := build
 DEPS    := build/deps
 LWIP    := $(DEPS)/lwip-2.1.3
+UPLOT   := $(DEPS)/uplot-1.6.32
 
 # Kernel flags: freestanding, no SSE/x87 anywhere (IRQ-reachable code must not
 # touch FPU state; CR4.OSFXSR is never set), kernel code model in the top 2 GiB.

@@ -68,7 +68,7 @@ def all_counters(ig):
     c = counters(ig.g)
     for m in QDISC.finditer(ig.g.shell("cat /proc/barenet/metrics | grep qdisc_")):
         c["qdisc." + m.group(1)] = int(m.group(2))
-    m = GLUE.search(ig.g.shell("httpget /"))
+    m = GLUE.search(ig.g.shell("httpget /status"))
     assert m, "no glue counters on the status page"
     for k, v in zip(("rx_frames", "rx_nomem", "tx_frames", "tx_nomem", "tx_qdisc_full",
                      "tx_errors"), m.groups()):
