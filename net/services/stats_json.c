@@ -2,7 +2,7 @@
  * /api/stats.json.  One JSON object of running counters (the page polls
  * it and turns successive samples into per-second rates) and gauges:
  *
- *   {"v":1, "uptime_ns":N, "cpus":C,
+ *   {"v":1, "version":"0.1.0", "uptime_ns":N, "cpus":C,
  *    "cpu":{"0":{"nic_irqs","net_rx_softirqs","net_rx_runs","processed",
  *                "time_squeeze","backlog_drops"}, ...},
  *    "dev":{"eth0":{"irqs","napi_polls","rx_packets","tx_packets",
@@ -30,6 +30,7 @@
 #include "kernel/percpu.h"
 #include "kernel/softirq.h"
 #include "kernel/time.h"
+#include "kernel/version.h"
 #include "lib/seq_buf.h"
 #include "net/core/dev.h"
 #include "net/core/journey.h"
@@ -177,7 +178,8 @@ static int stats_json_show(char *buf, size_t size, const char *const *args)
 	for (int r = SKB_CONSUMED + 1; r < SKB_DROP_REASON_MAX; r++)
 		drops += skb_drop_count(r);
 	seq_buf_init(&s, buf, size);
-	seq_buf_printf(&s, "{\"v\":1,\"uptime_ns\":%llu,\"cpus\":%u,",
+	seq_buf_printf(&s, "{\"v\":1,\"version\":\"" BARENET_VERSION "\",\"uptime_ns\":%llu,"
+		       "\"cpus\":%u,",
 		       (unsigned long long)ktime_get_ns(), nr_cpu_ids_online());
 	put_cpus(&s);
 	seq_buf_puts(&s, ",");
