@@ -108,8 +108,9 @@ def test_static_files_byte_for_byte(dash, path, local, ctype):
 
 def test_large_body_to_parallel_slow_readers(dash):
     """uPlot's ~50 KB, to 4 clients at once that read 4 KB at a time with
-    pauses: every copy whole (the server writes as the send buffer allows
-    and goes on from tcp_sent)"""
+    pauses: every copy whole.  (The server writes as the send buffer allows
+    and goes on from tcp_sent; 50 KB fits in TCP_SND_BUF, 64 x 1460, so
+    here it goes out in one pass.)"""
     with open(os.path.join(UPLOT, "uPlot.iife.min.js"), "rb") as f:
         want = f.read()
     assert len(want) > 40000
@@ -136,6 +137,12 @@ def test_large_body_to_parallel_slow_readers(dash):
         head, _, body = data.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.0 200 OK"), head
         assert body == want, (len(body), len(want))
+    # a rendered body of the same order (the journey ring full: 1024
+    # records), whole
+    udp_load(dash, 3)
+    code, headers, body = get(dash, "/trace.csv")
+    assert code == 200 and len(body) == int(headers["content-length"]) > 50000
+    assert body.count(b"\n") == 1025, body.count(b"\n")
 
 
 def test_stats_json(dash):
