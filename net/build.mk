@@ -60,8 +60,8 @@ $(foreach f,$(net-services),$(eval CFLAGS_net_services_$(f) := -Inet/lwip/includ
 # it from the npm registry, sha256 pinned, into build/deps)
 www-files := net/services/www/index.html net/services/www/dashboard.js
 kernel-srcs += net/services/www_assets.S
-$(BUILD)/obj/net/services/www_assets.o: KASFLAGS += -DUPLOT_JS='"$(UPLOT)/uPlot.iife.min.js"' \
-	-DUPLOT_CSS='"$(UPLOT)/uPlot.min.css"'
+www-asset-flags := -DUPLOT_JS='"$(UPLOT)/uPlot.iife.min.js"' -DUPLOT_CSS='"$(UPLOT)/uPlot.min.css"'
+$(BUILD)/obj/net/services/www_assets.o: KASFLAGS += $(www-asset-flags)
 $(BUILD)/obj/net/services/www_assets.o: $(www-files) $(UPLOT)/.verified
 $(UPLOT)/.verified:
 	tools/deps.sh
