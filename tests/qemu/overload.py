@@ -277,7 +277,7 @@ def account(d, injected):
 def pools_now(ig):
     """The buffer pools' levels (injectlib.pools) and /proc/meminfo's
     MemFree.  TCP PCBs in TIME_WAIT (/proc/net/tcp state 06) are left out of
-    memp.TCP_PCB: all_counters()' `httpget /` leaves one per call, for 2 MSL."""
+    memp.TCP_PCB: all_counters()' `httpget /status` leaves one per call, for 2 MSL."""
     import injectlib
     c = counters(ig.g)
     p = injectlib.pools(c)

@@ -85,7 +85,9 @@ function fmt(v) {
     return (v / 1e6).toFixed(2) + "M";
   if (Math.abs(v) >= 1e4)
     return (v / 1e3).toFixed(1) + "k";
-  return Math.abs(v) >= 100 || v === Math.round(v) ? Math.round(v).toString() : v.toFixed(1);
+  if (Math.abs(v) >= 100 || v === Math.round(v))
+    return Math.round(v).toString();
+  return Number(v.toFixed(Math.abs(v) < 10 ? 2 : 1)).toString();
 }
 
 /* the legend shows the newest values unless the pointer is on the chart */
@@ -101,6 +103,7 @@ function buildCharts(s) {
   for (const spec of chartSpecs(s)) {
     const card = document.createElement("section");
     card.className = "card";
+    card.id = "card-" + spec.id;
     card.innerHTML = "<h2></h2><p class=\"what\"></p><div class=\"chart\"></div>";
     card.querySelector("h2").textContent = spec.title;
     card.querySelector(".what").textContent = spec.what;
@@ -111,7 +114,9 @@ function buildCharts(s) {
       width: chartWidth(el),
       height: 220,
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max, spec.unit === "%" ? 10 : 1) * 1.05] } },
-      axes: [{}, { label: spec.unit, size: 60, values: (u, vals) => vals.map(fmt) }],
+      /* ticks a whole number of seconds apart, at least 70 px */
+      axes: [{ incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300], space: 70 },
+             { label: spec.unit, size: 60, values: (u, vals) => vals.map(fmt) }],
       legend: { live: true },
       series: [{}].concat(spec.series.map((ser, i) => ({
         label: ser.label, stroke: COLORS[i % COLORS.length], width: 1.6,
@@ -176,6 +181,10 @@ function updateJourney(j) {
   const stages = (j.stages || []).filter(st => st.count && st.name !== "total");
   const note = document.getElementById("trace-state");
 
+  const latency = document.querySelector("#card-latency .what");
+  if (latency)
+    latency.textContent = j.sample ? "p50 and p99 over the newest sampled frames (trace)."
+      : "Tracing is off: type trace sample 1 in the shell (or boot with trace.sample=1).";
   note.textContent = j.sample
     ? "Sampling 1 frame in " + j.sample + "; " + j.records + " records kept."
     : "Tracing is off: type trace sample 1 in the shell (or boot with trace.sample=1) to time each stage.";
