@@ -63,7 +63,8 @@ kernel-srcs += net/services/www_assets.S
 www-asset-flags := -DUPLOT_JS='"$(UPLOT)/uPlot.iife.min.js"' -DUPLOT_CSS='"$(UPLOT)/uPlot.min.css"'
 $(BUILD)/obj/net/services/www_assets.o: KASFLAGS += $(www-asset-flags)
 $(BUILD)/obj/net/services/www_assets.o: $(www-files) $(UPLOT)/.verified
-$(UPLOT)/.verified:
+# after lwIP's: one tools/deps.sh at a time, whatever -j says
+$(UPLOT)/.verified: | $(LWIP)/.verified
 	tools/deps.sh
 kernel-extra-objs += $(lwip-objs)
 
