@@ -36,8 +36,11 @@ class BrowserError(Exception):
 
 
 class Browser:
-    def __init__(self, workdir, width=1280, height=900):
+    def __init__(self, workdir, width=1280, height=900, log=None):
+        """workdir: the profile goes there; log: chromium's output (default
+        workdir/chromium.log)"""
         self.workdir = str(workdir)
+        self.logpath = log or os.path.join(self.workdir, "chromium.log")
         self.width, self.height = width, height
         self.proc = None
         self.session = None
@@ -70,7 +73,7 @@ class Browser:
             b = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD, 10)
             os.dup2(a, 3)
             os.dup2(b, 4)
-        self.log = open(os.path.join(self.workdir, "chromium.log"), "wb")
+        self.log = open(self.logpath, "wb")
         self.proc = subprocess.Popen(
             [CHROMIUM] + FLAGS + ["--remote-debugging-pipe", "--user-data-dir=" + profile,
                                   "--window-size=%d,%d" % (self.width, self.height), "about:blank"],

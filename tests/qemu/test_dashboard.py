@@ -208,7 +208,8 @@ def test_page_in_chromium(dash, tmp_path):
     if os.path.exists(shot):
         os.unlink(shot)
     views = get(dash, "/api/views")[2].decode().split("\n")[:-1]
-    with Browser(tmp_path, width=1280, height=900) as b:
+    with Browser(tmp_path, width=1280, height=900,
+                 log=os.path.join(LOGDIR, "dashboard-chromium.log")) as b:
         b.open("http://127.0.0.1:%d/" % dash.http_port)
         b.wait_for("window.barenet && window.barenet.samples >= 2", 60)
         sent, echoed, took = udp_load(dash, 12)
