@@ -129,7 +129,7 @@ class Hostile(Journey):
         s.connect((GUEST, port))
         return s
 
-    def http_get(self, path="/", timeout=TRY_TIMEOUT_S, src=OTHER):
+    def http_get(self, path="/status", timeout=TRY_TIMEOUT_S, src=OTHER):
         """The whole response to GET path (bytes), or raises."""
         deadline = time.monotonic() + timeout
         s = self.client(HTTP, timeout, src)
@@ -152,7 +152,7 @@ class Hostile(Journey):
         for _ in range(tries):
             t = time.monotonic()
             try:
-                r = self.http_get("/", timeout)
+                r = self.http_get("/status", timeout)
                 ok += r.startswith(b"HTTP/1.0 200 OK") and b"uptime:" in r
             except OSError:
                 pass
@@ -163,7 +163,7 @@ class Hostile(Journey):
         """Every service from OTHER, each within RECOVER_S: {name: seconds}."""
         took = {}
         t = time.monotonic()
-        r = self.http_get("/", RECOVER_S)
+        r = self.http_get("/status", RECOVER_S)
         assert r.startswith(b"HTTP/1.0 200 OK"), r[:200]
         took["http"] = time.monotonic() - t
         t = time.monotonic()
@@ -586,7 +586,7 @@ def tiny_mss(h):
         link.claim(ip)
         c = rawtcp.RawConn(link, ip, HTTP, mss=1)
         assert c.connect() and not c.rst
-        c.write(b"GET / HTTP/1.0\r\n\r\n")
+        c.write(b"GET /status HTTP/1.0\r\n\r\n")
         t = time.monotonic()
         while not c.fin and not c.rst and time.monotonic() - t < 60:
             if not c.poll(5):
