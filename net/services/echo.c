@@ -3,7 +3,8 @@
  * TCP flow control is end to end: received data is acknowledged to the
  * peer's window (tcp_recved) only once it has been copied into our send
  * buffer, so a client that does not read its echoes is slowed down rather
- * than making us buffer without bound. */
+ * than making us buffer without bound; and we queue no more than two
+ * segments beyond the client's window (svc_tcp_room). */
 #include "net/services/services.h"
 #include "net/services/svc_conn.h"
 #include "net/core/journey.h"
@@ -57,7 +58,7 @@ static err_t echo_close(struct tcp_pcb *pcb, struct echo_conn *c)
 static err_t echo_flush(struct tcp_pcb *pcb, struct echo_conn *c)
 {
 	while (c->pending) {
-		u16 n = LWIP_MIN(c->pending->len, tcp_sndbuf(pcb));
+		u16 n = (u16)MIN(c->pending->len, svc_tcp_room(pcb));
 
 		if (!n || tcp_write(pcb, c->pending->payload, n, TCP_WRITE_FLAG_COPY) != ERR_OK)
 			break;

@@ -75,27 +75,6 @@ static err_t http_close(struct tcp_pcb *pcb, struct http_conn *c)
 	return ERR_OK;
 }
 
-/* Bytes of the response tcp_write may take now: what the send buffer has
- * room for, in no more segments than the connection's queue has left (a
- * peer with a small MSS needs one segment per MSS: one write for the whole
- * body used to fail for ever below an MSS of ~126), and no more than two
- * segments beyond the peer's window (a peer that keeps its window shut then
- * holds two segments, not the whole response).  tcp_sent and the poll
- * continue from there. */
-static u32 http_room(const struct tcp_pcb *pcb)
-{
-	/* queued: written and not yet acknowledged (tcp_sndbuf is capped at
-	 * 64 KiB, so TCP_SND_BUF less it is not) */
-	u32 mss = tcp_mss(pcb), room = tcp_sndbuf(pcb);
-	u32 queued = pcb->snd_lbb - pcb->lastack, ahead = pcb->snd_wnd + 2 * mss;
-	u32 segs = TCP_SND_QUEUELEN > tcp_sndqueuelen(pcb) ?
-		   TCP_SND_QUEUELEN - tcp_sndqueuelen(pcb) : 0;
-
-	room = MIN(room, segs > 1 ? (segs - 1) * mss : 0);
-	room = MIN(room, ahead > queued ? ahead - queued : 0);
-	return MIN(room, 0xffffU);
-}
-
 /* write what fits; close once it is all queued (lwIP sends it, then FIN).
  * A static body is copied too: the driver's zero-copy transmit maps heap
  * buffers, not the image. */
@@ -107,7 +86,7 @@ err_t http_send(struct tcp_pcb *pcb, struct http_conn *c)
 		bool hdr = c->sent < c->resp_len;
 		const void *p = hdr ? (const void *)(c->resp + c->sent) :
 				      (const void *)(c->body + (c->sent - c->resp_len));
-		u32 n = MIN((hdr ? c->resp_len : total) - c->sent, http_room(pcb));
+		u32 n = MIN((hdr ? c->resp_len : total) - c->sent, svc_tcp_room(pcb));
 
 		if (!c->sent)
 			journey_tx_app();

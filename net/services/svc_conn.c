@@ -112,6 +112,20 @@ bool svc_conn_idle(struct svc_conn *sc)
 	return true;
 }
 
+u32 svc_tcp_room(const struct tcp_pcb *pcb)
+{
+	/* queued: written and not yet acknowledged (tcp_sndbuf is capped at
+	 * 64 KiB, so TCP_SND_BUF less it is not) */
+	u32 mss = tcp_mss(pcb), room = tcp_sndbuf(pcb);
+	u32 queued = pcb->snd_lbb - pcb->lastack, ahead = pcb->snd_wnd + 2 * mss;
+	u32 segs = TCP_SND_QUEUELEN > tcp_sndqueuelen(pcb) ?
+		   TCP_SND_QUEUELEN - tcp_sndqueuelen(pcb) : 0;
+
+	room = MIN(room, segs > 1 ? (segs - 1) * mss : 0);
+	room = MIN(room, ahead > queued ? ahead - queued : 0);
+	return MIN(room, 0xffffU);
+}
+
 /* lwIP aborts a connection for a new one only when the pool is empty:
  * tcp_abandon frees the PCB just before calling the error callback, so
  * the pool is one short of full then */

@@ -8,6 +8,7 @@
  *    data for that long is closed;
  *    (a peer that keeps its window at zero is reset by the TCP-wide
  *    give-up time of net/lwip/tcp_guard.c, net.ipv4.tcp_stall_timeout);
+ *  - what one connection may queue to send (svc_tcp_room);
  *  - eviction: a connection runs at lwIP's lowest priority until it has
  *    completed a request (svc_conn_served), so when the PCB pool is empty
  *    lwIP's tcp_alloc() takes the PCB of the oldest idle such connection
@@ -64,6 +65,14 @@ void svc_conn_served(struct svc_conn *sc);
 /* from the service's poll callback: true when the connection has been
  * idle for net.svc.idle_timeout (the caller closes it; counted) */
 bool svc_conn_idle(struct svc_conn *sc);
+/* Bytes a service may tcp_write on pcb now: what the send buffer has room
+ * for, in no more segments than the connection's queue has left (a peer
+ * with a small MSS needs one segment per MSS: one write of a whole HTTP
+ * body failed for ever below an MSS of ~126), and no more than two segments
+ * beyond the peer's window (a peer that keeps its window shut holds two
+ * segments of the shared pool, not a whole answer).  The service goes on
+ * from its tcp_sent and poll callbacks. */
+u32 svc_tcp_room(const struct tcp_pcb *pcb);
 /* lwIP's error callback saw err: counts an eviction; then forgets sc */
 void svc_conn_error(struct svc_conn *sc, err_t err);
 

@@ -354,11 +354,11 @@ def idle_timeout(h, seconds=3):
     h.after("idle timeout")
 
 
-def zero_window(h, n, give_up=5):
-    """n connections (played on the tap) that ask for /metrics with their
-    window shut from the SYN on and answer every window probe with a window of 0 still:
-    the guest keeps a little of each answer queued, and resets them after
-    the give-up time."""
+def zero_window(h, n, give_up=5, port=HTTP):
+    """n connections (played on the tap) that ask for /metrics (HTTP) or
+    send 20 kB (echo) with their window shut from the SYN on and answer
+    every window probe with a window of 0 still: the guest keeps a little of
+    each answer queued, and resets them after the give-up time."""
     h.sysctl("net.ipv4.tcp_stall_timeout", give_up)
     before = h.metrics()
     link = rawtcp.RawLink(h.net)
@@ -367,9 +367,13 @@ def zero_window(h, n, give_up=5):
         link.claim(ip)
         conns = {}
         for _ in range(n):
-            c = rawtcp.RawConn(link, ip, HTTP, win=0)
+            c = rawtcp.RawConn(link, ip, port, win=0)
             assert c.connect() and not c.rst
-            c.write(b"GET /metrics HTTP/1.0\r\n\r\n")
+            if port == HTTP:
+                c.write(b"GET /metrics HTTP/1.0\r\n\r\n")
+            else:
+                for _ in range(14):
+                    c.write(os.urandom(1460))
             conns[c.sport] = c
         t0 = time.monotonic()
         reset, probes, held, checked = set(), 0, None, False
@@ -395,8 +399,10 @@ def zero_window(h, n, give_up=5):
         link.close()
         h.sysctl("net.ipv4.tcp_stall_timeout", 120)
     gone = h.metrics()["barenet_tcp_stall_aborts_total"] - before["barenet_tcp_stall_aborts_total"]
-    report("hostile %s: %d zero-window /metrics readers held %s segments, answered %d probes, "
-           "all reset after %.1f s (give-up time %d s)" % (h.nic, n, held, probes, took, give_up))
+    report("hostile %s: %d zero-window %s held %s segments, answered %d probes, "
+           "all reset after %.1f s (give-up time %d s)" % (
+               h.nic, n, "/metrics readers" if port == HTTP else "echo clients", held, probes,
+               took, give_up))
     assert checked and early == 0, "reset before the give-up time"
     assert len(reset) == n and gone == n, (len(reset), gone, n)
     assert took >= give_up - 1, took
@@ -629,6 +635,10 @@ def test_zero_window_given_up(quick):
     zero_window(quick, 20)
 
 
+def test_zero_window_echo_given_up(quick):
+    zero_window(quick, 20, port=ECHO)
+
+
 def test_ooseq_flood_one_connection(quick):
     ooseq_flood(quick, 1000)
 
@@ -660,6 +670,7 @@ def test_hostile_full(full):
     slowloris(full, 400)
     idle_timeout(full)
     zero_window(full, 60)
+    zero_window(full, 60, port=ECHO)
     ooseq_flood(full, 3000)
     small_mss(full, 48)
     tiny_mss(full)
