@@ -7,8 +7,11 @@
 #include <check.h>
 #include <string.h>
 #include "lwip/init.h"
+#include "lwip/ip.h"
 #include "lwip/ip4.h"
 #include "lwip/ip6.h"
+#include "lwip/ip6_frag.h"
+#include "lwip/prot/ip6.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/prot/ip.h"
@@ -160,6 +163,39 @@ START_TEST(ip6_refuses_an_mtu_without_room_for_data)
 }
 END_TEST
 
+/* ip6_reass() on a Fragment header that does not follow the current IPv6
+ * header (net/lwip/patches/0006): lwIP 2.1.3's nested fragments got there
+ * with a stale header pointer and hit an assertion (a kernel panic).  Now
+ * the fragment is dropped and counted. */
+START_TEST(ip6_reass_drops_a_fragment_not_after_the_current_header)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, IP6_HLEN + IP6_FRAG_HLEN + 16 + IP6_HLEN, PBUF_RAM);
+	struct ip6_hdr *hdr;
+	struct ip6_frag_hdr *fh;
+	u32 proterr0 = (u32)lwip_stats.ip6_frag.proterr;
+
+	ck_assert_ptr_nonnull(p);
+	memset(p->payload, 0, p->len);
+	hdr = (struct ip6_hdr *)p->payload;
+	IP6H_VTCFL_SET(hdr, 6, 0, 0);
+	IP6H_PLEN_SET(hdr, IP6_FRAG_HLEN + 16);
+	IP6H_NEXTH_SET(hdr, IP6_NEXTH_FRAGMENT);
+	fh = (struct ip6_frag_hdr *)((u8_t *)p->payload + IP6_HLEN);
+	fh->_nexth = IP6_NEXTH_UDP;
+	fh->_fragment_offset = PP_HTONS(IP6_FRAG_MORE_FLAG);
+	fh->_identification = PP_HTONL(0x1234);
+	/* "the current header" is one after the fragment (a stale pointer
+	 * into another buffer is as far off) */
+	ip_data.current_ip6_header = (struct ip6_hdr *)((u8_t *)p->payload + IP6_HLEN + 24);
+	ip_data.current_input_netif = &nif;
+	ck_assert_int_eq(pbuf_remove_header(p, IP6_HLEN), 0);
+	ck_assert_ptr_null(ip6_reass(p));          /* p is freed */
+	ck_assert_uint_eq((u32)lwip_stats.ip6_frag.proterr - proterr0, 1);
+	ip_data.current_ip6_header = NULL;
+	ip_data.current_input_netif = NULL;
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lwip_frag");
@@ -171,6 +207,7 @@ int main(void)
 	tcase_add_test(tc, ip4_refuses_an_mtu_below_68);
 	tcase_add_test(tc, ip6_fragments_at_1280);
 	tcase_add_test(tc, ip6_refuses_an_mtu_without_room_for_data);
+	tcase_add_test(tc, ip6_reass_drops_a_fragment_not_after_the_current_header);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }
