@@ -28,7 +28,9 @@
  *   1 FRAG6   u8 sel, u8 off, u8 len: the same for IPv6; op bit 3 flips M;
  *             op bit 4: nest it: the Fragment header and data become the
  *             payload of outer datagram (id 0x8000 | sel) sent in two
- *             fragments (bit 5: in one atomic fragment instead)
+ *             fragments (bit 5: in one atomic fragment instead); not
+ *             nested, op bit 6 puts a Hop-by-Hop and bit 7 a Destination
+ *             Options header (PadN) before the Fragment header
  *   2 ICMP4   u8 type sel, u16 mtu: destination unreachable (frag needed,
  *             the MTU in the next-hop MTU field), time exceeded or
  *             parameter problem, quoting a guest-to-peer UDP header
@@ -164,6 +166,16 @@ static void frag6_hdr(u8 *p, u8 nh, u16 off8, bool more, u32 id)
 	put32(p + 4, id);
 }
 
+/* an 8-byte Hop-by-Hop or Destination Options header: PadN */
+static void ext_hdr(u8 *p, u8 nh)
+{
+	p[0] = nh;
+	p[1] = 0;
+	p[2] = 1;               /* PadN */
+	p[3] = 4;
+	memset(p + 4, 0, 4);
+}
+
 static void arp_request(struct frag_out *o)
 {
 	u8 *a = eth(0x0806);
@@ -270,12 +282,30 @@ static void op_frag6(struct frag_out *o, u8 op, const u8 *a)
 		more = !more;
 	ip = eth(0x86dd);
 	if (!(op & BIT(4))) {
-		if (count > FUZZ_MTU - 48)
-			count = FUZZ_MTU - 48;
-		ip6_hdr(ip, (u16)(8 + count), 44, 64, peer6, guest6);
-		frag6_hdr(ip + 40, 17, (u16)(from / 8), more, 0x200 + (a[0] & 3));
-		memcpy(ip + 48, d->data + from, count);
-		emit(o, ETH_HLEN + 48 + count);
+		/* the unfragmentable part: optional extension headers */
+		u16 ext = 0;
+		u8 first = 44, *h = ip + 40;
+
+		if (op & BIT(7)) {              /* Destination Options */
+			first = 60;
+			ext += 8;
+		}
+		if (op & BIT(6)) {              /* Hop-by-Hop, always first */
+			ext_hdr(h, first);
+			h += 8;
+			first = 0;
+			ext += 8;
+		}
+		if (op & BIT(7)) {
+			ext_hdr(h, 44);
+			h += 8;
+		}
+		if (count > FUZZ_MTU - 48 - ext)
+			count = (u16)(FUZZ_MTU - 48 - ext);
+		ip6_hdr(ip, (u16)(ext + 8 + count), first, 64, peer6, guest6);
+		frag6_hdr(h, 17, (u16)(from / 8), more, 0x200 + (a[0] & 3));
+		memcpy(h + 8, d->data + from, count);
+		emit(o, (size_t)(ETH_HLEN + 48 + ext + count));
 		return;
 	}
 	/* nested: the inner Fragment header and data are the payload of an

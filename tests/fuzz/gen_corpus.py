@@ -215,6 +215,10 @@ def frag_seeds():
     s["ipv4-reversed"] = frag_program([[FRAG4, 1, o, n] for o, n in reversed(pieces)])
     s["ipv6-in-order"] = frag_program([[FRAG6, 1, o, n] for o, n in pieces])
     s["ipv6-reversed"] = frag_program([[FRAG6, 1, o, n] for o, n in reversed(pieces)])
+    # extension headers before the Fragment header: Hop-by-Hop, Destination
+    # Options, both (reassembly moves them and fixes their next-header fields)
+    for name, bits in (("hbh", 64), ("dstopt", 128), ("hbh-dstopt", 192)):
+        s["ipv6-ext-" + name] = frag_program([[FRAG6 | bits, 1, o, n] for o, n in reversed(pieces)])
     # overlapping and duplicated pieces
     s["ipv4-overlap"] = frag_program([[FRAG4, 2, 0, 9], [FRAG4, 2, 4, 9], [REPEAT],
                                       [FRAG4, 2, 10, 40]])
