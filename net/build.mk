@@ -28,8 +28,14 @@ $(BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
 	$(Q)$(CC) $(LWIP_CFLAGS) -c $< -o $@
 
 # the stamp is rewritten (and lwIP unpacked and patched afresh) when the
-# patch set changes: tools/deps.sh compares the set's hash with the stamp
-$(LWIP)/.verified: $(wildcard net/lwip/patches/*.patch) tools/deps.sh
+# patch set changes: tools/deps.sh compares the set's hash with the stamp.
+# A removed patch makes no prerequisite newer: the list of names is kept in
+# a file rewritten (at parse time) only when it changes.
+lwip-patches := $(sort $(wildcard net/lwip/patches/*.patch))
+lwip-patch-list := $(DEPS)/lwip-patches.list
+$(shell mkdir -p $(DEPS) && { echo '$(notdir $(lwip-patches))' | cmp -s - $(lwip-patch-list) || \
+	echo '$(notdir $(lwip-patches))' > $(lwip-patch-list); })
+$(LWIP)/.verified: $(lwip-patches) $(lwip-patch-list) tools/deps.sh
 	tools/deps.sh
 # lwIP's sources appear when tools/deps.sh unpacks them (precious: make
 # must not take them for intermediate files and delete them).  Only the
@@ -43,7 +49,7 @@ $(lwip-src-files): | $(LWIP)/.verified
 # the glue: core lock, timers and loopback, netifs over net_devices,
 # addressing, services, self-test (every file here sees lwIP's headers)
 net-lwip-glue := port stack core_lock netif ipconfig ipconfig_parse selftest_stack \
-	loopback_proc taps snmp_proc sock_proc arp_proc cmd_ip cmd_ping addr_query \
+	loopback_proc taps snmp_proc snmp6_proc sock_proc arp_proc cmd_ip cmd_ping addr_query \
 	netinject tcp_tw tcp_guard syncookie
 kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))

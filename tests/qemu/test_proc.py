@@ -308,7 +308,7 @@ def test_ls_root_and_proc(guest):
     for want in ["cmdline", "interrupts", "irq/", "meminfo", "net/", "softirqs", "sys/",
                  "uptime", "version"]:
         assert want in listing
-    assert guest.shell("ls /proc/net").split() == ["arp", "dev", "netstat", "snmp",
+    assert guest.shell("ls /proc/net").split() == ["arp", "dev", "netstat", "snmp", "snmp6",
                                                    "softnet_stat", "tcp", "udp"]
     assert guest.shell("ls /proc/uptime") == "/proc/uptime\n"
 
