@@ -1,8 +1,9 @@
 /* The give-up time for a connection whose data does not move.
  *
  * lwIP keeps a connection whose peer holds its window at zero for as long
- * as the peer answers the window probes: 2.1.3 for ever, 2.2.1 for
- * TCP_MAXRTX probes with a backoff up to 60 s (about 7.5 minutes).  Each
+ * as the peer answers the window probes (2.2.1 gives up only after
+ * TCP_MAXRTX unanswered ones, persist_probe, which every segment from the
+ * peer resets; 2.1.3 never).  Each
  * such connection pins its queued segments and their memory, and lwIP's
  * HTTP close (FIN queued after the data) leaves the PCB to lwIP with the
  * data still queued, so no service can time it out itself.  Linux gives up

@@ -569,7 +569,7 @@ class Hold:
         self.h, self.port, self.n, self.line, self.every = h, port, n, line, every
         self.stop_at = time.monotonic() + limit_s
         self.socks = {}
-        self.opened = self.lost = 0
+        self.opened = self.lost = self.resets = 0
         self.done = threading.Event()
         for i in range(n):
             self._open(i)
@@ -595,6 +595,7 @@ class Hold:
                 except OSError as e:
                     if e.errno in (errno.ENOTCONN, errno.EAGAIN):
                         continue          # still connecting
+                    self.resets += e.errno == errno.ECONNRESET and e.strerror != "closed"
                     s.close()
                     self.lost += 1
                     self._open(i)
@@ -634,12 +635,13 @@ def hold_attack(h, port, n, line=None, settle_s=4.0):
 def silent_hold(h, n):
     served, end, d, hold = hold_attack(h, ECHO, n)
     report("hostile %s: %d silent connections to port 7 from one address: %d of %d requests "
-           "from another served; %d refused (per source), %d evicted, %d reopened" % (
-               h.nic, n, served, TRIES, d["barenet_service_refused_total"],
-               d["barenet_service_evicted_total"], hold.lost))
+           "from another served; %d refused (per source), %d evicted, %d reset seen, %d reopened"
+           % (h.nic, n, served, TRIES, d["barenet_service_refused_total"],
+              d["barenet_service_evicted_total"], hold.resets, hold.lost))
     assert served >= SERVED_MIN, (served, d)
-    # the limit, not luck: the excess was refused with a RST
+    # the limit, not luck: the excess was refused, with a RST the attacker saw
     assert d["barenet_service_refused_total"] >= n - PER_SOURCE_DEFAULT, d
+    assert hold.resets >= n - PER_SOURCE_DEFAULT, (hold.resets, hold.lost)
     h.after("silent hold")
 
 
