@@ -97,9 +97,17 @@ class RawLink:
         self.guest_mac = None
         self.inbox = []          # Segments to our addresses, oldest first
         self._arp_answered = {}  # our address -> the guest answered its ARP
+        self._next_port = random.randint(20000, 40000)
 
     def close(self):
         self.sock.close()
+
+    def port(self):
+        """A source port this link has not given out before (random ones
+        collide: 60 connections from one address met an open one 4 % of
+        the time, and the guest answered that SYN with an ACK)."""
+        self._next_port += 1
+        return self._next_port
 
     def send_ip(self, packet, dst_mac=None):
         frame = _mac(dst_mac or self.guest_mac) + _mac(self.mac) + \
@@ -216,7 +224,7 @@ class RawConn:
 
     def __init__(self, link, ip, dport, sport=None, mss=1460, win=65535):
         self.link, self.ip, self.dport = link, ip, dport
-        self.sport = sport or random.randint(20000, 60000)
+        self.sport = sport or link.port()
         self.mss, self.win = mss, win
         self.iss = random.getrandbits(32)
         self.snd_nxt = self.iss
