@@ -45,6 +45,7 @@ $(HOST_LWIP_LIB): $(host-lwip-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 unit-cmdline-srcs := kernel/cmdline_parse.c
+unit-siphash-srcs := lib/siphash.c
 unit-buddy-srcs := kernel/buddy.c
 unit-kmalloc-srcs := kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 unit-dma-srcs := kernel/dma.c kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
