@@ -9,10 +9,17 @@
  * a true 0.  lwIP counts no ICMP parameter problems, source quenches,
  * redirects, timestamps or address masks that it sends: it sends none.
  * /proc/net/netstat shows only the few TcpExt/IpExt fields that lwIP's
- * counters fill truthfully. */
+ * counters fill truthfully.
+ *
+ * Besides lwIP's: Icmp OutRateLimitGlobal/OutRateLimitHost (Linux 6.2's
+ * fields, after OutErrors) and Icmp6OutRateLimitHost count the errors the
+ * rate limits held back (net/lwip/icmp_limit.c); FragCreates is lwIP's
+ * count of fragments sent (ip_frag.xmit: lwIP never fills its MIB-II
+ * ipfragcreates). */
 #include "fs/view.h"
 #include "lib/seq_buf.h"
 #include "net/lwip/core_lock.h"
+#include "net/lwip/icmp_limit.h"
 #include "lwip/opt.h"
 #include "lwip/stats.h"
 #include "lwip/tcp.h"
@@ -121,14 +128,15 @@ static void snmp_icmp(struct seq_buf *s)
 	seq_buf_puts(s, "Icmp: InMsgs InErrors InCsumErrors");
 	for (size_t i = 0; i < ARRAY_SIZE(icmp_types); i++)
 		seq_buf_printf(s, " In%s", icmp_types[i].name);
-	seq_buf_puts(s, " OutMsgs OutErrors");
+	seq_buf_puts(s, " OutMsgs OutErrors OutRateLimitGlobal OutRateLimitHost");
 	for (size_t i = 0; i < ARRAY_SIZE(icmp_types); i++)
 		seq_buf_printf(s, " Out%s", icmp_types[i].name);
 	seq_buf_printf(s, "\nIcmp: %u %u %u", m->icmpinmsgs, m->icmpinerrors,
 		       (u32)lwip_stats.icmp.chkerr);
 	for (size_t i = 0; i < ARRAY_SIZE(icmp_types); i++)
 		seq_buf_printf(s, " %u", icmp_count(icmp_types[i].type, true));
-	seq_buf_printf(s, " %u %u", m->icmpoutmsgs, m->icmpouterrors);
+	seq_buf_printf(s, " %u %u %u %u", m->icmpoutmsgs, m->icmpouterrors,
+		       icmp_limit_stats.out_ratelimit_global, icmp_limit_stats.out_ratelimit_host);
 	for (size_t i = 0; i < ARRAY_SIZE(icmp_types); i++)
 		seq_buf_printf(s, " %u", icmp_count(icmp_types[i].type, false));
 	seq_buf_puts(s, "\n");
@@ -165,7 +173,7 @@ static int snmp_show(char *buf, size_t size, const char *const *args)
 			m->ipinreceives, m->ipinhdrerrors, m->ipinaddrerrors, m->ipforwdatagrams,
 			m->ipinunknownprotos, m->ipindiscards, m->ipindelivers, m->ipoutrequests,
 			m->ipoutdiscards, m->ipoutnoroutes, 0, m->ipreasmreqds, m->ipreasmoks,
-			m->ipreasmfails, m->ipfragoks, m->ipfragfails, m->ipfragcreates,
+			m->ipreasmfails, m->ipfragoks, m->ipfragfails, (u32)lwip_stats.ip_frag.xmit,
 		};
 		const u32 tcp[] = {
 			TCP_RTO_ALGORITHM_OTHER, TCP_SLOW_INTERVAL,
@@ -221,3 +229,20 @@ static int netstat_show(char *buf, size_t size, const char *const *args)
 	return seq_buf_used(&s);
 }
 VIEW("/proc/net/netstat", netstat_show);
+
+/* /proc/net/snmp6: Linux prints every IPv6 counter as "name value", the
+ * name padded to 32 columns; only the ones barenet counts truthfully */
+static int snmp6_show(char *buf, size_t size, const char *const *args)
+{
+	struct seq_buf s;
+
+	(void)args;
+	seq_buf_init(&s, buf, size);
+	net_core_lock();
+	seq_buf_printf(&s, "%-32s\t%u\n", "Ip6FragCreates", (u32)lwip_stats.ip6_frag.xmit);
+	seq_buf_printf(&s, "%-32s\t%u\n", "Icmp6OutRateLimitHost",
+		       icmp_limit_stats.out6_ratelimit_host);
+	net_core_unlock();
+	return seq_buf_used(&s);
+}
+VIEW("/proc/net/snmp6", snmp6_show);

@@ -61,9 +61,12 @@ fuzz-rx-srcs := net/lwip/port.c tests/unit/host_stubs.c kernel/softirq.c kernel/
 	$(addprefix net/services/,services.c echo.c discard.c http.c http_views.c status.c \
 		iperf.c capture_srv.c) \
 	$(addprefix net/lwip/,arp_proc.c snmp_proc.c sock_proc.c) net/services/metrics.c \
-	net/core/journey_report.c drivers/net/netdevice_proc.c fs/view.c tests/fuzz/fuzz_stubs.c
+	net/core/journey_report.c drivers/net/netdevice_proc.c fs/view.c tests/fuzz/fuzz_stubs.c \
+	net/lwip/secure_seq.c kernel/random.c lib/siphash.c net/lwip/icmp_limit.c net/core/xrlim.c \
+	kernel/ratelimit.c
 fuzz-rx-lwip := y
-fuzz-rx-ldflags := $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input,-Wl,--wrap=$(f))
+fuzz-rx-ldflags := $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input \
+	$(NET_ICMP_LIMIT_WRAPS),-Wl,--wrap=$(f))
 
 fuzz-text-srcs := tests/unit/host_stubs.c kernel/cmdline_parse.c net/lwip/ipconfig_parse.c \
 	net/core/capture.c net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c drivers/net/netdevice.c \

@@ -5,6 +5,7 @@
 
 #include "lwip/arch.h"
 #include "lwip/err.h"
+#include "lwip/ip_addr.h"
 
 struct tcp_pcb;
 struct tcp_hdr;
@@ -15,5 +16,17 @@ err_t tcp_tw_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, u16_t optlen, u1
 		      u8_t *opt2, struct pbuf *p);
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
 	tcp_tw_inpacket(pcb, hdr, optlen, opt1len, opt2, p)
+
+
+/* TCP initial sequence numbers per RFC 6528: a keyed hash of the 4-tuple
+ * plus a 4 us clock (net/lwip/secure_seq.c); lwIP's own counter gives
+ * 6511, 6512, ... (a build that needs fixed ISNs defines its own first:
+ * tests/fuzz/fuzz_hooks.h) */
+#ifndef LWIP_HOOK_TCP_ISN
+u32_t secure_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
+		     const ip_addr_t *remote_ip, u16_t remote_port);
+#define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) \
+	secure_tcp_isn(local_ip, local_port, remote_ip, remote_port)
+#endif
 
 #endif
