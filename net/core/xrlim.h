@@ -77,9 +77,10 @@ bool xrlim_global_allow(struct xrlim_global *g, u32 now_ms, u32 msgs_per_sec, u3
 bool xrlim_peer_allow(struct xrlim_table *t, u8 family, const void *addr, u32 now_ms,
 		      u32 interval_ms);
 
-/* Both, Linux's order (6.10: the per-host check does not eat global
- * credit and the global check does not eat host tokens): global credit
- * left?  then the host's bucket, then the global credit is spent. */
+/* Both, in Linux's order since 2024 ("icmp: change the order of rate
+ * limits": a host refused by its own bucket spends no global credit):
+ * global credit left?  then the host's bucket, then the global credit is
+ * spent. */
 enum xrlim_verdict xrlim_allow(struct xrlim_global *g, struct xrlim_table *t, u8 family,
 			       const void *addr, u32 now_ms, u32 msgs_per_sec, u32 burst,
 			       u32 interval_ms, u32 rnd3);
