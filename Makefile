@@ -20,7 +20,7 @@ endif
 
 BUILD   := build
 DEPS    := build/deps
-LWIP    := $(DEPS)/lwip-2.1.3
+LWIP    := $(DEPS)/lwip-2.2.1
 
 # Kernel flags: freestanding, no SSE/x87 anywhere (IRQ-reachable code must not
 # touch FPU state; CR4.OSFXSR is never set), kernel code model in the top 2 GiB.

@@ -17,7 +17,7 @@ import re
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-LWIP_SRC = os.path.join(ROOT, "build", "deps", "lwip-2.1.3", "src")
+LWIP_SRC = os.path.join(ROOT, "build", "deps", "lwip-2.2.1", "src")
 
 # files whose names the documents cite
 FILE_EXTS = (".c", ".h", ".S", ".py", ".sh", ".ld", ".md", ".mk", ".dict", ".json")
