@@ -71,10 +71,10 @@ kernel-srcs += net/core/pktbuild.c net/core/pktgen.c net/core/pktgen_params.c \
 # the capture and journey taps inside lwIP (net/lwip/taps.c): lwIP's calls
 # between its own files go through these wrappers
 KLDFLAGS += $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input,-Wl,--wrap=$(f))
-# the ICMP/ICMPv6 error rate limits (net/lwip/icmp_limit.c): lwIP's error
-# senders, called from its other files, go through the limits first
+# the ICMP/ICMPv6 error and RST rate limits (net/lwip/icmp_limit.c): lwIP's
+# error senders, called from its other files, go through the limits first
 NET_ICMP_LIMIT_WRAPS := icmp_dest_unreach icmp_time_exceeded icmp6_dest_unreach \
-	icmp6_time_exceeded icmp6_time_exceeded_with_addrs icmp6_param_problem
+	icmp6_time_exceeded icmp6_time_exceeded_with_addrs icmp6_param_problem tcp_rst_netif
 KLDFLAGS += $(foreach f,$(NET_ICMP_LIMIT_WRAPS),-Wl,--wrap=$(f))
 CFLAGS_net_core_skbuff := -Inet/lwip/include -I$(LWIPDIR)/include
 # net.ipv4.* read-only sysctls: lwIP's build-time TCP/IP settings (lwipopts.h)

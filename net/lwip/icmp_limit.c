@@ -16,6 +16,8 @@
  *  - not limited: errors to a loopback address;
  *  - first the global bucket (OutRateLimitGlobal), then the destination's
  *    (OutRateLimitHost, Icmp6OutRateLimitHost).
+ * RSTs for segments that meet no connection are limited too (see
+ * __wrap_tcp_rst_netif below).
  * Everything runs under the core lock (lwIP's input path and timers). */
 #include "net/lwip/icmp_limit.h"
 #include "net/core/xrlim.h"
@@ -26,6 +28,7 @@
 #include "lwip/ip.h"
 #include "lwip/prot/ip4.h"
 #include "lwip/prot/ip6.h"
+#include "lwip/priv/tcp_priv.h"
 
 struct icmp_limit_stats icmp_limit_stats;
 
@@ -46,6 +49,12 @@ void __wrap_icmp6_time_exceeded(struct pbuf *p, enum icmp6_te_code c);
 void __wrap_icmp6_time_exceeded_with_addrs(struct pbuf *p, enum icmp6_te_code c,
 					   const ip6_addr_t *src_addr, const ip6_addr_t *dest_addr);
 void __wrap_icmp6_param_problem(struct pbuf *p, enum icmp6_pp_code c, const void *pointer);
+void __real_tcp_rst_netif(struct netif *netif, u32_t seqno, u32_t ackno,
+			  const ip_addr_t *local_ip, const ip_addr_t *remote_ip,
+			  u16_t local_port, u16_t remote_port);
+void __wrap_tcp_rst_netif(struct netif *netif, u32_t seqno, u32_t ackno,
+			  const ip_addr_t *local_ip, const ip_addr_t *remote_ip,
+			  u16_t local_port, u16_t remote_port);
 
 void icmp_limit_init(void)
 {
@@ -135,13 +144,22 @@ void __wrap_icmp6_time_exceeded_with_addrs(struct pbuf *p, enum icmp6_te_code c,
 		__real_icmp6_time_exceeded_with_addrs(p, c, src_addr, dest_addr);
 }
 
-bool icmp_limit_rst_allow(u8 family, const void *addr)
+/* A RST for a segment that met no connection (lwIP 2.2.1's tcp_input and
+ * tcp_listen_input send those with tcp_rst_netif; RSTs of a connection go
+ * through tcp_rst and are not limited).  Linux does not limit these;
+ * FreeBSD's icmplim does, and a SYN or ACK flood to closed ports otherwise
+ * gets one RST per segment: a global bucket of its own with the ICMP
+ * limit's settings, no per-host limit (a client's "connection refused"
+ * must stay immediate).  TcpExt TCPRstRateLimit counts the ones held back. */
+void __wrap_tcp_rst_netif(struct netif *netif, u32_t seqno, u32_t ackno,
+			  const ip_addr_t *local_ip, const ip_addr_t *remote_ip,
+			  u16_t local_port, u16_t remote_port)
 {
-	(void)family;
-	(void)addr;
-	if (xrlim_global_allow(&rst_global, now_ms(), (u32)READ_ONCE(sysctl_icmp_msgs_per_sec),
-			       (u32)READ_ONCE(sysctl_icmp_msgs_burst), get_random_u32_below(3)))
-		return true;
-	icmp_limit_stats.rst_ratelimit++;
-	return false;
+	if (!ip_addr_isloopback(remote_ip) &&
+	    !xrlim_global_allow(&rst_global, now_ms(), (u32)READ_ONCE(sysctl_icmp_msgs_per_sec),
+				(u32)READ_ONCE(sysctl_icmp_msgs_burst), get_random_u32_below(3))) {
+		icmp_limit_stats.rst_ratelimit++;
+		return;
+	}
+	__real_tcp_rst_netif(netif, seqno, ackno, local_ip, remote_ip, local_port, remote_port);
 }

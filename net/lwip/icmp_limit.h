@@ -1,5 +1,6 @@
-/* Rate limits on the ICMP and ICMPv6 errors lwIP sends (net/lwip/icmp_limit.c)
- * and their counters, Linux's names in /proc/net/snmp and /proc/net/snmp6. */
+/* Rate limits on the ICMP and ICMPv6 errors lwIP sends and the RSTs it
+ * sends for no connection (net/lwip/icmp_limit.c), and their counters,
+ * Linux's names in /proc/net/snmp and /proc/net/snmp6 where it has them. */
 #ifndef NET_LWIP_ICMP_LIMIT_H
 #define NET_LWIP_ICMP_LIMIT_H
 
@@ -17,9 +18,5 @@ extern struct icmp_limit_stats icmp_limit_stats;
 
 /* a random key for the per-host table; after the generator is seeded */
 void icmp_limit_init(void);
-
-/* May a RST answering a segment for no connection go to addr (4 or 16
- * bytes, family 4 or 6)?  Counts it when not.  Core lock held. */
-bool icmp_limit_rst_allow(u8 family, const void *addr);
 
 #endif

@@ -88,11 +88,12 @@ u16 secure_ip4_id(const ip4_addr_t *src, const ip4_addr_t *dst, u8 proto)
 	return (u16)secure_ip_ident(&s, &d, proto);
 }
 
-u32 secure_ip6_frag_id(const ip6_addr_t *src, const ip6_addr_t *dst)
+u32 secure_ip6_frag_id(const struct ip6_hdr *ip6hdr, const ip6_addr_t *dst)
 {
 	ip_addr_t s, d;
 
-	ip_addr_copy_from_ip6(s, *src);
+	ip_addr_set_zero_ip6(&s);
+	ip6_addr_copy_from_packed(*ip_2_ip6(&s), ip6hdr->src);
 	ip_addr_copy_from_ip6(d, *dst);
 	/* the Fragment header's own next-header number as the protocol */
 	return secure_ip_ident(&s, &d, IP6_NEXTH_FRAGMENT);

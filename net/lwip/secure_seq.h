@@ -34,7 +34,9 @@ u32 secure_tcp_isn(const ip_addr_t *local_ip, u16 local_port,
 u32 secure_ip_ident(const ip_addr_t *src, const ip_addr_t *dst, u8 proto);
 /* the IPv4 header's 16-bit ID (lwIP's LWIP_HOOK_IP4_ID) */
 u16 secure_ip4_id(const ip4_addr_t *src, const ip4_addr_t *dst, u8 proto);
-/* the IPv6 Fragment header's 32-bit Identification (LWIP_HOOK_IP6_FRAG_ID) */
-u32 secure_ip6_frag_id(const ip6_addr_t *src, const ip6_addr_t *dst);
+/* the IPv6 Fragment header's 32-bit Identification for a packet from the
+ * source in ip6hdr to dst (LWIP_HOOK_IP6_FRAG_ID) */
+struct ip6_hdr;
+u32 secure_ip6_frag_id(const struct ip6_hdr *ip6hdr, const ip6_addr_t *dst);
 
 #endif

@@ -201,13 +201,16 @@ static int snmp_show(char *buf, size_t size, const char *const *args)
 VIEW("/proc/net/snmp", snmp_show);
 
 static const char *const tcpext_names[] = {
-	"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed",
+	"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed", "TCPRstRateLimit",
 };
 static const char *const ipext_names[] = {
 	"InNoRoutes", "InTruncatedPkts", "InCsumErrors",
 };
 
-/* TcpExt: lwIP has no syncookies (true zeros).  IpExt: without forwarding
+/* TcpExt: lwIP has no syncookies (true zeros); TCPRstRateLimit is
+ * barenet's own (Linux does not limit these RSTs): RSTs for segments that
+ * met no connection, held back by the rate limit (net/lwip/icmp_limit.c).
+ * IpExt: without forwarding
  * no packet is dropped for want of a route on input; lwIP's IP length
  * errors are packets shorter than their header says (Linux's
  * InTruncatedPkts); its IP checksum errors. */
@@ -219,7 +222,7 @@ static int netstat_show(char *buf, size_t size, const char *const *args)
 	seq_buf_init(&s, buf, size);
 	net_core_lock();
 	{
-		const u32 tcpext[ARRAY_SIZE(tcpext_names)] = { 0 };
+		const u32 tcpext[] = { 0, 0, 0, icmp_limit_stats.rst_ratelimit };
 		const u32 ipext[] = { 0, (u32)lwip_stats.ip.lenerr, (u32)lwip_stats.ip.chkerr };
 
 		put_pair(&s, "TcpExt", tcpext_names, tcpext, ARRAY_SIZE(tcpext));

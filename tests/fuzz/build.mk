@@ -32,7 +32,8 @@ fuzz-bins  := $(fuzz-names:%=$(BUILD)/fuzz/fuzz_%)
 
 # lwIP with the kernel's options and the fuzz hooks, instrumented
 fuzz-lwip-srcs := $(lwip-srcs) apps/lwiperf/lwiperf.c
-fuzz-lwip-objs := $(fuzz-lwip-srcs:%.c=$(BUILD)/fuzz/lwip/%.o) $(BUILD)/fuzz/lwip/tcp_tw.o
+fuzz-lwip-objs := $(fuzz-lwip-srcs:%.c=$(BUILD)/fuzz/lwip/%.o) $(BUILD)/fuzz/lwip/tcp_tw.o \
+	$(BUILD)/fuzz/lwip/secure_seq.o $(BUILD)/fuzz/lwip/random.o $(BUILD)/fuzz/lwip/siphash.o
 FUZZ_LWIP_LIB  := $(BUILD)/fuzz/liblwip.a
 
 $(BUILD)/fuzz/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified $(HOST_LWIP_CONFIG) tests/fuzz/fuzz_hooks.h \
@@ -47,6 +48,21 @@ $(BUILD)/fuzz/lwip/tcp_tw.o: net/lwip/tcp_tw.c net/lwip/tcp_tw.h $(HOST_LWIP_CON
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) -c $< -o $@
 
+# the IP ID hooks (net/lwip/secure_seq.c: LWIP_HOOK_IP4_ID,
+# LWIP_HOOK_IP6_FRAG_ID; the fuzz build's ISN stays fixed) and what they use
+$(BUILD)/fuzz/lwip/secure_seq.o: net/lwip/secure_seq.c net/lwip/secure_seq.h kernel/random.h \
+		lib/siphash.h $(HOST_LWIP_CONFIG) tests/fuzz/fuzz_hooks.h
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/lwip/random.o: kernel/random.c kernel/random.h lib/siphash.h
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/lwip/siphash.o: lib/siphash.c lib/siphash.h
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
 $(FUZZ_LWIP_LIB): $(fuzz-lwip-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -60,8 +76,7 @@ fuzz-rx-srcs := net/lwip/port.c tests/unit/host_stubs.c kernel/softirq.c kernel/
 		iperf.c capture_srv.c) \
 	$(addprefix net/lwip/,arp_proc.c snmp_proc.c sock_proc.c) net/services/metrics.c \
 	net/core/journey_report.c drivers/net/netdevice_proc.c fs/view.c tests/fuzz/fuzz_stubs.c \
-	net/lwip/secure_seq.c kernel/random.c lib/siphash.c net/lwip/icmp_limit.c net/core/xrlim.c \
-	kernel/ratelimit.c
+	net/lwip/icmp_limit.c net/core/xrlim.c kernel/ratelimit.c
 fuzz-rx-lwip := y
 fuzz-rx-ldflags := $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input \
 	$(NET_ICMP_LIMIT_WRAPS),-Wl,--wrap=$(f))

@@ -11,18 +11,24 @@ errors.
     4 us clock;
   - IPv4 IDs (RFC 7739): the IDs of replies to two hosts interleaved are two
     unrelated sequences (lwIP's one counter gives n, n+1, n+2, ... across
-    both, the idle-scan side channel), and one host sees random steps;
+    both, the idle-scan side channel), and one host sees random steps; so
+    do the Fragment header IDs of fragmented IPv6 replies;
   - ICMP/ICMPv6 errors: a burst of 500 datagrams to closed ports gets at
     most the burst plus the rate times the time, and the guest counts the
     rest (Icmp OutRateLimitHost/Global, Icmp6OutRateLimitHost): sent +
     suppressed = Udp NoPorts exactly; `sysctl -w net.ipv4.icmp_msgs_per_sec`
     and friends change the limits at once;
-  - FragCreates counts the fragments the guest makes.
+  - RSTs for segments that meet no connection are limited too (TcpExt
+    TCPRstRateLimit);
+  - FragCreates counts the fragments the guest makes, EstabResets only
+    resets (lwIP counted every close);
+  - the iperf service's console lines are rate-limited.
 
 Every test here fails on the code before issue 11 (see each docstring)."""
 import json
 import re
 import socket
+import struct
 import time
 
 import pytest
@@ -375,3 +381,123 @@ def test_iperf_junk_connections_do_not_flood_the_console(target):
     m = target.g.wait_for(SUPPRESSED.pattern, timeout=15, start=start)
     assert int(m.group(1)) + len(burst) == 40, (m.group(0), len(burst))
 
+
+# -- TCP resets --------------------------------------------------------------
+
+
+def http_get(t):
+    with t.net.socket() as s:
+        s.settimeout(10)
+        s.connect((GUEST, HTTP_PORT))
+        s.sendall(b"GET / HTTP/1.0\r\nHost: guest\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    assert data.startswith(b"HTTP/1."), data[:200]
+
+
+def test_estab_resets_counts_resets_not_closes(target):
+    """Tcp EstabResets (RFC 1213, Linux): connections that went straight
+    from ESTABLISHED or CLOSE-WAIT to CLOSED.  Before: lwIP counted every
+    close with FIN (20 after 20 HTTP requests) and no reset."""
+    g0 = target.snmp()
+    for _ in range(20):
+        http_get(target)
+    time.sleep(0.5)
+    g1 = target.snmp()
+    assert d(g0, g1, "Tcp", "PassiveOpens") == 20
+    assert d(g0, g1, "Tcp", "EstabResets") == 0
+    # an established echo connection the peer resets
+    with target.net.socket() as s:
+        s.settimeout(5)
+        s.connect((GUEST, ECHO_PORT))
+        s.sendall(b"ping")
+        assert s.recv(16) == b"ping"
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(0.5)
+    g2 = target.snmp()
+    assert d(g1, g2, "Tcp", "EstabResets") == 1
+
+
+# SYNs to a closed port from n source ports at once; prints how many RSTs
+# came back
+SYN_FLOOD_CLOSED = r"""
+import json, sys
+from scapy.all import IP, TCP, conf, sr
+conf.verb = 0
+dst, dport, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+pkts = [IP(dst=dst) / TCP(sport=40000 + i, dport=dport, flags="S") for i in range(n)]
+ans, _ = sr(pkts, timeout=4)
+print(json.dumps(sum(1 for _, r in ans if r.haslayer(TCP) and int(r[TCP].flags) & 0x04)))
+"""
+
+
+def test_rsts_for_closed_ports_are_rate_limited(target):
+    """RSTs answering segments that meet no connection share the global
+    limit's settings (FreeBSD's icmplim does the same; Linux has no such
+    limit): 300 SYNs to a closed port at 20 a second with bursts of 30 get
+    about burst + rate x time RSTs, the rest counted as TcpExt
+    TCPRstRateLimit.  Before: 300 RSTs and no such counter."""
+    try:
+        set_limits(target, **{"net.ipv4.icmp_msgs_per_sec": 20, "net.ipv4.icmp_msgs_burst": 30})
+        time.sleep(2)
+        g0 = target.snmp()
+        start = time.monotonic()
+        rsts = target.scapy(SYN_FLOOD_CLOSED, GUEST, CLOSED_BASE, 300)
+        time.sleep(1)
+        g1 = target.snmp()
+        secs = time.monotonic() - start
+        insegs = d(g0, g1, "Tcp", "InSegs")
+        limited = d(g0, g1, "TcpExt", "TCPRstRateLimit")
+        assert insegs >= 250, insegs
+        assert d(g0, g1, "Tcp", "OutRsts") + limited == insegs
+        assert rsts == d(g0, g1, "Tcp", "OutRsts"), rsts
+        assert 10 <= rsts <= 1.5 * (30 + 20 * secs) + 10, (rsts, secs)
+    finally:
+        set_limits(target, **DEFAULTS)
+
+
+# UDP echoes of 3000 bytes to the guest over IPv6 (link-local), `inter`
+# seconds apart; prints the Fragment header IDs of the guest's replies
+FRAG6_SAMPLER = r"""
+import json, socket, sys, time
+from scapy.all import AsyncSniffer, IPv6, IPv6ExtHdrFragment
+dst, port, n, inter, iface = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+sn = AsyncSniffer(iface=iface, filter="ip6 and src host %s" % dst, store=True)
+sn.start()
+time.sleep(0.5)
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(3)
+scope = socket.if_nametoindex(iface)
+got = 0
+for i in range(n):
+    s.sendto(b"%04d" % i + b"v" * 2996, (dst, port, 0, scope))
+    try:
+        got += len(s.recvfrom(8192)[0]) == 3000
+    except socket.timeout:
+        pass
+    time.sleep(inter)
+time.sleep(0.5)
+pkts = sn.stop()
+ids = []
+for p in pkts:
+    if p.haslayer(IPv6ExtHdrFragment) and p[IPv6ExtHdrFragment].offset == 0:
+        ids.append(p[IPv6ExtHdrFragment].id)
+print(json.dumps([got, ids]))
+"""
+
+
+def test_ipv6_fragment_ids_unpredictable(target):
+    """RFC 7739: the guest's fragmented IPv6 replies, 100 ms apart.  Before:
+    one global counter, so successive IDs differ by exactly 1 (and anyone
+    can predict the next).  Now the step after a pause is random."""
+    r = target.net.run(["ping", "-6", "-c", "1", "-W", "3", LINKLOCAL + "%" + netns.TAP], timeout=15)
+    assert r.returncode == 0, r.stdout + r.stderr
+    got, ids = target.scapy(FRAG6_SAMPLER, LINKLOCAL, ECHO_PORT, 12, 0.1, netns.TAP)
+    assert got >= 10 and len(ids) >= 10, (got, ids)
+    steps = [(b - a) & 0xffffffff for a, b in zip(ids, ids[1:])]
+    assert all(0 < x < 4096 for x in steps), steps
+    assert len(set(steps)) >= 4, ("constant fragment ID steps", steps)

@@ -4,6 +4,8 @@
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include "lwip/prot/ip6.h"
 #include "net/lwip/secure_seq.h"
 #include "kernel/random.h"
 #include "host_stubs.h"
@@ -151,6 +153,7 @@ START_TEST(ident_hooks)
 {
 	ip4_addr_t s, d;
 	ip6_addr_t s6, d6;
+	struct ip6_hdr h;
 	u16 a;
 	u32 f;
 
@@ -163,8 +166,10 @@ START_TEST(ident_hooks)
 	ck_assert_uint_eq((u16)(secure_ip4_id(NULL, &d, 1) - a), 1);
 	IP6_ADDR(&s6, PP_HTONL(0xfd000010), 0, 0, PP_HTONL(1));
 	IP6_ADDR(&d6, PP_HTONL(0xfd000010), 0, 0, PP_HTONL(2));
-	f = secure_ip6_frag_id(&s6, &d6);
-	ck_assert_uint_eq(secure_ip6_frag_id(&s6, &d6) - f, 1);
+	memset(&h, 0, sizeof(h));
+	ip6_addr_copy_to_packed(h.src, s6);
+	f = secure_ip6_frag_id(&h, &d6);
+	ck_assert_uint_eq(secure_ip6_frag_id(&h, &d6) - f, 1);
 }
 END_TEST
 

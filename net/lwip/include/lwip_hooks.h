@@ -10,6 +10,7 @@
 struct tcp_pcb;
 struct tcp_hdr;
 struct pbuf;
+struct ip6_hdr;
 
 /* A SYN for a connection of ours in TIME_WAIT (net/lwip/tcp_tw.c). */
 err_t tcp_tw_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, u16_t optlen, u16_t opt1len,
@@ -28,5 +29,14 @@ u32_t secure_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
 #define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) \
 	secure_tcp_isn(local_ip, local_port, remote_ip, remote_port)
 #endif
+
+/* IPv4 IDs and IPv6 fragment IDs per RFC 7739 (keyed per-destination
+ * counters, net/lwip/secure_seq.c); the hooks are barenet's patch to lwIP
+ * (net/lwip/patches/0010-ip-id-hooks.patch), lwIP's own counters give
+ * 1, 2, 3, ... to everyone */
+u16_t secure_ip4_id(const ip4_addr_t *src, const ip4_addr_t *dest, u8_t proto);
+u32_t secure_ip6_frag_id(const struct ip6_hdr *ip6hdr, const ip6_addr_t *dest);
+#define LWIP_HOOK_IP4_ID(src, dest, proto)    secure_ip4_id(src, dest, proto)
+#define LWIP_HOOK_IP6_FRAG_ID(ip6hdr, dest)   secure_ip6_frag_id(ip6hdr, dest)
 
 #endif
