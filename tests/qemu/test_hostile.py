@@ -34,7 +34,7 @@ import time
 import pytest
 
 import netns
-from harness import DEFAULT_MAC
+from harness import DEFAULT_MAC, Guest
 from netparse import parse_snmp, without_klog
 
 NICS = ["e1000", "e1000e", "igb"]
@@ -115,6 +115,28 @@ def target(request, kernel):
 
 def d(a, b, proto, field):
     return b[proto][field] - a[proto][field]
+
+
+# -- the entropy source -----------------------------------------------------
+
+RANDOM_LINE = re.compile(r"random: seeded from (RDSEED|RDRAND|TSC jitter) \(CPU: rdrand (yes|no), "
+                         r"rdseed (yes|no); TSC jitter: (\d+) of (\d+) samples changed\)")
+
+
+@pytest.mark.parametrize("cpu,source", [("qemu64", "TSC jitter"), ("qemu64,+rdrand", "RDRAND"),
+                                        ("qemu64,+rdrand,+rdseed", "RDSEED")])
+def test_boot_log_names_the_entropy_source(kernel, cpu, source):
+    """The keys behind ISNs and IDs come from RDSEED, else RDRAND (as CPUID
+    says), else TSC jitter alone, and the boot log says which (QEMU's TCG
+    emulates both instructions when the CPU model asks for them)."""
+    with Guest("random-" + source.replace(" ", "-"), append="exit=ready",
+               extra=["-cpu", cpu]) as g:
+        g.wait_exit(90)
+        m = RANDOM_LINE.search(g.output)
+    assert m, g.output[-2000:]
+    assert m.group(1) == source, m.group(0)
+    # the jitter sampler saw a clock that moves
+    assert int(m.group(4)) > int(m.group(5)) // 4, m.group(0)
 
 
 # -- sequence numbers and IDs ------------------------------------------------
