@@ -34,7 +34,7 @@ import time
 import pytest
 
 import netns
-from harness import DEFAULT_MAC, Guest
+from harness import DEFAULT_MAC, Guest, report
 from netparse import parse_snmp, without_klog
 
 NICS = ["e1000", "e1000e", "igb"]
@@ -182,6 +182,8 @@ def test_isns_are_not_sequential(target):
     diffs = [sdist32(a, b) for a, b in zip(isns, isns[1:])]
     # a pair of uniform 32-bit values is within 2^20 with p = 2^-11
     close = [x for x in diffs if abs(x) < 1 << 20]
+    report("hostile %s: %d ISNs from SYN-ACKs, smallest successive |difference| %d"
+           % (target.nic, len(isns), min(abs(x) for x in diffs)))
     assert len(close) <= 2, ("successive ISNs close together", diffs)
     assert len(set(diffs)) == len(diffs), diffs
 
@@ -282,6 +284,8 @@ def test_port_scan_gets_few_errors_per_host(target):
     noports = d(g0, g1, "Udp", "NoPorts")
     sent = d(g0, g1, "Icmp", "OutDestUnreachs")
     assert noports >= 400, (noports, target.nic)
+    report("hostile %s: 500 UDP probes to closed ports (%d arrived) in %.1f s: %d Port "
+           "Unreachables sent (per-host limit)" % (target.nic, noports, secs, sent))
     assert sent <= XRLIM_BURST_FACTOR + int(secs) + 1, (sent, secs)
     host = d(g0, g1, "Icmp", "OutRateLimitHost")
     glob = d(g0, g1, "Icmp", "OutRateLimitGlobal")
@@ -306,6 +310,8 @@ def test_sysctl_sets_the_global_limit(target):
         sent = d(g0, g1, "Icmp", "OutDestUnreachs")
         glob = d(g0, g1, "Icmp", "OutRateLimitGlobal")
         assert noports >= 400, noports
+        report("hostile %s: 500 probes, icmp_msgs_per_sec=20 burst=30, no per-host limit: "
+               "%d sent in %.1f s, %d OutRateLimitGlobal" % (target.nic, sent, secs, glob))
         assert d(g0, g1, "Icmp", "OutRateLimitHost") == 0
         assert sent + glob == noports, (sent, glob, noports)
         assert 10 <= sent <= 1.5 * (30 + 20 * secs) + 10, (sent, secs)
@@ -338,6 +344,8 @@ def test_icmpv6_errors_limited_per_host(target):
     noports = d(g0, g1, "Udp", "NoPorts")
     got = h1["snmp6"]["Icmp6InDestUnreachs"] - h0["snmp6"]["Icmp6InDestUnreachs"]
     assert noports >= 250, noports
+    report("hostile %s: 300 IPv6 probes to closed ports in %.1f s: %d errors received"
+           % (target.nic, secs, got))
     assert got <= XRLIM_BURST_FACTOR + int(secs) + 1, (got, secs)
     limited = g1["snmp6"]["Icmp6OutRateLimitHost"] - g0["snmp6"]["Icmp6OutRateLimitHost"]
     assert got + limited == noports, (got, limited, noports)
@@ -475,6 +483,8 @@ def test_rsts_for_closed_ports_are_rate_limited(target):
         insegs = d(g0, g1, "Tcp", "InSegs")
         limited = d(g0, g1, "TcpExt", "TCPRstRateLimit")
         assert insegs >= 250, insegs
+        report("hostile %s: 300 SYNs to a closed port, 20/s burst 30: %d RSTs in %.1f s, "
+               "%d TCPRstRateLimit" % (target.nic, rsts, secs, limited))
         assert d(g0, g1, "Tcp", "OutRsts") + limited == insegs
         assert rsts == d(g0, g1, "Tcp", "OutRsts"), rsts
         assert 10 <= rsts <= 1.5 * (30 + 20 * secs) + 10, (rsts, secs)
