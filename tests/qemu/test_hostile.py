@@ -202,6 +202,8 @@ def test_isn_of_one_tuple_follows_the_clock(target):
     ticks = elapsed * 1e9 / 4096
     # the guest's clock and the sniffer's stamps differ by the frames'
     # transit: allow a wide band around the elapsed time
+    report("hostile %s: the same 4-tuple %.2f s later: ISN %d ticks on (%d expected)"
+           % (target.nic, elapsed, step, ticks))
     assert 0.5 * ticks < step < 2 * ticks + 50000, (step, ticks, elapsed)
     assert abs(sdist32(by_port[21000][2], by_port[21001][2])) >= 1 << 16, first
 
@@ -344,10 +346,10 @@ def test_icmpv6_errors_limited_per_host(target):
     noports = d(g0, g1, "Udp", "NoPorts")
     got = h1["snmp6"]["Icmp6InDestUnreachs"] - h0["snmp6"]["Icmp6InDestUnreachs"]
     assert noports >= 250, noports
-    report("hostile %s: 300 IPv6 probes to closed ports in %.1f s: %d errors received"
-           % (target.nic, secs, got))
     assert got <= XRLIM_BURST_FACTOR + int(secs) + 1, (got, secs)
     limited = g1["snmp6"]["Icmp6OutRateLimitHost"] - g0["snmp6"]["Icmp6OutRateLimitHost"]
+    report("hostile %s: 300 IPv6 probes to closed ports (%d arrived) in %.1f s: %d errors "
+           "received, %d Icmp6OutRateLimitHost" % (target.nic, noports, secs, got, limited))
     assert got + limited == noports, (got, limited, noports)
 
 
