@@ -13,7 +13,8 @@
  *    Exceeded and Parameter Problem (Linux's default icmp_ratemask 0x1818
  *    and icmpv6_mask_allow); Packet Too Big is never limited (lwIP sends
  *    it only when forwarding, which barenet does not);
- *  - not limited: errors to a loopback address;
+ *  - not limited: errors to a loopback address or one of our own (Linux
+ *    sends those over lo, which it does not limit);
  *  - first the global bucket (OutRateLimitGlobal), then the destination's
  *    (OutRateLimitHost, Icmp6OutRateLimitHost).
  * RSTs for segments that meet no connection are limited too (see
@@ -26,6 +27,7 @@
 #include "lwip/icmp.h"
 #include "lwip/icmp6.h"
 #include "lwip/ip.h"
+#include "lwip/netif.h"
 #include "lwip/prot/ip4.h"
 #include "lwip/prot/ip6.h"
 #include "lwip/priv/tcp_priv.h"
@@ -83,6 +85,32 @@ static bool icmp_allow(u8 family, const void *addr, int interval_ms)
 	return v == XRLIM_SEND;
 }
 
+/* one of our own addresses: traffic that never leaves the host (Linux
+ * sends it over lo, whose errors it does not limit) */
+static bool ip4_is_local(const ip4_addr_t *a)
+{
+	struct netif *n;
+
+	if (ip4_addr_isloopback(a))
+		return true;
+	NETIF_FOREACH(n)
+		if (ip4_addr_eq(a, netif_ip4_addr(n)))
+			return true;
+	return false;
+}
+
+static bool ip6_is_local(const ip6_addr_t *a)
+{
+	struct netif *n;
+
+	if (ip6_addr_isloopback(a))
+		return true;
+	NETIF_FOREACH(n)
+		if (netif_get_ip6_addr_match(n, a) >= 0)
+			return true;
+	return false;
+}
+
 /* an IPv4 error quoting the packet at p->payload: to its source */
 static bool icmp4_allow(const struct pbuf *p)
 {
@@ -93,14 +121,14 @@ static bool icmp4_allow(const struct pbuf *p)
 	if (p->len < IP_HLEN)
 		return true;
 	ip4_addr_copy(src, iph->src);
-	if (ip4_addr_isloopback(&src))
+	if (ip4_is_local(&src))
 		return true;
 	return icmp_allow(4, &src.addr, READ_ONCE(sysctl_icmp_ratelimit));
 }
 
 static bool icmp6_allow(const ip6_addr_t *to)
 {
-	if (!to || ip6_addr_isloopback(to))
+	if (!to || ip6_is_local(to))
 		return true;
 	return icmp_allow(6, to->addr, READ_ONCE(sysctl_icmpv6_ratelimit));
 }
@@ -155,7 +183,8 @@ void __wrap_tcp_rst_netif(struct netif *netif, u32_t seqno, u32_t ackno,
 			  const ip_addr_t *local_ip, const ip_addr_t *remote_ip,
 			  u16_t local_port, u16_t remote_port)
 {
-	if (!ip_addr_isloopback(remote_ip) &&
+	if (!(IP_IS_V6(remote_ip) ? ip6_is_local(ip_2_ip6(remote_ip)) :
+	      ip4_is_local(ip_2_ip4(remote_ip))) &&
 	    !xrlim_global_allow(&rst_global, now_ms(), (u32)READ_ONCE(sysctl_icmp_msgs_per_sec),
 				(u32)READ_ONCE(sysctl_icmp_msgs_burst), get_random_u32_below(3))) {
 		icmp_limit_stats.rst_ratelimit++;

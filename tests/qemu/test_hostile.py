@@ -330,6 +330,20 @@ def test_sysctl_sets_the_global_limit(target):
         set_limits(target, **DEFAULTS)
 
 
+def test_errors_to_our_own_addresses_are_not_limited(target):
+    """Errors for the host's own traffic (to 127.0.0.1, or to its own
+    address through lwIP's loopback) are not limited, as Linux does not
+    limit lo: 30 datagrams from the guest's shell to a closed port of its
+    own address get 30 Port Unreachables (the limits would allow 6)."""
+    g0 = target.snmp()
+    out = target.sh("udpsend %s %d 30 16" % (GUEST, CLOSED_BASE + 999), timeout=60)
+    time.sleep(0.5)
+    g1 = target.snmp()
+    assert d(g0, g1, "Udp", "NoPorts") == 30, out
+    assert d(g0, g1, "Icmp", "OutDestUnreachs") == 30
+    assert d(g0, g1, "Icmp", "OutRateLimitHost") == d(g0, g1, "Icmp", "OutRateLimitGlobal") == 0
+
+
 def test_icmpv6_errors_limited_per_host(target):
     """RFC 4443 2.4(f): 300 datagrams to closed ports over IPv6 (to the
     guest's link-local address): 6 Port Unreachables and one a second,
