@@ -213,7 +213,9 @@ def test_ip_ids_per_destination(target):
     counter for everyone, so host B's ID is host A's + 1 every time and
     each host sees steps of exactly 2 (an idle scan reads the guest's
     traffic off that).  Now each host's IDs are their own counter, and a
-    pause hides how many packets went out."""
+    pause hides how many packets went out.  (The two hosts share a counter
+    when their hashes pick the same one of the 2048, p = 1/2048 a boot, as
+    with Linux's ip_idents: this test would then fail.)"""
     pairs = []
     for i in range(30):
         pairs += [[HOST, 22000 + i], [HOST_B, 22000 + i]]
