@@ -13,7 +13,8 @@
  *
  * Besides lwIP's: Icmp OutRateLimitGlobal/OutRateLimitHost (Linux 6.2's
  * fields, after OutErrors) and Icmp6OutRateLimitHost count the errors the
- * rate limits held back (net/lwip/icmp_limit.c); FragCreates is lwIP's
+ * rate limits held back (net/lwip/icmp_limit.c, /proc/net/snmp6 in
+ * snmp6_proc.c); FragCreates is lwIP's
  * count of fragments sent (ip_frag.xmit: lwIP never fills its MIB-II
  * ipfragcreates). */
 #include "fs/view.h"
@@ -233,19 +234,3 @@ static int netstat_show(char *buf, size_t size, const char *const *args)
 }
 VIEW("/proc/net/netstat", netstat_show);
 
-/* /proc/net/snmp6: Linux prints every IPv6 counter as "name value", the
- * name padded to 32 columns; only the ones barenet counts truthfully */
-static int snmp6_show(char *buf, size_t size, const char *const *args)
-{
-	struct seq_buf s;
-
-	(void)args;
-	seq_buf_init(&s, buf, size);
-	net_core_lock();
-	seq_buf_printf(&s, "%-32s\t%u\n", "Ip6FragCreates", (u32)lwip_stats.ip6_frag.xmit);
-	seq_buf_printf(&s, "%-32s\t%u\n", "Icmp6OutRateLimitHost",
-		       icmp_limit_stats.out6_ratelimit_host);
-	net_core_unlock();
-	return seq_buf_used(&s);
-}
-VIEW("/proc/net/snmp6", snmp6_show);

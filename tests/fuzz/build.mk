@@ -74,7 +74,7 @@ fuzz-rx-srcs := net/lwip/port.c tests/unit/host_stubs.c kernel/softirq.c kernel/
 	$(addprefix net/lwip/,netif.c core_lock.c stack.c taps.c ipconfig.c ipconfig_parse.c) \
 	$(addprefix net/services/,services.c echo.c discard.c http.c http_views.c status.c \
 		iperf.c capture_srv.c) \
-	$(addprefix net/lwip/,arp_proc.c snmp_proc.c sock_proc.c) net/services/metrics.c \
+	$(addprefix net/lwip/,arp_proc.c snmp_proc.c snmp6_proc.c sock_proc.c) net/services/metrics.c \
 	net/core/journey_report.c drivers/net/netdevice_proc.c fs/view.c tests/fuzz/fuzz_stubs.c \
 	net/lwip/icmp_limit.c net/core/xrlim.c kernel/ratelimit.c
 fuzz-rx-lwip := y
