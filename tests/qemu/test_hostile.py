@@ -37,7 +37,9 @@ import netns
 from harness import DEFAULT_MAC, Guest, report
 from netparse import parse_snmp, without_klog
 
-NICS = ["e1000", "e1000e", "igb"]
+# e1000 in make test; every model in make stress (-m stress)
+NICS = ["e1000", pytest.param("e1000e", marks=pytest.mark.stress),
+        pytest.param("igb", marks=pytest.mark.stress)]
 GUEST = netns.GUEST4
 HOST = netns.HOST4
 HOST_B = "10.0.2.3"              # a second attacker address on the tap
@@ -49,7 +51,7 @@ CLOSED_BASE = 30000              # no service listens at 30000..30999
 XRLIM_BURST_FACTOR = 6           # Linux's per-host burst (net/core/xrlim.h)
 
 
-class Target:
+class IdsTarget:
     """A guest in a namespace, reachable at GUEST from the namespace."""
 
     def __init__(self, net, nic):
@@ -104,11 +106,13 @@ class Target:
 
 
 @pytest.fixture(scope="module", params=NICS)
-def target(request, kernel):
+def ids_target(request, kernel):
+    """The guest of this module's tests on one NIC model (named apart from
+    the nested-fragment and Packet Too Big tests' `target`)."""
     netns.require()
     net = netns.TestNet(tag="hostile-" + request.param)
     try:
-        yield Target(net, request.param)
+        yield IdsTarget(net, request.param)
     finally:
         net.close()
 
@@ -171,11 +175,11 @@ def sdist32(a, b):
     return x - (1 << 32) if x >= 1 << 31 else x
 
 
-def test_isns_are_not_sequential(target):
+def test_isns_are_not_sequential(ids_target):
     """RFC 6528: 50 SYN-ACKs to port 80 from 50 source ports.  Before:
     ISNs 6511, 6512, ... (successive differences of 1 or a few ticks)."""
     pairs = [[HOST, 20000 + i] for i in range(50)]
-    got = sample_syn_acks(target, pairs)
+    got = sample_syn_acks(ids_target, pairs)
     assert len(got) >= 45, got
     isns = [r[2] for r in got]
     assert len(set(isns)) == len(isns), isns
@@ -183,18 +187,18 @@ def test_isns_are_not_sequential(target):
     # a pair of uniform 32-bit values is within 2^20 with p = 2^-11
     close = [x for x in diffs if abs(x) < 1 << 20]
     report("hostile %s: %d ISNs from SYN-ACKs, smallest successive |difference| %d"
-           % (target.nic, len(isns), min(abs(x) for x in diffs)))
+           % (ids_target.nic, len(isns), min(abs(x) for x in diffs)))
     assert len(close) <= 2, ("successive ISNs close together", diffs)
     assert len(set(diffs)) == len(diffs), diffs
 
 
-def test_isn_of_one_tuple_follows_the_clock(target):
+def test_isn_of_one_tuple_follows_the_clock(ids_target):
     """The same 4-tuple again after ~1 s: ISN = M + F(tuple), so it moved by
     about the elapsed time in 4.096 us ticks (RFC 6528 keeps the ISN of a
     reused 4-tuple increasing); across source ports it does not."""
-    first = sample_syn_acks(target, [[HOST, 21000], [HOST, 21001]])
+    first = sample_syn_acks(ids_target, [[HOST, 21000], [HOST, 21001]])
     time.sleep(1.0)
-    again = sample_syn_acks(target, [[HOST, 21000]])
+    again = sample_syn_acks(ids_target, [[HOST, 21000]])
     assert len(first) == 2 and len(again) == 1, (first, again)
     by_port = {r[1]: r for r in first}
     step = sdist32(by_port[21000][2], again[0][2])
@@ -203,12 +207,12 @@ def test_isn_of_one_tuple_follows_the_clock(target):
     # the guest's clock and the sniffer's stamps differ by the frames'
     # transit: allow a wide band around the elapsed time
     report("hostile %s: the same 4-tuple %.2f s later: ISN %d ticks on (%d expected)"
-           % (target.nic, elapsed, step, ticks))
+           % (ids_target.nic, elapsed, step, ticks))
     assert 0.5 * ticks < step < 2 * ticks + 50000, (step, ticks, elapsed)
     assert abs(sdist32(by_port[21000][2], by_port[21001][2])) >= 1 << 16, first
 
 
-def test_ip_ids_per_destination(target):
+def test_ip_ids_per_destination(ids_target):
     """RFC 7739: SYNs alternating from two hosts, 50 ms apart.  Before: one
     counter for everyone, so host B's ID is host A's + 1 every time and
     each host sees steps of exactly 2 (an idle scan reads the guest's
@@ -219,7 +223,7 @@ def test_ip_ids_per_destination(target):
     pairs = []
     for i in range(30):
         pairs += [[HOST, 22000 + i], [HOST_B, 22000 + i]]
-    got = sample_syn_acks(target, pairs, inter=0.05)
+    got = sample_syn_acks(ids_target, pairs, inter=0.05)
     a = [r for r in got if r[0] == HOST]
     b = [r for r in got if r[0] == HOST_B]
     assert len(a) >= 25 and len(b) >= 25, got
@@ -272,24 +276,24 @@ DEFAULTS = {"net.ipv4.icmp_ratelimit": 1000, "net.ipv4.icmp_msgs_per_sec": 1000,
             "net.ipv4.icmp_msgs_burst": 50, "net.ipv6.icmp.ratelimit": 1000}
 
 
-def test_defaults_are_linuxs(target):
-    out = target.sh("sysctl -a")
+def test_defaults_are_linuxs(ids_target):
+    out = ids_target.sh("sysctl -a")
     for k, v in DEFAULTS.items():
         assert "%s = %d\n" % (k, v) in out, out
 
 
-def test_port_scan_gets_few_errors_per_host(target):
+def test_port_scan_gets_few_errors_per_host(ids_target):
     """500 datagrams to closed ports from one host, Linux's defaults: the
     host's bucket gives 6 at once and one a second.  Before: 500 Port
     Unreachables.  (The boot's defaults: the tests that change the limits
     put them back.)"""
     time.sleep(XRLIM_BURST_FACTOR + 1)   # the host's bucket full again
-    g0, g1, h0, h1, secs = closed_port_burst(target, 500)
+    g0, g1, h0, h1, secs = closed_port_burst(ids_target, 500)
     noports = d(g0, g1, "Udp", "NoPorts")
     sent = d(g0, g1, "Icmp", "OutDestUnreachs")
-    assert noports >= 400, (noports, target.nic)
+    assert noports >= 400, (noports, ids_target.nic)
     report("hostile %s: 500 UDP probes to closed ports (%d arrived) in %.1f s: %d Port "
-           "Unreachables sent (per-host limit)" % (target.nic, noports, secs, sent))
+           "Unreachables sent (per-host limit)" % (ids_target.nic, noports, secs, sent))
     assert sent <= XRLIM_BURST_FACTOR + int(secs) + 1, (sent, secs)
     host = d(g0, g1, "Icmp", "OutRateLimitHost")
     glob = d(g0, g1, "Icmp", "OutRateLimitGlobal")
@@ -299,90 +303,90 @@ def test_port_scan_gets_few_errors_per_host(target):
     assert d(h0, h1, "Icmp", "InDestUnreachs") == sent
 
 
-def test_sysctl_sets_the_global_limit(target):
+def test_sysctl_sets_the_global_limit(ids_target):
     """No per-host limit, 20 a second with bursts of 30: 500 probes get at
     most about burst + rate x time (the spend per message is random 0..2
     as in Linux, so the bound has room), the rest counted as
     OutRateLimitGlobal; a high rate then lets every error out.  Before:
     no such sysctls."""
     try:
-        set_limits(target, **{"net.ipv4.icmp_ratelimit": 0, "net.ipv4.icmp_msgs_per_sec": 20,
+        set_limits(ids_target, **{"net.ipv4.icmp_ratelimit": 0, "net.ipv4.icmp_msgs_per_sec": 20,
                               "net.ipv4.icmp_msgs_burst": 30})
         time.sleep(2)                     # the global bucket full again
-        g0, g1, h0, h1, secs = closed_port_burst(target, 500, base=CLOSED_BASE + 500)
+        g0, g1, h0, h1, secs = closed_port_burst(ids_target, 500, base=CLOSED_BASE + 500)
         noports = d(g0, g1, "Udp", "NoPorts")
         sent = d(g0, g1, "Icmp", "OutDestUnreachs")
         glob = d(g0, g1, "Icmp", "OutRateLimitGlobal")
         assert noports >= 400, noports
         report("hostile %s: 500 probes, icmp_msgs_per_sec=20 burst=30, no per-host limit: "
-               "%d sent in %.1f s, %d OutRateLimitGlobal" % (target.nic, sent, secs, glob))
+               "%d sent in %.1f s, %d OutRateLimitGlobal" % (ids_target.nic, sent, secs, glob))
         assert d(g0, g1, "Icmp", "OutRateLimitHost") == 0
         assert sent + glob == noports, (sent, glob, noports)
         assert 10 <= sent <= 1.5 * (30 + 20 * secs) + 10, (sent, secs)
         assert d(h0, h1, "Icmp", "InDestUnreachs") == sent
 
-        set_limits(target, **{"net.ipv4.icmp_msgs_per_sec": 100000,
+        set_limits(ids_target, **{"net.ipv4.icmp_msgs_per_sec": 100000,
                               "net.ipv4.icmp_msgs_burst": 100000})
         time.sleep(1.5)
-        g0, g1, h0, h1, secs = closed_port_burst(target, 200, base=CLOSED_BASE)
+        g0, g1, h0, h1, secs = closed_port_burst(ids_target, 200, base=CLOSED_BASE)
         noports = d(g0, g1, "Udp", "NoPorts")
         assert d(g0, g1, "Icmp", "OutDestUnreachs") == noports >= 150
         assert d(g0, g1, "Icmp", "OutRateLimitGlobal") == 0
     finally:
-        set_limits(target, **DEFAULTS)
+        set_limits(ids_target, **DEFAULTS)
 
 
-def test_errors_to_our_own_addresses_are_not_limited(target):
+def test_errors_to_our_own_addresses_are_not_limited(ids_target):
     """Errors for the host's own traffic (to 127.0.0.1, or to its own
     address through lwIP's loopback) are not limited, as Linux does not
     limit lo: 30 datagrams from the guest's shell to a closed port of its
     own address get 30 Port Unreachables (the limits would allow 6)."""
-    g0 = target.snmp()
-    out = target.sh("udpsend %s %d 30 16" % (GUEST, CLOSED_BASE + 999), timeout=60)
+    g0 = ids_target.snmp()
+    out = ids_target.sh("udpsend %s %d 30 16" % (GUEST, CLOSED_BASE + 999), timeout=60)
     time.sleep(0.5)
-    g1 = target.snmp()
+    g1 = ids_target.snmp()
     assert d(g0, g1, "Udp", "NoPorts") == 30, out
     assert d(g0, g1, "Icmp", "OutDestUnreachs") == 30
     assert d(g0, g1, "Icmp", "OutRateLimitHost") == d(g0, g1, "Icmp", "OutRateLimitGlobal") == 0
 
 
-def test_icmpv6_errors_limited_per_host(target):
+def test_icmpv6_errors_limited_per_host(ids_target):
     """RFC 4443 2.4(f): 300 datagrams to closed ports over IPv6 (to the
     guest's link-local address): 6 Port Unreachables and one a second,
     the rest counted as Icmp6OutRateLimitHost.  Before: 300 errors."""
     deadline = time.monotonic() + 20
-    while "tentative" in target.sh("ip addr") and time.monotonic() < deadline:
+    while "tentative" in ids_target.sh("ip addr") and time.monotonic() < deadline:
         time.sleep(0.5)
     # the neighbour entry first: Linux queues only a few datagrams for an
     # unresolved neighbour
-    r = target.net.run(["ping", "-6", "-c", "1", "-W", "3", LINKLOCAL + "%" + netns.TAP], timeout=15)
+    r = ids_target.net.run(["ping", "-6", "-c", "1", "-W", "3", LINKLOCAL + "%" + netns.TAP], timeout=15)
     assert r.returncode == 0, r.stdout + r.stderr
     time.sleep(XRLIM_BURST_FACTOR + 1)
-    g0, g1, h0, h1, secs = closed_port_burst(target, 300, socket.AF_INET6, LINKLOCAL)
+    g0, g1, h0, h1, secs = closed_port_burst(ids_target, 300, socket.AF_INET6, LINKLOCAL)
     noports = d(g0, g1, "Udp", "NoPorts")
     got = h1["snmp6"]["Icmp6InDestUnreachs"] - h0["snmp6"]["Icmp6InDestUnreachs"]
     assert noports >= 250, noports
     assert got <= XRLIM_BURST_FACTOR + int(secs) + 1, (got, secs)
     limited = g1["snmp6"]["Icmp6OutRateLimitHost"] - g0["snmp6"]["Icmp6OutRateLimitHost"]
     report("hostile %s: 300 IPv6 probes to closed ports (%d arrived) in %.1f s: %d errors "
-           "received, %d Icmp6OutRateLimitHost" % (target.nic, noports, secs, got, limited))
+           "received, %d Icmp6OutRateLimitHost" % (ids_target.nic, noports, secs, got, limited))
     assert got + limited == noports, (got, limited, noports)
 
 
 # -- counters ----------------------------------------------------------------
 
 
-def test_frag_creates_counts_fragments(target):
+def test_frag_creates_counts_fragments(ids_target):
     """A 4000-byte UDP echo: the guest reassembles the request and sends
     the reply in 3 fragments (MTU 1500): FragOKs +1, FragCreates +3.
     Before: FragCreates stayed 0."""
-    g0 = target.snmp()
-    with target.net.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+    g0 = ids_target.snmp()
+    with ids_target.net.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
         u.settimeout(5)
         u.sendto(b"f" * 4000, (GUEST, ECHO_PORT))
         data, _ = u.recvfrom(8192)
     assert data == b"f" * 4000
-    g1 = target.snmp()
+    g1 = ids_target.snmp()
     assert d(g0, g1, "Ip", "FragOKs") == 1
     assert d(g0, g1, "Ip", "FragCreates") == 3
 
@@ -401,32 +405,32 @@ def iperf_accepted(t):
     return int(m.group(1))
 
 
-def test_iperf_junk_connections_do_not_flood_the_console(target):
+def test_iperf_junk_connections_do_not_flood_the_console(ids_target):
     """40 connections to the iperf port that send a few bytes and close.
     Before: one console line each (lwiperf reports each as a run), ~90 us
     of softirq time per line on a 115200-baud UART.  Now at most 10 lines
     in 5 s; every run is still counted, and the first line after the
     window says how many were held back."""
-    target.g.watch(0.5)
-    start = len(target.g.output)
-    a0 = iperf_accepted(target)
+    ids_target.g.watch(0.5)
+    start = len(ids_target.g.output)
+    a0 = iperf_accepted(ids_target)
     for i in range(40):
-        with target.net.socket() as s:
+        with ids_target.net.socket() as s:
             s.settimeout(5)
             s.connect((GUEST, IPERF_PORT))
             s.sendall(b"junk %d\r\n" % i)
     deadline = time.monotonic() + 20
-    while iperf_accepted(target) < a0 + 40:
-        assert time.monotonic() < deadline, iperf_accepted(target) - a0
+    while iperf_accepted(ids_target) < a0 + 40:
+        assert time.monotonic() < deadline, iperf_accepted(ids_target) - a0
         time.sleep(0.5)
-    target.g.watch(0.5)
-    burst = IPERF_LINE.findall(target.g.output[start:])
-    assert 1 <= len(burst) <= 10, target.g.output[start:]
+    ids_target.g.watch(0.5)
+    burst = IPERF_LINE.findall(ids_target.g.output[start:])
+    assert 1 <= len(burst) <= 10, ids_target.g.output[start:]
     time.sleep(5.5)                  # the next window
-    with target.net.socket() as s:
+    with ids_target.net.socket() as s:
         s.settimeout(5)
         s.connect((GUEST, IPERF_PORT))
-    m = target.g.wait_for(SUPPRESSED.pattern, timeout=15, start=start)
+    m = ids_target.g.wait_for(SUPPRESSED.pattern, timeout=15, start=start)
     assert int(m.group(1)) + len(burst) == 40, (m.group(0), len(burst))
 
 
@@ -447,26 +451,26 @@ def http_get(t):
     assert data.startswith(b"HTTP/1."), data[:200]
 
 
-def test_estab_resets_counts_resets_not_closes(target):
+def test_estab_resets_counts_resets_not_closes(ids_target):
     """Tcp EstabResets (RFC 1213, Linux): connections that went straight
     from ESTABLISHED or CLOSE-WAIT to CLOSED.  Before: lwIP counted every
     close with FIN (20 after 20 HTTP requests) and no reset."""
-    g0 = target.snmp()
+    g0 = ids_target.snmp()
     for _ in range(20):
-        http_get(target)
+        http_get(ids_target)
     time.sleep(0.5)
-    g1 = target.snmp()
+    g1 = ids_target.snmp()
     assert d(g0, g1, "Tcp", "PassiveOpens") == 20
     assert d(g0, g1, "Tcp", "EstabResets") == 0
     # an established echo connection the peer resets
-    with target.net.socket() as s:
+    with ids_target.net.socket() as s:
         s.settimeout(5)
         s.connect((GUEST, ECHO_PORT))
         s.sendall(b"ping")
         assert s.recv(16) == b"ping"
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     time.sleep(0.5)
-    g2 = target.snmp()
+    g2 = ids_target.snmp()
     assert d(g1, g2, "Tcp", "EstabResets") == 1
 
 
@@ -483,31 +487,31 @@ print(json.dumps(sum(1 for _, r in ans if r.haslayer(TCP) and int(r[TCP].flags) 
 """
 
 
-def test_rsts_for_closed_ports_are_rate_limited(target):
+def test_rsts_for_closed_ports_are_rate_limited(ids_target):
     """RSTs answering segments that meet no connection share the global
     limit's settings (FreeBSD's icmplim does the same; Linux has no such
     limit): 300 SYNs to a closed port at 20 a second with bursts of 30 get
     about burst + rate x time RSTs, the rest counted as TcpExt
     TCPRstRateLimit.  Before: 300 RSTs and no such counter."""
     try:
-        set_limits(target, **{"net.ipv4.icmp_msgs_per_sec": 20, "net.ipv4.icmp_msgs_burst": 30})
+        set_limits(ids_target, **{"net.ipv4.icmp_msgs_per_sec": 20, "net.ipv4.icmp_msgs_burst": 30})
         time.sleep(2)
-        g0 = target.snmp()
+        g0 = ids_target.snmp()
         start = time.monotonic()
-        rsts = target.scapy(SYN_FLOOD_CLOSED, GUEST, CLOSED_BASE, 300)
+        rsts = ids_target.scapy(SYN_FLOOD_CLOSED, GUEST, CLOSED_BASE, 300)
         time.sleep(1)
-        g1 = target.snmp()
+        g1 = ids_target.snmp()
         secs = time.monotonic() - start
         insegs = d(g0, g1, "Tcp", "InSegs")
         limited = d(g0, g1, "TcpExt", "TCPRstRateLimit")
         assert insegs >= 250, insegs
         report("hostile %s: 300 SYNs to a closed port, 20/s burst 30: %d RSTs in %.1f s, "
-               "%d TCPRstRateLimit" % (target.nic, rsts, secs, limited))
+               "%d TCPRstRateLimit" % (ids_target.nic, rsts, secs, limited))
         assert d(g0, g1, "Tcp", "OutRsts") + limited == insegs
         assert rsts == d(g0, g1, "Tcp", "OutRsts"), rsts
         assert 10 <= rsts <= 1.5 * (30 + 20 * secs) + 10, (rsts, secs)
     finally:
-        set_limits(target, **DEFAULTS)
+        set_limits(ids_target, **DEFAULTS)
 
 
 # UDP echoes of 3000 bytes to the guest over IPv6 (link-local), `inter`
@@ -540,13 +544,13 @@ print(json.dumps([got, ids]))
 """
 
 
-def test_ipv6_fragment_ids_unpredictable(target):
+def test_ipv6_fragment_ids_unpredictable(ids_target):
     """RFC 7739: the guest's fragmented IPv6 replies, 100 ms apart.  Before:
     one global counter, so successive IDs differ by exactly 1 (and anyone
     can predict the next).  Now the step after a pause is random."""
-    r = target.net.run(["ping", "-6", "-c", "1", "-W", "3", LINKLOCAL + "%" + netns.TAP], timeout=15)
+    r = ids_target.net.run(["ping", "-6", "-c", "1", "-W", "3", LINKLOCAL + "%" + netns.TAP], timeout=15)
     assert r.returncode == 0, r.stdout + r.stderr
-    got, ids = target.scapy(FRAG6_SAMPLER, LINKLOCAL, ECHO_PORT, 12, 0.1, netns.TAP)
+    got, ids = ids_target.scapy(FRAG6_SAMPLER, LINKLOCAL, ECHO_PORT, 12, 0.1, netns.TAP)
     assert got >= 10 and len(ids) >= 10, (got, ids)
     steps = [(b - a) & 0xffffffff for a, b in zip(ids, ids[1:])]
     assert all(0 < x < 4096 for x in steps), steps
