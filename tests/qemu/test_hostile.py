@@ -371,6 +371,20 @@ def test_icmpv6_errors_limited_per_host(ids_target):
     report("hostile %s: 300 IPv6 probes to closed ports (%d arrived) in %.1f s: %d errors "
            "received, %d Icmp6OutRateLimitHost" % (ids_target.nic, noports, secs, got, limited))
     assert got + limited == noports, (got, limited, noports)
+    # net.ipv6.icmp.ratelimit=0 (and a global limit out of the way): every
+    # error goes out
+    try:
+        set_limits(ids_target, **{"net.ipv6.icmp.ratelimit": 0, "net.ipv4.icmp_msgs_per_sec": 100000,
+                                  "net.ipv4.icmp_msgs_burst": 100000})
+        time.sleep(1.5)
+        g0, g1, h0, h1, secs = closed_port_burst(ids_target, 100, socket.AF_INET6, LINKLOCAL,
+                                                 base=CLOSED_BASE + 500)
+        noports = d(g0, g1, "Udp", "NoPorts")
+        got = h1["snmp6"]["Icmp6InDestUnreachs"] - h0["snmp6"]["Icmp6InDestUnreachs"]
+        assert got == noports >= 80, (got, noports)
+        assert g1["snmp6"]["Icmp6OutRateLimitHost"] == g0["snmp6"]["Icmp6OutRateLimitHost"]
+    finally:
+        set_limits(ids_target, **DEFAULTS)
 
 
 # -- counters ----------------------------------------------------------------
