@@ -21,6 +21,7 @@ endif
 BUILD   := build
 DEPS    := build/deps
 LWIP    := $(DEPS)/lwip-2.2.1
+UPLOT   := $(DEPS)/uplot-1.6.32
 
 # Kernel flags: freestanding, no SSE/x87 anywhere (IRQ-reachable code must not
 # touch FPU state; CR4.OSFXSR is never set), kernel code model in the top 2 GiB.
@@ -134,7 +135,8 @@ help:
 	@echo "  make iso        build build/barenet.iso (GRUB, BIOS + UEFI; dd it to a USB stick)"
 	@echo "                  ISO_APPEND='...' default entry's options, ISO_OUT=, ISO_TIMEOUT="
 	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, APPEND='...')"
-	@echo "                  NET=user (127.0.0.1 forwards) or NET=tap (root: a namespace with a tap)"
+	@echo "                  NET=user (127.0.0.1 forwards) or NET=tap (root: a namespace with a tap);"
+	@echo "                  the dashboard: http://127.0.0.1:8080/ (docs/DASHBOARD.md)"
 	@echo "  make run-iso    boot the ISO in QEMU (FW=bios|uefi)"
 	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"
 	@echo "  make test       install missing deps, run host unit tests and QEMU tests"

@@ -53,9 +53,19 @@ kernel-srcs += net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/cmd_e
 
 # the services over lwIP's raw API
 net-services := services echo discard http http_views iperf status metrics netgen capture_srv \
-	shell_srv
+	shell_srv stats_json views_index www
 kernel-srcs += $(net-services:%=net/services/%.c)
 $(foreach f,$(net-services),$(eval CFLAGS_net_services_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
+# the dashboard's files, embedded: ours and uPlot's (tools/deps.sh fetches
+# it from the npm registry, sha256 pinned, into build/deps)
+www-files := net/services/www/index.html net/services/www/dashboard.js
+kernel-srcs += net/services/www_assets.S
+www-asset-flags := -DUPLOT_JS='"$(UPLOT)/uPlot.iife.min.js"' -DUPLOT_CSS='"$(UPLOT)/uPlot.min.css"'
+$(BUILD)/obj/net/services/www_assets.o: KASFLAGS += $(www-asset-flags)
+$(BUILD)/obj/net/services/www_assets.o: $(www-files) $(UPLOT)/.verified
+# after lwIP's: one tools/deps.sh at a time, whatever -j says
+$(UPLOT)/.verified: | $(LWIP)/.verified
+	tools/deps.sh
 kernel-extra-objs += $(lwip-objs)
 
 # the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP),

@@ -73,7 +73,7 @@ fuzz-rx-srcs := net/lwip/port.c tests/unit/host_stubs.c kernel/softirq.c kernel/
 	net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c \
 	$(addprefix net/lwip/,netif.c core_lock.c stack.c taps.c ipconfig.c ipconfig_parse.c) \
 	$(addprefix net/services/,services.c echo.c discard.c http.c http_views.c status.c \
-		iperf.c capture_srv.c) \
+		iperf.c capture_srv.c www.c www_assets.S) \
 	$(addprefix net/lwip/,arp_proc.c snmp_proc.c snmp6_proc.c sock_proc.c) net/services/metrics.c \
 	net/core/journey_report.c drivers/net/netdevice_proc.c fs/view.c tests/fuzz/fuzz_stubs.c \
 	net/lwip/icmp_limit.c net/core/xrlim.c kernel/ratelimit.c
@@ -87,6 +87,13 @@ fuzz-text-srcs := tests/unit/host_stubs.c kernel/cmdline_parse.c net/lwip/ipconf
 	net/core/skbuff.c net/core/journey.c net/lwip/port.c
 # capture.c copies frames out of skbs (skbuff.c, over lwIP's pbufs)
 fuzz-text-lwip := y
+
+# the dashboard's files, embedded as in the kernel (net/build.mk)
+$(BUILD)/fuzz/obj/net/services/www_assets.o: net/services/www_assets.S $(www-files) \
+		$(UPLOT)/.verified
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZAS  $<")
+	$(Q)$(FUZZ_CC) $(www-asset-flags) -c $< -o $@
 
 # kept: they are intermediate files of the pattern rule below
 .PRECIOUS: $(BUILD)/fuzz/obj/%.o $(BUILD)/fuzz/lwip/%.o

@@ -194,11 +194,11 @@ def test_pktgen_tx_completions_interrupt_on_igb(testnet, kernel, mode):
 
 
 def http_get(testnet, timeout=20):
-    """GET / from the guest's HTTP server; the status line."""
+    """GET /status from the guest's HTTP server; the status line."""
     with testnet.socket() as s:
         s.settimeout(timeout)
         s.connect((GUEST, 80))
-        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        s.sendall(b"GET /status HTTP/1.0\r\n\r\n")
         data = recv_line(s)
     return data.split(b"\r\n", 1)[0].decode()
 
