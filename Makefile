@@ -141,7 +141,7 @@ help:
 	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"
 	@echo "  make test       install missing deps, run host unit tests and QEMU tests"
 	@echo "  make unit       host unit tests only (ASan + UBSan, Check)"
-	@echo "  make fuzz       libFuzzer targets rx and text, FUZZ_TIME=600 s each (docs/FUZZING.md);"
+	@echo "  make fuzz       libFuzzer targets rx, frag and text, FUZZ_TIME=600 s each (docs/FUZZING.md);"
 	@echo "                  fuzz-regress replays the kept inputs, fuzz-quick runs 20 s each"
 	@echo "  make stress     1,000,000 frames (10% malformed) through build/tools/bn-inject,"
 	@echo "                  overload per NIC model (recovery < 1 s), a 1-minute soak"

@@ -28,8 +28,14 @@ $(BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
 	$(Q)$(CC) $(LWIP_CFLAGS) -c $< -o $@
 
 # the stamp is rewritten (and lwIP unpacked and patched afresh) when the
-# patch set changes: tools/deps.sh compares the set's hash with the stamp
-$(LWIP)/.verified: $(wildcard net/lwip/patches/*.patch) tools/deps.sh
+# patch set changes: tools/deps.sh compares the set's hash with the stamp.
+# A removed patch makes no prerequisite newer: the list of names is kept in
+# a file rewritten (at parse time) only when it changes.
+lwip-patches := $(sort $(wildcard net/lwip/patches/*.patch))
+lwip-patch-list := $(DEPS)/lwip-patches.list
+$(shell mkdir -p $(DEPS) && { echo '$(notdir $(lwip-patches))' | cmp -s - $(lwip-patch-list) || \
+	echo '$(notdir $(lwip-patches))' > $(lwip-patch-list); })
+$(LWIP)/.verified: $(lwip-patches) $(lwip-patch-list) tools/deps.sh
 	tools/deps.sh
 # lwIP's sources appear when tools/deps.sh unpacks them (precious: make
 # must not take them for intermediate files and delete them).  Only the

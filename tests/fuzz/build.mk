@@ -17,6 +17,10 @@ FUZZ_CC         ?= clang
 FUZZ_TIME       ?= 600
 FUZZ_QUICK_TIME ?= 20
 FUZZ_JOBS       ?= 1
+# an input that runs longer than this is reported as a hang (timeout-*
+# artifact; a replay fails): an endless loop in the stack, e.g. ip6_frag
+# on a tiny path MTU before net/lwip/patches/0003-0004
+FUZZ_INPUT_TIMEOUT ?= 25
 FUZZ_ARGS       ?=
 
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -27,7 +31,7 @@ FUZZ_LWIP_CFLAGS := $(FUZZ_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include \
 	-DLWIP_HOOK_FILENAME='"fuzz_hooks.h"'
 FUZZ_LDFLAGS := -fsanitize=fuzzer $(FUZZ_SAN)
 
-fuzz-names := rx text
+fuzz-names := rx text frag
 fuzz-bins  := $(fuzz-names:%=$(BUILD)/fuzz/fuzz_%)
 
 # lwIP with the kernel's options and the fuzz hooks, instrumented
@@ -81,6 +85,12 @@ fuzz-rx-lwip := y
 fuzz-rx-ldflags := $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input \
 	$(NET_ICMP_LIMIT_WRAPS),-Wl,--wrap=$(f))
 
+# sequences of fragments, nested fragments and ICMP errors made from a
+# small program (tests/fuzz/fuzz_frag.c), fed through fuzz_rx.c's path
+fuzz-frag-srcs = $(fuzz-rx-srcs)
+fuzz-frag-lwip := y
+fuzz-frag-ldflags = $(fuzz-rx-ldflags)
+
 fuzz-text-srcs := tests/unit/host_stubs.c kernel/cmdline_parse.c net/lwip/ipconfig_parse.c \
 	net/core/capture.c net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c drivers/net/netdevice.c \
 	kernel/shell/line.c lib/seq_buf.c kernel/errno.c tests/fuzz/fuzz_stubs.c \
@@ -121,7 +131,8 @@ fuzz-run = run() { t=$$1 secs=$$2 dir=$$3; shift 3; \
 	mkdir -p $$dir $(BUILD)/fuzz/artifacts/$$t; echo "  FUZZ    $$t for $$secs s"; \
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$t -max_total_time=$$secs \
 		-dict=tests/fuzz/$$t.dict -artifact_prefix=$(BUILD)/fuzz/artifacts/$$t/ \
-		-print_final_stats=1 "$$@" $(FUZZ_ARGS) $$dir tests/fuzz/corpus/$$t; }; run
+		-timeout=$(FUZZ_INPUT_TIMEOUT) -print_final_stats=1 "$$@" $(FUZZ_ARGS) $$dir \
+		tests/fuzz/corpus/$$t; }; run
 
 fuzz: $(fuzz-bins)
 	$(Q)for t in $(fuzz-names); do \
@@ -140,7 +151,7 @@ fuzz-regress: $(fuzz-bins)
 	$(Q)for t in $(fuzz-names); do \
 		files=$$(ls -d tests/fuzz/regressions/$$t/* tests/fuzz/corpus/$$t/* 2>/dev/null | grep -v /README); \
 		echo "  REPLAY  $$t: $$(echo $$files | wc -w) inputs"; \
-		ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$t $$files \
+		ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$t -timeout=$(FUZZ_INPUT_TIMEOUT) $$files \
 			>$(BUILD)/fuzz/regress-$$t.log 2>&1 || \
 			{ tail -40 $(BUILD)/fuzz/regress-$$t.log; echo "fuzz-regress: $$t failed" >&2; exit 1; }; \
 	done

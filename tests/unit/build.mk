@@ -133,6 +133,10 @@ unit-napi-libs := $(HOST_LWIP_LIB)
 
 unit-ipconfig-srcs := net/lwip/ipconfig_parse.c
 
+# lwIP's own fragmentation with tiny MTUs (net/lwip/patches/0004, 0005)
+unit-lwip_frag-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
+unit-lwip_frag-libs := $(HOST_LWIP_LIB)
+
 # checksums checked with lwIP's inet_chksum (built for the host)
 unit-pktbuild-srcs := net/core/pktbuild.c
 unit-pktbuild-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
