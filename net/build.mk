@@ -50,7 +50,7 @@ $(lwip-src-files): | $(LWIP)/.verified
 # addressing, services, self-test (every file here sees lwIP's headers)
 net-lwip-glue := port stack core_lock netif ipconfig ipconfig_parse selftest_stack \
 	loopback_proc taps snmp_proc snmp6_proc sock_proc arp_proc cmd_ip cmd_ping addr_query \
-	netinject tcp_tw tcp_guard syncookie
+	netinject tcp_tw secure_seq icmp_limit tcp_guard syncookie
 kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 
@@ -74,7 +74,9 @@ $(UPLOT)/.verified: | $(LWIP)/.verified
 	tools/deps.sh
 kernel-extra-objs += $(lwip-objs)
 
-# the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP)
+# the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP),
+# the error rate limits' token buckets
+kernel-srcs += net/core/xrlim.c
 kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
 	net/core/selftest_napi.c net/core/xmit.c net/core/journey.c net/core/journey_report.c \
 	net/core/capture.c net/core/capture_cmd.c net/core/journey_cmd.c \
@@ -85,6 +87,11 @@ kernel-srcs += net/core/pktbuild.c net/core/pktgen.c net/core/pktgen_params.c \
 # the capture and journey taps inside lwIP (net/lwip/taps.c): lwIP's calls
 # between its own files go through these wrappers
 KLDFLAGS += $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input,-Wl,--wrap=$(f))
+# the ICMP/ICMPv6 error and RST rate limits (net/lwip/icmp_limit.c): lwIP's
+# error senders, called from its other files, go through the limits first
+NET_ICMP_LIMIT_WRAPS := icmp_dest_unreach icmp_time_exceeded icmp6_dest_unreach \
+	icmp6_time_exceeded icmp6_time_exceeded_with_addrs icmp6_param_problem tcp_rst_netif
+KLDFLAGS += $(foreach f,$(NET_ICMP_LIMIT_WRAPS),-Wl,--wrap=$(f))
 CFLAGS_net_core_skbuff := -Inet/lwip/include -I$(LWIPDIR)/include
 # net.ipv4.* read-only sysctls: lwIP's build-time TCP/IP settings (lwipopts.h)
 CFLAGS_net_core_sysctl_net_core := -Inet/lwip/include -I$(LWIPDIR)/include

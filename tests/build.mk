@@ -28,7 +28,8 @@ test:
 # It also runs the overload per NIC model (tests/qemu/test_overload.py: 3x the
 # sustained UDP echo rate for 3 x 10 s, every frame accounted, recovery < 1 s;
 # one 3 s flood on e1000 runs in make test), a 1-minute soak, and the hostile
-# traffic of tests/qemu/test_hostile.py on all three NIC models at full counts.
+# traffic tests on e1000e and igb (tests/qemu/test_hostile.py; e1000 in make test;
+# its slots and SYN-flood section at full counts on all three).
 .PHONY: stress
 stress: all
 	$(PYTHON) -m pytest -q -m stress $(PYTEST_ARGS) tests/qemu/test_stress.py \

@@ -17,10 +17,13 @@
  *                       small to fragment for (net/lwip/patches/0004)
  *   Ip6FragCreates      ip6_frag.xmit fragments sent
  *   Icmp6InMsgs, Icmp6InErrors, Icmp6OutMsgs, Icmp6InCsumErrors: icmp6.recv,
- *                       .drop, .xmit, .chkerr */
+ *                       .drop, .xmit, .chkerr
+ *   Icmp6OutRateLimitHost  ICMPv6 errors the per-host rate limit held back
+ *                       (net/lwip/icmp_limit.c; Linux 6.2's name) */
 #include "fs/view.h"
 #include "lib/seq_buf.h"
 #include "net/lwip/core_lock.h"
+#include "net/lwip/icmp_limit.h"
 #include "lwip/opt.h"
 #include "lwip/stats.h"
 
@@ -46,6 +49,7 @@ static int snmp6_show(char *buf, size_t size, const char *const *args)
 			{ "Icmp6InErrors", (u32)lwip_stats.icmp6.drop },
 			{ "Icmp6OutMsgs", (u32)lwip_stats.icmp6.xmit },
 			{ "Icmp6InCsumErrors", (u32)lwip_stats.icmp6.chkerr },
+			{ "Icmp6OutRateLimitHost", icmp_limit_stats.out6_ratelimit_host },
 		};
 
 		for (size_t i = 0; i < ARRAY_SIZE(f); i++)

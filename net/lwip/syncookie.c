@@ -11,7 +11,7 @@
  *
  * t counts minutes (a cookie is good for two of them), m indexes the MSS
  * table below (the largest entry not above the peer's MSS), H0 and H1 are
- * SipHash under two keys drawn at boot.  A forger who sees no SYN|ACK must
+ * SipHash under two keys drawn at boot from kernel/random.c.  A forger who sees no SYN|ACK must
  * guess 24 bits per try.
  *
  * net.ipv4.tcp_syncookies: 0 never (a SYN over the half-open budget is
@@ -23,6 +23,7 @@
  * "queue" is its PCB pool), ListenDrops (every request dropped).
  * Everything here runs in lwIP's context, under the core lock. */
 #include "net/lwip/syncookie.h"
+#include "kernel/random.h"
 #include "kernel/time.h"
 #include "lib/siphash.h"
 #include "lwip/stats.h"
@@ -51,16 +52,7 @@ static bool cookie_sent;
 
 void tcp_syncookie_init(void)
 {
-	u8 bytes[16];
-
-	for (int k = 0; k < 2; k++) {
-		for (size_t i = 0; i < sizeof(bytes); i += 4) {
-			u32 r = LWIP_RAND();
-
-			memcpy(bytes + i, &r, 4);
-		}
-		cookie_key[k] = siphash_key_from_bytes(bytes);
-	}
+	get_random_bytes(cookie_key, sizeof(cookie_key));
 }
 
 static u32 cookie_period(void)

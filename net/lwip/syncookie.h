@@ -29,7 +29,8 @@ struct tcp_listen_stats {
 };
 extern struct tcp_listen_stats tcp_listen_stats;
 
-/* the cookie keys, from LWIP_RAND(); at stack start, core lock held */
+/* the cookie keys, from the kernel's generator (kernel/random.c); at stack
+ * start, core lock held */
 void tcp_syncookie_init(void);
 
 #endif

@@ -37,7 +37,8 @@ fuzz-bins  := $(fuzz-names:%=$(BUILD)/fuzz/fuzz_%)
 # lwIP with the kernel's options and the fuzz hooks, instrumented
 fuzz-lwip-srcs := $(lwip-srcs) apps/lwiperf/lwiperf.c
 fuzz-lwip-objs := $(fuzz-lwip-srcs:%.c=$(BUILD)/fuzz/lwip/%.o) $(BUILD)/fuzz/lwip/tcp_tw.o \
-	$(BUILD)/fuzz/lwip/syncookie.o $(BUILD)/fuzz/lwip/siphash.o
+	$(BUILD)/fuzz/lwip/secure_seq.o $(BUILD)/fuzz/lwip/random.o $(BUILD)/fuzz/lwip/siphash.o \
+	$(BUILD)/fuzz/lwip/syncookie.o
 FUZZ_LWIP_LIB  := $(BUILD)/fuzz/liblwip.a
 
 $(BUILD)/fuzz/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified $(HOST_LWIP_CONFIG) tests/fuzz/fuzz_hooks.h \
@@ -51,6 +52,17 @@ $(BUILD)/fuzz/lwip/tcp_tw.o: net/lwip/tcp_tw.c net/lwip/tcp_tw.h $(HOST_LWIP_CON
 		tests/fuzz/fuzz_hooks.h
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) -c $< -o $@
+
+# the IP ID hooks (net/lwip/secure_seq.c: LWIP_HOOK_IP4_ID,
+# LWIP_HOOK_IP6_FRAG_ID; the fuzz build's ISN stays fixed) and what they use
+$(BUILD)/fuzz/lwip/secure_seq.o: net/lwip/secure_seq.c net/lwip/secure_seq.h kernel/random.h \
+		lib/siphash.h $(HOST_LWIP_CONFIG) tests/fuzz/fuzz_hooks.h
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/lwip/random.o: kernel/random.c kernel/random.h lib/siphash.h
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 # the SYN cookie hooks (net/lwip/syncookie.c) and their hash
 $(BUILD)/fuzz/lwip/syncookie.o: net/lwip/syncookie.c net/lwip/syncookie.h lib/siphash.h \
@@ -75,9 +87,11 @@ fuzz-rx-srcs := net/lwip/port.c tests/unit/host_stubs.c kernel/softirq.c kernel/
 	$(addprefix net/services/,services.c svc_conn.c echo.c discard.c http.c http_views.c status.c \
 		iperf.c capture_srv.c www.c www_assets.S) \
 	$(addprefix net/lwip/,arp_proc.c snmp_proc.c snmp6_proc.c sock_proc.c) net/services/metrics.c \
-	net/core/journey_report.c drivers/net/netdevice_proc.c fs/view.c tests/fuzz/fuzz_stubs.c
+	net/core/journey_report.c drivers/net/netdevice_proc.c fs/view.c tests/fuzz/fuzz_stubs.c \
+	net/lwip/icmp_limit.c net/core/xrlim.c kernel/ratelimit.c
 fuzz-rx-lwip := y
-fuzz-rx-ldflags := $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input,-Wl,--wrap=$(f))
+fuzz-rx-ldflags := $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input \
+	$(NET_ICMP_LIMIT_WRAPS),-Wl,--wrap=$(f))
 
 # sequences of fragments, nested fragments and ICMP errors made from a
 # small program (tests/fuzz/fuzz_frag.c), fed through fuzz_rx.c's path

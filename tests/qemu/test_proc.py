@@ -40,7 +40,22 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.core.netdev_max_backlog": (1000, 2500, ["0", "1000001", "0x10"]),
     # barenet's NAPI switch (ethtool branch): 1 NAPI, 0 one frame per interrupt
     "net.core.napi": (1, 0, ["2", "-1", "on"]),
+    # the ICMP/ICMPv6 error rate limits (issue 11), Linux's defaults
+    "net.ipv4.icmp_ratelimit": (1000, 250, ["-1", "3600001", "1s"]),
+    "net.ipv4.icmp_msgs_per_sec": (1000, 20, ["-1", "1000000001", "x"]),
+    "net.ipv4.icmp_msgs_burst": (50, 10, ["-1", "1000000001", "5k"]),
+    "net.ipv6.icmp.ratelimit": (1000, 0, ["-1", "3600001"]),
+    # the services' connection slots, TCP's give-up time and the listen
+    # path (issue 11: test_hostile.py)
+    "net.svc.max_per_source": (128, 64, ["-1", "65536", "x"]),
+    "net.svc.idle_timeout": (60, 30, ["-1", "86401", "1m"]),
+    "net.ipv4.tcp_stall_timeout": (120, 300, ["-1", "86401", "2m"]),
+    "net.ipv4.tcp_syncookies": (1, 2, ["3", "-1", "on"]),
+    "net.ipv4.tcp_max_syn_backlog": (32, 64, ["0", "256", "x"]),
+    "net.ipv4.tcp_synack_retries": (1, 2, ["-1", "6", "x"]),
+    "net.ipv4.tcp_min_snd_mss": (48, 536, ["47", "1461", "x"]),
 }
+CORE_SYSCTLS = sorted(n for n in SYSCTLS if n.startswith("net.core."))
 
 
 # --- parsers -----------------------------------------------------------------
@@ -327,25 +342,22 @@ def sysctl_value(g, name):
 def test_sysctl_all(guest):
     lines = guest.shell("sysctl -a").splitlines()
     names = [l.split(" = ")[0] for l in lines]
-    assert sorted(n for n in names if n.startswith("net.core.")) == sorted(SYSCTLS)
-    # lwIP's build-time settings, read-only (test_seeds.py checks them), the
-    # give-up time for unacknowledged data (tcp_guard.c) and the listen path's
-    # (syncookie.c)
-    ipv4 = sorted(n for n in names if n.startswith("net.ipv4."))
+    assert sorted(n for n in names if n.startswith("net.core.")) == CORE_SYSCTLS
+    assert sorted(n for n in names if n not in SYSCTLS and not n.startswith("net.core.")) == \
+        sorted(n for n in names if n.startswith("net.ipv4.") and n not in SYSCTLS)
+    # lwIP's build-time settings, read-only (test_seeds.py checks them)
+    ipv4 = sorted(n for n in names if n.startswith("net.ipv4.") and n not in SYSCTLS)
     assert ipv4 == sorted("net.ipv4." + n for n in (
         "tcp_rmem", "tcp_wmem", "tcp_window_scaling", "tcp_timestamps", "tcp_sack",
-        "tcp_syn_retries", "tcp_retries2", "ip_default_ttl", "ip_forward",
-        "tcp_stall_timeout", "tcp_syncookies", "tcp_max_syn_backlog", "tcp_synack_retries",
-        "tcp_min_snd_mss"))
+        "tcp_syn_retries", "tcp_retries2", "ip_default_ttl", "ip_forward"))
+    assert sorted(set(names) & set(SYSCTLS)) == sorted(SYSCTLS)
     assert guest.shell("ls /proc/sys/net/ipv4").split() == sorted(
-        n.split(".")[-1] for n in ipv4)
+        n.split(".")[-1] for n in names if n.startswith("net.ipv4."))
+    assert guest.shell("ls /proc/sys/net/ipv6/icmp").split() == ["ratelimit"]
     # the services' connection slots (issue 11, test_hostile.py)
-    svc = sorted(n for n in names if n.startswith("net.svc."))
-    assert svc == ["net.svc.idle_timeout", "net.svc.max_per_source"]
     assert guest.shell("ls /proc/sys/net/svc").split() == ["idle_timeout", "max_per_source"]
-    assert len(names) == len(SYSCTLS) + len(ipv4) + len(svc)
     assert guest.shell("ls /proc/sys/net/core").split() == sorted(
-        n.split(".")[-1] for n in SYSCTLS)
+        n.split(".")[-1] for n in CORE_SYSCTLS)
 
 
 @pytest.mark.parametrize("name", sorted(SYSCTLS))
