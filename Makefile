@@ -133,7 +133,7 @@ help:
 	@echo "  make            build build/barenet.elf (QEMU -kernel) and build/barenet.sym"
 	@echo "  make iso        build build/barenet.iso (GRUB, BIOS + UEFI; dd it to a USB stick)"
 	@echo "                  ISO_APPEND='...' default entry's options, ISO_OUT=, ISO_TIMEOUT="
-	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, APPEND='...')"
+	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, CPUS=2, APPEND='...')"
 	@echo "                  NET=user (127.0.0.1 forwards) or NET=tap (root: a namespace with a tap)"
 	@echo "  make run-iso    boot the ISO in QEMU (FW=bios|uefi)"
 	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"

@@ -51,8 +51,10 @@ int irq_remove_handler(int vector, irq_handler_t fn, void *ctx);
  * default does nothing. */
 extern void (*irq_eoi)(int vector);
 
-/* interrupts taken on vector since boot (handled or not) */
+/* interrupts taken on vector since boot (handled or not), on every CPU */
 u64 irq_count(int vector);
+/* the same, on cpu only */
+u64 irq_count_cpu(int vector, unsigned int cpu);
 /* interrupts that no handler claimed: vectors without a handler, or all
  * handlers returned IRQ_NONE; the LAPIC spurious vector counts here too */
 u64 irq_spurious_count(void);

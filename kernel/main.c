@@ -17,6 +17,7 @@
 #include "kernel/printk.h"
 #include "kernel/selftest.h"
 #include "kernel/shell/shell.h"
+#include "kernel/smp.h"
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
@@ -95,6 +96,9 @@ void kmain(u32 magic, u32 info_phys)
 	/* console input by interrupt; the shell reads it after ready */
 	serial_rx_init();
 	local_irq_enable();
+	/* the application processors: each halts in its idle loop; device
+	 * interrupts stay on CPU 0 */
+	smp_init();
 
 	/* after the cmdline (net.core.* tunables), before any NIC driver */
 	net_dev_init();
