@@ -291,10 +291,12 @@ out:
 /* Linux's width of the IRQ number column: 3 digits below 1000 IRQs */
 #define IRQ_PROC_PREC 3
 
-/* the LAPIC's own vectors have rows of their own (LOC, ERR, SPU) */
+/* the LAPIC's own vectors and the IPIs have rows of their own (LOC, ERR,
+ * SPU, RES, CAL; the stop IPI none, as Linux's REBOOT_VECTOR) */
 static bool irq_vector_is_lapic(int v)
 {
-	return v == IRQ_VECTOR_TIMER || v == IRQ_VECTOR_ERROR || v == IRQ_VECTOR_SPURIOUS;
+	return v == IRQ_VECTOR_TIMER || v == IRQ_VECTOR_ERROR || v == IRQ_VECTOR_SPURIOUS ||
+	       v == IRQ_VECTOR_CALL_FUNC || v == IRQ_VECTOR_RESCHEDULE || v == IRQ_VECTOR_STOP;
 }
 
 static unsigned int irq_number(int v)
@@ -376,6 +378,8 @@ int irq_proc_show(char *buf, size_t size)
 	irq_proc_arch_row(&s, "NMI", -1, "Non-maskable interrupts");
 	irq_proc_arch_row(&s, "LOC", IRQ_VECTOR_TIMER, "Local timer interrupts");
 	irq_proc_arch_row(&s, "SPU", IRQ_VECTOR_SPURIOUS, "Spurious interrupts");
+	irq_proc_arch_row(&s, "RES", IRQ_VECTOR_RESCHEDULE, "Rescheduling interrupts");
+	irq_proc_arch_row(&s, "CAL", IRQ_VECTOR_CALL_FUNC, "Function call interrupts");
 	/* "%*s: %10u\n": one system-wide count, LAPIC error interrupts */
 	seq_buf_printf(&s, "%*s: %10llu\n", IRQ_PROC_PREC, "ERR",
 		       (unsigned long long)irq_count(IRQ_VECTOR_ERROR));

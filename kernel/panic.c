@@ -12,6 +12,7 @@
 #include "kernel/kallsyms.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/x86.h"
 #include <stdio.h>
 #include <string.h>
@@ -110,6 +111,9 @@ static __noreturn void panic_common(const struct trap_frame *tf, const char *fmt
 	if (depth > 2)
 		panic_stop(true);       /* the nested report itself failed */
 	printk_enter_panic();
+	/* the other CPUs halt where they are: nothing changes under the report */
+	if (depth == 1)
+		smp_send_stop();
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (depth == 2) {
 		printk(KERN_EMERG "Kernel panic: nested panic, stopping: %s\n", msg);

@@ -273,6 +273,10 @@ unsigned int smp_init(void)
 	void *page;
 
 	cpuinfo_collect(c0);
+	if (smp_ipi_init()) {
+		pr_warn("smp: IPI vectors taken: application processors not started\n");
+		goto out;
+	}
 	if (smp_disabled || max_cpus <= 1) {
 		pr_info("smp: %s: application processors not started\n",
 			smp_disabled ? "nosmp" : "maxcpus");

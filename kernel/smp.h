@@ -62,7 +62,12 @@ u32 cpu_apic_id(unsigned int cpu);
  * never finish), and not from hard IRQ context. */
 int smp_call_function_single(unsigned int cpu, void (*fn)(void *info), void *info, bool wait);
 
-/* Stop every other CPU (panic): each halts with interrupts off for good. */
+/* install the IPI handlers (call-function, reschedule, stop); smp_init
+ * calls it before starting the APs */
+int smp_ipi_init(void);
+
+/* Stop every other CPU (panic): each halts with interrupts off for good;
+ * waits up to 100 ms for them. */
 void smp_send_stop(void);
 
 /* Interrupt counts of the IPIs this CPU received (/proc/interrupts CAL, RES) */

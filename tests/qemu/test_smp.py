@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from harness import EXIT_OK, Guest, boot
+from harness import EXIT_OK, EXIT_PANIC, Guest, boot
 
 NR_CPUS = 16          # kernel/percpu.h
 BROUGHT_UP_RE = re.compile(r"smp: Brought up (\d+) CPUs? \(APIC ids ([\d ]+)\), "
@@ -155,3 +155,60 @@ def test_idle_cpus_halt(kernel):
     two = idle_host_cpu(2)
     assert two < 2 * one + 0.15, (one, two)
     assert two < 0.5, (one, two)
+
+
+@pytest.mark.parametrize("smp", [1, 2, 4])
+def test_call_function_and_a_shared_spinlock(kernel, smp):
+    """selftest=smp: smp_call_function_single runs on the CPU asked for;
+    every CPU at once does a read-modify-write with a window under one
+    spinlock (kernel/smp_call.c), and the count comes out exact (without
+    the lock it loses most updates)."""
+    code, out = boot("smp-selftest-%d" % smp, smp=smp, append="exit=ready selftest=smp")
+    assert code == EXIT_OK, out
+    check_clean(out)
+    m = re.search(r"smp: test: (\d+) CPUs, counter (\d+) of (\d+), (\d+) call IPIs taken", out)
+    assert m, out
+    cpus, got, want, ipis = (int(x) for x in m.groups())
+    assert cpus == smp and got == want == smp * 20000, out
+    # one IPI per AP for the "where am I" call, one for the counter
+    assert ipis >= 2 * (smp - 1), out
+    assert "selftest smp: passed" in out, out
+    assert "BUG: spinlock" not in out, out
+
+
+def test_lock_debugging_reports(kernel):
+    code, out = boot("smp-lockdebug", smp=2, append="exit=ready selftest=spinlock", timeout=90)
+    assert code == EXIT_OK, out
+    assert "selftest spinlock: passed" in out, out
+    assert re.search(r"BUG: spinlock 'test_irq_unsafe' is IRQ-unsafe on CPU#0: taken in hard IRQ "
+                     r"at irq_takes_lock\+\S+ and with interrupts on at selftest_spinlock\+", out), out
+    assert re.search(r"BUG: spinlock 'test_held_long' held for \d+ ms on CPU#0: taken at "
+                     r"selftest_spinlock\+\S+, released at selftest_spinlock\+", out), out
+    assert len(re.findall(r"'test_held_long' held for", out)) == 1, out
+    assert re.search(r"BUG: spinlock lockup suspected on CPU#0: 'test_contended' \(wanted at "
+                     r"selftest_spinlock\+\S+\) held by CPU#1, taken at hold_contended\+", out), out
+    assert re.search(r"BUG: spinlock 'test_contended' held for 1\d{3} ms on CPU#1", out), out
+
+
+def test_lock_recursion_panics_with_a_report(kernel):
+    code, out = boot("smp-lockrec", smp=2, append="exit=ready panic=exit selftest=spinlock_recursion")
+    assert code == EXIT_PANIC, out
+    assert re.search(r"BUG: spinlock recursion on CPU#0: 'test_recursion' taken at "
+                     r"selftest_spinlock_recursion\+\S+, again at selftest_spinlock_recursion\+", out), out
+    assert "Kernel panic: spinlock recursion: 'test_recursion'" in out, out
+    assert "a recursion went unnoticed" not in out, out
+
+
+def test_proc_interrupts_counts_ipis_per_cpu(kernel):
+    with Guest("smp-ipi", smp=2, append="selftest=smp") as g:
+        g.wait_prompt(60)
+        text = g.shell("cat /proc/interrupts")
+    lines = text.splitlines()
+    assert lines[0].split() == ["CPU0", "CPU1"], text
+    rows = {l.split(":")[0].strip(): l.split(":", 1)[1].split() for l in lines[1:]}
+    for label in ("LOC", "RES", "CAL"):
+        assert label in rows, text
+    assert rows["CAL"][2:] == ["Function", "call", "interrupts"], text
+    # the calls went to CPU 1, which took them; CPU 0 ran its own directly
+    assert int(rows["CAL"][0]) == 0 and int(rows["CAL"][1]) >= 2, text
+    assert rows["RES"][:2] == ["0", "0"], text
