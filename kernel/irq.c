@@ -36,6 +36,9 @@ static struct irq_desc irq_descs[IRQ_VECTORS];
 static struct irq_action action_pool[IRQ_ACTIONS_MAX];
 static struct irq_action *action_free;
 static bool action_pool_ready;
+/* guards the handler chains, the vector allocator and the chip info;
+ * thread context (drivers, views), irqsave; irq_dispatch reads the chains
+ * without it (published with release stores) */
 static struct spinlock irq_lock = SPINLOCK_INIT("irq");
 static u64 spurious_total;
 /* interrupts in progress on this CPU (nested ones included) */

@@ -69,9 +69,9 @@
 
 static volatile u32 *lapic_regs;
 static u64 lapic_phys;
-/* the ICR is two registers: a sender holds this (interrupts off) from the
- * high write to the end of delivery.  Guards the ICR of the CPU holding
- * it; taken in thread and hard IRQ context (an IPI sent from a handler) */
+/* guards the ICR (two registers: destination, then the command that
+ * sends) from the first write to the end of delivery; thread, softirq and
+ * hard IRQ context (fault injection's self IPIs), always irqsave */
 static struct spinlock icr_lock = SPINLOCK_INIT("lapic-icr");
 
 static inline u32 lapic_read(u32 reg)
@@ -142,11 +142,8 @@ int lapic_send_self_ipi(int vector)
 	if (!lapic_regs || vector < IRQ_VECTOR_FIRST || vector >= IRQ_VECTORS)
 		return -EINVAL;
 	/* fixed delivery to ourselves: the vector arrives as a device's would */
-	lapic_write(LAPIC_ICR_LOW, (u32)vector | LVT_DELIVERY_FIXED | LAPIC_ICR_ASSERT |
-		    LAPIC_ICR_SELF);
-	while (lapic_read(LAPIC_ICR_LOW) & LAPIC_ICR_BUSY)
-		cpu_relax();
-	return 0;
+	return lapic_icr_send(0, (u32)vector | LVT_DELIVERY_FIXED | LAPIC_ICR_ASSERT |
+			      LAPIC_ICR_SELF);
 }
 
 bool lapic_present(void)

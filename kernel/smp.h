@@ -67,8 +67,8 @@ int smp_call_function_single(unsigned int cpu, void (*fn)(void *info), void *inf
 int smp_ipi_init(void);
 
 /* Stop every other CPU (panic): each halts with interrupts off for good;
- * waits up to 100 ms for them. */
-void smp_send_stop(void);
+ * waits up to 100 ms for them and returns how many stopped. */
+unsigned int smp_send_stop(void);
 
 /* Interrupt counts of the IPIs this CPU received (/proc/interrupts CAL, RES) */
 u64 smp_ipi_count(unsigned int cpu, int vector);

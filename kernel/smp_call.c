@@ -143,13 +143,13 @@ static int stop_interrupt(void *ctx)
 	return IRQ_HANDLED;
 }
 
-void smp_send_stop(void)
+unsigned int smp_send_stop(void)
 {
 	unsigned int me = smp_processor_id(), n = nr_cpu_ids_online();
 	u64 t0;
 
 	if (n <= 1)
-		return;
+		return 0;
 	for (unsigned int c = 0; c < n; c++)
 		if (c != me)
 			lapic_send_ipi(cpu_apic_id(c), IRQ_VECTOR_STOP);
@@ -157,6 +157,7 @@ void smp_send_stop(void)
 	while (__atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE) < n - 1 &&
 	       ktime_get_ns() - t0 < (u64)STOP_WAIT_MS * NSEC_PER_MSEC)
 		cpu_relax();
+	return __atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE);
 }
 
 u64 smp_ipi_count(unsigned int cpu, int vector)

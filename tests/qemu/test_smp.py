@@ -196,6 +196,8 @@ def test_lock_recursion_panics_with_a_report(kernel):
     assert re.search(r"BUG: spinlock recursion on CPU#0: 'test_recursion' taken at "
                      r"selftest_spinlock_recursion\+\S+, again at selftest_spinlock_recursion\+", out), out
     assert "Kernel panic: spinlock recursion: 'test_recursion'" in out, out
+    # the other CPU took the stop IPI and halted before the report
+    assert "on CPU0; 1 of the 1 other CPUs stopped" in out, out
     assert "a recursion went unnoticed" not in out, out
 
 
