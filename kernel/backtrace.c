@@ -4,7 +4,9 @@
 #include "kernel/errno.h"
 #include "kernel/gdt.h"
 #include "kernel/percpu.h"
+#include "kernel/sched.h"
 #include "kernel/smp.h"
+#include "kernel/mm.h"
 #include "kernel/kallsyms.h"
 #include "kernel/printk.h"
 
@@ -66,6 +68,16 @@ static bool stack_find(unsigned long addr, struct stack_range *out)
 	for (int i = 0; i < extra_stack_count; i++) {
 		if (addr >= extra_stacks[i].lo && addr < extra_stacks[i].hi) {
 			*out = extra_stacks[i];
+			return true;
+		}
+	}
+	/* a kernel thread's stack */
+	if (sched_ready() && current && current->stack) {
+		lo = (unsigned long)current->stack;
+		hi = lo + (PAGE_SIZE << KTHREAD_STACK_ORDER);
+		if (addr >= lo && addr < hi) {
+			out->lo = lo;
+			out->hi = hi;
 			return true;
 		}
 	}

@@ -7,6 +7,7 @@
 #include "kernel/idt.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/spinlock.h"
 #include "kernel/x86.h"
 #include "lib/seq_buf.h"
@@ -247,6 +248,8 @@ void irq_dispatch(struct trap_frame *tf)
 	if (!*nesting) {
 		cpustat_switch(prev);
 		irq_exit();
+		/* the tick or a wake-up may have made another thread due */
+		sched_preempt_irq();
 	}
 }
 

@@ -25,6 +25,7 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
@@ -158,6 +159,7 @@ void smp_ap_main(void)
 	gdt_init_cpu(cpu, READ_ONCE(ap_boot.ist), __per_cpu_offset[cpu]);
 	idt_load();
 	cpustat_cpu_start();
+	sched_init_cpu();
 	rc = lapic_init_ap();
 	if (!rc) {
 		c = this_cpu_ptr(&cpu_info);
@@ -173,6 +175,7 @@ void smp_ap_main(void)
 	/* the idle loop: softirqs raised here (none yet: every device
 	 * interrupt goes to CPU 0), otherwise halt until the next interrupt */
 	for (;;) {
+		cond_resched();
 		local_irq_disable();
 		if (local_softirq_pending()) {
 			local_irq_enable();

@@ -63,11 +63,17 @@ bool in_interrupt(void)
 	return in_irq() || in_softirq();
 }
 
-/* Nothing to wake: the idle loop calls ksoftirqd_run() whenever work is
- * pending.  Counted so a test and the stats can see the deferral. */
+/* this CPU's ksoftirqd thread (kernel/kthread.c); a weak no-op where there
+ * are no threads (host tests), and the idle loop calls ksoftirqd_run() too */
+__attribute__((weak)) void ksoftirqd_wake(void)
+{
+}
+
+/* Counted so a test and the stats can see the deferral. */
 static void wakeup_softirqd(struct softirq_cpu *sc)
 {
 	sc->stat.deferred++;
+	ksoftirqd_wake();
 }
 
 void raise_softirq_irqoff(unsigned int nr)

@@ -29,6 +29,7 @@
 #ifndef KERNEL_SPINLOCK_H
 #define KERNEL_SPINLOCK_H
 
+#include "kernel/preempt.h"
 #include "kernel/softirq.h"
 #include "kernel/x86.h"
 
@@ -95,14 +96,32 @@ bool spin_debug_trylock(struct spinlock *l);
 void spin_debug_unlock(struct spinlock *l);
 /* reports made so far (all kinds), for the self-tests */
 u64 spin_debug_report_count(void);
-#define spin_lock(l)    spin_debug_lock(l)
-#define spin_trylock(l) spin_debug_trylock(l)
-#define spin_unlock(l)  spin_debug_unlock(l)
+#define __spin_lock(l)    spin_debug_lock(l)
+#define __spin_trylock(l) spin_debug_trylock(l)
+#define __spin_unlock(l)  spin_debug_unlock(l)
 #else
-#define spin_lock(l)    arch_spin_lock(l)
-#define spin_trylock(l) arch_spin_trylock(l)
-#define spin_unlock(l)  arch_spin_unlock(l)
+#define __spin_lock(l)    arch_spin_lock(l)
+#define __spin_trylock(l) arch_spin_trylock(l)
+#define __spin_unlock(l)  arch_spin_unlock(l)
 #endif
+
+/* a held spinlock keeps this CPU's thread from being preempted */
+#define spin_lock(l) do {                                                    \
+	preempt_disable();                                                   \
+	__spin_lock(l);                                                      \
+} while (0)
+#define spin_trylock(l) ({                                                   \
+	bool __locked;                                                       \
+	preempt_disable();                                                   \
+	__locked = __spin_trylock(l);                                        \
+	if (!__locked)                                                       \
+		preempt_enable();                                            \
+	__locked;                                                            \
+})
+#define spin_unlock(l) do {                                                  \
+	__spin_unlock(l);                                                    \
+	preempt_enable();                                                    \
+} while (0)
 
 #define spin_lock_irqsave(l) ({                                              \
 	unsigned long __flags = local_irq_save();                            \

@@ -9,6 +9,7 @@
 #include "kernel/percpu.h"
 #include "kernel/pit.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/selftest.h"
 #include "kernel/softirq.h"
 #include "kernel/x86.h"
@@ -53,8 +54,10 @@ static int tick_interrupt(void *ctx)
 	(void)ctx;
 	/* every CPU's LAPIC timer arrives here; jiffies and the timers are
 	 * the boot CPU's (an AP's tick only ends its halt, for accounting) */
-	if (smp_processor_id() != 0)
+	if (smp_processor_id() != 0) {
+		sched_tick();
 		return IRQ_HANDLED;
+	}
 	if (!tsc_per_tick) {
 		if (++irq_phase < irqs_per_tick)
 			return IRQ_HANDLED;
@@ -68,6 +71,7 @@ static int tick_interrupt(void *ctx)
 	/* timers run in the TIMER softirq, from this interrupt's irq_exit */
 	if (tick_timer_due && tick_timer_due())
 		raise_softirq_irqoff(TIMER_SOFTIRQ);
+	sched_tick();
 	return IRQ_HANDLED;
 }
 
