@@ -30,7 +30,7 @@ ITEMS = ["interrupts", "softirqs", "watch-softirqs", "sys-statistics", "proc-net
          "ethtool-k", "ethtool-K-gro", "ethtool-i", "smp-affinity", "softnet-stat",
          "snmp", "netstat-ipext", "proc-net-udp", "proc-net-tcp", "sysctl-budget",
          "sysctl-budget-usecs", "sysctl-backlog", "sysctl-weight", "sysctl-tcp-rmem",
-         "ip-s-link"]
+         "ip-s-link", "ps-ksoftirqd"]
 
 GATEWAY = "10.0.2.2"
 
@@ -341,3 +341,16 @@ def test_ip_s_link(guest):
     assert e["RX"]["missed"] == int(sh(guest, "cat /sys/class/net/eth0/statistics/"
                                        "rx_missed_errors"))
     assert sh(guest, "ip -s -s link").startswith("ip: -s -s")
+
+
+def test_ps_ksoftirqd(guest):
+    """ps aux | grep ksoftirqd: one kernel thread per CPU, procps' columns"""
+    out = sh(guest, "ps aux | grep ksoftirqd")
+    lines = out.splitlines()
+    assert len(lines) == DEFAULT_SMP, out
+    for cpu, line in enumerate(lines):
+        f = line.split()
+        # USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND
+        assert len(f) == 11 and f[0] == "root" and f[6] == "?" and f[7] in ("S", "R"), line
+        assert f[10] == "[ksoftirqd/%d]" % cpu, line
+        assert re.fullmatch(r"\d+:\d\d", f[9]) and re.fullmatch(r"\d+\.\d", f[2]), line
