@@ -141,9 +141,16 @@ int lapic_send_self_ipi(int vector)
 {
 	if (!lapic_regs || vector < IRQ_VECTOR_FIRST || vector >= IRQ_VECTORS)
 		return -EINVAL;
-	/* fixed delivery to ourselves: the vector arrives as a device's would */
-	return lapic_icr_send(0, (u32)vector | LVT_DELIVERY_FIXED | LAPIC_ICR_ASSERT |
-			      LAPIC_ICR_SELF);
+	/* fixed delivery to ourselves: the vector arrives as a device's
+	 * would.  No ICR lock: the self shorthand ignores the destination
+	 * register, so a send interrupted between another sender's two
+	 * writes changes nothing, and interrupts stay on (the vector is
+	 * taken at once, as before the send returns) */
+	lapic_write(LAPIC_ICR_LOW, (u32)vector | LVT_DELIVERY_FIXED | LAPIC_ICR_ASSERT |
+		    LAPIC_ICR_SELF);
+	while (lapic_read(LAPIC_ICR_LOW) & LAPIC_ICR_BUSY)
+		cpu_relax();
+	return 0;
 }
 
 bool lapic_present(void)
