@@ -70,8 +70,9 @@
 static volatile u32 *lapic_regs;
 static u64 lapic_phys;
 /* guards the ICR (two registers: destination, then the command that
- * sends) from the first write to the end of delivery; thread, softirq and
- * hard IRQ context (fault injection's self IPIs), always irqsave */
+ * sends) from the first write to the end of delivery; every context
+ * (IPIs are sent from threads and from handlers), always irqsave.  The
+ * self IPI (lapic_send_self_ipi) does without it */
 static struct spinlock icr_lock = SPINLOCK_INIT("lapic-icr");
 
 static inline u32 lapic_read(u32 reg)
