@@ -30,6 +30,10 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -fno-builtin \
 	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only -mcmodel=kernel \
 	-fno-common -fno-strict-aliasing -Wall -Wextra -Werror -MMD -MP
+# LOCK_DEBUG=0 builds spinlocks without the checks of kernel/spinlock_debug.c
+# (default 1: owner, recursion, IRQ safety, hold and spin times; make clean first)
+LOCK_DEBUG ?= 1
+KCFLAGS += -DLOCK_DEBUG=$(LOCK_DEBUG)
 # gcc may inline small memcpy/memset in ordinary code ...
 KCFLAGS += -fbuiltin
 # ... but not in lib/string.c, where it would turn the loops into calls to themselves
@@ -134,7 +138,7 @@ help:
 	@echo "  make            build build/barenet.elf (QEMU -kernel) and build/barenet.sym"
 	@echo "  make iso        build build/barenet.iso (GRUB, BIOS + UEFI; dd it to a USB stick)"
 	@echo "                  ISO_APPEND='...' default entry's options, ISO_OUT=, ISO_TIMEOUT="
-	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, APPEND='...')"
+	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, CPUS=2, APPEND='...')"
 	@echo "                  NET=user (127.0.0.1 forwards) or NET=tap (root: a namespace with a tap);"
 	@echo "                  the dashboard: http://127.0.0.1:8080/ (docs/DASHBOARD.md)"
 	@echo "  make run-iso    boot the ISO in QEMU (FW=bios|uefi)"
@@ -152,6 +156,7 @@ help:
 	@echo "  make distclean  remove build/ entirely"
 	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), BUILD=dir, V=1,"
 	@echo "  ACCEL, NIC, NET, NETNS, APPEND, MEM, SMP, MACHINE, HOSTFWD, GDBPORT, PYTEST_ARGS (see docs/USAGE.md)"
+	@echo "  LOCK_DEBUG=0 builds spinlocks without owner/recursion/IRQ-safety/hold-time checks (default 1; make clean first)"
 	@echo "  KMALLOC_DEBUG=0 builds kmalloc without redzones/caller tracking/live list (default 1; make clean first)"
 
 -include $(kernel-objs:.o=.d)
