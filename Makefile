@@ -119,6 +119,7 @@ $(BUILD)/barenet.sym: $(BUILD)/barenet.elf
 include tests/build.mk
 include tests/unit/build.mk
 include tests/fuzz/build.mk
+include tests/lab/build.mk
 include tools/build.mk
 include bench/build.mk
 
