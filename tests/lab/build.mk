@@ -15,7 +15,7 @@
 LAB ?= e1000
 LAB_OUT ?= $(BUILD)/lab/$(LAB)
 LAB_TREE ?= $(LAB_OUT)
-LAB_QEMU ?= 1
+LAB_QEMU ?= 0
 
 # what the host grader links from the graded tree: the e1000 unit tests' set
 # (tests/unit/build.mk), so a new driver file reaches both at once
@@ -34,11 +34,11 @@ lab:
 	$(PYTHON) tools/lab/mklab.py $(LAB) $(LAB_OUT)
 
 grade: $(HOST_LWIP_LIB)
-	$(lab-grade-env) $(PYTHON) tools/lab/grade.py --qemu=$(LAB_QEMU) $(LAB_TREE)
+	@$(lab-grade-env) $(PYTHON) tools/lab/grade.py --qemu=$(LAB_QEMU) $(LAB_TREE)
 
 lab-selftest: $(HOST_LWIP_LIB)
-	$(lab-grade-env) $(PYTHON) tools/lab/selftest.py --qemu=$(LAB_QEMU)
+	@$(lab-grade-env) $(PYTHON) tools/lab/selftest.py --qemu=$(LAB_QEMU)
 
 # the part make test runs (host only, well under a minute)
 lab-selftest-host: $(HOST_LWIP_LIB)
-	$(lab-grade-env) $(PYTHON) tools/lab/selftest.py --qemu=0
+	@$(lab-grade-env) $(PYTHON) tools/lab/selftest.py --qemu=0

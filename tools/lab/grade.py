@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Grade a lab tree (docs/LAB.md): make grade [LAB_TREE=dir].
+
+1. host: the tree's e1000 driver built with tests/lab/grade_host.c (from
+   THIS repository, not the student's tree) against the fake NIC; its
+   stages print what they test, BUG lines naming the likely mistake, and
+   the evidence.
+2. source: a write barrier before every tail write in the lab's regions
+   (not observable at run time on x86: see grade_host.c).
+3. qemu (--qemu=1): the tree's kernel booted on QEMU's 82540EM
+   (tools/lab/grade_qemu.py).
+
+The environment carries what tests/lab/build.mk knows (sources, flags).
+Prints the grade; --json FILE writes it for tools/lab/selftest.py.
+Exit status 0 whatever the grade (a grade is not a build failure), 2 when
+the grader itself could not run.
+"""
+import argparse
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import mklab  # noqa: E402
+
+BARRIER_POINTS = 5
+QEMU_POINTS = 15
+HOST_POINTS = 75    # the stages of grade_host.c, all lost when the tree does not build
+# a tail write that hands descriptors over (not the 0 of initialization)
+TAIL_WRITE = re.compile(r"ew32\s*\([^;]*\bq\.(tdt|rdt)\s*,(?!\s*0\s*\))")
+BARRIER = re.compile(r"\b(wmb|dma_wmb|__sync_synchronize|__atomic_thread_fence)\s*\(")
+
+
+def build_host(tree, out):
+    env = os.environ
+    tree_srcs = [os.path.join(tree, s) for s in env["LAB_TREE_SRCS"].split()]
+    support = [os.path.join(ROOT, s) for s in env["LAB_SUPPORT_SRCS"].split()]
+    # the graded tree's headers first; the fake NIC's from this repository
+    cflags = shlex.split(env["LAB_HOST_CFLAGS"])
+    cflags = [f for f in cflags if f not in ("-I.", "-Itests/unit")]
+    cflags = [("-include" if f == "-include" else f) for f in cflags]
+    fixed = []
+    for f in cflags:
+        if f.startswith("-I") and not os.path.isabs(f[2:]):
+            f = "-I" + os.path.join(ROOT, f[2:])
+        elif f.startswith("tests/unit/"):
+            f = os.path.join(ROOT, f)
+        fixed.append(f)
+    cmd = ([env.get("HOSTCC", "gcc")] + fixed +
+           ["-I" + tree, "-I" + os.path.join(ROOT, "tests/unit"), "-o", out,
+            os.path.join(ROOT, "tests/lab/grade_host.c")] + tree_srcs + support +
+           ["-Wl,--wrap=e1000_test_read32,--wrap=e1000_test_write32,"
+            "--wrap=e1000_clean_tx,--wrap=e1000_clean_rx"] + shlex.split(env["LAB_HOST_LIBS"]))
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True)
+
+
+def run_host(binary, stages=None):
+    """[{id, points, title, passed, lines, bugs}] from the grader's output"""
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0", UBSAN_OPTIONS="print_stacktrace=1")
+    p = subprocess.run([binary] + (stages or []), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True, env=env, timeout=600)
+    res, cur = [], None
+    for line in p.stdout.splitlines():
+        m = re.match(r"STAGE (\S+) (\d+) (.*)", line)
+        if m:
+            cur = {"id": m.group(1), "points": int(m.group(2)), "title": m.group(3),
+                   "passed": False, "lines": [], "bugs": []}
+            res.append(cur)
+            continue
+        if cur is None:
+            continue
+        m = re.match(r"RESULT (\S+) (pass|fail)", line)
+        if m:
+            cur["passed"] = m.group(2) == "pass"
+            continue
+        m = re.match(r"BUG (\S+) (.*)", line)
+        if m:
+            cur["bugs"].append(m.group(1))
+            cur["lines"].append("  LIKELY BUG [%s]: %s" % (m.group(1), m.group(2)))
+            continue
+        cur["lines"].append(line)
+    return res
+
+
+def function_regions(tree):
+    """{name: (path, text)} of the marked regions in the tree"""
+    out = {}
+    for path, text in mklab.marked_files(tree).items():
+        for _, name, s, e in mklab.regions(text, path):
+            out[name] = (path, text[s:e])
+    return out
+
+
+def strip_comments(text):
+    return re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
+
+
+def check_barriers(tree):
+    """(passed, lines, bugs): a barrier before each tail write in a region"""
+    lines, bugs = [], []
+    regs = function_regions(tree)
+    for name, (path, text) in sorted(regs.items()):
+        code = strip_comments(text)
+        for m in TAIL_WRITE.finditer(code):
+            before = code[:m.start()]
+            if not BARRIER.search(before):
+                lineno = text.count("\n", 0, text.find(m.group(0)[:10])) + 1
+                bugs.append("no-wmb")
+                lines.append("  LIKELY BUG [no-wmb]: %s (%s): the %s write has no write barrier "
+                             "(wmb()) before it in the function. The device may read the "
+                             "descriptors as soon as it sees the new tail, so every descriptor "
+                             "store must be visible first (SDM 3.3/3.2.6; Linux's e1000 does "
+                             "the same). On x86 the stores are not reordered with the tail "
+                             "write and the fake NIC cannot see the difference: this is found "
+                             "by reading the source" % (name, path, m.group(1).upper()))
+                lines.append("  |   %s" % code[max(0, m.start() - 160):m.end()].strip()
+                             .replace("\n", "\n  |   "))
+    if not any(TAIL_WRITE.search(strip_comments(t)) for _, t in regs.values()):
+        lines.append("  FAIL: no tail write (ew32(..., hw->q.tdt/rdt, ...)) in the lab's "
+                     "functions yet: e1000_tx_flush and e1000_clean_rx write them")
+        return False, lines, bugs
+    return not bugs, lines, bugs
+
+
+def main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("tree")
+    ap.add_argument("--qemu", default="1")
+    ap.add_argument("--json")
+    ap.add_argument("--quiet", action="store_true")
+    a = ap.parse_args(argv[1:])
+    tree = os.path.abspath(a.tree)
+    if not os.path.isdir(tree):
+        print("grade: no tree at %s (make lab first, or LAB_TREE=dir)" % tree, file=sys.stderr)
+        return 2
+    out = []
+
+    def emit(s=""):
+        out.append(s)
+        if not a.quiet:
+            print(s, flush=True)
+
+    lab = "reference"
+    if os.path.exists(os.path.join(tree, ".lab")):
+        lab = open(os.path.join(tree, ".lab")).readline().strip().split("=", 1)[1]
+    emit("== grading %s (lab %s) ==" % (tree, lab))
+    binary = os.path.join(ROOT, "build", "lab", "grade-%d" % os.getpid())
+    os.makedirs(os.path.dirname(binary), exist_ok=True)
+    stages = []
+    b = build_host(tree, binary)
+    if b.returncode:
+        emit("the tree does not build for the host grader:")
+        for line in b.stdout.splitlines()[-40:]:
+            emit("  " + line)
+        stages.append({"id": "build", "points": HOST_POINTS, "title": "host stages (no build)", "passed": False,
+                       "lines": [], "bugs": ["build"]})
+    else:
+        try:
+            stages = run_host(binary)
+        finally:
+            os.unlink(binary)
+    passed, lines, bugs = check_barriers(tree)
+    stages.append({"id": "barrier", "points": BARRIER_POINTS,
+                   "title": "a write barrier before each tail write (source)",
+                   "passed": passed and b.returncode == 0, "lines": lines, "bugs": bugs})
+    if a.qemu == "1" and b.returncode == 0:
+        import grade_qemu
+        stages.append(grade_qemu.grade(tree, QEMU_POINTS))
+    score = total = 0
+    for s in stages:
+        total += s["points"]
+        got = s["points"] if s["passed"] else 0
+        score += got
+        emit("[%s] %-40s %2d/%2d  (%s)" % ("PASS" if s["passed"] else "FAIL", s["title"], got,
+                                          s["points"], s["id"]))
+        if not s["passed"]:
+            for line in s["lines"]:
+                emit(line)
+    allbugs = []
+    for s in stages:
+        for bug in s["bugs"]:
+            if bug not in allbugs:
+                allbugs.append(bug)
+    emit("")
+    emit("grade: %d/%d%s" % (score, total, "" if a.qemu == "1" else " (host only; QEMU stage not run)"))
+    if allbugs:
+        emit("likely bugs, first seen first: %s" % ", ".join(allbugs))
+    if a.json:
+        with open(a.json, "w") as fh:
+            json.dump({"score": score, "total": total, "bugs": allbugs,
+                       "stages": [{k: s[k] for k in ("id", "points", "passed", "bugs")}
+                                  for s in stages]}, fh)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
