@@ -16,6 +16,7 @@ Exit status 0 whatever the grade (a grade is not a build failure), 2 when
 the grader itself could not run.
 """
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -36,24 +37,63 @@ TAIL_WRITE = re.compile(r"ew32\s*\([^;]*\bq\.(tdt|rdt)\s*,(?!\s*0\s*\))")
 BARRIER = re.compile(r"\b(wmb|dma_wmb|__sync_synchronize|__atomic_thread_fence)\s*\(")
 
 
-def build_host(tree, out):
-    env = os.environ
-    tree_srcs = [os.path.join(tree, s) for s in env["LAB_TREE_SRCS"].split()]
-    support = [os.path.join(ROOT, s) for s in env["LAB_SUPPORT_SRCS"].split()]
-    # the graded tree's headers first; the fake NIC's from this repository
-    cflags = shlex.split(env["LAB_HOST_CFLAGS"])
-    cflags = [f for f in cflags if f not in ("-I.", "-Itests/unit")]
-    cflags = [("-include" if f == "-include" else f) for f in cflags]
+def host_flags(tree):
+    """the host unit tests' flags, with the graded tree's headers first and
+    the fake NIC's (tests/unit) from this repository"""
     fixed = []
-    for f in cflags:
+    for f in shlex.split(os.environ["LAB_HOST_CFLAGS"]):
+        if f in ("-I.", "-Itests/unit"):
+            continue
         if f.startswith("-I") and not os.path.isabs(f[2:]):
             f = "-I" + os.path.join(ROOT, f[2:])
         elif f.startswith("tests/unit/"):
             f = os.path.join(ROOT, f)
         fixed.append(f)
-    cmd = ([env.get("HOSTCC", "gcc")] + fixed +
-           ["-I" + tree, "-I" + os.path.join(ROOT, "tests/unit"), "-o", out,
-            os.path.join(ROOT, "tests/lab/grade_host.c")] + tree_srcs + support +
+    return fixed + ["-I" + tree, "-I" + os.path.join(ROOT, "tests/unit")]
+
+
+def headers_digest(tree):
+    h = hashlib.sha1()
+    for top in ("drivers", "net", "kernel", "lib", "fs"):
+        for d, _, files in sorted(os.walk(os.path.join(tree, top))):
+            for f in sorted(files):
+                if f.endswith(".h"):
+                    with open(os.path.join(d, f), "rb") as fh:
+                        h.update(f.encode() + fh.read())
+    return h.hexdigest()
+
+
+def build_host(tree, out):
+    """compile (each object cached by its source, the tree's headers and the
+    flags: a mutation recompiles one file) and link the host grader"""
+    env = os.environ
+    cc = env.get("HOSTCC", "gcc")
+    flags = host_flags(tree)
+    cache = os.path.join(ROOT, "build", "lab", "objcache")
+    os.makedirs(cache, exist_ok=True)
+    hdr = headers_digest(tree) + " ".join(flags).replace(tree, "TREE")
+    for t in ("tests/unit", "tests/lab"):
+        for f in sorted(os.listdir(os.path.join(ROOT, t))):
+            if f.endswith(".h"):
+                with open(os.path.join(ROOT, t, f), "rb") as fh:
+                    hdr += hashlib.sha1(fh.read()).hexdigest()
+    srcs = ([os.path.join(ROOT, "tests/lab/grade_host.c")] +
+            [os.path.join(tree, s) for s in env["LAB_TREE_SRCS"].split()] +
+            [os.path.join(ROOT, s) for s in env["LAB_SUPPORT_SRCS"].split()])
+    objs = []
+    for src in srcs:
+        with open(src, "rb") as fh:
+            key = hashlib.sha1(fh.read() + hdr.encode() + os.path.basename(src).encode()).hexdigest()
+        obj = os.path.join(cache, key + ".o")
+        if not os.path.exists(obj):
+            tmp = obj + ".%d.tmp" % os.getpid()
+            r = subprocess.run([cc] + flags + ["-c", src, "-o", tmp], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, universal_newlines=True)
+            if r.returncode:
+                return r
+            os.replace(tmp, obj)
+        objs.append(obj)
+    cmd = ([cc] + [f for f in flags if f.startswith("-f")] + ["-o", out] + objs +
            ["-Wl,--wrap=e1000_test_read32,--wrap=e1000_test_write32,"
             "--wrap=e1000_clean_tx,--wrap=e1000_clean_rx"] + shlex.split(env["LAB_HOST_LIBS"]))
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -91,7 +131,16 @@ def run_host(binary, stages=None):
 def function_regions(tree):
     """{name: (path, text)} of the marked regions in the tree"""
     out = {}
-    for path, text in mklab.marked_files(tree).items():
+    files = {}
+    for d, _, names in os.walk(os.path.join(tree, "drivers")):
+        for f in names:
+            if f.endswith(".c"):
+                p = os.path.join(d, f)
+                with open(p, encoding="utf-8", errors="replace") as fh:
+                    t = fh.read()
+                if "LAB:BEGIN" in t:
+                    files[os.path.relpath(p, tree)] = t
+    for path, text in files.items():
         for _, name, s, e in mklab.regions(text, path):
             out[name] = (path, text[s:e])
     return out
