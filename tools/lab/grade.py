@@ -7,7 +7,8 @@
    the evidence.
 2. source: a write barrier before every tail write in the lab's regions
    (not observable at run time on x86: see grade_host.c).
-3. qemu (--qemu=1): not written yet; says so.
+3. qemu (--qemu=1): the tree's kernel booted on QEMU's 82540EM, pinging
+   slirp's gateway (tools/lab/grade_qemu.py).
 
 The environment carries what tests/lab/build.mk knows (sources, flags).
 Prints the grade; --json FILE writes it for tools/lab/selftest.py.
@@ -29,6 +30,7 @@ sys.path.insert(0, HERE)
 import mklab  # noqa: E402
 
 BARRIER_POINTS = 5
+QEMU_POINTS = 20
 HOST_POINTS = 75    # the stages of grade_host.c, all lost when the tree does not build
 # a tail write that hands descriptors over (not the 0 of initialization)
 TAIL_WRITE = re.compile(r"ew32\s*\([^;]*\bq\.(tdt|rdt)\s*,(?!\s*0\s*\))")
@@ -217,8 +219,8 @@ def main(argv):
                    "title": "a write barrier before each tail write (source)",
                    "passed": passed and b.returncode == 0, "lines": lines, "bugs": bugs})
     if a.qemu == "1":
-        emit("the QEMU stage (the tree's kernel on QEMU's 82540EM) is not written yet: "
-             "host stages only (docs/LAB.md)")
+        import grade_qemu
+        stages.append(grade_qemu.grade(tree, QEMU_POINTS))
     score = total = 0
     for s in stages:
         total += s["points"]

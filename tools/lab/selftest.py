@@ -47,6 +47,9 @@ def copy_tree(dst):
             continue
         os.makedirs(os.path.dirname(os.path.join(dst, f)), exist_ok=True)
         shutil.copy2(src, os.path.join(dst, f))
+    # the kernel build (the QEMU stage) reuses the fetched dependencies
+    os.makedirs(os.path.join(dst, "build"), exist_ok=True)
+    os.symlink(os.path.join(ROOT, "build", "deps"), os.path.join(dst, "build", "deps"))
 
 
 def mutant(name, qemu):
