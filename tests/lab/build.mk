@@ -6,8 +6,8 @@
 #        replaced by tools/lab/stubs/<name>.c (default build/lab/<LAB>)
 #   make grade [LAB_TREE=dir] [LAB_QEMU=0|1]
 #        build the tree's driver against the fake NIC and run the staged
-#        tests (tests/lab/grade_host.c); LAB_QEMU=1 is reserved for the
-#        QEMU stage, not written yet
+#        tests (tests/lab/grade_host.c), then (LAB_QEMU=1, the default)
+#        boot the tree's kernel on QEMU's 82540EM (tools/lab/grade_qemu.py)
 #   make lab-selftest [LAB_QEMU=0|1]
 #        the reference driver at full marks, and each mutation in
 #        tests/lab/mutations/ caught and named; its host part (LAB_QEMU=0)
@@ -15,7 +15,7 @@
 LAB ?= e1000
 LAB_OUT ?= $(BUILD)/lab/$(LAB)
 LAB_TREE ?= $(LAB_OUT)
-LAB_QEMU ?= 0
+LAB_QEMU ?= 1
 
 # what the host grader links from the graded tree: the e1000 unit tests' set
 # (tests/unit/build.mk), so a new driver file reaches both at once

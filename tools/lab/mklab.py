@@ -88,6 +88,51 @@ def stub_text(name):
         return fh.read()
 
 
+def parameters(text, body_start):
+    """the parameter names of the function whose body holds body_start"""
+    head = text[:body_start]
+    brace = head.rfind("\n{")
+    open_ = head.rfind("(", 0, head.rfind(")", 0, brace))
+    # the "(" that opens the parameter list: the one whose ")" closes before "{"
+    depth, i = 0, head.rfind(")", 0, brace)
+    while i >= 0:
+        if head[i] == ")":
+            depth += 1
+        elif head[i] == "(":
+            depth -= 1
+            if depth == 0:
+                open_ = i
+                break
+        i -= 1
+    plist = head[open_ + 1:head.rfind(")", 0, brace)]
+    names, depth, cur = [], 0, ""
+    for ch in plist + ",":
+        if ch == "," and depth == 0:
+            cur = re.sub(r"\[[^]]*\]", "", cur).strip()
+            m = re.search(r"(\w+)\s*$", cur)
+            if m and cur != "void":
+                names.append(m.group(1))
+            cur = ""
+            continue
+        depth += ch in "(["
+        depth -= ch in ")]"
+        cur += ch
+    return names
+
+
+def stub_body(text, body_start, name):
+    """the stub, with every parameter marked used (a parameter added to the
+    driver's function later needs no change here)"""
+    stub = stub_text(name)
+    used = "".join("\t(void)%s;\n" % p for p in parameters(text, body_start))
+    lines = stub.splitlines(True)
+    # after the TODO comment block, before the stub's own statements
+    k = 0
+    while k < len(lines) and (lines[k].lstrip().startswith(("/*", "*")) or not lines[k].strip()):
+        k += 1
+    return "".join(lines[:k]) + used + "".join(lines[k:])
+
+
 def stubbed(text, groups, path="?"):
     """text with the regions of groups replaced by their stubs; and the names"""
     out, last, names = [], 0, []
@@ -95,7 +140,7 @@ def stubbed(text, groups, path="?"):
         if group not in groups:
             continue
         out.append(text[last:s])
-        out.append(stub_text(name))
+        out.append(stub_body(text, s, name))
         last = e
         names.append(name)
     out.append(text[last:])

@@ -24,7 +24,5 @@
 	 * the slot it looks at next (SDM 3.2.6, 13.4.28: RDT counts
 	 * descriptors, not bytes; RDH == RDT means "no free descriptor").
 	 * Until this is written no frame is received. */
-	(void)a;
-	(void)budget;
 	(void)e1000_rx_deliver;
 	return 0;

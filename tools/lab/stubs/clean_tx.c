@@ -10,6 +10,5 @@
 	 * slot.last = -1, and continue after its last descriptor
 	 * (ring_next).  Store the new next_to_clean; return the frames done.
 	 * Until this is written the ring fills up and never empties. */
-	(void)a;
 	(void)ring_next;
 	return 0;

@@ -12,7 +12,6 @@
 	 * without: journey_mark_cpu(JOURNEY_RX_IRQ), e1000_intr_one_frame(a).
 	 * Return true.  A cause never read (or never acknowledged where
 	 * reading does not clear it) keeps the line asserted. */
-	(void)a;
 	(void)e1000_read_cause;
 	(void)e1000_intr_one_frame;
 	return false;

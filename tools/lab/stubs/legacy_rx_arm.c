@@ -4,5 +4,3 @@
 	 * (length, csum, status, errors, special) zero.  STATUS.DD must be
 	 * clear before the device gets the descriptor back: DD is how
 	 * e1000_clean_rx knows the device filled it. */
-	(void)desc;
-	(void)buf;

@@ -10,9 +10,3 @@
 	 *    and E1000_TXD_DTYP_D; POPTS (upper << E1000_TXD_POPTS_SHIFT):
 	 *    IXSM for NETDEV_CSUM_IP, TXSM for NETDEV_CSUM_TCP/UDP.
 	 * frame_len is for the advanced format only. */
-	(void)desc;
-	(void)buf;
-	(void)len;
-	(void)csum_flags;
-	(void)frame_len;
-	(void)eop;

@@ -2,5 +2,4 @@
 	 * True when STATUS.DD (E1000_TXD_STAT_DD, in `upper`) is set (8254x
 	 * SDM 3.3.3.2).  The device writes it by DMA: read through
 	 * READ_ONCE so the compiler reads memory each time. */
-	(void)desc;
 	return false;

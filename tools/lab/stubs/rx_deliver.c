@@ -16,6 +16,3 @@
 	 * rx_zc_frames (in place) or rx_copied_frames, and hand it over:
 	 *   if (likely(!e1000_fault_rx(a, skb, wb->csum_ok)))
 	 *           netdev_rx(a->netdev, skb, wb->csum_ok); */
-	(void)a;
-	(void)i;
-	(void)wb;

@@ -14,5 +14,4 @@
 	 *  4. TCTL (13.4.33): EN, PSP, RTLC, CT = E1000_TCTL_CT_DEFAULT,
 	 *     COLD = E1000_TCTL_COLD_FD; then e1000_flush(hw).
 	 * Until this is written the transmitter stays off. */
-	(void)a;
 	(void)e1000_queue_enable;

@@ -8,4 +8,3 @@
 	 * JOURNEY_TX_TAIL).  Keep the fault hook first:
 	 *     if (unlikely(e1000_fault_tx_stall(a))) return;
 	 * Until this is written nothing is ever sent. */
-	(void)a;

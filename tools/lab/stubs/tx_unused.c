@@ -6,5 +6,4 @@
 	 * otherwise a full ring writes TDT equal to TDH and the device
 	 * sees nothing to send.  Mind the wrap (next_to_use < next_to_clean).
 	 * Returning 0 makes e1000_xmit answer -EBUSY to every frame. */
-	(void)t;
 	return 0;
