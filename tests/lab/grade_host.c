@@ -50,6 +50,8 @@ static const u8 peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 static struct net_device *dev;
 static struct e1000_adapter *ad;
 static bool failed;
+static bool hinted;                     /* a "start with" message was given */
+static unsigned int xmit_tries, rx_tries;
 static u32 rx_first;                    /* next_to_clean after bring-up */
 
 /* ---- reporting ---- */
@@ -568,6 +570,8 @@ static bool up(void)
 	fake_init(&e1000_chip_82540em, nic_mac);
 	memset(&rx, 0, sizeof(rx));
 	nheld = 0;
+	hinted = false;
+	xmit_tries = rx_tries = 0;
 	if (net_dev_init())
 		return false;
 	dev = alloc_netdev(sizeof(struct e1000_adapter));
@@ -644,6 +648,7 @@ static int guarded_rx(const u8 *f, unsigned int len, unsigned int flags)
 			show_rxd(h);
 		return -EFAULT;
 	}
+	rx_tries++;
 	return fake_rx(f, len, flags);
 }
 
@@ -705,10 +710,34 @@ static int xmit(u32 seq, unsigned int len)
 	if (!skb)
 		return -ENOMEM;
 	make_frame(skb_put(skb, len), len, seq, peer_mac, nic_mac);
+	xmit_tries++;
 	rc = dev->netdev_ops->ndo_start_xmit(dev, skb, 0);
 	if (rc)
 		kfree_skb(skb);
 	return rc;
+}
+
+static void tx_where_to_start(int rc);
+static void rx_where_to_start(void);
+
+/* a failed stage in which nothing went through: which function to start with */
+static void where_to_start(void)
+{
+	if (hinted)
+		return;
+	if (xmit_tries && !ad->sw.tx_packets) {
+		if (!R(E1000_TDLEN(0)) || !(R(E1000_TCTL) & E1000_TCTL_EN) || !e1000_tx_unused(&ad->tx))
+			tx_where_to_start(-EBUSY);
+		else if (!fake.tdt_writes)
+			fail("frames were queued but TDT was never written: write e1000_tx_flush (SDM 3.4)");
+		else if (!fake.tx_frames)
+			fail("TDT moved but the device sent nothing: look at legacy_tx_data (SDM 3.3.3)");
+		else
+			fail("the device sent %u frames, none was reclaimed: write legacy_tx_done and "
+			     "e1000_clean_tx (SDM 3.3.3.2)", fake.tx_frames);
+	}
+	if (rx_tries && !rx.n)
+		rx_where_to_start();
 }
 
 /* stop, free, and check nothing leaked */
@@ -716,6 +745,8 @@ static void down(void)
 {
 	struct net_device *d = dev;
 
+	if (failed)
+		where_to_start();
 	release_held();
 	ad = NULL;
 	netdev_stop(d);
@@ -744,6 +775,7 @@ static const char *errname(int rc)
 /* the first look at a transmit path that does nothing yet: where to start */
 static void tx_where_to_start(int rc)
 {
+	hinted = true;
 	if (!R(E1000_TDLEN(0)) || !(R(E1000_TCTL) & E1000_TCTL_EN))
 		fail("the transmit ring is not set up (TDLEN %u, TCTL 0x%x): start with e1000_tx_configure "
 		     "(SDM 14.5)", R(E1000_TDLEN(0)), R(E1000_TCTL));
@@ -844,6 +876,7 @@ static void stage_tx_burst(void)
 
 static void rx_where_to_start(void)
 {
+	hinted = true;
 	if (ad->rx.next_to_clean == rx_first && !ad->sw.rx_packets)
 		fail("the device wrote the frame into RX descriptor %u and set DD, but the driver did not "
 		     "take it (next_to_clean still %u): start with legacy_rx_done and e1000_clean_rx (SDM "
@@ -1007,6 +1040,9 @@ static void stage_stress(void)
 	if (!failed && (rx.n != rsent || tx_seen != queued || ad->sw.tx_packets != queued))
 		fail("seed %u: received %u/%u good frames, sent %u/%u, reclaimed %llu", seed, rx.n, rsent,
 		     tx_seen, queued, (unsigned long long)ad->sw.tx_packets);
+	if (!failed && (queued < 200 || rsent < 200))
+		fail("seed %u: in 600 rounds only %u frames could be queued and %u received (a reference "
+		     "driver moves thousands)", seed, queued, rsent);
 	if (!failed && ad->sw.rx_dropped < bad)
 		fail("seed %u: %u bad frames went in, rx_dropped is %llu", seed, bad,
 		     (unsigned long long)ad->sw.rx_dropped);
