@@ -6,7 +6,7 @@
 #        replaced by tools/lab/stubs/<name>.c (default build/lab/<LAB>)
 #   make grade [LAB_TREE=dir] [LAB_QEMU=0|1]
 #        build the tree's driver against the fake NIC and run the staged
-#        tests (tests/lab/grade_host.c), then (LAB_QEMU=1, the default)
+#        tests (tests/lab/grade_host.c, grade_checks.c), then (LAB_QEMU=1, the default)
 #        boot the tree's kernel on QEMU's 82540EM (tools/lab/grade_qemu.py)
 #   make lab-selftest [LAB_QEMU=0|1]
 #        the reference driver at full marks, and each mutation in

@@ -77,7 +77,7 @@ def build_host(tree, out):
             if f.endswith(".h"):
                 with open(os.path.join(ROOT, t, f), "rb") as fh:
                     hdr += hashlib.sha1(fh.read()).hexdigest()
-    srcs = ([os.path.join(ROOT, "tests/lab/grade_host.c")] +
+    srcs = ([os.path.join(ROOT, "tests/lab", f) for f in ("grade_host.c", "grade_checks.c")] +
             [os.path.join(tree, s) for s in env["LAB_TREE_SRCS"].split()] +
             [os.path.join(ROOT, s) for s in env["LAB_SUPPORT_SRCS"].split()])
     objs = []
