@@ -123,6 +123,7 @@ $(BUILD)/barenet.sym: $(BUILD)/barenet.elf
 include tests/build.mk
 include tests/unit/build.mk
 include tests/fuzz/build.mk
+include tests/lab/build.mk
 include tools/build.mk
 include bench/build.mk
 
@@ -150,6 +151,9 @@ help:
 	@echo "  make stress     1,000,000 frames (10% malformed) through build/tools/bn-inject,"
 	@echo "                  overload per NIC model (recovery < 1 s), a 1-minute soak"
 	@echo "  make soak       SOAK_MINUTES (10) at half load, mixed, memory flat (root; build/soak-<nic>.csv)"
+	@echo "  make lab        lab mode: a student tree with the e1000 rings as stubs (LAB=e1000-tx|e1000-rx|e1000,"
+	@echo "                  LAB_OUT=dir); make grade [LAB_TREE=dir] [LAB_QEMU=0] grades one;"
+	@echo "                  make lab-selftest proves the grader (docs/LAB.md)"
 	@echo "  make deps       install dependencies (Debian packages, lwIP source)"
 	@echo "  make bench      barenet vs a Debian Linux guest, same NIC (root; BENCH_MODELS, BENCH_MODES, BENCH_QUICK=1)"
 	@echo "  make clean      remove build outputs (keeps build/deps)"
