@@ -30,6 +30,10 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -fno-builtin \
 	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only -mcmodel=kernel \
 	-fno-common -fno-strict-aliasing -Wall -Wextra -Werror -MMD -MP
+# LOCK_DEBUG=0 builds spinlocks without the checks of kernel/spinlock_debug.c
+# (default 1: owner, recursion, IRQ safety, hold and spin times; make clean first)
+LOCK_DEBUG ?= 1
+KCFLAGS += -DLOCK_DEBUG=$(LOCK_DEBUG)
 # gcc may inline small memcpy/memset in ordinary code ...
 KCFLAGS += -fbuiltin
 # ... but not in lib/string.c, where it would turn the loops into calls to themselves
@@ -119,6 +123,7 @@ $(BUILD)/barenet.sym: $(BUILD)/barenet.elf
 include tests/build.mk
 include tests/unit/build.mk
 include tests/fuzz/build.mk
+include tests/lab/build.mk
 include tools/build.mk
 include bench/build.mk
 
@@ -134,7 +139,7 @@ help:
 	@echo "  make            build build/barenet.elf (QEMU -kernel) and build/barenet.sym"
 	@echo "  make iso        build build/barenet.iso (GRUB, BIOS + UEFI; dd it to a USB stick)"
 	@echo "                  ISO_APPEND='...' default entry's options, ISO_OUT=, ISO_TIMEOUT="
-	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, APPEND='...')"
+	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, CPUS=2, APPEND='...')"
 	@echo "                  NET=user (127.0.0.1 forwards) or NET=tap (root: a namespace with a tap);"
 	@echo "                  the dashboard: http://127.0.0.1:8080/ (docs/DASHBOARD.md)"
 	@echo "  make run-iso    boot the ISO in QEMU (FW=bios|uefi)"
@@ -146,12 +151,16 @@ help:
 	@echo "  make stress     1,000,000 frames (10% malformed) through build/tools/bn-inject,"
 	@echo "                  overload per NIC model (recovery < 1 s), a 1-minute soak"
 	@echo "  make soak       SOAK_MINUTES (10) at half load, mixed, memory flat (root; build/soak-<nic>.csv)"
+	@echo "  make lab        lab mode: a student tree with the e1000 rings as stubs (LAB=e1000-tx|e1000-rx|e1000,"
+	@echo "                  LAB_OUT=dir); make grade [LAB_TREE=dir] [LAB_QEMU=0] grades one;"
+	@echo "                  make lab-selftest proves the grader (docs/LAB.md)"
 	@echo "  make deps       install dependencies (Debian packages, lwIP source)"
 	@echo "  make bench      barenet vs a Debian Linux guest, same NIC (root; BENCH_MODELS, BENCH_MODES, BENCH_QUICK=1)"
 	@echo "  make clean      remove build outputs (keeps build/deps)"
 	@echo "  make distclean  remove build/ entirely"
 	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), BUILD=dir, V=1,"
 	@echo "  ACCEL, NIC, NET, NETNS, APPEND, MEM, SMP, MACHINE, HOSTFWD, GDBPORT, PYTEST_ARGS (see docs/USAGE.md)"
+	@echo "  LOCK_DEBUG=0 builds spinlocks without owner/recursion/IRQ-safety/hold-time checks (default 1; make clean first)"
 	@echo "  KMALLOC_DEBUG=0 builds kmalloc without redzones/caller tracking/live list (default 1; make clean first)"
 
 -include $(kernel-objs:.o=.d)

@@ -13,6 +13,19 @@
  * lint0_extint routes the 8259's INTR through LINT0 (8259 mode).
  * Returns -ENODEV when the CPU has no APIC. */
 int lapic_init(bool lint0_extint);
+/* Enable an application processor's LAPIC (on that CPU) as lapic_init()
+ * does the boot CPU's, LINT0 masked.  0, -ENODEV (no LAPIC mapped) or
+ * -EINVAL (the CPU's APIC base differs from the boot CPU's). */
+int lapic_init_ap(void);
+/* Inter-processor interrupts (SDM vol.3A 11.6): a fixed vector, an NMI,
+ * INIT (asserted or deasserted) and a start-up IPI to the physical APIC
+ * id apic_id.  Each waits for the local APIC to send it: 0, -EINVAL, or
+ * -ETIMEDOUT when the send stayed pending for a millisecond.  page is the
+ * 4 KiB page (below 1 MiB) where a started AP begins in real mode. */
+int lapic_send_ipi(u32 apic_id, int vector);
+int lapic_send_nmi(u32 apic_id);
+int lapic_send_init(u32 apic_id, bool assert);
+int lapic_send_startup(u32 apic_id, u32 page);
 /* true once lapic_init succeeded */
 bool lapic_present(void);
 /* raise vector on this CPU as a fixed interrupt (self IPI): fault

@@ -3,6 +3,10 @@
 #include "kernel/backtrace.h"
 #include "kernel/errno.h"
 #include "kernel/gdt.h"
+#include "kernel/percpu.h"
+#include "kernel/sched.h"
+#include "kernel/smp.h"
+#include "kernel/mm.h"
 #include "kernel/kallsyms.h"
 #include "kernel/printk.h"
 
@@ -66,6 +70,22 @@ static bool stack_find(unsigned long addr, struct stack_range *out)
 			*out = extra_stacks[i];
 			return true;
 		}
+	}
+	/* a kernel thread's stack */
+	if (sched_ready() && current && current->stack) {
+		lo = (unsigned long)current->stack;
+		hi = lo + (PAGE_SIZE << KTHREAD_STACK_ORDER);
+		if (addr >= lo && addr < hi) {
+			out->lo = lo;
+			out->hi = hi;
+			return true;
+		}
+	}
+	/* an application processor's kernel stack */
+	if (smp_cpu_stack(smp_processor_id(), &lo, &hi) && addr >= lo && addr < hi) {
+		out->lo = lo;
+		out->hi = hi;
+		return true;
 	}
 	return false;
 }

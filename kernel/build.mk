@@ -5,6 +5,11 @@ kernel-srcs += kernel/acpi_tables.c kernel/acpi.c kernel/lapic.c kernel/ioapic.c
 	kernel/pit.c kernel/hpet.c kernel/intc.c kernel/tick.c
 kernel-srcs += kernel/gdt.c kernel/idt.c kernel/isr.S kernel/irq.c kernel/kallsyms.c \
 	kernel/backtrace.c kernel/selftest.c kernel/selftest_irq.c
+# the application processors (kernel/smp.h), /proc/cpuinfo
+kernel-srcs += kernel/smp.c kernel/smp_trampoline.S kernel/cpuinfo.c kernel/spinlock_debug.c \
+	kernel/smp_call.c kernel/selftest_spinlock.c
+# kernel threads and the scheduler (kernel/sched.h)
+kernel-srcs += kernel/sched.c kernel/switch.S kernel/kthread.c kernel/selftest_sched.c
 kernel-srcs += kernel/softirq.c kernel/selftest_softirq.c kernel/workqueue.c
 kernel-srcs += kernel/mm.c kernel/buddy.c kernel/page_alloc.c kernel/paging.c kernel/kmalloc.c \
 	kernel/dma.c kernel/mmio.c kernel/mmtest.c

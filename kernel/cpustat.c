@@ -50,6 +50,17 @@ enum cpu_usage_stat cpustat_switch(enum cpu_usage_stat to)
 	return prev;
 }
 
+void cpustat_cpu_start(void)
+{
+	struct cpustat *cs = &cpustats[smp_processor_id()];
+	unsigned long flags = local_irq_save();
+
+	/* nothing before this instant was this CPU's time */
+	cs->last = rdtsc();
+	cs->cur = CPUTIME_SYSTEM;
+	local_irq_restore(flags);
+}
+
 u64 cpustat_ns(unsigned int cpu, enum cpu_usage_stat st)
 {
 	u64 t;

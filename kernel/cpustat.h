@@ -27,6 +27,8 @@ enum cpu_usage_stat {
  * switch back to when it is done (interrupt and softirq entry/exit).
  * Safe with interrupts on or off. */
 enum cpu_usage_stat cpustat_switch(enum cpu_usage_stat to);
+/* an application processor starts its accounting now, in system time */
+void cpustat_cpu_start(void);
 /* nanoseconds cpu spent in context st since boot, up to now */
 u64 cpustat_ns(unsigned int cpu, enum cpu_usage_stat st);
 

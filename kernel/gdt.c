@@ -6,7 +6,12 @@
  * stack table, which gives NMI, #DF and #MC known-good stacks even when the
  * fault was caused by a broken kernel stack (SDM vol.3A 6.14.5). */
 #include "kernel/gdt.h"
+#include "kernel/percpu.h"
 #include "kernel/types.h"
+#include "kernel/x86.h"
+
+/* SDM vol.4 table 2-2: the GS base in 64-bit mode */
+#define MSR_GS_BASE 0xc0000101
 
 /* Segment descriptor fields; SDM vol.3A 3.4.5, Figure 3-8 */
 #define DESC_LIMIT_LO_MASK   0xffffULL          /* limit 15:0 -> bits 15:0 */
@@ -51,9 +56,12 @@ enum { GDT_NULL, GDT_CODE, GDT_DATA, GDT_TSS_LO, GDT_TSS_HI, GDT_ENTRIES };
 _Static_assert(GDT_CODE * 8 == GDT_KERNEL_CS && GDT_DATA * 8 == GDT_KERNEL_DS &&
 	       GDT_TSS_LO * 8 == GDT_TSS, "selectors match the table");
 
-static u64 gdt[GDT_ENTRIES] __aligned(16);
-static struct tss64 tss __aligned(16);
+/* one GDT and TSS per CPU (the TSS descriptor's busy bit is per GDT);
+ * the boot CPU's IST stacks are static, an AP's come from smp.c */
+static u64 gdt[NR_CPUS][GDT_ENTRIES] __aligned(16);
+static struct tss64 tss[NR_CPUS] __aligned(16);
 static u8 ist_stacks[IST_COUNT][IST_STACK_SIZE] __aligned(16);
+static unsigned long ist_base[NR_CPUS][IST_COUNT];
 
 static u64 desc_code_data(u64 type, bool code64)
 {
@@ -71,30 +79,39 @@ static u64 desc_tss_lo(u64 base, u32 limit)
 	       ((base >> 24 & DESC_BASE_HI_MASK) << DESC_BASE_HI_SHIFT);
 }
 
-bool gdt_ist_stack(int ist, unsigned long *lo, unsigned long *hi)
+bool gdt_ist_stack_cpu(unsigned int cpu, int ist, unsigned long *lo, unsigned long *hi)
 {
-	if (ist < 1 || ist > IST_COUNT)
+	if (cpu >= NR_CPUS || ist < 1 || ist > IST_COUNT || !ist_base[cpu][ist - 1])
 		return false;
-	*lo = (unsigned long)ist_stacks[ist - 1];
+	*lo = ist_base[cpu][ist - 1];
 	*hi = *lo + IST_STACK_SIZE;
 	return true;
 }
 
-void gdt_init(void)
+bool gdt_ist_stack(int ist, unsigned long *lo, unsigned long *hi)
 {
-	struct gdt_ptr ptr = { sizeof(gdt) - 1, (u64)gdt };
-	u64 tss_base = (u64)&tss;
+	return gdt_ist_stack_cpu(smp_processor_id(), ist, lo, hi);
+}
 
-	gdt[GDT_NULL] = 0;
-	gdt[GDT_CODE] = desc_code_data(DESC_TYPE_CODE_XR_A, true);
-	gdt[GDT_DATA] = desc_code_data(DESC_TYPE_DATA_RW_A, false);
-	gdt[GDT_TSS_LO] = desc_tss_lo(tss_base, sizeof(tss) - 1);
-	gdt[GDT_TSS_HI] = tss_base >> 32;       /* base 63:32; the rest is reserved, 0 */
+void gdt_init_cpu(unsigned int cpu, unsigned long ist_stack_area, unsigned long gs_base)
+{
+	u64 *g = gdt[cpu];
+	struct tss64 *t = &tss[cpu];
+	struct gdt_ptr ptr = { sizeof(gdt[cpu]) - 1, (u64)g };
+	u64 tss_base = (u64)t;
+
+	g[GDT_NULL] = 0;
+	g[GDT_CODE] = desc_code_data(DESC_TYPE_CODE_XR_A, true);
+	g[GDT_DATA] = desc_code_data(DESC_TYPE_DATA_RW_A, false);
+	g[GDT_TSS_LO] = desc_tss_lo(tss_base, sizeof(*t) - 1);
+	g[GDT_TSS_HI] = tss_base >> 32;         /* base 63:32; the rest is reserved, 0 */
 
 	/* the CPU pushes onto the stack top, which must stay 16-byte aligned */
-	for (int i = 0; i < IST_COUNT; i++)
-		tss.ist[i] = (u64)ist_stacks[i] + IST_STACK_SIZE;
-	tss.iomap_base = sizeof(tss);
+	for (int i = 0; i < IST_COUNT; i++) {
+		ist_base[cpu][i] = ist_stack_area + (unsigned long)i * IST_STACK_SIZE;
+		t->ist[i] = ist_base[cpu][i] + IST_STACK_SIZE;
+	}
+	t->iomap_base = sizeof(*t);
 
 	/* lgdt, then reload CS with a far return (no far jmp to a 64-bit
 	 * target exists) and the data segment registers; SDM vol.3A 3.4.3 */
@@ -111,6 +128,14 @@ void gdt_init(void)
 			 "movw %w3, %%gs\n\t"
 			 : : "m"(ptr), "i"(GDT_KERNEL_CS), "r"(GDT_KERNEL_DS), "r"(0)
 			 : "rax", "memory");
+	/* loading a null selector may clear the base: the per-CPU base is
+	 * written after it (kernel/percpu.h) */
+	wrmsr(MSR_GS_BASE, gs_base);
 	/* ltr marks the descriptor busy; SDM vol.3A 7.2.4 */
 	__asm__ volatile("ltr %w0" : : "r"(GDT_TSS) : "memory");
+}
+
+void gdt_init(void)
+{
+	gdt_init_cpu(0, (unsigned long)ist_stacks, 0);
 }

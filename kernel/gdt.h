@@ -21,13 +21,19 @@
 #ifndef __ASSEMBLY__
 #include "kernel/types.h"
 
-/* Load the GDT, reload every segment register, load the task register.
- * Call once, on the boot CPU, before idt_init(). */
+/* Load the boot CPU's GDT, reload every segment register, load the task
+ * register.  Call once, on the boot CPU, before idt_init(). */
 void gdt_init(void);
+/* The same for cpu, on cpu: its own GDT and TSS, whose IST stacks are the
+ * IST_COUNT * IST_STACK_SIZE bytes at ist_stack_area; GS base gs_base
+ * (the CPU's per-CPU offset, kernel/percpu.h). */
+void gdt_init_cpu(unsigned int cpu, unsigned long ist_stack_area, unsigned long gs_base);
 
-/* bounds [lo, hi) of the stack behind IST slot ist (1..IST_COUNT); returns
- * false for another slot */
+/* bounds [lo, hi) of this CPU's stack behind IST slot ist (1..IST_COUNT);
+ * returns false for another slot */
 bool gdt_ist_stack(int ist, unsigned long *lo, unsigned long *hi);
+/* the same for any CPU; false for a CPU that never ran gdt_init_cpu */
+bool gdt_ist_stack_cpu(unsigned int cpu, int ist, unsigned long *lo, unsigned long *hi);
 #endif
 
 #endif

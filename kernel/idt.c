@@ -116,9 +116,15 @@ static void idt_set_gate(int vector, u64 handler, int ist)
 	g->reserved = 0;
 }
 
-void idt_init(void)
+void idt_load(void)
 {
 	struct idt_ptr ptr = { sizeof(idt) - 1, (u64)idt };
+
+	__asm__ volatile("lidt %0" : : "m"(ptr) : "memory");
+}
+
+void idt_init(void)
+{
 
 	for (int v = 0; v < IDT_VECTORS; v++)
 		idt_set_gate(v, isr_stub_table[v], 0);
@@ -126,7 +132,7 @@ void idt_init(void)
 	idt_set_gate(EXC_NMI, isr_stub_table[EXC_NMI], IST_NMI);
 	idt_set_gate(EXC_DF, isr_stub_table[EXC_DF], IST_DF);
 	idt_set_gate(EXC_MC, isr_stub_table[EXC_MC], IST_MC);
-	__asm__ volatile("lidt %0" : : "m"(ptr) : "memory");
+	idt_load();
 }
 
 static void report_error_code(const struct trap_frame *tf)

@@ -59,6 +59,8 @@ _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "TF_SIZE");
  * NMI, #DF and #MC switch to their IST stacks (kernel/gdt.h): call after
  * gdt_init(). */
 void idt_init(void);
+/* load the IDT idt_init() built on this CPU (an application processor) */
+void idt_load(void);
 
 /* "#UD invalid opcode" for vectors 0..31, NULL otherwise */
 const char *exception_name(int vector);

@@ -43,6 +43,8 @@ struct ioapic {
 
 static struct ioapic ioapics[MADT_MAX_IOAPICS];
 static int nr_ioapics;
+/* guards each IOAPIC's index/data register pair; thread context (routing,
+ * masking at bind/unbind), irqsave so any context may */
 static struct spinlock ioapic_lock = SPINLOCK_INIT("ioapic");
 
 static u32 ioapic_read(struct ioapic *io, u32 reg)

@@ -7,6 +7,7 @@
 #include "kernel/idt.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/spinlock.h"
 #include "kernel/x86.h"
 #include "lib/seq_buf.h"
@@ -21,8 +22,8 @@ struct irq_action {
 
 struct irq_desc {
 	struct irq_action *chain;       /* read by irq_dispatch without the lock */
-	u64 count;
-	u64 unhandled;
+	u64 count[NR_CPUS];             /* per CPU: each CPU writes only its own */
+	u64 unhandled;                  /* device vectors: CPU 0 only */
 	bool allocated;                 /* device vectors handed out by irq_vector_alloc */
 	bool reported;                  /* an unclaimed interrupt was reported */
 	/* the controller input, for /proc/interrupts (irq_set_chip_info) */
@@ -36,9 +37,13 @@ static struct irq_desc irq_descs[IRQ_VECTORS];
 static struct irq_action action_pool[IRQ_ACTIONS_MAX];
 static struct irq_action *action_free;
 static bool action_pool_ready;
+/* guards the handler chains, the vector allocator and the chip info;
+ * thread context (drivers, views), irqsave; irq_dispatch reads the chains
+ * without it (published with release stores) */
 static struct spinlock irq_lock = SPINLOCK_INIT("irq");
 static u64 spurious_total;
-static unsigned irq_nesting;            /* one CPU runs interrupts for now */
+/* interrupts in progress on this CPU (nested ones included) */
+static DEFINE_PER_CPU(unsigned int, irq_nesting);
 
 static void irq_eoi_none(int vector)
 {
@@ -161,9 +166,20 @@ int irq_remove_handler(int vector, irq_handler_t fn, void *ctx)
 	return rc;
 }
 
+u64 irq_count_cpu(int vector, unsigned int cpu)
+{
+	if (vector < 0 || vector >= IRQ_VECTORS || cpu >= NR_CPUS)
+		return 0;
+	return READ_ONCE(irq_descs[vector].count[cpu]);
+}
+
 u64 irq_count(int vector)
 {
-	return vector >= 0 && vector < IRQ_VECTORS ? READ_ONCE(irq_descs[vector].count) : 0;
+	u64 n = 0;
+
+	for (unsigned int c = 0; c < nr_cpu_ids_online(); c++)
+		n += irq_count_cpu(vector, c);
+	return n;
 }
 
 u64 irq_spurious_count(void)
@@ -183,15 +199,16 @@ const char *irq_name(int vector)
 
 bool in_irq(void)
 {
-	return READ_ONCE(irq_nesting) != 0;
+	return READ_ONCE(*this_cpu_ptr(&irq_nesting)) != 0;
 }
 
 /* Nobody claimed this interrupt.  Say so once per vector (until a handler
  * is added), then only count: a stuck line must not flood the console. */
 static void irq_unclaimed(struct irq_desc *d, int vector, bool has_handlers)
 {
-	d->unhandled++;
-	spurious_total++;
+	/* the spurious vector can arrive on any CPU */
+	__atomic_fetch_add(&d->unhandled, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&spurious_total, 1, __ATOMIC_RELAXED);
 	if (d->reported)
 		return;
 	d->reported = true;
@@ -212,12 +229,13 @@ void irq_dispatch(struct trap_frame *tf)
 	struct irq_desc *d = &irq_descs[vector];
 	struct irq_action *a;
 	int handled = IRQ_NONE;
+	unsigned int *nesting = this_cpu_ptr(&irq_nesting);
 	/* the outermost interrupt's time is hard IRQ time, whatever it
 	 * interrupted (idle included: cpustat.c) */
-	enum cpu_usage_stat prev = irq_nesting ? CPUTIME_IRQ : cpustat_switch(CPUTIME_IRQ);
+	enum cpu_usage_stat prev = *nesting ? CPUTIME_IRQ : cpustat_switch(CPUTIME_IRQ);
 
-	irq_nesting++;
-	d->count++;
+	(*nesting)++;
+	d->count[smp_processor_id()]++;
 	for (a = __atomic_load_n(&d->chain, __ATOMIC_ACQUIRE); a; a = a->next)
 		handled |= a->fn(a->ctx);
 	if (handled == IRQ_NONE)
@@ -226,10 +244,12 @@ void irq_dispatch(struct trap_frame *tf)
 	 * there would retire some other interrupt (SDM vol.3A 10.9) */
 	if (vector != IRQ_VECTOR_SPURIOUS)
 		irq_eoi(vector);
-	irq_nesting--;
-	if (!irq_nesting) {
+	(*nesting)--;
+	if (!*nesting) {
 		cpustat_switch(prev);
 		irq_exit();
+		/* the tick or a wake-up may have made another thread due */
+		sched_preempt_irq();
 	}
 }
 
@@ -238,10 +258,10 @@ void irq_show(void)
 	for (int v = IRQ_VECTOR_FIRST; v < IRQ_VECTORS; v++) {
 		struct irq_desc *d = &irq_descs[v];
 
-		if (!d->count && !d->chain)
+		if (!irq_count(v) && !d->chain)
 			continue;
 		printk(KERN_INFO "irq: vector %#04x: %llu taken, %llu unclaimed:", v,
-		       (unsigned long long)d->count, (unsigned long long)d->unhandled);
+		       (unsigned long long)irq_count(v), (unsigned long long)d->unhandled);
 		for (struct irq_action *a = d->chain; a; a = a->next)
 			pr_cont(" %s", a->name);
 		pr_cont("\n");
@@ -277,10 +297,12 @@ out:
 /* Linux's width of the IRQ number column: 3 digits below 1000 IRQs */
 #define IRQ_PROC_PREC 3
 
-/* the LAPIC's own vectors have rows of their own (LOC, ERR, SPU) */
+/* the LAPIC's own vectors and the IPIs have rows of their own (LOC, ERR,
+ * SPU, RES, CAL; the stop IPI none, as Linux's REBOOT_VECTOR) */
 static bool irq_vector_is_lapic(int v)
 {
-	return v == IRQ_VECTOR_TIMER || v == IRQ_VECTOR_ERROR || v == IRQ_VECTOR_SPURIOUS;
+	return v == IRQ_VECTOR_TIMER || v == IRQ_VECTOR_ERROR || v == IRQ_VECTOR_SPURIOUS ||
+	       v == IRQ_VECTOR_CALL_FUNC || v == IRQ_VECTOR_RESCHEDULE || v == IRQ_VECTOR_STOP;
 }
 
 static unsigned int irq_number(int v)
@@ -297,7 +319,7 @@ static int irq_rows(u8 *rows)
 		struct irq_desc *d = &irq_descs[v];
 		int j;
 
-		if (irq_vector_is_lapic(v) || (!d->chain && !d->chip && !READ_ONCE(d->count)))
+		if (irq_vector_is_lapic(v) || (!d->chain && !d->chip && !irq_count(v)))
 			continue;
 		for (j = n++; j > 0 && irq_number(rows[j - 1]) > irq_number(v); j--)
 			rows[j] = rows[j - 1];
@@ -307,12 +329,13 @@ static int irq_rows(u8 *rows)
 }
 
 /* the row of arch/x86/kernel/irq.c's arch_show_interrupts: one count per CPU */
-static void irq_proc_arch_row(struct seq_buf *s, const char *label, u64 count,
+static void irq_proc_arch_row(struct seq_buf *s, const char *label, int vector,
 			      const char *what)
 {
 	seq_buf_printf(s, "%*s: ", IRQ_PROC_PREC, label);
 	for (unsigned int c = 0; c < nr_cpu_ids_online(); c++)
-		seq_buf_printf(s, "%10llu ", c == 0 ? (unsigned long long)count : 0ULL);
+		seq_buf_printf(s, "%10llu ", vector < 0 ? 0ULL :
+			       (unsigned long long)irq_count_cpu(vector, c));
 	seq_buf_printf(s, "  %s\n", what);
 }
 
@@ -341,7 +364,7 @@ int irq_proc_show(char *buf, size_t size)
 		 * "-%-8s" flow handler name, "  name[, name]" */
 		seq_buf_printf(&s, "%*u: ", IRQ_PROC_PREC, irq_number(rows[i]));
 		for (unsigned int c = 0; c < nr_cpu_ids_online(); c++)
-			seq_buf_printf(&s, "%10llu ", c == 0 ? (unsigned long long)d->count : 0ULL);
+			seq_buf_printf(&s, "%10llu ", (unsigned long long)d->count[c]);
 		if (d->chip) {
 			seq_buf_printf(&s, " %8s", d->chip);
 			seq_buf_printf(&s, " %*lu", IRQ_PROC_PREC, d->hwirq);
@@ -358,9 +381,11 @@ int irq_proc_show(char *buf, size_t size)
 
 	/* an NMI is fatal here (kernel/idt.c reports and panics), so none
 	 * has been taken while this runs */
-	irq_proc_arch_row(&s, "NMI", 0, "Non-maskable interrupts");
-	irq_proc_arch_row(&s, "LOC", irq_count(IRQ_VECTOR_TIMER), "Local timer interrupts");
-	irq_proc_arch_row(&s, "SPU", irq_count(IRQ_VECTOR_SPURIOUS), "Spurious interrupts");
+	irq_proc_arch_row(&s, "NMI", -1, "Non-maskable interrupts");
+	irq_proc_arch_row(&s, "LOC", IRQ_VECTOR_TIMER, "Local timer interrupts");
+	irq_proc_arch_row(&s, "SPU", IRQ_VECTOR_SPURIOUS, "Spurious interrupts");
+	irq_proc_arch_row(&s, "RES", IRQ_VECTOR_RESCHEDULE, "Rescheduling interrupts");
+	irq_proc_arch_row(&s, "CAL", IRQ_VECTOR_CALL_FUNC, "Function call interrupts");
 	/* "%*s: %10u\n": one system-wide count, LAPIC error interrupts */
 	seq_buf_printf(&s, "%*s: %10llu\n", IRQ_PROC_PREC, "ERR",
 		       (unsigned long long)irq_count(IRQ_VECTOR_ERROR));

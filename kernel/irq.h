@@ -23,6 +23,9 @@ typedef int (*irq_handler_t)(void *ctx);
 #define IRQ_VECTOR_DEV_FIRST 0x30   /* dynamically allocated device vectors 0x30..0xdf */
 #define IRQ_VECTOR_DEV_LAST  0xdf
 #define IRQ_VECTOR_TIMER     0xef   /* LAPIC timer */
+#define IRQ_VECTOR_CALL_FUNC 0xfb   /* IPI: run queued calls (kernel/smp_call.c) */
+#define IRQ_VECTOR_RESCHEDULE 0xfc  /* IPI: reschedule */
+#define IRQ_VECTOR_STOP      0xfd   /* IPI: halt for good (panic) */
 #define IRQ_VECTOR_ERROR     0xfe   /* LAPIC error */
 #define IRQ_VECTOR_SPURIOUS  0xff   /* LAPIC spurious */
 
@@ -51,8 +54,10 @@ int irq_remove_handler(int vector, irq_handler_t fn, void *ctx);
  * default does nothing. */
 extern void (*irq_eoi)(int vector);
 
-/* interrupts taken on vector since boot (handled or not) */
+/* interrupts taken on vector since boot (handled or not), on every CPU */
 u64 irq_count(int vector);
+/* the same, on cpu only */
+u64 irq_count_cpu(int vector, unsigned int cpu);
 /* interrupts that no handler claimed: vectors without a handler, or all
  * handlers returned IRQ_NONE; the LAPIC spurious vector counts here too */
 u64 irq_spurious_count(void);

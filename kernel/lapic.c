@@ -6,6 +6,8 @@
 #include "kernel/irq.h"
 #include "kernel/mm.h"
 #include "kernel/printk.h"
+#include "kernel/spinlock.h"
+#include "kernel/time.h"
 #include "kernel/x86.h"
 
 /* SDM vol.2A CPUID leaf 1: EDX bit 9, on-chip APIC */
@@ -31,6 +33,11 @@
 #define  LAPIC_SVR_ENABLE         BIT(8)   /* 11.4.3: APIC software enable */
 #define LAPIC_ESR                 0x280
 #define LAPIC_ICR_LOW             0x300
+#define  LAPIC_ICR_DELIVERY_INIT  (5U << 8)  /* 11.6.1: delivery mode INIT */
+#define  LAPIC_ICR_DELIVERY_STARTUP (6U << 8) /* 11.6.1: start-up (SIPI) */
+#define  LAPIC_ICR_LEVEL          BIT(15)  /* 11.6.1: trigger mode level (INIT) */
+#define LAPIC_ICR_HIGH            0x310
+#define  LAPIC_ICR_DEST_SHIFT     24       /* 11.6.1: physical destination, xAPIC */
 #define  LAPIC_ICR_ASSERT         BIT(14)  /* 11.6.1: level, 1 for every mode but INIT deassert */
 #define  LAPIC_ICR_SELF           (1U << 18) /* 11.6.1: destination shorthand 01b, self */
 #define  LAPIC_ICR_BUSY           BIT(12)  /* 11.6.1: delivery status, send pending */
@@ -62,6 +69,11 @@
 
 static volatile u32 *lapic_regs;
 static u64 lapic_phys;
+/* guards the ICR (two registers: destination, then the command that
+ * sends) from the first write to the end of delivery; every context
+ * (IPIs are sent from threads and from handlers), always irqsave.  The
+ * self IPI (lapic_send_self_ipi) does without it */
+static struct spinlock icr_lock = SPINLOCK_INIT("lapic-icr");
 
 static inline u32 lapic_read(u32 reg)
 {
@@ -73,11 +85,68 @@ static inline void lapic_write(u32 reg, u32 v)
 	lapic_regs[reg / 4] = v;
 }
 
+/* SDM vol.3A 11.6.1: write the destination, then the command (which sends
+ * it), and wait until the local APIC has delivered it; -ETIMEDOUT when the
+ * delivery status stays busy for a millisecond */
+static int lapic_icr_send(u32 apic_id, u32 low)
+{
+	unsigned long flags = spin_lock_irqsave(&icr_lock);
+	u64 t0 = ktime_get_ns();
+	int rc = 0;
+
+	lapic_write(LAPIC_ICR_HIGH, apic_id << LAPIC_ICR_DEST_SHIFT);
+	lapic_write(LAPIC_ICR_LOW, low);
+	while (lapic_read(LAPIC_ICR_LOW) & LAPIC_ICR_BUSY) {
+		if (ktime_get_ns() - t0 > NSEC_PER_MSEC) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		cpu_relax();
+	}
+	spin_unlock_irqrestore(&icr_lock, flags);
+	return rc;
+}
+
+int lapic_send_ipi(u32 apic_id, int vector)
+{
+	if (!lapic_regs || vector < IRQ_VECTOR_FIRST || vector >= IRQ_VECTORS)
+		return -EINVAL;
+	return lapic_icr_send(apic_id, (u32)vector | LVT_DELIVERY_FIXED | LAPIC_ICR_ASSERT);
+}
+
+int lapic_send_nmi(u32 apic_id)
+{
+	if (!lapic_regs)
+		return -EINVAL;
+	return lapic_icr_send(apic_id, LVT_DELIVERY_NMI | LAPIC_ICR_ASSERT);
+}
+
+int lapic_send_init(u32 apic_id, bool assert)
+{
+	if (!lapic_regs)
+		return -EINVAL;
+	/* MP spec B.4.1: INIT is level triggered, asserted then deasserted */
+	return lapic_icr_send(apic_id, LAPIC_ICR_DELIVERY_INIT | LAPIC_ICR_LEVEL |
+			      (assert ? LAPIC_ICR_ASSERT : 0));
+}
+
+int lapic_send_startup(u32 apic_id, u32 page)
+{
+	if (!lapic_regs || page > 0xff)
+		return -EINVAL;
+	/* SDM vol.3A 9.4.4.1: the vector is the 4 KiB page the AP starts at */
+	return lapic_icr_send(apic_id, LAPIC_ICR_DELIVERY_STARTUP | LAPIC_ICR_ASSERT | page);
+}
+
 int lapic_send_self_ipi(int vector)
 {
 	if (!lapic_regs || vector < IRQ_VECTOR_FIRST || vector >= IRQ_VECTORS)
 		return -EINVAL;
-	/* fixed delivery to ourselves: the vector arrives as a device's would */
+	/* fixed delivery to ourselves: the vector arrives as a device's
+	 * would.  No ICR lock: the self shorthand ignores the destination
+	 * register, so a send interrupted between another sender's two
+	 * writes changes nothing, and interrupts stay on (the vector is
+	 * taken at once, as before the send returns) */
 	lapic_write(LAPIC_ICR_LOW, (u32)vector | LVT_DELIVERY_FIXED | LAPIC_ICR_ASSERT |
 		    LAPIC_ICR_SELF);
 	while (lapic_read(LAPIC_ICR_LOW) & LAPIC_ICR_BUSY)
@@ -175,6 +244,37 @@ static void lapic_setup_lints(bool lint0_extint)
 	lapic_write(LAPIC_LVT_LINT1, lint[1]);
 }
 
+/* this CPU's LAPIC: priorities, LVTs, error vector, software enable */
+static void lapic_setup_local(bool lint0_extint)
+{
+	lapic_write(LAPIC_TPR, 0);                       /* accept every priority */
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	lapic_setup_lints(lint0_extint);
+	lapic_write(LAPIC_LVT_ERROR, IRQ_VECTOR_ERROR);
+	/* 11.5.3: the ESR is updated by a write; clear what the BIOS left */
+	lapic_write(LAPIC_ESR, 0);
+	lapic_write(LAPIC_ESR, 0);
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | IRQ_VECTOR_SPURIOUS);
+	lapic_eoi();                                      /* nothing left in service */
+}
+
+int lapic_init_ap(void)
+{
+	u64 base = rdmsr(MSR_IA32_APIC_BASE);
+
+	if (!lapic_regs)
+		return -ENODEV;
+	/* every CPU's LAPIC answers at the same physical address; this
+	 * one must sit where the boot CPU's mapping points */
+	if ((base & APIC_BASE_ADDR_MASK) != lapic_phys)
+		return -EINVAL;
+	if (!(base & APIC_BASE_GLOBAL_ENABLE))
+		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_GLOBAL_ENABLE);
+	/* an AP never takes the 8259's ExtINT (virtual wire is the BSP's) */
+	lapic_setup_local(false);
+	return 0;
+}
+
 int lapic_init(bool lint0_extint)
 {
 	const struct madt_info *m = acpi_madt();
@@ -198,15 +298,7 @@ int lapic_init(bool lint0_extint)
 	if (!(base & APIC_BASE_GLOBAL_ENABLE))
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_GLOBAL_ENABLE);
 
-	lapic_write(LAPIC_TPR, 0);                       /* accept every priority */
-	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
-	lapic_setup_lints(lint0_extint);
-	lapic_write(LAPIC_LVT_ERROR, IRQ_VECTOR_ERROR);
-	/* 11.5.3: the ESR is updated by a write; clear what the BIOS left */
-	lapic_write(LAPIC_ESR, 0);
-	lapic_write(LAPIC_ESR, 0);
-	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | IRQ_VECTOR_SPURIOUS);
-	lapic_eoi();                                      /* nothing left in service */
+	lapic_setup_local(lint0_extint);
 	pr_info("lapic: id %u at %#llx, version %#x, %u LVT entries%s\n", lapic_id(),
 		(unsigned long long)lapic_phys, lapic_read(LAPIC_VERSION) & LAPIC_VERSION_VERSION_MASK,
 		((lapic_read(LAPIC_VERSION) >> LAPIC_VERSION_MAXLVT_SHIFT) &

@@ -16,8 +16,10 @@
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include "kernel/random.h"
+#include "kernel/sched.h"
 #include "kernel/selftest.h"
 #include "kernel/shell/shell.h"
+#include "kernel/smp.h"
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
@@ -98,6 +100,12 @@ void kmain(u32 magic, u32 info_phys)
 	/* console input by interrupt; the shell reads it after ready */
 	serial_rx_init();
 	local_irq_enable();
+	/* the application processors: each halts in its idle loop; device
+	 * interrupts stay on CPU 0; then every CPU's ksoftirqd thread */
+	sched_init_cpu();
+	smp_init();
+	if (ksoftirqd_init())
+		pr_warn("sched: no ksoftirqd threads\n");
 
 	/* after the cmdline (net.core.* tunables), before any NIC driver */
 	net_dev_init();
@@ -149,6 +157,8 @@ void kmain(u32 magic, u32 info_phys)
 		shell_poll();
 		net_shell_poll();
 		pktgen_run();
+		/* the threads runnable on this CPU go first */
+		cond_resched();
 		local_irq_disable();
 		if (local_softirq_pending() || shell_pending() || net_shell_pending() ||
 		    l2reflect_work_pending() || workqueue_pending() || pktgen_pending())

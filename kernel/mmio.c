@@ -30,6 +30,8 @@ static u64 window_next = MMIO_BASE;
 static struct va_range free_slots[MMIO_FREE_SLOTS];
 static int nr_free_slots;
 static unsigned phys_bits;
+/* guards the MMIO window's allocation (window_next, free_slots); thread
+ * context, irqsave */
 static struct spinlock window_lock = SPINLOCK_INIT("mmio");
 
 static u64 va_get(u64 len)

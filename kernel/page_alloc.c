@@ -10,7 +10,11 @@ _Static_assert(PAGE_MAX_ORDER == BUDDY_MAX_ORDER, "mm.h and buddy.h disagree");
 _Static_assert(PAGE_SIZE == BUDDY_PAGE_SIZE, "mm.h and buddy.h disagree");
 
 static struct buddy zone;
+/* guards the buddy allocator; every context (kmalloc refills, DMA pools),
+ * irqsave */
 static struct spinlock zone_lock = SPINLOCK_INIT("pages");
+/* guard the kmalloc size classes and the DMA pools (mm_lock(id)); every
+ * context, irqsave */
 static struct spinlock pool_locks[MM_NR_LOCKS] = {
 	[MM_LOCK_DMA] = SPINLOCK_INIT("dma"),
 	[MM_LOCK_KMALLOC] = SPINLOCK_INIT("kmalloc"),

@@ -39,6 +39,8 @@ extern char __image_start[], __rodata_start[], __data_start[], __image_end[];
 static u64 *pml4;                       /* direct-map address of the new PML4 */
 static bool have_1g;
 static u64 pte_nx;                      /* PTE_NX when EFER.NXE is on, else 0 */
+/* guards the kernel page tables (mmio_map/unmap, guard pages); thread
+ * context, irqsave */
 static struct spinlock paging_lock = SPINLOCK_INIT("paging");
 
 static inline u64 level_size(int level)

@@ -10,8 +10,10 @@
 #include "kernel/errno.h"
 #include "kernel/idt.h"
 #include "kernel/kallsyms.h"
+#include "kernel/percpu.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/x86.h"
 #include <stdio.h>
 #include <string.h>
@@ -103,6 +105,7 @@ static __noreturn void panic_common(const struct trap_frame *tf, const char *fmt
 {
 	char msg[PANIC_MSG_MAX];
 	struct trap_frame here;
+	unsigned int stopped = 0;
 	int depth;
 
 	local_irq_disable();
@@ -110,12 +113,18 @@ static __noreturn void panic_common(const struct trap_frame *tf, const char *fmt
 	if (depth > 2)
 		panic_stop(true);       /* the nested report itself failed */
 	printk_enter_panic();
+	/* the other CPUs halt where they are: nothing changes under the report */
+	if (depth == 1 && nr_cpu_ids_online() > 1)
+		stopped = smp_send_stop();
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (depth == 2) {
 		printk(KERN_EMERG "Kernel panic: nested panic, stopping: %s\n", msg);
 		panic_stop(true);
 	}
 	printk(KERN_EMERG "Kernel panic: %s\n", msg);
+	if (nr_cpu_ids_online() > 1)
+		printk(KERN_EMERG "on CPU%u; %u of the %u other CPUs stopped\n", smp_processor_id(),
+		       stopped, nr_cpu_ids_online() - 1);
 	if (!tf) {
 		trap_frame_capture(&here);
 		tf = &here;

@@ -34,6 +34,8 @@
 #define PIC_SPURIOUS_IRQ_MASTER 7
 #define PIC_SPURIOUS_IRQ_SLAVE  15
 
+/* guards the 8259s' mask registers; thread context (routing, masking at
+ * bind/unbind), irqsave so any context may */
 static struct spinlock pic_lock = SPINLOCK_INIT("pic");
 static u16 pic_mask = PIC_ALL_MASKED;
 

@@ -12,7 +12,9 @@
 
 int console_loglevel = CONSOLE_LOGLEVEL_DEFAULT;
 
-static struct spinlock printk_lock = SPINLOCK_INIT("printk");
+/* the log ring and the consoles; every context (raw: LOCK_DEBUG's reports
+ * print under it) */
+static struct spinlock printk_lock = SPINLOCK_INIT_RAW("printk");
 static bool printk_panicking;
 static bool at_line_start = true;
 

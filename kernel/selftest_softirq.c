@@ -8,6 +8,7 @@
 #include "kernel/irq.h"
 #include "kernel/printk.h"
 #include "kernel/selftest.h"
+#include "kernel/preempt.h"
 #include "kernel/softirq.h"
 #include "kernel/x86.h"
 
@@ -57,6 +58,7 @@ static int selftest_softirq(void)
 	u64 deferred0 = st->deferred, ksoftirqd0 = st->ksoftirqd_runs;
 	static char table[1024];
 	int rc = 0, runs_before = 0;
+	bool nopreempt = false;
 
 	if (irq_name(BHTEST_IRQ_VECTOR)) {
 		pr_err("selftest softirq: vector %#x is in use by %s\n", BHTEST_IRQ_VECTOR,
@@ -78,7 +80,11 @@ static int selftest_softirq(void)
 	pr_info("selftest softirq: %d interrupts, %d softirq runs from irq_exit\n",
 		BHTEST_IRQS, runs);
 
-	/* a softirq that re-raises itself: bounded, then left to ksoftirqd */
+	/* a softirq that re-raises itself: bounded, then left to ksoftirqd;
+	 * with preemption off this thread calls ksoftirqd_run() itself
+	 * before the ksoftirqd thread (woken by the deferral) gets the CPU */
+	preempt_disable();
+	nopreempt = true;
 	runs = runs_before = 0;
 	rearm = -1;
 	raise_vector();
@@ -92,6 +98,8 @@ static int selftest_softirq(void)
 	CHECK(st->ksoftirqd_runs == ksoftirqd0 + 1);
 	CHECK(!(local_softirq_pending() & (1U << BHTEST_SOFTIRQ)));
 	CHECK(!bad_context);
+	nopreempt = false;
+	preempt_enable();
 	pr_info("selftest softirq: restart bound %d rounds, then ksoftirqd ran %d more; deferred %llu\n",
 		MAX_SOFTIRQ_RESTART, runs - MAX_SOFTIRQ_RESTART,
 		(unsigned long long)(st->deferred - deferred0));
@@ -108,6 +116,8 @@ static int selftest_softirq(void)
 	softirq_proc_show(table, sizeof(table));
 	pr_info("selftest softirq: /proc/softirqs\n%s", table);
 out:
+	if (nopreempt)
+		preempt_enable();
 	rearm = 0;
 	irq_remove_handler(BHTEST_IRQ_VECTOR, bhtest_irq, &runs_before);
 	open_softirq(BHTEST_SOFTIRQ, NULL);

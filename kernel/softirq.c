@@ -28,11 +28,12 @@ struct softirq_cpu {
 };
 
 static void (*softirq_vec[NR_SOFTIRQS])(void);
-static struct softirq_cpu softirq_cpus[NR_CPUS];
+/* each CPU's own (kernel/percpu.h): zero is the right start */
+static DEFINE_PER_CPU(struct softirq_cpu, softirq_cpus);
 
 static struct softirq_cpu *this_cpu(void)
 {
-	return &softirq_cpus[smp_processor_id()];
+	return this_cpu_ptr(&softirq_cpus);
 }
 
 void open_softirq(unsigned int nr, void (*action)(void))
@@ -62,11 +63,17 @@ bool in_interrupt(void)
 	return in_irq() || in_softirq();
 }
 
-/* Nothing to wake: the idle loop calls ksoftirqd_run() whenever work is
- * pending.  Counted so a test and the stats can see the deferral. */
+/* this CPU's ksoftirqd thread (kernel/kthread.c); a weak no-op where there
+ * are no threads (host tests), and the idle loop calls ksoftirqd_run() too */
+__attribute__((weak)) void ksoftirqd_wake(void)
+{
+}
+
+/* Counted so a test and the stats can see the deferral. */
 static void wakeup_softirqd(struct softirq_cpu *sc)
 {
 	sc->stat.deferred++;
+	ksoftirqd_wake();
 }
 
 void raise_softirq_irqoff(unsigned int nr)
@@ -188,14 +195,14 @@ const struct softirq_stat *softirq_stat_cpu(unsigned int cpu)
 {
 	if (cpu >= nr_cpu_ids_online())
 		return NULL;
-	return &softirq_cpus[cpu].stat;
+	return &per_cpu(softirq_cpus, cpu).stat;
 }
 
 u64 kstat_softirqs_cpu(unsigned int nr, unsigned int cpu)
 {
 	if (nr >= NR_SOFTIRQS || cpu >= nr_cpu_ids_online())
 		return 0;
-	return softirq_cpus[cpu].stat.count[nr];
+	return per_cpu(softirq_cpus, cpu).stat.count[nr];
 }
 
 int softirq_proc_show(char *buf, size_t size)
@@ -213,7 +220,7 @@ int softirq_proc_show(char *buf, size_t size)
 		seq_buf_printf(&t, "%12s:", softirq_to_name[nr]);
 		for (unsigned int c = 0; c < ncpu; c++)
 			seq_buf_printf(&t, " %10llu",
-				    (unsigned long long)softirq_cpus[c].stat.count[nr]);
+				    (unsigned long long)per_cpu(softirq_cpus, c).stat.count[nr]);
 		seq_buf_printf(&t, "\n");
 	}
 	return seq_buf_used(&t);

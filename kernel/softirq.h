@@ -73,6 +73,8 @@ void softirq_irq_exit(void);
  * bounds (or raised outside interrupt context).  Call from the idle loop
  * with interrupts enabled; returns true if it ran any. */
 bool ksoftirqd_run(void);
+/* wake this CPU's ksoftirqd thread, if it has one (kernel/kthread.c) */
+void ksoftirqd_wake(void);
 
 /* Disable/enable softirq processing on this CPU (nestable).  The final
  * local_bh_enable() runs softirqs raised meanwhile. */

@@ -1,50 +1,158 @@
-/* Spinlocks.  The _irqsave forms disable interrupts and restore the previous
- * interrupt flag on unlock, so a lock shared with an interrupt handler cannot
- * deadlock on its own CPU. */
+/* Spinlocks.
+ *
+ *   spin_lock/spin_unlock            the lock alone: for data no interrupt
+ *                                    handler or softirq on this CPU touches
+ *   spin_lock_irqsave/_irqrestore    interrupts off on this CPU while held:
+ *                                    data a hard IRQ handler also takes
+ *   spin_lock_irq/spin_unlock_irq    the same where interrupts are known on
+ *   spin_lock_bh/spin_unlock_bh      softirqs held off on this CPU while held:
+ *                                    data a softirq also takes; the unlock
+ *                                    runs what was raised meanwhile
+ *
+ * Every lock's declaration says what it guards and from which contexts
+ * (hard IRQ, softirq, thread); docs/ARCHITECTURE.md "Contexts and locks"
+ * lists them.
+ *
+ * LOCK_DEBUG (on by default, the build the tests run; `make LOCK_DEBUG=0`
+ * after `make clean` drops it) keeps the owner CPU and the call site that
+ * took the lock, and reports, once per lock and kind, as Linux's spinlock
+ * debugging and lockdep do (kernel/spinlock_debug.c):
+ *   - recursion: this CPU takes a lock it holds (then panics: a certain
+ *     deadlock),
+ *   - IRQ-unsafe use: the lock is taken in hard IRQ context and, elsewhere,
+ *     with interrupts on (an interrupt arriving then would spin for ever),
+ *   - a lock held longer than LOCK_HELD_WARN_MS, and a CPU spinning on one
+ *     for LOCK_SPIN_WARN_MS (lockup suspected),
+ *   - an unlock by a CPU that does not hold it.
+ * A raw lock (SPINLOCK_INIT_RAW: printk's, which the reports themselves
+ * take) is never checked. */
 #ifndef KERNEL_SPINLOCK_H
 #define KERNEL_SPINLOCK_H
 
+#include "kernel/preempt.h"
+#include "kernel/softirq.h"
 #include "kernel/x86.h"
+
+#ifndef LOCK_DEBUG
+#define LOCK_DEBUG 0
+#endif
+/* report a lock held at least this long, and a CPU spinning this long */
+#define LOCK_HELD_WARN_MS 200
+#define LOCK_SPIN_WARN_MS 1000
+
+/* LOCK_DEBUG flag bits (struct spinlock.flags) */
+#define LOCK_F_RAW             BIT(0)  /* never checked */
+#define LOCK_F_IN_IRQ          BIT(1)  /* taken in hard IRQ context */
+#define LOCK_F_IRQS_ON         BIT(2)  /* taken with interrupts on */
+#define LOCK_F_REPORTED_UNSAFE BIT(3)
+#define LOCK_F_REPORTED_LONG   BIT(4)
 
 struct spinlock {
 	volatile u32 locked;
 	const char *name;
+#if LOCK_DEBUG
+	u32 flags;                      /* LOCK_F_*, set atomically */
+	u32 owner;                      /* holder's CPU number + 1; 0 when free */
+	unsigned long owner_pc;         /* where the holder took it */
+	unsigned long irq_pc;           /* where it was first taken in hard IRQ */
+	unsigned long irqs_on_pc;       /* where it was first taken with interrupts on */
+	u64 acquired_ns;
+#endif
 };
 
-#define SPINLOCK_INIT(n) { .locked = 0, .name = (n) }
+#if LOCK_DEBUG
+#define SPINLOCK_INIT(n)     { .locked = 0, .name = (n) }
+#define SPINLOCK_INIT_RAW(n) { .locked = 0, .name = (n), .flags = LOCK_F_RAW }
+#else
+#define SPINLOCK_INIT(n)     { .locked = 0, .name = (n) }
+#define SPINLOCK_INIT_RAW(n) SPINLOCK_INIT(n)
+#endif
 
-static inline void spin_lock(struct spinlock *l)
+#define __spin_inline static inline __attribute__((always_inline))
+
+/* the lock word alone, without checks */
+__spin_inline void arch_spin_lock(struct spinlock *l)
 {
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		while (READ_ONCE(l->locked))
 			cpu_relax();
 }
 
-static inline bool spin_trylock(struct spinlock *l)
+__spin_inline bool arch_spin_trylock(struct spinlock *l)
 {
 	return !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
 }
 
-static inline void spin_unlock(struct spinlock *l)
+__spin_inline void arch_spin_unlock(struct spinlock *l)
 {
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
-static inline unsigned long spin_lock_irqsave(struct spinlock *l)
-{
-	unsigned long flags = local_irq_save();
+#if LOCK_DEBUG
+/* kernel/spinlock_debug.c: the checked operations; each names its
+ * caller (the lock's user: these are called from inline code) */
+void spin_debug_lock(struct spinlock *l);
+bool spin_debug_trylock(struct spinlock *l);
+void spin_debug_unlock(struct spinlock *l);
+/* reports made so far (all kinds), for the self-tests */
+u64 spin_debug_report_count(void);
+#define __spin_lock(l)    spin_debug_lock(l)
+#define __spin_trylock(l) spin_debug_trylock(l)
+#define __spin_unlock(l)  spin_debug_unlock(l)
+#else
+#define __spin_lock(l)    arch_spin_lock(l)
+#define __spin_trylock(l) arch_spin_trylock(l)
+#define __spin_unlock(l)  arch_spin_unlock(l)
+#endif
 
-	spin_lock(l);
-	return flags;
-}
+/* a held spinlock keeps this CPU's thread from being preempted */
+#define spin_lock(l) do {                                                    \
+	preempt_disable();                                                   \
+	__spin_lock(l);                                                      \
+} while (0)
+#define spin_trylock(l) ({                                                   \
+	bool __locked;                                                       \
+	preempt_disable();                                                   \
+	__locked = __spin_trylock(l);                                        \
+	if (!__locked)                                                       \
+		preempt_enable();                                            \
+	__locked;                                                            \
+})
+#define spin_unlock(l) do {                                                  \
+	__spin_unlock(l);                                                    \
+	preempt_enable();                                                    \
+} while (0)
 
-static inline void spin_unlock_irqrestore(struct spinlock *l, unsigned long flags)
-{
-	spin_unlock(l);
-	local_irq_restore(flags);
-}
+#define spin_lock_irqsave(l) ({                                              \
+	unsigned long __flags = local_irq_save();                            \
+	spin_lock(l);                                                        \
+	__flags;                                                             \
+})
 
-static inline bool spin_is_locked(const struct spinlock *l)
+#define spin_unlock_irqrestore(l, flags) do {                                \
+	spin_unlock(l);                                                      \
+	local_irq_restore(flags);                                            \
+} while (0)
+
+#define spin_lock_irq(l) do {                                                \
+	local_irq_disable();                                                 \
+	spin_lock(l);                                                        \
+} while (0)
+#define spin_unlock_irq(l) do {                                              \
+	spin_unlock(l);                                                      \
+	local_irq_enable();                                                  \
+} while (0)
+
+#define spin_lock_bh(l) do {                                                 \
+	local_bh_disable();                                                  \
+	spin_lock(l);                                                        \
+} while (0)
+#define spin_unlock_bh(l) do {                                               \
+	spin_unlock(l);                                                      \
+	local_bh_enable();                                                   \
+} while (0)
+
+__spin_inline bool spin_is_locked(const struct spinlock *l)
 {
 	return READ_ONCE(l->locked) != 0;
 }

@@ -6,8 +6,10 @@
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/irq.h"
+#include "kernel/percpu.h"
 #include "kernel/pit.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/selftest.h"
 #include "kernel/softirq.h"
 #include "kernel/x86.h"
@@ -50,6 +52,12 @@ static int tick_interrupt(void *ctx)
 	u64 due;
 
 	(void)ctx;
+	/* every CPU's LAPIC timer arrives here; jiffies and the timers are
+	 * the boot CPU's (an AP's tick only ends its halt, for accounting) */
+	if (smp_processor_id() != 0) {
+		sched_tick();
+		return IRQ_HANDLED;
+	}
 	if (!tsc_per_tick) {
 		if (++irq_phase < irqs_per_tick)
 			return IRQ_HANDLED;
@@ -63,6 +71,7 @@ static int tick_interrupt(void *ctx)
 	/* timers run in the TIMER softirq, from this interrupt's irq_exit */
 	if (tick_timer_due && tick_timer_due())
 		raise_softirq_irqoff(TIMER_SOFTIRQ);
+	sched_tick();
 	return IRQ_HANDLED;
 }
 
@@ -106,6 +115,16 @@ static int tick_start_lapic(void)
 	return 0;
 }
 
+int tick_start_cpu(u64 lapic_hz)
+{
+	u64 count = lapic_hz / LAPIC_TIMER_DIVIDE / HZ;
+
+	if (tick_vector != IRQ_VECTOR_TIMER || !count || count > LAPIC_TIMER_COUNT_MAX)
+		return -ENODEV;
+	lapic_timer_start(count, true, IRQ_VECTOR_TIMER, false);
+	return 0;
+}
+
 int tick_init(void)
 {
 	int rc;
@@ -141,13 +160,13 @@ static int selftest_tick(void)
 	}
 	j0 = READ_ONCE(jiffies);
 	t0 = rdtsc();
-	i0 = irq_count(tick_vector);
+	i0 = irq_count_cpu(tick_vector, smp_processor_id());
 	/* halt between ticks: under an emulator a spinning vCPU competes
 	 * with the emulator's own timer thread and ticks get lost */
 	while ((j1 = READ_ONCE(jiffies)) < j0 + want)
 		hlt();
 	t1 = rdtsc();
-	i1 = irq_count(tick_vector);
+	i1 = irq_count_cpu(tick_vector, smp_processor_id());
 	pr_info("tick: test: %llu ticks in %llu us against the TSC (HZ=%u; %llu interrupts on vector %#x, timer %u Hz)\n",
 		(unsigned long long)(j1 - j0), (unsigned long long)(tsc_to_ns(t1 - t0) / NSEC_PER_USEC),
 		HZ, (unsigned long long)(i1 - i0), tick_vector, HZ * irqs_per_tick);

@@ -50,5 +50,10 @@ extern bool (*tick_timer_due)(void);
  * after intc_init() and clock_init(), before interrupts are enabled.
  * jiffies follow the TSC, so interrupts lost or merged are made up. */
 int tick_init(void);
+/* start this application processor's tick: its LAPIC timer, whose input
+ * runs at lapic_hz, periodic at HZ on the tick's vector.  0, or -ENODEV
+ * when the boot CPU's tick is not the LAPIC timer or the count is out of
+ * range */
+int tick_start_cpu(u64 lapic_hz);
 
 #endif

@@ -19,6 +19,7 @@ test:
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory iso
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory lab-selftest-host
 	$(MAKE) --no-print-directory fuzz-regress fuzz-quick
 	BARENET_QUICK=1 $(PYTHON) -m pytest -q --durations=15 $(PYTEST_ARGS) tests/qemu
 

@@ -19,7 +19,9 @@ NET     ?= user
 NETNS   ?= barenet-run
 ACCEL   ?= $(or $(BARENET_ACCEL),auto)
 MEM     ?= 256
-SMP     ?= 1
+# CPUs (-smp): 2 unless CPUS= or SMP= says otherwise
+CPUS    ?= 2
+SMP     ?= $(CPUS)
 MACHINE ?= q35
 APPEND  ?=
 FW      ?= bios

@@ -17,7 +17,7 @@
 #            QEMU exits.  Reach the guest only from inside the namespace:
 #            sudo ip netns exec barenet-run curl http://10.0.2.15/status
 #   ACCEL    auto (default), kvm or tcg: see tools/qemu-accel.sh
-#   MEM SMP MACHINE   -m (256), -smp (1), -machine (q35)
+#   MEM SMP MACHINE   -m (256), -smp (2; make run: CPUS=), -machine (q35)
 #   GDBPORT  if set: stop at the first instruction and wait for gdb on
 #            127.0.0.1:GDBPORT (`-s -S`, but on localhost only)
 #   RUN_DRY  if set: print the QEMU command line (shell-quoted) and stop
@@ -36,7 +36,7 @@ NET=${NET:-user}
 NETNS=${NETNS:-barenet-run}
 ACCEL=${ACCEL:-${BARENET_ACCEL:-auto}}
 MEM=${MEM:-256}
-SMP=${SMP:-1}
+SMP=${SMP:-2}
 MACHINE=${MACHINE:-q35}
 HOSTFWD=${HOSTFWD-tcp:127.0.0.1:8080-:80 tcp:127.0.0.1:5001-:5001 tcp:127.0.0.1:7777-:7 udp:127.0.0.1:7777-:7}
 GDBPORT=${GDBPORT:-}

@@ -25,7 +25,8 @@ static struct ecam_region ecam_regions[PCI_ECAM_MAX_REGIONS];
 static int nr_ecam_regions;
 static bool force_legacy;
 static bool use_ecam;
-/* CONFIG_ADDRESS then CONFIG_DATA: the pair must not be interleaved */
+/* guards the CONFIG_ADDRESS, CONFIG_DATA pair (must not interleave);
+ * thread context (probe, interrupt setup), irqsave so any context may */
 static struct spinlock conf1_lock = SPINLOCK_INIT("pci_conf1");
 
 static int set_pci_option(const char *v)

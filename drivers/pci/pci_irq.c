@@ -61,6 +61,8 @@ struct intx_line {
 };
 
 static struct intx_line intx_lines[INTX_LINES_MAX];
+/* guards intx_lines (shared INTx lines, their users and masks); thread
+ * context (interrupt setup and teardown), irqsave */
 static struct spinlock intx_lock = SPINLOCK_INIT("pci_intx");
 
 const char *pci_irq_mode_name(enum pci_irq_mode m)

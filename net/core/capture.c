@@ -33,6 +33,8 @@ bool capture_active;
 u16 capture_port;
 void (*capture_notify)(void);
 
+/* guards the capture ring and its readers' positions; softirq (RX/TX
+ * taps) and thread (readers), irqsave */
 static struct spinlock capture_lock = SPINLOCK_INIT("capture");
 static u8 *ring;                        /* ring_size bytes of pcap records */
 static u32 ring_size = CAPTURE_RING_DEFAULT_KIB * 1024;

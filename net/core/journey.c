@@ -38,6 +38,8 @@ struct journey_cpu {
 	bool xmit_token;                /* the driver took its token */
 };
 
+/* guards the journey records' rings and sampling state; hard IRQ (driver
+ * marks), softirq and thread, irqsave */
 static struct spinlock journey_lock = SPINLOCK_INIT("journey");
 static struct journey_cpu cpus[NR_CPUS];
 static struct journey_rec slots[JOURNEY_INFLIGHT];

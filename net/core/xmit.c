@@ -14,7 +14,9 @@
 
 struct qdisc {
 	struct net_device *dev;          /* NULL: slot free */
-	struct spinlock lock;            /* q, requeued, running, stats */
+	/* q, requeued, running, stats; thread and softirq (NET_TX), with
+	 * softirqs off on this CPU while held (bh) */
+	struct spinlock lock;
 	struct sk_buff_head q;           /* waiting frames, oldest first */
 	struct sk_buff *requeued;        /* refused by a full ring: goes first */
 	bool running;                    /* a runner is sending from it */

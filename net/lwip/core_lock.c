@@ -9,6 +9,8 @@
 
 #define NO_OWNER (-1)
 
+/* guards all of lwIP (NO_SYS=1): thread and softirq context, with
+ * softirqs off on this CPU while held (bh); never hard IRQ (panics) */
 static struct spinlock core_lock = SPINLOCK_INIT("lwip-core");
 static int core_owner = NO_OWNER;       /* CPU holding it; written under it */
 static u64 core_lock_taken;

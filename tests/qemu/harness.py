@@ -50,6 +50,10 @@ def report(line):
     REPORT.append(line)
 
 
+# CPUs of a guest whose test does not say (-smp); BARENET_TEST_SMP=2 runs
+# the suite on 2 CPUs
+DEFAULT_SMP = int(os.environ.get("BARENET_TEST_SMP", "1"))
+
 # the guest MAC the tests use by default (QEMU's prefix 52:54:00, as make run)
 DEFAULT_MAC = "52:54:00:12:34:56"
 
@@ -93,13 +97,16 @@ class Guest:
     `-netdev <netdev>` (its id must be n0; default: user networking with no
     forwards).  prefix: argv put before QEMU's, e.g. ["ip", "netns", "exec",
     name] to run QEMU inside a network namespace (netns.TestNet.guest); the
-    prefix must exec QEMU, so the PID this harness kills is QEMU's own."""
+    prefix must exec QEMU, so the PID this harness kills is QEMU's own.
+    smp: QEMU's -smp (default BARENET_TEST_SMP from the environment, else 1)."""
 
     def __init__(self, name, kernel=KERNEL, iso=None, usb=None, append="", mem=256,
-                 smp=1, machine="q35", firmware="bios", extra=(), accel=None,
+                 smp=None, machine="q35", firmware="bios", extra=(), accel=None,
                  debug_exit=True, command=None, env=None, prefix=(), nic=None,
                  mac=DEFAULT_MAC, netdev="user,id=n0"):
         self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+        if smp is None:
+            smp = DEFAULT_SMP
         self.accel = accel or choose_accel()
         os.makedirs(LOGDIR, exist_ok=True)
         self.logpath = os.path.join(LOGDIR, self.name + ".log")

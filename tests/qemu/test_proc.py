@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from harness import Guest, report
+from harness import DEFAULT_SMP, Guest, report
 
 HZ = 100
 SOFTIRQS = ["HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED",
@@ -56,6 +56,12 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.ipv4.tcp_min_snd_mss": (48, 536, ["47", "1461", "x"]),
 }
 CORE_SYSCTLS = sorted(n for n in SYSCTLS if n.startswith("net.core."))
+
+
+def guest_cpus(guest):
+    """CPUs the guest brought up: the harness's -smp in APIC mode; the boot
+    CPU alone in 8259 mode (kernel/smp.c starts no AP there)"""
+    return 1 if getattr(guest, "mode", "apic") == "8259" else DEFAULT_SMP
 
 
 # --- parsers -----------------------------------------------------------------
@@ -158,16 +164,19 @@ def snapshot(g):
 def test_interrupts_layout_is_linux(guest):
     text = cat(guest, "/proc/interrupts")
     cpus, rows = parse_interrupts(text)
-    assert cpus == ["CPU0"]
+    ncpu = guest_cpus(guest)
+    assert cpus == ["CPU%d" % c for c in range(ncpu)]
     lines = text.splitlines()
-    assert lines[0] == " " * 11 + "CPU0       "
+    assert lines[0] == " " * 11 + "".join("CPU%-8d" % c for c in range(ncpu))
     numbered = [l for l in lines[1:] if l.split(":")[0].strip().isdigit()]
     chip = "IO-APIC" if guest.mode == "apic" else "XT-PIC"
     for line in numbered:
-        m = re.fullmatch(r" *(\d+): +(\d+) +(\S+) +(\d+)-(\w+) *(?:  (.*))?", line)
+        m = re.fullmatch(r" *(\d+):((?: +\d+){%d}) +(\S+) +(\d+)-(\w+) *(?:  (.*))?"
+                         % ncpu, line)
         assert m, line
         names = m.group(6).split(", ") if m.group(6) else []
-        assert line == linux_interrupt_line(int(m.group(1)), [int(m.group(2))], m.group(3),
+        counts = [int(x) for x in m.group(2).split()]
+        assert line == linux_interrupt_line(int(m.group(1)), counts, m.group(3),
                                             m.group(4), m.group(5), names), line
     # COM1 on ISA IRQ 4 (the IOAPIC's pin 4 on QEMU: no override for it)
     assert rows[4][1] == [chip, "4-edge", "ttyS0"], rows[4]
@@ -175,11 +184,17 @@ def test_interrupts_layout_is_linux(guest):
         assert rows[0][1] == ["XT-PIC", "0-edge", "tick"], rows[0]
     # Linux's arch rows, in its order, with its texts
     tail = lines[len(numbered) + 1:]
-    assert [l.split(":")[0].strip() for l in tail] == ["NMI", "LOC", "SPU", "ERR"], tail
-    assert tail[0] == "NMI: %10d   Non-maskable interrupts" % rows["NMI"][0][0]
-    assert tail[1] == "LOC: %10d   Local timer interrupts" % rows["LOC"][0][0]
-    assert tail[2] == "SPU: %10d   Spurious interrupts" % rows["SPU"][0][0]
-    assert tail[3] == "ERR: %10d" % rows["ERR"][0][0]
+    texts = {"NMI": "Non-maskable interrupts", "LOC": "Local timer interrupts",
+             "SPU": "Spurious interrupts", "RES": "Rescheduling interrupts",
+             "CAL": "Function call interrupts"}
+    assert [l.split(":")[0].strip() for l in tail] == ["NMI", "LOC", "SPU", "RES", "CAL",
+                                                      "ERR"], tail
+    for line in tail[:-1]:
+        label = line.split(":")[0]
+        # arch/x86/kernel/irq.c: "%*s: ", "%10u " per CPU, "  %s"
+        assert line == label + ": " + "".join("%10d " % c for c in rows[label][0]) + \
+            "  " + texts[label], line
+    assert tail[-1] == "ERR: %10d" % rows["ERR"][0][0]
 
 
 def test_timer_interrupts_grow_at_hz(guest):
@@ -219,7 +234,7 @@ def test_irq_directory_and_affinity(guest):
 
 def test_softirqs(guest):
     cpus, rows0 = parse_softirqs(cat(guest, "/proc/softirqs"))
-    assert cpus == ["CPU0"]
+    assert cpus == ["CPU%d" % c for c in range(guest_cpus(guest))]
     assert [name for name, _ in rows0] == SOFTIRQS
     time.sleep(1.0)
     _, rows1 = parse_softirqs(cat(guest, "/proc/softirqs"))
@@ -234,7 +249,7 @@ def test_softirqs(guest):
 
 def test_softnet_stat(guest):
     lines = cat(guest, "/proc/net/softnet_stat").splitlines()
-    assert len(lines) == 1                      # one line per CPU
+    assert len(lines) == guest_cpus(guest)      # one line per CPU
     cols = lines[0].split(" ")
     assert len(cols) == 13 and all(re.fullmatch(r"[0-9a-f]{8}", c) for c in cols), lines
     values = [int(c, 16) for c in cols]
@@ -296,7 +311,8 @@ def test_uptime_follows_the_clock(guest):
     up1, idle1 = parse_uptime(cat(guest, "/proc/uptime"))
     host = time.monotonic() - t0
     assert 0.7 * host <= up1 - up0 <= 1.3 * host + 0.1, (up0, up1, host)
-    assert idle1 <= up1
+    # Linux sums the idle time of every CPU
+    assert idle1 <= up1 * guest_cpus(guest)
     # the guest sat at its prompt: mostly halted
     assert idle1 - idle0 >= 0.5 * (up1 - up0), (idle0, idle1)
     out = guest.shell("uptime")
@@ -531,7 +547,8 @@ def test_nic_views_count_the_injected_traffic(nic_guest):
                                             irq1 - irq0))
     for line in without_klog_cat(g, "/proc/interrupts").splitlines():
         if line.endswith(" eth0"):
-            m = re.fullmatch(r" *(\d+): +(\d+) +(\S+) +(\d+)-(\w+) *(?:  (.*))?", line)
+            m = re.fullmatch(r" *(\d+):((?: +\d+)+) +(\S+) +(\d+)-(\w+) *(?:  (.*))?", line)
             assert m, line
-            assert line == linux_interrupt_line(int(m.group(1)), [int(m.group(2))], m.group(3),
+            counts = [int(x) for x in m.group(2).split()]
+            assert line == linux_interrupt_line(int(m.group(1)), counts, m.group(3),
                                                 m.group(4), m.group(5), [m.group(6)]), line

@@ -60,7 +60,17 @@ def test_make_run_boots_with_each_nic(kernel, nic):
     assert BANNER_RE.search(out), out
     assert "cmdline: 'exit=ready'" in out, out
     assert "run: kernel powered off: ok" in out, out
+    # make run boots 2 CPUs unless CPUS= says otherwise
+    assert "smp: Brought up 2 CPUs" in out, out
     assert code == 0, out
+
+
+def test_make_run_cpus():
+    for args, want in [((), "-smp 2"), (("CPUS=4",), "-smp 4"), (("CPUS=1",), "-smp 1"),
+                       (("SMP=3",), "-smp 3")]:
+        r = dry_run(*args)
+        assert r.returncode == 0, r.stderr
+        assert want in r.stdout.splitlines()[-1], (args, r.stdout)
 
 
 def test_make_run_command_line():

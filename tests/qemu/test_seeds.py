@@ -16,7 +16,7 @@ import re
 
 import pytest
 
-from harness import ROOT, Guest
+from harness import DEFAULT_SMP, ROOT, Guest
 from netparse import (driver_linked, parse_ethtool_stats, parse_ping, parse_snmp, parse_sockets,
                       without_klog)
 
@@ -30,7 +30,7 @@ ITEMS = ["interrupts", "softirqs", "watch-softirqs", "sys-statistics", "proc-net
          "ethtool-k", "ethtool-K-gro", "ethtool-i", "smp-affinity", "softnet-stat",
          "snmp", "netstat-ipext", "proc-net-udp", "proc-net-tcp", "sysctl-budget",
          "sysctl-budget-usecs", "sysctl-backlog", "sysctl-weight", "sysctl-tcp-rmem",
-         "ip-s-link"]
+         "ip-s-link", "ps-ksoftirqd"]
 
 GATEWAY = "10.0.2.2"
 
@@ -149,7 +149,7 @@ def parse_ip_s_link(text):
 
 def test_interrupts(guest):
     cpus, rows = parse_cpu_table(sh(guest, "cat /proc/interrupts"))
-    assert cpus == ["CPU0"]
+    assert cpus == ["CPU%d" % c for c in range(DEFAULT_SMP)]
     nic = [(irq, r) for irq, r in rows.items() if r[1].endswith(" eth0")]
     assert len(nic) == 1, rows
     irq, (counts, desc) = nic[0]
@@ -174,27 +174,28 @@ SOFTIRQS = "HI TIMER NET_TX NET_RX BLOCK IRQ_POLL TASKLET SCHED HRTIMER RCU".spl
 
 def test_softirqs(guest):
     text = sh(guest, "cat /proc/softirqs")
-    assert text.splitlines()[0] == " " * 20 + "CPU0       "
+    assert text.splitlines()[0] == " " * 20 + "".join("CPU%-8d" % c for c in range(DEFAULT_SMP))
     cpus, rows = parse_cpu_table(text)
     assert list(rows) == SOFTIRQS
     assert rows["NET_RX"][0][0] > 0 and rows["TIMER"][0][0] > 0
     for line in text.splitlines()[1:]:
-        assert re.fullmatch(r" *[A-Z_]+: +\d+", line) and line.index(":") == 12, line
+        assert re.fullmatch(r" *[A-Z_]+:( +\d+){%d}" % DEFAULT_SMP, line) and \
+            line.index(":") == 12, line
     rx = sh(guest, "grep RX /proc/softirqs")
-    assert re.fullmatch(r" +NET_RX: +\d+\n", rx), rx
+    assert re.fullmatch(r" +NET_RX:( +\d+)+\n", rx), rx
     tx = sh(guest, "grep TX /proc/softirqs")
-    assert re.fullmatch(r" +NET_TX: +\d+\n", tx), tx
+    assert re.fullmatch(r" +NET_TX:( +\d+)+\n", tx), tx
 
 
 def test_watch_softirqs(guest):
     start = len(guest.output)
     guest.send("watch -n0.2 grep RX /proc/softirqs\r")
-    guest.wait_for(r"(?s)(Every 0\.2s: grep RX /proc/softirqs\n\n +NET_RX: +\d+\n.*){3}",
+    guest.wait_for(r"(?s)(Every 0\.2s: grep RX /proc/softirqs\n\n +NET_RX: +\d+( +\d+)*\n.*){3}",
                    timeout=30, start=start)
     guest.send("\x03")
     guest.wait_prompt(timeout=10, start=start)
     out = without_klog(guest.output[start:])
-    rounds = re.findall(r"Every 0\.2s: grep RX /proc/softirqs\n\n +NET_RX: +(\d+)\n", out)
+    rounds = re.findall(r"Every 0\.2s: grep RX /proc/softirqs\n\n +NET_RX: +(\d+)(?: +\d+)*\n", out)
     assert len(rounds) >= 3, out
     counts = [int(c) for c in rounds]
     assert counts == sorted(counts), counts             # a counter never goes back
@@ -260,7 +261,7 @@ def test_ethtool_coalesce_and_gro(guest):
 
 def test_softnet_stat(guest):
     lines = sh(guest, "cat /proc/net/softnet_stat").splitlines()
-    assert len(lines) == 1                          # one CPU
+    assert len(lines) == DEFAULT_SMP                # one row per CPU
     cols = lines[0].split()
     assert len(cols) == 13 and all(re.fullmatch(r"[0-9a-f]{8}", c) for c in cols), lines
     v = [int(c, 16) for c in cols]
@@ -340,3 +341,16 @@ def test_ip_s_link(guest):
     assert e["RX"]["missed"] == int(sh(guest, "cat /sys/class/net/eth0/statistics/"
                                        "rx_missed_errors"))
     assert sh(guest, "ip -s -s link").startswith("ip: -s -s")
+
+
+def test_ps_ksoftirqd(guest):
+    """ps aux | grep ksoftirqd: one kernel thread per CPU, procps' columns"""
+    out = sh(guest, "ps aux | grep ksoftirqd")
+    lines = out.splitlines()
+    assert len(lines) == DEFAULT_SMP, out
+    for cpu, line in enumerate(lines):
+        f = line.split()
+        # USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND
+        assert len(f) == 11 and f[0] == "root" and f[6] == "?" and f[7] in ("S", "R"), line
+        assert f[10] == "[ksoftirqd/%d]" % cpu, line
+        assert re.fullmatch(r"\d+:\d\d", f[9]) and re.fullmatch(r"\d+\.\d", f[2]), line

@@ -126,6 +126,9 @@ unit-string-cflags := $(NOBUILTIN_CFLAGS) $(foreach f,memcpy memmove memset memc
 	strcmp strncmp strchr strrchr strstr strlcpy,-D$(f)=bn_$(f))
 
 unit-softirq-srcs := kernel/softirq.c lib/seq_buf.c
+# LOCK_DEBUG's checks (the kernel build has them on by default)
+unit-spinlock-srcs := kernel/spinlock_debug.c kernel/softirq.c lib/seq_buf.c
+unit-spinlock-cflags := -DLOCK_DEBUG=1
 
 net-core-srcs := net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
 	net/core/xmit.c net/core/journey.c net/core/capture.c

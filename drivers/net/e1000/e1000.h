@@ -165,7 +165,9 @@ struct e1000_rx_buf {
  * the ring's free (stop, resize) detaches it, and the last buffer to come
  * back from the stack frees it. */
 struct e1000_rx_pool {
-	struct spinlock lock;           /* all below; taken with interrupts off */
+	/* all below; softirq (NAPI refill) and wherever the stack frees a
+	 * buffer (thread, softirq), irqsave */
+	struct spinlock lock;
 	struct e1000_rx_buf *free;
 	u32 size;                       /* buffers in all */
 	u32 nfree;                      /* on the free list */

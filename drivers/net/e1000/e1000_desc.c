@@ -20,17 +20,21 @@ static u16 l4_csum_offset(const struct netdev_tx_csum *c)
 
 static void legacy_rx_arm(void *desc, phys_addr_t buf)
 {
+	/* LAB:BEGIN e1000-rx legacy_rx_arm */
 	struct e1000_rx_desc *d = desc;
 
 	memset(d, 0, sizeof(*d));       /* status 0: DD clear */
 	d->buffer_addr = buf;
+	/* LAB:END */
 }
 
 static bool legacy_rx_done(const void *desc)
 {
+	/* LAB:BEGIN e1000-rx legacy_rx_done */
 	const struct e1000_rx_desc *d = desc;
 
 	return READ_ONCE(d->status) & E1000_RXD_STAT_DD;
+	/* LAB:END */
 }
 
 static void legacy_rx_parse(const void *desc, bool hw_csum, struct e1000_rx_wb *wb)
@@ -75,6 +79,7 @@ static void legacy_tx_ctx(void *desc, const struct netdev_tx_csum *c)
 static void legacy_tx_data(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags,
 			   u16 frame_len, bool eop)
 {
+	/* LAB:BEGIN e1000-tx legacy_tx_data */
 	struct e1000_tx_desc *d = desc;
 	u32 cmd = E1000_TXD_CMD_IFCS | (eop ? E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS : 0);
 	u32 popts = 0;
@@ -91,13 +96,16 @@ static void legacy_tx_data(void *desc, phys_addr_t buf, u16 len, unsigned int cs
 	}
 	d->lower = cmd | len;
 	d->upper = popts << E1000_TXD_POPTS_SHIFT;  /* status 0: DD clear */
+	/* LAB:END */
 }
 
 static bool legacy_tx_done(const void *desc)
 {
+	/* LAB:BEGIN e1000-tx legacy_tx_done */
 	const struct e1000_tx_desc *d = desc;
 
 	return READ_ONCE(d->upper) & E1000_TXD_STAT_DD;
+	/* LAB:END */
 }
 
 const struct e1000_ring_ops e1000_legacy_ring_ops = {

@@ -101,6 +101,7 @@ static void e1000_intr_one_frame(struct e1000_adapter *a)
 
 bool e1000_intr(struct e1000_adapter *a)
 {
+	/* LAB:BEGIN e1000-irq intr */
 	struct e1000_hw *hw = &a->hw;
 	u32 cause = e1000_read_cause(hw);
 
@@ -133,6 +134,7 @@ bool e1000_intr(struct e1000_adapter *a)
 		e1000_intr_one_frame(a);        /* counts irqs itself */
 	}
 	return true;
+	/* LAB:END */
 }
 
 int e1000_poll(struct napi_struct *napi, int budget)

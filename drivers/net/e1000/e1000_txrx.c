@@ -210,6 +210,7 @@ void e1000_rx_configure(struct e1000_adapter *a)
 /* 8254x 14.5 / 82574 4.6.8 / 82576 4.5.10: transmit initialization */
 void e1000_tx_configure(struct e1000_adapter *a)
 {
+	/* LAB:BEGIN e1000-tx tx_configure */
 	struct e1000_hw *hw = &a->hw;
 	struct e1000_tx_ring *t = &a->tx;
 	unsigned int flags = hw->chip->flags;
@@ -241,6 +242,7 @@ void e1000_tx_configure(struct e1000_adapter *a)
 			     (E1000_TCTL_CT_DEFAULT << E1000_TCTL_CT_SHIFT) |
 			     (E1000_TCTL_COLD_FD << E1000_TCTL_COLD_SHIFT));
 	e1000_flush(hw);
+	/* LAB:END */
 }
 
 /* Move RDT to 0 while the receiver is still on, on the emulator only (see
@@ -300,9 +302,11 @@ void e1000_tx_disable(struct e1000_adapter *a)
 
 u32 e1000_tx_unused(const struct e1000_tx_ring *t)
 {
+	/* LAB:BEGIN e1000-tx tx_unused */
 	/* one descriptor always stays empty so that TDT == TDH means "empty" */
 	return (t->next_to_clean > t->next_to_use ? 0 : t->count) +
 	       t->next_to_clean - t->next_to_use - 1;
+	/* LAB:END */
 }
 
 static int e1000_check_csum(const struct netdev_tx_csum *c, unsigned int len)
@@ -401,6 +405,7 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 
 void e1000_tx_flush(struct e1000_adapter *a)
 {
+	/* LAB:BEGIN e1000-tx tx_flush */
 	if (unlikely(e1000_fault_tx_stall(a)))
 		return;
 	/* descriptors in memory before the device sees the new tail */
@@ -410,12 +415,14 @@ void e1000_tx_flush(struct e1000_adapter *a)
 	/* stamps the frame being sent, if any: inside ndo_start_xmit only (a
 	 * tail deferred by NETDEV_TX_MORE is written with no frame current) */
 	journey_mark_cpu(JOURNEY_TX_TAIL);
+	/* LAB:END */
 }
 
 /* give completed frames' slots back and free their skbs (the device has
  * read them); returns the frames completed */
 int e1000_clean_tx(struct e1000_adapter *a)
 {
+	/* LAB:BEGIN e1000-tx clean_tx */
 	struct e1000_tx_ring *t = &a->tx;
 	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
 	u32 ntc = t->next_to_clean;
@@ -440,6 +447,7 @@ int e1000_clean_tx(struct e1000_adapter *a)
 	}
 	t->next_to_clean = ntc;
 	return done;
+	/* LAB:END */
 }
 
 /* One good frame in slot i up to the rx_handler as an skb: in its own
@@ -447,6 +455,7 @@ int e1000_clean_tx(struct e1000_adapter *a)
  * (the buffer stays); with no memory for an skb, dropped. */
 static void e1000_rx_deliver(struct e1000_adapter *a, u32 i, const struct e1000_rx_wb *wb)
 {
+	/* LAB:BEGIN e1000-rx rx_deliver */
 	struct e1000_rx_ring *r = &a->rx;
 	struct e1000_rx_buf *b = r->buf[i], *spare = e1000_rx_pool_get(r->pool);
 	struct sk_buff *skb = NULL;
@@ -478,11 +487,13 @@ static void e1000_rx_deliver(struct e1000_adapter *a, u32 i, const struct e1000_
 	a->sw.rx_csum_offloaded += wb->csum_ok != 0;
 	if (likely(!e1000_fault_rx(a, skb, wb->csum_ok)))
 		netdev_rx(a->netdev, skb, wb->csum_ok);
+	/* LAB:END */
 }
 
 /* receive up to budget descriptors; returns the descriptors consumed */
 int e1000_clean_rx(struct e1000_adapter *a, int budget)
 {
+	/* LAB:BEGIN e1000-rx clean_rx */
 	struct e1000_rx_ring *r = &a->rx;
 	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
 	bool hw_csum = (a->hw.chip->flags & E1000_F_RX_CSUM) &&
@@ -534,6 +545,7 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 			ew32(&a->hw, a->hw.q.rdt, (ntc + r->count - 1) % r->count);
 	}
 	return work;
+	/* LAB:END */
 }
 
 bool e1000_rx_pending(const struct e1000_adapter *a)

@@ -1,0 +1,246 @@
+/* Kernel threads: creation, start, stop, exit; every CPU's ksoftirqd/N;
+ * and `ps` in procps' `ps aux` layout (kernel/sched.h). */
+#include "kernel/sched.h"
+#include "kernel/errno.h"
+#include "kernel/mm.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/shell/shell.h"
+#include "kernel/softirq.h"
+#include "kernel/spinlock.h"
+#include "kernel/time.h"
+#include "kernel/x86.h"
+#include <stdio.h>
+#include <string.h>
+
+/* the callee-saved registers switch_to pops before its first return */
+#define SWITCH_FRAME_REGS 6
+
+void kthread_trampoline(void);
+
+/* guards all_tasks and next_pid; thread context (create, stop, ps),
+ * irqsave */
+static struct spinlock tasks_lock = SPINLOCK_INIT("tasks");
+static struct list_head all_tasks = LIST_HEAD_INIT(all_tasks);
+static int next_pid = 1;
+static DEFINE_PER_CPU(struct task_struct *, ksoftirqd);
+
+static struct task_struct *kthread_create_v(int (*fn)(void *data), void *data,
+					    const char *fmt, va_list ap)
+{
+	struct task_struct *t = kzalloc(sizeof(*t));
+	unsigned long *sp;
+	unsigned long flags;
+
+	if (!t)
+		return NULL;
+	t->stack = page_alloc(KTHREAD_STACK_ORDER);
+	if (!t->stack) {
+		kfree(t);
+		return NULL;
+	}
+	vsnprintf(t->comm, sizeof(t->comm), fmt, ap);
+	t->fn = fn;
+	t->data = data;
+	t->state = TASK_NEW;
+	t->start_ns = ktime_get_ns();
+	INIT_LIST_HEAD(&t->run_node);
+	INIT_LIST_HEAD(&t->timer_node);
+	/* the first switch_to into it pops zeros and returns into the
+	 * trampoline */
+	sp = (unsigned long *)((char *)t->stack + (PAGE_SIZE << KTHREAD_STACK_ORDER));
+	*--sp = 0;                              /* keeps the trampoline's frame aligned */
+	*--sp = (unsigned long)kthread_trampoline;
+	for (int i = 0; i < SWITCH_FRAME_REGS; i++)
+		*--sp = 0;
+	t->sp = (unsigned long)sp;
+	flags = spin_lock_irqsave(&tasks_lock);
+	t->pid = next_pid++;
+	list_add_tail(&t->all_node, &all_tasks);
+	spin_unlock_irqrestore(&tasks_lock, flags);
+	return t;
+}
+
+struct task_struct *kthread_create(int (*fn)(void *data), void *data, const char *fmt, ...)
+{
+	struct task_struct *t;
+	va_list ap;
+
+	va_start(ap, fmt);
+	t = kthread_create_v(fn, data, fmt, ap);
+	va_end(ap);
+	return t;
+}
+
+struct task_struct *kthread_run(int (*fn)(void *data), void *data, const char *fmt, ...)
+{
+	struct task_struct *t;
+	va_list ap;
+
+	va_start(ap, fmt);
+	t = kthread_create_v(fn, data, fmt, ap);
+	va_end(ap);
+	if (t)
+		wake_up_process(t);
+	return t;
+}
+
+int kthread_bind(struct task_struct *t, unsigned int cpu)
+{
+	if (t->state != TASK_NEW || cpu >= nr_cpu_ids_online())
+		return -EINVAL;
+	t->cpu = cpu;
+	return 0;
+}
+
+bool kthread_should_stop(void)
+{
+	return READ_ONCE(current->should_stop);
+}
+
+void kthread_exit(int code)
+{
+	struct task_struct *t = current;
+
+	t->exit_code = code;
+	local_irq_disable();
+	t->state = TASK_DEAD;
+	schedule();
+	for (;;)                                /* never switched to again */
+		hlt();
+}
+
+int kthread_stop(struct task_struct *t)
+{
+	unsigned long flags;
+	int code;
+
+	WRITE_ONCE(t->should_stop, true);
+	wake_up_process(t);
+	while (!__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE)) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		schedule_timeout(1);
+	}
+	code = t->exit_code;
+	flags = spin_lock_irqsave(&tasks_lock);
+	list_del_init(&t->all_node);
+	spin_unlock_irqrestore(&tasks_lock, flags);
+	page_free(t->stack, KTHREAD_STACK_ORDER);
+	kfree(t);
+	return code;
+}
+
+void for_each_task(void (*fn)(struct task_struct *t, void *ctx), void *ctx)
+{
+	unsigned long flags = spin_lock_irqsave(&tasks_lock);
+	struct task_struct *t;
+
+	list_for_each_entry(t, &all_tasks, all_node)
+		fn(t, ctx);
+	spin_unlock_irqrestore(&tasks_lock, flags);
+}
+
+/* --- ksoftirqd/N --- */
+
+static int ksoftirqd_fn(void *data)
+{
+	(void)data;
+	while (!kthread_should_stop()) {
+		/* queue-then-check: a raise after the check finds us
+		 * TASK_UNINTERRUPTIBLE and wakes us */
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		if (!local_softirq_pending()) {
+			schedule();
+			continue;
+		}
+		set_current_state(TASK_RUNNING);
+		ksoftirqd_run();
+		cond_resched();
+	}
+	return 0;
+}
+
+void ksoftirqd_wake(void)
+{
+	struct task_struct *t;
+
+	if (!sched_ready())
+		return;
+	t = *this_cpu_ptr(&ksoftirqd);
+	if (t)
+		wake_up_process(t);
+}
+
+int ksoftirqd_init(void)
+{
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids_online(); cpu++) {
+		struct task_struct *t = kthread_create(ksoftirqd_fn, NULL, "ksoftirqd/%u", cpu);
+
+		if (!t)
+			return -ENOMEM;
+		kthread_bind(t, cpu);
+		per_cpu(ksoftirqd, cpu) = t;
+		wake_up_process(t);
+	}
+	return 0;
+}
+
+/* --- ps --- */
+
+struct ps_ctx {
+	u64 now;
+	int n;
+	struct ps_row {
+		int pid;
+		char stat;
+		u64 runtime_ns, start_ns;
+		char comm[TASK_COMM_LEN];
+	} rows[64];
+};
+
+static void ps_collect(struct task_struct *t, void *arg)
+{
+	struct ps_ctx *c = arg;
+	struct ps_row *r;
+
+	if (c->n >= (int)ARRAY_SIZE(c->rows))
+		return;
+	r = &c->rows[c->n++];
+	r->pid = t->pid;
+	r->stat = t->state == TASK_DEAD ? 'Z' : t->state == TASK_RUNNING ? 'R' : 'S';
+	r->runtime_ns = t->runtime_ns;
+	/* the running thread's current slice counts too */
+	if (t->state == TASK_RUNNING && t == current)
+		r->runtime_ns += c->now - t->last_switch_ns;
+	r->start_ns = t->start_ns;
+	memcpy(r->comm, t->comm, sizeof(r->comm));
+}
+
+/* procps' `ps aux`: USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND;
+ * kernel threads in brackets, no memory of their own, no terminal.  START
+ * is the time since boot (there is no wall clock), %CPU the thread's CPU
+ * time over its life, TIME its CPU time (M:SS) */
+static int cmd_ps(int argc, char **argv)
+{
+	static struct ps_ctx c;
+
+	(void)argc;
+	(void)argv;
+	c.n = 0;
+	c.now = ktime_get_ns();
+	for_each_task(ps_collect, &c);
+	shell_printf("USER         PID %%CPU %%MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n");
+	for (int i = 0; i < c.n; i++) {
+		struct ps_row *r = &c.rows[i];
+		u64 life = c.now - r->start_ns, permille = life ? r->runtime_ns * 1000 / life : 0;
+		u64 start_s = r->start_ns / NSEC_PER_SEC, cpu_s = r->runtime_ns / NSEC_PER_SEC;
+
+		shell_printf("%-8s %6d %2llu.%llu  0.0      0     0 ?        %-4c %02llu:%02llu %3llu:%02llu [%s]\n",
+			     "root", r->pid, (unsigned long long)(permille / 10),
+			     (unsigned long long)(permille % 10), r->stat,
+			     (unsigned long long)(start_s / 60), (unsigned long long)(start_s % 60),
+			     (unsigned long long)(cpu_s / 60), (unsigned long long)(cpu_s % 60), r->comm);
+	}
+	return 0;
+}
+SHELL_CMD("ps", cmd_ps, "kernel threads, as ps aux (ps aux, ps: the same)");

@@ -1,0 +1,330 @@
+/* The per-CPU run queues, schedule(), sleeping with a timeout, wake-ups,
+ * preemption on the tick, and wait queues (kernel/sched.h, kernel/wait.h).
+ *
+ * rq->tasks holds a CPU's runnable threads other than the one running;
+ * schedule() appends the running thread if it is still runnable and runs
+ * the first one (round robin).  The idle thread never sleeps, so the
+ * queue is never empty when a thread goes to sleep.  rq->lock is a raw
+ * lock word (interrupts are always off around it): it is held across the
+ * switch and released by the thread switched to (finish_task_switch). */
+#include "kernel/sched.h"
+#include "kernel/apic.h"
+#include "kernel/cpustat.h"
+#include "kernel/irq.h"
+#include "kernel/percpu.h"
+#include "kernel/preempt.h"
+#include "kernel/printk.h"
+#include "kernel/smp.h"
+#include "kernel/softirq.h"
+#include "kernel/time.h"
+#include "kernel/wait.h"
+#include "kernel/x86.h"
+#include <string.h>
+
+struct rq {
+	/* guards tasks, sleepers, curr and the queued threads' state and
+	 * on_rq; every context, interrupts off (a raw word: see above) */
+	struct spinlock lock;
+	struct list_head tasks;         /* runnable, not running */
+	struct list_head sleepers;      /* threads in schedule_timeout */
+	struct task_struct *curr;
+	struct task_struct *last;       /* the thread switched away from */
+	struct task_struct idle;        /* this CPU's boot context */
+	bool need_resched;
+	bool ready;
+};
+
+DEFINE_PER_CPU(unsigned int, __preempt_count);
+static DEFINE_PER_CPU(struct rq, runqueues);
+
+void switch_to(unsigned long *prev_sp, unsigned long next_sp);
+
+struct task_struct *get_current(void)
+{
+	return this_cpu_ptr(&runqueues)->curr;
+}
+
+bool sched_ready(void)
+{
+	return this_cpu_ptr(&runqueues)->ready;
+}
+
+void sched_init_cpu(void)
+{
+	struct rq *rq = this_cpu_ptr(&runqueues);
+	struct task_struct *idle = &rq->idle;
+
+	rq->lock.name = "rq";
+	INIT_LIST_HEAD(&rq->tasks);
+	INIT_LIST_HEAD(&rq->sleepers);
+	idle->pid = 0;
+	idle->cpu = smp_processor_id();
+	idle->state = TASK_RUNNING;
+	idle->on_rq = true;
+	INIT_LIST_HEAD(&idle->run_node);
+	INIT_LIST_HEAD(&idle->timer_node);
+	INIT_LIST_HEAD(&idle->all_node);
+	memcpy(idle->comm, "swapper/", 8);
+	idle->comm[8] = (char)('0' + idle->cpu / 10 % 10);
+	idle->comm[9] = (char)('0' + idle->cpu % 10);
+	if (idle->cpu < 10) {
+		idle->comm[8] = idle->comm[9];
+		idle->comm[9] = 0;
+	}
+	idle->last_switch_ns = ktime_get_ns();
+	rq->curr = idle;
+	rq->ready = true;
+}
+
+/* the switched-to thread's half of a switch: release the queue, and let a
+ * dead predecessor's stack go (it has left the CPU) */
+static void finish_task_switch(struct rq *rq)
+{
+	struct task_struct *last = rq->last;
+
+	rq->last = NULL;
+	arch_spin_unlock(&rq->lock);
+	if (last && last->state == TASK_DEAD)
+		__atomic_store_n(&last->exited, true, __ATOMIC_RELEASE);
+}
+
+/* interrupts off.  A preempted thread stays queued whatever its state
+ * (it may be between set_current_state and schedule, Linux's rule) */
+static void __schedule(struct rq *rq, bool preempt)
+{
+	struct task_struct *prev = rq->curr, *next;
+	enum cpu_usage_stat st;
+	u64 now;
+
+	arch_spin_lock(&rq->lock);
+	rq->need_resched = false;
+	/* the idle thread stays queued even while it waits (schedule_timeout) */
+	if (preempt || prev->state == TASK_RUNNING || prev == &rq->idle)
+		list_add_tail(&prev->run_node, &rq->tasks);
+	else
+		prev->on_rq = false;
+	next = list_first_entry(&rq->tasks, struct task_struct, run_node);
+	list_del_init(&next->run_node);
+	if (next == prev) {
+		arch_spin_unlock(&rq->lock);
+		return;
+	}
+	now = ktime_get_ns();
+	prev->runtime_ns += now - prev->last_switch_ns;
+	next->last_switch_ns = now;
+	rq->curr = next;
+	rq->last = prev;
+	/* a thread's time is system time, whatever the context left was */
+	st = cpustat_switch(CPUTIME_SYSTEM);
+	switch_to(&prev->sp, next->sp);
+	/* prev runs again here, on its own stack */
+	finish_task_switch(this_cpu_ptr(&runqueues));
+	cpustat_switch(st);
+}
+
+void schedule(void)
+{
+	struct rq *rq = this_cpu_ptr(&runqueues);
+	unsigned long flags = local_irq_save();
+
+	if (rq->curr->state == TASK_RUNNING)
+		rq->curr->nivcsw++;
+	else
+		rq->curr->nvcsw++;
+	__schedule(rq, false);
+	local_irq_restore(flags);
+}
+
+void cond_resched(void)
+{
+	struct rq *rq = this_cpu_ptr(&runqueues);
+
+	if (rq->ready && !list_empty(&rq->tasks) && !preempt_count() && !in_interrupt())
+		schedule();
+}
+
+int wake_up_process(struct task_struct *t)
+{
+	struct rq *rq = per_cpu_ptr(&runqueues, t->cpu);
+	unsigned long flags = local_irq_save();
+	int woke = 0;
+
+	arch_spin_lock(&rq->lock);
+	if (t->state != TASK_RUNNING && t->state != TASK_DEAD) {
+		t->state = TASK_RUNNING;
+		if (!list_empty(&t->timer_node))
+			list_del_init(&t->timer_node);
+		if (!t->on_rq) {
+			t->on_rq = true;
+			list_add_tail(&t->run_node, &rq->tasks);
+			rq->need_resched = true;
+			woke = 1;
+		}
+	}
+	arch_spin_unlock(&rq->lock);
+	/* another CPU runs it: interrupt that CPU so it schedules at the
+	 * interrupt's exit (it may be halted) */
+	if (woke && t->cpu != smp_processor_id())
+		lapic_send_ipi(cpu_apic_id(t->cpu), IRQ_VECTOR_RESCHEDULE);
+	local_irq_restore(flags);
+	return woke;
+}
+
+unsigned long schedule_timeout(unsigned long timeout)
+{
+	struct rq *rq = this_cpu_ptr(&runqueues);
+	struct task_struct *t = rq->curr;
+	unsigned long expire = READ_ONCE(jiffies) + timeout, now, flags;
+
+	if (t == &rq->idle) {
+		/* the idle thread never leaves the CPU: wait with interrupts
+		 * on (a wake-up sets its state) while the others run */
+		while (READ_ONCE(t->state) != TASK_RUNNING &&
+		       (timeout == MAX_SCHEDULE_TIMEOUT || READ_ONCE(jiffies) < expire)) {
+			local_irq_disable();
+			if (!list_empty(&rq->tasks)) {
+				__schedule(rq, false);
+				local_irq_enable();
+				continue;
+			}
+			if (READ_ONCE(t->state) != TASK_RUNNING)
+				safe_halt();
+			else
+				local_irq_enable();
+		}
+		t->state = TASK_RUNNING;
+	} else {
+		if (timeout != MAX_SCHEDULE_TIMEOUT) {
+			flags = local_irq_save();
+			arch_spin_lock(&rq->lock);
+			t->wake_at = expire;
+			if (t->state != TASK_RUNNING && list_empty(&t->timer_node))
+				list_add_tail(&t->timer_node, &rq->sleepers);
+			arch_spin_unlock(&rq->lock);
+			local_irq_restore(flags);
+		}
+		schedule();
+		flags = local_irq_save();
+		arch_spin_lock(&rq->lock);
+		if (!list_empty(&t->timer_node))
+			list_del_init(&t->timer_node);
+		arch_spin_unlock(&rq->lock);
+		local_irq_restore(flags);
+	}
+	if (timeout == MAX_SCHEDULE_TIMEOUT)
+		return timeout;
+	now = READ_ONCE(jiffies);
+	return now < expire ? expire - now : 0;
+}
+
+unsigned long msecs_to_jiffies(unsigned int ms)
+{
+	return ((unsigned long)ms * HZ + MSEC_PER_SEC - 1) / MSEC_PER_SEC;
+}
+
+void msleep(unsigned int ms)
+{
+	unsigned long left = msecs_to_jiffies(ms) + 1;
+
+	while (left) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		left = schedule_timeout(left);
+	}
+}
+
+void sched_tick(void)
+{
+	struct rq *rq = this_cpu_ptr(&runqueues);
+	struct task_struct *t, *n;
+	unsigned long now = READ_ONCE(jiffies);
+
+	if (!rq->ready)
+		return;
+	arch_spin_lock(&rq->lock);
+	list_for_each_entry_safe(t, n, &rq->sleepers, timer_node) {
+		if (now < t->wake_at)
+			continue;
+		list_del_init(&t->timer_node);
+		if (t->state != TASK_RUNNING && t->state != TASK_DEAD) {
+			t->state = TASK_RUNNING;
+			if (!t->on_rq) {
+				t->on_rq = true;
+				list_add_tail(&t->run_node, &rq->tasks);
+			}
+		}
+	}
+	/* another thread waits for the CPU: take it from the running one */
+	if (!list_empty(&rq->tasks))
+		rq->need_resched = true;
+	arch_spin_unlock(&rq->lock);
+}
+
+void sched_preempt_irq(void)
+{
+	struct rq *rq = this_cpu_ptr(&runqueues);
+
+	if (!rq->ready || !rq->need_resched || preempt_count() || in_softirq())
+		return;
+	rq->curr->nivcsw++;
+	__schedule(rq, true);
+}
+
+void kthread_entry(void);
+
+/* where a new thread starts (kernel/switch.S's trampoline) */
+void kthread_entry(void)
+{
+	struct rq *rq = this_cpu_ptr(&runqueues);
+	struct task_struct *t;
+
+	finish_task_switch(rq);
+	local_irq_enable();
+	t = rq->curr;
+	kthread_exit(t->fn(t->data));
+}
+
+/* --- wait queues --- */
+
+void init_waitqueue_head(struct wait_queue_head *wq)
+{
+	wq->lock = (struct spinlock)SPINLOCK_INIT("waitqueue");
+	INIT_LIST_HEAD(&wq->head);
+}
+
+void init_wait_entry(struct wait_queue_entry *e)
+{
+	e->task = current;
+	INIT_LIST_HEAD(&e->entry);
+}
+
+void prepare_to_wait(struct wait_queue_head *wq, struct wait_queue_entry *e, long state)
+{
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+
+	if (list_empty(&e->entry))
+		list_add_tail(&e->entry, &wq->head);
+	set_current_state(state);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void finish_wait(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	unsigned long flags;
+
+	set_current_state(TASK_RUNNING);
+	if (list_empty(&e->entry))
+		return;
+	flags = spin_lock_irqsave(&wq->lock);
+	list_del_init(&e->entry);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void wake_up(struct wait_queue_head *wq)
+{
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+	struct wait_queue_entry *e;
+
+	list_for_each_entry(e, &wq->head, entry)
+		wake_up_process(e->task);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}

@@ -1,0 +1,118 @@
+/* Kernel threads and the scheduler (kernel/sched.c, kernel/kthread.c,
+ * kernel/switch.S).
+ *
+ * Each CPU has a run queue of its runnable threads, served round robin;
+ * the CPU's boot context is its idle thread ("swapper/N", pid 0), always
+ * runnable, so CPU 0's idle loop (shells, workqueue, pktgen) shares CPU 0
+ * with the threads there.  A thread stays on the CPU it was created for
+ * (kthread_bind, set_cpus_allowed to one CPU before it first runs).
+ * Preemption: on the tick, when another thread is runnable, the CPU is
+ * marked need_resched, and at the exit of the outermost interrupt the
+ * interrupted thread is switched out if it holds no spinlock, has softirqs
+ * enabled and is not serving them (preempt_count() == 0, !in_softirq()).
+ *
+ * Sleeping is Linux's pattern: set_current_state(TASK_UNINTERRUPTIBLE),
+ * re-check the condition, schedule(); wake_up_process() makes the thread
+ * runnable again, and a wake-up between the two does not get lost (the
+ * state is TASK_RUNNING again, so schedule() keeps it queued). */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include "kernel/list.h"
+#include "kernel/types.h"
+
+#define TASK_COMM_LEN          16
+#define TASK_RUNNING           0
+#define TASK_UNINTERRUPTIBLE   2
+#define TASK_NEW               0x100   /* created, not yet woken */
+#define TASK_DEAD              0x80
+/* a kernel thread's stack: 2^KTHREAD_STACK_ORDER pages */
+#define KTHREAD_STACK_ORDER    2
+#define MAX_SCHEDULE_TIMEOUT   (~0UL >> 1)
+
+struct task_struct {
+	unsigned long sp;               /* saved by switch_to (kernel/switch.S) */
+	int pid;                        /* 0: a CPU's idle thread */
+	char comm[TASK_COMM_LEN];
+	unsigned int cpu;
+	volatile long state;
+	bool on_rq;                     /* on its CPU's run queue */
+	struct list_head run_node;      /* rq->tasks */
+	struct list_head timer_node;    /* rq->sleepers while a timeout runs */
+	struct list_head all_node;      /* every thread, for ps */
+	unsigned long wake_at;          /* jiffies a timeout ends at */
+	void *stack;                    /* NULL for an idle thread */
+	int (*fn)(void *data);
+	void *data;
+	bool should_stop;               /* kthread_stop asked */
+	bool exited;                    /* off the CPU for good: stack may go */
+	int exit_code;
+	u64 runtime_ns;                 /* time on the CPU, as Linux's utime+stime */
+	u64 start_ns;                   /* ktime at creation */
+	u64 last_switch_ns;
+	u64 nvcsw, nivcsw;              /* voluntary, preempted switches */
+};
+
+/* the thread running this code */
+struct task_struct *get_current(void);
+#define current get_current()
+
+/* set up this CPU's run queue with its boot context as the idle thread;
+ * every CPU calls it once before it enables interrupts for good */
+void sched_init_cpu(void);
+/* true once sched_init_cpu ran on this CPU */
+bool sched_ready(void);
+
+/* Give up the CPU: the next runnable thread runs; the caller stays queued
+ * if its state is TASK_RUNNING, else it sleeps until woken.  Thread
+ * context only, no spinlock held. */
+void schedule(void);
+/* Sleep until woken or timeout jiffies have passed; returns the jiffies
+ * left (0: timed out).  Set the state first, as Linux's schedule_timeout.
+ * An idle thread cannot sleep: it waits with interrupts on instead. */
+unsigned long schedule_timeout(unsigned long timeout);
+/* sleep ms milliseconds (thread), or wait them out (idle thread) */
+void msleep(unsigned int ms);
+/* make t runnable (on its CPU; a reschedule IPI when that is another
+ * CPU); 1 if it was asleep, 0 if it already ran.  Any context. */
+int wake_up_process(struct task_struct *t);
+static inline void set_current_state(long state)
+{
+	__atomic_store_n(&current->state, state, __ATOMIC_SEQ_CST);
+}
+/* yield the CPU to the other runnable threads (the caller stays runnable) */
+void cond_resched(void);
+
+/* the tick, on every CPU: end timeouts, mark need_resched */
+void sched_tick(void);
+/* at the exit of the outermost interrupt: preempt when allowed and due */
+void sched_preempt_irq(void);
+
+/* --- kernel threads (kernel/kthread.c) --- */
+
+/* A thread that will run fn(data) on CPU 0 (kthread_bind to move it before
+ * it runs), named with printf's fmt; not started: wake_up_process() it.
+ * NULL when out of memory. */
+struct task_struct *kthread_create(int (*fn)(void *data), void *data, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* kthread_create, then wake it */
+struct task_struct *kthread_run(int (*fn)(void *data), void *data, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* pin a not yet started thread to cpu (an online CPU); 0 or -EINVAL */
+int kthread_bind(struct task_struct *t, unsigned int cpu);
+/* Ask t to stop (kthread_should_stop() turns true), wake it, wait until it
+ * returns; its return value.  t is freed. */
+int kthread_stop(struct task_struct *t);
+/* true once kthread_stop was called for the current thread */
+bool kthread_should_stop(void);
+/* end the current thread with code (also: returning from fn) */
+__noreturn void kthread_exit(int code);
+
+/* start ksoftirqd/N on every online CPU (after smp_init) */
+int ksoftirqd_init(void);
+
+/* every thread (idle threads too), for views: calls fn with the list lock
+ * held and interrupts off */
+void for_each_task(void (*fn)(struct task_struct *t, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,146 @@
+/* selftest=sched: kernel threads on every CPU (create, bind, run, stop),
+ * msleep, wait/wake ping-pong across CPUs with wait_event_timeout, a wait
+ * that times out, and preemption: two threads that never sleep share
+ * CPU 0 (the second starts before the first is done only if the tick
+ * preempts). */
+#include "kernel/sched.h"
+#include "kernel/errno.h"
+#include "kernel/percpu.h"
+#include "kernel/selftest.h"
+#include "kernel/time.h"
+#include "kernel/wait.h"
+#include "kernel/x86.h"
+
+#define PINGPONG_ROUNDS 200
+#define SLEEP_MS        100
+#define SPIN_MS         300
+
+struct pingpong {
+	struct wait_queue_head wq;
+	volatile unsigned long ball;    /* even: the pinger's turn, odd: the ponger's */
+	unsigned int timeouts;
+};
+
+static struct pingpong pp[NR_CPUS];
+
+static int pinger(void *data)
+{
+	struct pingpong *p = data;
+
+	for (unsigned long i = 0; i < PINGPONG_ROUNDS; i++) {
+		if (!wait_event_timeout(p->wq, p->ball == 2 * i, HZ))
+			p->timeouts++;
+		WRITE_ONCE(p->ball, 2 * i + 1);
+		wake_up(&p->wq);
+	}
+	return (int)smp_processor_id() + 100;
+}
+
+static int ponger(void *data)
+{
+	struct pingpong *p = data;
+
+	for (unsigned long i = 0; i < PINGPONG_ROUNDS; i++) {
+		if (!wait_event_timeout(p->wq, p->ball == 2 * i + 1, HZ))
+			p->timeouts++;
+		WRITE_ONCE(p->ball, 2 * i + 2);
+		wake_up(&p->wq);
+	}
+	return (int)smp_processor_id() + 200;
+}
+
+static int sleeper(void *data)
+{
+	u64 t0 = ktime_get_ns();
+
+	msleep(SLEEP_MS);
+	*(u64 *)data = ktime_get_ns() - t0;
+	return 0;
+}
+
+struct spinner {
+	u64 first_ns, last_ns;
+};
+
+static int spin_thread(void *data)
+{
+	struct spinner *s = data;
+	u64 end;
+
+	s->first_ns = ktime_get_ns();
+	end = s->first_ns + (u64)SPIN_MS * NSEC_PER_MSEC;
+	while ((s->last_ns = ktime_get_ns()) < end)
+		cpu_relax();
+	return 0;
+}
+
+static int selftest_sched(void)
+{
+	unsigned int n = nr_cpu_ids_online();
+	struct task_struct *a[NR_CPUS], *b[NR_CPUS], *s1, *s2;
+	struct spinner sp1 = { 0 }, sp2 = { 0 };
+	struct wait_queue_head never;
+	u64 slept[NR_CPUS], t0, waited;
+	unsigned long left;
+	int rc = 0;
+
+	/* ping-pong: the pinger on CPU c, the ponger on CPU c+1 */
+	for (unsigned int c = 0; c < n; c++) {
+		init_waitqueue_head(&pp[c].wq);
+		pp[c].ball = 0;
+		pp[c].timeouts = 0;
+		a[c] = kthread_create(pinger, &pp[c], "ping/%u", c);
+		b[c] = kthread_create(ponger, &pp[c], "pong/%u", (c + 1) % n);
+		SELFTEST_CHECK("sched", a[c] && b[c]);
+		SELFTEST_CHECK("sched", kthread_bind(a[c], c) == 0);
+		SELFTEST_CHECK("sched", kthread_bind(b[c], (c + 1) % n) == 0);
+		wake_up_process(a[c]);
+		wake_up_process(b[c]);
+	}
+	for (unsigned int c = 0; c < n; c++) {
+		SELFTEST_CHECK("sched", kthread_stop(a[c]) == (int)c + 100);
+		SELFTEST_CHECK("sched", kthread_stop(b[c]) == (int)((c + 1) % n) + 200);
+		SELFTEST_CHECK("sched", pp[c].ball == 2 * PINGPONG_ROUNDS);
+		SELFTEST_CHECK("sched", pp[c].timeouts == 0);
+	}
+	pr_info("sched: test: %u CPUs, %u wait/wake round trips each, no timeout\n", n,
+		PINGPONG_ROUNDS);
+
+	/* msleep on every CPU */
+	for (unsigned int c = 0; c < n; c++) {
+		a[c] = kthread_create(sleeper, &slept[c], "sleeper/%u", c);
+		SELFTEST_CHECK("sched", a[c] && kthread_bind(a[c], c) == 0);
+		wake_up_process(a[c]);
+	}
+	for (unsigned int c = 0; c < n; c++) {
+		SELFTEST_CHECK("sched", kthread_stop(a[c]) == 0);
+		pr_info("sched: test: msleep(%u) on CPU%u took %llu ms\n", SLEEP_MS, c,
+			(unsigned long long)(slept[c] / NSEC_PER_MSEC));
+		SELFTEST_CHECK("sched", slept[c] >= (u64)SLEEP_MS * NSEC_PER_MSEC);
+		SELFTEST_CHECK("sched", slept[c] < 10ULL * SLEEP_MS * NSEC_PER_MSEC);
+	}
+
+	/* a wait nobody ends */
+	init_waitqueue_head(&never);
+	t0 = ktime_get_ns();
+	left = wait_event_timeout(never, false, msecs_to_jiffies(SLEEP_MS));
+	waited = ktime_get_ns() - t0;
+	SELFTEST_CHECK("sched", left == 0);
+	SELFTEST_CHECK("sched", waited >= (u64)(SLEEP_MS - 1000 / HZ) * NSEC_PER_MSEC);
+
+	/* preemption: two spinners on CPU 0 */
+	s1 = kthread_create(spin_thread, &sp1, "spin/a");
+	s2 = kthread_create(spin_thread, &sp2, "spin/b");
+	SELFTEST_CHECK("sched", s1 && s2);
+	wake_up_process(s1);
+	wake_up_process(s2);
+	SELFTEST_CHECK("sched", kthread_stop(s1) == 0 && kthread_stop(s2) == 0);
+	pr_info("sched: test: spinners on CPU0: b started %lld ms before a ended\n",
+		(long long)((s64)(sp1.last_ns - sp2.first_ns) / (s64)NSEC_PER_MSEC));
+	/* without preemption b starts only after a's 300 ms */
+	SELFTEST_CHECK("sched", sp2.first_ns && sp2.first_ns + 50 * NSEC_PER_MSEC < sp1.last_ns);
+out:
+	return rc;
+}
+SELFTEST("sched", selftest_sched,
+	 "kthreads on every CPU: wait/wake ping-pong, msleep, a timeout, preemption on CPU 0");

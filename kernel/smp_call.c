@@ -1,0 +1,264 @@
+/* Inter-processor interrupts: run a function on another CPU
+ * (smp_call_function_single, Linux's call-function IPI, /proc/interrupts
+ * CAL), stop the other CPUs (panic), and the reschedule vector's counts
+ * (RES; nothing sends it until there is a scheduler).
+ *
+ * A call is a struct call_single_data queued on the target CPU's
+ * call_queue, then the target is sent IRQ_VECTOR_CALL_FUNC; its handler
+ * takes the whole queue and runs each function in hard IRQ context, then
+ * clears the record's CSD_LOCK, which is what a waiting caller (or the next
+ * call reusing a sender's record) waits for.  `selftest=smp` checks it. */
+#include "kernel/smp.h"
+#include "kernel/apic.h"
+#include "kernel/errno.h"
+#include "kernel/irq.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/selftest.h"
+#include "kernel/spinlock.h"
+#include "kernel/time.h"
+#include "kernel/x86.h"
+
+#define CSD_LOCK             BIT(0)     /* queued or running: not reusable */
+/* how long smp_send_stop waits for the others to halt */
+#define STOP_WAIT_MS         100
+
+struct call_single_data {
+	struct call_single_data *next;
+	void (*fn)(void *info);
+	void *info;
+	u32 flags;
+};
+
+struct call_queue {
+	/* guards head: the calls queued for this CPU.  Taken by the callers
+	 * (thread context, interrupts off: irqsave) and by this CPU's
+	 * call-function IPI handler (hard IRQ) */
+	struct spinlock lock;
+	struct call_single_data *head;
+};
+
+static DEFINE_PER_CPU(struct call_queue, call_queue);
+/* a caller that does not wait uses its CPU's record (reused once done) */
+static DEFINE_PER_CPU(struct call_single_data, csd_data);
+static unsigned int cpus_stopped;
+
+static void csd_wait(struct call_single_data *csd)
+{
+	while (__atomic_load_n(&csd->flags, __ATOMIC_ACQUIRE) & CSD_LOCK)
+		cpu_relax();
+}
+
+/* queue csd (CSD_LOCK set, fn and info filled) on cpu and send the IPI */
+static int smp_call_queue(unsigned int cpu, struct call_single_data *csd)
+{
+	struct call_queue *q = per_cpu_ptr(&call_queue, cpu);
+	struct call_single_data **pp;
+	unsigned long flags;
+	int rc;
+
+	flags = spin_lock_irqsave(&q->lock);
+	for (pp = &q->head; *pp; pp = &(*pp)->next)
+		;
+	*pp = csd;
+	spin_unlock_irqrestore(&q->lock, flags);
+	rc = lapic_send_ipi(cpu_apic_id(cpu), IRQ_VECTOR_CALL_FUNC);
+	if (rc)
+		pr_err("smp: call-function IPI to CPU%u failed: %s\n", cpu, errno_name(rc));
+	/* on failure the record stays queued: the next IPI runs it */
+	return rc;
+}
+
+static void csd_fill(struct call_single_data *csd, void (*fn)(void *info), void *info)
+{
+	csd->next = NULL;
+	csd->fn = fn;
+	csd->info = info;
+	csd->flags = CSD_LOCK;
+}
+
+int smp_call_function_single(unsigned int cpu, void (*fn)(void *info), void *info, bool wait)
+{
+	struct call_single_data on_stack = { 0 }, *csd;
+	unsigned long flags;
+	int rc;
+
+	if (!fn)
+		return -EINVAL;
+	if (cpu >= nr_cpu_ids_online())
+		return -ENXIO;
+	if (cpu == smp_processor_id()) {
+		flags = local_irq_save();
+		fn(info);
+		local_irq_restore(flags);
+		return 0;
+	}
+	/* the target may be waiting for us the same way: we must be able
+	 * to take its call meanwhile */
+	if (in_irq() || irqs_disabled())
+		return -EINVAL;
+	csd = wait ? &on_stack : this_cpu_ptr(&csd_data);
+	csd_wait(csd);
+	csd_fill(csd, fn, info);
+	rc = smp_call_queue(cpu, csd);
+	if (!rc && wait)
+		csd_wait(csd);
+	return rc;
+}
+
+static int call_function_interrupt(void *ctx)
+{
+	struct call_queue *q = this_cpu_ptr(&call_queue);
+	struct call_single_data *csd;
+
+	(void)ctx;
+	spin_lock(&q->lock);
+	csd = q->head;
+	q->head = NULL;
+	spin_unlock(&q->lock);
+	while (csd) {
+		/* the caller may reuse or drop the record once it is unlocked */
+		struct call_single_data *next = csd->next;
+
+		csd->fn(csd->info);
+		__atomic_store_n(&csd->flags, 0, __ATOMIC_RELEASE);
+		csd = next;
+	}
+	return IRQ_HANDLED;
+}
+
+static int reschedule_interrupt(void *ctx)
+{
+	(void)ctx;
+	return IRQ_HANDLED;
+}
+
+static int stop_interrupt(void *ctx)
+{
+	(void)ctx;
+	local_irq_disable();
+	__atomic_fetch_add(&cpus_stopped, 1, __ATOMIC_RELEASE);
+	for (;;)
+		hlt();
+	return IRQ_HANDLED;
+}
+
+unsigned int smp_send_stop(void)
+{
+	unsigned int me = smp_processor_id(), n = nr_cpu_ids_online();
+	u64 t0;
+
+	if (n <= 1)
+		return 0;
+	for (unsigned int c = 0; c < n; c++)
+		if (c != me)
+			lapic_send_ipi(cpu_apic_id(c), IRQ_VECTOR_STOP);
+	t0 = ktime_get_ns();
+	while (__atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE) < n - 1 &&
+	       ktime_get_ns() - t0 < (u64)STOP_WAIT_MS * NSEC_PER_MSEC)
+		cpu_relax();
+	return __atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE);
+}
+
+u64 smp_ipi_count(unsigned int cpu, int vector)
+{
+	return irq_count_cpu(vector, cpu);
+}
+
+int smp_ipi_init(void)
+{
+	int rc = irq_set_handler(IRQ_VECTOR_CALL_FUNC, call_function_interrupt, NULL, "CAL");
+
+	if (!rc)
+		rc = irq_set_handler(IRQ_VECTOR_RESCHEDULE, reschedule_interrupt, NULL, "RES");
+	if (!rc)
+		rc = irq_set_handler(IRQ_VECTOR_STOP, stop_interrupt, NULL, "stop");
+	for (unsigned int c = 0; c < NR_CPUS; c++)
+		per_cpu(call_queue, c).lock.name = "call_queue";
+	return rc;
+}
+
+/* --- selftest=smp --- */
+
+#define SMP_TEST_ROUNDS 20000
+#define SMP_TEST_WINDOW 16
+
+struct smp_test {
+	/* guards count; taken on every CPU, in hard IRQ (the called
+	 * function) and in thread context with interrupts off */
+	struct spinlock lock;
+	u64 count;
+	u32 ran_on[NR_CPUS];            /* the CPU each call found itself on */
+};
+
+static struct smp_test smp_test = { .lock = SPINLOCK_INIT("smp_test") };
+/* one record per AP, so all of them add at once */
+static struct call_single_data smp_test_csd[NR_CPUS];
+
+static void smp_test_where(void *info)
+{
+	u32 *slot = info;
+
+	*slot = smp_processor_id() + 1;
+}
+
+/* a read-modify-write with a window in it: without the lock, CPUs doing
+ * this at once lose updates */
+static void smp_test_inc(void)
+{
+	u64 v = READ_ONCE(smp_test.count);
+
+	for (int i = 0; i < SMP_TEST_WINDOW; i++)
+		cpu_relax();
+	WRITE_ONCE(smp_test.count, v + 1);
+}
+
+static void smp_test_add(void *info)
+{
+	unsigned long n = (unsigned long)info;
+
+	for (unsigned long i = 0; i < n; i++) {
+		spin_lock(&smp_test.lock);
+		smp_test_inc();
+		spin_unlock(&smp_test.lock);
+	}
+}
+
+/* every CPU runs a call on itself; then each AP and CPU 0 at the same
+ * time add to one spinlock-protected counter, which must come out exact */
+static int selftest_smp(void)
+{
+	unsigned int n = nr_cpu_ids_online();
+	u64 want = 0;
+	int rc = 0;
+
+	for (unsigned int c = 0; c < n; c++) {
+		rc = smp_call_function_single(c, smp_test_where, &smp_test.ran_on[c], true);
+		SELFTEST_CHECK("smp", rc == 0);
+		SELFTEST_CHECK("smp", smp_test.ran_on[c] == c + 1);
+	}
+	SELFTEST_CHECK("smp", smp_call_function_single(n, smp_test_where, NULL, true) == -ENXIO);
+	for (unsigned int c = 1; c < n; c++) {
+		csd_fill(&smp_test_csd[c], smp_test_add, (void *)(unsigned long)SMP_TEST_ROUNDS);
+		rc = smp_call_queue(c, &smp_test_csd[c]);
+		SELFTEST_CHECK("smp", rc == 0);
+		want += SMP_TEST_ROUNDS;
+	}
+	for (unsigned long i = 0; i < SMP_TEST_ROUNDS; i++) {
+		unsigned long flags = spin_lock_irqsave(&smp_test.lock);
+
+		smp_test_inc();
+		spin_unlock_irqrestore(&smp_test.lock, flags);
+	}
+	want += SMP_TEST_ROUNDS;
+	for (unsigned int c = 1; c < n; c++)
+		csd_wait(&smp_test_csd[c]);
+	pr_info("smp: test: %u CPUs, counter %llu of %llu, %llu call IPIs taken\n", n,
+		(unsigned long long)smp_test.count, (unsigned long long)want,
+		(unsigned long long)irq_count(IRQ_VECTOR_CALL_FUNC));
+	SELFTEST_CHECK("smp", smp_test.count == want);
+out:
+	return rc;
+}
+SELFTEST("smp", selftest_smp,
+	 "call a function on every CPU; all CPUs add to one spinlock-protected counter");

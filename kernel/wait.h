@@ -1,0 +1,62 @@
+/* Wait queues (Linux's include/linux/wait.h, the parts barenet uses):
+ * a thread sleeps until a condition holds, whoever makes it true calls
+ * wake_up().  The condition is re-checked after the thread has queued
+ * itself and set its state, so a wake-up between the check and the sleep
+ * is not lost (kernel/sched.h). */
+#ifndef KERNEL_WAIT_H
+#define KERNEL_WAIT_H
+
+#include "kernel/list.h"
+#include "kernel/sched.h"
+#include "kernel/spinlock.h"
+
+struct wait_queue_head {
+	/* guards head; thread context and any other (wake_up from hard IRQ
+	 * or softirq), irqsave */
+	struct spinlock lock;
+	struct list_head head;
+};
+
+struct wait_queue_entry {
+	struct task_struct *task;
+	struct list_head entry;
+};
+
+void init_waitqueue_head(struct wait_queue_head *wq);
+void init_wait_entry(struct wait_queue_entry *e);
+/* queue e (once) and set the current thread's state */
+void prepare_to_wait(struct wait_queue_head *wq, struct wait_queue_entry *e, long state);
+/* running again, e off the queue */
+void finish_wait(struct wait_queue_head *wq, struct wait_queue_entry *e);
+/* wake every thread waiting on wq; any context */
+void wake_up(struct wait_queue_head *wq);
+
+/* jiffies in ms milliseconds, rounded up */
+unsigned long msecs_to_jiffies(unsigned int ms);
+
+/* Sleep until condition is true or timeout jiffies pass.  0 if the
+ * condition is still false when the time is up, otherwise the jiffies
+ * left (at least 1), as Linux's wait_event_timeout. */
+#define wait_event_timeout(wq, condition, timeout) ({                        \
+	unsigned long __left = (timeout);                                    \
+	struct wait_queue_entry __we;                                        \
+	bool __cond = (condition);                                           \
+	if (!__cond) {                                                       \
+		init_wait_entry(&__we);                                      \
+		for (;;) {                                                   \
+			prepare_to_wait(&(wq), &__we, TASK_UNINTERRUPTIBLE); \
+			__cond = (condition);                                \
+			if (__cond || !__left)                               \
+				break;                                       \
+			__left = schedule_timeout(__left);                   \
+		}                                                            \
+		finish_wait(&(wq), &__we);                                   \
+	}                                                                    \
+	__cond ? (__left ? __left : 1UL) : 0UL;                              \
+})
+
+/* the same without a timeout */
+#define wait_event(wq, condition) \
+	((void)wait_event_timeout(wq, condition, MAX_SCHEDULE_TIMEOUT))
+
+#endif
