@@ -188,7 +188,7 @@ def test_ping6_link_local_and_slaac(journey):
 # -- TCP services ---------------------------------------------------------------
 def test_http_status_page(journey):
     j = journey
-    r = j.net.run(["curl", "-sS", "-m", "20", "-w", "\\n%{http_code}", "http://%s/" % GUEST], timeout=30)
+    r = j.net.run(["curl", "-sS", "-m", "20", "-w", "\\n%{http_code}", "http://%s/status" % GUEST], timeout=30)
     assert r.returncode == 0, r.stderr
     page, code = r.stdout.rsplit("\n", 1)
     assert code == "200", r.stdout
