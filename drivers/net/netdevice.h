@@ -162,27 +162,36 @@ struct ethtool_stat {
 
 /* dev->features (on now) and dev->hw_features (the user may toggle), the
  * offloads of Linux's NETIF_F_ flags that barenet has:
- *   NETIF_F_IP_CSUM  TX: the NIC fills the IPv4 header and TCP checksums
- *                    (ndo_start_xmit gets a netdev_tx_csum); ethtool -K tx
- *   NETIF_F_RXCSUM   RX: the NIC's checksum verdict (NETDEV_RX_*_CSUM_OK)
- *                    is trusted; ethtool -K rx
+ *   NETIF_F_IP_CSUM   TX: the NIC fills the IPv4 header and the TCP/UDP
+ *                     checksums of IPv4 frames (ndo_start_xmit gets a
+ *                     netdev_tx_csum); ethtool -K tx, tx-checksum-ipv4
+ *   NETIF_F_RXCSUM    RX: the NIC's checksum verdict (NETDEV_RX_*_CSUM_OK)
+ *                     is trusted; ethtool -K rx
+ *   NETIF_F_IPV6_CSUM TX: the same for TCP/UDP over IPv6; ethtool -K tx,
+ *                     tx-checksum-ipv6
  * The stack follows dev->features at once (net/lwip/netif.c); a driver
  * that must reprogram the NIC does so in ndo_set_features. */
-#define NETIF_F_IP_CSUM BIT(0)
-#define NETIF_F_RXCSUM  BIT(1)
+#define NETIF_F_IP_CSUM   BIT(0)
+#define NETIF_F_RXCSUM    BIT(1)
+#define NETIF_F_IPV6_CSUM BIT(2)
+#define NETIF_F_CSUM_MASK (NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM)
 
-/* checksum offload request for one transmitted frame (IPv4 only) */
+/* checksum offload request for one transmitted frame */
 enum netdev_csum {
 	NETDEV_CSUM_NONE = 0,
 	NETDEV_CSUM_IP = BIT(0),        /* fill the IPv4 header checksum */
 	NETDEV_CSUM_TCP = BIT(1),       /* fill the TCP checksum (pseudo-header sum preloaded) */
 	NETDEV_CSUM_UDP = BIT(2),       /* fill the UDP checksum (pseudo-header sum preloaded) */
+	NETDEV_CSUM_IPV6 = BIT(3),      /* the L3 header is IPv6 (else IPv4) */
 };
 
+/* The pseudo-header sum preloaded in the L4 checksum field is RFC 9293
+ * 3.1's (IPv4) or RFC 8200 8.1's (IPv6): addresses, protocol and the L4
+ * length, folded, not complemented; the NIC adds the L4 header and data. */
 struct netdev_tx_csum {
 	unsigned int flags;             /* enum netdev_csum */
-	u16 l3_offset;                  /* IPv4 header start, usually ETH_HLEN */
-	u16 l3_len;                     /* IPv4 header length */
+	u16 l3_offset;                  /* IP header start, usually ETH_HLEN */
+	u16 l3_len;                     /* IP header length (IPv6: with extension headers) */
 };
 
 /* ndo_start_xmit flags */

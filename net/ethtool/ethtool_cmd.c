@@ -70,10 +70,10 @@ struct feature_name {
 
 static const struct feature_name features[] = {
 	{ "rx-checksumming", NETIF_F_RXCSUM, false, false },
-	{ "tx-checksumming", NETIF_F_IP_CSUM, false, false },
+	{ "tx-checksumming", NETIF_F_CSUM_MASK, false, false },
 	{ "tx-checksum-ipv4", NETIF_F_IP_CSUM, true, false },
 	{ "tx-checksum-ip-generic", 0, true, false },
-	{ "tx-checksum-ipv6", 0, true, false },
+	{ "tx-checksum-ipv6", NETIF_F_IPV6_CSUM, true, false },
 	{ "tx-checksum-fcoe-crc", 0, true, false },
 	{ "tx-checksum-sctp", 0, true, false },
 	{ "scatter-gather", 0, false, false },
@@ -143,7 +143,7 @@ static u32 feature_short(const char *name, bool *found)
 	if (!strcmp(name, "rx"))
 		return NETIF_F_RXCSUM;
 	if (!strcmp(name, "tx"))
-		return NETIF_F_IP_CSUM;
+		return NETIF_F_CSUM_MASK;
 	if (!strcmp(name, "sg") || !strcmp(name, "tso") || !strcmp(name, "gso") ||
 	    !strcmp(name, "gro") || !strcmp(name, "lro") || !strcmp(name, "rxvlan") ||
 	    !strcmp(name, "txvlan") || !strcmp(name, "ntuple") || !strcmp(name, "rxhash") ||

@@ -31,7 +31,9 @@ struct net_glue_stats {
 	u64 rx_input_err;   /* netif->input refused the pbuf */
 	u64 tx_frames;      /* linkoutput calls that reached the qdisc */
 	u64 tx_nomem;       /* no skb for a frame: ERR_MEM to lwIP */
-	u64 tx_linearized;  /* chains copied to sum an IPv6 TCP checksum in software */
+	u64 tx_linearized;  /* chains copied to sum a TCP/UDP checksum in software */
+	u64 tx_csum_sw;     /* TCP/UDP checksums lwIP left that the glue summed (family not offloaded) */
+	u64 tx_frag_nocsum; /* first fragments of datagrams lwIP fragmented without an L4 checksum */
 	u64 tx_qdisc_full;  /* qdisc full: ERR_MEM to lwIP */
 	u64 tx_errors;      /* device down or other: ERR_IF to lwIP */
 	u64 link_changes;

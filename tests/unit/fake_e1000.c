@@ -323,6 +323,27 @@ static void fake_tx_gather(u64 addr, u32 len, bool eop, bool rs)
 	}
 }
 
+/* 8254x 3.3.6: the ones' complement sum of the frame's bytes [css, cse]
+ * (cse 0: to the end) stored at sso, complemented; the field's own
+ * content (the preloaded seed) is part of the sum */
+static void fake_putsum(u32 sso, u32 css, u32 cse)
+{
+	u32 n = fake.tx_last_len, sum = 0;
+	u16 c;
+
+	if (cse && cse < n)
+		n = cse + 1;
+	if (css >= n || sso + 2 > n)
+		return;
+	for (u32 i = css; i < n; i += 2)
+		sum += (u32)fake.tx_last[i] << 8 | (i + 1 < n ? fake.tx_last[i + 1] : 0);
+	while (sum >> 16)
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	c = (u16)~sum;
+	fake.tx_last[sso] = (u8)(c >> 8);
+	fake.tx_last[sso + 1] = (u8)c;
+}
+
 unsigned int fake_tx_run(unsigned int max)
 {
 	u32 n = R(q_tdlen()) / 16, head = R(q_tdh()), tail = R(q_tdt());
@@ -345,7 +366,13 @@ unsigned int fake_tx_run(unsigned int max)
 
 				fake.tx_ctx++;
 				fake.ctx_is_tcp = !!(cd->type_tucmd_mlhl & E1000_ADVTXD_TUCMD_L4T_TCP);
+				fake.ctx_is_ipv4 = !!(cd->type_tucmd_mlhl & E1000_ADVTXD_TUCMD_IPV4);
 				fake.ctx_ipcss = cd->vlan_macip_lens >> E1000_ADVTXD_MACLEN_SHIFT;
+				fake.ctx_tucss = fake.ctx_ipcss + (cd->vlan_macip_lens & 0x1FF);
+				fake.ctx_ipcso = fake.ctx_ipcss + 10;
+				fake.ctx_ipcse = fake.ctx_tucss - 1;
+				fake.ctx_tucso = fake.ctx_tucss + (fake.ctx_is_tcp ? 16 : 6);
+				fake.ctx_tucse = 0;
 			} else {
 				data = true;
 				len = ctl & 0xFFFF;
@@ -366,8 +393,13 @@ unsigned int fake_tx_run(unsigned int max)
 
 				fake.tx_ctx++;
 				fake.ctx_ipcss = cd->ipcss;
+				fake.ctx_ipcso = cd->ipcso;
+				fake.ctx_ipcse = cd->ipcse;
+				fake.ctx_tucss = cd->tucss;
 				fake.ctx_tucso = cd->tucso;
+				fake.ctx_tucse = cd->tucse;
 				fake.ctx_is_tcp = !!(cd->cmd_and_length & E1000_TXD_CMD_TCP);
+				fake.ctx_is_ipv4 = !!(cd->cmd_and_length & E1000_TXD_CMD_IP);
 			} else {
 				data = true;
 				len = lower & ((lower & E1000_TXD_CMD_DEXT) ? 0xFFFFF : 0xFFFF);
@@ -384,6 +416,11 @@ unsigned int fake_tx_run(unsigned int max)
 			fake.tx_frames++;
 			fake.tx_last_popts = ((popts & 1) ? NETDEV_CSUM_IP : 0) |
 					     ((popts & 2) ? (fake.ctx_is_tcp ? NETDEV_CSUM_TCP : NETDEV_CSUM_UDP) : 0);
+			/* the IP header first: the L4 sum does not cover it */
+			if (popts & 1)
+				fake_putsum(fake.ctx_ipcso, fake.ctx_ipcss, fake.ctx_ipcse);
+			if (popts & 2)
+				fake_putsum(fake.ctx_tucso, fake.ctx_tucss, fake.ctx_tucse);
 			frames++;
 			R(E1000_GPTC)++;
 			R(E1000_TPT)++;

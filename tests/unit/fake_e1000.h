@@ -40,7 +40,13 @@ struct fake_nic {
 	 * device cannot reach */
 	uintptr_t dma_refuse_lo, dma_refuse_hi;
 	u32 tx_last_popts;              /* NETDEV_CSUM_* requested for the last frame */
-	u32 ctx_ipcss, ctx_tucso, ctx_is_tcp;
+	/* the context the device holds, in the legacy descriptor's terms
+	 * (an advanced one converted: IPCSS = MACLEN, TUCSS = MACLEN + IPLEN);
+	 * the device fills the checksums it asks for into tx_last as the
+	 * chips do (8254x 3.3.6: a sum over [CSS, CSE] added to what the
+	 * field holds, the pseudo-header sum the driver preloaded) */
+	u32 ctx_ipcss, ctx_ipcso, ctx_ipcse, ctx_tucss, ctx_tucso, ctx_tucse;
+	u32 ctx_is_tcp, ctx_is_ipv4;
 	unsigned int overwrite_violations; /* descriptors written while DD was still set */
 };
 

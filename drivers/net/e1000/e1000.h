@@ -212,6 +212,8 @@ struct e1000_sw_stats {
 	u64 rx_packets, rx_bytes, tx_packets, tx_bytes;
 	u64 rx_crc_errors, rx_frame_errors, rx_length_errors, rx_dropped;
 	u64 rx_csum_offloaded, tx_busy, tx_csum_offloaded;
+	/* of tx_csum_offloaded: IPv6 frames, UDP frames */
+	u64 tx_csum_ipv6, tx_csum_udp;
 	/* zero copy: every good frame is exactly one of rx_zc_frames (its
 	 * buffer handed up), rx_copied_frames (pool empty: copied, the buffer
 	 * stayed) or rx_alloc_failed (dropped, also in rx_dropped) */

@@ -52,20 +52,24 @@ static void legacy_rx_parse(const void *desc, bool hw_csum, struct e1000_rx_wb *
 		wb->csum_ok |= NETDEV_RX_L4_CSUM_OK;
 }
 
-/* TCP/IP context descriptor: where the checksums start, sit and end */
+/* TCP/IP context descriptor (8254x 3.3.6, 82574 7.2.10.2): where the
+ * checksums start, sit and end.  IPv6 has no header checksum: IPCSS/IPCSO
+ * still name the IP header (the TSO engine of later chips uses IPCSS) but
+ * IXSM stays clear, and TUCMD.IP = 0 says the L3 header is not IPv4. */
 static void legacy_tx_ctx(void *desc, const struct netdev_tx_csum *c)
 {
 	struct e1000_context_desc *d = desc;
 	u16 l4 = c->l3_offset + c->l3_len;
+	bool v4 = !(c->flags & NETDEV_CSUM_IPV6);
 
 	memset(d, 0, sizeof(*d));
-	d->ipcss = c->l3_offset;
-	d->ipcso = c->l3_offset + E1000_IP_CSUM_OFFSET;
-	d->ipcse = c->l3_offset + c->l3_len - 1;
-	d->tucss = l4;
-	d->tucso = l4 + l4_csum_offset(c);
+	d->ipcss = (u8)c->l3_offset;
+	d->ipcso = v4 ? (u8)(c->l3_offset + E1000_IP_CSUM_OFFSET) : 0;
+	d->ipcse = v4 ? (u16)(l4 - 1) : 0;
+	d->tucss = (u8)l4;
+	d->tucso = (u8)(l4 + l4_csum_offset(c));
 	d->tucse = 0;                   /* to the end of the packet */
-	d->cmd_and_length = E1000_TXD_CMD_DEXT | E1000_TXD_CMD_IP |
+	d->cmd_and_length = E1000_TXD_CMD_DEXT | (v4 ? E1000_TXD_CMD_IP : 0) |
 			    ((c->flags & NETDEV_CSUM_TCP) ? E1000_TXD_CMD_TCP : 0);
 }
 
@@ -150,7 +154,9 @@ static void adv_tx_ctx(void *desc, const struct netdev_tx_csum *c)
 
 	d->vlan_macip_lens = c->l3_len | ((u32)c->l3_offset << E1000_ADVTXD_MACLEN_SHIFT);
 	d->seqnum_seed = 0;
-	d->type_tucmd_mlhl = E1000_TXD_CMD_DEXT | E1000_ADVTXD_DTYP_CTXT | E1000_ADVTXD_TUCMD_IPV4 |
+	/* 82576 7.2.2.4: TUCMD.IPV4 only for IPv4; L4T 00b UDP, 01b TCP */
+	d->type_tucmd_mlhl = E1000_TXD_CMD_DEXT | E1000_ADVTXD_DTYP_CTXT |
+			     ((c->flags & NETDEV_CSUM_IPV6) ? 0 : E1000_ADVTXD_TUCMD_IPV4) |
 			     ((c->flags & NETDEV_CSUM_TCP) ? E1000_ADVTXD_TUCMD_L4T_TCP : 0);
 	d->mss_l4len_idx = 0;           /* context slot 0 */
 }

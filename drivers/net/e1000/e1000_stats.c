@@ -176,6 +176,8 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("tx_no_crs", h->tncrs);
 	/* the driver's own */
 	STAT_ADD("tx_csum_offload", w->tx_csum_offloaded);
+	STAT_ADD("tx_csum_offload_ipv6", w->tx_csum_ipv6);
+	STAT_ADD("tx_csum_offload_udp", w->tx_csum_udp);
 	STAT_ADD("tx_busy", w->tx_busy);
 	STAT_ADD("interrupts", w->irqs);
 	STAT_ADD("napi_polls", w->polls);

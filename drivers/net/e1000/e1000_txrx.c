@@ -23,6 +23,9 @@
 
 #define E1000_QUEUE_ENABLE_POLLS 1000   /* x 10 us for RXDCTL/TXDCTL.ENABLE to read back */
 #define E1000_MIN_IPV4_HLEN     20
+#define E1000_IPV6_HLEN         40
+#define E1000_CTX_OFFSET_MAX    0xFF    /* TUCSS/TUCSO are 8-bit byte offsets */
+#define E1000_L4_CSUM_END       18      /* the TCP checksum field ends 18 bytes into the header */
 #define E1000_TAIL_TAKEBACK_MARGIN 32   /* descriptors the head keeps from the ring's end */
 
 static inline void *desc_at(void *base, u32 i)
@@ -305,12 +308,20 @@ u32 e1000_tx_unused(const struct e1000_tx_ring *t)
 	       t->next_to_clean - t->next_to_use - 1;
 }
 
+/* an offload request the context descriptors can express: header
+ * offsets within their 8-bit (TUCSS) and 9-bit (IPLEN) fields, one L4
+ * protocol, no IPv4 header checksum in an IPv6 frame */
 static int e1000_check_csum(const struct netdev_tx_csum *c, unsigned int len)
 {
-	if (c->l3_len < E1000_MIN_IPV4_HLEN || c->l3_offset < ETH_HLEN ||
-	    c->l3_offset + c->l3_len >= len || c->l3_offset > 0xFF || c->l3_len > 0x1FF)
+	bool v6 = c->flags & NETDEV_CSUM_IPV6;
+
+	if (c->l3_len < (v6 ? E1000_IPV6_HLEN : E1000_MIN_IPV4_HLEN) || c->l3_offset < ETH_HLEN ||
+	    c->l3_offset + c->l3_len >= len || c->l3_offset + c->l3_len + E1000_L4_CSUM_END > E1000_CTX_OFFSET_MAX ||
+	    c->l3_len > 0x1FF)
 		return -EINVAL;
 	if ((c->flags & NETDEV_CSUM_TCP) && (c->flags & NETDEV_CSUM_UDP))
+		return -EINVAL;
+	if (v6 && (c->flags & NETDEV_CSUM_IP))
 		return -EINVAL;
 	return 0;
 }
@@ -389,8 +400,11 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 	/* a sampled frame's record completes when its descriptor does */
 	t->slot[first].journey = journey_tx_token();
 	t->next_to_use = ring_next(i, t->count);
-	if (cflags)
+	if (cflags) {
 		a->sw.tx_csum_offloaded++;
+		a->sw.tx_csum_ipv6 += !!(cflags & NETDEV_CSUM_IPV6);
+		a->sw.tx_csum_udp += !!(cflags & NETDEV_CSUM_UDP);
+	}
 	if (flags & NETDEV_TX_MORE) {
 		t->tail_pending = true;
 		return 0;
