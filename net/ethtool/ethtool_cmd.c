@@ -79,11 +79,11 @@ static const struct feature_name features[] = {
 	{ "scatter-gather", 0, false, false },
 	{ "tx-scatter-gather", 0, true, false },
 	{ "tx-scatter-gather-fraglist", 0, true, false },
-	{ "tcp-segmentation-offload", 0, false, false },
-	{ "tx-tcp-segmentation", 0, true, false },
+	{ "tcp-segmentation-offload", NETIF_F_ALL_TSO, false, false },
+	{ "tx-tcp-segmentation", NETIF_F_TSO, true, false },
 	{ "tx-tcp-ecn-segmentation", 0, true, false },
 	{ "tx-tcp-mangleid-segmentation", 0, true, false },
-	{ "tx-tcp6-segmentation", 0, true, false },
+	{ "tx-tcp6-segmentation", NETIF_F_TSO6, true, false },
 	{ "generic-segmentation-offload", 0, false, false },
 	{ "generic-receive-offload", 0, false, false },
 	{ "large-receive-offload", 0, false, false },
@@ -144,7 +144,9 @@ static u32 feature_short(const char *name, bool *found)
 		return NETIF_F_RXCSUM;
 	if (!strcmp(name, "tx"))
 		return NETIF_F_CSUM_MASK;
-	if (!strcmp(name, "sg") || !strcmp(name, "tso") || !strcmp(name, "gso") ||
+	if (!strcmp(name, "tso"))
+		return NETIF_F_ALL_TSO;
+	if (!strcmp(name, "sg") || !strcmp(name, "gso") ||
 	    !strcmp(name, "gro") || !strcmp(name, "lro") || !strcmp(name, "rxvlan") ||
 	    !strcmp(name, "txvlan") || !strcmp(name, "ntuple") || !strcmp(name, "rxhash") ||
 	    !strcmp(name, "ufo"))

@@ -13,6 +13,7 @@
 #include "net/ethtool/ethtool.h"
 #include "net/ethtool/ethtool_cmd.h"
 #include "net/lwip/core_lock.h"
+#include "net/lwip/tso.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
@@ -72,6 +73,7 @@ struct net_glue {
 	struct netif netif;              /* first: lwIP hands back &netif */
 	struct net_device *dev;          /* NULL: slot free */
 	struct net_glue_stats st;
+	struct net_tso tso;              /* TCP segments held for one TSO send (net/lwip/tso.h) */
 };
 
 static struct net_glue glues[NETDEV_MAX];
@@ -320,14 +322,30 @@ static int glue_tx_csum(struct net_glue *g, struct sk_buff *skb)
 
 /* --- transmit ----------------------------------------------------------- */
 
-static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
+/* A joined TSO send: the glue built its headers (net_tso_take), so only
+ * the skb's offload fields are set here */
+static void glue_tx_gso(struct sk_buff *skb, u16 gso_size, u16 gso_segs, bool v6)
 {
-	struct net_glue *g = (struct net_glue *)netif;
+	u16 data_off = (u16)(skb->data - skb->head);
+	const u8 *ip = skb->data + ETH_HLEN;
+
+	skb->network_header = (u16)(data_off + ETH_HLEN);
+	skb->transport_header = (u16)(skb->network_header +
+				      (v6 ? IPV6_HLEN : (ip[IPV4_VER_IHL] & IPV4_IHL_MASK) * 4));
+	skb->csum_flags = NETDEV_CSUM_TCP | (v6 ? NETDEV_CSUM_IPV6 : NETDEV_CSUM_IP);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->gso_size = gso_size;
+	skb->gso_segs = gso_segs;
+}
+
+/* p to the qdisc as an skb (sharing p and the chain behind it: lwIP keeps
+ * its own reference for retransmission; the driver sends from it in
+ * place); gso_segs > 1: a joined TSO send of gso_size segments */
+static err_t glue_xmit(struct net_glue *g, struct pbuf *p, u16 gso_size, u16 gso_segs, bool v6)
+{
 	struct sk_buff *skb;
 	int rc;
 
-	/* the skb shares p and the chain behind it (lwIP keeps its own
-	 * reference for retransmission); the driver sends from it in place */
 	skb = skb_from_pbuf(g->dev, p);
 	if (!skb) {
 		g->st.tx_nomem++;
@@ -335,7 +353,11 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 		LINK_STATS_INC(link.drop);
 		return ERR_MEM;
 	}
-	if (glue_tx_csum(g, skb)) {
+	if (gso_segs > 1) {
+		glue_tx_gso(skb, gso_size, gso_segs, v6);
+		g->st.tx_tso_sends++;
+		g->st.tx_tso_segs += gso_segs;
+	} else if (glue_tx_csum(g, skb)) {
 		/* a checksum to sum in software over a chain: make it linear */
 		struct sk_buff *lin = skb_copy(skb);
 
@@ -365,6 +387,58 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 	g->st.tx_errors++;
 	LINK_STATS_INC(link.err);
 	return ERR_IF;
+}
+
+/* the held TCP segments go, as one TSO send or as the one segment */
+static void glue_tso_flush(struct net_glue *g)
+{
+	u16 gso_size, gso_segs;
+	bool v6;
+	struct pbuf *p;
+
+	if (!g->tso.nseg)
+		return;
+	p = net_tso_take(&g->tso, &gso_size, &gso_segs, &v6);
+	if (!p) {
+		g->st.tx_nomem++;
+		LINK_STATS_INC(link.memerr);
+		LINK_STATS_INC(link.drop);
+		return;
+	}
+	/* an error here is a loss TCP recovers from, as one on the wire */
+	glue_xmit(g, p, gso_size, gso_segs, v6);
+	pbuf_free(p);
+}
+
+void net_glue_tx_flush(void)
+{
+	for (unsigned int i = 0; i < NETDEV_MAX; i++)
+		if (glues[i].dev && glues[i].tso.nseg)
+			glue_tso_flush(&glues[i]);
+}
+
+static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
+{
+	struct net_glue *g = (struct net_glue *)netif;
+	u32 f = READ_ONCE(g->dev->features);
+	enum net_tso_verdict v = NET_TSO_NOT_TCP;
+
+	if (f & NETIF_F_ALL_TSO) {
+		v = net_tso_add(&g->tso, p, f & NETIF_F_TSO, f & NETIF_F_TSO6,
+				g->dev->gso_max_size, g->dev->gso_max_segs);
+		if (v == NET_TSO_BREAK) {
+			glue_tso_flush(g);
+			v = net_tso_add(&g->tso, p, f & NETIF_F_TSO, f & NETIF_F_TSO6,
+					g->dev->gso_max_size, g->dev->gso_max_segs);
+		}
+		if (v == NET_TSO_HELD)
+			return ERR_OK;
+	}
+	/* whatever is held goes first: frames leave in lwIP's order */
+	glue_tso_flush(g);
+	if (v == NET_TSO_FULL)
+		return ERR_OK;
+	return glue_xmit(g, p, 0, 0, false);
 }
 
 /* --- receive ------------------------------------------------------------ */
@@ -700,6 +774,7 @@ void net_detach_netdev(struct net_device *dev)
 		return;
 	WRITE_ONCE(dev->rx_handler, NULL);
 	net_core_lock();
+	net_tso_discard(&g->tso);
 	/* netif_remove leaves a DHCP client (ip=dhcp) allocated and its
 	 * port bound (found by tests/fuzz: struct dhcp leaked per detach) */
 	dhcp_stop(&g->netif);

@@ -57,7 +57,7 @@ $(FUZZ_LWIP_LIB): $(fuzz-lwip-objs)
 fuzz-rx-srcs := net/lwip/port.c tests/unit/host_stubs.c kernel/softirq.c kernel/errno.c \
 	lib/seq_buf.c drivers/net/netdevice.c $(net-core-srcs) net/core/watchdog.c \
 	net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c \
-	$(addprefix net/lwip/,netif.c core_lock.c stack.c taps.c ipconfig.c ipconfig_parse.c) \
+	$(addprefix net/lwip/,netif.c tso.c core_lock.c stack.c taps.c ipconfig.c ipconfig_parse.c) \
 	$(addprefix net/services/,services.c echo.c discard.c http.c http_views.c status.c \
 		iperf.c capture_srv.c) \
 	$(addprefix net/lwip/,arp_proc.c snmp_proc.c sock_proc.c) net/services/metrics.c \

@@ -397,9 +397,9 @@ END_TEST
 
 START_TEST(tx_checksum_context_loaded_on_change)
 {
-	struct netdev_tx_csum udp = { NETDEV_CSUM_IP | NETDEV_CSUM_UDP, ETH_HLEN, 20 };
-	struct netdev_tx_csum tcp = { NETDEV_CSUM_IP | NETDEV_CSUM_TCP, ETH_HLEN, 20 };
-	struct netdev_tx_csum bad = { NETDEV_CSUM_IP, ETH_HLEN, 10 };
+	struct netdev_tx_csum udp = { NETDEV_CSUM_IP | NETDEV_CSUM_UDP, ETH_HLEN, 20, 0, 0 };
+	struct netdev_tx_csum tcp = { NETDEV_CSUM_IP | NETDEV_CSUM_TCP, ETH_HLEN, 20, 0, 0 };
+	struct netdev_tx_csum bad = { NETDEV_CSUM_IP, ETH_HLEN, 10, 0, 0 };
 
 	up(_i, 64, 64);
 	ck_assert_int_eq(xmit(100, 0, &udp, 0), 0);
@@ -547,8 +547,8 @@ END_TEST
  * shorter than 40 bytes: no context can say it */
 START_TEST(tx_checksum_offload_ipv6_refuses_nonsense)
 {
-	struct netdev_tx_csum v6ip = { NETDEV_CSUM_IPV6 | NETDEV_CSUM_IP | NETDEV_CSUM_TCP, ETH_HLEN, 40 };
-	struct netdev_tx_csum v6short = { NETDEV_CSUM_IPV6 | NETDEV_CSUM_UDP, ETH_HLEN, 20 };
+	struct netdev_tx_csum v6ip = { NETDEV_CSUM_IPV6 | NETDEV_CSUM_IP | NETDEV_CSUM_TCP, ETH_HLEN, 40, 0, 0 };
+	struct netdev_tx_csum v6short = { NETDEV_CSUM_IPV6 | NETDEV_CSUM_UDP, ETH_HLEN, 20, 0, 0 };
 
 	up(_i, 64, 64);
 	ck_assert_int_eq(xmit(100, 0, &v6ip, 0), -EINVAL);
