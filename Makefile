@@ -20,7 +20,7 @@ endif
 
 BUILD   := build
 DEPS    := build/deps
-LWIP    := $(DEPS)/lwip-2.1.3
+LWIP    := $(DEPS)/lwip-2.2.1
 
 # Kernel flags: freestanding, no SSE/x87 anywhere (IRQ-reachable code must not
 # touch FPU state; CR4.OSFXSR is never set), kernel code model in the top 2 GiB.
@@ -149,7 +149,7 @@ help:
 	@echo "  make clean      remove build outputs (keeps build/deps)"
 	@echo "  make distclean  remove build/ entirely"
 	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), BUILD=dir, V=1,"
-	@echo "  ACCEL, NIC, NET, NETNS, APPEND, MEM, SMP, MACHINE, HOSTFWD, GDBPORT, PYTEST_ARGS (see README.md)"
+	@echo "  ACCEL, NIC, NET, NETNS, APPEND, MEM, SMP, MACHINE, HOSTFWD, GDBPORT, PYTEST_ARGS (see docs/USAGE.md)"
 	@echo "  KMALLOC_DEBUG=0 builds kmalloc without redzones/caller tracking/live list (default 1; make clean first)"
 
 -include $(kernel-objs:.o=.d)

@@ -1,27 +1,25 @@
-# net/: the network stack glue, and lwIP 2.1.3 built from Debian's source
-# package (unpacked by tools/deps.sh into build/deps, never committed).
+# net/: the network stack glue, and lwIP 2.2.1 built from Debian's source
+# package (unpacked and patched with net/lwip/patches by tools/deps.sh into
+# build/deps, never committed).
 
 LWIPDIR := $(LWIP)/src
 
 # lwIP's own file lists (src/Filelists.mk has CRLF line ends, which make
-# cannot read: the lists for the pinned 2.1.3 are spelled out here)
+# cannot read: the lists for the pinned 2.2.1 are spelled out here; acd.c is
+# new in 2.2 (IPv4 address conflict detection, empty while LWIP_ACD is 0);
+# altcp is not used)
 lwip-core := init def dns inet_chksum ip mem memp netif pbuf raw stats sys \
 	tcp tcp_in tcp_out timeouts udp
-lwip-core4 := autoip dhcp etharp icmp igmp ip4_frag ip4 ip4_addr
+lwip-core4 := acd autoip dhcp etharp icmp igmp ip4_frag ip4 ip4_addr
 lwip-core6 := dhcp6 ethip6 icmp6 inet6 ip6 ip6_addr ip6_frag mld6 nd6
 lwip-srcs := $(lwip-core:%=core/%.c) $(lwip-core4:%=core/ipv4/%.c) \
 	$(lwip-core6:%=core/ipv6/%.c) netif/ethernet.c
 # lwIP's iperf 2 server (kernel only: the host tests need no apps)
 lwip-apps := apps/lwiperf/lwiperf.c
 lwip-objs := $(lwip-srcs:%.c=$(BUILD)/obj/lwip/%.o) $(lwip-apps:%.c=$(BUILD)/obj/lwip/%.o)
-# lwiperf's TCP calls go through net/services/iperf.c, which keeps its
-# error callback off the pcb lwIP has freed (lwiperf 2.1.3 bug, see there)
-LWIPERF_GUARD_CFLAGS := $(foreach f,tcp_arg tcp_recv tcp_sent tcp_poll tcp_err tcp_close tcp_abort,\
-	-D$(f)=svc_iperf_$(f))
-$(BUILD)/obj/lwip/apps/lwiperf/lwiperf.o: LWIP_CFLAGS += $(LWIPERF_GUARD_CFLAGS)
 
 # lwIP is third-party code: the kernel's flags, its headers and our port,
-# -Werror kept (2.1.3 builds clean with these warnings)
+# -Werror kept (2.2.1 builds clean with these warnings)
 LWIP_CFLAGS := $(KCFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include
 
 $(BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
@@ -29,7 +27,9 @@ $(BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
 	@$(if $(Q),echo "  CC      lwip/$*.c")
 	$(Q)$(CC) $(LWIP_CFLAGS) -c $< -o $@
 
-$(LWIP)/.verified:
+# the stamp is rewritten (and lwIP unpacked and patched afresh) when the
+# patch set changes: tools/deps.sh compares the set's hash with the stamp
+$(LWIP)/.verified: $(wildcard net/lwip/patches/*.patch) tools/deps.sh
 	tools/deps.sh
 # lwIP's sources appear when tools/deps.sh unpacks them (precious: make
 # must not take them for intermediate files and delete them).  Only the

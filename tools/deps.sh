@@ -5,7 +5,15 @@
 # from Debian's packages.  QEMU >= 8 (for igb) comes from <codename>-backports;
 # lwIP comes from Debian's *source* package.  Both need extra apt sources, so
 # apt runs against a private sources dir and private lists/cache dirs under
-# $DEPS_DIR: the machine's own package lists are never touched.
+# $DEPS_DIR: the machine's own package lists are never touched.  lwIP 2.2.1 is
+# in trixie only: the private sources add trixie as deb-src (no binaries from
+# it); the binaries still come from <codename> and <codename>-backports.
+#
+# lwIP is unpacked from the pristine upstream tarball (sha256 pinned), then
+# barenet's own patches (net/lwip/patches/NNNN-name.patch, each saying what it
+# fixes and why) are applied in order with patch -p1.  The stamp
+# $LWIP_DIR/.verified holds the tarball's sha256 and a hash of the patch set:
+# editing, adding or removing a patch unpacks and patches afresh.
 #
 # Usage: tools/deps.sh [--check]     (--check: report only, exit 1 if missing)
 #
@@ -17,10 +25,13 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 DEPS_DIR=${DEPS_DIR:-$here/build/deps}
-LWIP_VERSION=2.1.3
+LWIP_VERSION=2.2.1
+LWIP_SUITE=trixie               # the Debian suite whose source package has it
 LWIP_ORIG=lwip_${LWIP_VERSION}+dfsg1.orig.tar.xz
-LWIP_SHA256=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
+LWIP_SHA256=83729c274c499d3348e9fbbe043a3113f3fa8953e7efddc7c21c7fcbb1f2b7b1
 LWIP_DIR=$DEPS_DIR/lwip-$LWIP_VERSION
+# DEPS_LWIP_PATCHES: another patch dir (for the tests of this script)
+LWIP_PATCHES=${DEPS_LWIP_PATCHES:-$here/net/lwip/patches}
 
 check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
@@ -74,6 +85,7 @@ need make               "build"                         have_cmd make
 need gcc-x86-64-linux-gnu "prefixed gcc: CROSS_COMPILE test" have_cmd x86_64-linux-gnu-gcc
 need binutils           "objcopy nm readelf"          have_cmd objcopy
 need xz-utils           "lwIP source unpacking"         have_cmd xz
+need patch              "lwIP patches (net/lwip/patches)" have_cmd patch
 need coreutils          "sha256sum"                     have_cmd sha256sum
 need gdb                "make debug"                    have_cmd gdb
 # for the network tests of later issues: cheap to check now
@@ -91,7 +103,25 @@ have_libfuzzer() { compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_r
 need clang              "fuzz targets (make fuzz)"      have_cmd clang
 need libclang-rt-14-dev "libFuzzer runtime (make fuzz)" have_libfuzzer
 
-lwip_ok() { [ -f "$LWIP_DIR/src/core/tcp.c" ] && [ -f "$LWIP_DIR/.verified" ]; }
+lwip_patches() { compgen -G "$LWIP_PATCHES/*.patch" | LC_ALL=C sort || true; }
+# what the stamp must say: the tarball's pinned sha256 and the patch set's hash
+# (names and contents, in the order they are applied)
+lwip_stamp() {
+    local f
+    echo "orig $LWIP_SHA256"
+    echo "patches $(for f in $(lwip_patches); do basename "$f"; sha256sum <"$f"; done |
+                    sha256sum | cut -d' ' -f1)"
+}
+lwip_ok() {
+    [ -f "$LWIP_DIR/src/core/tcp.c" ] && [ -f "$LWIP_DIR/.verified" ] &&
+        [ "$(cat "$LWIP_DIR/.verified")" = "$(lwip_stamp)" ]
+}
+# make rebuilds lwIP when a patch is newer than the stamp: if the set is
+# unchanged (a patch touched, not edited), bring the stamp's time forward so
+# make does not run this script again and again
+if lwip_ok && [ -n "$(find "$LWIP_PATCHES" -name '*.patch' -newer "$LWIP_DIR/.verified" 2>/dev/null)" ]; then
+    touch "$LWIP_DIR/.verified"
+fi
 
 if [ ${#missing_pkgs[@]} -eq 0 ] && [ $need_backports_qemu -eq 0 ] && lwip_ok; then
     say "all dependencies present"
@@ -165,6 +195,14 @@ Suites: $codename $codename-updates $codename-backports
 Components: main
 Signed-By: $keyring
 SRC
+# lwIP's source package from a newer suite: sources only, nothing installable
+cat > "$APT_DIR/sources.list.d/barenet-lwip-src.sources" <<SRC
+Types: deb-src
+URIs: $mirror_uri
+Suites: $LWIP_SUITE
+Components: main
+Signed-By: $keyring
+SRC
 APT_OPTS=(-o "Dir::Etc::SourceList=/dev/null"
           -o "Dir::Etc::SourceParts=$APT_DIR/sources.list.d"
           -o "Dir::State::Lists=$APT_DIR/lists"
@@ -219,11 +257,13 @@ fi
 if ! lwip_ok; then
     tarball=$DEPS_DIR/$LWIP_ORIG
     if [ ! -f "$tarball" ]; then
-        apt_update_private
-        say "apt-get source --download-only lwip"
-        (cd "$DEPS_DIR" && apt-get "${APT_OPTS[@]}" -q source --download-only lwip >"$APT_DIR/source.log" 2>&1) ||
-            { cat "$APT_DIR/source.log" >&2; die "could not download Debian source package 'lwip'"; }
-        [ -f "$tarball" ] || die "source package 'lwip' did not contain $LWIP_ORIG"
+        # the stamp of an older apt-get update may predate the trixie stanza
+        [ -n "$(ls "$APT_DIR"/lists/*_"${LWIP_SUITE}"_*Sources* 2>/dev/null)" ] || rm -f "$APT_DIR/.updated"
+        apt_update_private "lwip source ($LWIP_SUITE)"
+        say "apt-get source --download-only lwip/$LWIP_SUITE"
+        (cd "$DEPS_DIR" && apt-get "${APT_OPTS[@]}" -q source --download-only "lwip/$LWIP_SUITE" >"$APT_DIR/source.log" 2>&1) ||
+            { cat "$APT_DIR/source.log" >&2; die "could not download Debian source package 'lwip' ($LWIP_SUITE)"; }
+        [ -f "$tarball" ] || die "source package 'lwip' ($LWIP_SUITE) did not contain $LWIP_ORIG"
     fi
     echo "$LWIP_SHA256  $tarball" | sha256sum -c --quiet - ||
         die "$LWIP_ORIG sha256 mismatch (want $LWIP_SHA256); refusing to use it"
@@ -232,9 +272,16 @@ if ! lwip_ok; then
     tar -C "$DEPS_DIR/lwip-unpack" -xJf "$tarball"
     top=$(find "$DEPS_DIR/lwip-unpack" -mindepth 1 -maxdepth 1 -type d | head -1)
     [ -f "$top/src/core/tcp.c" ] || die "unexpected layout in $LWIP_ORIG"
+    # barenet's patches, in order, after the sha256 check; any that does not
+    # apply cleanly stops here (no fuzz, no rejects left behind)
+    for p in $(lwip_patches); do
+        say "patching lwIP: $(basename "$p")"
+        patch -d "$top" -p1 --forward --batch --fuzz=0 --no-backup-if-mismatch -s -r - <"$p" ||
+            { rm -rf "$DEPS_DIR/lwip-unpack"; die "lwIP patch $(basename "$p") does not apply to lwIP $LWIP_VERSION"; }
+    done
     mv "$top" "$LWIP_DIR"
     rmdir "$DEPS_DIR/lwip-unpack"
-    touch "$LWIP_DIR/.verified"
-    say "lwIP $LWIP_VERSION unpacked into $LWIP_DIR (sha256 verified)"
+    lwip_stamp >"$LWIP_DIR/.verified"
+    say "lwIP $LWIP_VERSION unpacked into $LWIP_DIR (sha256 verified, $(lwip_patches | wc -l) patches)"
 fi
 say "all dependencies present"

@@ -512,7 +512,7 @@ static int glue_rx(struct net_device *dev, struct sk_buff *skb, unsigned int fla
 	g->st.rx_bytes += len;
 	skb->dev = dev;
 	/* A runt is padded to the Ethernet minimum, as QEMU's NIC models do
-	 * (real NICs drop it): lwIP 2.1.3 trusts that minimum, e.g.
+	 * (real NICs drop it): lwIP (2.1.3 and 2.2.1) trusts that minimum, e.g.
 	 * etharp_input reads a whole ARP header whatever the frame's length
 	 * (found by tests/fuzz: a 36-byte ARP frame was read past its end).
 	 * The driver's buffer ends at the frame, so a runt is copied. */

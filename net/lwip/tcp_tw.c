@@ -2,7 +2,7 @@
  *
  * The server side closes first (our HTTP responder), so each finished
  * connection waits 2 * TCP_MSL in TIME_WAIT on our side.  When a client's
- * ephemeral port comes round again in that time, lwIP 2.1.3 answers the
+ * ephemeral port comes round again in that time, lwIP (2.1.3, 2.2.1) answers the
  * new SYN from the TIME_WAIT PCB (tcp_timewait_input): with an ACK for the
  * old connection, which the client resets and lwIP ignores (RFC 1337), so
  * the client's connect() retries its SYN until TIME_WAIT is over: a minute.
@@ -53,7 +53,7 @@ static void tcp_tw_hdr_to_net(struct tcp_hdr *h)
 
 /* LWIP_HOOK_TCP_INPACKET_PCB: ERR_OK lets lwIP go on as usual; ERR_ABRT
  * drops the segment (a copy is pending).  On the TIME_WAIT path tcp_input
- * touches neither pcb nor p's data after a refusal (lwIP 2.1.3 tcp_in.c). */
+ * touches neither pcb nor p's data after a refusal (lwIP 2.2.1 tcp_in.c). */
 err_t tcp_tw_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, u16_t optlen, u16_t opt1len,
 		      u8_t *opt2, struct pbuf *p)
 {

@@ -41,8 +41,6 @@ $(BUILD)/fuzz/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified $(HOST_LWIP_CONFIG) tes
 	@$(if $(Q),echo "  FUZZCC  lwip/$*.c")
 	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) -c $< -o $@
 
-$(BUILD)/fuzz/lwip/apps/lwiperf/lwiperf.o: FUZZ_LWIP_CFLAGS += $(LWIPERF_GUARD_CFLAGS)
-
 # the hook the kernel's lwipopts.h names (LWIP_HOOK_TCP_INPACKET_PCB)
 $(BUILD)/fuzz/lwip/tcp_tw.o: net/lwip/tcp_tw.c net/lwip/tcp_tw.h $(HOST_LWIP_CONFIG) \
 		tests/fuzz/fuzz_hooks.h

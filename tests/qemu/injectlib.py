@@ -24,7 +24,7 @@ APPEND = "ip=%s/24,10.0.2.2" % GUEST_IP
 REASS_QUIET_S = 25          # lwIP's IP_REASS_MAXAGE is 15 s, its timer runs each second
 
 # What one frame of each category does to the guest's counters, as lwIP
-# 2.1.3 and the glue handle it (read from the source, confirmed by
+# 2.2.1 and the glue handle it (read from the source, confirmed by
 # test_inject.py::test_each_malformed_kind):
 #   runt, trunc-ip, bad-len  ip4_input: the header or total length do not fit
 #                            the frame -> ip.lenerr, Ip InDiscards (Linux

@@ -1,4 +1,5 @@
-"""docs/ARCHITECTURE.md and README.md against the tree (no QEMU): every
+"""docs/ARCHITECTURE.md, README.md and the other docs pages against the
+tree (no QEMU): every
 backticked repository path exists, every backticked `name()` is a word of
 the files cited in the same table row or paragraph (of the whole tree when
 none is cited), and every other backticked snake_case or UPPER_CASE
@@ -17,7 +18,7 @@ import re
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-LWIP_SRC = os.path.join(ROOT, "build", "deps", "lwip-2.1.3", "src")
+LWIP_SRC = os.path.join(ROOT, "build", "deps", "lwip-2.2.1", "src")
 
 # files whose names the documents cite
 FILE_EXTS = (".c", ".h", ".S", ".py", ".sh", ".ld", ".md", ".mk", ".dict", ".json")
@@ -207,8 +208,9 @@ def check(doc, idents_too=True):
 
 
 def layout_and_links(doc):
-    """Problems in what README.md names outside backticks: the first column
-    of its "## Layout" block, and the targets of relative markdown links."""
+    """Problems in what a page names outside backticks: the first column
+    of its "## Layout" block (docs/DEVELOPING.md must have one), and the
+    targets of relative markdown links."""
     text = text_of(doc)
     problems = []
     m = re.search(r"^## Layout\n+```\n(.*?)^```", text, re.S | re.M)
@@ -217,8 +219,8 @@ def layout_and_links(doc):
             name = line.split()[0] if line and not line[0].isspace() else None
             if name and not lookup(name.rstrip("/")):
                 problems.append("%s: Layout names `%s`, which does not exist" % (doc, name))
-    elif doc == "README.md":
-        problems.append("README.md has no ## Layout block")
+    elif doc == LAYOUT_DOC:
+        problems.append("%s has no ## Layout block" % LAYOUT_DOC)
     base = os.path.dirname(doc)
     for target in re.findall(r"\]\(([^)#\s]+)[^)]*\)", text):
         if "://" not in target and not lookup(os.path.join(base, target)):
@@ -231,10 +233,18 @@ def test_architecture_references_exist():
     assert not problems, "\n".join(problems)
 
 
-def test_readme_references_exist():
-    """README.md: its paths and `name()`s (its other names include many of
-    Linux's and QEMU's, so they are not checked)."""
-    problems = check("README.md", idents_too=False) + layout_and_links("README.md")
+# the pages README.md's content moved to, and the one with the ## Layout block
+USER_DOCS = ["README.md"] + ["docs/%s.md" % n for n in (
+    "USAGE", "OBSERVING", "STRESS", "BENCHMARKS", "BOOT", "DEBUGGING", "DEVELOPING")]
+LAYOUT_DOC = "docs/DEVELOPING.md"
+
+
+@pytest.mark.parametrize("doc", USER_DOCS)
+def test_readme_references_exist(doc):
+    """README.md and the docs pages its content moved to: their paths and
+    `name()`s (their other names include many of Linux's and QEMU's, so they
+    are not checked)."""
+    problems = check(doc, idents_too=False) + layout_and_links(doc)
     assert not problems, "\n".join(problems)
 
 

@@ -39,5 +39,5 @@ def test_lwip_initialised(kernel):
     code, out = boot("boot-lwip")
     m = re.search(r"lwip: (\d+\.\d+\.\d+) initialised", out)
     assert m, out
-    assert m.group(1) == "2.1.3"
+    assert m.group(1) == "2.2.1"
     assert code == EXIT_OK

@@ -196,7 +196,7 @@ def test_cmdline_port_opens_the_stream(kernel):
 
 def test_cost_on_and_off(guest):
     """loopback UDP throughput with the taps off and on, and the cycles the
-    taps spend per frame (TSC), for the README: one warm-up run, then off and
+    taps spend per frame (TSC), for docs/OBSERVING.md: one warm-up run, then off and
     on runs interleaved (the host's load drifts), medians of five each"""
     g = guest
     n, runs = 2000, 5

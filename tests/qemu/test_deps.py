@@ -76,3 +76,53 @@ def test_unreachable_archive_names_the_packages(tmp_path):
     assert r.returncode == 1, r.stdout + r.stderr
     assert ("deps: error: apt-get update failed: no network, or http://127.0.0.1:9/debian "
             "unreachable; could not fetch: tshark") in r.stderr, r.stderr
+
+
+def _lwip_orig():
+    with open(DEPS) as f:
+        text = f.read()
+    version = re.search(r"^LWIP_VERSION=(\S+)", text, re.M).group(1)
+    name = "lwip_%s+dfsg1.orig.tar.xz" % version
+    return version, os.path.join(ROOT, "build", "deps", name)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the install path runs only as root")
+def test_lwip_patches_applied_and_stamped(tmp_path):
+    """The patch set is applied after the sha256 check; the stamp follows
+    the set (an edited patch re-unpacks); a patch that does not apply
+    stops the script with its name.  Offline: the orig tarball is copied
+    from build/deps into a private DEPS_DIR."""
+    version, orig = _lwip_orig()
+    if not os.path.exists(orig):
+        pytest.skip("no %s (make deps)" % orig)
+    deps = tmp_path / "deps"
+    deps.mkdir()
+    os.symlink(orig, deps / os.path.basename(orig))
+    patches = tmp_path / "patches"
+    patches.mkdir()
+    (patches / "0001-mark.patch").write_text(
+        "A test patch: adds one line to lwIP's README.\n\n"
+        "--- a/README\n+++ b/README\n@@ -1,1 +1,2 @@\n+barenet-test-mark\n"
+        + " " + open(os.path.join(ROOT, "build", "deps", "lwip-" + version, "README"),
+                     errors="replace").readline())
+    env = {"DEPS_DIR": str(deps), "DEPS_LWIP_PATCHES": str(patches)}
+    r = run([], env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "deps: patching lwIP: 0001-mark.patch" in r.stdout, r.stdout
+    top = deps / ("lwip-" + version)
+    assert (top / "README").read_text(errors="replace").startswith("barenet-test-mark\n")
+    stamp = (top / ".verified").read_text()
+    # unchanged set: nothing is redone
+    r = run([], env)
+    assert r.returncode == 0 and "patching" not in r.stdout, r.stdout + r.stderr
+    # a patch that does not apply: loud, named, non-zero
+    (patches / "0002-broken.patch").write_text(
+        "Does not apply.\n\n--- a/README\n+++ b/README\n@@ -1,1 +1,1 @@\n-no such line\n+x\n")
+    r = run([], env)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "lwIP patch 0002-broken.patch does not apply" in r.stderr, r.stderr
+    # the set changed: the stamp (if any tree is left) no longer matches
+    os.unlink(patches / "0002-broken.patch")
+    r = run([], env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (top / ".verified").read_text() == stamp

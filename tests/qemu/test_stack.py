@@ -103,7 +103,7 @@ def test_services_start_by_default(kernel):
     assert code == EXIT_OK, out
     for line in ("echo tcp+udp/7", "discard tcp+udp/9", "http tcp/80", "iperf tcp/5001"):
         assert "net: service " + line in out, out
-    assert "lwip: 2.1.3 initialised" in out
+    assert "lwip: 2.2.1 initialised" in out
 
 
 def test_services_option_selects_and_is_validated(kernel):

@@ -1,6 +1,6 @@
 /* bn-inject: malformed frames, one function per category.  Each breaks one
  * thing in an otherwise valid frame, so that the receiver's verdict is a
- * single, known drop reason (the README's table says which counter). */
+ * single, known drop reason (docs/STRESS.md's table says which counter). */
 #include "inject.h"
 
 #include <string.h>

@@ -27,16 +27,17 @@ void net_core_assert_locked(const char *fn);
 
 /* 64-bit: pointers in pbufs and pools must stay 8-byte aligned */
 #define MEM_ALIGNMENT               8
-/* lwIP's heap is the kernel's kmalloc (interrupt-safe): it holds frames
+/* lwIP's heap is the kernel's kmalloc (interrupt-safe; lwIP 2.2's
+ * MEM_CUSTOM_ALLOCATOR, which replaced 2.1's MEM_LIBC_MALLOC + mem_clib_*): it holds frames
  * lwIP builds or copies (replies, a driver's fallback copies of received
  * frames; received frames are normally custom pbufs over the driver's DMA
  * buffers) and TCP's copied send data, so it must grow with the connections and
  * windows in use rather than be a fixed array in the image.  MEM_SIZE is
  * then only what lwIP's sanity checks compare the windows with. */
-#define MEM_LIBC_MALLOC             1
-#define mem_clib_malloc             kmalloc
-#define mem_clib_free               kfree
-#define mem_clib_calloc(n, size)    kzalloc((n) * (size))
+#define MEM_CUSTOM_ALLOCATOR        1
+#define MEM_CUSTOM_MALLOC           kmalloc
+#define MEM_CUSTOM_FREE             kfree
+#define MEM_CUSTOM_CALLOC(n, size)  kzalloc((n) * (size))
 #define MEM_SIZE                    (4 * 1024 * 1024)
 /* PBUF_REF/ROM headers (tcp_write without copy, lwiperf's ROM payload) */
 #define MEMP_NUM_PBUF               512
@@ -115,6 +116,12 @@ void net_core_assert_locked(const char *fn);
 #define LWIP_UDP                    1
 #define LWIP_TCP                    1
 #define LWIP_DHCP                   1
+/* lwIP 2.2 replaced 2.1's one ARP probe and 0.5 s wait before binding a
+ * DHCP lease (DHCP_DOES_ARP_CHECK) with RFC 5227 conflict detection (acd.c):
+ * three probes and an announce wait, 5 to 8 s before the address is used.
+ * Off, as ISC dhclient on Debian: the lease is bound on the ACK
+ * (and announced with a gratuitous ARP, netif.c) */
+#define LWIP_DHCP_DOES_ACD_CHECK    0
 #define LWIP_AUTOIP                 0
 #define LWIP_IGMP                   1
 #define LWIP_IPV6_MLD               1

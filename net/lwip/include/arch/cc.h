@@ -38,7 +38,7 @@ int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 uint32_t lwip_port_rand(void);
 void lwip_port_srand(uint64_t seed);
-/* the kernel heap, lwIP's mem_malloc (lwipopts.h MEM_LIBC_MALLOC) */
+/* the kernel heap, lwIP's mem_malloc (lwipopts.h MEM_CUSTOM_ALLOCATOR) */
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);
