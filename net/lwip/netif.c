@@ -237,8 +237,9 @@ static void l4_csum_sw(u8 *l4, unsigned int l4len, u8 proto, u32 pseudo)
  * are summed here.  The headers must lie in the linear part (the first
  * pbuf: lwIP builds them there), and a software L4 sum needs the whole
  * frame linear: -EINVAL then, and the caller linearises and calls again.
- * A datagram lwIP fragmented carries no L4 checksum (lwIP sums before it
- * fragments, and it did not): counted in tx_frag_nocsum.  The TCP header
+ * lwIP sums a datagram it fragments itself whatever the flags say (lwIP
+ * patch 0020: a NIC sees one fragment at a time); a first fragment found
+ * without a sum all the same is counted in tx_frag_nocsum.  The TCP header
  * may be lwIP's own segment (skb_from_pbuf shares it): lwIP zeroes the
  * field before every (re)transmission and never reads it, so writing it
  * here is what the NIC would do anyway. */

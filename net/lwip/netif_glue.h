@@ -33,7 +33,7 @@ struct net_glue_stats {
 	u64 tx_nomem;       /* no skb for a frame: ERR_MEM to lwIP */
 	u64 tx_linearized;  /* chains copied to sum a TCP/UDP checksum in software */
 	u64 tx_csum_sw;     /* TCP/UDP checksums lwIP left that the glue summed (family not offloaded) */
-	u64 tx_frag_nocsum; /* first fragments of datagrams lwIP fragmented without an L4 checksum */
+	u64 tx_frag_nocsum; /* first fragments lwIP sent without an L4 checksum under offload (0: patch 0020) */
 	u64 tx_tso_sends;   /* joined TSO sends handed to the qdisc (net/lwip/tso.h) */
 	u64 tx_tso_segs;    /* lwIP segments in them */
 	u64 tx_qdisc_full;  /* qdisc full: ERR_MEM to lwIP */
