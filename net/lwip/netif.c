@@ -9,6 +9,7 @@
 #include "kernel/softirq.h"
 #include "net/core/dev.h"
 #include "net/core/journey.h"
+#include "net/core/napi.h"
 #include "net/core/xmit.h"
 #include "net/ethtool/ethtool.h"
 #include "net/ethtool/ethtool_cmd.h"
@@ -418,6 +419,21 @@ void net_glue_tx_flush(void)
 			glue_tso_flush(&glues[i]);
 }
 
+/* napi_poll_done_hook: the segments held while a poll ran (a racy look
+ * first: nothing held is the common case, and it costs no lock) */
+static void glue_poll_done(void)
+{
+	bool held = false;
+
+	for (unsigned int i = 0; i < NETDEV_MAX; i++)
+		held |= glues[i].dev && READ_ONCE(glues[i].tso.nseg);
+	if (!held)
+		return;
+	net_core_lock();
+	net_glue_tx_flush();
+	net_core_unlock();
+}
+
 static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 {
 	struct net_glue *g = (struct net_glue *)netif;
@@ -789,4 +805,5 @@ void net_detach_netdev(struct net_device *dev)
 void net_glue_init(void)
 {
 	netif_set_rx_handler(glue_deliver);
+	napi_poll_done_hook = glue_poll_done;
 }

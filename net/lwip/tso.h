@@ -7,9 +7,10 @@
  * headers, the next sequence number, every segment but the last exactly
  * the batch's MSS) is held, with a reference on lwIP's pbuf; anything else
  * sends the batch first.  The batch goes when it is full (64 KiB, or the
- * device's piece limit) or when the core lock is released
- * (net_core_unlock: the end of whatever lwIP was doing - an input frame, a
- * timer, an application's write).  A batch of one segment goes as it is;
+ * device's piece limit), at the end of the NAPI poll that made lwIP send
+ * it (napi_poll_done_hook: the ACKs of one poll open the window once, not
+ * frame by frame), or, outside a poll, when the core lock is released
+ * (net_core_unlock: the end of a timer's or an application's work).  A batch of one segment goes as it is;
  * a longer one becomes a pbuf chain: a copy of the first segment's headers
  * (lengths for the whole send, the TCP checksum field holding the
  * pseudo-header sum without the length, PSH from the last segment), then
