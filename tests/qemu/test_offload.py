@@ -185,13 +185,17 @@ def test_tx_checksum_offload_on_the_wire(testnet, kernel, nic, tmp_path):
     og = OffloadGuest(testnet, nic, pcap)
     g = og.g
 
+    # on at probe, as Linux has them; switchable
     f = parse_features(sh(g, "ethtool -k eth0"))
-    assert f["tx-checksumming"] == (False, False)
-    assert f["tx-checksum-ipv4"] == (False, False) and f["tx-checksum-ipv6"] == (False, False)
-    # TSO: switchable, off until asked for, and only with tx checksumming
-    assert f["tcp-segmentation-offload"] == (False, False)
-    assert f["tx-tcp6-segmentation"] == (False, nic == "e1000")
+    assert f["tx-checksumming"] == (True, False)
+    assert f["tx-checksum-ipv4"] == (True, False) and f["tx-checksum-ipv6"] == (True, False)
+    assert f["tcp-segmentation-offload"] == (True, False)
+    assert f["tx-tcp6-segmentation"] == (nic != "e1000", nic == "e1000")
+    # TSO only with tx checksumming
+    assert sh(g, "ethtool -K eth0 tx off") == ""
+    assert parse_features(sh(g, "ethtool -k eth0"))["tcp-segmentation-offload"] == (False, False)
     assert sh(g, "ethtool -K eth0 tso on") == "Could not change any device features\n"
+    assert sh(g, "ethtool -K eth0 tso off") == ""
     for name in ("generic-receive-offload", "rx-vlan-offload", "tx-vlan-offload"):
         assert f[name] == (False, True), (name, f[name])
 

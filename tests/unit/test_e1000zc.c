@@ -401,6 +401,9 @@ START_TEST(tso_send_cut_into_right_segments)
 		ck_assert_uint_eq(ad->sw.tx_tso_segments, 8);
 		ck_assert_uint_eq(ad->sw.tx_tso_descs, 12);
 		ck_assert_uint_eq(ad->sw.tx_tso_descs_max, 12);
+		/* counted as the wire frames, headers repeated (Linux's way) */
+		ck_assert_uint_eq(ad->sw.tx_packets, 8);
+		ck_assert_uint_eq(ad->sw.tx_bytes, 10000 + 8 * hdr);
 		ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 63);
 		down();
 	}

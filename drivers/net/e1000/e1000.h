@@ -203,6 +203,8 @@ struct e1000_tx_slot {
 	/* first slot of a frame: */
 	struct sk_buff *skb;            /* held until the device wrote the frame back */
 	u32 len;                        /* frame bytes (a TSO send: up to 64 KiB) */
+	u16 segs;                       /* wire frames it makes: 1, or a TSO send's segments */
+	u16 hdr_len;                    /* TSO: the header each segment repeats */
 	s32 last;                       /* index of its last descriptor */
 	u32 journey;                    /* journey_tx_token() of the frame, 0 = none */
 };
@@ -235,8 +237,9 @@ struct e1000_sw_stats {
 	 * buffer handed up), rx_copied_frames (pool empty: copied, the buffer
 	 * stayed) or rx_alloc_failed (dropped, also in rx_dropped) */
 	u64 rx_zc_frames, rx_copied_frames, rx_alloc_failed;
-	/* every frame sent is one of tx_zc_frames (descriptors on its own
-	 * pieces, tx_sg_segments of them in all) or tx_linearized (copied) */
+	/* every frame queued is one of tx_zc_frames (descriptors on its own
+	 * pieces, tx_sg_segments of them in all) or tx_linearized (copied);
+	 * tx_packets counts wire frames (a TSO send: its segments) */
 	u64 tx_zc_frames, tx_linearized, tx_sg_segments;
 	u64 irqs;               /* hard IRQs that were ours */
 	/* hard IRQs that found no cause pending: on INTx another device's

@@ -445,6 +445,8 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 	}
 	t->slot[first].skb = skb;
 	t->slot[first].len = len;
+	t->slot[first].segs = tso ? (u16)((paylen + csum.mss - 1) / csum.mss) : 1;
+	t->slot[first].hdr_len = (u16)hdr;
 	t->slot[first].last = (s32)i;
 	/* a sampled frame's record completes when its descriptor does */
 	t->slot[first].journey = journey_tx_token();
@@ -457,7 +459,7 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 	if (tso) {
 		a->sw.tx_tso_sends++;
 		a->sw.tx_tso6_sends += !!(cflags & NETDEV_CSUM_IPV6);
-		a->sw.tx_tso_segments += (paylen + csum.mss - 1) / csum.mss;
+		a->sw.tx_tso_segments += t->slot[first].segs;
 		a->sw.tx_tso_descs += need;
 		a->sw.tx_tso_descs_max = MAX(a->sw.tx_tso_descs_max, (u64)need);
 	}
@@ -496,8 +498,11 @@ int e1000_clean_tx(struct e1000_adapter *a)
 
 		if (last < 0 || !ops->tx_done(desc_at(t->desc, last)))
 			break;
-		a->sw.tx_packets++;
-		a->sw.tx_bytes += t->slot[ntc].len;
+		/* wire frames, as Linux's drivers count a TSO send: each
+		 * segment with its copy of the header */
+		a->sw.tx_packets += t->slot[ntc].segs;
+		a->sw.tx_bytes += t->slot[ntc].len +
+				  (u64)(t->slot[ntc].segs - 1) * t->slot[ntc].hdr_len;
 		/* the poll frees at once; from hard IRQ (napi=off) or inside
 		 * start_xmit (interrupts off) NET_TX does it */
 		dev_kfree_skb_any(t->slot[ntc].skb);
