@@ -97,12 +97,12 @@ void net_core_assert_locked(const char *fn);
  *    larger pool would cost static memory for no measured gain.
  *  - Send buffer the same 64 segments: a window's worth queued, which
  *    lets an ACK that opens the window find up to 44 segments to join
- *    into one 64 KiB TSO send.  Not more: lwIP's tcp_write walks the
+ *    into one 64 KiB TSO send (iperf -r's sends average ~39 segments:
+ *    tests/qemu/test_offload.py).  Not more: lwIP's tcp_write walks the
  *    whole unsent queue to append (tcp_out.c), so a larger buffer costs
- *    guest time per write; with 128 segments iperf -r from the guest fell
- *    from ~250 to ~115 Mbit/s without offloads and gained nothing with
- *    them (e1000e, four runs each, shared machine).  The queue may hold
- *    the buffer in MSS-sized pieces four times over (small writes), within
+ *    guest time per write, and a 128-segment buffer showed no gain within
+ *    the run-to-run noise of a shared machine.  The queue may hold the
+ *    buffer in MSS-sized pieces four times over (small writes), within
  *    the segment pool.
  *  - No SACK (lwIP's default): a tap or QEMU's user network does not lose
  *    segments on its own; nothing measured here asks for it.
