@@ -162,27 +162,48 @@ struct ethtool_stat {
 
 /* dev->features (on now) and dev->hw_features (the user may toggle), the
  * offloads of Linux's NETIF_F_ flags that barenet has:
- *   NETIF_F_IP_CSUM  TX: the NIC fills the IPv4 header and TCP checksums
- *                    (ndo_start_xmit gets a netdev_tx_csum); ethtool -K tx
- *   NETIF_F_RXCSUM   RX: the NIC's checksum verdict (NETDEV_RX_*_CSUM_OK)
- *                    is trusted; ethtool -K rx
+ *   NETIF_F_IP_CSUM   TX: the NIC fills the IPv4 header and the TCP/UDP
+ *                     checksums of IPv4 frames (ndo_start_xmit gets a
+ *                     netdev_tx_csum); ethtool -K tx, tx-checksum-ipv4
+ *   NETIF_F_RXCSUM    RX: the NIC's checksum verdict (NETDEV_RX_*_CSUM_OK)
+ *                     is trusted; ethtool -K rx
+ *   NETIF_F_IPV6_CSUM TX: the same for TCP/UDP over IPv6; ethtool -K tx,
+ *                     tx-checksum-ipv6
+ *   NETIF_F_TSO       TX: TCP segmentation of IPv4 sends up to 64 KiB by
+ *                     the NIC (skb->gso_size); ethtool -K tso,
+ *                     tx-tcp-segmentation.  Needs NETIF_F_IP_CSUM.
+ *   NETIF_F_TSO6      the same over IPv6 (tx-tcp6-segmentation); needs
+ *                     NETIF_F_IPV6_CSUM
  * The stack follows dev->features at once (net/lwip/netif.c); a driver
  * that must reprogram the NIC does so in ndo_set_features. */
-#define NETIF_F_IP_CSUM BIT(0)
-#define NETIF_F_RXCSUM  BIT(1)
+#define NETIF_F_IP_CSUM   BIT(0)
+#define NETIF_F_RXCSUM    BIT(1)
+#define NETIF_F_IPV6_CSUM BIT(2)
+#define NETIF_F_TSO       BIT(3)
+#define NETIF_F_TSO6      BIT(4)
+#define NETIF_F_CSUM_MASK (NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM)
+#define NETIF_F_ALL_TSO   (NETIF_F_TSO | NETIF_F_TSO6)
 
-/* checksum offload request for one transmitted frame (IPv4 only) */
+/* checksum offload request for one transmitted frame */
 enum netdev_csum {
 	NETDEV_CSUM_NONE = 0,
 	NETDEV_CSUM_IP = BIT(0),        /* fill the IPv4 header checksum */
 	NETDEV_CSUM_TCP = BIT(1),       /* fill the TCP checksum (pseudo-header sum preloaded) */
 	NETDEV_CSUM_UDP = BIT(2),       /* fill the UDP checksum (pseudo-header sum preloaded) */
+	NETDEV_CSUM_IPV6 = BIT(3),      /* the L3 header is IPv6 (else IPv4) */
+	NETDEV_CSUM_TSO = BIT(4),       /* TCP segmentation: mss, l4_len set; the L4
+					 * field's pseudo-header sum without the length */
 };
 
+/* The pseudo-header sum preloaded in the L4 checksum field is RFC 9293
+ * 3.1's (IPv4) or RFC 8200 8.1's (IPv6): addresses, protocol and the L4
+ * length, folded, not complemented; the NIC adds the L4 header and data. */
 struct netdev_tx_csum {
 	unsigned int flags;             /* enum netdev_csum */
-	u16 l3_offset;                  /* IPv4 header start, usually ETH_HLEN */
-	u16 l3_len;                     /* IPv4 header length */
+	u16 l3_offset;                  /* IP header start, usually ETH_HLEN */
+	u16 l3_len;                     /* IP header length (IPv6: with extension headers) */
+	u16 l4_len;                     /* NETDEV_CSUM_TSO: TCP header length */
+	u16 mss;                        /* NETDEV_CSUM_TSO: payload bytes per segment */
 };
 
 /* ndo_start_xmit flags */
@@ -269,6 +290,8 @@ struct net_device {
 	u64 rx_held_until_ns;           /* ktime before which the device may still hold received frames back (QEMU's e1000 after an RCTL write); 0: none */
 	u32 features;                   /* NETIF_F_* on now */
 	u32 hw_features;                /* NETIF_F_* the user may switch (ethtool -K) */
+	u32 gso_max_size;               /* TSO: the largest frame a send may be (bytes, Ethernet header included) */
+	u16 gso_max_segs;               /* TSO: the most pieces (skb_segs) one send may have */
 	u32 speed_mbps;
 	bool full_duplex;
 	u8 mc_list[NETDEV_MC_MAX][ETH_ALEN];
@@ -318,8 +341,11 @@ static inline void netdev_rx(struct net_device *dev, struct sk_buff *skb, unsign
 	h(dev, skb, flags);
 }
 
-/* The checksum offload a CHECKSUM_PARTIAL skb asks for, with its header
- * offsets made relative to skb->data; false (csum untouched) for none. */
+#define TCP_DOFF_BYTE 12        /* RFC 9293 3.1: data offset, in its high nibble */
+
+/* The checksum offload a CHECKSUM_PARTIAL skb asks for (and TSO when
+ * skb->gso_size is set), with its header offsets made relative to
+ * skb->data; false (csum untouched) for none. */
 static inline bool skb_tx_csum(const struct sk_buff *skb, struct netdev_tx_csum *csum)
 {
 	u16 data_off = (u16)(skb->data - skb->head);
@@ -330,6 +356,18 @@ static inline bool skb_tx_csum(const struct sk_buff *skb, struct netdev_tx_csum 
 	csum->flags = skb->csum_flags;
 	csum->l3_offset = (u16)(skb->network_header - data_off);
 	csum->l3_len = (u16)(skb->transport_header - skb->network_header);
+	csum->l4_len = 0;
+	csum->mss = 0;
+	if (skb->gso_size && (skb->csum_flags & NETDEV_CSUM_TCP)) {
+		u32 doff = (u32)(skb->transport_header - data_off) + TCP_DOFF_BYTE;
+
+		/* the TCP header lies in the linear part (the glue builds it so) */
+		if (doff >= skb_headlen(skb))
+			return true;
+		csum->flags |= NETDEV_CSUM_TSO;
+		csum->mss = skb->gso_size;
+		csum->l4_len = (u16)((skb->data[doff] >> 4) * 4);
+	}
 	return true;
 }
 

@@ -126,8 +126,14 @@ static int napi_poll(struct napi_struct *napi, struct list_head *repoll)
 	int work = 0;
 
 	if (napi->poll && (READ_ONCE(napi->state) & NAPIF_STATE_SCHED)) {
+		struct softnet_data *sd = softnet_data_this_cpu();
+
+		sd->in_napi_poll = true;
 		work = napi->poll(napi, weight);
+		sd->in_napi_poll = false;
 		napi->polls++;
+		if (napi_poll_done_hook)
+			napi_poll_done_hook();
 	}
 	if (work > weight) {
 		pr_warn("napi: poll returned %d, more than its weight %d\n", work, weight);
@@ -147,6 +153,8 @@ static int napi_poll(struct napi_struct *napi, struct list_head *repoll)
 	list_add_tail(&napi->poll_list, repoll);
 	return work;
 }
+
+void (*napi_poll_done_hook)(void);
 
 void net_rx_action(void)
 {

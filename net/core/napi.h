@@ -102,5 +102,9 @@ static inline bool napi_is_scheduled(const struct napi_struct *napi)
 
 /* false with napi=off on the command line: drivers use netif_rx() per IRQ */
 extern bool napi_enabled;
+/* Called after every napi poll on this CPU (softnet_data.in_napi_poll
+ * false again), NULL for none: the lwIP glue sends the TCP segments the
+ * poll's frames made lwIP send, as one TSO send (net/lwip/tso.h). */
+extern void (*napi_poll_done_hook)(void);
 
 #endif

@@ -146,6 +146,21 @@ int ethtool_set_features(struct net_device *dev, u32 mask, u32 wanted, const cha
 	int rc;
 
 	set_why(why, NULL);
+	/* a group name (tx, tso) changes the members the device can switch,
+	 * as Linux's ethtool does; a fixed feature asked for alone is refused */
+	if (mask & dev->hw_features) {
+		mask &= dev->hw_features;
+		next = (old & ~mask) | (wanted & mask);
+	}
+	/* Linux's netdev_fix_features: no segmentation without the checksums */
+	if (!(next & NETIF_F_IP_CSUM))
+		next &= ~NETIF_F_TSO;
+	if (!(next & NETIF_F_IPV6_CSUM))
+		next &= ~NETIF_F_TSO6;
+	if (wanted & mask & NETIF_F_ALL_TSO & ~next) {
+		set_why(why, "TCP segmentation needs tx checksumming");
+		return -EINVAL;
+	}
 	if ((next ^ old) & ~dev->hw_features) {
 		set_why(why, "feature is fixed");
 		return -EINVAL;

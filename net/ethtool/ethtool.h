@@ -44,7 +44,8 @@ int ethtool_set_coalesce(struct net_device *dev, const struct ethtool_coalesce *
 			 u32 changed, const char **why);
 
 /* ethtool -K: set the NETIF_F_* bits of mask to their values in wanted.
- * A bit outside dev->hw_features that would change is fixed: -EINVAL. */
+ * When mask holds bits of dev->hw_features, only those change (a group
+ * such as tx); otherwise a bit that would change is fixed: -EINVAL. */
 int ethtool_set_features(struct net_device *dev, u32 mask, u32 wanted, const char **why);
 
 /* the stack's hook for feature changes (net/lwip/netif.c): called after

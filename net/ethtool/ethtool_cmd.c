@@ -70,20 +70,20 @@ struct feature_name {
 
 static const struct feature_name features[] = {
 	{ "rx-checksumming", NETIF_F_RXCSUM, false, false },
-	{ "tx-checksumming", NETIF_F_IP_CSUM, false, false },
+	{ "tx-checksumming", NETIF_F_CSUM_MASK, false, false },
 	{ "tx-checksum-ipv4", NETIF_F_IP_CSUM, true, false },
 	{ "tx-checksum-ip-generic", 0, true, false },
-	{ "tx-checksum-ipv6", 0, true, false },
+	{ "tx-checksum-ipv6", NETIF_F_IPV6_CSUM, true, false },
 	{ "tx-checksum-fcoe-crc", 0, true, false },
 	{ "tx-checksum-sctp", 0, true, false },
 	{ "scatter-gather", 0, false, false },
 	{ "tx-scatter-gather", 0, true, false },
 	{ "tx-scatter-gather-fraglist", 0, true, false },
-	{ "tcp-segmentation-offload", 0, false, false },
-	{ "tx-tcp-segmentation", 0, true, false },
+	{ "tcp-segmentation-offload", NETIF_F_ALL_TSO, false, false },
+	{ "tx-tcp-segmentation", NETIF_F_TSO, true, false },
 	{ "tx-tcp-ecn-segmentation", 0, true, false },
 	{ "tx-tcp-mangleid-segmentation", 0, true, false },
-	{ "tx-tcp6-segmentation", 0, true, false },
+	{ "tx-tcp6-segmentation", NETIF_F_TSO6, true, false },
 	{ "generic-segmentation-offload", 0, false, false },
 	{ "generic-receive-offload", 0, false, false },
 	{ "large-receive-offload", 0, false, false },
@@ -143,8 +143,10 @@ static u32 feature_short(const char *name, bool *found)
 	if (!strcmp(name, "rx"))
 		return NETIF_F_RXCSUM;
 	if (!strcmp(name, "tx"))
-		return NETIF_F_IP_CSUM;
-	if (!strcmp(name, "sg") || !strcmp(name, "tso") || !strcmp(name, "gso") ||
+		return NETIF_F_CSUM_MASK;
+	if (!strcmp(name, "tso"))
+		return NETIF_F_ALL_TSO;
+	if (!strcmp(name, "sg") || !strcmp(name, "gso") ||
 	    !strcmp(name, "gro") || !strcmp(name, "lro") || !strcmp(name, "rxvlan") ||
 	    !strcmp(name, "txvlan") || !strcmp(name, "ntuple") || !strcmp(name, "rxhash") ||
 	    !strcmp(name, "ufo"))

@@ -6,6 +6,7 @@
 #include "kernel/softirq.h"
 #include "kernel/spinlock.h"
 #include "kernel/x86.h"
+#include "net/core/dev.h"
 
 #define NO_OWNER (-1)
 
@@ -17,6 +18,8 @@ static u64 core_lock_taken;
 
 /* the loopback hand-off, in net/lwip/stack.c: called with the lock held */
 void net_loopback_kick(void);
+/* the held TSO segments, in net/lwip/netif.c: likewise */
+void net_glue_tx_flush(void);
 
 void net_core_lock(void)
 {
@@ -36,6 +39,11 @@ void net_core_unlock(void)
 	if (READ_ONCE(core_owner) != (int)smp_processor_id())
 		panic("net: lwIP core lock released by CPU %u, which does not hold it",
 		      smp_processor_id());
+	/* what lwIP sent during this hold leaves as joined TSO sends; inside
+	 * a napi poll at its end (napi_poll_done_hook), so that the segments
+	 * the poll's frames (ACKs, mostly) made lwIP send join up */
+	if (!softnet_data_this_cpu()->in_napi_poll)
+		net_glue_tx_flush();
 	net_loopback_kick();
 	core_owner = NO_OWNER;
 	spin_unlock(&core_lock);

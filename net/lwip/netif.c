@@ -9,10 +9,12 @@
 #include "kernel/softirq.h"
 #include "net/core/dev.h"
 #include "net/core/journey.h"
+#include "net/core/napi.h"
 #include "net/core/xmit.h"
 #include "net/ethtool/ethtool.h"
 #include "net/ethtool/ethtool_cmd.h"
 #include "net/lwip/core_lock.h"
+#include "net/lwip/tso.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
@@ -38,14 +40,20 @@
 #define IPV4_IHL_MASK       0x0f
 #define IPV4_TOT_LEN        2
 #define IPV4_PROTOCOL       9
+#define IPV4_CHECK          10       /* header checksum */
 #define IPV4_SADDR          12       /* then daddr at 16 */
 #define IPV4_HLEN_MIN       20
 #define IPV6_PAYLOAD_LEN    4        /* RFC 8200 3 */
 #define IPV6_SADDR          8        /* then daddr at 24 */
 #define IPV6_HLEN           40
 #define IPPROTO_TCP         6
+#define IPPROTO_UDP         17
+#define IPV6_FRAG_HLEN      8        /* RFC 8200 4.5: the fragment header */
+#define IPV6_FRAG_OFF       2        /* its offset field, in 8-byte units from bit 3 */
+#define IPV6_OFFSET_MASK    0xFFF8
 #define TCP_HLEN_MIN        20       /* RFC 9293 3.1 */
 #define TCP_CHECK           16       /* the checksum field */
+#define UDP_CHECK           6        /* RFC 768 */
 
 /* lwIP's checksum control bits: generate (transmit) and check (receive) */
 #define GLUE_CSUM_GEN   (NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_UDP | NETIF_CHECKSUM_GEN_TCP | \
@@ -66,6 +74,7 @@ struct net_glue {
 	struct netif netif;              /* first: lwIP hands back &netif */
 	struct net_device *dev;          /* NULL: slot free */
 	struct net_glue_stats st;
+	struct net_tso tso;              /* TCP segments held for one TSO send (net/lwip/tso.h) */
 };
 
 static struct net_glue glues[NETDEV_MAX];
@@ -135,19 +144,25 @@ int net_glue_stats(struct net_device *dev, struct net_glue_stats *out)
 
 static bool frame_is_fragment(const u8 *frame, unsigned int len);
 
-/* The netif's checksum control between received frames.  With TX offload
- * (NETIF_F_IP_CSUM) lwIP leaves the IPv4 header and TCP checksums to the
- * NIC; packets lwIP loops back to this netif's own addresses then carry
- * none either, so they are not checked (Linux trusts CHECKSUM_PARTIAL on
- * loopback the same way).  Received frames get their own checks in
- * glue_deliver. */
+/* The netif's checksum control between received frames.  lwIP's switches
+ * are per protocol, not per address family: with TX offload for either
+ * family (NETIF_F_IP_CSUM, NETIF_F_IPV6_CSUM) lwIP leaves every TCP and
+ * UDP checksum to the glue, which hands those of an offloaded family to
+ * the NIC and sums the others itself (glue_tx_csum); with IPv4's, the
+ * IPv4 header checksum too.  Packets lwIP loops back to this netif's own
+ * addresses then carry none either, so they are not checked (Linux trusts
+ * CHECKSUM_PARTIAL on loopback the same way).  Received frames get their
+ * own checks in glue_deliver. */
 static u16 glue_base_checks(const struct net_device *dev)
 {
+	u32 f = READ_ONCE(dev->features);
 	u16 c = NETIF_CHECKSUM_ENABLE_ALL;
 
-	if (READ_ONCE(dev->features) & NETIF_F_IP_CSUM)
-		c &= (u16)~(NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_TCP |
-			    NETIF_CHECKSUM_CHECK_IP | NETIF_CHECKSUM_CHECK_TCP);
+	if (f & NETIF_F_CSUM_MASK)
+		c &= (u16)~(NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_GEN_UDP |
+			    NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP);
+	if (f & NETIF_F_IP_CSUM)
+		c &= (u16)~(NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_CHECK_IP);
 	return c;
 }
 
@@ -185,73 +200,154 @@ static void put_be16(u8 *p, u16 v)
 	p[1] = (u8)v;
 }
 
-/* The checksums lwIP left to the NIC: an IPv4 frame becomes
- * CHECKSUM_PARTIAL (IPv4 header, and TCP with the pseudo-header sum
- * preloaded, RFC 9293 3.1); an IPv6 TCP segment, which the NIC's
- * offload (IPv4 only here) cannot do, is summed now.  The TCP header may
- * be lwIP's own segment (skb_from_pbuf shares it): lwIP zeroes the field
- * before every (re)transmission and never reads it, so writing it here is
- * what the NIC would do anyway.  The headers must lie in the linear part
- * (the first pbuf: lwIP builds them there); returns -EINVAL for an IPv6
- * TCP segment that is not linear, which the caller linearises first. */
-static int glue_tx_offload(struct sk_buff *skb)
+static u16 get_be16(const u8 *p)
 {
-	u8 *f = skb->data, *ip = f + ETH_HLEN;
-	u32 len = skb->len, head = skb_headlen(skb);
+	return (u16)(p[0] << 8 | p[1]);
+}
+
+/* Where a frame's L4 checksum field lies, or 0 for none the glue fills:
+ * TCP, or UDP (whose field lwIP leaves 0) */
+static unsigned int l4_csum_field(u8 proto)
+{
+	if (proto == IPPROTO_TCP)
+		return TCP_CHECK;
+	if (proto == IPPROTO_UDP)
+		return UDP_CHECK;
+	return 0;
+}
+
+/* The L4 checksum in software over a linear frame: the pseudo-header
+ * sum plus the L4 header and data (RFC 1071); UDP's 0 is sent as all
+ * ones (RFC 768) */
+static void l4_csum_sw(u8 *l4, unsigned int l4len, u8 proto, u32 pseudo)
+{
+	unsigned int field = l4_csum_field(proto);
+	u16 c;
+
+	put_be16(l4 + field, 0);
+	c = (u16)~csum_fold(csum_partial(pseudo, l4, l4len));
+	if (!c && proto == IPPROTO_UDP)
+		c = 0xffff;
+	put_be16(l4 + field, c);
+}
+
+/* The checksums lwIP left to the glue (what netif->chksum_flags said when
+ * lwIP built the frame: both change only under the core lock): those of
+ * a family the NIC offloads now become CHECKSUM_PARTIAL, the L4 field
+ * holding the pseudo-header sum (RFC 9293 3.1, RFC 8200 8.1); the others
+ * are summed here.  The headers must lie in the linear part (the first
+ * pbuf: lwIP builds them there), and a software L4 sum needs the whole
+ * frame linear: -EINVAL then, and the caller linearises and calls again.
+ * lwIP sums a datagram it fragments itself whatever the flags say (lwIP
+ * patch 0020: a NIC sees one fragment at a time); a first fragment found
+ * without a sum all the same is counted in tx_frag_nocsum.  The TCP header
+ * may be lwIP's own segment (skb_from_pbuf shares it): lwIP zeroes the
+ * field before every (re)transmission and never reads it, so writing it
+ * here is what the NIC would do anyway. */
+static int glue_tx_csum(struct net_glue *g, struct sk_buff *skb)
+{
+	u8 *f = skb->data, *ip = f + ETH_HLEN, *l4;
+	u32 len = skb->len, head = skb_headlen(skb), feat = READ_ONCE(g->dev->features);
+	u16 nflags = g->netif.chksum_flags;
 	u16 type, data_off = (u16)(skb->data - skb->head);
+	bool l4_left = !(nflags & (NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_GEN_UDP));
+	unsigned int hlen, l4len, field;
+	u32 pseudo;
+	u8 proto;
 
 	if (head < ETH_HLEN + IPV4_HLEN_MIN)
 		return 0;
-	type = (u16)(f[12] << 8 | f[13]);
+	type = get_be16(f + 12);
 	if (type == ETH_P_IP) {
-		unsigned int ihl = (ip[IPV4_VER_IHL] & IPV4_IHL_MASK) * 4;
-		unsigned int tot = (unsigned int)(ip[IPV4_TOT_LEN] << 8 | ip[IPV4_TOT_LEN + 1]);
-		bool tcp_hdr_in_head = ETH_HLEN + ihl + TCP_HLEN_MIN <= head;
+		unsigned int tot = get_be16(ip + IPV4_TOT_LEN);
 
-		if (ihl < IPV4_HLEN_MIN || tot < ihl || ETH_HLEN + tot > len || ETH_HLEN + ihl > head)
+		hlen = (ip[IPV4_VER_IHL] & IPV4_IHL_MASK) * 4;
+		if (hlen < IPV4_HLEN_MIN || tot < hlen || ETH_HLEN + tot > len ||
+		    ETH_HLEN + hlen > head)
 			return 0;
+		proto = ip[IPV4_PROTOCOL];
+		l4len = tot - hlen;
 		skb->network_header = (u16)(data_off + ETH_HLEN);
-		skb->transport_header = (u16)(skb->network_header + ihl);
-		skb->csum_flags = NETDEV_CSUM_IP;
-		if (ip[IPV4_PROTOCOL] == IPPROTO_TCP && !frame_is_fragment(f, head) &&
-		    tot - ihl >= TCP_HLEN_MIN && tcp_hdr_in_head) {
-			u32 sum = csum_partial(0, ip + IPV4_SADDR, 8);
-
-			sum += IPPROTO_TCP + (tot - ihl);
-			put_be16(ip + ihl + TCP_CHECK, csum_fold(sum));
-			skb->csum_flags |= NETDEV_CSUM_TCP;
+		skb->transport_header = (u16)(skb->network_header + hlen);
+		if (!(nflags & NETIF_CHECKSUM_GEN_IP)) {
+			if (feat & NETIF_F_IP_CSUM) {
+				skb->csum_flags = NETDEV_CSUM_IP;
+				skb->ip_summed = CHECKSUM_PARTIAL;
+			} else {
+				put_be16(ip + IPV4_CHECK, 0);
+				put_be16(ip + IPV4_CHECK, (u16)~csum_fold(csum_partial(0, ip, hlen)));
+			}
 		}
-		skb->ip_summed = CHECKSUM_PARTIAL;
-	} else if (type == ETH_P_IPV6 && len >= ETH_HLEN + IPV6_HLEN + TCP_HLEN_MIN &&
-		   head > ETH_HLEN + IPV6_NEXT_HEADER && ip[IPV6_NEXT_HEADER] == IPPROTO_TCP) {
-		unsigned int plen = (unsigned int)(ip[IPV6_PAYLOAD_LEN] << 8 |
-						   ip[IPV6_PAYLOAD_LEN + 1]);
-		u8 *tcp = ip + IPV6_HLEN;
-		u32 sum;
-
-		if (plen < TCP_HLEN_MIN || ETH_HLEN + IPV6_HLEN + plen > len)
+		pseudo = csum_partial(0, ip + IPV4_SADDR, 8) + proto + l4len;
+		feat &= NETIF_F_IP_CSUM;
+		if (frame_is_fragment(f, head)) {
+			g->st.tx_frag_nocsum += l4_left && l4_csum_field(proto) &&
+						!(get_be16(ip + IPV4_FRAG_OFF) & IPV4_OFFSET_MASK);
 			return 0;
-		if (skb_is_nonlinear(skb))
-			return -EINVAL;
-		/* RFC 8200 8.1: addresses, upper-layer length, next header */
-		put_be16(tcp + TCP_CHECK, 0);
-		sum = csum_partial(0, ip + IPV6_SADDR, 32) + plen + IPPROTO_TCP;
-		sum = csum_partial(sum, tcp, plen);
-		put_be16(tcp + TCP_CHECK, (u16)~csum_fold(sum));
+		}
+	} else if (type == ETH_P_IPV6 && head >= ETH_HLEN + IPV6_HLEN) {
+		hlen = IPV6_HLEN;
+		proto = ip[IPV6_NEXT_HEADER];
+		l4len = get_be16(ip + IPV6_PAYLOAD_LEN);
+		if (ETH_HLEN + IPV6_HLEN + l4len > len)
+			return 0;
+		if (proto == IPV6_NH_FRAGMENT) {
+			g->st.tx_frag_nocsum += l4_left && l4len > IPV6_FRAG_HLEN &&
+						l4_csum_field(ip[IPV6_HLEN]) &&
+						!(get_be16(ip + IPV6_HLEN + IPV6_FRAG_OFF) & IPV6_OFFSET_MASK);
+			return 0;
+		}
+		pseudo = csum_partial(0, ip + IPV6_SADDR, 32) + proto + l4len;
+		feat &= NETIF_F_IPV6_CSUM;
+	} else {
+		return 0;
 	}
+	field = l4_csum_field(proto);
+	if (!l4_left || !field || l4len < field + 2 || ETH_HLEN + hlen + field + 2 > head)
+		return 0;
+	l4 = ip + hlen;
+	if (feat) {
+		skb->network_header = (u16)(data_off + ETH_HLEN);
+		skb->transport_header = (u16)(skb->network_header + hlen);
+		skb->csum_flags |= (proto == IPPROTO_TCP ? NETDEV_CSUM_TCP : NETDEV_CSUM_UDP) |
+				   (type == ETH_P_IPV6 ? NETDEV_CSUM_IPV6 : 0);
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		put_be16(l4 + field, csum_fold(pseudo));
+		return 0;
+	}
+	if (skb_is_nonlinear(skb))
+		return -EINVAL;
+	l4_csum_sw(l4, l4len, proto, pseudo);
+	g->st.tx_csum_sw++;
 	return 0;
 }
 
 /* --- transmit ----------------------------------------------------------- */
 
-static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
+/* A joined TSO send: the glue built its headers (net_tso_take), so only
+ * the skb's offload fields are set here */
+static void glue_tx_gso(struct sk_buff *skb, u16 gso_size, u16 gso_segs, bool v6)
 {
-	struct net_glue *g = (struct net_glue *)netif;
+	u16 data_off = (u16)(skb->data - skb->head);
+	const u8 *ip = skb->data + ETH_HLEN;
+
+	skb->network_header = (u16)(data_off + ETH_HLEN);
+	skb->transport_header = (u16)(skb->network_header +
+				      (v6 ? IPV6_HLEN : (ip[IPV4_VER_IHL] & IPV4_IHL_MASK) * 4));
+	skb->csum_flags = NETDEV_CSUM_TCP | (v6 ? NETDEV_CSUM_IPV6 : NETDEV_CSUM_IP);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->gso_size = gso_size;
+	skb->gso_segs = gso_segs;
+}
+
+/* p to the qdisc as an skb (sharing p and the chain behind it: lwIP keeps
+ * its own reference for retransmission; the driver sends from it in
+ * place); gso_segs > 1: a joined TSO send of gso_size segments */
+static err_t glue_xmit(struct net_glue *g, struct pbuf *p, u16 gso_size, u16 gso_segs, bool v6)
+{
 	struct sk_buff *skb;
 	int rc;
 
-	/* the skb shares p and the chain behind it (lwIP keeps its own
-	 * reference for retransmission); the driver sends from it in place */
 	skb = skb_from_pbuf(g->dev, p);
 	if (!skb) {
 		g->st.tx_nomem++;
@@ -259,7 +355,11 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 		LINK_STATS_INC(link.drop);
 		return ERR_MEM;
 	}
-	if ((READ_ONCE(g->dev->features) & NETIF_F_IP_CSUM) && glue_tx_offload(skb)) {
+	if (gso_segs > 1) {
+		glue_tx_gso(skb, gso_size, gso_segs, v6);
+		g->st.tx_tso_sends++;
+		g->st.tx_tso_segs += gso_segs;
+	} else if (glue_tx_csum(g, skb)) {
 		/* a checksum to sum in software over a chain: make it linear */
 		struct sk_buff *lin = skb_copy(skb);
 
@@ -272,7 +372,7 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 		}
 		skb = lin;
 		g->st.tx_linearized++;
-		glue_tx_offload(skb);
+		glue_tx_csum(g, skb);
 	}
 	journey_tx_skb(skb);
 	rc = dev_queue_xmit(skb);
@@ -289,6 +389,73 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 	g->st.tx_errors++;
 	LINK_STATS_INC(link.err);
 	return ERR_IF;
+}
+
+/* the held TCP segments go, as one TSO send or as the one segment */
+static void glue_tso_flush(struct net_glue *g)
+{
+	u16 gso_size, gso_segs;
+	bool v6;
+	struct pbuf *p;
+
+	if (!g->tso.nseg)
+		return;
+	p = net_tso_take(&g->tso, &gso_size, &gso_segs, &v6);
+	if (!p) {
+		g->st.tx_nomem++;
+		LINK_STATS_INC(link.memerr);
+		LINK_STATS_INC(link.drop);
+		return;
+	}
+	/* an error here is a loss TCP recovers from, as one on the wire */
+	glue_xmit(g, p, gso_size, gso_segs, v6);
+	pbuf_free(p);
+}
+
+void net_glue_tx_flush(void)
+{
+	for (unsigned int i = 0; i < NETDEV_MAX; i++)
+		if (glues[i].dev && glues[i].tso.nseg)
+			glue_tso_flush(&glues[i]);
+}
+
+/* napi_poll_done_hook: the segments held while a poll ran (a racy look
+ * first: nothing held is the common case, and it costs no lock) */
+static void glue_poll_done(void)
+{
+	bool held = false;
+
+	for (unsigned int i = 0; i < NETDEV_MAX; i++)
+		held |= glues[i].dev && READ_ONCE(glues[i].tso.nseg);
+	if (!held)
+		return;
+	net_core_lock();
+	net_glue_tx_flush();
+	net_core_unlock();
+}
+
+static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
+{
+	struct net_glue *g = (struct net_glue *)netif;
+	u32 f = READ_ONCE(g->dev->features);
+	enum net_tso_verdict v = NET_TSO_NOT_TCP;
+
+	if (f & NETIF_F_ALL_TSO) {
+		v = net_tso_add(&g->tso, p, f & NETIF_F_TSO, f & NETIF_F_TSO6,
+				g->dev->gso_max_size, g->dev->gso_max_segs);
+		if (v == NET_TSO_BREAK) {
+			glue_tso_flush(g);
+			v = net_tso_add(&g->tso, p, f & NETIF_F_TSO, f & NETIF_F_TSO6,
+					g->dev->gso_max_size, g->dev->gso_max_segs);
+		}
+		if (v == NET_TSO_HELD)
+			return ERR_OK;
+	}
+	/* whatever is held goes first: frames leave in lwIP's order */
+	glue_tso_flush(g);
+	if (v == NET_TSO_FULL)
+		return ERR_OK;
+	return glue_xmit(g, p, 0, 0, false);
 }
 
 /* --- receive ------------------------------------------------------------ */
@@ -624,6 +791,7 @@ void net_detach_netdev(struct net_device *dev)
 		return;
 	WRITE_ONCE(dev->rx_handler, NULL);
 	net_core_lock();
+	net_tso_discard(&g->tso);
 	/* netif_remove leaves a DHCP client (ip=dhcp) allocated and its
 	 * port bound (found by tests/fuzz: struct dhcp leaked per detach) */
 	dhcp_stop(&g->netif);
@@ -637,4 +805,5 @@ void net_detach_netdev(struct net_device *dev)
 void net_glue_init(void)
 {
 	netif_set_rx_handler(glue_deliver);
+	napi_poll_done_hook = glue_poll_done;
 }

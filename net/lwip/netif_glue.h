@@ -31,7 +31,11 @@ struct net_glue_stats {
 	u64 rx_input_err;   /* netif->input refused the pbuf */
 	u64 tx_frames;      /* linkoutput calls that reached the qdisc */
 	u64 tx_nomem;       /* no skb for a frame: ERR_MEM to lwIP */
-	u64 tx_linearized;  /* chains copied to sum an IPv6 TCP checksum in software */
+	u64 tx_linearized;  /* chains copied to sum a TCP/UDP checksum in software */
+	u64 tx_csum_sw;     /* TCP/UDP checksums lwIP left that the glue summed (family not offloaded) */
+	u64 tx_frag_nocsum; /* first fragments lwIP sent without an L4 checksum under offload (0: patch 0020) */
+	u64 tx_tso_sends;   /* joined TSO sends handed to the qdisc (net/lwip/tso.h) */
+	u64 tx_tso_segs;    /* lwIP segments in them */
 	u64 tx_qdisc_full;  /* qdisc full: ERR_MEM to lwIP */
 	u64 tx_errors;      /* device down or other: ERR_IF to lwIP */
 	u64 link_changes;
@@ -61,6 +65,10 @@ struct net_device *net_glue_dev(int i);
 /* Make the netifs' link state follow their devices' carrier (the TIMER
  * softirq calls it; core lock held). */
 void net_glue_poll_link(void);
+
+/* Send the TCP segments held for TSO sends (net/lwip/tso.h); core lock
+ * held: net_core_unlock calls it, lwIP's work of the lock hold done. */
+void net_glue_tx_flush(void);
 
 /* Install the receive core's handler (once, at stack init). */
 void net_glue_init(void);

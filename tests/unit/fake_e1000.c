@@ -323,6 +323,91 @@ static void fake_tx_gather(u64 addr, u32 len, bool eop, bool rs)
 	}
 }
 
+/* 8254x 3.3.6: the ones' complement sum of the frame's bytes [css, cse]
+ * (cse 0: to the end) stored at sso, complemented; the field's own
+ * content (the preloaded seed) is part of the sum */
+static void fake_putsum_in(u8 *f, u32 len, u32 sso, u32 css, u32 cse)
+{
+	u32 n = len, sum = 0;
+	u16 c;
+
+	if (cse && cse < n)
+		n = cse + 1;
+	if (css >= n || sso + 2 > n)
+		return;
+	for (u32 i = css; i < n; i += 2)
+		sum += (u32)f[i] << 8 | (i + 1 < n ? f[i + 1] : 0);
+	while (sum >> 16)
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	c = (u16)~sum;
+	f[sso] = (u8)(c >> 8);
+	f[sso + 1] = (u8)c;
+}
+
+static void fake_putsum(u32 sso, u32 css, u32 cse)
+{
+	fake_putsum_in(fake.tx_last, fake.tx_last_len, sso, css, cse);
+}
+
+static u16 be16_at(const u8 *p)
+{
+	return (u16)(p[0] << 8 | p[1]);
+}
+
+static void be16_put(u8 *p, u32 v)
+{
+	p[0] = (u8)(v >> 8);
+	p[1] = (u8)v;
+}
+
+/* 8254x 3.5 / 82576 7.2.4: cut the TSO send in tx_last into segments of
+ * the context's MSS behind a copy of its header */
+static void fake_tso_segment(unsigned int popts)
+{
+	u32 hdr = fake.ctx_hdr_len, mss = fake.ctx_mss, len = fake.tx_last_len;
+	u32 paylen = len > hdr ? len - hdr : 0;
+	u32 nseg = mss ? (paylen + mss - 1) / mss : 0;
+
+	fake.tso_sends++;
+	fake.tx_wire_n = 0;
+	if (fake.ctx_paylen && fake.ctx_paylen != paylen) {
+		fprintf(stderr, "fake: TSO PAYLEN %u, the data holds %u\n", fake.ctx_paylen, paylen);
+		abort();
+	}
+	for (u32 k = 0; k < nseg && k < FAKE_WIRE_MAX; k++) {
+		u8 *w = fake.tx_wire[k], *ip = w + fake.ctx_ipcss, *tcp = w + fake.ctx_tucss;
+		u32 chunk = MIN(mss, paylen - k * mss), n = hdr + chunk, seq;
+
+		if (n > FAKE_WIRE_LEN)
+			abort();
+		memcpy(w, fake.tx_last, hdr);
+		memcpy(w + hdr, fake.tx_last + hdr + k * mss, chunk);
+		if (fake.ctx_is_ipv4) {
+			be16_put(ip + 2, n - fake.ctx_ipcss);
+			be16_put(ip + 4, be16_at(ip + 4) + k);
+		} else {
+			be16_put(ip + 4, n - fake.ctx_tucss);
+		}
+		seq = (u32)be16_at(tcp + 4) << 16 | be16_at(tcp + 6);
+		seq += k * mss;
+		be16_put(tcp + 4, seq >> 16);
+		be16_put(tcp + 6, seq);
+		if (k + 1 < nseg)
+			tcp[13] &= (u8)~0x09;           /* PSH, FIN on the last only */
+		/* the seed is without the length: the device adds each segment's */
+		{
+			u32 sum = be16_at(tcp + 16) + (n - fake.ctx_tucss);
+
+			be16_put(tcp + 16, (sum & 0xFFFF) + (sum >> 16));
+		}
+		if (popts & 1)
+			fake_putsum_in(w, n, fake.ctx_ipcso, fake.ctx_ipcss, fake.ctx_ipcse);
+		fake_putsum_in(w, n, fake.ctx_tucso, fake.ctx_tucss, 0);
+		fake.tx_wire_len[k] = n;
+		fake.tx_wire_n++;
+	}
+}
+
 unsigned int fake_tx_run(unsigned int max)
 {
 	u32 n = R(q_tdlen()) / 16, head = R(q_tdh()), tail = R(q_tdt());
@@ -334,7 +419,7 @@ unsigned int fake_tx_run(unsigned int max)
 	while (head != tail && frames < max) {
 		u8 *d = ring + (size_t)head * 16;
 		u32 len = 0, popts = 0;
-		bool data = false, eop = false;
+		bool data = false, eop = false, tse = false;
 
 		if (adv()) {
 			union e1000_adv_tx_desc *ad = (void *)d;
@@ -345,13 +430,26 @@ unsigned int fake_tx_run(unsigned int max)
 
 				fake.tx_ctx++;
 				fake.ctx_is_tcp = !!(cd->type_tucmd_mlhl & E1000_ADVTXD_TUCMD_L4T_TCP);
+				fake.ctx_is_ipv4 = !!(cd->type_tucmd_mlhl & E1000_ADVTXD_TUCMD_IPV4);
 				fake.ctx_ipcss = cd->vlan_macip_lens >> E1000_ADVTXD_MACLEN_SHIFT;
+				fake.ctx_tucss = fake.ctx_ipcss + (cd->vlan_macip_lens & 0x1FF);
+				fake.ctx_ipcso = fake.ctx_ipcss + 10;
+				fake.ctx_ipcse = fake.ctx_tucss - 1;
+				fake.ctx_tucso = fake.ctx_tucss + (fake.ctx_is_tcp ? 16 : 6);
+				fake.ctx_tucse = 0;
+				fake.ctx_mss = cd->mss_l4len_idx >> E1000_ADVTXD_MSS_SHIFT;
+				fake.ctx_hdr_len = fake.ctx_tucss +
+						   ((cd->mss_l4len_idx >> E1000_ADVTXD_L4LEN_SHIFT) & 0xFF);
+				fake.ctx_paylen = 0;    /* in the data descriptor */
 			} else {
 				data = true;
 				len = ctl & 0xFFFF;
 				eop = ctl & E1000_TXD_CMD_EOP;
 				fake_tx_gather(ad->read.buffer_addr, len, eop, ctl & E1000_TXD_CMD_RS);
 				popts = (ad->read.olinfo_status >> 8) & 3;
+				tse = ctl & E1000_ADVTXD_DCMD_TSE;
+				if (tse)
+					fake.ctx_paylen = ad->read.olinfo_status >> E1000_ADVTXD_PAYLEN_SHIFT;
 				if (ctl & E1000_TXD_CMD_RS) {
 					ad->wb.nxtseq_seed = 0;
 					ad->wb.status = E1000_TXD_STAT_DD;
@@ -366,15 +464,29 @@ unsigned int fake_tx_run(unsigned int max)
 
 				fake.tx_ctx++;
 				fake.ctx_ipcss = cd->ipcss;
+				fake.ctx_ipcso = cd->ipcso;
+				fake.ctx_ipcse = cd->ipcse;
+				fake.ctx_tucss = cd->tucss;
 				fake.ctx_tucso = cd->tucso;
+				fake.ctx_tucse = cd->tucse;
 				fake.ctx_is_tcp = !!(cd->cmd_and_length & E1000_TXD_CMD_TCP);
+				fake.ctx_is_ipv4 = !!(cd->cmd_and_length & E1000_TXD_CMD_IP);
+				fake.ctx_tse = !!(cd->cmd_and_length & E1000_TXD_CMD_TSE);
+				fake.ctx_mss = cd->mss;
+				fake.ctx_hdr_len = cd->hdr_len;
+				fake.ctx_paylen = cd->cmd_and_length & E1000_TXD_PAYLEN_MASK;
 			} else {
 				data = true;
 				len = lower & ((lower & E1000_TXD_CMD_DEXT) ? 0xFFFFF : 0xFFFF);
 				eop = lower & E1000_TXD_CMD_EOP;
 				fake_tx_gather(td->buffer_addr, len, eop, lower & E1000_TXD_CMD_RS);
-				if (lower & E1000_TXD_CMD_DEXT)
+				if (lower & E1000_TXD_CMD_DEXT) {
 					popts = (td->upper >> E1000_TXD_POPTS_SHIFT) & 3;
+					tse = lower & E1000_TXD_CMD_TSE;
+					/* QEMU's e1000 segments only with TSE in both */
+					if (tse && !fake.ctx_tse)
+						abort();
+				}
 				if (lower & E1000_TXD_CMD_RS)
 					td->upper |= E1000_TXD_STAT_DD;
 			}
@@ -384,6 +496,15 @@ unsigned int fake_tx_run(unsigned int max)
 			fake.tx_frames++;
 			fake.tx_last_popts = ((popts & 1) ? NETDEV_CSUM_IP : 0) |
 					     ((popts & 2) ? (fake.ctx_is_tcp ? NETDEV_CSUM_TCP : NETDEV_CSUM_UDP) : 0);
+			/* the IP header first: the L4 sum does not cover it */
+			if (tse) {
+				fake_tso_segment(popts);
+			} else {
+				if (popts & 1)
+					fake_putsum(fake.ctx_ipcso, fake.ctx_ipcss, fake.ctx_ipcse);
+				if (popts & 2)
+					fake_putsum(fake.ctx_tucso, fake.ctx_tucss, fake.ctx_tucse);
+			}
 			frames++;
 			R(E1000_GPTC)++;
 			R(E1000_TPT)++;

@@ -10,6 +10,8 @@
 #include "drivers/net/e1000/e1000.h"
 
 #define FAKE_TX_LOG 64
+#define FAKE_WIRE_MAX 64        /* wire segments of one TSO send kept */
+#define FAKE_WIRE_LEN 1600
 
 struct fake_nic {
 	const struct e1000_chip *chip;
@@ -24,7 +26,7 @@ struct fake_nic {
 	unsigned int tdt_writes, rdt_writes;
 	unsigned int rctl_writes;       /* each one holds RX back for 1 s on QEMU's e1000 */
 	unsigned int tx_frames, tx_ctx;
-	u8 tx_last[4096];               /* the last frame, gathered from its descriptors */
+	u8 tx_last[65536 + 64];         /* the last frame, gathered from its descriptors */
 	unsigned int tx_last_len;
 	unsigned int tx_last_ndesc;     /* its data descriptors */
 	unsigned int tx_gather;         /* bytes of the frame being gathered */
@@ -40,7 +42,20 @@ struct fake_nic {
 	 * device cannot reach */
 	uintptr_t dma_refuse_lo, dma_refuse_hi;
 	u32 tx_last_popts;              /* NETDEV_CSUM_* requested for the last frame */
-	u32 ctx_ipcss, ctx_tucso, ctx_is_tcp;
+	/* the context the device holds, in the legacy descriptor's terms
+	 * (an advanced one converted: IPCSS = MACLEN, TUCSS = MACLEN + IPLEN);
+	 * the device fills the checksums it asks for into tx_last as the
+	 * chips do (8254x 3.3.6: a sum over [CSS, CSE] added to what the
+	 * field holds, the pseudo-header sum the driver preloaded) */
+	u32 ctx_ipcss, ctx_ipcso, ctx_ipcse, ctx_tucss, ctx_tucso, ctx_tucse;
+	u32 ctx_is_tcp, ctx_is_ipv4;
+	u32 ctx_tse, ctx_mss, ctx_hdr_len, ctx_paylen;  /* TSO: the context's */
+	/* the last TSO send as the device put it on the wire (8254x 3.5:
+	 * the header repeated, IPv4 length and ID, IPv6 payload length,
+	 * sequence number, PSH/FIN on the last segment only, checksums) */
+	unsigned int tso_sends, tx_wire_n;
+	unsigned int tx_wire_len[FAKE_WIRE_MAX];
+	u8 tx_wire[FAKE_WIRE_MAX][FAKE_WIRE_LEN];
 	unsigned int overwrite_violations; /* descriptors written while DD was still set */
 };
 

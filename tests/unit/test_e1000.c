@@ -419,9 +419,9 @@ END_TEST
 
 START_TEST(tx_checksum_context_loaded_on_change)
 {
-	struct netdev_tx_csum udp = { NETDEV_CSUM_IP | NETDEV_CSUM_UDP, ETH_HLEN, 20 };
-	struct netdev_tx_csum tcp = { NETDEV_CSUM_IP | NETDEV_CSUM_TCP, ETH_HLEN, 20 };
-	struct netdev_tx_csum bad = { NETDEV_CSUM_IP, ETH_HLEN, 10 };
+	struct netdev_tx_csum udp = { NETDEV_CSUM_IP | NETDEV_CSUM_UDP, ETH_HLEN, 20, 0, 0 };
+	struct netdev_tx_csum tcp = { NETDEV_CSUM_IP | NETDEV_CSUM_TCP, ETH_HLEN, 20, 0, 0 };
+	struct netdev_tx_csum bad = { NETDEV_CSUM_IP, ETH_HLEN, 10, 0, 0 };
 
 	up(_i, 64, 64);
 	ck_assert_int_eq(xmit(100, 0, &udp, 0), 0);
@@ -442,6 +442,140 @@ START_TEST(tx_checksum_context_loaded_on_change)
 	ck_assert_int_eq(xmit(100, 4, &bad, 0), -EINVAL);
 	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_packets, 4);
+	down();
+}
+END_TEST
+
+/* --- checksum offload: real IPv4/IPv6 TCP/UDP frames ---------------------- */
+
+static u32 sum16(u32 sum, const u8 *p, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i += 2)
+		sum += (u32)p[i] << 8 | (i + 1 < n ? p[i + 1] : 0);
+	return sum;
+}
+
+static u16 fold16(u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	return (u16)sum;
+}
+
+/* Ethernet + IPv4 or IPv6 + TCP or UDP with len bytes of payload, its
+ * checksum fields as the glue leaves them for the NIC: IPv4 header sum
+ * 0, the L4 field holding the pseudo-header sum (folded, not inverted) */
+static unsigned int offload_frame(u8 *f, bool v6, bool tcp, unsigned int len,
+				  struct netdev_tx_csum *c)
+{
+	unsigned int hl = v6 ? 40 : 20, l4l = (tcp ? 20 : 8) + len, n = ETH_HLEN + hl + l4l;
+	u8 *ip = f + ETH_HLEN, *l4 = ip + hl;
+	u8 proto = tcp ? 6 : 17;
+	u32 ph;
+
+	memset(f, 0, n);
+	memset(f, 0xFF, ETH_ALEN);
+	f[12] = v6 ? 0x86 : 0x08;
+	f[13] = v6 ? 0xDD : 0x00;
+	if (v6) {
+		ip[0] = 0x60;
+		ip[4] = (u8)(l4l >> 8);
+		ip[5] = (u8)l4l;
+		ip[6] = proto;
+		ip[7] = 64;
+		for (int i = 0; i < 32; i++)
+			ip[8 + i] = (u8)(0xfd + i * 7);
+		ph = sum16(0, ip + 8, 32);
+	} else {
+		ip[0] = 0x45;
+		ip[2] = (u8)((hl + l4l) >> 8);
+		ip[3] = (u8)(hl + l4l);
+		ip[8] = 64;
+		ip[9] = proto;
+		memcpy(ip + 12, "\x0a\x00\x02\x0f\x0a\x00\x02\x02", 8);
+		ph = sum16(0, ip + 12, 8);
+	}
+	l4[0] = 0x30;
+	l4[1] = 0x39;
+	l4[3] = 7;
+	if (tcp)
+		l4[12] = 5 << 4;
+	else {
+		l4[4] = (u8)(l4l >> 8);
+		l4[5] = (u8)l4l;
+	}
+	for (unsigned int i = 0; i < len; i++)
+		l4[(tcp ? 20 : 8) + i] = (u8)(i * 13 + 1);
+	ph = fold16(ph + proto + l4l);
+	l4[tcp ? 16 : 6] = (u8)(ph >> 8);
+	l4[tcp ? 17 : 7] = (u8)ph;
+	c->flags = (tcp ? NETDEV_CSUM_TCP : NETDEV_CSUM_UDP) | (v6 ? NETDEV_CSUM_IPV6 : NETDEV_CSUM_IP);
+	c->l3_offset = ETH_HLEN;
+	c->l3_len = (u16)hl;
+	return n;
+}
+
+/* the frame's IPv4 header and L4 checksums verify, as a receiver checks */
+static void assert_checksums_right(const u8 *f, unsigned int n, bool v6)
+{
+	const u8 *ip = f + ETH_HLEN;
+	unsigned int hl = v6 ? 40 : 20, l4l = n - ETH_HLEN - hl;
+	u32 ph;
+
+	if (v6) {
+		ph = sum16(0, ip + 8, 32) + ip[6] + l4l;
+	} else {
+		ck_assert_uint_eq(fold16(sum16(0, ip, 20)), 0xFFFF);
+		ph = sum16(0, ip + 12, 8) + ip[9] + l4l;
+	}
+	ck_assert_uint_eq(fold16(sum16(ph, ip + hl, l4l)), 0xFFFF);
+}
+
+START_TEST(tx_checksum_offload_ipv4_ipv6_tcp_udp)
+{
+	up(_i, 64, 64);
+	for (int k = 0; k < 4; k++) {
+		bool v6 = k & 2, tcp = k & 1;
+		struct netdev_tx_csum c;
+		struct sk_buff *skb = alloc_skb(256);
+		unsigned int n = offload_frame(skb_put(skb, 256), v6, tcp, 77 + k, &c);
+		u64 before = ad->sw.tx_csum_offloaded;
+
+		skb_trim(skb, n);
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_flags = (u8)c.flags;
+		skb->network_header = c.l3_offset;
+		skb->transport_header = (u16)(c.l3_offset + c.l3_len);
+		ck_assert_int_eq(dev->netdev_ops->ndo_start_xmit(dev, skb, 0), 0);
+		ck_assert_uint_eq(fake_tx_run(10), 1);
+		ck_assert_uint_eq(fake.tx_last_len, n);
+		/* the context says what the frame is */
+		ck_assert_uint_eq(fake.ctx_is_ipv4, !v6);
+		ck_assert_uint_eq(fake.ctx_is_tcp, tcp);
+		ck_assert_uint_eq(fake.ctx_tucss, ETH_HLEN + (v6 ? 40 : 20));
+		ck_assert_uint_eq(fake.tx_last_popts,
+				  (v6 ? 0 : NETDEV_CSUM_IP) | (tcp ? NETDEV_CSUM_TCP : NETDEV_CSUM_UDP));
+		assert_checksums_right(fake.tx_last, n, v6);
+		ck_assert_uint_eq(ad->sw.tx_csum_offloaded, before + 1);
+	}
+	ck_assert_uint_eq(fake.tx_ctx, 4);
+	ck_assert_uint_eq(ad->sw.tx_csum_ipv6, 2);
+	ck_assert_uint_eq(ad->sw.tx_csum_udp, 2);
+	down();
+}
+END_TEST
+
+/* an IPv4 header checksum asked for in an IPv6 frame, or an IPv6 header
+ * shorter than 40 bytes: no context can say it */
+START_TEST(tx_checksum_offload_ipv6_refuses_nonsense)
+{
+	struct netdev_tx_csum v6ip = { NETDEV_CSUM_IPV6 | NETDEV_CSUM_IP | NETDEV_CSUM_TCP, ETH_HLEN, 40, 0, 0 };
+	struct netdev_tx_csum v6short = { NETDEV_CSUM_IPV6 | NETDEV_CSUM_UDP, ETH_HLEN, 20, 0, 0 };
+
+	up(_i, 64, 64);
+	ck_assert_int_eq(xmit(100, 0, &v6ip, 0), -EINVAL);
+	ck_assert_int_eq(xmit(100, 1, &v6short, 0), -EINVAL);
+	ck_assert_uint_eq(fake_tx_run(10), 0);
 	down();
 }
 END_TEST
@@ -940,6 +1074,8 @@ int main(void)
 	tcase_add_loop_test(tc, tx_full_ring_is_an_error_not_a_hang, 0, 3);
 	tcase_add_loop_test(tc, tx_wraps_and_writes_tail_once_per_burst, 0, 3);
 	tcase_add_loop_test(tc, tx_checksum_context_loaded_on_change, 0, 3);
+	tcase_add_loop_test(tc, tx_checksum_offload_ipv4_ipv6_tcp_udp, 0, 3);
+	tcase_add_loop_test(tc, tx_checksum_offload_ipv6_refuses_nonsense, 0, 3);
 	tcase_add_loop_test(tc, tx_full_of_deferred_frames_flushes_first, 0, 3);
 	tcase_add_loop_test(tc, ringparam_resize_validated_and_leak_free, 0, 3);
 	tcase_add_loop_test(tc, stats_accumulate_from_clear_on_read, 0, 3);

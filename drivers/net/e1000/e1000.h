@@ -34,6 +34,15 @@
 #ifndef E1000_TX_MAX_SEGS
 #define E1000_TX_MAX_SEGS       8       /* data descriptors per frame; more pieces: copied */
 #endif
+/* TSO: data descriptors one send may take.  QEMU's e1000e and igb map at
+ * most 64 buffers per packet and drop the packet silently past that
+ * (hw/net/net_tx_pkt.c net_tx_pkt_add_raw_fragment, E1000E_MAX_TX_FRAGS);
+ * a TSO send with more pieces cannot be copied into one slot buffer
+ * either, so the driver drops it and counts it (tx_tso_dropped). */
+#define E1000_TSO_MAX_SEGS      64
+/* the largest TSO frame: the pbuf chain's 16-bit length, and QEMU drops
+ * a GSO packet whose IP datagram passes 65535 bytes (net_tx_pkt_send_custom) */
+#define E1000_TSO_MAX_SIZE      0xFFFF
 /* RX refill pool: the ring's buffers plus 1/E1000_RX_POOL_SPARE_DIV of
  * the ring again for frames the stack still holds */
 #ifndef E1000_RX_POOL_SPARE_DIV
@@ -107,10 +116,12 @@ struct e1000_ring_ops {
 	void (*rx_arm)(void *desc, phys_addr_t buf);    /* hand a buffer to the device */
 	bool (*rx_done)(const void *desc);              /* DD set */
 	void (*rx_parse)(const void *desc, bool hw_csum, struct e1000_rx_wb *wb);
-	void (*tx_ctx)(void *desc, const struct netdev_tx_csum *csum);
-	/* one piece of a frame of frame_len bytes; eop on its last piece */
+	/* a context for csum; paylen: the TCP payload of a TSO send */
+	void (*tx_ctx)(void *desc, const struct netdev_tx_csum *csum, u32 paylen);
+	/* one piece of a frame; paylen: the frame's bytes, or its TCP payload
+	 * for a TSO send (NETDEV_CSUM_TSO in csum_flags); eop on its last piece */
 	void (*tx_data)(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags,
-			u16 frame_len, bool eop);
+			u32 paylen, bool eop);
 	bool (*tx_done)(const void *desc);              /* DD written back */
 };
 
@@ -193,7 +204,9 @@ struct e1000_tx_slot {
 	phys_addr_t dma;
 	/* first slot of a frame: */
 	struct sk_buff *skb;            /* held until the device wrote the frame back */
-	u16 len;                        /* frame bytes */
+	u32 len;                        /* frame bytes (a TSO send: up to 64 KiB) */
+	u16 segs;                       /* wire frames it makes: 1, or a TSO send's segments */
+	u16 hdr_len;                    /* TSO: the header each segment repeats */
 	s32 last;                       /* index of its last descriptor */
 	u32 journey;                    /* journey_tx_token() of the frame, 0 = none */
 };
@@ -205,7 +218,7 @@ struct e1000_tx_ring {
 	u32 next_to_use;                /* software owns [next_to_clean, next_to_use) until DD */
 	u32 next_to_clean;
 	struct e1000_tx_slot *slot;
-	u32 ctx_key;                    /* the checksum context the device holds, 0 = none */
+	u64 ctx_key;                    /* the checksum/TSO context the device holds, 0 = none */
 	bool tail_pending;              /* descriptors queued with NETDEV_TX_MORE, tail not written */
 };
 
@@ -214,12 +227,21 @@ struct e1000_sw_stats {
 	u64 rx_packets, rx_bytes, tx_packets, tx_bytes;
 	u64 rx_crc_errors, rx_frame_errors, rx_length_errors, rx_dropped;
 	u64 rx_csum_offloaded, tx_busy, tx_csum_offloaded;
+	/* of tx_csum_offloaded: IPv6 frames, UDP frames */
+	u64 tx_csum_ipv6, tx_csum_udp;
+	/* TSO: sends, the wire segments they make, the descriptors they took
+	 * (context included), the most one took; sends dropped because the
+	 * device cannot take them (more than E1000_TSO_MAX_SEGS pieces, a
+	 * piece it cannot reach, a bad header layout) */
+	u64 tx_tso_sends, tx_tso_segments, tx_tso_descs, tx_tso_descs_max, tx_tso_dropped;
+	u64 tx_tso6_sends;      /* of tx_tso_sends: over IPv6 */
 	/* zero copy: every good frame is exactly one of rx_zc_frames (its
 	 * buffer handed up), rx_copied_frames (pool empty: copied, the buffer
 	 * stayed) or rx_alloc_failed (dropped, also in rx_dropped) */
 	u64 rx_zc_frames, rx_copied_frames, rx_alloc_failed;
-	/* every frame sent is one of tx_zc_frames (descriptors on its own
-	 * pieces, tx_sg_segments of them in all) or tx_linearized (copied) */
+	/* every frame queued is one of tx_zc_frames (descriptors on its own
+	 * pieces, tx_sg_segments of them in all) or tx_linearized (copied);
+	 * tx_packets counts wire frames (a TSO send: its segments) */
 	u64 tx_zc_frames, tx_linearized, tx_sg_segments;
 	u64 irqs;               /* hard IRQs that were ours */
 	/* hard IRQs that found no cause pending: on INTx another device's

@@ -231,6 +231,8 @@ struct e1000_context_desc {
 _Static_assert(sizeof(struct e1000_context_desc) == 16, "context descriptor is 16 bytes");
 
 #define E1000_TXD_CMD_TCP       BIT(24) /* TUCMD: L4 is TCP (else UDP) */
+#define E1000_TXD_CMD_TSE       BIT(26) /* TUCMD / data DCMD: TCP segmentation (8254x 3.3.6.2, 3.3.7.1) */
+#define E1000_TXD_PAYLEN_MASK   0xFFFFFu /* context: TSO payload, bits 19:0 */
 #define E1000_TXD_CMD_IP        BIT(25) /* TUCMD: L3 is IPv4 */
 #define E1000_TXD_DTYP_D        (1u << 20) /* TCP/IP data descriptor (8254x 3.3.7) */
 #define E1000_TXD_POPTS_SHIFT   8       /* in upper */
@@ -265,6 +267,9 @@ _Static_assert(sizeof(struct e1000_adv_tx_context_desc) == 16, "advanced context
 #define E1000_ADVTXD_MACLEN_SHIFT 9
 #define E1000_ADVTXD_TUCMD_IPV4 BIT(10)
 #define E1000_ADVTXD_TUCMD_L4T_TCP BIT(11) /* L4T = 01b; 00b is UDP */
+#define E1000_ADVTXD_DCMD_TSE   BIT(31) /* data: TCP segmentation (82576 7.2.2.3.7) */
+#define E1000_ADVTXD_MSS_SHIFT  16      /* context mss_l4len_idx (82576 7.2.2.2) */
+#define E1000_ADVTXD_L4LEN_SHIFT 8
 #define E1000_ADVTXD_POPTS_IXSM BIT(8)
 #define E1000_ADVTXD_POPTS_TXSM BIT(9)
 #define E1000_ADVTXD_PAYLEN_SHIFT 14

@@ -56,35 +56,49 @@ static void legacy_rx_parse(const void *desc, bool hw_csum, struct e1000_rx_wb *
 		wb->csum_ok |= NETDEV_RX_L4_CSUM_OK;
 }
 
-/* TCP/IP context descriptor: where the checksums start, sit and end */
-static void legacy_tx_ctx(void *desc, const struct netdev_tx_csum *c)
+/* TCP/IP context descriptor (8254x 3.3.6, 82574 7.2.10.2): where the
+ * checksums start, sit and end.  IPv6 has no header checksum: IPCSS/IPCSO
+ * still name the IP header (the TSO engine of later chips uses IPCSS) but
+ * IXSM stays clear, and TUCMD.IP = 0 says the L3 header is not IPv4. */
+static void legacy_tx_ctx(void *desc, const struct netdev_tx_csum *c, u32 paylen)
 {
 	struct e1000_context_desc *d = desc;
 	u16 l4 = c->l3_offset + c->l3_len;
+	bool v4 = !(c->flags & NETDEV_CSUM_IPV6);
 
 	memset(d, 0, sizeof(*d));
-	d->ipcss = c->l3_offset;
-	d->ipcso = c->l3_offset + E1000_IP_CSUM_OFFSET;
-	d->ipcse = c->l3_offset + c->l3_len - 1;
-	d->tucss = l4;
-	d->tucso = l4 + l4_csum_offset(c);
+	d->ipcss = (u8)c->l3_offset;
+	d->ipcso = v4 ? (u8)(c->l3_offset + E1000_IP_CSUM_OFFSET) : 0;
+	d->ipcse = v4 ? (u16)(l4 - 1) : 0;
+	d->tucss = (u8)l4;
+	d->tucso = (u8)(l4 + l4_csum_offset(c));
 	d->tucse = 0;                   /* to the end of the packet */
-	d->cmd_and_length = E1000_TXD_CMD_DEXT | E1000_TXD_CMD_IP |
+	d->cmd_and_length = E1000_TXD_CMD_DEXT | (v4 ? E1000_TXD_CMD_IP : 0) |
 			    ((c->flags & NETDEV_CSUM_TCP) ? E1000_TXD_CMD_TCP : 0);
+	if (c->flags & NETDEV_CSUM_TSO) {
+		/* 8254x 3.3.6.2: TSE with the payload to cut, the header every
+		 * segment repeats, and the MSS */
+		d->cmd_and_length |= E1000_TXD_CMD_TSE | (paylen & E1000_TXD_PAYLEN_MASK);
+		d->hdr_len = (u8)(l4 + c->l4_len);
+		d->mss = c->mss;
+	}
 }
 
 /* 8254x 3.3.3: a frame may span data descriptors; EOP marks its last,
  * and RS there asks for the DD writeback the ring cleaning waits for.
  * POPTS are read from the first data descriptor; all carry the same. */
 static void legacy_tx_data(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags,
-			   u16 frame_len, bool eop)
+			   u32 paylen, bool eop)
 {
 	/* LAB:BEGIN e1000-tx legacy_tx_data */
 	struct e1000_tx_desc *d = desc;
 	u32 cmd = E1000_TXD_CMD_IFCS | (eop ? E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS : 0);
 	u32 popts = 0;
 
-	(void)frame_len;
+	(void)paylen;
+	/* 8254x 3.3.7.1: TSE in every data descriptor of a TSO send */
+	if (csum_flags & NETDEV_CSUM_TSO)
+		cmd |= E1000_TXD_CMD_TSE;
 	d->buffer_addr = buf;
 	if (csum_flags) {
 		/* a TCP/IP data descriptor, so the device applies the context */
@@ -152,25 +166,32 @@ static void adv_rx_parse(const void *desc, bool hw_csum, struct e1000_rx_wb *wb)
 		wb->csum_ok |= NETDEV_RX_L4_CSUM_OK;
 }
 
-static void adv_tx_ctx(void *desc, const struct netdev_tx_csum *c)
+static void adv_tx_ctx(void *desc, const struct netdev_tx_csum *c, u32 paylen)
 {
 	struct e1000_adv_tx_context_desc *d = desc;
 
 	d->vlan_macip_lens = c->l3_len | ((u32)c->l3_offset << E1000_ADVTXD_MACLEN_SHIFT);
 	d->seqnum_seed = 0;
-	d->type_tucmd_mlhl = E1000_TXD_CMD_DEXT | E1000_ADVTXD_DTYP_CTXT | E1000_ADVTXD_TUCMD_IPV4 |
+	/* 82576 7.2.2.4: TUCMD.IPV4 only for IPv4; L4T 00b UDP, 01b TCP */
+	d->type_tucmd_mlhl = E1000_TXD_CMD_DEXT | E1000_ADVTXD_DTYP_CTXT |
+			     ((c->flags & NETDEV_CSUM_IPV6) ? 0 : E1000_ADVTXD_TUCMD_IPV4) |
 			     ((c->flags & NETDEV_CSUM_TCP) ? E1000_ADVTXD_TUCMD_L4T_TCP : 0);
-	d->mss_l4len_idx = 0;           /* context slot 0 */
+	/* context slot 0; MSS and L4LEN only for TSO (82576 7.2.2.2) */
+	d->mss_l4len_idx = 0;
+	if (c->flags & NETDEV_CSUM_TSO)
+		d->mss_l4len_idx = ((u32)c->mss << E1000_ADVTXD_MSS_SHIFT) |
+				   ((u32)c->l4_len << E1000_ADVTXD_L4LEN_SHIFT);
+	(void)paylen;                   /* the data descriptor carries it */
 }
 
-/* 82576 7.2.2.3: PAYLEN (the whole frame's length) and the offload bits
- * count in the frame's first data descriptor; all of them carry the same.
- * EOP and RS on the last. */
+/* 82576 7.2.2.3: PAYLEN (the whole frame's length; for TSO the TCP
+ * payload alone) and the offload bits count in the frame's first data
+ * descriptor; all of them carry the same.  EOP and RS on the last. */
 static void adv_tx_data(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags,
-			u16 frame_len, bool eop)
+			u32 paylen, bool eop)
 {
 	union e1000_adv_tx_desc *d = desc;
-	u32 olinfo = (u32)frame_len << E1000_ADVTXD_PAYLEN_SHIFT;
+	u32 olinfo = paylen << E1000_ADVTXD_PAYLEN_SHIFT;
 
 	if (csum_flags & NETDEV_CSUM_IP)
 		olinfo |= E1000_ADVTXD_POPTS_IXSM;
@@ -178,7 +199,8 @@ static void adv_tx_data(void *desc, phys_addr_t buf, u16 len, unsigned int csum_
 		olinfo |= E1000_ADVTXD_POPTS_TXSM;
 	d->read.buffer_addr = buf;
 	d->read.cmd_type_len = len | E1000_ADVTXD_DTYP_DATA | E1000_TXD_CMD_DEXT | E1000_TXD_CMD_IFCS |
-			       (eop ? E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS : 0);
+			       (eop ? E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS : 0) |
+			       ((csum_flags & NETDEV_CSUM_TSO) ? E1000_ADVTXD_DCMD_TSE : 0);
 	d->read.olinfo_status = olinfo; /* STA 0: DD clear */
 }
 

@@ -44,12 +44,21 @@ int e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 	dev->netdev_ops = &e1000_netdev_ops;
 	netif_napi_add(dev, &a->napi, e1000_poll);
 	e1000_watchdog_init(a);
-	/* offloads ethtool -K may switch: TX checksums on every chip (off
-	 * until asked for), RX verdicts where the chip really checks */
-	dev->hw_features = NETIF_F_IP_CSUM;
+	/* offloads ethtool -K may switch, all on at probe as Linux has them:
+	 * TX checksums of IPv4 and IPv6 frames and TSO on every chip (8254x
+	 * SDM 3.3.6, 82574 7.2.10, 82576 7.2.2), RX verdicts where the chip
+	 * really checks */
+	dev->hw_features = NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM | NETIF_F_TSO;
+	/* TSO over IPv6 on the 82574 and 82576 only: the 82540EM has none,
+	 * and QEMU's e1000 writes the IPv6 payload length of each segment
+	 * with the fixed header counted in (hw/net/e1000.c xmit_seg) */
+	if (chip->type != e1000_82540)
+		dev->hw_features |= NETIF_F_TSO6;
+	dev->gso_max_size = E1000_TSO_MAX_SIZE;
+	dev->gso_max_segs = E1000_TSO_MAX_SEGS;
 	if (chip->flags & E1000_F_RX_CSUM)
 		dev->hw_features |= NETIF_F_RXCSUM;
-	dev->features = dev->hw_features & NETIF_F_RXCSUM;
+	dev->features = dev->hw_features;
 	e1000_stats_reset(a);
 	return 0;
 }

@@ -176,6 +176,15 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("tx_no_crs", h->tncrs);
 	/* the driver's own */
 	STAT_ADD("tx_csum_offload", w->tx_csum_offloaded);
+	STAT_ADD("tx_csum_offload_ipv6", w->tx_csum_ipv6);
+	STAT_ADD("tx_csum_offload_udp", w->tx_csum_udp);
+	/* TSO: tx_tso_descs / tx_tso_sends is the descriptors per send */
+	STAT_ADD("tx_tso_sends", w->tx_tso_sends);
+	STAT_ADD("tx_tso6_sends", w->tx_tso6_sends);
+	STAT_ADD("tx_tso_segments", w->tx_tso_segments);
+	STAT_ADD("tx_tso_descs", w->tx_tso_descs);
+	STAT_ADD("tx_tso_descs_max", w->tx_tso_descs_max);
+	STAT_ADD("tx_tso_dropped", w->tx_tso_dropped);
 	STAT_ADD("tx_busy", w->tx_busy);
 	STAT_ADD("interrupts", w->irqs);
 	STAT_ADD("napi_polls", w->polls);

@@ -23,6 +23,10 @@
 
 #define E1000_QUEUE_ENABLE_POLLS 1000   /* x 10 us for RXDCTL/TXDCTL.ENABLE to read back */
 #define E1000_MIN_IPV4_HLEN     20
+#define E1000_IPV6_HLEN         40
+#define E1000_CTX_OFFSET_MAX    0xFF    /* TUCSS/TUCSO are 8-bit byte offsets */
+#define E1000_L4_CSUM_END       18      /* the TCP checksum field ends 18 bytes into the header */
+#define E1000_TCP_HLEN_MIN      20
 #define E1000_TAIL_TAKEBACK_MARGIN 32   /* descriptors the head keeps from the ring's end */
 
 static inline void *desc_at(void *base, u32 i)
@@ -309,12 +313,20 @@ u32 e1000_tx_unused(const struct e1000_tx_ring *t)
 	/* LAB:END */
 }
 
+/* an offload request the context descriptors can express: header
+ * offsets within their 8-bit (TUCSS) and 9-bit (IPLEN) fields, one L4
+ * protocol, no IPv4 header checksum in an IPv6 frame */
 static int e1000_check_csum(const struct netdev_tx_csum *c, unsigned int len)
 {
-	if (c->l3_len < E1000_MIN_IPV4_HLEN || c->l3_offset < ETH_HLEN ||
-	    c->l3_offset + c->l3_len >= len || c->l3_offset > 0xFF || c->l3_len > 0x1FF)
+	bool v6 = c->flags & NETDEV_CSUM_IPV6;
+
+	if (c->l3_len < (v6 ? E1000_IPV6_HLEN : E1000_MIN_IPV4_HLEN) || c->l3_offset < ETH_HLEN ||
+	    c->l3_offset + c->l3_len >= len || c->l3_offset + c->l3_len + E1000_L4_CSUM_END > E1000_CTX_OFFSET_MAX ||
+	    c->l3_len > 0x1FF)
 		return -EINVAL;
 	if ((c->flags & NETDEV_CSUM_TCP) && (c->flags & NETDEV_CSUM_UDP))
+		return -EINVAL;
+	if (v6 && (c->flags & NETDEV_CSUM_IP))
 		return -EINVAL;
 	return 0;
 }
@@ -329,34 +341,82 @@ static bool e1000_map_segs(const struct skb_seg *segs, unsigned int n, phys_addr
 	return true;
 }
 
+/* A TSO send the context can describe: TCP, an MSS, the headers within
+ * HDRLEN's 8 bits, a payload, IPv6 only where the model segments it
+ * right (hw_features), no larger than E1000_TSO_MAX_SIZE; returns the
+ * header length, or 0 */
+static unsigned int e1000_tso_hdrlen(const struct e1000_adapter *a, const struct netdev_tx_csum *c,
+				     unsigned int len)
+{
+	unsigned int hdr = c->l3_offset + c->l3_len + c->l4_len;
+	u32 need = (c->flags & NETDEV_CSUM_IPV6) ? NETIF_F_TSO6 : NETIF_F_TSO;
+
+	if (!(c->flags & NETDEV_CSUM_TCP) || !c->mss || c->l4_len < E1000_TCP_HLEN_MIN ||
+	    hdr > E1000_CTX_OFFSET_MAX || hdr >= len || len > E1000_TSO_MAX_SIZE ||
+	    !(a->netdev->hw_features & need))
+		return 0;
+	return hdr;
+}
+
+/* the context key: what the device holds, compared before loading one
+ * (a TSO send loads its own always: the legacy context holds its PAYLEN) */
+static u64 e1000_ctx_key(const struct netdev_tx_csum *c)
+{
+	u64 key = c->flags | ((u64)c->l3_offset << 8) | ((u64)c->l3_len << 16);
+
+	if (c->flags & NETDEV_CSUM_TSO)
+		key |= ((u64)c->l4_len << 32) | ((u64)c->mss << 40);
+	return key;
+}
+
 /* Queue one frame: a data descriptor per piece of the skb (EOP on the
  * last), or one over a copy of it when the pieces cannot go as they are;
- * a checksum context descriptor first when the layout changes.  The ring
- * holds skb until the frame completes.  The tail moves now unless
- * NETDEV_TX_MORE. */
+ * a checksum context descriptor first when the layout changes.  A TSO
+ * send (skb->gso_size) takes a descriptor per piece and never a copy: one
+ * the device cannot take is dropped and counted (-EINVAL, tx_tso_dropped).
+ * The ring holds skb until the frame completes.  The tail moves now
+ * unless NETDEV_TX_MORE. */
 int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 {
 	struct e1000_tx_ring *t = &a->tx;
 	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
-	struct skb_seg segs[E1000_TX_MAX_SEGS];
-	phys_addr_t dma[E1000_TX_MAX_SEGS];
+	struct skb_seg segs[E1000_TSO_MAX_SEGS];
+	phys_addr_t dma[E1000_TSO_MAX_SEGS];
 	struct netdev_tx_csum csum;
-	unsigned int cflags = 0, nseg, ndata, len = skb->len;
-	u32 key = 0, first = t->next_to_use, i = first, need;
-	bool copy;
+	unsigned int cflags = 0, nseg, ndata, len = skb->len, maxseg = E1000_TX_MAX_SEGS, hdr = 0;
+	u32 first = t->next_to_use, i = first, need, paylen = len;
+	u64 key = 0;
+	bool copy, load, tso = false;
 
-	if (len < ETH_HLEN || len > MIN(a->netdev->mtu + ETH_HLEN, E1000_TX_BUF_SIZE))
-		return -EINVAL;
 	if (skb_tx_csum(skb, &csum)) {
 		if (e1000_check_csum(&csum, len))
 			return -EINVAL;
+		tso = csum.flags & NETDEV_CSUM_TSO;
+		if (tso) {
+			hdr = e1000_tso_hdrlen(a, &csum, len);
+			if (!hdr) {
+				a->sw.tx_tso_dropped++;
+				return -EINVAL;
+			}
+			paylen = len - hdr;
+			maxseg = E1000_TSO_MAX_SEGS;
+		}
 		cflags = csum.flags;
-		key = cflags | ((u32)csum.l3_offset << 8) | ((u32)csum.l3_len << 16);
+		key = e1000_ctx_key(&csum);
 	}
-	nseg = skb_segs(skb, segs, E1000_TX_MAX_SEGS);
-	copy = nseg > E1000_TX_MAX_SEGS || !e1000_map_segs(segs, nseg, dma);
+	if (!tso && (len < ETH_HLEN || len > MIN(a->netdev->mtu + ETH_HLEN, E1000_TX_BUF_SIZE)))
+		return -EINVAL;
+	nseg = skb_segs(skb, segs, maxseg);
+	copy = nseg > maxseg || !e1000_map_segs(segs, nseg, dma);
+	if (tso && copy) {
+		/* too many pieces for the device, or one it cannot reach: no
+		 * slot buffer holds 64 KiB, and a send cut short would be wrong */
+		a->sw.tx_tso_dropped++;
+		return -EINVAL;
+	}
 	ndata = copy ? 1 : nseg;
-	need = ndata + (key && key != t->ctx_key ? 1 : 0);
+	load = key && (tso || key != t->ctx_key);
+	need = ndata + load;
 	if (e1000_tx_unused(t) < need && t->tail_pending) {
 		/* full of deferred frames: start them, and take what already finished */
 		e1000_tx_flush(a);
@@ -366,9 +426,9 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 		a->sw.tx_busy++;
 		return -EBUSY;
 	}
-	if (key && key != t->ctx_key) {
+	if (load) {
 		/* the device keeps the last context: load a new one only on change */
-		ops->tx_ctx(desc_at(t->desc, i), &csum);
+		ops->tx_ctx(desc_at(t->desc, i), &csum, paylen);
 		t->ctx_key = key;
 		i = ring_next(i, t->count);
 	}
@@ -382,19 +442,31 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 		a->sw.tx_sg_segments += nseg;
 	}
 	for (unsigned int k = 0; k < ndata; k++) {
-		ops->tx_data(desc_at(t->desc, i), dma[k], (u16)segs[k].len, cflags, (u16)len,
+		ops->tx_data(desc_at(t->desc, i), dma[k], (u16)segs[k].len, cflags, paylen,
 			     k + 1 == ndata);
 		if (k + 1 < ndata)
 			i = ring_next(i, t->count);
 	}
 	t->slot[first].skb = skb;
-	t->slot[first].len = (u16)len;
+	t->slot[first].len = len;
+	t->slot[first].segs = tso ? (u16)((paylen + csum.mss - 1) / csum.mss) : 1;
+	t->slot[first].hdr_len = (u16)hdr;
 	t->slot[first].last = (s32)i;
 	/* a sampled frame's record completes when its descriptor does */
 	t->slot[first].journey = journey_tx_token();
 	t->next_to_use = ring_next(i, t->count);
-	if (cflags)
+	if (cflags) {
 		a->sw.tx_csum_offloaded++;
+		a->sw.tx_csum_ipv6 += !!(cflags & NETDEV_CSUM_IPV6);
+		a->sw.tx_csum_udp += !!(cflags & NETDEV_CSUM_UDP);
+	}
+	if (tso) {
+		a->sw.tx_tso_sends++;
+		a->sw.tx_tso6_sends += !!(cflags & NETDEV_CSUM_IPV6);
+		a->sw.tx_tso_segments += t->slot[first].segs;
+		a->sw.tx_tso_descs += need;
+		a->sw.tx_tso_descs_max = MAX(a->sw.tx_tso_descs_max, (u64)need);
+	}
 	if (flags & NETDEV_TX_MORE) {
 		t->tail_pending = true;
 		return 0;
@@ -433,8 +505,11 @@ int e1000_clean_tx(struct e1000_adapter *a)
 
 		if (last < 0 || !ops->tx_done(desc_at(t->desc, last)))
 			break;
-		a->sw.tx_packets++;
-		a->sw.tx_bytes += t->slot[ntc].len;
+		/* wire frames, as Linux's drivers count a TSO send: each
+		 * segment with its copy of the header */
+		a->sw.tx_packets += t->slot[ntc].segs;
+		a->sw.tx_bytes += t->slot[ntc].len +
+				  (u64)(t->slot[ntc].segs - 1) * t->slot[ntc].hdr_len;
 		/* the poll frees at once; from hard IRQ (napi=off) or inside
 		 * start_xmit (interrupts off) NET_TX does it */
 		dev_kfree_skb_any(t->slot[ntc].skb);

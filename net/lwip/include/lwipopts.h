@@ -84,12 +84,36 @@ void net_core_assert_locked(const char *fn);
 #define LWIP_HOOK_FILENAME          "lwip_hooks.h"
 #endif
 
-/* --- TCP: throughput (iperf) --------------------------------------------
- * Window scaling (RFC 7323) lets the receive window pass 64 KiB; 64 full
- * segments (~91 KiB) keep a 1 Gb/s link busy up to ~0.7 ms of RTT and fit
- * the heap several times over.  The send buffer is the same size, and
- * the segment queue may hold it in MSS-sized pieces four times over
- * (small writes), within the segment pool. */
+/* --- TCP: throughput ------------------------------------------------------
+ * Measured with make bench's iperf -r (bench/run.py) on QEMU's e1000e and
+ * igb under TCG, where the guest's CPU, not the emulated wire, is the
+ * limit: the fewer guest instructions per byte, the faster.
+ *  - MSS 1460: the Ethernet MTU less 40 bytes of headers; TSO sends up to
+ *    64 KiB still go out in these segments (net/lwip/tso.h).
+ *  - Window scaling (RFC 7323), shift 2: windows past 64 KiB (up to 256 KiB).
+ *  - Receive window 64 segments (~91 KiB): a 1 Gb/s stream up to ~0.7 ms
+ *    of round trip; lwIP's sanity check ties it to the PBUF_POOL (received
+ *    data does not live there: custom pbufs over the RX buffers), and a
+ *    larger pool would cost static memory for no measured gain.
+ *  - Send buffer the same 64 segments: a window's worth queued, which
+ *    lets an ACK that opens the window find up to 44 segments to join
+ *    into one 64 KiB TSO send (iperf -r's sends average ~39 segments:
+ *    tests/qemu/test_offload.py).  Not more: lwIP's tcp_write walks the
+ *    whole unsent queue to append (tcp_out.c), so a larger buffer costs
+ *    guest time per write, and a 128-segment buffer showed no gain within
+ *    the run-to-run noise of a shared machine.  The queue may hold the
+ *    buffer in MSS-sized pieces four times over (small writes), within
+ *    the segment pool.
+ *  - No SACK (lwIP's default): a tap or QEMU's user network does not lose
+ *    segments on its own; nothing measured here asks for it.
+ *  - Delayed ACK: lwIP's (an ACK for every second full segment, the rest
+ *    from the 250 ms timer); fewer ACKs are fewer guest sends, and the
+ *    sender's window, not the ACK clock, is what limits a bulk stream.
+ *  - Nagle stays on (lwIP's default per connection; an application that
+ *    wants it off calls tcp_nagle_disable): it only holds back a small
+ *    segment while data is unacknowledged, never full ones, and the TSO
+ *    glue sends what a NAPI poll (or a lock hold outside one) made lwIP
+ *    send at its end anyway. */
 #define TCP_MSS                     1460
 #define LWIP_WND_SCALE              1
 #define TCP_RCV_SCALE               2
