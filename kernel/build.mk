@@ -5,7 +5,8 @@ kernel-srcs += kernel/acpi_tables.c kernel/acpi.c kernel/lapic.c kernel/ioapic.c
 	kernel/pit.c kernel/hpet.c kernel/intc.c kernel/tick.c
 kernel-srcs += kernel/gdt.c kernel/idt.c kernel/isr.S kernel/irq.c kernel/kallsyms.c \
 	kernel/backtrace.c kernel/selftest.c kernel/selftest_irq.c
-kernel-srcs += kernel/softirq.c kernel/selftest_softirq.c kernel/workqueue.c
+kernel-srcs += kernel/softirq.c kernel/selftest_softirq.c kernel/workqueue.c \
+	kernel/softlockup.c
 kernel-srcs += kernel/mm.c kernel/buddy.c kernel/page_alloc.c kernel/paging.c kernel/kmalloc.c \
 	kernel/dma.c kernel/mmio.c kernel/mmtest.c
 # KMALLOC_DEBUG=0 drops kmalloc's redzones, caller tracking and live list (default 1)

@@ -39,6 +39,8 @@ static bool action_pool_ready;
 static struct spinlock irq_lock = SPINLOCK_INIT("irq");
 static u64 spurious_total;
 static unsigned irq_nesting;            /* one CPU runs interrupts for now */
+/* the frame of the interrupt being handled, per CPU (get_irq_regs) */
+static struct trap_frame *irq_regs[NR_CPUS];
 
 static void irq_eoi_none(int vector)
 {
@@ -216,10 +218,14 @@ void irq_dispatch(struct trap_frame *tf)
 	 * interrupted (idle included: cpustat.c) */
 	enum cpu_usage_stat prev = irq_nesting ? CPUTIME_IRQ : cpustat_switch(CPUTIME_IRQ);
 
+	struct trap_frame *old_regs = irq_regs[smp_processor_id()];
+
+	irq_regs[smp_processor_id()] = tf;
 	irq_nesting++;
 	d->count++;
 	for (a = __atomic_load_n(&d->chain, __ATOMIC_ACQUIRE); a; a = a->next)
 		handled |= a->fn(a->ctx);
+	irq_regs[smp_processor_id()] = old_regs;
 	if (handled == IRQ_NONE)
 		irq_unclaimed(d, vector, d->chain != NULL);
 	/* the LAPIC sets no in-service bit for its spurious vector: an EOI
@@ -231,6 +237,11 @@ void irq_dispatch(struct trap_frame *tf)
 		cpustat_switch(prev);
 		irq_exit();
 	}
+}
+
+struct trap_frame *get_irq_regs(void)
+{
+	return irq_regs[smp_processor_id()];
 }
 
 void irq_show(void)

@@ -10,6 +10,7 @@
 #include "kernel/printk.h"
 #include "kernel/selftest.h"
 #include "kernel/softirq.h"
+#include "kernel/softlockup.h"
 #include "kernel/x86.h"
 #include <stdlib.h>
 
@@ -63,6 +64,7 @@ static int tick_interrupt(void *ctx)
 	/* timers run in the TIMER softirq, from this interrupt's irq_exit */
 	if (tick_timer_due && tick_timer_due())
 		raise_softirq_irqoff(TIMER_SOFTIRQ);
+	softlockup_tick();
 	return IRQ_HANDLED;
 }
 
