@@ -66,11 +66,13 @@ HANG_RE = re.compile(r"Kernel panic|BUG: soft lockup")
 # injectlib.reconcile's equations that do not hold over an attack, and why:
 #   "sent =", replies, RSTs    the tools are not bn-inject: no sent/received tally
 #   "Tcp InSegs =", no-PCB     the probes' and tools' segments reach listening PCBs
+#   "Ip InDelivers ="          Tcp and Udp count IPv6 segments too (as Linux's do),
+#                              Ip only IPv4: nmap -6 and thc-ipv6 send TCP over IPv6
 #   "fragments ="              it counts fragments that never complete (bn-inject's);
 #                              hping3 and thc-ipv6 complete some datagrams, and
 #                              lwIP counts those (ReasmOKs) per datagram
 NOT_HERE = ("sent =", "echo replies received", "RSTs received", "ICMP echo replies received",
-            "Tcp InSegs =", "Tcp no-PCB drops", "fragments =")
+            "Tcp InSegs =", "Tcp no-PCB drops", "Ip InDelivers =", "fragments =")
 # counters reported for each attack when they moved: what was dropped, and why
 DROP_KEYS = ("tap.tx_dropped", "eth.rx_missed_errors", "eth.rx_no_buffer_count",
              "eth.rx_alloc_failed", "softnet.dropped", "qdisc.drops",
@@ -373,6 +375,28 @@ def attack_syn_flood(t, full):
         hping_sent(out), secs), out
 
 
+# segments of the probes' own connections that may be neither answered
+# nor counted as a listen drop (a probe abandoned at its timeout)
+SYN_SLACK = 100
+
+
+def syn_drops_counted(d):
+    """The SYNs the guest did not answer are counted where Linux counts
+    them (TcpExt ListenDrops: a full SYN or accept queue): unanswered =
+    Tcp InSegs - (Tcp OutSegs + SyncookiesSent), each SYN-ACK one segment
+    out, retransmissions counted in its favour."""
+    unanswered = d["Tcp.InSegs"] - d["Tcp.OutSegs"] - d.get("TcpExt.SyncookiesSent", 0)
+    counted = d.get("TcpExt.ListenDrops", 0)
+    report("hostile SYN accounting: Tcp InSegs %d, OutSegs %d, SyncookiesSent %d, "
+           "ListenDrops %d: %d SYNs neither answered nor counted" % (
+               d["Tcp.InSegs"], d["Tcp.OutSegs"], d.get("TcpExt.SyncookiesSent", 0), counted,
+               max(0, unanswered - counted)))
+    if unanswered > counted + SYN_SLACK:
+        return ["%d SYNs neither answered (SYN-ACK, cookie) nor counted (ListenDrops %d)"
+                % (unanswered, counted)]
+    return []
+
+
 def attack_frag_flood(t, full):
     n = 20000 if full else 1000
     notes, outs = [], []
@@ -430,6 +454,8 @@ def attack_fragmentation6(t, full):
 # the IPv6 fragments' reassembly (60 s) runs out while the others run; the
 # SYN flood last, as what it leaves (SYN_RCVD PCBs) denies HTTP for a while
 # on a stack without SYN cookies
+# further checks of an attack's counter delta: [problems]
+CHECKS = {"syn_flood": syn_drops_counted}
 ATTACKS = {
     "fragmentation6": attack_fragmentation6,
     "frag_flood": attack_frag_flood,
@@ -471,12 +497,19 @@ def run_attack(t, name, full):
                                                                  "the shell does not answer")))
     assert not hang, "%s: %s\n%s" % (name, hang.group(0), g.output[hang.start():][:4000])
     assert alive, "%s: the guest's shell does not answer\n%s" % (name, g.output[-3000:])
-    c1 = all_counters(t)
-    d = delta(c0, c1)
+    # the views are read one after the other: a frame that arrives in
+    # between (the namespace's own neighbour discovery) is in some and not
+    # yet in others; a real hole in the accounting stays on a second read
+    for _ in range(3):
+        d = delta(c0, all_counters(t))
+        bad = [b for b in injectlib.reconcile(d, {}, {}) if not b.startswith(NOT_HERE)]
+        if not bad:
+            break
+        time.sleep(0.5)
     drops = {k: d[k] for k in DROP_KEYS if d.get(k)}
     report("hostile %s %s: tap sent %d frames (host dropped %d), NIC took %d; counted drops %s"
            % (t.nic, name, d["tap.tx_packets"], d["tap.tx_dropped"], d["eth.rx_packets"], drops))
-    bad = [b for b in injectlib.reconcile(d, {}, {}) if not b.startswith(NOT_HERE)]
+    bad += CHECKS.get(name, lambda d: [])(d)
     late = [k for k, v in rec.items() if v is None or v >= RECOVERY_S]
     assert not late, "%s: not back within %.1f s after the attack: %s" % (name, RECOVERY_S, rec)
     assert not bad, "%s: the counters do not account for every frame: %s" % (name, bad)
