@@ -62,6 +62,9 @@ PRECONDITION_S = {False: 10, True: 60}
 # TCP_SYN_RCVD_TIMEOUT (20 s)
 POOLS_SETTLE_S = 75
 SHELL_TIMEOUT_S = 10
+# the guest's soft-lockup watchdog threshold: a hang is reported, with its
+# backtrace, before the shell's timeout gives up on it
+SOFTLOCKUP_S = 5
 HANG_RE = re.compile(r"Kernel panic|BUG: soft lockup")
 # injectlib.reconcile's equations that do not hold over an attack, and why:
 #   "sent =", replies, RSTs    the tools are not bn-inject: no sent/received tally
@@ -105,7 +108,7 @@ class Target:
             self.g.close()
         self.boots += 1
         self.g = self.net.guest("hostile-tools-%s-%d" % (self.nic, self.boots), nic=self.nic,
-                                append=APPEND)
+                                append=APPEND + " softlockup_thresh=%d" % SOFTLOCKUP_S)
         self.g.wait_for(r"barenet: ready in", timeout=60)
         self.g.wait_prompt(30)
         injectlib.tap_wait_reachable(self.net, self.g)
@@ -119,7 +122,6 @@ class Target:
         r = recover(self, time.monotonic(), watch_s=10)
         assert all(v is not None for v in r.values()), ("a service does not answer", r)
         self.pools0 = settled_pools(self, None, 5)[0]
-        self.mark = len(self.g.output)
 
     def ensure(self):
         """Boot afresh when the guest panicked, hung or is gone."""
