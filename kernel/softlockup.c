@@ -26,6 +26,7 @@ struct softlockup_cpu {
 	bool armed;             /* touched at least once */
 	u64 touched;            /* jiffies at the last touch */
 	u64 ticks;              /* ticks taken since the last touch */
+	u64 seen;               /* jiffies at the last tick counted */
 };
 
 static struct softlockup_cpu softlockup_cpus[NR_CPUS];
@@ -96,10 +97,15 @@ void softlockup_tick(void)
 	struct softlockup_cpu *c = &softlockup_cpus[smp_processor_id()];
 	u64 limit = (u64)softlockup_thresh * HZ;
 
-	if (!limit || !c->armed)
+	u64 now = READ_ONCE(jiffies);
+
+	if (!limit || !c->armed || now == c->seen)
 		return;
-	/* ticks actually taken, not jiffies: an emulator that descheduled the
-	 * whole machine for a while (jiffies jump to catch up) is no lockup */
+	/* one per tick interrupt that moved jiffies, not jiffies themselves:
+	 * an emulator that descheduled the whole machine for a while (jiffies
+	 * jump to catch up) is no lockup; and the PIT may interrupt several
+	 * times per jiffy */
+	c->seen = now;
 	if (++c->ticks % limit == 0)
 		softlockup_report(c);
 }

@@ -85,3 +85,19 @@ def test_no_report_while_idle_or_busy(kernel):
         assert g.watch(1)
         assert not REPORT_RE.search(g.output), g.output[-3000:]
         assert "Kernel panic" not in g.output
+
+
+def test_threshold_in_seconds_with_the_pit(kernel):
+    """The threshold counts jiffies the tick moved, not tick interrupts: the
+    PIT cannot tick at 10 Hz and interrupts twice per jiffy (hz=10), yet the
+    report comes THRESH seconds after the spin began, by the printk clock."""
+    code, out = boot("softlockup-pit", append="exit=ready pic=8259 hz=10 softlockup_thresh=%d "
+                     "selftest=softlockup" % THRESH, timeout=60)
+    assert re.search(TS + r"tick: 10 Hz from the PIT on IRQ 0 \(20 Hz, 2 per tick\)$", out, re.M), out
+    start = re.search(r"^\[ *(\d+\.\d{6})\] softlockup: test: spinning", out, re.M)
+    rep = re.search(r"^\[ *(\d+\.\d{6})\] BUG: soft lockup - CPU#0 stuck for (\d+)s!", out, re.M)
+    assert start and rep, out[-2000:]
+    waited = float(rep.group(1)) - float(start.group(1))
+    assert THRESH - 0.2 <= waited < 3 * THRESH, waited
+    assert int(rep.group(2)) == THRESH, rep.group(0)
+    assert code == EXIT_OK, code
