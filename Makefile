@@ -21,6 +21,7 @@ endif
 BUILD   := build
 DEPS    := build/deps
 LWIP    := $(DEPS)/lwip-2.2.1
+UPLOT   := $(DEPS)/uplot-1.6.32
 
 # Kernel flags: freestanding, no SSE/x87 anywhere (IRQ-reachable code must not
 # touch FPU state; CR4.OSFXSR is never set), kernel code model in the top 2 GiB.
@@ -134,12 +135,13 @@ help:
 	@echo "  make iso        build build/barenet.iso (GRUB, BIOS + UEFI; dd it to a USB stick)"
 	@echo "                  ISO_APPEND='...' default entry's options, ISO_OUT=, ISO_TIMEOUT="
 	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, APPEND='...')"
-	@echo "                  NET=user (127.0.0.1 forwards) or NET=tap (root: a namespace with a tap)"
+	@echo "                  NET=user (127.0.0.1 forwards) or NET=tap (root: a namespace with a tap);"
+	@echo "                  the dashboard: http://127.0.0.1:8080/ (docs/DASHBOARD.md)"
 	@echo "  make run-iso    boot the ISO in QEMU (FW=bios|uefi)"
 	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"
 	@echo "  make test       install missing deps, run host unit tests and QEMU tests"
 	@echo "  make unit       host unit tests only (ASan + UBSan, Check)"
-	@echo "  make fuzz       libFuzzer targets rx and text, FUZZ_TIME=600 s each (docs/FUZZING.md);"
+	@echo "  make fuzz       libFuzzer targets rx, frag and text, FUZZ_TIME=600 s each (docs/FUZZING.md);"
 	@echo "                  fuzz-regress replays the kept inputs, fuzz-quick runs 20 s each"
 	@echo "  make stress     1,000,000 frames (10% malformed) through build/tools/bn-inject,"
 	@echo "                  overload per NIC model (recovery < 1 s), a 1-minute soak,"

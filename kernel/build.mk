@@ -15,6 +15,9 @@ CFLAGS_kernel_kmalloc := -DKMALLOC_DEBUG=$(KMALLOC_DEBUG)
 endif
 # console input, idle and CPU time accounting (/proc/stat), and the /proc files the kernel core owns
 kernel-srcs += kernel/serial_rx.c kernel/idle.c kernel/cpustat.c kernel/meminfo.c kernel/version_proc.c
+# the random generator and its boot seed (RDSEED/RDRAND/TSC jitter);
+# rate-limited log lines
+kernel-srcs += kernel/random.c kernel/ratelimit.c
 # the serial console shell (kernel/shell/shell.h)
 kernel-srcs += kernel/shell/shell.c kernel/shell/line.c kernel/shell/complete.c \
 	kernel/shell/cmd_fs.c kernel/shell/cmd_sys.c kernel/shell/cmd_sysctl.c kernel/shell/cmd_grep.c \

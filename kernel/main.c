@@ -15,6 +15,7 @@
 #include "kernel/panic.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
+#include "kernel/random.h"
 #include "kernel/selftest.h"
 #include "kernel/shell/shell.h"
 #include "kernel/softirq.h"
@@ -91,6 +92,8 @@ void kmain(u32 magic, u32 info_phys)
 	acpi_init();
 	intc_init();
 	clock_init();
+	/* the seed for the stack's secrets: after the TSC is calibrated */
+	random_init();
 	tick_init();
 	/* console input by interrupt; the shell reads it after ready */
 	serial_rx_init();

@@ -28,8 +28,14 @@ $(BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
 	$(Q)$(CC) $(LWIP_CFLAGS) -c $< -o $@
 
 # the stamp is rewritten (and lwIP unpacked and patched afresh) when the
-# patch set changes: tools/deps.sh compares the set's hash with the stamp
-$(LWIP)/.verified: $(wildcard net/lwip/patches/*.patch) tools/deps.sh
+# patch set changes: tools/deps.sh compares the set's hash with the stamp.
+# A removed patch makes no prerequisite newer: the list of names is kept in
+# a file rewritten (at parse time) only when it changes.
+lwip-patches := $(sort $(wildcard net/lwip/patches/*.patch))
+lwip-patch-list := $(DEPS)/lwip-patches.list
+$(shell mkdir -p $(DEPS) && { echo '$(notdir $(lwip-patches))' | cmp -s - $(lwip-patch-list) || \
+	echo '$(notdir $(lwip-patches))' > $(lwip-patch-list); })
+$(LWIP)/.verified: $(lwip-patches) $(lwip-patch-list) tools/deps.sh
 	tools/deps.sh
 # lwIP's sources appear when tools/deps.sh unpacks them (precious: make
 # must not take them for intermediate files and delete them).  Only the
@@ -43,8 +49,8 @@ $(lwip-src-files): | $(LWIP)/.verified
 # the glue: core lock, timers and loopback, netifs over net_devices,
 # addressing, services, self-test (every file here sees lwIP's headers)
 net-lwip-glue := port stack core_lock netif ipconfig ipconfig_parse selftest_stack \
-	loopback_proc taps snmp_proc sock_proc arp_proc cmd_ip cmd_ping addr_query \
-	netinject tcp_tw
+	loopback_proc taps snmp_proc snmp6_proc sock_proc arp_proc cmd_ip cmd_ping addr_query \
+	netinject tcp_tw secure_seq icmp_limit
 kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 
@@ -53,12 +59,24 @@ kernel-srcs += net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/cmd_e
 
 # the services over lwIP's raw API
 net-services := services echo discard http http_views iperf status metrics netgen capture_srv \
-	shell_srv
+	shell_srv stats_json views_index www
 kernel-srcs += $(net-services:%=net/services/%.c)
 $(foreach f,$(net-services),$(eval CFLAGS_net_services_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
+# the dashboard's files, embedded: ours and uPlot's (tools/deps.sh fetches
+# it from the npm registry, sha256 pinned, into build/deps)
+www-files := net/services/www/index.html net/services/www/dashboard.js
+kernel-srcs += net/services/www_assets.S
+www-asset-flags := -DUPLOT_JS='"$(UPLOT)/uPlot.iife.min.js"' -DUPLOT_CSS='"$(UPLOT)/uPlot.min.css"'
+$(BUILD)/obj/net/services/www_assets.o: KASFLAGS += $(www-asset-flags)
+$(BUILD)/obj/net/services/www_assets.o: $(www-files) $(UPLOT)/.verified
+# after lwIP's: one tools/deps.sh at a time, whatever -j says
+$(UPLOT)/.verified: | $(LWIP)/.verified
+	tools/deps.sh
 kernel-extra-objs += $(lwip-objs)
 
-# the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP)
+# the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP),
+# the error rate limits' token buckets
+kernel-srcs += net/core/xrlim.c
 kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
 	net/core/selftest_napi.c net/core/xmit.c net/core/journey.c net/core/journey_report.c \
 	net/core/capture.c net/core/capture_cmd.c net/core/journey_cmd.c \
@@ -69,6 +87,11 @@ kernel-srcs += net/core/pktbuild.c net/core/pktgen.c net/core/pktgen_params.c \
 # the capture and journey taps inside lwIP (net/lwip/taps.c): lwIP's calls
 # between its own files go through these wrappers
 KLDFLAGS += $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input,-Wl,--wrap=$(f))
+# the ICMP/ICMPv6 error and RST rate limits (net/lwip/icmp_limit.c): lwIP's
+# error senders, called from its other files, go through the limits first
+NET_ICMP_LIMIT_WRAPS := icmp_dest_unreach icmp_time_exceeded icmp6_dest_unreach \
+	icmp6_time_exceeded icmp6_time_exceeded_with_addrs icmp6_param_problem tcp_rst_netif
+KLDFLAGS += $(foreach f,$(NET_ICMP_LIMIT_WRAPS),-Wl,--wrap=$(f))
 CFLAGS_net_core_skbuff := -Inet/lwip/include -I$(LWIPDIR)/include
 # net.ipv4.* read-only sysctls: lwIP's build-time TCP/IP settings (lwipopts.h)
 CFLAGS_net_core_sysctl_net_core := -Inet/lwip/include -I$(LWIPDIR)/include

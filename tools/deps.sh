@@ -32,6 +32,13 @@ LWIP_SHA256=83729c274c499d3348e9fbbe043a3113f3fa8953e7efddc7c21c7fcbb1f2b7b1
 LWIP_DIR=$DEPS_DIR/lwip-$LWIP_VERSION
 # DEPS_LWIP_PATCHES: another patch dir (for the tests of this script)
 LWIP_PATCHES=${DEPS_LWIP_PATCHES:-$here/net/lwip/patches}
+# uPlot (the dashboard's charts, embedded in the kernel image): the npm
+# registry's tarball of this version, pinned by sha256; only its minified
+# JS and CSS (and its licence) are unpacked into $UPLOT_DIR
+UPLOT_VERSION=1.6.32
+UPLOT_TGZ=uplot-$UPLOT_VERSION.tgz
+UPLOT_SHA256=4b8a8191e425658e3ea8c8c1314b0fc679c861ee3a1af2b20c7b16ba50b5133d
+UPLOT_DIR=$DEPS_DIR/uplot-$UPLOT_VERSION
 
 check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
@@ -106,6 +113,10 @@ need nmap               "port scans"                    have_cmd nmap
 have_libfuzzer() { compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; }
 need clang              "fuzz targets (make fuzz)"      have_cmd clang
 need libclang-rt-14-dev "libFuzzer runtime (make fuzz)" have_libfuzzer
+# the dashboard: uPlot from the npm registry, and its test's browser and scraper
+need npm                "npm pack: uPlot for the dashboard" have_cmd npm
+need chromium           "headless browser: dashboard test" have_cmd chromium
+need prometheus         "scrapes /metrics: dashboard test" have_cmd prometheus
 
 lwip_patches() { compgen -G "$LWIP_PATCHES/*.patch" | LC_ALL=C sort || true; }
 # what the stamp must say: the tarball's pinned sha256 and the patch set's hash
@@ -120,14 +131,18 @@ lwip_ok() {
     [ -f "$LWIP_DIR/src/core/tcp.c" ] && [ -f "$LWIP_DIR/.verified" ] &&
         [ "$(cat "$LWIP_DIR/.verified")" = "$(lwip_stamp)" ]
 }
-# make rebuilds lwIP when a patch is newer than the stamp: if the set is
-# unchanged (a patch touched, not edited), bring the stamp's time forward so
-# make does not run this script again and again
-if lwip_ok && [ -n "$(find "$LWIP_PATCHES" -name '*.patch' -newer "$LWIP_DIR/.verified" 2>/dev/null)" ]; then
+# make runs this script when a patch, or the list of their names it keeps
+# (net/build.mk), is newer than the stamp: if the set is unchanged (a patch
+# touched, not edited), bring the stamp's time forward so make does not run
+# this script again and again
+if lwip_ok && [ -n "$(find "$LWIP_PATCHES" "$DEPS_DIR/lwip-patches.list" -newer "$LWIP_DIR/.verified" \
+                    \( -name '*.patch' -o -name lwip-patches.list \) 2>/dev/null)" ]; then
     touch "$LWIP_DIR/.verified"
 fi
 
-if [ ${#missing_pkgs[@]} -eq 0 ] && [ $need_backports_qemu -eq 0 ] && lwip_ok; then
+uplot_ok() { [ -f "$UPLOT_DIR/uPlot.iife.min.js" ] && [ -f "$UPLOT_DIR/uPlot.min.css" ] && [ -f "$UPLOT_DIR/.verified" ]; }
+
+if [ ${#missing_pkgs[@]} -eq 0 ] && [ $need_backports_qemu -eq 0 ] && lwip_ok && uplot_ok; then
     say "all dependencies present"
     exit 0
 fi
@@ -139,6 +154,7 @@ report_missing() {
         say "missing: ${missing_pkgs[$i]} (${missing_why[$i]})"
     done
     lwip_ok || say "missing: lwIP $LWIP_VERSION source in $LWIP_DIR"
+    uplot_ok || say "missing: uPlot $UPLOT_VERSION in $UPLOT_DIR"
     return 0
 }
 
@@ -287,5 +303,29 @@ if ! lwip_ok; then
     rmdir "$DEPS_DIR/lwip-unpack"
     lwip_stamp >"$LWIP_DIR/.verified"
     say "lwIP $LWIP_VERSION unpacked into $LWIP_DIR (sha256 verified, $(lwip_patches | wc -l) patches)"
+fi
+# --- uPlot from the npm registry ----------------------------------------------
+if ! uplot_ok; then
+    tgz=$DEPS_DIR/$UPLOT_TGZ
+    mkdir -p "$DEPS_DIR"
+    if [ ! -f "$tgz" ]; then
+        have_cmd npm || die "npm is needed to fetch uPlot (apt-get install npm)"
+        say "npm pack uplot@$UPLOT_VERSION"
+        (cd "$DEPS_DIR" && npm pack --silent "uplot@$UPLOT_VERSION" >"$DEPS_DIR/npm-pack.log" 2>&1) ||
+            { cat "$DEPS_DIR/npm-pack.log" >&2; die "could not fetch uplot@$UPLOT_VERSION from the npm registry"; }
+        [ -f "$tgz" ] || die "npm pack did not write $tgz"
+    fi
+    echo "$UPLOT_SHA256  $tgz" | sha256sum -c --quiet - ||
+        die "$UPLOT_TGZ sha256 mismatch (want $UPLOT_SHA256); refusing to use it"
+    rm -rf "$UPLOT_DIR" "$DEPS_DIR/uplot-unpack"
+    mkdir -p "$DEPS_DIR/uplot-unpack" "$UPLOT_DIR"
+    tar -C "$DEPS_DIR/uplot-unpack" -xzf "$tgz" package/dist/uPlot.iife.min.js \
+        package/dist/uPlot.min.css package/LICENSE || die "unexpected layout in $UPLOT_TGZ"
+    mv "$DEPS_DIR/uplot-unpack/package/dist/uPlot.iife.min.js" \
+       "$DEPS_DIR/uplot-unpack/package/dist/uPlot.min.css" \
+       "$DEPS_DIR/uplot-unpack/package/LICENSE" "$UPLOT_DIR/"
+    rm -rf "$DEPS_DIR/uplot-unpack"
+    touch "$UPLOT_DIR/.verified"
+    say "uPlot $UPLOT_VERSION unpacked into $UPLOT_DIR (sha256 verified)"
 fi
 say "all dependencies present"

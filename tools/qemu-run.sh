@@ -15,7 +15,7 @@
 #            QEMU runs inside it on tap0, APPEND gets ip=10.0.2.15/24,10.0.2.2
 #            unless it has an ip= already, and the namespace is deleted when
 #            QEMU exits.  Reach the guest only from inside the namespace:
-#            sudo ip netns exec barenet-run curl http://10.0.2.15/
+#            sudo ip netns exec barenet-run curl http://10.0.2.15/status
 #   ACCEL    auto (default), kvm or tcg: see tools/qemu-accel.sh
 #   MEM SMP MACHINE   -m (256), -smp (1), -machine (q35)
 #   GDBPORT  if set: stop at the first instruction and wait for gdb on
@@ -136,11 +136,21 @@ make_netns() {
 
 echo "run: $what; $MACHINE, $MEM MiB, $SMP CPU, $accel, NIC $NIC ($MAC)"
 [ -n "$fwd_text" ] && echo "run: host forwards (host->guest):$fwd_text"
+# the dashboard: the host side of a TCP forward to the guest's port 80
+dash=
+for f in $fwd_text; do
+    case $f in
+    tcp:*-:80) hp=${f#tcp:}; hp=${hp%-:80}; [ "${hp#:}" != "$hp" ] && hp=127.0.0.1$hp
+               [ -z "$dash" ] && dash=http://$hp/ ;;
+    esac
+done
+[ -n "$dash" ] && echo "run: dashboard: $dash in a browser (${dash}status, ${dash}metrics for curl)"
 if [ "$NET" = tap ]; then
     echo "run: network namespace $NETNS: $TAP $HOST4/24 $HOST6/64; the guest is ${guest4:-(see its ip= option)}"
     g=${guest4:-<guest>}
+    echo "run: dashboard: http://$g/ in a browser inside the namespace"
     echo "run: reach it from inside the namespace (another terminal):"
-    echo "run:   sudo ip netns exec $NETNS curl http://$g/"
+    echo "run:   sudo ip netns exec $NETNS curl http://$g/status"
     echo "run:   sudo ip netns exec $NETNS ping $g"
     echo "run:   sudo ip netns exec $NETNS ping -6 $GUEST_LL%$TAP"
     echo "run:   sudo ip netns exec $NETNS iperf -c $g"

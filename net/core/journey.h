@@ -207,6 +207,17 @@ struct journey_counts {
 };
 void journey_get_counts(struct journey_counts *c);
 
+/* one row of the `trace` table: the time from the previous stage a frame
+ * reached to this one, over the records kept (nearest-rank percentiles) */
+struct journey_stage_stat {
+	u32 count;                  /* records that reached the stage; 0: no row */
+	u64 p50_ns, p90_ns, p99_ns, max_ns;
+};
+/* out[st] for each stage, out[JOURNEY_STAGES] for first-to-last-stamp
+ * ("total"); kinds[JOURNEY_KIND_LOOP + 1], if not NULL, gets the records
+ * per JOURNEY_KIND_* added.  Returns the records used, or -ENOMEM. */
+int journey_stage_stats(struct journey_stage_stat out[JOURNEY_STAGES + 1], int *kinds);
+
 /* the shell `trace` table: per stage, count and p50/p90/p99/max of the
  * time since the previous stage the frame reached, in ns.  Length needed,
  * as snprintf; -ENOMEM. */

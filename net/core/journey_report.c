@@ -50,14 +50,19 @@ static bool total_ns(const struct journey_rec *r, u64 *ns)
 
 static void sort_u64(u64 *v, int n)
 {
-	/* insertion sort: at most JOURNEY_RING values, on a shell command */
-	for (int i = 1; i < n; i++) {
-		u64 x = v[i];
-		int j = i;
+	/* Shell sort (Ciura's gaps): at most JOURNEY_RING values, once per
+	 * stage, on a shell command or each dashboard poll */
+	static const int gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
 
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
+	for (size_t g = 0; g < ARRAY_SIZE(gaps); g++) {
+		for (int i = gaps[g]; i < n; i++) {
+			u64 x = v[i];
+			int j = i;
+
+			for (; j >= gaps[g] && v[j - gaps[g]] > x; j -= gaps[g])
+				v[j] = v[j - gaps[g]];
+			v[j] = x;
+		}
 	}
 }
 
@@ -69,68 +74,94 @@ static u64 percentile(const u64 *v, int n, int pct)
 	return v[rank > 0 ? rank - 1 : 0];
 }
 
-static void report_row(struct seq_buf *s, const char *name, u64 *v, int n)
+static void stat_of(struct journey_stage_stat *st, u64 *v, int n)
 {
+	memset(st, 0, sizeof(*st));
 	if (!n)
 		return;
 	sort_u64(v, n);
-	seq_buf_printf(s, "%-10s %7d %10llu %10llu %10llu %10llu\n", name, n,
-		       (unsigned long long)percentile(v, n, 50),
-		       (unsigned long long)percentile(v, n, 90),
-		       (unsigned long long)percentile(v, n, 99),
-		       (unsigned long long)v[n - 1]);
+	st->count = (u32)n;
+	st->p50_ns = percentile(v, n, 50);
+	st->p90_ns = percentile(v, n, 90);
+	st->p99_ns = percentile(v, n, 99);
+	st->max_ns = v[n - 1];
 }
 
-int journey_report(char *buf, size_t size)
+int journey_stage_stats(struct journey_stage_stat out[JOURNEY_STAGES + 1], int *kinds)
 {
 	struct journey_rec *recs = kmalloc(sizeof(*recs) * JOURNEY_RING);
 	u64 *v = kmalloc(sizeof(*v) * JOURNEY_RING);
-	struct journey_counts c;
-	unsigned int kinds[ARRAY_SIZE(kind_names)] = { 0 };
-	struct seq_buf s;
-	int n;
+	int n, k;
 
 	if (!recs || !v) {
 		kfree(recs);
 		kfree(v);
 		return -ENOMEM;
 	}
-	journey_get_counts(&c);
 	n = journey_ring_copy(recs, JOURNEY_RING);
+	if (kinds)
+		for (int i = 0; i < n; i++)
+			if (recs[i].kind < ARRAY_SIZE(kind_names))
+				kinds[recs[i].kind]++;
+	/* each stage: the time since the previous stage the frame reached */
+	for (int st = 0; st < JOURNEY_STAGES; st++) {
+		k = 0;
+		for (int i = 0; i < n; i++)
+			if (stage_delta(&recs[i], st, &v[k]))
+				k++;
+		stat_of(&out[st], v, k);
+	}
+	k = 0;
 	for (int i = 0; i < n; i++)
-		if (recs[i].kind < ARRAY_SIZE(kinds))
-			kinds[recs[i].kind]++;
+		if (total_ns(&recs[i], &v[k]))
+			k++;
+	stat_of(&out[JOURNEY_STAGES], v, k);
+	kfree(recs);
+	kfree(v);
+	return n;
+}
+
+static void report_row(struct seq_buf *s, const char *name, const struct journey_stage_stat *st)
+{
+	if (!st->count)
+		return;
+	seq_buf_printf(s, "%-10s %7u %10llu %10llu %10llu %10llu\n", name, st->count,
+		       (unsigned long long)st->p50_ns, (unsigned long long)st->p90_ns,
+		       (unsigned long long)st->p99_ns, (unsigned long long)st->max_ns);
+}
+
+int journey_report(char *buf, size_t size)
+{
+	struct journey_stage_stat *stats = kmalloc(sizeof(*stats) * (JOURNEY_STAGES + 1));
+	int kinds[ARRAY_SIZE(kind_names)] = { 0 };
+	struct journey_counts c;
+	struct seq_buf s;
+	int n;
+
+	if (!stats)
+		return -ENOMEM;
+	journey_get_counts(&c);
+	n = journey_stage_stats(stats, kinds);
+	if (n < 0) {
+		kfree(stats);
+		return n;
+	}
 	seq_buf_init(&s, buf, size);
 	if (journey_sample())
 		seq_buf_printf(&s, "trace: sampling 1 frame in %u\n", journey_sample());
 	else
 		seq_buf_printf(&s, "trace: off (trace sample N to start)\n");
 	seq_buf_printf(&s, "frames %llu, sampled %llu, completed %llu, no slot %llu; "
-		       "%d records kept (%u rx, %u tx, %u loop)\n",
+		       "%d records kept (%d rx, %d tx, %d loop)\n",
 		       (unsigned long long)c.frames, (unsigned long long)c.sampled,
 		       (unsigned long long)c.completed, (unsigned long long)c.no_slot, n,
 		       kinds[JOURNEY_KIND_RX], kinds[JOURNEY_KIND_TX], kinds[JOURNEY_KIND_LOOP]);
 	seq_buf_printf(&s, "%-10s %7s %10s %10s %10s %10s\n", "stage", "count", "p50_ns",
 		       "p90_ns", "p99_ns", "max_ns");
-	/* each stage: the time since the previous stage the frame reached */
-	for (int st = 0; st < JOURNEY_STAGES; st++) {
-		int k = 0;
-
-		for (int i = 0; i < n; i++)
-			if (stage_delta(&recs[i], st, &v[k]))
-				k++;
-		report_row(&s, journey_stage_name(st), v, k);
-	}
-	{
-		int k = 0;
-
-		for (int i = 0; i < n; i++)
-			if (total_ns(&recs[i], &v[k]))
-				k++;
-		report_row(&s, "total", v, k);
-	}
-	kfree(recs);
-	kfree(v);
+	for (int st = 0; st < JOURNEY_STAGES; st++)
+		report_row(&s, journey_stage_name(st), &stats[st]);
+	report_row(&s, "total", &stats[JOURNEY_STAGES]);
+	kfree(stats);
 	return seq_buf_used(&s);
 }
 

@@ -3,6 +3,7 @@
  * plus napi=on|off; and, read-only, the net.ipv4.* settings that lwIP fixes
  * when it is built (lwipopts.h), under Linux's names. */
 #include "net/core/dev.h"
+#include "net/core/xrlim.h"
 #include "fs/view.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
@@ -12,14 +13,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* the sysctl names' prefixes for the files under /proc/sys/net/{core,ipv4}/ */
+/* the sysctl names' prefixes for the files under /proc/sys/net/{core,ipv4,ipv6/icmp}/ */
 #define NET_CORE_PREFIX "net.core."
 #define NET_IPV4_PREFIX "net.ipv4."
+#define NET_IPV6_ICMP_PREFIX "net.ipv6.icmp."
 
 int netdev_budget = NETDEV_BUDGET_DEFAULT;
 int netdev_budget_usecs = NETDEV_BUDGET_USECS_DEFAULT;
 int dev_weight = DEV_WEIGHT_DEFAULT;
 int netdev_max_backlog = NETDEV_MAX_BACKLOG_DEFAULT;
+int sysctl_icmp_ratelimit = ICMP_RATELIMIT_DEFAULT;
+int sysctl_icmp_msgs_per_sec = ICMP_MSGS_PER_SEC_DEFAULT;
+int sysctl_icmp_msgs_burst = ICMP_MSGS_BURST_DEFAULT;
+int sysctl_icmpv6_ratelimit = ICMP_RATELIMIT_DEFAULT;
+
+/* the error rate limits' ranges: Linux takes any non-negative int; an hour
+ * per message, or a billion a second, is far past any useful setting */
+#define ICMP_RATELIMIT_MAX_MS  3600000
+#define ICMP_MSGS_MAX          1000000000
 
 /* net.core.napi (barenet's own: Linux has no such switch): 1 = NAPI
  * receive, 0 = one frame per interrupt through netif_rx.  Drivers read
@@ -63,6 +74,13 @@ static const struct net_sysctl net_sysctls[] = {
 	NET_SYSCTL_RW("net.core.dev_weight", &dev_weight, 1, 100000, dev_weight_changed),
 	NET_SYSCTL_RW("net.core.netdev_max_backlog", &netdev_max_backlog, 1, 1000000, NULL),
 	NET_SYSCTL_RW("net.core.napi", &napi_sysctl, 0, 1, napi_changed),
+	/* ICMP/ICMPv6 error and RST rate limits (net/core/xrlim.h) */
+	NET_SYSCTL_RW("net.ipv4.icmp_ratelimit", &sysctl_icmp_ratelimit, 0, ICMP_RATELIMIT_MAX_MS,
+		      NULL),
+	NET_SYSCTL_RW("net.ipv4.icmp_msgs_per_sec", &sysctl_icmp_msgs_per_sec, 0, ICMP_MSGS_MAX, NULL),
+	NET_SYSCTL_RW("net.ipv4.icmp_msgs_burst", &sysctl_icmp_msgs_burst, 0, ICMP_MSGS_MAX, NULL),
+	NET_SYSCTL_RW("net.ipv6.icmp.ratelimit", &sysctl_icmpv6_ratelimit, 0, ICMP_RATELIMIT_MAX_MS,
+		      NULL),
 	/* lwIP's TCP has one window and one send buffer for every connection,
 	 * fixed at build time: Linux's min, default and max are all that */
 	NET_SYSCTL_RO("net.ipv4.tcp_rmem", TCP_WND, TCP_WND, TCP_WND),
@@ -182,6 +200,19 @@ static int net_ipv4_show(char *buf, size_t size, const char *const *args)
 }
 VIEW("/proc/sys/net/ipv4/*", net_ipv4_show);
 
+static int net_ipv6_icmp_list(unsigned int idx, const char *const *args, char *name, size_t size)
+{
+	(void)args;
+	return net_sysctl_list_prefix(NET_IPV6_ICMP_PREFIX, idx, name, size);
+}
+VIEW_DIR("/proc/sys/net/ipv6/icmp/*", net_ipv6_icmp_list);
+
+static int net_ipv6_icmp_show(char *buf, size_t size, const char *const *args)
+{
+	return net_sysctl_show_prefix(NET_IPV6_ICMP_PREFIX, args[0], buf, size);
+}
+VIEW("/proc/sys/net/ipv6/icmp/*", net_ipv6_icmp_show);
+
 /* a whole decimal number, or -EINVAL */
 static int parse_long(const char *v, long *out)
 {
@@ -226,6 +257,34 @@ static int set_netdev_max_backlog(const char *v)
 }
 CMDLINE_OPT("net.core.netdev_max_backlog", set_netdev_max_backlog,
 	    "netif_rx backlog length, 1..1000000");
+
+static int set_icmp_ratelimit(const char *v)
+{
+	return sysctl_from_cmdline("net.ipv4.icmp_ratelimit", v);
+}
+CMDLINE_OPT("net.ipv4.icmp_ratelimit", set_icmp_ratelimit,
+	    "ms between ICMP errors to one host (6 in a burst), 0 = no per-host limit; default 1000");
+
+static int set_icmp_msgs_per_sec(const char *v)
+{
+	return sysctl_from_cmdline("net.ipv4.icmp_msgs_per_sec", v);
+}
+CMDLINE_OPT("net.ipv4.icmp_msgs_per_sec", set_icmp_msgs_per_sec,
+	    "ICMP/ICMPv6 errors (and RSTs for no connection) a second, all hosts; default 1000");
+
+static int set_icmp_msgs_burst(const char *v)
+{
+	return sysctl_from_cmdline("net.ipv4.icmp_msgs_burst", v);
+}
+CMDLINE_OPT("net.ipv4.icmp_msgs_burst", set_icmp_msgs_burst,
+	    "burst of the global ICMP error limit; default 50");
+
+static int set_icmpv6_ratelimit(const char *v)
+{
+	return sysctl_from_cmdline("net.ipv6.icmp.ratelimit", v);
+}
+CMDLINE_OPT("net.ipv6.icmp.ratelimit", set_icmpv6_ratelimit,
+	    "ms between ICMPv6 errors to one host, 0 = no per-host limit; default 1000");
 
 static int set_napi(const char *v)
 {

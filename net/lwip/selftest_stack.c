@@ -501,14 +501,19 @@ static int http_get(const char *path, u32 *len)
 static int test_http(void)
 {
 	u32 len = 0, len404 = 0;
-	int code = http_get("/", &len), code404 = http_get("/nope", &len404);
+	int code = http_get("/status", &len), code404 = http_get("/nope", &len404);
 	const char *body = strstr(http_rx, "\r\n\r\n");
 
-	pr_info("selftest stack: http GET / %d (%u bytes), GET /nope %d (%u bytes)\n",
+	pr_info("selftest stack: http GET /status %d (%u bytes), GET /nope %d (%u bytes)\n",
 		code, len, code404, len404);
 	CHECK(code == 200 && code404 == 404);
-	/* fetch / again to show the page in the log */
+	/* / is the dashboard: an HTML page */
 	CHECK(http_get("/", &len) == 200);
+	body = strstr(http_rx, "\r\n\r\n");
+	CHECK(body && strstr(http_rx, "Content-Type: text/html") &&
+	      !strncmp(body + 4, "<!doctype html>", 15));
+	/* fetch /status again to show the page in the log */
+	CHECK(http_get("/status", &len) == 200);
 	body = strstr(http_rx, "\r\n\r\n");
 	CHECK(body && strstr(body, "uptime: ") && strstr(body, "[interfaces]"));
 	/* line by line: a printk line has a length limit */

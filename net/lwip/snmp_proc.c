@@ -9,10 +9,18 @@
  * a true 0.  lwIP counts no ICMP parameter problems, source quenches,
  * redirects, timestamps or address masks that it sends: it sends none.
  * /proc/net/netstat shows only the few TcpExt/IpExt fields that lwIP's
- * counters fill truthfully. */
+ * counters fill truthfully.
+ *
+ * Besides lwIP's: Icmp OutRateLimitGlobal/OutRateLimitHost (Linux 6.2's
+ * fields, after OutErrors) and Icmp6OutRateLimitHost count the errors the
+ * rate limits held back (net/lwip/icmp_limit.c, /proc/net/snmp6 in
+ * snmp6_proc.c); FragCreates is lwIP's
+ * count of fragments sent (ip_frag.xmit: lwIP never fills its MIB-II
+ * ipfragcreates). */
 #include "fs/view.h"
 #include "lib/seq_buf.h"
 #include "net/lwip/core_lock.h"
+#include "net/lwip/icmp_limit.h"
 #include "lwip/opt.h"
 #include "lwip/stats.h"
 #include "lwip/tcp.h"
@@ -121,14 +129,15 @@ static void snmp_icmp(struct seq_buf *s)
 	seq_buf_puts(s, "Icmp: InMsgs InErrors InCsumErrors");
 	for (size_t i = 0; i < ARRAY_SIZE(icmp_types); i++)
 		seq_buf_printf(s, " In%s", icmp_types[i].name);
-	seq_buf_puts(s, " OutMsgs OutErrors");
+	seq_buf_puts(s, " OutMsgs OutErrors OutRateLimitGlobal OutRateLimitHost");
 	for (size_t i = 0; i < ARRAY_SIZE(icmp_types); i++)
 		seq_buf_printf(s, " Out%s", icmp_types[i].name);
 	seq_buf_printf(s, "\nIcmp: %u %u %u", m->icmpinmsgs, m->icmpinerrors,
 		       (u32)lwip_stats.icmp.chkerr);
 	for (size_t i = 0; i < ARRAY_SIZE(icmp_types); i++)
 		seq_buf_printf(s, " %u", icmp_count(icmp_types[i].type, true));
-	seq_buf_printf(s, " %u %u", m->icmpoutmsgs, m->icmpouterrors);
+	seq_buf_printf(s, " %u %u %u %u", m->icmpoutmsgs, m->icmpouterrors,
+		       icmp_limit_stats.out_ratelimit_global, icmp_limit_stats.out_ratelimit_host);
 	for (size_t i = 0; i < ARRAY_SIZE(icmp_types); i++)
 		seq_buf_printf(s, " %u", icmp_count(icmp_types[i].type, false));
 	seq_buf_puts(s, "\n");
@@ -165,7 +174,7 @@ static int snmp_show(char *buf, size_t size, const char *const *args)
 			m->ipinreceives, m->ipinhdrerrors, m->ipinaddrerrors, m->ipforwdatagrams,
 			m->ipinunknownprotos, m->ipindiscards, m->ipindelivers, m->ipoutrequests,
 			m->ipoutdiscards, m->ipoutnoroutes, 0, m->ipreasmreqds, m->ipreasmoks,
-			m->ipreasmfails, m->ipfragoks, m->ipfragfails, m->ipfragcreates,
+			m->ipreasmfails, m->ipfragoks, m->ipfragfails, (u32)lwip_stats.ip_frag.xmit,
 		};
 		const u32 tcp[] = {
 			TCP_RTO_ALGORITHM_OTHER, TCP_SLOW_INTERVAL,
@@ -193,13 +202,16 @@ static int snmp_show(char *buf, size_t size, const char *const *args)
 VIEW("/proc/net/snmp", snmp_show);
 
 static const char *const tcpext_names[] = {
-	"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed",
+	"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed", "TCPRstRateLimit",
 };
 static const char *const ipext_names[] = {
 	"InNoRoutes", "InTruncatedPkts", "InCsumErrors",
 };
 
-/* TcpExt: lwIP has no syncookies (true zeros).  IpExt: without forwarding
+/* TcpExt: lwIP has no syncookies (true zeros); TCPRstRateLimit is
+ * barenet's own (Linux does not limit these RSTs): RSTs for segments that
+ * met no connection, held back by the rate limit (net/lwip/icmp_limit.c).
+ * IpExt: without forwarding
  * no packet is dropped for want of a route on input; lwIP's IP length
  * errors are packets shorter than their header says (Linux's
  * InTruncatedPkts); its IP checksum errors. */
@@ -211,7 +223,7 @@ static int netstat_show(char *buf, size_t size, const char *const *args)
 	seq_buf_init(&s, buf, size);
 	net_core_lock();
 	{
-		const u32 tcpext[ARRAY_SIZE(tcpext_names)] = { 0 };
+		const u32 tcpext[] = { 0, 0, 0, icmp_limit_stats.rst_ratelimit };
 		const u32 ipext[] = { 0, (u32)lwip_stats.ip.lenerr, (u32)lwip_stats.ip.chkerr };
 
 		put_pair(&s, "TcpExt", tcpext_names, tcpext, ARRAY_SIZE(tcpext));
@@ -221,3 +233,4 @@ static int netstat_show(char *buf, size_t size, const char *const *args)
 	return seq_buf_used(&s);
 }
 VIEW("/proc/net/netstat", netstat_show);
+

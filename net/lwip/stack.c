@@ -4,6 +4,8 @@
  * Contexts: lwIP runs from the NET_RX softirq (received frames, looped
  * packets), the TIMER softirq (sys_check_timeouts), and process context at
  * boot and in self-tests, always under the core lock. */
+#include "net/lwip/secure_seq.h"
+#include "net/lwip/icmp_limit.h"
 #include "net/lwip/stack.h"
 #include "drivers/net/netdevice.h"
 #include "kernel/errno.h"
@@ -133,6 +135,9 @@ void net_stack_init(void)
 	napi_enable(&loopback_napi);
 
 	net_core_lock();
+	/* keys for ISNs and IP IDs, before lwIP can open a connection */
+	secure_seq_init();
+	icmp_limit_init();
 	lwip_init();
 	net_taps_init();
 	net_ipconfig_init();

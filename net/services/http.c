@@ -1,21 +1,28 @@
-/* HTTP on TCP port 80: the status page, the views and the metrics, with
- * our own small responder on lwIP's raw TCP API (no generated file system
- * to build).  HTTP/1.0 semantics: one request per connection, we close
- * after the response.
+/* HTTP on TCP port 80: the dashboard, the status page, the views and the
+ * metrics, with our own small responder on lwIP's raw TCP API (no
+ * generated file system to build).  HTTP/1.0 semantics: one request per
+ * connection, we close after the response.
  *
  * GET or HEAD of
- *   / or /status     the status page (text/plain)
+ *   /                the dashboard (text/html; net/services/www/), which
+ *                    polls /api/stats.json; /dashboard.js, /uplot.min.js
+ *                    and /uplot.min.css are its script and uPlot's files,
+ *                    all embedded in the image (net/services/www.c)
+ *   /status          the status page (text/plain)
  *   /proc/..., /sys/...  a view, exactly what the shell's cat prints
  *   /metrics         every counter, Prometheus text exposition format
  *   /trace.csv       the frame journey records
+ *   /api/stats.json  the dashboard's samples (/proc/barenet/stats.json)
+ *   /api/views       every view's path, one a line (/proc/barenet/views)
  * answers 200; an unknown path 404; a path with "." or ".." segments 400;
  * another method 405 (with Allow); a request head larger than
  * HTTP_REQ_MAX 431.  Views are generated outside the lwIP core lock (they
  * may take it themselves): net/services/http_views.c renders them from
  * NET_RX and hands the response back.  The response is written as the
- * send buffer allows (tcp_sent continues it). */
+ * send buffer allows (tcp_sent and the poll continue it). */
 #include "net/services/services.h"
 #include "net/services/http_views.h"
+#include "net/services/www.h"
 #include "kernel/errno.h"
 #include "net/core/journey.h"
 #include "kernel/version.h"
@@ -66,21 +73,29 @@ static err_t http_close(struct tcp_pcb *pcb, struct http_conn *c)
 	return ERR_OK;
 }
 
-/* write what fits; close once it is all queued (lwIP sends it, then FIN) */
+/* write what fits; close once it is all queued (lwIP sends it, then FIN).
+ * A static body is copied too: the driver's zero-copy transmit maps heap
+ * buffers, not the image. */
 err_t http_send(struct tcp_pcb *pcb, struct http_conn *c)
 {
-	while (c->resp_off < c->resp_len) {
-		u32 n = LWIP_MIN(c->resp_len - c->resp_off, (u32)tcp_sndbuf(pcb));
+	u32 total = c->resp_len + c->body_len;
 
-		if (!c->resp_off)
+	while (c->sent < total) {
+		bool hdr = c->sent < c->resp_len;
+		const void *p = hdr ? (const void *)(c->resp + c->sent) :
+				      (const void *)(c->body + (c->sent - c->resp_len));
+		u32 n = LWIP_MIN((hdr ? c->resp_len : total) - c->sent, (u32)tcp_sndbuf(pcb));
+
+		if (!c->sent)
 			journey_tx_app();
-		if (!n || tcp_write(pcb, c->resp + c->resp_off, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK)
+		n = LWIP_MIN(n, 0xffffu);
+		if (!n || tcp_write(pcb, p, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK)
 			break;
-		c->resp_off += n;
+		c->sent += n;
 		svc_http_stats.tcp_bytes_out += n;
 	}
 	tcp_output(pcb);
-	if (c->resp_off == c->resp_len)
+	if (c->sent == total)
 		return http_close(pcb, c);
 	return ERR_OK;
 }
@@ -105,10 +120,10 @@ static void next_token(const char **s, char *dst, size_t size)
  * handed to the view renderer instead */
 static int http_respond(struct http_conn *c, bool too_long, bool *deferred)
 {
-	static const char *const paths[] = { "/", "/status" };
 	char method[8] = "", path[HTTP_PATH_MAX + 2] = "";
 	const char *status = "200 OK", *extra = "";
-	bool head = false, found = false;
+	const struct www_file *file;
+	bool head = false, found;
 	int body_len = 0, hdr_len;
 	const char *req;
 	char *body, *q;
@@ -121,8 +136,8 @@ static int http_respond(struct http_conn *c, bool too_long, bool *deferred)
 	q = strchr(path, '?');
 	if (q)
 		*q = '\0';                /* no query parameters here */
-	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
-		found |= !strcmp(path, paths[i]);
+	file = www_find(path);
+	found = file || !strcmp(path, "/status");
 	head = !strcmp(method, "HEAD");
 	if (too_long) {
 		status = "431 Request Header Fields Too Large";
@@ -141,6 +156,17 @@ static int http_respond(struct http_conn *c, bool too_long, bool *deferred)
 		status = "503 Service Unavailable";
 	} else if (!found) {
 		status = "404 Not Found";
+	}
+	if (file && status[0] == '2') {
+		/* the header here, the body straight from the image */
+		c->resp = mem_malloc(HTTP_HDR_MAX);
+		if (!c->resp)
+			return -ENOMEM;
+		c->body = file->start;
+		c->body_len = head ? 0 : (u32)(file->end - file->start);
+		c->resp_len = (u32)http_format_header(c->resp, HTTP_HDR_MAX, status, file->type,
+						      "", (size_t)(file->end - file->start));
+		return 0;
 	}
 	c->resp = mem_malloc(HTTP_HDR_MAX + HTTP_PAGE_MAX);
 	if (!c->resp)

@@ -1,7 +1,8 @@
-/* The HTTP view renderer: requests for /proc/..., /sys/..., /metrics and
- * /trace.csv wait on a queue; a napi polled from NET_RX (where the lwIP
- * core lock is not held) generates each body with view_read, exactly what
- * the shell's cat prints, then takes the lock and writes the response. */
+/* The HTTP view renderer: requests for /proc/..., /sys/..., /metrics,
+ * /trace.csv, /api/stats.json and /api/views (the dashboard's samples and
+ * links) wait on a queue; a napi polled from NET_RX (where the lwIP core
+ * lock is not held) generates each body with view_read, exactly what the
+ * shell's cat prints, then takes the lock and writes the response. */
 #include "net/services/http_views.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
@@ -17,6 +18,7 @@
 /* Prometheus text exposition format 0.0.4 */
 #define HTTP_TYPE_METRICS    "text/plain; version=0.0.4; charset=utf-8"
 #define HTTP_TYPE_CSV        "text/csv; charset=utf-8"
+#define HTTP_TYPE_JSON       "application/json"
 
 void http_conn_free(struct http_conn *c);
 
@@ -27,6 +29,8 @@ static const struct {
 } aliases[] = {
 	{ "/metrics", "/proc/barenet/metrics", HTTP_TYPE_METRICS },
 	{ "/trace.csv", "/proc/barenet/trace.csv", HTTP_TYPE_CSV },
+	{ "/api/stats.json", "/proc/barenet/stats.json", HTTP_TYPE_JSON },
+	{ "/api/views", "/proc/barenet/views", HTTP_TYPE_TEXT },
 };
 
 static struct napi_struct render_napi;
@@ -123,7 +127,7 @@ static void render(struct http_conn *c)
 	kfree(text);
 	c->resp = resp;
 	c->resp_len = (u32)hdr + (c->head ? 0 : (u32)len);
-	c->resp_off = 0;
+	c->sent = 0;
 }
 
 static int render_poll(struct napi_struct *napi, int budget)

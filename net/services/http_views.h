@@ -27,10 +27,13 @@ struct http_conn {
 	bool deferred;              /* queued for or being rendered */
 	bool dead;                  /* the pcb went while deferred: renderer frees */
 	char *resp;                 /* mem_malloc'd response, NULL until built */
-	u32 resp_len, resp_off;
+	const u8 *body;             /* then this static body (an embedded file), or NULL */
+	u32 resp_len, body_len;
+	u32 sent;                   /* bytes of resp, then of body, queued on the pcb */
 };
 
-/* write what fits of c->resp, close when all is queued; core lock held */
+/* write what fits of c->resp and c->body, close when all is queued; core
+ * lock held */
 err_t http_send(struct tcp_pcb *pcb, struct http_conn *c);
 /* the response header; returns its length (as snprintf) */
 int http_format_header(char *buf, size_t size, const char *status, const char *type,
@@ -38,7 +41,8 @@ int http_format_header(char *buf, size_t size, const char *status, const char *t
 
 /* a path of "/"-separated segments, none empty, "." or ".." */
 bool http_path_is_clean(const char *path);
-/* is path one the renderer serves (/proc/, /sys/, /metrics, /trace.csv) */
+/* is path one the renderer serves (/proc/, /sys/, /metrics, /trace.csv,
+ * /api/stats.json, /api/views) */
 bool http_views_wants(const char *path);
 /* Queue c to render path; core lock held.  0, or -EBUSY when the queue is
  * full (the caller answers 503). */

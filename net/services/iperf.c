@@ -8,6 +8,7 @@
 #include "net/services/services.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
+#include "kernel/ratelimit.h"
 #include "lwip/apps/lwiperf.h"
 #include "lwip/tcp.h"
 
@@ -22,6 +23,9 @@ static const char *const report_names[] = {
 	[LWIPERF_TCP_ABORTED_LOCAL_TXERROR] = "aborted (tx error)",
 	[LWIPERF_TCP_ABORTED_REMOTE] = "aborted (by the client)",
 };
+
+static DEFINE_RATELIMIT_STATE(iperf_report_rs, RATELIMIT_INTERVAL_MS_DEFAULT,
+			      RATELIMIT_BURST_DEFAULT);
 
 static void iperf_report(void *arg, enum lwiperf_report_type type,
 			 const ip_addr_t *local_addr, u16_t local_port,
@@ -47,9 +51,14 @@ static void iperf_report(void *arg, enum lwiperf_report_type type,
 	 * reports it with port 0 (net/lwip/patches/0001) */
 	if (remote_port)
 		from = ipaddr_ntoa_r(remote_addr, peer, sizeof(peer));
-	pr_info("iperf: %s: %u bytes in %u ms, %u kbit/s, from %s port %u\n",
-		(unsigned int)type < ARRAY_SIZE(report_names) ? report_names[type] : "?",
-		bytes, ms, kbps, from, remote_port);
+	/* any peer can make reports by the thousand (connect, send a few
+	 * bytes or none, close: each is a "done" run): on a serial console
+	 * each line costs softirq time, so at most RATELIMIT_BURST_DEFAULT
+	 * lines in 5 s (the counters above count every run) */
+	if (__ratelimit(&iperf_report_rs))
+		pr_info("iperf: %s: %u bytes in %u ms, %u kbit/s, from %s port %u\n",
+			(unsigned int)type < ARRAY_SIZE(report_names) ? report_names[type] : "?",
+			bytes, ms, kbps, from, remote_port);
 }
 
 int svc_iperf_start(void)

@@ -2,8 +2,9 @@
  *
  *   echo     TCP and UDP port 7 (RFC 862)
  *   discard  TCP and UDP port 9 (RFC 863)
- *   http     TCP port 80: a plain-text status page (uptime, interfaces,
- *            addresses, counters)
+ *   http     TCP port 80: the dashboard (/), the plain-text status page
+ *            (/status: uptime, interfaces, addresses, counters), the views,
+ *            /metrics (net/services/http.c lists them)
  *   iperf    TCP port 5001: iperf 2 server (lwIP's lwiperf)
  *   ICMP/ICMPv6 echo are answered by lwIP itself.
  *

@@ -17,6 +17,10 @@ FUZZ_CC         ?= clang
 FUZZ_TIME       ?= 600
 FUZZ_QUICK_TIME ?= 20
 FUZZ_JOBS       ?= 1
+# an input that runs longer than this is reported as a hang (timeout-*
+# artifact; a replay fails): an endless loop in the stack, e.g. ip6_frag
+# on a tiny path MTU before net/lwip/patches/0003-0004
+FUZZ_INPUT_TIMEOUT ?= 25
 FUZZ_ARGS       ?=
 
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -27,12 +31,13 @@ FUZZ_LWIP_CFLAGS := $(FUZZ_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include \
 	-DLWIP_HOOK_FILENAME='"fuzz_hooks.h"'
 FUZZ_LDFLAGS := -fsanitize=fuzzer $(FUZZ_SAN)
 
-fuzz-names := rx text
+fuzz-names := rx text frag
 fuzz-bins  := $(fuzz-names:%=$(BUILD)/fuzz/fuzz_%)
 
 # lwIP with the kernel's options and the fuzz hooks, instrumented
 fuzz-lwip-srcs := $(lwip-srcs) apps/lwiperf/lwiperf.c
-fuzz-lwip-objs := $(fuzz-lwip-srcs:%.c=$(BUILD)/fuzz/lwip/%.o) $(BUILD)/fuzz/lwip/tcp_tw.o
+fuzz-lwip-objs := $(fuzz-lwip-srcs:%.c=$(BUILD)/fuzz/lwip/%.o) $(BUILD)/fuzz/lwip/tcp_tw.o \
+	$(BUILD)/fuzz/lwip/secure_seq.o $(BUILD)/fuzz/lwip/random.o $(BUILD)/fuzz/lwip/siphash.o
 FUZZ_LWIP_LIB  := $(BUILD)/fuzz/liblwip.a
 
 $(BUILD)/fuzz/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified $(HOST_LWIP_CONFIG) tests/fuzz/fuzz_hooks.h \
@@ -47,6 +52,21 @@ $(BUILD)/fuzz/lwip/tcp_tw.o: net/lwip/tcp_tw.c net/lwip/tcp_tw.h $(HOST_LWIP_CON
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) -c $< -o $@
 
+# the IP ID hooks (net/lwip/secure_seq.c: LWIP_HOOK_IP4_ID,
+# LWIP_HOOK_IP6_FRAG_ID; the fuzz build's ISN stays fixed) and what they use
+$(BUILD)/fuzz/lwip/secure_seq.o: net/lwip/secure_seq.c net/lwip/secure_seq.h kernel/random.h \
+		lib/siphash.h $(HOST_LWIP_CONFIG) tests/fuzz/fuzz_hooks.h
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_LWIP_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/lwip/random.o: kernel/random.c kernel/random.h lib/siphash.h
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/lwip/siphash.o: lib/siphash.c lib/siphash.h
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
 $(FUZZ_LWIP_LIB): $(fuzz-lwip-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -57,11 +77,19 @@ fuzz-rx-srcs := net/lwip/port.c tests/unit/host_stubs.c kernel/softirq.c kernel/
 	net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c \
 	$(addprefix net/lwip/,netif.c core_lock.c stack.c taps.c ipconfig.c ipconfig_parse.c) \
 	$(addprefix net/services/,services.c echo.c discard.c http.c http_views.c status.c \
-		iperf.c capture_srv.c) \
-	$(addprefix net/lwip/,arp_proc.c snmp_proc.c sock_proc.c) net/services/metrics.c \
-	net/core/journey_report.c drivers/net/netdevice_proc.c fs/view.c tests/fuzz/fuzz_stubs.c
+		iperf.c capture_srv.c www.c www_assets.S) \
+	$(addprefix net/lwip/,arp_proc.c snmp_proc.c snmp6_proc.c sock_proc.c) net/services/metrics.c \
+	net/core/journey_report.c drivers/net/netdevice_proc.c fs/view.c tests/fuzz/fuzz_stubs.c \
+	net/lwip/icmp_limit.c net/core/xrlim.c kernel/ratelimit.c
 fuzz-rx-lwip := y
-fuzz-rx-ldflags := $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input,-Wl,--wrap=$(f))
+fuzz-rx-ldflags := $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_input \
+	$(NET_ICMP_LIMIT_WRAPS),-Wl,--wrap=$(f))
+
+# sequences of fragments, nested fragments and ICMP errors made from a
+# small program (tests/fuzz/fuzz_frag.c), fed through fuzz_rx.c's path
+fuzz-frag-srcs = $(fuzz-rx-srcs)
+fuzz-frag-lwip := y
+fuzz-frag-ldflags = $(fuzz-rx-ldflags)
 
 fuzz-text-srcs := tests/unit/host_stubs.c kernel/cmdline_parse.c net/lwip/ipconfig_parse.c \
 	net/core/capture.c net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c drivers/net/netdevice.c \
@@ -69,6 +97,13 @@ fuzz-text-srcs := tests/unit/host_stubs.c kernel/cmdline_parse.c net/lwip/ipconf
 	net/core/skbuff.c net/core/journey.c net/lwip/port.c
 # capture.c copies frames out of skbs (skbuff.c, over lwIP's pbufs)
 fuzz-text-lwip := y
+
+# the dashboard's files, embedded as in the kernel (net/build.mk)
+$(BUILD)/fuzz/obj/net/services/www_assets.o: net/services/www_assets.S $(www-files) \
+		$(UPLOT)/.verified
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZAS  $<")
+	$(Q)$(FUZZ_CC) $(www-asset-flags) -c $< -o $@
 
 # kept: they are intermediate files of the pattern rule below
 .PRECIOUS: $(BUILD)/fuzz/obj/%.o $(BUILD)/fuzz/lwip/%.o
@@ -96,7 +131,8 @@ fuzz-run = run() { t=$$1 secs=$$2 dir=$$3; shift 3; \
 	mkdir -p $$dir $(BUILD)/fuzz/artifacts/$$t; echo "  FUZZ    $$t for $$secs s"; \
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$t -max_total_time=$$secs \
 		-dict=tests/fuzz/$$t.dict -artifact_prefix=$(BUILD)/fuzz/artifacts/$$t/ \
-		-print_final_stats=1 "$$@" $(FUZZ_ARGS) $$dir tests/fuzz/corpus/$$t; }; run
+		-timeout=$(FUZZ_INPUT_TIMEOUT) -print_final_stats=1 "$$@" $(FUZZ_ARGS) $$dir \
+		tests/fuzz/corpus/$$t; }; run
 
 fuzz: $(fuzz-bins)
 	$(Q)for t in $(fuzz-names); do \
@@ -115,7 +151,7 @@ fuzz-regress: $(fuzz-bins)
 	$(Q)for t in $(fuzz-names); do \
 		files=$$(ls -d tests/fuzz/regressions/$$t/* tests/fuzz/corpus/$$t/* 2>/dev/null | grep -v /README); \
 		echo "  REPLAY  $$t: $$(echo $$files | wc -w) inputs"; \
-		ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$t $$files \
+		ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$t -timeout=$(FUZZ_INPUT_TIMEOUT) $$files \
 			>$(BUILD)/fuzz/regress-$$t.log 2>&1 || \
 			{ tail -40 $(BUILD)/fuzz/regress-$$t.log; echo "fuzz-regress: $$t failed" >&2; exit 1; }; \
 	done

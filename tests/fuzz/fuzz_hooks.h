@@ -7,7 +7,6 @@
 #define TESTS_FUZZ_FUZZ_HOOKS_H
 
 #include "lwip/arch.h"
-#include "lwip_hooks.h"
 
 /* every connection's ISN (tests/fuzz/gen_corpus.py acknowledges ISN + 1) */
 #define FUZZ_TCP_ISN 0x10000000u
@@ -15,5 +14,8 @@
 #define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) \
 	((void)(local_ip), (void)(local_port), (void)(remote_ip), (void)(remote_port), \
 	 (u32_t)FUZZ_TCP_ISN)
+
+/* after the ISN above: lwip_hooks.h keeps a hook defined already */
+#include "lwip_hooks.h"
 
 #endif

@@ -193,6 +193,59 @@ def text_seeds():
     }
 
 
+def frag_program(ops, n4=(3, 20, 40, 180), n6=(3, 20, 40, 180), cfg=0):
+    """a frag input (tests/fuzz/fuzz_frag.c): config, the sizes of the four
+    datagrams per IP version (8 * (n + 1) bytes), then the ops"""
+    return bytes([cfg] + list(n4) + list(n6)) + b"".join(bytes(op) for op in ops)
+
+
+FRAG4, FRAG6, ICMP4, ICMP6, ECHO4, ECHO6, TICKS, REPEAT = range(8)
+MF_FLIP, NEST, NEST_ATOMIC = 8, 16, 32
+
+
+def u16(v):
+    return [v >> 8, v & 0xff]
+
+
+def frag_seeds():
+    s = {}
+    # datagram 1 (21 units of 8 bytes) in three pieces, in order and reversed
+    pieces = [(0, 6), (7, 6), (14, 6)]
+    s["ipv4-in-order"] = frag_program([[FRAG4, 1, o, n] for o, n in pieces])
+    s["ipv4-reversed"] = frag_program([[FRAG4, 1, o, n] for o, n in reversed(pieces)])
+    s["ipv6-in-order"] = frag_program([[FRAG6, 1, o, n] for o, n in pieces])
+    s["ipv6-reversed"] = frag_program([[FRAG6, 1, o, n] for o, n in reversed(pieces)])
+    # extension headers before the Fragment header: Hop-by-Hop, Destination
+    # Options, both (reassembly moves them and fixes their next-header fields)
+    for name, bits in (("hbh", 64), ("dstopt", 128), ("hbh-dstopt", 192)):
+        s["ipv6-ext-" + name] = frag_program([[FRAG6 | bits, 1, o, n] for o, n in reversed(pieces)])
+    # overlapping and duplicated pieces
+    s["ipv4-overlap"] = frag_program([[FRAG4, 2, 0, 9], [FRAG4, 2, 4, 9], [REPEAT],
+                                      [FRAG4, 2, 10, 40]])
+    s["ipv6-overlap"] = frag_program([[FRAG6, 2, 0, 9], [FRAG6, 2, 4, 9], [REPEAT],
+                                      [FRAG6, 2, 10, 40]])
+    # finding 1: a fragment of a fragment, many times (datagram 0, 4 units)
+    s["ipv6-nested"] = frag_program([[FRAG6 | NEST, 0, 0, 3]] * 30)
+    s["ipv6-nested-pieces"] = frag_program([[FRAG6 | NEST, 1, 0, 6], [FRAG6 | NEST, 1, 7, 6],
+                                            [FRAG6 | NEST, 1, 14, 6]] * 5)
+    s["ipv6-nested-atomic"] = frag_program([[FRAG6 | NEST | NEST_ATOMIC, 1, 0, 6],
+                                            [FRAG6 | NEST | NEST_ATOMIC, 1, 7, 20]])
+    # finding 2: Packet Too Big with MTU 50, then echo requests that need
+    # fragmented replies; then one that would raise the MTU
+    s["ipv6-ptb-tiny"] = frag_program([[ECHO6] + u16(100), [ICMP6, 0] + u16(50),
+                                       [ECHO6] + u16(100), [ECHO6] + u16(2000)])
+    s["ipv6-ptb-raise"] = frag_program([[ECHO6] + u16(100), [ICMP6, 0] + u16(1300),
+                                        [ICMP6, 0] + u16(9000), [ECHO6] + u16(1400)])
+    s["ipv4-fragneeded"] = frag_program([[ECHO4] + u16(100), [ICMP4, 0] + u16(40),
+                                         [ECHO4] + u16(3000)])
+    # errors between the pieces, then the reassembly timers
+    s["mixed-errors-timeout"] = frag_program([[FRAG4, 3, 0, 10], [ICMP4, 2, 0, 0],
+                                              [FRAG6, 3, 0, 10], [ICMP6, 1, 0, 0],
+                                              [TICKS | (31 << 3)], [FRAG4, 3, 11, 10],
+                                              [FRAG6, 3, 11, 200]])
+    return s
+
+
 def write(root, target, seeds):
     d = os.path.join(root, target)
     os.makedirs(d, exist_ok=True)
@@ -205,6 +258,7 @@ def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "tests/fuzz/corpus"
     write(root, "rx", rx_seeds())
     write(root, "text", text_seeds())
+    write(root, "frag", frag_seeds())
 
 
 if __name__ == "__main__":

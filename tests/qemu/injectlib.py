@@ -20,7 +20,13 @@ from netparse import free_port, parse_snmp
 INJECT = os.path.join(harness.BUILD, "tools", "bn-inject")
 GUEST_IP = "10.0.2.15"
 MAC = harness.DEFAULT_MAC
-APPEND = "ip=%s/24,10.0.2.2" % GUEST_IP
+# The error rate limits (ICMP/ICMPv6 errors, RSTs for no connection:
+# net/lwip/icmp_limit.c) off: every kind below must move its counters once
+# per frame, and the injector plays one host (tests/qemu/test_hostile.py
+# tests the limits)
+NO_RATELIMITS = ("net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 "
+                 "net.ipv4.icmp_msgs_per_sec=1000000000 net.ipv4.icmp_msgs_burst=1000000000")
+APPEND = "ip=%s/24,10.0.2.2 %s" % (GUEST_IP, NO_RATELIMITS)
 REASS_QUIET_S = 25          # lwIP's IP_REASS_MAXAGE is 15 s, its timer runs each second
 
 # What one frame of each category does to the guest's counters, as lwIP

@@ -68,7 +68,7 @@ def all_counters(ig):
     c = counters(ig.g)
     for m in QDISC.finditer(ig.g.shell("cat /proc/barenet/metrics | grep qdisc_")):
         c["qdisc." + m.group(1)] = int(m.group(2))
-    m = GLUE.search(ig.g.shell("httpget /"))
+    m = GLUE.search(ig.g.shell("httpget /status"))
     assert m, "no glue counters on the status page"
     for k, v in zip(("rx_frames", "rx_nomem", "tx_frames", "tx_nomem", "tx_qdisc_full",
                      "tx_errors"), m.groups()):
@@ -277,7 +277,7 @@ def account(d, injected):
 def pools_now(ig):
     """The buffer pools' levels (injectlib.pools) and /proc/meminfo's
     MemFree.  TCP PCBs in TIME_WAIT (/proc/net/tcp state 06) are left out of
-    memp.TCP_PCB: all_counters()' `httpget /` leaves one per call, for 2 MSL."""
+    memp.TCP_PCB: all_counters()' `httpget /status` leaves one per call, for 2 MSL."""
     import injectlib
     c = counters(ig.g)
     p = injectlib.pools(c)

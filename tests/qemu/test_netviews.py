@@ -19,14 +19,15 @@ from harness import Guest, report
 from netparse import (ARP_HEADER, driver_linked, free_port, parse_arp, parse_ping,
                       parse_snmp, parse_sockets, without_klog)
 
-# Linux 6.1 net/ipv4/proc.c, in order
+# Linux 6.1 net/ipv4/proc.c, in order, with Icmp's OutRateLimitGlobal and
+# OutRateLimitHost of Linux 6.2
 SNMP_FIELDS = {
     "Ip": "Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams "
           "InUnknownProtos InDiscards InDelivers OutRequests OutDiscards OutNoRoutes "
           "ReasmTimeout ReasmReqds ReasmOKs ReasmFails FragOKs FragFails FragCreates",
     "Icmp": "InMsgs InErrors InCsumErrors InDestUnreachs InTimeExcds InParmProbs InSrcQuenchs "
             "InRedirects InEchos InEchoReps InTimestamps InTimestampReps InAddrMasks "
-            "InAddrMaskReps OutMsgs OutErrors OutDestUnreachs OutTimeExcds OutParmProbs "
+            "InAddrMaskReps OutMsgs OutErrors OutRateLimitGlobal OutRateLimitHost OutDestUnreachs OutTimeExcds OutParmProbs "
             "OutSrcQuenchs OutRedirects OutEchos OutEchoReps OutTimestamps OutTimestampReps "
             "OutAddrMasks OutAddrMaskReps",
     "Tcp": "RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails "

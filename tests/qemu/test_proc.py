@@ -40,7 +40,13 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.core.netdev_max_backlog": (1000, 2500, ["0", "1000001", "0x10"]),
     # barenet's NAPI switch (ethtool branch): 1 NAPI, 0 one frame per interrupt
     "net.core.napi": (1, 0, ["2", "-1", "on"]),
+    # the ICMP/ICMPv6 error rate limits (issue 11), Linux's defaults
+    "net.ipv4.icmp_ratelimit": (1000, 250, ["-1", "3600001", "1s"]),
+    "net.ipv4.icmp_msgs_per_sec": (1000, 20, ["-1", "1000000001", "x"]),
+    "net.ipv4.icmp_msgs_burst": (50, 10, ["-1", "1000000001", "5k"]),
+    "net.ipv6.icmp.ratelimit": (1000, 0, ["-1", "3600001"]),
 }
+CORE_SYSCTLS = sorted(n for n in SYSCTLS if n.startswith("net.core."))
 
 
 # --- parsers -----------------------------------------------------------------
@@ -308,7 +314,7 @@ def test_ls_root_and_proc(guest):
     for want in ["cmdline", "interrupts", "irq/", "meminfo", "net/", "softirqs", "sys/",
                  "uptime", "version"]:
         assert want in listing
-    assert guest.shell("ls /proc/net").split() == ["arp", "dev", "netstat", "snmp",
+    assert guest.shell("ls /proc/net").split() == ["arp", "dev", "netstat", "snmp", "snmp6",
                                                    "softnet_stat", "tcp", "udp"]
     assert guest.shell("ls /proc/uptime") == "/proc/uptime\n"
 
@@ -327,16 +333,20 @@ def sysctl_value(g, name):
 def test_sysctl_all(guest):
     lines = guest.shell("sysctl -a").splitlines()
     names = [l.split(" = ")[0] for l in lines]
-    assert sorted(n for n in names if n.startswith("net.core.")) == sorted(SYSCTLS)
+    assert sorted(n for n in names if n.startswith("net.core.")) == CORE_SYSCTLS
+    assert sorted(n for n in names if n not in SYSCTLS and not n.startswith("net.core.")) == \
+        sorted(n for n in names if n.startswith("net.ipv4.") and n not in SYSCTLS)
     # lwIP's build-time settings, read-only (test_seeds.py checks them)
-    ipv4 = sorted(n for n in names if not n.startswith("net.core."))
+    ipv4 = sorted(n for n in names if n.startswith("net.ipv4.") and n not in SYSCTLS)
     assert ipv4 == sorted("net.ipv4." + n for n in (
         "tcp_rmem", "tcp_wmem", "tcp_window_scaling", "tcp_timestamps", "tcp_sack",
         "tcp_syn_retries", "tcp_retries2", "ip_default_ttl", "ip_forward"))
+    assert sorted(set(names) & set(SYSCTLS)) == sorted(SYSCTLS)
     assert guest.shell("ls /proc/sys/net/ipv4").split() == sorted(
-        n.split(".")[-1] for n in ipv4)
+        n.split(".")[-1] for n in names if n.startswith("net.ipv4."))
+    assert guest.shell("ls /proc/sys/net/ipv6/icmp").split() == ["ratelimit"]
     assert guest.shell("ls /proc/sys/net/core").split() == sorted(
-        n.split(".")[-1] for n in SYSCTLS)
+        n.split(".")[-1] for n in CORE_SYSCTLS)
 
 
 @pytest.mark.parametrize("name", sorted(SYSCTLS))

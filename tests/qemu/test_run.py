@@ -56,6 +56,7 @@ def test_make_run_boots_with_each_nic(kernel, nic):
     assert "run: quit with Ctrl-A X" in out, out
     assert re.search(r"NIC %s \(52:54:00:12:34:56\)" % nic, out), out
     assert "host forwards (host->guest): tcp:127.0.0.1:%d-:80 udp:127.0.0.1:%d-:7" % (tcp, udp) in out
+    assert "run: dashboard: http://127.0.0.1:%d/ in a browser" % tcp in out, out
     assert BANNER_RE.search(out), out
     assert "cmdline: 'exit=ready'" in out, out
     assert "run: kernel powered off: ok" in out, out
@@ -149,7 +150,8 @@ def test_make_run_net_tap_command_line():
         assert want in qemu + " ", (want, qemu)
     assert "hostfwd" not in qemu, qemu
     for want in ["network namespace barenet-run: tap0 10.0.2.2/24 fd00:10:0:2::2/64; the guest is 10.0.2.15",
-                 "sudo ip netns exec barenet-run curl http://10.0.2.15/",
+                 "run: dashboard: http://10.0.2.15/ in a browser inside the namespace",
+                 "sudo ip netns exec barenet-run curl http://10.0.2.15/status",
                  "sudo ip netns exec barenet-run ping 10.0.2.15",
                  "sudo ip netns exec barenet-run ping -6 fe80::5054:ff:fe12:3456%tap0",
                  "sudo ip netns exec barenet-run iperf -c 10.0.2.15",
@@ -160,7 +162,7 @@ def test_make_run_net_tap_command_line():
     qemu = r.stdout.splitlines()[-1]
     assert qemu.startswith("ip netns exec mine qemu-system-x86_64 "), qemu
     assert r"-append loglevel=8\ ip=10.0.2.99/24" in qemu and "10.0.2.15" not in qemu, qemu
-    assert "ip netns exec mine curl http://10.0.2.99/" in r.stdout, r.stdout
+    assert "ip netns exec mine curl http://10.0.2.99/status" in r.stdout, r.stdout
     # NET=user (the default) stays as it was
     assert "ip netns" not in dry_run().stdout
 

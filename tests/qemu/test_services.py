@@ -70,9 +70,14 @@ def test_services_from_the_host(kernel, nic):
         g.wait_for(r"net: eth0 10\.0\.2\.15/24 gw 10\.0\.2\.2 \(dhcp\)", timeout=60)
         g.wait_for(r"(?i)net: eth0 inet6 %s \(link-local\)" % re.escape(LINKLOCAL), timeout=30)
 
-        # HTTP status page
+        # HTTP: / is the dashboard (tests/qemu/test_dashboard.py), /status the status page
         conn = http.client.HTTPConnection("127.0.0.1", ports["http"], timeout=20)
         conn.request("GET", "/")
+        r = conn.getresponse()
+        assert r.status == 200 and r.getheader("Content-Type") == "text/html; charset=utf-8"
+        assert r.read().startswith(b"<!doctype html>")
+        conn = http.client.HTTPConnection("127.0.0.1", ports["http"], timeout=20)
+        conn.request("GET", "/status")
         r = conn.getresponse()
         page = r.read().decode()
         assert r.status == 200, page
@@ -105,7 +110,7 @@ def test_services_from_the_host(kernel, nic):
         deadline = time.monotonic() + 20
         while True:
             conn = http.client.HTTPConnection("127.0.0.1", ports["http"], timeout=20)
-            conn.request("GET", "/")
+            conn.request("GET", "/status")
             page = conn.getresponse().read().decode()
             m = re.search(r"^discard: tcp \d+ accepted \d+ closed \d+ aborted, (\d+) bytes in "
                           r"\d+ out; udp (\d+) datagrams", page, re.M)

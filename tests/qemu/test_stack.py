@@ -62,7 +62,7 @@ def test_stack_selftest_over_loopback(kernel):
     assert dsent == dcount == DISCARD_BYTES
 
     code200, len200, code404, len404 = grab(
-        r"http GET / (\d+) \((\d+) bytes\), GET /nope (\d+) \((\d+) bytes\)", out)
+        r"http GET /status (\d+) \((\d+) bytes\), GET /nope (\d+) \((\d+) bytes\)", out)
     assert code200 == 200 and code404 == 404 and len200 > len404 > 0
     page = "\n".join(re.findall(r"^\[[ 0-9.]+\] \| ?(.*)$", out, re.M))
     assert re.search(r"^uptime: \d+\.\d{3} s$", page, re.M), page

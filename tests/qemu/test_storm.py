@@ -5,7 +5,7 @@ runs.
 
 Each NIC model boots in a namespace of the test's own (netns.TestNet), the
 guest at 10.0.2.15.  Debian's wrk, inside the namespace, runs ROUNDS rounds
-of ROUND_S seconds against the status page (GET /) with a few connections
+of ROUND_S seconds against the status page (GET /status) with a few connections
 and `Connection: close`: the guest answers each request and closes first,
 so every request leaves one TIME_WAIT PCB on the guest's side.  Then a
 plain connect/close storm to the TCP echo service (port 7; the client
@@ -174,7 +174,7 @@ for i in range(n):
     try:
         s, t = connect()
         with s:
-            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            s.sendall(b"GET /status HTTP/1.0\r\n\r\n")
             data = b""
             while True:
                 d = s.recv(65536)

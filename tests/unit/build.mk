@@ -21,7 +21,8 @@ unit-bins := $(patsubst %,$(BUILD)/host/test_%,$(unit-names))
 # the skb tests link
 HOST_LWIP_CFLAGS := $(HOST_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include
 host-lwip-objs := $(lwip-srcs:%.c=$(BUILD)/host/lwip/%.o) $(BUILD)/host/lwip/port.o \
-	$(BUILD)/host/lwip/tcp_tw.o
+	$(BUILD)/host/lwip/tcp_tw.o $(BUILD)/host/lwip/secure_seq.o $(BUILD)/host/lwip/random.o \
+	$(BUILD)/host/lwip/siphash.o
 HOST_LWIP_LIB := $(BUILD)/host/liblwip.a
 
 # the options change struct layouts: rebuild when they change
@@ -41,10 +42,30 @@ $(BUILD)/host/lwip/tcp_tw.o: net/lwip/tcp_tw.c net/lwip/tcp_tw.h $(HOST_LWIP_CON
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_LWIP_CFLAGS) -c $< -o $@
 
+# the ISN hook (secure_seq.c) and what it draws its keys from
+$(BUILD)/host/lwip/secure_seq.o: net/lwip/secure_seq.c net/lwip/secure_seq.h kernel/random.h \
+		lib/siphash.h $(HOST_LWIP_CONFIG)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_LWIP_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/lwip/random.o: kernel/random.c kernel/random.h lib/siphash.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/lwip/siphash.o: lib/siphash.c lib/siphash.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
 $(HOST_LWIP_LIB): $(host-lwip-objs)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 unit-cmdline-srcs := kernel/cmdline_parse.c
+unit-siphash-srcs := lib/siphash.c
+# ISNs and IP IDs (the host lwIP library holds secure_seq, random, siphash)
+unit-secure_seq-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
+unit-secure_seq-libs = $(HOST_LWIP_LIB)
+unit-xrlim-srcs := net/core/xrlim.c
+unit-ratelimit-srcs := kernel/ratelimit.c
 unit-buddy-srcs := kernel/buddy.c
 unit-kmalloc-srcs := kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
 unit-dma-srcs := kernel/dma.c kernel/kmalloc.c kernel/buddy.c tests/unit/mm_host.c
@@ -111,6 +132,10 @@ unit-napi-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-napi-libs := $(HOST_LWIP_LIB)
 
 unit-ipconfig-srcs := net/lwip/ipconfig_parse.c
+
+# lwIP's own fragmentation with tiny MTUs (net/lwip/patches/0004, 0005)
+unit-lwip_frag-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
+unit-lwip_frag-libs := $(HOST_LWIP_LIB)
 
 # checksums checked with lwIP's inet_chksum (built for the host)
 unit-pktbuild-srcs := net/core/pktbuild.c

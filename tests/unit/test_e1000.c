@@ -184,9 +184,13 @@ START_TEST(rx_full_ring_counts_missed)
 	rx_seq = 0;
 	up(_i, 64, 64);
 	/* 63 descriptors belong to the device: the 64th frame finds no room */
+	ck_assert_uint_eq(e1000_rx_ready(ad), 0);
 	ck_assert_int_eq(send_frames(63, 100, 0), 0);
 	ck_assert_int_eq(send_frames(1, 100, 0), 1);
+	/* the ring's fill (ethtool -S rx_ring_ready): all written back */
+	ck_assert_uint_eq(e1000_rx_ready(ad), 63);
 	ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), 63);
+	ck_assert_uint_eq(e1000_rx_ready(ad), 0);
 	ck_assert_int_eq(send_frames(63, 100, 0), 0);
 	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(rx.n, 126);
@@ -301,20 +305,38 @@ static int xmit(unsigned int len, u32 seq, const struct netdev_tx_csum *c, unsig
 	return rc;
 }
 
+/* one ethtool -S counter by name */
+static u64 ethtool_stat(const char *name)
+{
+	struct ethtool_stat st[128];
+	int n = dev->netdev_ops->ndo_get_ethtool_stats(dev, st, ARRAY_SIZE(st));
+
+	ck_assert_int_le(n, (int)ARRAY_SIZE(st));
+	for (int i = 0; i < n; i++)
+		if (!strcmp(st[i].name, name))
+			return st[i].value;
+	ck_abort_msg("no ethtool stat %s", name);
+	return 0;
+}
+
 START_TEST(tx_full_ring_is_an_error_not_a_hang)
 {
 	u32 seq;
 
 	up(_i, 64, 64);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_used"), 0);
 	for (int i = 0; i < 63; i++)
 		ck_assert_int_eq(xmit(100, i, NULL, 0), 0);
 	ck_assert_int_eq(xmit(100, 63, NULL, 0), -EBUSY);
 	ck_assert_uint_eq(ad->sw.tx_busy, 1);
 	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 0);
+	/* the ring's fill: every descriptor but the one kept empty */
+	ck_assert_uint_eq(ethtool_stat("tx_ring_used"), 63);
 	ck_assert_uint_eq(fake_tx_run(10), 10);
 	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_packets, 10);
 	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 10);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_used"), 53);
 	for (int i = 0; i < 10; i++)
 		ck_assert_int_eq(xmit(100, 63 + i, NULL, 0), 0);
 	ck_assert_int_eq(xmit(100, 99, NULL, 0), -EBUSY);

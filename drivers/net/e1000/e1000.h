@@ -335,6 +335,9 @@ void e1000_tx_flush(struct e1000_adapter *a);
 int  e1000_clean_tx(struct e1000_adapter *a);
 int  e1000_clean_rx(struct e1000_adapter *a, int budget);
 bool e1000_rx_pending(const struct e1000_adapter *a);
+/* descriptors the device has written back that the poll has not cleaned
+ * yet (the RX ring's fill); a racy read for ethtool -S */
+u32  e1000_rx_ready(const struct e1000_adapter *a);
 bool e1000_tx_completed_pending(const struct e1000_adapter *a);
 u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
 

@@ -191,6 +191,9 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("rx_pool_size", a->rx.pool ? a->rx.pool->size : 0);
 	STAT_ADD("rx_pool_free", a->rx.pool ? READ_ONCE(a->rx.pool->nfree) : 0);
 	STAT_ADD("rx_pool_lent", a->rx.pool ? READ_ONCE(a->rx.pool->lent) : 0);
+	/* ring fill: frames waiting for the poll, descriptors in flight */
+	STAT_ADD("rx_ring_ready", e1000_rx_ready(a));
+	STAT_ADD("tx_ring_used", a->tx.count ? a->tx.count - 1 - e1000_tx_unused(&a->tx) : 0);
 	STAT_ADD("tx_zc_frames", w->tx_zc_frames);
 	STAT_ADD("tx_linearized", w->tx_linearized);
 	STAT_ADD("tx_sg_segments", w->tx_sg_segments);

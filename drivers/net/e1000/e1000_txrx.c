@@ -541,6 +541,20 @@ bool e1000_rx_pending(const struct e1000_adapter *a)
 	return a->rx.desc && a->hw.chip->ring_ops->rx_done(desc_at(a->rx.desc, a->rx.next_to_clean));
 }
 
+u32 e1000_rx_ready(const struct e1000_adapter *a)
+{
+	const struct e1000_rx_ring *r = &a->rx;
+	u32 i, n = 0;
+
+	if (!READ_ONCE(a->running) || READ_ONCE(a->resetting) || !r->desc)
+		return 0;
+	/* one slot always stays unarmed (RDT = next_to_clean - 1) */
+	for (i = r->next_to_clean; n + 1 < r->count; i = ring_next(i, r->count), n++)
+		if (!a->hw.chip->ring_ops->rx_done(desc_at(r->desc, i)))
+			break;
+	return n;
+}
+
 /* the oldest queued frame has completed but is not cleaned yet */
 bool e1000_tx_completed_pending(const struct e1000_adapter *a)
 {

@@ -1,0 +1,904 @@
+"""Hostile traffic against a guest on a netns tap (issue 11).
+
+Each attack runs from a test namespace (tests/qemu/netns.py TestNet) against
+one guest on tap0, bounded in count and time, and then the guest must:
+not have panicked or hung, answer ping, ping6 and UDP echo within 1 s
+(`Target.assert_alive`), and show in its counters what it dropped.
+
+Layout, for the helpers that add attacks here:
+  * the `target` fixture boots one guest per test (NIC model from the
+    `model` parameter; e1000 in `make test`, every model under -m stress)
+    and returns a Target: addresses, a `scapy(script, *args)` runner that
+    executes Python with scapy inside the namespace, `snmp6()`/`snmp()`
+    (the guest's /proc/net views parsed), `assert_alive()`;
+  * one section per attack family below (IPv6 fragments and path MTU here;
+    SYN floods, slot exhaustion and identifiers go in their own sections),
+    each with a quick test on e1000 and a `stress`-marked one over
+    MODELS, both calling the same check function.
+
+IPv6 fragments and path MTU (findings 1 and 2 of the issue; the fixes are
+lwIP patches in net/lwip/patches/):
+  nested  60 datagrams whose reassembled payload is itself a Fragment
+          header carrying a UDP echo request: the guest must drop each
+          (a fragment of a fragment; Linux drops them too), count it in
+          Ip6ReasmFails, answer none of them, and still answer an
+          ordinary fragmented datagram.  lwIP 2.1.3 panicked on the
+          41st; 2.2.1 unpatched answers them.
+  ptb     an ICMPv6 Packet Too Big with MTU 50 for the host's address:
+          the path MTU stays at 1280 (RFC 8201), so a 100-byte echo is
+          answered whole and a 1400-byte one in fragments of at most
+          1280 bytes; a later PTB with MTU 9000 does not raise it.
+          Unpatched, the first reply that needs fragmenting hangs the
+          guest for good (ip6_frag loops on a fragment size of 0).
+
+Identifiers and rate-limited errors (their own guest fixture `ids_target`,
+one guest per model for the whole section; e1000 in make test, every model
+under -m stress): identifiers an off-path attacker cannot predict, and
+rate-limited errors.
+  - TCP initial sequence numbers (RFC 6528): ~50 SYN-ACKs to one port from
+    different source ports are far apart (lwIP's own counter gave 6511,
+    6512, 6513, ...), and the same 4-tuple later gets an ISN moved on by the
+    4 us clock;
+  - IPv4 IDs (RFC 7739): the IDs of replies to two hosts interleaved are two
+    unrelated sequences (lwIP's one counter gives n, n+1, n+2, ... across
+    both, the idle-scan side channel), and one host sees random steps; so
+    do the Fragment header IDs of fragmented IPv6 replies;
+  - ICMP/ICMPv6 errors: a burst of 500 datagrams to closed ports gets at
+    most the burst plus the rate times the time, and the guest counts the
+    rest (Icmp OutRateLimitHost/Global, Icmp6OutRateLimitHost): sent +
+    suppressed = Udp NoPorts exactly; `sysctl -w net.ipv4.icmp_msgs_per_sec`
+    and friends change the limits at once;
+  - RSTs for segments that meet no connection are limited too (TcpExt
+    TCPRstRateLimit);
+  - FragCreates counts the fragments the guest makes, EstabResets only
+    resets (lwIP counted every close);
+  - the iperf service's console lines are rate-limited.
+
+Each test of this section fails on the code before issue 11 (see each
+docstring), but the one that keeps errors to our own addresses unlimited.
+"""
+import json
+import re
+import socket
+import struct
+import time
+
+import pytest
+
+import netns
+from harness import DEFAULT_MAC, Guest, report
+from netparse import parse_snmp, without_klog
+
+MODELS = ["e1000", "e1000e", "igb"]
+MAC = "52:54:00:12:34:56"
+GUEST6 = netns.eui64_linklocal(MAC)
+BOOT_TIMEOUT_S = 60
+ALIVE_S = 1.0                   # every service answers within this after an attack
+ALIVE_TRIES = 3                 # ... in one of this many consecutive tries
+UDP_ECHO = 7
+
+
+class Target:
+    """One guest under attack and the means to attack and check it."""
+
+    def __init__(self, net, guest, model):
+        self.net, self.g, self.model = net, guest, model
+        self.host6 = host_linklocal(net)
+        self.guest6 = GUEST6
+
+    # -- running things in the namespace --------------------------------
+    def scapy(self, script, *args, timeout=120):
+        """Run script (Python; scapy importable) in the namespace with
+        argv[1:] = iface, guest MAC, guest IPv4, guest ll, host ll, *args;
+        return its stdout's last line parsed as JSON."""
+        r = self.net.python(script, netns.TAP, MAC, netns.GUEST4, self.guest6, self.host6,
+                            *args, timeout=timeout)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
+    def shell(self, cmd):
+        self.assert_running()
+        return self.g.shell(cmd, timeout=20)
+
+    def snmp6(self):
+        out = self.shell("cat /proc/net/snmp6")
+        return {k: int(v) for k, v in re.findall(r"^(\w+)\s+(\d+)$", out, re.M)}
+
+    def snmp(self):
+        return parse_snmp(self.shell("cat /proc/net/snmp"))
+
+    # -- checks ---------------------------------------------------------
+    def assert_running(self):
+        """No panic, QEMU still runs."""
+        self.g.watch(0.05)
+        assert "Kernel panic" not in self.g.output, "panic (log %s)" % self.g.logpath
+        assert self.g.proc.poll() is None, "QEMU exited (log %s)" % self.g.logpath
+
+    def ping(self, v6=False, size=56):
+        dst = "%s%%%s" % (self.guest6, netns.TAP) if v6 else netns.GUEST4
+        r = self.net.run(["ping", "-6" if v6 else "-4", "-n", "-c", "1", "-s", str(size),
+                          "-W", "%g" % ALIVE_S, dst], timeout=10)
+        return r.returncode == 0
+
+    def udp_echo(self, payload=b"hostile-alive"):
+        s = self.net.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.settimeout(ALIVE_S)
+            s.sendto(payload, (netns.GUEST4, UDP_ECHO))
+            data, _ = s.recvfrom(2048)
+            return data == payload
+        except OSError:
+            return False
+        finally:
+            s.close()
+
+    def assert_alive(self, what=""):
+        """ping, ping6 and UDP echo each answered within ALIVE_S (one of
+        ALIVE_TRIES tries), and no panic."""
+        self.assert_running()
+        for name, probe in (("ping", lambda: self.ping()), ("ping6", lambda: self.ping(True)),
+                            ("udp echo", self.udp_echo)):
+            ok = any(probe() for _ in range(ALIVE_TRIES))
+            assert ok, "%s: no %s answer within %.1f s (%s, log %s)" % (
+                what, name, ALIVE_S, self.model, self.g.logpath)
+        self.assert_running()
+
+
+def host_linklocal(net):
+    out = json.loads(net.run(["ip", "-j", "-6", "addr", "show", "dev", netns.TAP, "scope",
+                              "link"], check=True).stdout)
+    for link in out:
+        for a in link.get("addr_info", []):
+            if a.get("local", "").startswith("fe80:") and "tentative" not in a:
+                return a["local"]
+    raise AssertionError("tap0 has no usable link-local address: %r" % out)
+
+
+@pytest.fixture
+def target(testnet, kernel, request):
+    model = getattr(request, "param", None) or "e1000"
+    # the guest's MAC known on the host side: no ARP/ND round trip in the
+    # 1 s checks; and tap0's link-local address out of tentative (DAD)
+    testnet.run(["ip", "neigh", "replace", netns.GUEST4, "lladdr", MAC, "dev", netns.TAP,
+                 "nud", "permanent"], check=True)
+    testnet.run(["ip", "-6", "neigh", "replace", GUEST6, "lladdr", MAC, "dev", netns.TAP,
+                 "nud", "permanent"], check=True)
+    g = testnet.guest("hostile-%s-%s" % (request.node.name, model), nic=model, mac=MAC,
+                      append="ip=%s/%d,%s" % (netns.GUEST4, netns.PREFIXLEN4, netns.HOST4))
+    g.wait_for(r"barenet: ready", timeout=BOOT_TIMEOUT_S)
+    g.wait_prompt(timeout=BOOT_TIMEOUT_S)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            host6 = host_linklocal(testnet)
+            break
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    t = Target(testnet, g, model)
+    assert t.host6 == host6
+    t.assert_alive("before the attack")
+    return t
+
+
+# --- IPv6 fragments: a fragment of a fragment (finding 1) -------------------
+
+NESTED_COUNT = 60
+
+# argv: iface, guest MAC, guest4, guest ll, host ll, sport, count
+_NESTED_SCRIPT = r"""
+import json, sys
+from scapy.all import Ether, IPv6, IPv6ExtHdrFragment, UDP, Raw, get_if_hwaddr, sendp
+iface, gmac, g4, g6, h6, sport, count = sys.argv[1:8]
+sport, count = int(sport), int(count)
+hmac = get_if_hwaddr(iface)
+
+def udp(tag):
+    # the UDP datagram with a checksum over the real addresses
+    return bytes(IPv6(src=h6, dst=g6) / UDP(sport=sport, dport=7) / Raw(tag))[40:]
+
+def frames(outer_id, payload, split):
+    # one datagram (id outer_id) carrying payload, in two fragments
+    out = []
+    for off, m, data in ((0, 1, payload[:split]), (split // 8, 0, payload[split:])):
+        out.append(Ether(src=hmac, dst=gmac) / IPv6(src=h6, dst=g6) /
+                   IPv6ExtHdrFragment(id=outer_id, offset=off, m=m, nh=44) / Raw(data))
+    return out
+
+pkts = []
+for i in range(count):
+    # the reassembled payload: a Fragment header and a UDP echo request,
+    # 32 bytes (a multiple of 8, as a non-last fragment's must be); the
+    # inner fragment is atomic (offset 0, M 0: delivered at once if
+    # accepted), every other one a first fragment (M 1: reassembled again;
+    # lwIP 2.1.3 panicked there)
+    inner = bytes(IPv6ExtHdrFragment(id=0x70000 + i, offset=0, m=int(i % 2 == 0), nh=17)) + \
+        udp(b"nested-%03d......" % i)
+    pkts += frames(0x50000 + i, inner, 16)
+# the control: an ordinary datagram in two fragments, which must be answered
+ctl = udp(b"control-fragmented")
+for p in frames(0x60000, ctl, 16):
+    p[IPv6ExtHdrFragment].nh = 17
+    pkts.append(p)
+sendp(pkts, iface=iface, verbose=False, inter=0.002)
+print(json.dumps({"sent": len(pkts)}))
+"""
+
+
+def check_nested_fragments(t):
+    s = t.net.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.bind(("::", 0))
+    sport = s.getsockname()[1]
+    before = t.snmp6()
+    res = t.scapy(_NESTED_SCRIPT, sport, NESTED_COUNT)
+    assert res["sent"] == 2 * NESTED_COUNT + 2
+    replies = []
+    s.settimeout(3.0)
+    try:
+        while True:
+            replies.append(s.recvfrom(2048)[0])
+            s.settimeout(1.0)
+    except OSError:
+        pass
+    finally:
+        s.close()
+    t.assert_alive("after %d nested-fragment datagrams" % NESTED_COUNT)
+    after = t.snmp6()
+    nested = [r for r in replies if r.startswith(b"nested-")]
+    assert b"control-fragmented" in replies, \
+        "the ordinary fragmented datagram was not answered: %r" % replies
+    assert not nested, "%d nested datagrams were delivered (%r...)" % (len(nested), nested[:3])
+    d = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    # each outer datagram reassembled, then its inner Fragment header
+    # dropped and counted
+    assert d["Ip6ReasmOKs"] >= NESTED_COUNT + 1, d
+    assert d["Ip6ReasmFails"] >= NESTED_COUNT, d
+    assert d["Ip6InDiscards"] >= NESTED_COUNT, d
+
+
+def test_nested_ipv6_fragments_are_dropped(target):
+    check_nested_fragments(target)
+
+
+@pytest.mark.stress
+@pytest.mark.parametrize("target", MODELS, indirect=True)
+def test_nested_ipv6_fragments_are_dropped_every_model(target):
+    for _ in range(3):
+        check_nested_fragments(target)
+
+
+# --- IPv6 path MTU: Packet Too Big with a tiny MTU (finding 2) -------------
+
+# argv: iface, guest MAC, guest4, guest ll, host ll, mtu
+_PTB_SCRIPT = r"""
+import json, sys
+from scapy.all import Ether, IPv6, ICMPv6PacketTooBig, ICMPv6EchoReply, Raw, get_if_hwaddr, sendp
+iface, gmac, g4, g6, h6, mtu = sys.argv[1:7]
+hmac = get_if_hwaddr(iface)
+# what the guest "sent" that was too big: a reply of its own to the host
+quoted = IPv6(src=g6, dst=h6, plen=1408) / ICMPv6EchoReply(id=1, seq=1) / Raw(b"x" * 1200)
+ptb = (Ether(src=hmac, dst=gmac) / IPv6(src=h6, dst=g6, hlim=255) /
+       ICMPv6PacketTooBig(mtu=int(mtu)) / Raw(bytes(quoted)[:1232]))
+sendp(ptb, iface=iface, verbose=False)
+print(json.dumps({"sent": 1}))
+"""
+
+# argv: iface, guest MAC, guest4, guest ll, host ll, size, ident
+_ECHO6_SCRIPT = r"""
+import json, sys, time
+from scapy.all import (AsyncSniffer, Ether, IPv6, IPv6ExtHdrFragment, ICMPv6EchoRequest,
+                       ICMPv6EchoReply, Raw, get_if_hwaddr, sendp)
+iface, gmac, g4, g6, h6, size, ident = sys.argv[1:8]
+size, ident = int(size), int(ident)
+hmac = get_if_hwaddr(iface)
+def from_guest(p):
+    return IPv6 in p and p[IPv6].src == g6 and p[Ether].src.lower() == gmac.lower()
+sn = AsyncSniffer(iface=iface, lfilter=from_guest, store=True)
+sn.start()
+time.sleep(0.3)
+req = (Ether(src=hmac, dst=gmac) / IPv6(src=h6, dst=g6) /
+       ICMPv6EchoRequest(id=ident, seq=1) / Raw(b"p" * size))
+if len(req) - 14 > 1500 - 0:
+    raise SystemExit("request too large for the link")
+sendp(req, iface=iface, verbose=False)
+time.sleep(1.5)
+sn.stop()
+frames = []
+whole = False
+for p in sn.results:
+    ip = p[IPv6]
+    if IPv6ExtHdrFragment in p:
+        frames.append({"frag": True, "len": 40 + ip.plen, "id": p[IPv6ExtHdrFragment].id})
+    elif ICMPv6EchoReply in p and p[ICMPv6EchoReply].id == ident:
+        frames.append({"frag": False, "len": 40 + ip.plen})
+        whole = True
+print(json.dumps({"frames": frames, "whole": whole}))
+"""
+
+
+def summary(res):
+    """what came back, in short: whole reply or not, fragment count and sizes"""
+    frags = [f["len"] for f in res["frames"] if f["frag"]]
+    return "whole reply %s, %d fragments (sizes %s)" % (
+        res["whole"], len(frags), sorted(set(frags)))
+
+
+def echo6(t, size, ident):
+    """Send one echo request of size bytes from the host's link-local
+    address (scapy, so the reply's fragments can be seen) and return what
+    came back from the guest: {"frames": [...], "whole": bool}."""
+    return t.scapy(_ECHO6_SCRIPT, size, ident)
+
+
+def check_tiny_mtu_ptb(t):
+    # the guest needs a destination cache entry for the host: a ping6
+    assert t.ping(v6=True)
+    before = t.snmp6()
+    t.scapy(_PTB_SCRIPT, 50)
+    small = echo6(t, 100, 0x101)
+    t.assert_running()
+    assert small["whole"] and not any(f["frag"] for f in small["frames"]), \
+        "a 100-byte echo after a PTB with MTU 50: %s (log %s)" % (summary(small), t.g.logpath)
+    big = echo6(t, 1400, 0x102)
+    frags = [f for f in big["frames"] if f["frag"]]
+    assert frags and not big["whole"], "the 1448-byte reply was not fragmented: %s" % summary(big)
+    assert max(f["len"] for f in frags) <= 1280, "fragments above 1280 bytes: %r" % frags
+    assert len({f["id"] for f in frags}) == 1 and len(frags) == 2, frags
+    # a PTB does not raise the path MTU (RFC 8201 4)
+    t.scapy(_PTB_SCRIPT, 9000)
+    again = echo6(t, 1400, 0x103)
+    frags = [f for f in again["frames"] if f["frag"]]
+    assert frags and max(f["len"] for f in frags) <= 1280, summary(again)
+    # Linux's ping (the kernel reassembles) gets its answer too
+    assert t.ping(v6=True, size=1400)
+    after = t.snmp6()
+    assert after["Ip6FragCreates"] - before["Ip6FragCreates"] >= 4, (before, after)
+    assert after["Ip6FragFails"] == before["Ip6FragFails"], (before, after)
+    t.assert_alive("after a Packet Too Big with MTU 50")
+
+
+def test_tiny_mtu_packet_too_big(target):
+    check_tiny_mtu_ptb(target)
+
+
+@pytest.mark.stress
+@pytest.mark.parametrize("target", MODELS, indirect=True)
+def test_tiny_mtu_packet_too_big_every_model(target):
+    check_tiny_mtu_ptb(target)
+
+
+# ---- identifiers and rate-limited errors ------------------------------------
+
+# e1000 in make test; every model in make stress (-m stress)
+NICS = ["e1000", pytest.param("e1000e", marks=pytest.mark.stress),
+        pytest.param("igb", marks=pytest.mark.stress)]
+GUEST = netns.GUEST4
+HOST = netns.HOST4
+HOST_B = "10.0.2.3"              # a second attacker address on the tap
+LINKLOCAL = netns.eui64_linklocal(DEFAULT_MAC)
+APPEND = "ip=%s/%d,%s" % (GUEST, netns.PREFIXLEN4, HOST)
+HTTP_PORT = 80
+ECHO_PORT = 7
+CLOSED_BASE = 30000              # no service listens at 30000..30999
+XRLIM_BURST_FACTOR = 6           # Linux's per-host burst (net/core/xrlim.h)
+
+
+class IdsTarget:
+    """A guest in a namespace, reachable at GUEST from the namespace."""
+
+    def __init__(self, net, nic):
+        self.net = net
+        self.nic = nic
+        self.g = net.guest("hostile-" + nic, nic=nic, append=APPEND)
+        self.g.wait_for(r"barenet: ready in", timeout=90)
+        self.g.wait_prompt(timeout=30)
+        net.run(["ip", "addr", "add", "%s/%d" % (HOST_B, netns.PREFIXLEN4), "dev", netns.TAP],
+                check=True)
+        self.wait_reachable()
+
+    def wait_reachable(self, timeout=30):
+        """lwIP routes UDP only once it saw the carrier: wait for an echo."""
+        deadline = time.monotonic() + timeout
+        with self.net.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.settimeout(0.5)
+            while time.monotonic() < deadline:
+                u.sendto(b"probe", (GUEST, ECHO_PORT))
+                try:
+                    if u.recvfrom(2048)[0] == b"probe":
+                        return
+                except socket.timeout:
+                    pass
+        raise AssertionError("no UDP echo from the guest:\n" + self.g.output[-3000:])
+
+    def sh(self, cmd, timeout=30):
+        return without_klog(self.g.shell(cmd, timeout=timeout))
+
+    def snmp(self):
+        s = parse_snmp(self.sh("cat /proc/net/snmp"))
+        s.update(parse_snmp(self.sh("cat /proc/net/netstat")))
+        s["snmp6"] = {}
+        for line in self.sh("cat /proc/net/snmp6").splitlines():
+            f = line.split()
+            if len(f) == 2 and f[1].isdigit():
+                s["snmp6"][f[0]] = int(f[1])
+        return s
+
+    def host_snmp(self):
+        """The namespace's own counters (what the attacker's kernel got)."""
+        s = parse_snmp(self.net.run(["cat", "/proc/net/snmp"], check=True).stdout)
+        s["snmp6"] = {k: int(v) for k, v in
+                      (line.split() for line in
+                       self.net.run(["cat", "/proc/net/snmp6"], check=True).stdout.splitlines())}
+        return s
+
+    def scapy(self, code, *args, timeout=120):
+        r = self.net.python(code, *args, timeout=timeout)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module", params=NICS)
+def ids_target(request, kernel):
+    """The guest of this module's tests on one NIC model (named apart from
+    the nested-fragment and Packet Too Big tests' `target`)."""
+    netns.require()
+    net = netns.TestNet(tag="hostile-" + request.param)
+    try:
+        yield IdsTarget(net, request.param)
+    finally:
+        net.close()
+
+
+def d(a, b, proto, field):
+    return b[proto][field] - a[proto][field]
+
+
+# -- the entropy source -----------------------------------------------------
+
+RANDOM_LINE = re.compile(r"random: seeded from (RDSEED|RDRAND|TSC jitter) \(CPU: rdrand (yes|no), "
+                         r"rdseed (yes|no); TSC jitter: (\d+) of (\d+) samples changed\)")
+
+
+@pytest.mark.parametrize("cpu,source", [("qemu64", "TSC jitter"), ("qemu64,+rdrand", "RDRAND"),
+                                        ("qemu64,+rdrand,+rdseed", "RDSEED")])
+def test_boot_log_names_the_entropy_source(kernel, cpu, source):
+    """The keys behind ISNs and IDs come from RDSEED, else RDRAND (as CPUID
+    says), else TSC jitter alone, and the boot log says which (QEMU's TCG
+    emulates both instructions when the CPU model asks for them)."""
+    with Guest("random-" + source.replace(" ", "-"), append="exit=ready",
+               extra=["-cpu", cpu]) as g:
+        g.wait_exit(90)
+        m = RANDOM_LINE.search(g.output)
+    assert m, g.output[-2000:]
+    assert m.group(1) == source, m.group(0)
+    # the jitter sampler saw a clock that moves
+    assert int(m.group(4)) > int(m.group(5)) // 4, m.group(0)
+
+
+# -- sequence numbers and IDs ------------------------------------------------
+
+# SYNs from (src, sport) pairs to dport, `inter` seconds apart; prints
+# [[src, sport, isn, ip_id], ...] for the SYN-ACKs (the namespace's kernel
+# resets each, so the guest frees its half-open connection)
+SYN_SAMPLER = r"""
+import json, sys
+from scapy.all import IP, TCP, conf, sr
+conf.verb = 0
+dst, dport, inter = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+pairs = json.loads(sys.argv[4])
+pkts = [IP(src=s, dst=dst) / TCP(sport=p, dport=dport, flags="S", seq=1000) for s, p in pairs]
+ans, _ = sr(pkts, inter=inter, timeout=4)
+out = []
+for snd, rcv in ans:
+    if rcv.haslayer(TCP) and (int(rcv[TCP].flags) & 0x12) == 0x12:
+        out.append([snd[IP].src, snd[TCP].sport, rcv[TCP].seq, rcv[IP].id, float(rcv.time)])
+out.sort(key=lambda r: r[4])
+print(json.dumps(out))
+"""
+
+
+def sample_syn_acks(t, pairs, inter=0.05, dport=HTTP_PORT):
+    return t.scapy(SYN_SAMPLER, GUEST, dport, inter, json.dumps(pairs))
+
+
+def sdist32(a, b):
+    """b - a on the 32-bit circle, signed."""
+    x = (b - a) & 0xffffffff
+    return x - (1 << 32) if x >= 1 << 31 else x
+
+
+def test_isns_are_not_sequential(ids_target):
+    """RFC 6528: 50 SYN-ACKs to port 80 from 50 source ports.  Before:
+    ISNs 6511, 6512, ... (successive differences of 1 or a few ticks)."""
+    pairs = [[HOST, 20000 + i] for i in range(50)]
+    got = sample_syn_acks(ids_target, pairs)
+    assert len(got) >= 45, got
+    isns = [r[2] for r in got]
+    assert len(set(isns)) == len(isns), isns
+    diffs = [sdist32(a, b) for a, b in zip(isns, isns[1:])]
+    # a pair of uniform 32-bit values is within 2^20 with p = 2^-11
+    close = [x for x in diffs if abs(x) < 1 << 20]
+    report("hostile %s: %d ISNs from SYN-ACKs, smallest successive |difference| %d"
+           % (ids_target.nic, len(isns), min(abs(x) for x in diffs)))
+    assert len(close) <= 2, ("successive ISNs close together", diffs)
+    assert len(set(diffs)) == len(diffs), diffs
+
+
+def test_isn_of_one_tuple_follows_the_clock(ids_target):
+    """The same 4-tuple again after ~1 s: ISN = M + F(tuple), so it moved by
+    about the elapsed time in 4.096 us ticks (RFC 6528 keeps the ISN of a
+    reused 4-tuple increasing); across source ports it does not."""
+    first = sample_syn_acks(ids_target, [[HOST, 21000], [HOST, 21001]])
+    time.sleep(1.0)
+    again = sample_syn_acks(ids_target, [[HOST, 21000]])
+    assert len(first) == 2 and len(again) == 1, (first, again)
+    by_port = {r[1]: r for r in first}
+    step = sdist32(by_port[21000][2], again[0][2])
+    elapsed = again[0][4] - by_port[21000][4]
+    ticks = elapsed * 1e9 / 4096
+    # the guest's clock and the sniffer's stamps differ by the frames'
+    # transit: allow a wide band around the elapsed time
+    report("hostile %s: the same 4-tuple %.2f s later: ISN %d ticks on (%d expected)"
+           % (ids_target.nic, elapsed, step, ticks))
+    assert 0.5 * ticks < step < 2 * ticks + 50000, (step, ticks, elapsed)
+    assert abs(sdist32(by_port[21000][2], by_port[21001][2])) >= 1 << 16, first
+
+
+def test_ip_ids_per_destination(ids_target):
+    """RFC 7739: SYNs alternating from two hosts, 50 ms apart.  Before: one
+    counter for everyone, so host B's ID is host A's + 1 every time and
+    each host sees steps of exactly 2 (an idle scan reads the guest's
+    traffic off that).  Now each host's IDs are their own counter, and a
+    pause hides how many packets went out.  (The two hosts share a counter
+    when their hashes pick the same one of the 2048, p = 1/2048 a boot, as
+    with Linux's ip_idents: this test would then fail.)"""
+    pairs = []
+    for i in range(30):
+        pairs += [[HOST, 22000 + i], [HOST_B, 22000 + i]]
+    got = sample_syn_acks(ids_target, pairs, inter=0.05)
+    a = [r for r in got if r[0] == HOST]
+    b = [r for r in got if r[0] == HOST_B]
+    assert len(a) >= 25 and len(b) >= 25, got
+    # pair each B reply with the A reply just before it
+    adjacent = []
+    for i in range(1, len(got)):
+        if got[i][0] == HOST_B and got[i - 1][0] == HOST:
+            adjacent.append((got[i][3] - got[i - 1][3]) & 0xffff)
+    assert len(adjacent) >= 20, got
+    near = [x for x in adjacent if x <= 16]
+    assert len(near) <= len(adjacent) // 5, ("B's ID follows A's", adjacent)
+    steps = [(y[3] - x[3]) & 0xffff for x, y in zip(a, a[1:])]
+    assert all(0 < s < 4096 for s in steps), steps
+    assert len(set(steps)) >= 5, ("constant ID steps", steps)
+
+
+# -- rate-limited errors -----------------------------------------------------
+
+
+def closed_port_burst(t, n, family=socket.AF_INET, dst=GUEST, base=CLOSED_BASE):
+    """n datagrams to n closed ports, as fast as the socket sends them;
+    returns the guest's and the namespace's counters before and after, and
+    the seconds from the first datagram to the last counter read."""
+    g0, h0 = t.snmp(), t.host_snmp()
+    s = t.net.socket(family, socket.SOCK_DGRAM)
+    try:
+        if family == socket.AF_INET6:
+            with t.net.entered():
+                scope = socket.if_nametoindex(netns.TAP)
+        start = time.monotonic()
+        for i in range(n):
+            addr = (dst, base + i) if family == socket.AF_INET else (dst, base + i, 0, scope)
+            s.sendto(b"x", addr)
+    finally:
+        s.close()
+    time.sleep(2.0)          # the guest answers what it will
+    g1, h1 = t.snmp(), t.host_snmp()
+    return g0, g1, h0, h1, time.monotonic() - start
+
+
+def set_limits(t, **kv):
+    args = " ".join("%s=%d" % (k, v) for k, v in kv.items())
+    out = t.sh("sysctl -w " + args)
+    for k, v in kv.items():
+        assert "%s = %d" % (k, v) in out, out
+        assert t.sh("cat /proc/sys/" + k.replace(".", "/")).strip() == str(v)
+
+
+DEFAULTS = {"net.ipv4.icmp_ratelimit": 1000, "net.ipv4.icmp_msgs_per_sec": 1000,
+            "net.ipv4.icmp_msgs_burst": 50, "net.ipv6.icmp.ratelimit": 1000}
+
+
+def test_defaults_are_linuxs(ids_target):
+    out = ids_target.sh("sysctl -a")
+    for k, v in DEFAULTS.items():
+        assert "%s = %d\n" % (k, v) in out, out
+
+
+def test_port_scan_gets_few_errors_per_host(ids_target):
+    """500 datagrams to closed ports from one host, Linux's defaults: the
+    host's bucket gives 6 at once and one a second.  Before: 500 Port
+    Unreachables.  (The boot's defaults: the tests that change the limits
+    put them back.)"""
+    time.sleep(XRLIM_BURST_FACTOR + 1)   # the host's bucket full again
+    g0, g1, h0, h1, secs = closed_port_burst(ids_target, 500)
+    noports = d(g0, g1, "Udp", "NoPorts")
+    sent = d(g0, g1, "Icmp", "OutDestUnreachs")
+    assert noports >= 400, (noports, ids_target.nic)
+    report("hostile %s: 500 UDP probes to closed ports (%d arrived) in %.1f s: %d Port "
+           "Unreachables sent (per-host limit)" % (ids_target.nic, noports, secs, sent))
+    assert sent <= XRLIM_BURST_FACTOR + int(secs) + 1, (sent, secs)
+    host = d(g0, g1, "Icmp", "OutRateLimitHost")
+    glob = d(g0, g1, "Icmp", "OutRateLimitGlobal")
+    assert sent + host + glob == noports, (sent, host, glob, noports)
+    assert host >= noports - XRLIM_BURST_FACTOR - int(secs) - 1
+    # the attacker's kernel saw exactly what the guest says it sent
+    assert d(h0, h1, "Icmp", "InDestUnreachs") == sent
+
+
+def test_sysctl_sets_the_global_limit(ids_target):
+    """No per-host limit, 20 a second with bursts of 30: 500 probes get at
+    most about burst + rate x time (the spend per message is random 0..2
+    as in Linux, so the bound has room), the rest counted as
+    OutRateLimitGlobal; a high rate then lets every error out.  Before:
+    no such sysctls."""
+    try:
+        set_limits(ids_target, **{"net.ipv4.icmp_ratelimit": 0, "net.ipv4.icmp_msgs_per_sec": 20,
+                              "net.ipv4.icmp_msgs_burst": 30})
+        time.sleep(2)                     # the global bucket full again
+        g0, g1, h0, h1, secs = closed_port_burst(ids_target, 500, base=CLOSED_BASE + 500)
+        noports = d(g0, g1, "Udp", "NoPorts")
+        sent = d(g0, g1, "Icmp", "OutDestUnreachs")
+        glob = d(g0, g1, "Icmp", "OutRateLimitGlobal")
+        assert noports >= 400, noports
+        report("hostile %s: 500 probes, icmp_msgs_per_sec=20 burst=30, no per-host limit: "
+               "%d sent in %.1f s, %d OutRateLimitGlobal" % (ids_target.nic, sent, secs, glob))
+        assert d(g0, g1, "Icmp", "OutRateLimitHost") == 0
+        assert sent + glob == noports, (sent, glob, noports)
+        assert 10 <= sent <= 1.5 * (30 + 20 * secs) + 10, (sent, secs)
+        assert d(h0, h1, "Icmp", "InDestUnreachs") == sent
+
+        set_limits(ids_target, **{"net.ipv4.icmp_msgs_per_sec": 100000,
+                              "net.ipv4.icmp_msgs_burst": 100000})
+        time.sleep(1.5)
+        g0, g1, h0, h1, secs = closed_port_burst(ids_target, 200, base=CLOSED_BASE)
+        noports = d(g0, g1, "Udp", "NoPorts")
+        assert d(g0, g1, "Icmp", "OutDestUnreachs") == noports >= 150
+        assert d(g0, g1, "Icmp", "OutRateLimitGlobal") == 0
+    finally:
+        set_limits(ids_target, **DEFAULTS)
+
+
+def test_errors_to_our_own_addresses_are_not_limited(ids_target):
+    """Errors for the host's own traffic (to 127.0.0.1, or to its own
+    address through lwIP's loopback) are not limited, as Linux does not
+    limit lo: 30 datagrams from the guest's shell to a closed port of its
+    own address get 30 Port Unreachables (the limits would allow 6)."""
+    g0 = ids_target.snmp()
+    out = ids_target.sh("udpsend %s %d 30 16" % (GUEST, CLOSED_BASE + 999), timeout=60)
+    time.sleep(0.5)
+    g1 = ids_target.snmp()
+    assert d(g0, g1, "Udp", "NoPorts") == 30, out
+    assert d(g0, g1, "Icmp", "OutDestUnreachs") == 30
+    assert d(g0, g1, "Icmp", "OutRateLimitHost") == d(g0, g1, "Icmp", "OutRateLimitGlobal") == 0
+
+
+def test_icmpv6_errors_limited_per_host(ids_target):
+    """RFC 4443 2.4(f): 300 datagrams to closed ports over IPv6 (to the
+    guest's link-local address): 6 Port Unreachables and one a second,
+    the rest counted as Icmp6OutRateLimitHost.  Before: 300 errors."""
+    deadline = time.monotonic() + 20
+    while "tentative" in ids_target.sh("ip addr") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    # the neighbour entry first: Linux queues only a few datagrams for an
+    # unresolved neighbour
+    r = ids_target.net.run(["ping", "-6", "-c", "1", "-W", "3", LINKLOCAL + "%" + netns.TAP], timeout=15)
+    assert r.returncode == 0, r.stdout + r.stderr
+    time.sleep(XRLIM_BURST_FACTOR + 1)
+    g0, g1, h0, h1, secs = closed_port_burst(ids_target, 300, socket.AF_INET6, LINKLOCAL)
+    noports = d(g0, g1, "Udp", "NoPorts")
+    got = h1["snmp6"]["Icmp6InDestUnreachs"] - h0["snmp6"]["Icmp6InDestUnreachs"]
+    assert noports >= 250, noports
+    assert got <= XRLIM_BURST_FACTOR + int(secs) + 1, (got, secs)
+    limited = g1["snmp6"]["Icmp6OutRateLimitHost"] - g0["snmp6"]["Icmp6OutRateLimitHost"]
+    report("hostile %s: 300 IPv6 probes to closed ports (%d arrived) in %.1f s: %d errors "
+           "received, %d Icmp6OutRateLimitHost" % (ids_target.nic, noports, secs, got, limited))
+    assert got + limited == noports, (got, limited, noports)
+    # net.ipv6.icmp.ratelimit=0 (and a global limit out of the way): every
+    # error goes out
+    try:
+        set_limits(ids_target, **{"net.ipv6.icmp.ratelimit": 0, "net.ipv4.icmp_msgs_per_sec": 100000,
+                                  "net.ipv4.icmp_msgs_burst": 100000})
+        time.sleep(1.5)
+        g0, g1, h0, h1, secs = closed_port_burst(ids_target, 100, socket.AF_INET6, LINKLOCAL,
+                                                 base=CLOSED_BASE + 500)
+        noports = d(g0, g1, "Udp", "NoPorts")
+        got = h1["snmp6"]["Icmp6InDestUnreachs"] - h0["snmp6"]["Icmp6InDestUnreachs"]
+        assert got == noports >= 80, (got, noports)
+        assert g1["snmp6"]["Icmp6OutRateLimitHost"] == g0["snmp6"]["Icmp6OutRateLimitHost"]
+    finally:
+        set_limits(ids_target, **DEFAULTS)
+
+
+# -- counters ----------------------------------------------------------------
+
+
+def test_frag_creates_counts_fragments(ids_target):
+    """A 4000-byte UDP echo: the guest reassembles the request and sends
+    the reply in 3 fragments (MTU 1500): FragOKs +1, FragCreates +3.
+    Before: FragCreates stayed 0."""
+    g0 = ids_target.snmp()
+    with ids_target.net.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+        u.settimeout(5)
+        u.sendto(b"f" * 4000, (GUEST, ECHO_PORT))
+        data, _ = u.recvfrom(8192)
+    assert data == b"f" * 4000
+    g1 = ids_target.snmp()
+    assert d(g0, g1, "Ip", "FragOKs") == 1
+    assert d(g0, g1, "Ip", "FragCreates") == 3
+
+
+# -- the console -------------------------------------------------------------
+
+IPERF_PORT = 5001
+IPERF_LINE = re.compile(r"\[ *[\d.]+\] iperf: ")
+SUPPRESSED = re.compile(r"iperf_report: (\d+) callbacks suppressed")
+
+
+def iperf_accepted(t):
+    m = re.search(r'^barenet_service_tcp_accepted_total\{service="iperf"\} (\d+)$',
+                  t.sh("cat /proc/barenet/metrics"), re.M)
+    assert m
+    return int(m.group(1))
+
+
+def test_iperf_junk_connections_do_not_flood_the_console(ids_target):
+    """40 connections to the iperf port that send a few bytes and close.
+    Before: one console line each (lwiperf reports each as a run), ~90 us
+    of softirq time per line on a 115200-baud UART.  Now at most 10 lines
+    in 5 s; every run is still counted, and the first line after the
+    window says how many were held back."""
+    ids_target.g.watch(0.5)
+    start = len(ids_target.g.output)
+    a0 = iperf_accepted(ids_target)
+    for i in range(40):
+        with ids_target.net.socket() as s:
+            s.settimeout(5)
+            s.connect((GUEST, IPERF_PORT))
+            s.sendall(b"junk %d\r\n" % i)
+    deadline = time.monotonic() + 20
+    while iperf_accepted(ids_target) < a0 + 40:
+        assert time.monotonic() < deadline, iperf_accepted(ids_target) - a0
+        time.sleep(0.5)
+    ids_target.g.watch(0.5)
+    burst = IPERF_LINE.findall(ids_target.g.output[start:])
+    assert 1 <= len(burst) <= 10, ids_target.g.output[start:]
+    time.sleep(5.5)                  # the next window
+    with ids_target.net.socket() as s:
+        s.settimeout(5)
+        s.connect((GUEST, IPERF_PORT))
+    m = ids_target.g.wait_for(SUPPRESSED.pattern, timeout=15, start=start)
+    assert int(m.group(1)) + len(burst) == 40, (m.group(0), len(burst))
+
+
+# -- TCP resets --------------------------------------------------------------
+
+
+def http_get(t):
+    with t.net.socket() as s:
+        s.settimeout(10)
+        s.connect((GUEST, HTTP_PORT))
+        s.sendall(b"GET / HTTP/1.0\r\nHost: guest\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    assert data.startswith(b"HTTP/1."), data[:200]
+
+
+def test_estab_resets_counts_resets_not_closes(ids_target):
+    """Tcp EstabResets (RFC 1213, Linux): connections that went straight
+    from ESTABLISHED or CLOSE-WAIT to CLOSED.  Before: lwIP counted every
+    close with FIN (20 after 20 HTTP requests) and no reset."""
+    g0 = ids_target.snmp()
+    for _ in range(20):
+        http_get(ids_target)
+    time.sleep(0.5)
+    g1 = ids_target.snmp()
+    assert d(g0, g1, "Tcp", "PassiveOpens") == 20
+    assert d(g0, g1, "Tcp", "EstabResets") == 0
+    # an established echo connection the peer resets
+    with ids_target.net.socket() as s:
+        s.settimeout(5)
+        s.connect((GUEST, ECHO_PORT))
+        s.sendall(b"ping")
+        assert s.recv(16) == b"ping"
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(0.5)
+    g2 = ids_target.snmp()
+    assert d(g1, g2, "Tcp", "EstabResets") == 1
+
+
+# SYNs to a closed port from n source ports at once; prints how many RSTs
+# came back
+SYN_FLOOD_CLOSED = r"""
+import json, sys
+from scapy.all import IP, TCP, conf, sr
+conf.verb = 0
+dst, dport, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+pkts = [IP(dst=dst) / TCP(sport=40000 + i, dport=dport, flags="S") for i in range(n)]
+ans, _ = sr(pkts, timeout=4)
+print(json.dumps(sum(1 for _, r in ans if r.haslayer(TCP) and int(r[TCP].flags) & 0x04)))
+"""
+
+
+def test_rsts_for_closed_ports_are_rate_limited(ids_target):
+    """RSTs answering segments that meet no connection share the global
+    limit's settings (FreeBSD's icmplim does the same; Linux has no such
+    limit): 300 SYNs to a closed port at 20 a second with bursts of 30 get
+    about burst + rate x time RSTs, the rest counted as TcpExt
+    TCPRstRateLimit.  Before: 300 RSTs and no such counter."""
+    try:
+        set_limits(ids_target, **{"net.ipv4.icmp_msgs_per_sec": 20, "net.ipv4.icmp_msgs_burst": 30})
+        time.sleep(2)
+        g0 = ids_target.snmp()
+        start = time.monotonic()
+        rsts = ids_target.scapy(SYN_FLOOD_CLOSED, GUEST, CLOSED_BASE, 300)
+        time.sleep(1)
+        g1 = ids_target.snmp()
+        secs = time.monotonic() - start
+        insegs = d(g0, g1, "Tcp", "InSegs")
+        limited = d(g0, g1, "TcpExt", "TCPRstRateLimit")
+        assert insegs >= 250, insegs
+        report("hostile %s: 300 SYNs to a closed port, 20/s burst 30: %d RSTs in %.1f s, "
+               "%d TCPRstRateLimit" % (ids_target.nic, rsts, secs, limited))
+        assert d(g0, g1, "Tcp", "OutRsts") + limited == insegs
+        assert rsts == d(g0, g1, "Tcp", "OutRsts"), rsts
+        assert 10 <= rsts <= 1.5 * (30 + 20 * secs) + 10, (rsts, secs)
+    finally:
+        set_limits(ids_target, **DEFAULTS)
+
+
+# UDP echoes of 3000 bytes to the guest over IPv6 (link-local), `inter`
+# seconds apart; prints the Fragment header IDs of the guest's replies
+FRAG6_SAMPLER = r"""
+import json, socket, sys, time
+from scapy.all import AsyncSniffer, IPv6, IPv6ExtHdrFragment
+dst, port, n, inter, iface = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+sn = AsyncSniffer(iface=iface, filter="ip6 and src host %s" % dst, store=True)
+sn.start()
+time.sleep(0.5)
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(3)
+scope = socket.if_nametoindex(iface)
+got = 0
+for i in range(n):
+    s.sendto(b"%04d" % i + b"v" * 2996, (dst, port, 0, scope))
+    try:
+        got += len(s.recvfrom(8192)[0]) == 3000
+    except socket.timeout:
+        pass
+    time.sleep(inter)
+time.sleep(0.5)
+pkts = sn.stop()
+ids = []
+for p in pkts:
+    if p.haslayer(IPv6ExtHdrFragment) and p[IPv6ExtHdrFragment].offset == 0:
+        ids.append(p[IPv6ExtHdrFragment].id)
+print(json.dumps([got, ids]))
+"""
+
+
+def test_ipv6_fragment_ids_unpredictable(ids_target):
+    """RFC 7739: the guest's fragmented IPv6 replies, 100 ms apart.  Before:
+    one global counter, so successive IDs differ by exactly 1 (and anyone
+    can predict the next).  Now the step after a pause is random."""
+    r = ids_target.net.run(["ping", "-6", "-c", "1", "-W", "3", LINKLOCAL + "%" + netns.TAP], timeout=15)
+    assert r.returncode == 0, r.stdout + r.stderr
+    got, ids = ids_target.scapy(FRAG6_SAMPLER, LINKLOCAL, ECHO_PORT, 12, 0.1, netns.TAP)
+    assert got >= 10 and len(ids) >= 10, (got, ids)
+    steps = [(b - a) & 0xffffffff for a, b in zip(ids, ids[1:])]
+    assert all(0 < x < 4096 for x in steps), steps
+    assert len(set(steps)) >= 4, ("constant fragment ID steps", steps)
