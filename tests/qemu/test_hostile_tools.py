@@ -111,6 +111,9 @@ class Target:
                                 append=APPEND + " softlockup_thresh=%d" % SOFTLOCKUP_S)
         self.g.wait_for(r"barenet: ready in", timeout=60)
         self.g.wait_prompt(30)
+        # the link-local address's line comes after ready (DAD): wait for it,
+        # or it lands inside a command's output that a test parses
+        self.g.wait_for(r"inet6 FE80::\S+ \(link-local\)$", timeout=30)
         injectlib.tap_wait_reachable(self.net, self.g)
         deadline = time.monotonic() + 30
         while counters(self.g).get("memp.MLD6_GROUP", 0) < 1 or \
