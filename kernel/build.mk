@@ -10,7 +10,8 @@ kernel-srcs += kernel/smp.c kernel/smp_trampoline.S kernel/cpuinfo.c kernel/spin
 	kernel/smp_call.c kernel/selftest_spinlock.c
 # kernel threads and the scheduler (kernel/sched.h)
 kernel-srcs += kernel/sched.c kernel/switch.S kernel/kthread.c kernel/selftest_sched.c
-kernel-srcs += kernel/softirq.c kernel/selftest_softirq.c kernel/workqueue.c
+kernel-srcs += kernel/softirq.c kernel/selftest_softirq.c kernel/workqueue.c \
+	kernel/softlockup.c
 kernel-srcs += kernel/mm.c kernel/buddy.c kernel/page_alloc.c kernel/paging.c kernel/kmalloc.c \
 	kernel/dma.c kernel/mmio.c kernel/mmtest.c
 # KMALLOC_DEBUG=0 drops kmalloc's redzones, caller tracking and live list (default 1)

@@ -5,6 +5,7 @@
 #include "fs/view.h"
 #include "kernel/cpustat.h"
 #include "kernel/percpu.h"
+#include "kernel/softlockup.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
 #include "lib/seq_buf.h"
@@ -15,6 +16,8 @@ void idle_halt(void)
 {
 	enum cpu_usage_stat prev = cpustat_switch(CPUTIME_IDLE);
 
+	/* a CPU that halts is not stuck (kernel/softlockup.h) */
+	softlockup_touch();
 	/* the interrupt that wakes us switches to hard IRQ time at its entry
 	 * and back to idle at its exit: only the halted time stays idle */
 	safe_halt();

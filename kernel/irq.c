@@ -44,6 +44,8 @@ static struct spinlock irq_lock = SPINLOCK_INIT("irq");
 static u64 spurious_total;
 /* interrupts in progress on this CPU (nested ones included) */
 static DEFINE_PER_CPU(unsigned int, irq_nesting);
+/* the frame of the interrupt being handled, per CPU (get_irq_regs) */
+static struct trap_frame *irq_regs[NR_CPUS];
 
 static void irq_eoi_none(int vector)
 {
@@ -234,10 +236,14 @@ void irq_dispatch(struct trap_frame *tf)
 	 * interrupted (idle included: cpustat.c) */
 	enum cpu_usage_stat prev = *nesting ? CPUTIME_IRQ : cpustat_switch(CPUTIME_IRQ);
 
+	struct trap_frame *old_regs = irq_regs[smp_processor_id()];
+
+	irq_regs[smp_processor_id()] = tf;
 	(*nesting)++;
 	d->count[smp_processor_id()]++;
 	for (a = __atomic_load_n(&d->chain, __ATOMIC_ACQUIRE); a; a = a->next)
 		handled |= a->fn(a->ctx);
+	irq_regs[smp_processor_id()] = old_regs;
 	if (handled == IRQ_NONE)
 		irq_unclaimed(d, vector, d->chain != NULL);
 	/* the LAPIC sets no in-service bit for its spurious vector: an EOI
@@ -251,6 +257,11 @@ void irq_dispatch(struct trap_frame *tf)
 		/* the tick or a wake-up may have made another thread due */
 		sched_preempt_irq();
 	}
+}
+
+struct trap_frame *get_irq_regs(void)
+{
+	return irq_regs[smp_processor_id()];
 }
 
 void irq_show(void)

@@ -75,6 +75,10 @@ struct trap_frame;
 /* the common interrupt path, called by trap_dispatch() for vectors >= 0x20 */
 void irq_dispatch(struct trap_frame *tf);
 
+/* the saved state of the code the interrupt being handled on this CPU
+ * interrupted (its RIP, RBP, ...), or NULL outside a handler; as Linux's */
+struct trap_frame *get_irq_regs(void);
+
 /* print one line per vector that has handlers or was taken: count and names */
 void irq_show(void);
 

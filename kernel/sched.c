@@ -16,6 +16,7 @@
 #include "kernel/printk.h"
 #include "kernel/smp.h"
 #include "kernel/softirq.h"
+#include "kernel/softlockup.h"
 #include "kernel/time.h"
 #include "kernel/wait.h"
 #include "kernel/x86.h"
@@ -116,6 +117,8 @@ static void __schedule(struct rq *rq, bool preempt)
 	rq->last = prev;
 	/* a thread's time is system time, whatever the context left was */
 	st = cpustat_switch(CPUTIME_SYSTEM);
+	/* a CPU that switches threads is not stuck in one loop */
+	softlockup_touch();
 	switch_to(&prev->sp, next->sp);
 	/* prev runs again here, on its own stack */
 	finish_task_switch(this_cpu_ptr(&runqueues));

@@ -9,6 +9,7 @@
 #include "kernel/cpustat.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/softlockup.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
 #include <stdio.h>
@@ -162,6 +163,8 @@ bool ksoftirqd_run(void)
 	bool ran = false;
 
 	local_irq_disable();
+	/* back in the loop: the soft-lockup watchdog's sign of progress */
+	softlockup_touch();
 	if (sc->pending && !sc->bh_count) {
 		sc->stat.ksoftirqd_runs++;
 		softirq_handle(sc);

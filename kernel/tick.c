@@ -12,6 +12,7 @@
 #include "kernel/sched.h"
 #include "kernel/selftest.h"
 #include "kernel/softirq.h"
+#include "kernel/softlockup.h"
 #include "kernel/x86.h"
 #include <stdlib.h>
 
@@ -72,6 +73,7 @@ static int tick_interrupt(void *ctx)
 	if (tick_timer_due && tick_timer_due())
 		raise_softirq_irqoff(TIMER_SOFTIRQ);
 	sched_tick();
+	softlockup_tick();
 	return IRQ_HANDLED;
 }
 

@@ -28,13 +28,17 @@ test:
 # part of it runs in make test.
 # It also runs the overload per NIC model (tests/qemu/test_overload.py: 3x the
 # sustained UDP echo rate for 3 x 10 s, every frame accounted, recovery < 1 s;
-# one 3 s flood on e1000 runs in make test), a 1-minute soak, and the hostile
-# traffic tests on e1000e and igb (tests/qemu/test_hostile.py; e1000 in make test;
-# its slots and SYN-flood section at full counts on all three).
+# one 3 s flood on e1000 runs in make test), a 1-minute soak, the hostile
+# traffic tests on e1000e and igb (tests/qemu/test_hostile.py; e1000 in make
+# test; its slots and SYN-flood section at full counts on all three), and the
+# hostile traffic from Debian's attack tools at full length on every NIC model
+# (tests/qemu/test_hostile_tools.py: thc-ipv6, hping3, nmap; root: a test
+# namespace; short e1000 variants run in make test).
 .PHONY: stress
 stress: all
 	$(PYTHON) -m pytest -q -m stress $(PYTEST_ARGS) tests/qemu/test_stress.py \
-		tests/qemu/test_overload.py tests/qemu/test_soak.py tests/qemu/test_hostile.py
+		tests/qemu/test_overload.py tests/qemu/test_soak.py tests/qemu/test_hostile.py \
+		tests/qemu/test_hostile_tools.py
 
 # make soak: half the sustained load, mixed (UDP echo, ping, TCP connections,
 # 2 % malformed), for SOAK_MINUTES (default 10) on SOAK_NIC (default e1000),

@@ -105,6 +105,10 @@ need wrk                "HTTP load: connection storms"  have_cmd wrk
 need tshark             "packet capture"                have_cmd tshark
 need gnuplot-nox        "plots"                         have_cmd gnuplot
 need cpio               "make bench: the Linux guest's initramfs" have_cmd cpio
+# hostile-traffic tests (tests/qemu/test_hostile_tools.py): stock attack tools
+need thc-ipv6           "IPv6 attacks: atk6-fragmentation6, atk6-implementation6" have_cmd atk6-fragmentation6
+need hping3             "SYN and fragment floods"       have_cmd hping3
+need nmap               "port scans"                    have_cmd nmap
 # fuzz targets (tests/fuzz, make fuzz): clang 14 and its libFuzzer runtime
 have_libfuzzer() { compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; }
 need clang              "fuzz targets (make fuzz)"      have_cmd clang

@@ -45,6 +45,17 @@ def test_check_names_the_missing_package():
     assert "tshark" not in r.stdout
 
 
+def test_attack_tools_checked():
+    """The hostile-traffic tests' tools (test_hostile_tools.py) are checked
+    and installed like the others: thc-ipv6, hping3, nmap."""
+    r = run(["--check"], {"DEPS_PRETEND_MISSING": "thc-ipv6 hping3 nmap"})
+    assert r.returncode == 1
+    for line in ("deps: missing: thc-ipv6 (IPv6 attacks: atk6-fragmentation6, atk6-implementation6)",
+                 "deps: missing: hping3 (SYN and fragment floods)",
+                 "deps: missing: nmap (port scans)"):
+        assert line in r.stdout, r.stdout
+
+
 def test_not_root_prints_exact_commands_and_fails():
     r = run([], {"DEPS_PRETEND_MISSING": "tshark iputils-ping qemu-system-x86"}, as_nobody=True)
     err = r.stderr

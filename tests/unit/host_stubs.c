@@ -60,6 +60,9 @@ void *kmalloc(size_t size) __attribute__((weak));
 void *kzalloc(size_t size) __attribute__((weak));
 void kfree(void *p) __attribute__((weak));
 void softirq_irq_exit(void) __attribute__((weak));
+/* kernel/softlockup.c is not linked into the unit tests */
+void softlockup_touch(void) __attribute__((weak));
+void softlockup_touch(void) {}
 
 bool in_irq(void)
 {

@@ -1,0 +1,103 @@
+"""The soft-lockup watchdog (kernel/softlockup.c): a CPU that stops coming
+back to its softirq loop while its tick runs is reported from the tick,
+with the registers and backtrace of the code the tick interrupted, and the
+kernel carries on (or panics with softlockup_panic=1).  `selftest=softlockup`
+spins with interrupts on in softlockup_selftest_spin(); the report must
+name it, at the address nm gives it in build/barenet.sym."""
+import re
+
+from harness import EXIT_FAIL, EXIT_OK, EXIT_PANIC, Guest, boot
+from test_exceptions import TS, call_trace, syms  # noqa: F401 (fixture)
+
+SPIN = "softlockup_selftest_spin"
+THRESH = 2
+REPORT_RE = re.compile(TS + r"BUG: soft lockup - CPU#0 stuck for (\d+)s! \[(.*)\]$", re.M)
+
+
+def check_report(out, syms):  # noqa: F811 (the fixture's value)
+    m = REPORT_RE.search(out)
+    assert m, out[-3000:]
+    assert int(m.group(1)) >= THRESH, m.group(0)
+    assert m.group(2) == "process context", m.group(0)
+    after = out[m.end():]
+    r = re.search(TS + r"RIP: 0x([0-9a-f]{16}) ([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+$", after, re.M)
+    assert r and r.group(2) == SPIN, after[:2000]
+    rip = int(r.group(1), 16)
+    assert syms.contains(SPIN, rip), "RIP %#x outside %s %s" % (rip, SPIN, syms.range_of(SPIN))
+    trace = call_trace(after)
+    names = [e[1] for e in trace]
+    assert names[0] == SPIN and trace[0][0] == rip, trace
+    # the walk from the interrupted RBP reaches the selftest runner and kmain
+    assert "selftest_run_requested" in names and "kmain" in names, names
+    for addr, name, _, off, _ in trace:
+        assert syms.contains(name, addr), (name, hex(addr))
+    return int(m.group(1))
+
+
+def test_softlockup_reported_and_running(kernel, syms):  # noqa: F811
+    code, out = boot("softlockup", append="exit=ready softlockup_thresh=%d selftest=softlockup"
+                     % THRESH, timeout=60)
+    stuck = check_report(out, syms)
+    assert re.search(TS + r"---\[ end soft lockup \]---$", out, re.M), out[-2000:]
+    # it carried on: the spin saw the report and the test passed
+    assert "softlockup: test: reported, still running" in out, out[-2000:]
+    assert re.search(TS + r"selftest softlockup: passed$", out, re.M), out[-2000:]
+    assert "Kernel panic" not in out
+    assert code == EXIT_OK, (code, out[-2000:])
+    assert stuck < 10 * THRESH, stuck
+
+
+def test_softlockup_panic(kernel, syms):  # noqa: F811
+    code, out = boot("softlockup-panic",
+                     append="exit=ready panic=exit softlockup_panic=1 softlockup_thresh=%d "
+                     "selftest=softlockup" % THRESH, timeout=60)
+    check_report(out, syms)
+    assert re.search(TS + r"Kernel panic: softlockup: hung tasks$", out, re.M), out[-3000:]
+    # panic's own trace starts at the spinning function too
+    panic_at = out.index("Kernel panic: softlockup")
+    assert call_trace(out[panic_at:])[0][1] == SPIN
+    assert "selftest softlockup: passed" not in out
+    assert code == EXIT_PANIC, (code, out[-2000:])
+
+
+def test_softlockup_off(kernel):
+    code, out = boot("softlockup-off", append="exit=ready softlockup_thresh=0 selftest=softlockup",
+                     timeout=30)
+    assert "softlockup: test: the watchdog is off (softlockup_thresh=0)" in out, out[-2000:]
+    assert not REPORT_RE.search(out)
+    assert code == EXIT_FAIL, code
+
+
+def test_no_report_while_idle_or_busy(kernel):
+    """The idle loop and the shell's wait loops are progress: with a 1 s
+    threshold an idle guest, and one running a command that waits (watch,
+    which serves softirqs while it waits), report nothing."""
+    with Guest("softlockup-idle", append="softlockup_thresh=1") as g:
+        g.wait_for(r"barenet: ready in", timeout=60)
+        g.wait_prompt(30)
+        assert g.watch(4)
+        mark = len(g.output)
+        g.send("watch -n 0.5 cat /proc/uptime\r")
+        assert g.watch(3)
+        g.send("\x03")
+        g.wait_prompt(10, mark)
+        assert g.output.count("Every 0.5s: cat /proc/uptime", mark) >= 3, g.output[mark:]
+        assert g.watch(1)
+        assert not REPORT_RE.search(g.output), g.output[-3000:]
+        assert "Kernel panic" not in g.output
+
+
+def test_threshold_in_seconds_with_the_pit(kernel):
+    """The threshold counts jiffies the tick moved, not tick interrupts: the
+    PIT cannot tick at 10 Hz and interrupts twice per jiffy (hz=10), yet the
+    report comes THRESH seconds after the spin began, by the printk clock."""
+    code, out = boot("softlockup-pit", append="exit=ready pic=8259 hz=10 softlockup_thresh=%d "
+                     "selftest=softlockup" % THRESH, timeout=60)
+    assert re.search(TS + r"tick: 10 Hz from the PIT on IRQ 0 \(20 Hz, 2 per tick\)$", out, re.M), out
+    start = re.search(r"^\[ *(\d+\.\d{6})\] softlockup: test: spinning", out, re.M)
+    rep = re.search(r"^\[ *(\d+\.\d{6})\] BUG: soft lockup - CPU#0 stuck for (\d+)s!", out, re.M)
+    assert start and rep, out[-2000:]
+    waited = float(rep.group(1)) - float(start.group(1))
+    assert THRESH - 0.2 <= waited < 3 * THRESH, waited
+    assert int(rep.group(2)) == THRESH, rep.group(0)
+    assert code == EXIT_OK, code
