@@ -170,16 +170,25 @@ def test_nic_driver_stages(testnet, kernel, nic):
         for i in range(n):
             u.sendto(b"journey %d" % i, (GUEST, 7))
             assert u.recvfrom(2048)[0] == b"journey %d" % i
-    # the last reply's completion is seen at the next cleaning: one more frame
-    with j.sock(socket.SOCK_DGRAM) as u:
-        u.sendto(b"flush", (GUEST, 9))
-    csv = g.shell("trace csv")
-    lines = csv.strip().split("\n")
-    header = lines[0].split(",")
-    recs = [dict(zip(header, l.split(","))) for l in lines[1:]]
-    rx = [r for r in recs if r["kind"] == "rx"]
-    tx = [r for r in recs if r["kind"] == "tx"]
-    echo_rx = [r for r in rx if r["rx_app"]]
+    # A reply's record completes when the driver cleans its descriptor, at
+    # the start of a later poll: one poll may have taken many requests and
+    # sent their replies since the last cleaning.  Another echo makes the
+    # next poll (its answer proves the guest took it); more rounds when the
+    # still running poll took that one too (bounded: ten).
+    for _ in range(10):
+        with j.sock(socket.SOCK_DGRAM) as u:
+            u.settimeout(2)
+            u.sendto(b"flush", (GUEST, 7))
+            assert u.recvfrom(2048)[0] == b"flush"
+        csv = g.shell("trace csv")
+        lines = csv.strip().split("\n")
+        header = lines[0].split(",")
+        recs = [dict(zip(header, l.split(","))) for l in lines[1:]]
+        rx = [r for r in recs if r["kind"] == "rx"]
+        tx = [r for r in recs if r["kind"] == "tx"]
+        echo_rx = [r for r in rx if r["rx_app"]]
+        if len([r for r in tx if r["tx_done"]]) >= n:
+            break
     assert len(echo_rx) >= n, csv[-3000:]
     for r in echo_rx:
         # every stage reached: rx_irq too when a poll no interrupt of the
@@ -190,7 +199,7 @@ def test_nic_driver_stages(testnet, kernel, nic):
         assert stamps == sorted(stamps), r       # in the order a frame meets them
     runs = len({r["rx_irq"] for r in echo_rx})
     done = [r for r in tx if r["tx_done"]]
-    assert len(done) >= n - 1, csv[-3000:]
+    assert len(done) >= n, csv[-3000:]
     for r in done:
         stamps = [int(r[st]) for st in NIC_TX_STAGES]
         assert all(stamps) and stamps == sorted(stamps), r
