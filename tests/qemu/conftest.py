@@ -31,7 +31,7 @@ SHARED_GUEST_MODULES = {
 }
 ALONE_MODULES = {
     "test_tunables.py", "test_itr.py", "test_napi_ratio.py", "test_irq_throttle.py",
-    "test_overload.py", "test_storm.py", "test_stress.py",
+    "test_overload.py", "test_storm.py",
 }
 # the modules with the longest tests or groups (seconds on 2 loaded cores)
 LONG_FIRST = ["test_proc.py", "test_tunables.py", "test_inject.py", "test_memory.py",
