@@ -8,7 +8,8 @@
 # QEMU tests.  Any failure fails the target.
 #
 # Both cores, whatever -j says: the build, the unit programs and the fuzz
-# targets run TEST_JOBS at a time (a plain `make test` gets one job per
+# targets (one make, so the fuzz build overlaps the unit programs) run
+# TEST_JOBS at a time (a plain `make test` gets one job per
 # CPU; under `make -jN test` make's own jobserver decides), and the QEMU
 # tests run in TEST_WORKERS pytest-xdist processes (python3-pytest-xdist;
 # a TCG guest is mostly one thread, so one per CPU; 1 runs them in this
@@ -39,8 +40,7 @@ test:
 	{ $(call timed,deps,tools/deps.sh --check >/dev/null || tools/deps.sh) && \
 	  $(call timed,build,$(MAKE) --no-print-directory $(test-j) all && \
 		$(MAKE) --no-print-directory $(test-j) iso) && \
-	  $(call timed,unit,$(MAKE) --no-print-directory $(test-j) unit) && \
-	  $(call timed,fuzz,$(MAKE) --no-print-directory $(test-j) fuzz-regress fuzz-quick) && \
+	  $(call timed,unit and fuzz,$(MAKE) --no-print-directory $(test-j) unit fuzz-regress fuzz-quick) && \
 	  $(call timed,QEMU tests,BARENET_QUICK=1 $(PYTHON) -m pytest -q --durations=15 \
 		$(call pytest-workers,$(TEST_WORKERS)) $(PYTEST_ARGS) tests/qemu); } || rc=1; \
 	echo "make test: $$([ $$rc -eq 0 ] && echo passed || echo FAILED) in $$(( $$(date +%s) - start )) s wall"; \
