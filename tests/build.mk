@@ -6,22 +6,55 @@
 # the ISO, the unit tests, the fuzz targets (every regression input and seed
 # replayed, then FUZZ_QUICK_TIME seconds each: tests/fuzz/build.mk), and the
 # QEMU tests.  Any failure fails the target.
-# PYTEST_ARGS adds pytest options, e.g. PYTEST_ARGS='-k iso -x'.  The 15 slowest tests are
-# listed at the end (--durations), to watch the ~15-minute budget.
+#
+# Both cores, whatever -j says: the build, the unit programs and the fuzz
+# targets (one make, so the fuzz build overlaps the unit programs) run
+# TEST_JOBS at a time (a plain `make test` gets one job per
+# CPU; under `make -jN test` make's own jobserver decides), and the QEMU
+# tests run in TEST_WORKERS pytest-xdist processes (python3-pytest-xdist;
+# a TCG guest is mostly one thread, so one per CPU; 1 runs them in this
+# process).  tests/qemu/conftest.py keeps the rate and flood tests alone
+# on the machine and hands the longest tests out first.
+#
+# PYTEST_ARGS adds pytest options, e.g. PYTEST_ARGS='-k iso -x'.  The 15
+# slowest tests are listed at the end (--durations), and the wall time of
+# each phase and of the whole target, to watch the 12-minute budget.
 # BARENET_QUICK=1: the host-driven network tests (test_journey.py,
-# test_tunables.py) use lower counts here; a plain pytest run uses the
-# issue's full counts, and `pytest -m slow` runs the long variants.
+# test_tunables.py, test_nic.py, ...) use lower counts here; `make
+# test-full` runs the same suite with the full counts and the long (slow)
+# variants, serially as before unless TEST_WORKERS is given.
 PYTEST_ARGS ?=
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+TEST_WORKERS ?= $(NPROC)
+TEST_JOBS ?= $(NPROC)
+pytest-workers = $(if $(filter-out 0 1,$(1)),-n $(1) --dist loadgroup)
+# -j for a sub-make unless make already runs with a jobserver
+test-j = $$(case "$$MAKEFLAGS" in *jobserver*|*-j*) ;; *) echo -j$(TEST_JOBS);; esac)
+# $(call timed,what,command): run command, say how long it took
+timed = { t0=$$(date +%s); { $(2); }; rc=$$?; \
+	echo "make test: $(1) $$(( $$(date +%s) - t0 )) s"; [ $$rc -eq 0 ]; }
 
-.PHONY: test
+.PHONY: test test-full
 test:
-	@tools/deps.sh --check >/dev/null || tools/deps.sh
-	$(MAKE) --no-print-directory all
-	$(MAKE) --no-print-directory iso
-	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory lab-selftest-host
-	$(MAKE) --no-print-directory fuzz-regress fuzz-quick
-	BARENET_QUICK=1 $(PYTHON) -m pytest -q --durations=15 $(PYTEST_ARGS) tests/qemu
+	@start=$$(date +%s); rc=0; \
+	{ $(call timed,deps,tools/deps.sh --check >/dev/null || tools/deps.sh) && \
+	  $(call timed,build,$(MAKE) --no-print-directory $(test-j) all && \
+		$(MAKE) --no-print-directory $(test-j) iso) && \
+	  $(call timed,unit and fuzz,$(MAKE) --no-print-directory $(test-j) unit fuzz-regress fuzz-quick lab-selftest-host) && \
+	  $(call timed,QEMU tests,BARENET_QUICK=1 $(PYTHON) -m pytest -q --durations=15 \
+		$(call pytest-workers,$(TEST_WORKERS)) $(PYTEST_ARGS) tests/qemu); } || rc=1; \
+	echo "make test: $$([ $$rc -eq 0 ] && echo passed || echo FAILED) in $$(( $$(date +%s) - start )) s wall"; \
+	exit $$rc
+
+# the long variants: full counts (no BARENET_QUICK), the slow-marked tests,
+# and every NIC model in every interrupt mode where make test takes a
+# subset; make stress and make soak stay separate
+test-full: TEST_WORKERS = 1
+test-full: all iso unit fuzz-regress
+	@start=$$(date +%s); \
+	BARENET_FULL=1 $(PYTHON) -m pytest -q --durations=15 $(call pytest-workers,$(TEST_WORKERS)) \
+		$(PYTEST_ARGS) tests/qemu; rc=$$?; \
+	echo "make test-full: QEMU tests $$(( $$(date +%s) - start )) s wall"; exit $$rc
 
 # make stress: the malformed-frame stress at full size (tests/qemu/test_stress.py,
 # 1,000,000 frames through bn-inject, 10 % malformed, seeded); a 50,000-frame

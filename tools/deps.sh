@@ -84,6 +84,7 @@ need mtools             "EFI partition (make iso)"      have_cmd mformat
 need ovmf               "UEFI firmware for QEMU"        have_file /usr/share/OVMF/OVMF_CODE_4M.fd
 need python3            "test runner"                   have_file /usr/bin/python3
 need python3-pytest     "test runner"                   pymod pytest
+need python3-pytest-xdist "parallel QEMU tests (make test)" pymod xdist
 need python3-scapy      "packet tests"                  pymod scapy
 need check              "host unit tests"               have_file /usr/include/check.h
 need pkg-config         "host unit tests"               have_cmd pkg-config

@@ -12,9 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* a pre-skb stamp (IRQ, NAPI poll) older than this belongs to an earlier
- * batch, not to the frame whose skb is being built */
-#define JOURNEY_STALE_NS   (10 * NSEC_PER_MSEC)
 /* looped packets whose records wait for IP input (lwIP's loop queue may
  * hold more; past this many sampled ones the oldest completes without its
  * receive stages) */
@@ -30,6 +27,17 @@ bool journey_on;
 static u32 sample_every;                /* N of "1 in N"; 0 = off */
 static u32 countdown;                   /* frames until the next sample */
 
+/* The pre-skb stamps, per CPU, by what they belong to rather than by age:
+ *  - RX_IRQ: the interrupt that last scheduled the NAPI poll (napi=off:
+ *    the interrupt being served).  A NAPI run it started may take many
+ *    frames in one poll (an echo's reply can bring the next request while
+ *    the poll still runs) and go on in later polls that no interrupt
+ *    started (budget used up, work found after unmasking): every frame of
+ *    the run counts from it, however long the run lasts;
+ *  - RX_NAPI: the start of the poll running now; a new interrupt clears
+ *    it, so a frame taken in the hard IRQ (napi=off) has no NAPI stage;
+ *  - RX_DRIVER: the descriptor of the frame being built, cleared once
+ *    taken. */
 struct journey_cpu {
 	u64 pend[JOURNEY_STAGES];       /* pre-skb stamps (RX_IRQ, RX_NAPI, RX_DRIVER) */
 	struct journey_rec *rx;         /* current receive record (inside the stack) */
@@ -156,10 +164,17 @@ void __journey_mark_cpu(enum journey_stage st)
 {
 	struct journey_cpu *c = this_cpu();
 
-	if (st == JOURNEY_TX_TAIL || st == JOURNEY_TX_DONE)
+	if (st == JOURNEY_TX_TAIL || st == JOURNEY_TX_DONE) {
 		stamp(c->xmit, st);
-	else if ((unsigned int)st < JOURNEY_STAGES)
-		c->pend[st] = rdtsc();
+		return;
+	}
+	if ((unsigned int)st >= JOURNEY_STAGES)
+		return;
+	/* a new interrupt ends the poll before it: its stamp is no longer
+	 * the one a frame is taken in */
+	if (st == JOURNEY_RX_IRQ)
+		c->pend[JOURNEY_RX_NAPI] = 0;
+	c->pend[st] = rdtsc();
 }
 
 void __journey_rx_skb(struct sk_buff *skb)
@@ -172,8 +187,7 @@ void __journey_rx_skb(struct sk_buff *skb)
 		return;
 	now = rdtsc();
 	for (int st = JOURNEY_RX_IRQ; st <= JOURNEY_RX_DRIVER; st++)
-		if (c->pend[st] && c->pend[st] <= now &&
-		    tsc_to_ns(now - c->pend[st]) < JOURNEY_STALE_NS)
+		if (c->pend[st] && c->pend[st] <= now)
 			r->t[st] = c->pend[st];
 	/* the descriptor stamp is per frame */
 	c->pend[JOURNEY_RX_DRIVER] = 0;
@@ -362,11 +376,15 @@ void journey_reset(void)
 {
 	unsigned long flags = spin_lock_irqsave(&journey_lock);
 
-	/* in-flight records are forgotten: their tokens no longer match */
+	/* in-flight records are forgotten: their tokens no longer match; the
+	 * pre-skb stamps stay (no record: the NAPI run going on now is still
+	 * the one its interrupt started) */
 	for (unsigned int i = 0; i < JOURNEY_INFLIGHT; i++)
 		slots[i].busy = 0;
-	for (unsigned int i = 0; i < NR_CPUS; i++)
-		cpus[i] = (struct journey_cpu){ 0 };
+	for (unsigned int i = 0; i < NR_CPUS; i++) {
+		cpus[i].rx = cpus[i].tx = cpus[i].xmit = NULL;
+		cpus[i].xmit_token = false;
+	}
 	memset(loopq, 0, sizeof(loopq));
 	journey_ring_head = 0;
 	counts = (struct journey_counts){ 0 };

@@ -10,7 +10,10 @@
  * How a record follows its frame:
  *  - before the skb exists (hard IRQ, NAPI poll, descriptor seen) a driver
  *    stamps this CPU: journey_mark_cpu(JOURNEY_RX_IRQ) etc.; the record
- *    made when the skb is built (journey_rx_skb) takes those stamps;
+ *    made when the skb is built (journey_rx_skb) takes those stamps.
+ *    rx_irq is the interrupt that started the NAPI run the frame was
+ *    taken in, also for frames of later polls of that run that no
+ *    interrupt started; rx_napi the poll that took it;
  *  - with the skb (skb->journey) through the backlog and the qdisc;
  *  - inside lwIP (synchronous from netif_receive_skb or the loopback poll
  *    to the application callback) as this CPU's current receive record,

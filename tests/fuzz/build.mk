@@ -147,22 +147,26 @@ fuzz: $(fuzz-bins)
 		$(fuzz-run) $$t $(FUZZ_TIME) $(BUILD)/fuzz/corpus/$$t -jobs=$(FUZZ_JOBS) || exit 1; \
 	done
 
-# from the seeds only, into a fresh directory, with a fixed seed
-fuzz-quick: $(fuzz-bins)
-	$(Q)for t in $(fuzz-names); do \
-		rm -rf $(BUILD)/fuzz/quick/$$t; \
-		$(fuzz-run) $$t $(FUZZ_QUICK_TIME) $(BUILD)/fuzz/quick/$$t -seed=1 || exit 1; \
-	done
+# from the seeds only, into a fresh directory, with a fixed seed; one
+# target per make job (make test runs them side by side, one per CPU:
+# each is one process, and each still gets its FUZZ_QUICK_TIME)
+.PHONY: $(fuzz-names:%=fuzz-quick-%) $(fuzz-names:%=fuzz-regress-%)
+fuzz-quick: $(fuzz-names:%=fuzz-quick-%)
+$(fuzz-names:%=fuzz-quick-%): fuzz-quick-%: $(BUILD)/fuzz/fuzz_%
+	$(Q)rm -rf $(BUILD)/fuzz/quick/$*
+	$(Q)$(fuzz-run) $* $(FUZZ_QUICK_TIME) $(BUILD)/fuzz/quick/$* -seed=1 \
+		>$(BUILD)/fuzz/quick-$*.log 2>&1 || \
+		{ tail -40 $(BUILD)/fuzz/quick-$*.log; echo "fuzz-quick: $* failed" >&2; exit 1; }
+	@grep -h "^  FUZZ\|stat::number_of_executed_units" $(BUILD)/fuzz/quick-$*.log
 
 # each file once, in one process per target; the log is shown on a failure
-fuzz-regress: $(fuzz-bins)
-	$(Q)for t in $(fuzz-names); do \
-		files=$$(ls -d tests/fuzz/regressions/$$t/* tests/fuzz/corpus/$$t/* 2>/dev/null | grep -v /README); \
-		echo "  REPLAY  $$t: $$(echo $$files | wc -w) inputs"; \
-		ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$t -timeout=$(FUZZ_INPUT_TIMEOUT) $$files \
-			>$(BUILD)/fuzz/regress-$$t.log 2>&1 || \
-			{ tail -40 $(BUILD)/fuzz/regress-$$t.log; echo "fuzz-regress: $$t failed" >&2; exit 1; }; \
-	done
+fuzz-regress: $(fuzz-names:%=fuzz-regress-%)
+$(fuzz-names:%=fuzz-regress-%): fuzz-regress-%: $(BUILD)/fuzz/fuzz_%
+	$(Q)files=$$(ls -d tests/fuzz/regressions/$*/* tests/fuzz/corpus/$*/* 2>/dev/null | grep -v /README); \
+	echo "  REPLAY  $*: $$(echo $$files | wc -w) inputs"; \
+	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$* -timeout=$(FUZZ_INPUT_TIMEOUT) $$files \
+		>$(BUILD)/fuzz/regress-$*.log 2>&1 || \
+		{ tail -40 $(BUILD)/fuzz/regress-$*.log; echo "fuzz-regress: $* failed" >&2; exit 1; }
 
 fuzz-corpus:
 	$(PYTHON) tests/fuzz/gen_corpus.py tests/fuzz/corpus

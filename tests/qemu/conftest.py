@@ -1,3 +1,4 @@
+import fcntl
 import os
 import sys
 
@@ -6,6 +7,102 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 import netns  # noqa: E402
+
+
+# --- parallel runs (make test: python3-pytest-xdist, -n 2 --dist loadgroup) --
+#
+# A QEMU guest under TCG is mostly one thread, so two workers keep two
+# cores busy.  Three things make the suite safe to split:
+#  - a module whose tests share a module-scoped guest or build product (an
+#    ISO, a booted shell) is one unit of work (xdist_group by module), so
+#    the guest boots once and no two workers write the same file;
+#  - the tests that measure rates, losses under a flood or interrupt
+#    counts per frame run ALONE: they hold a lock that no other test runs
+#    under (a worker waits between tests while one runs), so a neighbour
+#    guest never takes their CPU;
+#  - the longest units are handed out first (LONG_FIRST), so the run does
+#    not end with one worker busy on a long test and the other idle.
+# Everything else (ports, namespaces, log names) is already per test or
+# per process (netparse.free_port, netns.TestNet names carry the pid).
+SHARED_GUEST_MODULES = {
+    "test_cpustat.py", "test_ethtool.py", "test_exceptions.py", "test_httpviews.py",
+    "test_iso.py", "test_netviews.py", "test_pktgen.py", "test_proc.py",
+    "test_remote_shell.py", "test_seeds.py", "test_shell.py", "test_tunables.py",
+}
+ALONE_MODULES = {
+    "test_tunables.py", "test_itr.py", "test_napi_ratio.py", "test_irq_throttle.py",
+    "test_overload.py", "test_storm.py",
+}
+# the modules with the longest tests or groups (seconds on 2 loaded cores)
+LONG_FIRST = ["test_proc.py", "test_tunables.py", "test_inject.py", "test_memory.py",
+              "test_build.py", "test_stress.py", "test_reconcile.py", "test_nic.py",
+              "test_storm.py", "test_itr.py", "test_fault.py", "test_journey.py"]
+
+
+def _module(item):
+    return os.path.basename(str(item.fspath))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """slow, stress and soak tests run only when -m names them (pytest -m
+    slow, pytest -m stress, pytest -m soak); the xdist groups and the
+    order of the units (see above)."""
+    markexpr = config.getoption("markexpr") or ""
+    full = os.environ.get("BARENET_FULL") == "1"
+    for mark in ("slow", "stress", "soak"):
+        if mark in markexpr or (mark == "slow" and full):
+            continue
+        skip = pytest.mark.skip(reason="%s: run with pytest -m %s" % (mark, mark))
+        for item in items:
+            if mark in item.keywords:
+                item.add_marker(skip)
+    for item in items:
+        if _module(item) in SHARED_GUEST_MODULES:
+            item.add_marker(pytest.mark.xdist_group(_module(item)))
+    rank = {m: i for i, m in enumerate(LONG_FIRST)}
+    items.sort(key=lambda it: rank.get(_module(it), len(LONG_FIRST)))   # stable
+
+
+def _lock(path, how):
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, how)
+    return fd
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Under xdist: an ALONE test holds the CPU lock exclusively, every
+    other test shares it.  A turnstile (gate) keeps a waiting ALONE test
+    from being starved by the other worker's stream of shared holds."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    os.makedirs(harness.LOGDIR, exist_ok=True)
+    gate = _lock(os.path.join(harness.LOGDIR, ".cpu-gate.lock"), fcntl.LOCK_EX)
+    alone = _module(item) in ALONE_MODULES
+    try:
+        cpu = _lock(os.path.join(harness.LOGDIR, ".cpu.lock"),
+                    fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+    finally:
+        os.close(gate)
+    try:
+        yield
+    finally:
+        os.close(cpu)
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker hands its measurement lines to the controller."""
+    out = getattr(session.config, "workeroutput", None)
+    if out is not None:
+        out["barenet_report"] = list(harness.REPORT)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller collects what each worker measured (harness.report)."""
+    harness.REPORT.extend(getattr(node, "workeroutput", {}).get("barenet_report", []))
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -23,19 +120,8 @@ def pytest_configure(config):
         "markers", "stress: the million-frame stress; run only with -m stress (make stress)")
     config.addinivalue_line(
         "markers", "soak: the long soak at half load; run only with -m soak (make soak)")
-
-
-def pytest_collection_modifyitems(config, items):
-    """slow, stress and soak tests run only when -m names them (pytest -m
-    slow, pytest -m stress, pytest -m soak)."""
-    markexpr = config.getoption("markexpr") or ""
-    for mark in ("slow", "stress", "soak"):
-        if mark in markexpr:
-            continue
-        skip = pytest.mark.skip(reason="%s: run with pytest -m %s" % (mark, mark))
-        for item in items:
-            if mark in item.keywords:
-                item.add_marker(skip)
+    config.addinivalue_line(
+        "markers", "xdist_group(name): one unit of work for pytest-xdist (conftest.py)")
 
 
 def pytest_report_header(config):

@@ -15,6 +15,7 @@ and /dev/kvm opens; the nested software KVM of some CI hosts has neither flag
 and is ~20x slower than TCG there.
 """
 import codecs
+import fcntl
 import os
 import re
 import select
@@ -147,7 +148,7 @@ class Guest:
         self.output = ""
         self._pending = ""
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        self._log = open(self.logpath, "w")
+        self._log = self._open_log()
         self._log.write("# " + " ".join(args) + "\n")
         self._log.flush()
         # stdin is the serial console's input (send(), shell())
@@ -157,6 +158,27 @@ class Guest:
                                      env=env, start_new_session=self.group)
         self.start_time = time.monotonic()
         self.returncode = None
+
+    def _open_log(self):
+        """build/test-logs/<name>.log, held with a lock while this guest
+        runs: under pytest-xdist another worker may run a guest of the same
+        name (two tests of one module, one fixture), and that one then
+        writes <name>.<worker>.log instead of both into one file."""
+        me = os.environ.get("PYTEST_XDIST_WORKER", str(os.getpid()))
+        n = 0
+        while True:
+            path = self.logpath if n == 0 else os.path.join(
+                LOGDIR, "%s.%s%s.log" % (self.name, me, "" if n == 1 else "-%d" % n))
+            f = open(path, "a")
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                f.close()
+                n += 1
+                continue
+            f.truncate(0)
+            self.logpath = path
+            return f
 
     # -- output ---------------------------------------------------------
     def _pump(self, timeout):

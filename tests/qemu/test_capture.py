@@ -24,7 +24,8 @@ from netobs import MAC, driver_linked, free_port, pcap_from_dump
 
 TSHARK = "/usr/bin/tshark"
 FIELDS = ["frame.len", "eth.type", "ip.proto", "ipv6.nxt", "udp.srcport", "udp.dstport",
-          "udp.payload"]
+          "udp.payload", "icmpv6.type"]
+ICMP6_RS = "133"            # lwIP's router solicitations on ::1: up to 3, 4 s apart, at start-up
 
 
 def tshark(data, name):
@@ -124,9 +125,15 @@ def test_filter_semantics(guest):
 
     # ethertype: IPv6 only
     frames, st = run("ether 0x86dd", [("::1", 9, 4), ("127.0.0.1", 9, 3)])
-    assert len(frames) == 4 and all(f["eth.type"] == "0x86dd" and f["ipv6.nxt"] == "17"
-                                    for f in frames)
-    assert st["captured"] == 4 and st["filtered"] >= 3
+    # lwIP's router solicitations on ::1 are IPv6 too: one may fall in the
+    # window (before the dump, or between it and the counters) on a loaded
+    # host, where the guest's start-up runs into the tests (seen: 5 for 4)
+    rs = [f for f in frames if f["icmpv6.type"] == ICMP6_RS]
+    udp = [f for f in frames if f["icmpv6.type"] != ICMP6_RS]
+    assert all(f["eth.type"] == "0x86dd" for f in rs)
+    assert len(udp) == 4 and all(f["eth.type"] == "0x86dd" and f["ipv6.nxt"] == "17"
+                                 for f in udp)
+    assert 4 + len(rs) <= st["captured"] <= 4 + 3 and st["filtered"] >= 3
     # protocol: tcp catches none of the UDP
     frames, st = run("proto tcp", [("127.0.0.1", 9, 5)])
     assert frames == [] and st["captured"] == 0 and st["filtered"] >= 5
@@ -158,6 +165,10 @@ def test_drops_when_the_ring_is_full(kernel):
     dropped; the data path delivers every datagram all the same"""
     with Guest("capture-drops", append="capture.ring=4") as g:
         g.wait_prompt(30)
+        # UDP only: lwIP's router solicitations on ::1 (its IPv6 start-up,
+        # 4 s apart) would otherwise take a record now and then (seen: 19
+        # captured for 18 under a loaded host)
+        assert g.shell("capture filter proto udp").startswith("capture: filter")
         g.shell("capture on")
         n, length = 100, 200
         udpsend(g, "127.0.0.1", 9, n, length)

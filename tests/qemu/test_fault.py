@@ -275,10 +275,15 @@ def test_tcp_survives_link_flaps_and_resets(guest):
     t.start()
     time.sleep(0.5)
     for _ in range(5):
+        # each flap waits for the driver to see it: a link off for a fixed
+        # 0.3 s went unseen when the loaded host kept the guest off the CPU
+        # for that long (4 link downs for 5 flaps)
+        mark = len(g.output)
         g.monitor("set_link n0 off")
-        time.sleep(0.3)
+        g.wait_for(r"eth0: link down", timeout=20, start=mark)
         g.monitor("set_link n0 on")
-        time.sleep(0.5)
+        g.wait_for(r"eth0: link up", timeout=20, start=mark)
+        time.sleep(0.3)
     for _ in range(2):
         out = g.shell("netdev reset eth0")
         assert "eth0: reset" in out, out

@@ -144,7 +144,10 @@ def ping_summary(out):
 
 
 def run_ping(j, args, n, deadline):
-    r = j.net.run(["ping"] + args + ["-q", "-c", str(n), "-w", str(deadline)],
+    # exactly n requests: -W 5 waits that long for a late reply, where -w
+    # (a deadline) would send more until n replies came (test_proc saw 21
+    # sent for 20 when one reply took 32 ms); deadline bounds the run
+    r = j.net.run(["ping"] + args + ["-q", "-c", str(n), "-W", "5"],
                   timeout=deadline + 15)
     sent, got, loss = ping_summary(r.stdout)
     assert (sent, got, loss) == (n, n, 0.0), r.stdout + r.stderr

@@ -170,28 +170,41 @@ def test_nic_driver_stages(testnet, kernel, nic):
         for i in range(n):
             u.sendto(b"journey %d" % i, (GUEST, 7))
             assert u.recvfrom(2048)[0] == b"journey %d" % i
-    # the last reply's completion is seen at the next cleaning: one more frame
-    with j.sock(socket.SOCK_DGRAM) as u:
-        u.sendto(b"flush", (GUEST, 9))
-    csv = g.shell("trace csv")
-    lines = csv.strip().split("\n")
-    header = lines[0].split(",")
-    recs = [dict(zip(header, l.split(","))) for l in lines[1:]]
-    rx = [r for r in recs if r["kind"] == "rx"]
-    tx = [r for r in recs if r["kind"] == "tx"]
-    echo_rx = [r for r in rx if r["rx_app"]]
+    # A reply's record completes when the driver cleans its descriptor, at
+    # the start of a later poll: one poll may have taken many requests and
+    # sent their replies since the last cleaning.  Another echo makes the
+    # next poll (its answer proves the guest took it); more rounds when the
+    # still running poll took that one too (bounded: ten).
+    for _ in range(10):
+        with j.sock(socket.SOCK_DGRAM) as u:
+            u.settimeout(2)
+            u.sendto(b"flush", (GUEST, 7))
+            assert u.recvfrom(2048)[0] == b"flush"
+        csv = g.shell("trace csv")
+        lines = csv.strip().split("\n")
+        header = lines[0].split(",")
+        recs = [dict(zip(header, l.split(","))) for l in lines[1:]]
+        rx = [r for r in recs if r["kind"] == "rx"]
+        tx = [r for r in recs if r["kind"] == "tx"]
+        echo_rx = [r for r in rx if r["rx_app"]]
+        if len([r for r in tx if r["tx_done"]]) >= n:
+            break
     assert len(echo_rx) >= n, csv[-3000:]
     for r in echo_rx:
+        # every stage reached: rx_irq too when a poll no interrupt of the
+        # frame's own started took it (one NAPI run may take many echoes:
+        # each reply brings the next request while the poll runs)
+        assert all(r[st] for st in NIC_RX_STAGES), r
         stamps = [int(r[st]) for st in NIC_RX_STAGES]
-        assert all(stamps), r                    # every stage reached
         assert stamps == sorted(stamps), r       # in the order a frame meets them
+    runs = len({r["rx_irq"] for r in echo_rx})
     done = [r for r in tx if r["tx_done"]]
-    assert len(done) >= n - 1, csv[-3000:]
+    assert len(done) >= n, csv[-3000:]
     for r in done:
         stamps = [int(r[st]) for st in NIC_TX_STAGES]
         assert all(stamps) and stamps == sorted(stamps), r
     head, rows = parse_trace(g.shell("trace"))
-    report("journey %s (UDP echo, %d): %s" % (nic, n, ", ".join(
+    report("journey %s (UDP echo, %d, in %d NAPI runs): %s" % (nic, n, runs, ", ".join(
         "%s p50 %d ns" % (st, rows[st][1]) for st in ["rx_napi", "rx_driver", "rx_skb", "tx_tail", "tx_done"]
         if st in rows)))
     j.poweroff()

@@ -505,8 +505,10 @@ def test_nic_views_count_the_injected_traffic(nic_guest):
             u.sendto(b"%-*d" % (UDP_PAYLOAD, i), (GUEST, 9))
             if i % 16 == 15:
                 time.sleep(0.002)           # no burst: nothing may be lost here
-    r = j.net.run(["ping", "-q", "-c", str(p), "-i", "0.01", "-w", "30", GUEST], timeout=60)
-    assert " %d received," % p in r.stdout, r.stdout
+    # exactly p requests: -W waits for a late reply; -w would send more
+    # until p replies came (21 sent for 20 when one reply took 32 ms)
+    r = j.net.run(["ping", "-q", "-c", str(p), "-i", "0.01", "-W", "10", GUEST], timeout=60)
+    assert "%d packets transmitted, %d received," % (p, p) in r.stdout, r.stdout
     time.sleep(0.3)
     t1, v1 = quiet_snapshot(j, g)
     d = {k: v1["dev"][k] - v0["dev"][k] for k in v0["dev"]}

@@ -117,9 +117,13 @@ def test_zero_copy_both_ways(testnet, kernel, nic):
     # UDP replies are two pieces: scatter-gather really happened
     assert d["tx_sg_segments"] >= d["tx_zc_frames"] + udps, d
     # the counters add up: each frame received is zero copy or copied;
-    # each frame queued completes (a few may still be in the ring)
+    # each frame queued completes.  Queued frames count at ndo_start_xmit,
+    # sent ones when the driver cleans their descriptor at a later poll, so
+    # the difference over the window is (in the ring at s1) - (in the ring
+    # at s0): a few either way (the replies of the reachability probes
+    # were still in the ring at s0 in one run: -3)
     assert d["rx_packets"] == d["rx_zc_frames"] + d["rx_copied_frames"], d
-    assert 0 <= d["tx_zc_frames"] + d["tx_linearized"] + tso_extra - d["tx_packets"] <= 4, d
+    assert -4 <= d["tx_zc_frames"] + d["tx_linearized"] + tso_extra - d["tx_packets"] <= 4, d
     # nothing leaked: every buffer back in the pool
     assert s1["rx_pool_lent"] == 0, s1
     assert s1["rx_pool_free"] == s0["rx_pool_free"], (s0, s1)

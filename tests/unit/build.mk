@@ -174,8 +174,24 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) $$(unit-$$*-libs) te
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(unit-$*-cflags) -o $@ $< $(unit-$*-srcs) tests/unit/host_stubs.c \
 		$(unit-$*-libs) $(HOST_LIBS)
 
-.PHONY: unit
-unit: $(unit-bins)
-	@fail=0; for t in $(unit-bins); do \
-		CK_VERBOSITY=normal CK_DEFAULT_TIMEOUT=$(UNIT_CK_TIMEOUT) ASAN_OPTIONS=detect_leaks=1 $$t || fail=1; \
-	done; exit $$fail
+# Each test program is a target of its own, so `make -jN unit` (make test
+# runs it with one job per CPU) runs N at once.  A program's output is
+# printed in one piece when it ends; a failure does not stop the others,
+# and `unit` fails after all have run if any did.
+unit-runs := $(unit-names:%=unit-run-%)
+
+.PHONY: unit $(unit-runs)
+unit: $(unit-runs)
+	@failed=; for t in $(unit-names); do \
+		[ -s $(BUILD)/host/unit-status/$$t ] && failed="$$failed test_$$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "unit: failed:$$failed" >&2; exit 1; fi; \
+	echo "unit: $(words $(unit-names)) programs passed"
+
+$(unit-runs): unit-run-%: $(BUILD)/host/test_%
+	@mkdir -p $(BUILD)/host/unit-status
+	@rc=0; CK_VERBOSITY=normal CK_DEFAULT_TIMEOUT=$(UNIT_CK_TIMEOUT) ASAN_OPTIONS=detect_leaks=1 \
+		$< >$(BUILD)/host/test_$*.log 2>&1 || rc=$$?; \
+	cat $(BUILD)/host/test_$*.log; \
+	if [ $$rc -ne 0 ]; then echo "exit $$rc" >$(BUILD)/host/unit-status/$*; \
+	else : >$(BUILD)/host/unit-status/$*; fi
