@@ -28,13 +28,16 @@ SHARED_GUEST_MODULES = {
     "test_cpustat.py", "test_ethtool.py", "test_exceptions.py", "test_httpviews.py",
     "test_iso.py", "test_netviews.py", "test_pktgen.py", "test_proc.py",
     "test_remote_shell.py", "test_seeds.py", "test_shell.py", "test_tunables.py",
+    "test_dashboard.py",
 }
 ALONE_MODULES = {
     "test_tunables.py", "test_itr.py", "test_napi_ratio.py", "test_irq_throttle.py",
     "test_overload.py", "test_storm.py",
+    # floods, and "served within 2 s" / "back within 1 s" deadlines
+    "test_hostile.py", "test_hostile_tools.py",
 }
 # the modules with the longest tests or groups (seconds on 2 loaded cores)
-LONG_FIRST = ["test_proc.py", "test_tunables.py", "test_inject.py", "test_memory.py",
+LONG_FIRST = ["test_hostile.py", "test_hostile_tools.py", "test_proc.py", "test_tunables.py", "test_inject.py", "test_memory.py",
               "test_build.py", "test_stress.py", "test_reconcile.py", "test_nic.py",
               "test_storm.py", "test_itr.py", "test_fault.py", "test_journey.py"]
 
