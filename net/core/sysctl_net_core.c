@@ -39,6 +39,7 @@ int sysctl_icmpv6_ratelimit = ICMP_RATELIMIT_DEFAULT;
 int svc_max_per_source = SVC_MAX_PER_SOURCE_DEFAULT;
 int svc_idle_timeout = SVC_IDLE_TIMEOUT_DEFAULT;
 int tcp_stall_timeout = TCP_STALL_TIMEOUT_DEFAULT;
+int tcp_orphan_retries;
 
 /* net.core.napi (barenet's own: Linux has no such switch): 1 = NAPI
  * receive, 0 = one frame per interrupt through netif_rx.  Drivers read
@@ -91,10 +92,13 @@ static const struct net_sysctl net_sysctls[] = {
 		      NULL),
 	/* barenet's own (issue 11): the services' connection slots
 	 * (net/services/svc_conn.h) and TCP's give-up time for data that is
-	 * not acknowledged, a zero window included (net/lwip/tcp_guard.h) */
+	 * not acknowledged, a zero window included (net/lwip/tcp_guard.h);
+	 * the orphans' give-up time is Linux's tcp_orphan_retries */
 	NET_SYSCTL_RW("net.svc.max_per_source", &svc_max_per_source, 0, 65535, NULL),
 	NET_SYSCTL_RW("net.svc.idle_timeout", &svc_idle_timeout, 0, 86400, NULL),
 	NET_SYSCTL_RW("net.ipv4.tcp_stall_timeout", &tcp_stall_timeout, 0, 86400, NULL),
+	/* Linux's, its range and its 0 (= 8) */
+	NET_SYSCTL_RW("net.ipv4.tcp_orphan_retries", &tcp_orphan_retries, 0, 255, NULL),
 	/* the listen path, as Linux's (net/lwip/syncookie.h): SYN cookies
 	 * 0|1|2, half-open connections per listener (lwIP's backlog is a u8),
 	 * their SYN|ACK retransmissions, the smallest MSS we send with */

@@ -1263,6 +1263,109 @@ def idle_timeout(h, seconds=3):
     h.after("idle timeout")
 
 
+def raw_conns(link, n, ports, first, per_ip=50):
+    """n connections played on the tap, spread over ports and over
+    addresses from 10.0.2.<first> (per_ip each: under the per-source
+    limit); {(ip, sport): RawConn}."""
+    conns = {}
+    ips = rawtcp.played_addresses((n + per_ip - 1) // per_ip, first=first)
+    for ip in ips:
+        link.claim(ip)
+    for i in range(n):
+        c = rawtcp.RawConn(link, ips[i // per_ip], ports[i % len(ports)])
+        assert c.connect() and not c.rst, i
+        conns[(c.ip, c.sport)] = c
+    return conns
+
+
+def watch_ends(link, conns, deadline):
+    """Until deadline or every connection was reset: {key: [(time, flags)
+    of each FIN or RST the guest sent it]}, nothing acknowledged."""
+    ends = {k: [] for k in conns}
+    ips = {k[0] for k in conns}
+    while time.monotonic() < deadline:
+        link.pump(0.2)
+        for ip in ips:
+            for seg in link.drain(ip):
+                if (ip, seg.dport) in ends and seg.flags & (rawtcp.FIN | rawtcp.RST):
+                    ends[(ip, seg.dport)].append((time.monotonic(), seg.flags))
+        if all(any(f & rawtcp.RST for _, f in e) for e in ends.values()):
+            break
+    return ends
+
+
+def silent_idle(h, n, idle=3):
+    """n connections to echo and discard (played on the tap) that complete
+    the handshake and then neither send nor acknowledge anything: at the
+    idle timeout each is reset, not sent a FIN that nobody will
+    acknowledge.  Before svc_tcp_close, the FIN left each PCB in FIN_WAIT_1
+    for minutes (lwIP retransmits it 12 times with a growing RTO): after
+    the eviction attack of test_hostile_full, 255 of the 256 PCBs."""
+    h.sysctl("net.svc.idle_timeout", idle)
+    before = h.metrics()
+    link = rawtcp.RawLink(h.net)
+    try:
+        conns = raw_conns(link, n, (ECHO, DISCARD), first=130)
+        t0 = time.monotonic()
+        ends = watch_ends(link, conns, t0 + idle + 15)
+        took = time.monotonic() - t0
+        states = h.tcp_states()
+    finally:
+        link.close()
+        h.sysctl("net.svc.idle_timeout", 60)
+    m = h.metrics()
+    resets = m.get("barenet_service_idle_reset_total", 0) - \
+        before.get("barenet_service_idle_reset_total", 0)
+    fins = sum(1 for e in ends.values() if any(f & rawtcp.FIN for _, f in e))
+    reset = sum(1 for e in ends.values() if any(f & rawtcp.RST for _, f in e))
+    report("hostile %s: %d silent connections at the idle timeout (%d s): %d reset, %d sent "
+           "a FIN, all gone %.1f s after the last opened; guest TCP states then %s" % (
+               h.nic, n, idle, reset, fins, took, states))
+    assert fins == 0, "a FIN to a peer that never answered: %d" % fins
+    assert reset == n and resets == n, (reset, resets, n)
+    assert states.get("04", 0) == 0, states
+    h.after("silent idle")
+
+
+def orphan_fins(h, n, retries=1, idle=2):
+    """n connections played on the tap that were heard from (a byte to
+    discard, a GET of a page that is not there: a 404 that fits in the
+    first window with its FIN) and then acknowledge nothing: the guest closes
+    them with a FIN (idle timeout, answer sent), and resets each after
+    net.ipv4.tcp_orphan_retries' time (Linux's RTO model: 600 ms for 1)
+    instead of retransmitting the FIN for minutes (lwIP's 12 retries)."""
+    h.sysctl("net.svc.idle_timeout", idle)
+    h.sysctl("net.ipv4.tcp_orphan_retries", retries)
+    before = h.metrics()
+    link = rawtcp.RawLink(h.net)
+    try:
+        conns = raw_conns(link, n, (DISCARD, HTTP), first=140)
+        for c in conns.values():
+            c.write(b"x" if c.dport == DISCARD else b"GET /no-such-page HTTP/1.0\r\n\r\n")
+        t0 = time.monotonic()
+        ends = watch_ends(link, conns, t0 + idle + 20)
+        states = h.tcp_states()
+    finally:
+        link.close()
+        h.sysctl("net.ipv4.tcp_orphan_retries", 0)
+        h.sysctl("net.svc.idle_timeout", 60)
+    gone = h.metrics()["barenet_tcp_orphan_aborts_total"] - \
+        before["barenet_tcp_orphan_aborts_total"]
+    waits = []
+    for k, e in ends.items():
+        fin = [t for t, f in e if f & rawtcp.FIN]
+        rst = [t for t, f in e if f & rawtcp.RST]
+        assert fin and rst, (k, e)       # heard from: a FIN first, then given up
+        waits.append(rst[0] - fin[0])
+    report("hostile %s: %d orphans (FIN not acknowledged; tcp_orphan_retries %d): reset "
+           "%.1f-%.1f s after their first FIN" % (h.nic, n, retries, min(waits), max(waits)))
+    assert gone == n, (gone, n)
+    # 600 ms of Linux's RTO model, seen by a 1 s timer, on a loaded host
+    assert max(waits) < 6, waits
+    assert states.get("04", 0) == 0, states
+    h.after("orphan FINs")
+
+
 def zero_window(h, n, give_up=5, port=HTTP):
     """n connections (played on the tap) that ask for /metrics (HTTP) or
     send 20 kB (echo) with their window shut from the SYN on and answer
@@ -1540,6 +1643,14 @@ def test_idle_timeout_echo_discard(quick):
     idle_timeout(quick)
 
 
+def test_idle_timeout_resets_silent_peers(quick):
+    silent_idle(quick, 20)
+
+
+def test_orphan_fins_given_up(quick):
+    orphan_fins(quick, 10)
+
+
 def test_zero_window_given_up(quick):
     zero_window(quick, 20)
 
@@ -1578,6 +1689,8 @@ def test_hostile_full(full):
     eviction(full, 400)
     slowloris(full, 400)
     idle_timeout(full)
+    silent_idle(full, 200)
+    orphan_fins(full, 60)
     zero_window(full, 60)
     zero_window(full, 60, port=ECHO)
     ooseq_flood(full, 3000)

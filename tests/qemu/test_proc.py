@@ -50,6 +50,7 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.svc.max_per_source": (128, 64, ["-1", "65536", "x"]),
     "net.svc.idle_timeout": (60, 30, ["-1", "86401", "1m"]),
     "net.ipv4.tcp_stall_timeout": (120, 300, ["-1", "86401", "2m"]),
+    "net.ipv4.tcp_orphan_retries": (0, 3, ["-1", "256", "x"]),
     "net.ipv4.tcp_syncookies": (1, 2, ["3", "-1", "on"]),
     "net.ipv4.tcp_max_syn_backlog": (32, 64, ["0", "256", "x"]),
     "net.ipv4.tcp_synack_retries": (1, 2, ["-1", "6", "x"]),
