@@ -811,16 +811,7 @@ def test_iperf_junk_connections_do_not_flood_the_console(ids_target):
 
 
 def http_get(t):
-    with t.net.socket() as s:
-        s.settimeout(10)
-        s.connect((GUEST, HTTP_PORT))
-        s.sendall(b"GET / HTTP/1.0\r\nHost: guest\r\n\r\n")
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
+    data = t.net.http_get(GUEST, "/", 10, headers=b"Host: guest\r\n")
     assert data.startswith(b"HTTP/1."), data[:200]
 
 
@@ -1035,19 +1026,7 @@ class Hostile(Journey):
 
     def http_get(self, path="/status", timeout=TRY_TIMEOUT_S, src=OTHER):
         """The whole response to GET path (bytes), or raises."""
-        deadline = time.monotonic() + timeout
-        s = self.client(HTTP, timeout, src)
-        try:
-            s.sendall(b"GET %s HTTP/1.0\r\n\r\n" % path.encode())
-            data = b""
-            while True:
-                s.settimeout(max(0.01, deadline - time.monotonic()))
-                chunk = s.recv(65536)
-                if not chunk:
-                    return data
-                data += chunk
-        finally:
-            s.close()
+        return self.net.http_get(GUEST, path, timeout, src=src)
 
     def served(self, tries=TRIES, timeout=TRY_TIMEOUT_S, gap=0.5):
         """How many of tries HTTP requests from OTHER got a whole 200 within
@@ -1241,24 +1220,40 @@ def slowloris(h, n):
 
 
 def idle_timeout(h, seconds=3):
-    """echo and discard close a connection that stays silent."""
+    """echo and discard close a connection that stays idle: with a FIN
+    when the peer had sent something, with a RST when it never sent nor
+    acknowledged a byte (svc_tcp_close: such a peer would not answer a FIN
+    either, silent_idle below)."""
     h.sysctl("net.svc.idle_timeout", seconds)
-    before = h.metrics()["barenet_service_idle_closed_total"]
+    before = h.metrics()
+    socks = []
     try:
-        socks = [h.client(p, 10, netns.HOST4) for p in (ECHO, DISCARD, ECHO, DISCARD)]
+        talk = [h.client(p, 10, netns.HOST4) for p in (ECHO, DISCARD)]
+        silent = [h.client(p, 10, netns.HOST4) for p in (ECHO, DISCARD)]
+        socks = talk + silent
+        talk[0].sendall(b"hello")
+        assert talk[0].recv(16) == b"hello"
+        talk[1].sendall(b"hello")
         t = time.monotonic()
-        for s in socks:
+        for s in talk:
             s.settimeout(seconds + 10)
-            assert s.recv(16) == b"", "data from a silent connection"
+            assert s.recv(16) == b"", "data from an idle connection"
         took = time.monotonic() - t
+        for s in silent:
+            s.settimeout(seconds + 10)
+            with pytest.raises(ConnectionResetError):
+                s.recv(16)
+    finally:
         for s in socks:
             s.close()
-    finally:
         h.sysctl("net.svc.idle_timeout", 60)
-    closed = h.metrics()["barenet_service_idle_closed_total"] - before
-    report("hostile %s: silent echo/discard connections closed after %.1f s (idle timeout %d s)"
-           % (h.nic, took, seconds))
-    assert closed == len(socks), closed
+    after = h.metrics()
+    closed = after["barenet_service_idle_closed_total"] - before["barenet_service_idle_closed_total"]
+    reset = after.get("barenet_service_idle_reset_total", 0) - \
+        before.get("barenet_service_idle_reset_total", 0)
+    report("hostile %s: idle echo/discard connections closed after %.1f s (idle timeout %d s); "
+           "the silent ones reset" % (h.nic, took, seconds))
+    assert closed == len(socks) and reset == len(silent), (closed, reset)
     assert seconds - 1 <= took <= seconds + 4, took
     h.after("idle timeout")
 
