@@ -55,6 +55,11 @@ static u32 tcp_guard_stalled_ms(struct tcp_pcb *pcb, u32 now)
 	uintptr_t snap = (uintptr_t)tcp_ext_arg_get(pcb, ext_id);
 	u32 since = (u32)(snap >> 32), una = (u32)snap;
 
+	/* the stamps are odd (never 0): compare like with like, or a PCB
+	 * stamped earlier in this same run (the walk restarts after each
+	 * abort) would be (now | 1) - now = -1 ms old, i.e. for ever */
+	now |= 1;
+
 	if (!pcb->unsent && !pcb->unacked) {
 		if (snap)
 			tcp_ext_arg_set(pcb, ext_id, NULL);
@@ -62,7 +67,7 @@ static u32 tcp_guard_stalled_ms(struct tcp_pcb *pcb, u32 now)
 	}
 	if (!snap || una != pcb->lastack) {
 		tcp_ext_arg_set(pcb, ext_id,
-				(void *)(((uintptr_t)(now | 1) << 32) | pcb->lastack));
+				(void *)(((uintptr_t)now << 32) | pcb->lastack));
 		return 0;
 	}
 	return now - since;

@@ -1,7 +1,8 @@
 """TCP peers built by hand on a test namespace's tap (tests/qemu/netns.py),
 for the hostile-traffic tests (test_hostile.py): a window of 0, an MSS of
 48, out-of-order segments, SYNs from random sources -- what a kernel socket
-will not send.
+will not send.  The frame builders (csum, ether_frame, ipv4_packet,
+tcp_packet, arp_body) serve overload.py's prober too.
 
 RawLink is an AF_PACKET socket on tap0 inside the namespace.  It plays
 addresses of the tap's subnet that no host interface has (10.0.2.100 and
@@ -31,7 +32,8 @@ FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 BROADCAST = "ff:ff:ff:ff:ff:ff"
 
 
-def _csum(data):
+def csum(data):
+    """The Internet checksum (RFC 1071) of data."""
     if len(data) % 2:
         data += b"\0"
     s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
@@ -40,7 +42,7 @@ def _csum(data):
     return ~s & 0xffff
 
 
-def _mac(text):
+def mac_bytes(text):
     return bytes.fromhex(text.replace(":", ""))
 
 
@@ -48,20 +50,37 @@ def _macstr(raw):
     return ":".join("%02x" % b for b in raw)
 
 
-def tcp_packet(src, dst, sport, dport, seq, ack, flags, win, payload=b"", mss=None, ident=0):
+def ether_frame(dst_mac, src_mac, ethertype, payload):
+    """An Ethernet frame, padded to the 60-byte minimum."""
+    frame = mac_bytes(dst_mac) + mac_bytes(src_mac) + struct.pack("!H", ethertype) + payload
+    return frame + b"\0" * max(0, 60 - len(frame))
+
+
+def ipv4_packet(src, dst, proto, payload, ident=0, df=True):
+    """An IPv4 packet (no options, TTL 64) around payload."""
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xffff,
+                     0x4000 if df else 0, 64, proto, 0, socket.inet_aton(src),
+                     socket.inet_aton(dst))
+    return ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + payload
+
+
+def tcp_packet(src, dst, sport, dport, seq, ack, flags, win, payload=b"", mss=None, ident=0,
+               df=True):
     """An IPv4 packet (no Ethernet header) carrying one TCP segment."""
     opts = struct.pack("!BBH", 2, 4, mss) if mss is not None else b""
     off = (20 + len(opts)) // 4
     hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xffffffff, ack & 0xffffffff,
                       off << 4, flags, win, 0, 0) + opts
-    s, d = socket.inet_aton(src), socket.inet_aton(dst)
-    pseudo = s + d + struct.pack("!BBH", 0, IPPROTO_TCP, len(hdr) + len(payload))
-    c = _csum(pseudo + hdr + payload)
-    hdr = hdr[:16] + struct.pack("!H", c) + hdr[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(hdr) + len(payload), ident & 0xffff,
-                     0x4000, 64, IPPROTO_TCP, 0, s, d)
-    ip = ip[:10] + struct.pack("!H", _csum(ip)) + ip[12:]
-    return ip + hdr + payload
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + \
+        struct.pack("!BBH", 0, IPPROTO_TCP, len(hdr) + len(payload))
+    hdr = hdr[:16] + struct.pack("!H", csum(pseudo + hdr + payload)) + hdr[18:]
+    return ipv4_packet(src, dst, IPPROTO_TCP, hdr + payload, ident, df)
+
+
+def arp_body(op, sender_mac, sender_ip, target_mac, target_ip):
+    """An ARP request (op 1) or reply (2) for IPv4 over Ethernet."""
+    return struct.pack("!HHBBH", 1, ETH_P_IP, 6, 4, op) + mac_bytes(sender_mac) + \
+        socket.inet_aton(sender_ip) + mac_bytes(target_mac) + socket.inet_aton(target_ip)
 
 
 class Segment:
@@ -69,6 +88,7 @@ class Segment:
 
     def __init__(self, src, dst, raw):
         self.src, self.dst = src, dst
+        self.t = time.monotonic()        # when it was read off the tap
         (self.sport, self.dport, self.seq, self.ack, off, self.flags, self.win) = \
             struct.unpack("!HHIIBBH", raw[:16])
         self.payload = raw[(off >> 4) * 4:]
@@ -110,15 +130,11 @@ class RawLink:
         return self._next_port
 
     def send_ip(self, packet, dst_mac=None):
-        frame = _mac(dst_mac or self.guest_mac) + _mac(self.mac) + \
-            struct.pack("!H", ETH_P_IP) + packet
-        self.sock.send(frame + b"\0" * max(0, 60 - len(frame)))
+        self.sock.send(ether_frame(dst_mac or self.guest_mac, self.mac, ETH_P_IP, packet))
 
     def _arp(self, op, sender_ip, target_ip, dst_mac, target_mac="00:00:00:00:00:00"):
-        body = struct.pack("!HHBBH", 1, ETH_P_IP, 6, 4, op) + _mac(self.mac) + \
-            socket.inet_aton(sender_ip) + _mac(target_mac) + socket.inet_aton(target_ip)
-        frame = _mac(dst_mac) + _mac(self.mac) + struct.pack("!H", ETH_P_ARP) + body
-        self.sock.send(frame + b"\0" * (60 - len(frame)))
+        self.sock.send(ether_frame(dst_mac, self.mac, ETH_P_ARP,
+                                   arp_body(op, self.mac, sender_ip, target_mac, target_ip)))
 
     def claim(self, ip, timeout=10):
         """Play ip: ask the guest for its own MAC from ip, so that it learns

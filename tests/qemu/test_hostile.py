@@ -1258,10 +1258,11 @@ def idle_timeout(h, seconds=3):
     h.after("idle timeout")
 
 
-def raw_conns(link, n, ports, first, per_ip=50):
+def raw_conns(link, n, ports, first, per_ip=50, send=None):
     """n connections played on the tap, spread over ports and over
     addresses from 10.0.2.<first> (per_ip each: under the per-source
-    limit); {(ip, sport): RawConn}."""
+    limit), each sent send[port] (if any) as soon as it is up (the idle
+    timeout runs while the others open); {(ip, sport): RawConn}."""
     conns = {}
     ips = rawtcp.played_addresses((n + per_ip - 1) // per_ip, first=first)
     for ip in ips:
@@ -1269,13 +1270,15 @@ def raw_conns(link, n, ports, first, per_ip=50):
     for i in range(n):
         c = rawtcp.RawConn(link, ips[i // per_ip], ports[i % len(ports)])
         assert c.connect() and not c.rst, i
+        if send and c.dport in send:
+            c.write(send[c.dport])
         conns[(c.ip, c.sport)] = c
     return conns
 
 
 def watch_ends(link, conns, deadline):
-    """Until deadline or every connection was reset: {key: [(time, flags)
-    of each FIN or RST the guest sent it]}, nothing acknowledged."""
+    """Until deadline or every connection was reset: {key: [(time read,
+    flags) of each FIN or RST the guest sent it]}, nothing acknowledged."""
     ends = {k: [] for k in conns}
     ips = {k[0] for k in conns}
     while time.monotonic() < deadline:
@@ -1283,7 +1286,7 @@ def watch_ends(link, conns, deadline):
         for ip in ips:
             for seg in link.drain(ip):
                 if (ip, seg.dport) in ends and seg.flags & (rawtcp.FIN | rawtcp.RST):
-                    ends[(ip, seg.dport)].append((time.monotonic(), seg.flags))
+                    ends[(ip, seg.dport)].append((seg.t, seg.flags))
         if all(any(f & rawtcp.RST for _, f in e) for e in ends.values()):
             break
     return ends
@@ -1334,9 +1337,8 @@ def orphan_fins(h, n, retries=1, idle=2):
     before = h.metrics()
     link = rawtcp.RawLink(h.net)
     try:
-        conns = raw_conns(link, n, (DISCARD, HTTP), first=140)
-        for c in conns.values():
-            c.write(b"x" if c.dport == DISCARD else b"GET /no-such-page HTTP/1.0\r\n\r\n")
+        conns = raw_conns(link, n, (DISCARD, HTTP), first=140,
+                          send={DISCARD: b"x", HTTP: b"GET /no-such-page HTTP/1.0\r\n\r\n"})
         t0 = time.monotonic()
         ends = watch_ends(link, conns, t0 + idle + 20)
         states = h.tcp_states()
