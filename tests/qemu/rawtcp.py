@@ -27,6 +27,8 @@ import netns
 
 ETH_P_ALL, ETH_P_IP, ETH_P_ARP = 0x0003, 0x0800, 0x0806
 PACKET_OUTGOING = 4
+SOL_PACKET, PACKET_VNET_HDR = 263, 15     # <linux/if_packet.h>
+VNET_HDR = struct.Struct("<BBHHHH")       # struct virtio_net_hdr, host order
 IPPROTO_TCP = 6
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 BROADCAST = "ff:ff:ff:ff:ff:ff"
@@ -86,8 +88,9 @@ def arp_body(op, sender_mac, sender_ip, target_mac, target_ip):
 class Segment:
     """A TCP segment the guest sent."""
 
-    def __init__(self, src, dst, raw):
+    def __init__(self, src, dst, raw, gso_size=0):
         self.src, self.dst = src, dst
+        self.gso_size = gso_size         # a TSO send: the segments' payload size
         self.t = time.monotonic()        # when it was read off the tap
         (self.sport, self.dport, self.seq, self.ack, off, self.flags, self.win) = \
             struct.unpack("!HHIIBBH", raw[:16])
@@ -108,6 +111,11 @@ class RawLink:
         self.guest_ip = guest_ip
         with net.entered():
             self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+            # QEMU's e1000e and igb hand the tap a TSO send whole, with a
+            # virtio-net header (the host kernel cuts it when it forwards):
+            # ask for that header, so that a segment's gso_size says what
+            # would go on a wire
+            self.sock.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
             self.sock.bind((netns.TAP, 0))
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8 << 20)
@@ -129,11 +137,14 @@ class RawLink:
         self._next_port += 1
         return self._next_port
 
+    def _send(self, frame):
+        self.sock.send(bytes(VNET_HDR.size) + frame)    # no offload asked
+
     def send_ip(self, packet, dst_mac=None):
-        self.sock.send(ether_frame(dst_mac or self.guest_mac, self.mac, ETH_P_IP, packet))
+        self._send(ether_frame(dst_mac or self.guest_mac, self.mac, ETH_P_IP, packet))
 
     def _arp(self, op, sender_ip, target_ip, dst_mac, target_mac="00:00:00:00:00:00"):
-        self.sock.send(ether_frame(dst_mac, self.mac, ETH_P_ARP,
+        self._send(ether_frame(dst_mac, self.mac, ETH_P_ARP,
                                    arp_body(op, self.mac, sender_ip, target_mac, target_ip)))
 
     def claim(self, ip, timeout=10):
@@ -166,11 +177,12 @@ class RawLink:
                     break
                 if addr[2] == PACKET_OUTGOING:
                     continue
-                self._frame(frame)
+                gso_size = VNET_HDR.unpack_from(frame)[3]
+                self._frame(frame[VNET_HDR.size:], gso_size)
             if time.monotonic() >= end:
                 return
 
-    def _frame(self, frame):
+    def _frame(self, frame, gso_size=0):
         etype = struct.unpack("!H", frame[12:14])[0]
         if etype == ETH_P_ARP:
             op = struct.unpack("!H", frame[20:22])[0]
@@ -189,7 +201,7 @@ class RawLink:
         total = struct.unpack("!H", frame[16:18])[0]
         src, dst = socket.inet_ntoa(frame[26:30]), socket.inet_ntoa(frame[30:34])
         if dst in self.ips and src == self.guest_ip:
-            self.inbox.append(Segment(src, dst, frame[14 + ihl:14 + total]))
+            self.inbox.append(Segment(src, dst, frame[14 + ihl:14 + total], gso_size))
 
     def take(self, ip, port, timeout, want=None):
         """The first segment to ip:port (matching want(seg) if given) within
@@ -246,7 +258,7 @@ class RawConn:
         self.snd_nxt = self.iss
         self.rcv_nxt = None
         self.data = b""          # in-order bytes received
-        self.sizes = []          # the payload size of each in-order segment
+        self.sizes = []          # the payload size of each in-order segment (on a wire)
         self.fin = False
         self.rst = False
 
@@ -289,7 +301,9 @@ class RawConn:
                 return got
             if seg.payload and seg.seq == self.rcv_nxt:
                 self.data += seg.payload
-                self.sizes.append(len(seg.payload))
+                # a TSO send counts as the segments it stands for
+                n, step = len(seg.payload), seg.gso_size or len(seg.payload)
+                self.sizes.extend(min(step, n - i) for i in range(0, n, step))
                 self.rcv_nxt = (self.rcv_nxt + len(seg.payload)) & 0xffffffff
             if seg.flags & FIN and (seg.seq + len(seg.payload)) & 0xffffffff == self.rcv_nxt:
                 self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff

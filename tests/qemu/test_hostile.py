@@ -1367,14 +1367,16 @@ def zero_window(h, n, give_up=5, port=HTTP):
     """n connections (played on the tap) that ask for /metrics (HTTP) or
     send 20 kB (echo) with their window shut from the SYN on and answer
     every window probe with a window of 0 still: the guest keeps a little of
-    each answer queued, and resets them after the give-up time."""
+    each answer queued, and resets each after the give-up time (counted
+    from its own request: opening 60 of them on a loaded host takes longer
+    than the give-up time)."""
     h.sysctl("net.ipv4.tcp_stall_timeout", give_up)
     before = h.metrics()
     link = rawtcp.RawLink(h.net)
     try:
         ip = rawtcp.played_addresses(1, first=120)[0]
         link.claim(ip)
-        conns = {}
+        conns, asked = {}, {}
         for _ in range(n):
             c = rawtcp.RawConn(link, ip, port, win=0)
             assert c.connect() and not c.rst
@@ -1384,8 +1386,9 @@ def zero_window(h, n, give_up=5, port=HTTP):
                 for _ in range(14):
                     c.write(os.urandom(1460))
             conns[c.sport] = c
+            asked[c.sport] = time.monotonic()
         t0 = time.monotonic()
-        reset, probes, held, checked = set(), 0, None, False
+        reset, probes, held, checked = {}, 0, None, False
         while len(reset) < n and time.monotonic() - t0 < give_up + 20:
             link.pump(0.2)
             for seg in link.drain(ip, None):
@@ -1393,28 +1396,26 @@ def zero_window(h, n, give_up=5, port=HTTP):
                 if c is None:
                     continue
                 if seg.flags & rawtcp.RST:
-                    reset.add(c.sport)
+                    reset.setdefault(c.sport, seg.t - asked[c.sport])
                 elif seg.payload:
                     probes += 1
                     c.send(rawtcp.ACK, win=0)   # not taken: the window stays shut
             if not checked and time.monotonic() - t0 > 2:
                 checked = True
-                mid = h.metrics()
-                held = mid["barenet_lwip_memp_used{TCP_SEG}"] - h.baseline["TCP_SEG"]
-                early = mid["barenet_tcp_stall_aborts_total"] - \
-                    before["barenet_tcp_stall_aborts_total"]
-        took = time.monotonic() - t0
+                held = h.metrics()["barenet_lwip_memp_used{TCP_SEG}"] - h.baseline["TCP_SEG"]
     finally:
         link.close()
         h.sysctl("net.ipv4.tcp_stall_timeout", 120)
     gone = h.metrics()["barenet_tcp_stall_aborts_total"] - before["barenet_tcp_stall_aborts_total"]
     report("hostile %s: %d zero-window %s held %s segments, answered %d probes, "
-           "all reset after %.1f s (give-up time %d s)" % (
+           "each reset %.1f-%.1f s after its request (give-up time %d s)" % (
                h.nic, n, "/metrics readers" if port == HTTP else "echo clients", held, probes,
-               took, give_up))
-    assert checked and early == 0, "reset before the give-up time"
+               min(reset.values(), default=0), max(reset.values(), default=0), give_up))
+    assert checked
     assert len(reset) == n and gone == n, (len(reset), gone, n)
-    assert took >= give_up - 1, took
+    # not before the give-up time (the guard looks once a second: not much after)
+    early = {k: v for k, v in reset.items() if v < give_up - 0.5}
+    assert not early, ("reset before the give-up time", early)
     # two segments ahead of a shut window each, not the whole answer
     assert held <= 3 * n, held
     h.after("zero window")
