@@ -1531,12 +1531,19 @@ def syn_flood_cookies(h, count, seconds):
 
 
 def syn_flood_full_rate(h, count):
-    """SYNs as fast as the host sends them (the tap queue drops what the
-    guest does not take: counted): the client from another address still
-    gets its connections, its SYN retransmitted when the tap dropped one."""
+    """SYNs as fast as the host sends them: the tap queue drops what the
+    guest does not take (counted, and the client's frames among them), and
+    every SYN that reaches the guest's TCP is answered, by a cookie or a
+    slot (issue 11: a legitimate connection succeeds whenever its SYN
+    reaches the guest).  How many of the client's 10 tries get through
+    depends on the tap's drops, so on the host's load (7-9 of 10 on
+    e1000e at a load average of 8, with 60 % of the frames dropped at the
+    tap): some must, and none may be refused by the guest."""
     served, d, half_open = syn_flood(h, count, 0)
-    assert served >= SERVED_MIN, (served, d)
+    assert served >= 1, (served, d)
     assert d["SyncookiesSent"] > 0, d
+    assert d.get("ListenDrops", 0) == 0 and d.get("TCPReqQFullDrop", 0) == 0, d
+    assert d.get("ListenOverflows", 0) == 0, d
     h.after("SYN flood at full rate")
 
 
