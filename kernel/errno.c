@@ -35,6 +35,7 @@ const char *errno_name(int err)
 	case ENFILE: return "ENFILE";
 	case EMFILE: return "EMFILE";
 	case EPIPE: return "EPIPE";
+	case EDOM: return "EDOM";
 	case ENOTSOCK: return "ENOTSOCK";
 	case EDESTADDRREQ: return "EDESTADDRREQ";
 	case EMSGSIZE: return "EMSGSIZE";
@@ -93,6 +94,7 @@ const char *errno_desc(int err)
 	case ENFILE: return "Too many open files in system";
 	case EMFILE: return "Too many open files";
 	case EPIPE: return "Broken pipe";
+	case EDOM: return "Numerical argument out of domain";
 	case ENOTSOCK: return "Socket operation on non-socket";
 	case EDESTADDRREQ: return "Destination address required";
 	case EMSGSIZE: return "Message too long";

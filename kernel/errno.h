@@ -22,6 +22,7 @@
 #define EMFILE   24
 #define ENOSPC   28
 #define EPIPE    32
+#define EDOM     33
 #define ERANGE   34
 #define ENAMETOOLONG 36
 #define ENOSYS   38
