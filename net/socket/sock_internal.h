@@ -143,6 +143,14 @@ struct sock_proc_info {
 };
 bool sock_proc_lookup(const void *pcb, struct sock_proc_info *out);
 
+/* one buffer's send/receive, for kernel callers (selftest_sock.c, the
+ * socktest command): to/from NULL for a connected socket */
+struct sockaddr_in;
+long sock_send_buf(struct socket *s, const void *buf, size_t len, int flags,
+		   const struct sockaddr_in *to);
+long sock_recv_buf(struct socket *s, void *buf, size_t len, int flags, struct sockaddr_in *from,
+		   int *msg_flags);
+
 /* the net.core sysctls (net/core/sysctl_net_core.c) */
 extern int sysctl_rmem_default, sysctl_rmem_max, sysctl_wmem_default, sysctl_wmem_max;
 
