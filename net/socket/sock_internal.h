@@ -143,6 +143,11 @@ struct sock_proc_info {
 };
 bool sock_proc_lookup(const void *pcb, struct sock_proc_info *out);
 
+/* kmalloc's live objects less the skb free-list caches (skb heads and
+ * RX-buffer wrappers kept for reuse: not held by anyone), for the tests'
+ * memory baseline */
+size_t sock_live_objects(void);
+
 /* one buffer's send/receive, for kernel callers (selftest_sock.c, the
  * socktest command): to/from NULL for a connected socket */
 struct sockaddr_in;
