@@ -81,6 +81,7 @@ def guest(testnet, kernel, request):
 
 def test_seed_udp_server(guest):
     g = guest.g
+    g.shell("trace sample 1")
     g.shell("socktest udpecho 8888")
     g.wait_for(r"socktest: udpecho on port 8888 \(inode \d+\)")
     with guest.net.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
@@ -90,6 +91,17 @@ def test_seed_udp_server(guest):
             u.sendto(msg, (GUEST, 8888))
             assert u.recvfrom(2048)[0] == msg
     g.wait_for(r"Receive from client:hello 4")
+    # the journey's last two stages: queued to the socket, read by the
+    # application (each the time since the stage before it)
+    rows = {l.split()[0]: l.split()[1:] for l in g.shell("trace").splitlines()[3:]}
+    assert int(rows["rx_sockq"][0]) >= 5 and int(rows["rx_read"][0]) >= 5, rows
+    csv = g.shell("trace csv").splitlines()
+    head = csv[0].split(",")
+    read = [dict(zip(head, l.split(","))) for l in csv[1:]]
+    read = [r for r in read if r.get("rx_read", "0") != "0"]
+    assert len(read) >= 5, csv
+    assert all(0 < int(r["rx_l4"]) <= int(r["rx_sockq"]) <= int(r["rx_read"]) for r in read), read
+    g.shell("trace sample 0")
     g.shell("socktest stop")
     g.wait_for(r"socktest: udpecho done: ok")
 
