@@ -31,6 +31,12 @@ def test_selftest_sock(kernel):
     assert m and int(m.group(1)) + int(m.group(2)) == 50 and int(m.group(2)) > 0, out
     assert "sock: test: backlog 0, 3 connections: 1 queued, 2 refused" in out, out
     assert "sock: test: 1024 sockets open at the limit (SOCK_MAX 1024), then ENFILE" in out, out
+    m = re.search(r"sock: test: peer not reading: (\d+) bytes taken, then a send returned (-?\d+) "
+                  r"after (\d+) ms", out)
+    assert m and int(m.group(1)) > 0 and m.group(2) == "-11" and int(m.group(3)) >= 180, out
+    m = re.search(r"sock: test: kmalloc objects \(less the skb caches\) (\d+) before, (\d+) after; "
+                  r"sockets 0 before, 0 after", out)
+    assert m and m.group(1) == m.group(2), out
 
 
 class Net:
