@@ -65,6 +65,10 @@ class Net:
         names, vals = lines[0].split()[1:], lines[1].split()[1:]
         return dict(zip(names, map(int, vals)))
 
+    def sock_metrics(self):
+        out = self.g.shell("cat /proc/barenet/metrics | grep barenet_sock")
+        return {k: int(v) for k, v in re.findall(r"^barenet_(sock\w+) (\d+)$", out, re.M)}
+
     def proc_line(self, path, port):
         out = self.g.shell("cat " + path)
         for l in out.splitlines()[1:]:
@@ -115,6 +119,7 @@ def test_udp_slow_reader_drops_counted(guest):
         g.shell(cmd)
     guest.net.run(["ping", "-q", "-c", "2", "-i", "0.2", "-W", "5", GUEST], timeout=20)
     before = guest.snmp("Udp")
+    met0 = guest.sock_metrics()
     # the reader sleeps until `socktest go` (at most 120 s)
     g.shell("socktest udpslow %d 4096 120000" % port)
     m0 = g.wait_for(r"socktest: udpslow on port %d \(inode (\d+)\)" % port)
@@ -148,6 +153,13 @@ def test_udp_slow_reader_drops_counted(guest):
     assert after["InDatagrams"] - before["InDatagrams"] == got, (before, after)
     f = guest.proc_line("/proc/net/udp", port)
     assert f[4] == "00000000:00000000" and int(f[12]) == drops, f
+    # zero copy until the queue holds half its buffer (8192 / 2: two of the
+    # NIC's 2 KiB buffers), copied out of the DMA buffer after that: the
+    # sleeping reader pinned at most two of the ring's buffers
+    met1 = guest.sock_metrics()
+    dma = met1["sock_rx_dma_queued_total"] - met0["sock_rx_dma_queued_total"]
+    copied = met1["sock_rx_copied_total"] - met0["sock_rx_copied_total"]
+    assert 1 <= dma <= 2 and dma + copied == got, (met0, met1, got)
     ss = g.shell("ss -uan")
     assert ss.splitlines()[0].split() == ["Netid", "State", "Recv-Q", "Send-Q", "Local", "Address:Port",
                                           "Peer", "Address:Port", "Process"], ss
