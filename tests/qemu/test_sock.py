@@ -191,7 +191,6 @@ def test_tcp_stalled_reader_closes_window_loses_nothing(guest):
     t.start()
     m = g.wait_for(r"socktest: tcpslow pausing after (\d+) bytes", timeout=60)
     # the stalled reader: the window is closed, the bytes wait in its queue
-    f = guest.proc_line("/proc/net/tcp", port)
     m = g.wait_for(r"socktest: tcpslow paused rx_queue=(\d+) rcv_wnd=(\d+)", timeout=60)
     rxq, wnd = int(m.group(1)), int(m.group(2))
     assert wnd == 0 and rxq > 0, m.group(0)
