@@ -43,6 +43,8 @@ static struct task_struct *kthread_create_v(int (*fn)(void *data), void *data,
 	t->fn = fn;
 	t->data = data;
 	t->state = TASK_NEW;
+	t->cpus_allowed = ~0UL;
+	t->migrate_to = -1;
 	t->start_ns = ktime_get_ns();
 	INIT_LIST_HEAD(&t->run_node);
 	INIT_LIST_HEAD(&t->timer_node);
@@ -90,6 +92,7 @@ int kthread_bind(struct task_struct *t, unsigned int cpu)
 	if (t->state != TASK_NEW || cpu >= nr_cpu_ids_online())
 		return -EINVAL;
 	t->cpu = cpu;
+	t->cpus_allowed = BIT(cpu);
 	return 0;
 }
 

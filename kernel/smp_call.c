@@ -10,6 +10,10 @@
  * call reusing a sender's record) waits for.  `selftest=smp` checks it. */
 #include "kernel/smp.h"
 #include "kernel/apic.h"
+#include "kernel/backtrace.h"
+#include "kernel/idt.h"
+#include "kernel/panic.h"
+#include "kernel/sched.h"
 #include "kernel/errno.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
@@ -22,6 +26,10 @@
 #define CSD_LOCK             BIT(0)     /* queued or running: not reusable */
 /* how long smp_send_stop waits for the others to halt */
 #define STOP_WAIT_MS         100
+/* how long smp_dump_stopped_cpus waits for one CPU's registers and trace */
+#define STOP_DUMP_WAIT_MS    2000
+/* how long a stopped CPU waits for its turn to print before it halts */
+#define STOP_TURN_WAIT_MS    10000
 
 struct call_single_data {
 	struct call_single_data *next;
@@ -41,7 +49,13 @@ struct call_queue {
 static DEFINE_PER_CPU(struct call_queue, call_queue);
 /* a caller that does not wait uses its CPU's record (reused once done) */
 static DEFINE_PER_CPU(struct call_single_data, csd_data);
+/* smp_call_function_many without wait: one record per target */
+static DEFINE_PER_CPU(struct call_single_data, csd_many[NR_CPUS]);
 static unsigned int cpus_stopped;
+/* the stop protocol: each stopped CPU marks itself, then prints when
+ * stop_turn names it (CPU number + 1) and says so in stop_done */
+static bool cpu_stopped[NR_CPUS];
+static int stop_turn, stop_done;
 
 static void csd_wait(struct call_single_data *csd)
 {
@@ -106,6 +120,41 @@ int smp_call_function_single(unsigned int cpu, void (*fn)(void *info), void *inf
 	return rc;
 }
 
+int smp_call_function_many(unsigned long mask, void (*fn)(void *info), void *info, bool wait)
+{
+	struct call_single_data on_stack[NR_CPUS], *csd;
+	unsigned int me, n = nr_cpu_ids_online();
+	int rc = 0, err;
+
+	if (!fn)
+		return -EINVAL;
+	if (in_irq() || irqs_disabled())
+		return -EINVAL;
+	/* this CPU's records stay this CPU's while they are filled */
+	preempt_disable();
+	me = smp_processor_id();
+	for (unsigned int c = 0; c < n; c++) {
+		if (c == me || !(mask & BIT(c)))
+			continue;
+		csd = wait ? &on_stack[c] : &(*this_cpu_ptr(&csd_many))[c];
+		if (!wait)      /* the previous call's record must be done */
+			csd_wait(csd);
+		csd_fill(csd, fn, info);
+		err = smp_call_queue(c, csd);
+		if (err) {
+			rc = err;
+			if (wait)       /* never run: the record is on our stack */
+				__atomic_store_n(&csd->flags, 0, __ATOMIC_RELEASE);
+		}
+	}
+	if (wait)
+		for (unsigned int c = 0; c < n; c++)
+			if (c != me && (mask & BIT(c)))
+				csd_wait(&on_stack[c]);
+	preempt_enable();
+	return rc;
+}
+
 static int call_function_interrupt(void *ctx)
 {
 	struct call_queue *q = this_cpu_ptr(&call_queue);
@@ -133,14 +182,61 @@ static int reschedule_interrupt(void *ctx)
 	return IRQ_HANDLED;
 }
 
+/* The stop IPI (panic on another CPU): halt here for good, after
+ * printing this CPU's registers and backtrace when the panicking CPU asks
+ * (one CPU at a time, after its own report: smp_dump_stopped_cpus). */
 static int stop_interrupt(void *ctx)
 {
+	const struct trap_frame *tf = get_irq_regs();
+	unsigned int cpu = smp_processor_id();
+	struct task_struct *t = sched_ready() ? current : NULL;
+	u64 t0;
+
 	(void)ctx;
 	local_irq_disable();
+	WRITE_ONCE(cpu_stopped[cpu], true);
 	__atomic_fetch_add(&cpus_stopped, 1, __ATOMIC_RELEASE);
+	t0 = ktime_get_ns();
+	while (__atomic_load_n(&stop_turn, __ATOMIC_ACQUIRE) != (int)cpu + 1 &&
+	       ktime_get_ns() - t0 < (u64)STOP_TURN_WAIT_MS * NSEC_PER_MSEC)
+		cpu_relax();
+	if (READ_ONCE(stop_turn) == (int)cpu + 1) {
+		printk(KERN_EMERG "CPU%u stopped by the panic, in %s [pid %d]:\n", cpu,
+		       t ? t->comm : "?", t ? t->pid : -1);
+		if (tf) {
+			show_regs(tf);
+			printk(KERN_EMERG "Call Trace:\n");
+			backtrace_print(tf->rip, tf->rbp, tf->rsp);
+		}
+		__atomic_store_n(&stop_done, (int)cpu + 1, __ATOMIC_RELEASE);
+	}
 	for (;;)
 		hlt();
 	return IRQ_HANDLED;
+}
+
+void smp_dump_stopped_cpus(void)
+{
+	unsigned int me = smp_processor_id();
+
+	for (unsigned int c = 0; c < nr_cpu_ids_online(); c++) {
+		u64 t0;
+
+		if (c == me)
+			continue;
+		if (!READ_ONCE(cpu_stopped[c])) {
+			printk(KERN_EMERG "CPU%u did not stop (interrupts off there?)\n", c);
+			continue;
+		}
+		__atomic_store_n(&stop_turn, (int)c + 1, __ATOMIC_RELEASE);
+		t0 = ktime_get_ns();
+		while (__atomic_load_n(&stop_done, __ATOMIC_ACQUIRE) != (int)c + 1 &&
+		       ktime_get_ns() - t0 < (u64)STOP_DUMP_WAIT_MS * NSEC_PER_MSEC)
+			cpu_relax();
+		if (READ_ONCE(stop_done) != (int)c + 1)
+			printk(KERN_EMERG "CPU%u: no registers within %u ms\n", c,
+			       STOP_DUMP_WAIT_MS);
+	}
 }
 
 unsigned int smp_send_stop(void)
