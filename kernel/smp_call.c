@@ -358,3 +358,40 @@ out:
 }
 SELFTEST("smp", selftest_smp,
 	 "call a function on every CPU; all CPUs add to one spinlock-protected counter");
+
+/* --- selftest=panic_smp --- */
+
+static volatile bool panic_spin_started;
+
+/* a thread on the last CPU spins here, with interrupts on, until the
+ * panic's stop IPI takes that CPU: the report must name this function */
+static __attribute__((noinline)) int panic_smp_spin(void *data)
+{
+	(void)data;
+	WRITE_ONCE(panic_spin_started, true);
+	for (;;)
+		cpu_relax();
+	return 0;
+}
+
+static int selftest_panic_smp(void)
+{
+	unsigned int n = nr_cpu_ids_online();
+	struct task_struct *t;
+	u64 t0 = ktime_get_ns();
+
+	if (n < 2) {
+		pr_err("panic_smp: test: needs 2 CPUs\n");
+		return -ENODEV;
+	}
+	t = kthread_create(panic_smp_spin, NULL, "panic_spin");
+	if (!t || kthread_bind(t, n - 1))
+		return -ENOMEM;
+	wake_up_process(t);
+	while (!READ_ONCE(panic_spin_started) && ktime_get_ns() - t0 < NSEC_PER_SEC)
+		cpu_relax();
+	panic("panic_smp: test: CPU%u spins in panic_smp_spin", n - 1);
+	return 0;
+}
+SELFTEST("panic_smp", selftest_panic_smp,
+	 "panic while a thread spins on the last CPU: each CPU's registers and backtrace");

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from harness import EXIT_OK, EXIT_PANIC, Guest, boot
+from test_exceptions import syms  # noqa: F401 (fixture)
 
 NR_CPUS = 16          # kernel/percpu.h
 BROUGHT_UP_RE = re.compile(r"smp: Brought up (\d+) CPUs? \(APIC ids ([\d ]+)\), "
@@ -216,3 +217,29 @@ def test_proc_interrupts_counts_ipis_per_cpu(kernel):
     assert int(rows["CAL"][0]) == 0 and int(rows["CAL"][1]) >= 2, text
     # RES: wake-ups of a thread on another CPU (ksoftirqd); counted per CPU
     assert all(x.isdigit() for x in rows["RES"][:2]), text
+
+
+def test_panic_stops_the_others_and_shows_each_cpus_registers_and_trace(kernel, syms):  # noqa: F811
+    """selftest=panic_smp: a thread spins in panic_smp_spin on CPU2, CPU1
+    idles, CPU0 panics.  After CPU0's own report, each stopped CPU prints
+    its registers and backtrace as the stop IPI found it: CPU2's RIP is in
+    panic_smp_spin (by nm), its trace reaches the kthread trampoline."""
+    code, out = boot("smp-panic", smp=3, append="exit=ready panic=exit selftest=panic_smp",
+                     timeout=60)
+    assert code == EXIT_PANIC, out
+    assert "Kernel panic: panic_smp: test: CPU2 spins in panic_smp_spin" in out, out
+    assert "on CPU0; 2 of the 2 other CPUs stopped" in out, out
+    panic_at = out.index("Kernel panic: panic_smp")
+    end = out.index("---[ end Kernel panic: panic_smp")
+    cpu1 = out.index("CPU1 stopped by the panic, in swapper/1 [pid 0]:")
+    cpu2 = out.index("CPU2 stopped by the panic, in panic_spin [pid ")
+    # CPU0's own trace first, then the others in CPU order, inside the report
+    assert panic_at < out.index("selftest_panic_smp+", panic_at) < cpu1 < cpu2 < end, out
+    part2 = out[cpu2:end]
+    m = re.search(r"RIP: 0x([0-9a-f]{16}) panic_smp_spin\+", part2)
+    assert m and syms.contains("panic_smp_spin", int(m.group(1), 16)), part2
+    trace2 = re.findall(r"\] (?:\? )?(\w+)\+0x", part2.split("Call Trace:")[1])
+    assert trace2[0] == "panic_smp_spin" and "kthread_trampoline" in trace2, part2
+    part1 = out[cpu1:cpu2]
+    assert re.search(r"RIP: 0x[0-9a-f]{16} idle_halt\+", part1), part1
+    assert "smp_ap_main" in part1.split("Call Trace:")[1], part1
