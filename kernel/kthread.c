@@ -3,6 +3,7 @@
 #include "kernel/sched.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
+#include "kernel/mutex.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/shell/shell.h"
@@ -223,7 +224,7 @@ static void ps_collect(struct task_struct *t, void *arg)
  * kernel threads in brackets, no memory of their own, no terminal.  START
  * is the time since boot (there is no wall clock), %CPU the thread's CPU
  * time over its life, TIME its CPU time (M:SS) */
-static int cmd_ps(int argc, char **argv)
+static int cmd_ps_locked(int argc, char **argv)
 {
 	static struct ps_ctx c;
 
@@ -245,5 +246,19 @@ static int cmd_ps(int argc, char **argv)
 			     (unsigned long long)(cpu_s / 60), (unsigned long long)(cpu_s % 60), r->comm);
 	}
 	return 0;
+}
+
+/* guards cmd_ps's table: one ps at a time over all the shell sessions;
+ * threads only */
+static DEFINE_MUTEX(ps_mutex);
+
+static int cmd_ps(int argc, char **argv)
+{
+	int rc;
+
+	mutex_lock(&ps_mutex);
+	rc = cmd_ps_locked(argc, argv);
+	mutex_unlock(&ps_mutex);
+	return rc;
 }
 SHELL_CMD("ps", cmd_ps, "kernel threads, as ps aux (ps aux, ps: the same)");

@@ -1,8 +1,9 @@
 """Kernel threads and the scheduler (kernel/sched.c, kernel/kthread.c):
 selftest=sched runs threads on every CPU (wait/wake ping-pong across CPUs
 with wait_event_timeout, msleep, a wait that times out, two threads that
-never sleep sharing CPU 0 through tick preemption), and `ps aux` lists a
-[ksoftirqd/N] thread per CPU in procps' layout."""
+never sleep sharing CPU 0 through tick preemption), and `ps aux` lists
+the kernel threads ([ksoftirqd/N], [kworker/N:0], [kpktgend_0], the
+console shell's [shell/ttyS0]) in procps' layout."""
 import re
 
 import pytest
@@ -43,13 +44,17 @@ def ps(g):
 
 
 @pytest.mark.parametrize("smp", [1, 2])
-def test_ps_lists_ksoftirqd_per_cpu(kernel, smp):
+def test_ps_lists_the_kernel_threads(kernel, smp):
+    """ksoftirqd/N and kworker/N:0 per CPU, kpktgend_0, and the console
+    shell's thread, which runs ps (R); the others sleep (S)."""
     with Guest("sched-ps-%d" % smp, smp=smp) as g:
         g.wait_prompt(60)
         rows = ps(g)
     names = [r[5] for r in rows]
-    assert names == ["ksoftirqd/%d" % c for c in range(smp)], rows
+    assert names == (["ksoftirqd/%d" % c for c in range(smp)] +
+                     ["kworker/%d:0" % c for c in range(smp)] +
+                     ["kpktgend_0", "shell/ttyS0"]), rows
     pids = [int(r[0]) for r in rows]
     assert pids == sorted(pids) and pids[0] >= 1, rows
-    # idle threads waiting for work sleep (S)
-    assert all(r[2] == "S" for r in rows), rows
+    # threads waiting for work sleep (S); the shell runs ps
+    assert all(r[2] == ("R" if r[5] == "shell/ttyS0" else "S") for r in rows), rows
