@@ -80,6 +80,10 @@ unsigned int smp_send_stop(void);
  * named */
 void smp_dump_stopped_cpus(void);
 
+/* selftest=smp's stress half (kernel/selftest_smp_stress.c): 0, or -EIO
+ * when a count did not come out exact */
+int smp_stress_test(void);
+
 /* Interrupt counts of the IPIs this CPU received (/proc/interrupts CAL, RES) */
 u64 smp_ipi_count(unsigned int cpu, int vector);
 

@@ -353,11 +353,13 @@ static int selftest_smp(void)
 		(unsigned long long)smp_test.count, (unsigned long long)want,
 		(unsigned long long)irq_count(IRQ_VECTOR_CALL_FUNC));
 	SELFTEST_CHECK("smp", smp_test.count == want);
+	rc = smp_stress_test();
 out:
 	return rc;
 }
 SELFTEST("smp", selftest_smp,
-	 "call a function on every CPU; all CPUs add to one spinlock-protected counter");
+	 "call a function on every CPU; all CPUs add to one spinlock-protected counter; "
+	 "threads on every CPU hammer kmalloc, skbs, a lock and wait/wake pairs");
 
 /* --- selftest=panic_smp --- */
 
