@@ -7,7 +7,7 @@
  * object keeps the signature its owner wrote until the owner frees it,
  * the counter equals the increments made, kmalloc's live objects and the
  * skbs in use return to where they were, and no wake-up is lost (a lost
- * one shows as a wait that times out). */
+ * one shows as a pass the waiter noticed only when its wait timed out). */
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
@@ -27,6 +27,9 @@
 #define STRESS_SKB_N      4
 #define STRESS_WINDOW     16            /* spins between the counter's read and write */
 #define STRESS_STOP       (~0UL)        /* the ball value that ends a pair */
+/* a pass noticed this long after the ball was set: its wake-up was lost
+ * (the wait's timeout found it) */
+#define STRESS_WAKE_MS    2000
 
 struct stress_worker {
 	unsigned int cpu;
@@ -37,8 +40,9 @@ struct stress_worker {
 struct stress_pair {
 	struct wait_queue_head wq;
 	volatile unsigned long ball;    /* even: the pinger's turn, odd: the ponger's */
+	volatile u64 set_ns;            /* when the ball last changed */
 	u64 deadline_ns;
-	u64 pings, pongs, timeouts;
+	u64 pings, pongs, missed, max_lag_ns;
 };
 
 /* guards stress_count; the stress threads only (thread context) */
@@ -139,21 +143,40 @@ static int stress_thread(void *data)
 	return 0;
 }
 
+/* wait until the ball is a or b; a wake-up that never came shows as a
+ * pass seen only when the wait timed out */
+static void pair_wait(struct stress_pair *p, unsigned long a, unsigned long b)
+{
+	u64 lag;
+
+	while (!wait_event_timeout(p->wq, p->ball == a || p->ball == b,
+				   msecs_to_jiffies(STRESS_WAKE_MS)))
+		;
+	lag = ktime_get_ns() - p->set_ns;
+	p->max_lag_ns = MAX(p->max_lag_ns, lag);
+	if (lag >= (u64)STRESS_WAKE_MS * NSEC_PER_MSEC)
+		p->missed++;
+}
+
+static void pair_pass(struct stress_pair *p, unsigned long ball)
+{
+	p->set_ns = ktime_get_ns();
+	WRITE_ONCE(p->ball, ball);
+	wake_up(&p->wq);
+}
+
 static int stress_pinger(void *data)
 {
 	struct stress_pair *p = data;
 
 	for (unsigned long i = 0;; i++) {
-		if (!wait_event_timeout(p->wq, p->ball == 2 * i, HZ))
-			p->timeouts++;
+		pair_wait(p, 2 * i, 2 * i);
 		if (ktime_get_ns() >= p->deadline_ns) {
-			WRITE_ONCE(p->ball, STRESS_STOP);
-			wake_up(&p->wq);
+			pair_pass(p, STRESS_STOP);
 			return 0;
 		}
 		p->pings++;
-		WRITE_ONCE(p->ball, 2 * i + 1);
-		wake_up(&p->wq);
+		pair_pass(p, 2 * i + 1);
 	}
 }
 
@@ -162,13 +185,11 @@ static int stress_ponger(void *data)
 	struct stress_pair *p = data;
 
 	for (unsigned long i = 0;; i++) {
-		if (!wait_event_timeout(p->wq, p->ball == 2 * i + 1 || p->ball == STRESS_STOP, HZ))
-			p->timeouts++;
+		pair_wait(p, 2 * i + 1, STRESS_STOP);
 		if (p->ball == STRESS_STOP)
 			return 0;
 		p->pongs++;
-		WRITE_ONCE(p->ball, 2 * i + 2);
-		wake_up(&p->wq);
+		pair_pass(p, 2 * i + 2);
 	}
 }
 
@@ -177,7 +198,7 @@ int smp_stress_test(void)
 	unsigned int n = nr_cpu_ids_online();
 	struct task_struct *t[NR_CPUS], *a[NR_CPUS], *b[NR_CPUS];
 	u64 deadline, incs = 0, kops = 0, sops = 0, corrupt = 0, nomem = 0, rounds = 0;
-	u64 timeouts = 0, skb_used0, skb_allocs0;
+	u64 missed = 0, max_lag = 0, skb_used0, skb_allocs0;
 	size_t live0, live1;
 	int rc = 0;
 
@@ -189,7 +210,7 @@ int smp_stress_test(void)
 	deadline = ktime_get_ns() + (u64)SMP_STRESS_MS * NSEC_PER_MSEC;
 	for (unsigned int c = 0; c < n; c++) {
 		workers[c] = (struct stress_worker){ .cpu = c, .deadline_ns = deadline };
-		pairs[c] = (struct stress_pair){ .deadline_ns = deadline };
+		pairs[c] = (struct stress_pair){ .deadline_ns = deadline, .set_ns = ktime_get_ns() };
 		init_waitqueue_head(&pairs[c].wq);
 		t[c] = kthread_create(stress_thread, &workers[c], "stress/%u", c);
 		a[c] = kthread_create(stress_pinger, &pairs[c], "stress_ping/%u", c);
@@ -212,7 +233,8 @@ int smp_stress_test(void)
 		corrupt += workers[c].corrupt;
 		nomem += workers[c].nomem;
 		rounds += pairs[c].pings;
-		timeouts += pairs[c].timeouts;
+		missed += pairs[c].missed;
+		max_lag = MAX(max_lag, pairs[c].max_lag_ns);
 		pr_info("smp: stress: CPU%u: kmalloc %llu, skb %llu, lock %llu, wait/wake %llu/%llu\n",
 			c, (unsigned long long)workers[c].kmalloc_ops,
 			(unsigned long long)workers[c].skb_ops,
@@ -225,15 +247,17 @@ int smp_stress_test(void)
 	live1 = kmalloc_live_objects();
 	pr_info("smp: stress: %u CPUs for %u ms: kmalloc %llu, skb %llu (allocs counted %llu), "
 		"counter %llu of %llu, wait/wake %llu round trips, %llu corrupt, %llu nomem, "
-		"%llu timeouts, kmalloc live %zu -> %zu, skbs in use %llu -> %llu\n", n,
+		"%llu lost wake-ups (slowest pass %llu ms), kmalloc live %zu -> %zu, "
+		"skbs in use %llu -> %llu\n", n,
 		SMP_STRESS_MS, (unsigned long long)kops, (unsigned long long)sops,
 		(unsigned long long)(READ_ONCE(skb_stats.allocs) - skb_allocs0),
 		(unsigned long long)stress_count, (unsigned long long)incs,
 		(unsigned long long)rounds, (unsigned long long)corrupt,
-		(unsigned long long)nomem, (unsigned long long)timeouts, live0, live1,
+		(unsigned long long)nomem, (unsigned long long)missed,
+		(unsigned long long)(max_lag / NSEC_PER_MSEC), live0, live1,
 		(unsigned long long)skb_used0, (unsigned long long)skb_in_use());
 	SELFTEST_CHECK("smp", stress_count == incs);
-	SELFTEST_CHECK("smp", corrupt == 0 && nomem == 0 && timeouts == 0);
+	SELFTEST_CHECK("smp", corrupt == 0 && nomem == 0 && missed == 0);
 	SELFTEST_CHECK("smp", READ_ONCE(skb_stats.allocs) - skb_allocs0 >= sops);
 	SELFTEST_CHECK("smp", skb_in_use() == skb_used0);
 	SELFTEST_CHECK("smp", live1 == live0);
