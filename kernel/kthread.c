@@ -19,8 +19,8 @@
 
 void kthread_trampoline(void);
 
-/* guards all_tasks and next_pid; thread context (create, stop, ps),
- * irqsave */
+/* guards all_tasks and next_pid; thread context (create, stop, ps, top)
+ * and CPU 0's tick (the load average's count), irqsave */
 static struct spinlock tasks_lock = SPINLOCK_INIT("tasks");
 static struct list_head all_tasks = LIST_HEAD_INIT(all_tasks);
 static int next_pid = 1;
@@ -134,6 +134,11 @@ int kthread_stop(struct task_struct *t)
 	return code;
 }
 
+int kthread_last_pid(void)
+{
+	return READ_ONCE(next_pid) - 1;
+}
+
 void for_each_task(void (*fn)(struct task_struct *t, void *ctx), void *ctx)
 {
 	unsigned long flags = spin_lock_irqsave(&tasks_lock);
@@ -212,10 +217,8 @@ static void ps_collect(struct task_struct *t, void *arg)
 	r = &c->rows[c->n++];
 	r->pid = t->pid;
 	r->stat = t->state == TASK_DEAD ? 'Z' : t->state == TASK_RUNNING ? 'R' : 'S';
-	r->runtime_ns = t->runtime_ns;
-	/* the running thread's current slice counts too */
-	if (t->state == TASK_RUNNING && t == current)
-		r->runtime_ns += c->now - t->last_switch_ns;
+	/* a running thread's current slice counts too, on any CPU */
+	r->runtime_ns = task_runtime_ns(t, c->now);
 	r->start_ns = t->start_ns;
 	memcpy(r->comm, t->comm, sizeof(r->comm));
 }

@@ -157,6 +157,11 @@ void kmain(u32 magic, u32 info_phys)
 	for (;;) {
 		cond_resched();
 		local_irq_disable();
+		/* a thread woken since cond_resched looked runs first */
+		if (sched_runnable()) {
+			local_irq_enable();
+			continue;
+		}
 		if (local_softirq_pending()) {
 			local_irq_enable();
 			ksoftirqd_run();

@@ -226,6 +226,13 @@ void schedule(void)
 	local_irq_restore(flags);
 }
 
+bool sched_runnable(void)
+{
+	struct rq *rq = this_cpu_ptr(&runqueues);
+
+	return rq->ready && !list_empty(&rq->tasks);
+}
+
 void cond_resched(void)
 {
 	struct rq *rq = this_cpu_ptr(&runqueues);
@@ -369,6 +376,59 @@ void msleep(unsigned int ms)
 	}
 }
 
+u64 task_runtime_ns(const struct task_struct *t, u64 now)
+{
+	const struct rq *rq = per_cpu_ptr(&runqueues, READ_ONCE(t->cpu));
+	u64 ns = READ_ONCE(t->runtime_ns), since = READ_ONCE(t->last_switch_ns);
+
+	/* running now: its current slice is not in runtime_ns yet */
+	if (READ_ONCE(rq->curr) == t && now > since)
+		ns += now - since;
+	return ns;
+}
+
+/* --- load average (Linux's kernel/sched/loadavg.c, fixed point) --- */
+
+#define FSHIFT          11
+#define FIXED_1         (1UL << FSHIFT)
+#define LOAD_FREQ_S     5               /* seconds between samples */
+static const unsigned long load_exp[3] = { 1884, 2014, 2037 };  /* 1/exp(5s/1, 5, 15 min) */
+static unsigned long avenrun[3];
+static unsigned long load_next;
+
+static void count_runnable(struct task_struct *t, void *ctx)
+{
+	if (READ_ONCE(t->state) == TASK_RUNNING)
+		(*(unsigned long *)ctx)++;
+}
+
+/* CPU 0's tick, every LOAD_FREQ_S: fold the threads running or waiting
+ * for a CPU (state R; barenet's sleepers are all S) into the averages */
+static void calc_load_tick(unsigned long now)
+{
+	unsigned long active = 0;
+
+	if (smp_processor_id() != 0 || now < load_next)
+		return;
+	load_next = now + (unsigned long)LOAD_FREQ_S * HZ;
+	for_each_task(count_runnable, &active);
+	active *= FIXED_1;
+	for (int i = 0; i < 3; i++) {
+		unsigned long a = avenrun[i] * load_exp[i] + active * (FIXED_1 - load_exp[i]);
+
+		/* rounded as Linux's calc_load */
+		if (active >= avenrun[i])
+			a += FIXED_1 - 1;
+		WRITE_ONCE(avenrun[i], a / FIXED_1);
+	}
+}
+
+void get_avenrun_hundredths(unsigned long loads[3])
+{
+	for (int i = 0; i < 3; i++)
+		loads[i] = (READ_ONCE(avenrun[i]) * 100 + FIXED_1 / 2) >> FSHIFT;
+}
+
 void sched_tick(void)
 {
 	struct rq *rq = this_cpu_ptr(&runqueues);
@@ -377,6 +437,7 @@ void sched_tick(void)
 
 	if (!rq->ready)
 		return;
+	calc_load_tick(now);
 	arch_spin_lock(&rq->lock);
 	list_for_each_entry_safe(t, n, &rq->sleepers, timer_node) {
 		if (now < t->wake_at)

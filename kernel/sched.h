@@ -85,6 +85,9 @@ static inline void set_current_state(long state)
 {
 	__atomic_store_n(&current->state, state, __ATOMIC_SEQ_CST);
 }
+/* another thread waits for this CPU (the idle loop must not halt);
+ * interrupts off for an answer that holds */
+bool sched_runnable(void);
 /* yield the CPU to the other runnable threads (the caller stays runnable) */
 void cond_resched(void);
 
@@ -101,6 +104,13 @@ void sched_preempt_irq(void);
 int set_cpus_allowed(struct task_struct *t, unsigned long mask);
 /* the CPUs every CPU online makes up (bits 0..n-1) */
 unsigned long cpu_online_mask(void);
+
+/* t's time on the CPU so far (its current slice included when it runs
+ * now), as of now (ktime ns); for views: a snapshot */
+u64 task_runtime_ns(const struct task_struct *t, u64 now);
+/* the 1, 5 and 15 minute load averages in hundredths (threads running or
+ * waiting for a CPU, sampled every 5 s as Linux's) */
+void get_avenrun_hundredths(unsigned long loads[3]);
 
 /* --- kernel threads (kernel/kthread.c) --- */
 
@@ -125,7 +135,9 @@ __noreturn void kthread_exit(int code);
 /* start ksoftirqd/N on every online CPU (after smp_init) */
 int ksoftirqd_init(void);
 
-/* every thread (idle threads too), for views: calls fn with the list lock
+/* the pid the newest thread got (0: none yet) */
+int kthread_last_pid(void);
+/* every thread but the idle threads, for views: calls fn with the list lock
  * held and interrupts off */
 void for_each_task(void (*fn)(struct task_struct *t, void *ctx), void *ctx);
 
