@@ -73,12 +73,18 @@ int smp_call_function_many(unsigned long mask, void (*fn)(void *info), void *inf
 int smp_ipi_init(void);
 
 /* Stop every other CPU (panic): each halts with interrupts off for good;
- * waits up to 100 ms for them and returns how many stopped. */
+ * waits up to 100 ms for them (then sends an NMI to the ones the IPI did
+ * not reach and waits as long again) and returns how many stopped. */
 unsigned int smp_send_stop(void);
 /* after smp_send_stop: each stopped CPU prints its registers and
  * backtrace in turn (as the stop IPI found it); one that did not stop is
  * named */
 void smp_dump_stopped_cpus(void);
+/* the NMI handler's call: when a panic's stop went to this CPU as an NMI
+ * (the IPI found interrupts off), stop here for good; else return.
+ * tf: the interrupted frame. */
+struct trap_frame;
+void smp_stop_nmi(const struct trap_frame *tf);
 
 /* selftest=smp's stress half (kernel/selftest_smp_stress.c): 0, or -EIO
  * when a count did not come out exact */

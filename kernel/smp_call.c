@@ -55,6 +55,8 @@ static unsigned int cpus_stopped;
 /* the stop protocol: each stopped CPU marks itself, then prints when
  * stop_turn names it (CPU number + 1) and says so in stop_done */
 static bool cpu_stopped[NR_CPUS];
+/* the stop went out as an NMI to these (the IPI found interrupts off) */
+static bool stop_nmi_wanted[NR_CPUS];
 static int stop_turn, stop_done;
 
 static void csd_wait(struct call_single_data *csd)
@@ -182,17 +184,15 @@ static int reschedule_interrupt(void *ctx)
 	return IRQ_HANDLED;
 }
 
-/* The stop IPI (panic on another CPU): halt here for good, after
- * printing this CPU's registers and backtrace when the panicking CPU asks
- * (one CPU at a time, after its own report: smp_dump_stopped_cpus). */
-static int stop_interrupt(void *ctx)
+/* Halt here for good, after printing this CPU's registers and backtrace
+ * (tf: the interrupted code) when the panicking CPU asks (one CPU at a
+ * time, after its own report: smp_dump_stopped_cpus). */
+static __noreturn void smp_stop_self(const struct trap_frame *tf, const char *how)
 {
-	const struct trap_frame *tf = get_irq_regs();
 	unsigned int cpu = smp_processor_id();
 	struct task_struct *t = sched_ready() ? current : NULL;
 	u64 t0;
 
-	(void)ctx;
 	local_irq_disable();
 	WRITE_ONCE(cpu_stopped[cpu], true);
 	__atomic_fetch_add(&cpus_stopped, 1, __ATOMIC_RELEASE);
@@ -201,7 +201,7 @@ static int stop_interrupt(void *ctx)
 	       ktime_get_ns() - t0 < (u64)STOP_TURN_WAIT_MS * NSEC_PER_MSEC)
 		cpu_relax();
 	if (READ_ONCE(stop_turn) == (int)cpu + 1) {
-		printk(KERN_EMERG "CPU%u stopped by the panic, in %s [pid %d]:\n", cpu,
+		printk(KERN_EMERG "CPU%u stopped by the panic%s, in %s [pid %d]:\n", cpu, how,
 		       t ? t->comm : "?", t ? t->pid : -1);
 		if (tf) {
 			show_regs(tf);
@@ -212,7 +212,22 @@ static int stop_interrupt(void *ctx)
 	}
 	for (;;)
 		hlt();
+}
+
+/* the stop IPI */
+static int stop_interrupt(void *ctx)
+{
+	(void)ctx;
+	smp_stop_self(get_irq_regs(), "");
 	return IRQ_HANDLED;
+}
+
+void smp_stop_nmi(const struct trap_frame *tf)
+{
+	unsigned int cpu = smp_processor_id();
+
+	if (READ_ONCE(stop_nmi_wanted[cpu]) && !READ_ONCE(cpu_stopped[cpu]))
+		smp_stop_self(tf, " (by NMI: interrupts were off)");
 }
 
 void smp_dump_stopped_cpus(void)
@@ -225,7 +240,7 @@ void smp_dump_stopped_cpus(void)
 		if (c == me)
 			continue;
 		if (!READ_ONCE(cpu_stopped[c])) {
-			printk(KERN_EMERG "CPU%u did not stop (interrupts off there?)\n", c);
+			printk(KERN_EMERG "CPU%u did not stop (neither the IPI nor an NMI)\n", c);
 			continue;
 		}
 		__atomic_store_n(&stop_turn, (int)c + 1, __ATOMIC_RELEASE);
@@ -239,20 +254,37 @@ void smp_dump_stopped_cpus(void)
 	}
 }
 
+/* wait up to STOP_WAIT_MS for n - 1 CPUs to have stopped */
+static void stop_wait(unsigned int n)
+{
+	u64 t0 = ktime_get_ns();
+
+	while (__atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE) < n - 1 &&
+	       ktime_get_ns() - t0 < (u64)STOP_WAIT_MS * NSEC_PER_MSEC)
+		cpu_relax();
+}
+
 unsigned int smp_send_stop(void)
 {
 	unsigned int me = smp_processor_id(), n = nr_cpu_ids_online();
-	u64 t0;
 
 	if (n <= 1)
 		return 0;
 	for (unsigned int c = 0; c < n; c++)
 		if (c != me)
 			lapic_send_ipi(cpu_apic_id(c), IRQ_VECTOR_STOP);
-	t0 = ktime_get_ns();
-	while (__atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE) < n - 1 &&
-	       ktime_get_ns() - t0 < (u64)STOP_WAIT_MS * NSEC_PER_MSEC)
-		cpu_relax();
+	stop_wait(n);
+	/* a CPU spinning with interrupts off never takes the IPI: an NMI
+	 * reaches it (Linux's NMI fallback in its stop) */
+	if (__atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE) < n - 1) {
+		for (unsigned int c = 0; c < n; c++) {
+			if (c == me || READ_ONCE(cpu_stopped[c]))
+				continue;
+			WRITE_ONCE(stop_nmi_wanted[c], true);
+			lapic_send_nmi(cpu_apic_id(c));
+		}
+		stop_wait(n);
+	}
 	return __atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE);
 }
 
@@ -376,7 +408,18 @@ static __attribute__((noinline)) int panic_smp_spin(void *data)
 	return 0;
 }
 
-static int selftest_panic_smp(void)
+/* the same with interrupts off: only an NMI stops that CPU */
+static __attribute__((noinline)) int panic_smp_spin_irqoff(void *data)
+{
+	(void)data;
+	local_irq_disable();
+	WRITE_ONCE(panic_spin_started, true);
+	for (;;)
+		cpu_relax();
+	return 0;
+}
+
+static int panic_smp_run(int (*spin)(void *data))
 {
 	unsigned int n = nr_cpu_ids_online();
 	struct task_struct *t;
@@ -386,14 +429,27 @@ static int selftest_panic_smp(void)
 		pr_err("panic_smp: test: needs 2 CPUs\n");
 		return -ENODEV;
 	}
-	t = kthread_create(panic_smp_spin, NULL, "panic_spin");
+	t = kthread_create(spin, NULL, "panic_spin");
 	if (!t || kthread_bind(t, n - 1))
 		return -ENOMEM;
 	wake_up_process(t);
 	while (!READ_ONCE(panic_spin_started) && ktime_get_ns() - t0 < NSEC_PER_SEC)
 		cpu_relax();
-	panic("panic_smp: test: CPU%u spins in panic_smp_spin", n - 1);
+	panic("panic_smp: test: CPU%u spins in %s", n - 1,
+	      spin == panic_smp_spin ? "panic_smp_spin" : "panic_smp_spin_irqoff");
 	return 0;
+}
+
+static int selftest_panic_smp(void)
+{
+	return panic_smp_run(panic_smp_spin);
 }
 SELFTEST("panic_smp", selftest_panic_smp,
 	 "panic while a thread spins on the last CPU: each CPU's registers and backtrace");
+
+static int selftest_panic_smp_irqoff(void)
+{
+	return panic_smp_run(panic_smp_spin_irqoff);
+}
+SELFTEST("panic_smp_irqoff", selftest_panic_smp_irqoff,
+	 "panic while a thread spins with interrupts off: the stop reaches it by NMI");

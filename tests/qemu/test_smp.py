@@ -258,7 +258,7 @@ def test_panic_stops_the_others_and_shows_each_cpus_registers_and_trace(kernel, 
     cpu1 = out.index("CPU1 stopped by the panic, in swapper/1 [pid 0]:")
     cpu2 = out.index("CPU2 stopped by the panic, in panic_spin [pid ")
     # CPU0's own trace first, then the others in CPU order, inside the report
-    assert panic_at < out.index("selftest_panic_smp+", panic_at) < cpu1 < cpu2 < end, out
+    assert panic_at < out.index("panic_smp_run+", panic_at) < cpu1 < cpu2 < end, out
     part2 = out[cpu2:end]
     m = re.search(r"RIP: 0x([0-9a-f]{16}) panic_smp_spin\+", part2)
     assert m and syms.contains("panic_smp_spin", int(m.group(1), 16)), part2
@@ -267,3 +267,19 @@ def test_panic_stops_the_others_and_shows_each_cpus_registers_and_trace(kernel, 
     part1 = out[cpu1:cpu2]
     assert re.search(r"RIP: 0x[0-9a-f]{16} idle_halt\+", part1), part1
     assert "smp_ap_main" in part1.split("Call Trace:")[1], part1
+
+
+def test_panic_stops_a_cpu_with_interrupts_off_by_nmi(kernel, syms):  # noqa: F811
+    """selftest=panic_smp_irqoff: the thread on CPU1 spins with interrupts
+    off, so the stop IPI cannot reach it; after 100 ms the panic sends it
+    an NMI, and its report (registers and trace from the NMI's frame)
+    names panic_smp_spin_irqoff."""
+    code, out = boot("smp-panic-nmi", smp=2,
+                     append="exit=ready panic=exit selftest=panic_smp_irqoff", timeout=60)
+    assert code == EXIT_PANIC, out
+    assert "on CPU0; 1 of the 1 other CPUs stopped" in out, out
+    at = out.index("CPU1 stopped by the panic (by NMI: interrupts were off), in panic_spin [pid ")
+    part = out[at:out.index("---[ end Kernel panic: panic_smp")]
+    m = re.search(r"RIP: 0x([0-9a-f]{16}) panic_smp_spin_irqoff\+", part)
+    assert m and syms.contains("panic_smp_spin_irqoff", int(m.group(1), 16)), part
+    assert "kthread_trampoline" in part.split("Call Trace:")[1], part
