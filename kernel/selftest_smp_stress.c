@@ -29,7 +29,7 @@
 #define STRESS_STOP       (~0UL)        /* the ball value that ends a pair */
 /* a pass noticed this long after the ball was set: its wake-up was lost
  * (the wait's timeout found it) */
-#define STRESS_WAKE_MS    2000
+#define STRESS_WAKE_MS    5000          /* far above what a loaded host delays a vCPU */
 
 struct stress_worker {
 	unsigned int cpu;
