@@ -22,7 +22,8 @@
 #define SKB_CACHE_MAX    64
 #define RX_BUF_CACHE_MAX 256
 
-/* counters may be bumped from hard IRQ and softirq context on one CPU */
+/* counters may be bumped from hard IRQ, softirq and thread context on
+ * every CPU: atomic adds on one shared copy (the views show one total) */
 #define STAT_INC(x) __atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
 
 struct skb_stats skb_stats;
