@@ -24,6 +24,7 @@
 _Static_assert(JOURNEY_INFLIGHT < JOURNEY_TOKEN_SLOT_MASK, "slot must fit the token's low byte");
 
 bool journey_on;
+/* under journey_lock (below), read unlocked by the fast paths' checks */
 static u32 sample_every;                /* N of "1 in N"; 0 = off */
 static u32 countdown;                   /* frames until the next sample */
 
@@ -49,6 +50,8 @@ struct journey_cpu {
 /* guards the journey records' rings and sampling state; hard IRQ (driver
  * marks), softirq and thread, irqsave */
 static struct spinlock journey_lock = SPINLOCK_INIT("journey");
+/* per CPU: written only by its CPU (the stage marks run there), the
+ * records it points to under journey_lock */
 static struct journey_cpu cpus[NR_CPUS];
 static struct journey_rec slots[JOURNEY_INFLIGHT];
 static struct {

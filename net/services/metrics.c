@@ -92,13 +92,20 @@ static void put_interrupts(struct seq_buf *s)
 	       "Interrupts taken per vector since boot (the /proc/interrupts counts).");
 	for (int v = 0; v < IRQ_VECTORS; v++) {
 		const char *name = irq_name(v);
-		u64 n = irq_count(v);
 
-		if (!name && !n)
+		if (!name && !irq_count(v))
 			continue;
-		snprintf(l, sizeof(l), "{cpu=\"0\",vector=\"%d\",name=\"%s\"}", v,
-			 name ? name : "");
-		sample(s, "interrupts_total", l, n);
+		/* one sample per CPU that took it (CPU 0's always): a device's
+		 * interrupts go to the CPU of its affinity */
+		for (unsigned int c = 0; c < nr_cpu_ids_online(); c++) {
+			u64 n = irq_count_cpu(v, c);
+
+			if (c && !n)
+				continue;
+			snprintf(l, sizeof(l), "{cpu=\"%u\",vector=\"%d\",name=\"%s\"}", c, v,
+				 name ? name : "");
+			sample(s, "interrupts_total", l, n);
+		}
 	}
 	single(s, "interrupts_spurious_total", "counter",
 	       "Interrupts no handler claimed.", irq_spurious_count());
