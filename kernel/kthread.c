@@ -112,7 +112,6 @@ void kthread_exit(int code)
 
 int kthread_stop(struct task_struct *t)
 {
-	unsigned long flags;
 	int code;
 
 	WRITE_ONCE(t->should_stop, true);
@@ -122,12 +121,22 @@ int kthread_stop(struct task_struct *t)
 		schedule_timeout(1);
 	}
 	code = t->exit_code;
+	kthread_reap(t);
+	return code;
+}
+
+bool kthread_reap(struct task_struct *t)
+{
+	unsigned long flags;
+
+	if (!__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE))
+		return false;
 	flags = spin_lock_irqsave(&tasks_lock);
 	list_del_init(&t->all_node);
 	spin_unlock_irqrestore(&tasks_lock, flags);
 	page_free(t->stack, KTHREAD_STACK_ORDER);
 	kfree(t);
-	return code;
+	return true;
 }
 
 void for_each_task(void (*fn)(struct task_struct *t, void *ctx), void *ctx)

@@ -92,6 +92,7 @@ need gcc                "compiler"                      have_cmd gcc
 need make               "build"                         have_cmd make
 need gcc-x86-64-linux-gnu "prefixed gcc: CROSS_COMPILE test" have_cmd x86_64-linux-gnu-gcc
 need binutils           "objcopy nm readelf"          have_cmd objcopy
+need musl-dev           "applications: musl's headers, crt1.o and libc.a (make APP=)" have_file /usr/lib/x86_64-linux-musl/libc.a
 need xz-utils           "lwIP source unpacking"         have_cmd xz
 need patch              "lwIP patches (net/lwip/patches)" have_cmd patch
 need coreutils          "sha256sum"                     have_cmd sha256sum
