@@ -1,6 +1,7 @@
 /* The descriptor table and the console file (kernel/app/fd.h). */
 #include "kernel/app/fd.h"
 #include "kernel/app/app.h"
+#include "kernel/app/poll.h"
 #include "kernel/app/uapi.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
@@ -21,7 +22,27 @@ struct app_file *app_file_alloc(const struct app_file_ops *ops, void *priv)
 	f->ops = ops;
 	f->priv = priv;
 	f->refs = 1;
+	INIT_LIST_HEAD(&f->epitems);
 	return f;
+}
+
+unsigned int app_file_poll(struct app_file *f, struct poll_table_struct *pt)
+{
+	if (f->ops->poll)
+		return f->ops->poll(f, pt);
+	return EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM;
+}
+
+void app_file_set_nonblock(struct app_file *f, bool on)
+{
+	unsigned int flags;
+
+	if (on)
+		flags = __atomic_or_fetch(&f->flags, O_NONBLOCK, __ATOMIC_RELAXED);
+	else
+		flags = __atomic_and_fetch(&f->flags, ~O_NONBLOCK, __ATOMIC_RELAXED);
+	if (f->ops->set_flags)
+		f->ops->set_flags(f, flags);
 }
 
 struct app_file *fd_get(int fd)
@@ -43,6 +64,8 @@ void fd_put(struct app_file *f)
 {
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	/* closed for good: out of every epoll set (Linux's eventpoll_release) */
+	epoll_file_release(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	kfree(f);
@@ -171,6 +194,7 @@ int fd_table_init(void)
 	/* three references: 0, 1, 2 */
 	f->refs = 3;
 	f->flags = O_RDWR;
+	memset(fds, 0, sizeof(fds));
 	fds[0] = fds[1] = fds[2] = f;
 	return 0;
 }

@@ -13,20 +13,23 @@
  * (getrlimit(RLIMIT_NOFILE) reports it) */
 #define APP_FD_MAX 1024
 
+#include "kernel/list.h"
+
 struct app_file;
-struct poll_table_entry;
+struct poll_table_struct;
 
 struct app_file_ops {
 	const char *name;
 	/* buf is a user address already checked for len bytes */
 	long (*read)(struct app_file *f, void *buf, size_t len);
 	long (*write)(struct app_file *f, const void *buf, size_t len);
-	/* readiness, POLLIN | POLLOUT | ... (kernel/app/poll.h); NULL: always
-	 * readable and writable */
-	unsigned int (*poll)(struct app_file *f);
-	/* the wait queue poll/epoll sleep on (NULL: never changes) */
-	struct wait_queue_head *(*waitq)(struct app_file *f);
+	/* readiness, EPOLLIN | EPOLLOUT | ... (net/socket/socket.h), after
+	 * queueing pt's entry on the file's wait queue (poll_wait); NULL:
+	 * always readable and writable, never changes */
+	unsigned int (*poll)(struct app_file *f, struct poll_table_struct *pt);
 	long (*ioctl)(struct app_file *f, unsigned int cmd, unsigned long arg);
+	/* O_NONBLOCK changed (fcntl F_SETFL, FIONBIO) */
+	void (*set_flags)(struct app_file *f, unsigned int flags);
 	/* wake blocked callers for good (exit_group) */
 	void (*shutdown)(struct app_file *f);
 	/* the last reference went */
@@ -38,7 +41,13 @@ struct app_file {
 	int refs;                       /* atomic */
 	unsigned int flags;             /* O_NONBLOCK */
 	void *priv;
+	struct list_head epitems;       /* epoll registrations watching it (kernel/app/epoll.c) */
 };
+
+/* the file's readiness (f->ops->poll, or always ready) */
+unsigned int app_file_poll(struct app_file *f, struct poll_table_struct *pt);
+/* set O_NONBLOCK on or off (fcntl, FIONBIO) */
+void app_file_set_nonblock(struct app_file *f, bool on);
 
 /* a new file with one reference; NULL when out of memory */
 struct app_file *app_file_alloc(const struct app_file_ops *ops, void *priv);

@@ -109,12 +109,8 @@ static long sys_ioctl(int fd, unsigned int cmd, unsigned long arg)
 		int on;
 
 		rc = copy_from_user(&on, arg, sizeof(on));
-		if (!rc) {
-			if (on)
-				__atomic_or_fetch(&f->flags, O_NONBLOCK, __ATOMIC_RELAXED);
-			else
-				__atomic_and_fetch(&f->flags, ~O_NONBLOCK, __ATOMIC_RELAXED);
-		}
+		if (!rc)
+			app_file_set_nonblock(f, on);
 	} else {
 		rc = f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
 	}
@@ -140,7 +136,7 @@ static long sys_fcntl(int fd, int cmd, unsigned long arg)
 		break;
 	case F_SETFL:
 		/* only O_NONBLOCK can change (Linux: also O_APPEND, O_ASYNC...) */
-		WRITE_ONCE(f->flags, (f->flags & ~O_NONBLOCK) | (arg & O_NONBLOCK));
+		app_file_set_nonblock(f, arg & O_NONBLOCK);
 		break;
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
