@@ -1,0 +1,136 @@
+"""Applications (kernel/app/, docs/APPS.md): ordinary C programs built
+against Debian's musl with `make APP=`, run at CPL 3 beside the built-in
+services.  The runtime checks itself from inside (tests/apps/runtime.c);
+the examples are driven from a test namespace (tests/qemu/netns.py)."""
+import re
+import socket
+import time
+
+import pytest
+
+import apps
+import harness
+import netns
+
+GUEST_IP = "ip=10.0.2.15/24,10.0.2.2"
+
+
+def run_app(src, append, name, timeout=120, **kw):
+    """Boot src's image with exit=app; the guest after it powered off."""
+    g = harness.Guest(name, kernel=apps.app_kernel(src), append="exit=app ready_wait=0 shell=off " + append, **kw)
+    with g:
+        rc = g.wait_exit(timeout=timeout)
+    return g, rc
+
+
+def checks(output):
+    ok = re.findall(r"^ok (\S+)$", output, re.M)
+    bad = re.findall(r"^FAIL .*$", output, re.M)
+    return ok, bad
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_runtime_threads_memory_time_and_exit_status(smp):
+    g, rc = run_app("tests/apps/runtime.c", "-- alpha \"two words\"", "apps-runtime-smp%d" % smp, smp=smp)
+    ok, bad = checks(g.output)
+    assert not bad, bad
+    for name in ("argv", "malloc", "malloc_big_rw", "mmap_zeroed", "munmap", "threads_counter",
+                 "threads_tls", "gettid", "nanosleep", "sleep_1s", "enosys", "bad_pointer_efault",
+                 "bad_fd_ebadf"):
+        assert name in ok, (name, ok)
+    # argv from the kernel command line after --, quotes grouping words
+    assert "argc=3 argv[0]=runtime argv[1]=alpha argv[2]=two words" in g.output
+    # the unknown call is named once on the console, and the status logged
+    assert re.search(r"app: runtime called system call 444, not implemented: ENOSYS", g.output)
+    assert re.search(r"app: runtime \(pid \d+\) exited with status 0$", g.output, re.M)
+    m = re.search(r"app: runtime ended, (\d+) pages freed", g.output)
+    assert m and int(m.group(1)) > 0
+    assert rc == harness.EXIT_OK
+
+
+def test_exit_status_and_a_crash_are_logged():
+    g, rc = run_app("tests/apps/runtime.c", "-- status 7", "apps-status7")
+    assert re.search(r"app: runtime \(pid \d+\) exited with status 7$", g.output, re.M)
+    assert rc == harness.EXIT_FAIL
+    # a NULL-page write at CPL 3 ends the application, not the kernel
+    g, rc = run_app("tests/apps/runtime.c", "-- crash", "apps-crash")
+    assert re.search(r"app: runtime \(tid \d+\): #PF page fault at rip 0x4[0-9a-f]+, address 0x8, error 0x6",
+                     g.output)
+    assert re.search(r"app: runtime \(pid \d+\) killed by signal 11$", g.output, re.M)
+    assert "KERNEL PANIC" not in g.output.upper() and rc == harness.EXIT_FAIL
+
+
+@pytest.fixture
+def guest_on_tap(testnet):
+    def start(src, name, append=""):
+        g = testnet.guest(name, kernel=apps.app_kernel(src), append=GUEST_IP + " " + append)
+        g.wait_for(r"app: \S+ started", timeout=90)
+        return g
+    return start
+
+
+def test_seed_udp_server_prints_the_datagram(testnet, guest_on_tap):
+    g = guest_on_tap("examples/udp_server.c", "apps-udp-server")
+    time.sleep(1)
+    with testnet.entered():
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(b"hello barenet", (netns.GUEST4, 8888))
+    s.close()
+    g.wait_for(r"^Receive from client:hello barenet$", timeout=30)
+    g.wait_for(r"app: udp_server \(pid \d+\) exited with status 0", timeout=30)
+
+
+def tcp_connect(testnet, port, timeout=10):
+    with testnet.entered():
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect((netns.GUEST4, port))
+    return s
+
+
+def test_tcp_echo_server_with_poll_serves_several_clients(testnet, guest_on_tap):
+    g = guest_on_tap("examples/tcp_echo_poll.c", "apps-tcp-echo", "-- 7007")
+    g.wait_for(r"tcp_echo_poll: listening on port 7007", timeout=30)
+    conns = [tcp_connect(testnet, 7007) for _ in range(5)]
+    for rnd in range(3):
+        for i, c in enumerate(conns):
+            msg = ("client %d round %d " % (i, rnd)).encode() * 50
+            c.sendall(msg)
+            got = b""
+            while len(got) < len(msg):
+                chunk = c.recv(65536)
+                assert chunk, "connection closed early"
+                got += chunk
+            assert got == msg
+    for c in conns:
+        c.close()
+    g.wait_for(r"(tcp_echo_poll: connection \d+ closed[\s\S]*){5}", timeout=30)
+    # the built-in echo service on 7 still answers beside the application
+    c = tcp_connect(testnet, 7)
+    c.sendall(b"kernel echo")
+    assert c.recv(100) == b"kernel echo"
+    c.close()
+
+
+def http_get(testnet, port, path):
+    r = testnet.run(["curl", "-s", "-m", "10", "http://%s:%d%s" % (netns.GUEST4, port, path)], timeout=20)
+    return r.returncode, r.stdout
+
+
+def test_http_server_with_epoll_beside_the_kernel_http(testnet, guest_on_tap):
+    g = guest_on_tap("examples/http_epoll.c", "apps-http-epoll")
+    g.wait_for(r"http_epoll: listening on port 8080", timeout=30)
+    for i in range(1, 11):
+        rc, body = http_get(testnet, 8080, "/")
+        assert rc == 0 and body == "hello from an epoll server on barenet: request %d\n" % i, (rc, body)
+    # the kernel's own HTTP service keeps working
+    rc, body = http_get(testnet, 80, "/status")
+    assert rc == 0 and "barenet" in body
+    # 20 connections at once, each answered
+    procs = [testnet.popen(["curl", "-s", "-m", "20", "http://%s:8080/" % netns.GUEST4]) for _ in range(20)]
+    outs = [p.communicate(timeout=40)[0] for p in procs]
+    assert all(o.startswith("hello from an epoll server") for o in outs), outs
+    rc, body = http_get(testnet, 8080, "/bye")
+    assert rc == 0 and body.endswith("request 31, bye\n")
+    g.wait_for(r"http_epoll: 31 requests served, bye", timeout=30)
+    g.wait_for(r"app: http_epoll \(pid \d+\) exited with status 0", timeout=30)
