@@ -48,4 +48,5 @@ $(BUILD)/obj/kernel/app/image.o: kernel/app/image.S $(BUILD)/gen/app.cmd $(app-i
 	$(Q)$(CC) $(KASFLAGS) $(app-image-defs) -c $< -o $@
 
 .PHONY: app-kernel
-app-kernel: $(if $(app-list),$(app-out)/barenet.elf,$(error app-kernel needs APP=))
+app-kernel: $(if $(app-list),$(app-out)/barenet.elf)
+	$(if $(app-list),,@echo "make app-kernel: name the application, APP=path" >&2; exit 1)

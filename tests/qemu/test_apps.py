@@ -134,3 +134,18 @@ def test_http_server_with_epoll_beside_the_kernel_http(testnet, guest_on_tap):
     assert rc == 0 and body.endswith("request 31, bye\n")
     g.wait_for(r"http_epoll: 31 requests served, bye", timeout=30)
     g.wait_for(r"app: http_epoll \(pid \d+\) exited with status 0", timeout=30)
+
+
+def test_syscall_numbers_match_musl():
+    """kernel/app/uapi.h's SYS_ numbers are musl's (Linux's x86-64 table):
+    a wrong one would run another call than the program asked for."""
+    want = {}
+    with open("/usr/include/x86_64-linux-musl/bits/syscall.h") as fh:
+        for m in re.finditer(r"^#define __NR_(\w+)\s+(\d+)$", fh.read(), re.M):
+            want[m.group(1)] = int(m.group(2))
+    with open(harness.ROOT + "/kernel/app/uapi.h") as fh:
+        ours = {m.group(1): int(m.group(2))
+                for m in re.finditer(r"^#define SYS_(\w+)\s+(\d+)$", fh.read(), re.M)}
+    assert len(ours) > 60
+    wrong = {k: (v, want.get(k)) for k, v in ours.items() if want.get(k) != v}
+    assert not wrong, wrong
