@@ -6,7 +6,10 @@ APP_LDLIBS ?=
 app-list := $(strip $(APP))
 # a directory stands for its C files
 app-srcs := $(foreach a,$(app-list),$(if $(wildcard $(a)/.),$(sort $(wildcard $(a)/*.c)),$(a)))
-app-name := $(if $(app-list),$(basename $(notdir $(patsubst %/,%,$(firstword $(app-list))))))
+# APP_NAME: the program's name (argv[0], the console's app: lines); by
+# default the first file's or the directory's
+APP_NAME ?=
+app-name := $(if $(app-list),$(or $(APP_NAME),$(basename $(notdir $(patsubst %/,%,$(firstword $(app-list)))))))
 app-dirs := $(sort $(dir $(app-srcs)))
 app-out := $(BUILD)/apps/$(app-name)
 app-elf := $(app-out)/$(app-name).elf
@@ -16,15 +19,15 @@ APP_BUILD_CFLAGS := -specs $(MUSL_SPECS) -std=gnu11 -O2 -g -Wall -Wextra -fno-pi
 # what APP was at the last build of the default image: its object follows
 $(BUILD)/gen/app.cmd: FORCE
 	@mkdir -p $(dir $@)
-	$(Q)echo '$(app-list) $(APP_CFLAGS) $(APP_LDLIBS)' | cmp -s - $@ || \
-		echo '$(app-list) $(APP_CFLAGS) $(APP_LDLIBS)' > $@
+	$(Q)echo '$(app-list) $(APP_NAME) $(APP_CFLAGS) $(APP_LDLIBS)' | cmp -s - $@ || \
+		echo '$(app-list) $(APP_NAME) $(APP_CFLAGS) $(APP_LDLIBS)' > $@
 
 ifneq ($(app-list),)
 $(if $(app-srcs),,$(error APP=$(APP): no C source there))
 $(app-out)/app.cmd: FORCE
 	@mkdir -p $(dir $@)
-	$(Q)echo '$(app-list) $(APP_CFLAGS) $(APP_LDLIBS)' | cmp -s - $@ || \
-		echo '$(app-list) $(APP_CFLAGS) $(APP_LDLIBS)' > $@
+	$(Q)echo '$(app-list) $(APP_NAME) $(APP_CFLAGS) $(APP_LDLIBS)' | cmp -s - $@ || \
+		echo '$(app-list) $(APP_NAME) $(APP_CFLAGS) $(APP_LDLIBS)' > $@
 $(app-elf): $(app-srcs) $(foreach d,$(app-dirs),$(wildcard $(d)*.h)) $(app-out)/app.cmd $(MUSL_SPECS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  APP     $@ ($(app-srcs))")

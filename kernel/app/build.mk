@@ -7,7 +7,7 @@
 # position-independent, into $(BUILD)/apps/<name>/<name>.elf; its copy
 # without debug sections is embedded in the kernel image by
 # kernel/app/image.S.  Without APP the image has no application.
-# APP_CFLAGS and APP_LDLIBS add options (-D..., -lm).
+# APP_CFLAGS and APP_LDLIBS add options (-D..., -lm); APP_NAME names it.
 #
 # make APP=...             $(BUILD)/barenet.elf with the application
 # make app-kernel APP=...  $(BUILD)/apps/<name>/barenet.elf, linked from the

@@ -14,17 +14,18 @@ LOCK = os.path.join(harness.BUILD, "apps.lock")
 _built = {}
 
 
-def app_kernel(src, cflags=""):
+def app_kernel(src, cflags="", name=None):
     """The kernel image whose application is src (a path relative to the
-    tree: a .c file or a directory)."""
-    key = (src, cflags)
+    tree: a .c file or a directory), named name (default: src's)."""
+    key = (src, cflags, name)
     if key in _built:
         return _built[key]
-    name = os.path.splitext(os.path.basename(src.rstrip("/")))[0]
+    args = ["APP_NAME=" + name] if name else []
+    name = name or os.path.splitext(os.path.basename(src.rstrip("/")))[0]
     os.makedirs(harness.BUILD, exist_ok=True)
     with open(LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        r = subprocess.run(["make", "-s", "-j2", "app-kernel", "APP=" + src, "APP_CFLAGS=" + cflags],
+        r = subprocess.run(["make", "-s", "-j2", "app-kernel", "APP=" + src, "APP_CFLAGS=" + cflags] + args,
                            cwd=harness.ROOT, capture_output=True, text=True, timeout=900)
     if r.returncode:
         raise RuntimeError("make app-kernel APP=%s failed:\n%s%s" % (src, r.stdout, r.stderr))
