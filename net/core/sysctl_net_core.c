@@ -308,6 +308,32 @@ static int set_netdev_max_backlog(const char *v)
 CMDLINE_OPT("net.core.netdev_max_backlog", set_netdev_max_backlog,
 	    "netif_rx backlog length, 1..1000000");
 
+static int set_rmem_default(const char *v)
+{
+	return sysctl_from_cmdline("net.core.rmem_default", v);
+}
+CMDLINE_OPT("net.core.rmem_default", set_rmem_default,
+	    "a new socket's receive buffer, bytes (2304..; default 212992)");
+
+static int set_rmem_max(const char *v)
+{
+	return sysctl_from_cmdline("net.core.rmem_max", v);
+}
+CMDLINE_OPT("net.core.rmem_max", set_rmem_max, "the most SO_RCVBUF may ask, bytes (default 212992)");
+
+static int set_wmem_default(const char *v)
+{
+	return sysctl_from_cmdline("net.core.wmem_default", v);
+}
+CMDLINE_OPT("net.core.wmem_default", set_wmem_default,
+	    "a new socket's send buffer, bytes (4608..; default 212992)");
+
+static int set_wmem_max(const char *v)
+{
+	return sysctl_from_cmdline("net.core.wmem_max", v);
+}
+CMDLINE_OPT("net.core.wmem_max", set_wmem_max, "the most SO_SNDBUF may ask, bytes (default 212992)");
+
 static int set_icmp_ratelimit(const char *v)
 {
 	return sysctl_from_cmdline("net.ipv4.icmp_ratelimit", v);

@@ -5,7 +5,9 @@
  *
  * Where lwIP keeps the counter (its MIB-II block, lwip_stats.mib2, and its
  * per-protocol stats) the value is lwIP's, 32 bits wide.  A field for a
- * mechanism lwIP does not have (UDP-Lite, receive buffers) is a true 0.  lwIP counts no ICMP parameter problems, source quenches,
+ * mechanism lwIP does not have (UDP-Lite) is a true 0.  The Udp line adds
+ * the sockets' counts (net/socket/sock_udp.c): RcvbufErrors and InErrors
+ * for a full receive buffer, InDatagrams when an application reads.  lwIP counts no ICMP parameter problems, source quenches,
  * redirects, timestamps or address masks that it sends: it sends none.
  * /proc/net/netstat shows only the few TcpExt/IpExt fields that lwIP's
  * counters fill truthfully.

@@ -19,6 +19,7 @@
 #include "kernel/selftest.h"
 #include "kernel/time.h"
 #include "net/core/dev.h"
+#include "net/core/skbuff.h"
 #include "net/lwip/core_lock.h"
 #include "net/lwip/syncookie.h"
 #include <string.h>
@@ -408,7 +409,7 @@ out:
 
 static int sock_test_body(void *data)
 {
-	size_t live0 = kmalloc_live_objects(), live1;
+	size_t live0 = sock_live_objects(), live1;
 	unsigned int socks0 = sock_count();
 	int rc;
 
@@ -421,9 +422,9 @@ static int sock_test_body(void *data)
 	if (!rc)
 		rc = test_connect_errors();
 	msleep(300);
-	live1 = kmalloc_live_objects();
-	pr_info("sock: test: kmalloc objects %zu before, %zu after; sockets %u before, %u after\n",
-		live0, live1, socks0, sock_count());
+	live1 = sock_live_objects();
+	pr_info("sock: test: kmalloc objects (less the skb caches) %zu before, %zu after; "
+		"sockets %u before, %u after\n", live0, live1, socks0, sock_count());
 	if (!rc && (live1 > live0 || sock_count() != socks0)) {
 		pr_err("selftest sock: memory or sockets not back at their baseline\n");
 		rc = -EIO;

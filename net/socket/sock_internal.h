@@ -6,6 +6,7 @@
 #define NET_SOCKET_SOCK_INTERNAL_H
 
 #include "kernel/list.h"
+#include "net/core/dev.h"
 #include "net/socket/socket.h"
 #include "lwip/ip_addr.h"
 
@@ -143,6 +144,11 @@ struct sock_proc_info {
 };
 bool sock_proc_lookup(const void *pcb, struct sock_proc_info *out);
 
+/* kmalloc's live objects less the skb free-list caches (skb heads and
+ * RX-buffer wrappers kept for reuse: not held by anyone), for the tests'
+ * memory baseline */
+size_t sock_live_objects(void);
+
 /* one buffer's send/receive, for kernel callers (selftest_sock.c, the
  * socktest command): to/from NULL for a connected socket */
 struct sockaddr_in;
@@ -151,7 +157,5 @@ long sock_send_buf(struct socket *s, const void *buf, size_t len, int flags,
 long sock_recv_buf(struct socket *s, void *buf, size_t len, int flags, struct sockaddr_in *from,
 		   int *msg_flags);
 
-/* the net.core sysctls (net/core/sysctl_net_core.c) */
-extern int sysctl_rmem_default, sysctl_rmem_max, sysctl_wmem_default, sysctl_wmem_max;
 
 #endif

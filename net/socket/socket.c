@@ -39,6 +39,11 @@ struct socket_alloc {
 	struct sock sk;
 };
 
+size_t sock_live_objects(void)
+{
+	return kmalloc_live_objects() - skb_cache_count();
+}
+
 unsigned int sock_count(void)
 {
 	return READ_ONCE(nr_sockets);
