@@ -24,8 +24,8 @@ def run_app(src, append, name, timeout=120, **kw):
 
 
 def checks(output):
-    ok = re.findall(r"^ok (\S+)$", output, re.M)
-    bad = re.findall(r"^FAIL .*$", output, re.M)
+    ok = re.findall(r"^(?:barenet# )?ok (\S+)$", output, re.M)
+    bad = re.findall(r"^(?:barenet# )?FAIL .*$", output, re.M)
     return ok, bad
 
 

@@ -49,8 +49,8 @@ def test_socket_api_from_an_application(smp):
     with g:
         g.wait_for(r"app: sockapi ended", timeout=240)
         out = g.output
-        ok = set(re.findall(r"^ok (\S+)$", out, re.M))
-        bad = re.findall(r"^FAIL .*$", out, re.M)
+        ok = set(re.findall(r"^(?:barenet# )?ok (\S+)$", out, re.M))
+        bad = re.findall(r"^(?:barenet# )?FAIL .*$", out, re.M)
         assert not bad, bad
         missing = [n for n in EXPECTED if n not in ok]
         assert not missing, missing
