@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +58,64 @@ static void *worker(void *arg)
 			sched_yield();
 	}
 	return (void *)(long)(tls_value + 1);
+}
+
+/* threads that block for good: exit() must still end the program */
+static void *block_accept(void *arg)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(7100) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	(void)arg;
+	bind(fd, (struct sockaddr *)&a, sizeof(a));
+	listen(fd, 1);
+	accept(fd, NULL, NULL);
+	return NULL;
+}
+
+static void *block_recv(void *arg)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(7101) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	char c;
+
+	(void)arg;
+	bind(fd, (struct sockaddr *)&a, sizeof(a));
+	recv(fd, &c, 1, 0);
+	return NULL;
+}
+
+static void *block_cond(void *arg)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+
+	(void)arg;
+	pthread_mutex_lock(&m);
+	pthread_cond_wait(&c, &m);
+	return NULL;
+}
+
+static void *block_sleep(void *arg)
+{
+	(void)arg;
+	sleep(1000);
+	return NULL;
+}
+
+static void *block_poll(void *arg)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), ep = epoll_create1(0);
+	struct pollfd p = { fd, POLLIN, 0 };
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+
+	if (arg) {
+		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+		epoll_wait(ep, &out, 1, -1);
+	} else {
+		poll(&p, 1, -1);
+	}
+	return NULL;
 }
 
 static double now_s(void)
@@ -127,6 +189,17 @@ int main(int argc, char **argv)
 	      "errno %d", errno);
 	CHECK("bad_fd_ebadf", write(57, "x", 1) == -1 && errno == EBADF, "errno %d", errno);
 
+	if (argc > 1 && !strcmp(argv[1], "blocked")) {
+		void *(*fns[])(void *) = { block_accept, block_recv, block_cond, block_sleep, block_poll,
+					   block_poll };
+		pthread_t t;
+
+		for (unsigned i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+			pthread_create(&t, NULL, fns[i], i == 5 ? (void *)1 : NULL);
+		usleep(300000);
+		printf("runtime: exiting with 6 threads blocked\n");
+		exit(3);
+	}
 	if (argc > 1 && !strcmp(argv[1], "crash")) {
 		printf("runtime: crashing on purpose\n");
 		fflush(stdout);
