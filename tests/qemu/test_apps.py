@@ -200,3 +200,21 @@ def test_microsocks_unmodified_proxies_through_threads_and_poll(testnet, guest_o
     # no system call was missing for it
     assert "not implemented" not in g.output, g.output[-2000:]
     web.kill()
+
+
+def test_make_run_app_in_its_own_build_dir():
+    """make run APP=... builds an image whose application is that program
+    and boots it; BUILD=dir keeps it away from build/barenet.elf (which the
+    other tests boot).  Several files make one program, named after the
+    first; a directory stands for its C files."""
+    build = "build/apps-make-run"
+    cmd = ["make", "--no-print-directory", "-s", "-j2", "run", "BUILD=" + build,
+           "APP=tests/apps/multi/main.c tests/apps/multi/helper.c",
+           "APPEND=exit=app ready_wait=0 shell=off -- a b"]
+    with harness.Guest("apps-make-run", command=cmd) as g:
+        g.wait_exit(900)
+    assert "multi: hello from helper.c, 2 arguments" in g.output
+    assert re.search(r"app: main \(pid \d+\) exited with status 0", g.output)
+    g, rc = run_app("tests/apps/multi", "", "apps-multi-dir")
+    assert "multi: hello from helper.c, 0 arguments" in g.output
+    assert re.search(r"app: multi \(pid \d+\) exited with status 0", g.output) and rc == harness.EXIT_OK
