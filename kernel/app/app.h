@@ -29,6 +29,7 @@
 
 /* signal numbers the exit log names (Linux x86-64) */
 #define APP_SIGILL   4
+#define APP_SIGTRAP  5
 #define APP_SIGFPE   8
 #define APP_SIGKILL  9
 #define APP_SIGSEGV  11

@@ -165,6 +165,9 @@ static int fault_signal(int vector)
 		return APP_SIGFPE;
 	case EXC_UD:
 		return APP_SIGILL;
+	case EXC_DB:
+	case EXC_BP:
+		return APP_SIGTRAP;
 	default:
 		return APP_SIGSEGV;
 	}

@@ -289,6 +289,9 @@ int uvm_map_fixed(unsigned long addr, size_t len, int prot)
 	addr = ALIGN_DOWN(addr, PAGE_SIZE);
 	flags = spin_lock_irqsave(&uvm_lock);
 	rc = map_pages(addr, end, prot);
+	/* handed out, as an mmap's: munmap and mprotect apply */
+	if (!rc && range_free(addr, end))
+		rc = range_add(addr, end);
 	spin_unlock_irqrestore(&uvm_lock, flags);
 	return rc;
 }

@@ -118,6 +118,36 @@ static void *block_poll(void *arg)
 	return NULL;
 }
 
+/* floating point in two threads the tick preempts (no call in the loop,
+ * so the values stay in SSE and x87 registers across the switches): each
+ * keeps its own only if a switch saves and restores them */
+#define FPU_ROUNDS 3000000
+
+static void *fpu_worker(void *arg)
+{
+	double seed = *(double *)arg, acc = 0;
+	long double x87 = seed;
+
+	for (int i = 1; i <= FPU_ROUNDS; i++) {
+		acc += seed / i;
+		x87 = x87 * 1.0000001L;
+	}
+	*(double *)arg = acc + (double)x87;
+	return NULL;
+}
+
+static double fpu_expected(double seed)
+{
+	double acc = 0;
+	long double x87 = seed;
+
+	for (int i = 1; i <= FPU_ROUNDS; i++) {
+		acc += seed / i;
+		x87 = x87 * 1.0000001L;
+	}
+	return acc + (double)x87;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -174,6 +204,15 @@ int main(int argc, char **argv)
 	CHECK("threads_tls", good_ret && tls_value == 7, "tls %d", tls_value);
 	CHECK("gettid", syscall(SYS_gettid) == getpid(), "main thread tid %ld pid %d",
 	      syscall(SYS_gettid), getpid());
+
+	double fa = 1.5, fb = -2.25;
+	pthread_t ta, tb;
+	pthread_create(&ta, NULL, fpu_worker, &fa);
+	pthread_create(&tb, NULL, fpu_worker, &fb);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK("fpu_state_per_thread", fa == fpu_expected(1.5) && fb == fpu_expected(-2.25),
+	      "got %.17g %.17g want %.17g %.17g", fa, fb, fpu_expected(1.5), fpu_expected(-2.25));
 
 	double t0 = now_s();
 	struct timespec req = { 0, 200 * 1000 * 1000 };

@@ -35,6 +35,7 @@ def test_runtime_threads_memory_time_and_exit_status(smp):
     ok, bad = checks(g.output)
     assert not bad, bad
     for name in ("argv", "malloc", "malloc_big_rw", "mmap_zeroed", "munmap", "threads_counter",
+                 "fpu_state_per_thread",
                  "threads_tls", "gettid", "nanosleep", "sleep_1s", "enosys", "bad_pointer_efault",
                  "bad_fd_ebadf"):
         assert name in ok, (name, ok)
