@@ -13,6 +13,7 @@
  * Also the shell's `socktest` (net/socket/socktest_cmd.c) for the tests that
  * need traffic from a host. */
 #include "net/socket/sock_internal.h"
+#include "fs/view.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/sched.h"
@@ -22,6 +23,7 @@
 #include "net/core/skbuff.h"
 #include "net/lwip/core_lock.h"
 #include "net/lwip/syncookie.h"
+#include <stdio.h>
 #include <string.h>
 
 #define T "sock"
@@ -31,6 +33,9 @@
 #define TCP_PORT 7103
 #define TCP_PORT_BACKLOG 7104
 #define CLOSED_PORT 7199
+#define UDP6_PORT 7105
+#define TCP6_PORT 7106
+#define SNDTIMEO_MS 200
 #define TCP_BYTES (48 * 1024)
 #define FLOOD 50
 
@@ -407,6 +412,149 @@ out:
 	return rc;
 }
 
+
+/* --- IPv6 and v4-mapped addresses --- */
+
+static void sin6_of(struct sockaddr_in6 *a, const u32 w[4], u16 port)
+{
+	memset(a, 0, sizeof(*a));
+	a->sin6_family = AF_INET6;
+	a->sin6_port = lwip_htons(port);
+	memcpy(a->sin6_addr.s6_addr32, w, 16);
+}
+
+/* true if the view at path has a line with ":%04X" port and inode ino */
+static bool view_has(const char *path, u16 port, unsigned long ino)
+{
+	char *text, want[16], inode[24];
+	size_t len;
+	bool found = false;
+
+	if (view_read(path, &text, &len))
+		return false;
+	snprintf(want, sizeof(want), ":%04X ", port);
+	snprintf(inode, sizeof(inode), " %lu ", ino);
+	for (char *l = text; l && *l && !found;) {
+		char *nl = strchr(l, '\n');
+
+		if (nl)
+			*nl = '\0';
+		found = strstr(l, want) && strstr(l, inode);
+		l = nl ? nl + 1 : NULL;
+	}
+	kfree(text);
+	return found;
+}
+
+static int test_v6(void)
+{
+	static const u32 loop6[4] = { 0, 0, 0, PP_HTONL(1) };
+	static const u32 any6[4] = { 0, 0, 0, 0 };
+	static const u32 mapped_lo[4] = { 0, 0, PP_HTONL(0xffff), PP_HTONL(LO) };
+	struct socket *u = NULL, *v = NULL, *l = NULL, *c = NULL, *a = NULL;
+	struct sockaddr_in6 s6, from6;
+	struct sockaddr_in s4;
+	struct iovec iov;
+	struct msghdr m = { 0 };
+	char buf[16];
+	int rc = 0, len, one = 1;
+
+	/* UDP over ::1 */
+	SELFTEST_CHECK(T, sock_create(AF_INET6, SOCK_DGRAM, 0, &u) == 0);
+	SELFTEST_CHECK(T, sock_create(AF_INET6, SOCK_DGRAM, 0, &v) == 0);
+	SELFTEST_CHECK(T, sock_setsockopt(u, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == 0);
+	sin6_of(&s6, loop6, UDP6_PORT);
+	SELFTEST_CHECK(T, sock_bind(u, (struct sockaddr *)&s6, sizeof(s6)) == 0);
+	SELFTEST_CHECK(T, sock_setsockopt(u, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == -EINVAL);
+	SELFTEST_CHECK(T, view_has("/proc/net/udp6", UDP6_PORT, u->ino));
+	SELFTEST_CHECK(T, !view_has("/proc/net/udp", UDP6_PORT, u->ino));
+	iov.iov_base = "six";
+	iov.iov_len = 3;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_name = &s6;
+	m.msg_namelen = sizeof(s6);
+	SELFTEST_CHECK(T, sock_sendmsg(v, &m, 0) == 3);
+	SELFTEST_CHECK(T, set_timeo(u, SO_RCVTIMEO, 2000) == 0);
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	m.msg_name = &from6;
+	m.msg_namelen = sizeof(from6);
+	SELFTEST_CHECK(T, sock_recvmsg(u, &m, 0) == 3 && !memcmp(buf, "six", 3));
+	SELFTEST_CHECK(T, m.msg_namelen == sizeof(from6) && from6.sin6_family == AF_INET6);
+	SELFTEST_CHECK(T, !memcmp(from6.sin6_addr.s6_addr32, loop6, 16) && from6.sin6_port != 0);
+
+	/* a dual-stack TCP listener on :: takes an IPv4 client; the peer is
+	 * ::ffff:127.0.0.1 */
+	SELFTEST_CHECK(T, sock_create(AF_INET6, SOCK_STREAM, 0, &l) == 0);
+	sin6_of(&s6, any6, TCP6_PORT);
+	SELFTEST_CHECK(T, sock_bind(l, (struct sockaddr *)&s6, sizeof(s6)) == 0);
+	SELFTEST_CHECK(T, sock_listen(l, 4) == 0);
+	SELFTEST_CHECK(T, view_has("/proc/net/tcp6", TCP6_PORT, l->ino));
+	SELFTEST_CHECK(T, sock_create(AF_INET, SOCK_STREAM, 0, &c) == 0);
+	sin_of(&s4, LO, TCP6_PORT);
+	SELFTEST_CHECK(T, sock_connect(c, (struct sockaddr *)&s4, sizeof(s4), 0) == 0);
+	SELFTEST_CHECK(T, set_timeo(l, SO_RCVTIMEO, 2000) == 0);
+	SELFTEST_CHECK(T, sock_accept(l, &a, O_NONBLOCK) == 0);
+	SELFTEST_CHECK(T, a->flags & O_NONBLOCK);
+	len = sizeof(from6);
+	SELFTEST_CHECK(T, sock_getname(a, (struct sockaddr *)&from6, &len, 1) == 0);
+	SELFTEST_CHECK(T, len == sizeof(from6) && !memcmp(from6.sin6_addr.s6_addr32, mapped_lo, 16));
+	SELFTEST_CHECK(T, sock_recv_buf(a, buf, sizeof(buf), 0, NULL, NULL) == -EAGAIN);
+	/* a v4-mapped destination from an AF_INET6 socket */
+	SELFTEST_CHECK(T, sock_send_buf(c, "v4", 2, 0, NULL) == 2);
+	SELFTEST_CHECK(T, poll_for(a, EPOLLIN, 2000) & EPOLLIN);
+	SELFTEST_CHECK(T, sock_recv_buf(a, buf, sizeof(buf), 0, NULL, NULL) == 2);
+out:
+	sock_release(a);
+	sock_release(c);
+	sock_release(l);
+	sock_release(u);
+	sock_release(v);
+	return rc;
+}
+
+/* --- a peer that never reads: the send buffer fills, SO_SNDTIMEO --- */
+
+static int test_send_timeout(void)
+{
+	static char chunk[16384];
+	struct socket *l = NULL, *c = NULL;
+	struct sockaddr_in a;
+	long n, total = 0;
+	u64 t0;
+	int rc = 0, i;
+
+	sin_of(&a, LO, TCP_PORT_BACKLOG + 10);
+	SELFTEST_CHECK(T, sock_create(AF_INET, SOCK_STREAM, 0, &l) == 0);
+	SELFTEST_CHECK(T, sock_bind(l, (struct sockaddr *)&a, sizeof(a)) == 0);
+	SELFTEST_CHECK(T, sock_listen(l, 1) == 0);
+	SELFTEST_CHECK(T, sock_create(AF_INET, SOCK_STREAM, 0, &c) == 0);
+	SELFTEST_CHECK(T, sock_connect(c, (struct sockaddr *)&a, sizeof(a), 0) == 0);
+	for (i = 0; i < 1000; i++) {
+		n = sock_send_buf(c, chunk, sizeof(chunk), MSG_DONTWAIT, NULL);
+		if (n == -EAGAIN)
+			break;
+		SELFTEST_CHECK(T, n > 0);
+		total += n;
+		msleep(5);              /* the loopback delivers; the window closes */
+	}
+	SELFTEST_CHECK(T, n == -EAGAIN && total > 0);
+	SELFTEST_CHECK(T, !(sock_poll(c, NULL) & EPOLLOUT));
+	SELFTEST_CHECK(T, set_timeo(c, SO_SNDTIMEO, SNDTIMEO_MS) == 0);
+	t0 = ktime_get_ns();
+	n = sock_send_buf(c, chunk, sizeof(chunk), 0, NULL);
+	pr_info("sock: test: peer not reading: %ld bytes taken, then a send returned %ld after "
+		"%llu ms\n", total, n, (unsigned long long)((ktime_get_ns() - t0) / NSEC_PER_MSEC));
+	SELFTEST_CHECK(T, n == -EAGAIN);
+	SELFTEST_CHECK(T, ktime_get_ns() - t0 >= (u64)SNDTIMEO_MS * NSEC_PER_MSEC * 9 / 10);
+out:
+	/* unread data on the unaccepted connection: closing resets it */
+	sock_release(l);
+	sock_release(c);
+	return rc;
+}
+
 static int sock_test_body(void *data)
 {
 	size_t live0 = sock_live_objects(), live1;
@@ -421,6 +569,10 @@ static int sock_test_body(void *data)
 		rc = test_tcp();
 	if (!rc)
 		rc = test_connect_errors();
+	if (!rc)
+		rc = test_v6();
+	if (!rc)
+		rc = test_send_timeout();
 	msleep(300);
 	live1 = sock_live_objects();
 	pr_info("sock: test: kmalloc objects (less the skb caches) %zu before, %zu after; "

@@ -136,6 +136,16 @@ struct udp_sock_mib {
 };
 extern struct udp_sock_mib udp_sock_mib;
 
+/* what the receive queues did with the NIC's buffers (UDP and TCP) */
+struct sock_rx_stats {
+	u64 dma_queued;                 /* queued still in the NIC's DMA buffer (zero copy) */
+	u64 copied;                     /* copied out of it: the queue was past half its buffer */
+};
+extern struct sock_rx_stats sock_rx_stats;
+/* queue-side pressure handling of both protocols: the pbuf to queue (p,
+ * or a copy of it in memory of its own size, p freed) */
+struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p);
+
 /* the /proc/net line fields of the socket owning pcb (NULL: none) */
 struct sock_proc_info {
 	unsigned long ino;

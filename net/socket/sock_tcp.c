@@ -229,14 +229,7 @@ static err_t tcp_sock_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, er
 		pbuf_free(p);
 		return err;
 	}
-	if (sk->rmem_alloc > (u32)sk->rcvbuf / 2 && skb_pbuf_is_rx_buffer(p)) {
-		struct pbuf *q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
-
-		if (q) {
-			pbuf_free(p);
-			p = q;
-		}
-	}
+	p = sock_rx_condense(sk, p);
 	e = kmalloc(sizeof(*e));
 	if (!e)
 		return ERR_MEM;         /* lwIP keeps it (refused_data) and retries */

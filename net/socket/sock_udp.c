@@ -40,14 +40,7 @@ static void udp_sock_input(void *arg, struct udp_pcb *pcb, struct pbuf *p, const
 		pbuf_free(p);
 		return;
 	}
-	if (sk->rmem_alloc > (u32)sk->rcvbuf / 2 && skb_pbuf_is_rx_buffer(p)) {
-		struct pbuf *q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
-
-		if (q) {
-			pbuf_free(p);
-			p = q;
-		}
-	}
+	p = sock_rx_condense(sk, p);
 	e = kmalloc(sizeof(*e));
 	if (!e) {
 		sk->drops++;

@@ -218,6 +218,25 @@ void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port, struct s
 
 /* --- the receive queue --- */
 
+struct sock_rx_stats sock_rx_stats;
+
+struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p)
+{
+	struct pbuf *q;
+
+	if (!skb_pbuf_is_rx_buffer(p))
+		return p;
+	/* Linux's skb_condense past half of sk_rcvbuf: a slow reader must
+	 * not pin the ring's DMA buffers */
+	if (sk->rmem_alloc > (u32)sk->rcvbuf / 2 && (q = pbuf_clone(PBUF_RAW, PBUF_RAM, p))) {
+		pbuf_free(p);
+		sock_rx_stats.copied++;
+		return q;
+	}
+	sock_rx_stats.dma_queued++;
+	return p;
+}
+
 void sk_wake(struct sock *sk)
 {
 	wake_up_poll(&sk->sock->wq, sk_poll_mask(sk));

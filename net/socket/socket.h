@@ -285,7 +285,10 @@ unsigned int sock_poll(struct socket *sock, struct poll_table_struct *pt);
 /* set or clear the socket's O_NONBLOCK (fcntl F_SETFL, FIONBIO) */
 void sock_set_nonblock(struct socket *sock, bool on);
 /* Close: unread data is freed (a stream socket with unread data resets
- * the connection, as Linux); sock is gone after the call. */
+ * the connection, as Linux; a listener resets the connections nobody
+ * accepted); sock is gone after the call.  The caller makes sure no other
+ * call on sock is running or starts (the fd layer's reference count):
+ * a thread asleep in sock_recvmsg would wake on freed memory. */
 void sock_release(struct socket *sock);
 
 /* sockets open now (for the limit's tests and ss) */

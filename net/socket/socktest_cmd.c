@@ -5,12 +5,14 @@
  *   socktest udpecho PORT           the seeds' UDP server (seed 002):
  *                                   recvfrom, print "Receive from client:%s",
  *                                   send it back
- *   socktest udpslow PORT RCVBUF MS a reader that sleeps MS before reading
- *                                   what its SO_RCVBUF let it keep
+ *   socktest udpslow PORT RCVBUF MS a reader that sleeps MS (or until
+ *                                   `socktest go`) before reading what its
+ *                                   SO_RCVBUF let it keep
  *   socktest tcpecho PORT           accept, echo each connection to its end
  *   socktest tcpslow PORT MS        accept one, read 64 KiB, stop reading for
  *                                   MS (the window closes), then read to the
  *                                   end: bytes and their sum
+ *   socktest go                     end a slow reader's sleep now
  *   socktest stop                   end the thread, close its sockets */
 #include "net/socket/sock_internal.h"
 #include "kernel/errno.h"
@@ -37,6 +39,7 @@ struct socktest {
 
 static struct socktest st;
 static struct task_struct *st_thread;
+static bool st_go;                     /* socktest go: a slow reader's sleep ends */
 
 static bool st_stop(void)
 {
@@ -87,7 +90,8 @@ static int st_udpslow(struct socket *s)
 	unsigned int got = 0, drops;
 	long n;
 
-	msleep((unsigned int)st.ms);
+	for (int t = 0; t < st.ms && !READ_ONCE(st_go) && !st_stop(); t += 50)
+		msleep(50);
 	while ((n = sock_recv_buf(s, buf, sizeof(buf), 0, NULL, NULL)) >= 0)
 		got++;                  /* until SO_RCVTIMEO finds nothing more */
 	net_core_lock();
@@ -205,6 +209,10 @@ out:
 
 static int cmd_socktest(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "go")) {
+		WRITE_ONCE(st_go, true);
+		return 0;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "stop")) {
 		if (!st_thread)
 			return shell_error("socktest", "no test running");
@@ -214,10 +222,11 @@ static int cmd_socktest(int argc, char **argv)
 	}
 	if (argc < 3)
 		return shell_error("socktest", "usage: socktest udpecho|udpslow|tcpecho|tcpslow PORT "
-				   "[RCVBUF MS | MS] | stop");
+				   "[RCVBUF MS | MS] | go | stop");
 	if (st_thread)
 		return shell_error("socktest", "a test is running (socktest stop)");
 	memset(&st, 0, sizeof(st));
+	WRITE_ONCE(st_go, false);
 	if (strcmp(argv[1], "udpecho") && strcmp(argv[1], "udpslow") &&
 	    strcmp(argv[1], "tcpecho") && strcmp(argv[1], "tcpslow"))
 		return shell_error("socktest", "unknown test '%s'", argv[1]);
@@ -239,4 +248,4 @@ static int cmd_socktest(int argc, char **argv)
 	return st_thread ? 0 : shell_error("socktest", "no memory for the thread");
 }
 SHELL_CMD("socktest", cmd_socktest, "socket API test threads: socktest udpecho|udpslow|tcpecho|"
-	  "tcpslow PORT ... | stop");
+	  "tcpslow PORT ... | go | stop");

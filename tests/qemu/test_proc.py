@@ -349,7 +349,7 @@ def test_ls_root_and_proc(guest):
                  "uptime", "version"]:
         assert want in listing
     assert guest.shell("ls /proc/net").split() == ["arp", "dev", "netstat", "snmp", "snmp6",
-                                                   "softnet_stat", "tcp", "udp"]
+                                                   "softnet_stat", "tcp", "tcp6", "udp", "udp6"]
     assert guest.shell("ls /proc/uptime") == "/proc/uptime\n"
 
 
