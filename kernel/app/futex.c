@@ -44,7 +44,8 @@ static long timeout_jiffies(unsigned long utime, bool absolute, int clock)
 
 		ns = ns > now ? ns - now : 0;
 	}
-	return (long)((ns * HZ + NSEC_PER_SEC - 1) / NSEC_PER_SEC);
+	/* one tick more: a timeout is a lower bound */
+	return ns ? (long)((ns * HZ + NSEC_PER_SEC - 1) / NSEC_PER_SEC) + 1 : 0;
 }
 
 static long futex_wait(unsigned long uaddr, u32 val, long timeout)

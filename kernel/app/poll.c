@@ -26,10 +26,12 @@ struct uapi_pollfd {
 struct poll_entry {
 	struct wait_queue_entry wait;
 	struct wait_queue_head *wq;
+	struct app_file *file;          /* a reference: the queue lives as long */
 };
 
 struct poll_wqueues {
 	struct poll_table_struct pt;
+	struct app_file *polling;       /* the file whose poll op runs now */
 	struct task_struct *task;
 	bool triggered;
 	int n, max;
@@ -55,6 +57,10 @@ static void poll_queue(struct wait_queue_head *wq, struct poll_table_struct *pt)
 	pe = &pw->entries[pw->n++];
 	init_waitqueue_func_entry(&pe->wait, pollwake, pw);
 	pe->wq = wq;
+	/* a close by another thread meanwhile must not free the queue under
+	 * the entry (Linux's poll_get_entry takes the file too) */
+	pe->file = pw->polling;
+	__atomic_add_fetch(&pe->file->refs, 1, __ATOMIC_RELAXED);
 	add_wait_queue(wq, &pe->wait);
 }
 
@@ -71,8 +77,10 @@ static int poll_init(struct poll_wqueues *pw, int max)
 
 static void poll_free(struct poll_wqueues *pw)
 {
-	for (int i = 0; i < pw->n; i++)
+	for (int i = 0; i < pw->n; i++) {
 		remove_wait_queue(pw->entries[i].wq, &pw->entries[i].wait);
+		fd_put(pw->entries[i].file);
+	}
 	kfree(pw->entries);
 }
 
@@ -80,7 +88,11 @@ unsigned long poll_timeout_jiffies(long ms)
 {
 	if (ms < 0)
 		return MAX_SCHEDULE_TIMEOUT;
-	return msecs_to_jiffies((unsigned int)(ms > 86400000L ? 86400000L : ms));
+	if (!ms)
+		return 0;
+	/* one tick more: the first may come at once, and a timeout is a
+	 * lower bound (as msleep) */
+	return msecs_to_jiffies((unsigned int)(ms > 86400000L ? 86400000L : ms)) + 1;
 }
 
 /* Sleep after a pass found nothing: false when the time is up or the
@@ -99,7 +111,7 @@ static bool poll_sleep(struct poll_wqueues *pw, unsigned long *left)
 }
 
 /* the readiness of one descriptor for poll: POLLNVAL when it is not open */
-static unsigned int fd_poll(int fd, struct poll_table_struct *pt)
+static unsigned int fd_poll(int fd, struct poll_wqueues *pw, bool queue)
 {
 	struct app_file *f;
 	unsigned int mask;
@@ -109,7 +121,8 @@ static unsigned int fd_poll(int fd, struct poll_table_struct *pt)
 	f = fd_get(fd);
 	if (!f)
 		return EPOLLNVAL;
-	mask = app_file_poll(f, pt);
+	pw->polling = f;
+	mask = app_file_poll(f, queue ? &pw->pt : NULL);
 	fd_put(f);
 	return mask;
 }
@@ -136,7 +149,7 @@ static long do_poll(unsigned long ufds, unsigned long nfds, unsigned long left)
 		for (unsigned long i = 0; i < nfds; i++) {
 			/* POLLERR and POLLHUP are reported whether asked or not */
 			unsigned int want = (unsigned short)pfd[i].events | EPOLLERR | EPOLLHUP;
-			unsigned int mask = fd_poll(pfd[i].fd, first ? &pw.pt : NULL);
+			unsigned int mask = fd_poll(pfd[i].fd, &pw, first);
 
 			pfd[i].revents = (short)(mask & (want | EPOLLNVAL));
 			if (pfd[i].revents)
@@ -207,7 +220,7 @@ static long do_select(int n, unsigned long uin, unsigned long uout, unsigned lon
 
 			if (!((in[w] | out[w] | ex[w]) & bit))
 				continue;
-			mask = fd_poll(fd, first ? &pw.pt : NULL);
+			mask = fd_poll(fd, &pw, first);
 			if ((in[w] & bit) && (mask & SEL_IN)) {
 				rin[w] |= bit;
 				count++;
@@ -252,6 +265,8 @@ static long ts_timeout(unsigned long uts, bool timeval, unsigned long *left)
 	if (ns > 86400ULL * NSEC_PER_SEC)
 		ns = 86400ULL * NSEC_PER_SEC;
 	*left = (unsigned long)((ns * HZ + NSEC_PER_SEC - 1) / NSEC_PER_SEC);
+	if (*left)
+		(*left)++;      /* a lower bound, as poll_timeout_jiffies */
 	return 0;
 }
 

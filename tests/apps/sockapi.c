@@ -627,6 +627,42 @@ static void test_blocking_threads(void)
 	close(ls);
 }
 
+/* a descriptor closed by another thread while poll sleeps on it: the wait
+ * holds the file, so nothing is freed under it and nothing wakes it; at
+ * the timeout the last pass finds the descriptor closed (POLLNVAL, as
+ * Linux's do_poll) */
+static int closing_fd;
+static int poll_result = -2, poll_revents;
+
+static void *thr_poller(void *arg)
+{
+	struct pollfd p = { closing_fd, POLLIN, 0 };
+
+	(void)arg;
+	poll_result = poll(&p, 1, 600);
+	poll_revents = p.revents;
+	return NULL;
+}
+
+static void test_close_while_polled(void)
+{
+	pthread_t t;
+	double t0 = now();
+
+	closing_fd = socket(AF_INET, SOCK_DGRAM, 0);
+	pthread_create(&t, NULL, thr_poller, NULL);
+	usleep(150000);
+	int rc = close(closing_fd);
+	pthread_join(t, NULL);
+	CHECK("close_while_polled", rc == 0 && poll_result == 1 && poll_revents == POLLNVAL &&
+	      now() - t0 >= 0.6, "close %d poll %d revents %#x after %.3f", rc, poll_result, poll_revents,
+	      now() - t0);
+	/* the descriptor number is free again */
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK("close_while_polled_fd_reused", fd == closing_fd, "fd %d was %d", fd, closing_fd);
+	close(fd);
+}
+
 static void test_many_and_limit(void)
 {
 	/* UDP: lwIP's pool of UDP PCBs (MEMP_NUM_UDP_PCB, shared with the
@@ -696,6 +732,7 @@ int main(int argc, char **argv)
 	test_epoll();
 	test_ipv6_and_names();
 	test_blocking_threads();
+	test_close_while_polled();
 	if (!(argc > 1 && !strcmp(argv[1], "nolimit")))
 		test_many_and_limit();
 	printf("sockapi: %d failed\n", failures);

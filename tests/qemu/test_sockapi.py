@@ -39,6 +39,7 @@ epoll_oneshot_rearmed epoll_rdhup epoll_ctl_del epoll_quiet_after_del epoll_ctl_
 epoll_close_leaves_set epoll_maxevents ipv6_listen ipv6_connect ipv6_data ipv6_v4_mapped_accept
 inet_pton_ntop getaddrinfo_numeric blocking_accept_and_recv_woken many_udp_sockets_at_once
 many_tcp_connections_at_once emfile_at_the_limit sockets_again_after_closing
+close_while_polled close_while_polled_fd_reused
 """.split()
 
 
