@@ -244,7 +244,7 @@ struct kmsg {
 	unsigned long uname, unamelen;
 };
 
-static int kmsg_in(struct kmsg *k, unsigned long umsg, bool recv)
+static int kmsg_in(struct kmsg *k, unsigned long umsg, bool recv, bool stream)
 {
 	struct msghdr m;
 	size_t total = 0;
@@ -272,7 +272,9 @@ static int kmsg_in(struct kmsg *k, unsigned long umsg, bool recv)
 	k->uname = (unsigned long)m.msg_name;
 	k->msg.msg_name = NULL;
 	if (m.msg_name) {
-		if (recv) {
+		if (recv && stream) {
+			k->msg.msg_namelen = 0;         /* no source address (see recvfrom) */
+		} else if (recv) {
 			k->msg.msg_name = &k->name;
 			k->msg.msg_namelen = sizeof(k->name);
 		} else {
@@ -302,7 +304,7 @@ static long sys_sendmsg(int fd, unsigned long umsg, int flags)
 	sock = sockfd_get(fd, &f, &rc);
 	if (!sock)
 		return rc;
-	rc = kmsg_in(&k, umsg, false);
+	rc = kmsg_in(&k, umsg, false, sock->type == SOCK_STREAM);
 	if (!rc)
 		rc = sock_sendmsg(sock, &k.msg, flags | MSG_NOSIGNAL);
 	kmsg_done(&k);
@@ -320,7 +322,7 @@ static long sys_recvmsg(int fd, unsigned long umsg, int flags)
 	sock = sockfd_get(fd, &f, &rc);
 	if (!sock)
 		return rc;
-	rc = kmsg_in(&k, umsg, true);
+	rc = kmsg_in(&k, umsg, true, sock->type == SOCK_STREAM);
 	if (!rc) {
 		rc = sock_recvmsg(sock, &k.msg, flags);
 		if (rc >= 0) {
@@ -395,14 +397,14 @@ static long sys_recvfrom(int fd, unsigned long buf, size_t len, int flags, unsig
 		fd_put(f);
 		return -EFAULT;
 	}
-	if (uaddr) {
+	/* a stream socket reports no source address: the length written
+	 * back is 0 (Linux's tcp_recvmsg sets msg_namelen 0) */
+	if (uaddr && sock->type != SOCK_STREAM) {
 		msg.msg_name = &ss;
 		msg.msg_namelen = sizeof(ss);
 	}
 	rc = sock_recvmsg(sock, &msg, flags);
-	/* a stream socket has no source address to report (Linux leaves
-	 * the buffer alone) */
-	if (rc >= 0 && uaddr && msg.msg_namelen && msg.msg_namelen <= sizeof(ss) &&
+	if (rc >= 0 && uaddr && msg.msg_namelen <= sizeof(ss) &&
 	    addr_out(&ss, (int)msg.msg_namelen, uaddr, ulen))
 		rc = -EFAULT;
 	fd_put(f);

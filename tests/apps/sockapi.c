@@ -309,6 +309,10 @@ static void test_tcp(void)
 	poll(&pin, 1, 2000);
 	usleep(50000);
 	CHECK("tcp_fionread", !ioctl(s, FIONREAD, &avail) && avail == 5, "FIONREAD %d", avail);
+	struct sockaddr_in fromx;
+	socklen_t fl = sizeof(fromx);
+	ssize_t got5 = recvfrom(s, buf, 5, MSG_WAITALL, (struct sockaddr *)&fromx, &fl);
+	CHECK("tcp_recvfrom_no_address", got5 == 5 && fl == 0, "n %zd addrlen %u", got5, fl);
 	close(s);
 	close(cl);
 	close(ls);
