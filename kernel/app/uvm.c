@@ -41,7 +41,8 @@ struct uvm_range {
 };
 
 /* guards the lower half's page tables, ranges, brk, pages; thread
- * context (the application's system calls), irqsave */
+ * context only (the application's system calls, its start and end), so
+ * interrupts stay on while a big mapping is zeroed */
 static struct spinlock uvm_lock = SPINLOCK_INIT("uvm");
 static struct list_head ranges = LIST_HEAD_INIT(ranges);               /* sorted, disjoint, merged */
 static unsigned long brk_start, brk_cur;
@@ -248,20 +249,20 @@ int uvm_init(void)
 
 bool uvm_access_ok(unsigned long addr, size_t len, bool write)
 {
-	unsigned long end = addr + len, flags;
+	unsigned long end = addr + len;
 	bool ok = true;
 
 	if (!len)
 		return true;
 	if (end < addr || end > UVM_USER_TOP)
 		return false;
-	flags = spin_lock_irqsave(&uvm_lock);
+	spin_lock(&uvm_lock);
 	for (unsigned long va = ALIGN_DOWN(addr, PAGE_SIZE); va < end && ok; va += PAGE_SIZE) {
 		u64 *pte = paging_user_pte(va, false);
 
 		ok = pte && (*pte & PTE_P) && (*pte & PTE_U) && (!write || (*pte & PTE_W));
 	}
-	spin_unlock_irqrestore(&uvm_lock, flags);
+	spin_unlock(&uvm_lock);
 	return ok;
 }
 
@@ -283,22 +284,22 @@ int copy_to_user(unsigned long udst, const void *src, size_t n)
 
 int uvm_map_fixed(unsigned long addr, size_t len, int prot)
 {
-	unsigned long end = ALIGN_UP(addr + len, PAGE_SIZE), flags;
+	unsigned long end = ALIGN_UP(addr + len, PAGE_SIZE);
 	int rc;
 
 	addr = ALIGN_DOWN(addr, PAGE_SIZE);
-	flags = spin_lock_irqsave(&uvm_lock);
+	spin_lock(&uvm_lock);
 	rc = map_pages(addr, end, prot);
 	/* handed out, as an mmap's: munmap and mprotect apply */
 	if (!rc && range_free(addr, end))
 		rc = range_add(addr, end);
-	spin_unlock_irqrestore(&uvm_lock, flags);
+	spin_unlock(&uvm_lock);
 	return rc;
 }
 
 long uvm_mmap_anon(unsigned long hint, size_t len, int prot, bool fixed)
 {
-	unsigned long flags, at;
+	unsigned long at;
 	long rc;
 
 	if (!len || len > UVM_MMAP_END - UVM_MMAP_BASE)
@@ -306,7 +307,7 @@ long uvm_mmap_anon(unsigned long hint, size_t len, int prot, bool fixed)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (fixed && (hint & (PAGE_SIZE - 1) || hint + len > UVM_USER_TOP || hint + len < hint))
 		return -EINVAL;
-	flags = spin_lock_irqsave(&uvm_lock);
+	spin_lock(&uvm_lock);
 	if (fixed) {
 		at = hint;
 		/* MAP_FIXED replaces what was there */
@@ -325,28 +326,28 @@ long uvm_mmap_anon(unsigned long hint, size_t len, int prot, bool fixed)
 		if (rc)
 			range_del(at, at + len);
 	}
-	spin_unlock_irqrestore(&uvm_lock, flags);
+	spin_unlock(&uvm_lock);
 	return rc ? rc : (long)at;
 }
 
 int uvm_munmap(unsigned long addr, size_t len)
 {
-	unsigned long end = addr + ALIGN_UP(len, PAGE_SIZE), flags;
+	unsigned long end = addr + ALIGN_UP(len, PAGE_SIZE);
 	int rc;
 
 	if (addr & (PAGE_SIZE - 1) || !len || end > UVM_USER_TOP || end < addr)
 		return -EINVAL;
-	flags = spin_lock_irqsave(&uvm_lock);
+	spin_lock(&uvm_lock);
 	rc = range_del(addr, end);
 	if (!rc)
 		unmap_pages(addr, end);
-	spin_unlock_irqrestore(&uvm_lock, flags);
+	spin_unlock(&uvm_lock);
 	return rc;
 }
 
 int uvm_mprotect(unsigned long addr, size_t len, int prot)
 {
-	unsigned long end = addr + ALIGN_UP(len, PAGE_SIZE), flags;
+	unsigned long end = addr + ALIGN_UP(len, PAGE_SIZE);
 	int rc = 0;
 
 	if (addr & (PAGE_SIZE - 1) || end > UVM_USER_TOP || end < addr ||
@@ -354,23 +355,23 @@ int uvm_mprotect(unsigned long addr, size_t len, int prot)
 		return -EINVAL;
 	if (!len)
 		return 0;
-	flags = spin_lock_irqsave(&uvm_lock);
+	spin_lock(&uvm_lock);
 	/* Linux: ENOMEM when part of the range is not mapped */
 	if (!range_covered(addr, end) && !(addr >= brk_start && end <= ALIGN_UP(brk_cur, PAGE_SIZE)))
 		rc = -ENOMEM;
 	for (unsigned long va = addr; !rc && va < end; va += PAGE_SIZE)
 		rc = map_page(va, prot);
-	spin_unlock_irqrestore(&uvm_lock, flags);
+	spin_unlock(&uvm_lock);
 	return rc;
 }
 
 unsigned long uvm_brk(unsigned long want)
 {
-	unsigned long flags, old_end, new_end;
+	unsigned long old_end, new_end;
 
 	if (want < brk_start || want > brk_start + UVM_BRK_MAX)
 		return brk_cur;
-	flags = spin_lock_irqsave(&uvm_lock);
+	spin_lock(&uvm_lock);
 	old_end = ALIGN_UP(brk_cur, PAGE_SIZE);
 	new_end = ALIGN_UP(want, PAGE_SIZE);
 	if (new_end > old_end) {
@@ -381,7 +382,7 @@ unsigned long uvm_brk(unsigned long want)
 		brk_cur = want;
 	}
 	want = brk_cur;
-	spin_unlock_irqrestore(&uvm_lock, flags);
+	spin_unlock(&uvm_lock);
 	return want;
 }
 
@@ -395,16 +396,16 @@ static void free_leaf(u64 pte)
 
 void uvm_teardown(void)
 {
-	unsigned long flags = spin_lock_irqsave(&uvm_lock);
 	struct uvm_range *r, *t;
 
+	spin_lock(&uvm_lock);
 	paging_user_free(free_leaf);
 	list_for_each_entry_safe(r, t, &ranges, node) {
 		list_del_init(&r->node);
 		kfree(r);
 	}
 	brk_start = brk_cur = 0;
-	spin_unlock_irqrestore(&uvm_lock, flags);
+	spin_unlock(&uvm_lock);
 }
 
 unsigned long uvm_pages(void)
