@@ -119,6 +119,11 @@ def test_tcp_echo_server_with_poll_serves_several_clients(testnet, guest_on_tap)
     for c in conns:
         c.close()
     g.wait_for(r"(tcp_echo_poll: connection \d+ closed[\s\S]*){5}", timeout=30)
+    # ps lists the program's thread as a process (no brackets), beside
+    # the kernel threads
+    ps = g.shell("ps")
+    assert re.search(r"^root +\d+ .* tcp_echo_poll$", ps, re.M), ps
+    assert re.search(r"\[ksoftirqd/0\]$", ps, re.M), ps
     # the built-in echo service on 7 still answers beside the application
     c = tcp_connect(testnet, 7)
     c.sendall(b"kernel echo")
