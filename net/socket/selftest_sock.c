@@ -259,6 +259,8 @@ static int test_tcp(void)
 	SELFTEST_CHECK(T, t != NULL);
 	SELFTEST_CHECK(T, sock_create(AF_INET, SOCK_STREAM, 0, &c) == 0);
 	SELFTEST_CHECK(T, sock_recv_buf(c, in_buf, 1, 0, NULL, NULL) == -ENOTCONN);
+	/* a TCP socket that is not connected polls writable and hung up (Linux) */
+	SELFTEST_CHECK(T, sock_poll(c, NULL) == (EPOLLOUT | EPOLLWRNORM | EPOLLHUP));
 	SELFTEST_CHECK(T, sock_connect(c, (struct sockaddr *)&a, sizeof(a), 0) == 0);
 	SELFTEST_CHECK(T, sock_connect(c, (struct sockaddr *)&a, sizeof(a), 0) == -EISCONN);
 	msleep(50);
@@ -376,6 +378,8 @@ static int test_bad_args(void)
 		SELFTEST_CHECK(T, sock_sendmsg(u, &m, 0) == -EMSGSIZE);
 		m.msg_iovlen = -1;
 		SELFTEST_CHECK(T, sock_sendmsg(u, &m, 0) == -EINVAL);
+		m.msg_iovlen = 1025;            /* past UIO_MAXIOV */
+		SELFTEST_CHECK(T, sock_sendmsg(u, &m, 0) == -EMSGSIZE);
 		iov.iov_base = NULL;
 		m.msg_iovlen = 1;
 		SELFTEST_CHECK(T, sock_sendmsg(u, &m, 0) == -EFAULT);

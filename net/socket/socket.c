@@ -32,6 +32,8 @@ static unsigned long next_ino = 10000;  /* inode numbers, as a socket's on Linux
 #define SOCK_MIN_SNDBUF 4608
 /* a struct pbuf as the heap holds it */
 #define PBUF_STRUCT_SIZE ALIGN_UP(sizeof(struct pbuf), 8)
+/* Linux's limit on a msghdr's iovecs (UIO_MAXIOV) */
+#define UIO_MAXIOV 1024
 
 /* both halves in one allocation */
 struct socket_alloc {
@@ -462,6 +464,8 @@ static long iov_total(const struct msghdr *msg)
 
 	if (!msg || msg->msg_iovlen < 0 || (msg->msg_iovlen && !msg->msg_iov))
 		return -EINVAL;
+	if (msg->msg_iovlen > UIO_MAXIOV)
+		return -EMSGSIZE;
 	for (int i = 0; i < msg->msg_iovlen; i++) {
 		if (msg->msg_iov[i].iov_len && !msg->msg_iov[i].iov_base)
 			return -EFAULT;
@@ -880,9 +884,9 @@ unsigned int sk_poll_mask(struct sock *sk)
 	if (sock->state == SS_CONNECTED) {
 		if (sk->snd_shutdown || sk->reset || tcp_sock_sndspace(sk) > 0)
 			mask |= EPOLLOUT | EPOLLWRNORM;
-	} else if (sock->state == SS_UNCONNECTED && !sk->connecting && !sk->pcb.any) {
-		/* never connected, or a connect that failed: Linux reports
-		 * writable and hung up */
+	} else if (sock->state == SS_UNCONNECTED && !sk->connecting) {
+		/* never connected (bound or not), or a connect that failed:
+		 * Linux reports a TCP_CLOSE socket writable and hung up */
 		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLHUP;
 	}
 	return mask;
