@@ -162,7 +162,7 @@ static void test_udp(void)
 	errno = 0;
 	n = recv(a, buf, sizeof(buf), 0);
 	double waited = now() - t0;
-	CHECK("udp_rcvtimeo_eagain", n == -1 && errno == EAGAIN && waited >= 0.28 && waited < 2.0,
+	CHECK("udp_rcvtimeo_eagain", n == -1 && errno == EAGAIN && waited >= 0.28 && waited < 5.0,
 	      "n %zd waited %.3f", n, waited);
 
 	/* MSG_PEEK leaves it; MSG_TRUNC and msg_flags tell of a cut datagram */
