@@ -274,6 +274,12 @@ static void skb_rx_buf_free(struct pbuf *p)
 	release(ctx, buf);
 }
 
+bool skb_pbuf_is_rx_buffer(const struct pbuf *p)
+{
+	return (p->flags & PBUF_FLAG_IS_CUSTOM) &&
+	       ((const struct pbuf_custom *)p)->custom_free_function == skb_rx_buf_free;
+}
+
 struct sk_buff *skb_from_rx_buffer(struct net_device *dev, void *buf, u32 len,
 				   skb_release_fn release, void *ctx)
 {
