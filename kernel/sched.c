@@ -8,6 +8,7 @@
  * lock word (interrupts are always off around it): it is held across the
  * switch and released by the thread switched to (finish_task_switch). */
 #include "kernel/sched.h"
+#include "kernel/app/app.h"
 #include "kernel/apic.h"
 #include "kernel/cpustat.h"
 #include "kernel/errno.h"
@@ -207,6 +208,9 @@ static void __schedule(struct rq *rq, bool preempt)
 	st = cpustat_switch(CPUTIME_SYSTEM);
 	/* a CPU that switches threads is not stuck in one loop */
 	softlockup_touch();
+	/* an application thread's FPU, FS base and kernel stack */
+	if (prev->app || next->app)
+		app_switch_to(prev, next);
 	switch_to(&prev->sp, next->sp);
 	/* prev runs again here, on its own stack */
 	finish_task_switch(this_cpu_ptr(&runqueues));

@@ -359,9 +359,12 @@ int sock_listen(struct socket *sock, int backlog)
 	return rc;
 }
 
+/* a connection, or no longer listening; shutdown() of the listener ends
+ * the wait too (Linux: accept then fails with EINVAL), which is how an
+ * application's exit_group frees a thread blocked in accept */
 static bool acc_ready(struct sock *sk)
 {
-	return sk->acc_head || !sk->listening;
+	return sk->acc_head || !sk->listening || sk->rcv_shutdown;
 }
 
 int sock_accept(struct socket *sock, struct socket **newsock, int flags)
@@ -381,7 +384,7 @@ int sock_accept(struct socket *sock, struct socket **newsock, int flags)
 		return -EINVAL;
 	}
 	rc = sk_wait(sk, acc_ready, &timeo);
-	if (!rc && !sk->listening)
+	if (!rc && (!sk->listening || (!sk->acc_head && sk->rcv_shutdown)))
 		rc = -EINVAL;
 	if (rc) {
 		net_core_unlock();

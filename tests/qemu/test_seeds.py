@@ -32,7 +32,9 @@ ITEMS = ["interrupts", "softirqs", "watch-softirqs", "sys-statistics", "proc-net
          "ethtool-k", "ethtool-K-gro", "ethtool-i", "smp-affinity", "softnet-stat",
          "snmp", "netstat-ipext", "netstat-s", "proc-net-udp", "proc-net-tcp", "sysctl-budget",
          "sysctl-budget-usecs", "sysctl-backlog", "sysctl-weight", "sysctl-rmem", "sysctl-tcp-rmem",
-         "ip-s-link", "ps-ksoftirqd"]
+         "ip-s-link", "ps-ksoftirqd",
+         # an application, exercised by test_apps.py (test_seed_udp_server_prints_the_datagram)
+         "udp-server-program"]
 
 GATEWAY = "10.0.2.2"
 
