@@ -174,6 +174,10 @@ struct ethtool_stat {
  *                     tx-tcp-segmentation.  Needs NETIF_F_IP_CSUM.
  *   NETIF_F_TSO6      the same over IPv6 (tx-tcp6-segmentation); needs
  *                     NETIF_F_IPV6_CSUM
+ *   NETIF_F_GRO       RX: in-order TCP segments of one flow merged into one
+ *                     skb in the NAPI poll (net/core/gro.h); a software
+ *                     feature every device has, on at registration as
+ *                     Linux's; ethtool -K gro, generic-receive-offload
  * The stack follows dev->features at once (net/lwip/netif.c); a driver
  * that must reprogram the NIC does so in ndo_set_features. */
 #define NETIF_F_IP_CSUM   BIT(0)
@@ -181,6 +185,7 @@ struct ethtool_stat {
 #define NETIF_F_IPV6_CSUM BIT(2)
 #define NETIF_F_TSO       BIT(3)
 #define NETIF_F_TSO6      BIT(4)
+#define NETIF_F_GRO       BIT(5)
 #define NETIF_F_CSUM_MASK (NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM)
 #define NETIF_F_ALL_TSO   (NETIF_F_TSO | NETIF_F_TSO6)
 
@@ -214,6 +219,19 @@ struct netdev_tx_csum {
 #define NETDEV_RX_L4_CSUM_OK BIT(1)
 
 struct net_device;
+
+/* GRO's counters of one device (net/core/gro.c bumps them with relaxed
+ * atomics: napis of one device may poll on several CPUs) */
+struct netdev_gro_stats {
+	u64 skbs;               /* merged skbs delivered (two segments or more) */
+	u64 segs;               /* wire segments in them */
+	u64 bytes;              /* their TCP payload bytes */
+	u64 flush_poll;         /* held skbs sent up at the end of a poll */
+	u64 flush_mismatch;     /* held skbs sent up for a frame that did not continue them */
+	u64 flush_full;         /* held skbs sent up full (64 KiB or the segment limit) */
+	u64 flush_push;         /* held skbs sent up after a PSH or short segment ended them */
+	u64 csum_bad;           /* TCP segments whose software checksum check failed (not merged) */
+};
 
 struct net_device_ops {
 	int  (*ndo_open)(struct net_device *dev);
@@ -300,6 +318,7 @@ struct net_device {
 	netdev_rx_handler_t rx_handler;
 	void *rx_handler_data;
 	u64 rx_nohandler;               /* frames no handler took: none set, or an EtherType no protocol handles */
+	struct netdev_gro_stats gro;    /* GRO's counters (net/core/gro.c), ethtool -S rx_gro_* */
 	void *priv;                     /* the driver's private data, after this struct */
 	/* the TX watchdog (net/core/watchdog.c) */
 	unsigned int watchdog_timeo_ms; /* no TX completion this long with frames in flight: a hang; 0 = off */

@@ -546,12 +546,19 @@ static int glue_rx(struct net_device *dev, struct sk_buff *skb, unsigned int fla
 	skb->ip_summed = (READ_ONCE(dev->features) & NETIF_F_RXCSUM) ?
 			 rx_ip_summed(frame, len, flags) : CHECKSUM_NONE;
 	journey_rx_skb(skb);
-	/* NAPI poll in NET_RX: straight up; otherwise (napi=off: a hard IRQ,
-	 * which may have interrupted NET_RX itself) via the backlog */
-	if (in_serving_softirq() && !in_irq())
-		netif_receive_skb(skb);
-	else
+	/* NAPI poll in NET_RX: through GRO (net/core/gro.h) and up;
+	 * otherwise (napi=off: a hard IRQ, which may have interrupted NET_RX
+	 * itself) via the backlog */
+	if (in_serving_softirq() && !in_irq()) {
+		struct napi_struct *napi = softnet_data_this_cpu()->polling;
+
+		if (napi)
+			napi_gro_receive(napi, skb);
+		else
+			netif_receive_skb(skb);
+	} else {
 		netif_rx(skb);
+	}
 	return 0;
 }
 
