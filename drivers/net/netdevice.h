@@ -28,6 +28,8 @@
 #define ETH_HLEN        14      /* destination, source, EtherType */
 #define ETH_ZLEN        60      /* minimum frame without FCS */
 #define ETH_DATA_LEN    1500    /* default MTU */
+#define VLAN_HLEN       4       /* an IEEE 802.1Q tag, on top of the MTU */
+#define ETH_MIN_MTU     68      /* RFC 791: the smallest MTU IPv4 allows */
 #define ETH_FRAME_LEN   1514    /* maximum frame without FCS, default MTU */
 #define ETH_FCS_LEN     4
 
@@ -263,6 +265,10 @@ struct net_device_ops {
 	 * every call. */
 	int  (*ndo_get_ethtool_stats)(struct net_device *dev, struct ethtool_stat *stats,
 				      unsigned int max);
+	/* ip link set DEV mtu N: make the NIC take frames of mtu + headers
+	 * (mtu checked against dev->max_mtu already); 0 or an error, the old
+	 * MTU kept then.  Optional. */
+	int  (*ndo_change_mtu)(struct net_device *dev, unsigned int mtu);
 	/* ethtool -K: make the NIC do features (NETIF_F_*, only bits of
 	 * dev->hw_features change); dev->features is updated by the caller
 	 * after a 0 return, left as it was on an error.  Optional: without
@@ -301,6 +307,7 @@ struct net_device {
 	char name[IFNAMSIZ];            /* "eth0", assigned by register_netdev */
 	int ifindex;                    /* 1.. in registration order */
 	unsigned int mtu;
+	unsigned int max_mtu;           /* the largest MTU ip link set may give it (0: ETH_DATA_LEN) */
 	unsigned int flags;             /* IFF_* */
 	u8 dev_addr[ETH_ALEN];          /* current MAC */
 	u8 perm_addr[ETH_ALEN];         /* MAC from the NIC's EEPROM/NVM */
@@ -358,6 +365,14 @@ static inline void netdev_rx(struct net_device *dev, struct sk_buff *skb, unsign
 		return;
 	}
 	h(dev, skb, flags);
+}
+
+/* true if the frame carries an IEEE 802.1Q tag (TPID 0x8100 where the
+ * EtherType would be): it may be VLAN_HLEN longer than the MTU allows */
+static inline bool skb_vlan_tagged(const struct sk_buff *skb)
+{
+	return skb_headlen(skb) >= ETH_HLEN && skb->data[2 * ETH_ALEN] == 0x81 &&
+	       skb->data[2 * ETH_ALEN + 1] == 0x00;
 }
 
 #define TCP_DOFF_BYTE 12        /* RFC 9293 3.1: data offset, in its high nibble */

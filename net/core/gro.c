@@ -171,13 +171,16 @@ static bool gro_parse(struct net_device *dev, struct sk_buff *skb, struct gro_se
 	return true;
 }
 
-/* Does s continue the held skb: the same flow and everything Linux's
+/* Does s (in skb) continue the held skb: the same device (a VLAN
+ * sub-interface is another), the same flow and everything Linux's
  * tcp_gro_receive compares, the next sequence number, no larger payload */
-static bool gro_continues(const struct napi_gro *g, const struct gro_seg *s)
+static bool gro_continues(const struct napi_gro *g, const struct sk_buff *skb,
+			  const struct gro_seg *s)
 {
 	const u8 *f = g->skb->data, *ip = f + GRO_ETH_HLEN, *th = ip + (s->th - s->ip);
 
-	if (s->l3 != g->l3 || s->hdr_len != g->hdr_len || s->seq != g->next_seq ||
+	if (skb->dev != g->skb->dev || s->l3 != g->l3 || s->hdr_len != g->hdr_len ||
+	    s->seq != g->next_seq ||
 	    s->payload > g->mss || memcmp(f, s->ip - GRO_ETH_HLEN, GRO_ETH_HLEN))
 		return false;
 	if (s->l3 == 4) {
@@ -270,7 +273,7 @@ int napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
 			gro_flush(g, &g->skb->dev->gro.flush_mismatch, false);
 		return netif_receive_skb(skb);
 	}
-	if (g->skb && gro_continues(g, &s) && g->segs < GRO_MAX_SEGS &&
+	if (g->skb && gro_continues(g, skb, &s) && g->segs < GRO_MAX_SEGS &&
 	    g->skb->len - GRO_ETH_HLEN + s.payload <= GRO_MAX_IP_LEN &&
 	    !skb_gro_append(g->skb, skb, s.hdr_len, s.payload)) {
 		bool psh = s.flags & TCP_FLAG_PSH, last = psh || s.payload < g->mss;

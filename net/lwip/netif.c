@@ -15,6 +15,7 @@
 #include "net/ethtool/ethtool_cmd.h"
 #include "net/lwip/core_lock.h"
 #include "net/lwip/tso.h"
+#include "net/lwip/vlan.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
@@ -528,6 +529,16 @@ static int glue_rx(struct net_device *dev, struct sk_buff *skb, unsigned int fla
 	g->st.rx_frames++;
 	g->st.rx_bytes += len;
 	skb->dev = dev;
+	/* a tagged frame is its VLAN sub-interface's, untagged, from here
+	 * (net/lwip/vlan.h) */
+	if (len >= ETH_HLEN && get_be16(frame + 12) == ETH_P_8021Q) {
+		skb = vlan_rx_untag(skb);
+		if (!skb)
+			return 0;
+		dev = skb->dev;
+		frame = skb->data;
+		len = skb->len;
+	}
 	/* A runt is padded to the Ethernet minimum, as QEMU's NIC models do
 	 * (real NICs drop it): lwIP (2.1.3 and 2.2.1) trusts that minimum, e.g.
 	 * etharp_input reads a whole ARP header whatever the frame's length
@@ -700,7 +711,13 @@ static err_t glue_netif_init(struct netif *netif)
 
 static void glue_set_link(struct net_glue *g)
 {
-	bool up = READ_ONCE(g->dev->carrier);
+	struct net_device *real = vlan_dev_real(g->dev);
+	bool up;
+
+	/* a VLAN sub-interface has its real device's carrier */
+	if (real)
+		WRITE_ONCE(g->dev->carrier, READ_ONCE(real->carrier));
+	up = READ_ONCE(g->dev->carrier);
 
 	if (up == !!netif_is_link_up(&g->netif))
 		return;
@@ -788,6 +805,57 @@ err_netif:
 	g->dev = NULL;
 	dev_qdisc_detach(dev);
 	return rc;
+}
+
+int net_glue_set_up(struct net_device *dev, bool up)
+{
+	struct net_glue *g = glue_of_dev(dev);
+	int rc = 0;
+
+	if (!g)
+		return -ENODEV;
+	if (up) {
+		rc = glue_open_dev(dev);
+		if (rc)
+			return rc;
+	}
+	net_core_lock();
+	if (up) {
+		netif_set_up(&g->netif);
+		glue_set_link(g);
+	} else {
+		netif_set_down(&g->netif);
+	}
+	net_core_unlock();
+	if (!up)
+		rc = netdev_stop(dev);
+	return rc;
+}
+
+int net_glue_set_mtu(struct net_device *dev, u32 mtu)
+{
+	struct net_glue *g = glue_of_dev(dev);
+	struct net_device *real = vlan_dev_real(dev);
+	u32 max = dev->max_mtu ? dev->max_mtu : ETH_DATA_LEN;
+	int rc = 0;
+
+	if (!g)
+		return -ENODEV;
+	/* a sub-interface's frames go out of its real device */
+	if (real)
+		max = MIN(max, real->mtu);
+	if (mtu < ETH_MIN_MTU || mtu > max)
+		return -EINVAL;
+	if (dev->netdev_ops->ndo_change_mtu)
+		rc = dev->netdev_ops->ndo_change_mtu(dev, mtu);
+	if (rc)
+		return rc;
+	WRITE_ONCE(dev->mtu, mtu);
+	net_core_lock();
+	g->netif.mtu = (u16_t)mtu;
+	g->netif.mtu6 = (u16_t)mtu;
+	net_core_unlock();
+	return 0;
 }
 
 void net_detach_netdev(struct net_device *dev)
