@@ -418,4 +418,5 @@ static int cmd_ip(int argc, char **argv)
 	return 0;
 }
 SHELL_CMD("ip", cmd_ip,
-	  "addresses, links, routes, neighbours: ip [-4|-6] [-s] addr|link|route|neigh");
+	  "addresses, links, routes, neighbours: ip [-4|-6] [-s] addr|link|route|neigh; "
+	  "ip link add|del|set, ip addr add|del");
