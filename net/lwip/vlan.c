@@ -8,6 +8,7 @@
 #include "net/core/skbuff.h"
 #include "net/core/xmit.h"
 #include "net/lwip/netif_glue.h"
+#include <stdio.h>
 #include <string.h>
 
 #define VLAN_TCI_OFF    14      /* the TCI after the TPID that holds the EtherType's place */
@@ -123,9 +124,9 @@ static void vlan_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s
 static void vlan_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
 {
 	(void)dev;
-	strlcpy(info->driver, "802.1Q VLAN Support", sizeof(info->driver));
-	strlcpy(info->version, "1.8", sizeof(info->version));
-	strlcpy(info->fw_version, "N/A", sizeof(info->fw_version));
+	snprintf(info->driver, sizeof(info->driver), "802.1Q VLAN Support");
+	snprintf(info->version, sizeof(info->version), "1.8");
+	snprintf(info->fw_version, sizeof(info->fw_version), "N/A");
 }
 
 static const struct net_device_ops vlan_ops = {
@@ -196,7 +197,7 @@ int vlan_dev_add(struct net_device *real, const char *name, u16 vid)
 	v = netdev_priv(dev);
 	v->real = real;
 	v->vid = vid;
-	strlcpy(dev->name, name, sizeof(dev->name));
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	dev->netdev_ops = &vlan_ops;
 	dev->mtu = real->mtu;
 	memcpy(dev->dev_addr, real->dev_addr, ETH_ALEN);
