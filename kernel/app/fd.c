@@ -7,6 +7,7 @@
 #include "kernel/mm.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
+#include "net/socket/socket.h"
 #include <string.h>
 
 /* guards fds; thread context, irqsave */
@@ -167,6 +168,35 @@ static long console_write(struct app_file *f, const void *buf, size_t len)
 	return (long)len;
 }
 
+/* writev on the console: pieces of up to CONSOLE_LINE bytes in all go out
+ * in one printk_raw, so a line musl flushes as (buffer, rest) is not split
+ * by another thread's output; longer ones piece by piece */
+#define CONSOLE_LINE 256
+
+static long console_rwv(struct app_file *f, const struct iovec *iov, int iovcnt, bool write)
+{
+	char line[CONSOLE_LINE];
+	size_t total = 0;
+
+	if (!write)
+		return 0;
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	if (total > sizeof(line)) {
+		for (int i = 0; i < iovcnt; i++)
+			console_write(f, iov[i].iov_base, iov[i].iov_len);
+		return (long)total;
+	}
+	total = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		memcpy(line + total, iov[i].iov_base, iov[i].iov_len);
+		total += iov[i].iov_len;
+	}
+	if (total)
+		printk_raw(line, total);
+	return (long)total;
+}
+
 static long console_ioctl(struct app_file *f, unsigned int cmd, unsigned long arg)
 {
 	struct uapi_winsize ws = { .ws_row = 24, .ws_col = 80 };
@@ -182,6 +212,7 @@ static const struct app_file_ops console_ops = {
 	.name = "console",
 	.read = console_read,
 	.write = console_write,
+	.rwv = console_rwv,
 	.ioctl = console_ioctl,
 };
 

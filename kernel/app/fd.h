@@ -17,12 +17,16 @@
 
 struct app_file;
 struct poll_table_struct;
+struct iovec;
 
 struct app_file_ops {
 	const char *name;
 	/* buf is a user address already checked for len bytes */
 	long (*read)(struct app_file *f, void *buf, size_t len);
 	long (*write)(struct app_file *f, const void *buf, size_t len);
+	/* readv/writev in one call (iov: user buffers already checked, the
+	 * array itself in the kernel); NULL: one read/write per piece */
+	long (*rwv)(struct app_file *f, const struct iovec *iov, int iovcnt, bool write);
 	/* readiness, EPOLLIN | EPOLLOUT | ... (net/socket/socket.h), after
 	 * queueing pt's entry on the file's wait queue (poll_wait); NULL:
 	 * always readable and writable, never changes */

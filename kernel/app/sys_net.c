@@ -19,6 +19,7 @@
 
 static long sock_file_read(struct app_file *f, void *buf, size_t len);
 static long sock_file_write(struct app_file *f, const void *buf, size_t len);
+static long sock_file_rwv(struct app_file *f, const struct iovec *iov, int iovcnt, bool write);
 
 static unsigned int sock_file_poll(struct app_file *f, struct poll_table_struct *pt)
 {
@@ -64,6 +65,7 @@ static const struct app_file_ops sock_file_ops = {
 	.name = "socket",
 	.read = sock_file_read,
 	.write = sock_file_write,
+	.rwv = sock_file_rwv,
 	.poll = sock_file_poll,
 	.ioctl = sock_file_ioctl,
 	.set_flags = sock_file_set_flags,
@@ -425,6 +427,14 @@ static long sock_file_write(struct app_file *f, const void *buf, size_t len)
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	return sock_sendmsg(f->priv, &msg, MSG_NOSIGNAL);
+}
+
+/* readv/writev on a socket: one recvmsg/sendmsg over the pieces */
+static long sock_file_rwv(struct app_file *f, const struct iovec *iov, int iovcnt, bool write)
+{
+	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = iovcnt };
+
+	return write ? sock_sendmsg(f->priv, &msg, MSG_NOSIGNAL) : sock_recvmsg(f->priv, &msg, 0);
 }
 
 static long sys_shutdown(int fd, int how)

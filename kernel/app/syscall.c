@@ -15,6 +15,7 @@
 #include "kernel/time.h"
 #include "kernel/version.h"
 #include "kernel/x86.h"
+#include "net/socket/socket.h"
 #include <string.h>
 
 #define SYSCALL_MAX     512
@@ -71,30 +72,67 @@ static long sys_write(int fd, unsigned long buf, size_t len)
 	return rc;
 }
 
-/* readv/writev: one call per piece; a short transfer ends it (Linux's
- * semantics for sockets and terminals) */
+/* readv/writev: the file's rwv when it has one (a socket: one sendmsg, so
+ * a datagram socket sends one datagram, as Linux; the console: one line
+ * stays one line), otherwise one call per piece, a short transfer ending
+ * it (Linux's semantics for terminals) */
 static long sys_rwv(int fd, unsigned long uiov, int iovcnt, bool write)
 {
-	struct uapi_iovec iov;
+	struct iovec small[8], *iov;
+	struct app_file *f;
 	long total = 0;
 
 	if (iovcnt < 0 || iovcnt > UIO_MAXIOV)
 		return -EINVAL;
+	f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	iov = iovcnt <= 8 ? small : kmalloc(sizeof(*iov) * (size_t)iovcnt);
+	if (!iov) {
+		fd_put(f);
+		return -ENOMEM;
+	}
+	if (copy_from_user(iov, uiov, sizeof(*iov) * (size_t)iovcnt)) {
+		total = -EFAULT;
+		goto out;
+	}
+	for (int i = 0; i < iovcnt; i++) {
+		if ((long)iov[i].iov_len < 0 || (long)(total + (long)iov[i].iov_len) < 0) {
+			total = -EINVAL;
+			goto out;
+		}
+		if (!uvm_access_ok((unsigned long)iov[i].iov_base, iov[i].iov_len, !write)) {
+			total = -EFAULT;
+			goto out;
+		}
+		total += (long)iov[i].iov_len;
+	}
+	if (f->ops->rwv) {
+		total = f->ops->rwv(f, iov, iovcnt, write);
+		goto out;
+	}
+	total = 0;
 	for (int i = 0; i < iovcnt; i++) {
 		long rc;
 
-		if (copy_from_user(&iov, uiov + i * sizeof(iov), sizeof(iov)))
-			return total ? total : -EFAULT;
-		if (!iov.iov_len)
+		if (!iov[i].iov_len)
 			continue;
-		rc = write ? sys_write(fd, iov.iov_base, iov.iov_len)
-			   : sys_read(fd, iov.iov_base, iov.iov_len);
-		if (rc < 0)
-			return total ? total : rc;
+		if (write)
+			rc = f->ops->write ? f->ops->write(f, iov[i].iov_base, iov[i].iov_len) : -EINVAL;
+		else
+			rc = f->ops->read ? f->ops->read(f, iov[i].iov_base, iov[i].iov_len) : -EINVAL;
+		if (rc < 0) {
+			total = total ? total : rc;
+			break;
+		}
 		total += rc;
-		if ((unsigned long)rc < iov.iov_len)
+		if ((unsigned long)rc < iov[i].iov_len)
 			break;
 	}
+out:
+	if (iov != small)
+		kfree(iov);
+	fd_put(f);
 	return total;
 }
 

@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -154,6 +155,17 @@ static void test_udp(void)
 	      ntohs(from.sin_port) == port_of(b) && from.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
 	      "n %zd from port %d (b %d)", n, ntohs(from.sin_port), port_of(b));
 	CHECK_ERR("udp_recv_dontwait_eagain", recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	/* writev on a connected datagram socket sends one datagram of all the
+	 * pieces, as Linux does */
+	{
+		struct iovec parts[2] = { { (void *)"wri", 3 }, { (void *)"tev", 3 } };
+
+		CHECK("udp_writev_one_datagram",
+		      !connect(b, (struct sockaddr *)&to, sizeof(to)) && writev(b, parts, 2) == 6 &&
+		      recv(a, buf, sizeof(buf), 0) == 6 && !memcmp(buf, "writev", 6) &&
+		      recv(a, buf, sizeof(buf), MSG_DONTWAIT) == -1 && errno == EAGAIN,
+		      "writev");
+	}
 
 	/* SO_RCVTIMEO: a blocking receive gives up with EAGAIN */
 	struct timeval tv = { 0, 300000 };
