@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The rx regression input tests/fuzz/regressions/rx/tcp-option-kind-at-end
-(net/lwip/patches/0042-tcp-parseopt-length-inside-options.patch):
+(net/lwip/patches/0043-tcp-parseopt-length-inside-options.patch):
 
     tests/fuzz/gen_tcp_option_kind_at_end.py tests/fuzz/regressions/rx/tcp-option-kind-at-end
 
