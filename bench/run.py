@@ -36,9 +36,19 @@ per model, in its default mode (the first of MODEL_MODES); the cells an
 interrupt mode changes (first ping, RTT, IRQs per frame, the load sweep,
 napi=off) run in every mode.
 
+The socket API (measure_sock): in the default mode, barenet with 1 and
+with 2 CPUs boots once more with tests/apps/sockbench.c as its application
+(built by `make app-kernel`, tests/qemu/apps.py) and the same UDP echo
+client measures the kernel's callback echo (udp/7) and the application's
+recvfrom/sendto loop (udp/7007) back to back, cell by cell; TCP: lwiperf's
+tradeoff test, then `iperf -c` to the application's sink and its source
+writing to the host's `iperf -s`.  Each cell: callback, socket, ratio.
+
 Environment: BENCH_MODELS (default "e1000 e1000e igb"), BENCH_MODES
 (default: every mode of each model; a subset of msix msi intx), BENCH_QUICK=1
-(short counts), BENCH_OUT (default bench/results), BARENET_ACCEL.
+(short counts), BENCH_OUT (default bench/results), BARENET_ACCEL,
+BENCH_ONLY=sock (only the socket API cells: no Linux guest, no idle,
+mode or load cells).
 Writes <date>-<model>.{md,json}, <date>-<model>-<mode>-load.{dat,png} and
 latest.md (the summary of the models of this run).
 Needs root (namespaces, tap, raw ICMP socket)."""
