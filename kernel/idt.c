@@ -10,6 +10,7 @@
 #include "kernel/kallsyms.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/x86.h"
 #include <stdio.h>
 #include <string.h>
@@ -201,6 +202,9 @@ void trap_dispatch(struct trap_frame *tf)
 			symbol_format(sym, sizeof(sym), tf->rip));
 		return;
 	case EXC_NMI:
+		/* a panic on another CPU that the stop IPI could not reach
+		 * (interrupts off here): stop for good (never returns) */
+		smp_stop_nmi(tf);
 		/* No printk here: the NMI may have interrupted printk, which
 		 * holds its lock.  Count it and go back. */
 		exception_nmi_count++;

@@ -22,6 +22,11 @@ struct wait_queue_entry {
 	struct list_head entry;
 };
 
+/* a wait queue set up at compile time (one a hard IRQ may wake before
+ * any code ran) */
+#define DECLARE_WAIT_QUEUE_HEAD(name) struct wait_queue_head name = {                \
+	.lock = SPINLOCK_INIT(#name), .head = LIST_HEAD_INIT((name).head) }
+
 void init_waitqueue_head(struct wait_queue_head *wq);
 void init_wait_entry(struct wait_queue_entry *e);
 /* queue e (once) and set the current thread's state */
