@@ -116,7 +116,6 @@ void kthread_exit(int code)
 
 int kthread_stop(struct task_struct *t)
 {
-	unsigned long flags;
 	int code;
 
 	WRITE_ONCE(t->should_stop, true);
@@ -126,12 +125,22 @@ int kthread_stop(struct task_struct *t)
 		schedule_timeout(1);
 	}
 	code = t->exit_code;
+	kthread_reap(t);
+	return code;
+}
+
+bool kthread_reap(struct task_struct *t)
+{
+	unsigned long flags;
+
+	if (!__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE))
+		return false;
 	flags = spin_lock_irqsave(&tasks_lock);
 	list_del_init(&t->all_node);
 	spin_unlock_irqrestore(&tasks_lock, flags);
 	page_free(t->stack, KTHREAD_STACK_ORDER);
 	kfree(t);
-	return code;
+	return true;
 }
 
 int kthread_last_pid(void)
@@ -204,6 +213,7 @@ struct ps_ctx {
 		char stat;
 		u64 runtime_ns, start_ns;
 		char comm[TASK_COMM_LEN];
+		bool user;              /* an application's thread: no brackets */
 	} rows[64];
 };
 
@@ -221,10 +231,12 @@ static void ps_collect(struct task_struct *t, void *arg)
 	r->runtime_ns = task_runtime_ns(t, c->now);
 	r->start_ns = t->start_ns;
 	memcpy(r->comm, t->comm, sizeof(r->comm));
+	r->user = t->app != NULL;
 }
 
 /* procps' `ps aux`: USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND;
- * kernel threads in brackets, no memory of their own, no terminal.  START
+ * kernel threads in brackets, an application's threads (kernel/app/) by
+ * its name without, no memory of their own, no terminal.  START
  * is the time since boot (there is no wall clock), %CPU the thread's CPU
  * time over its life, TIME its CPU time (M:SS) */
 static int cmd_ps_locked(int argc, char **argv)
@@ -242,11 +254,12 @@ static int cmd_ps_locked(int argc, char **argv)
 		u64 life = c.now - r->start_ns, permille = life ? r->runtime_ns * 1000 / life : 0;
 		u64 start_s = r->start_ns / NSEC_PER_SEC, cpu_s = r->runtime_ns / NSEC_PER_SEC;
 
-		shell_printf("%-8s %6d %2llu.%llu  0.0      0     0 ?        %-4c %02llu:%02llu %3llu:%02llu [%s]\n",
+		shell_printf("%-8s %6d %2llu.%llu  0.0      0     0 ?        %-4c %02llu:%02llu %3llu:%02llu %s%s%s\n",
 			     "root", r->pid, (unsigned long long)(permille / 10),
 			     (unsigned long long)(permille % 10), r->stat,
 			     (unsigned long long)(start_s / 60), (unsigned long long)(start_s % 60),
-			     (unsigned long long)(cpu_s / 60), (unsigned long long)(cpu_s % 60), r->comm);
+			     (unsigned long long)(cpu_s / 60), (unsigned long long)(cpu_s % 60),
+			     r->user ? "" : "[", r->comm, r->user ? "" : "]");
 	}
 	return 0;
 }

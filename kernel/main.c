@@ -23,6 +23,7 @@
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
+#include "kernel/app/app.h"
 #include "kernel/workqueue.h"
 #include "kernel/x86.h"
 #include "net/core/dev.h"
@@ -41,11 +42,14 @@ static int set_exit(const char *v)
 		exit_when = EXIT_AT_READY;
 	else if (!strcmp(v, "never"))
 		exit_when = EXIT_NEVER;
+	else if (!strcmp(v, "app"))
+		app_poweroff_at_exit = true;
 	else
 		return -EINVAL;
 	return 0;
 }
-CMDLINE_OPT("exit", set_exit, "power off after boot: ready|never");
+CMDLINE_OPT("exit", set_exit,
+	    "power off after boot: ready|never|app (when the application ends: ok for status 0)");
 
 #define READY_WAIT_MS_DEFAULT   5000
 #define READY_WAIT_MS_MAX       60000
@@ -140,6 +144,8 @@ void kmain(u32 magic, u32 info_phys)
 		machine_poweroff(EXIT_OK);
 	/* the tick drives lwIP's timers (TIMER softirq) from here on */
 	net_timers_start();
+	/* the application (make APP=), in threads of its own */
+	app_start();
 	/* netinject= runs here, in the boot context, to its end (pktgen= may
 	 * send through what it set up); then the threads that serve the
 	 * console, pktgen and (started with the services) the remote shell's

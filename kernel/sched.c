@@ -8,6 +8,7 @@
  * lock word (interrupts are always off around it): it is held across the
  * switch and released by the thread switched to (finish_task_switch). */
 #include "kernel/sched.h"
+#include "kernel/app/app.h"
 #include "kernel/apic.h"
 #include "kernel/cpustat.h"
 #include "kernel/errno.h"
@@ -207,6 +208,9 @@ static void __schedule(struct rq *rq, bool preempt)
 	st = cpustat_switch(CPUTIME_SYSTEM);
 	/* a CPU that switches threads is not stuck in one loop */
 	softlockup_touch();
+	/* an application thread's FPU, FS base and kernel stack */
+	if (prev->app || next->app)
+		app_switch_to(prev, next);
 	switch_to(&prev->sp, next->sp);
 	/* prev runs again here, on its own stack */
 	finish_task_switch(this_cpu_ptr(&runqueues));
@@ -492,7 +496,36 @@ void init_waitqueue_head(struct wait_queue_head *wq)
 void init_wait_entry(struct wait_queue_entry *e)
 {
 	e->task = current;
+	e->func = NULL;
+	e->private = NULL;
 	INIT_LIST_HEAD(&e->entry);
+}
+
+void init_waitqueue_func_entry(struct wait_queue_entry *e, wait_queue_func_t func, void *private)
+{
+	init_wait_entry(e);
+	e->func = func;
+	e->private = private;
+}
+
+void add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+
+	if (list_empty(&e->entry))
+		list_add_tail(&e->entry, &wq->head);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	unsigned long flags;
+
+	if (list_empty(&e->entry))
+		return;
+	flags = spin_lock_irqsave(&wq->lock);
+	list_del_init(&e->entry);
+	spin_unlock_irqrestore(&wq->lock, flags);
 }
 
 void prepare_to_wait(struct wait_queue_head *wq, struct wait_queue_entry *e, long state)
@@ -517,12 +550,22 @@ void finish_wait(struct wait_queue_head *wq, struct wait_queue_entry *e)
 	spin_unlock_irqrestore(&wq->lock, flags);
 }
 
-void wake_up(struct wait_queue_head *wq)
+void wake_up_poll(struct wait_queue_head *wq, unsigned int key)
 {
 	unsigned long flags = spin_lock_irqsave(&wq->lock);
-	struct wait_queue_entry *e;
+	struct wait_queue_entry *e, *n;
 
-	list_for_each_entry(e, &wq->head, entry)
-		wake_up_process(e->task);
+	/* a callback may take its own entry off with list_del_init (EPOLLONESHOT; the lock is held) */
+	list_for_each_entry_safe(e, n, &wq->head, entry) {
+		if (e->func)
+			e->func(e, key);
+		else
+			wake_up_process(e->task);
+	}
 	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void wake_up(struct wait_queue_head *wq)
+{
+	wake_up_poll(wq, ~0u);
 }

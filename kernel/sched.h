@@ -56,6 +56,7 @@ struct task_struct {
 	unsigned long cpus_allowed;     /* bit c: may run on CPU c (set_cpus_allowed) */
 	int migrate_to;                 /* -1, or the CPU it moves to once off this one */
 	void *shell;                    /* the shell session this thread runs lines for */
+	struct app_thread *app;         /* an application thread's user side (kernel/app/app.h) */
 };
 
 /* the thread running this code */
@@ -127,6 +128,9 @@ int kthread_bind(struct task_struct *t, unsigned int cpu);
 /* Ask t to stop (kthread_should_stop() turns true), wake it, wait until it
  * returns; its return value.  t is freed. */
 int kthread_stop(struct task_struct *t);
+/* free t, a thread that ended by itself (kthread_exit), once it has left
+ * its CPU: true when freed, false when it has not left yet (call again) */
+bool kthread_reap(struct task_struct *t);
 /* true once kthread_stop was called for the current thread */
 bool kthread_should_stop(void);
 /* end the current thread with code (also: returning from fn) */

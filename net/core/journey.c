@@ -82,6 +82,8 @@ static const char *const stage_names[JOURNEY_STAGES] = {
 	[JOURNEY_RX_IP] = "rx_ip",
 	[JOURNEY_RX_L4] = "rx_l4",
 	[JOURNEY_RX_APP] = "rx_app",
+	[JOURNEY_RX_SOCKQ] = "rx_sockq",
+	[JOURNEY_RX_READ] = "rx_read",
 };
 
 const char *journey_stage_name(enum journey_stage st)
@@ -225,6 +227,26 @@ void __journey_rx_end(struct journey_rec *r)
 
 	if (c->rx == r)
 		c->rx = NULL;
+	if (!READ_ONCE(r->kept))
+		rec_complete(r);
+}
+
+struct journey_rec *__journey_rx_keep(enum journey_stage st)
+{
+	struct journey_rec *r = this_cpu()->rx;
+
+	if (!r || r->kept)
+		return NULL;            /* one socket keeps it (a chain's first) */
+	stamp(r, st);
+	WRITE_ONCE(r->kept, 1);
+	return r;
+}
+
+void __journey_rx_done(struct journey_rec *r, enum journey_stage st)
+{
+	if ((unsigned int)st < JOURNEY_STAGES)
+		stamp(r, st);
+	WRITE_ONCE(r->kept, 0);
 	rec_complete(r);
 }
 

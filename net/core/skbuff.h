@@ -130,6 +130,14 @@ struct sk_buff *netdev_alloc_skb(struct net_device *dev, u32 len);
 struct sk_buff *skb_from_rx_buffer(struct net_device *dev, void *buf, u32 len,
 				   skb_release_fn release, void *ctx);
 
+/* What a receive buffer a driver posts holds of memory, as a socket
+ * charges it (Linux's truesize): the e1000 family's 2048-byte buffer, the
+ * only size drivers here post, and its pbuf wrapper. */
+#define SKB_RX_BUF_TRUESIZE (2048 + 64)
+/* true if p is a driver's RX buffer (skb_from_rx_buffer's custom pbuf):
+ * holding it holds the DMA buffer away from the ring */
+bool skb_pbuf_is_rx_buffer(const struct pbuf *p);
+
 /* Add len bytes at the tail; returns where they go.  Panics past end
  * (Linux skb_over_panic): writing there would corrupt memory. */
 u8 *skb_put(struct sk_buff *skb, u32 len);
@@ -199,12 +207,21 @@ static inline void kfree_skb(struct sk_buff *skb)
 /* Free after normal use: counted as consumed, not as a drop. */
 void consume_skb(struct sk_buff *skb);
 
-/* For net/ glue only.  Hand the data to lwIP as one pbuf whose payload is
- * skb->data and length skb->len; the skb is consumed.  Zero-copy when this
- * is the only reference to the struct and the data; otherwise the data is
- * copied into a new pbuf (headroom kept).  NULL if that copy fails (the skb
+/* For net/ glue only.  Hand the data to lwIP as one pbuf (chain) whose
+ * payload is skb->data and total length skb->len; the skb is consumed.
+ * Zero-copy when this is the only reference to the struct and the data (a
+ * GRO-built skb stays the chain it is); otherwise the data is copied into
+ * a new pbuf (headroom kept).  NULL if that copy fails (the skb
  * is then dropped, reason NOMEM). */
 struct pbuf *skb_to_pbuf(struct sk_buff *skb);
+/* For GRO (net/core/gro.c): append len bytes of skb's data from offset
+ * off to head's, without a copy: skb's pbuf (holding its RX buffer) is
+ * chained behind head's, and head becomes non-linear.  Both must be
+ * linear-or-GRO-built, sole owners of their struct and data (users 1,
+ * pbuf reference 1); skb is consumed.  0, or -EINVAL (nothing changed)
+ * when they are not, off + len passes skb's end, or head would pass
+ * SKB_MAX_SIZE. */
+int skb_gro_append(struct sk_buff *head, struct sk_buff *skb, u32 off, u32 len);
 /* For net/ glue only (the TX path): an skb over p's data without a copy:
  * the skb holds its own reference to p (and so to the chain behind it) and
  * is marked cloned; a chain makes a non-linear skb.  NULL if memory is
