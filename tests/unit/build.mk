@@ -68,6 +68,7 @@ $(HOST_LWIP_LIB): $(host-lwip-objs)
 
 unit-cmdline-srcs := kernel/cmdline_parse.c
 unit-siphash-srcs := lib/siphash.c
+unit-toeplitz-srcs := lib/toeplitz.c
 # ISNs and IP IDs (the host lwIP library holds secure_seq, random, siphash)
 unit-secure_seq-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
 unit-secure_seq-libs = $(HOST_LWIP_LIB)
