@@ -50,6 +50,10 @@
 /* the device's pending causes; reading EICR acknowledges them */
 static u32 e1000_read_cause(struct e1000_hw *hw)
 {
+	/* multiqueue: queue 0's vector is its own cause; EIAC cleared the
+	 * bit, and reading EICR would clear the other vectors' (e1000_mq.c) */
+	if (hw->mq)
+		return hw->eims_rx0;
 	return e1000_uses_eicr(hw) ? er32(hw, E1000_EICR) : er32(hw, E1000_ICR);
 }
 

@@ -9,6 +9,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/irq.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/version.h"
 #include <stdio.h>
@@ -64,6 +65,74 @@ static int set_e1000_adaptive(const char *v)
 CMDLINE_OPT("e1000.adaptive_itr", set_e1000_adaptive,
 	    "adaptive interrupt moderation of every e1000/e1000e/igb at probe: on|off (default off)");
 
+/* igb RSS queues at probe, 0 = one per CPU up to E1000_MQ_MAX (Linux's
+ * igb: min(num_online_cpus, 8)) */
+static unsigned int e1000_queues_opt;
+
+static int set_e1000_queues(const char *v)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	if (*end || end == v || n < 1 || n > E1000_MQ_MAX)
+		return -EINVAL;
+	e1000_queues_opt = (unsigned int)n;
+	return 0;
+}
+CMDLINE_OPT("e1000.queues", set_e1000_queues,
+	    "igb RSS queues at probe: 1..8 (default one per CPU, at most 8; MSI-X only)");
+
+static unsigned int e1000_queues_wanted(const struct e1000_chip *chip)
+{
+	if (chip->type != e1000_82576)
+		return 1;
+	if (e1000_queues_opt)
+		return e1000_queues_opt;
+	return MIN(nr_cpu_ids_online(), (unsigned int)E1000_MQ_MAX);
+}
+
+static int e1000_irq(void *ctx);
+
+static int e1000_mq_irq(void *ctx)
+{
+	return e1000_mq_ring_intr(ctx) ? IRQ_HANDLED : IRQ_NONE;
+}
+
+static int e1000_mq_other_irq(void *ctx)
+{
+	return e1000_mq_other_intr(ctx) ? IRQ_HANDLED : IRQ_NONE;
+}
+
+/* Multiqueue (e1000_mq.c): entry 0 the other causes, named as the device;
+ * entry 1 + q queue q's.  The vectors stay masked in the device until up. */
+static int e1000_mq_request_irqs(struct e1000_adapter *a, unsigned int nq)
+{
+	struct pci_dev *pdev = a->pdev;
+	int rc = e1000_mq_init(a, nq);
+
+	if (rc)
+		return rc;
+	rc = irq_set_handler(pci_irq_vector(pdev, 0), e1000_mq_other_irq, a, a->netdev->name);
+	if (rc)
+		return rc;
+	rc = irq_set_handler(pci_irq_vector(pdev, 1), e1000_irq, a, e1000_mq_irq_name(a, 0));
+	for (unsigned int q = 1; !rc && q < nq; q++)
+		rc = irq_set_handler(pci_irq_vector(pdev, (int)q + 1), e1000_mq_irq,
+				     e1000_mq_queue(a, q), e1000_mq_irq_name(a, q));
+	return rc;
+}
+
+static void e1000_mq_free_irqs(struct e1000_adapter *a)
+{
+	struct pci_dev *pdev = a->pdev;
+
+	irq_remove_handler(pci_irq_vector(pdev, 0), e1000_mq_other_irq, a);
+	irq_remove_handler(pci_irq_vector(pdev, 1), e1000_irq, a);
+	for (unsigned int q = 1; q < a->max_queues; q++)
+		irq_remove_handler(pci_irq_vector(pdev, (int)q + 1), e1000_mq_irq,
+				   e1000_mq_queue(a, q));
+}
+
 /* ethtool -i: the PCI address and the kernel's version (in-tree driver) */
 static void e1000_pci_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
 {
@@ -81,7 +150,8 @@ static int e1000_raise_vector(struct e1000_adapter *a)
 {
 	if (!a->pdev || irq_using_8259())
 		return -EOPNOTSUPP;
-	return lapic_send_self_ipi(pci_irq_vector(a->pdev, 0));
+	/* multiqueue: queue 0's vector is entry 1 */
+	return lapic_send_self_ipi(pci_irq_vector(a->pdev, a->hw.mq ? 1 : 0));
 }
 
 static int e1000_irq(void *ctx)
@@ -98,6 +168,7 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	volatile u8 *bar0;
 	char mac[18], where[16];
 	u16 id1 = 0, id2 = 0;
+	unsigned int nq = e1000_queues_wanted(chip);
 	int rc, vector;
 
 	bar0 = pci_iomap(pdev, 0);
@@ -117,16 +188,27 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 * MSI or INTx; irqmode= on the command line picks among them */
 	if (chip->flags & E1000_F_MSIX)
 		modes |= PCI_IRQ_MSIX;
-	rc = pci_alloc_irq_vectors(pdev, 1, 1, modes);
+	/* several RSS queues: one vector each and one for the other causes */
+	rc = pci_alloc_irq_vectors(pdev, 1, nq > 1 ? (int)nq + 1 : 1, modes);
 	if (rc < 0)
 		goto err_free;
 	a->hw.msix = pci_irq_mode(pdev) == PCI_IRQ_MSIX;
 	a->hw.msi = pci_irq_mode(pdev) == PCI_IRQ_MSI;
+	if (nq > 1 && (!a->hw.msix || rc < 3)) {
+		pr_info("e1000: %s: %u queues need MSI-X with %u vectors; one queue\n",
+			chip->name, nq, nq + 1);
+		nq = 1;
+	} else if (nq > 1) {
+		nq = (unsigned int)rc - 1;
+	}
 	vector = pci_irq_vector(pdev, 0);
 	rc = register_netdev(dev);
 	if (rc)
 		goto err_irq;
-	rc = irq_set_handler(vector, e1000_irq, a, dev->name);
+	if (nq > 1)
+		rc = e1000_mq_request_irqs(a, nq);
+	else
+		rc = irq_set_handler(vector, e1000_irq, a, dev->name);
 	if (rc)
 		goto err_unreg;
 	pdev->driver_data = a;
@@ -137,6 +219,9 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		chip->name, pci_name(pdev, where, sizeof(where)), netdev_fmt_mac(mac, dev->dev_addr),
 		pci_irq_mode_name(pci_irq_mode(pdev)), vector, id1, id2,
 		a->hw.emulated ? ", emulated" : "");
+	if (a->hw.mq)
+		pr_info("%s: %u RSS queues, MSI-X vectors %#x..%#x\n", dev->name, nq,
+			vector, pci_irq_vector(pdev, (int)nq));
 	return 0;
 
 err_unreg:
@@ -155,7 +240,10 @@ static void e1000_remove(struct pci_dev *pdev)
 	if (!a)
 		return;
 	netdev_stop(a->netdev);
-	irq_remove_handler(pci_irq_vector(pdev, 0), e1000_irq, a);
+	if (a->hw.mq)
+		e1000_mq_free_irqs(a);
+	else
+		irq_remove_handler(pci_irq_vector(pdev, 0), e1000_irq, a);
 	pci_free_irq_vectors(pdev);
 	netif_napi_del(&a->napi);
 	unregister_netdev(a->netdev);

@@ -92,6 +92,13 @@ static int e1000_up(struct e1000_adapter *a)
 	if (rc)
 		return rc;
 	e1000_irq_setup(hw);
+	if (hw->mq) {
+		rc = e1000_mq_up(a);
+		if (rc) {
+			e1000_rings_free(a);
+			return rc;
+		}
+	}
 	/* drop causes latched while we were down, before the rings run */
 	ew32(hw, E1000_ICR, er32(hw, E1000_ICR));
 	if (e1000_uses_eicr(hw))
@@ -108,6 +115,8 @@ static int e1000_up(struct e1000_adapter *a)
 	a->running = true;
 	napi_enable(&a->napi);
 	e1000_irq_enable(hw);
+	if (hw->mq)
+		e1000_mq_enable(a);
 	/* frames the emulator held back land as soon as the receiver is on,
 	 * and their cause may have been raised before any handler would act
 	 * on it: look at the ring once, as the poll does after unmasking */
@@ -164,12 +173,16 @@ static void e1000_down(struct e1000_adapter *a)
 	e1000_irq_disable(hw);
 	/* a poll under way finishes first; it may have unmasked on its way out */
 	napi_disable(&a->napi);
+	if (hw->mq)
+		e1000_mq_stop(a);
 	e1000_irq_disable(hw);
 	/* what the device completed goes up first, the receiver still on */
 	a->rx.stopped = true;
 	e1000_rx_drain(a);
 	e1000_rx_disable(a);
 	e1000_rx_drain(a);
+	if (hw->mq)
+		e1000_mq_down(a);
 	e1000_tx_drain(a);
 	e1000_tx_disable(a);
 	irqf = local_irq_save();

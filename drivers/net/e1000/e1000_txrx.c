@@ -60,7 +60,23 @@ static void e1000_rx_free(struct e1000_rx_ring *r)
 
 static int e1000_rx_alloc(struct e1000_rx_ring *r, u32 count)
 {
+	return e1000_rx_ring_alloc(r, count, 0);
+}
+
+void e1000_rx_ring_free(struct e1000_rx_ring *r)
+{
+	e1000_rx_free(r);
+}
+
+u32 e1000_rx_tail_reg(const struct e1000_hw *hw, const struct e1000_rx_ring *r)
+{
+	return r->index ? (u32)E1000_ADV_RDT(r->index) : hw->q.rdt;
+}
+
+int e1000_rx_ring_alloc(struct e1000_rx_ring *r, u32 count, u16 index)
+{
 	r->count = count;
+	r->index = index;
 	r->desc = dma_alloc_coherent((size_t)count * E1000_DESC_SIZE, &r->desc_dma);
 	r->buf = kzalloc(count * sizeof(*r->buf));
 	r->pool = e1000_rx_pool_create(count + count / E1000_RX_POOL_SPARE_DIV);
@@ -196,7 +212,9 @@ void e1000_rx_configure(struct e1000_adapter *a)
 	}
 	if (flags & E1000_F_QUEUE_ENABLE)
 		e1000_queue_enable(hw, hw->q.rxdctl, true);
-	ew32(hw, E1000_RXCSUM, (flags & E1000_F_RX_CSUM) ? E1000_RXCSUM_IPOFL | E1000_RXCSUM_TUOFL : 0);
+	/* PCSD (RSS hash in the descriptor) stays as e1000_mq_up set it */
+	ew32(hw, E1000_RXCSUM, ((flags & E1000_F_RX_CSUM) ? E1000_RXCSUM_IPOFL | E1000_RXCSUM_TUOFL : 0) |
+			       (er32(hw, E1000_RXCSUM) & E1000_RXCSUM_PCSD));
 
 	/* descriptors in memory before the device may fetch them */
 	wmb();
@@ -528,10 +546,11 @@ int e1000_clean_tx(struct e1000_adapter *a)
 /* One good frame in slot i up to the rx_handler as an skb: in its own
  * buffer, a spare from the pool taking its place; with no spare, a copy
  * (the buffer stays); with no memory for an skb, dropped. */
-static void e1000_rx_deliver(struct e1000_adapter *a, u32 i, const struct e1000_rx_wb *wb)
+static void e1000_rx_deliver(struct e1000_adapter *a, struct e1000_rx_ring *r, u32 i,
+			     const struct e1000_rx_wb *wb)
 {
 	/* LAB:BEGIN e1000-rx rx_deliver */
-	struct e1000_rx_ring *r = &a->rx;
+	struct e1000_queue_stats *qs = &a->qstats[r->index];
 	struct e1000_rx_buf *b = r->buf[i], *spare = e1000_rx_pool_get(r->pool);
 	struct sk_buff *skb = NULL;
 
@@ -555,10 +574,16 @@ static void e1000_rx_deliver(struct e1000_adapter *a, u32 i, const struct e1000_
 	if (!skb) {
 		a->sw.rx_alloc_failed++;
 		a->sw.rx_dropped++;
+		qs->rx_drops++;
 		return;
 	}
 	a->sw.rx_packets++;
 	a->sw.rx_bytes += wb->len;
+	qs->rx_packets++;
+	qs->rx_bytes += wb->len;
+	/* the chip's hash names a queue through RETA: it must be this one */
+	if (wb->rss_type && a->rss_on && e1000_rss_queue(a, wb->rss_hash) != r->index)
+		a->rx_rss_mismatch++;
 	a->sw.rx_csum_offloaded += wb->csum_ok != 0;
 	if (likely(!e1000_fault_rx(a, skb, wb->csum_ok)))
 		netdev_rx(a->netdev, skb, wb->csum_ok);
@@ -568,8 +593,13 @@ static void e1000_rx_deliver(struct e1000_adapter *a, u32 i, const struct e1000_
 /* receive up to budget descriptors; returns the descriptors consumed */
 int e1000_clean_rx(struct e1000_adapter *a, int budget)
 {
+	return e1000_clean_rx_ring(a, &a->rx, budget);
+}
+
+int e1000_clean_rx_ring(struct e1000_adapter *a, struct e1000_rx_ring *r, int budget)
+{
 	/* LAB:BEGIN e1000-rx clean_rx */
-	struct e1000_rx_ring *r = &a->rx;
+	struct e1000_queue_stats *qs = &a->qstats[r->index];
 	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
 	bool hw_csum = (a->hw.chip->flags & E1000_F_RX_CSUM) &&
 		       (READ_ONCE(a->netdev->features) & NETIF_F_RXCSUM);
@@ -591,6 +621,7 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 			if (!r->in_chain) {
 				a->sw.rx_length_errors++;
 				a->sw.rx_dropped++;
+				qs->rx_drops++;
 			}
 			r->in_chain = true;
 		} else if (r->in_chain) {
@@ -599,11 +630,13 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 			a->sw.rx_crc_errors += wb.crc_err;
 			a->sw.rx_frame_errors += wb.frame_err && !wb.crc_err;
 			a->sw.rx_dropped++;
+			qs->rx_drops++;
 		} else if (wb.len < ETH_HLEN || wb.len > E1000_RX_BUF_SIZE) {
 			a->sw.rx_length_errors++;
 			a->sw.rx_dropped++;
+			qs->rx_drops++;
 		} else {
-			e1000_rx_deliver(a, ntc, &wb);
+			e1000_rx_deliver(a, r, ntc, &wb);
 		}
 		/* the slot's buffer (a fresh one if the frame went up in its
 		 * own) goes back to the device */
@@ -617,7 +650,7 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 		 * not once the receiver is off (see e1000_rx_configure) */
 		wmb();
 		if (!r->stopped && likely(!e1000_fault_rx_exhaust(a)))
-			ew32(&a->hw, a->hw.q.rdt, (ntc + r->count - 1) % r->count);
+			ew32(&a->hw, e1000_rx_tail_reg(&a->hw, r), (ntc + r->count - 1) % r->count);
 	}
 	return work;
 	/* LAB:END */
@@ -625,7 +658,12 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 
 bool e1000_rx_pending(const struct e1000_adapter *a)
 {
-	return a->rx.desc && a->hw.chip->ring_ops->rx_done(desc_at(a->rx.desc, a->rx.next_to_clean));
+	return e1000_rx_ring_pending(a, &a->rx);
+}
+
+bool e1000_rx_ring_pending(const struct e1000_adapter *a, const struct e1000_rx_ring *r)
+{
+	return r->desc && a->hw.chip->ring_ops->rx_done(desc_at(r->desc, r->next_to_clean));
 }
 
 u32 e1000_rx_ready(const struct e1000_adapter *a)
