@@ -321,7 +321,9 @@ static unsigned int irq_number(int v)
 	return irq_descs[v].chip ? irq_descs[v].irq : (unsigned int)v;
 }
 
-/* vectors with a numbered row (a handler, a chip or a count), by IRQ number */
+/* vectors with a numbered row (a handler or a count), by IRQ number: as
+ * Linux's show_interrupts, an IRQ with neither is left out (an MSI-X
+ * vector allocated for a queue ethtool -L has not switched on) */
 static int irq_rows(u8 *rows)
 {
 	int n = 0;
@@ -330,7 +332,7 @@ static int irq_rows(u8 *rows)
 		struct irq_desc *d = &irq_descs[v];
 		int j;
 
-		if (irq_vector_is_lapic(v) || (!d->chain && !d->chip && !irq_count(v)))
+		if (irq_vector_is_lapic(v) || (!d->chain && !irq_count(v)))
 			continue;
 		for (j = n++; j > 0 && irq_number(rows[j - 1]) > irq_number(v); j--)
 			rows[j] = rows[j - 1];

@@ -55,7 +55,8 @@ kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 
 # ethtool: validated NIC settings, the shell command and ethtool= (no lwIP)
-kernel-srcs += net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/cmd_ethtool.c
+kernel-srcs += net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/cmd_ethtool.c \
+	net/ethtool/ethtool_rss.c
 
 # the services over lwIP's raw API
 net-services := services svc_conn echo discard http http_views iperf status metrics netgen capture_srv \

@@ -105,7 +105,7 @@ unit-l2reflect-srcs := drivers/net/l2reflect.c
 unit-views-srcs := fs/view.c drivers/net/netdevice.c drivers/net/netdevice_proc.c \
 	lib/seq_buf.c kernel/errno.c
 unit-line-srcs := kernel/shell/line.c
-unit-ethtool-srcs := net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c drivers/net/netdevice.c \
+unit-ethtool-srcs := net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/ethtool_rss.c drivers/net/netdevice.c \
 	lib/seq_buf.c kernel/errno.c
 
 unit-acpi-srcs := kernel/acpi_tables.c

@@ -426,6 +426,10 @@ void e1000_update_link(struct e1000_adapter *a);
  * up again; counters kept.  Process context.  0, -ENETDOWN (not up) or
  * the error of the step that failed (device left down) */
 int  e1000_reinit(struct e1000_adapter *a);
+/* the rings and vectors down (if up), change(a, arg), up again; a change
+ * that fails leaves the old settings up.  Process context. */
+int  e1000_rebuild(struct e1000_adapter *a, int (*change)(struct e1000_adapter *a, unsigned long arg),
+		   unsigned long arg);
 /* e1000_main.c: register the PCI driver (probes the NICs found) */
 int  e1000_driver_init(void);
 
@@ -437,7 +441,7 @@ int  e1000_driver_init(void);
  * and polls stopped (the receiver still on); down: once the receiver is
  * off, their rings drained, disabled and freed.  The IRQ bodies: a queue
  * vector, and entry 0's other causes. */
-int  e1000_mq_init(struct e1000_adapter *a, unsigned int nq);
+int  e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq);
 int  e1000_mq_up(struct e1000_adapter *a);
 void e1000_mq_enable(struct e1000_adapter *a);
 void e1000_mq_stop(struct e1000_adapter *a);
@@ -450,6 +454,17 @@ struct e1000_mq_queue *e1000_mq_queue(struct e1000_adapter *a, unsigned int q);
 /* ethtool -S: the per-queue counters and rx_rss_mismatch from st[n] on */
 unsigned int e1000_mq_ethtool_stats(struct e1000_adapter *a, struct ethtool_stat *st,
 				    unsigned int n, unsigned int max);
+/* the ethtool ops (net_device_ops ndo_get_channels ...) */
+void e1000_get_channels(struct net_device *dev, struct ethtool_channels *ch);
+int  e1000_set_channels(struct net_device *dev, const struct ethtool_channels *ch);
+int  e1000_get_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p);
+int  e1000_set_rxfh(struct net_device *dev, const struct ethtool_rxfh_param *p);
+int  e1000_get_rxfh_fields(struct net_device *dev, u32 flow_type, u32 *fields);
+int  e1000_set_rxfh_fields(struct net_device *dev, u32 flow_type, u32 fields);
+/* e1000_main.c: the handlers of queue vectors [old_nq, new_nq) added or
+ * [new_nq, old_nq) removed, between down and up; NULL in host tests */
+extern int (*e1000_mq_irqs_hook)(struct e1000_adapter *a, unsigned int old_nq,
+				 unsigned int new_nq);
 /* the queue the chip's RSS picks for hash: RETA byte (hash & 127), low nibble */
 unsigned int e1000_rss_queue(const struct e1000_adapter *a, u32 hash);
 

@@ -105,10 +105,27 @@ static int e1000_mq_other_irq(void *ctx)
 
 /* Multiqueue (e1000_mq.c): entry 0 the other causes, named as the device;
  * entry 1 + q queue q's.  The vectors stay masked in the device until up. */
-static int e1000_mq_request_irqs(struct e1000_adapter *a, unsigned int nq)
+/* the handlers of queue vectors 1.. (e1000_mq_irqs_hook): [old, new)
+ * installed, [new, old) removed, so /proc/interrupts lists the queues in
+ * use, as Linux's igb frees and requests them on ethtool -L */
+static int e1000_mq_irqs(struct e1000_adapter *a, unsigned int old_nq, unsigned int new_nq)
 {
 	struct pci_dev *pdev = a->pdev;
-	int rc = e1000_mq_init(a, nq);
+	int rc = 0;
+
+	for (unsigned int q = MAX(old_nq, 1u); !rc && q < new_nq; q++)
+		rc = irq_set_handler(pci_irq_vector(pdev, (int)q + 1), e1000_mq_irq,
+				     e1000_mq_queue(a, q), e1000_mq_irq_name(a, q));
+	for (unsigned int q = MAX(new_nq, 1u); q < old_nq; q++)
+		irq_remove_handler(pci_irq_vector(pdev, (int)q + 1), e1000_mq_irq,
+				   e1000_mq_queue(a, q));
+	return rc;
+}
+
+static int e1000_mq_request_irqs(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
+{
+	struct pci_dev *pdev = a->pdev;
+	int rc = e1000_mq_init(a, nq, maxq);
 
 	if (rc)
 		return rc;
@@ -116,21 +133,16 @@ static int e1000_mq_request_irqs(struct e1000_adapter *a, unsigned int nq)
 	if (rc)
 		return rc;
 	rc = irq_set_handler(pci_irq_vector(pdev, 1), e1000_irq, a, e1000_mq_irq_name(a, 0));
-	for (unsigned int q = 1; !rc && q < nq; q++)
-		rc = irq_set_handler(pci_irq_vector(pdev, (int)q + 1), e1000_mq_irq,
-				     e1000_mq_queue(a, q), e1000_mq_irq_name(a, q));
-	return rc;
+	return rc ? rc : e1000_mq_irqs(a, 1, nq);
 }
 
 static void e1000_mq_free_irqs(struct e1000_adapter *a)
 {
 	struct pci_dev *pdev = a->pdev;
 
+	e1000_mq_irqs(a, a->num_queues, 1);
 	irq_remove_handler(pci_irq_vector(pdev, 0), e1000_mq_other_irq, a);
 	irq_remove_handler(pci_irq_vector(pdev, 1), e1000_irq, a);
-	for (unsigned int q = 1; q < a->max_queues; q++)
-		irq_remove_handler(pci_irq_vector(pdev, (int)q + 1), e1000_mq_irq,
-				   e1000_mq_queue(a, q));
 }
 
 /* ethtool -i: the PCI address and the kernel's version (in-tree driver) */
@@ -168,7 +180,7 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	volatile u8 *bar0;
 	char mac[18], where[16];
 	u16 id1 = 0, id2 = 0;
-	unsigned int nq = e1000_queues_wanted(chip);
+	unsigned int nq = e1000_queues_wanted(chip), maxq = 1;
 	int rc, vector;
 
 	bar0 = pci_iomap(pdev, 0);
@@ -188,8 +200,9 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 * MSI or INTx; irqmode= on the command line picks among them */
 	if (chip->flags & E1000_F_MSIX)
 		modes |= PCI_IRQ_MSIX;
-	/* several RSS queues: one vector each and one for the other causes */
-	rc = pci_alloc_irq_vectors(pdev, 1, nq > 1 ? (int)nq + 1 : 1, modes);
+	/* several RSS queues: a vector for each queue ethtool -L may ask
+	 * for (E1000_MQ_MAX) and one for the other causes */
+	rc = pci_alloc_irq_vectors(pdev, 1, nq > 1 ? E1000_MQ_MAX + 1 : 1, modes);
 	if (rc < 0)
 		goto err_free;
 	a->hw.msix = pci_irq_mode(pdev) == PCI_IRQ_MSIX;
@@ -199,14 +212,15 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 			chip->name, nq, nq + 1);
 		nq = 1;
 	} else if (nq > 1) {
-		nq = (unsigned int)rc - 1;
+		maxq = (unsigned int)rc - 1;
+		nq = MIN(nq, maxq);
 	}
 	vector = pci_irq_vector(pdev, 0);
 	rc = register_netdev(dev);
 	if (rc)
 		goto err_irq;
 	if (nq > 1)
-		rc = e1000_mq_request_irqs(a, nq);
+		rc = e1000_mq_request_irqs(a, nq, maxq);
 	else
 		rc = irq_set_handler(vector, e1000_irq, a, dev->name);
 	if (rc)
@@ -262,5 +276,6 @@ int e1000_driver_init(void)
 {
 	e1000_drvinfo_hook = e1000_pci_drvinfo;
 	e1000_raise_vector_hook = e1000_raise_vector;
+	e1000_mq_irqs_hook = e1000_mq_irqs;
 	return pci_register_driver(&e1000_pci_driver);
 }

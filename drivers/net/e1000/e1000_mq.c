@@ -128,13 +128,13 @@ bool e1000_mq_other_intr(struct e1000_adapter *a)
 	return true;
 }
 
-int e1000_mq_init(struct e1000_adapter *a, unsigned int nq)
+int e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
 {
 	struct e1000_hw *hw = &a->hw;
 
-	if (nq < 1 || nq > E1000_MQ_MAX)
+	if (maxq < 1 || maxq > E1000_MQ_MAX || nq < 1 || nq > maxq)
 		return -EINVAL;
-	for (unsigned int i = 0; i < nq; i++) {
+	for (unsigned int i = 0; i < maxq; i++) {
 		struct e1000_mq_queue *q = kzalloc(sizeof(*q));
 
 		if (!q)
@@ -151,7 +151,8 @@ int e1000_mq_init(struct e1000_adapter *a, unsigned int nq)
 	hw->eims_rx0 = E1000_EICR_VEC(e1000_mq_vec(0));
 	hw->eims_main = E1000_EICR_VEC(E1000_MQ_VEC_OTHER) | hw->eims_rx0;
 	hw->nvec = (u16)(nq + 1);
-	a->max_queues = a->num_queues = (u16)nq;
+	a->max_queues = (u16)maxq;
+	a->num_queues = (u16)nq;
 	/* a random key, as Linux's netdev_rss_key_fill */
 	get_random_bytes(a->rss_key, sizeof(a->rss_key));
 	e1000_mq_reta_default(a);
@@ -352,4 +353,157 @@ unsigned int e1000_mq_ethtool_stats(struct e1000_adapter *a, struct ethtool_stat
 	STAT_PUT("tx_queue_0_bytes", a->sw.tx_bytes);
 	STAT_PUT("rx_rss_mismatch", a->rx_rss_mismatch);
 	return n;
+}
+
+/* ---- ethtool -l/-L, -x/-X, -n/-N (Linux igb_ethtool.c) ---- */
+
+int (*e1000_mq_irqs_hook)(struct e1000_adapter *a, unsigned int old_nq, unsigned int new_nq);
+
+void e1000_get_channels(struct net_device *dev, struct ethtool_channels *ch)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	memset(ch, 0, sizeof(*ch));
+	if (!a->hw.mq) {
+		/* one queue: the chip's only one, or (82576) no MSI-X vector
+		 * per queue (MSI, INTx, one CPU at probe: the probe log says) */
+		ch->max_combined = ch->combined_count = 1;
+		return;
+	}
+	ch->max_combined = a->max_queues;
+	ch->combined_count = a->num_queues;
+	ch->max_other = ch->other_count = 1;    /* entry 0: link and other causes */
+}
+
+/* between e1000_rebuild's down and up: the new queue count */
+static int e1000_mq_set_count(struct e1000_adapter *a, unsigned long nq)
+{
+	int rc = e1000_mq_irqs_hook ? e1000_mq_irqs_hook(a, a->num_queues, (unsigned int)nq) : 0;
+
+	if (rc)
+		return rc;
+	a->num_queues = (u16)nq;
+	a->hw.nvec = (u16)(nq + 1);
+	/* Linux igb_reinit_queues: the default table for the new count,
+	 * unless the user set one (which ethtool checked fits) */
+	if (!a->netdev->rxfh_configured)
+		e1000_mq_reta_default(a);
+	return 0;
+}
+
+int e1000_set_channels(struct net_device *dev, const struct ethtool_channels *ch)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	/* igb_set_channels: combined only, the one other vector */
+	if (ch->rx_count || ch->tx_count || ch->combined_count < 1)
+		return -EINVAL;
+	if (!a->hw.mq)
+		return ch->combined_count == 1 && !ch->other_count ? 0 : -EINVAL;
+	if (ch->other_count != 1 || ch->combined_count > a->max_queues)
+		return -EINVAL;
+	if (ch->combined_count == a->num_queues)
+		return 0;
+	return e1000_rebuild(a, e1000_mq_set_count, ch->combined_count);
+}
+
+int e1000_get_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	if (!a->hw.mq)
+		return -EOPNOTSUPP;
+	p->indir_size = E1000_RETA_SIZE;
+	p->key_size = E1000_RSS_KEY_SIZE;
+	p->rx_rings = a->num_queues;
+	for (unsigned int i = 0; i < E1000_RETA_SIZE; i++)
+		p->indir[i] = a->reta[i];
+	memcpy(p->key, a->rss_key, E1000_RSS_KEY_SIZE);
+	return 0;
+}
+
+int e1000_set_rxfh(struct net_device *dev, const struct ethtool_rxfh_param *p)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	if (!a->hw.mq)
+		return -EOPNOTSUPP;
+	if (p->set_indir) {
+		if (p->indir_size != E1000_RETA_SIZE)
+			return -EINVAL;
+		for (unsigned int i = 0; i < E1000_RETA_SIZE; i++)
+			if (p->indir[i] >= a->num_queues)
+				return -EINVAL;
+	}
+	if (p->set_key && p->key_size != E1000_RSS_KEY_SIZE)
+		return -EINVAL;
+	/* the poll reads the table for rx_rss_mismatch: not in between */
+	local_bh_disable();
+	if (p->set_indir)
+		for (unsigned int i = 0; i < E1000_RETA_SIZE; i++)
+			a->reta[i] = (u8)p->indir[i];
+	if (p->set_key)
+		memcpy(a->rss_key, p->key, E1000_RSS_KEY_SIZE);
+	if (a->running)
+		e1000_mq_setup_rss(a);
+	local_bh_enable();
+	return 0;
+}
+
+static u32 e1000_mq_udp_bit(u32 flow_type)
+{
+	return flow_type == UDP_V4_FLOW ? E1000_MRQC_RSS_FIELD_IPV4_UDP : E1000_MRQC_RSS_FIELD_IPV6_UDP;
+}
+
+#define E1000_RXH_2TUPLE (RXH_IP_SRC | RXH_IP_DST)
+#define E1000_RXH_4TUPLE (E1000_RXH_2TUPLE | RXH_L4_B_0_1 | RXH_L4_B_2_3)
+
+int e1000_get_rxfh_fields(struct net_device *dev, u32 flow_type, u32 *fields)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	if (!a->hw.mq)
+		return -EOPNOTSUPP;
+	switch (flow_type) {
+	case TCP_V4_FLOW:
+	case TCP_V6_FLOW:
+		*fields = E1000_RXH_4TUPLE;
+		return 0;
+	case UDP_V4_FLOW:
+	case UDP_V6_FLOW:
+		*fields = (a->rss_fields & e1000_mq_udp_bit(flow_type)) ? E1000_RXH_4TUPLE
+									: E1000_RXH_2TUPLE;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* igb_set_rss_hash_opt: TCP always hashes the 4-tuple; UDP the 2-tuple
+ * or the 4-tuple (MRQC bits 22/23) */
+int e1000_set_rxfh_fields(struct net_device *dev, u32 flow_type, u32 fields)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	u32 bit;
+
+	if (!a->hw.mq)
+		return -EOPNOTSUPP;
+	if (fields & ~E1000_RXH_4TUPLE)
+		return -EINVAL;
+	switch (flow_type) {
+	case TCP_V4_FLOW:
+	case TCP_V6_FLOW:
+		return fields == E1000_RXH_4TUPLE ? 0 : -EINVAL;
+	case UDP_V4_FLOW:
+	case UDP_V6_FLOW:
+		if (fields != E1000_RXH_2TUPLE && fields != E1000_RXH_4TUPLE)
+			return -EINVAL;
+		bit = e1000_mq_udp_bit(flow_type);
+		a->rss_fields = fields == E1000_RXH_4TUPLE ? a->rss_fields | bit : a->rss_fields & ~bit;
+		if (a->running)
+			ew32(&a->hw, E1000_MRQC, E1000_MRQC_ENABLE_RSS_MQ | a->rss_fields);
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }

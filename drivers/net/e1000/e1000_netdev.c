@@ -271,6 +271,30 @@ int e1000_reinit(struct e1000_adapter *a)
 	return 0;
 }
 
+int e1000_rebuild(struct e1000_adapter *a, int (*change)(struct e1000_adapter *a, unsigned long arg),
+		  unsigned long arg)
+{
+	bool was_up = a->running;
+	int rc;
+
+	if (was_up)
+		e1000_down(a);
+	rc = change(a, arg);
+	if (was_up) {
+		int up = e1000_up(a);
+
+		if (up) {
+			pr_err("%s: rings did not come back up (%s); device down\n", a->netdev->name,
+			       errno_name(up));
+			netif_carrier_off(a->netdev);
+			return up;
+		}
+		e1000_update_link(a);
+		netif_tx_wake(a->netdev);
+	}
+	return rc;
+}
+
 static void e1000_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
 {
 	e1000_stats_fill(netdev_priv(dev), s);
@@ -408,6 +432,12 @@ const struct net_device_ops e1000_netdev_ops = {
 	.ndo_tx_timeout = e1000_tx_timeout,
 	.ndo_watchdog = e1000_watchdog,
 	.ndo_reset = e1000_reset,
+	.ndo_get_channels = e1000_get_channels,
+	.ndo_set_channels = e1000_set_channels,
+	.ndo_get_rxfh = e1000_get_rxfh,
+	.ndo_set_rxfh = e1000_set_rxfh,
+	.ndo_get_rxfh_fields = e1000_get_rxfh_fields,
+	.ndo_set_rxfh_fields = e1000_set_rxfh_fields,
 	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS |
 				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
 };
