@@ -301,7 +301,8 @@ u64 skb_in_use(void);
 /* objects held for reuse by the skb layer's caches (skb structs and RX
  * buffer wrappers: kmalloc'ed, not in use) */
 unsigned int skb_cache_count(void);
-/* give the caches back to kmalloc (tests, shutdown) */
+/* give the caches (every CPU's) back to kmalloc (tests, shutdown); thread
+ * context with interrupts on (the other CPUs empty theirs in an IPI) */
 void skb_cache_drain(void);
 
 #endif

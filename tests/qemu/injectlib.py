@@ -169,7 +169,7 @@ class InjectGuest:
     """A guest whose NIC is on -netdev dgram (or stream: QEMU listens on a
     TCP port of 127.0.0.1), and bn-inject as its peer."""
 
-    def __init__(self, name, nic="e1000", append=APPEND, mem=256, transport="dgram"):
+    def __init__(self, name, nic="e1000", append=APPEND, mem=256, transport="dgram", smp=None):
         self.transport = transport
         if transport == "dgram":
             self.qemu_port = free_port(socket.SOCK_DGRAM)
@@ -184,7 +184,7 @@ class InjectGuest:
             netdev = ("stream,id=n0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=%d"
                       % self.qemu_port)
             self.tp_args = ["--stream", "127.0.0.1:%d" % self.qemu_port]
-        self.g = harness.Guest(name, nic=nic, netdev=netdev, append=append, mem=mem)
+        self.g = harness.Guest(name, nic=nic, netdev=netdev, append=append, mem=mem, smp=smp)
         self.g.wait_for(r"barenet: ready in", timeout=60)
         self.g.wait_prompt(30)
 

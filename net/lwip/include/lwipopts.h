@@ -18,7 +18,7 @@ void net_core_assert_locked(const char *fn);
 #define LWIP_ASSERT_CORE_LOCKED()   net_core_assert_locked(__func__)
 
 /* pools, heap and pbuf reference counts are guarded by SYS_ARCH_PROTECT
- * (interrupts off, net/lwip/port.c), so the sk_buff layer may free a pbuf
+ * (a recursive spinlock with interrupts off, net/lwip/port.c), so the sk_buff layer may free a pbuf
  * outside the core lock: NET_TX's completion queue, a driver's TX clean-up */
 #define SYS_LIGHTWEIGHT_PROT        1
 #define LWIP_ALLOW_MEM_FREE_FROM_OTHER_CONTEXT 1
