@@ -204,6 +204,9 @@ struct e1000_rx_ring {
 	struct e1000_rx_buf **buf;      /* the buffer armed in each slot */
 	struct e1000_rx_pool *pool;
 	u16 index;                      /* queue number (RDT(index), ethtool -S rx_queue_N) */
+	/* the RX counters this ring's poll adds to: a->sw for queue 0, the
+	 * queue's own for the others (their polls run on other CPUs) */
+	struct e1000_sw_stats *sw;
 	bool in_chain;                  /* dropping the rest of a frame that spans buffers */
 	bool stopped;                   /* receiver off: cleaning no longer moves RDT */
 };
@@ -313,6 +316,7 @@ struct e1000_hw_stats {
 struct e1000_queue_stats {
 	u64 rx_packets, rx_bytes, rx_drops;
 	u64 irqs, polls;
+	u64 rss_mismatch;       /* the descriptor's hash names another queue */
 };
 
 struct e1000_mq_queue;
@@ -356,7 +360,6 @@ struct e1000_adapter {
 	u16 max_queues;                 /* queue vectors allocated */
 	struct e1000_mq_queue *mq_q[E1000_MQ_MAX];
 	struct e1000_queue_stats qstats[E1000_MQ_MAX];
-	u64 rx_rss_mismatch;            /* descriptor hash's RETA queue != arrival queue */
 	u8 rss_key[E1000_RSS_KEY_SIZE];
 	u8 reta[E1000_RETA_SIZE];
 	u32 rss_fields;                 /* MRQC hash-field bits */
@@ -419,6 +422,9 @@ bool e1000_tx_completed_pending(const struct e1000_adapter *a);
 u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
 
 /* e1000_stats.c */
+/* the driver's counters: a->sw with every RX queue's RX counters added
+ * (e1000_mq_sw_add) */
+void e1000_sw_total(struct e1000_adapter *a, struct e1000_sw_stats *out);
 void e1000_stats_update(struct e1000_adapter *a);
 void e1000_stats_fill(struct e1000_adapter *a, struct rtnl_link_stats64 *s);
 void e1000_stats_reset(struct e1000_adapter *a);
@@ -463,6 +469,9 @@ bool e1000_mq_other_intr(struct e1000_adapter *a);
 /* the IRQ name of queue q's vector ("eth0-TxRx-q"); stable storage */
 const char *e1000_mq_irq_name(struct e1000_adapter *a, unsigned int q);
 struct e1000_mq_queue *e1000_mq_queue(struct e1000_adapter *a, unsigned int q);
+/* add queues 1..'s RX counters to *w; forget them (stats reset) */
+void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w);
+void e1000_mq_stats_reset(struct e1000_adapter *a);
 /* ethtool -S: the per-queue counters and rx_rss_mismatch from st[n] on */
 unsigned int e1000_mq_ethtool_stats(struct e1000_adapter *a, struct ethtool_stat *st,
 				    unsigned int n, unsigned int max);

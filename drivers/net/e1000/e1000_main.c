@@ -12,6 +12,7 @@
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/version.h"
+#include "net/core/napi.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,15 @@ static unsigned int e1000_queues_wanted(const struct e1000_chip *chip)
 {
 	if (chip->type != e1000_82576)
 		return 1;
+	/* napi=off is the one-interrupt-per-frame baseline of one queue;
+	 * and with several, QEMU's igb drops (uncounted, ICR.RXO) a frame
+	 * whose queue is full instead of holding it back as it does while
+	 * every enabled queue is full (igb_receive_internal vs
+	 * igb_can_receive), which a per-frame-interrupt guest hits at once */
+	if (!READ_ONCE(napi_enabled)) {
+		pr_info("e1000: %s: napi=off: one queue\n", chip->name);
+		return 1;
+	}
 	if (e1000_queues_opt)
 		return e1000_queues_opt;
 	return MIN(nr_cpu_ids_online(), (unsigned int)E1000_MQ_MAX);
@@ -105,6 +115,19 @@ static int e1000_mq_other_irq(void *ctx)
 
 /* Multiqueue (e1000_mq.c): entry 0 the other causes, named as the device;
  * entry 1 + q queue q's.  The vectors stay masked in the device until up. */
+/* queue q's vector on CPU q mod the CPUs online, or on the (q mod n)-th
+ * of the n CPUs irqaffinity= names (Linux's igb leaves spreading to
+ * irqbalance or the user; barenet has no irqbalance) */
+static void e1000_mq_spread(struct e1000_adapter *a, unsigned int q)
+{
+	u32 m = irq_spread_mask();
+	unsigned int k = q % (unsigned int)__builtin_popcount(m);
+
+	while (k--)
+		m &= m - 1;             /* drop the lowest CPU k times */
+	irq_set_affinity(pci_irq_vector(a->pdev, (int)q + 1), m & -m);
+}
+
 /* the handlers of queue vectors 1.. (e1000_mq_irqs_hook): [old, new)
  * installed, [new, old) removed, so /proc/interrupts lists the queues in
  * use, as Linux's igb frees and requests them on ethtool -L */
@@ -113,9 +136,11 @@ static int e1000_mq_irqs(struct e1000_adapter *a, unsigned int old_nq, unsigned 
 	struct pci_dev *pdev = a->pdev;
 	int rc = 0;
 
-	for (unsigned int q = MAX(old_nq, 1u); !rc && q < new_nq; q++)
+	for (unsigned int q = MAX(old_nq, 1u); !rc && q < new_nq; q++) {
 		rc = irq_set_handler(pci_irq_vector(pdev, (int)q + 1), e1000_mq_irq,
 				     e1000_mq_queue(a, q), e1000_mq_irq_name(a, q));
+		e1000_mq_spread(a, q);
+	}
 	for (unsigned int q = MAX(new_nq, 1u); q < old_nq; q++)
 		irq_remove_handler(pci_irq_vector(pdev, (int)q + 1), e1000_mq_irq,
 				   e1000_mq_queue(a, q));
@@ -133,6 +158,8 @@ static int e1000_mq_request_irqs(struct e1000_adapter *a, unsigned int nq, unsig
 	if (rc)
 		return rc;
 	rc = irq_set_handler(pci_irq_vector(pdev, 1), e1000_irq, a, e1000_mq_irq_name(a, 0));
+	if (!rc)
+		e1000_mq_spread(a, 0);
 	return rc ? rc : e1000_mq_irqs(a, 1, nq);
 }
 

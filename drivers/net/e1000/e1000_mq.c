@@ -38,6 +38,7 @@ struct e1000_mq_queue {
 	struct e1000_adapter *a;
 	struct e1000_rx_ring rx;        /* queue > 0 (queue 0's is a->rx) */
 	struct napi_struct napi;        /* queue > 0 (queue 0's is a->napi) */
+	struct e1000_sw_stats sw;       /* its RX counters (queue > 0), kept across rebuilds */
 	u16 index;
 	u32 eims;                       /* its vector's EICR/EIMS bit */
 	char irq_name[E1000_MQ_IRQ_NAME];
@@ -105,6 +106,14 @@ bool e1000_mq_ring_intr(struct e1000_mq_queue *q)
 	a->qstats[q->index].irqs++;
 	if (!READ_ONCE(a->running))
 		return true;            /* going down: stay masked */
+	if (!READ_ONCE(napi_enabled)) {
+		/* napi=off: one frame per interrupt, as queue 0 (e1000_irq.c) */
+		e1000_clean_rx_ring(a, &q->rx, 1);
+		ew32(&a->hw, E1000_EIMS, q->eims);
+		if (e1000_rx_ring_pending(a, &q->rx))
+			ew32(&a->hw, E1000_EICS, q->eims);
+		return true;
+	}
 	if (napi_schedule_prep(&q->napi))
 		__napi_schedule(&q->napi);
 	return true;
@@ -254,6 +263,7 @@ int e1000_mq_up(struct e1000_adapter *a)
 		rc = e1000_rx_ring_alloc(&a->mq_q[q]->rx, a->rx_count, (u16)q);
 		if (rc)
 			goto err;
+		a->mq_q[q]->rx.sw = &a->mq_q[q]->sw;
 	}
 	e1000_mq_route(a);
 	e1000_mq_setup_rss(a);
@@ -313,6 +323,32 @@ void e1000_mq_down(struct e1000_adapter *a)
 	e1000_flush(hw);
 }
 
+/* the RX fields only: TX and the rest are queue 0's (a->sw) */
+void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w)
+{
+	for (unsigned int q = 1; q < a->max_queues; q++) {
+		const struct e1000_sw_stats *s = &a->mq_q[q]->sw;
+
+		w->rx_packets += READ_ONCE(s->rx_packets);
+		w->rx_bytes += READ_ONCE(s->rx_bytes);
+		w->rx_crc_errors += READ_ONCE(s->rx_crc_errors);
+		w->rx_frame_errors += READ_ONCE(s->rx_frame_errors);
+		w->rx_length_errors += READ_ONCE(s->rx_length_errors);
+		w->rx_dropped += READ_ONCE(s->rx_dropped);
+		w->rx_csum_offloaded += READ_ONCE(s->rx_csum_offloaded);
+		w->rx_zc_frames += READ_ONCE(s->rx_zc_frames);
+		w->rx_copied_frames += READ_ONCE(s->rx_copied_frames);
+		w->rx_alloc_failed += READ_ONCE(s->rx_alloc_failed);
+	}
+}
+
+void e1000_mq_stats_reset(struct e1000_adapter *a)
+{
+	for (unsigned int q = 1; q < a->max_queues; q++)
+		memset(&a->mq_q[q]->sw, 0, sizeof(a->mq_q[q]->sw));
+	memset(a->qstats, 0, sizeof(a->qstats));
+}
+
 /* Linux igb's per-queue names (igb_ethtool.c igb_get_strings), and the
  * interrupts and polls of each queue's vector */
 #define E1000_MQ_RX_STATS 5
@@ -336,7 +372,10 @@ unsigned int e1000_mq_ethtool_stats(struct e1000_adapter *a, struct ethtool_stat
 				    unsigned int n, unsigned int max)
 {
 	unsigned int nq = a->hw.mq ? a->num_queues : 1;
+	u64 mismatch = 0;
 
+	for (unsigned int q = 0; q < E1000_MQ_MAX; q++)
+		mismatch += READ_ONCE(a->qstats[q].rss_mismatch);
 	for (unsigned int q = 0; q < nq; q++) {
 		const struct e1000_queue_stats *s = &a->qstats[q];
 		/* queue 0's vector is the adapter's own (e1000_intr/e1000_poll) */
@@ -351,7 +390,7 @@ unsigned int e1000_mq_ethtool_stats(struct e1000_adapter *a, struct ethtool_stat
 	/* one TX ring: queue 0's */
 	STAT_PUT("tx_queue_0_packets", a->sw.tx_packets);
 	STAT_PUT("tx_queue_0_bytes", a->sw.tx_bytes);
-	STAT_PUT("rx_rss_mismatch", a->rx_rss_mismatch);
+	STAT_PUT("rx_rss_mismatch", mismatch);
 	return n;
 }
 

@@ -77,6 +77,7 @@ int e1000_rx_ring_alloc(struct e1000_rx_ring *r, u32 count, u16 index)
 {
 	r->count = count;
 	r->index = index;
+	r->sw = NULL;                   /* the caller's to set */
 	r->desc = dma_alloc_coherent((size_t)count * E1000_DESC_SIZE, &r->desc_dma);
 	r->buf = kzalloc(count * sizeof(*r->buf));
 	r->pool = e1000_rx_pool_create(count + count / E1000_RX_POOL_SPARE_DIV);
@@ -131,6 +132,7 @@ int e1000_rings_alloc(struct e1000_adapter *a)
 
 	if (rc)
 		return rc;
+	a->rx.sw = &a->sw;
 	rc = e1000_tx_alloc(&a->tx, a->tx_count);
 	if (rc)
 		e1000_rx_free(&a->rx);
@@ -560,7 +562,7 @@ static void e1000_rx_deliver(struct e1000_adapter *a, struct e1000_rx_ring *r, u
 			/* the skb owns b now: back through e1000_rx_buf_release */
 			e1000_rx_pool_lend(b);
 			r->buf[i] = spare;
-			a->sw.rx_zc_frames++;
+			r->sw->rx_zc_frames++;
 		} else {
 			e1000_rx_pool_put(spare);
 		}
@@ -568,23 +570,23 @@ static void e1000_rx_deliver(struct e1000_adapter *a, struct e1000_rx_ring *r, u
 		skb = netdev_alloc_skb(a->netdev, wb->len);
 		if (skb) {
 			memcpy(skb_put(skb, wb->len), b->va, wb->len);
-			a->sw.rx_copied_frames++;
+			r->sw->rx_copied_frames++;
 		}
 	}
 	if (!skb) {
-		a->sw.rx_alloc_failed++;
-		a->sw.rx_dropped++;
+		r->sw->rx_alloc_failed++;
+		r->sw->rx_dropped++;
 		qs->rx_drops++;
 		return;
 	}
-	a->sw.rx_packets++;
-	a->sw.rx_bytes += wb->len;
+	r->sw->rx_packets++;
+	r->sw->rx_bytes += wb->len;
 	qs->rx_packets++;
 	qs->rx_bytes += wb->len;
 	/* the chip's hash names a queue through RETA: it must be this one */
 	if (wb->rss_type && a->rss_on && e1000_rss_queue(a, wb->rss_hash) != r->index)
-		a->rx_rss_mismatch++;
-	a->sw.rx_csum_offloaded += wb->csum_ok != 0;
+		qs->rss_mismatch++;
+	r->sw->rx_csum_offloaded += wb->csum_ok != 0;
 	if (likely(!e1000_fault_rx(a, skb, wb->csum_ok)))
 		netdev_rx(a->netdev, skb, wb->csum_ok);
 	/* LAB:END */
@@ -619,21 +621,21 @@ int e1000_clean_rx_ring(struct e1000_adapter *a, struct e1000_rx_ring *r, int bu
 		if (!wb.eop) {
 			/* longer than one buffer: drop every piece up to EOP */
 			if (!r->in_chain) {
-				a->sw.rx_length_errors++;
-				a->sw.rx_dropped++;
+				r->sw->rx_length_errors++;
+				r->sw->rx_dropped++;
 				qs->rx_drops++;
 			}
 			r->in_chain = true;
 		} else if (r->in_chain) {
 			r->in_chain = false;
 		} else if (wb.crc_err || wb.frame_err) {
-			a->sw.rx_crc_errors += wb.crc_err;
-			a->sw.rx_frame_errors += wb.frame_err && !wb.crc_err;
-			a->sw.rx_dropped++;
+			r->sw->rx_crc_errors += wb.crc_err;
+			r->sw->rx_frame_errors += wb.frame_err && !wb.crc_err;
+			r->sw->rx_dropped++;
 			qs->rx_drops++;
 		} else if (wb.len < ETH_HLEN || wb.len > E1000_RX_BUF_SIZE) {
-			a->sw.rx_length_errors++;
-			a->sw.rx_dropped++;
+			r->sw->rx_length_errors++;
+			r->sw->rx_dropped++;
 			qs->rx_drops++;
 		} else {
 			e1000_rx_deliver(a, r, ntc, &wb);
