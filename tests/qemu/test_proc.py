@@ -484,14 +484,19 @@ def nic_views(g):
     def view(path):
         return without_klog_cat(g, path)
     return {"dev": parse_net_dev(view("/proc/net/dev"))["eth0"],
-            "softnet": [int(c, 16) for c in view("/proc/net/softnet_stat").split()],
+            # each column summed over the CPUs' lines (igb polls its
+            # queues on several CPUs)
+            "softnet": [sum(col) for col in zip(*(
+                [int(c, 16) for c in line.split()]
+                for line in view("/proc/net/softnet_stat").splitlines() if line.strip()))],
             "snmp": parse_snmp(view("/proc/net/snmp")),
             "irq": parse_interrupts(view("/proc/interrupts"))[1]}
 
 
 def eth0_irqs(rows):
-    """(count, description) of the interrupt lines that name eth0"""
-    lines = [(c[0], d) for k, (c, d) in rows.items() if isinstance(k, int) and "eth0" in d[-1]]
+    """(count over the CPUs, description) of the interrupt lines that name
+    eth0 (igb: eth0 and eth0-TxRx-N, on several CPUs)"""
+    lines = [(sum(c), d) for k, (c, d) in rows.items() if isinstance(k, int) and "eth0" in d[-1]]
     assert lines, rows
     return sum(c for c, _ in lines), [d for _, d in lines]
 

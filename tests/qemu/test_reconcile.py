@@ -226,8 +226,10 @@ class Snapshot:
         self.ethtool = parse_ethtool_stats(shell(g, "ethtool -S eth0"))
         self.snmp = parse_snmp(shell(g, "cat /proc/net/snmp"))
         self.netstat = parse_snmp(shell(g, "cat /proc/net/netstat"))
-        sn = shell(g, "cat /proc/net/softnet_stat").split()
-        self.softnet = {"processed": int(sn[0], 16), "dropped": int(sn[1], 16)}
+        # one line per CPU: igb's queues are polled on several
+        sn = [l.split() for l in shell(g, "cat /proc/net/softnet_stat").splitlines() if l.strip()]
+        self.softnet = {"processed": sum(int(l[0], 16) for l in sn),
+                        "dropped": sum(int(l[1], 16) for l in sn), "cpus": len(sn)}
         self.dev = parse_proc_net_dev(shell(g, "cat /proc/net/dev"))
         self.sys_rx = int(shell(g, "cat /sys/class/net/eth0/statistics/rx_packets"))
         self.tap = tap_stats(net)
@@ -463,7 +465,7 @@ def check_reconcile(nic, n, c, before, after):
     eq("rx: driver rx_packets == softnet processed + dropped",
        eth("rx_packets"), d(lambda s: s.softnet["processed"]) + d(lambda s: s.softnet["dropped"]))
     eq("rx: softnet_stat == metrics", d(lambda s: s.softnet["processed"]),
-       met("softnet_processed_total", cpu="0"))
+       sum(met("softnet_processed_total", cpu=str(c)) for c in range(after.softnet["cpus"])))
     drops = {r: met("skb_drops_total", reason=r) for r in
              ("UNHANDLED_PROTO", "NOMEM", "CPU_BACKLOG")}
     eq("rx: softnet processed == lwIP link recv + skb drops (unhandled, nomem)",
@@ -539,4 +541,21 @@ def check_reconcile(nic, n, c, before, after):
     eq("tx: Tcp RetransSegs", snmp("Tcp", "RetransSegs"), 0)
     eq("tx: NIC bytes: GOTC == tap rx_bytes + 4 (FCS) per frame", eth("tx_good_bytes"),
        tap("rx_bytes") + 4 * tap("rx_packets"))
+    # igb: the per-queue counters (ethtool -S rx_queue_N_*) add up to the
+    # totals, and every frame arrived on the queue its RSS hash names
+    queues = sorted(int(k.split("_")[2]) for k in after.ethtool
+                    if re.fullmatch(r"rx_queue_\d+_packets", k))
+    if queues:
+        q = lambda f: sum(eth("rx_queue_%d_%s" % (n, f)) for n in queues)  # noqa: E731
+        eq("rx: sum of rx_queue_N_packets == rx_packets", q("packets"), eth("rx_packets"))
+        eq("rx: sum of rx_queue_N_bytes == rx_bytes (/proc/net/dev)", q("bytes"),
+           d(lambda s: s.dev["eth0"]["rx_bytes"]))
+        eq("rx: sum of rx_queue_N_drops == rx_dropped", q("drops"), eth("rx_dropped"))
+        eq("tx: tx_queue_0_packets == tx_packets", eth("tx_queue_0_packets"), eth("tx_packets"))
+        eq("rx: rx_rss_mismatch", after.ethtool["rx_rss_mismatch"], 0)
+        if len(queues) > 1:
+            busy = [n for n in queues if eth("rx_queue_%d_packets" % n)]
+            print("per-queue rx:", [eth("rx_queue_%d_packets" % n) for n in queues])
+            if len(busy) < 2:
+                bad.append("rx: the load's flows all landed on one of %d queues" % len(queues))
     assert not bad, "%s: counters disagree:\n  %s" % (nic, "\n  ".join(bad))
