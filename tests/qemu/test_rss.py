@@ -247,3 +247,60 @@ def test_rss_queue_prediction(testnet, kernel):
     assert g.wait_exit(30) == EXIT_OK, g.output[-3000:]
     report("rss igb: %d UDP 4-tuple flows over %d queues as predicted %s, 2-tuple, "
            "6 TCP flows, ethtool -L 4->2->4 live" % (len(sports), QUEUES, want))
+
+
+def test_set_channels_under_tcp_echo(testnet, kernel):
+    """ethtool -L while a TCP echo runs: the rings, NAPI instances and
+    vectors are rebuilt four times and every byte comes back, in order."""
+    import hashlib
+    import threading
+    net = testnet
+    g = net.guest("rss-live", nic="igb", append=APPEND, smp=2)
+    g.wait_for(r"eth0: %d RSS queues" % QUEUES, timeout=60)
+    g.wait_prompt(timeout=30)
+    g.wait_for(r"eth0: link up", timeout=30)
+    total = 1 << 20
+    data = bytes((i * 7 + (i >> 9)) & 0xFF for i in range(total))
+    got = bytearray()
+    errors = []
+    s = None
+    for _ in range(60):          # lwIP takes connections once its timer saw the carrier
+        try:
+            s = net.socket()
+            s.settimeout(30)
+            s.connect((GUEST, ECHO_PORT))
+            break
+        except OSError:
+            s.close()
+            time.sleep(0.5)
+    assert s is not None
+
+    def sender():
+        try:
+            for off in range(0, total, 4096):
+                s.sendall(data[off:off + 4096])
+                time.sleep(0.002)
+        except OSError as e:
+            errors.append(e)
+
+    t = threading.Thread(target=sender, daemon=True)
+    t.start()
+    steps = ["2", "1", "3", "4"]
+    while len(got) < total:
+        if steps and len(got) > total * (5 - len(steps)) // 6:
+            out = shell(g, "ethtool -L eth0 combined %s" % steps.pop(0))
+            assert out == "", out
+        chunk = s.recv(65536)
+        assert chunk, "echo closed early at %d bytes" % len(got)
+        got += chunk
+    t.join(30)
+    s.close()
+    assert not errors, errors
+    assert not steps, "the transfer ended before every ethtool -L ran"
+    assert hashlib.sha256(got).digest() == hashlib.sha256(data).digest()
+    assert "Combined:\t4" in shell(g, "ethtool -l eth0").split("Current")[1]
+    _, st = queue_counts(g)
+    assert st["rx_rss_mismatch"] == 0
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK
+    report("rss igb: 1 MiB TCP echo through ethtool -L 4->2->1->3->4: every byte back")
