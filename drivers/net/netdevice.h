@@ -334,6 +334,7 @@ struct net_device {
 	u32 features;                   /* NETIF_F_* on now */
 	u32 hw_features;                /* NETIF_F_* the user may switch (ethtool -K) */
 	bool rxfh_configured;           /* the user set the RSS table (Linux IFF_RXFH_CONFIGURED) */
+	u32 rps_cpus;                   /* RPS: CPUs rx-0's frames are spread over, 0 = off (net/core/rps.c) */
 	u32 gso_max_size;               /* TSO: the largest frame a send may be (bytes, Ethernet header included) */
 	u16 gso_max_segs;               /* TSO: the most pieces (skb_segs) one send may have */
 	u32 speed_mbps;

@@ -58,11 +58,13 @@ static int cmd_netdev(int argc, char **argv)
 }
 SHELL_CMD("netdev", cmd_netdev, "devices' TX watchdog: netdev [reset <dev> | watchdog <dev> <ms>]");
 
+/* the queues of Linux's /sys/class/net/<dev>/queues: rx-0 (its rps_cpus,
+ * net/core/rps.c) and tx-0 */
 static int tx_queue_list(unsigned int idx, const char *const *args, char *name, size_t size)
 {
-	if (idx > 0 || !netdev_get_by_name(args[0]))
+	if (idx > 1 || !netdev_get_by_name(args[0]))
 		return -ENOENT;
-	snprintf(name, size, "tx-0");
+	snprintf(name, size, idx ? "tx-0" : "rx-0");
 	return 0;
 }
 VIEW_DIR("/sys/class/net/*/queues/*", tx_queue_list);

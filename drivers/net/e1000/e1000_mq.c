@@ -21,7 +21,19 @@
  *  - RSS: MRQC.MRQE = 010b and RXCSUM.PCSD (QEMU computes no hash
  *    without PCSD, igb_rss_enabled); the queue is the low nibble of RETA
  *    byte (hash & 127); RXDCTL(q).ENABLE for q > 0 (reset leaves them off
- *    and QEMU drops, uncounted, a frame RSS sends to a disabled queue). */
+ *    and QEMU drops, uncounted, a frame RSS sends to a disabled queue).
+ *  - A full queue: QEMU's igb drops the frame RSS sends there, counting
+ *    nothing but ICR.RXO, while another queue has room (igb_receive_internal;
+ *    igb_can_receive looks at every queue).  Only when all are full is the
+ *    backend held back.
+ *
+ * The 82574 (e1000e) stays on one queue in barenet, though QEMU's model has
+ * two with RSS: e1000e_rss_enabled wants RFCTL.EXTEN (extended RX
+ * descriptors, with the hash in the write-back) and this driver writes
+ * legacy ones on that chip; the queue is bit 7 of the RETA byte, its
+ * causes are ICR bits RXQ0/RXQ1 routed by the 4-bit IVAR fields, and a
+ * full queue holds back the other one (e1000e_receive_internal returns 0:
+ * head-of-line blocking).  Not written yet: ethtool -l shows one channel. */
 #include "drivers/net/e1000/e1000.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"

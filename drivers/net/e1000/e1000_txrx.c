@@ -583,9 +583,13 @@ static void e1000_rx_deliver(struct e1000_adapter *a, struct e1000_rx_ring *r, u
 	r->sw->rx_bytes += wb->len;
 	qs->rx_packets++;
 	qs->rx_bytes += wb->len;
-	/* the chip's hash names a queue through RETA: it must be this one */
-	if (wb->rss_type && a->rss_on && e1000_rss_queue(a, wb->rss_hash) != r->index)
-		qs->rss_mismatch++;
+	/* the chip's hash names a queue through RETA: it must be this one;
+	 * it is the flow's hash for RPS too (rps_flow_hash) */
+	if (wb->rss_type && a->rss_on) {
+		skb->hash = wb->rss_hash ? wb->rss_hash : 1;
+		if (e1000_rss_queue(a, wb->rss_hash) != r->index)
+			qs->rss_mismatch++;
+	}
 	r->sw->rx_csum_offloaded += wb->csum_ok != 0;
 	if (likely(!e1000_fault_rx(a, skb, wb->csum_ok)))
 		netdev_rx(a->netdev, skb, wb->csum_ok);
