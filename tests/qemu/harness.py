@@ -56,6 +56,11 @@ def report(line):
 # with 1 and with 4 (SMP_MATRIX).
 DEFAULT_SMP = int(os.environ.get("BARENET_TEST_SMP", "2"))
 
+# kernel options added to every barenet guest's command line, e.g.
+# BARENET_TEST_APPEND=irqaffinity=1 runs the suite with the NIC's
+# interrupts (and so its NAPI and NET_RX) on CPU 1
+EXTRA_APPEND = os.environ.get("BARENET_TEST_APPEND", "").strip()
+
 # the guest MAC the tests use by default (QEMU's prefix 52:54:00, as make run)
 DEFAULT_MAC = "52:54:00:12:34:56"
 
@@ -135,6 +140,8 @@ class Guest:
                      "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=1"]
         else:
             args += ["-kernel", kernel]
+            if EXTRA_APPEND and kernel == KERNEL:
+                append = (append + " " + EXTRA_APPEND).strip()
             if append:
                 args += ["-append", append]
         if nic:

@@ -126,8 +126,10 @@ def counters(g):
                 c["lwip.%s.%s" % (label, name[len("lwip_"):])] = v
             elif name == "skb_drops":
                 c["skb." + label] = v
-            elif name.startswith("softnet_") and label == "0":
-                c["softnet." + name[len("softnet_"):]] = v
+            elif name.startswith("softnet_"):
+                # one per CPU: summed (NET_RX runs where the interrupt went)
+                key = "softnet." + name[len("softnet_"):]
+                c[key] = c.get(key, 0) + v
             elif name.startswith("kmalloc_live"):
                 c["kmalloc.live"] = v
             elif name == "skb_in_use":

@@ -10,12 +10,30 @@ grows in CPU1's column only, NET_RX in /proc/softirqs grows on CPU1, the
 flood is answered frame for frame, and ps aux shows [ksoftirqd/1] taking
 CPU time (the NET_RX work past irq_exit's 2 ms goes to that CPU's thread).
 Without the affinity routing every device interrupt goes to CPU 0 and
-CPU1's column stays 0."""
+CPU1's column stays 0.
+
+selftest=smpnet (net/lwip/selftest_smpnet.c): every CPU allocates, clones
+and frees skbs, skbs over driver buffers and pbufs from lwIP's pools, and
+trials a fault, at once; every count must come out exact."""
 import re
 
 import pytest
 
+from harness import EXIT_OK, boot
 from injectlib import APPEND, InjectGuest
+
+
+@pytest.mark.parametrize("smp", [2, 4])
+def test_every_cpu_hammers_the_allocators_and_counts_are_exact(kernel, smp):
+    code, out = boot("smpnet-selftest-%d" % smp, smp=smp, append="exit=ready selftest=smpnet",
+                     timeout=300)
+    assert "Kernel panic" not in out and "EXCEPTION" not in out, out[-4000:]
+    assert code == EXIT_OK, out[-4000:]
+    assert "selftest smpnet: passed" in out, out[-4000:]
+    m = re.search(r"smpnet: test: (\d+) CPUs, (\d+) rounds of (\d+) in \d+ ms, (\d+) of (\d+) "
+                  r"buffers released, (\d+) fault trials", out)
+    assert m and int(m.group(1)) == smp, out[-4000:]
+    assert m.group(2) == m.group(3) == m.group(4) == m.group(5) == m.group(6), m.group(0)
 
 NICS = ["e1000", "e1000e", "igb"]
 FLOOD = 30000
