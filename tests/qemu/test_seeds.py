@@ -337,7 +337,8 @@ def test_softnet_stat(guest):
     cols = lines[0].split()
     assert len(cols) == 13 and all(re.fullmatch(r"[0-9a-f]{8}", c) for c in cols), lines
     v = [int(c, 16) for c in cols]
-    assert v[0] >= 3                                # processed: the replies at least
+    # processed: the replies at least, on whichever CPUs (igb's queues)
+    assert sum(int(l.split()[0], 16) for l in lines) >= 3
     assert v[3:8] == [0] * 5 and v[12] == 0         # Linux's zero columns; CPU index 0
 
 
