@@ -62,13 +62,39 @@ int netif_receive_skb(struct sk_buff *skb)
 /* Queue skb on sd's backlog; interrupts off.  The backlog napi is
  * scheduled when the queue goes from empty to non-empty: while it holds
  * frames, the napi is scheduled or polling. */
+int flow_limit_cpu_bitmap;
+
+/* Linux's skb_flow_limit, input_lock held: true to drop skb.  Frames
+ * without a flow hash (none from the NIC, no RPS) are not limited. */
+static bool skb_flow_limit(struct softnet_data *sd, unsigned int cpu, const struct sk_buff *skb,
+			   u32 qlen)
+{
+	u16 new_flow, old_flow;
+
+	if (!(READ_ONCE(flow_limit_cpu_bitmap) & (1 << cpu)) || !skb->hash ||
+	    qlen < (u32)READ_ONCE(netdev_max_backlog) / 2)
+		return false;
+	new_flow = (u16)(skb->hash & (FLOW_LIMIT_TABLE_LEN - 1));
+	old_flow = sd->flow_history[sd->flow_history_head];
+	sd->flow_history[sd->flow_history_head] = new_flow;
+	sd->flow_history_head = (u16)((sd->flow_history_head + 1) % FLOW_LIMIT_HISTORY);
+	if (sd->flow_buckets[old_flow])
+		sd->flow_buckets[old_flow]--;
+	if (++sd->flow_buckets[new_flow] > FLOW_LIMIT_HISTORY / 2) {
+		sd->flow_limit_count++;
+		return true;
+	}
+	return false;
+}
+
 static int enqueue_to_backlog(struct softnet_data *sd, struct sk_buff *skb)
 {
 	u32 qlen;
 
 	spin_lock(&sd->input_lock);
 	qlen = skb_queue_len(&sd->input_pkt_queue);
-	if (qlen >= (u32)READ_ONCE(netdev_max_backlog)) {
+	if (qlen >= (u32)READ_ONCE(netdev_max_backlog) ||
+	    skb_flow_limit(sd, (unsigned int)(sd - softnet_data), skb, qlen)) {
 		sd->dropped++;
 		spin_unlock(&sd->input_lock);
 		return NET_RX_DROP;
@@ -108,7 +134,7 @@ int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb)
 		skb->tstamp = ktime_get_ns();
 	flags = spin_lock_irqsave(&sd->input_lock);
 	qlen = skb_queue_len(&sd->input_pkt_queue);
-	if (qlen >= (u32)READ_ONCE(netdev_max_backlog)) {
+	if (qlen >= (u32)READ_ONCE(netdev_max_backlog) || skb_flow_limit(sd, cpu, skb, qlen)) {
 		sd->dropped++;
 		spin_unlock_irqrestore(&sd->input_lock, flags);
 		kfree_skb_reason(skb, SKB_DROP_REASON_CPU_BACKLOG);

@@ -18,6 +18,16 @@
 
 /* Per-CPU receive state (Linux struct softnet_data).  The counters are the
  * columns of /proc/net/softnet_stat. */
+/* Flow limit (Linux net/core/dev.c skb_flow_limit): on a CPU of
+ * net.core.flow_limit_cpu_bitmap whose backlog is at least half full, a
+ * frame whose flow holds more than half of the last FLOW_LIMIT_HISTORY
+ * frames is dropped (dropped and flow_limit_count), so small flows still
+ * pass.  The table length is fixed (net.core.flow_limit_table_len, read
+ * only). */
+#define FLOW_LIMIT_HISTORY   128
+#define FLOW_LIMIT_TABLE_LEN 4096
+extern int flow_limit_cpu_bitmap;
+
 struct softnet_data {
 	struct list_head poll_list;          /* scheduled napis; interrupts off to change */
 	struct sk_buff_head input_pkt_queue; /* netif_rx() backlog, netdev_max_backlog long */
@@ -33,6 +43,12 @@ struct softnet_data {
 	/* input_pkt_queue and the backlog napi's idle transition: other CPUs
 	 * queue here too (RPS, netif_rx_cpu); irqsave */
 	struct spinlock input_lock;
+	/* flow limit (Linux struct sd_flow_limit), under input_lock: the
+	 * flows of the last FLOW_LIMIT_HISTORY frames queued, and how many
+	 * of them each table bucket holds */
+	u16 flow_history[FLOW_LIMIT_HISTORY];
+	u16 flow_history_head;
+	u8 flow_buckets[FLOW_LIMIT_TABLE_LEN];
 };
 
 /* net.core.* tunables (validated through net_sysctl_set or the cmdline) */

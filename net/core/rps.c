@@ -113,9 +113,10 @@ static int rps_cpus_show(char *buf, size_t size, const char *const *args)
 	struct net_device *dev = netdev_get_by_name(args[0]);
 	unsigned int ncpu = nr_cpu_ids_online();
 
-	if (!dev || strcmp(args[1], "rx-0"))
+	/* lo (lwIP's loopback, no net_device) is never steered */
+	if (!dev && strcmp(args[0], "lo"))
 		return -ENOENT;
-	return snprintf(buf, size, "%0*x\n", (int)((ncpu + 3) / 4), READ_ONCE(dev->rps_cpus));
+	return snprintf(buf, size, "%0*x\n", (int)((ncpu + 3) / 4), dev ? READ_ONCE(dev->rps_cpus) : 0U);
 }
 
 /* a hex mask (a trailing newline allowed); a CPU that is not there is
@@ -128,8 +129,8 @@ static int rps_cpus_store(const char *text, const char *const *args)
 	const char *p = text;
 	int digits = 0;
 
-	if (!dev || strcmp(args[1], "rx-0"))
-		return -ENOENT;
+	if (!dev)
+		return strcmp(args[0], "lo") ? -ENOENT : -EOPNOTSUPP;
 	for (; *p && *p != '\n'; p++) {
 		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
 			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
@@ -143,4 +144,4 @@ static int rps_cpus_store(const char *text, const char *const *args)
 	WRITE_ONCE(dev->rps_cpus, m);
 	return 0;
 }
-VIEW_RW("/sys/class/net/*/queues/*/rps_cpus", rps_cpus_show, rps_cpus_store);
+VIEW_RW("/sys/class/net/*/queues/rx-0/rps_cpus", rps_cpus_show, rps_cpus_store);

@@ -82,6 +82,11 @@ static const struct net_sysctl net_sysctls[] = {
 	NET_SYSCTL_RW("net.core.dev_weight", &dev_weight, 1, 100000, dev_weight_changed),
 	NET_SYSCTL_RW("net.core.netdev_max_backlog", &netdev_max_backlog, 1, 1000000, NULL),
 	NET_SYSCTL_RW("net.core.napi", &napi_sysctl, 0, 1, napi_changed),
+	/* flow limit (net/core/dev.h): the CPUs it applies on, as a number
+	 * (Linux prints the bitmap in hex: the same digits below 10) */
+	NET_SYSCTL_RW("net.core.flow_limit_cpu_bitmap", &flow_limit_cpu_bitmap, 0,
+		      (1L << NR_CPUS) - 1, NULL),
+	NET_SYSCTL_RO("net.core.flow_limit_table_len", FLOW_LIMIT_TABLE_LEN),
 	/* ICMP/ICMPv6 error and RST rate limits (net/core/xrlim.h) */
 	NET_SYSCTL_RW("net.ipv4.icmp_ratelimit", &sysctl_icmp_ratelimit, 0, ICMP_RATELIMIT_MAX_MS,
 		      NULL),

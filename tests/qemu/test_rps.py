@@ -119,3 +119,56 @@ def test_rps_spreads_and_counts(testnet, kernel):
     report("rps e1000: rps_cpus 2 moved every frame to CPU 1, 3 spread 32 flows %s, "
            "a backlog of 4 dropped %d of a burst on CPU 1" % (
                [x[0] for x in spread], d[1][1]))
+
+
+def test_flow_limit_drops_the_big_flow(testnet, kernel):
+    """RPS to CPU 1 with a short backlog and the flow limit on CPU 1: a
+    one-flow flood fills the backlog past half, its frames are dropped and
+    counted in CPU 1's flow_limit_count (and dropped), while echoes of
+    small flows sent in between still come back."""
+    net = testnet
+    g = net.guest("flowlimit", nic="e1000", append=APPEND, smp=2)
+    g.wait_for(r"barenet: ready in", timeout=60)
+    g.wait_prompt(timeout=30)
+    g.wait_for(r"eth0: link up", timeout=30)
+    echo_flows(net, 1, 3)
+    assert shell(g, "sysctl net.core.flow_limit_table_len") == \
+        "net.core.flow_limit_table_len = 4096"
+    assert shell(g, "cat /proc/sys/net/core/flow_limit_cpu_bitmap") == "0"
+    assert shell(g, "echo 2 > " + RPS) == ""
+    shell(g, "sysctl -w net.core.netdev_max_backlog=64")
+    shell(g, "sysctl -w net.core.flow_limit_cpu_bitmap=2")
+    s0 = softnet(g)
+    small_sent = small_back = 0
+    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as big, \
+            net.socket(socket.AF_INET, socket.SOCK_DGRAM) as small:
+        big.bind((netns.HOST4, 44444))
+        small.setblocking(False)
+        for i in range(4000):
+            try:
+                big.sendto(b"big %d" % i, (GUEST, 9))
+            except BlockingIOError:
+                time.sleep(0.001)
+            if i % 100 == 50:
+                # a new flow each time (its own source port)
+                with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as one:
+                    one.bind((netns.HOST4, 45000 + i))
+                    one.settimeout(5)
+                    one.sendto(b"small %d" % i, (GUEST, 7))
+                    small_sent += 1
+                    try:
+                        small_back += one.recvfrom(64)[0] == b"small %d" % i
+                    except socket.timeout:
+                        pass
+    time.sleep(1)
+    d = delta(s0, softnet(g))
+    shell(g, "sysctl -w net.core.flow_limit_cpu_bitmap=0")
+    shell(g, "sysctl -w net.core.netdev_max_backlog=1000")
+    cpu1 = [int(x, 16) for x in shell(g, "cat /proc/net/softnet_stat").splitlines()[1].split()]
+    assert cpu1[10] > 0, cpu1                               # flow_limit_count
+    assert d[1][1] >= cpu1[10], (d, cpu1)                   # counted in dropped too
+    assert small_back >= small_sent * 3 // 4, (small_back, small_sent)
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK
+    report("flow limit e1000: %d frames of one flow dropped by the flow limit on CPU 1, "
+           "%d/%d small-flow echoes back" % (cpu1[10], small_back, small_sent))

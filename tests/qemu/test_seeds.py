@@ -28,7 +28,7 @@ CHECKLIST = os.path.join(ROOT, "docs", "SEEDS-CHECKLIST.md")
 ITEMS = ["interrupts", "softirqs", "watch-softirqs", "sys-statistics", "proc-net-dev",
          "ethtool-G", "ethtool-g", "ethtool-S", "ethtool-l", "ethtool-c", "ethtool-C",
          "ethtool-k", "ethtool-K-gro", "ethtool-i", "smp-affinity", "softnet-stat",
-         "ethtool-L", "ethtool-x-X", "ethtool-n-N",
+         "ethtool-L", "ethtool-x-X", "ethtool-n-N", "sysctl-flow-limit",
          "snmp", "netstat-ipext", "proc-net-udp", "proc-net-tcp", "sysctl-budget",
          "sysctl-budget-usecs", "sysctl-backlog", "sysctl-weight", "sysctl-tcp-rmem",
          "ip-s-link", "ps-ksoftirqd"]
@@ -282,6 +282,18 @@ def test_ethtool_set_channels(guest):
     assert parse_ping(out)["stats"].groups()[:2] == ("2", "2"), out
 
 
+def test_sysctl_flow_limit(guest):
+    assert sh(guest, "sysctl net.core.flow_limit_table_len").strip() == \
+        "net.core.flow_limit_table_len = 4096"
+    assert sh(guest, "cat /proc/sys/net/core/flow_limit_cpu_bitmap").strip() == "0"
+    assert sh(guest, "sysctl -w net.core.flow_limit_cpu_bitmap=1").strip() == \
+        "net.core.flow_limit_cpu_bitmap = 1"
+    out = sh(guest, "ping -c 2 -i 0.2 " + GATEWAY)
+    assert parse_ping(out)["stats"].groups()[:2] == ("2", "2"), out
+    assert sh(guest, "sysctl -w net.core.flow_limit_cpu_bitmap=0").strip() == \
+        "net.core.flow_limit_cpu_bitmap = 0"
+
+
 def test_ethtool_rxfh(guest):
     out = sh(guest, "ethtool -x eth0")
     if not mq(guest):
@@ -397,9 +409,9 @@ def test_sysctl_tcp_rmem_read_only(guest):
         "sysctl: permission denied on key 'net.ipv4.tcp_sack'\n"
     assert sh(guest, "cat /proc/sys/net/ipv4/ip_default_ttl") == \
         "%d\n" % parse_snmp(sh(guest, "cat /proc/net/snmp"))["Ip"]["DefaultTTL"]
-    # flow_limit_table_len, rps_sock_flow_entries, ...: absent, as procps reports it
-    assert sh(guest, "sysctl net.core.flow_limit_table_len") == \
-        "sysctl: cannot stat /proc/sys/net/core/flow_limit_table_len: " \
+    # rps_sock_flow_entries (RFS): absent, as procps reports it
+    assert sh(guest, "sysctl net.core.rps_sock_flow_entries") == \
+        "sysctl: cannot stat /proc/sys/net/core/rps_sock_flow_entries: " \
         "No such file or directory\n"
 
 
