@@ -54,6 +54,11 @@ net-lwip-glue := port stack core_lock netif ipconfig ipconfig_parse selftest_sta
 kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 
+# the kernel socket API over lwIP's raw API (issue 15)
+net-socket := socket sock_udp sock_tcp sock_ss selftest_sock socktest_cmd
+kernel-srcs += $(net-socket:%=net/socket/%.c)
+$(foreach f,$(net-socket),$(eval CFLAGS_net_socket_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
+
 # ethtool: validated NIC settings, the shell command and ethtool= (no lwIP)
 kernel-srcs += net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/cmd_ethtool.c \
 	net/ethtool/ethtool_rss.c

@@ -22,7 +22,8 @@
 #define SKB_CACHE_MAX    64
 #define RX_BUF_CACHE_MAX 256
 
-/* counters may be bumped from hard IRQ and softirq context on one CPU */
+/* counters may be bumped from hard IRQ, softirq and thread context on
+ * every CPU: atomic adds on one shared copy (the views show one total) */
 #define STAT_INC(x) __atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
 
 struct skb_stats skb_stats;
@@ -271,6 +272,12 @@ static void skb_rx_buf_free(struct pbuf *p)
 	STAT_INC(skb_stats.rx_buffers_released);
 	obj_cache_put(&rx_buf_cache, rb);
 	release(ctx, buf);
+}
+
+bool skb_pbuf_is_rx_buffer(const struct pbuf *p)
+{
+	return (p->flags & PBUF_FLAG_IS_CUSTOM) &&
+	       ((const struct pbuf_custom *)p)->custom_free_function == skb_rx_buf_free;
 }
 
 struct sk_buff *skb_from_rx_buffer(struct net_device *dev, void *buf, u32 len,

@@ -44,7 +44,7 @@ void net_core_assert_locked(const char *fn);
 /* the pool serves only lwIP-internal allocations: received frames are
  * custom pbufs over DMA buffers (or PBUF_RAM copies) */
 #define PBUF_POOL_SIZE              64
-#define MEMP_NUM_UDP_PCB            16
+#define MEMP_NUM_UDP_PCB            64      /* services' and sockets' */
 #define MEMP_NUM_TCP_PCB_LISTEN     16
 /* lwIP's own timeouts plus a few for services */
 #define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
