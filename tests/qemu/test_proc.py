@@ -40,6 +40,8 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.core.netdev_max_backlog": (1000, 2500, ["0", "1000001", "0x10"]),
     # barenet's NAPI switch (ethtool branch): 1 NAPI, 0 one frame per interrupt
     "net.core.napi": (1, 0, ["2", "-1", "on"]),
+    # the flow limit's CPUs (issue 14, net/core/dev.h), NR_CPUS 16 of them
+    "net.core.flow_limit_cpu_bitmap": (0, 1, ["65536", "-1", "x"]),
     # socket buffers (issue 15, net/socket/): Linux's 212992 and floors
     "net.core.rmem_default": (212992, 4096, ["2303", "-1", "x"]),
     "net.core.rmem_max": (212992, 4194304, ["2303", "-1", "2147483648"]),
@@ -60,7 +62,9 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.ipv4.tcp_synack_retries": (1, 2, ["-1", "6", "x"]),
     "net.ipv4.tcp_min_snd_mss": (48, 536, ["47", "1461", "x"]),
 }
-CORE_SYSCTLS = sorted(n for n in SYSCTLS if n.startswith("net.core."))
+# and the flow limit's table length, fixed (read-only)
+CORE_SYSCTLS = sorted([n for n in SYSCTLS if n.startswith("net.core.")] +
+                      ["net.core.flow_limit_table_len"])
 
 
 def guest_cpus(guest):
