@@ -49,6 +49,7 @@ struct softnet_data {
 	u16 flow_history[FLOW_LIMIT_HISTORY];
 	u16 flow_history_head;
 	u8 flow_buckets[FLOW_LIMIT_TABLE_LEN];
+	struct napi_struct *polling; /* that napi (napi_gro_receive's), or NULL */
 };
 
 /* net.core.* tunables (validated through net_sysctl_set or the cmdline) */
