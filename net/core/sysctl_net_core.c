@@ -93,6 +93,11 @@ static const struct net_sysctl net_sysctls[] = {
 	NET_SYSCTL_RW("net.core.dev_weight", &dev_weight, 1, 100000, dev_weight_changed),
 	NET_SYSCTL_RW("net.core.netdev_max_backlog", &netdev_max_backlog, 1, 1000000, NULL),
 	NET_SYSCTL_RW("net.core.napi", &napi_sysctl, 0, 1, napi_changed),
+	/* flow limit (net/core/dev.h): the CPUs it applies on, as a number
+	 * (Linux prints the bitmap in hex: the same digits below 10) */
+	NET_SYSCTL_RW("net.core.flow_limit_cpu_bitmap", &flow_limit_cpu_bitmap, 0,
+		      (1L << NR_CPUS) - 1, NULL),
+	NET_SYSCTL_RO("net.core.flow_limit_table_len", FLOW_LIMIT_TABLE_LEN),
 	/* socket buffer sizes: the default a new socket gets, the most
 	 * SO_RCVBUF/SO_SNDBUF may ask (before doubling) */
 	NET_SYSCTL_RW("net.core.rmem_default", &sysctl_rmem_default, SK_MIN_RCVBUF, 0x7fffffff, NULL),
