@@ -33,7 +33,16 @@ BARRIER_POINTS = 5
 QEMU_POINTS = 20
 HOST_POINTS = 75    # the stages of grade_host.c, all lost when the tree does not build
 # a tail write that hands descriptors over (not the 0 of initialization)
-TAIL_WRITE = re.compile(r"ew32\s*\([^;]*\bq\.(tdt|rdt)\s*,(?!\s*0\s*\))")
+# a tail write: ew32(hw, hw->q.tdt|rdt, value) or, with queues, through the
+# ring's tail register (e1000_rx_tail_reg/e1000_tx_tail_reg(hw, ring)); a
+# write of 0 (ring set-up) is not one. group 1 or 2 names the register.
+TAIL_WRITE = re.compile(r"ew32\s*\([^;]*?(?:\bq\.(tdt|rdt)|\be1000_(rx|tx)_tail_reg\s*\([^;()]*\))\s*,"
+                        r"(?!\s*0\s*\))")
+
+
+def tail_reg(m):
+    """'tdt' or 'rdt': the tail register a TAIL_WRITE match writes"""
+    return m.group(1) or {"rx": "rdt", "tx": "tdt"}[m.group(2)]
 BARRIER = re.compile(r"\b(wmb|dma_wmb|__sync_synchronize|__atomic_thread_fence)\s*\(")
 
 
@@ -167,11 +176,11 @@ def check_barriers(tree):
                              "store must be visible first (SDM 3.3/3.2.6; Linux's e1000 does "
                              "the same). On x86 the stores are not reordered with the tail "
                              "write and the fake NIC cannot see the difference: this is found "
-                             "by reading the source" % (name, path, m.group(1).upper()))
+                             "by reading the source" % (name, path, tail_reg(m).upper()))
                 lines.append("  |   %s" % code[max(0, m.start() - 160):m.end()].strip()
                              .replace("\n", "\n  |   "))
     missing = [(n, reg) for n, reg in (("tx_flush", "tdt"), ("clean_rx", "rdt"))
-               if n in regs and not any(m.group(1) == reg for m in
+               if n in regs and not any(tail_reg(m) == reg for m in
                                         TAIL_WRITE.finditer(strip_comments(regs[n][1])))]
     for n, reg in missing:
         lines.append("  FAIL: no %s write (ew32(hw, hw->q.%s, ...)) in e1000_%s yet: write "
