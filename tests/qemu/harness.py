@@ -292,6 +292,14 @@ class Guest:
         prompt = self.wait_prompt(timeout, end_of_echo)
         return self.output[end_of_echo:prompt.start()]
 
+    def view(self, line, timeout=30):
+        """shell(line) without the kernel's log lines that printed while the
+        command's output did, wherever the console put them (a line's start
+        or the middle of one): what a parser of a /proc view or of ethtool
+        -S reads.  A BUG line (a spinlock held long on a descheduled vCPU)
+        once landed inside `cat /proc/barenet/metrics` and broke its parse."""
+        return PRINTK_LINE.sub("", self.shell(line, timeout))
+
     # -- control --------------------------------------------------------
     def monitor(self, command, timeout=5):
         """Send one human-monitor command; return its reply text."""

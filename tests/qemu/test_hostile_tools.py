@@ -132,7 +132,7 @@ class Target:
             self.boot()
             return
         try:
-            self.g.shell("cat /proc/uptime", timeout=SHELL_TIMEOUT_S)
+            self.g.view("cat /proc/uptime", timeout=SHELL_TIMEOUT_S)
         except TimeoutError:
             self.boot()
 
@@ -150,7 +150,7 @@ def tap_stats(net):
 
 def all_counters(t):
     c = counters(t.g)
-    for m in overload.QDISC.finditer(t.g.shell("cat /proc/barenet/metrics | grep qdisc_")):
+    for m in overload.QDISC.finditer(t.g.view("cat /proc/barenet/metrics | grep qdisc_")):
         c["qdisc." + m.group(1)] = int(m.group(2))
     c.update(tap_stats(t.net))
     return c
@@ -489,7 +489,7 @@ def run_attack(t, name, full):
     alive = g.proc.poll() is None and not hang
     if alive:
         try:
-            g.shell("cat /proc/uptime", timeout=SHELL_TIMEOUT_S)
+            g.view("cat /proc/uptime", timeout=SHELL_TIMEOUT_S)
         except TimeoutError:
             alive = False
     head = "hostile %s %s: %s" % (t.nic, name, summary)
