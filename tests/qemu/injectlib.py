@@ -225,6 +225,14 @@ class InjectGuest:
             time.sleep(0.5)
         return probes
 
+    def reassembling(self):
+        """How many IP datagrams lwIP holds fragments of (its REASSDATA pool
+        in use), from one read of /proc/barenet/metrics."""
+        m = re.search(r'^barenet_lwip_memp_used\{pool="REASSDATA"\} (\d+)$',
+                      self.g.view("cat /proc/barenet/metrics | grep REASSDATA"), re.M)
+        assert m, self.g.output[-2000:]
+        return int(m.group(1))
+
     def quiesce(self, timeout=REASS_QUIET_S):
         """Wait until lwIP holds no IP fragments (its reassembly timer has
         run out for everything sent); the counters then."""

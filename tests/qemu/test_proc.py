@@ -45,6 +45,9 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.ipv4.icmp_msgs_per_sec": (1000, 20, ["-1", "1000000001", "x"]),
     "net.ipv4.icmp_msgs_burst": (50, 10, ["-1", "1000000001", "5k"]),
     "net.ipv6.icmp.ratelimit": (1000, 0, ["-1", "3600001"]),
+    # IP reassembly time-outs in seconds (lwIP's defaults; a u8 in lwIP)
+    "net.ipv4.ipfrag_time": (15, 30, ["0", "256", "15s"]),
+    "net.ipv6.ip6frag_time": (60, 5, ["0", "256", "x"]),
     # the services' connection slots, TCP's give-up time and the listen
     # path (issue 11: test_hostile.py)
     "net.svc.max_per_source": (128, 64, ["-1", "65536", "x"]),
@@ -374,6 +377,7 @@ def test_sysctl_all(guest):
     assert guest.shell("ls /proc/sys/net/ipv4").split() == sorted(
         n.split(".")[-1] for n in names if n.startswith("net.ipv4."))
     assert guest.shell("ls /proc/sys/net/ipv6/icmp").split() == ["ratelimit"]
+    assert guest.shell("ls /proc/sys/net/ipv6").split() == ["icmp/", "ip6frag_time"]
     # the services' connection slots (issue 11, test_hostile.py)
     assert guest.shell("ls /proc/sys/net/svc").split() == ["idle_timeout", "max_per_source"]
     assert guest.shell("ls /proc/sys/net/core").split() == sorted(
