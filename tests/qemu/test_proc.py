@@ -437,15 +437,19 @@ def nic_guest(kernel, request):
         j.g.wait_prompt(30)
         # the guest's IPv6 start-up (DAD, MLD, router solicitations 4 s
         # apart) is over before counting starts: then no frame of its own
-        # falls between two reads of one snapshot
+        # falls between two reads of one snapshot.  Once DAD is done, a
+        # router advertisement stops the solicitations (lwIP sends one
+        # first if it had sent none); then the link is quiet for good
+        j.g.wait_for(r"inet6 FE80::\S+ \(link-local\)$", timeout=30)
+        net.stop_router_solicitations()
         deadline, last, since = time.monotonic() + 40, None, time.monotonic()
         while time.monotonic() < deadline:
             now = tap_counters(j)["rx_packets"]
             if now != last:
                 last, since = now, time.monotonic()
-            elif time.monotonic() - since > 5:
+            elif time.monotonic() - since > 2:
                 break
-            time.sleep(0.5)
+            time.sleep(0.25)
         yield j
     finally:
         net.close()
