@@ -46,6 +46,7 @@ kernel-srcs :=
 kernel-extra-objs :=
 include boot/build.mk
 include kernel/build.mk
+include kernel/app/build.mk
 include lib/build.mk
 include drivers/build.mk
 include net/build.mk
@@ -59,6 +60,8 @@ kernel-objs := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(call uniq,$(kernel-src
 # much of the kernel sees lwIP's headers: on a fresh clone, lwIP is fetched
 # (tools/deps.sh) before anything compiles, whatever -j says
 $(kernel-objs): | $(LWIP)/.verified
+# the application's rules need the object list (make APP=)
+include kernel/app/app.mk
 
 .PHONY: all
 all: $(BUILD)/barenet.elf $(BUILD)/barenet.sym
@@ -92,30 +95,34 @@ $(BUILD)/obj/%.o: %.S
 # the second's, i.e. the table in the final image describes that image.
 KSYMS := $(BUILD)/kallsyms
 
-# $(call kallsyms-link,out,table-object)
+# $(call kallsyms-link,out,table-object[,objects])
 define kallsyms-link
-	$(Q)$(CC) $(KLDFLAGS) -o $(1) $(kernel-objs) $(2) -lgcc
+	$(Q)$(CC) $(KLDFLAGS) -o $(1) $(or $(3),$(kernel-objs)) $(2) -lgcc
 endef
 # $(call kallsyms-table,elf-or-empty,out-basename)
 define kallsyms-table
 	$(Q)$(if $(1),$(NM) -n $(1),cat /dev/null) | tools/gen-kallsyms.sh > $(2).S
 	$(Q)$(CC) $(KASFLAGS) -c $(2).S -o $(2).o
 endef
+# $(call kernel-link,out,objects,kallsyms-dir): the three passes
+define kernel-link
+	@mkdir -p $(3)
+	@$(if $(Q),echo "  KSYMS   $(1) (3 link passes)")
+	$(call kallsyms-table,,$(3)/table0)
+	$(call kallsyms-link,$(3)/pass1.elf,$(3)/table0.o,$(2))
+	$(call kallsyms-table,$(3)/pass1.elf,$(3)/table1)
+	$(call kallsyms-link,$(3)/pass2.elf,$(3)/table1.o,$(2))
+	$(call kallsyms-table,$(3)/pass2.elf,$(3)/table2)
+	$(call kallsyms-link,$(3)/pass3.elf,$(3)/table2.o,$(2))
+	$(call kallsyms-table,$(3)/pass3.elf,$(3)/table3)
+	$(Q)cmp -s $(3)/table2.S $(3)/table3.S || \
+		{ echo "kallsyms: the symbol table of pass 3 differs from pass 2" >&2; exit 1; }
+	$(Q)tools/check-image.sh $(3)/pass3.elf
+	$(Q)cp $(3)/pass3.elf $(1)
+endef
 
 $(BUILD)/barenet.elf: $(kernel-objs) linker.ld tools/check-image.sh tools/gen-kallsyms.sh
-	@mkdir -p $(KSYMS)
-	@$(if $(Q),echo "  KSYMS   $@ (3 link passes)")
-	$(call kallsyms-table,,$(KSYMS)/table0)
-	$(call kallsyms-link,$(KSYMS)/pass1.elf,$(KSYMS)/table0.o)
-	$(call kallsyms-table,$(KSYMS)/pass1.elf,$(KSYMS)/table1)
-	$(call kallsyms-link,$(KSYMS)/pass2.elf,$(KSYMS)/table1.o)
-	$(call kallsyms-table,$(KSYMS)/pass2.elf,$(KSYMS)/table2)
-	$(call kallsyms-link,$(KSYMS)/pass3.elf,$(KSYMS)/table2.o)
-	$(call kallsyms-table,$(KSYMS)/pass3.elf,$(KSYMS)/table3)
-	$(Q)cmp -s $(KSYMS)/table2.S $(KSYMS)/table3.S || \
-		{ echo "kallsyms: the symbol table of pass 3 differs from pass 2" >&2; exit 1; }
-	$(Q)tools/check-image.sh $(KSYMS)/pass3.elf
-	$(Q)cp $(KSYMS)/pass3.elf $@
+	$(call kernel-link,$@,$(kernel-objs),$(KSYMS))
 
 $(BUILD)/barenet.sym: $(BUILD)/barenet.elf
 	$(NM) -n $< > $@
@@ -142,6 +149,9 @@ help:
 	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, CPUS=2, APPEND='...')"
 	@echo "                  NET=user (127.0.0.1 forwards) or NET=tap (root: a namespace with a tap);"
 	@echo "                  the dashboard: http://127.0.0.1:8080/ (docs/DASHBOARD.md)"
+	@echo "  make APP=prog.c an image with that program as its application (a file, files or a directory;"
+	@echo "                  built against musl, run after ready; make run APP=... boots it; docs/APPS.md)"
+	@echo "  make app-kernel APP=...  build/apps/<name>/barenet.elf, sharing the kernel objects"
 	@echo "  make run-iso    boot the ISO in QEMU (FW=bios|uefi)"
 	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"
 	@echo "  make test       install missing deps, run host unit tests and QEMU tests (lower counts,"
@@ -162,7 +172,8 @@ help:
 	@echo "  make bench      barenet vs a Debian Linux guest, same NIC (root; BENCH_MODELS, BENCH_MODES, BENCH_QUICK=1)"
 	@echo "  make clean      remove build outputs (keeps build/deps)"
 	@echo "  make distclean  remove build/ entirely"
-	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), BUILD=dir, V=1,"
+	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), BUILD=dir, V=1, APP, APP_NAME,"
+	@echo "  APP_CFLAGS, APP_LDLIBS,"
 	@echo "  ACCEL, NIC, NET, NETNS, APPEND, MEM, SMP, MACHINE, HOSTFWD, GDBPORT, PYTEST_ARGS (see docs/USAGE.md)"
 	@echo "  LOCK_DEBUG=0 builds spinlocks without owner/recursion/IRQ-safety/hold-time checks (default 1; make clean first)"
 	@echo "  KMALLOC_DEBUG=0 builds kmalloc without redzones/caller tracking/live list (default 1; make clean first)"

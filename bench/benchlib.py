@@ -4,6 +4,7 @@ Parsers for the Linux-format views both guests give (/proc/stat,
 /proc/interrupts, /proc/net/dev), percentiles, and the side-by-side table
 (markdown) with the ratio barenet/Linux.  No QEMU here: tests/qemu/
 test_bench_table.py checks it on fixed texts."""
+import os
 import math
 import re
 
@@ -122,15 +123,36 @@ def ratio(a, b):
     return "%.2f" % (a / b)
 
 
+# the results key of barenet with 2 CPUs (bench/run.py measures barenet
+# with 1 CPU, "barenet", and then with 2, back to back; Linux with 1)
+BN2 = "barenet_2cpu"
+
+
 def table(results):
-    """Markdown: one row per ROWS entry, barenet | Linux | barenet/Linux."""
-    bn, lx = results.get("barenet", {}), results.get("linux", {})
-    out = ["| measure | unit | barenet | Linux | barenet/Linux |",
-           "|---|---|---:|---:|---:|"]
+    """Markdown: one row per ROWS entry, barenet | Linux | barenet/Linux;
+    with a 2-CPU barenet in results also barenet 2 CPUs and 2 CPUs / 1 CPU
+    (the barenet columns are then 1 CPU)."""
+    bn, lx, bn2 = results.get("barenet", {}), results.get("linux", {}), results.get(BN2)
+    if not bn2:
+        out = ["| measure | unit | barenet | Linux | barenet/Linux |",
+               "|---|---|---:|---:|---:|"]
+    else:
+        out = ["| measure | unit | barenet 1 CPU | Linux | barenet/Linux | barenet 2 CPUs "
+               "| 2 CPUs / 1 CPU |", "|---|---|---:|---:|---:|---:|---:|"]
     for key, label, unit, _ in ROWS:
         a, b = bn.get(key), lx.get(key)
-        out.append("| %s | %s | %s | %s | %s |" % (label, unit, fmt(a, key), fmt(b, key), ratio(a, b)))
+        row = "| %s | %s | %s | %s | %s |" % (label, unit, fmt(a, key), fmt(b, key), ratio(a, b))
+        if bn2:
+            row += " %s | %s |" % (fmt(bn2.get(key), key), ratio(bn2.get(key), a))
+        out.append(row)
     return "\n".join(out) + "\n"
+
+
+def proc_cpu_seconds(pid):
+    """user + system CPU time of process pid so far, in seconds"""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def header(meta):
@@ -252,11 +274,17 @@ def mode_table(model, modes):
            "| rx frames/s at the top load step: barenet NAPI / napi=off / Linux |",
            "|---|---|---|---:|---:|---:|---:|---:|"]
     notes = []
+    two = any(modes[m].get(BN2) for m in modes)
+    if two:
+        out[0] += (" barenet 2 CPUs: RTT p50 (ms) / IRQs per rx frame / rx frames/s at the "
+                   "top load step |")
+        out[1] += "---:|"
     for mode in MODEL_MODES[model]:
         if mode not in modes:
             continue
         bn, lx = modes[mode]["barenet"], modes[mode]["linux"]
         off = bn.get("napi_off") or {}
+        bn2 = modes[mode].get(BN2) or {}
         if "na" in lx:
             notes.append("Linux in %s: n/a: %s." % (MODE_NAMES[mode], lx["na"]))
             lx_ran = "n/a (see below)"
@@ -270,6 +298,10 @@ def mode_table(model, modes):
             fmt(bn.get("irq_per_rx_frame")), fmt(off.get("irq_per_rx_frame")),
             fmt(lx.get("irq_per_rx_frame")),
             fmt(top_rx(bn.get("load"))), fmt(top_rx(off.get("load"))), fmt(top_rx(lx.get("load")))))
+        if two:
+            out[-1] += " %s / %s / %s |" % (fmt(bn2.get("rtt_p50_ms")),
+                                           fmt(bn2.get("irq_per_rx_frame")),
+                                           fmt(top_rx(bn2.get("load"))))
         for kind, cell in (("barenet", bn), ("Linux", lx)):
             if "na" not in cell and cell.get("mode") != mode:
                 notes.append("%s asked for %s ran in %s%s." % (
@@ -303,6 +335,10 @@ def summary(docs, pages):
     md += "- machine: %s, %s host cores; %s; accelerator %s\n" % (
         meta["machine"], meta["cores"], meta["qemu"], meta["accel"].upper())
     md += "- barenet %s; Linux guest: %s\n" % (meta["barenet"], meta["linux"])
+    if meta.get("idle_host_cpu"):
+        idle = meta["idle_host_cpu"]
+        md += "- idle host CPU use (cores) of a barenet guest: 1 CPU %s, 2 CPUs %s\n" % (
+            fmt(idle.get("1")), fmt(idle.get("2")))
     md += "- per model: %s\n" % ", ".join(
         "[%s](%s)" % (d["meta"]["model"], p) for d, p in zip(docs, pages))
     md += "- full cells in each model's default mode (%s); cells per mode below\n\n" % ", ".join(
@@ -316,6 +352,17 @@ def summary(docs, pages):
             a, b = d["results"]["barenet"].get(key), d["results"]["linux"].get(key)
             cells.append("%s (%s)" % (_pair(a, b, key), ratio(a, b)))
         md += "| %s | %s |\n" % (label, " | ".join(cells))
+    if any(d["results"].get(BN2) for d in docs):
+        md += "\nbarenet with 1 and with 2 CPUs, back to back (same cells):\n\n"
+        md += "| measure | " + " | ".join("%s 1 CPU / 2 CPUs (ratio)" % d["meta"]["model"]
+                                          for d in docs) + " |\n"
+        md += "|---|" + "---:|" * len(docs) + "\n"
+        for key, label in HEADLINE:
+            cells = []
+            for d in docs:
+                a, b = d["results"]["barenet"].get(key), (d["results"].get(BN2) or {}).get(key)
+                cells.append("%s (%s)" % (_pair(a, b, key), ratio(b, a)))
+            md += "| %s | %s |\n" % (label, " | ".join(cells))
     md += "\nPer interrupt mode (the mode each guest really ran in, read back from the guest):\n\n"
     md += ("| model | mode | barenet ran in | Linux ran in | IRQs per rx frame: barenet NAPI / "
            "napi=off / Linux | RTT p50 (ms) barenet / Linux |\n|---|---|---|---|---:|---:|\n")

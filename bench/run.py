@@ -88,12 +88,12 @@ class BenchGuest:
     interrupt mode, with its shell reachable over the serial console
     (cmd())."""
 
-    def __init__(self, net, kind, model, mode, mem=MEM, extra="", name=None):
+    def __init__(self, net, kind, model, mode, mem=MEM, extra="", name=None, smp=1):
         self.kind, self.net = kind, net
-        name = name or "bench-%s-%s-%s" % (kind, model, mode)
+        name = name or "bench-%s-%s-%s%s" % (kind, model, mode, "" if smp == 1 else "-%dcpu" % smp)
         if kind == "barenet":
             append = "ip=%s/%d,%s irqmode=%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4, mode)
-            self.g = net.guest(name, nic=model, mac=MAC, mem=mem,
+            self.g = net.guest(name, nic=model, mac=MAC, mem=mem, smp=smp,
                                append=(append + " " + extra).strip())
         else:
             args, why = benchlib.linux_mode_args(model, mode)
@@ -101,7 +101,7 @@ class BenchGuest:
                 raise ValueError(why)
             append = "console=ttyS0 quiet loglevel=3 panic=-1 bn_ip=%s/%d bn_nic=%s" % (
                 GUEST, netns.PREFIXLEN4, model) + args
-            self.g = net.guest(name, nic=model, mac=MAC, mem=mem, debug_exit=False,
+            self.g = net.guest(name, nic=model, mac=MAC, mem=mem, debug_exit=False, smp=smp,
                                kernel=os.path.join(LINUX_DIR, "vmlinuz"),
                                append=(append + " " + extra).strip(),
                                extra=["-initrd", os.path.join(LINUX_DIR, "initrd.cpio.gz")])
@@ -344,15 +344,15 @@ def pin_neighbour(net):
              "nud", "permanent"], check=True)
 
 
-def measure(kind, model, mode, full):
-    """One boot of kind on model in mode: the per-mode cell (first ping,
-    the mode read back, RTT, IRQs per frame, load sweep; for barenet a
-    second boot with napi=off) and, when full, the expensive results
-    (UDP echo matrix, iperf).  Returns (results, cell, extra)."""
-    res, cell, extra = {}, {}, {}
+def measure(kind, model, mode, full, smp=1):
+    """One boot of kind on model in mode with smp CPUs: the per-mode cell
+    (first ping, the mode read back, RTT, IRQs per frame, load sweep; for
+    barenet a second boot with napi=off) and, when full, the expensive
+    results (UDP echo matrix, iperf).  Returns (results, cell, extra)."""
+    res, cell, extra = {}, {"cpus": smp}, {}
     with netns.TestNet() as net:
         pin_neighbour(net)
-        bg = BenchGuest(net, kind, model, mode)
+        bg = BenchGuest(net, kind, model, mode, smp=smp)
         cell["boot_to_ping_s"] = first_ping(net, bg, 120)
         if cell["boot_to_ping_s"] is None:
             raise RuntimeError("%s on %s %s: no ping answered in 120 s; log %s"
@@ -389,8 +389,9 @@ def measure(kind, model, mode, full):
     if kind == "barenet":
         with netns.TestNet() as net:
             pin_neighbour(net)
-            bg = BenchGuest(net, kind, model, mode, extra="napi=off",
-                            name="bench-barenet-%s-%s-napioff" % (model, mode))
+            bg = BenchGuest(net, kind, model, mode, extra="napi=off", smp=smp,
+                            name="bench-barenet-%s-%s-napioff%s" % (
+                                model, mode, "" if smp == 1 else "-%dcpu" % smp))
             bg.wait_ready(120)
             if wait_udp_echo(net):
                 m, ev = bg.irq_mode()
@@ -399,8 +400,9 @@ def measure(kind, model, mode, full):
                                     "mode": m, "evidence": ev, "load": load_sweep(net, bg)}
     for key in ("boot_to_ping_s", "rtt_p50_ms", "rtt_p99_ms", "irq_per_rx_frame"):
         res[key] = cell[key]
-    log("%s %s %s: ran in %s (%s); %s" % (kind, model, mode, cell["mode"], cell["evidence"],
-                                         json.dumps(res)))
+    log("%s %s %s, %d CPU%s: ran in %s (%s); %s" % (
+        kind, model, mode, smp, "" if smp == 1 else "s", cell["mode"], cell["evidence"],
+        json.dumps(res)))
     return res, cell, extra
 
 
@@ -443,6 +445,23 @@ def image_sizes():
     lx = os.path.getsize(os.path.join(LINUX_DIR, "vmlinuz")) + \
         os.path.getsize(os.path.join(LINUX_DIR, "initrd.cpio.gz"))
     return bn, lx
+
+
+IDLE_SECONDS = 5.0 if QUICK else 20.0
+
+
+def idle_host_cpu(smp):
+    """Host CPU (cores: CPU seconds of the QEMU process per second) an idle
+    barenet guest with smp CPUs and no NIC takes, at the shell prompt over
+    IDLE_SECONDS: an idle vCPU halts (kernel/idle.c), so a 2-CPU guest
+    should cost about what a 1-CPU one does."""
+    with harness.Guest("bench-idle-%dcpu" % smp, smp=smp) as g:
+        g.wait_prompt(120)
+        g.watch(1.0)            # the boot's tail settles
+        c0, t0 = benchlib.proc_cpu_seconds(g.proc.pid), time.monotonic()
+        g.watch(IDLE_SECONDS)
+        c1, t1 = benchlib.proc_cpu_seconds(g.proc.pid), time.monotonic()
+        return round((c1 - c0) / (t1 - t0), 4)
 
 
 # -- output ------------------------------------------------------------------------
@@ -532,6 +551,12 @@ def render(doc):
               " (BENCH_QUICK)" if doc.get("quick") else "")
     md += "- every cell of this table in %s (the model's default mode, both guests); the " \
           "cells an interrupt mode changes are measured per mode in the next table\n\n" % full
+    idle = meta.get("idle_host_cpu")
+    if idle:
+        md += "- idle host CPU use (cores) of a barenet guest at its prompt, %.0f s: 1 CPU %s, " \
+              "2 CPUs %s\n" % (c.get("idle_seconds", IDLE_SECONDS), benchlib.fmt(idle.get("1")),
+                              benchlib.fmt(idle.get("2")))
+    md += "\n" if idle else ""
     md += benchlib.table(results)
     md += "\n## Per interrupt mode\n\nThe mode asked of both guests (barenet `irqmode=`; Linux " \
           "`pci=nomsi`, or e1000e's `IntMode=`) and the one each ran in, read back from the " \
@@ -547,34 +572,45 @@ def render(doc):
     return md
 
 
-def run_model(model, modes, out_dir, date):
+def run_model(model, modes, out_dir, date, idle):
     """Both guests on model in each of modes (the first gets the full
-    cells); writes the page and its .json; returns (document, base path)."""
+    cells), barenet with 1 and with 2 CPUs; idle: idle_host_cpu()'s
+    figures, for the page; writes the page and its .json; returns
+    (document, base path)."""
     t0 = time.monotonic()
     meta = machine_meta()
     meta.update({"date": date, "accel": harness.choose_accel(), "model": model,
                  "mode": ", ".join(benchlib.MODE_NAMES[m] for m in modes)})
     full_mode = modes[0]
-    results, extras = {"barenet": {}, "linux": {}}, {}
+    results, extras = {"barenet": {}, benchlib.BN2: {}, "linux": {}}, {}
     cells = {m: {} for m in modes}
     bn_size, lx_size = image_sizes()
-    for kind in ("barenet", "linux"):
+    # barenet with 1 CPU, then with 2 (the same cells, back to back), then
+    # Linux (1 CPU); results[benchlib.BN2] holds the 2-CPU barenet
+    for key, kind, smp in (("barenet", "barenet", 1), (benchlib.BN2, "barenet", 2),
+                           ("linux", "linux", 1)):
         for mode in modes:
             if kind == "linux":
                 args, why = benchlib.linux_mode_args(model, mode)
                 if args is None:
                     log("%s %s linux: n/a: %s" % (model, mode, why))
-                    cells[mode][kind] = {"na": why}
+                    cells[mode][key] = {"na": why}
                     continue
-            log("%s %s %s: measuring%s" % (model, mode, kind,
-                                          " (full)" if mode == full_mode else ""))
-            res, cells[mode][kind], extra = measure(kind, model, mode, mode == full_mode)
+            log("%s %s %s (%d CPU): measuring%s" % (model, mode, kind, smp,
+                                                   " (full)" if mode == full_mode else ""))
+            res, cells[mode][key], extra = measure(kind, model, mode, mode == full_mode, smp)
             if mode != full_mode:
                 continue
-            log("%s %s %s: -m search" % (model, mode, kind))
-            res["min_mem_mib"] = min_mem(kind, model, mode)
+            if smp == 1:
+                log("%s %s %s: -m search" % (model, mode, kind))
+                res["min_mem_mib"] = min_mem(kind, model, mode)
+            else:
+                # the memory a guest needs does not depend on its CPUs
+                # beyond their stacks: searched with 1 CPU only
+                res["min_mem_mib"] = "not searched"
             res["image_bytes"] = bn_size if kind == "barenet" else lx_size
-            results[kind], extras[kind] = res, extra
+            results[key], extras[key] = res, extra
+    meta["idle_host_cpu"] = idle
     meta["duration_s"] = round(time.monotonic() - t0)
     # what was measured: the build the barenet guest named at boot
     meta["barenet"] = ", ".join(sorted({c["barenet"]["build"] for c in cells.values()
@@ -584,6 +620,8 @@ def run_model(model, modes, out_dir, date):
     for mode in modes:
         bn, lx = cells[mode]["barenet"], cells[mode]["linux"]
         series = [("barenet NAPI", bn["load"])]
+        if "load" in cells[mode].get(benchlib.BN2, {}):
+            series.append(("barenet NAPI, 2 CPUs", cells[mode][benchlib.BN2]["load"]))
         if "napi_off" in bn:
             series.append(("barenet napi=off", bn["napi_off"]["load"]))
         if "load" in lx:
@@ -598,7 +636,8 @@ def run_model(model, modes, out_dir, date):
            "full_mode": full_mode, "quick": QUICK, "png": pngs,
            "counts": {"pings": PINGS, "udp_seconds": UDP_SECONDS,
                       "iperf_seconds": IPERF_SECONDS, "flood": FLOOD_FRAMES,
-                      "load_steps": LOAD_STEPS, "load_seconds": LOAD_SECONDS}}
+                      "load_steps": LOAD_STEPS, "load_seconds": LOAD_SECONDS,
+                      "idle_seconds": IDLE_SECONDS}}
     with open(base + ".json", "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
     md = render(doc)
@@ -651,11 +690,14 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     date = datetime.date.today().isoformat()
     t0 = time.monotonic()
+    idle = {str(n): idle_host_cpu(n) for n in (1, 2)}
+    log("idle host CPU use of a barenet guest: %s" % ", ".join(
+        "%s CPU%s %.3f" % (n, "" if n == "1" else "s", v) for n, v in idle.items()))
     docs, bases = [], []
     for model in models:
         mm = [mode for m, mode in cells if m == model]
         if mm:
-            doc, base = run_model(model, mm, out_dir, date)
+            doc, base = run_model(model, mm, out_dir, date, idle)
             docs.append(doc)
             bases.append(base)
     write_summary(out_dir, docs, bases)

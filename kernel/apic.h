@@ -35,6 +35,10 @@ int lapic_send_self_ipi(int vector);
 void lapic_eoi(void);
 /* this CPU's APIC id */
 u32 lapic_id(void);
+/* the APIC id to send an interrupt for cpu to (an IOAPIC entry's or an
+ * MSI message's destination): this CPU's own id when cpu is this CPU or
+ * not online (routes made before the APs start) */
+u32 lapic_cpu_dest(unsigned int cpu);
 /* MSI message address that targets dest_apic_id (0xFEE00000 | dest << 12) */
 u64 lapic_msi_address(u32 dest_apic_id);
 

@@ -9,8 +9,10 @@ kernel-srcs += kernel/gdt.c kernel/idt.c kernel/isr.S kernel/irq.c kernel/kallsy
 kernel-srcs += kernel/smp.c kernel/smp_trampoline.S kernel/cpuinfo.c kernel/spinlock_debug.c \
 	kernel/smp_call.c kernel/selftest_spinlock.c
 # kernel threads and the scheduler (kernel/sched.h)
-kernel-srcs += kernel/sched.c kernel/switch.S kernel/kthread.c kernel/selftest_sched.c
-kernel-srcs += kernel/softirq.c kernel/selftest_softirq.c kernel/workqueue.c \
+kernel-srcs += kernel/sched.c kernel/switch.S kernel/kthread.c kernel/selftest_sched.c \
+	kernel/mutex.c kernel/completion.c kernel/selftest_mutex.c kernel/selftest_smp_stress.c \
+	kernel/top.c
+kernel-srcs += kernel/softirq.c kernel/selftest_softirq.c kernel/workqueue.c kernel/kworker.c \
 	kernel/softlockup.c
 kernel-srcs += kernel/mm.c kernel/buddy.c kernel/page_alloc.c kernel/paging.c kernel/kmalloc.c \
 	kernel/dma.c kernel/mmio.c kernel/mmtest.c

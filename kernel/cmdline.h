@@ -1,6 +1,7 @@
 /* Kernel command line: space-separated key=value options (or bare keys),
  * values optionally in double quotes.  Subsystems register the keys they
- * understand with CMDLINE_OPT(); an unknown key is reported, not ignored. */
+ * understand with CMDLINE_OPT(); an unknown key is reported, not ignored.
+ * A bare `--` ends the options: the rest is the application's argv. */
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H
 
@@ -31,6 +32,14 @@ struct cmdline_opt {
 int cmdline_split(const char *s,
 		  int (*cb)(const char *key, const char *value, void *ctx),
 		  void (*err)(size_t pos, const char *msg, void *ctx), void *ctx);
+
+/* The text after a bare `--` (the application's arguments), or NULL when
+ * the line has none.  Options stop there (cmdline_split). */
+const char *cmdline_app_args(const char *s);
+/* Split buf in place into at most max words (double quotes group words and
+ * are removed); the count, -E2BIG for more words, -EINVAL for an
+ * unterminated quote. */
+int cmdline_argv_split(char *buf, char **argv, int max);
 
 /* Apply every option of s through the registered CMDLINE_OPT handlers.
  * Returns the number of problems (unknown keys, bad values, syntax errors),

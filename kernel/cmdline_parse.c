@@ -29,6 +29,9 @@ int cmdline_split(const char *s,
 			key[klen++] = *p++;
 		}
 		key[klen] = '\0';
+		/* Linux's rule: what follows a bare `--` is the program's */
+		if (!strcmp(key, "--") && *p != '=')
+			return 0;
 		if (!klen) {
 			if (err)
 				err(start, "'=' without an option name", ctx);
@@ -96,5 +99,59 @@ void cmdline_redact(char *s, bool (*secret)(const char *key))
 				*p = '*';
 		if (quoted && *p)
 			p++;
+	}
+}
+
+const char *cmdline_app_args(const char *s)
+{
+	const char *p = s;
+
+	for (;;) {
+		bool quoted = false;
+		const char *start;
+
+		while (is_blank(*p))
+			p++;
+		if (!*p)
+			return NULL;
+		start = p;
+		while (*p && (quoted || !is_blank(*p))) {
+			if (*p == '"')
+				quoted = !quoted;
+			p++;
+		}
+		if (p - start == 2 && start[0] == '-' && start[1] == '-')
+			return p;
+	}
+}
+
+int cmdline_argv_split(char *buf, char **argv, int max)
+{
+	char *p = buf, *out;
+	int argc = 0;
+
+	for (;;) {
+		bool quoted = false;
+
+		while (is_blank(*p))
+			p++;
+		if (!*p)
+			return argc;
+		if (argc == max)
+			return -E2BIG;
+		argv[argc++] = out = p;
+		/* quotes group words and are dropped, as a shell does */
+		while (*p && (quoted || !is_blank(*p))) {
+			if (*p == '"')
+				quoted = !quoted;
+			else
+				*out++ = *p;
+			p++;
+		}
+		if (quoted)
+			return -EINVAL;
+		if (*p)
+			p++;
+		*out = '\0';
 	}
 }

@@ -20,11 +20,14 @@ bool serial_exists(void);
  * waits, input falls back to polling the UART (cmdline serial_irq=off
  * starts without the interrupt, to exercise that path). */
 int serial_rx_init(void);
-/* the next received byte, or -1; process context (the idle loop), never
- * from an interrupt handler */
+/* the next received byte, or -1; thread context (the console shell's
+ * thread), never from an interrupt handler */
 int serial_rx_getc(void);
-/* input is waiting: the idle loop must not halt */
+/* input is waiting */
 bool serial_rx_pending(void);
+/* sleep until input is pending or ms milliseconds passed (the receive
+ * interrupt wakes the sleeper); thread context */
+void serial_rx_wait(unsigned int ms);
 
 /* VGA text mode at 0xB8000 (BIOS boots); a no-op where there is none */
 void vga_init(void);

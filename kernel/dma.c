@@ -27,6 +27,9 @@ struct dma_page {
 	u32 used;                                       /* bit i: block i is handed out */
 };
 
+/* pools and outstanding: under pool_locks[MM_LOCK_DMA] (page_alloc.c,
+ * mm_lock), any context on any CPU, irqsave (rings and buffers are
+ * allocated when a device opens or resizes, not per frame) */
 static struct dma_page *pools[DMA_NR_POOLS];
 static u64 outstanding;
 

@@ -30,6 +30,32 @@ const char *errno_name(int err)
 	case ENETDOWN: return "ENETDOWN";
 	case ENOBUFS: return "ENOBUFS";
 	case ETIMEDOUT: return "ETIMEDOUT";
+	case EINTR: return "EINTR";
+	case EBADF: return "EBADF";
+	case ENFILE: return "ENFILE";
+	case EMFILE: return "EMFILE";
+	case EPIPE: return "EPIPE";
+	case EDOM: return "EDOM";
+	case ENOTSOCK: return "ENOTSOCK";
+	case EDESTADDRREQ: return "EDESTADDRREQ";
+	case EMSGSIZE: return "EMSGSIZE";
+	case EPROTOTYPE: return "EPROTOTYPE";
+	case ENOPROTOOPT: return "ENOPROTOOPT";
+	case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+	case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
+	case EAFNOSUPPORT: return "EAFNOSUPPORT";
+	case EADDRINUSE: return "EADDRINUSE";
+	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+	case ENETUNREACH: return "ENETUNREACH";
+	case ECONNABORTED: return "ECONNABORTED";
+	case ECONNRESET: return "ECONNRESET";
+	case EISCONN: return "EISCONN";
+	case ENOTCONN: return "ENOTCONN";
+	case ESHUTDOWN: return "ESHUTDOWN";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case EHOSTUNREACH: return "EHOSTUNREACH";
+	case EALREADY: return "EALREADY";
+	case EINPROGRESS: return "EINPROGRESS";
 	default: return "E?";
 	}
 }
@@ -63,6 +89,32 @@ const char *errno_desc(int err)
 	case ENETDOWN: return "Network is down";
 	case ENOBUFS: return "No buffer space available";
 	case ETIMEDOUT: return "Connection timed out";
+	case EINTR: return "Interrupted system call";
+	case EBADF: return "Bad file descriptor";
+	case ENFILE: return "Too many open files in system";
+	case EMFILE: return "Too many open files";
+	case EPIPE: return "Broken pipe";
+	case EDOM: return "Numerical argument out of domain";
+	case ENOTSOCK: return "Socket operation on non-socket";
+	case EDESTADDRREQ: return "Destination address required";
+	case EMSGSIZE: return "Message too long";
+	case EPROTOTYPE: return "Protocol wrong type for socket";
+	case ENOPROTOOPT: return "Protocol not available";
+	case EPROTONOSUPPORT: return "Protocol not supported";
+	case ESOCKTNOSUPPORT: return "Socket type not supported";
+	case EAFNOSUPPORT: return "Address family not supported by protocol";
+	case EADDRINUSE: return "Address already in use";
+	case EADDRNOTAVAIL: return "Cannot assign requested address";
+	case ENETUNREACH: return "Network is unreachable";
+	case ECONNABORTED: return "Software caused connection abort";
+	case ECONNRESET: return "Connection reset by peer";
+	case EISCONN: return "Transport endpoint is already connected";
+	case ENOTCONN: return "Transport endpoint is not connected";
+	case ESHUTDOWN: return "Cannot send after transport endpoint shutdown";
+	case ECONNREFUSED: return "Connection refused";
+	case EHOSTUNREACH: return "No route to host";
+	case EALREADY: return "Operation already in progress";
+	case EINPROGRESS: return "Operation now in progress";
 	default: return "Unknown error";
 	}
 }

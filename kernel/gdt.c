@@ -6,6 +6,7 @@
  * stack table, which gives NMI, #DF and #MC known-good stacks even when the
  * fault was caused by a broken kernel stack (SDM vol.3A 6.14.5). */
 #include "kernel/gdt.h"
+#include "kernel/app/app.h"
 #include "kernel/percpu.h"
 #include "kernel/types.h"
 #include "kernel/x86.h"
@@ -37,7 +38,7 @@
 /* 64-bit TSS; SDM vol.3A 7.7, Figure 7-11 */
 struct tss64 {
 	u32 reserved0;
-	u64 rsp[3];             /* stacks for a change to CPL 0..2: unused (no rings) */
+	u64 rsp[3];             /* stacks for a change to CPL 0..2: rsp[0] for CPL 3 */
 	u64 reserved1;
 	u64 ist[7];             /* IST1..IST7 */
 	u64 reserved2;
@@ -52,9 +53,13 @@ struct gdt_ptr {
 	u64 base;
 } __packed;
 
-enum { GDT_NULL, GDT_CODE, GDT_DATA, GDT_TSS_LO, GDT_TSS_HI, GDT_ENTRIES };
+enum { GDT_NULL, GDT_CODE, GDT_DATA, GDT_TSS_LO, GDT_TSS_HI, GDT_UCODE32, GDT_UDATA,
+       GDT_UCODE, GDT_ENTRIES };
 _Static_assert(GDT_CODE * 8 == GDT_KERNEL_CS && GDT_DATA * 8 == GDT_KERNEL_DS &&
-	       GDT_TSS_LO * 8 == GDT_TSS, "selectors match the table");
+	       GDT_TSS_LO * 8 == GDT_TSS && (GDT_UCODE32 * 8 | 3) == GDT_USER_BASE &&
+	       (GDT_UDATA * 8 | 3) == GDT_USER_DS && (GDT_UCODE * 8 | 3) == GDT_USER_CS,
+	       "selectors match the table");
+#define DPL_USER 3ULL
 
 /* one GDT and TSS per CPU (the TSS descriptor's busy bit is per GDT);
  * the boot CPU's IST stacks are static, an AP's come from smp.c */
@@ -105,6 +110,9 @@ void gdt_init_cpu(unsigned int cpu, unsigned long ist_stack_area, unsigned long 
 	g[GDT_DATA] = desc_code_data(DESC_TYPE_DATA_RW_A, false);
 	g[GDT_TSS_LO] = desc_tss_lo(tss_base, sizeof(*t) - 1);
 	g[GDT_TSS_HI] = tss_base >> 32;         /* base 63:32; the rest is reserved, 0 */
+	g[GDT_UCODE32] = 0;                     /* never loaded: no 32-bit code */
+	g[GDT_UDATA] = desc_code_data(DESC_TYPE_DATA_RW_A, false) | DPL_USER << DESC_DPL_SHIFT;
+	g[GDT_UCODE] = desc_code_data(DESC_TYPE_CODE_XR_A, true) | DPL_USER << DESC_DPL_SHIFT;
 
 	/* the CPU pushes onto the stack top, which must stay 16-byte aligned */
 	for (int i = 0; i < IST_COUNT; i++) {
@@ -133,6 +141,13 @@ void gdt_init_cpu(unsigned int cpu, unsigned long ist_stack_area, unsigned long 
 	wrmsr(MSR_GS_BASE, gs_base);
 	/* ltr marks the descriptor busy; SDM vol.3A 7.2.4 */
 	__asm__ volatile("ltr %w0" : : "r"(GDT_TSS) : "memory");
+	/* SYSCALL and SSE for an application's threads */
+	app_cpu_init();
+}
+
+void gdt_set_kernel_stack(unsigned long rsp0)
+{
+	tss[smp_processor_id()].rsp[0] = rsp0;
 }
 
 void gdt_init(void)

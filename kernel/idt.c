@@ -5,11 +5,13 @@
  * and resumed, and NMI, which is counted and resumed.  Vectors 0x20..0xff
  * go to irq_dispatch(). */
 #include "kernel/idt.h"
+#include "kernel/app/app.h"
 #include "kernel/gdt.h"
 #include "kernel/irq.h"
 #include "kernel/kallsyms.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/x86.h"
 #include <stdio.h>
 #include <string.h>
@@ -190,8 +192,14 @@ void trap_dispatch(struct trap_frame *tf)
 
 	if (tf->vector >= EXC_VECTORS) {
 		irq_dispatch(tf);
+		/* back to the application: unless it is being ended */
+		if (tf->cs & GDT_RPL_MASK)
+			app_exit_to_user(tf);
 		return;
 	}
+	/* the application's own fault ends the application, not the kernel */
+	if ((tf->cs & GDT_RPL_MASK) && tf->vector != EXC_NMI && tf->vector != EXC_MC)
+		app_fault(tf);
 	switch (tf->vector) {
 	case EXC_BP:
 		/* a trap: the saved RIP is the instruction after int3 */
@@ -201,6 +209,9 @@ void trap_dispatch(struct trap_frame *tf)
 			symbol_format(sym, sizeof(sym), tf->rip));
 		return;
 	case EXC_NMI:
+		/* a panic on another CPU that the stop IPI could not reach
+		 * (interrupts off here): stop for good (never returns) */
+		smp_stop_nmi(tf);
 		/* No printk here: the NMI may have interrupted printk, which
 		 * holds its lock.  Count it and go back. */
 		exception_nmi_count++;

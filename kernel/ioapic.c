@@ -74,7 +74,7 @@ static struct ioapic *ioapic_for_gsi(u32 gsi, u32 *pin)
 
 int ioapic_route_gsi(u32 gsi, int vector, bool level, bool active_low)
 {
-	u32 pin, lo;
+	u32 pin, lo, dest;
 	struct ioapic *io = ioapic_for_gsi(gsi, &pin);
 	unsigned long flags;
 
@@ -82,12 +82,14 @@ int ioapic_route_gsi(u32 gsi, int vector, bool level, bool active_low)
 		return -ENOENT;
 	if (vector < 0 || vector > IOREDTBL_VECTOR_MASK)
 		return -EINVAL;
+	/* the CPU of the line's affinity (irqaffinity=): its APIC id */
+	dest = lapic_cpu_dest(irq_setup_affinity(vector));
 	lo = (u32)vector | IOREDTBL_DELIVERY_FIXED | IOREDTBL_DEST_PHYSICAL |
 	     (level ? IOREDTBL_LEVEL : 0) | (active_low ? IOREDTBL_ACTIVE_LOW : 0);
 	flags = spin_lock_irqsave(&ioapic_lock);
 	/* masked while the entry is half written, then unmasked */
 	ioapic_write(io, IOAPIC_REG_REDTBL_LO(pin), lo | IOREDTBL_MASKED);
-	ioapic_write(io, IOAPIC_REG_REDTBL_HI(pin), lapic_id() << IOREDTBL_DEST_SHIFT);
+	ioapic_write(io, IOAPIC_REG_REDTBL_HI(pin), dest << IOREDTBL_DEST_SHIFT);
 	ioapic_write(io, IOAPIC_REG_REDTBL_LO(pin), lo);
 	spin_unlock_irqrestore(&ioapic_lock, flags);
 	/* Linux numbers IOAPIC lines by GSI; hwirq is the pin */

@@ -2,6 +2,7 @@
  * lines, per-vector counts, and the common interrupt path. */
 #include "kernel/irq.h"
 #include "fs/view.h"
+#include "kernel/cmdline.h"
 #include "kernel/cpustat.h"
 #include "kernel/errno.h"
 #include "kernel/idt.h"
@@ -12,6 +13,7 @@
 #include "kernel/x86.h"
 #include "lib/seq_buf.h"
 #include <stdio.h>
+#include <stdlib.h>
 
 struct irq_action {
 	irq_handler_t fn;
@@ -23,7 +25,10 @@ struct irq_action {
 struct irq_desc {
 	struct irq_action *chain;       /* read by irq_dispatch without the lock */
 	u64 count[NR_CPUS];             /* per CPU: each CPU writes only its own */
-	u64 unhandled;                  /* device vectors: CPU 0 only */
+	u64 unhandled;                  /* atomic: any CPU */
+	u32 active;                     /* CPUs inside its handlers now (atomic) */
+	u32 affinity;                   /* CPUs it may go to (smp_affinity); 0: not routed */
+	unsigned int cpu;               /* the CPU it is delivered to (the first of affinity) */
 	bool allocated;                 /* device vectors handed out by irq_vector_alloc */
 	bool reported;                  /* an unclaimed interrupt was reported */
 	/* the controller input, for /proc/interrupts (irq_set_chip_info) */
@@ -46,6 +51,9 @@ static u64 spurious_total;
 static DEFINE_PER_CPU(unsigned int, irq_nesting);
 /* the frame of the interrupt being handled, per CPU (get_irq_regs) */
 static struct trap_frame *irq_regs[NR_CPUS];
+/* where device interrupts go unless said otherwise: irqaffinity= (a CPU
+ * list, as Linux's); written once on the command line, before any route */
+static u32 irq_default_affinity = 1;
 
 static void irq_eoi_none(int vector)
 {
@@ -156,8 +164,13 @@ int irq_remove_handler(int vector, irq_handler_t fn, void *ctx)
 		if (a->fn == fn && a->ctx == ctx) {
 			__atomic_store_n(pp, a->next, __ATOMIC_RELEASE);
 			irq_descs[vector].reported = false;
-			/* interrupts are off and only this CPU dispatches, so
-			 * nobody is inside a->fn now: the record can be reused */
+			/* another CPU may be inside a->fn (the interrupt's
+			 * CPU): wait until it is out (Linux synchronize_irq);
+			 * it takes no lock we hold, and this CPU's interrupts
+			 * being off does not hold it up */
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			while (__atomic_load_n(&irq_descs[vector].active, __ATOMIC_ACQUIRE))
+				cpu_relax();
 			a->next = action_free;
 			action_free = a;
 			rc = 0;
@@ -241,8 +254,10 @@ void irq_dispatch(struct trap_frame *tf)
 	irq_regs[smp_processor_id()] = tf;
 	(*nesting)++;
 	d->count[smp_processor_id()]++;
+	__atomic_fetch_add(&d->active, 1, __ATOMIC_ACQUIRE);
 	for (a = __atomic_load_n(&d->chain, __ATOMIC_ACQUIRE); a; a = a->next)
 		handled |= a->fn(a->ctx);
+	__atomic_fetch_sub(&d->active, 1, __ATOMIC_RELEASE);
 	irq_regs[smp_processor_id()] = old_regs;
 	if (handled == IRQ_NONE)
 		irq_unclaimed(d, vector, d->chain != NULL);
@@ -301,6 +316,78 @@ int irq_set_chip_info(int vector, unsigned int irq, const char *chip, unsigned l
 out:
 	spin_unlock_irqrestore(&irq_lock, flags);
 	return rc;
+}
+
+/* --- affinity --- */
+
+/* "0-3,6": bits in *mask; 0 or -EINVAL (also for CPUs >= NR_CPUS) */
+static int cpulist_parse(const char *s, u32 *mask)
+{
+	u32 m = 0;
+
+	while (*s) {
+		char *end;
+		unsigned long lo = strtoul(s, &end, 10), hi = lo;
+
+		if (end == s)
+			return -EINVAL;
+		if (*end == '-') {
+			s = end + 1;
+			hi = strtoul(s, &end, 10);
+			if (end == s)
+				return -EINVAL;
+		}
+		if (lo > hi || hi >= NR_CPUS)
+			return -EINVAL;
+		for (unsigned long c = lo; c <= hi; c++)
+			m |= 1U << c;
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return -EINVAL;
+		s = end;
+	}
+	if (!m)
+		return -EINVAL;
+	*mask = m;
+	return 0;
+}
+
+static int set_irqaffinity(const char *v)
+{
+	return cpulist_parse(v, &irq_default_affinity);
+}
+CMDLINE_OPT("irqaffinity", set_irqaffinity,
+	    "CPU list device interrupts are delivered to (the first online one), e.g. 1 (default 0)");
+
+static u32 online_mask(void)
+{
+	unsigned int n = nr_cpu_ids_online();
+
+	return n >= 32 ? ~0U : (1U << n) - 1;
+}
+
+unsigned int irq_setup_affinity(int vector)
+{
+	u32 m = irq_default_affinity & online_mask();
+	unsigned int cpu = m ? (unsigned int)__builtin_ctz(m) : 0;
+	unsigned long flags;
+
+	if (!vector_ok(vector))
+		return 0;
+	flags = spin_lock_irqsave(&irq_lock);
+	irq_descs[vector].cpu = cpu;
+	/* what is shown is where it can go now: the CPUs of the mask that
+	 * were online when it was routed (a line routed before the APs
+	 * started stays on CPU 0) */
+	irq_descs[vector].affinity = m ? m : 1U;
+	spin_unlock_irqrestore(&irq_lock, flags);
+	return cpu;
+}
+
+unsigned int irq_effective_cpu(int vector)
+{
+	return vector_ok(vector) ? READ_ONCE(irq_descs[vector].cpu) : 0;
 }
 
 /* --- /proc/interrupts and /proc/irq/<N>/ --- */
@@ -426,31 +513,82 @@ static int irq_dir_list(unsigned int idx, const char *const *args, char *name, s
 }
 VIEW_DIR("/proc/irq/*", irq_dir_list);
 
-/* Every interrupt goes to the boot CPU (ioapic_route_gsi, MSI addresses
- * target it): CPU 0 alone.  Linux prints the mask with "%*pb": hex, in
- * comma-separated groups of 32 bits, the first group only as wide as the
- * number of CPUs needs. */
+/* the vector behind /proc/irq/<args[0]>, or -1 */
+static int irq_vector_of_arg(const char *const *args)
+{
+	char *end;
+	unsigned long n = args && args[0] ? strtoul(args[0], &end, 10) : 0;
+
+	if (!args || !args[0] || end == args[0] || *end)
+		return -1;
+	for (int v = IRQ_VECTOR_FIRST; v < IRQ_VECTORS; v++)
+		if (!irq_vector_is_lapic(v) && irq_number(v) == n &&
+		    (irq_descs[v].chain || irq_descs[v].chip || irq_count(v)))
+			return v;
+	return -1;
+}
+
+/* the CPUs an interrupt goes to (irq_setup_affinity); one that was never
+ * routed through it (an 8259 line) goes to CPU 0 */
+static u32 irq_affinity_of_arg(const char *const *args)
+{
+	int v = irq_vector_of_arg(args);
+	u32 m = v < 0 ? 0 : READ_ONCE(irq_descs[v].affinity);
+
+	return m ? m : 1U;
+}
+
+/* Linux prints the mask with "%*pb": hex, in comma-separated groups of 32
+ * bits, the first group only as wide as the number of CPUs needs. */
 static int smp_affinity_show(char *buf, size_t size, const char *const *args)
 {
 	unsigned int ncpu = nr_cpu_ids_online(), digits = (ncpu % 32 + 3) / 4;
+	u32 m = irq_affinity_of_arg(args);
 	struct seq_buf s;
 
-	(void)args;
 	if (!digits)
 		digits = 8;
 	seq_buf_init(&s, buf, size);
-	seq_buf_printf(&s, "%0*x", (int)digits, ncpu <= 32 ? 1U : 0U);
+	seq_buf_printf(&s, "%0*x", (int)digits, ncpu <= 32 ? m & online_mask() : 0U);
 	for (unsigned int group = (ncpu - 1) / 32; group > 0; group--)
-		seq_buf_printf(&s, ",%08x", group == 1 ? 1U : 0U);
+		seq_buf_printf(&s, ",%08x", group == 1 ? m : 0U);
 	seq_buf_printf(&s, "\n");
 	return seq_buf_used(&s);
 }
 VIEW("/proc/irq/*/smp_affinity", smp_affinity_show);
 
-/* the same as a CPU list ("%*pbl") */
+/* the same as a CPU list ("%*pbl": "0-1,3") */
 static int smp_affinity_list_show(char *buf, size_t size, const char *const *args)
 {
-	(void)args;
-	return snprintf(buf, size, "0\n");
+	u32 m = irq_affinity_of_arg(args);
+	struct seq_buf s;
+	const char *sep = "";
+
+	seq_buf_init(&s, buf, size);
+	for (unsigned int c = 0; c < NR_CPUS; c++) {
+		unsigned int e = c;
+
+		if (!(m & (1U << c)))
+			continue;
+		while (e + 1 < NR_CPUS && (m & (1U << (e + 1))))
+			e++;
+		if (e == c)
+			seq_buf_printf(&s, "%s%u", sep, c);
+		else
+			seq_buf_printf(&s, "%s%u-%u", sep, c, e);
+		sep = ",";
+		c = e;
+	}
+	seq_buf_printf(&s, "\n");
+	return seq_buf_used(&s);
 }
 VIEW("/proc/irq/*/smp_affinity_list", smp_affinity_list_show);
+
+/* the CPU it is delivered to (Linux's effective_affinity_list) */
+static int effective_affinity_list_show(char *buf, size_t size, const char *const *args)
+{
+	int v = irq_vector_of_arg(args);
+
+	return snprintf(buf, size, "%u\n", v < 0 ? 0 : irq_effective_cpu(v));
+}
+VIEW("/proc/irq/*/effective_affinity_list", effective_affinity_list_show);

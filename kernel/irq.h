@@ -93,6 +93,16 @@ void irq_show(void);
 int irq_set_chip_info(int vector, unsigned int irq, const char *chip, unsigned long hwirq,
 		      bool level);
 
+/* Device interrupt affinity (Linux's smp_affinity, read-only here): a
+ * routed interrupt goes to the first online CPU of irqaffinity= (default
+ * CPU 0).  The interrupt controller code calls irq_setup_affinity() when it
+ * programs an IOAPIC entry or an MSI/MSI-X address for vector, and sends
+ * the interrupt to the CPU it returns; /proc/irq/N/smp_affinity,
+ * smp_affinity_list and effective_affinity_list show the result. */
+unsigned int irq_setup_affinity(int vector);
+/* the CPU vector is delivered to (0 for one never routed) */
+unsigned int irq_effective_cpu(int vector);
+
 /* Format /proc/interrupts (Linux kernel/irq/proc.c and arch/x86's NMI, LOC,
  * SPU, ERR rows) into buf; returns the length needed, as snprintf does. */
 int irq_proc_show(char *buf, size_t size);

@@ -80,6 +80,11 @@ struct kmalloc_class {
 	struct kmalloc_slab *partial;
 };
 
+/* classes, their slabs, live_objects and live_list: under
+ * pool_locks[MM_LOCK_KMALLOC] (page_alloc.c, mm_lock), every context on
+ * every CPU, irqsave.  One lock for all CPUs: the per-frame objects come
+ * from the per-CPU skb caches (net/core/skbuff.c), so kmalloc sees a
+ * frame's allocations only on a cache miss and for lwIP's heap */
 static struct kmalloc_class classes[KMALLOC_NR_CLASSES];
 static bool classes_ready;
 static size_t live_objects;

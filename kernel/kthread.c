@@ -3,6 +3,7 @@
 #include "kernel/sched.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
+#include "kernel/mutex.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/shell/shell.h"
@@ -18,8 +19,8 @@
 
 void kthread_trampoline(void);
 
-/* guards all_tasks and next_pid; thread context (create, stop, ps),
- * irqsave */
+/* guards all_tasks and next_pid; thread context (create, stop, ps, top)
+ * and CPU 0's tick (the load average's count), irqsave */
 static struct spinlock tasks_lock = SPINLOCK_INIT("tasks");
 static struct list_head all_tasks = LIST_HEAD_INIT(all_tasks);
 static int next_pid = 1;
@@ -43,6 +44,8 @@ static struct task_struct *kthread_create_v(int (*fn)(void *data), void *data,
 	t->fn = fn;
 	t->data = data;
 	t->state = TASK_NEW;
+	t->cpus_allowed = ~0UL;
+	t->migrate_to = -1;
 	t->start_ns = ktime_get_ns();
 	INIT_LIST_HEAD(&t->run_node);
 	INIT_LIST_HEAD(&t->timer_node);
@@ -90,6 +93,7 @@ int kthread_bind(struct task_struct *t, unsigned int cpu)
 	if (t->state != TASK_NEW || cpu >= nr_cpu_ids_online())
 		return -EINVAL;
 	t->cpu = cpu;
+	t->cpus_allowed = BIT(cpu);
 	return 0;
 }
 
@@ -112,7 +116,6 @@ void kthread_exit(int code)
 
 int kthread_stop(struct task_struct *t)
 {
-	unsigned long flags;
 	int code;
 
 	WRITE_ONCE(t->should_stop, true);
@@ -122,12 +125,27 @@ int kthread_stop(struct task_struct *t)
 		schedule_timeout(1);
 	}
 	code = t->exit_code;
+	kthread_reap(t);
+	return code;
+}
+
+bool kthread_reap(struct task_struct *t)
+{
+	unsigned long flags;
+
+	if (!__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE))
+		return false;
 	flags = spin_lock_irqsave(&tasks_lock);
 	list_del_init(&t->all_node);
 	spin_unlock_irqrestore(&tasks_lock, flags);
 	page_free(t->stack, KTHREAD_STACK_ORDER);
 	kfree(t);
-	return code;
+	return true;
+}
+
+int kthread_last_pid(void)
+{
+	return READ_ONCE(next_pid) - 1;
 }
 
 void for_each_task(void (*fn)(struct task_struct *t, void *ctx), void *ctx)
@@ -195,6 +213,7 @@ struct ps_ctx {
 		char stat;
 		u64 runtime_ns, start_ns;
 		char comm[TASK_COMM_LEN];
+		bool user;              /* an application's thread: no brackets */
 	} rows[64];
 };
 
@@ -208,19 +227,19 @@ static void ps_collect(struct task_struct *t, void *arg)
 	r = &c->rows[c->n++];
 	r->pid = t->pid;
 	r->stat = t->state == TASK_DEAD ? 'Z' : t->state == TASK_RUNNING ? 'R' : 'S';
-	r->runtime_ns = t->runtime_ns;
-	/* the running thread's current slice counts too */
-	if (t->state == TASK_RUNNING && t == current)
-		r->runtime_ns += c->now - t->last_switch_ns;
+	/* a running thread's current slice counts too, on any CPU */
+	r->runtime_ns = task_runtime_ns(t, c->now);
 	r->start_ns = t->start_ns;
 	memcpy(r->comm, t->comm, sizeof(r->comm));
+	r->user = t->app != NULL;
 }
 
 /* procps' `ps aux`: USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND;
- * kernel threads in brackets, no memory of their own, no terminal.  START
+ * kernel threads in brackets, an application's threads (kernel/app/) by
+ * its name without, no memory of their own, no terminal.  START
  * is the time since boot (there is no wall clock), %CPU the thread's CPU
  * time over its life, TIME its CPU time (M:SS) */
-static int cmd_ps(int argc, char **argv)
+static int cmd_ps_locked(int argc, char **argv)
 {
 	static struct ps_ctx c;
 
@@ -235,12 +254,27 @@ static int cmd_ps(int argc, char **argv)
 		u64 life = c.now - r->start_ns, permille = life ? r->runtime_ns * 1000 / life : 0;
 		u64 start_s = r->start_ns / NSEC_PER_SEC, cpu_s = r->runtime_ns / NSEC_PER_SEC;
 
-		shell_printf("%-8s %6d %2llu.%llu  0.0      0     0 ?        %-4c %02llu:%02llu %3llu:%02llu [%s]\n",
+		shell_printf("%-8s %6d %2llu.%llu  0.0      0     0 ?        %-4c %02llu:%02llu %3llu:%02llu %s%s%s\n",
 			     "root", r->pid, (unsigned long long)(permille / 10),
 			     (unsigned long long)(permille % 10), r->stat,
 			     (unsigned long long)(start_s / 60), (unsigned long long)(start_s % 60),
-			     (unsigned long long)(cpu_s / 60), (unsigned long long)(cpu_s % 60), r->comm);
+			     (unsigned long long)(cpu_s / 60), (unsigned long long)(cpu_s % 60),
+			     r->user ? "" : "[", r->comm, r->user ? "" : "]");
 	}
 	return 0;
+}
+
+/* guards cmd_ps's table: one ps at a time over all the shell sessions;
+ * threads only */
+static DEFINE_MUTEX(ps_mutex);
+
+static int cmd_ps(int argc, char **argv)
+{
+	int rc;
+
+	mutex_lock(&ps_mutex);
+	rc = cmd_ps_locked(argc, argv);
+	mutex_unlock(&ps_mutex);
+	return rc;
 }
 SHELL_CMD("ps", cmd_ps, "kernel threads, as ps aux (ps aux, ps: the same)");

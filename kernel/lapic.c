@@ -5,7 +5,9 @@
 #include "kernel/errno.h"
 #include "kernel/irq.h"
 #include "kernel/mm.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
@@ -167,6 +169,13 @@ void lapic_eoi(void)
 u32 lapic_id(void)
 {
 	return lapic_regs ? lapic_read(LAPIC_ID) >> LAPIC_ID_SHIFT : 0;
+}
+
+u32 lapic_cpu_dest(unsigned int cpu)
+{
+	u32 id = cpu == smp_processor_id() ? ~0U : cpu_apic_id(cpu);
+
+	return id == ~0U ? lapic_id() : id;
 }
 
 u64 lapic_msi_address(u32 dest_apic_id)

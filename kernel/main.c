@@ -23,13 +23,13 @@
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
+#include "kernel/app/app.h"
 #include "kernel/workqueue.h"
 #include "kernel/x86.h"
 #include "net/core/dev.h"
 #include "net/core/pktgen.h"
 #include "net/lwip/netinject.h"
 #include "net/lwip/stack.h"
-#include "net/services/shell_srv.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,11 +42,14 @@ static int set_exit(const char *v)
 		exit_when = EXIT_AT_READY;
 	else if (!strcmp(v, "never"))
 		exit_when = EXIT_NEVER;
+	else if (!strcmp(v, "app"))
+		app_poweroff_at_exit = true;
 	else
 		return -EINVAL;
 	return 0;
 }
-CMDLINE_OPT("exit", set_exit, "power off after boot: ready|never");
+CMDLINE_OPT("exit", set_exit,
+	    "power off after boot: ready|never|app (when the application ends: ok for status 0)");
 
 #define READY_WAIT_MS_DEFAULT   5000
 #define READY_WAIT_MS_MAX       60000
@@ -106,6 +109,8 @@ void kmain(u32 magic, u32 info_phys)
 	smp_init();
 	if (ksoftirqd_init())
 		pr_warn("sched: no ksoftirqd threads\n");
+	if (workqueue_init())
+		pr_warn("workqueue: no kworker threads\n");
 
 	/* after the cmdline (net.core.* tunables), before any NIC driver */
 	net_dev_init();
@@ -139,31 +144,35 @@ void kmain(u32 magic, u32 info_phys)
 		machine_poweroff(EXIT_OK);
 	/* the tick drives lwIP's timers (TIMER softirq) from here on */
 	net_timers_start();
-	/* the idle loop: it is also ksoftirqd, serving softirqs that
-	 * irq_exit() left behind (restart/time bound) or that were raised
-	 * outside interrupt context; it runs the console shell and the remote
-	 * shell's sessions (shell.tcp=), and it is
-	 * the process context in which l2reflect carries out the ring resizes
-	 * its control frames ask for and queued work runs (device resets
-	 * after a TX timeout, kernel/workqueue.h) */
-	/* netinject= runs here to its end; pktgen= starts a run that goes on
-	 * in the idle loop */
+	/* the application (make APP=), in threads of its own */
+	app_start();
+	/* netinject= runs here, in the boot context, to its end (pktgen= may
+	 * send through what it set up); then the threads that serve the
+	 * console, pktgen and (started with the services) the remote shell's
+	 * sessions; queued work runs in the kworker threads, l2reflect's ring
+	 * resizes among it */
 	netinject_boot_run();
+	if (pktgen_thread_start())
+		pr_warn("pktgen: no kpktgend thread\n");
 	pktgen_boot_start();
+	if (shell_start())
+		pr_warn("shell: no console shell thread\n");
+	/* the idle loop: CPU 0's idle thread runs the threads that are
+	 * runnable, serves softirqs raised outside interrupt context that
+	 * ksoftirqd has not taken yet, and halts otherwise */
 	for (;;) {
-		ksoftirqd_run();
-		l2reflect_service();
-		workqueue_run();
-		shell_poll();
-		net_shell_poll();
-		pktgen_run();
-		/* the threads runnable on this CPU go first */
 		cond_resched();
 		local_irq_disable();
-		if (local_softirq_pending() || shell_pending() || net_shell_pending() ||
-		    l2reflect_work_pending() || workqueue_pending() || pktgen_pending())
+		/* a thread woken since cond_resched looked runs first */
+		if (sched_runnable()) {
 			local_irq_enable();
-		else
-			idle_halt();    /* sti;hlt: no wakeup lost in between */
+			continue;
+		}
+		if (local_softirq_pending()) {
+			local_irq_enable();
+			ksoftirqd_run();
+			continue;
+		}
+		idle_halt();    /* sti;hlt: no wakeup lost in between */
 	}
 }

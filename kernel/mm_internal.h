@@ -25,6 +25,7 @@ int page_alloc_check(void);
 /* paging.c: page tables */
 #define PTE_P       BIT_ULL(0)      /* present   Intel SDM vol.3A 4.5, table 4-19 */
 #define PTE_W       BIT_ULL(1)      /* writable */
+#define PTE_U       BIT_ULL(2)      /* user: reachable at CPL 3 */
 #define PTE_PWT     BIT_ULL(3)      /* page-level write-through */
 #define PTE_PCD     BIT_ULL(4)      /* page-level cache disable */
 #define PTE_PS      BIT_ULL(7)      /* 2 MiB / 1 GiB page in a PD / PDPT entry */
@@ -44,6 +45,16 @@ void paging_unmap_4k(u64 va, u64 size);
 /* the leaf entry mapping va (with its PTE_PS/level folded in *page_size),
  * or 0 when va is not mapped */
 u64 paging_lookup(u64 va, u64 *page_size);
+
+/* the leaf entry of the lower-half (application) address va, its tables
+ * created user-accessible when create; NULL when va is not in the lower
+ * half or a table cannot be allocated (or, !create, does not exist) */
+u64 *paging_user_pte(u64 va, bool create);
+/* PTE_NX when the CPU has it, else 0 */
+u64 paging_nx(void);
+/* free the lower half's page-table pages, calling leaf(pte) for every
+ * non-zero leaf entry first */
+void paging_user_free(void (*leaf)(u64 pte));
 
 /* the unmapped page below the boot stack (boot/entry.S) */
 extern char boot_stack_guard[], boot_stack_bottom[], boot_stack_top[];

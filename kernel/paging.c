@@ -173,6 +173,68 @@ void paging_unmap_4k(u64 va, u64 size)
 	spin_unlock_irqrestore(&paging_lock, irq);
 }
 
+/* the lower half: PML4 slots 0..255 (SDM vol.3A 4.5: canonical addresses
+ * below 2^47) */
+#define USER_PML4_SLOTS 256
+
+u64 *paging_user_pte(u64 va, bool create)
+{
+	u64 *t = pml4;
+
+	if (level_index(va, LEVEL_PML4) >= USER_PML4_SLOTS || va >> 47)
+		return NULL;
+	for (int l = LEVEL_PML4; l > LEVEL_PT; l--) {
+		u64 *e = &t[level_index(va, l)];
+
+		if (!(*e & PTE_P)) {
+			u64 *n;
+
+			if (!create)
+				return NULL;
+			n = page_alloc(0);
+			if (!n)
+				return NULL;
+			memset(n, 0, PAGE_SIZE);
+			/* user bit on every level: the leaf decides the rest */
+			*e = virt_to_phys(n) | PTE_P | PTE_W | PTE_U;
+		}
+		t = table_of(*e);
+	}
+	return &t[level_index(va, LEVEL_PT)];
+}
+
+u64 paging_nx(void)
+{
+	return pte_nx;
+}
+
+static void user_free_level(u64 *t, int level, void (*leaf)(u64 pte))
+{
+	for (int i = 0; i < PT_ENTRIES; i++) {
+		if (level == LEVEL_PT) {
+			if (t[i])
+				leaf(t[i]);
+		} else if (t[i] & PTE_P) {
+			user_free_level(table_of(t[i]), level - 1, leaf);
+			page_free(table_of(t[i]), 0);
+		}
+		t[i] = 0;
+	}
+}
+
+void paging_user_free(void (*leaf)(u64 pte))
+{
+	for (int i = 0; i < USER_PML4_SLOTS; i++) {
+		if (!(pml4[i] & PTE_P))
+			continue;
+		user_free_level(table_of(pml4[i]), LEVEL_PDPT, leaf);
+		page_free(table_of(pml4[i]), 0);
+		pml4[i] = 0;
+	}
+	/* every user translation goes */
+	write_cr3(read_cr3());
+}
+
 static void cpu_features(void)
 {
 	u32 a, b, c, d;

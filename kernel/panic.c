@@ -132,6 +132,10 @@ static __noreturn void panic_common(const struct trap_frame *tf, const char *fmt
 	show_regs(tf);
 	printk(KERN_EMERG "Call Trace:\n");
 	backtrace_print(tf->rip, tf->rbp, tf == &here ? 0 : tf->rsp);
+	/* then what the others were doing, as Linux's panic shows with its
+	 * NMI backtraces */
+	if (stopped)
+		smp_dump_stopped_cpus();
 	printk(KERN_EMERG "---[ end Kernel panic: %s ]---\n", msg);
 	panic_stop(false);
 }

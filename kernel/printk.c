@@ -96,6 +96,21 @@ int vprintk(const char *fmt, va_list ap)
 	return len;
 }
 
+void printk_raw(const char *s, size_t n)
+{
+	/* in pieces: the lock holds interrupts off while the UART is polled */
+	while (n) {
+		size_t k = n < 256 ? n : 256;
+		unsigned long flags = spin_lock_irqsave(&printk_lock);
+
+		emit(s, k, true);
+		at_line_start = s[k - 1] == '\n';
+		spin_unlock_irqrestore(&printk_lock, flags);
+		s += k;
+		n -= k;
+	}
+}
+
 int printk(const char *fmt, ...)
 {
 	va_list ap;

@@ -36,6 +36,11 @@ int vprintk(const char *fmt, va_list ap) __printf(1, 0);
 #define pr_debug(fmt, ...)  printk(KERN_DEBUG fmt, ##__VA_ARGS__)
 #define pr_cont(fmt, ...)   printk(KERN_CONT fmt, ##__VA_ARGS__)
 
+/* bytes as they are, no timestamp or level, to the consoles and the log
+ * ring (an application's standard output); a printk after a partial line
+ * starts a new one */
+void printk_raw(const char *s, size_t n);
+
 /* console loglevel: messages with level < this are printed */
 extern int console_loglevel;
 

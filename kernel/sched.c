@@ -8,8 +8,10 @@
  * lock word (interrupts are always off around it): it is held across the
  * switch and released by the thread switched to (finish_task_switch). */
 #include "kernel/sched.h"
+#include "kernel/app/app.h"
 #include "kernel/apic.h"
 #include "kernel/cpustat.h"
+#include "kernel/errno.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
 #include "kernel/preempt.h"
@@ -30,6 +32,7 @@ struct rq {
 	struct list_head sleepers;      /* threads in schedule_timeout */
 	struct task_struct *curr;
 	struct task_struct *last;       /* the thread switched away from */
+	struct task_struct *migrating;  /* last, to move to its migrate_to CPU */
 	struct task_struct idle;        /* this CPU's boot context */
 	bool need_resched;
 	bool ready;
@@ -62,6 +65,8 @@ void sched_init_cpu(void)
 	idle->cpu = smp_processor_id();
 	idle->state = TASK_RUNNING;
 	idle->on_rq = true;
+	idle->cpus_allowed = BIT(idle->cpu);
+	idle->migrate_to = -1;
 	INIT_LIST_HEAD(&idle->run_node);
 	INIT_LIST_HEAD(&idle->timer_node);
 	INIT_LIST_HEAD(&idle->all_node);
@@ -77,16 +82,92 @@ void sched_init_cpu(void)
 	rq->ready = true;
 }
 
-/* the switched-to thread's half of a switch: release the queue, and let a
- * dead predecessor's stack go (it has left the CPU) */
+unsigned long cpu_online_mask(void)
+{
+	unsigned int n = nr_cpu_ids_online();
+
+	return n >= 8 * sizeof(long) ? ~0UL : BIT(n) - 1;
+}
+
+/* both queues, the lower CPU's first (two CPUs moving threads towards
+ * each other must not each hold one); interrupts off */
+static void double_rq_lock(struct rq *a, struct rq *b)
+{
+	if (a == b) {
+		arch_spin_lock(&a->lock);
+	} else if (a < b) {
+		arch_spin_lock(&a->lock);
+		arch_spin_lock(&b->lock);
+	} else {
+		arch_spin_lock(&b->lock);
+		arch_spin_lock(&a->lock);
+	}
+}
+
+static void double_rq_unlock(struct rq *a, struct rq *b)
+{
+	arch_spin_unlock(&a->lock);
+	if (a != b)
+		arch_spin_unlock(&b->lock);
+}
+
+/* Move t to dst's queue (its run queue place, its timeout), or, when t
+ * runs on its CPU now, ask for the move at its next switch (returns 1:
+ * the caller makes that CPU switch).  switched: t has just left its CPU
+ * (finish_task_switch), the move it asked for is due.  Interrupts off. */
+static int move_task(struct task_struct *t, unsigned int dst, bool switched)
+{
+	struct rq *src, *drq = per_cpu_ptr(&runqueues, dst);
+	bool queued;
+
+	for (;;) {
+		unsigned int cpu = READ_ONCE(t->cpu);
+
+		src = per_cpu_ptr(&runqueues, cpu);
+		double_rq_lock(src, drq);
+		if (t->cpu == cpu)
+			break;
+		double_rq_unlock(src, drq);
+	}
+	if (!switched && (src->curr == t || t->migrate_to >= 0)) {
+		/* running, or already on its way: it moves when it leaves */
+		t->migrate_to = (int)dst;
+		src->need_resched = true;
+		double_rq_unlock(src, drq);
+		return 1;
+	}
+	queued = t->on_rq;
+	if (queued) {
+		list_del_init(&t->run_node);
+		list_add_tail(&t->run_node, &drq->tasks);
+		drq->need_resched = true;
+	}
+	if (!list_empty(&t->timer_node)) {
+		list_del_init(&t->timer_node);
+		list_add_tail(&t->timer_node, &drq->sleepers);
+	}
+	t->cpu = dst;
+	t->migrate_to = -1;
+	double_rq_unlock(src, drq);
+	if (queued && dst != smp_processor_id())
+		lapic_send_ipi(cpu_apic_id(dst), IRQ_VECTOR_RESCHEDULE);
+	return 0;
+}
+
+/* the switched-to thread's half of a switch: release the queue, let a
+ * dead predecessor's stack go (it has left the CPU), and move a
+ * predecessor that asked to migrate, now that its stack is free */
 static void finish_task_switch(struct rq *rq)
 {
-	struct task_struct *last = rq->last;
+	struct task_struct *last = rq->last, *moving = rq->migrating;
 
 	rq->last = NULL;
+	rq->migrating = NULL;
 	arch_spin_unlock(&rq->lock);
 	if (last && last->state == TASK_DEAD)
 		__atomic_store_n(&last->exited, true, __ATOMIC_RELEASE);
+	if (moving)
+		move_task(moving, (unsigned int)moving->migrate_to, true);
 }
 
 /* interrupts off.  A preempted thread stays queued whatever its state
@@ -99,14 +180,22 @@ static void __schedule(struct rq *rq, bool preempt)
 
 	arch_spin_lock(&rq->lock);
 	rq->need_resched = false;
-	/* the idle thread stays queued even while it waits (schedule_timeout) */
-	if (preempt || prev->state == TASK_RUNNING || prev == &rq->idle)
+	if (prev->migrate_to >= 0 && prev != &rq->idle) {
+		/* set_cpus_allowed: it leaves this queue; finish_task_switch
+		 * queues it on its new CPU once it is off this one */
+		prev->on_rq = preempt || prev->state == TASK_RUNNING;
+		rq->migrating = prev;
+	} else if (preempt || prev->state == TASK_RUNNING || prev == &rq->idle) {
+		/* the idle thread stays queued even while it waits
+		 * (schedule_timeout) */
 		list_add_tail(&prev->run_node, &rq->tasks);
-	else
+	} else {
 		prev->on_rq = false;
+	}
 	next = list_first_entry(&rq->tasks, struct task_struct, run_node);
 	list_del_init(&next->run_node);
 	if (next == prev) {
+		rq->migrating = NULL;   /* cannot be: the idle thread never moves */
 		arch_spin_unlock(&rq->lock);
 		return;
 	}
@@ -119,6 +208,9 @@ static void __schedule(struct rq *rq, bool preempt)
 	st = cpustat_switch(CPUTIME_SYSTEM);
 	/* a CPU that switches threads is not stuck in one loop */
 	softlockup_touch();
+	/* an application thread's FPU, FS base and kernel stack */
+	if (prev->app || next->app)
+		app_switch_to(prev, next);
 	switch_to(&prev->sp, next->sp);
 	/* prev runs again here, on its own stack */
 	finish_task_switch(this_cpu_ptr(&runqueues));
@@ -138,6 +230,13 @@ void schedule(void)
 	local_irq_restore(flags);
 }
 
+bool sched_runnable(void)
+{
+	struct rq *rq = this_cpu_ptr(&runqueues);
+
+	return rq->ready && !list_empty(&rq->tasks);
+}
+
 void cond_resched(void)
 {
 	struct rq *rq = this_cpu_ptr(&runqueues);
@@ -148,15 +247,27 @@ void cond_resched(void)
 
 int wake_up_process(struct task_struct *t)
 {
-	struct rq *rq = per_cpu_ptr(&runqueues, t->cpu);
 	unsigned long flags = local_irq_save();
+	struct rq *rq;
+	unsigned int cpu;
 	int woke = 0;
 
-	arch_spin_lock(&rq->lock);
+	/* t->cpu changes only under its queue's lock (move_task) */
+	for (;;) {
+		cpu = READ_ONCE(t->cpu);
+		rq = per_cpu_ptr(&runqueues, cpu);
+		arch_spin_lock(&rq->lock);
+		if (t->cpu == cpu)
+			break;
+		arch_spin_unlock(&rq->lock);
+	}
 	if (t->state != TASK_RUNNING && t->state != TASK_DEAD) {
 		t->state = TASK_RUNNING;
 		if (!list_empty(&t->timer_node))
 			list_del_init(&t->timer_node);
+		/* a thread that has just left for another CPU is queued here
+		 * and moved at once by the finish_task_switch running on this
+		 * CPU with interrupts off: this CPU cannot run it meanwhile */
 		if (!t->on_rq) {
 			t->on_rq = true;
 			list_add_tail(&t->run_node, &rq->tasks);
@@ -167,10 +278,44 @@ int wake_up_process(struct task_struct *t)
 	arch_spin_unlock(&rq->lock);
 	/* another CPU runs it: interrupt that CPU so it schedules at the
 	 * interrupt's exit (it may be halted) */
-	if (woke && t->cpu != smp_processor_id())
-		lapic_send_ipi(cpu_apic_id(t->cpu), IRQ_VECTOR_RESCHEDULE);
+	if (woke && cpu != smp_processor_id())
+		lapic_send_ipi(cpu_apic_id(cpu), IRQ_VECTOR_RESCHEDULE);
 	local_irq_restore(flags);
 	return woke;
+}
+
+int set_cpus_allowed(struct task_struct *t, unsigned long mask)
+{
+	unsigned long flags;
+	unsigned int dst;
+
+	mask &= cpu_online_mask();
+	if (!mask || !t->pid)
+		return -EINVAL;
+	dst = (unsigned int)__builtin_ctzl(mask);
+	WRITE_ONCE(t->cpus_allowed, mask);
+	if (t->state == TASK_NEW) {
+		if (!(mask & BIT(t->cpu)))
+			t->cpu = dst;
+		return 0;
+	}
+	while (!(mask & BIT(READ_ONCE(t->cpu))) && READ_ONCE(t->state) != TASK_DEAD) {
+		unsigned int cpu = READ_ONCE(t->cpu);
+
+		flags = local_irq_save();
+		if (move_task(t, dst, false)) {
+			if (t == current)
+				schedule();     /* returns on dst */
+			else if (cpu != smp_processor_id())
+				lapic_send_ipi(cpu_apic_id(cpu), IRQ_VECTOR_RESCHEDULE);
+		}
+		local_irq_restore(flags);
+		if (t != current && !(mask & BIT(READ_ONCE(t->cpu)))) {
+			set_current_state(TASK_UNINTERRUPTIBLE);
+			schedule_timeout(1);
+		}
+	}
+	return 0;
 }
 
 unsigned long schedule_timeout(unsigned long timeout)
@@ -235,6 +380,59 @@ void msleep(unsigned int ms)
 	}
 }
 
+u64 task_runtime_ns(const struct task_struct *t, u64 now)
+{
+	const struct rq *rq = per_cpu_ptr(&runqueues, READ_ONCE(t->cpu));
+	u64 ns = READ_ONCE(t->runtime_ns), since = READ_ONCE(t->last_switch_ns);
+
+	/* running now: its current slice is not in runtime_ns yet */
+	if (READ_ONCE(rq->curr) == t && now > since)
+		ns += now - since;
+	return ns;
+}
+
+/* --- load average (Linux's kernel/sched/loadavg.c, fixed point) --- */
+
+#define FSHIFT          11
+#define FIXED_1         (1UL << FSHIFT)
+#define LOAD_FREQ_S     5               /* seconds between samples */
+static const unsigned long load_exp[3] = { 1884, 2014, 2037 };  /* 1/exp(5s/1, 5, 15 min) */
+static unsigned long avenrun[3];
+static unsigned long load_next;
+
+static void count_runnable(struct task_struct *t, void *ctx)
+{
+	if (READ_ONCE(t->state) == TASK_RUNNING)
+		(*(unsigned long *)ctx)++;
+}
+
+/* CPU 0's tick, every LOAD_FREQ_S: fold the threads running or waiting
+ * for a CPU (state R; barenet's sleepers are all S) into the averages */
+static void calc_load_tick(unsigned long now)
+{
+	unsigned long active = 0;
+
+	if (smp_processor_id() != 0 || now < load_next)
+		return;
+	load_next = now + (unsigned long)LOAD_FREQ_S * HZ;
+	for_each_task(count_runnable, &active);
+	active *= FIXED_1;
+	for (int i = 0; i < 3; i++) {
+		unsigned long a = avenrun[i] * load_exp[i] + active * (FIXED_1 - load_exp[i]);
+
+		/* rounded as Linux's calc_load */
+		if (active >= avenrun[i])
+			a += FIXED_1 - 1;
+		WRITE_ONCE(avenrun[i], a / FIXED_1);
+	}
+}
+
+void get_avenrun_hundredths(unsigned long loads[3])
+{
+	for (int i = 0; i < 3; i++)
+		loads[i] = (READ_ONCE(avenrun[i]) * 100 + FIXED_1 / 2) >> FSHIFT;
+}
+
 void sched_tick(void)
 {
 	struct rq *rq = this_cpu_ptr(&runqueues);
@@ -243,6 +441,7 @@ void sched_tick(void)
 
 	if (!rq->ready)
 		return;
+	calc_load_tick(now);
 	arch_spin_lock(&rq->lock);
 	list_for_each_entry_safe(t, n, &rq->sleepers, timer_node) {
 		if (now < t->wake_at)
@@ -297,7 +496,36 @@ void init_waitqueue_head(struct wait_queue_head *wq)
 void init_wait_entry(struct wait_queue_entry *e)
 {
 	e->task = current;
+	e->func = NULL;
+	e->private = NULL;
 	INIT_LIST_HEAD(&e->entry);
+}
+
+void init_waitqueue_func_entry(struct wait_queue_entry *e, wait_queue_func_t func, void *private)
+{
+	init_wait_entry(e);
+	e->func = func;
+	e->private = private;
+}
+
+void add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+
+	if (list_empty(&e->entry))
+		list_add_tail(&e->entry, &wq->head);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e)
+{
+	unsigned long flags;
+
+	if (list_empty(&e->entry))
+		return;
+	flags = spin_lock_irqsave(&wq->lock);
+	list_del_init(&e->entry);
+	spin_unlock_irqrestore(&wq->lock, flags);
 }
 
 void prepare_to_wait(struct wait_queue_head *wq, struct wait_queue_entry *e, long state)
@@ -322,12 +550,22 @@ void finish_wait(struct wait_queue_head *wq, struct wait_queue_entry *e)
 	spin_unlock_irqrestore(&wq->lock, flags);
 }
 
-void wake_up(struct wait_queue_head *wq)
+void wake_up_poll(struct wait_queue_head *wq, unsigned int key)
 {
 	unsigned long flags = spin_lock_irqsave(&wq->lock);
-	struct wait_queue_entry *e;
+	struct wait_queue_entry *e, *n;
 
-	list_for_each_entry(e, &wq->head, entry)
-		wake_up_process(e->task);
+	/* a callback may take its own entry off with list_del_init (EPOLLONESHOT; the lock is held) */
+	list_for_each_entry_safe(e, n, &wq->head, entry) {
+		if (e->func)
+			e->func(e, key);
+		else
+			wake_up_process(e->task);
+	}
 	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void wake_up(struct wait_queue_head *wq)
+{
+	wake_up_poll(wq, ~0u);
 }

@@ -3,9 +3,11 @@
  *
  * Each CPU has a run queue of its runnable threads, served round robin;
  * the CPU's boot context is its idle thread ("swapper/N", pid 0), always
- * runnable, so CPU 0's idle loop (shells, workqueue, pktgen) shares CPU 0
- * with the threads there.  A thread stays on the CPU it was created for
- * (kthread_bind, set_cpus_allowed to one CPU before it first runs).
+ * runnable, which halts when nothing else runs.  A thread stays on the
+ * CPU it was created for (kthread_bind before it first runs) until
+ * set_cpus_allowed() takes that CPU out of its mask: then it moves to an
+ * allowed one (at once when it sleeps or waits in a queue; when it runs,
+ * at its next switch, which a reschedule IPI forces).
  * Preemption: on the tick, when another thread is runnable, the CPU is
  * marked need_resched, and at the exit of the outermost interrupt the
  * interrupted thread is switched out if it holds no spinlock, has softirqs
@@ -51,6 +53,10 @@ struct task_struct {
 	u64 start_ns;                   /* ktime at creation */
 	u64 last_switch_ns;
 	u64 nvcsw, nivcsw;              /* voluntary, preempted switches */
+	unsigned long cpus_allowed;     /* bit c: may run on CPU c (set_cpus_allowed) */
+	int migrate_to;                 /* -1, or the CPU it moves to once off this one */
+	void *shell;                    /* the shell session this thread runs lines for */
+	struct app_thread *app;         /* an application thread's user side (kernel/app/app.h) */
 };
 
 /* the thread running this code */
@@ -80,6 +86,9 @@ static inline void set_current_state(long state)
 {
 	__atomic_store_n(&current->state, state, __ATOMIC_SEQ_CST);
 }
+/* another thread waits for this CPU (the idle loop must not halt);
+ * interrupts off for an answer that holds */
+bool sched_runnable(void);
 /* yield the CPU to the other runnable threads (the caller stays runnable) */
 void cond_resched(void);
 
@@ -87,6 +96,22 @@ void cond_resched(void);
 void sched_tick(void);
 /* at the exit of the outermost interrupt: preempt when allowed and due */
 void sched_preempt_irq(void);
+
+/* Let t run only on the CPUs in mask (bit c: CPU c; offline CPUs are
+ * ignored); when its CPU is not among them it moves to the lowest allowed
+ * one, and the call returns once it is there (a running thread is
+ * switched out by a reschedule IPI first).  0, or -EINVAL when mask names
+ * no online CPU.  Thread context; t may be current. */
+int set_cpus_allowed(struct task_struct *t, unsigned long mask);
+/* the CPUs every CPU online makes up (bits 0..n-1) */
+unsigned long cpu_online_mask(void);
+
+/* t's time on the CPU so far (its current slice included when it runs
+ * now), as of now (ktime ns); for views: a snapshot */
+u64 task_runtime_ns(const struct task_struct *t, u64 now);
+/* the 1, 5 and 15 minute load averages in hundredths (threads running or
+ * waiting for a CPU, sampled every 5 s as Linux's) */
+void get_avenrun_hundredths(unsigned long loads[3]);
 
 /* --- kernel threads (kernel/kthread.c) --- */
 
@@ -103,6 +128,9 @@ int kthread_bind(struct task_struct *t, unsigned int cpu);
 /* Ask t to stop (kthread_should_stop() turns true), wake it, wait until it
  * returns; its return value.  t is freed. */
 int kthread_stop(struct task_struct *t);
+/* free t, a thread that ended by itself (kthread_exit), once it has left
+ * its CPU: true when freed, false when it has not left yet (call again) */
+bool kthread_reap(struct task_struct *t);
 /* true once kthread_stop was called for the current thread */
 bool kthread_should_stop(void);
 /* end the current thread with code (also: returning from fn) */
@@ -111,7 +139,9 @@ __noreturn void kthread_exit(int code);
 /* start ksoftirqd/N on every online CPU (after smp_init) */
 int ksoftirqd_init(void);
 
-/* every thread (idle threads too), for views: calls fn with the list lock
+/* the pid the newest thread got (0: none yet) */
+int kthread_last_pid(void);
+/* every thread but the idle threads, for views: calls fn with the list lock
  * held and interrupts off */
 void for_each_task(void (*fn)(struct task_struct *t, void *ctx), void *ctx);
 

@@ -1,7 +1,7 @@
 /* COM1 input.  The 16550's received-data interrupt (IER.ERBFI) arrives on
  * ISA IRQ 4; its handler drains the receive FIFO into a ring and does
- * nothing else.  The consumer (the shell, from the idle loop) takes bytes
- * from the ring outside interrupt context.
+ * wakes the consumer (the console shell's thread), which takes bytes from
+ * the ring outside interrupt context.
  *
  * Polled fallback: should the interrupt never come (a board whose COM1 is
  * not on IRQ 4, a routing mistake), the consumer sees the UART's data-ready
@@ -15,6 +15,7 @@
 #include "kernel/printk.h"
 #include "kernel/serial_regs.h"
 #include "kernel/time.h"
+#include "kernel/wait.h"
 #include "kernel/x86.h"
 #include <string.h>
 
@@ -35,6 +36,8 @@ static int rx_vector = -1;
 static bool rx_irq_wanted = true;
 static u64 rx_dropped, rx_line_errors;
 static u64 dr_since_ns, dr_since_irqs;  /* data-ready first seen waiting */
+/* the console thread waiting for input; woken by the receive interrupt */
+static DECLARE_WAIT_QUEUE_HEAD(rx_wait);
 
 static int set_serial_irq(const char *v)
 {
@@ -84,8 +87,8 @@ static unsigned int uart_drain(void)
 static int serial_rx_irq(void *ctx)
 {
 	(void)ctx;
-	if (!(inb(COM1_BASE + UART_IIR) & IIR_NO_INT))
-		uart_drain();
+	if (!(inb(COM1_BASE + UART_IIR) & IIR_NO_INT) && uart_drain())
+		wake_up(&rx_wait);
 	return IRQ_HANDLED;
 }
 
@@ -177,4 +180,9 @@ bool serial_rx_pending(void)
 	if (rx_mode == RX_POLL || (rx_mode == RX_IRQ && dr_since_ns))
 		return inb(COM1_BASE + UART_LSR) & LSR_DR;
 	return false;
+}
+
+void serial_rx_wait(unsigned int ms)
+{
+	wait_event_timeout(rx_wait, serial_rx_pending(), msecs_to_jiffies(ms));
 }

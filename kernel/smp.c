@@ -177,6 +177,11 @@ void smp_ap_main(void)
 	for (;;) {
 		cond_resched();
 		local_irq_disable();
+		/* a thread woken since cond_resched looked runs first */
+		if (sched_runnable()) {
+			local_irq_enable();
+			continue;
+		}
 		if (local_softirq_pending()) {
 			local_irq_enable();
 			ksoftirqd_run();

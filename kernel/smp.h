@@ -62,13 +62,33 @@ u32 cpu_apic_id(unsigned int cpu);
  * never finish), and not from hard IRQ context. */
 int smp_call_function_single(unsigned int cpu, void (*fn)(void *info), void *info, bool wait);
 
+/* Run fn(info) on every online CPU in mask (bit c: CPU c) but this one,
+ * as smp_call_function_single does; with wait, return once every one has
+ * returned.  0, or the first IPI error (the others still ran).  Same
+ * context rules as smp_call_function_single. */
+int smp_call_function_many(unsigned long mask, void (*fn)(void *info), void *info, bool wait);
+
 /* install the IPI handlers (call-function, reschedule, stop); smp_init
  * calls it before starting the APs */
 int smp_ipi_init(void);
 
 /* Stop every other CPU (panic): each halts with interrupts off for good;
- * waits up to 100 ms for them and returns how many stopped. */
+ * waits up to 100 ms for them (then sends an NMI to the ones the IPI did
+ * not reach and waits as long again) and returns how many stopped. */
 unsigned int smp_send_stop(void);
+/* after smp_send_stop: each stopped CPU prints its registers and
+ * backtrace in turn (as the stop IPI found it); one that did not stop is
+ * named */
+void smp_dump_stopped_cpus(void);
+/* the NMI handler's call: when a panic's stop went to this CPU as an NMI
+ * (the IPI found interrupts off), stop here for good; else return.
+ * tf: the interrupted frame. */
+struct trap_frame;
+void smp_stop_nmi(const struct trap_frame *tf);
+
+/* selftest=smp's stress half (kernel/selftest_smp_stress.c): 0, or -EIO
+ * when a count did not come out exact */
+int smp_stress_test(void);
 
 /* Interrupt counts of the IPIs this CPU received (/proc/interrupts CAL, RES) */
 u64 smp_ipi_count(unsigned int cpu, int vector);

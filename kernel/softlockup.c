@@ -63,7 +63,13 @@ void softlockup_touch(void)
 {
 	struct softlockup_cpu *c = &softlockup_cpus[smp_processor_id()];
 
-	WRITE_ONCE(c->touched, READ_ONCE(jiffies));
+	u64 now = READ_ONCE(jiffies);
+
+	WRITE_ONCE(c->touched, now);
+	/* count from the next jiffy on: a tick interrupt that does not move
+	 * jiffies (the PIT's second per jiffy) must not count as one, so the
+	 * report comes softlockup_thresh whole jiffies-seconds after this */
+	WRITE_ONCE(c->seen, now);
 	WRITE_ONCE(c->ticks, 0);
 	WRITE_ONCE(c->armed, true);
 }

@@ -17,10 +17,23 @@ struct wait_queue_head {
 	struct list_head head;
 };
 
+struct wait_queue_entry;
+/* a waker's callback instead of waking e->task (poll/epoll): called with
+ * wq->lock held and interrupts off, from any context; key is the
+ * readiness (EPOLL* bits) the waker reports, ~0u when it does not say */
+typedef void (*wait_queue_func_t)(struct wait_queue_entry *e, unsigned int key);
+
 struct wait_queue_entry {
 	struct task_struct *task;
+	wait_queue_func_t func;         /* NULL: wake_up_process(task) */
+	void *private;                  /* the callback's */
 	struct list_head entry;
 };
+
+/* a wait queue set up at compile time (one a hard IRQ may wake before
+ * any code ran) */
+#define DECLARE_WAIT_QUEUE_HEAD(name) struct wait_queue_head name = {                \
+	.lock = SPINLOCK_INIT(#name), .head = LIST_HEAD_INIT((name).head) }
 
 void init_waitqueue_head(struct wait_queue_head *wq);
 void init_wait_entry(struct wait_queue_entry *e);
@@ -30,6 +43,15 @@ void prepare_to_wait(struct wait_queue_head *wq, struct wait_queue_entry *e, lon
 void finish_wait(struct wait_queue_head *wq, struct wait_queue_entry *e);
 /* wake every thread waiting on wq; any context */
 void wake_up(struct wait_queue_head *wq);
+/* the same, telling callbacks what turned ready (EPOLL* bits in key);
+ * plain entries are woken whatever the key */
+void wake_up_poll(struct wait_queue_head *wq, unsigned int key);
+/* an entry whose wake-up calls func (task: the current thread, for a
+ * callback that wants to wake it) */
+void init_waitqueue_func_entry(struct wait_queue_entry *e, wait_queue_func_t func, void *private);
+/* queue e on wq until remove_wait_queue (poll tables: no state change) */
+void add_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
+void remove_wait_queue(struct wait_queue_head *wq, struct wait_queue_entry *e);
 
 /* jiffies in ms milliseconds, rounded up */
 unsigned long msecs_to_jiffies(unsigned int ms);

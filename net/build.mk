@@ -50,9 +50,14 @@ $(lwip-src-files): | $(LWIP)/.verified
 # addressing, services, self-test (every file here sees lwIP's headers)
 net-lwip-glue := port stack core_lock netif ipconfig ipconfig_parse selftest_stack \
 	loopback_proc taps snmp_proc snmp6_proc sock_proc arp_proc cmd_ip cmd_ping addr_query \
-	netinject tcp_tw secure_seq icmp_limit tcp_guard syncookie tso
+	netinject tcp_tw secure_seq icmp_limit tcp_guard syncookie tso selftest_smpnet
 kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
+
+# the kernel socket API over lwIP's raw API (issue 15)
+net-socket := socket sock_udp sock_tcp sock_ss selftest_sock socktest_cmd
+kernel-srcs += $(net-socket:%=net/socket/%.c)
+$(foreach f,$(net-socket),$(eval CFLAGS_net_socket_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 
 # ethtool: validated NIC settings, the shell command and ethtool= (no lwIP)
 kernel-srcs += net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/cmd_ethtool.c

@@ -32,6 +32,15 @@ LWIP_SHA256=83729c274c499d3348e9fbbe043a3113f3fa8953e7efddc7c21c7fcbb1f2b7b1
 LWIP_DIR=$DEPS_DIR/lwip-$LWIP_VERSION
 # DEPS_LWIP_PATCHES: another patch dir (for the tests of this script)
 LWIP_PATCHES=${DEPS_LWIP_PATCHES:-$here/net/lwip/patches}
+# microsocks (a SOCKS5 proxy with a thread per client and poll(): the
+# third-party program run unmodified as an application, tests/qemu/test_apps.py):
+# the pristine upstream tarball of Debian's source package, sha256 pinned,
+# unpacked into $MICROSOCKS_DIR (Debian's one patch only changes its Makefile,
+# which the application build does not use)
+MICROSOCKS_VERSION=1.0.3
+MICROSOCKS_ORIG=microsocks_${MICROSOCKS_VERSION}.orig.tar.gz
+MICROSOCKS_SHA256=6801559b6f8e17240ed8eef17a36eea8643412b5a7476980fd4e24b02a021b82
+MICROSOCKS_DIR=$DEPS_DIR/microsocks-$MICROSOCKS_VERSION
 # uPlot (the dashboard's charts, embedded in the kernel image): the npm
 # registry's tarball of this version, pinned by sha256; only its minified
 # JS and CSS (and its licence) are unpacked into $UPLOT_DIR
@@ -92,6 +101,7 @@ need gcc                "compiler"                      have_cmd gcc
 need make               "build"                         have_cmd make
 need gcc-x86-64-linux-gnu "prefixed gcc: CROSS_COMPILE test" have_cmd x86_64-linux-gnu-gcc
 need binutils           "objcopy nm readelf"          have_cmd objcopy
+need musl-dev           "applications: musl's headers, crt1.o and libc.a (make APP=)" have_file /usr/lib/x86_64-linux-musl/libc.a
 need xz-utils           "lwIP source unpacking"         have_cmd xz
 need patch              "lwIP patches (net/lwip/patches)" have_cmd patch
 need coreutils          "sha256sum"                     have_cmd sha256sum
@@ -141,9 +151,10 @@ if lwip_ok && [ -n "$(find "$LWIP_PATCHES" "$DEPS_DIR/lwip-patches.list" -newer 
     touch "$LWIP_DIR/.verified"
 fi
 
+microsocks_ok() { [ -f "$MICROSOCKS_DIR/sockssrv.c" ] && [ -f "$MICROSOCKS_DIR/.verified" ]; }
 uplot_ok() { [ -f "$UPLOT_DIR/uPlot.iife.min.js" ] && [ -f "$UPLOT_DIR/uPlot.min.css" ] && [ -f "$UPLOT_DIR/.verified" ]; }
 
-if [ ${#missing_pkgs[@]} -eq 0 ] && [ $need_backports_qemu -eq 0 ] && lwip_ok && uplot_ok; then
+if [ ${#missing_pkgs[@]} -eq 0 ] && [ $need_backports_qemu -eq 0 ] && lwip_ok && uplot_ok && microsocks_ok; then
     say "all dependencies present"
     exit 0
 fi
@@ -156,6 +167,7 @@ report_missing() {
     done
     lwip_ok || say "missing: lwIP $LWIP_VERSION source in $LWIP_DIR"
     uplot_ok || say "missing: uPlot $UPLOT_VERSION in $UPLOT_DIR"
+    microsocks_ok || say "missing: microsocks $MICROSOCKS_VERSION source in $MICROSOCKS_DIR"
     return 0
 }
 
@@ -304,6 +316,25 @@ if ! lwip_ok; then
     rmdir "$DEPS_DIR/lwip-unpack"
     lwip_stamp >"$LWIP_DIR/.verified"
     say "lwIP $LWIP_VERSION unpacked into $LWIP_DIR (sha256 verified, $(lwip_patches | wc -l) patches)"
+fi
+# --- microsocks from Debian's source package ---------------------------------
+if ! microsocks_ok; then
+    tarball=$DEPS_DIR/$MICROSOCKS_ORIG
+    if [ ! -f "$tarball" ]; then
+        apt_update_private "microsocks source ($codename)"
+        say "apt-get source --download-only microsocks/$codename"
+        (cd "$DEPS_DIR" && apt-get "${APT_OPTS[@]}" -q source --download-only "microsocks/$codename" \
+            >"$APT_DIR/source-microsocks.log" 2>&1) ||
+            { cat "$APT_DIR/source-microsocks.log" >&2; die "could not download Debian source package 'microsocks'"; }
+        [ -f "$tarball" ] || die "source package 'microsocks' did not contain $MICROSOCKS_ORIG"
+    fi
+    echo "$MICROSOCKS_SHA256  $tarball" | sha256sum -c --quiet - ||
+        die "$MICROSOCKS_ORIG sha256 mismatch (want $MICROSOCKS_SHA256); refusing to use it"
+    rm -rf "$MICROSOCKS_DIR"
+    tar -C "$DEPS_DIR" -xzf "$tarball"
+    [ -f "$MICROSOCKS_DIR/sockssrv.c" ] || die "unexpected layout in $MICROSOCKS_ORIG"
+    touch "$MICROSOCKS_DIR/.verified"
+    say "microsocks $MICROSOCKS_VERSION unpacked into $MICROSOCKS_DIR (sha256 verified)"
 fi
 # --- uPlot from the npm registry ----------------------------------------------
 if ! uplot_ok; then

@@ -3,6 +3,7 @@
  * the host unit tests run this file unchanged. */
 #include "drivers/net/fault.h"
 #include "kernel/errno.h"
+#include "kernel/spinlock.h"
 #include "kernel/x86.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,11 @@ static const struct {
 
 u32 fault_armed;
 static struct fault_attr faults[FAULT_NR];
+/* guards faults[] (counts, times, the random sequences) and the seed: the
+ * hooks from any context on any CPU (hard IRQ, softirq, thread), the shell
+ * and the views (thread); irqsave.  One lock, so that a seed replays the
+ * same sequence whichever CPU draws next */
+static struct spinlock fault_lock = SPINLOCK_INIT("fault");
 static u64 fault_seed_value = FAULT_SEED_DEFAULT;
 
 /* splitmix64 (Steele, Lea, Flood 2014): turns the seed and the fault's
@@ -73,7 +79,7 @@ static void fault_update_armed(enum fault_id id)
 bool __fault_should_fail(enum fault_id id)
 {
 	struct fault_attr *f = &faults[id];
-	unsigned long flags = local_irq_save();
+	unsigned long flags = spin_lock_irqsave(&fault_lock);
 	bool fail = false;
 
 	if (!f->times || !f->prob_ppm)
@@ -88,16 +94,16 @@ bool __fault_should_fail(enum fault_id id)
 	if (f->times > 0 && --f->times == 0)
 		fault_update_armed(id);
 out:
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&fault_lock, flags);
 	return fail;
 }
 
 u32 fault_random(enum fault_id id, u32 bound)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = spin_lock_irqsave(&fault_lock);
 	u64 r = fault_next(&faults[id]);
 
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&fault_lock, flags);
 	return bound ? (u32)(r % bound) : 0;
 }
 
@@ -195,35 +201,35 @@ int fault_set(enum fault_id id, u32 prob_ppm, s64 times, u32 interval, u32 param
 	if ((unsigned int)id >= FAULT_NR || prob_ppm > FAULT_PPM_MAX || !interval ||
 	    times < FAULT_TIMES_UNLIMITED)
 		return -EINVAL;
-	flags = local_irq_save();
+	flags = spin_lock_irqsave(&fault_lock);
 	faults[id].prob_ppm = prob_ppm;
 	faults[id].times = times;
 	faults[id].interval = interval;
 	faults[id].param = param;
 	fault_restart(id);
 	fault_update_armed(id);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&fault_lock, flags);
 	return 0;
 }
 
 void fault_off_all(void)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = spin_lock_irqsave(&fault_lock);
 
 	for (int i = 0; i < FAULT_NR; i++)
 		faults[i].prob_ppm = 0;
 	WRITE_ONCE(fault_armed, 0);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&fault_lock, flags);
 }
 
 void fault_seed(u64 seed)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = spin_lock_irqsave(&fault_lock);
 
 	fault_seed_value = seed;
 	for (int i = 0; i < FAULT_NR; i++)
 		fault_restart(i);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&fault_lock, flags);
 }
 
 u64 fault_get_seed(void)
@@ -233,12 +239,12 @@ u64 fault_get_seed(void)
 
 void fault_get(enum fault_id id, struct fault_attr *out)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = spin_lock_irqsave(&fault_lock);
 
 	*out = faults[id];
 	if (!out->param)
 		out->param = fault_info[id].param_default;
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&fault_lock, flags);
 }
 
 struct fault_req {

@@ -24,7 +24,8 @@
  * `<n>%` or `1/<n>`; `0` or `off` turns a fault off.
  *
  * Contexts: fault_should_fail and fault_random from any context (hard
- * IRQ included: the state changes with interrupts off); the setters from
+ * IRQ included) on any CPU: the state changes under one lock, interrupts
+ * off (fault.c); the setters from
  * process context. */
 #ifndef DRIVERS_NET_FAULT_H
 #define DRIVERS_NET_FAULT_H

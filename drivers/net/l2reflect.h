@@ -56,9 +56,9 @@ int l2reflect_parse_ipv4(const char *s, u32 *ip_be);
  * line asked for it; returns the devices attached */
 int l2reflect_start(void);
 
-/* Process context (the idle loop): carry out requests that must not run in
- * the poll that received them (ring resizes).  _pending() is checked with
- * interrupts off before the idle loop halts. */
+/* Thread context (a kworker: the control frame's handler schedules the
+ * work): carry out requests that must not run in the poll that received
+ * them (ring resizes); _pending() says one waits. */
 bool l2reflect_work_pending(void);
 void l2reflect_service(void);
 

@@ -11,6 +11,7 @@
 #include "kernel/mm.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
+#include "kernel/workqueue.h"
 #include <string.h>
 
 static bool l2r_enabled;
@@ -18,6 +19,9 @@ static u32 l2r_ip;                      /* network order */
 static struct l2reflect_counters l2r[NETDEV_MAX];
 /* ring size asked for by a control frame, per device; 0 = none */
 static u32 l2r_ring_request[NETDEV_MAX];
+/* the resizes run from a kworker (l2reflect_service) */
+static void l2reflect_ring_work(struct work_struct *w);
+static struct work_struct l2r_ring_work = { .func = l2reflect_ring_work };
 /* kmalloc's live objects for the leak checks: the skb head cache keeps
  * freed skb structs for reuse (a burst grows it), so it is emptied first */
 static size_t l2reflect_kmalloc_live(void)
@@ -155,10 +159,11 @@ static int l2reflect_rx(struct net_device *dev, struct sk_buff *skb, unsigned in
 		l2reflect_report(dev, c);
 		machine_poweroff(EXIT_OK);
 	case L2R_RING:
-		/* the resize stops this very poll: the idle loop does it */
-		if (ring_rc == 0)
+		/* the resize stops this very poll: a kworker does it */
+		if (ring_rc == 0) {
 			__atomic_store_n(&l2r_ring_request[c - l2r], ring, __ATOMIC_RELEASE);
-		else
+			schedule_work(&l2r_ring_work);
+		} else
 			c->ignored++;
 		return 0;
 	case L2R_REPLY:
@@ -194,6 +199,12 @@ void l2reflect_service(void)
 			"skb_cached=%u\n", dev->name, n, rc ? errno_name(rc) : "ok",
 			live, (unsigned long long)dma_outstanding_bytes(), skb_cache_count());
 	}
+}
+
+static void l2reflect_ring_work(struct work_struct *w)
+{
+	(void)w;
+	l2reflect_service();
 }
 
 int l2reflect_start(void)

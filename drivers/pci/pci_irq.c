@@ -222,7 +222,6 @@ static int msix_setup(struct pci_dev *d, int min, int max)
 	u16 ctrl = pci_read_config16(d, d->msix_cap + PCI_MSIX_FLAGS);
 	int table_size = (ctrl & PCI_MSIX_FLAGS_QSIZE) + 1;
 	int n = MIN(max, table_size);
-	u64 addr = lapic_msi_address(lapic_id());
 	int rc;
 
 	if (n < min)
@@ -242,6 +241,9 @@ static int msix_setup(struct pci_dev *d, int min, int max)
 		*msix_entry(d, i, PCI_MSIX_ENTRY_CTRL) = PCI_MSIX_ENTRY_CTRL_MASKBIT;
 		if (i >= n)
 			continue;
+		/* each vector to the CPU of its affinity */
+		u64 addr = lapic_msi_address(lapic_cpu_dest(irq_setup_affinity(d->vectors[i])));
+
 		*msix_entry(d, i, PCI_MSIX_ENTRY_ADDR_LO) = (u32)addr;
 		*msix_entry(d, i, PCI_MSIX_ENTRY_ADDR_HI) = (u32)(addr >> 32);
 		*msix_entry(d, i, PCI_MSIX_ENTRY_DATA) = msi_data(d->vectors[i]);
@@ -271,7 +273,7 @@ static int msi_setup(struct pci_dev *d, int min)
 	u8 cap = d->msi_cap;
 	u16 ctrl = pci_read_config16(d, cap + PCI_MSI_FLAGS);
 	bool is64 = ctrl & PCI_MSI_FLAGS_64BIT;
-	u64 addr = lapic_msi_address(lapic_id());
+	u64 addr;
 	int rc;
 
 	/* several MSI messages need a block of contiguous, aligned vectors:
@@ -281,6 +283,8 @@ static int msi_setup(struct pci_dev *d, int min)
 	rc = alloc_vectors(d, 1);
 	if (rc)
 		return rc;
+	/* the message goes to the CPU of the vector's affinity */
+	addr = lapic_msi_address(lapic_cpu_dest(irq_setup_affinity(d->vectors[0])));
 	pci_write_config16(d, cap + PCI_MSI_FLAGS, ctrl & ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE));
 	pci_write_config32(d, cap + PCI_MSI_ADDRESS_LO, (u32)addr);
 	if (is64) {

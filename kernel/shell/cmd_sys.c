@@ -1,9 +1,10 @@
-/* System commands: dmesg, uptime, free, reboot, poweroff. */
+/* System commands: dmesg, uptime, free, reboot, poweroff, sleep. */
 #include "kernel/shell/shell.h"
 #include "kernel/idle.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/power.h"
+#include "kernel/sched.h"
 #include "kernel/time.h"
 
 #define DMESG_CHUNK 512
@@ -98,3 +99,42 @@ static int cmd_poweroff(int argc, char **argv)
 	machine_poweroff(EXIT_OK);
 }
 SHELL_CMD("poweroff", cmd_poweroff, "power off (QEMU exits with the kernel's ok status)");
+
+/* sleep: coreutils' sleep NUMBER (seconds, a fraction allowed), in
+ * steps of SLEEP_STEP_MS so that Ctrl-C and a session that left stop it.
+ * The shell's thread sleeps: the other sessions and the console go on. */
+#define SLEEP_STEP_MS   100
+#define SLEEP_MAX_S     86400ULL
+#define CTRL_C          0x03
+
+static int cmd_sleep(int argc, char **argv)
+{
+	unsigned long long ms = 0, scale = MSEC_PER_SEC;
+	const char *p;
+	u64 end;
+	int c;
+
+	if (argc != 2)
+		return shell_error("sleep", "usage: sleep SECONDS");
+	p = argv[1];
+	for (; *p >= '0' && *p <= '9'; p++)
+		ms = ms * 10 + (unsigned long long)(*p - '0') * MSEC_PER_SEC;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			ms += (unsigned long long)(*p - '0') * (scale /= 10);
+	if (*p || p == argv[1] || ms > SLEEP_MAX_S * MSEC_PER_SEC)
+		return shell_error("sleep", "invalid time interval '%s'", argv[1]);
+	end = ktime_get_ns() + ms * NSEC_PER_MSEC;
+	while (ktime_get_ns() < end) {
+		u64 left_ms = (end - ktime_get_ns()) / NSEC_PER_MSEC + 1;
+
+		while ((c = shell_getc()) >= 0)
+			if (c == CTRL_C)
+				return 130;     /* 128 + SIGINT */
+		if (shell_hungup())
+			return 1;
+		msleep((unsigned int)MIN(left_ms, (u64)SLEEP_STEP_MS));
+	}
+	return 0;
+}
+SHELL_CMD("sleep", cmd_sleep, "sleep SECONDS (a fraction allowed): wait, in this session only");

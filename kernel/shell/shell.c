@@ -7,6 +7,8 @@
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
+#include "kernel/sched.h"
+#include "kernel/time.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -36,15 +38,20 @@ static int console_session_getc(struct shell_session *s)
 static struct shell_session console = {
 	.write = console_session_write, .getc = console_session_getc,
 };
-/* the session whose line runs (the console between lines) */
-static struct shell_session *current = &console;
+/* the console thread's input poll: with the receive interrupt it wakes
+ * the thread at once; the period bounds the wait of the polled fallback */
+#define SHELL_RX_POLL_MS 100
 
-/* the pipe: output captured from the left command, input of the right */
-static char *pipe_buf;
-static size_t pipe_len;
-static bool pipe_capturing;
-static const char *stdin_buf;
-static size_t stdin_len;
+/* The session whose line the running thread runs: each shell thread (the
+ * console's, each remote session's) sets its own (task_struct.shell) for
+ * the length of a line; anything else (boot code, a selftest) writes to
+ * the console. */
+static struct shell_session *shell_cur(void)
+{
+	struct task_struct *t = sched_ready() ? current : NULL;
+
+	return t && t->shell ? t->shell : &console;
+}
 
 static int set_shell(const char *v)
 {
@@ -62,39 +69,48 @@ CMDLINE_OPT("shell", set_shell, "serial console shell after ready: on|off");
  * line editing escapes would show as garbage on the VGA text screen). */
 void shell_write(const char *s, size_t n)
 {
-	if (pipe_capturing) {
-		size_t room = SHELL_PIPE_MAX - pipe_len;
+	struct shell_session *cur = shell_cur();
 
-		memcpy(pipe_buf + pipe_len, s, MIN(n, room));
-		pipe_len += MIN(n, room);
+	if (cur->pipe_capturing) {
+		size_t room = SHELL_PIPE_MAX - cur->pipe_len;
+
+		memcpy(cur->pipe_buf + cur->pipe_len, s, MIN(n, room));
+		cur->pipe_len += MIN(n, room);
 		return;
 	}
-	current->write(current, s, n);
+	cur->write(cur, s, n);
 }
 
 int shell_getc(void)
 {
-	return current->getc(current);
+	struct shell_session *cur = shell_cur();
+
+	return cur->getc(cur);
 }
 
 bool shell_hungup(void)
 {
-	return current->hungup && current->hungup(current);
+	struct shell_session *cur = shell_cur();
+
+	return cur->hungup && cur->hungup(cur);
 }
 
 void shell_session_run(struct shell_session *s, const char *line)
 {
-	struct shell_session *prev = current;
+	struct task_struct *t = current;
+	void *prev = t->shell;
 
-	current = s;
+	t->shell = s;
 	shell_run(line);
-	current = prev;
+	t->shell = prev;
 }
 
 const char *shell_stdin(size_t *len)
 {
-	*len = stdin_len;
-	return stdin_buf;
+	struct shell_session *cur = shell_cur();
+
+	*len = cur->stdin_len;
+	return cur->stdin_buf;
 }
 
 void shell_puts(const char *s)
@@ -203,27 +219,29 @@ static void shell_run_one(char *line);
 /* left | right: left's output into pipe_buf, then right reads it */
 static void shell_run_pipe(char *line, char *bar)
 {
+	struct shell_session *cur = shell_cur();
+
 	*bar = '\0';
 	if (find_pipe(bar + 1)) {
-		current->last_status = shell_error("barenet", "one pipe per line");
+		cur->last_status = shell_error("barenet", "one pipe per line");
 		return;
 	}
-	pipe_buf = kmalloc(SHELL_PIPE_MAX);
-	if (!pipe_buf) {
-		current->last_status = shell_error("barenet", "%s", errno_desc(-ENOMEM));
+	cur->pipe_buf = kmalloc(SHELL_PIPE_MAX);
+	if (!cur->pipe_buf) {
+		cur->last_status = shell_error("barenet", "%s", errno_desc(-ENOMEM));
 		return;
 	}
-	pipe_len = 0;
-	pipe_capturing = true;
+	cur->pipe_len = 0;
+	cur->pipe_capturing = true;
 	shell_run_one(line);
-	pipe_capturing = false;
-	stdin_buf = pipe_buf;
-	stdin_len = pipe_len;
+	cur->pipe_capturing = false;
+	cur->stdin_buf = cur->pipe_buf;
+	cur->stdin_len = cur->pipe_len;
 	shell_run_one(bar + 1);
-	stdin_buf = NULL;
-	stdin_len = 0;
-	kfree(pipe_buf);
-	pipe_buf = NULL;
+	cur->stdin_buf = NULL;
+	cur->stdin_len = 0;
+	kfree(cur->pipe_buf);
+	cur->pipe_buf = NULL;
 }
 
 static void shell_run(const char *text)
@@ -246,28 +264,31 @@ void shell_run_line(const char *line)
 
 bool shell_in_pipe(void)
 {
-	return stdin_buf || pipe_capturing;
+	struct shell_session *cur = shell_cur();
+
+	return cur->stdin_buf || cur->pipe_capturing;
 }
 
 static void shell_run_one(char *line)
 {
+	struct shell_session *cur = shell_cur();
 	char *argv[SHELL_ARGS_MAX + 1];
 	const struct shell_cmd *cmd;
 	int argc, rc;
 
 	argc = shell_split(line, argv);
 	if (argc == 0) {
-		if (stdin_buf || pipe_capturing)
-			current->last_status = shell_error("barenet",
+		if (cur->stdin_buf || cur->pipe_capturing)
+			cur->last_status = shell_error("barenet",
 							   "syntax error near unexpected token `|'");
 		return;
 	}
 	if (argc < 0) {
 		if (argc == -E2BIG)
-			current->last_status = shell_error("barenet", "too many words (at most %d)",
+			shell_cur()->last_status = shell_error("barenet", "too many words (at most %d)",
 						  SHELL_ARGS_MAX);
 		else
-			current->last_status = shell_error("barenet", "unterminated quote");
+			shell_cur()->last_status = shell_error("barenet", "unterminated quote");
 		return;
 	}
 	/* everything runs as root: sudo is a no-op prefix */
@@ -279,11 +300,11 @@ static void shell_run_one(char *line)
 	cmd = shell_cmd_find(argv[0]);
 	if (!cmd) {
 		shell_error(argv[0], "command not found (try help)");
-		current->last_status = SHELL_STATUS_NOT_FOUND;
+		shell_cur()->last_status = SHELL_STATUS_NOT_FOUND;
 		return;
 	}
 	rc = cmd->fn(argc, argv);
-	current->last_status = rc < 0 ? 1 : rc;
+	shell_cur()->last_status = rc < 0 ? 1 : rc;
 }
 
 void shell_poll(void)
@@ -305,7 +326,7 @@ void shell_poll(void)
 			line_start(&shell_line);
 			break;
 		case LINE_CANCEL:
-			current->last_status = 130;      /* 128 + SIGINT, as sh reports it */
+			shell_cur()->last_status = 130;      /* 128 + SIGINT, as sh reports it */
 			line_start(&shell_line);
 			break;
 		case LINE_EDITING:
@@ -314,9 +335,23 @@ void shell_poll(void)
 	}
 }
 
-bool shell_pending(void)
+/* the console's thread: sleeps until the receive interrupt brings input */
+static int shell_console_thread(void *data)
 {
-	return shell_enabled && serial_rx_pending();
+	(void)data;
+	current->shell = &console;
+	while (!kthread_should_stop()) {
+		serial_rx_wait(SHELL_RX_POLL_MS);
+		shell_poll();
+	}
+	return 0;
+}
+
+int shell_start(void)
+{
+	if (!shell_enabled)
+		return 0;
+	return kthread_run(shell_console_thread, NULL, "shell/ttyS0") ? 0 : -ENOMEM;
 }
 
 /* --- built-ins --- */
@@ -361,7 +396,7 @@ static int cmd_history(int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return shell_error("history", "takes no arguments");
-	if (current != &console)
+	if (shell_cur() != &console)
 		return shell_error("history", "kept for the serial console only");
 	/* numbered like bash: the oldest kept line first */
 	for (unsigned int k = n; k >= 1; k--)
@@ -377,7 +412,7 @@ static int cmd_echo(int argc, char **argv)
 		if (i > 1)
 			shell_puts(" ");
 		if (!strcmp(argv[i], "$?"))
-			shell_printf("%d", current->last_status);
+			shell_printf("%d", shell_cur()->last_status);
 		else
 			shell_puts(argv[i]);
 	}
@@ -391,9 +426,11 @@ static int cmd_exit(int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return shell_error("exit", "takes no arguments");
-	if (!current->close)
+	struct shell_session *cur = shell_cur();
+
+	if (!cur->close)
 		return shell_error("exit", "the serial console stays (poweroff or reboot end it)");
-	current->close(current);
+	cur->close(cur);
 	return 0;
 }
 SHELL_CMD("exit", cmd_exit, "end this remote shell session");

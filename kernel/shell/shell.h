@@ -1,5 +1,6 @@
-/* The serial console shell: `barenet# ` after `ready`, serviced from the
- * idle loop (never from an interrupt handler), with line editing, history
+/* The serial console shell: `barenet# ` after `ready`, run by its own
+ * thread, [shell/ttyS0] (never from an interrupt handler: the receive
+ * interrupt wakes the thread), with line editing, history
  * and Tab completion (kernel/shell/line.h), and commands registered like
  * cmdline options:
  *
@@ -43,12 +44,13 @@ extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];
 /* the command called name, or NULL */
 const struct shell_cmd *shell_cmd_find(const char *name);
 
-/* Called by the idle loop with interrupts enabled: print the prompt the
- * first time, then take what the console received and run finished lines.
- * Returns at once with shell=off. */
+/* Called by the console thread with interrupts enabled: print the prompt
+ * the first time, then take what the console received and run finished
+ * lines.  Returns at once with shell=off. */
 void shell_poll(void);
-/* input is waiting for shell_poll (the idle loop must not halt) */
-bool shell_pending(void);
+/* start the console thread [shell/ttyS0] (after ready; none with
+ * shell=off); 0 or -ENOMEM */
+int shell_start(void);
 
 /* output of commands: to the serial console, not to the kernel log */
 void shell_write(const char *s, size_t n);
@@ -69,20 +71,31 @@ bool shell_in_pipe(void);
  * the session in charge: watch's rounds; its status in last_status */
 void shell_run_line(const char *line);
 
-/* Sessions.  A line runs for one session at a time: the serial console's,
- * or a remote one (net/services/shell_srv.c).  The session in charge gets
- * the command's output (shell_write and everything above it) and is where
- * a long command looks for Ctrl-C (shell_getc) and for a peer that left
- * (shell_hungup).  Commands run in process context (the idle loop). */
+/* Sessions: the serial console's, and each remote one
+ * (net/services/shell_srv.c), each served by a thread of its own, so a
+ * long command in one does not hold up the others.  The session of the
+ * running thread (task_struct.shell) gets the command's output
+ * (shell_write and everything above it) and is where a long command looks
+ * for Ctrl-C (shell_getc) and for a peer that left (shell_hungup).
+ * Commands run in thread context: they may sleep; a command that keeps
+ * state between calls guards it (two sessions may run it at once). */
 struct shell_session {
 	void (*write)(struct shell_session *s, const char *buf, size_t n);
 	int (*getc)(struct shell_session *s);           /* a byte typed meanwhile, or -1 */
 	bool (*hungup)(struct shell_session *s);        /* NULL: never */
 	void (*close)(struct shell_session *s);         /* `exit`; NULL: cannot */
 	int last_status;
+	/* the line's pipe: output captured from the left command, input
+	 * of the right (the session's thread only) */
+	char *pipe_buf;
+	size_t pipe_len;
+	bool pipe_capturing;
+	const char *stdin_buf;
+	size_t stdin_len;
 };
 
-/* run one line (with a pipe, sudo, ...) for s; its status in s->last_status */
+/* run one line (with a pipe, sudo, ...) for s in the current thread; its
+ * status in s->last_status */
 void shell_session_run(struct shell_session *s, const char *line);
 /* the next byte the running command's session typed, or -1 (for Ctrl-C) */
 int shell_getc(void);

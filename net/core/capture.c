@@ -4,6 +4,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
+#include "kernel/percpu.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
@@ -320,13 +321,15 @@ void __capture_frame(enum capture_point pt, const void *frame, u32 caplen, u32 l
 		capture_notify();
 }
 
+static DEFINE_PER_CPU(u8[CAPTURE_SNAPLEN], capture_gather);
+
 void __capture_skb_nonlinear(const struct sk_buff *skb, enum capture_point pt)
 {
-	/* one gather buffer: interrupts off while it is in use (taps run in
-	 * process, softirq and, with napi=off, hard IRQ context) */
-	static u8 gather[CAPTURE_SNAPLEN];
+	/* one gather buffer per CPU: interrupts off while it is in use (taps
+	 * run in process, softirq and, with napi=off, hard IRQ context) */
 	u32 caplen = MIN(skb->len, (u32)CAPTURE_SNAPLEN);
 	unsigned long flags = local_irq_save();
+	u8 *gather = *this_cpu_ptr(&capture_gather);
 
 	if (skb_copy_bits(skb, 0, gather, caplen) == 0)
 		__capture_frame(pt, gather, caplen, skb->len);

@@ -15,7 +15,12 @@
 #include "kernel/x86.h"
 #include <stdio.h>
 
+/* per CPU: poll list, backlog, NET_TX completion queue and counters,
+ * written only by their CPU with interrupts off where a hard IRQ also
+ * does (napi_schedule, netif_rx, dev_kfree_skb_irq); the views read
+ * every CPU's counters unlocked and sum or list them */
 static struct softnet_data softnet_data[NR_CPUS];
+/* set once by the stack before any device opens; read from any CPU */
 static net_rx_handler_t rx_handler;
 
 struct softnet_data *softnet_data_this_cpu(void)

@@ -35,6 +35,9 @@ extern int netdev_budget;        /* frames per NET_RX run, default 300 */
 extern int netdev_budget_usecs;  /* time per NET_RX run, default 2000 */
 extern int dev_weight;           /* per-napi frames per poll, default 64 */
 extern int netdev_max_backlog;   /* input_pkt_queue length, default 1000 */
+/* socket buffers (net/socket/): a new socket's, and the most SO_RCVBUF /
+ * SO_SNDBUF may ask before doubling; default 212992 each */
+extern int sysctl_rmem_default, sysctl_rmem_max, sysctl_wmem_default, sysctl_wmem_max;
 
 #define NETDEV_BUDGET_DEFAULT       300
 #define NETDEV_BUDGET_USECS_DEFAULT 2000

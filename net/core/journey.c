@@ -24,6 +24,7 @@
 _Static_assert(JOURNEY_INFLIGHT < JOURNEY_TOKEN_SLOT_MASK, "slot must fit the token's low byte");
 
 bool journey_on;
+/* under journey_lock (below), read unlocked by the fast paths' checks */
 static u32 sample_every;                /* N of "1 in N"; 0 = off */
 static u32 countdown;                   /* frames until the next sample */
 
@@ -49,6 +50,8 @@ struct journey_cpu {
 /* guards the journey records' rings and sampling state; hard IRQ (driver
  * marks), softirq and thread, irqsave */
 static struct spinlock journey_lock = SPINLOCK_INIT("journey");
+/* per CPU: written only by its CPU (the stage marks run there), the
+ * records it points to under journey_lock */
 static struct journey_cpu cpus[NR_CPUS];
 static struct journey_rec slots[JOURNEY_INFLIGHT];
 static struct {
@@ -79,6 +82,8 @@ static const char *const stage_names[JOURNEY_STAGES] = {
 	[JOURNEY_RX_IP] = "rx_ip",
 	[JOURNEY_RX_L4] = "rx_l4",
 	[JOURNEY_RX_APP] = "rx_app",
+	[JOURNEY_RX_SOCKQ] = "rx_sockq",
+	[JOURNEY_RX_READ] = "rx_read",
 };
 
 const char *journey_stage_name(enum journey_stage st)
@@ -222,6 +227,26 @@ void __journey_rx_end(struct journey_rec *r)
 
 	if (c->rx == r)
 		c->rx = NULL;
+	if (!READ_ONCE(r->kept))
+		rec_complete(r);
+}
+
+struct journey_rec *__journey_rx_keep(enum journey_stage st)
+{
+	struct journey_rec *r = this_cpu()->rx;
+
+	if (!r || r->kept)
+		return NULL;            /* one socket keeps it (a chain's first) */
+	stamp(r, st);
+	WRITE_ONCE(r->kept, 1);
+	return r;
+}
+
+void __journey_rx_done(struct journey_rec *r, enum journey_stage st)
+{
+	if ((unsigned int)st < JOURNEY_STAGES)
+		stamp(r, st);
+	WRITE_ONCE(r->kept, 0);
 	rec_complete(r);
 }
 

@@ -56,6 +56,8 @@ enum journey_stage {
 	JOURNEY_RX_IP,          /* IPv4/IPv6 input */
 	JOURNEY_RX_L4,          /* UDP/TCP input */
 	JOURNEY_RX_APP,         /* application callback */
+	JOURNEY_RX_SOCKQ,       /* queued to a socket (net/socket/) */
+	JOURNEY_RX_READ,        /* read by the application from that socket */
 	JOURNEY_STAGES
 };
 
@@ -65,6 +67,7 @@ struct journey_rec {
 	u64 t[JOURNEY_STAGES];          /* TSC at each stage, 0 = not reached */
 	u8 kind;                        /* JOURNEY_KIND_* */
 	u8 busy;                        /* slot in use (in flight) */
+	u8 kept;                        /* held by a socket queue past the stack's return */
 	u16 len;                        /* frame length when known */
 };
 
@@ -138,6 +141,24 @@ static inline void journey_mark_rx(enum journey_stage st)
 {
 	if (unlikely(journey_on))
 		__journey_mark_rx(st);
+}
+
+/* A socket queues the frame being received: stamp st on the current
+ * receive record and keep it past journey_rx_end (it completes at
+ * journey_rx_done); the record, or NULL */
+struct journey_rec *__journey_rx_keep(enum journey_stage st);
+static inline struct journey_rec *journey_rx_keep(enum journey_stage st)
+{
+	return unlikely(journey_on) ? __journey_rx_keep(st) : NULL;
+}
+
+/* a kept record's frame is read (stamp st) or freed unread (st =
+ * JOURNEY_STAGES: no stamp): complete it */
+void __journey_rx_done(struct journey_rec *r, enum journey_stage st);
+static inline void journey_rx_done(struct journey_rec *r, enum journey_stage st)
+{
+	if (unlikely(r != NULL))
+		__journey_rx_done(r, st);
 }
 
 /* an application is about to send: sample, stamp TX_APP */

@@ -1,13 +1,18 @@
-/* pktgen's engine: a run's state, the chunks the idle loop sends, and
- * Linux's report; the design is in net/core/pktgen.h. */
+/* pktgen's engine: a run's state, the chunks its thread [kpktgend_0]
+ * sends, and Linux's report; the design is in net/core/pktgen.h. */
 #include "net/core/pktgen.h"
 #include "net/core/pktbuild.h"
 #include "net/core/skbuff.h"
 #include "net/core/xmit.h"
 #include "net/lwip/addr_query.h"
 #include "kernel/errno.h"
+#include "kernel/idle.h"
+#include "kernel/mutex.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/time.h"
+#include "kernel/wait.h"
+#include "kernel/x86.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +21,13 @@
 #define PKTGEN_CATCHUP_NS   (10 * NSEC_PER_MSEC)
 #define BITS_PER_BYTE       8
 #define BPS_PER_MBPS        1000000ULL
+
+/* guards the run's state below against its thread (a chunk at a time) and
+ * the threads that configure, start and stop it (the shells, boot);
+ * threads only.  The views read the counters without it (a snapshot) */
+static DEFINE_MUTEX(pktgen_mutex);
+/* kpktgend_0 sleeps here while no run goes; pktgen_start wakes it */
+static DECLARE_WAIT_QUEUE_HEAD(pktgen_wait);
 
 static struct pktgen_params params;     /* configured; fixed while a run goes */
 static bool params_init;
@@ -62,13 +74,18 @@ static struct pktgen_params *params_get(void)
 
 int pktgen_configure(const struct pktgen_params *p)
 {
+	int rc = 0;
+
+	mutex_lock(&pktgen_mutex);
 	if (res.state == PKTGEN_RUNNING)
-		return -EBUSY;
-	*params_get() = *p;
-	return 0;
+		rc = -EBUSY;
+	else
+		*params_get() = *p;
+	mutex_unlock(&pktgen_mutex);
+	return rc;
 }
 
-int pktgen_start(const struct pktgen_params *p)
+static int pktgen_start_locked(const struct pktgen_params *p)
 {
 	struct net_device *dev;
 	u8 mac[ETH_ALEN];
@@ -105,13 +122,31 @@ int pktgen_start(const struct pktgen_params *p)
 	return 0;
 }
 
+int pktgen_start(const struct pktgen_params *p)
+{
+	int rc;
+
+	mutex_lock(&pktgen_mutex);
+	rc = pktgen_start_locked(p);
+	mutex_unlock(&pktgen_mutex);
+	if (!rc)
+		wake_up(&pktgen_wait);
+	return rc;
+}
+
 int pktgen_stop(void)
 {
-	if (res.state != PKTGEN_RUNNING)
-		return -ENOENT;
-	res.stopped = true;
-	run_end(0);
-	return 0;
+	int rc = 0;
+
+	mutex_lock(&pktgen_mutex);
+	if (res.state != PKTGEN_RUNNING) {
+		rc = -ENOENT;
+	} else {
+		res.stopped = true;
+		run_end(0);
+	}
+	mutex_unlock(&pktgen_mutex);
+	return rc;
 }
 
 /* build frame number seq (0..) of the run into a new skb */
@@ -153,7 +188,8 @@ static u32 qdisc_room(void)
 	return qs.backlog >= cap ? 0 : cap - qs.backlog;
 }
 
-void pktgen_run(void)
+/* one chunk; pktgen_mutex held */
+static void pktgen_run_locked(void)
 {
 	u64 t0, now, interval;
 	u32 room, burst = 0;
@@ -201,6 +237,13 @@ void pktgen_run(void)
 	res.busy_ns += ktime_get_ns() - t0;
 	if (attempted() >= params.count)
 		run_end(0);
+}
+
+void pktgen_run(void)
+{
+	mutex_lock(&pktgen_mutex);
+	pktgen_run_locked();
+	mutex_unlock(&pktgen_mutex);
 }
 
 bool pktgen_pending(void)
@@ -303,4 +346,30 @@ int pktgen_show(char *buf, size_t size)
 		PUT("Ended early: %s\n", res.end_error == -ENETDOWN ? "device down" : "no device");
 #undef PUT
 	return (int)len;
+}
+
+/* [kpktgend_0]: asleep while no run goes; during a run a chunk, then the
+ * other threads, then (nothing to send now: the rate or the qdisc holds
+ * it back) a halt until the next interrupt, a TX completion or the tick,
+ * as the idle loop did before pktgen had a thread */
+static int kpktgend(void *data)
+{
+	(void)data;
+	while (!kthread_should_stop()) {
+		wait_event(pktgen_wait, READ_ONCE(res.state) == PKTGEN_RUNNING ||
+			   kthread_should_stop());
+		pktgen_run();
+		cond_resched();
+		local_irq_disable();
+		if (READ_ONCE(res.state) == PKTGEN_RUNNING && !pktgen_pending())
+			idle_halt();
+		else
+			local_irq_enable();
+	}
+	return 0;
+}
+
+int pktgen_thread_start(void)
+{
+	return kthread_run(kpktgend, NULL, "kpktgend_0") ? 0 : -ENOMEM;
 }

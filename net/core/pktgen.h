@@ -5,14 +5,13 @@
  * usual work; count, rate (packets per second, 0 = as fast as the path
  * takes them), frame size or a min:max range, destination, ports, flows.
  *
- * Where it runs: in bounded chunks from the idle loop (pktgen_run), which
- * is this kernel's process context, like Linux's kpktgend threads.  A
- * chunk sends at most PKTGEN_BURST frames or for PKTGEN_CHUNK_NS, then
- * returns, so the console shell, the remote shell and ksoftirqd get their
- * turn between chunks, and the NIC's interrupts (hence NET_RX, HTTP and
- * the TX completions) preempt it as always.  A softirq would have been
- * simpler to pace but would run ahead of the shell and of the idle loop's
- * other work; the idle loop never has that problem.
+ * Where it runs: in bounded chunks (pktgen_run) from its own thread,
+ * [kpktgend_0] on CPU 0, as Linux's kpktgend_N threads.  A chunk sends at
+ * most PKTGEN_BURST frames or for PKTGEN_CHUNK_NS, then returns, so the
+ * shell threads and ksoftirqd get their turn between chunks (and the tick
+ * preempts a chunk), and the NIC's interrupts (hence NET_RX, HTTP and the
+ * TX completions) interrupt it as always.  A softirq would have been
+ * simpler to pace but would run ahead of the shells; a thread does not.
  *
  * Backpressure: pktgen keeps at most half of the device's qdisc
  * (txqueuelen / 2) filled with its frames, so the stack's own traffic on
@@ -94,11 +93,13 @@ int pktgen_start(const struct pktgen_params *p);
 /* Stop the run now (Linux's "stop"); 0, or -ENOENT if none runs. */
 int pktgen_stop(void);
 
-/* The idle loop: one chunk of the running run, if any. */
+/* One chunk of the running run, if any (pktgen's thread). */
 void pktgen_run(void);
-/* true when pktgen_run has frames it may send now (the idle loop must not
- * halt); false while it waits for its rate, for the qdisc, or is idle */
+/* true when pktgen_run has frames it may send now; false while it waits
+ * for its rate, for the qdisc, or is idle */
 bool pktgen_pending(void);
+/* start [kpktgend_0] (boot, after the scheduler); 0 or -ENOMEM */
+int pktgen_thread_start(void);
 
 /* the configuration, and the counters of the current or last run
  * (either may be NULL) */

@@ -16,6 +16,7 @@
 #include "net/core/pktgen.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
+#include "kernel/mutex.h"
 #include "kernel/printk.h"
 #include "kernel/shell/shell.h"
 #include <string.h>
@@ -52,7 +53,7 @@ static int pktgen_print(void)
 	return 0;
 }
 
-static int cmd_pktgen(int argc, char **argv)
+static int cmd_pktgen_locked(int argc, char **argv)
 {
 	struct pktgen_params p;
 	struct pktgen_result r;
@@ -93,6 +94,20 @@ static int cmd_pktgen(int argc, char **argv)
 		return shell_error("pktgen", "cannot start: %s", start_error(rc, &p));
 	shell_printf("pktgen: %s: sending %llu frames\n", p.ifname, (unsigned long long)p.count);
 	return 0;
+}
+
+/* guards pktgen_print's buffer: one pktgen command at a time over all the
+ * shell sessions; threads only */
+static DEFINE_MUTEX(pktgen_cmd_mutex);
+
+static int cmd_pktgen(int argc, char **argv)
+{
+	int rc;
+
+	mutex_lock(&pktgen_cmd_mutex);
+	rc = cmd_pktgen_locked(argc, argv);
+	mutex_unlock(&pktgen_cmd_mutex);
+	return rc;
 }
 SHELL_CMD("pktgen", cmd_pktgen,
 	  "packet generator: pktgen [dev IF] [count N] [rate PPS] [size N|MIN:MAX] [dst IP] "

@@ -6,6 +6,10 @@
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
+#ifndef HOST_TEST
+#include "kernel/smp.h"
+#endif
 #include "kernel/printk.h"
 #include "kernel/x86.h"
 #include "lwip/pbuf.h"
@@ -18,13 +22,19 @@
 #define SKB_CACHE_MAX    64
 #define RX_BUF_CACHE_MAX 256
 
-/* counters may be bumped from hard IRQ and softirq context on one CPU */
+/* counters may be bumped from hard IRQ, softirq and thread context on
+ * every CPU: atomic adds on one shared copy (the views show one total) */
 #define STAT_INC(x) __atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
 
 struct skb_stats skb_stats;
 
-/* a free list of kmalloc'ed objects of one size, linked through their
- * first bytes while free; usable from any context (IRQs off inside) */
+/* A free list of kmalloc'ed objects of one size, linked through their
+ * first bytes while free.  One per CPU (Linux's per-CPU skb caches): an
+ * object is taken from and given back to the list of the CPU running the
+ * code, with interrupts off on it (hard IRQ, softirq and threads all use
+ * them), so no lock; kmalloc (locked) fills an empty list and takes the
+ * overflow of a full one.  skb_cache_drain empties every CPU's list, each
+ * on its own CPU. */
 struct free_obj {
 	struct free_obj *next;
 };
@@ -32,11 +42,19 @@ struct free_obj {
 struct obj_cache {
 	struct free_obj *head;
 	unsigned int len;
+};
+
+/* which cache: its size and cap */
+struct obj_cache_kind {
+	struct obj_cache *pcpu;         /* a per-CPU variable */
 	unsigned int max;
 	size_t size;
 };
 
-static struct obj_cache skb_cache = { .max = SKB_CACHE_MAX, .size = sizeof(struct sk_buff) };
+static DEFINE_PER_CPU(struct obj_cache, skb_cache_pcpu);
+static const struct obj_cache_kind skb_cache = {
+	&skb_cache_pcpu, SKB_CACHE_MAX, sizeof(struct sk_buff),
+};
 static const char *const drop_reason_names[SKB_DROP_REASON_MAX] = {
 	[SKB_NOT_DROPPED_YET] = "NOT_DROPPED_YET",
 	[SKB_CONSUMED] = "CONSUMED",
@@ -77,11 +95,13 @@ u64 skb_in_use(void)
 	return READ_ONCE(skb_stats.allocs) - READ_ONCE(skb_stats.frees);
 }
 
-/* an object from the cache (*hit set) or kmalloc; NULL when out of memory */
-static void *obj_cache_get(struct obj_cache *c, bool *hit)
+/* an object from this CPU's cache (*hit set) or kmalloc; NULL when out
+ * of memory */
+static void *obj_cache_get(const struct obj_cache_kind *k, bool *hit)
 {
 	struct free_obj *obj;
 	unsigned long flags = local_irq_save();
+	struct obj_cache *c = this_cpu_ptr(k->pcpu);
 
 	obj = c->head;
 	if (obj) {
@@ -90,16 +110,18 @@ static void *obj_cache_get(struct obj_cache *c, bool *hit)
 	}
 	local_irq_restore(flags);
 	*hit = obj != NULL;
-	return obj ? (void *)obj : kmalloc(c->size);
+	return obj ? (void *)obj : kmalloc(k->size);
 }
 
-/* keep obj for reuse, or give it back to kmalloc when the cache is full */
-static void obj_cache_put(struct obj_cache *c, void *ptr)
+/* keep obj for reuse in this CPU's cache, or give it back to kmalloc when
+ * that is full */
+static void obj_cache_put(const struct obj_cache_kind *k, void *ptr)
 {
 	struct free_obj *obj = ptr;
 	unsigned long flags = local_irq_save();
+	struct obj_cache *c = this_cpu_ptr(k->pcpu);
 
-	if (c->len < c->max) {
+	if (c->len < k->max) {
 		obj->next = c->head;
 		c->head = obj;
 		c->len++;
@@ -110,10 +132,12 @@ static void obj_cache_put(struct obj_cache *c, void *ptr)
 		kfree(obj);
 }
 
-static void obj_cache_drain(struct obj_cache *c)
+/* empty this CPU's list of one cache */
+static void obj_cache_drain_local(const struct obj_cache_kind *k)
 {
 	for (;;) {
 		unsigned long flags = local_irq_save();
+		struct obj_cache *c = this_cpu_ptr(k->pcpu);
 		struct free_obj *obj = c->head;
 
 		if (obj) {
@@ -125,6 +149,15 @@ static void obj_cache_drain(struct obj_cache *c)
 			return;
 		kfree(obj);
 	}
+}
+
+static unsigned int obj_cache_len(const struct obj_cache_kind *k)
+{
+	unsigned int n = 0;
+
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids_online(); cpu++)
+		n += READ_ONCE(per_cpu_ptr(k->pcpu, cpu)->len);
+	return n;
 }
 
 /* a zeroed struct from the cache or kmalloc */
@@ -200,19 +233,32 @@ struct skb_rx_buf {
 	void *buf;
 };
 
-static struct obj_cache rx_buf_cache = {
-	.max = RX_BUF_CACHE_MAX, .size = sizeof(struct skb_rx_buf),
+static DEFINE_PER_CPU(struct obj_cache, rx_buf_cache_pcpu);
+static const struct obj_cache_kind rx_buf_cache = {
+	&rx_buf_cache_pcpu, RX_BUF_CACHE_MAX, sizeof(struct skb_rx_buf),
 };
 
 unsigned int skb_cache_count(void)
 {
-	return READ_ONCE(skb_cache.len) + READ_ONCE(rx_buf_cache.len);
+	return obj_cache_len(&skb_cache) + obj_cache_len(&rx_buf_cache);
+}
+
+static void skb_cache_drain_local(void *unused)
+{
+	(void)unused;
+	obj_cache_drain_local(&skb_cache);
+	obj_cache_drain_local(&rx_buf_cache);
 }
 
 void skb_cache_drain(void)
 {
-	obj_cache_drain(&skb_cache);
-	obj_cache_drain(&rx_buf_cache);
+	skb_cache_drain_local(NULL);
+#ifndef HOST_TEST
+	/* the other CPUs' lists, each emptied on its own CPU */
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids_online(); cpu++)
+		if (cpu != smp_processor_id())
+			smp_call_function_single(cpu, skb_cache_drain_local, NULL, true);
+#endif
 }
 
 /* lwIP calls this when the last reference to the data goes */
@@ -226,6 +272,12 @@ static void skb_rx_buf_free(struct pbuf *p)
 	STAT_INC(skb_stats.rx_buffers_released);
 	obj_cache_put(&rx_buf_cache, rb);
 	release(ctx, buf);
+}
+
+bool skb_pbuf_is_rx_buffer(const struct pbuf *p)
+{
+	return (p->flags & PBUF_FLAG_IS_CUSTOM) &&
+	       ((const struct pbuf_custom *)p)->custom_free_function == skb_rx_buf_free;
 }
 
 struct sk_buff *skb_from_rx_buffer(struct net_device *dev, void *buf, u32 len,

@@ -130,6 +130,14 @@ struct sk_buff *netdev_alloc_skb(struct net_device *dev, u32 len);
 struct sk_buff *skb_from_rx_buffer(struct net_device *dev, void *buf, u32 len,
 				   skb_release_fn release, void *ctx);
 
+/* What a receive buffer a driver posts holds of memory, as a socket
+ * charges it (Linux's truesize): the e1000 family's 2048-byte buffer, the
+ * only size drivers here post, and its pbuf wrapper. */
+#define SKB_RX_BUF_TRUESIZE (2048 + 64)
+/* true if p is a driver's RX buffer (skb_from_rx_buffer's custom pbuf):
+ * holding it holds the DMA buffer away from the ring */
+bool skb_pbuf_is_rx_buffer(const struct pbuf *p);
+
 /* Add len bytes at the tail; returns where they go.  Panics past end
  * (Linux skb_over_panic): writing there would corrupt memory. */
 u8 *skb_put(struct sk_buff *skb, u32 len);
@@ -301,7 +309,8 @@ u64 skb_in_use(void);
 /* objects held for reuse by the skb layer's caches (skb structs and RX
  * buffer wrappers: kmalloc'ed, not in use) */
 unsigned int skb_cache_count(void);
-/* give the caches back to kmalloc (tests, shutdown) */
+/* give the caches (every CPU's) back to kmalloc (tests, shutdown); thread
+ * context with interrupts on (the other CPUs empty theirs in an IPI) */
 void skb_cache_drain(void);
 
 #endif

@@ -31,6 +31,16 @@ int sysctl_icmp_ratelimit = ICMP_RATELIMIT_DEFAULT;
 int sysctl_icmp_msgs_per_sec = ICMP_MSGS_PER_SEC_DEFAULT;
 int sysctl_icmp_msgs_burst = ICMP_MSGS_BURST_DEFAULT;
 int sysctl_icmpv6_ratelimit = ICMP_RATELIMIT_DEFAULT;
+/* socket buffers (net/socket/): Linux's SK_RMEM_MAX / SK_WMEM_MAX on
+ * x86-64, SKB_TRUESIZE(256) * 256 = 212992, for all four */
+#define SK_MEM_DEFAULT 212992
+int sysctl_rmem_default = SK_MEM_DEFAULT;
+int sysctl_rmem_max = SK_MEM_DEFAULT;
+int sysctl_wmem_default = SK_MEM_DEFAULT;
+int sysctl_wmem_max = SK_MEM_DEFAULT;
+/* Linux's floors: SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF (net/socket/socket.c) */
+#define SK_MIN_RCVBUF 2304
+#define SK_MIN_SNDBUF 4608
 
 /* the error rate limits' ranges: Linux takes any non-negative int; an hour
  * per message, or a billion a second, is far past any useful setting */
@@ -83,6 +93,12 @@ static const struct net_sysctl net_sysctls[] = {
 	NET_SYSCTL_RW("net.core.dev_weight", &dev_weight, 1, 100000, dev_weight_changed),
 	NET_SYSCTL_RW("net.core.netdev_max_backlog", &netdev_max_backlog, 1, 1000000, NULL),
 	NET_SYSCTL_RW("net.core.napi", &napi_sysctl, 0, 1, napi_changed),
+	/* socket buffer sizes: the default a new socket gets, the most
+	 * SO_RCVBUF/SO_SNDBUF may ask (before doubling) */
+	NET_SYSCTL_RW("net.core.rmem_default", &sysctl_rmem_default, SK_MIN_RCVBUF, 0x7fffffff, NULL),
+	NET_SYSCTL_RW("net.core.rmem_max", &sysctl_rmem_max, SK_MIN_RCVBUF, 0x7fffffff, NULL),
+	NET_SYSCTL_RW("net.core.wmem_default", &sysctl_wmem_default, SK_MIN_SNDBUF, 0x7fffffff, NULL),
+	NET_SYSCTL_RW("net.core.wmem_max", &sysctl_wmem_max, SK_MIN_SNDBUF, 0x7fffffff, NULL),
 	/* ICMP/ICMPv6 error and RST rate limits (net/core/xrlim.h) */
 	NET_SYSCTL_RW("net.ipv4.icmp_ratelimit", &sysctl_icmp_ratelimit, 0, ICMP_RATELIMIT_MAX_MS,
 		      NULL),
@@ -316,6 +332,32 @@ static int set_ip6frag_time(const char *v)
 }
 CMDLINE_OPT("net.ipv6.ip6frag_time", set_ip6frag_time,
 	    "seconds an IPv6 datagram's fragments wait for the rest, 1..255");
+
+static int set_rmem_default(const char *v)
+{
+	return sysctl_from_cmdline("net.core.rmem_default", v);
+}
+CMDLINE_OPT("net.core.rmem_default", set_rmem_default,
+	    "a new socket's receive buffer, bytes (2304..; default 212992)");
+
+static int set_rmem_max(const char *v)
+{
+	return sysctl_from_cmdline("net.core.rmem_max", v);
+}
+CMDLINE_OPT("net.core.rmem_max", set_rmem_max, "the most SO_RCVBUF may ask, bytes (default 212992)");
+
+static int set_wmem_default(const char *v)
+{
+	return sysctl_from_cmdline("net.core.wmem_default", v);
+}
+CMDLINE_OPT("net.core.wmem_default", set_wmem_default,
+	    "a new socket's send buffer, bytes (4608..; default 212992)");
+
+static int set_wmem_max(const char *v)
+{
+	return sysctl_from_cmdline("net.core.wmem_max", v);
+}
+CMDLINE_OPT("net.core.wmem_max", set_wmem_max, "the most SO_SNDBUF may ask, bytes (default 212992)");
 
 static int set_icmp_ratelimit(const char *v)
 {

@@ -28,9 +28,12 @@ struct qdisc {
 u32 default_txqueuelen = DEFAULT_TX_QUEUE_LEN;
 
 static struct qdisc qdiscs[QDISC_MAX];
-/* qdiscs waiting for NET_TX; interrupts off to change (netif_tx_wake may
- * come from hard IRQ context) */
+/* qdiscs waiting for NET_TX, one list for all CPUs (NET_TX on whichever
+ * CPU runs first sends for them) */
 static struct qdisc *output_queue;
+/* guards output_queue, the qdiscs' scheduled and next_sched: any context
+ * on any CPU (netif_tx_wake may come from hard IRQ context), irqsave */
+static struct spinlock output_lock = SPINLOCK_INIT("output_queue");
 
 static int set_txqueuelen(const char *v)
 {
@@ -108,9 +111,9 @@ void dev_qdisc_detach(struct net_device *dev)
 
 	if (!qd)
 		return;
-	flags = local_irq_save();
+	flags = spin_lock_irqsave(&output_lock);
 	output_queue_remove(qd);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&output_lock, flags);
 	qdisc_lock(qd);
 	if (qd->requeued)
 		kfree_skb_reason(qd->requeued, SKB_DROP_REASON_QDISC_DROP);
@@ -135,7 +138,7 @@ int dev_set_txqueuelen(struct net_device *dev, u32 len)
 /* put qd on the output queue and raise NET_TX (Linux __netif_schedule) */
 static void qdisc_schedule(struct qdisc *qd)
 {
-	unsigned long flags = local_irq_save();
+	unsigned long flags = spin_lock_irqsave(&output_lock);
 
 	if (!qd->scheduled) {
 		qd->scheduled = true;
@@ -143,7 +146,7 @@ static void qdisc_schedule(struct qdisc *qd)
 		output_queue = qd;
 		raise_softirq_irqoff(NET_TX_SOFTIRQ);
 	}
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&output_lock, flags);
 }
 
 /* Send from qd until it is empty, the ring is full, or DEV_TX_WEIGHT
@@ -292,21 +295,22 @@ void dev_qdisc_kick_all(void)
 
 void net_tx_run_queues(void)
 {
-	struct qdisc *list;
+	struct qdisc *run[QDISC_MAX];
+	unsigned int n = 0;
+	unsigned long flags;
 
-	local_irq_disable();
-	list = output_queue;
-	output_queue = NULL;
-	for (struct qdisc *qd = list; qd; qd = qd->next_sched)
+	/* taken off the list under the lock: once scheduled is clear another
+	 * CPU may put a qdisc back (rewriting next_sched) */
+	flags = spin_lock_irqsave(&output_lock);
+	for (struct qdisc *qd = output_queue; qd && n < QDISC_MAX; qd = qd->next_sched) {
 		qd->scheduled = false;
-	local_irq_enable();
-	while (list) {
-		struct qdisc *qd = list;
-
-		list = qd->next_sched;
-		if (READ_ONCE(qd->dev))
-			qdisc_run(qd);
+		run[n++] = qd;
 	}
+	output_queue = NULL;
+	spin_unlock_irqrestore(&output_lock, flags);
+	for (unsigned int i = 0; i < n; i++)
+		if (READ_ONCE(run[i]->dev))
+			qdisc_run(run[i]);
 }
 
 int dev_qdisc_stats(struct net_device *dev, struct qdisc_stats *out)

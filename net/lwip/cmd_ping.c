@@ -2,15 +2,18 @@
  * guest: ICMP/ICMPv6 echo through a lwIP raw PCB, printing what iputils'
  * ping prints (its lines, the blank line and the statistics).
  *
- * The shell runs ping from the idle loop: it sends under the core lock,
- * then halts until the next interrupt while replies arrive in NET_RX (the
- * raw PCB's callback notes them in a small ring this loop prints from).
+ * ping runs in the session's shell thread: it sends under the core lock,
+ * then sleeps (a tick at most) while replies arrive in NET_RX (the raw
+ * PCB's callback notes them in a small ring this loop prints from, and
+ * wakes the thread).  Each run has its own state, so two sessions may
+ * ping at once.
  * Without -c it runs until Ctrl-C, as iputils does; with -c it stops after
  * the last reply or -W seconds (default 10) after the last request.  A
  * Ctrl-C typed on the console stops it at any time with the statistics. */
 #include "kernel/shell/shell.h"
 #include "kernel/errno.h"
-#include "kernel/idle.h"
+#include "kernel/mm.h"
+#include "kernel/sched.h"
 #include "kernel/time.h"
 #include "net/lwip/core_lock.h"
 #include "lwip/icmp.h"
@@ -48,7 +51,8 @@ struct ping_reply {
 	u64 rtt_us;
 };
 
-static struct ping_state {
+struct ping_state {
+	struct task_struct *task;       /* the shell thread running this ping */
 	bool v6;
 	u16 id;
 	u64 sent_ns[PING_SENT_MAX];
@@ -57,24 +61,24 @@ static struct ping_state {
 	u32 head, tail;                 /* head: written by NET_RX, tail: by ping */
 	u32 lost_ring;                  /* replies the full ring could not hold */
 	u8 seen[PING_SENT_MAX / 8];     /* duplicate detection */
-} ps;
+};
 
 /* raw PCB callback (NET_RX, core lock held): p points at the IP header.
  * Returns 0 so that lwIP's ICMP code counts the reply (InEchoReps). */
 static u8_t ping_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *addr)
 {
+	struct ping_state *ps = arg;
 	u8 hdr[IP6_HLEN + ICMP_HLEN];
 	unsigned int ihl, want_type;
 	struct ping_reply r;
 	u16 id, seq;
 	u32 h;
 
-	(void)arg;
 	(void)pcb;
 	(void)addr;
 	if (pbuf_copy_partial(p, hdr, MIN(sizeof(hdr), p->tot_len), 0) < IP_HLEN + ICMP_HLEN)
 		return 0;
-	if (ps.v6) {
+	if (ps->v6) {
 		ihl = IP6_HLEN;
 		want_type = ICMP6_TYPE_EREP;
 		r.ttl = hdr[IP6_HOPLIM_OFF];
@@ -92,23 +96,24 @@ static u8_t ping_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_a
 		return 0;
 	id = (u16)(hdr[ihl + 4] << 8 | hdr[ihl + 5]);
 	seq = (u16)(hdr[ihl + 6] << 8 | hdr[ihl + 7]);
-	if (id != ps.id || seq == 0 || seq > ps.ntransmitted)
+	if (id != ps->id || seq == 0 || seq > ps->ntransmitted)
 		return 0;
 	r.seq = seq;
 	r.bytes = (u16)(p->tot_len - ihl);
-	r.rtt_us = (ktime_get_ns() - ps.sent_ns[seq % PING_SENT_MAX]) / NS_PER_US;
-	h = ps.head;
-	if (h - READ_ONCE(ps.tail) >= PING_RING) {
-		ps.lost_ring++;
+	r.rtt_us = (ktime_get_ns() - ps->sent_ns[seq % PING_SENT_MAX]) / NS_PER_US;
+	h = ps->head;
+	if (h - READ_ONCE(ps->tail) >= PING_RING) {
+		ps->lost_ring++;
 		return 0;
 	}
-	ps.ring[h % PING_RING] = r;
-	WRITE_ONCE(ps.head, h + 1);
+	ps->ring[h % PING_RING] = r;
+	WRITE_ONCE(ps->head, h + 1);
+	wake_up_process(ps->task);
 	return 0;
 }
 
 /* one echo request; 0 or a negative errno */
-static int ping_send(struct raw_pcb *pcb, const ip_addr_t *dst, u16 seq)
+static int ping_send(struct ping_state *ps, struct raw_pcb *pcb, const ip_addr_t *dst, u16 seq)
 {
 	struct pbuf *p = pbuf_alloc(PBUF_IP, ICMP_HLEN + PING_DATALEN, PBUF_RAM);
 	u8 *b;
@@ -117,25 +122,25 @@ static int ping_send(struct raw_pcb *pcb, const ip_addr_t *dst, u16 seq)
 	if (!p)
 		return -ENOMEM;
 	b = p->payload;
-	b[0] = ps.v6 ? ICMP6_TYPE_EREQ : ICMP_ECHO;
+	b[0] = ps->v6 ? ICMP6_TYPE_EREQ : ICMP_ECHO;
 	b[1] = 0;
 	b[2] = b[3] = 0;
-	b[4] = (u8)(ps.id >> 8);
-	b[5] = (u8)ps.id;
+	b[4] = (u8)(ps->id >> 8);
+	b[5] = (u8)ps->id;
 	b[6] = (u8)(seq >> 8);
 	b[7] = (u8)seq;
 	for (unsigned int i = 0; i < PING_DATALEN; i++)
 		b[ICMP_HLEN + i] = (u8)i;       /* iputils' fill after its timestamp */
-	if (!ps.v6) {
+	if (!ps->v6) {
 		u16 c = inet_chksum(b, ICMP_HLEN + PING_DATALEN);
 
 		memcpy(b + 2, &c, sizeof(c));
 	}
-	ps.seen[(seq % PING_SENT_MAX) / 8] &= (u8)~BIT(seq % 8);
-	ps.sent_ns[seq % PING_SENT_MAX] = ktime_get_ns();
+	ps->seen[(seq % PING_SENT_MAX) / 8] &= (u8)~BIT(seq % 8);
+	ps->sent_ns[seq % PING_SENT_MAX] = ktime_get_ns();
 	net_core_lock();
 	err = raw_sendto(pcb, p, dst);
-	if (err == ERR_OK && !ps.v6) {
+	if (err == ERR_OK && !ps->v6) {
 		/* RFC 2011: an application's echo requests count too */
 		MIB2_STATS_INC(mib2.icmpoutmsgs);
 		MIB2_STATS_INC(mib2.icmpoutechos);
@@ -220,6 +225,8 @@ static int cmd_ping(int argc, char **argv)
 	struct raw_pcb *pcb;
 	ip_addr_t dst;
 	char abuf[IP6ADDR_STRLEN_MAX];
+	struct ping_state *ps;
+	int rc;
 
 	for (int i = 1; i < argc; i++) {
 		char *end;
@@ -258,32 +265,38 @@ static int cmd_ping(int argc, char **argv)
 			     "supported" : "Name or service not known");
 		return 2;
 	}
-	memset(&ps, 0, sizeof(ps));
-	ps.v6 = IP_IS_V6(&dst);
-	ps.id = (u16)(ktime_get_ns() >> 10);
+	ps = kzalloc(sizeof(*ps));
+	if (!ps)
+		return shell_error("ping", "%s", errno_desc(-ENOMEM));
+	ps->task = current;
+	ps->v6 = IP_IS_V6(&dst);
+	ps->id = (u16)(ktime_get_ns() >> 10);
 	net_core_lock();
 	if (!ip_route(IP46_ADDR_ANY(IP_GET_TYPE(&dst)), &dst)) {
 		net_core_unlock();
+		kfree(ps);
 		shell_puts("ping: connect: Network is unreachable\n");
 		return 2;
 	}
-	pcb = raw_new_ip_type(ps.v6 ? IPADDR_TYPE_V6 : IPADDR_TYPE_V4,
-			      ps.v6 ? IP6_NEXTH_ICMP6 : IP_PROTO_ICMP);
+	pcb = raw_new_ip_type(ps->v6 ? IPADDR_TYPE_V6 : IPADDR_TYPE_V4,
+			      ps->v6 ? IP6_NEXTH_ICMP6 : IP_PROTO_ICMP);
 	if (pcb) {
-		if (ps.v6) {
+		if (ps->v6) {
 			pcb->chksum_reqd = 1;
 			pcb->chksum_offset = ICMP6_CSUM_OFF;
 		}
-		raw_recv(pcb, ping_recv, NULL);
+		raw_recv(pcb, ping_recv, ps);
 	}
 	net_core_unlock();
-	if (!pcb)
+	if (!pcb) {
+		kfree(ps);
 		return shell_error("ping", "%s", errno_desc(-ENOMEM));
+	}
 
 	ipaddr_ntoa_r(&dst, abuf, sizeof(abuf));
 	for (char *q = abuf; *q; q++)
 		*q = (char)tolower((unsigned char)*q);     /* as iputils prints it */
-	if (ps.v6)
+	if (ps->v6)
 		shell_printf("PING %s(%s) %d data bytes\n", host, abuf, PING_DATALEN);
 	else
 		shell_printf("PING %s (%s) %d(%d) bytes of data.\n", host, abuf, PING_DATALEN,
@@ -293,19 +306,19 @@ static int cmd_ping(int argc, char **argv)
 		u64 now = ktime_get_ns();
 		int c;
 
-		if ((!count || ps.ntransmitted < count) && now >= next_send) {
-			ps.ntransmitted++;
-			if (ping_send(pcb, &dst, (u16)ps.ntransmitted))
+		if ((!count || ps->ntransmitted < count) && now >= next_send) {
+			ps->ntransmitted++;
+			if (ping_send(ps, pcb, &dst, (u16)ps->ntransmitted))
 				shell_puts("ping: sendmsg: No buffer space available\n");
 			last_send = now;
 			next_send = now + interval_ms * NS_PER_US * US_PER_MS;
 		}
-		while (READ_ONCE(ps.tail) != READ_ONCE(ps.head)) {
-			struct ping_reply r = ps.ring[ps.tail % PING_RING];
-			bool dup = ps.seen[(r.seq % PING_SENT_MAX) / 8] & BIT(r.seq % 8);
+		while (READ_ONCE(ps->tail) != READ_ONCE(ps->head)) {
+			struct ping_reply r = ps->ring[ps->tail % PING_RING];
+			bool dup = ps->seen[(r.seq % PING_SENT_MAX) / 8] & BIT(r.seq % 8);
 
-			WRITE_ONCE(ps.tail, ps.tail + 1);
-			ps.seen[(r.seq % PING_SENT_MAX) / 8] |= (u8)BIT(r.seq % 8);
+			WRITE_ONCE(ps->tail, ps->tail + 1);
+			ps->seen[(r.seq % PING_SENT_MAX) / 8] |= (u8)BIT(r.seq % 8);
 			if (dup) {
 				ndup++;
 			} else {
@@ -328,22 +341,26 @@ static int cmd_ping(int argc, char **argv)
 			}
 		if (shell_hungup())
 			stop = true;
-		if (count && ps.ntransmitted >= count &&
+		if (count && ps->ntransmitted >= count &&
 		    (nreceived >= count || now - last_send >= wait_ms * NS_PER_US * US_PER_MS))
 			stop = true;
-		if (!stop)
-			idle_halt();
+		/* a reply (ping_recv wakes us), a key, the next send: at most
+		 * a tick away */
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		if (!stop && READ_ONCE(ps->tail) == READ_ONCE(ps->head))
+			schedule_timeout(1);
+		set_current_state(TASK_RUNNING);
 	}
 	net_core_lock();
 	raw_remove(pcb);
 	net_core_unlock();
 
 	shell_printf("\n--- %s ping statistics ---\n", host);
-	shell_printf("%u packets transmitted, %u received", ps.ntransmitted, nreceived);
+	shell_printf("%u packets transmitted, %u received", ps->ntransmitted, nreceived);
 	if (ndup)
 		shell_printf(", +%u duplicates", ndup);
 	shell_printf(", %u%% packet loss, time %llums\n",
-		     ps.ntransmitted ? (ps.ntransmitted - nreceived) * 100 / ps.ntransmitted : 0,
+		     ps->ntransmitted ? (ps->ntransmitted - nreceived) * 100 / ps->ntransmitted : 0,
 		     (unsigned long long)((ktime_get_ns() - start) / (NS_PER_US * US_PER_MS)));
 	if (nreceived) {
 		u64 avg = tsum / nreceived, mdev = isqrt(tsum2 / nreceived - avg * avg);
@@ -355,6 +372,8 @@ static int cmd_ping(int argc, char **argv)
 			     (unsigned long long)(tmax / 1000), (unsigned long long)(tmax % 1000),
 			     (unsigned long long)(mdev / 1000), (unsigned long long)(mdev % 1000));
 	}
-	return nreceived ? 0 : 1;
+	rc = nreceived ? 0 : 1;
+	kfree(ps);
+	return rc;
 }
 SHELL_CMD("ping", cmd_ping, "ICMP echo: ping [-4|-6] [-c count] [-i interval] [-W timeout] addr");

@@ -6,6 +6,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/idle.h"
+#include "kernel/mutex.h"
 #include "kernel/printk.h"
 #include "kernel/shell/shell.h"
 #include "kernel/softirq.h"
@@ -245,8 +246,8 @@ static void inj_build(const struct inj_kind *k, u32 size)
 	inj.len = size;
 }
 
-int netinject_run(const char *kind, u64 count, u32 size, bool interactive,
-		  struct netinject_result *out)
+static int netinject_run_locked(const char *kind, u64 count, u32 size, bool interactive,
+				struct netinject_result *out)
 {
 	const struct inj_kind *k = kind_find(kind);
 	u64 replies0, other0;
@@ -366,6 +367,21 @@ static int cmd_netinject(int argc, char **argv)
 }
 SHELL_CMD("netinject", cmd_netinject,
 	  "inject frames at netif_receive_skb on inj0: netinject [KIND COUNT [SIZE]]");
+
+/* guards inj (one injection at a time: the boot run, or a shell
+ * session's; another session's waits); threads only */
+static DEFINE_MUTEX(netinject_mutex);
+
+int netinject_run(const char *kind, u64 count, u32 size, bool interactive,
+		  struct netinject_result *out)
+{
+	int rc;
+
+	mutex_lock(&netinject_mutex);
+	rc = netinject_run_locked(kind, count, size, interactive, out);
+	mutex_unlock(&netinject_mutex);
+	return rc;
+}
 
 /* --- netinject= ------------------------------------------------------------ */
 

@@ -1,5 +1,7 @@
 /* lwIP port services: time (sys_now), random numbers and the light-weight
  * protection (SYS_ARCH_PROTECT) of lwIP's pools, heap and pbuf references. */
+#include "kernel/percpu.h"
+#include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
 #include "lwip/arch.h"
@@ -38,17 +40,37 @@ int sysctl_ipfrag_time = IPFRAG_TIME_DEFAULT;
 int sysctl_ip6frag_time = IP6FRAG_TIME_DEFAULT;
 
 /* SYS_LIGHTWEIGHT_PROT: lwIP guards its pools, heap and pbuf reference
- * counts with these, so a pbuf may be freed from any context (the NET_TX
- * completion queue, a driver's TX clean-up) outside the core lock.  One CPU
- * runs kernel code for now, so interrupts off is mutual exclusion (SMP will
- * need a spinlock here too); the sections are short (a list unlink, a
- * counter) and nest, as lwIP requires. */
+ * counts with these, so a pbuf may be freed from any context on any CPU
+ * (the NET_TX completion queue, a driver's TX clean-up, a buffer lent by
+ * a driver coming back) outside the core lock.  The sections are short (a
+ * list unlink, a counter) and may nest on one CPU, as lwIP allows: one
+ * lock for all of them, taken with interrupts off, recursive by owner.
+ * The lock word alone (no LOCK_DEBUG checks): it is taken from every
+ * context by design and never held for long. */
+static struct spinlock prot_lock = SPINLOCK_INIT_RAW("lwip-prot");
+static u32 prot_owner;          /* holder's CPU number + 1; 0 when free */
+static u32 prot_depth;          /* nesting on the holder: written by it alone */
+
 sys_prot_t sys_arch_protect(void)
 {
-	return (sys_prot_t)local_irq_save();
+	unsigned long flags = local_irq_save();
+	u32 me = smp_processor_id() + 1;
+
+	if (READ_ONCE(prot_owner) == me) {
+		prot_depth++;
+	} else {
+		arch_spin_lock(&prot_lock);
+		WRITE_ONCE(prot_owner, me);
+		prot_depth = 1;
+	}
+	return (sys_prot_t)flags;
 }
 
 void sys_arch_unprotect(sys_prot_t pval)
 {
+	if (--prot_depth == 0) {
+		WRITE_ONCE(prot_owner, 0);
+		arch_spin_unlock(&prot_lock);
+	}
 	local_irq_restore((unsigned long)pval);
 }

@@ -5,7 +5,9 @@
  *
  * Where lwIP keeps the counter (its MIB-II block, lwip_stats.mib2, and its
  * per-protocol stats) the value is lwIP's, 32 bits wide.  A field for a
- * mechanism lwIP does not have (UDP-Lite, receive buffers) is a true 0.  lwIP counts no ICMP parameter problems, source quenches,
+ * mechanism lwIP does not have (UDP-Lite) is a true 0.  The Udp line adds
+ * the sockets' counts (net/socket/sock_udp.c): RcvbufErrors and InErrors
+ * for a full receive buffer, InDatagrams when an application reads.  lwIP counts no ICMP parameter problems, source quenches,
  * redirects, timestamps or address masks that it sends: it sends none.
  * /proc/net/netstat shows only the few TcpExt/IpExt fields that lwIP's
  * counters fill truthfully.
@@ -21,6 +23,7 @@
 #include "net/lwip/core_lock.h"
 #include "net/lwip/syncookie.h"
 #include "net/lwip/icmp_limit.h"
+#include "net/socket/sock_internal.h"
 #include "lwip/opt.h"
 #include "lwip/stats.h"
 #include "lwip/tcp.h"
@@ -183,9 +186,15 @@ static int snmp_show(char *buf, size_t size, const char *const *args)
 			m->tcpestabresets, tcp_curr_estab(), m->tcpinsegs, m->tcpoutsegs,
 			m->tcpretranssegs, m->tcpinerrs, m->tcpoutrsts, (u32)lwip_stats.tcp.chkerr,
 		};
+		/* sockets: InDatagrams when the application reads, a full
+		 * receive buffer counted twice (RcvbufErrors and InErrors), as
+		 * Linux's udp.c (net/socket/sock_udp.c) */
+		const struct udp_sock_mib *u = &udp_sock_mib;
 		const u32 udp[] = {
-			m->udpindatagrams, m->udpnoports, m->udpinerrors, m->udpoutdatagrams, 0, 0,
-			(u32)lwip_stats.udp.chkerr, 0, (u32)lwip_stats.udp.memerr,
+			m->udpindatagrams - (u32)u->queued + (u32)u->read, m->udpnoports,
+			m->udpinerrors + (u32)u->in_errors, m->udpoutdatagrams,
+			(u32)u->rcvbuf_errors, 0, (u32)lwip_stats.udp.chkerr, 0,
+			(u32)lwip_stats.udp.memerr + (u32)u->mem_errors,
 		};
 		const u32 udplite[ARRAY_SIZE(udp_names)] = { 0 };
 

@@ -15,6 +15,7 @@
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "lib/seq_buf.h"
+#include "net/socket/sock_internal.h"
 #include "net/core/capture.h"
 #include "net/core/dev.h"
 #include "net/core/journey.h"
@@ -91,13 +92,20 @@ static void put_interrupts(struct seq_buf *s)
 	       "Interrupts taken per vector since boot (the /proc/interrupts counts).");
 	for (int v = 0; v < IRQ_VECTORS; v++) {
 		const char *name = irq_name(v);
-		u64 n = irq_count(v);
 
-		if (!name && !n)
+		if (!name && !irq_count(v))
 			continue;
-		snprintf(l, sizeof(l), "{cpu=\"0\",vector=\"%d\",name=\"%s\"}", v,
-			 name ? name : "");
-		sample(s, "interrupts_total", l, n);
+		/* one sample per CPU that took it (CPU 0's always): a device's
+		 * interrupts go to the CPU of its affinity */
+		for (unsigned int c = 0; c < nr_cpu_ids_online(); c++) {
+			u64 n = irq_count_cpu(v, c);
+
+			if (c && !n)
+				continue;
+			snprintf(l, sizeof(l), "{cpu=\"%u\",vector=\"%d\",name=\"%s\"}", c, v,
+				 name ? name : "");
+			sample(s, "interrupts_total", l, n);
+		}
 	}
 	single(s, "interrupts_spurious_total", "counter",
 	       "Interrupts no handler claimed.", irq_spurious_count());
@@ -324,6 +332,13 @@ static void put_memory(struct seq_buf *s)
 	       kmalloc_live_objects());
 	single(s, "dma_outstanding_bytes", "gauge", "Coherent DMA memory allocated.",
 	       dma_outstanding_bytes());
+	single(s, "sockets", "gauge", "Sockets open (net/socket/).", sock_count());
+	single(s, "sock_rx_dma_queued_total", "counter",
+	       "Received frames a socket queued still in the NIC's DMA buffer (zero copy).",
+	       sock_rx_stats.dma_queued);
+	single(s, "sock_rx_copied_total", "counter",
+	       "Received frames a socket copied out of the DMA buffer (queue past half its buffer).",
+	       sock_rx_stats.copied);
 	single(s, "lwip_heap_used_bytes", "gauge", "lwIP heap in use.", lwip_stats.mem.used);
 	single(s, "lwip_heap_max_bytes", "gauge", "lwIP heap high-water mark.", lwip_stats.mem.max);
 	single(s, "lwip_heap_errors_total", "counter", "lwIP heap allocation failures.",

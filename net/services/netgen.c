@@ -18,6 +18,7 @@
 #include "kernel/mm.h"
 #include "kernel/shell/shell.h"
 #include "kernel/softirq.h"
+#include "kernel/mutex.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
 #include "net/core/journey.h"
@@ -262,7 +263,7 @@ static void httpget_print(void)
 		shell_write(hg.rx + i, hg.rx_len - i);
 }
 
-static int cmd_httpget(int argc, char **argv)
+static int cmd_httpget_locked(int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *path = NULL, *method = "GET";
 	long n = 1;
@@ -328,6 +329,20 @@ static int cmd_httpget(int argc, char **argv)
 	kfree(hg.rx);
 	hg.rx = NULL;
 	return fails ? 1 : 0;
+}
+
+/* guards hg, the one request in flight: one httpget at a time over all
+ * the shell sessions (another waits for it); threads only */
+static DEFINE_MUTEX(httpget_mutex);
+
+static int cmd_httpget(int argc, char **argv)
+{
+	int rc;
+
+	mutex_lock(&httpget_mutex);
+	rc = cmd_httpget_locked(argc, argv);
+	mutex_unlock(&httpget_mutex);
+	return rc;
 }
 SHELL_CMD("httpget", cmd_httpget,
 	  "HTTP request over TCP: httpget [-n N] [-a ADDR] [-X METHOD] /PATH (127.0.0.1, GET)");

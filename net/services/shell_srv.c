@@ -14,29 +14,32 @@
  *     and is closed.  Counters: /proc/barenet/remote_shell.
  *
  * Contexts.  lwIP's callbacks (NET_RX softirq, core lock held) only move
- * bytes: what the client sends goes into the session's input ring, and
- * the output ring goes out as the send buffer allows.  Commands never run
- * there: the idle loop runs them (net_shell_poll), in process context like
- * the console's, one line per session per round, so sessions take turns
- * and lwIP keeps running under a long command (ping takes its interrupts
- * and softirqs as usual).  A command's output goes to its session's
- * output ring (shell_session: shell_write's sink); when the ring is full
- * the command waits (halting until the peer's ACKs free room, at most
- * SHELL_TCP_DRAIN_S) unless it holds the core lock, in which case the rest
- * is dropped and counted.  Ctrl-C (0x03) from the client stops ping as on
- * the console (shell_getc); a peer that closes or resets stops it too
- * (shell_hungup).  While one session's command runs, the others and the
- * console wait for it: there is one process context. */
+ * bytes and wake the session's thread: what the client sends goes into
+ * the session's input ring, and the output ring goes out as the send
+ * buffer allows.  Commands never run there: each session slot has a
+ * thread, [shell/tcpN], which sleeps on the slot's wait queue until its
+ * connection has input, a close or a timeout to handle, and runs the
+ * lines in thread context like the console's thread, so a long command
+ * in one session holds up neither the other sessions nor the console.
+ * The thread takes the core lock (net_core_lock, a bh spinlock: never
+ * held across a sleep) only around its calls into lwIP.  A command's
+ * output goes to its session's output ring (shell_session: shell_write's
+ * sink); when the ring is full the command sleeps until the peer's ACKs
+ * free room (at most SHELL_TCP_DRAIN_S) unless it holds the core lock, in
+ * which case the rest is dropped and counted.  Ctrl-C (0x03) from the
+ * client stops ping as on the console (shell_getc); a peer that closes or
+ * resets stops it too (shell_hungup). */
 #include "net/services/shell_srv.h"
 #include "fs/view.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
-#include "kernel/idle.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/shell/line.h"
 #include "kernel/shell/shell.h"
 #include "kernel/softirq.h"
 #include "kernel/time.h"
+#include "kernel/wait.h"
 #include "lib/seq_buf.h"
 #include "net/lwip/core_lock.h"
 #include "net/services/services.h"
@@ -51,6 +54,7 @@
 #define SHELL_TCP_POLL_TICKS    2       /* lwIP's poll: every 2 x 500 ms */
 #define SHELL_TCP_AUTH_S        30      /* to send the token */
 #define SHELL_TCP_DRAIN_S       5       /* for a full output ring to drain */
+#define SHELL_TCP_TICK_MS       1000    /* a session thread's look at its timeouts */
 #define CTRL_C                  0x03
 #define ASCII_PRINT_MIN         0x21    /* '!': tokens are printable, no blanks */
 #define ASCII_PRINT_MAX         0x7e    /* '~' */
@@ -78,15 +82,21 @@ struct shell_conn {
 	char line[SHELL_LINE_MAX];
 	size_t line_len;
 	bool line_long;
+	/* the slot's thread sleeps here; lwIP's callbacks wake it */
+	struct wait_queue_head wq;
+	struct task_struct *task;
 };
 
 static struct shell_conn conns[SHELL_TCP_SESSIONS];
 static u16 shell_port;
 static char token[SHELL_TOKEN_MAX + 1];
 static size_t token_len;
+/* accepted, refused: lwIP's side (core lock held); the rest: the session
+ * threads, several at once, so added atomically */
 static struct {
 	u64 accepted, refused, auth_ok, auth_failed, auth_timeouts, commands, out_dropped;
 } st;
+#define ST_ADD(field, n) __atomic_fetch_add(&st.field, (n), __ATOMIC_RELAXED)
 
 static int set_shell_tcp(const char *v)
 {
@@ -177,6 +187,7 @@ static err_t conn_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 	(void)err;
 	if (!p) {
 		c->peer_fin = true;
+		wake_up(&c->wq);
 		return ERR_OK;
 	}
 	/* no room: lwIP keeps the data and offers it again from its timer */
@@ -188,14 +199,19 @@ static err_t conn_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 	WRITE_ONCE(c->in_head, head);
 	tcp_recved(pcb, p->tot_len);
 	pbuf_free(p);
+	wake_up(&c->wq);
 	return ERR_OK;
 }
 
 static err_t conn_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
+	struct shell_conn *c = arg;
+
 	(void)pcb;
 	(void)len;
-	conn_push(arg);
+	conn_push(c);
+	/* room in the output ring for a waiting command, or a close */
+	wake_up(&c->wq);
 	return ERR_OK;
 }
 
@@ -213,6 +229,7 @@ static void conn_err(void *arg, err_t err)
 
 	(void)err;
 	WRITE_ONCE(c->pcb, NULL);
+	wake_up(&c->wq);
 }
 
 static void conn_out_locked(struct shell_conn *c, const char *s);
@@ -257,11 +274,12 @@ static err_t shell_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	tcp_nagle_disable(pcb);
 	conn_out_locked(c, MSG_TOKEN);
 	WRITE_ONCE(c->state, CONN_AUTH);
+	wake_up(&c->wq);
 	pr_info("shell.tcp: connection from %s\n", peer);
 	return ERR_OK;
 }
 
-/* --- the idle loop's side ------------------------------------------------ */
+/* --- the session thread's side ------------------------------------------ */
 
 static u32 out_room(const struct shell_conn *c)
 {
@@ -291,7 +309,7 @@ static void conn_out_locked(struct shell_conn *c, const char *s)
 {
 	size_t n = strlen(s);
 
-	st.out_dropped += n - out_put(c, s, n);
+	st.out_dropped += n - out_put(c, s, n);     /* core lock held */
 	conn_push(c);
 }
 
@@ -308,7 +326,7 @@ static void conn_out(struct shell_conn *c, const char *s)
 {
 	size_t n = strlen(s);
 
-	st.out_dropped += n - out_put(c, s, n);
+	ST_ADD(out_dropped, n - out_put(c, s, n));
 	conn_flush(c);
 }
 
@@ -337,12 +355,10 @@ static void conn_write(struct shell_session *s, const char *buf, size_t n)
 		if (!can_wait || !READ_ONCE(c->pcb) || ktime_get_ns() > deadline)
 			break;
 		conn_flush(c);
-		if (!out_room(c)) {
-			ksoftirqd_run();
-			idle_halt();            /* the peer's ACK or the tick wakes us */
-		}
+		/* the peer's ACK (conn_sent) wakes us */
+		wait_event_timeout(c->wq, out_room(c) || !READ_ONCE(c->pcb), 1);
 	}
-	st.out_dropped += n;
+	ST_ADD(out_dropped, n);
 }
 
 static int conn_getc(struct shell_session *s)
@@ -412,13 +428,13 @@ static bool conn_take_line(struct shell_conn *c)
 static void conn_auth(struct shell_conn *c, bool too_long)
 {
 	if (!too_long && token_matches(c->line, strlen(c->line))) {
-		st.auth_ok++;
+		ST_ADD(auth_ok, 1);
 		c->state = CONN_READY;
 		pr_info("shell.tcp: %s authenticated\n", c->peer);
 		conn_out(c, MSG_WELCOME SHELL_PROMPT);
 		return;
 	}
-	st.auth_failed++;
+	ST_ADD(auth_failed, 1);
 	c->tries++;
 	pr_warn("shell.tcp: wrong token from %s (%u of %u)\n", c->peer, c->tries,
 		SHELL_TOKEN_TRIES);
@@ -446,7 +462,7 @@ static void conn_line(struct shell_conn *c)
 		c->sess.last_status = 1;
 		conn_out(c, "barenet: line too long\n");
 	} else {
-		st.commands++;
+		ST_ADD(commands, 1);
 		shell_session_run(&c->sess, c->line);
 	}
 	if (!c->closing)
@@ -468,7 +484,7 @@ static void conn_service(struct shell_conn *c)
 		return;
 	}
 	if (c->state == CONN_AUTH && now - c->since > SHELL_TCP_AUTH_S * NSEC_PER_SEC) {
-		st.auth_timeouts++;
+		ST_ADD(auth_timeouts, 1);
 		pr_warn("shell.tcp: %s sent no token in %d s\n", c->peer, SHELL_TCP_AUTH_S);
 		conn_out(c, "\ntoo late; disconnecting\n");
 		conn_start_close(c);
@@ -481,35 +497,43 @@ static void conn_service(struct shell_conn *c)
 	conn_flush(c);
 }
 
-void net_shell_poll(void)
+/* the slot's connection has something for its thread to do now */
+static bool conn_pending(const struct shell_conn *c)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(conns); i++)
-		if (READ_ONCE(conns[i].state) != CONN_FREE)
-			conn_service(&conns[i]);
+	if (READ_ONCE(c->state) == CONN_FREE)
+		return false;
+	return READ_ONCE(c->in_head) != c->in_tail || !READ_ONCE(c->pcb) ||
+	       (READ_ONCE(c->peer_fin) && !c->closing) ||
+	       (c->closing && c->out_head == READ_ONCE(c->out_tail));
 }
 
-bool net_shell_pending(void)
+/* [shell/tcpN]: one slot's connections, one after another */
+static int conn_thread(void *data)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(conns); i++) {
-		const struct shell_conn *c = &conns[i];
+	struct shell_conn *c = data;
 
-		if (READ_ONCE(c->state) == CONN_FREE)
-			continue;
-		if (READ_ONCE(c->in_head) != c->in_tail || !READ_ONCE(c->pcb) ||
-		    (READ_ONCE(c->peer_fin) && !c->closing) ||
-		    (c->closing && c->out_head == READ_ONCE(c->out_tail)))
-			return true;
+	while (!kthread_should_stop()) {
+		/* a connection's timeouts (token, drain) are looked at once a
+		 * second; otherwise lwIP's callbacks wake us */
+		wait_event_timeout(c->wq, conn_pending(c) || kthread_should_stop(),
+				   READ_ONCE(c->state) == CONN_FREE ? MAX_SCHEDULE_TIMEOUT
+						: msecs_to_jiffies(SHELL_TCP_TICK_MS));
+		if (READ_ONCE(c->state) != CONN_FREE)
+			conn_service(c);
 	}
-	return false;
+	return 0;
 }
 
 int shell_srv_start(void)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(conns); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(conns); i++) {
 		conns[i].sess = (struct shell_session){
 			.write = conn_write, .getc = conn_getc, .hungup = conn_hungup,
 			.close = conn_close,
 		};
+		init_waitqueue_head(&conns[i].wq);
+		conns[i].wq.lock.name = "shell_conn";
+	}
 	if (!shell_port) {
 		if (token_len)
 			pr_warn("shell.token= without shell.tcp=: no remote shell\n");
@@ -521,6 +545,12 @@ int shell_srv_start(void)
 		       shell_port, SHELL_TOKEN_MIN, SHELL_TOKEN_MAX,
 		       token_len ? "the one given is too short" : "none given");
 		return -EINVAL;
+	}
+	/* the threads first: a connection accepted at once wakes its own */
+	for (size_t i = 0; i < ARRAY_SIZE(conns); i++) {
+		conns[i].task = kthread_run(conn_thread, &conns[i], "shell/tcp%zu", i);
+		if (!conns[i].task)
+			return -ENOMEM;
 	}
 	if (!svc_tcp_listen(shell_port, shell_accept))
 		return -ENOMEM;

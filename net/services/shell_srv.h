@@ -3,8 +3,8 @@
  *
  *     shell.tcp=<port> shell.token=<secret, 8..64 printable characters>
  *
- * The idle loop runs the sessions' commands (net_shell_poll), as it runs
- * the console's.  No lwIP types here: kernel/main.c includes it. */
+ * Each session slot has a thread, [shell/tcpN], that runs its commands,
+ * as the console's thread runs the console's.  No lwIP types here. */
 #ifndef NET_SERVICES_SHELL_SRV_H
 #define NET_SERVICES_SHELL_SRV_H
 
@@ -14,12 +14,5 @@
 #define SHELL_TOKEN_MIN         8
 #define SHELL_TOKEN_MAX         64
 #define SHELL_TOKEN_TRIES       3       /* wrong tokens before the disconnect */
-
-/* Process context (the idle loop), interrupts on, core lock not held:
- * check tokens and run the lines the sessions sent (one line per session
- * per call, so sessions take turns), close finished sessions. */
-void net_shell_poll(void);
-/* a session has input or a close waiting (the idle loop must not halt) */
-bool net_shell_pending(void);
 
 #endif

@@ -15,10 +15,8 @@
  *               "stages":[{"name","count","p50_ns","p90_ns","p99_ns",
  *                          "max_ns"}, ..., {"name":"total",...}]}}
  *
- * "cpu" is keyed by CPU number so that a per-CPU breakdown needs no new
- * format once more CPUs run; until then interrupt counts are not kept
- * per CPU (kernel/irq.c) and the NIC vectors' counts are CPU 0's, as
- * /metrics labels them.  A device's key is there only when its driver
+ * "cpu" is keyed by CPU number: each CPU's NIC interrupts (a device's
+ * interrupts go to the CPU of its affinity), NET_RX and softnet counts.  A device's key is there only when its driver
  * reports it (ethtool -S names).  Counters are read without locks: a
  * sample is a snapshot good to one count. */
 #include "fs/view.h"
@@ -55,9 +53,9 @@ static void kv(struct seq_buf *s, bool *first, const char *key, u64 v)
 	*first = false;
 }
 
-/* interrupts taken on the vectors a net_device's driver registered (its
+/* interrupts cpu took on the vectors a net_device's driver registered (its
  * handlers are named after the device) */
-static u64 nic_irqs(void)
+static u64 nic_irqs(unsigned int cpu)
 {
 	struct net_device *dev;
 	u64 n = 0;
@@ -71,7 +69,7 @@ static u64 nic_irqs(void)
 			size_t len = strlen(dev->name);
 
 			if (!strncmp(name, dev->name, len) && (!name[len] || name[len] == '-')) {
-				n += irq_count(v);
+				n += irq_count_cpu(v, cpu);
 				break;
 			}
 		}
@@ -87,7 +85,7 @@ static void put_cpus(struct seq_buf *s)
 		bool first = true;
 
 		seq_buf_printf(s, "%s\"%u\":{", c ? "," : "", c);
-		kv(s, &first, "nic_irqs", c ? 0 : nic_irqs());
+		kv(s, &first, "nic_irqs", nic_irqs(c));
 		kv(s, &first, "net_rx_softirqs", kstat_softirqs_cpu(NET_RX_SOFTIRQ, c));
 		kv(s, &first, "net_rx_runs", sd->net_rx_runs);
 		kv(s, &first, "processed", sd->processed);

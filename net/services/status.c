@@ -4,6 +4,7 @@
 #include "net/services/services.h"
 #include "net/services/svc_conn.h"
 #include "drivers/net/netdevice.h"
+#include "kernel/percpu.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
 #include "net/core/dev.h"
@@ -90,8 +91,17 @@ int net_status_page(char *buf, size_t size)
 	u64 ns = ktime_get_ns();
 	const struct stats_mem *tcp_pcbs = lwip_stats.memp[MEMP_TCP_PCB];
 	struct svc_conn_stats slots;
+	u64 sn_processed = 0, sn_dropped = 0, sn_squeeze = 0;
 	struct netif *n;
 
+	/* summed over the CPUs: NET_RX runs where the interrupt went */
+	for (unsigned int c = 0; c < nr_cpu_ids_online(); c++) {
+		const struct softnet_data *sd = softnet_data_cpu(c);
+
+		sn_processed += READ_ONCE(sd->processed);
+		sn_dropped += READ_ONCE(sd->dropped);
+		sn_squeeze += READ_ONCE(sd->time_squeeze);
+	}
 	seq_buf_init(&pg, buf, size);
 	seq_buf_printf(&pg, "barenet " BARENET_VERSION " (x86-64)\n");
 	seq_buf_printf(&pg, "uptime: %llu.%03llu s\n", (unsigned long long)(ns / NSEC_PER_SEC),
@@ -116,9 +126,9 @@ int net_status_page(char *buf, size_t size)
 	    (unsigned int)tcp_pcbs->avail, net_tcp_timewait_count());
 	seq_buf_printf(&pg, "loopback: %llu polls; timers: %llu runs\n",
 	    (unsigned long long)net_loopback_polls(), (unsigned long long)net_timer_runs());
-	seq_buf_printf(&pg, "softnet: %u processed, %u dropped, %u time_squeeze\n",
-	    softnet_data_this_cpu()->processed, softnet_data_this_cpu()->dropped,
-	    softnet_data_this_cpu()->time_squeeze);
+	seq_buf_printf(&pg, "softnet: %llu processed, %llu dropped, %llu time_squeeze\n",
+	    (unsigned long long)sn_processed, (unsigned long long)sn_dropped,
+	    (unsigned long long)sn_squeeze);
 	seq_buf_printf(&pg, "\n[services]\n");
 	put_svc(&pg, "echo", &svc_echo_stats);
 	put_svc(&pg, "discard", &svc_discard_stats);

@@ -53,6 +53,52 @@ def _module(item):
     return os.path.basename(str(item.fspath))
 
 
+# --- CPUs (issue 13) ----------------------------------------------------------
+#
+# Every guest boots harness.DEFAULT_SMP CPUs (2) unless its test says.  These
+# tests run again with each of SMP_VARIANTS CPUs on every NIC model they
+# cover: "quick" ones in make test, "slow" ones only in make test-full (and
+# pytest -m slow).  The variant's CPU count reaches the guest through the
+# autouse fixture cpus (harness.DEFAULT_SMP for that test).
+SMP_MATRIX = {
+    "test_boot.py::test_banner_ready_and_exit_status": "quick",
+    "test_first_ping.py::test_first_ping_after_ready": "quick",     # ping
+    "test_services.py::test_services_from_the_host": "quick",       # UDP and TCP echo
+    "test_reconcile.py::test_counters_reconcile": "slow",
+    "test_fault.py::test_rx_drop_losses_as_counted": "slow",
+    "test_fault.py::test_fault_traffic_completes": "slow",
+}
+SMP_VARIANTS = (1, 4)
+
+
+def pytest_generate_tests(metafunc):
+    key = "%s::%s" % (os.path.basename(metafunc.module.__file__), metafunc.function.__name__)
+    kind = SMP_MATRIX.get(key)
+    if kind is None:
+        return
+    marks = [pytest.mark.slow] if kind == "slow" else []
+    metafunc.parametrize(
+        "cpus", [pytest.param(None, id="cpus%d" % harness.DEFAULT_SMP)] +
+        [pytest.param(n, marks=marks, id="cpus%d" % n) for n in SMP_VARIANTS
+         if n != harness.DEFAULT_SMP], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def cpus(request, monkeypatch):
+    """The guests' CPU count in this test: an SMP_MATRIX variant's, else
+    harness.DEFAULT_SMP."""
+    n = getattr(request, "param", None)
+    if n is not None:
+        monkeypatch.setattr(harness, "DEFAULT_SMP", n)
+    return harness.DEFAULT_SMP
+
+
+def _smp_variant_redundant(item):
+    """first_ping's ARP variant adds nothing to the other CPU counts"""
+    p = getattr(item, "callspec", None)
+    return p is not None and p.params.get("cpus") is not None and p.params.get("peer") == "arp"
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """slow, stress and soak tests run only when -m names them (pytest -m
@@ -60,6 +106,10 @@ def pytest_collection_modifyitems(config, items):
     order of the units (see above)."""
     markexpr = config.getoption("markexpr") or ""
     full = os.environ.get("BARENET_FULL") == "1"
+    drop = [it for it in items if _smp_variant_redundant(it)]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = [it for it in items if not _smp_variant_redundant(it)]
     for mark in ("slow", "stress", "soak"):
         if mark in markexpr or (mark == "slow" and full):
             continue

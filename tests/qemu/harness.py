@@ -51,9 +51,15 @@ def report(line):
     REPORT.append(line)
 
 
-# CPUs of a guest whose test does not say (-smp); BARENET_TEST_SMP=2 runs
-# the suite on 2 CPUs
-DEFAULT_SMP = int(os.environ.get("BARENET_TEST_SMP", "1"))
+# CPUs of a guest whose test does not say (-smp): 2, as make run boots;
+# BARENET_TEST_SMP=N runs the suite on N.  conftest.py runs a subset again
+# with 1 and with 4 (SMP_MATRIX).
+DEFAULT_SMP = int(os.environ.get("BARENET_TEST_SMP", "2"))
+
+# kernel options added to every barenet guest's command line, e.g.
+# BARENET_TEST_APPEND=irqaffinity=1 runs the suite with the NIC's
+# interrupts (and so its NAPI and NET_RX) on CPU 1
+EXTRA_APPEND = os.environ.get("BARENET_TEST_APPEND", "").strip()
 
 # the guest MAC the tests use by default (QEMU's prefix 52:54:00, as make run)
 DEFAULT_MAC = "52:54:00:12:34:56"
@@ -99,7 +105,8 @@ class Guest:
     forwards).  prefix: argv put before QEMU's, e.g. ["ip", "netns", "exec",
     name] to run QEMU inside a network namespace (netns.TestNet.guest); the
     prefix must exec QEMU, so the PID this harness kills is QEMU's own.
-    smp: QEMU's -smp (default BARENET_TEST_SMP from the environment, else 1)."""
+    smp: QEMU's -smp (default DEFAULT_SMP: BARENET_TEST_SMP from the
+    environment, else 2)."""
 
     def __init__(self, name, kernel=KERNEL, iso=None, usb=None, append="", mem=256,
                  smp=None, machine="q35", firmware="bios", extra=(), accel=None,
@@ -133,6 +140,8 @@ class Guest:
                      "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=1"]
         else:
             args += ["-kernel", kernel]
+            if EXTRA_APPEND and kernel == KERNEL:
+                append = (append + " " + EXTRA_APPEND).strip()
             if append:
                 args += ["-append", append]
         if nic:

@@ -54,6 +54,19 @@ def parse_snmp(text):
     return out
 
 
+def softnet_totals(text):
+    """/proc/net/softnet_stat summed over its rows (one per CPU): processed,
+    dropped, time_squeeze"""
+    tot = {"processed": 0, "dropped": 0, "time_squeeze": 0}
+    for line in text.splitlines():
+        cols = [int(c, 16) for c in line.split()]
+        if len(cols) >= 3:
+            tot["processed"] += cols[0]
+            tot["dropped"] += cols[1]
+            tot["time_squeeze"] += cols[2]
+    return tot
+
+
 def parse_ethtool_stats(text):
     """ethtool -S: "NIC statistics:" then one "     name: value" a line."""
     lines = text.splitlines()

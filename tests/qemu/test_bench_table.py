@@ -62,6 +62,26 @@ def test_table_has_every_row_and_the_ratio():
     assert rows["ping RTT p99"][2:] == ["n/a", "n/a", "n/a |"]
 
 
+def test_table_with_two_cpus_adds_their_column_and_ratio():
+    res = {"barenet": {"udp_64_8": 20000.0, "min_mem_mib": 4},
+           "linux": {"udp_64_8": 10000.0},
+           benchlib.BN2: {"udp_64_8": 25000.0, "min_mem_mib": "not searched"}}
+    md = benchlib.table(res).splitlines()
+    assert md[0] == ("| measure | unit | barenet 1 CPU | Linux | barenet/Linux | barenet 2 CPUs "
+                     "| 2 CPUs / 1 CPU |")
+    rows = {line.split(" | ")[0][2:]: line.split(" | ") for line in md[2:]}
+    assert rows["UDP echo 64 B, 8 in flight"][2:] == ["20,000", "10,000", "2.00", "25,000",
+                                                      "1.25 |"]
+    assert rows["smallest -m that boots and serves"][5:] == ["not searched", "n/a |"]
+    doc = {"meta": {"accel": "tcg", "date": "d", "machine": "m", "cores": 2, "qemu": "q",
+                    "barenet": "b", "linux": "l", "model": "e1000",
+                    "idle_host_cpu": {"1": 0.012, "2": 0.016}},
+           "results": res, "full_mode": "intx", "modes": {}}
+    md = benchlib.summary([doc], ["e1000.md"])
+    assert "idle host CPU use (cores) of a barenet guest: 1 CPU 0.012, 2 CPUs 0.016" in md
+    assert "| UDP echo 64 B, 8 in flight (req/s) | 20,000 / 25,000 (1.25) |" in md
+
+
 # -- interrupt modes ---------------------------------------------------------------
 LINUX_INTX = """           CPU0       
   4:        130   IO-APIC   4-edge      ttyS0

@@ -28,7 +28,7 @@ import pytest
 import netns
 from harness import Guest, report
 from netobs import parse_metrics, recv_line
-from netparse import parse_ethtool_stats, parse_snmp
+from netparse import parse_ethtool_stats, parse_snmp, softnet_totals
 from test_journey import APPEND, GUEST, NICS, QUICK, Journey, driver_missing
 
 N = 1000 if QUICK else 3000
@@ -259,9 +259,9 @@ def test_pktgen_live_system_stop_and_rate(testnet, kernel):
 
 def snapshot(g):
     snmp = parse_snmp(g.view("cat /proc/net/snmp"))
-    soft = g.view("cat /proc/net/softnet_stat").split()
+    soft = softnet_totals(g.view("cat /proc/net/softnet_stat"))
     metrics = parse_metrics(g.view("cat /proc/barenet/metrics"))
-    return snmp, int(soft[0], 16), metrics
+    return snmp, soft["processed"], metrics
 
 
 def levels(metrics):

@@ -40,6 +40,11 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.core.netdev_max_backlog": (1000, 2500, ["0", "1000001", "0x10"]),
     # barenet's NAPI switch (ethtool branch): 1 NAPI, 0 one frame per interrupt
     "net.core.napi": (1, 0, ["2", "-1", "on"]),
+    # socket buffers (issue 15, net/socket/): Linux's 212992 and floors
+    "net.core.rmem_default": (212992, 4096, ["2303", "-1", "x"]),
+    "net.core.rmem_max": (212992, 4194304, ["2303", "-1", "2147483648"]),
+    "net.core.wmem_default": (212992, 65536, ["4607", "-1", "x"]),
+    "net.core.wmem_max": (212992, 1048576, ["4607", "0", "1m"]),
     # the ICMP/ICMPv6 error rate limits (issue 11), Linux's defaults
     "net.ipv4.icmp_ratelimit": (1000, 250, ["-1", "3600001", "1s"]),
     "net.ipv4.icmp_msgs_per_sec": (1000, 20, ["-1", "1000000001", "x"]),
@@ -234,10 +239,13 @@ def test_irq_directory_and_affinity(guest):
     assert sorted(int(x.rstrip("/")) for x in listed) == numbered
     assert all(x.endswith("/") for x in listed), listed
     for irq in numbered:
-        assert guest.shell("ls /proc/irq/%d" % irq).split() == ["smp_affinity",
-                                                                "smp_affinity_list"]
+        assert sorted(guest.shell("ls /proc/irq/%d" % irq).split()) == [
+            "effective_affinity_list", "smp_affinity", "smp_affinity_list"]
+        # irqaffinity= not given: every interrupt on CPU 0 (test_smpnet.py
+        # moves the NIC's)
         assert cat(guest, "/proc/irq/%d/smp_affinity" % irq) == "1\n"
         assert cat(guest, "/proc/irq/%d/smp_affinity_list" % irq) == "0\n"
+        assert cat(guest, "/proc/irq/%d/effective_affinity_list" % irq) == "0\n"
     assert cat(guest, "/proc/irq/200/smp_affinity") == \
         "cat: /proc/irq/200/smp_affinity: No such file or directory\n"
 
@@ -352,7 +360,7 @@ def test_ls_root_and_proc(guest):
                  "uptime", "version"]:
         assert want in listing
     assert guest.shell("ls /proc/net").split() == ["arp", "dev", "netstat", "snmp", "snmp6",
-                                                   "softnet_stat", "tcp", "udp"]
+                                                   "softnet_stat", "tcp", "tcp6", "udp", "udp6"]
     assert guest.shell("ls /proc/uptime") == "/proc/uptime\n"
 
 

@@ -255,3 +255,40 @@ def test_sessions_limited(rguest):
         assert d.cmd("echo hi") == "hi\n"
     finally:
         d.close()
+
+
+def test_two_sessions_run_long_commands_at_once(rguest):
+    """Each session has its own thread ([shell/tcpN]): a sleep in session A
+    (started first) does not hold up a ping in session B, which finishes
+    while A still sleeps; the console answers meanwhile and its ps lists
+    the session threads; then A finishes too.  With one process context
+    (the idle loop running the sessions in turn) B's ping would start only
+    after A's sleep."""
+    g = rguest
+    a, b = Remote(g.port), Remote(g.port)
+    try:
+        a.login()
+        b.login()
+        t0 = time.monotonic()
+        a.send("sleep 6\n")
+        time.sleep(0.5)
+        out = b.cmd("ping -c 4 -i 0.5 10.0.2.2")
+        m = re.search(r"4 packets transmitted, (\d+) received", out)
+        assert m and int(m.group(1)) >= 1, out
+        ps = serial(g, "ps aux")
+        elapsed = time.monotonic() - t0
+        # A has not answered yet: its sleep runs on
+        a.s.settimeout(0.1)
+        with pytest.raises(socket.timeout):
+            a.buf += a.s.recv(4096)
+        a.s.settimeout(20)
+        assert elapsed < 5.5, elapsed
+        names = re.findall(r"\[([^\]]+)\]$", ps, re.M)
+        assert "shell/ttyS0" in names and "shell/tcp0" in names and "shell/tcp1" in names, ps
+        assert a.read_until(PROMPT, timeout=30) == PROMPT.decode()
+        assert time.monotonic() - t0 >= 6.0
+        assert a.cmd("echo $?") == "0\n"
+    finally:
+        a.close()
+        b.close()
+    assert _sessions_drop(g)

@@ -1,8 +1,9 @@
 """Kernel threads and the scheduler (kernel/sched.c, kernel/kthread.c):
 selftest=sched runs threads on every CPU (wait/wake ping-pong across CPUs
 with wait_event_timeout, msleep, a wait that times out, two threads that
-never sleep sharing CPU 0 through tick preemption), and `ps aux` lists a
-[ksoftirqd/N] thread per CPU in procps' layout."""
+never sleep sharing CPU 0 through tick preemption), and `ps aux` lists
+the kernel threads ([ksoftirqd/N], [kworker/N:0], [kpktgend_0], the
+console shell's [shell/ttyS0]) in procps' layout."""
 import re
 
 import pytest
@@ -43,13 +44,60 @@ def ps(g):
 
 
 @pytest.mark.parametrize("smp", [1, 2])
-def test_ps_lists_ksoftirqd_per_cpu(kernel, smp):
+def test_ps_lists_the_kernel_threads(kernel, smp):
+    """ksoftirqd/N and kworker/N:0 per CPU, kpktgend_0, and the console
+    shell's thread, which runs ps (R); the others sleep (S)."""
     with Guest("sched-ps-%d" % smp, smp=smp) as g:
         g.wait_prompt(60)
         rows = ps(g)
     names = [r[5] for r in rows]
-    assert names == ["ksoftirqd/%d" % c for c in range(smp)], rows
+    assert names == (["ksoftirqd/%d" % c for c in range(smp)] +
+                     ["kworker/%d:0" % c for c in range(smp)] +
+                     ["kpktgend_0", "shell/ttyS0"]), rows
     pids = [int(r[0]) for r in rows]
     assert pids == sorted(pids) and pids[0] >= 1, rows
-    # idle threads waiting for work sleep (S)
-    assert all(r[2] == "S" for r in rows), rows
+    # threads waiting for work sleep (S); the shell runs ps
+    assert all(r[2] == ("R" if r[5] == "shell/ttyS0" else "S") for r in rows), rows
+
+
+TOP_ROW = re.compile(r"^ +(\d+) root +20 +0 +0 +0 +0 ([RSZ]) +(\d+\.\d) +0\.0 +(\d+):(\d\d)\.(\d\d) "
+                     r"(\S+)$")
+
+
+def test_top_batch_frame_and_loadavg(kernel):
+    """top -b -n 1 (kernel/top.c) in procps' batch layout while pktgen
+    sends as fast as it can through inj0: kpktgend_0 heads the list with
+    most of a CPU over the frame's interval, the rows are ps's threads,
+    the %Cpu(s) shares add up to about 100; /proc/loadavg has Linux's
+    five fields."""
+    with Guest("sched-top", smp=2, append="netinject=icmp:1") as g:
+        g.wait_prompt(60)
+        out = g.shell("pktgen dev inj0 dst 198.18.0.2 count 100000000 rate 0 start")
+        assert "sending" in out, out
+        top = g.shell("top -b -n 1")
+        g.shell("pktgen stop")
+        names = sorted(r[5] for r in ps(g))
+        loadavg = g.shell("cat /proc/loadavg")
+        assert g.shell("top").startswith("top: only batch mode here")
+    lines = top.splitlines()
+    assert re.match(r"^top - \d\d:\d\d:\d\d up \d+ min,  0 users,  load average: "
+                    r"\d+\.\d\d, \d+\.\d\d, \d+\.\d\d$", lines[0]), top
+    m = re.match(r"^Tasks: +(\d+) total, +(\d+) running, +(\d+) sleeping, +0 stopped, "
+                 r"+(\d+) zombie$", lines[1])
+    assert m, top
+    cpu = re.match(r"^%Cpu\(s\): +(\S+) us, +(\S+) sy, +0\.0 ni, +(\S+) id, +0\.0 wa, +(\S+) hi, "
+                   r"+(\S+) si, +0\.0 st$", lines[2])
+    assert cpu and 98 <= sum(float(x) for x in cpu.groups()) <= 101, top
+    assert re.match(r"^MiB Mem : +\d+\.\d total, +\d+\.\d free, +\d+\.\d used, +0\.0 "
+                    r"buff/cache$", lines[3]), top
+    assert lines[5] == "" and lines[6] == ("    PID USER      PR  NI    VIRT    RES    SHR S  %CPU"
+                                           "  %MEM     TIME+ COMMAND"), top
+    rows = [TOP_ROW.match(l) for l in lines[7:]]
+    assert all(rows), top
+    assert int(m.group(1)) == len(rows) and sorted(r.group(7) for r in rows) == names, (top, names)
+    assert rows[0].group(7) == "kpktgend_0" and float(rows[0].group(3)) >= 20.0, top
+    cpus = [float(r.group(3)) for r in rows]
+    assert cpus == sorted(cpus, reverse=True), top
+    la = re.match(r"^(\d+\.\d\d) (\d+\.\d\d) (\d+\.\d\d) (\d+)/(\d+) (\d+)$", loadavg.strip())
+    assert la and int(la.group(5)) == len(names) and int(la.group(6)) == max(
+        int(r.group(1)) for r in rows), loadavg

@@ -29,8 +29,10 @@ ITEMS = ["interrupts", "softirqs", "watch-softirqs", "sys-statistics", "proc-net
          "ethtool-G", "ethtool-g", "ethtool-S", "ethtool-l", "ethtool-c", "ethtool-C",
          "ethtool-k", "ethtool-K-gro", "ethtool-i", "smp-affinity", "softnet-stat",
          "snmp", "netstat-ipext", "proc-net-udp", "proc-net-tcp", "sysctl-budget",
-         "sysctl-budget-usecs", "sysctl-backlog", "sysctl-weight", "sysctl-tcp-rmem",
-         "ip-s-link", "ps-ksoftirqd"]
+         "sysctl-budget-usecs", "sysctl-backlog", "sysctl-weight", "sysctl-rmem", "sysctl-tcp-rmem",
+         "ip-s-link", "ps-ksoftirqd",
+         # an application, exercised by test_apps.py (test_seed_udp_server_prints_the_datagram)
+         "udp-server-program"]
 
 GATEWAY = "10.0.2.2"
 
@@ -296,7 +298,8 @@ def test_socket_tables(guest):
 
 def test_sysctls(guest):
     want = {"net.core.netdev_budget": 300, "net.core.netdev_budget_usecs": 2000,
-            "net.core.netdev_max_backlog": 1000, "net.core.dev_weight": 64}
+            "net.core.netdev_max_backlog": 1000, "net.core.dev_weight": 64,
+            "net.core.rmem_max": 212992, "net.core.rmem_default": 212992}
     all_ = dict(l.split(" = ") for l in sh(guest, "sysctl -a").splitlines())
     for name, default in want.items():
         assert int(all_[name]) == default, name

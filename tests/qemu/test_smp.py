@@ -11,6 +11,7 @@ import time
 import pytest
 
 from harness import EXIT_OK, EXIT_PANIC, Guest, boot
+from test_exceptions import syms  # noqa: F401 (fixture)
 
 NR_CPUS = 16          # kernel/percpu.h
 BROUGHT_UP_RE = re.compile(r"smp: Brought up (\d+) CPUs? \(APIC ids ([\d ]+)\), "
@@ -162,8 +163,16 @@ def test_call_function_and_a_shared_spinlock(kernel, smp):
     """selftest=smp: smp_call_function_single runs on the CPU asked for;
     every CPU at once does a read-modify-write with a window under one
     spinlock (kernel/smp_call.c), and the count comes out exact (without
-    the lock it loses most updates)."""
-    code, out = boot("smp-selftest-%d" % smp, smp=smp, append="exit=ready selftest=smp")
+    the lock it loses most updates).  Then the stress half
+    (kernel/selftest_smp_stress.c): for 3 s a thread per CPU hammers
+    kmalloc, the skb allocator and a spinlock-protected counter while
+    wait/wake pairs across CPUs pass a ball; every count is exact, no
+    object is corrupt, kmalloc's live objects and the skbs in use return
+    to where they were, no wake-up is lost.  (With the skb cache guarded
+    by interrupts-off only, as before the per-CPU caches, 4 CPUs
+    page-fault in stress_thread.)"""
+    code, out = boot("smp-selftest-%d" % smp, smp=smp, append="exit=ready selftest=smp",
+                     timeout=120)
     assert code == EXIT_OK, out
     check_clean(out)
     m = re.search(r"smp: test: (\d+) CPUs, counter (\d+) of (\d+), (\d+) call IPIs taken", out)
@@ -173,6 +182,22 @@ def test_call_function_and_a_shared_spinlock(kernel, smp):
     # one IPI per AP for the "where am I" call, one for the counter
     assert ipis >= 2 * (smp - 1), out
     assert "selftest smp: passed" in out, out
+    per_cpu = re.findall(r"smp: stress: CPU(\d+): kmalloc (\d+), skb (\d+), lock (\d+), "
+                         r"wait/wake (\d+)/(\d+)$", out, re.M)
+    assert [int(c[0]) for c in per_cpu] == list(range(smp)), out
+    for _, km, sk, lk, ping, pong in per_cpu:
+        assert int(km) > 0 and int(sk) > 0 and int(lk) > 0 and int(ping) == int(pong) > 0, per_cpu
+    m = re.search(r"smp: stress: (\d+) CPUs for 3000 ms: kmalloc (\d+), skb (\d+) \(allocs "
+                  r"counted (\d+)\), counter (\d+) of (\d+), wait/wake (\d+) round trips, "
+                  r"0 corrupt, 0 nomem, 0 lost wake-ups \(slowest pass \d+ ms\), kmalloc live (\d+) -> (\d+), "
+                  r"skbs in use 0 -> 0$", out, re.M)
+    assert m, out
+    assert int(m.group(1)) == smp
+    assert int(m.group(2)) == sum(int(c[1]) for c in per_cpu)
+    assert int(m.group(3)) == sum(int(c[2]) for c in per_cpu) <= int(m.group(4))
+    assert m.group(5) == m.group(6) == str(sum(int(c[3]) for c in per_cpu)), m.group(0)
+    assert int(m.group(7)) == sum(int(c[4]) for c in per_cpu)
+    assert m.group(8) == m.group(9), m.group(0)
     # (LOCK_DEBUG may report lockups here: with more vCPUs than host
     # cores, the host deschedules a vCPU that holds the lock)
 
@@ -216,3 +241,45 @@ def test_proc_interrupts_counts_ipis_per_cpu(kernel):
     assert int(rows["CAL"][0]) == 0 and int(rows["CAL"][1]) >= 2, text
     # RES: wake-ups of a thread on another CPU (ksoftirqd); counted per CPU
     assert all(x.isdigit() for x in rows["RES"][:2]), text
+
+
+def test_panic_stops_the_others_and_shows_each_cpus_registers_and_trace(kernel, syms):  # noqa: F811
+    """selftest=panic_smp: a thread spins in panic_smp_spin on CPU2, CPU1
+    idles, CPU0 panics.  After CPU0's own report, each stopped CPU prints
+    its registers and backtrace as the stop IPI found it: CPU2's RIP is in
+    panic_smp_spin (by nm), its trace reaches the kthread trampoline."""
+    code, out = boot("smp-panic", smp=3, append="exit=ready panic=exit selftest=panic_smp",
+                     timeout=60)
+    assert code == EXIT_PANIC, out
+    assert "Kernel panic: panic_smp: test: CPU2 spins in panic_smp_spin" in out, out
+    assert "on CPU0; 2 of the 2 other CPUs stopped" in out, out
+    panic_at = out.index("Kernel panic: panic_smp")
+    end = out.index("---[ end Kernel panic: panic_smp")
+    cpu1 = out.index("CPU1 stopped by the panic, in swapper/1 [pid 0]:")
+    cpu2 = out.index("CPU2 stopped by the panic, in panic_spin [pid ")
+    # CPU0's own trace first, then the others in CPU order, inside the report
+    assert panic_at < out.index("panic_smp_run+", panic_at) < cpu1 < cpu2 < end, out
+    part2 = out[cpu2:end]
+    m = re.search(r"RIP: 0x([0-9a-f]{16}) panic_smp_spin\+", part2)
+    assert m and syms.contains("panic_smp_spin", int(m.group(1), 16)), part2
+    trace2 = re.findall(r"\] (?:\? )?(\w+)\+0x", part2.split("Call Trace:")[1])
+    assert trace2[0] == "panic_smp_spin" and "kthread_trampoline" in trace2, part2
+    part1 = out[cpu1:cpu2]
+    assert re.search(r"RIP: 0x[0-9a-f]{16} idle_halt\+", part1), part1
+    assert "smp_ap_main" in part1.split("Call Trace:")[1], part1
+
+
+def test_panic_stops_a_cpu_with_interrupts_off_by_nmi(kernel, syms):  # noqa: F811
+    """selftest=panic_smp_irqoff: the thread on CPU1 spins with interrupts
+    off, so the stop IPI cannot reach it; after 100 ms the panic sends it
+    an NMI, and its report (registers and trace from the NMI's frame)
+    names panic_smp_spin_irqoff."""
+    code, out = boot("smp-panic-nmi", smp=2,
+                     append="exit=ready panic=exit selftest=panic_smp_irqoff", timeout=60)
+    assert code == EXIT_PANIC, out
+    assert "on CPU0; 1 of the 1 other CPUs stopped" in out, out
+    at = out.index("CPU1 stopped by the panic (by NMI: interrupts were off), in panic_spin [pid ")
+    part = out[at:out.index("---[ end Kernel panic: panic_smp")]
+    m = re.search(r"RIP: 0x([0-9a-f]{16}) panic_smp_spin_irqoff\+", part)
+    assert m and syms.contains("panic_smp_spin_irqoff", int(m.group(1), 16)), part
+    assert "kthread_trampoline" in part.split("Call Trace:")[1], part

@@ -45,7 +45,7 @@ import pytest
 
 import netns
 from harness import report
-from netparse import parse_ethtool_stats, without_klog
+from netparse import parse_ethtool_stats, softnet_totals, without_klog
 from test_journey import APPEND, GUEST, NICS, QUICK, Journey, driver_missing
 
 DISCARD_PORT = 9
@@ -99,9 +99,10 @@ def sysfs(g, name):
 
 
 def softnet(g):
-    """/proc/net/softnet_stat, CPU 0: (processed, dropped, time_squeeze)"""
-    cols = [int(c, 16) for c in sh(g, "cat /proc/net/softnet_stat").split()]
-    return cols[0], cols[1], cols[2]
+    """/proc/net/softnet_stat, summed over the CPUs: (processed, dropped,
+    time_squeeze)"""
+    t = softnet_totals(sh(g, "cat /proc/net/softnet_stat"))
+    return t["processed"], t["dropped"], t["time_squeeze"]
 
 
 class _iovec(ctypes.Structure):

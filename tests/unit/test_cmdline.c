@@ -50,6 +50,33 @@ START_TEST(keys_values_and_bare_flags)
 }
 END_TEST
 
+START_TEST(double_dash_ends_the_options)
+{
+	struct seen s = { 0 };
+	char buf[128];
+	char *argv[8];
+	const char *rest;
+
+	ck_assert_int_eq(cmdline_split("ip=dhcp -- -p 5201 exit=x", collect, on_err, &s), 0);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_str_eq(s.keys[0], "ip");
+	rest = cmdline_app_args("ip=dhcp -- -p 5201 \"two words\"");
+	ck_assert_ptr_nonnull(rest);
+	strcpy(buf, rest);
+	ck_assert_int_eq(cmdline_argv_split(buf, argv, 8), 3);
+	ck_assert_str_eq(argv[0], "-p");
+	ck_assert_str_eq(argv[1], "5201");
+	ck_assert_str_eq(argv[2], "two words");
+	ck_assert_ptr_null(cmdline_app_args("ip=dhcp --x a=\"--\""));
+	strcpy(buf, "a b c");
+	ck_assert_int_eq(cmdline_argv_split(buf, argv, 2), -E2BIG);
+	strcpy(buf, "a \"b");
+	ck_assert_int_eq(cmdline_argv_split(buf, argv, 8), -EINVAL);
+	strcpy(buf, "   ");
+	ck_assert_int_eq(cmdline_argv_split(buf, argv, 8), 0);
+}
+END_TEST
+
 START_TEST(quoted_value_keeps_spaces)
 {
 	struct seen s = { 0 };
@@ -136,6 +163,7 @@ int main(void)
 	TCase *tc = tcase_create("split");
 
 	tcase_add_test(tc, keys_values_and_bare_flags);
+	tcase_add_test(tc, double_dash_ends_the_options);
 	tcase_add_test(tc, quoted_value_keeps_spaces);
 	tcase_add_test(tc, malformed_input_is_refused);
 	tcase_add_test(tc, callback_error_stops_the_walk);

@@ -490,7 +490,11 @@ START_TEST(sysctl_defaults_and_validation)
 	ck_assert_int_eq(netdev_budget, 600);
 	ck_assert_int_eq(net_sysctl_set("net.core.dev_weight", 16), 0);
 	ck_assert_int_eq(dev_weight, 16);
-	ck_assert_int_eq(net_sysctl_set("net.core.rmem_max", 1), -ENOENT);
+	ck_assert_int_eq(net_sysctl_set("net.core.optmem_max", 1), -ENOENT);
+	/* the socket buffers' (net/socket/): Linux's floor, SOCK_MIN_RCVBUF */
+	ck_assert_int_eq(net_sysctl_set("net.core.rmem_max", 1), -EINVAL);
+	ck_assert_int_eq(net_sysctl_set("net.core.rmem_max", 2304), 0);
+	ck_assert_int_eq(sysctl_rmem_max, 2304);
 	ck_assert_int_eq(net_sysctl_get("net.core.nope", &v), -ENOENT);
 	ck_assert(napi_enabled);
 }

@@ -311,9 +311,21 @@ struct e1000_adapter {
 	u32 icr_pending;                /* causes the hard IRQ saw, for the poll */
 	bool running;                   /* rings up: the hard IRQ may schedule the poll */
 	bool tx_up;                     /* TX ring usable by start_xmit (interrupts off to change) */
-	bool in_rx;                     /* the rx_handler runs: NETDEV_TX_MORE defers the tail */
+	/* CPU number + 1 of the CPU whose poll runs the rx_handler now (0:
+	 * none): a start_xmit on that CPU may defer the tail (NETDEV_TX_MORE),
+	 * the poll writes it at its end; one on another CPU writes its own */
+	u32 in_rx;
 	bool resetting;                 /* e1000_reinit: start_xmit says -EBUSY, the qdisc waits */
 	bool tx_hung;                   /* TX timeout: the reset does not wait for TX to drain */
+	/* guards the TX ring (next_to_use/next_to_clean, slots, tail_pending,
+	 * ctx_key) and the TX counters of sw: start_xmit (thread or softirq,
+	 * any CPU: irqsave), the poll's clean-up and tail write (softirq on
+	 * the interrupt's CPU: interrupts on, since with napi=on no hard IRQ
+	 * takes it), napi=off's hard IRQ (interrupts already off), stop */
+	struct spinlock tx_lock;
+	/* guards hs and stats_last (clear-on-read folds): the poll, views and
+	 * ethtool (thread), napi=off's hard IRQ; irqsave */
+	struct spinlock stats_lock;
 	struct work_struct reset_work;  /* e1000_reinit in process context, after a TX timeout */
 	struct e1000_fault_state fault;
 };

@@ -69,22 +69,30 @@ static u32 e1000_take_icr(struct e1000_adapter *a)
 static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
 {
 	u32 icr = e1000_take_icr(a);
-	int work;
+	int work, cleaned;
 
 	if (icr & E1000_ICR_LSC)
 		e1000_update_link(a);
 	if (++*count % E1000_STATS_EVERY == 0)
 		e1000_stats_update(a);
-	/* completions freed descriptors: a qdisc held back by -EBUSY may go on */
-	if (e1000_clean_tx(a))
+	/* completions freed descriptors: a qdisc held back by -EBUSY may go
+	 * on.  tx_lock without irqsave: in a poll interrupts are on and no
+	 * hard IRQ takes it (napi=off runs this in the hard IRQ, interrupts
+	 * off); skbs freed here go at once (dev_kfree_skb_any) */
+	spin_lock(&a->tx_lock);
+	cleaned = e1000_clean_tx(a);
+	spin_unlock(&a->tx_lock);
+	if (cleaned)
 		netif_tx_wake(a->netdev);
-	a->in_rx = true;
+	WRITE_ONCE(a->in_rx, smp_processor_id() + 1);
 	work = e1000_clean_rx(a, budget);
 	if (unlikely(a->fault.held))
 		e1000_fault_rx_flush(a, true);
-	a->in_rx = false;
+	WRITE_ONCE(a->in_rx, 0);
+	spin_lock(&a->tx_lock);
 	if (a->tx.tail_pending)
 		e1000_tx_flush(a);
+	spin_unlock(&a->tx_lock);
 	return work;
 }
 

@@ -29,6 +29,8 @@ int e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 	int rc;
 
 	a->netdev = dev;
+	a->tx_lock = (struct spinlock)SPINLOCK_INIT("e1000_tx");
+	a->stats_lock = (struct spinlock)SPINLOCK_INIT("e1000_stats");
 	e1000_hw_setup(&a->hw, chip, bar0);
 	a->hw.emulated = emulated;
 	rc = e1000_reset_hw(&a->hw);
@@ -120,14 +122,18 @@ static int e1000_up(struct e1000_adapter *a)
  * in softirq-like context, so a stop loses no frame the device counted */
 static void e1000_rx_drain(struct e1000_adapter *a)
 {
+	unsigned long irqf;
+
 	local_bh_disable();
-	a->in_rx = true;
+	WRITE_ONCE(a->in_rx, smp_processor_id() + 1);
 	while (e1000_clean_rx(a, (int)a->rx.count) > 0)
 		;
 	e1000_fault_rx_flush(a, false);
-	a->in_rx = false;
+	WRITE_ONCE(a->in_rx, 0);
+	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx.tail_pending)
 		e1000_tx_flush(a);
+	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	local_bh_enable();
 }
 
@@ -136,10 +142,14 @@ static void e1000_tx_drain(struct e1000_adapter *a)
 {
 	struct e1000_hw *hw = &a->hw;
 
+	unsigned long irqf;
+
 	if (a->tx_hung)
 		return;         /* a TX timeout: the device will not send them */
+	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx.tail_pending)
 		e1000_tx_flush(a);
+	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	for (int i = 0; i < E1000_TX_DRAIN_POLLS; i++) {
 		if (er32(hw, hw->q.tdh) == a->tx.next_to_use)
 			return;
@@ -172,10 +182,10 @@ static void e1000_down(struct e1000_adapter *a)
 	e1000_rx_drain(a);
 	e1000_tx_drain(a);
 	e1000_tx_disable(a);
-	irqf = local_irq_save();
-	a->tx_up = false;               /* start_xmit checks it with interrupts off */
-	local_irq_restore(irqf);
+	irqf = spin_lock_irqsave(&a->tx_lock);
+	a->tx_up = false;               /* start_xmit checks it under tx_lock */
 	e1000_clean_tx(a);
+	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	e1000_rings_free(a);
 	__atomic_store_n(&a->icr_pending, 0, __ATOMIC_RELAXED);
 }
@@ -213,13 +223,15 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	/* during a reset the qdisc keeps the frame (requeue) until the wake */
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
 
-	if (!a->in_rx)
+	/* a deferred tail is written at the end of this CPU's poll only */
+	if (READ_ONCE(a->in_rx) != smp_processor_id() + 1)
 		flags &= ~NETDEV_TX_MORE;
-	/* the ring is shared with the poll and (napi=off) the hard IRQ */
-	irqf = local_irq_save();
+	/* the ring is shared with the poll and (napi=off) the hard IRQ, on
+	 * any CPU */
+	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx_up)
 		rc = e1000_xmit(a, skb, flags);
-	local_irq_restore(irqf);
+	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	return rc;
 }
 

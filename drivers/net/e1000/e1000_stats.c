@@ -42,8 +42,9 @@ static const struct e1000_stat_reg e1000_stat_regs[E1000_STATS_REGS] = {
 	STAT(BPTC, bptc, 0, 1),
 };
 
-/* read every counter once and add what it counted since the last read */
-void e1000_stats_update(struct e1000_adapter *a)
+/* read every counter once and add what it counted since the last read;
+ * stats_lock held */
+static void e1000_stats_fold(struct e1000_adapter *a)
 {
 	struct e1000_hw *hw = &a->hw;
 
@@ -66,12 +67,25 @@ void e1000_stats_update(struct e1000_adapter *a)
 	}
 }
 
+void e1000_stats_update(struct e1000_adapter *a)
+{
+	/* the poll (on the interrupt's CPU) and the views (any CPU) both
+	 * fold: a register read once must be added once */
+	unsigned long flags = spin_lock_irqsave(&a->stats_lock);
+
+	e1000_stats_fold(a);
+	spin_unlock_irqrestore(&a->stats_lock, flags);
+}
+
 /* forget the accumulated counts (the registers are read and dropped) */
 void e1000_stats_reset(struct e1000_adapter *a)
 {
-	e1000_stats_update(a);
+	unsigned long flags = spin_lock_irqsave(&a->stats_lock);
+
+	e1000_stats_fold(a);
 	memset(&a->hs, 0, sizeof(a->hs));
 	memset(&a->sw, 0, sizeof(a->sw));
+	spin_unlock_irqrestore(&a->stats_lock, flags);
 }
 
 /* the Linux meaning of each field, from hardware and driver counters; the

@@ -18,7 +18,7 @@ void net_core_assert_locked(const char *fn);
 #define LWIP_ASSERT_CORE_LOCKED()   net_core_assert_locked(__func__)
 
 /* pools, heap and pbuf reference counts are guarded by SYS_ARCH_PROTECT
- * (interrupts off, net/lwip/port.c), so the sk_buff layer may free a pbuf
+ * (a recursive spinlock with interrupts off, net/lwip/port.c), so the sk_buff layer may free a pbuf
  * outside the core lock: NET_TX's completion queue, a driver's TX clean-up */
 #define SYS_LIGHTWEIGHT_PROT        1
 #define LWIP_ALLOW_MEM_FREE_FROM_OTHER_CONTEXT 1
@@ -44,7 +44,7 @@ void net_core_assert_locked(const char *fn);
 /* the pool serves only lwIP-internal allocations: received frames are
  * custom pbufs over DMA buffers (or PBUF_RAM copies) */
 #define PBUF_POOL_SIZE              64
-#define MEMP_NUM_UDP_PCB            16
+#define MEMP_NUM_UDP_PCB            64      /* services' and sockets' */
 #define MEMP_NUM_TCP_PCB_LISTEN     16
 /* lwIP's own timeouts plus a few for services */
 #define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)

@@ -1,0 +1,626 @@
+/* The system calls musl issues, by number (kernel/app/uapi.h), called from
+ * kernel/app/entry.S.  Each returns what Linux returns: a value, or -errno.
+ * A call barenet does not implement returns -ENOSYS and is named on the
+ * console the first time, never a success it did not earn.  The stubs
+ * below (signals, ids, rlimits) answer as Linux answers a single-process,
+ * root-owned program that nobody sends signals to. */
+#include "kernel/app/app.h"
+#include "kernel/app/fd.h"
+#include "kernel/app/syscall.h"
+#include "kernel/app/uapi.h"
+#include "kernel/errno.h"
+#include "kernel/mm.h"
+#include "kernel/printk.h"
+#include "kernel/random.h"
+#include "kernel/time.h"
+#include "kernel/version.h"
+#include "kernel/x86.h"
+#include "net/socket/socket.h"
+#include <string.h>
+
+#define SYSCALL_MAX     512
+#define MADV_DONTNEED   4
+#define RLIMIT_NOFILE   7
+#define RLIM_INFINITY   (~0UL)
+#define SIGSET_SIZE     8               /* the kernel's sigset_t: 64 signals */
+
+/* the numbers already reported as missing */
+static unsigned long enosys_seen[SYSCALL_MAX / 64];
+
+static long sys_enosys(unsigned long nr)
+{
+	if (nr < SYSCALL_MAX && !(enosys_seen[nr / 64] & BIT_ULL(nr % 64))) {
+		enosys_seen[nr / 64] |= BIT_ULL(nr % 64);
+		pr_warn("app: %s called system call %lu, not implemented: ENOSYS\n",
+			the_app.name, nr);
+	} else if (nr >= SYSCALL_MAX) {
+		pr_warn("app: %s called system call %lu, not implemented: ENOSYS\n",
+			the_app.name, nr);
+	}
+	return -ENOSYS;
+}
+
+/* --- files --- */
+
+static long sys_read(int fd, unsigned long buf, size_t len)
+{
+	struct app_file *f = fd_get(fd);
+	long rc;
+
+	if (!f)
+		return -EBADF;
+	if (!uvm_access_ok(buf, len, true))
+		rc = -EFAULT;
+	else
+		rc = f->ops->read ? f->ops->read(f, (void *)buf, len) : -EINVAL;
+	fd_put(f);
+	return rc;
+}
+
+static long sys_write(int fd, unsigned long buf, size_t len)
+{
+	struct app_file *f = fd_get(fd);
+	long rc;
+
+	if (!f)
+		return -EBADF;
+	if (!uvm_access_ok(buf, len, false))
+		rc = -EFAULT;
+	else
+		rc = f->ops->write ? f->ops->write(f, (const void *)buf, len) : -EINVAL;
+	fd_put(f);
+	return rc;
+}
+
+/* readv/writev: the file's rwv when it has one (a socket: one sendmsg, so
+ * a datagram socket sends one datagram, as Linux; the console: one line
+ * stays one line), otherwise one call per piece, a short transfer ending
+ * it (Linux's semantics for terminals) */
+static long sys_rwv(int fd, unsigned long uiov, int iovcnt, bool write)
+{
+	struct iovec small[8], *iov;
+	struct app_file *f;
+	long total = 0;
+
+	if (iovcnt < 0 || iovcnt > UIO_MAXIOV)
+		return -EINVAL;
+	f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	iov = iovcnt <= 8 ? small : kmalloc(sizeof(*iov) * (size_t)iovcnt);
+	if (!iov) {
+		fd_put(f);
+		return -ENOMEM;
+	}
+	if (copy_from_user(iov, uiov, sizeof(*iov) * (size_t)iovcnt)) {
+		total = -EFAULT;
+		goto out;
+	}
+	for (int i = 0; i < iovcnt; i++) {
+		if ((long)iov[i].iov_len < 0 || (long)(total + (long)iov[i].iov_len) < 0) {
+			total = -EINVAL;
+			goto out;
+		}
+		if (!uvm_access_ok((unsigned long)iov[i].iov_base, iov[i].iov_len, !write)) {
+			total = -EFAULT;
+			goto out;
+		}
+		total += (long)iov[i].iov_len;
+	}
+	if (f->ops->rwv) {
+		total = f->ops->rwv(f, iov, iovcnt, write);
+		goto out;
+	}
+	total = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		long rc;
+
+		if (!iov[i].iov_len)
+			continue;
+		if (write)
+			rc = f->ops->write ? f->ops->write(f, iov[i].iov_base, iov[i].iov_len) : -EINVAL;
+		else
+			rc = f->ops->read ? f->ops->read(f, iov[i].iov_base, iov[i].iov_len) : -EINVAL;
+		if (rc < 0) {
+			total = total ? total : rc;
+			break;
+		}
+		total += rc;
+		if ((unsigned long)rc < iov[i].iov_len)
+			break;
+	}
+out:
+	if (iov != small)
+		kfree(iov);
+	fd_put(f);
+	return total;
+}
+
+static long sys_ioctl(int fd, unsigned int cmd, unsigned long arg)
+{
+	struct app_file *f = fd_get(fd);
+	long rc;
+
+	if (!f)
+		return -EBADF;
+	if (cmd == FIONBIO) {
+		int on;
+
+		rc = copy_from_user(&on, arg, sizeof(on));
+		if (!rc)
+			app_file_set_nonblock(f, on);
+	} else {
+		rc = f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
+	}
+	fd_put(f);
+	return rc;
+}
+
+static long sys_fcntl(int fd, int cmd, unsigned long arg)
+{
+	struct app_file *f = fd_get(fd);
+	long rc = 0;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_GETFD:
+		rc = 0;                 /* no exec: close-on-exec has no effect */
+		break;
+	case F_SETFD:
+		break;
+	case F_GETFL:
+		rc = READ_ONCE(f->flags);
+		break;
+	case F_SETFL:
+		/* only O_NONBLOCK can change (Linux: also O_APPEND, O_ASYNC...) */
+		app_file_set_nonblock(f, arg & O_NONBLOCK);
+		break;
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+		rc = fd_install(f);
+		break;
+	default:
+		rc = -EINVAL;
+	}
+	fd_put(f);
+	return rc;
+}
+
+static long sys_dup2(int oldfd, int newfd)
+{
+	struct app_file *f = fd_get(oldfd);
+
+	if (!f)
+		return -EBADF;
+	if (oldfd == newfd) {
+		fd_put(f);
+		return newfd;
+	}
+	return fd_install_at(f, newfd);
+}
+
+/* --- memory --- */
+
+static long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd, long off)
+{
+	(void)off;
+	if (!(flags & MAP_ANONYMOUS)) {
+		struct app_file *f = fd_get(fd);
+
+		if (!f)
+			return -EBADF;
+		fd_put(f);
+		return -ENODEV;         /* no file can be mapped */
+	}
+	if (!(flags & (MAP_PRIVATE | MAP_SHARED)) || prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	return uvm_mmap_anon(addr, len, prot, flags & MAP_FIXED);
+}
+
+static long sys_madvise(unsigned long addr, size_t len, int advice)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	/* DONTNEED: private anonymous memory reads back as zeros */
+	if (advice == MADV_DONTNEED) {
+		len = ALIGN_UP(len, PAGE_SIZE);
+		if (!uvm_access_ok(addr, len, true))
+			return -ENOMEM;
+		memset((void *)addr, 0, len);
+	}
+	return 0;
+}
+
+static long sys_mremap(unsigned long old, size_t old_len, size_t new_len)
+{
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	if (old & (PAGE_SIZE - 1) || !new_len)
+		return -EINVAL;
+	if (new_len <= old_len) {
+		if (new_len < old_len)
+			uvm_munmap(old + new_len, old_len - new_len);
+		return (long)old;
+	}
+	/* growing would need the pages moved: musl's realloc copies instead */
+	return -ENOMEM;
+}
+
+/* --- time --- */
+
+static long sys_clock_gettime(int clock, unsigned long uts)
+{
+	struct uapi_timespec ts;
+	u64 ns;
+
+	switch (clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		/* no wall clock: the realtime clock counts from boot too */
+		ns = ktime_get_ns();
+		break;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		ns = current->runtime_ns + (ktime_get_ns() - current->last_switch_ns);
+		break;
+	default:
+		return -EINVAL;
+	}
+	ts.tv_sec = (long)(ns / NSEC_PER_SEC);
+	ts.tv_nsec = (long)(ns % NSEC_PER_SEC);
+	return copy_to_user(uts, &ts, sizeof(ts));
+}
+
+static long sys_clock_getres(int clock, unsigned long uts)
+{
+	struct uapi_timespec ts = { 0, 1 };
+
+	if (clock < CLOCK_REALTIME || clock > CLOCK_BOOTTIME)
+		return -EINVAL;
+	return uts ? copy_to_user(uts, &ts, sizeof(ts)) : 0;
+}
+
+static long sys_gettimeofday(unsigned long utv)
+{
+	u64 ns = ktime_get_ns();
+	struct uapi_timeval tv = { (long)(ns / NSEC_PER_SEC),
+				   (long)(ns % NSEC_PER_SEC / NSEC_PER_USEC) };
+
+	return utv ? copy_to_user(utv, &tv, sizeof(tv)) : 0;
+}
+
+/* sleep until ktime reaches deadline; -EINTR when the application ends */
+static long sleep_until(u64 deadline)
+{
+	for (;;) {
+		u64 now = ktime_get_ns();
+		unsigned long j;
+
+		if (READ_ONCE(app_current()->killed))
+			return -EINTR;
+		if (now >= deadline)
+			return 0;
+		j = (unsigned long)(((deadline - now) * HZ + NSEC_PER_SEC - 1) / NSEC_PER_SEC);
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		schedule_timeout(j ? j : 1);
+	}
+}
+
+static long sys_clock_nanosleep(int clock, int flags, unsigned long ureq, unsigned long urem)
+{
+	struct uapi_timespec ts;
+	u64 ns, deadline, now = ktime_get_ns();
+	long rc;
+
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
+		return -EINVAL;
+	if (copy_from_user(&ts, ureq, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (long)NSEC_PER_SEC)
+		return -EINVAL;
+	ns = (u64)ts.tv_sec * NSEC_PER_SEC + (u64)ts.tv_nsec;
+	deadline = flags & TIMER_ABSTIME ? ns : now + ns;
+	rc = sleep_until(deadline);
+	if (rc && urem && !(flags & TIMER_ABSTIME)) {
+		u64 left = deadline - ktime_get_ns();
+
+		ts.tv_sec = (long)(left / NSEC_PER_SEC);
+		ts.tv_nsec = (long)(left % NSEC_PER_SEC);
+		copy_to_user(urem, &ts, sizeof(ts));
+	}
+	return rc;
+}
+
+/* --- process, identity, stubs --- */
+
+static long sys_uname(unsigned long ubuf)
+{
+	static struct uapi_utsname u;
+
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.sysname, "Linux", sizeof(u.sysname));        /* the ABI it speaks */
+	strlcpy(u.nodename, "barenet", sizeof(u.nodename));
+	strlcpy(u.release, BARENET_VERSION "-barenet", sizeof(u.release));
+	strlcpy(u.version, barenet_build, sizeof(u.version));
+	strlcpy(u.machine, "x86_64", sizeof(u.machine));
+	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
+	return copy_to_user(ubuf, &u, sizeof(u));
+}
+
+static long sys_rt_sigprocmask(unsigned long uold, size_t size)
+{
+	u64 none = 0;
+
+	if (size != SIGSET_SIZE)
+		return -EINVAL;
+	/* no signal is ever delivered: every mask is as good as the empty one */
+	return uold ? copy_to_user(uold, &none, sizeof(none)) : 0;
+}
+
+static long sys_rt_sigaction(int sig, unsigned long uold, size_t size)
+{
+	u8 none[32] = { 0 };            /* struct k_sigaction: handler SIG_DFL */
+
+	if (size != SIGSET_SIZE || sig < 1 || sig > 64 || sig == APP_SIGKILL || sig == 19)
+		return -EINVAL;
+	return uold ? copy_to_user(uold, none, sizeof(none)) : 0;
+}
+
+static long sys_prlimit(int resource, unsigned long unew, unsigned long uold)
+{
+	struct uapi_rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+
+	if (resource < 0 || resource > 15)
+		return -EINVAL;
+	if (resource == RLIMIT_NOFILE)
+		r.rlim_cur = r.rlim_max = APP_FD_MAX;
+	if (unew)
+		return -EPERM;          /* the limits are fixed */
+	return uold ? copy_to_user(uold, &r, sizeof(r)) : 0;
+}
+
+static long sys_getrusage(unsigned long uru)
+{
+	/* struct rusage: ru_utime, ru_stime, 14 longs */
+	struct { struct uapi_timeval utime, stime; long rest[14]; } ru;
+	struct app_thread *at;
+	unsigned long flags;
+	u64 ns = 0;
+
+	memset(&ru, 0, sizeof(ru));
+	flags = spin_lock_irqsave(&the_app.lock);
+	list_for_each_entry(at, &the_app.threads, node)
+		ns += at->task->runtime_ns;
+	spin_unlock_irqrestore(&the_app.lock, flags);
+	ru.stime.tv_sec = (long)(ns / NSEC_PER_SEC);
+	ru.stime.tv_usec = (long)(ns % NSEC_PER_SEC / NSEC_PER_USEC);
+	return copy_to_user(uru, &ru, sizeof(ru));
+}
+
+static long sys_getrandom(unsigned long ubuf, size_t len)
+{
+	u8 chunk[64];
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+
+		get_random_bytes(chunk, n);
+		if (copy_to_user(ubuf + done, chunk, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)len;
+}
+
+static long sys_kill_self(int tid, int sig)
+{
+	if (tid != the_app.pid && tid != current->pid)
+		return -ESRCH;
+	if (!sig)
+		return 0;
+	/* raise() and abort(): the default action of every signal that
+	 * matters here ends the program */
+	pr_err("app: %s (tid %d) raised signal %d\n", the_app.name, current->pid, sig);
+	app_exit_group(128 + sig);
+}
+
+static long sys_sched_getaffinity(size_t size, unsigned long umask)
+{
+	u64 mask = 1;                   /* CPU 0 (kernel/app/app.h) */
+
+	if (size < sizeof(mask))
+		return -EINVAL;
+	if (copy_to_user(umask, &mask, sizeof(mask)))
+		return -EFAULT;
+	return sizeof(mask);
+}
+
+void app_syscall(struct trap_frame *tf)
+{
+	struct app_thread *at = app_current();
+	unsigned long nr = tf->rax, a1 = tf->rdi, a2 = tf->rsi, a3 = tf->rdx, a4 = tf->r10,
+		      a5 = tf->r8, a6 = tf->r9;
+	long rc;
+
+	at->regs = tf;
+	switch (nr) {
+	case SYS_read:
+		rc = sys_read((int)a1, a2, a3);
+		break;
+	case SYS_write:
+		rc = sys_write((int)a1, a2, a3);
+		break;
+	case SYS_readv:
+		rc = sys_rwv((int)a1, a2, (int)a3, false);
+		break;
+	case SYS_writev:
+		rc = sys_rwv((int)a1, a2, (int)a3, true);
+		break;
+	case SYS_close:
+		rc = fd_close((int)a1);
+		break;
+	case SYS_ioctl:
+		rc = sys_ioctl((int)a1, (unsigned int)a2, a3);
+		break;
+	case SYS_fcntl:
+		rc = sys_fcntl((int)a1, (int)a2, a3);
+		break;
+	case SYS_lseek: {
+		struct app_file *f = fd_get((int)a1);
+
+		rc = f ? -ESPIPE : -EBADF;
+		if (f)
+			fd_put(f);
+		break;
+	}
+	case SYS_dup: {
+		struct app_file *f = fd_get((int)a1);
+
+		rc = f ? fd_install(f) : -EBADF;
+		break;
+	}
+	case SYS_dup2:
+		rc = sys_dup2((int)a1, (int)a2);
+		break;
+	case SYS_mmap:
+		rc = sys_mmap(a1, a2, (int)a3, (int)a4, (int)a5, (long)a6);
+		break;
+	case SYS_munmap:
+		rc = uvm_munmap(a1, a2);
+		break;
+	case SYS_mprotect:
+		rc = uvm_mprotect(a1, a2, (int)a3);
+		break;
+	case SYS_brk:
+		rc = (long)uvm_brk(a1);
+		break;
+	case SYS_madvise:
+		rc = sys_madvise(a1, a2, (int)a3);
+		break;
+	case SYS_mremap:
+		rc = sys_mremap(a1, a2, a3);
+		break;
+	case SYS_clock_gettime:
+		rc = sys_clock_gettime((int)a1, a2);
+		break;
+	case SYS_clock_getres:
+		rc = sys_clock_getres((int)a1, a2);
+		break;
+	case SYS_gettimeofday:
+		rc = sys_gettimeofday(a1);
+		break;
+	case SYS_time: {
+		long t = (long)(ktime_get_ns() / NSEC_PER_SEC);
+
+		rc = a1 && copy_to_user(a1, &t, sizeof(t)) ? -EFAULT : t;
+		break;
+	}
+	case SYS_nanosleep:
+		rc = sys_clock_nanosleep(CLOCK_MONOTONIC, 0, a1, a2);
+		break;
+	case SYS_clock_nanosleep:
+		rc = sys_clock_nanosleep((int)a1, (int)a2, a3, a4);
+		break;
+	case SYS_sched_yield:
+		cond_resched();
+		rc = 0;
+		break;
+	case SYS_exit:
+		app_thread_exit((int)(a1 & 0xff));
+	case SYS_exit_group:
+		app_exit_group((int)(a1 & 0xff));
+	case SYS_set_tid_address:
+		at->clear_child_tid = a1;
+		rc = current->pid;
+		break;
+	case SYS_set_robust_list:
+		/* robust futexes matter when a process dies holding one: here
+		 * the whole application ends at once */
+		rc = a2 == 24 ? 0 : -EINVAL;
+		break;
+	case SYS_arch_prctl:
+		if (a1 == ARCH_SET_FS) {
+			if (a2 >> 47)
+				rc = -EPERM;
+			else {
+				app_set_fs(a2);
+				rc = 0;
+			}
+		} else if (a1 == ARCH_GET_FS) {
+			rc = copy_to_user(a2, &at->fs_base, sizeof(at->fs_base));
+		} else {
+			rc = -EINVAL;   /* GS holds the kernel's per-CPU base */
+		}
+		break;
+	case SYS_clone:
+		rc = app_clone(a1, a2, a3, a4, a5);
+		break;
+	case SYS_futex:
+		rc = app_futex(a1, (int)a2, (u32)a3, a4, a5, (u32)a6);
+		break;
+	case SYS_getpid:
+		rc = the_app.pid;
+		break;
+	case SYS_gettid:
+		rc = current->pid;
+		break;
+	case SYS_getppid:
+		rc = 0;
+		break;
+	case SYS_getuid:
+	case SYS_geteuid:
+	case SYS_getgid:
+	case SYS_getegid:
+		rc = 0;                 /* root */
+		break;
+	case SYS_rt_sigprocmask:
+		rc = sys_rt_sigprocmask(a3, a4);
+		break;
+	case SYS_rt_sigaction:
+		rc = sys_rt_sigaction((int)a1, a3, a4);
+		break;
+	case SYS_sigaltstack:
+		rc = a2 ? copy_to_user(a2, &(u8[24]){ 0 }, 24) : 0;
+		break;
+	case SYS_uname:
+		rc = sys_uname(a1);
+		break;
+	case SYS_getrlimit:
+		rc = sys_prlimit((int)a1, 0, a2);
+		break;
+	case SYS_prlimit64:
+		rc = a1 && (int)a1 != the_app.pid ? -ESRCH : sys_prlimit((int)a2, a3, a4);
+		break;
+	case SYS_getrusage:
+		rc = sys_getrusage(a2);
+		break;
+	case SYS_getrandom:
+		rc = sys_getrandom(a1, a2);
+		break;
+	case SYS_sched_getaffinity:
+		rc = sys_sched_getaffinity(a2, a3);
+		break;
+	case SYS_kill:
+		rc = sys_kill_self((int)a1, (int)a2);
+		break;
+	case SYS_tkill:
+		rc = sys_kill_self((int)a1, (int)a2);
+		break;
+	case SYS_tgkill:
+		rc = (int)a1 != the_app.pid ? -ESRCH : sys_kill_self((int)a2, (int)a3);
+		break;
+	default:
+		rc = app_syscall_net(nr, a1, a2, a3, a4, a5, a6);
+		if (rc == -ENOSYS)
+			rc = sys_enosys(nr);
+		break;
+	}
+	tf->rax = (u64)rc;
+}

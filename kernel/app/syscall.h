@@ -1,0 +1,10 @@
+/* The system-call tables' halves (kernel/app/syscall.c dispatches). */
+#ifndef KERNEL_APP_SYSCALL_H
+#define KERNEL_APP_SYSCALL_H
+
+/* sockets, poll, select, epoll (kernel/app/sys_net.c): the result, or
+ * -ENOSYS when nr is none of them */
+long app_syscall_net(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+		     unsigned long a4, unsigned long a5, unsigned long a6);
+
+#endif

@@ -1,0 +1,414 @@
+/* The application's memory: its pages in the lower half of the kernel's one
+ * page table (kernel/app/app.h), brk, mmap/munmap/mprotect of anonymous
+ * memory, and the checked copies system calls make.
+ *
+ * Pages are allocated when mapped (no demand paging), zeroed, 4 KiB each,
+ * user-accessible, writable and executable as the protection asks.  A
+ * PROT_NONE page that had a frame keeps it, not present, marked with
+ * PTE_SW_FRAME (an ignored bit, SDM vol.3A 4.5 table 4-19) so a later
+ * mprotect gives the contents back, as Linux does.  The page tables are the
+ * truth about what is mapped; the range list only says which addresses
+ * mmap has handed out (so a new mmap does not reuse them).
+ *
+ * Layout: the ELF's segments where it was linked (0x400000), the brk heap
+ * right after them, mmap from UVM_MMAP_BASE up.  A system call checks a
+ * user buffer (uvm_access_ok) and then copies with plain loads and stores
+ * (one address space, no SMAP); a thread that unmaps a buffer another
+ * thread is passing to a system call at that moment is not guarded against. */
+#include "kernel/app/app.h"
+#include "kernel/app/uapi.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/list.h"
+#include "kernel/mm.h"
+#include "kernel/mm_internal.h"
+#include "kernel/printk.h"
+#include "kernel/spinlock.h"
+#include "kernel/x86.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define UVM_USER_TOP     0x0000800000000000UL   /* canonical lower half */
+#define UVM_MMAP_BASE    0x0000100000000000UL
+#define UVM_MMAP_END     0x00007f0000000000UL
+#define UVM_BRK_MAX      (1UL << 30)            /* the heap's reach past its start */
+#define PTE_SW_FRAME     BIT_ULL(9)             /* PROT_NONE page keeping its frame */
+#define PTE_FRAME_MASK   0x000ffffffffff000ULL
+
+struct uvm_range {
+	unsigned long start, end;
+	struct list_head node;
+};
+
+/* guards the lower half's page tables, ranges, brk, pages; thread
+ * context only (the application's system calls, its start and end), so
+ * interrupts stay on while a big mapping is zeroed */
+static struct spinlock uvm_lock = SPINLOCK_INIT("uvm");
+static struct list_head ranges = LIST_HEAD_INIT(ranges);               /* sorted, disjoint, merged */
+static unsigned long brk_start, brk_cur;
+static unsigned long pages;
+/* the most pages the application may hold (app.mem_max=, in MiB) */
+static unsigned long pages_max;
+
+static u64 prot_flags(int prot)
+{
+	u64 f = PTE_P | PTE_U;
+
+	if (prot & PROT_WRITE)
+		f |= PTE_W;
+	if (!(prot & PROT_EXEC))
+		f |= paging_nx();
+	return f;
+}
+
+static bool pte_has_frame(u64 pte)
+{
+	return pte & (PTE_P | PTE_SW_FRAME);
+}
+
+/* map one zeroed page (or keep its frame) at va with prot; locked */
+static int map_page(unsigned long va, int prot)
+{
+	u64 *pte = paging_user_pte(va, true);
+	void *page;
+
+	if (!pte)
+		return -ENOMEM;
+	if (pte_has_frame(*pte)) {
+		*pte = (*pte & PTE_FRAME_MASK) | (prot ? prot_flags(prot) : PTE_SW_FRAME);
+		invlpg((void *)va);
+		return 0;
+	}
+	if (!prot)
+		return 0;       /* PROT_NONE and never touched: no frame */
+	if (pages >= pages_max)
+		return -ENOMEM;
+	page = page_alloc(0);
+	if (!page)
+		return -ENOMEM;
+	memset(page, 0, PAGE_SIZE);
+	pages++;
+	*pte = virt_to_phys(page) | prot_flags(prot);
+	invlpg((void *)va);
+	return 0;
+}
+
+static void unmap_page(unsigned long va)
+{
+	u64 *pte = paging_user_pte(va, false);
+
+	if (!pte || !pte_has_frame(*pte))
+		return;
+	page_free(phys_to_virt(*pte & PTE_FRAME_MASK), 0);
+	pages--;
+	*pte = 0;
+	invlpg((void *)va);
+}
+
+static void unmap_pages(unsigned long start, unsigned long end)
+{
+	for (unsigned long va = start; va < end; va += PAGE_SIZE)
+		unmap_page(va);
+}
+
+static int map_pages(unsigned long start, unsigned long end, int prot)
+{
+	for (unsigned long va = start; va < end; va += PAGE_SIZE) {
+		int rc = map_page(va, prot);
+
+		if (rc) {
+			unmap_pages(start, va);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* --- the ranges mmap handed out --- */
+
+static int range_add(unsigned long start, unsigned long end)
+{
+	struct uvm_range *r, *n = kmalloc(sizeof(*n));
+	struct list_head *pos = &ranges;
+
+	if (!n)
+		return -ENOMEM;
+	n->start = start;
+	n->end = end;
+	list_for_each_entry(r, &ranges, node) {
+		if (r->start > start) {
+			pos = &r->node;
+			break;
+		}
+	}
+	list_add_tail(&n->node, pos);
+	return 0;
+}
+
+/* take [start, end) out of the ranges; -ENOMEM when a split needs memory */
+static int range_del(unsigned long start, unsigned long end)
+{
+	struct uvm_range *r, *t;
+
+	list_for_each_entry_safe(r, t, &ranges, node) {
+		if (r->end <= start || r->start >= end)
+			continue;
+		if (r->start < start && r->end > end) {
+			struct uvm_range *tail = kmalloc(sizeof(*tail));
+
+			if (!tail)
+				return -ENOMEM;
+			tail->start = end;
+			tail->end = r->end;
+			r->end = start;
+			list_add(&tail->node, &r->node);
+			return 0;
+		}
+		if (r->start < start)
+			r->end = start;
+		else if (r->end > end)
+			r->start = end;
+		else {
+			list_del_init(&r->node);
+			kfree(r);
+		}
+	}
+	return 0;
+}
+
+static bool range_free(unsigned long start, unsigned long end)
+{
+	struct uvm_range *r;
+
+	list_for_each_entry(r, &ranges, node)
+		if (r->start < end && r->end > start)
+			return false;
+	return true;
+}
+
+static bool range_covered(unsigned long start, unsigned long end)
+{
+	struct uvm_range *r;
+
+	list_for_each_entry(r, &ranges, node) {
+		if (r->end <= start)
+			continue;
+		if (r->start > start)
+			return false;
+		start = r->end;
+		if (start >= end)
+			return true;
+	}
+	return start >= end;
+}
+
+/* first fit in the mmap area */
+static unsigned long range_find(unsigned long len)
+{
+	unsigned long at = UVM_MMAP_BASE;
+	struct uvm_range *r;
+
+	list_for_each_entry(r, &ranges, node) {
+		if (r->end <= at)
+			continue;
+		if (r->start >= at + len)
+			break;
+		at = r->end;
+	}
+	return at + len <= UVM_MMAP_END ? at : 0;
+}
+
+/* --- the interface --- */
+
+static unsigned long mem_max_mib;
+
+static int set_mem_max(const char *v)
+{
+	char *end;
+	unsigned long mib = strtoul(v, &end, 10);
+
+	if (end == v || *end || !mib)
+		return -EINVAL;
+	mem_max_mib = mib;
+	return 0;
+}
+CMDLINE_OPT("app.mem_max", set_mem_max,
+	    "MiB the application may map (default: half the free memory at its start)");
+
+void uvm_set_brk(unsigned long brk_at)
+{
+	brk_start = brk_cur = ALIGN_UP(brk_at, PAGE_SIZE);
+}
+
+int uvm_init(void)
+{
+	pages_max = mem_max_mib ? mem_max_mib << (20 - PAGE_SHIFT)
+				: (unsigned long)(mm_free_kib() / 2 >> (PAGE_SHIFT - 10));
+	return 0;
+}
+
+bool uvm_access_ok(unsigned long addr, size_t len, bool write)
+{
+	unsigned long end = addr + len;
+	bool ok = true;
+
+	if (!len)
+		return true;
+	if (end < addr || end > UVM_USER_TOP)
+		return false;
+	spin_lock(&uvm_lock);
+	for (unsigned long va = ALIGN_DOWN(addr, PAGE_SIZE); va < end && ok; va += PAGE_SIZE) {
+		u64 *pte = paging_user_pte(va, false);
+
+		ok = pte && (*pte & PTE_P) && (*pte & PTE_U) && (!write || (*pte & PTE_W));
+	}
+	spin_unlock(&uvm_lock);
+	return ok;
+}
+
+int copy_from_user(void *dst, unsigned long usrc, size_t n)
+{
+	if (!uvm_access_ok(usrc, n, false))
+		return -EFAULT;
+	memcpy(dst, (const void *)usrc, n);
+	return 0;
+}
+
+int copy_to_user(unsigned long udst, const void *src, size_t n)
+{
+	if (!uvm_access_ok(udst, n, true))
+		return -EFAULT;
+	memcpy((void *)udst, src, n);
+	return 0;
+}
+
+int uvm_map_fixed(unsigned long addr, size_t len, int prot)
+{
+	unsigned long end = ALIGN_UP(addr + len, PAGE_SIZE);
+	int rc;
+
+	addr = ALIGN_DOWN(addr, PAGE_SIZE);
+	spin_lock(&uvm_lock);
+	rc = map_pages(addr, end, prot);
+	/* handed out, as an mmap's: munmap and mprotect apply */
+	if (!rc && range_free(addr, end))
+		rc = range_add(addr, end);
+	spin_unlock(&uvm_lock);
+	return rc;
+}
+
+long uvm_mmap_anon(unsigned long hint, size_t len, int prot, bool fixed)
+{
+	unsigned long at;
+	long rc;
+
+	if (!len || len > UVM_MMAP_END - UVM_MMAP_BASE)
+		return -ENOMEM;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (fixed && (hint & (PAGE_SIZE - 1) || hint + len > UVM_USER_TOP || hint + len < hint))
+		return -EINVAL;
+	spin_lock(&uvm_lock);
+	if (fixed) {
+		at = hint;
+		/* MAP_FIXED replaces what was there */
+		rc = range_del(at, at + len);
+		if (!rc)
+			unmap_pages(at, at + len);
+	} else {
+		at = hint && !(hint & (PAGE_SIZE - 1)) && hint >= UVM_MMAP_BASE &&
+		     hint + len <= UVM_MMAP_END && range_free(hint, hint + len) ? hint : range_find(len);
+		rc = at ? 0 : -ENOMEM;
+	}
+	if (!rc)
+		rc = range_add(at, at + len);
+	if (!rc) {
+		rc = map_pages(at, at + len, prot);
+		if (rc)
+			range_del(at, at + len);
+	}
+	spin_unlock(&uvm_lock);
+	return rc ? rc : (long)at;
+}
+
+int uvm_munmap(unsigned long addr, size_t len)
+{
+	unsigned long end = addr + ALIGN_UP(len, PAGE_SIZE);
+	int rc;
+
+	if (addr & (PAGE_SIZE - 1) || !len || end > UVM_USER_TOP || end < addr)
+		return -EINVAL;
+	spin_lock(&uvm_lock);
+	rc = range_del(addr, end);
+	if (!rc)
+		unmap_pages(addr, end);
+	spin_unlock(&uvm_lock);
+	return rc;
+}
+
+int uvm_mprotect(unsigned long addr, size_t len, int prot)
+{
+	unsigned long end = addr + ALIGN_UP(len, PAGE_SIZE);
+	int rc = 0;
+
+	if (addr & (PAGE_SIZE - 1) || end > UVM_USER_TOP || end < addr ||
+	    prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	spin_lock(&uvm_lock);
+	/* Linux: ENOMEM when part of the range is not mapped */
+	if (!range_covered(addr, end) && !(addr >= brk_start && end <= ALIGN_UP(brk_cur, PAGE_SIZE)))
+		rc = -ENOMEM;
+	for (unsigned long va = addr; !rc && va < end; va += PAGE_SIZE)
+		rc = map_page(va, prot);
+	spin_unlock(&uvm_lock);
+	return rc;
+}
+
+unsigned long uvm_brk(unsigned long want)
+{
+	unsigned long old_end, new_end;
+
+	if (want < brk_start || want > brk_start + UVM_BRK_MAX)
+		return brk_cur;
+	spin_lock(&uvm_lock);
+	old_end = ALIGN_UP(brk_cur, PAGE_SIZE);
+	new_end = ALIGN_UP(want, PAGE_SIZE);
+	if (new_end > old_end) {
+		if (!map_pages(old_end, new_end, PROT_READ | PROT_WRITE))
+			brk_cur = want;
+	} else {
+		unmap_pages(new_end, old_end);
+		brk_cur = want;
+	}
+	want = brk_cur;
+	spin_unlock(&uvm_lock);
+	return want;
+}
+
+static void free_leaf(u64 pte)
+{
+	if (pte_has_frame(pte)) {
+		page_free(phys_to_virt(pte & PTE_FRAME_MASK), 0);
+		pages--;
+	}
+}
+
+void uvm_teardown(void)
+{
+	struct uvm_range *r, *t;
+
+	spin_lock(&uvm_lock);
+	paging_user_free(free_leaf);
+	list_for_each_entry_safe(r, t, &ranges, node) {
+		list_del_init(&r->node);
+		kfree(r);
+	}
+	brk_start = brk_cur = 0;
+	spin_unlock(&uvm_lock);
+}
+
+unsigned long uvm_pages(void)
+{
+	return READ_ONCE(pages);
+}

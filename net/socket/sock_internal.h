@@ -1,0 +1,171 @@
+/* The protocol side of a socket (Linux's struct sock), shared by
+ * net/socket/socket.c, sock_udp.c, sock_tcp.c and the /proc/net views.
+ * Everything in struct sock is guarded by the lwIP core lock: the socket
+ * calls take it, lwIP's callbacks run under it. */
+#ifndef NET_SOCKET_SOCK_INTERNAL_H
+#define NET_SOCKET_SOCK_INTERNAL_H
+
+#include "kernel/list.h"
+#include "net/core/dev.h"
+#include "net/socket/socket.h"
+#include "lwip/ip_addr.h"
+
+struct pbuf;
+struct udp_pcb;
+struct tcp_pcb;
+
+/* one queued datagram or TCP segment: a pbuf as it came up (over the
+ * NIC's DMA buffer unless it was copied under pressure) */
+struct sk_rx {
+	struct sk_rx *next;
+	struct pbuf *p;
+	u32 off;                        /* bytes of p already read (TCP) */
+	u32 truesize;                   /* what it is charged */
+	ip_addr_t addr;                 /* UDP: the sender */
+	u16 port;
+	struct journey_rec *journey;    /* a sampled frame's record, or NULL */
+};
+
+struct sock {
+	struct socket *sock;            /* the socket this is the inside of */
+	struct list_head node;          /* sock_list */
+	union {
+		struct udp_pcb *udp;
+		struct tcp_pcb *tcp;
+		void *any;
+	} pcb;                          /* NULL: not yet bound / gone */
+	/* receive queue */
+	struct sk_rx *rx_head, *rx_tail;
+	u32 rx_count;                   /* entries */
+	u32 rx_bytes;                   /* payload bytes not yet read */
+	u32 rmem_alloc;                 /* truesize of the queue (Linux sk_rmem_alloc) */
+	int rcvbuf, sndbuf;             /* Linux's sk_rcvbuf, sk_sndbuf (doubled) */
+	u32 drops;                      /* Linux sk_drops */
+	u32 tcp_owed;                   /* TCP: read but not yet given to tcp_recved */
+	/* listening */
+	struct sock *acc_head, *acc_tail, *acc_next;    /* acc_next: link in the parent's queue */
+	u32 acc_count;
+	int backlog;
+	/* state */
+	int err;                        /* pending error (SO_ERROR), positive errno */
+	bool listening;
+	bool rcv_shutdown;              /* FIN seen or SHUT_RD */
+	bool snd_shutdown;              /* SHUT_WR */
+	bool connecting;
+	bool reset;                     /* the TCP connection is gone (RST, abort, error) */
+	bool reuseaddr, keepalive, nodelay, v6only;
+	unsigned long rcvtimeo, sndtimeo;       /* jiffies, MAX_SCHEDULE_TIMEOUT: none */
+	/* datagram: the connected peer */
+	bool udp_connected;
+	ip_addr_t bind_addr;            /* before the PCB exists */
+	u16 bind_port;
+};
+
+/* every socket's struct sock, for the /proc/net views and ss (core lock) */
+extern struct list_head sock_list;
+
+/* a pbuf's truesize: what it holds of memory (a DMA buffer's full size) */
+u32 sock_pbuf_truesize(const struct pbuf *p);
+/* charge / uncharge a queue entry; wakes readers */
+void sk_rx_queue(struct sock *sk, struct sk_rx *e);
+/* the current readiness bits (core lock held) */
+unsigned int sk_poll_mask(struct sock *sk);
+/* wake sk's waiters with the current readiness bits (core lock held) */
+void sk_wake(struct sock *sk);
+/* take the head entry off the queue (uncharged), or NULL */
+struct sk_rx *sk_rx_pop(struct sock *sk);
+/* free an entry taken off */
+void sk_rx_free(struct sk_rx *e);
+/* free every queued entry */
+void sk_rx_purge(struct sock *sk);
+/* a free socket with its struct sock (both zeroed, wait queue set up),
+ * counted against SOCK_MAX; NULL: -ENFILE or -ENOMEM in *err */
+struct socket *sock_alloc(int family, int type, int *err);
+
+/* free a socket sock_alloc made (core lock held; its PCB and queue gone) */
+void sock_free(struct socket *sock);
+
+/* address conversion: family's sockaddr to lwIP's; 0 or -errno */
+int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len, ip_addr_t *ip,
+		   u16 *port);
+/* lwIP's to family's sockaddr; *len in/out */
+void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port, struct sockaddr *a,
+		  int *len);
+
+/* copy len bytes of p from p_off into msg's iovecs from byte off; the
+ * bytes copied */
+size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf *p, u32 p_off,
+			size_t len);
+/* copy len bytes of msg's iovecs from byte off to dst */
+void sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst, size_t len);
+/* an lwIP err_t as a negative errno */
+int sock_lwip_err(int err);
+
+/* protocol calls (core lock held by the caller, which is socket.c) */
+int udp_sock_bind(struct sock *sk, const ip_addr_t *ip, u16 port);
+int udp_sock_connect(struct sock *sk, const ip_addr_t *ip, u16 port, bool unspec);
+long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const ip_addr_t *to,
+		   u16 port);
+void udp_sock_release(struct sock *sk);
+/* the datagram at the head of the queue taken (copied to msg), core lock held */
+long udp_sock_recv(struct sock *sk, struct msghdr *msg, int flags);
+
+int tcp_sock_bind(struct sock *sk, const ip_addr_t *ip, u16 port);
+int tcp_sock_listen(struct sock *sk, int backlog);
+int tcp_sock_connect(struct sock *sk, const ip_addr_t *ip, u16 port);
+/* bytes taken into the send buffer (0 when there is no room) or -errno */
+long tcp_sock_send(struct sock *sk, const struct msghdr *msg, size_t skip, size_t len);
+long tcp_sock_recv(struct sock *sk, struct msghdr *msg, size_t want, int flags);
+int tcp_sock_shutdown(struct sock *sk, bool rd, bool wr);
+void tcp_sock_release(struct sock *sk);
+/* room in the send buffer now */
+u32 tcp_sock_sndspace(const struct sock *sk);
+/* apply nodelay/keepalive to the PCB */
+void tcp_sock_apply_opts(struct sock *sk);
+/* the send queue's unacknowledged and unsent bytes */
+u32 tcp_sock_tx_queue(const struct sock *sk);
+
+/* Udp counters Linux keeps and lwIP does not (net/socket/sock_udp.c) */
+struct udp_sock_mib {
+	u64 rcvbuf_errors;              /* RcvbufErrors: a full receive buffer dropped it */
+	u64 in_errors;                  /* added to lwIP's InErrors */
+	u64 mem_errors;                 /* MemErrors: no memory for the queue entry */
+	u64 queued;                     /* datagrams lwIP counted in InDatagrams that a
+					 * socket queued: counted again when read */
+	u64 read;                       /* datagrams read by applications */
+};
+extern struct udp_sock_mib udp_sock_mib;
+
+/* what the receive queues did with the NIC's buffers (UDP and TCP) */
+struct sock_rx_stats {
+	u64 dma_queued;                 /* queued still in the NIC's DMA buffer (zero copy) */
+	u64 copied;                     /* copied out of it: the queue was past half its buffer */
+};
+extern struct sock_rx_stats sock_rx_stats;
+/* queue-side pressure handling of both protocols: the pbuf to queue (p,
+ * or a copy of it in memory of its own size, p freed) */
+struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p);
+
+/* the /proc/net line fields of the socket owning pcb (NULL: none) */
+struct sock_proc_info {
+	unsigned long ino;
+	u32 rx_queue, tx_queue, drops;
+	int family;
+};
+bool sock_proc_lookup(const void *pcb, struct sock_proc_info *out);
+
+/* kmalloc's live objects less the skb free-list caches (skb heads and
+ * RX-buffer wrappers kept for reuse: not held by anyone), for the tests'
+ * memory baseline */
+size_t sock_live_objects(void);
+
+/* one buffer's send/receive, for kernel callers (selftest_sock.c, the
+ * socktest command): to/from NULL for a connected socket */
+struct sockaddr_in;
+long sock_send_buf(struct socket *s, const void *buf, size_t len, int flags,
+		   const struct sockaddr_in *to);
+long sock_recv_buf(struct socket *s, void *buf, size_t len, int flags, struct sockaddr_in *from,
+		   int *msg_flags);
+
+
+#endif

@@ -1,0 +1,434 @@
+/* Stream sockets over lwIP's tcp_pcb (net/socket/socket.h).
+ *
+ * Receive: lwIP's tcp_recv callback queues each pbuf on the socket as it
+ * came (over the NIC's DMA buffer; copied into memory of its own size
+ * once the queue holds more than half of sk_rcvbuf, which gives the
+ * buffer back to the ring).  TCP data is never dropped for a slow reader:
+ * lwIP's window shrinks by every byte it hands us, and tcp_recved() gives
+ * bytes back only as the application reads them.  A receive buffer
+ * smaller than lwIP's window (TCP_WND) is honoured by keeping back
+ * TCP_WND - rcvbuf/2 of the bytes read (tcp_owed) for good, so the
+ * advertised window is at most rcvbuf/2 less what is queued (half the
+ * buffer, as Linux's tcp_adv_win_scale=1); the window's right edge never
+ * moves left.  A reader that stops closes the window; the peer probes.
+ *
+ * Listen: every connection lwIP completes is accepted at once into the
+ * listener's queue (its own socket, receiving from then on); past the
+ * backlog the connection is reset and counted as Linux counts a full
+ * accept queue (ListenOverflows, ListenDrops). */
+#include "net/socket/sock_internal.h"
+#include "kernel/errno.h"
+#include "kernel/mm.h"
+#include "net/core/journey.h"
+#include "net/core/skbuff.h"
+#include "net/lwip/syncookie.h"
+#include "lwip/pbuf.h"
+#include "lwip/tcp.h"
+#include "lwip/priv/tcp_priv.h"
+
+/* lwIP's own backlog counts connections its accept callback has not yet
+ * taken: ours takes each at once, so the real limit is sk->backlog */
+#define LWIP_LISTEN_BACKLOG 0xff
+/* Linux caps a listen() backlog at net.core.somaxconn (4096); lwIP's
+ * listen queue of half-open connections is a u8 */
+#define SOCK_MAX_BACKLOG 4096
+
+static err_t tcp_sock_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err);
+static err_t tcp_sock_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len);
+static void tcp_sock_err_cb(void *arg, err_t err);
+
+static void tcp_sock_hook(struct sock *sk, struct tcp_pcb *pcb)
+{
+	tcp_arg(pcb, sk);
+	tcp_recv(pcb, tcp_sock_recv_cb);
+	tcp_sent(pcb, tcp_sock_sent_cb);
+	tcp_err(pcb, tcp_sock_err_cb);
+	sk->pcb.tcp = pcb;
+	tcp_sock_apply_opts(sk);
+}
+
+static void tcp_sock_unhook(struct tcp_pcb *pcb)
+{
+	tcp_arg(pcb, NULL);
+	tcp_recv(pcb, NULL);
+	tcp_sent(pcb, NULL);
+	tcp_err(pcb, NULL);
+}
+
+void tcp_sock_apply_opts(struct sock *sk)
+{
+	struct tcp_pcb *pcb = sk->pcb.tcp;
+
+	if (!pcb || sk->listening)
+		return;
+	if (sk->nodelay)
+		tcp_nagle_disable(pcb);
+	else
+		tcp_nagle_enable(pcb);
+	if (sk->keepalive)
+		ip_set_option(pcb, SOF_KEEPALIVE);
+	else
+		ip_reset_option(pcb, SOF_KEEPALIVE);
+}
+
+static struct tcp_pcb *tcp_sock_pcb(struct sock *sk)
+{
+	struct tcp_pcb *pcb = sk->pcb.tcp;
+	u8 type;
+
+	if (pcb)
+		return pcb;
+	type = sk->sock->family == AF_INET ? IPADDR_TYPE_V4
+	       : sk->v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY;
+	pcb = tcp_new_ip_type(type);
+	if (!pcb)
+		return NULL;
+	tcp_sock_hook(sk, pcb);
+	return pcb;
+}
+
+int tcp_sock_bind(struct sock *sk, const ip_addr_t *ip, u16 port)
+{
+	struct tcp_pcb *pcb;
+
+	if (sk->listening || sk->sock->state != SS_UNCONNECTED || sk->connecting || sk->reset)
+		return -EINVAL;
+	pcb = tcp_sock_pcb(sk);
+	if (!pcb)
+		return -ENOBUFS;
+	if (pcb->local_port)
+		return -EINVAL;
+	if (sk->reuseaddr)
+		ip_set_option(pcb, SOF_REUSEADDR);
+	return sock_lwip_err(tcp_bind(pcb, ip, port));
+}
+
+static err_t tcp_sock_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err)
+{
+	struct sock *lsk = arg, *sk;
+	struct socket *sock;
+	int rc;
+
+	if (err != ERR_OK || !newpcb || !lsk)
+		return ERR_VAL;
+	/* Linux's sk_acceptq_is_full: more than backlog waiting */
+	if (lsk->acc_count > (u32)lsk->backlog) {
+		tcp_listen_stats.listen_overflows++;
+		tcp_listen_stats.listen_drops++;
+		tcp_abort(newpcb);
+		return ERR_ABRT;
+	}
+	sock = sock_alloc(lsk->sock->family, SOCK_STREAM, &rc);
+	if (!sock) {
+		tcp_listen_stats.listen_drops++;
+		tcp_abort(newpcb);
+		return ERR_ABRT;
+	}
+	sk = sock->sk;
+	/* what Linux's child inherits from its listener */
+	sk->rcvbuf = lsk->rcvbuf;
+	sk->sndbuf = lsk->sndbuf;
+	sk->nodelay = lsk->nodelay;
+	sk->keepalive = lsk->keepalive;
+	sk->v6only = lsk->v6only;
+	sk->rcvtimeo = lsk->rcvtimeo;
+	sk->sndtimeo = lsk->sndtimeo;
+	sock->state = SS_CONNECTED;
+	tcp_sock_hook(sk, newpcb);
+	if (lsk->acc_tail)
+		lsk->acc_tail->acc_next = sk;
+	else
+		lsk->acc_head = sk;
+	lsk->acc_tail = sk;
+	lsk->acc_count++;
+	sk_wake(lsk);
+	return ERR_OK;
+}
+
+int tcp_sock_listen(struct sock *sk, int backlog)
+{
+	struct tcp_pcb *pcb, *lpcb;
+	err_t err;
+	int rc;
+
+	backlog = MIN(MAX(backlog, 0), SOCK_MAX_BACKLOG);
+	if (sk->listening) {
+		sk->backlog = backlog;
+		return 0;
+	}
+	if (sk->sock->state != SS_UNCONNECTED || sk->connecting || sk->reset)
+		return -EINVAL;
+	pcb = tcp_sock_pcb(sk);
+	if (!pcb)
+		return -ENOBUFS;
+	if (!pcb->local_port) {
+		rc = sock_lwip_err(tcp_bind(pcb, &pcb->local_ip, 0));
+		if (rc)
+			return rc;
+	}
+	lpcb = tcp_listen_with_backlog_and_err(pcb, LWIP_LISTEN_BACKLOG, &err);
+	if (!lpcb)
+		return sock_lwip_err(err);
+	/* pcb is freed: lpcb keeps its arg; only accept is needed */
+	sk->pcb.tcp = lpcb;
+	tcp_arg(lpcb, sk);
+	tcp_accept(lpcb, tcp_sock_accept_cb);
+	sk->backlog = backlog;
+	sk->listening = true;
+	return 0;
+}
+
+static err_t tcp_sock_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct sock *sk = arg;
+
+	(void)pcb;
+	if (!sk)
+		return ERR_ABRT;
+	sk->connecting = false;
+	if (err == ERR_OK)
+		sk->sock->state = SS_CONNECTED;
+	sk_wake(sk);
+	return ERR_OK;
+}
+
+int tcp_sock_connect(struct sock *sk, const ip_addr_t *ip, u16 port)
+{
+	struct tcp_pcb *pcb;
+	int rc;
+
+	if (sk->listening)
+		return -EINVAL;
+	if (!port)
+		return -ECONNREFUSED;   /* Linux: nothing listens on port 0 */
+	pcb = tcp_sock_pcb(sk);
+	if (!pcb)
+		return -ENOBUFS;
+	sk->reset = false;
+	sk->err = 0;
+	rc = sock_lwip_err(tcp_connect(pcb, ip, port, tcp_sock_connected_cb));
+	if (rc)
+		return rc == -EINVAL ? -EAFNOSUPPORT : rc;
+	sk->connecting = true;
+	sk->sock->state = SS_CONNECTING;
+	return 0;
+}
+
+static err_t tcp_sock_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct sock *sk = arg;
+	struct sk_rx *e;
+
+	(void)pcb;
+	if (!p) {
+		sk->rcv_shutdown = true;        /* the peer's FIN */
+		sk_wake(sk);
+		return ERR_OK;
+	}
+	if (err != ERR_OK) {
+		pbuf_free(p);
+		return err;
+	}
+	p = sock_rx_condense(sk, p);
+	e = kmalloc(sizeof(*e));
+	if (!e)
+		return ERR_MEM;         /* lwIP keeps it (refused_data) and retries */
+	e->p = p;
+	e->off = 0;
+	e->truesize = sock_pbuf_truesize(p);
+	e->port = 0;
+	e->journey = journey_rx_keep(JOURNEY_RX_SOCKQ);
+	sk_rx_queue(sk, e);
+	return ERR_OK;
+}
+
+static err_t tcp_sock_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	(void)pcb;
+	(void)len;
+	if (arg)
+		sk_wake(arg);
+	return ERR_OK;
+}
+
+/* lwIP has freed the PCB */
+static void tcp_sock_err_cb(void *arg, err_t err)
+{
+	struct sock *sk = arg;
+
+	if (!sk)
+		return;
+	sk->pcb.tcp = NULL;
+	sk->reset = true;
+	if (sk->connecting) {
+		sk->connecting = false;
+		sk->sock->state = SS_UNCONNECTED;
+		sk->err = err == ERR_RST ? ECONNREFUSED : ETIMEDOUT;
+	} else {
+		sk->err = err == ERR_RST ? ECONNRESET : err == ERR_ABRT ? ETIMEDOUT : ECONNABORTED;
+	}
+	sk_wake(sk);
+}
+
+u32 tcp_sock_tx_queue(const struct sock *sk)
+{
+	const struct tcp_pcb *pcb = sk->pcb.tcp;
+
+	return pcb && !sk->listening ? pcb->snd_lbb - pcb->lastack : 0;
+}
+
+u32 tcp_sock_sndspace(const struct sock *sk)
+{
+	const struct tcp_pcb *pcb = sk->pcb.tcp;
+	u32 limit = (u32)sk->sndbuf / 2, inflight, room;
+
+	if (!pcb || sk->listening)
+		return 0;
+	/* lwIP's segment queue: tcp_write fails with ERR_MEM past it */
+	if (tcp_sndqueuelen(pcb) + 2 >= TCP_SND_QUEUELEN)
+		return 0;
+	inflight = tcp_sock_tx_queue(sk);
+	room = inflight < limit ? limit - inflight : 0;
+	return MIN(room, (u32)tcp_sndbuf(pcb));
+}
+
+long tcp_sock_send(struct sock *sk, const struct msghdr *msg, size_t skip, size_t len)
+{
+	struct tcp_pcb *pcb = sk->pcb.tcp;
+	size_t done = 0, off = skip;
+	u32 space = tcp_sock_sndspace(sk);
+	err_t err = ERR_OK;
+
+	len = MIN(len, space);
+	if (!len)
+		return 0;
+	journey_tx_app();
+	for (int i = 0; i < msg->msg_iovlen && done < len; i++) {
+		const struct iovec *v = &msg->msg_iov[i];
+
+		if (off >= v->iov_len) {
+			off -= v->iov_len;
+			continue;
+		}
+		while (off < v->iov_len && done < len) {
+			u16 n = (u16)MIN(MIN(v->iov_len - off, len - done), 0xffffu);
+			u8 fl = TCP_WRITE_FLAG_COPY | (done + n < len ? TCP_WRITE_FLAG_MORE : 0);
+
+			err = tcp_write(pcb, (const char *)v->iov_base + off, n, fl);
+			if (err != ERR_OK)
+				break;
+			done += n;
+			off += n;
+		}
+		if (err != ERR_OK)
+			break;
+		off = 0;
+	}
+	if (done)
+		tcp_output(pcb);
+	if (!done && err != ERR_OK && err != ERR_MEM)
+		return sock_lwip_err(err);
+	return (long)done;
+}
+
+/* give read bytes back to lwIP's window, keeping back what makes the
+ * window at most rcvbuf/2 */
+static void tcp_sock_window(struct sock *sk)
+{
+	u32 wmax = MIN((u32)TCP_WND, (u32)sk->rcvbuf / 2);
+	u32 keep = TCP_WND - wmax;
+
+	if (!sk->pcb.tcp)
+		return;
+	while (sk->tcp_owed > keep) {
+		u16 give = (u16)MIN(sk->tcp_owed - keep, 0xffffu);
+
+		tcp_recved(sk->pcb.tcp, give);
+		sk->tcp_owed -= give;
+	}
+}
+
+long tcp_sock_recv(struct sock *sk, struct msghdr *msg, size_t want, int flags)
+{
+	struct sk_rx *e = sk->rx_head;
+	size_t done = 0;
+	u32 off = e ? e->off : 0;
+
+	/* the iovecs are filled after what earlier rounds of this call put
+	 * there (MSG_WAITALL): the caller passes want as what is left */
+	size_t base = 0;
+
+	for (int i = 0; i < msg->msg_iovlen; i++)
+		base += msg->msg_iov[i].iov_len;
+	base -= want;
+	while (e && done < want) {
+		u32 avail = e->p->tot_len - off;
+		size_t n = sock_copy_to_iov(msg, base + done, e->p, off, MIN((size_t)avail, want - done));
+
+		done += n;
+		if (flags & MSG_PEEK) {
+			e = e->next;
+			off = e ? e->off : 0;
+			continue;
+		}
+		e->off += (u32)n;
+		sk->rx_bytes -= (u32)n;
+		sk->tcp_owed += (u32)n;
+		if (e->off < e->p->tot_len)
+			break;
+		sk_rx_pop(sk);
+		journey_rx_done(e->journey, JOURNEY_RX_READ);
+		e->journey = NULL;
+		sk_rx_free(e);
+		e = sk->rx_head;
+		off = e ? e->off : 0;
+	}
+	if (!(flags & MSG_PEEK))
+		tcp_sock_window(sk);
+	return (long)done;
+}
+
+int tcp_sock_shutdown(struct sock *sk, bool rd, bool wr)
+{
+	(void)rd;                       /* reads see end of stream (sk->rcv_shutdown) */
+	if (!wr || !sk->pcb.tcp || sk->listening)
+		return 0;
+	return sock_lwip_err(tcp_shutdown(sk->pcb.tcp, 0, 1));
+}
+
+void tcp_sock_release(struct sock *sk)
+{
+	struct tcp_pcb *pcb = sk->pcb.tcp;
+
+	if (sk->listening) {
+		struct sock *c;
+
+		if (pcb) {
+			tcp_arg(pcb, NULL);
+			tcp_accept(pcb, NULL);
+			tcp_close(pcb);
+		}
+		/* connections never accepted: reset, as Linux does */
+		while ((c = sk->acc_head)) {
+			sk->acc_head = c->acc_next;
+			if (c->pcb.tcp) {
+				tcp_sock_unhook(c->pcb.tcp);
+				tcp_abort(c->pcb.tcp);
+			}
+			sk_rx_purge(c);
+			sock_free(c->sock);
+		}
+		sk->acc_tail = NULL;
+		sk->acc_count = 0;
+		sk->listening = false;
+		sk->pcb.tcp = NULL;
+		return;
+	}
+	if (!pcb)
+		return;
+	tcp_sock_unhook(pcb);
+	sk->pcb.tcp = NULL;
+	/* unread data: reset (Linux's tcp_close sends a RST then) */
+	if (sk->rx_head || tcp_close(pcb) != ERR_OK)
+		tcp_abort(pcb);
+}

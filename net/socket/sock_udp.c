@@ -1,0 +1,173 @@
+/* Datagram sockets over lwIP's udp_pcb (net/socket/socket.h).
+ *
+ * Receive: lwIP's udp_recv callback, in NET_RX under the core lock, queues
+ * the pbuf as it came from the NIC, charged its truesize, as Linux's
+ * __udp_enqueue_schedule_skb: over sk_rcvbuf it is dropped and counted
+ * (the socket's drops, Udp RcvbufErrors and InErrors); over half of it a
+ * pbuf over a DMA buffer is copied into one of its own size first, which
+ * gives the buffer back to the NIC's ring (Linux's skb_condense).  lwIP
+ * counts udpInDatagrams before it calls us; a datagram a socket takes is
+ * counted again only when it is read (Linux counts it in udp_recvmsg), so
+ * /proc/net/snmp shows lwIP's count minus what sockets took plus what
+ * applications read. */
+#include "net/socket/sock_internal.h"
+#include "kernel/errno.h"
+#include "kernel/mm.h"
+#include "net/core/journey.h"
+#include "net/core/skbuff.h"
+#include "lwip/pbuf.h"
+#include "lwip/udp.h"
+#include <string.h>
+
+/* the largest UDP payload over IPv4 (65535 - 20 - 8) */
+#define UDP_MAX_PAYLOAD 65507
+
+struct udp_sock_mib udp_sock_mib;
+
+static void udp_sock_input(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+			   u16_t port)
+{
+	struct sock *sk = arg;
+	struct sk_rx *e;
+
+	(void)pcb;
+	udp_sock_mib.queued++;          /* taken out of lwIP's InDatagrams */
+	/* Linux: "always allow at least a packet" */
+	if (sk->rmem_alloc > (u32)sk->rcvbuf) {
+		sk->drops++;
+		udp_sock_mib.rcvbuf_errors++;
+		udp_sock_mib.in_errors++;
+		pbuf_free(p);
+		return;
+	}
+	p = sock_rx_condense(sk, p);
+	e = kmalloc(sizeof(*e));
+	if (!e) {
+		sk->drops++;
+		udp_sock_mib.mem_errors++;
+		udp_sock_mib.in_errors++;
+		pbuf_free(p);
+		return;
+	}
+	e->p = p;
+	e->off = 0;
+	e->truesize = sock_pbuf_truesize(p);
+	ip_addr_copy(e->addr, *addr);
+	e->port = port;
+	e->journey = journey_rx_keep(JOURNEY_RX_SOCKQ);
+	sk_rx_queue(sk, e);
+}
+
+/* the socket's PCB, made on first use */
+static struct udp_pcb *udp_sock_pcb(struct sock *sk)
+{
+	struct udp_pcb *pcb = sk->pcb.udp;
+	u8 type;
+
+	if (pcb)
+		return pcb;
+	type = sk->sock->family == AF_INET ? IPADDR_TYPE_V4
+	       : sk->v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY;
+	pcb = udp_new_ip_type(type);
+	if (!pcb)
+		return NULL;
+	if (sk->reuseaddr)
+		ip_set_option(pcb, SOF_REUSEADDR);
+	udp_recv(pcb, udp_sock_input, sk);
+	sk->pcb.udp = pcb;
+	return pcb;
+}
+
+int udp_sock_bind(struct sock *sk, const ip_addr_t *ip, u16 port)
+{
+	struct udp_pcb *pcb = udp_sock_pcb(sk);
+
+	if (!pcb)
+		return -ENOBUFS;
+	if (pcb->local_port)
+		return -EINVAL;
+	return sock_lwip_err(udp_bind(pcb, ip, port));
+}
+
+int udp_sock_connect(struct sock *sk, const ip_addr_t *ip, u16 port, bool unspec)
+{
+	struct udp_pcb *pcb;
+	int rc;
+
+	if (unspec) {
+		if (sk->pcb.udp)
+			udp_disconnect(sk->pcb.udp);
+		sk->udp_connected = false;
+		return 0;
+	}
+	pcb = udp_sock_pcb(sk);
+	if (!pcb)
+		return -ENOBUFS;
+	if (!port)
+		return -EINVAL;
+	rc = sock_lwip_err(udp_connect(pcb, ip, port));
+	sk->udp_connected = !rc;
+	return rc;
+}
+
+long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const ip_addr_t *to,
+		   u16 port)
+{
+	struct udp_pcb *pcb;
+	struct pbuf *p;
+	int rc;
+
+	if (sk->snd_shutdown)
+		return -EPIPE;
+	if (len > UDP_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	if (!to && !sk->udp_connected)
+		return -EDESTADDRREQ;
+	if (to && !port)
+		return -EINVAL;
+	pcb = udp_sock_pcb(sk);
+	if (!pcb)
+		return -ENOBUFS;
+	p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+	if (!p)
+		return -ENOBUFS;
+	sock_copy_from_iov(msg, 0, p->payload, len);
+	rc = sock_lwip_err(to ? udp_sendto(pcb, p, to, port) : udp_send(pcb, p));
+	pbuf_free(p);
+	return rc ? rc : (long)len;
+}
+
+long udp_sock_recv(struct sock *sk, struct msghdr *msg, int flags)
+{
+	struct sk_rx *e = sk->rx_head;
+	size_t total = 0, len = e->p->tot_len, n;
+
+	for (int i = 0; i < msg->msg_iovlen; i++)
+		total += msg->msg_iov[i].iov_len;
+	n = sock_copy_to_iov(msg, 0, e->p, 0, MIN(total, len));
+	if (n < len)
+		msg->msg_flags |= MSG_TRUNC;
+	if (msg->msg_name) {
+		int alen = (int)msg->msg_namelen;
+
+		sock_addr_to(sk, &e->addr, e->port, msg->msg_name, &alen);
+		msg->msg_namelen = (socklen_t)alen;
+	}
+	if (!(flags & MSG_PEEK)) {
+		sk_rx_pop(sk);
+		journey_rx_done(e->journey, JOURNEY_RX_READ);
+		e->journey = NULL;
+		sk_rx_free(e);
+		udp_sock_mib.read++;
+	}
+	return (flags & MSG_TRUNC) ? (long)len : (long)n;
+}
+
+void udp_sock_release(struct sock *sk)
+{
+	if (!sk->pcb.udp)
+		return;
+	udp_recv(sk->pcb.udp, NULL, NULL);
+	udp_remove(sk->pcb.udp);
+	sk->pcb.udp = NULL;
+}

@@ -1,0 +1,1021 @@
+/* The kernel socket API (net/socket/socket.h): the calls, blocking and
+ * waking, socket options with Linux's buffer accounting, readiness.  The
+ * protocols' halves are in sock_udp.c and sock_tcp.c.
+ *
+ * Locking: one lock, lwIP's core lock (net/lwip/core_lock.c), guards every
+ * struct sock as it guards lwIP; a call takes it around its work and drops
+ * it to sleep.  Waiting is Linux's sk_wait_event: queue on sock->wq and set
+ * the state (prepare_to_wait), re-check under the core lock, sleep.  The
+ * waker (a callback in NET_RX, or another thread's call) changes the
+ * socket under the same lock and then wakes the queue, so a change made
+ * between the check and the sleep finds the sleeper queued and makes it
+ * runnable: no wake-up is lost. */
+#include "net/socket/sock_internal.h"
+#include "kernel/errno.h"
+#include "kernel/mm.h"
+#include "kernel/time.h"
+#include "kernel/wait.h"
+#include "net/core/journey.h"
+#include "net/core/skbuff.h"
+#include "net/lwip/core_lock.h"
+#include "lwip/pbuf.h"
+#include "lwip/tcp.h"
+#include "lwip/udp.h"
+#include <string.h>
+
+struct list_head sock_list = LIST_HEAD_INIT(sock_list);
+static unsigned int nr_sockets;         /* core lock */
+static unsigned long next_ino = 10000;  /* inode numbers, as a socket's on Linux */
+
+/* Linux's SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF: room for at least one frame */
+#define SOCK_MIN_RCVBUF 2304
+#define SOCK_MIN_SNDBUF 4608
+/* a struct pbuf as the heap holds it */
+#define PBUF_STRUCT_SIZE ALIGN_UP(sizeof(struct pbuf), 8)
+/* Linux's limit on a msghdr's iovecs (UIO_MAXIOV) */
+#define UIO_MAXIOV 1024
+
+/* both halves in one allocation */
+struct socket_alloc {
+	struct socket socket;
+	struct sock sk;
+};
+
+size_t sock_live_objects(void)
+{
+	return kmalloc_live_objects() - skb_cache_count();
+}
+
+unsigned int sock_count(void)
+{
+	return READ_ONCE(nr_sockets);
+}
+
+u32 sock_pbuf_truesize(const struct pbuf *p)
+{
+	u32 t = 0;
+
+	for (const struct pbuf *q = p; q; q = q->next)
+		t += skb_pbuf_is_rx_buffer(q) ? SKB_RX_BUF_TRUESIZE
+					      : PBUF_STRUCT_SIZE + ALIGN_UP((u32)q->len, 8);
+	return t + sizeof(struct sk_rx);
+}
+
+struct socket *sock_alloc(int family, int type, int *err)
+{
+	struct socket_alloc *a;
+
+	net_core_assert_locked(__func__);
+	if (nr_sockets >= SOCK_MAX) {
+		*err = -ENFILE;
+		return NULL;
+	}
+	a = kzalloc(sizeof(*a));
+	if (!a) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	a->socket.type = (short)type;
+	a->socket.family = family;
+	a->socket.state = SS_UNCONNECTED;
+	a->socket.ino = next_ino++;
+	a->socket.sk = &a->sk;
+	init_waitqueue_head(&a->socket.wq);
+	a->sk.sock = &a->socket;
+	a->sk.rcvbuf = MAX(READ_ONCE(sysctl_rmem_default), SOCK_MIN_RCVBUF);
+	a->sk.sndbuf = MAX(READ_ONCE(sysctl_wmem_default), SOCK_MIN_SNDBUF);
+	a->sk.rcvtimeo = a->sk.sndtimeo = MAX_SCHEDULE_TIMEOUT;
+	list_add_tail(&a->sk.node, &sock_list);
+	nr_sockets++;
+	return &a->socket;
+}
+
+void sock_free(struct socket *sock)
+{
+	struct socket_alloc *a = container_of(sock, struct socket_alloc, socket);
+
+	net_core_assert_locked(__func__);
+	list_del_init(&a->sk.node);
+	nr_sockets--;
+	kfree(a);
+}
+
+int sock_create(int family, int type, int protocol, struct socket **res)
+{
+	int kind = type & SOCK_TYPE_MASK, err = 0;
+	struct socket *sock;
+
+	if (!res)
+		return -EINVAL;
+	*res = NULL;
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	if (kind != SOCK_STREAM && kind != SOCK_DGRAM)
+		return -ESOCKTNOSUPPORT;
+	if (protocol && protocol != (kind == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+		return -EPROTONOSUPPORT;
+	net_core_lock();
+	sock = sock_alloc(family, kind, &err);
+	net_core_unlock();
+	if (!sock)
+		return err;
+	if (type & SOCK_NONBLOCK)
+		sock->flags |= O_NONBLOCK;
+	*res = sock;
+	return 0;
+}
+
+void sock_set_nonblock(struct socket *sock, bool on)
+{
+	if (on)
+		__atomic_or_fetch(&sock->flags, O_NONBLOCK, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&sock->flags, ~(unsigned int)O_NONBLOCK, __ATOMIC_RELAXED);
+}
+
+/* --- addresses --- */
+
+int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len, ip_addr_t *ip,
+		   u16 *port)
+{
+	if (!a || len < (int)sizeof(sa_family_t))
+		return -EINVAL;
+	if (sk->sock->family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)a;
+
+		if (len < (int)sizeof(*in))
+			return -EINVAL;
+		if (a->sa_family != AF_INET)
+			return -EAFNOSUPPORT;
+		ip_addr_set_zero_ip4(ip);
+		ip_2_ip4(ip)->addr = in->sin_addr.s_addr;
+		*port = lwip_ntohs(in->sin_port);
+		return 0;
+	} else {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)a;
+		const u32 *w = in6->sin6_addr.s6_addr32;
+
+		/* an AF_INET6 socket also takes a sockaddr_in6 of 24 bytes
+		 * (RFC 2133's, without the scope), as Linux */
+		if (len < 24)
+			return -EINVAL;
+		if (a->sa_family != AF_INET6)
+			return -EAFNOSUPPORT;
+		*port = lwip_ntohs(in6->sin6_port);
+		if (!w[0] && !w[1] && w[2] == PP_HTONL(0xffff)) {
+			if (sk->v6only)
+				return -ENETUNREACH;
+			ip_addr_set_zero_ip4(ip);       /* v4-mapped: IPv4 inside */
+			ip_2_ip4(ip)->addr = w[3];
+			return 0;
+		}
+		if (!w[0] && !w[1] && !w[2] && !w[3] && !sk->v6only) {
+			ip_addr_set_any_val(true, *ip);
+			IP_SET_TYPE_VAL(*ip, IPADDR_TYPE_ANY);  /* :: takes both families */
+			return 0;
+		}
+		ip_addr_set_zero_ip6(ip);
+		memcpy(ip_2_ip6(ip)->addr, w, 16);
+		ip6_addr_clear_zone(ip_2_ip6(ip));
+		if (len >= (int)sizeof(*in6) && in6->sin6_scope_id)
+			ip6_addr_set_zone(ip_2_ip6(ip), (u8)in6->sin6_scope_id);
+		return 0;
+	}
+}
+
+void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port, struct sockaddr *a,
+		  int *len)
+{
+	union {
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} u;
+	int n;
+
+	memset(&u, 0, sizeof(u));
+	if (sk->sock->family == AF_INET) {
+		u.in.sin_family = AF_INET;
+		u.in.sin_port = lwip_htons(port);
+		u.in.sin_addr.s_addr = ip && IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0;
+		n = sizeof(u.in);
+	} else {
+		u.in6.sin6_family = AF_INET6;
+		u.in6.sin6_port = lwip_htons(port);
+		if (ip && IP_IS_V4(ip)) {
+			u.in6.sin6_addr.s6_addr32[2] = PP_HTONL(0xffff);
+			u.in6.sin6_addr.s6_addr32[3] = ip_2_ip4(ip)->addr;
+		} else if (ip && IP_IS_V6(ip)) {
+			memcpy(u.in6.sin6_addr.s6_addr32, ip_2_ip6(ip)->addr, 16);
+			u.in6.sin6_scope_id = ip6_addr_zone(ip_2_ip6(ip));
+		}
+		n = sizeof(u.in6);
+	}
+	if (a && len && *len > 0)
+		memcpy(a, &u, (size_t)MIN(*len, n));
+	if (len)
+		*len = n;
+}
+
+/* --- the receive queue --- */
+
+struct sock_rx_stats sock_rx_stats;
+
+struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p)
+{
+	struct pbuf *q;
+
+	if (!skb_pbuf_is_rx_buffer(p))
+		return p;
+	/* Linux's skb_condense past half of sk_rcvbuf: a slow reader must
+	 * not pin the ring's DMA buffers */
+	if (sk->rmem_alloc > (u32)sk->rcvbuf / 2 && (q = pbuf_clone(PBUF_RAW, PBUF_RAM, p))) {
+		pbuf_free(p);
+		sock_rx_stats.copied++;
+		return q;
+	}
+	sock_rx_stats.dma_queued++;
+	return p;
+}
+
+void sk_wake(struct sock *sk)
+{
+	wake_up_poll(&sk->sock->wq, sk_poll_mask(sk));
+}
+
+void sk_rx_queue(struct sock *sk, struct sk_rx *e)
+{
+	e->next = NULL;
+	if (sk->rx_tail)
+		sk->rx_tail->next = e;
+	else
+		sk->rx_head = e;
+	sk->rx_tail = e;
+	sk->rx_count++;
+	sk->rx_bytes += e->p->tot_len;
+	sk->rmem_alloc += e->truesize;
+	sk_wake(sk);
+}
+
+/* take the head entry off (it is read or dropped) */
+static struct sk_rx *sk_rx_dequeue(struct sock *sk)
+{
+	struct sk_rx *e = sk->rx_head;
+
+	if (!e)
+		return NULL;
+	sk->rx_head = e->next;
+	if (!sk->rx_head)
+		sk->rx_tail = NULL;
+	sk->rx_count--;
+	sk->rx_bytes -= e->p->tot_len - e->off;
+	sk->rmem_alloc -= e->truesize;
+	return e;
+}
+
+/* free an entry taken off the queue */
+void sk_rx_free(struct sk_rx *e)
+{
+	journey_rx_done(e->journey, JOURNEY_STAGES);    /* freed unread */
+	pbuf_free(e->p);
+	kfree(e);
+}
+
+struct sk_rx *sk_rx_pop(struct sock *sk)
+{
+	return sk_rx_dequeue(sk);
+}
+
+void sk_rx_purge(struct sock *sk)
+{
+	struct sk_rx *e;
+
+	while ((e = sk_rx_dequeue(sk)))
+		sk_rx_free(e);
+}
+
+/* --- waiting --- */
+
+/* Sleep until ready(sk) or *timeo jiffies pass; core lock held on entry
+ * and on return.  0 when ready, -EAGAIN when the time ran out (at once for
+ * *timeo == 0: the non-blocking case). */
+static int sk_wait(struct sock *sk, bool (*ready)(struct sock *sk), unsigned long *timeo)
+{
+	struct wait_queue_entry we;
+	int rc = 0;
+
+	init_wait_entry(&we);
+	for (;;) {
+		prepare_to_wait(&sk->sock->wq, &we, TASK_UNINTERRUPTIBLE);
+		if (ready(sk))
+			break;
+		if (!*timeo) {
+			rc = -EAGAIN;
+			break;
+		}
+		net_core_unlock();
+		*timeo = schedule_timeout(*timeo);
+		net_core_lock();
+	}
+	finish_wait(&sk->sock->wq, &we);
+	return rc;
+}
+
+static unsigned long sock_timeo(const struct socket *sock, unsigned long t, int flags)
+{
+	if ((flags & (MSG_DONTWAIT | O_NONBLOCK)) || (READ_ONCE(sock->flags) & O_NONBLOCK))
+		return 0;
+	return t;
+}
+
+/* --- calls --- */
+
+int sock_bind(struct socket *sock, const struct sockaddr *addr, int len)
+{
+	struct sock *sk = sock->sk;
+	ip_addr_t ip;
+	u16 port;
+	int rc;
+
+	net_core_lock();
+	rc = sock_addr_from(sk, addr, len, &ip, &port);
+	if (!rc)
+		rc = sock->type == SOCK_DGRAM ? udp_sock_bind(sk, &ip, port)
+					      : tcp_sock_bind(sk, &ip, port);
+	net_core_unlock();
+	return rc;
+}
+
+int sock_listen(struct socket *sock, int backlog)
+{
+	int rc;
+
+	if (sock->type != SOCK_STREAM)
+		return -EOPNOTSUPP;
+	net_core_lock();
+	rc = tcp_sock_listen(sock->sk, backlog);
+	net_core_unlock();
+	return rc;
+}
+
+/* a connection, or no longer listening; shutdown() of the listener ends
+ * the wait too (Linux: accept then fails with EINVAL), which is how an
+ * application's exit_group frees a thread blocked in accept */
+static bool acc_ready(struct sock *sk)
+{
+	return sk->acc_head || !sk->listening || sk->rcv_shutdown;
+}
+
+int sock_accept(struct socket *sock, struct socket **newsock, int flags)
+{
+	struct sock *sk = sock->sk, *child;
+	unsigned long timeo = sock_timeo(sock, sk->rcvtimeo, 0);
+	int rc;
+
+	if (!newsock)
+		return -EINVAL;
+	*newsock = NULL;
+	if (sock->type != SOCK_STREAM)
+		return -EOPNOTSUPP;
+	net_core_lock();
+	if (!sk->listening) {
+		net_core_unlock();
+		return -EINVAL;
+	}
+	rc = sk_wait(sk, acc_ready, &timeo);
+	if (!rc && (!sk->listening || (!sk->acc_head && sk->rcv_shutdown)))
+		rc = -EINVAL;
+	if (rc) {
+		net_core_unlock();
+		return rc;
+	}
+	child = sk->acc_head;
+	sk->acc_head = child->acc_next;
+	if (!sk->acc_head)
+		sk->acc_tail = NULL;
+	sk->acc_count--;
+	child->acc_next = NULL;
+	net_core_unlock();
+	if (flags & O_NONBLOCK)
+		child->sock->flags |= O_NONBLOCK;
+	*newsock = child->sock;
+	return 0;
+}
+
+static bool conn_done(struct sock *sk)
+{
+	return !sk->connecting;
+}
+
+int sock_connect(struct socket *sock, const struct sockaddr *addr, int len, int flags)
+{
+	struct sock *sk = sock->sk;
+	unsigned long timeo;
+	ip_addr_t ip;
+	u16 port;
+	int rc;
+
+	net_core_lock();
+	if (sock->type == SOCK_DGRAM) {
+		bool unspec = addr && len >= (int)sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC;
+
+		rc = unspec ? 0 : sock_addr_from(sk, addr, len, &ip, &port);
+		if (!rc)
+			rc = udp_sock_connect(sk, &ip, port, unspec);
+		net_core_unlock();
+		return rc;
+	}
+	if (sk->connecting) {
+		net_core_unlock();
+		return -EALREADY;
+	}
+	if (sock->state == SS_CONNECTED) {
+		net_core_unlock();
+		return -EISCONN;
+	}
+	rc = sock_addr_from(sk, addr, len, &ip, &port);
+	if (!rc)
+		rc = tcp_sock_connect(sk, &ip, port);
+	if (rc) {
+		net_core_unlock();
+		return rc;
+	}
+	timeo = sock_timeo(sock, sk->sndtimeo, flags);
+	if (!timeo) {
+		net_core_unlock();
+		return -EINPROGRESS;
+	}
+	rc = sk_wait(sk, conn_done, &timeo);
+	if (rc)
+		rc = -EINPROGRESS;      /* SO_SNDTIMEO ran out: Linux's answer too */
+	else if (sk->err) {
+		rc = -sk->err;
+		sk->err = 0;
+	}
+	net_core_unlock();
+	return rc;
+}
+
+/* total bytes of msg's iovecs, or -EINVAL */
+static long iov_total(const struct msghdr *msg)
+{
+	size_t total = 0;
+
+	if (!msg || msg->msg_iovlen < 0 || (msg->msg_iovlen && !msg->msg_iov))
+		return -EINVAL;
+	if (msg->msg_iovlen > UIO_MAXIOV)
+		return -EMSGSIZE;
+	for (int i = 0; i < msg->msg_iovlen; i++) {
+		if (msg->msg_iov[i].iov_len && !msg->msg_iov[i].iov_base)
+			return -EFAULT;
+		total += msg->msg_iov[i].iov_len;
+		if (total > 0x7ffff000)
+			return -EINVAL;
+	}
+	return (long)total;
+}
+
+static bool snd_ready(struct sock *sk)
+{
+	return sk->err || sk->reset || sk->snd_shutdown || !sk->pcb.tcp ||
+	       tcp_sock_sndspace(sk) > 0;
+}
+
+long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
+{
+	struct sock *sk = sock->sk;
+	unsigned long timeo;
+	long total = iov_total(msg), done = 0;
+	int rc;
+
+	if (total < 0)
+		return total;
+	net_core_lock();
+	if (sock->type == SOCK_DGRAM) {
+		ip_addr_t ip;
+		u16 port = 0;
+
+		if (msg->msg_name) {
+			rc = sock_addr_from(sk, msg->msg_name, (int)msg->msg_namelen, &ip, &port);
+			done = rc ? rc : udp_sock_send(sk, msg, (size_t)total, &ip, port);
+		} else {
+			done = udp_sock_send(sk, msg, (size_t)total, NULL, 0);
+		}
+		net_core_unlock();
+		return done;
+	}
+	timeo = sock_timeo(sock, sk->sndtimeo, flags);
+	while (done < total) {
+		long n;
+
+		if (sk->err) {
+			rc = -sk->err;
+			sk->err = 0;
+			done = done ? done : rc;
+			break;
+		}
+		if (sk->snd_shutdown || sk->reset) {
+			done = done ? done : -EPIPE;
+			break;
+		}
+		if (sock->state != SS_CONNECTED || !sk->pcb.tcp) {
+			done = done ? done : -ENOTCONN;
+			break;
+		}
+		n = tcp_sock_send(sk, msg, (size_t)done, (size_t)(total - done));
+		if (n < 0) {
+			done = done ? done : n;
+			break;
+		}
+		done += n;
+		if (done == total)
+			break;
+		if (sk_wait(sk, snd_ready, &timeo)) {
+			done = done ? done : -EAGAIN;
+			break;
+		}
+	}
+	net_core_unlock();
+	return done;
+}
+
+static bool rcv_ready(struct sock *sk)
+{
+	return sk->rx_head || sk->err || sk->rcv_shutdown || sk->reset ||
+	       (sk->sock->type == SOCK_STREAM && sk->sock->state != SS_CONNECTED);
+}
+
+long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
+{
+	struct sock *sk = sock->sk;
+	unsigned long timeo = sock_timeo(sock, sk->rcvtimeo, flags);
+	long total = iov_total(msg), done = 0;
+	int rc;
+
+	if (total < 0)
+		return total;
+	msg->msg_flags = 0;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	net_core_lock();
+	if (sock->type == SOCK_STREAM && sock->state != SS_CONNECTED && !sk->rx_head) {
+		net_core_unlock();
+		return sock->state == SS_CONNECTING ? -EAGAIN : -ENOTCONN;
+	}
+	for (;;) {
+		if (sk->rx_head) {
+			long n = sock->type == SOCK_DGRAM
+				 ? udp_sock_recv(sk, msg, flags)
+				 : tcp_sock_recv(sk, msg, (size_t)(total - done), flags);
+
+			if (n < 0) {
+				done = done ? done : n;
+				break;
+			}
+			if (sock->type == SOCK_DGRAM) {
+				done = n;
+				break;
+			}
+			done += n;
+			if (done >= total || !(flags & MSG_WAITALL) || (flags & MSG_PEEK))
+				break;
+			continue;
+		}
+		if (done && !(flags & MSG_WAITALL))
+			break;
+		if (sk->err) {
+			rc = -sk->err;
+			sk->err = 0;
+			done = done ? done : rc;
+			break;
+		}
+		if (sk->rcv_shutdown || sk->reset)
+			break;                  /* end of stream: 0 */
+		if (sk_wait(sk, rcv_ready, &timeo)) {
+			done = done ? done : -EAGAIN;
+			break;
+		}
+		if (!sk->rx_head && sock->type == SOCK_STREAM && sock->state != SS_CONNECTED &&
+		    !sk->rcv_shutdown && !sk->reset && !sk->err)
+			break;
+	}
+	net_core_unlock();
+	return done;
+}
+
+int sock_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	int rc = 0;
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	net_core_lock();
+	if (sock->type == SOCK_STREAM && sock->state != SS_CONNECTED && !sk->listening) {
+		net_core_unlock();
+		return -ENOTCONN;
+	}
+	if (sock->type == SOCK_DGRAM && !sk->udp_connected) {
+		rc = -ENOTCONN;         /* Linux too, and still marks it shut */
+	}
+	if (how != SHUT_WR)
+		sk->rcv_shutdown = true;
+	if (how != SHUT_RD)
+		sk->snd_shutdown = true;
+	if (sock->type == SOCK_STREAM)
+		rc = tcp_sock_shutdown(sk, how != SHUT_WR, how != SHUT_RD);
+	sk_wake(sk);
+	net_core_unlock();
+	return rc;
+}
+
+/* --- options --- */
+
+static int opt_int(const void *optval, unsigned int optlen, int *v)
+{
+	if (!optval || optlen < sizeof(int))
+		return -EINVAL;
+	memcpy(v, optval, sizeof(int));
+	return 0;
+}
+
+static int opt_timeo(const void *optval, unsigned int optlen, unsigned long *t)
+{
+	struct sock_timeval tv;
+
+	if (!optval || optlen < sizeof(tv))
+		return -EINVAL;
+	memcpy(&tv, optval, sizeof(tv));
+	if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		return -EDOM;
+	if (tv.tv_sec < 0) {
+		*t = 1;                 /* Linux: a negative time is the shortest wait */
+		return 0;
+	}
+	if (!tv.tv_sec && !tv.tv_usec) {
+		*t = MAX_SCHEDULE_TIMEOUT;      /* 0: no timeout */
+		return 0;
+	}
+	if (tv.tv_sec > 86400 * 365)
+		*t = MAX_SCHEDULE_TIMEOUT;
+	else
+		*t = msecs_to_jiffies((unsigned int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000));
+	return 0;
+}
+
+int sock_setsockopt(struct socket *sock, int level, int optname, const void *optval,
+		    unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	int v = 0, rc = 0;
+
+	net_core_lock();
+	if (level == SOL_SOCKET) {
+		switch (optname) {
+		case SO_RCVBUF:
+			if (!(rc = opt_int(optval, optlen, &v))) {
+				/* Linux's sock_setsockopt: clamp by rmem_max, double */
+				v = MIN(MAX(v, 0), READ_ONCE(sysctl_rmem_max));
+				v = MIN(v, 0x7fffffff / 2);
+				sk->rcvbuf = MAX(v * 2, SOCK_MIN_RCVBUF);
+			}
+			break;
+		case SO_SNDBUF:
+			if (!(rc = opt_int(optval, optlen, &v))) {
+				v = MIN(MAX(v, 0), READ_ONCE(sysctl_wmem_max));
+				v = MIN(v, 0x7fffffff / 2);
+				sk->sndbuf = MAX(v * 2, SOCK_MIN_SNDBUF);
+				sk_wake(sk);
+			}
+			break;
+		case SO_REUSEADDR:
+			if (!(rc = opt_int(optval, optlen, &v)))
+				sk->reuseaddr = v != 0;
+			break;
+		case SO_KEEPALIVE:
+			if (!(rc = opt_int(optval, optlen, &v))) {
+				sk->keepalive = v != 0;
+				if (sock->type == SOCK_STREAM)
+					tcp_sock_apply_opts(sk);
+			}
+			break;
+		case SO_RCVTIMEO:
+			rc = opt_timeo(optval, optlen, &sk->rcvtimeo);
+			break;
+		case SO_SNDTIMEO:
+			rc = opt_timeo(optval, optlen, &sk->sndtimeo);
+			break;
+		case SO_BROADCAST:
+		case SO_REUSEPORT:
+		case SO_OOBINLINE:
+		case SO_DONTROUTE:
+		case SO_LINGER:
+			rc = optval && optlen >= sizeof(int) ? 0 : -EINVAL;   /* accepted, no effect */
+			break;
+		default:
+			rc = -ENOPROTOOPT;
+		}
+	} else if (level == IPPROTO_TCP) {
+		if (sock->type != SOCK_STREAM)
+			rc = -ENOPROTOOPT;
+		else if (optname == TCP_NODELAY) {
+			if (!(rc = opt_int(optval, optlen, &v))) {
+				sk->nodelay = v != 0;
+				tcp_sock_apply_opts(sk);
+			}
+		} else if (optname == TCP_KEEPIDLE || optname == TCP_KEEPINTVL ||
+			   optname == TCP_KEEPCNT) {
+			rc = opt_int(optval, optlen, &v);
+			if (!rc && v < 1)
+				rc = -EINVAL;
+		} else {
+			rc = -ENOPROTOOPT;
+		}
+	} else if (level == IPPROTO_IPV6 && optname == IPV6_V6ONLY) {
+		if (sock->family != AF_INET6)
+			rc = -ENOPROTOOPT;
+		else if (sk->pcb.any)
+			rc = -EINVAL;           /* Linux: only before bind */
+		else if (!(rc = opt_int(optval, optlen, &v)))
+			sk->v6only = v != 0;
+	} else {
+		rc = -ENOPROTOOPT;
+	}
+	net_core_unlock();
+	return rc;
+}
+
+int sock_getsockopt(struct socket *sock, int level, int optname, void *optval,
+		    unsigned int *optlen)
+{
+	struct sock *sk = sock->sk;
+	struct sock_timeval tv;
+	const void *src = &tv;
+	unsigned int n = sizeof(int);
+	int v = 0, rc = 0;
+
+	if (!optval || !optlen)
+		return -EFAULT;
+	net_core_lock();
+	if (level == SOL_SOCKET) {
+		switch (optname) {
+		case SO_RCVBUF:    v = sk->rcvbuf; break;
+		case SO_SNDBUF:    v = sk->sndbuf; break;
+		case SO_REUSEADDR: v = sk->reuseaddr; break;
+		case SO_KEEPALIVE: v = sk->keepalive; break;
+		case SO_TYPE:      v = sock->type; break;
+		case SO_DOMAIN:    v = sock->family; break;
+		case SO_PROTOCOL:  v = sock->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP; break;
+		case SO_ACCEPTCONN: v = sk->listening; break;
+		case SO_ERROR:
+			v = sk->err;
+			sk->err = 0;
+			break;
+		case SO_RCVTIMEO:
+		case SO_SNDTIMEO: {
+			unsigned long t = optname == SO_RCVTIMEO ? sk->rcvtimeo : sk->sndtimeo;
+			u64 ms = t == MAX_SCHEDULE_TIMEOUT ? 0 : (u64)t * 1000 / HZ;
+
+			tv.tv_sec = (s64)(ms / 1000);
+			tv.tv_usec = (s64)(ms % 1000) * 1000;
+			n = sizeof(tv);
+			break;
+		}
+		default:
+			rc = -ENOPROTOOPT;
+		}
+	} else if (level == IPPROTO_TCP && sock->type == SOCK_STREAM) {
+		if (optname == TCP_NODELAY)
+			v = sk->nodelay;
+		else if (optname == TCP_MAXSEG)
+			v = sk->pcb.tcp ? tcp_mss(sk->pcb.tcp) : TCP_MSS;
+		else
+			rc = -ENOPROTOOPT;
+	} else if (level == IPPROTO_IPV6 && optname == IPV6_V6ONLY && sock->family == AF_INET6) {
+		v = sk->v6only;
+	} else {
+		rc = -ENOPROTOOPT;
+	}
+	net_core_unlock();
+	if (rc)
+		return rc;
+	if (n == sizeof(int))
+		src = &v;
+	if (*optlen < n && n != sizeof(int))
+		return -EINVAL;
+	n = MIN(n, *optlen);
+	memcpy(optval, src, n);
+	*optlen = n;
+	return 0;
+}
+
+int sock_getname(struct socket *sock, struct sockaddr *addr, int *len, int peer)
+{
+	struct sock *sk = sock->sk;
+	ip_addr_t ip;
+	u16 port = 0;
+
+	if (!len || *len < 0)
+		return -EINVAL;
+	net_core_lock();
+	ip_addr_set_zero(&ip);
+	if (sock->family == AF_INET6)
+		IP_SET_TYPE_VAL(ip, IPADDR_TYPE_V6);
+	if (peer) {
+		bool conn = sock->type == SOCK_DGRAM ? sk->udp_connected
+						     : sock->state == SS_CONNECTED && sk->pcb.tcp;
+
+		if (!conn) {
+			net_core_unlock();
+			return -ENOTCONN;
+		}
+		if (sock->type == SOCK_DGRAM) {
+			ip = sk->pcb.udp->remote_ip;
+			port = sk->pcb.udp->remote_port;
+		} else {
+			ip = sk->pcb.tcp->remote_ip;
+			port = sk->pcb.tcp->remote_port;
+		}
+	} else if (sk->pcb.any && !sk->listening) {
+		if (sock->type == SOCK_DGRAM) {
+			ip = sk->pcb.udp->local_ip;
+			port = sk->pcb.udp->local_port;
+		} else {
+			ip = sk->pcb.tcp->local_ip;
+			port = sk->pcb.tcp->local_port;
+		}
+	} else if (sk->pcb.any) {
+		const struct tcp_pcb_listen *l = (const struct tcp_pcb_listen *)sk->pcb.any;
+
+		ip = l->local_ip;
+		port = l->local_port;
+	}
+	sock_addr_to(sk, &ip, port, addr, len);
+	net_core_unlock();
+	return 0;
+}
+
+unsigned int sk_poll_mask(struct sock *sk)
+{
+	struct socket *sock = sk->sock;
+	unsigned int mask = 0;
+
+	if (sk->err)
+		mask |= EPOLLERR;
+	if (sock->type == SOCK_DGRAM) {
+		if (sk->rx_head)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (sk->rcv_shutdown)
+			mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+		if (sk->rcv_shutdown && sk->snd_shutdown)
+			mask |= EPOLLHUP;
+		mask |= EPOLLOUT | EPOLLWRNORM;
+		return mask;
+	}
+	if (sk->listening)
+		return mask | (sk->acc_head ? EPOLLIN | EPOLLRDNORM : 0);
+	if ((sk->rcv_shutdown && sk->snd_shutdown) || sk->reset)
+		mask |= EPOLLHUP;
+	if (sk->rcv_shutdown || sk->reset)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (sk->rx_head)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (sock->state == SS_CONNECTED) {
+		if (sk->snd_shutdown || sk->reset || tcp_sock_sndspace(sk) > 0)
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	} else if (sock->state == SS_UNCONNECTED && !sk->connecting) {
+		/* never connected (bound or not), or a connect that failed:
+		 * Linux reports a TCP_CLOSE socket writable and hung up */
+		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLHUP;
+	}
+	return mask;
+}
+
+unsigned int sock_poll(struct socket *sock, struct poll_table_struct *pt)
+{
+	unsigned int mask;
+
+	poll_wait(&sock->wq, pt);
+	net_core_lock();
+	mask = sk_poll_mask(sock->sk);
+	net_core_unlock();
+	return mask;
+}
+
+void sock_release(struct socket *sock)
+{
+	struct sock *sk;
+
+	if (!sock)
+		return;
+	sk = sock->sk;
+	net_core_lock();
+	if (sock->type == SOCK_DGRAM)
+		udp_sock_release(sk);
+	else
+		tcp_sock_release(sk);
+	sk_rx_purge(sk);
+	/* pollers still queued are told it is gone */
+	wake_up_poll(&sock->wq, EPOLLHUP | EPOLLERR);
+	sock_free(sock);
+	net_core_unlock();
+}
+
+bool sock_proc_lookup(const void *pcb, struct sock_proc_info *out)
+{
+	struct sock *sk;
+
+	net_core_assert_locked(__func__);
+	list_for_each_entry(sk, &sock_list, node) {
+		if (sk->pcb.any != pcb || !pcb)
+			continue;
+		out->ino = sk->sock->ino;
+		out->family = sk->sock->family;
+		out->drops = sk->drops;
+		if (sk->sock->type == SOCK_DGRAM) {
+			out->rx_queue = sk->rmem_alloc;         /* truesize, as Linux's */
+			out->tx_queue = 0;                      /* sent at once */
+		} else if (sk->listening) {
+			out->rx_queue = sk->acc_count;
+			out->tx_queue = (u32)sk->backlog;
+		} else {
+			out->rx_queue = sk->rx_bytes;           /* unread bytes, as Linux's */
+			out->tx_queue = tcp_sock_tx_queue(sk);
+		}
+		return true;
+	}
+	return false;
+}
+
+size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf *p, u32 p_off,
+			size_t len)
+{
+	size_t done = 0;
+
+	for (int i = 0; i < msg->msg_iovlen && done < len; i++) {
+		const struct iovec *v = &msg->msg_iov[i];
+
+		if (off >= v->iov_len) {
+			off -= v->iov_len;
+			continue;
+		}
+		/* pbuf offsets are 16-bit: at most 64 KiB a step */
+		while (off < v->iov_len && done < len) {
+			size_t n = MIN(MIN(v->iov_len - off, len - done), 0xffffu);
+			u16_t c = pbuf_copy_partial(p, (char *)v->iov_base + off, (u16_t)n,
+						    (u16_t)(p_off + done));
+
+			if (!c)
+				return done;
+			done += c;
+			off += c;
+		}
+		off = 0;
+	}
+	return done;
+}
+
+void sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst, size_t len)
+{
+	char *d = dst;
+
+	for (int i = 0; i < msg->msg_iovlen && len; i++) {
+		const struct iovec *v = &msg->msg_iov[i];
+		size_t n;
+
+		if (off >= v->iov_len) {
+			off -= v->iov_len;
+			continue;
+		}
+		n = MIN(v->iov_len - off, len);
+		memcpy(d, (const char *)v->iov_base + off, n);
+		d += n;
+		len -= n;
+		off = 0;
+	}
+}
+
+int sock_lwip_err(int err)
+{
+	switch (err) {
+	case ERR_OK:     return 0;
+	case ERR_MEM:    return -ENOBUFS;
+	case ERR_BUF:    return -ENOBUFS;
+	case ERR_TIMEOUT: return -ETIMEDOUT;
+	case ERR_RTE:    return -ENETUNREACH;
+	case ERR_INPROGRESS: return -EINPROGRESS;
+	case ERR_VAL:    return -EINVAL;
+	case ERR_WOULDBLOCK: return -EAGAIN;
+	case ERR_USE:    return -EADDRINUSE;
+	case ERR_ALREADY: return -EALREADY;
+	case ERR_ISCONN: return -EISCONN;
+	case ERR_CONN:   return -ENOTCONN;
+	case ERR_IF:     return -ENETDOWN;
+	case ERR_ABRT:   return -ECONNABORTED;
+	case ERR_RST:    return -ECONNRESET;
+	case ERR_CLSD:   return -ENOTCONN;
+	case ERR_ARG:    return -EINVAL;
+	default:         return -EIO;
+	}
+}

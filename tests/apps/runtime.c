@@ -1,0 +1,249 @@
+/* The application runtime, checked from inside (tests/qemu/test_apps.py):
+ * argv, printf, malloc (brk and mmap), TLS, threads with a mutex and a
+ * condition variable, pthread_join, nanosleep against clock_gettime,
+ * sched_yield, an unknown system call, the exit status.  Every check prints
+ * "ok <name>" or "FAIL <name>: why"; the last line says how many failed,
+ * and that number is the exit status. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static int failures;
+
+#define CHECK(name, cond, ...) do {                                   \
+	if (cond) {                                                   \
+		printf("ok %s\n", name);                              \
+	} else {                                                      \
+		failures++;                                           \
+		printf("FAIL %s: ", name);                            \
+		printf(__VA_ARGS__);                                  \
+		printf("\n");                                         \
+	}                                                             \
+} while (0)
+
+static __thread int tls_value = 7;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static long counter;
+static int ready_threads;
+
+#define NTHREADS 4
+#define ROUNDS 20000
+
+static void *worker(void *arg)
+{
+	long id = (long)arg;
+
+	tls_value = (int)id * 100;      /* each thread its own copy */
+	pthread_mutex_lock(&lock);
+	ready_threads++;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	for (int i = 0; i < ROUNDS; i++) {
+		pthread_mutex_lock(&lock);
+		counter++;
+		pthread_mutex_unlock(&lock);
+		if (i % 1000 == 0)
+			sched_yield();
+	}
+	return (void *)(long)(tls_value + 1);
+}
+
+/* threads that block for good: exit() must still end the program */
+static void *block_accept(void *arg)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(7100) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	(void)arg;
+	bind(fd, (struct sockaddr *)&a, sizeof(a));
+	listen(fd, 1);
+	accept(fd, NULL, NULL);
+	return NULL;
+}
+
+static void *block_recv(void *arg)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(7101) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	char c;
+
+	(void)arg;
+	bind(fd, (struct sockaddr *)&a, sizeof(a));
+	recv(fd, &c, 1, 0);
+	return NULL;
+}
+
+static void *block_cond(void *arg)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+
+	(void)arg;
+	pthread_mutex_lock(&m);
+	pthread_cond_wait(&c, &m);
+	return NULL;
+}
+
+static void *block_sleep(void *arg)
+{
+	(void)arg;
+	sleep(1000);
+	return NULL;
+}
+
+static void *block_poll(void *arg)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), ep = epoll_create1(0);
+	struct pollfd p = { fd, POLLIN, 0 };
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+
+	if (arg) {
+		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+		epoll_wait(ep, &out, 1, -1);
+	} else {
+		poll(&p, 1, -1);
+	}
+	return NULL;
+}
+
+/* floating point in two threads the tick preempts (no call in the loop,
+ * so the values stay in SSE and x87 registers across the switches): each
+ * keeps its own only if a switch saves and restores them */
+#define FPU_ROUNDS 3000000
+
+static void *fpu_worker(void *arg)
+{
+	double seed = *(double *)arg, acc = 0;
+	long double x87 = seed;
+
+	for (int i = 1; i <= FPU_ROUNDS; i++) {
+		acc += seed / i;
+		x87 = x87 * 1.0000001L;
+	}
+	*(double *)arg = acc + (double)x87;
+	return NULL;
+}
+
+static double fpu_expected(double seed)
+{
+	double acc = 0;
+	long double x87 = seed;
+
+	for (int i = 1; i <= FPU_ROUNDS; i++) {
+		acc += seed / i;
+		x87 = x87 * 1.0000001L;
+	}
+	return acc + (double)x87;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t th[NTHREADS];
+	int good_ret = 1;
+
+	printf("runtime: argc=%d", argc);
+	for (int i = 0; i < argc; i++)
+		printf(" argv[%d]=%s", i, argv[i]);
+	printf("\n");
+	CHECK("argv", argc >= 1 && argv[argc] == NULL && !strcmp(argv[0], "runtime"),
+	      "argc %d argv[0] %s", argc, argv[0]);
+
+	/* small blocks (brk or mmap'd groups) and a large one (its own mmap) */
+	char *small = malloc(100), *big = malloc(4 << 20);
+	CHECK("malloc", small && big, "small %p big %p", (void *)small, (void *)big);
+	if (big) {
+		memset(big, 0xab, 4 << 20);
+		CHECK("malloc_big_rw", big[0] == (char)0xab && big[(4 << 20) - 1] == (char)0xab, "pattern");
+		free(big);
+	}
+	free(small);
+	void *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK("mmap_zeroed", p != MAP_FAILED && ((char *)p)[8191] == 0, "mmap %p", p);
+	CHECK("munmap", p != MAP_FAILED && munmap(p, 8192) == 0, "errno %d", errno);
+	CHECK("munmap_einval", munmap((void *)1, 10) == -1 && errno == EINVAL, "errno %d", errno);
+	CHECK("mmap_file_enodev_or_ebadf",
+	      mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 99, 0) == MAP_FAILED && errno == EBADF,
+	      "errno %d", errno);
+	CHECK("tls_main", tls_value == 7, "tls %d", tls_value);
+
+	for (long i = 0; i < NTHREADS; i++)
+		if (pthread_create(&th[i], NULL, worker, (void *)(i + 1)))
+			CHECK("pthread_create", 0, "thread %ld", i);
+	pthread_mutex_lock(&lock);
+	while (ready_threads < NTHREADS)
+		pthread_cond_wait(&cond, &lock);
+	pthread_mutex_unlock(&lock);
+	for (long i = 0; i < NTHREADS; i++) {
+		void *ret;
+
+		pthread_join(th[i], &ret);
+		if ((long)ret != (i + 1) * 100 + 1)
+			good_ret = 0;
+	}
+	CHECK("threads_counter", counter == (long)NTHREADS * ROUNDS, "counter %ld", counter);
+	CHECK("threads_tls", good_ret && tls_value == 7, "tls %d", tls_value);
+	CHECK("gettid", syscall(SYS_gettid) == getpid(), "main thread tid %ld pid %d",
+	      syscall(SYS_gettid), getpid());
+
+	double fa = 1.5, fb = -2.25;
+	pthread_t ta, tb;
+	pthread_create(&ta, NULL, fpu_worker, &fa);
+	pthread_create(&tb, NULL, fpu_worker, &fb);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK("fpu_state_per_thread", fa == fpu_expected(1.5) && fb == fpu_expected(-2.25),
+	      "got %.17g %.17g want %.17g %.17g", fa, fb, fpu_expected(1.5), fpu_expected(-2.25));
+
+	double t0 = now_s();
+	struct timespec req = { 0, 200 * 1000 * 1000 };
+	int rc = nanosleep(&req, NULL);
+	double slept = now_s() - t0;
+	CHECK("nanosleep", rc == 0 && slept >= 0.2 && slept < 5.0, "slept %.3f s", slept);
+	CHECK("sleep_1s", (t0 = now_s(), sleep(1) == 0 && now_s() - t0 >= 1.0), "sleep");
+
+	errno = 0;
+	long r = syscall(444);      /* not a Linux x86-64 system call barenet has */
+	CHECK("enosys", r == -1 && errno == ENOSYS, "ret %ld errno %d", r, errno);
+	CHECK("bad_pointer_efault", write(1, (void *)16, 10) == -1 && errno == EFAULT,
+	      "errno %d", errno);
+	CHECK("bad_fd_ebadf", write(57, "x", 1) == -1 && errno == EBADF, "errno %d", errno);
+
+	if (argc > 1 && !strcmp(argv[1], "blocked")) {
+		void *(*fns[])(void *) = { block_accept, block_recv, block_cond, block_sleep, block_poll,
+					   block_poll };
+		pthread_t t;
+
+		for (unsigned i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+			pthread_create(&t, NULL, fns[i], i == 5 ? (void *)1 : NULL);
+		usleep(300000);
+		printf("runtime: exiting with 6 threads blocked\n");
+		exit(3);
+	}
+	if (argc > 1 && !strcmp(argv[1], "crash")) {
+		printf("runtime: crashing on purpose\n");
+		fflush(stdout);
+		*(volatile int *)8 = 1;
+	}
+	printf("runtime: %d failed\n", failures);
+	return argc > 2 && !strcmp(argv[1], "status") ? atoi(argv[2]) : failures;
+}

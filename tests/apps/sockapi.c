@@ -1,0 +1,756 @@
+/* The socket API as an application sees it, checked from inside the guest
+ * over loopback (tests/qemu/test_sockapi.py reads the results): every
+ * call's success and error cases, blocking and non-blocking, timeouts,
+ * poll/select/epoll edge cases (readiness after a reset, after the peer's
+ * close, a full listen backlog), close with unread data, many sockets at
+ * once, the descriptor limit.  One line per check, "ok NAME" or
+ * "FAIL NAME: why"; the exit status is the number of failures. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+static int failures;
+
+#define CHECK(name, cond, ...) do {                                   \
+	if (cond) {                                                   \
+		printf("ok %s\n", name);                              \
+	} else {                                                      \
+		failures++;                                           \
+		printf("FAIL %s: ", name);                            \
+		printf(__VA_ARGS__);                                  \
+		printf(" (errno %d %s)\n", errno, strerror(errno));   \
+	}                                                             \
+} while (0)
+
+/* a call that must fail with err */
+#define CHECK_ERR(name, call, err) do {                               \
+	errno = 0;                                                    \
+	long __r = (long)(call);                                      \
+	CHECK(name, __r == -1 && errno == (err), "returned %ld, want errno %d", __r, err); \
+} while (0)
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct sockaddr_in lo4(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+static int port_of(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return -1;
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* a listening TCP socket on 127.0.0.1, ephemeral port */
+static int tcp_listener(int backlog, int *port)
+{
+	struct sockaddr_in a = lo4(0);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, backlog))
+		return -1;
+	*port = port_of(fd);
+	return fd;
+}
+
+/* a connected pair over loopback: *cl the client, returned the server side */
+static int tcp_pair(int *cl)
+{
+	int port, ls = tcp_listener(4, &port), s;
+	struct sockaddr_in a = lo4(port);
+
+	*cl = socket(AF_INET, SOCK_STREAM, 0);
+	if (ls < 0 || *cl < 0 || connect(*cl, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	s = accept(ls, NULL, NULL);
+	close(ls);
+	return s;
+}
+
+static void test_create_and_bad_descriptors(void)
+{
+	int fd;
+
+	CHECK_ERR("socket_bad_family", socket(12345, SOCK_STREAM, 0), EAFNOSUPPORT);
+	CHECK_ERR("socket_bad_protocol", socket(AF_INET, SOCK_STREAM, IPPROTO_UDP), EPROTONOSUPPORT);
+	CHECK_ERR("socket_bad_flags", socket(AF_INET, SOCK_STREAM | 0x1000, 0), EINVAL);
+	CHECK_ERR("bind_ebadf", bind(-1, NULL, 0), EBADF);
+	CHECK_ERR("bind_closed_fd_ebadf", bind(900, NULL, 0), EBADF);
+	CHECK_ERR("bind_console_enotsock", bind(1, NULL, 0), ENOTSOCK);
+	CHECK_ERR("close_ebadf", close(900), EBADF);
+	CHECK_ERR("listen_ebadf", listen(77, 1), EBADF);
+	CHECK_ERR("recv_console_enotsock", recv(0, NULL, 0, 0), ENOTSOCK);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK("socket_udp", fd >= 3, "fd %d", fd);
+	CHECK_ERR("bind_efault", bind(fd, (struct sockaddr *)8, sizeof(struct sockaddr_in)), EFAULT);
+	{
+		struct sockaddr_in a = lo4(0);
+
+		CHECK_ERR("bind_short_len", bind(fd, (struct sockaddr *)&a, 4), EINVAL);
+	}
+	CHECK_ERR("sendto_efault_buffer", sendto(fd, (void *)16, 10, 0, NULL, 0), EFAULT);
+	{
+		struct sockaddr_in a = lo4(9);
+
+		CHECK_ERR("sendto_efault_buffer2", sendto(fd, (void *)16, 10, 0, (struct sockaddr *)&a, sizeof(a)),
+			  EFAULT);
+	}
+	CHECK("close", close(fd) == 0, "close");
+	CHECK_ERR("close_twice", close(fd), EBADF);
+}
+
+static void test_udp(void)
+{
+	int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET, SOCK_DGRAM, 0), c;
+	struct sockaddr_in any = lo4(0), from;
+	socklen_t flen = sizeof(from);
+	char buf[256];
+	double t0;
+
+	CHECK("udp_bind_ephemeral", !bind(a, (struct sockaddr *)&any, sizeof(any)) && port_of(a) > 0,
+	      "port %d", port_of(a));
+	CHECK_ERR("udp_bind_twice", bind(a, (struct sockaddr *)&any, sizeof(any)), EINVAL);
+	{
+		struct sockaddr_in same = lo4(port_of(a));
+
+		c = socket(AF_INET, SOCK_DGRAM, 0);
+		CHECK_ERR("udp_bind_in_use", bind(c, (struct sockaddr *)&same, sizeof(same)), EADDRINUSE);
+		close(c);
+	}
+	struct sockaddr_in to = lo4(port_of(a));
+	CHECK("udp_sendto", sendto(b, "hello", 5, 0, (struct sockaddr *)&to, sizeof(to)) == 5, "sendto");
+	memset(buf, 0, sizeof(buf));
+	ssize_t n = recvfrom(a, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+	CHECK("udp_recvfrom", n == 5 && !memcmp(buf, "hello", 5) && flen == sizeof(from) &&
+	      ntohs(from.sin_port) == port_of(b) && from.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+	      "n %zd from port %d (b %d)", n, ntohs(from.sin_port), port_of(b));
+	CHECK_ERR("udp_recv_dontwait_eagain", recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	/* writev on a connected datagram socket sends one datagram of all the
+	 * pieces, as Linux does */
+	{
+		struct iovec parts[2] = { { (void *)"wri", 3 }, { (void *)"tev", 3 } };
+
+		CHECK("udp_writev_one_datagram",
+		      !connect(b, (struct sockaddr *)&to, sizeof(to)) && writev(b, parts, 2) == 6 &&
+		      recv(a, buf, sizeof(buf), 0) == 6 && !memcmp(buf, "writev", 6) &&
+		      recv(a, buf, sizeof(buf), MSG_DONTWAIT) == -1 && errno == EAGAIN,
+		      "writev");
+	}
+
+	/* SO_RCVTIMEO: a blocking receive gives up with EAGAIN */
+	struct timeval tv = { 0, 300000 };
+	CHECK("udp_setsockopt_rcvtimeo", !setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), "set");
+	t0 = now();
+	errno = 0;
+	n = recv(a, buf, sizeof(buf), 0);
+	double waited = now() - t0;
+	CHECK("udp_rcvtimeo_eagain", n == -1 && errno == EAGAIN && waited >= 0.28 && waited < 5.0,
+	      "n %zd waited %.3f", n, waited);
+
+	/* MSG_PEEK leaves it; MSG_TRUNC and msg_flags tell of a cut datagram */
+	char big[100];
+	memset(big, 'x', sizeof(big));
+	sendto(b, big, sizeof(big), 0, (struct sockaddr *)&to, sizeof(to));
+	int avail = -1;
+	CHECK("udp_fionread_next_datagram", !ioctl(a, FIONREAD, &avail) && avail == 100, "FIONREAD %d", avail);
+	n = recv(a, buf, 10, MSG_PEEK);
+	CHECK("udp_peek", n == 10, "n %zd", n);
+	struct iovec iov = { buf, 10 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	n = recvmsg(a, &msg, 0);
+	CHECK("udp_recvmsg_trunc_flag", n == 10 && (msg.msg_flags & MSG_TRUNC), "n %zd flags %#x", n,
+	      msg.msg_flags);
+	CHECK_ERR("udp_after_trunc_empty", recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+
+	/* sendmsg with two pieces, recvmsg with the source address */
+	struct iovec two[2] = { { "ab", 2 }, { "cde", 3 } };
+	struct msghdr smsg = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = two, .msg_iovlen = 2 };
+	CHECK("udp_sendmsg_iov", sendmsg(b, &smsg, 0) == 5, "sendmsg");
+	struct sockaddr_in src;
+	memset(buf, 0, sizeof(buf));
+	iov = (struct iovec){ buf, sizeof(buf) };
+	msg = (struct msghdr){ .msg_name = &src, .msg_namelen = sizeof(src), .msg_iov = &iov, .msg_iovlen = 1 };
+	n = recvmsg(a, &msg, 0);
+	CHECK("udp_recvmsg_name", n == 5 && !memcmp(buf, "abcde", 5) && msg.msg_namelen == sizeof(src) &&
+	      ntohs(src.sin_port) == port_of(b), "n %zd", n);
+
+	/* connected UDP: default peer, getpeername */
+	CHECK("udp_connect", !connect(b, (struct sockaddr *)&to, sizeof(to)), "connect");
+	CHECK("udp_send_connected", send(b, "xyz", 3, 0) == 3, "send");
+	CHECK("udp_recv_connected", recv(a, buf, sizeof(buf), 0) == 3, "recv");
+	struct sockaddr_in peer;
+	socklen_t plen = sizeof(peer);
+	CHECK("udp_getpeername", !getpeername(b, (struct sockaddr *)&peer, &plen) &&
+	      ntohs(peer.sin_port) == port_of(a), "getpeername");
+	plen = sizeof(peer);
+	CHECK_ERR("udp_getpeername_unconnected", getpeername(a, (struct sockaddr *)&peer, &plen), ENOTCONN);
+	CHECK_ERR("udp_getsockname_efault", getsockname(a, (struct sockaddr *)8, &plen), EFAULT);
+	close(a);
+	close(b);
+}
+
+static void test_sockopts(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), v = 4096, one = 1;
+	socklen_t len = sizeof(v);
+
+	CHECK("so_rcvbuf_doubled", !setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) &&
+	      !getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len) && v == 8192 && len == sizeof(v),
+	      "SO_RCVBUF %d", v);
+	len = sizeof(v);
+	CHECK("so_type", !getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) && v == SOCK_STREAM, "type %d", v);
+	len = sizeof(v);
+	CHECK("so_error_zero", !getsockopt(fd, SOL_SOCKET, SO_ERROR, &v, &len) && v == 0, "err %d", v);
+	CHECK("tcp_nodelay", !setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) &&
+	      (len = sizeof(v), !getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &len)) && v, "nodelay %d", v);
+	CHECK("so_reuseaddr_keepalive", !setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) &&
+	      !setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)), "set");
+	CHECK_ERR("sockopt_unknown_enoprotoopt", setsockopt(fd, SOL_SOCKET, 12345, &one, sizeof(one)),
+		  ENOPROTOOPT);
+	CHECK_ERR("sockopt_short_einval", setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &one, 1), EINVAL);
+	CHECK_ERR("getsockopt_efault", getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, (socklen_t *)8), EFAULT);
+	/* O_NONBLOCK through fcntl and FIONBIO */
+	CHECK("fcntl_nonblock", !fcntl(fd, F_SETFL, O_NONBLOCK) && (fcntl(fd, F_GETFL) & O_NONBLOCK), "fcntl");
+	int off = 0;
+	CHECK("fionbio_off", !ioctl(fd, FIONBIO, &off) && !(fcntl(fd, F_GETFL) & O_NONBLOCK), "fionbio");
+	close(fd);
+}
+
+static void test_tcp(void)
+{
+	int port, ls = tcp_listener(4, &port), cl, s, v;
+	struct sockaddr_in a = lo4(port);
+	char buf[65536];
+	socklen_t len;
+
+	CHECK("tcp_listen", ls >= 0 && port > 0, "listener");
+	int unl = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK_ERR("tcp_accept_unlistened", accept(unl, NULL, NULL), EINVAL);
+	close(unl);
+	fcntl(ls, F_SETFL, O_NONBLOCK);
+	CHECK_ERR("tcp_accept_nonblock_eagain", accept(ls, NULL, NULL), EAGAIN);
+	fcntl(ls, F_SETFL, 0);
+	cl = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK("tcp_connect", !connect(cl, (struct sockaddr *)&a, sizeof(a)), "connect");
+	CHECK_ERR("tcp_connect_again_eisconn", connect(cl, (struct sockaddr *)&a, sizeof(a)), EISCONN);
+	struct sockaddr_in peer;
+	len = sizeof(peer);
+	s = accept4(ls, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK);
+	CHECK("tcp_accept4_nonblock_and_peer", s >= 0 && (fcntl(s, F_GETFL) & O_NONBLOCK) &&
+	      len == sizeof(peer) && ntohs(peer.sin_port) == port_of(cl), "s %d", s);
+	CHECK("tcp_getpeername", (len = sizeof(peer), !getpeername(cl, (struct sockaddr *)&peer, &len)) &&
+	      ntohs(peer.sin_port) == port, "peer");
+	/* a transfer bigger than the buffers: 256 KiB each way in pieces */
+	long sent = 0, got = 0, total = 256 * 1024;
+	fcntl(cl, F_SETFL, O_NONBLOCK);
+	while (got < total) {
+		if (sent < total) {
+			size_t want = total - sent < (long)sizeof(buf) ? (size_t)(total - sent) : sizeof(buf);
+			ssize_t w = send(cl, buf, want, 0);
+
+			if (w > 0)
+				sent += w;
+			else if (errno != EAGAIN)
+				break;
+		}
+		ssize_t r = recv(s, buf, sizeof(buf), 0);
+
+		if (r > 0)
+			got += r;
+		else if (r == 0 || errno != EAGAIN)
+			break;
+		else {
+			struct pollfd p[2] = { { s, POLLIN, 0 }, { cl, POLLOUT, 0 } };
+
+			poll(p, sent < total ? 2 : 1, 1000);
+		}
+	}
+	CHECK("tcp_transfer_256k_nonblocking", sent == total && got == total, "sent %ld got %ld", sent, got);
+	/* FIN: the reader gets 0, the writer's other half still works */
+	fcntl(s, F_SETFL, 0);
+	CHECK("tcp_shutdown_wr", !shutdown(cl, SHUT_WR), "shutdown");
+	CHECK("tcp_read_eof_after_fin", recv(s, buf, sizeof(buf), 0) == 0, "eof");
+	CHECK("tcp_half_close_other_way", send(s, "back", 4, 0) == 4 && recv(cl, buf, 4, MSG_WAITALL) == 4,
+	      "other way");
+	CHECK_ERR("tcp_send_after_shutdown_epipe", send(cl, "x", 1, 0), EPIPE);
+	CHECK_ERR("shutdown_bad_how", shutdown(cl, 7), EINVAL);
+	close(s);
+	close(cl);
+	/* unconnected */
+	cl = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK_ERR("tcp_recv_unconnected_enotconn", recv(cl, buf, 1, 0), ENOTCONN);
+	CHECK_ERR("tcp_shutdown_unconnected_enotconn", shutdown(cl, SHUT_RDWR), ENOTCONN);
+	close(cl);
+	/* read/write on a socket are recv/send */
+	s = tcp_pair(&cl);
+	CHECK("tcp_write_read", write(cl, "rw", 2) == 2 && read(s, buf, 2) == 2 && !memcmp(buf, "rw", 2), "rw");
+	int avail = -1;
+	write(cl, "12345", 5);
+	/* Nagle holds it until "rw" is acknowledged (delayed ACK): wait for it */
+	struct pollfd pin = { s, POLLIN, 0 };
+	poll(&pin, 1, 2000);
+	usleep(50000);
+	CHECK("tcp_fionread", !ioctl(s, FIONREAD, &avail) && avail == 5, "FIONREAD %d", avail);
+	struct sockaddr_in fromx;
+	socklen_t fl = sizeof(fromx);
+	ssize_t got5 = recvfrom(s, buf, 5, MSG_WAITALL, (struct sockaddr *)&fromx, &fl);
+	CHECK("tcp_recvfrom_no_address", got5 == 5 && fl == 0, "n %zd addrlen %u", got5, fl);
+	close(s);
+	close(cl);
+	close(ls);
+	(void)v;
+}
+
+static void test_connect_errors(void)
+{
+	struct sockaddr_in closed = lo4(1);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), err = -1;
+	socklen_t len = sizeof(err);
+
+	CHECK_ERR("connect_refused", connect(fd, (struct sockaddr *)&closed, sizeof(closed)), ECONNREFUSED);
+	close(fd);
+	/* non-blocking: EINPROGRESS, then writable or in error, SO_ERROR says */
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK_ERR("connect_nonblock_einprogress", connect(fd, (struct sockaddr *)&closed, sizeof(closed)),
+		  EINPROGRESS);
+	struct pollfd p = { fd, POLLOUT, 0 };
+	int n = poll(&p, 1, 3000);
+	CHECK("connect_nonblock_refused_poll", n == 1 && (p.revents & (POLLERR | POLLHUP)), "poll %d revents %#x",
+	      n, p.revents);
+	CHECK("connect_nonblock_so_error_refused", !getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) &&
+	      err == ECONNREFUSED, "SO_ERROR %d", err);
+	close(fd);
+	int port, ls = tcp_listener(4, &port);
+	struct sockaddr_in a = lo4(port);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int rc = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	p = (struct pollfd){ fd, POLLOUT, 0 };
+	n = poll(&p, 1, 3000);
+	err = -1;
+	len = sizeof(err);
+	CHECK("connect_nonblock_success", (rc == 0 || errno == EINPROGRESS) && n == 1 && (p.revents & POLLOUT) &&
+	      !getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) && err == 0, "rc %d poll %d revents %#x err %d",
+	      rc, n, p.revents, err);
+	close(fd);
+	close(ls);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK_ERR("connect_bad_family", connect(fd, (struct sockaddr *)&(struct sockaddr_in6){ .sin6_family = 12345 },
+						sizeof(struct sockaddr_in)), EAFNOSUPPORT);
+	close(fd);
+}
+
+static void test_poll_select(void)
+{
+	int cl, s = tcp_pair(&cl), n;
+	struct pollfd p[2];
+	double t0;
+	char buf[64];
+
+	/* timeouts */
+	p[0] = (struct pollfd){ s, POLLIN, 0 };
+	t0 = now();
+	n = poll(p, 1, 200);
+	CHECK("poll_timeout", n == 0 && now() - t0 >= 0.19 && p[0].revents == 0, "poll %d after %.3f", n,
+	      now() - t0);
+	p[0] = (struct pollfd){ 555, POLLIN, 0 };
+	CHECK("poll_pollnval", poll(p, 1, 0) == 1 && p[0].revents == POLLNVAL, "revents %#x", p[0].revents);
+	p[0] = (struct pollfd){ -1, POLLIN, 0 };
+	CHECK("poll_negative_fd_ignored", poll(p, 1, 0) == 0 && p[0].revents == 0, "revents %#x", p[0].revents);
+	CHECK_ERR("poll_efault", poll((struct pollfd *)8, 1, 0), EFAULT);
+	p[0] = (struct pollfd){ cl, POLLOUT, 0 };
+	CHECK("poll_writable", poll(p, 1, 0) == 1 && (p[0].revents & POLLOUT), "revents %#x", p[0].revents);
+	/* readable once data is there, from a wake-up while poll sleeps */
+	p[0] = (struct pollfd){ s, POLLIN, 0 };
+	write(cl, "ping", 4);
+	CHECK("poll_readable", poll(p, 1, 2000) == 1 && (p[0].revents & POLLIN), "revents %#x", p[0].revents);
+	read(s, buf, sizeof(buf));
+	/* select: readable set, timeout, a closed descriptor */
+	fd_set rd;
+	struct timeval tv = { 0, 150000 };
+	FD_ZERO(&rd);
+	FD_SET(s, &rd);
+	t0 = now();
+	n = select(s + 1, &rd, NULL, NULL, &tv);
+	CHECK("select_timeout", n == 0 && !FD_ISSET(s, &rd) && now() - t0 >= 0.14, "select %d", n);
+	write(cl, "pong", 4);
+	FD_ZERO(&rd);
+	FD_SET(s, &rd);
+	tv = (struct timeval){ 2, 0 };
+	n = select(s + 1, &rd, NULL, NULL, &tv);
+	CHECK("select_readable", n == 1 && FD_ISSET(s, &rd), "select %d", n);
+	read(s, buf, sizeof(buf));
+	FD_ZERO(&rd);
+	FD_SET(600, &rd);
+	tv = (struct timeval){ 0, 0 };
+	CHECK_ERR("select_ebadf", select(601, &rd, NULL, NULL, &tv), EBADF);
+	/* the peer's close: readable, and read gives 0 */
+	close(cl);
+	p[0] = (struct pollfd){ s, POLLIN | POLLRDHUP, 0 };
+	n = poll(p, 1, 2000);
+	CHECK("poll_after_peer_close", n == 1 && (p[0].revents & POLLIN) && (p[0].revents & POLLRDHUP) &&
+	      read(s, buf, sizeof(buf)) == 0, "revents %#x", p[0].revents);
+	close(s);
+	/* a reset: close with unread data sends RST; the peer sees an error */
+	s = tcp_pair(&cl);
+	write(cl, "unread", 6);
+	usleep(100000);
+	close(s);
+	p[0] = (struct pollfd){ cl, POLLIN, 0 };
+	n = poll(p, 1, 2000);
+	errno = 0;
+	ssize_t r = read(cl, buf, sizeof(buf));
+	CHECK("poll_after_reset", n == 1 && (p[0].revents & (POLLERR | POLLHUP)), "poll %d revents %#x", n,
+	      p[0].revents);
+	CHECK("read_after_reset_econnreset", r == -1 && errno == ECONNRESET, "read %zd", r);
+	close(cl);
+}
+
+static void test_backlog(void)
+{
+	int port, ls = tcp_listener(1, &port), c[4], connected = 0, refused = 0;
+	struct sockaddr_in a = lo4(port);
+
+	/* nobody accepts: past the backlog a connection is refused */
+	for (int i = 0; i < 4; i++) {
+		c[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(c[i], (struct sockaddr *)&a, sizeof(a));
+	}
+	usleep(500000);
+	for (int i = 0; i < 4; i++) {
+		int err = -1;
+		socklen_t len = sizeof(err);
+		struct pollfd p = { c[i], POLLOUT, 0 };
+
+		poll(&p, 1, 1000);
+		getsockopt(c[i], SOL_SOCKET, SO_ERROR, &err, &len);
+		if (err == 0 && (p.revents & POLLOUT))
+			connected++;
+		else
+			refused++;
+	}
+	CHECK("listen_backlog_full_refused", connected >= 1 && refused >= 1, "connected %d refused %d",
+	      connected, refused);
+	struct pollfd p = { ls, POLLIN, 0 };
+	CHECK("listen_readable_when_pending", poll(&p, 1, 0) == 1 && (p.revents & POLLIN), "revents %#x",
+	      p.revents);
+	for (int i = 0; i < 4; i++)
+		close(c[i]);
+	close(ls);
+}
+
+static void test_epoll(void)
+{
+	int cl, s = tcp_pair(&cl), ep = epoll_create1(0), n;
+	struct epoll_event ev, out[8];
+	char buf[64];
+
+	CHECK("epoll_create1", ep >= 0, "ep %d", ep);
+	CHECK_ERR("epoll_create1_bad_flags", epoll_create1(1), EINVAL);
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = 0x1234567890ULL };
+	CHECK("epoll_ctl_add", !epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev), "add");
+	CHECK_ERR("epoll_ctl_add_eexist", epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev), EEXIST);
+	CHECK_ERR("epoll_ctl_mod_enoent", epoll_ctl(ep, EPOLL_CTL_MOD, cl, &ev), ENOENT);
+	CHECK_ERR("epoll_ctl_ebadf", epoll_ctl(ep, EPOLL_CTL_ADD, 700, &ev), EBADF);
+	CHECK_ERR("epoll_ctl_self_einval", epoll_ctl(ep, EPOLL_CTL_ADD, ep, &ev), EINVAL);
+	CHECK_ERR("epoll_ctl_not_epoll_einval", epoll_ctl(s, EPOLL_CTL_ADD, cl, &ev), EINVAL);
+	CHECK_ERR("epoll_wait_bad_max", epoll_wait(ep, out, 0, 0), EINVAL);
+	CHECK_ERR("epoll_wait_efault", epoll_wait(ep, (struct epoll_event *)8, 1, 0), EFAULT);
+	double t0 = now();
+	n = epoll_wait(ep, out, 8, 150);
+	CHECK("epoll_wait_timeout", n == 0 && now() - t0 >= 0.14, "n %d", n);
+	/* level-triggered: reported until read */
+	write(cl, "lt", 2);
+	n = epoll_wait(ep, out, 8, 2000);
+	CHECK("epoll_lt_first", n == 1 && out[0].data.u64 == 0x1234567890ULL && (out[0].events & EPOLLIN),
+	      "n %d", n);
+	n = epoll_wait(ep, out, 8, 0);
+	CHECK("epoll_lt_again_unread", n == 1, "n %d", n);
+	read(s, buf, sizeof(buf));
+	n = epoll_wait(ep, out, 8, 0);
+	CHECK("epoll_lt_quiet_after_read", n == 0, "n %d", n);
+	/* edge-triggered: once per arrival */
+	ev.events = EPOLLIN | EPOLLET;
+	CHECK("epoll_ctl_mod_et", !epoll_ctl(ep, EPOLL_CTL_MOD, s, &ev), "mod");
+	write(cl, "et1", 3);
+	n = epoll_wait(ep, out, 8, 2000);
+	CHECK("epoll_et_first", n == 1, "n %d", n);
+	n = epoll_wait(ep, out, 8, 100);
+	CHECK("epoll_et_not_again", n == 0, "n %d", n);
+	write(cl, "et2", 3);
+	n = epoll_wait(ep, out, 8, 2000);
+	CHECK("epoll_et_new_data", n == 1, "n %d", n);
+	while (read(s, buf, sizeof(buf)) > 0)
+		;
+	/* one-shot: once, then silent until MOD */
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	epoll_ctl(ep, EPOLL_CTL_MOD, s, &ev);
+	write(cl, "os", 2);
+	n = epoll_wait(ep, out, 8, 2000);
+	CHECK("epoll_oneshot_first", n == 1, "n %d", n);
+	write(cl, "os", 2);
+	n = epoll_wait(ep, out, 8, 100);
+	CHECK("epoll_oneshot_disabled", n == 0, "n %d", n);
+	epoll_ctl(ep, EPOLL_CTL_MOD, s, &ev);
+	n = epoll_wait(ep, out, 8, 2000);
+	CHECK("epoll_oneshot_rearmed", n == 1, "n %d", n);
+	while (read(s, buf, sizeof(buf)) > 0)
+		;
+	/* EPOLLRDHUP when the peer shuts its side */
+	ev.events = EPOLLIN | EPOLLRDHUP;
+	epoll_ctl(ep, EPOLL_CTL_MOD, s, &ev);
+	shutdown(cl, SHUT_WR);
+	n = epoll_wait(ep, out, 8, 2000);
+	CHECK("epoll_rdhup", n == 1 && (out[0].events & EPOLLRDHUP), "n %d events %#x", n, out[0].events);
+	CHECK("epoll_ctl_del", !epoll_ctl(ep, EPOLL_CTL_DEL, s, NULL), "del");
+	n = epoll_wait(ep, out, 8, 0);
+	CHECK("epoll_quiet_after_del", n == 0, "n %d", n);
+	CHECK_ERR("epoll_ctl_del_enoent", epoll_ctl(ep, EPOLL_CTL_DEL, s, NULL), ENOENT);
+	/* a closed descriptor leaves the set */
+	ev.events = EPOLLIN;
+	epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev);
+	close(s);
+	n = epoll_wait(ep, out, 8, 0);
+	CHECK("epoll_close_leaves_set", n == 0, "n %d", n);
+	/* many at once, maxevents smaller than the ready count */
+	int ls2[6];
+	for (int i = 0; i < 6; i++) {
+		int a, b = tcp_pair(&a);
+
+		ls2[i] = a;
+		ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = b };
+		epoll_ctl(ep, EPOLL_CTL_ADD, b, &ev);
+		write(a, "m", 1);
+	}
+	usleep(100000);
+	n = epoll_wait(ep, out, 4, 1000);
+	int n2 = epoll_wait(ep, out + 4, 4, 1000);
+	CHECK("epoll_maxevents", n == 4 && n2 >= 2, "n %d n2 %d", n, n2);
+	for (int i = 0; i < 6; i++) {
+		close(ls2[i]);
+		close(out[i].data.fd);
+	}
+	close(cl);
+	close(ep);
+}
+
+static void test_ipv6_and_names(void)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	int ls = socket(AF_INET6, SOCK_STREAM, 0), cl, s;
+	socklen_t len = sizeof(a6);
+	char txt[INET6_ADDRSTRLEN];
+	char buf[8];
+
+	CHECK("ipv6_listen", ls >= 0 && !bind(ls, (struct sockaddr *)&a6, sizeof(a6)) && !listen(ls, 2) &&
+	      !getsockname(ls, (struct sockaddr *)&a6, &len), "listen");
+	cl = socket(AF_INET6, SOCK_STREAM, 0);
+	CHECK("ipv6_connect", !connect(cl, (struct sockaddr *)&a6, sizeof(a6)), "connect");
+	s = accept(ls, NULL, NULL);
+	CHECK("ipv6_data", s >= 0 && send(cl, "v6", 2, 0) == 2 && recv(s, buf, 2, MSG_WAITALL) == 2, "data");
+	close(s);
+	close(cl);
+	close(ls);
+	/* an AF_INET6 socket bound to :: reaches an IPv4 peer (v4-mapped) */
+	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
+	ls = socket(AF_INET6, SOCK_STREAM, 0);
+	bind(ls, (struct sockaddr *)&any6, sizeof(any6));
+	listen(ls, 2);
+	len = sizeof(any6);
+	getsockname(ls, (struct sockaddr *)&any6, &len);
+	struct sockaddr_in a4 = lo4(ntohs(any6.sin6_port));
+	cl = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in6 peer;
+	len = sizeof(peer);
+	int ok = !connect(cl, (struct sockaddr *)&a4, sizeof(a4));
+	s = ok ? accept(ls, (struct sockaddr *)&peer, &len) : -1;
+	inet_ntop(AF_INET6, &peer.sin6_addr, txt, sizeof(txt));
+	CHECK("ipv6_v4_mapped_accept", s >= 0 && !strcmp(txt, "::ffff:127.0.0.1"), "peer %s", s >= 0 ? txt : "-");
+	close(s);
+	close(cl);
+	close(ls);
+	/* the numeric resolver is musl's own */
+	struct in_addr in;
+	CHECK("inet_pton_ntop", inet_pton(AF_INET, "10.1.2.3", &in) == 1 &&
+	      !strcmp(inet_ntop(AF_INET, &in, txt, sizeof(txt)), "10.1.2.3"), "%s", txt);
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM }, *res;
+	CHECK("getaddrinfo_numeric", !getaddrinfo("fd00::1", "80", &hints, &res) && res->ai_family == AF_INET6 &&
+	      ntohs(((struct sockaddr_in6 *)res->ai_addr)->sin6_port) == 80, "getaddrinfo");
+}
+
+/* blocking calls in threads: one blocks in accept, another in recv */
+static int thr_port;
+
+static void *thr_client(void *arg)
+{
+	struct sockaddr_in a = lo4(thr_port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	(void)arg;
+	usleep(200000);         /* the main thread is in accept by now */
+	connect(fd, (struct sockaddr *)&a, sizeof(a));
+	usleep(200000);         /* ... and in recv */
+	send(fd, "late", 4, 0);
+	close(fd);
+	return NULL;
+}
+
+static void test_blocking_threads(void)
+{
+	int ls = tcp_listener(2, &thr_port), s;
+	pthread_t t;
+	char buf[8] = { 0 };
+	double t0 = now();
+
+	pthread_create(&t, NULL, thr_client, NULL);
+	s = accept(ls, NULL, NULL);
+	double at = now() - t0;
+	ssize_t n = recv(s, buf, sizeof(buf), MSG_WAITALL);
+	pthread_join(t, NULL);
+	CHECK("blocking_accept_and_recv_woken", s >= 0 && at >= 0.15 && n == 4 && !memcmp(buf, "late", 4),
+	      "s %d after %.3f n %zd", s, at, n);
+	close(s);
+	close(ls);
+}
+
+/* a descriptor closed by another thread while poll sleeps on it: the wait
+ * holds the file, so nothing is freed under it and nothing wakes it; at
+ * the timeout the last pass finds the descriptor closed (POLLNVAL, as
+ * Linux's do_poll) */
+static int closing_fd;
+static int poll_result = -2, poll_revents;
+
+static void *thr_poller(void *arg)
+{
+	struct pollfd p = { closing_fd, POLLIN, 0 };
+
+	(void)arg;
+	poll_result = poll(&p, 1, 600);
+	poll_revents = p.revents;
+	return NULL;
+}
+
+static void test_close_while_polled(void)
+{
+	pthread_t t;
+	double t0 = now();
+
+	closing_fd = socket(AF_INET, SOCK_DGRAM, 0);
+	pthread_create(&t, NULL, thr_poller, NULL);
+	usleep(150000);
+	int rc = close(closing_fd);
+	pthread_join(t, NULL);
+	CHECK("close_while_polled", rc == 0 && poll_result == 1 && poll_revents == POLLNVAL &&
+	      now() - t0 >= 0.6, "close %d poll %d revents %#x after %.3f", rc, poll_result, poll_revents,
+	      now() - t0);
+	/* the descriptor number is free again */
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK("close_while_polled_fd_reused", fd == closing_fd, "fd %d was %d", fd, closing_fd);
+	close(fd);
+}
+
+static void test_many_and_limit(void)
+{
+	/* UDP: lwIP's pool of UDP PCBs (MEMP_NUM_UDP_PCB, shared with the
+	 * services) bounds these; TCP connections have 256 */
+	enum { MANY_UDP = 40, MANY_TCP = 60 };
+	int fds[MANY_UDP], ok = 1, dst = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in any = lo4(0);
+	char buf[16];
+
+	bind(dst, (struct sockaddr *)&any, sizeof(any));
+	struct sockaddr_in to = lo4(port_of(dst));
+	for (int i = 0; i < MANY_UDP; i++) {
+		fds[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		snprintf(buf, sizeof(buf), "%d", i);
+		if (fds[i] < 0 || sendto(fds[i], buf, strlen(buf) + 1, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+			ok = 0;
+	}
+	int seen = 0;
+	for (int i = 0; i < MANY_UDP; i++)
+		if (recv(dst, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			seen++;
+	CHECK("many_udp_sockets_at_once", ok && seen == MANY_UDP, "ok %d seen %d", ok, seen);
+	for (int i = 0; i < MANY_UDP; i++)
+		close(fds[i]);
+	close(dst);
+	int cls[MANY_TCP], srv[MANY_TCP], good = 0;
+	for (int i = 0; i < MANY_TCP; i++)
+		srv[i] = tcp_pair(&cls[i]);
+	for (int i = 0; i < MANY_TCP; i++)
+		if (srv[i] >= 0)
+			write(cls[i], "m", 1);
+	for (int i = 0; i < MANY_TCP; i++)
+		if (srv[i] >= 0 && recv(srv[i], buf, 1, 0) == 1)
+			good++;
+	CHECK("many_tcp_connections_at_once", good == MANY_TCP, "%d of %d", good, MANY_TCP);
+	for (int i = 0; i < MANY_TCP; i++) {
+		close(cls[i]);
+		close(srv[i]);
+	}
+	/* the descriptor limit: EMFILE once descriptor 1023 is taken */
+	int *all = malloc(sizeof(int) * 2048), n = 0, last = -1;
+	errno = 0;
+	while (n < 2048 && (all[n] = socket(AF_INET, SOCK_STREAM, 0)) >= 0)
+		last = all[n++];
+	int err = errno;
+	CHECK("emfile_at_the_limit", err == EMFILE && last == 1023, "%d sockets up to fd %d, then errno %d",
+	      n, last, err);
+	for (int i = 0; i < n; i++)
+		close(all[i]);
+	free(all);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK("sockets_again_after_closing", fd >= 0 && fd < 10, "fd %d", fd);
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("sockapi: start\n");
+	test_create_and_bad_descriptors();
+	test_udp();
+	test_sockopts();
+	test_tcp();
+	test_connect_errors();
+	test_poll_select();
+	test_backlog();
+	test_epoll();
+	test_ipv6_and_names();
+	test_blocking_threads();
+	test_close_while_polled();
+	if (!(argc > 1 && !strcmp(argv[1], "nolimit")))
+		test_many_and_limit();
+	printf("sockapi: %d failed\n", failures);
+	return failures;
+}

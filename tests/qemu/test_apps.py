@@ -1,0 +1,226 @@
+"""Applications (kernel/app/, docs/APPS.md): ordinary C programs built
+against Debian's musl with `make APP=`, run at CPL 3 beside the built-in
+services.  The runtime checks itself from inside (tests/apps/runtime.c);
+the examples are driven from a test namespace (tests/qemu/netns.py)."""
+import re
+import socket
+import time
+
+import pytest
+
+import apps
+import harness
+import netns
+
+GUEST_IP = "ip=10.0.2.15/24,10.0.2.2"
+
+
+def run_app(src, append, name, timeout=120, **kw):
+    """Boot src's image with exit=app; the guest after it powered off."""
+    g = harness.Guest(name, kernel=apps.app_kernel(src), append="exit=app ready_wait=0 shell=off " + append, **kw)
+    with g:
+        rc = g.wait_exit(timeout=timeout)
+    return g, rc
+
+
+def checks(output):
+    ok = re.findall(r"^(?:barenet# )?ok (\S+)$", output, re.M)
+    bad = re.findall(r"^(?:barenet# )?FAIL .*$", output, re.M)
+    return ok, bad
+
+
+@pytest.mark.parametrize("smp", [1, 2])
+def test_runtime_threads_memory_time_and_exit_status(smp):
+    g, rc = run_app("tests/apps/runtime.c", "-- alpha \"two words\"", "apps-runtime-smp%d" % smp, smp=smp)
+    ok, bad = checks(g.output)
+    assert not bad, bad
+    for name in ("argv", "malloc", "malloc_big_rw", "mmap_zeroed", "munmap", "threads_counter",
+                 "fpu_state_per_thread",
+                 "threads_tls", "gettid", "nanosleep", "sleep_1s", "enosys", "bad_pointer_efault",
+                 "bad_fd_ebadf"):
+        assert name in ok, (name, ok)
+    # argv from the kernel command line after --, quotes grouping words
+    assert "argc=3 argv[0]=runtime argv[1]=alpha argv[2]=two words" in g.output
+    # the unknown call is named once on the console, and the status logged
+    assert re.search(r"app: runtime called system call 444, not implemented: ENOSYS", g.output)
+    assert re.search(r"app: runtime \(pid \d+\) exited with status 0$", g.output, re.M)
+    m = re.search(r"app: runtime ended, (\d+) pages freed", g.output)
+    assert m and int(m.group(1)) > 0
+    assert rc == harness.EXIT_OK
+
+
+def test_exit_status_and_a_crash_are_logged():
+    g, rc = run_app("tests/apps/runtime.c", "-- status 7", "apps-status7")
+    assert re.search(r"app: runtime \(pid \d+\) exited with status 7$", g.output, re.M)
+    assert rc == harness.EXIT_FAIL
+    # a NULL-page write at CPL 3 ends the application, not the kernel
+    g, rc = run_app("tests/apps/runtime.c", "-- crash", "apps-crash")
+    assert re.search(r"app: runtime \(tid \d+\): #PF page fault at rip 0x4[0-9a-f]+, address 0x8, error 0x6",
+                     g.output)
+    assert re.search(r"app: runtime \(pid \d+\) killed by signal 11$", g.output, re.M)
+    assert "KERNEL PANIC" not in g.output.upper() and rc == harness.EXIT_FAIL
+
+
+def test_exit_ends_threads_blocked_everywhere():
+    """exit() while other threads block in accept, recv, a condition
+    variable, sleep, poll and epoll_wait: the program still ends (the
+    sockets are shut down, the waits see the thread killed)."""
+    g, rc = run_app("tests/apps/runtime.c", "-- blocked", "apps-blocked", timeout=60)
+    assert "runtime: exiting with 6 threads blocked" in g.output
+    m = re.search(r"\[ *(\d+\.\d+)\] app: runtime \(pid \d+\) exited with status 3$", g.output, re.M)
+    e = re.search(r"\[ *(\d+\.\d+)\] app: runtime ended", g.output)
+    assert m and e, g.output[-2000:]
+    assert float(e.group(1)) - float(m.group(1)) < 5.0
+    assert rc == harness.EXIT_FAIL
+
+
+@pytest.fixture
+def guest_on_tap(testnet):
+    def start(src, name, append=""):
+        g = testnet.guest(name, kernel=apps.app_kernel(src), append=GUEST_IP + " " + append)
+        g.wait_for(r"app: \S+ started", timeout=90)
+        return g
+    return start
+
+
+def test_seed_udp_server_prints_the_datagram(testnet, guest_on_tap):
+    g = guest_on_tap("examples/udp_server.c", "apps-udp-server")
+    time.sleep(1)
+    with testnet.entered():
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(b"hello barenet", (netns.GUEST4, 8888))
+    s.close()
+    g.wait_for(r"^Receive from client:hello barenet$", timeout=30)
+    g.wait_for(r"app: udp_server \(pid \d+\) exited with status 0", timeout=30)
+
+
+def tcp_connect(testnet, port, timeout=10):
+    with testnet.entered():
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect((netns.GUEST4, port))
+    return s
+
+
+def test_tcp_echo_server_with_poll_serves_several_clients(testnet, guest_on_tap):
+    g = guest_on_tap("examples/tcp_echo_poll.c", "apps-tcp-echo", "-- 7007")
+    g.wait_for(r"tcp_echo_poll: listening on port 7007", timeout=30)
+    conns = [tcp_connect(testnet, 7007) for _ in range(5)]
+    for rnd in range(3):
+        for i, c in enumerate(conns):
+            msg = ("client %d round %d " % (i, rnd)).encode() * 50
+            c.sendall(msg)
+            got = b""
+            while len(got) < len(msg):
+                chunk = c.recv(65536)
+                assert chunk, "connection closed early"
+                got += chunk
+            assert got == msg
+    for c in conns:
+        c.close()
+    g.wait_for(r"(tcp_echo_poll: connection \d+ closed[\s\S]*){5}", timeout=30)
+    # ps lists the program's thread as a process (no brackets), beside
+    # the kernel threads
+    ps = g.shell("ps")
+    assert re.search(r"^root +\d+ .* tcp_echo_poll$", ps, re.M), ps
+    assert re.search(r"\[ksoftirqd/0\]$", ps, re.M), ps
+    # the built-in echo service on 7 still answers beside the application
+    c = tcp_connect(testnet, 7)
+    c.sendall(b"kernel echo")
+    assert c.recv(100) == b"kernel echo"
+    c.close()
+
+
+def http_get(testnet, port, path):
+    r = testnet.run(["curl", "-s", "-m", "10", "http://%s:%d%s" % (netns.GUEST4, port, path)], timeout=20)
+    return r.returncode, r.stdout
+
+
+def test_http_server_with_epoll_beside_the_kernel_http(testnet, guest_on_tap):
+    g = guest_on_tap("examples/http_epoll.c", "apps-http-epoll")
+    g.wait_for(r"http_epoll: listening on port 8080", timeout=30)
+    for i in range(1, 11):
+        rc, body = http_get(testnet, 8080, "/")
+        assert rc == 0 and body == "hello from an epoll server on barenet: request %d\n" % i, (rc, body)
+    # the kernel's own HTTP service keeps working
+    rc, body = http_get(testnet, 80, "/status")
+    assert rc == 0 and "barenet" in body
+    # 20 connections at once, each answered
+    procs = [testnet.popen(["curl", "-s", "-m", "20", "http://%s:8080/" % netns.GUEST4]) for _ in range(20)]
+    outs = [p.communicate(timeout=40)[0] for p in procs]
+    assert all(o.startswith("hello from an epoll server") for o in outs), outs
+    rc, body = http_get(testnet, 8080, "/bye")
+    assert rc == 0 and body.endswith("request 31, bye\n")
+    g.wait_for(r"http_epoll: 31 requests served, bye", timeout=30)
+    g.wait_for(r"app: http_epoll \(pid \d+\) exited with status 0", timeout=30)
+
+
+def test_syscall_numbers_match_musl():
+    """kernel/app/uapi.h's SYS_ numbers are musl's (Linux's x86-64 table):
+    a wrong one would run another call than the program asked for."""
+    want = {}
+    with open("/usr/include/x86_64-linux-musl/bits/syscall.h") as fh:
+        for m in re.finditer(r"^#define __NR_(\w+)\s+(\d+)$", fh.read(), re.M):
+            want[m.group(1)] = int(m.group(2))
+    with open(harness.ROOT + "/kernel/app/uapi.h") as fh:
+        ours = {m.group(1): int(m.group(2))
+                for m in re.finditer(r"^#define SYS_(\w+)\s+(\d+)$", fh.read(), re.M)}
+    assert len(ours) > 60
+    wrong = {k: (v, want.get(k)) for k, v in ours.items() if want.get(k) != v}
+    assert not wrong, wrong
+
+
+MICROSOCKS = "build/deps/microsocks-1.0.3"
+
+
+def test_microsocks_unmodified_proxies_through_threads_and_poll(testnet, guest_on_tap, tmp_path):
+    """Debian's microsocks 1.0.3 (pristine upstream source, tools/deps.sh),
+    built unmodified as an application: a SOCKS5 proxy with a thread per
+    client (pthread_create with small stacks) relaying with poll().  curl
+    on the host fetches through it from a web server in the test namespace
+    and from the guest's own HTTP service."""
+    import os
+    if not os.path.isfile(os.path.join(harness.ROOT, MICROSOCKS, "sockssrv.c")):
+        pytest.fail("microsocks source missing: run make deps")
+    page = "through the proxy " * 2000
+    (tmp_path / "page.txt").write_text(page)
+    web = testnet.popen(["python3", "-m", "http.server", "8000", "--bind", netns.HOST4,
+                         "--directory", str(tmp_path)])
+    g = testnet.guest("apps-microsocks", kernel=apps.app_kernel(MICROSOCKS, name="microsocks"),
+                      append=GUEST_IP + " -- -p 1080")
+    g.wait_for(r"app: microsocks started", timeout=90)
+    time.sleep(1)
+    url = "http://%s:8000/page.txt" % netns.HOST4
+    for _ in range(3):
+        r = testnet.run(["curl", "-s", "-m", "20", "--socks5", "%s:1080" % netns.GUEST4, url], timeout=30)
+        assert r.returncode == 0 and r.stdout == page, (r.returncode, r.stderr, len(r.stdout))
+    # several clients at once: one proxy thread each
+    procs = [testnet.popen(["curl", "-s", "-m", "30", "--socks5", "%s:1080" % netns.GUEST4, url])
+             for _ in range(6)]
+    outs = [p.communicate(timeout=60)[0] for p in procs]
+    assert all(o == page for o in outs), [len(o) for o in outs]
+    # through the proxy to the guest's own HTTP service (lwIP's loopback)
+    r = testnet.run(["curl", "-s", "-m", "20", "--socks5", "%s:1080" % netns.GUEST4,
+                     "http://%s/status" % netns.GUEST4], timeout=30)
+    assert r.returncode == 0 and "barenet" in r.stdout, r.stderr
+    # no system call was missing for it
+    assert "not implemented" not in g.output, g.output[-2000:]
+    web.kill()
+
+
+def test_make_run_app_in_its_own_build_dir():
+    """make run APP=... builds an image whose application is that program
+    and boots it; BUILD=dir keeps it away from build/barenet.elf (which the
+    other tests boot).  Several files make one program, named after the
+    first; a directory stands for its C files."""
+    build = "build/apps-make-run"
+    cmd = ["make", "--no-print-directory", "-s", "-j2", "run", "BUILD=" + build,
+           "APP=tests/apps/multi/main.c tests/apps/multi/helper.c",
+           "APPEND=exit=app ready_wait=0 shell=off -- a b"]
+    with harness.Guest("apps-make-run", command=cmd) as g:
+        g.wait_exit(900)
+    assert "multi: hello from helper.c, 2 arguments" in g.output
+    assert re.search(r"app: main \(pid \d+\) exited with status 0", g.output)
+    g, rc = run_app("tests/apps/multi", "", "apps-multi-dir")
+    assert "multi: hello from helper.c, 0 arguments" in g.output
+    assert re.search(r"app: multi \(pid \d+\) exited with status 0", g.output) and rc == harness.EXIT_OK
