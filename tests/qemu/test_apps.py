@@ -120,7 +120,10 @@ def test_tcp_echo_server_with_poll_serves_several_clients(testnet, guest_on_tap)
         c.close()
     g.wait_for(r"(tcp_echo_poll: connection \d+ closed[\s\S]*){5}", timeout=30)
     # ps lists the program's thread as a process (no brackets), beside
-    # the kernel threads
+    # the kernel threads.  The shell starts after the program: on a
+    # loaded host its banner and first prompt came after "ps" was typed,
+    # and shell() took the banner for the echo (ps said '')
+    g.wait_prompt(30)
     ps = g.shell("ps")
     assert re.search(r"^root +\d+ .* tcp_echo_poll$", ps, re.M), ps
     assert re.search(r"\[ksoftirqd/0\]$", ps, re.M), ps
