@@ -144,8 +144,6 @@ void kmain(u32 magic, u32 info_phys)
 		machine_poweroff(EXIT_OK);
 	/* the tick drives lwIP's timers (TIMER softirq) from here on */
 	net_timers_start();
-	/* the application (make APP=), in threads of its own */
-	app_start();
 	/* netinject= runs here, in the boot context, to its end (pktgen= may
 	 * send through what it set up); then the threads that serve the
 	 * console, pktgen and (started with the services) the remote shell's
@@ -157,6 +155,9 @@ void kmain(u32 magic, u32 info_phys)
 	pktgen_boot_start();
 	if (shell_start())
 		pr_warn("shell: no console shell thread\n");
+	/* the application (make APP=), in threads of its own, after the
+	 * console's banner */
+	app_start();
 	/* the idle loop: CPU 0's idle thread runs the threads that are
 	 * runnable, serves softirqs raised outside interrupt context that
 	 * ksoftirqd has not taken yet, and halts otherwise */

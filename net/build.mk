@@ -50,7 +50,8 @@ $(lwip-src-files): | $(LWIP)/.verified
 # addressing, services, self-test (every file here sees lwIP's headers)
 net-lwip-glue := port stack core_lock netif ipconfig ipconfig_parse selftest_stack \
 	loopback_proc taps snmp_proc snmp6_proc sock_proc arp_proc cmd_ip cmd_ping addr_query \
-	netinject tcp_tw secure_seq icmp_limit tcp_guard syncookie tso selftest_smpnet
+	netinject tcp_tw secure_seq icmp_limit tcp_guard syncookie tso selftest_smpnet vlan cmd_ip_set \
+	netif_csum
 kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 
@@ -82,7 +83,7 @@ kernel-extra-objs += $(lwip-objs)
 # the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP),
 # the error rate limits' token buckets
 kernel-srcs += net/core/xrlim.c
-kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
+kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/gro.c net/core/sysctl_net_core.c \
 	net/core/selftest_napi.c net/core/xmit.c net/core/journey.c net/core/journey_report.c \
 	net/core/capture.c net/core/capture_cmd.c net/core/journey_cmd.c \
 	net/core/watchdog.c net/core/watchdog_cmd.c

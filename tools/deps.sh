@@ -111,6 +111,7 @@ need iproute2           "ip: network namespaces"       have_cmd ip
 need iputils-ping       "ping"                          have_cmd ping
 need curl               "HTTP client"                   have_cmd curl
 need netcat-openbsd     "nc: TCP/UDP echo checks"      have_file /bin/nc.openbsd
+need net-tools          "netstat -s: the reference for the guest's" have_cmd netstat
 need iperf              "iperf 2: throughput"          have_cmd iperf
 need wrk                "HTTP load: connection storms"  have_cmd wrk
 need tshark             "packet capture"                have_cmd tshark

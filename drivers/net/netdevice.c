@@ -36,6 +36,10 @@ int register_netdev(struct net_device *dev)
 		if (!dev->name[0])
 			snprintf(dev->name, sizeof(dev->name), "eth%d", i);
 		dev->ifindex = next_ifindex++;
+		/* the software features every device has, on as Linux's
+		 * register_netdevice turns them on (NETIF_F_SOFT_FEATURES) */
+		dev->hw_features |= NETIF_F_GRO;
+		dev->features |= NETIF_F_GRO;
 		netdevs[i] = dev;
 		return 0;
 	}

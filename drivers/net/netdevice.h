@@ -28,6 +28,8 @@
 #define ETH_HLEN        14      /* destination, source, EtherType */
 #define ETH_ZLEN        60      /* minimum frame without FCS */
 #define ETH_DATA_LEN    1500    /* default MTU */
+#define VLAN_HLEN       4       /* an IEEE 802.1Q tag, on top of the MTU */
+#define ETH_MIN_MTU     68      /* RFC 791: the smallest MTU IPv4 allows */
 #define ETH_FRAME_LEN   1514    /* maximum frame without FCS, default MTU */
 #define ETH_FCS_LEN     4
 
@@ -174,6 +176,10 @@ struct ethtool_stat {
  *                     tx-tcp-segmentation.  Needs NETIF_F_IP_CSUM.
  *   NETIF_F_TSO6      the same over IPv6 (tx-tcp6-segmentation); needs
  *                     NETIF_F_IPV6_CSUM
+ *   NETIF_F_GRO       RX: in-order TCP segments of one flow merged into one
+ *                     skb in the NAPI poll (net/core/gro.h); a software
+ *                     feature every device has, on at registration as
+ *                     Linux's; ethtool -K gro, generic-receive-offload
  * The stack follows dev->features at once (net/lwip/netif.c); a driver
  * that must reprogram the NIC does so in ndo_set_features. */
 #define NETIF_F_IP_CSUM   BIT(0)
@@ -181,6 +187,7 @@ struct ethtool_stat {
 #define NETIF_F_IPV6_CSUM BIT(2)
 #define NETIF_F_TSO       BIT(3)
 #define NETIF_F_TSO6      BIT(4)
+#define NETIF_F_GRO       BIT(5)
 #define NETIF_F_CSUM_MASK (NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM)
 #define NETIF_F_ALL_TSO   (NETIF_F_TSO | NETIF_F_TSO6)
 
@@ -215,6 +222,19 @@ struct netdev_tx_csum {
 
 struct net_device;
 
+/* GRO's counters of one device (net/core/gro.c bumps them with relaxed
+ * atomics: napis of one device may poll on several CPUs) */
+struct netdev_gro_stats {
+	u64 skbs;               /* merged skbs delivered (two segments or more) */
+	u64 segs;               /* wire segments in them */
+	u64 bytes;              /* their TCP payload bytes */
+	u64 flush_poll;         /* held skbs sent up at the end of a poll */
+	u64 flush_mismatch;     /* held skbs sent up for a frame that did not continue them */
+	u64 flush_full;         /* held skbs sent up full (64 KiB or the segment limit) */
+	u64 flush_push;         /* held skbs sent up after a PSH or short segment ended them */
+	u64 csum_bad;           /* TCP segments whose software checksum check failed (not merged) */
+};
+
 struct net_device_ops {
 	int  (*ndo_open)(struct net_device *dev);
 	int  (*ndo_stop)(struct net_device *dev);
@@ -245,6 +265,10 @@ struct net_device_ops {
 	 * every call. */
 	int  (*ndo_get_ethtool_stats)(struct net_device *dev, struct ethtool_stat *stats,
 				      unsigned int max);
+	/* ip link set DEV mtu N: make the NIC take frames of mtu + headers
+	 * (mtu checked against dev->max_mtu already); 0 or an error, the old
+	 * MTU kept then.  Optional. */
+	int  (*ndo_change_mtu)(struct net_device *dev, unsigned int mtu);
 	/* ethtool -K: make the NIC do features (NETIF_F_*, only bits of
 	 * dev->hw_features change); dev->features is updated by the caller
 	 * after a 0 return, left as it was on an error.  Optional: without
@@ -283,6 +307,7 @@ struct net_device {
 	char name[IFNAMSIZ];            /* "eth0", assigned by register_netdev */
 	int ifindex;                    /* 1.. in registration order */
 	unsigned int mtu;
+	unsigned int max_mtu;           /* the largest MTU ip link set may give it (0: ETH_DATA_LEN) */
 	unsigned int flags;             /* IFF_* */
 	u8 dev_addr[ETH_ALEN];          /* current MAC */
 	u8 perm_addr[ETH_ALEN];         /* MAC from the NIC's EEPROM/NVM */
@@ -300,6 +325,7 @@ struct net_device {
 	netdev_rx_handler_t rx_handler;
 	void *rx_handler_data;
 	u64 rx_nohandler;               /* frames no handler took: none set, or an EtherType no protocol handles */
+	struct netdev_gro_stats gro;    /* GRO's counters (net/core/gro.c), ethtool -S rx_gro_* */
 	void *priv;                     /* the driver's private data, after this struct */
 	/* the TX watchdog (net/core/watchdog.c) */
 	unsigned int watchdog_timeo_ms; /* no TX completion this long with frames in flight: a hang; 0 = off */
@@ -339,6 +365,14 @@ static inline void netdev_rx(struct net_device *dev, struct sk_buff *skb, unsign
 		return;
 	}
 	h(dev, skb, flags);
+}
+
+/* true if the frame carries an IEEE 802.1Q tag (TPID 0x8100 where the
+ * EtherType would be): it may be VLAN_HLEN longer than the MTU allows */
+static inline bool skb_vlan_tagged(const struct sk_buff *skb)
+{
+	return skb_headlen(skb) >= ETH_HLEN && skb->data[2 * ETH_ALEN] == 0x81 &&
+	       skb->data[2 * ETH_ALEN + 1] == 0x00;
 }
 
 #define TCP_DOFF_BYTE 12        /* RFC 9293 3.1: data offset, in its high nibble */

@@ -307,18 +307,24 @@ static void shell_run_one(char *line)
 	shell_cur()->last_status = rc < 0 ? 1 : rc;
 }
 
+/* the console's banner and first prompt, once */
+static void shell_console_begin(void)
+{
+	if (shell_started)
+		return;
+	shell_started = true;
+	line_init(&shell_line, SHELL_PROMPT, shell_write, shell_complete);
+	shell_puts("barenet shell: type help for the commands\n");
+	line_start(&shell_line);
+}
+
 void shell_poll(void)
 {
 	int c;
 
 	if (!shell_enabled)
 		return;
-	if (!shell_started) {
-		shell_started = true;
-		line_init(&shell_line, SHELL_PROMPT, shell_write, shell_complete);
-		shell_puts("barenet shell: type help for the commands\n");
-		line_start(&shell_line);
-	}
+	shell_console_begin();
 	while ((c = serial_rx_getc()) >= 0) {
 		switch (line_feed(&shell_line, c)) {
 		case LINE_ENTER:
@@ -351,6 +357,10 @@ int shell_start(void)
 {
 	if (!shell_enabled)
 		return 0;
+	/* the banner and prompt now, from the caller: a thread that first
+	 * runs after an application's output (or a line typed meanwhile)
+	 * would put them in the middle of it */
+	shell_console_begin();
 	return kthread_run(shell_console_thread, NULL, "shell/ttyS0") ? 0 : -ENOMEM;
 }
 

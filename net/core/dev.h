@@ -28,6 +28,7 @@ struct softnet_data {
 	u32 flow_limit_count; /* flow limit drops (no flow limit here: 0) */
 	u32 net_rx_runs;      /* net_rx_action calls */
 	bool in_napi_poll;    /* a napi's poll runs (what it sends may wait for its end) */
+	struct napi_struct *polling; /* that napi (napi_gro_receive's), or NULL */
 };
 
 /* net.core.* tunables (validated through net_sysctl_set or the cmdline) */

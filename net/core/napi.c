@@ -16,6 +16,7 @@ void netif_napi_add_weight(struct net_device *dev, struct napi_struct *napi,
 	napi->weight = weight > 0 ? weight : DEV_WEIGHT_DEFAULT;
 	napi->dev = dev;
 	napi->polls = napi->rx_work = napi->completions = napi->missed = 0;
+	napi->gro.skb = NULL;
 	/* disabled until napi_enable(), as in Linux */
 	napi->state = NAPIF_STATE_SCHED;
 }
@@ -99,6 +100,8 @@ bool napi_complete_done(struct napi_struct *napi, int work_done)
 	unsigned long val = READ_ONCE(napi->state), new;
 
 	(void)work_done;
+	/* before the state changes: once it does, another CPU may poll */
+	napi_gro_flush(napi);
 	do {
 		if (!(val & NAPIF_STATE_SCHED)) {
 			pr_warn("napi: complete of a napi that is not scheduled\n");
@@ -129,7 +132,13 @@ static int napi_poll(struct napi_struct *napi, struct list_head *repoll)
 		struct softnet_data *sd = softnet_data_this_cpu();
 
 		sd->in_napi_poll = true;
+		sd->polling = napi;
 		work = napi->poll(napi, weight);
+		/* GRO holds nothing past a poll (a completing driver flushed
+		 * already: the napi may no longer be ours to touch) */
+		if (work >= weight)
+			napi_gro_flush(napi);
+		sd->polling = NULL;
 		sd->in_napi_poll = false;
 		napi->polls++;
 		if (napi_poll_done_hook)

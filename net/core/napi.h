@@ -36,6 +36,7 @@
 
 #include "kernel/list.h"
 #include "kernel/types.h"
+#include "net/core/gro.h"
 
 struct net_device;
 
@@ -60,6 +61,7 @@ struct napi_struct {
 	u64 rx_work;                  /* sum of what poll returned */
 	u64 completions;              /* napi_complete_done() that allowed an unmask */
 	u64 missed;                   /* schedules that found it already scheduled */
+	struct napi_gro gro;          /* the flow GRO holds (net/core/gro.h); only its poll touches it */
 };
 
 /* Attach napi to dev with poll and weight dev_weight (the tunable
@@ -86,7 +88,8 @@ void __napi_schedule(struct napi_struct *napi);
 /* napi_schedule_prep() + __napi_schedule(); returns true if it scheduled */
 bool napi_schedule(struct napi_struct *napi);
 
-/* Called by poll when it did less than its budget.  Returns true if the
+/* Called by poll when it did less than its budget; sends up what GRO
+ * holds first (napi_gro_flush).  Returns true if the
  * napi is now idle and the driver may unmask its interrupts (then re-check
  * the ring: see above); false if it stays scheduled (keep them masked). */
 bool napi_complete_done(struct napi_struct *napi, int work_done);

@@ -539,6 +539,48 @@ void __skb_queue_purge_reason(struct sk_buff_head *q, enum skb_drop_reason reaso
 		kfree_skb_reason(skb, reason);
 }
 
+/* true if the chain behind skb's first pbuf is exactly its data_len bytes
+ * and nobody else holds a piece of it (so lwIP may own it as it is) */
+static bool skb_gro_chain_whole(const struct sk_buff *skb)
+{
+	u32 total = 0;
+
+	if (!skb_is_nonlinear(skb))
+		return false;
+	for (const struct pbuf *q = skb->pbuf->next; q; q = q->next) {
+		if (q->ref != 1)
+			return false;
+		total += q->len;
+	}
+	return total == skb->data_len;
+}
+
+int skb_gro_append(struct sk_buff *head, struct sk_buff *skb, u32 off, u32 len)
+{
+	struct pbuf *hp = head->pbuf, *p = skb->pbuf;
+
+	if (head == skb || head->users != 1 || hp->ref != 1 || skb->users != 1 ||
+	    p->ref != 1 || p->next || skb_is_nonlinear(skb) || off > skb->len ||
+	    len > skb->len - off || !len || head->len + len > SKB_MAX_SIZE ||
+	    (skb_is_nonlinear(head) && !skb_gro_chain_whole(head)))
+		return -EINVAL;
+	if (!skb_is_nonlinear(head)) {
+		/* the first pbuf becomes head's linear part exactly */
+		hp->payload = head->data;
+		hp->len = hp->tot_len = (u16_t)head->len;
+	}
+	p->payload = skb->data + off;
+	p->len = p->tot_len = (u16_t)len;
+	/* pbuf_cat: head's chain takes over skb's pbuf reference */
+	pbuf_cat(hp, p);
+	head->len += len;
+	head->data_len += len;
+	journey_skb_release(skb);
+	STAT_INC(skb_stats.drops[SKB_CONSUMED]);
+	skb_struct_free(skb);
+	return 0;
+}
+
 struct pbuf *skb_to_pbuf(struct sk_buff *skb)
 {
 	struct pbuf *p = skb->pbuf;
@@ -548,6 +590,16 @@ struct pbuf *skb_to_pbuf(struct sk_buff *skb)
 		/* sole owner: lwIP gets the pbuf itself, payload at data */
 		p->payload = skb->data;
 		p->len = p->tot_len = (u16_t)skb->len;
+		skb_struct_free(skb);
+		STAT_INC(skb_stats.drops[SKB_CONSUMED]);
+		return p;
+	}
+	if (skb->users == 1 && p->ref == 1 && skb_gro_chain_whole(skb)) {
+		/* a GRO-built chain, sole owner: the first pbuf's payload at
+		 * data, the chained pbufs (each its own RX buffer) as they are */
+		p->payload = skb->data;
+		p->len = (u16_t)skb_headlen(skb);
+		p->tot_len = (u16_t)skb->len;
 		skb_struct_free(skb);
 		STAT_INC(skb_stats.drops[SKB_CONSUMED]);
 		return p;

@@ -207,12 +207,21 @@ static inline void kfree_skb(struct sk_buff *skb)
 /* Free after normal use: counted as consumed, not as a drop. */
 void consume_skb(struct sk_buff *skb);
 
-/* For net/ glue only.  Hand the data to lwIP as one pbuf whose payload is
- * skb->data and length skb->len; the skb is consumed.  Zero-copy when this
- * is the only reference to the struct and the data; otherwise the data is
- * copied into a new pbuf (headroom kept).  NULL if that copy fails (the skb
+/* For net/ glue only.  Hand the data to lwIP as one pbuf (chain) whose
+ * payload is skb->data and total length skb->len; the skb is consumed.
+ * Zero-copy when this is the only reference to the struct and the data (a
+ * GRO-built skb stays the chain it is); otherwise the data is copied into
+ * a new pbuf (headroom kept).  NULL if that copy fails (the skb
  * is then dropped, reason NOMEM). */
 struct pbuf *skb_to_pbuf(struct sk_buff *skb);
+/* For GRO (net/core/gro.c): append len bytes of skb's data from offset
+ * off to head's, without a copy: skb's pbuf (holding its RX buffer) is
+ * chained behind head's, and head becomes non-linear.  Both must be
+ * linear-or-GRO-built, sole owners of their struct and data (users 1,
+ * pbuf reference 1); skb is consumed.  0, or -EINVAL (nothing changed)
+ * when they are not, off + len passes skb's end, or head would pass
+ * SKB_MAX_SIZE. */
+int skb_gro_append(struct sk_buff *head, struct sk_buff *skb, u32 off, u32 len);
 /* For net/ glue only (the TX path): an skb over p's data without a copy:
  * the skb holds its own reference to p (and so to the chain behind it) and
  * is marked cloned; a chain makes a non-linear skb.  NULL if memory is

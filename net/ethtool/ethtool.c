@@ -42,6 +42,30 @@ int ethtool_get_coalesce(struct net_device *dev, struct ethtool_coalesce *ec)
 	return 0;
 }
 
+/* GRO's counters (net/core/gro.c) after the driver's: GRO runs in the
+ * stack above every driver, so the layer adds them (mlx5's rx_gro_* names) */
+static int ethtool_add_gro_stats(struct net_device *dev, struct ethtool_stat *stats,
+				 unsigned int n, unsigned int max)
+{
+	const struct netdev_gro_stats *g = &dev->gro;
+	const struct ethtool_stat add[] = {
+		{ "rx_gro_skbs", READ_ONCE(g->skbs) },
+		{ "rx_gro_packets", READ_ONCE(g->segs) },
+		{ "rx_gro_bytes", READ_ONCE(g->bytes) },
+		{ "rx_gro_flush_poll", READ_ONCE(g->flush_poll) },
+		{ "rx_gro_flush_mismatch", READ_ONCE(g->flush_mismatch) },
+		{ "rx_gro_flush_full", READ_ONCE(g->flush_full) },
+		{ "rx_gro_flush_push", READ_ONCE(g->flush_push) },
+		{ "rx_gro_csum_bad", READ_ONCE(g->csum_bad) },
+	};
+
+	if (!(dev->hw_features & NETIF_F_GRO))
+		return (int)n;
+	for (size_t i = 0; i < ARRAY_SIZE(add) && n < max; i++)
+		stats[n++] = add[i];
+	return (int)n;
+}
+
 /* "name=value name=value ..." (ndo_get_hw_stats) split in place */
 static int stats_from_text(char *text, struct ethtool_stat *stats, unsigned int max)
 {
@@ -77,19 +101,20 @@ int ethtool_get_stats(struct net_device *dev, struct ethtool_stat *stats, unsign
 		      char *buf)
 {
 	const struct net_device_ops *ops = ops_of(dev);
-	int n;
+	int n = 0;
 
 	if (ops->ndo_get_ethtool_stats) {
 		n = ops->ndo_get_ethtool_stats(dev, stats, max);
-		return n < 0 ? n : (int)MIN((unsigned int)n, max);
-	}
-	if (ops->ndo_get_hw_stats) {
+		if (n < 0)
+			return n;
+		n = (int)MIN((unsigned int)n, max);
+	} else if (ops->ndo_get_hw_stats) {
 		n = ops->ndo_get_hw_stats(dev, buf, ETHTOOL_HW_STATS_TEXT);
 		if (n < 0)
 			return n;
-		return stats_from_text(buf, stats, max);
+		n = stats_from_text(buf, stats, max);
 	}
-	return 0;
+	return ethtool_add_gro_stats(dev, stats, (unsigned int)n, max);
 }
 
 int ethtool_set_ringparam(struct net_device *dev, const struct ethtool_ringparam *ring,

@@ -16,7 +16,7 @@
 #include "kernel/types.h"
 
 /* the most counters ethtool -S shows for one device */
-#define ETHTOOL_STATS_MAX 128
+#define ETHTOOL_STATS_MAX 192
 
 /* -EOPNOTSUPP when the driver has no such op */
 int ethtool_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info);

@@ -85,7 +85,7 @@ static const struct feature_name features[] = {
 	{ "tx-tcp-mangleid-segmentation", 0, true, false },
 	{ "tx-tcp6-segmentation", NETIF_F_TSO6, true, false },
 	{ "generic-segmentation-offload", 0, false, false },
-	{ "generic-receive-offload", 0, false, false },
+	{ "generic-receive-offload", NETIF_F_GRO, false, false },
 	{ "large-receive-offload", 0, false, false },
 	{ "rx-vlan-offload", 0, false, false },
 	{ "tx-vlan-offload", 0, false, false },
@@ -146,8 +146,9 @@ static u32 feature_short(const char *name, bool *found)
 		return NETIF_F_CSUM_MASK;
 	if (!strcmp(name, "tso"))
 		return NETIF_F_ALL_TSO;
-	if (!strcmp(name, "sg") || !strcmp(name, "gso") ||
-	    !strcmp(name, "gro") || !strcmp(name, "lro") || !strcmp(name, "rxvlan") ||
+	if (!strcmp(name, "gro"))
+		return NETIF_F_GRO;
+	if (!strcmp(name, "sg") || !strcmp(name, "gso") || !strcmp(name, "lro") || !strcmp(name, "rxvlan") ||
 	    !strcmp(name, "txvlan") || !strcmp(name, "ntuple") || !strcmp(name, "rxhash") ||
 	    !strcmp(name, "ufo"))
 		return 0;

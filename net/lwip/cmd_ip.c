@@ -17,14 +17,18 @@
 #include "drivers/net/netdevice.h"
 #include "drivers/net/netdevice_proc.h"
 #include "net/core/xmit.h"
+#include "kernel/errno.h"
+#include "net/lwip/cmd_ip_set.h"
 #include "net/lwip/core_lock.h"
 #include "net/lwip/netif_glue.h"
+#include "net/lwip/vlan.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/ip_addr.h"
 #include "lwip/netif.h"
 #include "lwip/priv/nd6_priv.h"
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #define LO_MTU          65536   /* lwIP's loopback has no MTU: Linux lo's */
@@ -85,8 +89,13 @@ static void link_lines(struct netif *n, bool mode)
 
 		if (dev)
 			dev_qdisc_stats(dev, &qs);
+		struct net_device *real = vlan_dev_real(dev);
+		char full[2 * IFNAMSIZ + 1];
+
+		/* a VLAN sub-interface is NAME@REAL, as iproute2 shows it */
+		snprintf(full, sizeof(full), "%s%s%s", name, real ? "@" : "", real ? real->name : "");
 		shell_printf("%d: %s: <%sBROADCAST,MULTICAST%s%s> mtu %u qdisc pfifo state %s %sgroup "
-			     "default qlen %u\n", netif_get_index(n), name,
+			     "default qlen %u\n", netif_get_index(n), full,
 			     up && !lower ? "NO-CARRIER," : "", up ? ",UP" : "",
 			     up && lower ? ",LOWER_UP" : "", n->mtu,
 			     up && lower ? "UP" : "DOWN", mode ? "mode DEFAULT " : "", qs.limit);
@@ -369,6 +378,19 @@ static int cmd_ip(int argc, char **argv)
 	if (i == argc)
 		return shell_error("ip", "usage: ip [-4|-6] addr|link|route|neigh [show]");
 	obj = argv[i++];
+	/* add, delete, set: cmd_ip_set.c */
+	if (i < argc && prefix_of(obj, "link", 1)) {
+		int rc = ip_link_change(argc - i, argv + i);
+
+		if (rc != -ENOENT)
+			return rc;
+	}
+	if (i < argc && prefix_of(obj, "address", 1)) {
+		int rc = ip_addr_change(argc - i, argv + i);
+
+		if (rc != -ENOENT)
+			return rc;
+	}
 	if (i < argc && !prefix_of(argv[i], "show", 1) && !prefix_of(argv[i], "list", 1))
 		return shell_error("ip", "Command \"%s\" is unknown, try \"ip %s help\".", argv[i],
 				   obj);
@@ -396,4 +418,5 @@ static int cmd_ip(int argc, char **argv)
 	return 0;
 }
 SHELL_CMD("ip", cmd_ip,
-	  "addresses, links, routes, neighbours: ip [-4|-6] [-s] addr|link|route|neigh");
+	  "addresses, links, routes, neighbours: ip [-4|-6] [-s] addr|link|route|neigh; "
+	  "ip link add|del|set, ip addr add|del");

@@ -14,7 +14,9 @@
 #include "net/ethtool/ethtool.h"
 #include "net/ethtool/ethtool_cmd.h"
 #include "net/lwip/core_lock.h"
+#include "net/lwip/netif_csum.h"
 #include "net/lwip/tso.h"
+#include "net/lwip/vlan.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
@@ -25,35 +27,6 @@
 #include "netif/ethernet.h"
 #include <stdio.h>
 #include <string.h>
-
-/* Ethernet and IP header fields the receive path looks at before trusting
- * the NIC's checksum verdict */
-#define ETH_P_IP            0x0800   /* IEEE 802 EtherType, RFC 894 */
-#define ETH_P_IPV6          0x86DD   /* RFC 2464 */
-#define ETH_P_ARP           0x0806   /* RFC 826 */
-#define IPV4_FRAG_OFF       6        /* RFC 791 3.1: flags + fragment offset */
-#define IPV4_MF             0x2000   /* more fragments */
-#define IPV4_OFFSET_MASK    0x1FFF
-#define IPV6_NEXT_HEADER    6        /* RFC 8200 3 */
-#define IPV6_NH_FRAGMENT    44       /* RFC 8200 4.5 */
-#define IPV4_VER_IHL        0        /* RFC 791 3.1: version, header length in words */
-#define IPV4_IHL_MASK       0x0f
-#define IPV4_TOT_LEN        2
-#define IPV4_PROTOCOL       9
-#define IPV4_CHECK          10       /* header checksum */
-#define IPV4_SADDR          12       /* then daddr at 16 */
-#define IPV4_HLEN_MIN       20
-#define IPV6_PAYLOAD_LEN    4        /* RFC 8200 3 */
-#define IPV6_SADDR          8        /* then daddr at 24 */
-#define IPV6_HLEN           40
-#define IPPROTO_TCP         6
-#define IPPROTO_UDP         17
-#define IPV6_FRAG_HLEN      8        /* RFC 8200 4.5: the fragment header */
-#define IPV6_FRAG_OFF       2        /* its offset field, in 8-byte units from bit 3 */
-#define IPV6_OFFSET_MASK    0xFFF8
-#define TCP_HLEN_MIN        20       /* RFC 9293 3.1 */
-#define TCP_CHECK           16       /* the checksum field */
-#define UDP_CHECK           6        /* RFC 768 */
 
 /* lwIP's checksum control bits: generate (transmit) and check (receive) */
 #define GLUE_CSUM_GEN   (NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_UDP | NETIF_CHECKSUM_GEN_TCP | \
@@ -142,8 +115,6 @@ int net_glue_stats(struct net_device *dev, struct net_glue_stats *out)
 
 /* --- checksum offload ----------------------------------------------------- */
 
-static bool frame_is_fragment(const u8 *frame, unsigned int len);
-
 /* The netif's checksum control between received frames.  lwIP's switches
  * are per protocol, not per address family: with TX offload for either
  * family (NETIF_F_IP_CSUM, NETIF_F_IPV6_CSUM) lwIP leaves every TCP and
@@ -175,151 +146,6 @@ void net_glue_features_changed(struct net_device *dev)
 	net_core_lock();
 	NETIF_SET_CHECKSUM_CTRL(&g->netif, glue_base_checks(dev));
 	net_core_unlock();
-}
-
-/* the ones' complement sum of n bytes (RFC 1071), not folded */
-static u32 csum_partial(u32 sum, const u8 *p, unsigned int n)
-{
-	for (; n > 1; p += 2, n -= 2)
-		sum += (u32)(p[0] << 8 | p[1]);
-	if (n)
-		sum += (u32)(p[0] << 8);
-	return sum;
-}
-
-static u16 csum_fold(u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (u16)sum;
-}
-
-static void put_be16(u8 *p, u16 v)
-{
-	p[0] = (u8)(v >> 8);
-	p[1] = (u8)v;
-}
-
-static u16 get_be16(const u8 *p)
-{
-	return (u16)(p[0] << 8 | p[1]);
-}
-
-/* Where a frame's L4 checksum field lies, or 0 for none the glue fills:
- * TCP, or UDP (whose field lwIP leaves 0) */
-static unsigned int l4_csum_field(u8 proto)
-{
-	if (proto == IPPROTO_TCP)
-		return TCP_CHECK;
-	if (proto == IPPROTO_UDP)
-		return UDP_CHECK;
-	return 0;
-}
-
-/* The L4 checksum in software over a linear frame: the pseudo-header
- * sum plus the L4 header and data (RFC 1071); UDP's 0 is sent as all
- * ones (RFC 768) */
-static void l4_csum_sw(u8 *l4, unsigned int l4len, u8 proto, u32 pseudo)
-{
-	unsigned int field = l4_csum_field(proto);
-	u16 c;
-
-	put_be16(l4 + field, 0);
-	c = (u16)~csum_fold(csum_partial(pseudo, l4, l4len));
-	if (!c && proto == IPPROTO_UDP)
-		c = 0xffff;
-	put_be16(l4 + field, c);
-}
-
-/* The checksums lwIP left to the glue (what netif->chksum_flags said when
- * lwIP built the frame: both change only under the core lock): those of
- * a family the NIC offloads now become CHECKSUM_PARTIAL, the L4 field
- * holding the pseudo-header sum (RFC 9293 3.1, RFC 8200 8.1); the others
- * are summed here.  The headers must lie in the linear part (the first
- * pbuf: lwIP builds them there), and a software L4 sum needs the whole
- * frame linear: -EINVAL then, and the caller linearises and calls again.
- * lwIP sums a datagram it fragments itself whatever the flags say (lwIP
- * patch 0020: a NIC sees one fragment at a time); a first fragment found
- * without a sum all the same is counted in tx_frag_nocsum.  The TCP header
- * may be lwIP's own segment (skb_from_pbuf shares it): lwIP zeroes the
- * field before every (re)transmission and never reads it, so writing it
- * here is what the NIC would do anyway. */
-static int glue_tx_csum(struct net_glue *g, struct sk_buff *skb)
-{
-	u8 *f = skb->data, *ip = f + ETH_HLEN, *l4;
-	u32 len = skb->len, head = skb_headlen(skb), feat = READ_ONCE(g->dev->features);
-	u16 nflags = g->netif.chksum_flags;
-	u16 type, data_off = (u16)(skb->data - skb->head);
-	bool l4_left = !(nflags & (NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_GEN_UDP));
-	unsigned int hlen, l4len, field;
-	u32 pseudo;
-	u8 proto;
-
-	if (head < ETH_HLEN + IPV4_HLEN_MIN)
-		return 0;
-	type = get_be16(f + 12);
-	if (type == ETH_P_IP) {
-		unsigned int tot = get_be16(ip + IPV4_TOT_LEN);
-
-		hlen = (ip[IPV4_VER_IHL] & IPV4_IHL_MASK) * 4;
-		if (hlen < IPV4_HLEN_MIN || tot < hlen || ETH_HLEN + tot > len ||
-		    ETH_HLEN + hlen > head)
-			return 0;
-		proto = ip[IPV4_PROTOCOL];
-		l4len = tot - hlen;
-		skb->network_header = (u16)(data_off + ETH_HLEN);
-		skb->transport_header = (u16)(skb->network_header + hlen);
-		if (!(nflags & NETIF_CHECKSUM_GEN_IP)) {
-			if (feat & NETIF_F_IP_CSUM) {
-				skb->csum_flags = NETDEV_CSUM_IP;
-				skb->ip_summed = CHECKSUM_PARTIAL;
-			} else {
-				put_be16(ip + IPV4_CHECK, 0);
-				put_be16(ip + IPV4_CHECK, (u16)~csum_fold(csum_partial(0, ip, hlen)));
-			}
-		}
-		pseudo = csum_partial(0, ip + IPV4_SADDR, 8) + proto + l4len;
-		feat &= NETIF_F_IP_CSUM;
-		if (frame_is_fragment(f, head)) {
-			g->st.tx_frag_nocsum += l4_left && l4_csum_field(proto) &&
-						!(get_be16(ip + IPV4_FRAG_OFF) & IPV4_OFFSET_MASK);
-			return 0;
-		}
-	} else if (type == ETH_P_IPV6 && head >= ETH_HLEN + IPV6_HLEN) {
-		hlen = IPV6_HLEN;
-		proto = ip[IPV6_NEXT_HEADER];
-		l4len = get_be16(ip + IPV6_PAYLOAD_LEN);
-		if (ETH_HLEN + IPV6_HLEN + l4len > len)
-			return 0;
-		if (proto == IPV6_NH_FRAGMENT) {
-			g->st.tx_frag_nocsum += l4_left && l4len > IPV6_FRAG_HLEN &&
-						l4_csum_field(ip[IPV6_HLEN]) &&
-						!(get_be16(ip + IPV6_HLEN + IPV6_FRAG_OFF) & IPV6_OFFSET_MASK);
-			return 0;
-		}
-		pseudo = csum_partial(0, ip + IPV6_SADDR, 32) + proto + l4len;
-		feat &= NETIF_F_IPV6_CSUM;
-	} else {
-		return 0;
-	}
-	field = l4_csum_field(proto);
-	if (!l4_left || !field || l4len < field + 2 || ETH_HLEN + hlen + field + 2 > head)
-		return 0;
-	l4 = ip + hlen;
-	if (feat) {
-		skb->network_header = (u16)(data_off + ETH_HLEN);
-		skb->transport_header = (u16)(skb->network_header + hlen);
-		skb->csum_flags |= (proto == IPPROTO_TCP ? NETDEV_CSUM_TCP : NETDEV_CSUM_UDP) |
-				   (type == ETH_P_IPV6 ? NETDEV_CSUM_IPV6 : 0);
-		skb->ip_summed = CHECKSUM_PARTIAL;
-		put_be16(l4 + field, csum_fold(pseudo));
-		return 0;
-	}
-	if (skb_is_nonlinear(skb))
-		return -EINVAL;
-	l4_csum_sw(l4, l4len, proto, pseudo);
-	g->st.tx_csum_sw++;
-	return 0;
 }
 
 /* --- transmit ----------------------------------------------------------- */
@@ -359,7 +185,7 @@ static err_t glue_xmit(struct net_glue *g, struct pbuf *p, u16 gso_size, u16 gso
 		glue_tx_gso(skb, gso_size, gso_segs, v6);
 		g->st.tx_tso_sends++;
 		g->st.tx_tso_segs += gso_segs;
-	} else if (glue_tx_csum(g, skb)) {
+	} else if (glue_tx_csum(g->dev, g->netif.chksum_flags, skb, &g->st)) {
 		/* a checksum to sum in software over a chain: make it linear */
 		struct sk_buff *lin = skb_copy(skb);
 
@@ -372,7 +198,7 @@ static err_t glue_xmit(struct net_glue *g, struct pbuf *p, u16 gso_size, u16 gso
 		}
 		skb = lin;
 		g->st.tx_linearized++;
-		glue_tx_csum(g, skb);
+		glue_tx_csum(g->dev, g->netif.chksum_flags, skb, &g->st);
 	}
 	journey_tx_skb(skb);
 	rc = dev_queue_xmit(skb);
@@ -460,43 +286,6 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 
 /* --- receive ------------------------------------------------------------ */
 
-/* true if the frame is an IP fragment: a NIC's L4 verdict covers one
- * fragment at best, never the reassembled datagram */
-static bool frame_is_fragment(const u8 *frame, unsigned int len)
-{
-	u16 type;
-
-	if (len < ETH_HLEN)
-		return false;
-	type = (u16)(frame[12] << 8 | frame[13]);
-	if (type == ETH_P_IP && len >= ETH_HLEN + IPV4_FRAG_OFF + 2) {
-		const u8 *ip = frame + ETH_HLEN;
-		u16 frag = (u16)(ip[IPV4_FRAG_OFF] << 8 | ip[IPV4_FRAG_OFF + 1]);
-
-		return (frag & (IPV4_MF | IPV4_OFFSET_MASK)) != 0;
-	}
-	if (type == ETH_P_IPV6 && len > ETH_HLEN + IPV6_NEXT_HEADER)
-		return frame[ETH_HLEN + IPV6_NEXT_HEADER] == IPV6_NH_FRAGMENT;
-	return false;
-}
-
-/* Which checks the NIC really did for this frame: software still checks
- * anything the device did not flag, IPv4 needs both the header and the L4
- * verdict, and no verdict on a fragment is trusted. */
-static u8 rx_ip_summed(const u8 *frame, unsigned int len, unsigned int flags)
-{
-	u16 type;
-
-	if (!(flags & NETDEV_RX_L4_CSUM_OK) || len < ETH_HLEN || frame_is_fragment(frame, len))
-		return CHECKSUM_NONE;
-	type = (u16)(frame[12] << 8 | frame[13]);
-	if (type == ETH_P_IP && !(flags & NETDEV_RX_IP_CSUM_OK))
-		return CHECKSUM_NONE;
-	if (type != ETH_P_IP && type != ETH_P_IPV6)
-		return CHECKSUM_NONE;
-	return CHECKSUM_UNNECESSARY;
-}
-
 /* a copy of the runt skb padded with zeros to ETH_ZLEN; skb is consumed
  * (NULL and dropped when memory is short) */
 static struct sk_buff *glue_pad_runt(struct net_glue *g, struct sk_buff *skb)
@@ -528,6 +317,16 @@ static int glue_rx(struct net_device *dev, struct sk_buff *skb, unsigned int fla
 	g->st.rx_frames++;
 	g->st.rx_bytes += len;
 	skb->dev = dev;
+	/* a tagged frame is its VLAN sub-interface's, untagged, from here
+	 * (net/lwip/vlan.h) */
+	if (len >= ETH_HLEN && (frame[12] << 8 | frame[13]) == ETH_P_8021Q) {
+		skb = vlan_rx_untag(skb);
+		if (!skb)
+			return 0;
+		dev = skb->dev;
+		frame = skb->data;
+		len = skb->len;
+	}
 	/* A runt is padded to the Ethernet minimum, as QEMU's NIC models do
 	 * (real NICs drop it): lwIP (2.1.3 and 2.2.1) trusts that minimum, e.g.
 	 * etharp_input reads a whole ARP header whatever the frame's length
@@ -546,12 +345,19 @@ static int glue_rx(struct net_device *dev, struct sk_buff *skb, unsigned int fla
 	skb->ip_summed = (READ_ONCE(dev->features) & NETIF_F_RXCSUM) ?
 			 rx_ip_summed(frame, len, flags) : CHECKSUM_NONE;
 	journey_rx_skb(skb);
-	/* NAPI poll in NET_RX: straight up; otherwise (napi=off: a hard IRQ,
-	 * which may have interrupted NET_RX itself) via the backlog */
-	if (in_serving_softirq() && !in_irq())
-		netif_receive_skb(skb);
-	else
+	/* NAPI poll in NET_RX: through GRO (net/core/gro.h) and up;
+	 * otherwise (napi=off: a hard IRQ, which may have interrupted NET_RX
+	 * itself) via the backlog */
+	if (in_serving_softirq() && !in_irq()) {
+		struct napi_struct *napi = softnet_data_this_cpu()->polling;
+
+		if (napi)
+			napi_gro_receive(napi, skb);
+		else
+			netif_receive_skb(skb);
+	} else {
 		netif_rx(skb);
+	}
 	return 0;
 }
 
@@ -693,7 +499,13 @@ static err_t glue_netif_init(struct netif *netif)
 
 static void glue_set_link(struct net_glue *g)
 {
-	bool up = READ_ONCE(g->dev->carrier);
+	struct net_device *real = vlan_dev_real(g->dev);
+	bool up;
+
+	/* a VLAN sub-interface has its real device's carrier */
+	if (real)
+		WRITE_ONCE(g->dev->carrier, READ_ONCE(real->carrier));
+	up = READ_ONCE(g->dev->carrier);
 
 	if (up == !!netif_is_link_up(&g->netif))
 		return;
@@ -781,6 +593,57 @@ err_netif:
 	g->dev = NULL;
 	dev_qdisc_detach(dev);
 	return rc;
+}
+
+int net_glue_set_up(struct net_device *dev, bool up)
+{
+	struct net_glue *g = glue_of_dev(dev);
+	int rc = 0;
+
+	if (!g)
+		return -ENODEV;
+	if (up) {
+		rc = glue_open_dev(dev);
+		if (rc)
+			return rc;
+	}
+	net_core_lock();
+	if (up) {
+		netif_set_up(&g->netif);
+		glue_set_link(g);
+	} else {
+		netif_set_down(&g->netif);
+	}
+	net_core_unlock();
+	if (!up)
+		rc = netdev_stop(dev);
+	return rc;
+}
+
+int net_glue_set_mtu(struct net_device *dev, u32 mtu)
+{
+	struct net_glue *g = glue_of_dev(dev);
+	struct net_device *real = vlan_dev_real(dev);
+	u32 max = dev->max_mtu ? dev->max_mtu : ETH_DATA_LEN;
+	int rc = 0;
+
+	if (!g)
+		return -ENODEV;
+	/* a sub-interface's frames go out of its real device */
+	if (real)
+		max = MIN(max, real->mtu);
+	if (mtu < ETH_MIN_MTU || mtu > max)
+		return -EINVAL;
+	if (dev->netdev_ops->ndo_change_mtu)
+		rc = dev->netdev_ops->ndo_change_mtu(dev, mtu);
+	if (rc)
+		return rc;
+	WRITE_ONCE(dev->mtu, mtu);
+	net_core_lock();
+	g->netif.mtu = (u16_t)mtu;
+	g->netif.mtu6 = (u16_t)mtu;
+	net_core_unlock();
+	return 0;
 }
 
 void net_detach_netdev(struct net_device *dev)

@@ -50,6 +50,18 @@ int net_attach_netdev(struct net_device *dev);
 /* Undo net_attach_netdev (the device is left as it is).  Takes the lock. */
 void net_detach_netdev(struct net_device *dev);
 
+/* ip link set DEV up|down: the device opened (or stopped) and its netif
+ * up (or down).  Takes the core lock: call without it.  0, -ENODEV (not
+ * attached) or the driver's error. */
+int net_glue_set_up(struct net_device *dev, bool up);
+
+/* ip link set DEV mtu N: the driver's ndo_change_mtu (if it has one),
+ * then dev->mtu and the netif's (IPv4 and IPv6: lwIP's MSS follows it).
+ * -EINVAL outside ETH_MIN_MTU..max_mtu (a VLAN sub-interface: no more
+ * than its real device's), -ENODEV, or the driver's error.  Takes the
+ * core lock: call without it. */
+int net_glue_set_mtu(struct net_device *dev, u32 mtu);
+
 /* the lwIP netif of dev, or NULL; core lock held */
 struct netif *net_netif_of(struct net_device *dev);
 /* the device under an attached netif, or NULL (loop netif) */

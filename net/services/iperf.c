@@ -1,5 +1,9 @@
 /* iperf 2 server on TCP port 5001: lwIP's lwiperf, with its reports in
- * the log and the counters.
+ * the log and the counters.  The host's stock iperf 2 client measures both
+ * directions: -r and -d (lwiperf connects back and sends) and, with
+ * barenet's lwIP patch 0042, iperf 2.1's -R (the guest sends on the
+ * client's own connection).  A sending session reports "client done" and
+ * counts its bytes out.
  *
  * lwiperf 2.1.3 closed its pcb from its tcp_err callback, after lwIP had
  * freed it (found by tests/fuzz: regression lwiperf-err-after-abort); barenet
@@ -42,7 +46,10 @@ static void iperf_report(void *arg, enum lwiperf_report_type type,
 	svc_iperf_last_bytes = bytes;
 	svc_iperf_last_kbps = kbps;
 	svc_iperf_stats.tcp_accepted++;
-	svc_iperf_stats.tcp_bytes_in += bytes;
+	if (type == LWIPERF_TCP_DONE_CLIENT)
+		svc_iperf_stats.tcp_bytes_out += bytes;
+	else
+		svc_iperf_stats.tcp_bytes_in += bytes;
 	if (type == LWIPERF_TCP_DONE_SERVER)
 		svc_iperf_stats.tcp_closed++;
 	else

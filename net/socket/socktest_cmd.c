@@ -40,6 +40,11 @@ struct socktest {
 static struct socktest st;
 static struct task_struct *st_thread;
 static bool st_go;                     /* socktest go: a slow reader's sleep ends */
+/* the thread has printed its first line (or failed): the command returns
+ * only then, so that the line comes before the shell's next prompt and
+ * never splits it (the tests look for the prompt at a line's start) */
+static bool st_started;
+#define SOCKTEST_START_WAIT_MS 5000
 
 static bool st_stop(void)
 {
@@ -190,6 +195,7 @@ static int st_main(void *data)
 		rc = st_timeo(s, st.kind[3] == 's' ? SOCKTEST_POLL_MS * 5 : SOCKTEST_POLL_MS);
 	if (!rc) {
 		pr_info("socktest: %s on port %u (inode %lu)\n", st.kind, st.port, s->ino);
+		WRITE_ONCE(st_started, true);
 		if (!strcmp(st.kind, "udpecho"))
 			rc = st_udpecho(s);
 		else if (!strcmp(st.kind, "udpslow"))
@@ -202,6 +208,7 @@ static int st_main(void *data)
 	sock_release(s);
 	msleep(SOCKTEST_POLL_MS);       /* frees done from the softirq settle */
 out:
+	WRITE_ONCE(st_started, true);
 	pr_info("socktest: %s done: %s; kmalloc objects (less the skb caches) %zu at start, "
 		"%zu at the end\n", st.kind, rc ? errno_name(rc) : "ok", live0, sock_live_objects());
 	return rc;
@@ -244,8 +251,13 @@ static int cmd_socktest(int argc, char **argv)
 	}
 	if (!st.port || st.ms < 0 || st.ms > 600000)
 		return shell_error("socktest", "bad port or time");
+	WRITE_ONCE(st_started, false);
 	st_thread = kthread_run(st_main, NULL, "socktest");
-	return st_thread ? 0 : shell_error("socktest", "no memory for the thread");
+	if (!st_thread)
+		return shell_error("socktest", "no memory for the thread");
+	for (int t = 0; t < SOCKTEST_START_WAIT_MS && !READ_ONCE(st_started); t += 10)
+		msleep(10);
+	return 0;
 }
 SHELL_CMD("socktest", cmd_socktest, "socket API test threads: socktest udpecho|udpslow|tcpecho|"
 	  "tcpslow PORT ... | go | stop");

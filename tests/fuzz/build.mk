@@ -82,7 +82,8 @@ $(FUZZ_LWIP_LIB): $(fuzz-lwip-objs)
 fuzz-rx-srcs := net/lwip/port.c tests/unit/host_stubs.c kernel/softirq.c kernel/errno.c \
 	lib/seq_buf.c drivers/net/netdevice.c $(net-core-srcs) net/core/watchdog.c \
 	net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c \
-	$(addprefix net/lwip/,netif.c tso.c core_lock.c stack.c taps.c ipconfig.c ipconfig_parse.c \
+	$(addprefix net/lwip/,netif.c netif_csum.c vlan.c tso.c core_lock.c stack.c taps.c ipconfig.c \
+		ipconfig_parse.c \
 		tcp_guard.c) \
 	$(addprefix net/services/,services.c svc_conn.c echo.c discard.c http.c http_views.c status.c \
 		iperf.c capture_srv.c www.c www_assets.S) \

@@ -206,30 +206,40 @@ def test_interrupts_layout_is_linux(guest):
 
 
 def test_timer_interrupts_grow_at_hz(guest):
-    w0 = guest.cpu_wait()
-    t0, (_, r0) = snapshot(guest)
-    time.sleep(2.0)
-    t1, (_, r1) = snapshot(guest)
-    waited = guest.cpu_wait() - w0
-    dt = t1 - t0
     # APIC mode ticks from the LAPIC timer (LOC); 8259 mode from the PIT on IRQ 0
     key = "LOC" if guest.mode == "apic" else 0
-    ticks = r1[key][0][0] - r0[key][0][0]
-    report("/proc/interrupts (%s): %s grew by %d in %.2f s of /proc/uptime (HZ=%d; QEMU "
-           "waited %.2f s for a CPU)" % (guest.mode, key, ticks, dt, HZ, waited))
-    assert dt >= 1.5
-    # the LAPIC timer keeps time under TCG; QEMU's emulated PIT drops the
-    # edges a descheduled vCPU did not take (162 for 200 in a make test on a
-    # loaded host), so the 8259 mode is held to a quarter, the APIC to 10 %;
+    # QEMU's emulated PIT and LAPIC timer both drop the ticks a descheduled
+    # vCPU did not take (the PIT's 162 for 200 in a make test on a loaded
+    # host; the LAPIC's 136 for 200 with 2 vCPUs at load 10): the best of
+    # three 2 s windows is checked, so a window the host stole is not taken
+    # for a wrong rate (a wrong HZ or calibration is off in every window),
     # and no timer's edges are taken while QEMU waits for a CPU (Guest.
-    # cpu_wait: 147 PIT interrupts for 201 on a host loaded 4 deep)
+    # cpu_wait: 147 PIT interrupts for 201 on a host loaded 4 deep).
+    # The 8259 mode is held to a quarter, the APIC to 10 %.
     tolerance = 0.25 if guest.mode == "8259" else 0.1
-    assert ticks <= HZ * dt * (1 + tolerance) + 3, (ticks, dt)
-    assert ticks >= HZ * max(0.0, dt - waited) * (1 - tolerance) - 3, (ticks, dt, waited)
-    if guest.mode == "8259":
-        assert r1["LOC"][0][0] == r0["LOC"][0][0] == 0
-    for key in r0:
-        assert r1[key][0][0] >= r0[key][0][0], key
+    windows = []
+    for _ in range(3):
+        w0 = guest.cpu_wait()
+        t0, (_, r0) = snapshot(guest)
+        time.sleep(2.0)
+        t1, (_, r1) = snapshot(guest)
+        waited = guest.cpu_wait() - w0
+        dt = t1 - t0
+        ticks = r1[key][0][0] - r0[key][0][0]
+        report("/proc/interrupts (%s): %s grew by %d in %.2f s of /proc/uptime (HZ=%d; QEMU "
+               "waited %.2f s for a CPU)" % (guest.mode, key, ticks, dt, HZ, waited))
+        assert dt >= 1.5
+        windows.append((ticks, dt, waited))
+        if guest.mode == "8259":
+            assert r1["LOC"][0][0] == r0["LOC"][0][0] == 0
+        for k in r0:
+            assert r1[k][0][0] >= r0[k][0][0], k
+        if HZ * max(0.0, dt - waited) * (1 - tolerance) - 3 <= ticks <= \
+                HZ * dt * (1 + tolerance) + 3:
+            break
+    else:
+        raise AssertionError("no window within %d %% of HZ (ticks, seconds, seconds QEMU "
+                             "waited for a CPU): %s" % (tolerance * 100, windows))
 
 
 def test_irq_directory_and_affinity(guest):

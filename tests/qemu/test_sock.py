@@ -151,6 +151,9 @@ def test_udp_slow_reader_drops_counted(guest):
     assert after["InErrors"] - before["InErrors"] == drops, (before, after)
     # InDatagrams: when read (the probe echoes before are not in the window)
     assert after["InDatagrams"] - before["InDatagrams"] == got, (before, after)
+    ns = g.shell("netstat -s")
+    assert "\n    %d receive buffer errors\n" % after["RcvbufErrors"] in ns, ns
+    assert "\n    %d packets received\n" % after["InDatagrams"] in ns, ns
     f = guest.proc_line("/proc/net/udp", port)
     assert f[4] == "00000000:00000000" and int(f[12]) == drops, f
     # zero copy until the queue holds half its buffer (8192 / 2: two of the
@@ -191,7 +194,6 @@ def test_tcp_stalled_reader_closes_window_loses_nothing(guest):
     t.start()
     m = g.wait_for(r"socktest: tcpslow pausing after (\d+) bytes", timeout=60)
     # the stalled reader: the window is closed, the bytes wait in its queue
-    f = guest.proc_line("/proc/net/tcp", port)
     m = g.wait_for(r"socktest: tcpslow paused rx_queue=(\d+) rcv_wnd=(\d+)", timeout=60)
     rxq, wnd = int(m.group(1)), int(m.group(2))
     assert wnd == 0 and rxq > 0, m.group(0)

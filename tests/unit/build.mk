@@ -130,7 +130,7 @@ unit-softirq-srcs := kernel/softirq.c lib/seq_buf.c
 unit-spinlock-srcs := kernel/spinlock_debug.c kernel/softirq.c lib/seq_buf.c
 unit-spinlock-cflags := -DLOCK_DEBUG=1
 
-net-core-srcs := net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/sysctl_net_core.c \
+net-core-srcs := net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/gro.c net/core/sysctl_net_core.c \
 	net/core/xmit.c net/core/journey.c net/core/capture.c
 
 unit-skbuff-srcs := net/core/skbuff.c net/core/journey.c
@@ -140,6 +140,10 @@ unit-skbuff-libs := $(HOST_LWIP_LIB)
 unit-napi-srcs := kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
 unit-napi-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-napi-libs := $(HOST_LWIP_LIB)
+
+unit-gro-srcs := kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
+unit-gro-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
+unit-gro-libs := $(HOST_LWIP_LIB)
 
 unit-ipconfig-srcs := net/lwip/ipconfig_parse.c
 

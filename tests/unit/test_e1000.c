@@ -353,6 +353,34 @@ START_TEST(tx_full_ring_is_an_error_not_a_hang)
 }
 END_TEST
 
+/* an 802.1Q-tagged frame (a VLAN sub-interface's) may be VLAN_HLEN longer
+ * than the MTU allows an untagged one */
+static int xmit_tagged(unsigned int len)
+{
+	struct sk_buff *skb = frame_skb(len, 0, NULL);
+	int rc;
+
+	skb->data[12] = 0x81;
+	skb->data[13] = 0x00;
+	rc = dev->netdev_ops->ndo_start_xmit(dev, skb, 0);
+	if (rc)
+		kfree_skb(skb);
+	return rc;
+}
+
+START_TEST(tx_tagged_frame_takes_four_more_bytes)
+{
+	up(_i, 64, 64);
+	ck_assert_int_eq(xmit(1515, 0, NULL, 0), -EINVAL);
+	ck_assert_int_eq(xmit_tagged(1518), 0);
+	ck_assert_int_eq(xmit_tagged(1519), -EINVAL);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_eq(fake.tx_last_len, 1518);
+	e1000_fixture_irq_and_poll(ad);
+	down();
+}
+END_TEST
+
 /* an rx_handler that answers every frame, as l2reflect does */
 static int rx_reflect(struct net_device *d, struct sk_buff *skb, unsigned int flags)
 {
@@ -1173,6 +1201,7 @@ int main(void)
 	tcase_add_loop_test(tc, rx_oversize_dropped_once, 0, 3);
 	tcase_add_loop_test(tc, rx_checksum_only_where_validated, 0, 3);
 	tcase_add_loop_test(tc, tx_full_ring_is_an_error_not_a_hang, 0, 3);
+	tcase_add_loop_test(tc, tx_tagged_frame_takes_four_more_bytes, 0, 3);
 	tcase_add_loop_test(tc, tx_wraps_and_writes_tail_once_per_burst, 0, 3);
 	tcase_add_loop_test(tc, tx_checksum_context_loaded_on_change, 0, 3);
 	tcase_add_loop_test(tc, tx_checksum_offload_ipv4_ipv6_tcp_udp, 0, 3);

@@ -150,9 +150,18 @@ END_TEST
 START_TEST(stats)
 {
 	ck_assert_int_eq(run("-S eth0"), 0);
+	/* the driver's, then GRO's (every registered device has GRO) */
 	ck_assert_str_eq(out, "NIC statistics:\n"
 			 "     rx_packets: 12345\n"
-			 "     rx_missed_errors: 7\n");
+			 "     rx_missed_errors: 7\n"
+			 "     rx_gro_skbs: 0\n"
+			 "     rx_gro_packets: 0\n"
+			 "     rx_gro_bytes: 0\n"
+			 "     rx_gro_flush_poll: 0\n"
+			 "     rx_gro_flush_mismatch: 0\n"
+			 "     rx_gro_flush_full: 0\n"
+			 "     rx_gro_flush_push: 0\n"
+			 "     rx_gro_csum_bad: 0\n");
 	ck_assert_int_eq(run("-S lo"), 94);
 	ck_assert_str_eq(out, "no stats available\n");
 }
@@ -261,10 +270,16 @@ START_TEST(features)
 				     "\ttx-checksum-ipv4: off\n"
 				     "\ttx-checksum-ip-generic: off [fixed]\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\nloopback: off [fixed]\n"));
+	/* GRO: a software feature, on at registration */
+	ck_assert_ptr_nonnull(strstr(out, "\ngeneric-receive-offload: on\n"));
+	ck_assert_int_eq(run("-K eth0 gro off"), 0);
+	ck_assert_uint_eq(dev->features, NETIF_F_RXCSUM);
+	ck_assert_int_eq(run("-k eth0"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\ngeneric-receive-offload: off\n"));
 	ck_assert_int_eq(run("-K eth0 tx on rx off"), 0);
 	ck_assert_str_eq(out, "");
 	ck_assert_uint_eq(dev->features, NETIF_F_IP_CSUM);
-	ck_assert_int_eq(features_changed, 1);
+	ck_assert_int_eq(features_changed, 2);
 	ck_assert_int_eq(run("-k eth0"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "rx-checksumming: off\ntx-checksumming: on\n"
 				     "\ttx-checksum-ipv4: on\n"));

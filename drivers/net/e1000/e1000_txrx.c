@@ -404,7 +404,10 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 		cflags = csum.flags;
 		key = e1000_ctx_key(&csum);
 	}
-	if (!tso && (len < ETH_HLEN || len > MIN(a->netdev->mtu + ETH_HLEN, E1000_TX_BUF_SIZE)))
+	/* an 802.1Q tag rides on top of the MTU (a VLAN sub-interface's frames) */
+	if (!tso && (len < ETH_HLEN ||
+		     len > MIN(a->netdev->mtu + ETH_HLEN + (skb_vlan_tagged(skb) ? VLAN_HLEN : 0),
+			       E1000_TX_BUF_SIZE)))
 		return -EINVAL;
 	nseg = skb_segs(skb, segs, maxseg);
 	copy = nseg > maxseg || !e1000_map_segs(segs, nseg, dma);
