@@ -148,6 +148,46 @@ def table(results):
     return "\n".join(out) + "\n"
 
 
+# -- the socket API against the callback services ------------------------------
+# bench/run.py:measure_sock: the UDP echo cells (size, in flight), each
+# measured on the kernel's callback echo and on the application's
+# recvfrom/sendto loop back to back in one boot, then TCP both ways
+SOCK_UDP = [(64, 1), (64, 8), (1400, 8)]
+SOCK_ROWS = [("udp_%d_%d" % c, "UDP echo %d B, %d in flight" % c, "req/s") for c in SOCK_UDP] + [
+    ("tcp_to_guest_mbps", "TCP host->guest (iperf -c; lwiperf / the application's read loop)",
+     "Mbit/s"),
+    ("tcp_from_guest_mbps", "TCP guest->host (host's iperf listener; lwiperf / the "
+     "application's write loop)", "Mbit/s")]
+# issue 15: the socket API's UDP echo at least this share of the callback's
+SOCK_UDP_TARGET = 0.8
+
+
+def sock_table(results):
+    """Markdown: per SOCK_ROWS row the callback service, the socket API
+    and socket / callback, with 1 CPU and (when measured) with 2; the UDP
+    rows say whether socket / callback reaches SOCK_UDP_TARGET.  "" when
+    results hold no socket cells."""
+    cols = [(k, results[k]["sock"]) for k in ("barenet", BN2) if results.get(k, {}).get("sock")]
+    if not cols:
+        return ""
+    head = "| measure | unit |"
+    for k, _ in cols:
+        n = "1 CPU" if k == "barenet" else "2 CPUs"
+        head += " callback, %s | socket API, %s | socket / callback, %s |" % (n, n, n)
+    out = [head, "|---|---|" + "---:|---:|---:|" * len(cols)]
+    for key, label, unit in SOCK_ROWS:
+        row = "| %s | %s |" % (label, unit)
+        for _, sock in cols:
+            c = sock.get(key) or {}
+            a, b = c.get("callback"), c.get("socket")
+            r = ratio(b, a)
+            if key.startswith("udp_") and r != "n/a":
+                r += " (%s %.1f)" % ("≥" if b / a >= SOCK_UDP_TARGET else "below", SOCK_UDP_TARGET)
+            row += " %s | %s | %s |" % (fmt(a, key), fmt(b, key), r)
+        out.append(row)
+    return "\n".join(out) + "\n"
+
+
 def proc_cpu_seconds(pid):
     """user + system CPU time of process pid so far, in seconds"""
     with open("/proc/%d/stat" % pid) as f:
@@ -330,6 +370,8 @@ def summary(docs, pages):
     docs: the per-model .json documents; pages: their .md file names."""
     if not docs:
         return ""
+    if all(d.get("only") == "sock" for d in docs):
+        return sock_summary(docs, pages)
     meta = docs[0]["meta"]
     md = "# barenet vs Linux, all models (%s, %s)\n\n" % (meta["accel"].upper(), meta["date"])
     md += "- machine: %s, %s host cores; %s; accelerator %s\n" % (
@@ -363,6 +405,7 @@ def summary(docs, pages):
                 a, b = d["results"]["barenet"].get(key), (d["results"].get(BN2) or {}).get(key)
                 cells.append("%s (%s)" % (_pair(a, b, key), ratio(b, a)))
             md += "| %s | %s |\n" % (label, " | ".join(cells))
+    md += sock_summary_rows(docs)
     md += "\nPer interrupt mode (the mode each guest really ran in, read back from the guest):\n\n"
     md += ("| model | mode | barenet ran in | Linux ran in | IRQs per rx frame: barenet NAPI / "
            "napi=off / Linux | RTT p50 (ms) barenet / Linux |\n|---|---|---|---|---:|---:|\n")
@@ -379,3 +422,42 @@ def summary(docs, pages):
                 fmt(bn.get("irq_per_rx_frame")), fmt(off.get("irq_per_rx_frame")),
                 fmt(lx.get("irq_per_rx_frame")), _pair(bn.get("rtt_p50_ms"), lx.get("rtt_p50_ms")))
     return md
+
+
+def sock_summary_rows(docs):
+    """Markdown: SOCK_ROWS per model, socket API / callback (ratio), with 1
+    CPU and with 2; "" when no document has socket cells."""
+    if not any((d["results"].get(k) or {}).get("sock") for d in docs for k in ("barenet", BN2)):
+        return ""
+    md = "\nThe socket API (an application, tests/apps/sockbench.c) against the callback " \
+         "services, in one boot each, barenet 1 CPU; 2 CPUs:\n\n"
+    md += "| measure | " + " | ".join("%s socket / callback (ratio)" % d["meta"]["model"]
+                                      for d in docs) + " |\n"
+    md += "|---|" + "---:|" * len(docs) + "\n"
+    for key, label, unit in SOCK_ROWS:
+        cells = []
+        for d in docs:
+            parts = []
+            for k in ("barenet", BN2):
+                c = ((d["results"].get(k) or {}).get("sock") or {}).get(key) or {}
+                if c:
+                    parts.append("%s (%s)" % (_pair(c.get("socket"), c.get("callback"), key),
+                                              ratio(c.get("socket"), c.get("callback"))))
+            cells.append("; ".join(parts) or "n/a")
+        md += "| %s (%s) | %s |\n" % (label, unit, " | ".join(cells))
+    return md
+
+
+def sock_summary(docs, pages):
+    """Markdown: the summary of a BENCH_ONLY=sock run (socket cells only)."""
+    meta = docs[0]["meta"]
+    md = "# barenet: the socket API against the callback services (%s, %s)\n\n" % (
+        meta["accel"].upper(), meta["date"])
+    md += "- machine: %s, %s host cores; %s; accelerator %s\n" % (
+        meta["machine"], meta["cores"], meta["qemu"], meta["accel"].upper())
+    md += "- barenet %s; BENCH_ONLY=sock (no Linux guest)\n" % meta["barenet"]
+    md += "- per model: %s\n" % ", ".join(
+        "[%s](%s)" % (d["meta"]["model"], p) for d, p in zip(docs, pages))
+    md += "- each model in its default mode (%s)\n" % ", ".join(
+        "%s %s" % (d["meta"]["model"], MODE_NAMES[d["full_mode"]]) for d in docs)
+    return md + sock_summary_rows(docs)

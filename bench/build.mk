@@ -4,9 +4,11 @@
 # model and interrupt mode (every mode barenet offers on the model unless
 # BENCH_MODES narrows it) and writes bench/results/<date>-<model>.{md,json},
 # <date>-<model>-<mode>-load.png and latest.md.  Root (network namespaces).
+# The socket API cells boot tests/apps/sockbench.c (make app-kernel, run.py).
 # BENCH_MODELS="e1000 e1000e igb", BENCH_MODES="msix msi intx" (barenet
-# irqmode= values), BENCH_QUICK=1 (short counts), BENCH_OUT=dir.
+# irqmode= values), BENCH_QUICK=1 (short counts), BENCH_OUT=dir, BENCH_ONLY=sock
+# (only the socket API cells, no Linux guest).
 .PHONY: bench
 bench: $(BUILD)/barenet.elf
-	tools/bench-linux.sh
+	[ "$(BENCH_ONLY)" = sock ] || tools/bench-linux.sh
 	$(PYTHON) bench/run.py

@@ -36,9 +36,19 @@ per model, in its default mode (the first of MODEL_MODES); the cells an
 interrupt mode changes (first ping, RTT, IRQs per frame, the load sweep,
 napi=off) run in every mode.
 
+The socket API (measure_sock): in the default mode, barenet with 1 and
+with 2 CPUs boots once more with tests/apps/sockbench.c as its application
+(built by `make app-kernel`, tests/qemu/apps.py) and the same UDP echo
+client measures the kernel's callback echo (udp/7) and the application's
+recvfrom/sendto loop (udp/7007) back to back, cell by cell; TCP: lwiperf's
+tradeoff test, then `iperf -c` to the application's sink and its source
+writing to the host's `iperf -s`.  Each cell: callback, socket, ratio.
+
 Environment: BENCH_MODELS (default "e1000 e1000e igb"), BENCH_MODES
 (default: every mode of each model; a subset of msix msi intx), BENCH_QUICK=1
-(short counts), BENCH_OUT (default bench/results), BARENET_ACCEL.
+(short counts), BENCH_OUT (default bench/results), BARENET_ACCEL,
+BENCH_ONLY=sock (only the socket API cells: no Linux guest, no idle,
+mode or load cells).
 Writes <date>-<model>.{md,json}, <date>-<model>-<mode>-load.{dat,png} and
 latest.md (the summary of the models of this run).
 Needs root (namespaces, tap, raw ICMP socket)."""
@@ -57,18 +67,25 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
+import apps  # noqa: E402
 import harness  # noqa: E402
 import netns  # noqa: E402
 import netobs  # noqa: E402
 import benchlib  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+# BENCH_ONLY=sock: only the socket API cells (measure_sock), in each
+# model's default mode, barenet with 1 and 2 CPUs; no Linux guest
+SOCK_ONLY = os.environ.get("BENCH_ONLY") == "sock"
 LINUX_DIR = os.path.join(ROOT, "build", "bench", "linux")
 GUEST = netns.GUEST4
 MAC = harness.DEFAULT_MAC
 MEM = 256                       # MiB, both guests, for everything but the -m search
 MEM_STEPS = [2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256]
 ECHO_PORT, DISCARD_PORT, IPERF_PORT = 7, 9, 5001
+# the socket API's counterparts (tests/apps/sockbench.c)
+SOCK_APP = "tests/apps/sockbench.c"
+SOCK_UDP_PORT, SOCK_SINK_PORT, SOCK_SOURCE_PORT = 7007, 5002, 5003
 
 PINGS = 100 if QUICK else 1000
 UDP_SECONDS = 1.5 if QUICK else 3.0
@@ -88,12 +105,13 @@ class BenchGuest:
     interrupt mode, with its shell reachable over the serial console
     (cmd())."""
 
-    def __init__(self, net, kind, model, mode, mem=MEM, extra="", name=None, smp=1):
+    def __init__(self, net, kind, model, mode, mem=MEM, extra="", name=None, smp=1,
+                 kernel=harness.KERNEL):
         self.kind, self.net = kind, net
         name = name or "bench-%s-%s-%s%s" % (kind, model, mode, "" if smp == 1 else "-%dcpu" % smp)
         if kind == "barenet":
             append = "ip=%s/%d,%s irqmode=%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4, mode)
-            self.g = net.guest(name, nic=model, mac=MAC, mem=mem, smp=smp,
+            self.g = net.guest(name, nic=model, mac=MAC, mem=mem, smp=smp, kernel=kernel,
                                append=(append + " " + extra).strip())
         else:
             args, why = benchlib.linux_mode_args(model, mode)
@@ -181,7 +199,7 @@ def first_ping(net, bg, timeout):
     return None
 
 
-def wait_udp_echo(net, timeout=30):
+def wait_udp_echo(net, timeout=30, port=ECHO_PORT):
     """True once the guest's UDP echo answers (lwIP routes UDP only after it
     has seen the carrier; inetd starts late in the Linux init)."""
     s = net.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -189,7 +207,7 @@ def wait_udp_echo(net, timeout=30):
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
-            s.sendto(b"probe", (GUEST, ECHO_PORT))
+            s.sendto(b"probe", (GUEST, port))
             try:
                 if s.recvfrom(2048)[0] == b"probe":
                     return True
@@ -206,12 +224,12 @@ def ping_rtts(net, n):
     return rtts, n - len(rtts)
 
 
-def udp_echo(net, size, inflight, seconds):
+def udp_echo(net, size, inflight, seconds, port=ECHO_PORT):
     """Replies/s with inflight requests outstanding: one new request per
     reply; requests unanswered for 200 ms are counted lost and replaced."""
     s = net.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setblocking(False)
-    s.connect((GUEST, ECHO_PORT))
+    s.connect((GUEST, port))
     pad = b"x" * max(0, size - 8)
     outstanding = {}
     seq = got = lost = 0
@@ -270,6 +288,56 @@ def iperf_both(net, seconds):
         elif f[1] == GUEST:
             rev = int(f[8]) / 1e6
     return fwd, rev
+
+
+def iperf_to_sink(net, seconds):
+    """Mbit/s host->guest from `iperf -c` to the socket application's TCP
+    sink: the client's own figure, as iperf_both's host->guest."""
+    r = net.run(["iperf", "-c", GUEST, "-p", str(SOCK_SINK_PORT), "-t", str(seconds), "-y", "C"],
+                timeout=seconds + 90)
+    for line in r.stdout.splitlines():
+        f = line.split(",")
+        if len(f) >= 9 and f[3] == GUEST:
+            return int(f[8]) / 1e6
+    return None
+
+
+def source_to_iperf(net, seconds):
+    """Mbit/s guest->host: the socket application's TCP source connects to
+    an `iperf -s` on the host and writes for seconds (asked over its
+    control port), the listener's figure, as iperf_both's guest->host (the
+    tradeoff test's listener is the same iperf server code)."""
+    srv = net.popen(["stdbuf", "-oL", "iperf", "-s", "-p", str(IPERF_PORT), "-y", "C"])
+    try:
+        time.sleep(0.5)         # the listener is up
+        c = net.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.settimeout(seconds + 60)
+        try:
+            c.connect((GUEST, SOCK_SOURCE_PORT))
+            c.sendall(b"%d %g\n" % (IPERF_PORT, seconds))
+            answer = b""
+            while not answer.endswith(b"\n"):
+                chunk = c.recv(100)
+                if not chunk:
+                    break
+                answer += chunk
+        finally:
+            c.close()
+        if not answer.startswith(b"sent "):
+            return None
+        # iperf's report line comes when the guest's connection has closed
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([srv.stdout], [], [], 0.5)
+            if not r:
+                continue
+            f = srv.stdout.readline().strip().split(",")
+            if len(f) >= 9 and f[1] == GUEST:
+                return int(f[8]) / 1e6
+        return None
+    finally:
+        srv.kill()
+        srv.wait()
 
 
 def udp_flood(net, port, n=None, pps=None, seconds=None):
@@ -406,6 +474,46 @@ def measure(kind, model, mode, full, smp=1):
     return res, cell, extra
 
 
+def app_kernel():
+    """The barenet image with tests/apps/sockbench.c as its application,
+    built by `make app-kernel` (tests/qemu/apps.py)."""
+    return apps.app_kernel(SOCK_APP)
+
+
+def measure_sock(model, mode, smp):
+    """The socket API against the callback services in one barenet boot
+    (the image of app_kernel()): per SOCK_UDP cell, the kernel's UDP echo
+    (udp/7, lwIP callback) and then the application's (recvfrom/sendto),
+    back to back with the same client and seconds; then TCP both ways,
+    lwiperf's tradeoff test (iperf_both) and the application's sink and
+    source (iperf_to_sink, source_to_iperf).  Returns
+    {key: {"callback": x, "socket": y}} and the losses."""
+    res, lost = {}, {}
+    with netns.TestNet() as net:
+        pin_neighbour(net)
+        bg = BenchGuest(net, "barenet", model, mode, smp=smp, kernel=app_kernel(),
+                        name="bench-sock-%s-%s-%dcpu" % (model, mode, smp))
+        bg.wait_ready(120)
+        bg.g.wait_for(r"sockbench: udp echo", 60)
+        if not (wait_udp_echo(net) and wait_udp_echo(net, port=SOCK_UDP_PORT)):
+            raise RuntimeError("sockbench on %s %s: no UDP echo; log %s"
+                               % (model, mode, bg.g.logpath))
+        for size, n in benchlib.SOCK_UDP:
+            key = "udp_%d_%d" % (size, n)
+            res[key] = {}
+            for side, port in (("callback", ECHO_PORT), ("socket", SOCK_UDP_PORT)):
+                res[key][side], lost["%s_%s" % (key, side)] = udp_echo(
+                    net, size, n, UDP_SECONDS, port=port)
+        fwd, rev = iperf_both(net, IPERF_SECONDS)
+        res["tcp_to_guest_mbps"] = {"callback": fwd, "socket": iperf_to_sink(net, IPERF_SECONDS)}
+        res["tcp_from_guest_mbps"] = {"callback": rev,
+                                      "socket": source_to_iperf(net, IPERF_SECONDS)}
+        res["build"] = harness.BANNER_RE.search(bg.g.output).group("build")
+    log("socket API %s %s, %d CPU%s: %s" % (model, mode, smp, "" if smp == 1 else "s",
+                                           json.dumps(res)))
+    return res, lost
+
+
 def serves(kind, model, mode, mem):
     """True when the guest boots with -m mem and answers a ping, a UDP echo
     and a 1 s iperf -c."""
@@ -474,8 +582,10 @@ def machine_meta():
                 break
     qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                           text=True).stdout.splitlines()[0]
-    with open(os.path.join(LINUX_DIR, "versions.txt")) as f:
-        linux = ", ".join("%s %s" % tuple(line.split()) for line in f if line.strip())
+    linux = "not run (BENCH_ONLY=sock)"
+    if not SOCK_ONLY:
+        with open(os.path.join(LINUX_DIR, "versions.txt")) as f:
+            linux = ", ".join("%s %s" % tuple(line.split()) for line in f if line.strip())
     return {"machine": cpu, "cores": os.cpu_count(), "qemu": qemu, "linux": linux,
             "host": platform.platform()}
 
@@ -557,7 +667,18 @@ def render(doc):
               "2 CPUs %s\n" % (c.get("idle_seconds", IDLE_SECONDS), benchlib.fmt(idle.get("1")),
                               benchlib.fmt(idle.get("2")))
     md += "\n" if idle else ""
+    sock = benchlib.sock_table(results)
+    if sock:
+        sock = "\n## The socket API against the callback services\n\nOne barenet boot per CPU " \
+               "count with tests/apps/sockbench.c as its application (`make app-kernel`): per " \
+               "UDP cell the kernel's echo (udp/7, answered in lwIP's callback) and then the " \
+               "application's (udp/7007, a recvfrom/sendto loop), the same client and seconds; " \
+               "TCP: lwiperf's tradeoff test as above, then `iperf -c` to the application's " \
+               "read loop and the application's write loop to the host's `iperf -s`.\n\n" + sock
+    if doc.get("only") == "sock":
+        return md + sock
     md += benchlib.table(results)
+    md += sock
     md += "\n## Per interrupt mode\n\nThe mode asked of both guests (barenet `irqmode=`; Linux " \
           "`pci=nomsi`, or e1000e's `IntMode=`) and the one each ran in, read back from the " \
           "guest: the chip column of eth0's rows in /proc/interrupts, x the number of rows; " \
@@ -584,11 +705,17 @@ def run_model(model, modes, out_dir, date, idle):
     full_mode = modes[0]
     results, extras = {"barenet": {}, benchlib.BN2: {}, "linux": {}}, {}
     cells = {m: {} for m in modes}
-    bn_size, lx_size = image_sizes()
+    bn_size, lx_size = (None, None) if SOCK_ONLY else image_sizes()
     # barenet with 1 CPU, then with 2 (the same cells, back to back), then
     # Linux (1 CPU); results[benchlib.BN2] holds the 2-CPU barenet
     for key, kind, smp in (("barenet", "barenet", 1), (benchlib.BN2, "barenet", 2),
                            ("linux", "linux", 1)):
+        if SOCK_ONLY:
+            if kind == "barenet":
+                log("%s %s barenet (%d CPU): socket API" % (model, full_mode, smp))
+                sock, lost = measure_sock(model, full_mode, smp)
+                results[key], extras[key] = {"sock": sock}, {"sock_lost": lost}
+            continue
         for mode in modes:
             if kind == "linux":
                 args, why = benchlib.linux_mode_args(model, mode)
@@ -609,15 +736,21 @@ def run_model(model, modes, out_dir, date, idle):
                 # beyond their stacks: searched with 1 CPU only
                 res["min_mem_mib"] = "not searched"
             res["image_bytes"] = bn_size if kind == "barenet" else lx_size
+            if kind == "barenet":
+                log("%s %s barenet (%d CPU): socket API" % (model, mode, smp))
+                res["sock"], extra["sock_lost"] = measure_sock(model, mode, smp)
             results[key], extras[key] = res, extra
     meta["idle_host_cpu"] = idle
     meta["duration_s"] = round(time.monotonic() - t0)
     # what was measured: the build the barenet guest named at boot
-    meta["barenet"] = ", ".join(sorted({c["barenet"]["build"] for c in cells.values()
-                                        if "build" in c["barenet"]})) or "unknown"
+    builds = {c["barenet"]["build"] for c in cells.values() if "build" in c.get("barenet", {})}
+    builds |= {r["sock"]["build"] for r in results.values() if "build" in r.get("sock", {})}
+    meta["barenet"] = ", ".join(sorted(builds)) or "unknown"
     base = os.path.join(out_dir, "%s-%s" % (date, model))
     pngs = {}
     for mode in modes:
+        if "barenet" not in cells[mode]:
+            continue            # BENCH_ONLY=sock: no load sweep
         bn, lx = cells[mode]["barenet"], cells[mode]["linux"]
         series = [("barenet NAPI", bn["load"])]
         if "load" in cells[mode].get(benchlib.BN2, {}):
@@ -634,6 +767,7 @@ def run_model(model, modes, out_dir, date, idle):
         pngs[mode] = os.path.basename(png) if png else None
     doc = {"meta": meta, "results": results, "extra": extras, "modes": cells,
            "full_mode": full_mode, "quick": QUICK, "png": pngs,
+           "only": "sock" if SOCK_ONLY else None,
            "counts": {"pings": PINGS, "udp_seconds": UDP_SECONDS,
                       "iperf_seconds": IPERF_SECONDS, "flood": FLOOD_FRAMES,
                       "load_steps": LOAD_STEPS, "load_seconds": LOAD_SECONDS,
@@ -684,15 +818,17 @@ def main():
     ok, why = netns.available()
     if not ok:
         sys.exit("bench: " + why)
-    if not os.path.exists(os.path.join(LINUX_DIR, "versions.txt")):
+    if not SOCK_ONLY and not os.path.exists(os.path.join(LINUX_DIR, "versions.txt")):
         sys.exit("bench: no Linux guest in %s (tools/bench-linux.sh builds it)" % LINUX_DIR)
     out_dir = os.environ.get("BENCH_OUT", os.path.join(ROOT, "bench", "results"))
     os.makedirs(out_dir, exist_ok=True)
     date = datetime.date.today().isoformat()
     t0 = time.monotonic()
-    idle = {str(n): idle_host_cpu(n) for n in (1, 2)}
-    log("idle host CPU use of a barenet guest: %s" % ", ".join(
-        "%s CPU%s %.3f" % (n, "" if n == "1" else "s", v) for n, v in idle.items()))
+    idle = None
+    if not SOCK_ONLY:
+        idle = {str(n): idle_host_cpu(n) for n in (1, 2)}
+        log("idle host CPU use of a barenet guest: %s" % ", ".join(
+            "%s CPU%s %.3f" % (n, "" if n == "1" else "s", v) for n, v in idle.items()))
     docs, bases = [], []
     for model in models:
         mm = [mode for m, mode in cells if m == model]

@@ -178,6 +178,26 @@ int view_read(const char *path, char **text, size_t *len)
 	return need < 0 ? need : -EAGAIN;
 }
 
+int view_write(const char *path, const char *text)
+{
+	struct path_segs p;
+	const struct view *v = NULL;
+	const char *args[VIEW_ARGS_MAX] = { 0 };
+	int rc = path_split(path, &p);
+
+	if (rc)
+		return rc;
+	switch (view_find(&p, &v, args)) {
+	case VIEW_FILE:
+		break;
+	case VIEW_DIRECTORY:
+		return -EISDIR;
+	default:
+		return -ENOENT;
+	}
+	return v->store ? v->store(text, args) : -EACCES;
+}
+
 struct dir_entry {
 	char name[VIEW_NAME_MAX];
 	bool is_dir;

@@ -29,12 +29,17 @@
 #define VIEW_ARGS_MAX   4       /* wildcards in one pattern */
 
 typedef int (*view_show_t)(char *buf, size_t size, const char *const *args);
+/* a write to a writable view: the text written (NUL-terminated, the
+ * trailing newline kept as given); 0 or a negative errno (-EINVAL: a
+ * value the file refuses, nothing changed) */
+typedef int (*view_store_t)(const char *text, const char *const *args);
 typedef int (*view_list_t)(unsigned int idx, const char *const *args, char *name,
 			   size_t size);
 
 struct view {
 	const char *path;
 	view_show_t show;
+	view_store_t store;     /* NULL: read-only */
 };
 
 struct view_dir {
@@ -44,7 +49,11 @@ struct view_dir {
 
 #define VIEW(p, fn)                                                          \
 	static const struct view __view_##fn                                 \
-	__used __section("views") __aligned(8) = { (p), (fn) }
+	__used __section("views") __aligned(8) = { (p), (fn), NULL }
+/* a file that can also be written (echo VALUE > path) */
+#define VIEW_RW(p, fn, st)                                                   \
+	static const struct view __view_##fn                                 \
+	__used __section("views") __aligned(8) = { (p), (fn), (st) }
 #define VIEW_DIR(p, fn)                                                      \
 	static const struct view_dir __view_dir_##fn                         \
 	__used __section("view_dirs") __aligned(8) = { (p), (fn) }
@@ -59,6 +68,10 @@ enum view_kind view_stat(const char *path);
  * (*text, caller kfrees; *len bytes).  Returns 0, -ENOENT, -EISDIR,
  * -ENAMETOOLONG, -ENOMEM, or show's own error. */
 int view_read(const char *path, char **text, size_t *len);
+
+/* Write text to the file at path: 0, -ENOENT, -EISDIR, -EACCES (a
+ * read-only file) or the file's own error. */
+int view_write(const char *path, const char *text);
 
 /* Call fn(name, is_dir, ctx) for each entry of directory path, sorted by
  * name, each once.  Returns 0, -ENOENT, -ENOTDIR, -ENOMEM or the first

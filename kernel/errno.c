@@ -9,6 +9,7 @@ const char *errno_name(int err)
 	case EPERM: return "EPERM";
 	case ENOENT: return "ENOENT";
 	case EIO: return "EIO";
+	case EACCES: return "EACCES";
 	case ENXIO: return "ENXIO";
 	case E2BIG: return "E2BIG";
 	case EAGAIN: return "EAGAIN";
@@ -68,6 +69,7 @@ const char *errno_desc(int err)
 	case EPERM: return "Operation not permitted";
 	case ENOENT: return "No such file or directory";
 	case EIO: return "Input/output error";
+	case EACCES: return "Permission denied";
 	case ENXIO: return "No such device or address";
 	case E2BIG: return "Argument list too long";
 	case EAGAIN: return "Resource temporarily unavailable";

@@ -72,6 +72,26 @@ static struct ioapic *ioapic_for_gsi(u32 gsi, u32 *pin)
 	return NULL;
 }
 
+/* /proc/irq/N/smp_affinity: the entry's destination, written while the
+ * entry is masked (82093AA 3.2.4: the high dword holds the destination) */
+static int ioapic_retarget(int vector, unsigned int cpu, void *ctx)
+{
+	u32 gsi = (u32)(uintptr_t)ctx, pin, lo;
+	struct ioapic *io = ioapic_for_gsi(gsi, &pin);
+	unsigned long flags;
+
+	(void)vector;
+	if (!io)
+		return -ENOENT;
+	flags = spin_lock_irqsave(&ioapic_lock);
+	lo = ioapic_read(io, IOAPIC_REG_REDTBL_LO(pin));
+	ioapic_write(io, IOAPIC_REG_REDTBL_LO(pin), lo | IOREDTBL_MASKED);
+	ioapic_write(io, IOAPIC_REG_REDTBL_HI(pin), lapic_cpu_dest(cpu) << IOREDTBL_DEST_SHIFT);
+	ioapic_write(io, IOAPIC_REG_REDTBL_LO(pin), lo);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+	return 0;
+}
+
 int ioapic_route_gsi(u32 gsi, int vector, bool level, bool active_low)
 {
 	u32 pin, lo, dest;
@@ -94,6 +114,7 @@ int ioapic_route_gsi(u32 gsi, int vector, bool level, bool active_low)
 	spin_unlock_irqrestore(&ioapic_lock, flags);
 	/* Linux numbers IOAPIC lines by GSI; hwirq is the pin */
 	irq_set_chip_info(vector, gsi, "IO-APIC", pin, level);
+	irq_set_retarget(vector, ioapic_retarget, (void *)(uintptr_t)gsi);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "lib/seq_buf.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct irq_action {
 	irq_handler_t fn;
@@ -36,6 +37,10 @@ struct irq_desc {
 	unsigned int irq;
 	unsigned long hwirq;
 	bool level;
+	/* moves a routed vector to another CPU (the IOAPIC entry's or MSI
+	 * message's destination): irq_set_retarget; NULL: it cannot move */
+	irq_retarget_t retarget;
+	void *retarget_ctx;
 };
 
 static struct irq_desc irq_descs[IRQ_VECTORS];
@@ -353,9 +358,14 @@ static int cpulist_parse(const char *s, u32 *mask)
 	return 0;
 }
 
+static bool irq_default_affinity_given;
+
 static int set_irqaffinity(const char *v)
 {
-	return cpulist_parse(v, &irq_default_affinity);
+	int rc = cpulist_parse(v, &irq_default_affinity);
+
+	irq_default_affinity_given |= !rc;
+	return rc;
 }
 CMDLINE_OPT("irqaffinity", set_irqaffinity,
 	    "CPU list device interrupts are delivered to (the first online one), e.g. 1 (default 0)");
@@ -385,6 +395,54 @@ unsigned int irq_setup_affinity(int vector)
 	return cpu;
 }
 
+u32 irq_spread_mask(void)
+{
+	u32 m = irq_default_affinity & online_mask();
+
+	return irq_default_affinity_given && m ? m : online_mask();
+}
+
+int irq_set_retarget(int vector, irq_retarget_t fn, void *ctx)
+{
+	unsigned long flags;
+
+	if (!vector_ok(vector))
+		return -EINVAL;
+	flags = spin_lock_irqsave(&irq_lock);
+	irq_descs[vector].retarget = fn;
+	irq_descs[vector].retarget_ctx = ctx;
+	spin_unlock_irqrestore(&irq_lock, flags);
+	return 0;
+}
+
+int irq_set_affinity(int vector, u32 mask)
+{
+	u32 m = mask & online_mask();
+	unsigned int cpu;
+	irq_retarget_t fn;
+	void *ctx;
+	int rc;
+
+	if (!vector_ok(vector))
+		return -EINVAL;
+	fn = READ_ONCE(irq_descs[vector].retarget);
+	ctx = READ_ONCE(irq_descs[vector].retarget_ctx);
+	if (!fn)
+		return -EIO;            /* Linux: !irq_can_set_affinity_usr */
+	/* no online CPU in it: refused, as Linux's irq_affinity_proc_write */
+	if (!m)
+		return -EINVAL;
+	cpu = (unsigned int)__builtin_ctz(m);
+	/* the new destination first, then where it is shown to go: an
+	 * interrupt in flight lands on the old CPU, which handles it */
+	rc = fn(vector, cpu, ctx);
+	if (rc)
+		return rc;
+	WRITE_ONCE(irq_descs[vector].affinity, m);
+	WRITE_ONCE(irq_descs[vector].cpu, cpu);
+	return 0;
+}
+
 unsigned int irq_effective_cpu(int vector)
 {
 	return vector_ok(vector) ? READ_ONCE(irq_descs[vector].cpu) : 0;
@@ -408,7 +466,9 @@ static unsigned int irq_number(int v)
 	return irq_descs[v].chip ? irq_descs[v].irq : (unsigned int)v;
 }
 
-/* vectors with a numbered row (a handler, a chip or a count), by IRQ number */
+/* vectors with a numbered row (a handler or a count), by IRQ number: as
+ * Linux's show_interrupts, an IRQ with neither is left out (an MSI-X
+ * vector allocated for a queue ethtool -L has not switched on) */
 static int irq_rows(u8 *rows)
 {
 	int n = 0;
@@ -417,7 +477,7 @@ static int irq_rows(u8 *rows)
 		struct irq_desc *d = &irq_descs[v];
 		int j;
 
-		if (irq_vector_is_lapic(v) || (!d->chain && !d->chip && !irq_count(v)))
+		if (irq_vector_is_lapic(v) || (!d->chain && !irq_count(v)))
 			continue;
 		for (j = n++; j > 0 && irq_number(rows[j - 1]) > irq_number(v); j--)
 			rows[j] = rows[j - 1];
@@ -555,7 +615,65 @@ static int smp_affinity_show(char *buf, size_t size, const char *const *args)
 	seq_buf_printf(&s, "\n");
 	return seq_buf_used(&s);
 }
-VIEW("/proc/irq/*/smp_affinity", smp_affinity_show);
+/* Linux's bitmap_parse: hex groups of 32 bits separated by commas, most
+ * significant first; a trailing newline */
+static int cpumask_parse_hex(const char *s, u32 *mask)
+{
+	u32 groups[NR_CPUS / 32 + 2];
+	unsigned int n = 0;
+	size_t len = strlen(s);
+
+	if (len && s[len - 1] == '\n')
+		len--;
+	if (!len)
+		return -EINVAL;
+	while (len) {
+		u32 v = 0;
+		unsigned int digits = 0;
+
+		while (len && s[0] != ',') {
+			char c = s[0];
+			u32 d = c >= '0' && c <= '9' ? (u32)(c - '0') :
+				c >= 'a' && c <= 'f' ? (u32)(c - 'a' + 10) :
+				c >= 'A' && c <= 'F' ? (u32)(c - 'A' + 10) : 16;
+
+			if (d == 16 || ++digits > 8)
+				return -EINVAL;
+			v = v << 4 | d;
+			s++;
+			len--;
+		}
+		if (!digits || n == ARRAY_SIZE(groups))
+			return -EINVAL;
+		groups[n++] = v;
+		if (len) {              /* the comma */
+			s++;
+			len--;
+			if (!len)
+				return -EINVAL;
+		}
+	}
+	/* the last group is CPUs 0-31; a bit above NR_CPUS is a CPU that
+	 * cannot exist */
+	for (unsigned int i = 0; i + 1 < n; i++)
+		if (groups[i])
+			return -EINVAL;
+	*mask = groups[n - 1];
+	return 0;
+}
+
+static int smp_affinity_store(const char *text, const char *const *args)
+{
+	int v = irq_vector_of_arg(args);
+	u32 m;
+
+	if (v < 0)
+		return -EIO;
+	if (cpumask_parse_hex(text, &m))
+		return -EINVAL;
+	return irq_set_affinity(v, m);
+}
+VIEW_RW("/proc/irq/*/smp_affinity", smp_affinity_show, smp_affinity_store);
 
 /* the same as a CPU list ("%*pbl": "0-1,3") */
 static int smp_affinity_list_show(char *buf, size_t size, const char *const *args)
@@ -582,7 +700,26 @@ static int smp_affinity_list_show(char *buf, size_t size, const char *const *arg
 	seq_buf_printf(&s, "\n");
 	return seq_buf_used(&s);
 }
-VIEW("/proc/irq/*/smp_affinity_list", smp_affinity_list_show);
+static int smp_affinity_list_store(const char *text, const char *const *args)
+{
+	int v = irq_vector_of_arg(args);
+	char list[32];
+	size_t len = strlen(text);
+	u32 m;
+
+	if (v < 0)
+		return -EIO;
+	if (len && text[len - 1] == '\n')
+		len--;
+	if (!len || len >= sizeof(list))
+		return -EINVAL;
+	memcpy(list, text, len);
+	list[len] = 0;
+	if (cpulist_parse(list, &m))
+		return -EINVAL;
+	return irq_set_affinity(v, m);
+}
+VIEW_RW("/proc/irq/*/smp_affinity_list", smp_affinity_list_show, smp_affinity_list_store);
 
 /* the CPU it is delivered to (Linux's effective_affinity_list) */
 static int effective_affinity_list_show(char *buf, size_t size, const char *const *args)

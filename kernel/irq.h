@@ -103,6 +103,20 @@ unsigned int irq_setup_affinity(int vector);
 /* the CPU vector is delivered to (0 for one never routed) */
 unsigned int irq_effective_cpu(int vector);
 
+/* Moving a routed interrupt (writes to /proc/irq/N/smp_affinity[_list],
+ * drivers spreading their queue vectors): the controller that routed
+ * vector registers how to send it to another CPU (the IOAPIC entry's or
+ * the MSI/MSI-X message's destination); retarget returns 0 or -errno. */
+typedef int (*irq_retarget_t)(int vector, unsigned int cpu, void *ctx);
+int irq_set_retarget(int vector, irq_retarget_t fn, void *ctx);
+/* vector to the first online CPU of mask: 0, -EINVAL (no online CPU in
+ * mask; nothing changed) or -EIO (it cannot be moved: never routed, an
+ * 8259 line) */
+int irq_set_affinity(int vector, u32 mask);
+/* the CPUs a driver spreads its queue vectors over: irqaffinity='s online
+ * CPUs when given, else every online CPU */
+u32 irq_spread_mask(void);
+
 /* Format /proc/interrupts (Linux kernel/irq/proc.c and arch/x86's NMI, LOC,
  * SPU, ERR rows) into buf; returns the length needed, as snprintf does. */
 int irq_proc_show(char *buf, size_t size);

@@ -61,7 +61,8 @@ kernel-srcs += $(net-socket:%=net/socket/%.c)
 $(foreach f,$(net-socket),$(eval CFLAGS_net_socket_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 
 # ethtool: validated NIC settings, the shell command and ethtool= (no lwIP)
-kernel-srcs += net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/cmd_ethtool.c
+kernel-srcs += net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/cmd_ethtool.c \
+	net/ethtool/ethtool_rss.c
 
 # the services over lwIP's raw API
 net-services := services svc_conn echo discard http http_views iperf status metrics netgen capture_srv \
@@ -86,7 +87,7 @@ kernel-srcs += net/core/xrlim.c
 kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/gro.c net/core/sysctl_net_core.c \
 	net/core/selftest_napi.c net/core/xmit.c net/core/journey.c net/core/journey_report.c \
 	net/core/capture.c net/core/capture_cmd.c net/core/journey_cmd.c \
-	net/core/watchdog.c net/core/watchdog_cmd.c
+	net/core/watchdog.c net/core/watchdog_cmd.c net/core/rps.c
 # the packet generator (pktgen) and its frame builder
 kernel-srcs += net/core/pktbuild.c net/core/pktgen.c net/core/pktgen_params.c \
 	net/core/pktgen_cmd.c

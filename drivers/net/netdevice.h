@@ -127,6 +127,38 @@ struct ethtool_drvinfo {
 	char bus_info[ETHTOOL_DRVINFO_LEN];     /* "0000:00:02.0" */
 };
 
+/* ethtool -l/-L: queue channels (Linux struct ethtool_channels) */
+struct ethtool_channels {
+	u32 max_rx, max_tx, max_other, max_combined;
+	u32 rx_count, tx_count, other_count, combined_count;
+};
+
+/* ethtool -x/-X: the RSS indirection table and hash key (Linux
+ * ethtool_rxfh); set_indir/set_key say which ndo_set_rxfh changes */
+#define ETH_RSS_INDIR_MAX 128
+#define ETH_RSS_KEY_MAX 40
+struct ethtool_rxfh_param {
+	u32 indir_size, key_size;
+	u32 rx_rings;                   /* RX queues in use (ETHTOOL_GRXRINGS) */
+	u32 indir[ETH_RSS_INDIR_MAX];
+	u8 key[ETH_RSS_KEY_MAX];
+	bool set_indir, set_key;
+};
+
+/* ethtool -n/-N rx-flow-hash: flow types and hashed fields (Linux
+ * include/uapi/linux/ethtool.h) */
+#define TCP_V4_FLOW     0x01
+#define UDP_V4_FLOW     0x02
+#define TCP_V6_FLOW     0x05
+#define UDP_V6_FLOW     0x06
+#define RXH_L2DA        BIT(1)
+#define RXH_VLAN        BIT(2)
+#define RXH_L3_PROTO    BIT(3)
+#define RXH_IP_SRC      BIT(4)
+#define RXH_IP_DST      BIT(5)
+#define RXH_L4_B_0_1    BIT(6)
+#define RXH_L4_B_2_3    BIT(7)
+
 /* ethtool -S: one counter of the device or its driver.  name is a static
  * string of at most ETH_GSTRING_LEN - 1 characters, Linux's name for the
  * counter where the Linux driver has one (rx_missed_errors, ...). */
@@ -294,6 +326,17 @@ struct net_device_ops {
 	/* reset the device now keeping its settings (`netdev reset`);
 	 * process context; 0 or a negative errno */
 	int  (*ndo_reset)(struct net_device *dev);
+
+	/* --- receive queues (ethtool -l/-L, -x/-X, -n/-N); optional,
+	 * process context, 0 or a negative errno; a refused set changes
+	 * nothing --- */
+	void (*ndo_get_channels)(struct net_device *dev, struct ethtool_channels *ch);
+	int  (*ndo_set_channels)(struct net_device *dev, const struct ethtool_channels *ch);
+	int  (*ndo_get_rxfh)(struct net_device *dev, struct ethtool_rxfh_param *p);
+	int  (*ndo_set_rxfh)(struct net_device *dev, const struct ethtool_rxfh_param *p);
+	/* the RXH_* fields hashed for a flow type */
+	int  (*ndo_get_rxfh_fields)(struct net_device *dev, u32 flow_type, u32 *fields);
+	int  (*ndo_set_rxfh_fields)(struct net_device *dev, u32 flow_type, u32 fields);
 };
 
 /* a received frame (skb->data at the Ethernet header, skb->dev set), now
@@ -315,6 +358,8 @@ struct net_device {
 	u64 rx_held_until_ns;           /* ktime before which the device may still hold received frames back (QEMU's e1000 after an RCTL write); 0: none */
 	u32 features;                   /* NETIF_F_* on now */
 	u32 hw_features;                /* NETIF_F_* the user may switch (ethtool -K) */
+	bool rxfh_configured;           /* the user set the RSS table (Linux IFF_RXFH_CONFIGURED) */
+	u32 rps_cpus;                   /* RPS: CPUs rx-0's frames are spread over, 0 = off (net/core/rps.c) */
 	u32 gso_max_size;               /* TSO: the largest frame a send may be (bytes, Ethernet header included) */
 	u16 gso_max_segs;               /* TSO: the most pieces (skb_segs) one send may have */
 	u32 speed_mbps;

@@ -217,6 +217,47 @@ static volatile u8 *msix_locate(struct pci_dev *d, u16 reg, u32 len)
 	return base ? (volatile u8 *)base + off : NULL;
 }
 
+/* writes to /proc/irq/N/smp_affinity: a new destination in entry nr's
+ * message address, written while the entry is masked (PCI 3.0 6.8.2.9:
+ * software changes an entry only while it is masked) */
+static int msix_retarget(int vector, unsigned int cpu, void *ctx)
+{
+	struct pci_dev *d = ctx;
+	u64 addr = lapic_msi_address(lapic_cpu_dest(cpu));
+
+	for (int i = 0; i < d->nr_vectors; i++) {
+		volatile u32 *ctrl;
+		u32 was;
+
+		if (d->vectors[i] != vector)
+			continue;
+		ctrl = msix_entry(d, i, PCI_MSIX_ENTRY_CTRL);
+		was = *ctrl;
+		*ctrl = was | PCI_MSIX_ENTRY_CTRL_MASKBIT;
+		*msix_entry(d, i, PCI_MSIX_ENTRY_ADDR_LO) = (u32)addr;
+		*msix_entry(d, i, PCI_MSIX_ENTRY_ADDR_HI) = (u32)(addr >> 32);
+		*ctrl = was;
+		(void)*ctrl;    /* read back: the writes reached the device */
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* the same for the one MSI message: its address register */
+static int msi_retarget(int vector, unsigned int cpu, void *ctx)
+{
+	struct pci_dev *d = ctx;
+	u64 addr = lapic_msi_address(lapic_cpu_dest(cpu));
+	u16 ctrl = pci_read_config16(d, d->msi_cap + PCI_MSI_FLAGS);
+
+	if (d->nr_vectors < 1 || d->vectors[0] != vector)
+		return -ENOENT;
+	pci_write_config32(d, d->msi_cap + PCI_MSI_ADDRESS_LO, (u32)addr);
+	if (ctrl & PCI_MSI_FLAGS_64BIT)
+		pci_write_config32(d, d->msi_cap + PCI_MSI_ADDRESS_HI, (u32)(addr >> 32));
+	return 0;
+}
+
 static int msix_setup(struct pci_dev *d, int min, int max)
 {
 	u16 ctrl = pci_read_config16(d, d->msix_cap + PCI_MSIX_FLAGS);
@@ -247,6 +288,7 @@ static int msix_setup(struct pci_dev *d, int min, int max)
 		*msix_entry(d, i, PCI_MSIX_ENTRY_ADDR_LO) = (u32)addr;
 		*msix_entry(d, i, PCI_MSIX_ENTRY_ADDR_HI) = (u32)(addr >> 32);
 		*msix_entry(d, i, PCI_MSIX_ENTRY_DATA) = msi_data(d->vectors[i]);
+		irq_set_retarget(d->vectors[i], msix_retarget, d);
 		*msix_entry(d, i, PCI_MSIX_ENTRY_CTRL) = 0;
 	}
 	set_intx_disabled(d, true);
@@ -295,6 +337,7 @@ static int msi_setup(struct pci_dev *d, int min)
 	}
 	if (ctrl & PCI_MSI_FLAGS_MASKBIT)
 		pci_write_config32(d, cap + (is64 ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32), 0);
+	irq_set_retarget(d->vectors[0], msi_retarget, d);
 	set_intx_disabled(d, true);
 	pci_write_config16(d, cap + PCI_MSI_FLAGS,
 			   (ctrl & ~PCI_MSI_FLAGS_QSIZE) | PCI_MSI_FLAGS_ENABLE);

@@ -7,6 +7,7 @@
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
+#include "fs/view.h"
 #include "kernel/sched.h"
 #include "kernel/time.h"
 #include <stdio.h>
@@ -416,8 +417,45 @@ static int cmd_history(int argc, char **argv)
 }
 SHELL_CMD("history", cmd_history, "the lines typed so far, oldest first");
 
+/* echo WORDS > FILE: the words and a newline written to a writable view
+ * (/proc/irq/N/smp_affinity).  Errors as bash words them: the file cannot
+ * be opened ("bash: FILE: Permission denied"), or refuses what is written
+ * ("bash: echo: write error: Invalid argument", nothing changed). */
+static int echo_to_file(int argc, char **argv, int redir)
+{
+	const char *path = argv[redir][1] ? argv[redir] + 1 : (redir + 1 < argc ? argv[redir + 1] : NULL);
+	int last = argv[redir][1] ? redir + 1 : redir + 2;
+	char text[256];
+	size_t len = 0;
+	int rc;
+
+	if (!path || last != argc) {
+		shell_puts("bash: syntax error near unexpected token `newline'\n");
+		return 2;
+	}
+	text[0] = 0;
+	for (int i = 1; i < redir; i++) {
+		int n = snprintf(text + len, sizeof(text) - len, "%s%s", i > 1 ? " " : "",
+				 strcmp(argv[i], "$?") ? argv[i] : "");
+		if (n < 0 || (size_t)n >= sizeof(text) - len - 1)
+			return shell_error("bash: echo", "write error: %s", errno_desc(-E2BIG));
+		len += (size_t)n;
+	}
+	text[len++] = '\n';
+	text[len] = 0;
+	rc = view_write(path, text);
+	if (rc == -ENOENT || rc == -EACCES || rc == -EISDIR)
+		return shell_error("bash", "%s: %s", path, errno_desc(-rc));
+	if (rc)
+		return shell_error("bash: echo", "write error: %s", errno_desc(-rc));
+	return 0;
+}
+
 static int cmd_echo(int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '>')
+			return echo_to_file(argc, argv, i);
 	for (int i = 1; i < argc; i++) {
 		if (i > 1)
 			shell_puts(" ");
@@ -429,7 +467,7 @@ static int cmd_echo(int argc, char **argv)
 	shell_puts("\n");
 	return 0;
 }
-SHELL_CMD("echo", cmd_echo, "print the arguments ($? is the last exit status)");
+SHELL_CMD("echo", cmd_echo, "print the arguments ($? is the last exit status); > FILE writes them to a writable view");
 
 static int cmd_exit(int argc, char **argv)
 {

@@ -10,6 +10,7 @@
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
@@ -66,12 +67,41 @@ int netif_receive_skb(struct sk_buff *skb)
 /* Queue skb on sd's backlog; interrupts off.  The backlog napi is
  * scheduled when the queue goes from empty to non-empty: while it holds
  * frames, the napi is scheduled or polling. */
+int flow_limit_cpu_bitmap;
+
+/* Linux's skb_flow_limit, input_lock held: true to drop skb.  Frames
+ * without a flow hash (none from the NIC, no RPS) are not limited. */
+static bool skb_flow_limit(struct softnet_data *sd, unsigned int cpu, const struct sk_buff *skb,
+			   u32 qlen)
+{
+	u16 new_flow, old_flow;
+
+	if (!(READ_ONCE(flow_limit_cpu_bitmap) & (1 << cpu)) || !skb->hash ||
+	    qlen < (u32)READ_ONCE(netdev_max_backlog) / 2)
+		return false;
+	new_flow = (u16)(skb->hash & (FLOW_LIMIT_TABLE_LEN - 1));
+	old_flow = sd->flow_history[sd->flow_history_head];
+	sd->flow_history[sd->flow_history_head] = new_flow;
+	sd->flow_history_head = (u16)((sd->flow_history_head + 1) % FLOW_LIMIT_HISTORY);
+	if (sd->flow_buckets[old_flow])
+		sd->flow_buckets[old_flow]--;
+	if (++sd->flow_buckets[new_flow] > FLOW_LIMIT_HISTORY / 2) {
+		sd->flow_limit_count++;
+		return true;
+	}
+	return false;
+}
+
 static int enqueue_to_backlog(struct softnet_data *sd, struct sk_buff *skb)
 {
-	u32 qlen = skb_queue_len(&sd->input_pkt_queue);
+	u32 qlen;
 
-	if (qlen >= (u32)READ_ONCE(netdev_max_backlog)) {
+	spin_lock(&sd->input_lock);
+	qlen = skb_queue_len(&sd->input_pkt_queue);
+	if (qlen >= (u32)READ_ONCE(netdev_max_backlog) ||
+	    skb_flow_limit(sd, (unsigned int)(sd - softnet_data), skb, qlen)) {
 		sd->dropped++;
+		spin_unlock(&sd->input_lock);
 		return NET_RX_DROP;
 	}
 	__skb_queue_tail(&sd->input_pkt_queue, skb);
@@ -79,6 +109,49 @@ static int enqueue_to_backlog(struct softnet_data *sd, struct sk_buff *skb)
 		list_add_tail(&sd->backlog.poll_list, &sd->poll_list);
 		raise_softirq_irqoff(NET_RX_SOFTIRQ);
 	}
+	spin_unlock(&sd->input_lock);
+	return NET_RX_SUCCESS;
+}
+
+/* on the RPS target, from the call-function IPI (interrupts off): its
+ * backlog napi onto its own poll list (Linux rps_trigger_softirq) */
+static void rps_trigger_softirq(void *info)
+{
+	struct softnet_data *sd = info;
+
+	list_add_tail(&sd->backlog.poll_list, &sd->poll_list);
+	raise_softirq_irqoff(NET_RX_SOFTIRQ);
+	sd->received_rps++;
+}
+
+int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb)
+{
+	struct softnet_data *sd = softnet_data_cpu(cpu);
+	unsigned long flags;
+	bool kick = false;
+	u32 qlen;
+
+	if (!sd || in_irq() || irqs_disabled())
+		return -EINVAL;
+	if (cpu == smp_processor_id())
+		return netif_rx(skb);
+	if (!skb->tstamp)
+		skb->tstamp = ktime_get_ns();
+	flags = spin_lock_irqsave(&sd->input_lock);
+	qlen = skb_queue_len(&sd->input_pkt_queue);
+	if (qlen >= (u32)READ_ONCE(netdev_max_backlog) || skb_flow_limit(sd, cpu, skb, qlen)) {
+		sd->dropped++;
+		spin_unlock_irqrestore(&sd->input_lock, flags);
+		kfree_skb_reason(skb, SKB_DROP_REASON_CPU_BACKLOG);
+		return NET_RX_DROP;
+	}
+	__skb_queue_tail(&sd->input_pkt_queue, skb);
+	/* SCHED taken here, the napi put on its list there (only its CPU
+	 * touches its poll list) */
+	kick = !qlen && napi_schedule_prep(&sd->backlog);
+	spin_unlock_irqrestore(&sd->input_lock, flags);
+	if (kick)
+		smp_call_function_single(cpu, rps_trigger_softirq, sd, false);
 	return NET_RX_SUCCESS;
 }
 
@@ -109,14 +182,19 @@ static int process_backlog(struct napi_struct *napi, int quota)
 		struct sk_buff *skb;
 
 		local_irq_disable();
+		spin_lock(&sd->input_lock);
 		skb = __skb_dequeue(&sd->input_pkt_queue);
 		if (!skb) {
-			/* empty, with interrupts off so no netif_rx can slip
+			/* empty, under the lock every enqueuer (this CPU's
+			 * netif_rx, other CPUs' RPS) takes: none can slip
 			 * between the check and the state change: idle */
-			napi->state &= ~(NAPIF_STATE_SCHED | NAPIF_STATE_MISSED);
+			__atomic_and_fetch(&napi->state, ~(NAPIF_STATE_SCHED | NAPIF_STATE_MISSED),
+					   __ATOMIC_RELEASE);
+			spin_unlock(&sd->input_lock);
 			local_irq_enable();
 			break;
 		}
+		spin_unlock(&sd->input_lock);
 		local_irq_enable();
 		netif_receive_skb(skb);
 		work++;
@@ -178,6 +256,7 @@ int net_dev_init(void)
 		struct softnet_data *sd = &softnet_data[cpu];
 
 		INIT_LIST_HEAD(&sd->poll_list);
+		sd->input_lock = (struct spinlock)SPINLOCK_INIT("softnet_input");
 		skb_queue_head_init(&sd->input_pkt_queue);
 		skb_queue_head_init(&sd->completion_queue);
 		netif_napi_add_weight(NULL, &sd->backlog, process_backlog, dev_weight);

@@ -5,6 +5,8 @@
 #ifndef NET_CORE_DEV_H
 #define NET_CORE_DEV_H
 
+#include "kernel/spinlock.h"
+
 #include "kernel/list.h"
 #include "kernel/types.h"
 #include "net/core/napi.h"
@@ -16,6 +18,16 @@
 
 /* Per-CPU receive state (Linux struct softnet_data).  The counters are the
  * columns of /proc/net/softnet_stat. */
+/* Flow limit (Linux net/core/dev.c skb_flow_limit): on a CPU of
+ * net.core.flow_limit_cpu_bitmap whose backlog is at least half full, a
+ * frame whose flow holds more than half of the last FLOW_LIMIT_HISTORY
+ * frames is dropped (dropped and flow_limit_count), so small flows still
+ * pass.  The table length is fixed (net.core.flow_limit_table_len, read
+ * only). */
+#define FLOW_LIMIT_HISTORY   128
+#define FLOW_LIMIT_TABLE_LEN 4096
+extern int flow_limit_cpu_bitmap;
+
 struct softnet_data {
 	struct list_head poll_list;          /* scheduled napis; interrupts off to change */
 	struct sk_buff_head input_pkt_queue; /* netif_rx() backlog, netdev_max_backlog long */
@@ -24,10 +36,19 @@ struct softnet_data {
 	u32 processed;        /* skbs delivered by netif_receive_skb */
 	u32 dropped;          /* backlog full */
 	u32 time_squeeze;     /* net_rx_action stopped (budget/time) with work left */
-	u32 received_rps;     /* RPS IPIs received (no RPS here: 0) */
+	u32 received_rps;     /* RPS IPIs received (net/core/rps.c) */
 	u32 flow_limit_count; /* flow limit drops (no flow limit here: 0) */
 	u32 net_rx_runs;      /* net_rx_action calls */
 	bool in_napi_poll;    /* a napi's poll runs (what it sends may wait for its end) */
+	/* input_pkt_queue and the backlog napi's idle transition: other CPUs
+	 * queue here too (RPS, netif_rx_cpu); irqsave */
+	struct spinlock input_lock;
+	/* flow limit (Linux struct sd_flow_limit), under input_lock: the
+	 * flows of the last FLOW_LIMIT_HISTORY frames queued, and how many
+	 * of them each table bucket holds */
+	u16 flow_history[FLOW_LIMIT_HISTORY];
+	u16 flow_history_head;
+	u8 flow_buckets[FLOW_LIMIT_TABLE_LEN];
 	struct napi_struct *polling; /* that napi (napi_gro_receive's), or NULL */
 };
 
@@ -60,6 +81,13 @@ const char *net_sysctl_name(unsigned int idx);
 
 /* Initialise softnet_data and open NET_RX/NET_TX; once, before any driver. */
 int net_dev_init(void);
+
+/* RPS: skb onto cpu's backlog (netdev_max_backlog long: over it, counted
+ * in that CPU's dropped and freed), the backlog napi scheduled there by an
+ * IPI when the queue was empty (received_rps counts them there).  Not from
+ * hard IRQ context or with interrupts off (the IPI could not be sent):
+ * -EINVAL, skb still the caller's.  NET_RX_SUCCESS or NET_RX_DROP. */
+int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb);
 
 /* this CPU's softnet_data, or cpu's (NULL past the last) */
 struct softnet_data *softnet_data_this_cpu(void);

@@ -50,6 +50,7 @@ int sysctl_wmem_max = SK_MEM_DEFAULT;
 int svc_max_per_source = SVC_MAX_PER_SOURCE_DEFAULT;
 int svc_idle_timeout = SVC_IDLE_TIMEOUT_DEFAULT;
 int tcp_stall_timeout = TCP_STALL_TIMEOUT_DEFAULT;
+int tcp_orphan_retries;
 
 /* net.core.napi (barenet's own: Linux has no such switch): 1 = NAPI
  * receive, 0 = one frame per interrupt through netif_rx.  Drivers read
@@ -93,6 +94,11 @@ static const struct net_sysctl net_sysctls[] = {
 	NET_SYSCTL_RW("net.core.dev_weight", &dev_weight, 1, 100000, dev_weight_changed),
 	NET_SYSCTL_RW("net.core.netdev_max_backlog", &netdev_max_backlog, 1, 1000000, NULL),
 	NET_SYSCTL_RW("net.core.napi", &napi_sysctl, 0, 1, napi_changed),
+	/* flow limit (net/core/dev.h): the CPUs it applies on, as a number
+	 * (Linux prints the bitmap in hex: the same digits below 10) */
+	NET_SYSCTL_RW("net.core.flow_limit_cpu_bitmap", &flow_limit_cpu_bitmap, 0,
+		      (1L << NR_CPUS) - 1, NULL),
+	NET_SYSCTL_RO("net.core.flow_limit_table_len", FLOW_LIMIT_TABLE_LEN),
 	/* socket buffer sizes: the default a new socket gets, the most
 	 * SO_RCVBUF/SO_SNDBUF may ask (before doubling) */
 	NET_SYSCTL_RW("net.core.rmem_default", &sysctl_rmem_default, SK_MIN_RCVBUF, 0x7fffffff, NULL),
@@ -111,10 +117,13 @@ static const struct net_sysctl net_sysctls[] = {
 	NET_SYSCTL_RW("net.ipv6.ip6frag_time", &sysctl_ip6frag_time, 1, IPFRAG_TIME_MAX, NULL),
 	/* barenet's own (issue 11): the services' connection slots
 	 * (net/services/svc_conn.h) and TCP's give-up time for data that is
-	 * not acknowledged, a zero window included (net/lwip/tcp_guard.h) */
+	 * not acknowledged, a zero window included (net/lwip/tcp_guard.h);
+	 * the orphans' give-up time is Linux's tcp_orphan_retries */
 	NET_SYSCTL_RW("net.svc.max_per_source", &svc_max_per_source, 0, 65535, NULL),
 	NET_SYSCTL_RW("net.svc.idle_timeout", &svc_idle_timeout, 0, 86400, NULL),
 	NET_SYSCTL_RW("net.ipv4.tcp_stall_timeout", &tcp_stall_timeout, 0, 86400, NULL),
+	/* Linux's, its range and its 0 (= 8) */
+	NET_SYSCTL_RW("net.ipv4.tcp_orphan_retries", &tcp_orphan_retries, 0, 255, NULL),
 	/* the listen path, as Linux's (net/lwip/syncookie.h): SYN cookies
 	 * 0|1|2, half-open connections per listener (lwIP's backlog is a u8),
 	 * their SYN|ACK retransmissions, the smallest MSS we send with */

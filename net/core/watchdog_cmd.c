@@ -58,22 +58,14 @@ static int cmd_netdev(int argc, char **argv)
 }
 SHELL_CMD("netdev", cmd_netdev, "devices' TX watchdog: netdev [reset <dev> | watchdog <dev> <ms>]");
 
-static int tx_queue_list(unsigned int idx, const char *const *args, char *name, size_t size)
-{
-	if (idx > 0 || !netdev_get_by_name(args[0]))
-		return -ENOENT;
-	snprintf(name, size, "tx-0");
-	return 0;
-}
-VIEW_DIR("/sys/class/net/*/queues/*", tx_queue_list);
-
-/* Linux net-sysfs.c tx_timeout_show: "%lu\n" */
+/* Linux net-sysfs.c tx_timeout_show: "%lu\n"; lo (lwIP's loopback, no
+ * net_device) never times out */
 static int tx_timeout_show(char *buf, size_t size, const char *const *args)
 {
 	struct net_device *dev = netdev_get_by_name(args[0]);
 
-	if (!dev || strcmp(args[1], "tx-0"))
-		return -ENOENT;
+	if (!dev)
+		return strcmp(args[0], "lo") ? -ENOENT : snprintf(buf, size, "0\n");
 	return snprintf(buf, size, "%llu\n", (unsigned long long)dev->tx_timeouts);
 }
-VIEW("/sys/class/net/*/queues/*/tx_timeout", tx_timeout_show);
+VIEW("/sys/class/net/*/queues/tx-0/tx_timeout", tx_timeout_show);

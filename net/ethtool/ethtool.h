@@ -16,7 +16,7 @@
 #include "kernel/types.h"
 
 /* the most counters ethtool -S shows for one device */
-#define ETHTOOL_STATS_MAX 192
+#define ETHTOOL_STATS_MAX 256
 
 /* -EOPNOTSUPP when the driver has no such op */
 int ethtool_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info);
@@ -47,6 +47,20 @@ int ethtool_set_coalesce(struct net_device *dev, const struct ethtool_coalesce *
  * When mask holds bits of dev->hw_features, only those change (a group
  * such as tx); otherwise a bit that would change is fixed: -EINVAL. */
 int ethtool_set_features(struct net_device *dev, u32 mask, u32 wanted, const char **why);
+
+/* ethtool -l/-L (Linux net/ethtool/channels.c): set checks the counts
+ * against the maximums and the user's indirection table before the
+ * driver sees them */
+int ethtool_get_channels(struct net_device *dev, struct ethtool_channels *ch);
+int ethtool_set_channels(struct net_device *dev, const struct ethtool_channels *ch,
+			 const char **why);
+/* ethtool -x/-X (Linux ethtool_get_rxfh/ethtool_set_rxfh): set refuses
+ * an entry naming a queue not in use, or a key of another size */
+int ethtool_get_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p);
+int ethtool_set_rxfh(struct net_device *dev, const struct ethtool_rxfh_param *p);
+/* ethtool -n/-N rx-flow-hash */
+int ethtool_get_rxfh_fields(struct net_device *dev, u32 flow_type, u32 *fields);
+int ethtool_set_rxfh_fields(struct net_device *dev, u32 flow_type, u32 fields);
 
 /* the stack's hook for feature changes (net/lwip/netif.c): called after
  * dev->features changed; takes the core lock itself */

@@ -204,6 +204,15 @@ static const struct mode_opt mode_opts[] = {
 	{ "-k", "--show-features", ETHTOOL_MODE_GFEAT },
 	{ "-K", "--features", ETHTOOL_MODE_SFEAT },
 	{ "-l", "--show-channels", ETHTOOL_MODE_GCHAN },
+	{ "-L", "--set-channels", ETHTOOL_MODE_SCHAN },
+	{ "-x", "--show-rxfh-indir", ETHTOOL_MODE_GRXFH },
+	{ "-X", "--set-rxfh-indir", ETHTOOL_MODE_SRXFH },
+	{ "-n", "--show-nfc", ETHTOOL_MODE_GRXCLASS },
+	{ "-N", "--config-nfc", ETHTOOL_MODE_SRXCLASS },
+	{ "-x", "--show-rxfh", ETHTOOL_MODE_GRXFH },
+	{ "-X", "--rxfh", ETHTOOL_MODE_SRXFH },
+	{ "-u", "--show-ntuple", ETHTOOL_MODE_GRXCLASS },
+	{ "-U", "--config-ntuple", ETHTOOL_MODE_SRXCLASS },
 };
 
 static int bad_args(struct seq_buf *err)
@@ -358,6 +367,11 @@ int ethtool_parse(int argc, char **argv, struct ethtool_req *r, struct seq_buf *
 			return -EINVAL;
 		}
 		return parse_feat(r, argc - i, argv + i, err);
+	case ETHTOOL_MODE_SCHAN:
+	case ETHTOOL_MODE_SRXFH:
+	case ETHTOOL_MODE_GRXCLASS:
+	case ETHTOOL_MODE_SRXCLASS:
+		return ethtool_parse_rss(r, argc - i, argv + i, err);
 	default:
 		return i == argc ? 0 : bad_args(err);
 	}
@@ -463,25 +477,6 @@ static int show_ring(struct net_device *dev, struct seq_buf *s)
 	show_u32(s, "RX Mini:\t", r.rx_mini_pending, r.rx_mini_max_pending);
 	show_u32(s, "RX Jumbo:\t", r.rx_jumbo_pending, r.rx_jumbo_max_pending);
 	show_u32(s, "TX:\t\t", r.tx_pending, r.tx_max_pending);
-	return 0;
-}
-
-/* Every barenet net_device has one RX/TX queue pair served by one NAPI
- * instance (the 82576's other queues stay off): one combined channel, no
- * separate RX, TX or other ones.  ethtool 6.1 netlink/channels.c; the
- * kernel leaves out a count whose maximum is 0 (n/a). */
-#define ETHTOOL_COMBINED_CHANNELS 1
-
-static int show_channels(struct net_device *dev, struct seq_buf *s)
-{
-	seq_buf_printf(s, "Channel parameters for %s:\n", dev->name);
-	for (int cur = 0; cur < 2; cur++) {
-		seq_buf_puts(s, cur ? "Current hardware settings:\n" : "Pre-set maximums:\n");
-		show_u32(s, "RX:\t\t", 0, false);
-		show_u32(s, "TX:\t\t", 0, false);
-		show_u32(s, "Other:\t\t", 0, false);
-		show_u32(s, "Combined:\t", ETHTOOL_COMBINED_CHANNELS, true);
-	}
 	return 0;
 }
 
@@ -639,7 +634,13 @@ int ethtool_exec(const struct ethtool_req *r, struct seq_buf *s)
 	case ETHTOOL_MODE_SCOAL:    return set_coal(dev, r, s);
 	case ETHTOOL_MODE_GFEAT:    return show_features(dev, s);
 	case ETHTOOL_MODE_SFEAT:    return set_features(dev, r, s);
-	case ETHTOOL_MODE_GCHAN:    return show_channels(dev, s);
+	case ETHTOOL_MODE_GCHAN:
+	case ETHTOOL_MODE_SCHAN:
+	case ETHTOOL_MODE_GRXFH:
+	case ETHTOOL_MODE_SRXFH:
+	case ETHTOOL_MODE_GRXCLASS:
+	case ETHTOOL_MODE_SRXCLASS:
+		return ethtool_exec_rss(dev, r, s);
 	}
 	return 1;
 }

@@ -8,7 +8,9 @@
  *   ethtool -g DEV           ring sizes;  -G DEV [rx N] [rx-mini N] [rx-jumbo N] [tx N]
  *   ethtool -c DEV           coalescing;  -C DEV [adaptive-rx on|off] [rx-usecs N] ...
  *   ethtool -k DEV           offloads;    -K DEV [rx on|off] [tx on|off] [FEATURE on|off]
- *   ethtool -l DEV           channels: one combined RX/TX queue pair per device
+ *   ethtool -l DEV           channels;    -L DEV combined N
+ *   ethtool -x DEV           RSS table and key;  -X DEV equal N | weight W.. | default [hkey K]
+ *   ethtool -n DEV rx-flow-hash tcp4|udp4|tcp6|udp6;  -N DEV rx-flow-hash FLOW sdfn|sd
  *
  * A setting is parsed and checked whole before anything is applied; one
  * the device refuses leaves it unchanged (see net/ethtool/ethtool.h). */
@@ -29,7 +31,18 @@ enum ethtool_mode {
 	ETHTOOL_MODE_GFEAT,     /* -k */
 	ETHTOOL_MODE_SFEAT,     /* -K */
 	ETHTOOL_MODE_GCHAN,     /* -l */
+	ETHTOOL_MODE_SCHAN,     /* -L */
+	ETHTOOL_MODE_GRXFH,     /* -x */
+	ETHTOOL_MODE_SRXFH,     /* -X */
+	ETHTOOL_MODE_GRXCLASS,  /* -n rx-flow-hash FLOW */
+	ETHTOOL_MODE_SRXCLASS,  /* -N rx-flow-hash FLOW FIELDS */
 };
+
+/* -L fields given */
+#define ETHTOOL_CHAN_RX       BIT(0)
+#define ETHTOOL_CHAN_TX       BIT(1)
+#define ETHTOOL_CHAN_OTHER    BIT(2)
+#define ETHTOOL_CHAN_COMBINED BIT(3)
 
 /* -G fields given */
 #define ETHTOOL_RING_RX       BIT(0)
@@ -47,7 +60,24 @@ struct ethtool_req {
 	u32 coal_set;                   /* ETHTOOL_COALESCE_* */
 	u32 feat_mask, feat_wanted;     /* -K: NETIF_F_* */
 	u32 feat_fixed_asked;           /* -K named features barenet does not have */
+	struct ethtool_channels chan;   /* -L: values of the fields in chan_set */
+	u32 chan_set;
+	/* -X: equal N, weight W..., default, hkey */
+	u32 rxfh_equal;
+	u32 rxfh_nweights;
+	u32 rxfh_weights[ETH_RSS_INDIR_MAX];
+	bool rxfh_default;
+	u32 rxfh_key_len;               /* 0: no hkey given */
+	u8 rxfh_key[ETH_RSS_KEY_MAX];
+	/* -n/-N rx-flow-hash: the flow type and (-N) the RXH_* fields */
+	u32 flow_type;
+	u32 flow_fields;
 };
+
+/* ethtool_rss.c: -l/-L, -x/-X and -n/-N: parse the arguments after DEV
+ * (0 or -EINVAL with ethtool's words in err), and run them */
+int ethtool_parse_rss(struct ethtool_req *r, int argc, char **argv, struct seq_buf *err);
+int ethtool_exec_rss(struct net_device *dev, const struct ethtool_req *r, struct seq_buf *s);
 
 /* Parse argv[1..] (argv[0] is "ethtool"); errors go to err in ethtool's
  * words.  0 or -EINVAL. */

@@ -8,6 +8,7 @@
 #include "kernel/irq.h"
 #include "kernel/softirq.h"
 #include "net/core/dev.h"
+#include "net/core/rps.h"
 #include "net/core/journey.h"
 #include "net/core/napi.h"
 #include "net/core/xmit.h"
@@ -345,6 +346,9 @@ static int glue_rx(struct net_device *dev, struct sk_buff *skb, unsigned int fla
 	skb->ip_summed = (READ_ONCE(dev->features) & NETIF_F_RXCSUM) ?
 			 rx_ip_summed(frame, len, flags) : CHECKSUM_NONE;
 	journey_rx_skb(skb);
+	/* RPS: to the backlog of the CPU its flow hash picks */
+	if (rps_steer(dev, skb))
+		return 0;
 	/* NAPI poll in NET_RX: through GRO (net/core/gro.h) and up;
 	 * otherwise (napi=off: a hard IRQ, which may have interrupted NET_RX
 	 * itself) via the backlog */

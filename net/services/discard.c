@@ -26,20 +26,12 @@ static void discard_free(struct discard_conn *c)
 }
 
 /* what a callback must return */
-static err_t discard_close(struct tcp_pcb *pcb, struct discard_conn *c)
+static err_t discard_close(struct discard_conn *c, enum svc_close_why why)
 {
-	tcp_arg(pcb, NULL);
-	tcp_recv(pcb, NULL);
-	tcp_err(pcb, NULL);
-	tcp_poll(pcb, NULL, 0);
+	err_t err = svc_tcp_close(&c->slot, &svc_discard_stats, why);
+
 	discard_free(c);
-	if (tcp_close(pcb) != ERR_OK) {
-		tcp_abort(pcb);
-		svc_discard_stats.tcp_aborted++;
-		return ERR_ABRT;
-	}
-	svc_discard_stats.tcp_closed++;
-	return ERR_OK;
+	return err;
 }
 
 static err_t discard_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -52,7 +44,7 @@ static err_t discard_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t 
 		return ERR_OK;
 	}
 	if (!p)
-		return discard_close(pcb, c);
+		return discard_close(c, SVC_CLOSE_DONE);
 	journey_mark_rx(JOURNEY_RX_APP);
 	svc_discard_stats.tcp_bytes_in += p->tot_len;
 	svc_conn_active(&c->slot);
@@ -66,8 +58,9 @@ static err_t discard_poll(void *arg, struct tcp_pcb *pcb)
 {
 	struct discard_conn *c = arg;
 
+	(void)pcb;
 	if (c && svc_conn_idle(&c->slot))
-		return discard_close(pcb, c);
+		return discard_close(c, SVC_CLOSE_IDLE);
 	return ERR_OK;
 }
 

@@ -34,23 +34,13 @@ static void echo_free(struct echo_conn *c)
 	mem_free(c);
 }
 
-/* ERR_ABRT if the pcb had to be aborted (a callback must then return it) */
-static err_t echo_close(struct tcp_pcb *pcb, struct echo_conn *c)
+/* ERR_ABRT if the pcb was aborted (a callback must then return it) */
+static err_t echo_close(struct echo_conn *c, enum svc_close_why why)
 {
-	tcp_arg(pcb, NULL);
-	tcp_recv(pcb, NULL);
-	tcp_sent(pcb, NULL);
-	tcp_err(pcb, NULL);
-	tcp_poll(pcb, NULL, 0);
+	err_t err = svc_tcp_close(&c->slot, &svc_echo_stats, why);
+
 	echo_free(c);
-	if (tcp_close(pcb) != ERR_OK) {
-		/* no memory for the FIN: give up on the connection */
-		tcp_abort(pcb);
-		svc_echo_stats.tcp_aborted++;
-		return ERR_ABRT;
-	}
-	svc_echo_stats.tcp_closed++;
-	return ERR_OK;
+	return err;
 }
 
 /* move pending data into the send buffer, close once the peer is done;
@@ -68,7 +58,7 @@ static err_t echo_flush(struct tcp_pcb *pcb, struct echo_conn *c)
 	}
 	tcp_output(pcb);
 	if (c->closing && !c->pending)
-		return echo_close(pcb, c);
+		return echo_close(c, SVC_CLOSE_DONE);
 	return ERR_OK;
 }
 
@@ -110,7 +100,7 @@ static err_t echo_poll(void *arg, struct tcp_pcb *pcb)
 	if (!c)
 		return ERR_OK;
 	if (!c->pending && svc_conn_idle(&c->slot))
-		return echo_close(pcb, c);
+		return echo_close(c, SVC_CLOSE_IDLE);
 	return echo_flush(pcb, c);
 }
 

@@ -58,21 +58,13 @@ static void http_release(struct http_conn *c)
 		http_conn_free(c);
 }
 
-static err_t http_close(struct tcp_pcb *pcb, struct http_conn *c)
+/* what a callback must return */
+static err_t http_close(struct http_conn *c, enum svc_close_why why)
 {
-	tcp_arg(pcb, NULL);
-	tcp_recv(pcb, NULL);
-	tcp_sent(pcb, NULL);
-	tcp_err(pcb, NULL);
-	tcp_poll(pcb, NULL, 0);
+	err_t err = svc_tcp_close(&c->slot, &svc_http_stats, why);
+
 	http_release(c);
-	if (tcp_close(pcb) != ERR_OK) {
-		tcp_abort(pcb);
-		svc_http_stats.tcp_aborted++;
-		return ERR_ABRT;
-	}
-	svc_http_stats.tcp_closed++;
-	return ERR_OK;
+	return err;
 }
 
 /* write what fits; close once it is all queued (lwIP sends it, then FIN).
@@ -98,7 +90,7 @@ err_t http_send(struct tcp_pcb *pcb, struct http_conn *c)
 	}
 	tcp_output(pcb);
 	if (c->sent == total)
-		return http_close(pcb, c);
+		return http_close(c, SVC_CLOSE_DONE);
 	return ERR_OK;
 }
 
@@ -210,7 +202,7 @@ static err_t http_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 		return ERR_OK;
 	}
 	if (!p)
-		return http_close(pcb, c);    /* the client gave up */
+		return http_close(c, SVC_CLOSE_DONE);   /* the client gave up */
 	svc_http_stats.tcp_bytes_in += p->tot_len;
 	svc_conn_active(&c->slot);
 	tcp_recved(pcb, p->tot_len);
@@ -259,7 +251,7 @@ static err_t http_poll(void *arg, struct tcp_pcb *pcb)
 	if (c->resp)
 		return http_send(pcb, c);
 	if (++c->idle_polls >= HTTP_IDLE_POLLS)
-		return http_close(pcb, c);
+		return http_close(c, SVC_CLOSE_IDLE);
 	return ERR_OK;
 }
 

@@ -399,12 +399,18 @@ static void put_slots(struct seq_buf *s)
 	       "Connections refused with a RST: their source at net.svc.max_per_source.", st.refused);
 	single(s, "service_idle_closed_total", "counter",
 	       "Connections closed after net.svc.idle_timeout without data.", st.idle_closed);
+	single(s, "service_idle_reset_total", "counter",
+	       "Of the idle closes, those sent as a RST: the peer never sent or acknowledged a byte.",
+	       st.idle_reset);
 	single(s, "service_evicted_total", "counter",
 	       "Connections without a request reset for a new one while the PCB pool was full.",
 	       st.evicted);
 	single(s, "tcp_stall_aborts_total", "counter",
 	       "Connections reset after net.ipv4.tcp_stall_timeout without an ACK for queued data.",
 	       tcp_stall_aborts);
+	single(s, "tcp_orphan_aborts_total", "counter",
+	       "Closed connections reset after net.ipv4.tcp_orphan_retries without an ACK of their FIN.",
+	       tcp_orphan_aborts);
 }
 
 static void put_capture_journey(struct seq_buf *s)

@@ -135,9 +135,11 @@ int net_status_page(char *buf, size_t size)
 	put_svc(&pg, "http", &svc_http_stats);
 	svc_conn_get_stats(&slots);
 	seq_buf_printf(&pg, "slots: %u open, %u without a request; %llu refused (per source), "
-	    "%llu idle closed, %llu evicted; %llu stalled reset\n", slots.open, slots.unserved,
-	    (unsigned long long)slots.refused, (unsigned long long)slots.idle_closed,
-	    (unsigned long long)slots.evicted, (unsigned long long)tcp_stall_aborts);
+	    "%llu idle closed (%llu reset), %llu evicted; %llu stalled reset, %llu orphans reset\n",
+	    slots.open, slots.unserved, (unsigned long long)slots.refused,
+	    (unsigned long long)slots.idle_closed, (unsigned long long)slots.idle_reset,
+	    (unsigned long long)slots.evicted, (unsigned long long)tcp_stall_aborts,
+	    (unsigned long long)tcp_orphan_aborts);
 	seq_buf_printf(&pg, "iperf: %llu runs, last %llu bytes at %llu kbit/s\n",
 	    (unsigned long long)svc_iperf_runs, (unsigned long long)svc_iperf_last_bytes,
 	    (unsigned long long)svc_iperf_last_kbps);

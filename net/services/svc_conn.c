@@ -11,6 +11,7 @@
  * first, and connections of anything else (iperf, the remote shell, the
  * guest's own) never are. */
 #include "net/services/svc_conn.h"
+#include "net/services/services.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "net/core/dev.h"
@@ -53,6 +54,8 @@ int svc_conn_admit(struct svc_conn *sc, struct tcp_pcb *pcb)
 	sc->last_active = sys_now();
 	sc->last_una = pcb->lastack;
 	sc->served = false;
+	sc->heard = false;
+	sc->data_seq = pcb->snd_lbb;
 	sc->next = conns;
 	sc->pprev = &conns;
 	if (conns)
@@ -81,6 +84,7 @@ void svc_conn_forget(struct svc_conn *sc)
 void svc_conn_active(struct svc_conn *sc)
 {
 	sc->last_active = sys_now();
+	sc->heard = true;
 }
 
 void svc_conn_served(struct svc_conn *sc)
@@ -141,6 +145,32 @@ void svc_conn_error(struct svc_conn *sc, err_t err)
 	if (err == ERR_ABRT && !sc->served && tcp_pcb_pool_full())
 		stats.evicted++;
 	svc_conn_forget(sc);
+}
+
+err_t svc_tcp_close(struct svc_conn *sc, struct svc_stats *st, enum svc_close_why why)
+{
+	struct tcp_pcb *pcb = sc->pcb;
+	/* a peer that never sent a byte nor acknowledged one would not answer
+	 * a FIN either (a silent hold): the PCB goes now, with a RST */
+	bool silent = why == SVC_CLOSE_IDLE && !sc->heard &&
+		      !TCP_SEQ_GT(pcb->lastack, sc->data_seq);
+
+	tcp_arg(pcb, NULL);
+	tcp_recv(pcb, NULL);
+	tcp_sent(pcb, NULL);
+	tcp_err(pcb, NULL);
+	tcp_poll(pcb, NULL, 0);
+	svc_conn_forget(sc);
+	if (!silent && tcp_close(pcb) == ERR_OK) {
+		st->tcp_closed++;
+		return ERR_OK;
+	}
+	/* silent, or no memory for the FIN: give up on the connection */
+	if (silent)
+		stats.idle_reset++;
+	tcp_abort(pcb);
+	st->tcp_aborted++;
+	return ERR_ABRT;
 }
 
 /* the command line goes through the sysctl's own range check */

@@ -5,7 +5,12 @@
  *    (net.svc.max_per_source): a connection over it is refused with a RST
  *    from the accept callback, and counted;
  *  - an idle timeout (net.svc.idle_timeout): a connection that moves no
- *    data for that long is closed;
+ *    data for that long is closed (svc_tcp_close), with a RST when its
+ *    peer never sent a byte or acknowledged one: a FIN to a peer that does
+ *    not answer kept the PCB in FIN_WAIT_1 for minutes (lwIP retransmits
+ *    it TCP_MAXRTX times), so 256 silent connections held the whole pool
+ *    after the services had let them go.  A FIN that is not acknowledged
+ *    is given up on after net.ipv4.tcp_orphan_retries (net/lwip/tcp_guard.c);
  *    (a peer that keeps its window at zero is reset by the TCP-wide
  *    give-up time of net/lwip/tcp_guard.c, net.ipv4.tcp_stall_timeout);
  *  - what one connection may queue to send (svc_tcp_room);
@@ -22,6 +27,8 @@
 #include "kernel/types.h"
 #include "lwip/tcp.h"
 
+struct svc_stats;
+
 #define SVC_MAX_PER_SOURCE_DEFAULT 128   /* half the TCP PCB pool */
 #define SVC_IDLE_TIMEOUT_DEFAULT   60    /* seconds without data moving */
 
@@ -33,6 +40,7 @@ extern int svc_max_per_source, svc_idle_timeout;
 struct svc_conn_stats {
 	u64 refused;          /* over the per-source limit: RST at accept */
 	u64 idle_closed;      /* idle timeout */
+	u64 idle_reset;       /* of those and HTTP's request deadline: a RST, the peer silent */
 	u64 evicted;          /* PCB taken by lwIP for a new connection (pool full) */
 	u32 open;             /* connections of the services now */
 	u32 unserved;         /* of them, without a completed request (evictable) */
@@ -50,6 +58,14 @@ struct svc_conn {
 	u32 last_active;                  /* sys_now() of the last data in or ACK */
 	u32 last_una;                     /* pcb->lastack at that time */
 	bool served;
+	u32 data_seq;                     /* our first data byte's sequence number */
+	bool heard;                       /* the peer sent data */
+};
+
+/* why a service ends a connection (svc_tcp_close) */
+enum svc_close_why {
+	SVC_CLOSE_DONE,       /* the answer is queued, or the peer closed: FIN */
+	SVC_CLOSE_IDLE,       /* an idle timeout or request deadline: FIN, or RST to a silent peer */
 };
 
 
@@ -75,5 +91,12 @@ bool svc_conn_idle(struct svc_conn *sc);
 u32 svc_tcp_room(const struct tcp_pcb *pcb);
 /* lwIP's error callback saw err: counts an eviction; then forgets sc */
 void svc_conn_error(struct svc_conn *sc, err_t err);
+/* End sc's connection (sc->pcb) for why: its callbacks cleared, sc
+ * forgotten (the caller frees its own state after), then tcp_close, or
+ * tcp_abort (a RST) when why is SVC_CLOSE_IDLE and the peer was never
+ * heard from, or when lwIP has no memory for the FIN.  Counted in st
+ * (tcp_closed or tcp_aborted) and in idle_reset.  Returns ERR_ABRT when
+ * the pcb was aborted (what a callback must then return), else ERR_OK. */
+err_t svc_tcp_close(struct svc_conn *sc, struct svc_stats *st, enum svc_close_why why);
 
 #endif

@@ -80,8 +80,8 @@ $(FUZZ_LWIP_LIB): $(fuzz-lwip-objs)
 # the whole receive path: the core, the lwIP glue with its taps (linked with
 # --wrap as the kernel is, net/build.mk), the services and what they use
 fuzz-rx-srcs := net/lwip/port.c tests/unit/host_stubs.c kernel/softirq.c kernel/errno.c \
-	lib/seq_buf.c drivers/net/netdevice.c $(net-core-srcs) net/core/watchdog.c \
-	net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c \
+	lib/seq_buf.c drivers/net/netdevice.c $(net-core-srcs) net/core/watchdog.c net/core/rps.c \
+	net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/ethtool_rss.c \
 	$(addprefix net/lwip/,netif.c netif_csum.c vlan.c tso.c core_lock.c stack.c taps.c ipconfig.c \
 		ipconfig_parse.c \
 		tcp_guard.c) \
@@ -101,7 +101,7 @@ fuzz-frag-lwip := y
 fuzz-frag-ldflags = $(fuzz-rx-ldflags)
 
 fuzz-text-srcs := tests/unit/host_stubs.c kernel/cmdline_parse.c net/lwip/ipconfig_parse.c \
-	net/core/capture.c net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c drivers/net/netdevice.c \
+	net/core/capture.c net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/ethtool_rss.c drivers/net/netdevice.c \
 	kernel/shell/line.c lib/seq_buf.c kernel/errno.c tests/fuzz/fuzz_stubs.c \
 	net/core/skbuff.c net/core/journey.c net/lwip/port.c
 # capture.c copies frames out of skbs (skbuff.c, over lwIP's pbufs)

@@ -10,6 +10,8 @@
 #include "kernel/time.h"
 #include "net/ethtool/ethtool_cmd.h"
 #include "net/services/services.h"
+#include "net/socket/sock_internal.h"
+#include "net/socket/socket.h"
 
 /* kernel/tick.c: the timer tick asks this whether lwIP's timers are due;
  * the fuzz targets run them themselves */
@@ -91,4 +93,30 @@ __attribute__((constructor)) static void fuzz_log_init(void)
 int shell_srv_start(void)
 {
 	return 0;
+}
+
+/* kernel/irq.c's per-CPU count, for /metrics: no interrupts here */
+u64 irq_count_cpu(int vector, unsigned int cpu)
+{
+	(void)vector;
+	(void)cpu;
+	return 0;
+}
+
+/* net/socket/: the fuzz targets feed frames to the services through lwIP's
+ * raw API and open no sockets, so the views that list sockets find none
+ * and the socket counters stay zero */
+struct udp_sock_mib udp_sock_mib;
+struct sock_rx_stats sock_rx_stats;
+
+unsigned int sock_count(void)
+{
+	return 0;
+}
+
+bool sock_proc_lookup(const void *pcb, struct sock_proc_info *out)
+{
+	(void)pcb;
+	(void)out;
+	return false;
 }

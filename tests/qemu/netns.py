@@ -31,6 +31,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import harness
 
@@ -245,6 +246,29 @@ class TestNet:
         the tap's subnet and the namespace's own lo)."""
         with self.entered():
             return socket.socket(family, kind)
+
+    def http_get(self, dst, path="/status", timeout=10.0, src=None, sport=None,
+                 headers=b"", reuse=False):
+        """The whole answer (bytes, until the server closes) to an HTTP/1.0
+        GET of path from a socket in this namespace, bound to src:sport
+        when given (reuse: SO_REUSEADDR first), within timeout seconds in
+        all; raises OSError (socket.timeout included) otherwise."""
+        deadline = time.monotonic() + timeout
+        with self.socket() as s:
+            if reuse:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if src is not None or sport is not None:
+                s.bind((src or "", sport or 0))
+            s.settimeout(timeout)
+            s.connect((dst, 80))
+            s.sendall(b"GET %s HTTP/1.0\r\n%s\r\n" % (path.encode(), headers))
+            data = b""
+            while True:
+                s.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = s.recv(65536)
+                if not chunk:
+                    return data
+                data += chunk
 
     def python(self, code, *args, timeout=60):
         """Run Python code (with scapy available) inside the namespace."""

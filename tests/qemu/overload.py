@@ -32,6 +32,7 @@ import socket
 import struct
 import time
 
+import rawtcp
 from injectlib import GUEST_IP, MAC, counters
 
 HOST_IP = "10.0.2.2"
@@ -77,34 +78,13 @@ def all_counters(ig):
     return c
 
 
-# -- frames ---------------------------------------------------------------
-def _csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-
-def _mac(text):
-    return bytes.fromhex(text.replace(":", ""))
-
-
-def _ip4(text):
-    return socket.inet_aton(text)
-
-
+# -- frames (built by rawtcp's helpers) -------------------------------------
 def eth(ethertype, payload, dst=MAC):
-    frame = _mac(dst) + _mac(HOST_MAC) + struct.pack("!H", ethertype) + payload
-    return frame + b"\0" * max(0, 60 - len(frame))
+    return rawtcp.ether_frame(dst, HOST_MAC, ethertype, payload)
 
 
 def ipv4(proto, payload, ident=0):
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xffff, 0, 64, proto,
-                      0, _ip4(HOST_IP), _ip4(GUEST_IP))
-    hdr = hdr[:10] + struct.pack("!H", _csum(hdr)) + hdr[12:]
-    return eth(ETH_P_IP, hdr + payload)
+    return eth(ETH_P_IP, rawtcp.ipv4_packet(HOST_IP, GUEST_IP, proto, payload, ident, df=False))
 
 
 def udp_frame(sport, dport, payload):
@@ -114,15 +94,13 @@ def udp_frame(sport, dport, payload):
 
 def icmp_echo_frame(ident, seq, payload):
     body = struct.pack("!BBHHH", ICMP_ECHO, 0, 0, ident, seq) + payload
-    body = body[:2] + struct.pack("!H", _csum(body)) + body[4:]
+    body = body[:2] + struct.pack("!H", rawtcp.csum(body)) + body[4:]
     return ipv4(IPPROTO_ICMP, body, ident=seq)
 
 
 def tcp_frame(sport, dport, seq, ack, flags):
-    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 8192, 0, 0)
-    pseudo = _ip4(HOST_IP) + _ip4(GUEST_IP) + struct.pack("!BBH", 0, IPPROTO_TCP, len(hdr))
-    hdr = hdr[:16] + struct.pack("!H", _csum(pseudo + hdr)) + hdr[18:]
-    return ipv4(IPPROTO_TCP, hdr)
+    return eth(ETH_P_IP, rawtcp.tcp_packet(HOST_IP, GUEST_IP, sport, dport, seq, ack, flags, 8192,
+                                           df=False))
 
 
 def arp_reply_frame(req):
@@ -130,10 +108,11 @@ def arp_reply_frame(req):
     if len(req) < 42 or struct.unpack("!H", req[12:14])[0] != ETH_P_ARP:
         return None
     op, sha, spa, tpa = struct.unpack("!H", req[20:22])[0], req[22:28], req[28:32], req[38:42]
-    if op != 1 or tpa != _ip4(HOST_IP):
+    if op != 1 or tpa != socket.inet_aton(HOST_IP):
         return None
-    body = struct.pack("!HHBBH", 1, ETH_P_IP, 6, 4, 2) + _mac(HOST_MAC) + _ip4(HOST_IP) + sha + spa
-    return eth(ETH_P_ARP, body, dst=":".join("%02x" % b for b in sha))
+    mac = ":".join("%02x" % b for b in sha)
+    return eth(ETH_P_ARP, rawtcp.arp_body(2, HOST_MAC, HOST_IP, mac, socket.inet_ntoa(spa)),
+               dst=mac)
 
 
 class Prober:

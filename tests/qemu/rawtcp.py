@@ -1,7 +1,8 @@
 """TCP peers built by hand on a test namespace's tap (tests/qemu/netns.py),
 for the hostile-traffic tests (test_hostile.py): a window of 0, an MSS of
 48, out-of-order segments, SYNs from random sources -- what a kernel socket
-will not send.
+will not send.  The frame builders (csum, ether_frame, ipv4_packet,
+tcp_packet, arp_body) serve overload.py's prober too.
 
 RawLink is an AF_PACKET socket on tap0 inside the namespace.  It plays
 addresses of the tap's subnet that no host interface has (10.0.2.100 and
@@ -26,12 +27,15 @@ import netns
 
 ETH_P_ALL, ETH_P_IP, ETH_P_ARP = 0x0003, 0x0800, 0x0806
 PACKET_OUTGOING = 4
+SOL_PACKET, PACKET_VNET_HDR = 263, 15     # <linux/if_packet.h>
+VNET_HDR = struct.Struct("<BBHHHH")       # struct virtio_net_hdr, host order
 IPPROTO_TCP = 6
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 BROADCAST = "ff:ff:ff:ff:ff:ff"
 
 
-def _csum(data):
+def csum(data):
+    """The Internet checksum (RFC 1071) of data."""
     if len(data) % 2:
         data += b"\0"
     s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
@@ -40,7 +44,7 @@ def _csum(data):
     return ~s & 0xffff
 
 
-def _mac(text):
+def mac_bytes(text):
     return bytes.fromhex(text.replace(":", ""))
 
 
@@ -48,27 +52,46 @@ def _macstr(raw):
     return ":".join("%02x" % b for b in raw)
 
 
-def tcp_packet(src, dst, sport, dport, seq, ack, flags, win, payload=b"", mss=None, ident=0):
+def ether_frame(dst_mac, src_mac, ethertype, payload):
+    """An Ethernet frame, padded to the 60-byte minimum."""
+    frame = mac_bytes(dst_mac) + mac_bytes(src_mac) + struct.pack("!H", ethertype) + payload
+    return frame + b"\0" * max(0, 60 - len(frame))
+
+
+def ipv4_packet(src, dst, proto, payload, ident=0, df=True):
+    """An IPv4 packet (no options, TTL 64) around payload."""
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xffff,
+                     0x4000 if df else 0, 64, proto, 0, socket.inet_aton(src),
+                     socket.inet_aton(dst))
+    return ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + payload
+
+
+def tcp_packet(src, dst, sport, dport, seq, ack, flags, win, payload=b"", mss=None, ident=0,
+               df=True):
     """An IPv4 packet (no Ethernet header) carrying one TCP segment."""
     opts = struct.pack("!BBH", 2, 4, mss) if mss is not None else b""
     off = (20 + len(opts)) // 4
     hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xffffffff, ack & 0xffffffff,
                       off << 4, flags, win, 0, 0) + opts
-    s, d = socket.inet_aton(src), socket.inet_aton(dst)
-    pseudo = s + d + struct.pack("!BBH", 0, IPPROTO_TCP, len(hdr) + len(payload))
-    c = _csum(pseudo + hdr + payload)
-    hdr = hdr[:16] + struct.pack("!H", c) + hdr[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(hdr) + len(payload), ident & 0xffff,
-                     0x4000, 64, IPPROTO_TCP, 0, s, d)
-    ip = ip[:10] + struct.pack("!H", _csum(ip)) + ip[12:]
-    return ip + hdr + payload
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + \
+        struct.pack("!BBH", 0, IPPROTO_TCP, len(hdr) + len(payload))
+    hdr = hdr[:16] + struct.pack("!H", csum(pseudo + hdr + payload)) + hdr[18:]
+    return ipv4_packet(src, dst, IPPROTO_TCP, hdr + payload, ident, df)
+
+
+def arp_body(op, sender_mac, sender_ip, target_mac, target_ip):
+    """An ARP request (op 1) or reply (2) for IPv4 over Ethernet."""
+    return struct.pack("!HHBBH", 1, ETH_P_IP, 6, 4, op) + mac_bytes(sender_mac) + \
+        socket.inet_aton(sender_ip) + mac_bytes(target_mac) + socket.inet_aton(target_ip)
 
 
 class Segment:
     """A TCP segment the guest sent."""
 
-    def __init__(self, src, dst, raw):
+    def __init__(self, src, dst, raw, gso_size=0):
         self.src, self.dst = src, dst
+        self.gso_size = gso_size         # a TSO send: the segments' payload size
+        self.t = time.monotonic()        # when it was read off the tap
         (self.sport, self.dport, self.seq, self.ack, off, self.flags, self.win) = \
             struct.unpack("!HHIIBBH", raw[:16])
         self.payload = raw[(off >> 4) * 4:]
@@ -88,6 +111,11 @@ class RawLink:
         self.guest_ip = guest_ip
         with net.entered():
             self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+            # QEMU's e1000e and igb hand the tap a TSO send whole, with a
+            # virtio-net header (the host kernel cuts it when it forwards):
+            # ask for that header, so that a segment's gso_size says what
+            # would go on a wire
+            self.sock.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
             self.sock.bind((netns.TAP, 0))
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8 << 20)
@@ -109,16 +137,15 @@ class RawLink:
         self._next_port += 1
         return self._next_port
 
+    def _send(self, frame):
+        self.sock.send(bytes(VNET_HDR.size) + frame)    # no offload asked
+
     def send_ip(self, packet, dst_mac=None):
-        frame = _mac(dst_mac or self.guest_mac) + _mac(self.mac) + \
-            struct.pack("!H", ETH_P_IP) + packet
-        self.sock.send(frame + b"\0" * max(0, 60 - len(frame)))
+        self._send(ether_frame(dst_mac or self.guest_mac, self.mac, ETH_P_IP, packet))
 
     def _arp(self, op, sender_ip, target_ip, dst_mac, target_mac="00:00:00:00:00:00"):
-        body = struct.pack("!HHBBH", 1, ETH_P_IP, 6, 4, op) + _mac(self.mac) + \
-            socket.inet_aton(sender_ip) + _mac(target_mac) + socket.inet_aton(target_ip)
-        frame = _mac(dst_mac) + _mac(self.mac) + struct.pack("!H", ETH_P_ARP) + body
-        self.sock.send(frame + b"\0" * (60 - len(frame)))
+        self._send(ether_frame(dst_mac, self.mac, ETH_P_ARP,
+                                   arp_body(op, self.mac, sender_ip, target_mac, target_ip)))
 
     def claim(self, ip, timeout=10):
         """Play ip: ask the guest for its own MAC from ip, so that it learns
@@ -150,11 +177,12 @@ class RawLink:
                     break
                 if addr[2] == PACKET_OUTGOING:
                     continue
-                self._frame(frame)
+                gso_size = VNET_HDR.unpack_from(frame)[3]
+                self._frame(frame[VNET_HDR.size:], gso_size)
             if time.monotonic() >= end:
                 return
 
-    def _frame(self, frame):
+    def _frame(self, frame, gso_size=0):
         etype = struct.unpack("!H", frame[12:14])[0]
         if etype == ETH_P_ARP:
             op = struct.unpack("!H", frame[20:22])[0]
@@ -173,7 +201,7 @@ class RawLink:
         total = struct.unpack("!H", frame[16:18])[0]
         src, dst = socket.inet_ntoa(frame[26:30]), socket.inet_ntoa(frame[30:34])
         if dst in self.ips and src == self.guest_ip:
-            self.inbox.append(Segment(src, dst, frame[14 + ihl:14 + total]))
+            self.inbox.append(Segment(src, dst, frame[14 + ihl:14 + total], gso_size))
 
     def take(self, ip, port, timeout, want=None):
         """The first segment to ip:port (matching want(seg) if given) within
@@ -230,7 +258,7 @@ class RawConn:
         self.snd_nxt = self.iss
         self.rcv_nxt = None
         self.data = b""          # in-order bytes received
-        self.sizes = []          # the payload size of each in-order segment
+        self.sizes = []          # the payload size of each in-order segment (on a wire)
         self.fin = False
         self.rst = False
 
@@ -273,7 +301,9 @@ class RawConn:
                 return got
             if seg.payload and seg.seq == self.rcv_nxt:
                 self.data += seg.payload
-                self.sizes.append(len(seg.payload))
+                # a TSO send counts as the segments it stands for
+                n, step = len(seg.payload), seg.gso_size or len(seg.payload)
+                self.sizes.extend(min(step, n - i) for i in range(0, n, step))
                 self.rcv_nxt = (self.rcv_nxt + len(seg.payload)) & 0xffffffff
             if seg.flags & FIN and (seg.seq + len(seg.payload)) & 0xffffffff == self.rcv_nxt:
                 self.rcv_nxt = (self.rcv_nxt + 1) & 0xffffffff

@@ -175,3 +175,54 @@ def test_summary_has_every_model_and_links_pages():
     assert row.count("20,000 / 10,000 (2.00)") == 2
     row = [line for line in md.splitlines() if line.startswith("| igb | MSI |")][0]
     assert "| MSI | n/a |" in row
+
+
+# -- the socket API against the callback services ------------------------------------
+def _sock(udp_cb, udp_sock, tcp_cb=None, tcp_sock=None):
+    return {"udp_64_8": {"callback": udp_cb, "socket": udp_sock},
+            "tcp_to_guest_mbps": {"callback": tcp_cb, "socket": tcp_sock},
+            "build": "git abc"}
+
+
+def test_sock_table_puts_the_socket_api_next_to_the_callback_with_the_target():
+    res = {"barenet": {"sock": _sock(20000.0, 17000.0, 900.0, 450.0)},
+           benchlib.BN2: {"sock": _sock(20000.0, 10000.0)}}
+    md = benchlib.sock_table(res).splitlines()
+    assert md[0] == ("| measure | unit | callback, 1 CPU | socket API, 1 CPU | socket / callback, "
+                     "1 CPU | callback, 2 CPUs | socket API, 2 CPUs | socket / callback, 2 CPUs |")
+    assert len(md) == 2 + len(benchlib.SOCK_ROWS)
+    rows = {line.split(" | ")[0][2:]: line.split(" | ") for line in md[2:]}
+    # the ratio is socket / callback, and the UDP rows say where it stands
+    # against issue 15's 0.8
+    assert rows["UDP echo 64 B, 8 in flight"][2:] == ["20,000", "17,000", "0.85 (≥ 0.8)",
+                                                      "20,000", "10,000", "0.50 (below 0.8) |"]
+    tcp = [r for k, r in rows.items() if k.startswith("TCP host->guest")][0]
+    assert tcp[2:5] == ["900", "450", "0.50"]
+    # unmeasured: n/a, never a ratio
+    assert rows["UDP echo 1400 B, 8 in flight"][2:5] == ["n/a", "n/a", "n/a"]
+    # one CPU count only: its three columns; no socket cells: no table
+    md = benchlib.sock_table({"barenet": {"sock": _sock(1.0, 1.0)}})
+    assert md.splitlines()[0].count("| callback,") == 1
+    assert benchlib.sock_table({"barenet": {"udp_64_8": 5.0}, "linux": {}}) == ""
+
+
+def test_summary_has_the_socket_rows_and_a_sock_only_run_has_only_them():
+    d = _doc()
+    d["results"]["barenet"]["sock"] = _sock(20000.0, 17000.0)
+    d["results"][benchlib.BN2] = {"sock": _sock(18000.0, 9000.0)}
+    md = benchlib.summary([d], ["igb.md"])
+    row = [line for line in md.splitlines() if line.startswith("| UDP echo 64 B, 8 in flight (req/s) |")]
+    # the headline row (barenet / Linux), the 1 / 2 CPUs row, and last the
+    # socket row (socket / callback)
+    assert "20,000 / 10,000 (2.00)" in row[0] and len(row) == 3
+    assert row[2] == ("| UDP echo 64 B, 8 in flight (req/s) | 17,000 / 20,000 (0.85); "
+                      "9,000 / 18,000 (0.50) |")
+    assert "Per interrupt mode" in md
+    # without socket cells the summary has no socket rows
+    assert "socket / callback" not in benchlib.summary([_doc()], ["igb.md"])
+    # BENCH_ONLY=sock: no Linux, no mode table, the socket rows
+    only = {"meta": dict(_doc()["meta"]), "results": {"barenet": {"sock": _sock(20000.0, 17000.0)}},
+            "full_mode": "msix", "only": "sock"}
+    md = benchlib.summary([only], ["igb.md"])
+    assert "BENCH_ONLY=sock" in md and "Per interrupt mode" not in md
+    assert "| UDP echo 64 B, 8 in flight (req/s) | 17,000 / 20,000 (0.85) |" in md

@@ -815,16 +815,7 @@ def test_iperf_junk_connections_do_not_flood_the_console(ids_target):
 
 
 def http_get(t):
-    with t.net.socket() as s:
-        s.settimeout(10)
-        s.connect((GUEST, HTTP_PORT))
-        s.sendall(b"GET / HTTP/1.0\r\nHost: guest\r\n\r\n")
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
+    data = t.net.http_get(GUEST, "/", 10, headers=b"Host: guest\r\n")
     assert data.startswith(b"HTTP/1."), data[:200]
 
 
@@ -1039,19 +1030,7 @@ class Hostile(Journey):
 
     def http_get(self, path="/status", timeout=TRY_TIMEOUT_S, src=OTHER):
         """The whole response to GET path (bytes), or raises."""
-        deadline = time.monotonic() + timeout
-        s = self.client(HTTP, timeout, src)
-        try:
-            s.sendall(b"GET %s HTTP/1.0\r\n\r\n" % path.encode())
-            data = b""
-            while True:
-                s.settimeout(max(0.01, deadline - time.monotonic()))
-                chunk = s.recv(65536)
-                if not chunk:
-                    return data
-                data += chunk
-        finally:
-            s.close()
+        return self.net.http_get(GUEST, path, timeout, src=src)
 
     def served(self, tries=TRIES, timeout=TRY_TIMEOUT_S, gap=0.5):
         """How many of tries HTTP requests from OTHER got a whole 200 within
@@ -1245,40 +1224,163 @@ def slowloris(h, n):
 
 
 def idle_timeout(h, seconds=3):
-    """echo and discard close a connection that stays silent."""
+    """echo and discard close a connection that stays idle: with a FIN
+    when the peer had sent something, with a RST when it never sent nor
+    acknowledged a byte (svc_tcp_close: such a peer would not answer a FIN
+    either, silent_idle below)."""
     h.sysctl("net.svc.idle_timeout", seconds)
-    before = h.metrics()["barenet_service_idle_closed_total"]
+    before = h.metrics()
+    socks = []
     try:
-        socks = [h.client(p, 10, netns.HOST4) for p in (ECHO, DISCARD, ECHO, DISCARD)]
+        talk = [h.client(p, 10, netns.HOST4) for p in (ECHO, DISCARD)]
+        silent = [h.client(p, 10, netns.HOST4) for p in (ECHO, DISCARD)]
+        socks = talk + silent
+        talk[0].sendall(b"hello")
+        assert talk[0].recv(16) == b"hello"
+        talk[1].sendall(b"hello")
         t = time.monotonic()
-        for s in socks:
+        for s in talk:
             s.settimeout(seconds + 10)
-            assert s.recv(16) == b"", "data from a silent connection"
+            assert s.recv(16) == b"", "data from an idle connection"
         took = time.monotonic() - t
+        for s in silent:
+            s.settimeout(seconds + 10)
+            with pytest.raises(ConnectionResetError):
+                s.recv(16)
+    finally:
         for s in socks:
             s.close()
-    finally:
         h.sysctl("net.svc.idle_timeout", 60)
-    closed = h.metrics()["barenet_service_idle_closed_total"] - before
-    report("hostile %s: silent echo/discard connections closed after %.1f s (idle timeout %d s)"
-           % (h.nic, took, seconds))
-    assert closed == len(socks), closed
+    after = h.metrics()
+    closed = after["barenet_service_idle_closed_total"] - before["barenet_service_idle_closed_total"]
+    reset = after.get("barenet_service_idle_reset_total", 0) - \
+        before.get("barenet_service_idle_reset_total", 0)
+    report("hostile %s: idle echo/discard connections closed after %.1f s (idle timeout %d s); "
+           "the silent ones reset" % (h.nic, took, seconds))
+    assert closed == len(socks) and reset == len(silent), (closed, reset)
     assert seconds - 1 <= took <= seconds + 4, took
     h.after("idle timeout")
+
+
+def raw_conns(link, n, ports, first, per_ip=50, send=None):
+    """n connections played on the tap, spread over ports and over
+    addresses from 10.0.2.<first> (per_ip each: under the per-source
+    limit), each sent send[port] (if any) as soon as it is up (the idle
+    timeout runs while the others open); {(ip, sport): RawConn}."""
+    conns = {}
+    ips = rawtcp.played_addresses((n + per_ip - 1) // per_ip, first=first)
+    for ip in ips:
+        link.claim(ip)
+    for i in range(n):
+        c = rawtcp.RawConn(link, ips[i // per_ip], ports[i % len(ports)])
+        assert c.connect() and not c.rst, i
+        if send and c.dport in send:
+            c.write(send[c.dport])
+        conns[(c.ip, c.sport)] = c
+    return conns
+
+
+def watch_ends(link, conns, deadline):
+    """Until deadline or every connection was reset: {key: [(time read,
+    flags) of each FIN or RST the guest sent it]}, nothing acknowledged."""
+    ends = {k: [] for k in conns}
+    ips = {k[0] for k in conns}
+    while time.monotonic() < deadline:
+        link.pump(0.2)
+        for ip in ips:
+            for seg in link.drain(ip):
+                if (ip, seg.dport) in ends and seg.flags & (rawtcp.FIN | rawtcp.RST):
+                    ends[(ip, seg.dport)].append((seg.t, seg.flags))
+        if all(any(f & rawtcp.RST for _, f in e) for e in ends.values()):
+            break
+    return ends
+
+
+def silent_idle(h, n, idle=3):
+    """n connections to echo and discard (played on the tap) that complete
+    the handshake and then neither send nor acknowledge anything: at the
+    idle timeout each is reset, not sent a FIN that nobody will
+    acknowledge.  Before svc_tcp_close, the FIN left each PCB in FIN_WAIT_1
+    for minutes (lwIP retransmits it 12 times with a growing RTO): after
+    the eviction attack of test_hostile_full, 255 of the 256 PCBs."""
+    h.sysctl("net.svc.idle_timeout", idle)
+    before = h.metrics()
+    link = rawtcp.RawLink(h.net)
+    try:
+        conns = raw_conns(link, n, (ECHO, DISCARD), first=130)
+        t0 = time.monotonic()
+        ends = watch_ends(link, conns, t0 + idle + 15)
+        took = time.monotonic() - t0
+        states = h.tcp_states()
+    finally:
+        link.close()
+        h.sysctl("net.svc.idle_timeout", 60)
+    m = h.metrics()
+    resets = m.get("barenet_service_idle_reset_total", 0) - \
+        before.get("barenet_service_idle_reset_total", 0)
+    fins = sum(1 for e in ends.values() if any(f & rawtcp.FIN for _, f in e))
+    reset = sum(1 for e in ends.values() if any(f & rawtcp.RST for _, f in e))
+    report("hostile %s: %d silent connections at the idle timeout (%d s): %d reset, %d sent "
+           "a FIN, all gone %.1f s after the last opened; guest TCP states then %s" % (
+               h.nic, n, idle, reset, fins, took, states))
+    assert fins == 0, "a FIN to a peer that never answered: %d" % fins
+    assert reset == n and resets == n, (reset, resets, n)
+    assert states.get("04", 0) == 0, states
+    h.after("silent idle")
+
+
+def orphan_fins(h, n, retries=1, idle=2):
+    """n connections played on the tap that were heard from (a byte to
+    discard, a GET of a page that is not there: a 404 that fits in the
+    first window with its FIN) and then acknowledge nothing: the guest closes
+    them with a FIN (idle timeout, answer sent), and resets each after
+    net.ipv4.tcp_orphan_retries' time (Linux's RTO model: 600 ms for 1)
+    instead of retransmitting the FIN for minutes (lwIP's 12 retries)."""
+    h.sysctl("net.svc.idle_timeout", idle)
+    h.sysctl("net.ipv4.tcp_orphan_retries", retries)
+    before = h.metrics()
+    link = rawtcp.RawLink(h.net)
+    try:
+        conns = raw_conns(link, n, (DISCARD, HTTP), first=140,
+                          send={DISCARD: b"x", HTTP: b"GET /no-such-page HTTP/1.0\r\n\r\n"})
+        t0 = time.monotonic()
+        ends = watch_ends(link, conns, t0 + idle + 20)
+        states = h.tcp_states()
+    finally:
+        link.close()
+        h.sysctl("net.ipv4.tcp_orphan_retries", 0)
+        h.sysctl("net.svc.idle_timeout", 60)
+    gone = h.metrics()["barenet_tcp_orphan_aborts_total"] - \
+        before["barenet_tcp_orphan_aborts_total"]
+    waits = []
+    for k, e in ends.items():
+        fin = [t for t, f in e if f & rawtcp.FIN]
+        rst = [t for t, f in e if f & rawtcp.RST]
+        assert fin and rst, (k, e)       # heard from: a FIN first, then given up
+        waits.append(rst[0] - fin[0])
+    report("hostile %s: %d orphans (FIN not acknowledged; tcp_orphan_retries %d): reset "
+           "%.1f-%.1f s after their first FIN" % (h.nic, n, retries, min(waits), max(waits)))
+    assert gone == n, (gone, n)
+    # 600 ms of Linux's RTO model, seen by a 1 s timer, on a loaded host
+    assert max(waits) < 6, waits
+    assert states.get("04", 0) == 0, states
+    h.after("orphan FINs")
 
 
 def zero_window(h, n, give_up=5, port=HTTP):
     """n connections (played on the tap) that ask for /metrics (HTTP) or
     send 20 kB (echo) with their window shut from the SYN on and answer
     every window probe with a window of 0 still: the guest keeps a little of
-    each answer queued, and resets them after the give-up time."""
+    each answer queued, and resets each after the give-up time (counted
+    from its own request: opening 60 of them on a loaded host takes longer
+    than the give-up time)."""
     h.sysctl("net.ipv4.tcp_stall_timeout", give_up)
     before = h.metrics()
     link = rawtcp.RawLink(h.net)
     try:
         ip = rawtcp.played_addresses(1, first=120)[0]
         link.claim(ip)
-        conns = {}
+        conns, asked = {}, {}
         for _ in range(n):
             c = rawtcp.RawConn(link, ip, port, win=0)
             assert c.connect() and not c.rst
@@ -1288,8 +1390,9 @@ def zero_window(h, n, give_up=5, port=HTTP):
                 for _ in range(14):
                     c.write(os.urandom(1460))
             conns[c.sport] = c
+            asked[c.sport] = time.monotonic()
         t0 = time.monotonic()
-        reset, probes, held, checked = set(), 0, None, False
+        reset, probes, held, checked = {}, 0, None, False
         while len(reset) < n and time.monotonic() - t0 < give_up + 20:
             link.pump(0.2)
             for seg in link.drain(ip, None):
@@ -1297,28 +1400,26 @@ def zero_window(h, n, give_up=5, port=HTTP):
                 if c is None:
                     continue
                 if seg.flags & rawtcp.RST:
-                    reset.add(c.sport)
+                    reset.setdefault(c.sport, seg.t - asked[c.sport])
                 elif seg.payload:
                     probes += 1
                     c.send(rawtcp.ACK, win=0)   # not taken: the window stays shut
             if not checked and time.monotonic() - t0 > 2:
                 checked = True
-                mid = h.metrics()
-                held = mid["barenet_lwip_memp_used{TCP_SEG}"] - h.baseline["TCP_SEG"]
-                early = mid["barenet_tcp_stall_aborts_total"] - \
-                    before["barenet_tcp_stall_aborts_total"]
-        took = time.monotonic() - t0
+                held = h.metrics()["barenet_lwip_memp_used{TCP_SEG}"] - h.baseline["TCP_SEG"]
     finally:
         link.close()
         h.sysctl("net.ipv4.tcp_stall_timeout", 120)
     gone = h.metrics()["barenet_tcp_stall_aborts_total"] - before["barenet_tcp_stall_aborts_total"]
     report("hostile %s: %d zero-window %s held %s segments, answered %d probes, "
-           "all reset after %.1f s (give-up time %d s)" % (
+           "each reset %.1f-%.1f s after its request (give-up time %d s)" % (
                h.nic, n, "/metrics readers" if port == HTTP else "echo clients", held, probes,
-               took, give_up))
-    assert checked and early == 0, "reset before the give-up time"
+               min(reset.values(), default=0), max(reset.values(), default=0), give_up))
+    assert checked
     assert len(reset) == n and gone == n, (len(reset), gone, n)
-    assert took >= give_up - 1, took
+    # not before the give-up time (the guard looks once a second: not much after)
+    early = {k: v for k, v in reset.items() if v < give_up - 0.5}
+    assert not early, ("reset before the give-up time", early)
     # two segments ahead of a shut window each, not the whole answer
     assert held <= 3 * n, held
     h.after("zero window")
@@ -1434,12 +1535,19 @@ def syn_flood_cookies(h, count, seconds):
 
 
 def syn_flood_full_rate(h, count):
-    """SYNs as fast as the host sends them (the tap queue drops what the
-    guest does not take: counted): the client from another address still
-    gets its connections, its SYN retransmitted when the tap dropped one."""
+    """SYNs as fast as the host sends them: the tap queue drops what the
+    guest does not take (counted, and the client's frames among them), and
+    every SYN that reaches the guest's TCP is answered, by a cookie or a
+    slot (issue 11: a legitimate connection succeeds whenever its SYN
+    reaches the guest).  How many of the client's 10 tries get through
+    depends on the tap's drops, so on the host's load (7-9 of 10 on
+    e1000e at a load average of 8, with 60 % of the frames dropped at the
+    tap): some must, and none may be refused by the guest."""
     served, d, half_open = syn_flood(h, count, 0)
-    assert served >= SERVED_MIN, (served, d)
+    assert served >= 1, (served, d)
     assert d["SyncookiesSent"] > 0, d
+    assert d.get("ListenDrops", 0) == 0 and d.get("TCPReqQFullDrop", 0) == 0, d
+    assert d.get("ListenOverflows", 0) == 0, d
     h.after("SYN flood at full rate")
 
 
@@ -1544,6 +1652,14 @@ def test_idle_timeout_echo_discard(quick):
     idle_timeout(quick)
 
 
+def test_idle_timeout_resets_silent_peers(quick):
+    silent_idle(quick, 20)
+
+
+def test_orphan_fins_given_up(quick):
+    orphan_fins(quick, 10)
+
+
 def test_zero_window_given_up(quick):
     zero_window(quick, 20)
 
@@ -1582,6 +1698,8 @@ def test_hostile_full(full):
     eviction(full, 400)
     slowloris(full, 400)
     idle_timeout(full)
+    silent_idle(full, 200)
+    orphan_fins(full, 60)
     zero_window(full, 60)
     zero_window(full, 60, port=ECHO)
     ooseq_flood(full, 3000)

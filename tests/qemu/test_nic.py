@@ -250,7 +250,11 @@ def boot_guest(name, peers_args, append):
                               for m, i, e in CONFIGS])
 def test_nic_model_mode(kernel, model, mode, extra):
     peer = Peer()
-    append = "l2reflect=10.0.2.15 e1000.ring=%d irqmode=%s %s" % (RING, mode, extra)
+    # one RSS queue: with several, QEMU's igb drops a frame whose queue is
+    # full without counting it (hw/net/igb_core.c igb_receive_internal: only
+    # ICR.RXO), and step 6 accounts for every frame of the burst
+    append = "l2reflect=10.0.2.15 e1000.ring=%d irqmode=%s e1000.queues=1 %s" % (RING, mode,
+                                                                                extra)
     t0 = time.monotonic()
     with boot_guest("nic-%s-%s%s" % (model, mode, extra.replace("=", "")), peer.args(model),
                     append.strip()) as g:

@@ -40,6 +40,8 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.core.netdev_max_backlog": (1000, 2500, ["0", "1000001", "0x10"]),
     # barenet's NAPI switch (ethtool branch): 1 NAPI, 0 one frame per interrupt
     "net.core.napi": (1, 0, ["2", "-1", "on"]),
+    # the flow limit's CPUs (issue 14, net/core/dev.h), NR_CPUS 16 of them
+    "net.core.flow_limit_cpu_bitmap": (0, 1, ["65536", "-1", "x"]),
     # socket buffers (issue 15, net/socket/): Linux's 212992 and floors
     "net.core.rmem_default": (212992, 4096, ["2303", "-1", "x"]),
     "net.core.rmem_max": (212992, 4194304, ["2303", "-1", "2147483648"]),
@@ -58,12 +60,15 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.svc.max_per_source": (128, 64, ["-1", "65536", "x"]),
     "net.svc.idle_timeout": (60, 30, ["-1", "86401", "1m"]),
     "net.ipv4.tcp_stall_timeout": (120, 300, ["-1", "86401", "2m"]),
+    "net.ipv4.tcp_orphan_retries": (0, 3, ["-1", "256", "x"]),
     "net.ipv4.tcp_syncookies": (1, 2, ["3", "-1", "on"]),
     "net.ipv4.tcp_max_syn_backlog": (32, 64, ["0", "256", "x"]),
     "net.ipv4.tcp_synack_retries": (1, 2, ["-1", "6", "x"]),
     "net.ipv4.tcp_min_snd_mss": (48, 536, ["47", "1461", "x"]),
 }
-CORE_SYSCTLS = sorted(n for n in SYSCTLS if n.startswith("net.core."))
+# and the flow limit's table length, fixed (read-only)
+CORE_SYSCTLS = sorted([n for n in SYSCTLS if n.startswith("net.core.")] +
+                      ["net.core.flow_limit_table_len"])
 
 
 def guest_cpus(guest):
@@ -512,14 +517,19 @@ def nic_views(g):
     def view(path):
         return without_klog_cat(g, path)
     return {"dev": parse_net_dev(view("/proc/net/dev"))["eth0"],
-            "softnet": [int(c, 16) for c in view("/proc/net/softnet_stat").split()],
+            # each column summed over the CPUs' lines (igb polls its
+            # queues on several CPUs)
+            "softnet": [sum(col) for col in zip(*(
+                [int(c, 16) for c in line.split()]
+                for line in view("/proc/net/softnet_stat").splitlines() if line.strip()))],
             "snmp": parse_snmp(view("/proc/net/snmp")),
             "irq": parse_interrupts(view("/proc/interrupts"))[1]}
 
 
 def eth0_irqs(rows):
-    """(count, description) of the interrupt lines that name eth0"""
-    lines = [(c[0], d) for k, (c, d) in rows.items() if isinstance(k, int) and "eth0" in d[-1]]
+    """(count over the CPUs, description) of the interrupt lines that name
+    eth0 (igb: eth0 and eth0-TxRx-N, on several CPUs)"""
+    lines = [(sum(c), d) for k, (c, d) in rows.items() if isinstance(k, int) and "eth0" in d[-1]]
     assert lines, rows
     return sum(c for c, _ in lines), [d for _, d in lines]
 

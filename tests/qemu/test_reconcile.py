@@ -550,4 +550,21 @@ def check_reconcile(nic, n, c, before, after):
     eq("tx: Tcp RetransSegs", snmp("Tcp", "RetransSegs"), 0)
     eq("tx: NIC bytes: GOTC == tap rx_bytes + 4 (FCS) per frame", eth("tx_good_bytes"),
        tap("rx_bytes") + 4 * tap("rx_packets"))
+    # igb: the per-queue counters (ethtool -S rx_queue_N_*) add up to the
+    # totals, and every frame arrived on the queue its RSS hash names
+    queues = sorted(int(k.split("_")[2]) for k in after.ethtool
+                    if re.fullmatch(r"rx_queue_\d+_packets", k))
+    if queues:
+        q = lambda f: sum(eth("rx_queue_%d_%s" % (n, f)) for n in queues)  # noqa: E731
+        eq("rx: sum of rx_queue_N_packets == rx_packets", q("packets"), eth("rx_packets"))
+        eq("rx: sum of rx_queue_N_bytes == rx_bytes (/proc/net/dev)", q("bytes"),
+           d(lambda s: s.dev["eth0"]["rx_bytes"]))
+        eq("rx: sum of rx_queue_N_drops == rx_dropped", q("drops"), eth("rx_dropped"))
+        eq("tx: tx_queue_0_packets == tx_packets", eth("tx_queue_0_packets"), eth("tx_packets"))
+        eq("rx: rx_rss_mismatch", after.ethtool["rx_rss_mismatch"], 0)
+        if len(queues) > 1:
+            busy = [n for n in queues if eth("rx_queue_%d_packets" % n)]
+            print("per-queue rx:", [eth("rx_queue_%d_packets" % n) for n in queues])
+            if len(busy) < 2:
+                bad.append("rx: the load's flows all landed on one of %d queues" % len(queues))
     assert not bad, "%s: counters disagree:\n  %s" % (nic, "\n  ".join(bad))

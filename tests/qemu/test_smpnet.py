@@ -40,14 +40,21 @@ FLOOD = 30000
 
 
 def irq_row(text, name="eth0"):
-    """(IRQ number, per-CPU counts) of the /proc/interrupts row naming name"""
+    """(IRQ number, per-CPU counts) of the /proc/interrupts row naming name;
+    for a multiqueue NIC (igb: eth0 takes link changes, eth0-TxRx-N the
+    queues) the number of queue 0's row and the counts of all of them"""
     lines = text.splitlines()
     ncpu = len(lines[0].split())
+    rows = []
     for line in lines[1:]:
-        if re.search(r"\b%s\b" % re.escape(name), line):
+        if re.search(r"\b%s(-TxRx-\d+)?$" % re.escape(name), line):
             f = line.split()
-            return int(f[0].rstrip(":")), [int(x) for x in f[1:1 + ncpu]]
-    raise AssertionError("no %s row in\n%s" % (name, text))
+            rows.append((line.endswith("-TxRx-0"), int(f[0].rstrip(":")),
+                         [int(x) for x in f[1:1 + ncpu]]))
+    if not rows:
+        raise AssertionError("no %s row in\n%s" % (name, text))
+    irq = max(rows)[1]
+    return irq, [sum(r[2][c] for r in rows) for c in range(ncpu)]
 
 
 def softirq_row(text, name="NET_RX"):

@@ -27,6 +27,7 @@ BARENET_QUICK=1 (make test) runs fewer, shorter rounds and leaves out the
 drain (a minute of waiting per model, which kept make test over its 15
 minutes); a plain run checks it on every model.
 """
+import errno
 import json
 import os
 import re
@@ -139,60 +140,28 @@ print(json.dumps({"ok": ok, "failed": failed, "errors": errors,
 """
 
 
-# runs inside the namespace: one GET after another from the same client
-# port, each one's 4-tuple still in TIME_WAIT on the guest
-PORT_REUSE = r"""
-import errno, json, socket, sys, time
-host, port, n, cport, timeout = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
-    int(sys.argv[4]), float(sys.argv[5])
-
-
-def connect():
-    # our own previous socket on cport may still wait for the guest's last
-    # ACK (LAST_ACK): until it is gone connect() fails at once with
-    # EADDRNOTAVAIL, before sending anything
-    deadline = time.monotonic() + 2
-    while True:
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("", cport))
-        s.settimeout(timeout)
-        t = time.monotonic()
-        try:
-            s.connect((host, port))
-            return s, t
-        except OSError as e:
-            s.close()
-            if e.errno != errno.EADDRNOTAVAIL or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
-
-
-out = []
-for i in range(n):
-    t = time.monotonic()
-    try:
-        s, t = connect()
-        with s:
-            s.sendall(b"GET /status HTTP/1.0\r\n\r\n")
-            data = b""
-            while True:
-                d = s.recv(65536)
-                if not d:
-                    break
-                data += d
-        out.append([data.startswith(b"HTTP/1.0 200 "), time.monotonic() - t, ""])
-    except OSError as e:
-        out.append([False, time.monotonic() - t, repr(e)])
-print(json.dumps(out))
-"""
-
-
 def port_reuse(net, n):
-    r = net.python(PORT_REUSE, GUEST, 80, n, REUSE_CLIENT_PORT, REUSE_TIMEOUT_S,
-                   timeout=n * (REUSE_TIMEOUT_S + 3) + 30)
-    assert r.returncode == 0, r.stdout + r.stderr
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    """n GETs of /status one after another from REUSE_CLIENT_PORT, each
+    one's 4-tuple still in TIME_WAIT on the guest: [ok, seconds, error]."""
+    out = []
+    for _ in range(n):
+        # our own previous socket on the port may still wait for the
+        # guest's last ACK (LAST_ACK): until it is gone connect() fails at
+        # once with EADDRNOTAVAIL, before sending anything
+        deadline = time.monotonic() + 2
+        while True:
+            t = time.monotonic()
+            try:
+                data = net.http_get(GUEST, "/status", REUSE_TIMEOUT_S, sport=REUSE_CLIENT_PORT,
+                                    reuse=True)
+                out.append([data.startswith(b"HTTP/1.0 200 "), time.monotonic() - t, ""])
+            except OSError as e:
+                if e.errno == errno.EADDRNOTAVAIL and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                    continue
+                out.append([False, time.monotonic() - t, repr(e)])
+            break
+    return out
 
 
 def echo_storm(net, seconds):

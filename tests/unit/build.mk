@@ -68,6 +68,7 @@ $(HOST_LWIP_LIB): $(host-lwip-objs)
 
 unit-cmdline-srcs := kernel/cmdline_parse.c
 unit-siphash-srcs := lib/siphash.c
+unit-toeplitz-srcs := lib/toeplitz.c
 # ISNs and IP IDs (the host lwIP library holds secure_seq, random, siphash)
 unit-secure_seq-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
 unit-secure_seq-libs = $(HOST_LWIP_LIB)
@@ -82,7 +83,8 @@ unit-e1000-fixture-srcs := tests/unit/fake_e1000.c tests/unit/e1000_fixture.c
 unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
 	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c drivers/net/e1000/e1000_rxpool.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
-	drivers/net/e1000/e1000_irq.c drivers/net/e1000/e1000_itr.c kernel/errno.c \
+	drivers/net/e1000/e1000_irq.c drivers/net/e1000/e1000_itr.c drivers/net/e1000/e1000_mq.c \
+	kernel/errno.c \
 	$(unit-e1000-fixture-srcs) \
 	kernel/softirq.c lib/seq_buf.c $(net-core-srcs) $(unit-fault-hooks-srcs)
 unit-e1000-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
@@ -103,7 +105,7 @@ unit-l2reflect-srcs := drivers/net/l2reflect.c
 unit-views-srcs := fs/view.c drivers/net/netdevice.c drivers/net/netdevice_proc.c \
 	lib/seq_buf.c kernel/errno.c
 unit-line-srcs := kernel/shell/line.c
-unit-ethtool-srcs := net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c drivers/net/netdevice.c \
+unit-ethtool-srcs := net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool/ethtool_rss.c drivers/net/netdevice.c \
 	lib/seq_buf.c kernel/errno.c
 
 unit-acpi-srcs := kernel/acpi_tables.c

@@ -305,9 +305,24 @@ START_TEST(settings_and_args)
 	ck_assert_str_eq(out, "Settings for eth0:\n\tSupported ports: [ TP ]\n"
 			 "\tSpeed: 1000Mb/s\n\tDuplex: Full\n\tPort: Twisted Pair\n"
 			 "\tAuto-negotiation: on\n\tLink detected: yes\n");
-	ck_assert_int_eq(run("-x eth0"), 1);
+	ck_assert_int_eq(run("-w eth0"), 1);
 	ck_assert_str_eq(out, "ethtool: bad command line argument(s)\n"
 			 "For more information run ethtool -h\n");
+	/* a device without RSS ops: one combined channel, no table */
+	ck_assert_int_eq(run("-x eth0"), 102);
+	ck_assert_str_eq(out, "Cannot get RX ring count: Operation not supported\n");
+	ck_assert_int_eq(run("-L eth0 combined 2"), 1);
+	ck_assert_str_eq(out, "netlink error: requested channel count exceeds maximum\n"
+			 "netlink error: Invalid argument\n");
+	ck_assert_int_eq(run("-L eth0 combined 0"), 1);
+	ck_assert_ptr_nonnull(strstr(out, "no RX or TX channel being configured"));
+	ck_assert_int_eq(run("-L eth0 combined"), 1);
+	ck_assert_str_eq(out, "ethtool (-L): no value for parameter 'combined'\n");
+	ck_assert_int_eq(run("-X eth0 equal 0"), 1);
+	ck_assert_int_eq(run("-n eth0 rx-flow-hash tcp4"), 1);
+	ck_assert_str_eq(out, "Cannot get RX network flow hashing options: Operation not supported\n");
+	ck_assert_int_eq(run("-N eth0 rx-flow-hash udp4 sdq"), 1);
+	ck_assert_str_eq(out, "Invalid RXH flags\n");
 	ck_assert_int_eq(run("-g eth0 extra"), 1);
 }
 END_TEST

@@ -109,6 +109,8 @@ struct e1000_rx_wb {
 	bool crc_err;           /* CE */
 	bool frame_err;         /* any other frame error */
 	unsigned int csum_ok;   /* NETDEV_RX_*_CSUM_OK, 0 unless the chip validates */
+	u32 rss_hash;           /* the RSS hash the chip wrote (82576 with RXCSUM.PCSD) */
+	u8 rss_type;            /* its RSS type, 0 = none (no hash) */
 };
 
 /* one descriptor format (e1000_desc.c) */
@@ -143,6 +145,12 @@ struct e1000_hw {
 	bool emulated;                  /* QEMU's model: see e1000_stats.c */
 	bool msix;                      /* MSI-X in use (EICR on the 82576, IVAR on the 82574) */
 	bool msi;                       /* MSI in use */
+	/* multiqueue layout (e1000_mq.c): MSI-X entry 0 takes the other
+	 * causes, entry 1 + q queue q's; else everything on entry 0 */
+	bool mq;
+	u32 eims_rx0;                   /* EICR/EIMS bit of queue 0's vector */
+	u32 eims_main;                  /* the bits e1000_irq_enable/disable own */
+	u16 nvec;                       /* vectors whose EITR e1000_set_itr writes */
 	u64 rx_held_until_ns;           /* QEMU's e1000 holds received frames back until then (e1000_write_rctl) */
 };
 
@@ -195,6 +203,10 @@ struct e1000_rx_ring {
 	u32 next_to_clean;              /* next descriptor to look at; RDT = next_to_clean - 1 */
 	struct e1000_rx_buf **buf;      /* the buffer armed in each slot */
 	struct e1000_rx_pool *pool;
+	u16 index;                      /* queue number (RDT(index), ethtool -S rx_queue_N) */
+	/* the RX counters this ring's poll adds to: a->sw for queue 0, the
+	 * queue's own for the others (their polls run on other CPUs) */
+	struct e1000_sw_stats *sw;
 	bool in_chain;                  /* dropping the rest of a frame that spans buffers */
 	bool stopped;                   /* receiver off: cleaning no longer moves RDT */
 };
@@ -295,6 +307,20 @@ struct e1000_hw_stats {
 };
 #define E1000_STATS_REGS 37
 
+/* ---- multiqueue (e1000_mq.c) ---- */
+#define E1000_MQ_MAX            8       /* 82576 RSS queues Linux uses (IGB_MAX_RX_QUEUES) */
+#define E1000_RSS_KEY_SIZE      40      /* RSSRK0..9 */
+#define E1000_RETA_SIZE         128     /* indirection entries (RETA0..31, a byte each) */
+
+/* per-queue counters (ethtool -S rx_queue_N_*); they survive ring rebuilds */
+struct e1000_queue_stats {
+	u64 rx_packets, rx_bytes, rx_drops;
+	u64 irqs, polls;
+	u64 rss_mismatch;       /* the descriptor's hash names another queue */
+};
+
+struct e1000_mq_queue;
+
 struct e1000_adapter {
 	struct net_device *netdev;
 	struct pci_dev *pdev;           /* NULL in host tests */
@@ -328,6 +354,16 @@ struct e1000_adapter {
 	struct spinlock stats_lock;
 	struct work_struct reset_work;  /* e1000_reinit in process context, after a TX timeout */
 	struct e1000_fault_state fault;
+	/* multiqueue (e1000_mq.c; hw.mq): queue 0 is rx/napi above, queues
+	 * 1..num_queues-1 have their own ring, NAPI and vector */
+	u16 num_queues;                 /* RX queues in use (1 without hw.mq) */
+	u16 max_queues;                 /* queue vectors allocated */
+	struct e1000_mq_queue *mq_q[E1000_MQ_MAX];
+	struct e1000_queue_stats qstats[E1000_MQ_MAX];
+	u8 rss_key[E1000_RSS_KEY_SIZE];
+	u8 reta[E1000_RETA_SIZE];
+	u32 rss_fields;                 /* MRQC hash-field bits */
+	bool rss_on;                    /* RSS programmed: descriptors carry the hash */
 };
 
 /* e1000_hw.c */
@@ -370,6 +406,14 @@ int  e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags
 void e1000_tx_flush(struct e1000_adapter *a);
 int  e1000_clean_tx(struct e1000_adapter *a);
 int  e1000_clean_rx(struct e1000_adapter *a, int budget);
+/* the same on ring r (queue r->index) */
+int  e1000_clean_rx_ring(struct e1000_adapter *a, struct e1000_rx_ring *r, int budget);
+bool e1000_rx_ring_pending(const struct e1000_adapter *a, const struct e1000_rx_ring *r);
+/* buffers, pool and descriptors of one RX ring of count slots, or free them */
+int  e1000_rx_ring_alloc(struct e1000_rx_ring *r, u32 count, u16 index);
+void e1000_rx_ring_free(struct e1000_rx_ring *r);
+/* the RDT register of ring r */
+u32  e1000_rx_tail_reg(const struct e1000_hw *hw, const struct e1000_rx_ring *r);
 bool e1000_rx_pending(const struct e1000_adapter *a);
 /* descriptors the device has written back that the poll has not cleaned
  * yet (the RX ring's fill); a racy read for ethtool -S */
@@ -378,6 +422,9 @@ bool e1000_tx_completed_pending(const struct e1000_adapter *a);
 u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
 
 /* e1000_stats.c */
+/* the driver's counters: a->sw with every RX queue's RX counters added
+ * (e1000_mq_sw_add) */
+void e1000_sw_total(struct e1000_adapter *a, struct e1000_sw_stats *out);
 void e1000_stats_update(struct e1000_adapter *a);
 void e1000_stats_fill(struct e1000_adapter *a, struct rtnl_link_stats64 *s);
 void e1000_stats_reset(struct e1000_adapter *a);
@@ -397,8 +444,50 @@ void e1000_update_link(struct e1000_adapter *a);
  * up again; counters kept.  Process context.  0, -ENETDOWN (not up) or
  * the error of the step that failed (device left down) */
 int  e1000_reinit(struct e1000_adapter *a);
+/* the rings and vectors down (if up), change(a, arg), up again; a change
+ * that fails leaves the old settings up.  Process context. */
+int  e1000_rebuild(struct e1000_adapter *a, int (*change)(struct e1000_adapter *a, unsigned long arg),
+		   unsigned long arg);
 /* e1000_main.c: register the PCI driver (probes the NICs found) */
 int  e1000_driver_init(void);
+
+/* e1000_mq.c: RSS queues of the 82576 in MSI-X mode.  init: nq queues at
+ * probe (hw.mq set, queue objects and NAPI instances made, a random key,
+ * Linux's default table); up: after the rings of queue 0 are allocated and
+ * before they are configured, the other rings, IVAR/GPIE/EIAC and the RSS
+ * registers; enable: their vectors unmasked; stop: their vectors masked
+ * and polls stopped (the receiver still on); down: once the receiver is
+ * off, their rings drained, disabled and freed.  The IRQ bodies: a queue
+ * vector, and entry 0's other causes. */
+int  e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq);
+int  e1000_mq_up(struct e1000_adapter *a);
+void e1000_mq_enable(struct e1000_adapter *a);
+void e1000_mq_stop(struct e1000_adapter *a);
+void e1000_mq_down(struct e1000_adapter *a);
+bool e1000_mq_ring_intr(struct e1000_mq_queue *q);
+bool e1000_mq_other_intr(struct e1000_adapter *a);
+/* the IRQ name of queue q's vector ("eth0-TxRx-q"); stable storage */
+const char *e1000_mq_irq_name(struct e1000_adapter *a, unsigned int q);
+struct e1000_mq_queue *e1000_mq_queue(struct e1000_adapter *a, unsigned int q);
+/* add queues 1..'s RX counters to *w; forget them (stats reset) */
+void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w);
+void e1000_mq_stats_reset(struct e1000_adapter *a);
+/* ethtool -S: the per-queue counters and rx_rss_mismatch from st[n] on */
+unsigned int e1000_mq_ethtool_stats(struct e1000_adapter *a, struct ethtool_stat *st,
+				    unsigned int n, unsigned int max);
+/* the ethtool ops (net_device_ops ndo_get_channels ...) */
+void e1000_get_channels(struct net_device *dev, struct ethtool_channels *ch);
+int  e1000_set_channels(struct net_device *dev, const struct ethtool_channels *ch);
+int  e1000_get_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p);
+int  e1000_set_rxfh(struct net_device *dev, const struct ethtool_rxfh_param *p);
+int  e1000_get_rxfh_fields(struct net_device *dev, u32 flow_type, u32 *fields);
+int  e1000_set_rxfh_fields(struct net_device *dev, u32 flow_type, u32 fields);
+/* e1000_main.c: the handlers of queue vectors [old_nq, new_nq) added or
+ * [new_nq, old_nq) removed, between down and up; NULL in host tests */
+extern int (*e1000_mq_irqs_hook)(struct e1000_adapter *a, unsigned int old_nq,
+				 unsigned int new_nq);
+/* the queue the chip's RSS picks for hash: RETA byte (hash & 127), low nibble */
+unsigned int e1000_rss_queue(const struct e1000_adapter *a, u32 hash);
 
 /* e1000_itr.c: adaptive moderation.  classify: the class a period of
  * packets/bytes (one direction) puts traffic in, judged from cur; update:

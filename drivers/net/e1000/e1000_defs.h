@@ -274,4 +274,32 @@ _Static_assert(sizeof(struct e1000_adv_tx_context_desc) == 16, "advanced context
 #define E1000_ADVTXD_POPTS_TXSM BIT(9)
 #define E1000_ADVTXD_PAYLEN_SHIFT 14
 
+/* ---- 82576 multiqueue (e1000_mq.c) ---- */
+/* RXCSUM.PCSD: the descriptor's checksum field carries the RSS hash
+ * instead; QEMU's igb computes RSS only with it set (igb_rss_enabled) */
+#define E1000_RXCSUM_PCSD       BIT(13)
+/* MRQC (82576 8.10.12): MRQE 010b = RSS only (no VMDq), and the fields
+ * hashed; QEMU honours 16,17,18,20,22,23 (igb_rss_get_hash_type) */
+#define E1000_MRQC_ENABLE_RSS_MQ        0x2u
+#define E1000_MRQC_RSS_FIELD_IPV4_TCP   BIT(16)
+#define E1000_MRQC_RSS_FIELD_IPV4       BIT(17)
+#define E1000_MRQC_RSS_FIELD_IPV6_TCP_EX BIT(18)
+#define E1000_MRQC_RSS_FIELD_IPV6       BIT(20)
+#define E1000_MRQC_RSS_FIELD_IPV6_TCP   BIT(21)
+#define E1000_MRQC_RSS_FIELD_IPV4_UDP   BIT(22)
+#define E1000_MRQC_RSS_FIELD_IPV6_UDP   BIT(23)
+/* Linux igb_setup_mrqc's default fields (UDP 2-tuple until ethtool -N) */
+#define E1000_MRQC_RSS_DEFAULT  (E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP | \
+				 E1000_MRQC_RSS_FIELD_IPV6 | E1000_MRQC_RSS_FIELD_IPV6_TCP | \
+				 E1000_MRQC_RSS_FIELD_IPV6_TCP_EX)
+#define E1000_RETA_QUEUE_MASK   0x0Fu   /* igb: an entry's queue is its low nibble */
+/* advanced RX write-back info[3:0]: the RSS type, 0 = no hash */
+#define E1000_RXDADV_RSSTYPE_MASK 0x0Fu
+/* GPIE.EIAME and the per-vector EICR bit of MSI-X entry v */
+#define E1000_GPIE_EIAME        BIT(30)
+#define E1000_EICR_VEC(v)       BIT(v)
+/* IVAR0[q & 7]: RX q in byte 0 (q < 8) and TX q in byte 1 (82576 8.8.15) */
+#define E1000_IVAR_RX_SHIFT(q)  (((q) & 8) << 1)
+#define E1000_IVAR_TX_SHIFT(q)  ((((q) & 8) << 1) + 8)
+
 #endif

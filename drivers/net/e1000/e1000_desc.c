@@ -47,6 +47,8 @@ static void legacy_rx_parse(const void *desc, bool hw_csum, struct e1000_rx_wb *
 	wb->crc_err = err & E1000_RXD_ERR_CE;
 	wb->frame_err = err & (E1000_RXD_ERR_FRAME & ~E1000_RXD_ERR_CE);
 	wb->csum_ok = 0;
+	wb->rss_type = 0;
+	wb->rss_hash = 0;
 	/* IXSM: the device did not look at the checksums (QEMU's e1000 always says so) */
 	if (!hw_csum || (st & E1000_RXD_STAT_IXSM))
 		return;
@@ -158,6 +160,9 @@ static void adv_rx_parse(const void *desc, bool hw_csum, struct e1000_rx_wb *wb)
 	wb->crc_err = se & E1000_RXDADV_ERR_CE;
 	wb->frame_err = se & (E1000_RXDADV_ERR_FRAME & ~E1000_RXDADV_ERR_CE);
 	wb->csum_ok = 0;
+	/* with RXCSUM.PCSD the checksum word is the RSS hash (82576 7.1.5.2) */
+	wb->rss_type = d->wb.info & E1000_RXDADV_RSSTYPE_MASK;
+	wb->rss_hash = d->wb.rss_csum;
 	if (!hw_csum)
 		return;
 	if ((se & E1000_RXD_STAT_IPCS) && !(se & E1000_RXDADV_ERR_IPE))

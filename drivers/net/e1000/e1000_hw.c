@@ -47,6 +47,8 @@ void e1000_hw_setup(struct e1000_hw *hw, const struct e1000_chip *chip, volatile
 
 	hw->chip = chip;
 	hw->hw_addr = hw_addr;
+	hw->eims_rx0 = hw->eims_main = E1000_EICR_VEC(0);
+	hw->nvec = 1;
 	if (chip->flags & E1000_F_ADV_DESC) {
 		*q = (struct e1000_queue_regs){
 			E1000_ADV_RDBAL(0), E1000_ADV_RDBAH(0), E1000_ADV_RDLEN(0),
@@ -67,8 +69,9 @@ void e1000_hw_setup(struct e1000_hw *hw, const struct e1000_chip *chip, volatile
 void e1000_irq_disable(struct e1000_hw *hw)
 {
 	ew32(hw, E1000_IMC, E1000_ICR_ALL);
+	/* multiqueue: the other queues' vectors are e1000_mq.c's */
 	if (hw->chip->flags & E1000_F_MSIX_EICR)
-		ew32(hw, E1000_EIMC, E1000_EICR_ALL);
+		ew32(hw, E1000_EIMC, hw->mq ? hw->eims_main : E1000_EICR_ALL);
 	e1000_flush(hw);
 }
 
@@ -109,10 +112,15 @@ void e1000_irq_enable(struct e1000_hw *hw)
 {
 	if (hw->msix && (hw->chip->flags & E1000_F_MSIX_IVAR))
 		ew32(hw, E1000_IMS, E1000_IMS_ENABLE_82574_MSIX);
+	else if (hw->mq)
+		/* queue events come as EICR bits; RXDW/TXDW in IMS would fire
+		 * the other vector for every frame (QEMU igb_raise_interrupts;
+		 * Linux igb_irq_enable keeps IMS to LSC and the like) */
+		ew32(hw, E1000_IMS, E1000_ICR_LSC);
 	else
 		ew32(hw, E1000_IMS, E1000_IMS_ENABLE);
 	if (e1000_uses_eicr(hw))
-		ew32(hw, E1000_EIMS, BIT(0));
+		ew32(hw, E1000_EIMS, hw->eims_main);
 	e1000_flush(hw);
 }
 
@@ -121,7 +129,7 @@ void e1000_irq_enable(struct e1000_hw *hw)
 void e1000_irq_raise_rx(struct e1000_hw *hw)
 {
 	if (e1000_uses_eicr(hw))
-		ew32(hw, E1000_EICS, BIT(0));
+		ew32(hw, E1000_EICS, hw->eims_rx0);
 	else if (hw->msix)
 		ew32(hw, E1000_ICS, E1000_ICR_RXQ0);
 	else
@@ -350,7 +358,9 @@ void e1000_set_itr(struct e1000_hw *hw, u32 usecs)
 	u32 v = MIN(usecs * 1000 / E1000_ITR_UNIT_NS, E1000_ITR_MAX);
 
 	if (hw->chip->flags & E1000_F_EITR)
-		ew32(hw, E1000_EITR(0), (usecs << E1000_EITR_INTERVAL_SHIFT) & E1000_EITR_INTERVAL_MASK);
+		for (u16 vec = 0; vec < hw->nvec; vec++)
+			ew32(hw, E1000_EITR(vec),
+			     (usecs << E1000_EITR_INTERVAL_SHIFT) & E1000_EITR_INTERVAL_MASK);
 	else if (hw->msix)
 		ew32(hw, E1000_EITR_82574(0), v);
 	else

@@ -48,8 +48,17 @@
 #define E1000_STATS_EVERY       1024    /* polls (or napi=off interrupts) between counter folds */
 
 /* the device's pending causes; reading EICR acknowledges them */
-static u32 e1000_read_cause(struct e1000_hw *hw)
+static u32 e1000_read_cause(struct e1000_adapter *a)
 {
+	struct e1000_hw *hw = &a->hw;
+
+	/* multiqueue: EIAC cleared the vector's EICR bit as the message went
+	 * (and reading EICR would clear the other vectors' bits, e1000_mq.c):
+	 * the cause is work in queue 0's rings or a cause the other vector
+	 * passed on; none is an empty message, as an empty EICR is below */
+	if (hw->mq)
+		return e1000_rx_pending(a) || e1000_tx_completed_pending(a) ||
+		       READ_ONCE(a->icr_pending) ? hw->eims_rx0 : 0;
 	return e1000_uses_eicr(hw) ? er32(hw, E1000_EICR) : er32(hw, E1000_ICR);
 }
 
@@ -111,7 +120,7 @@ bool e1000_intr(struct e1000_adapter *a)
 {
 	/* LAB:BEGIN e1000-irq intr */
 	struct e1000_hw *hw = &a->hw;
-	u32 cause = e1000_read_cause(hw);
+	u32 cause = e1000_read_cause(a);
 
 	if (!cause || cause == E1000_REG_GONE) {
 		a->sw.irqs_not_ours++;

@@ -9,8 +9,10 @@
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/irq.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/version.h"
+#include "net/core/napi.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +66,112 @@ static int set_e1000_adaptive(const char *v)
 CMDLINE_OPT("e1000.adaptive_itr", set_e1000_adaptive,
 	    "adaptive interrupt moderation of every e1000/e1000e/igb at probe: on|off (default off)");
 
+/* igb RSS queues at probe, 0 = one per CPU up to E1000_MQ_MAX (Linux's
+ * igb: min(num_online_cpus, 8)) */
+static unsigned int e1000_queues_opt;
+
+static int set_e1000_queues(const char *v)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	if (*end || end == v || n < 1 || n > E1000_MQ_MAX)
+		return -EINVAL;
+	e1000_queues_opt = (unsigned int)n;
+	return 0;
+}
+CMDLINE_OPT("e1000.queues", set_e1000_queues,
+	    "igb RSS queues at probe: 1..8 (default one per CPU, at most 8; MSI-X only)");
+
+static unsigned int e1000_queues_wanted(const struct e1000_chip *chip)
+{
+	if (chip->type != e1000_82576)
+		return 1;
+	/* napi=off is the one-interrupt-per-frame baseline of one queue;
+	 * and with several, QEMU's igb drops (uncounted, ICR.RXO) a frame
+	 * whose queue is full instead of holding it back as it does while
+	 * every enabled queue is full (igb_receive_internal vs
+	 * igb_can_receive), which a per-frame-interrupt guest hits at once */
+	if (!READ_ONCE(napi_enabled)) {
+		pr_info("e1000: %s: napi=off: one queue\n", chip->name);
+		return 1;
+	}
+	if (e1000_queues_opt)
+		return e1000_queues_opt;
+	return MIN(nr_cpu_ids_online(), (unsigned int)E1000_MQ_MAX);
+}
+
+static int e1000_irq(void *ctx);
+
+static int e1000_mq_irq(void *ctx)
+{
+	return e1000_mq_ring_intr(ctx) ? IRQ_HANDLED : IRQ_NONE;
+}
+
+static int e1000_mq_other_irq(void *ctx)
+{
+	return e1000_mq_other_intr(ctx) ? IRQ_HANDLED : IRQ_NONE;
+}
+
+/* Multiqueue (e1000_mq.c): entry 0 the other causes, named as the device;
+ * entry 1 + q queue q's.  The vectors stay masked in the device until up. */
+/* queue q's vector on CPU q mod the CPUs online, or on the (q mod n)-th
+ * of the n CPUs irqaffinity= names (Linux's igb leaves spreading to
+ * irqbalance or the user; barenet has no irqbalance) */
+static void e1000_mq_spread(struct e1000_adapter *a, unsigned int q)
+{
+	u32 m = irq_spread_mask();
+	unsigned int k = q % (unsigned int)__builtin_popcount(m);
+
+	while (k--)
+		m &= m - 1;             /* drop the lowest CPU k times */
+	irq_set_affinity(pci_irq_vector(a->pdev, (int)q + 1), m & -m);
+}
+
+/* the handlers of queue vectors 1.. (e1000_mq_irqs_hook): [old, new)
+ * installed, [new, old) removed, so /proc/interrupts lists the queues in
+ * use, as Linux's igb frees and requests them on ethtool -L */
+static int e1000_mq_irqs(struct e1000_adapter *a, unsigned int old_nq, unsigned int new_nq)
+{
+	struct pci_dev *pdev = a->pdev;
+	int rc = 0;
+
+	for (unsigned int q = MAX(old_nq, 1u); !rc && q < new_nq; q++) {
+		rc = irq_set_handler(pci_irq_vector(pdev, (int)q + 1), e1000_mq_irq,
+				     e1000_mq_queue(a, q), e1000_mq_irq_name(a, q));
+		e1000_mq_spread(a, q);
+	}
+	for (unsigned int q = MAX(new_nq, 1u); q < old_nq; q++)
+		irq_remove_handler(pci_irq_vector(pdev, (int)q + 1), e1000_mq_irq,
+				   e1000_mq_queue(a, q));
+	return rc;
+}
+
+static int e1000_mq_request_irqs(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
+{
+	struct pci_dev *pdev = a->pdev;
+	int rc = e1000_mq_init(a, nq, maxq);
+
+	if (rc)
+		return rc;
+	rc = irq_set_handler(pci_irq_vector(pdev, 0), e1000_mq_other_irq, a, a->netdev->name);
+	if (rc)
+		return rc;
+	rc = irq_set_handler(pci_irq_vector(pdev, 1), e1000_irq, a, e1000_mq_irq_name(a, 0));
+	if (!rc)
+		e1000_mq_spread(a, 0);
+	return rc ? rc : e1000_mq_irqs(a, 1, nq);
+}
+
+static void e1000_mq_free_irqs(struct e1000_adapter *a)
+{
+	struct pci_dev *pdev = a->pdev;
+
+	e1000_mq_irqs(a, a->num_queues, 1);
+	irq_remove_handler(pci_irq_vector(pdev, 0), e1000_mq_other_irq, a);
+	irq_remove_handler(pci_irq_vector(pdev, 1), e1000_irq, a);
+}
+
 /* ethtool -i: the PCI address and the kernel's version (in-tree driver) */
 static void e1000_pci_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
 {
@@ -81,7 +189,8 @@ static int e1000_raise_vector(struct e1000_adapter *a)
 {
 	if (!a->pdev || irq_using_8259())
 		return -EOPNOTSUPP;
-	return lapic_send_self_ipi(pci_irq_vector(a->pdev, 0));
+	/* multiqueue: queue 0's vector is entry 1 */
+	return lapic_send_self_ipi(pci_irq_vector(a->pdev, a->hw.mq ? 1 : 0));
 }
 
 static int e1000_irq(void *ctx)
@@ -98,6 +207,7 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	volatile u8 *bar0;
 	char mac[18], where[16];
 	u16 id1 = 0, id2 = 0;
+	unsigned int nq = e1000_queues_wanted(chip), maxq = 1;
 	int rc, vector;
 
 	bar0 = pci_iomap(pdev, 0);
@@ -117,16 +227,29 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 * MSI or INTx; irqmode= on the command line picks among them */
 	if (chip->flags & E1000_F_MSIX)
 		modes |= PCI_IRQ_MSIX;
-	rc = pci_alloc_irq_vectors(pdev, 1, 1, modes);
+	/* several RSS queues: a vector for each queue ethtool -L may ask
+	 * for (E1000_MQ_MAX) and one for the other causes */
+	rc = pci_alloc_irq_vectors(pdev, 1, nq > 1 ? E1000_MQ_MAX + 1 : 1, modes);
 	if (rc < 0)
 		goto err_free;
 	a->hw.msix = pci_irq_mode(pdev) == PCI_IRQ_MSIX;
 	a->hw.msi = pci_irq_mode(pdev) == PCI_IRQ_MSI;
+	if (nq > 1 && (!a->hw.msix || rc < 3)) {
+		pr_info("e1000: %s: %u queues need MSI-X with %u vectors; one queue\n",
+			chip->name, nq, nq + 1);
+		nq = 1;
+	} else if (nq > 1) {
+		maxq = (unsigned int)rc - 1;
+		nq = MIN(nq, maxq);
+	}
 	vector = pci_irq_vector(pdev, 0);
 	rc = register_netdev(dev);
 	if (rc)
 		goto err_irq;
-	rc = irq_set_handler(vector, e1000_irq, a, dev->name);
+	if (nq > 1)
+		rc = e1000_mq_request_irqs(a, nq, maxq);
+	else
+		rc = irq_set_handler(vector, e1000_irq, a, dev->name);
 	if (rc)
 		goto err_unreg;
 	pdev->driver_data = a;
@@ -137,6 +260,9 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		chip->name, pci_name(pdev, where, sizeof(where)), netdev_fmt_mac(mac, dev->dev_addr),
 		pci_irq_mode_name(pci_irq_mode(pdev)), vector, id1, id2,
 		a->hw.emulated ? ", emulated" : "");
+	if (a->hw.mq)
+		pr_info("%s: %u RSS queues, MSI-X vectors %#x..%#x\n", dev->name, nq,
+			vector, pci_irq_vector(pdev, (int)nq));
 	return 0;
 
 err_unreg:
@@ -155,7 +281,10 @@ static void e1000_remove(struct pci_dev *pdev)
 	if (!a)
 		return;
 	netdev_stop(a->netdev);
-	irq_remove_handler(pci_irq_vector(pdev, 0), e1000_irq, a);
+	if (a->hw.mq)
+		e1000_mq_free_irqs(a);
+	else
+		irq_remove_handler(pci_irq_vector(pdev, 0), e1000_irq, a);
 	pci_free_irq_vectors(pdev);
 	netif_napi_del(&a->napi);
 	unregister_netdev(a->netdev);
@@ -174,5 +303,6 @@ int e1000_driver_init(void)
 {
 	e1000_drvinfo_hook = e1000_pci_drvinfo;
 	e1000_raise_vector_hook = e1000_raise_vector;
+	e1000_mq_irqs_hook = e1000_mq_irqs;
 	return pci_register_driver(&e1000_pci_driver);
 }

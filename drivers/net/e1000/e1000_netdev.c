@@ -94,6 +94,13 @@ static int e1000_up(struct e1000_adapter *a)
 	if (rc)
 		return rc;
 	e1000_irq_setup(hw);
+	if (hw->mq) {
+		rc = e1000_mq_up(a);
+		if (rc) {
+			e1000_rings_free(a);
+			return rc;
+		}
+	}
 	/* drop causes latched while we were down, before the rings run */
 	ew32(hw, E1000_ICR, er32(hw, E1000_ICR));
 	if (e1000_uses_eicr(hw))
@@ -110,6 +117,8 @@ static int e1000_up(struct e1000_adapter *a)
 	a->running = true;
 	napi_enable(&a->napi);
 	e1000_irq_enable(hw);
+	if (hw->mq)
+		e1000_mq_enable(a);
 	/* frames the emulator held back land as soon as the receiver is on,
 	 * and their cause may have been raised before any handler would act
 	 * on it: look at the ring once, as the poll does after unmasking */
@@ -174,12 +183,16 @@ static void e1000_down(struct e1000_adapter *a)
 	e1000_irq_disable(hw);
 	/* a poll under way finishes first; it may have unmasked on its way out */
 	napi_disable(&a->napi);
+	if (hw->mq)
+		e1000_mq_stop(a);
 	e1000_irq_disable(hw);
 	/* what the device completed goes up first, the receiver still on */
 	a->rx.stopped = true;
 	e1000_rx_drain(a);
 	e1000_rx_disable(a);
 	e1000_rx_drain(a);
+	if (hw->mq)
+		e1000_mq_down(a);
 	e1000_tx_drain(a);
 	e1000_tx_disable(a);
 	irqf = spin_lock_irqsave(&a->tx_lock);
@@ -268,6 +281,30 @@ int e1000_reinit(struct e1000_adapter *a)
 	pr_info("%s: reset done in %llu us\n", dev->name,
 		(unsigned long long)((ktime_get_ns() - t0) / NSEC_PER_USEC));
 	return 0;
+}
+
+int e1000_rebuild(struct e1000_adapter *a, int (*change)(struct e1000_adapter *a, unsigned long arg),
+		  unsigned long arg)
+{
+	bool was_up = a->running;
+	int rc;
+
+	if (was_up)
+		e1000_down(a);
+	rc = change(a, arg);
+	if (was_up) {
+		int up = e1000_up(a);
+
+		if (up) {
+			pr_err("%s: rings did not come back up (%s); device down\n", a->netdev->name,
+			       errno_name(up));
+			netif_carrier_off(a->netdev);
+			return up;
+		}
+		e1000_update_link(a);
+		netif_tx_wake(a->netdev);
+	}
+	return rc;
 }
 
 static void e1000_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
@@ -407,6 +444,12 @@ const struct net_device_ops e1000_netdev_ops = {
 	.ndo_tx_timeout = e1000_tx_timeout,
 	.ndo_watchdog = e1000_watchdog,
 	.ndo_reset = e1000_reset,
+	.ndo_get_channels = e1000_get_channels,
+	.ndo_set_channels = e1000_set_channels,
+	.ndo_get_rxfh = e1000_get_rxfh,
+	.ndo_set_rxfh = e1000_set_rxfh,
+	.ndo_get_rxfh_fields = e1000_get_rxfh_fields,
+	.ndo_set_rxfh_fields = e1000_set_rxfh_fields,
 	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS |
 				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
 };

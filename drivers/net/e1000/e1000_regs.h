@@ -135,4 +135,10 @@
 
 #define E1000_BAR0_SIZE 0x20000 /* 128 KiB of registers on all three chips */
 
+/* 82576 receive-side scaling (82576 8.10.11-8.10.14; QEMU igb_core.c
+ * igb_rss_enabled / igb_rss_calc_hash) */
+#define E1000_MRQC      0x05818 /* Multiple Receive Queues Command */
+#define E1000_RETA(n)   (0x05C00 + (n) * 4) /* Redirection Table, 32 words, a byte per entry */
+#define E1000_RSSRK(n)  (0x05C80 + (n) * 4) /* RSS Random Key, 10 words */
+
 #endif

@@ -85,18 +85,27 @@ void e1000_stats_reset(struct e1000_adapter *a)
 	e1000_stats_fold(a);
 	memset(&a->hs, 0, sizeof(a->hs));
 	memset(&a->sw, 0, sizeof(a->sw));
+	e1000_mq_stats_reset(a);
 	spin_unlock_irqrestore(&a->stats_lock, flags);
 }
 
 /* the Linux meaning of each field, from hardware and driver counters; the
  * driver counts errors only for frames the device stored (RCTL.SBP), so the
  * two sources do not overlap in normal operation */
+void e1000_sw_total(struct e1000_adapter *a, struct e1000_sw_stats *out)
+{
+	*out = a->sw;
+	e1000_mq_sw_add(a, out);
+}
+
 void e1000_stats_fill(struct e1000_adapter *a, struct rtnl_link_stats64 *s)
 {
 	const struct e1000_hw_stats *h = &a->hs;
-	const struct e1000_sw_stats *w = &a->sw;
+	struct e1000_sw_stats total;
+	const struct e1000_sw_stats *w = &total;
 
 	e1000_stats_update(a);
+	e1000_sw_total(a, &total);
 	memset(s, 0, sizeof(*s));
 	s->rx_packets = w->rx_packets;
 	s->tx_packets = w->tx_packets;
@@ -130,11 +139,13 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 {
 	struct e1000_adapter *a = netdev_priv(dev);
 	const struct e1000_hw_stats *h = &a->hs;
-	const struct e1000_sw_stats *w = &a->sw;
+	struct e1000_sw_stats total;
+	const struct e1000_sw_stats *w = &total;
 	struct rtnl_link_stats64 s;
 	unsigned int n = 0;
 
 	e1000_stats_fill(a, &s);        /* folds the registers in first */
+	e1000_sw_total(a, &total);
 	/* the netdev counters and Linux e1000's names for the registers */
 	STAT_ADD("rx_packets", s.rx_packets);
 	STAT_ADD("tx_packets", s.tx_packets);
@@ -234,5 +245,8 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("fault_irq_spurious", a->fault.injected[FAULT_IRQ_SPURIOUS]);
 	STAT_ADD("fault_dd_delay", a->fault.injected[FAULT_DD_DELAY]);
 	STAT_ADD("fault_tx_stall", a->fault.injected[FAULT_TX_STALL]);
+	/* igb: per-queue counters (e1000_mq.c) */
+	if (a->hw.chip->type == e1000_82576)
+		n = e1000_mq_ethtool_stats(a, st, n, max);
 	return (int)n;
 }

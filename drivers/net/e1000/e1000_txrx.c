@@ -60,7 +60,24 @@ static void e1000_rx_free(struct e1000_rx_ring *r)
 
 static int e1000_rx_alloc(struct e1000_rx_ring *r, u32 count)
 {
+	return e1000_rx_ring_alloc(r, count, 0);
+}
+
+void e1000_rx_ring_free(struct e1000_rx_ring *r)
+{
+	e1000_rx_free(r);
+}
+
+u32 e1000_rx_tail_reg(const struct e1000_hw *hw, const struct e1000_rx_ring *r)
+{
+	return r->index ? (u32)E1000_ADV_RDT(r->index) : hw->q.rdt;
+}
+
+int e1000_rx_ring_alloc(struct e1000_rx_ring *r, u32 count, u16 index)
+{
 	r->count = count;
+	r->index = index;
+	r->sw = NULL;                   /* the caller's to set */
 	r->desc = dma_alloc_coherent((size_t)count * E1000_DESC_SIZE, &r->desc_dma);
 	r->buf = kzalloc(count * sizeof(*r->buf));
 	r->pool = e1000_rx_pool_create(count + count / E1000_RX_POOL_SPARE_DIV);
@@ -115,6 +132,7 @@ int e1000_rings_alloc(struct e1000_adapter *a)
 
 	if (rc)
 		return rc;
+	a->rx.sw = &a->sw;
 	rc = e1000_tx_alloc(&a->tx, a->tx_count);
 	if (rc)
 		e1000_rx_free(&a->rx);
@@ -196,7 +214,9 @@ void e1000_rx_configure(struct e1000_adapter *a)
 	}
 	if (flags & E1000_F_QUEUE_ENABLE)
 		e1000_queue_enable(hw, hw->q.rxdctl, true);
-	ew32(hw, E1000_RXCSUM, (flags & E1000_F_RX_CSUM) ? E1000_RXCSUM_IPOFL | E1000_RXCSUM_TUOFL : 0);
+	/* PCSD (RSS hash in the descriptor) stays as e1000_mq_up set it */
+	ew32(hw, E1000_RXCSUM, ((flags & E1000_F_RX_CSUM) ? E1000_RXCSUM_IPOFL | E1000_RXCSUM_TUOFL : 0) |
+			       (er32(hw, E1000_RXCSUM) & E1000_RXCSUM_PCSD));
 
 	/* descriptors in memory before the device may fetch them */
 	wmb();
@@ -531,10 +551,11 @@ int e1000_clean_tx(struct e1000_adapter *a)
 /* One good frame in slot i up to the rx_handler as an skb: in its own
  * buffer, a spare from the pool taking its place; with no spare, a copy
  * (the buffer stays); with no memory for an skb, dropped. */
-static void e1000_rx_deliver(struct e1000_adapter *a, u32 i, const struct e1000_rx_wb *wb)
+static void e1000_rx_deliver(struct e1000_adapter *a, struct e1000_rx_ring *r, u32 i,
+			     const struct e1000_rx_wb *wb)
 {
 	/* LAB:BEGIN e1000-rx rx_deliver */
-	struct e1000_rx_ring *r = &a->rx;
+	struct e1000_queue_stats *qs = &a->qstats[r->index];
 	struct e1000_rx_buf *b = r->buf[i], *spare = e1000_rx_pool_get(r->pool);
 	struct sk_buff *skb = NULL;
 
@@ -544,7 +565,7 @@ static void e1000_rx_deliver(struct e1000_adapter *a, u32 i, const struct e1000_
 			/* the skb owns b now: back through e1000_rx_buf_release */
 			e1000_rx_pool_lend(b);
 			r->buf[i] = spare;
-			a->sw.rx_zc_frames++;
+			r->sw->rx_zc_frames++;
 		} else {
 			e1000_rx_pool_put(spare);
 		}
@@ -552,17 +573,27 @@ static void e1000_rx_deliver(struct e1000_adapter *a, u32 i, const struct e1000_
 		skb = netdev_alloc_skb(a->netdev, wb->len);
 		if (skb) {
 			memcpy(skb_put(skb, wb->len), b->va, wb->len);
-			a->sw.rx_copied_frames++;
+			r->sw->rx_copied_frames++;
 		}
 	}
 	if (!skb) {
-		a->sw.rx_alloc_failed++;
-		a->sw.rx_dropped++;
+		r->sw->rx_alloc_failed++;
+		r->sw->rx_dropped++;
+		qs->rx_drops++;
 		return;
 	}
-	a->sw.rx_packets++;
-	a->sw.rx_bytes += wb->len;
-	a->sw.rx_csum_offloaded += wb->csum_ok != 0;
+	r->sw->rx_packets++;
+	r->sw->rx_bytes += wb->len;
+	qs->rx_packets++;
+	qs->rx_bytes += wb->len;
+	/* the chip's hash names a queue through RETA: it must be this one;
+	 * it is the flow's hash for RPS too (rps_flow_hash) */
+	if (wb->rss_type && a->rss_on) {
+		skb->hash = wb->rss_hash ? wb->rss_hash : 1;
+		if (e1000_rss_queue(a, wb->rss_hash) != r->index)
+			qs->rss_mismatch++;
+	}
+	r->sw->rx_csum_offloaded += wb->csum_ok != 0;
 	if (likely(!e1000_fault_rx(a, skb, wb->csum_ok)))
 		netdev_rx(a->netdev, skb, wb->csum_ok);
 	/* LAB:END */
@@ -571,8 +602,13 @@ static void e1000_rx_deliver(struct e1000_adapter *a, u32 i, const struct e1000_
 /* receive up to budget descriptors; returns the descriptors consumed */
 int e1000_clean_rx(struct e1000_adapter *a, int budget)
 {
+	return e1000_clean_rx_ring(a, &a->rx, budget);
+}
+
+int e1000_clean_rx_ring(struct e1000_adapter *a, struct e1000_rx_ring *r, int budget)
+{
 	/* LAB:BEGIN e1000-rx clean_rx */
-	struct e1000_rx_ring *r = &a->rx;
+	struct e1000_queue_stats *qs = &a->qstats[r->index];
 	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
 	bool hw_csum = (a->hw.chip->flags & E1000_F_RX_CSUM) &&
 		       (READ_ONCE(a->netdev->features) & NETIF_F_RXCSUM);
@@ -592,21 +628,24 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 		if (!wb.eop) {
 			/* longer than one buffer: drop every piece up to EOP */
 			if (!r->in_chain) {
-				a->sw.rx_length_errors++;
-				a->sw.rx_dropped++;
+				r->sw->rx_length_errors++;
+				r->sw->rx_dropped++;
+				qs->rx_drops++;
 			}
 			r->in_chain = true;
 		} else if (r->in_chain) {
 			r->in_chain = false;
 		} else if (wb.crc_err || wb.frame_err) {
-			a->sw.rx_crc_errors += wb.crc_err;
-			a->sw.rx_frame_errors += wb.frame_err && !wb.crc_err;
-			a->sw.rx_dropped++;
+			r->sw->rx_crc_errors += wb.crc_err;
+			r->sw->rx_frame_errors += wb.frame_err && !wb.crc_err;
+			r->sw->rx_dropped++;
+			qs->rx_drops++;
 		} else if (wb.len < ETH_HLEN || wb.len > E1000_RX_BUF_SIZE) {
-			a->sw.rx_length_errors++;
-			a->sw.rx_dropped++;
+			r->sw->rx_length_errors++;
+			r->sw->rx_dropped++;
+			qs->rx_drops++;
 		} else {
-			e1000_rx_deliver(a, ntc, &wb);
+			e1000_rx_deliver(a, r, ntc, &wb);
 		}
 		/* the slot's buffer (a fresh one if the frame went up in its
 		 * own) goes back to the device */
@@ -620,7 +659,7 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 		 * not once the receiver is off (see e1000_rx_configure) */
 		wmb();
 		if (!r->stopped && likely(!e1000_fault_rx_exhaust(a)))
-			ew32(&a->hw, a->hw.q.rdt, (ntc + r->count - 1) % r->count);
+			ew32(&a->hw, e1000_rx_tail_reg(&a->hw, r), (ntc + r->count - 1) % r->count);
 	}
 	return work;
 	/* LAB:END */
@@ -628,7 +667,12 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 
 bool e1000_rx_pending(const struct e1000_adapter *a)
 {
-	return a->rx.desc && a->hw.chip->ring_ops->rx_done(desc_at(a->rx.desc, a->rx.next_to_clean));
+	return e1000_rx_ring_pending(a, &a->rx);
+}
+
+bool e1000_rx_ring_pending(const struct e1000_adapter *a, const struct e1000_rx_ring *r)
+{
+	return r->desc && a->hw.chip->ring_ops->rx_done(desc_at(r->desc, r->next_to_clean));
 }
 
 u32 e1000_rx_ready(const struct e1000_adapter *a)

@@ -1,0 +1,560 @@
+/* Receive-side scaling on the 82576 (QEMU -device igb) in MSI-X mode:
+ * several RX queues, each with its own ring, NAPI instance and vector.
+ *
+ * Layout, as Linux's igb (igb_request_msix, igb_configure_msix): MSI-X
+ * entry 0 takes the "other" causes (LSC) and is named after the device
+ * ("eth0"); entry 1 + q is queue q's ("eth0-TxRx-q").  Queue 0 is the
+ * adapter's own ring and NAPI (e1000_irq.c: e1000_intr, e1000_poll, which
+ * also clean TX and follow the link); queues 1.. are here.  TX stays on
+ * queue 0's ring, its completions on queue 0's vector.
+ *
+ * Interrupts (82576 8.8; QEMU igb_core.c, facts in the shared reference
+ * qemu-multiqueue-offloads.md):
+ *  - GPIE.MSIX_MODE routes each queue's cause through IVAR0 to an EICR
+ *    bit = MSI-X entry (igb_rx_wb_eic); IVAR_MISC byte 1 the other causes.
+ *  - EIAC covers every vector: QEMU clears the EICR bit after sending the
+ *    message (igb_msix_notify), so no handler reads EICR (a read clears
+ *    every vector's bit).  EIAM is not emulated: each handler masks its
+ *    own bit with EIMC and the poll unmasks it with EIMS.
+ *  - IMS holds LSC only: QEMU raises ICR.RXDW/TXDW for every frame, and
+ *    with them in IMS the other vector would fire per frame.
+ *  - RSS: MRQC.MRQE = 010b and RXCSUM.PCSD (QEMU computes no hash
+ *    without PCSD, igb_rss_enabled); the queue is the low nibble of RETA
+ *    byte (hash & 127); RXDCTL(q).ENABLE for q > 0 (reset leaves them off
+ *    and QEMU drops, uncounted, a frame RSS sends to a disabled queue).
+ *  - A full queue: QEMU's igb drops the frame RSS sends there, counting
+ *    nothing but ICR.RXO, while another queue has room (igb_receive_internal;
+ *    igb_can_receive looks at every queue).  Only when all are full is the
+ *    backend held back.
+ *
+ * The 82574 (e1000e) stays on one queue in barenet, though QEMU's model has
+ * two with RSS: e1000e_rss_enabled wants RFCTL.EXTEN (extended RX
+ * descriptors, with the hash in the write-back) and this driver writes
+ * legacy ones on that chip; the queue is bit 7 of the RETA byte, its
+ * causes are ICR bits RXQ0/RXQ1 routed by the 4-bit IVAR fields, and a
+ * full queue holds back the other one (e1000e_receive_internal returns 0:
+ * head-of-line blocking).  Not written yet: ethtool -l shows one channel. */
+#include "drivers/net/e1000/e1000.h"
+#include "kernel/errno.h"
+#include "kernel/mm.h"
+#include "kernel/printk.h"
+#include "kernel/random.h"
+#include "kernel/softirq.h"
+#include <stdio.h>
+#include <string.h>
+
+#define E1000_MQ_VEC_OTHER      0       /* MSI-X entry of the other causes */
+#define E1000_MQ_IRQ_NAME       (IFNAMSIZ + 12)
+
+struct e1000_mq_queue {
+	struct e1000_adapter *a;
+	struct e1000_rx_ring rx;        /* queue > 0 (queue 0's is a->rx) */
+	struct napi_struct napi;        /* queue > 0 (queue 0's is a->napi) */
+	struct e1000_sw_stats sw;       /* its RX counters (queue > 0), kept across rebuilds */
+	u16 index;
+	u32 eims;                       /* its vector's EICR/EIMS bit */
+	char irq_name[E1000_MQ_IRQ_NAME];
+};
+
+static inline u16 e1000_mq_vec(unsigned int q)
+{
+	return (u16)(1 + q);
+}
+
+static inline struct e1000_hw *mq_hw(struct e1000_mq_queue *q)
+{
+	return &q->a->hw;
+}
+
+/* the bits of the vectors of queues 1.., which this file owns */
+static u32 e1000_mq_eims_rest(const struct e1000_adapter *a)
+{
+	u32 m = 0;
+
+	for (unsigned int q = 1; q < a->num_queues; q++)
+		m |= E1000_EICR_VEC(e1000_mq_vec(q));
+	return m;
+}
+
+unsigned int e1000_rss_queue(const struct e1000_adapter *a, u32 hash)
+{
+	return a->reta[hash % E1000_RETA_SIZE] & E1000_RETA_QUEUE_MASK;
+}
+
+/* Linux's default table (igb_setup_mrqc): entry j to queue j * nq / 128,
+ * contiguous blocks */
+static void e1000_mq_reta_default(struct e1000_adapter *a)
+{
+	for (unsigned int j = 0; j < E1000_RETA_SIZE; j++)
+		a->reta[j] = (u8)(j * a->num_queues / E1000_RETA_SIZE);
+}
+
+static int e1000_mq_poll(struct napi_struct *napi, int budget)
+{
+	struct e1000_mq_queue *q = container_of(napi, struct e1000_mq_queue, napi);
+	struct e1000_adapter *a = q->a;
+	int work;
+
+	a->qstats[q->index].polls++;
+	work = e1000_clean_rx_ring(a, &q->rx, budget);
+	if (work >= budget)
+		return budget;          /* stay scheduled, vector masked */
+	if (napi_complete_done(napi, work)) {
+		ew32(mq_hw(q), E1000_EIMS, q->eims);
+		/* a frame that came while masked raised no message */
+		if (e1000_rx_ring_pending(a, &q->rx) && napi_schedule_prep(napi)) {
+			ew32(mq_hw(q), E1000_EIMC, q->eims);
+			__napi_schedule(napi);
+		}
+	}
+	return work;
+}
+
+bool e1000_mq_ring_intr(struct e1000_mq_queue *q)
+{
+	struct e1000_adapter *a = q->a;
+
+	ew32(&a->hw, E1000_EIMC, q->eims);
+	a->qstats[q->index].irqs++;
+	if (!READ_ONCE(a->running))
+		return true;            /* going down: stay masked */
+	if (!READ_ONCE(napi_enabled)) {
+		/* napi=off: one frame per interrupt, as queue 0 (e1000_irq.c) */
+		e1000_clean_rx_ring(a, &q->rx, 1);
+		ew32(&a->hw, E1000_EIMS, q->eims);
+		if (e1000_rx_ring_pending(a, &q->rx))
+			ew32(&a->hw, E1000_EICS, q->eims);
+		return true;
+	}
+	if (napi_schedule_prep(&q->napi))
+		__napi_schedule(&q->napi);
+	return true;
+}
+
+/* Entry 0: ICR (GPIE.NSICR clears it on read) for queue 0's poll, which
+ * follows the link (e1000_service) */
+bool e1000_mq_other_intr(struct e1000_adapter *a)
+{
+	u32 icr = er32(&a->hw, E1000_ICR);
+
+	if (icr == E1000_REG_GONE)
+		return false;
+	if (!icr) {
+		a->sw.irqs_not_ours++;
+		return true;            /* our vector all the same (e1000_irq.c) */
+	}
+	__atomic_fetch_or(&a->icr_pending, icr, __ATOMIC_RELEASE);
+	if (READ_ONCE(a->running) && napi_schedule_prep(&a->napi))
+		__napi_schedule(&a->napi);
+	return true;
+}
+
+int e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
+{
+	struct e1000_hw *hw = &a->hw;
+
+	if (maxq < 1 || maxq > E1000_MQ_MAX || nq < 1 || nq > maxq)
+		return -EINVAL;
+	for (unsigned int i = 0; i < maxq; i++) {
+		struct e1000_mq_queue *q = kzalloc(sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		q->a = a;
+		q->index = (u16)i;
+		q->eims = E1000_EICR_VEC(e1000_mq_vec(i));
+		snprintf(q->irq_name, sizeof(q->irq_name), "%s-TxRx-%u", a->netdev->name, i);
+		if (i)
+			netif_napi_add(a->netdev, &q->napi, e1000_mq_poll);
+		a->mq_q[i] = q;
+	}
+	hw->mq = true;
+	hw->eims_rx0 = E1000_EICR_VEC(e1000_mq_vec(0));
+	hw->eims_main = E1000_EICR_VEC(E1000_MQ_VEC_OTHER) | hw->eims_rx0;
+	hw->nvec = (u16)(nq + 1);
+	a->max_queues = (u16)maxq;
+	a->num_queues = (u16)nq;
+	/* a random key, as Linux's netdev_rss_key_fill */
+	get_random_bytes(a->rss_key, sizeof(a->rss_key));
+	e1000_mq_reta_default(a);
+	a->rss_fields = E1000_MRQC_RSS_DEFAULT;
+	return 0;
+}
+
+struct e1000_mq_queue *e1000_mq_queue(struct e1000_adapter *a, unsigned int q)
+{
+	return q < E1000_MQ_MAX ? a->mq_q[q] : NULL;
+}
+
+const char *e1000_mq_irq_name(struct e1000_adapter *a, unsigned int q)
+{
+	return a->mq_q[q] ? a->mq_q[q]->irq_name : "?";
+}
+
+/* 82576 8.8.15, Linux igb_configure_msix / igb_assign_vector */
+static void e1000_mq_route(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+	u32 ivar[E1000_MQ_MAX] = { 0 };
+	u32 eiac = E1000_EICR_VEC(E1000_MQ_VEC_OTHER);
+
+	/* MSI-X mode first, or the other settings do not stick (Linux) */
+	ew32(hw, E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_PBA | E1000_GPIE_EIAME |
+			     E1000_GPIE_NSICR);
+	for (unsigned int q = 0; q < a->num_queues; q++) {
+		ivar[q & 7] |= (u32)(E1000_IVAR_VALID | e1000_mq_vec(q)) << E1000_IVAR_RX_SHIFT(q);
+		eiac |= E1000_EICR_VEC(e1000_mq_vec(q));
+	}
+	/* TX queue 0, the only TX ring, on queue 0's vector */
+	ivar[0] |= (u32)(E1000_IVAR_VALID | e1000_mq_vec(0)) << E1000_IVAR_TX_SHIFT(0);
+	for (unsigned int i = 0; i < E1000_MQ_MAX; i++)
+		ew32(hw, E1000_IVAR0 + 4 * i, ivar[i]);
+	ew32(hw, E1000_IVAR_MISC, (u32)(E1000_IVAR_VALID | E1000_MQ_VEC_OTHER) << E1000_IVAR_OTHER_SHIFT);
+	ew32(hw, E1000_EIAC, eiac);
+}
+
+/* 82576 7.1.2.8, Linux igb_setup_mrqc: key, table, fields; PCSD so that
+ * the hash is computed and written back */
+static void e1000_mq_setup_rss(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+
+	for (unsigned int i = 0; i < E1000_RSS_KEY_SIZE / 4; i++) {
+		const u8 *k = &a->rss_key[4 * i];
+
+		ew32(hw, E1000_RSSRK(i), k[0] | (u32)k[1] << 8 | (u32)k[2] << 16 | (u32)k[3] << 24);
+	}
+	for (unsigned int i = 0; i < E1000_RETA_SIZE / 4; i++) {
+		const u8 *r = &a->reta[4 * i];
+
+		ew32(hw, E1000_RETA(i), r[0] | (u32)r[1] << 8 | (u32)r[2] << 16 | (u32)r[3] << 24);
+	}
+	ew32(hw, E1000_RXCSUM, er32(hw, E1000_RXCSUM) | E1000_RXCSUM_PCSD);
+	ew32(hw, E1000_MRQC, E1000_MRQC_ENABLE_RSS_MQ | a->rss_fields);
+	a->rss_on = true;
+}
+
+/* Ring q > 0 with the receiver still off.  As e1000_rx_configure does for
+ * queue 0, RDT is not written while the receiver is off where it can be
+ * avoided (QEMU delivers a held frame on an RDT write, into a receiver
+ * that drops it): the ring is placed around the tail left from before
+ * (0 after reset and e1000_mq_down), head one past it. */
+static void e1000_mq_ring_configure(struct e1000_adapter *a, struct e1000_mq_queue *q)
+{
+	struct e1000_hw *hw = &a->hw;
+	struct e1000_rx_ring *r = &q->rx;
+	unsigned int n = q->index;
+	u32 tail = er32(hw, E1000_ADV_RDT(n));
+	bool in_ring = tail < r->count;
+	u32 start = in_ring ? (tail + 1) % r->count : 0;
+
+	for (u32 i = 0; i < r->count; i++)
+		hw->chip->ring_ops->rx_arm((u8 *)r->desc + (size_t)i * E1000_DESC_SIZE,
+					   r->buf[i]->dma);
+	r->next_to_clean = start;
+	r->in_chain = false;
+	r->stopped = false;
+	ew32(hw, E1000_ADV_RDBAL(n), (u32)r->desc_dma);
+	ew32(hw, E1000_ADV_RDBAH(n), (u32)(r->desc_dma >> 32));
+	ew32(hw, E1000_ADV_RDLEN(n), r->count * E1000_DESC_SIZE);
+	ew32(hw, E1000_SRRCTL(n), (E1000_RX_BUF_SIZE / E1000_SRRCTL_BSIZEPKT_UNIT) |
+				  E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | E1000_SRRCTL_DROP_EN);
+	ew32(hw, E1000_ADV_RDH(n), start);
+	if (!in_ring)
+		ew32(hw, E1000_ADV_RDT(n), (start + r->count - 1) % r->count);
+	wmb();
+	ew32(hw, E1000_ADV_RXDCTL(n), er32(hw, E1000_ADV_RXDCTL(n)) | E1000_XDCTL_ENABLE);
+}
+
+int e1000_mq_up(struct e1000_adapter *a)
+{
+	unsigned int q;
+	int rc = 0;
+
+	for (q = 1; q < a->num_queues; q++) {
+		rc = e1000_rx_ring_alloc(&a->mq_q[q]->rx, a->rx_count, (u16)q);
+		if (rc)
+			goto err;
+		a->mq_q[q]->rx.sw = &a->mq_q[q]->sw;
+	}
+	e1000_mq_route(a);
+	e1000_mq_setup_rss(a);
+	for (q = 1; q < a->num_queues; q++)
+		e1000_mq_ring_configure(a, a->mq_q[q]);
+	e1000_flush(&a->hw);
+	for (q = 1; q < a->num_queues; q++)
+		napi_enable(&a->mq_q[q]->napi);
+	return 0;
+err:
+	while (q-- > 1)
+		e1000_rx_ring_free(&a->mq_q[q]->rx);
+	return rc;
+}
+
+void e1000_mq_enable(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+	u32 rest = e1000_mq_eims_rest(a), pending = 0;
+
+	ew32(hw, E1000_EIMS, rest);
+	/* frames that landed before the unmask raised nothing we saw */
+	for (unsigned int q = 1; q < a->num_queues; q++)
+		if (e1000_rx_ring_pending(a, &a->mq_q[q]->rx))
+			pending |= a->mq_q[q]->eims;
+	if (pending)
+		ew32(hw, E1000_EICS, pending);
+	e1000_flush(hw);
+}
+
+void e1000_mq_stop(struct e1000_adapter *a)
+{
+	ew32(&a->hw, E1000_EIMC, e1000_mq_eims_rest(a));
+	e1000_flush(&a->hw);
+	for (unsigned int q = 1; q < a->num_queues; q++)
+		napi_disable(&a->mq_q[q]->napi);
+}
+
+/* what the device stored goes up (the receiver is off), then the queue
+ * is disabled and its ring freed; its tail stays where it was, and the
+ * next up places the ring around it */
+void e1000_mq_down(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+
+	for (unsigned int q = 1; q < a->num_queues; q++) {
+		struct e1000_rx_ring *r = &a->mq_q[q]->rx;
+
+		r->stopped = true;
+		local_bh_disable();
+		while (e1000_clean_rx_ring(a, r, (int)r->count) > 0)
+			;
+		local_bh_enable();
+		ew32(hw, E1000_ADV_RXDCTL(q), er32(hw, E1000_ADV_RXDCTL(q)) & ~E1000_XDCTL_ENABLE);
+		e1000_rx_ring_free(r);
+	}
+	e1000_flush(hw);
+}
+
+/* the RX fields only: TX and the rest are queue 0's (a->sw) */
+void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w)
+{
+	for (unsigned int q = 1; q < a->max_queues; q++) {
+		const struct e1000_sw_stats *s = &a->mq_q[q]->sw;
+
+		w->rx_packets += READ_ONCE(s->rx_packets);
+		w->rx_bytes += READ_ONCE(s->rx_bytes);
+		w->rx_crc_errors += READ_ONCE(s->rx_crc_errors);
+		w->rx_frame_errors += READ_ONCE(s->rx_frame_errors);
+		w->rx_length_errors += READ_ONCE(s->rx_length_errors);
+		w->rx_dropped += READ_ONCE(s->rx_dropped);
+		w->rx_csum_offloaded += READ_ONCE(s->rx_csum_offloaded);
+		w->rx_zc_frames += READ_ONCE(s->rx_zc_frames);
+		w->rx_copied_frames += READ_ONCE(s->rx_copied_frames);
+		w->rx_alloc_failed += READ_ONCE(s->rx_alloc_failed);
+	}
+}
+
+void e1000_mq_stats_reset(struct e1000_adapter *a)
+{
+	for (unsigned int q = 1; q < a->max_queues; q++)
+		memset(&a->mq_q[q]->sw, 0, sizeof(a->mq_q[q]->sw));
+	memset(a->qstats, 0, sizeof(a->qstats));
+}
+
+/* Linux igb's per-queue names (igb_ethtool.c igb_get_strings), and the
+ * interrupts and polls of each queue's vector */
+#define E1000_MQ_RX_STATS 5
+static const char *const e1000_mq_stat_names[E1000_MQ_MAX][E1000_MQ_RX_STATS] = {
+#define E1000_MQ_NAMES(n) { "rx_queue_" #n "_packets", "rx_queue_" #n "_bytes", \
+			    "rx_queue_" #n "_drops", "rx_queue_" #n "_irqs", \
+			    "rx_queue_" #n "_polls" }
+	E1000_MQ_NAMES(0), E1000_MQ_NAMES(1), E1000_MQ_NAMES(2), E1000_MQ_NAMES(3),
+	E1000_MQ_NAMES(4), E1000_MQ_NAMES(5), E1000_MQ_NAMES(6), E1000_MQ_NAMES(7),
+#undef E1000_MQ_NAMES
+};
+
+#define STAT_PUT(nm, v)                                                      \
+	do {                                                                 \
+		if (n < max)                                                 \
+			st[n] = (struct ethtool_stat){ (nm), (v) };          \
+		n++;                                                         \
+	} while (0)
+
+unsigned int e1000_mq_ethtool_stats(struct e1000_adapter *a, struct ethtool_stat *st,
+				    unsigned int n, unsigned int max)
+{
+	unsigned int nq = a->hw.mq ? a->num_queues : 1;
+	u64 mismatch = 0;
+
+	for (unsigned int q = 0; q < E1000_MQ_MAX; q++)
+		mismatch += READ_ONCE(a->qstats[q].rss_mismatch);
+	for (unsigned int q = 0; q < nq; q++) {
+		const struct e1000_queue_stats *s = &a->qstats[q];
+		/* queue 0's vector is the adapter's own (e1000_intr/e1000_poll) */
+		const u64 v[E1000_MQ_RX_STATS] = {
+			s->rx_packets, s->rx_bytes, s->rx_drops,
+			q ? s->irqs : a->sw.irqs, q ? s->polls : a->sw.polls,
+		};
+
+		for (unsigned int k = 0; k < E1000_MQ_RX_STATS; k++)
+			STAT_PUT(e1000_mq_stat_names[q][k], v[k]);
+	}
+	/* one TX ring: queue 0's */
+	STAT_PUT("tx_queue_0_packets", a->sw.tx_packets);
+	STAT_PUT("tx_queue_0_bytes", a->sw.tx_bytes);
+	STAT_PUT("rx_rss_mismatch", mismatch);
+	return n;
+}
+
+/* ---- ethtool -l/-L, -x/-X, -n/-N (Linux igb_ethtool.c) ---- */
+
+int (*e1000_mq_irqs_hook)(struct e1000_adapter *a, unsigned int old_nq, unsigned int new_nq);
+
+void e1000_get_channels(struct net_device *dev, struct ethtool_channels *ch)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	memset(ch, 0, sizeof(*ch));
+	if (!a->hw.mq) {
+		/* one queue: the chip's only one, or (82576) no MSI-X vector
+		 * per queue (MSI, INTx, one CPU at probe: the probe log says) */
+		ch->max_combined = ch->combined_count = 1;
+		return;
+	}
+	ch->max_combined = a->max_queues;
+	ch->combined_count = a->num_queues;
+	ch->max_other = ch->other_count = 1;    /* entry 0: link and other causes */
+}
+
+/* between e1000_rebuild's down and up: the new queue count */
+static int e1000_mq_set_count(struct e1000_adapter *a, unsigned long nq)
+{
+	int rc = e1000_mq_irqs_hook ? e1000_mq_irqs_hook(a, a->num_queues, (unsigned int)nq) : 0;
+
+	if (rc)
+		return rc;
+	a->num_queues = (u16)nq;
+	a->hw.nvec = (u16)(nq + 1);
+	/* Linux igb_reinit_queues: the default table for the new count,
+	 * unless the user set one (which ethtool checked fits) */
+	if (!a->netdev->rxfh_configured)
+		e1000_mq_reta_default(a);
+	return 0;
+}
+
+int e1000_set_channels(struct net_device *dev, const struct ethtool_channels *ch)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	/* igb_set_channels: combined only, the one other vector */
+	if (ch->rx_count || ch->tx_count || ch->combined_count < 1)
+		return -EINVAL;
+	if (!a->hw.mq)
+		return ch->combined_count == 1 && !ch->other_count ? 0 : -EINVAL;
+	if (ch->other_count != 1 || ch->combined_count > a->max_queues)
+		return -EINVAL;
+	if (ch->combined_count == a->num_queues)
+		return 0;
+	return e1000_rebuild(a, e1000_mq_set_count, ch->combined_count);
+}
+
+int e1000_get_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	if (!a->hw.mq)
+		return -EOPNOTSUPP;
+	p->indir_size = E1000_RETA_SIZE;
+	p->key_size = E1000_RSS_KEY_SIZE;
+	p->rx_rings = a->num_queues;
+	for (unsigned int i = 0; i < E1000_RETA_SIZE; i++)
+		p->indir[i] = a->reta[i];
+	memcpy(p->key, a->rss_key, E1000_RSS_KEY_SIZE);
+	return 0;
+}
+
+int e1000_set_rxfh(struct net_device *dev, const struct ethtool_rxfh_param *p)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	if (!a->hw.mq)
+		return -EOPNOTSUPP;
+	if (p->set_indir) {
+		if (p->indir_size != E1000_RETA_SIZE)
+			return -EINVAL;
+		for (unsigned int i = 0; i < E1000_RETA_SIZE; i++)
+			if (p->indir[i] >= a->num_queues)
+				return -EINVAL;
+	}
+	if (p->set_key && p->key_size != E1000_RSS_KEY_SIZE)
+		return -EINVAL;
+	/* the poll reads the table for rx_rss_mismatch: not in between */
+	local_bh_disable();
+	if (p->set_indir)
+		for (unsigned int i = 0; i < E1000_RETA_SIZE; i++)
+			a->reta[i] = (u8)p->indir[i];
+	if (p->set_key)
+		memcpy(a->rss_key, p->key, E1000_RSS_KEY_SIZE);
+	if (a->running)
+		e1000_mq_setup_rss(a);
+	local_bh_enable();
+	return 0;
+}
+
+static u32 e1000_mq_udp_bit(u32 flow_type)
+{
+	return flow_type == UDP_V4_FLOW ? E1000_MRQC_RSS_FIELD_IPV4_UDP : E1000_MRQC_RSS_FIELD_IPV6_UDP;
+}
+
+#define E1000_RXH_2TUPLE (RXH_IP_SRC | RXH_IP_DST)
+#define E1000_RXH_4TUPLE (E1000_RXH_2TUPLE | RXH_L4_B_0_1 | RXH_L4_B_2_3)
+
+int e1000_get_rxfh_fields(struct net_device *dev, u32 flow_type, u32 *fields)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+
+	if (!a->hw.mq)
+		return -EOPNOTSUPP;
+	switch (flow_type) {
+	case TCP_V4_FLOW:
+	case TCP_V6_FLOW:
+		*fields = E1000_RXH_4TUPLE;
+		return 0;
+	case UDP_V4_FLOW:
+	case UDP_V6_FLOW:
+		*fields = (a->rss_fields & e1000_mq_udp_bit(flow_type)) ? E1000_RXH_4TUPLE
+									: E1000_RXH_2TUPLE;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* igb_set_rss_hash_opt: TCP always hashes the 4-tuple; UDP the 2-tuple
+ * or the 4-tuple (MRQC bits 22/23) */
+int e1000_set_rxfh_fields(struct net_device *dev, u32 flow_type, u32 fields)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	u32 bit;
+
+	if (!a->hw.mq)
+		return -EOPNOTSUPP;
+	if (fields & ~E1000_RXH_4TUPLE)
+		return -EINVAL;
+	switch (flow_type) {
+	case TCP_V4_FLOW:
+	case TCP_V6_FLOW:
+		return fields == E1000_RXH_4TUPLE ? 0 : -EINVAL;
+	case UDP_V4_FLOW:
+	case UDP_V6_FLOW:
+		if (fields != E1000_RXH_2TUPLE && fields != E1000_RXH_4TUPLE)
+			return -EINVAL;
+		bit = e1000_mq_udp_bit(flow_type);
+		a->rss_fields = fields == E1000_RXH_4TUPLE ? a->rss_fields | bit : a->rss_fields & ~bit;
+		if (a->running)
+			ew32(&a->hw, E1000_MRQC, E1000_MRQC_ENABLE_RSS_MQ | a->rss_fields);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,174 @@
+"""Receive Packet Steering on e1000 (issue 14): one queue, one interrupt on
+CPU 0, and /sys/class/net/eth0/queues/rx-0/rps_cpus spreading the frames'
+protocol processing over CPUs by flow hash (net/core/rps.c).
+
+  rps_cpus 0 (the default): CPU 1's softnet_stat line does not move.
+  rps_cpus 2: every frame is processed on CPU 1 (its processed column grows
+  by the frames, received_rps counts the IPIs), the NIC's interrupt still
+  only on CPU 0.
+  rps_cpus 3 and 32 UDP flows: both CPUs process frames, all are echoed.
+  netdev_max_backlog 4 and a burst: CPU 1's dropped column counts the
+  frames its backlog could not take, as Linux's softnet_stat.
+  A mask naming a CPU that is not there: bash's write error, unchanged."""
+import re
+import socket
+import time
+
+from harness import EXIT_OK, report
+import netns
+
+GUEST = netns.GUEST4
+APPEND = "ip=%s/%d,%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4)
+RPS = "/sys/class/net/eth0/queues/rx-0/rps_cpus"
+
+
+def shell(g, cmd):
+    return re.sub(r"(?m)^\[ *\d+\.\d{6}\] .*\n", "", g.shell(cmd, timeout=60)).strip("\n")
+
+
+def softnet(g):
+    """[(processed, dropped, received_rps)] per CPU."""
+    out = []
+    for line in shell(g, "cat /proc/net/softnet_stat").splitlines():
+        c = [int(x, 16) for x in line.split()]
+        out.append((c[0], c[1], c[9]))
+    return out
+
+
+def nic_irqs(g):
+    for line in shell(g, "cat /proc/interrupts").splitlines():
+        if line.endswith(" eth0"):
+            return [int(x) for x in line.split()[1:3]]
+    raise AssertionError("no eth0 row")
+
+
+def echo_flows(net, nflows, n_each, base=42000):
+    for f in range(nflows):
+        with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind((netns.HOST4, base + f))
+            s.settimeout(10)
+            for i in range(n_each):
+                msg = b"rps %d %d" % (f, i)
+                s.sendto(msg, (GUEST, 7))
+                assert s.recvfrom(64)[0] == msg
+
+
+def delta(a, b):
+    return [tuple(y - x for x, y in zip(p, q)) for p, q in zip(a, b)]
+
+
+def test_rps_spreads_and_counts(testnet, kernel):
+    net = testnet
+    g = net.guest("rps", nic="e1000", append=APPEND, smp=2)
+    g.wait_for(r"barenet: ready in", timeout=60)
+    g.wait_prompt(timeout=30)
+    g.wait_for(r"eth0: link up", timeout=30)
+    echo_flows(net, 1, 3)       # lwIP routes once its timer saw the carrier
+
+    assert shell(g, "ls /sys/class/net/eth0/queues").split() == ["rx-0/", "tx-0/"]
+    assert shell(g, "cat " + RPS) == "0"
+    s0, i0 = softnet(g), nic_irqs(g)
+    echo_flows(net, 8, 4)
+    s1, i1 = softnet(g), nic_irqs(g)
+    d = delta(s0, s1)
+    assert d[1][0] == 0 and d[0][0] >= 32, d           # all on CPU 0
+    assert i1[1] == i0[1]
+
+    # every frame to CPU 1; the interrupt stays on CPU 0
+    assert shell(g, "echo 2 > " + RPS) == ""
+    assert shell(g, "cat " + RPS) == "2"
+    s0, i0 = softnet(g), nic_irqs(g)
+    echo_flows(net, 8, 4)
+    s1, i1 = softnet(g), nic_irqs(g)
+    d = delta(s0, s1)
+    assert d[1][0] >= 32 and d[0][0] == 0, d
+    assert d[1][2] > 0, d                                # received_rps
+    assert i1[1] == i0[1] and i1[0] > i0[0], (i0, i1)
+
+    # both CPUs
+    assert shell(g, "echo 3 > " + RPS) == ""
+    s0 = softnet(g)
+    echo_flows(net, 32, 2, base=43000)
+    d = spread = delta(s0, softnet(g))
+    assert d[0][0] > 0 and d[1][0] > 0 and d[0][0] + d[1][0] >= 64, d
+
+    # a CPU that does not exist: refused, unchanged
+    for bad in ("4", "7", "xyz", ""):
+        out = shell(g, "echo %s > %s" % (bad, RPS))
+        assert out == "bash: echo: write error: Invalid argument", (bad, out)
+    assert shell(g, "cat " + RPS) == "3"
+
+    # the backlog limit: CPU 1's queue of 4 overflows under a burst
+    assert shell(g, "echo 2 > " + RPS) == ""
+    shell(g, "sysctl -w net.core.netdev_max_backlog=4")
+    s0 = softnet(g)
+    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        for i in range(3000):
+            try:
+                s.sendto(b"burst %d" % i, (GUEST, 9))
+            except BlockingIOError:
+                time.sleep(0.001)
+    time.sleep(1)
+    d = delta(s0, softnet(g))
+    shell(g, "sysctl -w net.core.netdev_max_backlog=1000")
+    assert d[1][1] > 0 and d[0][1] == 0, d              # dropped on the target
+    assert shell(g, "echo 0 > " + RPS) == ""
+    echo_flows(net, 2, 2)
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK
+    report("rps e1000: rps_cpus 2 moved every frame to CPU 1, 3 spread 32 flows %s, "
+           "a backlog of 4 dropped %d of a burst on CPU 1" % (
+               [x[0] for x in spread], d[1][1]))
+
+
+def test_flow_limit_drops_the_big_flow(testnet, kernel):
+    """RPS to CPU 1 with a short backlog and the flow limit on CPU 1: a
+    one-flow flood fills the backlog past half, its frames are dropped and
+    counted in CPU 1's flow_limit_count (and dropped), while echoes of
+    small flows sent in between still come back."""
+    net = testnet
+    g = net.guest("flowlimit", nic="e1000", append=APPEND, smp=2)
+    g.wait_for(r"barenet: ready in", timeout=60)
+    g.wait_prompt(timeout=30)
+    g.wait_for(r"eth0: link up", timeout=30)
+    echo_flows(net, 1, 3)
+    assert shell(g, "sysctl net.core.flow_limit_table_len") == \
+        "net.core.flow_limit_table_len = 4096"
+    assert shell(g, "cat /proc/sys/net/core/flow_limit_cpu_bitmap") == "0"
+    assert shell(g, "echo 2 > " + RPS) == ""
+    shell(g, "sysctl -w net.core.netdev_max_backlog=64")
+    shell(g, "sysctl -w net.core.flow_limit_cpu_bitmap=2")
+    s0 = softnet(g)
+    small_sent = small_back = 0
+    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as big, \
+            net.socket(socket.AF_INET, socket.SOCK_DGRAM) as small:
+        big.bind((netns.HOST4, 44444))
+        small.setblocking(False)
+        for i in range(4000):
+            try:
+                big.sendto(b"big %d" % i, (GUEST, 9))
+            except BlockingIOError:
+                time.sleep(0.001)
+            if i % 100 == 50:
+                # a new flow each time (its own source port)
+                with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as one:
+                    one.bind((netns.HOST4, 45000 + i))
+                    one.settimeout(5)
+                    one.sendto(b"small %d" % i, (GUEST, 7))
+                    small_sent += 1
+                    try:
+                        small_back += one.recvfrom(64)[0] == b"small %d" % i
+                    except socket.timeout:
+                        pass
+    time.sleep(1)
+    d = delta(s0, softnet(g))
+    shell(g, "sysctl -w net.core.flow_limit_cpu_bitmap=0")
+    shell(g, "sysctl -w net.core.netdev_max_backlog=1000")
+    cpu1 = [int(x, 16) for x in shell(g, "cat /proc/net/softnet_stat").splitlines()[1].split()]
+    assert cpu1[10] > 0, cpu1                               # flow_limit_count
+    assert d[1][1] >= cpu1[10], (d, cpu1)                   # counted in dropped too
+    assert small_back >= small_sent * 3 // 4, (small_back, small_sent)
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK
+    report("flow limit e1000: %d frames of one flow dropped by the flow limit on CPU 1, "
+           "%d/%d small-flow echoes back" % (cpu1[10], small_back, small_sent))
