@@ -23,6 +23,11 @@
 #define ACPI_TABLE_MAX_LEN MiB(4)    /* sanity bound on a header's length */
 #define ACPI_MAX_TABLES    64
 #define ACPI_S5_EN_WAIT_MS 300       /* time for SMI firmware to set SCI_EN */
+/* time for the chipset to act on SLP_EN before the caller reports failure:
+ * hardware cuts power within milliseconds, but QEMU acts on the request
+ * from its main loop, which on a loaded host ran 121 ms after the write
+ * (a 100 ms wait then printed "could not power off" before QEMU exited 0) */
+#define ACPI_S5_OFF_WAIT_MS 2000
 
 static const struct acpi_sdt_header *tables[ACPI_MAX_TABLES];
 static int nr_tables;
@@ -206,7 +211,7 @@ static void acpi_poweroff(void)
 	pm1_write(&pm1a_cnt, a | ACPI_PM1_CNT_SLP_EN);
 	pm1_write(&pm1b_cnt, b | ACPI_PM1_CNT_SLP_EN);
 	/* the chipset cuts power within a few ms; if not, the caller halts */
-	mdelay(100);
+	mdelay(ACPI_S5_OFF_WAIT_MS);
 }
 
 /* the PM1 control block from the 64-bit GAS when present, else the 32-bit port */

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* the sysctl names' prefixes for the files under /proc/sys/net/{core,ipv4,ipv6/icmp}/ */
+/* the sysctl names' prefixes for the files under /proc/sys/net/{core,ipv4,ipv6/icmp}/
+ * (and /proc/sys/net/ipv6/ip6frag_time, a file of its own) */
 #define NET_CORE_PREFIX "net.core."
 #define NET_IPV4_PREFIX "net.ipv4."
 #define NET_IPV6_ICMP_PREFIX "net.ipv6.icmp."
@@ -111,6 +112,9 @@ static const struct net_sysctl net_sysctls[] = {
 	NET_SYSCTL_RW("net.ipv4.icmp_msgs_burst", &sysctl_icmp_msgs_burst, 0, ICMP_MSGS_MAX, NULL),
 	NET_SYSCTL_RW("net.ipv6.icmp.ratelimit", &sysctl_icmpv6_ratelimit, 0, ICMP_RATELIMIT_MAX_MS,
 		      NULL),
+	/* IP reassembly time-outs, seconds (lwipopts.h; a u8 in lwIP) */
+	NET_SYSCTL_RW("net.ipv4.ipfrag_time", &sysctl_ipfrag_time, 1, IPFRAG_TIME_MAX, NULL),
+	NET_SYSCTL_RW("net.ipv6.ip6frag_time", &sysctl_ip6frag_time, 1, IPFRAG_TIME_MAX, NULL),
 	/* barenet's own (issue 11): the services' connection slots
 	 * (net/services/svc_conn.h) and TCP's give-up time for data that is
 	 * not acknowledged, a zero window included (net/lwip/tcp_guard.h);
@@ -259,6 +263,13 @@ static int net_ipv6_icmp_show(char *buf, size_t size, const char *const *args)
 }
 VIEW("/proc/sys/net/ipv6/icmp/*", net_ipv6_icmp_show);
 
+static int net_ip6frag_time_show(char *buf, size_t size, const char *const *args)
+{
+	(void)args;
+	return net_sysctl_show_prefix("net.ipv6.", "ip6frag_time", buf, size);
+}
+VIEW("/proc/sys/net/ipv6/ip6frag_time", net_ip6frag_time_show);
+
 static int net_svc_list(unsigned int idx, const char *const *args, char *name, size_t size)
 {
 	(void)args;
@@ -316,6 +327,20 @@ static int set_netdev_max_backlog(const char *v)
 }
 CMDLINE_OPT("net.core.netdev_max_backlog", set_netdev_max_backlog,
 	    "netif_rx backlog length, 1..1000000");
+
+static int set_ipfrag_time(const char *v)
+{
+	return sysctl_from_cmdline("net.ipv4.ipfrag_time", v);
+}
+CMDLINE_OPT("net.ipv4.ipfrag_time", set_ipfrag_time,
+	    "seconds an IPv4 datagram's fragments wait for the rest, 1..255");
+
+static int set_ip6frag_time(const char *v)
+{
+	return sysctl_from_cmdline("net.ipv6.ip6frag_time", v);
+}
+CMDLINE_OPT("net.ipv6.ip6frag_time", set_ip6frag_time,
+	    "seconds an IPv6 datagram's fragments wait for the rest, 1..255");
 
 static int set_rmem_default(const char *v)
 {

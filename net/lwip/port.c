@@ -34,6 +34,11 @@ void lwip_port_srand(uint64_t seed)
 	rand_state = seed;
 }
 
+/* IP reassembly time-outs, seconds (lwipopts.h: IP_REASS_MAXAGE,
+ * IPV6_REASS_MAXAGE); net.ipv4.ipfrag_time, net.ipv6.ip6frag_time */
+int sysctl_ipfrag_time = IPFRAG_TIME_DEFAULT;
+int sysctl_ip6frag_time = IP6FRAG_TIME_DEFAULT;
+
 /* SYS_LIGHTWEIGHT_PROT: lwIP guards its pools, heap and pbuf reference
  * counts with these, so a pbuf may be freed from any context on any CPU
  * (the NET_TX completion queue, a driver's TX clean-up, a buffer lent by

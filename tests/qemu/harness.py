@@ -301,6 +301,34 @@ class Guest:
         prompt = self.wait_prompt(timeout, end_of_echo)
         return self.output[end_of_echo:prompt.start()]
 
+    def cpu_wait(self):
+        """Seconds QEMU's threads have spent waiting for a CPU so far (the
+        run-queue wait, second field of /proc/<pid>/task/*/schedstat): how
+        long a busy host kept this guest's vCPU or its timers from running.
+        An emulated timer loses the edges that come while its interrupt is
+        not taken, so at most this times the timer's rate are lost."""
+        total = 0
+        task = "/proc/%d/task" % self.proc.pid
+        try:
+            tids = os.listdir(task)
+        except OSError:
+            return 0.0
+        for tid in tids:
+            try:
+                with open(os.path.join(task, tid, "schedstat")) as f:
+                    total += int(f.read().split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+        return total / 1e9
+
+    def view(self, line, timeout=30):
+        """shell(line) without the kernel's log lines that printed while the
+        command's output did, wherever the console put them (a line's start
+        or the middle of one): what a parser of a /proc view or of ethtool
+        -S reads.  A BUG line (a spinlock held long on a descheduled vCPU)
+        once landed inside `cat /proc/barenet/metrics` and broke its parse."""
+        return PRINTK_LINE.sub("", self.shell(line, timeout))
+
     # -- control --------------------------------------------------------
     def monitor(self, command, timeout=5):
         """Send one human-monitor command; return its reply text."""

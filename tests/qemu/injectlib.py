@@ -105,14 +105,14 @@ def counters(g):
     'kmalloc.live', 'dma.outstanding' (from /proc/barenet/metrics)."""
     c = {}
     for view in ("/proc/net/snmp", "/proc/net/netstat"):
-        for sect, vals in parse_snmp(g.shell("cat " + view)).items():
+        for sect, vals in parse_snmp(g.view("cat " + view)).items():
             c.update({"%s.%s" % (sect, k): v for k, v in vals.items()})
-    for line in g.shell("ethtool -S eth0").splitlines()[1:]:
+    for line in g.view("ethtool -S eth0").splitlines()[1:]:
         k, _, v = line.partition(":")
         c["eth." + k.strip()] = int(v)
-    c["lo.rx_packets"] = int(g.shell("cat /sys/class/net/lo/statistics/rx_packets"))
+    c["lo.rx_packets"] = int(g.view("cat /sys/class/net/lo/statistics/rx_packets"))
     for word in ("lwip_", "skb_", "softnet_", "kmalloc_live", "dma_outstanding"):
-        for line in g.shell("cat /proc/barenet/metrics | grep " + word).splitlines():
+        for line in g.view("cat /proc/barenet/metrics | grep " + word).splitlines():
             m = METRIC.match(line)
             if not m:
                 continue
@@ -227,6 +227,14 @@ class InjectGuest:
             time.sleep(0.5)
         return probes
 
+    def reassembling(self):
+        """How many IP datagrams lwIP holds fragments of (its REASSDATA pool
+        in use), from one read of /proc/barenet/metrics."""
+        m = re.search(r'^barenet_lwip_memp_used\{pool="REASSDATA"\} (\d+)$',
+                      self.g.view("cat /proc/barenet/metrics | grep REASSDATA"), re.M)
+        assert m, self.g.output[-2000:]
+        return int(m.group(1))
+
     def quiesce(self, timeout=REASS_QUIET_S):
         """Wait until lwIP holds no IP fragments (its reassembly timer has
         run out for everything sent); the counters then."""
@@ -240,7 +248,7 @@ class InjectGuest:
     def alive(self):
         """The shell answers and the stack still answers pings (from the
         injector): the number of ICMP echo replies for 10 requests."""
-        assert "Ip:" in self.g.shell("cat /proc/net/snmp")
+        assert "Ip:" in self.g.view("cat /proc/net/snmp")
         return self.inject("flood", "--proto", "icmp-echo", "--count", 10, "--window", 1)
 
     def close(self):

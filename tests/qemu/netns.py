@@ -280,6 +280,36 @@ class TestNet:
         every interval seconds.  Returns the Popen; close() ends it."""
         return self.popen([PYTHON, "-c", _RA_SCRIPT, TAP, prefix, str(count), str(interval)])
 
+    def stop_router_solicitations(self):
+        """One router advertisement from tap0 to ff02::1, router lifetime 0 (not a default router): lwIP stops its router
+        solicitations on any RA (nd6.c; it sends one first if it has sent
+        none), so the guest's IPv6 start-up is over without waiting out its
+        three, 4 s apart.  Built by hand on an AF_PACKET socket (no scapy:
+        its import takes seconds); the tap's MAC and the link-local address
+        made from it are the source."""
+        import struct
+        mac = self.run(["cat", "/sys/class/net/%s/address" % TAP], check=True).stdout.strip()
+        src = socket.inet_pton(socket.AF_INET6, eui64_linklocal(mac))
+        dst = socket.inet_pton(socket.AF_INET6, "ff02::1")
+        # RFC 4861 4.2: type 134, code 0, checksum, cur hop limit, flags,
+        # router lifetime, reachable time, retrans timer (all 0: unspecified)
+        ra = struct.pack("!BBHBBHII", 134, 0, 0, 0, 0, 0, 0, 0)
+        # the source link-layer address option (type 1, 8 bytes): the
+        # router's neighbour entry gets the tap's MAC, not an empty one
+        ra += b"\x01\x01" + bytes.fromhex(mac.replace(":", ""))
+        pseudo = src + dst + struct.pack("!I3xB", len(ra), 58) + ra
+        csum = sum(struct.unpack("!%dH" % (len(pseudo) // 2), pseudo))
+        while csum >> 16:
+            csum = (csum & 0xffff) + (csum >> 16)
+        ra = ra[:2] + struct.pack("!H", ~csum & 0xffff) + ra[4:]
+        ip6 = struct.pack("!IHBB", 6 << 28, len(ra), 58, 255) + src + dst
+        eth = bytes.fromhex("333300000001") + bytes.fromhex(mac.replace(":", "")) + b"\x86\xdd"
+        with self.entered():
+            sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        with sock:
+            sock.bind((TAP, 0))
+            sock.send(eth + ip6 + ra)
+
     # -- guests ---------------------------------------------------------
     def guest(self, name, nic="e1000", mac=harness.DEFAULT_MAC, **kw):
         """A harness.Guest whose QEMU runs inside this namespace with one NIC

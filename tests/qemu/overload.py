@@ -67,7 +67,7 @@ def all_counters(ig):
     the status page (glue.rx_frames, glue.rx_nomem, ...) and the host's
     drops at QEMU's socket (host.drops, host.rx_queue)."""
     c = counters(ig.g)
-    for m in QDISC.finditer(ig.g.shell("cat /proc/barenet/metrics | grep qdisc_")):
+    for m in QDISC.finditer(ig.g.view("cat /proc/barenet/metrics | grep qdisc_")):
         c["qdisc." + m.group(1)] = int(m.group(2))
     m = GLUE.search(ig.g.shell("httpget /status"))
     assert m, "no glue counters on the status page"
@@ -260,10 +260,10 @@ def pools_now(ig):
     import injectlib
     c = counters(ig.g)
     p = injectlib.pools(c)
-    tw = sum(1 for line in ig.g.shell("cat /proc/net/tcp").splitlines()[1:]
+    tw = sum(1 for line in ig.g.view("cat /proc/net/tcp").splitlines()[1:]
              if len(line.split()) > 3 and line.split()[3] == "06")
     p["memp.TCP_PCB"] -= tw
-    m = re.search(r"MemFree:\s+(\d+) kB", ig.g.shell("cat /proc/meminfo"))
+    m = re.search(r"MemFree:\s+(\d+) kB", ig.g.view("cat /proc/meminfo"))
     p["MemFree_kB"] = int(m.group(1))
     return p
 

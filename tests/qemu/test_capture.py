@@ -178,7 +178,7 @@ def test_drops_when_the_ring_is_full(kernel):
         assert st["size"] == 4096 and st["captured"] == fit and st["dropped"] == n - fit
         assert st["used"] == fit * record
         m = re.search(r'barenet_service_udp_datagrams_total\{service="discard"\} (\d+)',
-                      g.shell("cat /proc/barenet/metrics"))
+                      g.view("cat /proc/barenet/metrics"))
         assert m and int(m.group(1)) == n
         frames = tshark(pcap_from_dump(g.shell("capture dump")), "capture-drops")
         assert payloads(frames) == ["barenet %d" % i for i in range(fit)]

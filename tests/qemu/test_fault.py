@@ -49,7 +49,7 @@ PING_SUMMARY = re.compile(r"^(\d+) packets transmitted, (\d+) received(?:, \+(\d
 
 
 def ethtool_stats(g):
-    stats = parse_ethtool_stats(g.shell("ethtool -S eth0"))
+    stats = parse_ethtool_stats(g.view("ethtool -S eth0"))
     assert "fault_rx_drop" in stats, stats
     return stats
 
@@ -148,9 +148,9 @@ def test_rx_dup_duplicates_as_counted(guest):
 def test_rx_corrupt_caught_by_checksums(guest):
     g = guest.g
     n = counts(100, 40)
-    snmp0 = parse_snmp(g.shell("cat /proc/net/snmp"))
+    snmp0 = parse_snmp(g.view("cat /proc/net/snmp"))
     p, injected, other, _, _ = counted_loss(guest, "rx_corrupt", "20%", n)
-    snmp1 = parse_snmp(g.shell("cat /proc/net/snmp"))
+    snmp1 = parse_snmp(g.view("cat /proc/net/snmp"))
     lost = p["sent"] - p["received"]
     caught = ((snmp1["Ip"]["InHdrErrors"] - snmp0["Ip"]["InHdrErrors"]) +
               (snmp1["Icmp"]["InCsumErrors"] - snmp0["Icmp"]["InCsumErrors"]) +
@@ -222,8 +222,8 @@ def test_tx_stall_watchdog_recovers(guest):
     assert delta(before, after, "fault_tx_stall") == 1
     assert delta(before, after, "tx_timeout_count") == 1
     assert delta(before, after, "resets") == 1
-    assert g.shell("cat /sys/class/net/eth0/queues/tx-0/tx_timeout").strip() == "1"
-    assert int(g.shell("cat /sys/class/net/eth0/statistics/tx_errors").strip()) >= 1
+    assert g.view("cat /sys/class/net/eth0/queues/tx-0/tx_timeout").strip() == "1"
+    assert int(g.view("cat /sys/class/net/eth0/statistics/tx_errors").strip()) >= 1
     assert len(re.findall(r"NETDEV WATCHDOG", g.output)) == 1, g.output[-3000:]
     # the stall cost replies, and they came back within the limit
     assert worst > 0.5, gaps

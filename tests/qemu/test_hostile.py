@@ -126,12 +126,16 @@ class Target:
         self.assert_running()
         return self.g.shell(cmd, timeout=20)
 
+    def view(self, cmd):
+        self.assert_running()
+        return self.g.view(cmd, timeout=20)
+
     def snmp6(self):
-        out = self.shell("cat /proc/net/snmp6")
+        out = self.view("cat /proc/net/snmp6")
         return {k: int(v) for k, v in re.findall(r"^(\w+)\s+(\d+)$", out, re.M)}
 
     def snmp(self):
-        return parse_snmp(self.shell("cat /proc/net/snmp"))
+        return parse_snmp(self.view("cat /proc/net/snmp"))
 
     # -- checks ---------------------------------------------------------
     def assert_running(self):

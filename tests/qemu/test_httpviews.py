@@ -207,7 +207,7 @@ def test_from_the_host(kernel, nic):
         hc, hrows = softirq_rows(body)
         # (the e1000e's and igb's links come up later: their IPv6 lines may
         # print in the middle of a command's output)
-        sc, srows = softirq_rows(without_klog(g.shell("cat /proc/softirqs")))
+        sc, srows = softirq_rows(without_klog(g.view("cat /proc/softirqs")))
         assert hc == sc and list(hrows) == list(srows) == SOFTIRQS
         code, headers, body = req("GET", "/metrics")
         assert code == 200
@@ -251,6 +251,6 @@ def test_from_the_host(kernel, nic):
         for t in threads:
             t.join(180)
         assert results == [200] * 200, results[:5]
-        assert req("GET", "/proc/version")[2] == without_klog(g.shell("cat /proc/version"))
+        assert req("GET", "/proc/version")[2] == without_klog(g.view("cat /proc/version"))
         g.send("poweroff\r")
         assert g.wait_exit(30) == EXIT_OK

@@ -72,7 +72,7 @@ def test_csv_and_plot(guest, tmp_path):
     g = guest
     udpsend(g, 60)
     csv = g.shell("trace csv")
-    assert csv == g.shell("cat /proc/barenet/trace.csv")
+    assert csv == g.view("cat /proc/barenet/trace.csv")
     lines = csv.strip().split("\n")
     header = lines[0].split(",")
     assert header[:3] == ["id", "kind", "len"] and "rx_app" in header

@@ -60,7 +60,7 @@ def eth0_rx_packets(text):
 
 
 def sample(j):
-    return nic_irqs(j.g.shell("cat /proc/interrupts")), eth0_rx_packets(j.g.shell("cat /proc/net/dev"))
+    return nic_irqs(j.g.view("cat /proc/interrupts")), eth0_rx_packets(j.g.view("cat /proc/net/dev"))
 
 
 def flood(j, n=FLOOD_FRAMES, seconds=FLOOD_SECONDS):

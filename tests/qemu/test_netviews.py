@@ -53,7 +53,7 @@ def guest(kernel):
 
 
 def snmp(g):
-    return parse_snmp(g.shell("cat /proc/net/snmp"))
+    return parse_snmp(g.view("cat /proc/net/snmp"))
 
 
 def test_snmp_layout(guest):

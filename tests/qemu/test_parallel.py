@@ -1,7 +1,8 @@
 """make test's parallel run (conftest.py): under pytest-xdist a test of an
 ALONE module never overlaps another test, the tests of a module sharing a
-module-scoped guest run in one worker, and the measurement lines the
-workers record (harness.report) reach the summary.
+module-scoped guest run in one worker, the measurement lines the workers
+record (harness.report) reach the summary, and the ALONE tests run back to
+back in one worker, the lock kept from one to the next.
 
 Shown on a small suite of its own, without QEMU: a copy of conftest.py and
 the modules it imports, in a temporary directory, with modules that take
@@ -89,3 +90,10 @@ def test_alone_groups_and_reports(tmp_path):
                 assert b[3] <= a[2] or b[2] >= a[3], (a, b)
     # a module sharing a guest ran in one worker
     assert len({w for n, w, _, _ in runs if n.startswith("shared")}) == 1, runs
+    # the ALONE tests ran in one worker, back to back: no other test ran
+    # from the first one's start to the last one's end (the lock is kept
+    # from one to the next, not handed to the tests waiting for it)
+    alone = [r for r in runs if r[0].startswith("alone")]
+    assert len({w for _, w, _, _ in alone}) == 1, alone
+    first, last = min(a[2] for a in alone), max(a[3] for a in alone)
+    assert all(b[3] <= first or b[2] >= last for b in runs if not b[0].startswith("alone")), runs

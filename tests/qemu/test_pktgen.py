@@ -89,7 +89,7 @@ class Peer:
 
 
 def eth_tx_packets(g, dev="eth0"):
-    text = g.shell("cat /proc/net/dev")
+    text = g.view("cat /proc/net/dev")
     m = re.search(r"^\s*%s:\s*(?:\d+\s+){8}\d+\s+(\d+)" % dev, text, re.M)
     assert m, text
     return int(m.group(1))
@@ -158,7 +158,7 @@ def test_pktgen_peer_receives_exactly_n(testnet, kernel, nic):
 
 
 def ethtool_stat(g, name):
-    return parse_ethtool_stats(g.shell("ethtool -S eth0"))[name]
+    return parse_ethtool_stats(g.view("ethtool -S eth0"))[name]
 
 
 @pytest.mark.parametrize("mode", ["intx", "msi"])
@@ -222,7 +222,7 @@ def test_pktgen_live_system_stop_and_rate(testnet, kernel):
     # as fast as possible: the shell and HTTP still answer, stop ends it
     assert "sending 1000000 frames" in g.shell(base + " rate 0 start")
     time.sleep(0.5)
-    up = g.shell("cat /proc/uptime")
+    up = g.view("cat /proc/uptime")
     assert re.match(r"^\d+\.\d\d \d+\.\d\d$", up.strip()), up
     assert "Result: Running" in g.shell("pktgen")
     status = http_get(testnet)
@@ -258,9 +258,9 @@ def test_pktgen_live_system_stop_and_rate(testnet, kernel):
 # -- netinject (and pktgen onto inj0), in a guest with no NIC ----------------
 
 def snapshot(g):
-    snmp = parse_snmp(g.shell("cat /proc/net/snmp"))
-    soft = softnet_totals(g.shell("cat /proc/net/softnet_stat"))
-    metrics = parse_metrics(g.shell("cat /proc/barenet/metrics"))
+    snmp = parse_snmp(g.view("cat /proc/net/snmp"))
+    soft = softnet_totals(g.view("cat /proc/net/softnet_stat"))
+    metrics = parse_metrics(g.view("cat /proc/barenet/metrics"))
     return snmp, soft["processed"], metrics
 
 

@@ -73,52 +73,70 @@ def test_ktime_against_host_clock(kernel):
     assert abs(host_ms - guest_ms) <= 0.40 * guest_ms, (host_ms, guest_ms)
 
 
-def check_tick(out, hz, vector, timer_hz=None):
+def boot_tick(name, **kw):
+    """boot() of a selftest=tick guest; also the seconds QEMU's threads had
+    waited for a CPU (Guest.cpu_wait) when the test's line came out."""
+    with Guest(name, **kw) as g:
+        g.wait_for(TICK_RE, timeout=60)
+        waited = g.cpu_wait()
+        return g.wait_exit(60), g.output, waited
+
+
+def check_tick(out, hz, vector, timer_hz=None, waited=0.0):
+    """The selftest's numbers.  waited: seconds QEMU waited for a CPU up to
+    the end of the measurement (at least as long as within it).  While it
+    waits, the emulated timer's edges are not taken and merge, and the ends
+    of the window are seen late: both are allowed for that long, no more
+    (on a host loaded 5 deep, 43 of 100 PIT interrupts a second came)."""
     n, us, got_hz, irqs, vec, got_timer_hz = one(TICK_RE, out)
     n, us, got_hz, irqs, got_timer_hz = int(n), int(us), int(got_hz), int(irqs), int(got_timer_hz)
     assert got_hz == hz, out
     assert got_timer_hz == (timer_hz or hz), out
     assert int(vec, 16) == vector, out
     assert n >= 5, out
+    secs = us / 1e6
     # jiffies advance at HZ (they make up for lost interrupts from the TSC)
-    rate = n * 1e6 / us
-    assert abs(rate - hz) / hz < 0.05, (rate, hz, out)
+    rate = n / secs
+    assert abs(rate - hz) / hz < 0.05 + waited / secs, (rate, hz, waited, out)
     # the timer interrupts come at its rate: never faster, and slower only
-    # by the interrupts an emulator on a busy host loses (here up to 15 %)
-    irq_rate = irqs * 1e6 / us
-    assert 0.75 * got_timer_hz <= irq_rate <= 1.05 * got_timer_hz, (irq_rate, got_timer_hz, out)
+    # by the interrupts an emulator on a busy host loses (up to 15 % on two
+    # busy cores) and the ones that came while QEMU waited for a CPU
+    assert irqs <= 1.05 * got_timer_hz * secs, (irqs, got_timer_hz, secs, out)
+    assert irqs >= 0.75 * got_timer_hz * max(0.0, secs - waited), \
+        (irqs, got_timer_hz, secs, waited, out)
 
 
 @pytest.mark.parametrize("hz", [100, 250])
 def test_lapic_tick(kernel, hz):
     append = "exit=ready selftest=tick" + ("" if hz == 100 else " hz=%d" % hz)
-    code, out = boot("plat-tick-%d" % hz, append=append)
+    code, out, waited = boot_tick("plat-tick-%d" % hz, append=append)
     assert code == EXIT_OK, out
     assert "tick: %d Hz from the LAPIC timer" % hz in out, out
-    check_tick(out, hz, 0xef)
+    check_tick(out, hz, 0xef, waited=waited)
 
 
 @pytest.mark.parametrize("machine,hz,pit_hz", [("q35", 100, 100), ("pc", 100, 100),
                                                ("pc", 10, 20)])
 def test_8259_mode_ticks_through_the_pit(kernel, machine, hz, pit_hz):
-    code, out = boot("plat-8259-%s-%d" % (machine, hz), machine=machine,
-                     append="exit=ready selftest=tick pic=8259 hz=%d" % hz)
+    code, out, waited = boot_tick("plat-8259-%s-%d" % (machine, hz), machine=machine,
+                                  append="exit=ready selftest=tick pic=8259 hz=%d" % hz)
     assert code == EXIT_OK, out
     assert "intc: 8259 mode (pic=8259)" in out, out
     assert not re.search(r"^\[[ \d.]+\] ioapic:", out, re.M), out
     # below ~18.2 Hz the 16-bit PIT count overflows: it runs at a multiple
     assert "tick: %d Hz from the PIT on IRQ 0 (%d Hz" % (hz, pit_hz) in out, out
-    check_tick(out, hz, 0x20, pit_hz)
+    check_tick(out, hz, 0x20, pit_hz, waited=waited)
 
 
 def test_bad_pic_and_hz_values_refused(kernel):
-    code, out = boot("plat-bad-values", append="exit=ready selftest=tick pic=8258 hz=5 hz=2000 hz=1x")
+    code, out, waited = boot_tick("plat-bad-values",
+                                  append="exit=ready selftest=tick pic=8258 hz=5 hz=2000 hz=1x")
     assert code == EXIT_OK, out
     for value, key in (("8258", "pic"), ("5", "hz"), ("2000", "hz"), ("1x", "hz")):
         assert "cmdline: bad value '%s' for '%s'" % (value, key) in out, out
     # the defaults stay: APIC mode, 100 Hz
     assert "intc: APIC mode" in out, out
-    check_tick(out, 100, 0xef)
+    check_tick(out, 100, 0xef, waited=waited)
 
 
 @pytest.mark.parametrize("machine", ["q35", "pc"])
@@ -135,11 +153,11 @@ def test_acpi_poweroff(kernel, machine):
 
 
 def test_no_acpi_falls_back_to_the_8259(kernel):
-    code, out = boot("plat-no-acpi", machine="pc,acpi=off", smp=2,
-                     append="exit=ready selftest=tick")
+    code, out, waited = boot_tick("plat-no-acpi", machine="pc,acpi=off", smp=2,
+                                  append="exit=ready selftest=tick")
     assert code == EXIT_OK, out
     assert "acpi: no RSDP found" in out, out
     assert int(one(SMP_RE, out)) == 1          # nothing to count them with
     assert "intc: 8259 mode (no MADT)" in out, out
     check_timers(out, "pit")
-    check_tick(out, 100, 0x20)
+    check_tick(out, 100, 0x20, waited=waited)

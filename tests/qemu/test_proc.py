@@ -52,6 +52,9 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.ipv4.icmp_msgs_per_sec": (1000, 20, ["-1", "1000000001", "x"]),
     "net.ipv4.icmp_msgs_burst": (50, 10, ["-1", "1000000001", "5k"]),
     "net.ipv6.icmp.ratelimit": (1000, 0, ["-1", "3600001"]),
+    # IP reassembly time-outs in seconds (lwIP's defaults; a u8 in lwIP)
+    "net.ipv4.ipfrag_time": (15, 30, ["0", "256", "15s"]),
+    "net.ipv6.ip6frag_time": (60, 5, ["0", "256", "x"]),
     # the services' connection slots, TCP's give-up time and the listen
     # path (issue 11: test_hostile.py)
     "net.svc.max_per_source": (128, 64, ["-1", "65536", "x"]),
@@ -214,28 +217,34 @@ def test_timer_interrupts_grow_at_hz(guest):
     # vCPU did not take (the PIT's 162 for 200 in a make test on a loaded
     # host; the LAPIC's 136 for 200 with 2 vCPUs at load 10): the best of
     # three 2 s windows is checked, so a window the host stole is not taken
-    # for a wrong rate (a wrong HZ or calibration is off in every window).
+    # for a wrong rate (a wrong HZ or calibration is off in every window),
+    # and no timer's edges are taken while QEMU waits for a CPU (Guest.
+    # cpu_wait: 147 PIT interrupts for 201 on a host loaded 4 deep).
     # The 8259 mode is held to a quarter, the APIC to 10 %.
     tolerance = 0.25 if guest.mode == "8259" else 0.1
     windows = []
     for _ in range(3):
+        w0 = guest.cpu_wait()
         t0, (_, r0) = snapshot(guest)
         time.sleep(2.0)
         t1, (_, r1) = snapshot(guest)
+        waited = guest.cpu_wait() - w0
         dt = t1 - t0
         ticks = r1[key][0][0] - r0[key][0][0]
-        report("/proc/interrupts (%s): %s grew by %d in %.2f s of /proc/uptime (HZ=%d)"
-               % (guest.mode, key, ticks, dt, HZ))
+        report("/proc/interrupts (%s): %s grew by %d in %.2f s of /proc/uptime (HZ=%d; QEMU "
+               "waited %.2f s for a CPU)" % (guest.mode, key, ticks, dt, HZ, waited))
         assert dt >= 1.5
-        windows.append((abs(ticks - HZ * dt) / (HZ * dt), ticks, dt))
+        windows.append((ticks, dt, waited))
         if guest.mode == "8259":
             assert r1["LOC"][0][0] == r0["LOC"][0][0] == 0
         for k in r0:
             assert r1[k][0][0] >= r0[k][0][0], k
-        if abs(ticks - HZ * dt) <= tolerance * HZ * dt + 3:
+        if HZ * max(0.0, dt - waited) * (1 - tolerance) - 3 <= ticks <= \
+                HZ * dt * (1 + tolerance) + 3:
             break
     else:
-        raise AssertionError("no window within %d %% of HZ: %s" % (tolerance * 100, windows))
+        raise AssertionError("no window within %d %% of HZ (ticks, seconds, seconds QEMU "
+                             "waited for a CPU): %s" % (tolerance * 100, windows))
 
 
 def test_irq_directory_and_affinity(guest):
@@ -396,6 +405,7 @@ def test_sysctl_all(guest):
     assert guest.shell("ls /proc/sys/net/ipv4").split() == sorted(
         n.split(".")[-1] for n in names if n.startswith("net.ipv4."))
     assert guest.shell("ls /proc/sys/net/ipv6/icmp").split() == ["ratelimit"]
+    assert guest.shell("ls /proc/sys/net/ipv6").split() == ["icmp/", "ip6frag_time"]
     # the services' connection slots (issue 11, test_hostile.py)
     assert guest.shell("ls /proc/sys/net/svc").split() == ["idle_timeout", "max_per_source"]
     assert guest.shell("ls /proc/sys/net/core").split() == sorted(
@@ -455,15 +465,19 @@ def nic_guest(kernel, request):
         j.g.wait_prompt(30)
         # the guest's IPv6 start-up (DAD, MLD, router solicitations 4 s
         # apart) is over before counting starts: then no frame of its own
-        # falls between two reads of one snapshot
+        # falls between two reads of one snapshot.  Once DAD is done, a
+        # router advertisement stops the solicitations (lwIP sends one
+        # first if it had sent none); then the link is quiet for good
+        j.g.wait_for(r"inet6 FE80::\S+ \(link-local\)$", timeout=30)
+        net.stop_router_solicitations()
         deadline, last, since = time.monotonic() + 40, None, time.monotonic()
         while time.monotonic() < deadline:
             now = tap_counters(j)["rx_packets"]
             if now != last:
                 last, since = now, time.monotonic()
-            elif time.monotonic() - since > 5:
+            elif time.monotonic() - since > 2:
                 break
-            time.sleep(0.5)
+            time.sleep(0.25)
         yield j
     finally:
         net.close()

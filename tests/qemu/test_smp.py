@@ -93,7 +93,7 @@ def test_proc_files_have_one_entry_per_cpu(kernel):
     with Guest("smp-proc", smp=4) as g:
         g.wait_prompt(60)
         check_clean(g.output)
-        info = g.shell("cat /proc/cpuinfo")
+        info = g.view("cat /proc/cpuinfo")
         blocks = [b for b in info.strip().split("\n\n") if b.strip()]
         assert len(blocks) == 4, info
         for cpu, block in enumerate(blocks):
@@ -106,9 +106,9 @@ def test_proc_files_have_one_entry_per_cpu(kernel):
                 assert f in flags, block
             assert float(fields["bogomips"]) > 0, block
 
-        s0 = stat_cpus(g.shell("cat /proc/stat"))
+        s0 = stat_cpus(g.view("cat /proc/stat"))
         g.watch(1.0)
-        s1 = stat_cpus(g.shell("cat /proc/stat"))
+        s1 = stat_cpus(g.view("cat /proc/stat"))
         assert sorted(s1) == ["cpu", "cpu0", "cpu1", "cpu2", "cpu3"], s1
         for c in ("cpu1", "cpu2", "cpu3"):
             # an AP is idle: its idle column (4th) grows about as fast as time
@@ -119,7 +119,7 @@ def test_proc_files_have_one_entry_per_cpu(kernel):
             per = sum(s1["cpu%d" % i][col] for i in range(4))
             assert per <= s1["cpu"][col] <= per + 4, (col, s1)
 
-        loc = [l for l in g.shell("cat /proc/interrupts").splitlines()
+        loc = [l for l in g.view("cat /proc/interrupts").splitlines()
                if l.strip().startswith("LOC:")]
         assert len(loc) == 1, loc
         counts = [int(x) for x in loc[0].split()[1:5]]
@@ -230,7 +230,7 @@ def test_lock_recursion_panics_with_a_report(kernel):
 def test_proc_interrupts_counts_ipis_per_cpu(kernel):
     with Guest("smp-ipi", smp=2, append="selftest=smp") as g:
         g.wait_prompt(60)
-        text = g.shell("cat /proc/interrupts")
+        text = g.view("cat /proc/interrupts")
     lines = text.splitlines()
     assert lines[0].split() == ["CPU0", "CPU1"], text
     rows = {l.split(":")[0].strip(): l.split(":", 1)[1].split() for l in lines[1:]}

@@ -75,9 +75,9 @@ def sample(g, net):
     memp: the status page's httpget leaves none here, the TCP clients' are
     on the Linux side)."""
     c = counters(g)
-    for m in overload.QDISC.finditer(g.shell("cat /proc/barenet/metrics | grep qdisc_")):
+    for m in overload.QDISC.finditer(g.view("cat /proc/barenet/metrics | grep qdisc_")):
         c["qdisc." + m.group(1)] = int(m.group(2))
-    m = re.search(r"MemFree:\s+(\d+) kB", g.shell("cat /proc/meminfo"))
+    m = re.search(r"MemFree:\s+(\d+) kB", g.view("cat /proc/meminfo"))
     c["MemFree_kB"] = int(m.group(1))
     c["memp.total"] = sum(v for k, v in c.items() if k.startswith("memp."))
     c.setdefault("eth.rx_pool_lent", 0)      # the driver's zero-copy buffers up the stack

@@ -72,10 +72,10 @@ def tcp_msl_ms():
 def snapshot(g):
     """The guest's TCP state: TIME_WAIT count and their longest remaining
     time, the TCP_PCB pool, the limit, resets and the services' counts."""
-    _, socks = parse_sockets(g.shell("cat /proc/net/tcp"), TCP_LINE_WIDTH)
+    _, socks = parse_sockets(g.view("cat /proc/net/tcp"), TCP_LINE_WIDTH)
     tw = [s for s in socks if s["st"] == TIME_WAIT]
-    metrics = parse_metrics(g.shell("cat /proc/barenet/metrics"))
-    tcp = parse_snmp(g.shell("cat /proc/net/snmp"))["Tcp"]
+    metrics = parse_metrics(g.view("cat /proc/barenet/metrics"))
+    tcp = parse_snmp(g.view("cat /proc/net/snmp"))["Tcp"]
 
     def series(family, key, value):
         for labels, v in metrics["barenet_" + family][2]:

@@ -37,7 +37,7 @@ COUNTERS = ("rx_packets", "tx_packets", "rx_zc_frames", "rx_copied_frames", "rx_
 
 def ethtool_stats(g):
     """ethtool -S eth0 as a dict; the counters named above must be in it."""
-    found = parse_ethtool_stats(g.shell("ethtool -S eth0"))
+    found = parse_ethtool_stats(g.view("ethtool -S eth0"))
     missing = [c for c in COUNTERS if c not in found]
     assert not missing, "ethtool -S eth0 lacks %s: %s" % (missing, found)
     return found

@@ -186,6 +186,10 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit-$$*-srcs) $$(unit-$$*-libs) te
 # and `unit` fails after all have run if any did.
 unit-runs := $(unit-names:%=unit-run-%)
 
+# the programs without running them (make test builds them beside the QEMU tests)
+.PHONY: unit-build
+unit-build: $(unit-bins)
+
 .PHONY: unit $(unit-runs)
 unit: $(unit-runs)
 	@failed=; for t in $(unit-names); do \

@@ -183,6 +183,17 @@ extern int tcp_synack_retries, tcp_min_snd_mss;
 /* without this, ip6_frag.c asserts on its first reassembly timer when
  * pointers are 64-bit (measured: about 1 s after start) */
 #define IPV6_FRAG_COPYHEADER        1
+/* How long a datagram's fragments wait for the rest, in seconds (lwIP's
+ * reassembly timers tick once a second and keep the count in a u8):
+ * net.ipv4.ipfrag_time and net.ipv6.ip6frag_time, under Linux's names,
+ * with lwIP's defaults (Linux's are 30 and 60 s).  Read when a datagram's
+ * first fragment arrives, so a change applies to the next datagram. */
+#define IPFRAG_TIME_DEFAULT         15
+#define IP6FRAG_TIME_DEFAULT        60
+#define IPFRAG_TIME_MAX             255
+extern int sysctl_ipfrag_time, sysctl_ip6frag_time;      /* net/lwip/port.c */
+#define IP_REASS_MAXAGE             ((u8_t)sysctl_ipfrag_time)
+#define IPV6_REASS_MAXAGE           ((u8_t)sysctl_ip6frag_time)
 
 /* --- interfaces ------------------------------------------------------- */
 
