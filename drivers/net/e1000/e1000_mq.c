@@ -40,6 +40,7 @@
 #include "kernel/printk.h"
 #include "kernel/random.h"
 #include "kernel/softirq.h"
+#include "net/core/journey.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -95,6 +96,7 @@ static int e1000_mq_poll(struct napi_struct *napi, int budget)
 	struct e1000_adapter *a = q->a;
 	int work;
 
+	journey_mark_cpu(JOURNEY_RX_NAPI);
 	a->qstats[q->index].polls++;
 	work = e1000_clean_rx_ring(a, &q->rx, budget);
 	if (work >= budget)
@@ -120,14 +122,19 @@ bool e1000_mq_ring_intr(struct e1000_mq_queue *q)
 		return true;            /* going down: stay masked */
 	if (!READ_ONCE(napi_enabled)) {
 		/* napi=off: one frame per interrupt, as queue 0 (e1000_irq.c) */
+		journey_mark_cpu(JOURNEY_RX_IRQ);
 		e1000_clean_rx_ring(a, &q->rx, 1);
 		ew32(&a->hw, E1000_EIMS, q->eims);
 		if (e1000_rx_ring_pending(a, &q->rx))
 			ew32(&a->hw, E1000_EICS, q->eims);
 		return true;
 	}
-	if (napi_schedule_prep(&q->napi))
+	/* the journey's RX_IRQ stamp only from an interrupt that starts a
+	 * poll, as queue 0's (e1000_intr) */
+	if (napi_schedule_prep(&q->napi)) {
+		journey_mark_cpu(JOURNEY_RX_IRQ);
 		__napi_schedule(&q->napi);
+	}
 	return true;
 }
 
