@@ -66,6 +66,7 @@ struct frag_out {
 	u8 ticks;               /* for the next frame */
 	u16 seq;                /* echo requests sent */
 	size_t last, last_len;  /* the previous frame's record (REPEAT) */
+	unsigned int frag6;     /* IPv6 frames with a Fragment header of their own */
 };
 
 struct frag_dgram {
@@ -108,11 +109,32 @@ static u16 csum6(const u8 *src, const u8 *dst, u8 nh, const u8 *msg, size_t len)
 	return csum_fold(csum_add(sum, msg, len));
 }
 
+/* whether frame[0..len) is IPv6 with a Fragment header in its own header
+ * chain (after Hop-by-Hop/Destination Options/Routing headers), not one
+ * inside the payload of a datagram it is a fragment of */
+static bool frame_has_frag6(size_t len)
+{
+	size_t off = ETH_HLEN + 40;
+	u8 nh;
+
+	if (len < off || frame[12] != 0x86 || frame[13] != 0xdd)
+		return false;
+	nh = frame[ETH_HLEN + 6];
+	while (nh == 0 || nh == 43 || nh == 60) {
+		if (off + 2 > len)
+			return false;
+		nh = frame[off];
+		off += 8u * (frame[off + 1] + 1u);
+	}
+	return nh == 44;
+}
+
 /* one record: the frame in frame[0..len) */
 static void emit(struct frag_out *o, size_t len)
 {
 	if (o->frames >= FUZZ_RECORDS_MAX || len > FUZZ_FRAME_MAX)
 		return;
+	o->frag6 += frame_has_frag6(len);
 	o->last = o->len;
 	o->last_len = len;
 	o->buf[o->len++] = (u8)(o->ticks << FUZZ_CTL_TICKS_SHIFT);
@@ -429,7 +451,7 @@ static void op_echo(struct frag_out *o, bool v6, const u8 *a)
 	}
 }
 
-static size_t frag_program(const u8 *p, size_t size, u8 *out)
+static size_t frag_program(const u8 *p, size_t size, u8 *out, unsigned int *frag6)
 {
 	static const u8 nargs[8] = { 3, 3, 3, 3, 2, 2, 0, 0 };
 	struct frag_out o = { .buf = out };
@@ -469,24 +491,39 @@ static size_t frag_program(const u8 *p, size_t size, u8 *out)
 		}
 		p += nargs[op & 7];
 	}
+	*frag6 = o.frag6;
 	return o.len;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static u8 *out;
+	unsigned int frag6 = 0;
+	u32 reass_in;
 	size_t len;
+	int rc;
 
 	if (!out) {
 		out = malloc(FRAG_OUT_MAX);
 		FUZZ_CHECK(out, "malloc");
 	}
-	len = frag_program(data, size, out);
+	len = frag_program(data, size, out, &frag6);
 	if (getenv("FUZZ_FRAG_DUMP")) {
 		/* the rx input this program makes (for tests/fuzz/regressions/rx) */
 		FILE *f = fopen(getenv("FUZZ_FRAG_DUMP"), "wb");
 
 		FUZZ_CHECK(f && fwrite(out, 1, len, f) == len && fclose(f) == 0, "dump");
 	}
-	return len ? fuzz_rx_one_input(out, len) : 0;
+	if (!len)
+		return 0;
+	reass_in = lwip_stats.ip6_frag.recv;
+	rc = fuzz_rx_one_input(out, len);
+	/* issue 11, finding 1: only a fragment the peer sent may reach
+	 * reassembly; a Fragment header inside a reassembled datagram (a
+	 * fragment of a fragment) must be dropped, not reassembled again
+	 * (RFC 8200 4.5): ip6_reass counts every fragment it takes */
+	FUZZ_CHECK((u32)(lwip_stats.ip6_frag.recv - reass_in) <= frag6,
+		   "%u fragments reassembled, %u sent: a nested Fragment header was reassembled",
+		   (unsigned int)(lwip_stats.ip6_frag.recv - reass_in), frag6);
+	return rc;
 }
