@@ -255,6 +255,8 @@ def test_sessions_limited(rguest):
         assert d.cmd("echo hi") == "hi\n"
     finally:
         d.close()
+    # its slot is freed by its thread after the close (the next test needs both)
+    assert _sessions_drop(g)
 
 
 def test_two_sessions_run_long_commands_at_once(rguest):
@@ -265,6 +267,9 @@ def test_two_sessions_run_long_commands_at_once(rguest):
     (the idle loop running the sessions in turn) B's ping would start only
     after A's sleep."""
     g = rguest
+    # both slots free: a session an earlier test closed is freed by its
+    # thread a moment after the close, and a third is refused
+    assert _sessions_drop(g)
     a, b = Remote(g.port), Remote(g.port)
     try:
         a.login()
