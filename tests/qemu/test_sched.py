@@ -56,8 +56,11 @@ def test_ps_lists_the_kernel_threads(kernel, smp):
                      ["kpktgend_0", "shell/ttyS0"]), rows
     pids = [int(r[0]) for r in rows]
     assert pids == sorted(pids) and pids[0] >= 1, rows
-    # threads waiting for work sleep (S); the shell runs ps
-    assert all(r[2] == ("R" if r[5] == "shell/ttyS0" else "S") for r in rows), rows
+    # the shell runs ps (R); the others wait for work (S), or were just
+    # woken for some (R: ksoftirqd/0 with a softirq pending from the
+    # console's interrupt, seen in a make test on a loaded host)
+    assert all(r[2] == "R" if r[5] == "shell/ttyS0" else r[2] in ("S", "R") for r in rows), rows
+    assert sum(r[2] == "S" for r in rows) >= len(rows) - 2, rows
 
 
 TOP_ROW = re.compile(r"^ +(\d+) root +20 +0 +0 +0 +0 ([RSZ]) +(\d+\.\d) +0\.0 +(\d+):(\d\d)\.(\d\d) "

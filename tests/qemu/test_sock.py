@@ -143,7 +143,7 @@ def test_udp_slow_reader_drops_counted(guest):
     rx_queue, drops_now = int(f[4].split(":")[1], 16), int(f[12])
     assert rx_queue > 0 and drops_now > 0, f
     g.shell("socktest go")
-    m = g.wait_for(r"socktest: udpslow read=(\d+) drops=(\d+)", timeout=60)
+    m = g.wait_for(r"socktest: udpslow read=(\d+) drops=(\d+)\r?\n", timeout=60)
     got, drops = int(m.group(1)), int(m.group(2))
     assert got + drops == n and drops > 0 and drops == drops_now, (got, drops, drops_now)
     after = guest.snmp("Udp")
