@@ -58,7 +58,7 @@ def test_ps_lists_the_kernel_threads(kernel, smp):
     assert pids == sorted(pids) and pids[0] >= 1, rows
     # the shell runs ps (R); the others wait for work (S), or were just
     # woken for some (R: ksoftirqd/0 with a softirq pending from the
-    # console's interrupt, seen in a make test on a loaded host)
+    # console's interrupt, seen in a fresh-clone make test)
     assert all(r[2] == "R" if r[5] == "shell/ttyS0" else r[2] in ("S", "R") for r in rows), rows
     assert sum(r[2] == "S" for r in rows) >= len(rows) - 2, rows
 
