@@ -141,23 +141,35 @@ enum view_kind view_stat(const char *path)
 	return view_find(&p, &v, args);
 }
 
-int view_read(const char *path, char **text, size_t *len)
+/* the file view at path: 0, or -EISDIR/-ENOENT and the path parser's
+ * errors (view_read and view_write).  args point into *p, which the
+ * caller keeps while it uses them */
+static int view_file(const char *path, struct path_segs *p, const struct view **v,
+		     const char **args)
 {
-	struct path_segs p;
-	const struct view *v = NULL;
-	const char *args[VIEW_ARGS_MAX] = { 0 };
-	int rc = path_split(path, &p), need;
+	int rc = path_split(path, p);
 
 	if (rc)
 		return rc;
-	switch (view_find(&p, &v, args)) {
+	switch (view_find(p, v, args)) {
 	case VIEW_FILE:
-		break;
+		return 0;
 	case VIEW_DIRECTORY:
 		return -EISDIR;
 	default:
 		return -ENOENT;
 	}
+}
+
+int view_read(const char *path, char **text, size_t *len)
+{
+	struct path_segs p;
+	const struct view *v = NULL;
+	const char *args[VIEW_ARGS_MAX] = { 0 };
+	int need = view_file(path, &p, &v, args);
+
+	if (need)
+		return need;
 	need = v->show(NULL, 0, args);
 	for (int tries = 0; need >= 0 && tries < VIEW_READ_TRIES; tries++) {
 		size_t size = (size_t)need + VIEW_READ_SLACK;
@@ -183,18 +195,10 @@ int view_write(const char *path, const char *text)
 	struct path_segs p;
 	const struct view *v = NULL;
 	const char *args[VIEW_ARGS_MAX] = { 0 };
-	int rc = path_split(path, &p);
+	int rc = view_file(path, &p, &v, args);
 
 	if (rc)
 		return rc;
-	switch (view_find(&p, &v, args)) {
-	case VIEW_FILE:
-		break;
-	case VIEW_DIRECTORY:
-		return -EISDIR;
-	default:
-		return -ENOENT;
-	}
 	return v->store ? v->store(text, args) : -EACCES;
 }
 
