@@ -48,7 +48,8 @@ Environment: BENCH_MODELS (default "e1000 e1000e igb"), BENCH_MODES
 (default: every mode of each model; a subset of msix msi intx), BENCH_QUICK=1
 (short counts), BENCH_OUT (default bench/results), BARENET_ACCEL,
 BENCH_ONLY=sock (only the socket API cells: no Linux guest, no idle,
-mode or load cells).
+mode or load cells), BENCH_ONLY=tcp (bench/tcp.py: only TCP both ways with
+barenet's offloads on and off next to Linux, with where the time goes).
 Writes <date>-<model>.{md,json}, <date>-<model>-<mode>-load.{dat,png} and
 latest.md (the summary of the models of this run).
 Needs root (namespaces, tap, raw ICMP socket)."""
@@ -801,6 +802,10 @@ def main():
             with open(bases[-1] + ".md", "w") as f:
                 f.write(render(docs[-1]))
         write_summary(os.path.dirname(os.path.abspath(sys.argv[2])), docs, bases)
+        return
+    if os.environ.get("BENCH_ONLY") == "tcp":
+        import tcp              # bench/tcp.py: TCP both ways, offloads on/off
+        tcp.main()
         return
     models = os.environ.get("BENCH_MODELS", "e1000 e1000e igb").split()
     modes = os.environ.get("BENCH_MODES", "").split() or None
