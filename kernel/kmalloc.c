@@ -280,10 +280,19 @@ static void check_redzones(struct kmalloc_hdr *h)
 	if (h->canary != CANARY)
 		panic("kfree: memory before %p (size %u, allocated by %p) overwritten",
 		      (void *)(h + 1), h->size, h->caller);
-	for (size_t i = 0; i < len; i++)
+	for (size_t i = 0; i < len; i++) {
+		/* eight bytes at a time where aligned: a byte loop over a
+		 * 2 KiB slot's redzone was the guest's largest cost per TCP
+		 * segment sent under QEMU's TCG */
+		if (!((uintptr_t)(rz + i) & 7) && len - i >= 8 &&
+		    *(const u64 *)(rz + i) == REDZONE_BYTE * 0x0101010101010101ULL) {
+			i += 7;
+			continue;
+		}
 		if (rz[i] != REDZONE_BYTE)
 			panic("kfree: write past the end of %p (size %u, allocated by %p) at offset %zu",
 			      (void *)(h + 1), h->size, h->caller, h->size + i);
+	}
 }
 #endif
 

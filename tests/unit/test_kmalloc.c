@@ -154,6 +154,17 @@ START_TEST(overflow_panics)
 }
 END_TEST
 
+START_TEST(overflow_far_panics)
+{
+	u8 *p = kmalloc(1500);
+
+	/* deep in the 2048-byte class's redzone, where kfree compares
+	 * aligned words rather than bytes */
+	p[2041] = 1;
+	kfree(p);
+}
+END_TEST
+
 START_TEST(underflow_panics)
 {
 	u8 *p = kmalloc(100);
@@ -190,6 +201,7 @@ int main(void)
 	tcase_add_test_raise_signal(td, double_free_panics, SIGABRT);
 	tcase_add_test_raise_signal(td, double_free_large_panics, SIGABRT);
 	tcase_add_test_raise_signal(td, overflow_panics, SIGABRT);
+	tcase_add_test_raise_signal(td, overflow_far_panics, SIGABRT);
 	tcase_add_test_raise_signal(td, underflow_panics, SIGABRT);
 	tcase_add_test_raise_signal(td, foreign_pointer_panics, SIGABRT);
 	suite_add_tcase(s, td);
