@@ -3,6 +3,7 @@
 #include "net/core/gro.h"
 #include "drivers/net/netdevice.h"
 #include "net/core/dev.h"
+#include "lib/csum.h"
 #include <string.h>
 
 /* header fields (IEEE 802.3, RFC 791 3.1, RFC 8200 3, RFC 9293 3.1) */
@@ -77,11 +78,7 @@ static void put_be16(u8 *p, u16 v)
 /* the ones' complement sum of n bytes (RFC 1071), not folded */
 static u32 gro_csum_add(u32 sum, const u8 *p, u32 n)
 {
-	for (; n > 1; p += 2, n -= 2)
-		sum += (u32)(p[0] << 8 | p[1]);
-	if (n)
-		sum += (u32)(p[0] << 8);
-	return sum;
+	return csum_add_be(sum, p, n);
 }
 
 static u16 gro_csum_fold(u32 sum)

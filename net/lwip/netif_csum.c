@@ -7,15 +7,12 @@
 #include "kernel/errno.h"
 #include "net/core/skbuff.h"
 #include "lwip/netif.h"
+#include "lib/csum.h"
 
 /* the ones' complement sum of n bytes (RFC 1071), not folded */
 static u32 csum_partial(u32 sum, const u8 *p, unsigned int n)
 {
-	for (; n > 1; p += 2, n -= 2)
-		sum += (u32)(p[0] << 8 | p[1]);
-	if (n)
-		sum += (u32)(p[0] << 8);
-	return sum;
+	return csum_add_be(sum, p, n);
 }
 
 static u16 csum_fold(u32 sum)

@@ -69,6 +69,7 @@ $(HOST_LWIP_LIB): $(host-lwip-objs)
 unit-cmdline-srcs := kernel/cmdline_parse.c
 unit-siphash-srcs := lib/siphash.c
 unit-toeplitz-srcs := lib/toeplitz.c
+unit-csum-srcs := lib/csum.c
 # ISNs and IP IDs (the host lwIP library holds secure_seq, random, siphash)
 unit-secure_seq-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
 unit-secure_seq-libs = $(HOST_LWIP_LIB)
@@ -133,7 +134,7 @@ unit-spinlock-srcs := kernel/spinlock_debug.c kernel/softirq.c lib/seq_buf.c
 unit-spinlock-cflags := -DLOCK_DEBUG=1
 
 net-core-srcs := net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/gro.c net/core/sysctl_net_core.c \
-	net/core/xmit.c net/core/journey.c net/core/capture.c
+	net/core/xmit.c net/core/journey.c net/core/capture.c lib/csum.c
 
 unit-skbuff-srcs := net/core/skbuff.c net/core/journey.c
 unit-skbuff-cflags := -Inet/lwip/include -I$(LWIPDIR)/include

@@ -1,7 +1,8 @@
 /* lib/string.c against the host C library: every length 0..LEN_MAX at
  * every source/destination misalignment 0..7, overlapping moves both ways,
  * and the comparison and search functions on generated strings.  memcpy and
- * memset are `rep movsb/stosb` inline assembly, which runs on the host too. */
+ * memset are `rep movsq/stosq` then `rep movsb/stosb` inline assembly, which
+ * runs on the host too. */
 #undef memcpy
 #undef memmove
 #undef memset

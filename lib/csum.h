@@ -1,0 +1,14 @@
+/* The Internet checksum's ones' complement sum (RFC 1071) over a buffer,
+ * for the sums the network code computes itself. */
+#ifndef LIB_CSUM_H
+#define LIB_CSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* sum plus the ones' complement sum of the n bytes at p, taken as
+ * big-endian 16-bit words (a last odd byte as the high half of a word),
+ * not folded: the caller adds what else it needs and folds */
+uint32_t csum_add_be(uint32_t sum, const void *p, size_t n);
+
+#endif
