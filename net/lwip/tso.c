@@ -182,8 +182,11 @@ static void tso_piece_free(struct pbuf *p)
 	kfree(tp);
 }
 
-/* append seg's payload pieces (past hdr_len) to chain; false when memory is short */
-static bool chain_payload(struct pbuf *chain, struct pbuf *seg, u16 hdr_len)
+/* append seg's payload pieces (past hdr_len) after *tail, moving *tail
+ * on; the chain's tot_len fields are left to chain_sum_lengths (pbuf_cat
+ * walks the whole chain per piece: quadratic in a 44-piece send); false
+ * when memory is short */
+static bool chain_payload(struct pbuf **tail, struct pbuf *seg, u16 hdr_len)
 {
 	unsigned int off = 0;
 
@@ -206,9 +209,21 @@ static bool chain_payload(struct pbuf *chain, struct pbuf *seg, u16 hdr_len)
 			return false;
 		}
 		pbuf_ref(seg);
-		pbuf_cat(chain, np);
+		(*tail)->next = np;
+		*tail = np;
 	}
 	return true;
+}
+
+/* each pbuf's tot_len: its len and all that follows it (lwIP's chain rule) */
+static void chain_sum_lengths(struct pbuf *p)
+{
+	u32 total = 0;
+
+	for (struct pbuf *q = p; q; q = q->next)
+		total += q->len;
+	for (struct pbuf *q = p; q; total -= q->len, q = q->next)
+		q->tot_len = (u16)total;
 }
 
 /* the first segment's headers for the whole send: IP lengths of the
@@ -255,13 +270,17 @@ struct pbuf *net_tso_take(struct net_tso *t, u16 *gso_size, u16 *gso_segs, bool 
 	}
 	out = pbuf_alloc(PBUF_RAW, t->hdr_len, PBUF_RAM);
 	if (out) {
+		struct pbuf *tail = out;
+		bool ok = true;
+
 		joined_headers(t, out->payload);
-		for (unsigned int i = 0; i < t->nseg; i++)
-			if (!chain_payload(out, t->seg[i], t->hdr_len)) {
-				pbuf_free(out);
-				out = NULL;
-				break;
-			}
+		for (unsigned int i = 0; i < t->nseg && ok; i++)
+			ok = chain_payload(&tail, t->seg[i], t->hdr_len);
+		chain_sum_lengths(out);
+		if (!ok) {
+			pbuf_free(out);
+			out = NULL;
+		}
 	}
 	net_tso_discard(t);
 	return out;
