@@ -95,15 +95,21 @@ void net_core_assert_locked(const char *fn);
  *    of round trip; lwIP's sanity check ties it to the PBUF_POOL (received
  *    data does not live there: custom pbufs over the RX buffers), and a
  *    larger pool would cost static memory for no measured gain.
- *  - Send buffer the same 64 segments: a window's worth queued, which
- *    lets an ACK that opens the window find up to 44 segments to join
- *    into one 64 KiB TSO send (iperf -r's sends average ~39 segments:
- *    tests/qemu/test_offload.py).  Not more: lwIP's tcp_write walks the
- *    whole unsent queue to append (tcp_out.c), so a larger buffer costs
- *    guest time per write, and a 128-segment buffer showed no gain within
- *    the run-to-run noise of a shared machine.  The queue may hold the
- *    buffer in MSS-sized pieces four times over (small writes), within
- *    the segment pool.
+ *  - Send buffer 256 segments (~365 KiB): the sender may have only what
+ *    it has buffered in flight, and on a loaded host the round trip
+ *    through QEMU's TCG and the host's scheduler is milliseconds (the
+ *    tap's ACKs wait for QEMU's I/O thread to be scheduled): with 64
+ *    segments (~91 KiB) igb's guest->host stream idled half its time
+ *    waiting for ACKs (RIP samples in idle_halt, bench/tcp.py), with 256
+ *    it is busy.  A window's worth queued also lets an ACK that opens
+ *    the window find up to 44 segments to join into one 64 KiB TSO send.
+ *    lwIP's tcp_write walks the unsent queue to append (tcp_out.c), but
+ *    sent segments move to unacked, so the walk stays short.  The queue
+ *    may hold the buffer in MSS-sized pieces twice over (small writes
+ *    join the last segment), half the segment pool.  TCP_SNDLOWAT, the
+ *    writable mark of lwIP's own socket API (not built here; barenet's
+ *    sockets keep theirs, sock_tcp.c), must stay 4 MSS below 64 KiB
+ *    (init.c's check), so it is set rather than half the buffer.
  *  - No SACK (lwIP's default): a tap or QEMU's user network does not lose
  *    segments on its own; nothing measured here asks for it.
  *  - Delayed ACK: lwIP's (an ACK for every second full segment, the rest
@@ -118,8 +124,9 @@ void net_core_assert_locked(const char *fn);
 #define LWIP_WND_SCALE              1
 #define TCP_RCV_SCALE               2
 #define TCP_WND                     (64 * TCP_MSS)
-#define TCP_SND_BUF                 (64 * TCP_MSS)
-#define TCP_SND_QUEUELEN            (4 * TCP_SND_BUF / TCP_MSS)
+#define TCP_SND_BUF                 (256 * TCP_MSS)
+#define TCP_SND_QUEUELEN            (2 * TCP_SND_BUF / TCP_MSS)
+#define TCP_SNDLOWAT                (32 * TCP_MSS)
 #define MEMP_NUM_TCP_SEG            1024
 /* --- TCP: what one connection may hold (issue 11) ----------------------
  * Out-of-order data: each segment queued out of order holds a TCP_SEG
@@ -209,6 +216,11 @@ extern int sysctl_ipfrag_time, sysctl_ip6frag_time;      /* net/lwip/port.c */
 /* checksum offload is decided per netif, from what the NIC really verifies
  * (the glue sets the check flags for each received frame) */
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 1
+/* the sums lwIP still computes (offload off, e1000's received frames,
+ * fragments): lwIP's algorithm 3 adds two 32-bit words per iteration
+ * where its default (2) adds one 16-bit word: a quarter of the loop's
+ * iterations, which under QEMU's TCG is what a byte costs */
+#define LWIP_CHKSUM_ALGORITHM       3
 
 #define LWIP_NETIF_STATUS_CALLBACK  1
 #define LWIP_NETIF_LINK_CALLBACK    1
