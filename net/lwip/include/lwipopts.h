@@ -156,9 +156,17 @@ extern int tcp_synack_retries, tcp_min_snd_mss;
 #define TCP_SND_MSS_MIN             tcp_min_snd_mss
 /* a new connection's backlog limit is per listener (tcp_listen_with_backlog) */
 #define TCP_LISTEN_BACKLOG          1
-/* lwIP builds each outgoing TCP segment in one pbuf where it can, so the
- * TX path hands the driver one linear frame without a copy */
-#define LWIP_NETIF_TX_SINGLE_PBUF   1
+/* Not one pbuf per TCP segment: with 1, tcp_write copies every write,
+ * even one its caller says needs no copy (TCP_WRITE_FLAG_COPY clear:
+ * lwiperf's constant pattern), into a ~1.5 KiB kmalloc'd buffer per
+ * segment, and that copy with kmalloc's debug fill and check was most of
+ * the guest's time sending TCP.  With 0, such a write is referenced in
+ * place (a PBUF_ROM behind a small header pbuf); the drivers take the
+ * pieces as descriptors (skb_segs, no copy) and TSO joins them as before
+ * (one payload piece per segment: bench/tcp.py's descriptors per send).
+ * Copying writes (the sockets) still get whole segments through
+ * TCP_OVERSIZE. */
+#define LWIP_NETIF_TX_SINGLE_PBUF   0
 
 /* --- protocols -------------------------------------------------------- */
 #define LWIP_IPV4                   1
