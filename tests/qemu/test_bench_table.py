@@ -226,3 +226,43 @@ def test_summary_has_the_socket_rows_and_a_sock_only_run_has_only_them():
     md = benchlib.summary([only], ["igb.md"])
     assert "BENCH_ONLY=sock" in md and "Per interrupt mode" not in md
     assert "| UDP echo 64 B, 8 in flight (req/s) | 17,000 / 20,000 (0.85) |" in md
+
+
+SNMP = """Ip: Forwarding DefaultTTL InReceives
+Ip: 2 64 100
+Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts
+Tcp: 1 200 120000 -1 3 4 0 0 1 14745 2 7 0 0
+Udp: InDatagrams NoPorts
+Udp: 5 6
+"""
+ETHTOOL_K = """Features for eth0:
+rx-checksumming: on
+tx-checksumming: on
+\ttx-checksum-ipv4: on
+tcp-segmentation-offload: off
+\ttx-tcp-segmentation: off
+generic-receive-offload: on [fixed]
+"""
+
+
+def tcp_cell(to, frm):
+    run = {"guest_busy": 0.5, "qemu_cores": 0.5, "wall_s": 5.5}
+    return {"load_before": [1.0, 1.0, 1.0], "udp_1400_8": 100, "udp_64_8": 200,
+            "to_guest": dict(run, mbps=to), "from_guest": dict(run, mbps=frm)}
+
+
+def test_tcp_cells_parse_snmp_and_features_and_take_medians():
+    import tcp  # bench/tcp.py (BENCH_ONLY=tcp)
+    snmp = tcp.tcp_snmp(SNMP)
+    assert (snmp["InSegs"], snmp["OutSegs"], snmp["RetransSegs"], snmp["MaxConn"]) == \
+        (14745, 2, 7, -1)
+    assert tcp.features(ETHTOOL_K) == {"rx-checksumming": "on", "tx-checksumming": "on",
+                                       "tcp-segmentation-offload": "off",
+                                       "generic-receive-offload": "on"}
+    rounds = [{"round": i + 1, "models": {"igb": {
+        "barenet offloads on": tcp_cell(to, frm), "linux": tcp_cell(500, 1000)}}}
+        for i, (to, frm) in enumerate([(400, 900), (600, 1300), (1000, 1200)])]
+    md = tcp.medians({"rounds": rounds})
+    # medians 600 and 1,200 against Linux's 500 and 1,000
+    assert "| igb | barenet offloads on | 600 | 1,200 | 1.20 / 1.20 |" in md
+    assert "| igb | linux | 500 | 1,000 |  |" in md
