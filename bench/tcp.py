@@ -90,6 +90,7 @@ class Snap:
         self.kind = bg.kind
         self.stat = benchlib.parse_stat_cpu(bg.cat("/proc/stat"))
         self.tcp = tcp_snmp(bg.cat("/proc/net/snmp"))
+        self.irqs = benchlib.nic_irqs(bg.cat("/proc/interrupts"))
         self.ethtool = {}
         if bg.kind == "barenet":
             self.ethtool = parse_ethtool_stats(without_klog(bg.cmd("ethtool -S eth0")))
@@ -101,7 +102,8 @@ def delta(a, b, wall):
     busy, _, _ = benchlib.cpu_busy(a.stat, b.stat)
     d = {"guest_busy": round(busy, 3),
          "qemu_cores": round((b.qemu - a.qemu) / wall, 3),
-         "wall_s": round(wall, 2)}
+         "wall_s": round(wall, 2),
+         "nic_irqs_per_s": round((b.irqs - a.irqs) / wall)}
     for k in ("InSegs", "OutSegs", "RetransSegs"):
         if k in a.tcp and k in b.tcp:
             d[k] = b.tcp[k] - a.tcp[k]
@@ -242,12 +244,13 @@ def render(doc):
           "CPU in cores (TCG: one vCPU thread plus QEMU's I/O thread; the NIC's TX and RX " \
           "emulation runs in the vCPU thread), Mbit/s per QEMU core (what a loaded " \
           "host's scheduling changes least), the guest's TCP " \
-          "segments in and out (/proc/net/snmp) and, for barenet, TSO sends and segments " \
+          "segments in and out (/proc/net/snmp; lwIP counts no pure ACK in OutSegs), NIC " \
+          "interrupts per second (/proc/interrupts, eth0 rows) and, for barenet, TSO sends and segments " \
           "and GRO merges (ethtool -S).\n\n"
     md += "| round | model | guest | direction | Mbit/s | guest busy | QEMU cores | Mbit per " \
-          "QEMU CPU s | InSegs | OutSegs | Retrans | TSO sends | TSO segs | GRO skbs | " \
+          "QEMU CPU s | NIC IRQs/s | InSegs | OutSegs | Retrans | TSO sends | TSO segs | GRO skbs | " \
           "GRO segs |\n"
-    md += "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    md += "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     for rnd in doc["rounds"]:
         for model, cells in rnd["models"].items():
             for name in (n for n in CELLS if n in cells):
@@ -255,11 +258,12 @@ def render(doc):
                 for d in ("to_guest", "from_guest"):
                     x = c[d]
                     md += "| %d | %s | %s | %s | %s | %.0f %% | %.2f | %s | %s | %s | %s | %s " \
-                          "| %s | %s | %s |\n" % (
+                          "| %s | %s | %s | %s |\n" % (
                               rnd["round"], model, name, d.replace("_", " "), fmt(x["mbps"]),
                               100 * x["guest_busy"], x["qemu_cores"],
                               fmt(x["mbps"] / x["qemu_cores"]
                                   if x["mbps"] and x["qemu_cores"] else None),
+                              fmt(x.get("nic_irqs_per_s")),
                               *(fmt(x.get(k)) for k in ("InSegs", "OutSegs", "RetransSegs",
                                                         "tx_tso_sends", "tx_tso_segments",
                                                         "rx_gro_skbs", "rx_gro_packets")))
