@@ -22,13 +22,11 @@
 #ifndef NET_LWIP_VLAN_H
 #define NET_LWIP_VLAN_H
 
-#include "kernel/types.h"
+#include "drivers/net/netdevice.h"
 
 struct net_device;
 struct sk_buff;
 
-#define ETH_P_8021Q     0x8100  /* IEEE 802.1Q tag protocol identifier */
-#define VLAN_VID_MASK   0x0fff
 #define VLAN_VID_MAX    4094    /* 4095 is reserved (802.1Q table 9-2) */
 #define VLAN_DEV_MAX    4       /* sub-interfaces at once */
 

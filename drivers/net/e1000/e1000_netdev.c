@@ -60,6 +60,8 @@ int e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 	dev->gso_max_segs = E1000_TSO_MAX_SEGS;
 	if (chip->flags & E1000_F_RX_CSUM)
 		dev->hw_features |= NETIF_F_RXCSUM;
+	/* VLAN tag stripping, insertion and filtering (e1000_vlan.c) */
+	dev->hw_features |= e1000_vlan_hw_features(chip);
 	dev->features = dev->hw_features;
 	e1000_stats_reset(a);
 	return 0;
@@ -106,6 +108,7 @@ static int e1000_up(struct e1000_adapter *a)
 	if (e1000_uses_eicr(hw))
 		(void)er32(hw, E1000_EICR);
 	e1000_rar_set(hw, a->netdev->dev_addr, 0);
+	e1000_vlan_restore(a);
 	e1000_set_rx_mode(a->netdev);
 	e1000_fault_clear(a);
 	e1000_tx_configure(a);
@@ -440,6 +443,10 @@ const struct net_device_ops e1000_netdev_ops = {
 	.ndo_get_hw_stats = e1000_get_hw_stats,
 	.ndo_get_ethtool_stats = e1000_get_ethtool_stats,
 	.ndo_get_drvinfo = e1000_get_drvinfo,
+	.ndo_fix_features = e1000_fix_features,
+	.ndo_set_features = e1000_set_features,
+	.ndo_vlan_rx_add_vid = e1000_vlan_rx_add_vid,
+	.ndo_vlan_rx_kill_vid = e1000_vlan_rx_kill_vid,
 	.ndo_tx_inflight = e1000_tx_inflight,
 	.ndo_tx_timeout = e1000_tx_timeout,
 	.ndo_watchdog = e1000_watchdog,

@@ -210,6 +210,11 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("tx_tso_descs", w->tx_tso_descs);
 	STAT_ADD("tx_tso_descs_max", w->tx_tso_descs_max);
 	STAT_ADD("tx_tso_dropped", w->tx_tso_dropped);
+	/* VLAN offloads: tags the chip took out / put in, and frames with a
+	 * tag dropped because the chip no longer put tags in */
+	STAT_ADD("rx_vlan_stripped", w->rx_vlan_stripped);
+	STAT_ADD("tx_vlan_inserted", w->tx_vlan_inserted);
+	STAT_ADD("tx_vlan_dropped", w->tx_vlan_dropped);
 	STAT_ADD("tx_busy", w->tx_busy);
 	STAT_ADD("interrupts", w->irqs);
 	STAT_ADD("napi_polls", w->polls);
