@@ -177,8 +177,9 @@ def vlan_traffic(g, net, relay):
         pytest.fail("echo %s; guest: %s %s %s; relay: %s" % (
             res, sh(g, "cat /proc/net/snmp"), sh(g, "ip -s link"), sh(g, "ip route"),
             relay.stdout.read()))
-    assert " 0% packet loss" in ping.stdout, ping.stdout
     after, s1 = proc_dev(g), stats(g)
+    assert " 0% packet loss" in ping.stdout, (ping.stdout, {k: s1[k] - s0[k] for k in s1},
+                                              sh(g, "cat /proc/net/snmp"))
     d = {k: (after[k][0] - before[k][0], after[k][1] - before[k][1]) for k in ("eth0", "eth0.100")}
     # the sub-interface saw its ping and TCP (20 echo requests and at
     # least BYTES of data in segments), eth0 all of it plus the untagged
