@@ -32,6 +32,7 @@ import pytest
 
 import harness
 import netns
+from netobs import pcap_from_dump
 from netparse import parse_ethtool_stats, without_klog
 from test_ethtool import parse_features
 from test_journey import driver_missing
@@ -190,6 +191,26 @@ def vlan_traffic(g, net, relay):
                                           "tx_vlan_dropped")}
 
 
+def guest_capture(g, tmp_path, net):
+    """The guest's own capture (net/core/capture.c) of three pings to
+    eth0.100: (vlan id or None, ip.src) of the ICMP frames it recorded."""
+    assert sh(g, "capture filter none").startswith("capture: filter")
+    g.shell("capture reset")
+    g.shell("capture on")
+    r = net.run(["ping", "-c", "3", "-i", "0.2", "-W", "2", GUEST_V], timeout=30)
+    g.shell("capture off")
+    assert r.returncode == 0, r.stdout
+    path = str(tmp_path / "guest-capture.pcap")
+    with open(path, "wb") as f:
+        f.write(pcap_from_dump(g.shell("capture dump")))
+    t = subprocess.run(["tshark", "-n", "-r", path, "-Y", "icmp", "-T", "fields",
+                        "-E", "separator=|", "-e", "vlan.id", "-e", "ip.src"],
+                       capture_output=True, text=True, timeout=60)
+    assert t.returncode == 0, t.stderr
+    return [(int(v) if v else None, src) for v, src in
+            (line.split("|") for line in t.stdout.splitlines())]
+
+
 def check_wire(pcap, since=0):
     """Every frame of the guest's VLAN address left tagged 100 (none
     untagged, none with another tag); returns how many, counting from
@@ -251,6 +272,13 @@ def test_vlan_beside_untagged(testnet, kernel, nic, tmp_path):
     assert sd["tx_vlan_dropped"] == 0, sd
     assert re.search(r"^\d+: eth0\.100@eth0:.*\n.*\n\s+RX:", sh(g, "ip -s link"), re.M)
     assert check_wire(pcap) >= 20 + BYTES // 1460
+    # the guest's capture shows the replies as eth0.100 sent them
+    # (untagged) and as eth0 did (the tag the NIC puts in, shown in the
+    # frame as tcpdump shows Linux's), the requests as eth0.100 got them
+    frames = guest_capture(g, tmp_path, net)
+    assert frames.count((100, GUEST_V)) >= 3, frames
+    assert frames.count((None, GUEST_V)) >= 3, frames
+    assert frames.count((None, HOST_V)) >= 3, frames
 
     # an id the guest has not: dropped by the NIC's filter (nothing reaches
     # the stack), or with the filter off by the stack, in rx_nohandler
