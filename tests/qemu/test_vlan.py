@@ -179,8 +179,13 @@ def vlan_traffic(g, net, relay):
             res, sh(g, "cat /proc/net/snmp"), sh(g, "ip -s link"), sh(g, "ip route"),
             relay.stdout.read()))
     after, s1 = proc_dev(g), stats(g)
-    assert " 0% packet loss" in ping.stdout, (ping.stdout, {k: s1[k] - s0[k] for k in s1},
-                                              sh(g, "cat /proc/net/snmp"))
+    if " 0% packet loss" not in ping.stdout:
+        lost = {k: s1[k] - s0[k] for k in s1 if s1[k] != s0[k] and
+                re.search(r"drop|miss|err|no_buf|nohandler|busy|mpc|rnbc|fault", k)}
+        icmp = [line for line in sh(g, "cat /proc/net/snmp").splitlines() if
+                line.startswith("Icmp:")]
+        pytest.fail("ping over eth0.100 lost replies: %s\nguest drops %s\n%s\n%s" % (
+            ping.stdout.splitlines()[-2:], lost, icmp, sh(g, "ip -s link")))
     d = {k: (after[k][0] - before[k][0], after[k][1] - before[k][1]) for k in ("eth0", "eth0.100")}
     # the sub-interface saw its ping and TCP (20 echo requests and at
     # least BYTES of data in segments), eth0 all of it plus the untagged
