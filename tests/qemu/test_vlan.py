@@ -160,9 +160,13 @@ def vlan_traffic(g, net, relay):
     """Ping and TCP over eth0.100 while a TCP echo runs untagged over eth0
     (neighbours resolved first); returns the /proc/net/dev deltas
     {dev: (rx, tx)} and the ethtool -S deltas of eth0."""
-    # both ways reachable first (neighbours resolved on each side)
+    # both ways reachable first (neighbours resolved on each side; a
+    # sub-interface just set up may miss the first ARP request)
     for addr in (netns.GUEST4, GUEST_V):
-        r = net.run(["ping", "-c", "1", "-W", "5", addr], timeout=30)
+        for _ in range(5):
+            r = net.run(["ping", "-c", "1", "-W", "3", addr], timeout=30)
+            if r.returncode == 0:
+                break
         assert r.returncode == 0, (addr, r.stdout)
     before, s0 = proc_dev(g), stats(g)
     res = {}
