@@ -75,6 +75,13 @@ def test_top_batch_frame_and_loadavg(kernel):
     five fields."""
     with Guest("sched-top", smp=2, append="netinject=icmp:1") as g:
         g.wait_prompt(60)
+        # inj0 exists once netinject='s thread has run; the thread is
+        # gone a moment later (top's rows and ps's must be the same)
+        g.wait_for(r"netinject: replies 1 .*\n", 60)
+        for _ in range(50):
+            if "netinject" not in [r[5] for r in ps(g)]:
+                break
+            g.watch(0.1)
         out = g.shell("pktgen dev inj0 dst 198.18.0.2 count 100000000 rate 0 start")
         assert "sending" in out, out
         top = g.shell("top -b -n 1")
