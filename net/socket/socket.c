@@ -43,7 +43,7 @@ struct socket_alloc {
 
 size_t sock_live_objects(void)
 {
-	return kmalloc_live_objects() - skb_cache_count();
+	return kmalloc_live_objects() - skb_cache_count() - READ_ONCE(sk_rx_cache.count);
 }
 
 unsigned int sock_count(void)
@@ -222,6 +222,39 @@ void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port, struct s
 
 struct sock_rx_stats sock_rx_stats;
 
+/* Queue entries kept for reuse, as Linux keeps skbs in a slab cache: a
+ * datagram queued and read takes one and gives it back instead of a
+ * kmalloc and a kfree (each a lock taken with interrupts off, plus
+ * kmalloc's debug bookkeeping) per datagram.  Guarded by the core lock,
+ * as the queues are: entries are taken in lwIP's receive callbacks and
+ * given back by the calls that read or purge, all under it. */
+struct sk_rx_cache sk_rx_cache;
+
+struct sk_rx *sk_rx_alloc(void)
+{
+	struct sk_rx *e = sk_rx_cache.head;
+
+	if (e) {
+		sk_rx_cache.head = e->next;
+		sk_rx_cache.count--;
+		sk_rx_cache.hits++;
+		return e;
+	}
+	return kmalloc(sizeof(*e));
+}
+
+/* back to the cache, or to kmalloc when it is full */
+static void sk_rx_recycle(struct sk_rx *e)
+{
+	if (sk_rx_cache.count >= SK_RX_CACHE_MAX) {
+		kfree(e);
+		return;
+	}
+	e->next = sk_rx_cache.head;
+	sk_rx_cache.head = e;
+	sk_rx_cache.count++;
+}
+
 struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p)
 {
 	struct pbuf *q;
@@ -279,7 +312,7 @@ void sk_rx_free(struct sk_rx *e)
 {
 	journey_rx_done(e->journey, JOURNEY_STAGES);    /* freed unread */
 	pbuf_free(e->p);
-	kfree(e);
+	sk_rx_recycle(e);
 }
 
 struct sk_rx *sk_rx_pop(struct sock *sk)

@@ -37,7 +37,7 @@ def test_runtime_threads_memory_time_and_exit_status(smp):
     for name in ("argv", "malloc", "malloc_big_rw", "mmap_zeroed", "munmap", "threads_counter",
                  "fpu_state_per_thread",
                  "threads_tls", "gettid", "nanosleep", "sleep_1s", "enosys", "bad_pointer_efault",
-                 "bad_fd_ebadf"):
+                 "bad_fd_ebadf", "efault_after_mprotect_and_munmap"):
         assert name in ok, (name, ok)
     # argv from the kernel command line after --, quotes grouping words
     assert "argc=3 argv[0]=runtime argv[1]=alpha argv[2]=two words" in g.output
