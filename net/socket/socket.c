@@ -17,6 +17,7 @@
 #include "kernel/wait.h"
 #include "net/core/journey.h"
 #include "net/core/skbuff.h"
+#include "net/core/xmit.h"
 #include "net/lwip/core_lock.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
@@ -348,6 +349,9 @@ static int sk_wait(struct sock *sk, bool (*ready)(struct sock *sk), unsigned lon
 			break;
 		}
 		net_core_unlock();
+		/* what this thread's sends left for later goes before it sleeps */
+		if (dev_xmit_deferred_pending())
+			dev_xmit_flush_deferred();
 		*timeo = schedule_timeout(*timeo);
 		net_core_lock();
 	}
@@ -529,12 +533,17 @@ long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
 		ip_addr_t ip;
 		u16 port = 0;
 
+		/* more datagrams wait to be read: the caller will be back with
+		 * the next send at once, the NIC's tail may wait for it
+		 * (net/core/xmit.h, deferred tails) */
+		dev_xmit_defer_begin(sk->rx_head != NULL);
 		if (msg->msg_name) {
 			rc = sock_addr_from(sk, msg->msg_name, (int)msg->msg_namelen, &ip, &port);
 			done = rc ? rc : udp_sock_send(sk, msg, (size_t)total, &ip, port);
 		} else {
 			done = udp_sock_send(sk, msg, (size_t)total, NULL, 0);
 		}
+		dev_xmit_defer_end();
 		net_core_unlock();
 		return done;
 	}

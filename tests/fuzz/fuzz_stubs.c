@@ -16,6 +16,7 @@
 /* kernel/tick.c: the timer tick asks this whether lwIP's timers are due;
  * the fuzz targets run them themselves */
 bool (*tick_timer_due)(void);
+bool (*tick_net_tx_due)(void);
 
 /* kernel/idle.c: net_stack_wait_ready halts until the next interrupt
  * while a NIC is not ready; the fuzz targets have no NICs to wait for */
