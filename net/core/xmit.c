@@ -365,23 +365,22 @@ bool netdev_xmit_defer_ok(void)
 	return softnet_data_this_cpu()->xmit_defer;
 }
 
-void netdev_tx_deferred(struct net_device *dev)
+bool netdev_tx_deferred(struct net_device *dev)
 {
 	struct softnet_data *sd = softnet_data_this_cpu();
 	unsigned int i;
 
-	sd->xmit_deferred_frames++;
 	for (i = 0; i < sd->xmit_deferred_n; i++)
 		if (sd->xmit_deferred[i] == dev)
-			return;
-	if (i < XMIT_DEFERRED_DEVS) {
+			break;
+	if (i == XMIT_DEFERRED_DEVS)
+		return false;   /* no room to remember it: the driver writes now */
+	if (i == sd->xmit_deferred_n) {
 		sd->xmit_deferred[i] = dev;
 		sd->xmit_deferred_n++;
-		return;
 	}
-	/* no room to remember it: stop deferring until the next flush (the
-	 * driver's next send writes the tail) */
-	sd->xmit_deferred_frames = XMIT_DEFER_FRAMES_MAX;
+	sd->xmit_deferred_frames++;
+	return true;
 }
 
 bool dev_xmit_deferred_pending(void)

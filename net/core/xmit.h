@@ -105,8 +105,9 @@ void dev_xmit_defer_end(void);
 /* for drivers: this CPU's sender allows a deferred tail */
 bool netdev_xmit_defer_ok(void);
 /* for drivers: dev's tail was left for dev_xmit_flush_deferred()
- * (interrupts off) */
-void netdev_tx_deferred(struct net_device *dev);
+ * (interrupts off); false when this CPU cannot hold another device's
+ * (then the driver writes its tail now) */
+bool netdev_tx_deferred(struct net_device *dev);
 /* true when this CPU holds a deferred tail (a racy, cheap look) */
 bool dev_xmit_deferred_pending(void);
 /* write every tail this CPU deferred (thread or softirq context) */

@@ -247,8 +247,10 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	if (a->tx_up) {
 		rc = e1000_xmit(a, skb, flags);
 		if (!rc && !in_poll && a->tx.tail_pending) {
-			a->sw.tx_tail_deferred++;
-			netdev_tx_deferred(dev);
+			if (netdev_tx_deferred(dev))
+				a->sw.tx_tail_deferred++;
+			else
+				e1000_tx_flush(a);
 		}
 	}
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
