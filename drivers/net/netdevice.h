@@ -393,6 +393,8 @@ static inline void *netdev_priv(const struct net_device *dev) { return dev->priv
 int register_netdev(struct net_device *dev);
 void unregister_netdev(struct net_device *dev);
 struct net_device *netdev_get_by_name(const char *name);
+/* dev is registered now (a pointer kept across a possible removal) */
+bool netdev_registered(const struct net_device *dev);
 struct net_device *netdev_get_by_index(int i);  /* i-th registered, or NULL */
 
 /* link state, reported once per change */

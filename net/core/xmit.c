@@ -403,7 +403,8 @@ void dev_xmit_flush_deferred(void)
 	sd->xmit_deferred_n = 0;
 	sd->xmit_deferred_frames = 0;
 	local_irq_restore(flags);
+	/* a device removed since (its stop wrote the tail) is gone */
 	for (unsigned int i = 0; i < n; i++)
-		if (devs[i]->netdev_ops->ndo_tx_flush)
+		if (netdev_registered(devs[i]) && devs[i]->netdev_ops->ndo_tx_flush)
 			devs[i]->netdev_ops->ndo_tx_flush(devs[i]);
 }
