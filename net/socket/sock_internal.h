@@ -96,6 +96,10 @@ struct socket *sock_alloc(int family, int type, int *err);
 /* free a socket sock_alloc made (core lock held; its PCB and queue gone) */
 void sock_free(struct socket *sock);
 
+/* the lwIP address type of the socket's PCB (tcp_new_ip_type,
+ * udp_new_ip_type): IPv4 for AF_INET; for AF_INET6 IPv6 alone with
+ * IPV6_V6ONLY, else both (IPv4 peers as v4-mapped addresses) */
+u8 sock_ip_type(const struct sock *sk);
 /* address conversion: family's sockaddr to lwIP's; 0 or -errno */
 int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len, ip_addr_t *ip,
 		   u16 *port);

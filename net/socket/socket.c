@@ -138,6 +138,13 @@ void sock_set_nonblock(struct socket *sock, bool on)
 
 /* --- addresses --- */
 
+u8 sock_ip_type(const struct sock *sk)
+{
+	if (sk->sock->family == AF_INET)
+		return IPADDR_TYPE_V4;
+	return sk->v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY;
+}
+
 int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len, ip_addr_t *ip,
 		   u16 *port)
 {

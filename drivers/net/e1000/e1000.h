@@ -423,6 +423,10 @@ bool e1000_rx_pending(const struct e1000_adapter *a);
 u32  e1000_rx_ready(const struct e1000_adapter *a);
 bool e1000_tx_completed_pending(const struct e1000_adapter *a);
 u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
+/* frames handed to the device and not yet cleaned, in tx_packets' unit
+ * (a TSO send: its wire segments); tx_lock held, so that the count and
+ * the TX counters are of one moment */
+u32  e1000_tx_ring_frames(const struct e1000_tx_ring *tx);
 
 /* e1000_stats.c */
 /* the driver's counters: a->sw with every RX queue's RX counters added
