@@ -66,6 +66,17 @@ extern struct list_head sock_list;
 
 /* a pbuf's truesize: what it holds of memory (a DMA buffer's full size) */
 u32 sock_pbuf_truesize(const struct pbuf *p);
+/* a queue entry, from the cache of freed ones or kmalloc; NULL: no memory
+ * (core lock held) */
+struct sk_rx *sk_rx_alloc(void);
+/* the entries sk_rx_free keeps for sk_rx_alloc (core lock) */
+#define SK_RX_CACHE_MAX 256
+struct sk_rx_cache {
+	struct sk_rx *head;
+	u32 count;                      /* entries kept, at most SK_RX_CACHE_MAX */
+	u64 hits;                       /* entries sk_rx_alloc took from it */
+};
+extern struct sk_rx_cache sk_rx_cache;
 /* charge / uncharge a queue entry; wakes readers */
 void sk_rx_queue(struct sock *sk, struct sk_rx *e);
 /* the current readiness bits (core lock held) */
@@ -74,7 +85,7 @@ unsigned int sk_poll_mask(struct sock *sk);
 void sk_wake(struct sock *sk);
 /* take the head entry off the queue (uncharged), or NULL */
 struct sk_rx *sk_rx_pop(struct sock *sk);
-/* free an entry taken off */
+/* free an entry taken off (back to the entry cache) */
 void sk_rx_free(struct sk_rx *e);
 /* free every queued entry */
 void sk_rx_purge(struct sock *sk);

@@ -227,7 +227,7 @@ static err_t tcp_sock_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, er
 		return err;
 	}
 	p = sock_rx_condense(sk, p);
-	e = kmalloc(sizeof(*e));
+	e = sk_rx_alloc();
 	if (!e)
 		return ERR_MEM;         /* lwIP keeps it (refused_data) and retries */
 	e->p = p;

@@ -41,7 +41,7 @@ static void udp_sock_input(void *arg, struct udp_pcb *pcb, struct pbuf *p, const
 		return;
 	}
 	p = sock_rx_condense(sk, p);
-	e = kmalloc(sizeof(*e));
+	e = sk_rx_alloc();
 	if (!e) {
 		sk->drops++;
 		udp_sock_mib.mem_errors++;

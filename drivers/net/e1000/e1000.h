@@ -269,6 +269,9 @@ struct e1000_sw_stats {
 	 * pieces, tx_sg_segments of them in all) or tx_linearized (copied);
 	 * tx_packets counts wire frames (a TSO send: its segments) */
 	u64 tx_zc_frames, tx_linearized, tx_sg_segments;
+	/* frames a thread's send queued leaving the tail for later
+	 * (net/core/xmit.h, deferred tails; tx_lock) */
+	u64 tx_tail_deferred;
 	u64 irqs;               /* hard IRQs that were ours */
 	/* hard IRQs that found no cause pending: on INTx another device's
 	 * (IRQ_NONE); on MSI/MSI-X claimed all the same (e1000_irq.c) */
