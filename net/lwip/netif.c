@@ -21,6 +21,7 @@
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
+#include "lwip/nd6.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/snmp.h"
@@ -646,6 +647,10 @@ int net_glue_set_mtu(struct net_device *dev, u32 mtu)
 	net_core_lock();
 	g->netif.mtu = (u16_t)mtu;
 	g->netif.mtu6 = (u16_t)mtu;
+	/* lwIP's IPv6 destinations keep the path MTU the netif had when they
+	 * were made (nd6.c), and TCP's MSS comes from there: start them over,
+	 * as Linux's routes follow a device's new MTU */
+	nd6_clear_destination_cache();
 	net_core_unlock();
 	return 0;
 }

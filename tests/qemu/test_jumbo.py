@@ -1,0 +1,198 @@
+"""Jumbo frames (ip link set eth0 mtu N), per NIC model (e1000, e1000e, igb).
+
+The guest runs on the test namespace's tap without vnet headers, its
+frames recorded by QEMU's filter-dump (test_offload.OffloadGuest); the
+tap's MTU is raised to 9216 so the host sends and takes jumbo frames.
+The guest's receive buffers hold 2048 bytes, so every jumbo frame arrives
+in several descriptors and goes up as one skb over those buffers
+(net/core/rx_chain.c: ethtool -S rx_multi_buf_frames, rx_multi_buf_bufs).
+
+  - bad input: an MTU below 68 or above the model's maximum (9000; 9216 on
+    igb) gets iproute2's message and exit status 2, and changes nothing;
+  - MTU 9000: ping -M do -s 8000 (IPv4 and IPv6, don't fragment) is
+    answered; a TCP transfer through the echo service runs with MSS 8960
+    both ways (the SYNs' MSS options and the full-sized segments on the
+    wire: lwIP sends no timestamps, so a segment carries the whole MSS),
+    every byte back, with TSO on and off;
+  - a frame one byte over the MTU (the host's tap allows it) is dropped,
+    counted in rx_length_errors (ethtool -S) and in /proc/net/dev's errs;
+  - back at MTU 1500: an 8000-byte ping no longer passes, a 1472-byte one
+    does;
+  - afterwards every RX buffer is back in its pool (rx_pool_lent 0, free
+    as before) and the counters add up (rx_packets = rx_zc_frames +
+    rx_copied_frames).
+
+igb runs in make test; e1000 and e1000e in make test-full (slow)."""
+import re
+import socket
+import subprocess
+import time
+
+import pytest
+
+import harness
+import netns
+from netobs import rx_pool_settled
+from netparse import parse_ethtool_stats, without_klog
+from test_offload import GUEST4, GUEST6, MAC, OffloadGuest, TSHARK_OPTS
+
+MAX_MTU = {"e1000": 9000, "e1000e": 9000, "igb": 9216}
+HOST_MTU = 9216
+PORT = 48000
+TCP_BYTES = 400000
+MSS4 = 9000 - 40
+
+
+def sh(g, cmd):
+    return without_klog(g.shell(cmd))
+
+
+def status(g):
+    return int(g.shell("echo $?").strip())
+
+
+def stats(g):
+    return parse_ethtool_stats(sh(g, "ethtool -S eth0"))
+
+
+def rx_errs(g):
+    """eth0's receive errors in /proc/net/dev (the third number)."""
+    for line in sh(g, "cat /proc/net/dev").splitlines():
+        if line.strip().startswith("eth0:"):
+            return int(line.split(":", 1)[1].split()[2])
+    pytest.fail("no eth0 in /proc/net/dev")
+
+
+def link_mtu(g):
+    m = re.search(r"^\d+: eth0: <[^>]*> mtu (\d+) ", sh(g, "ip link"), re.M)
+    assert m
+    return int(m.group(1))
+
+
+def ping(net, addr, size, count=3, six=False):
+    """(sent, received) of a don't-fragment ping of size bytes of data."""
+    r = net.run(["ping"] + (["-6"] if six else []) +
+                ["-M", "do", "-s", str(size), "-c", str(count), "-i", "0.2", "-W", "2", addr],
+                timeout=30)
+    m = re.search(r"^(\d+) packets transmitted, (\d+) received", r.stdout, re.M)
+    assert m, r.stdout + r.stderr
+    return int(m.group(1)), int(m.group(2))
+
+
+def set_mtu(g, mtu):
+    assert sh(g, "ip link set eth0 mtu %d" % mtu) == ""
+    assert link_mtu(g) == mtu
+    # QEMU's e1000 holds received frames for 1 s after an RCTL write
+    # (RCTL.LPE changed): let it pass before traffic that must arrive
+    time.sleep(1.2)
+
+
+def tshark(pcap, display, fields):
+    r = subprocess.run(["tshark", "-n", "-r", pcap] + TSHARK_OPTS +
+                       ["-Y", display, "-T", "fields", "-E", "separator=|"] +
+                       sum((["-e", f] for f in fields), []),
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return [line.split("|") for line in r.stdout.splitlines() if line]
+
+
+def check_jumbo(net, nic, pcap):
+    r = net.run(["ip", "link", "set", netns.TAP, "mtu", str(HOST_MTU)])
+    assert r.returncode == 0, r.stderr
+    og = OffloadGuest(net, nic, pcap)
+    g = og.g
+    s0 = rx_pool_settled(lambda: stats(g), 15)
+
+    # bad input: iproute2's messages (the kernel's extack), nothing changed
+    assert sh(g, "ip link set eth0 mtu 67") == "Error: mtu less than device minimum.\n"
+    assert status(g) == 2
+    assert sh(g, "ip link set eth0 mtu %d" % (MAX_MTU[nic] + 1)) == \
+        "Error: mtu greater than device maximum.\n"
+    assert status(g) == 2
+    assert link_mtu(g) == 1500
+    # at 1500 a jumbo ping does not pass (the tap would send it whole):
+    # without RCTL.LPE the model drops it; QEMU's e1000 and e1000e count it
+    # in ROC (rx_length_errors), its igb does not outside VMDq mode
+    # (hw/net/igb_core.c igb_receive_assign)
+    e0 = stats(g)["rx_length_errors"]
+    assert ping(net, GUEST4, 8000, count=1)[1] == 0
+    assert stats(g)["rx_length_errors"] - e0 == (0 if nic == "igb" else 1)
+
+    set_mtu(g, 9000)
+    before = stats(g)
+    assert ping(net, GUEST4, 8000) == (3, 3)
+    assert ping(net, GUEST6, 8000, six=True) == (3, 3)
+    mid = stats(g)
+    # each request spanned several 2048-byte buffers: 8042 bytes, 4 buffers
+    assert mid["rx_multi_buf_frames"] - before["rx_multi_buf_frames"] >= 6, (before, mid)
+    assert mid["rx_multi_buf_bufs"] - before["rx_multi_buf_bufs"] >= 6 * 4, (before, mid)
+
+    og.tcp_echo(socket.AF_INET, GUEST4, PORT, TCP_BYTES)
+    og.tcp_echo(socket.AF_INET6, GUEST6, PORT + 1, TCP_BYTES)
+    # without TSO every jumbo segment is a frame of its own to the driver
+    t0 = stats(g)
+    assert sh(g, "ethtool -K eth0 tso off") == ""
+    og.tcp_echo(socket.AF_INET, GUEST4, PORT + 2, TCP_BYTES // 4)
+    assert sh(g, "ethtool -K eth0 tso on") == ""
+    t1 = stats(g)
+    assert t1["tx_tso_sends"] == t0["tx_tso_sends"]
+    assert t1["tx_zc_frames"] - t0["tx_zc_frames"] >= TCP_BYTES // 4 // MSS4
+
+    # a frame one byte over the MTU: dropped, a length error
+    s1, errs1 = stats(g), rx_errs(g)
+    assert ping(net, GUEST4, 9000 - 28 + 1, count=2) == (2, 0)
+    s2, errs2 = stats(g), rx_errs(g)
+    harness.report("jumbo %s: rx_length_errors %d -> %d, /proc/net/dev errs %d -> %d" %
+                   (nic, s1["rx_length_errors"], s2["rx_length_errors"], errs1, errs2))
+    assert s2["rx_length_errors"] - s1["rx_length_errors"] == 2, (s1, s2)
+    assert errs2 - errs1 == 2
+    # and one at the MTU still passes
+    assert ping(net, GUEST4, 9000 - 28, count=1) == (1, 1)
+
+    set_mtu(g, 1500)
+    assert ping(net, GUEST4, 8000, count=1)[1] == 0
+    assert ping(net, GUEST4, 1472) == (3, 3)
+
+    s3 = rx_pool_settled(lambda: stats(g), 15)
+    harness.report("jumbo %s: multi-buffer frames %d in %d buffers; pool %d/%d free, %d lent" %
+                   (nic, s3["rx_multi_buf_frames"], s3["rx_multi_buf_bufs"],
+                    s3["rx_pool_free"], s3["rx_pool_size"], s3["rx_pool_lent"]))
+    assert s3["rx_pool_lent"] == 0, s3
+    assert s3["rx_pool_free"] == s0["rx_pool_free"], (s0, s3)
+    assert s3["rx_packets"] - s0["rx_packets"] == \
+        s3["rx_zc_frames"] - s0["rx_zc_frames"] + s3["rx_copied_frames"] - s0["rx_copied_frames"]
+    assert s3["rx_copied_frames"] == s0["rx_copied_frames"]
+
+    # the wire: the guest's SYNs offered the MSS its MTU gives (IPv4 8960,
+    # IPv6 8940), the host's what its tap's gives, and the data went in
+    # segments of the smaller, both ways
+    for port, v6 in ((PORT, 0), (PORT + 1, 20)):
+        syns = tshark(pcap, "tcp.flags.syn == 1 && tcp.port == %d" % port,
+                      ["eth.src", "tcp.options.mss_val"])
+        assert sorted((src == MAC, int(mss)) for src, mss in syns) == \
+            [(False, HOST_MTU - 40 - v6), (True, MSS4 - v6)], syns
+    for port, mss, nbytes in ((PORT, MSS4, TCP_BYTES), (PORT + 1, MSS4 - 20, TCP_BYTES),
+                              (PORT + 2, MSS4, TCP_BYTES // 4)):
+        for guest in (True, False):
+            lens = [int(x[0]) for x in tshark(
+                pcap, "tcp.port == %d && tcp.len > 0 && eth.src %s %s" %
+                (port, "==" if guest else "!=", MAC), ["tcp.len"])]
+            assert lens and max(lens) == mss, (port, guest, sorted(set(lens))[-5:])
+            assert sum(1 for n in lens if n == mss) >= nbytes // mss // 2, (port, guest)
+    # the IPv6 answers went whole: the path MTU followed the new MTU
+    frags = tshark(pcap, "eth.src == %s && ipv6.fragment" % MAC, ["frame.number"])
+    assert not frags, "%d IPv6 fragments from the guest" % len(frags)
+    # every frame the guest sent has right checksums
+    bad = tshark(pcap, "eth.src == %s && (tcp.checksum.status == \"Bad\" || "
+                 "ip.checksum.status == \"Bad\")" % MAC, ["frame.number"])
+    assert not bad, bad
+
+
+def test_jumbo_igb(testnet, kernel, tmp_path):
+    check_jumbo(testnet, "igb", str(tmp_path / "jumbo-igb.pcap"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("nic", ["e1000", "e1000e"])
+def test_jumbo_slow(testnet, kernel, nic, tmp_path):
+    check_jumbo(testnet, nic, str(tmp_path / ("jumbo-%s.pcap" % nic)))
