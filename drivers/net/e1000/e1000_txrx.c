@@ -566,7 +566,7 @@ int e1000_clean_tx(struct e1000_adapter *a)
 static struct sk_buff *e1000_rx_take(struct e1000_adapter *a, struct e1000_rx_ring *r, u32 i,
 				     u32 len)
 {
-	/* LAB:BEGIN e1000-rx rx_deliver */
+	/* LAB:BEGIN e1000-rx rx_take */
 	struct e1000_rx_buf *b = r->buf[i], *spare = e1000_rx_pool_get(r->pool);
 	struct sk_buff *skb = NULL;
 
@@ -649,6 +649,49 @@ static bool e1000_rx_drop(struct e1000_rx_ring *r, struct e1000_queue_stats *qs,
 	return true;
 }
 
+/* One written descriptor, slot i: errors dropped and counted once per
+ * frame, the buffer's piece taken (e1000_rx_take) and gathered by
+ * r->chain until the frame's EOP, the whole frame delivered.  A frame
+ * past any the MTU lets in is dropped before its end. */
+static void e1000_rx_desc(struct e1000_adapter *a, struct e1000_rx_ring *r, u32 i,
+			  const struct e1000_rx_wb *wb)
+{
+	struct e1000_queue_stats *qs = &a->qstats[r->index];
+
+	r->chain.max_len = READ_ONCE(a->netdev->mtu) + ETH_HLEN + VLAN_HLEN;
+	if (r->chain.dropping) {
+		/* the rest of a frame already dropped and counted */
+		rx_chain_drop(&r->chain, wb->eop);
+	} else if (wb->crc_err || wb->frame_err) {
+		r->sw->rx_crc_errors += wb->crc_err;
+		r->sw->rx_frame_errors += wb->frame_err && !wb->crc_err;
+		e1000_rx_drop(r, qs, wb->eop);
+	} else if (wb->len > E1000_RX_BUF_SIZE) {
+		r->sw->rx_length_errors++;
+		e1000_rx_drop(r, qs, wb->eop);
+	} else {
+		struct sk_buff *skb = e1000_rx_take(a, r, i, wb->len);
+
+		if (!skb) {
+			r->sw->rx_alloc_failed++;
+			e1000_rx_drop(r, qs, wb->eop);
+		} else if (rx_chain_add(&r->chain, skb)) {
+			/* past the MTU before its end: the rest is not kept */
+			r->chain_copied = false;
+			r->sw->rx_length_errors++;
+			r->sw->rx_dropped++;
+			qs->rx_drops++;
+		}
+		if (wb->eop) {
+			u16 bufs = r->chain.bufs;
+
+			skb = rx_chain_end(&r->chain);
+			if (skb)
+				e1000_rx_deliver(a, r, skb, bufs, wb);
+		}
+	}
+}
+
 /* receive up to budget descriptors; returns the descriptors consumed */
 int e1000_clean_rx(struct e1000_adapter *a, int budget)
 {
@@ -658,15 +701,12 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 int e1000_clean_rx_ring(struct e1000_adapter *a, struct e1000_rx_ring *r, int budget)
 {
 	/* LAB:BEGIN e1000-rx clean_rx */
-	struct e1000_queue_stats *qs = &a->qstats[r->index];
 	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
 	bool hw_csum = (a->hw.chip->flags & E1000_F_RX_CSUM) &&
 		       (READ_ONCE(a->netdev->features) & NETIF_F_RXCSUM);
 	u32 ntc = r->next_to_clean;
 	int work = 0;
 
-	/* a frame past any the MTU lets in is dropped before its end */
-	r->chain.max_len = READ_ONCE(a->netdev->mtu) + ETH_HLEN + VLAN_HLEN;
 	while (work < budget) {
 		void *d = desc_at(r->desc, ntc);
 		struct e1000_rx_wb wb;
@@ -677,37 +717,7 @@ int e1000_clean_rx_ring(struct e1000_adapter *a, struct e1000_rx_ring *r, int bu
 		/* the device wrote the descriptor before DD: read it only now */
 		rmb();
 		ops->rx_parse(d, hw_csum, &wb);
-		if (r->chain.dropping) {
-			/* the rest of a frame already dropped and counted */
-			rx_chain_drop(&r->chain, wb.eop);
-		} else if (wb.crc_err || wb.frame_err) {
-			r->sw->rx_crc_errors += wb.crc_err;
-			r->sw->rx_frame_errors += wb.frame_err && !wb.crc_err;
-			e1000_rx_drop(r, qs, wb.eop);
-		} else if (wb.len > E1000_RX_BUF_SIZE) {
-			r->sw->rx_length_errors++;
-			e1000_rx_drop(r, qs, wb.eop);
-		} else {
-			struct sk_buff *skb = e1000_rx_take(a, r, ntc, wb.len);
-
-			if (!skb) {
-				r->sw->rx_alloc_failed++;
-				e1000_rx_drop(r, qs, wb.eop);
-			} else if (rx_chain_add(&r->chain, skb)) {
-				/* past the MTU before its end: the rest is not kept */
-				r->chain_copied = false;
-				r->sw->rx_length_errors++;
-				r->sw->rx_dropped++;
-				qs->rx_drops++;
-			}
-			if (wb.eop) {
-				u16 bufs = r->chain.bufs;
-
-				skb = rx_chain_end(&r->chain);
-				if (skb)
-					e1000_rx_deliver(a, r, skb, bufs, &wb);
-			}
-		}
+		e1000_rx_desc(a, r, ntc, &wb);
 		/* the slot's buffer (a fresh one if the frame went up in its
 		 * own) goes back to the device */
 		ops->rx_arm(d, r->buf[ntc]->dma);
