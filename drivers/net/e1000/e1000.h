@@ -47,12 +47,14 @@
 /* the largest TSO frame: the pbuf chain's 16-bit length, and QEMU drops
  * a GSO packet whose IP datagram passes 65535 bytes (net_tx_pkt_send_custom) */
 #define E1000_TSO_MAX_SIZE      0xFFFF
-/* Jumbo frames (ip link set mtu): the largest MTU, as Linux's drivers
- * for these chips allow at most 9000 (82540EM, 82574L) and 9216 (82576)
- * here.  QEMU's e1000 and e1000e take frames up to 16 KiB - 4 with
- * RCTL.LPE (hw/net/e1000x_common.c e1000x_is_oversized), its igb up to
- * RLPML (igb_core.c igb_rx_is_oversized); a frame spans several
- * E1000_RX_BUF_SIZE buffers and goes up as one skb (net/core/rx_chain.h). */
+/* Jumbo frames (ip link set mtu): the largest MTU, 9000 on the 82540EM
+ * and 82574L, 9216 on the 82576 (issue 16's figures; the chips take more:
+ * Linux's e1000 allows the 82540EM 16110).  QEMU's e1000 and e1000e take
+ * frames up to 16 KiB - 4 with RCTL.LPE (hw/net/e1000x_common.c
+ * e1000x_is_oversized), its igb up to RLPML, which the driver sets from
+ * the MTU (igb_core.c igb_rx_is_oversized: a register, no limit of its
+ * own); a frame spans several E1000_RX_BUF_SIZE buffers and goes up as
+ * one skb (net/core/rx_chain.h). */
 #define E1000_MAX_MTU           9000
 #define E1000_82576_MAX_MTU     9216
 /* RX refill pool: the ring's buffers plus 1/E1000_RX_POOL_SPARE_DIV of
