@@ -84,7 +84,7 @@ unit-e1000-fixture-srcs := tests/unit/fake_e1000.c tests/unit/e1000_fixture.c
 unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
 	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c drivers/net/e1000/e1000_rxpool.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
-	drivers/net/e1000/e1000_irq.c drivers/net/e1000/e1000_itr.c drivers/net/e1000/e1000_mq.c \
+	drivers/net/e1000/e1000_irq.c drivers/net/e1000/e1000_itr.c drivers/net/e1000/e1000_mq.c drivers/net/e1000/e1000_vlan.c \
 	kernel/errno.c \
 	$(unit-e1000-fixture-srcs) \
 	kernel/softirq.c lib/seq_buf.c $(net-core-srcs) $(unit-fault-hooks-srcs)
@@ -133,10 +133,10 @@ unit-softirq-srcs := kernel/softirq.c lib/seq_buf.c
 unit-spinlock-srcs := kernel/spinlock_debug.c kernel/softirq.c lib/seq_buf.c
 unit-spinlock-cflags := -DLOCK_DEBUG=1
 
-net-core-srcs := net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/gro.c net/core/sysctl_net_core.c \
+net-core-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/dev.c net/core/napi.c net/core/gro.c net/core/sysctl_net_core.c \
 	net/core/xmit.c net/core/journey.c net/core/capture.c lib/csum.c
 
-unit-skbuff-srcs := net/core/skbuff.c net/core/journey.c
+unit-skbuff-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/journey.c
 unit-skbuff-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-skbuff-libs := $(HOST_LWIP_LIB)
 

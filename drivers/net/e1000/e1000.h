@@ -7,7 +7,8 @@
  * net_device_ops), e1000_irq.c (the hard IRQ and the NAPI poll),
  * e1000_itr.c (adaptive interrupt moderation), e1000_main.c (PCI probe,
  * interrupt vectors), e1000_fault.c (the fault injection hooks),
- * e1000_watchdog.c (TX hang, lost interrupts, reset). */
+ * e1000_watchdog.c (TX hang, lost interrupts, reset), e1000_vlan.c (the
+ * VLAN offloads: tag stripping and insertion, the VLAN filter table). */
 #ifndef DRIVERS_NET_E1000_H
 #define DRIVERS_NET_E1000_H
 
@@ -20,6 +21,7 @@
 #include "kernel/workqueue.h"
 #include "net/core/napi.h"
 #include "net/core/skbuff.h"
+#include "net/core/rx_chain.h"
 
 /* ring sizes (descriptors): RDLEN/TDLEN must be multiples of 128 bytes,
  * i.e. of 8 descriptors (8254x 13.4.27) */
@@ -31,6 +33,9 @@
 #endif
 #define E1000_RX_BUF_SIZE       2048    /* RCTL.BSIZE / SRRCTL.BSIZEPACKET */
 #define E1000_TX_BUF_SIZE       2048    /* per-slot buffer for a frame that must be copied */
+/* 8254x SDM 3.3.3: at most 16288 bytes per legacy TX descriptor (a
+ * longer piece is copied) */
+#define E1000_TX_DESC_MAX_LEN   16288
 #ifndef E1000_TX_MAX_SEGS
 #define E1000_TX_MAX_SEGS       8       /* data descriptors per frame; more pieces: copied */
 #endif
@@ -43,6 +48,16 @@
 /* the largest TSO frame: the pbuf chain's 16-bit length, and QEMU drops
  * a GSO packet whose IP datagram passes 65535 bytes (net_tx_pkt_send_custom) */
 #define E1000_TSO_MAX_SIZE      0xFFFF
+/* Jumbo frames (ip link set mtu): the largest MTU, 9000 on the 82540EM
+ * and 82574L, 9216 on the 82576 (issue 16's figures; the chips take more:
+ * Linux's e1000 allows the 82540EM 16110).  QEMU's e1000 and e1000e take
+ * frames up to 16 KiB - 4 with RCTL.LPE (hw/net/e1000x_common.c
+ * e1000x_is_oversized), its igb up to RLPML, which the driver sets from
+ * the MTU (igb_core.c igb_rx_is_oversized: a register, no limit of its
+ * own); a frame spans several E1000_RX_BUF_SIZE buffers and goes up as
+ * one skb (net/core/rx_chain.h). */
+#define E1000_MAX_MTU           9000
+#define E1000_82576_MAX_MTU     9216
 /* RX refill pool: the ring's buffers plus 1/E1000_RX_POOL_SPARE_DIV of
  * the ring again for frames the stack still holds */
 #ifndef E1000_RX_POOL_SPARE_DIV
@@ -111,6 +126,8 @@ struct e1000_rx_wb {
 	unsigned int csum_ok;   /* NETDEV_RX_*_CSUM_OK, 0 unless the chip validates */
 	u32 rss_hash;           /* the RSS hash the chip wrote (82576 with RXCSUM.PCSD) */
 	u8 rss_type;            /* its RSS type, 0 = none (no hash) */
+	bool vlan;              /* VP: the chip took an 802.1Q tag out (CTRL.VME) */
+	u16 vlan_tci;           /* that tag's TCI */
 };
 
 /* one descriptor format (e1000_desc.c) */
@@ -125,6 +142,14 @@ struct e1000_ring_ops {
 	void (*tx_data)(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags,
 			u32 paylen, bool eop);
 	bool (*tx_done)(const void *desc);              /* DD written back */
+	/* VLAN tag insertion (e1000_vlan.c): tx_vlan marks one data
+	 * descriptor of a frame (every one gets it) to have tci put in;
+	 * tx_ctx_vlan, where the tag rides in the context descriptor instead
+	 * (82576), writes it there, and a frame with a tag then needs a
+	 * context holding its tag */
+	void (*tx_vlan)(void *desc, u16 tci);
+	void (*tx_ctx_vlan)(void *desc, u16 tci);
+	bool rx_vlan;           /* rx_parse reports a tag the chip took out (e1000_rx_wb.vlan) */
 };
 
 struct e1000_chip {
@@ -152,6 +177,7 @@ struct e1000_hw {
 	u32 eims_main;                  /* the bits e1000_irq_enable/disable own */
 	u16 nvec;                       /* vectors whose EITR e1000_set_itr writes */
 	u64 rx_held_until_ns;           /* QEMU's e1000 holds received frames back until then (e1000_write_rctl) */
+	bool vlan_filter;               /* rx-vlan-filter on: RCTL.VFE outside promiscuous mode (e1000_vlan.c) */
 };
 
 /* the 82576 in MSI-X mode: its causes are read from EICR */
@@ -207,7 +233,10 @@ struct e1000_rx_ring {
 	/* the RX counters this ring's poll adds to: a->sw for queue 0, the
 	 * queue's own for the others (their polls run on other CPUs) */
 	struct e1000_sw_stats *sw;
-	bool in_chain;                  /* dropping the rest of a frame that spans buffers */
+	/* a frame longer than one buffer, gathered descriptor by descriptor
+	 * up to its EOP (it may span polls) */
+	struct rx_chain chain;
+	bool chain_copied;              /* a piece of it was copied (no spare buffer) */
 	bool stopped;                   /* receiver off: cleaning no longer moves RDT */
 };
 
@@ -231,6 +260,8 @@ struct e1000_tx_ring {
 	u32 next_to_clean;
 	struct e1000_tx_slot *slot;
 	u64 ctx_key;                    /* the checksum/TSO context the device holds, 0 = none */
+	u32 ctx_vlan;                   /* tx_ctx_vlan: the tag it holds | E1000_CTX_VLAN_SET, 0 = none */
+#define E1000_CTX_VLAN_SET      BIT(16)
 	bool tail_pending;              /* descriptors queued with NETDEV_TX_MORE, tail not written */
 };
 
@@ -251,10 +282,16 @@ struct e1000_sw_stats {
 	 * buffer handed up), rx_copied_frames (pool empty: copied, the buffer
 	 * stayed) or rx_alloc_failed (dropped, also in rx_dropped) */
 	u64 rx_zc_frames, rx_copied_frames, rx_alloc_failed;
+	/* of the good frames: those that spanned several buffers (jumbo
+	 * frames, gathered by rx_chain), and the buffers they took */
+	u64 rx_multi_buf_frames, rx_multi_buf_bufs;
 	/* every frame queued is one of tx_zc_frames (descriptors on its own
 	 * pieces, tx_sg_segments of them in all) or tx_linearized (copied);
 	 * tx_packets counts wire frames (a TSO send: its segments) */
 	u64 tx_zc_frames, tx_linearized, tx_sg_segments;
+	/* frames a thread's send queued leaving the tail for later
+	 * (net/core/xmit.h, deferred tails; tx_lock) */
+	u64 tx_tail_deferred;
 	u64 irqs;               /* hard IRQs that were ours */
 	/* hard IRQs that found no cause pending: on INTx another device's
 	 * (IRQ_NONE); on MSI/MSI-X claimed all the same (e1000_irq.c) */
@@ -264,6 +301,10 @@ struct e1000_sw_stats {
 	u64 tx_timeouts;        /* ethtool -S tx_timeout_count: resets for a hung TX ring */
 	u64 resets;             /* device resets (TX timeouts and `netdev reset`) */
 	u64 irq_kicks;          /* watchdog-raised interrupts for work left in a ring */
+	/* VLAN offloads: frames whose tag the chip took out (RX) or put in
+	 * (TX); frames with a tag to put in while the chip could not (the
+	 * offload switched off under them): dropped */
+	u64 rx_vlan_stripped, tx_vlan_inserted, tx_vlan_dropped;
 };
 
 /* rx_reorder: a held frame goes up by itself after this long */
@@ -364,6 +405,11 @@ struct e1000_adapter {
 	u8 reta[E1000_RETA_SIZE];
 	u32 rss_fields;                 /* MRQC hash-field bits */
 	bool rss_on;                    /* RSS programmed: descriptors carry the hash */
+	/* VLAN (e1000_vlan.c): the filter table as programmed (VFTA), and
+	 * whether the chip puts tags in now (CTRL.VME set where the chip
+	 * needs it; read by xmit under tx_lock) */
+	u32 vfta[E1000_VFTA_WORDS];
+	bool vlan_tx;
 };
 
 /* e1000_hw.c */
@@ -375,11 +421,16 @@ int  e1000_phy_read(struct e1000_hw *hw, u32 reg, u16 *val);
 int  e1000_phy_write(struct e1000_hw *hw, u32 reg, u16 val);
 int  e1000_setup_link(struct e1000_hw *hw);
 void e1000_write_rctl(struct e1000_hw *hw, u32 rctl);
+/* rctl with RCTL.LPE as mtu needs it (and, on the 82576, RLPML written
+ * for mtu): the caller writes the result */
+u32 e1000_rctl_for_mtu(struct e1000_hw *hw, u32 rctl, u32 mtu);
 bool e1000_check_link(struct e1000_hw *hw, u32 *speed_mbps, bool *full_duplex);
 void e1000_rar_set(struct e1000_hw *hw, const u8 mac[ETH_ALEN], int index);
 u32  e1000_mta_hash(const u8 mac[ETH_ALEN]);
 void e1000_set_rx_filters(struct e1000_hw *hw, bool promisc, bool allmulti,
 			  const u8 (*mc)[ETH_ALEN], unsigned int mc_count);
+/* rctl with RCTL.VFE as hw->vlan_filter and its UPE (promiscuous) say */
+u32  e1000_rctl_vfe(const struct e1000_hw *hw, u32 rctl);
 void e1000_set_itr(struct e1000_hw *hw, u32 usecs);
 void e1000_irq_setup(struct e1000_hw *hw);
 void e1000_irq_disable(struct e1000_hw *hw);
@@ -420,6 +471,10 @@ bool e1000_rx_pending(const struct e1000_adapter *a);
 u32  e1000_rx_ready(const struct e1000_adapter *a);
 bool e1000_tx_completed_pending(const struct e1000_adapter *a);
 u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
+/* frames handed to the device and not yet cleaned, in tx_packets' unit
+ * (a TSO send: its wire segments); tx_lock held, so that the count and
+ * the TX counters are of one moment */
+u32  e1000_tx_ring_frames(const struct e1000_tx_ring *tx);
 
 /* e1000_stats.c */
 /* the driver's counters: a->sw with every RX queue's RX counters added
@@ -488,6 +543,18 @@ extern int (*e1000_mq_irqs_hook)(struct e1000_adapter *a, unsigned int old_nq,
 				 unsigned int new_nq);
 /* the queue the chip's RSS picks for hash: RETA byte (hash & 127), low nibble */
 unsigned int e1000_rss_queue(const struct e1000_adapter *a, u32 hash);
+
+/* e1000_vlan.c: the VLAN offloads.  restore: VET, the filter table and
+ * CTRL.VME as the features say, hw.vlan_filter for the RCTL writes to
+ * come (every e1000_up, before the receiver goes on; a reset cleared
+ * them).  The net_device_ops: add/kill_vid, fix/set_features. */
+void e1000_vlan_restore(struct e1000_adapter *a);
+int  e1000_vlan_rx_add_vid(struct net_device *dev, u16 vid);
+int  e1000_vlan_rx_kill_vid(struct net_device *dev, u16 vid);
+u32  e1000_fix_features(struct net_device *dev, u32 features);
+int  e1000_set_features(struct net_device *dev, u32 features);
+/* the VLAN offloads the chip's descriptor formats allow (hw_features bits) */
+u32  e1000_vlan_hw_features(const struct e1000_chip *chip);
 
 /* e1000_itr.c: adaptive moderation.  classify: the class a period of
  * packets/bytes (one direction) puts traffic in, judged from cur; update:
