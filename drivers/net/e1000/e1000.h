@@ -232,6 +232,10 @@ struct e1000_tx_ring {
 	struct e1000_tx_slot *slot;
 	u64 ctx_key;                    /* the checksum/TSO context the device holds, 0 = none */
 	bool tail_pending;              /* descriptors queued with NETDEV_TX_MORE, tail not written */
+	u16 index;                      /* queue number (TDT(index), ethtool -S tx_queue_N) */
+	/* the TX counters this ring adds to, under its lock: a->sw for queue
+	 * 0, the queue's own for the others (e1000_mq.c) */
+	struct e1000_sw_stats *sw;
 };
 
 /* counters kept by the driver */
@@ -402,9 +406,17 @@ void e1000_rx_configure(struct e1000_adapter *a);
 void e1000_tx_configure(struct e1000_adapter *a);
 void e1000_rx_disable(struct e1000_adapter *a);
 void e1000_tx_disable(struct e1000_adapter *a);
-int  e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags);
-void e1000_tx_flush(struct e1000_adapter *a);
-int  e1000_clean_tx(struct e1000_adapter *a);
+/* the TX side works on one ring t (a->tx, or a queue's of e1000_mq.c)
+ * under that ring's lock: queue a frame, write the tail, reclaim */
+int  e1000_xmit(struct e1000_adapter *a, struct e1000_tx_ring *t, struct sk_buff *skb,
+		unsigned int flags);
+void e1000_tx_flush(struct e1000_adapter *a, struct e1000_tx_ring *t);
+int  e1000_clean_tx(struct e1000_adapter *a, struct e1000_tx_ring *t);
+/* descriptors and slots of one TX ring of count slots, its counters in
+ * *sw, or free them; the TDT register of ring t */
+int  e1000_tx_ring_alloc(struct e1000_tx_ring *t, u32 count, u16 index, struct e1000_sw_stats *sw);
+void e1000_tx_ring_free(struct e1000_tx_ring *t);
+u32  e1000_tx_tail_reg(const struct e1000_hw *hw, const struct e1000_tx_ring *t);
 int  e1000_clean_rx(struct e1000_adapter *a, int budget);
 /* the same on ring r (queue r->index) */
 int  e1000_clean_rx_ring(struct e1000_adapter *a, struct e1000_rx_ring *r, int budget);
@@ -418,7 +430,7 @@ bool e1000_rx_pending(const struct e1000_adapter *a);
 /* descriptors the device has written back that the poll has not cleaned
  * yet (the RX ring's fill); a racy read for ethtool -S */
 u32  e1000_rx_ready(const struct e1000_adapter *a);
-bool e1000_tx_completed_pending(const struct e1000_adapter *a);
+bool e1000_tx_completed_pending(const struct e1000_adapter *a, const struct e1000_tx_ring *t);
 u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
 
 /* e1000_stats.c */
@@ -464,6 +476,10 @@ int  e1000_mq_up(struct e1000_adapter *a);
 void e1000_mq_enable(struct e1000_adapter *a);
 void e1000_mq_stop(struct e1000_adapter *a);
 void e1000_mq_down(struct e1000_adapter *a);
+/* start_xmit on TX queue q > 0 (its lock taken here); TX queues 1.. sent,
+ * closed and freed before the transmitter goes off */
+int  e1000_mq_xmit(struct e1000_adapter *a, unsigned int q, struct sk_buff *skb, unsigned int flags);
+void e1000_mq_tx_down(struct e1000_adapter *a);
 bool e1000_mq_ring_intr(struct e1000_mq_queue *q);
 bool e1000_mq_other_intr(struct e1000_adapter *a);
 /* the IRQ name of queue q's vector ("eth0-TxRx-q"); stable storage */

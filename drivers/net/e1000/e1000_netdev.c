@@ -141,7 +141,7 @@ static void e1000_rx_drain(struct e1000_adapter *a)
 	WRITE_ONCE(a->in_rx, 0);
 	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx.tail_pending)
-		e1000_tx_flush(a);
+		e1000_tx_flush(a, &a->tx);
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	local_bh_enable();
 }
@@ -157,7 +157,7 @@ static void e1000_tx_drain(struct e1000_adapter *a)
 		return;         /* a TX timeout: the device will not send them */
 	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx.tail_pending)
-		e1000_tx_flush(a);
+		e1000_tx_flush(a, &a->tx);
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	for (int i = 0; i < E1000_TX_DRAIN_POLLS; i++) {
 		if (er32(hw, hw->q.tdh) == a->tx.next_to_use)
@@ -191,13 +191,15 @@ static void e1000_down(struct e1000_adapter *a)
 	e1000_rx_drain(a);
 	e1000_rx_disable(a);
 	e1000_rx_drain(a);
-	if (hw->mq)
+	if (hw->mq) {
 		e1000_mq_down(a);
+		e1000_mq_tx_down(a);    /* while TCTL.EN still lets them send */
+	}
 	e1000_tx_drain(a);
 	e1000_tx_disable(a);
 	irqf = spin_lock_irqsave(&a->tx_lock);
 	a->tx_up = false;               /* start_xmit checks it under tx_lock */
-	e1000_clean_tx(a);
+	e1000_clean_tx(a, &a->tx);
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	e1000_rings_free(a);
 	__atomic_store_n(&a->icr_pending, 0, __ATOMIC_RELAXED);
@@ -236,6 +238,14 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	/* during a reset the qdisc keeps the frame (requeue) until the wake */
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
 
+	/* igb with several queues: the current CPU's TX queue (XPS-like, cpu
+	 * mod the queues); queue 0 is the one below */
+	if (a->hw.mq) {
+		unsigned int nq = READ_ONCE(a->num_queues), q = smp_processor_id() % (nq ? nq : 1);
+
+		if (q)
+			return e1000_mq_xmit(a, q, skb, flags);
+	}
 	/* a deferred tail is written at the end of this CPU's poll only */
 	if (READ_ONCE(a->in_rx) != smp_processor_id() + 1)
 		flags &= ~NETDEV_TX_MORE;
@@ -243,7 +253,7 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	 * any CPU */
 	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx_up)
-		rc = e1000_xmit(a, skb, flags);
+		rc = e1000_xmit(a, &a->tx, skb, flags);
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	return rc;
 }

@@ -96,7 +96,7 @@ void e1000_watchdog(struct net_device *dev)
 	 * through ICS every run for the same reason; here only when needed.
 	 * Softirqs do not nest, so the poll is not half-way. */
 	if (!napi_is_scheduled(&a->napi) &&
-	    (e1000_rx_pending(a) || e1000_tx_completed_pending(a) ||
+	    (e1000_rx_pending(a) || e1000_tx_completed_pending(a, &a->tx) ||
 	     (a->fault.held &&
 	      ktime_get_ns() - a->fault.held_since_ns >= E1000_FAULT_HOLD_MS * NSEC_PER_MSEC))) {
 		a->sw.irq_kicks++;
