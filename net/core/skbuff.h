@@ -100,6 +100,7 @@ struct sk_buff {
 	u8 drop_reason;               /* for a free deferred by dev_kfree_skb_irq_reason */
 	u16 gso_size;                 /* TSO: TCP payload bytes per wire segment, 0 = none */
 	u16 gso_segs;                 /* TSO: the wire segments it makes */
+	u16 rx_queue;                 /* the device RX queue it arrived on (Linux skb_get_rx_queue) */
 	u32 users;                    /* references to this struct */
 	u8 *head, *data, *tail, *end;
 	struct pbuf *pbuf;            /* owns head..end; pbuf->ref is the data refcount */

@@ -227,6 +227,7 @@ int e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
 	hw->nvec = (u16)(nq + 1);
 	a->max_queues = (u16)maxq;
 	a->num_queues = (u16)nq;
+	a->netdev->real_num_rx_queues = (u16)nq;       /* rx-0 .. rx-(nq-1) in sysfs */
 	/* a random key, as Linux's netdev_rss_key_fill */
 	get_random_bytes(a->rss_key, sizeof(a->rss_key));
 	e1000_mq_reta_default(a);
@@ -596,6 +597,7 @@ static int e1000_mq_set_count(struct e1000_adapter *a, unsigned long nq)
 	if (rc)
 		return rc;
 	a->num_queues = (u16)nq;
+	WRITE_ONCE(a->netdev->real_num_rx_queues, (u16)nq);
 	a->hw.nvec = (u16)(nq + 1);
 	/* Linux igb_reinit_queues: the default table for the new count,
 	 * unless the user set one (which ethtool checked fits) */

@@ -607,6 +607,7 @@ static void e1000_rx_deliver(struct e1000_adapter *a, struct e1000_rx_ring *r, u
 	r->sw->rx_bytes += wb->len;
 	qs->rx_packets++;
 	qs->rx_bytes += wb->len;
+	skb->rx_queue = r->index;       /* RPS/RFS use rx-N's settings */
 	/* the chip's hash names a queue through RETA: it must be this one;
 	 * it is the flow's hash for RPS too (rps_flow_hash) */
 	if (wb->rss_type && a->rss_on) {
