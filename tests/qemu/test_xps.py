@@ -15,6 +15,8 @@ import re
 import socket
 import time
 
+import pytest
+
 from harness import EXIT_OK
 import netns
 from netparse import parse_ethtool_stats
@@ -109,5 +111,66 @@ def test_tx_queue_per_cpu(testnet, kernel):
     time.sleep(0.5)
     s5 = snapshot(g)
     assert s5["tx_queue_1_packets"] > s4["tx_queue_1_packets"], (s4, s5)
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK
+
+
+@pytest.mark.slow
+def test_tx_watchdog_sees_queue_1(testnet, kernel):
+    """A TX queue other than 0 that hangs is the device's hang: every
+    flow on RX queue 1 (ethtool -X weight 0 1, its vector on CPU 1), so
+    the echo replies leave on TX queue 1; tx_stall freezes its tail, the
+    watchdog counts one tx_timeout and resets, and the echoes come back."""
+    net = testnet
+    # nothing from the host but the test's frames (no IPv6, no ARP)
+    net.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % netns.TAP], check=True)
+    net.run(["ip", "neigh", "replace", GUEST, "lladdr", "52:54:00:12:34:56", "dev", netns.TAP,
+             "nud", "permanent"], check=True)
+    g = net.guest("xps-wd", nic="igb", append=APPEND, smp=2)
+    g.wait_for(r"barenet: ready in", timeout=60)
+    g.wait_prompt(timeout=30)
+    g.wait_for(r"eth0: link up", timeout=30)
+    assert shell(g, "ethtool -X eth0 weight 0 1") == ""
+    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(1)
+        for _ in range(30):
+            s.sendto(b"warm", (GUEST, ECHO_PORT))
+            try:
+                if s.recvfrom(64)[0] == b"warm":
+                    break
+            except socket.timeout:
+                pass
+    # the guest's own background (lwIP's router solicitations, 4 s apart,
+    # from CPU 0's timers) over: from here TX queue 0 stays idle, so only
+    # queue 1 holds the frames the stall keeps back
+    last, since, t0 = None, time.monotonic(), time.monotonic()
+    while time.monotonic() - since < 6:
+        assert time.monotonic() - t0 < 40, "TX queue 0 never went quiet"
+        n0 = snapshot(g)["tx_queue_0_packets"]
+        if n0 != last:
+            last, since = n0, time.monotonic()
+        time.sleep(0.5)
+    s0 = snapshot(g)
+    assert " on " in shell(g, "fault set tx_stall 100% times=1")
+    back = 0
+    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.2)
+        t0 = time.monotonic()
+        i = 0
+        while time.monotonic() - t0 < 15 and back < 5:
+            s.sendto(b"wd %d" % i, (GUEST, ECHO_PORT))
+            i += 1
+            try:
+                while True:
+                    s.recvfrom(64)
+                    back += 1
+            except socket.timeout:
+                pass
+    g.wait_for(r"reset done in \d+ us", timeout=10)
+    s1 = snapshot(g)
+    assert s1["fault_tx_stall"] - s0["fault_tx_stall"] == 1
+    assert s1["tx_timeout_count"] - s0["tx_timeout_count"] == 1, (s0, s1)
+    assert s1["tx_queue_1_packets"] > s0["tx_queue_1_packets"], (s0, s1)
+    assert back >= 5
     g.send("poweroff\r")
     assert g.wait_exit(30) == EXIT_OK

@@ -480,6 +480,9 @@ void e1000_mq_down(struct e1000_adapter *a);
  * closed and freed before the transmitter goes off */
 int  e1000_mq_xmit(struct e1000_adapter *a, unsigned int q, struct sk_buff *skb, unsigned int flags);
 void e1000_mq_tx_down(struct e1000_adapter *a);
+/* the TX watchdog's peek at TX queues 1..: descriptors in flight, their
+ * completed frames added to *completed */
+unsigned int e1000_mq_tx_inflight(struct e1000_adapter *a, u64 *completed);
 bool e1000_mq_ring_intr(struct e1000_mq_queue *q);
 bool e1000_mq_other_intr(struct e1000_adapter *a);
 /* the IRQ name of queue q's vector ("eth0-TxRx-q"); stable storage */

@@ -399,6 +399,22 @@ int e1000_mq_xmit(struct e1000_adapter *a, unsigned int qi, struct sk_buff *skb,
 	return rc;
 }
 
+unsigned int e1000_mq_tx_inflight(struct e1000_adapter *a, u64 *completed)
+{
+	unsigned int n = 0;
+
+	for (unsigned int qi = 1; qi < READ_ONCE(a->num_queues) && qi < E1000_MQ_MAX; qi++) {
+		struct e1000_mq_queue *q = a->mq_q[qi];
+		u32 cnt = READ_ONCE(q->tx.count);
+
+		*completed += READ_ONCE(q->sw.tx_packets);
+		if (!READ_ONCE(q->tx_up) || !cnt)
+			continue;
+		n += (READ_ONCE(q->tx.next_to_use) + cnt - READ_ONCE(q->tx.next_to_clean)) % cnt;
+	}
+	return n;
+}
+
 /* Before the transmitter goes off (e1000_down): each TX queue q > 0 sends
  * what it holds (unless the device hung), is closed to start_xmit,
  * reclaimed, disabled and freed.  Process context. */

@@ -27,11 +27,17 @@ unsigned int e1000_tx_inflight(struct net_device *dev, u64 *completed)
 	struct e1000_adapter *a = netdev_priv(dev);
 	const struct e1000_tx_ring *t = &a->tx;
 
+	unsigned int n;
+
 	*completed = READ_ONCE(a->sw.tx_packets);
 	if (!READ_ONCE(a->running) || READ_ONCE(a->resetting) || !t->count)
 		return 0;
 	/* a racy peek: the watchdog needs the same answer for a whole timeout */
-	return (READ_ONCE(t->next_to_use) + t->count - READ_ONCE(t->next_to_clean)) % t->count;
+	n = (READ_ONCE(t->next_to_use) + t->count - READ_ONCE(t->next_to_clean)) % t->count;
+	/* igb's other TX queues: a hang of any is the device's */
+	if (a->hw.mq)
+		n += e1000_mq_tx_inflight(a, completed);
+	return n;
 }
 
 void e1000_tx_timeout(struct net_device *dev)
