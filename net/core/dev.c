@@ -135,6 +135,8 @@ int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb, u32 *qtail)
 
 	if (!sd || in_irq() || irqs_disabled())
 		return -EINVAL;
+	if (!skb->tstamp)
+		skb->tstamp = ktime_get_ns();
 	if (cpu == smp_processor_id()) {
 		/* this CPU: its own backlog, the tail read as it goes on */
 		flags = local_irq_save();
@@ -146,8 +148,6 @@ int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb, u32 *qtail)
 			kfree_skb_reason(skb, SKB_DROP_REASON_CPU_BACKLOG);
 		return rc;
 	}
-	if (!skb->tstamp)
-		skb->tstamp = ktime_get_ns();
 	flags = spin_lock_irqsave(&sd->input_lock);
 	qlen = skb_queue_len(&sd->input_pkt_queue);
 	if (qlen >= (u32)READ_ONCE(netdev_max_backlog) || skb_flow_limit(sd, cpu, skb, qlen)) {

@@ -276,7 +276,9 @@ static int rps_get_cpu_locked(struct net_device *dev, struct sk_buff *skb,
 			     (int)(READ_ONCE(softnet_data_cpu(tcpu)->input_queue_head) - rf->last_qtail) >= 0)) {
 				tcpu = next;
 				rf->cpu = (u16)next;
-				rf->last_qtail = READ_ONCE(softnet_data_cpu(next)->input_queue_head);
+				/* Linux's set_rps_cpu: a CPU that is there */
+				if (rps_cpu_ok(next))
+					rf->last_qtail = READ_ONCE(softnet_data_cpu(next)->input_queue_head);
 			}
 			if (rps_cpu_ok(tcpu)) {
 				*rflowp = rf;

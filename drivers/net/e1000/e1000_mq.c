@@ -367,13 +367,8 @@ int e1000_mq_up(struct e1000_adapter *a)
 		e1000_mq_tx_configure(a, a->mq_q[q]);
 	}
 	e1000_flush(&a->hw);
-	for (q = 1; q < a->num_queues; q++) {
-		unsigned long irqf = spin_lock_irqsave(&a->mq_q[q]->tx_lock);
-
-		a->mq_q[q]->tx_up = true;
-		spin_unlock_irqrestore(&a->mq_q[q]->tx_lock, irqf);
+	for (q = 1; q < a->num_queues; q++)
 		napi_enable(&a->mq_q[q]->napi);
-	}
 	return 0;
 err:
 	while (q-- > 1) {
@@ -446,6 +441,14 @@ void e1000_mq_enable(struct e1000_adapter *a)
 	struct e1000_hw *hw = &a->hw;
 	u32 rest = e1000_mq_eims_rest(a), pending = 0;
 
+	/* the TX queues open once the transmitter is on (e1000_tx_configure
+	 * set TCTL.EN): QEMU sends nothing at a TDT write before */
+	for (unsigned int q = 1; q < a->num_queues; q++) {
+		unsigned long irqf = spin_lock_irqsave(&a->mq_q[q]->tx_lock);
+
+		a->mq_q[q]->tx_up = true;
+		spin_unlock_irqrestore(&a->mq_q[q]->tx_lock, irqf);
+	}
 	ew32(hw, E1000_EIMS, rest);
 	/* frames that landed before the unmask raised nothing we saw */
 	for (unsigned int q = 1; q < a->num_queues; q++)
