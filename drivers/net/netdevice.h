@@ -317,6 +317,10 @@ struct net_device_ops {
 	 * *completed the running count of frames it completed; a cheap
 	 * racy read (TIMER softirq) */
 	unsigned int (*ndo_tx_inflight)(struct net_device *dev, u64 *completed);
+	/* write the TX tail a NETDEV_TX_MORE send left for later outside a
+	 * poll (netdev_tx_deferred); nothing when none is pending.  Thread
+	 * or softirq context, never hard IRQ */
+	void (*ndo_tx_flush)(struct net_device *dev);
 	/* frames in flight and no completion for watchdog_timeo_ms: recover
 	 * (Linux's ndo_tx_timeout).  TIMER softirq: must not wait; a reset
 	 * goes to process context (kernel/workqueue.h) */
@@ -404,6 +408,8 @@ static inline void *netdev_priv(const struct net_device *dev) { return dev->priv
 int register_netdev(struct net_device *dev);
 void unregister_netdev(struct net_device *dev);
 struct net_device *netdev_get_by_name(const char *name);
+/* dev is registered now (a pointer kept across a possible removal) */
+bool netdev_registered(const struct net_device *dev);
 struct net_device *netdev_get_by_index(int i);  /* i-th registered, or NULL */
 
 /* link state, reported once per change */

@@ -189,3 +189,12 @@ struct net_device *netdev_get_by_name(const char *name)
 	(void)name;
 	return NULL;
 }
+
+/* drivers/net/netdevice.c's registry check (net/core/xmit.c's deferred
+ * tails): the tests that link the real registry use it */
+bool netdev_registered(const struct net_device *dev) __attribute__((weak));
+bool netdev_registered(const struct net_device *dev)
+{
+	(void)dev;
+	return true;
+}

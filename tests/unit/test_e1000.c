@@ -11,6 +11,7 @@
 #include "kernel/time.h"
 #include "net/core/dev.h"
 #include "net/core/journey_internal.h"
+#include "net/core/xmit.h"
 
 #define R(off) fake.regs[(off) / 4]
 
@@ -326,6 +327,7 @@ START_TEST(tx_full_ring_is_an_error_not_a_hang)
 
 	up(_i, 64, 64);
 	ck_assert_uint_eq(ethtool_stat("tx_ring_used"), 0);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_inflight"), 0);
 	for (int i = 0; i < 63; i++)
 		ck_assert_int_eq(xmit(100, i, NULL, 0), 0);
 	ck_assert_int_eq(xmit(100, 63, NULL, 0), -EBUSY);
@@ -333,15 +335,20 @@ START_TEST(tx_full_ring_is_an_error_not_a_hang)
 	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 0);
 	/* the ring's fill: every descriptor but the one kept empty */
 	ck_assert_uint_eq(ethtool_stat("tx_ring_used"), 63);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_inflight"), 63);
 	ck_assert_uint_eq(fake_tx_run(10), 10);
 	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_packets, 10);
 	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 10);
 	ck_assert_uint_eq(ethtool_stat("tx_ring_used"), 53);
+	/* sent by the device but not cleaned yet still count */
+	ck_assert_uint_eq(fake_tx_run(3), 3);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_inflight"), 53);
+	ck_assert_uint_eq(ethtool_stat("tx_packets") + ethtool_stat("tx_ring_inflight"), 63);
 	for (int i = 0; i < 10; i++)
 		ck_assert_int_eq(xmit(100, 63 + i, NULL, 0), 0);
 	ck_assert_int_eq(xmit(100, 99, NULL, 0), -EBUSY);
-	ck_assert_uint_eq(fake_tx_run(1000), 63);
+	ck_assert_uint_eq(fake_tx_run(1000), 60);    /* 3 of the 63 went above */
 	memcpy(&seq, fake.tx_last + 14, 4);
 	ck_assert_uint_eq(seq, 72);             /* the last frame queued, intact */
 	e1000_fixture_irq_and_poll(ad);
@@ -418,6 +425,49 @@ START_TEST(tx_wraps_and_writes_tail_once_per_burst)
 	ck_assert_int_eq(xmit(70, 1, NULL, NETDEV_TX_MORE), 0);
 	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
 	ck_assert_uint_eq(fake_tx_run(10), 1);
+	down();
+}
+END_TEST
+
+START_TEST(tx_thread_send_defers_tail_until_flush)
+{
+	unsigned int tdt0;
+
+	up(_i, 64, 64);
+	fake.tx_on_tdt = true;
+	tdt0 = fake.tdt_writes;
+	/* a thread's sends while more input waits (net/core/xmit.h, deferred
+	 * tails): the tail stays for dev_xmit_flush_deferred */
+	dev_xmit_defer_begin(true);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(xmit(80, i, NULL, NETDEV_TX_MORE), 0);
+	dev_xmit_defer_end();
+	ck_assert_uint_eq(fake.tdt_writes, tdt0);
+	ck_assert_uint_eq(fake.tx_frames, 0);
+	ck_assert(dev_xmit_deferred_pending());
+	ck_assert_uint_eq(ethtool_stat("tx_tail_deferred"), 3);
+	dev_xmit_flush_deferred();
+	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
+	ck_assert_uint_eq(fake.tx_frames, 3);
+	ck_assert(!dev_xmit_deferred_pending());
+	/* nothing pending: a flush writes nothing */
+	dev_xmit_flush_deferred();
+	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
+	/* at most XMIT_DEFER_FRAMES_MAX in a row: the next send writes the
+	 * tail for all of them */
+	for (int i = 0; i <= XMIT_DEFER_FRAMES_MAX; i++) {
+		dev_xmit_defer_begin(true);
+		ck_assert_int_eq(xmit(80, i, NULL, NETDEV_TX_MORE), 0);
+		dev_xmit_defer_end();
+	}
+	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 2);
+	ck_assert_uint_eq(fake.tx_frames, 3 + XMIT_DEFER_FRAMES_MAX + 1);
+	/* without the sender's permission MORE does not defer */
+	ck_assert_int_eq(xmit(80, 99, NULL, NETDEV_TX_MORE), 0);
+	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 3);
+	dev_xmit_flush_deferred();
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(ad->sw.tx_packets, 3 + XMIT_DEFER_FRAMES_MAX + 2);
 	down();
 }
 END_TEST
@@ -1207,6 +1257,7 @@ int main(void)
 	tcase_add_loop_test(tc, tx_checksum_offload_ipv4_ipv6_tcp_udp, 0, 3);
 	tcase_add_loop_test(tc, tx_checksum_offload_ipv6_refuses_nonsense, 0, 3);
 	tcase_add_loop_test(tc, tx_full_of_deferred_frames_flushes_first, 0, 3);
+	tcase_add_loop_test(tc, tx_thread_send_defers_tail_until_flush, 0, 3);
 	tcase_add_loop_test(tc, ringparam_resize_validated_and_leak_free, 0, 3);
 	tcase_add_loop_test(tc, stats_accumulate_from_clear_on_read, 0, 3);
 	tcase_add_loop_test(tc, stats_sticky_counters_of_the_emulator, 0, 3);

@@ -259,6 +259,9 @@ struct e1000_sw_stats {
 	 * pieces, tx_sg_segments of them in all) or tx_linearized (copied);
 	 * tx_packets counts wire frames (a TSO send: its segments) */
 	u64 tx_zc_frames, tx_linearized, tx_sg_segments;
+	/* frames a thread's send queued leaving the tail for later
+	 * (net/core/xmit.h, deferred tails; tx_lock) */
+	u64 tx_tail_deferred;
 	u64 irqs;               /* hard IRQs that were ours */
 	/* hard IRQs that found no cause pending: on INTx another device's
 	 * (IRQ_NONE); on MSI/MSI-X claimed all the same (e1000_irq.c) */
@@ -432,6 +435,10 @@ bool e1000_rx_pending(const struct e1000_adapter *a);
 u32  e1000_rx_ready(const struct e1000_adapter *a);
 bool e1000_tx_completed_pending(const struct e1000_adapter *a, const struct e1000_tx_ring *t);
 u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
+/* frames handed to the device and not yet cleaned, in tx_packets' unit
+ * (a TSO send: its wire segments); tx_lock held, so that the count and
+ * the TX counters are of one moment */
+u32  e1000_tx_ring_frames(const struct e1000_tx_ring *tx);
 
 /* e1000_stats.c */
 /* the driver's counters: a->sw with every RX queue's RX counters added

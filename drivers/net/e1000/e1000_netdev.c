@@ -229,33 +229,54 @@ static int e1000_stop(struct net_device *dev)
 	return 0;
 }
 
-/* NETDEV_TX_MORE defers the tail write only while the rx_handler runs
- * (the poll writes it once for the batch); elsewhere the tail moves now */
+/* NETDEV_TX_MORE defers the tail write while the rx_handler runs (the
+ * poll writes it once for the batch) and for a thread's send that allows
+ * it (net/core/xmit.h, deferred tails: written by ndo_tx_flush, or by the
+ * next poll); elsewhere the tail moves now */
 static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
 	unsigned long irqf;
 	/* during a reset the qdisc keeps the frame (requeue) until the wake */
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
+	bool in_poll = READ_ONCE(a->in_rx) == smp_processor_id() + 1;
 
 	/* igb with several queues: the current CPU's TX queue (XPS-like, cpu
-	 * mod the queues); queue 0 is the one below */
+	 * mod the queues); queue 0 is the one below (the others write their
+	 * tail at once, e1000_mq_xmit) */
 	if (a->hw.mq) {
 		unsigned int nq = READ_ONCE(a->num_queues), q = smp_processor_id() % (nq ? nq : 1);
 
 		if (q)
 			return e1000_mq_xmit(a, q, skb, flags);
 	}
-	/* a deferred tail is written at the end of this CPU's poll only */
-	if (READ_ONCE(a->in_rx) != smp_processor_id() + 1)
+	if (!in_poll && !netdev_xmit_defer_ok())
 		flags &= ~NETDEV_TX_MORE;
 	/* the ring is shared with the poll and (napi=off) the hard IRQ, on
 	 * any CPU */
 	irqf = spin_lock_irqsave(&a->tx_lock);
-	if (a->tx_up)
+	if (a->tx_up) {
 		rc = e1000_xmit(a, &a->tx, skb, flags);
+		if (!rc && !in_poll && a->tx.tail_pending) {
+			if (netdev_tx_deferred(dev))
+				a->sw.tx_tail_deferred++;
+			else
+				e1000_tx_flush(a, &a->tx);
+		}
+	}
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	return rc;
+}
+
+/* ndo_tx_flush: the tail a thread's send left */
+static void e1000_tx_flush_deferred(struct net_device *dev)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	unsigned long irqf = spin_lock_irqsave(&a->tx_lock);
+
+	if (a->tx_up && a->tx.tail_pending)
+		e1000_tx_flush(a, &a->tx);
+	spin_unlock_irqrestore(&a->tx_lock, irqf);
 }
 
 int e1000_reinit(struct e1000_adapter *a)
@@ -451,6 +472,7 @@ const struct net_device_ops e1000_netdev_ops = {
 	.ndo_get_ethtool_stats = e1000_get_ethtool_stats,
 	.ndo_get_drvinfo = e1000_get_drvinfo,
 	.ndo_tx_inflight = e1000_tx_inflight,
+	.ndo_tx_flush = e1000_tx_flush_deferred,
 	.ndo_tx_timeout = e1000_tx_timeout,
 	.ndo_watchdog = e1000_watchdog,
 	.ndo_reset = e1000_reset,

@@ -410,6 +410,17 @@ static u64 e1000_ctx_key(const struct netdev_tx_csum *c)
 	return key;
 }
 
+u32 e1000_tx_ring_frames(const struct e1000_tx_ring *t)
+{
+	u32 n = 0;
+
+	/* frame by frame, as e1000_clean_tx walks them */
+	for (u32 i = t->next_to_clean; i != t->next_to_use && t->slot[i].last >= 0;
+	     i = ring_next((u32)t->slot[i].last, t->count))
+		n += t->slot[i].segs;
+	return n;
+}
+
 /* Queue one frame: a data descriptor per piece of the skb (EOP on the
  * last), or one over a copy of it when the pieces cannot go as they are;
  * a checksum context descriptor first when the layout changes.  A TSO
