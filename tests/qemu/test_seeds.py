@@ -31,6 +31,7 @@ ITEMS = ["interrupts", "softirqs", "watch-softirqs", "sys-statistics", "proc-net
          "ethtool-G", "ethtool-g", "ethtool-S", "ethtool-l", "ethtool-c", "ethtool-C",
          "ethtool-k", "ethtool-K-gro", "ethtool-i", "smp-affinity", "softnet-stat",
          "ethtool-L", "ethtool-x-X", "ethtool-n-N", "sysctl-flow-limit",
+         "sysctl-rps", "rps-cpus", "rfs", "xps",
          "snmp", "netstat-ipext", "netstat-s", "proc-net-udp", "proc-net-tcp", "sysctl-budget",
          "sysctl-budget-usecs", "sysctl-backlog", "sysctl-weight", "sysctl-rmem", "sysctl-tcp-rmem",
          "ip-s-link", "ps-ksoftirqd",
@@ -298,6 +299,74 @@ def test_sysctl_flow_limit(guest):
         "net.core.flow_limit_cpu_bitmap = 0"
 
 
+def test_sysctl_rps_sock_flow_entries(guest):
+    """RFS's socket flow table: 0 (off) by default, a power of two as
+    Linux rounds it, 0 again turns it off."""
+    assert sh(guest, "sysctl net.core.rps_sock_flow_entries") == \
+        "net.core.rps_sock_flow_entries = 0\n"
+    assert sh(guest, "sysctl -w net.core.rps_sock_flow_entries=32000") == \
+        "net.core.rps_sock_flow_entries = 32768\n"
+    assert sh(guest, "cat /proc/sys/net/core/rps_sock_flow_entries") == "32768\n"
+    assert sh(guest, "echo 0 > /proc/sys/net/core/rps_sock_flow_entries") == ""
+    assert sh(guest, "sysctl net.core.rps_sock_flow_entries") == \
+        "net.core.rps_sock_flow_entries = 0\n"
+
+
+def rx_queues(guest):
+    return ["rx-%d" % q for q in range(min(DEFAULT_SMP, 8) if mq(guest) else 1)]
+
+
+def test_rps_cpus_every_rx_queue(guest):
+    """rps_cpus of every rx-N: a hex mask of online CPUs; a CPU that is not
+    there gets bash's write error and changes nothing."""
+    assert sh(guest, "ls /sys/class/net/eth0/queues").split() == \
+        [q + "/" for q in rx_queues(guest)] + ["tx-0/"]
+    allcpus = (1 << DEFAULT_SMP) - 1
+    for q in rx_queues(guest):
+        f = "/sys/class/net/eth0/queues/%s/rps_cpus" % q
+        assert sh(guest, "cat " + f).strip() == "0"
+        assert sh(guest, "echo %x > %s" % (allcpus, f)) == ""
+        assert sh(guest, "cat " + f).strip() == "%x" % allcpus
+        assert sh(guest, "echo %x > %s" % (1 << DEFAULT_SMP, f)).strip() == \
+            "bash: echo: write error: Invalid argument"
+        assert sh(guest, "cat " + f).strip() == "%x" % allcpus
+    out = sh(guest, "ping -c 2 -i 0.2 " + GATEWAY)
+    assert parse_ping(out)["stats"].groups()[:2] == ("2", "2"), out
+    for q in rx_queues(guest):
+        assert sh(guest, "echo 0 > /sys/class/net/eth0/queues/%s/rps_cpus" % q) == ""
+
+
+def test_rfs_flow_cnt(guest):
+    """rx-N/rps_flow_cnt: rounded up to a power of two, with the socket
+    table on the flows follow their readers (tests/qemu/test_rfs.py shows
+    the steering); traffic passes; 0 turns it off."""
+    f = "/sys/class/net/eth0/queues/rx-0/rps_flow_cnt"
+    assert sh(guest, "cat " + f).strip() == "0"
+    assert sh(guest, "echo 1000 > " + f) == ""
+    assert sh(guest, "cat " + f).strip() == "1024"
+    sh(guest, "sysctl -w net.core.rps_sock_flow_entries=4096")
+    out = sh(guest, "ping -c 2 -i 0.2 " + GATEWAY)
+    assert parse_ping(out)["stats"].groups()[:2] == ("2", "2"), out
+    sh(guest, "sysctl -w net.core.rps_sock_flow_entries=0")
+    assert sh(guest, "echo 0 > " + f) == ""
+    assert sh(guest, "cat " + f).strip() == "0"
+
+
+def test_xps_tx_queues(guest):
+    """igb: a TX queue per CPU; ethtool -S's tx_queue_N_packets/bytes add
+    up to tx_packets/tx_bytes.  e1000 and e1000e: one TX queue."""
+    out = sh(guest, "ping -c 3 -i 0.2 " + GATEWAY)
+    assert parse_ping(out)["stats"].groups()[:2] == ("3", "3"), out
+    st = parse_ethtool_stats(sh(guest, "ethtool -S eth0"))
+    tq = sorted(int(k.split("_")[2]) for k in st if re.fullmatch(r"tx_queue_\d+_packets", k))
+    if guest.nic != "igb":
+        assert tq == []
+        return
+    assert tq == list(range(min(DEFAULT_SMP, 8) if mq(guest) else 1))
+    assert sum(st["tx_queue_%d_packets" % q] for q in tq) == st["tx_packets"]
+    assert sum(st["tx_queue_%d_bytes" % q] for q in tq) == st["tx_bytes"]
+
+
 def test_ethtool_rxfh(guest):
     out = sh(guest, "ethtool -x eth0")
     if not mq(guest):
@@ -450,10 +519,6 @@ def test_sysctl_tcp_rmem_read_only(guest):
         "sysctl: permission denied on key 'net.ipv4.tcp_sack'\n"
     assert sh(guest, "cat /proc/sys/net/ipv4/ip_default_ttl") == \
         "%d\n" % parse_snmp(sh(guest, "cat /proc/net/snmp"))["Ip"]["DefaultTTL"]
-    # rps_sock_flow_entries (RFS): absent, as procps reports it
-    assert sh(guest, "sysctl net.core.rps_sock_flow_entries") == \
-        "sysctl: cannot stat /proc/sys/net/core/rps_sock_flow_entries: " \
-        "No such file or directory\n"
 
 
 def test_ip_s_link(guest):

@@ -629,7 +629,7 @@ START_TEST(tx_full_of_deferred_frames_flushes_first)
 		ck_assert_int_eq(xmit(100, i, NULL, NETDEV_TX_MORE), 0);
 	ad->in_rx = false;
 	ck_assert_uint_eq(ad->sw.tx_busy, 0);
-	e1000_tx_flush(ad);                     /* what the poll does at its end */
+	e1000_tx_flush(ad, &ad->tx);                     /* what the poll does at its end */
 	ck_assert_uint_eq(fake.tx_frames, 200);
 	ck_assert_uint_eq(fake.tdt_writes - tdt0, 4);  /* at 63, 126, 189 queued, and the poll */
 	e1000_fixture_irq_and_poll(ad);

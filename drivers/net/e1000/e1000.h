@@ -263,6 +263,10 @@ struct e1000_tx_ring {
 	u32 ctx_vlan;                   /* tx_ctx_vlan: the tag it holds | E1000_CTX_VLAN_SET, 0 = none */
 #define E1000_CTX_VLAN_SET      BIT(16)
 	bool tail_pending;              /* descriptors queued with NETDEV_TX_MORE, tail not written */
+	u16 index;                      /* queue number (TDT(index), ethtool -S tx_queue_N) */
+	/* the TX counters this ring adds to, under its lock: a->sw for queue
+	 * 0, the queue's own for the others (e1000_mq.c) */
+	struct e1000_sw_stats *sw;
 };
 
 /* counters kept by the driver */
@@ -453,9 +457,17 @@ void e1000_rx_configure(struct e1000_adapter *a);
 void e1000_tx_configure(struct e1000_adapter *a);
 void e1000_rx_disable(struct e1000_adapter *a);
 void e1000_tx_disable(struct e1000_adapter *a);
-int  e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags);
-void e1000_tx_flush(struct e1000_adapter *a);
-int  e1000_clean_tx(struct e1000_adapter *a);
+/* the TX side works on one ring t (a->tx, or a queue's of e1000_mq.c)
+ * under that ring's lock: queue a frame, write the tail, reclaim */
+int  e1000_xmit(struct e1000_adapter *a, struct e1000_tx_ring *t, struct sk_buff *skb,
+		unsigned int flags);
+void e1000_tx_flush(struct e1000_adapter *a, struct e1000_tx_ring *t);
+int  e1000_clean_tx(struct e1000_adapter *a, struct e1000_tx_ring *t);
+/* descriptors and slots of one TX ring of count slots, its counters in
+ * *sw, or free them; the TDT register of ring t */
+int  e1000_tx_ring_alloc(struct e1000_tx_ring *t, u32 count, u16 index, struct e1000_sw_stats *sw);
+void e1000_tx_ring_free(struct e1000_tx_ring *t);
+u32  e1000_tx_tail_reg(const struct e1000_hw *hw, const struct e1000_tx_ring *t);
 int  e1000_clean_rx(struct e1000_adapter *a, int budget);
 /* the same on ring r (queue r->index) */
 int  e1000_clean_rx_ring(struct e1000_adapter *a, struct e1000_rx_ring *r, int budget);
@@ -469,7 +481,7 @@ bool e1000_rx_pending(const struct e1000_adapter *a);
 /* descriptors the device has written back that the poll has not cleaned
  * yet (the RX ring's fill); a racy read for ethtool -S */
 u32  e1000_rx_ready(const struct e1000_adapter *a);
-bool e1000_tx_completed_pending(const struct e1000_adapter *a);
+bool e1000_tx_completed_pending(const struct e1000_adapter *a, const struct e1000_tx_ring *t);
 u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
 /* frames handed to the device and not yet cleaned, in tx_packets' unit
  * (a TSO send: its wire segments); tx_lock held, so that the count and
@@ -519,6 +531,13 @@ int  e1000_mq_up(struct e1000_adapter *a);
 void e1000_mq_enable(struct e1000_adapter *a);
 void e1000_mq_stop(struct e1000_adapter *a);
 void e1000_mq_down(struct e1000_adapter *a);
+/* start_xmit on TX queue q > 0 (its lock taken here); TX queues 1.. sent,
+ * closed and freed before the transmitter goes off */
+int  e1000_mq_xmit(struct e1000_adapter *a, unsigned int q, struct sk_buff *skb, unsigned int flags);
+void e1000_mq_tx_down(struct e1000_adapter *a);
+/* the TX watchdog's peek at TX queues 1..: descriptors in flight, their
+ * completed frames added to *completed */
+unsigned int e1000_mq_tx_inflight(struct e1000_adapter *a, u64 *completed);
 bool e1000_mq_ring_intr(struct e1000_mq_queue *q);
 bool e1000_mq_other_intr(struct e1000_adapter *a);
 /* the IRQ name of queue q's vector ("eth0-TxRx-q"); stable storage */

@@ -5,8 +5,20 @@
  * entry 0 takes the "other" causes (LSC) and is named after the device
  * ("eth0"); entry 1 + q is queue q's ("eth0-TxRx-q").  Queue 0 is the
  * adapter's own ring and NAPI (e1000_irq.c: e1000_intr, e1000_poll, which
- * also clean TX and follow the link); queues 1.. are here.  TX stays on
- * queue 0's ring, its completions on queue 0's vector.
+ * also clean TX and follow the link); queues 1.. are here.
+ *
+ * Transmit (XPS-like, as Linux's default when every CPU has its queue):
+ * start_xmit on CPU c uses TX queue c mod the queues, queue 0 being the
+ * adapter's own ring (a->tx, a->tx_lock).  Each TX queue q > 0 has its
+ * ring, its lock, its counters, and its completions cleaned by queue q's
+ * poll: IVAR routes TX queue q's write-back cause to queue q's vector, as
+ * its RX cause.  A ring is a FIFO the device sends in order, so frames
+ * keep their order per queue (and per flow while its sender stays on one
+ * CPU).  QEMU's igb sends a queue's descriptors at its TDT write, only
+ * while TCTL.EN and TXDCTL(q).ENABLE are set (igb_core.c igb_set_tdt ->
+ * igb_start_xmit, igb_tx_enabled), and raises the cause of the queue's
+ * IVAR TX entry (igb_txdesc_writeback -> igb_tx_wb_eic); reset leaves
+ * TXDCTL(1..15) disabled (igb_mac_reg_init).
  *
  * Interrupts (82576 8.8; QEMU igb_core.c, facts in the shared reference
  * qemu-multiqueue-offloads.md):
@@ -40,18 +52,29 @@
 #include "kernel/printk.h"
 #include "kernel/random.h"
 #include "kernel/softirq.h"
+#include "kernel/time.h"
 #include "net/core/journey.h"
+#include "net/core/xmit.h"
 #include <stdio.h>
 #include <string.h>
 
 #define E1000_MQ_VEC_OTHER      0       /* MSI-X entry of the other causes */
 #define E1000_MQ_IRQ_NAME       (IFNAMSIZ + 12)
+#define E1000_MQ_TX_DRAIN_POLLS 1000    /* x 10 us for a TX queue to send what it holds */
 
 struct e1000_mq_queue {
 	struct e1000_adapter *a;
 	struct e1000_rx_ring rx;        /* queue > 0 (queue 0's is a->rx) */
 	struct napi_struct napi;        /* queue > 0 (queue 0's is a->napi) */
-	struct e1000_sw_stats sw;       /* its RX counters (queue > 0), kept across rebuilds */
+	struct e1000_sw_stats sw;       /* its RX and TX counters (queue > 0), kept across rebuilds */
+	struct e1000_tx_ring tx;        /* queue > 0 (queue 0's is a->tx) */
+	/* guards tx (the ring, its slots, tail_pending, ctx_key), tx_up and
+	 * the TX counters of sw: start_xmit on the CPUs that map to this
+	 * queue (thread or softirq: irqsave), this queue's poll (softirq on
+	 * its vector's CPU: interrupts on, no hard IRQ takes it with
+	 * napi=on), napi=off's hard IRQ (interrupts off), e1000_mq_tx_down */
+	struct spinlock tx_lock;
+	bool tx_up;                     /* ring usable by start_xmit; under tx_lock */
 	u16 index;
 	u32 eims;                       /* its vector's EICR/EIMS bit */
 	char irq_name[E1000_MQ_IRQ_NAME];
@@ -90,6 +113,25 @@ static void e1000_mq_reta_default(struct e1000_adapter *a)
 		a->reta[j] = (u8)(j * a->num_queues / E1000_RETA_SIZE);
 }
 
+/* frames the device sent on queue q's TX ring go back; a qdisc held back
+ * by -EBUSY may go on */
+static void e1000_mq_clean_tx(struct e1000_mq_queue *q)
+{
+	int cleaned;
+
+	spin_lock(&q->tx_lock);
+	cleaned = q->tx_up ? e1000_clean_tx(q->a, &q->tx) : 0;
+	spin_unlock(&q->tx_lock);
+	if (cleaned)
+		netif_tx_wake(q->a->netdev);
+}
+
+/* a racy peek, as e1000_rx_ring_pending */
+static bool e1000_mq_tx_pending(struct e1000_mq_queue *q)
+{
+	return READ_ONCE(q->tx_up) && e1000_tx_completed_pending(q->a, &q->tx);
+}
+
 static int e1000_mq_poll(struct napi_struct *napi, int budget)
 {
 	struct e1000_mq_queue *q = container_of(napi, struct e1000_mq_queue, napi);
@@ -98,13 +140,15 @@ static int e1000_mq_poll(struct napi_struct *napi, int budget)
 
 	journey_mark_cpu(JOURNEY_RX_NAPI);
 	a->qstats[q->index].polls++;
+	e1000_mq_clean_tx(q);
 	work = e1000_clean_rx_ring(a, &q->rx, budget);
 	if (work >= budget)
 		return budget;          /* stay scheduled, vector masked */
 	if (napi_complete_done(napi, work)) {
 		ew32(mq_hw(q), E1000_EIMS, q->eims);
 		/* a frame that came while masked raised no message */
-		if (e1000_rx_ring_pending(a, &q->rx) && napi_schedule_prep(napi)) {
+		if ((e1000_rx_ring_pending(a, &q->rx) || e1000_mq_tx_pending(q)) &&
+		    napi_schedule_prep(napi)) {
 			ew32(mq_hw(q), E1000_EIMC, q->eims);
 			__napi_schedule(napi);
 		}
@@ -123,6 +167,7 @@ bool e1000_mq_ring_intr(struct e1000_mq_queue *q)
 	if (!READ_ONCE(napi_enabled)) {
 		/* napi=off: one frame per interrupt, as queue 0 (e1000_irq.c) */
 		journey_mark_cpu(JOURNEY_RX_IRQ);
+		e1000_mq_clean_tx(q);
 		e1000_clean_rx_ring(a, &q->rx, 1);
 		ew32(&a->hw, E1000_EIMS, q->eims);
 		if (e1000_rx_ring_pending(a, &q->rx))
@@ -170,6 +215,7 @@ int e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
 		q->a = a;
 		q->index = (u16)i;
 		q->eims = E1000_EICR_VEC(e1000_mq_vec(i));
+		q->tx_lock = (struct spinlock)SPINLOCK_INIT("e1000_mq_tx");
 		snprintf(q->irq_name, sizeof(q->irq_name), "%s-TxRx-%u", a->netdev->name, i);
 		if (i)
 			netif_napi_add(a->netdev, &q->napi, e1000_mq_poll);
@@ -181,6 +227,7 @@ int e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
 	hw->nvec = (u16)(nq + 1);
 	a->max_queues = (u16)maxq;
 	a->num_queues = (u16)nq;
+	a->netdev->real_num_rx_queues = (u16)nq;       /* rx-0 .. rx-(nq-1) in sysfs */
 	/* a random key, as Linux's netdev_rss_key_fill */
 	get_random_bytes(a->rss_key, sizeof(a->rss_key));
 	e1000_mq_reta_default(a);
@@ -212,8 +259,9 @@ static void e1000_mq_route(struct e1000_adapter *a)
 		ivar[q & 7] |= (u32)(E1000_IVAR_VALID | e1000_mq_vec(q)) << E1000_IVAR_RX_SHIFT(q);
 		eiac |= E1000_EICR_VEC(e1000_mq_vec(q));
 	}
-	/* TX queue 0, the only TX ring, on queue 0's vector */
-	ivar[0] |= (u32)(E1000_IVAR_VALID | e1000_mq_vec(0)) << E1000_IVAR_TX_SHIFT(0);
+	/* TX queue q on RX queue q's vector (Linux's TxRx pairs) */
+	for (unsigned int q = 0; q < a->num_queues; q++)
+		ivar[q & 7] |= (u32)(E1000_IVAR_VALID | e1000_mq_vec(q)) << E1000_IVAR_TX_SHIFT(q);
 	for (unsigned int i = 0; i < E1000_MQ_MAX; i++)
 		ew32(hw, E1000_IVAR0 + 4 * i, ivar[i]);
 	ew32(hw, E1000_IVAR_MISC, (u32)(E1000_IVAR_VALID | E1000_MQ_VEC_OTHER) << E1000_IVAR_OTHER_SHIFT);
@@ -274,29 +322,119 @@ static void e1000_mq_ring_configure(struct e1000_adapter *a, struct e1000_mq_que
 	ew32(hw, E1000_ADV_RXDCTL(n), er32(hw, E1000_ADV_RXDCTL(n)) | E1000_XDCTL_ENABLE);
 }
 
+/* TX ring q > 0 (82576 4.5.10, Linux igb_configure_tx_ring): base,
+ * length, head = tail = 0, then TXDCTL.ENABLE; the transmitter (TCTL.EN)
+ * goes on with queue 0's (e1000_tx_configure) */
+static void e1000_mq_tx_configure(struct e1000_adapter *a, struct e1000_mq_queue *q)
+{
+	struct e1000_hw *hw = &a->hw;
+	struct e1000_tx_ring *t = &q->tx;
+	unsigned int n = q->index;
+
+	memset(t->desc, 0, (size_t)t->count * E1000_DESC_SIZE);
+	t->next_to_use = t->next_to_clean = 0;
+	t->ctx_key = 0;
+	t->tail_pending = false;
+	ew32(hw, E1000_ADV_TDBAL(n), (u32)t->desc_dma);
+	ew32(hw, E1000_ADV_TDBAH(n), (u32)(t->desc_dma >> 32));
+	ew32(hw, E1000_ADV_TDLEN(n), t->count * E1000_DESC_SIZE);
+	ew32(hw, E1000_ADV_TDH(n), 0);
+	ew32(hw, E1000_ADV_TDT(n), 0);
+	ew32(hw, E1000_ADV_TXDCTL(n), er32(hw, E1000_ADV_TXDCTL(n)) | E1000_XDCTL_ENABLE);
+}
+
 int e1000_mq_up(struct e1000_adapter *a)
 {
 	unsigned int q;
 	int rc = 0;
 
 	for (q = 1; q < a->num_queues; q++) {
-		rc = e1000_rx_ring_alloc(&a->mq_q[q]->rx, a->rx_count, (u16)q);
+		struct e1000_mq_queue *mq = a->mq_q[q];
+
+		rc = e1000_rx_ring_alloc(&mq->rx, a->rx_count, (u16)q);
 		if (rc)
 			goto err;
-		a->mq_q[q]->rx.sw = &a->mq_q[q]->sw;
+		mq->rx.sw = &mq->sw;
+		rc = e1000_tx_ring_alloc(&mq->tx, a->tx_count, (u16)q, &mq->sw);
+		if (rc) {
+			e1000_rx_ring_free(&mq->rx);
+			goto err;
+		}
 	}
 	e1000_mq_route(a);
 	e1000_mq_setup_rss(a);
-	for (q = 1; q < a->num_queues; q++)
+	for (q = 1; q < a->num_queues; q++) {
 		e1000_mq_ring_configure(a, a->mq_q[q]);
+		e1000_mq_tx_configure(a, a->mq_q[q]);
+	}
 	e1000_flush(&a->hw);
 	for (q = 1; q < a->num_queues; q++)
 		napi_enable(&a->mq_q[q]->napi);
 	return 0;
 err:
-	while (q-- > 1)
+	while (q-- > 1) {
+		e1000_tx_ring_free(&a->mq_q[q]->tx);
 		e1000_rx_ring_free(&a->mq_q[q]->rx);
+	}
 	return rc;
+}
+
+int e1000_mq_xmit(struct e1000_adapter *a, unsigned int qi, struct sk_buff *skb, unsigned int flags)
+{
+	struct e1000_mq_queue *q = a->mq_q[qi];
+	/* as queue 0's: the qdisc keeps the frame during a reset */
+	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
+	unsigned long irqf;
+
+	/* the deferred tail is queue 0's poll's to write */
+	flags &= ~NETDEV_TX_MORE;
+	irqf = spin_lock_irqsave(&q->tx_lock);
+	if (q->tx_up)
+		rc = e1000_xmit(a, &q->tx, skb, flags);
+	spin_unlock_irqrestore(&q->tx_lock, irqf);
+	return rc;
+}
+
+unsigned int e1000_mq_tx_inflight(struct e1000_adapter *a, u64 *completed)
+{
+	unsigned int n = 0;
+
+	for (unsigned int qi = 1; qi < READ_ONCE(a->num_queues) && qi < E1000_MQ_MAX; qi++) {
+		struct e1000_mq_queue *q = a->mq_q[qi];
+		u32 cnt = READ_ONCE(q->tx.count);
+
+		*completed += READ_ONCE(q->sw.tx_packets);
+		if (!READ_ONCE(q->tx_up) || !cnt)
+			continue;
+		n += (READ_ONCE(q->tx.next_to_use) + cnt - READ_ONCE(q->tx.next_to_clean)) % cnt;
+	}
+	return n;
+}
+
+/* Before the transmitter goes off (e1000_down): each TX queue q > 0 sends
+ * what it holds (unless the device hung), is closed to start_xmit,
+ * reclaimed, disabled and freed.  Process context. */
+void e1000_mq_tx_down(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+
+	for (unsigned int qi = 1; qi < a->num_queues; qi++) {
+		struct e1000_mq_queue *q = a->mq_q[qi];
+		unsigned long irqf;
+
+		for (int i = 0; i < E1000_MQ_TX_DRAIN_POLLS && !a->tx_hung; i++) {
+			if (er32(hw, E1000_ADV_TDH(qi)) == READ_ONCE(q->tx.next_to_use))
+				break;
+			udelay(10);
+		}
+		irqf = spin_lock_irqsave(&q->tx_lock);
+		q->tx_up = false;
+		e1000_clean_tx(a, &q->tx);
+		spin_unlock_irqrestore(&q->tx_lock, irqf);
+		ew32(hw, E1000_ADV_TXDCTL(qi), er32(hw, E1000_ADV_TXDCTL(qi)) & ~E1000_XDCTL_ENABLE);
+		e1000_tx_ring_free(&q->tx);
+	}
+	e1000_flush(hw);
 }
 
 void e1000_mq_enable(struct e1000_adapter *a)
@@ -304,6 +442,14 @@ void e1000_mq_enable(struct e1000_adapter *a)
 	struct e1000_hw *hw = &a->hw;
 	u32 rest = e1000_mq_eims_rest(a), pending = 0;
 
+	/* the TX queues open once the transmitter is on (e1000_tx_configure
+	 * set TCTL.EN): QEMU sends nothing at a TDT write before */
+	for (unsigned int q = 1; q < a->num_queues; q++) {
+		unsigned long irqf = spin_lock_irqsave(&a->mq_q[q]->tx_lock);
+
+		a->mq_q[q]->tx_up = true;
+		spin_unlock_irqrestore(&a->mq_q[q]->tx_lock, irqf);
+	}
 	ew32(hw, E1000_EIMS, rest);
 	/* frames that landed before the unmask raised nothing we saw */
 	for (unsigned int q = 1; q < a->num_queues; q++)
@@ -343,7 +489,7 @@ void e1000_mq_down(struct e1000_adapter *a)
 	e1000_flush(hw);
 }
 
-/* the RX fields only: TX and the rest are queue 0's (a->sw) */
+/* the RX and TX fields: the interrupt, link and reset counters are queue 0's (a->sw) */
 void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w)
 {
 	for (unsigned int q = 1; q < a->max_queues; q++) {
@@ -362,6 +508,23 @@ void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w)
 		w->rx_vlan_stripped += READ_ONCE(s->rx_vlan_stripped);
 		w->rx_multi_buf_frames += READ_ONCE(s->rx_multi_buf_frames);
 		w->rx_multi_buf_bufs += READ_ONCE(s->rx_multi_buf_bufs);
+		w->tx_packets += READ_ONCE(s->tx_packets);
+		w->tx_bytes += READ_ONCE(s->tx_bytes);
+		w->tx_busy += READ_ONCE(s->tx_busy);
+		w->tx_csum_offloaded += READ_ONCE(s->tx_csum_offloaded);
+		w->tx_csum_ipv6 += READ_ONCE(s->tx_csum_ipv6);
+		w->tx_csum_udp += READ_ONCE(s->tx_csum_udp);
+		w->tx_tso_sends += READ_ONCE(s->tx_tso_sends);
+		w->tx_tso_segments += READ_ONCE(s->tx_tso_segments);
+		w->tx_tso_descs += READ_ONCE(s->tx_tso_descs);
+		w->tx_tso_descs_max = MAX(w->tx_tso_descs_max, READ_ONCE(s->tx_tso_descs_max));
+		w->tx_tso_dropped += READ_ONCE(s->tx_tso_dropped);
+		w->tx_tso6_sends += READ_ONCE(s->tx_tso6_sends);
+		w->tx_zc_frames += READ_ONCE(s->tx_zc_frames);
+		w->tx_linearized += READ_ONCE(s->tx_linearized);
+		w->tx_sg_segments += READ_ONCE(s->tx_sg_segments);
+		w->tx_vlan_inserted += READ_ONCE(s->tx_vlan_inserted);
+		w->tx_vlan_dropped += READ_ONCE(s->tx_vlan_dropped);
 	}
 }
 
@@ -379,6 +542,14 @@ static const char *const e1000_mq_stat_names[E1000_MQ_MAX][E1000_MQ_RX_STATS] = 
 #define E1000_MQ_NAMES(n) { "rx_queue_" #n "_packets", "rx_queue_" #n "_bytes", \
 			    "rx_queue_" #n "_drops", "rx_queue_" #n "_irqs", \
 			    "rx_queue_" #n "_polls" }
+	E1000_MQ_NAMES(0), E1000_MQ_NAMES(1), E1000_MQ_NAMES(2), E1000_MQ_NAMES(3),
+	E1000_MQ_NAMES(4), E1000_MQ_NAMES(5), E1000_MQ_NAMES(6), E1000_MQ_NAMES(7),
+#undef E1000_MQ_NAMES
+};
+
+static const char *const e1000_mq_tx_stat_names[E1000_MQ_MAX][3] = {
+#define E1000_MQ_NAMES(n) { "tx_queue_" #n "_packets", "tx_queue_" #n "_bytes", \
+			    "tx_queue_" #n "_restart" }
 	E1000_MQ_NAMES(0), E1000_MQ_NAMES(1), E1000_MQ_NAMES(2), E1000_MQ_NAMES(3),
 	E1000_MQ_NAMES(4), E1000_MQ_NAMES(5), E1000_MQ_NAMES(6), E1000_MQ_NAMES(7),
 #undef E1000_MQ_NAMES
@@ -410,9 +581,15 @@ unsigned int e1000_mq_ethtool_stats(struct e1000_adapter *a, struct ethtool_stat
 		for (unsigned int k = 0; k < E1000_MQ_RX_STATS; k++)
 			STAT_PUT(e1000_mq_stat_names[q][k], v[k]);
 	}
-	/* one TX ring: queue 0's */
-	STAT_PUT("tx_queue_0_packets", a->sw.tx_packets);
-	STAT_PUT("tx_queue_0_bytes", a->sw.tx_bytes);
+	/* Linux igb's tx_queue_N_{packets,bytes,restart}: restart is
+	 * -EBUSY to the qdisc (ring full) */
+	for (unsigned int q = 0; q < nq; q++) {
+		const struct e1000_sw_stats *s = q ? &a->mq_q[q]->sw : &a->sw;
+
+		STAT_PUT(e1000_mq_tx_stat_names[q][0], READ_ONCE(s->tx_packets));
+		STAT_PUT(e1000_mq_tx_stat_names[q][1], READ_ONCE(s->tx_bytes));
+		STAT_PUT(e1000_mq_tx_stat_names[q][2], READ_ONCE(s->tx_busy));
+	}
 	STAT_PUT("rx_rss_mismatch", mismatch);
 	return n;
 }
@@ -445,6 +622,7 @@ static int e1000_mq_set_count(struct e1000_adapter *a, unsigned long nq)
 	if (rc)
 		return rc;
 	a->num_queues = (u16)nq;
+	WRITE_ONCE(a->netdev->real_num_rx_queues, (u16)nq);
 	a->hw.nvec = (u16)(nq + 1);
 	/* Linux igb_reinit_queues: the default table for the new count,
 	 * unless the user set one (which ethtool checked fits) */
