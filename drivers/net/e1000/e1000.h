@@ -96,6 +96,7 @@ enum e1000_mac_type {
 #define E1000_F_DRV_LOAD        BIT(7)  /* set CTRL_EXT.DRV_LOAD */
 #define E1000_F_MSIX_IVAR       BIT(8)  /* MSI-X through ICR causes routed by IVAR (82574) */
 #define E1000_F_MSIX            (E1000_F_MSIX_EICR | E1000_F_MSIX_IVAR)
+#define E1000_F_EXT_RX          BIT(9)  /* extended RX descriptors: RFCTL.EXTEN (82574) */
 
 /* queue 0 register offsets, which move between the legacy and 82576 maps */
 struct e1000_queue_regs {
@@ -132,10 +133,15 @@ struct e1000_chip {
 	enum e1000_mac_type type;
 	unsigned int flags;                             /* E1000_F_* */
 	const struct e1000_ring_ops *ring_ops;
+	/* RSS queues with a vector each (MSI-X): 1 = no RSS (the 82540EM's
+	 * one queue), 2 on the 82574 (QEMU E1000E_NUM_QUEUES), the 8 Linux's
+	 * igb uses on the 82576 */
+	u16 max_rss_queues;
 };
 
 extern const struct e1000_ring_ops e1000_legacy_ring_ops;
 extern const struct e1000_ring_ops e1000_adv_ring_ops;
+extern const struct e1000_ring_ops e1000_ext_ring_ops;
 extern const struct e1000_chip e1000_chip_82540em, e1000_chip_82574l, e1000_chip_82576;
 
 struct e1000_hw {
@@ -364,6 +370,7 @@ struct e1000_adapter {
 	u8 reta[E1000_RETA_SIZE];
 	u32 rss_fields;                 /* MRQC hash-field bits */
 	bool rss_on;                    /* RSS programmed: descriptors carry the hash */
+	const char *mq_why;             /* one queue on a chip with more: why (ethtool -l) */
 };
 
 /* e1000_hw.c */
