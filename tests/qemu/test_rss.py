@@ -278,7 +278,7 @@ def test_rss_queue_prediction_e1000e(testnet, kernel):
                     "ip=%s/%d,%s e1000.queues=%d" % (GUEST, netns.PREFIXLEN4, netns.HOST4, nq))
     irqs = shell(g, "cat /proc/interrupts")
     names = re.findall(r"edge\s+(eth0\S*)$", irqs, re.M)
-    assert names == ["eth0", "eth0-TxRx-0", "eth0-rx-1"], irqs
+    assert names == ["eth0", "eth0-TxRx-0", "eth0-TxRx-1"], irqs
     chans = shell(g, "ethtool -l eth0")
     assert chans.split("\n") == [
         "Channel parameters for eth0:", "Pre-set maximums:", "RX:\t\tn/a", "TX:\t\tn/a",

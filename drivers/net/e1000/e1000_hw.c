@@ -112,8 +112,15 @@ void e1000_irq_setup(struct e1000_hw *hw)
 
 void e1000_irq_enable(struct e1000_hw *hw)
 {
-	if (hw->msix && (hw->chip->flags & E1000_F_MSIX_IVAR))
+	if (hw->msix && (hw->chip->flags & E1000_F_MSIX_IVAR)) {
+		/* multiqueue: queue 0's causes auto-mask as their message goes
+		 * (EIAC, e1000_mq.c); ones set while masked are for frames the
+		 * poll took, and unmasking over them would send a message whose
+		 * handler finds nothing and leaves the vector masked */
+		if (hw->mq)
+			ew32(hw, E1000_ICR, hw->eims_rx0);
 		ew32(hw, E1000_IMS, E1000_IMS_ENABLE_82574_MSIX);
+	}
 	else if (hw->mq)
 		/* queue events come as EICR bits; RXDW/TXDW in IMS would fire
 		 * the other vector for every frame (QEMU igb_raise_interrupts;

@@ -41,7 +41,10 @@
  *    fields; the other causes set ICR.OTHER (e1000e_raise_interrupts).
  *    EIAC holds the queue bits: QEMU clears them in ICR and in IMS as the
  *    message goes (e1000e_msix_notify_one, CTRL_EXT.IAME clear), so the
- *    vector is masked until the poll writes IMS.  The other vector's
+ *    vector is masked until the poll writes IMS; the poll acknowledges
+ *    the queue's ICR bits first (they stay set while masked and would
+ *    send a message for frames already taken, its handler finding nothing
+ *    and leaving the vector masked).  The other vector's
  *    handler acknowledges ICR by writing its bits back: in MSI-X mode a
  *    read clears nothing while IMS is set (e1000e_mac_icr_read).
  *  - No queue enable bit (a ring is used when RDLEN > 0,
@@ -51,10 +54,10 @@
  *    QEMU's net layer then holds every later frame, whatever its queue,
  *    until a tail write (e1000e_set_rdt -> e1000e_start_recv).  One slow
  *    queue stalls the other; nothing is lost.
- *  - Linux's e1000e uses one RX queue (vectors eth0-rx-0, eth0-tx-0,
- *    eth0); here queue 0's vector carries TX too and is named
- *    eth0-TxRx-0, queue 1's eth0-rx-1 (Linux igb's names for a paired and
- *    an RX-only vector, igb_request_msix). */
+ *  - Linux's e1000e uses one RX queue, with vectors eth0-rx-0, eth0-tx-0
+ *    and eth0 (e1000_request_msix); here the vectors are laid out and
+ *    named as on the igb (eth0, eth0-TxRx-0, eth0-TxRx-1), queue 0's
+ *    carrying TX as there. */
 #include "drivers/net/e1000/e1000.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
@@ -103,6 +106,12 @@ static void mq_mask(struct e1000_hw *hw, u32 bits)
 
 static void mq_unmask(struct e1000_hw *hw, u32 bits)
 {
+	/* 82574: causes that came while masked (the poll took their frames)
+	 * are acknowledged first, or the IMS write sends a message for them,
+	 * auto-masking the vector again, and its handler finds nothing to do
+	 * and leaves it masked for good (see e1000_irq_enable) */
+	if (mq_icr(hw))
+		ew32(hw, E1000_ICR, bits);
 	ew32(hw, mq_icr(hw) ? E1000_IMS : E1000_EIMS, bits);
 }
 
@@ -245,10 +254,7 @@ int e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
 		q->a = a;
 		q->index = (u16)i;
 		q->eims = mq_queue_bits(hw, i);
-		/* Linux igb's names: TxRx for a vector with TX, rx for one
-		 * without (the 82574's queue 1; TX is queue 0's) */
-		snprintf(q->irq_name, sizeof(q->irq_name), "%s-%s-%u", a->netdev->name,
-			 i && mq_icr(hw) ? "rx" : "TxRx", (unsigned int)(u8)i);
+		snprintf(q->irq_name, sizeof(q->irq_name), "%s-TxRx-%u", a->netdev->name, i);
 		if (i)
 			netif_napi_add(a->netdev, &q->napi, e1000_mq_poll);
 		a->mq_q[i] = q;
