@@ -124,13 +124,10 @@ class TcpClients(threading.Thread):
 
 def quiesce(g, net, timeout=injectlib.REASS_QUIET_S):
     """sample() once lwIP holds no IP fragments (its reassembly timer has run
-    out for everything sent)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        c = sample(g, net)
-        if c.get("memp.REASSDATA", 0) == 0 or time.monotonic() > deadline:
-            return c
-        time.sleep(2)
+    out for everything sent): the wait reads the pool alone, so the sample is
+    not one whose counters were read before the last datagrams were freed."""
+    injectlib.wait_unfragmented(g, timeout)
+    return sample(g, net)
 
 
 def flat(rows, key, bound):
