@@ -11,8 +11,8 @@ receive work against 1-CPU barenet in the same run:
             rx-flow-hash udp4 sdfn); e1000 has one queue
   RPS       one queue; /sys/class/net/eth0/queues/rx-0/rps_cpus naming
             every vCPU, so CPU 0's poll hands each flow to a CPU by its hash
-            (igb: the NIC's, with UDP ports hashed as for RSS; e1000: the
-            software one)
+            (the software one, over addresses and ports: with one queue the
+            NIC computes none)
 
 Per boot, two cells, 64 flows each (64 host sockets, source ports
 FLOW_PORT..+63, in the run's own namespace):
@@ -196,7 +196,7 @@ def measure(model, label, n, steer, extra):
         cell["build"] = harness.BANNER_RE.search(g.output).group("build")
         if not _wait_echo(net):
             raise RuntimeError("scaling %s %s: no UDP echo; log %s" % (model, label, g.logpath))
-        if model == "igb" and steer in ("rss", "rps"):
+        if steer == "rss":
             out = g.shell("ethtool -N eth0 rx-flow-hash udp4 sdfn", 30).strip()
             if out:
                 raise RuntimeError("ethtool -N: " + out)

@@ -467,6 +467,8 @@ int  e1000_driver_init(void);
  * off, their rings drained, disabled and freed.  The IRQ bodies: a queue
  * vector, and entry 0's other causes. */
 int  e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq);
+/* the queue objects of e1000_mq_init freed (the device stopped) */
+void e1000_mq_free(struct e1000_adapter *a);
 int  e1000_mq_up(struct e1000_adapter *a);
 void e1000_mq_enable(struct e1000_adapter *a);
 void e1000_mq_stop(struct e1000_adapter *a);

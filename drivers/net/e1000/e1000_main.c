@@ -295,6 +295,7 @@ static void e1000_remove(struct pci_dev *pdev)
 	else
 		irq_remove_handler(pci_irq_vector(pdev, 0), e1000_irq, a);
 	pci_free_irq_vectors(pdev);
+	e1000_mq_free(a);
 	netif_napi_del(&a->napi);
 	unregister_netdev(a->netdev);
 	free_netdev(a->netdev);

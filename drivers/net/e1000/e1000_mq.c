@@ -276,7 +276,7 @@ int e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
 		q->a = a;
 		q->index = (u16)i;
 		q->eims = mq_queue_bits(hw, i);
-		snprintf(q->irq_name, sizeof(q->irq_name), "%s-TxRx-%u", a->netdev->name, i);
+		snprintf(q->irq_name, sizeof(q->irq_name), "%s-TxRx-%u", a->netdev->name, (unsigned int)(u8)i);
 		if (i)
 			netif_napi_add(a->netdev, &q->napi, e1000_mq_poll);
 		a->mq_q[i] = q;
@@ -294,6 +294,19 @@ int e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
 	e1000_mq_reta_default(a);
 	a->rss_fields = mq_icr(hw) ? E1000_MRQC_RSS_DEFAULT_82574 : E1000_MRQC_RSS_DEFAULT;
 	return 0;
+}
+
+void e1000_mq_free(struct e1000_adapter *a)
+{
+	for (unsigned int i = 0; i < E1000_MQ_MAX; i++) {
+		if (!a->mq_q[i])
+			continue;
+		if (i)
+			netif_napi_del(&a->mq_q[i]->napi);
+		kfree(a->mq_q[i]);
+		a->mq_q[i] = NULL;
+	}
+	a->hw.mq = false;
 }
 
 struct e1000_mq_queue *e1000_mq_queue(struct e1000_adapter *a, unsigned int q)
