@@ -174,6 +174,22 @@ def qemu_threads(pid):
     return out
 
 
+LOCK_METRICS = ("net_core_lock_total", "net_core_lock_contended_total",
+                "net_core_lock_wait_ns_total")
+
+
+def core_lock(g):
+    """(takes, contended takes, ns waited) of the lwIP core lock: the one
+    lock every received frame's protocol work runs under
+    (net/lwip/core_lock.c), from /proc/barenet/metrics"""
+    vals = {}
+    for line in g.shell("cat /proc/barenet/metrics", 30).splitlines():
+        f = line.split()
+        if len(f) == 2 and f[0].startswith("barenet_net_core_lock"):
+            vals[f[0][len("barenet_"):]] = int(f[1])
+    return tuple(vals.get(k, 0) for k in LOCK_METRICS)
+
+
 def softnet_processed(text):
     """Per CPU, softnet_stat's first column (frames processed)."""
     return [int(line.split()[0], 16) for line in text.splitlines() if line.strip()]
@@ -210,12 +226,16 @@ def measure(model, label, n, steer, extra):
         cell["echo_per_s"], cell["echo_lost"] = echo_flows(net, SECONDS)
         rx0 = benchlib.net_dev(g.shell("cat /proc/net/dev", 30))[0]
         sn0 = softnet_processed(g.shell("cat /proc/net/softnet_stat", 30))
+        lk0 = core_lock(g)
         th0, c0 = qemu_threads(g.proc.pid), time.monotonic()
         sent, el = flood_flows(net, SECONDS)
         th1, c1 = qemu_threads(g.proc.pid), time.monotonic()
         time.sleep(0.3)
         rx1 = benchlib.net_dev(g.shell("cat /proc/net/dev", 30))[0]
         sn1 = softnet_processed(g.shell("cat /proc/net/softnet_stat", 30))
+        lk1 = core_lock(g)
+        cell["core_lock"] = {"takes": lk1[0] - lk0[0], "contended": lk1[1] - lk0[1],
+                             "wait_s": (lk1[2] - lk0[2]) / 1e9, "flood_s": el}
         cell["flood_sent_per_s"] = sent / el
         cell["rx_per_s"] = (rx1 - rx0) / el
         cell["processed_per_cpu"] = [b - a for a, b in zip(sn0, sn1)]
@@ -276,21 +296,31 @@ def render(doc):
           "last)\n"
     md += "- host limit: QEMU's vCPU threads, its main loop (the NIC model and the tap, under " \
           "the BQL) and the flood sender share %d host cores; \"QEMU cores\" is the CPU the QEMU " \
-          "process took during the flood (cores = CPU seconds per second)\n\n" % meta["cores"]
+          "process took during the flood (cores = CPU seconds per second); \"frames per QEMU " \
+          "CPU-second\" divides the frames received by it, the cost of a frame whatever share " \
+          "of the host QEMU got; the lwIP lock column: the share of the core lock's takes " \
+          "during the flood that found it held by another vCPU, and the vCPU-seconds per second " \
+          "spent waiting for it (every frame's IP/UDP work runs under that one lock, " \
+          "net/lwip/core_lock.c)\n\n" % meta["cores"]
     for model in doc["models"]:
         cells = doc["cells"][model]
         ref = reference(cells)
         md += "## %s (%s)\n\n" % (model, benchlib.MODE_NAMES[MODE[model]])
         md += "| boot | queues | echo replies/s | x 1 CPU | frames received/s | x 1 CPU | " \
-              "frames processed per guest CPU | flood sent/s | QEMU cores | host load |\n"
-        md += "|---|---|---|---|---|---|---|---|---|---|\n"
+              "frames processed per guest CPU | flood sent/s | QEMU cores | frames per QEMU " \
+              "CPU-second | lwIP lock: contended takes, CPU-s waited per s | host load |\n"
+        md += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for c in cells:
-            md += "| %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %.2f |\n" % (
+            cores = sum(c["qemu_cores"].values())
+            lk = c.get("core_lock")
+            lock = "%.1f%%, %.2f" % (100.0 * lk["contended"] / max(lk["takes"], 1),
+                                     lk["wait_s"] / lk["flood_s"]) if lk else "n/a"
+            md += "| %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %.2f |\n" % (
                 c["label"], c["queues"], benchlib.fmt(c["echo_per_s"]),
                 c["echo_per_s"] / ref["echo_per_s"], benchlib.fmt(c["rx_per_s"]),
                 c["rx_per_s"] / ref["rx_per_s"], " / ".join(str(x) for x in c["processed_per_cpu"]),
                 benchlib.fmt(c["flood_sent_per_s"]), fmt_cores(c["qemu_cores"]),
-                c["load_before"])
+                benchlib.fmt(c["rx_per_s"] / cores) if cores else "n/a", lock, c["load_before"])
         md += "\n"
         if model == "igb":
             rss2 = [c for c in cells if c["cpus"] == 2 and c["steering"] == "rss"]
