@@ -190,6 +190,18 @@ def core_lock(g):
     return tuple(vals.get(k, 0) for k in LOCK_METRICS)
 
 
+def ipis(g):
+    """Inter-processor interrupts so far: /proc/interrupts' CAL (function
+    call: RPS's kick to the target CPU) and RES (reschedule) rows, summed
+    over the CPUs"""
+    total = 0
+    for line in g.shell("cat /proc/interrupts", 30).splitlines():
+        f = line.split()
+        if f and f[0] in ("CAL:", "RES:"):
+            total += sum(int(x) for x in f[1:] if x.isdigit())
+    return total
+
+
 def softnet_processed(text):
     """Per CPU, softnet_stat's first column (frames processed)."""
     return [int(line.split()[0], 16) for line in text.splitlines() if line.strip()]
@@ -227,6 +239,7 @@ def measure(model, label, n, steer, extra):
         rx0 = benchlib.net_dev(g.shell("cat /proc/net/dev", 30))[0]
         sn0 = softnet_processed(g.shell("cat /proc/net/softnet_stat", 30))
         lk0 = core_lock(g)
+        ip0 = ipis(g)
         th0, c0 = qemu_threads(g.proc.pid), time.monotonic()
         sent, el = flood_flows(net, SECONDS)
         th1, c1 = qemu_threads(g.proc.pid), time.monotonic()
@@ -234,6 +247,7 @@ def measure(model, label, n, steer, extra):
         rx1 = benchlib.net_dev(g.shell("cat /proc/net/dev", 30))[0]
         sn1 = softnet_processed(g.shell("cat /proc/net/softnet_stat", 30))
         lk1 = core_lock(g)
+        cell["ipis"] = ipis(g) - ip0
         cell["core_lock"] = {"takes": lk1[0] - lk0[0], "contended": lk1[1] - lk0[1],
                              "wait_s": (lk1[2] - lk0[2]) / 1e9, "flood_s": el}
         cell["flood_sent_per_s"] = sent / el
@@ -301,26 +315,31 @@ def render(doc):
           "of the host QEMU got; the lwIP lock column: the share of the core lock's takes " \
           "during the flood that found it held by another vCPU, and the vCPU-seconds per second " \
           "spent waiting for it (every frame's IP/UDP work runs under that one lock, " \
-          "net/lwip/core_lock.c)\n\n" % meta["cores"]
+          "net/lwip/core_lock.c); IPIs per frame: /proc/interrupts' CAL and RES rows over the " \
+          "flood, per frame received\n\n" % meta["cores"]
     for model in doc["models"]:
         cells = doc["cells"][model]
         ref = reference(cells)
         md += "## %s (%s)\n\n" % (model, benchlib.MODE_NAMES[MODE[model]])
         md += "| boot | queues | echo replies/s | x 1 CPU | frames received/s | x 1 CPU | " \
               "frames processed per guest CPU | flood sent/s | QEMU cores | frames per QEMU " \
-              "CPU-second | lwIP lock: contended takes, CPU-s waited per s | host load |\n"
-        md += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+              "CPU-second | lwIP lock: contended takes, CPU-s waited per s | IPIs per frame | " \
+              "host load |\n"
+        md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for c in cells:
             cores = sum(c["qemu_cores"].values())
             lk = c.get("core_lock")
             lock = "%.1f%%, %.2f" % (100.0 * lk["contended"] / max(lk["takes"], 1),
                                      lk["wait_s"] / lk["flood_s"]) if lk else "n/a"
-            md += "| %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %.2f |\n" % (
+            frames = c["rx_per_s"] * (lk["flood_s"] if lk else SECONDS)
+            ipi = "%.3f" % (c["ipis"] / frames) if "ipis" in c and frames else "n/a"
+            md += "| %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %s | %.2f |\n" % (
                 c["label"], c["queues"], benchlib.fmt(c["echo_per_s"]),
                 c["echo_per_s"] / ref["echo_per_s"], benchlib.fmt(c["rx_per_s"]),
                 c["rx_per_s"] / ref["rx_per_s"], " / ".join(str(x) for x in c["processed_per_cpu"]),
                 benchlib.fmt(c["flood_sent_per_s"]), fmt_cores(c["qemu_cores"]),
-                benchlib.fmt(c["rx_per_s"] / cores) if cores else "n/a", lock, c["load_before"])
+                benchlib.fmt(c["rx_per_s"] / cores) if cores else "n/a", lock, ipi,
+                c["load_before"])
         md += "\n"
         if model == "igb":
             rss2 = [c for c in cells if c["cpus"] == 2 and c["steering"] == "rss"]
