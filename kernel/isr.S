@@ -3,7 +3,8 @@
  * Each stub makes the stack look the same for every vector: it pushes a zero
  * where the CPU pushes no error code (SDM vol.3A 6.13, 6.15: only 8, 10-14,
  * 17, 21, 29 and 30 have one), then the vector number.  The common path
- * saves every general register, so the stack holds a struct trap_frame
+ * saves every general register (TRAP_REGS_SAVE, kernel/trap_regs.inc, as
+ * the system call entry does), so the stack holds a struct trap_frame
  * (kernel/idt.h), calls trap_dispatch(frame) and returns with iretq.
  *
  * Stack alignment: in 64-bit mode the CPU aligns RSP to 16 bytes before it
@@ -11,6 +12,7 @@
  * two-word frame record below keeps it at the call, as the ABI requires.
  */
 #include "kernel/idt.h"
+#include "kernel/trap_regs.inc"
 
 #define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
 			   (v) == 21 || (v) == 29 || (v) == 30)
@@ -41,22 +43,7 @@ isr_stubs:
 
 	.balign 16
 isr_common:
-	cld
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	TRAP_REGS_SAVE
 	movq %rsp, %rdi                 /* struct trap_frame * */
 	/* A frame record (saved rbp, "return address") for the interrupted
 	 * code, so a backtrace taken inside a handler walks on into it. */
@@ -65,22 +52,6 @@ isr_common:
 	movq %rsp, %rbp
 	call trap_dispatch
 	addq $16, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
-	addq $16, %rsp                  /* vector, error code */
-	iretq
+	TRAP_REGS_RESTORE
 
 	.section .note.GNU-stack, "", @progbits

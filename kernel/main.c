@@ -144,15 +144,16 @@ void kmain(u32 magic, u32 info_phys)
 		machine_poweroff(EXIT_OK);
 	/* the tick drives lwIP's timers (TIMER softirq) from here on */
 	net_timers_start();
-	/* netinject= runs here, in the boot context, to its end (pktgen= may
-	 * send through what it set up); then the threads that serve the
-	 * console, pktgen and (started with the services) the remote shell's
-	 * sessions; queued work runs in the kworker threads, l2reflect's ring
-	 * resizes among it */
-	netinject_boot_run();
+	/* the threads that serve pktgen, netinject= (its thread starts
+	 * pktgen= once the injection ended: pktgen= may send through inj0,
+	 * and the run's reply count stays its own), the console and
+	 * (started with the services) the remote shell's sessions; queued
+	 * work runs in the kworker threads, l2reflect's ring resizes among
+	 * it */
 	if (pktgen_thread_start())
 		pr_warn("pktgen: no kpktgend thread\n");
-	pktgen_boot_start();
+	if (!netinject_boot_start(pktgen_boot_start))
+		pktgen_boot_start();
 	if (shell_start())
 		pr_warn("shell: no console shell thread\n");
 	/* the application (make APP=), in threads of its own, after the

@@ -32,6 +32,8 @@
 #define RANDOM_REKEY_BLOCKS    1024
 
 static struct {
+	/* guards the rest: the key, counter and rekey count; any context
+	 * (ISNs and IP IDs from softirq, sockets from threads), irqsave */
 	struct spinlock lock;
 	struct siphash_key key;
 	u64 counter;

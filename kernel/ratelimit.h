@@ -16,6 +16,8 @@
 #define RATELIMIT_BURST_DEFAULT       10
 
 struct ratelimit_state {
+	/* guards the window's fields below; any context (a message from
+	 * hard IRQ, softirq or a thread), irqsave */
 	struct spinlock lock;
 	u32 interval_ms;        /* 0: no limit */
 	u32 burst;

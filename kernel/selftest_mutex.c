@@ -22,6 +22,7 @@
 /* --- mutex --- */
 
 struct mutex_test {
+	/* guards count, holders, max_holders; the test's threads only */
 	struct mutex lock;
 	u64 count;                      /* under lock, with a window in each update */
 	int holders;                    /* threads inside the lock now: must stay <= 1 */

@@ -26,6 +26,7 @@ unsigned int tick_hz = HZ_DEFAULT;
 u64 jiffies;
 
 bool (*tick_timer_due)(void);
+bool (*tick_net_tx_due)(void);
 
 static int tick_vector = -1;
 static unsigned int irqs_per_tick = 1;    /* the PIT cannot go below ~19 Hz */
@@ -53,6 +54,10 @@ static int tick_interrupt(void *ctx)
 	u64 due;
 
 	(void)ctx;
+	/* on every CPU: TX tails a thread left unwritten go out from NET_TX
+	 * (net/core/xmit.h, deferred tails) */
+	if (tick_net_tx_due && tick_net_tx_due())
+		raise_softirq_irqoff(NET_TX_SOFTIRQ);
 	/* every CPU's LAPIC timer arrives here; jiffies and the timers are
 	 * the boot CPU's (an AP's tick only ends its halt, for accounting) */
 	if (smp_processor_id() != 0) {

@@ -45,6 +45,9 @@ extern u64 jiffies;
  * set, each tick raises TIMER_SOFTIRQ if it returns true.  Called in hard
  * IRQ context: a cheap, lock-free check. */
 extern bool (*tick_timer_due)(void);
+/* set by the network: true when this CPU has TX tails to write (the tick
+ * raises NET_TX for them) */
+extern bool (*tick_net_tx_due)(void);
 
 /* start the tick: LAPIC timer (APIC mode) or PIT on IRQ 0 (8259 mode);
  * after intc_init() and clock_init(), before interrupts are enabled.

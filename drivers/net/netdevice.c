@@ -53,6 +53,14 @@ void unregister_netdev(struct net_device *dev)
 			netdevs[i] = NULL;
 }
 
+bool netdev_registered(const struct net_device *dev)
+{
+	for (int i = 0; i < NETDEV_MAX; i++)
+		if (READ_ONCE(netdevs[i]) == dev)
+			return true;
+	return false;
+}
+
 struct net_device *netdev_get_by_name(const char *name)
 {
 	for (int i = 0; i < NETDEV_MAX; i++)

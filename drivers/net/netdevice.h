@@ -29,6 +29,8 @@
 #define ETH_ZLEN        60      /* minimum frame without FCS */
 #define ETH_DATA_LEN    1500    /* default MTU */
 #define VLAN_HLEN       4       /* an IEEE 802.1Q tag, on top of the MTU */
+#define ETH_P_8021Q     0x8100  /* IEEE 802.1Q tag protocol identifier */
+#define VLAN_VID_MASK   0x0fff  /* the VLAN id in a TCI */
 #define ETH_MIN_MTU     68      /* RFC 791: the smallest MTU IPv4 allows */
 #define ETH_FRAME_LEN   1514    /* maximum frame without FCS, default MTU */
 #define ETH_FCS_LEN     4
@@ -215,6 +217,15 @@ struct ethtool_stat {
  *                     skb in the NAPI poll (net/core/gro.h); a software
  *                     feature every device has, on at registration as
  *                     Linux's; ethtool -K gro, generic-receive-offload
+ *   NETIF_F_HW_VLAN_CTAG_RX  RX: the NIC takes the 802.1Q tag out of a
+ *                     received frame into skb->vlan_tci (skb_vlan_tag_*);
+ *                     ethtool -K rxvlan, rx-vlan-offload
+ *   NETIF_F_HW_VLAN_CTAG_TX  TX: the NIC puts a frame's skb->vlan_tci tag
+ *                     in (a VLAN sub-interface hands the untagged frame
+ *                     down as it is); ethtool -K txvlan, tx-vlan-offload
+ *   NETIF_F_HW_VLAN_CTAG_FILTER  RX: the NIC drops tagged frames of VLAN
+ *                     ids no sub-interface has (ndo_vlan_rx_add_vid);
+ *                     rx-vlan-filter
  * The stack follows dev->features at once (net/lwip/netif.c); a driver
  * that must reprogram the NIC does so in ndo_set_features. */
 #define NETIF_F_IP_CSUM   BIT(0)
@@ -223,6 +234,9 @@ struct ethtool_stat {
 #define NETIF_F_TSO       BIT(3)
 #define NETIF_F_TSO6      BIT(4)
 #define NETIF_F_GRO       BIT(5)
+#define NETIF_F_HW_VLAN_CTAG_RX     BIT(6)
+#define NETIF_F_HW_VLAN_CTAG_TX     BIT(7)
+#define NETIF_F_HW_VLAN_CTAG_FILTER BIT(8)
 #define NETIF_F_CSUM_MASK (NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM)
 #define NETIF_F_ALL_TSO   (NETIF_F_TSO | NETIF_F_TSO6)
 
@@ -309,6 +323,16 @@ struct net_device_ops {
 	 * after a 0 return, left as it was on an error.  Optional: without
 	 * it, the features change in the stack only. */
 	int  (*ndo_set_features)(struct net_device *dev, u32 features);
+	/* ethtool -K: the features the device can have at once given the
+	 * ones asked for (Linux's ndo_fix_features: bits it cannot keep on
+	 * alone taken off).  Optional. */
+	u32  (*ndo_fix_features)(struct net_device *dev, u32 features);
+	/* a VLAN sub-interface of vid was made over / taken off this device
+	 * (ip link add/del ... type vlan): its receive filter passes / drops
+	 * that id's tagged frames (NETIF_F_HW_VLAN_CTAG_FILTER).  Process
+	 * context; optional. */
+	int  (*ndo_vlan_rx_add_vid)(struct net_device *dev, u16 vid);
+	int  (*ndo_vlan_rx_kill_vid)(struct net_device *dev, u16 vid);
 	/* ethtool -C: the ETHTOOL_COALESCE_* fields ndo_set_coalesce honours;
 	 * ndo_set_ringparam/ndo_set_coalesce get the whole struct (unchanged
 	 * fields as ndo_get_* returned them), return 0, -EINVAL (value the
@@ -320,6 +344,10 @@ struct net_device_ops {
 	 * *completed the running count of frames it completed; a cheap
 	 * racy read (TIMER softirq) */
 	unsigned int (*ndo_tx_inflight)(struct net_device *dev, u64 *completed);
+	/* write the TX tail a NETDEV_TX_MORE send left for later outside a
+	 * poll (netdev_tx_deferred); nothing when none is pending.  Thread
+	 * or softirq context, never hard IRQ */
+	void (*ndo_tx_flush)(struct net_device *dev);
 	/* frames in flight and no completion for watchdog_timeo_ms: recover
 	 * (Linux's ndo_tx_timeout).  TIMER softirq: must not wait; a reset
 	 * goes to process context (kernel/workqueue.h) */
@@ -392,6 +420,8 @@ static inline void *netdev_priv(const struct net_device *dev) { return dev->priv
 int register_netdev(struct net_device *dev);
 void unregister_netdev(struct net_device *dev);
 struct net_device *netdev_get_by_name(const char *name);
+/* dev is registered now (a pointer kept across a possible removal) */
+bool netdev_registered(const struct net_device *dev);
 struct net_device *netdev_get_by_index(int i);  /* i-th registered, or NULL */
 
 /* link state, reported once per change */

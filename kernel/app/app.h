@@ -26,6 +26,7 @@
 #define APP_NAME_MAX      32
 #define APP_ARGV_MAX      32            /* arguments after `--`, argv[0] included */
 #define APP_FXSAVE_SIZE   512
+#define UVM_OK_SLOTS      4             /* uvm_access_ok's ranges per thread */
 
 /* signal numbers the exit log names (Linux x86-64) */
 #define APP_SIGILL   4
@@ -44,6 +45,14 @@ struct app_thread {
 	u8 *fxsave;                     /* 16-byte aligned FXSAVE area */
 	struct trap_frame *regs;        /* the user registers of the syscall it is in */
 	bool killed;                    /* exit_group or a fault: leave at the next chance */
+	/* user ranges uvm_access_ok found mapped, valid while uvm's
+	 * generation is theirs (kernel/app/uvm.c) */
+	struct uvm_ok {
+		unsigned long start, end;       /* page-aligned; end 0: empty */
+		u64 gen;
+		bool write;
+	} uvm_ok[UVM_OK_SLOTS];
+	unsigned int uvm_ok_next;       /* the slot the next range replaces */
 };
 
 /* the application's state (there is at most one) */

@@ -17,6 +17,7 @@
  */
 #include "kernel/gdt.h"
 #include "kernel/idt.h"
+#include "kernel/trap_regs.inc"
 
 	.text
 	.balign 16
@@ -31,22 +32,7 @@ app_syscall_entry:
 	pushq %rcx                      /* rip */
 	pushq $0                        /* error code */
 	pushq $-1                       /* vector: a system call */
-	cld
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	TRAP_REGS_SAVE
 	movq %rsp, %rdi                 /* struct trap_frame * */
 	xorl %ebp, %ebp                 /* backtraces stop here */
 	sti
@@ -62,22 +48,6 @@ app_enter_user:
 	cli
 	movq %rdi, %rsp
 app_pop_frame:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
-	addq $16, %rsp                  /* vector, error code */
-	iretq
+	TRAP_REGS_RESTORE
 
 	.section .note.GNU-stack, "", @progbits

@@ -15,6 +15,7 @@
 #include "kernel/time.h"
 #include "kernel/version.h"
 #include "kernel/x86.h"
+#include "net/core/xmit.h"
 #include "net/socket/socket.h"
 #include <string.h>
 
@@ -450,6 +451,12 @@ void app_syscall(struct trap_frame *tf)
 	long rc;
 
 	at->regs = tf;
+	/* TX tails this thread's datagram sends left for later (net/core/
+	 * xmit.h, deferred tails) go before any call but the next socket
+	 * send or receive */
+	if (dev_xmit_deferred_pending() && nr != SYS_sendto && nr != SYS_recvfrom &&
+	    nr != SYS_sendmsg && nr != SYS_recvmsg)
+		dev_xmit_flush_deferred();
 	switch (nr) {
 	case SYS_read:
 		rc = sys_read((int)a1, a2, a3);

@@ -14,7 +14,14 @@
  * right after them, mmap from UVM_MMAP_BASE up.  A system call checks a
  * user buffer (uvm_access_ok) and then copies with plain loads and stores
  * (one address space, no SMAP); a thread that unmaps a buffer another
- * thread is passing to a system call at that moment is not guarded against. */
+ * thread is passing to a system call at that moment is not guarded against.
+ *
+ * uvm_access_ok walks the page tables once per range: each thread keeps
+ * the last UVM_OK_SLOTS ranges it found mapped (a loop's buffer and its
+ * stack), tagged with uvm_gen, which every change that takes a page away
+ * or changes a mapped page's protection (munmap, MAP_FIXED over a mapping,
+ * mprotect, a brk that shrinks, the end of the application) advances, so
+ * a range checked before such a change is walked again after it. */
 #include "kernel/app/app.h"
 #include "kernel/app/uapi.h"
 #include "kernel/cmdline.h"
@@ -49,6 +56,9 @@ static unsigned long brk_start, brk_cur;
 static unsigned long pages;
 /* the most pages the application may hold (app.mem_max=, in MiB) */
 static unsigned long pages_max;
+/* advanced (under uvm_lock) whenever a mapped page goes or changes its
+ * protection: the threads' uvm_ok ranges of older generations are stale */
+static u64 uvm_gen = 1;
 
 static u64 prot_flags(int prot)
 {
@@ -77,6 +87,7 @@ static int map_page(unsigned long va, int prot)
 	if (pte_has_frame(*pte)) {
 		*pte = (*pte & PTE_FRAME_MASK) | (prot ? prot_flags(prot) : PTE_SW_FRAME);
 		invlpg((void *)va);
+		WRITE_ONCE(uvm_gen, uvm_gen + 1);
 		return 0;
 	}
 	if (!prot)
@@ -103,6 +114,7 @@ static void unmap_page(unsigned long va)
 	pages--;
 	*pte = 0;
 	invlpg((void *)va);
+	WRITE_ONCE(uvm_gen, uvm_gen + 1);
 }
 
 static void unmap_pages(unsigned long start, unsigned long end)
@@ -247,22 +259,51 @@ int uvm_init(void)
 	return 0;
 }
 
+/* a range of at's found mapped (with write access if asked) and still so */
+static bool uvm_ok_cached(const struct app_thread *at, unsigned long addr, unsigned long end,
+			  bool write)
+{
+	u64 gen = READ_ONCE(uvm_gen);
+
+	for (unsigned int i = 0; i < UVM_OK_SLOTS; i++) {
+		const struct uvm_ok *ok = &at->uvm_ok[i];
+
+		if (ok->gen == gen && addr >= ok->start && end <= ok->end && (ok->write || !write))
+			return true;
+	}
+	return false;
+}
+
 bool uvm_access_ok(unsigned long addr, size_t len, bool write)
 {
 	unsigned long end = addr + len;
+	struct app_thread *at = app_current();
+	struct uvm_ok *slot;
 	bool ok = true;
+	u64 gen;
 
 	if (!len)
 		return true;
 	if (end < addr || end > UVM_USER_TOP)
 		return false;
+	if (at && uvm_ok_cached(at, addr, end, write))
+		return true;
 	spin_lock(&uvm_lock);
+	gen = uvm_gen;
 	for (unsigned long va = ALIGN_DOWN(addr, PAGE_SIZE); va < end && ok; va += PAGE_SIZE) {
 		u64 *pte = paging_user_pte(va, false);
 
 		ok = pte && (*pte & PTE_P) && (*pte & PTE_U) && (!write || (*pte & PTE_W));
 	}
 	spin_unlock(&uvm_lock);
+	if (ok && at) {
+		slot = &at->uvm_ok[at->uvm_ok_next];
+		at->uvm_ok_next = (at->uvm_ok_next + 1) % UVM_OK_SLOTS;
+		slot->start = ALIGN_DOWN(addr, PAGE_SIZE);
+		slot->end = ALIGN_UP(end, PAGE_SIZE);
+		slot->write = write;
+		slot->gen = gen;
+	}
 	return ok;
 }
 
@@ -399,6 +440,7 @@ void uvm_teardown(void)
 	struct uvm_range *r, *t;
 
 	spin_lock(&uvm_lock);
+	WRITE_ONCE(uvm_gen, uvm_gen + 1);
 	paging_user_free(free_leaf);
 	list_for_each_entry_safe(r, t, &ranges, node) {
 		list_del_init(&r->node);

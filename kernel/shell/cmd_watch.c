@@ -9,14 +9,12 @@
  * a curses screen; a serial console keeps history, so each round is a block:
  * the title "Every 1.0s: COMMAND" (unless -t), a blank line, the output.
  * There is no wall clock, so the title has no date.  Between rounds the
- * loop serves softirqs as the idle loop would, and stops on Ctrl-C or when
- * a remote session hangs up. */
+ * session's thread sleeps (ps shows it S, its CPU time stays), and stops
+ * on Ctrl-C or when a remote session hangs up. */
 #include "kernel/shell/shell.h"
 #include "kernel/shell/line.h"
-#include "kernel/idle.h"
-#include "kernel/softirq.h"
+#include "kernel/sched.h"
 #include "kernel/time.h"
-#include "kernel/x86.h"
 #include <string.h>
 
 #define CTRL_C            0x03
@@ -47,8 +45,8 @@ static long long parse_secs(const char *s)
 	return digits && !*s ? (long long)ms : -1;
 }
 
-/* between rounds: softirqs as ksoftirqd would run them, else halt; false
- * once Ctrl-C came or the session left */
+/* between rounds: the session's thread sleeps, looking for Ctrl-C (or
+ * the session's end) every tick; false once one came */
 static bool watch_wait(u64 until)
 {
 	while (ktime_get_ns() < until) {
@@ -59,13 +57,8 @@ static bool watch_wait(u64 until)
 				return false;
 		if (shell_hungup())
 			return false;
-		local_irq_disable();
-		if (local_softirq_pending()) {
-			local_irq_enable();
-			ksoftirqd_run();
-		} else {
-			idle_halt();
-		}
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		schedule_timeout(1);
 	}
 	return true;
 }

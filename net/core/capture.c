@@ -1,6 +1,7 @@
 /* Packet capture: the filter, the pcap record ring and its counters; the
  * contract is in net/core/capture.h. */
 #include "net/core/capture.h"
+#include "drivers/net/netdevice.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
@@ -323,16 +324,32 @@ void __capture_frame(enum capture_point pt, const void *frame, u32 caplen, u32 l
 
 static DEFINE_PER_CPU(u8[CAPTURE_SNAPLEN], capture_gather);
 
-void __capture_skb_nonlinear(const struct sk_buff *skb, enum capture_point pt)
+void __capture_skb_gather(const struct sk_buff *skb, enum capture_point pt)
 {
 	/* one gather buffer per CPU: interrupts off while it is in use (taps
 	 * run in process, softirq and, with napi=off, hard IRQ context) */
-	u32 caplen = MIN(skb->len, (u32)CAPTURE_SNAPLEN);
+	bool tag = skb_vlan_tag_present(skb) && skb->len >= 2 * ETH_ALEN;
+	u32 len = skb->len + (tag ? VLAN_HLEN : 0);
+	u32 caplen = MIN(len, (u32)CAPTURE_SNAPLEN);
 	unsigned long flags = local_irq_save();
 	u8 *gather = *this_cpu_ptr(&capture_gather);
+	int rc;
 
-	if (skb_copy_bits(skb, 0, gather, caplen) == 0)
-		__capture_frame(pt, gather, caplen, skb->len);
+	if (tag) {
+		/* 802.1Q 9.3: TPID and TCI after the MAC addresses */
+		rc = skb_copy_bits(skb, 0, gather, 2 * ETH_ALEN);
+		gather[2 * ETH_ALEN] = (u8)(skb->vlan_proto >> 8);
+		gather[2 * ETH_ALEN + 1] = (u8)skb->vlan_proto;
+		gather[2 * ETH_ALEN + 2] = (u8)(skb->vlan_tci >> 8);
+		gather[2 * ETH_ALEN + 3] = (u8)skb->vlan_tci;
+		if (!rc && caplen > 2 * ETH_ALEN + VLAN_HLEN)
+			rc = skb_copy_bits(skb, 2 * ETH_ALEN, gather + 2 * ETH_ALEN + VLAN_HLEN,
+					   caplen - 2 * ETH_ALEN - VLAN_HLEN);
+	} else {
+		rc = skb_copy_bits(skb, 0, gather, caplen);
+	}
+	if (rc == 0)
+		__capture_frame(pt, gather, caplen, len);
 	local_irq_restore(flags);
 }
 

@@ -65,16 +65,18 @@ struct capture_stats {
 extern bool capture_active;
 
 void __capture_frame(enum capture_point pt, const void *frame, u32 caplen, u32 len);
-/* a non-linear skb: its pieces gathered first */
-void __capture_skb_nonlinear(const struct sk_buff *skb, enum capture_point pt);
+/* a non-linear skb, or one whose 802.1Q tag rides beside it
+ * (skb_vlan_tag_present): its pieces gathered first, the tag put back in
+ * after the MAC addresses as the wire carries it */
+void __capture_skb_gather(const struct sk_buff *skb, enum capture_point pt);
 
 /* tap an skb whose data starts at the Ethernet header */
 static inline void capture_tap_skb(const struct sk_buff *skb, enum capture_point pt)
 {
 	if (likely(!capture_active))
 		return;
-	if (skb_is_nonlinear(skb))
-		__capture_skb_nonlinear(skb, pt);
+	if (skb_is_nonlinear(skb) || skb_vlan_tag_present(skb))
+		__capture_skb_gather(skb, pt);
 	else
 		__capture_frame(pt, skb->data, skb->len, skb->len);
 }

@@ -239,6 +239,9 @@ void net_tx_action(void)
 	struct sk_buff_head q;
 	struct sk_buff *skb;
 
+	/* tails a thread left (the tick raised us, net/core/xmit.h) */
+	if (dev_xmit_deferred_pending())
+		dev_xmit_flush_deferred();
 	skb_queue_head_init(&q);
 	local_irq_disable();
 	while ((skb = __skb_dequeue(&sd->completion_queue)))

@@ -28,6 +28,9 @@
 #define FLOW_LIMIT_TABLE_LEN 4096
 extern int flow_limit_cpu_bitmap;
 
+/* devices one CPU may hold deferred TX tails for (net/core/xmit.h) */
+#define XMIT_DEFERRED_DEVS 4
+
 struct softnet_data {
 	struct list_head poll_list;          /* scheduled napis; interrupts off to change */
 	struct sk_buff_head input_pkt_queue; /* netif_rx() backlog, netdev_max_backlog long */
@@ -40,6 +43,14 @@ struct softnet_data {
 	u32 flow_limit_count; /* flow limit drops (no flow limit here: 0) */
 	u32 net_rx_runs;      /* net_rx_action calls */
 	bool in_napi_poll;    /* a napi's poll runs (what it sends may wait for its end) */
+	/* A thread's send with more to come (net/core/xmit.h, "Deferred
+	 * tails"): while xmit_defer is set the qdisc passes NETDEV_TX_MORE
+	 * and a driver may leave its tail write; the devices that did are in
+	 * xmit_deferred (changed with interrupts off, by this CPU only). */
+	bool xmit_defer;
+	u8 xmit_deferred_n;
+	u16 xmit_deferred_frames;    /* deferred since the last flush */
+	struct net_device *xmit_deferred[XMIT_DEFERRED_DEVS];
 	/* input_pkt_queue and the backlog napi's idle transition: other CPUs
 	 * queue here too (RPS, netif_rx_cpu); irqsave */
 	struct spinlock input_lock;

@@ -440,6 +440,8 @@ static void skb_copy_header(struct sk_buff *to, const struct sk_buff *from)
 	to->network_header = from->network_header;
 	to->transport_header = from->transport_header;
 	to->ip_summed = from->ip_summed;
+	to->vlan_proto = from->vlan_proto;
+	to->vlan_tci = from->vlan_tci;
 }
 
 struct sk_buff *skb_clone(struct sk_buff *skb)

@@ -100,6 +100,9 @@ struct sk_buff {
 	u8 drop_reason;               /* for a free deferred by dev_kfree_skb_irq_reason */
 	u16 gso_size;                 /* TSO: TCP payload bytes per wire segment, 0 = none */
 	u16 gso_segs;                 /* TSO: the wire segments it makes */
+	u16 vlan_proto;               /* 802.1Q tag out of band (the NIC took it out / puts it in):
+				       * its TPID (ETH_P_8021Q, host order), 0 = no tag */
+	u16 vlan_tci;                 /* that tag's TCI (priority, DEI, VLAN id) */
 	u32 users;                    /* references to this struct */
 	u8 *head, *data, *tail, *end;
 	struct pbuf *pbuf;            /* owns head..end; pbuf->ref is the data refcount */
@@ -227,6 +230,29 @@ int skb_gro_append(struct sk_buff *head, struct sk_buff *skb, u32 off, u32 len);
  * is marked cloned; a chain makes a non-linear skb.  NULL if memory is
  * short. */
 struct sk_buff *skb_from_pbuf(struct net_device *dev, struct pbuf *p);
+
+/* The 802.1Q tag carried beside the frame instead of in it (Linux's
+ * hwaccel tag): a NIC that strips received tags puts them here, and a
+ * frame with one here is sent with the tag put in by the NIC.  The frame
+ * itself is then untagged. */
+static inline bool skb_vlan_tag_present(const struct sk_buff *skb)
+{
+	return skb->vlan_proto != 0;
+}
+static inline u16 skb_vlan_tag_get(const struct sk_buff *skb)
+{
+	return skb->vlan_tci;
+}
+static inline void __vlan_hwaccel_put_tag(struct sk_buff *skb, u16 proto, u16 tci)
+{
+	skb->vlan_proto = proto;
+	skb->vlan_tci = tci;
+}
+static inline void __vlan_hwaccel_clear_tag(struct sk_buff *skb)
+{
+	skb->vlan_proto = 0;
+	skb->vlan_tci = 0;
+}
 
 /* header offsets */
 static inline void skb_reset_mac_header(struct sk_buff *skb)

@@ -1,6 +1,8 @@
 /* dev_queue_xmit() and the per-device FIFO qdisc with ring backpressure;
  * the contract is in net/core/xmit.h. */
 #include "net/core/xmit.h"
+#include "net/core/dev.h"
+#include "kernel/x86.h"
 #include "drivers/net/netdevice.h"
 #include "net/core/capture.h"
 #include "net/core/journey.h"
@@ -185,7 +187,8 @@ static void qdisc_run(struct qdisc *qd)
 		skb_get(skb);
 		journey_xmit_begin(skb);
 		if (dev->flags & IFF_UP)
-			rc = dev->netdev_ops->ndo_start_xmit(dev, skb, 0);
+			rc = dev->netdev_ops->ndo_start_xmit(dev, skb,
+					softnet_data_this_cpu()->xmit_defer ? NETDEV_TX_MORE : 0);
 		else
 			rc = -ENETDOWN;
 		journey_xmit_end(skb, rc);
@@ -341,4 +344,67 @@ int dev_qdisc_show(struct net_device *dev, char *buf, size_t size)
 			(unsigned long long)s.packets, (unsigned long long)s.tx_dropped,
 			(unsigned long long)s.requeues, s.backlog_bytes, s.backlog,
 			(unsigned long long)s.requeues);
+}
+
+/* --- deferred tails (net/core/xmit.h) --- */
+
+void dev_xmit_defer_begin(bool more)
+{
+	struct softnet_data *sd = softnet_data_this_cpu();
+
+	sd->xmit_defer = more && sd->xmit_deferred_frames < XMIT_DEFER_FRAMES_MAX;
+}
+
+void dev_xmit_defer_end(void)
+{
+	softnet_data_this_cpu()->xmit_defer = false;
+}
+
+bool netdev_xmit_defer_ok(void)
+{
+	return softnet_data_this_cpu()->xmit_defer;
+}
+
+bool netdev_tx_deferred(struct net_device *dev)
+{
+	struct softnet_data *sd = softnet_data_this_cpu();
+	unsigned int i;
+
+	for (i = 0; i < sd->xmit_deferred_n; i++)
+		if (sd->xmit_deferred[i] == dev)
+			break;
+	if (i == XMIT_DEFERRED_DEVS)
+		return false;   /* no room to remember it: the driver writes now */
+	if (i == sd->xmit_deferred_n) {
+		sd->xmit_deferred[i] = dev;
+		sd->xmit_deferred_n++;
+	}
+	sd->xmit_deferred_frames++;
+	return true;
+}
+
+bool dev_xmit_deferred_pending(void)
+{
+	return READ_ONCE(softnet_data_this_cpu()->xmit_deferred_n) != 0;
+}
+
+void dev_xmit_flush_deferred(void)
+{
+	struct net_device *devs[XMIT_DEFERRED_DEVS];
+	struct softnet_data *sd;
+	unsigned long flags;
+	unsigned int n;
+
+	flags = local_irq_save();
+	sd = softnet_data_this_cpu();
+	n = sd->xmit_deferred_n;
+	for (unsigned int i = 0; i < n; i++)
+		devs[i] = sd->xmit_deferred[i];
+	sd->xmit_deferred_n = 0;
+	sd->xmit_deferred_frames = 0;
+	local_irq_restore(flags);
+	/* a device removed since (its stop wrote the tail) is gone */
+	for (unsigned int i = 0; i < n; i++)
+		if (netdev_registered(devs[i]) && devs[i]->netdev_ops->ndo_tx_flush)
+			devs[i]->netdev_ops->ndo_tx_flush(devs[i]);
 }

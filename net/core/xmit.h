@@ -78,6 +78,41 @@ int dev_set_txqueuelen(struct net_device *dev, u32 len);
  * -ENODEV when it has no qdisc; -EINVAL for an empty frame. */
 int dev_queue_xmit(struct sk_buff *skb);
 
+/* Deferred tails (Linux's xmit_more, carried across system calls).  A
+ * thread that sends a datagram while more of its socket's input is
+ * already queued will be back with the next send at once (an echo or
+ * request/response loop working through a backlog): writing the NIC's
+ * TX tail for each frame costs a register write (under an emulator, the
+ * device's whole transmit path, synchronously) and a TX interrupt each.
+ * Between dev_xmit_defer_begin(true) and dev_xmit_defer_end() the qdisc
+ * passes NETDEV_TX_MORE; a driver that leaves its tail unwritten calls
+ * netdev_tx_deferred(), and dev_xmit_flush_deferred() writes it.  The
+ * tails are flushed
+ *  - when the sending thread is about to sleep (a socket wait) or makes
+ *    any system call other than a socket send or receive;
+ *  - at the end of the driver's next poll on any CPU (which writes a
+ *    pending tail anyway);
+ *  - by the NET_TX softirq the next tick raises (a thread that went back
+ *    to computing: at most a tick late);
+ *  - after XMIT_DEFER_FRAMES_MAX frames in a row (the next send writes).
+ * Per CPU: the sender's bottom halves are off between begin and end. */
+#define XMIT_DEFER_FRAMES_MAX 16
+/* the sends up to dev_xmit_defer_end() may leave the tail when more is
+ * true and fewer than XMIT_DEFER_FRAMES_MAX frames wait already (bottom
+ * halves off) */
+void dev_xmit_defer_begin(bool more);
+void dev_xmit_defer_end(void);
+/* for drivers: this CPU's sender allows a deferred tail */
+bool netdev_xmit_defer_ok(void);
+/* for drivers: dev's tail was left for dev_xmit_flush_deferred()
+ * (interrupts off); false when this CPU cannot hold another device's
+ * (then the driver writes its tail now) */
+bool netdev_tx_deferred(struct net_device *dev);
+/* true when this CPU holds a deferred tail (a racy, cheap look) */
+bool dev_xmit_deferred_pending(void);
+/* write every tail this CPU deferred (thread or softirq context) */
+void dev_xmit_flush_deferred(void);
+
 /* For drivers: the TX ring has room again.  Any context, hard IRQ too:
  * it only schedules the NET_TX softirq when frames are waiting. */
 void netif_tx_wake(struct net_device *dev);

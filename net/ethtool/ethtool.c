@@ -186,6 +186,15 @@ int ethtool_set_features(struct net_device *dev, u32 mask, u32 wanted, const cha
 		set_why(why, "TCP segmentation needs tx checksumming");
 		return -EINVAL;
 	}
+	/* the device's own dependencies (e1000: tx-vlan-offload needs
+	 * rx-vlan-offload, one CTRL.VME bit switching both) */
+	if (ops_of(dev)->ndo_fix_features) {
+		next = ops_of(dev)->ndo_fix_features(dev, next);
+		if (wanted & mask & ~next) {
+			set_why(why, "feature needs another that is off");
+			return -EINVAL;
+		}
+	}
 	if ((next ^ old) & ~dev->hw_features) {
 		set_why(why, "feature is fixed");
 		return -EINVAL;

@@ -87,12 +87,12 @@ static const struct feature_name features[] = {
 	{ "generic-segmentation-offload", 0, false, false },
 	{ "generic-receive-offload", NETIF_F_GRO, false, false },
 	{ "large-receive-offload", 0, false, false },
-	{ "rx-vlan-offload", 0, false, false },
-	{ "tx-vlan-offload", 0, false, false },
+	{ "rx-vlan-offload", NETIF_F_HW_VLAN_CTAG_RX, false, false },
+	{ "tx-vlan-offload", NETIF_F_HW_VLAN_CTAG_TX, false, false },
 	{ "ntuple-filters", 0, false, false },
 	{ "receive-hashing", 0, false, false },
 	{ "highdma", 0, false, false },
-	{ "rx-vlan-filter", 0, false, false },
+	{ "rx-vlan-filter", NETIF_F_HW_VLAN_CTAG_FILTER, false, false },
 	{ "vlan-challenged", 0, false, false },
 	{ "tx-lockless", 0, false, false },
 	{ "netns-local", 0, false, false },
@@ -148,9 +148,12 @@ static u32 feature_short(const char *name, bool *found)
 		return NETIF_F_ALL_TSO;
 	if (!strcmp(name, "gro"))
 		return NETIF_F_GRO;
-	if (!strcmp(name, "sg") || !strcmp(name, "gso") || !strcmp(name, "lro") || !strcmp(name, "rxvlan") ||
-	    !strcmp(name, "txvlan") || !strcmp(name, "ntuple") || !strcmp(name, "rxhash") ||
-	    !strcmp(name, "ufo"))
+	if (!strcmp(name, "rxvlan"))
+		return NETIF_F_HW_VLAN_CTAG_RX;
+	if (!strcmp(name, "txvlan"))
+		return NETIF_F_HW_VLAN_CTAG_TX;
+	if (!strcmp(name, "sg") || !strcmp(name, "gso") || !strcmp(name, "lro") ||
+	    !strcmp(name, "ntuple") || !strcmp(name, "rxhash") || !strcmp(name, "ufo"))
 		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(features); i++)
 		if (!strcmp(features[i].name, name))

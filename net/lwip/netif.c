@@ -318,9 +318,10 @@ static int glue_rx(struct net_device *dev, struct sk_buff *skb, unsigned int fla
 	g->st.rx_frames++;
 	g->st.rx_bytes += len;
 	skb->dev = dev;
-	/* a tagged frame is its VLAN sub-interface's, untagged, from here
-	 * (net/lwip/vlan.h) */
-	if (len >= ETH_HLEN && (frame[12] << 8 | frame[13]) == ETH_P_8021Q) {
+	/* a tagged frame (its tag still in it, or taken out by the NIC) is
+	 * its VLAN sub-interface's, untagged, from here (net/lwip/vlan.h) */
+	if (skb_vlan_tag_present(skb) ||
+	    (len >= ETH_HLEN && (frame[12] << 8 | frame[13]) == ETH_P_8021Q)) {
 		skb = vlan_rx_untag(skb);
 		if (!skb)
 			return 0;

@@ -5,12 +5,13 @@
 #include "drivers/net/netdevice.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
-#include "kernel/idle.h"
 #include "kernel/mutex.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/shell/shell.h"
-#include "kernel/softirq.h"
 #include "kernel/time.h"
+#include "kernel/wait.h"
+#include "kernel/workqueue.h"
 #include "kernel/x86.h"
 #include "lib/parse_num.h"
 #include "net/core/dev.h"
@@ -62,7 +63,8 @@ static const struct inj_kind {
 };
 
 /* inj0's state; the run fields are written by the starter before the
- * napi is scheduled and by the poll (NET_RX) after */
+ * napi is scheduled and by the poll (NET_RX) after; stop also by
+ * `netinject stop` from any shell session */
 static struct inj {
 	struct net_device *dev;
 	struct napi_struct napi;
@@ -75,6 +77,10 @@ static struct inj {
 	/* counters of the device's life (ndo_get_stats64) */
 	u64 rx_packets, rx_bytes, tx_packets, tx_bytes, replies, other_tx, rx_nomem;
 } inj;
+
+/* the running injection's thread sleeps here until the poll completes;
+ * woken from NET_RX */
+static DECLARE_WAIT_QUEUE_HEAD(inj_wq);
 
 /* --- the pseudo device -------------------------------------------------- */
 
@@ -150,8 +156,11 @@ static int inj_poll(struct napi_struct *napi, int budget)
 	inj.busy_ns += inj.last_ns - t0;
 	if (work == budget)
 		return budget;          /* stay scheduled, even if that was the last */
-	if (napi_complete_done(napi, work))
-		WRITE_ONCE(inj.running, false);
+	if (napi_complete_done(napi, work)) {
+		/* release: the run's figures above are seen by the waiter */
+		__atomic_store_n(&inj.running, false, __ATOMIC_RELEASE);
+		wake_up(&inj_wq);
+	}
 	return work;
 }
 
@@ -271,9 +280,11 @@ static int netinject_run_locked(const char *kind, u64 count, u32 size, bool inte
 	inj.running = true;
 	napi_schedule(&inj.napi);
 
-	/* NET_RX polls inj0 (and everything else) from here: serve it like
-	 * ksoftirqd until the poll says it is done */
-	while (READ_ONCE(inj.running)) {
+	/* NET_RX polls inj0 in this CPU's ksoftirqd (woken by the raise, as
+	 * for any softirq raised outside an interrupt): this thread sleeps
+	 * until the poll says it is done, a shell session's looking for
+	 * Ctrl-C (or its hang-up) every tick */
+	while (__atomic_load_n(&inj.running, __ATOMIC_ACQUIRE)) {
 		int c;
 
 		while (interactive && (c = shell_getc()) >= 0)
@@ -281,15 +292,8 @@ static int netinject_run_locked(const char *kind, u64 count, u32 size, bool inte
 				WRITE_ONCE(inj.stop, true);
 		if (interactive && shell_hungup())
 			WRITE_ONCE(inj.stop, true);
-		local_irq_disable();
-		if (local_softirq_pending()) {
-			local_irq_enable();
-			ksoftirqd_run();
-		} else if (READ_ONCE(inj.running)) {
-			idle_halt();
-		} else {
-			local_irq_enable();
-		}
+		wait_event_timeout(inj_wq, !__atomic_load_n(&inj.running, __ATOMIC_ACQUIRE),
+				   interactive ? 1 : MAX_SCHEDULE_TIMEOUT);
 	}
 	inj.res.stopped = inj.stop;
 	inj.res.replies = inj.replies - replies0;
@@ -316,13 +320,17 @@ static int inj_format(char *buf, size_t size, const char *kind, u32 len,
 			(unsigned long long)(r->busy_ns / NSEC_PER_USEC),
 			(unsigned long long)(r->injected * NSEC_PER_SEC / busy),
 			(unsigned long long)r->replies, (unsigned long long)r->other_tx,
-			(unsigned long long)r->nomem, r->stopped ? ", stopped (Ctrl-C)" : "");
+			(unsigned long long)r->nomem, r->stopped ? ", stopped" : "");
 }
 
 /* --- the shell ------------------------------------------------------------ */
 
 static void inj_status(void)
 {
+	if (READ_ONCE(inj.running))
+		shell_printf("running: %llu of %llu frames injected (netinject stop ends it)\n",
+			     (unsigned long long)READ_ONCE(inj.done),
+			     (unsigned long long)READ_ONCE(inj.count));
 	shell_puts("kinds:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(inj_kinds); i++)
 		shell_printf("  %-7s %s\n", inj_kinds[i].name, inj_kinds[i].what);
@@ -348,6 +356,15 @@ static int cmd_netinject(int argc, char **argv)
 		inj_status();
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "stop")) {
+		/* the run in flight, whoever started it (netinject=, another
+		 * session): without the mutex, which that run holds */
+		if (!READ_ONCE(inj.running))
+			return shell_error("netinject", "no injection running");
+		WRITE_ONCE(inj.stop, true);
+		shell_puts("netinject: stopping\n");
+		return 0;
+	}
 	if (argc < 3 || argc > 4)
 		return shell_error("netinject", "usage: netinject KIND COUNT [SIZE]");
 	if (!kind_find(argv[1]))
@@ -366,10 +383,11 @@ static int cmd_netinject(int argc, char **argv)
 	return 0;
 }
 SHELL_CMD("netinject", cmd_netinject,
-	  "inject frames at netif_receive_skb on inj0: netinject [KIND COUNT [SIZE]]");
+	  "inject frames at netif_receive_skb on inj0: netinject [KIND COUNT [SIZE] | stop]");
 
-/* guards inj (one injection at a time: the boot run, or a shell
- * session's; another session's waits); threads only */
+/* guards inj (one injection at a time: the boot run's thread, or a
+ * shell session's; another session's waits; `netinject stop` only sets
+ * inj.stop, without it); threads only */
 static DEFINE_MUTEX(netinject_mutex);
 
 int netinject_run(const char *kind, u64 count, u32 size, bool interactive,
@@ -411,19 +429,51 @@ static int set_netinject(const char *v)
 CMDLINE_OPT("netinject", set_netinject,
 	    "inject frames once up: KIND:COUNT[:SIZE] (kinds: udp echo icmp noport badudp badip short)");
 
-void netinject_boot_run(void)
+static void (*boot_then)(void);
+static struct task_struct *boot_task;
+static struct work_struct boot_reap_work;
+
+/* [netinject]: the netinject= run, its result in the log, then what the
+ * boot asked to follow it */
+static int netinject_boot_thread(void *data)
 {
 	char buf[320];
 	struct netinject_result r;
 	int rc;
 
-	if (!boot_kind[0])
-		return;
+	(void)data;
 	rc = netinject_run(boot_kind, boot_count, (u32)boot_size, false, &r);
 	if (rc) {
 		pr_err("netinject: %s\n", errno_desc(rc));
-		return;
+	} else {
+		inj_format(buf, sizeof(buf), boot_kind, (u32)boot_size, &r);
+		pr_info("%s", buf);
 	}
-	inj_format(buf, sizeof(buf), boot_kind, (u32)boot_size, &r);
-	pr_info("%s", buf);
+	if (boot_then)
+		boot_then();
+	/* a kworker frees this thread once it has left its CPU */
+	schedule_work(&boot_reap_work);
+	return 0;
+}
+
+static void boot_reap(struct work_struct *w)
+{
+	(void)w;
+	while (!kthread_reap(boot_task))
+		msleep(1);
+	boot_task = NULL;
+}
+
+bool netinject_boot_start(void (*then)(void))
+{
+	if (!boot_kind[0])
+		return false;
+	boot_then = then;
+	INIT_WORK(&boot_reap_work, boot_reap);
+	boot_task = kthread_run(netinject_boot_thread, NULL, "netinject");
+	if (!boot_task) {
+		pr_err("netinject: no thread for netinject=\n");
+		return false;
+	}
+	return true;
 }

@@ -20,9 +20,18 @@
  * IPv6 link-local address is removed at once), so it sends nothing of its
  * own and the stack's counters move only by what is injected.
  *
- *   netinject                        kinds, inj0's counters, last result
+ *   netinject                        kinds, inj0's counters, a run in flight
  *   netinject KIND COUNT [SIZE]      inject and wait (Ctrl-C stops)
- *   netinject=KIND:COUNT[:SIZE]      once at boot, result in the log
+ *   netinject stop                   stop the run in flight (any session's,
+ *                                    or netinject='s)
+ *   netinject=KIND:COUNT[:SIZE]      once at boot, in the kernel thread
+ *                                    [netinject] (the console answers
+ *                                    meanwhile), result in the log
+ *
+ * The thread that runs an injection (a shell session's, or [netinject])
+ * schedules inj0's napi and sleeps until its poll completes; NET_RX runs
+ * in that CPU's ksoftirqd/N, which the scheduler shares with the other
+ * threads as for any softirq work raised outside an interrupt.
  *
  * Kinds: udp (to discard/9), echo (udp/7), icmp (echo request), noport
  * (udp to a closed port), badudp (wrong UDP checksum), badip (wrong IPv4
@@ -50,15 +59,18 @@ struct netinject_result {
 };
 
 /* Inject count frames of kind (a name above) of size bytes (60..1514)
- * and wait until the stack took them all.  Process context (the shell's
- * or kmain's), core lock not held.  0; -EINVAL for an unknown kind or a
+ * and wait until the stack took them all.  Thread context (a shell
+ * session's or [netinject]), core lock not held.  0; -EINVAL for an unknown kind or a
  * bad count/size; -ENOMEM/-ENOSPC if inj0 cannot be made.  interactive:
  * the shell's Ctrl-C stops it. */
 int netinject_run(const char *kind, u64 count, u32 size, bool interactive,
 		  struct netinject_result *out);
 
-/* the netinject= run, if asked for; call from kmain once the stack and its
- * timers are up */
-void netinject_boot_run(void);
+/* Start the netinject= run, if asked for, in the kernel thread
+ * [netinject], which logs its result, calls then (unless NULL) and ends.
+ * Call from kmain once the stack, its timers and the kworkers are up.
+ * true when the thread took then over; false when nothing was asked or
+ * there is no thread (then is the caller's to run). */
+bool netinject_boot_start(void (*then)(void));
 
 #endif

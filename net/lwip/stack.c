@@ -226,6 +226,8 @@ void net_timers_start(void)
 	timers_rearm();
 	net_core_unlock();
 	WRITE_ONCE(tick_timer_due, net_timers_due);
+	/* deferred TX tails go out from NET_TX at the latest a tick later */
+	WRITE_ONCE(tick_net_tx_due, dev_xmit_deferred_pending);
 }
 
 void net_stack_start(void)

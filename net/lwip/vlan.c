@@ -63,10 +63,13 @@ static void put_be16(u8 *p, u16 v)
 	p[1] = (u8)v;
 }
 
-/* The frame with its tag put in after the MAC addresses, queued on the
- * real device.  A copy: the frame's own bytes are lwIP's (TCP keeps its
- * segments for retransmission), and there is no room in front of them
- * that is ours to write. */
+/* The frame queued on the real device with the sub-interface's tag.
+ * With the real device's tx-vlan-offload on, the frame goes down as it
+ * is, the tag beside it (a clone of the skb: no copy of the data), and
+ * the NIC puts the tag in.  Otherwise a copy with the tag put in after the
+ * MAC addresses: the frame's own bytes are lwIP's (TCP keeps its segments
+ * for retransmission), and there is no room in front of them that is
+ * ours to write. */
 static int vlan_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct vlan_priv *v = netdev_priv(dev);
@@ -77,6 +80,17 @@ static int vlan_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int f
 	(void)flags;
 	if (skb->len < ETH_HLEN)
 		return -EINVAL;
+	if (READ_ONCE(v->real->features) & NETIF_F_HW_VLAN_CTAG_TX) {
+		n = skb_clone(skb);
+		consume_skb(skb);
+		if (!n) {
+			v->tx_dropped++;
+			return 0;
+		}
+		__vlan_hwaccel_put_tag(n, ETH_P_8021Q, v->vid);
+		n->dev = v->real;
+		goto queue;
+	}
 	n = netdev_alloc_skb(v->real, skb->len + VLAN_HLEN);
 	if (!n) {
 		v->tx_dropped++;
@@ -89,6 +103,7 @@ static int vlan_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int f
 	put_be16(p + VLAN_TCI_OFF, v->vid);
 	skb_copy_bits(skb, 2 * ETH_ALEN, p + VLAN_TCI_OFF + 2, skb->len - 2 * ETH_ALEN);
 	consume_skb(skb);
+queue:
 	if (dev_queue_xmit(n)) {
 		v->tx_dropped++;
 		return 0;
@@ -141,15 +156,24 @@ struct sk_buff *vlan_rx_untag(struct sk_buff *skb)
 {
 	struct net_device *real = skb->dev, *vdev;
 	struct vlan_priv *v;
+	bool hw = skb_vlan_tag_present(skb);
 	u16 vid;
 
-	if (skb_headlen(skb) < ETH_HLEN + VLAN_HLEN)
-		goto drop;
-	vid = (u16)(skb->data[VLAN_TCI_OFF] << 8 | skb->data[VLAN_TCI_OFF + 1]) & VLAN_VID_MASK;
+	if (hw) {
+		/* the NIC took the tag out already (rx-vlan-offload) */
+		vid = skb_vlan_tag_get(skb) & VLAN_VID_MASK;
+	} else {
+		if (skb_headlen(skb) < ETH_HLEN + VLAN_HLEN)
+			goto drop;
+		vid = (u16)(skb->data[VLAN_TCI_OFF] << 8 | skb->data[VLAN_TCI_OFF + 1]) &
+		      VLAN_VID_MASK;
+	}
 	vdev = vlan_find(real, vid);
 	if (!vdev || !(READ_ONCE(vdev->flags) & IFF_UP))
 		goto drop;
-	if (skb_cloned(skb)) {
+	if (hw) {
+		__vlan_hwaccel_clear_tag(skb);
+	} else if (skb_cloned(skb)) {
 		/* not ours to write: untag a private copy */
 		struct sk_buff *c = skb_copy(skb);
 
@@ -158,9 +182,11 @@ struct sk_buff *vlan_rx_untag(struct sk_buff *skb)
 			return NULL;
 		skb = c;
 	}
-	/* the MAC addresses move up over the tag */
-	memmove(skb->data + VLAN_HLEN, skb->data, 2 * ETH_ALEN);
-	skb_pull(skb, VLAN_HLEN);
+	if (!hw) {
+		/* the MAC addresses move up over the tag */
+		memmove(skb->data + VLAN_HLEN, skb->data, 2 * ETH_ALEN);
+		skb_pull(skb, VLAN_HLEN);
+	}
 	skb->dev = vdev;
 	v = netdev_priv(vdev);
 	v->rx_packets++;
@@ -212,6 +238,14 @@ int vlan_dev_add(struct net_device *real, const char *name, u16 vid)
 	rc = net_attach_netdev(dev);
 	if (rc)
 		goto err_unregister;
+	/* the real device's VLAN filter passes the id from now on */
+	if (real->netdev_ops->ndo_vlan_rx_add_vid) {
+		rc = real->netdev_ops->ndo_vlan_rx_add_vid(real, vid);
+		if (rc) {
+			net_detach_netdev(dev);
+			goto err_unregister;
+		}
+	}
 	/* a new link is down until ip link set NAME up, as Linux's */
 	net_glue_set_up(dev, false);
 	return 0;
@@ -226,8 +260,12 @@ err_free:
 
 int vlan_dev_del(struct net_device *dev)
 {
-	if (!vlan_priv_of(dev))
+	struct vlan_priv *v = vlan_priv_of(dev);
+
+	if (!v)
 		return -EOPNOTSUPP;
+	if (v->real->netdev_ops->ndo_vlan_rx_kill_vid)
+		v->real->netdev_ops->ndo_vlan_rx_kill_vid(v->real, v->vid);
 	/* no new frame finds it, then it leaves lwIP and the list */
 	for (unsigned int i = 0; i < VLAN_DEV_MAX; i++)
 		if (vlan_devs[i] == dev)

@@ -3,32 +3,37 @@
  * netif, addresses, qdisc and counters in /proc/net/dev and ip -s link)
  * over a real one.
  *
- * Receive: the glue's rx handler hands every tagged frame (EtherType
- * 0x8100, IEEE 802.1Q 9.3) of a real device to vlan_rx_untag(), which finds
- * the sub-interface of its VLAN id, takes the 4-byte tag out of the frame
- * in place (the MAC addresses move up: no copy of the data) and makes the
- * skb the sub-interface's; a frame for an id nobody configured, or for a
+ * Receive: the glue's rx handler hands every tagged frame of a real
+ * device to vlan_rx_untag(): one with EtherType 0x8100 (IEEE 802.1Q 9.3),
+ * or one whose tag the NIC took out already (rx-vlan-offload: the tag in
+ * skb->vlan_tci, skb_vlan_tag_present).  It finds the sub-interface of its
+ * VLAN id, takes a 4-byte tag still in the frame out in place (the MAC
+ * addresses move up: no copy of the data) and makes the skb the
+ * sub-interface's; a frame for an id nobody configured, or for a
  * sub-interface that is down, is dropped and counted in the real device's
- * rx_nohandler (no protocol took it).  Untagged frames stay the real
+ * rx_nohandler (no protocol took it).  With the real device's
+ * rx-vlan-filter on, such frames do not even get that far: vlan_dev_add
+ * and vlan_dev_del give the device the ids (ndo_vlan_rx_add_vid /
+ * _kill_vid) and its NIC drops the others.  Untagged frames stay the real
  * device's: tagged and untagged traffic share one NIC.
  *
- * Transmit: the sub-interface's ndo_start_xmit puts the tag in (a copy of
- * the frame 4 bytes longer, the real device's headroom not being ours to
- * write: lwIP keeps its TCP segments for retransmission) and queues it on
- * the real device.  lwIP sums every checksum of a sub-interface itself (it
+ * Transmit: with the real device's tx-vlan-offload on, the sub-interface's
+ * ndo_start_xmit queues a clone of the frame (no copy) on the real device
+ * with the tag beside it, and the NIC puts it in.  Off, it puts the tag in
+ * itself: a copy of the frame 4 bytes longer, the real device's headroom
+ * not being ours to write (lwIP keeps its TCP segments for
+ * retransmission).  lwIP sums every checksum of a sub-interface itself (it
  * has no offloads).
  *
  * Only net/ includes this. */
 #ifndef NET_LWIP_VLAN_H
 #define NET_LWIP_VLAN_H
 
-#include "kernel/types.h"
+#include "drivers/net/netdevice.h"
 
 struct net_device;
 struct sk_buff;
 
-#define ETH_P_8021Q     0x8100  /* IEEE 802.1Q tag protocol identifier */
-#define VLAN_VID_MASK   0x0fff
 #define VLAN_VID_MAX    4094    /* 4095 is reserved (802.1Q table 9-2) */
 #define VLAN_DEV_MAX    4       /* sub-interfaces at once */
 

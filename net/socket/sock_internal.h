@@ -66,6 +66,17 @@ extern struct list_head sock_list;
 
 /* a pbuf's truesize: what it holds of memory (a DMA buffer's full size) */
 u32 sock_pbuf_truesize(const struct pbuf *p);
+/* a queue entry, from the cache of freed ones or kmalloc; NULL: no memory
+ * (core lock held) */
+struct sk_rx *sk_rx_alloc(void);
+/* the entries sk_rx_free keeps for sk_rx_alloc (core lock) */
+#define SK_RX_CACHE_MAX 256
+struct sk_rx_cache {
+	struct sk_rx *head;
+	u32 count;                      /* entries kept, at most SK_RX_CACHE_MAX */
+	u64 hits;                       /* entries sk_rx_alloc took from it */
+};
+extern struct sk_rx_cache sk_rx_cache;
 /* charge / uncharge a queue entry; wakes readers */
 void sk_rx_queue(struct sock *sk, struct sk_rx *e);
 /* the current readiness bits (core lock held) */
@@ -74,7 +85,7 @@ unsigned int sk_poll_mask(struct sock *sk);
 void sk_wake(struct sock *sk);
 /* take the head entry off the queue (uncharged), or NULL */
 struct sk_rx *sk_rx_pop(struct sock *sk);
-/* free an entry taken off */
+/* free an entry taken off (back to the entry cache) */
 void sk_rx_free(struct sk_rx *e);
 /* free every queued entry */
 void sk_rx_purge(struct sock *sk);
@@ -85,6 +96,10 @@ struct socket *sock_alloc(int family, int type, int *err);
 /* free a socket sock_alloc made (core lock held; its PCB and queue gone) */
 void sock_free(struct socket *sock);
 
+/* the lwIP address type of the socket's PCB (tcp_new_ip_type,
+ * udp_new_ip_type): IPv4 for AF_INET; for AF_INET6 IPv6 alone with
+ * IPV6_V6ONLY, else both (IPv4 peers as v4-mapped addresses) */
+u8 sock_ip_type(const struct sock *sk);
 /* address conversion: family's sockaddr to lwIP's; 0 or -errno */
 int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len, ip_addr_t *ip,
 		   u16 *port);

@@ -74,13 +74,10 @@ void tcp_sock_apply_opts(struct sock *sk)
 static struct tcp_pcb *tcp_sock_pcb(struct sock *sk)
 {
 	struct tcp_pcb *pcb = sk->pcb.tcp;
-	u8 type;
 
 	if (pcb)
 		return pcb;
-	type = sk->sock->family == AF_INET ? IPADDR_TYPE_V4
-	       : sk->v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY;
-	pcb = tcp_new_ip_type(type);
+	pcb = tcp_new_ip_type(sock_ip_type(sk));
 	if (!pcb)
 		return NULL;
 	tcp_sock_hook(sk, pcb);
@@ -230,7 +227,7 @@ static err_t tcp_sock_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, er
 		return err;
 	}
 	p = sock_rx_condense(sk, p);
-	e = kmalloc(sizeof(*e));
+	e = sk_rx_alloc();
 	if (!e)
 		return ERR_MEM;         /* lwIP keeps it (refused_data) and retries */
 	e->p = p;

@@ -41,7 +41,7 @@ static void udp_sock_input(void *arg, struct udp_pcb *pcb, struct pbuf *p, const
 		return;
 	}
 	p = sock_rx_condense(sk, p);
-	e = kmalloc(sizeof(*e));
+	e = sk_rx_alloc();
 	if (!e) {
 		sk->drops++;
 		udp_sock_mib.mem_errors++;
@@ -62,13 +62,10 @@ static void udp_sock_input(void *arg, struct udp_pcb *pcb, struct pbuf *p, const
 static struct udp_pcb *udp_sock_pcb(struct sock *sk)
 {
 	struct udp_pcb *pcb = sk->pcb.udp;
-	u8 type;
 
 	if (pcb)
 		return pcb;
-	type = sk->sock->family == AF_INET ? IPADDR_TYPE_V4
-	       : sk->v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY;
-	pcb = udp_new_ip_type(type);
+	pcb = udp_new_ip_type(sock_ip_type(sk));
 	if (!pcb)
 		return NULL;
 	if (sk->reuseaddr)

@@ -17,6 +17,7 @@
 #include "kernel/wait.h"
 #include "net/core/journey.h"
 #include "net/core/skbuff.h"
+#include "net/core/xmit.h"
 #include "net/lwip/core_lock.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
@@ -43,7 +44,7 @@ struct socket_alloc {
 
 size_t sock_live_objects(void)
 {
-	return kmalloc_live_objects() - skb_cache_count();
+	return kmalloc_live_objects() - skb_cache_count() - READ_ONCE(sk_rx_cache.count);
 }
 
 unsigned int sock_count(void)
@@ -137,6 +138,13 @@ void sock_set_nonblock(struct socket *sock, bool on)
 
 /* --- addresses --- */
 
+u8 sock_ip_type(const struct sock *sk)
+{
+	if (sk->sock->family == AF_INET)
+		return IPADDR_TYPE_V4;
+	return sk->v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY;
+}
+
 int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len, ip_addr_t *ip,
 		   u16 *port)
 {
@@ -222,6 +230,39 @@ void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port, struct s
 
 struct sock_rx_stats sock_rx_stats;
 
+/* Queue entries kept for reuse, as Linux keeps skbs in a slab cache: a
+ * datagram queued and read takes one and gives it back instead of a
+ * kmalloc and a kfree (each a lock taken with interrupts off, plus
+ * kmalloc's debug bookkeeping) per datagram.  Guarded by the core lock,
+ * as the queues are: entries are taken in lwIP's receive callbacks and
+ * given back by the calls that read or purge, all under it. */
+struct sk_rx_cache sk_rx_cache;
+
+struct sk_rx *sk_rx_alloc(void)
+{
+	struct sk_rx *e = sk_rx_cache.head;
+
+	if (e) {
+		sk_rx_cache.head = e->next;
+		sk_rx_cache.count--;
+		sk_rx_cache.hits++;
+		return e;
+	}
+	return kmalloc(sizeof(*e));
+}
+
+/* back to the cache, or to kmalloc when it is full */
+static void sk_rx_recycle(struct sk_rx *e)
+{
+	if (sk_rx_cache.count >= SK_RX_CACHE_MAX) {
+		kfree(e);
+		return;
+	}
+	e->next = sk_rx_cache.head;
+	sk_rx_cache.head = e;
+	sk_rx_cache.count++;
+}
+
 struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p)
 {
 	struct pbuf *q;
@@ -279,7 +320,7 @@ void sk_rx_free(struct sk_rx *e)
 {
 	journey_rx_done(e->journey, JOURNEY_STAGES);    /* freed unread */
 	pbuf_free(e->p);
-	kfree(e);
+	sk_rx_recycle(e);
 }
 
 struct sk_rx *sk_rx_pop(struct sock *sk)
@@ -315,6 +356,9 @@ static int sk_wait(struct sock *sk, bool (*ready)(struct sock *sk), unsigned lon
 			break;
 		}
 		net_core_unlock();
+		/* what this thread's sends left for later goes before it sleeps */
+		if (dev_xmit_deferred_pending())
+			dev_xmit_flush_deferred();
 		*timeo = schedule_timeout(*timeo);
 		net_core_lock();
 	}
@@ -496,12 +540,17 @@ long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
 		ip_addr_t ip;
 		u16 port = 0;
 
+		/* more datagrams wait to be read: the caller will be back with
+		 * the next send at once, the NIC's tail may wait for it
+		 * (net/core/xmit.h, deferred tails) */
+		dev_xmit_defer_begin(sk->rx_head != NULL);
 		if (msg->msg_name) {
 			rc = sock_addr_from(sk, msg->msg_name, (int)msg->msg_namelen, &ip, &port);
 			done = rc ? rc : udp_sock_send(sk, msg, (size_t)total, &ip, port);
 		} else {
 			done = udp_sock_send(sk, msg, (size_t)total, NULL, 0);
 		}
+		dev_xmit_defer_end();
 		net_core_unlock();
 		return done;
 	}

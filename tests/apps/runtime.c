@@ -181,6 +181,22 @@ int main(int argc, char **argv)
 	CHECK("mmap_zeroed", p != MAP_FAILED && ((char *)p)[8191] == 0, "mmap %p", p);
 	CHECK("munmap", p != MAP_FAILED && munmap(p, 8192) == 0, "errno %d", errno);
 	CHECK("munmap_einval", munmap((void *)1, 10) == -1 && errno == EINVAL, "errno %d", errno);
+	/* the kernel remembers the user ranges it found mapped (kernel/app/
+	 * uvm.c): a page unmapped or made read-only after a system call used
+	 * it is refused by the next one (EFAULT), not written to */
+	struct timespec *ts = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				   -1, 0);
+	long r1 = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, ts);
+	int ro = mprotect(ts, 4096, PROT_READ);
+	long r2 = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, ts);
+	int e2 = errno, rw = mprotect(ts, 4096, PROT_READ | PROT_WRITE);
+	long r3 = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, ts);
+	int um = munmap(ts, 4096);
+	long r4 = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, ts);
+	CHECK("efault_after_mprotect_and_munmap",
+	      ts != MAP_FAILED && r1 == 0 && ro == 0 && r2 == -1 && e2 == EFAULT && rw == 0 && r3 == 0 &&
+	      um == 0 && r4 == -1 && errno == EFAULT,
+	      "%ld %d %ld/%d %d %ld %d %ld/%d", r1, ro, r2, e2, rw, r3, um, r4, errno);
 	CHECK("mmap_file_enodev_or_ebadf",
 	      mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 99, 0) == MAP_FAILED && errno == EBADF,
 	      "errno %d", errno);

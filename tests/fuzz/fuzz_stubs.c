@@ -16,6 +16,7 @@
 /* kernel/tick.c: the timer tick asks this whether lwIP's timers are due;
  * the fuzz targets run them themselves */
 bool (*tick_timer_due)(void);
+bool (*tick_net_tx_due)(void);
 
 /* kernel/idle.c: net_stack_wait_ready halts until the next interrupt
  * while a NIC is not ready; the fuzz targets have no NICs to wait for */
@@ -108,6 +109,7 @@ u64 irq_count_cpu(int vector, unsigned int cpu)
  * and the socket counters stay zero */
 struct udp_sock_mib udp_sock_mib;
 struct sock_rx_stats sock_rx_stats;
+struct sk_rx_cache sk_rx_cache;
 
 unsigned int sock_count(void)
 {

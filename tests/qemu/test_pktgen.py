@@ -16,7 +16,9 @@ stack moves only by what the test injects: per kind, /proc/net/snmp and
 /proc/net/softnet_stat deltas equal the count, replies are counted at inj0,
 and lwIP's pools, the heap, sk_buffs and kmalloc are back where they were.
 Bad arguments are refused with the configuration unchanged, and the
-command-line forms run at boot."""
+command-line forms run at boot: netinject= in its own kernel thread
+[netinject], listed by ps while it runs, with the console answering
+meanwhile and `netinject stop` ending it."""
 import re
 import socket
 import struct
@@ -359,10 +361,55 @@ def test_netinject_bad_args_refused(bare):
                       ("netinject udp 10000001", "not a count"),
                       ("netinject udp 10 59", "not a frame size"),
                       ("netinject udp 10 1515", "not a frame size"),
-                      ("netinject udp", "usage")):
+                      ("netinject udp", "usage"),
+                      ("netinject stop", "no injection running")):
         out = bare.shell(line)
         assert out.startswith("netinject: ") and msg in out, (line, out)
         assert bare.shell("echo $?").strip() != "0", line
+
+
+BOOT_INJECT_N = 10000000     # NETINJECT_COUNT_MAX: minutes of TCG time; stopped
+
+
+def ps_names(g):
+    return re.findall(r"^root .* \[?([^\[\]\n]+)\]?$", g.view("ps aux"), re.M)
+
+
+def test_netinject_boot_run_is_a_thread(kernel):
+    """netinject= injects from the kernel thread [netinject], not from the
+    boot path: the prompt comes while it runs (it sat behind the whole run
+    before), ps lists the thread, `netinject` shows the count growing,
+    `netinject stop` ends the run with a short count in the result line,
+    and the thread is gone afterwards."""
+    with Guest("netinject-thread", append="netinject=udp:%d" % BOOT_INJECT_N) as g:
+        g.wait_prompt(60)
+        result = r"netinject: udp: (\d+) frames \(60 bytes\) in \d+ usec.*\n.*nomem (\d+)(, stopped)?\n"
+        assert not re.search(result, g.output), g.output[-2000:]
+        assert "netinject" in ps_names(g), g.output[-2000:]
+        # the thread makes inj0 first (attached, addressed), then runs
+        seen = []
+        for _ in range(100):
+            m = re.search(r"^running: (\d+) of %d frames injected" % BOOT_INJECT_N,
+                          g.view("netinject"), re.M)
+            if m:
+                seen.append(int(m.group(1)))
+                if len(seen) == 2:
+                    break
+            g.watch(0.2)
+        assert len(seen) == 2 and seen[0] < seen[1], seen
+        # its answer, "netinject: stopping", may have the result's lines
+        # printed in its middle: the result's ", stopped" shows it worked
+        g.shell("netinject stop")
+        m = g.wait_for(result, 60)
+        injected, nomem = int(m.group(1)), int(m.group(2))
+        assert m.group(3) and seen[1] <= injected + nomem < BOOT_INJECT_N, m.group(0)
+        # the thread ends and a kworker frees it a moment later
+        for _ in range(50):
+            if "netinject" not in ps_names(g):
+                break
+            g.watch(0.1)
+        assert "netinject" not in ps_names(g), g.output[-2000:]
+        assert "no injection running" in g.shell("netinject stop")
 
 
 def test_pktgen_bad_args_change_nothing(bare):

@@ -75,6 +75,13 @@ def test_top_batch_frame_and_loadavg(kernel):
     five fields."""
     with Guest("sched-top", smp=2, append="netinject=icmp:1") as g:
         g.wait_prompt(60)
+        # inj0 exists once netinject='s thread has run; the thread is
+        # gone a moment later (top's rows and ps's must be the same)
+        g.wait_for(r"netinject: replies 1 .*\n", 60)
+        for _ in range(50):
+            if "netinject" not in [r[5] for r in ps(g)]:
+                break
+            g.watch(0.1)
         out = g.shell("pktgen dev inj0 dst 198.18.0.2 count 100000000 rate 0 start")
         assert "sending" in out, out
         top = g.shell("top -b -n 1")
@@ -104,3 +111,25 @@ def test_top_batch_frame_and_loadavg(kernel):
     la = re.match(r"^(\d+\.\d\d) (\d+\.\d\d) (\d+\.\d\d) (\d+)/(\d+) (\d+)$", loadavg.strip())
     assert la and int(la.group(5)) == len(names) and int(la.group(6)) == max(
         int(r.group(1)) for r in rows), loadavg
+
+
+PS_ANY_ROW = re.compile(r"^root +\d+ +(\d+\.\d) +0\.0 +0 +0 \? +([RSZ]) +\d\d:\d\d +(\d+):(\d\d) "
+                        r"\[(.+)\]$", re.M)
+
+
+def test_watch_sleeps_between_rounds(kernel):
+    """`watch` between its rounds sleeps in its session's thread instead of
+    serving softirqs and halting there: over 3 s of `watch -n 1 ps aux`
+    the console shell's thread, [shell/ttyS0], gathers almost no CPU time
+    (it held the CPU through every halt before, most of its life)."""
+    with Guest("sched-watch", smp=1) as g:
+        g.wait_prompt(60)
+        start = len(g.output)
+        g.send("watch -n 1 ps aux\r")
+        g.wait_for(r"(?s)(Every 1\.0s: ps aux\n.*?\[shell/ttyS0\]\n.*){4}", 30, start)
+        g.send("\x03")
+        g.wait_prompt(10, len(g.output))
+        rounds = [m for m in PS_ANY_ROW.finditer(g.output, start) if m.group(5) == "shell/ttyS0"]
+    assert len(rounds) >= 4, g.output[start:]
+    pcpu, minutes, secs = float(rounds[-1].group(1)), int(rounds[-1].group(3)), int(rounds[-1].group(4))
+    assert minutes * 60 + secs == 0 and pcpu < 20.0, rounds[-1].group(0)

@@ -88,6 +88,7 @@ def test_seed_udp_server(guest):
     g.shell("trace sample 1")
     g.shell("socktest udpecho 8888")
     g.wait_for(r"socktest: udpecho on port 8888 \(inode \d+\)")
+    met0 = guest.sock_metrics()
     with guest.net.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
         u.settimeout(2)
         for i in range(5):
@@ -95,6 +96,11 @@ def test_seed_udp_server(guest):
             u.sendto(msg, (GUEST, 8888))
             assert u.recvfrom(2048)[0] == msg
     g.wait_for(r"Receive from client:hello 4")
+    # one at a time: each datagram's queue entry is the one the datagram
+    # before it gave back when it was read (sk_rx_cache), not a kmalloc
+    met1 = guest.sock_metrics()
+    hits = met1["sock_rx_entry_cache_hits_total"] - met0["sock_rx_entry_cache_hits_total"]
+    assert hits >= 4, (met0, met1)
     # the journey's last two stages: queued to the socket, read by the
     # application (each the time since the stage before it)
     rows = {l.split()[0]: l.split()[1:] for l in g.shell("trace").splitlines()[3:]}
@@ -163,6 +169,9 @@ def test_udp_slow_reader_drops_counted(guest):
     dma = met1["sock_rx_dma_queued_total"] - met0["sock_rx_dma_queued_total"]
     copied = met1["sock_rx_copied_total"] - met0["sock_rx_copied_total"]
     assert 1 <= dma <= 2 and dma + copied == got, (met0, met1, got)
+    # a datagram read gives its queue entry back for the next one to use
+    # (sk_rx_cache) instead of to kmalloc
+    assert met1["sock_rx_entry_cache_entries"] >= min(got, 256), (met0, met1, got)
     ss = g.shell("ss -uan")
     assert ss.splitlines()[0].split() == ["Netid", "State", "Recv-Q", "Send-Q", "Local", "Address:Port",
                                           "Peer", "Address:Port", "Process"], ss

@@ -229,6 +229,11 @@ void e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val)
 	}
 }
 
+static bool eop_of(u32 cmd)
+{
+	return cmd & E1000_TXD_CMD_EOP;
+}
+
 static void *ring_base(u32 lo, u32 hi)
 {
 	return (void *)(uintptr_t)(R(lo) | ((u64)R(hi) << 32));
@@ -238,12 +243,34 @@ int fake_rx(const void *frame, unsigned int len, unsigned int flags)
 {
 	u32 n = R(q_rdlen()) / 16, head = R(q_rdh()), tail = R(q_rdt());
 	u8 *ring = ring_base(q_rdbal(), q_rdbah());
-	u32 ndesc = (len + FAKE_BUF - 1) / FAKE_BUF;
+	u32 ndesc;
 	bool csum = fake.chip->flags & E1000_F_RX_CSUM;
 	bool bad = flags & (FAKE_RX_CRC_ERR | FAKE_RX_SYM_ERR | FAKE_RX_RXE);
+	static u8 untagged[16384];
+	bool vp = false;
+	u16 tci = 0;
 
 	if (!(R(E1000_RCTL) & E1000_RCTL_EN) || !n)
 		return -ENODEV;
+	/* a tagged frame (TPID = VET): dropped by the VLAN filter table with
+	 * RCTL.VFE, its tag taken out with CTRL.VME (8254x 3.2.3, 13.4.22) */
+	if (len >= 18 && (u32)((const u8 *)frame)[12] << 8 == (R(E1000_VET) & 0xFF00) &&
+	    ((const u8 *)frame)[13] == (R(E1000_VET) & 0xFF) && (R(E1000_VET) & 0xFFFF)) {
+		tci = (u16)(((const u8 *)frame)[14] << 8 | ((const u8 *)frame)[15]);
+		if ((R(E1000_RCTL) & E1000_RCTL_VFE) &&
+		    !(R(E1000_VFTA((tci & 0xFFF) / 32)) & BIT((tci & 0xFFF) % 32))) {
+			fake.rx_vlan_filtered++;
+			return 0;
+		}
+		if ((R(E1000_CTRL) & E1000_CTRL_VME) && len - 4 <= sizeof(untagged)) {
+			memcpy(untagged, frame, 12);
+			memcpy(untagged + 12, (const u8 *)frame + 16, len - 16);
+			frame = untagged;
+			len -= 4;
+			vp = true;
+		}
+	}
+	ndesc = (len + FAKE_BUF - 1) / FAKE_BUF;
 	if ((tail + n - head) % n < ndesc) {
 		R(E1000_MPC)++;
 		R(E1000_RNBC)++;
@@ -271,6 +298,10 @@ int fake_rx(const void *frame, unsigned int len, unsigned int flags)
 				se |= E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS;
 			memset(&ad->wb, 0, sizeof(ad->wb));
 			ad->wb.length = piece;
+			if (vp && last) {
+				se |= E1000_RXD_STAT_VP;
+				ad->wb.vlan = tci;
+			}
 			ad->wb.status_error = se;
 		} else {
 			struct e1000_rx_desc *ld = (void *)d;
@@ -287,6 +318,12 @@ int fake_rx(const void *frame, unsigned int len, unsigned int flags)
 				st |= E1000_RXD_STAT_IXSM;      /* like QEMU's e1000 */
 			else if (flags & FAKE_RX_CSUM_GOOD)
 				st |= E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS;
+			if (vp) {
+				st |= E1000_RXD_STAT_VP;
+				ld->special = tci;
+			} else {
+				ld->special = 0;
+			}
 			ld->status = st;
 		}
 		off += piece;
@@ -443,9 +480,16 @@ unsigned int fake_tx_run(unsigned int max)
 				fake.ctx_hdr_len = fake.ctx_tucss +
 						   ((cd->mss_l4len_idx >> E1000_ADVTXD_L4LEN_SHIFT) & 0xFF);
 				fake.ctx_paylen = 0;    /* in the data descriptor */
+				fake.ctx_vlan = cd->vlan_macip_lens >> E1000_ADVTXD_VLAN_SHIFT;
 			} else {
 				data = true;
 				len = ctl & 0xFFFF;
+				/* only the first data descriptor's VLE counts */
+				if (!fake.tx_gather_ndesc)
+					fake.tx_vle_first = ctl & E1000_TXD_CMD_VLE;
+				if (eop_of(ctl))
+					fake.tx_last_vlan = fake.tx_vle_first ?
+							    fake.ctx_vlan | FAKE_VLAN_SET : 0;
 				eop = ctl & E1000_TXD_CMD_EOP;
 				fake_tx_gather(ad->read.buffer_addr, len, eop, ctl & E1000_TXD_CMD_RS);
 				popts = (ad->read.olinfo_status >> 8) & 3;
@@ -481,6 +525,12 @@ unsigned int fake_tx_run(unsigned int max)
 				data = true;
 				len = lower & ((lower & E1000_TXD_CMD_DEXT) ? 0xFFFFF : 0xFFFF);
 				eop = lower & E1000_TXD_CMD_EOP;
+				/* QEMU's e1000e: VLE and the tag of the EOP
+				 * descriptor, and only with CTRL.VME */
+				if (eop)
+					fake.tx_last_vlan = ((lower & E1000_TXD_CMD_VLE) &&
+							     (R(E1000_CTRL) & E1000_CTRL_VME)) ?
+							    (td->upper >> E1000_TXD_SPECIAL_SHIFT) | FAKE_VLAN_SET : 0;
 				fake_tx_gather(td->buffer_addr, len, eop, lower & E1000_TXD_CMD_RS);
 				if (lower & E1000_TXD_CMD_DEXT) {
 					popts = (td->upper >> E1000_TXD_POPTS_SHIFT) & 3;

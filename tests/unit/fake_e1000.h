@@ -57,7 +57,16 @@ struct fake_nic {
 	unsigned int tx_wire_len[FAKE_WIRE_MAX];
 	u8 tx_wire[FAKE_WIRE_MAX][FAKE_WIRE_LEN];
 	unsigned int overwrite_violations; /* descriptors written while DD was still set */
+	/* VLAN, as QEMU's models: the tag the device put into the last frame
+	 * (legacy: VLE on its EOP descriptor with CTRL.VME, the tag from
+	 * special; 82576: VLE on its first data descriptor, the tag from
+	 * the context) | FAKE_VLAN_SET, 0 = none; the context's tag; tagged
+	 * frames fake_rx dropped for RCTL.VFE (no VFTA bit) */
+	u32 tx_last_vlan, ctx_vlan;
+	bool tx_vle_first;
+	unsigned int rx_vlan_filtered;
 };
+#define FAKE_VLAN_SET BIT(16)
 
 extern struct fake_nic fake;
 

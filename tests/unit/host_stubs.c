@@ -155,3 +155,13 @@ int smp_call_function_single(unsigned int cpu, void (*fn)(void *info), void *inf
 	fn(info);
 	return 0;
 }
+
+/* drivers/net/netdevice.c's registry check (net/core/xmit.c's deferred
+ * tails): the tests that link the real registry use it */
+struct net_device;
+bool netdev_registered(const struct net_device *dev) __attribute__((weak));
+bool netdev_registered(const struct net_device *dev)
+{
+	(void)dev;
+	return true;
+}

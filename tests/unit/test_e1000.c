@@ -11,6 +11,7 @@
 #include "kernel/time.h"
 #include "net/core/dev.h"
 #include "net/core/journey_internal.h"
+#include "net/core/xmit.h"
 
 #define R(off) fake.regs[(off) / 4]
 
@@ -24,6 +25,7 @@ static struct e1000_adapter *ad;
 static struct {
 	unsigned int n, last_len, last_flags, out_of_order;
 	u32 next_seq;
+	u16 last_vlan_proto, last_vlan_tci, last_type;  /* the tag beside the frame; its EtherType */
 } rx;
 
 static void make_frame(u8 *f, unsigned int len, u32 seq)
@@ -43,6 +45,9 @@ static int rx_capture(struct net_device *d, struct sk_buff *skb, unsigned int fl
 
 	(void)d;
 	memcpy(&seq, skb->data + 14, sizeof(seq));
+	rx.last_vlan_proto = skb->vlan_proto;
+	rx.last_vlan_tci = skb->vlan_tci;
+	rx.last_type = (u16)(skb->data[12] << 8 | skb->data[13]);
 	kfree_skb(skb);
 	if (seq != rx.next_seq)
 		rx.out_of_order++;
@@ -326,6 +331,7 @@ START_TEST(tx_full_ring_is_an_error_not_a_hang)
 
 	up(_i, 64, 64);
 	ck_assert_uint_eq(ethtool_stat("tx_ring_used"), 0);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_inflight"), 0);
 	for (int i = 0; i < 63; i++)
 		ck_assert_int_eq(xmit(100, i, NULL, 0), 0);
 	ck_assert_int_eq(xmit(100, 63, NULL, 0), -EBUSY);
@@ -333,15 +339,20 @@ START_TEST(tx_full_ring_is_an_error_not_a_hang)
 	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 0);
 	/* the ring's fill: every descriptor but the one kept empty */
 	ck_assert_uint_eq(ethtool_stat("tx_ring_used"), 63);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_inflight"), 63);
 	ck_assert_uint_eq(fake_tx_run(10), 10);
 	e1000_fixture_irq_and_poll(ad);
 	ck_assert_uint_eq(ad->sw.tx_packets, 10);
 	ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 10);
 	ck_assert_uint_eq(ethtool_stat("tx_ring_used"), 53);
+	/* sent by the device but not cleaned yet still count */
+	ck_assert_uint_eq(fake_tx_run(3), 3);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_inflight"), 53);
+	ck_assert_uint_eq(ethtool_stat("tx_packets") + ethtool_stat("tx_ring_inflight"), 63);
 	for (int i = 0; i < 10; i++)
 		ck_assert_int_eq(xmit(100, 63 + i, NULL, 0), 0);
 	ck_assert_int_eq(xmit(100, 99, NULL, 0), -EBUSY);
-	ck_assert_uint_eq(fake_tx_run(1000), 63);
+	ck_assert_uint_eq(fake_tx_run(1000), 60);    /* 3 of the 63 went above */
 	memcpy(&seq, fake.tx_last + 14, 4);
 	ck_assert_uint_eq(seq, 72);             /* the last frame queued, intact */
 	e1000_fixture_irq_and_poll(ad);
@@ -377,6 +388,144 @@ START_TEST(tx_tagged_frame_takes_four_more_bytes)
 	ck_assert_uint_eq(fake_tx_run(10), 1);
 	ck_assert_uint_eq(fake.tx_last_len, 1518);
 	e1000_fixture_irq_and_poll(ad);
+	down();
+}
+END_TEST
+
+/* A frame with a tag beside it (a VLAN sub-interface's, tx-vlan-offload
+ * on) goes down untagged and the device puts the tag in: legacy VLE and
+ * the tag in special (CTRL.VME on the 82540EM/82574L), the 82576's VLE
+ * and a context holding the tag, loaded again only when the tag changes.
+ * With the offload off under it the frame is dropped and counted. */
+static int xmit_vlan(unsigned int len, u32 seq, const struct netdev_tx_csum *c, u16 tci)
+{
+	struct sk_buff *skb = frame_skb(len, seq, c);
+	int rc;
+
+	__vlan_hwaccel_put_tag(skb, ETH_P_8021Q, tci);
+	rc = dev->netdev_ops->ndo_start_xmit(dev, skb, 0);
+	if (rc)
+		kfree_skb(skb);
+	return rc;
+}
+
+START_TEST(tx_vlan_tag_put_in_by_the_device)
+{
+	const struct netdev_tx_csum udp = { NETDEV_CSUM_IP | NETDEV_CSUM_UDP, 14, 20, 0, 0 };
+	bool adv = chips[_i]->flags & E1000_F_ADV_DESC;
+	unsigned int ctx0;
+
+	up(_i, 64, 64);
+	ck_assert(dev->features & NETIF_F_HW_VLAN_CTAG_TX);
+	ck_assert_uint_eq(R(E1000_VET) & 0xFFFF, ETH_P_8021Q);
+	ck_assert(!!(R(E1000_CTRL) & E1000_CTRL_VME) == !adv || adv);
+	ck_assert_int_eq(xmit_vlan(100, 1, NULL, 0x2064), 0);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_eq(fake.tx_last_len, 100);       /* the buffer itself untagged */
+	ck_assert_uint_eq(fake.tx_last_vlan, 0x2064 | FAKE_VLAN_SET);
+	ck_assert_uint_eq(fake.tx_ctx, adv ? 1 : 0);    /* the 82576's tag rides in a context */
+	/* the same tag again: no new context; another: one more */
+	ck_assert_int_eq(xmit_vlan(100, 2, NULL, 0x2064), 0);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_eq(fake.tx_ctx, adv ? 1 : 0);
+	ck_assert_int_eq(xmit_vlan(100, 3, NULL, 200), 0);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_eq(fake.tx_last_vlan, 200 | FAKE_VLAN_SET);
+	ck_assert_uint_eq(fake.tx_ctx, adv ? 2 : 0);
+	/* with checksum offload: the checksum context carries the tag */
+	ctx0 = fake.tx_ctx;
+	ck_assert_int_eq(xmit_vlan(100, 4, &udp, 300), 0);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_eq(fake.tx_last_vlan, 300 | FAKE_VLAN_SET);
+	ck_assert_uint_eq(fake.tx_last_popts, NETDEV_CSUM_IP | NETDEV_CSUM_UDP);
+	ck_assert_uint_eq(fake.tx_ctx, ctx0 + 1);
+	/* untagged frames stay untagged */
+	ck_assert_int_eq(xmit(100, 5, &udp, 0), 0);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_eq(fake.tx_last_vlan, 0);
+	ck_assert_int_eq(xmit(100, 6, NULL, 0), 0);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_eq(fake.tx_last_vlan, 0);
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(ethtool_stat("tx_vlan_inserted"), 4);
+	/* ethtool -K txvlan off: a tagged frame still coming is dropped */
+	ck_assert_int_eq(dev->netdev_ops->ndo_set_features(dev, dev->features &
+							   ~NETIF_F_HW_VLAN_CTAG_TX), 0);
+	dev->features &= ~NETIF_F_HW_VLAN_CTAG_TX;
+	ck_assert_int_eq(xmit_vlan(100, 7, NULL, 100), -EINVAL);
+	ck_assert_uint_eq(ethtool_stat("tx_vlan_dropped"), 1);
+	down();
+}
+END_TEST
+
+/* rx-vlan-offload: the device takes the tag out (VP, the TCI in special /
+ * vlan) and the skb carries it; rx-vlan-filter: the VFTA bits of the ids
+ * added pass, others are dropped by the device; promiscuous mode and the
+ * filter off pass every id; rx-vlan-offload off: the tag stays in the
+ * frame.  The 82540EM/82574L cannot put tags in without stripping them. */
+START_TEST(rx_vlan_stripped_and_filtered)
+{
+	const struct net_device_ops *ops;
+	u8 f[128];
+
+	up(_i, 64, 64);
+	ops = dev->netdev_ops;
+	ck_assert(R(E1000_CTRL) & E1000_CTRL_VME);
+	ck_assert(R(E1000_RCTL) & E1000_RCTL_VFE);
+	ck_assert_int_eq(ops->ndo_vlan_rx_add_vid(dev, 100), 0);
+	ck_assert_uint_eq(R(E1000_VFTA(3)), BIT(4));    /* 100 = 3 * 32 + 4 */
+	make_frame(f, 100, 0);
+	memmove(f + 16, f + 12, 100 - 12);
+	f[12] = 0x81;
+	f[13] = 0x00;
+	f[14] = 0x20;                                   /* priority 1, id 100 */
+	f[15] = 100;
+	ck_assert_int_eq(fake_rx(f, 104, 0), 0);
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(rx.n, 1);
+	ck_assert_uint_eq(rx.last_len, 100);
+	ck_assert_uint_eq(rx.last_vlan_proto, ETH_P_8021Q);
+	ck_assert_uint_eq(rx.last_vlan_tci, 0x2064);
+	ck_assert_uint_eq(rx.last_type, 0x88B5);
+	ck_assert_uint_eq(ethtool_stat("rx_vlan_stripped"), 1);
+	/* another id: the device's filter drops it */
+	f[15] = 200;
+	ck_assert_int_eq(fake_rx(f, 104, 0), 0);
+	ck_assert_uint_eq(fake.rx_vlan_filtered, 1);
+	/* promiscuous: every VLAN passes, and the filter comes back after */
+	ck_assert_int_eq(netdev_set_promisc(dev, true), 0);
+	ck_assert(!(R(E1000_RCTL) & E1000_RCTL_VFE));
+	ck_assert_int_eq(netdev_set_promisc(dev, false), 0);
+	ck_assert(R(E1000_RCTL) & E1000_RCTL_VFE);
+	/* rx-vlan-filter off: it passes, stripped */
+	ck_assert_int_eq(ops->ndo_set_features(dev, dev->features & ~NETIF_F_HW_VLAN_CTAG_FILTER), 0);
+	dev->features &= ~NETIF_F_HW_VLAN_CTAG_FILTER;
+	ck_assert(!(R(E1000_RCTL) & E1000_RCTL_VFE));
+	ck_assert_int_eq(fake_rx(f, 104, 0), 0);
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(rx.n, 2);
+	ck_assert_uint_eq(rx.last_vlan_tci, 0x2000 | 200);
+	/* rx-vlan-offload off: the tag stays in the frame; the 82540EM and
+	 * 82574L lose tx-vlan-offload with it (one bit does both) */
+	ck_assert_uint_eq(ops->ndo_fix_features(dev, dev->features & ~NETIF_F_HW_VLAN_CTAG_RX) &
+			  NETIF_F_HW_VLAN_CTAG_TX, (chips[_i]->flags & E1000_F_ADV_DESC) ?
+			  NETIF_F_HW_VLAN_CTAG_TX : 0);
+	ck_assert_int_eq(ops->ndo_set_features(dev, dev->features & ~(NETIF_F_HW_VLAN_CTAG_RX |
+								      NETIF_F_HW_VLAN_CTAG_TX)), 0);
+	dev->features &= ~(NETIF_F_HW_VLAN_CTAG_RX | NETIF_F_HW_VLAN_CTAG_TX);
+	ck_assert(!(R(E1000_CTRL) & E1000_CTRL_VME));
+	ck_assert_int_eq(fake_rx(f, 104, 0), 0);
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(rx.n, 3);
+	ck_assert_uint_eq(rx.last_len, 104);
+	ck_assert_uint_eq(rx.last_vlan_proto, 0);
+	ck_assert_uint_eq(rx.last_type, ETH_P_8021Q);
+	ck_assert_uint_eq(ethtool_stat("rx_vlan_stripped"), 2);
+	/* the table survives a reset; the id goes with kill_vid */
+	ck_assert_int_eq(e1000_reinit(ad), 0);
+	ck_assert_uint_eq(R(E1000_VFTA(3)), BIT(4));
+	ck_assert_int_eq(ops->ndo_vlan_rx_kill_vid(dev, 100), 0);
+	ck_assert_uint_eq(R(E1000_VFTA(3)), 0);
 	down();
 }
 END_TEST
@@ -418,6 +567,49 @@ START_TEST(tx_wraps_and_writes_tail_once_per_burst)
 	ck_assert_int_eq(xmit(70, 1, NULL, NETDEV_TX_MORE), 0);
 	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
 	ck_assert_uint_eq(fake_tx_run(10), 1);
+	down();
+}
+END_TEST
+
+START_TEST(tx_thread_send_defers_tail_until_flush)
+{
+	unsigned int tdt0;
+
+	up(_i, 64, 64);
+	fake.tx_on_tdt = true;
+	tdt0 = fake.tdt_writes;
+	/* a thread's sends while more input waits (net/core/xmit.h, deferred
+	 * tails): the tail stays for dev_xmit_flush_deferred */
+	dev_xmit_defer_begin(true);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(xmit(80, i, NULL, NETDEV_TX_MORE), 0);
+	dev_xmit_defer_end();
+	ck_assert_uint_eq(fake.tdt_writes, tdt0);
+	ck_assert_uint_eq(fake.tx_frames, 0);
+	ck_assert(dev_xmit_deferred_pending());
+	ck_assert_uint_eq(ethtool_stat("tx_tail_deferred"), 3);
+	dev_xmit_flush_deferred();
+	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
+	ck_assert_uint_eq(fake.tx_frames, 3);
+	ck_assert(!dev_xmit_deferred_pending());
+	/* nothing pending: a flush writes nothing */
+	dev_xmit_flush_deferred();
+	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
+	/* at most XMIT_DEFER_FRAMES_MAX in a row: the next send writes the
+	 * tail for all of them */
+	for (int i = 0; i <= XMIT_DEFER_FRAMES_MAX; i++) {
+		dev_xmit_defer_begin(true);
+		ck_assert_int_eq(xmit(80, i, NULL, NETDEV_TX_MORE), 0);
+		dev_xmit_defer_end();
+	}
+	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 2);
+	ck_assert_uint_eq(fake.tx_frames, 3 + XMIT_DEFER_FRAMES_MAX + 1);
+	/* without the sender's permission MORE does not defer */
+	ck_assert_int_eq(xmit(80, 99, NULL, NETDEV_TX_MORE), 0);
+	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 3);
+	dev_xmit_flush_deferred();
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(ad->sw.tx_packets, 3 + XMIT_DEFER_FRAMES_MAX + 2);
 	down();
 }
 END_TEST
@@ -1263,11 +1455,14 @@ int main(void)
 	tcase_add_loop_test(tc, rx_checksum_only_where_validated, 0, 3);
 	tcase_add_loop_test(tc, tx_full_ring_is_an_error_not_a_hang, 0, 3);
 	tcase_add_loop_test(tc, tx_tagged_frame_takes_four_more_bytes, 0, 3);
+	tcase_add_loop_test(tc, tx_vlan_tag_put_in_by_the_device, 0, 3);
+	tcase_add_loop_test(tc, rx_vlan_stripped_and_filtered, 0, 3);
 	tcase_add_loop_test(tc, tx_wraps_and_writes_tail_once_per_burst, 0, 3);
 	tcase_add_loop_test(tc, tx_checksum_context_loaded_on_change, 0, 3);
 	tcase_add_loop_test(tc, tx_checksum_offload_ipv4_ipv6_tcp_udp, 0, 3);
 	tcase_add_loop_test(tc, tx_checksum_offload_ipv6_refuses_nonsense, 0, 3);
 	tcase_add_loop_test(tc, tx_full_of_deferred_frames_flushes_first, 0, 3);
+	tcase_add_loop_test(tc, tx_thread_send_defers_tail_until_flush, 0, 3);
 	tcase_add_loop_test(tc, ringparam_resize_validated_and_leak_free, 0, 3);
 	tcase_add_loop_test(tc, stats_accumulate_from_clear_on_read, 0, 3);
 	tcase_add_loop_test(tc, stats_sticky_counters_of_the_emulator, 0, 3);

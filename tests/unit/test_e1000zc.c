@@ -370,6 +370,8 @@ START_TEST(tso_send_cut_into_right_segments)
 		ck_assert_int_eq(dev->netdev_ops->ndo_start_xmit(dev, skb, 0), 0);
 		/* a context, the header, a descriptor per piece */
 		ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 63 - 12);
+		/* in flight: the wire segments it makes (tx_packets' unit) */
+		ck_assert_uint_eq(e1000_tx_ring_frames(&ad->tx), 8);
 		ck_assert_uint_eq(fake_tx_run(10), 1);
 		ck_assert_uint_eq(fake.tso_sends, 1);
 		ck_assert_uint_eq(fake.tx_wire_n, 8);   /* 10000 bytes in 1400s */
@@ -405,6 +407,7 @@ START_TEST(tso_send_cut_into_right_segments)
 		ck_assert_uint_eq(ad->sw.tx_packets, 8);
 		ck_assert_uint_eq(ad->sw.tx_bytes, 10000 + 8 * hdr);
 		ck_assert_uint_eq(e1000_tx_unused(&ad->tx), 63);
+		ck_assert_uint_eq(e1000_tx_ring_frames(&ad->tx), 0);
 		down();
 	}
 }

@@ -7,7 +7,8 @@
  * net_device_ops), e1000_irq.c (the hard IRQ and the NAPI poll),
  * e1000_itr.c (adaptive interrupt moderation), e1000_main.c (PCI probe,
  * interrupt vectors), e1000_fault.c (the fault injection hooks),
- * e1000_watchdog.c (TX hang, lost interrupts, reset). */
+ * e1000_watchdog.c (TX hang, lost interrupts, reset), e1000_vlan.c (the
+ * VLAN offloads: tag stripping and insertion, the VLAN filter table). */
 #ifndef DRIVERS_NET_E1000_H
 #define DRIVERS_NET_E1000_H
 
@@ -112,6 +113,8 @@ struct e1000_rx_wb {
 	unsigned int csum_ok;   /* NETDEV_RX_*_CSUM_OK, 0 unless the chip validates */
 	u32 rss_hash;           /* the RSS hash the chip wrote (82576 with RXCSUM.PCSD) */
 	u8 rss_type;            /* its RSS type, 0 = none (no hash) */
+	bool vlan;              /* VP: the chip took an 802.1Q tag out (CTRL.VME) */
+	u16 vlan_tci;           /* that tag's TCI */
 };
 
 /* one descriptor format (e1000_desc.c) */
@@ -126,6 +129,14 @@ struct e1000_ring_ops {
 	void (*tx_data)(void *desc, phys_addr_t buf, u16 len, unsigned int csum_flags,
 			u32 paylen, bool eop);
 	bool (*tx_done)(const void *desc);              /* DD written back */
+	/* VLAN tag insertion (e1000_vlan.c): tx_vlan marks one data
+	 * descriptor of a frame (every one gets it) to have tci put in;
+	 * tx_ctx_vlan, where the tag rides in the context descriptor instead
+	 * (82576), writes it there, and a frame with a tag then needs a
+	 * context holding its tag */
+	void (*tx_vlan)(void *desc, u16 tci);
+	void (*tx_ctx_vlan)(void *desc, u16 tci);
+	bool rx_vlan;           /* rx_parse reports a tag the chip took out (e1000_rx_wb.vlan) */
 };
 
 struct e1000_chip {
@@ -158,6 +169,7 @@ struct e1000_hw {
 	u32 eims_main;                  /* the bits e1000_irq_enable/disable own */
 	u16 nvec;                       /* vectors whose EITR e1000_set_itr writes */
 	u64 rx_held_until_ns;           /* QEMU's e1000 holds received frames back until then (e1000_write_rctl) */
+	bool vlan_filter;               /* rx-vlan-filter on: RCTL.VFE outside promiscuous mode (e1000_vlan.c) */
 };
 
 /* the 82576 in MSI-X mode: its causes are read from EICR */
@@ -237,6 +249,8 @@ struct e1000_tx_ring {
 	u32 next_to_clean;
 	struct e1000_tx_slot *slot;
 	u64 ctx_key;                    /* the checksum/TSO context the device holds, 0 = none */
+	u32 ctx_vlan;                   /* tx_ctx_vlan: the tag it holds | E1000_CTX_VLAN_SET, 0 = none */
+#define E1000_CTX_VLAN_SET      BIT(16)
 	bool tail_pending;              /* descriptors queued with NETDEV_TX_MORE, tail not written */
 };
 
@@ -261,6 +275,9 @@ struct e1000_sw_stats {
 	 * pieces, tx_sg_segments of them in all) or tx_linearized (copied);
 	 * tx_packets counts wire frames (a TSO send: its segments) */
 	u64 tx_zc_frames, tx_linearized, tx_sg_segments;
+	/* frames a thread's send queued leaving the tail for later
+	 * (net/core/xmit.h, deferred tails; tx_lock) */
+	u64 tx_tail_deferred;
 	u64 irqs;               /* hard IRQs that were ours */
 	/* hard IRQs that found no cause pending: on INTx another device's
 	 * (IRQ_NONE); on MSI/MSI-X claimed all the same (e1000_irq.c) */
@@ -270,6 +287,10 @@ struct e1000_sw_stats {
 	u64 tx_timeouts;        /* ethtool -S tx_timeout_count: resets for a hung TX ring */
 	u64 resets;             /* device resets (TX timeouts and `netdev reset`) */
 	u64 irq_kicks;          /* watchdog-raised interrupts for work left in a ring */
+	/* VLAN offloads: frames whose tag the chip took out (RX) or put in
+	 * (TX); frames with a tag to put in while the chip could not (the
+	 * offload switched off under them): dropped */
+	u64 rx_vlan_stripped, tx_vlan_inserted, tx_vlan_dropped;
 };
 
 /* rx_reorder: a held frame goes up by itself after this long */
@@ -371,6 +392,11 @@ struct e1000_adapter {
 	u32 rss_fields;                 /* MRQC hash-field bits */
 	bool rss_on;                    /* RSS programmed: descriptors carry the hash */
 	const char *mq_why;             /* one queue on a chip with more: why (ethtool -l) */
+	/* VLAN (e1000_vlan.c): the filter table as programmed (VFTA), and
+	 * whether the chip puts tags in now (CTRL.VME set where the chip
+	 * needs it; read by xmit under tx_lock) */
+	u32 vfta[E1000_VFTA_WORDS];
+	bool vlan_tx;
 };
 
 /* e1000_hw.c */
@@ -387,6 +413,8 @@ void e1000_rar_set(struct e1000_hw *hw, const u8 mac[ETH_ALEN], int index);
 u32  e1000_mta_hash(const u8 mac[ETH_ALEN]);
 void e1000_set_rx_filters(struct e1000_hw *hw, bool promisc, bool allmulti,
 			  const u8 (*mc)[ETH_ALEN], unsigned int mc_count);
+/* rctl with RCTL.VFE as hw->vlan_filter and its UPE (promiscuous) say */
+u32  e1000_rctl_vfe(const struct e1000_hw *hw, u32 rctl);
 void e1000_set_itr(struct e1000_hw *hw, u32 usecs);
 void e1000_irq_setup(struct e1000_hw *hw);
 void e1000_irq_disable(struct e1000_hw *hw);
@@ -427,6 +455,10 @@ bool e1000_rx_pending(const struct e1000_adapter *a);
 u32  e1000_rx_ready(const struct e1000_adapter *a);
 bool e1000_tx_completed_pending(const struct e1000_adapter *a);
 u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
+/* frames handed to the device and not yet cleaned, in tx_packets' unit
+ * (a TSO send: its wire segments); tx_lock held, so that the count and
+ * the TX counters are of one moment */
+u32  e1000_tx_ring_frames(const struct e1000_tx_ring *tx);
 
 /* e1000_stats.c */
 /* the driver's counters: a->sw with every RX queue's RX counters added
@@ -497,6 +529,18 @@ extern int (*e1000_mq_irqs_hook)(struct e1000_adapter *a, unsigned int old_nq,
 				 unsigned int new_nq);
 /* the queue the chip's RSS picks for hash: RETA byte (hash & 127), low nibble */
 unsigned int e1000_rss_queue(const struct e1000_adapter *a, u32 hash);
+
+/* e1000_vlan.c: the VLAN offloads.  restore: VET, the filter table and
+ * CTRL.VME as the features say, hw.vlan_filter for the RCTL writes to
+ * come (every e1000_up, before the receiver goes on; a reset cleared
+ * them).  The net_device_ops: add/kill_vid, fix/set_features. */
+void e1000_vlan_restore(struct e1000_adapter *a);
+int  e1000_vlan_rx_add_vid(struct net_device *dev, u16 vid);
+int  e1000_vlan_rx_kill_vid(struct net_device *dev, u16 vid);
+u32  e1000_fix_features(struct net_device *dev, u32 features);
+int  e1000_set_features(struct net_device *dev, u32 features);
+/* the VLAN offloads the chip's descriptor formats allow (hw_features bits) */
+u32  e1000_vlan_hw_features(const struct e1000_chip *chip);
 
 /* e1000_itr.c: adaptive moderation.  classify: the class a period of
  * packets/bytes (one direction) puts traffic in, judged from cur; update:

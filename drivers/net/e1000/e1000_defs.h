@@ -15,6 +15,7 @@
 #define E1000_CTRL_GIO_MASTER_DISABLE BIT(2) /* 82574/82576: stop DMA before reset */
 #define E1000_CTRL_RST          BIT(26) /* device reset, self-clearing */
 #define E1000_CTRL_PHY_RST      BIT(31) /* PHY reset */
+#define E1000_CTRL_VME          BIT(30) /* VLAN mode: strip received tags, insert on VLE (8254x 13.4.1) */
 
 /* STATUS (8254x 13.4.2) */
 #define E1000_STATUS_FD         BIT(0)
@@ -111,6 +112,7 @@
 #define E1000_RCTL_MO_SHIFT     12      /* multicast offset: 00 = address bits 47:36 */
 #define E1000_RCTL_BAM          BIT(15) /* accept broadcast */
 #define E1000_RCTL_BSIZE_2048   (0u << 16) /* with BSEX = 0 */
+#define E1000_RCTL_VFE          BIT(18) /* VLAN filter table enable (8254x 13.4.22) */
 #define E1000_RCTL_SECRC        BIT(26) /* strip Ethernet CRC */
 
 /* TCTL and TIPG (8254x 13.4.33-13.4.34) */
@@ -163,6 +165,7 @@ _Static_assert(sizeof(struct e1000_rx_desc) == 16, "legacy RX descriptor is 16 b
 #define E1000_RXD_STAT_DD       BIT(0)  /* descriptor done */
 #define E1000_RXD_STAT_EOP      BIT(1)  /* end of packet */
 #define E1000_RXD_STAT_IXSM     BIT(2)  /* ignore checksum indication */
+#define E1000_RXD_STAT_VP       BIT(3)  /* 802.1Q tag taken out: TCI in special / vlan */
 #define E1000_RXD_STAT_UDPCS    BIT(4)  /* UDP checksum computed (82574) */
 #define E1000_RXD_STAT_TCPCS    BIT(5)  /* TCP/UDP checksum computed */
 #define E1000_RXD_STAT_IPCS     BIT(6)  /* IPv4 checksum computed */
@@ -256,6 +259,8 @@ _Static_assert(sizeof(struct e1000_tx_desc) == 16, "legacy TX descriptor is 16 b
 #define E1000_TXD_CMD_EOP       BIT(24) /* end of packet */
 #define E1000_TXD_CMD_IFCS      BIT(25) /* insert FCS */
 #define E1000_TXD_CMD_RS        BIT(27) /* report status: write back DD */
+#define E1000_TXD_CMD_VLE       BIT(30) /* put the 802.1Q tag in (8254x 3.3.3.1; 82576 7.2.2.3.6) */
+#define E1000_TXD_SPECIAL_SHIFT 16      /* legacy/data descriptor upper: the tag to put in */
 #define E1000_TXD_CMD_DEXT      BIT(29) /* extended descriptor (context/data) */
 #define E1000_TXD_LEN_MASK      0xFFFFu
 #define E1000_TXD_STAT_DD       BIT(0)  /* in upper / olinfo_status */
@@ -310,6 +315,7 @@ _Static_assert(sizeof(struct e1000_adv_tx_context_desc) == 16, "advanced context
 #define E1000_ADVTXD_DTYP_CTXT  (2u << 20)
 #define E1000_ADVTXD_DTYP_DATA  (3u << 20)
 #define E1000_ADVTXD_MACLEN_SHIFT 9
+#define E1000_ADVTXD_VLAN_SHIFT 16      /* context vlan_macip_lens: the tag to put in */
 #define E1000_ADVTXD_TUCMD_IPV4 BIT(10)
 #define E1000_ADVTXD_TUCMD_L4T_TCP BIT(11) /* L4T = 01b; 00b is UDP */
 #define E1000_ADVTXD_DCMD_TSE   BIT(31) /* data: TCP segmentation (82576 7.2.2.3.7) */

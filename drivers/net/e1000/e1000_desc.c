@@ -50,6 +50,8 @@ static void legacy_rx_parse(const void *desc, bool hw_csum, struct e1000_rx_wb *
 	wb->csum_ok = 0;
 	wb->rss_type = 0;
 	wb->rss_hash = 0;
+	wb->vlan = st & E1000_RXD_STAT_VP;
+	wb->vlan_tci = d->special;
 	/* IXSM: the device did not look at the checksums (QEMU's e1000 always says so) */
 	if (!hw_csum || (st & E1000_RXD_STAT_IXSM))
 		return;
@@ -125,6 +127,18 @@ static bool legacy_tx_done(const void *desc)
 	/* LAB:END */
 }
 
+/* 8254x 3.3.3.1 / 82574 7.2.10.1: VLE, and the tag in the descriptor's
+ * special field; the device puts it in (with CTRL.VME set) when it reads
+ * the frame's last descriptor (QEMU's e1000 also takes it from a TSE
+ * one, its e1000e from the EOP one only: every descriptor carries it) */
+static void legacy_tx_vlan(void *desc, u16 tci)
+{
+	struct e1000_tx_desc *d = desc;
+
+	d->lower |= E1000_TXD_CMD_VLE;
+	d->upper = (d->upper & 0xFFFFu) | ((u32)tci << E1000_TXD_SPECIAL_SHIFT);
+}
+
 const struct e1000_ring_ops e1000_legacy_ring_ops = {
 	.rx_arm = legacy_rx_arm,
 	.rx_done = legacy_rx_done,
@@ -132,6 +146,8 @@ const struct e1000_ring_ops e1000_legacy_ring_ops = {
 	.tx_ctx = legacy_tx_ctx,
 	.tx_data = legacy_tx_data,
 	.tx_done = legacy_tx_done,
+	.tx_vlan = legacy_tx_vlan,
+	.rx_vlan = true,
 };
 
 /* ---- advanced: 82576 7.1.5 (RX, one buffer), 7.2.2 (TX) ---- */
@@ -164,6 +180,8 @@ static void adv_rx_parse(const void *desc, bool hw_csum, struct e1000_rx_wb *wb)
 	/* with RXCSUM.PCSD the checksum word is the RSS hash (82576 7.1.5.2) */
 	wb->rss_type = d->wb.info & E1000_RXDADV_RSSTYPE_MASK;
 	wb->rss_hash = d->wb.rss_csum;
+	wb->vlan = se & E1000_RXD_STAT_VP;
+	wb->vlan_tci = d->wb.vlan;
 	if (!hw_csum)
 		return;
 	if ((se & E1000_RXD_STAT_IPCS) && !(se & E1000_RXDADV_ERR_IPE))
@@ -217,6 +235,24 @@ static bool adv_tx_done(const void *desc)
 	return READ_ONCE(d->wb.status) & E1000_TXD_STAT_DD;
 }
 
+/* 82576 7.2.2.3: VLE in the first data descriptor (all carry it) puts in
+ * the tag of the context the frame uses (7.2.2.2: VLAN in
+ * vlan_macip_lens); CTRL.VME is not needed for it */
+static void adv_tx_vlan(void *desc, u16 tci)
+{
+	union e1000_adv_tx_desc *d = desc;
+
+	(void)tci;
+	d->read.cmd_type_len |= E1000_TXD_CMD_VLE;
+}
+
+static void adv_tx_ctx_vlan(void *desc, u16 tci)
+{
+	struct e1000_adv_tx_context_desc *d = desc;
+
+	d->vlan_macip_lens = (d->vlan_macip_lens & 0xFFFFu) | ((u32)tci << E1000_ADVTXD_VLAN_SHIFT);
+}
+
 const struct e1000_ring_ops e1000_adv_ring_ops = {
 	.rx_arm = adv_rx_arm,
 	.rx_done = adv_rx_done,
@@ -224,6 +260,9 @@ const struct e1000_ring_ops e1000_adv_ring_ops = {
 	.tx_ctx = adv_tx_ctx,
 	.tx_data = adv_tx_data,
 	.tx_done = adv_tx_done,
+	.tx_vlan = adv_tx_vlan,
+	.tx_ctx_vlan = adv_tx_ctx_vlan,
+	.rx_vlan = true,
 };
 
 /* ---- extended RX (82574 7.1.5, RFCTL.EXTEN), legacy TX (82574 7.2) ----
@@ -260,6 +299,10 @@ static void ext_rx_parse(const void *desc, bool hw_csum, struct e1000_rx_wb *wb)
 	/* RSS type 0 (none) unless RXCSUM.PCSD and MRQC enable the hash */
 	wb->rss_type = d->wb.mrq & E1000_RXDEXT_RSSTYPE_MASK;
 	wb->rss_hash = d->wb.rss;
+	/* a tag the chip took out (CTRL.VME): VP, the TCI in the vlan field
+	 * (QEMU e1000e_build_rx_metadata) */
+	wb->vlan = se & E1000_RXD_STAT_VP;
+	wb->vlan_tci = d->wb.vlan;
 	if (!hw_csum)
 		return;
 	if ((se & E1000_RXD_STAT_IPCS) && !(se & E1000_RXDEXT_ERR_IPE))
@@ -275,4 +318,6 @@ const struct e1000_ring_ops e1000_ext_ring_ops = {
 	.tx_ctx = legacy_tx_ctx,
 	.tx_data = legacy_tx_data,
 	.tx_done = legacy_tx_done,
+	.tx_vlan = legacy_tx_vlan,
+	.rx_vlan = true,
 };

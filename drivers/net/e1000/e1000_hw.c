@@ -333,6 +333,15 @@ u32 e1000_mta_hash(const u8 mac[ETH_ALEN])
 	return ((mac[4] >> 4) | ((u32)mac[5] << 4)) & 0xFFF;
 }
 
+u32 e1000_rctl_vfe(const struct e1000_hw *hw, u32 rctl)
+{
+	rctl &= ~E1000_RCTL_VFE;
+	/* promiscuous mode receives every VLAN, as Linux's drivers do */
+	if (hw->vlan_filter && !(rctl & E1000_RCTL_UPE))
+		rctl |= E1000_RCTL_VFE;
+	return rctl;
+}
+
 void e1000_set_rx_filters(struct e1000_hw *hw, bool promisc, bool allmulti,
 			  const u8 (*mc)[ETH_ALEN], unsigned int mc_count)
 {
@@ -353,6 +362,10 @@ void e1000_set_rx_filters(struct e1000_hw *hw, bool promisc, bool allmulti,
 		rctl |= E1000_RCTL_UPE | E1000_RCTL_MPE;
 	else if (allmulti)
 		rctl |= E1000_RCTL_MPE;
+	/* the VLAN filter goes with the mode, in the same write; while the
+	 * receiver is off e1000_rx_configure sets it with RCTL.EN */
+	if (old & E1000_RCTL_EN)
+		rctl = e1000_rctl_vfe(hw, rctl);
 	if (rctl != old)
 		e1000_write_rctl(hw, rctl);
 	e1000_flush(hw);

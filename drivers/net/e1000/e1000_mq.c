@@ -521,6 +521,7 @@ void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w)
 		w->rx_zc_frames += READ_ONCE(s->rx_zc_frames);
 		w->rx_copied_frames += READ_ONCE(s->rx_copied_frames);
 		w->rx_alloc_failed += READ_ONCE(s->rx_alloc_failed);
+		w->rx_vlan_stripped += READ_ONCE(s->rx_vlan_stripped);
 	}
 }
 

@@ -60,6 +60,8 @@ int e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 	dev->gso_max_segs = E1000_TSO_MAX_SEGS;
 	if (chip->flags & E1000_F_RX_CSUM)
 		dev->hw_features |= NETIF_F_RXCSUM;
+	/* VLAN tag stripping, insertion and filtering (e1000_vlan.c) */
+	dev->hw_features |= e1000_vlan_hw_features(chip);
 	dev->features = dev->hw_features;
 	e1000_stats_reset(a);
 	return 0;
@@ -106,6 +108,7 @@ static int e1000_up(struct e1000_adapter *a)
 	if (e1000_uses_eicr(hw))
 		(void)er32(hw, E1000_EICR);
 	e1000_rar_set(hw, a->netdev->dev_addr, 0);
+	e1000_vlan_restore(a);
 	e1000_set_rx_mode(a->netdev);
 	e1000_fault_clear(a);
 	e1000_tx_configure(a);
@@ -227,25 +230,45 @@ static int e1000_stop(struct net_device *dev)
 	return 0;
 }
 
-/* NETDEV_TX_MORE defers the tail write only while the rx_handler runs
- * (the poll writes it once for the batch); elsewhere the tail moves now */
+/* NETDEV_TX_MORE defers the tail write while the rx_handler runs (the
+ * poll writes it once for the batch) and for a thread's send that allows
+ * it (net/core/xmit.h, deferred tails: written by ndo_tx_flush, or by the
+ * next poll); elsewhere the tail moves now */
 static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
 	unsigned long irqf;
 	/* during a reset the qdisc keeps the frame (requeue) until the wake */
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
+	bool in_poll = READ_ONCE(a->in_rx) == smp_processor_id() + 1;
 
-	/* a deferred tail is written at the end of this CPU's poll only */
-	if (READ_ONCE(a->in_rx) != smp_processor_id() + 1)
+	if (!in_poll && !netdev_xmit_defer_ok())
 		flags &= ~NETDEV_TX_MORE;
 	/* the ring is shared with the poll and (napi=off) the hard IRQ, on
 	 * any CPU */
 	irqf = spin_lock_irqsave(&a->tx_lock);
-	if (a->tx_up)
+	if (a->tx_up) {
 		rc = e1000_xmit(a, skb, flags);
+		if (!rc && !in_poll && a->tx.tail_pending) {
+			if (netdev_tx_deferred(dev))
+				a->sw.tx_tail_deferred++;
+			else
+				e1000_tx_flush(a);
+		}
+	}
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	return rc;
+}
+
+/* ndo_tx_flush: the tail a thread's send left */
+static void e1000_tx_flush_deferred(struct net_device *dev)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	unsigned long irqf = spin_lock_irqsave(&a->tx_lock);
+
+	if (a->tx_up && a->tx.tail_pending)
+		e1000_tx_flush(a);
+	spin_unlock_irqrestore(&a->tx_lock, irqf);
 }
 
 int e1000_reinit(struct e1000_adapter *a)
@@ -440,7 +463,12 @@ const struct net_device_ops e1000_netdev_ops = {
 	.ndo_get_hw_stats = e1000_get_hw_stats,
 	.ndo_get_ethtool_stats = e1000_get_ethtool_stats,
 	.ndo_get_drvinfo = e1000_get_drvinfo,
+	.ndo_fix_features = e1000_fix_features,
+	.ndo_set_features = e1000_set_features,
+	.ndo_vlan_rx_add_vid = e1000_vlan_rx_add_vid,
+	.ndo_vlan_rx_kill_vid = e1000_vlan_rx_kill_vid,
 	.ndo_tx_inflight = e1000_tx_inflight,
+	.ndo_tx_flush = e1000_tx_flush_deferred,
 	.ndo_tx_timeout = e1000_tx_timeout,
 	.ndo_watchdog = e1000_watchdog,
 	.ndo_reset = e1000_reset,

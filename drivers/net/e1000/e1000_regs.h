@@ -50,6 +50,8 @@
 #define E1000_RXCSUM    0x05000 /* Receive Checksum Control (8254x 13.4.30) */
 #define E1000_RFCTL     0x05008 /* Receive Filter Control (82574: extended descriptors) */
 #define E1000_MTA(n)    (0x05200 + (n) * 4) /* Multicast Table Array, 128 words */
+#define E1000_VFTA(n)   (0x05600 + (n) * 4) /* VLAN Filter Table Array, 128 words */
+#define E1000_VFTA_WORDS 128                /* a bit per VLAN id: word vid / 32, bit vid % 32 */
 #define E1000_RAL(n)    (0x05400 + (n) * 8) /* Receive Address Low */
 #define E1000_RAH(n)    (0x05404 + (n) * 8) /* Receive Address High */
 #define E1000_MTA_WORDS 128

@@ -142,10 +142,19 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	struct e1000_sw_stats total;
 	const struct e1000_sw_stats *w = &total;
 	struct rtnl_link_stats64 s;
+	unsigned long irqf;
 	unsigned int n = 0;
+	u32 tx_inflight;
 
 	e1000_stats_fill(a, &s);        /* folds the registers in first */
+	/* the TX counters and the ring's frames of one moment: queued =
+	 * tx_packets + tx_ring_inflight exactly, whatever a poll cleans */
+	irqf = spin_lock_irqsave(&a->tx_lock);
 	e1000_sw_total(a, &total);
+	tx_inflight = e1000_tx_ring_frames(&a->tx);
+	spin_unlock_irqrestore(&a->tx_lock, irqf);
+	s.tx_packets = total.tx_packets;
+	s.tx_bytes = total.tx_bytes;
 	/* the netdev counters and Linux e1000's names for the registers */
 	STAT_ADD("rx_packets", s.rx_packets);
 	STAT_ADD("tx_packets", s.tx_packets);
@@ -210,6 +219,11 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("tx_tso_descs", w->tx_tso_descs);
 	STAT_ADD("tx_tso_descs_max", w->tx_tso_descs_max);
 	STAT_ADD("tx_tso_dropped", w->tx_tso_dropped);
+	/* VLAN offloads: tags the chip took out / put in, and frames with a
+	 * tag dropped because the chip no longer put tags in */
+	STAT_ADD("rx_vlan_stripped", w->rx_vlan_stripped);
+	STAT_ADD("tx_vlan_inserted", w->tx_vlan_inserted);
+	STAT_ADD("tx_vlan_dropped", w->tx_vlan_dropped);
 	STAT_ADD("tx_busy", w->tx_busy);
 	STAT_ADD("interrupts", w->irqs);
 	STAT_ADD("napi_polls", w->polls);
@@ -228,9 +242,14 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	/* ring fill: frames waiting for the poll, descriptors in flight */
 	STAT_ADD("rx_ring_ready", e1000_rx_ready(a));
 	STAT_ADD("tx_ring_used", a->tx.count ? a->tx.count - 1 - e1000_tx_unused(&a->tx) : 0);
+	/* frames in those descriptors, in tx_packets' unit (TSO: segments):
+	 * tx_zc_frames + tx_linearized + tx_tso_segments - tx_tso_sends =
+	 * tx_packets + tx_ring_inflight (reset and teardown aside) */
+	STAT_ADD("tx_ring_inflight", tx_inflight);
 	STAT_ADD("tx_zc_frames", w->tx_zc_frames);
 	STAT_ADD("tx_linearized", w->tx_linearized);
 	STAT_ADD("tx_sg_segments", w->tx_sg_segments);
+	STAT_ADD("tx_tail_deferred", w->tx_tail_deferred);
 	STAT_ADD("tx_timeout_count", w->tx_timeouts);
 	STAT_ADD("resets", w->resets);
 	STAT_ADD("irq_kicks", w->irq_kicks);

@@ -228,7 +228,7 @@ void e1000_rx_configure(struct e1000_adapter *a)
 	wmb();
 	rctl |= E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC | E1000_RCTL_BSIZE_2048 |
 		E1000_RCTL_RDMTS_HALF;
-	e1000_write_rctl(hw, rctl);
+	e1000_write_rctl(hw, e1000_rctl_vfe(hw, rctl));
 	if (!in_ring && hw->emulated) {
 		ew32(hw, hw->q.rdh, start);
 		ew32(hw, hw->q.rdt, (start + r->count - 1) % r->count);
@@ -252,6 +252,7 @@ void e1000_tx_configure(struct e1000_adapter *a)
 	}
 	t->next_to_use = t->next_to_clean = 0;
 	t->ctx_key = 0;
+	t->ctx_vlan = 0;
 	t->tail_pending = false;
 
 	ew32(hw, hw->q.tdbal, (u32)t->desc_dma);
@@ -395,13 +396,25 @@ static u64 e1000_ctx_key(const struct netdev_tx_csum *c)
 	return key;
 }
 
+u32 e1000_tx_ring_frames(const struct e1000_tx_ring *t)
+{
+	u32 n = 0;
+
+	/* frame by frame, as e1000_clean_tx walks them */
+	for (u32 i = t->next_to_clean; i != t->next_to_use && t->slot[i].last >= 0;
+	     i = ring_next((u32)t->slot[i].last, t->count))
+		n += t->slot[i].segs;
+	return n;
+}
+
 /* Queue one frame: a data descriptor per piece of the skb (EOP on the
  * last), or one over a copy of it when the pieces cannot go as they are;
  * a checksum context descriptor first when the layout changes.  A TSO
  * send (skb->gso_size) takes a descriptor per piece and never a copy: one
  * the device cannot take is dropped and counted (-EINVAL, tx_tso_dropped).
- * The ring holds skb until the frame completes.  The tail moves now
- * unless NETDEV_TX_MORE. */
+ * A frame with an 802.1Q tag beside it (skb_vlan_tag_present) has the
+ * chip put it in (e1000_vlan.c).  The ring holds skb until the frame
+ * completes.  The tail moves now unless NETDEV_TX_MORE. */
 int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 {
 	struct e1000_tx_ring *t = &a->tx;
@@ -412,7 +425,8 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 	unsigned int cflags = 0, nseg, ndata, len = skb->len, maxseg = E1000_TX_MAX_SEGS, hdr = 0;
 	u32 first = t->next_to_use, i = first, need, paylen = len;
 	u64 key = 0;
-	bool copy, load, tso = false;
+	bool copy, load, tso = false, vlan = skb_vlan_tag_present(skb);
+	u16 vtag = 0;
 
 	if (skb_tx_csum(skb, &csum)) {
 		if (e1000_check_csum(&csum, len))
@@ -430,6 +444,14 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 		cflags = csum.flags;
 		key = e1000_ctx_key(&csum);
 	}
+	if (vlan) {
+		/* the offload went off under it (ethtool -K txvlan off) */
+		if (!a->vlan_tx || !ops->tx_vlan) {
+			a->sw.tx_vlan_dropped++;
+			return -EINVAL;
+		}
+		vtag = skb_vlan_tag_get(skb);
+	}
 	/* an 802.1Q tag rides on top of the MTU (a VLAN sub-interface's frames) */
 	if (!tso && (len < ETH_HLEN ||
 		     len > MIN(a->netdev->mtu + ETH_HLEN + (skb_vlan_tagged(skb) ? VLAN_HLEN : 0),
@@ -445,6 +467,9 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 	}
 	ndata = copy ? 1 : nseg;
 	load = key && (tso || key != t->ctx_key);
+	/* the 82576 takes the tag from the context: one holding it */
+	if (vlan && ops->tx_ctx_vlan && t->ctx_vlan != (vtag | E1000_CTX_VLAN_SET))
+		load = true;
 	need = ndata + load;
 	if (e1000_tx_unused(t) < need) {
 		/* full: start the deferred frames, and take what already
@@ -462,7 +487,13 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 	}
 	if (load) {
 		/* the device keeps the last context: load a new one only on change */
+		if (!key)
+			memset(&csum, 0, sizeof(csum));         /* the tag's alone */
 		ops->tx_ctx(desc_at(t->desc, i), &csum, paylen);
+		if (ops->tx_ctx_vlan) {
+			ops->tx_ctx_vlan(desc_at(t->desc, i), vtag);
+			t->ctx_vlan = vlan ? vtag | E1000_CTX_VLAN_SET : 0;
+		}
 		t->ctx_key = key;
 		i = ring_next(i, t->count);
 	}
@@ -478,6 +509,8 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 	for (unsigned int k = 0; k < ndata; k++) {
 		ops->tx_data(desc_at(t->desc, i), dma[k], (u16)segs[k].len, cflags, paylen,
 			     k + 1 == ndata);
+		if (vlan)
+			ops->tx_vlan(desc_at(t->desc, i), vtag);
 		if (k + 1 < ndata)
 			i = ring_next(i, t->count);
 	}
@@ -494,6 +527,7 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 		a->sw.tx_csum_ipv6 += !!(cflags & NETDEV_CSUM_IPV6);
 		a->sw.tx_csum_udp += !!(cflags & NETDEV_CSUM_UDP);
 	}
+	a->sw.tx_vlan_inserted += vlan;
 	if (tso) {
 		a->sw.tx_tso_sends++;
 		a->sw.tx_tso6_sends += !!(cflags & NETDEV_CSUM_IPV6);
@@ -605,6 +639,11 @@ static void e1000_rx_deliver(struct e1000_adapter *a, struct e1000_rx_ring *r, u
 			qs->rss_mismatch++;
 	}
 	r->sw->rx_csum_offloaded += wb->csum_ok != 0;
+	/* the tag the chip took out goes up beside the frame */
+	if (wb->vlan) {
+		__vlan_hwaccel_put_tag(skb, ETH_P_8021Q, wb->vlan_tci);
+		r->sw->rx_vlan_stripped++;
+	}
 	if (likely(!e1000_fault_rx(a, skb, wb->csum_ok)))
 		netdev_rx(a->netdev, skb, wb->csum_ok);
 	/* LAB:END */

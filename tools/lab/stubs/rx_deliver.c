@@ -13,6 +13,9 @@
 	 * keep b; skb_from_rx_buffer failing: e1000_rx_pool_put(spare).  No
 	 * skb at all: a->sw.rx_alloc_failed++, rx_dropped++.  Otherwise count
 	 * rx_packets, rx_bytes, rx_csum_offloaded += wb->csum_ok != 0,
-	 * rx_zc_frames (in place) or rx_copied_frames, and hand it over:
+	 * rx_zc_frames (in place) or rx_copied_frames; a tag the chip took
+	 * out (wb->vlan) goes beside the frame:
+	 *   __vlan_hwaccel_put_tag(skb, ETH_P_8021Q, wb->vlan_tci),
+	 * counted in rx_vlan_stripped; and hand it over:
 	 *   if (likely(!e1000_fault_rx(a, skb, wb->csum_ok)))
 	 *           netdev_rx(a->netdev, skb, wb->csum_ok); */
