@@ -471,14 +471,9 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 	if (vlan && ops->tx_ctx_vlan && t->ctx_vlan != (vtag | E1000_CTX_VLAN_SET))
 		load = true;
 	need = ndata + load;
-	if (e1000_tx_unused(t) < need) {
-		/* full: start the deferred frames, and take what already
-		 * finished (the completion interrupt may be throttled on
-		 * another CPU: the 82574's RSS queue 1 transmits from CPU 1
-		 * while TX completions come on queue 0's vector, which QEMU
-		 * throttles to 128 us at least, e1000e_set_eitr) */
-		if (t->tail_pending)
-			e1000_tx_flush(a);
+	if (e1000_tx_unused(t) < need && t->tail_pending) {
+		/* full of deferred frames: start them, and take what already finished */
+		e1000_tx_flush(a);
 		e1000_clean_tx(a);
 	}
 	if (e1000_tx_unused(t) < need) {
