@@ -84,7 +84,7 @@ kernel-extra-objs += $(lwip-objs)
 # the receive core: sk_buff, softnet/NAPI, tunables (only skbuff.c sees lwIP),
 # the error rate limits' token buckets
 kernel-srcs += net/core/xrlim.c
-kernel-srcs += net/core/skbuff.c net/core/dev.c net/core/napi.c net/core/gro.c net/core/sysctl_net_core.c \
+kernel-srcs += net/core/skbuff.c net/core/rx_chain.c net/core/dev.c net/core/napi.c net/core/gro.c net/core/sysctl_net_core.c \
 	net/core/selftest_napi.c net/core/xmit.c net/core/journey.c net/core/journey_report.c \
 	net/core/capture.c net/core/capture_cmd.c net/core/journey_cmd.c \
 	net/core/watchdog.c net/core/watchdog_cmd.c net/core/rps.c

@@ -44,6 +44,10 @@
 #define TCP_OPT_TS          8
 #define TCP_OPT_TS_LEN      10
 #define TCP_HLEN_TS         32
+#define TCP_HLEN_MAX        60
+/* a frame over several RX buffers (net/core/rx_chain.c) is merged when
+ * its headers, whatever they are, lie in its first buffer */
+#define GRO_CHAIN_HEAD_MIN  (GRO_ETH_HLEN + IP6_HLEN + TCP_HLEN_MAX)
 
 /* a relaxed atomic add: napis of one device may poll on several CPUs */
 #define GRO_STAT_ADD(x, n) __atomic_add_fetch(&(x), (n), __ATOMIC_RELAXED)
@@ -125,7 +129,13 @@ static bool gro_parse(struct net_device *dev, struct sk_buff *skb, struct gro_se
 	u32 len = skb->len, thlen, l4len;
 	u16 type;
 
-	if (skb_is_nonlinear(skb) || len < GRO_ETH_HLEN + IP4_HLEN + TCP_HLEN)
+	if (len < GRO_ETH_HLEN + IP4_HLEN + TCP_HLEN)
+		return false;
+	/* a jumbo frame gathered over several buffers: its headers in the
+	 * first, its checksum verified by the NIC (no software sum over a
+	 * chain here) */
+	if (skb_is_nonlinear(skb) &&
+	    (skb->ip_summed != CHECKSUM_UNNECESSARY || skb_headlen(skb) < GRO_CHAIN_HEAD_MIN))
 		return false;
 	type = get_be16(f + GRO_ETH_TYPE);
 	s->ip = f + GRO_ETH_HLEN;
@@ -146,6 +156,10 @@ static bool gro_parse(struct net_device *dev, struct sk_buff *skb, struct gro_se
 		return false;
 	}
 	if (GRO_ETH_HLEN + s->ip_len > len)
+		return false;
+	/* padding would be cut off a chain (gro_hold), which then no longer
+	 * goes to lwIP as it is: only an exact chain merges */
+	if (skb_is_nonlinear(skb) && GRO_ETH_HLEN + s->ip_len != len)
 		return false;
 	l4len = s->ip_len - (u32)(s->th - s->ip);
 	thlen = (u32)(s->th[TCP_DOFF] >> 4) * 4;

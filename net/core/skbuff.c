@@ -561,10 +561,17 @@ int skb_gro_append(struct sk_buff *head, struct sk_buff *skb, u32 off, u32 len)
 {
 	struct pbuf *hp = head->pbuf, *p = skb->pbuf;
 
+	bool chain = skb_is_nonlinear(skb);
+
 	if (head == skb || head->users != 1 || hp->ref != 1 || skb->users != 1 ||
-	    p->ref != 1 || p->next || skb_is_nonlinear(skb) || off > skb->len ||
-	    len > skb->len - off || !len || head->len + len > SKB_MAX_SIZE ||
+	    p->ref != 1 || off > skb->len || len > skb->len - off || !len ||
+	    head->len + len > SKB_MAX_SIZE ||
 	    (skb_is_nonlinear(head) && !skb_gro_chain_whole(head)))
+		return -EINVAL;
+	/* a chain (a frame over several RX buffers) goes whole: its linear
+	 * part from off, then its pbufs as they are */
+	if (chain ? !skb_gro_chain_whole(skb) || off >= skb_headlen(skb) || len != skb->len - off :
+		    p->next != NULL)
 		return -EINVAL;
 	if (!skb_is_nonlinear(head)) {
 		/* the first pbuf becomes head's linear part exactly */
@@ -572,7 +579,8 @@ int skb_gro_append(struct sk_buff *head, struct sk_buff *skb, u32 off, u32 len)
 		hp->len = hp->tot_len = (u16_t)head->len;
 	}
 	p->payload = skb->data + off;
-	p->len = p->tot_len = (u16_t)len;
+	p->len = (u16_t)(chain ? skb_headlen(skb) - off : len);
+	p->tot_len = (u16_t)len;
 	/* pbuf_cat: head's chain takes over skb's pbuf reference */
 	pbuf_cat(hp, p);
 	head->len += len;

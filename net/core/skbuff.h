@@ -221,9 +221,11 @@ struct pbuf *skb_to_pbuf(struct sk_buff *skb);
  * off to head's, without a copy: skb's pbuf (holding its RX buffer) is
  * chained behind head's, and head becomes non-linear.  Both must be
  * linear-or-GRO-built, sole owners of their struct and data (users 1,
- * pbuf reference 1); skb is consumed.  0, or -EINVAL (nothing changed)
- * when they are not, off + len passes skb's end, or head would pass
- * SKB_MAX_SIZE. */
+ * pbuf reference 1); skb is consumed.  A non-linear skb (its own chain:
+ * a frame over several RX buffers, net/core/rx_chain.c) goes whole: off
+ * within its linear part and len all the rest.  0, or -EINVAL (nothing
+ * changed) when they are not, off + len passes skb's end, or head would
+ * pass SKB_MAX_SIZE. */
 int skb_gro_append(struct sk_buff *head, struct sk_buff *skb, u32 off, u32 len);
 /* For net/ glue only (the TX path): an skb over p's data without a copy:
  * the skb holds its own reference to p (and so to the chain behind it) and

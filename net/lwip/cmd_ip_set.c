@@ -139,9 +139,12 @@ static int link_set(int argc, char **argv)
 
 			if (*end || !*argv[i])
 				return invarg("Invalid \"mtu\" value", argv[i]);
-			rc = net_glue_set_mtu(dev, (u32)mtu);
+			/* the kernel's extack messages (dev_validate_mtu) */
+			rc = net_glue_set_mtu(dev, mtu > UINT32_MAX ? UINT32_MAX : (u32)mtu);
 			if (rc == -EINVAL)
-				return shell_printf("Error: mtu greater than device maximum.\n"),
+				return shell_printf("Error: mtu %s than device %s.\n",
+						    mtu < ETH_MIN_MTU ? "less" : "greater",
+						    mtu < ETH_MIN_MTU ? "minimum" : "maximum"),
 				       IP_EXIT_KERNEL;
 			if (rc)
 				return rtnl_error(rc);

@@ -21,6 +21,7 @@
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
+#include "lwip/nd6.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/snmp.h"
@@ -625,11 +626,29 @@ int net_glue_set_up(struct net_device *dev, bool up)
 	return rc;
 }
 
+/* IPv6 needs links of 1280 bytes (RFC 8200 5): as Linux's addrconf takes
+ * IPv6 off a device whose MTU falls below that (its addresses go, no
+ * SLAAC), and brings it back (link-local, SLAAC from the next RA) when
+ * the MTU is enough again.  Core lock held. */
+static void glue_ip6_follow_mtu(struct net_glue *g, u32 old, u32 mtu)
+{
+	struct netif *n = &g->netif;
+
+	if (mtu < IP6_MIN_MTU_LENGTH && old >= IP6_MIN_MTU_LENGTH) {
+		netif_set_ip6_autoconfig_enabled(n, 0);
+		for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++)
+			netif_ip6_addr_set_state(n, i, IP6_ADDR_INVALID);
+	} else if (mtu >= IP6_MIN_MTU_LENGTH && old < IP6_MIN_MTU_LENGTH) {
+		netif_create_ip6_linklocal_address(n, 1);
+		netif_set_ip6_autoconfig_enabled(n, 1);
+	}
+}
+
 int net_glue_set_mtu(struct net_device *dev, u32 mtu)
 {
 	struct net_glue *g = glue_of_dev(dev);
 	struct net_device *real = vlan_dev_real(dev);
-	u32 max = dev->max_mtu ? dev->max_mtu : ETH_DATA_LEN;
+	u32 max = dev->max_mtu ? dev->max_mtu : ETH_DATA_LEN, old;
 	int rc = 0;
 
 	if (!g)
@@ -643,10 +662,16 @@ int net_glue_set_mtu(struct net_device *dev, u32 mtu)
 		rc = dev->netdev_ops->ndo_change_mtu(dev, mtu);
 	if (rc)
 		return rc;
+	old = dev->mtu;
 	WRITE_ONCE(dev->mtu, mtu);
 	net_core_lock();
+	glue_ip6_follow_mtu(g, old, mtu);
 	g->netif.mtu = (u16_t)mtu;
 	g->netif.mtu6 = (u16_t)mtu;
+	/* lwIP's IPv6 destinations keep the path MTU the netif had when they
+	 * were made (nd6.c), and TCP's MSS comes from there: start them over,
+	 * as Linux's routes follow a device's new MTU */
+	nd6_clear_destination_cache();
 	net_core_unlock();
 	return 0;
 }

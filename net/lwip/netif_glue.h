@@ -56,7 +56,9 @@ void net_detach_netdev(struct net_device *dev);
 int net_glue_set_up(struct net_device *dev, bool up);
 
 /* ip link set DEV mtu N: the driver's ndo_change_mtu (if it has one),
- * then dev->mtu and the netif's (IPv4 and IPv6: lwIP's MSS follows it).
+ * then dev->mtu and the netif's (IPv4 and IPv6: lwIP's MSS follows it;
+ * IPv6's destination cache starts over; below 1280 the device has no
+ * IPv6, as Linux's, and gets it back at 1280 and above).
  * -EINVAL outside ETH_MIN_MTU..max_mtu (a VLAN sub-interface: no more
  * than its real device's), -ENODEV, or the driver's error.  Takes the
  * core lock: call without it. */

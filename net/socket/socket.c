@@ -838,7 +838,7 @@ int sock_getsockopt(struct socket *sock, int level, int optname, void *optval,
 		if (optname == TCP_NODELAY)
 			v = sk->nodelay;
 		else if (optname == TCP_MAXSEG)
-			v = sk->pcb.tcp ? tcp_mss(sk->pcb.tcp) : TCP_MSS;
+			v = sk->pcb.tcp ? tcp_mss(sk->pcb.tcp) : TCP_ETH_MSS;
 		else
 			rc = -ENOPROTOOPT;
 	} else if (level == IPPROTO_IPV6 && optname == IPV6_V6ONLY && sock->family == AF_INET6) {

@@ -279,7 +279,7 @@ int grade_rx(struct net_device *d, struct sk_buff *skb, unsigned int flags)
 	if (!frame_intact(skb->data, skb->len, &seq)) {
 		if (!lab_rx.bad++)
 			bug("rx-bad-frame", "the stack got a frame of %u bytes that is not the one the device "
-			    "received (sequence field %u): e1000_rx_deliver/e1000_clean_rx passed up the "
+			    "received (sequence field %u): e1000_rx_take/e1000_clean_rx passed up the "
 			    "wrong buffer or length", skb->len, seq);
 		kfree_skb(skb);
 		return 0;

@@ -360,7 +360,7 @@ static void rx_where_to_start(void)
 		     "3.2.3.1)", lab_rx_first, lab_rx_first);
 	else if (!lab_ad->sw.rx_packets)
 		fail("e1000_clean_rx consumed the descriptor but no frame reached the stack (rx_packets 0, "
-		     "rx_dropped %llu, rx_length_errors %llu): write e1000_rx_deliver",
+		     "rx_dropped %llu, rx_length_errors %llu): write e1000_rx_take",
 		     (unsigned long long)lab_ad->sw.rx_dropped, (unsigned long long)lab_ad->sw.rx_length_errors);
 }
 

@@ -570,6 +570,251 @@ START_TEST(tx_copies_only_what_cannot_go_in_place)
 }
 END_TEST
 
+/* --- jumbo frames ------------------------------------------------------- */
+
+#define JUMBO_MTU 9000
+
+/* ip link set mtu: the driver's half (the glue sets dev->mtu after it) */
+static void set_mtu(unsigned int mtu)
+{
+	ck_assert_int_eq(dev->netdev_ops->ndo_change_mtu(dev, mtu), 0);
+	dev->mtu = mtu;
+}
+
+/* one frame of len bytes (pattern from seed) from the wire; no poll */
+static void wire_frame(u8 *f, unsigned int len, u8 seed, bool tagged)
+{
+	for (unsigned int i = 0; i < len; i++)
+		f[i] = (u8)(seed + i * 7);
+	memcpy(f, test_mac, 6);
+	if (tagged) {
+		f[12] = 0x81;
+		f[13] = 0x00;
+		f[16] = 0x88;
+		f[17] = 0xB5;
+		memcpy(f + 18, &rx_seq, sizeof(rx_seq));
+	} else {
+		f[12] = 0x88;
+		f[13] = 0xB5;
+		memcpy(f + 14, &rx_seq, sizeof(rx_seq));
+	}
+	ck_assert_int_eq(fake_rx(f, len, 0), 0);
+}
+
+static u8 jf[16384], jout[16384];
+
+START_TEST(rx_jumbo_frame_gathered_without_copy)
+{
+	struct sk_buff *skb;
+	struct pbuf *p;
+	const u8 *first;
+	u32 spares, len = JUMBO_MTU + ETH_HLEN;
+
+	rx_seq = 0;
+	up(_i, 64, 64);
+	spares = pool()->nfree;
+	ck_assert_uint_eq(dev->max_mtu, _i == 2 ? 9216u : 9000u);
+	ck_assert(!(fake.regs[E1000_RCTL / 4] & E1000_RCTL_LPE));
+	set_mtu(JUMBO_MTU);
+	/* long packets on, and the 82576's limit: the MTU, header, a tag, FCS */
+	ck_assert(fake.regs[E1000_RCTL / 4] & E1000_RCTL_LPE);
+	if (_i == 2)
+		ck_assert_uint_eq(fake.regs[E1000_RLPML / 4], JUMBO_MTU + ETH_HLEN + VLAN_HLEN + ETH_FCS_LEN);
+	first = ad->rx.buf[ad->rx.next_to_clean]->va;
+	wire_frame(jf, len, 3, false);
+	rx_seq++;
+	e1000_fixture_irq_and_poll(ad);
+	/* one skb over the five 2048-byte buffers the device wrote */
+	ck_assert_uint_eq(nseen, 1);
+	skb = kept[0];
+	ck_assert_uint_eq(skb->len, len);
+	ck_assert(skb_is_nonlinear(skb));
+	ck_assert_ptr_eq(skb->data, first);
+	ck_assert_int_eq(skb_copy_bits(skb, 0, jout, len), 0);
+	ck_assert_mem_eq(jout, jf, len);
+	ck_assert_uint_eq(ad->sw.rx_multi_buf_frames, 1);
+	ck_assert_uint_eq(ad->sw.rx_multi_buf_bufs, 5);
+	ck_assert_uint_eq(ad->sw.rx_zc_frames, 1);
+	ck_assert_uint_eq(ad->sw.rx_packets, 1);
+	ck_assert_uint_eq(ad->sw.rx_bytes, len);
+	ck_assert_uint_eq(pool()->lent, 5);
+	ck_assert_uint_eq(pool()->nfree, spares - 5);
+	/* lwIP gets the chain as it is: no copy, the buffers still lent */
+	nkept = 0;
+	p = skb_to_pbuf(skb);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(skb_stats.pbuf_copies, 0);
+	ck_assert_uint_eq(p->tot_len, len);
+	ck_assert_ptr_nonnull(p->next);
+	ck_assert_uint_eq(pbuf_copy_partial(p, jout, (u16)len, 0), len);
+	ck_assert_mem_eq(jout, jf, len);
+	ck_assert_uint_eq(pool()->lent, 5);
+	pbuf_free(p);
+	/* each buffer back exactly once */
+	ck_assert_uint_eq(skb_stats.rx_buffers_released, 5);
+	ck_assert_uint_eq(pool()->lent, 0);
+	ck_assert_uint_eq(pool()->nfree, spares);
+
+	/* a frame cut by the budget: held until its EOP, then whole */
+	wire_frame(jf, len, 9, false);
+	rx_seq++;
+	for (int k = 0; k < 4; k++)
+		ck_assert_int_eq(e1000_clean_rx(ad, 1), 1);
+	ck_assert_uint_eq(nseen, 1);
+	ck_assert_ptr_nonnull(ad->rx.chain.skb);
+	ck_assert_int_eq(e1000_clean_rx(ad, 1), 1);
+	ck_assert_uint_eq(nseen, 2);
+	ck_assert_ptr_null(ad->rx.chain.skb);
+	ck_assert_int_eq(skb_copy_bits(kept[0], 0, jout, len), 0);
+	ck_assert_mem_eq(jout, jf, len);
+	/* and a small frame after it still goes up alone, linear */
+	receive(1, 100);
+	ck_assert_uint_eq(nseen, 3);
+	ck_assert(!skb_is_nonlinear(kept[1]));
+	ck_assert_uint_eq(out_of_order, 0);
+	/* a stop with half a frame gathered frees it: nothing leaks */
+	wire_frame(jf, len, 11, false);
+	ck_assert_int_eq(e1000_clean_rx(ad, 2), 2);
+	ck_assert_ptr_nonnull(ad->rx.chain.skb);
+	/* back at 1500 the long packets go off again */
+	set_mtu(ETH_DATA_LEN);
+	ck_assert(!(fake.regs[E1000_RCTL / 4] & E1000_RCTL_LPE));
+	ck_assert_uint_eq(ad->sw.rx_packets, ad->sw.rx_zc_frames + ad->sw.rx_copied_frames);
+	down();
+}
+END_TEST
+
+START_TEST(rx_jumbo_over_the_mtu_dropped_once)
+{
+	u32 spares;
+
+	rx_seq = 0;
+	up(_i, 64, 64);
+	spares = pool()->nfree;
+	set_mtu(JUMBO_MTU);
+	/* one byte over: gathered, then dropped as a length error */
+	wire_frame(jf, JUMBO_MTU + ETH_HLEN + 1, 1, false);
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(nseen, 0);
+	ck_assert_uint_eq(ad->sw.rx_length_errors, 1);
+	ck_assert_uint_eq(ad->sw.rx_dropped, 1);
+	ck_assert_uint_eq(pool()->lent, 0);
+	ck_assert_uint_eq(pool()->nfree, spares);
+	/* a tagged frame may be VLAN_HLEN longer: with the tag left in it
+	 * (rx-vlan-offload and rx-vlan-filter off, the software path) */
+	{
+		u32 f = dev->features & ~(NETIF_F_HW_VLAN_CTAG_RX |
+				  NETIF_F_HW_VLAN_CTAG_TX |
+				  NETIF_F_HW_VLAN_CTAG_FILTER);
+
+		ck_assert_int_eq(dev->netdev_ops->ndo_set_features(dev, f), 0);
+		dev->features = f;
+	}
+	wire_frame(jf, JUMBO_MTU + ETH_HLEN + VLAN_HLEN, 2, true);
+	rx_seq++;
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(nseen, 1);
+	ck_assert_uint_eq(kept[0]->len, JUMBO_MTU + ETH_HLEN + VLAN_HLEN);
+	free_kept();
+	/* far over: dropped before its end, one error, the rest not kept */
+	wire_frame(jf, 14000, 4, false);
+	for (int k = 0; k < 6; k++)
+		ck_assert_int_eq(e1000_clean_rx(ad, 1), 1);
+	ck_assert_ptr_null(ad->rx.chain.skb);
+	ck_assert(ad->rx.chain.dropping);
+	ck_assert_uint_eq(pool()->lent, 0);
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert(!ad->rx.chain.dropping);
+	ck_assert_uint_eq(ad->sw.rx_length_errors, 2);
+	ck_assert_uint_eq(ad->sw.rx_dropped, 2);
+	/* the next frame goes up */
+	wire_frame(jf, 3000, 5, false);
+	rx_seq++;
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(nseen, 2);
+	ck_assert_uint_eq(kept[0]->len, 3000);
+	ck_assert_uint_eq(ad->sw.rx_packets, 2);
+	free_kept();
+	ck_assert_uint_eq(pool()->nfree, spares);
+	down();
+}
+END_TEST
+
+START_TEST(rx_jumbo_no_memory_mid_frame_drops_it_whole)
+{
+	u32 spares;
+
+	rx_seq = 0;
+	up(_i, 64, 64);
+	spares = pool()->nfree;
+	set_mtu(JUMBO_MTU);
+	wire_frame(jf, 9000, 1, false);
+	ck_assert_int_eq(e1000_clean_rx(ad, 2), 2);     /* two pieces gathered */
+	host_kmalloc_fail_after = 1;                    /* the third has no skb */
+	ck_assert_int_eq(e1000_clean_rx(ad, 1), 1);
+	host_kmalloc_fail_after = 0;
+	ck_assert_ptr_null(ad->rx.chain.skb);
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(nseen, 0);
+	ck_assert_uint_eq(ad->sw.rx_alloc_failed, 1);
+	ck_assert_uint_eq(ad->sw.rx_dropped, 1);
+	ck_assert_uint_eq(ad->sw.rx_packets, 0);
+	ck_assert_uint_eq(pool()->lent, 0);
+	ck_assert_uint_eq(pool()->nfree, spares);
+	wire_frame(jf, 9000, 2, false);
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(nseen, 1);
+	ck_assert_uint_eq(kept[0]->len, 9000);
+	down();
+}
+END_TEST
+
+START_TEST(tx_jumbo_frame_in_its_pieces_or_copied_across_slots)
+{
+	u16 sizes[2] = { 54, JUMBO_MTU + ETH_HLEN - 54 };
+	struct sk_buff *skb;
+	struct pbuf *p;
+	u32 total = JUMBO_MTU + ETH_HLEN;
+
+	up(_i, 64, 64);
+	/* over the MTU: refused */
+	p = chain(sizes, 2);
+	skb = skb_from_pbuf(dev, p);
+	ck_assert_int_eq(dev->netdev_ops->ndo_start_xmit(dev, skb, 0), -EINVAL);
+	kfree_skb(skb);
+	set_mtu(JUMBO_MTU);
+	/* the header and the 8960-byte piece, a descriptor each, in place */
+	flatten(p, jf);
+	skb = skb_from_pbuf(dev, p);
+	pbuf_free(p);
+	fake.tx_log_n = 0;
+	ck_assert_int_eq(dev->netdev_ops->ndo_start_xmit(dev, skb, 0), 0);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_eq(fake.tx_last_len, total);
+	ck_assert_mem_eq(fake.tx_last, jf, total);
+	ck_assert_uint_eq(fake.tx_last_ndesc, 2);
+	ck_assert_uint_eq(ad->sw.tx_zc_frames, 1);
+	ck_assert_uint_eq(ad->sw.tx_linearized, 0);
+	/* a piece the device cannot reach: copied, into five slot buffers */
+	p = chain(sizes, 2);
+	flatten(p, jf);
+	fake.dma_refuse_lo = (uintptr_t)p->next->payload;
+	fake.dma_refuse_hi = fake.dma_refuse_lo + 1;
+	skb = skb_from_pbuf(dev, p);
+	pbuf_free(p);
+	ck_assert_int_eq(dev->netdev_ops->ndo_start_xmit(dev, skb, 0), 0);
+	fake.dma_refuse_lo = fake.dma_refuse_hi = 0;
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_eq(fake.tx_last_len, total);
+	ck_assert_mem_eq(fake.tx_last, jf, total);
+	ck_assert_uint_eq(fake.tx_last_ndesc, (total + E1000_TX_BUF_SIZE - 1) / E1000_TX_BUF_SIZE);
+	ck_assert_uint_eq(ad->sw.tx_linearized, 1);
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(ad->sw.tx_packets, 2);
+	down();
+}
+END_TEST
+
 START_TEST(tx_chain_larger_than_the_free_descriptors_waits)
 {
 	static const u16 sizes[] = { 42, 100, 100 };
@@ -651,5 +896,9 @@ int main(void)
 	tcase_add_loop_test(tc, tx_copies_only_what_cannot_go_in_place, 0, 3);
 	tcase_add_loop_test(tc, tx_chain_larger_than_the_free_descriptors_waits, 0, 3);
 	tcase_add_loop_test(tc, rx_buffer_sent_back_returns_after_tx_completion, 0, 3);
+	tcase_add_loop_test(tc, rx_jumbo_frame_gathered_without_copy, 0, 3);
+	tcase_add_loop_test(tc, rx_jumbo_over_the_mtu_dropped_once, 0, 3);
+	tcase_add_loop_test(tc, rx_jumbo_no_memory_mid_frame_drops_it_whole, 0, 3);
+	tcase_add_loop_test(tc, tx_jumbo_frame_in_its_pieces_or_copied_across_slots, 0, 3);
 	return e1000_fixture_run("e1000zc", tc);
 }

@@ -21,6 +21,7 @@
 #include "kernel/workqueue.h"
 #include "net/core/napi.h"
 #include "net/core/skbuff.h"
+#include "net/core/rx_chain.h"
 
 /* ring sizes (descriptors): RDLEN/TDLEN must be multiples of 128 bytes,
  * i.e. of 8 descriptors (8254x 13.4.27) */
@@ -32,6 +33,9 @@
 #endif
 #define E1000_RX_BUF_SIZE       2048    /* RCTL.BSIZE / SRRCTL.BSIZEPACKET */
 #define E1000_TX_BUF_SIZE       2048    /* per-slot buffer for a frame that must be copied */
+/* 8254x SDM 3.3.3: at most 16288 bytes per legacy TX descriptor (a
+ * longer piece is copied) */
+#define E1000_TX_DESC_MAX_LEN   16288
 #ifndef E1000_TX_MAX_SEGS
 #define E1000_TX_MAX_SEGS       8       /* data descriptors per frame; more pieces: copied */
 #endif
@@ -44,6 +48,16 @@
 /* the largest TSO frame: the pbuf chain's 16-bit length, and QEMU drops
  * a GSO packet whose IP datagram passes 65535 bytes (net_tx_pkt_send_custom) */
 #define E1000_TSO_MAX_SIZE      0xFFFF
+/* Jumbo frames (ip link set mtu): the largest MTU, 9000 on the 82540EM
+ * and 82574L, 9216 on the 82576 (issue 16's figures; the chips take more:
+ * Linux's e1000 allows the 82540EM 16110).  QEMU's e1000 and e1000e take
+ * frames up to 16 KiB - 4 with RCTL.LPE (hw/net/e1000x_common.c
+ * e1000x_is_oversized), its igb up to RLPML, which the driver sets from
+ * the MTU (igb_core.c igb_rx_is_oversized: a register, no limit of its
+ * own); a frame spans several E1000_RX_BUF_SIZE buffers and goes up as
+ * one skb (net/core/rx_chain.h). */
+#define E1000_MAX_MTU           9000
+#define E1000_82576_MAX_MTU     9216
 /* RX refill pool: the ring's buffers plus 1/E1000_RX_POOL_SPARE_DIV of
  * the ring again for frames the stack still holds */
 #ifndef E1000_RX_POOL_SPARE_DIV
@@ -225,7 +239,10 @@ struct e1000_rx_ring {
 	/* the RX counters this ring's poll adds to: a->sw for queue 0, the
 	 * queue's own for the others (their polls run on other CPUs) */
 	struct e1000_sw_stats *sw;
-	bool in_chain;                  /* dropping the rest of a frame that spans buffers */
+	/* a frame longer than one buffer, gathered descriptor by descriptor
+	 * up to its EOP (it may span polls) */
+	struct rx_chain chain;
+	bool chain_copied;              /* a piece of it was copied (no spare buffer) */
 	bool stopped;                   /* receiver off: cleaning no longer moves RDT */
 };
 
@@ -271,6 +288,9 @@ struct e1000_sw_stats {
 	 * buffer handed up), rx_copied_frames (pool empty: copied, the buffer
 	 * stayed) or rx_alloc_failed (dropped, also in rx_dropped) */
 	u64 rx_zc_frames, rx_copied_frames, rx_alloc_failed;
+	/* of the good frames: those that spanned several buffers (jumbo
+	 * frames, gathered by rx_chain), and the buffers they took */
+	u64 rx_multi_buf_frames, rx_multi_buf_bufs;
 	/* every frame queued is one of tx_zc_frames (descriptors on its own
 	 * pieces, tx_sg_segments of them in all) or tx_linearized (copied);
 	 * tx_packets counts wire frames (a TSO send: its segments) */
@@ -408,6 +428,9 @@ int  e1000_phy_read(struct e1000_hw *hw, u32 reg, u16 *val);
 int  e1000_phy_write(struct e1000_hw *hw, u32 reg, u16 val);
 int  e1000_setup_link(struct e1000_hw *hw);
 void e1000_write_rctl(struct e1000_hw *hw, u32 rctl);
+/* rctl with RCTL.LPE as mtu needs it (and, on the 82576, RLPML written
+ * for mtu): the caller writes the result */
+u32 e1000_rctl_for_mtu(struct e1000_hw *hw, u32 rctl, u32 mtu);
 bool e1000_check_link(struct e1000_hw *hw, u32 *speed_mbps, bool *full_duplex);
 void e1000_rar_set(struct e1000_hw *hw, const u8 mac[ETH_ALEN], int index);
 u32  e1000_mta_hash(const u8 mac[ETH_ALEN]);

@@ -282,6 +282,17 @@ void e1000_write_rctl(struct e1000_hw *hw, u32 rctl)
 		hw->rx_held_until_ns = ktime_get_ns() + E1000_QEMU_RCTL_HOLD_MS * NSEC_PER_MSEC;
 }
 
+/* 8254x 13.4.22: frames longer than 1522 bytes are received only with
+ * RCTL.LPE; the 82576 then takes them up to RLPML bytes (FCS and one
+ * VLAN tag counted in), the others up to their own limit (QEMU: 16 KiB).
+ * Past the MTU but within these, the driver drops and counts them. */
+u32 e1000_rctl_for_mtu(struct e1000_hw *hw, u32 rctl, u32 mtu)
+{
+	if (hw->chip->type == e1000_82576)
+		ew32(hw, E1000_RLPML, mtu + ETH_HLEN + VLAN_HLEN + ETH_FCS_LEN);
+	return mtu > ETH_DATA_LEN ? rctl | E1000_RCTL_LPE : rctl & ~E1000_RCTL_LPE;
+}
+
 /* 8254x 14.5.1 (copper, internal PHY): MAC speed follows the PHY (ASDE),
  * force the link up.  If the link is not up yet, restart autonegotiation:
  * QEMU's igb model keeps STATUS.LU clear after reset until the PHY

@@ -416,7 +416,8 @@ static void e1000_mq_ring_configure(struct e1000_adapter *a, struct e1000_mq_que
 		hw->chip->ring_ops->rx_arm((u8 *)r->desc + (size_t)i * E1000_DESC_SIZE,
 					   r->buf[i]->dma);
 	r->next_to_clean = start;
-	r->in_chain = false;
+	rx_chain_reset(&r->chain);
+	r->chain_copied = false;
 	r->stopped = false;
 	ew32(hw, rr.rdbal, (u32)r->desc_dma);
 	ew32(hw, rr.rdbah, (u32)(r->desc_dma >> 32));
@@ -522,6 +523,8 @@ void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w)
 		w->rx_copied_frames += READ_ONCE(s->rx_copied_frames);
 		w->rx_alloc_failed += READ_ONCE(s->rx_alloc_failed);
 		w->rx_vlan_stripped += READ_ONCE(s->rx_vlan_stripped);
+		w->rx_multi_buf_frames += READ_ONCE(s->rx_multi_buf_frames);
+		w->rx_multi_buf_bufs += READ_ONCE(s->rx_multi_buf_bufs);
 	}
 }
 

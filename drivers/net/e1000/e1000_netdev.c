@@ -56,6 +56,7 @@ int e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 	 * with the fixed header counted in (hw/net/e1000.c xmit_seg) */
 	if (chip->type != e1000_82540)
 		dev->hw_features |= NETIF_F_TSO6;
+	dev->max_mtu = chip->type == e1000_82576 ? E1000_82576_MAX_MTU : E1000_MAX_MTU;
 	dev->gso_max_size = E1000_TSO_MAX_SIZE;
 	dev->gso_max_segs = E1000_TSO_MAX_SEGS;
 	if (chip->flags & E1000_F_RX_CSUM)
@@ -85,6 +86,27 @@ static void e1000_set_rx_mode(struct net_device *dev)
 	e1000_set_rx_filters(&a->hw, dev->flags & IFF_PROMISC, dev->flags & IFF_ALLMULTI,
 			     (const u8 (*)[ETH_ALEN])dev->mc_list, dev->mc_count);
 	WRITE_ONCE(dev->rx_held_until_ns, a->hw.rx_held_until_ns);
+}
+
+/* ip link set mtu: RCTL.LPE (and the 82576's RLPML) follow it at once,
+ * or at the next up; the rings keep their 2048-byte buffers, a longer
+ * frame spans several (dev->mtu, checked against max_mtu already, is
+ * set by the caller after this) */
+static int e1000_change_mtu(struct net_device *dev, unsigned int mtu)
+{
+	struct e1000_adapter *a = netdev_priv(dev);
+	struct e1000_hw *hw = &a->hw;
+	u32 rctl, want;
+
+	if (!a->running)
+		return 0;
+	rctl = er32(hw, E1000_RCTL);
+	want = e1000_rctl_for_mtu(hw, rctl, mtu);
+	if (want != rctl) {
+		e1000_write_rctl(hw, want);
+		WRITE_ONCE(dev->rx_held_until_ns, hw->rx_held_until_ns);
+	}
+	return 0;
 }
 
 /* bring the rings up with the configured sizes; the poll and interrupts last */
@@ -455,6 +477,7 @@ const struct net_device_ops e1000_netdev_ops = {
 	.ndo_stop = e1000_stop,
 	.ndo_start_xmit = e1000_start_xmit,
 	.ndo_set_rx_mode = e1000_set_rx_mode,
+	.ndo_change_mtu = e1000_change_mtu,
 	.ndo_get_stats64 = e1000_get_stats64,
 	.ndo_get_ringparam = e1000_get_ringparam,
 	.ndo_set_ringparam = e1000_set_ringparam,

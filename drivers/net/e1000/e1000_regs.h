@@ -48,6 +48,7 @@
 #define E1000_TCTL      0x00400 /* Transmit Control */
 #define E1000_TIPG      0x00410 /* Transmit Inter Packet Gap */
 #define E1000_RXCSUM    0x05000 /* Receive Checksum Control (8254x 13.4.30) */
+#define E1000_RLPML     0x05004 /* Receive Long Packet Maximum Length (82576: with RCTL.LPE) */
 #define E1000_RFCTL     0x05008 /* Receive Filter Control (82574: extended descriptors) */
 #define E1000_MTA(n)    (0x05200 + (n) * 4) /* Multicast Table Array, 128 words */
 #define E1000_VFTA(n)   (0x05600 + (n) * 4) /* VLAN Filter Table Array, 128 words */

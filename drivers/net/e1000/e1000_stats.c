@@ -236,6 +236,9 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("rx_zc_frames", w->rx_zc_frames);
 	STAT_ADD("rx_copied_frames", w->rx_copied_frames);
 	STAT_ADD("rx_alloc_failed", w->rx_alloc_failed);
+	/* jumbo frames: good frames that spanned several buffers, and those buffers */
+	STAT_ADD("rx_multi_buf_frames", w->rx_multi_buf_frames);
+	STAT_ADD("rx_multi_buf_bufs", w->rx_multi_buf_bufs);
 	STAT_ADD("rx_pool_size", a->rx.pool ? a->rx.pool->size : 0);
 	STAT_ADD("rx_pool_free", a->rx.pool ? READ_ONCE(a->rx.pool->nfree) : 0);
 	STAT_ADD("rx_pool_lent", a->rx.pool ? READ_ONCE(a->rx.pool->lent) : 0);

@@ -48,6 +48,7 @@ int e1000_valid_ring_size(u32 count)
 
 static void e1000_rx_free(struct e1000_rx_ring *r)
 {
+	rx_chain_reset(&r->chain);
 	/* the slots' buffers go back to the pool; it lasts while the stack
 	 * holds frames of it */
 	if (r->pool)
@@ -194,7 +195,9 @@ void e1000_rx_configure(struct e1000_adapter *a)
 	for (u32 i = 0; i < r->count; i++)
 		hw->chip->ring_ops->rx_arm(desc_at(r->desc, i), r->buf[i]->dma);
 	r->next_to_clean = start;
-	r->in_chain = false;
+	/* a frame half gathered when the ring stopped will not be finished */
+	rx_chain_reset(&r->chain);
+	r->chain_copied = false;
 
 	ew32(hw, hw->q.rdbal, (u32)r->desc_dma);
 	ew32(hw, hw->q.rdbah, (u32)(r->desc_dma >> 32));
@@ -228,6 +231,8 @@ void e1000_rx_configure(struct e1000_adapter *a)
 	wmb();
 	rctl |= E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC | E1000_RCTL_BSIZE_2048 |
 		E1000_RCTL_RDMTS_HALF;
+	/* frames past one buffer span several descriptors (e1000_clean_rx_ring) */
+	rctl = e1000_rctl_for_mtu(hw, rctl, READ_ONCE(a->netdev->mtu));
 	e1000_write_rctl(hw, e1000_rctl_vfe(hw, rctl));
 	if (!in_ring && hw->emulated) {
 		ew32(hw, hw->q.rdh, start);
@@ -363,7 +368,8 @@ static int e1000_check_csum(const struct netdev_tx_csum *c, unsigned int len)
 static bool e1000_map_segs(const struct skb_seg *segs, unsigned int n, phys_addr_t *dma)
 {
 	for (unsigned int k = 0; k < n; k++)
-		if (segs[k].len > E1000_TX_BUF_SIZE || dma_addr_of(segs[k].data, segs[k].len, &dma[k]))
+		if (segs[k].len > E1000_TX_DESC_MAX_LEN ||
+		    dma_addr_of(segs[k].data, segs[k].len, &dma[k]))
 			return false;
 	return true;
 }
@@ -452,10 +458,12 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 		}
 		vtag = skb_vlan_tag_get(skb);
 	}
-	/* an 802.1Q tag rides on top of the MTU (a VLAN sub-interface's frames) */
+	/* an 802.1Q tag rides on top of the MTU (a VLAN sub-interface's
+	 * frames); a jumbo frame copied takes several slot buffers */
 	if (!tso && (len < ETH_HLEN ||
-		     len > MIN(a->netdev->mtu + ETH_HLEN + (skb_vlan_tagged(skb) ? VLAN_HLEN : 0),
-			       E1000_TX_BUF_SIZE)))
+		     len > READ_ONCE(a->netdev->mtu) + ETH_HLEN +
+			   (skb_vlan_tagged(skb) ? VLAN_HLEN : 0) ||
+		     len > E1000_TSO_MAX_SEGS * E1000_TX_BUF_SIZE))
 		return -EINVAL;
 	nseg = skb_segs(skb, segs, maxseg);
 	copy = nseg > maxseg || !e1000_map_segs(segs, nseg, dma);
@@ -465,7 +473,7 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 		a->sw.tx_tso_dropped++;
 		return -EINVAL;
 	}
-	ndata = copy ? 1 : nseg;
+	ndata = copy ? (len + E1000_TX_BUF_SIZE - 1) / E1000_TX_BUF_SIZE : nseg;
 	load = key && (tso || key != t->ctx_key);
 	/* the 82576 takes the tag from the context: one holding it */
 	if (vlan && ops->tx_ctx_vlan && t->ctx_vlan != (vtag | E1000_CTX_VLAN_SET))
@@ -493,9 +501,13 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 		i = ring_next(i, t->count);
 	}
 	if (copy) {
-		skb_copy_bits(skb, 0, t->slot[i].buf, len);
-		segs[0].len = len;
-		dma[0] = t->slot[i].dma;
+		/* into the slot buffers of the descriptors it will take */
+		for (u32 k = 0, j = i, off = 0; k < ndata; k++, j = ring_next(j, t->count)) {
+			segs[k].len = MIN(len - off, (u32)E1000_TX_BUF_SIZE);
+			skb_copy_bits(skb, off, t->slot[j].buf, segs[k].len);
+			dma[k] = t->slot[j].dma;
+			off += segs[k].len;
+		}
 		a->sw.tx_linearized++;
 	} else {
 		a->sw.tx_zc_frames++;
@@ -588,44 +600,72 @@ int e1000_clean_tx(struct e1000_adapter *a)
 	/* LAB:END */
 }
 
-/* One good frame in slot i up to the rx_handler as an skb: in its own
- * buffer, a spare from the pool taking its place; with no spare, a copy
- * (the buffer stays); with no memory for an skb, dropped. */
-static void e1000_rx_deliver(struct e1000_adapter *a, struct e1000_rx_ring *r, u32 i,
-			     const struct e1000_rx_wb *wb)
+/* The piece of a frame in slot i as an skb: in its own buffer, a spare
+ * from the pool taking its place; with no spare, a copy (the buffer
+ * stays); NULL with no memory for an skb. */
+static struct sk_buff *e1000_rx_take(struct e1000_adapter *a, struct e1000_rx_ring *r, u32 i,
+				     u32 len)
 {
-	/* LAB:BEGIN e1000-rx rx_deliver */
-	struct e1000_queue_stats *qs = &a->qstats[r->index];
+	/* LAB:BEGIN e1000-rx rx_take */
 	struct e1000_rx_buf *b = r->buf[i], *spare = e1000_rx_pool_get(r->pool);
 	struct sk_buff *skb = NULL;
 
 	if (spare) {
-		skb = skb_from_rx_buffer(a->netdev, b->va, wb->len, e1000_rx_buf_release, b);
+		skb = skb_from_rx_buffer(a->netdev, b->va, len, e1000_rx_buf_release, b);
 		if (skb) {
 			/* the skb owns b now: back through e1000_rx_buf_release */
 			e1000_rx_pool_lend(b);
 			r->buf[i] = spare;
-			r->sw->rx_zc_frames++;
 		} else {
 			e1000_rx_pool_put(spare);
 		}
 	} else {
-		skb = netdev_alloc_skb(a->netdev, wb->len);
+		skb = netdev_alloc_skb(a->netdev, len);
 		if (skb) {
-			memcpy(skb_put(skb, wb->len), b->va, wb->len);
-			r->sw->rx_copied_frames++;
+			memcpy(skb_put(skb, len), b->va, len);
+			r->chain_copied = true;
 		}
 	}
-	if (!skb) {
-		r->sw->rx_alloc_failed++;
+	return skb;
+	/* LAB:END */
+}
+
+/* the longest frame the MTU lets in: a VLAN sub-interface's frames carry
+ * a tag on top of it */
+static u32 e1000_rx_max_len(const struct sk_buff *skb, u32 mtu)
+{
+	return mtu + ETH_HLEN + (skb_vlan_tagged(skb) ? VLAN_HLEN : 0);
+}
+
+/* A whole good frame (one buffer, or several gathered by r->chain) up to
+ * the rx_handler; longer than the MTU allows: dropped, a length error. */
+static void e1000_rx_deliver(struct e1000_adapter *a, struct e1000_rx_ring *r, struct sk_buff *skb,
+			     u16 bufs, const struct e1000_rx_wb *wb)
+{
+	struct e1000_queue_stats *qs = &a->qstats[r->index];
+	bool copied = r->chain_copied;
+
+	r->chain_copied = false;
+	if (skb->len < ETH_HLEN || skb->len > e1000_rx_max_len(skb, READ_ONCE(a->netdev->mtu))) {
+		r->sw->rx_length_errors++;
 		r->sw->rx_dropped++;
 		qs->rx_drops++;
+		kfree_skb_reason(skb, skb->len < ETH_HLEN ? SKB_DROP_REASON_PKT_TOO_SMALL :
+							  SKB_DROP_REASON_PKT_TOO_BIG);
 		return;
 	}
+	if (copied)
+		r->sw->rx_copied_frames++;
+	else
+		r->sw->rx_zc_frames++;
+	if (bufs > 1) {
+		r->sw->rx_multi_buf_frames++;
+		r->sw->rx_multi_buf_bufs += bufs;
+	}
 	r->sw->rx_packets++;
-	r->sw->rx_bytes += wb->len;
+	r->sw->rx_bytes += skb->len;
 	qs->rx_packets++;
-	qs->rx_bytes += wb->len;
+	qs->rx_bytes += skb->len;
 	/* the chip's hash names a queue through RETA: it must be this one;
 	 * it is the flow's hash for RPS too (rps_flow_hash) */
 	if (wb->rss_type && a->rss_on) {
@@ -641,7 +681,60 @@ static void e1000_rx_deliver(struct e1000_adapter *a, struct e1000_rx_ring *r, u
 	}
 	if (likely(!e1000_fault_rx(a, skb, wb->csum_ok)))
 		netdev_rx(a->netdev, skb, wb->csum_ok);
-	/* LAB:END */
+}
+
+/* a frame (or the rest of one) lost: counted once; true the first time */
+static bool e1000_rx_drop(struct e1000_rx_ring *r, struct e1000_queue_stats *qs, bool eop)
+{
+	r->chain_copied = false;
+	if (!rx_chain_drop(&r->chain, eop))
+		return false;
+	r->sw->rx_dropped++;
+	qs->rx_drops++;
+	return true;
+}
+
+/* One written descriptor, slot i: errors dropped and counted once per
+ * frame, the buffer's piece taken (e1000_rx_take) and gathered by
+ * r->chain until the frame's EOP, the whole frame delivered.  A frame
+ * past any the MTU lets in is dropped before its end. */
+static void e1000_rx_desc(struct e1000_adapter *a, struct e1000_rx_ring *r, u32 i,
+			  const struct e1000_rx_wb *wb)
+{
+	struct e1000_queue_stats *qs = &a->qstats[r->index];
+
+	r->chain.max_len = READ_ONCE(a->netdev->mtu) + ETH_HLEN + VLAN_HLEN;
+	if (r->chain.dropping) {
+		/* the rest of a frame already dropped and counted */
+		rx_chain_drop(&r->chain, wb->eop);
+	} else if (wb->crc_err || wb->frame_err) {
+		r->sw->rx_crc_errors += wb->crc_err;
+		r->sw->rx_frame_errors += wb->frame_err && !wb->crc_err;
+		e1000_rx_drop(r, qs, wb->eop);
+	} else if (wb->len > E1000_RX_BUF_SIZE) {
+		r->sw->rx_length_errors++;
+		e1000_rx_drop(r, qs, wb->eop);
+	} else {
+		struct sk_buff *skb = e1000_rx_take(a, r, i, wb->len);
+
+		if (!skb) {
+			r->sw->rx_alloc_failed++;
+			e1000_rx_drop(r, qs, wb->eop);
+		} else if (rx_chain_add(&r->chain, skb)) {
+			/* past the MTU before its end: the rest is not kept */
+			r->chain_copied = false;
+			r->sw->rx_length_errors++;
+			r->sw->rx_dropped++;
+			qs->rx_drops++;
+		}
+		if (wb->eop) {
+			u16 bufs = r->chain.bufs;
+
+			skb = rx_chain_end(&r->chain);
+			if (skb)
+				e1000_rx_deliver(a, r, skb, bufs, wb);
+		}
+	}
 }
 
 /* receive up to budget descriptors; returns the descriptors consumed */
@@ -653,7 +746,6 @@ int e1000_clean_rx(struct e1000_adapter *a, int budget)
 int e1000_clean_rx_ring(struct e1000_adapter *a, struct e1000_rx_ring *r, int budget)
 {
 	/* LAB:BEGIN e1000-rx clean_rx */
-	struct e1000_queue_stats *qs = &a->qstats[r->index];
 	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
 	bool hw_csum = (a->hw.chip->flags & E1000_F_RX_CSUM) &&
 		       (READ_ONCE(a->netdev->features) & NETIF_F_RXCSUM);
@@ -670,28 +762,7 @@ int e1000_clean_rx_ring(struct e1000_adapter *a, struct e1000_rx_ring *r, int bu
 		/* the device wrote the descriptor before DD: read it only now */
 		rmb();
 		ops->rx_parse(d, hw_csum, &wb);
-		if (!wb.eop) {
-			/* longer than one buffer: drop every piece up to EOP */
-			if (!r->in_chain) {
-				r->sw->rx_length_errors++;
-				r->sw->rx_dropped++;
-				qs->rx_drops++;
-			}
-			r->in_chain = true;
-		} else if (r->in_chain) {
-			r->in_chain = false;
-		} else if (wb.crc_err || wb.frame_err) {
-			r->sw->rx_crc_errors += wb.crc_err;
-			r->sw->rx_frame_errors += wb.frame_err && !wb.crc_err;
-			r->sw->rx_dropped++;
-			qs->rx_drops++;
-		} else if (wb.len < ETH_HLEN || wb.len > E1000_RX_BUF_SIZE) {
-			r->sw->rx_length_errors++;
-			r->sw->rx_dropped++;
-			qs->rx_drops++;
-		} else {
-			e1000_rx_deliver(a, r, ntc, &wb);
-		}
+		e1000_rx_desc(a, r, ntc, &wb);
 		/* the slot's buffer (a fresh one if the frame went up in its
 		 * own) goes back to the device */
 		ops->rx_arm(d, r->buf[ntc]->dma);

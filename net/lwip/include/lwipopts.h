@@ -88,8 +88,15 @@ void net_core_assert_locked(const char *fn);
  * Measured with make bench's iperf -r (bench/run.py) on QEMU's e1000e and
  * igb under TCG, where the guest's CPU, not the emulated wire, is the
  * limit: the fewer guest instructions per byte, the faster.
- *  - MSS 1460: the Ethernet MTU less 40 bytes of headers; TSO sends up to
- *    64 KiB still go out in these segments (net/lwip/tso.h).
+ *  - MSS 1460 (TCP_ETH_MSS): the Ethernet MTU less 40 bytes of headers;
+ *    TSO sends up to 64 KiB still go out in these segments
+ *    (net/lwip/tso.h).  TCP_MSS is the largest MSS, for jumbo frames:
+ *    9176, the largest MTU a driver here allows (the 82576's 9216) less
+ *    40.  lwIP derives the MSS it announces and the one it sends with
+ *    from the netif's MTU (TCP_CALCULATE_EFF_SEND_MSS: the smaller of
+ *    TCP_MSS and mtu - 40, IPv6's mtu6 - 60), so ip link set mtu 9000
+ *    gives 8960 and the default MTU 1460.  The windows and buffers below
+ *    are counted in Ethernet segments, as before jumbo frames.
  *  - Window scaling (RFC 7323), shift 2: windows past 64 KiB (up to 256 KiB).
  *  - Receive window 64 segments (~91 KiB): a 1 Gb/s stream up to ~0.7 ms
  *    of round trip; lwIP's sanity check ties it to the PBUF_POOL (received
@@ -114,12 +121,23 @@ void net_core_assert_locked(const char *fn);
  *    segment while data is unacknowledged, never full ones, and the TSO
  *    glue sends what a NAPI poll (or a lock hold outside one) made lwIP
  *    send at its end anyway. */
-#define TCP_MSS                     1460
+#define TCP_ETH_MSS                 1460
+#define TCP_MSS                     9176
 #define LWIP_WND_SCALE              1
 #define TCP_RCV_SCALE               2
-#define TCP_WND                     (64 * TCP_MSS)
-#define TCP_SND_BUF                 (64 * TCP_MSS)
-#define TCP_SND_QUEUELEN            (4 * TCP_SND_BUF / TCP_MSS)
+#define TCP_WND                     (64 * TCP_ETH_MSS)
+#define TCP_SND_BUF                 (64 * TCP_ETH_MSS)
+#define TCP_SND_QUEUELEN            (4 * TCP_SND_BUF / TCP_ETH_MSS)
+/* lwIP's defaults from TCP_MSS, kept at what the Ethernet MSS gave: a
+ * window update once a quarter window (at most 4 segments) was read, and
+ * the pool's buffers (lwIP-internal only) */
+#define TCP_WND_UPDATE_THRESHOLD    LWIP_MIN(TCP_WND / 4, 4 * TCP_ETH_MSS)
+#define PBUF_POOL_BUFSIZE           LWIP_MEM_ALIGN_SIZE(TCP_ETH_MSS + PBUF_IP_HLEN + PBUF_TRANSPORT_HLEN + \
+						       PBUF_LINK_ENCAPSULATION_HLEN + PBUF_LINK_HLEN)
+/* the netconn API's "writable" mark (net/socket has its own): lwIP's
+ * default, half the send buffer, fails its check against u16 overflow
+ * (4 * TCP_MSS below 65535) once TCP_MSS is a jumbo one */
+#define TCP_SNDLOWAT                (TCP_SND_BUF / 4)
 #define MEMP_NUM_TCP_SEG            1024
 /* --- TCP: what one connection may hold (issue 11) ----------------------
  * Out-of-order data: each segment queued out of order holds a TCP_SEG

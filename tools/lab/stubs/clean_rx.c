@@ -8,12 +8,10 @@
 	 *    the descriptor only after seeing DD); ops->rx_parse(d, hw_csum,
 	 *    &wb) with hw_csum = (a->hw.chip->flags & E1000_F_RX_CSUM) &&
 	 *    (READ_ONCE(a->netdev->features) & NETIF_F_RXCSUM);
-	 *  - no EOP (frame longer than a buffer): drop every piece up to the
-	 *    EOP (r->in_chain; rx_length_errors/rx_dropped once); errors
-	 *    (wb.crc_err/frame_err: rx_crc_errors, rx_frame_errors,
-	 *    rx_dropped) and lengths outside [ETH_HLEN, E1000_RX_BUF_SIZE]
-	 *    (rx_length_errors, rx_dropped) are dropped; a good frame goes to
-	 *    e1000_rx_deliver(a, ntc, &wb);
+	 *  - hand it to e1000_rx_desc(a, r, ntc, &wb): it drops errors,
+	 *    gathers a frame that spans several buffers (up to its EOP: it
+	 *    may span polls) and delivers whole frames, each piece's buffer
+	 *    taken by your e1000_rx_take;
 	 *  - re-arm the descriptor with the slot's buffer, which may be a new
 	 *    one now: ops->rx_arm(d, r->buf[ntc]->dma) (DD cleared).
 	 * Then, if anything was consumed: store next_to_clean, wmb() (the
@@ -24,5 +22,5 @@
 	 * the slot it looks at next (SDM 3.2.6, 13.4.28: RDT counts
 	 * descriptors, not bytes; RDH == RDT means "no free descriptor").
 	 * Until this is written no frame is received. */
-	(void)e1000_rx_deliver;
+	(void)e1000_rx_desc;
 	return 0;
