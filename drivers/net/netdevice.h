@@ -133,6 +133,9 @@ struct ethtool_drvinfo {
 struct ethtool_channels {
 	u32 max_rx, max_tx, max_other, max_combined;
 	u32 rx_count, tx_count, other_count, combined_count;
+	/* barenet: why the maximum is what it is, when the driver knows
+	 * (one queue in MSI mode ...); printed after Linux's lines */
+	const char *note;
 };
 
 /* ethtool -x/-X: the RSS indirection table and hash key (Linux

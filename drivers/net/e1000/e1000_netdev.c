@@ -269,7 +269,7 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	/* igb with several queues: the current CPU's TX queue (XPS-like, cpu
 	 * mod the queues); queue 0 is the one below (the others write their
 	 * tail at once, e1000_mq_xmit) */
-	if (a->hw.mq) {
+	if (e1000_mq_has_tx(&a->hw)) {
 		unsigned int nq = READ_ONCE(a->num_queues), q = smp_processor_id() % (nq ? nq : 1);
 
 		if (q)

@@ -71,7 +71,9 @@ void e1000_rx_ring_free(struct e1000_rx_ring *r)
 
 u32 e1000_rx_tail_reg(const struct e1000_hw *hw, const struct e1000_rx_ring *r)
 {
-	return r->index ? (u32)E1000_ADV_RDT(r->index) : hw->q.rdt;
+	if (!r->index)
+		return hw->q.rdt;
+	return (hw->chip->flags & E1000_F_ADV_DESC) ? (u32)E1000_ADV_RDT(r->index) : (u32)E1000_RDT(r->index);
 }
 
 int e1000_rx_ring_alloc(struct e1000_rx_ring *r, u32 count, u16 index)
@@ -238,6 +240,10 @@ void e1000_rx_configure(struct e1000_adapter *a)
 	}
 	if (flags & E1000_F_QUEUE_ENABLE)
 		e1000_queue_enable(hw, hw->q.rxdctl, true);
+	/* 82574: the descriptor format before RCTL.EN (QEMU fixes the
+	 * descriptor length when the receiver goes on, e1000e_set_rx_control) */
+	if (flags & E1000_F_EXT_RX)
+		ew32(hw, E1000_RFCTL, E1000_RFCTL_EXTEN | E1000_RFCTL_ACK_DIS);
 	/* PCSD (RSS hash in the descriptor) stays as e1000_mq_up set it */
 	ew32(hw, E1000_RXCSUM, ((flags & E1000_F_RX_CSUM) ? E1000_RXCSUM_IPOFL | E1000_RXCSUM_TUOFL : 0) |
 			       (er32(hw, E1000_RXCSUM) & E1000_RXCSUM_PCSD));
