@@ -748,8 +748,8 @@ unsigned int e1000_mq_ethtool_stats(struct e1000_adapter *a, struct ethtool_stat
 			STAT_PUT(e1000_mq_stat_names[q][k], v[k]);
 	}
 	/* Linux igb's tx_queue_N_{packets,bytes,restart}: restart is
-	 * -EBUSY to the qdisc (ring full) */
-	for (unsigned int q = 0; q < nq; q++) {
+	 * -EBUSY to the qdisc (ring full); the 82574 sends on queue 0 only */
+	for (unsigned int q = 0; q < (e1000_mq_has_tx(&a->hw) ? nq : 1); q++) {
 		const struct e1000_sw_stats *s = q ? &a->mq_q[q]->sw : &a->sw;
 
 		STAT_PUT(e1000_mq_tx_stat_names[q][0], READ_ONCE(s->tx_packets));
