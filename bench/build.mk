@@ -7,10 +7,11 @@
 # The socket API cells boot tests/apps/sockbench.c (make app-kernel, run.py).
 # BENCH_MODELS="e1000 e1000e igb", BENCH_MODES="msix msi intx" (barenet
 # irqmode= values), BENCH_QUICK=1 (short counts), BENCH_OUT=dir, BENCH_ONLY=sock
-# (only the socket API cells, no Linux guest), BENCH_ONLY=tcp (bench/tcp.py:
-# TCP both ways, barenet's offloads on and off, next to Linux; results in
-# bench/results/tcp/).
+# (only the socket API cells, no Linux guest), BENCH_ONLY=scaling (only the
+# vCPU scaling table, bench/scaling.py: results in bench/results/scaling),
+# BENCH_ONLY=tcp (bench/tcp.py: TCP both ways, barenet's offloads on and
+# off, next to Linux; results in bench/results/tcp/).
 .PHONY: bench
 bench: $(BUILD)/barenet.elf
-	[ "$(BENCH_ONLY)" = sock ] || tools/bench-linux.sh
+	[ "$(BENCH_ONLY)" = sock ] || [ "$(BENCH_ONLY)" = scaling ] || tools/bench-linux.sh
 	$(PYTHON) bench/run.py

@@ -48,8 +48,11 @@ Environment: BENCH_MODELS (default "e1000 e1000e igb"), BENCH_MODES
 (default: every mode of each model; a subset of msix msi intx), BENCH_QUICK=1
 (short counts), BENCH_OUT (default bench/results), BARENET_ACCEL,
 BENCH_ONLY=sock (only the socket API cells: no Linux guest, no idle,
-mode or load cells), BENCH_ONLY=tcp (bench/tcp.py: only TCP both ways with
-barenet's offloads on and off next to Linux, with where the time goes).
+mode or load cells), BENCH_ONLY=scaling (only the scaling table,
+bench/scaling.py: igb and e1000 with 1, 2 and 4 vCPUs, RSS vs RPS vs one
+CPU; a full run ends with it), BENCH_ONLY=tcp (bench/tcp.py: only TCP both
+ways with barenet's offloads on and off next to Linux, with where the time
+goes).
 Writes <date>-<model>.{md,json}, <date>-<model>-<mode>-load.{dat,png} and
 latest.md (the summary of the models of this run).
 Needs root (namespaces, tap, raw ICMP socket)."""
@@ -73,11 +76,13 @@ import harness  # noqa: E402
 import netns  # noqa: E402
 import netobs  # noqa: E402
 import benchlib  # noqa: E402
+import scaling  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 # BENCH_ONLY=sock: only the socket API cells (measure_sock), in each
 # model's default mode, barenet with 1 and 2 CPUs; no Linux guest
 SOCK_ONLY = os.environ.get("BENCH_ONLY") == "sock"
+SCALING_ONLY = os.environ.get("BENCH_ONLY") == "scaling"
 LINUX_DIR = os.path.join(ROOT, "build", "bench", "linux")
 GUEST = netns.GUEST4
 MAC = harness.DEFAULT_MAC
@@ -807,6 +812,18 @@ def main():
         import tcp              # bench/tcp.py: TCP both ways, offloads on/off
         tcp.main()
         return
+    if SCALING_ONLY:
+        # the scaling table alone: no Linux guest; BENCH_MODELS narrows it
+        ok, why = netns.available()
+        if not ok:
+            sys.exit("bench: " + why)
+        want = os.environ.get("BENCH_MODELS", "igb e1000").split()
+        bad = [m for m in want if m not in scaling.MODE]
+        if bad:
+            sys.exit("bench: BENCH_ONLY=scaling: models igb and e1000 only, not %s" % bad)
+        out_dir = os.environ.get("BENCH_OUT", os.path.join(ROOT, "bench", "results"))
+        scaling.run(out_dir, datetime.date.today().isoformat(), want)
+        return
     models = os.environ.get("BENCH_MODELS", "e1000 e1000e igb").split()
     modes = os.environ.get("BENCH_MODES", "").split() or None
     for m in models:
@@ -842,6 +859,8 @@ def main():
             docs.append(doc)
             bases.append(base)
     write_summary(out_dir, docs, bases)
+    if not SOCK_ONLY:
+        scaling.run(out_dir, date)
     log("done in %.0f s (%s)" % (time.monotonic() - t0, ", ".join("%s %s" % c for c in cells)))
 
 

@@ -133,6 +133,9 @@ struct ethtool_drvinfo {
 struct ethtool_channels {
 	u32 max_rx, max_tx, max_other, max_combined;
 	u32 rx_count, tx_count, other_count, combined_count;
+	/* barenet: why the maximum is what it is, when the driver knows
+	 * (one queue in MSI mode ...); printed after Linux's lines */
+	const char *note;
 };
 
 /* ethtool -x/-X: the RSS indirection table and hash key (Linux
@@ -374,6 +377,18 @@ struct net_device_ops {
 typedef int (*netdev_rx_handler_t)(struct net_device *dev, struct sk_buff *skb,
 				   unsigned int flags);
 
+/* The RX queues a device may have (igb's RSS queues: E1000_MQ_MAX) */
+#define NETDEV_RX_QUEUES_MAX 8
+
+struct rps_dev_flow_table;
+
+/* one RX queue's steering (Linux struct netdev_rx_queue): rps_cpus, and
+ * the RFS flow table of rps_flow_cnt entries (NULL: RFS off on it) */
+struct netdev_rx_queue {
+	u32 rps_cpus;                   /* CPUs its frames are spread over, 0 = off */
+	struct rps_dev_flow_table *rps_flow_table;
+};
+
 struct net_device {
 	char name[IFNAMSIZ];            /* "eth0", assigned by register_netdev */
 	int ifindex;                    /* 1.. in registration order */
@@ -387,7 +402,10 @@ struct net_device {
 	u32 features;                   /* NETIF_F_* on now */
 	u32 hw_features;                /* NETIF_F_* the user may switch (ethtool -K) */
 	bool rxfh_configured;           /* the user set the RSS table (Linux IFF_RXFH_CONFIGURED) */
-	u32 rps_cpus;                   /* RPS: CPUs rx-0's frames are spread over, 0 = off (net/core/rps.c) */
+	/* RPS/RFS per RX queue rx-N (net/core/rps.c); real_num_rx_queues of
+	 * them are in use (the driver sets it; 0 counts as 1) */
+	struct netdev_rx_queue rx_queues[NETDEV_RX_QUEUES_MAX];
+	u16 real_num_rx_queues;
 	u32 gso_max_size;               /* TSO: the largest frame a send may be (bytes, Ethernet header included) */
 	u16 gso_max_segs;               /* TSO: the most pieces (skb_segs) one send may have */
 	u32 speed_mbps;

@@ -12,8 +12,8 @@
  * Each application thread is a kernel thread (kernel/sched.h) with a
  * struct app_thread: its FS base (TLS), its FPU/SSE state (FXSAVE area),
  * its clear_child_tid; kernel/sched.c calls app_switch() at a switch.
- * Threads run on CPU 0, where the network runs (one TLB holds the user
- * mappings: no shootdown needed). */
+ * Threads run on one CPU, CPU 0 unless sched_setaffinity moved the
+ * application (one TLB holds the user mappings: no shootdown needed). */
 #ifndef KERNEL_APP_APP_H
 #define KERNEL_APP_APP_H
 
@@ -66,6 +66,10 @@ struct app {
 	bool exiting;
 	int exit_status;                /* exit code, or 128 + signal */
 	bool running;
+	/* the one CPU every thread runs on (bit c: CPU c), BIT(0) at start;
+	 * sched_setaffinity moves it while the application has one thread.
+	 * Under lock. */
+	unsigned long cpus;
 };
 
 extern struct app the_app;

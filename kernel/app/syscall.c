@@ -434,13 +434,61 @@ static long sys_kill_self(int tid, int sig)
 
 static long sys_sched_getaffinity(size_t size, unsigned long umask)
 {
-	u64 mask = 1;                   /* CPU 0 (kernel/app/app.h) */
+	u64 mask = READ_ONCE(the_app.cpus);     /* its one CPU (kernel/app/app.h) */
 
 	if (size < sizeof(mask))
 		return -EINVAL;
 	if (copy_to_user(umask, &mask, sizeof(mask)))
 		return -EFAULT;
 	return sizeof(mask);
+}
+
+/* Linux's sched_setaffinity for the calling thread (pid 0 or its tid, or
+ * the application's pid while it is the only thread): the thread moves to
+ * the first CPU of the mask that is online, unless its CPU is in it.  An
+ * application's threads share one CPU here (app.h: one TLB holds its
+ * mappings), so with more than one thread only a mask holding their CPU
+ * is taken (-EINVAL otherwise).  -EINVAL also for a mask with no online
+ * CPU, as Linux. */
+static long sys_sched_setaffinity(int pid, size_t size, unsigned long umask)
+{
+	unsigned long flags, cur;
+	u64 mask = 0;
+	int nthreads;
+	unsigned int dst;
+
+	if (pid && pid != current->pid && pid != the_app.pid)
+		return -ESRCH;
+	if (copy_from_user(&mask, umask, MIN(size, sizeof(mask))))
+		return -EFAULT;
+	mask &= cpu_online_mask();
+	if (!mask)
+		return -EINVAL;
+	flags = spin_lock_irqsave(&the_app.lock);
+	nthreads = the_app.nthreads;
+	cur = the_app.cpus;
+	if (pid == the_app.pid && pid != current->pid && nthreads > 1) {
+		spin_unlock_irqrestore(&the_app.lock, flags);
+		return -EINVAL;         /* another thread: only the caller moves */
+	}
+	if (mask & cur) {
+		spin_unlock_irqrestore(&the_app.lock, flags);
+		return 0;               /* already on a CPU of the mask */
+	}
+	if (nthreads > 1) {
+		spin_unlock_irqrestore(&the_app.lock, flags);
+		return -EINVAL;
+	}
+	dst = (unsigned int)__builtin_ctzll(mask);
+	the_app.cpus = BIT(dst);
+	spin_unlock_irqrestore(&the_app.lock, flags);
+	if (set_cpus_allowed(current, BIT(dst)))
+		return -EINVAL;
+	/* on dst now: entries this CPU's TLB may hold from an earlier stay
+	 * of the application here are stale (its unmaps flushed only the
+	 * CPU it ran on) */
+	write_cr3(read_cr3());
+	return 0;
 }
 
 void app_syscall(struct trap_frame *tf)
@@ -613,6 +661,9 @@ void app_syscall(struct trap_frame *tf)
 		break;
 	case SYS_sched_getaffinity:
 		rc = sys_sched_getaffinity(a2, a3);
+		break;
+	case SYS_sched_setaffinity:
+		rc = sys_sched_setaffinity((int)a1, a2, a3);
 		break;
 	case SYS_kill:
 		rc = sys_kill_self((int)a1, (int)a2);

@@ -24,6 +24,7 @@
 struct app the_app = {
 	.lock = SPINLOCK_INIT("app"),
 	.threads = LIST_HEAD_INIT(the_app.threads),
+	.cpus = 1,
 };
 
 /* guards zombies; thread context and the work queue, irqsave */
@@ -216,6 +217,9 @@ int app_thread_create(struct trap_frame *frame, struct app_thread *at)
 	}
 	at->task = t;
 	t->app = at;
+	/* a new thread starts on the application's CPU (not yet running:
+	 * set_cpus_allowed only places it) */
+	set_cpus_allowed(t, READ_ONCE(the_app.cpus));
 	flags = spin_lock_irqsave(&the_app.lock);
 	/* created while the application ends: it leaves on its first entry */
 	if (the_app.exiting)

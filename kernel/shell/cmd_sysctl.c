@@ -55,6 +55,15 @@ static int sysctl_write(const char *arg)
 		name[--len] = '\0';
 	for (val = eq + 1; *val == ' '; val++)
 		;
+	if (net_sysctl_is_text(name)) {
+		/* a CPU mask: the text as written to its /proc/sys file */
+		rc = net_sysctl_store(name, val);
+		if (rc) {
+			shell_printf("sysctl: setting key \"%s\": %s\n", name, errno_desc(rc));
+			return 1;
+		}
+		return sysctl_show(name);
+	}
 	v = strtol(val, &end, 10);
 	if (!*val || *end) {
 		shell_printf("sysctl: setting key \"%s\": %s (not a whole number: \"%s\")\n",

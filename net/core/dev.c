@@ -105,6 +105,7 @@ static int enqueue_to_backlog(struct softnet_data *sd, struct sk_buff *skb)
 		return NET_RX_DROP;
 	}
 	__skb_queue_tail(&sd->input_pkt_queue, skb);
+	sd->input_queue_tail++;
 	if (!qlen && napi_schedule_prep(&sd->backlog)) {
 		list_add_tail(&sd->backlog.poll_list, &sd->poll_list);
 		raise_softirq_irqoff(NET_RX_SOFTIRQ);
@@ -124,19 +125,29 @@ static void rps_trigger_softirq(void *info)
 	sd->received_rps++;
 }
 
-int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb)
+int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb, u32 *qtail)
 {
 	struct softnet_data *sd = softnet_data_cpu(cpu);
 	unsigned long flags;
 	bool kick = false;
 	u32 qlen;
+	int rc;
 
 	if (!sd || in_irq() || irqs_disabled())
 		return -EINVAL;
-	if (cpu == smp_processor_id())
-		return netif_rx(skb);
 	if (!skb->tstamp)
 		skb->tstamp = ktime_get_ns();
+	if (cpu == smp_processor_id()) {
+		/* this CPU: its own backlog, the tail read as it goes on */
+		flags = local_irq_save();
+		rc = enqueue_to_backlog(sd, skb);
+		if (qtail)
+			*qtail = READ_ONCE(sd->input_queue_tail);
+		local_irq_restore(flags);
+		if (rc == NET_RX_DROP)
+			kfree_skb_reason(skb, SKB_DROP_REASON_CPU_BACKLOG);
+		return rc;
+	}
 	flags = spin_lock_irqsave(&sd->input_lock);
 	qlen = skb_queue_len(&sd->input_pkt_queue);
 	if (qlen >= (u32)READ_ONCE(netdev_max_backlog) || skb_flow_limit(sd, cpu, skb, qlen)) {
@@ -146,6 +157,10 @@ int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb)
 		return NET_RX_DROP;
 	}
 	__skb_queue_tail(&sd->input_pkt_queue, skb);
+	if (qtail)
+		*qtail = ++sd->input_queue_tail;
+	else
+		sd->input_queue_tail++;
 	/* SCHED taken here, the napi put on its list there (only its CPU
 	 * touches its poll list) */
 	kick = !qlen && napi_schedule_prep(&sd->backlog);
@@ -184,6 +199,8 @@ static int process_backlog(struct napi_struct *napi, int quota)
 		local_irq_disable();
 		spin_lock(&sd->input_lock);
 		skb = __skb_dequeue(&sd->input_pkt_queue);
+		if (skb)
+			sd->input_queue_head++;
 		if (!skb) {
 			/* empty, under the lock every enqueuer (this CPU's
 			 * netif_rx, other CPUs' RPS) takes: none can slip

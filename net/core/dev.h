@@ -61,6 +61,12 @@ struct softnet_data {
 	u16 flow_history_head;
 	u8 flow_buckets[FLOW_LIMIT_TABLE_LEN];
 	struct napi_struct *polling; /* that napi (napi_gro_receive's), or NULL */
+	/* RFS's ordering check (Linux input_queue_head/tail), under
+	 * input_lock: frames ever queued on input_pkt_queue, and ever taken
+	 * off it; a flow may move off this CPU once head has passed the
+	 * tail its last frame got */
+	u32 input_queue_tail;
+	u32 input_queue_head;
 };
 
 /* net.core.* tunables (validated through net_sysctl_set or the cmdline) */
@@ -87,6 +93,12 @@ int net_sysctl_get(const char *name, long *value);
  * snprintf-style into buf; the length, or -ENOENT. */
 #define NET_SYSCTL_VALS_MAX 3
 int net_sysctl_format(const char *name, char *buf, size_t size);
+/* Set a tunable from text, as a write to its /proc/sys file: a number
+ * (blanks and a newline around it allowed), or a mask's hex; 0, -ENOENT,
+ * -EPERM (read-only), -EINVAL, or the setting's own error */
+int net_sysctl_store(const char *name, const char *text);
+/* true for a tunable written as text, not a number (a CPU mask) */
+bool net_sysctl_is_text(const char *name);
 /* the name of tunable idx (0..), or NULL past the last */
 const char *net_sysctl_name(unsigned int idx);
 
@@ -97,8 +109,10 @@ int net_dev_init(void);
  * in that CPU's dropped and freed), the backlog napi scheduled there by an
  * IPI when the queue was empty (received_rps counts them there).  Not from
  * hard IRQ context or with interrupts off (the IPI could not be sent):
- * -EINVAL, skb still the caller's.  NET_RX_SUCCESS or NET_RX_DROP. */
-int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb);
+ * -EINVAL, skb still the caller's.  NET_RX_SUCCESS or NET_RX_DROP.
+ * qtail (may be NULL): the input_queue_tail that CPU's backlog reached
+ * with skb (RFS's last_qtail). */
+int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb, u32 *qtail);
 
 /* this CPU's softnet_data, or cpu's (NULL past the last) */
 struct softnet_data *softnet_data_this_cpu(void);

@@ -1,6 +1,6 @@
 /* Receive Packet Steering (Linux net/core/dev.c get_rps_cpu and
  * enqueue_to_backlog): a device's received frames spread over the CPUs of
- * /sys/class/net/<dev>/queues/rx-0/rps_cpus by their flow hash, each
+ * /sys/class/net/<dev>/queues/rx-N/rps_cpus by their flow hash, each
  * queued on its CPU's backlog (netif_rx_cpu) and delivered there by the
  * backlog napi. */
 #ifndef NET_CORE_RPS_H
@@ -20,7 +20,31 @@ u32 rps_flow_hash(struct sk_buff *skb);
 int rps_get_cpu(struct net_device *dev, struct sk_buff *skb);
 
 /* true when skb went to another CPU's backlog (or was dropped there):
- * it is no longer the caller's; false: deliver it here */
+ * it is no longer the caller's; false: deliver it here.  The settings
+ * are those of the RX queue skb arrived on (skb->rx_queue). */
 bool rps_steer(struct net_device *dev, struct sk_buff *skb);
+
+/* RFS (Linux net/core/dev.c get_rps_cpu, sock_rps_record_flow).
+ * net.core.rps_sock_flow_entries: the global socket flow table's size,
+ * set through rps_sock_flow_set (0 = off; rounded up to a power of two;
+ * above 2^29 -EINVAL, -ENOMEM).  Each RX queue's flow table is
+ * rx-N/rps_flow_cnt.  A consumer reading a flow records its CPU with
+ * rps_record_sock_flow(hash of the flow's last frame); frames of the
+ * flow then go to that CPU's backlog. */
+extern int rps_sock_flow_entries;
+int rps_sock_flow_set(long n);
+void rps_record_sock_flow(u32 hash);
+/* the glue, before it hands a frame to lwIP: its flow hash (0 while
+ * RFS is off), set as the one a socket that takes the frame saves (its
+ * sk_rxhash); 0 after.  Per CPU, under the core lock. */
+u32 rps_rx_hash_of(struct sk_buff *skb);
+void rps_set_rx_hash(u32 hash);
+u32 rps_current_rx_hash(void);
+
+/* Linux's CPU mask files (%*pb, cpumask_parse): hex, as many digits as
+ * the CPUs need, a newline; parse takes hex (commas between words, a
+ * trailing newline), -EINVAL for anything else or a CPU not online */
+int cpumask_format_hex(char *buf, size_t size, u32 mask);
+int cpumask_parse_hex(const char *text, u32 *mask);
 
 #endif

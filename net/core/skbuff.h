@@ -103,6 +103,7 @@ struct sk_buff {
 	u16 vlan_proto;               /* 802.1Q tag out of band (the NIC took it out / puts it in):
 				       * its TPID (ETH_P_8021Q, host order), 0 = no tag */
 	u16 vlan_tci;                 /* that tag's TCI (priority, DEI, VLAN id) */
+	u16 rx_queue;                 /* the device RX queue it arrived on (Linux skb_get_rx_queue) */
 	u32 users;                    /* references to this struct */
 	u8 *head, *data, *tail, *end;
 	struct pbuf *pbuf;            /* owns head..end; pbuf->ref is the data refcount */

@@ -4,6 +4,7 @@
  * when it is built (lwipopts.h), under Linux's names. */
 #include "net/core/dev.h"
 #include "net/core/xrlim.h"
+#include "net/core/rps.h"
 #include "fs/view.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
@@ -69,11 +70,37 @@ static void dev_weight_changed(void)
 		WRITE_ONCE(softnet_data_cpu(cpu)->backlog.weight, dev_weight);
 }
 
+static int flow_limit_mask_format(char *buf, size_t size)
+{
+	int len = cpumask_format_hex(buf, size, (u32)READ_ONCE(flow_limit_cpu_bitmap));
+
+	/* without the newline: the callers add it */
+	if (len > 0 && (size_t)len <= size && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	return len > 0 ? len - 1 : len;
+}
+
+static int flow_limit_mask_parse(const char *text)
+{
+	u32 m;
+	int rc = cpumask_parse_hex(text, &m);
+
+	if (!rc)
+		WRITE_ONCE(flow_limit_cpu_bitmap, (int)m);
+	return rc;
+}
+
 struct net_sysctl {
 	const char *name;
 	int *var;                 /* NULL: read-only, the values in ro */
 	long min, max;            /* accepted range, inclusive */
 	void (*changed)(void);
+	/* a setting with its own rules: set takes the number in place of
+	 * the plain store (rounding, a table to build); format and parse
+	 * read and write its text (a CPU mask in hex) */
+	int (*set)(long v);
+	int (*format)(char *buf, size_t size);
+	int (*parse)(const char *text);
 	long ro[NET_SYSCTL_VALS_MAX];
 	unsigned int nro;         /* values of a read-only one */
 };
@@ -81,6 +108,12 @@ struct net_sysctl {
 #define NET_SYSCTL_RW(n, v, lo, hi, fn) \
 	{ .name = (n), .var = (v), .min = (lo), .max = (hi), .changed = (fn) }
 /* a read-only setting with 1..3 values (Linux's tcp_rmem has min, default, max) */
+/* a CPU mask shown and written in Linux's hex (flow_limit_cpu_bitmap) */
+#define NET_SYSCTL_MASK(n, v, fmt, prs) \
+	{ .name = (n), .var = (v), .min = 0, .max = 0x7fffffff, .format = (fmt), .parse = (prs) }
+/* a number whose store does more (fn: 0 or -errno) */
+#define NET_SYSCTL_SET(n, v, lo, hi, fn) \
+	{ .name = (n), .var = (v), .min = (lo), .max = (hi), .set = (fn) }
 #define NET_SYSCTL_RO(n, ...) \
 	{ .name = (n), .ro = { __VA_ARGS__ }, \
 	  .nro = sizeof((long[]){ __VA_ARGS__ }) / sizeof(long) }
@@ -94,10 +127,14 @@ static const struct net_sysctl net_sysctls[] = {
 	NET_SYSCTL_RW("net.core.dev_weight", &dev_weight, 1, 100000, dev_weight_changed),
 	NET_SYSCTL_RW("net.core.netdev_max_backlog", &netdev_max_backlog, 1, 1000000, NULL),
 	NET_SYSCTL_RW("net.core.napi", &napi_sysctl, 0, 1, napi_changed),
-	/* flow limit (net/core/dev.h): the CPUs it applies on, as a number
-	 * (Linux prints the bitmap in hex: the same digits below 10) */
-	NET_SYSCTL_RW("net.core.flow_limit_cpu_bitmap", &flow_limit_cpu_bitmap, 0,
-		      (1L << NR_CPUS) - 1, NULL),
+	/* flow limit (net/core/dev.h): the CPUs it applies on, a hex mask
+	 * as Linux's flow_limit_cpu_sysctl reads and writes it */
+	NET_SYSCTL_MASK("net.core.flow_limit_cpu_bitmap", &flow_limit_cpu_bitmap,
+			flow_limit_mask_format, flow_limit_mask_parse),
+	/* RFS (net/core/rps.h): the socket flow table, rounded up to a power
+	 * of two, 0 = off; Linux refuses more than 2^29 */
+	NET_SYSCTL_SET("net.core.rps_sock_flow_entries", &rps_sock_flow_entries, 0, 1L << 29,
+		       rps_sock_flow_set),
 	NET_SYSCTL_RO("net.core.flow_limit_table_len", FLOW_LIMIT_TABLE_LEN),
 	/* socket buffer sizes: the default a new socket gets, the most
 	 * SO_RCVBUF/SO_SNDBUF may ask (before doubling) */
@@ -162,6 +199,15 @@ int net_sysctl_set(const char *name, long value)
 		return -EPERM;
 	if (value < s->min || value > s->max)
 		return -EINVAL;
+	if (s->set)
+		return s->set(value);
+	if (s->parse) {
+		/* a mask set by number: its bits, checked as the text is */
+		char text[24];
+
+		snprintf(text, sizeof(text), "%lx", value);
+		return s->parse(text);
+	}
 	WRITE_ONCE(*s->var, (int)value);
 	if (s->changed)
 		s->changed();
@@ -185,6 +231,8 @@ int net_sysctl_format(const char *name, char *buf, size_t size)
 
 	if (!s)
 		return -ENOENT;
+	if (s->format)
+		return s->format(buf, size);
 	if (s->var)
 		return snprintf(buf, size, "%d", READ_ONCE(*s->var));
 	/* Linux prints a vector sysctl's values separated by tabs */
@@ -192,6 +240,38 @@ int net_sysctl_format(const char *name, char *buf, size_t size)
 		len += snprintf(buf + MIN((size_t)len, size), size - MIN((size_t)len, size),
 				"%s%ld", i ? "\t" : "", s->ro[i]);
 	return len;
+}
+
+bool net_sysctl_is_text(const char *name)
+{
+	const struct net_sysctl *s = net_sysctl_find(name);
+
+	return s && s->parse;
+}
+
+int net_sysctl_store(const char *name, const char *text)
+{
+	const struct net_sysctl *s = net_sysctl_find(name);
+	char *end;
+	long v;
+
+	if (!s)
+		return -ENOENT;
+	if (!s->var)
+		return -EPERM;
+	if (s->parse)
+		return s->parse(text);
+	/* as Linux's proc_dointvec: blanks around, a trailing newline */
+	while (*text == ' ' || *text == '\t')
+		text++;
+	if (!*text || *text == '\n')
+		return -EINVAL;
+	v = strtol(text, &end, 10);
+	while (*end == ' ' || *end == '\t' || *end == '\n')
+		end++;
+	if (*end)
+		return -EINVAL;
+	return net_sysctl_set(name, v);
 }
 
 const char *net_sysctl_name(unsigned int idx)
@@ -235,7 +315,16 @@ static int net_core_show(char *buf, size_t size, const char *const *args)
 {
 	return net_sysctl_show_prefix(NET_CORE_PREFIX, args[0], buf, size);
 }
-VIEW("/proc/sys/net/core/*", net_core_show);
+
+/* echo VALUE > /proc/sys/net/core/NAME, as sysctl -w */
+static int net_core_store(const char *text, const char *const *args)
+{
+	char name[VIEW_PATH_MAX];
+
+	snprintf(name, sizeof(name), "%s%s", NET_CORE_PREFIX, args[0]);
+	return net_sysctl_store(name, text);
+}
+VIEW_RW("/proc/sys/net/core/*", net_core_show, net_core_store);
 
 static int net_ipv4_list(unsigned int idx, const char *const *args, char *name, size_t size)
 {

@@ -312,6 +312,8 @@ static int show_channels(struct net_device *dev, struct seq_buf *s)
 	show_count(s, "TX:\t\t", ch.tx_count, ch.max_tx);
 	show_count(s, "Other:\t\t", ch.other_count, ch.max_other);
 	show_count(s, "Combined:\t", ch.combined_count, ch.max_combined);
+	if (ch.note)
+		seq_buf_printf(s, "Note:\t\t%s\n", ch.note);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "kernel/percpu.h"
 #include "kernel/softirq.h"
 #include "kernel/spinlock.h"
+#include "kernel/time.h"
 #include "kernel/x86.h"
 #include "net/core/dev.h"
 
@@ -15,6 +16,10 @@
 static struct spinlock core_lock = SPINLOCK_INIT("lwip-core");
 static int core_owner = NO_OWNER;       /* CPU holding it; written under it */
 static u64 core_lock_taken;
+/* takes that found it held, and the time they waited (ns): the price of
+ * several CPUs receiving into one lwIP (bench/scaling.py reads them from
+ * /proc/barenet/metrics); written under the lock */
+static u64 core_lock_contended, core_lock_wait_ns;
 
 /* the loopback hand-off, in net/lwip/stack.c: called with the lock held */
 void net_loopback_kick(void);
@@ -29,7 +34,13 @@ void net_core_lock(void)
 		panic("net: lwIP core lock taken twice on CPU %u (lwIP re-entered)",
 		      smp_processor_id());
 	local_bh_disable();
-	spin_lock(&core_lock);
+	if (!spin_trylock(&core_lock)) {
+		u64 t0 = ktime_get_ns();
+
+		spin_lock(&core_lock);
+		core_lock_contended++;
+		core_lock_wait_ns += ktime_get_ns() - t0;
+	}
 	core_owner = (int)smp_processor_id();
 	core_lock_taken++;
 }
@@ -64,4 +75,14 @@ void net_core_assert_locked(const char *fn)
 u64 net_core_lock_count(void)
 {
 	return READ_ONCE(core_lock_taken);
+}
+
+u64 net_core_lock_contended(void)
+{
+	return READ_ONCE(core_lock_contended);
+}
+
+u64 net_core_lock_wait_ns(void)
+{
+	return READ_ONCE(core_lock_wait_ns);
 }

@@ -31,5 +31,8 @@ void net_core_assert_locked(const char *fn);
 
 /* times the lock was taken (for the status page and tests) */
 u64 net_core_lock_count(void);
+/* of those, the takes that found it held, and the nanoseconds they waited */
+u64 net_core_lock_contended(void);
+u64 net_core_lock_wait_ns(void);
 
 #endif

@@ -386,6 +386,7 @@ static int glue_deliver(struct sk_buff *skb)
 	bool hw_csum = skb->ip_summed == CHECKSUM_UNNECESSARY;
 	u16 base, checks;
 	struct pbuf *p;
+	u32 hash;
 
 	if (!g) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
@@ -403,6 +404,7 @@ static int glue_deliver(struct sk_buff *skb)
 	 * this frame */
 	base = glue_base_checks(g->dev);
 	checks = (u16)((base & GLUE_CSUM_GEN) | GLUE_CSUM_CHECK);
+	hash = rps_rx_hash_of(skb);
 	p = skb_to_pbuf(skb);
 	if (!p) {
 		LINK_STATS_INC(link.memerr);
@@ -422,10 +424,13 @@ static int glue_deliver(struct sk_buff *skb)
 	 * every frame lwIP handed to the qdisc */
 	LINK_STATS_INC(link.recv);
 	NETIF_SET_CHECKSUM_CTRL(&g->netif, checks);
+	/* the flow hash a socket this frame reaches saves (RFS) */
+	rps_set_rx_hash(hash);
 	if (g->netif.input(p, &g->netif) != ERR_OK) {
 		g->st.rx_input_err++;
 		pbuf_free(p);
 	}
+	rps_set_rx_hash(0);
 	NETIF_SET_CHECKSUM_CTRL(&g->netif, base);
 	net_core_unlock();
 	return NET_RX_SUCCESS;

@@ -22,6 +22,7 @@
 #include "net/core/skbuff.h"
 #include "net/core/xmit.h"
 #include "net/services/services.h"
+#include "net/lwip/core_lock.h"
 #include "net/lwip/tcp_guard.h"
 #include "net/lwip/tcp_tw.h"
 #include "net/services/svc_conn.h"
@@ -291,6 +292,18 @@ static void put_lwip(struct seq_buf *s)
 	}
 }
 
+/* the lwIP core lock: takes, contended takes, time waited */
+static void put_core_lock(struct seq_buf *s)
+{
+	single(s, "net_core_lock_total", "counter", "lwIP core lock takes.",
+	       net_core_lock_count());
+	single(s, "net_core_lock_contended_total", "counter",
+	       "lwIP core lock takes that found it held by another CPU.",
+	       net_core_lock_contended());
+	single(s, "net_core_lock_wait_ns_total", "counter",
+	       "Nanoseconds CPUs waited for the lwIP core lock.", net_core_lock_wait_ns());
+}
+
 /* lwIP's MIB-II counters (the SNMP agent's), one family each */
 static void put_snmp(struct seq_buf *s)
 {
@@ -459,6 +472,7 @@ static int metrics_show(char *buf, size_t size, const char *const *args)
 	put_qdisc(&s);
 	put_skb(&s);
 	put_lwip(&s);
+	put_core_lock(&s);
 	put_snmp(&s);
 	put_memory(&s);
 	put_services(&s);

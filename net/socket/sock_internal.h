@@ -41,6 +41,9 @@ struct sock {
 	u32 rmem_alloc;                 /* truesize of the queue (Linux sk_rmem_alloc) */
 	int rcvbuf, sndbuf;             /* Linux's sk_rcvbuf, sk_sndbuf (doubled) */
 	u32 drops;                      /* Linux sk_drops */
+	/* Linux sk_rxhash: the flow hash of the last frame queued here
+	 * (rps_current_rx_hash), which a read records for RFS */
+	u32 rxhash;
 	u32 tcp_owed;                   /* TCP: read but not yet given to tcp_recved */
 	/* listening */
 	struct sock *acc_head, *acc_tail, *acc_next;    /* acc_next: link in the parent's queue */

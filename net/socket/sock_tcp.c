@@ -16,6 +16,7 @@
  * listener's queue (its own socket, receiving from then on); past the
  * backlog the connection is reset and counted as Linux counts a full
  * accept queue (ListenOverflows, ListenDrops). */
+#include "net/core/rps.h"
 #include "net/socket/sock_internal.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
@@ -226,6 +227,7 @@ static err_t tcp_sock_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, er
 		pbuf_free(p);
 		return err;
 	}
+	sk->rxhash = rps_current_rx_hash();     /* Linux sock_rps_save_rxhash */
 	p = sock_rx_condense(sk, p);
 	e = sk_rx_alloc();
 	if (!e)

@@ -10,6 +10,7 @@
  * counted again only when it is read (Linux counts it in udp_recvmsg), so
  * /proc/net/snmp shows lwIP's count minus what sockets took plus what
  * applications read. */
+#include "net/core/rps.h"
 #include "net/socket/sock_internal.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
@@ -32,6 +33,7 @@ static void udp_sock_input(void *arg, struct udp_pcb *pcb, struct pbuf *p, const
 
 	(void)pcb;
 	udp_sock_mib.queued++;          /* taken out of lwIP's InDatagrams */
+	sk->rxhash = rps_current_rx_hash();     /* Linux sock_rps_save_rxhash */
 	/* Linux: "always allow at least a packet" */
 	if (sk->rmem_alloc > (u32)sk->rcvbuf) {
 		sk->drops++;

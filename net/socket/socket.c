@@ -10,6 +10,7 @@
  * socket under the same lock and then wakes the queue, so a change made
  * between the check and the sleep finds the sleeper queued and makes it
  * runnable: no wake-up is lost. */
+#include "net/core/rps.h"
 #include "net/socket/sock_internal.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
@@ -607,6 +608,9 @@ long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 	msg->msg_flags = 0;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	/* RFS: the flow follows the CPU its reader runs on (Linux
+	 * inet_recvmsg's sock_rps_record_flow) */
+	rps_record_sock_flow(READ_ONCE(sk->rxhash));
 	net_core_lock();
 	if (sock->type == SOCK_STREAM && sock->state != SS_CONNECTED && !sk->rx_head) {
 		net_core_unlock();

@@ -87,8 +87,8 @@ u32 __real_e1000_test_read32(struct e1000_hw *hw, u32 reg);
 void __real_e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val);
 u32 __wrap_e1000_test_read32(struct e1000_hw *hw, u32 reg);
 void __wrap_e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val);
-int __real_e1000_clean_tx(struct e1000_adapter *a);
-int __wrap_e1000_clean_tx(struct e1000_adapter *a);
+int __real_e1000_clean_tx(struct e1000_adapter *a, struct e1000_tx_ring *t);
+int __wrap_e1000_clean_tx(struct e1000_adapter *a, struct e1000_tx_ring *t);
 int __real_e1000_clean_rx(struct e1000_adapter *a, int budget);
 int __wrap_e1000_clean_rx(struct e1000_adapter *a, int budget);
 
@@ -485,11 +485,11 @@ static int tx_ready(const struct e1000_adapter *a)
 	return n;
 }
 
-int __wrap_e1000_clean_tx(struct e1000_adapter *a)
+int __wrap_e1000_clean_tx(struct e1000_adapter *a, struct e1000_tx_ring *t)
 {
 	int ready = a->tx.desc ? tx_ready(a) : 0;
 	u32 ntc = a->tx.next_to_clean;
-	int done = __real_e1000_clean_tx(a);
+	int done = __real_e1000_clean_tx(a, t);
 
 	if (done > ready) {
 		s32 last = a->tx.slot[(ntc + (u32)ready) % a->tx.count].last;

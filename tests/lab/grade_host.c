@@ -283,7 +283,7 @@ static void stage_tx_one(void)
 		goto out;
 	}
 	/* nothing sent yet: nothing may be reclaimed */
-	done = e1000_clean_tx(lab_ad);
+	done = e1000_clean_tx(lab_ad, &lab_ad->tx);
 	(void)done;
 	if (device_tx(4) != 1) {
 		fail("the device sent %u frames after the tail write (TDH %u, TDT %u), 1 expected",
@@ -329,7 +329,7 @@ static void stage_tx_burst(void)
 			fail("ndo_start_xmit returned %d (%s) (a full ring answers -EBUSY)", rc, errname(rc));
 			break;
 		}
-		e1000_clean_tx(lab_ad);             /* before the device ran: nothing may complete */
+		e1000_clean_tx(lab_ad, &lab_ad->tx);             /* before the device ran: nothing may complete */
 		device_tx(1 + round % 23);
 		service();
 		stuck = queued == before ? stuck + 1 : 0;

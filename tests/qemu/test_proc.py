@@ -42,6 +42,9 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.core.napi": (1, 0, ["2", "-1", "on"]),
     # the flow limit's CPUs (issue 14, net/core/dev.h), NR_CPUS 16 of them
     "net.core.flow_limit_cpu_bitmap": (0, 1, ["65536", "-1", "x"]),
+    # RFS's socket flow table (issue 14, net/core/rps.h): a power of two
+    # (Linux rounds up), 2^29 at most
+    "net.core.rps_sock_flow_entries": (0, 1024, ["-1", "536870913", "x"]),
     # socket buffers (issue 15, net/socket/): Linux's 212992 and floors
     "net.core.rmem_default": (212992, 4096, ["2303", "-1", "x"]),
     "net.core.rmem_max": (212992, 4194304, ["2303", "-1", "2147483648"]),

@@ -9,7 +9,10 @@ protocol processing over CPUs by flow hash (net/core/rps.c).
   rps_cpus 3 and 32 UDP flows: both CPUs process frames, all are echoed.
   netdev_max_backlog 4 and a burst: CPU 1's dropped column counts the
   frames its backlog could not take, as Linux's softnet_stat.
-  A mask naming a CPU that is not there: bash's write error, unchanged."""
+  A mask naming a CPU that is not there: bash's write error, unchanged.
+  igb with 2 queues: each rx-N has its own rps_cpus (queue 1's frames,
+  taken on CPU 1, processed on CPU 0 by rx-1's mask), bad masks refused.
+  flow_limit_cpu_bitmap: Linux's hex mask in and out."""
 import re
 import socket
 import time
@@ -134,7 +137,19 @@ def test_flow_limit_drops_the_big_flow(testnet, kernel):
     echo_flows(net, 1, 3)
     assert shell(g, "sysctl net.core.flow_limit_table_len") == \
         "net.core.flow_limit_table_len = 4096"
-    assert shell(g, "cat /proc/sys/net/core/flow_limit_cpu_bitmap") == "0"
+    # Linux's hex mask (%*pb, cpumask_parse): commas between 32-bit
+    # words, a CPU that is not there refused, nothing changed
+    FL = "/proc/sys/net/core/flow_limit_cpu_bitmap"
+    assert shell(g, "cat " + FL) == "0"
+    assert shell(g, "echo 00000000,00000003 > " + FL) == ""
+    assert shell(g, "cat " + FL) == "3"
+    for bad in ("4", "10", "0x1", "g"):
+        assert shell(g, "echo %s > %s" % (bad, FL)) == \
+            "bash: echo: write error: Invalid argument", bad
+    assert shell(g, "sysctl net.core.flow_limit_cpu_bitmap") == "net.core.flow_limit_cpu_bitmap = 3"
+    assert shell(g, "sysctl -w net.core.flow_limit_cpu_bitmap=5") == \
+        'sysctl: setting key "net.core.flow_limit_cpu_bitmap": Invalid argument'
+    assert shell(g, "echo 0 > " + FL) == ""
     assert shell(g, "echo 2 > " + RPS) == ""
     shell(g, "sysctl -w net.core.netdev_max_backlog=64")
     shell(g, "sysctl -w net.core.flow_limit_cpu_bitmap=2")
@@ -172,3 +187,37 @@ def test_flow_limit_drops_the_big_flow(testnet, kernel):
     assert g.wait_exit(30) == EXIT_OK
     report("flow limit e1000: %d frames of one flow dropped by the flow limit on CPU 1, "
            "%d/%d small-flow echoes back" % (cpu1[10], small_back, small_sent))
+
+
+def test_rps_cpus_per_rx_queue(testnet, kernel):
+    """igb, 2 CPUs, 2 queues: RSS sends every flow to queue 1 (ethtool -X
+    weight 0 1), whose vector is on CPU 1; rx-1/rps_cpus 1 moves their
+    processing to CPU 0 while rx-0's stays 0."""
+    net = testnet
+    g = net.guest("rpsq", nic="igb", append=APPEND, smp=2)
+    g.wait_for(r"barenet: ready in", timeout=60)
+    g.wait_prompt(timeout=30)
+    g.wait_for(r"eth0: link up", timeout=30)
+    echo_flows(net, 1, 3)
+    q = "/sys/class/net/eth0/queues/rx-%d/rps_cpus"
+    assert shell(g, "ls /sys/class/net/eth0/queues").split() == ["rx-0/", "rx-1/", "tx-0/"]
+    assert shell(g, "ethtool -X eth0 weight 0 1") == ""
+    s0 = softnet(g)
+    echo_flows(net, 4, 4)
+    d = delta(s0, softnet(g))
+    assert d[0][0] == 0 and d[1][0] >= 16, d            # queue 1 on CPU 1
+    assert shell(g, "echo 1 > " + q % 1) == ""
+    assert shell(g, "cat " + q % 1) == "1" and shell(g, "cat " + q % 0) == "0"
+    s0 = softnet(g)
+    echo_flows(net, 4, 4)
+    d = delta(s0, softnet(g))
+    assert d[0][0] >= 16 and d[1][0] == 0, d            # rx-1's RPS to CPU 0
+    assert d[0][2] > 0, d                                # received_rps on CPU 0
+    for bad in ("4", "6", "q"):
+        assert shell(g, "echo %s > %s" % (bad, q % 1)) == \
+            "bash: echo: write error: Invalid argument", bad
+    assert shell(g, "cat " + q % 1) == "1"
+    assert "No such file" in shell(g, "cat " + q % 2)
+    assert shell(g, "echo 0 > " + q % 1) == ""
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK

@@ -133,8 +133,9 @@ unit-softirq-srcs := kernel/softirq.c lib/seq_buf.c
 unit-spinlock-srcs := kernel/spinlock_debug.c kernel/softirq.c lib/seq_buf.c
 unit-spinlock-cflags := -DLOCK_DEBUG=1
 
-net-core-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/dev.c net/core/napi.c net/core/gro.c net/core/sysctl_net_core.c \
-	net/core/xmit.c net/core/journey.c net/core/capture.c lib/csum.c
+net-core-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/dev.c net/core/napi.c net/core/gro.c \
+	net/core/sysctl_net_core.c net/core/xmit.c net/core/journey.c net/core/capture.c net/core/rps.c \
+	lib/siphash.c lib/csum.c
 
 unit-skbuff-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/journey.c
 unit-skbuff-cflags := -Inet/lwip/include -I$(LWIPDIR)/include

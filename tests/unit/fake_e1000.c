@@ -282,7 +282,9 @@ int fake_rx(const void *frame, unsigned int len, unsigned int flags)
 		u32 piece = MIN(len - off, (u32)FAKE_BUF);
 		bool last = k + 1 == ndesc;
 
-		if (adv()) {
+		/* the 82574 with RFCTL.EXTEN writes the extended format, laid
+		 * out as the 82576's advanced one (QEMU e1000e_write_ext_rx_descr) */
+		if (adv() || (R(E1000_RFCTL) & E1000_RFCTL_EXTEN)) {
 			union e1000_adv_rx_desc *ad = (void *)d;
 			u32 se = E1000_RXD_STAT_DD | (last ? E1000_RXD_STAT_EOP : 0);
 

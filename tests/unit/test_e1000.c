@@ -629,7 +629,7 @@ START_TEST(tx_full_of_deferred_frames_flushes_first)
 		ck_assert_int_eq(xmit(100, i, NULL, NETDEV_TX_MORE), 0);
 	ad->in_rx = false;
 	ck_assert_uint_eq(ad->sw.tx_busy, 0);
-	e1000_tx_flush(ad);                     /* what the poll does at its end */
+	e1000_tx_flush(ad, &ad->tx);                     /* what the poll does at its end */
 	ck_assert_uint_eq(fake.tx_frames, 200);
 	ck_assert_uint_eq(fake.tdt_writes - tdt0, 4);  /* at 63, 126, 189 queued, and the poll */
 	e1000_fixture_irq_and_poll(ad);
@@ -1133,6 +1133,67 @@ START_TEST(msix_82574_routes_through_ivar)
 }
 END_TEST
 
+/* the 82574 with two RSS queues (e1000_mq.c): extended RX descriptors
+ * (QEMU hashes only with RFCTL.EXTEN), RxQ0 and TxQ0 to vector 1, RxQ1 to
+ * vector 2, Other to vector 0, the queue causes auto-cleared; RSS on with
+ * MRQC 01b, PCSD, and the queue in bit 7 of each table byte; queue 1's
+ * ring at the legacy registers +0x100; frames arrive and the per-queue
+ * counters and rx_rss_mismatch follow the hash the descriptor carries */
+START_TEST(mq_82574_two_queues)
+{
+	struct e1000_adapter *a;
+
+	memset(&rx, 0, sizeof(rx));
+	fake_init(e1000_fixture_chips[1], e1000_fixture_mac);
+	ck_assert_int_eq(net_dev_init(), 0);
+	dev = alloc_netdev(sizeof(struct e1000_adapter));
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_int_eq(e1000_adapter_init(dev, e1000_fixture_chips[1], (volatile u8 *)fake.regs,
+					    false), 0);
+	ck_assert_int_eq(register_netdev(dev), 0);
+	a = ad = netdev_priv(dev);
+	a->rx_count = a->tx_count = 64;
+	a->hw.msix = true;
+	dev->rx_handler = rx_capture;
+	ck_assert_int_eq(e1000_mq_init(a, 2, 2), 0);
+	ck_assert_int_eq(e1000_mq_init(a, 3, 3), -EINVAL);    /* the chip has two */
+	ck_assert_int_eq(netdev_open(dev), 0);
+
+	ck_assert(R(E1000_RFCTL) & E1000_RFCTL_EXTEN);
+	ck_assert_uint_eq(R(E1000_IVAR_82574), 0x9 | 0xA << 4 | 0x9 << 8 | 0x8 << 16);
+	ck_assert_uint_eq(R(E1000_EIAC_82574), E1000_ICR_RXQ0 | E1000_ICR_TXQ0 | E1000_ICR_RXQ1);
+	ck_assert_uint_eq(R(E1000_MRQC), 0x1 | E1000_MRQC_RSS_DEFAULT_82574);
+	ck_assert(R(E1000_RXCSUM) & E1000_RXCSUM_PCSD);
+	/* Linux's default table: entries 0..63 queue 0, 64..127 queue 1 */
+	ck_assert_uint_eq(R(E1000_RETA(15)), 0);
+	ck_assert_uint_eq(R(E1000_RETA(16)), 0x80808080);
+	ck_assert_uint_eq(R(E1000_RDLEN(1)), 64 * 16);
+	ck_assert_uint_eq(e1000_rss_queue(a, 63), 0);
+	ck_assert_uint_eq(e1000_rss_queue(a, 64 + 128), 1);
+	ck_assert_uint_eq(R(E1000_IMS) & (E1000_ICR_RXQ0 | E1000_ICR_RXQ1 | E1000_ICR_OTHER),
+			  E1000_ICR_RXQ0 | E1000_ICR_RXQ1 | E1000_ICR_OTHER);
+	/* ethtool -N: the chip hashes no UDP ports */
+	ck_assert_int_eq(e1000_set_rxfh_fields(dev, UDP_V4_FLOW, RXH_IP_SRC | RXH_IP_DST |
+					       RXH_L4_B_0_1 | RXH_L4_B_2_3), -EINVAL);
+	ck_assert_int_eq(e1000_set_rxfh_fields(dev, UDP_V4_FLOW, RXH_IP_SRC | RXH_IP_DST), 0);
+
+	/* queue 0's frames, one carrying a hash RETA sends to queue 1 */
+	rx_seq = 0;
+	ck_assert_int_eq(send_frames(2, 100, 0), 0);
+	((union e1000_ext_rx_desc *)a->rx.desc)[a->rx.next_to_clean].wb.mrq = 1;
+	((union e1000_ext_rx_desc *)a->rx.desc)[a->rx.next_to_clean].wb.rss = 64;
+	ck_assert_int_eq(e1000_fixture_irq_and_poll(a), 2);
+	ck_assert_uint_eq(rx.n, 2);
+	ck_assert_uint_eq(a->qstats[0].rx_packets, 2);
+	ck_assert_uint_eq(a->qstats[0].rss_mismatch, 1);
+
+	ck_assert_int_eq(netdev_stop(dev), 0);
+	ck_assert_uint_eq(R(E1000_RDLEN(1)), 0);       /* queue 1 taken away */
+	e1000_mq_free(a);
+	e1000_fixture_release(dev);
+}
+END_TEST
+
 START_TEST(link_comes_up_after_autoneg_restart)
 {
 	fake_init(chips[_i], test_mac);
@@ -1412,6 +1473,7 @@ int main(void)
 	tcase_add_test(tc, ivar0_mapped_without_msix_82576);
 	tcase_add_loop_test(tc, empty_interrupt_claimed_only_on_own_vector, 0, 3);
 	tcase_add_test(tc, msix_82574_routes_through_ivar);
+	tcase_add_test(tc, mq_82574_two_queues);
 	tcase_add_loop_test(tc, link_comes_up_after_autoneg_restart, 0, 3);
 	tcase_add_loop_test(tc, promisc_and_multicast_filters, 0, 3);
 	tcase_add_loop_test(tc, rctl_written_only_when_it_changes, 0, 3);

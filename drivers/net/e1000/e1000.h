@@ -111,6 +111,7 @@ enum e1000_mac_type {
 #define E1000_F_DRV_LOAD        BIT(7)  /* set CTRL_EXT.DRV_LOAD */
 #define E1000_F_MSIX_IVAR       BIT(8)  /* MSI-X through ICR causes routed by IVAR (82574) */
 #define E1000_F_MSIX            (E1000_F_MSIX_EICR | E1000_F_MSIX_IVAR)
+#define E1000_F_EXT_RX          BIT(9)  /* extended RX descriptors: RFCTL.EXTEN (82574) */
 
 /* queue 0 register offsets, which move between the legacy and 82576 maps */
 struct e1000_queue_regs {
@@ -157,10 +158,15 @@ struct e1000_chip {
 	enum e1000_mac_type type;
 	unsigned int flags;                             /* E1000_F_* */
 	const struct e1000_ring_ops *ring_ops;
+	/* RSS queues with a vector each (MSI-X): 1 = no RSS (the 82540EM's
+	 * one queue), 2 on the 82574 (QEMU E1000E_NUM_QUEUES), the 8 Linux's
+	 * igb uses on the 82576 */
+	u16 max_rss_queues;
 };
 
 extern const struct e1000_ring_ops e1000_legacy_ring_ops;
 extern const struct e1000_ring_ops e1000_adv_ring_ops;
+extern const struct e1000_ring_ops e1000_ext_ring_ops;
 extern const struct e1000_chip e1000_chip_82540em, e1000_chip_82574l, e1000_chip_82576;
 
 struct e1000_hw {
@@ -179,6 +185,13 @@ struct e1000_hw {
 	u64 rx_held_until_ns;           /* QEMU's e1000 holds received frames back until then (e1000_write_rctl) */
 	bool vlan_filter;               /* rx-vlan-filter on: RCTL.VFE outside promiscuous mode (e1000_vlan.c) */
 };
+
+/* TX queues beyond 0 (XPS-like, e1000_mq.c): the 82576's; the 82574's
+ * second TX queue is not used (its queue 1 vector takes RX only) */
+static inline bool e1000_mq_has_tx(const struct e1000_hw *hw)
+{
+	return hw->mq && !(hw->chip->flags & E1000_F_MSIX_IVAR);
+}
 
 /* the 82576 in MSI-X mode: its causes are read from EICR */
 static inline bool e1000_uses_eicr(const struct e1000_hw *hw)
@@ -263,6 +276,10 @@ struct e1000_tx_ring {
 	u32 ctx_vlan;                   /* tx_ctx_vlan: the tag it holds | E1000_CTX_VLAN_SET, 0 = none */
 #define E1000_CTX_VLAN_SET      BIT(16)
 	bool tail_pending;              /* descriptors queued with NETDEV_TX_MORE, tail not written */
+	u16 index;                      /* queue number (TDT(index), ethtool -S tx_queue_N) */
+	/* the TX counters this ring adds to, under its lock: a->sw for queue
+	 * 0, the queue's own for the others (e1000_mq.c) */
+	struct e1000_sw_stats *sw;
 };
 
 /* counters kept by the driver */
@@ -405,6 +422,7 @@ struct e1000_adapter {
 	u8 reta[E1000_RETA_SIZE];
 	u32 rss_fields;                 /* MRQC hash-field bits */
 	bool rss_on;                    /* RSS programmed: descriptors carry the hash */
+	const char *mq_why;             /* one queue on a chip with more: why (ethtool -l) */
 	/* VLAN (e1000_vlan.c): the filter table as programmed (VFTA), and
 	 * whether the chip puts tags in now (CTRL.VME set where the chip
 	 * needs it; read by xmit under tx_lock) */
@@ -453,9 +471,17 @@ void e1000_rx_configure(struct e1000_adapter *a);
 void e1000_tx_configure(struct e1000_adapter *a);
 void e1000_rx_disable(struct e1000_adapter *a);
 void e1000_tx_disable(struct e1000_adapter *a);
-int  e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags);
-void e1000_tx_flush(struct e1000_adapter *a);
-int  e1000_clean_tx(struct e1000_adapter *a);
+/* the TX side works on one ring t (a->tx, or a queue's of e1000_mq.c)
+ * under that ring's lock: queue a frame, write the tail, reclaim */
+int  e1000_xmit(struct e1000_adapter *a, struct e1000_tx_ring *t, struct sk_buff *skb,
+		unsigned int flags);
+void e1000_tx_flush(struct e1000_adapter *a, struct e1000_tx_ring *t);
+int  e1000_clean_tx(struct e1000_adapter *a, struct e1000_tx_ring *t);
+/* descriptors and slots of one TX ring of count slots, its counters in
+ * *sw, or free them; the TDT register of ring t */
+int  e1000_tx_ring_alloc(struct e1000_tx_ring *t, u32 count, u16 index, struct e1000_sw_stats *sw);
+void e1000_tx_ring_free(struct e1000_tx_ring *t);
+u32  e1000_tx_tail_reg(const struct e1000_hw *hw, const struct e1000_tx_ring *t);
 int  e1000_clean_rx(struct e1000_adapter *a, int budget);
 /* the same on ring r (queue r->index) */
 int  e1000_clean_rx_ring(struct e1000_adapter *a, struct e1000_rx_ring *r, int budget);
@@ -469,7 +495,7 @@ bool e1000_rx_pending(const struct e1000_adapter *a);
 /* descriptors the device has written back that the poll has not cleaned
  * yet (the RX ring's fill); a racy read for ethtool -S */
 u32  e1000_rx_ready(const struct e1000_adapter *a);
-bool e1000_tx_completed_pending(const struct e1000_adapter *a);
+bool e1000_tx_completed_pending(const struct e1000_adapter *a, const struct e1000_tx_ring *t);
 u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
 /* frames handed to the device and not yet cleaned, in tx_packets' unit
  * (a TSO send: its wire segments); tx_lock held, so that the count and
@@ -515,10 +541,19 @@ int  e1000_driver_init(void);
  * off, their rings drained, disabled and freed.  The IRQ bodies: a queue
  * vector, and entry 0's other causes. */
 int  e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq);
+/* the queue objects of e1000_mq_init freed (the device stopped) */
+void e1000_mq_free(struct e1000_adapter *a);
 int  e1000_mq_up(struct e1000_adapter *a);
 void e1000_mq_enable(struct e1000_adapter *a);
 void e1000_mq_stop(struct e1000_adapter *a);
 void e1000_mq_down(struct e1000_adapter *a);
+/* start_xmit on TX queue q > 0 (its lock taken here); TX queues 1.. sent,
+ * closed and freed before the transmitter goes off */
+int  e1000_mq_xmit(struct e1000_adapter *a, unsigned int q, struct sk_buff *skb, unsigned int flags);
+void e1000_mq_tx_down(struct e1000_adapter *a);
+/* the TX watchdog's peek at TX queues 1..: descriptors in flight, their
+ * completed frames added to *completed */
+unsigned int e1000_mq_tx_inflight(struct e1000_adapter *a, u64 *completed);
 bool e1000_mq_ring_intr(struct e1000_mq_queue *q);
 bool e1000_mq_other_intr(struct e1000_adapter *a);
 /* the IRQ name of queue q's vector ("eth0-TxRx-q"); stable storage */

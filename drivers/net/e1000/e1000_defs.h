@@ -71,7 +71,9 @@
 #define E1000_ICR_RXO           BIT(6)  /* RX overrun */
 #define E1000_ICR_RXT0          BIT(7)  /* RX timer / descriptor written back (RXDW) */
 #define E1000_ICR_RXQ0          BIT(20) /* 82574 MSI-X: RX queue 0 (10.2.4.1) */
+#define E1000_ICR_RXQ1          BIT(21) /* 82574 MSI-X: RX queue 1 */
 #define E1000_ICR_TXQ0          BIT(22) /* 82574 MSI-X: TX queue 0 */
+#define E1000_ICR_TXQ1          BIT(23) /* 82574 MSI-X: TX queue 1 */
 #define E1000_ICR_OTHER         BIT(24) /* 82574 MSI-X: any other cause (LSC, RXO, ...) */
 #define E1000_ICR_ALL           0xFFFFFFFFu
 #define E1000_IMS_ENABLE        (E1000_ICR_TXDW | E1000_ICR_LSC | E1000_ICR_RXDMT0 | \
@@ -83,7 +85,9 @@
 /* 82574 IVAR (10.2.4.9): a 4-bit field per cause, vector 2:0 and valid bit 3 */
 #define E1000E_IVAR_VALID       0x8u
 #define E1000E_IVAR_RXQ0_SHIFT  0
+#define E1000E_IVAR_RXQ1_SHIFT  4
 #define E1000E_IVAR_TXQ0_SHIFT  8
+#define E1000E_IVAR_TXQ1_SHIFT  12
 #define E1000E_IVAR_OTHER_SHIFT 16
 
 /* 82576 GPIE (8.8.11) and IVAR (8.8.15) */
@@ -202,6 +206,47 @@ _Static_assert(sizeof(union e1000_adv_rx_desc) == 16, "advanced RX descriptor is
 #define E1000_RXDADV_ERR_FRAME  (E1000_RXDADV_ERR_CE | E1000_RXDADV_ERR_SE | \
 				 E1000_RXDADV_ERR_SEQ | E1000_RXDADV_ERR_CXE | E1000_RXDADV_ERR_RXE)
 
+/* ---- Extended RX descriptor, one buffer (82574 7.1.5: RFCTL.EXTEN) ----
+ * Read format: the buffer address, then 8 reserved bytes the driver
+ * zeroes (they hold the status once written back).  The write-back
+ * replaces the whole descriptor, buffer address included (QEMU
+ * e1000e_write_ext_rx_descr memsets it), so every slot is armed again
+ * before the tail passes it.  With RXCSUM.PCSD the second dword is the
+ * RSS hash and MRQ holds the RSS type (bits 3:0) and the queue (bits
+ * 9:8) -- the same layout as the 82576's advanced one-buffer write-back. */
+union e1000_ext_rx_desc {
+	struct {
+		u64 buffer_addr;
+		u64 reserved;           /* status_error/length once written back: DD clear */
+	} read;
+	struct {
+		u32 mrq;                /* RSS type 3:0, queue 9:8 */
+		u32 rss;                /* RSS hash (PCSD), else IP ID and checksum */
+		u32 status_error;       /* status bits 19:0, extended errors 31:20 */
+		u16 length;
+		u16 vlan;
+	} wb;
+};
+_Static_assert(sizeof(union e1000_ext_rx_desc) == 16, "extended RX descriptor is 16 bytes");
+
+#define E1000_RXDEXT_ERR_CE     BIT(24)
+#define E1000_RXDEXT_ERR_SE     BIT(25)
+#define E1000_RXDEXT_ERR_SEQ    BIT(26)
+#define E1000_RXDEXT_ERR_CXE    BIT(28)
+#define E1000_RXDEXT_ERR_TCPE   BIT(29)
+#define E1000_RXDEXT_ERR_IPE    BIT(30)
+#define E1000_RXDEXT_ERR_RXE    BIT(31)
+#define E1000_RXDEXT_ERR_FRAME  (E1000_RXDEXT_ERR_CE | E1000_RXDEXT_ERR_SE | \
+				 E1000_RXDEXT_ERR_SEQ | E1000_RXDEXT_ERR_CXE | E1000_RXDEXT_ERR_RXE)
+#define E1000_RXDEXT_RSSTYPE_MASK 0x0Fu
+
+/* RFCTL (82574 10.2.5.7): EXTEN selects the extended RX descriptors (QEMU
+ * hashes for RSS only with them: e1000e_rss_enabled); ACK_DIS stops the
+ * ACK-received cause, which QEMU raises for every TCP ACK and, in MSI-X
+ * mode, passes to the other vector (E1000_ICR_OTHER_CAUSES) */
+#define E1000_RFCTL_ACK_DIS     BIT(13)
+#define E1000_RFCTL_EXTEN       BIT(15)
+
 /* ---- Legacy TX descriptor (8254x 3.3.3) ---- */
 struct e1000_tx_desc {
 	u64 buffer_addr;
@@ -299,6 +344,14 @@ _Static_assert(sizeof(struct e1000_adv_tx_context_desc) == 16, "advanced context
 				 E1000_MRQC_RSS_FIELD_IPV6 | E1000_MRQC_RSS_FIELD_IPV6_TCP | \
 				 E1000_MRQC_RSS_FIELD_IPV6_TCP_EX)
 #define E1000_RETA_QUEUE_MASK   0x0Fu   /* igb: an entry's queue is its low nibble */
+/* 82574 (10.2.5.x MRQC, RETA): MRQE 01b = RSS; an entry's queue is bit 7
+ * of its byte (QEMU hw/net/e1000_regs.h E1000_MRQC_ENABLED,
+ * E1000_RSS_QUEUE); QEMU hashes TCP/IPv4, IPv4, TCP/IPv6 and IPv6, never
+ * UDP ports (e1000e_rss_get_hash_type) */
+#define E1000_MRQC_ENABLE_RSS_82574     0x1u
+#define E1000_RETA_82574_QUEUE_SHIFT    7
+#define E1000_MRQC_RSS_DEFAULT_82574 (E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP | \
+				      E1000_MRQC_RSS_FIELD_IPV6 | E1000_MRQC_RSS_FIELD_IPV6_TCP_EX)
 /* advanced RX write-back info[3:0]: the RSS type, 0 = no hash */
 #define E1000_RXDADV_RSSTYPE_MASK 0x0Fu
 /* GPIE.EIAME and the per-vector EICR bit of MSI-X entry v */

@@ -1,4 +1,5 @@
-/* Descriptor formats: legacy (82540EM, 82574L) and advanced (82576).  The
+/* Descriptor formats: legacy (82540EM; the 82574L's TX), extended RX
+ * (82574L) and advanced (82576).  The
  * ring code in e1000_txrx.c reaches them through struct e1000_ring_ops.
  *
  * The device writes descriptors by DMA behind the compiler's back, so the
@@ -261,5 +262,62 @@ const struct e1000_ring_ops e1000_adv_ring_ops = {
 	.tx_done = adv_tx_done,
 	.tx_vlan = adv_tx_vlan,
 	.tx_ctx_vlan = adv_tx_ctx_vlan,
+	.rx_vlan = true,
+};
+
+/* ---- extended RX (82574 7.1.5, RFCTL.EXTEN), legacy TX (82574 7.2) ----
+ * The 82574 receives into extended descriptors so that QEMU's e1000e
+ * computes RSS (e1000e_rss_enabled wants RFCTL.EXTEN) and writes the hash
+ * back (e1000e_write_ext_rx_descr, e1000e_build_rx_metadata); it
+ * transmits with the legacy and TCP/IP descriptors as before. */
+
+static void ext_rx_arm(void *desc, phys_addr_t buf)
+{
+	union e1000_ext_rx_desc *d = desc;
+
+	d->read.buffer_addr = buf;
+	d->read.reserved = 0;           /* status_error: DD clear */
+}
+
+static bool ext_rx_done(const void *desc)
+{
+	const union e1000_ext_rx_desc *d = desc;
+
+	return READ_ONCE(d->wb.status_error) & E1000_RXD_STAT_DD;
+}
+
+static void ext_rx_parse(const void *desc, bool hw_csum, struct e1000_rx_wb *wb)
+{
+	const union e1000_ext_rx_desc *d = desc;
+	u32 se = d->wb.status_error;
+
+	wb->len = d->wb.length;
+	wb->eop = se & E1000_RXD_STAT_EOP;
+	wb->crc_err = se & E1000_RXDEXT_ERR_CE;
+	wb->frame_err = se & (E1000_RXDEXT_ERR_FRAME & ~E1000_RXDEXT_ERR_CE);
+	wb->csum_ok = 0;
+	/* RSS type 0 (none) unless RXCSUM.PCSD and MRQC enable the hash */
+	wb->rss_type = d->wb.mrq & E1000_RXDEXT_RSSTYPE_MASK;
+	wb->rss_hash = d->wb.rss;
+	/* a tag the chip took out (CTRL.VME): VP, the TCI in the vlan field
+	 * (QEMU e1000e_build_rx_metadata) */
+	wb->vlan = se & E1000_RXD_STAT_VP;
+	wb->vlan_tci = d->wb.vlan;
+	if (!hw_csum)
+		return;
+	if ((se & E1000_RXD_STAT_IPCS) && !(se & E1000_RXDEXT_ERR_IPE))
+		wb->csum_ok |= NETDEV_RX_IP_CSUM_OK;
+	if ((se & (E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_UDPCS)) && !(se & E1000_RXDEXT_ERR_TCPE))
+		wb->csum_ok |= NETDEV_RX_L4_CSUM_OK;
+}
+
+const struct e1000_ring_ops e1000_ext_ring_ops = {
+	.rx_arm = ext_rx_arm,
+	.rx_done = ext_rx_done,
+	.rx_parse = ext_rx_parse,
+	.tx_ctx = legacy_tx_ctx,
+	.tx_data = legacy_tx_data,
+	.tx_done = legacy_tx_done,
+	.tx_vlan = legacy_tx_vlan,
 	.rx_vlan = true,
 };

@@ -22,7 +22,7 @@
 
 const struct e1000_chip e1000_chip_82540em = {
 	.name = "82540EM", .type = e1000_82540, .flags = 0,
-	.ring_ops = &e1000_legacy_ring_ops,
+	.ring_ops = &e1000_legacy_ring_ops, .max_rss_queues = 1,
 };
 
 /* QEMU's e1000e and igb models validate RX checksums (in software); the
@@ -30,15 +30,15 @@ const struct e1000_chip e1000_chip_82540em = {
 const struct e1000_chip e1000_chip_82574l = {
 	.name = "82574L", .type = e1000_82574,
 	.flags = E1000_F_RX_CSUM | E1000_F_NVM_EERD | E1000_F_GIO_MASTER | E1000_F_DRV_LOAD |
-		 E1000_F_MSIX_IVAR,
-	.ring_ops = &e1000_legacy_ring_ops,
+		 E1000_F_MSIX_IVAR | E1000_F_EXT_RX,
+	.ring_ops = &e1000_ext_ring_ops, .max_rss_queues = 2,
 };
 
 const struct e1000_chip e1000_chip_82576 = {
 	.name = "82576", .type = e1000_82576,
 	.flags = E1000_F_ADV_DESC | E1000_F_RX_CSUM | E1000_F_QUEUE_ENABLE | E1000_F_EITR |
 		 E1000_F_MSIX_EICR | E1000_F_NVM_EERD | E1000_F_GIO_MASTER | E1000_F_DRV_LOAD,
-	.ring_ops = &e1000_adv_ring_ops,
+	.ring_ops = &e1000_adv_ring_ops, .max_rss_queues = E1000_MQ_MAX,
 };
 
 void e1000_hw_setup(struct e1000_hw *hw, const struct e1000_chip *chip, volatile u8 *hw_addr)
@@ -68,8 +68,10 @@ void e1000_hw_setup(struct e1000_hw *hw, const struct e1000_chip *chip, volatile
 
 void e1000_irq_disable(struct e1000_hw *hw)
 {
-	ew32(hw, E1000_IMC, E1000_ICR_ALL);
-	/* multiqueue: the other queues' vectors are e1000_mq.c's */
+	/* multiqueue: the other queues' vectors are e1000_mq.c's (on the
+	 * 82574 their ICR bits, RXQ1) */
+	ew32(hw, E1000_IMC, hw->mq && (hw->chip->flags & E1000_F_MSIX_IVAR) ? hw->eims_main
+									     : E1000_ICR_ALL);
 	if (hw->chip->flags & E1000_F_MSIX_EICR)
 		ew32(hw, E1000_EIMC, hw->mq ? hw->eims_main : E1000_EICR_ALL);
 	e1000_flush(hw);
@@ -110,8 +112,15 @@ void e1000_irq_setup(struct e1000_hw *hw)
 
 void e1000_irq_enable(struct e1000_hw *hw)
 {
-	if (hw->msix && (hw->chip->flags & E1000_F_MSIX_IVAR))
+	if (hw->msix && (hw->chip->flags & E1000_F_MSIX_IVAR)) {
+		/* multiqueue: queue 0's causes auto-mask as their message goes
+		 * (EIAC, e1000_mq.c); ones set while masked are for frames the
+		 * poll took, and unmasking over them would send a message whose
+		 * handler finds nothing and leaves the vector masked */
+		if (hw->mq)
+			ew32(hw, E1000_ICR, hw->eims_rx0);
 		ew32(hw, E1000_IMS, E1000_IMS_ENABLE_82574_MSIX);
+	}
 	else if (hw->mq)
 		/* queue events come as EICR bits; RXDW/TXDW in IMS would fire
 		 * the other vector for every frame (QEMU igb_raise_interrupts;
@@ -386,7 +395,8 @@ void e1000_set_itr(struct e1000_hw *hw, u32 usecs)
 			ew32(hw, E1000_EITR(vec),
 			     (usecs << E1000_EITR_INTERVAL_SHIFT) & E1000_EITR_INTERVAL_MASK);
 	else if (hw->msix)
-		ew32(hw, E1000_EITR_82574(0), v);
+		for (u16 vec = 0; vec < hw->nvec; vec++)
+			ew32(hw, E1000_EITR_82574(vec), v);
 	else
 		ew32(hw, E1000_ITR, v);
 }

@@ -57,7 +57,7 @@ static u32 e1000_read_cause(struct e1000_adapter *a)
 	 * the cause is work in queue 0's rings or a cause the other vector
 	 * passed on; none is an empty message, as an empty EICR is below */
 	if (hw->mq)
-		return e1000_rx_pending(a) || e1000_tx_completed_pending(a) ||
+		return e1000_rx_pending(a) || e1000_tx_completed_pending(a, &a->tx) ||
 		       READ_ONCE(a->icr_pending) ? hw->eims_rx0 : 0;
 	return e1000_uses_eicr(hw) ? er32(hw, E1000_EICR) : er32(hw, E1000_ICR);
 }
@@ -89,7 +89,7 @@ static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
 	 * hard IRQ takes it (napi=off runs this in the hard IRQ, interrupts
 	 * off); skbs freed here go at once (dev_kfree_skb_any) */
 	spin_lock(&a->tx_lock);
-	cleaned = e1000_clean_tx(a);
+	cleaned = e1000_clean_tx(a, &a->tx);
 	spin_unlock(&a->tx_lock);
 	if (cleaned)
 		netif_tx_wake(a->netdev);
@@ -100,7 +100,7 @@ static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
 	WRITE_ONCE(a->in_rx, 0);
 	spin_lock(&a->tx_lock);
 	if (a->tx.tail_pending)
-		e1000_tx_flush(a);
+		e1000_tx_flush(a, &a->tx);
 	spin_unlock(&a->tx_lock);
 	return work;
 }
@@ -168,7 +168,7 @@ int e1000_poll(struct napi_struct *napi, int budget)
 	if (napi_complete_done(napi, work)) {
 		e1000_itr_update(a);    /* the interrupt period ends here */
 		e1000_irq_enable(hw);
-		if ((e1000_rx_pending(a) || e1000_tx_completed_pending(a)) &&
+		if ((e1000_rx_pending(a) || e1000_tx_completed_pending(a, &a->tx)) &&
 		    napi_schedule_prep(napi)) {
 			e1000_irq_disable(hw);
 			__napi_schedule(napi);

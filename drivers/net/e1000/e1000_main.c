@@ -66,8 +66,8 @@ static int set_e1000_adaptive(const char *v)
 CMDLINE_OPT("e1000.adaptive_itr", set_e1000_adaptive,
 	    "adaptive interrupt moderation of every e1000/e1000e/igb at probe: on|off (default off)");
 
-/* igb RSS queues at probe, 0 = one per CPU up to E1000_MQ_MAX (Linux's
- * igb: min(num_online_cpus, 8)) */
+/* RSS queues at probe (igb, e1000e), 0 = one per CPU up to the chip's
+ * maximum (Linux's igb: min(num_online_cpus, 8); the 82574: 2) */
 static unsigned int e1000_queues_opt;
 
 static int set_e1000_queues(const char *v)
@@ -81,11 +81,12 @@ static int set_e1000_queues(const char *v)
 	return 0;
 }
 CMDLINE_OPT("e1000.queues", set_e1000_queues,
-	    "igb RSS queues at probe: 1..8 (default one per CPU, at most 8; MSI-X only)");
+	    "igb/e1000e RSS queues at probe: 1..8, at most 2 on e1000e (default one per CPU, "
+	    "at most the chip's; MSI-X only)");
 
-static unsigned int e1000_queues_wanted(const struct e1000_chip *chip)
+static unsigned int e1000_queues_wanted(const struct e1000_chip *chip, const char **why)
 {
-	if (chip->type != e1000_82576)
+	if (chip->max_rss_queues < 2)
 		return 1;
 	/* napi=off is the one-interrupt-per-frame baseline of one queue;
 	 * and with several, QEMU's igb drops (uncounted, ICR.RXO) a frame
@@ -94,11 +95,14 @@ static unsigned int e1000_queues_wanted(const struct e1000_chip *chip)
 	 * igb_can_receive), which a per-frame-interrupt guest hits at once */
 	if (!READ_ONCE(napi_enabled)) {
 		pr_info("e1000: %s: napi=off: one queue\n", chip->name);
+		*why = "one queue: napi=off";
 		return 1;
 	}
 	if (e1000_queues_opt)
-		return e1000_queues_opt;
-	return MIN(nr_cpu_ids_online(), (unsigned int)E1000_MQ_MAX);
+		return MIN(e1000_queues_opt, (unsigned int)chip->max_rss_queues);
+	if (nr_cpu_ids_online() < 2)
+		*why = "one queue: one CPU at probe (e1000.queues= asks for more)";
+	return MIN(nr_cpu_ids_online(), (unsigned int)chip->max_rss_queues);
 }
 
 static int e1000_irq(void *ctx);
@@ -207,7 +211,8 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	volatile u8 *bar0;
 	char mac[18], where[16];
 	u16 id1 = 0, id2 = 0;
-	unsigned int nq = e1000_queues_wanted(chip), maxq = 1;
+	const char *why = NULL;
+	unsigned int nq = e1000_queues_wanted(chip, &why), maxq = 1;
 	int rc, vector;
 
 	bar0 = pci_iomap(pdev, 0);
@@ -229,7 +234,7 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		modes |= PCI_IRQ_MSIX;
 	/* several RSS queues: a vector for each queue ethtool -L may ask
 	 * for (E1000_MQ_MAX) and one for the other causes */
-	rc = pci_alloc_irq_vectors(pdev, 1, nq > 1 ? E1000_MQ_MAX + 1 : 1, modes);
+	rc = pci_alloc_irq_vectors(pdev, 1, nq > 1 ? chip->max_rss_queues + 1 : 1, modes);
 	if (rc < 0)
 		goto err_free;
 	a->hw.msix = pci_irq_mode(pdev) == PCI_IRQ_MSIX;
@@ -237,11 +242,15 @@ static int e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (nq > 1 && (!a->hw.msix || rc < 3)) {
 		pr_info("e1000: %s: %u queues need MSI-X with %u vectors; one queue\n",
 			chip->name, nq, nq + 1);
+		why = a->hw.msix ? "one queue: too few MSI-X vectors"
+				 : a->hw.msi ? "one queue: MSI (RSS needs an MSI-X vector per queue)"
+					     : "one queue: INTx (RSS needs an MSI-X vector per queue)";
 		nq = 1;
 	} else if (nq > 1) {
-		maxq = (unsigned int)rc - 1;
+		maxq = MIN((unsigned int)rc - 1, (unsigned int)chip->max_rss_queues);
 		nq = MIN(nq, maxq);
 	}
+	a->mq_why = why;
 	vector = pci_irq_vector(pdev, 0);
 	rc = register_netdev(dev);
 	if (rc)
@@ -286,6 +295,7 @@ static void e1000_remove(struct pci_dev *pdev)
 	else
 		irq_remove_handler(pci_irq_vector(pdev, 0), e1000_irq, a);
 	pci_free_irq_vectors(pdev);
+	e1000_mq_free(a);
 	netif_napi_del(&a->napi);
 	unregister_netdev(a->netdev);
 	free_netdev(a->netdev);

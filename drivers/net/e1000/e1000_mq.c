@@ -5,8 +5,20 @@
  * entry 0 takes the "other" causes (LSC) and is named after the device
  * ("eth0"); entry 1 + q is queue q's ("eth0-TxRx-q").  Queue 0 is the
  * adapter's own ring and NAPI (e1000_irq.c: e1000_intr, e1000_poll, which
- * also clean TX and follow the link); queues 1.. are here.  TX stays on
- * queue 0's ring, its completions on queue 0's vector.
+ * also clean TX and follow the link); queues 1.. are here.
+ *
+ * Transmit (XPS-like, as Linux's default when every CPU has its queue):
+ * start_xmit on CPU c uses TX queue c mod the queues, queue 0 being the
+ * adapter's own ring (a->tx, a->tx_lock).  Each TX queue q > 0 has its
+ * ring, its lock, its counters, and its completions cleaned by queue q's
+ * poll: IVAR routes TX queue q's write-back cause to queue q's vector, as
+ * its RX cause.  A ring is a FIFO the device sends in order, so frames
+ * keep their order per queue (and per flow while its sender stays on one
+ * CPU).  QEMU's igb sends a queue's descriptors at its TDT write, only
+ * while TCTL.EN and TXDCTL(q).ENABLE are set (igb_core.c igb_set_tdt ->
+ * igb_start_xmit, igb_tx_enabled), and raises the cause of the queue's
+ * IVAR TX entry (igb_txdesc_writeback -> igb_tx_wb_eic); reset leaves
+ * TXDCTL(1..15) disabled (igb_mac_reg_init).
  *
  * Interrupts (82576 8.8; QEMU igb_core.c, facts in the shared reference
  * qemu-multiqueue-offloads.md):
@@ -27,31 +39,66 @@
  *    igb_can_receive looks at every queue).  Only when all are full is the
  *    backend held back.
  *
- * The 82574 (e1000e) stays on one queue in barenet, though QEMU's model has
- * two with RSS: e1000e_rss_enabled wants RFCTL.EXTEN (extended RX
- * descriptors, with the hash in the write-back) and this driver writes
- * legacy ones on that chip; the queue is bit 7 of the RETA byte, its
- * causes are ICR bits RXQ0/RXQ1 routed by the 4-bit IVAR fields, and a
- * full queue holds back the other one (e1000e_receive_internal returns 0:
- * head-of-line blocking).  Not written yet: ethtool -l shows one channel. */
+ * The 82574 (QEMU -device e1000e) has two RX queues, with the same layout
+ * (entry 0 other, entry 1 queue 0 and TX, entry 2 queue 1) and these
+ * differences (82574 10.2.4, 10.2.5; QEMU e1000e_core.c):
+ *  - RSS needs RXCSUM.PCSD, MRQC.MRQE = 01b and RFCTL.EXTEN: the driver
+ *    receives into extended descriptors on this chip (e1000_desc.c),
+ *    whose write-back carries the hash (e1000e_rss_enabled,
+ *    e1000e_write_ext_rx_descr).  QEMU hashes TCP/IPv4, IPv4, TCP/IPv6,
+ *    IPv6 and never UDP ports (e1000e_rss_get_hash_type): ethtool -N
+ *    udp4 sdfn is refused.  The queue is bit 7 of the RETA byte
+ *    (E1000_RSS_QUEUE in hw/net/e1000_regs.h).
+ *  - Queue events are ICR bits RXQ0/RXQ1/TXQ0 routed by the 4-bit IVAR
+ *    fields; the other causes set ICR.OTHER (e1000e_raise_interrupts).
+ *    EIAC holds the queue bits: QEMU clears them in ICR and in IMS as the
+ *    message goes (e1000e_msix_notify_one, CTRL_EXT.IAME clear), so the
+ *    vector is masked until the poll writes IMS; the poll acknowledges
+ *    the queue's ICR bits first (they stay set while masked and would
+ *    send a message for frames already taken, its handler finding nothing
+ *    and leaving the vector masked).  The other vector's
+ *    handler acknowledges ICR by writing its bits back: in MSI-X mode a
+ *    read clears nothing while IMS is set (e1000e_mac_icr_read).
+ *  - No queue enable bit (a ring is used when RDLEN > 0,
+ *    e1000e_ring_enabled); a queue taken away gets RDLEN 0.
+ *  - Head-of-line blocking: a frame whose RSS queue is full is not
+ *    dropped but refused (e1000e_receive_internal returns 0, ICR.RXO), and
+ *    QEMU's net layer then holds every later frame, whatever its queue,
+ *    until a tail write (e1000e_set_rdt -> e1000e_start_recv).  One slow
+ *    queue stalls the other; nothing is lost.
+ *  - Linux's e1000e uses one RX queue, with vectors eth0-rx-0, eth0-tx-0
+ *    and eth0 (e1000_request_msix); here the vectors are laid out and
+ *    named as on the igb (eth0, eth0-TxRx-0, eth0-TxRx-1), queue 0's
+ *    carrying TX as there. */
 #include "drivers/net/e1000/e1000.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/printk.h"
 #include "kernel/random.h"
 #include "kernel/softirq.h"
+#include "kernel/time.h"
 #include "net/core/journey.h"
+#include "net/core/xmit.h"
 #include <stdio.h>
 #include <string.h>
 
 #define E1000_MQ_VEC_OTHER      0       /* MSI-X entry of the other causes */
 #define E1000_MQ_IRQ_NAME       (IFNAMSIZ + 12)
+#define E1000_MQ_TX_DRAIN_POLLS 1000    /* x 10 us for a TX queue to send what it holds */
 
 struct e1000_mq_queue {
 	struct e1000_adapter *a;
 	struct e1000_rx_ring rx;        /* queue > 0 (queue 0's is a->rx) */
 	struct napi_struct napi;        /* queue > 0 (queue 0's is a->napi) */
-	struct e1000_sw_stats sw;       /* its RX counters (queue > 0), kept across rebuilds */
+	struct e1000_sw_stats sw;       /* its RX and TX counters (queue > 0), kept across rebuilds */
+	struct e1000_tx_ring tx;        /* queue > 0 (queue 0's is a->tx) */
+	/* guards tx (the ring, its slots, tail_pending, ctx_key), tx_up and
+	 * the TX counters of sw: start_xmit on the CPUs that map to this
+	 * queue (thread or softirq: irqsave), this queue's poll (softirq on
+	 * its vector's CPU: interrupts on, no hard IRQ takes it with
+	 * napi=on), napi=off's hard IRQ (interrupts off), e1000_mq_tx_down */
+	struct spinlock tx_lock;
+	bool tx_up;                     /* ring usable by start_xmit; under tx_lock */
 	u16 index;
 	u32 eims;                       /* its vector's EICR/EIMS bit */
 	char irq_name[E1000_MQ_IRQ_NAME];
@@ -67,19 +114,72 @@ static inline struct e1000_hw *mq_hw(struct e1000_mq_queue *q)
 	return &q->a->hw;
 }
 
+/* the 82574: queue causes in ICR/IMS routed by IVAR, not EICR/EIMS */
+static inline bool mq_icr(const struct e1000_hw *hw)
+{
+	return hw->chip->flags & E1000_F_MSIX_IVAR;
+}
+
+/* mask, unmask, raise the vector bits of queues: EIMC/EIMS/EICS on the
+ * 82576, IMC/IMS/ICS on the 82574 */
+static void mq_mask(struct e1000_hw *hw, u32 bits)
+{
+	ew32(hw, mq_icr(hw) ? E1000_IMC : E1000_EIMC, bits);
+}
+
+static void mq_unmask(struct e1000_hw *hw, u32 bits)
+{
+	/* 82574: causes that came while masked (the poll took their frames)
+	 * are acknowledged first, or the IMS write sends a message for them,
+	 * auto-masking the vector again, and its handler finds nothing to do
+	 * and leaves it masked for good (see e1000_irq_enable) */
+	if (mq_icr(hw))
+		ew32(hw, E1000_ICR, bits);
+	ew32(hw, mq_icr(hw) ? E1000_IMS : E1000_EIMS, bits);
+}
+
+static void mq_raise(struct e1000_hw *hw, u32 bits)
+{
+	ew32(hw, mq_icr(hw) ? E1000_ICS : E1000_EICS, bits);
+}
+
+/* the interrupt bits of queue q's vector */
+static u32 mq_queue_bits(const struct e1000_hw *hw, unsigned int q)
+{
+	if (mq_icr(hw))
+		return q ? E1000_ICR_RXQ1 : E1000_ICR_RXQ0 | E1000_ICR_TXQ0;
+	return E1000_EICR_VEC(e1000_mq_vec(q));
+}
+
+/* queue n's RX ring registers: the 82576's blocks at 0xC000, the legacy
+ * ones (82574: queue n at +n * 0x100) */
+struct mq_rx_regs {
+	u32 rdbal, rdbah, rdlen, rdh, rdt;
+};
+
+static struct mq_rx_regs mq_rx_regs(const struct e1000_hw *hw, unsigned int n)
+{
+	if (hw->chip->flags & E1000_F_ADV_DESC)
+		return (struct mq_rx_regs){ E1000_ADV_RDBAL(n), E1000_ADV_RDBAH(n), E1000_ADV_RDLEN(n),
+					    E1000_ADV_RDH(n), E1000_ADV_RDT(n) };
+	return (struct mq_rx_regs){ E1000_RDBAL(n), E1000_RDBAH(n), E1000_RDLEN(n), E1000_RDH(n),
+				    E1000_RDT(n) };
+}
+
 /* the bits of the vectors of queues 1.., which this file owns */
 static u32 e1000_mq_eims_rest(const struct e1000_adapter *a)
 {
 	u32 m = 0;
 
 	for (unsigned int q = 1; q < a->num_queues; q++)
-		m |= E1000_EICR_VEC(e1000_mq_vec(q));
+		m |= mq_queue_bits(&a->hw, q);
 	return m;
 }
 
 unsigned int e1000_rss_queue(const struct e1000_adapter *a, u32 hash)
 {
-	return a->reta[hash % E1000_RETA_SIZE] & E1000_RETA_QUEUE_MASK;
+	/* a->reta holds queue numbers; e1000_mq_setup_rss encodes them */
+	return a->reta[hash % E1000_RETA_SIZE];
 }
 
 /* Linux's default table (igb_setup_mrqc): entry j to queue j * nq / 128,
@@ -90,6 +190,46 @@ static void e1000_mq_reta_default(struct e1000_adapter *a)
 		a->reta[j] = (u8)(j * a->num_queues / E1000_RETA_SIZE);
 }
 
+/* frames the device sent on queue q's TX ring go back; a qdisc held back
+ * by -EBUSY may go on */
+static void e1000_mq_clean_tx(struct e1000_mq_queue *q)
+{
+	int cleaned;
+
+	spin_lock(&q->tx_lock);
+	cleaned = q->tx_up ? e1000_clean_tx(q->a, &q->tx) : 0;
+	spin_unlock(&q->tx_lock);
+	if (cleaned)
+		netif_tx_wake(q->a->netdev);
+}
+
+/* a racy peek, as e1000_rx_ring_pending */
+static bool e1000_mq_tx_pending(struct e1000_mq_queue *q)
+{
+	return READ_ONCE(q->tx_up) && e1000_tx_completed_pending(q->a, &q->tx);
+}
+
+/* The 82574 (no TX queues but 0): TX completions of queue 0's ring,
+ * taken by another queue's poll too:
+ * the replies it sent from its CPU hold their received buffers (zero
+ * copy) until cleaned, and queue 0's vector may be throttled (QEMU's
+ * e1000e keeps EITR at 128 us at least, e1000e_set_eitr), so with one
+ * cleaner the queue's refill pool ran out of spares and frames were
+ * copied (test_zerocopy: 253 on e1000e) */
+static void e1000_mq_clean_tx0(struct e1000_adapter *a)
+{
+	int cleaned;
+
+	if (!e1000_tx_completed_pending(a, &a->tx))
+		return;
+	/* softirq, interrupts on: no hard IRQ takes tx_lock with napi=on */
+	spin_lock(&a->tx_lock);
+	cleaned = e1000_clean_tx(a, &a->tx);
+	spin_unlock(&a->tx_lock);
+	if (cleaned)
+		netif_tx_wake(a->netdev);
+}
+
 static int e1000_mq_poll(struct napi_struct *napi, int budget)
 {
 	struct e1000_mq_queue *q = container_of(napi, struct e1000_mq_queue, napi);
@@ -98,14 +238,18 @@ static int e1000_mq_poll(struct napi_struct *napi, int budget)
 
 	journey_mark_cpu(JOURNEY_RX_NAPI);
 	a->qstats[q->index].polls++;
+	e1000_mq_clean_tx(q);
 	work = e1000_clean_rx_ring(a, &q->rx, budget);
+	if (!e1000_mq_has_tx(&a->hw))
+		e1000_mq_clean_tx0(a);
 	if (work >= budget)
 		return budget;          /* stay scheduled, vector masked */
 	if (napi_complete_done(napi, work)) {
-		ew32(mq_hw(q), E1000_EIMS, q->eims);
+		mq_unmask(mq_hw(q), q->eims);
 		/* a frame that came while masked raised no message */
-		if (e1000_rx_ring_pending(a, &q->rx) && napi_schedule_prep(napi)) {
-			ew32(mq_hw(q), E1000_EIMC, q->eims);
+		if ((e1000_rx_ring_pending(a, &q->rx) || e1000_mq_tx_pending(q)) &&
+		    napi_schedule_prep(napi)) {
+			mq_mask(mq_hw(q), q->eims);
 			__napi_schedule(napi);
 		}
 	}
@@ -116,17 +260,19 @@ bool e1000_mq_ring_intr(struct e1000_mq_queue *q)
 {
 	struct e1000_adapter *a = q->a;
 
-	ew32(&a->hw, E1000_EIMC, q->eims);
+	/* the 82574 masked it already (EIAC, IMS auto-clear) */
+	mq_mask(&a->hw, q->eims);
 	a->qstats[q->index].irqs++;
 	if (!READ_ONCE(a->running))
 		return true;            /* going down: stay masked */
 	if (!READ_ONCE(napi_enabled)) {
 		/* napi=off: one frame per interrupt, as queue 0 (e1000_irq.c) */
 		journey_mark_cpu(JOURNEY_RX_IRQ);
+		e1000_mq_clean_tx(q);
 		e1000_clean_rx_ring(a, &q->rx, 1);
-		ew32(&a->hw, E1000_EIMS, q->eims);
+		mq_unmask(&a->hw, q->eims);
 		if (e1000_rx_ring_pending(a, &q->rx))
-			ew32(&a->hw, E1000_EICS, q->eims);
+			mq_raise(&a->hw, q->eims);
 		return true;
 	}
 	/* the journey's RX_IRQ stamp only from an interrupt that starts a
@@ -138,14 +284,20 @@ bool e1000_mq_ring_intr(struct e1000_mq_queue *q)
 	return true;
 }
 
-/* Entry 0: ICR (GPIE.NSICR clears it on read) for queue 0's poll, which
- * follows the link (e1000_service) */
+/* Entry 0: ICR (GPIE.NSICR clears it on read; the 82574 wants its
+ * other causes written back, the queue bits left to their vectors) for
+ * queue 0's poll, which follows the link (e1000_service) */
 bool e1000_mq_other_intr(struct e1000_adapter *a)
 {
 	u32 icr = er32(&a->hw, E1000_ICR);
 
 	if (icr == E1000_REG_GONE)
 		return false;
+	if (mq_icr(&a->hw)) {
+		icr &= ~(E1000_ICR_RXQ0 | E1000_ICR_RXQ1 | E1000_ICR_TXQ0 | E1000_ICR_TXQ1);
+		if (icr)
+			ew32(&a->hw, E1000_ICR, icr);
+	}
 	if (!icr) {
 		a->sw.irqs_not_ours++;
 		return true;            /* our vector all the same (e1000_irq.c) */
@@ -160,7 +312,7 @@ int e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
 {
 	struct e1000_hw *hw = &a->hw;
 
-	if (maxq < 1 || maxq > E1000_MQ_MAX || nq < 1 || nq > maxq)
+	if (maxq < 1 || maxq > hw->chip->max_rss_queues || nq < 1 || nq > maxq)
 		return -EINVAL;
 	for (unsigned int i = 0; i < maxq; i++) {
 		struct e1000_mq_queue *q = kzalloc(sizeof(*q));
@@ -169,23 +321,40 @@ int e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
 			return -ENOMEM;
 		q->a = a;
 		q->index = (u16)i;
-		q->eims = E1000_EICR_VEC(e1000_mq_vec(i));
-		snprintf(q->irq_name, sizeof(q->irq_name), "%s-TxRx-%u", a->netdev->name, i);
+		q->eims = mq_queue_bits(hw, i);
+		q->tx_lock = (struct spinlock)SPINLOCK_INIT("e1000_mq_tx");
+		snprintf(q->irq_name, sizeof(q->irq_name), "%s-TxRx-%u", a->netdev->name, (unsigned int)(u8)i);
 		if (i)
 			netif_napi_add(a->netdev, &q->napi, e1000_mq_poll);
 		a->mq_q[i] = q;
 	}
 	hw->mq = true;
-	hw->eims_rx0 = E1000_EICR_VEC(e1000_mq_vec(0));
-	hw->eims_main = E1000_EICR_VEC(E1000_MQ_VEC_OTHER) | hw->eims_rx0;
+	hw->eims_rx0 = mq_queue_bits(hw, 0);
+	/* what e1000_irq_disable/enable own: the other causes and queue 0 */
+	hw->eims_main = mq_icr(hw) ? E1000_IMS_ENABLE_82574_MSIX
+				   : E1000_EICR_VEC(E1000_MQ_VEC_OTHER) | hw->eims_rx0;
 	hw->nvec = (u16)(nq + 1);
 	a->max_queues = (u16)maxq;
 	a->num_queues = (u16)nq;
+	a->netdev->real_num_rx_queues = (u16)nq;       /* rx-0 .. rx-(nq-1) in sysfs */
 	/* a random key, as Linux's netdev_rss_key_fill */
 	get_random_bytes(a->rss_key, sizeof(a->rss_key));
 	e1000_mq_reta_default(a);
-	a->rss_fields = E1000_MRQC_RSS_DEFAULT;
+	a->rss_fields = mq_icr(hw) ? E1000_MRQC_RSS_DEFAULT_82574 : E1000_MRQC_RSS_DEFAULT;
 	return 0;
+}
+
+void e1000_mq_free(struct e1000_adapter *a)
+{
+	for (unsigned int i = 0; i < E1000_MQ_MAX; i++) {
+		if (!a->mq_q[i])
+			continue;
+		if (i)
+			netif_napi_del(&a->mq_q[i]->napi);
+		kfree(a->mq_q[i]);
+		a->mq_q[i] = NULL;
+	}
+	a->hw.mq = false;
 }
 
 struct e1000_mq_queue *e1000_mq_queue(struct e1000_adapter *a, unsigned int q)
@@ -198,12 +367,36 @@ const char *e1000_mq_irq_name(struct e1000_adapter *a, unsigned int q)
 	return a->mq_q[q] ? a->mq_q[q]->irq_name : "?";
 }
 
+/* 82574 10.2.4.9 IVAR, 10.2.4.7 EIAC: RX queue q and (queue 0) TX to
+ * entry 1 + q, the other causes to entry 0; the queue bits auto-clear
+ * and auto-mask as their message goes (see the top of the file) */
+static void e1000_mq_route_82574(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+	u32 ivar = (E1000E_IVAR_VALID | e1000_mq_vec(0)) << E1000E_IVAR_RXQ0_SHIFT |
+		   (E1000E_IVAR_VALID | e1000_mq_vec(0)) << E1000E_IVAR_TXQ0_SHIFT |
+		   (E1000E_IVAR_VALID | E1000_MQ_VEC_OTHER) << E1000E_IVAR_OTHER_SHIFT;
+	u32 eiac = E1000_ICR_RXQ0 | E1000_ICR_TXQ0;
+
+	if (a->num_queues > 1) {
+		ivar |= (E1000E_IVAR_VALID | e1000_mq_vec(1)) << E1000E_IVAR_RXQ1_SHIFT;
+		eiac |= E1000_ICR_RXQ1;
+	}
+	ew32(hw, E1000_IVAR_82574, ivar);
+	ew32(hw, E1000_EIAC_82574, eiac);
+}
+
 /* 82576 8.8.15, Linux igb_configure_msix / igb_assign_vector */
 static void e1000_mq_route(struct e1000_adapter *a)
 {
 	struct e1000_hw *hw = &a->hw;
 	u32 ivar[E1000_MQ_MAX] = { 0 };
 	u32 eiac = E1000_EICR_VEC(E1000_MQ_VEC_OTHER);
+
+	if (mq_icr(hw)) {
+		e1000_mq_route_82574(a);
+		return;
+	}
 
 	/* MSI-X mode first, or the other settings do not stick (Linux) */
 	ew32(hw, E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_PBA | E1000_GPIE_EIAME |
@@ -212,12 +405,20 @@ static void e1000_mq_route(struct e1000_adapter *a)
 		ivar[q & 7] |= (u32)(E1000_IVAR_VALID | e1000_mq_vec(q)) << E1000_IVAR_RX_SHIFT(q);
 		eiac |= E1000_EICR_VEC(e1000_mq_vec(q));
 	}
-	/* TX queue 0, the only TX ring, on queue 0's vector */
-	ivar[0] |= (u32)(E1000_IVAR_VALID | e1000_mq_vec(0)) << E1000_IVAR_TX_SHIFT(0);
+	/* TX queue q on RX queue q's vector (Linux's TxRx pairs) */
+	for (unsigned int q = 0; q < a->num_queues; q++)
+		ivar[q & 7] |= (u32)(E1000_IVAR_VALID | e1000_mq_vec(q)) << E1000_IVAR_TX_SHIFT(q);
 	for (unsigned int i = 0; i < E1000_MQ_MAX; i++)
 		ew32(hw, E1000_IVAR0 + 4 * i, ivar[i]);
 	ew32(hw, E1000_IVAR_MISC, (u32)(E1000_IVAR_VALID | E1000_MQ_VEC_OTHER) << E1000_IVAR_OTHER_SHIFT);
 	ew32(hw, E1000_EIAC, eiac);
+}
+
+/* MRQC: RSS on, and the hashed fields */
+static u32 e1000_mq_mrqc(const struct e1000_adapter *a)
+{
+	return (mq_icr(&a->hw) ? E1000_MRQC_ENABLE_RSS_82574 : E1000_MRQC_ENABLE_RSS_MQ) |
+	       a->rss_fields;
 }
 
 /* 82576 7.1.2.8, Linux igb_setup_mrqc: key, table, fields; PCSD so that
@@ -231,13 +432,17 @@ static void e1000_mq_setup_rss(struct e1000_adapter *a)
 
 		ew32(hw, E1000_RSSRK(i), k[0] | (u32)k[1] << 8 | (u32)k[2] << 16 | (u32)k[3] << 24);
 	}
+	/* a byte per entry: the queue in its low nibble (82576) or bit 7 (82574) */
+	unsigned int sh = mq_icr(hw) ? E1000_RETA_82574_QUEUE_SHIFT : 0;
+
 	for (unsigned int i = 0; i < E1000_RETA_SIZE / 4; i++) {
 		const u8 *r = &a->reta[4 * i];
 
-		ew32(hw, E1000_RETA(i), r[0] | (u32)r[1] << 8 | (u32)r[2] << 16 | (u32)r[3] << 24);
+		ew32(hw, E1000_RETA(i), (u32)(u8)(r[0] << sh) | (u32)(u8)(r[1] << sh) << 8 |
+					(u32)(u8)(r[2] << sh) << 16 | (u32)(u8)(r[3] << sh) << 24);
 	}
 	ew32(hw, E1000_RXCSUM, er32(hw, E1000_RXCSUM) | E1000_RXCSUM_PCSD);
-	ew32(hw, E1000_MRQC, E1000_MRQC_ENABLE_RSS_MQ | a->rss_fields);
+	ew32(hw, E1000_MRQC, e1000_mq_mrqc(a));
 	a->rss_on = true;
 }
 
@@ -251,7 +456,8 @@ static void e1000_mq_ring_configure(struct e1000_adapter *a, struct e1000_mq_que
 	struct e1000_hw *hw = &a->hw;
 	struct e1000_rx_ring *r = &q->rx;
 	unsigned int n = q->index;
-	u32 tail = er32(hw, E1000_ADV_RDT(n));
+	struct mq_rx_regs rr = mq_rx_regs(hw, n);
+	u32 tail = er32(hw, rr.rdt);
 	bool in_ring = tail < r->count;
 	u32 start = in_ring ? (tail + 1) % r->count : 0;
 
@@ -262,16 +468,40 @@ static void e1000_mq_ring_configure(struct e1000_adapter *a, struct e1000_mq_que
 	rx_chain_reset(&r->chain);
 	r->chain_copied = false;
 	r->stopped = false;
-	ew32(hw, E1000_ADV_RDBAL(n), (u32)r->desc_dma);
-	ew32(hw, E1000_ADV_RDBAH(n), (u32)(r->desc_dma >> 32));
-	ew32(hw, E1000_ADV_RDLEN(n), r->count * E1000_DESC_SIZE);
-	ew32(hw, E1000_SRRCTL(n), (E1000_RX_BUF_SIZE / E1000_SRRCTL_BSIZEPKT_UNIT) |
-				  E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | E1000_SRRCTL_DROP_EN);
-	ew32(hw, E1000_ADV_RDH(n), start);
+	ew32(hw, rr.rdbal, (u32)r->desc_dma);
+	ew32(hw, rr.rdbah, (u32)(r->desc_dma >> 32));
+	ew32(hw, rr.rdlen, r->count * E1000_DESC_SIZE);
+	if (hw->chip->flags & E1000_F_ADV_DESC)
+		ew32(hw, E1000_SRRCTL(n), (E1000_RX_BUF_SIZE / E1000_SRRCTL_BSIZEPKT_UNIT) |
+					  E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | E1000_SRRCTL_DROP_EN);
+	ew32(hw, rr.rdh, start);
 	if (!in_ring)
-		ew32(hw, E1000_ADV_RDT(n), (start + r->count - 1) % r->count);
+		ew32(hw, rr.rdt, (start + r->count - 1) % r->count);
 	wmb();
-	ew32(hw, E1000_ADV_RXDCTL(n), er32(hw, E1000_ADV_RXDCTL(n)) | E1000_XDCTL_ENABLE);
+	/* the 82576 uses a queue once enabled; the 82574 once RDLEN > 0 */
+	if (hw->chip->flags & E1000_F_QUEUE_ENABLE)
+		ew32(hw, E1000_ADV_RXDCTL(n), er32(hw, E1000_ADV_RXDCTL(n)) | E1000_XDCTL_ENABLE);
+}
+
+/* TX ring q > 0 (82576 4.5.10, Linux igb_configure_tx_ring): base,
+ * length, head = tail = 0, then TXDCTL.ENABLE; the transmitter (TCTL.EN)
+ * goes on with queue 0's (e1000_tx_configure) */
+static void e1000_mq_tx_configure(struct e1000_adapter *a, struct e1000_mq_queue *q)
+{
+	struct e1000_hw *hw = &a->hw;
+	struct e1000_tx_ring *t = &q->tx;
+	unsigned int n = q->index;
+
+	memset(t->desc, 0, (size_t)t->count * E1000_DESC_SIZE);
+	t->next_to_use = t->next_to_clean = 0;
+	t->ctx_key = 0;
+	t->tail_pending = false;
+	ew32(hw, E1000_ADV_TDBAL(n), (u32)t->desc_dma);
+	ew32(hw, E1000_ADV_TDBAH(n), (u32)(t->desc_dma >> 32));
+	ew32(hw, E1000_ADV_TDLEN(n), t->count * E1000_DESC_SIZE);
+	ew32(hw, E1000_ADV_TDH(n), 0);
+	ew32(hw, E1000_ADV_TDT(n), 0);
+	ew32(hw, E1000_ADV_TXDCTL(n), er32(hw, E1000_ADV_TXDCTL(n)) | E1000_XDCTL_ENABLE);
 }
 
 int e1000_mq_up(struct e1000_adapter *a)
@@ -280,23 +510,94 @@ int e1000_mq_up(struct e1000_adapter *a)
 	int rc = 0;
 
 	for (q = 1; q < a->num_queues; q++) {
-		rc = e1000_rx_ring_alloc(&a->mq_q[q]->rx, a->rx_count, (u16)q);
+		struct e1000_mq_queue *mq = a->mq_q[q];
+
+		rc = e1000_rx_ring_alloc(&mq->rx, a->rx_count, (u16)q);
 		if (rc)
 			goto err;
-		a->mq_q[q]->rx.sw = &a->mq_q[q]->sw;
+		mq->rx.sw = &mq->sw;
+		rc = e1000_mq_has_tx(&a->hw) ? e1000_tx_ring_alloc(&mq->tx, a->tx_count, (u16)q, &mq->sw) : 0;
+		if (rc) {
+			e1000_rx_ring_free(&mq->rx);
+			goto err;
+		}
 	}
 	e1000_mq_route(a);
 	e1000_mq_setup_rss(a);
-	for (q = 1; q < a->num_queues; q++)
+	for (q = 1; q < a->num_queues; q++) {
 		e1000_mq_ring_configure(a, a->mq_q[q]);
+		if (e1000_mq_has_tx(&a->hw))
+			e1000_mq_tx_configure(a, a->mq_q[q]);
+	}
 	e1000_flush(&a->hw);
 	for (q = 1; q < a->num_queues; q++)
 		napi_enable(&a->mq_q[q]->napi);
 	return 0;
 err:
-	while (q-- > 1)
+	while (q-- > 1) {
+		if (e1000_mq_has_tx(&a->hw))
+			e1000_tx_ring_free(&a->mq_q[q]->tx);
 		e1000_rx_ring_free(&a->mq_q[q]->rx);
+	}
 	return rc;
+}
+
+int e1000_mq_xmit(struct e1000_adapter *a, unsigned int qi, struct sk_buff *skb, unsigned int flags)
+{
+	struct e1000_mq_queue *q = a->mq_q[qi];
+	/* as queue 0's: the qdisc keeps the frame during a reset */
+	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
+	unsigned long irqf;
+
+	/* the deferred tail is queue 0's poll's to write */
+	flags &= ~NETDEV_TX_MORE;
+	irqf = spin_lock_irqsave(&q->tx_lock);
+	if (q->tx_up)
+		rc = e1000_xmit(a, &q->tx, skb, flags);
+	spin_unlock_irqrestore(&q->tx_lock, irqf);
+	return rc;
+}
+
+unsigned int e1000_mq_tx_inflight(struct e1000_adapter *a, u64 *completed)
+{
+	unsigned int n = 0;
+
+	for (unsigned int qi = 1; qi < READ_ONCE(a->num_queues) && qi < E1000_MQ_MAX; qi++) {
+		struct e1000_mq_queue *q = a->mq_q[qi];
+		u32 cnt = READ_ONCE(q->tx.count);
+
+		*completed += READ_ONCE(q->sw.tx_packets);
+		if (!READ_ONCE(q->tx_up) || !cnt)
+			continue;
+		n += (READ_ONCE(q->tx.next_to_use) + cnt - READ_ONCE(q->tx.next_to_clean)) % cnt;
+	}
+	return n;
+}
+
+/* Before the transmitter goes off (e1000_down): each TX queue q > 0 sends
+ * what it holds (unless the device hung), is closed to start_xmit,
+ * reclaimed, disabled and freed.  Process context. */
+void e1000_mq_tx_down(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+
+	for (unsigned int qi = 1; e1000_mq_has_tx(hw) && qi < a->num_queues; qi++) {
+		struct e1000_mq_queue *q = a->mq_q[qi];
+		unsigned long irqf;
+
+		for (int i = 0; i < E1000_MQ_TX_DRAIN_POLLS && !a->tx_hung; i++) {
+			if (er32(hw, E1000_ADV_TDH(qi)) == READ_ONCE(q->tx.next_to_use))
+				break;
+			udelay(10);
+		}
+		irqf = spin_lock_irqsave(&q->tx_lock);
+		q->tx_up = false;
+		e1000_clean_tx(a, &q->tx);
+		spin_unlock_irqrestore(&q->tx_lock, irqf);
+		ew32(hw, E1000_ADV_TXDCTL(qi), er32(hw, E1000_ADV_TXDCTL(qi)) & ~E1000_XDCTL_ENABLE);
+		e1000_tx_ring_free(&q->tx);
+	}
+	e1000_flush(hw);
 }
 
 void e1000_mq_enable(struct e1000_adapter *a)
@@ -304,19 +605,27 @@ void e1000_mq_enable(struct e1000_adapter *a)
 	struct e1000_hw *hw = &a->hw;
 	u32 rest = e1000_mq_eims_rest(a), pending = 0;
 
-	ew32(hw, E1000_EIMS, rest);
+	/* the TX queues open once the transmitter is on (e1000_tx_configure
+	 * set TCTL.EN): QEMU sends nothing at a TDT write before */
+	for (unsigned int q = 1; e1000_mq_has_tx(hw) && q < a->num_queues; q++) {
+		unsigned long irqf = spin_lock_irqsave(&a->mq_q[q]->tx_lock);
+
+		a->mq_q[q]->tx_up = true;
+		spin_unlock_irqrestore(&a->mq_q[q]->tx_lock, irqf);
+	}
+	mq_unmask(hw, rest);
 	/* frames that landed before the unmask raised nothing we saw */
 	for (unsigned int q = 1; q < a->num_queues; q++)
 		if (e1000_rx_ring_pending(a, &a->mq_q[q]->rx))
 			pending |= a->mq_q[q]->eims;
 	if (pending)
-		ew32(hw, E1000_EICS, pending);
+		mq_raise(hw, pending);
 	e1000_flush(hw);
 }
 
 void e1000_mq_stop(struct e1000_adapter *a)
 {
-	ew32(&a->hw, E1000_EIMC, e1000_mq_eims_rest(a));
+	mq_mask(&a->hw, e1000_mq_eims_rest(a));
 	e1000_flush(&a->hw);
 	for (unsigned int q = 1; q < a->num_queues; q++)
 		napi_disable(&a->mq_q[q]->napi);
@@ -337,13 +646,16 @@ void e1000_mq_down(struct e1000_adapter *a)
 		while (e1000_clean_rx_ring(a, r, (int)r->count) > 0)
 			;
 		local_bh_enable();
-		ew32(hw, E1000_ADV_RXDCTL(q), er32(hw, E1000_ADV_RXDCTL(q)) & ~E1000_XDCTL_ENABLE);
+		if (hw->chip->flags & E1000_F_QUEUE_ENABLE)
+			ew32(hw, E1000_ADV_RXDCTL(q), er32(hw, E1000_ADV_RXDCTL(q)) & ~E1000_XDCTL_ENABLE);
+		else
+			ew32(hw, mq_rx_regs(hw, q).rdlen, 0);   /* 82574: no ring */
 		e1000_rx_ring_free(r);
 	}
 	e1000_flush(hw);
 }
 
-/* the RX fields only: TX and the rest are queue 0's (a->sw) */
+/* the RX and TX fields: the interrupt, link and reset counters are queue 0's (a->sw) */
 void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w)
 {
 	for (unsigned int q = 1; q < a->max_queues; q++) {
@@ -362,6 +674,23 @@ void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w)
 		w->rx_vlan_stripped += READ_ONCE(s->rx_vlan_stripped);
 		w->rx_multi_buf_frames += READ_ONCE(s->rx_multi_buf_frames);
 		w->rx_multi_buf_bufs += READ_ONCE(s->rx_multi_buf_bufs);
+		w->tx_packets += READ_ONCE(s->tx_packets);
+		w->tx_bytes += READ_ONCE(s->tx_bytes);
+		w->tx_busy += READ_ONCE(s->tx_busy);
+		w->tx_csum_offloaded += READ_ONCE(s->tx_csum_offloaded);
+		w->tx_csum_ipv6 += READ_ONCE(s->tx_csum_ipv6);
+		w->tx_csum_udp += READ_ONCE(s->tx_csum_udp);
+		w->tx_tso_sends += READ_ONCE(s->tx_tso_sends);
+		w->tx_tso_segments += READ_ONCE(s->tx_tso_segments);
+		w->tx_tso_descs += READ_ONCE(s->tx_tso_descs);
+		w->tx_tso_descs_max = MAX(w->tx_tso_descs_max, READ_ONCE(s->tx_tso_descs_max));
+		w->tx_tso_dropped += READ_ONCE(s->tx_tso_dropped);
+		w->tx_tso6_sends += READ_ONCE(s->tx_tso6_sends);
+		w->tx_zc_frames += READ_ONCE(s->tx_zc_frames);
+		w->tx_linearized += READ_ONCE(s->tx_linearized);
+		w->tx_sg_segments += READ_ONCE(s->tx_sg_segments);
+		w->tx_vlan_inserted += READ_ONCE(s->tx_vlan_inserted);
+		w->tx_vlan_dropped += READ_ONCE(s->tx_vlan_dropped);
 	}
 }
 
@@ -379,6 +708,14 @@ static const char *const e1000_mq_stat_names[E1000_MQ_MAX][E1000_MQ_RX_STATS] = 
 #define E1000_MQ_NAMES(n) { "rx_queue_" #n "_packets", "rx_queue_" #n "_bytes", \
 			    "rx_queue_" #n "_drops", "rx_queue_" #n "_irqs", \
 			    "rx_queue_" #n "_polls" }
+	E1000_MQ_NAMES(0), E1000_MQ_NAMES(1), E1000_MQ_NAMES(2), E1000_MQ_NAMES(3),
+	E1000_MQ_NAMES(4), E1000_MQ_NAMES(5), E1000_MQ_NAMES(6), E1000_MQ_NAMES(7),
+#undef E1000_MQ_NAMES
+};
+
+static const char *const e1000_mq_tx_stat_names[E1000_MQ_MAX][3] = {
+#define E1000_MQ_NAMES(n) { "tx_queue_" #n "_packets", "tx_queue_" #n "_bytes", \
+			    "tx_queue_" #n "_restart" }
 	E1000_MQ_NAMES(0), E1000_MQ_NAMES(1), E1000_MQ_NAMES(2), E1000_MQ_NAMES(3),
 	E1000_MQ_NAMES(4), E1000_MQ_NAMES(5), E1000_MQ_NAMES(6), E1000_MQ_NAMES(7),
 #undef E1000_MQ_NAMES
@@ -410,9 +747,15 @@ unsigned int e1000_mq_ethtool_stats(struct e1000_adapter *a, struct ethtool_stat
 		for (unsigned int k = 0; k < E1000_MQ_RX_STATS; k++)
 			STAT_PUT(e1000_mq_stat_names[q][k], v[k]);
 	}
-	/* one TX ring: queue 0's */
-	STAT_PUT("tx_queue_0_packets", a->sw.tx_packets);
-	STAT_PUT("tx_queue_0_bytes", a->sw.tx_bytes);
+	/* Linux igb's tx_queue_N_{packets,bytes,restart}: restart is
+	 * -EBUSY to the qdisc (ring full); the 82574 sends on queue 0 only */
+	for (unsigned int q = 0; q < (e1000_mq_has_tx(&a->hw) ? nq : 1); q++) {
+		const struct e1000_sw_stats *s = q ? &a->mq_q[q]->sw : &a->sw;
+
+		STAT_PUT(e1000_mq_tx_stat_names[q][0], READ_ONCE(s->tx_packets));
+		STAT_PUT(e1000_mq_tx_stat_names[q][1], READ_ONCE(s->tx_bytes));
+		STAT_PUT(e1000_mq_tx_stat_names[q][2], READ_ONCE(s->tx_busy));
+	}
 	STAT_PUT("rx_rss_mismatch", mismatch);
 	return n;
 }
@@ -427,9 +770,11 @@ void e1000_get_channels(struct net_device *dev, struct ethtool_channels *ch)
 
 	memset(ch, 0, sizeof(*ch));
 	if (!a->hw.mq) {
-		/* one queue: the chip's only one, or (82576) no MSI-X vector
-		 * per queue (MSI, INTx, one CPU at probe: the probe log says) */
+		/* one queue: the chip's only one, or no MSI-X vector per queue
+		 * (MSI, INTx, napi=off, one CPU at probe): the probe log and
+		 * ethtool -l's note say which */
 		ch->max_combined = ch->combined_count = 1;
+		ch->note = a->mq_why;
 		return;
 	}
 	ch->max_combined = a->max_queues;
@@ -445,6 +790,7 @@ static int e1000_mq_set_count(struct e1000_adapter *a, unsigned long nq)
 	if (rc)
 		return rc;
 	a->num_queues = (u16)nq;
+	WRITE_ONCE(a->netdev->real_num_rx_queues, (u16)nq);
 	a->hw.nvec = (u16)(nq + 1);
 	/* Linux igb_reinit_queues: the default table for the new count,
 	 * unless the user set one (which ethtool checked fits) */
@@ -533,6 +879,7 @@ int e1000_get_rxfh_fields(struct net_device *dev, u32 flow_type, u32 *fields)
 		return 0;
 	case UDP_V4_FLOW:
 	case UDP_V6_FLOW:
+		/* the 82574's bits 22/23 stay clear: QEMU never hashes UDP ports there */
 		*fields = (a->rss_fields & e1000_mq_udp_bit(flow_type)) ? E1000_RXH_4TUPLE
 									: E1000_RXH_2TUPLE;
 		return 0;
@@ -560,10 +907,14 @@ int e1000_set_rxfh_fields(struct net_device *dev, u32 flow_type, u32 fields)
 	case UDP_V6_FLOW:
 		if (fields != E1000_RXH_2TUPLE && fields != E1000_RXH_4TUPLE)
 			return -EINVAL;
+		/* the 82574 hashes UDP by addresses only (QEMU
+		 * e1000e_rss_get_hash_type has no UDP type) */
+		if (fields == E1000_RXH_4TUPLE && mq_icr(&a->hw))
+			return -EINVAL;
 		bit = e1000_mq_udp_bit(flow_type);
 		a->rss_fields = fields == E1000_RXH_4TUPLE ? a->rss_fields | bit : a->rss_fields & ~bit;
 		if (a->running)
-			ew32(&a->hw, E1000_MRQC, E1000_MRQC_ENABLE_RSS_MQ | a->rss_fields);
+			ew32(&a->hw, E1000_MRQC, e1000_mq_mrqc(a));
 		return 0;
 	default:
 		return -EINVAL;

@@ -166,7 +166,7 @@ static void e1000_rx_drain(struct e1000_adapter *a)
 	WRITE_ONCE(a->in_rx, 0);
 	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx.tail_pending)
-		e1000_tx_flush(a);
+		e1000_tx_flush(a, &a->tx);
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	local_bh_enable();
 }
@@ -182,7 +182,7 @@ static void e1000_tx_drain(struct e1000_adapter *a)
 		return;         /* a TX timeout: the device will not send them */
 	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx.tail_pending)
-		e1000_tx_flush(a);
+		e1000_tx_flush(a, &a->tx);
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	for (int i = 0; i < E1000_TX_DRAIN_POLLS; i++) {
 		if (er32(hw, hw->q.tdh) == a->tx.next_to_use)
@@ -216,13 +216,15 @@ static void e1000_down(struct e1000_adapter *a)
 	e1000_rx_drain(a);
 	e1000_rx_disable(a);
 	e1000_rx_drain(a);
-	if (hw->mq)
+	if (hw->mq) {
 		e1000_mq_down(a);
+		e1000_mq_tx_down(a);    /* while TCTL.EN still lets them send */
+	}
 	e1000_tx_drain(a);
 	e1000_tx_disable(a);
 	irqf = spin_lock_irqsave(&a->tx_lock);
 	a->tx_up = false;               /* start_xmit checks it under tx_lock */
-	e1000_clean_tx(a);
+	e1000_clean_tx(a, &a->tx);
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	e1000_rings_free(a);
 	__atomic_store_n(&a->icr_pending, 0, __ATOMIC_RELAXED);
@@ -264,18 +266,27 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
 	bool in_poll = READ_ONCE(a->in_rx) == smp_processor_id() + 1;
 
+	/* igb with several queues: the current CPU's TX queue (XPS-like, cpu
+	 * mod the queues); queue 0 is the one below (the others write their
+	 * tail at once, e1000_mq_xmit) */
+	if (e1000_mq_has_tx(&a->hw)) {
+		unsigned int nq = READ_ONCE(a->num_queues), q = smp_processor_id() % (nq ? nq : 1);
+
+		if (q)
+			return e1000_mq_xmit(a, q, skb, flags);
+	}
 	if (!in_poll && !netdev_xmit_defer_ok())
 		flags &= ~NETDEV_TX_MORE;
 	/* the ring is shared with the poll and (napi=off) the hard IRQ, on
 	 * any CPU */
 	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx_up) {
-		rc = e1000_xmit(a, skb, flags);
+		rc = e1000_xmit(a, &a->tx, skb, flags);
 		if (!rc && !in_poll && a->tx.tail_pending) {
 			if (netdev_tx_deferred(dev))
 				a->sw.tx_tail_deferred++;
 			else
-				e1000_tx_flush(a);
+				e1000_tx_flush(a, &a->tx);
 		}
 	}
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
@@ -289,7 +300,7 @@ static void e1000_tx_flush_deferred(struct net_device *dev)
 	unsigned long irqf = spin_lock_irqsave(&a->tx_lock);
 
 	if (a->tx_up && a->tx.tail_pending)
-		e1000_tx_flush(a);
+		e1000_tx_flush(a, &a->tx);
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
 }
 

@@ -71,7 +71,9 @@ void e1000_rx_ring_free(struct e1000_rx_ring *r)
 
 u32 e1000_rx_tail_reg(const struct e1000_hw *hw, const struct e1000_rx_ring *r)
 {
-	return r->index ? (u32)E1000_ADV_RDT(r->index) : hw->q.rdt;
+	if (!r->index)
+		return hw->q.rdt;
+	return (hw->chip->flags & E1000_F_ADV_DESC) ? (u32)E1000_ADV_RDT(r->index) : (u32)E1000_RDT(r->index);
 }
 
 int e1000_rx_ring_alloc(struct e1000_rx_ring *r, u32 count, u16 index)
@@ -127,6 +129,27 @@ err:
 	return -ENOMEM;
 }
 
+int e1000_tx_ring_alloc(struct e1000_tx_ring *t, u32 count, u16 index, struct e1000_sw_stats *sw)
+{
+	int rc = e1000_tx_alloc(t, count);
+
+	if (rc)
+		return rc;
+	t->index = index;
+	t->sw = sw;
+	return 0;
+}
+
+void e1000_tx_ring_free(struct e1000_tx_ring *t)
+{
+	e1000_tx_free(t);
+}
+
+u32 e1000_tx_tail_reg(const struct e1000_hw *hw, const struct e1000_tx_ring *t)
+{
+	return t->index ? (u32)E1000_ADV_TDT(t->index) : hw->q.tdt;
+}
+
 int e1000_rings_alloc(struct e1000_adapter *a)
 {
 	int rc = e1000_rx_alloc(&a->rx, a->rx_count);
@@ -134,7 +157,7 @@ int e1000_rings_alloc(struct e1000_adapter *a)
 	if (rc)
 		return rc;
 	a->rx.sw = &a->sw;
-	rc = e1000_tx_alloc(&a->tx, a->tx_count);
+	rc = e1000_tx_ring_alloc(&a->tx, a->tx_count, 0, &a->sw);
 	if (rc)
 		e1000_rx_free(&a->rx);
 	return rc;
@@ -217,6 +240,10 @@ void e1000_rx_configure(struct e1000_adapter *a)
 	}
 	if (flags & E1000_F_QUEUE_ENABLE)
 		e1000_queue_enable(hw, hw->q.rxdctl, true);
+	/* 82574: the descriptor format before RCTL.EN (QEMU fixes the
+	 * descriptor length when the receiver goes on, e1000e_set_rx_control) */
+	if (flags & E1000_F_EXT_RX)
+		ew32(hw, E1000_RFCTL, E1000_RFCTL_EXTEN | E1000_RFCTL_ACK_DIS);
 	/* PCSD (RSS hash in the descriptor) stays as e1000_mq_up set it */
 	ew32(hw, E1000_RXCSUM, ((flags & E1000_F_RX_CSUM) ? E1000_RXCSUM_IPOFL | E1000_RXCSUM_TUOFL : 0) |
 			       (er32(hw, E1000_RXCSUM) & E1000_RXCSUM_PCSD));
@@ -415,9 +442,10 @@ u32 e1000_tx_ring_frames(const struct e1000_tx_ring *t)
  * A frame with an 802.1Q tag beside it (skb_vlan_tag_present) has the
  * chip put it in (e1000_vlan.c).  The ring holds skb until the frame
  * completes.  The tail moves now unless NETDEV_TX_MORE. */
-int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
+int e1000_xmit(struct e1000_adapter *a, struct e1000_tx_ring *t, struct sk_buff *skb,
+	       unsigned int flags)
 {
-	struct e1000_tx_ring *t = &a->tx;
+	struct e1000_sw_stats *sw = t->sw;
 	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
 	struct skb_seg segs[E1000_TSO_MAX_SEGS];
 	phys_addr_t dma[E1000_TSO_MAX_SEGS];
@@ -435,7 +463,7 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 		if (tso) {
 			hdr = e1000_tso_hdrlen(a, &csum, len);
 			if (!hdr) {
-				a->sw.tx_tso_dropped++;
+				sw->tx_tso_dropped++;
 				return -EINVAL;
 			}
 			paylen = len - hdr;
@@ -447,7 +475,7 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 	if (vlan) {
 		/* the offload went off under it (ethtool -K txvlan off) */
 		if (!a->vlan_tx || !ops->tx_vlan) {
-			a->sw.tx_vlan_dropped++;
+			sw->tx_vlan_dropped++;
 			return -EINVAL;
 		}
 		vtag = skb_vlan_tag_get(skb);
@@ -464,7 +492,7 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 	if (tso && copy) {
 		/* too many pieces for the device, or one it cannot reach: no
 		 * slot buffer holds 64 KiB, and a send cut short would be wrong */
-		a->sw.tx_tso_dropped++;
+		sw->tx_tso_dropped++;
 		return -EINVAL;
 	}
 	ndata = copy ? (len + E1000_TX_BUF_SIZE - 1) / E1000_TX_BUF_SIZE : nseg;
@@ -475,11 +503,11 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 	need = ndata + load;
 	if (e1000_tx_unused(t) < need && t->tail_pending) {
 		/* full of deferred frames: start them, and take what already finished */
-		e1000_tx_flush(a);
-		e1000_clean_tx(a);
+		e1000_tx_flush(a, t);
+		e1000_clean_tx(a, t);
 	}
 	if (e1000_tx_unused(t) < need) {
-		a->sw.tx_busy++;
+		sw->tx_busy++;
 		return -EBUSY;
 	}
 	if (load) {
@@ -502,10 +530,10 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 			dma[k] = t->slot[j].dma;
 			off += segs[k].len;
 		}
-		a->sw.tx_linearized++;
+		sw->tx_linearized++;
 	} else {
-		a->sw.tx_zc_frames++;
-		a->sw.tx_sg_segments += nseg;
+		sw->tx_zc_frames++;
+		sw->tx_sg_segments += nseg;
 	}
 	for (unsigned int k = 0; k < ndata; k++) {
 		ops->tx_data(desc_at(t->desc, i), dma[k], (u16)segs[k].len, cflags, paylen,
@@ -524,35 +552,35 @@ int e1000_xmit(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
 	t->slot[first].journey = journey_tx_token();
 	t->next_to_use = ring_next(i, t->count);
 	if (cflags) {
-		a->sw.tx_csum_offloaded++;
-		a->sw.tx_csum_ipv6 += !!(cflags & NETDEV_CSUM_IPV6);
-		a->sw.tx_csum_udp += !!(cflags & NETDEV_CSUM_UDP);
+		sw->tx_csum_offloaded++;
+		sw->tx_csum_ipv6 += !!(cflags & NETDEV_CSUM_IPV6);
+		sw->tx_csum_udp += !!(cflags & NETDEV_CSUM_UDP);
 	}
-	a->sw.tx_vlan_inserted += vlan;
+	sw->tx_vlan_inserted += vlan;
 	if (tso) {
-		a->sw.tx_tso_sends++;
-		a->sw.tx_tso6_sends += !!(cflags & NETDEV_CSUM_IPV6);
-		a->sw.tx_tso_segments += t->slot[first].segs;
-		a->sw.tx_tso_descs += need;
-		a->sw.tx_tso_descs_max = MAX(a->sw.tx_tso_descs_max, (u64)need);
+		sw->tx_tso_sends++;
+		sw->tx_tso6_sends += !!(cflags & NETDEV_CSUM_IPV6);
+		sw->tx_tso_segments += t->slot[first].segs;
+		sw->tx_tso_descs += need;
+		sw->tx_tso_descs_max = MAX(sw->tx_tso_descs_max, (u64)need);
 	}
 	if (flags & NETDEV_TX_MORE) {
 		t->tail_pending = true;
 		return 0;
 	}
-	e1000_tx_flush(a);
+	e1000_tx_flush(a, t);
 	return 0;
 }
 
-void e1000_tx_flush(struct e1000_adapter *a)
+void e1000_tx_flush(struct e1000_adapter *a, struct e1000_tx_ring *t)
 {
 	/* LAB:BEGIN e1000-tx tx_flush */
 	if (unlikely(e1000_fault_tx_stall(a)))
 		return;
 	/* descriptors in memory before the device sees the new tail */
 	wmb();
-	ew32(&a->hw, a->hw.q.tdt, a->tx.next_to_use);
-	a->tx.tail_pending = false;
+	ew32(&a->hw, e1000_tx_tail_reg(&a->hw, t), t->next_to_use);
+	t->tail_pending = false;
 	/* stamps the frame being sent, if any: inside ndo_start_xmit only (a
 	 * tail deferred by NETDEV_TX_MORE is written with no frame current) */
 	journey_mark_cpu(JOURNEY_TX_TAIL);
@@ -561,10 +589,9 @@ void e1000_tx_flush(struct e1000_adapter *a)
 
 /* give completed frames' slots back and free their skbs (the device has
  * read them); returns the frames completed */
-int e1000_clean_tx(struct e1000_adapter *a)
+int e1000_clean_tx(struct e1000_adapter *a, struct e1000_tx_ring *t)
 {
 	/* LAB:BEGIN e1000-tx clean_tx */
-	struct e1000_tx_ring *t = &a->tx;
 	const struct e1000_ring_ops *ops = a->hw.chip->ring_ops;
 	u32 ntc = t->next_to_clean;
 	int done = 0;
@@ -576,8 +603,8 @@ int e1000_clean_tx(struct e1000_adapter *a)
 			break;
 		/* wire frames, as Linux's drivers count a TSO send: each
 		 * segment with its copy of the header */
-		a->sw.tx_packets += t->slot[ntc].segs;
-		a->sw.tx_bytes += t->slot[ntc].len +
+		t->sw->tx_packets += t->slot[ntc].segs;
+		t->sw->tx_bytes += t->slot[ntc].len +
 				  (u64)(t->slot[ntc].segs - 1) * t->slot[ntc].hdr_len;
 		/* the poll frees at once; from hard IRQ (napi=off) or inside
 		 * start_xmit (interrupts off) NET_TX does it */
@@ -660,6 +687,7 @@ static void e1000_rx_deliver(struct e1000_adapter *a, struct e1000_rx_ring *r, s
 	r->sw->rx_bytes += skb->len;
 	qs->rx_packets++;
 	qs->rx_bytes += skb->len;
+	skb->rx_queue = r->index;       /* RPS/RFS use rx-N's settings */
 	/* the chip's hash names a queue through RETA: it must be this one;
 	 * it is the flow's hash for RPS too (rps_flow_hash) */
 	if (wb->rss_type && a->rss_on) {
@@ -800,9 +828,8 @@ u32 e1000_rx_ready(const struct e1000_adapter *a)
 }
 
 /* the oldest queued frame has completed but is not cleaned yet */
-bool e1000_tx_completed_pending(const struct e1000_adapter *a)
+bool e1000_tx_completed_pending(const struct e1000_adapter *a, const struct e1000_tx_ring *t)
 {
-	const struct e1000_tx_ring *t = &a->tx;
 	s32 last;
 
 	if (!t->desc || t->next_to_clean == t->next_to_use)

@@ -66,8 +66,9 @@ static void e1000_vlan_mode(struct e1000_adapter *a, u32 features)
 	unsigned long irqf = spin_lock_irqsave(&a->tx_lock);
 	u32 ctrl = er32(hw, E1000_CTRL);
 
+	/* only queue 0 defers its tail (the igb's queues 1.. write it at once) */
 	if (a->tx_up && a->tx.tail_pending)
-		e1000_tx_flush(a);
+		e1000_tx_flush(a, &a->tx);
 	ctrl = vme ? ctrl | E1000_CTRL_VME : ctrl & ~E1000_CTRL_VME;
 	ew32(hw, E1000_CTRL, ctrl);
 	a->vlan_tx = tx;

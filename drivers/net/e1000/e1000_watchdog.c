@@ -27,11 +27,17 @@ unsigned int e1000_tx_inflight(struct net_device *dev, u64 *completed)
 	struct e1000_adapter *a = netdev_priv(dev);
 	const struct e1000_tx_ring *t = &a->tx;
 
+	unsigned int n;
+
 	*completed = READ_ONCE(a->sw.tx_packets);
 	if (!READ_ONCE(a->running) || READ_ONCE(a->resetting) || !t->count)
 		return 0;
 	/* a racy peek: the watchdog needs the same answer for a whole timeout */
-	return (READ_ONCE(t->next_to_use) + t->count - READ_ONCE(t->next_to_clean)) % t->count;
+	n = (READ_ONCE(t->next_to_use) + t->count - READ_ONCE(t->next_to_clean)) % t->count;
+	/* igb's other TX queues: a hang of any is the device's */
+	if (a->hw.mq)
+		n += e1000_mq_tx_inflight(a, completed);
+	return n;
 }
 
 void e1000_tx_timeout(struct net_device *dev)
@@ -96,7 +102,7 @@ void e1000_watchdog(struct net_device *dev)
 	 * through ICS every run for the same reason; here only when needed.
 	 * Softirqs do not nest, so the poll is not half-way. */
 	if (!napi_is_scheduled(&a->napi) &&
-	    (e1000_rx_pending(a) || e1000_tx_completed_pending(a) ||
+	    (e1000_rx_pending(a) || e1000_tx_completed_pending(a, &a->tx) ||
 	     (a->fault.held &&
 	      ktime_get_ns() - a->fault.held_since_ns >= E1000_FAULT_HOLD_MS * NSEC_PER_MSEC))) {
 		a->sw.irq_kicks++;

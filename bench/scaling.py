@@ -1,0 +1,406 @@
+"""make bench's scaling table: receive work spread over vCPUs.
+
+barenet on igb and on e1000, with 1, 2 and 4 vCPUs under QEMU's
+multi-threaded TCG (-accel tcg,thread=multi), each way of spreading the
+receive work against 1-CPU barenet in the same run:
+
+  one CPU   one queue, no steering: every frame on CPU 0 (igb
+            e1000.queues=1), the other vCPUs idle
+  RSS       igb only: one RSS queue and MSI-X vector per vCPU
+            (e1000.queues=N), UDP hashed by its ports (ethtool -N eth0
+            rx-flow-hash udp4 sdfn); e1000 has one queue
+  RPS       one queue; /sys/class/net/eth0/queues/rx-0/rps_cpus naming
+            every vCPU, so CPU 0's poll hands each flow to a CPU by its hash
+            (the software one, over addresses and ports: with one queue the
+            NIC computes none)
+
+Per boot, two cells, 64 flows each (64 host sockets, source ports
+FLOW_PORT..+63, in the run's own namespace):
+
+  UDP echo   the kernel's echo (udp/7), one request in flight per flow, a
+             new one per reply, SECONDS long: replies/s
+  flood      datagrams of 18 bytes to discard (udp/9), round robin over
+             the 64 sockets as fast as the sender goes, SECONDS long:
+             frames the guest received per second (eth0 rx_packets delta /
+             flood time), and where they were processed (softnet_stat's
+             processed column per CPU)
+
+Where the time goes, beside each flood: the CPU the QEMU process took
+(/proc/<pid>/task/*/stat, per thread: the vCPU threads "CPU n/TCG", and
+the rest -- the main loop, which runs the NIC model and the tap under the
+BQL), the flood sender's rate, and the host's load average.  The host
+limit: QEMU's vCPU threads, its main loop and the sender share the host's
+cores (os.cpu_count()), with whatever else runs there.
+
+Writes <out>/<date>-scaling.{md,json}.  BENCH_QUICK=1: shorter cells."""
+import json
+import os
+import select
+import socket
+import struct
+import time
+
+import benchlib
+import harness
+import netns
+
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+CPUS = (1, 2, 4)
+FLOWS = 64
+FLOW_PORT = 42000
+SECONDS = 2.0 if QUICK else 3.0
+ACCEL = "tcg,thread=multi"
+ECHO_PORT, DISCARD_PORT = 7, 9
+GUEST = netns.GUEST4
+MAC = harness.DEFAULT_MAC
+# the interrupt mode each model is measured in: its best
+MODE = {"igb": "msix", "e1000": "intx"}
+TARGET = 1.3            # igb, 2 vCPUs, RSS: frames/s over 1 vCPU's
+
+
+def log(msg):
+    print("bench: scaling: " + msg, flush=True)
+
+
+def configs(model):
+    """(label, vCPUs, steering, kernel command line extra) in run order:
+    the 1-CPU reference first and again last."""
+    base = ("1 CPU (reference)", 1, "one", "e1000.queues=1" if model == "igb" else "")
+    out = [base]
+    for n in CPUS[1:]:
+        one = "e1000.queues=1" if model == "igb" else ""
+        out.append(("%d vCPUs, one CPU" % n, n, "one", one))
+        if model == "igb":
+            out.append(("%d vCPUs, RSS" % n, n, "rss", "e1000.queues=%d" % n))
+        out.append(("%d vCPUs, RPS" % n, n, "rps", one))
+    out.append(("1 CPU (reference, again)",) + base[1:])
+    return out
+
+
+def flow_sockets(net):
+    socks = []
+    for i in range(FLOWS):
+        s = net.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((netns.HOST4, FLOW_PORT + i))
+        s.setblocking(False)
+        socks.append(s)
+    return socks
+
+
+def echo_flows(net, seconds):
+    """Replies/s of the guest's UDP echo with one request in flight on each
+    of FLOWS flows; a request unanswered for 200 ms is counted lost and
+    replaced.  Returns (replies/s, lost)."""
+    socks = flow_sockets(net)
+    seq = [0] * FLOWS
+    sent_at = [0.0] * FLOWS
+    got = lost = 0
+    by_fd = {s.fileno(): i for i, s in enumerate(socks)}
+
+    def send(i):
+        seq[i] += 1
+        sent_at[i] = time.monotonic()
+        try:
+            socks[i].sendto(struct.pack("!Q", seq[i]), (GUEST, ECHO_PORT))
+        except (BlockingIOError, ConnectionRefusedError):
+            pass
+    try:
+        for i in range(FLOWS):
+            send(i)
+        t0 = time.monotonic()
+        end = t0 + seconds
+        while time.monotonic() < end:
+            r, _, _ = select.select(socks, [], [], 0.02)
+            for s in r:
+                i = by_fd[s.fileno()]
+                while True:
+                    try:
+                        data = s.recv(64)
+                    except (BlockingIOError, ConnectionRefusedError):
+                        break
+                    if len(data) >= 8 and struct.unpack("!Q", data[:8])[0] == seq[i]:
+                        got += 1
+                        send(i)
+            now = time.monotonic()
+            for i in range(FLOWS):
+                if now - sent_at[i] > 0.2:
+                    lost += 1
+                    send(i)
+        return got / (time.monotonic() - t0), lost
+    finally:
+        for s in socks:
+            s.close()
+
+
+def flood_flows(net, seconds):
+    """Datagrams round robin over FLOWS flows to discard, as fast as the
+    sender goes, for seconds.  Returns (sent, elapsed)."""
+    socks = flow_sockets(net)
+    sent = i = 0
+    t0 = time.monotonic()
+    try:
+        while True:
+            if sent % 256 == 0 and time.monotonic() - t0 >= seconds:
+                break
+            try:
+                socks[i].sendto(b"flood %11d" % sent, (GUEST, DISCARD_PORT))
+                sent += 1
+            except (BlockingIOError, OSError):
+                time.sleep(0.0002)
+            i = (i + 1) % FLOWS
+        return sent, time.monotonic() - t0
+    finally:
+        for s in socks:
+            s.close()
+
+
+def qemu_threads(pid):
+    """{thread name: CPU seconds} of the QEMU process (vCPU threads are
+    "CPU n/TCG"; the others summed as "other": the main loop with the NIC
+    model and the tap, RCU, workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                raw = f.read()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1:raw.rindex(")")]
+        f = raw.rsplit(")", 1)[1].split()
+        sec = (int(f[11]) + int(f[12])) / tick
+        key = name if name.startswith("CPU ") else "other"
+        out[key] = out.get(key, 0.0) + sec
+    return out
+
+
+LOCK_METRICS = ("net_core_lock_total", "net_core_lock_contended_total",
+                "net_core_lock_wait_ns_total")
+
+
+def core_lock(g):
+    """(takes, contended takes, ns waited) of the lwIP core lock: the one
+    lock every received frame's protocol work runs under
+    (net/lwip/core_lock.c), from /proc/barenet/metrics"""
+    vals = {}
+    for line in g.shell("cat /proc/barenet/metrics", 30).splitlines():
+        f = line.split()
+        if len(f) == 2 and f[0].startswith("barenet_net_core_lock"):
+            vals[f[0][len("barenet_"):]] = int(f[1])
+    return tuple(vals.get(k, 0) for k in LOCK_METRICS)
+
+
+def ipis(g):
+    """Inter-processor interrupts so far: /proc/interrupts' CAL (function
+    call: RPS's kick to the target CPU) and RES (reschedule) rows, summed
+    over the CPUs"""
+    total = 0
+    for line in g.shell("cat /proc/interrupts", 30).splitlines():
+        f = line.split()
+        if f and f[0] in ("CAL:", "RES:"):
+            total += sum(int(x) for x in f[1:] if x.isdigit())
+    return total
+
+
+def softnet_processed(text):
+    """Per CPU, softnet_stat's first column (frames processed)."""
+    return [int(line.split()[0], 16) for line in text.splitlines() if line.strip()]
+
+
+def measure(model, label, n, steer, extra):
+    """One boot: the echo and flood cells and where the flood's time went."""
+    cell = {"label": label, "cpus": n, "steering": steer, "load_before": os.getloadavg()[0]}
+    append = "ip=%s/%d,%s irqmode=%s %s" % (GUEST, netns.PREFIXLEN4, netns.HOST4, MODE[model],
+                                            extra)
+    with netns.TestNet() as net:
+        net.run(["ip", "neigh", "replace", GUEST, "lladdr", MAC, "dev", netns.TAP,
+                 "nud", "permanent"], check=True)
+        g = net.guest("bench-scaling-%s-%d-%s" % (model, n, steer), nic=model, mac=MAC,
+                      smp=n, accel=ACCEL, append=append.strip(),
+                      # thread names ("CPU 0/TCG" ...) for qemu_threads
+                      extra=["-name", "scaling,debug-threads=on"])
+        g.wait_for(r"barenet: ready in", 120)
+        g.wait_prompt(120)
+        cell["build"] = harness.BANNER_RE.search(g.output).group("build")
+        if not _wait_echo(net):
+            raise RuntimeError("scaling %s %s: no UDP echo; log %s" % (model, label, g.logpath))
+        if steer == "rss":
+            out = g.shell("ethtool -N eth0 rx-flow-hash udp4 sdfn", 30).strip()
+            if out:
+                raise RuntimeError("ethtool -N: " + out)
+        if steer == "rps":
+            out = g.shell("echo %x > /sys/class/net/eth0/queues/rx-0/rps_cpus"
+                          % ((1 << n) - 1), 30).strip()
+            if out:
+                raise RuntimeError("rps_cpus: " + out)
+        cell["queues"] = len([line for line in g.shell("cat /proc/interrupts", 30).splitlines()
+                              if "eth0-TxRx-" in line]) or 1
+        cell["echo_per_s"], cell["echo_lost"] = echo_flows(net, SECONDS)
+        rx0 = benchlib.net_dev(g.shell("cat /proc/net/dev", 30))[0]
+        sn0 = softnet_processed(g.shell("cat /proc/net/softnet_stat", 30))
+        lk0 = core_lock(g)
+        ip0 = ipis(g)
+        th0, c0 = qemu_threads(g.proc.pid), time.monotonic()
+        sent, el = flood_flows(net, SECONDS)
+        th1, c1 = qemu_threads(g.proc.pid), time.monotonic()
+        time.sleep(0.3)
+        rx1 = benchlib.net_dev(g.shell("cat /proc/net/dev", 30))[0]
+        sn1 = softnet_processed(g.shell("cat /proc/net/softnet_stat", 30))
+        lk1 = core_lock(g)
+        cell["ipis"] = ipis(g) - ip0
+        cell["core_lock"] = {"takes": lk1[0] - lk0[0], "contended": lk1[1] - lk0[1],
+                             "wait_s": (lk1[2] - lk0[2]) / 1e9, "flood_s": el}
+        cell["flood_sent_per_s"] = sent / el
+        cell["rx_per_s"] = (rx1 - rx0) / el
+        cell["processed_per_cpu"] = [b - a for a, b in zip(sn0, sn1)]
+        wall = c1 - c0
+        cell["qemu_cores"] = {k: round((th1.get(k, 0) - th0.get(k, 0)) / wall, 3)
+                              for k in sorted(th1)}
+        cell["load_after"] = os.getloadavg()[0]
+        g.send("poweroff\r")
+        g.wait_exit(30)
+    log("%s %s: echo %.0f/s, flood %.0f frames/s of %.0f sent/s, processed per CPU %s, "
+        "QEMU cores %s, load %.2f" % (model, label, cell["echo_per_s"], cell["rx_per_s"],
+                                      cell["flood_sent_per_s"], cell["processed_per_cpu"],
+                                      cell["qemu_cores"], cell["load_before"]))
+    return cell
+
+
+def _wait_echo(net, timeout=30):
+    s = net.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(0.2)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            s.sendto(b"probe", (GUEST, ECHO_PORT))
+            try:
+                if s.recvfrom(64)[0] == b"probe":
+                    return True
+            except socket.timeout:
+                pass
+        return False
+    finally:
+        s.close()
+
+
+def reference(cells):
+    """The 1-CPU figures the others are compared with: the mean of the two
+    reference boots (first and last of the run)."""
+    refs = [c for c in cells if c["cpus"] == 1]
+    return {k: sum(c[k] for c in refs) / len(refs) for k in ("echo_per_s", "rx_per_s")}
+
+
+def fmt_cores(q):
+    vcpu = sum(v for k, v in q.items() if k.startswith("CPU "))
+    return "%.2f (vCPUs %.2f, other %.2f)" % (vcpu + q.get("other", 0), vcpu, q.get("other", 0))
+
+
+def render(doc):
+    meta = doc["meta"]
+    md = "# barenet receive scaling: vCPUs, RSS, RPS (%s)\n\n" % meta["date"]
+    md += "- host: %s, %d cores; %s; -accel %s\n" % (meta["machine"], meta["cores"], meta["qemu"],
+                                                     meta["accel"])
+    md += "- barenet %s; command: `%s`\n" % (meta["barenet"], meta["command"])
+    md += "- **loaded host**: load average %s at the start of the run, %s at its end (other " \
+          "work shares the %d cores)\n" % (meta["load_start"], meta["load_end"], meta["cores"])
+    md += "- per boot: UDP echo (udp/7) with %d flows, one request in flight each, %.0f s; then a " \
+          "%d-flow flood to discard (udp/9), %.0f s, as fast as one host sender goes\n" % (
+              FLOWS, doc["seconds"], FLOWS, doc["seconds"])
+    md += "- x 1 CPU: against the mean of the two 1-CPU reference boots of this run (first and " \
+          "last)\n"
+    md += "- host limit: QEMU's vCPU threads, its main loop (the NIC model and the tap, under " \
+          "the BQL) and the flood sender share %d host cores; \"QEMU cores\" is the CPU the QEMU " \
+          "process took during the flood (cores = CPU seconds per second); \"frames per QEMU " \
+          "CPU-second\" divides the frames received by it, the cost of a frame whatever share " \
+          "of the host QEMU got; the lwIP lock column: the share of the core lock's takes " \
+          "during the flood that found it held by another vCPU, and the vCPU-seconds per second " \
+          "spent waiting for it (every frame's IP/UDP work runs under that one lock, " \
+          "net/lwip/core_lock.c); IPIs per frame: /proc/interrupts' CAL and RES rows over the " \
+          "flood, per frame received\n\n" % meta["cores"]
+    for model in doc["models"]:
+        cells = doc["cells"][model]
+        ref = reference(cells)
+        md += "## %s (%s)\n\n" % (model, benchlib.MODE_NAMES[MODE[model]])
+        md += "| boot | queues | echo replies/s | x 1 CPU | frames received/s | x 1 CPU | " \
+              "frames processed per guest CPU | flood sent/s | QEMU cores | frames per QEMU " \
+              "CPU-second | lwIP lock: contended takes, CPU-s waited per s | IPIs per frame | " \
+              "host load |\n"
+        md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        for c in cells:
+            cores = sum(c["qemu_cores"].values())
+            lk = c.get("core_lock")
+            lock = "%.1f%%, %.2f" % (100.0 * lk["contended"] / max(lk["takes"], 1),
+                                     lk["wait_s"] / lk["flood_s"]) if lk else "n/a"
+            frames = c["rx_per_s"] * (lk["flood_s"] if lk else SECONDS)
+            ipi = "%.3f" % (c["ipis"] / frames) if "ipis" in c and frames else "n/a"
+            md += "| %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %s | %.2f |\n" % (
+                c["label"], c["queues"], benchlib.fmt(c["echo_per_s"]),
+                c["echo_per_s"] / ref["echo_per_s"], benchlib.fmt(c["rx_per_s"]),
+                c["rx_per_s"] / ref["rx_per_s"], " / ".join(str(x) for x in c["processed_per_cpu"]),
+                benchlib.fmt(c["flood_sent_per_s"]), fmt_cores(c["qemu_cores"]),
+                benchlib.fmt(c["rx_per_s"] / cores) if cores else "n/a", lock, ipi,
+                c["load_before"])
+        md += "\n"
+        if model == "igb":
+            rss2 = [c for c in cells if c["cpus"] == 2 and c["steering"] == "rss"]
+            if rss2:
+                r = rss2[0]["rx_per_s"] / ref["rx_per_s"]
+
+                def per_cpu_s(c):
+                    return c["rx_per_s"] / max(sum(c["qemu_cores"].values()), 1e-9)
+                refs = [per_cpu_s(c) for c in cells if c["cpus"] == 1]
+                e = per_cpu_s(rss2[0]) / (sum(refs) / len(refs))
+                md += "Target (issue 14): igb with 2 vCPUs (RSS) receives at least %.1fx the " \
+                      "frames/s of 1 vCPU: %.2fx (%s on that ratio); per QEMU CPU-second %.2fx " \
+                      "of 1 vCPU's. On a loaded host the first ratio follows the host CPU QEMU " \
+                      "got, the second what a frame costs.\n\n" % (
+                          TARGET, r, "met" if r >= TARGET else "not met", e)
+    md += doc.get("analysis", "")
+    return md
+
+
+def rerender(path):
+    """bench/scaling.py's page again from its .json (python3 -c ... or
+    after a change to render)"""
+    with open(path) as f:
+        doc = json.load(f)
+    with open(path[:-len(".json")] + ".md", "w") as f:
+        f.write(render(doc))
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    import subprocess
+    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
+                          text=True).stdout.splitlines()[0]
+    return cpu, qemu
+
+
+def run(out_root, date, models=("igb", "e1000")):
+    """Every model's boots in configs() order; writes the page and .json
+    under out_root/scaling; returns the page's path."""
+    out_dir = os.path.join(out_root, "scaling")
+    os.makedirs(out_dir, exist_ok=True)
+    cpu, qemu = machine()
+    meta = {"date": date, "machine": cpu, "cores": os.cpu_count(), "qemu": qemu,
+            "accel": ACCEL, "load_start": "%.2f %.2f %.2f" % os.getloadavg(),
+            "command": "BENCH_ONLY=scaling make bench" + (" BENCH_QUICK=1" if QUICK else "")}
+    doc = {"meta": meta, "models": list(models), "cells": {}, "seconds": SECONDS,
+           "flows": FLOWS, "quick": QUICK}
+    for model in models:
+        doc["cells"][model] = [measure(model, *c) for c in configs(model)]
+    meta["load_end"] = "%.2f %.2f %.2f" % os.getloadavg()
+    meta["barenet"] = ", ".join(sorted({c["build"] for cs in doc["cells"].values() for c in cs}))
+    base = os.path.join(out_dir, "%s-scaling" % date)
+    with open(base + ".json", "w") as f:
+        json.dump(doc, f, indent=1, sort_keys=True)
+    md = render(doc)
+    with open(base + ".md", "w") as f:
+        f.write(md)
+    print(md, flush=True)
+    return base + ".md"

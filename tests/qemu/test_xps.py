@@ -1,0 +1,176 @@
+"""Transmit multiqueue on igb (issue 14, XPS-like): start_xmit on CPU c
+uses TX queue c mod the queues, each queue with its own ring, lock and
+completions in its own vector's poll.
+
+One guest with 2 CPUs (so 2 queue pairs, eth0-TxRx-0 on CPU 0 and
+eth0-TxRx-1 on CPU 1) on tap0 of a test namespace.  UDP echoes over many
+source ports: RSS (4-tuple for UDP, ethtool -N) spreads them over both RX queues, each queue's poll runs
+on its vector's CPU and the echo's reply leaves from there, so both TX
+queues carry frames.  Between two quiet snapshots the per-queue counters
+add up exactly to the driver's tx_packets/tx_bytes, /proc/net/dev's and
+the NIC's GPTC/GOTC; every datagram came back once and in order per flow.
+`ethtool -L eth0 combined 1` leaves one TX queue (its counter alone
+moves), `combined 2` brings queue 1 back."""
+import re
+import socket
+import time
+
+import pytest
+
+from harness import EXIT_OK
+import netns
+from netparse import parse_ethtool_stats
+
+GUEST = netns.GUEST4
+ECHO_PORT = 7
+APPEND = "ip=%s/%d,%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4)
+FLOWS = 24
+PER_FLOW = 6
+
+
+def shell(g, cmd):
+    return re.sub(r"(?m)^\[ *\d+\.\d{6}\] .*\n", "", g.shell(cmd, timeout=60)).strip("\n")
+
+
+def snapshot(g):
+    st = parse_ethtool_stats(shell(g, "ethtool -S eth0"))
+    dev = shell(g, "cat /proc/net/dev")
+    f = re.search(r"^\s*eth0:\s*(.*)$", dev, re.M).group(1).split()
+    st["dev_tx_bytes"], st["dev_tx_packets"] = int(f[8]), int(f[9])
+    return st
+
+
+def echo_flows(net, base):
+    """FLOWS flows of PER_FLOW datagrams each; each flow's replies come
+    back in the order sent (per-queue order)."""
+    for k in range(FLOWS):
+        with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind((netns.HOST4, base + k))
+            s.settimeout(10)
+            for i in range(PER_FLOW):
+                s.sendto(b"xps %d %d" % (k, i), (GUEST, ECHO_PORT))
+            got = [s.recvfrom(256)[0] for _ in range(PER_FLOW)]
+            assert got == [b"xps %d %d" % (k, i) for i in range(PER_FLOW)], got
+
+
+def tx_queues(st, nq):
+    return [st.get("tx_queue_%d_packets" % q) for q in range(nq)]
+
+
+def test_tx_queue_per_cpu(testnet, kernel):
+    net = testnet
+    net.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % netns.TAP], check=True)
+    net.run(["ip", "neigh", "replace", GUEST, "lladdr", "52:54:00:12:34:56", "dev", netns.TAP,
+             "nud", "permanent"], check=True)
+    g = net.guest("xps", nic="igb", append=APPEND, smp=2)
+    g.wait_for(r"barenet: ready in", timeout=60)
+    g.wait_prompt(timeout=30)
+    g.wait_for(r"eth0: link up", timeout=30)
+    # UDP hashes the 2-tuple by default (as Linux's igb): one host, one
+    # queue; the 4-tuple spreads the flows over both
+    assert shell(g, "ethtool -N eth0 rx-flow-hash udp4 sdfn") == ""
+    # one echo first: lwIP queues one frame per unresolved neighbour
+    # (ARP_QUEUEING off), so a burst before the guest knows the host's
+    # MAC loses all but one reply
+    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(2)
+        for _ in range(5):
+            s.sendto(b"warm", (GUEST, ECHO_PORT))
+            try:
+                if s.recvfrom(64)[0] == b"warm":
+                    break
+            except socket.timeout:
+                pass
+    echo_flows(net, 41000)
+    time.sleep(0.5)
+    irqs = shell(g, "cat /proc/interrupts")
+    assert "eth0-TxRx-1" in irqs, irqs
+    s0 = snapshot(g)
+    echo_flows(net, 42000)
+    time.sleep(0.5)
+    s1 = snapshot(g)
+    d = {k: s1[k] - s0[k] for k in s1 if isinstance(s1[k], int) and k in s0}
+    per_q = [d["tx_queue_%d_packets" % q] for q in range(2)]
+    # both TX queues carried replies: CPU 1's polls sent on queue 1
+    assert per_q[0] > 0 and per_q[1] > 0, (per_q, s1)
+    assert sum(per_q) == d["tx_packets"] == d["dev_tx_packets"] == d["tx_good_packets"], d
+    per_qb = [d["tx_queue_%d_bytes" % q] for q in range(2)]
+    assert sum(per_qb) == d["tx_bytes"] == d["dev_tx_bytes"], d
+    assert d["tx_packets"] >= FLOWS * PER_FLOW, d
+    # ethtool -L: one queue pair, only queue 0 sends; back to two
+    assert shell(g, "ethtool -L eth0 combined 1") == ""
+    s2 = snapshot(g)
+    echo_flows(net, 43000)
+    time.sleep(0.5)
+    s3 = snapshot(g)
+    assert "tx_queue_1_packets" not in s3, s3
+    assert s3["tx_queue_0_packets"] - s2["tx_queue_0_packets"] >= FLOWS * PER_FLOW
+    assert shell(g, "ethtool -L eth0 combined 2") == ""
+    s4 = snapshot(g)
+    echo_flows(net, 44000)
+    time.sleep(0.5)
+    s5 = snapshot(g)
+    assert s5["tx_queue_1_packets"] > s4["tx_queue_1_packets"], (s4, s5)
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK
+
+
+@pytest.mark.slow
+def test_tx_watchdog_sees_queue_1(testnet, kernel):
+    """A TX queue other than 0 that hangs is the device's hang: every
+    flow on RX queue 1 (ethtool -X weight 0 1, its vector on CPU 1), so
+    the echo replies leave on TX queue 1; tx_stall freezes its tail, the
+    watchdog counts one tx_timeout and resets, and the echoes come back."""
+    net = testnet
+    # nothing from the host but the test's frames (no IPv6, no ARP)
+    net.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % netns.TAP], check=True)
+    net.run(["ip", "neigh", "replace", GUEST, "lladdr", "52:54:00:12:34:56", "dev", netns.TAP,
+             "nud", "permanent"], check=True)
+    g = net.guest("xps-wd", nic="igb", append=APPEND, smp=2)
+    g.wait_for(r"barenet: ready in", timeout=60)
+    g.wait_prompt(timeout=30)
+    g.wait_for(r"eth0: link up", timeout=30)
+    assert shell(g, "ethtool -X eth0 weight 0 1") == ""
+    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(1)
+        for _ in range(30):
+            s.sendto(b"warm", (GUEST, ECHO_PORT))
+            try:
+                if s.recvfrom(64)[0] == b"warm":
+                    break
+            except socket.timeout:
+                pass
+    # the guest's own background (lwIP's router solicitations, 4 s apart,
+    # from CPU 0's timers) over: from here TX queue 0 stays idle, so only
+    # queue 1 holds the frames the stall keeps back
+    last, since, t0 = None, time.monotonic(), time.monotonic()
+    while time.monotonic() - since < 6:
+        assert time.monotonic() - t0 < 40, "TX queue 0 never went quiet"
+        n0 = snapshot(g)["tx_queue_0_packets"]
+        if n0 != last:
+            last, since = n0, time.monotonic()
+        time.sleep(0.5)
+    s0 = snapshot(g)
+    assert " on " in shell(g, "fault set tx_stall 100% times=1")
+    back = 0
+    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.2)
+        t0 = time.monotonic()
+        i = 0
+        while time.monotonic() - t0 < 15 and back < 5:
+            s.sendto(b"wd %d" % i, (GUEST, ECHO_PORT))
+            i += 1
+            try:
+                while True:
+                    s.recvfrom(64)
+                    back += 1
+            except socket.timeout:
+                pass
+    g.wait_for(r"reset done in \d+ us", timeout=10)
+    s1 = snapshot(g)
+    assert s1["fault_tx_stall"] - s0["fault_tx_stall"] == 1
+    assert s1["tx_timeout_count"] - s0["tx_timeout_count"] == 1, (s0, s1)
+    assert s1["tx_queue_1_packets"] > s0["tx_queue_1_packets"], (s0, s1)
+    assert back >= 5
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK
