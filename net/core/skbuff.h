@@ -104,6 +104,8 @@ struct sk_buff {
 				       * its TPID (ETH_P_8021Q, host order), 0 = no tag */
 	u16 vlan_tci;                 /* that tag's TCI (priority, DEI, VLAN id) */
 	u16 rx_queue;                 /* the device RX queue it arrived on (Linux skb_get_rx_queue) */
+	u16 sender_cpu;               /* TX: the CPU that queued it + 1 (dev_queue_xmit), 0 = unset;
+				       * a multiqueue driver's queue choice (Linux's XPS sender_cpu) */
 	u32 users;                    /* references to this struct */
 	u8 *head, *data, *tail, *end;
 	struct pbuf *pbuf;            /* owns head..end; pbuf->ref is the data refcount */

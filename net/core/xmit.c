@@ -249,6 +249,12 @@ int dev_queue_xmit(struct sk_buff *skb)
 		return -EINVAL;
 	}
 	journey_mark(skb, JOURNEY_TX_QUEUE);
+	/* the TX queue follows the CPU that sends, not the one that happens
+	 * to run the qdisc later: a frame held here (ring full) and dequeued
+	 * by a wake on another CPU keeps its queue, so a flow's frames stay
+	 * in one ring in order (Linux picks the queue before the qdisc,
+	 * netdev_pick_tx) */
+	skb->sender_cpu = (u16)(smp_processor_id() + 1);
 	qdisc_lock(qd);
 	if (!(dev->flags & IFF_UP)) {
 		qd->st.down_drops++;

@@ -67,7 +67,7 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.ipv4.tcp_syncookies": (1, 2, ["3", "-1", "on"]),
     "net.ipv4.tcp_max_syn_backlog": (32, 64, ["0", "256", "x"]),
     "net.ipv4.tcp_synack_retries": (1, 2, ["-1", "6", "x"]),
-    "net.ipv4.tcp_min_snd_mss": (48, 536, ["47", "1461", "x"]),
+    "net.ipv4.tcp_min_snd_mss": (48, 536, ["47", "9177", "x"]),   # up to TCP_MSS (9176, jumbo)
 }
 # and the flow limit's table length, fixed (read-only)
 CORE_SYSCTLS = sorted([n for n in SYSCTLS if n.startswith("net.core.")] +

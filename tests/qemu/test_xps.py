@@ -33,10 +33,22 @@ def shell(g, cmd):
 
 
 def snapshot(g):
-    st = parse_ethtool_stats(shell(g, "ethtool -S eth0"))
-    dev = shell(g, "cat /proc/net/dev")
-    f = re.search(r"^\s*eth0:\s*(.*)$", dev, re.M).group(1).split()
-    st["dev_tx_bytes"], st["dev_tx_packets"] = int(f[8]), int(f[9])
+    """ethtool -S with /proc/net/dev's eth0 TX fields, from a quiet moment:
+    /proc/net/dev read before and after ethtool -S agrees (a frame the
+    guest sent between the two reads, an ND or a late reply, made a fresh
+    make test see tx_packets 145 against /proc/net/dev's 144)."""
+    def dev_tx():
+        dev = shell(g, "cat /proc/net/dev")
+        f = re.search(r"^\s*eth0:\s*(.*)$", dev, re.M).group(1).split()
+        return int(f[8]), int(f[9])
+    for _ in range(10):
+        before = dev_tx()
+        st = parse_ethtool_stats(shell(g, "ethtool -S eth0"))
+        after = dev_tx()
+        if before == after:
+            break
+        time.sleep(0.2)
+    st["dev_tx_bytes"], st["dev_tx_packets"] = after
     return st
 
 

@@ -266,11 +266,13 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
 	bool in_poll = READ_ONCE(a->in_rx) == smp_processor_id() + 1;
 
-	/* igb with several queues: the current CPU's TX queue (XPS-like, cpu
-	 * mod the queues); queue 0 is the one below (the others write their
-	 * tail at once, e1000_mq_xmit) */
+	/* igb with several queues: the sending CPU's TX queue (XPS-like, cpu
+	 * mod the queues: the CPU that queued it, skb->sender_cpu, or this
+	 * one for a frame that did not pass the qdisc); queue 0 is the one
+	 * below (the others write their tail at once, e1000_mq_xmit) */
 	if (e1000_mq_has_tx(&a->hw)) {
-		unsigned int nq = READ_ONCE(a->num_queues), q = smp_processor_id() % (nq ? nq : 1);
+		unsigned int cpu = skb->sender_cpu ? skb->sender_cpu - 1u : smp_processor_id();
+		unsigned int nq = READ_ONCE(a->num_queues), q = cpu % (nq ? nq : 1);
 
 		if (q)
 			return e1000_mq_xmit(a, q, skb, flags);
