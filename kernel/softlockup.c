@@ -151,3 +151,10 @@ static int selftest_softlockup(void)
 }
 SELFTEST("softlockup", selftest_softlockup,
 	 "spin with interrupts on until the soft-lockup watchdog reports it");
+
+/* the same under the name issue 13 gives it (selftest=lockup) */
+static int selftest_lockup(void)
+{
+	return selftest_softlockup();
+}
+SELFTEST("lockup", selftest_lockup, "the same as softlockup");
