@@ -50,7 +50,7 @@ Environment: BENCH_MODELS (default "e1000 e1000e igb"), BENCH_MODES
 BENCH_ONLY=sock (only the socket API cells: no Linux guest, no idle,
 mode or load cells), BENCH_ONLY=scaling (only the scaling table,
 bench/scaling.py: igb and e1000 with 1, 2 and 4 vCPUs, RSS vs RPS vs one
-CPU; a full run ends with it), BENCH_ONLY=tcp (bench/tcp.py: only TCP both
+CPU; a full run ends with it unless BENCH_SCALING=0), BENCH_ONLY=tcp (bench/tcp.py: only TCP both
 ways with barenet's offloads on and off next to Linux, with where the time
 goes).
 Writes <date>-<model>.{md,json}, <date>-<model>-<mode>-load.{dat,png} and
@@ -859,7 +859,7 @@ def main():
             docs.append(doc)
             bases.append(base)
     write_summary(out_dir, docs, bases)
-    if not SOCK_ONLY:
+    if not SOCK_ONLY and os.environ.get("BENCH_SCALING", "1") != "0":
         scaling.run(out_dir, date)
     log("done in %.0f s (%s)" % (time.monotonic() - t0, ", ".join("%s %s" % c for c in cells)))
 

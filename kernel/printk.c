@@ -111,6 +111,22 @@ void printk_raw(const char *s, size_t n)
 	}
 }
 
+void console_tty_write(const char *s, size_t n)
+{
+	while (n) {
+		size_t k = n < 256 ? n : 256;
+		/* while panicking, never wait for the lock (as vprintk) */
+		bool locked = !printk_panicking;
+		unsigned long flags = locked ? spin_lock_irqsave(&printk_lock) : 0;
+
+		serial_write(s, k);
+		if (locked)
+			spin_unlock_irqrestore(&printk_lock, flags);
+		s += k;
+		n -= k;
+	}
+}
+
 int printk(const char *fmt, ...)
 {
 	va_list ap;

@@ -41,6 +41,13 @@ int vprintk(const char *fmt, va_list ap) __printf(1, 0);
  * starts a new one */
 void printk_raw(const char *s, size_t n);
 
+/* The console shell's output to the serial port, not logged: under the
+ * printk lock in pieces of up to 256 bytes, so that a kernel message from
+ * another CPU lands between two writes, never inside one (a fresh make
+ * test saw the DHCP line and the shell's banner interleaved character by
+ * character).  Any context. */
+void console_tty_write(const char *s, size_t n);
+
 /* console loglevel: messages with level < this are printed */
 extern int console_loglevel;
 

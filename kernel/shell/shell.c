@@ -5,6 +5,7 @@
 #include "kernel/shell/line.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/printk.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "fs/view.h"
@@ -27,7 +28,7 @@ static struct line_ed shell_line;
 static void console_session_write(struct shell_session *s, const char *buf, size_t n)
 {
 	(void)s;
-	serial_write(buf, n);
+	console_tty_write(buf, n);      /* whole, between kernel messages */
 }
 
 static int console_session_getc(struct shell_session *s)
