@@ -461,3 +461,36 @@ def sock_summary(docs, pages):
     md += "- each model in its default mode (%s)\n" % ", ".join(
         "%s %s" % (d["meta"]["model"], MODE_NAMES[d["full_mode"]]) for d in docs)
     return md + sock_summary_rows(docs)
+
+
+def wait_udp_echo(net, guest, port, timeout=30):
+    """True once guest's UDP echo on port answers a probe from the
+    namespace net (lwIP routes UDP only after it has seen the carrier;
+    inetd starts late in the Linux init)."""
+    import socket
+    import time
+    s = net.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(0.2)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            s.sendto(b"probe", (guest, port))
+            try:
+                if s.recvfrom(2048)[0] == b"probe":
+                    return True
+            except socket.timeout:
+                pass
+        return False
+    finally:
+        s.close()
+
+
+def write_doc(base, doc, render):
+    """base.json (doc) and base.md (render(doc)); the page printed too."""
+    import json
+    with open(base + ".json", "w") as f:
+        json.dump(doc, f, indent=1, sort_keys=True)
+    md = render(doc)
+    with open(base + ".md", "w") as f:
+        f.write(md)
+    print(md, flush=True)

@@ -206,22 +206,8 @@ def first_ping(net, bg, timeout):
 
 
 def wait_udp_echo(net, timeout=30, port=ECHO_PORT):
-    """True once the guest's UDP echo answers (lwIP routes UDP only after it
-    has seen the carrier; inetd starts late in the Linux init)."""
-    s = net.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(0.2)
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            s.sendto(b"probe", (GUEST, port))
-            try:
-                if s.recvfrom(2048)[0] == b"probe":
-                    return True
-            except socket.timeout:
-                pass
-        return False
-    finally:
-        s.close()
+    """True once the guest's UDP echo answers (benchlib.wait_udp_echo)."""
+    return benchlib.wait_udp_echo(net, GUEST, port, timeout)
 
 
 def ping_rtts(net, n):
@@ -778,12 +764,7 @@ def run_model(model, modes, out_dir, date, idle):
                       "iperf_seconds": IPERF_SECONDS, "flood": FLOOD_FRAMES,
                       "load_steps": LOAD_STEPS, "load_seconds": LOAD_SECONDS,
                       "idle_seconds": IDLE_SECONDS}}
-    with open(base + ".json", "w") as f:
-        json.dump(doc, f, indent=1, sort_keys=True)
-    md = render(doc)
-    with open(base + ".md", "w") as f:
-        f.write(md)
-    print(md, flush=True)
+    benchlib.write_doc(base, doc, render)
     return doc, base
 
 

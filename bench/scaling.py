@@ -222,7 +222,7 @@ def measure(model, label, n, steer, extra):
         g.wait_for(r"barenet: ready in", 120)
         g.wait_prompt(120)
         cell["build"] = harness.BANNER_RE.search(g.output).group("build")
-        if not _wait_echo(net):
+        if not benchlib.wait_udp_echo(net, GUEST, ECHO_PORT):
             raise RuntimeError("scaling %s %s: no UDP echo; log %s" % (model, label, g.logpath))
         if steer == "rss":
             out = g.shell("ethtool -N eth0 rx-flow-hash udp4 sdfn", 30).strip()
@@ -265,22 +265,6 @@ def measure(model, label, n, steer, extra):
                                       cell["qemu_cores"], cell["load_before"]))
     return cell
 
-
-def _wait_echo(net, timeout=30):
-    s = net.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(0.2)
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            s.sendto(b"probe", (GUEST, ECHO_PORT))
-            try:
-                if s.recvfrom(64)[0] == b"probe":
-                    return True
-            except socket.timeout:
-                pass
-        return False
-    finally:
-        s.close()
 
 
 def reference(cells):
@@ -397,10 +381,5 @@ def run(out_root, date, models=("igb", "e1000")):
     meta["load_end"] = "%.2f %.2f %.2f" % os.getloadavg()
     meta["barenet"] = ", ".join(sorted({c["build"] for cs in doc["cells"].values() for c in cs}))
     base = os.path.join(out_dir, "%s-scaling" % date)
-    with open(base + ".json", "w") as f:
-        json.dump(doc, f, indent=1, sort_keys=True)
-    md = render(doc)
-    with open(base + ".md", "w") as f:
-        f.write(md)
-    print(md, flush=True)
+    benchlib.write_doc(base, doc, render)
     return base + ".md"

@@ -308,12 +308,7 @@ def main():
     meta["duration_s"] = round(time.monotonic() - t0)
     os.makedirs(OUT, exist_ok=True)
     base = os.path.join(OUT, now.strftime("%Y-%m-%d-%H%M"))
-    with open(base + ".json", "w") as f:
-        json.dump(doc, f, indent=1, sort_keys=True)
-    md = render(doc)
-    with open(base + ".md", "w") as f:
-        f.write(md)
-    print(md, flush=True)
+    benchlib.write_doc(base, doc, render)
 
 
 if __name__ == "__main__":
