@@ -11,6 +11,7 @@
 #include "kernel/sched.h"
 #include "kernel/spinlock.h"
 #include "kernel/x86.h"
+#include "lib/parse_num.h"
 #include "lib/seq_buf.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -615,53 +616,6 @@ static int smp_affinity_show(char *buf, size_t size, const char *const *args)
 	seq_buf_printf(&s, "\n");
 	return seq_buf_used(&s);
 }
-/* Linux's bitmap_parse: hex groups of 32 bits separated by commas, most
- * significant first; a trailing newline */
-static int cpumask_parse_hex(const char *s, u32 *mask)
-{
-	u32 groups[NR_CPUS / 32 + 2];
-	unsigned int n = 0;
-	size_t len = strlen(s);
-
-	if (len && s[len - 1] == '\n')
-		len--;
-	if (!len)
-		return -EINVAL;
-	while (len) {
-		u32 v = 0;
-		unsigned int digits = 0;
-
-		while (len && s[0] != ',') {
-			char c = s[0];
-			u32 d = c >= '0' && c <= '9' ? (u32)(c - '0') :
-				c >= 'a' && c <= 'f' ? (u32)(c - 'a' + 10) :
-				c >= 'A' && c <= 'F' ? (u32)(c - 'A' + 10) : 16;
-
-			if (d == 16 || ++digits > 8)
-				return -EINVAL;
-			v = v << 4 | d;
-			s++;
-			len--;
-		}
-		if (!digits || n == ARRAY_SIZE(groups))
-			return -EINVAL;
-		groups[n++] = v;
-		if (len) {              /* the comma */
-			s++;
-			len--;
-			if (!len)
-				return -EINVAL;
-		}
-	}
-	/* the last group is CPUs 0-31; a bit above NR_CPUS is a CPU that
-	 * cannot exist */
-	for (unsigned int i = 0; i + 1 < n; i++)
-		if (groups[i])
-			return -EINVAL;
-	*mask = groups[n - 1];
-	return 0;
-}
-
 static int smp_affinity_store(const char *text, const char *const *args)
 {
 	int v = irq_vector_of_arg(args);
@@ -669,7 +623,7 @@ static int smp_affinity_store(const char *text, const char *const *args)
 
 	if (v < 0)
 		return -EIO;
-	if (cpumask_parse_hex(text, &m))
+	if (parse_hex_mask32(text, &m))
 		return -EINVAL;
 	return irq_set_affinity(v, m);
 }

@@ -1,5 +1,6 @@
 /* parse_num: a whole word read as a decimal number within bounds, for the
- * options and shell commands that take counts and sizes. */
+ * options and shell commands that take counts and sizes; a hex CPU mask
+ * for the files that take one. */
 #ifndef LIB_PARSE_NUM_H
 #define LIB_PARSE_NUM_H
 
@@ -8,5 +9,12 @@
 /* s, all of it, as a decimal number in min..max: 0 and the value in *out,
  * or -EINVAL (no leading sign or blank, no trailing text; *out untouched) */
 int parse_u64_range(const char *s, u64 min, u64 max, u64 *out);
+
+/* s as Linux's bitmap_parse reads a CPU mask written to a file: hex groups
+ * of up to 8 digits (32 bits) separated by commas, most significant first,
+ * a trailing newline allowed.  0 and the mask (the last group, bits 0-31)
+ * in *mask, or -EINVAL (a bad digit, an empty group, too many groups, or a
+ * bit set above bit 31; *mask untouched). */
+int parse_hex_mask32(const char *s, u32 *mask);
 
 #endif

@@ -21,6 +21,7 @@
 #include "kernel/percpu.h"
 #include "kernel/random.h"
 #include "kernel/softirq.h"
+#include "lib/parse_num.h"
 #include "lib/siphash.h"
 #include "net/core/dev.h"
 #include <stdio.h>
@@ -394,25 +395,9 @@ static int rps_queue_of(const char *const *args, struct net_device **devp,
 int cpumask_parse_hex(const char *text, u32 *mask)
 {
 	unsigned int ncpu = nr_cpu_ids_online();
-	u32 online = ncpu >= 32 ? ~0U : (1U << ncpu) - 1, m = 0;
-	const char *p = text;
-	int digits = 0;
+	u32 online = ncpu >= 32 ? ~0U : (1U << ncpu) - 1, m;
 
-	/* hex digits, Linux's commas between 32-bit words allowed */
-	for (; *p && *p != '\n'; p++) {
-		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
-			*p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : *p == ',' ? -2 : -1;
-
-		if (d == -2)
-			continue;
-		if (d < 0)
-			return -EINVAL;
-		if (m >> 28)
-			return -EINVAL;     /* past NR_CPUS */
-		m = m << 4 | (u32)d;
-		digits++;
-	}
-	if (!digits || (p[0] == '\n' && p[1]) || (m & ~online))
+	if (parse_hex_mask32(text, &m) || (m & ~online))
 		return -EINVAL;
 	*mask = m;
 	return 0;

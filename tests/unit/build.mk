@@ -135,7 +135,7 @@ unit-spinlock-cflags := -DLOCK_DEBUG=1
 
 net-core-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/dev.c net/core/napi.c net/core/gro.c \
 	net/core/sysctl_net_core.c net/core/xmit.c net/core/journey.c net/core/capture.c net/core/rps.c \
-	lib/siphash.c lib/csum.c
+	lib/siphash.c lib/csum.c lib/parse_num.c
 
 unit-skbuff-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/journey.c
 unit-skbuff-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
@@ -160,6 +160,7 @@ unit-pktbuild-srcs := net/core/pktbuild.c
 unit-pktbuild-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-pktbuild-libs := $(HOST_LWIP_LIB)
 unit-pktgen-srcs := net/core/pktgen_params.c net/core/pktbuild.c lib/parse_num.c
+unit-parse_num-srcs := lib/parse_num.c
 
 unit-qdisc-srcs := kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
 unit-qdisc-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
