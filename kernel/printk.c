@@ -96,35 +96,39 @@ int vprintk(const char *fmt, va_list ap)
 	return len;
 }
 
-void printk_raw(const char *s, size_t n)
-{
-	/* in pieces: the lock holds interrupts off while the UART is polled */
-	while (n) {
-		size_t k = n < 256 ? n : 256;
-		unsigned long flags = spin_lock_irqsave(&printk_lock);
-
-		emit(s, k, true);
-		at_line_start = s[k - 1] == '\n';
-		spin_unlock_irqrestore(&printk_lock, flags);
-		s += k;
-		n -= k;
-	}
-}
-
-void console_tty_write(const char *s, size_t n)
+/* s in pieces of up to 256 bytes, each under the printk lock (it holds
+ * interrupts off while the UART is polled), so another CPU's message lands
+ * between two pieces, never inside one; while panicking, never wait for
+ * the lock (as vprintk).  log: into the log ring and to the consoles, as
+ * printk; else to the serial port alone. */
+static void write_pieces(const char *s, size_t n, bool log)
 {
 	while (n) {
 		size_t k = n < 256 ? n : 256;
-		/* while panicking, never wait for the lock (as vprintk) */
 		bool locked = !printk_panicking;
 		unsigned long flags = locked ? spin_lock_irqsave(&printk_lock) : 0;
 
-		serial_write(s, k);
+		if (log) {
+			emit(s, k, true);
+			at_line_start = s[k - 1] == '\n';
+		} else {
+			serial_write(s, k);
+		}
 		if (locked)
 			spin_unlock_irqrestore(&printk_lock, flags);
 		s += k;
 		n -= k;
 	}
+}
+
+void printk_raw(const char *s, size_t n)
+{
+	write_pieces(s, n, true);
+}
+
+void console_tty_write(const char *s, size_t n)
+{
+	write_pieces(s, n, false);
 }
 
 int printk(const char *fmt, ...)
