@@ -21,6 +21,7 @@
 #include "kernel/percpu.h"
 #include "kernel/random.h"
 #include "kernel/softirq.h"
+#include "lib/bitops.h"
 #include "lib/parse_num.h"
 #include "lib/siphash.h"
 #include "net/core/dev.h"
@@ -119,14 +120,18 @@ int rps_sock_flow_entries;
 /* serialises the writers of the tables (sysctl, sysfs): process context */
 static DEFINE_MUTEX(rps_table_mutex);
 
+/* the CPUs that are there, as a mask */
+static u32 rps_online_mask(void)
+{
+	unsigned int ncpu = nr_cpu_ids_online();
+
+	return ncpu >= 32 ? ~0U : (1U << ncpu) - 1;
+}
+
 /* Linux's rps_cpu_mask: the low bits of an ident that hold the CPU */
 static u32 rps_cpu_mask(void)
 {
-	u32 n = nr_cpu_ids_online(), m = 1;
-
-	while (m < n)
-		m <<= 1;
-	return m - 1;
+	return (u32)roundup_pow_of_two(nr_cpu_ids_online()) - 1;
 }
 
 static void rps_sync_ipi(void *info)
@@ -137,18 +142,7 @@ static void rps_sync_ipi(void *info)
 /* every reader that could have seen an old table pointer is done */
 static void rps_synchronize(void)
 {
-	u32 all = nr_cpu_ids_online() >= 32 ? ~0U : (1U << nr_cpu_ids_online()) - 1;
-
-	smp_call_function_many(all, rps_sync_ipi, NULL, true);
-}
-
-static u32 roundup_pow2(u32 v)
-{
-	u32 m = 1;
-
-	while (m < v)
-		m <<= 1;
-	return m;
+	smp_call_function_many(rps_online_mask(), rps_sync_ipi, NULL, true);
 }
 
 /* net.core.rps_sock_flow_entries (Linux rps_sock_flow_sysctl): 0 frees
@@ -160,7 +154,7 @@ int rps_sock_flow_set(long n)
 
 	if (n < 0 || n > RPS_SOCK_FLOW_MAX)
 		return -EINVAL;
-	size = n ? roundup_pow2((u32)n) : 0;
+	size = n ? (u32)roundup_pow_of_two((u64)n) : 0;
 	mutex_lock(&rps_table_mutex);
 	old = rps_sock_flow_table;
 	if (size == (old ? old->mask + 1 : 0)) {
@@ -250,7 +244,7 @@ static int rps_get_cpu_locked(struct net_device *dev, struct sk_buff *skb,
 	struct netdev_rx_queue *rxq = rps_rxq(dev, skb);
 	struct rps_dev_flow_table *ft;
 	struct rps_sock_flow_table *st;
-	u32 m, h, online;
+	u32 m, h;
 	unsigned int k;
 
 	*rflowp = NULL;
@@ -287,8 +281,7 @@ static int rps_get_cpu_locked(struct net_device *dev, struct sk_buff *skb,
 			}
 		}
 	}
-	online = nr_cpu_ids_online() >= 32 ? ~0U : (1U << nr_cpu_ids_online()) - 1;
-	m &= online;
+	m &= rps_online_mask();
 	if (!m)
 		return -1;
 	/* Linux's reciprocal_scale over the map's CPUs */
@@ -394,10 +387,9 @@ static int rps_queue_of(const char *const *args, struct net_device **devp,
 
 int cpumask_parse_hex(const char *text, u32 *mask)
 {
-	unsigned int ncpu = nr_cpu_ids_online();
-	u32 online = ncpu >= 32 ? ~0U : (1U << ncpu) - 1, m;
+	u32 m;
 
-	if (parse_hex_mask32(text, &m) || (m & ~online))
+	if (parse_hex_mask32(text, &m) || (m & ~rps_online_mask()))
 		return -EINVAL;
 	*mask = m;
 	return 0;
@@ -476,7 +468,7 @@ static int rps_flow_cnt_store(const char *text, const char *const *args)
 	if ((*end && !(end[0] == '\n' && !end[1])) || count > RPS_DEV_FLOW_MAX)
 		return -EINVAL;
 	if (count) {
-		u32 size = roundup_pow2((u32)count);
+		u32 size = (u32)roundup_pow_of_two(count);
 
 		t = kmalloc(sizeof(*t) + (size_t)size * sizeof(t->flows[0]));
 		if (!t)
