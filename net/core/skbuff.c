@@ -5,6 +5,7 @@
 #include "net/core/journey.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
+#include "kernel/obj_cache.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #ifndef HOST_TEST
@@ -28,29 +29,8 @@
 
 struct skb_stats skb_stats;
 
-/* A free list of kmalloc'ed objects of one size, linked through their
- * first bytes while free.  One per CPU (Linux's per-CPU skb caches): an
- * object is taken from and given back to the list of the CPU running the
- * code, with interrupts off on it (hard IRQ, softirq and threads all use
- * them), so no lock; kmalloc (locked) fills an empty list and takes the
- * overflow of a full one.  skb_cache_drain empties every CPU's list, each
- * on its own CPU. */
-struct free_obj {
-	struct free_obj *next;
-};
-
-struct obj_cache {
-	struct free_obj *head;
-	unsigned int len;
-};
-
-/* which cache: its size and cap */
-struct obj_cache_kind {
-	struct obj_cache *pcpu;         /* a per-CPU variable */
-	unsigned int max;
-	size_t size;
-};
-
+/* skb structs and RX-buffer wrappers: per-CPU caches (kernel/obj_cache.h);
+ * skb_cache_drain empties every CPU's lists, each on its own CPU. */
 static DEFINE_PER_CPU(struct obj_cache, skb_cache_pcpu);
 static const struct obj_cache_kind skb_cache = {
 	&skb_cache_pcpu, SKB_CACHE_MAX, sizeof(struct sk_buff),
@@ -93,71 +73,6 @@ u64 skb_drop_count(enum skb_drop_reason reason)
 u64 skb_in_use(void)
 {
 	return READ_ONCE(skb_stats.allocs) - READ_ONCE(skb_stats.frees);
-}
-
-/* an object from this CPU's cache (*hit set) or kmalloc; NULL when out
- * of memory */
-static void *obj_cache_get(const struct obj_cache_kind *k, bool *hit)
-{
-	struct free_obj *obj;
-	unsigned long flags = local_irq_save();
-	struct obj_cache *c = this_cpu_ptr(k->pcpu);
-
-	obj = c->head;
-	if (obj) {
-		c->head = obj->next;
-		c->len--;
-	}
-	local_irq_restore(flags);
-	*hit = obj != NULL;
-	return obj ? (void *)obj : kmalloc(k->size);
-}
-
-/* keep obj for reuse in this CPU's cache, or give it back to kmalloc when
- * that is full */
-static void obj_cache_put(const struct obj_cache_kind *k, void *ptr)
-{
-	struct free_obj *obj = ptr;
-	unsigned long flags = local_irq_save();
-	struct obj_cache *c = this_cpu_ptr(k->pcpu);
-
-	if (c->len < k->max) {
-		obj->next = c->head;
-		c->head = obj;
-		c->len++;
-		obj = NULL;
-	}
-	local_irq_restore(flags);
-	if (obj)
-		kfree(obj);
-}
-
-/* empty this CPU's list of one cache */
-static void obj_cache_drain_local(const struct obj_cache_kind *k)
-{
-	for (;;) {
-		unsigned long flags = local_irq_save();
-		struct obj_cache *c = this_cpu_ptr(k->pcpu);
-		struct free_obj *obj = c->head;
-
-		if (obj) {
-			c->head = obj->next;
-			c->len--;
-		}
-		local_irq_restore(flags);
-		if (!obj)
-			return;
-		kfree(obj);
-	}
-}
-
-static unsigned int obj_cache_len(const struct obj_cache_kind *k)
-{
-	unsigned int n = 0;
-
-	for (unsigned int cpu = 0; cpu < nr_cpu_ids_online(); cpu++)
-		n += READ_ONCE(per_cpu_ptr(k->pcpu, cpu)->len);
-	return n;
 }
 
 /* a zeroed struct from the cache or kmalloc */

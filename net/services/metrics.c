@@ -354,10 +354,10 @@ static void put_memory(struct seq_buf *s)
 	       sock_rx_stats.copied);
 	single(s, "sock_rx_entry_cache_hits_total", "counter",
 	       "Socket receive-queue entries taken from the cache of freed ones instead of kmalloc.",
-	       READ_ONCE(sk_rx_cache.hits));
+	       READ_ONCE(sk_rx_cache_hits));
 	single(s, "sock_rx_entry_cache_entries", "gauge",
 	       "Socket receive-queue entries kept for reuse (read datagrams' entries).",
-	       READ_ONCE(sk_rx_cache.count));
+	       sk_rx_cache_count());
 	single(s, "lwip_heap_used_bytes", "gauge", "lwIP heap in use.", lwip_stats.mem.used);
 	single(s, "lwip_heap_max_bytes", "gauge", "lwIP heap high-water mark.", lwip_stats.mem.max);
 	single(s, "lwip_heap_errors_total", "counter", "lwIP heap allocation failures.",

@@ -74,12 +74,9 @@ u32 sock_pbuf_truesize(const struct pbuf *p);
 struct sk_rx *sk_rx_alloc(void);
 /* the entries sk_rx_free keeps for sk_rx_alloc (core lock) */
 #define SK_RX_CACHE_MAX 256
-struct sk_rx_cache {
-	struct sk_rx *head;
-	u32 count;                      /* entries kept, at most SK_RX_CACHE_MAX */
-	u64 hits;                       /* entries sk_rx_alloc took from it */
-};
-extern struct sk_rx_cache sk_rx_cache;
+/* entries sk_rx_alloc took from the cache; the entries it holds now */
+extern u64 sk_rx_cache_hits;
+unsigned int sk_rx_cache_count(void);
 /* charge / uncharge a queue entry; wakes readers */
 void sk_rx_queue(struct sock *sk, struct sk_rx *e);
 /* the current readiness bits (core lock held) */

@@ -14,6 +14,7 @@
 #include "net/socket/sock_internal.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
+#include "kernel/obj_cache.h"
 #include "kernel/time.h"
 #include "kernel/wait.h"
 #include "net/core/journey.h"
@@ -45,7 +46,7 @@ struct socket_alloc {
 
 size_t sock_live_objects(void)
 {
-	return kmalloc_live_objects() - skb_cache_count() - READ_ONCE(sk_rx_cache.count);
+	return kmalloc_live_objects() - skb_cache_count() - sk_rx_cache_count();
 }
 
 unsigned int sock_count(void)
@@ -234,34 +235,26 @@ struct sock_rx_stats sock_rx_stats;
 /* Queue entries kept for reuse, as Linux keeps skbs in a slab cache: a
  * datagram queued and read takes one and gives it back instead of a
  * kmalloc and a kfree (each a lock taken with interrupts off, plus
- * kmalloc's debug bookkeeping) per datagram.  Guarded by the core lock,
- * as the queues are: entries are taken in lwIP's receive callbacks and
- * given back by the calls that read or purge, all under it. */
-struct sk_rx_cache sk_rx_cache;
+ * kmalloc's debug bookkeeping) per datagram.  One list (kernel/
+ * obj_cache.h), not one per CPU: entries are taken in lwIP's receive
+ * callbacks and given back by the calls that read or purge, often on
+ * different CPUs, all under the core lock, which guards it. */
+static struct obj_cache sk_rx_cache;
+u64 sk_rx_cache_hits;
 
 struct sk_rx *sk_rx_alloc(void)
 {
-	struct sk_rx *e = sk_rx_cache.head;
+	struct sk_rx *e = obj_list_pop(&sk_rx_cache);
 
-	if (e) {
-		sk_rx_cache.head = e->next;
-		sk_rx_cache.count--;
-		sk_rx_cache.hits++;
-		return e;
-	}
-	return kmalloc(sizeof(*e));
+	if (!e)
+		return kmalloc(sizeof(*e));
+	sk_rx_cache_hits++;
+	return e;
 }
 
-/* back to the cache, or to kmalloc when it is full */
-static void sk_rx_recycle(struct sk_rx *e)
+unsigned int sk_rx_cache_count(void)
 {
-	if (sk_rx_cache.count >= SK_RX_CACHE_MAX) {
-		kfree(e);
-		return;
-	}
-	e->next = sk_rx_cache.head;
-	sk_rx_cache.head = e;
-	sk_rx_cache.count++;
+	return READ_ONCE(sk_rx_cache.len);
 }
 
 struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p)
@@ -321,7 +314,8 @@ void sk_rx_free(struct sk_rx *e)
 {
 	journey_rx_done(e->journey, JOURNEY_STAGES);    /* freed unread */
 	pbuf_free(e->p);
-	sk_rx_recycle(e);
+	if (!obj_list_push(&sk_rx_cache, e, SK_RX_CACHE_MAX))
+		kfree(e);
 }
 
 struct sk_rx *sk_rx_pop(struct sock *sk)
