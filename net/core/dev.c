@@ -92,7 +92,13 @@ static bool skb_flow_limit(struct softnet_data *sd, unsigned int cpu, const stru
 	return false;
 }
 
-static int enqueue_to_backlog(struct softnet_data *sd, struct sk_buff *skb)
+/* skb onto sd's backlog, interrupts off.  NET_RX_SUCCESS, with the
+ * input_queue_tail it reached in *qtail (may be NULL); or NET_RX_DROP
+ * (counted; skb still the caller's to free).  When the backlog napi was
+ * idle it is scheduled here for this CPU's sd (kick NULL), else *kick is
+ * set: the caller sends the IPI that schedules it on sd's CPU. */
+static int enqueue_to_backlog(struct softnet_data *sd, struct sk_buff *skb, u32 *qtail,
+			      bool *kick)
 {
 	u32 qlen;
 
@@ -106,9 +112,17 @@ static int enqueue_to_backlog(struct softnet_data *sd, struct sk_buff *skb)
 	}
 	__skb_queue_tail(&sd->input_pkt_queue, skb);
 	sd->input_queue_tail++;
+	if (qtail)
+		*qtail = sd->input_queue_tail;
+	/* SCHED taken here; the napi goes on its poll list on its own CPU
+	 * (only that CPU touches its poll list) */
 	if (!qlen && napi_schedule_prep(&sd->backlog)) {
-		list_add_tail(&sd->backlog.poll_list, &sd->poll_list);
-		raise_softirq_irqoff(NET_RX_SOFTIRQ);
+		if (kick) {
+			*kick = true;
+		} else {
+			list_add_tail(&sd->backlog.poll_list, &sd->poll_list);
+			raise_softirq_irqoff(NET_RX_SOFTIRQ);
+		}
 	}
 	spin_unlock(&sd->input_lock);
 	return NET_RX_SUCCESS;
@@ -130,44 +144,20 @@ int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb, u32 *qtail)
 	struct softnet_data *sd = softnet_data_cpu(cpu);
 	unsigned long flags;
 	bool kick = false;
-	u32 qlen;
 	int rc;
 
 	if (!sd || in_irq() || irqs_disabled())
 		return -EINVAL;
 	if (!skb->tstamp)
 		skb->tstamp = ktime_get_ns();
-	if (cpu == smp_processor_id()) {
-		/* this CPU: its own backlog, the tail read as it goes on */
-		flags = local_irq_save();
-		rc = enqueue_to_backlog(sd, skb);
-		if (qtail)
-			*qtail = READ_ONCE(sd->input_queue_tail);
-		local_irq_restore(flags);
-		if (rc == NET_RX_DROP)
-			kfree_skb_reason(skb, SKB_DROP_REASON_CPU_BACKLOG);
-		return rc;
-	}
-	flags = spin_lock_irqsave(&sd->input_lock);
-	qlen = skb_queue_len(&sd->input_pkt_queue);
-	if (qlen >= (u32)READ_ONCE(netdev_max_backlog) || skb_flow_limit(sd, cpu, skb, qlen)) {
-		sd->dropped++;
-		spin_unlock_irqrestore(&sd->input_lock, flags);
+	flags = local_irq_save();
+	rc = enqueue_to_backlog(sd, skb, qtail, cpu == smp_processor_id() ? NULL : &kick);
+	local_irq_restore(flags);
+	if (rc == NET_RX_DROP)
 		kfree_skb_reason(skb, SKB_DROP_REASON_CPU_BACKLOG);
-		return NET_RX_DROP;
-	}
-	__skb_queue_tail(&sd->input_pkt_queue, skb);
-	if (qtail)
-		*qtail = ++sd->input_queue_tail;
-	else
-		sd->input_queue_tail++;
-	/* SCHED taken here, the napi put on its list there (only its CPU
-	 * touches its poll list) */
-	kick = !qlen && napi_schedule_prep(&sd->backlog);
-	spin_unlock_irqrestore(&sd->input_lock, flags);
-	if (kick)
+	else if (kick)
 		smp_call_function_single(cpu, rps_trigger_softirq, sd, false);
-	return NET_RX_SUCCESS;
+	return rc;
 }
 
 int netif_rx(struct sk_buff *skb)
@@ -179,7 +169,7 @@ int netif_rx(struct sk_buff *skb)
 	if (!skb->tstamp)
 		skb->tstamp = ktime_get_ns();
 	flags = local_irq_save();
-	rc = enqueue_to_backlog(sd, skb);
+	rc = enqueue_to_backlog(sd, skb, NULL, NULL);
 	local_irq_restore(flags);
 	/* a drop frees the skb; may be hard IRQ context, so via NET_TX */
 	if (rc == NET_RX_DROP)
