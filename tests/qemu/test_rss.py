@@ -31,6 +31,7 @@ import time
 
 from harness import EXIT_OK, report
 import netns
+from netobs import quiet_shell as shell
 from netparse import parse_ethtool_stats
 
 MAC = "52:54:00:12:34:56"
@@ -80,10 +81,6 @@ def parse_rxfh(text):
     km = re.search(r"RSS hash key:\n([0-9a-f:]+)\n", text)
     assert km and "toeplitz: on" in text, text
     return int(m.group(1)), table, bytes(int(x, 16) for x in km.group(1).split(":"))
-
-
-def shell(g, cmd):
-    return re.sub(r"(?m)^\[ *\d+\.\d{6}\] .*\n", "", g.shell(cmd, timeout=60)).strip("\n")
 
 
 def queue_counts(g, nq=QUEUES):
