@@ -744,10 +744,8 @@ static void e1000_rx_desc(struct e1000_adapter *a, struct e1000_rx_ring *r, u32 
 			e1000_rx_drop(r, qs, wb->eop);
 		} else if (rx_chain_add(&r->chain, skb)) {
 			/* past the MTU before its end: the rest is not kept */
-			r->chain_copied = false;
 			r->sw->rx_length_errors++;
-			r->sw->rx_dropped++;
-			qs->rx_drops++;
+			e1000_rx_drop(r, qs, wb->eop);
 		}
 		if (wb->eop) {
 			u16 bufs = r->chain.bufs;
