@@ -210,7 +210,8 @@ static bool e1000_mq_tx_pending(struct e1000_mq_queue *q)
 }
 
 /* The 82574 (no TX queues but 0): TX completions of queue 0's ring,
- * taken by another queue's poll too:
+ * taken by another queue's poll too (e1000_clean_tx0; a peek first, not
+ * to contend for tx_lock with queue 0's poll for nothing):
  * the replies it sent from its CPU hold their received buffers (zero
  * copy) until cleaned, and queue 0's vector may be throttled (QEMU's
  * e1000e keeps EITR at 128 us at least, e1000e_set_eitr), so with one
@@ -218,16 +219,8 @@ static bool e1000_mq_tx_pending(struct e1000_mq_queue *q)
  * copied (test_zerocopy: 253 on e1000e) */
 static void e1000_mq_clean_tx0(struct e1000_adapter *a)
 {
-	int cleaned;
-
-	if (!e1000_tx_completed_pending(a, &a->tx))
-		return;
-	/* softirq, interrupts on: no hard IRQ takes tx_lock with napi=on */
-	spin_lock(&a->tx_lock);
-	cleaned = e1000_clean_tx(a, &a->tx);
-	spin_unlock(&a->tx_lock);
-	if (cleaned)
-		netif_tx_wake(a->netdev);
+	if (e1000_tx_completed_pending(a, &a->tx))
+		e1000_clean_tx0(a);
 }
 
 static int e1000_mq_poll(struct napi_struct *napi, int budget)
