@@ -190,23 +190,27 @@ static void e1000_mq_reta_default(struct e1000_adapter *a)
 		a->reta[j] = (u8)(j * a->num_queues / E1000_RETA_SIZE);
 }
 
+/* a racy peek, as e1000_rx_ring_pending */
+static bool e1000_mq_tx_pending(struct e1000_mq_queue *q)
+{
+	return READ_ONCE(q->tx_up) && e1000_tx_completed_pending(q->a, &q->tx);
+}
+
 /* frames the device sent on queue q's TX ring go back; a qdisc held back
- * by -EBUSY may go on */
+ * by -EBUSY may go on.  A peek first: no lock taken for a poll with no
+ * completion (and none ever on the 82574, whose queues 1.. have no TX
+ * ring); one missed while start_xmit queues raises its own interrupt */
 static void e1000_mq_clean_tx(struct e1000_mq_queue *q)
 {
 	int cleaned;
 
+	if (!e1000_mq_tx_pending(q))
+		return;
 	spin_lock(&q->tx_lock);
 	cleaned = q->tx_up ? e1000_clean_tx(q->a, &q->tx) : 0;
 	spin_unlock(&q->tx_lock);
 	if (cleaned)
 		netif_tx_wake(q->a->netdev);
-}
-
-/* a racy peek, as e1000_rx_ring_pending */
-static bool e1000_mq_tx_pending(struct e1000_mq_queue *q)
-{
-	return READ_ONCE(q->tx_up) && e1000_tx_completed_pending(q->a, &q->tx);
 }
 
 /* The 82574 (no TX queues but 0): TX completions of queue 0's ring,
