@@ -7,6 +7,7 @@ test_bench_table.py checks it on fixed texts."""
 import os
 import math
 import re
+import subprocess
 
 # /proc/stat "cpu" line columns (Linux fs/proc/stat.c), in USER_HZ ticks
 STAT_FIELDS = ["user", "nice", "system", "idle", "iowait", "irq", "softirq",
@@ -494,3 +495,16 @@ def write_doc(base, doc, render):
     with open(base + ".md", "w") as f:
         f.write(md)
     print(md, flush=True)
+
+
+def machine():
+    """(the host CPU's model name, QEMU's version line) for a page's header"""
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
+                          text=True).stdout.splitlines()[0]
+    return cpu, qemu

@@ -566,14 +566,7 @@ def idle_host_cpu(smp):
 
 # -- output ------------------------------------------------------------------------
 def machine_meta():
-    cpu = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
-                          text=True).stdout.splitlines()[0]
+    cpu, qemu = benchlib.machine()
     linux = "not run (BENCH_ONLY=sock)"
     if not SOCK_ONLY:
         with open(os.path.join(LINUX_DIR, "versions.txt")) as f:

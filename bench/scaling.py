@@ -352,25 +352,12 @@ def rerender(path):
         f.write(render(doc))
 
 
-def machine():
-    cpu = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    import subprocess
-    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
-                          text=True).stdout.splitlines()[0]
-    return cpu, qemu
-
-
 def run(out_root, date, models=("igb", "e1000")):
     """Every model's boots in configs() order; writes the page and .json
     under out_root/scaling; returns the page's path."""
     out_dir = os.path.join(out_root, "scaling")
     os.makedirs(out_dir, exist_ok=True)
-    cpu, qemu = machine()
+    cpu, qemu = benchlib.machine()
     meta = {"date": date, "machine": cpu, "cores": os.cpu_count(), "qemu": qemu,
             "accel": ACCEL, "load_start": "%.2f %.2f %.2f" % os.getloadavg(),
             "command": "BENCH_ONLY=scaling make bench" + (" BENCH_QUICK=1" if QUICK else "")}

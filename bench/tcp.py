@@ -30,6 +30,7 @@ Writes bench/results/tcp/<date>-<time>.{json,md}."""
 import datetime
 import json
 import os
+import statistics
 import time
 
 import run
@@ -47,11 +48,6 @@ FEATURES = ("tx-checksumming", "tcp-segmentation-offload", "generic-receive-offl
 ETHTOOL_KEYS = ("tx_tso_sends", "tx_tso_segments", "tx_tso_descs", "tx_tso_dropped",
                 "tx_csum_offload", "rx_gro_skbs", "rx_gro_packets", "tx_packets", "rx_packets")
 OUT = os.path.join(run.ROOT, "bench", "results", "tcp")
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return [float(x) for x in f.read().split()[:3]]
 
 
 def tcp_snmp(text):
@@ -146,7 +142,7 @@ def measure(kind, model, mode, offloads=None, kernel=harness.KERNEL):
         bg.wait_ready(180)
         if not run.wait_udp_echo(net, 60):
             raise RuntimeError("%s on %s: no UDP echo; log %s" % (kind, model, bg.g.logpath))
-        out = {"load_before": loadavg()}
+        out = {"load_before": [round(x, 2) for x in os.getloadavg()]}
         if kind == "barenet":
             out["build"] = harness.BANNER_RE.search(bg.g.output).group("build")
             # one feature at a time: a model without one (no RX checksum
@@ -156,7 +152,7 @@ def measure(kind, model, mode, offloads=None, kernel=harness.KERNEL):
                 bg.cmd("ethtool -K eth0 %s %s" % (words[i], words[i + 1]))
             out["features"] = features(without_klog(bg.cmd("ethtool -k eth0")))
         out.update(cell(net, bg))
-        out["load_after"] = loadavg()
+        out["load_after"] = [round(x, 2) for x in os.getloadavg()]
     log("%s %s%s: %s" % (kind, model, " offloads " + offloads if offloads else "",
                          json.dumps(out)))
     return out
@@ -171,11 +167,8 @@ def fmt(v):
 
 
 def median(xs):
-    xs = sorted(x for x in xs if x is not None)
-    if not xs:
-        return None
-    n = len(xs)
-    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
 
 
 def medians(doc):

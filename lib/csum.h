@@ -11,4 +11,12 @@
  * not folded: the caller adds what else it needs and folds */
 uint32_t csum_add_be(uint32_t sum, const void *p, size_t n);
 
+/* sum folded to 16 bits (end-around carry), not complemented */
+static inline uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
 #endif

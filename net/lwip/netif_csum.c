@@ -9,19 +9,6 @@
 #include "lwip/netif.h"
 #include "lib/csum.h"
 
-/* the ones' complement sum of n bytes (RFC 1071), not folded */
-static u32 csum_partial(u32 sum, const u8 *p, unsigned int n)
-{
-	return csum_add_be(sum, p, n);
-}
-
-static u16 csum_fold(u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (u16)sum;
-}
-
 static void put_be16(u8 *p, u16 v)
 {
 	p[0] = (u8)(v >> 8);
@@ -53,7 +40,7 @@ static void l4_csum_sw(u8 *l4, unsigned int l4len, u8 proto, u32 pseudo)
 	u16 c;
 
 	put_be16(l4 + field, 0);
-	c = (u16)~csum_fold(csum_partial(pseudo, l4, l4len));
+	c = (u16)~csum_fold(csum_add_be(pseudo, l4, l4len));
 	if (!c && proto == IPPROTO_UDP)
 		c = 0xffff;
 	put_be16(l4 + field, c);
@@ -103,10 +90,10 @@ int glue_tx_csum(struct net_device *dev, u16 nflags, struct sk_buff *skb,
 				skb->ip_summed = CHECKSUM_PARTIAL;
 			} else {
 				put_be16(ip + IPV4_CHECK, 0);
-				put_be16(ip + IPV4_CHECK, (u16)~csum_fold(csum_partial(0, ip, hlen)));
+				put_be16(ip + IPV4_CHECK, (u16)~csum_fold(csum_add_be(0, ip, hlen)));
 			}
 		}
-		pseudo = csum_partial(0, ip + IPV4_SADDR, 8) + proto + l4len;
+		pseudo = csum_add_be(0, ip + IPV4_SADDR, 8) + proto + l4len;
 		feat &= NETIF_F_IP_CSUM;
 		if (frame_is_fragment(f, head)) {
 			st->tx_frag_nocsum += l4_left && l4_csum_field(proto) &&
@@ -125,7 +112,7 @@ int glue_tx_csum(struct net_device *dev, u16 nflags, struct sk_buff *skb,
 						!(get_be16(ip + IPV6_HLEN + IPV6_FRAG_OFF) & IPV6_OFFSET_MASK);
 			return 0;
 		}
-		pseudo = csum_partial(0, ip + IPV6_SADDR, 32) + proto + l4len;
+		pseudo = csum_add_be(0, ip + IPV6_SADDR, 32) + proto + l4len;
 		feat &= NETIF_F_IPV6_CSUM;
 	} else {
 		return 0;

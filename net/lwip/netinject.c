@@ -459,8 +459,9 @@ static int netinject_boot_thread(void *data)
 static void boot_reap(struct work_struct *w)
 {
 	(void)w;
-	while (!kthread_reap(boot_task))
-		msleep(1);
+	/* the thread ended by itself: kthread_stop waits until it has left
+	 * its CPU and frees it (its stop request finds it done) */
+	kthread_stop(boot_task);
 	boot_task = NULL;
 }
 

@@ -11,7 +11,7 @@ import re
 import struct
 import time
 
-from netparse import driver_linked, free_port  # noqa: F401 (re-exported)
+from netparse import driver_linked, free_port, without_klog  # noqa: F401 (re-exported)
 
 MAC = "52:54:00:12:34:56"
 
@@ -164,3 +164,9 @@ def rx_pool_settled(read_stats, timeout):
         if s["rx_pool_lent"] == 0 or time.monotonic() > deadline:
             return s
         time.sleep(0.5)
+
+
+def quiet_shell(g, cmd, timeout=60):
+    """g's shell output of cmd without the kernel's log lines, the newlines
+    at both ends stripped (test_rss, test_rps, test_rfs, test_xps)."""
+    return without_klog(g.shell(cmd, timeout=timeout)).strip("\n")

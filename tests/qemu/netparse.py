@@ -67,6 +67,13 @@ def softnet_totals(text):
     return tot
 
 
+def softnet_rows(text):
+    """/proc/net/softnet_stat: one list of its hex columns as numbers per
+    CPU (0 processed, 1 dropped, 2 time_squeeze, 9 received_rps, 10
+    flow_limit_count)."""
+    return [[int(c, 16) for c in line.split()] for line in text.splitlines() if line.strip()]
+
+
 def parse_ethtool_stats(text):
     """ethtool -S: "NIC statistics:" then one "     name: value" a line."""
     lines = text.splitlines()

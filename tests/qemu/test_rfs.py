@@ -14,12 +14,13 @@ echoes UDP datagrams on port 9000.
   (processed and received_rps grow there), no rps_cpus needed; every
   datagram is echoed once and in order.  A sysctl above 2^29 and a bad
   count are refused and change nothing; 0 turns RFS off again."""
-import re
 import socket
 
 import apps
 import netns
 from harness import EXIT_OK
+from netobs import quiet_shell as shell
+from netparse import softnet_rows
 
 GUEST = netns.GUEST4
 APPEND = "ip=%s/%d,%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4)
@@ -28,17 +29,9 @@ FLOW_CNT = "/sys/class/net/eth0/queues/rx-0/rps_flow_cnt"
 N = 30
 
 
-def shell(g, cmd):
-    return re.sub(r"(?m)^\[ *\d+\.\d{6}\] .*\n", "", g.shell(cmd, timeout=60)).strip("\n")
-
-
 def softnet(g):
     """[(processed, received_rps)] per CPU."""
-    out = []
-    for line in shell(g, "cat /proc/net/softnet_stat").splitlines():
-        c = [int(x, 16) for x in line.split()]
-        out.append((c[0], c[9]))
-    return out
+    return [(c[0], c[9]) for c in softnet_rows(shell(g, "cat /proc/net/softnet_stat"))]
 
 
 def echo(s, tag, n):

@@ -13,29 +13,22 @@ protocol processing over CPUs by flow hash (net/core/rps.c).
   igb with 2 queues: each rx-N has its own rps_cpus (queue 1's frames,
   taken on CPU 1, processed on CPU 0 by rx-1's mask), bad masks refused.
   flow_limit_cpu_bitmap: Linux's hex mask in and out."""
-import re
 import socket
 import time
 
 from harness import EXIT_OK, report
 import netns
+from netobs import quiet_shell as shell
+from netparse import softnet_rows
 
 GUEST = netns.GUEST4
 APPEND = "ip=%s/%d,%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4)
 RPS = "/sys/class/net/eth0/queues/rx-0/rps_cpus"
 
 
-def shell(g, cmd):
-    return re.sub(r"(?m)^\[ *\d+\.\d{6}\] .*\n", "", g.shell(cmd, timeout=60)).strip("\n")
-
-
 def softnet(g):
     """[(processed, dropped, received_rps)] per CPU."""
-    out = []
-    for line in shell(g, "cat /proc/net/softnet_stat").splitlines():
-        c = [int(x, 16) for x in line.split()]
-        out.append((c[0], c[1], c[9]))
-    return out
+    return [(c[0], c[1], c[9]) for c in softnet_rows(shell(g, "cat /proc/net/softnet_stat"))]
 
 
 def nic_irqs(g):

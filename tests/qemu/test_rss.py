@@ -31,6 +31,7 @@ import time
 
 from harness import EXIT_OK, report
 import netns
+from netobs import quiet_shell as shell
 from netparse import parse_ethtool_stats
 
 MAC = "52:54:00:12:34:56"
@@ -80,10 +81,6 @@ def parse_rxfh(text):
     km = re.search(r"RSS hash key:\n([0-9a-f:]+)\n", text)
     assert km and "toeplitz: on" in text, text
     return int(m.group(1)), table, bytes(int(x, 16) for x in km.group(1).split(":"))
-
-
-def shell(g, cmd):
-    return re.sub(r"(?m)^\[ *\d+\.\d{6}\] .*\n", "", g.shell(cmd, timeout=60)).strip("\n")
 
 
 def queue_counts(g, nq=QUEUES):
@@ -324,15 +321,19 @@ def test_rss_queue_prediction_e1000e(testnet, kernel):
     assert deltas(before, after) == [16 if q == q2 else 0 for q in range(nq)]
     assert st["rx_rss_mismatch"] == 0
 
-    # bad input, then the table flipped: the address pair's queue follows
+    # bad input, then a table that moves the address pair's entry to the
+    # other queue (its hash under MS_KEY falls in entry 0, queue 0 under
+    # weight 1 3 and under 3 1 alike): the flows follow it
     assert shell(g, "ethtool -L eth0 combined 3") == (
         "netlink error: requested channel count exceeds maximum\n"
         "netlink error: Invalid argument")
     assert shell(g, "ethtool -X eth0 equal 3") == \
         "Cannot set RX flow hash configuration: Invalid argument"
-    assert shell(g, "ethtool -X eth0 weight 3 1") == ""
+    assert shell(g, "ethtool -X eth0 weight %s" % " ".join(
+        "1" if q != q2 else "0" for q in range(nq))) == ""
     _, table, _ = parse_rxfh(shell(g, "ethtool -x eth0"))
     q3 = predict()
+    assert q3 != q2, (q2, q3, table)
     before, _ = queue_counts(g, nq)
     udp_flows(net, sports[:4], 2)
     settle()

@@ -19,6 +19,7 @@ import pytest
 
 from harness import EXIT_OK
 import netns
+from netobs import quiet_shell as shell
 from netparse import parse_ethtool_stats
 
 GUEST = netns.GUEST4
@@ -26,10 +27,6 @@ ECHO_PORT = 7
 APPEND = "ip=%s/%d,%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4)
 FLOWS = 24
 PER_FLOW = 6
-
-
-def shell(g, cmd):
-    return re.sub(r"(?m)^\[ *\d+\.\d{6}\] .*\n", "", g.shell(cmd, timeout=60)).strip("\n")
 
 
 def snapshot(g):
@@ -65,34 +62,43 @@ def echo_flows(net, base):
             assert got == [b"xps %d %d" % (k, i) for i in range(PER_FLOW)], got
 
 
-def tx_queues(st, nq):
-    return [st.get("tx_queue_%d_packets" % q) for q in range(nq)]
+def igb_guest(net, name):
+    """An igb guest with 2 CPUs on a tap that sends it nothing but the
+    test's frames (no IPv6, no ARP from the host), link up."""
+    net.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % netns.TAP], check=True)
+    net.run(["ip", "neigh", "replace", GUEST, "lladdr", "52:54:00:12:34:56", "dev", netns.TAP,
+             "nud", "permanent"], check=True)
+    g = net.guest(name, nic="igb", append=APPEND, smp=2)
+    g.wait_for(r"barenet: ready in", timeout=60)
+    g.wait_prompt(timeout=30)
+    g.wait_for(r"eth0: link up", timeout=30)
+    return g
+
+
+def warm_up(net, tries, wait):
+    """One echo first: lwIP queues one frame per unresolved neighbour
+    (ARP_QUEUEING off), so a burst before the guest knows the host's MAC
+    loses all but one reply; lwIP answers UDP once its timer saw the
+    carrier.  Fails when no echo came back."""
+    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(wait)
+        for _ in range(tries):
+            s.sendto(b"warm", (GUEST, ECHO_PORT))
+            try:
+                if s.recvfrom(64)[0] == b"warm":
+                    return
+            except socket.timeout:
+                pass
+    raise AssertionError("no UDP echo from the guest in %d tries" % tries)
 
 
 def test_tx_queue_per_cpu(testnet, kernel):
     net = testnet
-    net.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % netns.TAP], check=True)
-    net.run(["ip", "neigh", "replace", GUEST, "lladdr", "52:54:00:12:34:56", "dev", netns.TAP,
-             "nud", "permanent"], check=True)
-    g = net.guest("xps", nic="igb", append=APPEND, smp=2)
-    g.wait_for(r"barenet: ready in", timeout=60)
-    g.wait_prompt(timeout=30)
-    g.wait_for(r"eth0: link up", timeout=30)
+    g = igb_guest(net, "xps")
     # UDP hashes the 2-tuple by default (as Linux's igb): one host, one
     # queue; the 4-tuple spreads the flows over both
     assert shell(g, "ethtool -N eth0 rx-flow-hash udp4 sdfn") == ""
-    # one echo first: lwIP queues one frame per unresolved neighbour
-    # (ARP_QUEUEING off), so a burst before the guest knows the host's
-    # MAC loses all but one reply
-    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(2)
-        for _ in range(5):
-            s.sendto(b"warm", (GUEST, ECHO_PORT))
-            try:
-                if s.recvfrom(64)[0] == b"warm":
-                    break
-            except socket.timeout:
-                pass
+    warm_up(net, 5, 2)
     echo_flows(net, 41000)
     time.sleep(0.5)
     irqs = shell(g, "cat /proc/interrupts")
@@ -134,24 +140,9 @@ def test_tx_watchdog_sees_queue_1(testnet, kernel):
     the echo replies leave on TX queue 1; tx_stall freezes its tail, the
     watchdog counts one tx_timeout and resets, and the echoes come back."""
     net = testnet
-    # nothing from the host but the test's frames (no IPv6, no ARP)
-    net.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % netns.TAP], check=True)
-    net.run(["ip", "neigh", "replace", GUEST, "lladdr", "52:54:00:12:34:56", "dev", netns.TAP,
-             "nud", "permanent"], check=True)
-    g = net.guest("xps-wd", nic="igb", append=APPEND, smp=2)
-    g.wait_for(r"barenet: ready in", timeout=60)
-    g.wait_prompt(timeout=30)
-    g.wait_for(r"eth0: link up", timeout=30)
+    g = igb_guest(net, "xps-wd")
     assert shell(g, "ethtool -X eth0 weight 0 1") == ""
-    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(1)
-        for _ in range(30):
-            s.sendto(b"warm", (GUEST, ECHO_PORT))
-            try:
-                if s.recvfrom(64)[0] == b"warm":
-                    break
-            except socket.timeout:
-                pass
+    warm_up(net, 30, 1)
     # the guest's own background (lwIP's router solicitations, 4 s apart,
     # from CPU 0's timers) over: from here TX queue 0 stays idle, so only
     # queue 1 holds the frames the stall keeps back

@@ -2,7 +2,8 @@
  * big-endian words, a last odd byte as the high half), folded: every
  * length 0..LEN_MAX at every alignment 0..7, over patterned and all-ones
  * data (the carries), with a starting sum; and RFC 1071's worked example
- * (section 3: the words 0001 f203 f4f5 f6f7 sum to ddf2). */
+ * (section 3: the words 0001 f203 f4f5 f6f7 sum to ddf2); csum_fold's
+ * end-around carry. */
 #include <check.h>
 #include <stdint.h>
 #include "lib/csum.h"
@@ -54,6 +55,20 @@ START_TEST(every_length_and_alignment)
 }
 END_TEST
 
+/* lib/csum.h's csum_fold: the end-around carry until 16 bits remain
+ * (0x1ffff folds to 0x10000, then to 1) */
+START_TEST(fold_end_around_carry)
+{
+	static const uint32_t v[] = { 0, 0xffff, 0x10000, 0x1ffff, 0xfffeffff, 0xffffffff,
+				      0x12345678, 0x8000ffff };
+
+	ck_assert_uint_eq(csum_fold(0x1ffff), 1);
+	ck_assert_uint_eq(csum_fold(0xffffffff), 0xffff);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ck_assert_uint_eq(csum_fold(v[i]), fold(v[i]));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("csum");
@@ -61,6 +76,7 @@ int main(void)
 
 	tcase_add_test(tc, rfc1071_example);
 	tcase_add_test(tc, every_length_and_alignment);
+	tcase_add_test(tc, fold_end_around_carry);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }

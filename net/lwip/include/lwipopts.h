@@ -112,8 +112,10 @@ void net_core_assert_locked(const char *fn);
  *    the window find up to 44 segments to join into one 64 KiB TSO send.
  *    lwIP's tcp_write walks the unsent queue to append (tcp_out.c), but
  *    sent segments move to unacked, so the walk stays short.  The queue
- *    may hold the buffer in MSS-sized pieces twice over (small writes
- *    join the last segment), half the segment pool.
+ *    length counts pbufs: two per segment of a write referenced in place
+ *    (a header pbuf and the data: LWIP_NETIF_TX_SINGLE_PBUF 0 below, as
+ *    lwiperf's), so a buffer of such MSS-sized writes fits, in half the
+ *    segment pool; copied writes fill one pbuf per segment (TCP_OVERSIZE).
  *  - No SACK (lwIP's default): a tap or QEMU's user network does not lose
  *    segments on its own; nothing measured here asks for it.
  *  - Delayed ACK: lwIP's (an ACK for every second full segment, the rest
