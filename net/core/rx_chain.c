@@ -7,20 +7,17 @@
 #include "net/core/skbuff.h"
 #include "kernel/errno.h"
 
-static void rx_chain_free(struct rx_chain *c)
+/* free the frame gathered so far, a drop counted under reason */
+static void rx_chain_free(struct rx_chain *c, enum skb_drop_reason reason)
 {
 	if (c->skb)
-		kfree_skb_reason(c->skb, SKB_DROP_REASON_PKT_TOO_BIG);
+		kfree_skb_reason(c->skb, reason);
 	c->skb = NULL;
 	c->bufs = 0;
 }
 
 int rx_chain_add(struct rx_chain *c, struct sk_buff *piece)
 {
-	if (c->dropping) {
-		kfree_skb(piece);
-		return 0;
-	}
 	if (!c->skb) {
 		if (c->max_len && piece->len > c->max_len)
 			goto too_long;
@@ -35,8 +32,7 @@ int rx_chain_add(struct rx_chain *c, struct sk_buff *piece)
 	return 0;
 too_long:
 	kfree_skb_reason(piece, SKB_DROP_REASON_PKT_TOO_BIG);
-	rx_chain_free(c);
-	c->dropping = true;
+	rx_chain_free(c, SKB_DROP_REASON_PKT_TOO_BIG);
 	return -EMSGSIZE;
 }
 
@@ -44,10 +40,7 @@ bool rx_chain_drop(struct rx_chain *c, bool eop)
 {
 	bool first = !c->dropping;
 
-	if (c->skb)
-		kfree_skb(c->skb);
-	c->skb = NULL;
-	c->bufs = 0;
+	rx_chain_free(c, SKB_DROP_REASON_NOT_SPECIFIED);
 	c->dropping = !eop;
 	return first;
 }
@@ -64,9 +57,6 @@ struct sk_buff *rx_chain_end(struct rx_chain *c)
 
 void rx_chain_reset(struct rx_chain *c)
 {
-	if (c->skb)
-		kfree_skb(c->skb);
-	c->skb = NULL;
-	c->bufs = 0;
+	rx_chain_free(c, SKB_DROP_REASON_NOT_SPECIFIED);
 	c->dropping = false;
 }

@@ -9,7 +9,7 @@
  * feeds it every descriptor in ring order:
  *
  *	piece: rx_chain_add()          (an skb over this descriptor's buffer)
- *	error or no skb: rx_chain_drop()
+ *	error, no skb, -EMSGSIZE, or c->dropping: rx_chain_drop()
  *	EOP:   rx_chain_end()          (the whole frame, or NULL if dropped)
  *
  * A frame may be split across NAPI polls (the budget ends between its
@@ -30,10 +30,11 @@ struct rx_chain {
 };
 
 /* Add one buffer's piece (a linear skb the caller hands over, its
- * reference gone after the call).  A piece of a frame being dropped is
- * freed.  Returns 0; -EMSGSIZE when the frame grows past c->max_len (or
- * an skb's 64 KiB): the frame is freed, the rest up to EOP discarded, and
- * the caller counts one length error. */
+ * reference gone after the call); not while c->dropping (the rest of a
+ * dropped frame goes to rx_chain_drop).  Returns 0; -EMSGSIZE when the
+ * frame grows past c->max_len (or an skb's 64 KiB): the piece and the
+ * frame so far are freed, and the caller drops the rest with
+ * rx_chain_drop as for any error, counting one length error. */
 int rx_chain_add(struct rx_chain *c, struct sk_buff *piece);
 
 /* Drop the frame being gathered (a descriptor error, no skb for a piece)

@@ -477,6 +477,9 @@ int  e1000_xmit(struct e1000_adapter *a, struct e1000_tx_ring *t, struct sk_buff
 		unsigned int flags);
 void e1000_tx_flush(struct e1000_adapter *a, struct e1000_tx_ring *t);
 int  e1000_clean_tx(struct e1000_adapter *a, struct e1000_tx_ring *t);
+/* queue 0's ring (a->tx): its completions under tx_lock, the qdisc woken
+ * if any; from a poll or napi=off's hard IRQ (e1000_irq.c) */
+void e1000_clean_tx0(struct e1000_adapter *a);
 /* descriptors and slots of one TX ring of count slots, its counters in
  * *sw, or free them; the TDT register of ring t */
 int  e1000_tx_ring_alloc(struct e1000_tx_ring *t, u32 count, u16 index, struct e1000_sw_stats *sw);

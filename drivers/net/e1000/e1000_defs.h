@@ -343,7 +343,6 @@ _Static_assert(sizeof(struct e1000_adv_tx_context_desc) == 16, "advanced context
 #define E1000_MRQC_RSS_DEFAULT  (E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP | \
 				 E1000_MRQC_RSS_FIELD_IPV6 | E1000_MRQC_RSS_FIELD_IPV6_TCP | \
 				 E1000_MRQC_RSS_FIELD_IPV6_TCP_EX)
-#define E1000_RETA_QUEUE_MASK   0x0Fu   /* igb: an entry's queue is its low nibble */
 /* 82574 (10.2.5.x MRQC, RETA): MRQE 01b = RSS; an entry's queue is bit 7
  * of its byte (QEMU hw/net/e1000_regs.h E1000_MRQC_ENABLED,
  * E1000_RSS_QUEUE); QEMU hashes TCP/IPv4, IPv4, TCP/IPv6 and IPv6, never

@@ -73,17 +73,10 @@ static u32 e1000_take_icr(struct e1000_adapter *a)
 	return icr;
 }
 
-/* the work both modes share: link, TX completions, up to budget frames,
- * then the TX tail for what the rx_handler queued */
-static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
+void e1000_clean_tx0(struct e1000_adapter *a)
 {
-	u32 icr = e1000_take_icr(a);
-	int work, cleaned;
+	int cleaned;
 
-	if (icr & E1000_ICR_LSC)
-		e1000_update_link(a);
-	if (++*count % E1000_STATS_EVERY == 0)
-		e1000_stats_update(a);
 	/* completions freed descriptors: a qdisc held back by -EBUSY may go
 	 * on.  tx_lock without irqsave: in a poll interrupts are on and no
 	 * hard IRQ takes it (napi=off runs this in the hard IRQ, interrupts
@@ -93,6 +86,20 @@ static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
 	spin_unlock(&a->tx_lock);
 	if (cleaned)
 		netif_tx_wake(a->netdev);
+}
+
+/* the work both modes share: link, TX completions, up to budget frames,
+ * then the TX tail for what the rx_handler queued */
+static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
+{
+	u32 icr = e1000_take_icr(a);
+	int work;
+
+	if (icr & E1000_ICR_LSC)
+		e1000_update_link(a);
+	if (++*count % E1000_STATS_EVERY == 0)
+		e1000_stats_update(a);
+	e1000_clean_tx0(a);
 	WRITE_ONCE(a->in_rx, smp_processor_id() + 1);
 	work = e1000_clean_rx(a, budget);
 	if (unlikely(a->fault.held))

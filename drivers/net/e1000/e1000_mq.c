@@ -190,12 +190,22 @@ static void e1000_mq_reta_default(struct e1000_adapter *a)
 		a->reta[j] = (u8)(j * a->num_queues / E1000_RETA_SIZE);
 }
 
+/* a racy peek, as e1000_rx_ring_pending */
+static bool e1000_mq_tx_pending(struct e1000_mq_queue *q)
+{
+	return READ_ONCE(q->tx_up) && e1000_tx_completed_pending(q->a, &q->tx);
+}
+
 /* frames the device sent on queue q's TX ring go back; a qdisc held back
- * by -EBUSY may go on */
+ * by -EBUSY may go on.  A peek first: no lock taken for a poll with no
+ * completion (and none ever on the 82574, whose queues 1.. have no TX
+ * ring); one missed while start_xmit queues raises its own interrupt */
 static void e1000_mq_clean_tx(struct e1000_mq_queue *q)
 {
 	int cleaned;
 
+	if (!e1000_mq_tx_pending(q))
+		return;
 	spin_lock(&q->tx_lock);
 	cleaned = q->tx_up ? e1000_clean_tx(q->a, &q->tx) : 0;
 	spin_unlock(&q->tx_lock);
@@ -203,14 +213,9 @@ static void e1000_mq_clean_tx(struct e1000_mq_queue *q)
 		netif_tx_wake(q->a->netdev);
 }
 
-/* a racy peek, as e1000_rx_ring_pending */
-static bool e1000_mq_tx_pending(struct e1000_mq_queue *q)
-{
-	return READ_ONCE(q->tx_up) && e1000_tx_completed_pending(q->a, &q->tx);
-}
-
 /* The 82574 (no TX queues but 0): TX completions of queue 0's ring,
- * taken by another queue's poll too:
+ * taken by another queue's poll too (e1000_clean_tx0; a peek first, not
+ * to contend for tx_lock with queue 0's poll for nothing):
  * the replies it sent from its CPU hold their received buffers (zero
  * copy) until cleaned, and queue 0's vector may be throttled (QEMU's
  * e1000e keeps EITR at 128 us at least, e1000e_set_eitr), so with one
@@ -218,16 +223,8 @@ static bool e1000_mq_tx_pending(struct e1000_mq_queue *q)
  * copied (test_zerocopy: 253 on e1000e) */
 static void e1000_mq_clean_tx0(struct e1000_adapter *a)
 {
-	int cleaned;
-
-	if (!e1000_tx_completed_pending(a, &a->tx))
-		return;
-	/* softirq, interrupts on: no hard IRQ takes tx_lock with napi=on */
-	spin_lock(&a->tx_lock);
-	cleaned = e1000_clean_tx(a, &a->tx);
-	spin_unlock(&a->tx_lock);
-	if (cleaned)
-		netif_tx_wake(a->netdev);
+	if (e1000_tx_completed_pending(a, &a->tx))
+		e1000_clean_tx0(a);
 }
 
 static int e1000_mq_poll(struct napi_struct *napi, int budget)

@@ -94,7 +94,7 @@ err:
 	return -ENOMEM;
 }
 
-static void e1000_tx_free(struct e1000_tx_ring *t)
+void e1000_tx_ring_free(struct e1000_tx_ring *t)
 {
 	if (t->slot)
 		for (u32 i = 0; i < t->count; i++) {
@@ -125,7 +125,7 @@ static int e1000_tx_alloc(struct e1000_tx_ring *t, u32 count)
 	}
 	return 0;
 err:
-	e1000_tx_free(t);
+	e1000_tx_ring_free(t);
 	return -ENOMEM;
 }
 
@@ -138,11 +138,6 @@ int e1000_tx_ring_alloc(struct e1000_tx_ring *t, u32 count, u16 index, struct e1
 	t->index = index;
 	t->sw = sw;
 	return 0;
-}
-
-void e1000_tx_ring_free(struct e1000_tx_ring *t)
-{
-	e1000_tx_free(t);
 }
 
 u32 e1000_tx_tail_reg(const struct e1000_hw *hw, const struct e1000_tx_ring *t)
@@ -165,7 +160,7 @@ int e1000_rings_alloc(struct e1000_adapter *a)
 
 void e1000_rings_free(struct e1000_adapter *a)
 {
-	e1000_tx_free(&a->tx);
+	e1000_tx_ring_free(&a->tx);
 	e1000_rx_free(&a->rx);
 }
 
@@ -744,10 +739,8 @@ static void e1000_rx_desc(struct e1000_adapter *a, struct e1000_rx_ring *r, u32 
 			e1000_rx_drop(r, qs, wb->eop);
 		} else if (rx_chain_add(&r->chain, skb)) {
 			/* past the MTU before its end: the rest is not kept */
-			r->chain_copied = false;
 			r->sw->rx_length_errors++;
-			r->sw->rx_dropped++;
-			qs->rx_drops++;
+			e1000_rx_drop(r, qs, wb->eop);
 		}
 		if (wb->eop) {
 			u16 bufs = r->chain.bufs;

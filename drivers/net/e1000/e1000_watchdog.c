@@ -26,7 +26,6 @@ unsigned int e1000_tx_inflight(struct net_device *dev, u64 *completed)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
 	const struct e1000_tx_ring *t = &a->tx;
-
 	unsigned int n;
 
 	*completed = READ_ONCE(a->sw.tx_packets);
