@@ -127,6 +127,46 @@ def ratio(a, b):
 # the results key of barenet with 2 CPUs (bench/run.py measures barenet
 # with 1 CPU, "barenet", and then with 2, back to back; Linux with 1)
 BN2 = "barenet_2cpu"
+# the results key of BENCH_BEFORE's older barenet image (1 CPU)
+BEFORE = "barenet_before"
+# issue 13: barenet with 1 CPU may not fall more than 10 % below before
+BEFORE_FLOOR = 0.9
+
+
+def before_change(key, now, before):
+    """now against before as a factor where above 1 is better (lower-is-
+    better rows inverted); None when either is missing."""
+    lower = {k: low for k, _, _, low in ROWS}.get(key, False)
+    if not isinstance(now, (int, float)) or not isinstance(before, (int, float)):
+        return None
+    if lower:
+        return before / now if now else None
+    return now / before if before else None
+
+
+def before_table(docs):
+    """Markdown: per HEADLINE row and model, BENCH_BEFORE's image / this
+    build, 1 CPU, and the change (above 1 better), marked when below
+    BEFORE_FLOOR; "" when no document has a before column."""
+    docs = [d for d in docs if d["results"].get(BEFORE)]
+    if not docs:
+        return ""
+    md = "\nbarenet with 1 CPU, this build against BENCH_BEFORE's (%s), back to back on " \
+         "this host; change: above 1 is better (lower-is-better rows inverted), **below " \
+         "%.2f** marked:\n\n" % ("; ".join(sorted({d["meta"].get("before", "?") for d in docs})),
+                                  BEFORE_FLOOR)
+    md += "| measure | " + " | ".join("%s before / now (change)" % d["meta"]["model"]
+                                      for d in docs) + " |\n"
+    md += "|---|" + "---:|" * len(docs) + "\n"
+    for key, label in HEADLINE:
+        cells = []
+        for d in docs:
+            b, a = d["results"][BEFORE].get(key), d["results"]["barenet"].get(key)
+            c = before_change(key, a, b)
+            txt = "n/a" if c is None else ("**%.2f**" % c if c < BEFORE_FLOOR else "%.2f" % c)
+            cells.append("%s (%s)" % (_pair(b, a, key), txt))
+        md += "| %s | %s |\n" % (label, " | ".join(cells))
+    return md
 
 
 def table(results):
@@ -226,8 +266,11 @@ LINUX_NO_MODE = {
 def bench_cells(models, modes):
     """The (model, mode) cells a run measures, in order, and notes on the
     requested modes a model does not offer.  modes: None (every mode of
-    every model) or a list of MODES."""
+    every model), ["default"] (each model's default mode, the first of
+    MODEL_MODES) or a list of MODES."""
     cells, notes = [], []
+    if modes == ["default"]:
+        return [(model, MODEL_MODES[model][0]) for model in models], notes
     for model in models:
         for mode in MODEL_MODES[model]:
             if modes is None or mode in modes:
@@ -406,6 +449,7 @@ def summary(docs, pages):
                 a, b = d["results"]["barenet"].get(key), (d["results"].get(BN2) or {}).get(key)
                 cells.append("%s (%s)" % (_pair(a, b, key), ratio(b, a)))
             md += "| %s | %s |\n" % (label, " | ".join(cells))
+    md += before_table(docs)
     md += sock_summary_rows(docs)
     md += "\nPer interrupt mode (the mode each guest really ran in, read back from the guest):\n\n"
     md += ("| model | mode | barenet ran in | Linux ran in | IRQs per rx frame: barenet NAPI / "
