@@ -195,6 +195,9 @@ extern int tcp_synack_retries, tcp_min_snd_mss;
 #define LWIP_PBUF_CUSTOM_DATA       u16_t tcp_gso_size;
 #define LWIP_PBUF_CUSTOM_DATA_INIT(p) ((p)->tcp_gso_size = 0)
 #define LWIP_PBUF_TCP_GSO_SIZE(p)   ((p)->tcp_gso_size)
+/* lwiperf sends from a 64 KiB pattern, a write as large as the free send
+ * buffer (patch 0046): the host's iperf writes 128 KiB per call */
+#define LWIPERF_TXBUF_SIZE          (64 * 1024)
 
 /* --- protocols -------------------------------------------------------- */
 #define LWIP_IPV4                   1
