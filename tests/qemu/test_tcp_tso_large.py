@@ -9,8 +9,10 @@ QEMU's filter-dump (test_offload.OffloadGuest); the host's iperf 2 runs
   OutSegs) is a small part of the wire segments the NIC cut from them
   (ethtool -S tx_tso_segments): lwIP built segments of many MSS.  Before
   the patch every wire segment was a segment of lwIP's (OutSegs >= them).
-- TSO on, the host's ACKs dropped at the guest's driver (fault rx_drop):
-  lwIP retransmits (RetransSegs); what it sends again is cut again.
+- TSO on, every frame to the guest dropped at its driver for 3.5 s
+  (fault rx_drop 100%): no ACK, lwIP's retransmission timer sends its
+  large segments again (seen in the capture: lwIP counts no RetransSegs),
+  and the NIC cuts them again.
 - TSO off (`ethtool -K eth0 tso off`): lwIP's segments are MSS-sized
   again, no TSO send.
 
@@ -30,6 +32,25 @@ from test_offload import (GUEST4, MSS, OffloadGuest, check_stream, checksums_bad
 NICS = ["igb", pytest.param("e1000", marks=pytest.mark.slow),
         pytest.param("e1000e", marks=pytest.mark.slow)]
 SECONDS = 1
+LOSS_SECONDS = 6
+BLACKOUT = 3.5
+
+
+def resent_frames(rows, port):
+    """Data frames to host port, in capture order, that carry only bytes
+    an earlier frame carried: retransmissions."""
+    n, end, base = 0, None, None
+    for r in rows:
+        if r["tcp.dstport"] != str(port) or int(r["tcp.len"] or 0) == 0:
+            continue
+        seq = int(r["tcp.seq_raw"])
+        base = seq if base is None else base
+        start = (seq - base) & 0xFFFFFFFF
+        stop = start + int(r["tcp.len"])
+        if end is not None and stop <= end:
+            n += 1
+        end = stop if end is None else max(end, stop)
+    return n
 
 
 def tcp_counts(g):
@@ -73,12 +94,20 @@ def test_tcp_segments_past_the_mss(testnet, kernel, nic, tmp_path):
     # OutSegs >= tx_tso_segments)
     assert wire_on >= 8 * segs_on, (segs_on, wire_on)
 
-    # the host's ACKs lost at the driver: lwIP sends segments again
-    out = sh(g, "fault set rx_drop 40% times=400")
+    # every frame to the guest dropped at its driver for BLACKOUT s in
+    # the middle of a run: no ACK comes, lwIP's retransmission timer goes
+    # off and it sends its first unacknowledged segment again, whole
+    p = og.net.popen(["iperf", "-c", GUEST4, "-R", "-t", str(LOSS_SECONDS), "-y", "C"])
+    time.sleep(1)
+    out = sh(g, "fault set rx_drop 100%")
     assert " on " in out, out
-    port_loss, bytes_loss, _, retrans, _, _ = run_counted(og)
+    time.sleep(BLACKOUT)
     sh(g, "fault off rx_drop")
-    assert bytes_loss > 0 and retrans > 0, (bytes_loss, retrans)
+    stdout, stderr = p.communicate(timeout=120)
+    assert p.returncode == 0, stderr
+    fields = stdout.strip().splitlines()[-1].split(",")
+    port_loss, bytes_loss = int(fields[4]), int(fields[7])
+    assert bytes_loss > 0
 
     assert sh(g, "ethtool -K eth0 tso off") == ""
     port_off, bytes_off, segs_off, _, sends_off, _ = run_counted(og)
@@ -93,4 +122,7 @@ def test_tcp_segments_past_the_mss(testnet, kernel, nic, tmp_path):
     for port, nbytes in ((port_on, bytes_on), (port_loss, bytes_loss), (port_off, bytes_off)):
         _, covered = check_stream(rows, port, MSS[4])
         assert covered >= nbytes
+    # the blackout's run sent data again (lwIP counts no RetransSegs: the
+    # capture shows it), each frame of it within the MSS (check_stream)
+    assert resent_frames(rows, port_loss) > 0
     os.unlink(pcap)
