@@ -78,9 +78,10 @@ END_TEST
 
 START_TEST(the_copies_are_listed)
 {
-	/* uaccess.S's three faulting instructions, each fixup after it in
-	 * the same function */
-	ck_assert_int_eq(__stop___ex_table - __start___ex_table, 3);
+	/* uaccess.S's five faulting instructions (quads and bytes of the
+	 * copy and the clear, the u32 load), each fixup after it in the same
+	 * function */
+	ck_assert_int_eq(__stop___ex_table - __start___ex_table, 5);
 	for (const struct extable_entry *e = __start___ex_table; e < __stop___ex_table; e++) {
 		unsigned long insn = extable_insn(e), fix = extable_fixup_addr(e);
 
@@ -109,11 +110,21 @@ START_TEST(copy_from_prot_none_returns_what_is_left)
 
 	catch_faults();
 	memset(dst, 0, sizeof(dst));
-	/* 100 bytes before the PROT_NONE page, 500 in it */
-	ck_assert_uint_eq(uaccess_copy(dst, p + PG - 100, 600), 500);
+	/* 104 bytes before the PROT_NONE page (13 quads), 496 in it */
+	ck_assert_uint_eq(uaccess_copy(dst, p + PG - 104, 600), 496);
 	ck_assert_uint_eq(fixups, 1);
-	ck_assert_int_eq(dst[99], 'a');
-	ck_assert_int_eq(dst[100], 0);
+	ck_assert_int_eq(dst[103], 'a');
+	ck_assert_int_eq(dst[104], 0);
+	/* the tail's bytes: 5 quads, then 3 bytes of which the last faults */
+	memset(dst, 0, sizeof(dst));
+	ck_assert_uint_eq(uaccess_copy(dst, p + PG - 42, 43), 1);
+	ck_assert_int_eq(dst[41], 'a');
+	/* a quad across the boundary is not copied: the count stays exact */
+	memset(dst, 0, sizeof(dst));
+	ck_assert_uint_eq(uaccess_copy(dst, p + PG - 100, 600), 504);
+	ck_assert_int_eq(dst[95], 'a');
+	ck_assert_int_eq(dst[96], 0);
+	ck_assert_uint_eq(fixups, 3);
 	ck_assert_uint_eq(uaccess_probe_read(p, PG), 0);
 	ck_assert_int_eq(uaccess_probe_read(p + PG - 1, 2), -EFAULT);
 	munmap(p, 2 * PG);
@@ -126,12 +137,14 @@ START_TEST(copy_to_readonly_returns_what_is_left)
 
 	catch_faults();
 	memset(src, 'z', sizeof(src));
-	ck_assert_uint_eq(uaccess_copy(p + PG - 10, src, 30), 20);
+	ck_assert_uint_eq(uaccess_copy(p + PG - 16, src, 32), 16);
 	ck_assert_int_eq(p[PG - 1], 'z');
 	ck_assert_int_eq(p[PG], 'a');
-	ck_assert_uint_eq(uaccess_clear(p + PG - 4, 8), 4);
+	ck_assert_uint_eq(uaccess_clear(p + PG - 8, 16), 8);
 	ck_assert_int_eq(p[PG - 1], 0);
-	ck_assert_uint_eq(fixups, 2);
+	ck_assert_uint_eq(uaccess_clear(p + PG - 3, 5), 2);
+	ck_assert_int_eq(p[PG - 3], 0);
+	ck_assert_uint_eq(fixups, 3);
 	munmap(p, 2 * PG);
 }
 END_TEST
