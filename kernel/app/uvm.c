@@ -21,13 +21,16 @@
  * (kernel/idt.c, Linux's fixup_exception) finds the faulting RIP in the
  * table and resumes at its fixup, so the copy returns what it did not copy
  * and the system call returns EFAULT (or the short count Linux returns).
- * Why not walk the page tables first, as this file did: there is one
- * address space and no SMAP, so nothing stopped another thread from
- * unmapping a buffer between the walk and the copy, and the copy then
- * faulted in kernel mode: a panic caused by an application.  A fault
- * cannot be raced.  A kernel write to a read-only user page faults only
- * with CR0.WP set: boot/entry.S and the AP trampoline set it, uvm_init
- * checks it. */
+ * Why not walk the page tables first, as this file did (under uvm_lock,
+ * with a per-thread cache of checked ranges to make it cheap): there is one
+ * address space and no SMAP (CR4.SMAP stays off, so no stac/clac marks the
+ * kernel's user accesses; the table is what marks them), and nothing
+ * stopped another thread from unmapping a buffer between the walk and the
+ * copy: the copy then faulted in kernel mode, a panic caused by an
+ * application.  A fault cannot be raced.  Any other kernel-mode fault,
+ * on a user address or not, is still fatal (kernel/idt.c).  A kernel
+ * write to a read-only user page faults only with CR0.WP set: boot/entry.S
+ * and the AP trampoline set it, uvm_init checks it. */
 #include "kernel/app/app.h"
 #include "kernel/app/uapi.h"
 #include "kernel/cmdline.h"
