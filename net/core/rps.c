@@ -404,7 +404,7 @@ int cpumask_parse_hex(const char *text, u32 *mask)
 
 int cpumask_format_hex(char *buf, size_t size, u32 mask)
 {
-	return snprintf(buf, size, "%0*x\n", (int)((nr_cpu_ids_online() + 3) / 4), mask);
+	return format_hex_mask32(buf, size, mask, nr_cpu_ids_online());
 }
 
 /* Linux's "%*pb" of the mask: hex, as wide as the CPU count needs */
