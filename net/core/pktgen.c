@@ -17,7 +17,9 @@
 #include <string.h>
 
 /* a rate-limited run that fell this far behind (a long interrupt, the
- * shell) starts counting again from now instead of sending a burst */
+ * shell) starts counting again from now instead of sending a burst; at
+ * least two ticks: a gap slept to the tick ends up
+ * to a tick late, and the wake-up takes a little more */
 #define PKTGEN_CATCHUP_NS   (10 * NSEC_PER_MSEC)
 #define BITS_PER_BYTE       8
 #define BPS_PER_MBPS        1000000ULL
@@ -200,7 +202,7 @@ static void pktgen_run_locked(void)
 		return;
 	t0 = now = ktime_get_ns();
 	interval = params.rate_pps ? NSEC_PER_SEC / params.rate_pps : 0;
-	if (interval && next_ns + PKTGEN_CATCHUP_NS < now)
+	if (interval && next_ns + MAX(PKTGEN_CATCHUP_NS, 2 * (NSEC_PER_SEC / HZ)) < now)
 		next_ns = now;
 	room = qdisc_room();
 	blocked = !room;
