@@ -467,6 +467,11 @@ def test_pktgen_slow_rate_sleeps(bare):
     the 3 s run (with the halt it was R throughout and TIME grew by ~3 s:
     the halted time counted as its own).  The rate holds."""
     bare.wait_prompt(30)
+    # the boot's pktgen= run (count 300, no rate) first: started and over
+    deadline = time.monotonic() + 60
+    while "Result: OK" not in bare.shell("pktgen"):
+        assert time.monotonic() < deadline, bare.output[-2000:]
+        time.sleep(0.2)
     _, time0 = kpktgend_ps(bare)
     out = bare.shell("pktgen dev inj0 dst 198.18.0.2 count 300 size 60 rate 100 start")
     assert "pktgen: inj0: sending" in out, out
