@@ -112,6 +112,10 @@ unit-ethtool-srcs := net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool
 	lib/seq_buf.c kernel/errno.c
 
 unit-acpi-srcs := kernel/acpi_tables.c
+# the exception table and the copies it lists, run in a process whose
+# SIGSEGV handler does what the kernel's #PF handler does
+unit-extable-srcs := kernel/extable.c kernel/uaccess.S
+unit-extable-cflags := -D_GNU_SOURCE      # REG_RIP (ucontext.h)
 # the table comes from a fixed nm listing through the real generator
 unit-kallsyms-srcs := kernel/kallsyms.c $(BUILD)/host/kallsyms_fixture.S
 
@@ -136,7 +140,7 @@ unit-spinlock-srcs := kernel/spinlock_debug.c kernel/softirq.c lib/seq_buf.c
 unit-spinlock-cflags := -DLOCK_DEBUG=1
 
 net-core-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/dev.c net/core/napi.c net/core/gro.c \
-	net/core/sysctl_net_core.c net/core/xmit.c net/core/journey.c net/core/capture.c net/core/rps.c \
+	net/core/sysctl_net_core.c net/core/xmit.c net/core/journey.c net/core/capture.c net/core/rps.c net/core/xps.c \
 	lib/siphash.c lib/csum.c lib/parse_num.c
 
 unit-skbuff-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/journey.c
@@ -158,10 +162,10 @@ unit-lwip_frag-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-lwip_frag-libs := $(HOST_LWIP_LIB)
 
 # checksums checked with lwIP's inet_chksum (built for the host)
-unit-pktbuild-srcs := net/core/pktbuild.c
+unit-pktbuild-srcs := net/core/pktbuild.c lib/csum.c
 unit-pktbuild-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-pktbuild-libs := $(HOST_LWIP_LIB)
-unit-pktgen-srcs := net/core/pktgen_params.c net/core/pktbuild.c lib/parse_num.c
+unit-pktgen-srcs := net/core/pktgen_params.c net/core/pktbuild.c lib/parse_num.c lib/csum.c
 unit-parse_num-srcs := lib/parse_num.c
 
 unit-qdisc-srcs := kernel/softirq.c lib/seq_buf.c $(net-core-srcs)
