@@ -24,6 +24,7 @@ static struct softnet_data softnet_data[NR_CPUS];
 /* set once by the stack before any device opens; read from any CPU */
 static net_rx_handler_t rx_handler;
 static net_rx_list_handler_t rx_list_handler;
+static net_rx_handler_t rx_list_pair;   /* the rx handler it stands for */
 
 struct softnet_data *softnet_data_this_cpu(void)
 {
@@ -40,9 +41,19 @@ net_rx_handler_t netif_set_rx_handler(net_rx_handler_t fn)
 	return __atomic_exchange_n(&rx_handler, fn, __ATOMIC_ACQ_REL);
 }
 
-net_rx_list_handler_t netif_set_rx_list_handler(net_rx_list_handler_t fn)
+void netif_set_rx_list_handler(net_rx_list_handler_t fn, net_rx_handler_t pair)
 {
-	return __atomic_exchange_n(&rx_list_handler, fn, __ATOMIC_ACQ_REL);
+	WRITE_ONCE(rx_list_pair, pair);
+	WRITE_ONCE(rx_list_handler, fn);
+}
+
+/* the list handler, while the rx handler is the one it stands for (a
+ * selftest's own handler gets its frames one by one) */
+static net_rx_list_handler_t rx_list_fn(void)
+{
+	net_rx_list_handler_t fn = READ_ONCE(rx_list_handler);
+
+	return fn && READ_ONCE(rx_handler) == READ_ONCE(rx_list_pair) ? fn : NULL;
 }
 
 int netif_receive_skb_one(struct sk_buff *skb, net_rx_handler_t fn)
@@ -98,14 +109,14 @@ void netif_receive_skb_list_flush(void)
 	list.next->prev = (struct sk_buff *)&list;
 	list.prev->next = (struct sk_buff *)&list;
 	skb_queue_head_init(&sd->rx_list);
-	rx_list_deliver(&list, READ_ONCE(rx_list_handler));
+	rx_list_deliver(&list, rx_list_fn());
 }
 
 void netif_receive_skb_list(struct sk_buff_head *list)
 {
 	/* frames this poll holds came first */
 	netif_receive_skb_list_flush();
-	rx_list_deliver(list, READ_ONCE(rx_list_handler));
+	rx_list_deliver(list, rx_list_fn());
 }
 
 int netif_receive_skb(struct sk_buff *skb)
@@ -114,7 +125,7 @@ int netif_receive_skb(struct sk_buff *skb)
 
 	/* in a napi poll: held for one delivery of several (the lwIP lock
 	 * once for them), at the latest when the poll completes or ends */
-	if (sd->in_napi_poll && !in_irq() && READ_ONCE(rx_list_handler)) {
+	if (sd->in_napi_poll && !in_irq() && rx_list_fn()) {
 		if (!skb->tstamp)
 			skb->tstamp = ktime_get_ns();
 		__skb_queue_tail(&sd->rx_list, skb);

@@ -147,12 +147,14 @@ net_rx_handler_t netif_set_rx_handler(net_rx_handler_t fn);
 
 /* The stack's batch delivery (Linux's netif_receive_skb_list): the handler
  * takes every skb off list, each through netif_receive_skb_one, in order
- * (the lwIP glue holds its core lock around them).  With one set, the
- * frames netif_receive_skb gets inside a napi poll wait on this CPU's
- * rx_list for it, NET_RX_LIST_BATCH at most, delivered before the poll
- * ends (napi_complete_done, napi_poll).  Returns the previous one. */
+ * (the lwIP glue holds its core lock around them).  It stands for the rx
+ * handler pair and is used only while that one is set (a selftest that
+ * sets its own gets its frames one by one).  With it, the frames
+ * netif_receive_skb gets inside a napi poll wait on this CPU's rx_list,
+ * NET_RX_LIST_BATCH at most, delivered before the poll ends
+ * (napi_complete_done, napi_poll).  fn NULL: none. */
 typedef void (*net_rx_list_handler_t)(struct sk_buff_head *list);
-net_rx_list_handler_t netif_set_rx_list_handler(net_rx_list_handler_t fn);
+void netif_set_rx_list_handler(net_rx_list_handler_t fn, net_rx_handler_t pair);
 /* one skb up as netif_receive_skb does without batching: counted in
  * softnet_stat's processed, the packet taps, the journey, then fn (NULL:
  * dropped as UNHANDLED_PROTO).  NET_RX_SUCCESS or NET_RX_DROP. */

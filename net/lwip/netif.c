@@ -726,6 +726,6 @@ void net_detach_netdev(struct net_device *dev)
 void net_glue_init(void)
 {
 	netif_set_rx_handler(glue_deliver);
-	netif_set_rx_list_handler(glue_deliver_list);
+	netif_set_rx_list_handler(glue_deliver_list, glue_deliver);
 	napi_poll_done_hook = glue_poll_done;
 }

@@ -126,7 +126,7 @@ static void setup(void)
 	lwip_leak_setup();
 	ck_assert_int_eq(net_dev_init(), 0);
 	netif_set_rx_handler(count_rx);
-	netif_set_rx_list_handler(NULL);
+	netif_set_rx_list_handler(NULL, NULL);
 }
 
 static void teardown(void)
@@ -549,7 +549,7 @@ START_TEST(napi_frames_go_up_in_batches_before_completion)
 {
 	struct fake_nic nic;
 
-	netif_set_rx_list_handler(record_list);
+	netif_set_rx_list_handler(record_list, count_rx);
 	nic_init(&nic);
 	batch_napi = &nic.napi;
 	nic_receive(&nic, 40);
@@ -586,7 +586,7 @@ static void irq_netif_rx_lens(void *ctx)
 
 START_TEST(backlog_goes_up_in_batches_in_order)
 {
-	netif_set_rx_list_handler(record_list);
+	netif_set_rx_list_handler(record_list, count_rx);
 	backlog_n = 40;
 	host_irq_simulate(irq_netif_rx_lens, NULL);
 	ck_assert_int_eq(delivered, 40);
@@ -616,10 +616,28 @@ START_TEST(outside_a_poll_frames_go_up_at_once)
 	struct sk_buff *skb = alloc_skb(60);
 
 	netif_set_rx_handler(thread_rx);
-	netif_set_rx_list_handler(record_list);
+	netif_set_rx_list_handler(record_list, thread_rx);
 	skb_put(skb, 60);
 	ck_assert_int_eq(netif_receive_skb(skb), NET_RX_SUCCESS);
 	ck_assert_int_eq(delivered, 1);
+	ck_assert_int_eq(batches, 0);
+}
+END_TEST
+
+START_TEST(another_rx_handler_gets_frames_one_by_one)
+{
+	struct fake_nic nic;
+
+	/* the list handler stands for thread_rx; count_rx (a selftest's own,
+	 * say) is set: the poll's frames go to it, none wait */
+	netif_set_rx_list_handler(record_list, thread_rx);
+	nic_init(&nic);
+	nic_receive(&nic, 20);
+	ck_assert_int_eq(delivered, 20);
+	ck_assert_int_eq(batches, 0);
+	backlog_n = 20;
+	host_irq_simulate(irq_netif_rx_lens, NULL);
+	ck_assert_int_eq(delivered, 40);
 	ck_assert_int_eq(batches, 0);
 }
 END_TEST
@@ -651,6 +669,7 @@ int main(void)
 	tcase_add_test(tc, napi_frames_go_up_in_batches_before_completion);
 	tcase_add_test(tc, backlog_goes_up_in_batches_in_order);
 	tcase_add_test(tc, outside_a_poll_frames_go_up_at_once);
+	tcase_add_test(tc, another_rx_handler_gets_frames_one_by_one);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }
