@@ -15,6 +15,7 @@
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/obj_cache.h"
+#include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/wait.h"
 #include "net/core/journey.h"
@@ -561,9 +562,13 @@ long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
 			done = udp_sock_send(sk, msg, (size_t)total, NULL, 0);
 		}
 		dev_xmit_defer_end();
+		/* bottom halves stay off until the tail is written: pending
+		 * softirq work runs after the datagram left, as before */
+		local_bh_disable();
 		net_core_unlock();
 		if (!more && dev_xmit_deferred_pending())
 			dev_xmit_flush_deferred();
+		local_bh_enable();
 		return done;
 	}
 	timeo = sock_timeo(sock, sk->sndtimeo, flags);
