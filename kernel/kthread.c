@@ -10,6 +10,7 @@
 #include "kernel/softirq.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
+#include "kernel/workqueue.h"
 #include "kernel/x86.h"
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,16 @@ static struct spinlock tasks_lock = SPINLOCK_INIT("tasks");
 static struct list_head all_tasks = LIST_HEAD_INIT(all_tasks);
 static int next_pid = 1;
 static DEFINE_PER_CPU(struct task_struct *, ksoftirqd);
+
+/* Who frees a thread: it holds two references, its own (dropped in
+ * kthread_exit) and its joiner's (kthread_stop, kthread_reap, or
+ * kthread_detach for none).  The last one frees it once it has left its
+ * CPU (exited); when that is not yet so (the thread's own drop, a detach
+ * before the end), the thread waits on dead_tasks for reap_work. */
+static struct spinlock dead_lock = SPINLOCK_INIT("kthread_dead");
+static struct list_head dead_tasks = LIST_HEAD_INIT(dead_tasks);
+static void kthread_reap_dead(struct work_struct *w);
+static struct work_struct reap_work = { .func = kthread_reap_dead };
 
 static struct task_struct *kthread_create_v(int (*fn)(void *data), void *data,
 					    const char *fmt, va_list ap)
@@ -47,6 +58,8 @@ static struct task_struct *kthread_create_v(int (*fn)(void *data), void *data,
 	t->cpus_allowed = ~0UL;
 	t->migrate_to = -1;
 	t->start_ns = ktime_get_ns();
+	t->refs = 2;
+	INIT_LIST_HEAD(&t->reap_node);
 	INIT_LIST_HEAD(&t->run_node);
 	INIT_LIST_HEAD(&t->timer_node);
 	/* the first switch_to into it pops zeros and returns into the
@@ -102,16 +115,81 @@ bool kthread_should_stop(void)
 	return READ_ONCE(current->should_stop);
 }
 
+static void kthread_free(struct task_struct *t)
+{
+	unsigned long flags = spin_lock_irqsave(&tasks_lock);
+
+	list_del_init(&t->all_node);
+	spin_unlock_irqrestore(&tasks_lock, flags);
+	page_free(t->stack, KTHREAD_STACK_ORDER);
+	kfree(t);
+}
+
+static bool kthread_has_exited(struct task_struct *t)
+{
+	return __atomic_load_n(&t->exited, __ATOMIC_ACQUIRE);
+}
+
+/* drop one of t's two references; the last frees it, now if it has left
+ * its CPU, else through reap_work */
+static void kthread_put(struct task_struct *t)
+{
+	unsigned long flags;
+
+	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (t != current && kthread_has_exited(t)) {
+		kthread_free(t);
+		return;
+	}
+	flags = spin_lock_irqsave(&dead_lock);
+	list_add_tail(&t->reap_node, &dead_tasks);
+	spin_unlock_irqrestore(&dead_lock, flags);
+	schedule_work(&reap_work);
+}
+
+/* [kworker]: free the detached threads that have left their CPUs; again
+ * later for one still on its way out */
+static void kthread_reap_dead(struct work_struct *w)
+{
+	struct task_struct *t, *n;
+	struct list_head done;
+	unsigned long flags;
+	bool again = false;
+
+	(void)w;
+	INIT_LIST_HEAD(&done);
+	flags = spin_lock_irqsave(&dead_lock);
+	list_for_each_entry_safe(t, n, &dead_tasks, reap_node) {
+		if (kthread_has_exited(t)) {
+			list_del_init(&t->reap_node);
+			list_add_tail(&t->reap_node, &done);
+		} else {
+			again = true;
+		}
+	}
+	spin_unlock_irqrestore(&dead_lock, flags);
+	list_for_each_entry_safe(t, n, &done, reap_node)
+		kthread_free(t);
+	if (again)
+		schedule_work(&reap_work);
+}
+
 void kthread_exit(int code)
 {
 	struct task_struct *t = current;
 
 	t->exit_code = code;
-	local_irq_disable();
-	t->state = TASK_DEAD;
-	schedule();
-	for (;;)                                /* never switched to again */
-		hlt();
+	kthread_put(t);
+	/* TASK_DEAD is stored without the run queue's lock: a wake_up_process
+	 * that found the thread asleep (fn returned after set_current_state)
+	 * may store TASK_RUNNING over it, and schedule() then keeps it queued
+	 * and comes back here.  Store it again: a waker leaves TASK_DEAD be. */
+	for (;;) {
+		local_irq_disable();
+		WRITE_ONCE(t->state, TASK_DEAD);
+		schedule();
+	}
 }
 
 int kthread_stop(struct task_struct *t)
@@ -120,27 +198,26 @@ int kthread_stop(struct task_struct *t)
 
 	WRITE_ONCE(t->should_stop, true);
 	wake_up_process(t);
-	while (!__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE)) {
+	while (!kthread_has_exited(t)) {
 		set_current_state(TASK_UNINTERRUPTIBLE);
 		schedule_timeout(1);
 	}
 	code = t->exit_code;
-	kthread_reap(t);
+	kthread_put(t);
 	return code;
 }
 
 bool kthread_reap(struct task_struct *t)
 {
-	unsigned long flags;
-
-	if (!__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE))
+	if (!kthread_has_exited(t))
 		return false;
-	flags = spin_lock_irqsave(&tasks_lock);
-	list_del_init(&t->all_node);
-	spin_unlock_irqrestore(&tasks_lock, flags);
-	page_free(t->stack, KTHREAD_STACK_ORDER);
-	kfree(t);
+	kthread_put(t);
 	return true;
+}
+
+void kthread_detach(struct task_struct *t)
+{
+	kthread_put(t);
 }
 
 int kthread_last_pid(void)

@@ -48,6 +48,8 @@ struct task_struct {
 	void *data;
 	bool should_stop;               /* kthread_stop asked */
 	bool exited;                    /* off the CPU for good: stack may go */
+	int refs;                       /* the thread's own, its joiner's (kthread.c) */
+	struct list_head reap_node;     /* kthread.c's detached dead threads */
 	int exit_code;
 	u64 runtime_ns;                 /* time on the CPU, as Linux's utime+stime */
 	u64 start_ns;                   /* ktime at creation */
@@ -129,8 +131,13 @@ int kthread_bind(struct task_struct *t, unsigned int cpu);
  * returns; its return value.  t is freed. */
 int kthread_stop(struct task_struct *t);
 /* free t, a thread that ended by itself (kthread_exit), once it has left
- * its CPU: true when freed, false when it has not left yet (call again) */
+ * its CPU: true when freed, false when it has not left yet (call again).
+ * Only its one joiner calls it (not with kthread_stop, not once detached). */
 bool kthread_reap(struct task_struct *t);
+/* Nobody will stop or reap t: it frees itself once it has ended (at once
+ * if it already has).  t may not be used after the call; kthread_stop or
+ * kthread_reap on it is a use after free. */
+void kthread_detach(struct task_struct *t);
 /* true once kthread_stop was called for the current thread */
 bool kthread_should_stop(void);
 /* end the current thread with code (also: returning from fn) */

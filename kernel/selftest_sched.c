@@ -2,7 +2,7 @@
  * msleep, wait/wake ping-pong across CPUs with wait_event_timeout, a wait
  * that times out, and preemption: two threads that never sleep share
  * CPU 0 (the second starts before the first is done only if the tick
- * preempts). */
+ * preempts); detached threads that free themselves. */
 #include "kernel/sched.h"
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
@@ -74,6 +74,96 @@ static int spin_thread(void *data)
 	return 0;
 }
 
+/* --- detached threads --- */
+
+static int wait_for_go(void *data)
+{
+	while (!READ_ONCE(*(volatile bool *)data))
+		msleep(1);
+	return 0;
+}
+
+/* returns in TASK_UNINTERRUPTIBLE, as a loop that set its state, then
+ * found kthread_should_stop() and broke out, does */
+static int exit_asleep(void *data)
+{
+	(void)data;
+	set_current_state(TASK_UNINTERRUPTIBLE);
+	return 9;
+}
+
+struct pid_find {
+	int pid;
+	bool found;
+};
+
+static void pid_find_fn(struct task_struct *t, void *ctx)
+{
+	struct pid_find *f = ctx;
+
+	if (t->pid == f->pid)
+		f->found = true;
+}
+
+/* true once no thread with pid is listed, within ms */
+static bool pid_gone_within(int pid, unsigned int ms)
+{
+	u64 end = ktime_get_ns() + (u64)ms * NSEC_PER_MSEC;
+
+	for (;;) {
+		struct pid_find f = { .pid = pid };
+
+		for_each_task(pid_find_fn, &f);
+		if (!f.found)
+			return true;
+		if (ktime_get_ns() >= end)
+			return false;
+		msleep(1);
+	}
+}
+
+static bool exited_within(struct task_struct *t, unsigned int ms)
+{
+	u64 end = ktime_get_ns() + (u64)ms * NSEC_PER_MSEC;
+
+	for (;;) {
+		if (__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE))
+			return true;
+		if (ktime_get_ns() >= end)
+			return false;
+		msleep(1);
+	}
+}
+
+/* kthread_detach before and after the thread ends: either way its task
+ * and stack go (it leaves the task list) with nobody stopping it; the
+ * second one ends in TASK_UNINTERRUPTIBLE */
+static int selftest_kthread_detach(void)
+{
+	static volatile bool go;
+	struct task_struct *t;
+	int pid, rc = 0;
+
+	go = false;
+	t = kthread_run(wait_for_go, (void *)&go, "detach/a");
+	SELFTEST_CHECK("sched", t);
+	pid = t->pid;
+	kthread_detach(t);
+	WRITE_ONCE(go, true);
+	SELFTEST_CHECK("sched", pid_gone_within(pid, 2000));
+
+	t = kthread_run(exit_asleep, NULL, "detach/b");
+	SELFTEST_CHECK("sched", t);
+	pid = t->pid;
+	SELFTEST_CHECK("sched", exited_within(t, 2000));
+	kthread_detach(t);
+	SELFTEST_CHECK("sched", pid_gone_within(pid, 0));
+	pr_info("sched: test: detached threads freed themselves\n");
+
+out:
+	return rc;
+}
+
 static int selftest_sched(void)
 {
 	unsigned int n = nr_cpu_ids_online();
@@ -139,6 +229,7 @@ static int selftest_sched(void)
 		(long long)((s64)(sp1.last_ns - sp2.first_ns) / (s64)NSEC_PER_MSEC));
 	/* without preemption b starts only after a's 300 ms */
 	SELFTEST_CHECK("sched", sp2.first_ns && sp2.first_ns + 50 * NSEC_PER_MSEC < sp1.last_ns);
+	rc = selftest_kthread_detach();
 out:
 	return rc;
 }

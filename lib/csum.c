@@ -39,5 +39,6 @@ uint32_t csum_add_be(uint32_t sum, const void *p, size_t n)
 	while (acc >> 16)
 		acc = (acc & 0xffff) + (acc >> 16);
 	s = (uint32_t)(((acc & 0xff) << 8) | (acc >> 8));
-	return sum + s;
+	acc = (uint64_t)sum + s;
+	return (uint32_t)acc + (uint32_t)(acc >> 32);
 }

@@ -79,19 +79,6 @@ static void put_be16(u8 *p, u16 v)
 	p[1] = (u8)v;
 }
 
-/* the ones' complement sum of n bytes (RFC 1071), not folded */
-static u32 gro_csum_add(u32 sum, const u8 *p, u32 n)
-{
-	return csum_add_be(sum, p, n);
-}
-
-static u16 gro_csum_fold(u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (u16)sum;
-}
-
 /* The TCP checksum of a linear segment, checked in software: the
  * pseudo-header (RFC 9293 3.1, RFC 8200 8.1) plus header and data must
  * sum to all ones. */
@@ -101,11 +88,11 @@ static bool gro_tcp_csum_ok(const struct gro_seg *s)
 	u32 sum = IPPROTO_TCP + l4len;
 
 	if (s->l3 == 4)
-		sum = gro_csum_add(sum, s->ip + IP4_ADDRS, 8);
+		sum = csum_add_be(sum, s->ip + IP4_ADDRS, 8);
 	else
-		sum = gro_csum_add(sum, s->ip + IP6_ADDRS, 32);
-	sum = gro_csum_add(sum, s->th, l4len);
-	return gro_csum_fold(sum) == 0xffff;
+		sum = csum_add_be(sum, s->ip + IP6_ADDRS, 32);
+	sum = csum_add_be(sum, s->th, l4len);
+	return csum_finish(sum) == 0;
 }
 
 /* true if the TCP options are none or just the timestamp option */
@@ -171,7 +158,7 @@ static bool gro_parse(struct net_device *dev, struct sk_buff *skb, struct gro_se
 	s->seq = get_be32(s->th + TCP_SEQ);
 	if (skb->ip_summed != CHECKSUM_UNNECESSARY) {
 		/* the IPv4 header's own sum, then the segment's */
-		if (s->l3 == 4 && gro_csum_fold(gro_csum_add(0, s->ip, IP4_HLEN)) != 0xffff)
+		if (s->l3 == 4 && csum_finish(csum_add_be(0, s->ip, IP4_HLEN)) != 0)
 			return false;
 		if (!gro_tcp_csum_ok(s)) {
 			GRO_STAT_ADD(dev->gro.csum_bad, 1);
@@ -224,7 +211,7 @@ static void gro_fix_headers(const struct napi_gro *g, struct sk_buff *skb, bool 
 	if (g->l3 == 4) {
 		put_be16(ip + IP4_TOT_LEN, (u16)ip_len);
 		put_be16(ip + IP4_CHECK, 0);
-		put_be16(ip + IP4_CHECK, (u16)~gro_csum_fold(gro_csum_add(0, ip, IP4_HLEN)));
+		put_be16(ip + IP4_CHECK, csum_finish(csum_add_be(0, ip, IP4_HLEN)));
 	} else {
 		put_be16(ip + IP6_PAYLOAD_LEN, (u16)(ip_len - IP6_HLEN));
 	}

@@ -2,6 +2,7 @@
  * layout is in net/core/pktbuild.h. */
 #include "net/core/pktbuild.h"
 #include "kernel/errno.h"
+#include "lib/csum.h"
 #include <string.h>
 
 /* IPv4 header fields, RFC 791 3.1 (offsets from the header's start) */
@@ -61,27 +62,6 @@ static u16 get_be16(const u8 *p)
 	return (u16)(p[0] << 8 | p[1]);
 }
 
-u32 pkt_csum_add(u32 sum, const void *data, size_t len)
-{
-	const u8 *p = data;
-	u64 s = sum;
-
-	for (; len > 1; p += 2, len -= 2)
-		s += (u32)(p[0] << 8 | p[1]);
-	if (len)
-		s += (u32)(p[0] << 8);
-	while (s >> 32)
-		s = (s & 0xffffffffu) + (s >> 32);
-	return (u32)s;
-}
-
-u16 pkt_csum_fold(u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (u16)sum;
-}
-
 /* Ethernet and IPv4 headers for an IP datagram filling frame_len bytes,
  * payload zeroed; returns the L4 header */
 static u8 *build_ip4(u8 *f, u32 frame_len, const struct pkt_ip4 *p, u8 proto)
@@ -101,7 +81,7 @@ static u8 *build_ip4(u8 *f, u32 frame_len, const struct pkt_ip4 *p, u8 proto)
 	ip[IP_PROTOCOL] = proto;
 	put_be32(ip + IP_SADDR, p->saddr);
 	put_be32(ip + IP_DADDR, p->daddr);
-	put_be16(ip + IP_CHECK, (u16)~pkt_csum_fold(pkt_csum_add(0, ip, PKT_IPV4_HLEN)));
+	put_be16(ip + IP_CHECK, csum_finish(csum_add_be(0, ip, PKT_IPV4_HLEN)));
 	return ip + PKT_IPV4_HLEN;
 }
 
@@ -142,8 +122,8 @@ int pkt_build_udp4(u8 *buf, size_t size, u32 frame_len, const struct pkt_ip4 *p)
 		return (int)frame_len;
 	/* RFC 768: pseudo-header (addresses, protocol, UDP length), then
 	 * header and data; a sum of 0 is sent as all ones */
-	sum = pkt_csum_add(PKT_IPPROTO_UDP + ulen, ip + IP_SADDR, 8);
-	csum = (u16)~pkt_csum_fold(pkt_csum_add(sum, udp, ulen));
+	sum = csum_add_be(PKT_IPPROTO_UDP + ulen, ip + IP_SADDR, 8);
+	csum = csum_finish(csum_add_be(sum, udp, ulen));
 	put_be16(udp + UDP_CHECK, csum ? csum : 0xffff);
 	return (int)frame_len;
 }
@@ -162,7 +142,7 @@ int pkt_build_icmp4_echo(u8 *buf, size_t size, u32 frame_len, const struct pkt_i
 	put_be16(icmp + ICMP_ECHO_SEQ, p->echo_seq);
 	put_pktgen_hdr(icmp + PKT_ICMP_ECHO_HLEN, len - PKT_ICMP_ECHO_HLEN, p);
 	/* RFC 792: over the ICMP message, no pseudo-header */
-	put_be16(icmp + ICMP_CHECK, (u16)~pkt_csum_fold(pkt_csum_add(0, icmp, len)));
+	put_be16(icmp + ICMP_CHECK, csum_finish(csum_add_be(0, icmp, len)));
 	return (int)frame_len;
 }
 
@@ -193,7 +173,7 @@ int pkt_mangle(u8 *frame, u32 frame_len, enum pkt_fault fault)
 
 		put_be16(ip + IP_TOT_LEN, (u16)MIN(tot, IP_TOT_LEN_MAX));
 		put_be16(ip + IP_CHECK, 0);
-		put_be16(ip + IP_CHECK, (u16)~pkt_csum_fold(pkt_csum_add(0, ip, PKT_IPV4_HLEN)));
+		put_be16(ip + IP_CHECK, csum_finish(csum_add_be(0, ip, PKT_IPV4_HLEN)));
 		return 0;
 	}
 	}

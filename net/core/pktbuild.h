@@ -63,12 +63,6 @@ int pkt_build_icmp4_echo(u8 *buf, size_t size, u32 frame_len, const struct pkt_i
  * or a frame too short to be one of ours. */
 int pkt_mangle(u8 *frame, u32 frame_len, enum pkt_fault fault);
 
-/* The Internet checksum (RFC 1071) of len bytes, with sum (a partial sum,
- * e.g. of a pseudo-header) added in; the value to store, not yet inverted:
- * callers store ~pkt_csum_fold(...). */
-u32 pkt_csum_add(u32 sum, const void *data, size_t len);
-u16 pkt_csum_fold(u32 sum);
-
 /* "a.b.c.d" to a host-order address; 0 or -EINVAL (no leading zeros
  * beyond one digit, nothing after the fourth number) */
 int pkt_parse_ipv4(const char *s, u32 *addr);

@@ -13,6 +13,7 @@
 #include "kernel/x86.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct qdisc {
 	struct net_device *dev;          /* NULL: slot free */
@@ -151,6 +152,52 @@ static void qdisc_schedule(struct qdisc *qd)
 	spin_unlock_irqrestore(&output_lock, flags);
 }
 
+/* Linux's validate_xmit_vlan (net/core/dev.c): a tag beside the frame
+ * (skb->vlan_tci, set by a VLAN sub-interface) goes into the frame when
+ * dev cannot put it in itself (no NETIF_F_HW_VLAN_CTAG_TX), after the MAC
+ * addresses.  In place, as __vlan_hwaccel_push_inside, when the frame is
+ * linear, not shared and has VLAN_HLEN of headroom; else into a copy
+ * (skb_cow_head's case: lwIP's frames are shared, TCP keeps its segments
+ * for retransmission).  Checked as the frame leaves the qdisc, so a frame
+ * queued while the offload was on and sent after it went off gets its
+ * tag too.  The frame to send, or NULL when it was dropped (no memory). */
+static struct sk_buff *xmit_vlan_push(struct net_device *dev, struct sk_buff *skb)
+{
+	u16 tci = skb_vlan_tag_get(skb);
+	struct sk_buff *n;
+	u8 *p;
+
+	if (!skb_vlan_tag_present(skb) || (READ_ONCE(dev->features) & NETIF_F_HW_VLAN_CTAG_TX))
+		return skb;
+	if (skb->len < ETH_HLEN) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_SMALL);
+		return NULL;
+	}
+	if (skb_cloned(skb) || skb_is_nonlinear(skb) || skb_headroom(skb) < VLAN_HLEN) {
+		n = netdev_alloc_skb(dev, skb->len + VLAN_HLEN);
+		if (!n) {
+			kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+			return NULL;
+		}
+		skb_copy_bits(skb, 0, skb_put(n, skb->len), skb->len);
+		n->sender_cpu = skb->sender_cpu;
+		n->hash = skb->hash;
+		n->protocol = skb->protocol;
+		consume_skb(skb);
+		skb = n;
+	}
+	p = skb_push(skb, VLAN_HLEN);
+	memmove(p, p + VLAN_HLEN, 2 * ETH_ALEN);
+	p[2 * ETH_ALEN] = (u8)(ETH_P_8021Q >> 8);
+	p[2 * ETH_ALEN + 1] = (u8)ETH_P_8021Q;
+	p[2 * ETH_ALEN + 2] = (u8)(tci >> 8);
+	p[2 * ETH_ALEN + 3] = (u8)tci;
+	if (skb_mac_header_was_set(skb))
+		skb->mac_header = (u16)(skb->mac_header - VLAN_HLEN);
+	__vlan_hwaccel_clear_tag(skb);
+	return skb;
+}
+
 /* Send from qd until it is empty, the ring is full, or DEV_TX_WEIGHT
  * frames went (then NET_TX comes back for the rest). */
 
@@ -181,6 +228,14 @@ static void qdisc_run(struct qdisc *qd)
 		qd->st.backlog_bytes -= len;
 		qdisc_unlock(qd);
 
+		skb = xmit_vlan_push(dev, skb);
+		if (!skb) {
+			qdisc_lock(qd);
+			qd->st.tx_dropped++;
+			quota--;
+			continue;
+		}
+
 		/* an accepted frame is the driver's, which may free it at TX
 		 * completion before the taps below look at it: hold a
 		 * reference of our own across the call */
@@ -205,7 +260,8 @@ static void qdisc_run(struct qdisc *qd)
 			/* ring full: keep the frame at the head, stop until a
 			 * wake, a new frame, or the timer kick */
 			qd->requeued = skb;
-			qd->st.backlog_bytes += len;
+			/* its length now: the tag may have gone in */
+			qd->st.backlog_bytes += skb->len;
 			qd->st.requeues++;
 			qd->st.busy++;
 			break;

@@ -57,53 +57,29 @@ static struct net_device *vlan_find(const struct net_device *real, u16 vid)
 	return NULL;
 }
 
-static void put_be16(u8 *p, u16 v)
-{
-	p[0] = (u8)(v >> 8);
-	p[1] = (u8)v;
-}
-
-/* The frame queued on the real device with the sub-interface's tag.
- * With the real device's tx-vlan-offload on, the frame goes down as it
- * is, the tag beside it (a clone of the skb: no copy of the data), and
- * the NIC puts the tag in.  Otherwise a copy with the tag put in after the
- * MAC addresses: the frame's own bytes are lwIP's (TCP keeps its segments
- * for retransmission), and there is no room in front of them that is
- * ours to write. */
+/* The frame queued on the real device with the sub-interface's tag beside
+ * it (skb->vlan_tci), as Linux's vlan_dev_hard_start_xmit: the NIC puts it
+ * in (tx-vlan-offload), or net/core/xmit.c does as the frame leaves the
+ * real device's qdisc (xmit_vlan_push) when the NIC cannot. */
 static int vlan_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct vlan_priv *v = netdev_priv(dev);
-	struct sk_buff *n;
 	u32 len = skb->len;
-	u8 *p;
+	struct sk_buff *n;
 
 	(void)flags;
 	if (skb->len < ETH_HLEN)
 		return -EINVAL;
-	if (READ_ONCE(v->real->features) & NETIF_F_HW_VLAN_CTAG_TX) {
-		n = skb_clone(skb);
-		consume_skb(skb);
-		if (!n) {
-			v->tx_dropped++;
-			return 0;
-		}
-		__vlan_hwaccel_put_tag(n, ETH_P_8021Q, v->vid);
-		n->dev = v->real;
-		goto queue;
-	}
-	n = netdev_alloc_skb(v->real, skb->len + VLAN_HLEN);
+	/* a clone (no copy of the data): the caller's transmit tap looks at
+	 * skb after this call, as eth0.100 sent it (untagged) */
+	n = skb_clone(skb);
+	consume_skb(skb);
 	if (!n) {
 		v->tx_dropped++;
-		consume_skb(skb);
 		return 0;
 	}
-	p = skb_put(n, skb->len + VLAN_HLEN);
-	skb_copy_bits(skb, 0, p, 2 * ETH_ALEN);
-	put_be16(p + 2 * ETH_ALEN, ETH_P_8021Q);
-	put_be16(p + VLAN_TCI_OFF, v->vid);
-	skb_copy_bits(skb, 2 * ETH_ALEN, p + VLAN_TCI_OFF + 2, skb->len - 2 * ETH_ALEN);
-	consume_skb(skb);
-queue:
+	__vlan_hwaccel_put_tag(n, ETH_P_8021Q, v->vid);
+	n->dev = v->real;
 	if (dev_queue_xmit(n)) {
 		v->tx_dropped++;
 		return 0;

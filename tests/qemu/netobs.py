@@ -4,14 +4,16 @@ format, the kernel's httpget output, pcap dumps, whether a NIC driver is
 linked (the host-forwarded variants need one), the kernel's reports of
 interrupts no handler claimed (test_irq_claim, test_nic), and what the host
 side of a test sends and reads on its sockets (ICMP echo over a raw socket,
-an HTTP status line)."""
+an HTTP status line, UDP echo flows), and the per-CPU softnet counters."""
 import base64
 import math
 import re
 import struct
 import time
 
-from netparse import driver_linked, free_port, without_klog  # noqa: F401 (re-exported)
+import socket
+
+from netparse import driver_linked, free_port, softnet_rows, without_klog  # noqa: F401 (re-exported)
 
 MAC = "52:54:00:12:34:56"
 
@@ -170,3 +172,52 @@ def quiet_shell(g, cmd, timeout=60):
     """g's shell output of cmd without the kernel's log lines, the newlines
     at both ends stripped (test_rss, test_rps, test_rfs, test_xps)."""
     return without_klog(g.shell(cmd, timeout=timeout)).strip("\n")
+
+
+def softnet_stat(g, *cols):
+    """g's /proc/net/softnet_stat, per CPU the tuple of the given columns
+    (0 processed, 1 dropped, 9 received_rps; test_rps, test_rfs)."""
+    rows = softnet_rows(quiet_shell(g, "cat /proc/net/softnet_stat"))
+    return [tuple(c[i] for i in cols) for c in rows]
+
+
+def udp_warm_up(net, src, dst, tries, wait, msg=b"warm"):
+    """One UDP echo from src to dst ((address, port) each) before
+    the test's traffic: lwIP queues one frame per unresolved neighbour
+    (ARP_QUEUEING off), so a burst before the guest knows the host's MAC
+    loses all but one reply; lwIP answers UDP once its timer saw the
+    carrier.  Up to tries sends, wait seconds each; fails when no echo came
+    back (test_xps, test_rfs)."""
+    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(src)
+        s.settimeout(wait)
+        for _ in range(tries):
+            s.sendto(msg, dst)
+            try:
+                if s.recvfrom(256)[0] == msg:
+                    return
+            except socket.timeout:
+                pass
+    raise AssertionError("no UDP echo from %s:%d in %d tries" % (dst[0], dst[1], tries))
+
+
+def udp_echo_flows(net, src, dst, nflows, n_each, base, tag, burst=False):
+    """nflows UDP flows (source ports base, base + 1, ...) of n_each
+    datagrams "<tag> <flow> <i>" each to the echo service at dst; each
+    reply must be the datagram sent.  burst: each flow sends all its
+    datagrams, then reads the replies, which must come back in the order
+    sent (per-queue order); otherwise one at a time (test_rps, test_xps)."""
+    for f in range(nflows):
+        with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind((src, base + f))
+            s.settimeout(10)
+            msgs = [b"%s %d %d" % (tag, f, i) for i in range(n_each)]
+            if burst:
+                for m in msgs:
+                    s.sendto(m, dst)
+                got = [s.recvfrom(256)[0] for _ in msgs]
+                assert got == msgs, got
+            else:
+                for m in msgs:
+                    s.sendto(m, dst)
+                    assert s.recvfrom(256)[0] == m

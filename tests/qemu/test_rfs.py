@@ -19,8 +19,7 @@ import socket
 import apps
 import netns
 from harness import EXIT_OK
-from netobs import quiet_shell as shell
-from netparse import softnet_rows
+from netobs import quiet_shell as shell, softnet_stat, udp_warm_up
 
 GUEST = netns.GUEST4
 APPEND = "ip=%s/%d,%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4)
@@ -31,7 +30,7 @@ N = 30
 
 def softnet(g):
     """[(processed, received_rps)] per CPU."""
-    return [(c[0], c[9]) for c in softnet_rows(shell(g, "cat /proc/net/softnet_stat"))]
+    return softnet_stat(g, 0, 9)
 
 
 def echo(s, tag, n):
@@ -48,16 +47,9 @@ def test_rfs_follows_the_reader(testnet):
     g.wait_for(r"rfs_pin: on CPU 1, port %d" % PORT, timeout=90)
     g.wait_for(r"eth0: link up", timeout=30)
     g.shell("true")                     # past the app's line, printed after the prompt
+    udp_warm_up(net, (netns.HOST4, 0), (GUEST, PORT), 30, 1, b"probe")
     with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((netns.HOST4, 41234))
-        s.settimeout(1)
-        for _ in range(30):             # lwIP routes once its timer saw the carrier
-            s.sendto(b"probe", (GUEST, PORT))
-            try:
-                if s.recvfrom(64)[0] == b"probe":
-                    break
-            except socket.timeout:
-                pass
         s.settimeout(10)
         assert shell(g, "cat /proc/sys/net/core/rps_sock_flow_entries") == "0"
         assert shell(g, "cat " + FLOW_CNT) == "0"

@@ -18,8 +18,7 @@ import time
 
 from harness import EXIT_OK, report
 import netns
-from netobs import quiet_shell as shell
-from netparse import softnet_rows
+from netobs import quiet_shell as shell, softnet_stat, udp_echo_flows
 
 GUEST = netns.GUEST4
 APPEND = "ip=%s/%d,%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4)
@@ -28,7 +27,7 @@ RPS = "/sys/class/net/eth0/queues/rx-0/rps_cpus"
 
 def softnet(g):
     """[(processed, dropped, received_rps)] per CPU."""
-    return [(c[0], c[1], c[9]) for c in softnet_rows(shell(g, "cat /proc/net/softnet_stat"))]
+    return softnet_stat(g, 0, 1, 9)
 
 
 def nic_irqs(g):
@@ -39,14 +38,7 @@ def nic_irqs(g):
 
 
 def echo_flows(net, nflows, n_each, base=42000):
-    for f in range(nflows):
-        with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.bind((netns.HOST4, base + f))
-            s.settimeout(10)
-            for i in range(n_each):
-                msg = b"rps %d %d" % (f, i)
-                s.sendto(msg, (GUEST, 7))
-                assert s.recvfrom(64)[0] == msg
+    udp_echo_flows(net, netns.HOST4, (GUEST, 7), nflows, n_each, base, b"rps")
 
 
 def delta(a, b):

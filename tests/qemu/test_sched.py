@@ -1,7 +1,8 @@
 """Kernel threads and the scheduler (kernel/sched.c, kernel/kthread.c):
 selftest=sched runs threads on every CPU (wait/wake ping-pong across CPUs
 with wait_event_timeout, msleep, a wait that times out, two threads that
-never sleep sharing CPU 0 through tick preemption), and `ps aux` lists
+never sleep sharing CPU 0 through tick preemption, detached threads that
+free their task and stack themselves), and `ps aux` lists
 the kernel threads ([ksoftirqd/N], [kworker/N:0], [kpktgend_0], the
 console shell's [shell/ttyS0]) in procps' layout."""
 import re
@@ -29,6 +30,7 @@ def test_threads_wait_wake_sleep_and_preempt(kernel, smp):
     m = re.search(r"sched: test: spinners on CPU0: b started (-?\d+) ms before a ended", out)
     # without preemption b would start only after a's 300 ms of spinning
     assert m and int(m.group(1)) >= 50, out
+    assert "sched: test: detached threads freed themselves" in out, out
 
 
 def ps(g):

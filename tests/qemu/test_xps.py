@@ -19,7 +19,7 @@ import pytest
 
 from harness import EXIT_OK
 import netns
-from netobs import quiet_shell as shell
+from netobs import quiet_shell as shell, udp_echo_flows, udp_warm_up
 from netparse import parse_ethtool_stats
 
 GUEST = netns.GUEST4
@@ -52,14 +52,7 @@ def snapshot(g):
 def echo_flows(net, base):
     """FLOWS flows of PER_FLOW datagrams each; each flow's replies come
     back in the order sent (per-queue order)."""
-    for k in range(FLOWS):
-        with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.bind((netns.HOST4, base + k))
-            s.settimeout(10)
-            for i in range(PER_FLOW):
-                s.sendto(b"xps %d %d" % (k, i), (GUEST, ECHO_PORT))
-            got = [s.recvfrom(256)[0] for _ in range(PER_FLOW)]
-            assert got == [b"xps %d %d" % (k, i) for i in range(PER_FLOW)], got
+    udp_echo_flows(net, netns.HOST4, (GUEST, ECHO_PORT), FLOWS, PER_FLOW, base, b"xps", burst=True)
 
 
 def igb_guest(net, name):
@@ -76,20 +69,8 @@ def igb_guest(net, name):
 
 
 def warm_up(net, tries, wait):
-    """One echo first: lwIP queues one frame per unresolved neighbour
-    (ARP_QUEUEING off), so a burst before the guest knows the host's MAC
-    loses all but one reply; lwIP answers UDP once its timer saw the
-    carrier.  Fails when no echo came back."""
-    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(wait)
-        for _ in range(tries):
-            s.sendto(b"warm", (GUEST, ECHO_PORT))
-            try:
-                if s.recvfrom(64)[0] == b"warm":
-                    return
-            except socket.timeout:
-                pass
-    raise AssertionError("no UDP echo from the guest in %d tries" % tries)
+    """One echo before the flows (netobs.udp_warm_up)."""
+    udp_warm_up(net, (netns.HOST4, 0), (GUEST, ECHO_PORT), tries, wait)
 
 
 def test_tx_queue_per_cpu(testnet, kernel):

@@ -156,10 +156,10 @@ unit-lwip_frag-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-lwip_frag-libs := $(HOST_LWIP_LIB)
 
 # checksums checked with lwIP's inet_chksum (built for the host)
-unit-pktbuild-srcs := net/core/pktbuild.c
+unit-pktbuild-srcs := net/core/pktbuild.c lib/csum.c
 unit-pktbuild-cflags := -Inet/lwip/include -I$(LWIPDIR)/include
 unit-pktbuild-libs := $(HOST_LWIP_LIB)
-unit-pktgen-srcs := net/core/pktgen_params.c net/core/pktbuild.c lib/parse_num.c
+unit-pktgen-srcs := net/core/pktgen_params.c net/core/pktbuild.c lib/parse_num.c lib/csum.c
 unit-parse_num-srcs := lib/parse_num.c
 
 unit-qdisc-srcs := kernel/softirq.c lib/seq_buf.c $(net-core-srcs)

@@ -69,6 +69,36 @@ START_TEST(fold_end_around_carry)
 }
 END_TEST
 
+/* csum_finish: the folded sum complemented; an IPv4 header with the
+ * value it gives stored in its checksum field sums to 0 (RFC 791's
+ * example-style header, checksum b861) */
+START_TEST(finish_checks_a_header)
+{
+	uint8_t ip[20] = { 0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+			   0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7 };
+	uint16_t c = csum_finish(csum_add_be(0, ip, sizeof(ip)));
+
+	ck_assert_uint_eq(c, 0xb861);
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+	ck_assert_uint_eq(csum_finish(csum_add_be(0, ip, sizeof(ip))), 0);
+	ck_assert_uint_eq(csum_finish(0), 0xffff);
+	ck_assert_uint_eq(csum_finish(0x1fffe), 0);
+}
+END_TEST
+
+/* a start sum near 2^32: the carry out of bit 31 comes back in */
+START_TEST(start_sum_carry)
+{
+	static const uint8_t b[] = { 0xff, 0xff, 0xff, 0xff };
+	static const uint32_t start[] = { 0xffffffff, 0xfffffffe, 0xffff0000, 0x80000000 };
+
+	for (size_t i = 0; i < sizeof(start) / sizeof(start[0]); i++)
+		ck_assert_uint_eq(csum_fold(csum_add_be(start[i], b, sizeof(b))),
+				  ref_sum(start[i], b, sizeof(b)));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("csum");
@@ -77,6 +107,8 @@ int main(void)
 	tcase_add_test(tc, rfc1071_example);
 	tcase_add_test(tc, every_length_and_alignment);
 	tcase_add_test(tc, fold_end_around_carry);
+	tcase_add_test(tc, finish_checks_a_header);
+	tcase_add_test(tc, start_sum_carry);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }

@@ -1134,6 +1134,31 @@ START_TEST(msix_82574_routes_through_ivar)
 }
 END_TEST
 
+/* e1000_sw_stats_add (e1000_mq_sw_add's per-queue sum) over every word
+ * of struct e1000_sw_stats: the queue's word i holds i + 1, the total's
+ * 1000; each total word is then the sum, except irqs and polls (queue 0's
+ * only: stay 1000) and tx_tso_descs_max (the larger: 1000).  A field the
+ * sum leaves out fails here. */
+START_TEST(mq_sw_stats_add_every_field)
+{
+	const size_t n = sizeof(struct e1000_sw_stats) / sizeof(u64);
+	struct e1000_sw_stats w, q;
+	u64 *tw = (u64 *)&w, *qw = (u64 *)&q;
+
+	for (size_t i = 0; i < n; i++) {
+		tw[i] = 1000;
+		qw[i] = i + 1;
+	}
+	e1000_sw_stats_add(&w, &q);
+	for (size_t i = 0; i < n; i++) {
+		bool own = &tw[i] == &w.irqs || &tw[i] == &w.polls || &tw[i] == &w.tx_tso_descs_max;
+
+		ck_assert_msg(tw[i] == (own ? 1000 : 1000 + i + 1), "e1000_sw_stats word %zu: %llu",
+			      i, (unsigned long long)tw[i]);
+	}
+}
+END_TEST
+
 /* the 82574 with two RSS queues (e1000_mq.c): extended RX descriptors
  * (QEMU hashes only with RFCTL.EXTEN), RxQ0 and TxQ0 to vector 1, RxQ1 to
  * vector 2, Other to vector 0, the queue causes auto-cleared; RSS on with
@@ -1475,6 +1500,7 @@ int main(void)
 	tcase_add_loop_test(tc, empty_interrupt_claimed_only_on_own_vector, 0, 3);
 	tcase_add_test(tc, msix_82574_routes_through_ivar);
 	tcase_add_test(tc, mq_82574_two_queues);
+	tcase_add_test(tc, mq_sw_stats_add_every_field);
 	tcase_add_loop_test(tc, link_comes_up_after_autoneg_restart, 0, 3);
 	tcase_add_loop_test(tc, promisc_and_multicast_filters, 0, 3);
 	tcase_add_loop_test(tc, rctl_written_only_when_it_changes, 0, 3);

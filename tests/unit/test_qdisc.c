@@ -1,7 +1,8 @@
 /* net/core/xmit.c over a fake net_device whose ring holds a few frames and
  * answers -EBUSY when full: FIFO order, requeue at the head, wake and the
  * NET_TX softirq, the txqueuelen limit (-ENOBUFS, counted as tx_dropped),
- * a device that goes down, the counters adding up, and no leaks. */
+ * a device that goes down, the counters adding up, and no leaks; a VLAN
+ * tag beside a frame put into it for a device without tx-vlan-offload. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,11 @@ struct fake_dev {
 	int ring_room;
 	int busy_answers;
 	int xmit_error;          /* returned instead of 0 when set */
+	/* the last frame taken: its skb, first bytes, length, tag beside it */
+	const struct sk_buff *last;
+	u8 last_frame[64];
+	u32 last_len;
+	bool last_tag;
 };
 
 /* takes the frame (and frees it, as a driver's TX clean-up would) */
@@ -42,6 +48,10 @@ static int fake_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int f
 	f->ring_room--;
 	ck_assert_uint_lt(f->nseen, sizeof(f->seen));
 	f->seen[f->nseen++] = skb->data[0];
+	f->last = skb;
+	f->last_len = skb->len;
+	f->last_tag = skb_vlan_tag_present(skb);
+	ck_assert_int_eq(skb_copy_bits(skb, 0, f->last_frame, MIN(skb->len, sizeof(f->last_frame))), 0);
 	consume_skb(skb);
 	return 0;
 }
@@ -103,6 +113,119 @@ static void complete_tx(int n)
 	fd->ring_room += n;
 	host_irq_simulate(irq_wake, &fd->dev);
 }
+
+/* a 60-byte frame with the headroom netdev_alloc_skb reserves: MAC
+ * addresses 0x11../0x22.., EtherType 0x0800, then bytes 14..59 = index;
+ * tag 100 beside it */
+static struct sk_buff *tagged_frame(void)
+{
+	struct sk_buff *skb = netdev_alloc_skb(&fd->dev, 60);
+	u8 *p;
+
+	ck_assert_ptr_nonnull(skb);
+	p = skb_put(skb, 60);
+	memset(p, 0x11, ETH_ALEN);
+	memset(p + ETH_ALEN, 0x22, ETH_ALEN);
+	p[12] = 0x08;
+	p[13] = 0x00;
+	for (int i = 14; i < 60; i++)
+		p[i] = (u8)i;
+	ck_assert_uint_ge(skb_headroom(skb), VLAN_HLEN);
+	__vlan_hwaccel_put_tag(skb, ETH_P_8021Q, 100);
+	skb->dev = &fd->dev;
+	return skb;
+}
+
+/* the frame the fake device took: the MACs, 81 00 00 64, then the
+ * untagged frame's bytes from the EtherType on */
+static void check_tag_inline(void)
+{
+	const u8 *p = fd->last_frame;
+
+	ck_assert(!fd->last_tag);
+	ck_assert_uint_eq(fd->last_len, 64);
+	for (int i = 0; i < ETH_ALEN; i++) {
+		ck_assert_uint_eq(p[i], 0x11);
+		ck_assert_uint_eq(p[ETH_ALEN + i], 0x22);
+	}
+	ck_assert_uint_eq(p[12], 0x81);
+	ck_assert_uint_eq(p[13], 0x00);
+	ck_assert_uint_eq(p[14], 0x00);
+	ck_assert_uint_eq(p[15], 100);
+	ck_assert_uint_eq(p[16], 0x08);
+	ck_assert_uint_eq(p[17], 0x00);
+	for (int i = 18; i < 64; i++)
+		ck_assert_uint_eq(p[i], i - 4);
+}
+
+/* Linux's validate_xmit_vlan: a device without tx-vlan-offload gets the
+ * tag in the frame, pushed into the headroom of the frame itself (the
+ * same skb reaches the driver: no copy) */
+START_TEST(vlan_tag_pushed_in_place_without_offload)
+{
+	struct sk_buff *skb = tagged_frame();
+	u64 allocs = skb_stats.allocs;
+
+	ck_assert_int_eq(dev_queue_xmit(skb), 0);
+	ck_assert_ptr_eq(fd->last, skb);
+	ck_assert_uint_eq(skb_stats.allocs, allocs);
+	check_tag_inline();
+	ck_assert_uint_eq(stats().bytes, 60);
+}
+END_TEST
+
+/* with the offload the frame goes down as it is, the tag beside it */
+START_TEST(vlan_tag_left_beside_with_offload)
+{
+	struct sk_buff *skb = tagged_frame();
+
+	fd->dev.features |= NETIF_F_HW_VLAN_CTAG_TX;
+	ck_assert_int_eq(dev_queue_xmit(skb), 0);
+	ck_assert_ptr_eq(fd->last, skb);
+	ck_assert(fd->last_tag);
+	ck_assert_uint_eq(fd->last_len, 60);
+	ck_assert_uint_eq(fd->last_frame[12], 0x08);
+}
+END_TEST
+
+/* a shared frame (a clone holds the data: lwIP's TCP segments) is not
+ * written: the tag goes into a copy, the other holder's bytes stay */
+START_TEST(vlan_tag_into_a_copy_when_shared)
+{
+	struct sk_buff *skb = tagged_frame(), *other = skb_clone(skb);
+
+	ck_assert_ptr_nonnull(other);
+	ck_assert_int_eq(dev_queue_xmit(skb), 0);
+	ck_assert_ptr_ne(fd->last, skb);
+	check_tag_inline();
+	ck_assert_uint_eq(other->len, 60);
+	ck_assert_uint_eq(other->data[12], 0x08);
+	ck_assert_uint_eq(other->data[0], 0x11);
+	consume_skb(other);
+}
+END_TEST
+
+/* no headroom: a copy too */
+START_TEST(vlan_tag_into_a_copy_without_headroom)
+{
+	struct sk_buff *skb = alloc_skb(60);
+	u8 *p;
+
+	ck_assert_ptr_nonnull(skb);
+	ck_assert_uint_lt(skb_headroom(skb), VLAN_HLEN);
+	p = skb_put(skb, 60);
+	memset(p, 0x11, ETH_ALEN);
+	memset(p + ETH_ALEN, 0x22, ETH_ALEN);
+	p[12] = 0x08;
+	p[13] = 0x00;
+	for (int i = 14; i < 60; i++)
+		p[i] = (u8)i;
+	__vlan_hwaccel_put_tag(skb, ETH_P_8021Q, 100);
+	skb->dev = &fd->dev;
+	ck_assert_int_eq(dev_queue_xmit(skb), 0);
+	check_tag_inline();
+}
+END_TEST
 
 START_TEST(frames_go_straight_to_an_idle_ring)
 {
@@ -280,6 +403,10 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, frames_go_straight_to_an_idle_ring);
+	tcase_add_test(tc, vlan_tag_pushed_in_place_without_offload);
+	tcase_add_test(tc, vlan_tag_left_beside_with_offload);
+	tcase_add_test(tc, vlan_tag_into_a_copy_when_shared);
+	tcase_add_test(tc, vlan_tag_into_a_copy_without_headroom);
 	tcase_add_test(tc, full_ring_holds_frames_in_order_until_wake);
 	tcase_add_test(tc, full_qdisc_refuses_with_enobufs_and_counts);
 	tcase_add_test(tc, quota_yields_to_net_tx);

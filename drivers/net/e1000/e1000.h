@@ -564,6 +564,8 @@ const char *e1000_mq_irq_name(struct e1000_adapter *a, unsigned int q);
 struct e1000_mq_queue *e1000_mq_queue(struct e1000_adapter *a, unsigned int q);
 /* add queues 1..'s RX counters to *w; forget them (stats reset) */
 void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w);
+/* s's counters added into w as a queue's are to the device's total */
+void e1000_sw_stats_add(struct e1000_sw_stats *w, const struct e1000_sw_stats *s);
 void e1000_mq_stats_reset(struct e1000_adapter *a);
 /* ethtool -S: the per-queue counters and rx_rss_mismatch from st[n] on */
 unsigned int e1000_mq_ethtool_stats(struct e1000_adapter *a, struct ethtool_stat *st,

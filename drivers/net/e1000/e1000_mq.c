@@ -79,6 +79,7 @@
 #include "kernel/time.h"
 #include "net/core/journey.h"
 #include "net/core/xmit.h"
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -652,43 +653,40 @@ void e1000_mq_down(struct e1000_adapter *a)
 	e1000_flush(hw);
 }
 
-/* the RX and TX fields: the interrupt, link and reset counters are queue 0's (a->sw) */
+/* struct e1000_sw_stats is read as an array of u64 counters, so that a
+ * field added later is summed without a line here */
+_Static_assert(sizeof(struct e1000_sw_stats) % sizeof(u64) == 0,
+	       "e1000_sw_stats: u64 counters only (e1000_mq_sw_add sums it as u64[])");
+#define E1000_SW_WORD(f) (offsetof(struct e1000_sw_stats, f) / sizeof(u64))
+
+/* Every counter of s added into w, except the ones a queue keeps for
+ * its own vector (irqs, polls: the device's are queue 0's, a->sw) and
+ * tx_tso_descs_max, a maximum; the other interrupt, link and reset
+ * counters are only ever counted in a->sw, so adding a queue's zeros
+ * changes nothing. */
+void e1000_sw_stats_add(struct e1000_sw_stats *w, const struct e1000_sw_stats *s)
+{
+	const size_t n = sizeof(*w) / sizeof(u64);
+	const u64 *from = (const u64 *)s;
+	u64 *sum = (u64 *)w;
+
+	for (size_t i = 0; i < n; i++) {
+		u64 v = READ_ONCE(from[i]);
+
+		if (i == E1000_SW_WORD(irqs) || i == E1000_SW_WORD(polls))
+			continue;
+		if (i == E1000_SW_WORD(tx_tso_descs_max))
+			sum[i] = MAX(sum[i], v);
+		else
+			sum[i] += v;
+	}
+}
+
+/* the RX and TX counters of queues 1.. added into w (e1000_sw_stats_add) */
 void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w)
 {
-	for (unsigned int q = 1; q < a->max_queues; q++) {
-		const struct e1000_sw_stats *s = &a->mq_q[q]->sw;
-
-		w->rx_packets += READ_ONCE(s->rx_packets);
-		w->rx_bytes += READ_ONCE(s->rx_bytes);
-		w->rx_crc_errors += READ_ONCE(s->rx_crc_errors);
-		w->rx_frame_errors += READ_ONCE(s->rx_frame_errors);
-		w->rx_length_errors += READ_ONCE(s->rx_length_errors);
-		w->rx_dropped += READ_ONCE(s->rx_dropped);
-		w->rx_csum_offloaded += READ_ONCE(s->rx_csum_offloaded);
-		w->rx_zc_frames += READ_ONCE(s->rx_zc_frames);
-		w->rx_copied_frames += READ_ONCE(s->rx_copied_frames);
-		w->rx_alloc_failed += READ_ONCE(s->rx_alloc_failed);
-		w->rx_vlan_stripped += READ_ONCE(s->rx_vlan_stripped);
-		w->rx_multi_buf_frames += READ_ONCE(s->rx_multi_buf_frames);
-		w->rx_multi_buf_bufs += READ_ONCE(s->rx_multi_buf_bufs);
-		w->tx_packets += READ_ONCE(s->tx_packets);
-		w->tx_bytes += READ_ONCE(s->tx_bytes);
-		w->tx_busy += READ_ONCE(s->tx_busy);
-		w->tx_csum_offloaded += READ_ONCE(s->tx_csum_offloaded);
-		w->tx_csum_ipv6 += READ_ONCE(s->tx_csum_ipv6);
-		w->tx_csum_udp += READ_ONCE(s->tx_csum_udp);
-		w->tx_tso_sends += READ_ONCE(s->tx_tso_sends);
-		w->tx_tso_segments += READ_ONCE(s->tx_tso_segments);
-		w->tx_tso_descs += READ_ONCE(s->tx_tso_descs);
-		w->tx_tso_descs_max = MAX(w->tx_tso_descs_max, READ_ONCE(s->tx_tso_descs_max));
-		w->tx_tso_dropped += READ_ONCE(s->tx_tso_dropped);
-		w->tx_tso6_sends += READ_ONCE(s->tx_tso6_sends);
-		w->tx_zc_frames += READ_ONCE(s->tx_zc_frames);
-		w->tx_linearized += READ_ONCE(s->tx_linearized);
-		w->tx_sg_segments += READ_ONCE(s->tx_sg_segments);
-		w->tx_vlan_inserted += READ_ONCE(s->tx_vlan_inserted);
-		w->tx_vlan_dropped += READ_ONCE(s->tx_vlan_dropped);
-	}
+	for (unsigned int q = 1; q < a->max_queues; q++)
+		e1000_sw_stats_add(w, &a->mq_q[q]->sw);
 }
 
 void e1000_mq_stats_reset(struct e1000_adapter *a)
