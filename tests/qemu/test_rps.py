@@ -185,7 +185,7 @@ def test_rps_cpus_per_rx_queue(testnet, kernel):
     g.wait_for(r"eth0: link up", timeout=30)
     echo_flows(net, 1, 3)
     q = "/sys/class/net/eth0/queues/rx-%d/rps_cpus"
-    assert shell(g, "ls /sys/class/net/eth0/queues").split() == ["rx-0/", "rx-1/", "tx-0/"]
+    assert shell(g, "ls /sys/class/net/eth0/queues").split() == ["rx-0/", "rx-1/", "tx-0/", "tx-1/"]
     assert shell(g, "ethtool -X eth0 weight 0 1") == ""
     s0 = softnet(g)
     echo_flows(net, 4, 4)
