@@ -11,9 +11,9 @@ QEMU's filter-dump (test_offload.OffloadGuest); the host's iperf 2 runs
   the patch every wire segment was a segment of lwIP's (OutSegs >= them).
 - TSO on, every frame to the guest dropped at its driver for 3.5 s
   (fault rx_drop 100%): no ACK; lwIP's retransmission timer requeues its
-  large segments with cwnd at one segment, and the stream goes on after
-  (lwIP counts no RetransSegs, and this test does not yet show the
-  retransmitted frames in the capture).
+  large segments with cwnd at one segment, and the stream goes on after;
+  RetransSegs grows (lwIP patch 0047: lwIP counted only fast
+  retransmits, so a timer's resends left it at 0).
 - TSO off (`ethtool -K eth0 tso off`): lwIP's segments are MSS-sized
   again, no TSO send.
 
@@ -82,6 +82,7 @@ def test_tcp_segments_past_the_mss(testnet, kernel, nic, tmp_path):
     # the middle of a run: no ACK comes, lwIP's retransmission timer goes
     # off, cwnd falls to one segment, and tcp_output cuts the head of the
     # large segments it queues again to that; the stream goes on after
+    r0 = tcp_counts(g)["RetransSegs"]
     p = og.net.popen(["iperf", "-c", GUEST4, "-R", "-t", str(LOSS_SECONDS), "-y", "C"])
     time.sleep(1)
     out = sh(g, "fault set rx_drop 100%")
@@ -93,6 +94,8 @@ def test_tcp_segments_past_the_mss(testnet, kernel, nic, tmp_path):
     fields = stdout.strip().splitlines()[-1].split(",")
     port_loss, bytes_loss = int(fields[4]), int(fields[7])
     assert bytes_loss > 0
+    # the retransmission timer resent what the blackout left unacked
+    assert tcp_counts(g)["RetransSegs"] > r0
 
     assert sh(g, "ethtool -K eth0 tso off") == ""
     port_off, bytes_off, segs_off, _, sends_off, _ = run_counted(og)
