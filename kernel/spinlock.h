@@ -60,7 +60,7 @@ struct spinlock {
 	unsigned long owner_pc;         /* where the holder took it */
 	unsigned long irq_pc;           /* where it was first taken in hard IRQ */
 	unsigned long irqs_on_pc;       /* where it was first taken with interrupts on */
-	u64 acquired_ns;
+	u64 acquired_at;                /* lock_clock() when taken (spinlock_debug.c) */
 #endif
 };
 
