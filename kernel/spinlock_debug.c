@@ -16,32 +16,24 @@
 
 static u64 reports;
 
-/* The hold-time clock, read on every acquire and release: the raw TSC, not
- * ktime_get_ns() (a call and a 128-bit multiply each time: with the UDP
- * echo on 1 CPU, LOCK_DEBUG cost about a sixth of the guest's time per
- * request); ticks are converted to ms only for a report.  The host unit
- * test (HOST_TEST) drives the stubbed ktime_get_ns() instead. */
+/* the hold-time clock's rate and ticks to ms (a report only) */
 #ifdef HOST_TEST
-static inline u64 lock_clock(void) { return ktime_get_ns(); }
 static inline u64 lock_clock_hz(void) { return NSEC_PER_SEC; }
 static inline u64 lock_clock_ms(u64 d) { return d / NSEC_PER_MSEC; }
 #else
-static inline u64 lock_clock(void) { return rdtsc(); }
 static inline u64 lock_clock_hz(void) { return tsc_hz(); }
 static inline u64 lock_clock_ms(u64 d) { return tsc_to_ns(d) / NSEC_PER_MSEC; }
 #endif
 
-/* LOCK_HELD_WARN_MS in lock_clock() ticks; 0 until the clock is calibrated
- * (no hold-time check before that) */
-static u64 held_warn_ticks;
+u64 spin_debug_held_warn;
 
 static u64 held_warn(void)
 {
-	u64 t = READ_ONCE(held_warn_ticks);
+	u64 t = READ_ONCE(spin_debug_held_warn);
 
 	if (!t) {
 		t = lock_clock_hz() * LOCK_HELD_WARN_MS / MSEC_PER_SEC;
-		WRITE_ONCE(held_warn_ticks, t);
+		WRITE_ONCE(spin_debug_held_warn, t);
 	}
 	return t;
 }
@@ -96,7 +88,7 @@ static void spin_acquired(struct spinlock *l, unsigned long pc)
 {
 	l->owner = smp_processor_id() + 1;
 	l->owner_pc = pc;
-	l->acquired_at = lock_clock();
+	l->acquired_at = spin_debug_clock();
 }
 
 static void lock_checked(struct spinlock *l, unsigned long pc)
@@ -138,10 +130,8 @@ static void lock_checked(struct spinlock *l, unsigned long pc)
 	spin_acquired(l, pc);
 }
 
-void spin_debug_lock(struct spinlock *l)
+void spin_debug_lock(struct spinlock *l, unsigned long pc)
 {
-	unsigned long pc = (unsigned long)__builtin_return_address(0);
-
 	if (READ_ONCE(l->flags) & LOCK_F_RAW) {
 		arch_spin_lock(l);
 		return;
@@ -149,10 +139,8 @@ void spin_debug_lock(struct spinlock *l)
 	lock_checked(l, pc);
 }
 
-bool spin_debug_trylock(struct spinlock *l)
+bool spin_debug_trylock(struct spinlock *l, unsigned long pc)
 {
-	unsigned long pc = (unsigned long)__builtin_return_address(0);
-
 	if (READ_ONCE(l->flags) & LOCK_F_RAW)
 		return arch_spin_trylock(l);
 	check_context(l, pc);
@@ -162,9 +150,9 @@ bool spin_debug_trylock(struct spinlock *l)
 	return true;
 }
 
-void spin_debug_unlock(struct spinlock *l)
+void spin_debug_unlock(struct spinlock *l, unsigned long pc)
 {
-	unsigned long pc = (unsigned long)__builtin_return_address(0), taken_at;
+	unsigned long taken_at;
 	unsigned int cpu = smp_processor_id();
 	char a[KSYM_FORMAT_MAX], b[KSYM_FORMAT_MAX];
 	u32 owner;
@@ -176,7 +164,7 @@ void spin_debug_unlock(struct spinlock *l)
 	}
 	owner = l->owner;
 	taken_at = l->owner_pc;
-	held = lock_clock() - l->acquired_at;
+	held = spin_debug_clock() - l->acquired_at;
 	if (owner != cpu + 1) {
 		__atomic_fetch_add(&reports, 1, __ATOMIC_RELAXED);
 		pr_err("BUG: spinlock %s on CPU#%u: '%s' unlocked at %s, owner CPU#%d\n",
