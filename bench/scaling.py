@@ -45,7 +45,11 @@ import harness
 import netns
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
-CPUS = (1, 2, 4)
+# BENCH_SCALING_CPUS="1 2": only those vCPU counts (1 always: the reference)
+CPUS = tuple(sorted({1} | {int(x) for x in os.environ.get("BENCH_SCALING_CPUS", "1 2 4").split()}))
+# BENCH_BEFORE=ELF: every boot twice, back to back, that older image first,
+# and a before/after table per model
+BEFORE = os.environ.get("BENCH_BEFORE")
 FLOWS = 64
 FLOW_PORT = 42000
 SECONDS = 2.0 if QUICK else 3.0
@@ -207,9 +211,12 @@ def softnet_processed(text):
     return [int(line.split()[0], 16) for line in text.splitlines() if line.strip()]
 
 
-def measure(model, label, n, steer, extra):
-    """One boot: the echo and flood cells and where the flood's time went."""
-    cell = {"label": label, "cpus": n, "steering": steer, "load_before": os.getloadavg()[0]}
+def measure(model, label, n, steer, extra, kernel=None):
+    """One boot (of kernel, default this build): the echo and flood cells
+    and where the flood's time went."""
+    cell = {"label": label, "cpus": n, "steering": steer, "load_before": os.getloadavg()[0],
+            "before": bool(kernel)}
+    kw = {"kernel": kernel} if kernel else {}
     append = "ip=%s/%d,%s irqmode=%s %s" % (GUEST, netns.PREFIXLEN4, netns.HOST4, MODE[model],
                                             extra)
     with netns.TestNet() as net:
@@ -218,7 +225,7 @@ def measure(model, label, n, steer, extra):
         g = net.guest("bench-scaling-%s-%d-%s" % (model, n, steer), nic=model, mac=MAC,
                       smp=n, accel=ACCEL, append=append.strip(),
                       # thread names ("CPU 0/TCG" ...) for qemu_threads
-                      extra=["-name", "scaling,debug-threads=on"])
+                      extra=["-name", "scaling,debug-threads=on"], **kw)
         g.wait_for(r"barenet: ready in", 120)
         g.wait_prompt(120)
         cell["build"] = harness.BANNER_RE.search(g.output).group("build")
@@ -269,8 +276,8 @@ def measure(model, label, n, steer, extra):
 
 def reference(cells):
     """The 1-CPU figures the others are compared with: the mean of the two
-    reference boots (first and last of the run)."""
-    refs = [c for c in cells if c["cpus"] == 1]
+    reference boots (first and last of the run) of this build."""
+    refs = [c for c in cells if c["cpus"] == 1 and not c.get("before")]
     return {k: sum(c[k] for c in refs) / len(refs) for k in ("echo_per_s", "rx_per_s")}
 
 
@@ -318,7 +325,8 @@ def render(doc):
             frames = c["rx_per_s"] * (lk["flood_s"] if lk else SECONDS)
             ipi = "%.3f" % (c["ipis"] / frames) if "ipis" in c and frames else "n/a"
             md += "| %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %s | %.2f |\n" % (
-                c["label"], c["queues"], benchlib.fmt(c["echo_per_s"]),
+                c["label"] + (" [BENCH_BEFORE]" if c.get("before") else ""), c["queues"],
+                benchlib.fmt(c["echo_per_s"]),
                 c["echo_per_s"] / ref["echo_per_s"], benchlib.fmt(c["rx_per_s"]),
                 c["rx_per_s"] / ref["rx_per_s"], " / ".join(str(x) for x in c["processed_per_cpu"]),
                 benchlib.fmt(c["flood_sent_per_s"]), fmt_cores(c["qemu_cores"]),
@@ -326,21 +334,52 @@ def render(doc):
                 c["load_before"])
         md += "\n"
         if model == "igb":
-            rss2 = [c for c in cells if c["cpus"] == 2 and c["steering"] == "rss"]
+            rss2 = [c for c in cells if c["cpus"] == 2 and c["steering"] == "rss" and
+                    not c.get("before")]
             if rss2:
                 r = rss2[0]["rx_per_s"] / ref["rx_per_s"]
 
                 def per_cpu_s(c):
                     return c["rx_per_s"] / max(sum(c["qemu_cores"].values()), 1e-9)
-                refs = [per_cpu_s(c) for c in cells if c["cpus"] == 1]
+                refs = [per_cpu_s(c) for c in cells if c["cpus"] == 1 and not c.get("before")]
                 e = per_cpu_s(rss2[0]) / (sum(refs) / len(refs))
                 md += "Target (issue 14): igb with 2 vCPUs (RSS) receives at least %.1fx the " \
                       "frames/s of 1 vCPU: %.2fx (%s on that ratio); per QEMU CPU-second %.2fx " \
                       "of 1 vCPU's. On a loaded host the first ratio follows the host CPU QEMU " \
                       "got, the second what a frame costs.\n\n" % (
                           TARGET, r, "met" if r >= TARGET else "not met", e)
+        if any(c.get("before") for c in cells):
+            md += before_after(model, cells)
     md += doc.get("analysis", "")
     return md
+
+
+def per_frame(c):
+    """(frames per QEMU CPU-second, lwIP lock takes per frame, IPIs per
+    frame) of a flood cell"""
+    cores = sum(c["qemu_cores"].values())
+    frames = c["rx_per_s"] * c["core_lock"]["flood_s"]
+    return (c["rx_per_s"] / cores if cores else 0.0, c["core_lock"]["takes"] / max(frames, 1),
+            c["ipis"] / max(frames, 1))
+
+
+def before_after(model, cells):
+    """BENCH_BEFORE's boots against this build's, pair by pair (each pair
+    back to back, the older image first)"""
+    md = "### %s: BENCH_BEFORE's image (%s) against this build, back to back\n\n" % (
+        model, ", ".join(sorted({c["build"] for c in cells if c.get("before")})))
+    md += "| boot | frames received/s before, after | frames per QEMU CPU-second before, " \
+          "after | after / before | lwIP lock takes per frame before, after | IPIs per frame " \
+          "before, after | host load before, after |\n|---|---|---|---|---|---|---|\n"
+    for b, a in zip(cells, cells[1:]):
+        if not b.get("before") or a.get("before") or a["label"] != b["label"]:
+            continue
+        pb, pa = per_frame(b), per_frame(a)
+        md += "| %s | %s, %s | %s, %s | %.2f | %.3f, %.3f | %.3f, %.3f | %.2f, %.2f |\n" % (
+            a["label"], benchlib.fmt(b["rx_per_s"]), benchlib.fmt(a["rx_per_s"]),
+            benchlib.fmt(pb[0]), benchlib.fmt(pa[0]), pa[0] / pb[0] if pb[0] else 0.0,
+            pb[1], pa[1], pb[2], pa[2], b["load_before"], a["load_before"])
+    return md + "\n"
 
 
 def rerender(path):
@@ -363,8 +402,16 @@ def run(out_root, date, models=("igb", "e1000")):
             "command": "BENCH_ONLY=scaling make bench" + (" BENCH_QUICK=1" if QUICK else "")}
     doc = {"meta": meta, "models": list(models), "cells": {}, "seconds": SECONDS,
            "flows": FLOWS, "quick": QUICK}
+    if BEFORE and not os.path.isfile(BEFORE):
+        raise SystemExit("bench: BENCH_BEFORE: no such image %r" % BEFORE)
+    if BEFORE:
+        meta["command"] += " BENCH_BEFORE=%s" % BEFORE
     for model in models:
-        doc["cells"][model] = [measure(model, *c) for c in configs(model)]
+        doc["cells"][model] = []
+        for c in configs(model):
+            if BEFORE:
+                doc["cells"][model].append(measure(model, *c, kernel=BEFORE))
+            doc["cells"][model].append(measure(model, *c))
     meta["load_end"] = "%.2f %.2f %.2f" % os.getloadavg()
     meta["barenet"] = ", ".join(sorted({c["build"] for cs in doc["cells"].values() for c in cs}))
     base = os.path.join(out_dir, "%s-scaling" % date)

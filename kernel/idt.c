@@ -6,12 +6,14 @@
  * go to irq_dispatch(). */
 #include "kernel/idt.h"
 #include "kernel/app/app.h"
+#include "kernel/extable.h"
 #include "kernel/gdt.h"
 #include "kernel/irq.h"
 #include "kernel/kallsyms.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/smp.h"
+#include "kernel/uaccess.h"
 #include "kernel/x86.h"
 #include <stdio.h>
 #include <string.h>
@@ -200,6 +202,18 @@ void trap_dispatch(struct trap_frame *tf)
 	/* the application's own fault ends the application, not the kernel */
 	if ((tf->cs & GDT_RPL_MASK) && tf->vector != EXC_NMI && tf->vector != EXC_MC)
 		app_fault(tf);
+	/* a kernel copy from or to a user page that is gone or read-only:
+	 * resume at its fixup, which returns what was not copied (Linux's
+	 * fixup_exception); any other kernel fault stays fatal */
+	if (tf->vector == EXC_PF && !(tf->error_code & (PF_US | PF_RSVD)) &&
+	    read_cr2() < USER_TOP) {
+		unsigned long fixup = extable_fixup(tf->rip);
+
+		if (fixup) {
+			tf->rip = fixup;
+			return;
+		}
+	}
 	switch (tf->vector) {
 	case EXC_BP:
 		/* a trap: the saved RIP is the instruction after int3 */

@@ -599,22 +599,12 @@ static u32 irq_affinity_of_arg(const char *const *args)
 	return m ? m : 1U;
 }
 
-/* Linux prints the mask with "%*pb": hex, in comma-separated groups of 32
- * bits, the first group only as wide as the number of CPUs needs. */
+/* Linux prints the mask with "%*pb" (format_hex_mask32): the CPUs of
+ * the mask that are online */
 static int smp_affinity_show(char *buf, size_t size, const char *const *args)
 {
-	unsigned int ncpu = nr_cpu_ids_online(), digits = (ncpu % 32 + 3) / 4;
-	u32 m = irq_affinity_of_arg(args);
-	struct seq_buf s;
-
-	if (!digits)
-		digits = 8;
-	seq_buf_init(&s, buf, size);
-	seq_buf_printf(&s, "%0*x", (int)digits, ncpu <= 32 ? m & online_mask() : 0U);
-	for (unsigned int group = (ncpu - 1) / 32; group > 0; group--)
-		seq_buf_printf(&s, ",%08x", group == 1 ? m : 0U);
-	seq_buf_printf(&s, "\n");
-	return seq_buf_used(&s);
+	return format_hex_mask32(buf, size, irq_affinity_of_arg(args) & online_mask(),
+				 nr_cpu_ids_online());
 }
 static int smp_affinity_store(const char *text, const char *const *args)
 {

@@ -20,6 +20,9 @@ static char requested[SELFTEST_LIST_MAX];
 /* an address no page table maps: PML4 slot 288, between the direct map
  * (slot 273) and the kernel (slot 511) */
 #define SELFTEST_UNMAPPED_ADDR    0xffff900000000000UL
+/* a user address nothing maps (above the application's mmap area, and no
+ * application yet), for a kernel read the exception table does not list */
+#define SELFTEST_UNMAPPED_USER_ADDR 0x00007f0000001000UL
 /* bits 63:48 differ from bit 47: #GP on any access (SDM vol.3A 6.15, #GP) */
 #define SELFTEST_NONCANONICAL_ADDR 0xdead000000000000UL
 
@@ -120,6 +123,14 @@ static __attribute__((noinline)) int selftest_pf(void)
 	return -EIO;
 }
 SELFTEST("pf", selftest_pf, "read of 0xffff900000000000: #PF report with CR2, panic");
+
+static __attribute__((noinline)) int selftest_pf_user(void)
+{
+	(void)READ_ONCE(*(const u64 *)SELFTEST_UNMAPPED_USER_ADDR);
+	return -EIO;
+}
+SELFTEST("pf_user", selftest_pf_user,
+	 "kernel read of an unmapped user address outside the exception table: #PF report, panic");
 
 static __attribute__((noinline)) int selftest_gp(void)
 {

@@ -2,6 +2,7 @@
  * host-testable). */
 #include "lib/parse_num.h"
 #include "kernel/errno.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,4 +68,25 @@ int parse_hex_mask32(const char *s, u32 *mask)
 			return -EINVAL;
 	*mask = groups[n - 1];
 	return 0;
+}
+
+int format_hex_mask32(char *buf, size_t size, u32 mask, unsigned int nbits)
+{
+	unsigned int groups, first;
+	size_t len = 0;
+
+	if (!nbits)
+		nbits = 1;
+	groups = (nbits + 31) / 32;
+	first = (nbits % 32 + 3) / 4;
+	if (!first)
+		first = 8;
+	if (nbits < 32)
+		mask &= (1U << nbits) - 1;
+	for (unsigned int g = groups; g > 0; g--)
+		len += (size_t)snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0,
+					"%s%0*x", g == groups ? "" : ",",
+					(int)(g == groups ? first : 8), g == 1 ? mask : 0U);
+	len += (size_t)snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0, "\n");
+	return (int)len;
 }

@@ -1,6 +1,6 @@
 /* parse_num: a whole word read as a decimal number within bounds, for the
  * options and shell commands that take counts and sizes; a hex CPU mask
- * for the files that take one. */
+ * for the files that take one, and its printed form. */
 #ifndef LIB_PARSE_NUM_H
 #define LIB_PARSE_NUM_H
 
@@ -16,5 +16,13 @@ int parse_u64_range(const char *s, u64 min, u64 max, u64 *out);
  * in *mask, or -EINVAL (a bad digit, an empty group, too many groups, or a
  * bit set above bit 31; *mask untouched). */
 int parse_hex_mask32(const char *s, u32 *mask);
+
+/* mask as Linux's "%*pb" prints an nbits-bit CPU mask into a file, and a
+ * newline: hex groups of 32 bits separated by commas, most significant
+ * first, the first group as wide as nbits needs (the others 8 digits);
+ * mask is bits 0-31, higher groups are 0, bits from nbits up are not
+ * shown.  As snprintf: at most size bytes written (NUL-terminated when
+ * size > 0), the length needed returned. */
+int format_hex_mask32(char *buf, size_t size, u32 mask, unsigned int nbits);
 
 #endif

@@ -379,6 +379,8 @@ typedef int (*netdev_rx_handler_t)(struct net_device *dev, struct sk_buff *skb,
 
 /* The RX queues a device may have (igb's RSS queues: E1000_MQ_MAX) */
 #define NETDEV_RX_QUEUES_MAX 8
+/* The TX queues a device may have (igb: one per RX queue) */
+#define NETDEV_TX_QUEUES_MAX 8
 
 struct rps_dev_flow_table;
 
@@ -406,6 +408,11 @@ struct net_device {
 	 * them are in use (the driver sets it; 0 counts as 1) */
 	struct netdev_rx_queue rx_queues[NETDEV_RX_QUEUES_MAX];
 	u16 real_num_rx_queues;
+	/* XPS per TX queue tx-N (net/core/xps.c): the CPUs whose sends go to
+	 * it, 0 = none; real_num_tx_queues of them are in use (the driver
+	 * sets it; 0 counts as 1) */
+	u32 xps_cpus[NETDEV_TX_QUEUES_MAX];
+	u16 real_num_tx_queues;
 	u32 gso_max_size;               /* TSO: the largest frame a send may be (bytes, Ethernet header included) */
 	u16 gso_max_segs;               /* TSO: the most pieces (skb_segs) one send may have */
 	u32 speed_mbps;
@@ -424,6 +431,30 @@ struct net_device {
 	u64 wd_completed;               /* completions at the last progress */
 	u64 wd_progress_ns;             /* when the watchdog last saw progress or nothing in flight */
 };
+
+/* The TX queue (0..nq-1) for a send from cpu, as Linux's get_xps_queue
+ * and netdev_pick_tx: the queues whose xps_cpus hold cpu (one of them by
+ * the flow hash when several do, so a flow keeps its queue); none: cpu
+ * mod nq.  Lock-free: a mask changed meanwhile counts old or new. */
+static inline unsigned int netdev_pick_tx_queue(const struct net_device *dev, unsigned int cpu,
+						u32 hash, unsigned int nq)
+{
+	unsigned int n = 0, pick, q;
+
+	if (nq <= 1)
+		return 0;
+	nq = nq < NETDEV_TX_QUEUES_MAX ? nq : NETDEV_TX_QUEUES_MAX;
+	for (q = 0; q < nq; q++)
+		if (cpu < 32 && (READ_ONCE(dev->xps_cpus[q]) & (1u << cpu)))
+			n++;
+	if (!n)
+		return cpu % nq;
+	pick = hash % n;
+	for (q = 0; q < nq; q++)
+		if (cpu < 32 && (READ_ONCE(dev->xps_cpus[q]) & (1u << cpu)) && !pick--)
+			return q;
+	return cpu % nq;        /* the masks changed between the passes */
+}
 
 /* a zeroed net_device with priv_size bytes of private data behind it */
 struct net_device *alloc_netdev(size_t priv_size);

@@ -22,11 +22,11 @@
 #include "kernel/sched.h"
 #include "kernel/spinlock.h"
 #include "kernel/types.h"
+#include "kernel/uaccess.h"
 
 #define APP_NAME_MAX      32
 #define APP_ARGV_MAX      32            /* arguments after `--`, argv[0] included */
 #define APP_FXSAVE_SIZE   512
-#define UVM_OK_SLOTS      4             /* uvm_access_ok's ranges per thread */
 
 /* signal numbers the exit log names (Linux x86-64) */
 #define APP_SIGILL   4
@@ -45,14 +45,6 @@ struct app_thread {
 	u8 *fxsave;                     /* 16-byte aligned FXSAVE area */
 	struct trap_frame *regs;        /* the user registers of the syscall it is in */
 	bool killed;                    /* exit_group or a fault: leave at the next chance */
-	/* user ranges uvm_access_ok found mapped, valid while uvm's
-	 * generation is theirs (kernel/app/uvm.c) */
-	struct uvm_ok {
-		unsigned long start, end;       /* page-aligned; end 0: empty */
-		u64 gen;
-		bool write;
-	} uvm_ok[UVM_OK_SLOTS];
-	unsigned int uvm_ok_next;       /* the slot the next range replaces */
 };
 
 /* the application's state (there is at most one) */
@@ -128,11 +120,24 @@ void app_start(void);
 int uvm_init(void);
 /* where the heap starts: the end of the loaded image */
 void uvm_set_brk(unsigned long brk_start);
-/* [addr, addr+len) is mapped at CPL 3 with write (or read) access */
-bool uvm_access_ok(unsigned long addr, size_t len, bool write);
-/* copies: 0 or -EFAULT */
+/* Linux's access_ok: [addr, addr+len) is below USER_TOP and does not wrap;
+ * and not in the first USER_MIN bytes, never mapped (mmap refuses them
+ * as Linux's mmap_min_addr does), so a small-integer pointer is EFAULT
+ * before any work.  Whether the range is mapped is found by the copy
+ * itself (kernel/uaccess.h).  An empty range is always fine. */
+static inline bool access_ok(unsigned long addr, size_t len)
+{
+	return !len || (addr >= USER_MIN && addr + len >= addr && addr + len <= USER_TOP);
+}
+/* copies that may meet an unmapped or read-only page: 0, or -EFAULT when
+ * the range is not a user one or a page of it faulted (then part of it
+ * may have been copied) */
 int copy_from_user(void *dst, unsigned long usrc, size_t n);
 int copy_to_user(unsigned long udst, const void *src, size_t n);
+/* zero n user bytes: 0 or -EFAULT */
+int clear_user(unsigned long udst, size_t n);
+/* one aligned u32 read in one load (futexes): 0 or -EFAULT */
+int get_user_u32(u32 *v, unsigned long usrc);
 /* map len bytes of zeroed pages at addr (page-aligned), prot PROT_*; for
  * the loader: 0 or -errno */
 int uvm_map_fixed(unsigned long addr, size_t len, int prot);

@@ -331,8 +331,15 @@ static int ep_send_events(struct eventpoll *ep, unsigned long uevents, int maxev
 			continue;
 		ev.events = mask;
 		ev.data = epi->data;
-		/* the array was checked writable */
-		__builtin_memcpy((void *)(uevents + (unsigned long)count * sizeof(ev)), &ev, sizeof(ev));
+		/* a page of the array gone: the event stays ready, the
+		 * call returns what it wrote or EFAULT (Linux's
+		 * ep_send_events) */
+		if (copy_to_user(uevents + (unsigned long)count * sizeof(ev), &ev, sizeof(ev))) {
+			ep_ready(ep, epi);
+			if (!count)
+				count = -EFAULT;
+			break;
+		}
 		count++;
 		if (epi->events & EPOLLONESHOT)
 			WRITE_ONCE(epi->events, epi->events & EP_PRIVATE_BITS);
@@ -357,7 +364,7 @@ long app_epoll_wait(int epfd, unsigned long uevents, int maxevents, int timeout_
 
 	if (maxevents <= 0 || (unsigned long)maxevents > 0x7fffffffUL / sizeof(struct uapi_epoll_event))
 		return -EINVAL;
-	if (!uvm_access_ok(uevents, (size_t)maxevents * sizeof(struct uapi_epoll_event), true))
+	if (!access_ok(uevents, (size_t)maxevents * sizeof(struct uapi_epoll_event)))
 		return -EFAULT;
 	f = fd_get(epfd);
 	if (!f)

@@ -161,18 +161,29 @@ static long console_read(struct app_file *f, void *buf, size_t len)
 	return 0;       /* the shell owns the console's input: end of file */
 }
 
+/* the console's line: a write is copied in and printed this much at a time */
+#define CONSOLE_LINE 256
+
 static long console_write(struct app_file *f, const void *buf, size_t len)
 {
+	char line[CONSOLE_LINE];
+	size_t done = 0;
+
 	(void)f;
-	printk_raw(buf, len);
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(line));
+
+		if (copy_from_user(line, (unsigned long)buf + done, n))
+			return done ? (long)done : -EFAULT;
+		printk_raw(line, n);
+		done += n;
+	}
 	return (long)len;
 }
 
 /* writev on the console: pieces of up to CONSOLE_LINE bytes in all go out
  * in one printk_raw, so a line musl flushes as (buffer, rest) is not split
  * by another thread's output; longer ones piece by piece */
-#define CONSOLE_LINE 256
-
 static long console_rwv(struct app_file *f, const struct iovec *iov, int iovcnt, bool write)
 {
 	char line[CONSOLE_LINE];
@@ -183,13 +194,20 @@ static long console_rwv(struct app_file *f, const struct iovec *iov, int iovcnt,
 	for (int i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
 	if (total > sizeof(line)) {
-		for (int i = 0; i < iovcnt; i++)
-			console_write(f, iov[i].iov_base, iov[i].iov_len);
+		total = 0;
+		for (int i = 0; i < iovcnt; i++) {
+			long rc = console_write(f, iov[i].iov_base, iov[i].iov_len);
+
+			if (rc < 0)
+				return total ? (long)total : rc;
+			total += (size_t)rc;
+		}
 		return (long)total;
 	}
 	total = 0;
 	for (int i = 0; i < iovcnt; i++) {
-		memcpy(line + total, iov[i].iov_base, iov[i].iov_len);
+		if (copy_from_user(line + total, (unsigned long)iov[i].iov_base, iov[i].iov_len))
+			return -EFAULT;
 		total += iov[i].iov_len;
 	}
 	if (total)

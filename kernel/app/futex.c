@@ -57,13 +57,11 @@ static long futex_wait(unsigned long uaddr, u32 val, long timeout)
 
 	if (uaddr & 3)
 		return -EINVAL;
-	if (copy_from_user(&cur, uaddr, sizeof(cur)))
-		return -EFAULT;
 	flags = spin_lock_irqsave(&futex_lock);
-	cur = *(volatile u32 *)uaddr;
-	if (cur != val) {
+	rc = get_user_u32(&cur, uaddr);
+	if (rc || cur != val) {
 		spin_unlock_irqrestore(&futex_lock, flags);
-		return -EAGAIN;
+		return rc ? rc : -EAGAIN;
 	}
 	list_add_tail(&w.node, &waiters);
 	for (;;) {

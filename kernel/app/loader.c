@@ -174,7 +174,9 @@ static int app_load(void)
 	    eh->e_phentsize != sizeof(struct elf64_phdr) ||
 	    eh->e_phoff + (u64)eh->e_phnum * sizeof(struct elf64_phdr) > size)
 		return -ENOEXEC;
-	uvm_init();
+	rc = uvm_init();
+	if (rc)
+		return rc;
 	rc = load_segments(eh, size, &phdr_va, &brk);
 	if (rc)
 		return rc;

@@ -193,7 +193,7 @@ static long sys_accept(int fd, unsigned long uaddr, unsigned long ulen, int flag
 	sock = sockfd_get(fd, &f, &rc);
 	if (!sock)
 		return rc;
-	if (uaddr && (copy_from_user(&room, ulen, sizeof(room)) || !uvm_access_ok(ulen, 4, true))) {
+	if (uaddr && copy_from_user(&room, ulen, sizeof(room))) {
 		fd_put(f);
 		return -EFAULT;
 	}
@@ -264,7 +264,7 @@ static int kmsg_in(struct kmsg *k, unsigned long umsg, bool recv, bool stream)
 		total += k->iov[i].iov_len;
 		if ((long)k->iov[i].iov_len < 0 || (long)total < 0)
 			return -EINVAL;
-		if (!uvm_access_ok((unsigned long)k->iov[i].iov_base, k->iov[i].iov_len, recv))
+		if (!access_ok((unsigned long)k->iov[i].iov_base, k->iov[i].iov_len))
 			return -EFAULT;
 	}
 	k->msg = m;
@@ -328,23 +328,20 @@ static long sys_recvmsg(int fd, unsigned long umsg, int flags)
 	if (!rc) {
 		rc = sock_recvmsg(sock, &k.msg, flags);
 		if (rc >= 0) {
-			struct msghdr *um = (struct msghdr *)umsg;
-			socklen_t zero = 0;
+			/* the header's out fields (it was read in kmsg_in) */
+			unsigned long uf = umsg + __builtin_offsetof(struct msghdr, msg_flags);
+			unsigned long uc = umsg + __builtin_offsetof(struct msghdr, msg_controllen);
+			unsigned long un = umsg + __builtin_offsetof(struct msghdr, msg_namelen);
+			socklen_t zero = 0, room;
 
-			/* the header was checked readable; its out fields */
-			if (!uvm_access_ok(umsg, sizeof(*um), true))
+			if (copy_to_user(uf, &k.msg.msg_flags, sizeof(k.msg.msg_flags)) ||
+			    copy_to_user(uc, &zero, sizeof(zero)))
 				rc = -EFAULT;
-			else {
-				um->msg_flags = k.msg.msg_flags;
-				um->msg_controllen = zero;
-				if (k.uname) {
-					socklen_t n = k.msg.msg_namelen < um->msg_namelen ?
-						      k.msg.msg_namelen : um->msg_namelen;
-
-					if (copy_to_user(k.uname, &k.name, n))
-						rc = -EFAULT;
-					um->msg_namelen = k.msg.msg_namelen;
-				}
+			else if (k.uname) {
+				if (copy_from_user(&room, un, sizeof(room)) ||
+				    copy_to_user(k.uname, &k.name, MIN(k.msg.msg_namelen, room)) ||
+				    copy_to_user(un, &k.msg.msg_namelen, sizeof(socklen_t)))
+					rc = -EFAULT;
 			}
 		}
 	}
@@ -367,7 +364,7 @@ static long sys_sendto(int fd, unsigned long buf, size_t len, int flags, unsigne
 	if (!sock)
 		return rc;
 	rc = 0;
-	if (!uvm_access_ok(buf, len, false))
+	if (!access_ok(buf, len))
 		rc = -EFAULT;
 	else if (uaddr)
 		rc = addr_in(uaddr, alen, &ss);
@@ -395,7 +392,7 @@ static long sys_recvfrom(int fd, unsigned long buf, size_t len, int flags, unsig
 	sock = sockfd_get(fd, &f, &rc);
 	if (!sock)
 		return rc;
-	if (!uvm_access_ok(buf, len, true) || (uaddr && !uvm_access_ok(ulen, 4, true))) {
+	if (!access_ok(buf, len) || (uaddr && !access_ok(ulen, 4))) {
 		fd_put(f);
 		return -EFAULT;
 	}

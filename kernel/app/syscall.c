@@ -50,7 +50,7 @@ static long sys_read(int fd, unsigned long buf, size_t len)
 
 	if (!f)
 		return -EBADF;
-	if (!uvm_access_ok(buf, len, true))
+	if (!access_ok(buf, len))
 		rc = -EFAULT;
 	else
 		rc = f->ops->read ? f->ops->read(f, (void *)buf, len) : -EINVAL;
@@ -65,7 +65,7 @@ static long sys_write(int fd, unsigned long buf, size_t len)
 
 	if (!f)
 		return -EBADF;
-	if (!uvm_access_ok(buf, len, false))
+	if (!access_ok(buf, len))
 		rc = -EFAULT;
 	else
 		rc = f->ops->write ? f->ops->write(f, (const void *)buf, len) : -EINVAL;
@@ -102,7 +102,7 @@ static long sys_rwv(int fd, unsigned long uiov, int iovcnt, bool write)
 			total = -EINVAL;
 			goto out;
 		}
-		if (!uvm_access_ok((unsigned long)iov[i].iov_base, iov[i].iov_len, !write)) {
+		if (!access_ok((unsigned long)iov[i].iov_base, iov[i].iov_len)) {
 			total = -EFAULT;
 			goto out;
 		}
@@ -227,9 +227,8 @@ static long sys_madvise(unsigned long addr, size_t len, int advice)
 	/* DONTNEED: private anonymous memory reads back as zeros */
 	if (advice == MADV_DONTNEED) {
 		len = ALIGN_UP(len, PAGE_SIZE);
-		if (!uvm_access_ok(addr, len, true))
+		if (clear_user(addr, len))
 			return -ENOMEM;
-		memset((void *)addr, 0, len);
 	}
 	return 0;
 }

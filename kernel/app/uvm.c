@@ -1,6 +1,6 @@
 /* The application's memory: its pages in the lower half of the kernel's one
  * page table (kernel/app/app.h), brk, mmap/munmap/mprotect of anonymous
- * memory, and the checked copies system calls make.
+ * memory, and the copies system calls make.
  *
  * Pages are allocated when mapped (no demand paging), zeroed, 4 KiB each,
  * user-accessible, writable and executable as the protection asks.  A
@@ -11,17 +11,26 @@
  * mmap has handed out (so a new mmap does not reuse them).
  *
  * Layout: the ELF's segments where it was linked (0x400000), the brk heap
- * right after them, mmap from UVM_MMAP_BASE up.  A system call checks a
- * user buffer (uvm_access_ok) and then copies with plain loads and stores
- * (one address space, no SMAP); a thread that unmaps a buffer another
- * thread is passing to a system call at that moment is not guarded against.
+ * right after them, mmap from UVM_MMAP_BASE up.
  *
- * uvm_access_ok walks the page tables once per range: each thread keeps
- * the last UVM_OK_SLOTS ranges it found mapped (a loop's buffer and its
- * stack), tagged with uvm_gen, which every change that takes a page away
- * or changes a mapped page's protection (munmap, MAP_FIXED over a mapping,
- * mprotect, a brk that shrinks, the end of the application) advances, so
- * a range checked before such a change is walked again after it. */
+ * User memory access is Linux's: a system call checks only that a user
+ * range is below USER_TOP and does not wrap (access_ok, kernel/app/app.h),
+ * then copies with instructions listed in the exception table
+ * (kernel/uaccess.S, section __ex_table; Linux's _ASM_EXTABLE).  A page
+ * that is not there or is read-only makes the copy fault; the #PF handler
+ * (kernel/idt.c, Linux's fixup_exception) finds the faulting RIP in the
+ * table and resumes at its fixup, so the copy returns what it did not copy
+ * and the system call returns EFAULT (or the short count Linux returns).
+ * Why not walk the page tables first, as this file did (under uvm_lock,
+ * with a per-thread cache of checked ranges to make it cheap): there is one
+ * address space and no SMAP (CR4.SMAP stays off, so no stac/clac marks the
+ * kernel's user accesses; the table is what marks them), and nothing
+ * stopped another thread from unmapping a buffer between the walk and the
+ * copy: the copy then faulted in kernel mode, a panic caused by an
+ * application.  A fault cannot be raced.  Any other kernel-mode fault,
+ * on a user address or not, is still fatal (kernel/idt.c).  A kernel
+ * write to a read-only user page faults only with CR0.WP set: boot/entry.S
+ * and the AP trampoline set it, uvm_init checks it. */
 #include "kernel/app/app.h"
 #include "kernel/app/uapi.h"
 #include "kernel/cmdline.h"
@@ -31,16 +40,17 @@
 #include "kernel/mm_internal.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
+#include "kernel/uaccess.h"
 #include "kernel/x86.h"
 #include <stdlib.h>
 #include <string.h>
 
-#define UVM_USER_TOP     0x0000800000000000UL   /* canonical lower half */
 #define UVM_MMAP_BASE    0x0000100000000000UL
 #define UVM_MMAP_END     0x00007f0000000000UL
 #define UVM_BRK_MAX      (1UL << 30)            /* the heap's reach past its start */
 #define PTE_SW_FRAME     BIT_ULL(9)             /* PROT_NONE page keeping its frame */
 #define PTE_FRAME_MASK   0x000ffffffffff000ULL
+#define CR0_WP           BIT_ULL(16)            /* supervisor writes obey R/W: SDM vol.3A 2.5 */
 
 struct uvm_range {
 	unsigned long start, end;
@@ -56,9 +66,6 @@ static unsigned long brk_start, brk_cur;
 static unsigned long pages;
 /* the most pages the application may hold (app.mem_max=, in MiB) */
 static unsigned long pages_max;
-/* advanced (under uvm_lock) whenever a mapped page goes or changes its
- * protection: the threads' uvm_ok ranges of older generations are stale */
-static u64 uvm_gen = 1;
 
 static u64 prot_flags(int prot)
 {
@@ -87,7 +94,6 @@ static int map_page(unsigned long va, int prot)
 	if (pte_has_frame(*pte)) {
 		*pte = (*pte & PTE_FRAME_MASK) | (prot ? prot_flags(prot) : PTE_SW_FRAME);
 		invlpg((void *)va);
-		WRITE_ONCE(uvm_gen, uvm_gen + 1);
 		return 0;
 	}
 	if (!prot)
@@ -114,7 +120,6 @@ static void unmap_page(unsigned long va)
 	pages--;
 	*pte = 0;
 	invlpg((void *)va);
-	WRITE_ONCE(uvm_gen, uvm_gen + 1);
 }
 
 static void unmap_pages(unsigned long start, unsigned long end)
@@ -254,73 +259,40 @@ void uvm_set_brk(unsigned long brk_at)
 
 int uvm_init(void)
 {
+	/* without WP a kernel copy to a read-only user page would write it */
+	if (!(read_cr0() & CR0_WP))
+		return -EINVAL;
 	pages_max = mem_max_mib ? mem_max_mib << (20 - PAGE_SHIFT)
 				: (unsigned long)(mm_free_kib() / 2 >> (PAGE_SHIFT - 10));
 	return 0;
 }
 
-/* a range of at's found mapped (with write access if asked) and still so */
-static bool uvm_ok_cached(const struct app_thread *at, unsigned long addr, unsigned long end,
-			  bool write)
-{
-	u64 gen = READ_ONCE(uvm_gen);
-
-	for (unsigned int i = 0; i < UVM_OK_SLOTS; i++) {
-		const struct uvm_ok *ok = &at->uvm_ok[i];
-
-		if (ok->gen == gen && addr >= ok->start && end <= ok->end && (ok->write || !write))
-			return true;
-	}
-	return false;
-}
-
-bool uvm_access_ok(unsigned long addr, size_t len, bool write)
-{
-	unsigned long end = addr + len;
-	struct app_thread *at = app_current();
-	struct uvm_ok *slot;
-	bool ok = true;
-	u64 gen;
-
-	if (!len)
-		return true;
-	if (end < addr || end > UVM_USER_TOP)
-		return false;
-	if (at && uvm_ok_cached(at, addr, end, write))
-		return true;
-	spin_lock(&uvm_lock);
-	gen = uvm_gen;
-	for (unsigned long va = ALIGN_DOWN(addr, PAGE_SIZE); va < end && ok; va += PAGE_SIZE) {
-		u64 *pte = paging_user_pte(va, false);
-
-		ok = pte && (*pte & PTE_P) && (*pte & PTE_U) && (!write || (*pte & PTE_W));
-	}
-	spin_unlock(&uvm_lock);
-	if (ok && at) {
-		slot = &at->uvm_ok[at->uvm_ok_next];
-		at->uvm_ok_next = (at->uvm_ok_next + 1) % UVM_OK_SLOTS;
-		slot->start = ALIGN_DOWN(addr, PAGE_SIZE);
-		slot->end = ALIGN_UP(end, PAGE_SIZE);
-		slot->write = write;
-		slot->gen = gen;
-	}
-	return ok;
-}
-
 int copy_from_user(void *dst, unsigned long usrc, size_t n)
 {
-	if (!uvm_access_ok(usrc, n, false))
+	if (!access_ok(usrc, n) || uaccess_copy(dst, (const void *)usrc, n))
 		return -EFAULT;
-	memcpy(dst, (const void *)usrc, n);
 	return 0;
 }
 
 int copy_to_user(unsigned long udst, const void *src, size_t n)
 {
-	if (!uvm_access_ok(udst, n, true))
+	if (!access_ok(udst, n) || uaccess_copy((void *)udst, src, n))
 		return -EFAULT;
-	memcpy((void *)udst, src, n);
 	return 0;
+}
+
+int clear_user(unsigned long udst, size_t n)
+{
+	if (!access_ok(udst, n) || uaccess_clear((void *)udst, n))
+		return -EFAULT;
+	return 0;
+}
+
+int get_user_u32(u32 *v, unsigned long usrc)
+{
+	if (!access_ok(usrc, sizeof(*v)))
+		return -EFAULT;
+	return uaccess_get_u32(v, (const void *)usrc);
 }
 
 int uvm_map_fixed(unsigned long addr, size_t len, int prot)
@@ -346,8 +318,10 @@ long uvm_mmap_anon(unsigned long hint, size_t len, int prot, bool fixed)
 	if (!len || len > UVM_MMAP_END - UVM_MMAP_BASE)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (fixed && (hint & (PAGE_SIZE - 1) || hint + len > UVM_USER_TOP || hint + len < hint))
+	if (fixed && (hint & (PAGE_SIZE - 1) || hint + len > USER_TOP || hint + len < hint))
 		return -EINVAL;
+	if (fixed && hint < USER_MIN)
+		return -EPERM;          /* Linux: below vm.mmap_min_addr */
 	spin_lock(&uvm_lock);
 	if (fixed) {
 		at = hint;
@@ -376,7 +350,7 @@ int uvm_munmap(unsigned long addr, size_t len)
 	unsigned long end = addr + ALIGN_UP(len, PAGE_SIZE);
 	int rc;
 
-	if (addr & (PAGE_SIZE - 1) || !len || end > UVM_USER_TOP || end < addr)
+	if (addr & (PAGE_SIZE - 1) || !len || end > USER_TOP || end < addr)
 		return -EINVAL;
 	spin_lock(&uvm_lock);
 	rc = range_del(addr, end);
@@ -391,7 +365,7 @@ int uvm_mprotect(unsigned long addr, size_t len, int prot)
 	unsigned long end = addr + ALIGN_UP(len, PAGE_SIZE);
 	int rc = 0;
 
-	if (addr & (PAGE_SIZE - 1) || end > UVM_USER_TOP || end < addr ||
+	if (addr & (PAGE_SIZE - 1) || end > USER_TOP || end < addr ||
 	    prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	if (!len)
@@ -440,7 +414,6 @@ void uvm_teardown(void)
 	struct uvm_range *r, *t;
 
 	spin_lock(&uvm_lock);
-	WRITE_ONCE(uvm_gen, uvm_gen + 1);
 	paging_user_free(free_leaf);
 	list_for_each_entry_safe(r, t, &ranges, node) {
 		list_del_init(&r->node);

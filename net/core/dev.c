@@ -23,6 +23,8 @@
 static struct softnet_data softnet_data[NR_CPUS];
 /* set once by the stack before any device opens; read from any CPU */
 static net_rx_handler_t rx_handler;
+static net_rx_list_handler_t rx_list_handler;
+static net_rx_handler_t rx_list_pair;   /* the rx handler it stands for */
 
 struct softnet_data *softnet_data_this_cpu(void)
 {
@@ -39,10 +41,24 @@ net_rx_handler_t netif_set_rx_handler(net_rx_handler_t fn)
 	return __atomic_exchange_n(&rx_handler, fn, __ATOMIC_ACQ_REL);
 }
 
-int netif_receive_skb(struct sk_buff *skb)
+void netif_set_rx_list_handler(net_rx_list_handler_t fn, net_rx_handler_t pair)
+{
+	WRITE_ONCE(rx_list_pair, pair);
+	WRITE_ONCE(rx_list_handler, fn);
+}
+
+/* the list handler, while the rx handler is the one it stands for (a
+ * selftest's own handler gets its frames one by one) */
+static net_rx_list_handler_t rx_list_fn(void)
+{
+	net_rx_list_handler_t fn = READ_ONCE(rx_list_handler);
+
+	return fn && READ_ONCE(rx_handler) == READ_ONCE(rx_list_pair) ? fn : NULL;
+}
+
+int netif_receive_skb_one(struct sk_buff *skb, net_rx_handler_t fn)
 {
 	struct softnet_data *sd = softnet_data_this_cpu();
-	net_rx_handler_t fn = READ_ONCE(rx_handler);
 	struct journey_rec *jr;
 	int rc;
 
@@ -62,6 +78,62 @@ int netif_receive_skb(struct sk_buff *skb)
 	/* the handler delivered it synchronously, up to the application */
 	journey_rx_end(jr);
 	return rc;
+}
+
+/* list to the list handler fn, or frame by frame without one */
+static void rx_list_deliver(struct sk_buff_head *list, net_rx_list_handler_t fn)
+{
+	struct sk_buff *skb;
+
+	if (fn) {
+		fn(list);
+		/* a handler leaves nothing behind; if it did, not lost */
+		while ((skb = __skb_dequeue(list)))
+			netif_receive_skb_one(skb, READ_ONCE(rx_handler));
+		return;
+	}
+	while ((skb = __skb_dequeue(list)))
+		netif_receive_skb_one(skb, READ_ONCE(rx_handler));
+}
+
+void netif_receive_skb_list_flush(void)
+{
+	struct softnet_data *sd = softnet_data_this_cpu();
+	struct sk_buff_head list;
+
+	if (!skb_queue_len(&sd->rx_list))
+		return;
+	/* off the per-CPU list first (the whole list moves: its ends point
+	 * at the new head): what the stack receives meanwhile queues anew */
+	list = sd->rx_list;
+	list.next->prev = (struct sk_buff *)&list;
+	list.prev->next = (struct sk_buff *)&list;
+	skb_queue_head_init(&sd->rx_list);
+	rx_list_deliver(&list, rx_list_fn());
+}
+
+void netif_receive_skb_list(struct sk_buff_head *list)
+{
+	/* frames this poll holds came first */
+	netif_receive_skb_list_flush();
+	rx_list_deliver(list, rx_list_fn());
+}
+
+int netif_receive_skb(struct sk_buff *skb)
+{
+	struct softnet_data *sd = softnet_data_this_cpu();
+
+	/* in a napi poll: held for one delivery of several (the lwIP lock
+	 * once for them), at the latest when the poll completes or ends */
+	if (sd->in_napi_poll && !in_irq() && rx_list_fn()) {
+		if (!skb->tstamp)
+			skb->tstamp = ktime_get_ns();
+		__skb_queue_tail(&sd->rx_list, skb);
+		if (skb_queue_len(&sd->rx_list) >= NET_RX_LIST_BATCH)
+			netif_receive_skb_list_flush();
+		return NET_RX_SUCCESS;
+	}
+	return netif_receive_skb_one(skb, READ_ONCE(rx_handler));
 }
 
 /* Queue skb on sd's backlog; interrupts off.  The backlog napi is
@@ -153,11 +225,34 @@ int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb, u32 *qtail)
 	flags = local_irq_save();
 	rc = enqueue_to_backlog(sd, skb, qtail, cpu == smp_processor_id() ? NULL : &kick);
 	local_irq_restore(flags);
-	if (rc == NET_RX_DROP)
+	if (rc == NET_RX_DROP) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_CPU_BACKLOG);
-	else if (kick)
-		smp_call_function_single(cpu, rps_trigger_softirq, sd, false);
+	} else if (kick) {
+		struct softnet_data *me = softnet_data_this_cpu();
+
+		/* from NET_RX (RPS): one IPI per target at its end (Linux's
+		 * rps_ipi_list); the target's napi is scheduled already, so
+		 * no later frame asks again */
+		if (me->in_rx_action)
+			me->rps_ipi_mask |= 1U << cpu;
+		else
+			smp_call_function_single(cpu, rps_trigger_softirq, sd, false);
+	}
 	return rc;
+}
+
+void net_rps_send_ipi(void)
+{
+	struct softnet_data *me = softnet_data_this_cpu();
+	u32 m = me->rps_ipi_mask;
+
+	me->rps_ipi_mask = 0;
+	while (m) {
+		unsigned int cpu = (unsigned int)__builtin_ctz(m);
+
+		m &= m - 1;
+		smp_call_function_single(cpu, rps_trigger_softirq, &softnet_data[cpu], false);
+	}
 }
 
 int netif_rx(struct sk_buff *skb)
@@ -177,34 +272,45 @@ int netif_rx(struct sk_buff *skb)
 	return rc;
 }
 
-/* the backlog napi's poll: deliver queued skbs, at most quota */
+/* The backlog napi's poll: deliver queued skbs, at most quota, taken off
+ * NET_RX_LIST_BATCH at a time under one input_lock hold and delivered as
+ * one list.  input_queue_head passes a batch only once it is delivered
+ * (at the next hold): RFS moves a flow off this CPU only after that. */
 static int process_backlog(struct napi_struct *napi, int quota)
 {
 	struct softnet_data *sd = container_of(napi, struct softnet_data, backlog);
+	struct sk_buff_head batch;
+	u32 delivered = 0;
 	int work = 0;
 
-	while (work < quota) {
-		struct sk_buff *skb;
+	skb_queue_head_init(&batch);
+	for (;;) {
+		struct sk_buff *skb = NULL;
+		int n = 0;
 
 		local_irq_disable();
 		spin_lock(&sd->input_lock);
-		skb = __skb_dequeue(&sd->input_pkt_queue);
-		if (skb)
-			sd->input_queue_head++;
-		if (!skb) {
+		sd->input_queue_head += delivered;
+		delivered = 0;
+		while (n < quota - work && n < NET_RX_LIST_BATCH &&
+		       (skb = __skb_dequeue(&sd->input_pkt_queue))) {
+			__skb_queue_tail(&batch, skb);
+			n++;
+		}
+		if (!n && work < quota) {
 			/* empty, under the lock every enqueuer (this CPU's
 			 * netif_rx, other CPUs' RPS) takes: none can slip
 			 * between the check and the state change: idle */
 			__atomic_and_fetch(&napi->state, ~(NAPIF_STATE_SCHED | NAPIF_STATE_MISSED),
 					   __ATOMIC_RELEASE);
-			spin_unlock(&sd->input_lock);
-			local_irq_enable();
-			break;
 		}
 		spin_unlock(&sd->input_lock);
 		local_irq_enable();
-		netif_receive_skb(skb);
-		work++;
+		if (!n)
+			break;
+		netif_receive_skb_list(&batch);
+		delivered = (u32)n;
+		work += n;
 	}
 	return work;
 }
@@ -269,6 +375,7 @@ int net_dev_init(void)
 		sd->input_lock = (struct spinlock)SPINLOCK_INIT("softnet_input");
 		skb_queue_head_init(&sd->input_pkt_queue);
 		skb_queue_head_init(&sd->completion_queue);
+		skb_queue_head_init(&sd->rx_list);
 		netif_napi_add_weight(NULL, &sd->backlog, process_backlog, dev_weight);
 		napi_enable(&sd->backlog);
 	}

@@ -67,7 +67,20 @@ struct softnet_data {
 	 * tail its last frame got */
 	u32 input_queue_tail;
 	u32 input_queue_head;
+	/* frames a napi poll on this CPU handed to netif_receive_skb, held
+	 * for the stack's list handler (at most NET_RX_LIST_BATCH, none past
+	 * the poll: netif_receive_skb_list_flush); this CPU's softirq only */
+	struct sk_buff_head rx_list;
+	/* net_rx_action runs; the CPUs whose backlog napi it scheduled by
+	 * RPS, each sent one IPI at its end (net_rps_send_ipi); this CPU's
+	 * softirq only */
+	bool in_rx_action;
+	u32 rps_ipi_mask;
 };
+
+/* frames delivered to the stack's list handler at once, at most: the
+ * lwIP core lock is taken once for them, and held for them all */
+#define NET_RX_LIST_BATCH 16
 
 /* net.core.* tunables (validated through net_sysctl_set or the cmdline) */
 extern int netdev_budget;        /* frames per NET_RX run, default 300 */
@@ -131,6 +144,29 @@ int netif_rx(struct sk_buff *skb);
  * Returns the previous handler. */
 typedef int (*net_rx_handler_t)(struct sk_buff *skb);
 net_rx_handler_t netif_set_rx_handler(net_rx_handler_t fn);
+
+/* The stack's batch delivery (Linux's netif_receive_skb_list): the handler
+ * takes every skb off list, each through netif_receive_skb_one, in order
+ * (the lwIP glue holds its core lock around them).  It stands for the rx
+ * handler pair and is used only while that one is set (a selftest that
+ * sets its own gets its frames one by one).  With it, the frames
+ * netif_receive_skb gets inside a napi poll wait on this CPU's rx_list,
+ * NET_RX_LIST_BATCH at most, delivered before the poll ends
+ * (napi_complete_done, napi_poll).  fn NULL: none. */
+typedef void (*net_rx_list_handler_t)(struct sk_buff_head *list);
+void netif_set_rx_list_handler(net_rx_list_handler_t fn, net_rx_handler_t pair);
+/* one skb up as netif_receive_skb does without batching: counted in
+ * softnet_stat's processed, the packet taps, the journey, then fn (NULL:
+ * dropped as UNHANDLED_PROTO).  NET_RX_SUCCESS or NET_RX_DROP. */
+int netif_receive_skb_one(struct sk_buff *skb, net_rx_handler_t fn);
+/* every skb on list (taken off it), in order, after what this CPU's napi
+ * poll holds: through the list handler, or one by one without one */
+void netif_receive_skb_list(struct sk_buff_head *list);
+/* what this CPU's rx_list holds, to the list handler now; softirq */
+void netif_receive_skb_list_flush(void);
+/* the RPS IPIs this CPU's net_rx_action deferred (rps_ipi_mask), one per
+ * target CPU; interrupts on, at the end of net_rx_action */
+void net_rps_send_ipi(void);
 
 /* Free an skb from hard IRQ context: queued and freed by NET_TX, counted
  * under reason then (SKB_CONSUMED for a normal end such as TX completion). */

@@ -102,6 +102,8 @@ bool napi_complete_done(struct napi_struct *napi, int work_done)
 	(void)work_done;
 	/* before the state changes: once it does, another CPU may poll */
 	napi_gro_flush(napi);
+	if (softnet_data_this_cpu()->in_napi_poll)
+		netif_receive_skb_list_flush();
 	do {
 		if (!(val & NAPIF_STATE_SCHED)) {
 			pr_warn("napi: complete of a napi that is not scheduled\n");
@@ -138,6 +140,8 @@ static int napi_poll(struct napi_struct *napi, struct list_head *repoll)
 		 * already: the napi may no longer be ours to touch) */
 		if (work >= weight)
 			napi_gro_flush(napi);
+		/* and nothing waits for the stack past it */
+		netif_receive_skb_list_flush();
 		sd->polling = NULL;
 		sd->in_napi_poll = false;
 		napi->polls++;
@@ -175,6 +179,7 @@ void net_rx_action(void)
 	INIT_LIST_HEAD(&list);
 	INIT_LIST_HEAD(&repoll);
 	sd->net_rx_runs++;
+	sd->in_rx_action = true;
 	local_irq_disable();
 	list_splice_init(&sd->poll_list, &list);
 	local_irq_enable();
@@ -200,4 +205,8 @@ void net_rx_action(void)
 	if (!list_empty(&sd->poll_list))
 		raise_softirq_irqoff(NET_RX_SOFTIRQ);
 	local_irq_enable();
+	sd->in_rx_action = false;
+	/* the backlogs this run scheduled by RPS: one IPI each */
+	if (sd->rps_ipi_mask)
+		net_rps_send_ipi();
 }

@@ -17,7 +17,9 @@
 #include <string.h>
 
 /* a rate-limited run that fell this far behind (a long interrupt, the
- * shell) starts counting again from now instead of sending a burst */
+ * shell) starts counting again from now instead of sending a burst; at
+ * least two ticks: a gap slept to the tick ends up
+ * to a tick late, and the wake-up takes a little more */
 #define PKTGEN_CATCHUP_NS   (10 * NSEC_PER_MSEC)
 #define BITS_PER_BYTE       8
 #define BPS_PER_MBPS        1000000ULL
@@ -146,6 +148,8 @@ int pktgen_stop(void)
 		run_end(0);
 	}
 	mutex_unlock(&pktgen_mutex);
+	if (!rc)
+		wake_up(&pktgen_wait);  /* out of a rate's sleep */
 	return rc;
 }
 
@@ -198,7 +202,7 @@ static void pktgen_run_locked(void)
 		return;
 	t0 = now = ktime_get_ns();
 	interval = params.rate_pps ? NSEC_PER_SEC / params.rate_pps : 0;
-	if (interval && next_ns + PKTGEN_CATCHUP_NS < now)
+	if (interval && next_ns + MAX(PKTGEN_CATCHUP_NS, 2 * (NSEC_PER_SEC / HZ)) < now)
 		next_ns = now;
 	room = qdisc_room();
 	blocked = !room;
@@ -348,18 +352,49 @@ int pktgen_show(char *buf, size_t size)
 	return (int)len;
 }
 
+/* the time to the next frame of a run whose rate leaves a tick or more
+ * between frames and that can send (no backpressure); 0 when there is
+ * none to sleep for */
+static u64 pktgen_sleep_ns(u64 tick_ns)
+{
+	u64 due = READ_ONCE(next_ns), now = ktime_get_ns();
+	u32 rate = READ_ONCE(params.rate_pps);
+
+	if (READ_ONCE(res.state) != PKTGEN_RUNNING || READ_ONCE(blocked) || !rate ||
+	    NSEC_PER_SEC / rate < tick_ns || due <= now)
+		return 0;
+	return due - now;
+}
+
 /* [kpktgend_0]: asleep while no run goes; during a run a chunk, then the
  * other threads, then (nothing to send now: the rate or the qdisc holds
- * it back) a halt until the next interrupt, a TX completion or the tick,
- * as the idle loop did before pktgen had a thread */
+ * it back) a wait.  A rate's gap of a tick or more between frames is
+ * slept, to the tick at or after the next frame is due (where a halt would have ended too, on an
+ * idle CPU): halting instead kept the thread running, the halted time
+ * counted as its CPU time and the CPU held from other threads for the
+ * whole gap (at 100 pps, all of it).  Linux's pktgen likewise sleeps long
+ * gaps and spins only short ones.  A shorter gap, or backpressure (a TX
+ * completion frees room), halts until the next interrupt, a TX completion
+ * or the tick */
 static int kpktgend(void *data)
 {
 	(void)data;
 	while (!kthread_should_stop()) {
+		u64 gap, tick_ns;
+
 		wait_event(pktgen_wait, READ_ONCE(res.state) == PKTGEN_RUNNING ||
 			   kthread_should_stop());
 		pktgen_run();
 		cond_resched();
+		tick_ns = NSEC_PER_SEC / HZ;
+		gap = pktgen_sleep_ns(tick_ns);
+		if (gap) {
+			/* pktgen_stop and kthread_stop wake us early */
+			wait_event_timeout(pktgen_wait, READ_ONCE(res.state) != PKTGEN_RUNNING ||
+					   kthread_should_stop(),
+					   (unsigned long)((gap + tick_ns - 1) / tick_ns));
+			continue;
+		}
 		local_irq_disable();
 		if (READ_ONCE(res.state) == PKTGEN_RUNNING && !pktgen_pending())
 			idle_halt();

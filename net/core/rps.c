@@ -25,6 +25,7 @@
 #include "lib/parse_num.h"
 #include "lib/siphash.h"
 #include "net/core/dev.h"
+#include "net/core/xps.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,15 +350,21 @@ static unsigned int rps_nr_rx_queues(const struct net_device *dev)
 	return n ? MIN(n, (unsigned int)NETDEV_RX_QUEUES_MAX) : 1;
 }
 
+/* queues/: rx-0 .. rx-(n-1), then the TX queues tx-N (net/core/xps.c) */
 static int rps_queues_list(unsigned int idx, const char *const *args, char *name, size_t size)
 {
 	struct net_device *dev = netdev_get_by_name(args[0]);
+	unsigned int nrx;
 
 	if (!dev && strcmp(args[0], "lo"))
 		return -ENOENT;
-	if (idx >= rps_nr_rx_queues(dev))
+	nrx = rps_nr_rx_queues(dev);
+	if (idx < nrx)
+		snprintf(name, size, "rx-%u", idx);
+	else if (idx - nrx < xps_nr_tx_queues(dev))
+		snprintf(name, size, "tx-%u", idx - nrx);
+	else
 		return -ENOENT;
-	snprintf(name, size, "rx-%u", idx);
 	return 0;
 }
 VIEW_DIR("/sys/class/net/*/queues/*", rps_queues_list);
@@ -397,7 +404,7 @@ int cpumask_parse_hex(const char *text, u32 *mask)
 
 int cpumask_format_hex(char *buf, size_t size, u32 mask)
 {
-	return snprintf(buf, size, "%0*x\n", (int)((nr_cpu_ids_online() + 3) / 4), mask);
+	return format_hex_mask32(buf, size, mask, nr_cpu_ids_online());
 }
 
 /* Linux's "%*pb" of the mask: hex, as wide as the CPU count needs */

@@ -12,7 +12,9 @@
 #define NO_OWNER (-1)
 
 /* guards all of lwIP (NO_SYS=1): thread and softirq context, with
- * softirqs off on this CPU while held (bh); never hard IRQ (panics) */
+ * softirqs off on this CPU while held (bh); never hard IRQ (panics).  A
+ * napi poll's received frames hold it once per batch of at most
+ * NET_RX_LIST_BATCH (net/lwip/netif.c glue_deliver_list) */
 static struct spinlock core_lock = SPINLOCK_INIT("lwip-core");
 static int core_owner = NO_OWNER;       /* CPU holding it; written under it */
 static u64 core_lock_taken;

@@ -379,8 +379,9 @@ static bool glue_ethertype_handled(const struct sk_buff *skb)
 	return type == ETH_P_IP || type == ETH_P_ARP || type == ETH_P_IPV6;
 }
 
-/* the receive core's handler: the skb becomes a pbuf that lwIP owns */
-static int glue_deliver(struct sk_buff *skb)
+/* the skb becomes a pbuf that lwIP owns; with the core lock (glue_deliver
+ * takes it for one frame, glue_deliver_list for a batch) */
+static int glue_deliver_locked(struct sk_buff *skb)
 {
 	struct net_glue *g = glue_of_dev(skb->dev);
 	bool hw_csum = skb->ip_summed == CHECKSUM_UNNECESSARY;
@@ -418,7 +419,6 @@ static int glue_deliver(struct sk_buff *skb)
 				 NETIF_CHECKSUM_CHECK_UDP);
 		g->st.rx_csum_hw++;
 	}
-	net_core_lock();
 	/* lwIP leaves its link counters to the netif driver (its
 	 * ethernetif.c template): every frame handed to lwIP, and above
 	 * every frame lwIP handed to the qdisc */
@@ -432,8 +432,31 @@ static int glue_deliver(struct sk_buff *skb)
 	}
 	rps_set_rx_hash(0);
 	NETIF_SET_CHECKSUM_CTRL(&g->netif, base);
-	net_core_unlock();
 	return NET_RX_SUCCESS;
+}
+
+/* the receive core's handler, one frame (outside a napi poll) */
+static int glue_deliver(struct sk_buff *skb)
+{
+	int rc;
+
+	net_core_lock();
+	rc = glue_deliver_locked(skb);
+	net_core_unlock();
+	return rc;
+}
+
+/* the receive core's list handler: a napi poll's frames (at most
+ * NET_RX_LIST_BATCH) into lwIP under one hold of the core lock, in order
+ * (lwIP's netif input takes one pbuf at a time) */
+static void glue_deliver_list(struct sk_buff_head *list)
+{
+	struct sk_buff *skb;
+
+	net_core_lock();
+	while ((skb = __skb_dequeue(list)))
+		netif_receive_skb_one(skb, glue_deliver_locked);
+	net_core_unlock();
 }
 
 /* --- multicast filters ---------------------------------------------------- */
@@ -703,5 +726,6 @@ void net_detach_netdev(struct net_device *dev)
 void net_glue_init(void)
 {
 	netif_set_rx_handler(glue_deliver);
+	netif_set_rx_list_handler(glue_deliver_list, glue_deliver);
 	napi_poll_done_hook = glue_poll_done;
 }

@@ -6,19 +6,21 @@
  *                                   time taken and the TSC cycles per
  *                                   datagram (sending and, over loopback,
  *                                   delivery to the receiver)
- *   httpget [-n N] [-a ADDR] [-X METHOD] PATH
+ *   httpget [-n N] [-t S] [-a ADDR] [-X METHOD] PATH
  *                                   GET (or METHOD) PATH from ADDR:80 (127.0.0.1), N
  *                                   times; prints the last response (header
  *                                   lines without their CR) or, for N > 1,
- *                                   a summary of the status codes
+ *                                   a summary of the status codes; -t:
+ *                                   seconds a request may take (10)
  *
  * Both run in the shell's process context and take the core lock around
- * each entry into lwIP; looped packets are delivered when it is released. */
+ * each entry into lwIP; looped packets are delivered when it is released.
+ * httpget sleeps while its exchange runs in softirqs; each call has its
+ * own state, so every shell session may run one at a time. */
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/shell/shell.h"
-#include "kernel/softirq.h"
-#include "kernel/mutex.h"
+#include "kernel/wait.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
 #include "net/core/journey.h"
@@ -38,7 +40,8 @@
 #define UDPSEND_COUNT_MAX 10000000
 #define UDPSEND_LEN_DEFAULT 32
 #define HTTPGET_MAX       (1024 * 1024) /* response bytes kept */
-#define HTTPGET_TIMEOUT_MS 10000
+#define HTTPGET_TIMEOUT_MS 10000        /* a request's default -t */
+#define HTTPGET_TIMEOUT_S_MAX 600
 #define HTTPGET_N_MAX     100000
 #define HTTPGET_REQ_MAX   512
 
@@ -115,8 +118,13 @@ SHELL_CMD("udpsend", cmd_udpsend, "send UDP datagrams: udpsend ADDR PORT COUNT [
 
 /* --- httpget ---------------------------------------------------------------- */
 
+/* One httpget command's state, its own (two shell sessions may run httpget
+ * at once).  lwIP's callbacks fill it under the core lock and wake wq; the
+ * shell thread sleeps on wq meanwhile (the exchange itself runs in NET_RX
+ * and TIMER softirqs, not in the thread). */
 struct httpget {
 	struct tcp_pcb *pcb;
+	struct wait_queue_head wq;
 	char req[HTTPGET_REQ_MAX];
 	u32 req_len;
 	char *rx;
@@ -124,7 +132,15 @@ struct httpget {
 	bool done, failed;
 };
 
-static struct httpget hg;
+/* the request is over (callbacks, core lock held): wake the thread after
+ * done is set; wait_event_timeout re-checks done after queueing itself,
+ * so a wake-up before it sleeps is not lost */
+static void hg_done(struct httpget *c, bool failed)
+{
+	c->failed = failed;
+	WRITE_ONCE(c->done, true);
+	wake_up(&c->wq);
+}
 
 static err_t hg_finish(struct httpget *c, bool failed)
 {
@@ -140,8 +156,7 @@ static err_t hg_finish(struct httpget *c, bool failed)
 		}
 	}
 	c->pcb = NULL;
-	c->failed = failed;
-	c->done = true;
+	hg_done(c, failed);
 	return ret;
 }
 
@@ -182,104 +197,134 @@ static void hg_err(void *arg, err_t err)
 	struct httpget *c = arg;
 
 	(void)err;
-	c->pcb = NULL;
-	c->failed = true;
-	c->done = true;
+	if (!c)
+		return;
+	c->pcb = NULL;                  /* lwIP has freed it */
+	hg_done(c, true);
 }
 
 /* one request; 0, or -ETIMEDOUT/-EIO/-ENOMEM */
-static int httpget_once(const ip_addr_t *addr)
+static int httpget_once(struct httpget *c, const ip_addr_t *addr, unsigned int timeout_ms)
 {
-	u64 end = ktime_get_ns() + HTTPGET_TIMEOUT_MS * NSEC_PER_MSEC;
+	bool done;
 	err_t err;
 
-	hg.rx_len = 0;
-	hg.done = hg.failed = false;
+	c->rx_len = 0;
+	c->done = c->failed = false;
 	net_core_lock();
-	hg.pcb = tcp_new_ip_type(IP_GET_TYPE(addr));
-	if (!hg.pcb) {
+	c->pcb = tcp_new_ip_type(IP_GET_TYPE(addr));
+	if (!c->pcb) {
 		net_core_unlock();
 		return -ENOMEM;
 	}
-	tcp_arg(hg.pcb, &hg);
-	tcp_recv(hg.pcb, hg_recv);
-	tcp_err(hg.pcb, hg_err);
-	err = tcp_connect(hg.pcb, addr, HTTP_PORT, hg_connected);
+	tcp_arg(c->pcb, c);
+	tcp_recv(c->pcb, hg_recv);
+	tcp_err(c->pcb, hg_err);
+	err = tcp_connect(c->pcb, addr, HTTP_PORT, hg_connected);
 	if (err != ERR_OK)
-		hg_finish(&hg, true);
+		hg_finish(c, true);
 	net_core_unlock();
-	/* the exchange runs in softirqs; the tick wakes the halt */
-	while (!READ_ONCE(hg.done) && ktime_get_ns() < end) {
-		if (net_timers_due())
-			raise_softirq(TIMER_SOFTIRQ);
-		ksoftirqd_run();
-		local_irq_disable();
-		if (local_softirq_pending() || READ_ONCE(hg.done))
-			local_irq_enable();
-		else
-			safe_halt();
+	/* sleep: the exchange runs in softirqs, hg_done wakes us */
+	wait_event_timeout(c->wq, READ_ONCE(c->done), msecs_to_jiffies(timeout_ms));
+	/* the core lock orders us after the callback that set done (it runs
+	 * under the lock, wake_up included), so c may be reused or freed
+	 * after; on a timeout no callback can come any more once the pcb is
+	 * aborted without its arg */
+	net_core_lock();
+	done = c->done;
+	if (!done && c->pcb) {
+		tcp_arg(c->pcb, NULL);
+		tcp_abort(c->pcb);
+		c->pcb = NULL;
 	}
-	if (!hg.done) {
-		net_core_lock();
-		if (hg.pcb) {
-			tcp_arg(hg.pcb, NULL);
-			tcp_abort(hg.pcb);
-			hg.pcb = NULL;
-		}
-		net_core_unlock();
+	net_core_unlock();
+	if (!done)
 		return -ETIMEDOUT;
-	}
-	return hg.failed ? -EIO : 0;
+	return c->failed ? -EIO : 0;
 }
 
-/* the status code of the response in hg.rx, or 0 */
-static int httpget_status(void)
+/* the status code of the response in c->rx, or 0 */
+static int httpget_status(const struct httpget *c)
 {
 	int code = 0;
 
-	if (hg.rx_len < 12 || strncmp(hg.rx, "HTTP/1.", 7))
+	if (c->rx_len < 12 || strncmp(c->rx, "HTTP/1.", 7))
 		return 0;
 	for (u32 i = 9; i < 12; i++)
-		code = code * 10 + (hg.rx[i] - '0');
+		code = code * 10 + (c->rx[i] - '0');
 	return code;
 }
 
 /* the response with the header's CRs dropped (the console adds its own) */
-static void httpget_print(void)
+static void httpget_print(const struct httpget *c)
 {
 	u32 i = 0;
 
-	for (; i < hg.rx_len; i++) {
-		if (hg.rx[i] == '\r')
+	for (; i < c->rx_len; i++) {
+		if (c->rx[i] == '\r')
 			continue;
-		shell_write(&hg.rx[i], 1);
-		if (i + 2 < hg.rx_len && hg.rx[i] == '\n' && hg.rx[i + 1] == '\r' && hg.rx[i + 2] == '\n') {
+		shell_write(&c->rx[i], 1);
+		if (i + 2 < c->rx_len && c->rx[i] == '\n' && c->rx[i + 1] == '\r' &&
+		    c->rx[i + 2] == '\n') {
 			shell_write("\n", 1);
 			i += 3;
 			break;
 		}
 	}
-	if (i < hg.rx_len)
-		shell_write(hg.rx + i, hg.rx_len - i);
+	if (i < c->rx_len)
+		shell_write(c->rx + i, c->rx_len - i);
 }
 
-static int cmd_httpget_locked(int argc, char **argv)
+static int httpget_run(struct httpget *c, const ip_addr_t *addr, long n, unsigned int timeout_ms)
+{
+	u32 codes[6] = { 0 }, fails = 0;
+	u64 bytes = 0, t0 = ktime_get_ns();
+
+	for (long k = 0; k < n; k++) {
+		int rc = httpget_once(c, addr, timeout_ms), code = rc ? 0 : httpget_status(c);
+
+		if (rc || code < 100 || code > 599) {
+			fails++;
+			if (n == 1)
+				return shell_error("httpget", "%s", rc ? errno_desc(rc) :
+						   "not an HTTP response");
+			continue;
+		}
+		codes[code / 100]++;
+		bytes += c->rx_len;
+	}
+	if (n == 1)
+		httpget_print(c);
+	else
+		shell_printf("httpget: %ld requests in %llu ms: %u 2xx, %u 3xx, %u 4xx, %u 5xx, "
+			     "%u failed, %llu bytes; last status %d\n", n,
+			     (unsigned long long)((ktime_get_ns() - t0) / NSEC_PER_MSEC), codes[2],
+			     codes[3], codes[4], codes[5], fails, (unsigned long long)bytes,
+			     httpget_status(c));
+	return fails ? 1 : 0;
+}
+
+static int cmd_httpget(int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *path = NULL, *method = "GET";
-	long n = 1;
+	long n = 1, timeout_s = HTTPGET_TIMEOUT_MS / 1000;
+	struct httpget *c;
 	ip_addr_t addr;
-	u32 codes[6] = { 0 }, fails = 0;
-	u64 bytes = 0, t0;
-	int i;
+	int i, rc;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-n") && i + 1 < argc) {
-			char *end;
+		char *end;
 
+		if (!strcmp(argv[i], "-n") && i + 1 < argc) {
 			n = strtol(argv[++i], &end, 10);
 			if (!*argv[i] || *end || n < 1 || n > HTTPGET_N_MAX)
 				return shell_error("httpget", "-n %s: not a count (1..%d)", argv[i],
 						   HTTPGET_N_MAX);
+		} else if (!strcmp(argv[i], "-t") && i + 1 < argc) {
+			timeout_s = strtol(argv[++i], &end, 10);
+			if (!*argv[i] || *end || timeout_s < 1 || timeout_s > HTTPGET_TIMEOUT_S_MAX)
+				return shell_error("httpget", "-t %s: not a timeout (1..%d s)",
+						   argv[i], HTTPGET_TIMEOUT_S_MAX);
 		} else if (!strcmp(argv[i], "-a") && i + 1 < argc) {
 			host = argv[++i];
 		} else if (!strcmp(argv[i], "-X") && i + 1 < argc) {
@@ -292,57 +337,27 @@ static int cmd_httpget_locked(int argc, char **argv)
 		}
 	}
 	if (!path || i < argc)
-		return shell_error("httpget", "usage: httpget [-n N] [-a ADDR] [-X METHOD] /PATH");
+		return shell_error("httpget", "usage: httpget [-n N] [-t S] [-a ADDR] [-X METHOD] /PATH");
 	if (!ipaddr_aton(host, &addr))
 		return shell_error("httpget", "%s: not an IPv4 or IPv6 address", host);
-	hg.req_len = (u32)snprintf(hg.req, sizeof(hg.req), "%s %s HTTP/1.0\r\nHost: %s\r\n\r\n",
-				   method, path, host);
-	if (hg.req_len >= sizeof(hg.req))
-		return shell_error("httpget", "%s: path too long", path);
-	hg.rx = kmalloc(HTTPGET_MAX);
-	if (!hg.rx)
+	c = kzalloc(sizeof(*c));
+	if (c)
+		c->rx = kmalloc(HTTPGET_MAX);
+	if (!c || !c->rx) {
+		kfree(c);
 		return shell_error("httpget", "%s", errno_desc(-ENOMEM));
-	t0 = ktime_get_ns();
-	for (long k = 0; k < n; k++) {
-		int rc = httpget_once(&addr), code = rc ? 0 : httpget_status();
-
-		if (rc || code < 100 || code > 599) {
-			fails++;
-			if (n == 1) {
-				kfree(hg.rx);
-				return shell_error("httpget", "%s", rc ? errno_desc(rc) :
-						   "not an HTTP response");
-			}
-			continue;
-		}
-		codes[code / 100]++;
-		bytes += hg.rx_len;
 	}
-	if (n == 1)
-		httpget_print();
+	init_waitqueue_head(&c->wq);
+	c->req_len = (u32)snprintf(c->req, sizeof(c->req), "%s %s HTTP/1.0\r\nHost: %s\r\n\r\n",
+				   method, path, host);
+	if (c->req_len >= sizeof(c->req))
+		rc = shell_error("httpget", "%s: path too long", path);
 	else
-		shell_printf("httpget: %ld requests in %llu ms: %u 2xx, %u 3xx, %u 4xx, %u 5xx, "
-			     "%u failed, %llu bytes; last status %d\n", n,
-			     (unsigned long long)((ktime_get_ns() - t0) / NSEC_PER_MSEC), codes[2],
-			     codes[3], codes[4], codes[5], fails, (unsigned long long)bytes,
-			     httpget_status());
-	kfree(hg.rx);
-	hg.rx = NULL;
-	return fails ? 1 : 0;
-}
-
-/* guards hg, the one request in flight: one httpget at a time over all
- * the shell sessions (another waits for it); threads only */
-static DEFINE_MUTEX(httpget_mutex);
-
-static int cmd_httpget(int argc, char **argv)
-{
-	int rc;
-
-	mutex_lock(&httpget_mutex);
-	rc = cmd_httpget_locked(argc, argv);
-	mutex_unlock(&httpget_mutex);
+		rc = httpget_run(c, &addr, n, (unsigned int)timeout_s * 1000);
+	kfree(c->rx);
+	kfree(c);
 	return rc;
 }
 SHELL_CMD("httpget", cmd_httpget,
-	  "HTTP request over TCP: httpget [-n N] [-a ADDR] [-X METHOD] /PATH (127.0.0.1, GET)");
+	  "HTTP request over TCP: httpget [-n N] [-t S] [-a ADDR] [-X METHOD] /PATH "
+	  "(127.0.0.1, GET, 10 s)");

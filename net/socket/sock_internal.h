@@ -108,11 +108,12 @@ void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port, struct s
 		  int *len);
 
 /* copy len bytes of p from p_off into msg's iovecs from byte off; the
- * bytes copied */
+ * bytes copied, fewer when an application's page faulted (kernel/uaccess.h) */
 size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf *p, u32 p_off,
 			size_t len);
-/* copy len bytes of msg's iovecs from byte off to dst */
-void sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst, size_t len);
+/* copy len bytes of msg's iovecs from byte off to dst; the bytes copied,
+ * fewer when an application's page faulted */
+size_t sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst, size_t len);
 /* an lwIP err_t as a negative errno */
 int sock_lwip_err(int err);
 

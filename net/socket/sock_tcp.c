@@ -20,6 +20,7 @@
 #include "net/socket/sock_internal.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
+#include "kernel/uaccess.h"
 #include "net/core/journey.h"
 #include "net/core/skbuff.h"
 #include "net/lwip/syncookie.h"
@@ -297,6 +298,7 @@ long tcp_sock_send(struct sock *sk, const struct msghdr *msg, size_t skip, size_
 	size_t done = 0, off = skip;
 	u32 space = tcp_sock_sndspace(sk);
 	err_t err = ERR_OK;
+	bool fault = false;
 
 	len = MIN(len, space);
 	if (!len)
@@ -313,18 +315,28 @@ long tcp_sock_send(struct sock *sk, const struct msghdr *msg, size_t skip, size_
 			u16 n = (u16)MIN(MIN(v->iov_len - off, len - done), 0xffffu);
 			u8 fl = TCP_WRITE_FLAG_COPY | (done + n < len ? TCP_WRITE_FLAG_MORE : 0);
 
+			/* tcp_write copies with a plain memcpy: an application's
+			 * buffer is probed first.  Its threads run on one CPU and
+			 * the core lock keeps them off it, so no munmap comes
+			 * between the probe and the copy. */
+			if (uaccess_probe_read((const char *)v->iov_base + off, n)) {
+				fault = true;
+				break;
+			}
 			err = tcp_write(pcb, (const char *)v->iov_base + off, n, fl);
 			if (err != ERR_OK)
 				break;
 			done += n;
 			off += n;
 		}
-		if (err != ERR_OK)
+		if (err != ERR_OK || fault)
 			break;
 		off = 0;
 	}
 	if (done)
 		tcp_output(pcb);
+	if (!done && fault)
+		return -EFAULT;
 	if (!done && err != ERR_OK && err != ERR_MEM)
 		return sock_lwip_err(err);
 	return (long)done;
@@ -352,6 +364,7 @@ long tcp_sock_recv(struct sock *sk, struct msghdr *msg, size_t want, int flags)
 	struct sk_rx *e = sk->rx_head;
 	size_t done = 0;
 	u32 off = e ? e->off : 0;
+	bool fault = false;
 
 	/* the iovecs are filled after what earlier rounds of this call put
 	 * there (MSG_WAITALL): the caller passes want as what is left */
@@ -362,9 +375,21 @@ long tcp_sock_recv(struct sock *sk, struct msghdr *msg, size_t want, int flags)
 	base -= want;
 	while (e && done < want) {
 		u32 avail = e->p->tot_len - off;
-		size_t n = sock_copy_to_iov(msg, base + done, e->p, off, MIN((size_t)avail, want - done));
+		size_t ask = MIN((size_t)avail, want - done);
+		size_t n = sock_copy_to_iov(msg, base + done, e->p, off, ask);
 
 		done += n;
+		/* an application's page gone: what was copied counts, the
+		 * rest stays queued; nothing copied is EFAULT (tcp_recvmsg) */
+		if (n < ask) {
+			fault = true;
+			if (!(flags & MSG_PEEK)) {
+				e->off += (u32)n;
+				sk->rx_bytes -= (u32)n;
+				sk->tcp_owed += (u32)n;
+			}
+			break;
+		}
 		if (flags & MSG_PEEK) {
 			e = e->next;
 			off = e ? e->off : 0;
@@ -384,7 +409,7 @@ long tcp_sock_recv(struct sock *sk, struct msghdr *msg, size_t want, int flags)
 	}
 	if (!(flags & MSG_PEEK))
 		tcp_sock_window(sk);
-	return (long)done;
+	return !done && fault ? -EFAULT : (long)done;
 }
 
 int tcp_sock_shutdown(struct sock *sk, bool rd, bool wr)

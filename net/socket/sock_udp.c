@@ -130,7 +130,10 @@ long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const 
 	p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
 	if (!p)
 		return -ENOBUFS;
-	sock_copy_from_iov(msg, 0, p->payload, len);
+	if (sock_copy_from_iov(msg, 0, p->payload, len) < len) {
+		pbuf_free(p);
+		return -EFAULT;         /* an application's page gone */
+	}
 	rc = sock_lwip_err(to ? udp_sendto(pcb, p, to, port) : udp_send(pcb, p));
 	pbuf_free(p);
 	return rc ? rc : (long)len;
@@ -140,10 +143,14 @@ long udp_sock_recv(struct sock *sk, struct msghdr *msg, int flags)
 {
 	struct sk_rx *e = sk->rx_head;
 	size_t total = 0, len = e->p->tot_len, n;
+	bool fault;
 
 	for (int i = 0; i < msg->msg_iovlen; i++)
 		total += msg->msg_iov[i].iov_len;
 	n = sock_copy_to_iov(msg, 0, e->p, 0, MIN(total, len));
+	/* an application's page gone: the datagram is dropped, as Linux's
+	 * udp_recvmsg does on a copy error */
+	fault = n < MIN(total, len);
 	if (n < len)
 		msg->msg_flags |= MSG_TRUNC;
 	if (msg->msg_name) {
@@ -159,6 +166,8 @@ long udp_sock_recv(struct sock *sk, struct msghdr *msg, int flags)
 		sk_rx_free(e);
 		udp_sock_mib.read++;
 	}
+	if (fault)
+		return -EFAULT;
 	return (flags & MSG_TRUNC) ? (long)len : (long)n;
 }
 

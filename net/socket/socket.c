@@ -16,6 +16,7 @@
 #include "kernel/mm.h"
 #include "kernel/obj_cache.h"
 #include "kernel/time.h"
+#include "kernel/uaccess.h"
 #include "kernel/wait.h"
 #include "net/core/journey.h"
 #include "net/core/skbuff.h"
@@ -995,6 +996,30 @@ bool sock_proc_lookup(const void *pcb, struct sock_proc_info *out)
 	return false;
 }
 
+/* len bytes of p's chain from p_off to dst, with the copy that stops at a
+ * faulting user page (an application's buffer unmapped meanwhile); the
+ * bytes copied */
+static size_t pbuf_copy_out(const struct pbuf *p, size_t p_off, char *dst, size_t len)
+{
+	size_t done = 0;
+
+	for (; p && done < len; p = p->next) {
+		size_t n, left;
+
+		if (p_off >= p->len) {
+			p_off -= p->len;
+			continue;
+		}
+		n = MIN(p->len - p_off, len - done);
+		left = uaccess_copy(dst + done, (const char *)p->payload + p_off, n);
+		done += n - left;
+		if (left)
+			break;
+		p_off = 0;
+	}
+	return done;
+}
+
 size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf *p, u32 p_off,
 			size_t len)
 {
@@ -1002,45 +1027,43 @@ size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf 
 
 	for (int i = 0; i < msg->msg_iovlen && done < len; i++) {
 		const struct iovec *v = &msg->msg_iov[i];
+		size_t n, c;
 
 		if (off >= v->iov_len) {
 			off -= v->iov_len;
 			continue;
 		}
-		/* pbuf offsets are 16-bit: at most 64 KiB a step */
-		while (off < v->iov_len && done < len) {
-			size_t n = MIN(MIN(v->iov_len - off, len - done), 0xffffu);
-			u16_t c = pbuf_copy_partial(p, (char *)v->iov_base + off, (u16_t)n,
-						    (u16_t)(p_off + done));
-
-			if (!c)
-				return done;
-			done += c;
-			off += c;
-		}
+		n = MIN(v->iov_len - off, len - done);
+		c = pbuf_copy_out(p, (size_t)p_off + done, (char *)v->iov_base + off, n);
+		done += c;
+		if (c < n)
+			break;
 		off = 0;
 	}
 	return done;
 }
 
-void sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst, size_t len)
+size_t sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst, size_t len)
 {
 	char *d = dst;
 
 	for (int i = 0; i < msg->msg_iovlen && len; i++) {
 		const struct iovec *v = &msg->msg_iov[i];
-		size_t n;
+		size_t n, left;
 
 		if (off >= v->iov_len) {
 			off -= v->iov_len;
 			continue;
 		}
 		n = MIN(v->iov_len - off, len);
-		memcpy(d, (const char *)v->iov_base + off, n);
-		d += n;
+		left = uaccess_copy(d, (const char *)v->iov_base + off, n);
+		d += n - left;
+		if (left)
+			break;
 		len -= n;
 		off = 0;
 	}
+	return (size_t)(d - (char *)dst);
 }
 
 int sock_lwip_err(int err)

@@ -181,9 +181,9 @@ int main(int argc, char **argv)
 	CHECK("mmap_zeroed", p != MAP_FAILED && ((char *)p)[8191] == 0, "mmap %p", p);
 	CHECK("munmap", p != MAP_FAILED && munmap(p, 8192) == 0, "errno %d", errno);
 	CHECK("munmap_einval", munmap((void *)1, 10) == -1 && errno == EINVAL, "errno %d", errno);
-	/* the kernel remembers the user ranges it found mapped (kernel/app/
-	 * uvm.c): a page unmapped or made read-only after a system call used
-	 * it is refused by the next one (EFAULT), not written to */
+	/* a page unmapped or made read-only after a system call used it is
+	 * refused by the next one (EFAULT: its copy faults and is fixed up,
+	 * kernel/app/uvm.c), not written to */
 	struct timespec *ts = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 				   -1, 0);
 	long r1 = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, ts);

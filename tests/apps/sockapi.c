@@ -19,8 +19,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -643,6 +645,111 @@ static void test_blocking_threads(void)
 	close(ls);
 }
 
+/* user memory the kernel cannot copy to or from (kernel/app/uvm.c): a
+ * buffer another thread unmaps while recv sleeps on it, a read-only or
+ * PROT_NONE page handed to a call.  Each is EFAULT (or Linux's short
+ * count), never a kernel fault; the kernel resumes its copy at the
+ * exception table's fixup. */
+#define FUTEX_WAIT_OP 0          /* linux/futex.h's FUTEX_WAIT */
+
+static int fault_fd;
+static char *fault_buf;
+static long fault_rc = -2;
+static int fault_errno;
+
+static void *thr_fault_recv(void *arg)
+{
+	(void)arg;
+	errno = 0;
+	fault_rc = recv(fault_fd, fault_buf, 4096, 0);
+	fault_errno = errno;
+	return NULL;
+}
+
+/* recv sleeping on fault_buf while this thread unmaps it, then wakes it
+ * with data from peer (sent to `to` when not NULL); recv's result */
+static long recv_on_unmapped(int fd, int peer, const struct sockaddr_in *to)
+{
+	pthread_t t;
+	struct timespec pause = { 0, 100 * 1000 * 1000 };
+
+	fault_fd = fd;
+	fault_rc = -2;
+	fault_buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pthread_create(&t, NULL, thr_fault_recv, NULL);
+	nanosleep(&pause, NULL);        /* the reader sleeps in recv by now */
+	munmap(fault_buf, 4096);
+	if (to)
+		sendto(peer, "gone", 4, 0, (const struct sockaddr *)to, sizeof(*to));
+	else
+		write(peer, "x", 1);
+	pthread_join(t, NULL);
+	return fault_rc;
+}
+
+static void test_user_faults(void)
+{
+	char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct sockaddr_in a = lo4(0);
+	int u = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0), cl, s;
+	char buf[8192];
+	long r;
+
+	bind(u, (struct sockaddr *)&a, sizeof(a));
+	a = lo4(port_of(u));
+	r = recv_on_unmapped(u, tx, &a);
+	CHECK("uaccess_udp_recv_buffer_unmapped_meanwhile", r == -1 && fault_errno == EFAULT,
+	      "recv %ld errno %d", r, fault_errno);
+	sendto(tx, "ro", 2, 0, (struct sockaddr *)&a, sizeof(a));
+	CHECK_ERR("uaccess_udp_recv_into_readonly_page", recv(u, ro, 100, 0), EFAULT);
+	CHECK("uaccess_readonly_page_unwritten", ro[0] == 0, "ro[0] %d", ro[0]);
+	CHECK_ERR("uaccess_udp_send_from_prot_none", sendto(tx, none, 10, 0, (struct sockaddr *)&a, sizeof(a)),
+		  EFAULT);
+	CHECK_ERR("uaccess_console_write_from_prot_none", write(1, none, 10), EFAULT);
+	CHECK_ERR("uaccess_futex_wait_prot_none", syscall(SYS_futex, none, FUTEX_WAIT_OP, 0, NULL), EFAULT);
+
+	s = tcp_pair(&cl);
+	r = recv_on_unmapped(s, cl, NULL);
+	CHECK("uaccess_tcp_recv_buffer_unmapped_meanwhile", r == -1 && fault_errno == EFAULT,
+	      "recv %ld errno %d", r, fault_errno);
+	/* the byte the faulting recv could not deliver is still there */
+	CHECK("uaccess_tcp_data_kept_after_efault", recv(s, buf, sizeof(buf), 0) == 1 && buf[0] == 'x',
+	      "byte %d", buf[0]);
+	CHECK_ERR("uaccess_tcp_send_from_prot_none", send(cl, none, 10, 0), EFAULT);
+	/* a buffer whose second page is PROT_NONE: the first page's bytes
+	 * (Linux's short count), then the rest to a good buffer */
+	memset(buf, 'd', 6000);
+	int sent = (int)write(cl, buf, 6000), queued = 0;
+	for (int i = 0; i < 200 && queued < 6000; i++) {
+		struct timespec ms = { 0, 5 * 1000 * 1000 };
+
+		ioctl(s, FIONREAD, &queued);
+		if (queued < 6000)
+			nanosleep(&ms, NULL);
+	}
+	mprotect(two + 4096, 4096, PROT_NONE);
+	r = recv(s, two, 8192, 0);
+	long rest = recv(s, buf, sizeof(buf), 0);
+	CHECK("uaccess_tcp_recv_short_count_at_prot_none", sent == 6000 && r == 4096 && rest == 1904 &&
+	      two[4095] == 'd', "sent %d queued %d recv %ld rest %ld", sent, queued, r, rest);
+	/* epoll_wait's array read-only: EFAULT, the event stays ready */
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = 7 }, out[1];
+	epoll_ctl(ep, EPOLL_CTL_ADD, cl, &ev);
+	CHECK_ERR("uaccess_epoll_wait_readonly_array", epoll_wait(ep, (struct epoll_event *)ro, 1, 0), EFAULT);
+	CHECK("uaccess_epoll_event_kept", epoll_wait(ep, out, 1, 0) == 1 && out[0].data.u64 == 7, "lost");
+	close(ep);
+	close(s);
+	close(cl);
+	close(u);
+	close(tx);
+	munmap(ro, 4096);
+	munmap(none, 4096);
+	munmap(two, 8192);
+}
+
 /* a descriptor closed by another thread while poll sleeps on it: the wait
  * holds the file, so nothing is freed under it and nothing wakes it; at
  * the timeout the last pass finds the descriptor closed (POLLNVAL, as
@@ -749,6 +856,7 @@ int main(int argc, char **argv)
 	test_ipv6_and_names();
 	test_blocking_threads();
 	test_close_while_polled();
+	test_user_faults();
 	if (!(argc > 1 && !strcmp(argv[1], "nolimit")))
 		test_many_and_limit();
 	printf("sockapi: %d failed\n", failures);

@@ -62,6 +62,8 @@ CRASHES = [
     ("ud2", "#UD invalid opcode", r"error code: none"),
     ("de", "#DE divide error", r"error code: none"),
     ("pf", "#PF page fault", r"error code: 0x0 \[not-present read supervisor\]"),
+    # a user address: only the exception table's copies are fixed up
+    ("pf_user", "#PF page fault", r"error code: 0x0 \[not-present read supervisor\]"),
     ("gp", "#GP general protection", r"error code: 0x0$"),
 ]
 

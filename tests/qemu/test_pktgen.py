@@ -447,3 +447,41 @@ def test_pktgen_onto_inj0_counted_exactly(bare):
     report("pktgen to inj0: %d frames, %d pps" % (res["sent"], res["pps"]))
     assert res["sent"] == INJECT_N and res["errors"] == 0, res
     assert tx1 - tx0 == INJECT_N, (tx0, tx1)
+
+
+PS_KPKTGEND = re.compile(r"^root\s+\d+\s+\S+\s+\S+\s+\d+\s+\d+\s+\?\s+(\S)\s+\S+\s+(\d+):(\d+) "
+                         r"\[kpktgend_0\]$", re.M)
+
+
+def kpktgend_ps(g):
+    """kpktgend_0's STAT and CPU time (ps TIME, whole seconds)."""
+    m = PS_KPKTGEND.search(g.view("ps aux"))
+    assert m, g.output[-2000:]
+    return m.group(1), int(m.group(2)) * 60 + int(m.group(3))
+
+
+def test_pktgen_slow_rate_sleeps(bare):
+    """At 100 pps the 10 ms between frames is a tick or more (HZ 100):
+    kpktgend_0 sleeps it out instead of halting as a running thread, so
+    ps shows it S while the run goes and its CPU time hardly moves over
+    the 3 s run (with the halt it was R throughout and TIME grew by ~3 s:
+    the halted time counted as its own).  The rate holds."""
+    bare.wait_prompt(30)
+    # the boot's pktgen= run (count 300, no rate) first: started and over
+    deadline = time.monotonic() + 60
+    while "Result: OK" not in bare.shell("pktgen"):
+        assert time.monotonic() < deadline, bare.output[-2000:]
+        time.sleep(0.2)
+    _, time0 = kpktgend_ps(bare)
+    out = bare.shell("pktgen dev inj0 dst 198.18.0.2 count 300 size 60 rate 100 start")
+    assert "pktgen: inj0: sending" in out, out
+    stats = []
+    for _ in range(4):
+        time.sleep(0.4)
+        stats.append(kpktgend_ps(bare)[0])
+    res = parse_result(wait_result(bare, 60))
+    _, time1 = kpktgend_ps(bare)
+    assert res["sent"] == 300 and res["errors"] == 0, res
+    assert 80 <= res["pps"] <= 105, res
+    assert stats.count("S") >= 3, stats
+    assert time1 - time0 <= 1, (time0, time1)

@@ -297,3 +297,51 @@ def test_two_sessions_run_long_commands_at_once(rguest):
         a.close()
         b.close()
     assert _sessions_drop(g)
+
+
+PS_ROW = re.compile(r"^root\s+\d+\s+\S+\s+\S+\s+\d+\s+\d+\s+\?\s+(\S)\s+.*\[([^\]]+)\]$", re.M)
+
+
+def test_httpget_sleeps_beside_another_httpget(rguest):
+    """httpget keeps its state per call and its thread sleeps on a wait
+    queue while the exchange runs in softirqs: session A's request to
+    127.0.0.2 (the loopback netif answers only 127.0.0.1: the SYN is
+    dropped, no reply ever comes) waits out its -t 10 (room for a loaded
+    host to run the console's request and ps first); meanwhile the
+    console's own httpget gets its answer, ps shows A's thread sleeping
+    (S), and A has not answered yet.  With one global request state behind
+    a mutex the console's httpget waited for A's timeout; with a thread
+    that ran softirqs and halted in a loop, ps showed it R.  Then two
+    batches at once, one per session, both get all their answers."""
+    g = rguest
+    assert _sessions_drop(g)
+    a = Remote(g.port)
+    try:
+        a.login()
+        t0 = time.monotonic()
+        a.send("httpget -t 10 -a 127.0.0.2 /\n")
+        time.sleep(0.5)
+        out = serial(g, "httpget /proc/version")
+        assert out.startswith("HTTP/1.0 200"), out
+        ps = serial(g, "ps aux")
+        elapsed = time.monotonic() - t0
+        a.s.settimeout(0.1)
+        with pytest.raises(socket.timeout):
+            a.buf += a.s.recv(4096)
+        a.s.settimeout(20)
+        assert elapsed < 9.5, elapsed
+        stats = [s for s, name in PS_ROW.findall(ps) if name.startswith("shell/tcp")]
+        assert stats and set(stats) == {"S"}, ps
+        out = a.read_until(PROMPT, timeout=30)
+        assert "httpget: Connection timed out" in out, out
+        assert time.monotonic() - t0 >= 9.0   # waited out its -t 10 (guest and host clocks differ a little)
+        assert a.cmd("echo $?") == "1\n"
+        # two at once, one per session, each its own answers
+        a.send("httpget -n 40 /proc/version\n")
+        out = serial(g, "httpget -n 40 /proc/uptime")
+        assert re.search(r"40 requests in \d+ ms: 40 2xx, 0 3xx, 0 4xx, 0 5xx, 0 failed", out), out
+        out = a.read_until(PROMPT, timeout=60)
+        assert re.search(r"40 requests in \d+ ms: 40 2xx, 0 3xx, 0 4xx, 0 5xx, 0 failed", out), out
+    finally:
+        a.close()
+    assert _sessions_drop(g)

@@ -109,6 +109,53 @@ def test_rps_spreads_and_counts(testnet, kernel):
                [x[0] for x in spread], d[1][1]))
 
 
+def softirq_row(g, name):
+    """/proc/softirqs' row for name: per CPU, the runs of its handler."""
+    for line in shell(g, "cat /proc/softirqs").splitlines():
+        f = line.split()
+        if f and f[0] == name + ":":
+            return [int(x) for x in f[1:]]
+    raise AssertionError("no %s row" % name)
+
+
+def test_rps_one_ipi_per_net_rx_run(testnet, kernel):
+    """From NET_RX, RPS sends at most one IPI per target CPU per
+    net_rx_action, at its end (Linux's rps_ipi_list, net/core/dev.c
+    net_rps_send_ipi): under a burst that rps_cpus 2 moves to CPU 1, CPU
+    1's received_rps (the IPIs that scheduled its backlog) stays at or
+    below CPU 0's NET_RX runs, and every frame is processed or dropped on
+    CPU 1."""
+    net = testnet
+    g = net.guest("rpsipi", nic="e1000", append=APPEND, smp=2)
+    g.wait_for(r"barenet: ready in", timeout=60)
+    g.wait_prompt(timeout=30)
+    g.wait_for(r"eth0: link up", timeout=30)
+    echo_flows(net, 1, 3)
+    assert shell(g, "echo 2 > " + RPS) == ""
+    s0, r0 = softnet(g), softirq_row(g, "NET_RX")
+    rx0 = int(shell(g, "cat /sys/class/net/eth0/statistics/rx_packets"))
+    with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.setblocking(False)
+        for i in range(4000):
+            try:
+                s.sendto(b"ipi %d" % i, (GUEST, 9))
+            except BlockingIOError:
+                time.sleep(0.001)
+    time.sleep(1)
+    rx = int(shell(g, "cat /sys/class/net/eth0/statistics/rx_packets")) - rx0
+    s1, r1 = softnet(g), softirq_row(g, "NET_RX")
+    d = delta(s0, s1)
+    runs0 = r1[0] - r0[0]
+    # every frame processed or dropped (the shell is on the serial line),
+    # the burst's on CPU 1 (an ARP frame has no flow hash: CPU 0's)
+    assert sum(x[0] + x[1] for x in d) == rx and d[1][0] + d[1][1] >= 300, (d, rx)
+    assert 0 < d[1][2] <= runs0, (d, runs0)
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK
+    report("rps ipi e1000: %d frames to CPU 1 in %d NET_RX runs on CPU 0, %d IPIs" % (
+        rx, runs0, d[1][2]))
+
+
 def test_flow_limit_drops_the_big_flow(testnet, kernel):
     """RPS to CPU 1 with a short backlog and the flow limit on CPU 1: a
     one-flow flood fills the backlog past half, its frames are dropped and
@@ -185,7 +232,7 @@ def test_rps_cpus_per_rx_queue(testnet, kernel):
     g.wait_for(r"eth0: link up", timeout=30)
     echo_flows(net, 1, 3)
     q = "/sys/class/net/eth0/queues/rx-%d/rps_cpus"
-    assert shell(g, "ls /sys/class/net/eth0/queues").split() == ["rx-0/", "rx-1/", "tx-0/"]
+    assert shell(g, "ls /sys/class/net/eth0/queues").split() == ["rx-0/", "rx-1/", "tx-0/", "tx-1/"]
     assert shell(g, "ethtool -X eth0 weight 0 1") == ""
     s0 = softnet(g)
     echo_flows(net, 4, 4)

@@ -326,11 +326,16 @@ def rx_queues(guest):
     return ["rx-%d" % q for q in range(min(DEFAULT_SMP, 8) if mq(guest) else 1)]
 
 
+def tx_queues(guest):
+    """igb sends on every queue (tx-N beside rx-N); e1000e and e1000 on one."""
+    return [q.replace("rx", "tx") for q in rx_queues(guest)] if guest.nic == "igb" else ["tx-0"]
+
+
 def test_rps_cpus_every_rx_queue(guest):
     """rps_cpus of every rx-N: a hex mask of online CPUs; a CPU that is not
     there gets bash's write error and changes nothing."""
     assert sh(guest, "ls /sys/class/net/eth0/queues").split() == \
-        [q + "/" for q in rx_queues(guest)] + ["tx-0/"]
+        [q + "/" for q in rx_queues(guest) + tx_queues(guest)]
     allcpus = (1 << DEFAULT_SMP) - 1
     for q in rx_queues(guest):
         f = "/sys/class/net/eth0/queues/%s/rps_cpus" % q

@@ -158,3 +158,46 @@ def test_tx_watchdog_sees_queue_1(testnet, kernel):
     assert back >= 5
     g.send("poweroff\r")
     assert g.wait_exit(30) == EXIT_OK
+
+
+def test_xps_cpus_map(testnet, kernel):
+    """tx-N/xps_cpus (Linux's XPS map): igb with 2 CPUs has tx-0 and tx-1,
+    each with xps_cpus (0: no map) and tx_timeout, and nothing of rx-N's.
+    tx-1/xps_cpus 1 sends CPU 0's frames on queue 1 (CPU 1's go there by
+    default, CPU mod queues): echo replies from both CPUs all leave on
+    queue 1, queue 0's counter stays.  Then tx-0/xps_cpus 3 with tx-1's
+    cleared: all on queue 0.  A mask with a CPU that is not there, or not
+    hex, gets bash's write error and changes nothing."""
+    net = testnet
+    g = igb_guest(net, "xps-map")
+    q = "/sys/class/net/eth0/queues/"
+    assert shell(g, "ls " + q).split() == ["rx-0/", "rx-1/", "tx-0/", "tx-1/"]
+    assert shell(g, "ls %stx-1" % q).split() == ["tx_timeout", "xps_cpus"]
+    assert shell(g, "ls %srx-1" % q).split() == ["rps_cpus", "rps_flow_cnt"]
+    assert shell(g, "cat %stx-1/xps_cpus" % q).strip() == "0"
+    assert shell(g, "cat %stx-1/tx_timeout" % q).strip() == "0"
+    assert shell(g, "ethtool -N eth0 rx-flow-hash udp4 sdfn") == ""
+    warm_up(net, 5, 2)
+    for bad in ("4", "zz", "100000000"):
+        assert shell(g, "echo %s > %stx-1/xps_cpus" % (bad, q)).strip() == \
+            "bash: echo: write error: Invalid argument", bad
+        assert shell(g, "cat %stx-1/xps_cpus" % q).strip() == "0", bad
+    assert shell(g, "echo 1 > %stx-1/xps_cpus" % q) == ""
+    assert shell(g, "cat %stx-1/xps_cpus" % q).strip() == "1"
+    s0 = snapshot(g)
+    echo_flows(net, 45000)
+    time.sleep(0.5)
+    s1 = snapshot(g)
+    d = [s1["tx_queue_%d_packets" % n] - s0["tx_queue_%d_packets" % n] for n in range(2)]
+    assert d[0] == 0 and d[1] >= FLOWS * PER_FLOW, (d, s0, s1)
+    # the other way round: every CPU's sends on queue 0
+    assert shell(g, "echo 0 > %stx-1/xps_cpus" % q) == ""
+    assert shell(g, "echo 3 > %stx-0/xps_cpus" % q) == ""
+    s2 = snapshot(g)
+    echo_flows(net, 46000)
+    time.sleep(0.5)
+    s3 = snapshot(g)
+    d = [s3["tx_queue_%d_packets" % n] - s2["tx_queue_%d_packets" % n] for n in range(2)]
+    assert d[1] == 0 and d[0] >= FLOWS * PER_FLOW, (d, s2, s3)
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK

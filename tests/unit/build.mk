@@ -110,6 +110,10 @@ unit-ethtool-srcs := net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool
 	lib/seq_buf.c kernel/errno.c
 
 unit-acpi-srcs := kernel/acpi_tables.c
+# the exception table and the copies it lists, run in a process whose
+# SIGSEGV handler does what the kernel's #PF handler does
+unit-extable-srcs := kernel/extable.c kernel/uaccess.S
+unit-extable-cflags := -D_GNU_SOURCE      # REG_RIP (ucontext.h)
 # the table comes from a fixed nm listing through the real generator
 unit-kallsyms-srcs := kernel/kallsyms.c $(BUILD)/host/kallsyms_fixture.S
 
@@ -134,7 +138,7 @@ unit-spinlock-srcs := kernel/spinlock_debug.c kernel/softirq.c lib/seq_buf.c
 unit-spinlock-cflags := -DLOCK_DEBUG=1
 
 net-core-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/dev.c net/core/napi.c net/core/gro.c \
-	net/core/sysctl_net_core.c net/core/xmit.c net/core/journey.c net/core/capture.c net/core/rps.c \
+	net/core/sysctl_net_core.c net/core/xmit.c net/core/journey.c net/core/capture.c net/core/rps.c net/core/xps.c \
 	lib/siphash.c lib/csum.c lib/parse_num.c
 
 unit-skbuff-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/journey.c

@@ -126,6 +126,7 @@ static void setup(void)
 	lwip_leak_setup();
 	ck_assert_int_eq(net_dev_init(), 0);
 	netif_set_rx_handler(count_rx);
+	netif_set_rx_list_handler(NULL, NULL);
 }
 
 static void teardown(void)
@@ -513,6 +514,134 @@ START_TEST(new_napi_takes_current_dev_weight)
 }
 END_TEST
 
+/* --- batch delivery: the stack's list handler (the lwIP glue's) -------- */
+
+#define BATCHES_MAX 16
+static int batch_sizes[BATCHES_MAX], batches;
+static u32 rx_lens[256];
+static int rx_lens_n;
+static struct napi_struct *batch_napi;   /* must still be scheduled when a batch comes */
+
+static int record_rx(struct sk_buff *skb)
+{
+	if (rx_lens_n < 256)
+		rx_lens[rx_lens_n++] = skb->len;
+	return count_rx(skb);
+}
+
+static void record_list(struct sk_buff_head *list)
+{
+	struct sk_buff *skb;
+	int n = 0;
+
+	ck_assert(in_serving_softirq());
+	if (batch_napi)
+		ck_assert(napi_is_scheduled(batch_napi));
+	while ((skb = __skb_dequeue(list))) {
+		netif_receive_skb_one(skb, record_rx);
+		n++;
+	}
+	ck_assert_int_lt(batches, BATCHES_MAX);
+	batch_sizes[batches++] = n;
+}
+
+START_TEST(napi_frames_go_up_in_batches_before_completion)
+{
+	struct fake_nic nic;
+
+	netif_set_rx_list_handler(record_list, count_rx);
+	nic_init(&nic);
+	batch_napi = &nic.napi;
+	nic_receive(&nic, 40);
+	/* one poll of 40: 16 + 16 + 8, the last before napi_complete_done */
+	ck_assert_uint_eq(nic.napi.polls, 1);
+	ck_assert_int_eq(delivered, 40);
+	ck_assert_int_eq(batches, 3);
+	ck_assert_int_eq(batch_sizes[0], NET_RX_LIST_BATCH);
+	ck_assert_int_eq(batch_sizes[1], NET_RX_LIST_BATCH);
+	ck_assert_int_eq(batch_sizes[2], 40 - 2 * NET_RX_LIST_BATCH);
+	ck_assert_uint_eq(sd0()->processed, 40);
+	ck_assert_uint_eq(skb_queue_len(&sd0()->rx_list), 0);
+	ck_assert(!napi_is_scheduled(&nic.napi));
+	/* a poll of the full weight, no completion: the rest goes at its end */
+	batches = 0;
+	batch_napi = NULL;
+	nic_receive(&nic, DEV_WEIGHT_DEFAULT + 3);
+	ck_assert_int_eq(delivered, 40 + DEV_WEIGHT_DEFAULT + 3);
+	ck_assert_int_eq(batches, DEV_WEIGHT_DEFAULT / NET_RX_LIST_BATCH + 1);
+	ck_assert_uint_eq(skb_queue_len(&sd0()->rx_list), 0);
+}
+END_TEST
+
+static void irq_netif_rx_lens(void *ctx)
+{
+	(void)ctx;
+	for (int i = 0; i < backlog_n; i++) {
+		struct sk_buff *skb = alloc_skb(60 + i);
+
+		skb_put(skb, 60 + (u32)i);
+		netif_rx(skb);
+	}
+}
+
+START_TEST(backlog_goes_up_in_batches_in_order)
+{
+	netif_set_rx_list_handler(record_list, count_rx);
+	backlog_n = 40;
+	host_irq_simulate(irq_netif_rx_lens, NULL);
+	ck_assert_int_eq(delivered, 40);
+	ck_assert_int_eq(batches, 3);
+	ck_assert_int_eq(batch_sizes[0], NET_RX_LIST_BATCH);
+	ck_assert_int_eq(batch_sizes[2], 40 - 2 * NET_RX_LIST_BATCH);
+	for (int i = 0; i < 40; i++)
+		ck_assert_uint_eq(rx_lens[i], 60 + (u32)i);
+	/* RFS's head: past every frame, all delivered */
+	ck_assert_uint_eq(sd0()->input_queue_head, 40);
+	ck_assert_uint_eq(sd0()->input_queue_tail, 40);
+	ck_assert_uint_eq(sd0()->processed, 40);
+	ck_assert(!napi_is_scheduled(&sd0()->backlog));
+}
+END_TEST
+
+static int thread_rx(struct sk_buff *skb)
+{
+	ck_assert(!in_serving_softirq());
+	delivered++;
+	consume_skb(skb);
+	return NET_RX_SUCCESS;
+}
+
+START_TEST(outside_a_poll_frames_go_up_at_once)
+{
+	struct sk_buff *skb = alloc_skb(60);
+
+	netif_set_rx_handler(thread_rx);
+	netif_set_rx_list_handler(record_list, thread_rx);
+	skb_put(skb, 60);
+	ck_assert_int_eq(netif_receive_skb(skb), NET_RX_SUCCESS);
+	ck_assert_int_eq(delivered, 1);
+	ck_assert_int_eq(batches, 0);
+}
+END_TEST
+
+START_TEST(another_rx_handler_gets_frames_one_by_one)
+{
+	struct fake_nic nic;
+
+	/* the list handler stands for thread_rx; count_rx (a selftest's own,
+	 * say) is set: the poll's frames go to it, none wait */
+	netif_set_rx_list_handler(record_list, thread_rx);
+	nic_init(&nic);
+	nic_receive(&nic, 20);
+	ck_assert_int_eq(delivered, 20);
+	ck_assert_int_eq(batches, 0);
+	backlog_n = 20;
+	host_irq_simulate(irq_netif_rx_lens, NULL);
+	ck_assert_int_eq(delivered, 40);
+	ck_assert_int_eq(batches, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("napi");
@@ -537,6 +666,10 @@ int main(void)
 	tcase_add_test(tc, zero_copy_buffers_return_to_driver_once);
 	tcase_add_test(tc, sysctl_defaults_and_validation);
 	tcase_add_test(tc, new_napi_takes_current_dev_weight);
+	tcase_add_test(tc, napi_frames_go_up_in_batches_before_completion);
+	tcase_add_test(tc, backlog_goes_up_in_batches_in_order);
+	tcase_add_test(tc, outside_a_poll_frames_go_up_at_once);
+	tcase_add_test(tc, another_rx_handler_gets_frames_one_by_one);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }

@@ -52,6 +52,32 @@ START_TEST(parse_u64_range_bounds)
 }
 END_TEST
 
+/* Linux's %*pb of a CPU mask, as /proc/irq/N/smp_affinity and rps_cpus
+ * show it: width from the CPU count, commas every 32 bits */
+START_TEST(formats_linux_masks)
+{
+	char buf[64];
+
+	ck_assert_int_eq(format_hex_mask32(buf, sizeof(buf), 0x3, 2), 2);
+	ck_assert_str_eq(buf, "3\n");
+	ck_assert_int_eq(format_hex_mask32(buf, sizeof(buf), 0x1, 16), 5);
+	ck_assert_str_eq(buf, "0001\n");
+	ck_assert_int_eq(format_hex_mask32(buf, sizeof(buf), 0x5, 5), 3);
+	ck_assert_str_eq(buf, "05\n");
+	ck_assert_int_eq(format_hex_mask32(buf, sizeof(buf), 0xffffffff, 32), 9);
+	ck_assert_str_eq(buf, "ffffffff\n");
+	ck_assert_int_eq(format_hex_mask32(buf, sizeof(buf), 0x80000001, 40), 12);
+	ck_assert_str_eq(buf, "00,80000001\n");
+	/* bits past nbits are not shown */
+	ck_assert_int_eq(format_hex_mask32(buf, sizeof(buf), 0x7, 2), 2);
+	ck_assert_str_eq(buf, "3\n");
+	/* snprintf's contract: the length needed, a cut NUL-terminated copy */
+	ck_assert_int_eq(format_hex_mask32(NULL, 0, 0x1, 16), 5);
+	ck_assert_int_eq(format_hex_mask32(buf, 3, 0x1, 16), 5);
+	ck_assert_str_eq(buf, "00");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("parse_num");
@@ -60,6 +86,7 @@ int main(void)
 	tcase_add_test(tc, accepts_linux_masks);
 	tcase_add_test(tc, refuses_bad_masks);
 	tcase_add_test(tc, parse_u64_range_bounds);
+	tcase_add_test(tc, formats_linux_masks);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }

@@ -335,6 +335,8 @@ int e1000_mq_init(struct e1000_adapter *a, unsigned int nq, unsigned int maxq)
 	a->max_queues = (u16)maxq;
 	a->num_queues = (u16)nq;
 	a->netdev->real_num_rx_queues = (u16)nq;       /* rx-0 .. rx-(nq-1) in sysfs */
+	/* tx-0 .. tx-(nq-1) in sysfs when the chip sends on them all */
+	a->netdev->real_num_tx_queues = e1000_mq_has_tx(hw) ? (u16)nq : 1;
 	/* a random key, as Linux's netdev_rss_key_fill */
 	get_random_bytes(a->rss_key, sizeof(a->rss_key));
 	e1000_mq_reta_default(a);
@@ -786,6 +788,8 @@ static int e1000_mq_set_count(struct e1000_adapter *a, unsigned long nq)
 		return rc;
 	a->num_queues = (u16)nq;
 	WRITE_ONCE(a->netdev->real_num_rx_queues, (u16)nq);
+	if (e1000_mq_has_tx(&a->hw))
+		WRITE_ONCE(a->netdev->real_num_tx_queues, (u16)nq);
 	a->hw.nvec = (u16)(nq + 1);
 	/* Linux igb_reinit_queues: the default table for the new count,
 	 * unless the user set one (which ethtool checked fits) */

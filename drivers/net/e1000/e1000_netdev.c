@@ -266,13 +266,15 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
 	bool in_poll = READ_ONCE(a->in_rx) == smp_processor_id() + 1;
 
-	/* igb with several queues: the sending CPU's TX queue (XPS-like, cpu
-	 * mod the queues: the CPU that queued it, skb->sender_cpu, or this
-	 * one for a frame that did not pass the qdisc); queue 0 is the one
-	 * below (the others write their tail at once, e1000_mq_xmit) */
+	/* igb with several queues: the sending CPU's TX queue (XPS: the
+	 * queues tx-N/xps_cpus gives that CPU, else cpu mod the queues; the
+	 * CPU that queued it, skb->sender_cpu, or this one for a frame that
+	 * did not pass the qdisc); queue 0 is the one below (the others
+	 * write their tail at once, e1000_mq_xmit) */
 	if (e1000_mq_has_tx(&a->hw)) {
 		unsigned int cpu = skb->sender_cpu ? skb->sender_cpu - 1u : smp_processor_id();
-		unsigned int nq = READ_ONCE(a->num_queues), q = cpu % (nq ? nq : 1);
+		unsigned int q = netdev_pick_tx_queue(dev, cpu, skb->hash,
+						      READ_ONCE(a->num_queues));
 
 		if (q)
 			return e1000_mq_xmit(a, q, skb, flags);

@@ -1,0 +1,42 @@
+/* Kernel access to user memory that may fault (kernel/uaccess.S).  Each
+ * copy is done by instructions listed in the exception table
+ * (kernel/extable.h): a #PF on a user address inside one ends the copy
+ * early instead of panicking.  No range check here (the callers' is
+ * access_ok, kernel/app/app.h); a kernel address works too and a fault on
+ * one is still a panic.  Callers: kernel/app (copy_from_user and
+ * friends) and the socket layer, which copies into iovecs that are user
+ * buffers for the application and kernel buffers for the services. */
+#ifndef KERNEL_UACCESS_H
+#define KERNEL_UACCESS_H
+
+#include "kernel/errno.h"
+#include "kernel/mm.h"
+#include "kernel/types.h"
+
+/* the end of the user half: the canonical lower half (SDM vol.1 3.3.7.1) */
+#define USER_TOP 0x0000800000000000UL
+/* nothing is ever mapped below (Linux's default vm.mmap_min_addr) */
+#define USER_MIN 0x10000UL
+
+/* copy n bytes; the bytes NOT copied (0: all) */
+unsigned long uaccess_copy(void *dst, const void *src, size_t n);
+/* zero n bytes at dst; the bytes NOT zeroed */
+unsigned long uaccess_clear(void *dst, size_t n);
+/* *v = *(u32 *)src in one load: 0 or -EFAULT */
+int uaccess_get_u32(u32 *v, const void *src);
+
+/* every page of [src, src+n) readable now: 0 or -EFAULT (one load a page) */
+static inline int uaccess_probe_read(const void *src, size_t n)
+{
+	const char *p = src, *end = p + n;
+	char c;
+
+	while (p < end) {
+		if (uaccess_copy(&c, p, 1))
+			return -EFAULT;
+		p = (const char *)(((unsigned long)p | (PAGE_SIZE - 1)) + 1);
+	}
+	return 0;
+}
+
+#endif
