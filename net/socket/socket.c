@@ -15,6 +15,7 @@
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/obj_cache.h"
+#include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/uaccess.h"
 #include "kernel/wait.h"
@@ -277,7 +278,17 @@ struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p)
 
 void sk_wake(struct sock *sk)
 {
-	wake_up_poll(&sk->sock->wq, sk_poll_mask(sk));
+	struct wait_queue_head *wq = &sk->sock->wq;
+
+	/* nobody queued: no wake-up (the wait queue's lock, the readiness
+	 * bits) for each datagram a busy reader has not waited for.  None
+	 * is lost: a sleeper (sk_wait) queues itself and looks at the
+	 * socket under the core lock, which the waker holds too; a poller
+	 * queues itself first and then takes the core lock to look, so it
+	 * sees what a waker that found it not yet queued changed */
+	if (READ_ONCE(wq->head.next) == &wq->head)
+		return;
+	wake_up_poll(wq, sk_poll_mask(sk));
 }
 
 void sk_rx_queue(struct sock *sk, struct sk_rx *e)
@@ -536,10 +547,15 @@ long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
 		ip_addr_t ip;
 		u16 port = 0;
 
-		/* more datagrams wait to be read: the caller will be back with
-		 * the next send at once, the NIC's tail may wait for it
-		 * (net/core/xmit.h, deferred tails) */
-		dev_xmit_defer_begin(sk->rx_head != NULL);
+		bool more = sk->rx_head != NULL;
+
+		/* the NIC's tail write (net/core/xmit.h, deferred tails) is
+		 * left out of the core lock's hold: an MMIO write, slow under
+		 * emulation, that another CPU's softirq would spin behind.
+		 * When more datagrams wait to be read, the caller will be back
+		 * with the next send at once and the tail waits for it too
+		 * (written before this thread sleeps or makes another call) */
+		dev_xmit_defer_begin(true);
 		if (msg->msg_name) {
 			rc = sock_addr_from(sk, msg->msg_name, (int)msg->msg_namelen, &ip, &port);
 			done = rc ? rc : udp_sock_send(sk, msg, (size_t)total, &ip, port);
@@ -547,7 +563,13 @@ long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
 			done = udp_sock_send(sk, msg, (size_t)total, NULL, 0);
 		}
 		dev_xmit_defer_end();
+		/* bottom halves stay off until the tail is written: pending
+		 * softirq work runs after the datagram left, as before */
+		local_bh_disable();
 		net_core_unlock();
+		if (!more && dev_xmit_deferred_pending())
+			dev_xmit_flush_deferred();
+		local_bh_enable();
 		return done;
 	}
 	timeo = sock_timeo(sock, sk->sndtimeo, flags);
