@@ -24,6 +24,8 @@
 #include "lwip/nd6.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/ip.h"
+#include "lwip/tcp.h"
 #include "lwip/snmp.h"
 #include "lwip/stats.h"
 #include "netif/ethernet.h"
@@ -31,6 +33,10 @@
 #include <string.h>
 
 /* lwIP's checksum control bits: generate (transmit) and check (receive) */
+/* the largest Ethernet (with a VLAN tag), IP and TCP headers: what one TSO
+ * send holds besides the TCP payload */
+#define GLUE_TSO_HDR_MAX (ETH_HLEN + VLAN_HLEN + IPV6_HLEN + 60u)
+static err_t glue_linkoutput(struct netif *netif, struct pbuf *p);
 #define GLUE_CSUM_GEN   (NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_UDP | NETIF_CHECKSUM_GEN_TCP | \
 			 NETIF_CHECKSUM_GEN_ICMP | NETIF_CHECKSUM_GEN_ICMP6)
 #define GLUE_CSUM_CHECK (NETIF_CHECKSUM_CHECK_IP | NETIF_CHECKSUM_CHECK_UDP | \
@@ -262,6 +268,52 @@ static void glue_poll_done(void)
 	net_core_unlock();
 }
 
+/* lwIP's segment of several wire segments that the batch did not take
+ * (more pieces than the device's descriptors): a linear copy as one TSO
+ * send; when the device no longer segments the family (ethtool -K tso off
+ * since lwIP built it), an error: lwIP keeps the segment unsent and cuts
+ * it to the MSS on its next try (tcp_output_fit) */
+static err_t glue_xmit_large(struct net_glue *g, struct pbuf *p, u32 f)
+{
+	enum net_tso_verdict v;
+	struct pbuf *c;
+
+	glue_tso_flush(g);
+	c = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+	if (!c) {
+		g->st.tx_nomem++;
+		return ERR_MEM;
+	}
+	c->tcp_gso_size = p->tcp_gso_size;
+	v = net_tso_add(&g->tso, c, f & NETIF_F_TSO, f & NETIF_F_TSO6,
+			g->dev->gso_max_size, g->dev->gso_max_segs);
+	pbuf_free(c);
+	if (v == NET_TSO_NOT_TCP || v == NET_TSO_BREAK) {
+		g->st.tx_errors++;
+		return ERR_IF;
+	}
+	glue_tso_flush(g);
+	return ERR_OK;
+}
+
+/* lwip_hooks.h: up to one TSO send of the route's device (less the
+ * largest headers) when it segments the connection's family, else the MSS */
+u16_t net_glue_tcp_seg_max(struct tcp_pcb *pcb)
+{
+	struct netif *n = pcb->netif_idx != NETIF_NO_INDEX ? netif_get_by_index(pcb->netif_idx) :
+			  ip_route(&pcb->local_ip, &pcb->remote_ip);
+	struct net_glue *g = (struct net_glue *)n;
+	u32 f;
+
+	if (!n || n->linkoutput != glue_linkoutput)
+		return pcb->mss;
+	f = READ_ONCE(g->dev->features);
+	if (!(f & (IP_IS_V6(&pcb->remote_ip) ? NETIF_F_TSO6 : NETIF_F_TSO)) ||
+	    g->dev->gso_max_size <= GLUE_TSO_HDR_MAX + pcb->mss)
+		return pcb->mss;
+	return (u16_t)MIN(g->dev->gso_max_size - GLUE_TSO_HDR_MAX, 0xFFFFu);
+}
+
 static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 {
 	struct net_glue *g = (struct net_glue *)netif;
@@ -279,6 +331,9 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 		if (v == NET_TSO_HELD)
 			return ERR_OK;
 	}
+	if (p->tcp_gso_size && v == NET_TSO_NOT_TCP &&
+	    p->tot_len > ETH_HLEN + VLAN_HLEN + netif->mtu)
+		return glue_xmit_large(g, p, f);
 	/* whatever is held goes first: frames leave in lwIP's order */
 	glue_tso_flush(g);
 	if (v == NET_TSO_FULL)

@@ -99,14 +99,18 @@ static bool seg_parse(const struct pbuf *p, struct seg_info *s)
 	return (s->flags & TCP_F_ACK) && !(s->flags & TCP_F_NOT_JOINED);
 }
 
-/* pieces of p's chain that hold payload (past hdr_len bytes) */
+/* pieces of p's chain that hold payload (past hdr_len bytes), each cut
+ * to NET_TSO_PIECE_MAX as chain_payload does */
 static unsigned int payload_pieces(const struct pbuf *p, u16 hdr_len)
 {
 	unsigned int n = 0, off = 0;
 
-	for (; p; off += p->len, p = p->next)
-		if (p->len && off + p->len > hdr_len)
-			n++;
+	for (; p; off += p->len, p = p->next) {
+		unsigned int skip = off >= hdr_len ? 0 : hdr_len - off;
+
+		if (p->len > skip)
+			n += (p->len - skip + NET_TSO_PIECE_MAX - 1) / NET_TSO_PIECE_MAX;
+	}
 	return n;
 }
 
@@ -133,13 +137,16 @@ enum net_tso_verdict net_tso_add(struct net_tso *t, struct pbuf *p, bool tso_v4,
 {
 	struct seg_info s;
 	unsigned int pieces;
+	u16 gso;
 
 	if (!seg_parse(p, &s) || !(s.v6 ? tso_v6 : tso_v4))
 		return NET_TSO_NOT_TCP;
+	/* lwIP's segment of several wire segments (lwipopts.h) */
+	gso = p->tcp_gso_size && s.payload > p->tcp_gso_size ? p->tcp_gso_size : 0;
 	pieces = payload_pieces(p, s.hdr_len);
 	if (t->nseg) {
 		if (t->nseg == NET_TSO_MAX_SEGS || s.seq != t->next_seq ||
-		    t->last_payload != t->mss || s.payload > t->mss ||
+		    t->last_payload % t->mss || (gso ? gso != t->mss : s.payload > t->mss) ||
 		    t->len + s.payload > max_len || 1 + t->pieces + pieces > max_pieces ||
 		    !same_headers(t, p, &s))
 			return NET_TSO_BREAK;
@@ -148,16 +155,18 @@ enum net_tso_verdict net_tso_add(struct net_tso *t, struct pbuf *p, bool tso_v4,
 			return NET_TSO_NOT_TCP;
 		t->hdr_len = s.hdr_len;
 		t->l3_len = s.l3_len;
-		t->mss = s.payload;
+		t->mss = gso ? gso : s.payload;
 		t->v6 = s.v6;
 		t->len = s.hdr_len;
 		t->pieces = 0;
+		t->segs = 0;
 	}
 	pbuf_ref(p);
 	t->seg[t->nseg++] = p;
 	t->pieces += pieces;
 	t->len += s.payload;
 	t->last_payload = s.payload;
+	t->segs += gso ? (s.payload + gso - 1u) / gso : 1u;
 	t->next_seq = s.seq + s.payload;
 	/* PSH does not end the batch: lwIP sets it at the end of every
 	 * tcp_write, and the NIC keeps it on the last segment only, as
@@ -182,8 +191,8 @@ static void tso_piece_free(struct pbuf *p)
 	kfree(tp);
 }
 
-/* append seg's payload pieces (past hdr_len) after *tail, moving *tail
- * on; the chain's tot_len fields are left to chain_sum_lengths (pbuf_cat
+/* append seg's payload pieces (past hdr_len, at most NET_TSO_PIECE_MAX
+ * each) after *tail, moving *tail on; the chain's tot_len fields are left to chain_sum_lengths (pbuf_cat
  * walks the whole chain per piece: quadratic in a 44-piece send); false
  * when memory is short */
 static bool chain_payload(struct pbuf **tail, struct pbuf *seg, u16 hdr_len)
@@ -195,22 +204,24 @@ static bool chain_payload(struct pbuf **tail, struct pbuf *seg, u16 hdr_len)
 		struct tso_piece *tp;
 		struct pbuf *np;
 
-		if (!q->len || skip >= q->len)
-			continue;
-		tp = kmalloc(sizeof(*tp));
-		if (!tp)
-			return false;
-		tp->seg = seg;
-		tp->pc.custom_free_function = tso_piece_free;
-		np = pbuf_alloced_custom(PBUF_RAW, (u16)(q->len - skip), PBUF_REF, &tp->pc,
-					 (u8 *)q->payload + skip, (u16)(q->len - skip));
-		if (!np) {
-			kfree(tp);
-			return false;
+		for (; skip < q->len; skip += NET_TSO_PIECE_MAX) {
+			u16 n = (u16)MIN(q->len - skip, NET_TSO_PIECE_MAX);
+
+			tp = kmalloc(sizeof(*tp));
+			if (!tp)
+				return false;
+			tp->seg = seg;
+			tp->pc.custom_free_function = tso_piece_free;
+			np = pbuf_alloced_custom(PBUF_RAW, n, PBUF_REF, &tp->pc,
+						 (u8 *)q->payload + skip, n);
+			if (!np) {
+				kfree(tp);
+				return false;
+			}
+			pbuf_ref(seg);
+			(*tail)->next = np;
+			*tail = np;
 		}
-		pbuf_ref(seg);
-		(*tail)->next = np;
-		*tail = np;
 	}
 	return true;
 }
@@ -262,8 +273,8 @@ struct pbuf *net_tso_take(struct net_tso *t, u16 *gso_size, u16 *gso_segs, bool 
 		return NULL;
 	*v6 = t->v6;
 	*gso_size = t->mss;
-	*gso_segs = (u16)t->nseg;
-	if (t->nseg == 1) {
+	*gso_segs = (u16)t->segs;
+	if (t->segs == 1) {
 		out = t->seg[0];        /* our reference becomes the caller's */
 		t->nseg = 0;
 		return out;

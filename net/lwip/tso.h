@@ -1,11 +1,10 @@
 /* TCP segmentation offload from lwIP: the consecutive segments of one TCP
  * flow that lwIP sends while it holds the core lock become one large send.
  *
- * lwIP builds every segment at its wire MSS and hands each to linkoutput
- * on its own.  The glue (net/lwip/netif.c) offers each one here: a TCP
+ * lwIP hands each segment to linkoutput on its own.  The glue (net/lwip/netif.c) offers each one here: a TCP
  * segment with data that continues the pending batch (same flow and
- * headers, the next sequence number, every segment but the last exactly
- * the batch's MSS) is held, with a reference on lwIP's pbuf; anything else
+ * headers, the next sequence number, every segment but the last a whole
+ * number of the batch's MSS) is held, with a reference on lwIP's pbuf; anything else
  * sends the batch first.  The batch goes when it is full (64 KiB, or the
  * device's piece limit), at the end of the NAPI poll that made lwIP send
  * it (napi_poll_done_hook: the ACKs of one poll open the window once, not
@@ -16,6 +15,9 @@
  * pseudo-header sum without the length, PSH from the last segment), then
  * each segment's payload in place (custom pbufs that each hold a reference
  * on the segment's pbuf), which the NIC cuts back into the same segments.
+ * lwIP builds segments of up to 64 KiB for a netif that does TSO (its
+ * first pbuf's tcp_gso_size names the wire segment size, lwipopts.h): such
+ * a segment is a batch of its own, or joins one whose wire size it shares.
  * lwIP does not rewrite a segment whose pbuf is referenced
  * (tcp_output_segment_busy), so the data stays put until the NIC is done. */
 #ifndef NET_LWIP_TSO_H
@@ -27,18 +29,23 @@ struct pbuf;
 struct netif;
 
 #define NET_TSO_MAX_SEGS 64     /* segments one batch holds */
+/* the longest payload piece of a send: lwIP's segments past the MSS may
+ * be one 64 KiB pbuf (a split's remainder), and a descriptor takes less
+ * (the 8254x's 16288 bytes, 8254x SDM 3.3.3) */
+#define NET_TSO_PIECE_MAX 8192
 
 /* one netif's pending batch (zeroed: none) */
 struct net_tso {
 	struct pbuf *seg[NET_TSO_MAX_SEGS]; /* lwIP's segments, a reference held on each */
 	unsigned int nseg;
+	unsigned int segs;      /* wire segments: lwIP's segments may hold several */
 	unsigned int pieces;    /* payload pieces so far (the NIC's descriptors, header apart) */
 	u32 len;                /* the send's length: header + every payload */
 	u32 next_seq;           /* the sequence number that continues it */
 	u16 hdr_len;            /* Ethernet + IP + TCP header */
 	u16 l3_len;
-	u16 mss;                /* the first segment's payload */
-	u16 last_payload;
+	u16 mss;                /* the wire segments' payload: lwIP's tcp_gso_size, else the first segment's */
+	u16 last_payload;       /* the last segment's (a multiple of mss to join more) */
 	bool v6;
 };
 

@@ -70,4 +70,15 @@ void tcp_syncookie_listen_drop(struct tcp_pcb_listen *lpcb);
 	tcp_syncookie_check(lpcb, lip, lport, rip, rport, isn, iss)
 #define LWIP_HOOK_TCP_LISTEN_DROP(lpcb) tcp_syncookie_listen_drop(lpcb)
 
+/* TCP segments past the MSS for a netif that does TSO (net/lwip/netif.c;
+ * lwIP's side is net/lwip/patches/0045-tcp-tso-large-segments.patch):
+ * the most payload one segment of pcb may carry, and the wire segment
+ * size that a larger segment's first pbuf tells the TSO glue (a build
+ * without the glue defines its own first: tests/unit/build.mk) */
+#ifndef LWIP_HOOK_TCP_SEG_MAX
+u16_t net_glue_tcp_seg_max(struct tcp_pcb *pcb);
+#define LWIP_HOOK_TCP_SEG_MAX(pcb)      net_glue_tcp_seg_max(pcb)
+#endif
+#define LWIP_HOOK_TCP_OUT_GSO(p, size)  ((p)->tcp_gso_size = (size))
+
 #endif

@@ -185,6 +185,20 @@ extern int tcp_synack_retries, tcp_min_snd_mss;
  * TCP_OVERSIZE. */
 #define LWIP_NETIF_TX_SINGLE_PBUF   0
 
+/* TCP segments larger than the MSS for a netif that does TSO: lwIP's
+ * tcp_write builds up to 64 KiB per segment and tcp_output cuts them at
+ * the window edge (net/lwip/patches/0045-tcp-tso-large-segments.patch,
+ * hooks in lwip_hooks.h); each pbuf carries the wire segment size its
+ * segment is to be cut into (0: one wire segment) to the TSO glue
+ * (net/lwip/tso.h).  Per-MSS work in lwIP (a segment, its header, its
+ * trip through ip_output and the glue) becomes per 64 KiB. */
+#define LWIP_PBUF_CUSTOM_DATA       u16_t tcp_gso_size;
+#define LWIP_PBUF_CUSTOM_DATA_INIT(p) ((p)->tcp_gso_size = 0)
+#define LWIP_PBUF_TCP_GSO_SIZE(p)   ((p)->tcp_gso_size)
+/* lwiperf sends from a 64 KiB pattern, a write as large as the free send
+ * buffer (patch 0046): the host's iperf writes 128 KiB per call */
+#define LWIPERF_TXBUF_SIZE          (64 * 1024)
+
 /* --- protocols -------------------------------------------------------- */
 #define LWIP_IPV4                   1
 #define LWIP_IPV6                   1

@@ -1,0 +1,110 @@
+"""lwIP's TCP segments past the MSS for a netif that does TSO (lwIP patch
+0045-tcp-tso-large-segments, net/lwip/tso.h), seen from the host.
+
+One guest per NIC model on the namespace's tap, its frames recorded by
+QEMU's filter-dump (test_offload.OffloadGuest); the host's iperf 2 runs
+`iperf -c GUEST -R` (the guest sends, lwiperf) three times:
+
+- TSO on: lwIP's own count of the segments it sent (/proc/net/snmp
+  OutSegs) is a small part of the wire segments the NIC cut from them
+  (ethtool -S tx_tso_segments): lwIP built segments of many MSS.  Before
+  the patch every wire segment was a segment of lwIP's (OutSegs >= them).
+- TSO on, every frame to the guest dropped at its driver for 3.5 s
+  (fault rx_drop 100%): no ACK; lwIP's retransmission timer requeues its
+  large segments with cwnd at one segment, and the stream goes on after
+  (lwIP counts no RetransSegs, and this test does not yet show the
+  retransmitted frames in the capture).
+- TSO off (`ethtool -K eth0 tso off`): lwIP's segments are MSS-sized
+  again, no TSO send.
+
+Every frame the guest sent is then checked with tshark: no frame past the
+MTU, IP and TCP checksums right, and each run's data one gapless stream
+of segments within the MSS (test_offload.check_stream)."""
+import os
+import time
+
+import pytest
+
+from netparse import parse_snmp
+from test_journey import driver_missing
+from test_offload import (GUEST4, MSS, OffloadGuest, check_stream, checksums_bad,
+                          guest_frames, sh, stats)
+
+NICS = ["igb", pytest.param("e1000", marks=pytest.mark.slow),
+        pytest.param("e1000e", marks=pytest.mark.slow)]
+SECONDS = 1
+LOSS_SECONDS = 6
+BLACKOUT = 3.5
+
+
+def tcp_counts(g):
+    return parse_snmp(sh(g, "cat /proc/net/snmp"))["Tcp"]
+
+
+def iperf_from_guest(og, seconds=SECONDS):
+    """The host's `iperf -c GUEST -R`: (host port, bytes the host got)."""
+    r = og.net.run(["iperf", "-c", GUEST4, "-R", "-t", str(seconds), "-y", "C"],
+                   timeout=120)
+    assert r.returncode == 0, r.stderr
+    fields = r.stdout.strip().splitlines()[-1].split(",")
+    return int(fields[4]), int(fields[7])
+
+
+def run_counted(og):
+    """One iperf run: (host port, bytes, OutSegs, RetransSegs, TSO sends,
+    TSO wire segments) over it."""
+    t0, e0 = tcp_counts(og.g), stats(og.g)
+    port, nbytes = iperf_from_guest(og)
+    time.sleep(0.5)
+    t1, e1 = tcp_counts(og.g), stats(og.g)
+    return (port, nbytes, t1["OutSegs"] - t0["OutSegs"], t1["RetransSegs"] - t0["RetransSegs"],
+            e1["tx_tso_sends"] - e0["tx_tso_sends"], e1["tx_tso_segments"] - e0["tx_tso_segments"])
+
+
+@pytest.mark.parametrize("nic", NICS)
+def test_tcp_segments_past_the_mss(testnet, kernel, nic, tmp_path):
+    why = driver_missing(testnet, nic)
+    if why:
+        pytest.skip(why)
+    pcap = str(tmp_path / ("tso-large-%s.pcap" % nic))
+    os.chmod(str(tmp_path), 0o755)
+    og = OffloadGuest(testnet, nic, pcap)
+    g = og.g
+    assert sh(g, "ethtool -K eth0 tx on tso on") == ""
+
+    port_on, bytes_on, segs_on, _, sends_on, wire_on = run_counted(og)
+    assert bytes_on > 200000 and sends_on > 0
+    # lwIP's segments carried many wire segments each (before: one each,
+    # OutSegs >= tx_tso_segments)
+    assert wire_on >= 8 * segs_on, (segs_on, wire_on)
+
+    # every frame to the guest dropped at its driver for BLACKOUT s in
+    # the middle of a run: no ACK comes, lwIP's retransmission timer goes
+    # off, cwnd falls to one segment, and tcp_output cuts the head of the
+    # large segments it queues again to that; the stream goes on after
+    p = og.net.popen(["iperf", "-c", GUEST4, "-R", "-t", str(LOSS_SECONDS), "-y", "C"])
+    time.sleep(1)
+    out = sh(g, "fault set rx_drop 100%")
+    assert " on " in out, out
+    time.sleep(BLACKOUT)
+    sh(g, "fault off rx_drop")
+    stdout, stderr = p.communicate(timeout=120)
+    assert p.returncode == 0, stderr
+    fields = stdout.strip().splitlines()[-1].split(",")
+    port_loss, bytes_loss = int(fields[4]), int(fields[7])
+    assert bytes_loss > 0
+
+    assert sh(g, "ethtool -K eth0 tso off") == ""
+    port_off, bytes_off, segs_off, _, sends_off, _ = run_counted(og)
+    # MSS segments from lwIP again, and nothing for the NIC to cut
+    assert sends_off == 0
+    assert segs_off >= bytes_off // MSS[4], (segs_off, bytes_off)
+
+    rows = guest_frames(pcap)
+    bad = checksums_bad(rows)
+    assert rows and not bad, bad[:5]
+    assert max(int(r["frame.len"]) for r in rows) <= 1514
+    for port, nbytes in ((port_on, bytes_on), (port_loss, bytes_loss), (port_off, bytes_off)):
+        _, covered = check_stream(rows, port, MSS[4])
+        assert covered >= nbytes
+    os.unlink(pcap)
