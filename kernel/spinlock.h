@@ -32,6 +32,7 @@
 #include "kernel/preempt.h"
 #include "kernel/softirq.h"
 #include "kernel/x86.h"
+#include "kernel/percpu.h"
 
 #ifndef LOCK_DEBUG
 #define LOCK_DEBUG 0
@@ -60,7 +61,7 @@ struct spinlock {
 	unsigned long owner_pc;         /* where the holder took it */
 	unsigned long irq_pc;           /* where it was first taken in hard IRQ */
 	unsigned long irqs_on_pc;       /* where it was first taken with interrupts on */
-	u64 acquired_ns;
+	u64 acquired_at;                /* lock_clock() when taken (spinlock_debug.c) */
 #endif
 };
 
@@ -93,16 +94,65 @@ __spin_inline void arch_spin_unlock(struct spinlock *l)
 }
 
 #if LOCK_DEBUG
-/* kernel/spinlock_debug.c: the checked operations; each names its
- * caller (the lock's user: these are called from inline code) */
-void spin_debug_lock(struct spinlock *l);
-bool spin_debug_trylock(struct spinlock *l);
-void spin_debug_unlock(struct spinlock *l);
+/* kernel/spinlock_debug.c: the checked operations, at the call site pc:
+ * every check, the records and the reports */
+void spin_debug_lock(struct spinlock *l, unsigned long pc);
+bool spin_debug_trylock(struct spinlock *l, unsigned long pc);
+void spin_debug_unlock(struct spinlock *l, unsigned long pc);
 /* reports made so far (all kinds), for the self-tests */
 u64 spin_debug_report_count(void);
-#define __spin_lock(l)    spin_debug_lock(l)
-#define __spin_trylock(l) spin_debug_trylock(l)
-#define __spin_unlock(l)  spin_debug_unlock(l)
+/* LOCK_HELD_WARN_MS in spin_debug_clock() ticks; 0 until calibrated
+ * (spinlock_debug.c sets it) */
+extern u64 spin_debug_held_warn;
+bool in_irq(void);
+
+/* the hold-time clock: the raw TSC (no call, no multiply; ms only for a
+ * report); the host unit test drives its stubbed ktime_get_ns() */
+#ifdef HOST_TEST
+u64 ktime_get_ns(void);
+#define spin_debug_clock() ktime_get_ns()
+#else
+#define spin_debug_clock() rdtsc()
+#endif
+
+/* this instruction's address: the call site a lock records */
+#define __spin_this_ip() ({ __label__ __here; __here: (unsigned long)&&__here; })
+
+/* The common case inline, without a call: nothing new to record about
+ * the context, not held by this CPU, free; else the checked operation. */
+__spin_inline void spin_debug_lock_inline(struct spinlock *l, unsigned long pc)
+{
+	u32 flags = READ_ONCE(l->flags);
+	u32 ctx = in_irq() ? LOCK_F_IN_IRQ : !irqs_disabled() ? LOCK_F_IRQS_ON : 0;
+	u32 me = smp_processor_id() + 1;
+
+	if ((flags & LOCK_F_RAW) || (ctx & ~flags) || READ_ONCE(l->owner) == me ||
+	    !arch_spin_trylock(l)) {
+		spin_debug_lock(l, pc);
+		return;
+	}
+	l->owner = me;
+	l->owner_pc = pc;
+	l->acquired_at = spin_debug_clock();
+}
+
+/* held by this CPU for less than the warning: the owner cleared inline */
+__spin_inline void spin_debug_unlock_inline(struct spinlock *l, unsigned long pc)
+{
+	u64 warn = READ_ONCE(spin_debug_held_warn);
+
+	if (!(READ_ONCE(l->flags) & LOCK_F_RAW) && l->owner == smp_processor_id() + 1 && warn &&
+	    spin_debug_clock() - l->acquired_at < warn) {
+		l->owner = 0;
+		arch_spin_unlock(l);
+		return;
+	}
+	spin_debug_unlock(l, pc);
+}
+
+#define __spin_lock(l)    spin_debug_lock_inline(l, __spin_this_ip())
+#define __spin_trylock(l) spin_debug_trylock(l, __spin_this_ip())
+#define __spin_unlock(l)  spin_debug_unlock_inline(l, __spin_this_ip())
 #else
 #define __spin_lock(l)    arch_spin_lock(l)
 #define __spin_trylock(l) arch_spin_trylock(l)

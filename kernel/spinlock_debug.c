@@ -16,6 +16,28 @@
 
 static u64 reports;
 
+/* the hold-time clock's rate and ticks to ms (a report only) */
+#ifdef HOST_TEST
+static inline u64 lock_clock_hz(void) { return NSEC_PER_SEC; }
+static inline u64 lock_clock_ms(u64 d) { return d / NSEC_PER_MSEC; }
+#else
+static inline u64 lock_clock_hz(void) { return tsc_hz(); }
+static inline u64 lock_clock_ms(u64 d) { return tsc_to_ns(d) / NSEC_PER_MSEC; }
+#endif
+
+u64 spin_debug_held_warn;
+
+static u64 held_warn(void)
+{
+	u64 t = READ_ONCE(spin_debug_held_warn);
+
+	if (!t) {
+		t = lock_clock_hz() * LOCK_HELD_WARN_MS / MSEC_PER_SEC;
+		WRITE_ONCE(spin_debug_held_warn, t);
+	}
+	return t;
+}
+
 u64 spin_debug_report_count(void)
 {
 	return __atomic_load_n(&reports, __ATOMIC_RELAXED);
@@ -66,7 +88,7 @@ static void spin_acquired(struct spinlock *l, unsigned long pc)
 {
 	l->owner = smp_processor_id() + 1;
 	l->owner_pc = pc;
-	l->acquired_ns = ktime_get_ns();
+	l->acquired_at = spin_debug_clock();
 }
 
 static void lock_checked(struct spinlock *l, unsigned long pc)
@@ -108,10 +130,8 @@ static void lock_checked(struct spinlock *l, unsigned long pc)
 	spin_acquired(l, pc);
 }
 
-void spin_debug_lock(struct spinlock *l)
+void spin_debug_lock(struct spinlock *l, unsigned long pc)
 {
-	unsigned long pc = (unsigned long)__builtin_return_address(0);
-
 	if (READ_ONCE(l->flags) & LOCK_F_RAW) {
 		arch_spin_lock(l);
 		return;
@@ -119,10 +139,8 @@ void spin_debug_lock(struct spinlock *l)
 	lock_checked(l, pc);
 }
 
-bool spin_debug_trylock(struct spinlock *l)
+bool spin_debug_trylock(struct spinlock *l, unsigned long pc)
 {
-	unsigned long pc = (unsigned long)__builtin_return_address(0);
-
 	if (READ_ONCE(l->flags) & LOCK_F_RAW)
 		return arch_spin_trylock(l);
 	check_context(l, pc);
@@ -132,13 +150,13 @@ bool spin_debug_trylock(struct spinlock *l)
 	return true;
 }
 
-void spin_debug_unlock(struct spinlock *l)
+void spin_debug_unlock(struct spinlock *l, unsigned long pc)
 {
-	unsigned long pc = (unsigned long)__builtin_return_address(0), taken_at;
+	unsigned long taken_at;
 	unsigned int cpu = smp_processor_id();
 	char a[KSYM_FORMAT_MAX], b[KSYM_FORMAT_MAX];
 	u32 owner;
-	u64 held;
+	u64 held, warn;
 
 	if (READ_ONCE(l->flags) & LOCK_F_RAW) {
 		arch_spin_unlock(l);
@@ -146,7 +164,7 @@ void spin_debug_unlock(struct spinlock *l)
 	}
 	owner = l->owner;
 	taken_at = l->owner_pc;
-	held = ktime_get_ns() - l->acquired_ns;
+	held = spin_debug_clock() - l->acquired_at;
 	if (owner != cpu + 1) {
 		__atomic_fetch_add(&reports, 1, __ATOMIC_RELAXED);
 		pr_err("BUG: spinlock %s on CPU#%u: '%s' unlocked at %s, owner CPU#%d\n",
@@ -157,11 +175,12 @@ void spin_debug_unlock(struct spinlock *l)
 	}
 	l->owner = 0;
 	arch_spin_unlock(l);
-	if (owner == cpu + 1 && held >= (u64)LOCK_HELD_WARN_MS * NSEC_PER_MSEC &&
+	warn = held_warn();
+	if (owner == cpu + 1 && warn && held >= warn &&
 	    first_report(l, LOCK_F_REPORTED_LONG)) {
 		__atomic_fetch_add(&reports, 1, __ATOMIC_RELAXED);
 		pr_err("BUG: spinlock '%s' held for %llu ms on CPU#%u: taken at %s, released at %s\n",
-		       lock_name(l), (unsigned long long)(held / NSEC_PER_MSEC), cpu,
+		       lock_name(l), (unsigned long long)lock_clock_ms(held), cpu,
 		       sym(a, sizeof(a), taken_at), sym(b, sizeof(b), pc));
 	}
 }
