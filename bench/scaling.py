@@ -292,8 +292,16 @@ def render(doc):
     md += "- host: %s, %d cores; %s; -accel %s\n" % (meta["machine"], meta["cores"], meta["qemu"],
                                                      meta["accel"])
     md += "- barenet %s; command: `%s`\n" % (meta["barenet"], meta["command"])
-    md += "- **loaded host**: load average %s at the start of the run, %s at its end (other " \
-          "work shares the %d cores)\n" % (meta["load_start"], meta["load_end"], meta["cores"])
+    first = float(str(meta["load_start"]).split()[0])
+    if first < 1.5:
+        # what the run itself puts on the host (a QEMU, a sender) and nothing else
+        md += "- host otherwise idle: load average %s at the start of the run, %s at its end " \
+              "(this run's own QEMU and flood sender on the %d cores)\n" % (
+                  meta["load_start"], meta["load_end"], meta["cores"])
+    else:
+        md += "- **loaded host**: load average %s at the start of the run, %s at its end " \
+              "(other work shares the %d cores)\n" % (meta["load_start"], meta["load_end"],
+                                                       meta["cores"])
     md += "- per boot: UDP echo (udp/7) with %d flows, one request in flight each, %.0f s; then a " \
           "%d-flow flood to discard (udp/9), %.0f s, as fast as one host sender goes\n" % (
               FLOWS, doc["seconds"], FLOWS, doc["seconds"])
