@@ -96,7 +96,9 @@ static bool seg_parse(const struct pbuf *p, struct seg_info *s)
 	    ETH_HLEN_ + ip_len != p->tot_len || ip_len + ETH_HLEN_ <= s->hdr_len)
 		return false;
 	s->payload = (u16)(ETH_HLEN_ + ip_len - s->hdr_len);
-	return (s->flags & TCP_F_ACK) && !(s->flags & TCP_F_NOT_JOINED);
+	/* FIN is let through: lwIP sets it on its last unsent segment, which
+	 * may be one of several wire segments (net_tso_add) */
+	return (s->flags & TCP_F_ACK) && !(s->flags & (TCP_F_NOT_JOINED & ~TCP_F_FIN));
 }
 
 /* pieces of p's chain that hold payload (past hdr_len bytes), each cut
@@ -143,6 +145,13 @@ enum net_tso_verdict net_tso_add(struct net_tso *t, struct pbuf *p, bool tso_v4,
 		return NET_TSO_NOT_TCP;
 	/* lwIP's segment of several wire segments (lwipopts.h) */
 	gso = p->tcp_gso_size && s.payload > p->tcp_gso_size ? p->tcp_gso_size : 0;
+	/* a FIN on one wire segment goes alone, as before; on a segment of
+	 * several (tcp_send_fin adds it to lwIP's last unsent segment, which
+	 * patch 0045 makes large) it ends the batch: the NIC keeps FIN, like
+	 * PSH, on the last wire segment only (QEMU's e1000 xmit_seg,
+	 * net_tx_pkt_tcp_fragment_fix; Linux's tcp_gso_segment) */
+	if ((s.flags & TCP_F_FIN) && !gso)
+		return NET_TSO_NOT_TCP;
 	pieces = payload_pieces(p, s.hdr_len);
 	if (t->nseg) {
 		if (t->nseg == NET_TSO_MAX_SEGS || s.seq != t->next_seq ||
@@ -171,7 +180,7 @@ enum net_tso_verdict net_tso_add(struct net_tso *t, struct pbuf *p, bool tso_v4,
 	/* PSH does not end the batch: lwIP sets it at the end of every
 	 * tcp_write, and the NIC keeps it on the last segment only, as
 	 * Linux's GSO does; the batch goes when the lock is released */
-	if (t->nseg == NET_TSO_MAX_SEGS)
+	if (t->nseg == NET_TSO_MAX_SEGS || (s.flags & TCP_F_FIN))
 		return NET_TSO_FULL;
 	return NET_TSO_HELD;
 }
@@ -238,8 +247,8 @@ static void chain_sum_lengths(struct pbuf *p)
 }
 
 /* the first segment's headers for the whole send: IP lengths of the
- * whole, the IPv4 header checksum left to the NIC, PSH as the last
- * segment has it, and the TCP field holding the pseudo-header sum
+ * whole, the IPv4 header checksum left to the NIC, PSH and FIN as the
+ * last segment has them, and the TCP field holding the pseudo-header sum
  * without the length (the NIC adds each segment's) */
 static void joined_headers(const struct net_tso *t, u8 *h)
 {
@@ -258,8 +267,8 @@ static void joined_headers(const struct net_tso *t, u8 *h)
 		for (int i = 0; i < 8; i += 2)
 			sum += rd16(ip + IP4_SADDR + i);
 	}
-	tcp[TCP_FLAGS] = (u8)((tcp[TCP_FLAGS] & ~TCP_F_PSH) |
-			      (last[ETH_HLEN_ + t->l3_len + TCP_FLAGS] & TCP_F_PSH));
+	tcp[TCP_FLAGS] = (u8)((tcp[TCP_FLAGS] & ~(TCP_F_PSH | TCP_F_FIN)) |
+			      (last[ETH_HLEN_ + t->l3_len + TCP_FLAGS] & (TCP_F_PSH | TCP_F_FIN)));
 	while (sum >> 16)
 		sum = (sum & 0xFFFF) + (sum >> 16);
 	wr16(tcp + TCP_CHECK, (u16)sum);
