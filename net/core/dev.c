@@ -85,13 +85,9 @@ static void rx_list_deliver(struct sk_buff_head *list, net_rx_list_handler_t fn)
 {
 	struct sk_buff *skb;
 
-	if (fn) {
+	if (fn)
 		fn(list);
-		/* a handler leaves nothing behind; if it did, not lost */
-		while ((skb = __skb_dequeue(list)))
-			netif_receive_skb_one(skb, READ_ONCE(rx_handler));
-		return;
-	}
+	/* without one, or what a handler left behind (none should): one by one */
 	while ((skb = __skb_dequeue(list)))
 		netif_receive_skb_one(skb, READ_ONCE(rx_handler));
 }
