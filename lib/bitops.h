@@ -48,6 +48,15 @@ static inline unsigned int hweight64(uint64_t x)
 	return (unsigned int)__builtin_popcountll(x);
 }
 
+/* index (0-based) of the n-th (0-based) set bit of word, as Linux's
+ * find_nth_bit on one word; word must have more than n bits set */
+static inline unsigned int find_nth_bit32(uint32_t word, unsigned int n)
+{
+	while (n--)
+		word &= word - 1;       /* drop the lowest set bit */
+	return (unsigned int)__builtin_ctz(word);
+}
+
 /* bitmaps of unsigned longs */
 #define BITS_TO_LONGS(n)        (((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
 #define DECLARE_BITMAP(name, n) unsigned long name[BITS_TO_LONGS(n)]

@@ -21,6 +21,7 @@
 #define DRIVERS_NET_NETDEVICE_H
 
 #include "kernel/types.h"
+#include "lib/bitops.h"
 #include "net/core/skbuff.h"
 
 #define IFNAMSIZ        16
@@ -439,21 +440,19 @@ struct net_device {
 static inline unsigned int netdev_pick_tx_queue(const struct net_device *dev, unsigned int cpu,
 						u32 hash, unsigned int nq)
 {
-	unsigned int n = 0, pick, q;
+	u32 qs = 0;             /* bit q: queue q is mapped to cpu */
+	unsigned int q;
 
 	if (nq <= 1)
 		return 0;
 	nq = nq < NETDEV_TX_QUEUES_MAX ? nq : NETDEV_TX_QUEUES_MAX;
-	for (q = 0; q < nq; q++)
-		if (cpu < 32 && (READ_ONCE(dev->xps_cpus[q]) & (1u << cpu)))
-			n++;
-	if (!n)
+	if (cpu < 32)
+		for (q = 0; q < nq; q++)
+			if (READ_ONCE(dev->xps_cpus[q]) & (1u << cpu))
+				qs |= 1u << q;
+	if (!qs)
 		return cpu % nq;
-	pick = hash % n;
-	for (q = 0; q < nq; q++)
-		if (cpu < 32 && (READ_ONCE(dev->xps_cpus[q]) & (1u << cpu)) && !pick--)
-			return q;
-	return cpu % nq;        /* the masks changed between the passes */
+	return find_nth_bit32(qs, hash % (unsigned int)__builtin_popcount(qs));
 }
 
 /* a zeroed net_device with priv_size bytes of private data behind it */

@@ -85,13 +85,9 @@ static void rx_list_deliver(struct sk_buff_head *list, net_rx_list_handler_t fn)
 {
 	struct sk_buff *skb;
 
-	if (fn) {
+	if (fn)
 		fn(list);
-		/* a handler leaves nothing behind; if it did, not lost */
-		while ((skb = __skb_dequeue(list)))
-			netif_receive_skb_one(skb, READ_ONCE(rx_handler));
-		return;
-	}
+	/* without one, or what a handler left behind (none should): one by one */
 	while ((skb = __skb_dequeue(list)))
 		netif_receive_skb_one(skb, READ_ONCE(rx_handler));
 }
@@ -201,11 +197,12 @@ static int enqueue_to_backlog(struct softnet_data *sd, struct sk_buff *skb, u32 
 }
 
 /* on the RPS target, from the call-function IPI (interrupts off): its
- * backlog napi onto its own poll list (Linux rps_trigger_softirq) */
+ * own backlog napi onto its own poll list (Linux rps_trigger_softirq) */
 static void rps_trigger_softirq(void *info)
 {
-	struct softnet_data *sd = info;
+	struct softnet_data *sd = softnet_data_this_cpu();
 
+	(void)info;
 	list_add_tail(&sd->backlog.poll_list, &sd->poll_list);
 	raise_softirq_irqoff(NET_RX_SOFTIRQ);
 	sd->received_rps++;
@@ -236,7 +233,7 @@ int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb, u32 *qtail)
 		if (me->in_rx_action)
 			me->rps_ipi_mask |= 1U << cpu;
 		else
-			smp_call_function_single(cpu, rps_trigger_softirq, sd, false);
+			smp_call_function_single(cpu, rps_trigger_softirq, NULL, false);
 	}
 	return rc;
 }
@@ -247,12 +244,9 @@ void net_rps_send_ipi(void)
 	u32 m = me->rps_ipi_mask;
 
 	me->rps_ipi_mask = 0;
-	while (m) {
-		unsigned int cpu = (unsigned int)__builtin_ctz(m);
-
-		m &= m - 1;
-		smp_call_function_single(cpu, rps_trigger_softirq, &softnet_data[cpu], false);
-	}
+	/* one call record per target: no wait for the previous target's
+	 * IPI to run, as a loop over this CPU's single record would */
+	smp_call_function_many(m, rps_trigger_softirq, NULL, false);
 }
 
 int netif_rx(struct sk_buff *skb)

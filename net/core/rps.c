@@ -287,9 +287,7 @@ static int rps_get_cpu_locked(struct net_device *dev, struct sk_buff *skb,
 		return -1;
 	/* Linux's reciprocal_scale over the map's CPUs */
 	k = (unsigned int)(((u64)h * (u64)__builtin_popcount(m)) >> 32);
-	while (k--)
-		m &= m - 1;
-	return __builtin_ctz(m);
+	return (int)find_nth_bit32(m, k);
 }
 
 int rps_get_cpu(struct net_device *dev, struct sk_buff *skb)

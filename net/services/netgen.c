@@ -23,6 +23,7 @@
 #include "kernel/wait.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
+#include "lib/parse_num.h"
 #include "net/core/journey.h"
 #include "net/lwip/core_lock.h"
 #include "net/lwip/stack.h"
@@ -307,22 +308,18 @@ static int httpget_run(struct httpget *c, const ip_addr_t *addr, long n, unsigne
 static int cmd_httpget(int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *path = NULL, *method = "GET";
-	long n = 1, timeout_s = HTTPGET_TIMEOUT_MS / 1000;
+	u64 n = 1, timeout_s = HTTPGET_TIMEOUT_MS / 1000;
 	struct httpget *c;
 	ip_addr_t addr;
 	int i, rc;
 
 	for (i = 1; i < argc; i++) {
-		char *end;
-
 		if (!strcmp(argv[i], "-n") && i + 1 < argc) {
-			n = strtol(argv[++i], &end, 10);
-			if (!*argv[i] || *end || n < 1 || n > HTTPGET_N_MAX)
+			if (parse_u64_range(argv[++i], 1, HTTPGET_N_MAX, &n))
 				return shell_error("httpget", "-n %s: not a count (1..%d)", argv[i],
 						   HTTPGET_N_MAX);
 		} else if (!strcmp(argv[i], "-t") && i + 1 < argc) {
-			timeout_s = strtol(argv[++i], &end, 10);
-			if (!*argv[i] || *end || timeout_s < 1 || timeout_s > HTTPGET_TIMEOUT_S_MAX)
+			if (parse_u64_range(argv[++i], 1, HTTPGET_TIMEOUT_S_MAX, &timeout_s))
 				return shell_error("httpget", "-t %s: not a timeout (1..%d s)",
 						   argv[i], HTTPGET_TIMEOUT_S_MAX);
 		} else if (!strcmp(argv[i], "-a") && i + 1 < argc) {
@@ -353,7 +350,7 @@ static int cmd_httpget(int argc, char **argv)
 	if (c->req_len >= sizeof(c->req))
 		rc = shell_error("httpget", "%s: path too long", path);
 	else
-		rc = httpget_run(c, &addr, n, (unsigned int)timeout_s * 1000);
+		rc = httpget_run(c, &addr, (long)n, (unsigned int)timeout_s * 1000);
 	kfree(c->rx);
 	kfree(c);
 	return rc;

@@ -182,6 +182,16 @@ def test_views_answer_under_load(guest):
     report("httpviews: %d loopback requests of /proc/softirqs in %d ms (guest clock)" % (n, ms))
 
 
+def test_httpget_refuses_bad_numbers(guest):
+    """-n and -t take a whole decimal word in range (lib/parse_num), no sign"""
+    for opt, bad, what in (("-n", "0", "not a count"), ("-n", "+2", "not a count"),
+                           ("-n", "100001", "not a count"), ("-t", "+3", "not a timeout"),
+                           ("-t", "601", "not a timeout"), ("-t", "2s", "not a timeout")):
+        out = guest.shell("httpget %s %s /proc/version" % (opt, bad))
+        assert "httpget: %s %s: %s" % (opt, bad, what) in out, out
+    assert "HTTP/1." in guest.shell("httpget -n 1 -t 5 /proc/version")
+
+
 # --- from the host through hostfwd (needs a NIC) ----------------------------
 
 @pytest.mark.skipif(not driver_linked(), reason="no NIC driver linked into the kernel yet")

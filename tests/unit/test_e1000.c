@@ -111,6 +111,41 @@ START_TEST(mac_from_nvm_and_rar)
 }
 END_TEST
 
+/* XPS (drivers/net/netdevice.h netdev_pick_tx_queue): the queues mapped
+ * to the sending CPU, one of them by the flow hash; none: CPU mod queues */
+START_TEST(xps_picks_mapped_tx_queue)
+{
+	struct net_device *d = alloc_netdev(0);
+
+	ck_assert_uint_eq(find_nth_bit32(0x1u, 0), 0);
+	ck_assert_uint_eq(find_nth_bit32(0xb4u, 0), 2);
+	ck_assert_uint_eq(find_nth_bit32(0xb4u, 2), 5);
+	ck_assert_uint_eq(find_nth_bit32(0xb4u, 3), 7);
+	ck_assert_uint_eq(find_nth_bit32(0x80000000u, 0), 31);
+	/* no map: CPU mod queues; one queue: always 0 */
+	ck_assert_uint_eq(netdev_pick_tx_queue(d, 5, 7, 4), 1);
+	ck_assert_uint_eq(netdev_pick_tx_queue(d, 5, 7, 1), 0);
+	/* CPU 1 on queue 3 only */
+	d->xps_cpus[3] = 0x2;
+	for (u32 h = 0; h < 8; h++)
+		ck_assert_uint_eq(netdev_pick_tx_queue(d, 1, h, 4), 3);
+	/* a queue past nq does not count */
+	ck_assert_uint_eq(netdev_pick_tx_queue(d, 1, 0, 3), 1);
+	/* CPU 1 on queues 0 and 3: hash 0 -> 0, 1 -> 3, 2 -> 0 */
+	d->xps_cpus[0] = 0x3;
+	ck_assert_uint_eq(netdev_pick_tx_queue(d, 1, 0, 4), 0);
+	ck_assert_uint_eq(netdev_pick_tx_queue(d, 1, 1, 4), 3);
+	ck_assert_uint_eq(netdev_pick_tx_queue(d, 1, 2, 4), 0);
+	/* CPU 0 on queue 0 only; CPU 2 in no map */
+	ck_assert_uint_eq(netdev_pick_tx_queue(d, 0, 1, 4), 0);
+	ck_assert_uint_eq(netdev_pick_tx_queue(d, 2, 1, 4), 2);
+	/* a CPU past the mask's 32 bits: CPU mod queues */
+	d->xps_cpus[1] = ~0u;
+	ck_assert_uint_eq(netdev_pick_tx_queue(d, 35, 0, 4), 3);
+	free_netdev(d);
+}
+END_TEST
+
 START_TEST(bad_nvm_address_refused)
 {
 	static const u8 mcast[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 };
@@ -1509,5 +1544,6 @@ int main(void)
 	tcase_add_loop_test(tc, itr_adaptive_bulk_raises_sparse_lowers, 0, 3);
 	tcase_add_loop_test(tc, itr_off_keeps_rx_usecs, 0, 3);
 	tcase_add_test(tc, netdev_names_in_order);
+	tcase_add_test(tc, xps_picks_mapped_tx_queue);
 	return e1000_fixture_run("e1000", tc);
 }

@@ -114,12 +114,10 @@ static void complete_tx(int n)
 	host_irq_simulate(irq_wake, &fd->dev);
 }
 
-/* a 60-byte frame with the headroom netdev_alloc_skb reserves: MAC
- * addresses 0x11../0x22.., EtherType 0x0800, then bytes 14..59 = index;
- * tag 100 beside it */
-static struct sk_buff *tagged_frame(void)
+/* skb (empty) made a 60-byte frame: MAC addresses 0x11../0x22..,
+ * EtherType 0x0800, then bytes 14..59 = index; tag 100 beside it */
+static struct sk_buff *fill_tagged_frame(struct sk_buff *skb)
 {
-	struct sk_buff *skb = netdev_alloc_skb(&fd->dev, 60);
 	u8 *p;
 
 	ck_assert_ptr_nonnull(skb);
@@ -130,9 +128,17 @@ static struct sk_buff *tagged_frame(void)
 	p[13] = 0x00;
 	for (int i = 14; i < 60; i++)
 		p[i] = (u8)i;
-	ck_assert_uint_ge(skb_headroom(skb), VLAN_HLEN);
 	__vlan_hwaccel_put_tag(skb, ETH_P_8021Q, 100);
 	skb->dev = &fd->dev;
+	return skb;
+}
+
+/* the tagged frame with the headroom netdev_alloc_skb reserves */
+static struct sk_buff *tagged_frame(void)
+{
+	struct sk_buff *skb = fill_tagged_frame(netdev_alloc_skb(&fd->dev, 60));
+
+	ck_assert_uint_ge(skb_headroom(skb), VLAN_HLEN);
 	return skb;
 }
 
@@ -208,20 +214,9 @@ END_TEST
 /* no headroom: a copy too */
 START_TEST(vlan_tag_into_a_copy_without_headroom)
 {
-	struct sk_buff *skb = alloc_skb(60);
-	u8 *p;
+	struct sk_buff *skb = fill_tagged_frame(alloc_skb(60));
 
-	ck_assert_ptr_nonnull(skb);
 	ck_assert_uint_lt(skb_headroom(skb), VLAN_HLEN);
-	p = skb_put(skb, 60);
-	memset(p, 0x11, ETH_ALEN);
-	memset(p + ETH_ALEN, 0x22, ETH_ALEN);
-	p[12] = 0x08;
-	p[13] = 0x00;
-	for (int i = 14; i < 60; i++)
-		p[i] = (u8)i;
-	__vlan_hwaccel_put_tag(skb, ETH_P_8021Q, 100);
-	skb->dev = &fd->dev;
 	ck_assert_int_eq(dev_queue_xmit(skb), 0);
 	check_tag_inline();
 }

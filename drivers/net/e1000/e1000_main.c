@@ -127,9 +127,7 @@ static void e1000_mq_spread(struct e1000_adapter *a, unsigned int q)
 	u32 m = irq_spread_mask();
 	unsigned int k = q % (unsigned int)__builtin_popcount(m);
 
-	while (k--)
-		m &= m - 1;             /* drop the lowest CPU k times */
-	irq_set_affinity(pci_irq_vector(a->pdev, (int)q + 1), m & -m);
+	irq_set_affinity(pci_irq_vector(a->pdev, (int)q + 1), 1u << find_nth_bit32(m, k));
 }
 
 /* the handlers of queue vectors 1.. (e1000_mq_irqs_hook): [old, new)
