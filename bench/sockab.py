@@ -32,7 +32,8 @@ def main():
     mode = benchlib.MODEL_MODES["igb"][0]
     out = {}
     for i, build in enumerate(builds):
-        elf = os.path.join(build, "apps", "sockbench", "barenet.elf")
+        # absolute: QEMU does not run in the caller's directory
+        elf = os.path.abspath(os.path.join(build, "apps", "sockbench", "barenet.elf"))
         with netns.TestNet() as net:
             bg = run.sock_guest(net, "igb", mode, smp, elf, "sockab-%d" % i)
             if eth:
