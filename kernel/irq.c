@@ -53,8 +53,7 @@ static bool action_pool_ready;
  * without it (published with release stores) */
 static struct spinlock irq_lock = SPINLOCK_INIT("irq");
 static u64 spurious_total;
-/* interrupts in progress on this CPU (nested ones included) */
-static DEFINE_PER_CPU(unsigned int, irq_nesting);
+DEFINE_PER_CPU(unsigned int, irq_nesting);
 /* the frame of the interrupt being handled, per CPU (get_irq_regs) */
 static struct trap_frame *irq_regs[NR_CPUS];
 /* where device interrupts go unless said otherwise: irqaffinity= (a CPU
@@ -216,11 +215,6 @@ const char *irq_name(int vector)
 		return NULL;
 	a = READ_ONCE(irq_descs[vector].chain);
 	return a ? a->name : NULL;
-}
-
-bool in_irq(void)
-{
-	return READ_ONCE(*this_cpu_ptr(&irq_nesting)) != 0;
 }
 
 /* Nobody claimed this interrupt.  Say so once per vector (until a handler

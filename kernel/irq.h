@@ -13,6 +13,7 @@
 #ifndef KERNEL_IRQ_H
 #define KERNEL_IRQ_H
 
+#include "kernel/percpu.h"
 #include "kernel/types.h"
 
 #define IRQ_NONE    0           /* not my device */
@@ -63,8 +64,20 @@ u64 irq_count_cpu(int vector, unsigned int cpu);
 u64 irq_spurious_count(void);
 /* the name of the first handler on vector, or NULL */
 const char *irq_name(int vector);
-/* true while an interrupt handler runs on this CPU */
+#ifdef HOST_TEST
+/* true while an interrupt handler runs (tests/unit/host_stubs.c) */
 bool in_irq(void);
+#else
+/* interrupts in progress on this CPU, nested ones included (irq.c) */
+DECLARE_PER_CPU(unsigned int, irq_nesting);
+
+/* true while an interrupt handler runs on this CPU; inline, as every
+ * LOCK_DEBUG spin_lock asks it (kernel/spinlock.h) */
+static inline bool in_irq(void)
+{
+	return READ_ONCE(*this_cpu_ptr(&irq_nesting)) != 0;
+}
+#endif
 
 /* Called after the EOI of an interrupt that did not interrupt another one,
  * with interrupts still disabled.  Empty here (a weak definition); the

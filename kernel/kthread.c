@@ -180,6 +180,10 @@ void kthread_exit(int code)
 	struct task_struct *t = current;
 
 	t->exit_code = code;
+	/* interrupts off from here: no tick switches to the kworker that
+	 * reap_work wakes on this CPU before this thread has left it (it
+	 * would find it not exited yet and queue itself again and again) */
+	local_irq_disable();
 	kthread_put(t);
 	/* TASK_DEAD is stored without the run queue's lock: a wake_up_process
 	 * that found the thread asleep (fn returned after set_current_state)

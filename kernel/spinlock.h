@@ -29,10 +29,11 @@
 #ifndef KERNEL_SPINLOCK_H
 #define KERNEL_SPINLOCK_H
 
+#include "kernel/irq.h"
+#include "kernel/percpu.h"
 #include "kernel/preempt.h"
 #include "kernel/softirq.h"
 #include "kernel/x86.h"
-#include "kernel/percpu.h"
 
 #ifndef LOCK_DEBUG
 #define LOCK_DEBUG 0
@@ -104,7 +105,6 @@ u64 spin_debug_report_count(void);
 /* LOCK_HELD_WARN_MS in spin_debug_clock() ticks; 0 until calibrated
  * (spinlock_debug.c sets it) */
 extern u64 spin_debug_held_warn;
-bool in_irq(void);
 
 /* the hold-time clock: the raw TSC (no call, no multiply; ms only for a
  * report); the host unit test drives its stubbed ktime_get_ns() */

@@ -268,30 +268,21 @@ static void glue_poll_done(void)
 	net_core_unlock();
 }
 
-/* lwIP's segment of several wire segments that the batch did not take
- * (more pieces than the device's descriptors): a linear copy as one TSO
- * send; when the device no longer segments the family (ethtool -K tso off
- * since lwIP built it), an error: lwIP keeps the segment unsent and cuts
- * it to the MSS on its next try (tcp_output_fit) */
+/* lwIP's segment of several wire segments in more pieces than the device
+ * takes (NET_TSO_PIECES): a linear copy as one TSO send, the batch empty */
 static err_t glue_xmit_large(struct net_glue *g, struct pbuf *p, u32 f)
 {
-	enum net_tso_verdict v;
-	struct pbuf *c;
+	struct pbuf *c = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
 
-	glue_tso_flush(g);
-	c = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
 	if (!c) {
 		g->st.tx_nomem++;
 		return ERR_MEM;
 	}
 	c->tcp_gso_size = p->tcp_gso_size;
-	v = net_tso_add(&g->tso, c, f & NETIF_F_TSO, f & NETIF_F_TSO6,
-			g->dev->gso_max_size, g->dev->gso_max_segs);
+	/* c is one piece of payload per NET_TSO_PIECE_MAX: the batch takes it */
+	net_tso_add(&g->tso, c, f & NETIF_F_TSO, f & NETIF_F_TSO6,
+		    g->dev->gso_max_size, g->dev->gso_max_segs);
 	pbuf_free(c);
-	if (v == NET_TSO_NOT_TCP || v == NET_TSO_BREAK) {
-		g->st.tx_errors++;
-		return ERR_IF;
-	}
 	glue_tso_flush(g);
 	return ERR_OK;
 }
@@ -331,11 +322,19 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 		if (v == NET_TSO_HELD)
 			return ERR_OK;
 	}
-	if (p->tcp_gso_size && v == NET_TSO_NOT_TCP &&
-	    p->tot_len > ETH_HLEN + VLAN_HLEN + netif->mtu)
-		return glue_xmit_large(g, p, f);
 	/* whatever is held goes first: frames leave in lwIP's order */
 	glue_tso_flush(g);
+	if (v == NET_TSO_PIECES)
+		return glue_xmit_large(g, p, f);
+	/* a segment of several wire segments that the device no longer
+	 * segments (ethtool -K tso off since lwIP built it): an error, and
+	 * lwIP keeps the segment unsent (tcp_output) and cuts it to the MSS on
+	 * its next try, from tcp_fasttmr (tcp_output_fit) */
+	if (v == NET_TSO_NOT_TCP && p->tcp_gso_size &&
+	    p->tot_len > ETH_HLEN + VLAN_HLEN + netif->mtu) {
+		g->st.tx_errors++;
+		return ERR_IF;
+	}
 	if (v == NET_TSO_FULL)
 		return ERR_OK;
 	return glue_xmit(g, p, 0, 0, false);

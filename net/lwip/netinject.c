@@ -11,7 +11,6 @@
 #include "kernel/shell/shell.h"
 #include "kernel/time.h"
 #include "kernel/wait.h"
-#include "kernel/workqueue.h"
 #include "kernel/x86.h"
 #include "lib/parse_num.h"
 #include "net/core/dev.h"
@@ -430,8 +429,6 @@ CMDLINE_OPT("netinject", set_netinject,
 	    "inject frames once up: KIND:COUNT[:SIZE] (kinds: udp echo icmp noport badudp badip short)");
 
 static void (*boot_then)(void);
-static struct task_struct *boot_task;
-static struct work_struct boot_reap_work;
 
 /* [netinject]: the netinject= run, its result in the log, then what the
  * boot asked to follow it */
@@ -451,30 +448,22 @@ static int netinject_boot_thread(void *data)
 	}
 	if (boot_then)
 		boot_then();
-	/* a kworker frees this thread once it has left its CPU */
-	schedule_work(&boot_reap_work);
 	return 0;
-}
-
-static void boot_reap(struct work_struct *w)
-{
-	(void)w;
-	/* the thread ended by itself: kthread_stop waits until it has left
-	 * its CPU and frees it (its stop request finds it done) */
-	kthread_stop(boot_task);
-	boot_task = NULL;
 }
 
 bool netinject_boot_start(void (*then)(void))
 {
+	struct task_struct *t;
+
 	if (!boot_kind[0])
 		return false;
 	boot_then = then;
-	INIT_WORK(&boot_reap_work, boot_reap);
-	boot_task = kthread_run(netinject_boot_thread, NULL, "netinject");
-	if (!boot_task) {
+	t = kthread_run(netinject_boot_thread, NULL, "netinject");
+	if (!t) {
 		pr_err("netinject: no thread for netinject=\n");
 		return false;
 	}
+	/* nobody joins it: it frees itself once it has ended */
+	kthread_detach(t);
 	return true;
 }

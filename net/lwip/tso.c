@@ -160,8 +160,11 @@ enum net_tso_verdict net_tso_add(struct net_tso *t, struct pbuf *p, bool tso_v4,
 		    !same_headers(t, p, &s))
 			return NET_TSO_BREAK;
 	} else {
-		if (1 + pieces > max_pieces || s.hdr_len + s.payload > max_len)
+		if (s.hdr_len + s.payload > max_len)
 			return NET_TSO_NOT_TCP;
+		if (1 + pieces > max_pieces)
+			return gso && 1 + (s.payload + NET_TSO_PIECE_MAX - 1u) / NET_TSO_PIECE_MAX <= max_pieces ?
+			       NET_TSO_PIECES : NET_TSO_NOT_TCP;
 		t->hdr_len = s.hdr_len;
 		t->l3_len = s.l3_len;
 		t->mss = gso ? gso : s.payload;

@@ -55,6 +55,8 @@ enum net_tso_verdict {
 	NET_TSO_BREAK,          /* a segment that does not continue the batch: send the batch, offer it again */
 	NET_TSO_HELD,           /* joined (or a new batch): nothing to send yet */
 	NET_TSO_FULL,           /* joined, and the batch must go now */
+	NET_TSO_PIECES,         /* a segment to send alone as a TSO send, but in more
+				 * pieces than the device takes: linear, it would fit */
 };
 
 /* Offer lwIP's frame p (Ethernet header first) to the batch t.  tso_ok:

@@ -136,6 +136,16 @@ class OffloadGuest:
         self.udp_echo(socket.AF_INET6, GUEST6, base + 5, n=3, size=3000)
 
 
+def offload_guest(net, nic, tmp_path, name):
+    """An OffloadGuest recording into tmp_path/<name>-<nic>.pcap (readable
+    by the capture's user); the test is skipped when QEMU lacks nic."""
+    why = driver_missing(net, nic)
+    if why:
+        pytest.skip(why)
+    os.chmod(str(tmp_path), 0o755)
+    return OffloadGuest(net, nic, str(tmp_path / ("%s-%s.pcap" % (name, nic))))
+
+
 def guest_frames(pcap):
     """Every TCP/UDP frame the guest sent, as dicts of FIELDS."""
     r = subprocess.run(["tshark", "-n", "-r", pcap] + TSHARK_OPTS +
@@ -177,12 +187,7 @@ def kinds(rows, base):
 
 @pytest.mark.parametrize("nic", NICS)
 def test_tx_checksum_offload_on_the_wire(testnet, kernel, nic, tmp_path):
-    why = driver_missing(testnet, nic)
-    if why:
-        pytest.skip(why)
-    pcap = str(tmp_path / ("offload-%s.pcap" % nic))
-    os.chmod(str(tmp_path), 0o755)
-    og = OffloadGuest(testnet, nic, pcap)
+    og = offload_guest(testnet, nic, tmp_path, "offload")
     g = og.g
 
     # on at probe, as Linux has them; switchable
@@ -217,7 +222,7 @@ def test_tx_checksum_offload_on_the_wire(testnet, kernel, nic, tmp_path):
         deltas[name] = {k: after[k] - before[k] for k in
                         ("tx_csum_offload", "tx_csum_offload_ipv6", "tx_csum_offload_udp")}
 
-    rows = guest_frames(pcap)
+    rows = guest_frames(og.pcap)
     bad = checksums_bad(rows)
     harness.report("offload %s: %d guest TCP/UDP frames captured, %d with a bad checksum; "
                    "counter deltas %s" % (nic, len(rows), len(bad), deltas))
@@ -285,12 +290,7 @@ def test_check_stream_across_the_wrap():
 
 @pytest.mark.parametrize("nic", NICS)
 def test_tso_on_the_wire(testnet, kernel, nic, tmp_path):
-    why = driver_missing(testnet, nic)
-    if why:
-        pytest.skip(why)
-    pcap = str(tmp_path / ("tso-%s.pcap" % nic))
-    os.chmod(str(tmp_path), 0o755)
-    og = OffloadGuest(testnet, nic, pcap)
+    og = offload_guest(testnet, nic, tmp_path, "tso")
     g = og.g
     tso6 = nic != "e1000"
 
@@ -330,7 +330,7 @@ def test_tso_on_the_wire(testnet, kernel, nic, tmp_path):
                       "tx_tso_dropped")}
         out[name]["descs_max"] = after["tx_tso_descs_max"]
 
-    rows = guest_frames(pcap)
+    rows = guest_frames(og.pcap)
     bad = checksums_bad(rows)
     assert rows and not bad, bad[:5]
     # nothing larger than the MTU left the model: QEMU cut every TSO send
@@ -357,7 +357,7 @@ def test_tso_on_the_wire(testnet, kernel, nic, tmp_path):
     # (20-41 with the patch, in the runs on this host)
     assert ip["tx_tso_segments"] >= 12 * ip["tx_tso_sends"], ip
     assert covered > 1000000
-    os.unlink(pcap)             # 100+ MB: kept only when the test fails
+    os.unlink(og.pcap)          # 100+ MB: kept only when the test fails
     assert on["tx_tso_sends"] > 0 and on["tx_tso_dropped"] == 0
     # a TSO send is at least two segments, and takes a context descriptor
     # and a descriptor per piece: the header and at least one of payload

@@ -26,9 +26,8 @@ import time
 import pytest
 
 from netparse import parse_snmp
-from test_journey import driver_missing
-from test_offload import (GUEST4, MSS, OffloadGuest, check_stream, checksums_bad,
-                          guest_frames, sh, stats)
+from test_offload import (GUEST4, MSS, check_stream, checksums_bad, guest_frames,
+                          offload_guest, sh, stats)
 
 NICS = ["igb", pytest.param("e1000", marks=pytest.mark.slow),
         pytest.param("e1000e", marks=pytest.mark.slow)]
@@ -63,12 +62,7 @@ def run_counted(og):
 
 @pytest.mark.parametrize("nic", NICS)
 def test_tcp_segments_past_the_mss(testnet, kernel, nic, tmp_path):
-    why = driver_missing(testnet, nic)
-    if why:
-        pytest.skip(why)
-    pcap = str(tmp_path / ("tso-large-%s.pcap" % nic))
-    os.chmod(str(tmp_path), 0o755)
-    og = OffloadGuest(testnet, nic, pcap)
+    og = offload_guest(testnet, nic, tmp_path, "tso-large")
     g = og.g
     assert sh(g, "ethtool -K eth0 tx on tso on") == ""
 
@@ -103,11 +97,11 @@ def test_tcp_segments_past_the_mss(testnet, kernel, nic, tmp_path):
     assert sends_off == 0
     assert segs_off >= bytes_off // MSS[4], (segs_off, bytes_off)
 
-    rows = guest_frames(pcap)
+    rows = guest_frames(og.pcap)
     bad = checksums_bad(rows)
     assert rows and not bad, bad[:5]
     assert max(int(r["frame.len"]) for r in rows) <= 1514
     for port, nbytes in ((port_on, bytes_on), (port_loss, bytes_loss), (port_off, bytes_off)):
         _, covered = check_stream(rows, port, MSS[4])
         assert covered >= nbytes
-    os.unlink(pcap)
+    os.unlink(og.pcap)
