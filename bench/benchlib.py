@@ -155,17 +155,22 @@ def before_table(docs):
          "this host; change: above 1 is better (lower-is-better rows inverted), **below " \
          "%.2f** marked:\n\n" % ("; ".join(sorted({d["meta"].get("before", "?") for d in docs})),
                                   BEFORE_FLOOR)
-    md += "| measure | " + " | ".join("%s before / now (change)" % d["meta"]["model"]
-                                      for d in docs) + " |\n"
+
+    def cell(d, key):
+        b, a = d["results"][BEFORE].get(key), d["results"]["barenet"].get(key)
+        c = before_change(key, a, b)
+        txt = "n/a" if c is None else ("**%.2f**" % c if c < BEFORE_FLOOR else "%.2f" % c)
+        return "%s (%s)" % (_pair(b, a, key), txt)
+    return md + headline_table(docs, "before / now (change)", cell)
+
+
+def headline_table(docs, head, cell):
+    """Markdown: one column per document ("<model> head"), one row per
+    HEADLINE measure, each cell cell(doc, key)."""
+    md = "| measure | " + " | ".join("%s %s" % (d["meta"]["model"], head) for d in docs) + " |\n"
     md += "|---|" + "---:|" * len(docs) + "\n"
     for key, label in HEADLINE:
-        cells = []
-        for d in docs:
-            b, a = d["results"][BEFORE].get(key), d["results"]["barenet"].get(key)
-            c = before_change(key, a, b)
-            txt = "n/a" if c is None else ("**%.2f**" % c if c < BEFORE_FLOOR else "%.2f" % c)
-            cells.append("%s (%s)" % (_pair(b, a, key), txt))
-        md += "| %s | %s |\n" % (label, " | ".join(cells))
+        md += "| %s | %s |\n" % (label, " | ".join(cell(d, key) for d in docs))
     return md
 
 
@@ -429,26 +434,17 @@ def summary(docs, pages):
         "[%s](%s)" % (d["meta"]["model"], p) for d, p in zip(docs, pages))
     md += "- full cells in each model's default mode (%s); cells per mode below\n\n" % ", ".join(
         "%s %s" % (d["meta"]["model"], MODE_NAMES[d["full_mode"]]) for d in docs)
-    md += "| measure | " + " | ".join("%s barenet / Linux (ratio)" % d["meta"]["model"]
-                                      for d in docs) + " |\n"
-    md += "|---|" + "---:|" * len(docs) + "\n"
-    for key, label in HEADLINE:
-        cells = []
-        for d in docs:
-            a, b = d["results"]["barenet"].get(key), d["results"]["linux"].get(key)
-            cells.append("%s (%s)" % (_pair(a, b, key), ratio(a, b)))
-        md += "| %s | %s |\n" % (label, " | ".join(cells))
+    def vs_linux(d, key):
+        a, b = d["results"]["barenet"].get(key), d["results"]["linux"].get(key)
+        return "%s (%s)" % (_pair(a, b, key), ratio(a, b))
+
+    def vs_2cpu(d, key):
+        a, b = d["results"]["barenet"].get(key), (d["results"].get(BN2) or {}).get(key)
+        return "%s (%s)" % (_pair(a, b, key), ratio(b, a))
+    md += headline_table(docs, "barenet / Linux (ratio)", vs_linux)
     if any(d["results"].get(BN2) for d in docs):
         md += "\nbarenet with 1 and with 2 CPUs, back to back (same cells):\n\n"
-        md += "| measure | " + " | ".join("%s 1 CPU / 2 CPUs (ratio)" % d["meta"]["model"]
-                                          for d in docs) + " |\n"
-        md += "|---|" + "---:|" * len(docs) + "\n"
-        for key, label in HEADLINE:
-            cells = []
-            for d in docs:
-                a, b = d["results"]["barenet"].get(key), (d["results"].get(BN2) or {}).get(key)
-                cells.append("%s (%s)" % (_pair(a, b, key), ratio(b, a)))
-            md += "| %s | %s |\n" % (label, " | ".join(cells))
+        md += headline_table(docs, "1 CPU / 2 CPUs (ratio)", vs_2cpu)
     md += before_table(docs)
     md += sock_summary_rows(docs)
     md += "\nPer interrupt mode (the mode each guest really ran in, read back from the guest):\n\n"

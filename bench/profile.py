@@ -22,6 +22,7 @@ import collections
 import os
 import re
 import socket
+import subprocess
 import sys
 import time
 
@@ -31,16 +32,27 @@ import netns
 SYM = os.path.join(run.ROOT, "build", "barenet.sym")
 
 
-def symbols(path=SYM):
-    """(sorted addresses, names) of the text symbols of nm -n output."""
+def parse_symbols(lines):
+    """(sorted addresses, names) of the text symbols in nm -n's lines."""
     syms = []
-    with open(path) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 3 and parts[1] in "tTwW":
-                syms.append((int(parts[0], 16), parts[2]))
+    for line in lines:
+        parts = line.split()
+        if len(parts) >= 3 and parts[1] in "tTwW":
+            syms.append((int(parts[0], 16), parts[2]))
     syms.sort()
     return [a for a, _ in syms], [n for _, n in syms]
+
+
+def symbols(path=SYM):
+    """(sorted addresses, names) of the text symbols of nm -n output in path."""
+    with open(path) as f:
+        return parse_symbols(f)
+
+
+def elf_symbols(elf):
+    """(sorted addresses, names) of the text symbols of the image elf."""
+    out = subprocess.run(["nm", "-n", elf], capture_output=True, text=True, check=True).stdout
+    return parse_symbols(out.splitlines())
 
 
 def name_of(addrs, names, rip):

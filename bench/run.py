@@ -481,6 +481,20 @@ def app_kernel():
     return apps.app_kernel(SOCK_APP)
 
 
+def sock_guest(net, model, mode, smp, kernel, name):
+    """A sockbench image (tests/apps/sockbench.c) booted in net, its
+    neighbour pinned, once both UDP echoes (the callback's udp/7 and the
+    application's) answer."""
+    pin_neighbour(net)
+    bg = BenchGuest(net, "barenet", model, mode, smp=smp, kernel=kernel, name=name)
+    bg.wait_ready(120)
+    bg.g.wait_for(r"sockbench: udp echo", 60)
+    if not (wait_udp_echo(net) and wait_udp_echo(net, port=SOCK_UDP_PORT)):
+        raise RuntimeError("sockbench %s on %s %s: no UDP echo; log %s"
+                           % (kernel, model, mode, bg.g.logpath))
+    return bg
+
+
 def measure_sock(model, mode, smp):
     """The socket API against the callback services in one barenet boot
     (the image of app_kernel()): per SOCK_UDP cell, the kernel's UDP echo
@@ -491,14 +505,8 @@ def measure_sock(model, mode, smp):
     {key: {"callback": x, "socket": y}} and the losses."""
     res, lost = {}, {}
     with netns.TestNet() as net:
-        pin_neighbour(net)
-        bg = BenchGuest(net, "barenet", model, mode, smp=smp, kernel=app_kernel(),
-                        name="bench-sock-%s-%s-%dcpu" % (model, mode, smp))
-        bg.wait_ready(120)
-        bg.g.wait_for(r"sockbench: udp echo", 60)
-        if not (wait_udp_echo(net) and wait_udp_echo(net, port=SOCK_UDP_PORT)):
-            raise RuntimeError("sockbench on %s %s: no UDP echo; log %s"
-                               % (model, mode, bg.g.logpath))
+        bg = sock_guest(net, model, mode, smp, app_kernel(),
+                        "bench-sock-%s-%s-%dcpu" % (model, mode, smp))
         for size, n in benchlib.SOCK_UDP:
             key = "udp_%d_%d" % (size, n)
             res[key] = {}

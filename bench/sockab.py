@@ -32,15 +32,10 @@ def main():
     mode = benchlib.MODEL_MODES["igb"][0]
     out = {}
     for i, build in enumerate(builds):
-        elf = os.path.join(build, "apps", "sockbench", "barenet.elf")
+        # absolute: QEMU does not run in the caller's directory
+        elf = os.path.abspath(os.path.join(build, "apps", "sockbench", "barenet.elf"))
         with netns.TestNet() as net:
-            run.pin_neighbour(net)
-            bg = run.BenchGuest(net, "barenet", "igb", mode, smp=smp, kernel=elf,
-                                name="sockab-%d" % i)
-            bg.wait_ready(120)
-            bg.g.wait_for(r"sockbench: udp echo", 60)
-            if not (run.wait_udp_echo(net) and run.wait_udp_echo(net, port=run.SOCK_UDP_PORT)):
-                sys.exit("sockab: no UDP echo from %s; log %s" % (elf, bg.g.logpath))
+            bg = run.sock_guest(net, "igb", mode, smp, elf, "sockab-%d" % i)
             if eth:
                 bg.cmd("ethtool -X eth0 " + eth)
             for _ in range(reps):

@@ -296,6 +296,7 @@ class Guest:
         # rest is skipped too.
         line_start = self.output.rfind("\n", 0, mark) + 1
         stamp = PRINTK_STAMP.search(self.output, line_start, mark)
+        pos = stamp.start() if stamp else mark
         if not stamp:
             # the send came while the stamp itself was half printed (a
             # fresh make test saw "[   47" before the send and
@@ -303,8 +304,7 @@ class Guest:
             # the echo)
             cut = self.output.rfind("[", line_start, mark)
             if cut >= 0 and PRINTK_STAMP_PART.fullmatch(self.output, cut, mark):
-                stamp = PRINTK_STAMP_PART.match(self.output, cut)
-        pos = stamp.start() if stamp else mark
+                pos = cut
         while True:
             end_of_echo = self.wait_for(r"\n", timeout, pos).end()
             klog = PRINTK_LINE.search(self.output, pos, end_of_echo)

@@ -8,10 +8,9 @@ an HTTP status line, UDP echo flows), and the per-CPU softnet counters."""
 import base64
 import math
 import re
+import socket
 import struct
 import time
-
-import socket
 
 from netparse import driver_linked, free_port, softnet_rows, without_klog  # noqa: F401 (re-exported)
 

@@ -74,6 +74,17 @@ def softnet_rows(text):
     return [[int(c, 16) for c in line.split()] for line in text.splitlines() if line.strip()]
 
 
+PS_ROW = re.compile(r"^\S+\s+(\d+)\s+\S+\s+\S+\s+\d+\s+\d+\s+\S+\s+(\S+)\s+\S+\s+(\d+):(\d+)"
+                    r"\s+\[([^\]]+)\]$", re.M)
+
+
+def parse_ps(text):
+    """ps aux (procps' layout, a kernel thread's command in brackets): per
+    row a dict of pid, stat, time_s (TIME in seconds) and name."""
+    return [{"pid": int(pid), "stat": stat, "time_s": int(m) * 60 + int(sec), "name": name}
+            for pid, stat, m, sec, name in PS_ROW.findall(text)]
+
+
 def parse_ethtool_stats(text):
     """ethtool -S: "NIC statistics:" then one "     name: value" a line."""
     lines = text.splitlines()

@@ -30,7 +30,7 @@ import pytest
 import netns
 from harness import Guest, report
 from netobs import parse_metrics, recv_line
-from netparse import parse_ethtool_stats, parse_snmp, softnet_totals
+from netparse import parse_ethtool_stats, parse_ps, parse_snmp, softnet_totals
 from test_journey import APPEND, GUEST, NICS, QUICK, Journey, driver_missing
 
 N = 1000 if QUICK else 3000
@@ -449,15 +449,11 @@ def test_pktgen_onto_inj0_counted_exactly(bare):
     assert tx1 - tx0 == INJECT_N, (tx0, tx1)
 
 
-PS_KPKTGEND = re.compile(r"^root\s+\d+\s+\S+\s+\S+\s+\d+\s+\d+\s+\?\s+(\S)\s+\S+\s+(\d+):(\d+) "
-                         r"\[kpktgend_0\]$", re.M)
-
-
 def kpktgend_ps(g):
     """kpktgend_0's STAT and CPU time (ps TIME, whole seconds)."""
-    m = PS_KPKTGEND.search(g.view("ps aux"))
-    assert m, g.output[-2000:]
-    return m.group(1), int(m.group(2)) * 60 + int(m.group(3))
+    rows = [r for r in parse_ps(g.view("ps aux")) if r["name"] == "kpktgend_0"]
+    assert len(rows) == 1, g.output[-2000:]
+    return rows[0]["stat"], rows[0]["time_s"]
 
 
 def test_pktgen_slow_rate_sleeps(bare):

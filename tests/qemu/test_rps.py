@@ -45,13 +45,20 @@ def delta(a, b):
     return [tuple(y - x for x, y in zip(p, q)) for p, q in zip(a, b)]
 
 
-def test_rps_spreads_and_counts(testnet, kernel):
-    net = testnet
-    g = net.guest("rps", nic="e1000", append=APPEND, smp=2)
+def rps_guest(net, name, nic="e1000"):
+    """A guest with 2 CPUs, link up, that has echoed once (lwIP routes once
+    its timer saw the carrier)."""
+    g = net.guest(name, nic=nic, append=APPEND, smp=2)
     g.wait_for(r"barenet: ready in", timeout=60)
     g.wait_prompt(timeout=30)
     g.wait_for(r"eth0: link up", timeout=30)
-    echo_flows(net, 1, 3)       # lwIP routes once its timer saw the carrier
+    echo_flows(net, 1, 3)
+    return g
+
+
+def test_rps_spreads_and_counts(testnet, kernel):
+    net = testnet
+    g = rps_guest(net, "rps")
 
     assert shell(g, "ls /sys/class/net/eth0/queues").split() == ["rx-0/", "tx-0/"]
     assert shell(g, "cat " + RPS) == "0"
@@ -126,11 +133,7 @@ def test_rps_one_ipi_per_net_rx_run(testnet, kernel):
     below CPU 0's NET_RX runs, and every frame is processed or dropped on
     CPU 1."""
     net = testnet
-    g = net.guest("rpsipi", nic="e1000", append=APPEND, smp=2)
-    g.wait_for(r"barenet: ready in", timeout=60)
-    g.wait_prompt(timeout=30)
-    g.wait_for(r"eth0: link up", timeout=30)
-    echo_flows(net, 1, 3)
+    g = rps_guest(net, "rpsipi")
     assert shell(g, "echo 2 > " + RPS) == ""
     s0, r0 = softnet(g), softirq_row(g, "NET_RX")
     rx0 = int(shell(g, "cat /sys/class/net/eth0/statistics/rx_packets"))
@@ -162,11 +165,7 @@ def test_flow_limit_drops_the_big_flow(testnet, kernel):
     counted in CPU 1's flow_limit_count (and dropped), while echoes of
     small flows sent in between still come back."""
     net = testnet
-    g = net.guest("flowlimit", nic="e1000", append=APPEND, smp=2)
-    g.wait_for(r"barenet: ready in", timeout=60)
-    g.wait_prompt(timeout=30)
-    g.wait_for(r"eth0: link up", timeout=30)
-    echo_flows(net, 1, 3)
+    g = rps_guest(net, "flowlimit")
     assert shell(g, "sysctl net.core.flow_limit_table_len") == \
         "net.core.flow_limit_table_len = 4096"
     # Linux's hex mask (%*pb, cpumask_parse): commas between 32-bit
@@ -226,11 +225,7 @@ def test_rps_cpus_per_rx_queue(testnet, kernel):
     weight 0 1), whose vector is on CPU 1; rx-1/rps_cpus 1 moves their
     processing to CPU 0 while rx-0's stays 0."""
     net = testnet
-    g = net.guest("rpsq", nic="igb", append=APPEND, smp=2)
-    g.wait_for(r"barenet: ready in", timeout=60)
-    g.wait_prompt(timeout=30)
-    g.wait_for(r"eth0: link up", timeout=30)
-    echo_flows(net, 1, 3)
+    g = rps_guest(net, "rpsq", nic="igb")
     q = "/sys/class/net/eth0/queues/rx-%d/rps_cpus"
     assert shell(g, "ls /sys/class/net/eth0/queues").split() == ["rx-0/", "rx-1/", "tx-0/", "tx-1/"]
     assert shell(g, "ethtool -X eth0 weight 0 1") == ""

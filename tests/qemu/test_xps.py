@@ -55,6 +55,20 @@ def echo_flows(net, base):
     udp_echo_flows(net, netns.HOST4, (GUEST, ECHO_PORT), FLOWS, PER_FLOW, base, b"xps", burst=True)
 
 
+def flows_between_snapshots(g, net, base):
+    """(snapshot, snapshot) around echo_flows(net, base), the second one
+    0.5 s after the last reply came back."""
+    s0 = snapshot(g)
+    echo_flows(net, base)
+    time.sleep(0.5)
+    return s0, snapshot(g)
+
+
+def queue_packets(s0, s1):
+    """Frames each of the 2 TX queues sent from snapshot s0 to s1."""
+    return [s1["tx_queue_%d_packets" % n] - s0["tx_queue_%d_packets" % n] for n in range(2)]
+
+
 def igb_guest(net, name):
     """An igb guest with 2 CPUs on a tap that sends it nothing but the
     test's frames (no IPv6, no ARP from the host), link up."""
@@ -84,10 +98,7 @@ def test_tx_queue_per_cpu(testnet, kernel):
     time.sleep(0.5)
     irqs = shell(g, "cat /proc/interrupts")
     assert "eth0-TxRx-1" in irqs, irqs
-    s0 = snapshot(g)
-    echo_flows(net, 42000)
-    time.sleep(0.5)
-    s1 = snapshot(g)
+    s0, s1 = flows_between_snapshots(g, net, 42000)
     d = {k: s1[k] - s0[k] for k in s1 if isinstance(s1[k], int) and k in s0}
     per_q = [d["tx_queue_%d_packets" % q] for q in range(2)]
     # both TX queues carried replies: CPU 1's polls sent on queue 1
@@ -98,17 +109,11 @@ def test_tx_queue_per_cpu(testnet, kernel):
     assert d["tx_packets"] >= FLOWS * PER_FLOW, d
     # ethtool -L: one queue pair, only queue 0 sends; back to two
     assert shell(g, "ethtool -L eth0 combined 1") == ""
-    s2 = snapshot(g)
-    echo_flows(net, 43000)
-    time.sleep(0.5)
-    s3 = snapshot(g)
+    s2, s3 = flows_between_snapshots(g, net, 43000)
     assert "tx_queue_1_packets" not in s3, s3
     assert s3["tx_queue_0_packets"] - s2["tx_queue_0_packets"] >= FLOWS * PER_FLOW
     assert shell(g, "ethtool -L eth0 combined 2") == ""
-    s4 = snapshot(g)
-    echo_flows(net, 44000)
-    time.sleep(0.5)
-    s5 = snapshot(g)
+    s4, s5 = flows_between_snapshots(g, net, 44000)
     assert s5["tx_queue_1_packets"] > s4["tx_queue_1_packets"], (s4, s5)
     g.send("poweroff\r")
     assert g.wait_exit(30) == EXIT_OK
@@ -184,20 +189,14 @@ def test_xps_cpus_map(testnet, kernel):
         assert shell(g, "cat %stx-1/xps_cpus" % q).strip() == "0", bad
     assert shell(g, "echo 1 > %stx-1/xps_cpus" % q) == ""
     assert shell(g, "cat %stx-1/xps_cpus" % q).strip() == "1"
-    s0 = snapshot(g)
-    echo_flows(net, 45000)
-    time.sleep(0.5)
-    s1 = snapshot(g)
-    d = [s1["tx_queue_%d_packets" % n] - s0["tx_queue_%d_packets" % n] for n in range(2)]
+    s0, s1 = flows_between_snapshots(g, net, 45000)
+    d = queue_packets(s0, s1)
     assert d[0] == 0 and d[1] >= FLOWS * PER_FLOW, (d, s0, s1)
     # the other way round: every CPU's sends on queue 0
     assert shell(g, "echo 0 > %stx-1/xps_cpus" % q) == ""
     assert shell(g, "echo 3 > %stx-0/xps_cpus" % q) == ""
-    s2 = snapshot(g)
-    echo_flows(net, 46000)
-    time.sleep(0.5)
-    s3 = snapshot(g)
-    d = [s3["tx_queue_%d_packets" % n] - s2["tx_queue_%d_packets" % n] for n in range(2)]
+    s2, s3 = flows_between_snapshots(g, net, 46000)
+    d = queue_packets(s2, s3)
     assert d[1] == 0 and d[0] >= FLOWS * PER_FLOW, (d, s2, s3)
     g.send("poweroff\r")
     assert g.wait_exit(30) == EXIT_OK
