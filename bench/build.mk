@@ -15,3 +15,14 @@
 bench: $(BUILD)/barenet.elf
 	[ "$(BENCH_ONLY)" = sock ] || [ "$(BENCH_ONLY)" = scaling ] || tools/bench-linux.sh
 	$(PYTHON) bench/run.py
+
+# udpflood: the scaling bench's flood sender (bench/udpflood.c says what it
+# does), built for the host with `make`
+UDPFLOOD := $(BUILD)/tools/udpflood
+
+all: $(UDPFLOOD)
+
+$(UDPFLOOD): bench/udpflood.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<

@@ -20,10 +20,17 @@ FLOW_PORT..+63, in the run's own namespace):
   UDP echo   the kernel's echo (udp/7), one request in flight per flow, a
              new one per reply, SECONDS long: replies/s
   flood      datagrams of 18 bytes to discard (udp/9), round robin over
-             the 64 sockets as fast as the sender goes, SECONDS long:
-             frames the guest received per second (eth0 rx_packets delta /
-             flood time), and where they were processed (softnet_stat's
-             processed column per CPU)
+             the 64 flows as fast as the sender goes (or BENCH_SCALING_RATE
+             datagrams/s), SECONDS long: frames the guest received per
+             second (eth0 rx_packets delta / flood time), and where they
+             were processed (softnet_stat's processed column per CPU)
+
+The flood's sender: build/tools/udpflood (bench/udpflood.c: one connected
+socket per flow, sendmmsg, a burst of 4 per flow per round), run in the
+namespace; BENCH_SCALING_SENDER=python: the earlier Python loop of sendto
+(one socket per flow too), which alone filled one of the 2 host cores.
+Either way the table gives the sender's own CPU (host cores, and
+microseconds per datagram sent): what it leaves QEMU.
 
 Where the time goes, beside each flood: the CPU the QEMU process took
 (/proc/<pid>/task/*/stat, per thread: the vCPU threads "CPU n/TCG", and
@@ -60,6 +67,14 @@ MAC = harness.DEFAULT_MAC
 # the interrupt mode each model is measured in: its best
 MODE = {"igb": "msix", "e1000": "intx"}
 TARGET = 1.3            # igb, 2 vCPUs, RSS: frames/s over 1 vCPU's
+# the flood's sender: "c" (build/tools/udpflood) or "python" (flood_flows)
+SENDER = os.environ.get("BENCH_SCALING_SENDER", "c")
+if SENDER not in ("c", "python"):
+    raise SystemExit("bench: BENCH_SCALING_SENDER: c or python, not %r" % SENDER)
+# BENCH_SCALING_RATE: datagrams/s the C sender paces itself to (0: as fast
+# as it goes)
+RATE = float(os.environ.get("BENCH_SCALING_RATE", "0"))
+UDPFLOOD = os.path.join(harness.BUILD, "tools", "udpflood")
 
 
 def log(msg):
@@ -138,10 +153,11 @@ def echo_flows(net, seconds):
 
 def flood_flows(net, seconds):
     """Datagrams round robin over FLOWS flows to discard, as fast as the
-    sender goes, for seconds.  Returns (sent, elapsed)."""
+    sender goes, for seconds, from this thread (Python's sendto).  Returns
+    (sent, elapsed, the sender's CPU seconds)."""
     socks = flow_sockets(net)
     sent = i = 0
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), time.thread_time()
     try:
         while True:
             if sent % 256 == 0 and time.monotonic() - t0 >= seconds:
@@ -152,10 +168,27 @@ def flood_flows(net, seconds):
             except (BlockingIOError, OSError):
                 time.sleep(0.0002)
             i = (i + 1) % FLOWS
-        return sent, time.monotonic() - t0
+        return sent, time.monotonic() - t0, time.thread_time() - cpu0
     finally:
         for s in socks:
             s.close()
+
+
+def flood_c(net, seconds):
+    """The same flood from build/tools/udpflood (sendmmsg) in the
+    namespace, to the guest's discard port only, bounded by seconds.
+    Returns (sent, elapsed, the sender's CPU seconds, by its getrusage)."""
+    if not os.access(UDPFLOOD, os.X_OK):
+        raise RuntimeError("%s missing: make" % UDPFLOOD)
+    cmd = [UDPFLOOD, "--dst", GUEST, "--src", netns.HOST4, "--port", str(DISCARD_PORT),
+           "--sport", str(FLOW_PORT), "--flows", str(FLOWS), "--seconds", str(seconds),
+           "--rate", "%.0f" % RATE]
+    p = net.popen(cmd)
+    out, err = p.communicate(timeout=seconds + 30)
+    f = out.split()
+    if p.returncode != 0 or len(f) != 8 or f[0] != "sent":
+        raise RuntimeError("udpflood: rc %s: %s %s" % (p.returncode, out, err))
+    return int(f[1]), float(f[5]), float(f[7])
 
 
 def qemu_threads(pid):
@@ -248,7 +281,9 @@ def measure(model, label, n, steer, extra, kernel=None):
         lk0 = core_lock(g)
         ip0 = ipis(g)
         th0, c0 = qemu_threads(g.proc.pid), time.monotonic()
-        sent, el = flood_flows(net, SECONDS)
+        sent, el, cell["sender_cpu_s"] = (flood_c if SENDER == "c" else flood_flows)(
+            net, SECONDS)
+        cell["sender"] = SENDER
         th1, c1 = qemu_threads(g.proc.pid), time.monotonic()
         time.sleep(0.3)
         rx1 = benchlib.net_dev(g.shell("cat /proc/net/dev", 30))[0]
@@ -266,10 +301,11 @@ def measure(model, label, n, steer, extra, kernel=None):
         cell["load_after"] = os.getloadavg()[0]
         g.send("poweroff\r")
         g.wait_exit(30)
-    log("%s %s: echo %.0f/s, flood %.0f frames/s of %.0f sent/s, processed per CPU %s, "
-        "QEMU cores %s, load %.2f" % (model, label, cell["echo_per_s"], cell["rx_per_s"],
-                                      cell["flood_sent_per_s"], cell["processed_per_cpu"],
-                                      cell["qemu_cores"], cell["load_before"]))
+    log("%s %s: echo %.0f/s, flood %.0f frames/s of %.0f sent/s (%s sender, %s), processed "
+        "per CPU %s, QEMU cores %s, load %.2f" % (
+            model, label, cell["echo_per_s"], cell["rx_per_s"], cell["flood_sent_per_s"],
+            SENDER, fmt_sender(cell), cell["processed_per_cpu"], cell["qemu_cores"],
+            cell["load_before"]))
     return cell
 
 
@@ -281,9 +317,28 @@ def reference(cells):
     return {k: sum(c[k] for c in refs) / len(refs) for k in ("echo_per_s", "rx_per_s")}
 
 
+def fmt_sender(c):
+    """the sender's host cores and CPU microseconds per datagram sent"""
+    if "sender_cpu_s" not in c:
+        return "n/a"
+    el = c["core_lock"]["flood_s"]
+    sent = c["flood_sent_per_s"] * el
+    return "%.2f, %.2f" % (c["sender_cpu_s"] / el, 1e6 * c["sender_cpu_s"] / max(sent, 1))
+
+
 def fmt_cores(q):
     vcpu = sum(v for k, v in q.items() if k.startswith("CPU "))
     return "%.2f (vCPUs %.2f, other %.2f)" % (vcpu + q.get("other", 0), vcpu, q.get("other", 0))
+
+
+def sender_name(doc):
+    """the run's flood sender, in words (runs before udpflood: Python)"""
+    sender = doc.get("sender", "python")
+    if sender == "python":
+        return "one Python loop of sendto() as fast as it goes"
+    rate = doc.get("rate", 0)
+    return "build/tools/udpflood (C, sendmmsg, bench/udpflood.c) %s" % (
+        "paced to %s datagrams/s" % benchlib.fmt(rate) if rate else "as fast as it goes")
 
 
 def render(doc):
@@ -303,8 +358,8 @@ def render(doc):
               "(other work shares the %d cores)\n" % (meta["load_start"], meta["load_end"],
                                                        meta["cores"])
     md += "- per boot: UDP echo (udp/7) with %d flows, one request in flight each, %.0f s; then a " \
-          "%d-flow flood to discard (udp/9), %.0f s, as fast as one host sender goes\n" % (
-              FLOWS, doc["seconds"], FLOWS, doc["seconds"])
+          "%d-flow flood to discard (udp/9), %.0f s, from %s\n" % (
+              FLOWS, doc["seconds"], FLOWS, doc["seconds"], sender_name(doc))
     md += "- x 1 CPU: against the mean of the two 1-CPU reference boots of this run (first and " \
           "last)\n"
     md += "- host limit: QEMU's vCPU threads, its main loop (the NIC model and the tap, under " \
@@ -321,10 +376,11 @@ def render(doc):
         ref = reference(cells)
         md += "## %s (%s)\n\n" % (model, benchlib.MODE_NAMES[MODE[model]])
         md += "| boot | queues | echo replies/s | x 1 CPU | frames received/s | x 1 CPU | " \
-              "frames processed per guest CPU | flood sent/s | QEMU cores | frames per QEMU " \
+              "frames processed per guest CPU | flood sent/s | sender: host cores, CPU us per " \
+              "datagram | QEMU cores | frames per QEMU " \
               "CPU-second | lwIP lock: contended takes, CPU-s waited per s | IPIs per frame | " \
               "host load |\n"
-        md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for c in cells:
             cores = sum(c["qemu_cores"].values())
             lk = c.get("core_lock")
@@ -332,12 +388,12 @@ def render(doc):
                                      lk["wait_s"] / lk["flood_s"]) if lk else "n/a"
             frames = c["rx_per_s"] * (lk["flood_s"] if lk else SECONDS)
             ipi = "%.3f" % (c["ipis"] / frames) if "ipis" in c and frames else "n/a"
-            md += "| %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %s | %.2f |\n" % (
+            md += "| %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %s | %s | %.2f |\n" % (
                 c["label"] + (" [BENCH_BEFORE]" if c.get("before") else ""), c["queues"],
                 benchlib.fmt(c["echo_per_s"]),
                 c["echo_per_s"] / ref["echo_per_s"], benchlib.fmt(c["rx_per_s"]),
                 c["rx_per_s"] / ref["rx_per_s"], " / ".join(str(x) for x in c["processed_per_cpu"]),
-                benchlib.fmt(c["flood_sent_per_s"]), fmt_cores(c["qemu_cores"]),
+                benchlib.fmt(c["flood_sent_per_s"]), fmt_sender(c), fmt_cores(c["qemu_cores"]),
                 benchlib.fmt(c["rx_per_s"] / cores) if cores else "n/a", lock, ipi,
                 c["load_before"])
         md += "\n"
@@ -407,9 +463,12 @@ def run(out_root, date, models=("igb", "e1000")):
     cpu, qemu = benchlib.machine()
     meta = {"date": date, "machine": cpu, "cores": os.cpu_count(), "qemu": qemu,
             "accel": ACCEL, "load_start": "%.2f %.2f %.2f" % os.getloadavg(),
-            "command": "BENCH_ONLY=scaling make bench" + (" BENCH_QUICK=1" if QUICK else "")}
+            "command": "BENCH_ONLY=scaling make bench" + (" BENCH_QUICK=1" if QUICK else "") +
+            "".join(" %s=%s" % (k, os.environ[k]) for k in (
+                "BENCH_MODELS", "BENCH_SCALING_CPUS", "BENCH_SCALING_SENDER",
+                "BENCH_SCALING_RATE") if os.environ.get(k))}
     doc = {"meta": meta, "models": list(models), "cells": {}, "seconds": SECONDS,
-           "flows": FLOWS, "quick": QUICK}
+           "flows": FLOWS, "quick": QUICK, "sender": SENDER, "rate": RATE}
     if BEFORE and not os.path.isfile(BEFORE):
         raise SystemExit("bench: BENCH_BEFORE: no such image %r" % BEFORE)
     if BEFORE:
