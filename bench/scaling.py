@@ -40,8 +40,10 @@ limit: QEMU's vCPU threads, its main loop and the sender share the host's
 cores (os.cpu_count()), with whatever else runs there.
 
 Writes <out>/<date>-scaling.{md,json}.  BENCH_QUICK=1: shorter cells."""
+import collections
 import json
 import os
+import re
 import select
 import socket
 import struct
@@ -75,6 +77,12 @@ if SENDER not in ("c", "python"):
 # as it goes)
 RATE = float(os.environ.get("BENCH_SCALING_RATE", "0"))
 UDPFLOOD = os.path.join(harness.BUILD, "tools", "udpflood")
+# BENCH_SCALING_PROFILE=1: during each flood, every vCPU's RIP sampled
+# through the QEMU monitor (bench/profile.py's reading: each sample stops
+# the vCPUs, so the flood runs slower while sampled), the functions with
+# their share of the samples per boot in the page
+PROFILE = os.environ.get("BENCH_SCALING_PROFILE") == "1"
+PROFILE_TOP = 12
 
 
 def log(msg):
@@ -174,21 +182,69 @@ def flood_flows(net, seconds):
             s.close()
 
 
-def flood_c(net, seconds):
+def flood_c(net, seconds, during=None):
     """The same flood from build/tools/udpflood (sendmmsg) in the
-    namespace, to the guest's discard port only, bounded by seconds.
-    Returns (sent, elapsed, the sender's CPU seconds, by its getrusage)."""
+    namespace, to the guest's discard port only, bounded by seconds; with
+    during, that is called while it runs.  Returns (sent, elapsed, the
+    sender's CPU seconds, by its getrusage)."""
     if not os.access(UDPFLOOD, os.X_OK):
         raise RuntimeError("%s missing: make" % UDPFLOOD)
     cmd = [UDPFLOOD, "--dst", GUEST, "--src", netns.HOST4, "--port", str(DISCARD_PORT),
            "--sport", str(FLOW_PORT), "--flows", str(FLOWS), "--seconds", str(seconds),
            "--rate", "%.0f" % RATE]
     p = net.popen(cmd)
+    if during:
+        during()
     out, err = p.communicate(timeout=seconds + 30)
     f = out.split()
     if p.returncode != 0 or len(f) != 8 or f[0] != "sent":
         raise RuntimeError("udpflood: rc %s: %s %s" % (p.returncode, out, err))
     return int(f[1]), float(f[5]), float(f[7])
+
+
+def sample_rips(path, cpus, seconds, gap=0.005):
+    """{vCPU: [RIP, ...]} read through the QEMU monitor socket at path
+    for seconds (`cpu N`, then `info registers`, for each vCPU in turn)"""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(path)
+
+    def cmd(line):
+        s.sendall(line.encode() + b"\n")
+        buf = b""
+        while b"(qemu)" not in buf:
+            buf += s.recv(65536)
+        return buf
+    rips = {c: [] for c in range(cpus)}
+    try:
+        buf = b""
+        while b"(qemu)" not in buf:
+            buf += s.recv(4096)
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            for c in range(cpus):
+                if cpus > 1:
+                    cmd("cpu %d" % c)
+                m = re.search(rb"RIP=([0-9a-f]+)", cmd("info registers"))
+                if m:
+                    rips[c].append(int(m.group(1), 16))
+            time.sleep(gap)
+    finally:
+        s.close()
+    return rips
+
+
+def profile_of(rips, kernel):
+    """{vCPU: [(function, share), ...]} of the top PROFILE_TOP functions of
+    each vCPU's samples, named by the image's symbols"""
+    import profile as guest_profile     # bench/profile.py (imports run)
+    addrs, names = guest_profile.elf_symbols(kernel)
+    out = {}
+    for c, rs in rips.items():
+        counts = collections.Counter(guest_profile.name_of(addrs, names, r) for r in rs)
+        out[str(c)] = {"samples": len(rs), "top": [
+            (name, n / len(rs)) for name, n in counts.most_common(PROFILE_TOP)]}
+    return out
 
 
 def qemu_threads(pid):
@@ -283,8 +339,15 @@ def measure(model, label, n, steer, extra, kernel=None):
         lk0 = core_lock(g)
         ip0 = ipis(g)
         th0, c0 = qemu_threads(g.proc.pid), time.monotonic()
-        sent, el, cell["sender_cpu_s"] = (flood_c if SENDER == "c" else flood_flows)(
-            net, SECONDS)
+        rips = {}
+        if PROFILE and SENDER == "c":
+            def during():
+                time.sleep(0.3)
+                rips.update(sample_rips(g.monitor_path, n, SECONDS - 0.6))
+            sent, el, cell["sender_cpu_s"] = flood_c(net, SECONDS, during)
+        else:
+            sent, el, cell["sender_cpu_s"] = (flood_c if SENDER == "c" else flood_flows)(
+                net, SECONDS)
         cell["sender"] = SENDER
         th1, c1 = qemu_threads(g.proc.pid), time.monotonic()
         time.sleep(0.3)
@@ -302,6 +365,9 @@ def measure(model, label, n, steer, extra, kernel=None):
         cell["qemu_cores"] = {k: round((th1.get(k, 0) - th0.get(k, 0)) / wall, 3)
                               for k in sorted(th1)}
         cell["load_after"] = os.getloadavg()[0]
+        if rips:
+            cell["profile"] = profile_of(rips, kernel or os.path.join(harness.BUILD,
+                                                                      "barenet.elf"))
         g.send("poweroff\r")
         g.wait_exit(30)
     log("%s %s: echo %.0f/s, flood %.0f frames/s of %.0f sent/s (%s sender, %s), processed "
@@ -420,7 +486,25 @@ def render(doc):
                           TARGET, r, "met" if r >= TARGET else "not met", e)
         if any(c.get("before") for c in cells):
             md += before_after(model, cells)
+    md += render_profiles(doc)
     md += doc.get("analysis", "")
+    return md
+
+
+def render_profiles(doc):
+    """BENCH_SCALING_PROFILE's samples: per boot and vCPU, the functions
+    with their share"""
+    md = ""
+    for model in doc["models"]:
+        for c in doc["cells"][model]:
+            if "profile" not in c:
+                continue
+            md += "### %s %s%s: where each vCPU was when sampled during the flood\n\n" % (
+                model, c["label"], " [BENCH_BEFORE]" if c.get("before") else "")
+            for cpu, p in sorted(c["profile"].items()):
+                md += "- CPU %s (%d samples): %s\n" % (cpu, p["samples"], ", ".join(
+                    "%s %.0f%%" % (name, 100 * share) for name, share in p["top"]))
+            md += "\n"
     return md
 
 
@@ -472,7 +556,7 @@ def run(out_root, date, models=("igb", "e1000")):
             "command": "BENCH_ONLY=scaling make bench" + (" BENCH_QUICK=1" if QUICK else "") +
             "".join(" %s=%s" % (k, os.environ[k]) for k in (
                 "BENCH_MODELS", "BENCH_SCALING_CPUS", "BENCH_SCALING_SENDER",
-                "BENCH_SCALING_RATE") if os.environ.get(k))}
+                "BENCH_SCALING_RATE", "BENCH_SCALING_PROFILE") if os.environ.get(k))}
     doc = {"meta": meta, "models": list(models), "cells": {}, "seconds": SECONDS,
            "flows": FLOWS, "quick": QUICK, "sender": SENDER, "rate": RATE}
     if BEFORE and not os.path.isfile(BEFORE):
