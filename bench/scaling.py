@@ -286,15 +286,20 @@ def core_lock(g):
 
 
 def ipis(g):
-    """Inter-processor interrupts so far: /proc/interrupts' CAL (function
-    call: RPS's kick to the target CPU) and RES (reschedule) rows, summed
-    over the CPUs"""
-    total = 0
-    for line in g.shell("cat /proc/interrupts", 30).splitlines():
+    """(inter-processor interrupts, the NIC's interrupts) so far:
+    /proc/interrupts' CAL (function call: RPS's kick to the target CPU)
+    and RES (reschedule) rows, and the eth0 rows (each MSI-X vector or the
+    INTx line), summed over the CPUs"""
+    total = nic = 0
+    text = g.shell("cat /proc/interrupts", 30)
+    ncpu = len(text.splitlines()[0].split())
+    for line in text.splitlines():
         f = line.split()
         if f and f[0] in ("CAL:", "RES:"):
             total += sum(int(x) for x in f[1:] if x.isdigit())
-    return total
+        elif f and re.search(r"\beth0(-TxRx-\d+)?$", line):
+            nic += sum(int(x) for x in f[1:1 + ncpu])
+    return total, nic
 
 
 def softnet_processed(text):
@@ -354,7 +359,8 @@ def measure(model, label, n, steer, extra, kernel=None):
         rx1 = benchlib.net_dev(g.shell("cat /proc/net/dev", 30))[0]
         sn1 = softnet_processed(g.shell("cat /proc/net/softnet_stat", 30))
         lk1 = core_lock(g)
-        cell["ipis"] = ipis(g) - ip0
+        ip1 = ipis(g)
+        cell["ipis"], cell["nic_irqs"] = ip1[0] - ip0[0], ip1[1] - ip0[1]
         cell["core_lock"] = {"takes": lk1[0] - lk0[0], "contended": lk1[1] - lk0[1],
                              "wait_s": (lk1[2] - lk0[2]) / 1e9, "flood_s": el,
                              "handoff_frames": lk1[3] - lk0[3]}
@@ -439,8 +445,9 @@ def render(doc):
           "during the flood that found it held by another vCPU, and the vCPU-seconds per second " \
           "spent waiting for it (every frame's IP/UDP work runs under that one lock, " \
           "net/lwip/core_lock.c), and the share of the frames received that a CPU finding " \
-          "it held queued for its holder instead of waiting (net/lwip/rx_handoff.h); IPIs per frame: /proc/interrupts' CAL and RES rows over the " \
-          "flood, per frame received\n\n" % meta["cores"]
+          "it held queued for its holder instead of waiting (net/lwip/rx_handoff.h); IPIs, NIC interrupts per frame: /proc/interrupts' CAL and RES " \
+          "rows, and its eth0 rows, over the flood, per frame received (each interrupt may " \
+          "wake a halted vCPU: a host thread wake-up)\n\n" % meta["cores"]
     for model in doc["models"]:
         cells = doc["cells"][model]
         ref = reference(cells)
@@ -449,7 +456,7 @@ def render(doc):
               "frames processed per guest CPU | flood sent/s | sender: host cores, CPU us per " \
               "datagram | QEMU cores | frames per QEMU " \
               "CPU-second | lwIP lock: contended takes, CPU-s waited per s, frames handed to the " \
-              "holder | IPIs per frame | " \
+              "holder | IPIs, NIC interrupts per frame | " \
               "host load |\n"
         md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for c in cells:
@@ -460,6 +467,8 @@ def render(doc):
                 100.0 * lk["contended"] / max(lk["takes"], 1), lk["wait_s"] / lk["flood_s"],
                 100.0 * lk.get("handoff_frames", 0) / max(frames, 1)) if lk else "n/a"
             ipi = "%.3f" % (c["ipis"] / frames) if "ipis" in c and frames else "n/a"
+            if "nic_irqs" in c and frames:
+                ipi += ", %.3f" % (c["nic_irqs"] / frames)
             md += "| %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %s | %s | %.2f |\n" % (
                 c["label"] + (" [BENCH_BEFORE]" if c.get("before") else ""), c["queues"],
                 benchlib.fmt(c["echo_per_s"]),
