@@ -274,15 +274,13 @@ def qemu_threads(pid):
 
 
 LOCK_METRICS = ("net_core_lock_total", "net_core_lock_contended_total",
-                "net_core_lock_wait_ns_total", "net_core_lock_handoff_frames_total")
+                "net_core_lock_wait_ns_total")
 
 
 def core_lock(g):
-    """(takes, contended takes, ns waited, received frames queued for the
-    holder instead of a wait: net/lwip/rx_handoff.h, 0 in images before
-    it) of the lwIP core lock: the one lock every received frame's
-    protocol work runs under (net/lwip/core_lock.c), from
-    /proc/barenet/metrics"""
+    """(takes, contended takes, ns waited) of the lwIP core lock: the one
+    lock every received frame's protocol work runs under
+    (net/lwip/core_lock.c), from /proc/barenet/metrics"""
     vals = {}
     for line in g.shell("cat /proc/barenet/metrics", 30).splitlines():
         f = line.split()
@@ -368,8 +366,7 @@ def measure(model, label, n, steer, extra, kernel=None):
         ip1 = ipis(g)
         cell["ipis"], cell["nic_irqs"] = ip1[0] - ip0[0], ip1[1] - ip0[1]
         cell["core_lock"] = {"takes": lk1[0] - lk0[0], "contended": lk1[1] - lk0[1],
-                             "wait_s": (lk1[2] - lk0[2]) / 1e9, "flood_s": el,
-                             "handoff_frames": lk1[3] - lk0[3]}
+                             "wait_s": (lk1[2] - lk0[2]) / 1e9, "flood_s": el}
         cell["flood_sent_per_s"] = sent / el
         cell["rx_per_s"] = (rx1 - rx0) / el
         cell["processed_per_cpu"] = [b - a for a, b in zip(sn0, sn1)]
@@ -450,8 +447,7 @@ def render(doc):
           "of the host QEMU got; the lwIP lock column: the share of the core lock's takes " \
           "during the flood that found it held by another vCPU, and the vCPU-seconds per second " \
           "spent waiting for it (every frame's IP/UDP work runs under that one lock, " \
-          "net/lwip/core_lock.c), and the share of the frames received that a CPU finding " \
-          "it held queued for its holder instead of waiting (net/lwip/rx_handoff.h); IPIs, NIC interrupts per frame: /proc/interrupts' CAL and RES " \
+          "net/lwip/core_lock.c); IPIs, NIC interrupts per frame: /proc/interrupts' CAL and RES " \
           "rows, and its eth0 rows, over the flood, per frame received (each interrupt may " \
           "wake a halted vCPU: a host thread wake-up)\n\n" % meta["cores"]
     for model in doc["models"]:
@@ -461,17 +457,16 @@ def render(doc):
         md += "| boot | queues | echo replies/s | x 1 CPU | frames received/s | x 1 CPU | " \
               "frames processed per guest CPU | flood sent/s | sender: host cores, CPU us per " \
               "datagram | QEMU cores | frames per QEMU " \
-              "CPU-second | lwIP lock: contended takes, CPU-s waited per s, frames handed to the " \
-              "holder | IPIs, NIC interrupts per frame | " \
+              "CPU-second | lwIP lock: contended takes, CPU-s waited per s | " \
+              "IPIs, NIC interrupts per frame | " \
               "host load |\n"
         md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for c in cells:
             cores = sum(c["qemu_cores"].values())
             lk = c.get("core_lock")
             frames = c["rx_per_s"] * (lk["flood_s"] if lk else SECONDS)
-            lock = "%.1f%%, %.2f, %.0f%%" % (
-                100.0 * lk["contended"] / max(lk["takes"], 1), lk["wait_s"] / lk["flood_s"],
-                100.0 * lk.get("handoff_frames", 0) / max(frames, 1)) if lk else "n/a"
+            lock = "%.1f%%, %.2f" % (100.0 * lk["contended"] / max(lk["takes"], 1),
+                                     lk["wait_s"] / lk["flood_s"]) if lk else "n/a"
             ipi = "%.3f" % (c["ipis"] / frames) if "ipis" in c and frames else "n/a"
             if "nic_irqs" in c and frames:
                 ipi += ", %.3f" % (c["nic_irqs"] / frames)

@@ -8,7 +8,6 @@
 #include "kernel/time.h"
 #include "kernel/x86.h"
 #include "net/core/dev.h"
-#include "net/lwip/rx_handoff.h"
 
 #define NO_OWNER (-1)
 
@@ -48,26 +47,11 @@ void net_core_lock(void)
 	core_lock_taken++;
 }
 
-bool net_core_trylock(void)
+void net_core_unlock(void)
 {
-	if (in_irq())
-		panic("net: lwIP core lock taken in hard IRQ context");
-	if (READ_ONCE(core_owner) == (int)smp_processor_id())
-		panic("net: lwIP core lock taken twice on CPU %u (lwIP re-entered)",
+	if (READ_ONCE(core_owner) != (int)smp_processor_id())
+		panic("net: lwIP core lock released by CPU %u, which does not hold it",
 		      smp_processor_id());
-	local_bh_disable();
-	if (!spin_trylock(&core_lock)) {
-		local_bh_enable();
-		return false;
-	}
-	core_owner = (int)smp_processor_id();
-	core_lock_taken++;
-	return true;
-}
-
-/* the spinlock itself, after what this hold owes */
-static void core_release(void)
-{
 	/* what lwIP sent during this hold leaves as joined TSO sends; inside
 	 * a napi poll at its end (napi_poll_done_hook), so that the segments
 	 * the poll's frames (ACKs, mostly) made lwIP send join up */
@@ -76,40 +60,6 @@ static void core_release(void)
 	net_loopback_kick();
 	core_owner = NO_OWNER;
 	spin_unlock(&core_lock);
-}
-
-void net_core_unlock(void)
-{
-	unsigned int rounds = 0;
-	bool last;
-
-	if (READ_ONCE(core_owner) != (int)smp_processor_id())
-		panic("net: lwIP core lock released by CPU %u, which does not hold it",
-		      smp_processor_id());
-	core_release();
-	/* Frames another CPU queued for the holder (net/lwip/rx_handoff.h)
-	 * while this one released: that CPU's trylock failed, so no one else
-	 * may look.  The fence orders the release before the look, as the
-	 * queueing CPU's locked exchange orders its queueing before its
-	 * trylock. */
-	for (;;) {
-		mb();
-		if (!rx_handoff_pending() || !spin_trylock(&core_lock))
-			break;
-		core_owner = (int)smp_processor_id();
-		core_lock_taken++;
-		/* the last round closes the queue, so that this CPU does not
-		 * drain other CPUs' frames for ever: they take the lock
-		 * themselves meanwhile; reopened after the release, so a
-		 * batch queued after it is the next holder's to see */
-		last = ++rounds >= RX_HANDOFF_ROUNDS;
-		rx_handoff_drain(last);
-		core_release();
-		if (last) {
-			rx_handoff_open();
-			break;
-		}
-	}
 	local_bh_enable();
 }
 

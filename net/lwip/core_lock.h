@@ -20,15 +20,9 @@
 /* Take the core lock (bottom halves off, then the spinlock).  Process or
  * softirq context only. */
 void net_core_lock(void);
-/* Take it only if it is free: true when taken (release with
- * net_core_unlock), false (bottom halves as they were) when another CPU
- * holds it.  Process or softirq context only. */
-bool net_core_trylock(void);
 /* Release it; runs the loopback hand-off first (packets lwIP queued for
- * itself meanwhile are scheduled for NET_RX); then takes it again for the
- * frames other CPUs queued for the holder meanwhile, if any
- * (net/lwip/rx_handoff.h); then re-enables bottom halves, which runs
- * softirqs raised while it was held. */
+ * itself meanwhile are scheduled for NET_RX), then re-enables bottom halves,
+ * which runs softirqs raised while it was held. */
 void net_core_unlock(void);
 /* true if this CPU holds the core lock */
 bool net_core_locked(void);

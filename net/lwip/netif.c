@@ -16,7 +16,6 @@
 #include "net/ethtool/ethtool_cmd.h"
 #include "net/lwip/core_lock.h"
 #include "net/lwip/netif_csum.h"
-#include "net/lwip/rx_handoff.h"
 #include "net/lwip/tso.h"
 #include "net/lwip/vlan.h"
 #include "lwip/dhcp.h"
@@ -496,9 +495,6 @@ static int glue_deliver(struct sk_buff *skb)
 	int rc;
 
 	net_core_lock();
-	/* frames other CPUs queued for the holder came first */
-	if (rx_handoff_pending())
-		rx_handoff_drain(false);
 	rc = glue_deliver_locked(skb);
 	net_core_unlock();
 	return rc;
@@ -509,8 +505,12 @@ static int glue_deliver(struct sk_buff *skb)
  * (lwIP's netif input takes one pbuf at a time) */
 static void glue_deliver_list(struct sk_buff_head *list)
 {
-	/* or, the lock held elsewhere, queued for its holder */
-	rx_handoff_deliver_list(list);
+	struct sk_buff *skb;
+
+	net_core_lock();
+	while ((skb = __skb_dequeue(list)))
+		netif_receive_skb_one(skb, glue_deliver_locked);
+	net_core_unlock();
 }
 
 /* --- multicast filters ---------------------------------------------------- */
@@ -780,7 +780,6 @@ void net_detach_netdev(struct net_device *dev)
 void net_glue_init(void)
 {
 	netif_set_rx_handler(glue_deliver);
-	rx_handoff_init(glue_deliver_locked);
 	netif_set_rx_list_handler(glue_deliver_list, glue_deliver);
 	napi_poll_done_hook = glue_poll_done;
 }

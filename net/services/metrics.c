@@ -23,7 +23,6 @@
 #include "net/core/xmit.h"
 #include "net/services/services.h"
 #include "net/lwip/core_lock.h"
-#include "net/lwip/rx_handoff.h"
 #include "net/lwip/tcp_guard.h"
 #include "net/lwip/tcp_tw.h"
 #include "net/services/svc_conn.h"
@@ -303,14 +302,6 @@ static void put_core_lock(struct seq_buf *s)
 	       net_core_lock_contended());
 	single(s, "net_core_lock_wait_ns_total", "counter",
 	       "Nanoseconds CPUs waited for the lwIP core lock.", net_core_lock_wait_ns());
-	single(s, "net_core_lock_handoff_batches_total", "counter",
-	       "Received batches queued for the lwIP core lock's holder instead of a wait.",
-	       rx_handoff_batches());
-	single(s, "net_core_lock_handoff_frames_total", "counter",
-	       "Received frames queued for the lwIP core lock's holder.", rx_handoff_frames());
-	single(s, "net_core_lock_handoff_refused_total", "counter",
-	       "Batches not queued for the holder (queue full or closed): the CPU waited.",
-	       rx_handoff_refused());
 }
 
 /* lwIP's MIB-II counters (the SNMP agent's), one family each */
