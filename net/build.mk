@@ -51,7 +51,7 @@ $(lwip-src-files): | $(LWIP)/.verified
 net-lwip-glue := port stack core_lock netif ipconfig ipconfig_parse selftest_stack \
 	loopback_proc taps snmp_proc snmp6_proc sock_proc arp_proc cmd_ip cmd_ping addr_query \
 	netinject tcp_tw secure_seq icmp_limit tcp_guard syncookie tso selftest_smpnet vlan cmd_ip_set \
-	netif_csum
+	netif_csum selftest_corelock
 kernel-srcs += $(net-lwip-glue:%=net/lwip/%.c)
 $(foreach f,$(net-lwip-glue),$(eval CFLAGS_net_lwip_$(f) := -Inet/lwip/include -I$(LWIPDIR)/include))
 

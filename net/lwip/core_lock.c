@@ -7,6 +7,8 @@
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
+#include "kernel/apic.h"
+#include "kernel/smp.h"
 #include "net/core/dev.h"
 
 #define NO_OWNER (-1)
@@ -22,6 +24,56 @@ static u64 core_lock_taken;
  * several CPUs receiving into one lwIP (bench/scaling.py reads them from
  * /proc/barenet/metrics); written under the lock */
 static u64 core_lock_contended, core_lock_wait_ns;
+
+/* A CPU that finds the lock held spins CORE_LOCK_SPINS times, then halts
+ * until the holder's release wakes it: under QEMU's TCG a spinning vCPU
+ * burns the host core the holder's vCPU (or QEMU's NIC model) needs, most
+ * of all when the host has descheduled the holder; a halted one sleeps in
+ * the host.  CPUs halted for the lock (bit per CPU; atomic): the releaser
+ * sends each a reschedule IPI (its handler does nothing: the interrupt
+ * ends the hlt); any other interrupt (the tick) ends it too. */
+#define CORE_LOCK_SPINS 256
+static unsigned long core_lock_sleepers;
+static u64 core_lock_sleeps;            /* halts for the lock (atomic) */
+
+/* the lock, taken after a spin and then halts; interrupts on */
+static void core_lock_wait(void)
+{
+	unsigned long me = 1UL << smp_processor_id();
+
+	for (int i = 0; i < CORE_LOCK_SPINS; i++) {
+		if (!spin_is_locked(&core_lock) && spin_trylock(&core_lock))
+			return;
+		cpu_relax();
+	}
+	for (;;) {
+		local_irq_disable();
+		/* the locked or orders the bit before the trylock's look, as
+		 * the releaser's fence orders its release before its look at
+		 * the bits: one of the two sees the other */
+		__atomic_or_fetch(&core_lock_sleepers, me, __ATOMIC_SEQ_CST);
+		if (spin_trylock(&core_lock)) {
+			__atomic_and_fetch(&core_lock_sleepers, ~me, __ATOMIC_SEQ_CST);
+			local_irq_enable();
+			return;
+		}
+		__atomic_add_fetch(&core_lock_sleeps, 1, __ATOMIC_RELAXED);
+		safe_halt();
+		__atomic_and_fetch(&core_lock_sleepers, ~me, __ATOMIC_SEQ_CST);
+	}
+}
+
+/* after a release: wake the CPUs halted for the lock */
+static void core_lock_wake(void)
+{
+	unsigned long w;
+
+	mb();
+	w = READ_ONCE(core_lock_sleepers) & ~(1UL << smp_processor_id());
+	for (unsigned int cpu = 0; w; cpu++, w >>= 1)
+		if (w & 1)
+			lapic_send_ipi(cpu_apic_id(cpu), IRQ_VECTOR_RESCHEDULE);
+}
 
 /* the loopback hand-off, in net/lwip/stack.c: called with the lock held */
 void net_loopback_kick(void);
@@ -39,7 +91,10 @@ void net_core_lock(void)
 	if (!spin_trylock(&core_lock)) {
 		u64 t0 = ktime_get_ns();
 
-		spin_lock(&core_lock);
+		if (irqs_disabled())
+			spin_lock(&core_lock);  /* no halt without interrupts */
+		else
+			core_lock_wait();
 		core_lock_contended++;
 		core_lock_wait_ns += ktime_get_ns() - t0;
 	}
@@ -60,6 +115,7 @@ void net_core_unlock(void)
 	net_loopback_kick();
 	core_owner = NO_OWNER;
 	spin_unlock(&core_lock);
+	core_lock_wake();
 	local_bh_enable();
 }
 
@@ -87,4 +143,9 @@ u64 net_core_lock_contended(void)
 u64 net_core_lock_wait_ns(void)
 {
 	return READ_ONCE(core_lock_wait_ns);
+}
+
+u64 net_core_lock_sleeps(void)
+{
+	return __atomic_load_n(&core_lock_sleeps, __ATOMIC_RELAXED);
 }

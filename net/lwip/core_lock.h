@@ -5,6 +5,8 @@
  * the self-tests) runs between net_core_lock() and net_core_unlock().  The
  * lock disables bottom halves on this CPU first, so a softirq cannot enter
  * lwIP on top of a holder, then takes a spinlock for the other CPUs.
+ * A CPU that finds it held spins a little, then halts until the release
+ * wakes it (an IPI): under TCG a spinning vCPU burns a host core.
  * Hard IRQ handlers never take it: net_core_lock() panics there, as it does
  * when the holder takes it again (the lock is not recursive: a recursion
  * would mean lwIP was re-entered from one of its own callbacks).
@@ -34,5 +36,7 @@ u64 net_core_lock_count(void);
 /* of those, the takes that found it held, and the nanoseconds they waited */
 u64 net_core_lock_contended(void);
 u64 net_core_lock_wait_ns(void);
+/* halts a waiting CPU made until a release woke it (instead of spinning) */
+u64 net_core_lock_sleeps(void);
 
 #endif
