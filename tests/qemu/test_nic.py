@@ -15,7 +15,7 @@ One boot per model and mode does, in order:
   3. an oversize frame: dropped and counted (ROC, rx_length_errors);
   4. ring resize at run time under traffic (64 -> 256 -> 64, control
      frames): every frame answered, and kmalloc/DMA outstanding equal to
-     before;
+     before; then three requests back to back: all carried out, in order;
   5. the link flapped FLAPS times through the QEMU monitor, one frame
      answered after each return;
   6. a burst much larger than the ring: every frame is accounted for (host
@@ -52,6 +52,7 @@ WINDOW = 16                     # frames in flight, well under the ring
 # link flaps: each waits out QEMU's 500 ms autonegotiation timer (link up),
 # so make test (BARENET_QUICK=1) flaps 4 times, make test-full 20
 FLAPS = 4 if os.environ.get("BARENET_QUICK") == "1" else 20
+RESIZES = (256, 128, 64)        # step 4b: ring requests sent back to back
 BURST = 3000                    # back to back: far more than ring + QEMU's socket buffer
 ETH_P_IP = 0x0800
 ETH_P_CTRL = 0x88B6             # L2REFLECT_ETHERTYPE
@@ -318,6 +319,21 @@ def test_nic_model_mode(kernel, model, mode, extra):
         assert delta(s1, s2, "device", "gprc") == 3 * RING + 2 + 1     # + 2 ring + 1 stats
         assert delta(s1, s2, "driver", "rx_packets") == 3 * RING + 3
         base += 3 * RING
+
+        # 4b. requests back to back, before the kworker ran the first: each
+        # is carried out, in order (a later one used to replace an earlier
+        # one still waiting: under host load the kworker can wait through
+        # step 4's 64 frames, and "ring 256" was lost)
+        mark = len(g.output)
+        for n in RESIZES:
+            peer.send(ctrl("ring %d" % n))
+        wait_after(g, mark, r"l2reflect: eth0 ring resize to \d+: ok", count=len(RESIZES))
+        done = [int(n) for n in re.findall(r"l2reflect: eth0 ring resize to (\d+):",
+                                           g.output[mark:])]
+        assert done == list(RESIZES), done
+        exchange(g, peer, range(base, base + RING))
+        assert stats(g, peer)["device"]["rx_ring"] == RING
+        base += RING
 
         # 5. link flaps
         mark = len(g.output)
