@@ -260,6 +260,21 @@ def stats(g, peer, dev="eth0", dst=GMAC):
     return out
 
 
+def memory_at_rest(g, peer, mem, want, tries=10):
+    """mem, or, while its kmalloc_live (net of the skb cache) differs from
+    want, the memory line of new stats requests (tries, 0.2 s apart).
+    kmalloc_live counts the whole kernel: lwIP runs beside the responder
+    (loopback, its timers) and may hold an object of its own for a moment
+    (seen under load: one lwIP mem_malloc of 112 bytes at s2, in 1 run of
+    about 40); a leak of the NIC's stays and still fails."""
+    for _ in range(tries):
+        if own_kmalloc(mem) == want:
+            break
+        time.sleep(0.2)
+        mem = stats(g, peer)["memory"]
+    return mem
+
+
 def delta(a, b, part, key):
     return b[part][key] - a[part][key]
 
@@ -333,10 +348,14 @@ def test_nic_model_mode(kernel, model, mode, extra):
         # only once the window's answers are done (s2): printed right after
         # the resize it may count answers still in the TX ring (zero copy
         # holds their skbs until DD; seen up to 16 on main as well)
+        # (the kmalloc baseline: the lower of s0 and s1, either of which
+        # may have caught an object of lwIP's, see memory_at_rest)
+        kmalloc0 = min(own_kmalloc(mem0), own_kmalloc(s1["memory"]))
         assert counters(last)["dma_bytes"] == mem0["dma_bytes"], (last, mem0)
-        assert own_kmalloc(counters(last)) >= own_kmalloc(mem0), (last, mem0)
+        assert own_kmalloc(counters(last)) >= kmalloc0, (last, mem0)
         assert s2["memory"]["dma_bytes"] == mem0["dma_bytes"], (s2["memory"], mem0)
-        assert own_kmalloc(s2["memory"]) == own_kmalloc(mem0), (s2["memory"], mem0)
+        at_rest = memory_at_rest(g, peer, s2["memory"], kmalloc0)
+        assert own_kmalloc(at_rest) == kmalloc0, (s2["memory"], at_rest, mem0, s1["memory"])
         assert delta(s1, s2, "responder", "reflected") == 3 * RING
         assert delta(s1, s2, "device", "gprc") == 3 * RING + 2 + 1     # + 2 ring + 1 stats
         assert delta(s1, s2, "driver", "rx_packets") == 3 * RING + 3
