@@ -3,10 +3,12 @@
 #include <stdlib.h>
 #include "fuzz.h"
 #include "host_stubs.h"
+#include "kernel/apic.h"
 #include "kernel/idle.h"
 #include "kernel/irq.h"
 #include "kernel/mm.h"
 #include "kernel/power.h"
+#include "kernel/smp.h"
 #include "kernel/time.h"
 #include "net/ethtool/ethtool_cmd.h"
 #include "net/services/services.h"
@@ -22,6 +24,20 @@ bool (*tick_net_tx_due)(void);
  * while a NIC is not ready; the fuzz targets have no NICs to wait for */
 void idle_halt(void)
 {
+}
+
+/* net/lwip/core_lock.c wakes the CPUs halted for the core lock; the fuzz
+ * targets run on one CPU, where no one waits for it: a call is a bug */
+u32 cpu_apic_id(unsigned int cpu)
+{
+	FUZZ_CHECK(0, "cpu_apic_id(%u)", cpu);
+	abort();
+}
+
+int lapic_send_ipi(u32 apic_id, int vector)
+{
+	FUZZ_CHECK(0, "lapic_send_ipi(%u, %d)", apic_id, vector);
+	abort();
 }
 
 /* netctl= is off in the fuzz targets: a call is a bug */
