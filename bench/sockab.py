@@ -71,7 +71,7 @@ def sampled(bg, net, elf, port, secs):
     rate = res["r"][0]
     lines = ["  port %d: %d samples, %.0f req/s while sampled, %.4f samples per reply"
              % (port, len(rips), rate, len(rips) / (rate * secs) if rate else 0.0)]
-    for nm, k in cnt.most_common(30):
+    for nm, k in cnt.most_common(int(os.environ.get("TOP", "30"))):
         lines.append("    %5.1f%% %s" % (100.0 * k / max(1, len(rips)), nm))
     return "\n".join(lines)
 
