@@ -17,6 +17,7 @@
 #include "kernel/x86.h"
 #include "net/core/xmit.h"
 #include "net/socket/socket.h"
+#include <stdio.h>
 #include <string.h>
 
 #define SYSCALL_MAX     512
@@ -347,7 +348,8 @@ static long sys_uname(unsigned long ubuf)
 	strlcpy(u.sysname, "Linux", sizeof(u.sysname));        /* the ABI it speaks */
 	strlcpy(u.nodename, "barenet", sizeof(u.nodename));
 	strlcpy(u.release, BARENET_VERSION "-barenet", sizeof(u.release));
-	strlcpy(u.version, barenet_build, sizeof(u.version));
+	/* as Linux's: "#1 SMP <flavour> <tree>" (kernel/version.h) */
+	snprintf(u.version, sizeof(u.version), "#1 SMP " BARENET_FLAVOUR " %s", barenet_build);
 	strlcpy(u.machine, "x86_64", sizeof(u.machine));
 	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
 	return copy_to_user(ubuf, &u, sizeof(u));

@@ -205,7 +205,8 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def kernel():
     if not os.path.exists(harness.KERNEL):
-        pytest.fail("build/barenet.elf missing: run make first")
+        pytest.fail("build/barenet.elf missing: run make checked first (make builds only "
+                    "the release image, build/release/)")
     return harness.KERNEL
 
 
