@@ -212,10 +212,13 @@ distclean:
 
 help:
 	@echo "barenet targets:"
-	@echo "  make            build build/barenet.elf (QEMU -kernel) and build/barenet.sym"
+	@echo "  make            the release image build/release/barenet.elf (LOCK_DEBUG=0 KMALLOC_DEBUG=0;"
+	@echo "                  QEMU -kernel) and its barenet.sym: what make run, debug and bench boot"
+	@echo "  make checked    the checked image build/barenet.elf (LOCK_DEBUG=1 KMALLOC_DEBUG=1), its .sym"
+	@echo "                  and build/tools/bn-inject: what the QEMU tests boot (make test builds both)"
 	@echo "  make iso        build build/barenet.iso (GRUB, BIOS + UEFI; dd it to a USB stick)"
 	@echo "                  ISO_APPEND='...' default entry's options, ISO_OUT=, ISO_TIMEOUT="
-	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, CPUS=2, APPEND='...')"
+	@echo "  make run        boot the release image in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, CPUS=2, APPEND='...')"
 	@echo "                  NET=user (127.0.0.1 forwards) or NET=tap (root: a namespace with a tap);"
 	@echo "                  the dashboard: http://127.0.0.1:8080/ (docs/DASHBOARD.md)"
 	@echo "  make APP=prog.c an image with that program as its application (a file, files or a directory;"
@@ -241,10 +244,13 @@ help:
 	@echo "  make bench      barenet vs a Debian Linux guest, same NIC (root; BENCH_MODELS, BENCH_MODES, BENCH_QUICK=1)"
 	@echo "  make clean      remove build outputs (keeps build/deps)"
 	@echo "  make distclean  remove build/ entirely"
-	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), BUILD=dir, V=1, APP, APP_NAME,"
+	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), BUILD=dir (the checked image's;"
+	@echo "  the release one goes in dir/release), FLAVOUR=release (app-kernel, iso: build/release),"
+	@echo "  V=1, APP, APP_NAME,"
 	@echo "  APP_CFLAGS, APP_LDLIBS,"
 	@echo "  ACCEL, NIC, NET, NETNS, APPEND, MEM, SMP, MACHINE, HOSTFWD, GDBPORT, PYTEST_ARGS (see docs/USAGE.md)"
-	@echo "  LOCK_DEBUG=0 builds spinlocks without owner/recursion/IRQ-safety/hold-time checks (default 1; make clean first)"
-	@echo "  KMALLOC_DEBUG=0 builds kmalloc without redzones/caller tracking/live list (default 1; make clean first)"
+	@echo "  LOCK_DEBUG=0|1 spinlocks without/with owner/recursion/IRQ-safety/hold-time checks, and"
+	@echo "  KMALLOC_DEBUG=0|1 kmalloc without/with redzones/caller tracking/live list (defaults: the"
+	@echo "  flavour's; a build directory remembers its flags and rebuilds when they change)"
 
 -include $(kernel-objs:.o=.d)
