@@ -66,6 +66,11 @@ def test_build_dir_follows_its_flags(tmp_path):
         assert r.returncode == 0, r.stdout + r.stderr
         return [l for l in r.stdout.splitlines() if "lib/parse_num.c" in l]
 
+    # make -n in a directory not built yet: what it would do, and no stamp
+    r = subprocess.run(["make", "-n", "--no-print-directory", "BUILD=" + build, obj],
+                       cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "lib/parse_num.c" in r.stdout, r.stdout + r.stderr
+    assert not os.path.exists(os.path.join(build, "gen", "kflags"))
     first = make("LOCK_DEBUG=0")
     assert len(first) == 1 and "-DLOCK_DEBUG=0" in first[0], first
     assert make("LOCK_DEBUG=0") == []
