@@ -53,6 +53,9 @@ def test_iperf3_server_measured_by_the_stock_client_both_ways(testnet):
     up = client(testnet, g, "-t", "2")
     g.wait_for(r"Server listening on 5201 \(test #2\)", timeout=30)
     down = client(testnet, g, "-t", "2", "-R")
+    # and listens again on 5201 although the guest closed the -R test's
+    # data connection first (TIME_WAIT there): SO_REUSEADDR as Linux's
+    g.wait_for(r"Server listening on 5201 \(test #3\)", timeout=30)
     assert not up["start"].get("reverse") and down["start"]["test_start"]["reverse"] == 1
     for rep in (up, down):
         end = rep["end"]
@@ -80,4 +83,17 @@ def test_files_tmp_mmap_urandom_from_inside():
         assert name in ok, (name, ok)
     assert "files: 0 failed" in g.output
     assert "not implemented" not in g.output, g.output[-2000:]
+    assert rc == harness.EXIT_OK
+
+
+def test_so_reuseaddr_binds_a_port_in_time_wait():
+    """What iperf3's re-listen after each test needs (lwipopts.h, SO_REUSE)."""
+    g = harness.Guest("iperf3-reuseaddr", kernel=apps.app_kernel("tests/apps/reuseaddr.c"),
+                      append="exit=app ready_wait=0 shell=off")
+    with g:
+        rc = g.wait_exit(timeout=120)
+    bad = re.findall(r"^FAIL .*$", g.output, re.M)
+    assert not bad, bad
+    ok = re.findall(r"^ok (\S+)$", g.output, re.M)
+    assert "time_wait_with_reuseaddr_binds" in ok and "time_wait_without_reuseaddr_eaddrinuse" in ok, ok
     assert rc == harness.EXIT_OK
