@@ -9,7 +9,8 @@
  *   /dev/null      reads are end of file, writes are taken.
  * Anything else does not exist (ENOENT), and cannot be created (EROFS).
  * /tmp has no subdirectories; a directory cannot be opened (EACCES, EISDIR
- * for writing).  A file lives while it has a name, an open
+ * for writing).  A file is at most 64 MiB (EFBIG), all of them 64 MiB
+ * (ENOSPC): kernel memory, outside app.mem_max.  A file lives while it has a name, an open
  * descriptor or a mapped page (Linux's rule); /tmp lasts as long as the
  * kernel (a reboot empties it, as tmpfs).
  *
@@ -34,6 +35,7 @@
 
 #define TMP_NAME_MAX    64              /* a name in /tmp, its NUL included */
 #define TMP_SIZE_MAX    (64UL << 20)    /* a file's size: past it EFBIG */
+#define TMP_PAGES_MAX   16384           /* all files' pages (64 MiB): past it ENOSPC */
 
 struct tmp_file {
 	struct list_head node;          /* tmp_files */
@@ -56,6 +58,7 @@ struct tmp_open {
 
 static struct spinlock tmp_lock = SPINLOCK_INIT("tmpfs");
 static struct list_head tmp_files = LIST_HEAD_INIT(tmp_files);
+static unsigned long tmp_pages;         /* pages held by all files; locked */
 
 /* free t when nothing holds it any more; locked */
 static void tmp_maybe_free(struct tmp_file *t)
@@ -65,17 +68,21 @@ static void tmp_maybe_free(struct tmp_file *t)
 	list_del_init(&t->node);
 	for (size_t i = 0; i < t->npages; i++)
 		page_free(t->pages[i], 0);
+	tmp_pages -= t->npages;
 	kfree(t->pages);
 	kfree(t);
 }
 
-/* make the file hold at least n pages (zeroed); locked; 0 or -ENOMEM */
+/* make the file hold at least n pages (zeroed); locked; 0, -ENOSPC or
+ * -ENOMEM */
 static int tmp_grow(struct tmp_file *t, size_t n)
 {
 	void **p;
 
 	if (n <= t->npages)
 		return 0;
+	if (tmp_pages + (n - t->npages) > TMP_PAGES_MAX)
+		return -ENOSPC;
 	p = kmalloc(n * sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -92,6 +99,7 @@ static int tmp_grow(struct tmp_file *t, size_t n)
 		memset(p[i], 0, PAGE_SIZE);
 	}
 	kfree(t->pages);
+	tmp_pages += n - t->npages;
 	t->pages = p;
 	t->npages = n;
 	return 0;
@@ -116,9 +124,10 @@ static int tmp_resize(struct tmp_file *t, size_t size)
 			       PAGE_SIZE - size % PAGE_SIZE);
 		for (size_t i = n; i < t->npages; i++)
 			memset(t->pages[i], 0, PAGE_SIZE);
-		if (!t->maps) {
+		if (!t->maps && n < t->npages) {
 			for (size_t i = n; i < t->npages; i++)
 				page_free(t->pages[i], 0);
+			tmp_pages -= t->npages - n;
 			t->npages = n;
 		}
 	}

@@ -109,6 +109,20 @@ int main(void)
 	}
 	close(fd);
 
+	/* limits: a file past 64 MiB is EFBIG, all files past 64 MiB ENOSPC,
+	 * and a removed file's pages count no more */
+	fd = open("/tmp/big1", O_RDWR | O_CREAT, 0600);
+	fd2 = open("/tmp/big2", O_RDWR | O_CREAT, 0600);
+	CHECK("file_too_big_efbig", fails_with(ftruncate(fd, (64L << 20) + 1), EFBIG), "errno %d", errno);
+	CHECK("ftruncate_40m", ftruncate(fd, 40L << 20) == 0, "errno %d", errno);
+	CHECK("all_files_full_enospc", fails_with(ftruncate(fd2, 40L << 20), ENOSPC), "errno %d", errno);
+	CHECK("shrink_frees", ftruncate(fd, 4096) == 0 && ftruncate(fd2, 40L << 20) == 0, "errno %d", errno);
+	ftruncate(fd2, 0);
+	close(fd);
+	close(fd2);
+	unlink("/tmp/big1");
+	unlink("/tmp/big2");
+
 	/* devices */
 	fd = open("/dev/urandom", O_RDONLY);
 	memset(buf, 0, sizeof(buf));
