@@ -157,12 +157,13 @@ lwip_ok() {
     [ -f "$LWIP_DIR/src/core/tcp.c" ] && [ -f "$LWIP_DIR/.verified" ] &&
         [ "$(cat "$LWIP_DIR/.verified")" = "$(lwip_stamp)" ]
 }
-# make runs this script when a patch, or the list of their names it keeps
-# (net/build.mk), is newer than the stamp: if the set is unchanged (a patch
-# touched, not edited), bring the stamp's time forward so make does not run
-# this script again and again
-if lwip_ok && [ -n "$(find "$LWIP_PATCHES" "$DEPS_DIR/lwip-patches.list" -newer "$LWIP_DIR/.verified" \
-                    \( -name '*.patch' -o -name lwip-patches.list \) 2>/dev/null)" ]; then
+# make runs this script when a patch, the list of their names it keeps
+# (net/build.mk) or this script is newer than the stamp: if the set is
+# unchanged (a patch touched, not edited; this script edited), bring the
+# stamp's time forward so make does not run this script again and again
+if lwip_ok && [ -n "$(find "$LWIP_PATCHES" "$DEPS_DIR/lwip-patches.list" "$here/tools/deps.sh" \
+                    -newer "$LWIP_DIR/.verified" \
+                    \( -name '*.patch' -o -name lwip-patches.list -o -name deps.sh \) 2>/dev/null)" ]; then
     touch "$LWIP_DIR/.verified"
 fi
 
