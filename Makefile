@@ -203,6 +203,7 @@ include tests/fuzz/build.mk
 include tests/lab/build.mk
 include tools/build.mk
 include bench/build.mk
+include apps/iperf3.mk
 
 .PHONY: clean distclean help
 clean:

@@ -821,6 +821,10 @@ def main():
         import tcp              # bench/tcp.py: TCP both ways, offloads on/off
         tcp.main()
         return
+    if os.environ.get("BENCH_ONLY") == "iperf3":
+        import iperf3           # bench/iperf3.py: iperf3 as the application
+        iperf3.main()
+        return
     if SCALING_ONLY:
         # the scaling table alone: no Linux guest; BENCH_MODELS narrows it
         ok, why = netns.available()
@@ -872,6 +876,9 @@ def main():
     write_summary(out_dir, docs, bases)
     if not SOCK_ONLY and os.environ.get("BENCH_SCALING", "1") != "0":
         scaling.run(out_dir, date)
+    if not SOCK_ONLY and os.environ.get("BENCH_IPERF3", "1") != "0":
+        import iperf3           # bench/iperf3.py: results in bench/results/iperf3
+        iperf3.main()
     log("done in %.0f s (%s)" % (time.monotonic() - t0, ", ".join("%s %s" % c for c in cells)))
 
 
