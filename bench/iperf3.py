@@ -2,7 +2,7 @@
 application (make iperf3: built unmodified from Debian's orig tarball),
 measured by the host's stock iperf3 client both ways, next to the Linux
 guest running the very same program (the same static musl binary,
-build/apps/iperf3/iperf3.elf, added to the Linux guest's initramfs as a
+build/release/apps/iperf3/iperf3.elf, added to the Linux guest's initramfs as a
 second cpio archive: the kernel unpacks both).
 
 Per round and per NIC model (its default interrupt mode), back to back,
@@ -34,8 +34,10 @@ ROUNDS = int(os.environ.get("BENCH_IPERF3_ROUNDS", "2"))
 SECONDS = int(os.environ.get("BENCH_IPERF3_SECONDS", "5"))
 OUT = os.path.join(run.ROOT, "bench", "results", "iperf3")
 BUILD = os.path.join(run.ROOT, "build")
-KERNEL = os.path.join(BUILD, "apps", "iperf3", "barenet.elf")
-PROGRAM = os.path.join(BUILD, "apps", "iperf3", "iperf3.elf")
+# the release flavour, as every image make bench boots (make iperf3
+# FLAVOUR=release builds it in build/release)
+KERNEL = os.path.join(BUILD, "release", "apps", "iperf3", "barenet.elf")
+PROGRAM = os.path.join(BUILD, "release", "apps", "iperf3", "iperf3.elf")
 INITRD = os.path.join(BUILD, "bench", "iperf3", "initrd.cpio.gz")
 
 
@@ -45,10 +47,10 @@ def log(msg):
 
 def build():
     """make iperf3; then the Linux guest's initramfs with the program too."""
-    r = subprocess.run(["make", "-s", "-j2", "iperf3"], cwd=run.ROOT, capture_output=True,
+    r = subprocess.run(["make", "-s", "-j2", "iperf3", "FLAVOUR=release"], cwd=run.ROOT, capture_output=True,
                        text=True, timeout=1800)
     if r.returncode:
-        raise SystemExit("bench: make iperf3 failed:\n" + r.stdout + r.stderr)
+        raise SystemExit("bench: make iperf3 FLAVOUR=release failed:\n" + r.stdout + r.stderr)
     os.makedirs(os.path.dirname(INITRD), exist_ok=True)
     # newc cpio of /usr/bin/iperf3 (the directories exist in the first)
     with open(PROGRAM, "rb") as f:
