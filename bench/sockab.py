@@ -3,8 +3,11 @@ boot per image given, the same cells as make bench's measure_sock.
 
   bench/sockab.py SMP REPS BUILD_DIR...
 
-Each BUILD_DIR is a tree's build/ holding apps/sockbench/barenet.elf (`make
-app-kernel APP=tests/apps/sockbench.c`).  Per image: igb in its default
+Each BUILD_DIR is a tree's build directory holding apps/sockbench/barenet.elf
+(`make app-kernel APP=tests/apps/sockbench.c FLAVOUR=release` makes
+build/release/apps/sockbench/barenet.elf, the image make bench boots; a
+BUILD_DIR of build/ has the checked one); each boot prints its image's tree
+and flavour.  Per image: igb in its default
 mode with SMP CPUs; REPS rounds of every SOCK_UDP cell (or only CELL=64_1
 etc.), each the callback echo (udp/7) then the application's (udp/7007),
 2 s each, back to back.  ETH="weight 0 1" runs `ethtool -X eth0 ETH` first:
@@ -91,6 +94,7 @@ def main():
         elf = os.path.abspath(os.path.join(build, "apps", "sockbench", "barenet.elf"))
         with netns.TestNet() as net:
             bg = run.sock_guest(net, model, mode, smp, elf, "sockab-%d" % i)
+            print("%s: %s" % (elf, benchlib.image_build(bg.g.output)), flush=True)
             if eth:
                 bg.cmd("ethtool -X eth0 " + eth)
             for _ in range(reps):
