@@ -375,8 +375,7 @@ def measure(model, label, n, steer, extra, kernel=None):
                               for k in sorted(th1)}
         cell["load_after"] = os.getloadavg()[0]
         if rips:
-            cell["profile"] = profile_of(rips, kernel or os.path.join(harness.BUILD,
-                                                                      "barenet.elf"))
+            cell["profile"] = profile_of(rips, kernel or benchlib.KERNEL)
         g.send("poweroff\r")
         g.wait_exit(30)
     log("%s %s: echo %.0f/s, flood %.0f frames/s of %.0f sent/s (%s sender, %s), processed "
