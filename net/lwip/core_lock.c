@@ -25,14 +25,15 @@ static u64 core_lock_taken;
  * /proc/barenet/metrics); written under the lock */
 static u64 core_lock_contended, core_lock_wait_ns;
 
-/* A CPU that finds the lock held spins CORE_LOCK_SPINS times, then halts
- * until the holder's release wakes it: under QEMU's TCG a spinning vCPU
+/* A CPU that finds the lock held spins up to CORE_LOCK_SPIN_NS (a few
+ * batches' hold: an ordinary wait costs no IPI), then halts until the
+ * holder's release wakes it: under QEMU's TCG a spinning vCPU
  * burns the host core the holder's vCPU (or QEMU's NIC model) needs, most
  * of all when the host has descheduled the holder; a halted one sleeps in
  * the host.  CPUs halted for the lock (bit per CPU; atomic): the releaser
  * sends each a reschedule IPI (its handler does nothing: the interrupt
  * ends the hlt); any other interrupt (the tick) ends it too. */
-#define CORE_LOCK_SPINS 256
+#define CORE_LOCK_SPIN_NS 200000ULL
 static unsigned long core_lock_sleepers;
 static u64 core_lock_sleeps;            /* halts for the lock (atomic) */
 
@@ -40,12 +41,13 @@ static u64 core_lock_sleeps;            /* halts for the lock (atomic) */
 static void core_lock_wait(void)
 {
 	unsigned long me = 1UL << smp_processor_id();
+	u64 end = ktime_get_ns() + CORE_LOCK_SPIN_NS;
 
-	for (int i = 0; i < CORE_LOCK_SPINS; i++) {
+	do {
 		if (!spin_is_locked(&core_lock) && spin_trylock(&core_lock))
 			return;
 		cpu_relax();
-	}
+	} while (ktime_get_ns() < end);
 	for (;;) {
 		local_irq_disable();
 		/* the locked or orders the bit before the trylock's look, as
