@@ -17,10 +17,18 @@ QEMU's filter-dump (test_offload.OffloadGuest); the host's iperf 2 runs
 - TSO off (`ethtool -K eth0 tso off`): lwIP's segments are MSS-sized
   again, no TSO send.
 
+In the first run and in a 400 KB transfer through the TCP echo service
+(copied writes: lwIP's headers and payload in one pbuf), lwIP cuts its
+large segments at the window edge (TcpExt TCPSplits grows) and copies no
+payload to do so (TCPSplitCopied stays: lwIP patch 0050 moves the
+remainder; before, each cut copied the rest of the segment: 10.7 MB in
+466 cuts of a 36 MB run); the echo comes back byte for byte.
+
 Every frame the guest sent is then checked with tshark: no frame past the
 MTU, IP and TCP checksums right, and each run's data one gapless stream
 of segments within the MSS (test_offload.check_stream)."""
 import os
+import socket
 import time
 
 import pytest
@@ -34,10 +42,23 @@ NICS = ["igb", pytest.param("e1000", marks=pytest.mark.slow),
 SECONDS = 1
 LOSS_SECONDS = 6
 BLACKOUT = 3.5
+ECHO_PORT = 46000               # the host's port for the echo transfer
+ECHO_BYTES = 400000
 
 
 def tcp_counts(g):
     return parse_snmp(sh(g, "cat /proc/net/snmp"))["Tcp"]
+
+
+def split_counts(g):
+    """TcpExt (TCPSplits, TCPSplitCopied): lwIP's cuts of unsent segments
+    and the payload bytes they copied (32-bit counters)."""
+    x = parse_snmp(sh(g, "cat /proc/net/netstat"))["TcpExt"]
+    return x["TCPSplits"], x["TCPSplitCopied"]
+
+
+def split_delta(before, after):
+    return tuple((b - a) & 0xFFFFFFFF for a, b in zip(before, after))
 
 
 def iperf_from_guest(og, seconds=SECONDS):
@@ -66,11 +87,22 @@ def test_tcp_segments_past_the_mss(testnet, kernel, nic, tmp_path):
     g = og.g
     assert sh(g, "ethtool -K eth0 tx on tso on") == ""
 
+    x0 = split_counts(g)
     port_on, bytes_on, segs_on, _, sends_on, wire_on = run_counted(og)
     assert bytes_on > 200000 and sends_on > 0
     # lwIP's segments carried many wire segments each (before: one each,
     # OutSegs >= tx_tso_segments)
     assert wire_on >= 8 * segs_on, (segs_on, wire_on)
+    # cut at the window edge without copying (before patch 0050 each cut
+    # copied the rest of the segment)
+    splits, copied = split_delta(x0, split_counts(g))
+    assert splits > 0 and copied == 0, (splits, copied, bytes_on)
+
+    # copied writes (the echo service): payload in the headers' pbuf
+    x0 = split_counts(g)
+    og.tcp_echo(socket.AF_INET, GUEST4, ECHO_PORT, nbytes=ECHO_BYTES)
+    splits, copied = split_delta(x0, split_counts(g))
+    assert splits > 0 and copied == 0, (splits, copied)
 
     # every frame to the guest dropped at its driver for BLACKOUT s in
     # the middle of a run: no ACK comes, lwIP's retransmission timer goes
@@ -101,7 +133,8 @@ def test_tcp_segments_past_the_mss(testnet, kernel, nic, tmp_path):
     bad = checksums_bad(rows)
     assert rows and not bad, bad[:5]
     assert max(int(r["frame.len"]) for r in rows) <= 1514
-    for port, nbytes in ((port_on, bytes_on), (port_loss, bytes_loss), (port_off, bytes_off)):
+    for port, nbytes in ((port_on, bytes_on), (port_loss, bytes_loss), (port_off, bytes_off),
+                         (ECHO_PORT, ECHO_BYTES)):
         _, covered = check_stream(rows, port, MSS[4])
         assert covered >= nbytes
     os.unlink(og.pcap)

@@ -22,6 +22,7 @@ unit-bins := $(patsubst %,$(BUILD)/host/test_%,$(unit-names))
 HOST_LWIP_CFLAGS := $(HOST_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include
 # no TSO glue (net/lwip/netif.c) here: lwIP's segments stay at the MSS
 HOST_LWIP_CFLAGS += '-DLWIP_HOOK_TCP_SEG_MAX(pcb)=((pcb)->mss)'
+HOST_LWIP_CFLAGS += '-DLWIP_HOOK_TCP_SPLIT_COPIED(pcb,bytes)='
 host-lwip-objs := $(lwip-srcs:%.c=$(BUILD)/host/lwip/%.o) $(BUILD)/host/lwip/port.o \
 	$(BUILD)/host/lwip/tcp_tw.o $(BUILD)/host/lwip/secure_seq.o $(BUILD)/host/lwip/random.o \
 	$(BUILD)/host/lwip/siphash.o \
