@@ -31,6 +31,11 @@ def test_threads_wait_wake_sleep_and_preempt(kernel, smp):
     # without preemption b would start only after a's 300 ms of spinning
     assert m and int(m.group(1)) >= 50, out
     assert "sched: test: detached threads freed themselves" in out, out
+    # a wait begun while CPU 0's tick is late (interrupts off there) lasts
+    # its whole time: before jiffies_now() it ended on the catching-up tick
+    m = re.search(r"sched: test: a 30 ms wait begun 40 ms into a late tick took (\d+) ms", out)
+    assert (m is not None) == (smp >= 2), out
+    assert m is None or int(m.group(1)) >= 20, out
 
 
 def ps(g):
