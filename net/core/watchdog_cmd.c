@@ -6,6 +6,7 @@
 #include "fs/view.h"
 #include "kernel/errno.h"
 #include "kernel/shell/shell.h"
+#include "kernel/x86.h"
 #include "net/core/xps.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,9 +60,8 @@ static int cmd_netdev(int argc, char **argv)
 }
 SHELL_CMD("netdev", cmd_netdev, "devices' TX watchdog: netdev [reset <dev> | watchdog <dev> <ms>]");
 
-/* Linux net-sysfs.c tx_timeout_show: "%lu\n", on every TX queue tx-N;
- * the watchdog here is the device's (dev_watchdog_check: no completion on
- * any queue), so each queue shows the device's count; lo (lwIP's
+/* Linux net-sysfs.c tx_timeout_show: "%lu\n", the queue's own count (the
+ * driver names the queue that hung, dev_watchdog_check); lo (lwIP's
  * loopback, no net_device) never times out */
 static int tx_timeout_show(char *buf, size_t size, const char *const *args)
 {
@@ -72,6 +72,7 @@ static int tx_timeout_show(char *buf, size_t size, const char *const *args)
 		return q;
 	if (!dev)
 		return snprintf(buf, size, "0\n");
-	return snprintf(buf, size, "%llu\n", (unsigned long long)dev->tx_timeouts);
+	return snprintf(buf, size, "%llu\n",
+			(unsigned long long)READ_ONCE(dev->tx_queue_timeouts[q]));
 }
 VIEW("/sys/class/net/*/queues/*/tx_timeout", tx_timeout_show);

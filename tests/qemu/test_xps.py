@@ -124,7 +124,9 @@ def test_tx_watchdog_sees_queue_1(testnet, kernel):
     """A TX queue other than 0 that hangs is the device's hang: every
     flow on RX queue 1 (ethtool -X weight 0 1, its vector on CPU 1), so
     the echo replies leave on TX queue 1; tx_stall freezes its tail, the
-    watchdog counts one tx_timeout and resets, and the echoes come back."""
+    watchdog counts one tx_timeout and resets, and the echoes come back.
+    The timeout is queue 1's (Linux's per-queue trans_timeout): tx-1/
+    tx_timeout counts it, tx-0's stays, their sum is the device's."""
     net = testnet
     g = igb_guest(net, "xps-wd")
     assert shell(g, "ethtool -X eth0 weight 0 1") == ""
@@ -161,6 +163,10 @@ def test_tx_watchdog_sees_queue_1(testnet, kernel):
     assert s1["tx_timeout_count"] - s0["tx_timeout_count"] == 1, (s0, s1)
     assert s1["tx_queue_1_packets"] > s0["tx_queue_1_packets"], (s0, s1)
     assert back >= 5
+    q = "/sys/class/net/eth0/queues/"
+    per_queue = [int(shell(g, "cat %stx-%d/tx_timeout" % (q, n)).strip()) for n in (0, 1)]
+    assert per_queue == [0, 1], per_queue
+    assert "transmit queue 1 timed out" in g.output
     g.send("poweroff\r")
     assert g.wait_exit(30) == EXIT_OK
 

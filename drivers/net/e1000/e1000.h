@@ -557,6 +557,10 @@ void e1000_mq_tx_down(struct e1000_adapter *a);
 /* the TX watchdog's peek at TX queues 1..: descriptors in flight, their
  * completed frames added to *completed */
 unsigned int e1000_mq_tx_inflight(struct e1000_adapter *a, u64 *completed);
+/* the first TX queue 1.. with descriptors in flight and its ring in
+ * *ring; 0 for none (*ring unchanged) */
+unsigned int e1000_mq_tx_busy_queue(struct e1000_adapter *a,
+				    const struct e1000_tx_ring **ring);
 bool e1000_mq_ring_intr(struct e1000_mq_queue *q);
 bool e1000_mq_other_intr(struct e1000_adapter *a);
 /* the IRQ name of queue q's vector ("eth0-TxRx-q"); stable storage */
@@ -681,7 +685,7 @@ static inline bool e1000_fault_tx_stall(struct e1000_adapter *a)
 /* e1000_watchdog.c: the TX watchdog's ops (net/core/watchdog.h) and the
  * driver's periodic checks */
 unsigned int e1000_tx_inflight(struct net_device *dev, u64 *completed);
-void e1000_tx_timeout(struct net_device *dev);
+unsigned int e1000_tx_timeout(struct net_device *dev);
 void e1000_watchdog(struct net_device *dev);
 int  e1000_reset(struct net_device *dev);
 void e1000_watchdog_init(struct e1000_adapter *a);

@@ -574,6 +574,21 @@ unsigned int e1000_mq_tx_inflight(struct e1000_adapter *a, u64 *completed)
 	return n;
 }
 
+unsigned int e1000_mq_tx_busy_queue(struct e1000_adapter *a,
+				    const struct e1000_tx_ring **ring)
+{
+	for (unsigned int qi = 1; qi < READ_ONCE(a->num_queues) && qi < E1000_MQ_MAX; qi++) {
+		const struct e1000_mq_queue *q = a->mq_q[qi];
+
+		if (READ_ONCE(q->tx_up) && READ_ONCE(q->tx.count) &&
+		    READ_ONCE(q->tx.next_to_use) != READ_ONCE(q->tx.next_to_clean)) {
+			*ring = &q->tx;
+			return qi;
+		}
+	}
+	return 0;
+}
+
 /* Before the transmitter goes off (e1000_down): each TX queue q > 0 sends
  * what it holds (unless the device hung), is closed to start_xmit,
  * reclaimed, disabled and freed.  Process context. */
