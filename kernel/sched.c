@@ -322,7 +322,7 @@ unsigned long schedule_timeout(unsigned long timeout)
 {
 	struct rq *rq = this_cpu_ptr(&runqueues);
 	struct task_struct *t = rq->curr;
-	unsigned long expire = READ_ONCE(jiffies) + timeout, now, flags;
+	unsigned long expire = jiffies_now() + timeout, now, flags;
 
 	if (t == &rq->idle) {
 		/* the idle thread never leaves the CPU: wait with interrupts
@@ -361,7 +361,7 @@ unsigned long schedule_timeout(unsigned long timeout)
 	}
 	if (timeout == MAX_SCHEDULE_TIMEOUT)
 		return timeout;
-	now = READ_ONCE(jiffies);
+	now = jiffies_now();
 	return now < expire ? expire - now : 0;
 }
 

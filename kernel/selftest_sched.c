@@ -54,6 +54,66 @@ static int ponger(void *data)
 	return (int)smp_processor_id() + 200;
 }
 
+/* a wait that starts while CPU 0's tick is late (its interrupts off):
+ * it must still last its whole time, measured on the TSC */
+#define STALE_OFF_MS    45      /* CPU 0 runs with interrupts off this long */
+#define STALE_START_MS  40      /* ... and lets the waiter start this far in */
+#define STALE_WAIT_MS   30
+
+struct stale_wait {
+	volatile bool go;
+	u64 waited;
+};
+
+static int stale_waiter(void *data)
+{
+	struct stale_wait *w = data;
+	struct wait_queue_head never;
+	u64 t0;
+
+	init_waitqueue_head(&never);
+	while (!READ_ONCE(w->go))
+		cpu_relax();
+	t0 = ktime_get_ns();
+	wait_event_timeout(never, false, msecs_to_jiffies(STALE_WAIT_MS));
+	w->waited = ktime_get_ns() - t0;
+	return 0;
+}
+
+/* CPU 0 keeps jiffies; with its interrupts off they stop while the TSC
+ * goes on.  A wait on CPU 1 that starts then must not end on the tick that
+ * makes them up.  0, or -1 (the report says which check). */
+static int stale_jiffies_wait(void)
+{
+	static struct stale_wait w;
+	struct task_struct *t;
+	unsigned long flags;
+	int rc = 0;
+
+	/* interrupts off pins this thread; it must be CPU 0, which keeps
+	 * jiffies */
+	SELFTEST_CHECK("sched", smp_processor_id() == 0);
+	w.go = false;
+	w.waited = 0;
+	t = kthread_create(stale_waiter, &w, "stale/1");
+	SELFTEST_CHECK("sched", t && kthread_bind(t, 1) == 0);
+	wake_up_process(t);
+	msleep(20);     /* the waiter is spinning on CPU 1 */
+	flags = local_irq_save();
+	mdelay(STALE_START_MS);
+	WRITE_ONCE(w.go, true);
+	mdelay(STALE_OFF_MS - STALE_START_MS);
+	local_irq_restore(flags);
+	SELFTEST_CHECK("sched", kthread_stop(t) == 0);
+	pr_info("sched: test: a %u ms wait begun %u ms into a late tick took %llu ms\n",
+		STALE_WAIT_MS, STALE_START_MS, (unsigned long long)(w.waited / NSEC_PER_MSEC));
+	/* as the timeout above, to a tick; ending on the catching-up tick
+	 * would take 5..15 ms */
+	SELFTEST_CHECK("sched", w.waited >= (u64)(STALE_WAIT_MS - 1000 / HZ) * NSEC_PER_MSEC);
+out:
+	return rc;
+}
+
 static int sleeper(void *data)
 {
 	u64 t0 = ktime_get_ns();
@@ -279,6 +339,10 @@ static int selftest_sched(void)
 	waited = ktime_get_ns() - t0;
 	SELFTEST_CHECK("sched", left == 0);
 	SELFTEST_CHECK("sched", waited >= (u64)(SLEEP_MS - 1000 / HZ) * NSEC_PER_MSEC);
+
+	/* a wait begun on a stale jiffies value (CPU 0 keeps them) */
+	if (n >= 2)
+		SELFTEST_CHECK("sched", stale_jiffies_wait() == 0);
 
 	/* preemption: two spinners on CPU 0 */
 	s1 = kthread_create(spin_thread, &sp1, "spin/a");

@@ -49,6 +49,18 @@ CMDLINE_OPT("hz", set_hz, "tick rate in Hz, 10..1000");
  * its clocksource: an interrupt that was lost or merged (an emulator's vCPU
  * descheduled for longer than a period) is made up by the next one, and
  * the half-period offset absorbs interrupt latency jitter */
+u64 jiffies_now(void)
+{
+	u64 j = READ_ONCE(jiffies), due;
+
+	if (!tsc_per_tick)
+		return j;
+	/* the ticks that have passed, whole ones only: the start of a wait
+	 * must not count a tick that has not happened */
+	due = (rdtsc() - tick_tsc0) / tsc_per_tick;
+	return due > j ? due : j;
+}
+
 static int tick_interrupt(void *ctx)
 {
 	u64 due;

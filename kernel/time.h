@@ -41,6 +41,11 @@ extern unsigned int tick_hz;
 #define HZ tick_hz
 /* ticks since tick_init(); written by the tick interrupt: read with READ_ONCE */
 extern u64 jiffies;
+/* jiffies as the TSC has them now: READ_ONCE(jiffies) can lag when the
+ * boot CPU's tick interrupt is late (interrupts off there, an emulator's
+ * timer thread starved), and a wait that starts from the stale value and
+ * ends on the catching-up tick ends early.  Never below jiffies. */
+u64 jiffies_now(void);
 /* The TIMER softirq's consumer (lwIP's timeouts, net/lwip/stack.c): when
  * set, each tick raises TIMER_SOFTIRQ if it returns true.  Called in hard
  * IRQ context: a cheap, lock-free check. */

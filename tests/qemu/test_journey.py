@@ -150,7 +150,12 @@ def run_ping(j, args, n, deadline):
     r = j.net.run(["ping"] + args + ["-q", "-c", str(n), "-W", "5"],
                   timeout=deadline + 15)
     sent, got, loss = ping_summary(r.stdout)
-    assert (sent, got, loss) == (n, n, 0.0), r.stdout + r.stderr
+    if (sent, got, loss) != (n, n, 0.0):
+        # where did it go: the guest's own drop counters and the host's
+        where = j.g.shell("cat /proc/net/softnet_stat; ethtool -S eth0; cat /proc/net/snmp",
+                          timeout=20)
+        host = j.net.run(["ip", "-s", "link"], timeout=10).stdout
+        raise AssertionError(r.stdout + r.stderr + where + host)
     assert r.returncode == 0, r.stdout + r.stderr
     m = re.search(r"rtt min/avg/max/mdev = ([\d.]+)/([\d.]+)/([\d.]+)", r.stdout)
     return m.group(2) if m else "?"

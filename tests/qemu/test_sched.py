@@ -36,6 +36,11 @@ def test_threads_wait_wake_sleep_and_preempt(kernel, smp):
     # own drop does not let the reaper find it still on its CPU
     assert "sched: test: exit race: 20 threads ended with an interrupt after their drop, " \
         "reaper requeued 0 times" in out, out
+    # a wait begun while CPU 0's tick is late (interrupts off there) lasts
+    # its whole time: before jiffies_now() it ended on the catching-up tick
+    m = re.search(r"sched: test: a 30 ms wait begun 40 ms into a late tick took (\d+) ms", out)
+    assert (m is not None) == (smp >= 2), out
+    assert m is None or int(m.group(1)) >= 20, out
 
 
 def ps(g):
