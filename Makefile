@@ -18,7 +18,39 @@ else
 Q := @
 endif
 
+# Two flavours of the image, each in its own build directory, as a Linux
+# distribution ships a kernel and its debug variant:
+#   release  LOCK_DEBUG=0 KMALLOC_DEBUG=0, in $(RELEASE_BUILD) (build/release):
+#            what make, make run, make debug and make bench build and boot
+#   checked  LOCK_DEBUG=1 KMALLOC_DEBUG=1, in $(BUILD) (build): what make test
+#            boots (make checked builds it)
+# FLAVOUR (default checked) is the flavour of $(BUILD); the release image is
+# made by a sub-make with FLAVOUR=release BUILD=$(RELEASE_BUILD).  A target
+# that takes one image (app-kernel, iso) builds $(BUILD)'s: FLAVOUR=release
+# makes that build/release.  Each directory records the flags it was built
+# with ($(BUILD)/gen/kflags): LOCK_DEBUG= or KMALLOC_DEBUG= rebuilds it.
+# (only make's own command line sets FLAVOUR and BUILD, not the environment)
+ifneq ($(origin FLAVOUR),command line)
+FLAVOUR := checked
+endif
+ifeq ($(FLAVOUR),release)
+ifneq ($(origin BUILD),command line)
+BUILD   := build/release
+endif
+LOCK_DEBUG ?= 0
+KMALLOC_DEBUG ?= 0
+else ifeq ($(FLAVOUR),checked)
+ifneq ($(origin BUILD),command line)
 BUILD   := build
+endif
+LOCK_DEBUG ?= 1
+KMALLOC_DEBUG ?= 1
+else
+$(error FLAVOUR must be release or checked, not '$(FLAVOUR)')
+endif
+# the image make run boots: this directory's when it is the release one
+RELEASE_BUILD ?= $(if $(filter release,$(FLAVOUR)),$(BUILD),$(BUILD)/release)
+RELEASE_KERNEL := $(RELEASE_BUILD)/barenet.elf
 DEPS    := build/deps
 LWIP    := $(DEPS)/lwip-2.2.1
 UPLOT   := $(DEPS)/uplot-1.6.32
@@ -31,9 +63,14 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -fno-builtin \
 	-fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only -mcmodel=kernel \
 	-fno-common -fno-strict-aliasing -Wall -Wextra -Werror -MMD -MP
 # LOCK_DEBUG=0 builds spinlocks without the checks of kernel/spinlock_debug.c
-# (default 1: owner, recursion, IRQ safety, hold and spin times; make clean first)
-LOCK_DEBUG ?= 1
-KCFLAGS += -DLOCK_DEBUG=$(LOCK_DEBUG)
+# (owner, recursion, IRQ safety, hold and spin times); KMALLOC_DEBUG=0 builds
+# kmalloc without redzones, caller tracking and live list (kernel/kmalloc.c).
+# Their defaults come from FLAVOUR (above); the image names its flavour
+# (kernel/version.h: BARENET_FLAVOUR), "custom" when they are mixed.
+flavour-name := $(if $(filter 0/0,$(LOCK_DEBUG)/$(KMALLOC_DEBUG)),release,$(if \
+	$(filter 1/1,$(LOCK_DEBUG)/$(KMALLOC_DEBUG)),checked,custom))
+KCFLAGS += -DLOCK_DEBUG=$(LOCK_DEBUG) -DKMALLOC_DEBUG=$(KMALLOC_DEBUG) \
+	-DBARENET_FLAVOUR='"$(flavour-name)"'
 # gcc may inline small memcpy/memset in ordinary code ...
 KCFLAGS += -fbuiltin
 # ... but not in lib/string.c, where it would turn the loops into calls to themselves
@@ -63,8 +100,41 @@ $(kernel-objs): | $(LWIP)/.verified
 # the application's rules need the object list (make APP=)
 include kernel/app/app.mk
 
-.PHONY: all
-all: $(BUILD)/barenet.elf $(BUILD)/barenet.sym
+# The flags this directory's objects were built with, rewritten (at parse
+# time, before make compares any dates) only when they change: a different
+# LOCK_DEBUG, KMALLOC_DEBUG or toolchain rebuilds the directory, as Linux's
+# .cmd files do per object.
+# make -n and -q write nothing: they see every object out of date instead.
+kflags-stamp := $(BUILD)/gen/kflags
+kflags-now := $(CC) $(KCFLAGS) $(KLDFLAGS)
+ifneq ($(kflags-now),$(file <$(kflags-stamp)))
+ifeq ($(findstring n,$(firstword -$(MAKEFLAGS)))$(findstring q,$(firstword -$(MAKEFLAGS))),)
+$(shell mkdir -p $(BUILD)/gen)
+$(file >$(kflags-stamp),$(kflags-now))
+else
+$(kernel-objs) $(BUILD)/barenet.elf: FORCE
+endif
+endif
+# (a stamp make -n has not written yet is no error)
+$(kflags-stamp): ;
+$(kernel-objs): $(kflags-stamp)
+
+# make: the release image (what make run boots); make checked: the checked
+# one in $(BUILD) and the host tools the QEMU tests use; make test: both
+.PHONY: all release checked
+ifeq ($(FLAVOUR),release)
+all release: $(BUILD)/barenet.elf $(BUILD)/barenet.sym
+checked:
+	@echo "make checked: the checked image is built by a make without FLAVOUR=release" >&2; exit 1
+else
+all: release
+# one sub-make for the release directory; the dependencies are fetched
+# first, so that the two makes never run tools/deps.sh at once
+release: | $(LWIP)/.verified $(UPLOT)/.verified
+	$(Q)$(MAKE) --no-print-directory FLAVOUR=release BUILD=$(RELEASE_BUILD) \
+		release
+checked: $(BUILD)/barenet.elf $(BUILD)/barenet.sym
+endif
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -121,11 +191,11 @@ define kernel-link
 	$(Q)cp $(3)/pass3.elf $(1)
 endef
 
-$(BUILD)/barenet.elf: $(kernel-objs) linker.ld tools/check-image.sh tools/gen-kallsyms.sh
+$(BUILD)/barenet.elf: $(kernel-objs) linker.ld tools/check-image.sh tools/gen-kallsyms.sh $(kflags-stamp)
 	$(call kernel-link,$@,$(kernel-objs),$(KSYMS))
 
 $(BUILD)/barenet.sym: $(BUILD)/barenet.elf
-	$(NM) -n $< > $@
+	$(Q)$(NM) -n $< > $@
 
 include tests/build.mk
 include tests/unit/build.mk
@@ -133,20 +203,25 @@ include tests/fuzz/build.mk
 include tests/lab/build.mk
 include tools/build.mk
 include bench/build.mk
+include apps/iperf3.mk
 
 .PHONY: clean distclean help
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/iso $(BUILD)/fuzz $(BUILD)/kallsyms $(BUILD)/barenet.* $(BUILD)/test-*
+	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/iso $(BUILD)/fuzz $(BUILD)/kallsyms $(BUILD)/barenet.* $(BUILD)/test-* \
+		$(BUILD)/gen $(RELEASE_BUILD)
 
 distclean:
 	rm -rf $(BUILD)
 
 help:
 	@echo "barenet targets:"
-	@echo "  make            build build/barenet.elf (QEMU -kernel) and build/barenet.sym"
+	@echo "  make            the release image build/release/barenet.elf (LOCK_DEBUG=0 KMALLOC_DEBUG=0;"
+	@echo "                  QEMU -kernel) and its barenet.sym: what make run, debug and bench boot"
+	@echo "  make checked    the checked image build/barenet.elf (LOCK_DEBUG=1 KMALLOC_DEBUG=1), its .sym"
+	@echo "                  and build/tools/bn-inject: what the QEMU tests boot (make test builds both)"
 	@echo "  make iso        build build/barenet.iso (GRUB, BIOS + UEFI; dd it to a USB stick)"
 	@echo "                  ISO_APPEND='...' default entry's options, ISO_OUT=, ISO_TIMEOUT="
-	@echo "  make run        boot in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, CPUS=2, APPEND='...')"
+	@echo "  make run        boot the release image in QEMU (NIC=e1000|e1000e|igb, ACCEL=auto|kvm|tcg, CPUS=2, APPEND='...')"
 	@echo "                  NET=user (127.0.0.1 forwards) or NET=tap (root: a namespace with a tap);"
 	@echo "                  the dashboard: http://127.0.0.1:8080/ (docs/DASHBOARD.md)"
 	@echo "  make APP=prog.c an image with that program as its application (a file, files or a directory;"
@@ -172,10 +247,13 @@ help:
 	@echo "  make bench      barenet vs a Debian Linux guest, same NIC (root; BENCH_MODELS, BENCH_MODES, BENCH_QUICK=1)"
 	@echo "  make clean      remove build outputs (keeps build/deps)"
 	@echo "  make distclean  remove build/ entirely"
-	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), BUILD=dir, V=1, APP, APP_NAME,"
+	@echo "Variables: CROSS_COMPILE=x86_64-elf- (toolchain prefix), BUILD=dir (the checked image's;"
+	@echo "  the release one goes in dir/release), FLAVOUR=release (app-kernel, iso: build/release),"
+	@echo "  V=1, APP, APP_NAME,"
 	@echo "  APP_CFLAGS, APP_LDLIBS,"
 	@echo "  ACCEL, NIC, NET, NETNS, APPEND, MEM, SMP, MACHINE, HOSTFWD, GDBPORT, PYTEST_ARGS (see docs/USAGE.md)"
-	@echo "  LOCK_DEBUG=0 builds spinlocks without owner/recursion/IRQ-safety/hold-time checks (default 1; make clean first)"
-	@echo "  KMALLOC_DEBUG=0 builds kmalloc without redzones/caller tracking/live list (default 1; make clean first)"
+	@echo "  LOCK_DEBUG=0|1 spinlocks without/with owner/recursion/IRQ-safety/hold-time checks, and"
+	@echo "  KMALLOC_DEBUG=0|1 kmalloc without/with redzones/caller tracking/live list (defaults: the"
+	@echo "  flavour's; a build directory remembers its flags and rebuilds when they change)"
 
 -include $(kernel-objs:.o=.d)

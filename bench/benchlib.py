@@ -9,6 +9,22 @@ import math
 import re
 import subprocess
 
+import harness
+
+# the barenet image the benches boot: the release one (make bench builds
+# it: LOCK_DEBUG=0 KMALLOC_DEBUG=0, the Makefile's FLAVOUR), or BENCH_KERNEL
+KERNEL = os.path.abspath(os.environ.get("BENCH_KERNEL") or harness.RELEASE_KERNEL)
+
+
+def image_build(console):
+    """The tree and flavour a barenet boot's banner names, for the tables:
+    "git <id> (release)"; "git <id>" for an image older than the flavours
+    (BENCH_BEFORE's), "unknown" without a banner."""
+    m = harness.BANNER_RE.search(console)
+    if not m:
+        return "unknown"
+    return m.group("build") + (" (%s)" % m.group("flavour") if m.group("flavour") else "")
+
 # /proc/stat "cpu" line columns (Linux fs/proc/stat.c), in USER_HZ ticks
 STAT_FIELDS = ["user", "nice", "system", "idle", "iowait", "irq", "softirq",
                "steal", "guest", "guest_nice"]

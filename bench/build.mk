@@ -10,8 +10,14 @@
 # (only the socket API cells, no Linux guest), BENCH_ONLY=scaling (only the
 # vCPU scaling table, bench/scaling.py: results in bench/results/scaling),
 # BENCH_ONLY=tcp (bench/tcp.py: TCP both ways, barenet's offloads on and
-# off, next to Linux; results in bench/results/tcp/).
+# off, next to Linux; results in bench/results/tcp/), BENCH_ONLY=iperf3
+# (bench/iperf3.py: iperf3 3.20 as barenet's application and in the Linux
+# guest, the host's iperf3 client both ways; results in
+# bench/results/iperf3/; a full make bench runs it last unless BENCH_IPERF3=0).
+# barenet is the release image (build/release/barenet.elf; BENCH_KERNEL=elf
+# another), the sockbench image is built in build/release too; the tables
+# name the flavour each figure came from.
 .PHONY: bench
-bench: $(BUILD)/barenet.elf
+bench: release
 	[ "$(BENCH_ONLY)" = sock ] || [ "$(BENCH_ONLY)" = scaling ] || tools/bench-linux.sh
 	$(PYTHON) bench/run.py

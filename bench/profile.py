@@ -1,7 +1,7 @@
 """Where a barenet guest spends its time during one iperf run: the guest's
 RIP sampled through QEMU's human monitor (`info registers`, the harness's
 monitor socket) while the host's iperf 2 runs against it, each sample
-named by build/barenet.sym.
+named by the symbols of the image it boots (build/release/barenet.sym).
 
   bench/profile.py MODEL to|from [SECONDS] [ETHTOOL-K-WORDS...]
 
@@ -29,7 +29,8 @@ import time
 import run
 import netns
 
-SYM = os.path.join(run.ROOT, "build", "barenet.sym")
+# the symbols of the image BenchGuest boots (run.benchlib.KERNEL)
+SYM = os.path.splitext(run.benchlib.KERNEL)[0] + ".sym"
 
 
 def parse_symbols(lines):

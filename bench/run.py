@@ -122,7 +122,7 @@ class BenchGuest:
     (cmd())."""
 
     def __init__(self, net, kind, model, mode, mem=MEM, extra="", name=None, smp=1,
-                 kernel=harness.KERNEL):
+                 kernel=benchlib.KERNEL):
         self.kind, self.net = kind, net
         name = name or "bench-%s-%s-%s%s" % (kind, model, mode, "" if smp == 1 else "-%dcpu" % smp)
         if kind == "barenet":
@@ -414,7 +414,7 @@ def pin_neighbour(net):
              "nud", "permanent"], check=True)
 
 
-def measure(kind, model, mode, full, smp=1, kernel=harness.KERNEL, napi_off=True, name=None):
+def measure(kind, model, mode, full, smp=1, kernel=benchlib.KERNEL, napi_off=True, name=None):
     """One boot of kind on model in mode with smp CPUs: the per-mode cell
     (first ping, the mode read back, RTT, IRQs per frame, load sweep; for
     barenet, when napi_off, a second boot with napi=off) and, when full,
@@ -433,7 +433,7 @@ def measure(kind, model, mode, full, smp=1, kernel=harness.KERNEL, napi_off=True
         if kind == "barenet":
             # what was measured: the tree the image was built from, as it
             # says at boot (not the work tree's state while the bench runs)
-            cell["build"] = harness.BANNER_RE.search(bg.g.output).group("build")
+            cell["build"] = benchlib.image_build(bg.g.output)
         if not wait_udp_echo(net):
             raise RuntimeError("%s on %s %s: no UDP echo; log %s" % (kind, model, mode, bg.g.logpath))
         cell["mode"], cell["evidence"] = bg.irq_mode()
@@ -481,7 +481,7 @@ def measure(kind, model, mode, full, smp=1, kernel=harness.KERNEL, napi_off=True
 def app_kernel():
     """The barenet image with tests/apps/sockbench.c as its application,
     built by `make app-kernel` (tests/qemu/apps.py)."""
-    return apps.app_kernel(SOCK_APP)
+    return apps.app_kernel(SOCK_APP, flavour="release")
 
 
 def sock_guest(net, model, mode, smp, kernel, name):
@@ -520,7 +520,7 @@ def measure_sock(model, mode, smp):
         res["tcp_to_guest_mbps"] = {"callback": fwd, "socket": iperf_to_sink(net, IPERF_SECONDS)}
         res["tcp_from_guest_mbps"] = {"callback": rev,
                                       "socket": source_to_iperf(net, IPERF_SECONDS)}
-        res["build"] = harness.BANNER_RE.search(bg.g.output).group("build")
+        res["build"] = benchlib.image_build(bg.g.output)
     log("socket API %s %s, %d CPU%s: %s" % (model, mode, smp, "" if smp == 1 else "s",
                                            json.dumps(res)))
     return res, lost
@@ -567,7 +567,7 @@ def stripped_size(elf):
 
 
 def image_sizes():
-    bn = stripped_size(harness.KERNEL)
+    bn = stripped_size(benchlib.KERNEL)
     lx = os.path.getsize(os.path.join(LINUX_DIR, "vmlinuz")) + \
         os.path.getsize(os.path.join(LINUX_DIR, "initrd.cpio.gz"))
     return bn, lx
@@ -581,7 +581,7 @@ def idle_host_cpu(smp):
     barenet guest with smp CPUs and no NIC takes, at the shell prompt over
     IDLE_SECONDS: an idle vCPU halts (kernel/idle.c), so a 2-CPU guest
     should cost about what a 1-CPU one does."""
-    with harness.Guest("bench-idle-%dcpu" % smp, smp=smp) as g:
+    with harness.Guest("bench-idle-%dcpu" % smp, smp=smp, kernel=benchlib.KERNEL) as g:
         g.wait_prompt(120)
         g.watch(1.0)            # the boot's tail settles
         c0, t0 = benchlib.proc_cpu_seconds(g.proc.pid), time.monotonic()
@@ -829,6 +829,10 @@ def main():
         import tcp              # bench/tcp.py: TCP both ways, offloads on/off
         tcp.main()
         return
+    if os.environ.get("BENCH_ONLY") == "iperf3":
+        import iperf3           # bench/iperf3.py: iperf3 as the application
+        iperf3.main()
+        return
     if SCALING_ONLY:
         # the scaling table alone: no Linux guest; BENCH_MODELS narrows it
         ok, why = netns.available()
@@ -880,6 +884,9 @@ def main():
     write_summary(out_dir, docs, bases)
     if not SOCK_ONLY and os.environ.get("BENCH_SCALING", "1") != "0":
         scaling.run(out_dir, date)
+    if not SOCK_ONLY and os.environ.get("BENCH_IPERF3", "1") != "0":
+        import iperf3           # bench/iperf3.py: results in bench/results/iperf3
+        iperf3.main()
     log("done in %.0f s (%s)" % (time.monotonic() - t0, ", ".join("%s %s" % c for c in cells)))
 
 

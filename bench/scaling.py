@@ -212,11 +212,11 @@ def softnet_processed(text):
 
 
 def measure(model, label, n, steer, extra, kernel=None):
-    """One boot (of kernel, default this build): the echo and flood cells
+    """One boot (of kernel, default this build's release image): the echo and flood cells
     and where the flood's time went."""
     cell = {"label": label, "cpus": n, "steering": steer, "load_before": os.getloadavg()[0],
             "before": bool(kernel)}
-    kw = {"kernel": kernel} if kernel else {}
+    kw = {"kernel": kernel or benchlib.KERNEL}
     append = "ip=%s/%d,%s irqmode=%s %s" % (GUEST, netns.PREFIXLEN4, netns.HOST4, MODE[model],
                                             extra)
     with netns.TestNet() as net:
@@ -228,7 +228,7 @@ def measure(model, label, n, steer, extra, kernel=None):
                       extra=["-name", "scaling,debug-threads=on"], **kw)
         g.wait_for(r"barenet: ready in", 120)
         g.wait_prompt(120)
-        cell["build"] = harness.BANNER_RE.search(g.output).group("build")
+        cell["build"] = benchlib.image_build(g.output)
         if not benchlib.wait_udp_echo(net, GUEST, ECHO_PORT):
             raise RuntimeError("scaling %s %s: no UDP echo; log %s" % (model, label, g.logpath))
         if steer == "rss":

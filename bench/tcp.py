@@ -130,12 +130,12 @@ BEFORE = os.environ.get("BENCH_TCP_BEFORE")
 CELLS = ["barenet before, offloads on", "barenet offloads on", "barenet offloads off", "linux"]
 
 
-def measure(kind, model, mode, offloads=None, kernel=harness.KERNEL):
+def measure(kind, model, mode, offloads=None, kernel=benchlib.KERNEL):
     """One boot of kind on model; offloads "on"/"off" (barenet) or None."""
     with netns.TestNet() as net:
         run.pin_neighbour(net)
         tag = "-" + offloads if offloads else ""
-        if kernel != harness.KERNEL:
+        if kernel != benchlib.KERNEL:
             tag += "-before"
         bg = run.BenchGuest(net, kind, model, mode, kernel=kernel,
                             name="bench-tcp-%s-%s%s" % (kind, model, tag))
@@ -144,7 +144,7 @@ def measure(kind, model, mode, offloads=None, kernel=harness.KERNEL):
             raise RuntimeError("%s on %s: no UDP echo; log %s" % (kind, model, bg.g.logpath))
         out = {"load_before": [round(x, 2) for x in os.getloadavg()]}
         if kind == "barenet":
-            out["build"] = harness.BANNER_RE.search(bg.g.output).group("build")
+            out["build"] = benchlib.image_build(bg.g.output)
             # one feature at a time: a model without one (no RX checksum
             # check) refuses only that one
             words = OFFLOADS[offloads].split()

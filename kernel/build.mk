@@ -16,10 +16,6 @@ kernel-srcs += kernel/softirq.c kernel/selftest_softirq.c kernel/workqueue.c ker
 	kernel/softlockup.c
 kernel-srcs += kernel/mm.c kernel/buddy.c kernel/page_alloc.c kernel/paging.c kernel/kmalloc.c \
 	kernel/dma.c kernel/mmio.c kernel/mmtest.c
-# KMALLOC_DEBUG=0 drops kmalloc's redzones, caller tracking and live list (default 1)
-ifdef KMALLOC_DEBUG
-CFLAGS_kernel_kmalloc := -DKMALLOC_DEBUG=$(KMALLOC_DEBUG)
-endif
 # console input, idle and CPU time accounting (/proc/stat), and the /proc files the kernel core owns
 kernel-srcs += kernel/serial_rx.c kernel/idle.c kernel/cpustat.c kernel/meminfo.c kernel/version_proc.c
 # the random generator and its boot seed (RDSEED/RDRAND/TSC jitter);

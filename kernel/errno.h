@@ -21,7 +21,9 @@
 #define EINVAL   22
 #define ENFILE   23
 #define EMFILE   24
+#define EFBIG    27
 #define ENOSPC   28
+#define EROFS    30
 #define EPIPE    32
 #define EDOM     33
 #define ERANGE   34

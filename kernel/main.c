@@ -80,7 +80,8 @@ void kmain(u32 magic, u32 info_phys)
 	rc = bootinfo_parse(magic, info_phys);
 	if (!boot_info.efi)
 		vga_init();
-	pr_info("barenet " BARENET_VERSION " (x86-64, %s) booting\n", barenet_build);
+	pr_info("barenet " BARENET_VERSION " (x86-64, %s, " BARENET_FLAVOUR ") booting\n",
+		barenet_build);
 	if (rc)
 		panic("unknown boot magic %#x: not started by a multiboot loader", magic);
 	rc = cmdline_apply(boot_info.cmdline);

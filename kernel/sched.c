@@ -245,12 +245,16 @@ void cond_resched(void)
 		schedule();
 }
 
-int wake_up_process(struct task_struct *t)
+/* t made runnable, interrupts off: true when its state changed (it
+ * slept or was about to); *queued: it was put on a run queue; *ipi_cpu
+ * the CPU to interrupt so it schedules (t queued on another CPU than
+ * this one), else -1.  The caller sends that IPI, after any lock of its
+ * own is released */
+static bool try_wake_task(struct task_struct *t, bool *queued, int *ipi_cpu)
 {
-	unsigned long flags = local_irq_save();
 	struct rq *rq;
 	unsigned int cpu;
-	int woke = 0;
+	bool changed = false, woke = false;
 
 	/* t->cpu changes only under its queue's lock (move_task) */
 	for (;;) {
@@ -263,6 +267,7 @@ int wake_up_process(struct task_struct *t)
 	}
 	if (t->state != TASK_RUNNING && t->state != TASK_DEAD) {
 		t->state = TASK_RUNNING;
+		changed = true;
 		if (!list_empty(&t->timer_node))
 			list_del_init(&t->timer_node);
 		/* a thread that has just left for another CPU is queued here
@@ -272,16 +277,28 @@ int wake_up_process(struct task_struct *t)
 			t->on_rq = true;
 			list_add_tail(&t->run_node, &rq->tasks);
 			rq->need_resched = true;
-			woke = 1;
+			woke = true;
 		}
 	}
 	arch_spin_unlock(&rq->lock);
-	/* another CPU runs it: interrupt that CPU so it schedules at the
-	 * interrupt's exit (it may be halted) */
-	if (woke && cpu != smp_processor_id())
-		lapic_send_ipi(cpu_apic_id(cpu), IRQ_VECTOR_RESCHEDULE);
+	/* another CPU runs it: that CPU is interrupted so it schedules at
+	 * the interrupt's exit (it may be halted) */
+	*ipi_cpu = woke && cpu != smp_processor_id() ? (int)cpu : -1;
+	*queued = woke;
+	return changed;
+}
+
+int wake_up_process(struct task_struct *t)
+{
+	unsigned long flags = local_irq_save();
+	int ipi_cpu;
+	bool queued;
+
+	try_wake_task(t, &queued, &ipi_cpu);
+	if (ipi_cpu >= 0)
+		lapic_send_ipi(cpu_apic_id((unsigned int)ipi_cpu), IRQ_VECTOR_RESCHEDULE);
 	local_irq_restore(flags);
-	return woke;
+	return queued;
 }
 
 int set_cpus_allowed(struct task_struct *t, unsigned long mask)
@@ -552,17 +569,36 @@ void finish_wait(struct wait_queue_head *wq, struct wait_queue_entry *e)
 
 void wake_up_poll(struct wait_queue_head *wq, unsigned int key)
 {
-	unsigned long flags = spin_lock_irqsave(&wq->lock);
+	unsigned long flags = spin_lock_irqsave(&wq->lock), ipis = 0;
 	struct wait_queue_entry *e, *n;
+	bool queued;
+	int cpu;
 
 	/* a callback may take its own entry off with list_del_init (EPOLLONESHOT; the lock is held) */
 	list_for_each_entry_safe(e, n, &wq->head, entry) {
-		if (e->func)
+		if (e->func) {
 			e->func(e, key);
-		else
-			wake_up_process(e->task);
+			continue;
+		}
+		/* a plain sleeper leaves the queue once woken (Linux's
+		 * autoremove_wake_function): it queues itself again
+		 * (prepare_to_wait) before it looks at its condition, so the
+		 * wake-ups of what arrives while it runs cost the waker
+		 * nothing (sk_wake's empty queue) */
+		if (try_wake_task(e->task, &queued, &cpu))
+			list_del_init(&e->entry);
+		if (cpu >= 0)
+			ipis |= BIT(cpu);
 	}
 	spin_unlock_irqrestore(&wq->lock, flags);
+	/* the reschedule IPIs after the queue's lock: a waiter's
+	 * prepare_to_wait or finish_wait on another CPU does not spin
+	 * behind the LAPIC write */
+	while (ipis) {
+		cpu = __builtin_ctzl(ipis);
+		ipis &= ipis - 1;
+		lapic_send_ipi(cpu_apic_id((unsigned int)cpu), IRQ_VECTOR_RESCHEDULE);
+	}
 }
 
 void wake_up(struct wait_queue_head *wq)

@@ -2,8 +2,9 @@
  * msleep, wait/wake ping-pong across CPUs with wait_event_timeout, a wait
  * that times out, and preemption: two threads that never sleep share
  * CPU 0 (the second starts before the first is done only if the tick
- * preempts); detached threads that free themselves, also with an
- * interrupt right after their own drop (kthread_exit's order). */
+ * preempts); a woken sleeper off its wait queue at once (autoremove);
+ * detached threads that free themselves, also with an interrupt right
+ * after their own drop (kthread_exit's order). */
 #include "kernel/sched.h"
 #include "kernel/apic.h"
 #include "kernel/errno.h"
@@ -137,6 +138,54 @@ static int spin_thread(void *data)
 	while ((s->last_ns = ktime_get_ns()) < end)
 		cpu_relax();
 	return 0;
+}
+
+/* --- a woken sleeper leaves the queue --- */
+
+struct wq_once {
+	struct wait_queue_head wq;
+	volatile bool go;
+};
+
+static int wq_once_sleeper(void *data)
+{
+	struct wq_once *w = data;
+
+	return wait_event_timeout(w->wq, w->go, 10 * HZ) ? 0 : -ETIMEDOUT;
+}
+
+/* wake_up takes a plain sleeper off the queue (Linux's
+ * autoremove_wake_function): a second wake-up before it runs finds the
+ * queue empty, which the socket layer's sk_wake relies on to skip the
+ * wake-ups of datagrams queued while its reader runs */
+static int selftest_wake_autoremove(void)
+{
+	static struct wq_once w;
+	struct task_struct *t;
+	unsigned long flags;
+	bool empty;
+	int rc = 0;
+
+	init_waitqueue_head(&w.wq);
+	w.go = false;
+	t = kthread_create(wq_once_sleeper, &w, "wq_once");
+	SELFTEST_CHECK("sched", t && kthread_bind(t, smp_processor_id()) == 0);
+	wake_up_process(t);
+	for (int i = 0; i < 1000 && (list_empty(&w.wq.head) || READ_ONCE(t->state) == TASK_RUNNING);
+	     i++)
+		msleep(1);
+	SELFTEST_CHECK("sched", !list_empty(&w.wq.head));
+	/* interrupts off: the sleeper (on this CPU) cannot run before the look */
+	flags = local_irq_save();
+	w.go = true;
+	wake_up(&w.wq);
+	empty = list_empty(&w.wq.head);
+	local_irq_restore(flags);
+	SELFTEST_CHECK("sched", kthread_stop(t) == 0);
+	pr_info("sched: test: a woken sleeper %s the wait queue\n", empty ? "left" : "stayed on");
+	SELFTEST_CHECK("sched", empty);
+out:
+	return rc;
 }
 
 /* --- detached threads --- */
@@ -355,7 +404,9 @@ static int selftest_sched(void)
 		(long long)((s64)(sp1.last_ns - sp2.first_ns) / (s64)NSEC_PER_MSEC));
 	/* without preemption b starts only after a's 300 ms */
 	SELFTEST_CHECK("sched", sp2.first_ns && sp2.first_ns + 50 * NSEC_PER_MSEC < sp1.last_ns);
-	rc = selftest_kthread_detach();
+	rc = selftest_wake_autoremove();
+	if (!rc)
+		rc = selftest_kthread_detach();
 	if (!rc)
 		rc = selftest_kthread_exit_race();
 out:

@@ -2,7 +2,8 @@
 # (tests/qemu/, pytest through tests/qemu/harness.py).
 #
 # make test: dependencies first (tools/deps.sh installs what is missing, or,
-# when not root, prints the commands to run and stops), then the kernel and
+# when not root, prints the commands to run and stops), then both images
+# (the checked one the tests boot, the release one a smoke test boots) and
 # the ISO, the QEMU tests (the unit tests and fuzz targets compile beside
 # them, see below), then the unit tests, the fuzz targets (every regression
 # input and seed replayed, then FUZZ_QUICK_TIME seconds each:
@@ -51,7 +52,7 @@ UNIT_FUZZ_LOG := $(BUILD)/test-logs/unit-fuzz-build.log
 test:
 	@start=$$(date +%s); rc=0; \
 	{ $(call timed,deps,tools/deps.sh --check >/dev/null || tools/deps.sh) && \
-	  $(call timed,build,$(MAKE) --no-print-directory $(test-j) all && \
+	  $(call timed,build,$(MAKE) --no-print-directory $(test-j) checked release && \
 		$(MAKE) --no-print-directory $(test-j) iso) && \
 	  { mkdir -p $(dir $(UNIT_FUZZ_LOG)); \
 	    ( t0=$$(date +%s); nice -n 19 $(MAKE) --no-print-directory $(test-j) unit-build fuzz-build \
@@ -72,7 +73,7 @@ test:
 # and every NIC model in every interrupt mode where make test takes a
 # subset; make stress and make soak stay separate
 test-full: TEST_WORKERS = 1
-test-full: all iso unit fuzz-regress
+test-full: checked release iso unit fuzz-regress
 	@start=$$(date +%s); \
 	BARENET_FULL=1 $(PYTHON) -m pytest -q --durations=15 $(call pytest-workers,$(TEST_WORKERS)) \
 		$(PYTEST_ARGS) tests/qemu; rc=$$?; \
@@ -90,7 +91,7 @@ test-full: all iso unit fuzz-regress
 # (tests/qemu/test_hostile_tools.py: thc-ipv6, hping3, nmap; root: a test
 # namespace; short e1000 variants run in make test).
 .PHONY: stress
-stress: all
+stress: checked
 	$(PYTHON) -m pytest -q -m stress $(PYTEST_ARGS) tests/qemu/test_stress.py \
 		tests/qemu/test_overload.py tests/qemu/test_soak.py tests/qemu/test_hostile.py \
 		tests/qemu/test_hostile_tools.py
@@ -102,6 +103,6 @@ stress: all
 SOAK_MINUTES ?= 10
 SOAK_NIC ?= e1000
 .PHONY: soak
-soak: all
+soak: checked
 	SOAK_MINUTES=$(SOAK_MINUTES) SOAK_NIC=$(SOAK_NIC) $(PYTHON) -m pytest -q -m soak \
 		$(PYTEST_ARGS) tests/qemu/test_soak.py

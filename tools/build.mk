@@ -32,14 +32,15 @@ qemu-run = NIC='$(NIC)' NET='$(NET)' NETNS='$(NETNS)' ACCEL='$(ACCEL)' MEM='$(ME
 	APPEND='$(APPEND)' FW='$(FW)' HOSTFWD='$(HOSTFWD)' tools/qemu-run.sh
 
 .PHONY: run run-iso debug
-run: $(BUILD)/barenet.elf
-	$(Q)KERNEL=$(BUILD)/barenet.elf $(qemu-run)
+# the release image (Makefile: FLAVOUR), with APP= its application
+run: release
+	$(Q)KERNEL=$(RELEASE_KERNEL) $(qemu-run)
 
 run-iso: iso
 	$(Q)ISO=$(ISO_OUT) $(qemu-run)
 
-debug: $(BUILD)/barenet.elf $(BUILD)/barenet.sym
-	$(Q)KERNEL=$(BUILD)/barenet.elf GDBPORT='$(GDBPORT)' $(qemu-run)
+debug: release
+	$(Q)KERNEL=$(RELEASE_KERNEL) GDBPORT='$(GDBPORT)' $(qemu-run)
 
 .PHONY: deps
 deps:

@@ -41,6 +41,19 @@ MICROSOCKS_VERSION=1.0.3
 MICROSOCKS_ORIG=microsocks_${MICROSOCKS_VERSION}.orig.tar.gz
 MICROSOCKS_SHA256=6801559b6f8e17240ed8eef17a36eea8643412b5a7476980fd4e24b02a021b82
 MICROSOCKS_DIR=$DEPS_DIR/microsocks-$MICROSOCKS_VERSION
+# iperf3 (a select() server with a thread per stream, measured by the host's
+# stock iperf3 client: tests/qemu/test_iperf3.py, make bench): ESnet's
+# pristine iperf-3.20 tarball, Debian's orig for iperf3 3.20-1, sha256 pinned,
+# unpacked into $IPERF3_DIR.  apt-get source is tried first (trixie, through
+# the private lists); on 2026-12-07 the archive served the indexes but 404 for
+# every orig tarball they name (bookworm 3.12, trixie 3.18, sid 3.22), while
+# the pool still served this one file: so it is fetched from the pool by its
+# exact name, and the pinned sha256 is what makes it trustworthy
+IPERF3_VERSION=3.20
+IPERF3_SUITE=trixie
+IPERF3_ORIG=iperf3_${IPERF3_VERSION}.orig.tar.gz
+IPERF3_SHA256=84640ea0f43831850434e50134d0554b7a94f97fb02e2488ffbe252c9fb05a56
+IPERF3_DIR=$DEPS_DIR/iperf-$IPERF3_VERSION
 # uPlot (the dashboard's charts, embedded in the kernel image): the npm
 # registry's tarball of this version, pinned by sha256; only its minified
 # JS and CSS (and its licence) are unpacked into $UPLOT_DIR
@@ -121,6 +134,7 @@ need cpio               "make bench: the Linux guest's initramfs" have_cmd cpio
 need thc-ipv6           "IPv6 attacks: atk6-fragmentation6, atk6-implementation6" have_cmd atk6-fragmentation6
 need hping3             "SYN and fragment floods"       have_cmd hping3
 need nmap               "port scans"                    have_cmd nmap
+need iperf3             "iperf3 client: measures the iperf3 application" have_cmd iperf3
 # fuzz targets (tests/fuzz, make fuzz): clang 14 and its libFuzzer runtime
 have_libfuzzer() { compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; }
 need clang              "fuzz targets (make fuzz)"      have_cmd clang
@@ -143,19 +157,21 @@ lwip_ok() {
     [ -f "$LWIP_DIR/src/core/tcp.c" ] && [ -f "$LWIP_DIR/.verified" ] &&
         [ "$(cat "$LWIP_DIR/.verified")" = "$(lwip_stamp)" ]
 }
-# make runs this script when a patch, or the list of their names it keeps
-# (net/build.mk), is newer than the stamp: if the set is unchanged (a patch
-# touched, not edited), bring the stamp's time forward so make does not run
-# this script again and again
-if lwip_ok && [ -n "$(find "$LWIP_PATCHES" "$DEPS_DIR/lwip-patches.list" -newer "$LWIP_DIR/.verified" \
-                    \( -name '*.patch' -o -name lwip-patches.list \) 2>/dev/null)" ]; then
+# make runs this script when a patch, the list of their names it keeps
+# (net/build.mk) or this script is newer than the stamp: if the set is
+# unchanged (a patch touched, not edited; this script edited), bring the
+# stamp's time forward so make does not run this script again and again
+if lwip_ok && [ -n "$(find "$LWIP_PATCHES" "$DEPS_DIR/lwip-patches.list" "$here/tools/deps.sh" \
+                    -newer "$LWIP_DIR/.verified" \
+                    \( -name '*.patch' -o -name lwip-patches.list -o -name deps.sh \) 2>/dev/null)" ]; then
     touch "$LWIP_DIR/.verified"
 fi
 
 microsocks_ok() { [ -f "$MICROSOCKS_DIR/sockssrv.c" ] && [ -f "$MICROSOCKS_DIR/.verified" ]; }
+iperf3_ok() { [ -f "$IPERF3_DIR/src/iperf_api.c" ] && [ -f "$IPERF3_DIR/.verified" ]; }
 uplot_ok() { [ -f "$UPLOT_DIR/uPlot.iife.min.js" ] && [ -f "$UPLOT_DIR/uPlot.min.css" ] && [ -f "$UPLOT_DIR/.verified" ]; }
 
-if [ ${#missing_pkgs[@]} -eq 0 ] && [ $need_backports_qemu -eq 0 ] && lwip_ok && uplot_ok && microsocks_ok; then
+if [ ${#missing_pkgs[@]} -eq 0 ] && [ $need_backports_qemu -eq 0 ] && lwip_ok && uplot_ok && microsocks_ok && iperf3_ok; then
     say "all dependencies present"
     exit 0
 fi
@@ -169,6 +185,7 @@ report_missing() {
     lwip_ok || say "missing: lwIP $LWIP_VERSION source in $LWIP_DIR"
     uplot_ok || say "missing: uPlot $UPLOT_VERSION in $UPLOT_DIR"
     microsocks_ok || say "missing: microsocks $MICROSOCKS_VERSION source in $MICROSOCKS_DIR"
+    iperf3_ok || say "missing: iperf3 $IPERF3_VERSION source in $IPERF3_DIR"
     return 0
 }
 
@@ -336,6 +353,32 @@ if ! microsocks_ok; then
     [ -f "$MICROSOCKS_DIR/sockssrv.c" ] || die "unexpected layout in $MICROSOCKS_ORIG"
     touch "$MICROSOCKS_DIR/.verified"
     say "microsocks $MICROSOCKS_VERSION unpacked into $MICROSOCKS_DIR (sha256 verified)"
+fi
+# --- iperf3: Debian's orig tarball (see IPERF3_ORIG above) --------------------
+if ! iperf3_ok; then
+    tarball=$DEPS_DIR/$IPERF3_ORIG
+    if [ ! -f "$tarball" ]; then
+        apt_update_private "iperf3 source ($IPERF3_SUITE)"
+        say "apt-get source --download-only iperf3/$IPERF3_SUITE"
+        (cd "$DEPS_DIR" && apt-get "${APT_OPTS[@]}" -q source --download-only "iperf3/$IPERF3_SUITE" \
+            >"$APT_DIR/source-iperf3.log" 2>&1) || true
+    fi
+    if [ ! -f "$tarball" ]; then
+        # apt's source package names another orig (or the archive has none):
+        # the pool's file of the pinned version, by its exact name
+        say "apt-get source did not give $IPERF3_ORIG (see $APT_DIR/source-iperf3.log); fetching it from the pool"
+        have_cmd curl || die "curl is needed to fetch $IPERF3_ORIG"
+        curl -sSf -o "$tarball.part" "$mirror_uri/pool/main/i/iperf3/$IPERF3_ORIG" ||
+            { rm -f "$tarball.part"; die "could not fetch $mirror_uri/pool/main/i/iperf3/$IPERF3_ORIG"; }
+        mv "$tarball.part" "$tarball"
+    fi
+    echo "$IPERF3_SHA256  $tarball" | sha256sum -c --quiet - ||
+        die "$IPERF3_ORIG sha256 mismatch (want $IPERF3_SHA256); refusing to use it"
+    rm -rf "$IPERF3_DIR"
+    tar -C "$DEPS_DIR" -xzf "$tarball"
+    [ -f "$IPERF3_DIR/src/iperf_api.c" ] || die "unexpected layout in $IPERF3_ORIG"
+    touch "$IPERF3_DIR/.verified"
+    say "iperf3 $IPERF3_VERSION unpacked into $IPERF3_DIR (sha256 verified)"
 fi
 # --- uPlot from the npm registry ----------------------------------------------
 if ! uplot_ok; then

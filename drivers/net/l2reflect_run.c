@@ -11,14 +11,25 @@
 #include "kernel/mm.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
+#include "kernel/spinlock.h"
 #include "kernel/workqueue.h"
 #include <string.h>
 
 static bool l2r_enabled;
 static u32 l2r_ip;                      /* network order */
 static struct l2reflect_counters l2r[NETDEV_MAX];
-/* ring size asked for by a control frame, per device; 0 = none */
-static u32 l2r_ring_request[NETDEV_MAX];
+/* ring sizes asked for by control frames, per device, in arrival order:
+ * a later request waits behind one the kworker has not run yet (a single
+ * slot let it replace that one, and the first resize was lost) */
+#define L2R_RING_REQUESTS 8
+struct l2r_ring_queue {
+	u32 size[L2R_RING_REQUESTS];
+	u32 head, tail;                 /* free-running; head - tail queued */
+};
+static struct l2r_ring_queue l2r_ring_requests[NETDEV_MAX];
+/* guards l2r_ring_requests; the rx_handler (NET_RX, or the hard IRQ with
+ * napi=off) and the kworker, irqsave */
+static struct spinlock l2r_ring_lock = SPINLOCK_INIT("l2reflect_ring");
 /* the resizes run from a kworker (l2reflect_service) */
 static void l2reflect_ring_work(struct work_struct *w);
 static struct work_struct l2r_ring_work = { .func = l2reflect_ring_work };
@@ -128,6 +139,34 @@ static int l2reflect_send(struct net_device *dev, struct l2reflect_counters *c,
 	return 0;
 }
 
+/* queue a ring resize for device idx; false for size 0 (0 means "none"
+ * to the dequeue) or when L2R_RING_REQUESTS wait already: the caller
+ * counts the request as ignored */
+static bool l2reflect_ring_queue(int idx, u32 size)
+{
+	struct l2r_ring_queue *q = &l2r_ring_requests[idx];
+	unsigned long flags = spin_lock_irqsave(&l2r_ring_lock);
+	bool queued = size && q->head - q->tail < L2R_RING_REQUESTS;
+
+	if (queued)
+		q->size[q->head++ % L2R_RING_REQUESTS] = size;
+	spin_unlock_irqrestore(&l2r_ring_lock, flags);
+	return queued;
+}
+
+/* the oldest ring resize waiting for device idx, 0 if none */
+static u32 l2reflect_ring_dequeue(int idx)
+{
+	struct l2r_ring_queue *q = &l2r_ring_requests[idx];
+	unsigned long flags = spin_lock_irqsave(&l2r_ring_lock);
+	u32 size = 0;
+
+	if (q->head != q->tail)
+		size = q->size[q->tail++ % L2R_RING_REQUESTS];
+	spin_unlock_irqrestore(&l2r_ring_lock, flags);
+	return size;
+}
+
 static int l2reflect_rx(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct l2reflect_counters *c = dev->rx_handler_data;
@@ -160,10 +199,9 @@ static int l2reflect_rx(struct net_device *dev, struct sk_buff *skb, unsigned in
 		machine_poweroff(EXIT_OK);
 	case L2R_RING:
 		/* the resize stops this very poll: a kworker does it */
-		if (ring_rc == 0) {
-			__atomic_store_n(&l2r_ring_request[c - l2r], ring, __ATOMIC_RELEASE);
+		if (ring_rc == 0 && l2reflect_ring_queue((int)(c - l2r), ring))
 			schedule_work(&l2r_ring_work);
-		} else
+		else
 			c->ignored++;
 		return 0;
 	case L2R_REPLY:
@@ -174,30 +212,38 @@ static int l2reflect_rx(struct net_device *dev, struct sk_buff *skb, unsigned in
 
 bool l2reflect_work_pending(void)
 {
+	unsigned long flags = spin_lock_irqsave(&l2r_ring_lock);
+	bool pending = false;
+
 	for (int i = 0; i < NETDEV_MAX; i++)
-		if (__atomic_load_n(&l2r_ring_request[i], __ATOMIC_ACQUIRE))
-			return true;
-	return false;
+		pending |= l2r_ring_requests[i].head != l2r_ring_requests[i].tail;
+	spin_unlock_irqrestore(&l2r_ring_lock, flags);
+	return pending;
 }
 
 void l2reflect_service(void)
 {
 	for (int i = 0; i < NETDEV_MAX; i++) {
-		u32 n = __atomic_exchange_n(&l2r_ring_request[i], 0, __ATOMIC_ACQ_REL);
 		struct net_device *dev = netdev_get_by_index(i);
 		struct ethtool_ringparam r;
 		size_t live;
+		u32 n;
 		int rc;
 
-		if (!n || !dev || !dev->netdev_ops->ndo_set_ringparam)
-			continue;
-		dev->netdev_ops->ndo_get_ringparam(dev, &r);
-		r.rx_pending = r.tx_pending = n;
-		rc = dev->netdev_ops->ndo_set_ringparam(dev, &r);
-		live = l2reflect_kmalloc_live();
-		pr_info("l2reflect: %s ring resize to %u: %s, kmalloc_live=%zu dma_bytes=%llu "
-			"skb_cached=%u\n", dev->name, n, rc ? errno_name(rc) : "ok",
-			live, (unsigned long long)dma_outstanding_bytes(), skb_cache_count());
+		/* every request in the order it came; none for a device
+		 * that cannot resize (the queue is emptied all the same) */
+		while ((n = l2reflect_ring_dequeue(i)) != 0) {
+			if (!dev || !dev->netdev_ops->ndo_set_ringparam)
+				continue;
+			dev->netdev_ops->ndo_get_ringparam(dev, &r);
+			r.rx_pending = r.tx_pending = n;
+			rc = dev->netdev_ops->ndo_set_ringparam(dev, &r);
+			live = l2reflect_kmalloc_live();
+			pr_info("l2reflect: %s ring resize to %u: %s, kmalloc_live=%zu "
+				"dma_bytes=%llu skb_cached=%u\n", dev->name, n,
+				rc ? errno_name(rc) : "ok", live,
+				(unsigned long long)dma_outstanding_bytes(), skb_cache_count());
+		}
 	}
 }
 

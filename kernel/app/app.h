@@ -143,6 +143,12 @@ int get_user_u32(u32 *v, unsigned long usrc);
 int uvm_map_fixed(unsigned long addr, size_t len, int prot);
 /* a free range of len bytes in the mmap area, mapped zeroed with prot */
 long uvm_mmap_anon(unsigned long hint, size_t len, int prot, bool fixed);
+/* map frames[i] (physical, page-aligned; 0: leave that page unmapped)
+ * at a free range (or hint, as uvm_mmap_anon), marked as a memory file's
+ * (kernel/app/tmpfs.c: unmapping gives them back to the file, never to the
+ * page allocator); the address or -errno */
+long uvm_mmap_frames(unsigned long hint, size_t len, int prot, bool fixed,
+		     const unsigned long *frames);
 int uvm_munmap(unsigned long addr, size_t len);
 int uvm_mprotect(unsigned long addr, size_t len, int prot);
 unsigned long uvm_brk(unsigned long want);

@@ -32,6 +32,14 @@ struct app_file_ops {
 	 * always readable and writable, never changes */
 	unsigned int (*poll)(struct app_file *f, struct poll_table_struct *pt);
 	long (*ioctl)(struct app_file *f, unsigned int cmd, unsigned long arg);
+	/* lseek(2); NULL: ESPIPE (sockets, the console) */
+	long (*lseek)(struct app_file *f, long off, int whence);
+	/* ftruncate(2); NULL: EINVAL, as Linux for what is not a regular file */
+	long (*truncate)(struct app_file *f, long len);
+	/* mmap(2) of the file (flags MAP_SHARED or MAP_PRIVATE, off page
+	 * aligned); NULL: ENODEV */
+	long (*mmap)(struct app_file *f, unsigned long hint, size_t len, int prot, int flags,
+		     long off);
 	/* O_NONBLOCK changed (fcntl F_SETFL, FIONBIO) */
 	void (*set_flags)(struct app_file *f, unsigned int flags);
 	/* wake blocked callers for good (exit_group) */

@@ -7,6 +7,7 @@
 #include "kernel/app/app.h"
 #include "kernel/app/fd.h"
 #include "kernel/app/syscall.h"
+#include "kernel/app/tmpfs.h"
 #include "kernel/app/uapi.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
@@ -17,6 +18,7 @@
 #include "kernel/x86.h"
 #include "net/core/xmit.h"
 #include "net/socket/socket.h"
+#include <stdio.h>
 #include <string.h>
 
 #define SYSCALL_MAX     512
@@ -206,14 +208,21 @@ static long sys_dup2(int oldfd, int newfd)
 
 static long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd, long off)
 {
-	(void)off;
 	if (!(flags & MAP_ANONYMOUS)) {
 		struct app_file *f = fd_get(fd);
+		long rc;
 
 		if (!f)
 			return -EBADF;
+		if (off < 0 || off & (PAGE_SIZE - 1) || !len ||
+		    (flags & (MAP_PRIVATE | MAP_SHARED)) == (MAP_PRIVATE | MAP_SHARED) ||
+		    !(flags & (MAP_PRIVATE | MAP_SHARED)) ||
+		    prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+			rc = -EINVAL;
+		else
+			rc = f->ops->mmap ? f->ops->mmap(f, addr, len, prot, flags, off) : -ENODEV;
 		fd_put(f);
-		return -ENODEV;         /* no file can be mapped */
+		return rc;
 	}
 	if (!(flags & (MAP_PRIVATE | MAP_SHARED)) || prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
@@ -347,7 +356,8 @@ static long sys_uname(unsigned long ubuf)
 	strlcpy(u.sysname, "Linux", sizeof(u.sysname));        /* the ABI it speaks */
 	strlcpy(u.nodename, "barenet", sizeof(u.nodename));
 	strlcpy(u.release, BARENET_VERSION "-barenet", sizeof(u.release));
-	strlcpy(u.version, barenet_build, sizeof(u.version));
+	/* as Linux's: "#1 SMP <flavour> <tree>" (kernel/version.h) */
+	snprintf(u.version, sizeof(u.version), "#1 SMP " BARENET_FLAVOUR " %s", barenet_build);
 	strlcpy(u.machine, "x86_64", sizeof(u.machine));
 	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
 	return copy_to_user(ubuf, &u, sizeof(u));
@@ -529,11 +539,31 @@ void app_syscall(struct trap_frame *tf)
 	case SYS_lseek: {
 		struct app_file *f = fd_get((int)a1);
 
-		rc = f ? -ESPIPE : -EBADF;
+		rc = !f ? -EBADF : f->ops->lseek ? f->ops->lseek(f, (long)a2, (int)a3) : -ESPIPE;
 		if (f)
 			fd_put(f);
 		break;
 	}
+	case SYS_ftruncate: {
+		struct app_file *f = fd_get((int)a1);
+
+		rc = !f ? -EBADF : f->ops->truncate ? f->ops->truncate(f, (long)a2) : -EINVAL;
+		if (f)
+			fd_put(f);
+		break;
+	}
+	case SYS_open:
+		rc = app_sys_openat(AT_FDCWD, a1, (int)a2, (int)a3);
+		break;
+	case SYS_openat:
+		rc = app_sys_openat((int)a1, a2, (int)a3, (int)a4);
+		break;
+	case SYS_unlink:
+		rc = app_sys_unlinkat(AT_FDCWD, a1, 0);
+		break;
+	case SYS_unlinkat:
+		rc = app_sys_unlinkat((int)a1, a2, (int)a3);
+		break;
 	case SYS_dup: {
 		struct app_file *f = fd_get((int)a1);
 

@@ -52,6 +52,8 @@
 #define SYS_kill             62
 #define SYS_uname            63
 #define SYS_fcntl            72
+#define SYS_ftruncate        77
+#define SYS_unlink           87
 #define SYS_gettimeofday     96
 #define SYS_getrlimit        97
 #define SYS_getrusage        98
@@ -78,6 +80,8 @@
 #define SYS_epoll_wait       232
 #define SYS_epoll_ctl        233
 #define SYS_tgkill           234
+#define SYS_openat           257
+#define SYS_unlinkat         263
 #define SYS_pselect6         270
 #define SYS_ppoll            271
 #define SYS_set_robust_list  273
@@ -195,7 +199,21 @@
 #define F_SETFL         4
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC      1
+#define O_ACCMODE       03
+#define O_RDONLY        00
+#define O_WRONLY        01
 #define O_RDWR          02
+#define O_CREAT         0100
+#define O_EXCL          0200
+#define O_TRUNC         01000
+#define O_APPEND        02000
+#define O_DIRECTORY     0200000
+#define AT_FDCWD        (-100)
+#define AT_REMOVEDIR    0x200
+#define SEEK_SET        0
+#define SEEK_CUR        1
+#define SEEK_END        2
+#define PATH_MAX        4096
 #define O_NONBLOCK      04000
 #define O_CLOEXEC       02000000
 

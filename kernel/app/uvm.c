@@ -32,6 +32,7 @@
  * write to a read-only user page faults only with CR0.WP set: boot/entry.S
  * and the AP trampoline set it, uvm_init checks it. */
 #include "kernel/app/app.h"
+#include "kernel/app/tmpfs.h"
 #include "kernel/app/uapi.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
@@ -49,6 +50,7 @@
 #define UVM_MMAP_END     0x00007f0000000000UL
 #define UVM_BRK_MAX      (1UL << 30)            /* the heap's reach past its start */
 #define PTE_SW_FRAME     BIT_ULL(9)             /* PROT_NONE page keeping its frame */
+#define PTE_SW_SHARED    BIT_ULL(10)            /* a memory file's page (tmpfs.c), not ours to free */
 #define PTE_FRAME_MASK   0x000ffffffffff000ULL
 #define CR0_WP           BIT_ULL(16)            /* supervisor writes obey R/W: SDM vol.3A 2.5 */
 
@@ -92,7 +94,7 @@ static int map_page(unsigned long va, int prot)
 	if (!pte)
 		return -ENOMEM;
 	if (pte_has_frame(*pte)) {
-		*pte = (*pte & PTE_FRAME_MASK) | (prot ? prot_flags(prot) : PTE_SW_FRAME);
+		*pte = (*pte & (PTE_FRAME_MASK | PTE_SW_SHARED)) | (prot ? prot_flags(prot) : PTE_SW_FRAME);
 		invlpg((void *)va);
 		return 0;
 	}
@@ -116,8 +118,12 @@ static void unmap_page(unsigned long va)
 
 	if (!pte || !pte_has_frame(*pte))
 		return;
-	page_free(phys_to_virt(*pte & PTE_FRAME_MASK), 0);
-	pages--;
+	if (*pte & PTE_SW_SHARED) {
+		tmpfs_unmap_frame(*pte & PTE_FRAME_MASK);
+	} else {
+		page_free(phys_to_virt(*pte & PTE_FRAME_MASK), 0);
+		pages--;
+	}
 	*pte = 0;
 	invlpg((void *)va);
 }
@@ -345,6 +351,35 @@ long uvm_mmap_anon(unsigned long hint, size_t len, int prot, bool fixed)
 	return rc ? rc : (long)at;
 }
 
+long uvm_mmap_frames(unsigned long hint, size_t len, int prot, bool fixed,
+		     const unsigned long *frames)
+{
+	long at = uvm_mmap_anon(hint, len, PROT_NONE, fixed);
+	u64 *pte;
+
+	if (at < 0)
+		return at;
+	spin_lock(&uvm_lock);
+	for (size_t i = 0; i < ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE; i++) {
+		unsigned long va = (unsigned long)at + i * PAGE_SIZE;
+
+		if (!frames[i])
+			continue;
+		/* PROT_NONE left no frame there; the table page exists if the
+		 * range needed one, else it is made now */
+		pte = paging_user_pte(va, true);
+		if (!pte) {
+			spin_unlock(&uvm_lock);
+			uvm_munmap((unsigned long)at, len);
+			return -ENOMEM;
+		}
+		*pte = frames[i] | PTE_SW_SHARED | (prot ? prot_flags(prot) : PTE_SW_FRAME);
+		invlpg((void *)va);
+	}
+	spin_unlock(&uvm_lock);
+	return at;
+}
+
 int uvm_munmap(unsigned long addr, size_t len)
 {
 	unsigned long end = addr + ALIGN_UP(len, PAGE_SIZE);
@@ -403,7 +438,9 @@ unsigned long uvm_brk(unsigned long want)
 
 static void free_leaf(u64 pte)
 {
-	if (pte_has_frame(pte)) {
+	if (pte_has_frame(pte) && pte & PTE_SW_SHARED) {
+		tmpfs_unmap_frame(pte & PTE_FRAME_MASK);
+	} else if (pte_has_frame(pte)) {
 		page_free(phys_to_virt(pte & PTE_FRAME_MASK), 0);
 		pages--;
 	}

@@ -135,7 +135,7 @@ static int test_udp(void)
 	struct task_struct *t = NULL;
 	struct sockaddr_in a, from;
 	char buf[200];
-	u64 read0 = udp_sock_mib.read, rbe0 = udp_sock_mib.rcvbuf_errors;
+	u64 read0 = udp_sock_mib.read, rbe0 = udp_sock_mib.rcvbuf_errors, hits0;
 	int rc = 0, fl = 0, drops, got = 0;
 	long n;
 
@@ -175,8 +175,14 @@ static int test_udp(void)
 	SELFTEST_CHECK(T, set_int(srv, SOL_SOCKET, SO_RCVBUF, 4096) == 0);
 	SELFTEST_CHECK(T, get_int(srv, SOL_SOCKET, SO_RCVBUF) == 8192);
 	memset(buf, 'y', sizeof(buf));
+	hits0 = READ_ONCE(udp_txbuf_hits);
 	for (int i = 0; i < FLOOD; i++)
 		SELFTEST_CHECK(T, sock_send_buf(cli, buf, sizeof(buf), 0, &a) == (long)sizeof(buf));
+	/* each send's buffer came back (the loopback copies it) and the next
+	 * send took it from the free list, not from kmalloc */
+	pr_info("sock: test: %d sends, %llu from the send-buffer cache\n", FLOOD,
+		(unsigned long long)(READ_ONCE(udp_txbuf_hits) - hits0));
+	SELFTEST_CHECK(T, READ_ONCE(udp_txbuf_hits) - hits0 >= (u64)FLOOD - 1);
 	msleep(200);
 	net_core_lock();
 	drops = (int)srv->sk->drops;

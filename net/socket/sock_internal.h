@@ -151,6 +151,10 @@ struct udp_sock_mib {
 	u64 read;                       /* datagrams read by applications */
 };
 extern struct udp_sock_mib udp_sock_mib;
+/* the datagram send buffers every CPU's free list holds now; the sends
+ * that took one from a list (net/socket/sock_udp.c) */
+unsigned int udp_txbuf_count(void);
+extern u64 udp_txbuf_hits;
 
 /* what the receive queues did with the NIC's buffers (UDP and TCP) */
 struct sock_rx_stats {

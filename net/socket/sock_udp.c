@@ -14,6 +14,7 @@
 #include "net/socket/sock_internal.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
+#include "kernel/obj_cache.h"
 #include "net/core/journey.h"
 #include "net/core/skbuff.h"
 #include "lwip/pbuf.h"
@@ -24,6 +25,59 @@
 #define UDP_MAX_PAYLOAD 65507
 
 struct udp_sock_mib udp_sock_mib;
+
+/* Send buffers: a datagram is copied from the caller into a pbuf of its
+ * own that the NIC sends from (zero copy) and frees at its TX completion.
+ * Up to UDP_TXBUF_PAYLOAD bytes that pbuf is a custom one over a
+ * UDP_TXBUF_SIZE object kept on a per-CPU free list when freed, so an
+ * echo loop's sends cost no kmalloc/kfree (with KMALLOC_DEBUG, a lock,
+ * the live list and the redzone fill and check, per datagram); larger
+ * datagrams are PBUF_RAM as before.  The object: struct pbuf_custom, a
+ * gap as wide as the header room lwIP's PBUF_TRANSPORT asks (a push
+ * past that room stays inside the gap, as it would inside a PBUF_RAM's
+ * struct pbuf), then the payload's header room and the payload. */
+#define UDP_TXBUF_SIZE          2048
+#define UDP_TXBUF_CACHE_MAX     64
+#define UDP_TXBUF_MEM_OFF       ALIGN_UP(sizeof(struct pbuf_custom) + PBUF_TRANSPORT, 16)
+#define UDP_TXBUF_MEM_LEN       (UDP_TXBUF_SIZE - UDP_TXBUF_MEM_OFF)
+#define UDP_TXBUF_PAYLOAD       (UDP_TXBUF_MEM_LEN - LWIP_MEM_ALIGN_SIZE(PBUF_TRANSPORT))
+_Static_assert(UDP_TXBUF_PAYLOAD >= 1472, "an Ethernet frame's datagram fits a send buffer");
+
+static DEFINE_PER_CPU(struct obj_cache, udp_txbuf_pcpu);
+static const struct obj_cache_kind udp_txbuf_cache = {
+	&udp_txbuf_pcpu, UDP_TXBUF_CACHE_MAX, UDP_TXBUF_SIZE,
+};
+u64 udp_txbuf_hits;
+
+unsigned int udp_txbuf_count(void)
+{
+	return obj_cache_len(&udp_txbuf_cache);
+}
+
+/* the pbuf's last reference gone (any context: the TX completion) */
+static void udp_txbuf_free(struct pbuf *p)
+{
+	obj_cache_put(&udp_txbuf_cache, p);
+}
+
+/* a pbuf for len payload bytes behind lwIP's transport header room, or
+ * NULL (core lock held) */
+static struct pbuf *udp_txbuf_alloc(size_t len)
+{
+	struct pbuf_custom *pc;
+	bool hit;
+
+	if (len > UDP_TXBUF_PAYLOAD)
+		return pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+	pc = obj_cache_get(&udp_txbuf_cache, &hit);
+	if (!pc)
+		return NULL;
+	if (hit)
+		udp_txbuf_hits++;
+	pc->custom_free_function = udp_txbuf_free;
+	return pbuf_alloced_custom(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM, pc,
+				   (u8 *)pc + UDP_TXBUF_MEM_OFF, (u16_t)UDP_TXBUF_MEM_LEN);
+}
 
 static void udp_sock_input(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
 			   u16_t port)
@@ -127,7 +181,7 @@ long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const 
 	pcb = udp_sock_pcb(sk);
 	if (!pcb)
 		return -ENOBUFS;
-	p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+	p = udp_txbuf_alloc(len);
 	if (!p)
 		return -ENOBUFS;
 	if (sock_copy_from_iov(msg, 0, p->payload, len) < len) {

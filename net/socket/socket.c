@@ -48,7 +48,7 @@ struct socket_alloc {
 
 size_t sock_live_objects(void)
 {
-	return kmalloc_live_objects() - skb_cache_count() - sk_rx_cache_count();
+	return kmalloc_live_objects() - skb_cache_count() - sk_rx_cache_count() - udp_txbuf_count();
 }
 
 unsigned int sock_count(void)

@@ -14,13 +14,19 @@ LOCK = os.path.join(harness.BUILD, "apps.lock")
 _built = {}
 
 
-def app_kernel(src, cflags="", name=None):
+def app_kernel(src, cflags="", name=None, flavour="checked"):
     """The kernel image whose application is src (a path relative to the
-    tree: a .c file or a directory), named name (default: src's)."""
-    key = (src, cflags, name)
+    tree: a .c file or a directory), named name (default: src's), of the
+    checked flavour (build/) or the release one (build/release/, make
+    bench's: the Makefile's FLAVOUR)."""
+    key = (src, cflags, name, flavour)
     if key in _built:
         return _built[key]
     args = ["APP_NAME=" + name] if name else []
+    build = harness.BUILD
+    if flavour == "release":
+        args.append("FLAVOUR=release")
+        build = harness.RELEASE_BUILD
     name = name or os.path.splitext(os.path.basename(src.rstrip("/")))[0]
     os.makedirs(harness.BUILD, exist_ok=True)
     with open(LOCK, "w") as lock:
@@ -29,6 +35,6 @@ def app_kernel(src, cflags="", name=None):
                            cwd=harness.ROOT, capture_output=True, text=True, timeout=900)
     if r.returncode:
         raise RuntimeError("make app-kernel APP=%s failed:\n%s%s" % (src, r.stdout, r.stderr))
-    path = os.path.join(harness.BUILD, "apps", name, "barenet.elf")
+    path = os.path.join(build, "apps", name, "barenet.elf")
     _built[key] = path
     return path

@@ -205,8 +205,34 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def kernel():
     if not os.path.exists(harness.KERNEL):
-        pytest.fail("build/barenet.elf missing: run make first")
+        pytest.fail("build/barenet.elf missing: run make checked first (make builds only "
+                    "the release image, build/release/)")
+    newer = newer_source(harness.KERNEL)
+    if newer:
+        pytest.fail("build/barenet.elf is older than %s: run make checked first (make builds "
+                    "only the release image, build/release/)" % newer)
     return harness.KERNEL
+
+
+def newer_source(image):
+    """A file the image was compiled from (its objects' .d lists under
+    build/obj) changed after it was linked, or None: a plain make rebuilds
+    only the release image."""
+    built = os.path.getmtime(image)
+    seen = set()
+    for d, _, files in os.walk(os.path.join(os.path.dirname(image), "obj")):
+        for f in files:
+            if not f.endswith(".d"):
+                continue
+            with open(os.path.join(d, f)) as dep:
+                for tok in dep.read().replace("\\\n", " ").split():
+                    tok = tok.rstrip(":")
+                    if tok.endswith((".c", ".h", ".S")) and tok not in seen:
+                        seen.add(tok)
+                        path = os.path.join(harness.ROOT, tok)
+                        if os.path.exists(path) and os.path.getmtime(path) > built:
+                            return tok
+    return None
 
 
 @pytest.fixture

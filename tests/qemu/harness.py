@@ -27,7 +27,12 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(ROOT, "build")
+# the checked image (LOCK_DEBUG=1 KMALLOC_DEBUG=1, make checked), which the
+# tests boot; the release image (make, make run, make bench) is
+# RELEASE_KERNEL (the Makefile: FLAVOUR)
 KERNEL = os.path.join(BUILD, "barenet.elf")
+RELEASE_BUILD = os.path.join(BUILD, "release")
+RELEASE_KERNEL = os.path.join(RELEASE_BUILD, "barenet.elf")
 ISO = os.path.join(BUILD, "barenet.iso")
 LOGDIR = os.path.join(BUILD, "test-logs")
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
@@ -35,9 +40,11 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
 # kernel exit statuses (kernel/power.h); isa-debug-exit maps s -> 2s+1
 # the first line of every boot: version, and the tree the image was built
-# from (tools/gen-build-id.sh); group "build" is that tree
+# from (tools/gen-build-id.sh); group "build" is that tree, group "flavour"
+# the image's flavour (kernel/version.h: release, checked or custom)
 BANNER_RE = re.compile(r"^\[ *\d+\.\d{6}\] barenet \d+\.\d+\.\d+ "
-                       r"\(x86-64, (?P<build>git [0-9a-f]{12}(?:-dirty)?|unknown)\) booting$", re.M)
+                       r"\(x86-64, (?P<build>git [0-9a-f]{12}(?:-dirty)?|unknown)"
+                       r"(?:, (?P<flavour>release|checked|custom))?\) booting$", re.M)
 
 EXIT_OK = 1
 EXIT_FAIL = 3

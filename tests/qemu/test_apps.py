@@ -2,6 +2,7 @@
 against Debian's musl with `make APP=`, run at CPL 3 beside the built-in
 services.  The runtime checks itself from inside (tests/apps/runtime.c);
 the examples are driven from a test namespace (tests/qemu/netns.py)."""
+import os
 import re
 import socket
 import time
@@ -293,6 +294,9 @@ def test_make_run_app_in_its_own_build_dir():
     with harness.Guest("apps-make-run", command=cmd) as g:
         g.wait_exit(900)
     assert "multi: hello from helper.c, 2 arguments" in g.output
+    # make run boots the release flavour, built in BUILD/release
+    assert harness.BANNER_RE.search(g.output).group("flavour") == "release", g.output[:2000]
+    assert os.path.exists(os.path.join(harness.ROOT, build, "release", "barenet.elf"))
     assert re.search(r"app: main \(pid \d+\) exited with status 0", g.output)
     g, rc = run_app("tests/apps/multi", "", "apps-multi-dir")
     assert "multi: hello from helper.c, 0 arguments" in g.output

@@ -97,9 +97,10 @@ def test_clean_build_with_prefixed_toolchain(tmp_path):
     assert all(c.startswith(CROSS) for c in cmds), sorted(set(cmds))
     assert any(c == CROSS + "nm" for c in cmds), sorted(set(cmds))
 
-    elf = os.path.join(build, "barenet.elf")
+    # make (all) builds the release image, in BUILD/release
+    elf = os.path.join(build, "release", "barenet.elf")
     check_kernel_image(elf)
-    sym = open(os.path.join(build, "barenet.sym")).read()
+    sym = open(os.path.join(build, "release", "barenet.sym")).read()
     assert re.search(r"^[0-9a-f]{16} T kmain$", sym, re.M)
 
     code, out = boot("build-cross", kernel=elf)

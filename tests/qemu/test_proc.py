@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from harness import DEFAULT_SMP, Guest, report
+from harness import BANNER_RE, DEFAULT_SMP, Guest, report
 
 HZ = 100
 SOFTIRQS = ["HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED",
@@ -358,9 +358,12 @@ def test_uptime_follows_the_clock(guest):
 
 
 def test_version_and_cmdline(guest):
-    assert re.fullmatch(r"barenet version \d+\.\d+\.\d+ \(\S+\) \(gcc version [^)]+\) #1 "
+    # the tests boot the checked image (test_release.py boots the release one)
+    assert re.fullmatch(r"barenet version \d+\.\d+\.\d+ \(\S+\) \(gcc version [^)]+\) #1 SMP checked "
                         r"(git [0-9a-f]{12}(-dirty)?|unknown)\n",
                         cat(guest, "/proc/version"))
+    assert BANNER_RE.search(guest.output).group("flavour") == "checked"
+    assert cat(guest, "/proc/lock_debug") == "checks: on\nreports: 0\n"
     assert cat(guest, "/proc/cmdline") == "pic=%s\n" % guest.mode
 
 

@@ -57,7 +57,8 @@ def test_make_run_boots_with_each_nic(kernel, nic):
     assert re.search(r"NIC %s \(52:54:00:12:34:56\)" % nic, out), out
     assert "host forwards (host->guest): tcp:127.0.0.1:%d-:80 udp:127.0.0.1:%d-:7" % (tcp, udp) in out
     assert "run: dashboard: http://127.0.0.1:%d/ in a browser" % tcp in out, out
-    assert BANNER_RE.search(out), out
+    # make run boots the release image (build/release/, the Makefile: FLAVOUR)
+    assert BANNER_RE.search(out).group("flavour") == "release", out
     assert "cmdline: 'exit=ready'" in out, out
     assert "run: kernel powered off: ok" in out, out
     # make run boots 2 CPUs unless CPUS= says otherwise
@@ -81,7 +82,7 @@ def test_make_run_command_line():
                  "-accel tcg", r"-device igb\,netdev=net0",
                  r"hostfwd=tcp:127.0.0.1:8080-:80\,hostfwd=tcp:127.0.0.1:5001-:5001"
                  r"\,hostfwd=tcp:127.0.0.1:7777-:7\,hostfwd=udp:127.0.0.1:7777-:7",
-                 "-kernel build/barenet.elf", r"-append loglevel=8\ exit=ready"]:
+                 "-kernel build/release/barenet.elf", r"-append loglevel=8\ exit=ready"]:
         assert want in qemu, (want, qemu)
 
 
@@ -129,7 +130,8 @@ def test_make_run_refuses_bad_settings(var, msg):
 
 def test_make_debug_stops_at_kmain_under_gdb(kernel):
     (port,) = free_ports(1)
-    sym = open(os.path.join(ROOT, "build", "barenet.sym")).read()
+    # make debug boots the release image, as make run
+    sym = open(os.path.join(ROOT, "build", "release", "barenet.sym")).read()
     kmain = int(re.search(r"^([0-9a-f]+) T kmain$", sym, re.M).group(1), 16)
     cmd = MAKE + ["debug"] + make_vars(GDBPORT=port, HOSTFWD="", APPEND="exit=ready")
     with Guest("make-debug", command=cmd) as g:

@@ -31,6 +31,9 @@ def test_threads_wait_wake_sleep_and_preempt(kernel, smp):
     m = re.search(r"sched: test: spinners on CPU0: b started (-?\d+) ms before a ended", out)
     # without preemption b would start only after a's 300 ms of spinning
     assert m and int(m.group(1)) >= 50, out
+    # wake_up takes a plain sleeper off the queue (autoremove): sk_wake's
+    # empty-queue check then skips the wake-ups of later datagrams
+    assert "sched: test: a woken sleeper left the wait queue" in out, out
     assert "sched: test: detached threads freed themselves" in out, out
     # kthread_exit's order: an interrupt right after a detached thread's
     # own drop does not let the reaper find it still on its CPU

@@ -5,7 +5,7 @@ inject-srcs := $(wildcard tools/inject/*.c)
 inject-objs := $(patsubst %.c,$(BUILD)/host/%.o,$(inject-srcs))
 INJECT_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP
 
-all: $(INJECT)
+checked: $(INJECT)
 
 $(INJECT): $(inject-objs)
 	@mkdir -p $(dir $@)

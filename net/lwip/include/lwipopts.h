@@ -173,6 +173,14 @@ extern int tcp_synack_retries, tcp_min_snd_mss;
 #define TCP_SND_MSS_MIN             tcp_min_snd_mss
 /* a new connection's backlog limit is per listener (tcp_listen_with_backlog) */
 #define TCP_LISTEN_BACKLOG          1
+/* SO_REUSEADDR as Linux's: a socket with it binds a port that connections
+ * in TIME_WAIT still hold (a server restarted on its port after it closed
+ * connections first: iperf3 re-listens on 5201 after each test, and after
+ * a -R test the guest closed the data connection first).  Without SO_REUSE
+ * lwIP ignores SOF_REUSEADDR and such a bind is EADDRINUSE for two minutes
+ * (tests/qemu/test_iperf3.py).  Two sockets that both ask may share a UDP
+ * port (Linux too); one without it still gets EADDRINUSE. */
+#define SO_REUSE                    1
 /* Not one pbuf per TCP segment: with 1, tcp_write copies every write,
  * even one its caller says needs no copy (TCP_WRITE_FLAG_COPY clear:
  * lwiperf's constant pattern), into a ~1.5 KiB kmalloc'd buffer per

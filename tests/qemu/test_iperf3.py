@@ -1,0 +1,100 @@
+"""iperf3 3.20 built unmodified as barenet's application (apps/iperf3.mk,
+pristine source from tools/deps.sh), measured by the host's stock iperf3
+client (Debian's package) from a test namespace, both ways; and the file
+calls it needed (kernel/app/tmpfs.c), checked from inside by
+tests/apps/files.c.  Short runs: speed figures belong to make bench."""
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+import apps
+import harness
+import netns
+
+GUEST_IP = "ip=10.0.2.15/24,10.0.2.2"
+IPERF3_SRC = "build/deps/iperf-3.20/src/iperf_api.c"
+
+
+def iperf3_kernel():
+    """build/apps/iperf3/barenet.elf (make iperf3)."""
+    if not os.path.isfile(os.path.join(harness.ROOT, IPERF3_SRC)):
+        pytest.fail("iperf3 source missing: run make deps")
+    with open(apps.LOCK, "w") as lock:
+        import fcntl
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        r = subprocess.run(["make", "-s", "-j2", "iperf3", "BUILD=" + harness.BUILD], cwd=harness.ROOT,
+                           capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return os.path.join(harness.BUILD, "apps", "iperf3", "barenet.elf")
+
+
+def client(testnet, g, *args):
+    """The host's iperf3 client against the guest (its console drained
+    meanwhile); its JSON report."""
+    p = testnet.popen(["iperf3", "-c", netns.GUEST4, "-J", "--connect-timeout", "10000"] + list(args))
+    for _ in range(120):
+        if p.poll() is not None:
+            break
+        g.watch(0.5)
+    out, err = p.communicate(timeout=30)
+    rep = json.loads(out)
+    assert p.returncode == 0 and "error" not in rep, (p.returncode, rep.get("error"), err[-2000:],
+                                                      g.output[-3000:])
+    return rep
+
+
+def test_iperf3_server_measured_by_the_stock_client_both_ways(testnet):
+    g = testnet.guest("iperf3", kernel=iperf3_kernel(), append=GUEST_IP + " shell=off -- -s")
+    g.wait_for(r"app: iperf3 started", timeout=90)
+    g.wait_for(r"Server listening on 5201", timeout=30)
+    up = client(testnet, g, "-t", "2")
+    g.wait_for(r"Server listening on 5201 \(test #2\)", timeout=30)
+    down = client(testnet, g, "-t", "2", "-R")
+    # and listens again on 5201 although the guest closed the -R test's
+    # data connection first (TIME_WAIT there): SO_REUSEADDR as Linux's
+    g.wait_for(r"Server listening on 5201 \(test #3\)", timeout=30)
+    assert not up["start"].get("reverse") and down["start"]["test_start"]["reverse"] == 1
+    for rep in (up, down):
+        end = rep["end"]
+        assert end["sum_received"]["bytes"] > 1 << 20 and end["sum_sent"]["bytes"] > 1 << 20, end
+    # the guest's side of it: the server's own report of both tests
+    assert re.search(r"^\[\s*\d+\]\s+0\.00-\S+\s+sec\s+.*receiver$", g.output, re.M), g.output[-3000:]
+    assert re.search(r"^\[\s*\d+\]\s+0\.00-\S+\s+sec\s+.*sender$", g.output, re.M), g.output[-3000:]
+    # every system call it made is implemented
+    assert "not implemented" not in g.output, g.output[-3000:]
+
+
+def test_files_tmp_mmap_urandom_from_inside():
+    g = harness.Guest("iperf3-files", kernel=apps.app_kernel("tests/apps/files.c"),
+                      append="exit=app ready_wait=0 shell=off")
+    with g:
+        rc = g.wait_exit(timeout=120)
+    ok = re.findall(r"^ok (\S+)$", g.output, re.M)
+    bad = re.findall(r"^FAIL .*$", g.output, re.M)
+    assert not bad, bad
+    for name in ("open_create", "open_excl_eexist", "read_from_offset", "ftruncate_grow", "mmap_shared",
+                 "store_in_map_is_in_file", "write_is_in_map", "mmap_private_copy",
+                 "private_store_not_in_file", "map_outlives_name_and_fds", "mkstemp", "mkstemp_mmap",
+                 "urandom", "dev_null", "missing_enoent", "create_outside_tmp_erofs",
+                 "ftruncate_socket_einval", "mmap_socket_enodev", "lseek_socket_espipe",
+                 "file_too_big_efbig", "all_files_full_enospc", "shrink_frees"):
+        assert name in ok, (name, ok)
+    assert "files: 0 failed" in g.output
+    assert "not implemented" not in g.output, g.output[-2000:]
+    assert rc == harness.EXIT_OK
+
+
+def test_so_reuseaddr_binds_a_port_in_time_wait():
+    """What iperf3's re-listen after each test needs (lwipopts.h, SO_REUSE)."""
+    g = harness.Guest("iperf3-reuseaddr", kernel=apps.app_kernel("tests/apps/reuseaddr.c"),
+                      append="exit=app ready_wait=0 shell=off")
+    with g:
+        rc = g.wait_exit(timeout=120)
+    bad = re.findall(r"^FAIL .*$", g.output, re.M)
+    assert not bad, bad
+    ok = re.findall(r"^ok (\S+)$", g.output, re.M)
+    assert "time_wait_with_reuseaddr_binds" in ok and "time_wait_without_reuseaddr_eaddrinuse" in ok, ok
+    assert rc == harness.EXIT_OK
