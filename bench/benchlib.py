@@ -160,30 +160,54 @@ def before_change(key, now, before):
     return now / before if before else None
 
 
+def before_mode(doc):
+    """(label, differs): the interrupt mode the before and now columns of
+    doc were both asked for (the run's first mode, the one with full
+    cells: the model's default unless BENCH_MODES named others), and the
+    text of a mismatch when the guests read back different modes (an
+    older image that fell back), else None."""
+    asked = doc.get("full_mode")
+    label = MODE_NAMES.get(asked, asked or "?")
+    now = doc.get("modes", {}).get(asked, {}).get("barenet", {}).get("mode")
+    before = doc["meta"].get("before_mode")
+    if before is None or now is None or before == now:
+        return label, None
+    return label, "before ran in %s, now in %s" % (MODE_NAMES.get(before, before),
+                                                   MODE_NAMES.get(now, now))
+
+
 def before_table(docs):
     """Markdown: per HEADLINE row and model, BENCH_BEFORE's image / this
-    build, 1 CPU, and the change (above 1 better), marked when below
-    BEFORE_FLOOR; "" when no document has a before column."""
+    build, 1 CPU, both in the same interrupt mode (before_mode, named in
+    the column's head), and the change (above 1 better), marked when below
+    BEFORE_FLOOR; n/a when the two read back different modes; "" when no
+    document has a before column."""
     docs = [d for d in docs if d["results"].get(BEFORE)]
     if not docs:
         return ""
     md = "\nbarenet with 1 CPU, this build against BENCH_BEFORE's (%s), back to back on " \
-         "this host; change: above 1 is better (lower-is-better rows inverted), **below " \
-         "%.2f** marked:\n\n" % ("; ".join(sorted({d["meta"].get("before", "?") for d in docs})),
-                                  BEFORE_FLOOR)
+        "this host, both in the interrupt mode the column names; change: above 1 is better " \
+        "(lower-is-better rows inverted), **below %.2f** marked:\n\n" % (
+            "; ".join(sorted({d["meta"].get("before", "?") for d in docs})), BEFORE_FLOOR)
 
     def cell(d, key):
         b, a = d["results"][BEFORE].get(key), d["results"]["barenet"].get(key)
-        c = before_change(key, a, b)
-        txt = "n/a" if c is None else ("**%.2f**" % c if c < BEFORE_FLOOR else "%.2f" % c)
+        differs = before_mode(d)[1]
+        c = None if differs else before_change(key, a, b)
+        txt = differs or ("n/a" if c is None else
+                          ("**%.2f**" % c if c < BEFORE_FLOOR else "%.2f" % c))
         return "%s (%s)" % (_pair(b, a, key), txt)
-    return md + headline_table(docs, "before / now (change)", cell)
+    return md + headline_table(docs, lambda d: "before / now (change), %s" % before_mode(d)[0],
+                               cell)
 
 
 def headline_table(docs, head, cell):
-    """Markdown: one column per document ("<model> head"), one row per
-    HEADLINE measure, each cell cell(doc, key)."""
-    md = "| measure | " + " | ".join("%s %s" % (d["meta"]["model"], head) for d in docs) + " |\n"
+    """Markdown: one column per document ("<model> head", head a string
+    or a function of the document), one row per HEADLINE measure, each
+    cell cell(doc, key)."""
+    heads = [head(d) if callable(head) else head for d in docs]
+    md = "| measure | " + " | ".join("%s %s" % (d["meta"]["model"], h)
+                                      for d, h in zip(docs, heads)) + " |\n"
     md += "|---|" + "---:|" * len(docs) + "\n"
     for key, label in HEADLINE:
         md += "| %s | %s |\n" % (label, " | ".join(cell(d, key) for d in docs))

@@ -48,7 +48,9 @@ Environment: BENCH_MODELS (default "e1000 e1000e igb"), BENCH_MODES
 (default: every mode of each model; a subset of msix msi intx, or
 "default": each model's default mode only), BENCH_BEFORE=ELF (an older
 barenet image measured with 1 CPU right before this build on each model,
-its default mode's full cells: the "now against before" table), BENCH_QUICK=1
+the full cells, in the same mode as this build's beside it: the run's first
+mode, the model's default unless BENCH_MODES says otherwise; the "now
+against before" table names it), BENCH_QUICK=1
 (short counts), BENCH_OUT (default bench/results), BARENET_ACCEL,
 BENCH_ONLY=sock (only the socket API cells: no Linux guest, no idle,
 mode or load cells), BENCH_ONLY=scaling (only the scaling table,
@@ -94,9 +96,10 @@ MEM_STEPS = [2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256]
 ECHO_PORT, DISCARD_PORT, IPERF_PORT = 7, 9, 5001
 # the socket API's counterparts (tests/apps/sockbench.c)
 SOCK_APP = "tests/apps/sockbench.c"
-# BENCH_BEFORE=ELF: an older barenet image measured (1 CPU, default mode,
-# full cells) right before this build on each model, for the "now against
-# before" table (benchlib.before_table)
+# BENCH_BEFORE=ELF: an older barenet image measured (1 CPU, full cells,
+# the run's first mode: the one this build's full cells are measured in)
+# right before this build on each model, for the "now against before"
+# table (benchlib.before_table, which names the mode)
 BEFORE = os.environ.get("BENCH_BEFORE")
 SOCK_UDP_PORT, SOCK_SINK_PORT, SOCK_SOURCE_PORT = 7007, 5002, 5003
 
@@ -716,9 +719,11 @@ def run_model(model, modes, out_dir, date, idle):
     cells = {m: {} for m in modes}
     bn_size, lx_size = (None, None) if SOCK_ONLY else image_sizes()
     if BEFORE and not SOCK_ONLY:
-        # an older barenet image, 1 CPU, the full cells of the default
-        # mode only, right before this build's: issue 13's "the 1-CPU
-        # figures may not fall more than 10% below" measured on this host
+        # an older barenet image, 1 CPU, the full cells only, right
+        # before this build's and in the mode of this build's full cells
+        # (full_mode: BENCH_MODES's first, else the model's default), the
+        # column it sits beside: issue 13's "the 1-CPU figures may not
+        # fall more than 10% below" measured on this host
         log("%s %s barenet before (%s, 1 CPU): measuring (full)" % (model, full_mode, BEFORE))
         res, cell, extra = measure("barenet", model, full_mode, True, 1, kernel=BEFORE,
                                    napi_off=False,
@@ -726,6 +731,9 @@ def run_model(model, modes, out_dir, date, idle):
         res["image_bytes"] = stripped_size(BEFORE)
         results[benchlib.BEFORE], extras[benchlib.BEFORE] = res, extra
         meta["before"] = "%s (build %s)" % (BEFORE, cell.get("build", "unknown"))
+        # the mode it ran in (an older image may fall back): before_table
+        # compares it with this build's
+        meta["before_mode"] = cell.get("mode")
     # barenet with 1 CPU, then with 2 (the same cells, back to back), then
     # Linux (1 CPU); results[benchlib.BN2] holds the 2-CPU barenet
     for key, kind, smp in (("barenet", "barenet", 1), (benchlib.BN2, "barenet", 2),

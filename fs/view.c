@@ -272,11 +272,6 @@ int view_list_dir(const char *path, int (*fn)(const char *name, bool is_dir, voi
 			continue;
 		if (!prefix_match(&pat, &p, p.n, args, &nargs))
 			continue;
-		/* a file a wildcard's value does not have (rx-N's rps_cpus
-		 * under tx-N): its show says -ENOENT for these args */
-		if (pat.n == p.n + 1 && nargs && !is_wild(pat.seg[p.n]) &&
-		    v->show(NULL, 0, args) == -ENOENT)
-			continue;
 		if (!l.e) {
 			l.e = kmalloc(VIEW_LIST_MAX * sizeof(*l.e));
 			if (!l.e)

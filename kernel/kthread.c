@@ -36,6 +36,8 @@ static struct spinlock dead_lock = SPINLOCK_INIT("kthread_dead");
 static struct list_head dead_tasks = LIST_HEAD_INIT(dead_tasks);
 static void kthread_reap_dead(struct work_struct *w);
 static struct work_struct reap_work = { .func = kthread_reap_dead };
+static u64 reap_requeues;
+void (*kthread_exit_hook)(void);
 
 static struct task_struct *kthread_create_v(int (*fn)(void *data), void *data,
 					    const char *fmt, va_list ap)
@@ -171,8 +173,15 @@ static void kthread_reap_dead(struct work_struct *w)
 	spin_unlock_irqrestore(&dead_lock, flags);
 	list_for_each_entry_safe(t, n, &done, reap_node)
 		kthread_free(t);
-	if (again)
+	if (again) {
+		__atomic_add_fetch(&reap_requeues, 1, __ATOMIC_RELAXED);
 		schedule_work(&reap_work);
+	}
+}
+
+u64 kthread_reap_requeues(void)
+{
+	return __atomic_load_n(&reap_requeues, __ATOMIC_RELAXED);
 }
 
 void kthread_exit(int code)
@@ -185,6 +194,9 @@ void kthread_exit(int code)
 	 * would find it not exited yet and queue itself again and again) */
 	local_irq_disable();
 	kthread_put(t);
+	/* selftest=sched raises an interrupt here: it waits for the switch */
+	if (READ_ONCE(kthread_exit_hook))
+		kthread_exit_hook();
 	/* TASK_DEAD is stored without the run queue's lock: a wake_up_process
 	 * that found the thread asleep (fn returned after set_current_state)
 	 * may store TASK_RUNNING over it, and schedule() then keeps it queued

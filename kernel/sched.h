@@ -138,6 +138,12 @@ bool kthread_reap(struct task_struct *t);
  * if it already has).  t may not be used after the call; kthread_stop or
  * kthread_reap on it is a use after free. */
 void kthread_detach(struct task_struct *t);
+/* times the reaper found a detached thread not yet off its CPU and
+ * queued itself again (selftest=sched) */
+u64 kthread_reap_requeues(void);
+/* selftest=sched: called in kthread_exit right after the thread's own
+ * drop, before it leaves its CPU (to raise an interrupt there); NULL */
+extern void (*kthread_exit_hook)(void);
 /* true once kthread_stop was called for the current thread */
 bool kthread_should_stop(void);
 /* end the current thread with code (also: returning from fn) */

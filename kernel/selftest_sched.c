@@ -3,9 +3,12 @@
  * that times out, and preemption: two threads that never sleep share
  * CPU 0 (the second starts before the first is done only if the tick
  * preempts); a woken sleeper off its wait queue at once (autoremove);
- * detached threads that free themselves. */
+ * detached threads that free themselves, also with an interrupt right
+ * after their own drop (kthread_exit's order). */
 #include "kernel/sched.h"
+#include "kernel/apic.h"
 #include "kernel/errno.h"
+#include "kernel/irq.h"
 #include "kernel/percpu.h"
 #include "kernel/selftest.h"
 #include "kernel/time.h"
@@ -15,6 +18,8 @@
 #define PINGPONG_ROUNDS 200
 #define SLEEP_MS        100
 #define SPIN_MS         300
+#define EXIT_RACE_THREADS 20    /* detached threads ended with an interrupt at the drop */
+#define EXIT_RACE_MS    10000   /* at most this long for all of them */
 
 struct pingpong {
 	struct wait_queue_head wq;
@@ -273,6 +278,63 @@ out:
 	return rc;
 }
 
+static unsigned int exit_race_done;
+
+static int exit_at_once(void *data)
+{
+	(void)data;
+	__atomic_add_fetch(&exit_race_done, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* kthread_exit_hook: an interrupt (a reschedule IPI to this CPU) right
+ * after the thread's own drop */
+static void exit_race_interrupt(void)
+{
+	lapic_send_self_ipi(IRQ_VECTOR_RESCHEDULE);
+}
+
+/* kthread_exit's order: a detached thread's own drop is its last
+ * reference, which queues reap_work on its CPU and wakes that CPU's
+ * kworker.  An interrupt before the thread has left the CPU would switch
+ * to the kworker, which finds the thread still on its CPU and queues
+ * itself again.  kthread_exit_hook raises one at exactly that point in
+ * every thread that ends here; kthread_exit keeps interrupts off from
+ * the drop to the switch, so it is taken only after the thread has left
+ * and the reaper never has to come back. */
+static int selftest_kthread_exit_race(void)
+{
+	u64 requeues = kthread_reap_requeues(), end;
+	unsigned int started = 0;
+	int pid = 0, rc = 0;
+
+	__atomic_store_n(&exit_race_done, 0, __ATOMIC_RELAXED);
+	WRITE_ONCE(kthread_exit_hook, exit_race_interrupt);
+	end = ktime_get_ns() + (u64)EXIT_RACE_MS * NSEC_PER_MSEC;
+	while (started < EXIT_RACE_THREADS && ktime_get_ns() < end) {
+		struct task_struct *t = kthread_create(exit_at_once, NULL, "exitrace");
+
+		SELFTEST_CHECK("sched", t);
+		pid = t->pid;
+		kthread_detach(t);      /* its own drop will be the last */
+		wake_up_process(t);
+		started++;
+		while (__atomic_load_n(&exit_race_done, __ATOMIC_ACQUIRE) < started &&
+		       ktime_get_ns() < end)
+			msleep(1);
+	}
+	SELFTEST_CHECK("sched", exit_race_done == EXIT_RACE_THREADS);
+	SELFTEST_CHECK("sched", pid_gone_within(pid, 2000));
+	requeues = kthread_reap_requeues() - requeues;
+	pr_info("sched: test: exit race: %u threads ended with an interrupt after their "
+		"drop, reaper requeued %llu times\n", EXIT_RACE_THREADS,
+		(unsigned long long)requeues);
+	SELFTEST_CHECK("sched", requeues == 0);
+out:
+	WRITE_ONCE(kthread_exit_hook, NULL);
+	return rc;
+}
+
 static int selftest_sched(void)
 {
 	unsigned int n = nr_cpu_ids_online();
@@ -345,6 +407,8 @@ static int selftest_sched(void)
 	rc = selftest_wake_autoremove();
 	if (!rc)
 		rc = selftest_kthread_detach();
+	if (!rc)
+		rc = selftest_kthread_exit_race();
 out:
 	return rc;
 }

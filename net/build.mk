@@ -87,7 +87,7 @@ kernel-srcs += net/core/xrlim.c
 kernel-srcs += net/core/skbuff.c net/core/rx_chain.c net/core/dev.c net/core/napi.c net/core/gro.c net/core/sysctl_net_core.c \
 	net/core/selftest_napi.c net/core/xmit.c net/core/journey.c net/core/journey_report.c \
 	net/core/capture.c net/core/capture_cmd.c net/core/journey_cmd.c \
-	net/core/watchdog.c net/core/watchdog_cmd.c net/core/rps.c net/core/xps.c
+	net/core/watchdog.c net/core/watchdog_cmd.c net/core/rps.c net/core/xps.c net/core/queues.c
 # the packet generator (pktgen) and its frame builder
 kernel-srcs += net/core/pktbuild.c net/core/pktgen.c net/core/pktgen_params.c \
 	net/core/pktgen_cmd.c

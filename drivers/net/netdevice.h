@@ -350,9 +350,11 @@ struct net_device_ops {
 	 * or softirq context, never hard IRQ */
 	void (*ndo_tx_flush)(struct net_device *dev);
 	/* frames in flight and no completion for watchdog_timeo_ms: recover
-	 * (Linux's ndo_tx_timeout).  TIMER softirq: must not wait; a reset
-	 * goes to process context (kernel/workqueue.h) */
-	void (*ndo_tx_timeout)(struct net_device *dev);
+	 * (Linux's ndo_tx_timeout); returns the TX queue that hung (the first
+	 * one holding frames; 0 when none is found), whose tx-N/tx_timeout
+	 * the core counts.  TIMER softirq: must not wait; a reset goes to
+	 * process context (kernel/workqueue.h) */
+	unsigned int (*ndo_tx_timeout)(struct net_device *dev);
 	/* every watchdog period, TIMER softirq: the driver's own checks */
 	void (*ndo_watchdog)(struct net_device *dev);
 	/* reset the device now keeping its settings (`netdev reset`);
@@ -428,7 +430,10 @@ struct net_device {
 	void *priv;                     /* the driver's private data, after this struct */
 	/* the TX watchdog (net/core/watchdog.c) */
 	unsigned int watchdog_timeo_ms; /* no TX completion this long with frames in flight: a hang; 0 = off */
-	u64 tx_timeouts;                /* hangs detected (Linux's per-queue trans_timeout) */
+	u64 tx_timeouts;                /* hangs detected, all queues */
+	/* of tx_timeouts: those of each TX queue, tx-N/tx_timeout (Linux's
+	 * netdev_queue trans_timeout) */
+	u64 tx_queue_timeouts[NETDEV_TX_QUEUES_MAX];
 	u64 wd_completed;               /* completions at the last progress */
 	u64 wd_progress_ns;             /* when the watchdog last saw progress or nothing in flight */
 };

@@ -25,6 +25,7 @@
 #include "lib/parse_num.h"
 #include "lib/siphash.h"
 #include "net/core/dev.h"
+#include "net/core/queues.h"
 #include "net/core/xps.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -406,7 +407,7 @@ int cpumask_format_hex(char *buf, size_t size, u32 mask)
 }
 
 /* Linux's "%*pb" of the mask: hex, as wide as the CPU count needs */
-static int rps_cpus_show(char *buf, size_t size, const char *const *args)
+int rps_cpus_show(char *buf, size_t size, const char *const *args)
 {
 	struct net_device *dev;
 	struct netdev_rx_queue *rxq;
@@ -420,7 +421,7 @@ static int rps_cpus_show(char *buf, size_t size, const char *const *args)
 /* a hex mask (a trailing newline allowed); a CPU that is not there is
  * refused, as Linux's store_rps_map refuses a mask with no CPU it may
  * use: -EINVAL, nothing changed */
-static int rps_cpus_store(const char *text, const char *const *args)
+int rps_cpus_store(const char *text, const char *const *args)
 {
 	struct net_device *dev;
 	struct netdev_rx_queue *rxq;
@@ -437,9 +438,8 @@ static int rps_cpus_store(const char *text, const char *const *args)
 	WRITE_ONCE(rxq->rps_cpus, m);
 	return 0;
 }
-VIEW_RW("/sys/class/net/*/queues/*/rps_cpus", rps_cpus_show, rps_cpus_store);
 
-static int rps_flow_cnt_show(char *buf, size_t size, const char *const *args)
+int rps_flow_cnt_show(char *buf, size_t size, const char *const *args)
 {
 	struct net_device *dev;
 	struct netdev_rx_queue *rxq;
@@ -454,7 +454,7 @@ static int rps_flow_cnt_show(char *buf, size_t size, const char *const *args)
 
 /* Linux's store_rps_dev_flow_table_cnt: a count (decimal), rounded up to
  * a power of two; 0 frees the table; every entry starts with no CPU */
-static int rps_flow_cnt_store(const char *text, const char *const *args)
+int rps_flow_cnt_store(const char *text, const char *const *args)
 {
 	struct net_device *dev;
 	struct netdev_rx_queue *rxq;
@@ -492,4 +492,3 @@ static int rps_flow_cnt_store(const char *text, const char *const *args)
 	}
 	return 0;
 }
-VIEW_RW("/sys/class/net/*/queues/*/rps_flow_cnt", rps_flow_cnt_show, rps_flow_cnt_store);

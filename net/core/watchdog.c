@@ -18,6 +18,7 @@ void dev_watchdog_check(struct net_device *dev, u64 now_ns)
 	const struct net_device_ops *ops = dev->netdev_ops;
 	unsigned int inflight;
 	u64 completed;
+	unsigned int q;
 
 	if (!(dev->flags & IFF_UP))
 		return;
@@ -34,10 +35,13 @@ void dev_watchdog_check(struct net_device *dev, u64 now_ns)
 	}
 	if (now_ns - dev->wd_progress_ns < (u64)dev->watchdog_timeo_ms * NSEC_PER_MSEC)
 		return;
-	dev->tx_timeouts++;
 	/* the next timeout needs another full period without progress */
 	dev->wd_progress_ns = now_ns;
-	ops->ndo_tx_timeout(dev);
+	q = ops->ndo_tx_timeout(dev);
+	/* one queue's count per hang, as Linux's dev_watchdog charges the
+	 * first queue it finds timed out: the queues' sum is the device's */
+	dev->tx_queue_timeouts[q < NETDEV_TX_QUEUES_MAX ? q : 0]++;
+	dev->tx_timeouts++;
 }
 
 void dev_watchdog_run(void)

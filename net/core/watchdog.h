@@ -2,9 +2,10 @@
  * every DEV_WATCHDOG_PERIOD_MS, from the TIMER softirq, each device that is
  * up and has carrier is asked how many frames it holds and how many it has
  * completed (ndo_tx_inflight).  Frames in flight with no new completion for
- * dev->watchdog_timeo_ms is a hung transmitter: the core counts it
- * (dev->tx_timeouts, /sys/class/net/<dev>/queues/tx-0/tx_timeout) and calls
- * ndo_tx_timeout, which counts tx_timeout_count, logs and schedules a reset.
+ * dev->watchdog_timeo_ms is a hung transmitter: the core calls
+ * ndo_tx_timeout, which counts tx_timeout_count, logs, schedules a reset
+ * and names the TX queue that hung, and counts it (dev->tx_timeouts, and
+ * that queue's /sys/class/net/<dev>/queues/tx-N/tx_timeout).
  * The same pass calls each driver's ndo_watchdog for its own checks.
  *
  * Linux's condition is "queue stopped and no transmit for watchdog_timeo";

@@ -1,13 +1,10 @@
 /* The user's side of the TX watchdog and device resets: `netdev` (list,
- * `netdev reset <dev>`, `netdev watchdog <dev> <ms>`) and Linux's
- * /sys/class/net/<dev>/queues/tx-N/tx_timeout. */
+ * `netdev reset <dev>`, `netdev watchdog <dev> <ms>`); the count per TX
+ * queue, tx-N/tx_timeout, is in net/core/xps.c. */
 #include "net/core/watchdog.h"
 #include "drivers/net/netdevice.h"
-#include "fs/view.h"
 #include "kernel/errno.h"
 #include "kernel/shell/shell.h"
-#include "net/core/xps.h"
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,20 +55,3 @@ static int cmd_netdev(int argc, char **argv)
 	return 0;
 }
 SHELL_CMD("netdev", cmd_netdev, "devices' TX watchdog: netdev [reset <dev> | watchdog <dev> <ms>]");
-
-/* Linux net-sysfs.c tx_timeout_show: "%lu\n", on every TX queue tx-N;
- * the watchdog here is the device's (dev_watchdog_check: no completion on
- * any queue), so each queue shows the device's count; lo (lwIP's
- * loopback, no net_device) never times out */
-static int tx_timeout_show(char *buf, size_t size, const char *const *args)
-{
-	struct net_device *dev;
-	int q = xps_tx_queue_of(args, &dev);
-
-	if (q < 0)
-		return q;
-	if (!dev)
-		return snprintf(buf, size, "0\n");
-	return snprintf(buf, size, "%llu\n", (unsigned long long)dev->tx_timeouts);
-}
-VIEW("/sys/class/net/*/queues/*/tx_timeout", tx_timeout_show);

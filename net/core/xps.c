@@ -1,11 +1,14 @@
 /* Transmit Packet Steering's files (net/core/xps.h): tx-N/xps_cpus, read
- * and written as Linux's net-sysfs.c xps_cpus_show/xps_cpus_store. */
+ * and written as Linux's net-sysfs.c xps_cpus_show/xps_cpus_store, and
+ * tx-N/tx_timeout (net/core/queues.c lists them). */
 #include "net/core/xps.h"
 #include "fs/view.h"
 #include "kernel/errno.h"
 #include "kernel/types.h"
 #include "kernel/x86.h"
+#include "net/core/queues.h"
 #include "net/core/rps.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +37,7 @@ int xps_tx_queue_of(const char *const *args, struct net_device **devp)
 }
 
 /* the CPUs mapped to the queue, hex as rps_cpus; lo's one queue: none */
-static int xps_cpus_show(char *buf, size_t size, const char *const *args)
+int xps_cpus_show(char *buf, size_t size, const char *const *args)
 {
 	struct net_device *dev;
 	int q = xps_tx_queue_of(args, &dev);
@@ -48,7 +51,7 @@ static int xps_cpus_show(char *buf, size_t size, const char *const *args)
  * go to this queue (netdev_pick_tx_queue); 0 unmaps it.  A bad mask or a
  * CPU that is not there: -EINVAL, nothing changed (bash's "write error:
  * Invalid argument"), as Linux's xps_cpus_store */
-static int xps_cpus_store(const char *text, const char *const *args)
+int xps_cpus_store(const char *text, const char *const *args)
 {
 	struct net_device *dev;
 	int q = xps_tx_queue_of(args, &dev), rc;
@@ -64,4 +67,19 @@ static int xps_cpus_store(const char *text, const char *const *args)
 	WRITE_ONCE(dev->xps_cpus[q], m);
 	return 0;
 }
-VIEW_RW("/sys/class/net/*/queues/*/xps_cpus", xps_cpus_show, xps_cpus_store);
+
+/* Linux net-sysfs.c tx_timeout_show: "%lu\n", the queue's own count (the
+ * driver names the queue that hung, dev_watchdog_check); lo (lwIP's
+ * loopback, no net_device) never times out */
+int tx_timeout_show(char *buf, size_t size, const char *const *args)
+{
+	struct net_device *dev;
+	int q = xps_tx_queue_of(args, &dev);
+
+	if (q < 0)
+		return q;
+	if (!dev)
+		return snprintf(buf, size, "0\n");
+	return snprintf(buf, size, "%llu\n",
+			(unsigned long long)READ_ONCE(dev->tx_queue_timeouts[q]));
+}

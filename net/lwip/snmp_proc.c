@@ -23,6 +23,7 @@
 #include "net/lwip/core_lock.h"
 #include "net/lwip/syncookie.h"
 #include "net/lwip/icmp_limit.h"
+#include "net/lwip/tso.h"
 #include "net/socket/sock_internal.h"
 #include "lwip/opt.h"
 #include "lwip/stats.h"
@@ -213,7 +214,8 @@ VIEW("/proc/net/snmp", snmp_show);
 /* Linux's TcpExt fields that the listen path fills (in Linux's order) */
 static const char *const tcpext_names[] = {
 	"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed", "ListenOverflows", "ListenDrops",
-	"TCPReqQFullDoCookies", "TCPReqQFullDrop", "TCPRstRateLimit",
+	"TCPReqQFullDoCookies", "TCPReqQFullDrop", "TCPRstRateLimit", "TCPSplits",
+	"TCPSplitCopied",
 };
 static const char *const ipext_names[] = {
 	"InNoRoutes", "InTruncatedPkts", "InCsumErrors",
@@ -222,7 +224,9 @@ static const char *const ipext_names[] = {
 /* TcpExt: the listen path's counters (net/lwip/syncookie.c: SYN cookies,
  * requests dropped); TCPRstRateLimit is barenet's own (Linux does not
  * limit these RSTs): RSTs for segments that met no connection, held back
- * by the rate limit (net/lwip/icmp_limit.c).
+ * by the rate limit (net/lwip/icmp_limit.c).  TCPSplits and TCPSplitCopied
+ * are barenet's too: lwIP's cuts of unsent segments and the payload bytes
+ * they copied (net/lwip/tso.h, 32 bits wide like the rest).
  * IpExt: without forwarding
  * no packet is dropped for want of a route on input; lwIP's IP length
  * errors are packets shorter than their header says (Linux's
@@ -240,6 +244,7 @@ static int netstat_show(char *buf, size_t size, const char *const *args)
 			(u32)l->syncookies_sent, (u32)l->syncookies_recv, (u32)l->syncookies_failed,
 			(u32)l->listen_overflows, (u32)l->listen_drops, (u32)l->reqqfull_docookies,
 			(u32)l->reqqfull_drop, icmp_limit_stats.rst_ratelimit,
+			(u32)net_tcp_split_stats.splits, (u32)net_tcp_split_stats.copied,
 		};
 		const u32 ipext[] = { 0, (u32)lwip_stats.ip.lenerr, (u32)lwip_stats.ip.chkerr };
 

@@ -309,6 +309,14 @@ struct pbuf *net_tso_take(struct net_tso *t, u16 *gso_size, u16 *gso_segs, bool 
 	return out;
 }
 
+struct net_tcp_split_stats net_tcp_split_stats;
+
+void net_tcp_split_count(u16 copied)
+{
+	net_tcp_split_stats.splits++;
+	net_tcp_split_stats.copied += copied;
+}
+
 void net_tso_discard(struct net_tso *t)
 {
 	for (unsigned int i = 0; i < t->nseg; i++)

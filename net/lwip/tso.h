@@ -75,4 +75,17 @@ struct pbuf *net_tso_take(struct net_tso *t, u16 *gso_size, u16 *gso_segs, bool 
 /* drop the pending batch (detach) */
 void net_tso_discard(struct net_tso *t);
 
+/* lwIP's cuts of its unsent segments (tcp_split_unsent_seg: at the window
+ * edge for a segment past the MSS, patch 0045), counted by the hook
+ * LWIP_HOOK_TCP_SPLIT_COPIED (lwip_hooks.h) and shown in /proc/net/netstat
+ * (TcpExt TCPSplits, TCPSplitCopied).  Core lock held. */
+struct net_tcp_split_stats {
+	u64 splits;             /* segments cut in two */
+	u64 copied;             /* payload bytes copied to do it (0 since patch 0050) */
+};
+extern struct net_tcp_split_stats net_tcp_split_stats;
+
+/* the hook: one cut that copied copied bytes of payload */
+void net_tcp_split_count(u16 copied);
+
 #endif

@@ -29,7 +29,8 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
 	-include tests/unit/shim/host_x86.h -DHOST_TEST
 FUZZ_LWIP_CFLAGS := $(FUZZ_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include \
 	-DLWIP_HOOK_FILENAME='"fuzz_hooks.h"' \
-	'-DLWIP_HOOK_TCP_SEG_MAX(pcb)=((pcb)->mss)'
+	'-DLWIP_HOOK_TCP_SEG_MAX(pcb)=((pcb)->mss)' \
+	'-DLWIP_HOOK_TCP_SPLIT_COPIED(pcb,bytes)='
 # no TSO glue (net/lwip/netif.c) here either: lwIP's segments stay at the
 # MSS, as in tests/unit/build.mk's host lwIP
 FUZZ_LDFLAGS := -fsanitize=fuzzer $(FUZZ_SAN)

@@ -165,6 +165,25 @@ def test_mode_table_names_the_real_mode_and_na():
     assert 'Linux asked for INTx ran in MSI-X (its driver: "fell back").' in md
 
 
+def test_before_table_names_the_mode_both_columns_ran_in():
+    """BENCH_BEFORE with BENCH_MODES=msi: before and now are both the run's
+    first mode (full_mode), and the column's head says which; a before
+    image that read back another mode is not compared."""
+    d = _doc()
+    d["full_mode"] = "msi"
+    d["meta"] = dict(d["meta"], before="old.elf (build git 123)", before_mode="msi")
+    d["results"][benchlib.BEFORE] = {"rtt_p50_ms": 0.5, "udp_64_8": 10000.0}
+    md = benchlib.before_table([d])
+    head = [line for line in md.splitlines() if line.startswith("| measure")][0]
+    assert head == "| measure | igb before / now (change), MSI |", head
+    row = [line for line in md.splitlines() if line.startswith("| UDP echo 64 B")][0]
+    assert "10,000 / 20,000 (2.00)" in row, row
+    d["meta"]["before_mode"] = "msix"
+    row = [line for line in benchlib.before_table([d]).splitlines()
+           if line.startswith("| UDP echo 64 B")][0]
+    assert "(before ran in MSI-X, now in MSI)" in row, row
+
+
 def test_summary_has_every_model_and_links_pages():
     d1, d2 = _doc(), _doc()
     d2["meta"] = dict(d2["meta"], model="e1000e")

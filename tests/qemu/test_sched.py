@@ -2,7 +2,8 @@
 selftest=sched runs threads on every CPU (wait/wake ping-pong across CPUs
 with wait_event_timeout, msleep, a wait that times out, two threads that
 never sleep sharing CPU 0 through tick preemption, detached threads that
-free their task and stack themselves), and `ps aux` lists
+free their task and stack themselves, also with an interrupt right after
+their own drop, which does not make the reaper come back), and `ps aux` lists
 the kernel threads ([ksoftirqd/N], [kworker/N:0], [kpktgend_0], the
 console shell's [shell/ttyS0]) in procps' layout."""
 import re
@@ -34,6 +35,10 @@ def test_threads_wait_wake_sleep_and_preempt(kernel, smp):
     # empty-queue check then skips the wake-ups of later datagrams
     assert "sched: test: a woken sleeper left the wait queue" in out, out
     assert "sched: test: detached threads freed themselves" in out, out
+    # kthread_exit's order: an interrupt right after a detached thread's
+    # own drop does not let the reaper find it still on its CPU
+    assert "sched: test: exit race: 20 threads ended with an interrupt after their drop, " \
+        "reaper requeued 0 times" in out, out
     # a wait begun while CPU 0's tick is late (interrupts off there) lasts
     # its whole time: before jiffies_now() it ended on the catching-up tick
     m = re.search(r"sched: test: a 30 ms wait begun 40 ms into a late tick took (\d+) ms", out)

@@ -124,7 +124,9 @@ def test_tx_watchdog_sees_queue_1(testnet, kernel):
     """A TX queue other than 0 that hangs is the device's hang: every
     flow on RX queue 1 (ethtool -X weight 0 1, its vector on CPU 1), so
     the echo replies leave on TX queue 1; tx_stall freezes its tail, the
-    watchdog counts one tx_timeout and resets, and the echoes come back."""
+    watchdog counts one tx_timeout and resets, and the echoes come back.
+    The timeout is queue 1's (Linux's per-queue trans_timeout): tx-1/
+    tx_timeout counts it, tx-0's stays, their sum is the device's."""
     net = testnet
     g = igb_guest(net, "xps-wd")
     assert shell(g, "ethtool -X eth0 weight 0 1") == ""
@@ -161,13 +163,18 @@ def test_tx_watchdog_sees_queue_1(testnet, kernel):
     assert s1["tx_timeout_count"] - s0["tx_timeout_count"] == 1, (s0, s1)
     assert s1["tx_queue_1_packets"] > s0["tx_queue_1_packets"], (s0, s1)
     assert back >= 5
+    q = "/sys/class/net/eth0/queues/"
+    per_queue = [int(shell(g, "cat %stx-%d/tx_timeout" % (q, n)).strip()) for n in (0, 1)]
+    assert per_queue == [0, 1], per_queue
+    assert "transmit queue 1 timed out" in g.output
     g.send("poweroff\r")
     assert g.wait_exit(30) == EXIT_OK
 
 
 def test_xps_cpus_map(testnet, kernel):
     """tx-N/xps_cpus (Linux's XPS map): igb with 2 CPUs has tx-0 and tx-1,
-    each with xps_cpus (0: no map) and tx_timeout, and nothing of rx-N's.
+    each with xps_cpus (0: no map) and tx_timeout, and nothing of rx-N's
+    (ls of one says no such file), nor rx-N anything of tx-N's.
     tx-1/xps_cpus 1 sends CPU 0's frames on queue 1 (CPU 1's go there by
     default, CPU mod queues): echo replies from both CPUs all leave on
     queue 1, queue 0's counter stays.  Then tx-0/xps_cpus 3 with tx-1's
@@ -179,6 +186,11 @@ def test_xps_cpus_map(testnet, kernel):
     assert shell(g, "ls " + q).split() == ["rx-0/", "rx-1/", "tx-0/", "tx-1/"]
     assert shell(g, "ls %stx-1" % q).split() == ["tx_timeout", "xps_cpus"]
     assert shell(g, "ls %srx-1" % q).split() == ["rps_cpus", "rps_flow_cnt"]
+    # each kind of queue has only its own files (net/core/queues.c)
+    for other in ("tx-1/rps_cpus", "tx-0/rps_flow_cnt", "rx-1/xps_cpus", "rx-0/tx_timeout"):
+        assert shell(g, "ls %s%s" % (q, other)).strip() == \
+            "ls: cannot access '%s%s': No such file or directory" % (q, other), other
+    assert shell(g, "ls %stx-1/xps_cpus" % q).strip() == q + "tx-1/xps_cpus"
     assert shell(g, "cat %stx-1/xps_cpus" % q).strip() == "0"
     assert shell(g, "cat %stx-1/tx_timeout" % q).strip() == "0"
     assert shell(g, "ethtool -N eth0 rx-flow-hash udp4 sdfn") == ""

@@ -22,6 +22,7 @@ unit-bins := $(patsubst %,$(BUILD)/host/test_%,$(unit-names))
 HOST_LWIP_CFLAGS := $(HOST_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include
 # no TSO glue (net/lwip/netif.c) here: lwIP's segments stay at the MSS
 HOST_LWIP_CFLAGS += '-DLWIP_HOOK_TCP_SEG_MAX(pcb)=((pcb)->mss)'
+HOST_LWIP_CFLAGS += '-DLWIP_HOOK_TCP_SPLIT_COPIED(pcb,bytes)='
 host-lwip-objs := $(lwip-srcs:%.c=$(BUILD)/host/lwip/%.o) $(BUILD)/host/lwip/port.o \
 	$(BUILD)/host/lwip/tcp_tw.o $(BUILD)/host/lwip/secure_seq.o $(BUILD)/host/lwip/random.o \
 	$(BUILD)/host/lwip/siphash.o \
@@ -140,7 +141,7 @@ unit-spinlock-srcs := kernel/spinlock_debug.c kernel/softirq.c lib/seq_buf.c
 unit-spinlock-cflags := -DLOCK_DEBUG=1
 
 net-core-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/dev.c net/core/napi.c net/core/gro.c \
-	net/core/sysctl_net_core.c net/core/xmit.c net/core/journey.c net/core/capture.c net/core/rps.c net/core/xps.c \
+	net/core/sysctl_net_core.c net/core/xmit.c net/core/journey.c net/core/capture.c net/core/rps.c net/core/xps.c net/core/queues.c \
 	lib/siphash.c lib/csum.c lib/parse_num.c
 
 unit-skbuff-srcs := net/core/skbuff.c net/core/rx_chain.c net/core/journey.c

@@ -1169,28 +1169,35 @@ START_TEST(msix_82574_routes_through_ivar)
 }
 END_TEST
 
-/* e1000_sw_stats_add (e1000_mq_sw_add's per-queue sum) over every word
- * of struct e1000_sw_stats: the queue's word i holds i + 1, the total's
- * 1000; each total word is then the sum, except irqs and polls (queue 0's
- * only: stay 1000) and tx_tso_descs_max (the larger: 1000).  A field the
- * sum leaves out fails here. */
+/* e1000_sw_stats_add (e1000_mq_sw_add's per-queue sum) over every field
+ * E1000_SW_STATS names (e1000_mq.c asserts it names them all): the
+ * queue's k-th field holds k + 1, the total's 1000; each total is then
+ * the sum, except irqs and polls (queue 0's only: stay 1000) and
+ * tx_tso_descs_max (the larger: 1000).  A field the sum leaves out, or
+ * one summed into its neighbour, fails here. */
 START_TEST(mq_sw_stats_add_every_field)
 {
-	const size_t n = sizeof(struct e1000_sw_stats) / sizeof(u64);
 	struct e1000_sw_stats w, q;
-	u64 *tw = (u64 *)&w, *qw = (u64 *)&q;
+	u64 k = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		tw[i] = 1000;
-		qw[i] = i + 1;
-	}
+#define SET(f) w.f = 1000; q.f = ++k;
+	E1000_SW_STATS(SET, SET, SET)
+#undef SET
 	e1000_sw_stats_add(&w, &q);
-	for (size_t i = 0; i < n; i++) {
-		bool own = &tw[i] == &w.irqs || &tw[i] == &w.polls || &tw[i] == &w.tx_tso_descs_max;
-
-		ck_assert_msg(tw[i] == (own ? 1000 : 1000 + i + 1), "e1000_sw_stats word %zu: %llu",
-			      i, (unsigned long long)tw[i]);
-	}
+	k = 0;
+#define CHECK(f, want)                                                         \
+	k++;                                                                   \
+	ck_assert_msg(w.f == (want), "e1000_sw_stats." #f ": %llu", (unsigned long long)w.f);
+#define SUM(f) CHECK(f, 1000 + k)
+#define KEEP(f) CHECK(f, 1000)
+	E1000_SW_STATS(SUM, KEEP, KEEP)
+#undef SUM
+#undef KEEP
+#undef CHECK
+	ck_assert_uint_eq(k, sizeof(w) / sizeof(u64));
+	ck_assert_uint_eq(w.irqs, 1000);
+	ck_assert_uint_eq(w.tx_tso_descs_max, 1000);
+	ck_assert_uint_eq(w.rx_packets, 1001);
 }
 END_TEST
 

@@ -437,6 +437,8 @@ START_TEST(tx_stall_found_by_the_watchdog_and_reset)
 	dev_watchdog_check(dev, t0 + DEV_WATCHDOG_TIMEO_MS * ms);
 	ck_assert_uint_eq(dev->tx_timeouts, 1);
 	ck_assert_uint_eq(ad->sw.tx_timeouts, 1);
+	/* the one TX queue's: tx-0/tx_timeout */
+	ck_assert_uint_eq(dev->tx_queue_timeouts[0], 1);
 	ck_assert(work_pending(&ad->reset_work));
 	/* once only, until another full timeout passes */
 	dev_watchdog_check(dev, t0 + (DEV_WATCHDOG_TIMEO_MS + DEV_WATCHDOG_TIMEO_MS / 2) * ms);

@@ -324,6 +324,26 @@ struct e1000_sw_stats {
 	u64 rx_vlan_stripped, tx_vlan_inserted, tx_vlan_dropped;
 };
 
+/* Every field of struct e1000_sw_stats, with how a TX/RX queue's counter
+ * goes into the device's total (e1000_sw_stats_add): SUM, MAX (a
+ * maximum) or OWN (the device's are queue 0's, a->sw: each queue's
+ * vector keeps its own).  e1000_mq.c asserts that each is a u64 and that
+ * the list names them all: a field added above goes here too. */
+#define E1000_SW_STATS(SUM, MAX, OWN)                                          \
+	SUM(rx_packets) SUM(rx_bytes) SUM(tx_packets) SUM(tx_bytes)            \
+	SUM(rx_crc_errors) SUM(rx_frame_errors) SUM(rx_length_errors)          \
+	SUM(rx_dropped) SUM(rx_csum_offloaded) SUM(tx_busy)                    \
+	SUM(tx_csum_offloaded) SUM(tx_csum_ipv6) SUM(tx_csum_udp)              \
+	SUM(tx_tso_sends) SUM(tx_tso_segments) SUM(tx_tso_descs)               \
+	MAX(tx_tso_descs_max) SUM(tx_tso_dropped) SUM(tx_tso6_sends)           \
+	SUM(rx_zc_frames) SUM(rx_copied_frames) SUM(rx_alloc_failed)           \
+	SUM(rx_multi_buf_frames) SUM(rx_multi_buf_bufs)                        \
+	SUM(tx_zc_frames) SUM(tx_linearized) SUM(tx_sg_segments)               \
+	SUM(tx_tail_deferred) OWN(irqs) SUM(irqs_not_ours) SUM(irqs_raised)    \
+	OWN(polls) SUM(link_changes) SUM(tx_timeouts) SUM(resets)              \
+	SUM(irq_kicks) SUM(rx_vlan_stripped) SUM(tx_vlan_inserted)             \
+	SUM(tx_vlan_dropped)
+
 /* rx_reorder: a held frame goes up by itself after this long */
 #define E1000_FAULT_HOLD_MS     200
 
@@ -557,6 +577,10 @@ void e1000_mq_tx_down(struct e1000_adapter *a);
 /* the TX watchdog's peek at TX queues 1..: descriptors in flight, their
  * completed frames added to *completed */
 unsigned int e1000_mq_tx_inflight(struct e1000_adapter *a, u64 *completed);
+/* the first TX queue 1.. with descriptors in flight and its ring in
+ * *ring; 0 for none (*ring unchanged) */
+unsigned int e1000_mq_tx_busy_queue(struct e1000_adapter *a,
+				    const struct e1000_tx_ring **ring);
 bool e1000_mq_ring_intr(struct e1000_mq_queue *q);
 bool e1000_mq_other_intr(struct e1000_adapter *a);
 /* the IRQ name of queue q's vector ("eth0-TxRx-q"); stable storage */
@@ -681,7 +705,7 @@ static inline bool e1000_fault_tx_stall(struct e1000_adapter *a)
 /* e1000_watchdog.c: the TX watchdog's ops (net/core/watchdog.h) and the
  * driver's periodic checks */
 unsigned int e1000_tx_inflight(struct net_device *dev, u64 *completed);
-void e1000_tx_timeout(struct net_device *dev);
+unsigned int e1000_tx_timeout(struct net_device *dev);
 void e1000_watchdog(struct net_device *dev);
 int  e1000_reset(struct net_device *dev);
 void e1000_watchdog_init(struct e1000_adapter *a);

@@ -574,6 +574,21 @@ unsigned int e1000_mq_tx_inflight(struct e1000_adapter *a, u64 *completed)
 	return n;
 }
 
+unsigned int e1000_mq_tx_busy_queue(struct e1000_adapter *a,
+				    const struct e1000_tx_ring **ring)
+{
+	for (unsigned int qi = 1; qi < READ_ONCE(a->num_queues) && qi < E1000_MQ_MAX; qi++) {
+		const struct e1000_mq_queue *q = a->mq_q[qi];
+
+		if (READ_ONCE(q->tx_up) && READ_ONCE(q->tx.count) &&
+		    READ_ONCE(q->tx.next_to_use) != READ_ONCE(q->tx.next_to_clean)) {
+			*ring = &q->tx;
+			return qi;
+		}
+	}
+	return 0;
+}
+
 /* Before the transmitter goes off (e1000_down): each TX queue q > 0 sends
  * what it holds (unless the device hung), is closed to start_xmit,
  * reclaimed, disabled and freed.  Process context. */
@@ -655,33 +670,35 @@ void e1000_mq_down(struct e1000_adapter *a)
 	e1000_flush(hw);
 }
 
-/* struct e1000_sw_stats is read as an array of u64 counters, so that a
- * field added later is summed without a line here */
-_Static_assert(sizeof(struct e1000_sw_stats) % sizeof(u64) == 0,
-	       "e1000_sw_stats: u64 counters only (e1000_mq_sw_add sums it as u64[])");
-#define E1000_SW_WORD(f) (offsetof(struct e1000_sw_stats, f) / sizeof(u64))
+/* E1000_SW_STATS (e1000.h) names every field of struct e1000_sw_stats,
+ * each a u64: a field of another type, or one the list leaves out (the
+ * struct then outgrows the list), stops the build here */
+#define E1000_SW_U64(f)                                                      \
+	_Static_assert(__builtin_types_compatible_p(                         \
+			       __typeof__(((struct e1000_sw_stats *)0)->f), u64), \
+		       "e1000_sw_stats." #f ": not a u64");
+E1000_SW_STATS(E1000_SW_U64, E1000_SW_U64, E1000_SW_U64)
+#undef E1000_SW_U64
+#define E1000_SW_ONE(f) + 1
+_Static_assert(sizeof(struct e1000_sw_stats) ==
+	       (0 E1000_SW_STATS(E1000_SW_ONE, E1000_SW_ONE, E1000_SW_ONE)) * sizeof(u64),
+	       "e1000_sw_stats: a field E1000_SW_STATS (e1000.h) does not name");
+#undef E1000_SW_ONE
 
-/* Every counter of s added into w, except the ones a queue keeps for
- * its own vector (irqs, polls: the device's are queue 0's, a->sw) and
- * tx_tso_descs_max, a maximum; the other interrupt, link and reset
- * counters are only ever counted in a->sw, so adding a queue's zeros
- * changes nothing. */
+/* Every counter of s added into w, field by field as E1000_SW_STATS
+ * says: summed, the larger kept (tx_tso_descs_max), or left (irqs,
+ * polls: a queue keeps them for its own vector).  The other interrupt,
+ * link and reset counters are only ever counted in a->sw, so adding a
+ * queue's zeros changes nothing. */
 void e1000_sw_stats_add(struct e1000_sw_stats *w, const struct e1000_sw_stats *s)
 {
-	const size_t n = sizeof(*w) / sizeof(u64);
-	const u64 *from = (const u64 *)s;
-	u64 *sum = (u64 *)w;
-
-	for (size_t i = 0; i < n; i++) {
-		u64 v = READ_ONCE(from[i]);
-
-		if (i == E1000_SW_WORD(irqs) || i == E1000_SW_WORD(polls))
-			continue;
-		if (i == E1000_SW_WORD(tx_tso_descs_max))
-			sum[i] = MAX(sum[i], v);
-		else
-			sum[i] += v;
-	}
+#define E1000_SW_SUM(f) w->f += READ_ONCE(s->f);
+#define E1000_SW_MAX(f) w->f = MAX(w->f, READ_ONCE(s->f));
+#define E1000_SW_OWN(f)
+	E1000_SW_STATS(E1000_SW_SUM, E1000_SW_MAX, E1000_SW_OWN)
+#undef E1000_SW_SUM
+#undef E1000_SW_MAX
+#undef E1000_SW_OWN
 }
 
 /* the RX and TX counters of queues 1.. added into w (e1000_sw_stats_add) */

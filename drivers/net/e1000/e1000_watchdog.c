@@ -9,7 +9,9 @@
  *   e1000_tx_timeout   (TIMER softirq) counts tx_timeout_count, logs one
  *                      line and queues the reset: a reset waits for the
  *                      poll to finish and for the chip, which a softirq
- *                      must not do, so it runs as process-context work
+ *                      must not do, so it runs as process-context work;
+ *                      it names the queue that hung, whose tx-N/tx_timeout
+ *                      the core counts
  *   e1000_watchdog     (TIMER softirq, every watchdog period) raises the
  *                      interrupt for work a lost interrupt left in a ring,
  *                      gives RX descriptors back after rx_exhaust, and
@@ -39,18 +41,30 @@ unsigned int e1000_tx_inflight(struct net_device *dev, u64 *completed)
 	return n;
 }
 
-void e1000_tx_timeout(struct net_device *dev)
+unsigned int e1000_tx_timeout(struct net_device *dev)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
 	struct e1000_hw *hw = &a->hw;
+	unsigned int q = 0;
+	const struct e1000_tx_ring *t = &a->tx;
+	u32 tdh = hw->q.tdh, tdt = hw->q.tdt;
 
+	/* the queue that hung: queue 0 when it holds frames, else the first
+	 * other one that does (no queue completed any for the whole timeout) */
+	if (a->hw.mq && READ_ONCE(t->next_to_use) == READ_ONCE(t->next_to_clean))
+		q = e1000_mq_tx_busy_queue(a, &t);
+	if (q) {
+		tdh = E1000_ADV_TDH(q);
+		tdt = E1000_ADV_TDT(q);
+	}
 	a->sw.tx_timeouts++;
-	pr_warn("%s: NETDEV WATCHDOG: transmit queue timed out after %u ms "
+	pr_warn("%s: NETDEV WATCHDOG: transmit queue %u timed out after %u ms "
 		"(TDH %u TDT %u next_to_use %u next_to_clean %u); resetting\n",
-		dev->name, dev->watchdog_timeo_ms, er32(hw, hw->q.tdh), er32(hw, hw->q.tdt),
-		a->tx.next_to_use, a->tx.next_to_clean);
+		dev->name, q, dev->watchdog_timeo_ms, er32(hw, tdh), er32(hw, tdt),
+		t->next_to_use, t->next_to_clean);
 	a->tx_hung = true;
 	schedule_work(&a->reset_work);
+	return q;
 }
 
 static void e1000_reset_work(struct work_struct *w)

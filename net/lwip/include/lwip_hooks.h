@@ -80,5 +80,12 @@ u16_t net_glue_tcp_seg_max(struct tcp_pcb *pcb);
 #define LWIP_HOOK_TCP_SEG_MAX(pcb)      net_glue_tcp_seg_max(pcb)
 #endif
 #define LWIP_HOOK_TCP_OUT_GSO(p, size)  ((p)->tcp_gso_size = (size))
+/* tcp_split_unsent_seg cut a segment in two (the window edge, the MSS
+ * after TSO went off, a persist probe), copying that much payload: patch
+ * 0049 counts, patch 0050 moves the payload instead (net/lwip/tso.h) */
+#ifndef LWIP_HOOK_TCP_SPLIT_COPIED
+void net_tcp_split_count(u16_t copied);
+#define LWIP_HOOK_TCP_SPLIT_COPIED(pcb, bytes) net_tcp_split_count(bytes)
+#endif
 
 #endif
