@@ -23,10 +23,13 @@ bench: release
 	$(PYTHON) bench/run.py
 
 # udpflood: the scaling bench's flood sender (bench/udpflood.c says what it
-# does), built for the host with `make`
-UDPFLOOD := $(BUILD)/tools/udpflood
+# does), a host program (HOSTCC, build/host/ as the injector), built by
+# make, make checked (its tests) and make bench
+UDPFLOOD := $(BUILD)/host/udpflood
 
 all: $(UDPFLOOD)
+checked: $(UDPFLOOD)
+bench: $(UDPFLOOD)
 
 $(UDPFLOOD): bench/udpflood.c
 	@mkdir -p $(dir $@)

@@ -25,7 +25,7 @@ FLOW_PORT..+63, in the run's own namespace):
              second (eth0 rx_packets delta / flood time), and where they
              were processed (softnet_stat's processed column per CPU)
 
-The flood's sender: build/tools/udpflood (bench/udpflood.c: one connected
+The flood's sender: build/host/udpflood (bench/udpflood.c: one connected
 socket per flow, sendmmsg, a burst of 4 per flow per round), run in the
 namespace, paced to BENCH_SCALING_RATE (600k datagrams/s: see RATE);
 BENCH_SCALING_SENDER=python: the earlier Python loop of sendto (one socket
@@ -70,7 +70,7 @@ MAC = harness.DEFAULT_MAC
 # the interrupt mode each model is measured in: its best
 MODE = {"igb": "msix", "e1000": "intx"}
 TARGET = 1.3            # igb, 2 vCPUs, RSS: frames/s over 1 vCPU's
-# the flood's sender: "c" (build/tools/udpflood) or "python" (flood_flows)
+# the flood's sender: "c" (build/host/udpflood) or "python" (flood_flows)
 SENDER = os.environ.get("BENCH_SCALING_SENDER", "c")
 if SENDER not in ("c", "python"):
     raise SystemExit("bench: BENCH_SCALING_SENDER: c or python, not %r" % SENDER)
@@ -82,7 +82,7 @@ if SENDER not in ("c", "python"):
 # one, and leaves QEMU the rest.  A cell whose frames received come near
 # the rate is marked in the table: there the sender, not the guest, set it.
 RATE = float(os.environ.get("BENCH_SCALING_RATE", "600000"))
-UDPFLOOD = os.path.join(harness.BUILD, "tools", "udpflood")
+UDPFLOOD = os.path.join(harness.BUILD, "host", "udpflood")
 # BENCH_SCALING_PROFILE=1: during each flood, every vCPU's RIP sampled
 # through the QEMU monitor (bench/profile.py's reading: each sample stops
 # the vCPUs, so the flood runs slower while sampled), the functions with
@@ -189,7 +189,7 @@ def flood_flows(net, seconds):
 
 
 def flood_c(net, seconds, during=None):
-    """The same flood from build/tools/udpflood (sendmmsg) in the
+    """The same flood from build/host/udpflood (sendmmsg) in the
     namespace, to the guest's discard port only, bounded by seconds; with
     during, that is called while it runs.  Returns (sent, elapsed, the
     sender's CPU seconds, by its getrusage)."""
@@ -414,7 +414,7 @@ def sender_name(doc):
     if sender == "python":
         return "one Python loop of sendto() as fast as it goes"
     rate = doc.get("rate", 0)
-    return "build/tools/udpflood (C, sendmmsg, bench/udpflood.c) %s" % (
+    return "build/host/udpflood (C, sendmmsg, bench/udpflood.c) %s" % (
         "paced to %s datagrams/s" % benchlib.fmt(rate) if rate else "as fast as it goes")
 
 

@@ -1,4 +1,4 @@
-"""build/tools/udpflood (bench/udpflood.c), the scaling bench's flood
+"""build/host/udpflood (bench/udpflood.c), the scaling bench's flood
 sender (bench/scaling.py): it refuses a public destination and a run past
 its time bound, and sends exactly its --count.
 
@@ -15,7 +15,7 @@ from harness import BUILD, EXIT_OK
 import netns
 from netobs import quiet_shell as shell, softnet_stat
 
-UDPFLOOD = os.path.join(BUILD, "tools", "udpflood")
+UDPFLOOD = os.path.join(BUILD, "host", "udpflood")
 GUEST = netns.GUEST4
 
 
