@@ -73,6 +73,7 @@ def main():
     samp = float(os.environ.get("SAMP", "6"))
     for arg in sys.argv[1:]:
         label, elf = arg.split("=", 1)
+        elf = os.path.abspath(elf)      # QEMU runs from another directory
         one(label, elf, secs, samp)
 
 
