@@ -1,6 +1,7 @@
 /* Interrupt dispatch: the vector allocator, handler chains for shared
  * lines, per-vector counts, and the common interrupt path. */
 #include "kernel/irq.h"
+#include "kernel/apic.h"
 #include "fs/view.h"
 #include "kernel/cmdline.h"
 #include "kernel/cpustat.h"
@@ -53,6 +54,9 @@ static bool action_pool_ready;
  * without it (published with release stores) */
 static struct spinlock irq_lock = SPINLOCK_INIT("irq");
 static u64 spurious_total;
+/* the 8259's own spurious IRQ 7/15 (pic_irq_spurious), counted in
+ * /proc/interrupts' ERR row as Linux's irq_err_count, not as unclaimed */
+static u64 pic_spurious_total;
 DEFINE_PER_CPU(unsigned int, irq_nesting);
 /* the frame of the interrupt being handled, per CPU (get_irq_regs) */
 static struct trap_frame *irq_regs[NR_CPUS];
@@ -202,6 +206,11 @@ u64 irq_count(int vector)
 	return n;
 }
 
+u64 irq_pic_spurious_count(void)
+{
+	return READ_ONCE(pic_spurious_total);
+}
+
 u64 irq_spurious_count(void)
 {
 	return READ_ONCE(spurious_total);
@@ -259,8 +268,13 @@ void irq_dispatch(struct trap_frame *tf)
 		handled |= a->fn(a->ctx);
 	__atomic_fetch_sub(&d->active, 1, __ATOMIC_RELEASE);
 	irq_regs[smp_processor_id()] = old_regs;
-	if (handled == IRQ_NONE)
-		irq_unclaimed(d, vector, d->chain != NULL);
+	if (handled == IRQ_NONE) {
+		if ((vector == IRQ_VECTOR_PIC_BASE + 7 || vector == IRQ_VECTOR_PIC_BASE + 15) &&
+		    pic_irq_spurious(vector - IRQ_VECTOR_PIC_BASE))
+			__atomic_fetch_add(&pic_spurious_total, 1, __ATOMIC_RELAXED);
+		else
+			irq_unclaimed(d, vector, d->chain != NULL);
+	}
 	/* the LAPIC sets no in-service bit for its spurious vector: an EOI
 	 * there would retire some other interrupt (SDM vol.3A 10.9) */
 	if (vector != IRQ_VECTOR_SPURIOUS)
@@ -539,9 +553,11 @@ int irq_proc_show(char *buf, size_t size)
 	irq_proc_arch_row(&s, "SPU", IRQ_VECTOR_SPURIOUS, "Spurious interrupts");
 	irq_proc_arch_row(&s, "RES", IRQ_VECTOR_RESCHEDULE, "Rescheduling interrupts");
 	irq_proc_arch_row(&s, "CAL", IRQ_VECTOR_CALL_FUNC, "Function call interrupts");
-	/* "%*s: %10u\n": one system-wide count, LAPIC error interrupts */
+	/* "%*s: %10u\n": one system-wide count, LAPIC error interrupts
+	 * and the 8259's spurious ones (Linux's irq_err_count) */
 	seq_buf_printf(&s, "%*s: %10llu\n", IRQ_PROC_PREC, "ERR",
-		       (unsigned long long)irq_count(IRQ_VECTOR_ERROR));
+		       (unsigned long long)(irq_count(IRQ_VECTOR_ERROR) +
+					    READ_ONCE(pic_spurious_total)));
 	return seq_buf_used(&s);
 }
 

@@ -62,6 +62,8 @@ u64 irq_count_cpu(int vector, unsigned int cpu);
 /* interrupts that no handler claimed: vectors without a handler, or all
  * handlers returned IRQ_NONE; the LAPIC spurious vector counts here too */
 u64 irq_spurious_count(void);
+/* the 8259's own spurious IRQ 7/15 taken (in /proc/interrupts' ERR row) */
+u64 irq_pic_spurious_count(void);
 /* the name of the first handler on vector, or NULL */
 const char *irq_name(int vector);
 #ifdef HOST_TEST

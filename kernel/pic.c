@@ -94,6 +94,15 @@ static bool pic_in_service(u16 cmd_port, int line)
 	return inb(cmd_port) & (1U << line);
 }
 
+bool pic_irq_spurious(int irq)
+{
+	if (irq == PIC_SPURIOUS_IRQ_MASTER)
+		return !pic_in_service(PIC1_CMD, irq);
+	if (irq == PIC_SPURIOUS_IRQ_SLAVE)
+		return !pic_in_service(PIC2_CMD, irq - PIC_IRQS_PER_CHIP);
+	return false;
+}
+
 void pic_eoi_irq(int irq)
 {
 	/* a spurious IRQ 7/15 (the request went away before INTA) is not in

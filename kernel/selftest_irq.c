@@ -10,6 +10,9 @@
 /* the top device vector: the allocator hands vectors out from the bottom */
 #define SELFTEST_IRQ_VECTOR     IRQ_VECTOR_DEV_LAST
 #define SELFTEST_IRQ_STORM      3
+/* the 8259 slave's spurious IRQ 15 */
+#define SELFTEST_PIC_SPURIOUS   0x2f
+_Static_assert(SELFTEST_PIC_SPURIOUS == IRQ_VECTOR_PIC_BASE + 15, "IRQ 15's vector");
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -63,7 +66,7 @@ static int selftest_irq(void)
 	void (*saved_eoi)(int) = irq_eoi;
 	const int v = SELFTEST_IRQ_VECTOR;
 	int rc = 0, v1, v2;
-	u64 count, spurious;
+	u64 count, spurious, pic0;
 	/* irq_eoi is swapped below: a real interrupt (the tick) must not come
 	 * in meanwhile, or its EOI would go to the probe; `int n` ignores IF */
 	unsigned long flags = local_irq_save();
@@ -119,6 +122,14 @@ static int selftest_irq(void)
 	raise_vector(IRQ_VECTOR_SPURIOUS);
 	CHECK(eoi_calls == 2 + SELFTEST_IRQ_STORM);
 	CHECK(irq_spurious_count() == spurious + 2 + SELFTEST_IRQ_STORM);
+
+	/* the 8259's spurious IRQ 15 (a software int: not in service): an
+	 * ERR count, not an unclaimed interrupt; EOIed (the master's) */
+	pic0 = irq_pic_spurious_count();
+	raise_vector(SELFTEST_PIC_SPURIOUS);
+	CHECK(irq_pic_spurious_count() == pic0 + 1);
+	CHECK(irq_spurious_count() == spurious + 2 + SELFTEST_IRQ_STORM);
+	CHECK(eoi_calls == 3 + SELFTEST_IRQ_STORM);
 	pr_info("selftest irq: vector %#x taken %llu times, %d EOIs\n", v,
 		(unsigned long long)(irq_count(v) - count), eoi_calls);
 out:

@@ -130,7 +130,10 @@ def test_nmi_and_irq_api(kernel):
     assert m, out
     frame, lo, hi = (int(x, 16) for x in m.groups())
     assert lo <= frame < hi and hi - lo == 16384, out
-    assert re.search(TS + r"selftest irq: vector 0xdf taken 5 times, 5 EOIs$", out, re.M), out
+    # 5 on 0xdf and one for the 8259's spurious IRQ 15 (vector 0x2f), which
+    # is an ERR count, not an unclaimed interrupt (no report for it)
+    assert re.search(TS + r"selftest irq: vector 0xdf taken 5 times, 6 EOIs$", out, re.M), out
+    assert "vector 0x2f" not in out, out
     # unclaimed interrupts are reported once per cause, not once per interrupt
     assert len(re.findall(r"unexpected interrupt on vector 0xdf", out)) == 1, out
     assert len(re.findall(r"spurious interrupt \(vector 0xff\)", out)) == 1, out
