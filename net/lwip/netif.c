@@ -405,19 +405,16 @@ static int glue_rx(struct net_device *dev, struct sk_buff *skb, unsigned int fla
 	/* RPS: to the backlog of the CPU its flow hash picks */
 	if (rps_steer(dev, skb))
 		return 0;
-	/* NAPI poll in NET_RX: through GRO (net/core/gro.h) and up;
-	 * otherwise (napi=off: a hard IRQ, which may have interrupted NET_RX
-	 * itself) via the backlog */
-	if (in_serving_softirq() && !in_irq()) {
-		struct napi_struct *napi = softnet_data_this_cpu()->polling;
-
-		if (napi)
-			napi_gro_receive(napi, skb);
-		else
-			netif_receive_skb(skb);
-	} else {
+	/* NAPI poll, in NET_RX or a thread's busy poll (bottom halves off,
+	 * net/core/napi.h): through GRO (net/core/gro.h) and up; otherwise
+	 * (napi=off: a hard IRQ, which may have interrupted NET_RX itself)
+	 * via the backlog */
+	if (!in_irq() && softnet_data_this_cpu()->polling)
+		napi_gro_receive(softnet_data_this_cpu()->polling, skb);
+	else if (in_serving_softirq() && !in_irq())
+		netif_receive_skb(skb);
+	else
 		netif_rx(skb);
-	}
 	return 0;
 }
 

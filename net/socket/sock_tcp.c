@@ -229,6 +229,7 @@ static err_t tcp_sock_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, er
 		return err;
 	}
 	sk->rxhash = rps_current_rx_hash();     /* Linux sock_rps_save_rxhash */
+	sk_mark_napi_id(sk);
 	p = sock_rx_condense(sk, p);
 	e = sk_rx_alloc();
 	if (!e)

@@ -20,6 +20,7 @@
 #include "kernel/uaccess.h"
 #include "kernel/wait.h"
 #include "net/core/journey.h"
+#include "net/core/napi.h"
 #include "net/core/skbuff.h"
 #include "net/core/xmit.h"
 #include "net/lwip/core_lock.h"
@@ -90,6 +91,7 @@ struct socket *sock_alloc(int family, int type, int *err)
 	a->sk.rcvbuf = MAX(READ_ONCE(sysctl_rmem_default), SOCK_MIN_RCVBUF);
 	a->sk.sndbuf = MAX(READ_ONCE(sysctl_wmem_default), SOCK_MIN_SNDBUF);
 	a->sk.rcvtimeo = a->sk.sndtimeo = MAX_SCHEDULE_TIMEOUT;
+	a->sk.busy_read_us = (unsigned int)MAX(READ_ONCE(sysctl_net_busy_read), 0);
 	list_add_tail(&a->sk.node, &sock_list);
 	nr_sockets++;
 	return &a->socket;
@@ -289,6 +291,15 @@ void sk_wake(struct sock *sk)
 	if (READ_ONCE(wq->head.next) == &wq->head)
 		return;
 	wake_up_poll(wq, sk_poll_mask(sk));
+}
+
+void sk_mark_napi_id(struct sock *sk)
+{
+	struct napi_struct *n = softnet_data_this_cpu()->polling;
+
+	/* a backlog (RPS) or a device-less napi has none: the last NIC's stays */
+	if (n && n->napi_id)
+		sk->napi_id = n->napi_id;
 }
 
 void sk_rx_queue(struct sock *sk, struct sk_rx *e)
@@ -613,11 +624,39 @@ static bool rcv_ready(struct sock *sk)
 	       (sk->sock->type == SOCK_STREAM && sk->sock->state != SS_CONNECTED);
 }
 
+/* napi_busy_loop's end: input (or an end of it) queued; a look without
+ * the core lock, which the caller takes again to read */
+static bool sk_busy_loop_end(void *arg)
+{
+	struct sock *sk = arg;
+
+	return READ_ONCE(sk->rx_head) || READ_ONCE(sk->err) || READ_ONCE(sk->rcv_shutdown) ||
+	       READ_ONCE(sk->reset);
+}
+
+/* Linux's sk_busy_loop before a blocking read sleeps: poll the napi the
+ * socket's input last came through for busy_read_us, the core lock
+ * dropped meanwhile (the poll's input takes it); true when input came */
+static bool sk_busy_loop(struct sock *sk)
+{
+	bool found;
+
+	net_core_unlock();
+	/* the replies this thread's sends left for later go first */
+	if (dev_xmit_deferred_pending())
+		dev_xmit_flush_deferred();
+	found = napi_busy_loop(READ_ONCE(sk->napi_id), sk_busy_loop_end, sk,
+			       READ_ONCE(sk->busy_read_us));
+	net_core_lock();
+	return found;
+}
+
 long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 {
 	struct sock *sk = sock->sk;
 	unsigned long timeo = sock_timeo(sock, sk->rcvtimeo, flags);
 	long total = iov_total(msg), done = 0;
+	bool busy_tried = false;
 	int rc;
 
 	if (total < 0)
@@ -662,6 +701,12 @@ long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 		}
 		if (sk->rcv_shutdown || sk->reset)
 			break;                  /* end of stream: 0 */
+		/* once per call, before the first sleep (a blocking read) */
+		if (!busy_tried && timeo && sk->busy_read_us && sk->napi_id) {
+			busy_tried = true;
+			if (sk_busy_loop(sk))
+				continue;
+		}
 		if (sk_wait(sk, rcv_ready, &timeo)) {
 			done = done ? done : -EAGAIN;
 			break;
@@ -773,6 +818,14 @@ int sock_setsockopt(struct socket *sock, int level, int optname, const void *opt
 		case SO_RCVTIMEO:
 			rc = opt_timeo(optval, optlen, &sk->rcvtimeo);
 			break;
+		case SO_BUSY_POLL:
+			/* Linux: microseconds, not negative (raising it asks
+			 * CAP_NET_ADMIN there; an application here has it all) */
+			if (!(rc = opt_int(optval, optlen, &v)))
+				rc = v < 0 ? -EINVAL : 0;
+			if (!rc)
+				sk->busy_read_us = (unsigned int)v;
+			break;
 		case SO_SNDTIMEO:
 			rc = opt_timeo(optval, optlen, &sk->sndtimeo);
 			break;
@@ -838,6 +891,7 @@ int sock_getsockopt(struct socket *sock, int level, int optname, void *optval,
 		case SO_DOMAIN:    v = sock->family; break;
 		case SO_PROTOCOL:  v = sock->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP; break;
 		case SO_ACCEPTCONN: v = sk->listening; break;
+		case SO_BUSY_POLL: v = (int)sk->busy_read_us; break;
 		case SO_ERROR:
 			v = sk->err;
 			sk->err = 0;

@@ -80,6 +80,7 @@
 #define SO_ACCEPTCONN   30
 #define SO_PROTOCOL     38
 #define SO_DOMAIN       39
+#define SO_BUSY_POLL    46              /* microseconds a blocking read polls the NIC */
 /* TCP level (include/uapi/linux/tcp.h) */
 #define TCP_NODELAY     1
 #define TCP_MAXSEG      2
