@@ -860,7 +860,17 @@ int sock_getsockopt(struct socket *sock, int level, int optname, void *optval,
 			v = sk->nodelay;
 		else if (optname == TCP_MAXSEG)
 			v = sk->pcb.tcp ? tcp_mss(sk->pcb.tcp) : TCP_ETH_MSS;
-		else
+		else if (optname == TCP_INFO) {
+			struct sock_tcp_info ti;
+
+			tcp_sock_info(sk, &ti);
+			net_core_unlock();
+			/* the head of it for a short optlen, as Linux */
+			n = MIN(*optlen, (unsigned int)sizeof(ti));
+			memcpy(optval, &ti, n);
+			*optlen = n;
+			return 0;
+		} else
 			rc = -ENOPROTOOPT;
 	} else if (level == IPPROTO_IPV6 && optname == IPV6_V6ONLY && sock->family == AF_INET6) {
 		v = sk->v6only;

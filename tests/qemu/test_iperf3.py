@@ -65,6 +65,9 @@ def test_iperf3_server_measured_by_the_stock_client_both_ways(testnet):
     assert re.search(r"^\[\s*\d+\]\s+0\.00-\S+\s+sec\s+.*sender$", g.output, re.M), g.output[-3000:]
     # every system call it made is implemented
     assert "not implemented" not in g.output, g.output[-3000:]
+    # getsockopt(TCP_INFO) answers (it was "getsockopt - Protocol not
+    # available" once a second while the server sent, -R)
+    assert "getsockopt" not in g.output, g.output[-3000:]
 
 
 def test_files_tmp_mmap_urandom_from_inside():
@@ -87,8 +90,9 @@ def test_files_tmp_mmap_urandom_from_inside():
     assert rc == harness.EXIT_OK
 
 
-def test_so_reuseaddr_binds_a_port_in_time_wait():
-    """What iperf3's re-listen after each test needs (lwipopts.h, SO_REUSE)."""
+def test_so_reuseaddr_and_tcp_info():
+    """What iperf3's re-listen after each test needs (lwipopts.h, SO_REUSE),
+    and getsockopt(TCP_INFO), which its server reads every second."""
     g = harness.Guest("iperf3-reuseaddr", kernel=apps.app_kernel("tests/apps/reuseaddr.c"),
                       append="exit=app ready_wait=0 shell=off")
     with g:
@@ -97,4 +101,9 @@ def test_so_reuseaddr_binds_a_port_in_time_wait():
     assert not bad, bad
     ok = re.findall(r"^ok (\S+)$", g.output, re.M)
     assert "time_wait_with_reuseaddr_binds" in ok and "time_wait_without_reuseaddr_eaddrinuse" in ok, ok
+    # getsockopt(TCP_INFO) as Linux's struct tcp_info (it was ENOPROTOOPT)
+    for name in ("tcp_info", "tcp_info_state_established", "tcp_info_mss", "tcp_info_rtt", "tcp_info_cwnd",
+                 "tcp_info_rto", "tcp_info_nothing_in_flight", "tcp_info_snd_wnd", "tcp_info_short",
+                 "tcp_info_listener", "tcp_info_udp_enoprotoopt"):
+        assert name in ok, (name, ok)
     assert rc == harness.EXIT_OK
