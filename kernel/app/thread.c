@@ -11,6 +11,7 @@
  * memory and files and says so on the console. */
 #include "kernel/app/app.h"
 #include "kernel/app/fd.h"
+#include "kernel/app/signal.h"
 #include "kernel/app/uapi.h"
 #include "kernel/errno.h"
 #include "kernel/gdt.h"
@@ -152,9 +153,12 @@ void app_exit_to_user(struct trap_frame *tf)
 {
 	struct app_thread *at = app_current();
 
-	(void)tf;
-	if (at && READ_ONCE(at->killed))
+	if (!at)
+		return;
+	if (READ_ONCE(at->killed))
 		app_thread_exit(the_app.exit_status);
+	if (READ_ONCE(at->sigpending) & ~READ_ONCE(at->sigmask))
+		app_signal_deliver(tf);
 }
 
 static int fault_signal(int vector)
@@ -176,12 +180,21 @@ static int fault_signal(int vector)
 
 void app_fault(struct trap_frame *tf)
 {
-	int sig = fault_signal((int)tf->vector);
+	int sig = fault_signal((int)tf->vector), code = 0;
+	unsigned long addr = tf->rip;
+
+	if (tf->vector == EXC_PF) {
+		addr = read_cr2();
+		sig = uvm_fault_signal(addr, &code);
+	}
+	/* a handler for it: the thread goes on there (Linux's force_sig_fault) */
+	if (app_signal_fault(tf, sig, code, addr))
+		app_enter_user(tf);
 
 	if (tf->vector == EXC_PF)
 		pr_err("app: %s (tid %d): %s at rip %#llx, address %#llx, error %#llx\n",
 		       the_app.name, current->pid, exception_name((int)tf->vector),
-		       (unsigned long long)tf->rip, (unsigned long long)read_cr2(),
+		       (unsigned long long)tf->rip, (unsigned long long)addr,
 		       (unsigned long long)tf->error_code);
 	else
 		pr_err("app: %s (tid %d): %s at rip %#llx, error %#llx\n", the_app.name,
@@ -250,6 +263,8 @@ long app_clone(unsigned long flags, unsigned long newsp, unsigned long ptid,
 	frame.rsp = newsp;
 	app_fpu_save(at->fxsave);
 	at->fs_base = flags & CLONE_SETTLS ? tls : parent->fs_base;
+	/* the creator's blocked signals; no sigaltstack (Linux, CLONE_VM) */
+	at->sigmask = READ_ONCE(parent->sigmask);
 	if (flags & CLONE_CHILD_CLEARTID)
 		at->clear_child_tid = ctid;
 	tid = app_thread_create(&frame, at);
