@@ -70,6 +70,35 @@ def test_iperf3_server_measured_by_the_stock_client_both_ways(testnet):
     assert "getsockopt" not in g.output, g.output[-3000:]
 
 
+@pytest.mark.slow
+def test_iperf3_server_reports_retransmits_after_a_blackout(testnet):
+    """The guest sends (-R) and the link goes down for 1.5 s: lwIP resends
+    by its retransmission timer, and iperf3's server reports it through
+    getsockopt(TCP_INFO) tcpi_total_retrans (lwIP patch 0052), in its own
+    interval lines and in the results the host's client gets."""
+    g = testnet.guest("iperf3-retr", kernel=iperf3_kernel(), append=GUEST_IP + " shell=off -- -s")
+    g.wait_for(r"Server listening on 5201", timeout=90)
+    p = testnet.popen(["iperf3", "-c", netns.GUEST4, "-J", "--connect-timeout", "10000", "-t", "6", "-R"])
+    g.wait_for(r"0\.00-1\.\d+\s+sec", timeout=30)
+    testnet.run(["ip", "link", "set", netns.TAP, "down"], check=True)
+    g.watch(1.5)
+    testnet.run(["ip", "link", "set", netns.TAP, "up"], check=True)
+    for _ in range(120):
+        if p.poll() is not None:
+            break
+        g.watch(0.5)
+    out, err = p.communicate(timeout=30)
+    rep = json.loads(out)
+    assert p.returncode == 0 and "error" not in rep, (rep.get("error"), err[-2000:], g.output[-3000:])
+    assert rep["end"]["sum_sent"].get("retransmits", 0) > 0, (rep["end"]["sum_sent"], g.output[-3000:])
+    # the server's own interval lines: Retr (after the bitrate) above 0 in one
+    retr = [int(m.group(1)) for m in
+            re.finditer(r"^\[\s*\d+\]\s+\S+\s+sec\s+\S+ \S+\s+\S+ \S+/sec\s+(\d+)\s+\S+ \S+\s*$",
+                        g.output, re.M)]
+    assert retr and max(retr) > 0, g.output[-3000:]
+    assert "getsockopt" not in g.output, g.output[-3000:]
+
+
 def test_files_tmp_mmap_urandom_from_inside():
     g = harness.Guest("iperf3-files", kernel=apps.app_kernel("tests/apps/files.c"),
                       append="exit=app ready_wait=0 shell=off")
