@@ -474,7 +474,8 @@ long app_sys_sigaltstack(unsigned long uss, unsigned long uold, unsigned long sp
 			return -EFAULT;
 		if (on_altstack(at, sp))
 			return -EPERM;
-		if (ss.flags & ~SS_DISABLE)
+		/* 0, SS_DISABLE, or SS_ONSTACK as an old spelling of 0 (Linux) */
+		if (ss.flags & ~(SS_DISABLE | SS_ONSTACK) || ss.flags == (SS_DISABLE | SS_ONSTACK))
 			return -EINVAL;
 		if (ss.flags & SS_DISABLE) {
 			ss.sp = 0;

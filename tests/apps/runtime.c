@@ -164,10 +164,13 @@ static double now_s(void)
 /* --- signals --- */
 
 static volatile int handler_tid, handler_runs;
+static char *volatile handler_stack;
 
 static void on_signal(int sig)
 {
-	(void)sig;
+	volatile char here = (char)sig;
+
+	handler_stack = (char *)&here;
 	handler_tid = gettid();
 	handler_runs++;
 }
@@ -303,6 +306,20 @@ static void signal_checks(void)
 	signal(SIGUSR2, SIG_IGN);
 	raise(SIGUSR2);
 	CHECK("ignored_signal_dropped", handler_runs == 2, "runs %d", handler_runs);
+
+	/* SA_ONSTACK: the handler runs on the sigaltstack */
+	static char alt[16384];
+	stack_t ss = { .ss_sp = alt, .ss_size = sizeof(alt) }, old;
+	int sa_rc = sigaltstack(&ss, NULL);
+	use_action(SIGUSR2, SA_ONSTACK);
+	raise(SIGUSR2);
+	sigaltstack(NULL, &old);
+	CHECK("sigaltstack_sa_onstack", sa_rc == 0 && handler_runs == 3 && handler_stack >= alt &&
+	      handler_stack < alt + sizeof(alt) && old.ss_sp == alt && old.ss_flags == 0,
+	      "rc %d runs %d stack %p alt %p flags %d", sa_rc, handler_runs, (void *)handler_stack,
+	      (void *)alt, old.ss_flags);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
 	signal(SIGUSR1, SIG_DFL);
 	signal(SIGUSR2, SIG_DFL);
 }

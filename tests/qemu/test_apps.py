@@ -43,7 +43,7 @@ def test_runtime_threads_memory_time_and_exit_status(smp):
                  "cancel_thread_in_recv", "cancel_thread_in_nanosleep", "signal_bad_tid_esrch",
                  "signal_zero_probes_tid", "signal_handler_runs_in_its_thread",
                  "signal_sa_restart_recv_restarts", "signal_no_sa_restart_recv_eintr", "raise_runs_handler",
-                 "blocked_signal_waits_until_unblocked", "ignored_signal_dropped"):
+                 "blocked_signal_waits_until_unblocked", "ignored_signal_dropped", "sigaltstack_sa_onstack"):
         assert name in ok, (name, ok)
     # argv from the kernel command line after --, quotes grouping words
     assert "argc=3 argv[0]=runtime argv[1]=alpha argv[2]=two words" in g.output
