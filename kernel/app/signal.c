@@ -141,7 +141,10 @@ bool app_signal_pending(void)
 {
 	struct app_thread *at = app_current();
 
-	return at && (READ_ONCE(at->sigpending) & ~READ_ONCE(at->sigmask));
+	/* a killed thread (exit_group, a fatal signal) counts as Linux's
+	 * pending SIGKILL: its wait ends even on a socket whose descriptor
+	 * another thread closed, which exit_group's shutdown cannot reach */
+	return at && (READ_ONCE(at->killed) || (READ_ONCE(at->sigpending) & ~READ_ONCE(at->sigmask)));
 }
 
 /* the lowest pending, unblocked signal, taken off; 0 for none; locked */

@@ -14,9 +14,9 @@
 
 struct trap_frame;
 
-/* the current thread has a signal pending that it does not block (a wait
- * in a system call returns -ERESTARTSYS or -EINTR for it); false in a
- * kernel thread */
+/* the current thread has a signal pending that it does not block, or is
+ * killed (a wait in a system call returns -ERESTARTSYS or -EINTR for it);
+ * false in a kernel thread */
 bool app_signal_pending(void);
 /* the system call nr's result rc into tf: -ERESTARTSYS becomes a restart
  * of the call (rip back on the syscall instruction) or -EINTR, as Linux */

@@ -5,8 +5,8 @@
  * on a copy of its parent's system-call frame (rax 0, the new stack, the
  * TLS of CLONE_SETTLS).  exit_group marks every other thread killed and
  * wakes it: a thread leaves when it next returns to CPL 3
- * (app_exit_to_user), or from a wait of barenet's own (futex, nanosleep,
- * poll) that sees the mark.  Ended threads are freed from the work queue
+ * (app_exit_to_user), or from a wait (futex, nanosleep, poll, a socket's)
+ * that sees the mark (app_signal_pending: as Linux's pending SIGKILL).  Ended threads are freed from the work queue
  * once they have left the CPU; the last one to end frees the application's
  * memory and files and says so on the console. */
 #include "kernel/app/app.h"

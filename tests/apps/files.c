@@ -70,31 +70,6 @@ static void fault_and_madvise_checks(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGSEGV, &sa, NULL);
-	/* a page and a bit of file, three pages of mapping */
-	fd = open("/tmp/bus", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	ftruncate(fd, 4096 + 100);
-	m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	CHECK("mmap_past_eof", m != MAP_FAILED, "errno %d", errno);
-	if (m == MAP_FAILED)
-		return;
-	CHECK("last_partial_page_reads", touch(m + 4096 + 200) == 0, "signal %d", fault_sig);
-	sig = touch(m + 2 * 4096 + 5);
-	CHECK("past_eof_sigbus", sig == SIGBUS && fault_code == BUS_ADRERR && fault_addr == m + 2 * 4096 + 5,
-	      "signal %d code %d addr %p (map %p)", sig, fault_code, fault_addr, (void *)m);
-	/* the handler's siglongjmp put the mask back: a second one is caught too */
-	CHECK("past_eof_sigbus_again", touch(m + 2 * 4096) == SIGBUS, "signal %d", fault_sig);
-
-	/* MADV_DONTNEED on the shared mapping: the file keeps its bytes */
-	memcpy(m, "kept in the file", 16);
-	CHECK("madv_dontneed_shared_file", madvise(m, 2 * 4096, MADV_DONTNEED) == 0 &&
-	      !memcmp(m, "kept in the file", 16) && lseek(fd, 0, SEEK_SET) == 0 &&
-	      read(fd, buf, 16) == 16 && !memcmp(buf, "kept in the file", 16), "'%.16s'", m);
-	munmap(m, 3 * 4096);
-	sig = touch(m);
-	CHECK("unmapped_sigsegv", sig == SIGSEGV && fault_code == SEGV_MAPERR && fault_addr == m,
-	      "signal %d code %d addr %p", sig, fault_code, fault_addr);
-	close(fd);
-	unlink("/tmp/bus");
 
 	/* private anonymous memory reads back as zeros; shared anonymous
 	 * memory keeps its contents (Linux: it is shared memory) */
@@ -110,6 +85,33 @@ static void fault_and_madvise_checks(void)
 	munmap(a, 4096);
 	CHECK("madv_dontneed_unmapped_enomem", madvise(a, 4096, MADV_DONTNEED) == -1 && errno == ENOMEM,
 	      "errno %d", errno);
+
+	/* a page and a bit of file, three pages of mapping */
+	fd = open("/tmp/bus", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ftruncate(fd, 4096 + 100);
+	m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK("mmap_past_eof", m != MAP_FAILED, "errno %d", errno);
+	if (m == MAP_FAILED)
+		return;
+	/* MADV_DONTNEED on the shared mapping: the file keeps its bytes */
+	memcpy(m, "kept in the file", 16);
+	CHECK("madv_dontneed_shared_file", madvise(m, 2 * 4096, MADV_DONTNEED) == 0 &&
+	      !memcmp(m, "kept in the file", 16) && lseek(fd, 0, SEEK_SET) == 0 &&
+	      read(fd, buf, 16) == 16 && !memcmp(buf, "kept in the file", 16), "'%.16s'", m);
+	CHECK("last_partial_page_reads", touch(m + 4096 + 200) == 0, "signal %d", fault_sig);
+	sig = touch(m + 2 * 4096 + 5);
+	CHECK("past_eof_sigbus", sig == SIGBUS && fault_code == BUS_ADRERR && fault_addr == m + 2 * 4096 + 5,
+	      "signal %d code %d addr %p (map %p)", sig, fault_code, fault_addr, (void *)m);
+	/* the handler's siglongjmp put the mask back: a second one is caught too */
+	CHECK("past_eof_sigbus_again", touch(m + 2 * 4096) == SIGBUS, "signal %d", fault_sig);
+
+	munmap(m, 3 * 4096);
+	sig = touch(m);
+	CHECK("unmapped_sigsegv", sig == SIGSEGV && fault_code == SEGV_MAPERR && fault_addr == m,
+	      "signal %d code %d addr %p", sig, fault_code, fault_addr);
+	close(fd);
+	unlink("/tmp/bus");
+
 	signal(SIGBUS, SIG_DFL);
 	signal(SIGSEGV, SIG_DFL);
 }

@@ -90,6 +90,24 @@ static void *block_recv(void *arg)
 	return NULL;
 }
 
+/* recv on a socket whose descriptor main closes meanwhile: exit_group's
+ * shutdown of the descriptor table cannot reach it, the thread's kill
+ * must end the wait */
+static int closed_fd = -1;
+
+static void *block_recv_closed(void *arg)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(7102) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	char c;
+
+	(void)arg;
+	bind(fd, (struct sockaddr *)&a, sizeof(a));
+	closed_fd = fd;
+	recv(fd, &c, 1, 0);
+	return NULL;
+}
+
 static void *block_cond(void *arg)
 {
 	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
@@ -264,8 +282,14 @@ static void signal_checks(void)
 	pthread_create(&ts, NULL, cancel_in_sleep, NULL);
 	usleep(100000);
 	int cr = pthread_cancel(tr), cs = pthread_cancel(ts);
-	pthread_join(tr, &ret_r);
-	pthread_join(ts, &ret_s);
+	/* a bounded wait: a thread the cancel did not reach fails the
+	 * check instead of hanging the test */
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	int jr = pthread_timedjoin_np(tr, &ret_r, &until), js = pthread_timedjoin_np(ts, &ret_s, &until);
+	if (jr || js)
+		printf("runtime: join after cancel: %d %d\n", jr, js);
 	CHECK("cancel_thread_in_recv", cr == 0 && ret_r == PTHREAD_CANCELED, "rc %d ret %p", cr, ret_r);
 	CHECK("cancel_thread_in_nanosleep", cs == 0 && ret_s == PTHREAD_CANCELED && now_s() - t0 < 5,
 	      "rc %d ret %p after %.1f s", cs, ret_s, now_s() - t0);
@@ -418,13 +442,14 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "blocked")) {
 		void *(*fns[])(void *) = { block_accept, block_recv, block_cond, block_sleep, block_poll,
-					   block_poll };
+					   block_poll, block_recv_closed };
 		pthread_t t;
 
 		for (unsigned i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
 			pthread_create(&t, NULL, fns[i], i == 5 ? (void *)1 : NULL);
 		usleep(300000);
-		printf("runtime: exiting with 6 threads blocked\n");
+		close(closed_fd);
+		printf("runtime: exiting with 7 threads blocked\n");
 		exit(3);
 	}
 	if (argc > 1 && !strcmp(argv[1], "crash")) {
