@@ -161,18 +161,34 @@ void app_exit_to_user(struct trap_frame *tf)
 		app_signal_deliver(tf);
 }
 
-static int fault_signal(int vector)
+/* si_code of the faults Linux names one for (include/uapi/asm-generic/
+ * siginfo.h): FPE_INTDIV, ILL_ILLOPN, SI_KERNEL (#GP, int3) */
+#define FPE_INTDIV   1
+#define ILL_ILLOPN   2
+#define SI_KERNEL    0x80
+
+/* an exception's signal and its si_code (a page fault's: uvm_fault_signal) */
+static int fault_signal(int vector, int *code)
 {
+	*code = 0;
 	switch (vector) {
 	case EXC_DE:
+		*code = FPE_INTDIV;
+		return APP_SIGFPE;
 	case EXC_MF:
 	case EXC_XM:
 		return APP_SIGFPE;
 	case EXC_UD:
+		*code = ILL_ILLOPN;
 		return APP_SIGILL;
-	case EXC_DB:
 	case EXC_BP:
+		*code = SI_KERNEL;
 		return APP_SIGTRAP;
+	case EXC_DB:
+		return APP_SIGTRAP;
+	case EXC_GP:
+		*code = SI_KERNEL;
+		return APP_SIGSEGV;
 	default:
 		return APP_SIGSEGV;
 	}
@@ -180,8 +196,8 @@ static int fault_signal(int vector)
 
 void app_fault(struct trap_frame *tf)
 {
-	int sig = fault_signal((int)tf->vector), code = 0;
-	unsigned long addr = tf->rip;
+	int code, sig = fault_signal((int)tf->vector, &code);
+	unsigned long addr = tf->vector == EXC_GP ? 0 : tf->rip;
 
 	if (tf->vector == EXC_PF) {
 		addr = read_cr2();
