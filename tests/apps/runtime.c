@@ -221,7 +221,8 @@ static void *cancel_in_sleep(void *arg)
 }
 
 struct recv_run {
-	int fd, tid, err;
+	int fd, err;
+	volatile int tid;
 	long rc;
 };
 
@@ -258,6 +259,9 @@ static void signal_recv(int port, int flags, struct recv_run *r)
 	handler_runs = handler_tid = 0;
 	use_action(SIGUSR1, flags);
 	pthread_create(&t, NULL, recv_once, r);
+	/* running, then (surely, after 100 ms) blocked in recv */
+	while (!r->tid)
+		sched_yield();
 	usleep(100000);
 	pthread_kill(t, SIGUSR1);
 	usleep(100000);
