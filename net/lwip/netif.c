@@ -54,9 +54,9 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p);
 
 /* glue_rx's counters: it runs outside the core lock, on the CPU each
  * frame arrived on (with RSS, several at once; a hard IRQ with napi=off),
- * so each CPU adds to its own line (atomic against an interrupt on the
- * same CPU): no count lost between CPUs and no line written by turns.
- * net_glue_stats sums them. */
+ * so each CPU adds to its own line (local_add_u64: one instruction, which
+ * an interrupt on the same CPU cannot split): no count lost between CPUs
+ * and no line written by turns.  net_glue_stats sums them. */
 struct glue_rx_count {
 	u64 frames, bytes, nomem, runts;
 } __aligned(64);
@@ -69,8 +69,7 @@ struct net_glue {
 	struct glue_rx_count rx[NR_CPUS];
 };
 
-#define GLUE_RX_ADD(g, field, n) \
-	__atomic_add_fetch(&(g)->rx[smp_processor_id()].field, (n), __ATOMIC_RELAXED)
+#define GLUE_RX_ADD(g, field, n) local_add_u64(&(g)->rx[smp_processor_id()].field, (n))
 
 static struct net_glue glues[NETDEV_MAX];
 
