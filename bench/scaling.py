@@ -56,7 +56,8 @@ import netns
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 # BENCH_SCALING_STEERING="rss": only those ways of spreading besides the
-# 1-CPU references (one, rss, rps; default all)
+# 1-CPU references (one, rss, rps; default all; rss1: igb with 1 vCPU and
+# the RSS queues of each vCPU count, what RSS costs without a second vCPU)
 STEERING = tuple(os.environ.get("BENCH_SCALING_STEERING", "one rss rps").split())
 # BENCH_SCALING_CPUS="1 2": only those vCPU counts (1 always: the reference)
 CPUS = tuple(sorted({1} | {int(x) for x in os.environ.get("BENCH_SCALING_CPUS", "1 2 4").split()}))
@@ -107,6 +108,7 @@ def configs(model):
         one = "e1000.queues=1" if model == "igb" else ""
         out.append(("%d vCPUs, one CPU" % n, n, "one", one))
         if model == "igb":
+            out.append(("1 vCPU, %d RSS queues" % n, 1, "rss1", "e1000.queues=%d" % n))
             out.append(("%d vCPUs, RSS" % n, n, "rss", "e1000.queues=%d" % n))
         out.append(("%d vCPUs, RPS" % n, n, "rps", one))
     out = [out[0]] + [c for c in out[1:] if c[2] in STEERING]
@@ -365,7 +367,7 @@ def measure(model, label, n, steer, extra, kernel=None):
         cell["build"] = benchlib.image_build(g.output)
         if not benchlib.wait_udp_echo(net, GUEST, ECHO_PORT):
             raise RuntimeError("scaling %s %s: no UDP echo; log %s" % (model, label, g.logpath))
-        if steer == "rss":
+        if steer in ("rss", "rss1"):
             out = g.shell("ethtool -N eth0 rx-flow-hash udp4 sdfn", 30).strip()
             if out:
                 raise RuntimeError("ethtool -N: " + out)
@@ -437,7 +439,8 @@ def measure(model, label, n, steer, extra, kernel=None):
 def reference(cells):
     """The 1-CPU figures the others are compared with: the mean of the two
     reference boots (first and last of the run) of this build."""
-    refs = [c for c in cells if c["cpus"] == 1 and not c.get("before")]
+    refs = [c for c in cells if c["cpus"] == 1 and c["steering"] == "one" and
+            not c.get("before")]
     return {k: sum(c[k] for c in refs) / len(refs) for k in ("echo_per_s", "rx_per_s")}
 
 
@@ -548,7 +551,8 @@ def render(doc):
 
                 def per_cpu_s(c):
                     return c["rx_per_s"] / max(sum(c["qemu_cores"].values()), 1e-9)
-                refs = [per_cpu_s(c) for c in cells if c["cpus"] == 1 and not c.get("before")]
+                refs = [per_cpu_s(c) for c in cells if c["cpus"] == 1 and
+                        c["steering"] == "one" and not c.get("before")]
                 e = per_cpu_s(rss2[0]) / (sum(refs) / len(refs))
                 md += "Target (issue 14): igb with 2 vCPUs (RSS) receives at least %.1fx the " \
                       "frames/s of 1 vCPU: %.2fx (%s on that ratio); per QEMU CPU-second %.2fx " \
