@@ -24,14 +24,14 @@
 #define RX_BUF_CACHE_MAX 256
 
 /* counters may be bumped from hard IRQ, softirq and thread context on
- * every CPU: each CPU adds to its own copy in one instruction, which an
- * interrupt on the same CPU cannot split (local_add_u64), the views sum
- * the copies.  One shared copy cost 6 atomic adds per received frame on a
+ * every CPU: each CPU adds to its own copy in one %gs-relative
+ * instruction, which neither an interrupt nor a thread's migration can
+ * split (this_cpu_add_u64), the views sum the copies.  One shared copy cost 6 atomic adds per received frame on a
  * cache line that every receiving CPU wrote (under QEMU's MTTCG with 2
  * vCPUs, host atomics in helper calls on a line bouncing between the host
  * cores) */
 DEFINE_PER_CPU(struct skb_stats, skb_stats);
-#define STAT_INC(field) local_add_u64(&this_cpu_ptr(&skb_stats)->field, 1)
+#define STAT_INC(field) this_cpu_add_u64(skb_stats.field, 1)
 /* one field summed over the CPUs that came up (the others have no copy) */
 #define STAT_SUM(field) ({ \
 	u64 _sum = 0; \
