@@ -1,0 +1,59 @@
+"""TSO switched off and on while lwIP has large segments queued (lwIP
+patch 0045-tcp-tso-large-segments, net_glue_tcp_seg_max in net/lwip/netif.c).
+
+With TSO on, tcp_write builds segments of many MSS; `ethtool -K eth0 tso
+off` drops the segment size back to the MSS between two tcp_write calls.
+The last unsent segment is then longer than the new size: tcp_write
+failed lwIP's assertion "mss_local is too small" (a kernel panic, found
+under link flaps in test_fault.py).  Now it appends no more to that
+segment, and tcp_output cuts the queued large segments to the MSS before
+they go (tcp_output_fit; the glue refuses a large segment the device no
+longer segments).
+
+The host's `iperf -c GUEST -R` (the guest sends, lwiperf: it keeps its
+send buffer full, so large segments are always queued) runs while the
+guest's shell switches TSO off and on TOGGLES times.  The run completes,
+the guest still answers, and every frame the guest sent is checked with
+tshark: none past the MTU, checksums right, the stream one gapless run
+of segments within the MSS (test_offload.check_stream)."""
+import os
+import socket
+import time
+
+from test_offload import GUEST4, MSS, check_stream, checksums_bad, guest_frames, offload_guest, sh
+
+NIC = "igb"
+SECONDS = 4
+TOGGLES = 3
+PAUSE = 0.3
+ECHO_PORT = 46100              # the host's port for the echo after the toggles
+
+
+def test_tso_off_while_large_segments_queued(testnet, kernel, tmp_path):
+    og = offload_guest(testnet, NIC, tmp_path, "tso-toggle")
+    g = og.g
+    assert sh(g, "ethtool -K eth0 tx on tso on") == ""
+    p = og.net.popen(["iperf", "-c", GUEST4, "-R", "-t", str(SECONDS), "-y", "C"])
+    time.sleep(1)
+    for _ in range(TOGGLES):
+        assert sh(g, "ethtool -K eth0 tso off") == ""
+        time.sleep(PAUSE)
+        assert sh(g, "ethtool -K eth0 tso on") == ""
+        time.sleep(PAUSE)
+    stdout, stderr = p.communicate(timeout=120)
+    assert "panic" not in g.output.lower(), g.output[-3000:]
+    assert p.returncode == 0, stderr
+    fields = stdout.strip().splitlines()[-1].split(",")
+    port, nbytes = int(fields[4]), int(fields[7])
+    assert nbytes > 100000, stdout
+    # the guest is alive and its TCP still sends after the toggles
+    assert sh(g, "ethtool -K eth0 tso off") == ""
+    og.tcp_echo(socket.AF_INET, GUEST4, ECHO_PORT, nbytes=200000)
+
+    rows = guest_frames(og.pcap)
+    bad = checksums_bad(rows)
+    assert rows and not bad, bad[:5]
+    assert max(int(r["frame.len"]) for r in rows) <= 1514
+    _, covered = check_stream(rows, port, MSS[4])
+    assert covered >= nbytes
+    os.unlink(og.pcap)
