@@ -10,12 +10,17 @@ segment, and tcp_output cuts the queued large segments to the MSS before
 they go (tcp_output_fit; the glue refuses a large segment the device no
 longer segments).
 
-The host's `iperf -c GUEST -R` (the guest sends, lwiperf: it keeps its
-send buffer full, so large segments are always queued) runs while the
-guest's shell switches TSO off and on TOGGLES times.  The run completes,
-the guest still answers, and every frame the guest sent is checked with
-tshark: none past the MTU, checksums right, the stream one gapless run
-of segments within the MSS (test_offload.check_stream)."""
+The host's `iperf -c GUEST -R` (the guest sends, lwiperf) runs; the
+link goes down for BLACKOUT s (QEMU's set_link), long enough for the
+guest's retransmission timer to move its large segments back to the
+unsent queue; TSO goes off while the link is down, and when it is up
+again the ACKs come a segment at a time, each calling tcp_write with
+those segments still queued (before the fix: the panic).
+Then TSO goes on and off TOGGLES times during the stream.  The run
+completes, the guest's TCP echo still works, and every frame the guest
+sent is checked with tshark: none past the MTU, checksums right, the
+stream one gapless run of segments within the MSS
+(test_offload.check_stream)"""
 import os
 import socket
 import time
