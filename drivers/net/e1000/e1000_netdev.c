@@ -289,6 +289,8 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx_up) {
 		rc = e1000_xmit(a, &a->tx, skb, flags);
+		if (!rc && in_poll)
+			a->sw.tx_tail_batched++;
 		if (!rc && !in_poll && a->tx.tail_pending) {
 			if (netdev_tx_deferred(dev))
 				a->sw.tx_tail_deferred++;
