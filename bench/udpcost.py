@@ -8,7 +8,9 @@ by each image's own symbols.
 
   python3 bench/udpcost.py LABEL=ELF [LABEL=ELF...]     (root; SECS=4 SAMP=6 MODEL=e1000)
 
-SAMP=0 skips the sampling; MODEL names the NIC model.
+SAMP=0 skips the sampling; MODEL names the NIC model; INF= the requests
+in flight (8; with 32 the guest stays busy and the cost per request
+varies less with the host's load).
 
 Counts that the host's load does not move (both over a 64 B x8 window, 2 s
 by default, COUNT_SECS=):
@@ -45,6 +47,7 @@ import profile  # noqa: E402
 
 # MODEL=e1000e|igb: another NIC model (its default mode)
 MODEL = os.environ.get("MODEL", "e1000")
+INFLIGHT = int(os.environ.get("INF", "8"))
 
 
 def one(label, elf, secs, samp):
@@ -58,16 +61,16 @@ def one(label, elf, secs, samp):
         print("%s: %s, %s" % (label, elf, benchlib.image_build(bg.g.output)), flush=True)
         if not run.wait_udp_echo(net, 60):
             sys.exit("udpcost: no UDP echo from %s; log %s" % (elf, bg.g.logpath))
-        run.udp_echo(net, 64, 8, 1.0)
+        run.udp_echo(net, 64, INFLIGHT, 1.0)
         pid = bg.g.proc.pid
         for size in (64, 1400):
             l0 = os.getloadavg()[0]
             c0, t0 = benchlib.proc_cpu_seconds(pid), time.monotonic()
-            rate, lost = run.udp_echo(net, size, 8, secs)
+            rate, lost = run.udp_echo(net, size, INFLIGHT, secs)
             c1, t1 = benchlib.proc_cpu_seconds(pid), time.monotonic()
             n = rate * (t1 - t0)
-            print("%s %dB x8: %.0f req/s lost %d, QEMU cpu %.2f s/%.2f s, %.0f req per QEMU "
-                  "cpu-s, load %.1f" % (label, size, rate, lost, c1 - c0, t1 - t0,
+            print("%s %dB x%d: %.0f req/s lost %d, QEMU cpu %.2f s/%.2f s, %.0f req per QEMU "
+                  "cpu-s, load %.1f" % (label, size, INFLIGHT, rate, lost, c1 - c0, t1 - t0,
                                          n / (c1 - c0) if c1 > c0 else 0.0, l0), flush=True)
         if os.environ.get("MMIO") == "1":
             mmio_counts(label, bg.g, net)
