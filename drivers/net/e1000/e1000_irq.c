@@ -41,6 +41,7 @@
  * on read only while IMS is 0 (e1000e_core.c), and the datasheets allow
  * write-1-to-clear on every chip (8254x 13.4.17; 82574 10.2.4.1). */
 #include "drivers/net/e1000/e1000.h"
+#include "kernel/irq.h"
 #include "kernel/printk.h"
 #include "net/core/dev.h"
 #include "net/core/journey.h"
@@ -125,8 +126,11 @@ static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
 	if (unlikely(a->fault.held))
 		e1000_fault_rx_flush(a, true);
 	/* what netif_receive_skb held for one delivery (the poll would
-	 * deliver it right after) goes up while in_rx is set */
-	netif_receive_skb_list_flush();
+	 * deliver it right after) goes up while in_rx is set; not from
+	 * napi=off's hard IRQ, which queued nothing there and may have
+	 * interrupted another napi's poll holding its own batch */
+	if (!in_irq())
+		netif_receive_skb_list_flush();
 	WRITE_ONCE(a->in_rx, 0);
 	spin_lock(&a->tx_lock);
 	if (a->tx.tail_pending)
