@@ -41,7 +41,6 @@
  * on read only while IMS is 0 (e1000e_core.c), and the datasheets allow
  * write-1-to-clear on every chip (8254x 13.4.17; 82574 10.2.4.1). */
 #include "drivers/net/e1000/e1000.h"
-#include "kernel/irq.h"
 #include "kernel/printk.h"
 #include "net/core/dev.h"
 #include "net/core/journey.h"
@@ -109,9 +108,10 @@ static void e1000_tx_flush_batch(struct e1000_adapter *a)
 }
 
 /* the work both modes share: link, TX completions, up to budget frames
- * handed up the stack (a napi poll's batch too: their replies' tail is
- * deferred, in_rx), then the TX tail for what the rx_handler queued */
-static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
+ * handed up the stack (in a napi poll, poll, the batch too: their
+ * replies' tail is deferred, in_rx), then the TX tail for what the
+ * rx_handler queued */
+static int e1000_service(struct e1000_adapter *a, int budget, u64 *count, bool poll)
 {
 	u32 icr = e1000_take_icr(a);
 	int work;
@@ -129,7 +129,7 @@ static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
 	 * deliver it right after) goes up while in_rx is set; not from
 	 * napi=off's hard IRQ, which queued nothing there and may have
 	 * interrupted another napi's poll holding its own batch */
-	if (!in_irq())
+	if (poll)
 		netif_receive_skb_list_flush();
 	WRITE_ONCE(a->in_rx, 0);
 	spin_lock(&a->tx_lock);
@@ -142,7 +142,7 @@ static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
 /* napi=off: one frame per interrupt */
 static void e1000_intr_one_frame(struct e1000_adapter *a)
 {
-	e1000_service(a, 1, &a->sw.irqs);
+	e1000_service(a, 1, &a->sw.irqs, false);
 	e1000_irq_enable(&a->hw);
 	if (e1000_rx_pending(a)) {
 		a->sw.irqs_raised++;
@@ -195,7 +195,7 @@ int e1000_poll(struct napi_struct *napi, int budget)
 	int work;
 
 	journey_mark_cpu(JOURNEY_RX_NAPI);
-	work = e1000_service(a, budget, &a->sw.polls);
+	work = e1000_service(a, budget, &a->sw.polls, true);
 
 	if (work >= budget)
 		return budget;          /* more to do: stay scheduled, masked */
