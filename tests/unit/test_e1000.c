@@ -607,6 +607,48 @@ START_TEST(tx_wraps_and_writes_tail_once_per_burst)
 }
 END_TEST
 
+/* the reply a protocol handler sends through the qdisc: no NETDEV_TX_MORE
+ * (net/core/xmit.c passes it only for a thread's deferred send) */
+static int rx_reply(struct net_device *d, struct sk_buff *skb, unsigned int flags)
+{
+	int rc;
+
+	(void)flags;
+	rx.n++;
+	rc = d->netdev_ops->ndo_start_xmit(d, skb, 0);
+	if (rc)
+		kfree_skb(skb);
+	return rc;
+}
+
+/* replies sent while the poll hands its frames up leave the tail to the
+ * poll: one TDT write for the batch, as under an emulator each write runs
+ * the device's transmit path (a UDP echo of 8 in flight wrote it per reply) */
+START_TEST(tx_replies_in_poll_share_one_tail_write)
+{
+	unsigned int tdt0;
+
+	up(_i, 64, 64);
+	dev->rx_handler = rx_reply;
+	for (int burst = 0; burst < 4; burst++) {
+		ck_assert_int_eq(send_frames(20, 64, 0), 0);
+		tdt0 = fake.tdt_writes;
+		ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), 20);
+		ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
+		ck_assert_uint_eq(fake_tx_run(1000), 20);
+		e1000_fixture_irq_and_poll(ad);
+	}
+	ck_assert_uint_eq(ad->sw.tx_packets, 80);
+	ck_assert_uint_eq(ethtool_stat("tx_tail_batched"), 80);
+	/* outside a poll the same send writes its tail at once */
+	tdt0 = fake.tdt_writes;
+	ck_assert_int_eq(xmit(70, 1, NULL, 0), 0);
+	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	down();
+}
+END_TEST
+
 START_TEST(tx_thread_send_defers_tail_until_flush)
 {
 	unsigned int tdt0;
@@ -1530,6 +1572,7 @@ int main(void)
 	tcase_add_loop_test(tc, tx_checksum_offload_ipv4_ipv6_tcp_udp, 0, 3);
 	tcase_add_loop_test(tc, tx_checksum_offload_ipv6_refuses_nonsense, 0, 3);
 	tcase_add_loop_test(tc, tx_full_of_deferred_frames_flushes_first, 0, 3);
+	tcase_add_loop_test(tc, tx_replies_in_poll_share_one_tail_write, 0, 3);
 	tcase_add_loop_test(tc, tx_thread_send_defers_tail_until_flush, 0, 3);
 	tcase_add_loop_test(tc, ringparam_resize_validated_and_leak_free, 0, 3);
 	tcase_add_loop_test(tc, stats_accumulate_from_clear_on_read, 0, 3);
