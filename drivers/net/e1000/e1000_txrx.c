@@ -357,6 +357,11 @@ void e1000_rx_disable(struct e1000_adapter *a)
 			ew32(hw, hw->q.rdt, to);
 	}
 	e1000_write_rctl(hw, er32(hw, E1000_RCTL) & ~E1000_RCTL_EN);
+	/* rx_stop_gap: time for a frame to arrive, and be held, here */
+	if (unlikely(fault_should_fail(FAULT_RX_STOP_GAP))) {
+		a->fault.injected[FAULT_RX_STOP_GAP]++;
+		mdelay(fault_param(FAULT_RX_STOP_GAP));
+	}
 	if (!hw->emulated)
 		ew32(hw, hw->q.rdt, 0);
 	if (hw->chip->flags & E1000_F_QUEUE_ENABLE)
