@@ -484,12 +484,12 @@ def app_kernel():
     return apps.app_kernel(SOCK_APP, flavour="release")
 
 
-def sock_guest(net, model, mode, smp, kernel, name):
-    """A sockbench image (tests/apps/sockbench.c) booted in net, its
-    neighbour pinned, once both UDP echoes (the callback's udp/7 and the
-    application's) answer."""
+def sock_guest(net, model, mode, smp, kernel, name, extra=""):
+    """A sockbench image (tests/apps/sockbench.c) booted in net (extra:
+    more of its command line), its neighbour pinned, once both UDP echoes
+    (the callback's udp/7 and the application's) answer."""
     pin_neighbour(net)
-    bg = BenchGuest(net, "barenet", model, mode, smp=smp, kernel=kernel, name=name)
+    bg = BenchGuest(net, "barenet", model, mode, smp=smp, kernel=kernel, name=name, extra=extra)
     bg.wait_ready(120)
     bg.g.wait_for(r"sockbench: udp echo", 60)
     if not (wait_udp_echo(net) and wait_udp_echo(net, port=SOCK_UDP_PORT)):

@@ -55,6 +55,10 @@ import harness
 import netns
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+# BENCH_SCALING_STEERING="rss": only those ways of spreading besides the
+# 1-CPU references (one, rss, rps; default all; rss1: igb with 1 vCPU and
+# the RSS queues of each vCPU count, what RSS costs without a second vCPU)
+STEERING = tuple(os.environ.get("BENCH_SCALING_STEERING", "one rss rps").split())
 # BENCH_SCALING_CPUS="1 2": only those vCPU counts (1 always: the reference)
 CPUS = tuple(sorted({1} | {int(x) for x in os.environ.get("BENCH_SCALING_CPUS", "1 2 4").split()}))
 # BENCH_BEFORE=ELF: every boot twice, back to back, that older image first,
@@ -104,8 +108,10 @@ def configs(model):
         one = "e1000.queues=1" if model == "igb" else ""
         out.append(("%d vCPUs, one CPU" % n, n, "one", one))
         if model == "igb":
+            out.append(("1 vCPU, %d RSS queues" % n, 1, "rss1", "e1000.queues=%d" % n))
             out.append(("%d vCPUs, RSS" % n, n, "rss", "e1000.queues=%d" % n))
         out.append(("%d vCPUs, RPS" % n, n, "rps", one))
+    out = [out[0]] + [c for c in out[1:] if c[2] in STEERING]
     out.append(("1 CPU (reference, again)",) + base[1:])
     return out
 
@@ -274,11 +280,11 @@ def qemu_threads(pid):
 
 
 LOCK_METRICS = ("net_core_lock_total", "net_core_lock_contended_total",
-                "net_core_lock_wait_ns_total")
+                "net_core_lock_wait_ns_total", "net_core_lock_held_ns_total")
 
 
 def core_lock(g):
-    """(takes, contended takes, ns waited) of the lwIP core lock: the one
+    """(takes, contended takes, ns waited, ns held) of the lwIP core lock: the one
     lock every received frame's protocol work runs under
     (net/lwip/core_lock.c), from /proc/barenet/metrics"""
     vals = {}
@@ -306,6 +312,36 @@ def ipis(g):
     return total, nic
 
 
+def stat_cpus(text):
+    """{"cpuN": (busy ticks, idle ticks, softirq ticks)} from a /proc/stat
+    (Linux's order: user nice system idle iowait irq softirq ...; the
+    guest's and the host's alike), "cpu" for the sum"""
+    out = {}
+    for line in text.splitlines():
+        f = line.split()
+        if f and f[0].startswith("cpu"):
+            v = [int(x) for x in f[1:]]
+            idle = v[3] + (v[4] if len(v) > 4 else 0)
+            out[f[0]] = (sum(v) - idle, idle, v[6] if len(v) > 6 else 0)
+    return out
+
+
+def host_stat():
+    with open("/proc/stat") as f:
+        return stat_cpus(f.read())
+
+
+def stat_delta(a, b, cpus):
+    """per CPU of cpus ("cpu0", ...): (busy, halted, softirq) shares of
+    the ticks between two stat_cpus readings"""
+    out = []
+    for c in cpus:
+        d = [y - x for x, y in zip(a[c], b[c])]
+        total = max(d[0] + d[1], 1)
+        out.append((d[0] / total, d[1] / total, d[2] / total))
+    return out
+
+
 def softnet_processed(text):
     """Per CPU, softnet_stat's first column (frames processed)."""
     return [int(line.split()[0], 16) for line in text.splitlines() if line.strip()]
@@ -331,7 +367,7 @@ def measure(model, label, n, steer, extra, kernel=None):
         cell["build"] = benchlib.image_build(g.output)
         if not benchlib.wait_udp_echo(net, GUEST, ECHO_PORT):
             raise RuntimeError("scaling %s %s: no UDP echo; log %s" % (model, label, g.logpath))
-        if steer == "rss":
+        if steer in ("rss", "rss1"):
             out = g.shell("ethtool -N eth0 rx-flow-hash udp4 sdfn", 30).strip()
             if out:
                 raise RuntimeError("ethtool -N: " + out)
@@ -347,6 +383,8 @@ def measure(model, label, n, steer, extra, kernel=None):
         sn0 = softnet_processed(g.shell("cat /proc/net/softnet_stat", 30))
         lk0 = core_lock(g)
         ip0 = ipis(g)
+        gs0 = stat_cpus(g.shell("cat /proc/stat", 30))
+        hs0 = host_stat()
         th0, c0 = qemu_threads(g.proc.pid), time.monotonic()
         rips = {}
         if PROFILE and SENDER == "c":
@@ -359,6 +397,16 @@ def measure(model, label, n, steer, extra, kernel=None):
                 net, SECONDS)
         cell["sender"] = SENDER
         th1, c1 = qemu_threads(g.proc.pid), time.monotonic()
+        hs1 = host_stat()
+        gs1 = stat_cpus(g.shell("cat /proc/stat", 30))
+        # the guest's CPUs over the flood (and the one cat before and after
+        # it): the share halted (idle_halt) and in softirq; the host's
+        # cores: how many were busy, with this run's QEMU and sender and
+        # everything else
+        cell["guest_cpu"] = stat_delta(gs0, gs1, ["cpu%d" % i for i in range(n)])
+        hb = [y - x for x, y in zip(hs0["cpu"], hs1["cpu"])]
+        cell["host_busy_cores"] = round(
+            (os.cpu_count() or 1) * hb[0] / max(hb[0] + hb[1], 1), 3)
         time.sleep(0.3)
         rx1 = benchlib.net_dev(g.shell("cat /proc/net/dev", 30))[0]
         sn1 = softnet_processed(g.shell("cat /proc/net/softnet_stat", 30))
@@ -366,7 +414,8 @@ def measure(model, label, n, steer, extra, kernel=None):
         ip1 = ipis(g)
         cell["ipis"], cell["nic_irqs"] = ip1[0] - ip0[0], ip1[1] - ip0[1]
         cell["core_lock"] = {"takes": lk1[0] - lk0[0], "contended": lk1[1] - lk0[1],
-                             "wait_s": (lk1[2] - lk0[2]) / 1e9, "flood_s": el}
+                             "wait_s": (lk1[2] - lk0[2]) / 1e9, "flood_s": el,
+                             "held_s": (lk1[3] - lk0[3]) / 1e9}
         cell["flood_sent_per_s"] = sent / el
         cell["rx_per_s"] = (rx1 - rx0) / el
         cell["processed_per_cpu"] = [b - a for a, b in zip(sn0, sn1)]
@@ -390,7 +439,8 @@ def measure(model, label, n, steer, extra, kernel=None):
 def reference(cells):
     """The 1-CPU figures the others are compared with: the mean of the two
     reference boots (first and last of the run) of this build."""
-    refs = [c for c in cells if c["cpus"] == 1 and not c.get("before")]
+    refs = [c for c in cells if c["cpus"] == 1 and c["steering"] == "one" and
+            not c.get("before")]
     return {k: sum(c[k] for c in refs) / len(refs) for k in ("echo_per_s", "rx_per_s")}
 
 
@@ -404,8 +454,10 @@ def fmt_sender(c):
 
 
 def fmt_cores(q):
-    vcpu = sum(v for k, v in q.items() if k.startswith("CPU "))
-    return "%.2f (vCPUs %.2f, other %.2f)" % (vcpu + q.get("other", 0), vcpu, q.get("other", 0))
+    """QEMU's cores in all, then each vCPU thread's, then the rest"""
+    each = [v for k, v in sorted(q.items()) if k.startswith("CPU ")]
+    return "%.2f (vCPUs %s, other %.2f)" % (sum(each) + q.get("other", 0),
+                                           " + ".join("%.2f" % v for v in each), q.get("other", 0))
 
 
 def sender_name(doc):
@@ -445,10 +497,14 @@ def render(doc):
           "CPU-second\" divides the frames received by it, the cost of a frame whatever share " \
           "of the host QEMU got; the lwIP lock column: the share of the core lock's takes " \
           "during the flood that found it held by another vCPU, and the vCPU-seconds per second " \
-          "spent waiting for it (every frame's IP/UDP work runs under that one lock, " \
+          "spent waiting for it and holding it (every frame's IP/UDP work runs under that one " \
+          "lock, so held per s bounds what more CPUs can add: at 1.0 the lock is never free; " \
           "net/lwip/core_lock.c); IPIs, NIC interrupts per frame: /proc/interrupts' CAL and RES " \
           "rows, and its eth0 rows, over the flood, per frame received (each interrupt may " \
-          "wake a halted vCPU: a host thread wake-up)\n\n" % meta["cores"]
+          "wake a halted vCPU: a host thread wake-up); guest CPUs: each vCPU's share of the " \
+          "flood halted (idle) and in softirq, from the guest's /proc/stat; host cores busy: " \
+          "from the host's /proc/stat over the flood, everything on the host included\n\n" % \
+          meta["cores"]
     for model in doc["models"]:
         cells = doc["cells"][model]
         ref = reference(cells)
@@ -456,20 +512,27 @@ def render(doc):
         md += "| boot | queues | echo replies/s | x 1 CPU | frames received/s | x 1 CPU | " \
               "frames processed per guest CPU | flood sent/s | sender: host cores, CPU us per " \
               "datagram | QEMU cores | frames per QEMU " \
-              "CPU-second | lwIP lock: contended takes, CPU-s waited per s | " \
-              "IPIs, NIC interrupts per frame | " \
-              "host load |\n"
-        md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+              "CPU-second | lwIP lock: contended takes, CPU-s waited per s, held per s | " \
+              "IPIs, NIC interrupts per frame | guest CPUs: halted %, softirq % | " \
+              "host cores busy | host load |\n"
+        md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         for c in cells:
             cores = sum(c["qemu_cores"].values())
             lk = c.get("core_lock")
             frames = c["rx_per_s"] * (lk["flood_s"] if lk else SECONDS)
             lock = "%.1f%%, %.2f" % (100.0 * lk["contended"] / max(lk["takes"], 1),
                                      lk["wait_s"] / lk["flood_s"]) if lk else "n/a"
+            if lk and "held_s" in lk:
+                lock += ", %.2f" % (lk["held_s"] / lk["flood_s"])
             ipi = "%.3f" % (c["ipis"] / frames) if "ipis" in c and frames else "n/a"
             if "nic_irqs" in c and frames:
                 ipi += ", %.3f" % (c["nic_irqs"] / frames)
-            md += "| %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %s | %s | %.2f |\n" % (
+            gcpu = " / ".join("%.0f, %.0f" % (100 * h, 100 * sq) for _, h, sq in
+                              c["guest_cpu"]) if "guest_cpu" in c else "n/a"
+            hbusy = ("%.2f of %d" % (c["host_busy_cores"], doc["meta"]["cores"])
+                     if "host_busy_cores" in c else "n/a")
+            md += "| %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s " \
+                  "| %.2f |\n" % (
                 c["label"] + (" [BENCH_BEFORE]" if c.get("before") else ""), c["queues"],
                 benchlib.fmt(c["echo_per_s"]),
                 c["echo_per_s"] / ref["echo_per_s"], benchlib.fmt(c["rx_per_s"]),
@@ -477,7 +540,7 @@ def render(doc):
                 benchlib.fmt(c["flood_sent_per_s"]) + (
                     " (**sender-bound**)" if c["rx_per_s"] > 0.9 * c["flood_sent_per_s"] else ""),
                 fmt_sender(c), fmt_cores(c["qemu_cores"]),
-                benchlib.fmt(c["rx_per_s"] / cores) if cores else "n/a", lock, ipi,
+                benchlib.fmt(c["rx_per_s"] / cores) if cores else "n/a", lock, ipi, gcpu, hbusy,
                 c["load_before"])
         md += "\n"
         if model == "igb":
@@ -488,7 +551,8 @@ def render(doc):
 
                 def per_cpu_s(c):
                     return c["rx_per_s"] / max(sum(c["qemu_cores"].values()), 1e-9)
-                refs = [per_cpu_s(c) for c in cells if c["cpus"] == 1 and not c.get("before")]
+                refs = [per_cpu_s(c) for c in cells if c["cpus"] == 1 and
+                        c["steering"] == "one" and not c.get("before")]
                 e = per_cpu_s(rss2[0]) / (sum(refs) / len(refs))
                 md += "Target (issue 14): igb with 2 vCPUs (RSS) receives at least %.1fx the " \
                       "frames/s of 1 vCPU: %.2fx (%s on that ratio); per QEMU CPU-second %.2fx " \
@@ -567,7 +631,8 @@ def run(out_root, date, models=("igb", "e1000")):
             "command": "BENCH_ONLY=scaling make bench" + (" BENCH_QUICK=1" if QUICK else "") +
             "".join(" %s=%s" % (k, os.environ[k]) for k in (
                 "BENCH_MODELS", "BENCH_SCALING_CPUS", "BENCH_SCALING_SENDER",
-                "BENCH_SCALING_RATE", "BENCH_SCALING_PROFILE") if os.environ.get(k))}
+                "BENCH_SCALING_RATE", "BENCH_SCALING_PROFILE", "BENCH_SCALING_STEERING")
+                if os.environ.get(k))}
     doc = {"meta": meta, "models": list(models), "cells": {}, "seconds": SECONDS,
            "flows": FLOWS, "quick": QUICK, "sender": SENDER, "rate": RATE}
     if BEFORE and not os.path.isfile(BEFORE):

@@ -1,13 +1,16 @@
 """The socket API's UDP echo against the callback echo, before/after: one
 boot per image given, the same cells as make bench's measure_sock.
 
-  bench/sockab.py SMP REPS BUILD_DIR...
+  bench/sockab.py SMP REPS BUILD_DIR[:CMDLINE]...
 
 Each BUILD_DIR is a tree's build directory holding apps/sockbench/barenet.elf
 (`make app-kernel APP=tests/apps/sockbench.c FLAVOUR=release` makes
 build/release/apps/sockbench/barenet.elf, the image make bench boots; a
 BUILD_DIR of build/ has the checked one); each boot prints its image's tree
-and flavour.  Per image: igb in its default
+and flavour.  A BUILD_DIR may carry more of the guest's command line after a
+colon (build/release:net.core.busy_read=50 boots that image with busy
+polling; the same directory with and without compares the two in one
+run).  Per image: igb in its default
 mode with SMP CPUs; REPS rounds of every SOCK_UDP cell (or only CELL=64_1
 etc.), each the callback echo (udp/7) then the application's (udp/7007),
 2 s each, back to back.  ETH="weight 0 1" runs `ethtool -X eth0 ETH` first:
@@ -15,8 +18,9 @@ with 2 CPUs every flow then arrives on queue 1 (CPU 1) while the
 application runs on CPU 0 (kernel/app/thread.c), the cross-CPU case, which
 otherwise depends on the random RSS key and the client's port.  Prints each
 round's callback/socket=ratio and the median ratio per image, then per
-round the QEMU process's CPU milliseconds and the guest's hard interrupts
-(/proc/stat) per 1000 replies of each side (the CPU time is less moved by
+round the QEMU process's CPU milliseconds, the guest's hard interrupts
+(/proc/stat) and the frames busy polling took (/proc/net/netstat's
+BusyPollRxPackets) per 1000 replies of each side (the CPU time is less moved by
 the host's load than the rates).  Root (a
 network namespace).  Give the images alternately (A B A B) on a loaded
 host.
@@ -48,16 +52,27 @@ def guest_intr(bg):
     return 0
 
 
+def busy_packets(bg):
+    """Frames busy polling took so far (TcpExt BusyPollRxPackets)."""
+    lines = [ln.split() for ln in bg.cmd("cat /proc/net/netstat").splitlines()
+             if ln.startswith("TcpExt:")]
+    if len(lines) >= 2 and "BusyPollRxPackets" in lines[0]:
+        return int(lines[1][lines[0].index("BusyPollRxPackets")])
+    return 0
+
+
 def costed(bg, net, size, n, port):
     """Replies/s of a 2 s echo to port, and (QEMU CPU ms, guest hard
-    interrupts) per 1000 replies."""
+    interrupts, frames taken by busy polling) per 1000 replies."""
     pid = bg.g.proc.pid
+    b0 = busy_packets(bg)
     i0, c0, t0 = guest_intr(bg), benchlib.proc_cpu_seconds(pid), time.monotonic()
     rate = run.udp_echo(net, size, n, 2.0, port=port)[0]
     c1, t1 = benchlib.proc_cpu_seconds(pid), time.monotonic()
     i1 = guest_intr(bg)
+    b1 = busy_packets(bg)
     k = rate * (t1 - t0) / 1000.0
-    return rate, ((c1 - c0) * 1000.0 / k if k else 0.0, (i1 - i0) / k if k else 0.0)
+    return rate, tuple((v / k if k else 0.0) for v in ((c1 - c0) * 1000.0, i1 - i0, b1 - b0))
 
 
 def sampled(bg, net, elf, port, secs):
@@ -90,10 +105,11 @@ def main():
     prof = float(os.environ.get("PROF", "0"))
     out, costs, profs = {}, {}, []
     for i, build in enumerate(builds):
+        bdir, _, extra = build.partition(":")
         # absolute: QEMU does not run in the caller's directory
-        elf = os.path.abspath(os.path.join(build, "apps", "sockbench", "barenet.elf"))
+        elf = os.path.abspath(os.path.join(bdir, "apps", "sockbench", "barenet.elf"))
         with netns.TestNet() as net:
-            bg = run.sock_guest(net, model, mode, smp, elf, "sockab-%d" % i)
+            bg = run.sock_guest(net, model, mode, smp, elf, "sockab-%d" % i, extra=extra)
             print("%s: %s" % (elf, benchlib.image_build(bg.g.output)), flush=True)
             if eth:
                 bg.cmd("ethtool -X eth0 " + eth)
@@ -113,9 +129,9 @@ def main():
                 statistics.median(s / c for c, s in rounds if c)))
     for (size, n), per in costs.items():
         for build, rounds in per.items():
-            print("udp %d B %d in flight %s: QEMU CPU ms / guest interrupts per 1000 replies, "
-                  "callback | socket: %s" % (size, n, build, " ".join(
-                      "%.0f/%.0f|%.0f/%.0f" % (c[0], c[1], s[0], s[1]) for c, s in rounds)))
+            print("udp %d B %d in flight %s: QEMU CPU ms / guest interrupts / busy-polled "
+                  "frames per 1000 replies, callback | socket: %s" % (size, n, build, " ".join(
+                      "%.0f/%.0f/%.0f|%.0f/%.0f/%.0f" % (c + s) for c, s in rounds)))
     print("load average at the end: %.1f %.1f %.1f" % os.getloadavg())
     for p in profs:
         print(p)

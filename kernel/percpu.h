@@ -33,6 +33,13 @@
 #define per_cpu_ptr(p, cpu)         ((void)(cpu), (p))
 #define per_cpu(var, cpu)           (*per_cpu_ptr(&(var), (cpu)))
 
+static inline void local_add_u64(u64 *p, u64 n)
+{
+	*p += n;
+}
+
+#define this_cpu_add_u64(var, n)    ((var) += (n))
+
 static inline unsigned int smp_processor_id(void)
 {
 	return 0;
@@ -73,6 +80,24 @@ static inline unsigned long __this_cpu_off(void)
 	((__typeof__(p))((unsigned long)(p) + __per_cpu_offset[(cpu)]))
 #define per_cpu(var, cpu)   (*per_cpu_ptr(&(var), (cpu)))
 #define this_cpu_ptr(p)     ((__typeof__(p))((unsigned long)(p) + __this_cpu_off()))
+
+/* *p += n in one instruction, for a counter only this CPU writes (its
+ * slot of an array, found from softirq or hard IRQ context, where nothing
+ * migrates): an interrupt on this CPU cannot split it, and no other CPU
+ * writes it, so no lock prefix.  Under QEMU's multi-threaded TCG with 2
+ * or more vCPUs a locked add is a host atomic in a helper call; this is a
+ * plain add. */
+static inline void local_add_u64(u64 *p, u64 n)
+{
+	__asm__ volatile("addq %1, %0" : "+m"(*p) : "er"(n));
+}
+
+/* this CPU's copy of the per-CPU u64 var (or a field of one) += n: one
+ * %gs-relative instruction, so no preemption, migration or interrupt
+ * comes between finding the copy and adding to it (Linux's
+ * this_cpu_add); no lock prefix, as local_add_u64.  From any context. */
+#define this_cpu_add_u64(var, n) \
+	__asm__ volatile("addq %1, %%gs:%0" : "+m"(var) : "er"((u64)(n)))
 
 /* the index of the CPU running this code */
 static inline unsigned int smp_processor_id(void)

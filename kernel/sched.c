@@ -237,6 +237,26 @@ bool sched_runnable(void)
 	return rq->ready && !list_empty(&rq->tasks);
 }
 
+bool sched_others_waiting(void)
+{
+	struct rq *rq = this_cpu_ptr(&runqueues);
+	struct task_struct *t;
+	unsigned long flags = local_irq_save();
+	bool any = false;
+
+	arch_spin_lock(&rq->lock);
+	/* the idle thread is queued whenever it is not running */
+	list_for_each_entry(t, &rq->tasks, run_node) {
+		if (t != &rq->idle) {
+			any = true;
+			break;
+		}
+	}
+	arch_spin_unlock(&rq->lock);
+	local_irq_restore(flags);
+	return any;
+}
+
 void cond_resched(void)
 {
 	struct rq *rq = this_cpu_ptr(&runqueues);

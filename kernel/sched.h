@@ -91,6 +91,9 @@ static inline void set_current_state(long state)
 /* another thread waits for this CPU (the idle loop must not halt);
  * interrupts off for an answer that holds */
 bool sched_runnable(void);
+/* a thread other than this CPU's idle thread waits for it (a busy
+ * poller's reason to stop: net/core/napi.h) */
+bool sched_others_waiting(void);
 /* yield the CPU to the other runnable threads (the caller stays runnable) */
 void cond_resched(void);
 

@@ -51,6 +51,15 @@ static u64 stress_count;
 static struct stress_worker workers[NR_CPUS];
 static struct stress_pair pairs[NR_CPUS];
 
+/* skb structs handed out so far, every CPU's count */
+static u64 skb_allocs_now(void)
+{
+	struct skb_stats st;
+
+	skb_stats_read(&st);
+	return st.allocs;
+}
+
 static u64 signature(const struct stress_worker *w, u64 round, unsigned int i)
 {
 	return (u64)(w->cpu + 1) << 48 ^ round << 8 ^ i;
@@ -205,7 +214,7 @@ int smp_stress_test(void)
 	skb_cache_drain();
 	live0 = kmalloc_live_objects();
 	skb_used0 = skb_in_use();
-	skb_allocs0 = READ_ONCE(skb_stats.allocs);
+	skb_allocs0 = skb_allocs_now();
 	stress_count = 0;
 	deadline = ktime_get_ns() + (u64)SMP_STRESS_MS * NSEC_PER_MSEC;
 	for (unsigned int c = 0; c < n; c++) {
@@ -250,7 +259,7 @@ int smp_stress_test(void)
 		"%llu lost wake-ups (slowest pass %llu ms), kmalloc live %zu -> %zu, "
 		"skbs in use %llu -> %llu\n", n,
 		SMP_STRESS_MS, (unsigned long long)kops, (unsigned long long)sops,
-		(unsigned long long)(READ_ONCE(skb_stats.allocs) - skb_allocs0),
+		(unsigned long long)(skb_allocs_now() - skb_allocs0),
 		(unsigned long long)stress_count, (unsigned long long)incs,
 		(unsigned long long)rounds, (unsigned long long)corrupt,
 		(unsigned long long)nomem, (unsigned long long)missed,
@@ -258,7 +267,7 @@ int smp_stress_test(void)
 		(unsigned long long)skb_used0, (unsigned long long)skb_in_use());
 	SELFTEST_CHECK("smp", stress_count == incs);
 	SELFTEST_CHECK("smp", corrupt == 0 && nomem == 0 && missed == 0);
-	SELFTEST_CHECK("smp", READ_ONCE(skb_stats.allocs) - skb_allocs0 >= sops);
+	SELFTEST_CHECK("smp", skb_allocs_now() - skb_allocs0 >= sops);
 	SELFTEST_CHECK("smp", skb_in_use() == skb_used0);
 	SELFTEST_CHECK("smp", live1 == live0);
 out:

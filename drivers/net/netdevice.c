@@ -4,6 +4,7 @@
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
+#include "net/core/napi.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,8 @@ struct net_device *alloc_netdev(size_t priv_size)
 
 void free_netdev(struct net_device *dev)
 {
+	/* Linux's free_netdev deletes the device's napis too */
+	netif_napi_forget_dev(dev);
 	kfree(dev);
 }
 

@@ -90,6 +90,9 @@ extern int netdev_max_backlog;   /* input_pkt_queue length, default 1000 */
 /* socket buffers (net/socket/): a new socket's, and the most SO_RCVBUF /
  * SO_SNDBUF may ask before doubling; default 212992 each */
 extern int sysctl_rmem_default, sysctl_rmem_max, sysctl_wmem_default, sysctl_wmem_max;
+/* net.core.busy_read: microseconds a new socket's blocking reads poll the
+ * NIC before they sleep (its SO_BUSY_POLL; net/core/napi.h), 0: none */
+extern int sysctl_net_busy_read;
 
 #define NETDEV_BUDGET_DEFAULT       300
 #define NETDEV_BUDGET_USECS_DEFAULT 2000

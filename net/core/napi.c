@@ -2,11 +2,30 @@
  * the scheduled napis within netdev_budget frames and netdev_budget_usecs. */
 #include "net/core/dev.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/softirq.h"
+#include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
 
 bool napi_enabled = true;
+
+/* The napis with a device, by id (Linux's napi_hash): a busy poller looks
+ * its socket's napi up and claims it under the lock, so netif_napi_del,
+ * which takes it too, cannot free one between the look and the claim.
+ * A table of its own, nothing linked through the napis: free_netdev
+ * forgets a device's napis by the device pointer alone (a driver's
+ * error path may free its napi without netif_napi_del).  A napi that
+ * finds the table full gets no id (no busy polling for it). */
+#define NAPI_ID_SLOTS 64
+static struct napi_id_slot {
+	unsigned int id;                /* 0: free */
+	struct napi_struct *napi;
+	const struct net_device *dev;
+} napi_ids[NAPI_ID_SLOTS];
+static struct spinlock napi_id_lock = SPINLOCK_INIT("napi_id");
+static unsigned int napi_next_id = 1;
+u64 napi_busy_rx_packets;
 
 void netif_napi_add_weight(struct net_device *dev, struct napi_struct *napi,
 			   int (*poll)(struct napi_struct *, int), int weight)
@@ -19,6 +38,35 @@ void netif_napi_add_weight(struct net_device *dev, struct napi_struct *napi,
 	napi->gro.skb = NULL;
 	/* disabled until napi_enable(), as in Linux */
 	napi->state = NAPIF_STATE_SCHED;
+	napi->napi_id = 0;
+	if (dev) {
+		unsigned long flags = spin_lock_irqsave(&napi_id_lock);
+
+		for (int i = 0; i < NAPI_ID_SLOTS; i++) {
+			if (napi_ids[i].id)
+				continue;
+			napi->napi_id = napi_next_id++;
+			napi_ids[i] = (struct napi_id_slot){ napi->napi_id, napi, dev };
+			break;
+		}
+		spin_unlock_irqrestore(&napi_id_lock, flags);
+	}
+}
+
+/* forget every id whose slot matches (napi, or dev when napi is NULL) */
+static void napi_ids_forget(const struct napi_struct *napi, const struct net_device *dev)
+{
+	unsigned long flags = spin_lock_irqsave(&napi_id_lock);
+
+	for (int i = 0; i < NAPI_ID_SLOTS; i++)
+		if (napi_ids[i].id && (napi ? napi_ids[i].napi == napi : napi_ids[i].dev == dev))
+			napi_ids[i] = (struct napi_id_slot){ 0, NULL, NULL };
+	spin_unlock_irqrestore(&napi_id_lock, flags);
+}
+
+void netif_napi_forget_dev(const struct net_device *dev)
+{
+	napi_ids_forget(NULL, dev);
 }
 
 void netif_napi_add(struct net_device *dev, struct napi_struct *napi,
@@ -29,6 +77,10 @@ void netif_napi_add(struct net_device *dev, struct napi_struct *napi,
 
 void netif_napi_del(struct napi_struct *napi)
 {
+	if (napi->napi_id) {
+		napi_ids_forget(napi, NULL);
+		napi->napi_id = 0;
+	}
 	napi->poll = NULL;
 	napi->dev = NULL;
 }
@@ -104,6 +156,9 @@ bool napi_complete_done(struct napi_struct *napi, int work_done)
 	napi_gro_flush(napi);
 	if (softnet_data_this_cpu()->in_napi_poll)
 		netif_receive_skb_list_flush();
+	/* a busy poller owns it: it stays scheduled, its interrupt as it is */
+	if (val & NAPIF_STATE_IN_BUSY_POLL)
+		return false;
 	do {
 		if (!(val & NAPIF_STATE_SCHED)) {
 			pr_warn("napi: complete of a napi that is not scheduled\n");
@@ -123,6 +178,30 @@ bool napi_complete_done(struct napi_struct *napi, int work_done)
 	return true;
 }
 
+/* one call of napi's poll with budget, as NET_RX makes it (bottom halves
+ * off, the napi owned); the work done */
+static int napi_poll_once(struct napi_struct *napi, int budget)
+{
+	struct softnet_data *sd = softnet_data_this_cpu();
+	int work;
+
+	sd->in_napi_poll = true;
+	sd->polling = napi;
+	work = napi->poll(napi, budget);
+	/* GRO holds nothing past a poll (a completing driver flushed
+	 * already: the napi may no longer be ours to touch) */
+	if (work >= budget)
+		napi_gro_flush(napi);
+	/* and nothing waits for the stack past it */
+	netif_receive_skb_list_flush();
+	sd->polling = NULL;
+	sd->in_napi_poll = false;
+	napi->polls++;
+	if (napi_poll_done_hook)
+		napi_poll_done_hook();
+	return work;
+}
+
 /* Poll one napi (already off the list); put it on repoll if it used its
  * whole weight.  Returns the work done. */
 static int napi_poll(struct napi_struct *napi, struct list_head *repoll)
@@ -130,24 +209,8 @@ static int napi_poll(struct napi_struct *napi, struct list_head *repoll)
 	int weight = napi->weight;
 	int work = 0;
 
-	if (napi->poll && (READ_ONCE(napi->state) & NAPIF_STATE_SCHED)) {
-		struct softnet_data *sd = softnet_data_this_cpu();
-
-		sd->in_napi_poll = true;
-		sd->polling = napi;
-		work = napi->poll(napi, weight);
-		/* GRO holds nothing past a poll (a completing driver flushed
-		 * already: the napi may no longer be ours to touch) */
-		if (work >= weight)
-			napi_gro_flush(napi);
-		/* and nothing waits for the stack past it */
-		netif_receive_skb_list_flush();
-		sd->polling = NULL;
-		sd->in_napi_poll = false;
-		napi->polls++;
-		if (napi_poll_done_hook)
-			napi_poll_done_hook();
-	}
+	if (napi->poll && (READ_ONCE(napi->state) & NAPIF_STATE_SCHED))
+		work = napi_poll_once(napi, weight);
 	if (work > weight) {
 		pr_warn("napi: poll returned %d, more than its weight %d\n", work, weight);
 		work = weight;
@@ -209,4 +272,89 @@ void net_rx_action(void)
 	/* the backlogs this run scheduled by RPS: one IPI each */
 	if (sd->rps_ipi_mask)
 		net_rps_send_ipi();
+}
+
+/* --- busy polling (net/core/napi.h) --- */
+
+/* Linux's BUSY_POLL_BUDGET: frames per poll call of a busy loop */
+#define BUSY_POLL_BUDGET 8
+
+/* napi_id's napi, owned for busy polling (SCHED and IN_BUSY_POLL set),
+ * or NULL: it is scheduled (NET_RX will poll it) or being disabled, or
+ * (*gone set) there is no such napi */
+static struct napi_struct *napi_busy_claim(unsigned int napi_id, bool *gone)
+{
+	struct napi_struct *n, *found = NULL;
+	unsigned long flags = spin_lock_irqsave(&napi_id_lock);
+
+	*gone = true;
+	for (int i = 0; i < NAPI_ID_SLOTS; i++) {
+		unsigned long val;
+
+		if (napi_ids[i].id != napi_id)
+			continue;
+		*gone = false;
+		n = napi_ids[i].napi;
+		val = READ_ONCE(n->state);
+		if (!(val & (NAPIF_STATE_SCHED | NAPIF_STATE_DISABLE)) && n->poll &&
+		    __atomic_compare_exchange_n(&n->state, &val,
+						val | NAPIF_STATE_SCHED | NAPIF_STATE_IN_BUSY_POLL,
+						false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			found = n;
+		break;
+	}
+	spin_unlock_irqrestore(&napi_id_lock, flags);
+	return found;
+}
+
+/* Linux's busy_poll_stop: give the napi back by one ordinary poll, which
+ * completes it (and unmasks the device) or, with a full budget, leaves it
+ * to NET_RX; bottom halves off */
+static void napi_busy_stop(struct napi_struct *napi)
+{
+	int budget = napi->weight;
+
+	__atomic_and_fetch(&napi->state, ~(NAPIF_STATE_IN_BUSY_POLL | NAPIF_STATE_MISSED),
+			   __ATOMIC_ACQ_REL);
+	if (napi_poll_once(napi, budget) >= budget)
+		__napi_schedule(napi);
+}
+
+bool napi_busy_loop(unsigned int napi_id, bool (*loop_end)(void *arg), void *arg,
+		    unsigned int usecs)
+{
+	u64 end = ktime_get_ns() + (u64)usecs * NSEC_PER_USEC;
+	struct napi_struct *napi = NULL;
+	bool done = false, gone = false;
+
+	if (!napi_id)
+		return false;
+	local_bh_disable();
+	for (;;) {
+		if (!napi)
+			napi = napi_busy_claim(napi_id, &gone);
+		if (gone)
+			break;
+		if (napi)
+			__atomic_fetch_add(&napi_busy_rx_packets,
+					   (u64)napi_poll_once(napi, BUSY_POLL_BUDGET), __ATOMIC_RELAXED);
+		if (loop_end(arg)) {
+			done = true;
+			break;
+		}
+		if (sched_others_waiting() || ktime_get_ns() >= end)
+			break;
+		if (!napi) {
+			/* an interrupt scheduled it: let NET_RX poll it */
+			local_bh_enable();
+			cpu_relax();
+			local_bh_disable();
+		} else {
+			cpu_relax();
+		}
+	}
+	if (napi)
+		napi_busy_stop(napi);
+	local_bh_enable();
+	return done;
 }

@@ -45,10 +45,12 @@ enum {
 	NAPI_STATE_SCHED,     /* on a poll list or being polled */
 	NAPI_STATE_MISSED,    /* scheduled again while being polled */
 	NAPI_STATE_DISABLE,   /* napi_disable() in progress */
+	NAPI_STATE_IN_BUSY_POLL, /* a thread's busy poll owns it (napi_busy_loop) */
 };
 #define NAPIF_STATE_SCHED   (1UL << NAPI_STATE_SCHED)
 #define NAPIF_STATE_MISSED  (1UL << NAPI_STATE_MISSED)
 #define NAPIF_STATE_DISABLE (1UL << NAPI_STATE_DISABLE)
+#define NAPIF_STATE_IN_BUSY_POLL (1UL << NAPI_STATE_IN_BUSY_POLL)
 
 struct napi_struct {
 	struct list_head poll_list;   /* on softnet_data.poll_list while scheduled */
@@ -56,6 +58,9 @@ struct napi_struct {
 	int weight;                   /* most frames per poll call */
 	int (*poll)(struct napi_struct *napi, int budget);
 	struct net_device *dev;
+	/* Linux's napi_id: what a socket records of the napi its input came
+	 * through (napi_busy_loop); 0 for a napi without a device */
+	unsigned int napi_id;
 	/* counters */
 	u64 polls;                    /* poll calls */
 	u64 rx_work;                  /* sum of what poll returned */
@@ -72,6 +77,9 @@ void netif_napi_add_weight(struct net_device *dev, struct napi_struct *napi,
 			   int (*poll)(struct napi_struct *, int), int weight);
 /* Detach a disabled napi. */
 void netif_napi_del(struct napi_struct *napi);
+/* free_netdev's: the ids of dev's napis are forgotten (those its driver
+ * did not netif_napi_del, e.g. on a probe's error path) */
+void netif_napi_forget_dev(const struct net_device *dev);
 
 /* Allow scheduling (after netif_napi_add or napi_disable). */
 void napi_enable(struct napi_struct *napi);
@@ -91,7 +99,8 @@ bool napi_schedule(struct napi_struct *napi);
 /* Called by poll when it did less than its budget; sends up what GRO
  * holds first (napi_gro_flush).  Returns true if the
  * napi is now idle and the driver may unmask its interrupts (then re-check
- * the ring: see above); false if it stays scheduled (keep them masked). */
+ * the ring: see above); false if it stays scheduled (keep them masked),
+ * which it also does while a busy poll owns it. */
 bool napi_complete_done(struct napi_struct *napi, int work_done);
 static inline bool napi_complete(struct napi_struct *napi)
 {
@@ -102,6 +111,23 @@ static inline bool napi_is_scheduled(const struct napi_struct *napi)
 {
 	return READ_ONCE(napi->state) & NAPIF_STATE_SCHED;
 }
+
+/* Busy polling (Linux's napi_busy_loop, net.core.busy_read and
+ * SO_BUSY_POLL): a thread about to sleep for input polls the napi its
+ * socket's last input came through, itself, until loop_end(arg) says
+ * the input is there, usecs pass, another thread wants the CPU, or the
+ * napi is gone.  It owns the napi meanwhile (NAPI_STATE_SCHED, plus
+ * IN_BUSY_POLL so the driver's napi_complete_done keeps it and leaves its
+ * interrupt masked once an interrupt masked it); at the end one more poll
+ * completes it the ordinary way, which unmasks.  A napi an interrupt has
+ * scheduled is left to NET_RX, which runs as soon as the loop lets bottom
+ * halves run.  Thread context, no lock held; the calls to poll are made
+ * with bottom halves off, as NET_RX makes them.  Returns true when
+ * loop_end said so. */
+bool napi_busy_loop(unsigned int napi_id, bool (*loop_end)(void *arg), void *arg,
+		    unsigned int usecs);
+/* the frames busy polls took, all CPUs (Linux's BusyPollRxPackets) */
+extern u64 napi_busy_rx_packets;
 
 /* false with napi=off on the command line: drivers use netif_rx() per IRQ */
 extern bool napi_enabled;

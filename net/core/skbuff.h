@@ -38,6 +38,7 @@
 #define NET_CORE_SKBUFF_H
 
 #include "kernel/types.h"
+#include "kernel/percpu.h"
 
 struct pbuf;
 struct net_device;
@@ -338,7 +339,11 @@ struct skb_stats {
 	u64 rx_buffers_released;           /* driver release callbacks called */
 	u64 drops[SKB_DROP_REASON_MAX];    /* [SKB_CONSUMED] = consumed */
 };
-extern struct skb_stats skb_stats;
+/* one copy per CPU (kernel/percpu.h; host tests: one plain copy); read
+ * them through skb_stats_read, skb_in_use, skb_drop_count */
+DECLARE_PER_CPU(struct skb_stats, skb_stats);
+/* every CPU's skb_stats added up into *out */
+void skb_stats_read(struct skb_stats *out);
 
 /* "CPU_BACKLOG" etc. (Linux's names without the prefix) */
 const char *skb_drop_reason_name(enum skb_drop_reason reason);

@@ -39,6 +39,7 @@ int sysctl_rmem_default = SK_MEM_DEFAULT;
 int sysctl_rmem_max = SK_MEM_DEFAULT;
 int sysctl_wmem_default = SK_MEM_DEFAULT;
 int sysctl_wmem_max = SK_MEM_DEFAULT;
+int sysctl_net_busy_read;
 /* Linux's floors: SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF (net/socket/socket.c) */
 #define SK_MIN_RCVBUF 2304
 #define SK_MIN_SNDBUF 4608
@@ -142,6 +143,8 @@ static const struct net_sysctl net_sysctls[] = {
 	NET_SYSCTL_RW("net.core.rmem_max", &sysctl_rmem_max, SK_MIN_RCVBUF, 0x7fffffff, NULL),
 	NET_SYSCTL_RW("net.core.wmem_default", &sysctl_wmem_default, SK_MIN_SNDBUF, 0x7fffffff, NULL),
 	NET_SYSCTL_RW("net.core.wmem_max", &sysctl_wmem_max, SK_MIN_SNDBUF, 0x7fffffff, NULL),
+	/* busy polling: Linux's range, any non-negative int (microseconds) */
+	NET_SYSCTL_RW("net.core.busy_read", &sysctl_net_busy_read, 0, 0x7fffffff, NULL),
 	/* ICMP/ICMPv6 error and RST rate limits (net/core/xrlim.h) */
 	NET_SYSCTL_RW("net.ipv4.icmp_ratelimit", &sysctl_icmp_ratelimit, 0, ICMP_RATELIMIT_MAX_MS,
 		      NULL),
@@ -437,6 +440,13 @@ static int set_rmem_default(const char *v)
 }
 CMDLINE_OPT("net.core.rmem_default", set_rmem_default,
 	    "a new socket's receive buffer, bytes (2304..; default 212992)");
+
+static int set_busy_read(const char *v)
+{
+	return sysctl_from_cmdline("net.core.busy_read", v);
+}
+CMDLINE_OPT("net.core.busy_read", set_busy_read,
+	    "microseconds a new socket's blocking reads poll the NIC before sleeping (default 0)");
 
 static int set_rmem_max(const char *v)
 {

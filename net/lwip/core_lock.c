@@ -24,6 +24,10 @@ static u64 core_lock_taken;
  * several CPUs receiving into one lwIP (bench/scaling.py reads them from
  * /proc/barenet/metrics); written under the lock */
 static u64 core_lock_contended, core_lock_wait_ns;
+/* when the holder took it, and the time it was held in all (ns): the
+ * share of a CPU's time spent in lwIP, which no second CPU can share;
+ * written under the lock */
+static u64 core_lock_since, core_lock_held_ns;
 
 /* A CPU that finds the lock held spins up to CORE_LOCK_SPIN_NS (a few
  * batches' hold: an ordinary wait costs no IPI), then halts until the
@@ -102,6 +106,7 @@ void net_core_lock(void)
 	}
 	core_owner = (int)smp_processor_id();
 	core_lock_taken++;
+	core_lock_since = ktime_get_ns();
 }
 
 void net_core_unlock(void)
@@ -115,6 +120,7 @@ void net_core_unlock(void)
 	if (!softnet_data_this_cpu()->in_napi_poll)
 		net_glue_tx_flush();
 	net_loopback_kick();
+	core_lock_held_ns += ktime_get_ns() - core_lock_since;
 	core_owner = NO_OWNER;
 	spin_unlock(&core_lock);
 	core_lock_wake();
@@ -145,6 +151,11 @@ u64 net_core_lock_contended(void)
 u64 net_core_lock_wait_ns(void)
 {
 	return READ_ONCE(core_lock_wait_ns);
+}
+
+u64 net_core_lock_held_ns(void)
+{
+	return READ_ONCE(core_lock_held_ns);
 }
 
 u64 net_core_lock_sleeps(void)

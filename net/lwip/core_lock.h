@@ -36,6 +36,8 @@ u64 net_core_lock_count(void);
 /* of those, the takes that found it held, and the nanoseconds they waited */
 u64 net_core_lock_contended(void);
 u64 net_core_lock_wait_ns(void);
+/* nanoseconds the lock was held, all takes (the wait before them not counted) */
+u64 net_core_lock_held_ns(void);
 /* halts a waiting CPU made until a release woke it (instead of spinning) */
 u64 net_core_lock_sleeps(void);
 

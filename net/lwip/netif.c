@@ -6,6 +6,7 @@
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "kernel/irq.h"
+#include "kernel/percpu.h"
 #include "kernel/softirq.h"
 #include "net/core/dev.h"
 #include "net/core/rps.h"
@@ -51,12 +52,24 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p);
 #define MCAST_V6_MAC0       0x33
 #define MCAST_V6_MAC1       0x33
 
+/* glue_rx's counters: it runs outside the core lock, on the CPU each
+ * frame arrived on (with RSS, several at once; a hard IRQ with napi=off),
+ * so each CPU adds to its own line (local_add_u64: one instruction, which
+ * an interrupt on the same CPU cannot split): no count lost between CPUs
+ * and no line written by turns.  net_glue_stats sums them. */
+struct glue_rx_count {
+	u64 frames, bytes, nomem, runts;
+} __aligned(64);
+
 struct net_glue {
 	struct netif netif;              /* first: lwIP hands back &netif */
 	struct net_device *dev;          /* NULL: slot free */
-	struct net_glue_stats st;
+	struct net_glue_stats st;        /* rx_frames, rx_bytes, rx_nomem, rx_runts: rx[] */
 	struct net_tso tso;              /* TCP segments held for one TSO send (net/lwip/tso.h) */
+	struct glue_rx_count rx[NR_CPUS];
 };
+
+#define GLUE_RX_ADD(g, field, n) local_add_u64(&(g)->rx[smp_processor_id()].field, (n))
 
 static struct net_glue glues[NETDEV_MAX];
 
@@ -118,6 +131,12 @@ int net_glue_stats(struct net_device *dev, struct net_glue_stats *out)
 	if (!g)
 		return -ENODEV;
 	*out = g->st;
+	for (unsigned int c = 0; c < NR_CPUS; c++) {
+		out->rx_frames += READ_ONCE(g->rx[c].frames);
+		out->rx_bytes += READ_ONCE(g->rx[c].bytes);
+		out->rx_nomem += READ_ONCE(g->rx[c].nomem);
+		out->rx_runts += READ_ONCE(g->rx[c].runts);
+	}
 	return 0;
 }
 
@@ -350,14 +369,14 @@ static struct sk_buff *glue_pad_runt(struct net_glue *g, struct sk_buff *skb)
 	u32 len = skb->len;
 
 	if (!n || skb_copy_bits(skb, 0, skb_put(n, len), len)) {
-		g->st.rx_nomem++;
+		GLUE_RX_ADD(g, nomem, 1);
 		kfree_skb(n);
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		return NULL;
 	}
 	memset(skb_put(n, ETH_ZLEN - len), 0, ETH_ZLEN - len);
 	n->tstamp = skb->tstamp;
-	g->st.rx_runts++;
+	GLUE_RX_ADD(g, runts, 1);
 	consume_skb(skb);
 	return n;
 }
@@ -370,8 +389,8 @@ static int glue_rx(struct net_device *dev, struct sk_buff *skb, unsigned int fla
 	const u8 *frame = skb->data;
 	u32 len = skb->len;
 
-	g->st.rx_frames++;
-	g->st.rx_bytes += len;
+	GLUE_RX_ADD(g, frames, 1);
+	GLUE_RX_ADD(g, bytes, len);
 	skb->dev = dev;
 	/* a tagged frame (its tag still in it, or taken out by the NIC) is
 	 * its VLAN sub-interface's, untagged, from here (net/lwip/vlan.h) */
@@ -405,19 +424,16 @@ static int glue_rx(struct net_device *dev, struct sk_buff *skb, unsigned int fla
 	/* RPS: to the backlog of the CPU its flow hash picks */
 	if (rps_steer(dev, skb))
 		return 0;
-	/* NAPI poll in NET_RX: through GRO (net/core/gro.h) and up;
-	 * otherwise (napi=off: a hard IRQ, which may have interrupted NET_RX
-	 * itself) via the backlog */
-	if (in_serving_softirq() && !in_irq()) {
-		struct napi_struct *napi = softnet_data_this_cpu()->polling;
-
-		if (napi)
-			napi_gro_receive(napi, skb);
-		else
-			netif_receive_skb(skb);
-	} else {
+	/* NAPI poll, in NET_RX or a thread's busy poll (bottom halves off,
+	 * net/core/napi.h): through GRO (net/core/gro.h) and up; otherwise
+	 * (napi=off: a hard IRQ, which may have interrupted NET_RX itself)
+	 * via the backlog */
+	if (!in_irq() && softnet_data_this_cpu()->polling)
+		napi_gro_receive(softnet_data_this_cpu()->polling, skb);
+	else if (in_serving_softirq() && !in_irq())
+		netif_receive_skb(skb);
+	else
 		netif_rx(skb);
-	}
 	return 0;
 }
 

@@ -5,7 +5,9 @@
  * A thread on CPU 1 takes the lock and holds it HOLD_MS; CPU 0 then takes
  * it: net_core_lock_sleeps() must grow (CPU 0 halted for it at least once)
  * and CPU 0 must get the lock only after CPU 1 let it go, within WAKE_MS
- * of that (the release's IPI, or at the latest a tick, ends the halt). */
+ * of that (the release's IPI, or at the latest a tick, ends the halt).
+ * The lock's held time (net_core_lock_held_ns) grows by CPU 1's hold at
+ * least. */
 #include "kernel/errno.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
@@ -41,7 +43,7 @@ static int corelock_holder(void *data)
 
 static int selftest_corelock_halt(void)
 {
-	u64 sleeps0 = net_core_lock_sleeps(), got, sleeps;
+	u64 sleeps0 = net_core_lock_sleeps(), held0 = net_core_lock_held_ns(), got, sleeps, held;
 	struct task_struct *t;
 	int rc = 0;
 
@@ -58,12 +60,16 @@ static int selftest_corelock_halt(void)
 	net_core_unlock();
 	SELFTEST_CHECK("corelock_halt", kthread_stop(t) == 0);
 	sleeps = net_core_lock_sleeps() - sleeps0;
+	held = net_core_lock_held_ns() - held0;
 	pr_info("corelock_halt: test: %llu halts while CPU 1 held the lock, the lock %llu us "
-		"after its release\n", (unsigned long long)sleeps,
-		(unsigned long long)((got - READ_ONCE(cl.released_at)) / 1000));
+		"after its release, held %llu us in all\n", (unsigned long long)sleeps,
+		(unsigned long long)((got - READ_ONCE(cl.released_at)) / 1000),
+		(unsigned long long)(held / 1000));
 	SELFTEST_CHECK("corelock_halt", sleeps >= 1);
 	SELFTEST_CHECK("corelock_halt", got >= READ_ONCE(cl.released_at));
 	SELFTEST_CHECK("corelock_halt", got - READ_ONCE(cl.released_at) < WAKE_MS * NSEC_PER_MSEC);
+	/* CPU 1's hold at least */
+	SELFTEST_CHECK("corelock_halt", held >= HOLD_MS * NSEC_PER_MSEC);
 out:
 	return rc;
 }

@@ -20,6 +20,7 @@
  * ipfragcreates). */
 #include "fs/view.h"
 #include "lib/seq_buf.h"
+#include "net/core/napi.h"
 #include "net/lwip/core_lock.h"
 #include "net/lwip/syncookie.h"
 #include "net/lwip/icmp_limit.h"
@@ -215,7 +216,7 @@ VIEW("/proc/net/snmp", snmp_show);
 static const char *const tcpext_names[] = {
 	"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed", "ListenOverflows", "ListenDrops",
 	"TCPReqQFullDoCookies", "TCPReqQFullDrop", "TCPRstRateLimit", "TCPSplits",
-	"TCPSplitCopied",
+	"TCPSplitCopied", "BusyPollRxPackets",
 };
 static const char *const ipext_names[] = {
 	"InNoRoutes", "InTruncatedPkts", "InCsumErrors",
@@ -227,6 +228,7 @@ static const char *const ipext_names[] = {
  * by the rate limit (net/lwip/icmp_limit.c).  TCPSplits and TCPSplitCopied
  * are barenet's too: lwIP's cuts of unsent segments and the payload bytes
  * they copied (net/lwip/tso.h, 32 bits wide like the rest).
+ * BusyPollRxPackets is Linux's: frames busy polling took (net/core/napi.h).
  * IpExt: without forwarding
  * no packet is dropped for want of a route on input; lwIP's IP length
  * errors are packets shorter than their header says (Linux's
@@ -245,6 +247,7 @@ static int netstat_show(char *buf, size_t size, const char *const *args)
 			(u32)l->listen_overflows, (u32)l->listen_drops, (u32)l->reqqfull_docookies,
 			(u32)l->reqqfull_drop, icmp_limit_stats.rst_ratelimit,
 			(u32)net_tcp_split_stats.splits, (u32)net_tcp_split_stats.copied,
+			(u32)READ_ONCE(napi_busy_rx_packets),
 		};
 		const u32 ipext[] = { 0, (u32)lwip_stats.ip.lenerr, (u32)lwip_stats.ip.chkerr };
 

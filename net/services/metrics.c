@@ -243,17 +243,19 @@ static void put_qdisc(struct seq_buf *s)
 static void put_skb(struct seq_buf *s)
 {
 	char l[METRICS_LABEL_MAX];
+	struct skb_stats st;
 
-	single(s, "skb_allocs_total", "counter", "sk_buff structs handed out.", skb_stats.allocs);
-	single(s, "skb_frees_total", "counter", "sk_buff structs given back.", skb_stats.frees);
-	single(s, "skb_clones_total", "counter", "skb_clone calls.", skb_stats.clones);
-	single(s, "skb_copies_total", "counter", "skb_copy calls.", skb_stats.copies);
+	skb_stats_read(&st);
+	single(s, "skb_allocs_total", "counter", "sk_buff structs handed out.", st.allocs);
+	single(s, "skb_frees_total", "counter", "sk_buff structs given back.", st.frees);
+	single(s, "skb_clones_total", "counter", "skb_clone calls.", st.clones);
+	single(s, "skb_copies_total", "counter", "skb_copy calls.", st.copies);
 	single(s, "skb_in_use", "gauge", "sk_buff structs allocated now.", skb_in_use());
 	single(s, "skb_cached", "gauge",
 	       "sk_buff structs and RX buffer wrappers kept for reuse (kmalloc'ed, not in use).",
 	       skb_cache_count());
 	single(s, "skb_rx_buf_cache_hits_total", "counter",
-	       "RX buffer wrappers reused instead of kmalloc'ed.", skb_stats.rx_buf_cache_hits);
+	       "RX buffer wrappers reused instead of kmalloc'ed.", st.rx_buf_cache_hits);
 	family(s, "skb_drops_total", "counter", "sk_buffs freed, per reason (CONSUMED: not a drop).");
 	for (int r = SKB_CONSUMED; r < SKB_DROP_REASON_MAX; r++)
 		sample(s, "skb_drops_total", label(l, "reason", skb_drop_reason_name(r)),
@@ -302,6 +304,8 @@ static void put_core_lock(struct seq_buf *s)
 	       net_core_lock_contended());
 	single(s, "net_core_lock_wait_ns_total", "counter",
 	       "Nanoseconds CPUs waited for the lwIP core lock.", net_core_lock_wait_ns());
+	single(s, "net_core_lock_held_ns_total", "counter",
+	       "Nanoseconds the lwIP core lock was held.", net_core_lock_held_ns());
 }
 
 /* lwIP's MIB-II counters (the SNMP agent's), one family each */

@@ -44,6 +44,12 @@ struct sock {
 	/* Linux sk_rxhash: the flow hash of the last frame queued here
 	 * (rps_current_rx_hash), which a read records for RFS */
 	u32 rxhash;
+	/* busy polling (net/core/napi.h napi_busy_loop): the napi the last
+	 * input came through (Linux sk_napi_id, 0: none yet), and how long a
+	 * blocking read polls it before sleeping (SO_BUSY_POLL, Linux's
+	 * sk_ll_usec: net.core.busy_read when the socket was made) */
+	unsigned int napi_id;
+	unsigned int busy_read_us;
 	u32 tcp_owed;                   /* TCP: read but not yet given to tcp_recved */
 	/* listening */
 	struct sock *acc_head, *acc_tail, *acc_next;    /* acc_next: link in the parent's queue */
@@ -79,6 +85,9 @@ extern u64 sk_rx_cache_hits;
 unsigned int sk_rx_cache_count(void);
 /* charge / uncharge a queue entry; wakes readers */
 void sk_rx_queue(struct sock *sk, struct sk_rx *e);
+/* Linux's sk_mark_napi_id: the napi this CPU's NET_RX poll runs, if it
+ * has an id, recorded as sk's (core lock held, in a receive callback) */
+void sk_mark_napi_id(struct sock *sk);
 /* the current readiness bits (core lock held) */
 unsigned int sk_poll_mask(struct sock *sk);
 /* wake sk's waiters with the current readiness bits (core lock held) */
@@ -140,6 +149,10 @@ u32 tcp_sock_sndspace(const struct sock *sk);
 void tcp_sock_apply_opts(struct sock *sk);
 /* the send queue's unacknowledged and unsent bytes */
 u32 tcp_sock_tx_queue(const struct sock *sk);
+/* getsockopt(TCP_INFO) of a stream socket, core lock held */
+void tcp_sock_info(const struct sock *sk, struct sock_tcp_info *ti);
+/* an lwIP TCP state as Linux's TCP_ESTABLISHED... (net/lwip/sock_proc.c) */
+u8 linux_tcp_state(int lwip_state);
 
 /* Udp counters Linux keeps and lwIP does not (net/socket/sock_udp.c) */
 struct udp_sock_mib {

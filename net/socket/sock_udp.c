@@ -88,6 +88,7 @@ static void udp_sock_input(void *arg, struct udp_pcb *pcb, struct pbuf *p, const
 	(void)pcb;
 	udp_sock_mib.queued++;          /* taken out of lwIP's InDatagrams */
 	sk->rxhash = rps_current_rx_hash();     /* Linux sock_rps_save_rxhash */
+	sk_mark_napi_id(sk);
 	/* Linux: "always allow at least a packet" */
 	if (sk->rmem_alloc > (u32)sk->rcvbuf) {
 		sk->drops++;

@@ -12,6 +12,7 @@
  * runnable: no wake-up is lost. */
 #include "net/core/rps.h"
 #include "net/socket/sock_internal.h"
+#include "kernel/app/signal.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/obj_cache.h"
@@ -20,6 +21,7 @@
 #include "kernel/uaccess.h"
 #include "kernel/wait.h"
 #include "net/core/journey.h"
+#include "net/core/napi.h"
 #include "net/core/skbuff.h"
 #include "net/core/xmit.h"
 #include "net/lwip/core_lock.h"
@@ -90,6 +92,7 @@ struct socket *sock_alloc(int family, int type, int *err)
 	a->sk.rcvbuf = MAX(READ_ONCE(sysctl_rmem_default), SOCK_MIN_RCVBUF);
 	a->sk.sndbuf = MAX(READ_ONCE(sysctl_wmem_default), SOCK_MIN_SNDBUF);
 	a->sk.rcvtimeo = a->sk.sndtimeo = MAX_SCHEDULE_TIMEOUT;
+	a->sk.busy_read_us = (unsigned int)MAX(READ_ONCE(sysctl_net_busy_read), 0);
 	list_add_tail(&a->sk.node, &sock_list);
 	nr_sockets++;
 	return &a->socket;
@@ -291,6 +294,15 @@ void sk_wake(struct sock *sk)
 	wake_up_poll(wq, sk_poll_mask(sk));
 }
 
+void sk_mark_napi_id(struct sock *sk)
+{
+	struct napi_struct *n = softnet_data_this_cpu()->polling;
+
+	/* a backlog (RPS) or a device-less napi has none: the last NIC's stays */
+	if (n && n->napi_id)
+		sk->napi_id = n->napi_id;
+}
+
 void sk_rx_queue(struct sock *sk, struct sk_rx *e)
 {
 	e->next = NULL;
@@ -347,10 +359,13 @@ void sk_rx_purge(struct sock *sk)
 
 /* Sleep until ready(sk) or *timeo jiffies pass; core lock held on entry
  * and on return.  0 when ready, -EAGAIN when the time ran out (at once for
- * *timeo == 0: the non-blocking case). */
+ * *timeo == 0: the non-blocking case); for an application thread with a
+ * signal pending, Linux's sock_intr_errno: -ERESTARTSYS without a timeout,
+ * -EINTR with one (kernel/app/signal.h). */
 static int sk_wait(struct sock *sk, bool (*ready)(struct sock *sk), unsigned long *timeo)
 {
 	struct wait_queue_entry we;
+	bool forever = *timeo == MAX_SCHEDULE_TIMEOUT;
 	int rc = 0;
 
 	init_wait_entry(&we);
@@ -360,6 +375,10 @@ static int sk_wait(struct sock *sk, bool (*ready)(struct sock *sk), unsigned lon
 			break;
 		if (!*timeo) {
 			rc = -EAGAIN;
+			break;
+		}
+		if (app_signal_pending()) {
+			rc = forever ? -ERESTARTSYS : -EINTR;
 			break;
 		}
 		net_core_unlock();
@@ -498,7 +517,7 @@ int sock_connect(struct socket *sock, const struct sockaddr *addr, int len, int 
 		return -EINPROGRESS;
 	}
 	rc = sk_wait(sk, conn_done, &timeo);
-	if (rc)
+	if (rc == -EAGAIN)
 		rc = -EINPROGRESS;      /* SO_SNDTIMEO ran out: Linux's answer too */
 	else if (sk->err) {
 		rc = -sk->err;
@@ -598,8 +617,9 @@ long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
 		done += n;
 		if (done == total)
 			break;
-		if (sk_wait(sk, snd_ready, &timeo)) {
-			done = done ? done : -EAGAIN;
+		rc = sk_wait(sk, snd_ready, &timeo);
+		if (rc) {
+			done = done ? done : rc;
 			break;
 		}
 	}
@@ -613,11 +633,40 @@ static bool rcv_ready(struct sock *sk)
 	       (sk->sock->type == SOCK_STREAM && sk->sock->state != SS_CONNECTED);
 }
 
+/* napi_busy_loop's end: input (or an end of it) queued, or a signal for
+ * the thread (Linux's busy_loop_timeout and signal_pending); a look
+ * without the core lock, which the caller takes again to read */
+static bool sk_busy_loop_end(void *arg)
+{
+	struct sock *sk = arg;
+
+	return READ_ONCE(sk->rx_head) || READ_ONCE(sk->err) || READ_ONCE(sk->rcv_shutdown) ||
+	       READ_ONCE(sk->reset) || app_signal_pending();
+}
+
+/* Linux's sk_busy_loop before a blocking read sleeps: poll the napi the
+ * socket's input last came through for busy_read_us, the core lock
+ * dropped meanwhile (the poll's input takes it); true when input came */
+static bool sk_busy_loop(struct sock *sk)
+{
+	bool found;
+
+	net_core_unlock();
+	/* the replies this thread's sends left for later go first */
+	if (dev_xmit_deferred_pending())
+		dev_xmit_flush_deferred();
+	found = napi_busy_loop(READ_ONCE(sk->napi_id), sk_busy_loop_end, sk,
+			       READ_ONCE(sk->busy_read_us));
+	net_core_lock();
+	return found;
+}
+
 long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 {
 	struct sock *sk = sock->sk;
 	unsigned long timeo = sock_timeo(sock, sk->rcvtimeo, flags);
 	long total = iov_total(msg), done = 0;
+	bool busy_tried = false;
 	int rc;
 
 	if (total < 0)
@@ -662,8 +711,15 @@ long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 		}
 		if (sk->rcv_shutdown || sk->reset)
 			break;                  /* end of stream: 0 */
-		if (sk_wait(sk, rcv_ready, &timeo)) {
-			done = done ? done : -EAGAIN;
+		/* once per call, before the first sleep (a blocking read) */
+		if (!busy_tried && timeo && sk->busy_read_us && sk->napi_id) {
+			busy_tried = true;
+			if (sk_busy_loop(sk))
+				continue;
+		}
+		rc = sk_wait(sk, rcv_ready, &timeo);
+		if (rc) {
+			done = done ? done : rc;
 			break;
 		}
 		if (!sk->rx_head && sock->type == SOCK_STREAM && sock->state != SS_CONNECTED &&
@@ -773,6 +829,14 @@ int sock_setsockopt(struct socket *sock, int level, int optname, const void *opt
 		case SO_RCVTIMEO:
 			rc = opt_timeo(optval, optlen, &sk->rcvtimeo);
 			break;
+		case SO_BUSY_POLL:
+			/* Linux: microseconds, not negative (raising it asks
+			 * CAP_NET_ADMIN there; an application here has it all) */
+			if (!(rc = opt_int(optval, optlen, &v)))
+				rc = v < 0 ? -EINVAL : 0;
+			if (!rc)
+				sk->busy_read_us = (unsigned int)v;
+			break;
 		case SO_SNDTIMEO:
 			rc = opt_timeo(optval, optlen, &sk->sndtimeo);
 			break;
@@ -838,6 +902,7 @@ int sock_getsockopt(struct socket *sock, int level, int optname, void *optval,
 		case SO_DOMAIN:    v = sock->family; break;
 		case SO_PROTOCOL:  v = sock->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP; break;
 		case SO_ACCEPTCONN: v = sk->listening; break;
+		case SO_BUSY_POLL: v = (int)sk->busy_read_us; break;
 		case SO_ERROR:
 			v = sk->err;
 			sk->err = 0;
@@ -860,7 +925,17 @@ int sock_getsockopt(struct socket *sock, int level, int optname, void *optval,
 			v = sk->nodelay;
 		else if (optname == TCP_MAXSEG)
 			v = sk->pcb.tcp ? tcp_mss(sk->pcb.tcp) : TCP_ETH_MSS;
-		else
+		else if (optname == TCP_INFO) {
+			struct sock_tcp_info ti;
+
+			tcp_sock_info(sk, &ti);
+			net_core_unlock();
+			/* the head of it for a short optlen, as Linux */
+			n = MIN(*optlen, (unsigned int)sizeof(ti));
+			memcpy(optval, &ti, n);
+			*optlen = n;
+			return 0;
+		} else
 			rc = -ENOPROTOOPT;
 	} else if (level == IPPROTO_IPV6 && optname == IPV6_V6ONLY && sock->family == AF_INET6) {
 		v = sk->v6only;

@@ -223,6 +223,14 @@ static void test_sockopts(void)
 	CHECK("so_type", !getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) && v == SOCK_STREAM, "type %d", v);
 	len = sizeof(v);
 	CHECK("so_error_zero", !getsockopt(fd, SOL_SOCKET, SO_ERROR, &v, &len) && v == 0, "err %d", v);
+	/* SO_BUSY_POLL: net.core.busy_read (0 here) until set; not negative */
+	len = sizeof(v);
+	CHECK("so_busy_poll", !getsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &v, &len) && v == 0 &&
+	      (v = 50, !setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &v, sizeof(v))) &&
+	      (v = -1, setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &v, sizeof(v)) == -1 &&
+	       errno == EINVAL) &&
+	      (len = sizeof(v), !getsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &v, &len)) && v == 50,
+	      "busy poll %d", v);
 	CHECK("tcp_nodelay", !setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) &&
 	      (len = sizeof(v), !getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &len)) && v, "nodelay %d", v);
 	CHECK("so_reuseaddr_keepalive", !setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) &&

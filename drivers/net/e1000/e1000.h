@@ -391,11 +391,20 @@ struct e1000_hw_stats {
 #define E1000_RETA_SIZE         128     /* indirection entries (RETA0..31, a byte each) */
 
 /* per-queue counters (ethtool -S rx_queue_N_*); they survive ring rebuilds */
+/* padded so that no two queues' counters share a cache line, wherever the
+ * adapter lies (kmalloc aligns to 16): every queue's poll (on its own CPU
+ * with RSS) bumps its entry per frame, and neighbours in one line made the
+ * CPUs write that line by turns */
+#define E1000_QSTATS_FIELDS     6
+#define E1000_CACHELINE         64
 struct e1000_queue_stats {
 	u64 rx_packets, rx_bytes, rx_drops;
 	u64 irqs, polls;
 	u64 rss_mismatch;       /* the descriptor's hash names another queue */
+	u8 pad[2 * E1000_CACHELINE - E1000_QSTATS_FIELDS * sizeof(u64)];
 };
+_Static_assert(sizeof(struct e1000_queue_stats) == 2 * E1000_CACHELINE,
+	       "e1000_queue_stats: the fields and a line's gap to the next entry");
 
 struct e1000_mq_queue;
 
