@@ -951,6 +951,57 @@ START_TEST(stats_accumulate_from_clear_on_read)
 }
 END_TEST
 
+/* QEMU holds back the frame that arrives while the receiver is off and
+ * hands it over at the next RDT write, into a receiver that drops it
+ * uncounted while RCTL.EN is off (fake.qemu_hold; e1000_rx_disable).  Ring
+ * resizes 64 -> 256 -> 64 ... under traffic, the device's head left at
+ * every position of the 64-ring and at many of the 256-ring (near its
+ * end, past the smallest ring's size): the frame arriving just as the
+ * receiver goes off is the next ring's first, in order, and none is lost.
+ * (Before: with the head within 32 descriptors of the ring's end and past
+ * the tail, RDT was written with the receiver off, and the frame lost.) */
+START_TEST(ring_resize_keeps_the_frame_qemu_holds)
+{
+	const struct net_device_ops *ops;
+	struct ethtool_ringparam r;
+	unsigned int resizes = 0;
+
+	rx_seq = 0;
+	up(_i, 64, 64);
+	ad->hw.emulated = true;
+	fake.qemu_hold = true;
+	ops = dev->netdev_ops;
+	ops->ndo_get_ringparam(dev, &r);
+	for (u32 i = 0; i < 160; i++) {
+		/* 0..63 frames on the 64-ring (every head position), 0..249
+		 * on the 256-ring (tails below and past 64) */
+		u32 n = ad->rx_count == 64 ? (i * 29) % 64 : (i * 37) % 250;
+
+		while (n) {
+			u32 k = MIN(n, 32u);
+
+			ck_assert_int_eq(send_frames(k, 60, 0), 0);
+			e1000_fixture_irq_and_poll(ad);
+			n -= k;
+		}
+		make_frame(fake.gap_frame, 60, rx_seq++);
+		fake.gap_frame_len = 60;
+		r.rx_pending = ad->rx_count == 64 ? 256 : 64;
+		ck_assert_int_eq(ops->ndo_set_ringparam(dev, &r), 0);
+		resizes++;
+		ck_assert_uint_eq(fake.gap_frame_len, 0);       /* it arrived */
+		e1000_fixture_irq_and_poll(ad);
+		ck_assert_msg(fake.held_lost == 0, "resize %u (%u -> %u): the held frame lost",
+			      resizes, r.rx_pending == 64 ? 256 : 64, r.rx_pending);
+		ck_assert_uint_eq(fake.held_delivered, resizes);
+		ck_assert_uint_eq(rx.n, rx_seq);
+	}
+	ck_assert_uint_eq(rx.out_of_order, 0);
+	ck_assert_uint_eq(fake.overwrite_violations, 0);
+	down();
+}
+END_TEST
+
 START_TEST(stats_sticky_counters_of_the_emulator)
 {
 	up(_i, 64, 64);
@@ -1575,6 +1626,7 @@ int main(void)
 	tcase_add_loop_test(tc, tx_replies_in_poll_share_one_tail_write, 0, 3);
 	tcase_add_loop_test(tc, tx_thread_send_defers_tail_until_flush, 0, 3);
 	tcase_add_loop_test(tc, ringparam_resize_validated_and_leak_free, 0, 3);
+	tcase_add_loop_test(tc, ring_resize_keeps_the_frame_qemu_holds, 0, 3);
 	tcase_add_loop_test(tc, stats_accumulate_from_clear_on_read, 0, 3);
 	tcase_add_loop_test(tc, stats_sticky_counters_of_the_emulator, 0, 3);
 	tcase_add_loop_test(tc, irq_masks_then_poll_unmasks, 0, 3);
