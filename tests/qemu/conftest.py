@@ -46,7 +46,12 @@ ALONE_MODULES = {
 # the modules with the longest tests or groups (seconds on 2 loaded cores)
 LONG_FIRST = ["test_hostile.py", "test_hostile_tools.py", "test_proc.py", "test_tunables.py", "test_inject.py", "test_memory.py",
               "test_build.py", "test_stress.py", "test_reconcile.py", "test_nic.py",
-              "test_storm.py", "test_itr.py", "test_fault.py", "test_journey.py"]
+              "test_storm.py", "test_itr.py", "test_fault.py", "test_journey.py",
+              # shared-guest groups of 30-60 s and tests of 15-45 s, which
+              # at the end of the run kept one worker busy, the others idle
+              "test_iso.py", "test_pktgen.py", "test_shell.py", "test_dashboard.py",
+              "test_iperf3.py", "test_tcp_tso_large.py", "test_deps.py", "test_offload.py",
+              "test_vlan.py", "test_apps.py"]
 
 
 def _module(item):
