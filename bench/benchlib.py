@@ -8,6 +8,7 @@ import os
 import math
 import re
 import subprocess
+import time
 
 import harness
 
@@ -575,6 +576,17 @@ def write_doc(base, doc, render):
     with open(base + ".md", "w") as f:
         f.write(md)
     print(md, flush=True)
+
+
+def write_run(out_dir, now, doc, render, t0):
+    """a bench run's doc (bench/iperf3.py, bench/tcp.py): its meta's
+    duration_s since t0 (time.monotonic()), then write_doc as out_dir/
+    <now's date and time>.json and .md; the base path returned"""
+    doc["meta"]["duration_s"] = round(time.monotonic() - t0)
+    os.makedirs(out_dir, exist_ok=True)
+    base = os.path.join(out_dir, now.strftime("%Y-%m-%d-%H%M"))
+    write_doc(base, doc, render)
+    return base
 
 
 def machine():

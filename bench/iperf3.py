@@ -188,10 +188,7 @@ def main():
         doc["rounds"].append(r)
     meta["barenet"] = ", ".join(sorted({c["barenet"]["build"] for r in doc["rounds"]
                                         for c in r["models"].values()}))
-    meta["duration_s"] = round(time.monotonic() - t0)
-    os.makedirs(OUT, exist_ok=True)
-    base = os.path.join(OUT, now.strftime("%Y-%m-%d-%H%M"))
-    benchlib.write_doc(base, doc, render)
+    benchlib.write_run(OUT, now, doc, render, t0)
 
 
 if __name__ == "__main__":

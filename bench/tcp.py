@@ -298,10 +298,7 @@ def main():
     if before:
         meta["before_build"] = ", ".join(sorted(before))
     meta["barenet"] = ", ".join(sorted(builds))
-    meta["duration_s"] = round(time.monotonic() - t0)
-    os.makedirs(OUT, exist_ok=True)
-    base = os.path.join(OUT, now.strftime("%Y-%m-%d-%H%M"))
-    benchlib.write_doc(base, doc, render)
+    benchlib.write_run(OUT, now, doc, render, t0)
 
 
 if __name__ == "__main__":

@@ -68,11 +68,10 @@ int ioapic_mask_gsi(u32 gsi, bool masked);
 /* remap to IRQ_VECTOR_PIC_BASE.. and mask every line */
 void pic_init(void);
 void pic_mask_irq(int irq, bool masked);
-/* end of interrupt for irq (handles the 8259's spurious IRQ 7/15) */
-void pic_eoi_irq(int irq);
-/* true for an IRQ 7 or 15 that is not in service: the 8259's spurious
- * interrupt (a level request withdrawn before INTA), not a device's */
-bool pic_irq_spurious(int irq);
+/* end of interrupt for irq.  True for an IRQ 7 or 15 that is not in
+ * service: the 8259's own spurious interrupt (a level request withdrawn
+ * before INTA), not a device's; it gets no EOI (IRQ 15's: the master's) */
+bool pic_eoi_irq(int irq);
 
 /* --- the choice --- */
 

@@ -33,20 +33,23 @@ bool irq_using_8259(void)
 }
 
 /* APIC mode: every vector but the spurious one (irq.c never EOIs that) */
-static void intc_eoi_lapic(int vector)
+static bool intc_eoi_lapic(int vector)
 {
 	(void)vector;
 	lapic_eoi();
+	return false;
 }
 
-/* 8259 mode: the PIC's vectors go to the 8259; anything else (the LAPIC
- * error vector) came through the still-enabled local APIC */
-static void intc_eoi_8259(int vector)
+/* 8259 mode: the PIC's vectors go to the 8259, which tells its own
+ * spurious IRQ 7/15; anything else (the LAPIC error vector) came through
+ * the still-enabled local APIC */
+static bool intc_eoi_8259(int vector)
 {
 	if (vector >= IRQ_VECTOR_PIC_BASE && vector < IRQ_VECTOR_PIC_BASE + PIC_NR_IRQS)
-		pic_eoi_irq(vector - IRQ_VECTOR_PIC_BASE);
-	else if (lapic_present())
+		return pic_eoi_irq(vector - IRQ_VECTOR_PIC_BASE);
+	if (lapic_present())
 		lapic_eoi();
+	return false;
 }
 
 int intc_init(void)

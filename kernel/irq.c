@@ -1,7 +1,6 @@
 /* Interrupt dispatch: the vector allocator, handler chains for shared
  * lines, per-vector counts, and the common interrupt path. */
 #include "kernel/irq.h"
-#include "kernel/apic.h"
 #include "fs/view.h"
 #include "kernel/cmdline.h"
 #include "kernel/cpustat.h"
@@ -54,9 +53,10 @@ static bool action_pool_ready;
  * without it (published with release stores) */
 static struct spinlock irq_lock = SPINLOCK_INIT("irq");
 static u64 spurious_total;
-/* the 8259's own spurious IRQ 7/15 (pic_irq_spurious), counted in
- * /proc/interrupts' ERR row as Linux's irq_err_count, not as unclaimed */
-static u64 pic_spurious_total;
+/* the interrupt controller's own spurious interrupts (irq_eoi said so:
+ * the 8259's IRQ 7/15), counted in /proc/interrupts' ERR row as Linux's
+ * irq_err_count, not as unclaimed */
+static u64 chip_spurious_total;
 DEFINE_PER_CPU(unsigned int, irq_nesting);
 /* the frame of the interrupt being handled, per CPU (get_irq_regs) */
 static struct trap_frame *irq_regs[NR_CPUS];
@@ -64,12 +64,13 @@ static struct trap_frame *irq_regs[NR_CPUS];
  * list, as Linux's); written once on the command line, before any route */
 static u32 irq_default_affinity = 1;
 
-static void irq_eoi_none(int vector)
+static bool irq_eoi_none(int vector)
 {
 	(void)vector;
+	return false;
 }
 
-void (*irq_eoi)(int vector) = irq_eoi_none;
+bool (*irq_eoi)(int vector) = irq_eoi_none;
 
 /* a weak definition: the softirq layer overrides it */
 __attribute__((weak)) void irq_exit(void)
@@ -206,9 +207,9 @@ u64 irq_count(int vector)
 	return n;
 }
 
-u64 irq_pic_spurious_count(void)
+u64 irq_chip_spurious_count(void)
 {
-	return READ_ONCE(pic_spurious_total);
+	return READ_ONCE(chip_spurious_total);
 }
 
 u64 irq_spurious_count(void)
@@ -253,6 +254,7 @@ void irq_dispatch(struct trap_frame *tf)
 	struct irq_desc *d = &irq_descs[vector];
 	struct irq_action *a;
 	int handled = IRQ_NONE;
+	bool chip_spurious;
 	unsigned int *nesting = this_cpu_ptr(&irq_nesting);
 	/* the outermost interrupt's time is hard IRQ time, whatever it
 	 * interrupted (idle included: cpustat.c) */
@@ -268,17 +270,15 @@ void irq_dispatch(struct trap_frame *tf)
 		handled |= a->fn(a->ctx);
 	__atomic_fetch_sub(&d->active, 1, __ATOMIC_RELEASE);
 	irq_regs[smp_processor_id()] = old_regs;
+	/* the LAPIC sets no in-service bit for its spurious vector: an EOI
+	 * there would retire some other interrupt (SDM vol.3A 10.9) */
+	chip_spurious = vector != IRQ_VECTOR_SPURIOUS && irq_eoi(vector);
 	if (handled == IRQ_NONE) {
-		if ((vector == IRQ_VECTOR_PIC_BASE + 7 || vector == IRQ_VECTOR_PIC_BASE + 15) &&
-		    pic_irq_spurious(vector - IRQ_VECTOR_PIC_BASE))
-			__atomic_fetch_add(&pic_spurious_total, 1, __ATOMIC_RELAXED);
+		if (chip_spurious)
+			__atomic_fetch_add(&chip_spurious_total, 1, __ATOMIC_RELAXED);
 		else
 			irq_unclaimed(d, vector, d->chain != NULL);
 	}
-	/* the LAPIC sets no in-service bit for its spurious vector: an EOI
-	 * there would retire some other interrupt (SDM vol.3A 10.9) */
-	if (vector != IRQ_VECTOR_SPURIOUS)
-		irq_eoi(vector);
 	(*nesting)--;
 	if (!*nesting) {
 		cpustat_switch(prev);
@@ -554,10 +554,10 @@ int irq_proc_show(char *buf, size_t size)
 	irq_proc_arch_row(&s, "RES", IRQ_VECTOR_RESCHEDULE, "Rescheduling interrupts");
 	irq_proc_arch_row(&s, "CAL", IRQ_VECTOR_CALL_FUNC, "Function call interrupts");
 	/* "%*s: %10u\n": one system-wide count, LAPIC error interrupts
-	 * and the 8259's spurious ones (Linux's irq_err_count) */
+	 * and the controller's spurious ones (Linux's irq_err_count) */
 	seq_buf_printf(&s, "%*s: %10llu\n", IRQ_PROC_PREC, "ERR",
 		       (unsigned long long)(irq_count(IRQ_VECTOR_ERROR) +
-					    READ_ONCE(pic_spurious_total)));
+					    READ_ONCE(chip_spurious_total)));
 	return seq_buf_used(&s);
 }
 

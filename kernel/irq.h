@@ -52,8 +52,11 @@ int irq_set_handler(int vector, irq_handler_t fn, void *ctx, const char *name);
 int irq_remove_handler(int vector, irq_handler_t fn, void *ctx);
 
 /* End of interrupt, set by the interrupt controller (lapic or 8259); the
- * default does nothing. */
-extern void (*irq_eoi)(int vector);
+ * default does nothing.  Returns true when the controller finds the
+ * interrupt was its own spurious one, which no device raised (the 8259's
+ * IRQ 7/15 not in service): irq_dispatch then counts it in
+ * irq_chip_spurious_count() if no handler claimed it, not as unclaimed. */
+extern bool (*irq_eoi)(int vector);
 
 /* interrupts taken on vector since boot (handled or not), on every CPU */
 u64 irq_count(int vector);
@@ -62,8 +65,9 @@ u64 irq_count_cpu(int vector, unsigned int cpu);
 /* interrupts that no handler claimed: vectors without a handler, or all
  * handlers returned IRQ_NONE; the LAPIC spurious vector counts here too */
 u64 irq_spurious_count(void);
-/* the 8259's own spurious IRQ 7/15 taken (in /proc/interrupts' ERR row) */
-u64 irq_pic_spurious_count(void);
+/* the interrupt controller's own spurious interrupts taken, as its irq_eoi
+ * told (the 8259's IRQ 7/15; in /proc/interrupts' ERR row) */
+u64 irq_chip_spurious_count(void);
 /* the name of the first handler on vector, or NULL */
 const char *irq_name(int vector);
 #ifdef HOST_TEST

@@ -94,27 +94,19 @@ static bool pic_in_service(u16 cmd_port, int line)
 	return inb(cmd_port) & (1U << line);
 }
 
-bool pic_irq_spurious(int irq)
-{
-	if (irq == PIC_SPURIOUS_IRQ_MASTER)
-		return !pic_in_service(PIC1_CMD, irq);
-	if (irq == PIC_SPURIOUS_IRQ_SLAVE)
-		return !pic_in_service(PIC2_CMD, irq - PIC_IRQS_PER_CHIP);
-	return false;
-}
-
-void pic_eoi_irq(int irq)
+bool pic_eoi_irq(int irq)
 {
 	/* a spurious IRQ 7/15 (the request went away before INTA) is not in
 	 * service: the chip that raised it must not see an EOI */
 	if (irq == PIC_SPURIOUS_IRQ_MASTER && !pic_in_service(PIC1_CMD, irq))
-		return;
+		return true;
 	if (irq == PIC_SPURIOUS_IRQ_SLAVE &&
 	    !pic_in_service(PIC2_CMD, irq - PIC_IRQS_PER_CHIP)) {
 		outb(PIC1_CMD, OCW2_EOI);    /* the master did see the cascade */
-		return;
+		return true;
 	}
 	if (irq >= PIC_IRQS_PER_CHIP)
 		outb(PIC2_CMD, OCW2_EOI);
 	outb(PIC1_CMD, OCW2_EOI);
+	return false;
 }

@@ -304,6 +304,46 @@ if [ ${#install_list[@]} -gt 0 ] || [ $need_backports_qemu -eq 1 ]; then
     fi
 fi
 
+# die unless FILE's sha256 is SHA256 (the pin beside its name above)
+sha256_verified() { # file sha256
+    echo "$2  $1" | sha256sum -c --quiet - ||
+        die "$(basename "$1") sha256 mismatch (want $2); refusing to use it"
+}
+
+# Debian source package PACKAGE's orig tarball ORIG into $DEPS_DIR (kept
+# there: a later run does not download it again) by apt-get source from
+# SUITE; with POOL (the package's pool directory, main/i/iperf3), when apt's
+# source package names another orig, the pool's file by its exact name.
+# Then its sha256 checked, unpacked (its top directory is DIR), FILE looked
+# for in DIR and DIR stamped .verified.
+fetch_verified_orig() { # package version suite orig sha256 dir file [pool]
+    local pkg=$1 version=$2 suite=$3 orig=$4 sha=$5 dir=$6 file=$7 pool=${8:-}
+    local tarball=$DEPS_DIR/$orig log=$APT_DIR/source-$1.log
+    if [ ! -f "$tarball" ]; then
+        apt_update_private "$pkg source ($suite)"
+        say "apt-get source --download-only $pkg/$suite"
+        if ! (cd "$DEPS_DIR" && apt-get "${APT_OPTS[@]}" -q source --download-only "$pkg/$suite" >"$log" 2>&1) &&
+                [ -z "$pool" ]; then
+            cat "$log" >&2
+            die "could not download Debian source package '$pkg'"
+        fi
+    fi
+    if [ ! -f "$tarball" ]; then
+        [ -n "$pool" ] || die "source package '$pkg' did not contain $orig"
+        say "apt-get source did not give $orig (see $log); fetching it from the pool"
+        have_cmd curl || die "curl is needed to fetch $orig"
+        curl -sSf -o "$tarball.part" "$mirror_uri/pool/$pool/$orig" ||
+            { rm -f "$tarball.part"; die "could not fetch $mirror_uri/pool/$pool/$orig"; }
+        mv "$tarball.part" "$tarball"
+    fi
+    sha256_verified "$tarball" "$sha"
+    rm -rf "$dir"
+    tar -C "$DEPS_DIR" -xzf "$tarball"
+    [ -f "$dir/$file" ] || die "unexpected layout in $orig"
+    touch "$dir/.verified"
+    say "$pkg $version unpacked into $dir (sha256 verified)"
+}
+
 # --- lwIP from Debian's source package ---------------------------------------
 if ! lwip_ok; then
     tarball=$DEPS_DIR/$LWIP_ORIG
@@ -316,8 +356,7 @@ if ! lwip_ok; then
             { cat "$APT_DIR/source.log" >&2; die "could not download Debian source package 'lwip' ($LWIP_SUITE)"; }
         [ -f "$tarball" ] || die "source package 'lwip' ($LWIP_SUITE) did not contain $LWIP_ORIG"
     fi
-    echo "$LWIP_SHA256  $tarball" | sha256sum -c --quiet - ||
-        die "$LWIP_ORIG sha256 mismatch (want $LWIP_SHA256); refusing to use it"
+    sha256_verified "$tarball" "$LWIP_SHA256"
     rm -rf "$LWIP_DIR" "$DEPS_DIR/lwip-unpack"
     mkdir -p "$DEPS_DIR/lwip-unpack"
     tar -C "$DEPS_DIR/lwip-unpack" -xJf "$tarball"
@@ -335,51 +374,11 @@ if ! lwip_ok; then
     lwip_stamp >"$LWIP_DIR/.verified"
     say "lwIP $LWIP_VERSION unpacked into $LWIP_DIR (sha256 verified, $(lwip_patches | wc -l) patches)"
 fi
-# --- microsocks from Debian's source package ---------------------------------
-if ! microsocks_ok; then
-    tarball=$DEPS_DIR/$MICROSOCKS_ORIG
-    if [ ! -f "$tarball" ]; then
-        apt_update_private "microsocks source ($codename)"
-        say "apt-get source --download-only microsocks/$codename"
-        (cd "$DEPS_DIR" && apt-get "${APT_OPTS[@]}" -q source --download-only "microsocks/$codename" \
-            >"$APT_DIR/source-microsocks.log" 2>&1) ||
-            { cat "$APT_DIR/source-microsocks.log" >&2; die "could not download Debian source package 'microsocks'"; }
-        [ -f "$tarball" ] || die "source package 'microsocks' did not contain $MICROSOCKS_ORIG"
-    fi
-    echo "$MICROSOCKS_SHA256  $tarball" | sha256sum -c --quiet - ||
-        die "$MICROSOCKS_ORIG sha256 mismatch (want $MICROSOCKS_SHA256); refusing to use it"
-    rm -rf "$MICROSOCKS_DIR"
-    tar -C "$DEPS_DIR" -xzf "$tarball"
-    [ -f "$MICROSOCKS_DIR/sockssrv.c" ] || die "unexpected layout in $MICROSOCKS_ORIG"
-    touch "$MICROSOCKS_DIR/.verified"
-    say "microsocks $MICROSOCKS_VERSION unpacked into $MICROSOCKS_DIR (sha256 verified)"
-fi
-# --- iperf3: Debian's orig tarball (see IPERF3_ORIG above) --------------------
-if ! iperf3_ok; then
-    tarball=$DEPS_DIR/$IPERF3_ORIG
-    if [ ! -f "$tarball" ]; then
-        apt_update_private "iperf3 source ($IPERF3_SUITE)"
-        say "apt-get source --download-only iperf3/$IPERF3_SUITE"
-        (cd "$DEPS_DIR" && apt-get "${APT_OPTS[@]}" -q source --download-only "iperf3/$IPERF3_SUITE" \
-            >"$APT_DIR/source-iperf3.log" 2>&1) || true
-    fi
-    if [ ! -f "$tarball" ]; then
-        # apt's source package names another orig (or the archive has none):
-        # the pool's file of the pinned version, by its exact name
-        say "apt-get source did not give $IPERF3_ORIG (see $APT_DIR/source-iperf3.log); fetching it from the pool"
-        have_cmd curl || die "curl is needed to fetch $IPERF3_ORIG"
-        curl -sSf -o "$tarball.part" "$mirror_uri/pool/main/i/iperf3/$IPERF3_ORIG" ||
-            { rm -f "$tarball.part"; die "could not fetch $mirror_uri/pool/main/i/iperf3/$IPERF3_ORIG"; }
-        mv "$tarball.part" "$tarball"
-    fi
-    echo "$IPERF3_SHA256  $tarball" | sha256sum -c --quiet - ||
-        die "$IPERF3_ORIG sha256 mismatch (want $IPERF3_SHA256); refusing to use it"
-    rm -rf "$IPERF3_DIR"
-    tar -C "$DEPS_DIR" -xzf "$tarball"
-    [ -f "$IPERF3_DIR/src/iperf_api.c" ] || die "unexpected layout in $IPERF3_ORIG"
-    touch "$IPERF3_DIR/.verified"
-    say "iperf3 $IPERF3_VERSION unpacked into $IPERF3_DIR (sha256 verified)"
-fi
+# --- microsocks and iperf3: Debian's orig tarballs (see their pins above) ----
+microsocks_ok || fetch_verified_orig microsocks "$MICROSOCKS_VERSION" "$codename" "$MICROSOCKS_ORIG" \
+    "$MICROSOCKS_SHA256" "$MICROSOCKS_DIR" sockssrv.c
+iperf3_ok || fetch_verified_orig iperf3 "$IPERF3_VERSION" "$IPERF3_SUITE" "$IPERF3_ORIG" \
+    "$IPERF3_SHA256" "$IPERF3_DIR" src/iperf_api.c main/i/iperf3
 # --- uPlot from the npm registry ----------------------------------------------
 if ! uplot_ok; then
     tgz=$DEPS_DIR/$UPLOT_TGZ
@@ -391,8 +390,7 @@ if ! uplot_ok; then
             { cat "$DEPS_DIR/npm-pack.log" >&2; die "could not fetch uplot@$UPLOT_VERSION from the npm registry"; }
         [ -f "$tgz" ] || die "npm pack did not write $tgz"
     fi
-    echo "$UPLOT_SHA256  $tgz" | sha256sum -c --quiet - ||
-        die "$UPLOT_TGZ sha256 mismatch (want $UPLOT_SHA256); refusing to use it"
+    sha256_verified "$tgz" "$UPLOT_SHA256"
     rm -rf "$UPLOT_DIR" "$DEPS_DIR/uplot-unpack"
     mkdir -p "$DEPS_DIR/uplot-unpack" "$UPLOT_DIR"
     tar -C "$DEPS_DIR/uplot-unpack" -xzf "$tgz" package/dist/uPlot.iife.min.js \

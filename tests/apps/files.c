@@ -13,18 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(name, cond, ...) do {                                   \
-	if (cond) {                                                   \
-		printf("ok %s\n", name);                              \
-	} else {                                                      \
-		failures++;                                           \
-		printf("FAIL %s: ", name);                            \
-		printf(__VA_ARGS__);                                  \
-		printf("\n");                                         \
-	}                                                             \
-} while (0)
+#include "check.h"
 
 /* rc == -1 with errno e */
 static int fails_with(long rc, int e)

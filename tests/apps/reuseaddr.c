@@ -11,18 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(name, cond, ...) do {                                   \
-	if (cond) {                                                   \
-		printf("ok %s\n", name);                              \
-	} else {                                                      \
-		failures++;                                           \
-		printf("FAIL %s: ", name);                            \
-		printf(__VA_ARGS__);                                  \
-		printf("\n");                                         \
-	}                                                             \
-} while (0)
+#include "check.h"
 
 #define PORT 5301
 

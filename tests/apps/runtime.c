@@ -19,18 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(name, cond, ...) do {                                   \
-	if (cond) {                                                   \
-		printf("ok %s\n", name);                              \
-	} else {                                                      \
-		failures++;                                           \
-		printf("FAIL %s: ", name);                            \
-		printf(__VA_ARGS__);                                  \
-		printf("\n");                                         \
-	}                                                             \
-} while (0)
+#include "check.h"
 
 static __thread int tls_value = 7;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;

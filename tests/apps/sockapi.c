@@ -27,18 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(name, cond, ...) do {                                   \
-	if (cond) {                                                   \
-		printf("ok %s\n", name);                              \
-	} else {                                                      \
-		failures++;                                           \
-		printf("FAIL %s: ", name);                            \
-		printf(__VA_ARGS__);                                  \
-		printf(" (errno %d %s)\n", errno, strerror(errno));   \
-	}                                                             \
-} while (0)
+#define CHECK_TELLS_ERRNO
+#include "check.h"
 
 /* a call that must fail with err */
 #define CHECK_ERR(name, call, err) do {                               \

@@ -285,3 +285,21 @@ def test_tcp_cells_parse_snmp_and_features_and_take_medians():
     # medians 600 and 1,200 against Linux's 500 and 1,000
     assert "| igb | barenet offloads on | 600 | 1,200 | 1.20 / 1.20 |" in md
     assert "| igb | linux | 500 | 1,000 |  |" in md
+
+
+def test_write_run_names_the_files_by_date_and_records_the_duration(tmp_path, capsys):
+    """bench/iperf3.py's and bench/tcp.py's common tail: out_dir made,
+    <date>.json with meta's duration_s, <date>.md the rendered page."""
+    import datetime
+    import json
+    import time
+    out = tmp_path / "results" / "tcp"
+    now = datetime.datetime(2026, 12, 7, 9, 58)
+    doc = {"meta": {"date": "2026-12-07 09:58 UTC"}, "rounds": []}
+    base = benchlib.write_run(str(out), now, doc, lambda d: "# page %s\n" % d["meta"]["date"],
+                              time.monotonic() - 42.4)
+    assert base == str(out / "2026-12-07-0958")
+    assert json.loads((out / "2026-12-07-0958.json").read_text())["meta"] == \
+        {"date": "2026-12-07 09:58 UTC", "duration_s": 42}
+    assert (out / "2026-12-07-0958.md").read_text() == "# page 2026-12-07 09:58 UTC\n"
+    assert "# page" in capsys.readouterr().out

@@ -149,3 +149,86 @@ def test_lwip_patches_applied_and_stamped(tmp_path):
     r = run([], env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert (top / ".verified").read_text() == stamp
+
+
+def _pin(var):
+    with open(DEPS) as f:
+        return re.search(r"^%s=(\S+)" % var, f.read(), re.M).group(1)
+
+
+def _orig_deps_dir(tmp_path):
+    """A private DEPS_DIR whose lwIP and uPlot are build/deps' (linked),
+    with an apt stamp that says the lists are fresh: nothing is fetched
+    unless a tarball is missing, and then only from the loopback mirror."""
+    version, _ = _lwip_orig()
+    deps = tmp_path / "deps"
+    (deps / "apt").mkdir(parents=True)
+    (deps / "apt" / ".updated").touch()
+    for d in ("lwip-" + version, "uplot-" + _pin("UPLOT_VERSION")):
+        src = os.path.join(ROOT, "build", "deps", d)
+        if not os.path.exists(os.path.join(src, ".verified")):
+            pytest.skip("no %s (make deps)" % src)
+        os.symlink(src, deps / d)
+    return deps
+
+
+ORIGS = {  # package: (its tarball, the unpacked directory, a file in it)
+    "microsocks": ("microsocks_%s.orig.tar.gz", "microsocks-%s", "sockssrv.c"),
+    "iperf3": ("iperf3_%s.orig.tar.gz", "iperf-%s", "src/iperf_api.c"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the install path runs only as root")
+def test_orig_tarballs_verified_unpacked_once_and_a_wrong_one_refused(tmp_path):
+    """microsocks' and iperf3's orig tarballs (fetch_verified_orig): the
+    pinned ones are unpacked and stamped, a second run does nothing; a
+    tarball of the right name and layout whose sha256 is not the pin is
+    refused and not unpacked; a missing one is fetched (apt-get source,
+    then for iperf3 the pool) and the failure named.  Offline: the
+    tarballs are build/deps', the mirror a closed port on 127.0.0.1."""
+    deps = _orig_deps_dir(tmp_path)
+    env = {"DEPS_DIR": str(deps), "DEPS_MIRROR": "http://127.0.0.1:9/debian"}
+    names = {}
+    for pkg, (orig, top, marker) in ORIGS.items():
+        version = _pin(pkg.upper() + "_VERSION")
+        names[pkg] = (orig % version, top % version, marker, version)
+        src = os.path.join(ROOT, "build", "deps", orig % version)
+        if not os.path.exists(src):
+            pytest.skip("no %s (make deps)" % src)
+        os.symlink(src, deps / (orig % version))
+    r = run([], env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for pkg, (orig, top, marker, version) in names.items():
+        assert "deps: %s %s unpacked into %s (sha256 verified)" % (pkg, version, deps / top) in r.stdout, r.stdout
+        assert (deps / top / marker).exists() and (deps / top / ".verified").exists()
+    r = run([], env)
+    assert r.returncode == 0 and "unpacked" not in r.stdout, r.stdout + r.stderr
+    assert "deps: all dependencies present" in r.stdout
+
+    for pkg, (orig, top, marker, version) in names.items():
+        # the right name and layout, other bytes: only the sha256 tells
+        fake = tmp_path / "fake"
+        (fake / top / os.path.dirname(marker)).mkdir(parents=True, exist_ok=True)
+        (fake / top / marker).write_text("not the pinned source\n")
+        (deps / orig).unlink()
+        subprocess.run(["tar", "-C", str(fake), "-czf", str(deps / orig), top], check=True)
+        subprocess.run(["rm", "-rf", str(deps / top)], check=True)
+        r = run([], env)
+        assert r.returncode == 1, r.stdout + r.stderr
+        assert ("deps: error: %s sha256 mismatch (want %s); refusing to use it"
+                % (orig, _pin(pkg.upper() + "_SHA256"))) in r.stderr, r.stderr
+        assert not (deps / top).exists()
+        # missing: apt-get source from the (closed) mirror, then the pool
+        (deps / orig).unlink()
+        r = run([], env)
+        assert r.returncode == 1, r.stdout + r.stderr
+        assert "deps: apt-get source --download-only %s/" % pkg in r.stdout, r.stdout
+        if pkg == "microsocks":
+            assert "deps: error: could not download Debian source package 'microsocks'" in r.stderr, r.stderr
+        else:
+            assert ("deps: error: could not fetch http://127.0.0.1:9/debian/pool/main/i/iperf3/%s" % orig
+                    in r.stderr), r.stderr
+        os.symlink(os.path.join(ROOT, "build", "deps", orig), deps / orig)
+        r = run([], env)
+        assert r.returncode == 0, r.stdout + r.stderr
