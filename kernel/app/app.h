@@ -31,9 +31,15 @@
 /* signal numbers the exit log names (Linux x86-64) */
 #define APP_SIGILL   4
 #define APP_SIGTRAP  5
+#define APP_SIGBUS   7
 #define APP_SIGFPE   8
 #define APP_SIGKILL  9
 #define APP_SIGSEGV  11
+#define APP_SIGSTOP  19
+/* si_code of a fault (include/uapi/asm-generic/siginfo.h) */
+#define APP_SEGV_MAPERR  1
+#define APP_SEGV_ACCERR  2
+#define APP_BUS_ADRERR   2
 
 struct app_file;
 
@@ -45,6 +51,11 @@ struct app_thread {
 	u8 *fxsave;                     /* 16-byte aligned FXSAVE area */
 	struct trap_frame *regs;        /* the user registers of the syscall it is in */
 	bool killed;                    /* exit_group or a fault: leave at the next chance */
+	/* signals (kernel/app/signal.c), under the_app.lock: blocked, pending
+	 * (bit n-1: signal n), each pending one's si_code; the sigaltstack */
+	u64 sigmask, sigpending;
+	s8 sigcode[64];
+	unsigned long ss_sp, ss_size;
 };
 
 /* the application's state (there is at most one) */
@@ -77,10 +88,11 @@ void app_cpu_init(void);
 
 /* the system call dispatcher, called by entry.S with interrupts on */
 void app_syscall(struct trap_frame *tf);
-/* before a return to CPL 3 (interrupt or syscall): a killed thread exits
- * here instead */
+/* before a return to CPL 3 (interrupt or syscall, interrupts off): a
+ * killed thread exits here instead; pending signals are delivered */
 void app_exit_to_user(struct trap_frame *tf);
-/* an exception at CPL 3: log it, end the application (SIGSEGV etc.) */
+/* an exception at CPL 3: its signal's handler runs (kernel/app/signal.c),
+ * or it is logged and ends the application (SIGSEGV, SIGBUS etc.) */
 __noreturn void app_fault(struct trap_frame *tf);
 /* load tf (a user frame) and iretq to it; never returns (entry.S) */
 __noreturn void app_enter_user(struct trap_frame *tf);
@@ -150,6 +162,17 @@ long uvm_mmap_anon(unsigned long hint, size_t len, int prot, bool fixed);
 long uvm_mmap_frames(unsigned long hint, size_t len, int prot, bool fixed,
 		     const unsigned long *frames);
 int uvm_munmap(unsigned long addr, size_t len);
+/* the signal for a user page fault at addr (interrupts off) and its si_code:
+ * SIGBUS for a shared file mapping's page past the file's end, else
+ * SIGSEGV (SEGV_MAPERR: nothing mapped, SEGV_ACCERR: the protection) */
+int uvm_fault_signal(unsigned long addr, int *code);
+/* madvise(MADV_DONTNEED): the process's own pages in the range read back
+ * as zeros; a memory file's pages and shared anonymous ones keep their
+ * contents (Linux drops them and reads the same back); 0, -EINVAL or
+ * -ENOMEM (part of the range not mapped) */
+long uvm_madvise_dontneed(unsigned long addr, size_t len);
+/* mark the pages of a MAP_SHARED | MAP_ANONYMOUS mapping as such */
+void uvm_mark_shm(unsigned long addr, size_t len);
 int uvm_mprotect(unsigned long addr, size_t len, int prot);
 unsigned long uvm_brk(unsigned long want);
 /* free every user page (the application ended) */

@@ -18,6 +18,7 @@
  * sets (an epoll descriptor added to another) are refused with EINVAL. */
 #include "kernel/app/poll.h"
 #include "kernel/app/app.h"
+#include "kernel/app/signal.h"
 #include "kernel/app/uapi.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
@@ -387,7 +388,7 @@ long app_epoll_wait(int epfd, unsigned long uevents, int maxevents, int timeout_
 		empty = list_empty(&ep->rdllist);
 		spin_unlock_irqrestore(&ep->lock, flags);
 		if (empty) {
-			if (!left || READ_ONCE(app_current()->killed)) {
+			if (!left || READ_ONCE(app_current()->killed) || app_signal_pending()) {
 				finish_wait(&ep->wq, &we);
 				count = left ? -EINTR : 0;
 				break;

@@ -7,6 +7,7 @@
  * the word, so a waker that changes the word and then calls FUTEX_WAKE
  * either finds it queued or made it read the new value (-EAGAIN). */
 #include "kernel/app/app.h"
+#include "kernel/app/signal.h"
 #include "kernel/app/uapi.h"
 #include "kernel/errno.h"
 #include "kernel/list.h"
@@ -67,7 +68,7 @@ static long futex_wait(unsigned long uaddr, u32 val, long timeout)
 	for (;;) {
 		set_current_state(TASK_UNINTERRUPTIBLE);
 		spin_unlock_irqrestore(&futex_lock, flags);
-		if (!READ_ONCE(app_current()->killed))
+		if (!READ_ONCE(app_current()->killed) && !app_signal_pending())
 			left = schedule_timeout(left);
 		set_current_state(TASK_RUNNING);
 		flags = spin_lock_irqsave(&futex_lock);
@@ -80,6 +81,13 @@ static long futex_wait(unsigned long uaddr, u32 val, long timeout)
 		if (READ_ONCE(app_current()->killed) || !left) {
 			list_del_init(&w.node);
 			rc = left ? -EINTR : -ETIMEDOUT;
+			break;
+		}
+		/* a signal: Linux restarts an untimed wait (SA_RESTART), a
+		 * timed one says EINTR */
+		if (app_signal_pending()) {
+			list_del_init(&w.node);
+			rc = timeout == (long)MAX_SCHEDULE_TIMEOUT ? -ERESTARTSYS : -EINTR;
 			break;
 		}
 	}

@@ -8,6 +8,7 @@
  * come off every queue before the call returns. */
 #include "kernel/app/poll.h"
 #include "kernel/app/app.h"
+#include "kernel/app/signal.h"
 #include "kernel/app/uapi.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
@@ -95,13 +96,17 @@ unsigned long poll_timeout_jiffies(long ms)
 	return msecs_to_jiffies((unsigned int)(ms > 86400000L ? 86400000L : ms)) + 1;
 }
 
-/* Sleep after a pass found nothing: false when the time is up or the
- * application ends */
+/* Sleep after a pass found nothing: false when the time is up, the
+ * application ends or a signal is pending (the call says EINTR) */
 static bool poll_sleep(struct poll_wqueues *pw, unsigned long *left)
 {
 	if (!*left || READ_ONCE(app_current()->killed))
 		return false;
 	set_current_state(TASK_UNINTERRUPTIBLE);
+	if (app_signal_pending()) {
+		set_current_state(TASK_RUNNING);
+		return false;
+	}
 	if (!READ_ONCE(pw->triggered))
 		*left = schedule_timeout(*left);
 	set_current_state(TASK_RUNNING);
@@ -165,7 +170,7 @@ static long do_poll(unsigned long ufds, unsigned long nfds, unsigned long left)
 		if (copy_to_user(ufds + i * sizeof(*pfd) + 6, &pfd[i].revents, sizeof(short)))
 			count = -EFAULT;
 	kfree(pfd);
-	if (!count && READ_ONCE(app_current()->killed))
+	if (!count && (READ_ONCE(app_current()->killed) || app_signal_pending()))
 		return -EINTR;
 	return count;
 }
@@ -242,7 +247,7 @@ static long do_select(int n, unsigned long uin, unsigned long uout, unsigned lon
 	if ((uin && copy_to_user(uin, rin, bytes)) || (uout && copy_to_user(uout, rout, bytes)) ||
 	    (uex && copy_to_user(uex, rex, bytes)))
 		return -EFAULT;
-	if (!count && READ_ONCE(app_current()->killed))
+	if (!count && (READ_ONCE(app_current()->killed) || app_signal_pending()))
 		return -EINTR;
 	return count;
 }

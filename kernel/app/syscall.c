@@ -2,10 +2,11 @@
  * kernel/app/entry.S.  Each returns what Linux returns: a value, or -errno.
  * A call barenet does not implement returns -ENOSYS and is named on the
  * console the first time, never a success it did not earn.  The stubs
- * below (signals, ids, rlimits) answer as Linux answers a single-process,
- * root-owned program that nobody sends signals to. */
+ * below (ids, rlimits) answer as Linux answers a single-process,
+ * root-owned program; signals are kernel/app/signal.c's. */
 #include "kernel/app/app.h"
 #include "kernel/app/fd.h"
+#include "kernel/app/signal.h"
 #include "kernel/app/syscall.h"
 #include "kernel/app/tmpfs.h"
 #include "kernel/app/uapi.h"
@@ -25,7 +26,6 @@
 #define MADV_DONTNEED   4
 #define RLIMIT_NOFILE   7
 #define RLIM_INFINITY   (~0UL)
-#define SIGSET_SIZE     8               /* the kernel's sigset_t: 64 signals */
 
 /* the numbers already reported as missing */
 static unsigned long enosys_seen[SYSCALL_MAX / 64];
@@ -208,9 +208,10 @@ static long sys_dup2(int oldfd, int newfd)
 
 static long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd, long off)
 {
+	long rc;
+
 	if (!(flags & MAP_ANONYMOUS)) {
 		struct app_file *f = fd_get(fd);
-		long rc;
 
 		if (!f)
 			return -EBADF;
@@ -226,20 +227,19 @@ static long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd
 	}
 	if (!(flags & (MAP_PRIVATE | MAP_SHARED)) || prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
-	return uvm_mmap_anon(addr, len, prot, flags & MAP_FIXED);
+	rc = uvm_mmap_anon(addr, len, prot, flags & MAP_FIXED);
+	if (rc >= 0 && flags & MAP_SHARED)
+		uvm_mark_shm((unsigned long)rc, len);
+	return rc;
 }
 
 static long sys_madvise(unsigned long addr, size_t len, int advice)
 {
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
-	/* DONTNEED: private anonymous memory reads back as zeros */
-	if (advice == MADV_DONTNEED) {
-		len = ALIGN_UP(len, PAGE_SIZE);
-		if (clear_user(addr, len))
-			return -ENOMEM;
-	}
-	return 0;
+	if (advice == MADV_DONTNEED)
+		return uvm_madvise_dontneed(addr, len);
+	return 0;               /* advice: taking none is allowed */
 }
 
 static long sys_mremap(unsigned long old, size_t old_len, size_t new_len)
@@ -304,7 +304,8 @@ static long sys_gettimeofday(unsigned long utv)
 	return utv ? copy_to_user(utv, &tv, sizeof(tv)) : 0;
 }
 
-/* sleep until ktime reaches deadline; -EINTR when the application ends */
+/* sleep until ktime reaches deadline; -EINTR when the application ends
+ * or a signal comes (Linux: EINTR once a handler has run) */
 static long sleep_until(u64 deadline)
 {
 	for (;;) {
@@ -317,6 +318,11 @@ static long sleep_until(u64 deadline)
 			return 0;
 		j = (unsigned long)(((deadline - now) * HZ + NSEC_PER_SEC - 1) / NSEC_PER_SEC);
 		set_current_state(TASK_UNINTERRUPTIBLE);
+		/* after the state: a signal sent from now on wakes the sleep */
+		if (app_signal_pending()) {
+			set_current_state(TASK_RUNNING);
+			return -EINTR;
+		}
 		schedule_timeout(j ? j : 1);
 	}
 }
@@ -361,25 +367,6 @@ static long sys_uname(unsigned long ubuf)
 	strlcpy(u.machine, "x86_64", sizeof(u.machine));
 	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
 	return copy_to_user(ubuf, &u, sizeof(u));
-}
-
-static long sys_rt_sigprocmask(unsigned long uold, size_t size)
-{
-	u64 none = 0;
-
-	if (size != SIGSET_SIZE)
-		return -EINVAL;
-	/* no signal is ever delivered: every mask is as good as the empty one */
-	return uold ? copy_to_user(uold, &none, sizeof(none)) : 0;
-}
-
-static long sys_rt_sigaction(int sig, unsigned long uold, size_t size)
-{
-	u8 none[32] = { 0 };            /* struct k_sigaction: handler SIG_DFL */
-
-	if (size != SIGSET_SIZE || sig < 1 || sig > 64 || sig == APP_SIGKILL || sig == 19)
-		return -EINVAL;
-	return uold ? copy_to_user(uold, none, sizeof(none)) : 0;
 }
 
 static long sys_prlimit(int resource, unsigned long unew, unsigned long uold)
@@ -427,18 +414,6 @@ static long sys_getrandom(unsigned long ubuf, size_t len)
 		done += n;
 	}
 	return (long)len;
-}
-
-static long sys_kill_self(int tid, int sig)
-{
-	if (tid != the_app.pid && tid != current->pid)
-		return -ESRCH;
-	if (!sig)
-		return 0;
-	/* raise() and abort(): the default action of every signal that
-	 * matters here ends the program */
-	pr_err("app: %s (tid %d) raised signal %d\n", the_app.name, current->pid, sig);
-	app_exit_group(128 + sig);
 }
 
 static long sys_sched_getaffinity(size_t size, unsigned long umask)
@@ -665,13 +640,19 @@ void app_syscall(struct trap_frame *tf)
 		rc = 0;                 /* root */
 		break;
 	case SYS_rt_sigprocmask:
-		rc = sys_rt_sigprocmask(a3, a4);
+		rc = app_sys_rt_sigprocmask((int)a1, a2, a3, a4);
 		break;
 	case SYS_rt_sigaction:
-		rc = sys_rt_sigaction((int)a1, a3, a4);
+		rc = app_sys_rt_sigaction((int)a1, a2, a3, a4);
+		break;
+	case SYS_rt_sigpending:
+		rc = app_sys_rt_sigpending(a1, a2);
+		break;
+	case SYS_rt_sigreturn:
+		rc = app_sys_rt_sigreturn(tf);
 		break;
 	case SYS_sigaltstack:
-		rc = a2 ? copy_to_user(a2, &(u8[24]){ 0 }, 24) : 0;
+		rc = app_sys_sigaltstack(a1, a2, tf->rsp);
 		break;
 	case SYS_uname:
 		rc = sys_uname(a1);
@@ -695,13 +676,13 @@ void app_syscall(struct trap_frame *tf)
 		rc = sys_sched_setaffinity((int)a1, a2, a3);
 		break;
 	case SYS_kill:
-		rc = sys_kill_self((int)a1, (int)a2);
+		rc = app_sys_kill((int)a1, (int)a2);
 		break;
 	case SYS_tkill:
-		rc = sys_kill_self((int)a1, (int)a2);
+		rc = app_sys_tgkill(0, (int)a1, (int)a2, true);
 		break;
 	case SYS_tgkill:
-		rc = (int)a1 != the_app.pid ? -ESRCH : sys_kill_self((int)a2, (int)a3);
+		rc = app_sys_tgkill((int)a1, (int)a2, (int)a3, false);
 		break;
 	default:
 		rc = app_syscall_net(nr, a1, a2, a3, a4, a5, a6);
@@ -709,5 +690,5 @@ void app_syscall(struct trap_frame *tf)
 			rc = sys_enosys(nr);
 		break;
 	}
-	tf->rax = (u64)rc;
+	app_syscall_set_return(tf, nr, rc);
 }

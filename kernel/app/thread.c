@@ -5,12 +5,13 @@
  * on a copy of its parent's system-call frame (rax 0, the new stack, the
  * TLS of CLONE_SETTLS).  exit_group marks every other thread killed and
  * wakes it: a thread leaves when it next returns to CPL 3
- * (app_exit_to_user), or from a wait of barenet's own (futex, nanosleep,
- * poll) that sees the mark.  Ended threads are freed from the work queue
+ * (app_exit_to_user), or from a wait (futex, nanosleep, poll, a socket's)
+ * that sees the mark (app_signal_pending: as Linux's pending SIGKILL).  Ended threads are freed from the work queue
  * once they have left the CPU; the last one to end frees the application's
  * memory and files and says so on the console. */
 #include "kernel/app/app.h"
 #include "kernel/app/fd.h"
+#include "kernel/app/signal.h"
 #include "kernel/app/uapi.h"
 #include "kernel/errno.h"
 #include "kernel/gdt.h"
@@ -152,23 +153,42 @@ void app_exit_to_user(struct trap_frame *tf)
 {
 	struct app_thread *at = app_current();
 
-	(void)tf;
-	if (at && READ_ONCE(at->killed))
+	if (!at)
+		return;
+	if (READ_ONCE(at->killed))
 		app_thread_exit(the_app.exit_status);
+	if (READ_ONCE(at->sigpending) & ~READ_ONCE(at->sigmask))
+		app_signal_deliver(tf);
 }
 
-static int fault_signal(int vector)
+/* si_code of the faults Linux names one for (include/uapi/asm-generic/
+ * siginfo.h): FPE_INTDIV, ILL_ILLOPN, SI_KERNEL (#GP, int3) */
+#define FPE_INTDIV   1
+#define ILL_ILLOPN   2
+#define SI_KERNEL    0x80
+
+/* an exception's signal and its si_code (a page fault's: uvm_fault_signal) */
+static int fault_signal(int vector, int *code)
 {
+	*code = 0;
 	switch (vector) {
 	case EXC_DE:
+		*code = FPE_INTDIV;
+		return APP_SIGFPE;
 	case EXC_MF:
 	case EXC_XM:
 		return APP_SIGFPE;
 	case EXC_UD:
+		*code = ILL_ILLOPN;
 		return APP_SIGILL;
-	case EXC_DB:
 	case EXC_BP:
+		*code = SI_KERNEL;
 		return APP_SIGTRAP;
+	case EXC_DB:
+		return APP_SIGTRAP;
+	case EXC_GP:
+		*code = SI_KERNEL;
+		return APP_SIGSEGV;
 	default:
 		return APP_SIGSEGV;
 	}
@@ -176,12 +196,21 @@ static int fault_signal(int vector)
 
 void app_fault(struct trap_frame *tf)
 {
-	int sig = fault_signal((int)tf->vector);
+	int code, sig = fault_signal((int)tf->vector, &code);
+	unsigned long addr = tf->vector == EXC_GP ? 0 : tf->rip;
+
+	if (tf->vector == EXC_PF) {
+		addr = read_cr2();
+		sig = uvm_fault_signal(addr, &code);
+	}
+	/* a handler for it: the thread goes on there (Linux's force_sig_fault) */
+	if (app_signal_fault(tf, sig, code, addr))
+		app_enter_user(tf);
 
 	if (tf->vector == EXC_PF)
 		pr_err("app: %s (tid %d): %s at rip %#llx, address %#llx, error %#llx\n",
 		       the_app.name, current->pid, exception_name((int)tf->vector),
-		       (unsigned long long)tf->rip, (unsigned long long)read_cr2(),
+		       (unsigned long long)tf->rip, (unsigned long long)addr,
 		       (unsigned long long)tf->error_code);
 	else
 		pr_err("app: %s (tid %d): %s at rip %#llx, error %#llx\n", the_app.name,
@@ -250,6 +279,8 @@ long app_clone(unsigned long flags, unsigned long newsp, unsigned long ptid,
 	frame.rsp = newsp;
 	app_fpu_save(at->fxsave);
 	at->fs_base = flags & CLONE_SETTLS ? tls : parent->fs_base;
+	/* the creator's blocked signals; no sigaltstack (Linux, CLONE_VM) */
+	at->sigmask = READ_ONCE(parent->sigmask);
 	if (flags & CLONE_CHILD_CLEARTID)
 		at->clear_child_tid = ctid;
 	tid = app_thread_create(&frame, at);

@@ -51,6 +51,12 @@
 #define UVM_BRK_MAX      (1UL << 30)            /* the heap's reach past its start */
 #define PTE_SW_FRAME     BIT_ULL(9)             /* PROT_NONE page keeping its frame */
 #define PTE_SW_SHARED    BIT_ULL(10)            /* a memory file's page (tmpfs.c), not ours to free */
+/* not present, no frame: a shared file mapping's page past the file's end
+ * at mmap time; touching it is SIGBUS, as Linux (uvm_fault_signal) */
+#define PTE_SW_SIGBUS    BIT_ULL(11)
+/* a MAP_SHARED | MAP_ANONYMOUS page: MADV_DONTNEED keeps its contents
+ * (Linux: shared memory, not the process's own) */
+#define PTE_SW_SHM       BIT_ULL(52)
 #define PTE_FRAME_MASK   0x000ffffffffff000ULL
 #define CR0_WP           BIT_ULL(16)            /* supervisor writes obey R/W: SDM vol.3A 2.5 */
 
@@ -94,10 +100,13 @@ static int map_page(unsigned long va, int prot)
 	if (!pte)
 		return -ENOMEM;
 	if (pte_has_frame(*pte)) {
-		*pte = (*pte & (PTE_FRAME_MASK | PTE_SW_SHARED)) | (prot ? prot_flags(prot) : PTE_SW_FRAME);
+		*pte = (*pte & (PTE_FRAME_MASK | PTE_SW_SHARED | PTE_SW_SHM)) |
+		       (prot ? prot_flags(prot) : PTE_SW_FRAME);
 		invlpg((void *)va);
 		return 0;
 	}
+	if (*pte & PTE_SW_SIGBUS)
+		return 0;       /* mprotect gives it no page: still past the file's end */
 	if (!prot)
 		return 0;       /* PROT_NONE and never touched: no frame */
 	if (pages >= pages_max)
@@ -116,8 +125,11 @@ static void unmap_page(unsigned long va)
 {
 	u64 *pte = paging_user_pte(va, false);
 
-	if (!pte || !pte_has_frame(*pte))
+	if (!pte || !pte_has_frame(*pte)) {
+		if (pte)
+			*pte = 0;       /* a SIGBUS mark goes with the mapping */
 		return;
+	}
 	if (*pte & PTE_SW_SHARED) {
 		tmpfs_unmap_frame(*pte & PTE_FRAME_MASK);
 	} else {
@@ -363,8 +375,6 @@ long uvm_mmap_frames(unsigned long hint, size_t len, int prot, bool fixed,
 	for (size_t i = 0; i < ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE; i++) {
 		unsigned long va = (unsigned long)at + i * PAGE_SIZE;
 
-		if (!frames[i])
-			continue;
 		/* PROT_NONE left no frame there; the table page exists if the
 		 * range needed one, else it is made now */
 		pte = paging_user_pte(va, true);
@@ -373,7 +383,10 @@ long uvm_mmap_frames(unsigned long hint, size_t len, int prot, bool fixed,
 			uvm_munmap((unsigned long)at, len);
 			return -ENOMEM;
 		}
-		*pte = frames[i] | PTE_SW_SHARED | (prot ? prot_flags(prot) : PTE_SW_FRAME);
+		if (!frames[i])
+			*pte = PTE_SW_SIGBUS;
+		else
+			*pte = frames[i] | PTE_SW_SHARED | (prot ? prot_flags(prot) : PTE_SW_FRAME);
 		invlpg((void *)va);
 	}
 	spin_unlock(&uvm_lock);
@@ -395,6 +408,69 @@ int uvm_munmap(unsigned long addr, size_t len)
 	return rc;
 }
 
+/* addr lies in what mmap handed out or in the heap; locked */
+static bool uvm_mapped(unsigned long start, unsigned long end)
+{
+	return range_covered(start, end) || (start >= brk_start && end <= ALIGN_UP(brk_cur, PAGE_SIZE));
+}
+
+int uvm_fault_signal(unsigned long addr, int *code)
+{
+	unsigned long va = ALIGN_DOWN(addr, PAGE_SIZE);
+	int sig = APP_SIGSEGV;
+	u64 *pte;
+
+	*code = APP_SEGV_MAPERR;
+	if (addr >= USER_TOP)
+		return sig;
+	spin_lock(&uvm_lock);
+	pte = paging_user_pte(va, false);
+	if (pte && *pte & PTE_SW_SIGBUS) {
+		sig = APP_SIGBUS;
+		*code = APP_BUS_ADRERR;
+	} else if ((pte && pte_has_frame(*pte)) || uvm_mapped(va, va + PAGE_SIZE)) {
+		*code = APP_SEGV_ACCERR;        /* mapped: the protection refused it */
+	}
+	spin_unlock(&uvm_lock);
+	return sig;
+}
+
+long uvm_madvise_dontneed(unsigned long addr, size_t len)
+{
+	unsigned long end = addr + ALIGN_UP(len, PAGE_SIZE);
+	long rc = 0;
+
+	if (addr & (PAGE_SIZE - 1) || end > USER_TOP || end < addr)
+		return -EINVAL;
+	spin_lock(&uvm_lock);
+	if (!uvm_mapped(addr, end))
+		rc = -ENOMEM;           /* Linux: part of the range is not mapped */
+	for (unsigned long va = addr; !rc && va < end; va += PAGE_SIZE) {
+		u64 *pte = paging_user_pte(va, false);
+
+		/* a memory file's page is the file (re-reading it gives the
+		 * file's bytes: nothing to drop), as is shared anonymous
+		 * memory; the process's own page reads back as zeros */
+		if (!pte || !pte_has_frame(*pte) || *pte & (PTE_SW_SHARED | PTE_SW_SHM))
+			continue;
+		memset(phys_to_virt(*pte & PTE_FRAME_MASK), 0, PAGE_SIZE);
+	}
+	spin_unlock(&uvm_lock);
+	return rc;
+}
+
+void uvm_mark_shm(unsigned long addr, size_t len)
+{
+	spin_lock(&uvm_lock);
+	for (unsigned long va = addr; va < addr + ALIGN_UP(len, PAGE_SIZE); va += PAGE_SIZE) {
+		u64 *pte = paging_user_pte(va, false);
+
+		if (pte && pte_has_frame(*pte))
+			*pte |= PTE_SW_SHM;
+	}
+	spin_unlock(&uvm_lock);
+}
+
 int uvm_mprotect(unsigned long addr, size_t len, int prot)
 {
 	unsigned long end = addr + ALIGN_UP(len, PAGE_SIZE);
@@ -407,7 +483,7 @@ int uvm_mprotect(unsigned long addr, size_t len, int prot)
 		return 0;
 	spin_lock(&uvm_lock);
 	/* Linux: ENOMEM when part of the range is not mapped */
-	if (!range_covered(addr, end) && !(addr >= brk_start && end <= ALIGN_UP(brk_cur, PAGE_SIZE)))
+	if (!uvm_mapped(addr, end))
 		rc = -ENOMEM;
 	for (unsigned long va = addr; !rc && va < end; va += PAGE_SIZE)
 		rc = map_page(va, prot);

@@ -13,6 +13,12 @@ u32_t sys_now(void)
 	return (u32_t)(ktime_get_ns() / NSEC_PER_MSEC);
 }
 
+/* microseconds, for the TCP RTT estimate in microseconds (lwip_hooks.h) */
+u32_t lwip_now_us(void)
+{
+	return (u32_t)(ktime_get_ns() / NSEC_PER_USEC);
+}
+
 /* xorshift64*, seeded from the TSC at first use.  Good enough for lwIP's
  * needs (ephemeral ports, initial sequence numbers, DHCP xids), not crypto. */
 static u64 rand_state;

@@ -45,7 +45,7 @@ enum {
  * sends delayed ACKs from its fast timer */
 #define LWIP_ATO_MS      TCP_TMR_INTERVAL
 
-static u8 linux_tcp_state(enum tcp_state st)
+u8 linux_tcp_state(int st)
 {
 	switch (st) {
 	case LISTEN:      return LTCP_LISTEN;

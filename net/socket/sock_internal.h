@@ -140,6 +140,10 @@ u32 tcp_sock_sndspace(const struct sock *sk);
 void tcp_sock_apply_opts(struct sock *sk);
 /* the send queue's unacknowledged and unsent bytes */
 u32 tcp_sock_tx_queue(const struct sock *sk);
+/* getsockopt(TCP_INFO) of a stream socket, core lock held */
+void tcp_sock_info(const struct sock *sk, struct sock_tcp_info *ti);
+/* an lwIP TCP state as Linux's TCP_ESTABLISHED... (net/lwip/sock_proc.c) */
+u8 linux_tcp_state(int lwip_state);
 
 /* Udp counters Linux keeps and lwIP does not (net/socket/sock_udp.c) */
 struct udp_sock_mib {

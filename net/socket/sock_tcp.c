@@ -24,9 +24,11 @@
 #include "net/core/journey.h"
 #include "net/core/skbuff.h"
 #include "net/lwip/syncookie.h"
+#include "lwip/ip.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
 #include "lwip/priv/tcp_priv.h"
+#include <string.h>
 
 /* lwIP's own backlog counts connections its accept callback has not yet
  * taken: ours takes each at once, so the real limit is sk->backlog */
@@ -275,6 +277,92 @@ u32 tcp_sock_tx_queue(const struct sock *sk)
 	const struct tcp_pcb *pcb = sk->pcb.tcp;
 
 	return pcb && !sk->listening ? pcb->snd_lbb - pcb->lastack : 0;
+}
+
+/* Linux's TCP_CA_* (include/uapi/linux/tcp.h) and TCPI_OPT_* */
+#define TCP_CA_OPEN          0
+#define TCP_CA_RECOVERY      3
+#define TCP_CA_LOSS          4
+#define TCPI_OPT_TIMESTAMPS  1
+#define TCPI_OPT_WSCALE      4
+/* lwIP's fast retransmit fires at its third duplicate ACK, always: Linux's
+ * tcp_reordering default, and what tcpi_reordering then says */
+#define LWIP_DUPACK_THRESH   3
+#define TCP_LO_STATE_CLOSE   7          /* Linux's TCP_CLOSE */
+
+/* segments of mss in a queue (a TSO segment, patch 0045, counts as the
+ * wire segments it becomes, as Linux's tcp_skb_pcount) */
+static u32 tcp_seg_count(const struct tcp_seg *seg, u32 mss, u32 *bytes)
+{
+	u32 n = 0;
+
+	for (; seg; seg = seg->next) {
+		n += seg->len > mss ? (seg->len + mss - 1) / mss : 1;
+		if (bytes)
+			*bytes += seg->len;
+	}
+	return n;
+}
+
+/* What lwIP's pcb knows, as Linux's tcp_get_info() reports it.  lwIP does
+ * not keep: SACK scoreboards (sacked, lost, fackets, retrans: which
+ * segments in flight are resends), the delayed-ACK timer's value (ato),
+ * the receiver's MSS estimate (rcv_mss: lwIP's one MSS, the smaller of
+ * both sides' announcements, stands for it), last_* times, pacing and
+ * delivery rates, segment and byte counters: those stay 0.  Retransmitted
+ * segments (total_retrans) are patch 0052's count, the RTT in
+ * microseconds patch 0053's estimate. */
+void tcp_sock_info(const struct sock *sk, struct sock_tcp_info *ti)
+{
+	const struct tcp_pcb *pcb = sk->pcb.tcp;
+	struct netif *nif;
+	u32 mss, notsent = 0;
+
+	memset(ti, 0, sizeof(*ti));
+	if (!pcb) {
+		ti->state = TCP_LO_STATE_CLOSE;
+		return;
+	}
+	ti->state = linux_tcp_state(pcb->state);
+	if (sk->listening)
+		return;                 /* Linux: a listener's rto etc. are its defaults; ours none */
+	mss = tcp_mss(pcb) ? tcp_mss(pcb) : 1;
+	ti->ca_state = pcb->flags & TF_INFR ? TCP_CA_RECOVERY : pcb->nrtx ? TCP_CA_LOSS : TCP_CA_OPEN;
+	ti->retransmits = pcb->nrtx;
+	ti->backoff = pcb->nrtx;        /* lwIP backs the RTO off by nrtx */
+	ti->probes = pcb->persist_probe;
+#if LWIP_TCP_TIMESTAMPS
+	if (pcb->flags & TF_TIMESTAMP)
+		ti->options |= TCPI_OPT_TIMESTAMPS;
+#endif
+	if (pcb->flags & TF_WND_SCALE) {
+		ti->options |= TCPI_OPT_WSCALE;
+		ti->wscale = (u8)((pcb->snd_scale & 0xf) | (pcb->rcv_scale & 0xf) << 4);
+	}
+	ti->rto = (u32)pcb->rto * TCP_SLOW_INTERVAL * 1000;
+	ti->snd_mss = mss;
+	ti->rcv_mss = mss;
+	ti->advmss = pcb->mss;
+	ti->unacked = tcp_seg_count(pcb->unacked, mss, NULL);
+	tcp_seg_count(pcb->unsent, mss, &notsent);
+	ti->notsent_bytes = notsent;
+	/* the route's MTU; lwIP's loopback has none (0, no limit): the
+	 * largest packet the MSS makes then */
+	nif = ip_route(&pcb->local_ip, &pcb->remote_ip);
+	if (nif)
+		ti->pmtu = IP_IS_V6(&pcb->remote_ip) ? netif_mtu6(nif) : nif->mtu;
+	if (!ti->pmtu)
+		ti->pmtu = pcb->mss + (IP_IS_V6(&pcb->remote_ip) ? IP6_HLEN : IP_HLEN) + TCP_HLEN;
+	ti->rtt = pcb->srtt_us >> 3;
+	ti->rttvar = pcb->rttvar_us >> 2;
+	ti->min_rtt = pcb->min_rtt_us;
+	ti->snd_ssthresh = pcb->ssthresh / mss;
+	ti->snd_cwnd = pcb->cwnd / mss;
+	ti->reordering = LWIP_DUPACK_THRESH;
+	ti->rcv_space = pcb->rcv_wnd;
+	ti->rcv_ssthresh = pcb->rcv_ann_wnd;
+	ti->total_retrans = pcb->retrans_segs;
+	ti->snd_wnd = pcb->snd_wnd;
 }
 
 u32 tcp_sock_sndspace(const struct sock *sk)

@@ -12,6 +12,7 @@
  * runnable: no wake-up is lost. */
 #include "net/core/rps.h"
 #include "net/socket/sock_internal.h"
+#include "kernel/app/signal.h"
 #include "kernel/errno.h"
 #include "kernel/mm.h"
 #include "kernel/obj_cache.h"
@@ -347,10 +348,13 @@ void sk_rx_purge(struct sock *sk)
 
 /* Sleep until ready(sk) or *timeo jiffies pass; core lock held on entry
  * and on return.  0 when ready, -EAGAIN when the time ran out (at once for
- * *timeo == 0: the non-blocking case). */
+ * *timeo == 0: the non-blocking case); for an application thread with a
+ * signal pending, Linux's sock_intr_errno: -ERESTARTSYS without a timeout,
+ * -EINTR with one (kernel/app/signal.h). */
 static int sk_wait(struct sock *sk, bool (*ready)(struct sock *sk), unsigned long *timeo)
 {
 	struct wait_queue_entry we;
+	bool forever = *timeo == MAX_SCHEDULE_TIMEOUT;
 	int rc = 0;
 
 	init_wait_entry(&we);
@@ -360,6 +364,10 @@ static int sk_wait(struct sock *sk, bool (*ready)(struct sock *sk), unsigned lon
 			break;
 		if (!*timeo) {
 			rc = -EAGAIN;
+			break;
+		}
+		if (app_signal_pending()) {
+			rc = forever ? -ERESTARTSYS : -EINTR;
 			break;
 		}
 		net_core_unlock();
@@ -498,7 +506,7 @@ int sock_connect(struct socket *sock, const struct sockaddr *addr, int len, int 
 		return -EINPROGRESS;
 	}
 	rc = sk_wait(sk, conn_done, &timeo);
-	if (rc)
+	if (rc == -EAGAIN)
 		rc = -EINPROGRESS;      /* SO_SNDTIMEO ran out: Linux's answer too */
 	else if (sk->err) {
 		rc = -sk->err;
@@ -598,8 +606,9 @@ long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
 		done += n;
 		if (done == total)
 			break;
-		if (sk_wait(sk, snd_ready, &timeo)) {
-			done = done ? done : -EAGAIN;
+		rc = sk_wait(sk, snd_ready, &timeo);
+		if (rc) {
+			done = done ? done : rc;
 			break;
 		}
 	}
@@ -662,8 +671,9 @@ long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 		}
 		if (sk->rcv_shutdown || sk->reset)
 			break;                  /* end of stream: 0 */
-		if (sk_wait(sk, rcv_ready, &timeo)) {
-			done = done ? done : -EAGAIN;
+		rc = sk_wait(sk, rcv_ready, &timeo);
+		if (rc) {
+			done = done ? done : rc;
 			break;
 		}
 		if (!sk->rx_head && sock->type == SOCK_STREAM && sock->state != SS_CONNECTED &&
@@ -860,7 +870,17 @@ int sock_getsockopt(struct socket *sock, int level, int optname, void *optval,
 			v = sk->nodelay;
 		else if (optname == TCP_MAXSEG)
 			v = sk->pcb.tcp ? tcp_mss(sk->pcb.tcp) : TCP_ETH_MSS;
-		else
+		else if (optname == TCP_INFO) {
+			struct sock_tcp_info ti;
+
+			tcp_sock_info(sk, &ti);
+			net_core_unlock();
+			/* the head of it for a short optlen, as Linux */
+			n = MIN(*optlen, (unsigned int)sizeof(ti));
+			memcpy(optval, &ti, n);
+			*optlen = n;
+			return 0;
+		} else
 			rc = -ENOPROTOOPT;
 	} else if (level == IPPROTO_IPV6 && optname == IPV6_V6ONLY && sock->family == AF_INET6) {
 		v = sk->v6only;

@@ -86,6 +86,7 @@
 #define TCP_KEEPIDLE    4
 #define TCP_KEEPINTVL   5
 #define TCP_KEEPCNT     6
+#define TCP_INFO        11
 /* IPv6 level (include/uapi/linux/in6.h) */
 #define IPV6_V6ONLY     26
 
@@ -273,6 +274,30 @@ int sock_shutdown(struct socket *sock, int how);
  * short optlen. */
 int sock_setsockopt(struct socket *sock, int level, int optname, const void *optval,
 		    unsigned int optlen);
+/* getsockopt(IPPROTO_TCP, TCP_INFO): Linux's struct tcp_info (include/
+ * uapi/linux/tcp.h, as far as musl's netinet/tcp.h has it: 232 bytes),
+ * filled from lwIP's tcp_pcb by tcp_sock_info() (net/socket/sock_tcp.c),
+ * which says which fields lwIP cannot fill.  Times in microseconds,
+ * windows in segments of snd_mss, as Linux.  A shorter optlen gets the
+ * head of it, as Linux. */
+struct sock_tcp_info {
+	u8 state, ca_state, retransmits, probes, backoff, options;
+	u8 wscale;                      /* snd_wscale : 4, rcv_wscale : 4 */
+	u8 app_limited_flags;
+	u32 rto, ato, snd_mss, rcv_mss;
+	u32 unacked, sacked, lost, retrans, fackets;
+	u32 last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
+	u32 pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd, advmss, reordering;
+	u32 rcv_rtt, rcv_space, total_retrans;
+	u64 pacing_rate, max_pacing_rate, bytes_acked, bytes_received;
+	u32 segs_out, segs_in, notsent_bytes, min_rtt, data_segs_in, data_segs_out;
+	u64 delivery_rate, busy_time, rwnd_limited, sndbuf_limited;
+	u32 delivered, delivered_ce;
+	u64 bytes_sent, bytes_retrans;
+	u32 dsack_dups, reord_seen, rcv_ooopack, snd_wnd;
+};
+_Static_assert(sizeof(struct sock_tcp_info) == 232, "struct tcp_info as musl's");
+
 /* *optlen: in, the room at optval; out, the bytes written */
 int sock_getsockopt(struct socket *sock, int level, int optname, void *optval,
 		    unsigned int *optlen);

@@ -2,10 +2,15 @@
  * (tests/qemu/test_iperf3.py): /tmp memory files through open, read,
  * write, lseek, ftruncate, mmap (shared and private), unlink; mkstemp as
  * iperf3 uses it; /dev/urandom and /dev/null; and Linux's errno for what
- * is not there.  Every check prints "ok <name>" or "FAIL <name>: why"; the
+ * is not there.  A shared mapping touched past the file's end raises
+ * SIGBUS (a handler catches it, as SIGSEGV after munmap), and
+ * madvise(MADV_DONTNEED) keeps a shared mapping's contents but zeroes
+ * private anonymous memory.  Every check prints "ok <name>" or "FAIL <name>: why"; the
  * number failed is the exit status. */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +24,85 @@
 static int fails_with(long rc, int e)
 {
 	return rc == -1 && errno == e;
+}
+
+static sigjmp_buf fault_jb;
+static volatile int fault_sig, fault_code;
+static void *volatile fault_addr;
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	fault_sig = sig;
+	fault_code = si->si_code;
+	fault_addr = si->si_addr;
+	siglongjmp(fault_jb, 1);
+}
+
+/* read *p: the signal that raised (0: none) */
+static int touch(volatile char *p)
+{
+	fault_sig = 0;
+	fault_addr = NULL;
+	if (!sigsetjmp(fault_jb, 1))
+		(void)*p;
+	return fault_sig;
+}
+
+static void fault_and_madvise_checks(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
+	char buf[32];
+	char *m, *a;
+	int fd, sig;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+
+	/* private anonymous memory reads back as zeros; shared anonymous
+	 * memory keeps its contents (Linux: it is shared memory) */
+	a = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(a, 0x5a, 2 * 4096);
+	CHECK("madv_dontneed_private_anon_zeros", madvise(a, 2 * 4096, MADV_DONTNEED) == 0 &&
+	      a[0] == 0 && a[2 * 4096 - 1] == 0, "%d %d", a[0], a[2 * 4096 - 1]);
+	munmap(a, 2 * 4096);
+	a = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	memset(a, 0x5a, 4096);
+	CHECK("madv_dontneed_shared_anon_keeps", madvise(a, 4096, MADV_DONTNEED) == 0 && a[0] == 0x5a,
+	      "%d", a[0]);
+	munmap(a, 4096);
+	CHECK("madv_dontneed_unmapped_enomem", madvise(a, 4096, MADV_DONTNEED) == -1 && errno == ENOMEM,
+	      "errno %d", errno);
+
+	/* a page and a bit of file, three pages of mapping */
+	fd = open("/tmp/bus", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ftruncate(fd, 4096 + 100);
+	m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK("mmap_past_eof", m != MAP_FAILED, "errno %d", errno);
+	if (m == MAP_FAILED)
+		return;
+	/* MADV_DONTNEED on the shared mapping: the file keeps its bytes */
+	memcpy(m, "kept in the file", 16);
+	CHECK("madv_dontneed_shared_file", madvise(m, 2 * 4096, MADV_DONTNEED) == 0 &&
+	      !memcmp(m, "kept in the file", 16) && lseek(fd, 0, SEEK_SET) == 0 &&
+	      read(fd, buf, 16) == 16 && !memcmp(buf, "kept in the file", 16), "'%.16s'", m);
+	CHECK("last_partial_page_reads", touch(m + 4096 + 200) == 0, "signal %d", fault_sig);
+	sig = touch(m + 2 * 4096 + 5);
+	CHECK("past_eof_sigbus", sig == SIGBUS && fault_code == BUS_ADRERR && fault_addr == m + 2 * 4096 + 5,
+	      "signal %d code %d addr %p (map %p)", sig, fault_code, fault_addr, (void *)m);
+	/* the handler's siglongjmp put the mask back: a second one is caught too */
+	CHECK("past_eof_sigbus_again", touch(m + 2 * 4096) == SIGBUS, "signal %d", fault_sig);
+
+	munmap(m, 3 * 4096);
+	sig = touch(m);
+	CHECK("unmapped_sigsegv", sig == SIGSEGV && fault_code == SEGV_MAPERR && fault_addr == m,
+	      "signal %d code %d addr %p", sig, fault_code, fault_addr);
+	close(fd);
+	unlink("/tmp/bus");
+
+	signal(SIGBUS, SIG_DFL);
+	signal(SIGSEGV, SIG_DFL);
 }
 
 int main(void)
@@ -138,6 +222,7 @@ int main(void)
 	close(s);
 	CHECK("ftruncate_ebadf", fails_with(ftruncate(99, 0), EBADF), "errno %d", errno);
 
+	fault_and_madvise_checks();
 	printf("files: %d failed\n", failures);
 	return failures;
 }

@@ -40,7 +40,12 @@ def test_runtime_threads_memory_time_and_exit_status(smp):
     for name in ("argv", "malloc", "malloc_big_rw", "mmap_zeroed", "munmap", "threads_counter",
                  "fpu_state_per_thread",
                  "threads_tls", "gettid", "nanosleep", "sleep_1s", "enosys", "bad_pointer_efault",
-                 "bad_fd_ebadf", "efault_after_mprotect_and_munmap"):
+                 "bad_fd_ebadf", "efault_after_mprotect_and_munmap",
+                 # signals to threads (kernel/app/signal.c)
+                 "cancel_thread_in_recv", "cancel_thread_in_nanosleep", "signal_bad_tid_esrch",
+                 "signal_zero_probes_tid", "signal_handler_runs_in_its_thread",
+                 "signal_sa_restart_recv_restarts", "signal_no_sa_restart_recv_eintr", "raise_runs_handler",
+                 "blocked_signal_waits_until_unblocked", "ignored_signal_dropped", "sigaltstack_sa_onstack"):
         assert name in ok, (name, ok)
     # argv from the kernel command line after --, quotes grouping words
     assert "argc=3 argv[0]=runtime argv[1]=alpha argv[2]=two words" in g.output
@@ -66,10 +71,11 @@ def test_exit_status_and_a_crash_are_logged():
 
 def test_exit_ends_threads_blocked_everywhere():
     """exit() while other threads block in accept, recv, a condition
-    variable, sleep, poll and epoll_wait: the program still ends (the
-    sockets are shut down, the waits see the thread killed)."""
+    variable, sleep, poll and epoll_wait, and in recv on a socket whose
+    descriptor another thread closed: the program still ends (the sockets
+    are shut down, the waits see the thread killed)."""
     g, rc = run_app("tests/apps/runtime.c", "-- blocked", "apps-blocked", timeout=60)
-    assert "runtime: exiting with 6 threads blocked" in g.output
+    assert "runtime: exiting with 7 threads blocked" in g.output
     m = re.search(r"\[ *(\d+\.\d+)\] app: runtime \(pid \d+\) exited with status 3$", g.output, re.M)
     e = re.search(r"\[ *(\d+\.\d+)\] app: runtime ended", g.output)
     assert m and e, g.output[-2000:]

@@ -65,6 +65,38 @@ def test_iperf3_server_measured_by_the_stock_client_both_ways(testnet):
     assert re.search(r"^\[\s*\d+\]\s+0\.00-\S+\s+sec\s+.*sender$", g.output, re.M), g.output[-3000:]
     # every system call it made is implemented
     assert "not implemented" not in g.output, g.output[-3000:]
+    # getsockopt(TCP_INFO) answers (it was "getsockopt - Protocol not
+    # available" once a second while the server sent, -R)
+    assert "getsockopt" not in g.output, g.output[-3000:]
+
+
+@pytest.mark.slow
+def test_iperf3_server_reports_retransmits_after_a_blackout(testnet):
+    """The guest sends (-R) and the link goes down for 1.5 s: lwIP resends
+    by its retransmission timer, and iperf3's server reports it through
+    getsockopt(TCP_INFO) tcpi_total_retrans (lwIP patch 0052), in its own
+    interval lines and in the results the host's client gets."""
+    g = testnet.guest("iperf3-retr", kernel=iperf3_kernel(), append=GUEST_IP + " shell=off -- -s")
+    g.wait_for(r"Server listening on 5201", timeout=90)
+    p = testnet.popen(["iperf3", "-c", netns.GUEST4, "-J", "--connect-timeout", "10000", "-t", "6", "-R"])
+    g.wait_for(r"0\.00-1\.\d+\s+sec", timeout=30)
+    testnet.run(["ip", "link", "set", netns.TAP, "down"], check=True)
+    g.watch(1.5)
+    testnet.run(["ip", "link", "set", netns.TAP, "up"], check=True)
+    for _ in range(120):
+        if p.poll() is not None:
+            break
+        g.watch(0.5)
+    out, err = p.communicate(timeout=30)
+    rep = json.loads(out)
+    assert p.returncode == 0 and "error" not in rep, (rep.get("error"), err[-2000:], g.output[-3000:])
+    assert rep["end"]["sum_sent"].get("retransmits", 0) > 0, (rep["end"]["sum_sent"], g.output[-3000:])
+    # the server's own interval lines: Retr (after the bitrate) above 0 in one
+    retr = [int(m.group(1)) for m in
+            re.finditer(r"^\[\s*\d+\]\s+\S+\s+sec\s+\S+ \S+\s+\S+ \S+/sec\s+(\d+)\s+\S+ \S+\s*$",
+                        g.output, re.M)]
+    assert retr and max(retr) > 0, g.output[-3000:]
+    assert "getsockopt" not in g.output, g.output[-3000:]
 
 
 def test_files_tmp_mmap_urandom_from_inside():
@@ -80,15 +112,20 @@ def test_files_tmp_mmap_urandom_from_inside():
                  "private_store_not_in_file", "map_outlives_name_and_fds", "mkstemp", "mkstemp_mmap",
                  "urandom", "dev_null", "missing_enoent", "create_outside_tmp_erofs",
                  "ftruncate_socket_einval", "mmap_socket_enodev", "lseek_socket_espipe",
-                 "file_too_big_efbig", "all_files_full_enospc", "shrink_frees"):
+                 "file_too_big_efbig", "all_files_full_enospc", "shrink_frees",
+                 # SIGBUS past the file's end, MADV_DONTNEED as Linux's
+                 "last_partial_page_reads", "past_eof_sigbus", "past_eof_sigbus_again",
+                 "madv_dontneed_shared_file", "unmapped_sigsegv", "madv_dontneed_private_anon_zeros",
+                 "madv_dontneed_shared_anon_keeps", "madv_dontneed_unmapped_enomem"):
         assert name in ok, (name, ok)
     assert "files: 0 failed" in g.output
     assert "not implemented" not in g.output, g.output[-2000:]
     assert rc == harness.EXIT_OK
 
 
-def test_so_reuseaddr_binds_a_port_in_time_wait():
-    """What iperf3's re-listen after each test needs (lwipopts.h, SO_REUSE)."""
+def test_so_reuseaddr_and_tcp_info():
+    """What iperf3's re-listen after each test needs (lwipopts.h, SO_REUSE),
+    and getsockopt(TCP_INFO), which its server reads every second."""
     g = harness.Guest("iperf3-reuseaddr", kernel=apps.app_kernel("tests/apps/reuseaddr.c"),
                       append="exit=app ready_wait=0 shell=off")
     with g:
@@ -97,4 +134,9 @@ def test_so_reuseaddr_binds_a_port_in_time_wait():
     assert not bad, bad
     ok = re.findall(r"^ok (\S+)$", g.output, re.M)
     assert "time_wait_with_reuseaddr_binds" in ok and "time_wait_without_reuseaddr_eaddrinuse" in ok, ok
+    # getsockopt(TCP_INFO) as Linux's struct tcp_info (it was ENOPROTOOPT)
+    for name in ("tcp_info", "tcp_info_state_established", "tcp_info_mss", "tcp_info_rtt", "tcp_info_cwnd",
+                 "tcp_info_rto", "tcp_info_nothing_in_flight", "tcp_info_snd_wnd", "tcp_info_short",
+                 "tcp_info_listener", "tcp_info_udp_enoprotoopt"):
+        assert name in ok, (name, ok)
     assert rc == harness.EXIT_OK

@@ -30,6 +30,12 @@ u32_t secure_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
 	secure_tcp_isn(local_ip, local_port, remote_ip, remote_port)
 #endif
 
+/* lwIP's RTT estimate in microseconds besides its 500 ms ticks, for
+ * getsockopt(TCP_INFO) (net/lwip/patches/0053-tcp-rtt-in-microseconds.patch):
+ * a microsecond clock that wraps at 2^32 (net/lwip/port.c) */
+u32_t lwip_now_us(void);
+#define LWIP_HOOK_TCP_RTT_US_NOW()    lwip_now_us()
+
 /* IPv4 IDs and IPv6 fragment IDs per RFC 7739 (keyed per-destination
  * counters, net/lwip/secure_seq.c); the hooks are barenet's patch to lwIP
  * (net/lwip/patches/0010-ip-id-hooks.patch), lwIP's own counters give
