@@ -1,10 +1,12 @@
 /* The per-CPU run queues, schedule(), sleeping with a timeout, wake-ups,
  * preemption on the tick, and wait queues (kernel/sched.h, kernel/wait.h).
  *
- * rq->tasks holds a CPU's runnable threads other than the one running;
- * schedule() appends the running thread if it is still runnable and runs
- * the first one (round robin).  The idle thread never sleeps, so the
- * queue is never empty when a thread goes to sleep.  rq->lock is a raw
+ * rq->tasks holds a CPU's runnable threads other than the one running
+ * and the idle thread; schedule() appends the running thread if it is
+ * still runnable and runs the first one (round robin), or the idle
+ * thread when none is queued (Linux's idle class: it runs only when
+ * nothing else can, so a tick or cond_resched never switches a busy
+ * thread to idle and back).  rq->lock is a raw
  * lock word (interrupts are always off around it): it is held across the
  * switch and released by the thread switched to (finish_task_switch). */
 #include "kernel/sched.h"
@@ -185,15 +187,20 @@ static void __schedule(struct rq *rq, bool preempt)
 		 * queues it on its new CPU once it is off this one */
 		prev->on_rq = preempt || prev->state == TASK_RUNNING;
 		rq->migrating = prev;
-	} else if (preempt || prev->state == TASK_RUNNING || prev == &rq->idle) {
-		/* the idle thread stays queued even while it waits
-		 * (schedule_timeout) */
+	} else if (prev == &rq->idle) {
+		/* never queued: picked when rq->tasks is empty, and
+		 * runnable for wake-ups even while it waits (on_rq) */
+	} else if (preempt || prev->state == TASK_RUNNING) {
 		list_add_tail(&prev->run_node, &rq->tasks);
 	} else {
 		prev->on_rq = false;
 	}
-	next = list_first_entry(&rq->tasks, struct task_struct, run_node);
-	list_del_init(&next->run_node);
+	if (list_empty(&rq->tasks)) {
+		next = &rq->idle;
+	} else {
+		next = list_first_entry(&rq->tasks, struct task_struct, run_node);
+		list_del_init(&next->run_node);
+	}
 	if (next == prev) {
 		rq->migrating = NULL;   /* cannot be: the idle thread never moves */
 		arch_spin_unlock(&rq->lock);
@@ -235,26 +242,6 @@ bool sched_runnable(void)
 	struct rq *rq = this_cpu_ptr(&runqueues);
 
 	return rq->ready && !list_empty(&rq->tasks);
-}
-
-bool sched_others_waiting(void)
-{
-	struct rq *rq = this_cpu_ptr(&runqueues);
-	struct task_struct *t;
-	unsigned long flags = local_irq_save();
-	bool any = false;
-
-	arch_spin_lock(&rq->lock);
-	/* the idle thread is queued whenever it is not running */
-	list_for_each_entry(t, &rq->tasks, run_node) {
-		if (t != &rq->idle) {
-			any = true;
-			break;
-		}
-	}
-	arch_spin_unlock(&rq->lock);
-	local_irq_restore(flags);
-	return any;
 }
 
 void cond_resched(void)

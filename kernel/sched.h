@@ -88,12 +88,10 @@ static inline void set_current_state(long state)
 {
 	__atomic_store_n(&current->state, state, __ATOMIC_SEQ_CST);
 }
-/* another thread waits for this CPU (the idle loop must not halt);
- * interrupts off for an answer that holds */
+/* another thread than the running one and the idle thread waits for
+ * this CPU (the idle loop must not halt; a busy poller stops:
+ * net/core/napi.h); interrupts off for an answer that holds */
 bool sched_runnable(void);
-/* a thread other than this CPU's idle thread waits for it (a busy
- * poller's reason to stop: net/core/napi.h) */
-bool sched_others_waiting(void);
 /* yield the CPU to the other runnable threads (the caller stays runnable) */
 void cond_resched(void);
 
