@@ -1,12 +1,13 @@
 /* The per-CPU run queues, schedule(), sleeping with a timeout, wake-ups,
  * preemption on the tick, and wait queues (kernel/sched.h, kernel/wait.h).
  *
- * rq->tasks holds a CPU's runnable threads other than the one running
- * and the idle thread; schedule() appends the running thread if it is
- * still runnable and runs the first one (round robin), or the idle
- * thread when none is queued (Linux's idle class: it runs only when
- * nothing else can, so a tick or cond_resched never switches a busy
- * thread to idle and back).  rq->lock is a raw
+ * rq->tasks holds a CPU's runnable threads other than the one running;
+ * schedule() appends the running thread if it is still runnable and runs
+ * the first one (round robin), or the idle thread when none is queued.
+ * Once in its idle loop the idle thread is never queued (Linux's idle
+ * class: it runs only when nothing else can, so a tick or cond_resched
+ * never switches a busy thread to idle and back); before, as the boot
+ * context, it is queued even while it waits.  rq->lock is a raw
  * lock word (interrupts are always off around it): it is held across the
  * switch and released by the thread switched to (finish_task_switch). */
 #include "kernel/sched.h"
@@ -38,6 +39,12 @@ struct rq {
 	struct task_struct idle;        /* this CPU's boot context */
 	bool need_resched;
 	bool ready;
+	/* the idle thread has entered its idle loop (sched_idle_loop_enter):
+	 * from then on it is never queued and runs only when rq->tasks is
+	 * empty.  Before, it is the CPU's boot context doing real work (CPU
+	 * 0's boot and selftests) and queued like any thread, even while it
+	 * waits (schedule_timeout's idle branch polls its timeout) */
+	bool idle_loop;
 };
 
 DEFINE_PER_CPU(unsigned int, __preempt_count);
@@ -187,10 +194,11 @@ static void __schedule(struct rq *rq, bool preempt)
 		 * queues it on its new CPU once it is off this one */
 		prev->on_rq = preempt || prev->state == TASK_RUNNING;
 		rq->migrating = prev;
-	} else if (prev == &rq->idle) {
-		/* never queued: picked when rq->tasks is empty, and
-		 * runnable for wake-ups even while it waits (on_rq) */
-	} else if (preempt || prev->state == TASK_RUNNING) {
+	} else if (prev == &rq->idle && rq->idle_loop) {
+		/* never queued: picked when rq->tasks is empty */
+	} else if (preempt || prev->state == TASK_RUNNING || prev == &rq->idle) {
+		/* the boot context stays queued even while it waits
+		 * (schedule_timeout) */
 		list_add_tail(&prev->run_node, &rq->tasks);
 	} else {
 		prev->on_rq = false;
@@ -242,6 +250,17 @@ bool sched_runnable(void)
 	struct rq *rq = this_cpu_ptr(&runqueues);
 
 	return rq->ready && !list_empty(&rq->tasks);
+}
+
+void sched_idle_loop_enter(void)
+{
+	struct rq *rq = this_cpu_ptr(&runqueues);
+	unsigned long flags = local_irq_save();
+
+	arch_spin_lock(&rq->lock);
+	rq->idle_loop = true;
+	arch_spin_unlock(&rq->lock);
+	local_irq_restore(flags);
 }
 
 void cond_resched(void)
