@@ -8,7 +8,26 @@ by each image's own symbols.
 
   python3 bench/udpcost.py LABEL=ELF [LABEL=ELF...]     (root; SECS=4 SAMP=6 MODEL=e1000)
 
-SAMP=0 skips the sampling; MODEL names the NIC model.
+SAMP=0 skips the sampling; MODEL names the NIC model; INF= the requests
+in flight (8; with 32 the guest stays busy and the cost per request
+varies less with the host's load).
+
+Counts that the host's load does not move (both over a 64 B x8 window, 2 s
+by default, COUNT_SECS=):
+  MMIO=1  the device and interrupt controller register accesses per
+          request, from QEMU's memory_region_ops_read/write trace events
+          (switched on through the monitor, written to a file): under TCG
+          each is an exit into QEMU's device model, and a TX tail write
+          runs the device's whole transmit path;
+  INSN=1  the guest instructions per request by function, from QEMU's
+          `-d in_asm,exec,nochain` log (each translation block's size
+          times its executions), less the same window's background with
+          no traffic (tick, timers).  The log slows the guest to a few
+          hundred requests/s (tens on a loaded host), so per-millisecond
+          work (ident_next's random step) weighs more than at full speed,
+          and a guest slowed past the TX watchdog's 500 ms resets its
+          ring inside the window (dma_free_coherent and the console on
+          top: discard such a count).
 
 e.g. `bench/udpcost.py now=build/release/barenet.elf before=/path/to/old.elf`
 (build/release: the release image, make bench's; build/barenet.elf is the
@@ -16,6 +35,7 @@ checked one the tests boot).  Each boot's line names its image's tree and
 flavour (its banner)."""
 import collections
 import os
+import re
 import sys
 import threading
 import time
@@ -27,6 +47,7 @@ import profile  # noqa: E402
 
 # MODEL=e1000e|igb: another NIC model (its default mode)
 MODEL = os.environ.get("MODEL", "e1000")
+INFLIGHT = int(os.environ.get("INF", "8"))
 
 
 def one(label, elf, secs, samp):
@@ -40,17 +61,21 @@ def one(label, elf, secs, samp):
         print("%s: %s, %s" % (label, elf, benchlib.image_build(bg.g.output)), flush=True)
         if not run.wait_udp_echo(net, 60):
             sys.exit("udpcost: no UDP echo from %s; log %s" % (elf, bg.g.logpath))
-        run.udp_echo(net, 64, 8, 1.0)
+        run.udp_echo(net, 64, INFLIGHT, 1.0)
         pid = bg.g.proc.pid
         for size in (64, 1400):
             l0 = os.getloadavg()[0]
             c0, t0 = benchlib.proc_cpu_seconds(pid), time.monotonic()
-            rate, lost = run.udp_echo(net, size, 8, secs)
+            rate, lost = run.udp_echo(net, size, INFLIGHT, secs)
             c1, t1 = benchlib.proc_cpu_seconds(pid), time.monotonic()
             n = rate * (t1 - t0)
-            print("%s %dB x8: %.0f req/s lost %d, QEMU cpu %.2f s/%.2f s, %.0f req per QEMU "
-                  "cpu-s, load %.1f" % (label, size, rate, lost, c1 - c0, t1 - t0,
+            print("%s %dB x%d: %.0f req/s lost %d, QEMU cpu %.2f s/%.2f s, %.0f req per QEMU "
+                  "cpu-s, load %.1f" % (label, size, INFLIGHT, rate, lost, c1 - c0, t1 - t0,
                                          n / (c1 - c0) if c1 > c0 else 0.0, l0), flush=True)
+        if os.environ.get("MMIO") == "1":
+            mmio_counts(label, bg.g, net)
+        if os.environ.get("INSN") == "1":
+            insn_counts(label, bg.g, net, addrs, names)
         if samp <= 0:
             return
         res = {}
@@ -63,6 +88,101 @@ def one(label, elf, secs, samp):
     print("%s samples %d (rate while sampled %.0f)" % (label, len(rips), res["r"][0]))
     for nm, k in cnt.most_common(25):
         print("  %5.1f%% %s" % (100.0 * k / len(rips), nm))
+    sys.stdout.flush()
+
+
+COUNT_SECS = float(os.environ.get("COUNT_SECS", "2"))
+MR_LINE = re.compile(r"memory_region_ops_(read|write) .*?addr (0x[0-9a-f]+) .*?name '([^']*)'")
+TB_RUN = re.compile(r"Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/")
+TB_INSN = re.compile(r"^0x([0-9a-f]+):")
+
+
+def logged_window(g, log, what, traffic):
+    """QEMU's log into log while traffic() runs (what: trace events or -d
+    items); traffic's result."""
+    if os.path.exists(log):
+        os.unlink(log)
+    g.monitor("logfile " + log)
+    if what.startswith("trace:"):
+        for ev in what[6:].split(","):
+            g.monitor("trace-event %s on" % ev)
+    else:
+        g.monitor("log " + what)
+    try:
+        return traffic()
+    finally:
+        if what.startswith("trace:"):
+            for ev in what[6:].split(","):
+                g.monitor("trace-event %s off" % ev)
+        else:
+            g.monitor("log none")
+        time.sleep(0.3)
+
+
+def echo_window(net):
+    t0 = time.monotonic()
+    rate, _ = run.udp_echo(net, 64, 8, COUNT_SECS)
+    return rate * (time.monotonic() - t0), time.monotonic() - t0
+
+
+def mmio_counts(label, g, net):
+    """Register accesses per request (MMIO=1)."""
+    log = os.path.join(g.tmp, "mmio.log")
+    n, _ = logged_window(g, log, "trace:memory_region_ops_write,memory_region_ops_read",
+                         lambda: echo_window(net))
+    cnt = collections.Counter()
+    with open(log, errors="replace") as f:
+        for line in f:
+            m = MR_LINE.search(line)
+            if m:
+                cnt[(m.group(1), m.group(3), m.group(2))] += 1
+    tot = collections.Counter()
+    print("%s register accesses per request (%d requests):" % (label, n))
+    for (rw, region, addr), k in sorted(cnt.items(), key=lambda x: -x[1]):
+        tot[rw] += k
+        if n and k / n >= 0.01:
+            print("  %.3f %-5s %s %s" % (k / n, rw, region, addr))
+    print("  %.3f writes, %.3f reads in all" % (tot["write"] / max(n, 1), tot["read"] / max(n, 1)))
+    sys.stdout.flush()
+
+
+def tb_log(path, sizes):
+    """Executions per translation block start in a -d in_asm,exec log;
+    sizes (block start -> instructions) filled from its in_asm parts."""
+    runs = collections.Counter()
+    cur = None
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = TB_INSN.match(line)
+            if m:
+                if cur is None:
+                    cur = int(m.group(1), 16)
+                    sizes[cur] = 0
+                sizes[cur] += 1
+                continue
+            cur = None
+            m = TB_RUN.search(line)
+            if m:
+                runs[int(m.group(1), 16)] += 1
+    return runs
+
+
+def insn_counts(label, g, net, addrs, names):
+    """Guest instructions per request by function (INSN=1)."""
+    log = os.path.join(g.tmp, "insn.log")
+    n, secs = logged_window(g, log, "in_asm,exec,nochain", lambda: echo_window(net))
+    logged_window(g, log + ".idle", "in_asm,exec,nochain", lambda: time.sleep(secs))
+    sizes = {}
+    per_fn = collections.Counter()
+    for path, sign in ((log, 1), (log + ".idle", -1)):
+        for pc, k in tb_log(path, sizes).items():
+            per_fn[profile.name_of(addrs, names, pc)] += sign * k * sizes.get(pc, 1)
+        os.unlink(path)
+    tot = sum(per_fn.values())
+    print("%s guest instructions per request: %.0f (%d requests, %.0f/s while logged)" % (
+        label, tot / max(n, 1), n, n / secs))
+    for nm, k in per_fn.most_common(30):
+        print("  %7.1f %s" % (k / max(n, 1), nm))
     sys.stdout.flush()
 
 

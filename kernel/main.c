@@ -163,6 +163,7 @@ void kmain(u32 magic, u32 info_phys)
 	/* the idle loop: CPU 0's idle thread runs the threads that are
 	 * runnable, serves softirqs raised outside interrupt context that
 	 * ksoftirqd has not taken yet, and halts otherwise */
+	sched_idle_loop_enter();
 	for (;;) {
 		cond_resched();
 		local_irq_disable();

@@ -3,8 +3,11 @@
  *
  * rq->tasks holds a CPU's runnable threads other than the one running;
  * schedule() appends the running thread if it is still runnable and runs
- * the first one (round robin).  The idle thread never sleeps, so the
- * queue is never empty when a thread goes to sleep.  rq->lock is a raw
+ * the first one (round robin), or the idle thread when none is queued.
+ * Once in its idle loop the idle thread is never queued (Linux's idle
+ * class: it runs only when nothing else can, so a tick or cond_resched
+ * never switches a busy thread to idle and back); before, as the boot
+ * context, it is queued even while it waits.  rq->lock is a raw
  * lock word (interrupts are always off around it): it is held across the
  * switch and released by the thread switched to (finish_task_switch). */
 #include "kernel/sched.h"
@@ -36,6 +39,12 @@ struct rq {
 	struct task_struct idle;        /* this CPU's boot context */
 	bool need_resched;
 	bool ready;
+	/* the idle thread has entered its idle loop (sched_idle_loop_enter):
+	 * from then on it is never queued and runs only when rq->tasks is
+	 * empty.  Before, it is the CPU's boot context doing real work (CPU
+	 * 0's boot and selftests) and queued like any thread, even while it
+	 * waits (schedule_timeout's idle branch polls its timeout) */
+	bool idle_loop;
 };
 
 DEFINE_PER_CPU(unsigned int, __preempt_count);
@@ -185,15 +194,21 @@ static void __schedule(struct rq *rq, bool preempt)
 		 * queues it on its new CPU once it is off this one */
 		prev->on_rq = preempt || prev->state == TASK_RUNNING;
 		rq->migrating = prev;
+	} else if (prev == &rq->idle && rq->idle_loop) {
+		/* never queued: picked when rq->tasks is empty */
 	} else if (preempt || prev->state == TASK_RUNNING || prev == &rq->idle) {
-		/* the idle thread stays queued even while it waits
+		/* the boot context stays queued even while it waits
 		 * (schedule_timeout) */
 		list_add_tail(&prev->run_node, &rq->tasks);
 	} else {
 		prev->on_rq = false;
 	}
-	next = list_first_entry(&rq->tasks, struct task_struct, run_node);
-	list_del_init(&next->run_node);
+	if (list_empty(&rq->tasks)) {
+		next = &rq->idle;
+	} else {
+		next = list_first_entry(&rq->tasks, struct task_struct, run_node);
+		list_del_init(&next->run_node);
+	}
 	if (next == prev) {
 		rq->migrating = NULL;   /* cannot be: the idle thread never moves */
 		arch_spin_unlock(&rq->lock);
@@ -237,24 +252,15 @@ bool sched_runnable(void)
 	return rq->ready && !list_empty(&rq->tasks);
 }
 
-bool sched_others_waiting(void)
+void sched_idle_loop_enter(void)
 {
 	struct rq *rq = this_cpu_ptr(&runqueues);
-	struct task_struct *t;
 	unsigned long flags = local_irq_save();
-	bool any = false;
 
 	arch_spin_lock(&rq->lock);
-	/* the idle thread is queued whenever it is not running */
-	list_for_each_entry(t, &rq->tasks, run_node) {
-		if (t != &rq->idle) {
-			any = true;
-			break;
-		}
-	}
+	rq->idle_loop = true;
 	arch_spin_unlock(&rq->lock);
 	local_irq_restore(flags);
-	return any;
 }
 
 void cond_resched(void)

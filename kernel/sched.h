@@ -88,12 +88,13 @@ static inline void set_current_state(long state)
 {
 	__atomic_store_n(&current->state, state, __ATOMIC_SEQ_CST);
 }
-/* another thread waits for this CPU (the idle loop must not halt);
- * interrupts off for an answer that holds */
+/* another thread than the running one and the idle thread waits for
+ * this CPU (the idle loop must not halt; a busy poller stops:
+ * net/core/napi.h); interrupts off for an answer that holds */
 bool sched_runnable(void);
-/* a thread other than this CPU's idle thread waits for it (a busy
- * poller's reason to stop: net/core/napi.h) */
-bool sched_others_waiting(void);
+/* the calling CPU's idle thread starts its idle loop: from now on it runs
+ * only when no other thread is runnable (kernel/main.c, kernel/smp.c) */
+void sched_idle_loop_enter(void);
 /* yield the CPU to the other runnable threads (the caller stays runnable) */
 void cond_resched(void);
 

@@ -140,6 +140,44 @@ static int spin_thread(void *data)
 	return 0;
 }
 
+/* --- a lone busy thread keeps its CPU --- */
+
+struct lone_spinner {
+	u64 nivcsw;
+};
+
+static int lone_spin_thread(void *data)
+{
+	struct lone_spinner *s = data;
+	u64 end = ktime_get_ns() + (u64)SPIN_MS * NSEC_PER_MSEC;
+
+	while (ktime_get_ns() < end)
+		cpu_relax();
+	s->nivcsw = current->nivcsw;
+	return 0;
+}
+
+/* The idle thread runs only when nothing else can: a thread spinning
+ * alone on a CPU is not preempted on every tick for the idle thread
+ * (which would switch straight back).  Linux's idle class. */
+static int selftest_lone_spinner(unsigned int cpu)
+{
+	struct lone_spinner ls = { .nivcsw = ~0ULL };
+	struct task_struct *t = kthread_create(lone_spin_thread, &ls, "spin/lone");
+	int rc = 0;
+
+	SELFTEST_CHECK("sched", t && kthread_bind(t, cpu) == 0);
+	wake_up_process(t);
+	SELFTEST_CHECK("sched", kthread_stop(t) == 0);
+	pr_info("sched: test: a lone spinner on CPU%u was preempted %llu times in %u ms\n",
+		cpu, (unsigned long long)ls.nivcsw, SPIN_MS);
+	/* HZ ticks a second would each preempt it for the idle thread; the
+	 * few real wake-ups (kworkers, ksoftirqd) on that CPU stay well under */
+	SELFTEST_CHECK("sched", ls.nivcsw < (u64)SPIN_MS * HZ / 1000 / 3);
+out:
+	return rc;
+}
+
 /* --- a woken sleeper leaves the queue --- */
 
 struct wq_once {
@@ -404,7 +442,11 @@ static int selftest_sched(void)
 		(long long)((s64)(sp1.last_ns - sp2.first_ns) / (s64)NSEC_PER_MSEC));
 	/* without preemption b starts only after a's 300 ms */
 	SELFTEST_CHECK("sched", sp2.first_ns && sp2.first_ns + 50 * NSEC_PER_MSEC < sp1.last_ns);
-	rc = selftest_wake_autoremove();
+	/* an AP, in its idle loop (CPU 0's idle thread is this boot
+	 * context, queued while it waits here) */
+	rc = n >= 2 ? selftest_lone_spinner(n - 1) : 0;
+	if (!rc)
+		rc = selftest_wake_autoremove();
 	if (!rc)
 		rc = selftest_kthread_detach();
 	if (!rc)

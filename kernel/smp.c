@@ -174,6 +174,7 @@ void smp_ap_main(void)
 		}
 	/* the idle loop: softirqs raised here (none yet: every device
 	 * interrupt goes to CPU 0), otherwise halt until the next interrupt */
+	sched_idle_loop_enter();
 	for (;;) {
 		cond_resched();
 		local_irq_disable();

@@ -12,6 +12,7 @@
 #define FAULT_SEED_DEFAULT      0x6261726e65746661ULL   /* "barnetfa" */
 #define FAULT_DD_DELAY_POLLS    4       /* polls a delayed DD bit stays unseen */
 #define FAULT_EXHAUST_MS        200     /* how long RX descriptors are withheld */
+#define FAULT_STOP_GAP_MS       20      /* how long a stop waits with the receiver off */
 #define FAULT_PCT_PPM           10000u  /* 1 % in parts per million */
 #define FAULT_LIST_MAX          256     /* a fault= value */
 #define FAULT_FIELDS_MAX        4       /* name:prob:times:param */
@@ -32,6 +33,7 @@ static const struct {
 	[FAULT_IRQ_SPURIOUS] = { "irq_spurious", 0, "" },
 	[FAULT_DD_DELAY] = { "dd_delay", FAULT_DD_DELAY_POLLS, "polls the DD bit stays unseen" },
 	[FAULT_TX_STALL] = { "tx_stall", 0, "" },
+	[FAULT_RX_STOP_GAP] = { "rx_stop_gap", FAULT_STOP_GAP_MS, "ms a stop waits with the receiver off" },
 };
 
 u32 fault_armed;

@@ -42,6 +42,7 @@ enum fault_id {
 	FAULT_IRQ_SPURIOUS,     /* an interrupt raised with no cause (per driver watchdog run) */
 	FAULT_DD_DELAY,         /* a written-back DD bit not seen for param polls */
 	FAULT_TX_STALL,         /* the TX tail stops moving until the device is reset */
+	FAULT_RX_STOP_GAP,      /* a stop waits param ms right after the receiver goes off */
 	FAULT_NR
 };
 

@@ -325,19 +325,34 @@ u32 __journey_tx_token(void)
 	return (u32)(r->id << JOURNEY_TOKEN_SLOT_BITS) | (u32)(r - slots + 1);
 }
 
-void __journey_tx_done(u32 token)
+/* the record a driver's token names, while it is still that one's */
+static struct journey_rec *rec_of_token(u32 token)
 {
 	unsigned int slot = (token & JOURNEY_TOKEN_SLOT_MASK) - 1;
 	struct journey_rec *r;
 
 	if (slot >= JOURNEY_INFLIGHT)
-		return;
+		return NULL;
 	r = &slots[slot];
 	if (!READ_ONCE(r->busy) || (u32)(r->id << JOURNEY_TOKEN_SLOT_BITS) !=
 	    (token & ~JOURNEY_TOKEN_SLOT_MASK))
+		return NULL;
+	return r;
+}
+
+void __journey_tx_done(u32 token)
+{
+	struct journey_rec *r = rec_of_token(token);
+
+	if (!r)
 		return;
 	stamp(r, JOURNEY_TX_DONE);
 	rec_complete(r);
+}
+
+void __journey_tx_tail(u32 token)
+{
+	stamp(rec_of_token(token), JOURNEY_TX_TAIL);
 }
 
 void __journey_skb_release(struct sk_buff *skb)

@@ -100,6 +100,7 @@ void __journey_xmit_begin(struct sk_buff *skb);
 void __journey_xmit_end(struct sk_buff *skb, int rc);
 u32 __journey_tx_token(void);
 void __journey_tx_done(u32 token);
+void __journey_tx_tail(u32 token);
 void __journey_skb_release(struct sk_buff *skb);
 
 /* driver: a stage before the skb exists, or TX_TAIL inside ndo_start_xmit */
@@ -203,6 +204,14 @@ static inline void journey_tx_done(u32 token)
 {
 	if (unlikely(token != 0))
 		__journey_tx_done(token);
+}
+
+/* driver: a tail write that came after ndo_start_xmit (one NETDEV_TX_MORE
+ * deferred) moved over token's descriptor: its TX_TAIL stamp (0: nothing) */
+static inline void journey_tx_tail(u32 token)
+{
+	if (unlikely(token != 0))
+		__journey_tx_tail(token);
 }
 
 /* skbuff.c, at the final free: a record still on the skb completes */

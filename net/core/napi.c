@@ -342,7 +342,7 @@ bool napi_busy_loop(unsigned int napi_id, bool (*loop_end)(void *arg), void *arg
 			done = true;
 			break;
 		}
-		if (sched_others_waiting() || ktime_get_ns() >= end)
+		if (sched_runnable() || ktime_get_ns() >= end)
 			break;
 		if (!napi) {
 			/* an interrupt scheduled it: let NET_RX poll it */

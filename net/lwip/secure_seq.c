@@ -20,12 +20,29 @@ static struct siphash_key isn_key, ident_key;
 static u32 ident_ctr[SECURE_IDENT_BUCKETS];
 static u32 ident_stamp_ms[SECURE_IDENT_BUCKETS];
 
+/* The hashes of the tuples last given an ID, direct-mapped.  A stream of
+ * datagrams to one peer (an echo's replies, a request/response flow) asks
+ * for the same tuple every frame, and SipHash-2-4 is about 450
+ * instructions, a tenth of a UDP echo request's guest instructions (under
+ * TCG every one costs).  The hash of a tuple never changes under one key,
+ * so an entry gives exactly the bucket a fresh hash would; the counters
+ * still advance per frame.  secure_seq_init (a new key) empties it. */
+#define IDENT_CACHE_SLOTS 16
+struct ident_cache_slot {
+	u8 n;                   /* tuple length; 0: empty */
+	u8 t[TUPLE_MAX];
+	u64 hash;
+};
+static struct ident_cache_slot ident_cache[IDENT_CACHE_SLOTS];
+static u64 ident_hashes;        /* SipHash runs for IDs (the cache's misses) */
+
 void secure_seq_init(void)
 {
 	get_random_bytes(&isn_key, sizeof(isn_key));
 	get_random_bytes(&ident_key, sizeof(ident_key));
 	get_random_bytes(ident_ctr, sizeof(ident_ctr));
 	memset(ident_stamp_ms, 0, sizeof(ident_stamp_ms));
+	memset(ident_cache, 0, sizeof(ident_cache));
 }
 
 static size_t put_addr(u8 *p, const ip_addr_t *a)
@@ -67,6 +84,22 @@ static u32 ident_next(u64 hash)
 	return ident_ctr[b];
 }
 
+/* the keyed hash of tuple t (n bytes), from the cache when it holds it;
+ * the slot from the destination's last two bytes and the protocol */
+static u64 ident_hash(const u8 *t, size_t n)
+{
+	struct ident_cache_slot *c = &ident_cache[(t[n - 3] ^ t[n - 2] ^ t[n - 1]) %
+						  IDENT_CACHE_SLOTS];
+
+	if (c->n == n && !memcmp(c->t, t, n))
+		return c->hash;
+	ident_hashes++;
+	c->hash = siphash_2_4(t, n, &ident_key);
+	memcpy(c->t, t, n);
+	c->n = (u8)n;
+	return c->hash;
+}
+
 u32 secure_ip_ident(const ip_addr_t *src, const ip_addr_t *dst, u8 proto)
 {
 	u8 t[TUPLE_MAX];
@@ -76,7 +109,12 @@ u32 secure_ip_ident(const ip_addr_t *src, const ip_addr_t *dst, u8 proto)
 	n += put_addr(t + n, src);
 	n += put_addr(t + n, dst);
 	t[n++] = proto;
-	return ident_next(siphash_2_4(t, n, &ident_key));
+	return ident_next(ident_hash(t, n));
+}
+
+u64 secure_ident_hashes(void)
+{
+	return ident_hashes;
 }
 
 u16 secure_ip4_id(const ip4_addr_t *src, const ip4_addr_t *dst, u8 proto)

@@ -32,6 +32,9 @@ u32 secure_tcp_isn(const ip_addr_t *local_ip, u16 local_port,
  * own IDs advance; it learns nothing of the traffic to other hosts, and
  * after a pause cannot tell how many packets went out.  Core lock held. */
 u32 secure_ip_ident(const ip_addr_t *src, const ip_addr_t *dst, u8 proto);
+/* how many times secure_ip_ident hashed a tuple (the rest came from its
+ * cache of recent tuples): for tests */
+u64 secure_ident_hashes(void);
 /* the IPv4 header's 16-bit ID (lwIP's LWIP_HOOK_IP4_ID) */
 u16 secure_ip4_id(const ip4_addr_t *src, const ip4_addr_t *dst, u8 proto);
 /* the IPv6 Fragment header's 32-bit Identification for a packet from the

@@ -106,14 +106,21 @@ def _lwip_orig():
 def test_lwip_patches_applied_and_stamped(tmp_path):
     """The patch set is applied after the sha256 check; the stamp follows
     the set (an edited patch re-unpacks); a patch that does not apply
-    stops the script with its name.  Offline: the orig tarball is copied
-    from build/deps into a private DEPS_DIR."""
+    stops the script with its name.  Offline: the orig tarball is linked
+    from build/deps into a private DEPS_DIR, and the other sources too."""
     version, orig = _lwip_orig()
     if not os.path.exists(orig):
         pytest.skip("no %s (make deps)" % orig)
     deps = tmp_path / "deps"
     deps.mkdir()
     os.symlink(orig, deps / os.path.basename(orig))
+    # the other sources (microsocks, iperf3, uPlot) as build/deps has them:
+    # found present, not fetched again (an apt-get update and three
+    # downloads, 35 s of this test, and the network)
+    top_deps = os.path.join(ROOT, "build", "deps")
+    for name in os.listdir(top_deps):
+        if not name.startswith("lwip") and os.path.isfile(os.path.join(top_deps, name, ".verified")):
+            os.symlink(os.path.join(top_deps, name), deps / name)
     patches = tmp_path / "patches"
     patches.mkdir()
     (patches / "0001-mark.patch").write_text(

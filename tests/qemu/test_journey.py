@@ -143,20 +143,46 @@ def ping_summary(out):
     return int(m.group(1)), int(m.group(2)), float(m.group(3))
 
 
+def host_echo_replies(j, v6):
+    """Echo replies the namespace's ICMP (v6: ICMPv6) layer received so far."""
+    if v6:
+        out = j.net.run(["cat", "/proc/net/snmp6"], timeout=10).stdout
+        return int(re.search(r"^Icmp6InEchoReplies\s+(\d+)", out, re.M).group(1))
+    rows = [l.split() for l in j.net.run(["cat", "/proc/net/snmp"], timeout=10).stdout.splitlines()
+            if l.startswith("Icmp:")]
+    return int(dict(zip(rows[0][1:], rows[1][1:]))["InEchoReps"])
+
+
 def run_ping(j, args, n, deadline):
     # exactly n requests: -W 5 waits that long for a late reply, where -w
     # (a deadline) would send more until n replies came (test_proc saw 21
     # sent for 20 when one reply took 32 ms); deadline bounds the run
+    v6 = "-6" in args
+    before = host_echo_replies(j, v6)
     r = j.net.run(["ping"] + args + ["-q", "-c", str(n), "-W", "5"],
                   timeout=deadline + 15)
+    # every reply must reach the namespace's ICMP layer.  ping's own count
+    # may be short of it: kept off the CPU by host load, ping lets its
+    # socket's receive buffer overflow and says nothing (flakes2: 1 to 7
+    # of 200 missing in 7 of about 600 loaded runs, every time with the
+    # guest's InEchos = OutEchoReps = 200 and the host's InEchoReps = 200)
+    replies = host_echo_replies(j, v6) - before
     sent, got, loss = ping_summary(r.stdout)
-    if (sent, got, loss) != (n, n, 0.0):
+    if sent != n or replies != n:
         # where did it go: the guest's own drop counters and the host's
-        where = j.g.shell("cat /proc/net/softnet_stat; ethtool -S eth0; cat /proc/net/snmp",
-                          timeout=20)
+        # (one command a line: the shell has no ';', and took it all
+        # for cat's file names)
+        where = "".join(j.g.shell(c, timeout=20) for c in
+                        ("cat /proc/net/softnet_stat", "ethtool -S eth0", "cat /proc/net/snmp",
+                         "cat /proc/net/dev"))
         host = j.net.run(["ip", "-s", "link"], timeout=10).stdout
-        raise AssertionError(r.stdout + r.stderr + where + host)
-    assert r.returncode == 0, r.stdout + r.stderr
+        raise AssertionError("%d echo replies reached the host's ICMP layer of %d\n" % (replies, n) +
+                             r.stdout + r.stderr + where + host)
+    if got != n:
+        report("journey %s: ping counted %d of the %d replies the host received (its socket "
+               "overflowed under host load)" % (j.nic, got, n))
+    else:
+        assert r.returncode == 0, r.stdout + r.stderr
     m = re.search(r"rtt min/avg/max/mdev = ([\d.]+)/([\d.]+)/([\d.]+)", r.stdout)
     return m.group(2) if m else "?"
 

@@ -11,6 +11,7 @@ the names of an ALONE module (test_tunables.py) and of a shared-guest one
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -97,3 +98,38 @@ def test_alone_groups_and_reports(tmp_path):
     assert len({w for _, w, _, _ in alone}) == 1, alone
     first, last = min(a[2] for a in alone), max(a[3] for a in alone)
     assert all(b[3] <= first or b[2] >= last for b in runs if not b[0].startswith("alone")), runs
+
+
+def test_test_full_only_cells_named_and_left_to_test_full():
+    """conftest.py's TEST_FULL_ONLY and SMP_QUICK_CELLS: each cell named
+    there exists (a renamed test would drop out of the table unseen), is
+    marked slow (make test-full and pytest -m slow run it, make test
+    skips it), and the cell said to show the same thing stays in make
+    test."""
+    import conftest
+    mods = sorted({k.split("::")[0] for k in conftest.TEST_FULL_ONLY} |
+                  {k.split("::")[0] for k in conftest.SMP_MATRIX})
+
+    def collect(markexpr):
+        r = subprocess.run([sys.executable, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider",
+                            "-m", markexpr] + mods, cwd=HERE, capture_output=True, text=True,
+                           timeout=120, env=dict(os.environ, BARENET_QUICK="1"))
+        assert r.returncode == 0, r.stdout + r.stderr
+        return {os.path.basename(l.strip()) for l in r.stdout.splitlines() if "::" in l}
+
+    slow, quick = collect("slow"), collect("not slow")
+    for key, kept in conftest.TEST_FULL_ONLY.items():
+        assert key in slow and key not in quick, (key, sorted(quick)[:5])
+        if kept.startswith("["):
+            stay = key.split("[")[0] + kept.split(";")[0]
+        else:
+            stay = key.split("[")[0] + "[" + kept + "]"
+        assert stay in quick, (key, stay)
+    variants = [n for n in slow | quick if "[cpus1-" in n or "[cpus4-" in n]
+    assert variants
+    for n in variants:
+        nic = [p for p in n.split("[")[1].rstrip("]").split("-") if p in conftest.NIC_MODELS][0]
+        cpus = int(n.split("[cpus")[1][0])
+        assert (n in quick) == ((nic, cpus) in conftest.SMP_QUICK_CELLS), n
+    # every NIC model keeps its 2-CPU cells, and 1 and 4 CPUs keep one each
+    assert {n for n in quick if "[cpus1-" in n} and {n for n in quick if "[cpus4-" in n}

@@ -35,6 +35,13 @@ def test_threads_wait_wake_sleep_and_preempt(kernel, smp):
     # empty-queue check then skips the wake-ups of later datagrams
     assert "sched: test: a woken sleeper left the wait queue" in out, out
     assert "sched: test: detached threads freed themselves" in out, out
+    # the idle thread in its idle loop runs only when nothing else can: a
+    # thread spinning alone on an AP is not switched to idle and back on
+    # each tick (30 times in 300 ms before; the selftest fails at 10)
+    m = re.search(r"sched: test: a lone spinner on CPU(\d+) was preempted (\d+) times in 300 ms", out)
+    if smp >= 2:
+        assert m and int(m.group(1)) == smp - 1 and int(m.group(2)) < 10, out
+        print("sched-%d: lone spinner preempted %s times in 300 ms" % (smp, m.group(2)))
     # kthread_exit's order: an interrupt right after a detached thread's
     # own drop does not let the reaper find it still on its CPU
     assert "sched: test: exit race: 20 threads ended with an interrupt after their drop, " \

@@ -202,8 +202,8 @@ def line(name, x):
                x["pcb_used"], x["max_conn"], x["pcb_errors"], x["rsts"], x["fails"]))
 
 
-# make test runs e1000's and igb's (each holds the host alone for ~14 s);
-# e1000e's runs in make test-full
+# make test runs e1000's (it holds the host alone for ~14 s); e1000e's runs
+# in make test-full, and igb's too (conftest.py: TEST_FULL_ONLY)
 STORM_NICS = [pytest.param(n, marks=pytest.mark.slow) if n == "e1000e" else n for n in NICS]
 
 

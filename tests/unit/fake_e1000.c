@@ -194,6 +194,45 @@ static void fake_mdic(u32 v)
 	R(E1000_MDIC) = v | E1000_MDIC_READY;
 }
 
+static bool fake_rx_room(void)
+{
+	u32 n = R(q_rdlen()) / 16;
+
+	return n && R(q_rdt()) < n && R(q_rdh()) != R(q_rdt());
+}
+
+/* QEMU's flush of the held frame: qemu_flush_queued_packets calls the
+ * model's receive without its can_receive */
+static void fake_flush_held(void)
+{
+	if (!(R(E1000_RCTL) & E1000_RCTL_EN)) {
+		fake.held_lost++;               /* e1000x_hw_rx_enabled: -1, dropped */
+		fake.held_len = 0;
+		return;
+	}
+	if (!fake_rx_room()) {
+		if (fake.chip->type == e1000_82576) {
+			fake.held_lost++;       /* igb_receive_internal: RXO only */
+			fake.held_len = 0;
+		}
+		return;
+	}
+	if (fake_rx(fake.held, fake.held_len, 0) == 0)
+		fake.held_delivered++;
+	fake.held_len = 0;
+}
+
+int fake_hold(const void *frame, unsigned int len)
+{
+	if (fake.held_len)
+		return -EBUSY;
+	if ((R(E1000_RCTL) & E1000_RCTL_EN) && fake_rx_room())
+		return fake_rx(frame, len, 0);
+	memcpy(fake.held, frame, len);
+	fake.held_len = len;
+	return 0;
+}
+
 void e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val)
 {
 	(void)hw;
@@ -219,9 +258,19 @@ void e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val)
 	}
 	if (reg == q_rdt())
 		fake.rdt_writes++;
-	if (reg == E1000_RCTL)
+	if (reg == E1000_RCTL) {
 		fake.rctl_writes++;
+		if ((R(reg) & E1000_RCTL_EN) && !(val & E1000_RCTL_EN) && fake.gap_frame_len) {
+			R(reg) = val;
+			fake_hold(fake.gap_frame, fake.gap_frame_len);
+			fake.gap_frame_len = 0;
+		}
+	}
 	R(reg) = val;
+	if (fake.qemu_hold && fake.held_len &&
+	    ((reg == q_rdt() && (fake.chip->type != e1000_82540 || fake_rx_room())) ||
+	     (reg == E1000_RCTL && (val & E1000_RCTL_EN))))
+		fake_flush_held();
 	if (reg == q_tdt()) {
 		fake.tdt_writes++;
 		if (fake.tx_on_tdt)

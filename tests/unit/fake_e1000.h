@@ -65,6 +65,21 @@ struct fake_nic {
 	u32 tx_last_vlan, ctx_vlan;
 	bool tx_vle_first;
 	unsigned int rx_vlan_filtered;
+	/* QEMU's held frame (hw/net/net.c queue, igb_core.c, e1000e_core.c,
+	 * e1000.c): with qemu_hold, a frame given to fake_hold() while the
+	 * device cannot take it (receiver off, ring full) waits; an RDT write
+	 * (82540: only with room in the ring) or an RCTL write with EN (82574,
+	 * 82576) hands it to the receive path without asking whether it can
+	 * receive: with RCTL.EN off it is lost uncounted (held_lost), with the
+	 * ring full the 82576 loses it too (only ICR.RXO), the others keep it.
+	 * gap_frame: a frame that arrives as RCTL.EN goes from 1 to 0 (in the
+	 * gap before the driver's next register access) */
+	bool qemu_hold;
+	u8 held[2048];
+	unsigned int held_len;          /* 0: none */
+	unsigned int held_lost, held_delivered;
+	u8 gap_frame[2048];
+	unsigned int gap_frame_len;     /* 0: none */
 };
 #define FAKE_VLAN_SET BIT(16)
 
@@ -82,6 +97,10 @@ void fake_init(const struct e1000_chip *chip, const u8 mac[6]);
 /* the device receives one frame: 0, or -ENOBUFS when the ring had no room
  * (MPC and RNBC count it, as the hardware does) */
 int fake_rx(const void *frame, unsigned int len, unsigned int flags);
+/* a frame from the wire as QEMU's backend gives it: received at once if
+ * the device can, else held (fake.qemu_hold); 0, or -EBUSY when a frame is
+ * held already (the backend reads no more) */
+int fake_hold(const void *frame, unsigned int len);
 /* the device transmits up to max frames queued by the driver; returns how many */
 unsigned int fake_tx_run(unsigned int max);
 

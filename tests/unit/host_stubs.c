@@ -201,8 +201,8 @@ void netif_napi_forget_dev(const struct net_device *dev)
 }
 
 /* net/core/napi.c's busy poll asks (no other thread on the host) */
-bool sched_others_waiting(void) __attribute__((weak));
-bool sched_others_waiting(void)
+bool sched_runnable(void) __attribute__((weak));
+bool sched_runnable(void)
 {
 	return false;
 }

@@ -607,6 +607,48 @@ START_TEST(tx_wraps_and_writes_tail_once_per_burst)
 }
 END_TEST
 
+/* the reply a protocol handler sends through the qdisc: no NETDEV_TX_MORE
+ * (net/core/xmit.c passes it only for a thread's deferred send) */
+static int rx_reply(struct net_device *d, struct sk_buff *skb, unsigned int flags)
+{
+	int rc;
+
+	(void)flags;
+	rx.n++;
+	rc = d->netdev_ops->ndo_start_xmit(d, skb, 0);
+	if (rc)
+		kfree_skb(skb);
+	return rc;
+}
+
+/* replies sent while the poll hands its frames up leave the tail to the
+ * poll: one TDT write for the batch, as under an emulator each write runs
+ * the device's transmit path (a UDP echo of 8 in flight wrote it per reply) */
+START_TEST(tx_replies_in_poll_share_one_tail_write)
+{
+	unsigned int tdt0;
+
+	up(_i, 64, 64);
+	dev->rx_handler = rx_reply;
+	for (int burst = 0; burst < 4; burst++) {
+		ck_assert_int_eq(send_frames(20, 64, 0), 0);
+		tdt0 = fake.tdt_writes;
+		ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), 20);
+		ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
+		ck_assert_uint_eq(fake_tx_run(1000), 20);
+		e1000_fixture_irq_and_poll(ad);
+	}
+	ck_assert_uint_eq(ad->sw.tx_packets, 80);
+	ck_assert_uint_eq(ethtool_stat("tx_tail_batched"), 80);
+	/* outside a poll the same send writes its tail at once */
+	tdt0 = fake.tdt_writes;
+	ck_assert_int_eq(xmit(70, 1, NULL, 0), 0);
+	ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	down();
+}
+END_TEST
+
 START_TEST(tx_thread_send_defers_tail_until_flush)
 {
 	unsigned int tdt0;
@@ -905,6 +947,57 @@ START_TEST(stats_accumulate_from_clear_on_read)
 	dev->netdev_ops->ndo_get_stats64(dev, &s);
 	ck_assert_uint_eq(s.rx_missed_errors, 10);
 	ck_assert_uint_eq(s.rx_packets, 20);
+	down();
+}
+END_TEST
+
+/* QEMU holds back the frame that arrives while the receiver is off and
+ * hands it over at the next RDT write, into a receiver that drops it
+ * uncounted while RCTL.EN is off (fake.qemu_hold; e1000_rx_disable).  Ring
+ * resizes 64 -> 256 -> 64 ... under traffic, the device's head left at
+ * every position of the 64-ring and at many of the 256-ring (near its
+ * end, past the smallest ring's size): the frame arriving just as the
+ * receiver goes off is the next ring's first, in order, and none is lost.
+ * (Before: with the head within 32 descriptors of the ring's end and past
+ * the tail, RDT was written with the receiver off, and the frame lost.) */
+START_TEST(ring_resize_keeps_the_frame_qemu_holds)
+{
+	const struct net_device_ops *ops;
+	struct ethtool_ringparam r;
+	unsigned int resizes = 0;
+
+	rx_seq = 0;
+	up(_i, 64, 64);
+	ad->hw.emulated = true;
+	fake.qemu_hold = true;
+	ops = dev->netdev_ops;
+	ops->ndo_get_ringparam(dev, &r);
+	for (u32 i = 0; i < 160; i++) {
+		/* 0..63 frames on the 64-ring (every head position), 0..249
+		 * on the 256-ring (tails below and past 64) */
+		u32 n = ad->rx_count == 64 ? (i * 29) % 64 : (i * 37) % 250;
+
+		while (n) {
+			u32 k = MIN(n, 32u);
+
+			ck_assert_int_eq(send_frames(k, 60, 0), 0);
+			e1000_fixture_irq_and_poll(ad);
+			n -= k;
+		}
+		make_frame(fake.gap_frame, 60, rx_seq++);
+		fake.gap_frame_len = 60;
+		r.rx_pending = ad->rx_count == 64 ? 256 : 64;
+		ck_assert_int_eq(ops->ndo_set_ringparam(dev, &r), 0);
+		resizes++;
+		ck_assert_uint_eq(fake.gap_frame_len, 0);       /* it arrived */
+		e1000_fixture_irq_and_poll(ad);
+		ck_assert_msg(fake.held_lost == 0, "resize %u (%u -> %u): the held frame lost",
+			      resizes, r.rx_pending == 64 ? 256 : 64, r.rx_pending);
+		ck_assert_uint_eq(fake.held_delivered, resizes);
+		ck_assert_uint_eq(rx.n, rx_seq);
+	}
+	ck_assert_uint_eq(rx.out_of_order, 0);
+	ck_assert_uint_eq(fake.overwrite_violations, 0);
 	down();
 }
 END_TEST
@@ -1530,8 +1623,10 @@ int main(void)
 	tcase_add_loop_test(tc, tx_checksum_offload_ipv4_ipv6_tcp_udp, 0, 3);
 	tcase_add_loop_test(tc, tx_checksum_offload_ipv6_refuses_nonsense, 0, 3);
 	tcase_add_loop_test(tc, tx_full_of_deferred_frames_flushes_first, 0, 3);
+	tcase_add_loop_test(tc, tx_replies_in_poll_share_one_tail_write, 0, 3);
 	tcase_add_loop_test(tc, tx_thread_send_defers_tail_until_flush, 0, 3);
 	tcase_add_loop_test(tc, ringparam_resize_validated_and_leak_free, 0, 3);
+	tcase_add_loop_test(tc, ring_resize_keeps_the_frame_qemu_holds, 0, 3);
 	tcase_add_loop_test(tc, stats_accumulate_from_clear_on_read, 0, 3);
 	tcase_add_loop_test(tc, stats_sticky_counters_of_the_emulator, 0, 3);
 	tcase_add_loop_test(tc, irq_masks_then_poll_unmasks, 0, 3);

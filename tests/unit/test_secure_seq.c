@@ -151,6 +151,37 @@ START_TEST(ident_is_per_destination)
 }
 END_TEST
 
+/* the hash cache: a repeated tuple is hashed once; two tuples that share
+ * a cache slot (10.0.2.2 and 10.0.3.3: the slot is the XOR of the
+ * destination's last two bytes and the protocol) each keep their own
+ * bucket, so alternating them, each steps by 1; a new key empties it */
+START_TEST(ident_hash_cache)
+{
+	ip_addr_t s = v4(10, 0, 2, 15), a = v4(10, 0, 2, 2), b = v4(10, 0, 3, 3);
+	u64 h0 = secure_ident_hashes();
+	u32 ia = secure_ip_ident(&s, &a, 17), ib = secure_ip_ident(&s, &b, 17);
+
+	for (int i = 0; i < 50; i++) {
+		u32 na = secure_ip_ident(&s, &a, 17), nb = secure_ip_ident(&s, &b, 17);
+
+		ck_assert_uint_eq(na - ia, 1);
+		ck_assert_uint_eq(nb - ib, 1);
+		ia = na;
+		ib = nb;
+	}
+	/* one slot for both: every call a miss, 102 hashes */
+	ck_assert_uint_eq(secure_ident_hashes() - h0, 102);
+	h0 = secure_ident_hashes();
+	for (int i = 0; i < 100; i++)
+		secure_ip_ident(&s, &a, 17);
+	ck_assert_uint_eq(secure_ident_hashes() - h0, 1);
+	secure_seq_init();
+	h0 = secure_ident_hashes();
+	secure_ip_ident(&s, &a, 17);
+	ck_assert_uint_eq(secure_ident_hashes() - h0, 1);
+}
+END_TEST
+
 /* the wrappers lwIP's hooks call: IPv4 16 bits, IPv6 32 bits */
 START_TEST(ident_hooks)
 {
@@ -223,6 +254,7 @@ int main(void)
 	tcase_add_test(tc, ident_steps_for_one_destination);
 	tcase_add_test(tc, ident_is_per_destination);
 	tcase_add_test(tc, ident_hooks);
+	tcase_add_test(tc, ident_hash_cache);
 	tcase_add_test(tc, random_generator);
 	tcase_add_test(tc, jitter_seed);
 	suite_add_tcase(s, tc);

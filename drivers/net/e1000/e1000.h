@@ -309,6 +309,9 @@ struct e1000_sw_stats {
 	/* frames a thread's send queued leaving the tail for later
 	 * (net/core/xmit.h, deferred tails; tx_lock) */
 	u64 tx_tail_deferred;
+	/* frames sent while this CPU's poll handed its batch up: their tail
+	 * is written once for the batch (e1000_service; tx_lock) */
+	u64 tx_tail_batched;
 	u64 irqs;               /* hard IRQs that were ours */
 	/* hard IRQs that found no cause pending: on INTx another device's
 	 * (IRQ_NONE); on MSI/MSI-X claimed all the same (e1000_irq.c) */
@@ -339,7 +342,8 @@ struct e1000_sw_stats {
 	SUM(rx_zc_frames) SUM(rx_copied_frames) SUM(rx_alloc_failed)           \
 	SUM(rx_multi_buf_frames) SUM(rx_multi_buf_bufs)                        \
 	SUM(tx_zc_frames) SUM(tx_linearized) SUM(tx_sg_segments)               \
-	SUM(tx_tail_deferred) OWN(irqs) SUM(irqs_not_ours) SUM(irqs_raised)    \
+	SUM(tx_tail_deferred) SUM(tx_tail_batched) OWN(irqs)                   \
+	SUM(irqs_not_ours) SUM(irqs_raised)                                    \
 	OWN(polls) SUM(link_changes) SUM(tx_timeouts) SUM(resets)              \
 	SUM(irq_kicks) SUM(rx_vlan_stripped) SUM(tx_vlan_inserted)             \
 	SUM(tx_vlan_dropped)

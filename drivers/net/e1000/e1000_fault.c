@@ -6,6 +6,7 @@
  *                    rx_exhaust where the RX tail moves
  *   e1000_intr       irq_lost once the cause is acknowledged
  *   e1000_tx_flush   tx_stall before the TX tail moves
+ *   e1000_rx_disable rx_stop_gap once the receiver is off
  *   e1000_watchdog   irq_spurious, once per watchdog period
  *
  * What each fault does, and what is supposed to recover from it:
@@ -37,6 +38,10 @@
  *                TX watchdog (net/core/watchdog.c) resets the device, and
  *                freeing the rings frees the skbs the stalled descriptors
  *                held (zero copy: the lwIP pbuf references under them)
+ *   rx_stop_gap  a stop (down, reset, ring resize) waits param ms right
+ *                after RCTL.EN goes off (e1000_rx_disable, inline there):
+ *                a frame that arrives meanwhile is held by QEMU, and must
+ *                reach the next ring (test_nic.py test_resize_keeps_held_frame)
  *
  * Injections are counted per fault (fault.c) and per device (ethtool -S
  * fault_<name>). */

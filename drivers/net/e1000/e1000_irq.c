@@ -42,6 +42,7 @@
  * write-1-to-clear on every chip (8254x 13.4.17; 82574 10.2.4.1). */
 #include "drivers/net/e1000/e1000.h"
 #include "kernel/printk.h"
+#include "net/core/dev.h"
 #include "net/core/journey.h"
 #include "net/core/xmit.h"
 
@@ -88,9 +89,29 @@ void e1000_clean_tx0(struct e1000_adapter *a)
 		netif_tx_wake(a->netdev);
 }
 
-/* the work both modes share: link, TX completions, up to budget frames,
- * then the TX tail for what the rx_handler queued */
-static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
+/* The TX tail the replies of a batch left (start_xmit defers it while
+ * in_rx names this CPU), written once for all of them.  Under an emulator
+ * each tail write runs the device's whole transmit path synchronously: an
+ * echo of 8 requests in flight wrote it 8 times a poll.  A sampled frame
+ * among them gets its TX_TAIL stamp here, where its tail is written (read
+ * back from the device only while the journey samples).  tx_lock held. */
+static void e1000_tx_flush_batch(struct e1000_adapter *a)
+{
+	struct e1000_tx_ring *t = &a->tx;
+	u32 from = journey_on ? er32(&a->hw, e1000_tx_tail_reg(&a->hw, t)) : t->next_to_use;
+
+	e1000_tx_flush(a, t);
+	if (t->tail_pending)
+		return;         /* not written (an injected TX stall) */
+	for (u32 i = from; i < t->count && i != t->next_to_use; i = (i + 1) % t->count)
+		journey_tx_tail(t->slot[i].journey);
+}
+
+/* the work both modes share: link, TX completions, up to budget frames
+ * handed up the stack (in a napi poll, poll, the batch too: their
+ * replies' tail is deferred, in_rx), then the TX tail for what the
+ * rx_handler queued */
+static int e1000_service(struct e1000_adapter *a, int budget, u64 *count, bool poll)
 {
 	u32 icr = e1000_take_icr(a);
 	int work;
@@ -104,10 +125,16 @@ static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
 	work = e1000_clean_rx(a, budget);
 	if (unlikely(a->fault.held))
 		e1000_fault_rx_flush(a, true);
+	/* what netif_receive_skb held for one delivery (the poll would
+	 * deliver it right after) goes up while in_rx is set; not from
+	 * napi=off's hard IRQ, which queued nothing there and may have
+	 * interrupted another napi's poll holding its own batch */
+	if (poll)
+		netif_receive_skb_list_flush();
 	WRITE_ONCE(a->in_rx, 0);
 	spin_lock(&a->tx_lock);
 	if (a->tx.tail_pending)
-		e1000_tx_flush(a, &a->tx);
+		e1000_tx_flush_batch(a);
 	spin_unlock(&a->tx_lock);
 	return work;
 }
@@ -115,7 +142,7 @@ static int e1000_service(struct e1000_adapter *a, int budget, u64 *count)
 /* napi=off: one frame per interrupt */
 static void e1000_intr_one_frame(struct e1000_adapter *a)
 {
-	e1000_service(a, 1, &a->sw.irqs);
+	e1000_service(a, 1, &a->sw.irqs, false);
 	e1000_irq_enable(&a->hw);
 	if (e1000_rx_pending(a)) {
 		a->sw.irqs_raised++;
@@ -168,7 +195,7 @@ int e1000_poll(struct napi_struct *napi, int budget)
 	int work;
 
 	journey_mark_cpu(JOURNEY_RX_NAPI);
-	work = e1000_service(a, budget, &a->sw.polls);
+	work = e1000_service(a, budget, &a->sw.polls, true);
 
 	if (work >= budget)
 		return budget;          /* more to do: stay scheduled, masked */

@@ -254,8 +254,9 @@ static int e1000_stop(struct net_device *dev)
 	return 0;
 }
 
-/* NETDEV_TX_MORE defers the tail write while the rx_handler runs (the
- * poll writes it once for the batch) and for a thread's send that allows
+/* The tail write is deferred while this CPU's poll hands its frames up
+ * (every send then: the poll writes the tail once for the batch,
+ * e1000_service) and, with NETDEV_TX_MORE, for a thread's send that allows
  * it (net/core/xmit.h, deferred tails: written by ndo_tx_flush, or by the
  * next poll); elsewhere the tail moves now */
 static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
@@ -279,13 +280,17 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 		if (q)
 			return e1000_mq_xmit(a, q, skb, flags);
 	}
-	if (!in_poll && !netdev_xmit_defer_ok())
+	if (in_poll)
+		flags |= NETDEV_TX_MORE;
+	else if (!netdev_xmit_defer_ok())
 		flags &= ~NETDEV_TX_MORE;
 	/* the ring is shared with the poll and (napi=off) the hard IRQ, on
 	 * any CPU */
 	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx_up) {
 		rc = e1000_xmit(a, &a->tx, skb, flags);
+		if (!rc && in_poll)
+			a->sw.tx_tail_batched++;
 		if (!rc && !in_poll && a->tx.tail_pending) {
 			if (netdev_tx_deferred(dev))
 				a->sw.tx_tail_deferred++;

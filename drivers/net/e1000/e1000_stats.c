@@ -253,6 +253,7 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("tx_linearized", w->tx_linearized);
 	STAT_ADD("tx_sg_segments", w->tx_sg_segments);
 	STAT_ADD("tx_tail_deferred", w->tx_tail_deferred);
+	STAT_ADD("tx_tail_batched", w->tx_tail_batched);
 	STAT_ADD("tx_timeout_count", w->tx_timeouts);
 	STAT_ADD("resets", w->resets);
 	STAT_ADD("irq_kicks", w->irq_kicks);
@@ -267,6 +268,7 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("fault_irq_spurious", a->fault.injected[FAULT_IRQ_SPURIOUS]);
 	STAT_ADD("fault_dd_delay", a->fault.injected[FAULT_DD_DELAY]);
 	STAT_ADD("fault_tx_stall", a->fault.injected[FAULT_TX_STALL]);
+	STAT_ADD("fault_rx_stop_gap", a->fault.injected[FAULT_RX_STOP_GAP]);
 	/* igb and e1000e: per-queue counters (e1000_mq.c) */
 	if (a->hw.chip->max_rss_queues > 1)
 		n = e1000_mq_ethtool_stats(a, st, n, max);

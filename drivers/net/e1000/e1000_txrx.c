@@ -27,7 +27,7 @@
 #define E1000_CTX_OFFSET_MAX    0xFF    /* TUCSS/TUCSO are 8-bit byte offsets */
 #define E1000_L4_CSUM_END       18      /* the TCP checksum field ends 18 bytes into the header */
 #define E1000_TCP_HLEN_MIN      20
-#define E1000_TAIL_TAKEBACK_MARGIN 32   /* descriptors the head keeps from the ring's end */
+#define E1000_TAIL_TAKEBACK_MARGIN 32   /* descriptors the head keeps from a tail taken back */
 
 static inline void *desc_at(void *base, u32 i)
 {
@@ -187,13 +187,14 @@ static void e1000_queue_enable(struct e1000_hw *hw, u32 reg, bool on)
  * tail lies beyond the ring (hw/net/e1000e_core.c e1000e_set_rdt ->
  * e1000e_start_recv -> e1000e_receive_iov; igb_core.c
  * igb_receive_internal).  So RDT is not written here while the receiver is
- * off: the new ring is placed around the old tail t instead (0, as
- * e1000_rx_disable and reset leave it), head at t + 1, so RDT = t already
- * hands the device every descriptor but one, and RCTL.EN goes on over a
- * full, valid ring.  A tail beyond the ring (not left by this driver) is
- * rewritten before the receiver is on, on hardware; on the emulator the
- * ring is left looking empty (head == tail) while RCTL.EN goes on and
- * moved into place at once after. */
+ * off: the new ring is placed around the old tail t instead (0 after a
+ * reset, inside the smallest ring after e1000_rx_disable), head at t + 1,
+ * so RDT = t already hands the device every descriptor but one, and
+ * RCTL.EN goes on over a full, valid ring.  A tail beyond the ring (rare:
+ * e1000_rx_stop_tail could not move it safely) is rewritten before the
+ * receiver is on, on hardware; on the emulator the ring is left looking
+ * empty (head == tail) while RCTL.EN goes on and moved into place at once
+ * after. */
 void e1000_rx_configure(struct e1000_adapter *a)
 {
 	struct e1000_hw *hw = &a->hw;
@@ -297,45 +298,71 @@ void e1000_tx_configure(struct e1000_adapter *a)
 	/* LAB:END */
 }
 
-/* Move RDT to 0 while the receiver is still on, on the emulator only (see
- * e1000_rx_disable).  The caller drained the ring, so every descriptor
- * outside the device's [RDH, RDT) is armed and holds nothing: moving the
- * tail forward over them is a plain refill.  Moving it back takes back
- * descriptors the device has not reached, which the emulator allows (it
- * has no descriptor cache), provided the device head is far enough from
- * the ring's end not to pass descriptor 0 between the read and the write. */
-static bool e1000_rx_tail_to_zero_live(struct e1000_adapter *a)
+/* Where the tail goes before the receiver stops, on the emulator (see
+ * e1000_rx_disable): somewhere inside the smallest ring, so that any next
+ * ring (E1000_RING_MIN descriptors or more) has it inside.  A tail there
+ * already stays.  Otherwise, with the caller's drain done: forward, onto
+ * the cleaned and re-armed slots [tail, next_to_clean) when they wrap past
+ * descriptor 0 (what clean_rx would do; the device's head cannot be
+ * there); else back, to the smallest ring's last descriptor, which takes
+ * back descriptors the device has not reached (the emulator has no
+ * descriptor cache), if its head is at least E1000_TAIL_TAKEBACK_MARGIN
+ * descriptors short of it, so it cannot pass it between the read and
+ * the write.  Else the tail stays where it is: e1000_rx_configure copes
+ * with one beyond the next ring. */
+static u32 e1000_rx_stop_tail(struct e1000_adapter *a, u32 tail)
 {
-	struct e1000_hw *hw = &a->hw;
-	u32 head = er32(hw, hw->q.rdh), tail = er32(hw, hw->q.rdt);
+	struct e1000_rx_ring *r = &a->rx;
+	u32 ntc = r->next_to_clean, head, want = E1000_RING_MIN - 1;
 
-	if (tail != 0 && head > tail && a->rx.count - head < E1000_TAIL_TAKEBACK_MARGIN)
-		return false;
-	ew32(hw, hw->q.rdt, 0);
-	return true;
+	if (tail < E1000_RING_MIN)
+		return tail;
+	if (ntc >= 1 && ntc <= tail)
+		return MIN(ntc, (u32)E1000_RING_MIN) - 1;
+	head = er32(&a->hw, a->hw.q.rdh);
+	/* want must lie in the device's part [head, tail), far enough ahead */
+	if ((want + r->count - head) % r->count >= E1000_TAIL_TAKEBACK_MARGIN &&
+	    (want + r->count - head) % r->count < (tail + r->count - head) % r->count)
+		return want;
+	return tail;
 }
 
-/* The receiver stops writing the ring (82576: once RXDCTL.ENABLE reads 0)
- * and the tail ends at 0, so the next ring, whatever its size, starts
- * inside itself (e1000_rx_configure).  Descriptors the device completed
- * keep DD and are still drained; clean_rx no longer moves RDT.
+/* The receiver stops writing the ring (82576: once RXDCTL.ENABLE reads 0).
+ * Descriptors the device completed keep DD and are still drained;
+ * clean_rx no longer moves RDT.  The tail ends inside the smallest ring,
+ * so the next ring, whatever its size, starts inside itself
+ * (e1000_rx_configure places it around the tail).
  *
- * On the emulator the tail moves while the receiver is still on: once it
- * is off, QEMU holds the next frame back and delivers it at the next RDT
- * write, into a receiver that is off, which drops it uncounted
- * (hw/net/igb_core.c igb_set_rdt -> igb_start_recv -> igb_receive_internal).
- * Hardware caches descriptors, so there the tail moves only once the
- * receiver is off. */
+ * On the emulator RDT is never written once RCTL.EN is off: QEMU holds
+ * back the frame that arrives while the receiver is off (the backend
+ * stops reading) and hands it to its receive path at the next RDT write
+ * (hw/net/igb_core.c igb_set_rdt -> igb_start_recv, e1000e_core.c
+ * e1000e_set_rdt -> e1000e_start_recv, e1000.c set_rdt), without asking
+ * whether it can receive, and the receive path drops it uncounted while
+ * RCTL.EN is off (igb_receive_internal, e1000e_receive_internal,
+ * e1000_receive_iov: e1000x_hw_rx_enabled).  So the tail moves while the
+ * receiver is still on (e1000_rx_stop_tail), and the held frame waits for
+ * the RCTL.EN write that starts the next ring, which delivers it there.
+ * Hardware caches descriptors, so there the tail moves (to 0) only once
+ * the receiver is off. */
 void e1000_rx_disable(struct e1000_adapter *a)
 {
 	struct e1000_hw *hw = &a->hw;
-	bool tail_done = false;
 
 	a->rx.stopped = true;
-	if (hw->emulated)
-		tail_done = e1000_rx_tail_to_zero_live(a);
+	if (hw->emulated) {
+		u32 tail = er32(hw, hw->q.rdt), to = e1000_rx_stop_tail(a, tail);
+
+		if (to != tail)
+			ew32(hw, hw->q.rdt, to);
+	}
 	e1000_write_rctl(hw, er32(hw, E1000_RCTL) & ~E1000_RCTL_EN);
-	if (!tail_done)
+	/* rx_stop_gap: time for a frame to arrive, and be held, here */
+	if (unlikely(fault_should_fail(FAULT_RX_STOP_GAP))) {
+		a->fault.injected[FAULT_RX_STOP_GAP]++;
+		mdelay(fault_param(FAULT_RX_STOP_GAP));
+	}
+	if (!hw->emulated)
 		ew32(hw, hw->q.rdt, 0);
 	if (hw->chip->flags & E1000_F_QUEUE_ENABLE)
 		e1000_queue_enable(hw, hw->q.rxdctl, false);
