@@ -11,30 +11,46 @@ they go (tcp_output_fit; the glue refuses a large segment the device no
 longer segments).
 
 The host's `iperf -c GUEST -R` (the guest sends, lwiperf) runs; the
-link goes down for BLACKOUT s (QEMU's set_link), long enough for the
-guest's retransmission timer to move its large segments back to the
-unsent queue; TSO goes off while the link is down, and when it is up
+link goes down (QEMU's set_link) until the guest's retransmission timer
+has moved its large segments back to the unsent queue (RetransSegs); TSO goes off while the link is down, and when it is up
 again the ACKs come a segment at a time, each calling tcp_write with
-those segments still queued (before the fix: the panic).
+those segments still queued (before the fix: the panic); the test waits
+for RESUMED segments more with TSO off.
 Then TSO goes on and off TOGGLES times during the stream.  The run
 completes, the guest's TCP echo still works, and every frame the guest
 sent is checked with tshark: none past the MTU, checksums right, the
 stream one gapless run of segments within the MSS
-(test_offload.check_stream)"""
+(test_offload.check_stream).  About 10 s of guest time: slow (make
+test-full)."""
 import os
 import socket
 import time
 
+import pytest
+
+from netparse import parse_snmp
 from test_offload import GUEST4, MSS, check_stream, checksums_bad, guest_frames, offload_guest, sh
 
 NIC = "igb"
-SECONDS = 6
-BLACKOUT = 2.5          # link down: the guest's RTO goes off
+SECONDS = 10            # room for the retransmission timer's backoff
+RESUMED = 200           # segments sent after the link came up: the stream goes on
 TOGGLES = 2
 PAUSE = 0.3
 ECHO_PORT = 46100       # the host's port for the echo after the toggles
 
 
+def tcp_counts(g):
+    return parse_snmp(sh(g, "cat /proc/net/snmp"))["Tcp"]
+
+
+def wait_until(cond, why, timeout=20):
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, why
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
 def test_tso_off_while_large_segments_queued(testnet, kernel, tmp_path):
     og = offload_guest(testnet, NIC, tmp_path, "tso-toggle")
     g = og.g
@@ -48,11 +64,14 @@ def test_tso_off_while_large_segments_queued(testnet, kernel, tmp_path):
     mark = len(g.output)
     g.monitor("set_link n0 off")
     g.wait_for(r"eth0: link down", timeout=20, start=mark)
-    time.sleep(BLACKOUT)
+    r0 = tcp_counts(g)["RetransSegs"]
+    wait_until(lambda: tcp_counts(g)["RetransSegs"] > r0, "no retransmission while the link was down")
     assert sh(g, "ethtool -K eth0 tso off") == ""
     g.monitor("set_link n0 on")
     g.wait_for(r"eth0: link up", timeout=20, start=mark)
-    time.sleep(PAUSE)
+    # the stream goes on with TSO off: the requeued segments cut to the MSS
+    o0 = tcp_counts(g)["OutSegs"]
+    wait_until(lambda: tcp_counts(g)["OutSegs"] > o0 + RESUMED, "the stream did not go on")
     # and while the stream flows
     for _ in range(TOGGLES):
         assert sh(g, "ethtool -K eth0 tso on") == ""
