@@ -50,6 +50,8 @@ SYSCTLS = {  # name: (default, a good new value, bad values)
     "net.core.rmem_max": (212992, 4194304, ["2303", "-1", "2147483648"]),
     "net.core.wmem_default": (212992, 65536, ["4607", "-1", "x"]),
     "net.core.wmem_max": (212992, 1048576, ["4607", "0", "1m"]),
+    # busy polling (issue 15, net/core/napi.c): microseconds, off by default
+    "net.core.busy_read": (0, 50, ["-1", "2147483648", "50us"]),
     # the ICMP/ICMPv6 error rate limits (issue 11), Linux's defaults
     "net.ipv4.icmp_ratelimit": (1000, 250, ["-1", "3600001", "1s"]),
     "net.ipv4.icmp_msgs_per_sec": (1000, 20, ["-1", "1000000001", "x"]),
