@@ -234,6 +234,19 @@ def test_views_over_a_nic(kernel, nic):
             "default via 10.0.2.2 dev eth0 proto dhcp \n"
             "10.0.2.0/24 dev eth0 proto kernel scope link src 10.0.2.15 \n")
         addr = sh(g, "ip addr")
+        # once, on a host loaded 10 deep, igb's eth0 showed NO-CARRIER and no
+        # IPv4 address here, after DHCP had finished: the link went down (the
+        # guest log was not kept).  Wait for carrier and address, and say so.
+        deadline = time.monotonic() + 20
+        waited = False
+        while ("NO-CARRIER" in addr or "inet 10.0.2.15/" not in addr) and \
+                time.monotonic() < deadline:
+            waited = True
+            time.sleep(0.5)
+            addr = sh(g, "ip addr")
+        if waited:
+            print("netviews %s: eth0 lost carrier or address after DHCP:\n%s"
+                  % (nic, g.output[-4000:]))
         assert re.search(r"^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo "
                          r"state UP group default qlen \d+\n"
                          r"    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff\n"
