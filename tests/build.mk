@@ -39,11 +39,11 @@ timed = { t0=$$(date +%s); { $(2); }; rc=$$?; \
 	echo "make test: $(1) $$(( $$(date +%s) - t0 )) s"; [ $$rc -eq 0 ]; }
 
 # The unit tests, the fuzz targets and the lab self-test are built and run
-# beside the QEMU tests, under nice 19: they take only the CPU time the
-# guests leave idle (a guest waiting on a timer or the network, two workers
-# waiting while an ALONE test runs: the QEMU phase keeps the two cores
-# about half busy), so the rate tests see the machine as before, and once
-# the QEMU tests are done they have the machine to themselves.  Their
+# beside the QEMU tests once the ALONE block is over, under nice 19: they
+# take only the CPU time the guests leave idle (a guest waiting on a timer
+# or the network), and once the QEMU tests are done they have the machine
+# to themselves.  The rate tests of the ALONE block run before them (even
+# at nice 19 they took enough from a ring-burst test to fail it once).  Their
 # wall-clock limits leave room for that: Check's UNIT_CK_TIMEOUT (120 s a
 # test), FUZZ_INPUT_TIMEOUT (25 s an input, the slowest takes
 # milliseconds); fuzz-quick runs a fixed number of inputs per target, those
@@ -52,6 +52,10 @@ timed = { t0=$$(date +%s); { $(2); }; rc=$$?; \
 # output goes to build/test-logs/unit-fuzz.log, printed after the QEMU
 # tests; this phase used to run after them, 77 s of the 718 s on 2 cores.
 UNIT_FUZZ_LOG := $(BUILD)/test-logs/unit-fuzz.log
+# written by tests/qemu/conftest.py when the ALONE tests (rates, losses
+# under a burst) are done: the unit and fuzz job starts only then, so it
+# takes no CPU from them (a ring-burst test failed once beside fuzzing)
+ALONE_DONE := $(BUILD)/test-logs/.alone-done
 
 .PHONY: test test-full
 test:
@@ -59,13 +63,15 @@ test:
 	{ $(call timed,deps,tools/deps.sh --check >/dev/null || tools/deps.sh) && \
 	  $(call timed,build,$(MAKE) --no-print-directory $(test-j) checked release && \
 		$(MAKE) --no-print-directory $(test-j) iso) && \
-	  { mkdir -p $(dir $(UNIT_FUZZ_LOG)); \
-	    ( t0=$$(date +%s); nice -n 19 $(MAKE) --no-print-directory $(test-j) unit fuzz-regress \
+	  { mkdir -p $(dir $(UNIT_FUZZ_LOG)); rm -f $(ALONE_DONE); \
+	    ( n=0; while [ ! -f $(ALONE_DONE) ] && [ $$n -lt 600 ]; do sleep 1; n=$$((n + 1)); done; \
+	      t0=$$(date +%s); nice -n 19 $(MAKE) --no-print-directory $(test-j) unit fuzz-regress \
 		fuzz-quick FUZZ_QUICK_RUNS=1 FUZZ_QUICK_TIME=600 lab-selftest-host >$(UNIT_FUZZ_LOG) 2>&1; \
 		echo "$$? $$(( $$(date +%s) - t0 ))" >$(UNIT_FUZZ_LOG).rc ) & \
 	    bg=$$!; \
 	    $(call timed,QEMU tests,BARENET_QUICK=1 $(PYTHON) -m pytest -q --durations=15 \
 		$(call pytest-workers,$(TEST_WORKERS)) $(PYTEST_ARGS) tests/qemu); qrc=$$?; \
+	    touch $(ALONE_DONE); \
 	    t0=$$(date +%s); wait $$bg; cat $(UNIT_FUZZ_LOG); set -- $$(cat $(UNIT_FUZZ_LOG).rc); \
 	    echo "make test: unit, fuzz and lab self-test (nice 19, beside the QEMU tests) $$2 s," \
 		"$$([ "$$1" = 0 ] && echo passed || echo FAILED), done $$(( $$(date +%s) - t0 )) s after them"; \

@@ -214,6 +214,9 @@ def pytest_runtest_protocol(item, nextitem):
             _kept_cpu_lock.append(cpu)
         else:
             os.close(cpu)
+            if alone:
+                # make test's unit and fuzz job waits for this (tests/build.mk)
+                open(os.path.join(harness.LOGDIR, ".alone-done"), "w").close()
 
 
 def pytest_sessionfinish(session):
