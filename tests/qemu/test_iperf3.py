@@ -31,10 +31,14 @@ def iperf3_kernel():
     return os.path.join(harness.BUILD, "apps", "iperf3", "barenet.elf")
 
 
-def client(testnet, g, *args):
-    """The host's iperf3 client against the guest (its console drained
-    meanwhile); its JSON report."""
-    p = testnet.popen(["iperf3", "-c", netns.GUEST4, "-J", "--connect-timeout", "10000"] + list(args))
+def client_start(testnet, *args):
+    """The host's iperf3 client against the guest, started."""
+    return testnet.popen(["iperf3", "-c", netns.GUEST4, "-J", "--connect-timeout", "10000"] +
+                         list(args))
+
+
+def client_report(g, p):
+    """client_start's JSON report, the guest's console drained meanwhile."""
     for _ in range(120):
         if p.poll() is not None:
             break
@@ -44,6 +48,11 @@ def client(testnet, g, *args):
     assert p.returncode == 0 and "error" not in rep, (p.returncode, rep.get("error"), err[-2000:],
                                                       g.output[-3000:])
     return rep
+
+
+def client(testnet, g, *args):
+    """The host's iperf3 client against the guest; its JSON report."""
+    return client_report(g, client_start(testnet, *args))
 
 
 def test_iperf3_server_measured_by_the_stock_client_both_ways(testnet):
@@ -78,18 +87,12 @@ def test_iperf3_server_reports_retransmits_after_a_blackout(testnet):
     interval lines and in the results the host's client gets."""
     g = testnet.guest("iperf3-retr", kernel=iperf3_kernel(), append=GUEST_IP + " shell=off -- -s")
     g.wait_for(r"Server listening on 5201", timeout=90)
-    p = testnet.popen(["iperf3", "-c", netns.GUEST4, "-J", "--connect-timeout", "10000", "-t", "6", "-R"])
+    p = client_start(testnet, "-t", "6", "-R")
     g.wait_for(r"0\.00-1\.\d+\s+sec", timeout=30)
     testnet.run(["ip", "link", "set", netns.TAP, "down"], check=True)
     g.watch(1.5)
     testnet.run(["ip", "link", "set", netns.TAP, "up"], check=True)
-    for _ in range(120):
-        if p.poll() is not None:
-            break
-        g.watch(0.5)
-    out, err = p.communicate(timeout=30)
-    rep = json.loads(out)
-    assert p.returncode == 0 and "error" not in rep, (rep.get("error"), err[-2000:], g.output[-3000:])
+    rep = client_report(g, p)
     assert rep["end"]["sum_sent"].get("retransmits", 0) > 0, (rep["end"]["sum_sent"], g.output[-3000:])
     # the server's own interval lines: Retr (after the bitrate) above 0 in one
     retr = [int(m.group(1)) for m in

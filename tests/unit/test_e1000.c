@@ -567,17 +567,39 @@ START_TEST(rx_vlan_stripped_and_filtered)
 END_TEST
 
 /* an rx_handler that answers every frame, as l2reflect does */
+/* the received skb itself goes back out (zero copy both ways) with
+ * reflect_flags: NETDEV_TX_MORE as a deferring sender, 0 as the reply a
+ * protocol handler sends through the qdisc (net/core/xmit.c passes MORE
+ * only for a thread's deferred send) */
+static unsigned int reflect_flags;
+
 static int rx_reflect(struct net_device *d, struct sk_buff *skb, unsigned int flags)
 {
 	int rc;
 
 	(void)flags;
 	rx.n++;
-	/* the received skb itself goes back out: zero copy both ways */
-	rc = d->netdev_ops->ndo_start_xmit(d, skb, NETDEV_TX_MORE);
+	rc = d->netdev_ops->ndo_start_xmit(d, skb, reflect_flags);
 	if (rc)
 		kfree_skb(skb);
 	return rc;
+}
+
+/* n bursts of len-byte frames reflected by the rx_handler: each poll
+ * answers them all with one TDT write */
+static void reflect_bursts(int bursts, int n, int len, int len_step)
+{
+	unsigned int tdt0;
+
+	dev->rx_handler = rx_reflect;
+	for (int burst = 0; burst < bursts; burst++) {
+		ck_assert_int_eq(send_frames(n, len + burst * len_step, 0), 0);
+		tdt0 = fake.tdt_writes;
+		ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), n);
+		ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
+		ck_assert_uint_eq(fake_tx_run(1000), n);
+		e1000_fixture_irq_and_poll(ad);
+	}
 }
 
 START_TEST(tx_wraps_and_writes_tail_once_per_burst)
@@ -586,15 +608,8 @@ START_TEST(tx_wraps_and_writes_tail_once_per_burst)
 
 	up(_i, 64, 64);
 	/* from the rx_handler, MORE defers the tail: the poll writes it once */
-	dev->rx_handler = rx_reflect;
-	for (int burst = 0; burst < 13; burst++) {
-		ck_assert_int_eq(send_frames(50, 60 + burst, 0), 0);
-		tdt0 = fake.tdt_writes;
-		ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), 50);
-		ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
-		ck_assert_uint_eq(fake_tx_run(1000), 50);
-		e1000_fixture_irq_and_poll(ad);
-	}
+	reflect_flags = NETDEV_TX_MORE;
+	reflect_bursts(13, 50, 60, 1);
 	ck_assert_uint_eq(ad->sw.tx_packets, 650);
 	ck_assert_uint_eq(fake.tx_frames, 650);
 	ck_assert_uint_eq(fake.tx_last_len, 60 + 12);
@@ -607,20 +622,6 @@ START_TEST(tx_wraps_and_writes_tail_once_per_burst)
 }
 END_TEST
 
-/* the reply a protocol handler sends through the qdisc: no NETDEV_TX_MORE
- * (net/core/xmit.c passes it only for a thread's deferred send) */
-static int rx_reply(struct net_device *d, struct sk_buff *skb, unsigned int flags)
-{
-	int rc;
-
-	(void)flags;
-	rx.n++;
-	rc = d->netdev_ops->ndo_start_xmit(d, skb, 0);
-	if (rc)
-		kfree_skb(skb);
-	return rc;
-}
-
 /* replies sent while the poll hands its frames up leave the tail to the
  * poll: one TDT write for the batch, as under an emulator each write runs
  * the device's transmit path (a UDP echo of 8 in flight wrote it per reply) */
@@ -629,15 +630,8 @@ START_TEST(tx_replies_in_poll_share_one_tail_write)
 	unsigned int tdt0;
 
 	up(_i, 64, 64);
-	dev->rx_handler = rx_reply;
-	for (int burst = 0; burst < 4; burst++) {
-		ck_assert_int_eq(send_frames(20, 64, 0), 0);
-		tdt0 = fake.tdt_writes;
-		ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), 20);
-		ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
-		ck_assert_uint_eq(fake_tx_run(1000), 20);
-		e1000_fixture_irq_and_poll(ad);
-	}
+	reflect_flags = 0;
+	reflect_bursts(4, 20, 64, 0);
 	ck_assert_uint_eq(ad->sw.tx_packets, 80);
 	ck_assert_uint_eq(ethtool_stat("tx_tail_batched"), 80);
 	/* outside a poll the same send writes its tail at once */
