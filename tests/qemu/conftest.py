@@ -103,7 +103,8 @@ def cpus(request, monkeypatch):
 #
 # Cells that repeat what another cell in make test already shows run only in
 # make test-full (marked slow here; docs/DEVELOPING.md lists them with the
-# cell that stays).  Keys: "module::test[id]".
+# cell that stays).  Keys: "module::test[id]"; values: the cell that stays
+# ("[id]" or "id" of the same test) or the test that stays ("module::test").
 TEST_FULL_ONLY = {
     # RAM above 4 GiB, handed out and touched: q35-3072M shows it too
     "test_memory.py::test_ram_total_and_mmtest[q35-5120M]":
@@ -118,6 +119,10 @@ TEST_FULL_ONLY = {
     # ALONE: the connection storm is lwIP's PCBs and TIME_WAIT, on e1000
     "test_storm.py::test_connection_storm[igb]":
         "[e1000]",
+    # a whole third build of the kernel (both cores for 25-40 s): make test
+    # checks make -n's commands of the same clean build for the prefix
+    "test_build.py::test_clean_build_with_prefixed_toolchain":
+        "test_build.py::test_prefixed_toolchain_names_every_tool",
 }
 # The 1- and 4-CPU variants of the quick SMP_MATRIX tests run in make test
 # where the NIC's queue count differs from its 2-CPU cell (one RSS queue per

@@ -76,6 +76,28 @@ def check_kernel_image(path):
     assert tag_entry == entry - seg[0][0] + seg[0][1], "entry tag %#x != physical ELF entry" % tag_entry
 
 
+def prefixed_tools(out):
+    """The tools of the compile, link, nm and objcopy commands in make's
+    output (V=1); host programs (build/host/: the injector) use HOSTCC, as
+    in Linux, and are left out."""
+    return [l.split()[0] for l in out.splitlines()
+            if re.match(r"^\S*(gcc|ld|nm|objcopy)\s", l) and "/host/" not in l]
+
+
+def test_prefixed_toolchain_names_every_tool(tmp_path):
+    """What a clean build with CROSS_COMPILE would run (make -n): every
+    compile, link, nm and objcopy goes through the prefixed tools.  The
+    build itself, booted, is test_clean_build_with_prefixed_toolchain, in
+    make test-full (it held both cores for 25-40 s of make test)."""
+    r = subprocess.run(["make", "-n", "V=1", "BUILD=" + str(tmp_path / "build"),
+                        "CROSS_COMPILE=" + CROSS, "all"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    tools = set(prefixed_tools(r.stdout))
+    assert all(c.startswith(CROSS) for c in tools), sorted(tools)
+    assert {CROSS + "gcc", CROSS + "nm"} <= tools, sorted(tools)
+
+
 def test_clean_build_with_prefixed_toolchain(tmp_path):
     if not shutil.which(CROSS + "gcc"):
         pytest.fail("%sgcc missing (Debian package gcc-x86-64-linux-gnu)" % CROSS)
@@ -91,8 +113,7 @@ def test_clean_build_with_prefixed_toolchain(tmp_path):
 
     # every kernel compile, link and nm went through the prefixed tools;
     # host programs (build/host/: the injector) use HOSTCC, as in Linux
-    cmds = [l.split()[0] for l in r.stdout.splitlines()
-            if re.match(r"^\S*(gcc|ld|nm|objcopy)\s", l) and "/host/" not in l]
+    cmds = prefixed_tools(r.stdout)
     assert cmds, r.stdout
     assert all(c.startswith(CROSS) for c in cmds), sorted(set(cmds))
     assert any(c == CROSS + "nm" for c in cmds), sorted(set(cmds))
