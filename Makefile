@@ -230,7 +230,7 @@ help:
 	@echo "  make run-iso    boot the ISO in QEMU (FW=bios|uefi)"
 	@echo "  make debug      boot in QEMU stopped for gdb; 'gdb -x tools/gdbinit' attaches"
 	@echo "  make test       install missing deps, run host unit tests and QEMU tests (lower counts,"
-	@echo "                  TEST_WORKERS=$(NPROC) QEMU tests at once; prints the 15 slowest and the wall time)"
+	@echo "                  TEST_WORKERS=$(TEST_WORKERS) QEMU tests at once; prints the 15 slowest and the wall time)"
 	@echo "  make test-full  the QEMU tests with full counts, every NIC model x interrupt mode"
 	@echo "                  and the long (slow) variants; serial unless TEST_WORKERS=N"
 	@echo "  make unit       host unit tests only (ASan + UBSan, Check)"

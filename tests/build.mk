@@ -14,11 +14,14 @@
 # TEST_JOBS at a time (a plain `make test` gets one job per
 # CPU; under `make -jN test` make's own jobserver decides), and the QEMU
 # tests run in TEST_WORKERS pytest-xdist processes (python3-pytest-xdist;
-# 1 runs them in this process): one more than the CPUs, as a TCG guest is
-# mostly one thread and the tests mostly wait (for timers, replies, the
-# guest's console): a make test on 2 cores used 358 CPU seconds in 805 s
-# of QEMU tests.  tests/qemu/conftest.py keeps the rate and flood tests
-# alone on the machine and hands the longest tests out first.
+# 1 runs them in this process): two per CPU, as a TCG guest is mostly one
+# thread and the tests mostly wait (for timers, replies, the guest's
+# console, their own pings and sleeps): with 3 workers the QEMU tests'
+# process trees used 450 CPU seconds in 1078 s of QEMU tests (a fresh clone
+# at load 13-21, 2026-12-07), 0.42 of the two cores; one worker more than
+# the CPUs until then.
+# tests/qemu/conftest.py keeps the rate and flood tests alone on the machine
+# and hands the longest tests out first.
 #
 # PYTEST_ARGS adds pytest options, e.g. PYTEST_ARGS='-k iso -x'.  The 15
 # slowest tests are listed at the end (--durations), and the wall time of
@@ -29,7 +32,7 @@
 # variants, serially as before unless TEST_WORKERS is given.
 PYTEST_ARGS ?=
 NPROC := $(shell nproc 2>/dev/null || echo 1)
-TEST_WORKERS ?= $(shell echo $$(( $(NPROC) + 1 )))
+TEST_WORKERS ?= $(shell echo $$(( 2 * $(NPROC) )))
 TEST_JOBS ?= $(NPROC)
 pytest-workers = $(if $(filter-out 0 1,$(1)),-n $(1) --dist loadgroup)
 # -j for a sub-make unless make already runs with a jobserver

@@ -9,10 +9,12 @@ import harness  # noqa: E402
 import netns  # noqa: E402
 
 
-# --- parallel runs (make test: python3-pytest-xdist, -n 2 --dist loadgroup) --
+# --- parallel runs (make test: python3-pytest-xdist, -n TEST_WORKERS --dist
+# loadgroup, tests/build.mk) ----------------------------------------------------
 #
-# A QEMU guest under TCG is mostly one thread, so two workers keep two
-# cores busy.  Three things make the suite safe to split:
+# A QEMU guest under TCG is mostly one thread and the tests mostly wait, so
+# make test runs two workers per core.  Three things make the suite safe to
+# split:
 #  - a module whose tests share a module-scoped guest or build product (an
 #    ISO, a booted shell) is one unit of work (xdist_group by module), so
 #    the guest boots once and no two workers write the same file;
