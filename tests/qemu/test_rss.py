@@ -27,7 +27,10 @@ reaches the guest between snapshots (a stray would land on queue 0 and
 fail the exact count, which says so)."""
 import re
 import socket
+import threading
 import time
+
+import pytest
 
 from harness import EXIT_OK, report
 import netns
@@ -107,14 +110,15 @@ def settle():
     time.sleep(0.5)
 
 
-def quiet_guest(net, name, nic, nq, append):
+def quiet_guest(net, name, nic, nq, append, **kw):
     """A guest on a tap that sends it nothing but the test's frames, with
     its echo answering (lwIP routes UDP once its timer saw the carrier;
-    its ARP for the host happens here, before any snapshot)."""
+    its ARP for the host happens here, before any snapshot); kw to
+    harness.Guest."""
     net.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % netns.TAP], check=True)
     net.run(["ip", "neigh", "replace", GUEST, "lladdr", MAC, "nud", "permanent",
              "dev", netns.TAP], check=True)
-    g = net.guest(name, nic=nic, append=append)
+    g = net.guest(name, nic=nic, append=append, **kw)
     if nq > 1:
         g.wait_for(r"eth0: %d RSS queues" % nq, timeout=60)
     g.wait_for(r"barenet: ready in", timeout=60)
@@ -431,3 +435,75 @@ def test_set_channels_under_tcp_echo(testnet, kernel):
     g.send("poweroff\r")
     assert g.wait_exit(30) == EXIT_OK
     report("rss igb: 1 MiB TCP echo through ethtool -L 4->2->1->3->4: every byte back")
+
+
+# test_resize_keeps_held_frame_on_queue_1: ring resizes 256 <-> 64
+HELD_ROUNDS = 8
+
+
+@pytest.mark.slow
+def test_resize_keeps_held_frame_on_queue_1(testnet, kernel):
+    """RSS queue 1 and the frame QEMU holds while the receiver is off: igb
+    with 2 queues, the table all on queue 1 (ethtool -X weight 0 1), a UDP
+    echo stream of one datagram in flight, and ring resizes 256 <-> 64
+    with each stop waiting 20 ms with RCTL.EN off (fault rx_stop_gap).  A
+    datagram arriving then is held by QEMU, which hands it over at the
+    next RDT write of any queue (igb_set_rdt -> igb_start_recv) and drops
+    it uncounted if the receiver is still off (igb_receive_internal).
+    Every datagram must come back: queue 1's tail moves into the smallest
+    ring before RCTL.EN goes off (e1000_mq_rx_stop), and no RDT is written
+    while it is off (e1000_rx_ring_place).  Before the fix, a shrink with
+    queue 1's tail past 64 wrote RDT(1) with the receiver off
+    (e1000_mq_ring_configure) and the held datagram was lost.  QEMU's
+    trace of a receiver asked while off (e1000x_rx_can_recv_disabled) shows
+    the gaps held frames."""
+    net = testnet
+    append = "ip=%s/%d,%s e1000.queues=2 fault=rx_stop_gap:100%%" % (
+        GUEST, netns.PREFIXLEN4, netns.HOST4)
+    g = quiet_guest(net, "rss-held", "igb", 2, append,
+                    extra=["-trace", "e1000x_rx_can_recv_disabled"])
+    assert shell(g, "ethtool -X eth0 weight 0 1") == ""
+    mark = len(g.output)
+    stop = threading.Event()
+    res = {"sent": 0, "lost": [], "bad": 0}
+
+    def stream():
+        with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind((netns.HOST4, 46000))
+            s.settimeout(3)
+            while not stop.is_set():
+                msg = b"held %d" % res["sent"]
+                s.sendto(msg, (GUEST, ECHO_PORT))
+                res["sent"] += 1
+                try:
+                    while s.recvfrom(256)[0] != msg:
+                        res["bad"] += 1
+                except socket.timeout:
+                    res["lost"].append(res["sent"] - 1)
+
+    before, _ = queue_counts(g, 2)
+    t = threading.Thread(target=stream, daemon=True)
+    t.start()
+    try:
+        for _ in range(HELD_ROUNDS):
+            for size in (256, 64):
+                time.sleep(0.3)
+                assert shell(g, "ethtool -G eth0 rx %d" % size) == ""
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        t.join(10)
+    after, st = queue_counts(g, 2)
+    held = len(re.findall(r"^e1000x_rx_can_recv_disabled", g.output[mark:], re.M))
+    assert not res["lost"], "datagrams never answered: %s of %d (log %s)" % (
+        res["lost"], res["sent"], g.logpath)
+    assert res["bad"] == 0, res
+    d = deltas(before, after)
+    assert d[0] == 0 and d[1] >= res["sent"], (d, res["sent"])
+    assert st["fault_rx_stop_gap"] >= 2 * HELD_ROUNDS, st
+    assert held >= HELD_ROUNDS, "only %d frames held in %d stops: the gap did nothing" % (
+        held, 2 * HELD_ROUNDS)
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK, g.output[-3000:]
+    report("rss igb queue 1: %d ring resizes with the receiver off 20 ms each, %d frames held "
+           "by QEMU, %d datagrams all answered" % (2 * HELD_ROUNDS, held, res["sent"]))

@@ -509,6 +509,9 @@ void e1000_tx_disable(struct e1000_adapter *a);
 int  e1000_xmit(struct e1000_adapter *a, struct e1000_tx_ring *t, struct sk_buff *skb,
 		unsigned int flags);
 void e1000_tx_flush(struct e1000_adapter *a, struct e1000_tx_ring *t);
+/* e1000_irq.c: the tail a poll's replies deferred on ring t, written once
+ * at the poll's end, with their journey stamps; t's lock held */
+void e1000_tx_flush_batch(struct e1000_adapter *a, struct e1000_tx_ring *t);
 int  e1000_clean_tx(struct e1000_adapter *a, struct e1000_tx_ring *t);
 /* queue 0's ring (a->tx): its completions under tx_lock, the qdisc woken
  * if any; from a poll or napi=off's hard IRQ (e1000_irq.c) */
@@ -527,6 +530,16 @@ int  e1000_rx_ring_alloc(struct e1000_rx_ring *r, u32 count, u16 index);
 void e1000_rx_ring_free(struct e1000_rx_ring *r);
 /* the RDT register of ring r */
 u32  e1000_rx_tail_reg(const struct e1000_hw *hw, const struct e1000_rx_ring *r);
+/* QEMU's held frame (e1000_txrx.c, e1000_rx_configure and
+ * e1000_rx_disable), for every ring r, queue 0's and RSS queues 1..:
+ * stop_tail moves r's tail into the smallest ring while the receiver is
+ * still on (emulator only); place sets r's head and next_to_clean around
+ * the tail it left, the receiver off, writing no RDT there on the
+ * emulator; place_late, once the receiver is on, moves head and tail of a
+ * ring whose tail lay beyond it */
+void e1000_rx_ring_stop_tail(struct e1000_hw *hw, struct e1000_rx_ring *r);
+void e1000_rx_ring_place(struct e1000_hw *hw, struct e1000_rx_ring *r);
+void e1000_rx_ring_place_late(struct e1000_hw *hw, struct e1000_rx_ring *r);
 bool e1000_rx_pending(const struct e1000_adapter *a);
 /* descriptors the device has written back that the poll has not cleaned
  * yet (the RX ring's fill); a racy read for ethtool -S */
@@ -582,6 +595,11 @@ void e1000_mq_free(struct e1000_adapter *a);
 int  e1000_mq_up(struct e1000_adapter *a);
 void e1000_mq_enable(struct e1000_adapter *a);
 void e1000_mq_stop(struct e1000_adapter *a);
+/* QEMU's held frame (e1000_rx_ring_stop_tail, _place_late) on queues 1..:
+ * rx_stop right before the receiver goes off (their polls stopped),
+ * rx_place_late right after it went on again */
+void e1000_mq_rx_stop(struct e1000_adapter *a);
+void e1000_mq_rx_place_late(struct e1000_adapter *a);
 void e1000_mq_down(struct e1000_adapter *a);
 /* start_xmit on TX queue q > 0 (its lock taken here); TX queues 1.. sent,
  * closed and freed before the transmitter goes off */

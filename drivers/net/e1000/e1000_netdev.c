@@ -135,6 +135,8 @@ static int e1000_up(struct e1000_adapter *a)
 	e1000_fault_clear(a);
 	e1000_tx_configure(a);
 	e1000_rx_configure(a);
+	if (hw->mq)
+		e1000_mq_rx_place_late(a);
 	WRITE_ONCE(a->netdev->rx_held_until_ns, hw->rx_held_until_ns);
 	e1000_set_itr(hw, a->itr_usecs);
 	e1000_itr_restart(a);
@@ -214,6 +216,8 @@ static void e1000_down(struct e1000_adapter *a)
 	/* what the device completed goes up first, the receiver still on */
 	a->rx.stopped = true;
 	e1000_rx_drain(a);
+	if (hw->mq)
+		e1000_mq_rx_stop(a);    /* their tails too, the receiver still on */
 	e1000_rx_disable(a);
 	e1000_rx_drain(a);
 	if (hw->mq) {
@@ -271,7 +275,7 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	 * queues tx-N/xps_cpus gives that CPU, else cpu mod the queues; the
 	 * CPU that queued it, skb->sender_cpu, or this one for a frame that
 	 * did not pass the qdisc); queue 0 is the one below (the others
-	 * write their tail at once, e1000_mq_xmit) */
+	 * defer their tail only for their own poll's replies, e1000_mq_xmit) */
 	if (e1000_mq_has_tx(&a->hw)) {
 		unsigned int cpu = skb->sender_cpu ? skb->sender_cpu - 1u : smp_processor_id();
 		unsigned int q = netdev_pick_tx_queue(dev, cpu, skb->hash,
