@@ -303,3 +303,67 @@ def test_write_run_names_the_files_by_date_and_records_the_duration(tmp_path, ca
         {"date": "2026-12-07 09:58 UTC", "duration_s": 42}
     assert (out / "2026-12-07-0958.md").read_text() == "# page 2026-12-07 09:58 UTC\n"
     assert "# page" in capsys.readouterr().out
+
+
+# -- the scaling table's host time and bound (bench/scaling.py) -----------------------
+def scaling_cell(label, cpus, steering, rx, vcpus, main, sender, busy):
+    """one flood cell of bench/scaling.py's .json: rx frames/s, the QEMU
+    threads' cores (vcpus: one per vCPU thread), the sender's cores and the
+    host's busy cores over a 3 s flood"""
+    q = {"CPU %d/TCG" % i: v for i, v in enumerate(vcpus)}
+    q["other"] = main
+    return {"label": label, "cpus": cpus, "steering": steering, "queues": 1,
+            "echo_per_s": 30000.0, "rx_per_s": rx, "processed_per_cpu": [int(3 * rx)],
+            "flood_sent_per_s": 600000.0, "sender_cpu_s": 3 * sender, "qemu_cores": q,
+            "core_lock": {"takes": 1000, "contended": 0, "wait_s": 0.0, "flood_s": 3.0,
+                          "held_s": 0.5},
+            "ipis": 0, "nic_irqs": 10, "guest_cpu": [(0.9, 0.1, 0.5)] * cpus,
+            "host_busy_cores": busy, "load_before": 1.0}
+
+
+def scaling_doc(cells):
+    return {"meta": {"date": "d", "machine": "m", "cores": 2, "qemu": "q", "accel": "tcg",
+                     "barenet": "b", "command": "c", "load_start": "1.00 1.00 1.00",
+                     "load_end": "2.00 2.00 2.00"},
+            "models": ["igb"], "cells": {"igb": cells}, "seconds": 3.0, "sender": "c",
+            "rate": 600000.0}
+
+
+def test_scaling_page_says_where_the_host_time_goes_and_the_bound():
+    """note9's quiet run: 1 vCPU received 274,117 frames/s with QEMU at 1.18
+    cores (vCPU 0.78, main loop 0.40), the sender at 0.58, 1.76 of 2 cores
+    busy: 4.30 us of QEMU per frame, so at most (2 - 0.58) / 4.30 us =
+    329,870 frames/s, 1.20x, whatever the vCPUs; 1.3x needs 2.11 cores.
+    A loaded run (the rest of the host busy) gives no ratio over its
+    held-down 1-vCPU figure, only the frames/s bound."""
+    import scaling
+    ref = scaling_cell("1 CPU (reference)", 1, "one", 274117.0, [0.78], 0.40, 0.58, 1.76)
+    rss = scaling_cell("2 vCPUs, RSS", 2, "rss", 242125.0, [0.46, 0.46], 0.45, 0.56, 1.95)
+    rss["echo_tx"] = {"tx_packets": 1000, "tx_tail_batched": 990}
+    again = dict(ref, label="1 CPU (reference, again)")
+    b = scaling.bound([ref, rss, again], 2)
+    assert b["us_qemu"] == pytest.approx(4.3047, abs=1e-3)
+    assert (b["vcpu"], b["main"], b["sender"], b["rest"]) == \
+        pytest.approx((0.78, 0.40, 0.58, 0.0))
+    assert b["idle"] == pytest.approx(0.24)
+    assert b["max_idle"] == pytest.approx(329870, rel=1e-4)
+    assert b["x_idle"] == pytest.approx(1.2034, abs=1e-3)
+    assert b["needs"] == pytest.approx(2.1142, abs=1e-3)
+    md = scaling.render(scaling_doc([ref, rss, again]))
+    assert "### igb: where the host's 2 cores went during each flood" in md
+    assert "| 1 CPU (reference) | 0.78 | 0.40 | 0.58 | 0.00 | 0.24 | 4.30 (2.85 + 1.46) | " \
+           "n/a |" in md
+    assert "| 2 vCPUs, RSS | 0.92 | 0.45 | 0.56 | 0.02 | 0.05 | 5.66 (3.80 + 1.86) | " \
+           "99% of 1000 |" in md
+    assert "(2 - 0.58) / 4.30 us = **329,870 frames/s** on an otherwise idle host, " \
+           "**1.20x** of 1 vCPU's" in md
+    assert "1.3x of these 1-vCPU boots would need 2.11 host cores" in md
+    assert "The most this host allows at 1 vCPU's cost per frame (below): 1.20x." in md
+    # loaded: the rest of the host took 1.5 cores during the 1-vCPU boots
+    low = scaling_cell("1 CPU (reference)", 1, "one", 20000.0, [0.06], 0.03, 0.1, 1.69)
+    b = scaling.bound([low], 2)
+    assert b["rest"] == pytest.approx(1.5) and b["x_idle"] is None
+    assert b["max_here"] == pytest.approx(0.4 / 4.5e-6, rel=1e-6)
+    md = scaling.render(scaling_doc([low]))
+    assert "(no ratio: the rest of the host held the 1-vCPU boots down" in md
+    assert "as busy as in this run, (2 - 0.10 - 1.50) / 4.50 us = 88,889 frames/s, 4.44x" in md
