@@ -380,6 +380,24 @@ def test_one_queue_without_msix_e1000e(testnet, kernel):
     assert g.wait_exit(30) == EXIT_OK
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["intx", "msi"])
+def test_one_queue_without_msix_igb(testnet, kernel, mode):
+    """igb in INTx or MSI mode: one queue, said in the log and by ethtool
+    -l's note, and no per-queue vectors (test_one_queue_without_msix_e1000e
+    for e1000e's MSI, in make test)."""
+    g = testnet.guest("rss-" + mode, nic="igb", append="irqmode=%s e1000.queues=4" % mode)
+    g.wait_for(r"82576: 4 queues need MSI-X with 5 vectors; one queue", timeout=60)
+    g.wait_prompt(timeout=60)
+    out = shell(g, "ethtool -l eth0").split("\n")
+    assert out[5] == "Combined:\t1" and out[-2] == "Combined:\t1", out
+    assert out[-1] == "Note:\t\tone queue: %s (RSS needs an MSI-X vector per queue)" % (
+        mode.upper() if mode == "msi" else "INTx"), out
+    assert "eth0-TxRx" not in shell(g, "cat /proc/interrupts")
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK
+
+
 def test_set_channels_under_tcp_echo(testnet, kernel):
     """ethtool -L while a TCP echo runs: the rings, NAPI instances and
     vectors are rebuilt four times and every byte comes back, in order."""
