@@ -1490,6 +1490,33 @@ START_TEST(mq_tx_replies_in_poll_share_one_tail_write)
 }
 END_TEST
 
+/* the 82574's RSS queue 1 has no TX ring: the replies its poll sends go
+ * to queue 0's ring and share one TDT write at that poll's end, as queue
+ * 0's poll's do.  (Before: one TDT write per reply, 20 a 20-frame poll.) */
+START_TEST(mq_82574_queue1_replies_share_one_tail_write)
+{
+	unsigned int tdt0;
+
+	rx_seq = 0;
+	up_mq(1, 2, 64);
+	dev->rx_handler = rx_reflect;
+	reflect_flags = 0;
+	for (int burst = 0; burst < 4; burst++) {
+		ck_assert_int_eq(send_frames_q(1, 20, 64), 0);
+		tdt0 = fake.tdt_writes;
+		mq_irq_and_poll(1);
+		ck_assert_uint_eq(rx.n, 20 * (burst + 1));
+		ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
+		ck_assert_uint_eq(fake_tx_run(1000), 20);
+		mq_irq_and_poll(1);     /* queue 1's poll reclaims queue 0's ring too */
+	}
+	ck_assert_uint_eq(ad->qstats[1].rx_packets, 80);
+	ck_assert_uint_eq(ethtool_stat("tx_tail_batched"), 80);
+	ck_assert_uint_eq(ethtool_stat("tx_queue_0_packets"), 80);
+	down_mq();
+}
+END_TEST
+
 START_TEST(link_comes_up_after_autoneg_restart)
 {
 	fake_init(chips[_i], test_mac);
@@ -1774,6 +1801,7 @@ int main(void)
 	tcase_add_test(tc, mq_82574_two_queues);
 	tcase_add_loop_test(tc, mq_ring_resize_keeps_the_frame_qemu_holds, 1, 3);
 	tcase_add_test(tc, mq_tx_replies_in_poll_share_one_tail_write);
+	tcase_add_test(tc, mq_82574_queue1_replies_share_one_tail_write);
 	tcase_add_test(tc, mq_sw_stats_add_every_field);
 	tcase_add_loop_test(tc, link_comes_up_after_autoneg_restart, 0, 3);
 	tcase_add_loop_test(tc, promisc_and_multicast_filters, 0, 3);

@@ -15,7 +15,9 @@
  * its RX cause.  Replies queue q's poll sends on TX queue q (its CPU's,
  * by default) share one tail write at the poll's end, as queue 0's do
  * (in_rx, e1000_mq_tx_flush_batch; tx_tail_batched counts them); any
- * other send writes the tail at once.  A ring is a FIFO the device
+ * other send writes the tail at once.  The 82574 sends on queue 0 only:
+ * its queue 1's poll batches its replies' tail on queue 0's ring
+ * (e1000_mq_tx0_in_poll, e1000_mq_tx0_flush_batch).  A ring is a FIFO the device
  * sends in order, so frames keep their order per queue (and per flow
  * while its sender stays on one CPU).  QEMU's igb sends a queue's
  * descriptors at its TDT write, only while TCTL.EN and TXDCTL(q).ENABLE
@@ -248,6 +250,28 @@ static void e1000_mq_tx_flush_batch(struct e1000_mq_queue *q)
 	spin_unlock(&q->tx_lock);
 }
 
+/* The 82574 (TX queue 0 only): the tail queue 1's poll deferred on queue
+ * 0's ring (its replies go there, e1000_start_xmit), written once.  Both
+ * polls may defer on that ring at once, each from its own CPU; each
+ * writes whatever is pending at its end, so none is left unwritten. */
+static void e1000_mq_tx0_flush_batch(struct e1000_adapter *a)
+{
+	if (!READ_ONCE(a->tx.tail_pending))
+		return;
+	spin_lock(&a->tx_lock);
+	if (a->tx_up && a->tx.tail_pending)
+		e1000_tx_flush_batch(a, &a->tx);
+	spin_unlock(&a->tx_lock);
+}
+
+bool e1000_mq_tx0_in_poll(struct e1000_adapter *a, unsigned int cpu)
+{
+	for (unsigned int q = 1; q < READ_ONCE(a->num_queues) && q < E1000_MQ_MAX; q++)
+		if (READ_ONCE(a->mq_q[q]->in_rx) == cpu + 1)
+			return true;
+	return false;
+}
+
 static int e1000_mq_poll(struct napi_struct *napi, int budget)
 {
 	struct e1000_mq_queue *q = container_of(napi, struct e1000_mq_queue, napi);
@@ -264,8 +288,10 @@ static int e1000_mq_poll(struct napi_struct *napi, int budget)
 	netif_receive_skb_list_flush();
 	WRITE_ONCE(q->in_rx, 0);
 	e1000_mq_tx_flush_batch(q);
-	if (!e1000_mq_has_tx(&a->hw))
+	if (!e1000_mq_has_tx(&a->hw)) {
+		e1000_mq_tx0_flush_batch(a);
 		e1000_mq_clean_tx0(a);
+	}
 	if (work >= budget)
 		return budget;          /* stay scheduled, vector masked */
 	if (napi_complete_done(napi, work)) {

@@ -271,6 +271,10 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
 	bool in_poll = READ_ONCE(a->in_rx) == smp_processor_id() + 1;
 
+	/* the 82574's RSS queue 1 has no TX ring: its poll's replies come
+	 * here, and it writes their tail at its end (e1000_mq_poll) */
+	if (!in_poll && a->hw.mq && !e1000_mq_has_tx(&a->hw))
+		in_poll = e1000_mq_tx0_in_poll(a, smp_processor_id());
 	/* igb with several queues: the sending CPU's TX queue (XPS: the
 	 * queues tx-N/xps_cpus gives that CPU, else cpu mod the queues; the
 	 * CPU that queued it, skb->sender_cpu, or this one for a frame that
