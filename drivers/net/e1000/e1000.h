@@ -604,8 +604,9 @@ void e1000_mq_down(struct e1000_adapter *a);
 /* start_xmit on TX queue q > 0 (its lock taken here); TX queues 1.. sent,
  * closed and freed before the transmitter goes off */
 int  e1000_mq_xmit(struct e1000_adapter *a, unsigned int q, struct sk_buff *skb, unsigned int flags);
-/* the 82574: whether cpu runs an RSS queue 1..'s poll now (its replies
- * go to queue 0's ring, and that poll writes their tail at its end) */
+/* the 82574: whether cpu runs an RSS queue 1..'s poll now (an
+ * rx_handler's replies there go to queue 0's ring, and that poll writes
+ * their deferred tail at its end) */
 bool e1000_mq_tx0_in_poll(struct e1000_adapter *a, unsigned int cpu);
 void e1000_mq_tx_down(struct e1000_adapter *a);
 /* the TX watchdog's peek at TX queues 1..: descriptors in flight, their

@@ -89,11 +89,11 @@ void e1000_clean_tx0(struct e1000_adapter *a)
 		netif_tx_wake(a->netdev);
 }
 
-/* The TX tail the replies of a batch left (start_xmit defers it while
- * in_rx names this CPU; e1000_mq_xmit while the queue's does), written
- * once for all of them.  Under an emulator each tail write runs the
- * device's whole transmit path synchronously: an echo of 8 requests in
- * flight wrote it 8 times a poll.  A sampled frame among them gets its
+/* The TX tail an rx_handler's replies of a batch left (NETDEV_TX_MORE:
+ * start_xmit defers it while in_rx names this CPU; e1000_mq_xmit while
+ * the queue's does), written once for all of them.  Under an emulator
+ * each tail write runs the device's whole transmit path synchronously.
+ * A sampled frame among them gets its
  * TX_TAIL stamp here, where its tail is written (read back from the
  * device only while the journey samples).  Ring t's lock held. */
 void e1000_tx_flush_batch(struct e1000_adapter *a, struct e1000_tx_ring *t)
@@ -108,9 +108,9 @@ void e1000_tx_flush_batch(struct e1000_adapter *a, struct e1000_tx_ring *t)
 }
 
 /* the work both modes share: link, TX completions, up to budget frames
- * handed up the stack (in a napi poll, poll, the batch too: their
- * replies' tail is deferred, in_rx), then the TX tail for what the
- * rx_handler queued */
+ * handed up the stack (in a napi poll, poll, the batch too, while in_rx
+ * names this CPU), then the TX tail for what the rx_handler queued with
+ * NETDEV_TX_MORE (the stack's replies wrote theirs at once) */
 static int e1000_service(struct e1000_adapter *a, int budget, u64 *count, bool poll)
 {
 	u32 icr = e1000_take_icr(a);

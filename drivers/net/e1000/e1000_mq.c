@@ -12,11 +12,12 @@
  * adapter's own ring (a->tx, a->tx_lock).  Each TX queue q > 0 has its
  * ring, its lock, its counters, and its completions cleaned by queue q's
  * poll: IVAR routes TX queue q's write-back cause to queue q's vector, as
- * its RX cause.  Replies queue q's poll sends on TX queue q (its CPU's,
- * by default) share one tail write at the poll's end, as queue 0's do
- * (in_rx, e1000_mq_tx_flush_batch; tx_tail_batched counts them); any
- * other send writes the tail at once.  The 82574 sends on queue 0 only:
- * its queue 1's poll batches its replies' tail on queue 0's ring
+ * its RX cause.  Replies an rx_handler sends with NETDEV_TX_MORE from
+ * queue q's poll on TX queue q (its CPU's, by default) share one tail
+ * write at the poll's end, as queue 0's do (in_rx,
+ * e1000_mq_tx_flush_batch; tx_tail_batched counts them); any other send,
+ * the stack's replies too, writes the tail at once.  The 82574 sends on
+ * queue 0 only: its queue 1's poll does the same on queue 0's ring
  * (e1000_mq_tx0_in_poll, e1000_mq_tx0_flush_batch).  A ring is a FIFO the device
  * sends in order, so frames keep their order per queue (and per flow
  * while its sender stays on one CPU).  QEMU's igb sends a queue's
@@ -107,9 +108,9 @@ struct e1000_mq_queue {
 	struct spinlock tx_lock;
 	bool tx_up;                     /* ring usable by start_xmit; under tx_lock */
 	/* CPU number + 1 of the CPU whose poll of this queue hands its frames
-	 * up now (0: none): a reply sent on this TX queue from that CPU
-	 * defers the tail, which the poll writes once at its end (as a->in_rx
-	 * for queue 0) */
+	 * up now (0: none): an rx_handler's reply with NETDEV_TX_MORE on this
+	 * TX queue from that CPU defers the tail, which the poll writes once
+	 * at its end (as a->in_rx for queue 0) */
 	u32 in_rx;
 	u16 index;
 	u32 eims;                       /* its vector's EICR/EIMS bit */
@@ -251,7 +252,8 @@ static void e1000_mq_tx_flush_batch(struct e1000_mq_queue *q)
 }
 
 /* The 82574 (TX queue 0 only): the tail queue 1's poll deferred on queue
- * 0's ring (its replies go there, e1000_start_xmit), written once.  Both
+ * 0's ring (an rx_handler's replies with NETDEV_TX_MORE go there,
+ * e1000_start_xmit), written once.  Both
  * polls may defer on that ring at once, each from its own CPU; each
  * writes whatever is pending at its end, so none is left unwritten. */
 static void e1000_mq_tx0_flush_batch(struct e1000_adapter *a)
@@ -282,7 +284,7 @@ static int e1000_mq_poll(struct napi_struct *napi, int budget)
 	a->qstats[q->index].polls++;
 	e1000_mq_clean_tx(q);
 	/* the batch goes up (what netif_receive_skb held too) while in_rx
-	 * is set: its replies on this queue share one tail write */
+	 * is set: an rx_handler's replies on this queue share one tail write */
 	WRITE_ONCE(q->in_rx, smp_processor_id() + 1);
 	work = e1000_clean_rx_ring(a, &q->rx, budget);
 	netif_receive_skb_list_flush();
@@ -595,17 +597,20 @@ int e1000_mq_xmit(struct e1000_adapter *a, unsigned int qi, struct sk_buff *skb,
 	struct e1000_mq_queue *q = a->mq_q[qi];
 	/* as queue 0's: the qdisc keeps the frame during a reset */
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
-	/* a reply from this queue's poll on this CPU leaves the tail to the
-	 * poll's end (e1000_mq_tx_flush_batch); any other send writes it now
-	 * (a thread's deferred tail, ndo_tx_flush, is queue 0's only) */
+	/* an rx_handler's reply with NETDEV_TX_MORE from this queue's poll
+	 * on this CPU leaves the tail to the poll's end
+	 * (e1000_mq_tx_flush_batch), as queue 0's; any other send writes it
+	 * now (the stack's replies, as in Linux; a thread's deferred tail,
+	 * ndo_tx_flush, is queue 0's only) */
 	bool in_poll = READ_ONCE(q->in_rx) == smp_processor_id() + 1;
 	unsigned long irqf;
 
-	flags = in_poll ? flags | NETDEV_TX_MORE : flags & ~NETDEV_TX_MORE;
+	if (!in_poll)
+		flags &= ~NETDEV_TX_MORE;
 	irqf = spin_lock_irqsave(&q->tx_lock);
 	if (q->tx_up) {
 		rc = e1000_xmit(a, &q->tx, skb, flags);
-		if (!rc && in_poll)
+		if (!rc && (flags & NETDEV_TX_MORE))
 			q->sw.tx_tail_batched++;
 	}
 	spin_unlock_irqrestore(&q->tx_lock, irqf);

@@ -258,11 +258,13 @@ static int e1000_stop(struct net_device *dev)
 	return 0;
 }
 
-/* The tail write is deferred while this CPU's poll hands its frames up
- * (every send then: the poll writes the tail once for the batch,
- * e1000_service) and, with NETDEV_TX_MORE, for a thread's send that allows
+/* The tail write is deferred only with NETDEV_TX_MORE: from an
+ * rx_handler inside this CPU's poll (l2reflect: the poll writes the tail
+ * once for the batch, e1000_service) and for a thread's send that allows
  * it (net/core/xmit.h, deferred tails: written by ndo_tx_flush, or by the
- * next poll); elsewhere the tail moves now */
+ * next poll).  Replies the stack sends from the poll write it at once, as
+ * in Linux (tests/unit/test_e1000.c tx_replies_in_poll_write_tail_at_once
+ * says why); elsewhere the tail moves now too */
 static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
@@ -271,15 +273,16 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
 	bool in_poll = READ_ONCE(a->in_rx) == smp_processor_id() + 1;
 
-	/* the 82574's RSS queue 1 has no TX ring: its poll's replies come
-	 * here, and it writes their tail at its end (e1000_mq_poll) */
+	/* the 82574's RSS queue 1 has no TX ring: the replies of an
+	 * rx_handler in its poll come here, and it writes their deferred
+	 * tail at its end (e1000_mq_poll) */
 	if (!in_poll && a->hw.mq && !e1000_mq_has_tx(&a->hw))
 		in_poll = e1000_mq_tx0_in_poll(a, smp_processor_id());
 	/* igb with several queues: the sending CPU's TX queue (XPS: the
 	 * queues tx-N/xps_cpus gives that CPU, else cpu mod the queues; the
 	 * CPU that queued it, skb->sender_cpu, or this one for a frame that
 	 * did not pass the qdisc); queue 0 is the one below (the others
-	 * defer their tail only for their own poll's replies, e1000_mq_xmit) */
+	 * defer their tail only in their own poll, e1000_mq_xmit) */
 	if (e1000_mq_has_tx(&a->hw)) {
 		unsigned int cpu = skb->sender_cpu ? skb->sender_cpu - 1u : smp_processor_id();
 		unsigned int q = netdev_pick_tx_queue(dev, cpu, skb->hash,
@@ -288,16 +291,14 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 		if (q)
 			return e1000_mq_xmit(a, q, skb, flags);
 	}
-	if (in_poll)
-		flags |= NETDEV_TX_MORE;
-	else if (!netdev_xmit_defer_ok())
+	if (!in_poll && !netdev_xmit_defer_ok())
 		flags &= ~NETDEV_TX_MORE;
 	/* the ring is shared with the poll and (napi=off) the hard IRQ, on
 	 * any CPU */
 	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx_up) {
 		rc = e1000_xmit(a, &a->tx, skb, flags);
-		if (!rc && in_poll)
+		if (!rc && in_poll && (flags & NETDEV_TX_MORE))
 			a->sw.tx_tail_batched++;
 		if (!rc && !in_poll && a->tx.tail_pending) {
 			if (netdev_tx_deferred(dev))
