@@ -7,6 +7,7 @@ sockets, the descriptor limit (EMFILE past APP_FD_MAX, docs/APPS.md).  The
 program prints "ok NAME" / "FAIL NAME: why" per check; this test wants every
 expected name and no failure, on one CPU and on two, and the kernel's
 socket table empty again once the program has ended."""
+import os
 import re
 
 import pytest
@@ -84,3 +85,17 @@ def test_socket_api_from_an_application(smp):
         left = [l for l in ss.splitlines()[1:] if l.strip() and "TIME-WAIT" not in l]
         ports = {l.split()[4].rsplit(":", 1)[1] for l in left}
         assert ports <= {"7", "9", "80", "5001"}, ss
+
+
+def test_descriptor_limit_is_the_documented_one():
+    """EMFILE comes past the limit docs/APPS.md gives: APP_FD_MAX in
+    kernel/app/fd.h, the RLIMIT_NOFILE getrlimit reports, and the last
+    descriptor tests/apps/sockapi.c's emfile_at_the_limit expects."""
+    def read(path):
+        with open(os.path.join(harness.ROOT, path)) as fh:
+            return fh.read()
+    limit = int(re.search(r"^#define APP_FD_MAX (\d+)$", read("kernel/app/fd.h"), re.M).group(1))
+    doc = read("docs/APPS.md")
+    assert "`APP_FD_MAX` (%d, `kernel/app/fd.h`)" % limit in doc
+    assert "RLIMIT_NOFILE = %d" % limit in doc
+    assert "err == EMFILE && last == %d" % (limit - 1) in read("tests/apps/sockapi.c")
