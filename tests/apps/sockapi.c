@@ -331,8 +331,22 @@ static void test_tcp(void)
 	CHECK("tcp_recvfrom_no_address", got5 == 5 && fl == 0, "n %zd addrlen %u", got5, fl);
 	close(s);
 	close(cl);
+	/* a small SO_RCVBUF keeps the window narrow; everything read, close
+	 * still ends the connection with a FIN, not a reset */
+	s = tcp_pair(&cl);
+	v = 4096;
+	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	struct timeval two = { 2, 0 };
+	setsockopt(cl, SOL_SOCKET, SO_RCVTIMEO, &two, sizeof(two));
+	write(cl, "0123456789", 10);
+	ssize_t all = recv(s, buf, 10, MSG_WAITALL);
+	close(s);
+	errno = 0;
+	ssize_t end = recv(cl, buf, sizeof(buf), 0);
+	CHECK("tcp_close_after_reading_all_sends_fin", all == 10 && end == 0, "read %zd, then the peer's recv %zd",
+	      all, end);
+	close(cl);
 	close(ls);
-	(void)v;
 }
 
 static void test_connect_errors(void)
