@@ -56,7 +56,7 @@ TSO_BYTES = 400000
 # tx-tcp-segmentation and tx-tcp6-segmentation switched apart: each
 # family's echo (host ports base, base + 1) and the sends it made
 TSO_FAMILY_PORT = 44100
-TSO_FAMILY_BYTES = 200000
+TSO_FAMILY_BYTES = 100000
 
 
 def sh(g, cmd):
