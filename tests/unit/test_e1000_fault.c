@@ -533,6 +533,23 @@ START_TEST(tx_sent_but_not_cleaned_is_no_hang)
 }
 END_TEST
 
+/* The link changes and no LSC interrupt says so (one lost, or its cause
+ * taken by another ICR read): the driver's watchdog pass reads the link
+ * and the carrier follows, down and up again. */
+START_TEST(link_change_without_lsc_found_by_the_watchdog)
+{
+	up(_i);
+	ck_assert(dev->carrier);
+	fake.link_up = false;
+	e1000_watchdog(dev);
+	ck_assert(!dev->carrier);
+	fake.link_up = true;
+	e1000_watchdog(dev);
+	ck_assert(dev->carrier);
+	down();
+}
+END_TEST
+
 START_TEST(reset_on_demand_keeps_settings)
 {
 	u32 rdlen;
@@ -571,6 +588,7 @@ int main(void)
 	tcase_add_loop_test(tc, irq_spurious_counted_and_harmless, 0, 3);
 	tcase_add_loop_test(tc, tx_stall_found_by_the_watchdog_and_reset, 0, 3);
 	tcase_add_loop_test(tc, tx_sent_but_not_cleaned_is_no_hang, 0, 3);
+	tcase_add_loop_test(tc, link_change_without_lsc_found_by_the_watchdog, 0, 3);
 	tcase_add_loop_test(tc, reset_on_demand_keeps_settings, 0, 3);
 	return e1000_fixture_run("e1000_fault", tc);
 }

@@ -14,8 +14,10 @@
  *                      must not do, so it runs as process-context work;
  *                      it names the queue that hung, whose tx-N/tx_timeout
  *                      the core counts
- *   e1000_watchdog     (TIMER softirq, every watchdog period) raises the
- *                      interrupt for work a lost interrupt left in a ring,
+ *   e1000_watchdog     (TIMER softirq, every watchdog period) reads the
+ *                      link (carrier right even if an LSC was lost),
+ *                      raises the interrupt for work a lost interrupt left
+ *                      in a ring,
  *                      gives RX descriptors back after rx_exhaust, and
  *                      injects irq_spurious
  *   e1000_reset        `netdev reset ethN`: the same reset, at once */
@@ -121,6 +123,12 @@ void e1000_watchdog(struct net_device *dev)
 
 	if (!READ_ONCE(a->running) || READ_ONCE(a->resetting))
 		return;
+	/* The link as the device has it, as Linux's e1000_watchdog reads it:
+	 * carrier otherwise follows LSC interrupts only, and one lost (or its
+	 * cause taken by another ICR read) would leave eth0 NO-CARRIER, with
+	 * the TX watchdog stopped, until the next link change.  One STATUS
+	 * read per pass; a change prints once (netif_carrier_on/off). */
+	e1000_update_link(a);
 	e1000_rx_tail_refresh(a);
 	/* Work in a ring and no poll coming: an interrupt was lost (or a
 	 * held frame is due).  Linux's e1000_watchdog sets a receive cause
