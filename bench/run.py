@@ -275,12 +275,26 @@ def udp_echo(net, size, inflight, seconds, port=ECHO_PORT):
     return got / elapsed, lost
 
 
+# measurements that failed: each is said at the end, written to
+# latest.md, and makes `make bench` exit 1 after everything else ran
+FAILED = []
+
+
 def iperf_both(net, seconds):
-    """(host->guest, guest->host) Mbit/s from one `iperf -c -r -y C`."""
-    r = net.run(["iperf", "-c", GUEST, "-t", str(seconds), "-r", "-y", "C"],
-                timeout=2 * seconds + 90)
+    """(host->guest, guest->host) Mbit/s from one `iperf -c -r -y C`; a
+    client that does not finish counts in FAILED, with what it reported."""
+    cmd = ["iperf", "-c", GUEST, "-t", str(seconds), "-r", "-y", "C"]
+    try:
+        out = net.run(cmd, timeout=2 * seconds + 90).stdout
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout or ""
+        if isinstance(out, bytes):
+            out = out.decode(errors="replace")
+        FAILED.append("%s: timed out after %d s (iperf 2's -r: the guest's connect-back never "
+                      "finished); got: %s" % (" ".join(cmd), e.timeout, out.strip() or "nothing"))
+        log(FAILED[-1])
     fwd = rev = None
-    for line in r.stdout.splitlines():
+    for line in out.splitlines():
         f = line.split(",")
         if len(f) < 9:
             continue
@@ -888,6 +902,11 @@ def main():
         import iperf3           # bench/iperf3.py: results in bench/results/iperf3
         iperf3.main()
     log("done in %.0f s (%s)" % (time.monotonic() - t0, ", ".join("%s %s" % c for c in cells)))
+    if FAILED:
+        with open(os.path.join(out_dir, "latest.md"), "a") as f:
+            f.write("\n**Measurements that failed in this run** (n/a above):\n\n" +
+                    "".join("- %s\n" % x for x in FAILED))
+        sys.exit("bench: %d measurement(s) failed:\n%s" % (len(FAILED), "\n".join(FAILED)))
 
 
 if __name__ == "__main__":

@@ -125,7 +125,7 @@ int netif_receive_skb(struct sk_buff *skb)
 		if (!skb->tstamp)
 			skb->tstamp = ktime_get_ns();
 		__skb_queue_tail(&sd->rx_list, skb);
-		if (skb_queue_len(&sd->rx_list) >= NET_RX_LIST_BATCH)
+		if (skb_queue_len(&sd->rx_list) >= (u32)READ_ONCE(gro_normal_batch))
 			netif_receive_skb_list_flush();
 		return NET_RX_SUCCESS;
 	}

@@ -68,7 +68,7 @@ struct softnet_data {
 	u32 input_queue_tail;
 	u32 input_queue_head;
 	/* frames a napi poll on this CPU handed to netif_receive_skb, held
-	 * for the stack's list handler (at most NET_RX_LIST_BATCH, none past
+	 * for the stack's list handler (at most net.core.gro_normal_batch, none past
 	 * the poll: netif_receive_skb_list_flush); this CPU's softirq only */
 	struct sk_buff_head rx_list;
 	/* net_rx_action runs; the CPUs whose backlog napi it scheduled by
@@ -78,14 +78,18 @@ struct softnet_data {
 	u32 rps_ipi_mask;
 };
 
-/* frames delivered to the stack's list handler at once, at most: the
- * lwIP core lock is taken once for them, and held for them all */
+/* frames the backlog delivers to the stack's list handler at once, at
+ * most: the lwIP core lock is taken once for them, and held for them all */
 #define NET_RX_LIST_BATCH 16
+/* net.core.gro_normal_batch's default (Linux's 8): frames a napi poll holds
+ * for one delivery to the stack's list handler */
+#define GRO_NORMAL_BATCH_DEFAULT 8
 
 /* net.core.* tunables (validated through net_sysctl_set or the cmdline) */
 extern int netdev_budget;        /* frames per NET_RX run, default 300 */
 extern int netdev_budget_usecs;  /* time per NET_RX run, default 2000 */
 extern int dev_weight;           /* per-napi frames per poll, default 64 */
+extern int gro_normal_batch;     /* frames a poll holds for one delivery, default 8 */
 extern int netdev_max_backlog;   /* input_pkt_queue length, default 1000 */
 /* socket buffers (net/socket/): a new socket's, and the most SO_RCVBUF /
  * SO_SNDBUF may ask before doubling; default 212992 each */
@@ -154,7 +158,7 @@ net_rx_handler_t netif_set_rx_handler(net_rx_handler_t fn);
  * handler pair and is used only while that one is set (a selftest that
  * sets its own gets its frames one by one).  With it, the frames
  * netif_receive_skb gets inside a napi poll wait on this CPU's rx_list,
- * NET_RX_LIST_BATCH at most, delivered before the poll ends
+ * net.core.gro_normal_batch at most, delivered before the poll ends
  * (napi_complete_done, napi_poll).  fn NULL: none. */
 typedef void (*net_rx_list_handler_t)(struct sk_buff_head *list);
 void netif_set_rx_list_handler(net_rx_list_handler_t fn, net_rx_handler_t pair);

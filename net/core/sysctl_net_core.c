@@ -27,6 +27,7 @@
 int netdev_budget = NETDEV_BUDGET_DEFAULT;
 int netdev_budget_usecs = NETDEV_BUDGET_USECS_DEFAULT;
 int dev_weight = DEV_WEIGHT_DEFAULT;
+int gro_normal_batch = GRO_NORMAL_BATCH_DEFAULT;
 int netdev_max_backlog = NETDEV_MAX_BACKLOG_DEFAULT;
 int sysctl_icmp_ratelimit = ICMP_RATELIMIT_DEFAULT;
 int sysctl_icmp_msgs_per_sec = ICMP_MSGS_PER_SEC_DEFAULT;
@@ -126,6 +127,8 @@ static const struct net_sysctl net_sysctls[] = {
 	/* 0 is allowed as in Linux: one poll per NET_RX run */
 	NET_SYSCTL_RW("net.core.netdev_budget_usecs", &netdev_budget_usecs, 0, 1000000, NULL),
 	NET_SYSCTL_RW("net.core.dev_weight", &dev_weight, 1, 100000, dev_weight_changed),
+	/* Linux's range: at least one frame (1: each goes up at once) */
+	NET_SYSCTL_RW("net.core.gro_normal_batch", &gro_normal_batch, 1, 0x7fffffff, NULL),
 	NET_SYSCTL_RW("net.core.netdev_max_backlog", &netdev_max_backlog, 1, 1000000, NULL),
 	NET_SYSCTL_RW("net.core.napi", &napi_sysctl, 0, 1, napi_changed),
 	/* flow limit (net/core/dev.h): the CPUs it applies on, a hex mask
@@ -440,6 +443,13 @@ static int set_rmem_default(const char *v)
 }
 CMDLINE_OPT("net.core.rmem_default", set_rmem_default,
 	    "a new socket's receive buffer, bytes (2304..; default 212992)");
+
+static int set_gro_normal_batch(const char *v)
+{
+	return sysctl_from_cmdline("net.core.gro_normal_batch", v);
+}
+CMDLINE_OPT("net.core.gro_normal_batch", set_gro_normal_batch,
+	    "frames a NAPI poll holds for one delivery to the stack, 1..; default 8");
 
 static int set_busy_read(const char *v)
 {

@@ -303,3 +303,20 @@ def test_write_run_names_the_files_by_date_and_records_the_duration(tmp_path, ca
         {"date": "2026-12-07 09:58 UTC", "duration_s": 42}
     assert (out / "2026-12-07-0958.md").read_text() == "# page 2026-12-07 09:58 UTC\n"
     assert "# page" in capsys.readouterr().out
+
+
+def test_iperf_that_hangs_is_a_failed_measurement_not_a_crash(monkeypatch):
+    """An `iperf -c -r` whose reverse half never finishes (the guest's
+    connect-back) costs its own cell, said at the end, not the whole run
+    (a 2-CPU e1000e cell once killed 14 minutes of make bench)."""
+    import subprocess
+    import run as benchrun
+    fwd_line = "20261207,10.0.2.2,40000,%s,5001,3,0.0-5.0,1000000,1600000000" % benchrun.GUEST
+
+    class Net:
+        def run(self, cmd, timeout):
+            raise subprocess.TimeoutExpired(cmd, timeout, output=fwd_line.encode() + b"\n")
+
+    monkeypatch.setattr(benchrun, "FAILED", [])
+    assert benchrun.iperf_both(Net(), 5) == (1600.0, None)
+    assert len(benchrun.FAILED) == 1 and "timed out after 100 s" in benchrun.FAILED[0]

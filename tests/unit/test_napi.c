@@ -552,14 +552,15 @@ START_TEST(napi_frames_go_up_in_batches_before_completion)
 	netif_set_rx_list_handler(record_list, count_rx);
 	nic_init(&nic);
 	batch_napi = &nic.napi;
+	gro_normal_batch = 16;
 	nic_receive(&nic, 40);
 	/* one poll of 40: 16 + 16 + 8, the last before napi_complete_done */
 	ck_assert_uint_eq(nic.napi.polls, 1);
 	ck_assert_int_eq(delivered, 40);
 	ck_assert_int_eq(batches, 3);
-	ck_assert_int_eq(batch_sizes[0], NET_RX_LIST_BATCH);
-	ck_assert_int_eq(batch_sizes[1], NET_RX_LIST_BATCH);
-	ck_assert_int_eq(batch_sizes[2], 40 - 2 * NET_RX_LIST_BATCH);
+	ck_assert_int_eq(batch_sizes[0], 16);
+	ck_assert_int_eq(batch_sizes[1], 16);
+	ck_assert_int_eq(batch_sizes[2], 8);
 	ck_assert_uint_eq(sd0()->processed, 40);
 	ck_assert_uint_eq(skb_queue_len(&sd0()->rx_list), 0);
 	ck_assert(!napi_is_scheduled(&nic.napi));
@@ -568,8 +569,15 @@ START_TEST(napi_frames_go_up_in_batches_before_completion)
 	batch_napi = NULL;
 	nic_receive(&nic, DEV_WEIGHT_DEFAULT + 3);
 	ck_assert_int_eq(delivered, 40 + DEV_WEIGHT_DEFAULT + 3);
-	ck_assert_int_eq(batches, DEV_WEIGHT_DEFAULT / NET_RX_LIST_BATCH + 1);
+	ck_assert_int_eq(batches, DEV_WEIGHT_DEFAULT / 16 + 1);
 	ck_assert_uint_eq(skb_queue_len(&sd0()->rx_list), 0);
+	/* net.core.gro_normal_batch 1: each frame goes up on its own, at once */
+	batches = 0;
+	gro_normal_batch = 1;
+	nic_receive(&nic, 5);
+	ck_assert_int_eq(batches, 5);
+	ck_assert_int_eq(batch_sizes[4], 1);
+	gro_normal_batch = GRO_NORMAL_BATCH_DEFAULT;
 }
 END_TEST
 

@@ -110,9 +110,9 @@ void e1000_tx_flush_batch(struct e1000_adapter *a)
 }
 
 /* the work both modes share: link, TX completions, up to budget frames
- * handed up the stack (in a napi poll, poll, the batch too: their
- * replies' tail is deferred, in_rx), then the TX tail for what the
- * rx_handler queued */
+ * handed up the stack (in a napi poll, poll, the batch too, while in_rx
+ * names this CPU), then the TX tail for what the rx_handler queued with
+ * NETDEV_TX_MORE (the stack's replies wrote theirs at once) */
 static int e1000_service(struct e1000_adapter *a, int budget, u64 *count, bool poll)
 {
 	u32 icr = e1000_take_icr(a);

@@ -254,11 +254,13 @@ static int e1000_stop(struct net_device *dev)
 	return 0;
 }
 
-/* The tail write is deferred while this CPU's poll hands its frames up
- * (every send then: the poll writes the tail once for the batch,
- * e1000_service) and, with NETDEV_TX_MORE, for a thread's send that allows
+/* The tail write is deferred only with NETDEV_TX_MORE: from an
+ * rx_handler inside this CPU's poll (l2reflect: the poll writes the tail
+ * once for the batch, e1000_service) and for a thread's send that allows
  * it (net/core/xmit.h, deferred tails: written by ndo_tx_flush, or by the
- * next poll); elsewhere the tail moves now */
+ * next poll).  Replies the stack sends from the poll write it at once, as
+ * in Linux (tests/unit/test_e1000.c tx_replies_in_poll_write_tail_at_once
+ * says why); elsewhere the tail moves now too */
 static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigned int flags)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
@@ -280,16 +282,14 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 		if (q)
 			return e1000_mq_xmit(a, q, skb, flags);
 	}
-	if (in_poll)
-		flags |= NETDEV_TX_MORE;
-	else if (!netdev_xmit_defer_ok())
+	if (!in_poll && !netdev_xmit_defer_ok())
 		flags &= ~NETDEV_TX_MORE;
 	/* the ring is shared with the poll and (napi=off) the hard IRQ, on
 	 * any CPU */
 	irqf = spin_lock_irqsave(&a->tx_lock);
 	if (a->tx_up) {
 		rc = e1000_xmit(a, &a->tx, skb, flags);
-		if (!rc && in_poll)
+		if (!rc && in_poll && (flags & NETDEV_TX_MORE))
 			a->sw.tx_tail_batched++;
 		if (!rc && !in_poll && a->tx.tail_pending) {
 			if (netdev_tx_deferred(dev))
