@@ -1082,8 +1082,11 @@ bool sock_proc_lookup(const void *pcb, struct sock_proc_info *out)
 			out->rx_queue = sk->rmem_alloc;         /* truesize, as Linux's */
 			out->tx_queue = 0;                      /* sent at once */
 		} else if (sk->listening) {
+			/* Linux's get_tcp4_sock: the accept queue's length and
+			 * write_seq - snd_una, 0; ss shows the backlog instead */
 			out->rx_queue = sk->acc_count;
-			out->tx_queue = (u32)sk->backlog;
+			out->tx_queue = 0;
+			out->backlog = (u32)sk->backlog;
 		} else {
 			out->rx_queue = sk->rx_bytes;           /* unread bytes, as Linux's */
 			out->tx_queue = tcp_sock_tx_queue(sk);

@@ -47,6 +47,10 @@ def test_runtime_threads_memory_time_and_exit_status(smp):
                  "signal_sa_restart_recv_restarts", "signal_no_sa_restart_recv_eintr", "raise_runs_handler",
                  "blocked_signal_waits_until_unblocked", "ignored_signal_dropped", "sigaltstack_sa_onstack"):
         assert name in ok, (name, ok)
+    # main() runs in a thread started after `ready`
+    ready = re.search(r"barenet: ready in", g.output)
+    started = re.search(r"app: runtime started", g.output)
+    assert ready and started and ready.start() < started.start(), g.output[:3000]
     # argv from the kernel command line after --, quotes grouping words
     assert "argc=3 argv[0]=runtime argv[1]=alpha argv[2]=two words" in g.output
     # the unknown call is named once on the console, and the status logged
@@ -90,6 +94,48 @@ def guest_on_tap(testnet):
         g.wait_for(r"app: \S+ started", timeout=90)
         return g
     return start
+
+
+SEED_002 = "/work/shared/seeds/002_c343036ef29ee203.txt"
+
+
+def seed_udp_program_lines():
+    """The UDP program seed 002 opens with, line by line (from
+    `int main(){` to its closing brace)."""
+    if not os.path.exists(SEED_002):
+        # the seeds live outside the tree: the text as the seed writes it
+        return ["int main(){", "int serverSocketFd = socket(AF_INET, SOCK_DGRAM, 0);",
+                "bind(serverSocketFd, ...);", "char buff[BUFFSIZE];",
+                "int readCount = recvfrom(serverSocketFd, buff, BUFFSIZE, 0, ...);",
+                "buff[readCount] = '\\0';", 'printf("Receive from client:%s\\n", buff);', "}"]
+    with open(SEED_002) as fh:
+        lines = fh.read().splitlines()
+    start = lines.index("int main(){")
+    return lines[start:lines.index("}", start) + 1]
+
+
+def seed_line_re(line):
+    """A seed line as a pattern: itself, its `...` any arguments."""
+    return ".+".join(re.escape(part) for part in line.split("...")) + "$"
+
+
+def test_seed_udp_server_is_the_seeds_program():
+    """examples/udp_server.c has the seed's lines in the seed's order, each
+    as written (a `...` stands for the arguments the seed leaves out);
+    what it adds are declarations and includes."""
+    with open(os.path.join(harness.ROOT, "examples/udp_server.c")) as fh:
+        ours = fh.read().splitlines()
+    seed = seed_udp_program_lines()
+    assert len(seed) == 8, seed
+    at = 0
+    for line in seed:
+        pat = re.compile(seed_line_re(line))
+        hits = [i for i in range(at, len(ours)) if pat.match(ours[i])]
+        assert hits, (line, ours[at:])
+        at = hits[0] + 1
+    added = [l for l in ours if l.strip() and not l.startswith(("/*", " *", "#"))
+             and not any(re.match(seed_line_re(s), l) for s in seed)]
+    assert all(re.match(r"(struct sockaddr_in|socklen_t|\s)", l) for l in added), added
 
 
 def test_seed_udp_server_prints_the_datagram(testnet, guest_on_tap):
@@ -302,6 +348,24 @@ def test_syscall_numbers_match_musl():
         ours = {m.group(1): int(m.group(2))
                 for m in re.finditer(r"^#define SYS_(\w+)\s+(\d+)$", fh.read(), re.M)}
     assert len(ours) > 60
+    wrong = {k: (v, want.get(k)) for k, v in ours.items() if want.get(k) != v}
+    assert not wrong, wrong
+
+
+def test_errno_values_match_musl():
+    """The kernel's errno values (kernel/errno.h, and kernel/app/uapi.h's
+    for the system calls) are musl's, which are Linux's x86-64 ones: a
+    program that tests errno == ECONNREFUSED must see the number it was
+    built with."""
+    with open("/usr/include/x86_64-linux-musl/bits/errno.h") as fh:
+        want = {m.group(1): int(m.group(2))
+                for m in re.finditer(r"^#define (E\w+)\s+(\d+)$", fh.read(), re.M)}
+    ours = {}
+    for path in ("kernel/errno.h", "kernel/app/uapi.h"):
+        with open(os.path.join(harness.ROOT, path)) as fh:
+            for m in re.finditer(r"^#define (E[A-Z0-9]+)\s+(\d+)\b", fh.read(), re.M):
+                assert ours.setdefault(m.group(1), int(m.group(2))) == int(m.group(2)), (path, m.group(0))
+    assert len(ours) > 50
     wrong = {k: (v, want.get(k)) for k, v in ours.items() if want.get(k) != v}
     assert not wrong, wrong
 
