@@ -15,6 +15,7 @@
 #include "kernel/apic.h"
 #include "kernel/cpustat.h"
 #include "kernel/errno.h"
+#include "kernel/idle.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
 #include "kernel/preempt.h"
@@ -382,7 +383,10 @@ unsigned long schedule_timeout(unsigned long timeout)
 
 	if (t == &rq->idle) {
 		/* the idle thread never leaves the CPU: wait with interrupts
-		 * on (a wake-up sets its state) while the others run */
+		 * on (a wake-up sets its state) while the others run.  It
+		 * halts as the idle loop does (idle_halt: idle time, and no
+		 * soft lockup: CPU 0's boot context waiting in a self-test or
+		 * a boot wait is not stuck) */
 		while (READ_ONCE(t->state) != TASK_RUNNING &&
 		       (timeout == MAX_SCHEDULE_TIMEOUT || READ_ONCE(jiffies) < expire)) {
 			local_irq_disable();
@@ -392,7 +396,7 @@ unsigned long schedule_timeout(unsigned long timeout)
 				continue;
 			}
 			if (READ_ONCE(t->state) != TASK_RUNNING)
-				safe_halt();
+				idle_halt();
 			else
 				local_irq_enable();
 		}

@@ -23,6 +23,9 @@ static struct napi_id_slot {
 	struct napi_struct *napi;
 	const struct net_device *dev;
 } napi_ids[NAPI_ID_SLOTS];
+/* guards napi_ids and napi_next_id; thread context (netif_napi_add and
+ * netif_napi_del at probe, ethtool -L and removal; a busy poller's
+ * claim), irqsave */
 static struct spinlock napi_id_lock = SPINLOCK_INIT("napi_id");
 static unsigned int napi_next_id = 1;
 u64 napi_busy_rx_packets;
