@@ -89,13 +89,16 @@ void e1000_clean_tx0(struct e1000_adapter *a)
 		netif_tx_wake(a->netdev);
 }
 
-/* The TX tail the replies of a batch left (start_xmit defers it while
- * in_rx names this CPU), written once for all of them.  Under an emulator
- * each tail write runs the device's whole transmit path synchronously: an
- * echo of 8 requests in flight wrote it 8 times a poll.  A sampled frame
- * among them gets its TX_TAIL stamp here, where its tail is written (read
- * back from the device only while the journey samples).  tx_lock held. */
-static void e1000_tx_flush_batch(struct e1000_adapter *a)
+/* The TX tail a poll's batch left (an rx_handler's NETDEV_TX_MORE sends
+ * while in_rx names this CPU), written once for all of them; also the
+ * tail a thread's sends left (ndo_tx_flush, net/core/xmit.h's deferred
+ * tails).
+ * Under an emulator each tail write runs the device's whole transmit path
+ * synchronously: an echo of 8 requests in flight wrote it 8 times a poll.
+ * A sampled frame among them gets its TX_TAIL stamp here, where its tail
+ * is written (read back from the device only while the journey samples).
+ * tx_lock held. */
+void e1000_tx_flush_batch(struct e1000_adapter *a)
 {
 	struct e1000_tx_ring *t = &a->tx;
 	u32 from = journey_on ? er32(&a->hw, e1000_tx_tail_reg(&a->hw, t)) : t->next_to_use;
