@@ -46,6 +46,9 @@ struct rq {
 	 * 0's boot and selftests) and queued like any thread, even while it
 	 * waits (schedule_timeout's idle branch polls its timeout) */
 	bool idle_loop;
+	/* switches from one thread to another on this CPU (Linux's
+	 * rq->nr_switches, /proc/stat's ctxt); written under lock */
+	u64 nr_switches;
 };
 
 DEFINE_PER_CPU(unsigned int, __preempt_count);
@@ -215,6 +218,7 @@ static void __schedule(struct rq *rq, bool preempt)
 		arch_spin_unlock(&rq->lock);
 		return;
 	}
+	rq->nr_switches++;
 	now = ktime_get_ns();
 	prev->runtime_ns += now - prev->last_switch_ns;
 	next->last_switch_ns = now;
@@ -244,6 +248,15 @@ void schedule(void)
 		rq->curr->nvcsw++;
 	__schedule(rq, false);
 	local_irq_restore(flags);
+}
+
+u64 sched_nr_switches(void)
+{
+	u64 n = 0;
+
+	for (unsigned int c = 0; c < nr_cpu_ids_online(); c++)
+		n += READ_ONCE(per_cpu_ptr(&runqueues, c)->nr_switches);
+	return n;
 }
 
 bool sched_runnable(void)

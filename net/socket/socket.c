@@ -682,6 +682,10 @@ long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 		net_core_unlock();
 		return sock->state == SS_CONNECTING ? -EAGAIN : -ENOTCONN;
 	}
+	/* busy polling's debug view: a blocking read that will not loop */
+	if (sk->busy_read_us && timeo && (sk->rx_head || !sk->napi_id))
+		__atomic_fetch_add(sk->rx_head ? &napi_busy_debug.read_queued
+					       : &napi_busy_debug.read_no_napi, 1, __ATOMIC_RELAXED);
 	for (;;) {
 		if (sk->rx_head) {
 			long n = sock->type == SOCK_DGRAM

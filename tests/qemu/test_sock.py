@@ -132,6 +132,12 @@ def guest(testnet, kernel, request):
     return Net(testnet, "sock-" + request.node.name)
 
 
+def read_all(csv):
+    """The records of `trace csv`'s lines, as {column: text}."""
+    head = csv[0].split(",")
+    return [dict(zip(head, l.split(","))) for l in csv[1:]]
+
+
 def test_seed_udp_server(guest):
     g = guest.g
     g.shell("trace sample 1")
@@ -155,11 +161,16 @@ def test_seed_udp_server(guest):
     rows = {l.split()[0]: l.split()[1:] for l in g.shell("trace").splitlines()[3:]}
     assert int(rows["rx_sockq"][0]) >= 5 and int(rows["rx_read"][0]) >= 5, rows
     csv = g.shell("trace csv").splitlines()
-    head = csv[0].split(",")
-    read = [dict(zip(head, l.split(","))) for l in csv[1:]]
-    read = [r for r in read if r.get("rx_read", "0") != "0"]
+    read = [r for r in read_all(csv) if r.get("rx_read", "0") not in ("", "0")]
     assert len(read) >= 5, csv
     assert all(0 < int(r["rx_l4"]) <= int(r["rx_sockq"]) <= int(r["rx_read"]) for r in read), read
+    # the replies' side: a socket send starts a record (tx_app) and the
+    # thread's tail write, deferred past the send (net/core/xmit.h), stamps
+    # tx_tail where the tail is written (both missing before)
+    sent = [r for r in read_all(csv) if r.get("kind") == "tx" and r.get("tx_app")]
+    assert len(sent) >= 5, csv
+    assert all(r.get("tx_tail") and int(r["tx_app"]) <= int(r["tx_xmit"]) <= int(r["tx_tail"])
+               for r in sent), sent
     g.shell("trace sample 0")
     g.shell("socktest stop")
     g.wait_for(r"socktest: udpecho done: ok")

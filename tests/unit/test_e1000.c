@@ -692,6 +692,44 @@ START_TEST(tx_thread_send_defers_tail_until_flush)
 }
 END_TEST
 
+/* A thread's flush (ndo_tx_flush) holds the TX-done cause back around
+ * its tail write and reaps what completed: under QEMU (tx_on_tdt) no
+ * interrupt is left for the completions, where the cause used to be
+ * pending and unmasked (an interrupt per flush); a device not done yet
+ * keeps its cause and interrupts as before. */
+START_TEST(tx_thread_flush_reaps_without_tx_interrupt)
+{
+	u64 pk0;
+
+	up(_i, 64, 64);
+	fake.tx_on_tdt = true;
+	pk0 = ad->sw.tx_packets;
+	dev_xmit_defer_begin(true);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(xmit(80, i, NULL, NETDEV_TX_MORE), 0);
+	dev_xmit_defer_end();
+	dev_xmit_flush_deferred();
+	ck_assert_uint_eq(fake.tx_frames, 3);
+	ck_assert_uint_eq(ad->sw.tx_packets, pk0 + 3);
+	ck_assert_uint_eq(R(E1000_ICR) & R(E1000_IMS) & E1000_ICR_TXDW, 0);
+	ck_assert_uint_ne(R(E1000_IMS) & E1000_ICR_TXDW, 0);
+	ck_assert_uint_eq(ethtool_stat("tx_done_reaped"), 1);
+	/* the device has not sent by the time the flush looks */
+	fake.tx_on_tdt = false;
+	dev_xmit_defer_begin(true);
+	ck_assert_int_eq(xmit(80, 3, NULL, NETDEV_TX_MORE), 0);
+	dev_xmit_defer_end();
+	dev_xmit_flush_deferred();
+	ck_assert_uint_eq(ethtool_stat("tx_done_reaped"), 1);
+	ck_assert_uint_eq(ad->sw.tx_packets, pk0 + 3);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_ne(R(E1000_ICR) & R(E1000_IMS) & E1000_ICR_TXDW, 0);
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(ad->sw.tx_packets, pk0 + 4);
+	down();
+}
+END_TEST
+
 START_TEST(tx_full_of_deferred_frames_flushes_first)
 {
 	unsigned int tdt0;
@@ -1798,6 +1836,7 @@ int main(void)
 	tcase_add_loop_test(tc, tx_full_of_deferred_frames_flushes_first, 0, 3);
 	tcase_add_loop_test(tc, tx_replies_in_poll_write_tail_at_once, 0, 3);
 	tcase_add_loop_test(tc, tx_thread_send_defers_tail_until_flush, 0, 3);
+	tcase_add_loop_test(tc, tx_thread_flush_reaps_without_tx_interrupt, 0, 3);
 	tcase_add_loop_test(tc, ringparam_resize_validated_and_leak_free, 0, 3);
 	tcase_add_loop_test(tc, ring_resize_keeps_the_frame_qemu_holds, 0, 3);
 	tcase_add_loop_test(tc, stats_accumulate_from_clear_on_read, 0, 3);

@@ -312,6 +312,10 @@ struct e1000_sw_stats {
 	/* frames sent while this CPU's poll handed its batch up: their tail
 	 * is written once for the batch (e1000_service; tx_lock) */
 	u64 tx_tail_batched;
+	/* a thread's tail writes whose frames were reaped at once, their
+	 * TX-done cause acknowledged so it raised no interrupt
+	 * (e1000_tx_flush_quiet; tx_lock) */
+	u64 tx_done_reaped;
 	u64 irqs;               /* hard IRQs that were ours */
 	/* hard IRQs that found no cause pending: on INTx another device's
 	 * (IRQ_NONE); on MSI/MSI-X claimed all the same (e1000_irq.c) */
@@ -342,7 +346,8 @@ struct e1000_sw_stats {
 	SUM(rx_zc_frames) SUM(rx_copied_frames) SUM(rx_alloc_failed)           \
 	SUM(rx_multi_buf_frames) SUM(rx_multi_buf_bufs)                        \
 	SUM(tx_zc_frames) SUM(tx_linearized) SUM(tx_sg_segments)               \
-	SUM(tx_tail_deferred) SUM(tx_tail_batched) OWN(irqs)                   \
+	SUM(tx_tail_deferred) SUM(tx_tail_batched) SUM(tx_done_reaped)        \
+	OWN(irqs)                                                              \
 	SUM(irqs_not_ours) SUM(irqs_raised)                                    \
 	OWN(polls) SUM(link_changes) SUM(tx_timeouts) SUM(resets)              \
 	SUM(irq_kicks) SUM(rx_vlan_stripped) SUM(tx_vlan_inserted)             \
@@ -509,8 +514,10 @@ void e1000_tx_disable(struct e1000_adapter *a);
 int  e1000_xmit(struct e1000_adapter *a, struct e1000_tx_ring *t, struct sk_buff *skb,
 		unsigned int flags);
 void e1000_tx_flush(struct e1000_adapter *a, struct e1000_tx_ring *t);
-/* e1000_irq.c: the tail a poll's replies deferred on ring t, written once
- * at the poll's end, with their journey stamps; t's lock held */
+/* e1000_irq.c: the tail deferred on ring t written once (a poll's
+ * rx_handler replies at the poll's end, a thread's sends at
+ * ndo_tx_flush), with the journey's TX_TAIL stamp for the sampled frames
+ * it sends; t's lock held */
 void e1000_tx_flush_batch(struct e1000_adapter *a, struct e1000_tx_ring *t);
 int  e1000_clean_tx(struct e1000_adapter *a, struct e1000_tx_ring *t);
 /* queue 0's ring (a->tx): its completions under tx_lock, the qdisc woken

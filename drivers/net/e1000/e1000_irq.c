@@ -89,13 +89,14 @@ void e1000_clean_tx0(struct e1000_adapter *a)
 		netif_tx_wake(a->netdev);
 }
 
-/* The TX tail an rx_handler's replies of a batch left (NETDEV_TX_MORE:
- * start_xmit defers it while in_rx names this CPU; e1000_mq_xmit while
- * the queue's does), written once for all of them.  Under an emulator
- * each tail write runs the device's whole transmit path synchronously.
- * A sampled frame among them gets its
- * TX_TAIL stamp here, where its tail is written (read back from the
- * device only while the journey samples).  Ring t's lock held. */
+/* The TX tail a batch left on ring t (an rx_handler's NETDEV_TX_MORE
+ * sends while in_rx names this CPU, or e1000_mq_xmit's while the queue's
+ * does), written once for all of them; also the tail a thread's sends
+ * left (ndo_tx_flush, net/core/xmit.h's deferred tails).  Under an
+ * emulator each tail write runs the device's whole transmit path
+ * synchronously.  A sampled frame among them gets its TX_TAIL stamp
+ * here, where its tail is written (read back from the device only while
+ * the journey samples).  Ring t's lock held. */
 void e1000_tx_flush_batch(struct e1000_adapter *a, struct e1000_tx_ring *t)
 {
 	u32 from = journey_on ? er32(&a->hw, e1000_tx_tail_reg(&a->hw, t)) : t->next_to_use;

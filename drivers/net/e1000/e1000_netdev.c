@@ -311,15 +311,68 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	return rc;
 }
 
-/* ndo_tx_flush: the tail a thread's send left */
+/* The TX-done cause a tail write raises, where the driver can hold it
+ * back by itself: TXDW in ICR (8254x, and the 82574 and 82576 in MSI or
+ * INTx), TXQ0 on the 82574 in MSI-X mode; 0 where it rides a vector
+ * with the receive queue's (the 82576 in MSI-X mode, EICR) or several
+ * queues share the device (multiqueue). */
+static u32 e1000_tx_done_cause(const struct e1000_hw *hw)
+{
+	if (hw->mq || e1000_uses_eicr(hw))
+		return 0;
+	return hw->msix ? E1000_ICR_TXQ0 : E1000_ICR_TXDW;
+}
+
+/* ndo_tx_flush: the tail a thread's send left, written without a TX-done
+ * interrupt where the driver can hold the cause back.  Under QEMU the
+ * tail write runs the device's transmit synchronously and raises TX-done
+ * at once: from a thread (the poll is over, the interrupt unmasked) that
+ * is an interrupt per flush, whose poll only reaps the ring, and which
+ * starts the device's throttle interval (ITR; QEMU's e1000 and e1000e
+ * hold the next interrupt at least 128 us after it), so the next
+ * request's RX interrupt waits behind it while the CPU sits halted.  So
+ * the cause is masked around the write, what completed is reaped here,
+ * the cause acknowledged when nothing is left in flight, and unmasked:
+ * a device that has not finished (real hardware) keeps its cause pending
+ * and interrupts as before.  Not while the napi is scheduled: the device
+ * is masked for its poll, which reaps. */
 static void e1000_tx_flush_deferred(struct net_device *dev)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
+	struct e1000_hw *hw = &a->hw;
 	unsigned long irqf = spin_lock_irqsave(&a->tx_lock);
+	u32 cause = 0;
+	int cleaned;
 
-	if (a->tx_up && a->tx.tail_pending)
-		e1000_tx_flush(a, &a->tx);
+	if (a->tx_up && a->tx.tail_pending) {
+		if (napi_enabled && !napi_is_scheduled(&a->napi))
+			cause = e1000_tx_done_cause(hw);
+		if (cause)
+			ew32(hw, E1000_IMC, cause);
+		e1000_tx_flush_batch(a, &a->tx);      /* the journey's TX_TAIL stamps too */
+	}
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
+	if (!cause)
+		return;
+	/* reaped as the poll does (bottom halves off, interrupts on: skbs
+	 * freed at once, no NET_TX raised for them) */
+	local_bh_disable();
+	spin_lock(&a->tx_lock);
+	if (!a->tx_up) {                /* went down meanwhile: stays masked */
+		spin_unlock(&a->tx_lock);
+		local_bh_enable();
+		return;
+	}
+	cleaned = e1000_clean_tx(a, &a->tx);
+	if (a->tx.next_to_clean == a->tx.next_to_use) {
+		ew32(hw, E1000_ICR, cause);
+		a->sw.tx_done_reaped++;
+	}
+	ew32(hw, E1000_IMS, cause);
+	spin_unlock(&a->tx_lock);
+	if (cleaned)
+		netif_tx_wake(dev);
+	local_bh_enable();
 }
 
 int e1000_reinit(struct e1000_adapter *a)
