@@ -552,6 +552,13 @@ bool e1000_rx_pending(const struct e1000_adapter *a);
  * yet (the RX ring's fill); a racy read for ethtool -S */
 u32  e1000_rx_ready(const struct e1000_adapter *a);
 bool e1000_tx_completed_pending(const struct e1000_adapter *a, const struct e1000_tx_ring *t);
+/* the TX-done cause a tail write raises where the driver can hold it back
+ * (0: none, e.g. several queues or the 82576's EICR) */
+u32 e1000_tx_done_cause(const struct e1000_hw *hw);
+/* tx_lock held: reap TX queue 0's completed frames; with nothing left in
+ * flight, acknowledge cause (TX-done, masked: no interrupt came) and count
+ * tx_done_reaped.  Returns the frames reaped. */
+int e1000_tx_reap_ack(struct e1000_adapter *a, u32 cause);
 u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
 /* frames handed to the device and not yet cleaned, in tx_packets' unit
  * (a TSO send: its wire segments); tx_lock held, so that the count and

@@ -189,6 +189,28 @@ bool e1000_intr(struct e1000_adapter *a)
 	/* LAB:END */
 }
 
+/* The replies this poll sent (each wrote its tail at once): under QEMU
+ * they completed at that write and raised TX-done while the device was
+ * masked for the poll.  Reaped and acknowledged before the unmask, that
+ * cause raises no interrupt whose poll would only reap them and which
+ * would start the device's throttle interval, holding the next request's
+ * RX interrupt back (e1000_tx_flush_deferred says more).  A device still
+ * sending (real hardware) keeps its cause. */
+static void e1000_poll_reap_tx(struct e1000_adapter *a)
+{
+	u32 cause = e1000_tx_done_cause(&a->hw);
+	int cleaned = 0;
+
+	if (!cause)
+		return;
+	spin_lock(&a->tx_lock);
+	if (a->tx_up && a->tx.next_to_clean != a->tx.next_to_use)
+		cleaned = e1000_tx_reap_ack(a, cause);
+	spin_unlock(&a->tx_lock);
+	if (cleaned)
+		netif_tx_wake(a->netdev);
+}
+
 int e1000_poll(struct napi_struct *napi, int budget)
 {
 	struct e1000_adapter *a = container_of(napi, struct e1000_adapter, napi);
@@ -200,6 +222,7 @@ int e1000_poll(struct napi_struct *napi, int budget)
 
 	if (work >= budget)
 		return budget;          /* more to do: stay scheduled, masked */
+	e1000_poll_reap_tx(a);
 	if (napi_complete_done(napi, work)) {
 		e1000_itr_update(a);    /* the interrupt period ends here */
 		e1000_irq_enable(hw);

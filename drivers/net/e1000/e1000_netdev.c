@@ -316,11 +316,22 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
  * INTx), TXQ0 on the 82574 in MSI-X mode; 0 where it rides a vector
  * with the receive queue's (the 82576 in MSI-X mode, EICR) or several
  * queues share the device (multiqueue). */
-static u32 e1000_tx_done_cause(const struct e1000_hw *hw)
+u32 e1000_tx_done_cause(const struct e1000_hw *hw)
 {
 	if (hw->mq || e1000_uses_eicr(hw))
 		return 0;
 	return hw->msix ? E1000_ICR_TXQ0 : E1000_ICR_TXDW;
+}
+
+int e1000_tx_reap_ack(struct e1000_adapter *a, u32 cause)
+{
+	int cleaned = e1000_clean_tx(a, &a->tx);
+
+	if (a->tx.next_to_clean == a->tx.next_to_use && cleaned) {
+		ew32(&a->hw, E1000_ICR, cause);
+		a->sw.tx_done_reaped++;
+	}
+	return cleaned;
 }
 
 /* ndo_tx_flush: the tail a thread's send left, written without a TX-done
@@ -363,11 +374,7 @@ static void e1000_tx_flush_deferred(struct net_device *dev)
 		local_bh_enable();
 		return;
 	}
-	cleaned = e1000_clean_tx(a, &a->tx);
-	if (a->tx.next_to_clean == a->tx.next_to_use) {
-		ew32(hw, E1000_ICR, cause);
-		a->sw.tx_done_reaped++;
-	}
+	cleaned = e1000_tx_reap_ack(a, cause);
 	ew32(hw, E1000_IMS, cause);
 	spin_unlock(&a->tx_lock);
 	if (cleaned)
