@@ -177,42 +177,113 @@ def before_mode(doc):
                                                    MODE_NAMES.get(now, now))
 
 
+# the light cells BENCH_BEFORE's extra rounds measure (bench/run.py
+# measure_light): the latency-bound ones a single boot cannot decide (the
+# same image gave 27k-55k UDP echo 64 B x8 on e1000e in boots minutes apart)
+ROUND_KEYS = ["rtt_p50_ms", "rtt_p99_ms", "udp_64_1", "udp_64_8", "udp_1400_1", "udp_1400_8"]
+
+
+def median(values):
+    """The median of the numbers in values (the mean of the middle two for
+    an even count); None when there are none."""
+    s = sorted(v for v in values if isinstance(v, (int, float)))
+    if not s:
+        return None
+    h = len(s) // 2
+    return s[h] if len(s) % 2 else (s[h - 1] + s[h]) / 2.0
+
+
+def collect_rounds(boots):
+    """{ROUND_KEYS key: [value of each boot]} from boots, a list of result
+    dicts (the full measurement's first, then each light boot's), values
+    that are missing or None left out."""
+    return {key: [b[key] for b in boots if isinstance(b.get(key), (int, float))]
+            for key in ROUND_KEYS}
+
+
+def round_stats(values):
+    """(median, min, max, count) of a key's rounds; Nones when empty."""
+    v = [x for x in values or [] if isinstance(x, (int, float))]
+    if not v:
+        return None, None, None, 0
+    return median(v), min(v), max(v), len(v)
+
+
+def before_values(doc, key):
+    """(before, now, boots): the key's figures of doc's before table: the
+    medians of its rounds when doc["before_rounds"] has them for both
+    images (boots: (before count, now count)), else the single full boot's
+    (boots None)."""
+    rounds = doc.get("before_rounds") or {}
+    b, a = rounds.get("before", {}).get(key), rounds.get("now", {}).get(key)
+    if b and a:
+        return round_stats(b)[0], round_stats(a)[0], (len(b), len(a))
+    return doc["results"][BEFORE].get(key), doc["results"]["barenet"].get(key), None
+
+
 def before_table(docs):
-    """Markdown: per HEADLINE row and model, BENCH_BEFORE's image / this
+    """Markdown: per BEFORE_ROWS row and model, BENCH_BEFORE's image / this
     build, 1 CPU, both in the same interrupt mode (before_mode, named in
     the column's head), and the change (above 1 better), marked when below
     BEFORE_FLOOR; n/a when the two read back different modes; "" when no
-    document has a before column."""
+    document has a before column.  The ROUND_KEYS rows of a document with
+    before_rounds (bench/run.py: the full boot and BENCH_BEFORE_ROUNDS - 1
+    light boots of each image, alternating) show the medians, the change
+    between them and, in the range column, each image's min-max and boots;
+    the other rows are one boot each and say so."""
     docs = [d for d in docs if d["results"].get(BEFORE)]
     if not docs:
         return ""
     md = "\nbarenet with 1 CPU, this build against BENCH_BEFORE's (%s), back to back on " \
         "this host, both in the interrupt mode the column names; change: above 1 is better " \
-        "(lower-is-better rows inverted), **below %.2f** marked:\n\n" % (
+        "(lower-is-better rows inverted), **below %.2f** marked. Rows with a range: the " \
+        "median of several boots of each image (the full measurement, then light boots " \
+        "alternating before, now, ...), the change from the medians, and each image's " \
+        "min-max (boots); the other rows: one boot of each:\n\n" % (
             "; ".join(sorted({d["meta"].get("before", "?") for d in docs})), BEFORE_FLOOR)
 
     def cell(d, key):
-        b, a = d["results"][BEFORE].get(key), d["results"]["barenet"].get(key)
+        b, a, boots = before_values(d, key)
         differs = before_mode(d)[1]
         c = None if differs else before_change(key, a, b)
         txt = differs or ("n/a" if c is None else
                           ("**%.2f**" % c if c < BEFORE_FLOOR else "%.2f" % c))
         return "%s (%s)" % (_pair(b, a, key), txt)
-    return md + headline_table(docs, lambda d: "before / now (change), %s" % before_mode(d)[0],
-                               cell)
+
+    def spread(d, key):
+        boots = before_values(d, key)[2]
+        if boots is None:
+            return "1 boot each"
+        rounds = d["before_rounds"]
+        parts = []
+        for which in ("before", "now"):
+            _, lo, hi, n = round_stats(rounds[which][key])
+            parts.append("%s-%s (%d)" % (fmt(lo, key), fmt(hi, key), n))
+        return "; ".join(parts)
+    columns = []
+    for d in docs:
+        columns.append((d, "before / now (change), %s" % before_mode(d)[0], cell))
+        columns.append((d, "range before; now (boots)", spread))
+    return md + columns_table(columns, BEFORE_ROWS)
+
+
+def columns_table(columns, rows):
+    """Markdown: one column per (doc, head, cell) of columns ("<model>
+    head"), one row per (key, label) of rows, each cell cell(doc, key)."""
+    md = "| measure | " + " | ".join("%s %s" % (d["meta"]["model"], h)
+                                      for d, h, _ in columns) + " |\n"
+    md += "|---|" + "---:|" * len(columns) + "\n"
+    for key, label in rows:
+        md += "| %s | %s |\n" % (label, " | ".join(c(d, key) for d, _, c in columns))
+    return md
 
 
 def headline_table(docs, head, cell):
     """Markdown: one column per document ("<model> head", head a string
     or a function of the document), one row per HEADLINE measure, each
     cell cell(doc, key)."""
-    heads = [head(d) if callable(head) else head for d in docs]
-    md = "| measure | " + " | ".join("%s %s" % (d["meta"]["model"], h)
-                                      for d, h in zip(docs, heads)) + " |\n"
-    md += "|---|" + "---:|" * len(docs) + "\n"
-    for key, label in HEADLINE:
-        md += "| %s | %s |\n" % (label, " | ".join(cell(d, key) for d in docs))
-    return md
+    return columns_table([(d, head(d) if callable(head) else head, cell) for d in docs],
+                         HEADLINE)
 
 
 def table(results):
@@ -452,6 +523,9 @@ HEADLINE = [("boot_to_ping_s", "first answered ping after QEMU start (s)"),
             ("irq_per_rx_frame", "hard IRQs per received frame, UDP flood"),
             ("min_mem_mib", "smallest -m that serves (MiB)"),
             ("image_bytes", "image size (bytes)")]
+# the before table's rows: HEADLINE with the 1-in-flight UDP cells (ROUND_KEYS)
+BEFORE_ROWS = HEADLINE[:3] + [("udp_64_1", "UDP echo 64 B, 1 in flight (req/s)")] + \
+    HEADLINE[3:4] + [("udp_1400_1", "UDP echo 1400 B, 1 in flight (req/s)")] + HEADLINE[4:]
 
 
 def summary(docs, pages):

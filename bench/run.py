@@ -50,7 +50,9 @@ Environment: BENCH_MODELS (default "e1000 e1000e igb"), BENCH_MODES
 barenet image measured with 1 CPU right before this build on each model,
 the full cells, in the same mode as this build's beside it: the run's first
 mode, the model's default unless BENCH_MODES says otherwise; the "now
-against before" table names it), BENCH_QUICK=1
+against before" table names it; then BENCH_BEFORE_ROUNDS - 1, default 2,
+light boots of each image, alternating, whose medians with the full boot's
+give that table's RTT and UDP echo 1 and 8 in flight rows), BENCH_QUICK=1
 (short counts), BENCH_OUT (default bench/results), BARENET_ACCEL,
 BENCH_ONLY=sock (only the socket API cells: no Linux guest, no idle,
 mode or load cells), BENCH_ONLY=scaling (only the scaling table,
@@ -101,6 +103,10 @@ SOCK_APP = "tests/apps/sockbench.c"
 # right before this build on each model, for the "now against before"
 # table (benchlib.before_table, which names the mode)
 BEFORE = os.environ.get("BENCH_BEFORE")
+# BENCH_BEFORE_ROUNDS: boots of each image for the before table's light
+# cells (benchlib.ROUND_KEYS), the full one included: after the full
+# before and now boots, BEFORE_ROUNDS - 1 light boots of each, alternating
+BEFORE_ROUNDS = int(os.environ.get("BENCH_BEFORE_ROUNDS", "3"))
 SOCK_UDP_PORT, SOCK_SINK_PORT, SOCK_SOURCE_PORT = 7007, 5002, 5003
 
 PINGS = 100 if QUICK else 1000
@@ -428,6 +434,46 @@ def pin_neighbour(net):
              "nud", "permanent"], check=True)
 
 
+def boot_measured(net, kind, model, mode, smp, kernel, name, cell):
+    """Boot kind in net (measure()'s guest) and fill cell with its first
+    ping, the build it names and the interrupt mode read back, once it
+    answers the UDP echo; raises RuntimeError when it does not.  Returns
+    the BenchGuest."""
+    pin_neighbour(net)
+    bg = BenchGuest(net, kind, model, mode, smp=smp, kernel=kernel, name=name)
+    cell["boot_to_ping_s"] = first_ping(net, bg, 120)
+    if cell["boot_to_ping_s"] is None:
+        raise RuntimeError("%s on %s %s: no ping answered in 120 s; log %s"
+                           % (kind, model, mode, bg.g.logpath))
+    bg.wait_ready(120)
+    if kind == "barenet":
+        # what was measured: the tree the image was built from, as it
+        # says at boot (not the work tree's state while the bench runs)
+        cell["build"] = benchlib.image_build(bg.g.output)
+    if not wait_udp_echo(net):
+        raise RuntimeError("%s on %s %s: no UDP echo; log %s" % (kind, model, mode, bg.g.logpath))
+    cell["mode"], cell["evidence"] = bg.irq_mode()
+    return bg
+
+
+def rtt_cells(net, cell):
+    """PINGS pings at 10 ms: RTT p50 and p99 and the lost into cell."""
+    rtts, lost = ping_rtts(net, PINGS)
+    cell["rtt_p50_ms"] = benchlib.percentile(rtts, 50)
+    cell["rtt_p99_ms"] = benchlib.percentile(rtts, 99)
+    cell["pings"], cell["pings_lost"] = PINGS, lost
+
+
+def udp_cells(net, sizes, inflight, res, extra):
+    """The UDP echo, UDP_SECONDS per (size, in flight) cell: replies/s into
+    res, lost requests into extra."""
+    for size in sizes:
+        for n in inflight:
+            rate, lost = udp_echo(net, size, n, UDP_SECONDS)
+            res["udp_%d_%d" % (size, n)] = rate
+            extra["udp_%d_%d_lost" % (size, n)] = lost
+
+
 def measure(kind, model, mode, full, smp=1, kernel=benchlib.KERNEL, napi_off=True, name=None):
     """One boot of kind on model in mode with smp CPUs: the per-mode cell
     (first ping, the mode read back, RTT, IRQs per frame, load sweep; for
@@ -437,36 +483,16 @@ def measure(kind, model, mode, full, smp=1, kernel=benchlib.KERNEL, napi_off=Tru
     extra)."""
     res, cell, extra = {}, {"cpus": smp}, {}
     with netns.TestNet() as net:
-        pin_neighbour(net)
-        bg = BenchGuest(net, kind, model, mode, smp=smp, kernel=kernel, name=name)
-        cell["boot_to_ping_s"] = first_ping(net, bg, 120)
-        if cell["boot_to_ping_s"] is None:
-            raise RuntimeError("%s on %s %s: no ping answered in 120 s; log %s"
-                               % (kind, model, mode, bg.g.logpath))
-        bg.wait_ready(120)
-        if kind == "barenet":
-            # what was measured: the tree the image was built from, as it
-            # says at boot (not the work tree's state while the bench runs)
-            cell["build"] = benchlib.image_build(bg.g.output)
-        if not wait_udp_echo(net):
-            raise RuntimeError("%s on %s %s: no UDP echo; log %s" % (kind, model, mode, bg.g.logpath))
-        cell["mode"], cell["evidence"] = bg.irq_mode()
+        bg = boot_measured(net, kind, model, mode, smp, kernel, name, cell)
         if kind == "linux" and cell["mode"] != mode:
             # the driver says why it fell back (e1000e: "MSI interrupt
             # test failed, using legacy interrupt.")
             said = bg.cmd("dmesg | grep -i -E 'interrupt test failed|falling back|legacy interr'")
             cell["driver_said"] = " ".join(line.split("] ", 1)[-1].strip()
                                            for line in said.strip().splitlines())
-        rtts, lost = ping_rtts(net, PINGS)
-        cell["rtt_p50_ms"] = benchlib.percentile(rtts, 50)
-        cell["rtt_p99_ms"] = benchlib.percentile(rtts, 99)
-        cell["pings"], cell["pings_lost"] = PINGS, lost
+        rtt_cells(net, cell)
         if full:
-            for size in (64, 1400):
-                for n in (1, 8, 64):
-                    rate, lost = udp_echo(net, size, n, UDP_SECONDS)
-                    res["udp_%d_%d" % (size, n)] = rate
-                    extra["udp_%d_%d_lost" % (size, n)] = lost
+            udp_cells(net, (64, 1400), (1, 8, 64), res, extra)
             res["tcp_to_guest_mbps"], res["tcp_from_guest_mbps"] = iperf_both(net, IPERF_SECONDS)
         ratio, irqs, frames = irq_per_frame(net, bg)
         cell["irq_per_rx_frame"] = ratio
@@ -490,6 +516,49 @@ def measure(kind, model, mode, full, smp=1, kernel=benchlib.KERNEL, napi_off=Tru
         kind, model, mode, smp, "" if smp == 1 else "s", cell["mode"], cell["evidence"],
         json.dumps(res)))
     return res, cell, extra
+
+
+def measure_light(model, mode, kernel, name):
+    """One barenet boot (1 CPU) with only benchlib.ROUND_KEYS' cells: ping
+    RTT p50/p99 and the UDP echo of 64 and 1400 B at 1 and 8 in flight, as
+    measure() takes them.  Returns (results, cell)."""
+    res, cell = {}, {"cpus": 1}
+    with netns.TestNet() as net:
+        boot_measured(net, "barenet", model, mode, 1, kernel, name, cell)
+        rtt_cells(net, cell)
+        udp_cells(net, (64, 1400), (1, 8), res, cell)
+    res["rtt_p50_ms"], res["rtt_p99_ms"] = cell["rtt_p50_ms"], cell["rtt_p99_ms"]
+    return res, cell
+
+
+def before_rounds(model, mode, first, modes, rounds=None):
+    """BENCH_BEFORE_ROUNDS - 1 more light boots (measure_light) of each
+    image after the full ones, alternating BENCH_BEFORE's and this build's
+    (before, now, before, now, ...), in mode.  first: {"before": results,
+    "now": results} of the full boots; modes: {"before": mode, "now": mode}
+    they read back (a light boot that reads back another is left out and
+    said).  Returns {"before": {key: [values]}, "now": ...}
+    (benchlib.collect_rounds), the full boot's value first."""
+    rounds = BEFORE_ROUNDS if rounds is None else rounds
+    boots = {which: [first[which]] for which in ("before", "now")}
+    for i in range(1, rounds):
+        for which, kernel in (("before", BEFORE), ("now", benchlib.KERNEL)):
+            t0 = time.monotonic()
+            try:
+                res, cell = measure_light(model, mode, kernel,
+                                          "bench-%s-%s-%s-round%d" % (which, model, mode, i + 1))
+            except RuntimeError as e:
+                FAILED.append("%s round %d of %s: %s" % (model, i + 1, which, e))
+                log(FAILED[-1])
+                continue
+            if cell["mode"] != modes[which]:
+                log("%s round %d of %s: ran in %s, its full boot in %s: left out"
+                    % (model, i + 1, which, cell["mode"], modes[which]))
+                continue
+            boots[which].append(res)
+            log("%s %s round %d of %s (light, %.0f s): %s" % (
+                model, mode, i + 1, which, time.monotonic() - t0, json.dumps(res)))
+    return {which: benchlib.collect_rounds(boots[which]) for which in boots}
 
 
 def app_kernel():
@@ -730,6 +799,7 @@ def run_model(model, modes, out_dir, date, idle):
                  "mode": ", ".join(benchlib.MODE_NAMES[m] for m in modes)})
     full_mode = modes[0]
     results, extras = {"barenet": {}, benchlib.BN2: {}, "linux": {}}, {}
+    before_runs = None
     cells = {m: {} for m in modes}
     bn_size, lx_size = (None, None) if SOCK_ONLY else image_sizes()
     if BEFORE and not SOCK_ONLY:
@@ -770,6 +840,12 @@ def run_model(model, modes, out_dir, date, idle):
             res, cells[mode][key], extra = measure(kind, model, mode, mode == full_mode, smp)
             if mode != full_mode:
                 continue
+            if BEFORE and key == "barenet":
+                # right after the full boots of both images: the light
+                # cells again, alternating, for the medians of the table
+                before_runs = before_rounds(model, mode, {
+                    "before": results[benchlib.BEFORE], "now": res}, {
+                    "before": meta.get("before_mode"), "now": cells[mode][key].get("mode")})
             if smp == 1:
                 log("%s %s %s: -m search" % (model, mode, kind))
                 res["min_mem_mib"] = min_mem(kind, model, mode)
@@ -809,7 +885,7 @@ def run_model(model, modes, out_dir, date, idle):
         pngs[mode] = os.path.basename(png) if png else None
     doc = {"meta": meta, "results": results, "extra": extras, "modes": cells,
            "full_mode": full_mode, "quick": QUICK, "png": pngs,
-           "only": "sock" if SOCK_ONLY else None,
+           "only": "sock" if SOCK_ONLY else None, "before_rounds": before_runs,
            "counts": {"pings": PINGS, "udp_seconds": UDP_SECONDS,
                       "iperf_seconds": IPERF_SECONDS, "flood": FLOOD_FRAMES,
                       "load_steps": LOAD_STEPS, "load_seconds": LOAD_SECONDS,
@@ -866,6 +942,8 @@ def main():
             sys.exit("bench: BENCH_MODELS: unknown NIC model %r (e1000 e1000e igb)" % m)
     if BEFORE and not os.path.isfile(BEFORE):
         sys.exit("bench: BENCH_BEFORE: no such image %r" % BEFORE)
+    if BEFORE_ROUNDS < 1:
+        sys.exit("bench: BENCH_BEFORE_ROUNDS: at least 1 (the full boot), not %d" % BEFORE_ROUNDS)
     for m in [] if modes == ["default"] else modes or []:
         if m not in benchlib.MODES:
             sys.exit("bench: BENCH_MODES: unknown interrupt mode %r (msix msi intx)" % m)

@@ -53,6 +53,7 @@ import time
 import benchlib
 import harness
 import netns
+from netparse import parse_ethtool_stats, without_klog
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 # BENCH_SCALING_STEERING="rss": only those ways of spreading besides the
@@ -342,6 +343,11 @@ def stat_delta(a, b, cpus):
     return out
 
 
+def ethtool_stats(g):
+    """{counter: value} of the guest's ethtool -S eth0"""
+    return parse_ethtool_stats(without_klog(g.shell("ethtool -S eth0", 30)).strip("\n"))
+
+
 def softnet_processed(text):
     """Per CPU, softnet_stat's first column (frames processed)."""
     return [int(line.split()[0], 16) for line in text.splitlines() if line.strip()]
@@ -378,7 +384,14 @@ def measure(model, label, n, steer, extra, kernel=None):
                 raise RuntimeError("rps_cpus: " + out)
         cell["queues"] = len([line for line in g.shell("cat /proc/interrupts", 30).splitlines()
                               if "eth0-TxRx-" in line]) or 1
+        et0 = ethtool_stats(g)
         cell["echo_per_s"], cell["echo_lost"] = echo_flows(net, SECONDS)
+        et1 = ethtool_stats(g)
+        # the echo's replies whose TX tail a poll wrote once for its batch
+        # (tx_tail_batched, e1000_tx_flush_batch): each tail write is an
+        # exit that runs the NIC model's whole transmit path
+        cell["echo_tx"] = {k: et1.get(k, 0) - et0.get(k, 0)
+                           for k in ("tx_packets", "tx_tail_batched")}
         rx0 = benchlib.net_dev(g.shell("cat /proc/net/dev", 30))[0]
         sn0 = softnet_processed(g.shell("cat /proc/net/softnet_stat", 30))
         lk0 = core_lock(g)
@@ -470,6 +483,128 @@ def sender_name(doc):
         "paced to %s datagrams/s" % benchlib.fmt(rate) if rate else "as fast as it goes")
 
 
+# cores the rest of the host may take while the 1-vCPU reference boots
+# still count as having it to themselves (this harness's own shell reads)
+REST_IDLE = 0.15
+
+
+def host_split(c, cores):
+    """Where the host's cores went during a flood cell, in cores (CPU
+    seconds per second): QEMU's vCPU threads, QEMU's main loop with its
+    other threads (the NIC model and the tap under the BQL), the flood
+    sender, the rest of the host (what its /proc/stat counted busy beyond
+    those three: other work, this harness), and idle; with QEMU's host CPU
+    per frame received (us: vCPU threads, main loop).  rest and idle are
+    None for runs without the host's /proc/stat (before 2026-12-07
+    rsscale)."""
+    q = c["qemu_cores"]
+    vcpu = sum(v for k, v in q.items() if k.startswith("CPU "))
+    main = q.get("other", 0.0)
+    el = c["core_lock"]["flood_s"] if c.get("core_lock") else SECONDS
+    sender = c["sender_cpu_s"] / el if "sender_cpu_s" in c else None
+    busy = c.get("host_busy_cores")
+    rx = max(c["rx_per_s"], 1e-9)
+    return {"vcpu": vcpu, "main": main, "sender": sender,
+            "rest": None if busy is None or sender is None else max(busy - vcpu - main - sender,
+                                                                   0.0),
+            "idle": None if busy is None else max(cores - busy, 0.0),
+            "us_vcpu": 1e6 * vcpu / rx, "us_main": 1e6 * main / rx,
+            "us_qemu": 1e6 * (vcpu + main) / rx}
+
+
+def bound(cells, cores, target=TARGET, load_start=0.0):
+    """The most frames/s any vCPU count can receive on this host, from the
+    run's own 1-CPU reference boots (the note9 analysis): a frame costs
+    QEMU the reference's host CPU (us_qemu), the paced sender keeps its
+    cores whatever the guest takes, so QEMU can have at most the host's
+    cores less the sender's ("idle host"), or less the sender's and the
+    rest of the host's as this run found them ("this run").  Returns None
+    without reference boots, else a dict: the reference's split (means of
+    the boots), its frames/s, both bounds in frames/s and x 1 CPU, and the
+    host cores the target ratio needs at that cost (QEMU + sender).  The
+    idle-host ratio only where the 1-vCPU boots had the host to themselves
+    (the rest of it under REST_IDLE cores, or for runs without the host's
+    /proc/stat a load_start under 1.5)."""
+    refs = [c for c in cells if c["cpus"] == 1 and c["steering"] == "one" and
+            not c.get("before") and "sender_cpu_s" in c]
+    if not refs:
+        return None     # none, or runs before the sender's CPU was taken
+    splits = [host_split(c, cores) for c in refs]
+
+    def mean(k):
+        vals = [sp[k] for sp in splits if sp[k] is not None]
+        return sum(vals) / len(vals) if vals else None
+    out = {k: mean(k) for k in splits[0]}
+    rx = sum(c["rx_per_s"] for c in refs) / len(refs)
+    cost = out["us_qemu"] / 1e6         # QEMU CPU-seconds per frame
+    # the 1-vCPU figure is what 1 vCPU receives alone only if nothing else
+    # took a share of the host's cores (the host's /proc/stat; runs
+    # without it: the page's own idle-host rule, the load at the start)
+    alone = out["rest"] <= REST_IDLE if out["rest"] is not None else load_start < 1.5
+    out.update({"rx": rx, "cores": cores, "boots": len(refs), "target": target,
+                "alone": alone,
+                "busy": out["vcpu"] + out["main"] + out["sender"] + (out["rest"] or 0.0),
+                "max_idle": max(cores - out["sender"], 0.0) / cost if cost else None,
+                "max_here": (max(cores - out["sender"] - (out["rest"] or 0.0), 0.0) / cost
+                             if cost else None),
+                "needs": target * rx * cost + out["sender"]})
+    for k in ("idle", "here"):
+        out["x_" + k] = out["max_" + k] / rx if out["max_" + k] is not None and rx else None
+    if not alone:
+        out["x_idle"] = None    # over a 1-vCPU figure the load held down: no ratio
+    if out["rest"] is None:
+        out["x_here"] = None
+    return out
+
+
+def render_split(model, cells, cores, load_start=0.0):
+    """The page's "where the host's time goes" table for a model, and the
+    bound the 1-CPU reference boots imply (bound()), in words"""
+    md = "### %s: where the host's %d cores went during each flood\n\n" % (model, cores)
+    md += "| boot | QEMU vCPU threads | QEMU main loop, other threads | flood sender | " \
+          "rest of the host | idle | QEMU host CPU per frame, us (vCPU threads + main loop) " \
+          "| echo replies sent with their poll's one TX tail write |\n"
+    md += "|---|---|---|---|---|---|---|---|\n"
+
+    def fmt(v):
+        return "n/a" if v is None else "%.2f" % v
+    for c in cells:
+        sp = host_split(c, cores)
+        tx = c.get("echo_tx")
+        batched = ("%.0f%% of %d" % (100.0 * tx["tx_tail_batched"] / tx["tx_packets"],
+                                     tx["tx_packets"]) if tx and tx["tx_packets"] else "n/a")
+        md += "| %s | %.2f | %.2f | %s | %s | %s | %.2f (%.2f + %.2f) | %s |\n" % (
+            c["label"] + (" [BENCH_BEFORE]" if c.get("before") else ""), sp["vcpu"],
+            sp["main"], fmt(sp["sender"]), fmt(sp["rest"]), fmt(sp["idle"]), sp["us_qemu"],
+            sp["us_vcpu"], sp["us_main"], batched)
+    b = bound(cells, cores, load_start=load_start)
+    if not b or b["max_idle"] is None:
+        return md + "\n"
+    md += "\nThe bound, computed from this run's 1-CPU reference boots (%d): at 1 vCPU QEMU took " \
+          "%.2f of the host's %d cores (vCPU thread %.2f, main loop %.2f), the sender %.2f, " \
+          "the rest of the host %s, idle %s. A frame cost QEMU %.2f us of host CPU (%s " \
+          "frames/s received). The sender is paced: it keeps its share whatever the guest " \
+          "takes. So at that cost per frame no number of vCPUs can receive more than " \
+          "(%d - %.2f) / %.2f us = **%s frames/s** on an otherwise idle host" % (
+              b["boots"], b["vcpu"] + b["main"], cores, b["vcpu"], b["main"], b["sender"],
+              fmt(b["rest"]), fmt(b["idle"]), b["us_qemu"], benchlib.fmt(b["rx"]), cores,
+              b["sender"], b["us_qemu"], benchlib.fmt(b["max_idle"]))
+    if b["x_idle"] is not None:
+        md += ", **%.2fx** of 1 vCPU's" % b["x_idle"]
+    else:
+        md += " (no ratio: the rest of the host held the 1-vCPU boots down, so their figure " \
+              "is not what 1 vCPU receives alone)"
+    if b["x_here"] is not None and not b["alone"]:
+        md += "; with the rest of the host as busy as in this run, (%d - %.2f - %.2f) / %.2f " \
+              "us = %s frames/s, %.2fx" % (cores, b["sender"], b["rest"], b["us_qemu"],
+                                         benchlib.fmt(b["max_here"]), b["x_here"])
+    md += ". %.1fx of these 1-vCPU boots would need %.2f host cores at that cost (QEMU %.2f " \
+          "+ the sender %.2f), against %d; a second vCPU adds to the cost per frame (the " \
+          "2-vCPU rows above).\n\n" % (b["target"], b["needs"], b["needs"] - b["sender"],
+                                        b["sender"], cores)
+    return md
+
+
 def render(doc):
     meta = doc["meta"]
     md = "# barenet receive scaling: vCPUs, RSS, RPS (%s)\n\n" % meta["date"]
@@ -554,11 +689,15 @@ def render(doc):
                 refs = [per_cpu_s(c) for c in cells if c["cpus"] == 1 and
                         c["steering"] == "one" and not c.get("before")]
                 e = per_cpu_s(rss2[0]) / (sum(refs) / len(refs))
+                b = bound(cells, meta["cores"], load_start=first)
                 md += "Target (issue 14): igb with 2 vCPUs (RSS) receives at least %.1fx the " \
                       "frames/s of 1 vCPU: %.2fx (%s on that ratio); per QEMU CPU-second %.2fx " \
                       "of 1 vCPU's. On a loaded host the first ratio follows the host CPU QEMU " \
-                      "got, the second what a frame costs.\n\n" % (
-                          TARGET, r, "met" if r >= TARGET else "not met", e)
+                      "got, the second what a frame costs.%s\n\n" % (
+                          TARGET, r, "met" if r >= TARGET else "not met", e,
+                          " The most this host allows at 1 vCPU's cost per frame (below): "
+                          "%.2fx." % b["x_idle"] if b and b["x_idle"] is not None else "")
+        md += render_split(model, cells, meta["cores"], first)
         if any(c.get("before") for c in cells):
             md += before_after(model, cells)
     md += render_profiles(doc)

@@ -30,7 +30,17 @@ default mode).  PROF=SECONDS: after the rounds, the guest's RIP sampled
 (bench/profile.py's reading, its caveats) for that long during 64 B x8 of
 each echo, named by the image's symbols, top functions printed per image
 and side, with the samples per reply (a sample lands about every 3 ms of
-wall time, so samples per reply compares the sides' cost loosely)."""
+wall time, so samples per reply compares the sides' cost loosely).
+
+TRACE=N: after the rounds, per side a 2 s 64 B x8 echo with the journey
+sampling 1 frame in N (`trace sample N`, records read from GET
+/trace.csv), and where a request and its reply spend their time in the
+guest, mean and median in microseconds over the sampled frames:
+  rx irq->read   a request from the interrupt that began its poll to the
+                 application's read (socket; the callback's rx_app)
+  rx queued      queued to the socket to read by the application
+  tx app->tail   a reply from its send to its TX tail write (a tail left
+                 for later: deferred tails, net/core/xmit.h)."""
 import collections
 import os
 import statistics
@@ -94,6 +104,35 @@ def sampled(bg, net, elf, port, secs):
     return "\n".join(lines)
 
 
+def journey_means(csv):
+    """{name: (mean us, median us, count)} of the journey's intervals in a
+    GET /trace.csv body (ns since boot per stage; empty: not reached)."""
+    lines = csv.strip().splitlines()
+    head = lines[0].split(",")
+    spans = {"rx irq->read": ("rx_irq", "rx_read"), "rx irq->app": ("rx_irq", "rx_app"),
+             "rx queued": ("rx_sockq", "rx_read"), "tx app->tail": ("tx_app", "tx_tail"),
+             "tx xmit->tail": ("tx_xmit", "tx_tail")}
+    vals = {k: [] for k in spans}
+    for ln in lines[1:]:
+        r = dict(zip(head, ln.split(",")))
+        for k, (a, b) in spans.items():
+            if r.get(a) and r.get(b):
+                vals[k].append((int(r[b]) - int(r[a])) / 1000.0)
+    return {k: (statistics.mean(v), statistics.median(v), len(v)) for k, v in vals.items() if v}
+
+
+def traced(bg, net, port, n):
+    """The journey's means for a 2 s 64 B x8 echo to port, 1 frame in n."""
+    bg.cmd("trace reset")
+    bg.cmd("trace sample %d" % n)
+    rate = run.udp_echo(net, 64, 8, 2.0, port=port)[0]
+    bg.cmd("trace sample 0")
+    body = net.http_get(run.GUEST, "/trace.csv", timeout=30).split(b"\r\n\r\n", 1)[-1]
+    m = journey_means(body.decode(errors="replace"))
+    return "  port %d (%.0f req/s while sampled): %s" % (port, rate, "; ".join(
+        "%s %.1f/%.1f us (%d)" % (k, a, b, c) for k, (a, b, c) in m.items()))
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
@@ -103,7 +142,8 @@ def main():
     model = os.environ.get("MODEL", "igb")
     mode = benchlib.MODEL_MODES[model][0]
     prof = float(os.environ.get("PROF", "0"))
-    out, costs, profs = {}, {}, []
+    trace = int(os.environ.get("TRACE", "0"))
+    out, costs, profs, traces = {}, {}, [], []
     for i, build in enumerate(builds):
         bdir, _, extra = build.partition(":")
         # absolute: QEMU does not run in the caller's directory
@@ -119,6 +159,10 @@ def main():
                     so, soc = costed(bg, net, size, n, run.SOCK_UDP_PORT)
                     out.setdefault((size, n), {}).setdefault(build, []).append((cb, so))
                     costs.setdefault((size, n), {}).setdefault(build, []).append((cbc, soc))
+            if trace:
+                traces.append("%s (%s), journey means/medians:\n%s\n%s" % (
+                    build, model, traced(bg, net, run.ECHO_PORT, trace),
+                    traced(bg, net, run.SOCK_UDP_PORT, trace)))
             if prof:
                 profs.append("%s (%s):\n%s\n%s" % (build, model, sampled(
                     bg, net, elf, run.ECHO_PORT, prof), sampled(bg, net, elf, run.SOCK_UDP_PORT, prof)))
@@ -133,7 +177,7 @@ def main():
                   "frames per 1000 replies, callback | socket: %s" % (size, n, build, " ".join(
                       "%.0f/%.0f/%.0f|%.0f/%.0f/%.0f" % (c + s) for c, s in rounds)))
     print("load average at the end: %.1f %.1f %.1f" % os.getloadavg())
-    for p in profs:
+    for p in traces + profs:
         print(p)
 
 

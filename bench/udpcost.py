@@ -10,7 +10,13 @@ by each image's own symbols.
 
 SAMP=0 skips the sampling; MODEL names the NIC model; INF= the requests
 in flight (8; with 32 the guest stays busy and the cost per request
-varies less with the host's load).
+varies less with the host's load).  PORTS=7,7007 measures each of those
+UDP echo ports in the same boot, one after the other (default 7, the
+callback echo; 7007 is the socket API's, an image built with
+`make app-kernel APP=tests/apps/sockbench.c`, e.g.
+build/release/apps/sockbench/barenet.elf); each line names its port.
+Each cost line also gives the guest's hard interrupts and context
+switches per request (/proc/stat's intr and ctxt over the same window).
 
 Counts that the host's load does not move (both over a 64 B x8 window, 2 s
 by default, COUNT_SECS=):
@@ -48,10 +54,30 @@ import profile  # noqa: E402
 # MODEL=e1000e|igb: another NIC model (its default mode)
 MODEL = os.environ.get("MODEL", "e1000")
 INFLIGHT = int(os.environ.get("INF", "8"))
+PORTS = [int(p) for p in os.environ.get("PORTS", str(run.ECHO_PORT)).split(",")]
+# the e1000 family's registers the MMIO lines name (8254x/82574/82576
+# offsets; igb's EICR/EIMS/EIMC/EICS are its own)
+REG_NAMES = {0x00c0: "ICR", 0x00c4: "ITR", 0x00c8: "ICS", 0x00d0: "IMS", 0x00d8: "IMC",
+             0x2818: "RDT", 0x3818: "TDT", 0xc018: "RDT(igb)", 0xe018: "TDT(igb)",
+             0x1520: "EICS", 0x1524: "EIMS", 0x1528: "EIMC", 0x1580: "EICR",
+             0x1680: "EITR0"}
+
+
+def guest_counts(bg):
+    """(hard interrupts, context switches) so far (/proc/stat)."""
+    intr = ctxt = 0
+    for line in bg.cmd("cat /proc/stat").splitlines():
+        f = line.split()
+        if len(f) >= 2 and f[0] == "intr":
+            intr = int(f[1])
+        elif len(f) >= 2 and f[0] == "ctxt":
+            ctxt = int(f[1])
+    return intr, ctxt
 
 
 def one(label, elf, secs, samp):
-    """One boot of elf: the two cost lines, then the RIP shares."""
+    """One boot of elf: per port the two cost lines (and MMIO=/INSN=
+    counts), then the RIP shares of the last port."""
     addrs, names = profile.elf_symbols(elf)
     with netns.TestNet() as net:
         run.pin_neighbour(net)
@@ -59,27 +85,36 @@ def one(label, elf, secs, samp):
                             name="udpcost-" + label)
         bg.wait_ready(180)
         print("%s: %s, %s" % (label, elf, benchlib.image_build(bg.g.output)), flush=True)
-        if not run.wait_udp_echo(net, 60):
-            sys.exit("udpcost: no UDP echo from %s; log %s" % (elf, bg.g.logpath))
-        run.udp_echo(net, 64, INFLIGHT, 1.0)
-        pid = bg.g.proc.pid
-        for size in (64, 1400):
-            l0 = os.getloadavg()[0]
-            c0, t0 = benchlib.proc_cpu_seconds(pid), time.monotonic()
-            rate, lost = run.udp_echo(net, size, INFLIGHT, secs)
-            c1, t1 = benchlib.proc_cpu_seconds(pid), time.monotonic()
-            n = rate * (t1 - t0)
-            print("%s %dB x%d: %.0f req/s lost %d, QEMU cpu %.2f s/%.2f s, %.0f req per QEMU "
-                  "cpu-s, load %.1f" % (label, size, INFLIGHT, rate, lost, c1 - c0, t1 - t0,
-                                         n / (c1 - c0) if c1 > c0 else 0.0, l0), flush=True)
-        if os.environ.get("MMIO") == "1":
-            mmio_counts(label, bg.g, net)
-        if os.environ.get("INSN") == "1":
-            insn_counts(label, bg.g, net, addrs, names)
+        for port in PORTS:
+            plabel = label if PORTS == [run.ECHO_PORT] else "%s:%d" % (label, port)
+            if not run.wait_udp_echo(net, 60, port=port):
+                sys.exit("udpcost: no UDP echo on port %d from %s; log %s"
+                         % (port, elf, bg.g.logpath))
+            run.udp_echo(net, 64, INFLIGHT, 1.0, port=port)
+            pid = bg.g.proc.pid
+            for size in (64, 1400):
+                l0 = os.getloadavg()[0]
+                i0, x0 = guest_counts(bg)
+                c0, t0 = benchlib.proc_cpu_seconds(pid), time.monotonic()
+                rate, lost = run.udp_echo(net, size, INFLIGHT, secs, port=port)
+                c1, t1 = benchlib.proc_cpu_seconds(pid), time.monotonic()
+                i1, x1 = guest_counts(bg)
+                n = rate * (t1 - t0)
+                print("%s %dB x%d: %.0f req/s lost %d, QEMU cpu %.2f s/%.2f s, %.0f req per "
+                      "QEMU cpu-s, load %.1f; per request: %.3f guest interrupts, %.3f context "
+                      "switches" % (plabel, size, INFLIGHT, rate, lost, c1 - c0, t1 - t0,
+                                    n / (c1 - c0) if c1 > c0 else 0.0, l0,
+                                    (i1 - i0) / n if n else 0.0, (x1 - x0) / n if n else 0.0),
+                      flush=True)
+            if os.environ.get("MMIO") == "1":
+                mmio_counts(plabel, bg.g, net, port)
+            if os.environ.get("INSN") == "1":
+                insn_counts(plabel, bg.g, net, addrs, names, port)
         if samp <= 0:
             return
         res = {}
-        th = threading.Thread(target=lambda: res.setdefault("r", run.udp_echo(net, 64, 8, samp + 1)))
+        th = threading.Thread(target=lambda: res.setdefault("r", run.udp_echo(
+            net, 64, 8, samp + 1, port=PORTS[-1])))
         th.start()
         time.sleep(0.5)
         rips = profile.monitor_rips(bg.g.monitor_path, samp)
@@ -119,17 +154,17 @@ def logged_window(g, log, what, traffic):
         time.sleep(0.3)
 
 
-def echo_window(net):
+def echo_window(net, port=run.ECHO_PORT):
     t0 = time.monotonic()
-    rate, _ = run.udp_echo(net, 64, 8, COUNT_SECS)
+    rate, _ = run.udp_echo(net, 64, 8, COUNT_SECS, port=port)
     return rate * (time.monotonic() - t0), time.monotonic() - t0
 
 
-def mmio_counts(label, g, net):
+def mmio_counts(label, g, net, port=run.ECHO_PORT):
     """Register accesses per request (MMIO=1)."""
     log = os.path.join(g.tmp, "mmio.log")
     n, _ = logged_window(g, log, "trace:memory_region_ops_write,memory_region_ops_read",
-                         lambda: echo_window(net))
+                         lambda: echo_window(net, port))
     cnt = collections.Counter()
     with open(log, errors="replace") as f:
         for line in f:
@@ -141,7 +176,9 @@ def mmio_counts(label, g, net):
     for (rw, region, addr), k in sorted(cnt.items(), key=lambda x: -x[1]):
         tot[rw] += k
         if n and k / n >= 0.01:
-            print("  %.3f %-5s %s %s" % (k / n, rw, region, addr))
+            print("  %.3f %-5s %s %s %s" % (k / n, rw, region, addr,
+                                            REG_NAMES.get(int(addr, 16) & 0x1ffff, "")
+                                            if region.startswith(("e1000", "igb")) else ""))
     print("  %.3f writes, %.3f reads in all" % (tot["write"] / max(n, 1), tot["read"] / max(n, 1)))
     sys.stdout.flush()
 
@@ -167,10 +204,10 @@ def tb_log(path, sizes):
     return runs
 
 
-def insn_counts(label, g, net, addrs, names):
+def insn_counts(label, g, net, addrs, names, port=run.ECHO_PORT):
     """Guest instructions per request by function (INSN=1)."""
     log = os.path.join(g.tmp, "insn.log")
-    n, secs = logged_window(g, log, "in_asm,exec,nochain", lambda: echo_window(net))
+    n, secs = logged_window(g, log, "in_asm,exec,nochain", lambda: echo_window(net, port))
     logged_window(g, log + ".idle", "in_asm,exec,nochain", lambda: time.sleep(secs))
     sizes = {}
     per_fn = collections.Counter()

@@ -13,6 +13,7 @@
 #include "fs/view.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
+#include "kernel/sched.h"
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
@@ -121,9 +122,9 @@ static int stat_proc_show(char *buf, size_t size, const char *const *args)
 			softirqs[nr] += kstat_softirqs_cpu(nr, c);
 		softirq_total += softirqs[nr];
 	}
-	seq_buf_printf(&s, "intr %llu\nctxt 0\nbtime 0\nprocesses 0\nprocs_running 1\n"
+	seq_buf_printf(&s, "intr %llu\nctxt %llu\nbtime 0\nprocesses 0\nprocs_running 1\n"
 		       "procs_blocked 0\nsoftirq %llu", (unsigned long long)intr,
-		       (unsigned long long)softirq_total);
+		       (unsigned long long)sched_nr_switches(), (unsigned long long)softirq_total);
 	for (unsigned int nr = 0; nr < NR_SOFTIRQS; nr++)
 		seq_buf_printf(&s, " %llu", (unsigned long long)softirqs[nr]);
 	seq_buf_printf(&s, "\n");

@@ -31,7 +31,9 @@ static DEFINE_PER_CPU(struct task_struct *, ksoftirqd);
  * kthread_exit) and its joiner's (kthread_stop, kthread_reap, or
  * kthread_detach for none).  The last one frees it once it has left its
  * CPU (exited); when that is not yet so (the thread's own drop, a detach
- * before the end), the thread waits on dead_tasks for reap_work. */
+ * before the end), the thread waits on dead_tasks for reap_work.
+ * dead_lock guards dead_tasks; thread context (the last kthread_put: the
+ * thread's own exit or its joiner; the kworker's reap), irqsave. */
 static struct spinlock dead_lock = SPINLOCK_INIT("kthread_dead");
 static struct list_head dead_tasks = LIST_HEAD_INIT(dead_tasks);
 static void kthread_reap_dead(struct work_struct *w);

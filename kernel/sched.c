@@ -15,6 +15,7 @@
 #include "kernel/apic.h"
 #include "kernel/cpustat.h"
 #include "kernel/errno.h"
+#include "kernel/idle.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
 #include "kernel/preempt.h"
@@ -45,6 +46,9 @@ struct rq {
 	 * 0's boot and selftests) and queued like any thread, even while it
 	 * waits (schedule_timeout's idle branch polls its timeout) */
 	bool idle_loop;
+	/* switches from one thread to another on this CPU (Linux's
+	 * rq->nr_switches, /proc/stat's ctxt); written under lock */
+	u64 nr_switches;
 };
 
 DEFINE_PER_CPU(unsigned int, __preempt_count);
@@ -214,6 +218,7 @@ static void __schedule(struct rq *rq, bool preempt)
 		arch_spin_unlock(&rq->lock);
 		return;
 	}
+	rq->nr_switches++;
 	now = ktime_get_ns();
 	prev->runtime_ns += now - prev->last_switch_ns;
 	next->last_switch_ns = now;
@@ -243,6 +248,15 @@ void schedule(void)
 		rq->curr->nvcsw++;
 	__schedule(rq, false);
 	local_irq_restore(flags);
+}
+
+u64 sched_nr_switches(void)
+{
+	u64 n = 0;
+
+	for (unsigned int c = 0; c < nr_cpu_ids_online(); c++)
+		n += READ_ONCE(per_cpu_ptr(&runqueues, c)->nr_switches);
+	return n;
 }
 
 bool sched_runnable(void)
@@ -369,7 +383,10 @@ unsigned long schedule_timeout(unsigned long timeout)
 
 	if (t == &rq->idle) {
 		/* the idle thread never leaves the CPU: wait with interrupts
-		 * on (a wake-up sets its state) while the others run */
+		 * on (a wake-up sets its state) while the others run.  It
+		 * halts as the idle loop does (idle_halt: idle time, and no
+		 * soft lockup: CPU 0's boot context waiting in a self-test or
+		 * a boot wait is not stuck) */
 		while (READ_ONCE(t->state) != TASK_RUNNING &&
 		       (timeout == MAX_SCHEDULE_TIMEOUT || READ_ONCE(jiffies) < expire)) {
 			local_irq_disable();
@@ -379,7 +396,7 @@ unsigned long schedule_timeout(unsigned long timeout)
 				continue;
 			}
 			if (READ_ONCE(t->state) != TASK_RUNNING)
-				safe_halt();
+				idle_halt();
 			else
 				local_irq_enable();
 		}

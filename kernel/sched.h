@@ -92,6 +92,8 @@ static inline void set_current_state(long state)
  * this CPU (the idle loop must not halt; a busy poller stops:
  * net/core/napi.h); interrupts off for an answer that holds */
 bool sched_runnable(void);
+/* context switches on every CPU since boot (/proc/stat's ctxt) */
+u64 sched_nr_switches(void);
 /* the calling CPU's idle thread starts its idle loop: from now on it runs
  * only when no other thread is runnable (kernel/main.c, kernel/smp.c) */
 void sched_idle_loop_enter(void);

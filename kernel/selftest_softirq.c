@@ -2,7 +2,9 @@
  * interrupt (`int $n`, the same IDT path as a device) raises a softirq,
  * which must have run by the time the interrupt returns (irq_exit); a
  * softirq that keeps re-raising itself must stop after MAX_SOFTIRQ_RESTART
- * rounds and be finished by ksoftirqd_run(), as the idle loop does.
+ * rounds and be finished by ksoftirqd_run(), as the idle loop does; one
+ * whose rounds take BHTEST_SPIN_US each must stop at MAX_SOFTIRQ_TIME_NS,
+ * well before the restart bound.
  * Prints the counts and the /proc/softirqs table for the QEMU test. */
 #include "kernel/errno.h"
 #include "kernel/irq.h"
@@ -10,6 +12,7 @@
 #include "kernel/selftest.h"
 #include "kernel/preempt.h"
 #include "kernel/softirq.h"
+#include "kernel/time.h"
 #include "kernel/x86.h"
 
 /* a vector no driver uses: the allocator hands vectors out from the bottom */
@@ -18,6 +21,9 @@
 #define BHTEST_SOFTIRQ     BLOCK_SOFTIRQ
 #define BHTEST_IRQS        5
 #define BHTEST_EXTRA_RUNS  3
+/* a round's length in the time-bound case: a quarter of MAX_SOFTIRQ_TIME_NS,
+ * so the time ends the rounds at about 4, not the restart bound's 10 */
+#define BHTEST_SPIN_US     500
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -26,10 +32,13 @@
 static int runs;              /* handler runs */
 static int rearm;             /* < 0: re-raise for ever; > 0: that many more times */
 static bool bad_context;      /* ran in hard IRQ, outside softirq, or with IRQs off */
+static u64 spin_us;           /* each run busy for this long */
 
 static void bhtest_action(void)
 {
 	runs++;
+	if (spin_us)
+		udelay(spin_us);
 	if (in_irq() || !in_serving_softirq() || irqs_disabled())
 		bad_context = true;
 	if (rearm) {
@@ -57,7 +66,7 @@ static int selftest_softirq(void)
 	u64 count0 = kstat_softirqs_cpu(BHTEST_SOFTIRQ, 0);
 	u64 deferred0 = st->deferred, ksoftirqd0 = st->ksoftirqd_runs;
 	static char table[1024];
-	int rc = 0, runs_before = 0;
+	int rc = 0, runs_before = 0, time_runs;
 	bool nopreempt = false;
 
 	if (irq_name(BHTEST_IRQ_VECTOR)) {
@@ -104,6 +113,29 @@ static int selftest_softirq(void)
 		MAX_SOFTIRQ_RESTART, runs - MAX_SOFTIRQ_RESTART,
 		(unsigned long long)(st->deferred - deferred0));
 
+	/* rounds of BHTEST_SPIN_US: the 2 ms bound ends them before the
+	 * restart bound would (a descheduled vCPU only makes them fewer);
+	 * then one more run from ksoftirqd_run, which re-raises nothing */
+	preempt_disable();
+	nopreempt = true;
+	runs = runs_before = 0;
+	spin_us = BHTEST_SPIN_US;
+	rearm = -1;
+	raise_vector();
+	time_runs = runs;
+	CHECK(time_runs >= 1 && time_runs < MAX_SOFTIRQ_RESTART);
+	CHECK(st->deferred == deferred0 + 2);
+	spin_us = 0;
+	rearm = 0;
+	while (ksoftirqd_run())
+		;
+	CHECK(runs == time_runs + 1);
+	CHECK(!(local_softirq_pending() & (1U << BHTEST_SOFTIRQ)));
+	nopreempt = false;
+	preempt_enable();
+	pr_info("selftest softirq: time bound %d rounds of %d us (%llu us allowed), then ksoftirqd ran 1 more\n",
+		time_runs, BHTEST_SPIN_US, (unsigned long long)(MAX_SOFTIRQ_TIME_NS / 1000));
+
 	/* bottom halves disabled: the interrupt's softirq waits for the enable */
 	runs = 0;
 	local_bh_disable();
@@ -119,6 +151,7 @@ out:
 	if (nopreempt)
 		preempt_enable();
 	rearm = 0;
+	spin_us = 0;
 	irq_remove_handler(BHTEST_IRQ_VECTOR, bhtest_irq, &runs_before);
 	open_softirq(BHTEST_SOFTIRQ, NULL);
 	return rc;

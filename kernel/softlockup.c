@@ -1,8 +1,11 @@
 /* The soft-lockup watchdog (kernel/softlockup.h): progress is a call of
- * softlockup_touch() from the softirq loop; the tick counts the jiffies
- * since and, every softlockup_thresh seconds of them, reports the code it
- * interrupted.  Also `selftest=softlockup`, which spins with interrupts on
- * until the watchdog reports it. */
+ * softlockup_touch() from the softirq loop, a halt or a context switch;
+ * each CPU's tick counts the jiffies since and, every softlockup_thresh
+ * seconds of them, reports the code it interrupted, in Linux's words
+ * ("BUG: soft lockup - CPU#N stuck for Ns! [comm:pid]").  Also
+ * `selftest=softlockup`, which spins with interrupts on until the watchdog
+ * reports it, and `selftest=lockup_ap`, the same in a thread on the last
+ * CPU. */
 #include "kernel/softlockup.h"
 #include "kernel/backtrace.h"
 #include "kernel/cmdline.h"
@@ -12,7 +15,10 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/preempt.h"
+#include "kernel/sched.h"
 #include "kernel/selftest.h"
+#include "kernel/smp.h"
 #include "kernel/softirq.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
@@ -27,6 +33,7 @@ struct softlockup_cpu {
 	u64 touched;            /* jiffies at the last touch */
 	u64 ticks;              /* ticks taken since the last touch */
 	u64 seen;               /* jiffies at the last tick counted */
+	u64 reports;            /* reports about this CPU */
 };
 
 static struct softlockup_cpu softlockup_cpus[NR_CPUS];
@@ -83,11 +90,13 @@ static void softlockup_report(struct softlockup_cpu *c)
 {
 	const struct trap_frame *tf = get_irq_regs();
 	u64 stuck = (READ_ONCE(jiffies) - c->touched) / HZ;
+	struct task_struct *t = current;
 
 	softlockups++;
-	printk(KERN_EMERG "BUG: soft lockup - CPU#%u stuck for %llus! [%s]\n",
-	       smp_processor_id(), (unsigned long long)stuck,
-	       in_serving_softirq() ? "in softirq" : "process context");
+	c->reports++;
+	/* Linux's line: the thread the tick interrupted, by name and pid */
+	printk(KERN_EMERG "BUG: soft lockup - CPU#%u stuck for %llus! [%s:%d]\n",
+	       smp_processor_id(), (unsigned long long)stuck, t ? t->comm : "?", t ? t->pid : -1);
 	if (softlockup_panic)
 		panic_trap(tf, "softlockup: hung tasks");
 	if (!tf)
@@ -117,14 +126,16 @@ void softlockup_tick(void)
 }
 
 /* selftest=softlockup: spin with interrupts on, in a function of its own
- * that the report's backtrace must name, until the tick reports */
-static __attribute__((noinline)) int softlockup_selftest_spin(u64 before, u64 tsc_limit)
+ * that the report's backtrace must name, until this CPU's tick reports it
+ * (a report about another CPU does not end it) */
+static __attribute__((noinline)) int softlockup_selftest_spin(u64 tsc_limit)
 {
-	u64 t0 = rdtsc();
+	const u64 *reports = &softlockup_cpus[smp_processor_id()].reports;
+	u64 before = READ_ONCE(*reports), t0 = rdtsc();
 
-	while (softlockup_count() == before && rdtsc() - t0 < tsc_limit)
+	while (READ_ONCE(*reports) == before && rdtsc() - t0 < tsc_limit)
 		cpu_relax();
-	return softlockup_count() == before ? -ETIMEDOUT : 0;
+	return READ_ONCE(*reports) == before ? -ETIMEDOUT : 0;
 }
 
 static int selftest_softlockup(void)
@@ -143,7 +154,7 @@ static int selftest_softlockup(void)
 	softlockup_touch();
 	pr_info("softlockup: test: spinning with interrupts on (threshold %u s)\n",
 		softlockup_thresh);
-	rc = softlockup_selftest_spin(softlockup_count(), limit);
+	rc = softlockup_selftest_spin(limit);
 	softlockup_touch();
 	if (!rc)
 		pr_info("softlockup: test: reported, still running\n");
@@ -151,6 +162,54 @@ static int selftest_softlockup(void)
 }
 SELFTEST("softlockup", selftest_softlockup,
 	 "spin with interrupts on until the soft-lockup watchdog reports it");
+
+/* selftest=lockup_ap: the same on an application processor, which only
+ * that CPU's own tick can see: a thread bound to the last CPU spins there
+ * with interrupts on and preemption off (no switch to count as progress),
+ * while this one waits for it */
+static u64 lockup_ap_limit;
+
+static int lockup_ap_thread(void *data)
+{
+	int rc;
+
+	(void)data;
+	preempt_disable();
+	softlockup_touch();
+	pr_info("softlockup: test: CPU%u spinning with interrupts on (threshold %u s)\n",
+		smp_processor_id(), softlockup_thresh);
+	rc = softlockup_selftest_spin(lockup_ap_limit);
+	softlockup_touch();
+	preempt_enable();
+	return rc;
+}
+
+static int selftest_lockup_ap(void)
+{
+	unsigned int n = nr_cpu_ids_online();
+	struct task_struct *t;
+	int rc;
+
+	if (!softlockup_thresh || n < 2) {
+		pr_err("softlockup: test: needs the watchdog on and 2 CPUs\n");
+		return -ENODEV;
+	}
+	lockup_ap_limit = tsc_hz() * (SELFTEST_THRESHOLDS * softlockup_thresh + 1);
+	t = kthread_create(lockup_ap_thread, NULL, "lockup_test");
+	if (!t)
+		return -ENOMEM;
+	if (kthread_bind(t, n - 1)) {
+		kthread_detach(t);
+		return -EINVAL;
+	}
+	wake_up_process(t);
+	rc = kthread_stop(t);
+	if (!rc)
+		pr_info("softlockup: test: CPU%u reported, still running\n", n - 1);
+	return rc;
+}
+SELFTEST("lockup_ap", selftest_lockup_ap,
+	 "a thread on the last CPU spins with preemption off until that CPU's watchdog reports it");
 
 /* the same under the name issue 13 gives it (selftest=lockup) */
 static int selftest_lockup(void)

@@ -71,9 +71,11 @@ static int tick_interrupt(void *ctx)
 	if (tick_net_tx_due && tick_net_tx_due())
 		raise_softirq_irqoff(NET_TX_SOFTIRQ);
 	/* every CPU's LAPIC timer arrives here; jiffies and the timers are
-	 * the boot CPU's (an AP's tick only ends its halt, for accounting) */
+	 * the boot CPU's (an AP's tick ends its halt, for accounting,
+	 * preempts, and feeds its own soft-lockup watchdog) */
 	if (smp_processor_id() != 0) {
 		sched_tick();
+		softlockup_tick();
 		return IRQ_HANDLED;
 	}
 	if (!tsc_per_tick) {

@@ -56,7 +56,9 @@ struct epitem {
 	struct list_head flink;
 };
 
-/* the sleeping lock above: a flag under a spinlock, waiters on a queue */
+/* the sleeping lock above: a flag under a spinlock, waiters on a queue.
+ * ep_mutex_spin guards ep_mutex_held; thread context (epoll_ctl,
+ * epoll_wait, a file's release), irqsave */
 static struct spinlock ep_mutex_spin = SPINLOCK_INIT("ep_mutex");
 static bool ep_mutex_held;
 static struct wait_queue_head ep_mutex_wq = {

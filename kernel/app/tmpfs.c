@@ -56,6 +56,9 @@ struct tmp_open {
 	bool append;
 };
 
+/* guards tmp_files, each file's name, counts and page array, tmp_pages;
+ * thread context only (the application's system calls; uvm.c's unmaps
+ * under uvm_lock, see above), plain spin_lock */
 static struct spinlock tmp_lock = SPINLOCK_INIT("tmpfs");
 static struct list_head tmp_files = LIST_HEAD_INIT(tmp_files);
 static unsigned long tmp_pages;         /* pages held by all files; locked */

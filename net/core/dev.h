@@ -51,8 +51,11 @@ struct softnet_data {
 	u8 xmit_deferred_n;
 	u16 xmit_deferred_frames;    /* deferred since the last flush */
 	struct net_device *xmit_deferred[XMIT_DEFERRED_DEVS];
-	/* input_pkt_queue and the backlog napi's idle transition: other CPUs
-	 * queue here too (RPS, netif_rx_cpu); irqsave */
+	/* guards input_pkt_queue, input_queue_tail and the backlog napi's
+	 * idle transition: netif_rx on this CPU from any context (a hard
+	 * IRQ with napi=off, softirq, thread), other CPUs' NET_RX (RPS,
+	 * netif_rx_cpu), this CPU's process_backlog (softirq); always with
+	 * interrupts off */
 	struct spinlock input_lock;
 	/* flow limit (Linux struct sd_flow_limit), under input_lock: the
 	 * flows of the last FLOW_LIMIT_HISTORY frames queued, and how many

@@ -1,12 +1,15 @@
 /* NAPI: the scheduling state machine and the NET_RX softirq loop that polls
  * the scheduled napis within netdev_budget frames and netdev_budget_usecs. */
 #include "net/core/dev.h"
+#include "fs/view.h"
+#include "kernel/preempt.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/softirq.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "kernel/x86.h"
+#include <stdio.h>
 
 bool napi_enabled = true;
 
@@ -23,9 +26,14 @@ static struct napi_id_slot {
 	struct napi_struct *napi;
 	const struct net_device *dev;
 } napi_ids[NAPI_ID_SLOTS];
+/* guards napi_ids[] and napi_next_id; thread context only, irqsave:
+ * netif_napi_add_weight and netif_napi_del (probe, remove, ethtool -L's
+ * queue changes), free_netdev, and a busy poller's napi_busy_claim (a
+ * thread with bottom halves off); never softirq or hard IRQ */
 static struct spinlock napi_id_lock = SPINLOCK_INIT("napi_id");
 static unsigned int napi_next_id = 1;
 u64 napi_busy_rx_packets;
+struct napi_busy_debug napi_busy_debug;
 
 void netif_napi_add_weight(struct net_device *dev, struct napi_struct *napi,
 			   int (*poll)(struct napi_struct *, int), int weight)
@@ -309,52 +317,124 @@ static struct napi_struct *napi_busy_claim(unsigned int napi_id, bool *gone)
 
 /* Linux's busy_poll_stop: give the napi back by one ordinary poll, which
  * completes it (and unmasks the device) or, with a full budget, leaves it
- * to NET_RX; bottom halves off */
-static void napi_busy_stop(struct napi_struct *napi)
+ * to NET_RX; bottom halves off.  The frames that poll took. */
+static int napi_busy_stop(struct napi_struct *napi)
 {
-	int budget = napi->weight;
+	int budget = napi->weight, work;
 
 	__atomic_and_fetch(&napi->state, ~(NAPIF_STATE_IN_BUSY_POLL | NAPIF_STATE_MISSED),
 			   __ATOMIC_ACQ_REL);
-	if (napi_poll_once(napi, budget) >= budget)
+	work = napi_poll_once(napi, budget);
+	if (work >= budget)
 		__napi_schedule(napi);
+	return work;
+}
+
+static void napi_busy_debug_add(u64 *counter, u64 n)
+{
+	if (n)
+		__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
 }
 
 bool napi_busy_loop(unsigned int napi_id, bool (*loop_end)(void *arg), void *arg,
 		    unsigned int usecs)
 {
 	u64 end = ktime_get_ns() + (u64)usecs * NSEC_PER_USEC;
+	struct napi_busy_debug *d = &napi_busy_debug;
 	struct napi_struct *napi = NULL;
-	bool done = false, gone = false;
+	bool done = false, gone = false, owned = false;
+	u64 polls = 0, missed = 0, stop = 0, yields = 0, *why;
 
 	if (!napi_id)
 		return false;
-	local_bh_disable();
+	/* no switch while this CPU owns the napi (its interrupt may be
+	 * masked until the loop gives it back) */
+	preempt_disable();
 	for (;;) {
-		if (!napi)
+		local_bh_disable();
+		if (!napi) {
 			napi = napi_busy_claim(napi_id, &gone);
-		if (gone)
-			break;
-		if (napi)
+			missed += !napi && !gone;
+			owned |= napi != NULL;
+		}
+		if (napi) {
+			polls++;
 			__atomic_fetch_add(&napi_busy_rx_packets,
 					   (u64)napi_poll_once(napi, BUSY_POLL_BUDGET), __ATOMIC_RELAXED);
+		}
+		/* softirqs raised meanwhile run here, as in Linux: the TIMER,
+		 * other napis, and NET_RX for this one when an interrupt had
+		 * scheduled it (the claim then failed) */
+		local_bh_enable();
+		if (gone) {
+			why = &d->end_gone;
+			break;
+		}
 		if (loop_end(arg)) {
 			done = true;
+			why = &d->end_input;
 			break;
 		}
-		if (sched_runnable() || ktime_get_ns() >= end)
+		if (ktime_get_ns() >= end) {
+			why = &d->end_time;
 			break;
-		if (!napi) {
-			/* an interrupt scheduled it: let NET_RX poll it */
-			local_bh_enable();
-			cpu_relax();
-			local_bh_disable();
-		} else {
-			cpu_relax();
 		}
+		if (sched_runnable()) {
+			/* Linux: another thread wants the CPU (the console
+			 * shell's periodic look, ksoftirqd): give the napi
+			 * back, let it run, then poll on until input or time
+			 * (ending here left a third of a paced echo's
+			 * datagrams to the interrupt on one CPU) */
+			if (napi) {
+				local_bh_disable();
+				stop += (u64)napi_busy_stop(napi);
+				local_bh_enable();
+				napi = NULL;
+			}
+			yields++;
+			preempt_enable();
+			cond_resched();
+			preempt_disable();
+			continue;
+		}
+		cpu_relax();
 	}
-	if (napi)
-		napi_busy_stop(napi);
-	local_bh_enable();
+	if (napi) {
+		local_bh_disable();
+		stop += (u64)napi_busy_stop(napi);
+		local_bh_enable();
+	}
+	preempt_enable();
+	napi_busy_debug_add(&d->loops, 1);
+	napi_busy_debug_add(why, 1);
+	napi_busy_debug_add(&d->never_owned, !owned && !gone);
+	napi_busy_debug_add(&d->polls, polls);
+	napi_busy_debug_add(&d->claims_missed, missed);
+	napi_busy_debug_add(&d->stop_frames, stop);
+	napi_busy_debug_add(&d->yields, yields);
 	return done;
 }
+
+static int busy_poll_show(char *buf, size_t size, const char *const *args)
+{
+	const struct napi_busy_debug *d = &napi_busy_debug;
+
+	(void)args;
+	return snprintf(buf, size,
+			"loops %llu\nend_input %llu\nend_time %llu\nyields %llu\n"
+			"end_gone %llu\nnever_owned %llu\nclaims_missed %llu\npolls %llu\n"
+			"rx_packets %llu\nstop_frames %llu\nread_queued %llu\nread_no_napi %llu\n",
+			(unsigned long long)READ_ONCE(d->loops),
+			(unsigned long long)READ_ONCE(d->end_input),
+			(unsigned long long)READ_ONCE(d->end_time),
+			(unsigned long long)READ_ONCE(d->yields),
+			(unsigned long long)READ_ONCE(d->end_gone),
+			(unsigned long long)READ_ONCE(d->never_owned),
+			(unsigned long long)READ_ONCE(d->claims_missed),
+			(unsigned long long)READ_ONCE(d->polls),
+			(unsigned long long)READ_ONCE(napi_busy_rx_packets),
+			(unsigned long long)READ_ONCE(d->stop_frames),
+			(unsigned long long)READ_ONCE(d->read_queued),
+			(unsigned long long)READ_ONCE(d->read_no_napi));
+}
+VIEW("/sys/kernel/debug/busy_poll", busy_poll_show);

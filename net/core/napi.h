@@ -115,19 +115,40 @@ static inline bool napi_is_scheduled(const struct napi_struct *napi)
 /* Busy polling (Linux's napi_busy_loop, net.core.busy_read and
  * SO_BUSY_POLL): a thread about to sleep for input polls the napi its
  * socket's last input came through, itself, until loop_end(arg) says
- * the input is there, usecs pass, another thread wants the CPU, or the
- * napi is gone.  It owns the napi meanwhile (NAPI_STATE_SCHED, plus
- * IN_BUSY_POLL so the driver's napi_complete_done keeps it and leaves its
- * interrupt masked once an interrupt masked it); at the end one more poll
- * completes it the ordinary way, which unmasks.  A napi an interrupt has
- * scheduled is left to NET_RX, which runs as soon as the loop lets bottom
- * halves run.  Thread context, no lock held; the calls to poll are made
- * with bottom halves off, as NET_RX makes them.  Returns true when
- * loop_end said so. */
+ * the input is there, usecs pass, or the napi is gone.  It owns the napi
+ * meanwhile (NAPI_STATE_SCHED, plus IN_BUSY_POLL so the driver's
+ * napi_complete_done keeps it and leaves its interrupt masked once an
+ * interrupt masked it), preemption off; one more poll completes it the
+ * ordinary way, which unmasks.  When another thread wants the CPU the
+ * loop gives the napi back so, lets that thread run and polls on
+ * (Linux's need_resched branch), so a thread waking now and then (the
+ * console shell's look at its input) does not end it.  A napi an
+ * interrupt has scheduled is left to NET_RX, which runs between polls:
+ * the calls to poll are made with bottom halves off, as NET_RX makes
+ * them, and pending softirqs run after each.  Thread context, no lock
+ * held.  Returns true when loop_end said so. */
 bool napi_busy_loop(unsigned int napi_id, bool (*loop_end)(void *arg), void *arg,
 		    unsigned int usecs);
 /* the frames busy polls took, all CPUs (Linux's BusyPollRxPackets) */
 extern u64 napi_busy_rx_packets;
+/* What the busy loops did, all CPUs (relaxed atomic adds), shown in
+ * /sys/kernel/debug/busy_poll: Linux counts only the frames, which
+ * cannot say why a loop took none.  Each loop ends one way. */
+struct napi_busy_debug {
+	u64 loops;            /* napi_busy_loop calls with an id */
+	u64 end_input;        /* loop_end said so (input queued, a signal) */
+	u64 end_time;         /* usecs passed */
+	u64 end_gone;         /* no napi with that id */
+	u64 never_owned;      /* loops that never owned the napi (NET_RX had it) */
+	u64 claims_missed;    /* looks that found the napi scheduled */
+	u64 polls;            /* poll calls of the loops, the closing one not */
+	u64 stop_frames;      /* frames the closing ordinary polls took */
+	u64 yields;           /* CPU given to another runnable thread, napi too */
+	/* blocking socket reads with busy polling on that did not loop */
+	u64 read_queued;      /* input was queued at the first look */
+	u64 read_no_napi;     /* the socket had no napi id yet */
+};
+extern struct napi_busy_debug napi_busy_debug;
 
 /* false with napi=off on the command line: drivers use netif_rx() per IRQ */
 extern bool napi_enabled;

@@ -96,7 +96,9 @@ int dev_queue_xmit(struct sk_buff *skb);
  *    to computing: at most a tick late);
  *  - after XMIT_DEFER_FRAMES_MAX frames in a row (the next send writes).
  * Per CPU: the sender's bottom halves are off between begin and end. */
+#ifndef XMIT_DEFER_FRAMES_MAX
 #define XMIT_DEFER_FRAMES_MAX 16
+#endif
 /* the sends up to dev_xmit_defer_end() may leave the tail when more is
  * true and fewer than XMIT_DEFER_FRAMES_MAX frames wait already (bottom
  * halves off) */

@@ -11,9 +11,9 @@
  * which the services use).  A PCB of a socket (net/socket/) shows the
  * socket's inode, its queues (UDP rx_queue: the truesize charged, as
  * Linux's sk_rmem_alloc; TCP: unread and unacknowledged bytes; a listener:
- * waiting connections and the backlog) and its drops; the services' PCBs
- * have no socket: inode 0.  uid is 0 and the kernel pointer 0, as an
- * unprivileged reader sees it on Linux. */
+ * waiting connections, and tx_queue 0 as Linux's) and its drops; the
+ * services' PCBs have no socket: inode 0.  uid is 0 and the kernel
+ * pointer 0, as an unprivileged reader sees it on Linux. */
 #include "fs/view.h"
 #include "lib/seq_buf.h"
 #include "net/lwip/core_lock.h"

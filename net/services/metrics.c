@@ -406,6 +406,10 @@ static void put_services(struct seq_buf *s)
 			sample(s, name, label(l, "service", svcs[i].name),
 			       *(const u64 *)((const u8 *)svcs[i].st + fields[f].off));
 	}
+	single(s, "iperf_connect_back_failed_total", "counter",
+	       "Connections back to an iperf -d/-r client that could not be made "
+	       "(refused for lwiperf's 2 s of retries, or unanswered).",
+	       svc_iperf_connect_failed);
 }
 
 /* the services' connection slots and TCP's give-up time (issue 11) */

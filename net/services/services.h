@@ -43,6 +43,9 @@ struct svc_stats {
 extern struct svc_stats svc_echo_stats, svc_discard_stats, svc_http_stats, svc_iperf_stats;
 /* iperf runs reported by lwiperf, and the last one's figures */
 extern u64 svc_iperf_runs, svc_iperf_last_bytes, svc_iperf_last_kbps;
+/* connections back to a -d/-r client that could not be made (refused for
+ * lwiperf's whole retry window, or unanswered) */
+extern u64 svc_iperf_connect_failed;
 
 /* Parse a services= value into SVC_* bits; 0 or -EINVAL. */
 int services_parse(const char *s, unsigned int *mask);

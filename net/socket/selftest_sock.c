@@ -7,8 +7,9 @@
  * connect (EINPROGRESS, then EPOLLOUT or EPOLLERR + SO_ERROR); a full
  * accept queue refused and counted (ListenOverflows); the errors of bad
  * arguments, a closed port (ECONNREFUSED), timeouts and the SOCK_MAX limit
- * (ENFILE); SO_RCVBUF doubling and the rmem_max clamp; memory back to its
- * baseline after every socket is closed.
+ * (ENFILE); SO_RCVBUF doubling and the rmem_max clamp, SO_SNDBUF's by
+ * wmem_max, a new socket's buffers from rmem_default and wmem_default;
+ * memory back to its baseline after every socket is closed.
  *
  * Also the shell's `socktest` (net/socket/socktest_cmd.c) for the tests that
  * need traffic from a host. */
@@ -358,7 +359,7 @@ static int test_bad_args(void)
 	char big[16];
 	unsigned int n = 0, base = sock_count();
 	int rc = 0, e = 0;
-	long saved_max = 0;
+	long saved_max = 0, saved_rdef = 0, saved_wdef = 0, saved_wmax = 0;
 
 	SELFTEST_CHECK(T, sock_create(AF_INET, SOCK_STREAM, 0, NULL) == -EINVAL);
 	SELFTEST_CHECK(T, sock_create(1234, SOCK_STREAM, 0, &s) == -EAFNOSUPPORT && !s);
@@ -406,6 +407,21 @@ static int test_bad_args(void)
 	SELFTEST_CHECK(T, get_int(u, SOL_SOCKET, SO_RCVBUF) == 2304);   /* SOCK_MIN_RCVBUF */
 	SELFTEST_CHECK(T, set_int(u, SOL_SOCKET, SO_SNDBUF, 10000) == 0);
 	SELFTEST_CHECK(T, get_int(u, SOL_SOCKET, SO_SNDBUF) == 20000);
+	/* a new socket's buffers are rmem_default and wmem_default as they
+	 * are (not doubled); SO_SNDBUF is clamped by wmem_max */
+	SELFTEST_CHECK(T, net_sysctl_get("net.core.rmem_default", &saved_rdef) == 0);
+	SELFTEST_CHECK(T, net_sysctl_get("net.core.wmem_default", &saved_wdef) == 0);
+	SELFTEST_CHECK(T, net_sysctl_get("net.core.wmem_max", &saved_wmax) == 0);
+	SELFTEST_CHECK(T, net_sysctl_set("net.core.rmem_default", 50000) == 0);
+	SELFTEST_CHECK(T, net_sysctl_set("net.core.wmem_default", 60000) == 0);
+	SELFTEST_CHECK(T, net_sysctl_set("net.core.wmem_max", 30000) == 0);
+	SELFTEST_CHECK(T, sock_create(AF_INET, SOCK_STREAM, 0, &s) == 0);
+	SELFTEST_CHECK(T, get_int(s, SOL_SOCKET, SO_RCVBUF) == 50000);
+	SELFTEST_CHECK(T, get_int(s, SOL_SOCKET, SO_SNDBUF) == 60000);
+	SELFTEST_CHECK(T, set_int(s, SOL_SOCKET, SO_SNDBUF, 1 << 30) == 0);
+	SELFTEST_CHECK(T, get_int(s, SOL_SOCKET, SO_SNDBUF) == 60000);      /* 2 * wmem_max */
+	sock_release(s);
+	s = NULL;
 	SELFTEST_CHECK(T, get_int(u, SOL_SOCKET, SO_TYPE) == SOCK_DGRAM);
 	/* the limit: SOCK_MAX sockets, then ENFILE */
 	while (n < SOCK_MAX && (e = sock_create(AF_INET, SOCK_DGRAM, 0, &many[n])) == 0)
@@ -418,6 +434,13 @@ out:
 		sock_release(many[--n]);
 	if (saved_max)
 		net_sysctl_set("net.core.rmem_max", saved_max);
+	if (saved_rdef)
+		net_sysctl_set("net.core.rmem_default", saved_rdef);
+	if (saved_wdef)
+		net_sysctl_set("net.core.wmem_default", saved_wdef);
+	if (saved_wmax)
+		net_sysctl_set("net.core.wmem_max", saved_wmax);
+	sock_release(s);
 	sock_release(u);
 	return rc;
 }

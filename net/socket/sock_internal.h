@@ -183,6 +183,7 @@ struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p);
 struct sock_proc_info {
 	unsigned long ino;
 	u32 rx_queue, tx_queue, drops;
+	u32 backlog;                    /* a listener's (ss's Send-Q; /proc's tx_queue is 0) */
 	int family;
 };
 bool sock_proc_lookup(const void *pcb, struct sock_proc_info *out);

@@ -105,9 +105,9 @@ static unsigned int ss_collect(struct ss_row *rows, bool tcp, bool udp)
 		r->listening = true;
 		r->rq = has ? si.rx_queue : 0;
 #if TCP_LISTEN_BACKLOG
-		r->sq = has ? si.tx_queue : l->backlog;
+		r->sq = has ? si.backlog : l->backlog;
 #else
-		r->sq = si.tx_queue;
+		r->sq = si.backlog;
 #endif
 		ss_addr(r->local, &l->local_ip, v6);
 		ss_port(r->lport, l->local_port, false);

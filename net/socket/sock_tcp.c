@@ -541,6 +541,16 @@ void tcp_sock_release(struct sock *sk)
 		return;
 	tcp_sock_unhook(pcb);
 	sk->pcb.tcp = NULL;
+	/* everything read: the bytes tcp_sock_window kept back from the
+	 * window (a SO_RCVBUF under 2 * TCP_WND) go back to lwIP first, whose
+	 * tcp_close takes a window short of TCP_WND for unread data and
+	 * resets the connection instead of sending FIN */
+	while (!sk->rx_head && sk->tcp_owed) {
+		u16 give = (u16)MIN(sk->tcp_owed, 0xffffu);
+
+		tcp_recved(pcb, give);
+		sk->tcp_owed -= give;
+	}
 	/* unread data: reset (Linux's tcp_close sends a RST then) */
 	if (sk->rx_head || tcp_close(pcb) != ERR_OK)
 		tcp_abort(pcb);

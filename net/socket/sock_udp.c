@@ -189,6 +189,9 @@ long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const 
 		pbuf_free(p);
 		return -EFAULT;         /* an application's page gone */
 	}
+	/* the journey's TX_APP: a sampled reply's record starts at the send
+	 * (sock_tcp.c's tcp_write and the callback services do the same) */
+	journey_tx_app();
 	rc = sock_lwip_err(to ? udp_sendto(pcb, p, to, port) : udp_send(pcb, p));
 	pbuf_free(p);
 	return rc ? rc : (long)len;

@@ -682,6 +682,10 @@ long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 		net_core_unlock();
 		return sock->state == SS_CONNECTING ? -EAGAIN : -ENOTCONN;
 	}
+	/* busy polling's debug view: a blocking read that will not loop */
+	if (sk->busy_read_us && timeo && (sk->rx_head || !sk->napi_id))
+		__atomic_fetch_add(sk->rx_head ? &napi_busy_debug.read_queued
+					       : &napi_busy_debug.read_no_napi, 1, __ATOMIC_RELAXED);
 	for (;;) {
 		if (sk->rx_head) {
 			long n = sock->type == SOCK_DGRAM
@@ -1082,8 +1086,11 @@ bool sock_proc_lookup(const void *pcb, struct sock_proc_info *out)
 			out->rx_queue = sk->rmem_alloc;         /* truesize, as Linux's */
 			out->tx_queue = 0;                      /* sent at once */
 		} else if (sk->listening) {
+			/* Linux's get_tcp4_sock: the accept queue's length and
+			 * write_seq - snd_una, 0; ss shows the backlog instead */
 			out->rx_queue = sk->acc_count;
-			out->tx_queue = (u32)sk->backlog;
+			out->tx_queue = 0;
+			out->backlog = (u32)sk->backlog;
 		} else {
 			out->rx_queue = sk->rx_bytes;           /* unread bytes, as Linux's */
 			out->tx_queue = tcp_sock_tx_queue(sk);

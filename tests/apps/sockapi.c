@@ -219,6 +219,10 @@ static void test_sockopts(void)
 	CHECK("so_rcvbuf_doubled", !setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) &&
 	      !getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len) && v == 8192 && len == sizeof(v),
 	      "SO_RCVBUF %d", v);
+	v = 10000;
+	len = sizeof(v);
+	CHECK("so_sndbuf_doubled", !setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) &&
+	      !getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &len) && v == 20000, "SO_SNDBUF %d", v);
 	len = sizeof(v);
 	CHECK("so_type", !getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) && v == SOCK_STREAM, "type %d", v);
 	len = sizeof(v);
@@ -327,8 +331,22 @@ static void test_tcp(void)
 	CHECK("tcp_recvfrom_no_address", got5 == 5 && fl == 0, "n %zd addrlen %u", got5, fl);
 	close(s);
 	close(cl);
+	/* a small SO_RCVBUF keeps the window narrow; everything read, close
+	 * still ends the connection with a FIN, not a reset */
+	s = tcp_pair(&cl);
+	v = 4096;
+	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	struct timeval two = { 2, 0 };
+	setsockopt(cl, SOL_SOCKET, SO_RCVTIMEO, &two, sizeof(two));
+	write(cl, "0123456789", 10);
+	ssize_t all = recv(s, buf, 10, MSG_WAITALL);
+	close(s);
+	errno = 0;
+	ssize_t end = recv(cl, buf, sizeof(buf), 0);
+	CHECK("tcp_close_after_reading_all_sends_fin", all == 10 && end == 0, "read %zd, then the peer's recv %zd",
+	      all, end);
+	close(cl);
 	close(ls);
-	(void)v;
 }
 
 static void test_connect_errors(void)
@@ -435,18 +453,22 @@ static void test_poll_select(void)
 	close(cl);
 }
 
-static void test_backlog(void)
+/* n non-blocking connections at a listener nobody accepts from; after they
+ * settle, how many were refused (a reset: SO_ERROR set) and how many wait
+ * established.  Each refusal is one TcpExt ListenOverflows: the program
+ * prints "sockapi: listen overflows N" and test_sockapi.py compares the
+ * lines' sum with /proc/net/netstat once it has ended. */
+static int connect_flood(const struct sockaddr_in *a, int *c, int n, int *waiting)
 {
-	int port, ls = tcp_listener(1, &port), c[4], connected = 0, refused = 0;
-	struct sockaddr_in a = lo4(port);
+	int refused = 0;
 
-	/* nobody accepts: past the backlog a connection is refused */
-	for (int i = 0; i < 4; i++) {
+	*waiting = 0;
+	for (int i = 0; i < n; i++) {
 		c[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		connect(c[i], (struct sockaddr *)&a, sizeof(a));
+		connect(c[i], (const struct sockaddr *)a, sizeof(*a));
 	}
 	usleep(500000);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < n; i++) {
 		int err = -1;
 		socklen_t len = sizeof(err);
 		struct pollfd p = { c[i], POLLOUT, 0 };
@@ -454,11 +476,25 @@ static void test_backlog(void)
 		poll(&p, 1, 1000);
 		getsockopt(c[i], SOL_SOCKET, SO_ERROR, &err, &len);
 		if (err == 0 && (p.revents & POLLOUT))
-			connected++;
+			(*waiting)++;
 		else
 			refused++;
 	}
-	CHECK("listen_backlog_full_refused", connected >= 1 && refused >= 1, "connected %d refused %d",
+	printf("sockapi: listen overflows %d\n", refused);
+	return refused;
+}
+
+static void test_backlog(void)
+{
+	enum { FLOOD = 40, FLOOD_BACKLOG = 3 };
+	int port, ls = tcp_listener(1, &port), c[FLOOD], connected, refused, n, got = 0;
+	struct sockaddr_in a = lo4(port);
+	struct epoll_event ev, out[4];
+
+	/* nobody accepts: backlog + 1 wait (Linux's sk_acceptq_is_full:
+	 * full when more than backlog wait), the rest are refused */
+	refused = connect_flood(&a, c, 4, &connected);
+	CHECK("listen_backlog_full_refused", connected == 2 && refused == 2, "connected %d refused %d",
 	      connected, refused);
 	struct pollfd p = { ls, POLLIN, 0 };
 	CHECK("listen_readable_when_pending", poll(&p, 1, 0) == 1 && (p.revents & POLLIN), "revents %#x",
@@ -466,6 +502,69 @@ static void test_backlog(void)
 	for (int i = 0; i < 4; i++)
 		close(c[i]);
 	close(ls);
+	/* a flood at a listener that never accepts: the backlog fills, every
+	 * connection past it is refused; epoll says the listener is readable,
+	 * and after the waiting ones are accepted nothing is left */
+	ls = tcp_listener(FLOOD_BACKLOG, &port);
+	a = lo4(port);
+	refused = connect_flood(&a, c, FLOOD, &connected);
+	CHECK("listen_flood_refused_past_the_backlog", connected == FLOOD_BACKLOG + 1 &&
+	      refused == FLOOD - FLOOD_BACKLOG - 1, "connected %d refused %d", connected, refused);
+	int ep = epoll_create1(0);
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = ls };
+	epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
+	n = epoll_wait(ep, out, 4, 0);
+	CHECK("epoll_listener_backlog_full", n == 1 && out[0].events == EPOLLIN && out[0].data.fd == ls,
+	      "n %d events %#x", n, n > 0 ? out[0].events : 0);
+	fcntl(ls, F_SETFL, O_NONBLOCK);
+	for (int s; (s = accept(ls, NULL, NULL)) >= 0; got++)
+		close(s);
+	int err = errno;
+	n = epoll_wait(ep, out, 4, 0);
+	CHECK("listen_flood_accepts_the_waiting", got == FLOOD_BACKLOG + 1 && err == EAGAIN && n == 0,
+	      "accepted %d, then errno %d; epoll %d", got, err, n);
+	close(ep);
+	for (int i = 0; i < FLOOD; i++)
+		close(c[i]);
+	close(ls);
+}
+
+/* epoll at a connection's end: the peer's close (end of stream, RDHUP),
+ * the peer's reset (error and hang-up, then ECONNRESET), each reported to
+ * an edge-triggered registration once */
+static void test_epoll_ends(void)
+{
+	int ep = epoll_create1(0), cl, s, n;
+	struct epoll_event ev, out[4];
+	char buf[16];
+
+	s = tcp_pair(&cl);
+	ev = (struct epoll_event){ .events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.fd = s };
+	epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev);
+	close(cl);
+	n = epoll_wait(ep, out, 4, 2000);
+	CHECK("epoll_after_peer_close", n == 1 && out[0].events == (EPOLLIN | EPOLLRDHUP) &&
+	      read(s, buf, sizeof(buf)) == 0, "n %d events %#x", n, n > 0 ? out[0].events : 0);
+	n = epoll_wait(ep, out, 4, 100);
+	CHECK("epoll_after_peer_close_once", n == 0, "n %d", n);
+	close(s);
+	/* close with unread data resets the connection */
+	s = tcp_pair(&cl);
+	write(cl, "unread", 6);
+	usleep(100000);
+	ev = (struct epoll_event){ .events = EPOLLIN | EPOLLET, .data.fd = cl };
+	epoll_ctl(ep, EPOLL_CTL_ADD, cl, &ev);
+	n = epoll_wait(ep, out, 4, 0);
+	CHECK("epoll_before_reset_quiet", n == 0, "n %d events %#x", n, n > 0 ? out[0].events : 0);
+	close(s);
+	n = epoll_wait(ep, out, 4, 2000);
+	CHECK("epoll_after_reset", n == 1 && out[0].events == (EPOLLIN | EPOLLERR | EPOLLHUP),
+	      "n %d events %#x", n, n > 0 ? out[0].events : 0);
+	n = epoll_wait(ep, out, 4, 100);
+	CHECK("epoll_after_reset_once", n == 0, "n %d", n);
+	CHECK_ERR("epoll_after_reset_read_econnreset", read(cl, buf, sizeof(buf)), ECONNRESET);
+	close(cl);
+	close(ep);
 }
 
 static void test_epoll(void)
@@ -606,6 +705,44 @@ static void test_ipv6_and_names(void)
 	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM }, *res;
 	CHECK("getaddrinfo_numeric", !getaddrinfo("fd00::1", "80", &hints, &res) && res->ai_family == AF_INET6 &&
 	      ntohs(((struct sockaddr_in6 *)res->ai_addr)->sin6_port) == 80, "getaddrinfo");
+}
+
+/* a peer that never reads: once its window and the send buffer are full
+ * a blocking send waits SO_SNDTIMEO, then fails with EAGAIN (nothing sent) */
+static void test_send_timeout(void)
+{
+	static char chunk[65536];
+	int cl, s = tcp_pair(&cl);
+	struct timeval tv = { 0, 200000 }, back = { -1, -1 };
+	socklen_t len = sizeof(back);
+	struct pollfd p = { cl, POLLOUT, 0 };
+	long total = 0;
+
+	fcntl(cl, F_SETFL, O_NONBLOCK);
+	/* until the socket stays unwritable for 200 ms */
+	for (int i = 0; i < 1000; i++) {
+		ssize_t w = send(cl, chunk, sizeof(chunk), 0);
+
+		if (w > 0)
+			total += w;
+		else if (errno != EAGAIN || poll(&p, 1, 200) == 0)
+			break;
+	}
+	fcntl(cl, F_SETFL, 0);
+	CHECK("so_sndtimeo_set_and_get", !setsockopt(cl, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) &&
+	      !getsockopt(cl, SOL_SOCKET, SO_SNDTIMEO, &back, &len) && len == sizeof(back) &&
+	      back.tv_sec == 0 && back.tv_usec == 200000, "got %ld.%06ld", (long)back.tv_sec,
+	      (long)back.tv_usec);
+	double t0 = now();
+
+	errno = 0;
+	ssize_t w = send(cl, chunk, sizeof(chunk), 0);
+	double waited = now() - t0;
+
+	CHECK("so_sndtimeo_eagain", total > 0 && w == -1 && errno == EAGAIN && waited >= 0.18 &&
+	      waited < 5.0, "queued %ld, then send %zd after %.3f s", total, w, waited);
+	close(s);
+	close(cl);
 }
 
 /* blocking calls in threads: one blocks in accept, another in recv */
@@ -851,8 +988,10 @@ int main(int argc, char **argv)
 	test_poll_select();
 	test_backlog();
 	test_epoll();
+	test_epoll_ends();
 	test_ipv6_and_names();
 	test_blocking_threads();
+	test_send_timeout();
 	test_close_while_polled();
 	test_user_faults();
 	if (!(argc > 1 && !strcmp(argv[1], "nolimit")))

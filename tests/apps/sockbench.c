@@ -10,6 +10,9 @@
  *               connects back to the client's address on PORT and write()s
  *               for SECONDS, as lwiperf's tradeoff test does to the host's
  *               iperf listener, then answers "sent BYTES\n" and closes
+ *   busy echo   port 7008: the UDP echo on a socket with SO_BUSY_POLL
+ *               (BUSY_POLL_US): its reads poll the NIC before they sleep
+ *               (tests/qemu/test_apps.py counts what they took)
  *
  * One thread each, all blocked in a system call when idle; each prints a
  * line per TCP connection.  `make run APP=tests/apps/sockbench.c`. */
@@ -26,6 +29,8 @@
 #define UDP_ECHO_PORT	7007
 #define TCP_SINK_PORT	5002
 #define TCP_SOURCE_PORT	5003
+#define UDP_BUSY_PORT	7008
+#define BUSY_POLL_US	200000	/* the busy echo's SO_BUSY_POLL: 200 ms */
 #define CHUNK		65536
 
 static double now_s(void)
@@ -54,6 +59,23 @@ static int bound_socket(int type, int port)
 static void *udp_echo(void *arg)
 {
 	static char buf[CHUNK];
+	int fd = (int)(long)arg;
+
+	for (;;) {
+		struct sockaddr_in from;
+		socklen_t len = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+
+		if (n >= 0)
+			sendto(fd, buf, n, 0, (struct sockaddr *)&from, len);
+	}
+	return NULL;
+}
+
+/* the echo on the busy-polling socket, small datagrams only */
+static void *udp_busy_echo(void *arg)
+{
+	static char buf[2048];
 	int fd = (int)(long)arg;
 
 	for (;;) {
@@ -147,12 +169,19 @@ int main(void)
 	long udp = bound_socket(SOCK_DGRAM, UDP_ECHO_PORT);
 	long sink = bound_socket(SOCK_STREAM, TCP_SINK_PORT);
 	long source = bound_socket(SOCK_STREAM, TCP_SOURCE_PORT);
-	pthread_t t[2];
+	long busy = bound_socket(SOCK_DGRAM, UDP_BUSY_PORT);
+	int busy_us = BUSY_POLL_US;
+	pthread_t t[2], busy_t;
 
 	/* every socket bound before the line the bench waits for */
 	if (pthread_create(&t[0], NULL, tcp_sink, (void *)sink) ||
 	    pthread_create(&t[1], NULL, tcp_source, (void *)source)) {
 		perror("sockbench: pthread_create");
+		return 1;
+	}
+	if (setsockopt(busy, SOL_SOCKET, SO_BUSY_POLL, &busy_us, sizeof(busy_us)) ||
+	    pthread_create(&busy_t, NULL, udp_busy_echo, (void *)busy)) {
+		perror("sockbench: busy echo");
 		return 1;
 	}
 	printf("sockbench: udp echo %d, tcp sink %d, tcp source %d\n", UDP_ECHO_PORT,

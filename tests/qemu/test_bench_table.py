@@ -175,13 +175,102 @@ def test_before_table_names_the_mode_both_columns_ran_in():
     d["results"][benchlib.BEFORE] = {"rtt_p50_ms": 0.5, "udp_64_8": 10000.0}
     md = benchlib.before_table([d])
     head = [line for line in md.splitlines() if line.startswith("| measure")][0]
-    assert head == "| measure | igb before / now (change), MSI |", head
-    row = [line for line in md.splitlines() if line.startswith("| UDP echo 64 B")][0]
+    assert head == "| measure | igb before / now (change), MSI | igb range before; now (boots) |", \
+        head
+    row = [line for line in md.splitlines() if line.startswith("| UDP echo 64 B, 8")][0]
     assert "10,000 / 20,000 (2.00)" in row, row
     d["meta"]["before_mode"] = "msix"
     row = [line for line in benchlib.before_table([d]).splitlines()
-           if line.startswith("| UDP echo 64 B")][0]
+           if line.startswith("| UDP echo 64 B, 8")][0]
     assert "(before ran in MSI-X, now in MSI)" in row, row
+
+
+def test_median_and_range_of_the_rounds():
+    assert benchlib.median([27000.0, 50000.0, 55000.0]) == 50000.0
+    assert benchlib.median([3, 1, 4, 2]) == 2.5
+    assert benchlib.median([None]) is None
+    assert benchlib.round_stats([27000.0, 55000.0, 50000.0]) == (50000.0, 27000.0, 55000.0, 3)
+    assert benchlib.round_stats([]) == (None, None, None, 0)
+    # the full boot's first; a boot without a key (or None) is left out of it
+    rounds = benchlib.collect_rounds([{"udp_64_8": 1.0, "rtt_p50_ms": 0.2, "tcp_to_guest_mbps": 9},
+                                      {"udp_64_8": 2.0, "rtt_p50_ms": None}, {"udp_64_8": 3.0}])
+    assert sorted(rounds) == sorted(benchlib.ROUND_KEYS)
+    assert rounds["udp_64_8"] == [1.0, 2.0, 3.0] and rounds["rtt_p50_ms"] == [0.2]
+    assert rounds["udp_1400_1"] == []
+
+
+def _before_doc():
+    d = _doc()
+    d["meta"] = dict(d["meta"], before="old.elf (build git 123)", before_mode="msix")
+    # the full boots: 27k is the before image's unlucky boot
+    d["results"][benchlib.BEFORE] = {"udp_64_8": 27000.0, "rtt_p50_ms": 0.2,
+                                     "tcp_to_guest_mbps": 700.0}
+    d["results"]["barenet"].update({"udp_64_8": 41000.0, "tcp_to_guest_mbps": 1400.0})
+    return d
+
+
+def _row(md, label):
+    return [line for line in md.splitlines() if line.startswith("| " + label)][0]
+
+
+def test_before_table_compares_the_medians_of_the_rounds():
+    """One boot each: 27k before against 41k now reads 1.52, though the
+    before image's other boots gave 50k and 55k; the medians of three
+    boots each (50k / 40k) show the 20 % loss, marked below 0.90, with
+    each image's range beside; cells without rounds say one boot."""
+    d = _before_doc()
+    row = _row(benchlib.before_table([d]), "UDP echo 64 B, 8 in flight")
+    assert "| 27,000 / 41,000 (1.52) | 1 boot each |" in row, row
+    d["before_rounds"] = {
+        "before": {"udp_64_8": [27000.0, 50000.0, 55000.0], "rtt_p50_ms": [0.2, 0.3, 0.25]},
+        "now": {"udp_64_8": [41000.0, 40000.0, 39000.0], "rtt_p50_ms": [0.3, 0.25, 0.25]}}
+    md = benchlib.before_table([d])
+    row = _row(md, "UDP echo 64 B, 8 in flight")
+    assert row == "| UDP echo 64 B, 8 in flight (req/s) | 50,000 / 40,000 (**0.80**) " \
+                  "| 27,000-55,000 (3); 39,000-41,000 (3) |", row
+    # lower is better: median 0.25 before, 0.25 now -> 1.00, not marked
+    row = _row(md, "ping RTT p50")
+    assert "| 0.25 / 0.25 (1.00) | 0.20-0.30 (3); 0.25-0.30 (3) |" in row, row
+    # the other cells: the single full boots, said so
+    row = _row(md, "TCP host->guest")
+    assert "| 700 / 1,400 (2.00) | 1 boot each |" in row, row
+    # the 1-in-flight rows are in the table (no rounds here: one boot, n/a)
+    row = _row(md, "UDP echo 64 B, 1 in flight")
+    assert "| n/a / n/a (n/a) | 1 boot each |" in row, row
+    # now's medians within 10 %: not marked
+    d["before_rounds"]["now"]["udp_64_8"] = [46000.0, 45000.0, 20000.0]
+    row = _row(benchlib.before_table([d]), "UDP echo 64 B, 8 in flight")
+    assert "| 50,000 / 45,000 (0.90) | 27,000-55,000 (3); 20,000-46,000 (3) |" in row, row
+
+
+def test_before_rounds_alternate_the_images_after_the_full_boots(monkeypatch):
+    """bench/run.py before_rounds: BENCH_BEFORE_ROUNDS - 1 light boots of
+    each image, before, now, before, now; the full boots' values first; a
+    boot that fails is said (FAILED) and one that reads back another mode
+    is left out, the rest still counted."""
+    import run as benchrun
+    order, values = [], iter([50000.0, 40000.0, 55000.0, 39000.0, 1.0, 2.0])
+
+    def light(model, mode, kernel, name):
+        order.append((kernel, name))
+        v = next(values)
+        if v == 1.0:
+            raise RuntimeError("no ping answered in 120 s")
+        return {"udp_64_8": v}, {"mode": "msi" if v == 2.0 else mode}
+    monkeypatch.setattr(benchrun, "measure_light", light)
+    monkeypatch.setattr(benchrun, "BEFORE", "old.elf")
+    monkeypatch.setattr(benchrun, "FAILED", [])
+    r = benchrun.before_rounds("e1000e", "msix", {"before": {"udp_64_8": 27000.0},
+                                                  "now": {"udp_64_8": 41000.0}},
+                               {"before": "msix", "now": "msix"}, rounds=4)
+    assert [k for k, _ in order] == ["old.elf", benchlib.KERNEL] * 3
+    assert order[0][1] == "bench-before-e1000e-msix-round2"
+    assert r["before"]["udp_64_8"] == [27000.0, 50000.0, 55000.0]
+    assert r["now"]["udp_64_8"] == [41000.0, 40000.0, 39000.0]
+    assert len(benchrun.FAILED) == 1 and "round 4 of before" in benchrun.FAILED[0]
+    # BENCH_BEFORE_ROUNDS=1: the full boots only
+    assert benchrun.before_rounds("e1000e", "msix", {"before": {}, "now": {}}, {}, rounds=1) == \
+        {"before": benchlib.collect_rounds([{}]), "now": benchlib.collect_rounds([{}])}
 
 
 def test_summary_has_every_model_and_links_pages():
@@ -303,6 +392,70 @@ def test_write_run_names_the_files_by_date_and_records_the_duration(tmp_path, ca
         {"date": "2026-12-07 09:58 UTC", "duration_s": 42}
     assert (out / "2026-12-07-0958.md").read_text() == "# page 2026-12-07 09:58 UTC\n"
     assert "# page" in capsys.readouterr().out
+
+
+# -- the scaling table's host time and bound (bench/scaling.py) -----------------------
+def scaling_cell(label, cpus, steering, rx, vcpus, main, sender, busy):
+    """one flood cell of bench/scaling.py's .json: rx frames/s, the QEMU
+    threads' cores (vcpus: one per vCPU thread), the sender's cores and the
+    host's busy cores over a 3 s flood"""
+    q = {"CPU %d/TCG" % i: v for i, v in enumerate(vcpus)}
+    q["other"] = main
+    return {"label": label, "cpus": cpus, "steering": steering, "queues": 1,
+            "echo_per_s": 30000.0, "rx_per_s": rx, "processed_per_cpu": [int(3 * rx)],
+            "flood_sent_per_s": 600000.0, "sender_cpu_s": 3 * sender, "qemu_cores": q,
+            "core_lock": {"takes": 1000, "contended": 0, "wait_s": 0.0, "flood_s": 3.0,
+                          "held_s": 0.5},
+            "ipis": 0, "nic_irqs": 10, "guest_cpu": [(0.9, 0.1, 0.5)] * cpus,
+            "host_busy_cores": busy, "load_before": 1.0}
+
+
+def scaling_doc(cells):
+    return {"meta": {"date": "d", "machine": "m", "cores": 2, "qemu": "q", "accel": "tcg",
+                     "barenet": "b", "command": "c", "load_start": "1.00 1.00 1.00",
+                     "load_end": "2.00 2.00 2.00"},
+            "models": ["igb"], "cells": {"igb": cells}, "seconds": 3.0, "sender": "c",
+            "rate": 600000.0}
+
+
+def test_scaling_page_says_where_the_host_time_goes_and_the_bound():
+    """note9's quiet run: 1 vCPU received 274,117 frames/s with QEMU at 1.18
+    cores (vCPU 0.78, main loop 0.40), the sender at 0.58, 1.76 of 2 cores
+    busy: 4.30 us of QEMU per frame, so at most (2 - 0.58) / 4.30 us =
+    329,870 frames/s, 1.20x, whatever the vCPUs; 1.3x needs 2.11 cores.
+    A loaded run (the rest of the host busy) gives no ratio over its
+    held-down 1-vCPU figure, only the frames/s bound."""
+    import scaling
+    ref = scaling_cell("1 CPU (reference)", 1, "one", 274117.0, [0.78], 0.40, 0.58, 1.76)
+    rss = scaling_cell("2 vCPUs, RSS", 2, "rss", 242125.0, [0.46, 0.46], 0.45, 0.56, 1.95)
+    rss["echo_tx"] = {"tx_packets": 1000, "tx_tail_batched": 990}
+    again = dict(ref, label="1 CPU (reference, again)")
+    b = scaling.bound([ref, rss, again], 2)
+    assert b["us_qemu"] == pytest.approx(4.3047, abs=1e-3)
+    assert (b["vcpu"], b["main"], b["sender"], b["rest"]) == \
+        pytest.approx((0.78, 0.40, 0.58, 0.0))
+    assert b["idle"] == pytest.approx(0.24)
+    assert b["max_idle"] == pytest.approx(329870, rel=1e-4)
+    assert b["x_idle"] == pytest.approx(1.2034, abs=1e-3)
+    assert b["needs"] == pytest.approx(2.1142, abs=1e-3)
+    md = scaling.render(scaling_doc([ref, rss, again]))
+    assert "### igb: where the host's 2 cores went during each flood" in md
+    assert "| 1 CPU (reference) | 0.78 | 0.40 | 0.58 | 0.00 | 0.24 | 4.30 (2.85 + 1.46) | " \
+           "n/a |" in md
+    assert "| 2 vCPUs, RSS | 0.92 | 0.45 | 0.56 | 0.02 | 0.05 | 5.66 (3.80 + 1.86) | " \
+           "99% of 1000 |" in md
+    assert "(2 - 0.58) / 4.30 us = **329,870 frames/s** on an otherwise idle host, " \
+           "**1.20x** of 1 vCPU's" in md
+    assert "1.3x of these 1-vCPU boots would need 2.11 host cores" in md
+    assert "The most this host allows at 1 vCPU's cost per frame (below): 1.20x." in md
+    # loaded: the rest of the host took 1.5 cores during the 1-vCPU boots
+    low = scaling_cell("1 CPU (reference)", 1, "one", 20000.0, [0.06], 0.03, 0.1, 1.69)
+    b = scaling.bound([low], 2)
+    assert b["rest"] == pytest.approx(1.5) and b["x_idle"] is None
+    assert b["max_here"] == pytest.approx(0.4 / 4.5e-6, rel=1e-6)
+    md = scaling.render(scaling_doc([low]))
+    assert "(no ratio: the rest of the host held the 1-vCPU boots down" in md
+    assert "as busy as in this run, (2 - 0.10 - 1.50) / 4.50 us = 88,889 frames/s, 4.44x" in md
 
 
 def test_iperf_that_hangs_is_a_failed_measurement_not_a_crash(monkeypatch):

@@ -47,6 +47,12 @@ def test_layout_is_linux(guest):
     softirq = [int(x) for x in lines[-1].split()[1:]]
     assert softirq[0] == sum(softirq[1:]), lines[-1]
     assert int(lines[1 + ncpu].split()[1]) > 0, lines[1 + ncpu]
+    # ctxt counts real switches (it was a constant 0): the shell thread
+    # alone switches in and out for every command, so it grows
+    ctxt = int(lines[2 + ncpu].split()[1])
+    assert ctxt > 0, lines[2 + ncpu]
+    again = [l for l in read(guest)[1].splitlines() if l.startswith("ctxt ")]
+    assert int(again[0].split()[1]) > ctxt, (ctxt, again)
 
 
 def test_columns_add_up_to_uptime(guest):

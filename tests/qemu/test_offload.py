@@ -9,6 +9,7 @@ IPv6 (SLAAC from router adverts the test sends), in phases:
 
   - tx on:  ethtool -K eth0 tx on;
   - v4 only: tx on but tx-checksum-ipv6 off (the glue sums IPv6 itself);
+  - v6 only: tx-checksum-ipv6 on, tx-checksum-ipv4 off (IPv4 summed by lwIP);
   - tx off: lwIP sums everything, as before.
 
 Each phase's connections use their own host ports, so the capture tells the
@@ -43,7 +44,7 @@ TCP_BYTES = 30000
 UDP_COUNT = 10
 # the host's source ports per phase (TCP v4, TCP v6, UDP v4, UDP v6, then
 # UDP v4 and v6 datagrams larger than the MTU)
-PHASES = {"on": 41000, "v4only": 42000, "off": 43000}
+PHASES = {"on": 41000, "v4only": 42000, "v6only": 40000, "off": 43000}
 TSHARK_OPTS = ["-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
                "-o", "ip.check_checksum:TRUE"]
 FIELDS = ["ip.version", "tcp.dstport", "udp.dstport", "ip.checksum.status",
@@ -52,6 +53,10 @@ FIELDS = ["ip.version", "tcp.dstport", "udp.dstport", "ip.checksum.status",
 MSS = {4: 1460, 6: 1440}        # the guest's MTU 1500 less the headers
 TSO_PORTS = {"on": 44000, "off": 45000}
 TSO_BYTES = 400000
+# tx-tcp-segmentation and tx-tcp6-segmentation switched apart: each
+# family's echo (host ports base, base + 1) and the sends it made
+TSO_FAMILY_PORT = 44100
+TSO_FAMILY_BYTES = 100000
 
 
 def sh(g, cmd):
@@ -209,11 +214,12 @@ def test_tx_checksum_offload_on_the_wire(testnet, kernel, nic, tmp_path):
     deltas = {}
     for name, cmd in (("on", "ethtool -K eth0 tx on"),
                       ("v4only", "ethtool -K eth0 tx-checksum-ipv6 off"),
+                      ("v6only", "ethtool -K eth0 tx-checksum-ipv6 on tx-checksum-ipv4 off"),
                       ("off", "ethtool -K eth0 tx off")):
         assert sh(g, cmd) == ""
         f = parse_features(sh(g, "ethtool -k eth0"))
-        assert f["tx-checksum-ipv4"][0] == (name != "off")
-        assert f["tx-checksum-ipv6"][0] == (name == "on")
+        assert f["tx-checksum-ipv4"][0] == (name in ("on", "v4only"))
+        assert f["tx-checksum-ipv6"][0] == (name in ("on", "v6only"))
         assert f["tx-checksumming"][0] == (name != "off")
         before = stats(g)
         og.phase(PHASES[name])
@@ -239,8 +245,9 @@ def test_tx_checksum_offload_on_the_wire(testnet, kernel, nic, tmp_path):
                 (name, port, big)
     on = kinds(rows, PHASES["on"])
     v4 = kinds(rows, PHASES["v4only"])
+    v6 = kinds(rows, PHASES["v6only"])
     off = kinds(rows, PHASES["off"])
-    assert min(on) > 0 and min(v4) > 0 and min(off) > 0, (on, v4, off)
+    assert min(on) > 0 and min(v4) > 0 and min(v6) > 0 and min(off) > 0, (on, v4, v6, off)
     # tx on: every TCP/UDP frame of both families went through the NIC's offload
     assert deltas["on"]["tx_csum_offload"] >= sum(on)
     assert deltas["on"]["tx_csum_offload_ipv6"] >= on[1] + on[3]
@@ -249,6 +256,10 @@ def test_tx_checksum_offload_on_the_wire(testnet, kernel, nic, tmp_path):
     assert deltas["v4only"]["tx_csum_offload"] >= v4[0] + v4[2]
     assert deltas["v4only"]["tx_csum_offload_ipv6"] == 0
     assert deltas["v4only"]["tx_csum_offload_udp"] >= v4[2]
+    # IPv4 off: IPv6 still offloaded, nothing of IPv4 asked of the NIC
+    assert deltas["v6only"]["tx_csum_offload_ipv6"] >= v6[1] + v6[3]
+    assert deltas["v6only"]["tx_csum_offload"] == deltas["v6only"]["tx_csum_offload_ipv6"]
+    assert deltas["v6only"]["tx_csum_offload_udp"] >= v6[3]
     # tx off: nothing asked of the NIC
     assert deltas["off"] == {"tx_csum_offload": 0, "tx_csum_offload_ipv6": 0,
                              "tx_csum_offload_udp": 0}
@@ -303,6 +314,30 @@ def test_tso_on_the_wire(testnet, kernel, nic, tmp_path):
     assert sh(g, "ethtool -K eth0 tx off") == ""
     assert parse_features(sh(g, "ethtool -k eth0"))["tcp-segmentation-offload"][0] is False
     assert sh(g, "ethtool -K eth0 tx on tso on") == ""
+
+    # each family's segmentation switched alone (ethtool's
+    # tx-tcp-segmentation, tx-tcp6-segmentation): only that family's
+    # large sends stop (QEMU's e1000 has no IPv6 TSO: tcp6 fixed off)
+    fam = {}
+    for off_name, on_name, port in (("tx-tcp6-segmentation", "tx-tcp-segmentation", 0),
+                                    ("tx-tcp-segmentation", "tx-tcp6-segmentation", 2)):
+        cmd = "ethtool -K eth0 %s off" % off_name + (" %s on" % on_name if tso6 else "")
+        assert sh(g, cmd) == ""
+        f = parse_features(sh(g, "ethtool -k eth0"))
+        assert f[off_name][0] is False and f[on_name][0] is (tso6 or on_name != "tx-tcp6-segmentation")
+        s0 = stats(g)
+        og.tcp_echo(socket.AF_INET, GUEST4, TSO_FAMILY_PORT + port, TSO_FAMILY_BYTES)
+        og.tcp_echo(socket.AF_INET6, GUEST6, TSO_FAMILY_PORT + port + 1, TSO_FAMILY_BYTES)
+        time.sleep(0.5)
+        s1 = stats(g)
+        fam[off_name] = {k: s1[k] - s0[k] for k in ("tx_tso_sends", "tx_tso6_sends")}
+    assert sh(g, "ethtool -K eth0 tso on") == ""
+    # IPv6 off: IPv4's sends go on, none of IPv6
+    assert fam["tx-tcp6-segmentation"]["tx_tso_sends"] > 0, fam
+    assert fam["tx-tcp6-segmentation"]["tx_tso6_sends"] == 0, fam
+    # IPv4 off: every large send is IPv6's (none at all on the e1000)
+    assert fam["tx-tcp-segmentation"]["tx_tso_sends"] == fam["tx-tcp-segmentation"]["tx_tso6_sends"]
+    assert (fam["tx-tcp-segmentation"]["tx_tso6_sends"] > 0) == tso6, fam
 
     out = {}
     for name in ("on", "off"):

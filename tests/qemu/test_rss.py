@@ -27,7 +27,10 @@ reaches the guest between snapshots (a stray would land on queue 0 and
 fail the exact count, which says so)."""
 import re
 import socket
+import threading
 import time
+
+import pytest
 
 from harness import EXIT_OK, report
 import netns
@@ -107,14 +110,15 @@ def settle():
     time.sleep(0.5)
 
 
-def quiet_guest(net, name, nic, nq, append):
+def quiet_guest(net, name, nic, nq, append, **kw):
     """A guest on a tap that sends it nothing but the test's frames, with
     its echo answering (lwIP routes UDP once its timer saw the carrier;
-    its ARP for the host happens here, before any snapshot)."""
+    its ARP for the host happens here, before any snapshot); kw to
+    harness.Guest."""
     net.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % netns.TAP], check=True)
     net.run(["ip", "neigh", "replace", GUEST, "lladdr", MAC, "nud", "permanent",
              "dev", netns.TAP], check=True)
-    g = net.guest(name, nic=nic, append=append)
+    g = net.guest(name, nic=nic, append=append, **kw)
     if nq > 1:
         g.wait_for(r"eth0: %d RSS queues" % nq, timeout=60)
     g.wait_for(r"barenet: ready in", timeout=60)
@@ -376,6 +380,24 @@ def test_one_queue_without_msix_e1000e(testnet, kernel):
     assert g.wait_exit(30) == EXIT_OK
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["intx", "msi"])
+def test_one_queue_without_msix_igb(testnet, kernel, mode):
+    """igb in INTx or MSI mode: one queue, said in the log and by ethtool
+    -l's note, and no per-queue vectors (test_one_queue_without_msix_e1000e
+    for e1000e's MSI, in make test)."""
+    g = testnet.guest("rss-" + mode, nic="igb", append="irqmode=%s e1000.queues=4" % mode)
+    g.wait_for(r"82576: 4 queues need MSI-X with 5 vectors; one queue", timeout=60)
+    g.wait_prompt(timeout=60)
+    out = shell(g, "ethtool -l eth0").split("\n")
+    assert out[5] == "Combined:\t1" and out[-2] == "Combined:\t1", out
+    assert out[-1] == "Note:\t\tone queue: %s (RSS needs an MSI-X vector per queue)" % (
+        mode.upper() if mode == "msi" else "INTx"), out
+    assert "eth0-TxRx" not in shell(g, "cat /proc/interrupts")
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK
+
+
 def test_set_channels_under_tcp_echo(testnet, kernel):
     """ethtool -L while a TCP echo runs: the rings, NAPI instances and
     vectors are rebuilt four times and every byte comes back, in order."""
@@ -431,3 +453,84 @@ def test_set_channels_under_tcp_echo(testnet, kernel):
     g.send("poweroff\r")
     assert g.wait_exit(30) == EXIT_OK
     report("rss igb: 1 MiB TCP echo through ethtool -L 4->2->1->3->4: every byte back")
+
+
+# test_resize_keeps_held_frame_on_queue_1: ring resizes 256 <-> 64
+HELD_ROUNDS = 8
+
+
+@pytest.mark.slow
+def test_resize_keeps_held_frame_on_queue_1(testnet, kernel):
+    """RSS queue 1 and the frame QEMU holds while the receiver is off: igb
+    with 2 queues, the table all on queue 1 (ethtool -X weight 0 1), a UDP
+    echo stream of one datagram in flight, and ring resizes 256 -> 64 -> 256
+    with each stop waiting 20 ms with RCTL.EN off (fault rx_stop_gap).  A
+    datagram arriving then is held by QEMU, which hands it over at the
+    next RDT write of any queue (igb_set_rdt -> igb_start_recv) and drops
+    it uncounted if the receiver is still off (igb_receive_internal).
+    Every datagram must come back: queue 1's tail moves into the smallest
+    ring before RCTL.EN goes off (e1000_mq_rx_stop), and no RDT is written
+    while it is off (e1000_rx_ring_place).  Before the fix, a shrink with
+    queue 1's tail past 64 wrote RDT(1) with the receiver off
+    (e1000_mq_ring_configure) and the held datagram was lost.  QEMU's
+    trace of a receiver asked while off (e1000x_rx_can_recv_disabled) shows
+    the gaps held frames."""
+    net = testnet
+    append = "ip=%s/%d,%s e1000.queues=2 fault=rx_stop_gap:100%%" % (
+        GUEST, netns.PREFIXLEN4, netns.HOST4)
+    g = quiet_guest(net, "rss-held", "igb", 2, append,
+                    extra=["-trace", "e1000x_rx_can_recv_disabled"])
+
+    def sh(cmd):
+        """shell output without QEMU's trace lines (its stderr shares the log)"""
+        return "\n".join(line for line in shell(g, cmd).splitlines()
+                         if not line.startswith("e1000x_"))
+
+    def counts():
+        st = parse_ethtool_stats(sh("ethtool -S eth0"))
+        return [st["rx_queue_%d_packets" % q] for q in range(2)], st
+    assert sh("ethtool -X eth0 weight 0 1") == ""
+    mark = len(g.output)
+    stop = threading.Event()
+    res = {"sent": 0, "lost": [], "bad": 0}
+
+    def stream():
+        with net.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind((netns.HOST4, 46000))
+            s.settimeout(3)
+            while not stop.is_set():
+                msg = b"held %d" % res["sent"]
+                s.sendto(msg, (GUEST, ECHO_PORT))
+                res["sent"] += 1
+                try:
+                    while s.recvfrom(256)[0] != msg:
+                        res["bad"] += 1
+                except socket.timeout:
+                    res["lost"].append(res["sent"] - 1)
+
+    before, _ = counts()
+    t = threading.Thread(target=stream, daemon=True)
+    t.start()
+    try:
+        for _ in range(HELD_ROUNDS):
+            for size in (64, 256):      # from the default 256
+                time.sleep(0.3)
+                assert sh("ethtool -G eth0 rx %d" % size) == ""
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        t.join(10)
+    after, st = counts()
+    held = len(re.findall(r"^e1000x_rx_can_recv_disabled", g.output[mark:], re.M))
+    assert not res["lost"], "datagrams never answered: %s of %d (log %s)" % (
+        res["lost"], res["sent"], g.logpath)
+    assert res["bad"] == 0, res
+    d = deltas(before, after)
+    assert d[0] == 0 and d[1] >= res["sent"], (d, res["sent"])
+    assert st["fault_rx_stop_gap"] >= 2 * HELD_ROUNDS, st
+    assert held >= HELD_ROUNDS, "only %d frames held in %d stops: the gap did nothing" % (
+        held, 2 * HELD_ROUNDS)
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK, g.output[-3000:]
+    report("rss igb queue 1: %d ring resizes with the receiver off 20 ms each, %d frames held "
+           "by QEMU, %d datagrams all answered" % (2 * HELD_ROUNDS, held, res["sent"]))

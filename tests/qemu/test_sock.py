@@ -6,9 +6,14 @@ netns.TestNet): the seeds' UDP server, a slow UDP reader with SO_RCVBUF
 /proc/net/udp and Udp RcvbufErrors/InErrors, InDatagrams counted at read,
 ping answered throughout, memory back at its baseline), a TCP reader that
 stops for 5 s (the window closes, no byte lost), a TCP echo, `ss -tuan`,
-/proc/net/tcp's inode and queues, and the net.core.rmem/wmem sysctls."""
+/proc/net/tcp's inode and queues, and the net.core.rmem/wmem sysctls.
+`ss -tuan`'s rows of the test's sockets are compared with what the host's
+own iproute2 ss prints for the guest's /proc/net files."""
+import os
 import re
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 
@@ -16,6 +21,7 @@ import pytest
 
 import netns
 from harness import EXIT_OK, boot
+from netparse import without_klog
 
 GUEST = netns.GUEST4
 APPEND = "ip=%s/%d,%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4)
@@ -73,6 +79,45 @@ class Net:
         out = self.g.shell("cat /proc/barenet/metrics | grep barenet_sock")
         return {k: int(v) for k, v in re.findall(r"^barenet_(sock\w+) (\d+)$", out, re.M)}
 
+    def ss_matches_host(self, port):
+        """The guest's `ss -tuan` has the header and, for the sockets with
+        port at either end, the rows the host's iproute2 ss prints when it
+        reads the guest's /proc/net/{tcp,tcp6,udp,udp6} (ss reads the files
+        named by PROC_NET_TCP... instead of asking the kernel by netlink).
+        One difference is Linux's too: a listener's Send-Q is its backlog
+        in ss (netlink's inet_diag) and its /proc tx_queue is 0
+        (get_tcp4_sock).  The rows compared, the guest's."""
+        names = ("tcp", "tcp6", "udp", "udp6")
+        for _ in range(3):      # a frame between the commands changes a queue: again
+            ours = without_klog(self.g.shell("ss -tuan"))
+            files = {n: without_klog(self.g.shell("cat /proc/net/" + n)) for n in names}
+            if without_klog(self.g.shell("ss -tuan")) == ours:
+                break
+        env = dict(os.environ)
+        with tempfile.TemporaryDirectory() as d:
+            for n, text in files.items():
+                env["PROC_NET_" + n.upper()] = os.path.join(d, n)
+                with open(env["PROC_NET_" + n.upper()], "w") as fh:
+                    fh.write(text)
+            r = subprocess.run(["ss", "-tuan"], env=env, capture_output=True, text=True, timeout=20)
+        assert r.returncode == 0, r.stderr
+
+        def rows(text):
+            lines = text.splitlines()
+            mine = [l.split() for l in lines[1:] if l.strip()]
+            mine = [f for f in mine if str(port) in (f[4].rsplit(":", 1)[1], f[5].rsplit(":", 1)[1])]
+            return "".join(lines[0].split()), sorted(mine)
+
+        (head, got), (host_head, want) = rows(ours), rows(r.stdout)
+        assert head == host_head, (ours, r.stdout)
+        assert got and len(got) == len(want), (ours, r.stdout)
+        for g, h in zip(got, want):
+            if g[1] == "LISTEN":
+                assert h[3] == "0" and int(g[3]) > 0, (g, h)
+                g, h = g[:3] + g[4:], h[:3] + h[4:]
+            assert g == h, (ours, r.stdout)
+        return got
+
     def proc_line(self, path, port):
         out = self.g.shell("cat " + path)
         for l in out.splitlines()[1:]:
@@ -85,6 +130,12 @@ class Net:
 @pytest.fixture
 def guest(testnet, kernel, request):
     return Net(testnet, "sock-" + request.node.name)
+
+
+def read_all(csv):
+    """The records of `trace csv`'s lines, as {column: text}."""
+    head = csv[0].split(",")
+    return [dict(zip(head, l.split(","))) for l in csv[1:]]
 
 
 def test_seed_udp_server(guest):
@@ -110,11 +161,16 @@ def test_seed_udp_server(guest):
     rows = {l.split()[0]: l.split()[1:] for l in g.shell("trace").splitlines()[3:]}
     assert int(rows["rx_sockq"][0]) >= 5 and int(rows["rx_read"][0]) >= 5, rows
     csv = g.shell("trace csv").splitlines()
-    head = csv[0].split(",")
-    read = [dict(zip(head, l.split(","))) for l in csv[1:]]
-    read = [r for r in read if r.get("rx_read", "0") != "0"]
+    read = [r for r in read_all(csv) if r.get("rx_read", "0") not in ("", "0")]
     assert len(read) >= 5, csv
     assert all(0 < int(r["rx_l4"]) <= int(r["rx_sockq"]) <= int(r["rx_read"]) for r in read), read
+    # the replies' side: a socket send starts a record (tx_app) and the
+    # thread's tail write, deferred past the send (net/core/xmit.h), stamps
+    # tx_tail where the tail is written (both missing before)
+    sent = [r for r in read_all(csv) if r.get("kind") == "tx" and r.get("tx_app")]
+    assert len(sent) >= 5, csv
+    assert all(r.get("tx_tail") and int(r["tx_app"]) <= int(r["tx_xmit"]) <= int(r["tx_tail"])
+               for r in sent), sent
     g.shell("trace sample 0")
     g.shell("socktest stop")
     g.wait_for(r"socktest: udpecho done: ok")
@@ -152,10 +208,23 @@ def test_udp_slow_reader_drops_counted(guest):
     f = guest.proc_line("/proc/net/udp", port)
     rx_queue, drops_now = int(f[4].split(":")[1], 16), int(f[12])
     assert rx_queue > 0 and drops_now > 0, f
+    # the queue is full: past its 8192 by at most one datagram's truesize
+    # (a 2 KiB DMA buffer's at most)
+    assert 8192 < rx_queue <= 8192 + 2304, f
+    mid = guest.snmp("Udp")
+    # nothing read yet: Udp InDatagrams has not moved (Linux counts a
+    # datagram when the application reads it), the drops are counted
+    assert mid["InDatagrams"] == before["InDatagrams"], (before, mid)
+    assert mid["RcvbufErrors"] - before["RcvbufErrors"] == drops_now, (before, mid, drops_now)
+    # ss shows the same queue as the host's ss reading /proc/net/udp
+    (row,) = guest.ss_matches_host(port)
+    assert row[:4] == ["udp", "UNCONN", str(rx_queue), "0"], row
     g.shell("socktest go")
     m = g.wait_for(r"socktest: udpslow read=(\d+) drops=(\d+)\r?\n", timeout=60)
     got, drops = int(m.group(1)), int(m.group(2))
     assert got + drops == n and drops > 0 and drops == drops_now, (got, drops, drops_now)
+    # rx_queue was the truesize charged, more than the payload it held
+    assert rx_queue > got * 200, (rx_queue, got)
     after = guest.snmp("Udp")
     assert after["RcvbufErrors"] - before["RcvbufErrors"] == drops, (before, after)
     assert after["InErrors"] - before["InErrors"] == drops, (before, after)
@@ -226,13 +295,23 @@ def test_tcp_echo_and_views(guest):
     m = g.wait_for(r"socktest: tcpecho on port %d \(inode (\d+)\)" % port)
     ino = int(m.group(1))
     f = guest.proc_line("/proc/net/tcp", port)
-    assert f[3] == "0A" and int(f[9]) == ino, f
+    # a listener's tx_queue is 0, as Linux's (ss shows its backlog)
+    assert f[3] == "0A" and int(f[9]) == ino and f[4] == "00000000:00000000", f
     ss = g.shell("ss -tln")
     assert re.search(r"^tcp +LISTEN +0 +16 +0\.0\.0\.0:%d +0\.0\.0\.0:\*" % port, ss, re.M), ss
     payload = bytes(range(256)) * 400
     with guest.net.socket() as c:
         c.settimeout(20)
         c.connect((GUEST, port))
+        # the listener and the connection, in ss and in /proc/net/tcp
+        want = [["tcp", "ESTAB", "0", "0"], ["tcp", "LISTEN", "0", "16"]]
+        deadline = time.monotonic() + 10
+        while True:             # until the thread has accepted it
+            rows = [r[:4] for r in guest.ss_matches_host(port)]
+            if rows == want or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert rows == want, rows
         c.sendall(payload)
         c.shutdown(socket.SHUT_WR)
         got = b""

@@ -44,12 +44,21 @@ def test_softirqs_run_from_irq_exit_and_are_bounded(kernel):
     bound, more, deferred = map(int, m.groups())
     assert bound == MAX_SOFTIRQ_RESTART
     assert more > 0 and deferred == 1
+    # rounds of 500 us each: the 2 ms bound (Linux's MAX_SOFTIRQ_TIME)
+    # stops them before the 10 restarts (about 4; without the time bound
+    # all 10 would run)
+    m = re.search(r"selftest softirq: time bound (\d+) rounds of 500 us \(2000 us allowed\), "
+                  r"then ksoftirqd ran 1 more", out)
+    assert m, out
+    timed = int(m.group(1))
+    assert 1 <= timed < MAX_SOFTIRQ_RESTART, timed
     rows = parse_softirqs(out)
     assert [name for name, _ in rows] == LINUX_SOFTIRQS
     counts = dict(rows)
     # the test's vector (BLOCK): the irq_exit runs, the bounded storm, what
-    # ksoftirqd finished, and the one held back by local_bh_disable
-    assert counts["BLOCK"] == runs + bound + more + 1, rows
+    # ksoftirqd finished, the timed storm and its finish, and the one held
+    # back by local_bh_disable
+    assert counts["BLOCK"] == runs + bound + more + timed + 1 + 1, rows
     assert all(v == 0 for name, v in rows if name != "BLOCK"), rows
     assert code == EXIT_OK, out
 

@@ -3,7 +3,9 @@ back to its softirq loop while its tick runs is reported from the tick,
 with the registers and backtrace of the code the tick interrupted, and the
 kernel carries on (or panics with softlockup_panic=1).  `selftest=softlockup`
 spins with interrupts on in softlockup_selftest_spin(); the report must
-name it, at the address nm gives it in build/barenet.sym."""
+name it, at the address nm gives it in build/barenet.sym.  Each CPU's tick
+runs the watchdog: `selftest=lockup_ap` spins in a thread on the last CPU
+with preemption off, and that CPU reports it."""
 import re
 
 from harness import EXIT_FAIL, EXIT_OK, EXIT_PANIC, Guest, boot
@@ -11,14 +13,17 @@ from test_exceptions import TS, call_trace, syms  # noqa: F401 (fixture)
 
 SPIN = "softlockup_selftest_spin"
 THRESH = 2
-REPORT_RE = re.compile(TS + r"BUG: soft lockup - CPU#0 stuck for (\d+)s! \[(.*)\]$", re.M)
+# Linux's line: the CPU, the seconds, the interrupted thread's comm:pid
+REPORT_RE = re.compile(TS + r"BUG: soft lockup - CPU#(\d+) stuck for (\d+)s! \[(.*)\]$", re.M)
 
 
-def check_report(out, syms):  # noqa: F811 (the fixture's value)
-    m = REPORT_RE.search(out)
-    assert m, out[-3000:]
-    assert int(m.group(1)) >= THRESH, m.group(0)
-    assert m.group(2) == "process context", m.group(0)
+def check_report(out, syms, cpu=0, task="swapper/0:0",  # noqa: F811 (the fixture's value)
+                 callers=("selftest_run_requested", "kmain")):
+    found = [m for m in REPORT_RE.finditer(out) if m.group(1) == str(cpu)]
+    assert found, out[-3000:]
+    m = found[0]
+    assert int(m.group(2)) >= THRESH, m.group(0)
+    assert re.fullmatch(task, m.group(3)), m.group(0)
     after = out[m.end():]
     r = re.search(TS + r"RIP: 0x([0-9a-f]{16}) ([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+$", after, re.M)
     assert r and r.group(2) == SPIN, after[:2000]
@@ -27,25 +32,40 @@ def check_report(out, syms):  # noqa: F811 (the fixture's value)
     trace = call_trace(after)
     names = [e[1] for e in trace]
     assert names[0] == SPIN and trace[0][0] == rip, trace
-    # the walk from the interrupted RBP reaches the selftest runner and kmain
-    assert "selftest_run_requested" in names and "kmain" in names, names
+    # the walk from the interrupted RBP reaches the selftest runner and
+    # kmain (CPU 0's boot context), or the thread's function and the
+    # kthread trampoline
+    assert all(c in names for c in callers), names
     for addr, name, _, off, _ in trace:
         assert syms.contains(name, addr), (name, hex(addr))
-    return int(m.group(1))
+    return int(m.group(2))
 
 
 def test_softlockup_reported_and_running(kernel, syms):  # noqa: F811
-    # selftest=lockup: softlockup's other name (the other boots use that one)
-    code, out = boot("softlockup", append="exit=ready softlockup_thresh=%d selftest=lockup"
-                     % THRESH, timeout=60)
+    """selftest=lockup (softlockup's other name; the other boots use that
+    one) on CPU 0, then selftest=lockup_ap on CPU 1 (2 CPUs): each CPU's
+    own tick reports its spin (before, only CPU 0's tick ran the
+    watchdog, and an AP's lockup went unreported)."""
+    code, out = boot("softlockup", smp=2,
+                     append="exit=ready softlockup_thresh=%d selftest=lockup,lockup_ap" % THRESH,
+                     timeout=90)
     stuck = check_report(out, syms)
     assert re.search(TS + r"---\[ end soft lockup \]---$", out, re.M), out[-2000:]
     # it carried on: the spin saw the report and the test passed
     assert "softlockup: test: reported, still running" in out, out[-2000:]
     assert re.search(TS + r"selftest lockup: passed$", out, re.M), out[-2000:]
+    assert stuck < 10 * THRESH, stuck
+    # the thread on CPU 1, by its name and pid, spinning where nm says
+    stuck = check_report(out, syms, cpu=1, task=r"lockup_test:\d+",
+                         callers=("lockup_ap_thread", "kthread_trampoline"))
+    assert "softlockup: test: CPU1 reported, still running" in out, out[-2000:]
+    assert re.search(TS + r"selftest lockup_ap: passed$", out, re.M), out[-2000:]
+    assert stuck < 10 * THRESH, stuck
+    # one report per spin, none about CPU 0 while it waited for the thread
+    # (its boot context halts in schedule_timeout, idle_halt: progress)
+    assert [m.group(1) for m in REPORT_RE.finditer(out)] == ["0", "1"], out[-3000:]
     assert "Kernel panic" not in out
     assert code == EXIT_OK, (code, out[-2000:])
-    assert stuck < 10 * THRESH, stuck
 
 
 def test_softlockup_panic(kernel, syms):  # noqa: F811

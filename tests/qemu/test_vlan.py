@@ -328,6 +328,17 @@ def test_vlan_beside_untagged(testnet, kernel, nic, tmp_path):
     assert sh(g, "ethtool -K eth0 txvlan on") == \
         ("" if nic == "igb" else "Could not change any device features\n")
     assert parse_features(sh(g, "ethtool -k eth0"))["tx-vlan-offload"] == (nic == "igb", False)
+    # both off (make test's share of test_vlan_offload_matrix): vlan.c takes
+    # the tags out and the qdisc puts them in, the NIC's counters stand
+    # still, and the replies still leave tagged 100
+    assert sh(g, "ethtool -K eth0 rxvlan off txvlan off") == ""
+    s0, since = stats(g), len(wire_frames(pcap))
+    ping = net.run(["ping", "-c", "3", "-i", "0.2", "-W", "2", GUEST_V], timeout=30)
+    assert ping.returncode == 0, ping.stdout
+    s1 = stats(g)
+    assert s1["rx_vlan_stripped"] == s0["rx_vlan_stripped"], (s0, s1)
+    assert s1["tx_vlan_inserted"] == s0["tx_vlan_inserted"], (s0, s1)
+    assert check_wire(pcap, since) >= 1
     assert sh(g, "ethtool -K eth0 rxvlan on txvlan on") == ""
 
     # gone after ip link del

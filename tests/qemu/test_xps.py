@@ -124,7 +124,8 @@ def test_tx_watchdog_sees_queue_1(testnet, kernel):
     """A TX queue other than 0 that hangs is the device's hang: every
     flow on RX queue 1 (ethtool -X weight 0 1, its vector on CPU 1), so
     the echo replies leave on TX queue 1; tx_stall freezes its tail, the
-    watchdog counts one tx_timeout and resets, and the echoes come back.
+    watchdog (its timeout set to 500 ms) counts one tx_timeout and resets,
+    and the echoes come back.
     The timeout is queue 1's (Linux's per-queue trans_timeout): tx-1/
     tx_timeout counts it, tx-0's stays, their sum is the device's."""
     net = testnet
@@ -141,6 +142,8 @@ def test_tx_watchdog_sees_queue_1(testnet, kernel):
         if n0 != last:
             last, since = n0, time.monotonic()
         time.sleep(0.5)
+    # the watchdog's default is Linux's 5 s: 500 ms keeps the test short
+    assert shell(g, "netdev watchdog eth0 500") == ""
     s0 = snapshot(g)
     assert " on " in shell(g, "fault set tx_stall 100% times=1")
     back = 0

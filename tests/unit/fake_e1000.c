@@ -88,16 +88,48 @@ static bool adv(void)
 	return fake.chip->flags & E1000_F_ADV_DESC;
 }
 
-static u32 q_rdbal(void) { return adv() ? E1000_ADV_RDBAL(0) : E1000_RDBAL(0); }
-static u32 q_rdbah(void) { return adv() ? E1000_ADV_RDBAH(0) : E1000_RDBAH(0); }
-static u32 q_rdlen(void) { return adv() ? E1000_ADV_RDLEN(0) : E1000_RDLEN(0); }
-static u32 q_rdh(void) { return adv() ? E1000_ADV_RDH(0) : E1000_RDH(0); }
-static u32 q_rdt(void) { return adv() ? E1000_ADV_RDT(0) : E1000_RDT(0); }
-static u32 q_tdbal(void) { return adv() ? E1000_ADV_TDBAL(0) : E1000_TDBAL(0); }
-static u32 q_tdbah(void) { return adv() ? E1000_ADV_TDBAH(0) : E1000_TDBAH(0); }
-static u32 q_tdlen(void) { return adv() ? E1000_ADV_TDLEN(0) : E1000_TDLEN(0); }
-static u32 q_tdh(void) { return adv() ? E1000_ADV_TDH(0) : E1000_TDH(0); }
-static u32 q_tdt(void) { return adv() ? E1000_ADV_TDT(0) : E1000_TDT(0); }
+/* queue n's ring registers: the 82576's blocks at 0xC000/0xE000, the
+ * legacy ones (the 82574's queue 1 at +0x100) */
+static u32 q_rdbal(u32 n) { return adv() ? E1000_ADV_RDBAL(n) : E1000_RDBAL(n); }
+static u32 q_rdbah(u32 n) { return adv() ? E1000_ADV_RDBAH(n) : E1000_RDBAH(n); }
+static u32 q_rdlen(u32 n) { return adv() ? E1000_ADV_RDLEN(n) : E1000_RDLEN(n); }
+static u32 q_rdh(u32 n) { return adv() ? E1000_ADV_RDH(n) : E1000_RDH(n); }
+static u32 q_rdt(u32 n) { return adv() ? E1000_ADV_RDT(n) : E1000_RDT(n); }
+static u32 q_tdbal(u32 n) { return adv() ? E1000_ADV_TDBAL(n) : E1000_TDBAL(n); }
+static u32 q_tdbah(u32 n) { return adv() ? E1000_ADV_TDBAH(n) : E1000_TDBAH(n); }
+static u32 q_tdlen(u32 n) { return adv() ? E1000_ADV_TDLEN(n) : E1000_TDLEN(n); }
+static u32 q_tdh(u32 n) { return adv() ? E1000_ADV_TDH(n) : E1000_TDH(n); }
+static u32 q_tdt(u32 n) { return adv() ? E1000_ADV_TDT(n) : E1000_TDT(n); }
+
+/* the RX queues the chip has: 82540 one, 82574 two, 82576 (here) eight */
+static u32 rx_queues(void)
+{
+	return adv() ? FAKE_QUEUES : fake.chip->type == e1000_82574 ? 2 : 1;
+}
+
+/* reg is queue n's RDT (n returned) or TDT register; -1 if not */
+static int rdt_queue(u32 reg)
+{
+	for (u32 n = 0; n < rx_queues(); n++)
+		if (reg == q_rdt(n))
+			return (int)n;
+	return -1;
+}
+
+static int tdt_queue(u32 reg)
+{
+	for (u32 n = 0; n < (adv() ? FAKE_QUEUES : 1u); n++)
+		if (reg == q_tdt(n))
+			return (int)n;
+	return -1;
+}
+
+/* an RX queue n > 0 of the 82576 is used only with RXDCTL(n).ENABLE
+ * (QEMU igb_receive_internal skips it, the frame lost uncounted) */
+static bool rx_queue_on(u32 n)
+{
+	return !n || !adv() || (R(E1000_ADV_RXDCTL(n)) & E1000_XDCTL_ENABLE);
+}
 
 /* counters QEMU clears on read (the others it leaves alone) */
 static bool qemu_clears(u32 reg)
@@ -194,43 +226,51 @@ static void fake_mdic(u32 v)
 	R(E1000_MDIC) = v | E1000_MDIC_READY;
 }
 
-static bool fake_rx_room(void)
+static bool fake_rx_room(u32 q)
 {
-	u32 n = R(q_rdlen()) / 16;
+	u32 n = R(q_rdlen(q)) / 16;
 
-	return n && R(q_rdt()) < n && R(q_rdh()) != R(q_rdt());
+	return n && R(q_rdt(q)) < n && R(q_rdh(q)) != R(q_rdt(q));
 }
 
 /* QEMU's flush of the held frame: qemu_flush_queued_packets calls the
  * model's receive without its can_receive */
 static void fake_flush_held(void)
 {
-	if (!(R(E1000_RCTL) & E1000_RCTL_EN)) {
+	u32 q = fake.held_queue;
+
+	if (!(R(E1000_RCTL) & E1000_RCTL_EN) || !rx_queue_on(q)) {
 		fake.held_lost++;               /* e1000x_hw_rx_enabled: -1, dropped */
 		fake.held_len = 0;
 		return;
 	}
-	if (!fake_rx_room()) {
+	if (!fake_rx_room(q)) {
 		if (fake.chip->type == e1000_82576) {
 			fake.held_lost++;       /* igb_receive_internal: RXO only */
 			fake.held_len = 0;
 		}
 		return;
 	}
-	if (fake_rx(fake.held, fake.held_len, 0) == 0)
+	if (fake_rx_q(q, fake.held, fake.held_len, 0) == 0)
 		fake.held_delivered++;
 	fake.held_len = 0;
 }
 
-int fake_hold(const void *frame, unsigned int len)
+int fake_hold_q(u32 q, const void *frame, unsigned int len)
 {
 	if (fake.held_len)
 		return -EBUSY;
-	if ((R(E1000_RCTL) & E1000_RCTL_EN) && fake_rx_room())
-		return fake_rx(frame, len, 0);
+	if ((R(E1000_RCTL) & E1000_RCTL_EN) && fake_rx_room(q))
+		return fake_rx_q(q, frame, len, 0);
 	memcpy(fake.held, frame, len);
 	fake.held_len = len;
+	fake.held_queue = q;
 	return 0;
+}
+
+int fake_hold(const void *frame, unsigned int len)
+{
+	return fake_hold_q(0, frame, len);
 }
 
 void e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val)
@@ -256,25 +296,30 @@ void e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val)
 	case E1000_EERD: fake_eerd(val); return;
 	case E1000_MDIC: fake_mdic(val); return;
 	}
-	if (reg == q_rdt())
+	if (reg == q_rdt(0))
 		fake.rdt_writes++;
 	if (reg == E1000_RCTL) {
 		fake.rctl_writes++;
 		if ((R(reg) & E1000_RCTL_EN) && !(val & E1000_RCTL_EN) && fake.gap_frame_len) {
 			R(reg) = val;
-			fake_hold(fake.gap_frame, fake.gap_frame_len);
+			fake_hold_q(fake.gap_frame_queue, fake.gap_frame, fake.gap_frame_len);
 			fake.gap_frame_len = 0;
 		}
 	}
 	R(reg) = val;
+	/* any queue's RDT write (igb_set_rdt, e1000e_set_rdt), or RCTL.EN */
 	if (fake.qemu_hold && fake.held_len &&
-	    ((reg == q_rdt() && (fake.chip->type != e1000_82540 || fake_rx_room())) ||
+	    ((rdt_queue(reg) >= 0 && (fake.chip->type != e1000_82540 || fake_rx_room(0))) ||
 	     (reg == E1000_RCTL && (val & E1000_RCTL_EN))))
 		fake_flush_held();
-	if (reg == q_tdt()) {
-		fake.tdt_writes++;
+	if (tdt_queue(reg) >= 0) {
+		u32 q = (u32)tdt_queue(reg);
+
+		fake.tdt_writes_q[q]++;
+		if (!q)
+			fake.tdt_writes++;
 		if (fake.tx_on_tdt)
-			fake_tx_run(~0u);
+			fake_tx_run_q(q, ~0u);
 	}
 }
 
@@ -290,8 +335,13 @@ static void *ring_base(u32 lo, u32 hi)
 
 int fake_rx(const void *frame, unsigned int len, unsigned int flags)
 {
-	u32 n = R(q_rdlen()) / 16, head = R(q_rdh()), tail = R(q_rdt());
-	u8 *ring = ring_base(q_rdbal(), q_rdbah());
+	return fake_rx_q(0, frame, len, flags);
+}
+
+int fake_rx_q(u32 q, const void *frame, unsigned int len, unsigned int flags)
+{
+	u32 n = R(q_rdlen(q)) / 16, head = R(q_rdh(q)), tail = R(q_rdt(q));
+	u8 *ring = ring_base(q_rdbal(q), q_rdbah(q));
 	u32 ndesc;
 	bool csum = fake.chip->flags & E1000_F_RX_CSUM;
 	bool bad = flags & (FAKE_RX_CRC_ERR | FAKE_RX_SYM_ERR | FAKE_RX_RXE);
@@ -299,7 +349,7 @@ int fake_rx(const void *frame, unsigned int len, unsigned int flags)
 	bool vp = false;
 	u16 tci = 0;
 
-	if (!(R(E1000_RCTL) & E1000_RCTL_EN) || !n)
+	if (!(R(E1000_RCTL) & E1000_RCTL_EN) || !n || !rx_queue_on(q))
 		return -ENODEV;
 	/* a tagged frame (TPID = VET): dropped by the VLAN filter table with
 	 * RCTL.VFE, its tag taken out with CTRL.VME (8254x 3.2.3, 13.4.22) */
@@ -378,7 +428,7 @@ int fake_rx(const void *frame, unsigned int len, unsigned int flags)
 		off += piece;
 		head = (head + 1) % n;
 	}
-	R(q_rdh()) = head;
+	R(q_rdh(q)) = head;
 	R(E1000_TPR)++;
 	if (bad) {
 		R(E1000_CRCERRS) += !!(flags & FAKE_RX_CRC_ERR);
@@ -498,11 +548,18 @@ static void fake_tso_segment(unsigned int popts)
 
 unsigned int fake_tx_run(unsigned int max)
 {
-	u32 n = R(q_tdlen()) / 16, head = R(q_tdh()), tail = R(q_tdt());
-	u8 *ring = ring_base(q_tdbal(), q_tdbah());
+	return fake_tx_run_q(0, max);
+}
+
+unsigned int fake_tx_run_q(u32 q, unsigned int max)
+{
+	u32 n = R(q_tdlen(q)) / 16, head = R(q_tdh(q)), tail = R(q_tdt(q));
+	u8 *ring = ring_base(q_tdbal(q), q_tdbah(q));
 	unsigned int frames = 0;
 
-	if (!(R(E1000_TCTL) & E1000_TCTL_EN) || !n)
+	/* the 82576 sends on queue q > 0 only with TXDCTL(q).ENABLE */
+	if (!(R(E1000_TCTL) & E1000_TCTL_EN) || !n ||
+	    (q && !(R(E1000_ADV_TXDCTL(q)) & E1000_XDCTL_ENABLE)))
 		return 0;
 	while (head != tail && frames < max) {
 		u8 *d = ring + (size_t)head * 16;
@@ -613,7 +670,7 @@ unsigned int fake_tx_run(unsigned int max)
 		}
 		head = (head + 1) % n;
 	}
-	R(q_tdh()) = head;
+	R(q_tdh(q)) = head;
 	if (frames)
 		R(E1000_ICR) |= E1000_ICR_TXDW;
 	return frames;

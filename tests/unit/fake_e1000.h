@@ -10,6 +10,7 @@
 #include "drivers/net/e1000/e1000.h"
 
 #define FAKE_TX_LOG 64
+#define FAKE_QUEUES 8           /* the 82576's RX/TX queues the fake models */
 #define FAKE_WIRE_MAX 64        /* wire segments of one TSO send kept */
 #define FAKE_WIRE_LEN 1600
 
@@ -23,7 +24,8 @@ struct fake_nic {
 	bool autoneg_on_restart;        /* BMCR.ANRESTART brings the link up, raises LSC */
 	bool tx_on_tdt;                 /* transmit at once on a TDT write, as QEMU does */
 	/* what the device saw */
-	unsigned int tdt_writes, rdt_writes;
+	unsigned int tdt_writes, rdt_writes;   /* queue 0's */
+	unsigned int tdt_writes_q[FAKE_QUEUES]; /* each TX queue's (82576) */
 	unsigned int rctl_writes;       /* each one holds RX back for 1 s on QEMU's e1000 */
 	unsigned int tx_frames, tx_ctx;
 	u8 tx_last[65536 + 64];         /* the last frame, gathered from its descriptors */
@@ -77,9 +79,11 @@ struct fake_nic {
 	bool qemu_hold;
 	u8 held[2048];
 	unsigned int held_len;          /* 0: none */
+	u32 held_queue;                 /* the RX queue its RSS hash picks */
 	unsigned int held_lost, held_delivered;
 	u8 gap_frame[2048];
 	unsigned int gap_frame_len;     /* 0: none */
+	u32 gap_frame_queue;            /* its RX queue */
 };
 #define FAKE_VLAN_SET BIT(16)
 
@@ -97,12 +101,20 @@ void fake_init(const struct e1000_chip *chip, const u8 mac[6]);
 /* the device receives one frame: 0, or -ENOBUFS when the ring had no room
  * (MPC and RNBC count it, as the hardware does) */
 int fake_rx(const void *frame, unsigned int len, unsigned int flags);
+/* the same into RX queue q (as if RSS picked it; RXDCTL(q).ENABLE needed
+ * on the 82576, else -ENODEV) */
+int fake_rx_q(u32 q, const void *frame, unsigned int len, unsigned int flags);
 /* a frame from the wire as QEMU's backend gives it: received at once if
  * the device can, else held (fake.qemu_hold); 0, or -EBUSY when a frame is
  * held already (the backend reads no more) */
 int fake_hold(const void *frame, unsigned int len);
+/* the same for a frame RSS sends to RX queue q (any queue's RDT write
+ * flushes it, as QEMU's igb and e1000e) */
+int fake_hold_q(u32 q, const void *frame, unsigned int len);
 /* the device transmits up to max frames queued by the driver; returns how many */
 unsigned int fake_tx_run(unsigned int max);
+/* the same on TX queue q (82576: TXDCTL(q).ENABLE needed) */
+unsigned int fake_tx_run_q(u32 q, unsigned int max);
 
 /* outstanding allocations: kmalloc (host_stubs.c) and dma_alloc_coherent */
 #include "host_stubs.h"

@@ -207,6 +207,12 @@ bool sched_runnable(void)
 	return false;
 }
 
+/* and yields with this when one is */
+void cond_resched(void) __attribute__((weak));
+void cond_resched(void)
+{
+}
+
 bool netdev_registered(const struct net_device *dev) __attribute__((weak));
 bool netdev_registered(const struct net_device *dev)
 {

@@ -692,6 +692,67 @@ START_TEST(tx_thread_send_defers_tail_until_flush)
 }
 END_TEST
 
+/* A thread's flush (ndo_tx_flush) holds the TX-done cause back around
+ * its tail write and reaps what completed: under QEMU (tx_on_tdt) no
+ * interrupt is left for the completions, where the cause used to be
+ * pending and unmasked (an interrupt per flush); a device not done yet
+ * keeps its cause and interrupts as before. */
+START_TEST(tx_thread_flush_reaps_without_tx_interrupt)
+{
+	u64 pk0;
+
+	up(_i, 64, 64);
+	fake.tx_on_tdt = true;
+	pk0 = ad->sw.tx_packets;
+	dev_xmit_defer_begin(true);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(xmit(80, i, NULL, NETDEV_TX_MORE), 0);
+	dev_xmit_defer_end();
+	dev_xmit_flush_deferred();
+	ck_assert_uint_eq(fake.tx_frames, 3);
+	ck_assert_uint_eq(ad->sw.tx_packets, pk0 + 3);
+	ck_assert_uint_eq(R(E1000_ICR) & R(E1000_IMS) & E1000_ICR_TXDW, 0);
+	ck_assert_uint_ne(R(E1000_IMS) & E1000_ICR_TXDW, 0);
+	ck_assert_uint_eq(ethtool_stat("tx_done_reaped"), 1);
+	/* the device has not sent by the time the flush looks */
+	fake.tx_on_tdt = false;
+	dev_xmit_defer_begin(true);
+	ck_assert_int_eq(xmit(80, 3, NULL, NETDEV_TX_MORE), 0);
+	dev_xmit_defer_end();
+	dev_xmit_flush_deferred();
+	ck_assert_uint_eq(ethtool_stat("tx_done_reaped"), 1);
+	ck_assert_uint_eq(ad->sw.tx_packets, pk0 + 3);
+	ck_assert_uint_eq(fake_tx_run(10), 1);
+	ck_assert_uint_ne(R(E1000_ICR) & R(E1000_IMS) & E1000_ICR_TXDW, 0);
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(ad->sw.tx_packets, pk0 + 4);
+	down();
+}
+END_TEST
+
+/* the replies a poll sends (the device sends at the tail write, as
+ * QEMU's) are reaped before the poll unmasks: their TX-done cause is
+ * acknowledged, so it raises no interrupt of its own */
+START_TEST(tx_poll_replies_reaped_without_tx_interrupt)
+{
+	up(_i, 64, 64);
+	fake.tx_on_tdt = true;
+	dev->rx_handler = rx_reflect;
+	reflect_flags = 0;
+	ck_assert_int_eq(send_frames(8, 64, 0), 0);
+	ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), 8);
+	ck_assert_uint_eq(fake.tx_frames, 8);
+	ck_assert_uint_eq(ad->sw.tx_packets, 8);
+	ck_assert_uint_eq(R(E1000_ICR) & R(E1000_IMS) & E1000_ICR_TXDW, 0);
+	ck_assert_uint_ne(R(E1000_IMS) & E1000_ICR_TXDW, 0);
+	ck_assert_uint_eq(ethtool_stat("tx_done_reaped"), 1);
+	/* a poll that sent nothing acknowledges nothing */
+	ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), 0);
+	ck_assert_uint_eq(ethtool_stat("tx_done_reaped"), 1);
+	down();
+}
+END_TEST
+
 START_TEST(tx_full_of_deferred_frames_flushes_first)
 {
 	unsigned int tdt0;
@@ -1355,6 +1416,179 @@ START_TEST(mq_82574_two_queues)
 }
 END_TEST
 
+/* the chip (1: 82574L, 2: 82576) opened in MSI-X mode with nq RSS queues
+ * (e1000_mq.c), rings of count descriptors, frames to rx_capture */
+static void up_mq(int chip, unsigned int nq, u32 count)
+{
+	memset(&rx, 0, sizeof(rx));
+	fake_init(chips[chip], test_mac);
+	ck_assert_int_eq(net_dev_init(), 0);
+	dev = alloc_netdev(sizeof(struct e1000_adapter));
+	ck_assert_ptr_nonnull(dev);
+	ck_assert_int_eq(e1000_adapter_init(dev, chips[chip], (volatile u8 *)fake.regs, false), 0);
+	ck_assert_int_eq(register_netdev(dev), 0);
+	ad = netdev_priv(dev);
+	ad->rx_count = ad->tx_count = count;
+	ad->hw.msix = true;
+	dev->rx_handler = rx_capture;
+	ck_assert_int_eq(e1000_mq_init(ad, nq, nq), 0);
+	ck_assert_int_eq(netdev_open(dev), 0);
+}
+
+static void down_mq(void)
+{
+	ck_assert_int_eq(netdev_stop(dev), 0);
+	e1000_mq_free(ad);
+	e1000_fixture_release(dev);
+}
+
+static void mq_irq_fn(void *ctx)
+{
+	ck_assert(e1000_mq_ring_intr(ctx));
+}
+
+/* queue qi's vector fires: its hard IRQ, then its poll in NET_RX */
+static void mq_irq_and_poll(unsigned int qi)
+{
+	host_irq_simulate(mq_irq_fn, e1000_mq_queue(ad, qi));
+	e1000_fixture_drain_softirqs();
+}
+
+static int send_frames_q(unsigned int q, unsigned int n, unsigned int len)
+{
+	u8 f[2048];
+	int failed = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		make_frame(f, len, rx_seq);
+		if (fake_rx_q(q, f, len, 0))
+			failed++;
+		else
+			rx_seq++;
+	}
+	return failed;
+}
+
+/* ring_resize_keeps_the_frame_qemu_holds for RSS queue 1 (82574, 82576):
+ * the traffic and the frame QEMU holds while the receiver is off go to
+ * queue 1, whose tail ends anywhere in the 256-ring.  Any queue's RDT
+ * write hands the held frame over (igb_set_rdt, e1000e_set_rdt), so queue
+ * 1's tail must be in the smallest ring before RCTL.EN goes off
+ * (e1000_mq_rx_stop), not rewritten while it is off.  (Before:
+ * e1000_mq_ring_configure wrote RDT(1) with the receiver off whenever its
+ * tail lay past the new, smaller ring: the frame lost at the first
+ * shrink with queue 1's tail past 64.) */
+START_TEST(mq_ring_resize_keeps_the_frame_qemu_holds)
+{
+	const struct net_device_ops *ops;
+	struct ethtool_ringparam r;
+	unsigned int resizes = 0;
+
+	rx_seq = 0;
+	up_mq(_i, 2, 64);
+	ad->hw.emulated = true;
+	fake.qemu_hold = true;
+	ops = dev->netdev_ops;
+	ops->ndo_get_ringparam(dev, &r);
+	for (u32 i = 0; i < 120; i++) {
+		u32 n = ad->rx_count == 64 ? (i * 29) % 64 : (i * 37) % 250;
+
+		while (n) {
+			u32 k = MIN(n, 32u);
+
+			ck_assert_int_eq(send_frames_q(1, k, 60), 0);
+			mq_irq_and_poll(1);
+			n -= k;
+		}
+		make_frame(fake.gap_frame, 60, rx_seq++);
+		fake.gap_frame_len = 60;
+		fake.gap_frame_queue = 1;
+		r.rx_pending = ad->rx_count == 64 ? 256 : 64;
+		ck_assert_int_eq(ops->ndo_set_ringparam(dev, &r), 0);
+		resizes++;
+		ck_assert_uint_eq(fake.gap_frame_len, 0);       /* it arrived */
+		mq_irq_and_poll(1);
+		ck_assert_msg(fake.held_lost == 0, "resize %u (%u -> %u): the held frame lost",
+			      resizes, r.rx_pending == 64 ? 256 : 64, r.rx_pending);
+		ck_assert_uint_eq(fake.held_delivered, resizes);
+		ck_assert_uint_eq(rx.n, rx_seq);
+	}
+	ck_assert_uint_eq(rx.out_of_order, 0);
+	ck_assert_uint_eq(fake.overwrite_violations, 0);
+	ck_assert_uint_eq(ad->qstats[1].rx_packets, rx_seq);
+	down_mq();
+}
+END_TEST
+
+/* An rx_handler's replies with NETDEV_TX_MORE (l2reflect's) from RSS
+ * queue 1's poll of the 82576 (the 82574 sends on queue 0 only), on TX
+ * queue 1 (the CPU's by XPS), share one TDT(1) write at the poll's end,
+ * counted in tx_tail_batched, as queue 0's do
+ * (tx_wraps_and_writes_tail_once_per_burst); the stack's replies (no
+ * MORE) write at once, as queue 0's (tx_replies_in_poll_write_tail_at_once),
+ * and so does a send outside the poll.  (Before: e1000_mq_xmit dropped
+ * MORE, so queue 1 wrote TDT(1) per reply, 20 a 20-frame poll.) */
+START_TEST(mq_tx_replies_in_poll_share_one_tail_write)
+{
+	unsigned int tdt0, q0_writes;
+
+	rx_seq = 0;
+	up_mq(2, 2, 64);
+	q0_writes = fake.tdt_writes_q[0];       /* e1000_tx_configure's */
+	dev->xps_cpus[1] = 1u << 0;     /* CPU 0 (the host's) sends on TX queue 1 */
+	dev->rx_handler = rx_reflect;
+	for (int burst = 0; burst < 6; burst++) {
+		/* bursts 0-3 as l2reflect, 4-5 as the stack's replies */
+		reflect_flags = burst < 4 ? NETDEV_TX_MORE : 0;
+		ck_assert_int_eq(send_frames_q(1, 20, 64), 0);
+		tdt0 = fake.tdt_writes_q[1];
+		mq_irq_and_poll(1);
+		ck_assert_uint_eq(rx.n, 20 * (burst + 1));
+		ck_assert_uint_eq(fake.tdt_writes_q[1], tdt0 + (burst < 4 ? 1 : 20));
+		ck_assert_uint_eq(fake_tx_run_q(1, 1000), 20);
+		mq_irq_and_poll(1);     /* the completions go back */
+	}
+	ck_assert_uint_eq(fake.tdt_writes_q[0], q0_writes);    /* nothing on queue 0 */
+	ck_assert_uint_eq(ethtool_stat("tx_queue_1_packets"), 120);
+	ck_assert_uint_eq(ethtool_stat("tx_tail_batched"), 80);
+	/* outside a poll the same send writes its tail at once */
+	tdt0 = fake.tdt_writes_q[1];
+	ck_assert_int_eq(xmit(70, 1, NULL, NETDEV_TX_MORE), 0);
+	ck_assert_uint_eq(fake.tdt_writes_q[1], tdt0 + 1);
+	ck_assert_uint_eq(fake_tx_run_q(1, 10), 1);
+	ck_assert_uint_eq(ethtool_stat("tx_tail_batched"), 80);
+	down_mq();
+}
+END_TEST
+
+/* the 82574's RSS queue 1 has no TX ring: an rx_handler's replies with
+ * NETDEV_TX_MORE from its poll go to queue 0's ring and share one TDT
+ * write at that poll's end, as from queue 0's poll.  (Before: one TDT
+ * write per reply, 20 a 20-frame poll.) */
+START_TEST(mq_82574_queue1_replies_share_one_tail_write)
+{
+	unsigned int tdt0;
+
+	rx_seq = 0;
+	up_mq(1, 2, 64);
+	dev->rx_handler = rx_reflect;
+	reflect_flags = NETDEV_TX_MORE;
+	for (int burst = 0; burst < 4; burst++) {
+		ck_assert_int_eq(send_frames_q(1, 20, 64), 0);
+		tdt0 = fake.tdt_writes;
+		mq_irq_and_poll(1);
+		ck_assert_uint_eq(rx.n, 20 * (burst + 1));
+		ck_assert_uint_eq(fake.tdt_writes, tdt0 + 1);
+		ck_assert_uint_eq(fake_tx_run(1000), 20);
+		mq_irq_and_poll(1);     /* queue 1's poll reclaims queue 0's ring too */
+	}
+	ck_assert_uint_eq(ad->qstats[1].rx_packets, 80);
+	ck_assert_uint_eq(ethtool_stat("tx_tail_batched"), 80);
+	ck_assert_uint_eq(ethtool_stat("tx_queue_0_packets"), 80);
+	down_mq();
+}
+END_TEST
+
 START_TEST(link_comes_up_after_autoneg_restart)
 {
 	fake_init(chips[_i], test_mac);
@@ -1625,6 +1859,8 @@ int main(void)
 	tcase_add_loop_test(tc, tx_full_of_deferred_frames_flushes_first, 0, 3);
 	tcase_add_loop_test(tc, tx_replies_in_poll_write_tail_at_once, 0, 3);
 	tcase_add_loop_test(tc, tx_thread_send_defers_tail_until_flush, 0, 3);
+	tcase_add_loop_test(tc, tx_thread_flush_reaps_without_tx_interrupt, 0, 3);
+	tcase_add_loop_test(tc, tx_poll_replies_reaped_without_tx_interrupt, 0, 3);
 	tcase_add_loop_test(tc, ringparam_resize_validated_and_leak_free, 0, 3);
 	tcase_add_loop_test(tc, ring_resize_keeps_the_frame_qemu_holds, 0, 3);
 	tcase_add_loop_test(tc, stats_accumulate_from_clear_on_read, 0, 3);
@@ -1637,6 +1873,9 @@ int main(void)
 	tcase_add_loop_test(tc, empty_interrupt_claimed_only_on_own_vector, 0, 3);
 	tcase_add_test(tc, msix_82574_routes_through_ivar);
 	tcase_add_test(tc, mq_82574_two_queues);
+	tcase_add_loop_test(tc, mq_ring_resize_keeps_the_frame_qemu_holds, 1, 3);
+	tcase_add_test(tc, mq_tx_replies_in_poll_share_one_tail_write);
+	tcase_add_test(tc, mq_82574_queue1_replies_share_one_tail_write);
 	tcase_add_test(tc, mq_sw_stats_add_every_field);
 	tcase_add_loop_test(tc, link_comes_up_after_autoneg_restart, 0, 3);
 	tcase_add_loop_test(tc, promisc_and_multicast_filters, 0, 3);

@@ -499,6 +499,57 @@ START_TEST(tx_stall_found_by_the_watchdog_and_reset)
 }
 END_TEST
 
+/* The device sent all it was given (TDH == TDT, DD set) and the driver has
+ * not cleaned it: the CPU that polls the ring did not run (a vCPU a loaded
+ * host descheduled; igb on a fresh clone: TDH 5 TDT 5 next_to_use 5
+ * next_to_clean 2, reset after 500 ms).  No hung transmitter, however long
+ * it lasts: the watchdog counts nothing and queues no reset; frames the
+ * device has not sent still start its clock. */
+START_TEST(tx_sent_but_not_cleaned_is_no_hang)
+{
+	u64 t0 = host_clock_ns, ms = NSEC_PER_MSEC;
+	u64 completed;
+
+	up(_i);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(xmit_one(), 0);
+	ck_assert_uint_eq(fake_tx_run(8), 3);
+	ck_assert(e1000_tx_completed_pending(ad, &ad->tx));
+	for (int i = 0; i <= 4; i++)
+		dev_watchdog_check(dev, t0 + (u64)i * DEV_WATCHDOG_TIMEO_MS * ms);
+	ck_assert_uint_eq(dev->tx_timeouts, 0);
+	ck_assert_uint_eq(ad->sw.tx_timeouts, 0);
+	ck_assert(!work_pending(&ad->reset_work));
+	ck_assert_uint_eq(e1000_tx_inflight(dev, &completed), 0);
+	/* the driver catches up: all three completed, nothing left */
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(ad->sw.tx_packets, 3);
+	/* a frame the device has not sent is in flight again */
+	ck_assert_int_eq(xmit_one(), 0);
+	ck_assert_uint_eq(e1000_tx_inflight(dev, &completed), 1);
+	ck_assert_uint_eq(fake_tx_run(8), 1);
+	e1000_fixture_irq_and_poll(ad);
+	down();
+}
+END_TEST
+
+/* The link changes and no LSC interrupt says so (one lost, or its cause
+ * taken by another ICR read): the driver's watchdog pass reads the link
+ * and the carrier follows, down and up again. */
+START_TEST(link_change_without_lsc_found_by_the_watchdog)
+{
+	up(_i);
+	ck_assert(dev->carrier);
+	fake.link_up = false;
+	e1000_watchdog(dev);
+	ck_assert(!dev->carrier);
+	fake.link_up = true;
+	e1000_watchdog(dev);
+	ck_assert(dev->carrier);
+	down();
+}
+END_TEST
+
 START_TEST(reset_on_demand_keeps_settings)
 {
 	u32 rdlen;
@@ -536,6 +587,8 @@ int main(void)
 	tcase_add_loop_test(tc, irq_lost_recovered_by_the_watchdog_kick, 0, 3);
 	tcase_add_loop_test(tc, irq_spurious_counted_and_harmless, 0, 3);
 	tcase_add_loop_test(tc, tx_stall_found_by_the_watchdog_and_reset, 0, 3);
+	tcase_add_loop_test(tc, tx_sent_but_not_cleaned_is_no_hang, 0, 3);
+	tcase_add_loop_test(tc, link_change_without_lsc_found_by_the_watchdog, 0, 3);
 	tcase_add_loop_test(tc, reset_on_demand_keeps_settings, 0, 3);
 	return e1000_fixture_run("e1000_fault", tc);
 }

@@ -2,7 +2,8 @@
  * scheduling and completion with a fake NIC (a ring counter and an
  * interrupt mask), the driver's re-check contract, net_rx_action's budget
  * and time limits (time_squeeze), the netif_rx backlog and its overflow,
- * the NET_TX completion queue, the tunables and /proc/net/softnet_stat. */
+ * the NET_TX completion queue, the tunables and /proc/net/softnet_stat;
+ * busy polling (napi_busy_loop) and the ends its debug view counts. */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,8 @@ struct fake_nic {
 	bool arrive_before_unmask;
 	/* another interrupt source schedules this napi while it polls, once */
 	bool schedule_during_poll;
+	/* a busy poll polls it with its interrupt unmasked (napi_busy_loop) */
+	bool busy_polled;
 };
 
 static int delivered;           /* skbs that reached the rx handler */
@@ -67,7 +70,7 @@ static int nic_poll(struct napi_struct *napi, int budget)
 	struct fake_nic *nic = container_of(napi, struct fake_nic, napi);
 	int done = 0;
 
-	ck_assert(nic->masked);
+	ck_assert(nic->masked || nic->busy_polled);
 	while (done < budget && nic->ring > 0) {
 		struct sk_buff *skb = netdev_alloc_skb((struct net_device *)nic, 60);
 
@@ -650,6 +653,142 @@ START_TEST(another_rx_handler_gets_frames_one_by_one)
 }
 END_TEST
 
+/* --- busy polling ------------------------------------------------------ */
+
+/* another thread wants the CPU for this many of napi_busy_loop's looks
+ * (host_stubs' sched_runnable is weak); cond_resched lets it run */
+static int another_runnable;
+static int yielded;
+
+bool sched_runnable(void)
+{
+	return another_runnable > 0;
+}
+
+void cond_resched(void)
+{
+	ck_assert(!in_softirq());
+	yielded++;
+	another_runnable--;
+}
+
+/* a busy poll's frames go up in thread context, bottom halves off */
+static int busy_rx(struct sk_buff *skb)
+{
+	ck_assert(in_softirq() && !in_serving_softirq());
+	delivered++;
+	consume_skb(skb);
+	return NET_RX_SUCCESS;
+}
+
+/* the reader's loop_end: a frame reached it; on call land_at the NIC
+ * receives one (the host's datagram arriving while the reader polls) */
+struct busy_reader {
+	struct fake_nic *nic;
+	int calls;
+	int land_at;
+};
+
+static bool busy_reader_end(void *arg)
+{
+	struct busy_reader *r = arg;
+
+	if (++r->calls == r->land_at)
+		nic_receive(r->nic, 1);
+	return delivered > 0;
+}
+
+static void busy_nic_init(struct fake_nic *nic)
+{
+	nic_init(nic);
+	nic->busy_polled = true;
+	netif_set_rx_handler(busy_rx);
+	another_runnable = 0;
+	yielded = 0;
+}
+
+#define BUSY_DELTA(field, d0) (napi_busy_debug.field - (d0).field)
+
+START_TEST(busy_loop_takes_the_frame_that_lands_while_it_polls)
+{
+	struct napi_busy_debug d0 = napi_busy_debug;
+	u64 rx0 = napi_busy_rx_packets, net_rx0 = kstat_softirqs_cpu(NET_RX_SOFTIRQ, 0);
+	struct fake_nic nic;
+	struct busy_reader r = { &nic, 0, 3 };
+
+	busy_nic_init(&nic);
+	ck_assert(napi_busy_loop(nic.napi.napi_id, busy_reader_end, &r, 1000));
+	/* its interrupt masked the device and found the napi owned (MISSED,
+	 * no NET_RX); the loop's next poll took the frame */
+	ck_assert_int_eq(nic.irqs, 1);
+	ck_assert_int_eq(delivered, 1);
+	ck_assert_uint_eq(kstat_softirqs_cpu(NET_RX_SOFTIRQ, 0), net_rx0);
+	ck_assert_uint_eq(napi_busy_rx_packets - rx0, 1);
+	ck_assert_uint_eq(BUSY_DELTA(loops, d0), 1);
+	ck_assert_uint_eq(BUSY_DELTA(end_input, d0), 1);
+	ck_assert_uint_eq(BUSY_DELTA(polls, d0), 4);
+	ck_assert_uint_eq(BUSY_DELTA(stop_frames, d0), 0);
+	ck_assert_uint_eq(BUSY_DELTA(never_owned, d0), 0);
+	/* the closing ordinary poll completed it and unmasked */
+	ck_assert(!napi_is_scheduled(&nic.napi));
+	ck_assert(!nic.masked);
+	ck_assert_int_eq(nic.unmasks, 1);
+}
+END_TEST
+
+START_TEST(busy_loop_yields_to_another_thread_and_polls_on)
+{
+	struct napi_busy_debug d0 = napi_busy_debug;
+	u64 rx0 = napi_busy_rx_packets;
+	struct fake_nic nic;
+	struct busy_reader r = { &nic, 0, 5 };
+
+	busy_nic_init(&nic);
+	/* the console shell wakes twice while the reader polls: the loop
+	 * gives the napi back (a completing poll, which unmasks) and the
+	 * CPU, then claims it again; the frame landing later is still its */
+	another_runnable = 2;
+	ck_assert(napi_busy_loop(nic.napi.napi_id, busy_reader_end, &r, 1000));
+	ck_assert_int_eq(yielded, 2);
+	ck_assert_uint_eq(BUSY_DELTA(yields, d0), 2);
+	ck_assert_int_eq(nic.unmasks, 3);
+	ck_assert_int_eq(nic.irqs, 1);
+	ck_assert_int_eq(delivered, 1);
+	ck_assert_uint_eq(napi_busy_rx_packets - rx0, 1);
+	ck_assert_uint_eq(BUSY_DELTA(polls, d0), 6);
+	ck_assert_uint_eq(BUSY_DELTA(end_input, d0), 1);
+	ck_assert_uint_eq(BUSY_DELTA(loops, d0), 1);
+	ck_assert(!napi_is_scheduled(&nic.napi));
+}
+END_TEST
+
+START_TEST(busy_loop_leaves_a_scheduled_napi_to_net_rx)
+{
+	struct napi_busy_debug d0 = napi_busy_debug;
+	struct fake_nic nic;
+	struct busy_reader r = { &nic, 0, 0 };
+
+	busy_nic_init(&nic);
+	netif_set_rx_handler(count_rx);
+	/* the interrupt came first; NET_RX waits while bottom halves are off */
+	local_bh_disable();
+	nic_receive(&nic, 1);
+	ck_assert(napi_is_scheduled(&nic.napi));
+	ck_assert(!napi_busy_loop(nic.napi.napi_id, busy_reader_end, &r, 0));
+	ck_assert_uint_eq(BUSY_DELTA(end_time, d0), 1);
+	ck_assert_uint_eq(BUSY_DELTA(never_owned, d0), 1);
+	ck_assert_uint_eq(BUSY_DELTA(claims_missed, d0), 1);
+	ck_assert_uint_eq(BUSY_DELTA(polls, d0), 0);
+	ck_assert_int_eq(delivered, 0);
+	local_bh_enable();
+	ck_assert_int_eq(delivered, 1);
+	/* an id no napi has */
+	ck_assert(!napi_busy_loop(nic.napi.napi_id + 1000, busy_reader_end, &r, 1000));
+	ck_assert_uint_eq(BUSY_DELTA(end_gone, d0), 1);
+	ck_assert_uint_eq(BUSY_DELTA(loops, d0), 2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("napi");
@@ -678,6 +817,9 @@ int main(void)
 	tcase_add_test(tc, backlog_goes_up_in_batches_in_order);
 	tcase_add_test(tc, outside_a_poll_frames_go_up_at_once);
 	tcase_add_test(tc, another_rx_handler_gets_frames_one_by_one);
+	tcase_add_test(tc, busy_loop_takes_the_frame_that_lands_while_it_polls);
+	tcase_add_test(tc, busy_loop_yields_to_another_thread_and_polls_on);
+	tcase_add_test(tc, busy_loop_leaves_a_scheduled_napi_to_net_rx);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }

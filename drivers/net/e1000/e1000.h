@@ -312,6 +312,10 @@ struct e1000_sw_stats {
 	/* frames sent while this CPU's poll handed its batch up: their tail
 	 * is written once for the batch (e1000_service; tx_lock) */
 	u64 tx_tail_batched;
+	/* a thread's tail writes whose frames were reaped at once, their
+	 * TX-done cause acknowledged so it raised no interrupt
+	 * (e1000_tx_flush_quiet; tx_lock) */
+	u64 tx_done_reaped;
 	u64 irqs;               /* hard IRQs that were ours */
 	/* hard IRQs that found no cause pending: on INTx another device's
 	 * (IRQ_NONE); on MSI/MSI-X claimed all the same (e1000_irq.c) */
@@ -342,7 +346,8 @@ struct e1000_sw_stats {
 	SUM(rx_zc_frames) SUM(rx_copied_frames) SUM(rx_alloc_failed)           \
 	SUM(rx_multi_buf_frames) SUM(rx_multi_buf_bufs)                        \
 	SUM(tx_zc_frames) SUM(tx_linearized) SUM(tx_sg_segments)               \
-	SUM(tx_tail_deferred) SUM(tx_tail_batched) OWN(irqs)                   \
+	SUM(tx_tail_deferred) SUM(tx_tail_batched) SUM(tx_done_reaped)        \
+	OWN(irqs)                                                              \
 	SUM(irqs_not_ours) SUM(irqs_raised)                                    \
 	OWN(polls) SUM(link_changes) SUM(tx_timeouts) SUM(resets)              \
 	SUM(irq_kicks) SUM(rx_vlan_stripped) SUM(tx_vlan_inserted)             \
@@ -509,6 +514,11 @@ void e1000_tx_disable(struct e1000_adapter *a);
 int  e1000_xmit(struct e1000_adapter *a, struct e1000_tx_ring *t, struct sk_buff *skb,
 		unsigned int flags);
 void e1000_tx_flush(struct e1000_adapter *a, struct e1000_tx_ring *t);
+/* e1000_irq.c: the tail deferred on ring t written once (a poll's
+ * rx_handler replies at the poll's end, a thread's sends at
+ * ndo_tx_flush), with the journey's TX_TAIL stamp for the sampled frames
+ * it sends; t's lock held */
+void e1000_tx_flush_batch(struct e1000_adapter *a, struct e1000_tx_ring *t);
 int  e1000_clean_tx(struct e1000_adapter *a, struct e1000_tx_ring *t);
 /* queue 0's ring (a->tx): its completions under tx_lock, the qdisc woken
  * if any; from a poll or napi=off's hard IRQ (e1000_irq.c) */
@@ -527,11 +537,28 @@ int  e1000_rx_ring_alloc(struct e1000_rx_ring *r, u32 count, u16 index);
 void e1000_rx_ring_free(struct e1000_rx_ring *r);
 /* the RDT register of ring r */
 u32  e1000_rx_tail_reg(const struct e1000_hw *hw, const struct e1000_rx_ring *r);
+/* QEMU's held frame (e1000_txrx.c, e1000_rx_configure and
+ * e1000_rx_disable), for every ring r, queue 0's and RSS queues 1..:
+ * stop_tail moves r's tail into the smallest ring while the receiver is
+ * still on (emulator only); place sets r's head and next_to_clean around
+ * the tail it left, the receiver off, writing no RDT there on the
+ * emulator; place_late, once the receiver is on, moves head and tail of a
+ * ring whose tail lay beyond it */
+void e1000_rx_ring_stop_tail(struct e1000_hw *hw, struct e1000_rx_ring *r);
+void e1000_rx_ring_place(struct e1000_hw *hw, struct e1000_rx_ring *r);
+void e1000_rx_ring_place_late(struct e1000_hw *hw, struct e1000_rx_ring *r);
 bool e1000_rx_pending(const struct e1000_adapter *a);
 /* descriptors the device has written back that the poll has not cleaned
  * yet (the RX ring's fill); a racy read for ethtool -S */
 u32  e1000_rx_ready(const struct e1000_adapter *a);
 bool e1000_tx_completed_pending(const struct e1000_adapter *a, const struct e1000_tx_ring *t);
+/* the TX-done cause a tail write raises where the driver can hold it back
+ * (0: none, e.g. several queues or the 82576's EICR) */
+u32 e1000_tx_done_cause(const struct e1000_hw *hw);
+/* tx_lock held: reap TX queue 0's completed frames; with nothing left in
+ * flight, acknowledge cause (TX-done, masked: no interrupt came) and count
+ * tx_done_reaped.  Returns the frames reaped. */
+int e1000_tx_reap_ack(struct e1000_adapter *a, u32 cause);
 u32  e1000_tx_unused(const struct e1000_tx_ring *tx);
 /* frames handed to the device and not yet cleaned, in tx_packets' unit
  * (a TSO send: its wire segments); tx_lock held, so that the count and
@@ -582,10 +609,19 @@ void e1000_mq_free(struct e1000_adapter *a);
 int  e1000_mq_up(struct e1000_adapter *a);
 void e1000_mq_enable(struct e1000_adapter *a);
 void e1000_mq_stop(struct e1000_adapter *a);
+/* QEMU's held frame (e1000_rx_ring_stop_tail, _place_late) on queues 1..:
+ * rx_stop right before the receiver goes off (their polls stopped),
+ * rx_place_late right after it went on again */
+void e1000_mq_rx_stop(struct e1000_adapter *a);
+void e1000_mq_rx_place_late(struct e1000_adapter *a);
 void e1000_mq_down(struct e1000_adapter *a);
 /* start_xmit on TX queue q > 0 (its lock taken here); TX queues 1.. sent,
  * closed and freed before the transmitter goes off */
 int  e1000_mq_xmit(struct e1000_adapter *a, unsigned int q, struct sk_buff *skb, unsigned int flags);
+/* the 82574: whether cpu runs an RSS queue 1..'s poll now (an
+ * rx_handler's replies there go to queue 0's ring, and that poll writes
+ * their deferred tail at its end) */
+bool e1000_mq_tx0_in_poll(struct e1000_adapter *a, unsigned int cpu);
 void e1000_mq_tx_down(struct e1000_adapter *a);
 /* the TX watchdog's peek at TX queues 1..: descriptors in flight, their
  * completed frames added to *completed */

@@ -285,11 +285,18 @@ void e1000_write_rctl(struct e1000_hw *hw, u32 rctl)
 /* 8254x 13.4.22: frames longer than 1522 bytes are received only with
  * RCTL.LPE; the 82576 then takes them up to RLPML bytes (FCS and one
  * VLAN tag counted in), the others up to their own limit (QEMU: 16 KiB).
- * Past the MTU but within these, the driver drops and counts them. */
+ * Past the MTU but within these, the driver drops them and counts them in
+ * rx_length_errors.  Without LPE the 82540EM and 82574L count a long
+ * frame in ROC; QEMU's 82576 drops it uncounted outside VMDq mode
+ * (hw/net/igb_core.c igb_receive_assign), so the 82576 keeps LPE on and
+ * RLPML at its largest MTU's frame at every MTU, and the driver sees and
+ * counts what is past the MTU. */
 u32 e1000_rctl_for_mtu(struct e1000_hw *hw, u32 rctl, u32 mtu)
 {
-	if (hw->chip->type == e1000_82576)
-		ew32(hw, E1000_RLPML, mtu + ETH_HLEN + VLAN_HLEN + ETH_FCS_LEN);
+	if (hw->chip->type == e1000_82576) {
+		ew32(hw, E1000_RLPML, E1000_82576_MAX_MTU + ETH_HLEN + VLAN_HLEN + ETH_FCS_LEN);
+		return rctl | E1000_RCTL_LPE;
+	}
 	return mtu > ETH_DATA_LEN ? rctl | E1000_RCTL_LPE : rctl & ~E1000_RCTL_LPE;
 }
 

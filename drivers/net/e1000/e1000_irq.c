@@ -89,15 +89,16 @@ void e1000_clean_tx0(struct e1000_adapter *a)
 		netif_tx_wake(a->netdev);
 }
 
-/* The TX tail the replies of a batch left (start_xmit defers it while
- * in_rx names this CPU), written once for all of them.  Under an emulator
- * each tail write runs the device's whole transmit path synchronously: an
- * echo of 8 requests in flight wrote it 8 times a poll.  A sampled frame
- * among them gets its TX_TAIL stamp here, where its tail is written (read
- * back from the device only while the journey samples).  tx_lock held. */
-static void e1000_tx_flush_batch(struct e1000_adapter *a)
+/* The TX tail a batch left on ring t (an rx_handler's NETDEV_TX_MORE
+ * sends while in_rx names this CPU, or e1000_mq_xmit's while the queue's
+ * does), written once for all of them; also the tail a thread's sends
+ * left (ndo_tx_flush, net/core/xmit.h's deferred tails).  Under an
+ * emulator each tail write runs the device's whole transmit path
+ * synchronously.  A sampled frame among them gets its TX_TAIL stamp
+ * here, where its tail is written (read back from the device only while
+ * the journey samples).  Ring t's lock held. */
+void e1000_tx_flush_batch(struct e1000_adapter *a, struct e1000_tx_ring *t)
 {
-	struct e1000_tx_ring *t = &a->tx;
 	u32 from = journey_on ? er32(&a->hw, e1000_tx_tail_reg(&a->hw, t)) : t->next_to_use;
 
 	e1000_tx_flush(a, t);
@@ -134,7 +135,7 @@ static int e1000_service(struct e1000_adapter *a, int budget, u64 *count, bool p
 	WRITE_ONCE(a->in_rx, 0);
 	spin_lock(&a->tx_lock);
 	if (a->tx.tail_pending)
-		e1000_tx_flush_batch(a);
+		e1000_tx_flush_batch(a, &a->tx);
 	spin_unlock(&a->tx_lock);
 	return work;
 }
@@ -188,6 +189,28 @@ bool e1000_intr(struct e1000_adapter *a)
 	/* LAB:END */
 }
 
+/* The replies this poll sent (each wrote its tail at once): under QEMU
+ * they completed at that write and raised TX-done while the device was
+ * masked for the poll.  Reaped and acknowledged before the unmask, that
+ * cause raises no interrupt whose poll would only reap them and which
+ * would start the device's throttle interval, holding the next request's
+ * RX interrupt back (e1000_tx_flush_deferred says more).  A device still
+ * sending (real hardware) keeps its cause. */
+static void e1000_poll_reap_tx(struct e1000_adapter *a)
+{
+	u32 cause = e1000_tx_done_cause(&a->hw);
+	int cleaned = 0;
+
+	if (!cause)
+		return;
+	spin_lock(&a->tx_lock);
+	if (a->tx_up && a->tx.next_to_clean != a->tx.next_to_use)
+		cleaned = e1000_tx_reap_ack(a, cause);
+	spin_unlock(&a->tx_lock);
+	if (cleaned)
+		netif_tx_wake(a->netdev);
+}
+
 int e1000_poll(struct napi_struct *napi, int budget)
 {
 	struct e1000_adapter *a = container_of(napi, struct e1000_adapter, napi);
@@ -199,6 +222,7 @@ int e1000_poll(struct napi_struct *napi, int budget)
 
 	if (work >= budget)
 		return budget;          /* more to do: stay scheduled, masked */
+	e1000_poll_reap_tx(a);
 	if (napi_complete_done(napi, work)) {
 		e1000_itr_update(a);    /* the interrupt period ends here */
 		e1000_irq_enable(hw);

@@ -12,13 +12,19 @@
  * adapter's own ring (a->tx, a->tx_lock).  Each TX queue q > 0 has its
  * ring, its lock, its counters, and its completions cleaned by queue q's
  * poll: IVAR routes TX queue q's write-back cause to queue q's vector, as
- * its RX cause.  A ring is a FIFO the device sends in order, so frames
- * keep their order per queue (and per flow while its sender stays on one
- * CPU).  QEMU's igb sends a queue's descriptors at its TDT write, only
- * while TCTL.EN and TXDCTL(q).ENABLE are set (igb_core.c igb_set_tdt ->
- * igb_start_xmit, igb_tx_enabled), and raises the cause of the queue's
- * IVAR TX entry (igb_txdesc_writeback -> igb_tx_wb_eic); reset leaves
- * TXDCTL(1..15) disabled (igb_mac_reg_init).
+ * its RX cause.  Replies an rx_handler sends with NETDEV_TX_MORE from
+ * queue q's poll on TX queue q (its CPU's, by default) share one tail
+ * write at the poll's end, as queue 0's do (in_rx,
+ * e1000_mq_tx_flush_batch; tx_tail_batched counts them); any other send,
+ * the stack's replies too, writes the tail at once.  The 82574 sends on
+ * queue 0 only: its queue 1's poll does the same on queue 0's ring
+ * (e1000_mq_tx0_in_poll, e1000_mq_tx0_flush_batch).  A ring is a FIFO the device
+ * sends in order, so frames keep their order per queue (and per flow
+ * while its sender stays on one CPU).  QEMU's igb sends a queue's
+ * descriptors at its TDT write, only while TCTL.EN and TXDCTL(q).ENABLE
+ * are set (igb_core.c igb_set_tdt -> igb_start_xmit, igb_tx_enabled), and
+ * raises the cause of the queue's IVAR TX entry (igb_txdesc_writeback ->
+ * igb_tx_wb_eic); reset leaves TXDCTL(1..15) disabled (igb_mac_reg_init).
  *
  * Interrupts (82576 8.8; QEMU igb_core.c, facts in the shared reference
  * qemu-multiqueue-offloads.md):
@@ -77,6 +83,7 @@
 #include "kernel/random.h"
 #include "kernel/softirq.h"
 #include "kernel/time.h"
+#include "net/core/dev.h"
 #include "net/core/journey.h"
 #include "net/core/xmit.h"
 #include <stddef.h>
@@ -100,6 +107,11 @@ struct e1000_mq_queue {
 	 * napi=on), napi=off's hard IRQ (interrupts off), e1000_mq_tx_down */
 	struct spinlock tx_lock;
 	bool tx_up;                     /* ring usable by start_xmit; under tx_lock */
+	/* CPU number + 1 of the CPU whose poll of this queue hands its frames
+	 * up now (0: none): an rx_handler's reply with NETDEV_TX_MORE on this
+	 * TX queue from that CPU defers the tail, which the poll writes once
+	 * at its end (as a->in_rx for queue 0) */
+	u32 in_rx;
 	u16 index;
 	u32 eims;                       /* its vector's EICR/EIMS bit */
 	char irq_name[E1000_MQ_IRQ_NAME];
@@ -155,16 +167,14 @@ static u32 mq_queue_bits(const struct e1000_hw *hw, unsigned int q)
 /* queue n's RX ring registers: the 82576's blocks at 0xC000, the legacy
  * ones (82574: queue n at +n * 0x100) */
 struct mq_rx_regs {
-	u32 rdbal, rdbah, rdlen, rdh, rdt;
+	u32 rdbal, rdbah, rdlen;        /* head and tail: e1000_rx_ring_place */
 };
 
 static struct mq_rx_regs mq_rx_regs(const struct e1000_hw *hw, unsigned int n)
 {
 	if (hw->chip->flags & E1000_F_ADV_DESC)
-		return (struct mq_rx_regs){ E1000_ADV_RDBAL(n), E1000_ADV_RDBAH(n), E1000_ADV_RDLEN(n),
-					    E1000_ADV_RDH(n), E1000_ADV_RDT(n) };
-	return (struct mq_rx_regs){ E1000_RDBAL(n), E1000_RDBAH(n), E1000_RDLEN(n), E1000_RDH(n),
-				    E1000_RDT(n) };
+		return (struct mq_rx_regs){ E1000_ADV_RDBAL(n), E1000_ADV_RDBAH(n), E1000_ADV_RDLEN(n) };
+	return (struct mq_rx_regs){ E1000_RDBAL(n), E1000_RDBAH(n), E1000_RDLEN(n) };
 }
 
 /* the bits of the vectors of queues 1.., which this file owns */
@@ -228,6 +238,42 @@ static void e1000_mq_clean_tx0(struct e1000_adapter *a)
 		e1000_clean_tx0(a);
 }
 
+/* the tail this queue's poll deferred (e1000_mq_xmit), written once; a
+ * peek first: only this CPU's poll defers it, and no lock for a poll that
+ * sent nothing (the 82574's queues 1.. never do: no TX ring) */
+static void e1000_mq_tx_flush_batch(struct e1000_mq_queue *q)
+{
+	if (!READ_ONCE(q->tx.tail_pending))
+		return;
+	spin_lock(&q->tx_lock);
+	if (q->tx_up && q->tx.tail_pending)
+		e1000_tx_flush_batch(q->a, &q->tx);
+	spin_unlock(&q->tx_lock);
+}
+
+/* The 82574 (TX queue 0 only): the tail queue 1's poll deferred on queue
+ * 0's ring (an rx_handler's replies with NETDEV_TX_MORE go there,
+ * e1000_start_xmit), written once.  Both
+ * polls may defer on that ring at once, each from its own CPU; each
+ * writes whatever is pending at its end, so none is left unwritten. */
+static void e1000_mq_tx0_flush_batch(struct e1000_adapter *a)
+{
+	if (!READ_ONCE(a->tx.tail_pending))
+		return;
+	spin_lock(&a->tx_lock);
+	if (a->tx_up && a->tx.tail_pending)
+		e1000_tx_flush_batch(a, &a->tx);
+	spin_unlock(&a->tx_lock);
+}
+
+bool e1000_mq_tx0_in_poll(struct e1000_adapter *a, unsigned int cpu)
+{
+	for (unsigned int q = 1; q < READ_ONCE(a->num_queues) && q < E1000_MQ_MAX; q++)
+		if (READ_ONCE(a->mq_q[q]->in_rx) == cpu + 1)
+			return true;
+	return false;
+}
+
 static int e1000_mq_poll(struct napi_struct *napi, int budget)
 {
 	struct e1000_mq_queue *q = container_of(napi, struct e1000_mq_queue, napi);
@@ -237,9 +283,17 @@ static int e1000_mq_poll(struct napi_struct *napi, int budget)
 	journey_mark_cpu(JOURNEY_RX_NAPI);
 	a->qstats[q->index].polls++;
 	e1000_mq_clean_tx(q);
+	/* the batch goes up (what netif_receive_skb held too) while in_rx
+	 * is set: an rx_handler's replies on this queue share one tail write */
+	WRITE_ONCE(q->in_rx, smp_processor_id() + 1);
 	work = e1000_clean_rx_ring(a, &q->rx, budget);
-	if (!e1000_mq_has_tx(&a->hw))
+	netif_receive_skb_list_flush();
+	WRITE_ONCE(q->in_rx, 0);
+	e1000_mq_tx_flush_batch(q);
+	if (!e1000_mq_has_tx(&a->hw)) {
+		e1000_mq_tx0_flush_batch(a);
 		e1000_mq_clean_tx0(a);
+	}
 	if (work >= budget)
 		return budget;          /* stay scheduled, vector masked */
 	if (napi_complete_done(napi, work)) {
@@ -447,24 +501,22 @@ static void e1000_mq_setup_rss(struct e1000_adapter *a)
 }
 
 /* Ring q > 0 with the receiver still off.  As e1000_rx_configure does for
- * queue 0, RDT is not written while the receiver is off where it can be
- * avoided (QEMU delivers a held frame on an RDT write, into a receiver
- * that drops it): the ring is placed around the tail left from before
- * (0 after reset and e1000_mq_down), head one past it. */
+ * queue 0, RDT is not written while the receiver is off (QEMU delivers
+ * the frame it holds at any queue's RDT write, into a receiver that drops
+ * it uncounted): the ring is placed around the tail left from before (0
+ * after reset, inside the smallest ring after e1000_mq_rx_stop;
+ * e1000_rx_ring_place), and one beyond the new ring is moved once the
+ * receiver is on (e1000_mq_rx_place_late). */
 static void e1000_mq_ring_configure(struct e1000_adapter *a, struct e1000_mq_queue *q)
 {
 	struct e1000_hw *hw = &a->hw;
 	struct e1000_rx_ring *r = &q->rx;
 	unsigned int n = q->index;
 	struct mq_rx_regs rr = mq_rx_regs(hw, n);
-	u32 tail = er32(hw, rr.rdt);
-	bool in_ring = tail < r->count;
-	u32 start = in_ring ? (tail + 1) % r->count : 0;
 
 	for (u32 i = 0; i < r->count; i++)
 		hw->chip->ring_ops->rx_arm((u8 *)r->desc + (size_t)i * E1000_DESC_SIZE,
 					   r->buf[i]->dma);
-	r->next_to_clean = start;
 	rx_chain_reset(&r->chain);
 	r->chain_copied = false;
 	r->stopped = false;
@@ -474,9 +526,7 @@ static void e1000_mq_ring_configure(struct e1000_adapter *a, struct e1000_mq_que
 	if (hw->chip->flags & E1000_F_ADV_DESC)
 		ew32(hw, E1000_SRRCTL(n), (E1000_RX_BUF_SIZE / E1000_SRRCTL_BSIZEPKT_UNIT) |
 					  E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | E1000_SRRCTL_DROP_EN);
-	ew32(hw, rr.rdh, start);
-	if (!in_ring)
-		ew32(hw, rr.rdt, (start + r->count - 1) % r->count);
+	e1000_rx_ring_place(hw, r);
 	wmb();
 	/* the 82576 uses a queue once enabled; the 82574 once RDLEN > 0 */
 	if (hw->chip->flags & E1000_F_QUEUE_ENABLE)
@@ -547,13 +597,22 @@ int e1000_mq_xmit(struct e1000_adapter *a, unsigned int qi, struct sk_buff *skb,
 	struct e1000_mq_queue *q = a->mq_q[qi];
 	/* as queue 0's: the qdisc keeps the frame during a reset */
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
+	/* an rx_handler's reply with NETDEV_TX_MORE from this queue's poll
+	 * on this CPU leaves the tail to the poll's end
+	 * (e1000_mq_tx_flush_batch), as queue 0's; any other send writes it
+	 * now (the stack's replies, as in Linux; a thread's deferred tail,
+	 * ndo_tx_flush, is queue 0's only) */
+	bool in_poll = READ_ONCE(q->in_rx) == smp_processor_id() + 1;
 	unsigned long irqf;
 
-	/* the deferred tail is queue 0's poll's to write */
-	flags &= ~NETDEV_TX_MORE;
+	if (!in_poll)
+		flags &= ~NETDEV_TX_MORE;
 	irqf = spin_lock_irqsave(&q->tx_lock);
-	if (q->tx_up)
+	if (q->tx_up) {
 		rc = e1000_xmit(a, &q->tx, skb, flags);
+		if (!rc && (flags & NETDEV_TX_MORE))
+			q->sw.tx_tail_batched++;
+	}
 	spin_unlock_irqrestore(&q->tx_lock, irqf);
 	return rc;
 }
@@ -644,6 +703,18 @@ void e1000_mq_stop(struct e1000_adapter *a)
 	e1000_flush(&a->hw);
 	for (unsigned int q = 1; q < a->num_queues; q++)
 		napi_disable(&a->mq_q[q]->napi);
+}
+
+void e1000_mq_rx_stop(struct e1000_adapter *a)
+{
+	for (unsigned int q = 1; q < a->num_queues; q++)
+		e1000_rx_ring_stop_tail(&a->hw, &a->mq_q[q]->rx);
+}
+
+void e1000_mq_rx_place_late(struct e1000_adapter *a)
+{
+	for (unsigned int q = 1; q < a->num_queues; q++)
+		e1000_rx_ring_place_late(&a->hw, &a->mq_q[q]->rx);
 }
 
 /* what the device stored goes up (the receiver is off), then the queue

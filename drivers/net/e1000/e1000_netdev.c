@@ -135,6 +135,8 @@ static int e1000_up(struct e1000_adapter *a)
 	e1000_fault_clear(a);
 	e1000_tx_configure(a);
 	e1000_rx_configure(a);
+	if (hw->mq)
+		e1000_mq_rx_place_late(a);
 	WRITE_ONCE(a->netdev->rx_held_until_ns, hw->rx_held_until_ns);
 	e1000_set_itr(hw, a->itr_usecs);
 	e1000_itr_restart(a);
@@ -214,6 +216,8 @@ static void e1000_down(struct e1000_adapter *a)
 	/* what the device completed goes up first, the receiver still on */
 	a->rx.stopped = true;
 	e1000_rx_drain(a);
+	if (hw->mq)
+		e1000_mq_rx_stop(a);    /* their tails too, the receiver still on */
 	e1000_rx_disable(a);
 	e1000_rx_drain(a);
 	if (hw->mq) {
@@ -269,11 +273,16 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
 	bool in_poll = READ_ONCE(a->in_rx) == smp_processor_id() + 1;
 
+	/* the 82574's RSS queue 1 has no TX ring: the replies of an
+	 * rx_handler in its poll come here, and it writes their deferred
+	 * tail at its end (e1000_mq_poll) */
+	if (!in_poll && a->hw.mq && !e1000_mq_has_tx(&a->hw))
+		in_poll = e1000_mq_tx0_in_poll(a, smp_processor_id());
 	/* igb with several queues: the sending CPU's TX queue (XPS: the
 	 * queues tx-N/xps_cpus gives that CPU, else cpu mod the queues; the
 	 * CPU that queued it, skb->sender_cpu, or this one for a frame that
 	 * did not pass the qdisc); queue 0 is the one below (the others
-	 * write their tail at once, e1000_mq_xmit) */
+	 * defer their tail only in their own poll, e1000_mq_xmit) */
 	if (e1000_mq_has_tx(&a->hw)) {
 		unsigned int cpu = skb->sender_cpu ? skb->sender_cpu - 1u : smp_processor_id();
 		unsigned int q = netdev_pick_tx_queue(dev, cpu, skb->hash,
@@ -302,15 +311,75 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	return rc;
 }
 
-/* ndo_tx_flush: the tail a thread's send left */
+/* The TX-done cause a tail write raises, where the driver can hold it
+ * back by itself: TXDW in ICR (8254x, and the 82574 and 82576 in MSI or
+ * INTx), TXQ0 on the 82574 in MSI-X mode; 0 where it rides a vector
+ * with the receive queue's (the 82576 in MSI-X mode, EICR) or several
+ * queues share the device (multiqueue). */
+u32 e1000_tx_done_cause(const struct e1000_hw *hw)
+{
+	if (hw->mq || e1000_uses_eicr(hw))
+		return 0;
+	return hw->msix ? E1000_ICR_TXQ0 : E1000_ICR_TXDW;
+}
+
+int e1000_tx_reap_ack(struct e1000_adapter *a, u32 cause)
+{
+	int cleaned = e1000_clean_tx(a, &a->tx);
+
+	if (a->tx.next_to_clean == a->tx.next_to_use && cleaned) {
+		ew32(&a->hw, E1000_ICR, cause);
+		a->sw.tx_done_reaped++;
+	}
+	return cleaned;
+}
+
+/* ndo_tx_flush: the tail a thread's send left, written without a TX-done
+ * interrupt where the driver can hold the cause back.  Under QEMU the
+ * tail write runs the device's transmit synchronously and raises TX-done
+ * at once: from a thread (the poll is over, the interrupt unmasked) that
+ * is an interrupt per flush, whose poll only reaps the ring, and which
+ * starts the device's throttle interval (ITR; QEMU's e1000 and e1000e
+ * hold the next interrupt at least 128 us after it), so the next
+ * request's RX interrupt waits behind it while the CPU sits halted.  So
+ * the cause is masked around the write, what completed is reaped here,
+ * the cause acknowledged when nothing is left in flight, and unmasked:
+ * a device that has not finished (real hardware) keeps its cause pending
+ * and interrupts as before.  Not while the napi is scheduled: the device
+ * is masked for its poll, which reaps. */
 static void e1000_tx_flush_deferred(struct net_device *dev)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
+	struct e1000_hw *hw = &a->hw;
 	unsigned long irqf = spin_lock_irqsave(&a->tx_lock);
+	u32 cause = 0;
+	int cleaned;
 
-	if (a->tx_up && a->tx.tail_pending)
-		e1000_tx_flush(a, &a->tx);
+	if (a->tx_up && a->tx.tail_pending) {
+		if (napi_enabled && !napi_is_scheduled(&a->napi))
+			cause = e1000_tx_done_cause(hw);
+		if (cause)
+			ew32(hw, E1000_IMC, cause);
+		e1000_tx_flush_batch(a, &a->tx);      /* the journey's TX_TAIL stamps too */
+	}
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
+	if (!cause)
+		return;
+	/* reaped as the poll does (bottom halves off, interrupts on: skbs
+	 * freed at once, no NET_TX raised for them) */
+	local_bh_disable();
+	spin_lock(&a->tx_lock);
+	if (!a->tx_up) {                /* went down meanwhile: stays masked */
+		spin_unlock(&a->tx_lock);
+		local_bh_enable();
+		return;
+	}
+	cleaned = e1000_tx_reap_ack(a, cause);
+	ew32(hw, E1000_IMS, cause);
+	spin_unlock(&a->tx_lock);
+	if (cleaned)
+		netif_tx_wake(dev);
+	local_bh_enable();
 }
 
 int e1000_reinit(struct e1000_adapter *a)

@@ -254,6 +254,7 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("tx_sg_segments", w->tx_sg_segments);
 	STAT_ADD("tx_tail_deferred", w->tx_tail_deferred);
 	STAT_ADD("tx_tail_batched", w->tx_tail_batched);
+	STAT_ADD("tx_done_reaped", w->tx_done_reaped);
 	STAT_ADD("tx_timeout_count", w->tx_timeouts);
 	STAT_ADD("resets", w->resets);
 	STAT_ADD("irq_kicks", w->irq_kicks);

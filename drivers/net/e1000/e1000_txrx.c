@@ -76,6 +76,14 @@ u32 e1000_rx_tail_reg(const struct e1000_hw *hw, const struct e1000_rx_ring *r)
 	return (hw->chip->flags & E1000_F_ADV_DESC) ? (u32)E1000_ADV_RDT(r->index) : (u32)E1000_RDT(r->index);
 }
 
+/* the RDH register of ring r */
+static u32 e1000_rx_head_reg(const struct e1000_hw *hw, const struct e1000_rx_ring *r)
+{
+	if (!r->index)
+		return hw->q.rdh;
+	return (hw->chip->flags & E1000_F_ADV_DESC) ? (u32)E1000_ADV_RDH(r->index) : (u32)E1000_RDH(r->index);
+}
+
 int e1000_rx_ring_alloc(struct e1000_rx_ring *r, u32 count, u16 index)
 {
 	r->count = count;
@@ -178,6 +186,43 @@ static void e1000_queue_enable(struct e1000_hw *hw, u32 reg, bool on)
 	}
 }
 
+/* Where ring r starts, its base and length written and the receiver off:
+ * around the tail t the device holds (0 after a reset, inside the
+ * smallest ring after e1000_rx_ring_stop_tail), head and next_to_clean at
+ * t + 1, so that RDT = t already hands the device every descriptor but
+ * one and RDT is not written (see e1000_rx_configure).  A tail beyond the
+ * ring (rare: e1000_rx_stop_tail could not move it safely): on hardware
+ * head 0 and RDT the last descriptor now; on the emulator head = t, the
+ * ring looking empty (RDT untouched) until e1000_rx_ring_place_late moves
+ * both once the receiver is on. */
+void e1000_rx_ring_place(struct e1000_hw *hw, struct e1000_rx_ring *r)
+{
+	u32 tail = er32(hw, e1000_rx_tail_reg(hw, r));
+	bool in_ring = tail < r->count;
+
+	r->next_to_clean = in_ring ? (tail + 1) % r->count : 0;
+	if (!in_ring && hw->emulated) {
+		ew32(hw, e1000_rx_head_reg(hw, r), tail);       /* empty until moved */
+		return;
+	}
+	ew32(hw, e1000_rx_head_reg(hw, r), r->next_to_clean);
+	if (!in_ring) {
+		wmb();          /* descriptors armed before the device may take them */
+		ew32(hw, e1000_rx_tail_reg(hw, r), (r->next_to_clean + r->count - 1) % r->count);
+	}
+}
+
+void e1000_rx_ring_place_late(struct e1000_hw *hw, struct e1000_rx_ring *r)
+{
+	u32 start = r->next_to_clean;
+
+	if (!hw->emulated || er32(hw, e1000_rx_tail_reg(hw, r)) < r->count)
+		return;
+	ew32(hw, e1000_rx_head_reg(hw, r), start);
+	wmb();
+	ew32(hw, e1000_rx_tail_reg(hw, r), (start + r->count - 1) % r->count);
+}
+
 /* 8254x 14.4 / 82574 4.6.7 / 82576 4.5.9: receive initialization.
  *
  * QEMU's models deliver the frame they hold back (the backend stops reading
@@ -187,23 +232,15 @@ static void e1000_queue_enable(struct e1000_hw *hw, u32 reg, bool on)
  * tail lies beyond the ring (hw/net/e1000e_core.c e1000e_set_rdt ->
  * e1000e_start_recv -> e1000e_receive_iov; igb_core.c
  * igb_receive_internal).  So RDT is not written here while the receiver is
- * off: the new ring is placed around the old tail t instead (0 after a
- * reset, inside the smallest ring after e1000_rx_disable), head at t + 1,
- * so RDT = t already hands the device every descriptor but one, and
- * RCTL.EN goes on over a full, valid ring.  A tail beyond the ring (rare:
- * e1000_rx_stop_tail could not move it safely) is rewritten before the
- * receiver is on, on hardware; on the emulator the ring is left looking
- * empty (head == tail) while RCTL.EN goes on and moved into place at once
- * after. */
+ * off: the new ring is placed around the old tail instead
+ * (e1000_rx_ring_place, as for RSS queues 1.. in e1000_mq.c), and RCTL.EN
+ * goes on over a full, valid ring. */
 void e1000_rx_configure(struct e1000_adapter *a)
 {
 	struct e1000_hw *hw = &a->hw;
 	struct e1000_rx_ring *r = &a->rx;
 	unsigned int flags = hw->chip->flags;
 	u32 rctl = er32(hw, E1000_RCTL) & (E1000_RCTL_UPE | E1000_RCTL_MPE);
-	u32 tail = er32(hw, hw->q.rdt);
-	bool in_ring = tail < r->count;
-	u32 start = in_ring ? (tail + 1) % r->count : 0;
 
 	/* receiver off while the ring changes (it is off already after a
 	 * reset or a stop: no write, see e1000_write_rctl) */
@@ -211,7 +248,6 @@ void e1000_rx_configure(struct e1000_adapter *a)
 		e1000_write_rctl(hw, rctl);
 	for (u32 i = 0; i < r->count; i++)
 		hw->chip->ring_ops->rx_arm(desc_at(r->desc, i), r->buf[i]->dma);
-	r->next_to_clean = start;
 	/* a frame half gathered when the ring stopped will not be finished */
 	rx_chain_reset(&r->chain);
 	r->chain_copied = false;
@@ -219,14 +255,7 @@ void e1000_rx_configure(struct e1000_adapter *a)
 	ew32(hw, hw->q.rdbal, (u32)r->desc_dma);
 	ew32(hw, hw->q.rdbah, (u32)(r->desc_dma >> 32));
 	ew32(hw, hw->q.rdlen, r->count * E1000_DESC_SIZE);
-	if (in_ring) {
-		ew32(hw, hw->q.rdh, start);             /* RDT = start - 1: full */
-	} else if (hw->emulated) {
-		ew32(hw, hw->q.rdh, tail);              /* empty until moved below */
-	} else {
-		ew32(hw, hw->q.rdh, start);
-		ew32(hw, hw->q.rdt, (start + r->count - 1) % r->count);
-	}
+	e1000_rx_ring_place(hw, r);
 	if (flags & E1000_F_ADV_DESC)
 		ew32(hw, E1000_SRRCTL(0), (E1000_RX_BUF_SIZE / E1000_SRRCTL_BSIZEPKT_UNIT) |
 					  E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | E1000_SRRCTL_DROP_EN);
@@ -251,10 +280,7 @@ void e1000_rx_configure(struct e1000_adapter *a)
 	/* frames past one buffer span several descriptors (e1000_clean_rx_ring) */
 	rctl = e1000_rctl_for_mtu(hw, rctl, READ_ONCE(a->netdev->mtu));
 	e1000_write_rctl(hw, e1000_rctl_vfe(hw, rctl));
-	if (!in_ring && hw->emulated) {
-		ew32(hw, hw->q.rdh, start);
-		ew32(hw, hw->q.rdt, (start + r->count - 1) % r->count);
-	}
+	e1000_rx_ring_place_late(hw, r);
 	r->stopped = false;
 	e1000_flush(hw);
 }
@@ -301,30 +327,42 @@ void e1000_tx_configure(struct e1000_adapter *a)
 /* Where the tail goes before the receiver stops, on the emulator (see
  * e1000_rx_disable): somewhere inside the smallest ring, so that any next
  * ring (E1000_RING_MIN descriptors or more) has it inside.  A tail there
- * already stays.  Otherwise, with the caller's drain done: forward, onto
- * the cleaned and re-armed slots [tail, next_to_clean) when they wrap past
- * descriptor 0 (what clean_rx would do; the device's head cannot be
- * there); else back, to the smallest ring's last descriptor, which takes
+ * already stays.  Otherwise forward, onto the cleaned and re-armed slots
+ * [tail, next_to_clean) when they wrap past descriptor 0 (what clean_rx
+ * would do; the device's head cannot be there; a drain first makes this
+ * likelier); else back, to the smallest ring's last descriptor, which takes
  * back descriptors the device has not reached (the emulator has no
  * descriptor cache), if its head is at least E1000_TAIL_TAKEBACK_MARGIN
  * descriptors short of it, so it cannot pass it between the read and
- * the write.  Else the tail stays where it is: e1000_rx_configure copes
- * with one beyond the next ring. */
-static u32 e1000_rx_stop_tail(struct e1000_adapter *a, u32 tail)
+ * the write.  Else the tail stays where it is: e1000_rx_ring_place copes
+ * with one beyond the next ring.  Ring r's poll is stopped (no clean_rx
+ * moves its tail meanwhile). */
+static u32 e1000_rx_stop_tail(struct e1000_hw *hw, const struct e1000_rx_ring *r, u32 tail)
 {
-	struct e1000_rx_ring *r = &a->rx;
 	u32 ntc = r->next_to_clean, head, want = E1000_RING_MIN - 1;
 
 	if (tail < E1000_RING_MIN)
 		return tail;
 	if (ntc >= 1 && ntc <= tail)
 		return MIN(ntc, (u32)E1000_RING_MIN) - 1;
-	head = er32(&a->hw, a->hw.q.rdh);
+	head = er32(hw, e1000_rx_head_reg(hw, r));
 	/* want must lie in the device's part [head, tail), far enough ahead */
 	if ((want + r->count - head) % r->count >= E1000_TAIL_TAKEBACK_MARGIN &&
 	    (want + r->count - head) % r->count < (tail + r->count - head) % r->count)
 		return want;
 	return tail;
+}
+
+void e1000_rx_ring_stop_tail(struct e1000_hw *hw, struct e1000_rx_ring *r)
+{
+	u32 reg = e1000_rx_tail_reg(hw, r), tail, to;
+
+	if (!hw->emulated)
+		return;
+	tail = er32(hw, reg);
+	to = e1000_rx_stop_tail(hw, r, tail);
+	if (to != tail)
+		ew32(hw, reg, to);
 }
 
 /* The receiver stops writing the ring (82576: once RXDCTL.ENABLE reads 0).
@@ -341,8 +379,9 @@ static u32 e1000_rx_stop_tail(struct e1000_adapter *a, u32 tail)
  * whether it can receive, and the receive path drops it uncounted while
  * RCTL.EN is off (igb_receive_internal, e1000e_receive_internal,
  * e1000_receive_iov: e1000x_hw_rx_enabled).  So the tail moves while the
- * receiver is still on (e1000_rx_stop_tail), and the held frame waits for
- * the RCTL.EN write that starts the next ring, which delivers it there.
+ * receiver is still on (e1000_rx_stop_tail; RSS queues 1.. the same way
+ * before this, e1000_mq_rx_stop), and the held frame waits for the RCTL.EN
+ * write that starts the next ring, which delivers it there.
  * Hardware caches descriptors, so there the tail moves (to 0) only once
  * the receiver is off. */
 void e1000_rx_disable(struct e1000_adapter *a)
@@ -350,12 +389,7 @@ void e1000_rx_disable(struct e1000_adapter *a)
 	struct e1000_hw *hw = &a->hw;
 
 	a->rx.stopped = true;
-	if (hw->emulated) {
-		u32 tail = er32(hw, hw->q.rdt), to = e1000_rx_stop_tail(a, tail);
-
-		if (to != tail)
-			ew32(hw, hw->q.rdt, to);
-	}
+	e1000_rx_ring_stop_tail(hw, &a->rx);
 	e1000_write_rctl(hw, er32(hw, E1000_RCTL) & ~E1000_RCTL_EN);
 	/* rx_stop_gap: time for a frame to arrive, and be held, here */
 	if (unlikely(fault_should_fail(FAULT_RX_STOP_GAP))) {

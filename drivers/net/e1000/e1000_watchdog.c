@@ -2,9 +2,11 @@
  * (net/core/watchdog.h) and the driver's own periodic checks, as Linux's
  * e1000_watchdog does them.
  *
- *   e1000_tx_inflight  descriptors given to the device and not cleaned,
- *                      and the running count of completed frames: the
- *                      core sees a hang as "in flight, no completion for
+ *   e1000_tx_inflight  descriptors given to the device and not cleaned
+ *                      (none while the device has sent the oldest: the
+ *                      driver is behind then, not the device), and the
+ *                      running count of completed frames: the core sees a
+ *                      hang as "in flight, no completion for
  *                      watchdog_timeo"
  *   e1000_tx_timeout   (TIMER softirq) counts tx_timeout_count, logs one
  *                      line and queues the reset: a reset waits for the
@@ -12,8 +14,10 @@
  *                      must not do, so it runs as process-context work;
  *                      it names the queue that hung, whose tx-N/tx_timeout
  *                      the core counts
- *   e1000_watchdog     (TIMER softirq, every watchdog period) raises the
- *                      interrupt for work a lost interrupt left in a ring,
+ *   e1000_watchdog     (TIMER softirq, every watchdog period) reads the
+ *                      link (carrier right even if an LSC was lost),
+ *                      raises the interrupt for work a lost interrupt left
+ *                      in a ring,
  *                      gives RX descriptors back after rx_exhaust, and
  *                      injects irq_spurious
  *   e1000_reset        `netdev reset ethN`: the same reset, at once */
@@ -35,6 +39,16 @@ unsigned int e1000_tx_inflight(struct net_device *dev, u64 *completed)
 		return 0;
 	/* a racy peek: the watchdog needs the same answer for a whole timeout */
 	n = (READ_ONCE(t->next_to_use) + t->count - READ_ONCE(t->next_to_clean)) % t->count;
+	/* The device sent the oldest frame and the driver has not cleaned it:
+	 * the driver is behind (the CPU that polls this ring not running, as
+	 * a vCPU a loaded host deschedules; an interrupt late), not the
+	 * transmitter, and a reset cures nothing.  igb in a loaded run of
+	 * test_views_over_a_nic: "timed out after 500 ms (TDH 5 TDT 5
+	 * next_to_use 5 next_to_clean 2)", then its link down for ~0.5 s.  Nothing in flight
+	 * for the watchdog: its clock starts again (this pass's ndo_watchdog
+	 * has raised the interrupt for the clean). */
+	if (n && e1000_tx_completed_pending(a, t))
+		n = 0;
 	/* igb's other TX queues: a hang of any is the device's */
 	if (a->hw.mq)
 		n += e1000_mq_tx_inflight(a, completed);
@@ -109,6 +123,12 @@ void e1000_watchdog(struct net_device *dev)
 
 	if (!READ_ONCE(a->running) || READ_ONCE(a->resetting))
 		return;
+	/* The link as the device has it, as Linux's e1000_watchdog reads it:
+	 * carrier otherwise follows LSC interrupts only, and one lost (or its
+	 * cause taken by another ICR read) would leave eth0 NO-CARRIER, with
+	 * the TX watchdog stopped, until the next link change.  One STATUS
+	 * read per pass; a change prints once (netif_carrier_on/off). */
+	e1000_update_link(a);
 	e1000_rx_tail_refresh(a);
 	/* Work in a ring and no poll coming: an interrupt was lost (or a
 	 * held frame is due).  Linux's e1000_watchdog sets a receive cause
