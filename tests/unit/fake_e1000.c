@@ -671,7 +671,8 @@ unsigned int fake_tx_run_q(u32 q, unsigned int max)
 		head = (head + 1) % n;
 	}
 	R(q_tdh(q)) = head;
+	/* as QEMU's start_xmit: TXQE once the ring is drained */
 	if (frames)
-		R(E1000_ICR) |= E1000_ICR_TXDW;
+		R(E1000_ICR) |= E1000_ICR_TXDW | (head == R(q_tdt(q)) ? E1000_ICR_TXQE : 0);
 	return frames;
 }

@@ -328,7 +328,10 @@ int e1000_tx_reap_ack(struct e1000_adapter *a, u32 cause)
 	int cleaned = e1000_clean_tx(a, &a->tx);
 
 	if (a->tx.next_to_clean == a->tx.next_to_use && cleaned) {
-		ew32(&a->hw, E1000_ICR, cause);
+		/* with TXDW the device also set TXQE (the ring ran empty; not
+		 * an interrupt cause of ours): left in ICR it would make the
+		 * next interrupt with no cause of its own look like ours */
+		ew32(&a->hw, E1000_ICR, cause == E1000_ICR_TXDW ? cause | E1000_ICR_TXQE : cause);
 		a->sw.tx_done_reaped++;
 	}
 	return cleaned;
