@@ -56,32 +56,21 @@ static int bound_socket(int type, int port)
 	return fd;
 }
 
+/* a UDP echo on the socket arg: the main thread's (UDP_ECHO_PORT) and the
+ * busy-polling one's, each with a buffer of its own */
 static void *udp_echo(void *arg)
 {
-	static char buf[CHUNK];
+	char *buf = malloc(CHUNK);
 	int fd = (int)(long)arg;
 
-	for (;;) {
-		struct sockaddr_in from;
-		socklen_t len = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
-
-		if (n >= 0)
-			sendto(fd, buf, n, 0, (struct sockaddr *)&from, len);
+	if (!buf) {
+		perror("sockbench: malloc");
+		exit(1);
 	}
-	return NULL;
-}
-
-/* the echo on the busy-polling socket, small datagrams only */
-static void *udp_busy_echo(void *arg)
-{
-	static char buf[2048];
-	int fd = (int)(long)arg;
-
 	for (;;) {
 		struct sockaddr_in from;
 		socklen_t len = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+		ssize_t n = recvfrom(fd, buf, CHUNK, 0, (struct sockaddr *)&from, &len);
 
 		if (n >= 0)
 			sendto(fd, buf, n, 0, (struct sockaddr *)&from, len);
@@ -180,7 +169,7 @@ int main(void)
 		return 1;
 	}
 	if (setsockopt(busy, SOL_SOCKET, SO_BUSY_POLL, &busy_us, sizeof(busy_us)) ||
-	    pthread_create(&busy_t, NULL, udp_busy_echo, (void *)busy)) {
+	    pthread_create(&busy_t, NULL, udp_echo, (void *)busy)) {
 		perror("sockbench: busy echo");
 		return 1;
 	}

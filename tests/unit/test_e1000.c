@@ -1029,19 +1029,22 @@ END_TEST
  * receiver goes off is the next ring's first, in order, and none is lost.
  * (Before: with the head within 32 descriptors of the ring's end and past
  * the tail, RDT was written with the receiver off, and the frame lost.) */
-START_TEST(ring_resize_keeps_the_frame_qemu_holds)
+static void mq_irq_and_poll(unsigned int qi);
+static int send_frames_q(unsigned int q, unsigned int n, unsigned int len);
+
+/* rounds of traffic to RX queue q, each followed by a resize 64 <-> 256
+ * while QEMU holds a frame for q (fake.qemu_hold): the frame arrives, none
+ * is lost or out of order */
+static void resize_keeps_held_frames(unsigned int q, u32 rounds)
 {
-	const struct net_device_ops *ops;
+	const struct net_device_ops *ops = dev->netdev_ops;
 	struct ethtool_ringparam r;
 	unsigned int resizes = 0;
 
-	rx_seq = 0;
-	up(_i, 64, 64);
 	ad->hw.emulated = true;
 	fake.qemu_hold = true;
-	ops = dev->netdev_ops;
 	ops->ndo_get_ringparam(dev, &r);
-	for (u32 i = 0; i < 160; i++) {
+	for (u32 i = 0; i < rounds; i++) {
 		/* 0..63 frames on the 64-ring (every head position), 0..249
 		 * on the 256-ring (tails below and past 64) */
 		u32 n = ad->rx_count == 64 ? (i * 29) % 64 : (i * 37) % 250;
@@ -1049,17 +1052,26 @@ START_TEST(ring_resize_keeps_the_frame_qemu_holds)
 		while (n) {
 			u32 k = MIN(n, 32u);
 
-			ck_assert_int_eq(send_frames(k, 60, 0), 0);
-			e1000_fixture_irq_and_poll(ad);
+			if (q) {
+				ck_assert_int_eq(send_frames_q(q, k, 60), 0);
+				mq_irq_and_poll(q);
+			} else {
+				ck_assert_int_eq(send_frames(k, 60, 0), 0);
+				e1000_fixture_irq_and_poll(ad);
+			}
 			n -= k;
 		}
 		make_frame(fake.gap_frame, 60, rx_seq++);
 		fake.gap_frame_len = 60;
+		fake.gap_frame_queue = q;
 		r.rx_pending = ad->rx_count == 64 ? 256 : 64;
 		ck_assert_int_eq(ops->ndo_set_ringparam(dev, &r), 0);
 		resizes++;
 		ck_assert_uint_eq(fake.gap_frame_len, 0);       /* it arrived */
-		e1000_fixture_irq_and_poll(ad);
+		if (q)
+			mq_irq_and_poll(q);
+		else
+			e1000_fixture_irq_and_poll(ad);
 		ck_assert_msg(fake.held_lost == 0, "resize %u (%u -> %u): the held frame lost",
 			      resizes, r.rx_pending == 64 ? 256 : 64, r.rx_pending);
 		ck_assert_uint_eq(fake.held_delivered, resizes);
@@ -1067,6 +1079,13 @@ START_TEST(ring_resize_keeps_the_frame_qemu_holds)
 	}
 	ck_assert_uint_eq(rx.out_of_order, 0);
 	ck_assert_uint_eq(fake.overwrite_violations, 0);
+}
+
+START_TEST(ring_resize_keeps_the_frame_qemu_holds)
+{
+	rx_seq = 0;
+	up(_i, 64, 64);
+	resize_keeps_held_frames(0, 160);
 	down();
 }
 END_TEST
@@ -1488,41 +1507,9 @@ static int send_frames_q(unsigned int q, unsigned int n, unsigned int len)
  * shrink with queue 1's tail past 64.) */
 START_TEST(mq_ring_resize_keeps_the_frame_qemu_holds)
 {
-	const struct net_device_ops *ops;
-	struct ethtool_ringparam r;
-	unsigned int resizes = 0;
-
 	rx_seq = 0;
 	up_mq(_i, 2, 64);
-	ad->hw.emulated = true;
-	fake.qemu_hold = true;
-	ops = dev->netdev_ops;
-	ops->ndo_get_ringparam(dev, &r);
-	for (u32 i = 0; i < 120; i++) {
-		u32 n = ad->rx_count == 64 ? (i * 29) % 64 : (i * 37) % 250;
-
-		while (n) {
-			u32 k = MIN(n, 32u);
-
-			ck_assert_int_eq(send_frames_q(1, k, 60), 0);
-			mq_irq_and_poll(1);
-			n -= k;
-		}
-		make_frame(fake.gap_frame, 60, rx_seq++);
-		fake.gap_frame_len = 60;
-		fake.gap_frame_queue = 1;
-		r.rx_pending = ad->rx_count == 64 ? 256 : 64;
-		ck_assert_int_eq(ops->ndo_set_ringparam(dev, &r), 0);
-		resizes++;
-		ck_assert_uint_eq(fake.gap_frame_len, 0);       /* it arrived */
-		mq_irq_and_poll(1);
-		ck_assert_msg(fake.held_lost == 0, "resize %u (%u -> %u): the held frame lost",
-			      resizes, r.rx_pending == 64 ? 256 : 64, r.rx_pending);
-		ck_assert_uint_eq(fake.held_delivered, resizes);
-		ck_assert_uint_eq(rx.n, rx_seq);
-	}
-	ck_assert_uint_eq(rx.out_of_order, 0);
-	ck_assert_uint_eq(fake.overwrite_violations, 0);
+	resize_keeps_held_frames(1, 120);
 	ck_assert_uint_eq(ad->qstats[1].rx_packets, rx_seq);
 	down_mq();
 }
