@@ -397,113 +397,62 @@ static int sysctl_from_cmdline(const char *name, const char *v)
 	return rc ? rc : net_sysctl_set(name, value);
 }
 
-static int set_netdev_budget(const char *v)
-{
-	return sysctl_from_cmdline("net.core.netdev_budget", v);
-}
-CMDLINE_OPT("net.core.netdev_budget", set_netdev_budget, "frames per NET_RX run, 1..100000");
+/* a sysctl also settable at boot as key=value: fn hands the value to
+ * sysctl_from_cmdline, which checks it as sysctl -w does */
+#define SYSCTL_CMDLINE_OPT(fn, key, help)                                     \
+	static int fn(const char *v)                                          \
+	{                                                                     \
+		return sysctl_from_cmdline(key, v);                           \
+	}                                                                     \
+	CMDLINE_OPT(key, fn, help)
 
-static int set_netdev_budget_usecs(const char *v)
-{
-	return sysctl_from_cmdline("net.core.netdev_budget_usecs", v);
-}
-CMDLINE_OPT("net.core.netdev_budget_usecs", set_netdev_budget_usecs,
-	    "microseconds per NET_RX run, 0..1000000");
+SYSCTL_CMDLINE_OPT(set_netdev_budget, "net.core.netdev_budget",
+		   "frames per NET_RX run, 1..100000");
 
-static int set_dev_weight(const char *v)
-{
-	return sysctl_from_cmdline("net.core.dev_weight", v);
-}
-CMDLINE_OPT("net.core.dev_weight", set_dev_weight, "frames per napi poll, 1..100000");
+SYSCTL_CMDLINE_OPT(set_netdev_budget_usecs, "net.core.netdev_budget_usecs",
+		   "microseconds per NET_RX run, 0..1000000");
 
-static int set_netdev_max_backlog(const char *v)
-{
-	return sysctl_from_cmdline("net.core.netdev_max_backlog", v);
-}
-CMDLINE_OPT("net.core.netdev_max_backlog", set_netdev_max_backlog,
-	    "netif_rx backlog length, 1..1000000");
+SYSCTL_CMDLINE_OPT(set_dev_weight, "net.core.dev_weight",
+		   "frames per napi poll, 1..100000");
 
-static int set_ipfrag_time(const char *v)
-{
-	return sysctl_from_cmdline("net.ipv4.ipfrag_time", v);
-}
-CMDLINE_OPT("net.ipv4.ipfrag_time", set_ipfrag_time,
-	    "seconds an IPv4 datagram's fragments wait for the rest, 1..255");
+SYSCTL_CMDLINE_OPT(set_netdev_max_backlog, "net.core.netdev_max_backlog",
+		   "netif_rx backlog length, 1..1000000");
 
-static int set_ip6frag_time(const char *v)
-{
-	return sysctl_from_cmdline("net.ipv6.ip6frag_time", v);
-}
-CMDLINE_OPT("net.ipv6.ip6frag_time", set_ip6frag_time,
-	    "seconds an IPv6 datagram's fragments wait for the rest, 1..255");
+SYSCTL_CMDLINE_OPT(set_ipfrag_time, "net.ipv4.ipfrag_time",
+		   "seconds an IPv4 datagram's fragments wait for the rest, 1..255");
 
-static int set_rmem_default(const char *v)
-{
-	return sysctl_from_cmdline("net.core.rmem_default", v);
-}
-CMDLINE_OPT("net.core.rmem_default", set_rmem_default,
-	    "a new socket's receive buffer, bytes (2304..; default 212992)");
+SYSCTL_CMDLINE_OPT(set_ip6frag_time, "net.ipv6.ip6frag_time",
+		   "seconds an IPv6 datagram's fragments wait for the rest, 1..255");
 
-static int set_gro_normal_batch(const char *v)
-{
-	return sysctl_from_cmdline("net.core.gro_normal_batch", v);
-}
-CMDLINE_OPT("net.core.gro_normal_batch", set_gro_normal_batch,
-	    "frames a NAPI poll holds for one delivery to the stack, 1..; default 8");
+SYSCTL_CMDLINE_OPT(set_rmem_default, "net.core.rmem_default",
+		   "a new socket's receive buffer, bytes (2304..; default 212992)");
 
-static int set_busy_read(const char *v)
-{
-	return sysctl_from_cmdline("net.core.busy_read", v);
-}
-CMDLINE_OPT("net.core.busy_read", set_busy_read,
-	    "microseconds a new socket's blocking reads poll the NIC before sleeping (default 0)");
+SYSCTL_CMDLINE_OPT(set_gro_normal_batch, "net.core.gro_normal_batch",
+		   "frames a NAPI poll holds for one delivery to the stack, 1..; default 8");
 
-static int set_rmem_max(const char *v)
-{
-	return sysctl_from_cmdline("net.core.rmem_max", v);
-}
-CMDLINE_OPT("net.core.rmem_max", set_rmem_max, "the most SO_RCVBUF may ask, bytes (default 212992)");
+SYSCTL_CMDLINE_OPT(set_busy_read, "net.core.busy_read",
+		   "microseconds a new socket's blocking reads poll the NIC before sleeping (default 0)");
 
-static int set_wmem_default(const char *v)
-{
-	return sysctl_from_cmdline("net.core.wmem_default", v);
-}
-CMDLINE_OPT("net.core.wmem_default", set_wmem_default,
-	    "a new socket's send buffer, bytes (4608..; default 212992)");
+SYSCTL_CMDLINE_OPT(set_rmem_max, "net.core.rmem_max",
+		   "the most SO_RCVBUF may ask, bytes (default 212992)");
 
-static int set_wmem_max(const char *v)
-{
-	return sysctl_from_cmdline("net.core.wmem_max", v);
-}
-CMDLINE_OPT("net.core.wmem_max", set_wmem_max, "the most SO_SNDBUF may ask, bytes (default 212992)");
+SYSCTL_CMDLINE_OPT(set_wmem_default, "net.core.wmem_default",
+		   "a new socket's send buffer, bytes (4608..; default 212992)");
 
-static int set_icmp_ratelimit(const char *v)
-{
-	return sysctl_from_cmdline("net.ipv4.icmp_ratelimit", v);
-}
-CMDLINE_OPT("net.ipv4.icmp_ratelimit", set_icmp_ratelimit,
-	    "ms between ICMP errors to one host (6 in a burst), 0 = no per-host limit; default 1000");
+SYSCTL_CMDLINE_OPT(set_wmem_max, "net.core.wmem_max",
+		   "the most SO_SNDBUF may ask, bytes (default 212992)");
 
-static int set_icmp_msgs_per_sec(const char *v)
-{
-	return sysctl_from_cmdline("net.ipv4.icmp_msgs_per_sec", v);
-}
-CMDLINE_OPT("net.ipv4.icmp_msgs_per_sec", set_icmp_msgs_per_sec,
-	    "ICMP/ICMPv6 errors (and RSTs for no connection) a second, all hosts; default 1000");
+SYSCTL_CMDLINE_OPT(set_icmp_ratelimit, "net.ipv4.icmp_ratelimit",
+		   "ms between ICMP errors to one host (6 in a burst), 0 = no per-host limit; default 1000");
 
-static int set_icmp_msgs_burst(const char *v)
-{
-	return sysctl_from_cmdline("net.ipv4.icmp_msgs_burst", v);
-}
-CMDLINE_OPT("net.ipv4.icmp_msgs_burst", set_icmp_msgs_burst,
-	    "burst of the global ICMP error limit; default 50");
+SYSCTL_CMDLINE_OPT(set_icmp_msgs_per_sec, "net.ipv4.icmp_msgs_per_sec",
+		   "ICMP/ICMPv6 errors (and RSTs for no connection) a second, all hosts; default 1000");
 
-static int set_icmpv6_ratelimit(const char *v)
-{
-	return sysctl_from_cmdline("net.ipv6.icmp.ratelimit", v);
-}
-CMDLINE_OPT("net.ipv6.icmp.ratelimit", set_icmpv6_ratelimit,
-	    "ms between ICMPv6 errors to one host, 0 = no per-host limit; default 1000");
+SYSCTL_CMDLINE_OPT(set_icmp_msgs_burst, "net.ipv4.icmp_msgs_burst",
+		   "burst of the global ICMP error limit; default 50");
+
+SYSCTL_CMDLINE_OPT(set_icmpv6_ratelimit, "net.ipv6.icmp.ratelimit",
+		   "ms between ICMPv6 errors to one host, 0 = no per-host limit; default 1000");
 
 static int set_napi(const char *v)
 {

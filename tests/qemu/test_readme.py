@@ -177,14 +177,17 @@ def link_problems(root, rel):
 # -- the command-line table ----------------------------------------------------------
 
 def registered_options(root):
-    """Every key the kernel registers with CMDLINE_OPT() or CMDLINE_OPT_SECRET()."""
+    """Every key the kernel registers with CMDLINE_OPT() or CMDLINE_OPT_SECRET(),
+    or SYSCTL_CMDLINE_OPT(fn, key, ...) (a sysctl's boot option)."""
     keys = set()
     for top, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
         for f in files:
             if f.endswith(".c"):
                 with open(os.path.join(top, f), encoding="utf-8", errors="replace") as fh:
-                    keys.update(re.findall(r'^CMDLINE_OPT(?:_SECRET)?\(\s*"([^"]+)"', fh.read(), re.M))
+                    text = fh.read()
+                    keys.update(re.findall(r'^CMDLINE_OPT(?:_SECRET)?\(\s*"([^"]+)"', text, re.M))
+                    keys.update(re.findall(r'^SYSCTL_CMDLINE_OPT\(\s*\w+,\s*"([^"]+)"', text, re.M))
     return keys
 
 

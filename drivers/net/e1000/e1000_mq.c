@@ -15,10 +15,10 @@
  * its RX cause.  Replies an rx_handler sends with NETDEV_TX_MORE from
  * queue q's poll on TX queue q (its CPU's, by default) share one tail
  * write at the poll's end, as queue 0's do (in_rx,
- * e1000_mq_tx_flush_batch; tx_tail_batched counts them); any other send,
+ * e1000_mq_flush_pending; tx_tail_batched counts them); any other send,
  * the stack's replies too, writes the tail at once.  The 82574 sends on
  * queue 0 only: its queue 1's poll does the same on queue 0's ring
- * (e1000_mq_tx0_in_poll, e1000_mq_tx0_flush_batch).  A ring is a FIFO the device
+ * (e1000_mq_tx0_in_poll, e1000_mq_flush_pending).  A ring is a FIFO the device
  * sends in order, so frames keep their order per queue (and per flow
  * while its sender stays on one CPU).  QEMU's igb sends a queue's
  * descriptors at its TDT write, only while TCTL.EN and TXDCTL(q).ENABLE
@@ -238,32 +238,22 @@ static void e1000_mq_clean_tx0(struct e1000_adapter *a)
 		e1000_clean_tx0(a);
 }
 
-/* the tail this queue's poll deferred (e1000_mq_xmit), written once; a
- * peek first: only this CPU's poll defers it, and no lock for a poll that
- * sent nothing (the 82574's queues 1.. never do: no TX ring) */
-static void e1000_mq_tx_flush_batch(struct e1000_mq_queue *q)
+/* The tail a queue's poll deferred on ring t (guarded by lock, usable
+ * while *up), written once; a peek first: no lock for a poll that sent
+ * nothing.  Ring t is the queue's own (e1000_mq_xmit), or on the 82574,
+ * whose queues 1.. have no TX ring, queue 0's (an rx_handler's replies
+ * with NETDEV_TX_MORE go there, e1000_start_xmit): both polls may defer
+ * on it at once, each from its own CPU, and each writes whatever is
+ * pending at its end, so none is left unwritten. */
+static void e1000_mq_flush_pending(struct e1000_adapter *a, struct e1000_tx_ring *t,
+				   struct spinlock *lock, const bool *up)
 {
-	if (!READ_ONCE(q->tx.tail_pending))
+	if (!READ_ONCE(t->tail_pending))
 		return;
-	spin_lock(&q->tx_lock);
-	if (q->tx_up && q->tx.tail_pending)
-		e1000_tx_flush_batch(q->a, &q->tx);
-	spin_unlock(&q->tx_lock);
-}
-
-/* The 82574 (TX queue 0 only): the tail queue 1's poll deferred on queue
- * 0's ring (an rx_handler's replies with NETDEV_TX_MORE go there,
- * e1000_start_xmit), written once.  Both
- * polls may defer on that ring at once, each from its own CPU; each
- * writes whatever is pending at its end, so none is left unwritten. */
-static void e1000_mq_tx0_flush_batch(struct e1000_adapter *a)
-{
-	if (!READ_ONCE(a->tx.tail_pending))
-		return;
-	spin_lock(&a->tx_lock);
-	if (a->tx_up && a->tx.tail_pending)
-		e1000_tx_flush_batch(a, &a->tx);
-	spin_unlock(&a->tx_lock);
+	spin_lock(lock);
+	if (*up && t->tail_pending)
+		e1000_tx_flush_batch(a, t);
+	spin_unlock(lock);
 }
 
 bool e1000_mq_tx0_in_poll(struct e1000_adapter *a, unsigned int cpu)
@@ -289,9 +279,10 @@ static int e1000_mq_poll(struct napi_struct *napi, int budget)
 	work = e1000_clean_rx_ring(a, &q->rx, budget);
 	netif_receive_skb_list_flush();
 	WRITE_ONCE(q->in_rx, 0);
-	e1000_mq_tx_flush_batch(q);
-	if (!e1000_mq_has_tx(&a->hw)) {
-		e1000_mq_tx0_flush_batch(a);
+	if (e1000_mq_has_tx(&a->hw)) {
+		e1000_mq_flush_pending(a, &q->tx, &q->tx_lock, &q->tx_up);
+	} else {
+		e1000_mq_flush_pending(a, &a->tx, &a->tx_lock, &a->tx_up);
 		e1000_mq_clean_tx0(a);
 	}
 	if (work >= budget)
@@ -599,7 +590,7 @@ int e1000_mq_xmit(struct e1000_adapter *a, unsigned int qi, struct sk_buff *skb,
 	int rc = READ_ONCE(a->resetting) ? -EBUSY : -ENETDOWN;
 	/* an rx_handler's reply with NETDEV_TX_MORE from this queue's poll
 	 * on this CPU leaves the tail to the poll's end
-	 * (e1000_mq_tx_flush_batch), as queue 0's; any other send writes it
+	 * (e1000_mq_flush_pending), as queue 0's; any other send writes it
 	 * now (the stack's replies, as in Linux; a thread's deferred tail,
 	 * ndo_tx_flush, is queue 0's only) */
 	bool in_poll = READ_ONCE(q->in_rx) == smp_processor_id() + 1;

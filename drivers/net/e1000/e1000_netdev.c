@@ -276,7 +276,7 @@ static int e1000_start_xmit(struct net_device *dev, struct sk_buff *skb, unsigne
 	/* the 82574's RSS queue 1 has no TX ring: the replies of an
 	 * rx_handler in its poll come here, and it writes their deferred
 	 * tail at its end (e1000_mq_poll) */
-	if (!in_poll && a->hw.mq && !e1000_mq_has_tx(&a->hw))
+	if (!in_poll && (flags & NETDEV_TX_MORE) && a->hw.mq && !e1000_mq_has_tx(&a->hw))
 		in_poll = e1000_mq_tx0_in_poll(a, smp_processor_id());
 	/* igb with several queues: the sending CPU's TX queue (XPS: the
 	 * queues tx-N/xps_cpus gives that CPU, else cpu mod the queues; the
