@@ -72,6 +72,7 @@ $(HOST_LWIP_LIB): $(host-lwip-objs)
 unit-cmdline-srcs := kernel/cmdline_parse.c
 unit-siphash-srcs := lib/siphash.c
 unit-toeplitz-srcs := lib/toeplitz.c
+unit-irqbalance-srcs := lib/irqbalance.c
 unit-csum-srcs := lib/csum.c
 # ISNs and IP IDs (the host lwIP library holds secure_seq, random, siphash)
 unit-secure_seq-cflags = -Inet/lwip/include -I$(LWIPDIR)/include
