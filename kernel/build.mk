@@ -24,4 +24,4 @@ kernel-srcs += kernel/random.c kernel/ratelimit.c
 # the serial console shell (kernel/shell/shell.h)
 kernel-srcs += kernel/shell/shell.c kernel/shell/line.c kernel/shell/complete.c \
 	kernel/shell/cmd_fs.c kernel/shell/cmd_sys.c kernel/shell/cmd_sysctl.c kernel/shell/cmd_grep.c \
-	kernel/shell/cmd_watch.c kernel/shell/cmd_netstat.c
+	kernel/shell/cmd_watch.c kernel/shell/cmd_netstat.c kernel/shell/cmd_irqbalance.c

@@ -561,6 +561,31 @@ int irq_proc_show(char *buf, size_t size)
 	return seq_buf_used(&s);
 }
 
+int irq_rows_snapshot(struct irq_row_info *rows, int max)
+{
+	u8 v[IRQ_VECTORS];
+	unsigned long flags;
+	int n;
+
+	/* the chains (names) change under irq_lock: ethtool -L */
+	flags = spin_lock_irqsave(&irq_lock);
+	n = irq_rows(v);
+	if (n > max)
+		n = max;
+	for (int i = 0; i < n; i++) {
+		struct irq_desc *d = &irq_descs[v[i]];
+
+		rows[i].vector = v[i];
+		rows[i].irq = irq_number(v[i]);
+		rows[i].count = irq_count(v[i]);
+		rows[i].cpu = READ_ONCE(d->cpu);
+		rows[i].movable = READ_ONCE(d->retarget) != NULL;
+		strlcpy(rows[i].name, d->chain ? d->chain->name : "", sizeof(rows[i].name));
+	}
+	spin_unlock_irqrestore(&irq_lock, flags);
+	return n < 0 ? 0 : n;
+}
+
 static int interrupts_show(char *buf, size_t size, const char *const *args)
 {
 	(void)args;

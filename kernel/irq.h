@@ -136,6 +136,22 @@ int irq_set_affinity(int vector, u32 mask);
  * CPUs when given, else every online CPU */
 u32 irq_spread_mask(void);
 
+/* One numbered row of /proc/interrupts (a device interrupt; the LAPIC's
+ * timer, error and spurious vectors and the IPIs have rows of their own
+ * and are not among them), as irqbalance reads it. */
+#define IRQ_NAME_MAX 32
+struct irq_row_info {
+	int vector;
+	unsigned int irq;               /* its number: /proc/irq/<irq>/ */
+	u64 count;                      /* taken since boot, on every CPU */
+	unsigned int cpu;               /* the CPU it is delivered to */
+	bool movable;                   /* smp_affinity can be written (a retarget) */
+	char name[IRQ_NAME_MAX];        /* its first handler's name, "" if none */
+};
+/* the numbered rows of /proc/interrupts now, by IRQ number, into rows[]
+ * (at most max, IRQ_VECTORS is always enough); returns how many */
+int irq_rows_snapshot(struct irq_row_info *rows, int max);
+
 /* Format /proc/interrupts (Linux kernel/irq/proc.c and arch/x86's NMI, LOC,
  * SPU, ERR rows) into buf; returns the length needed, as snprintf does. */
 int irq_proc_show(char *buf, size_t size);
