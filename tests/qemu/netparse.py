@@ -169,3 +169,113 @@ def parse_ping(text):
     rtt = [m for m in rtt if m]
     return {"head": lines[0], "replies": replies, "stats": stats[0] if stats else None,
             "rtt": rtt[0] if rtt else None, "lines": lines}
+
+
+IRQBAL_DEBUG = re.compile(r"^IRQ (\d+) \((\S*)\): (\d+) interrupts since the last run on CPU "
+                          r"(\d+), (cannot move|idle, stays|stays|moves)$", re.M)
+IRQBAL_MOVED = re.compile(r"^IRQ (\d+) \((\S*)\): CPU (\d+) -> CPU (\d+), (\d+) interrupts "
+                          r"since the last run \(smp_affinity ([0-9a-f]+)\)$", re.M)
+IRQBAL_SUMMARY = re.compile(r"^irqbalance: moved (\d+) of (\d+) movable vectors"
+                            r"( \(balanced within an eighth already\))?; interrupts since the "
+                            r"last run: (.*?)(?:; after the moves: (.*))?$", re.M)
+
+
+def parse_irqbalance(text):
+    """irqbalance --oneshot [--debug]: {"vectors": --debug's rows in its
+    order, each {irq, name, load, cpu, movable, state}; "moved": {irq:
+    (name, from, to, load, mask)}; "summary": the last line's match or
+    None}.  Every line must be one of those, the "load now" line or the
+    one-CPU line."""
+    vecs, moved = [], {}
+    for line in text.splitlines():
+        m = IRQBAL_DEBUG.fullmatch(line)
+        if m:
+            vecs.append({"irq": int(m.group(1)), "name": m.group(2), "load": int(m.group(3)),
+                         "cpu": int(m.group(4)), "movable": m.group(5) != "cannot move",
+                         "state": m.group(5)})
+            continue
+        m = IRQBAL_MOVED.fullmatch(line)
+        if m:
+            moved[int(m.group(1))] = (m.group(2), int(m.group(3)), int(m.group(4)),
+                                      int(m.group(5)), int(m.group(6), 16))
+            continue
+        assert IRQBAL_SUMMARY.fullmatch(line) or line.startswith("load now: ") or \
+            re.fullmatch(r"irqbalance: interrupts can go to one CPU only \(CPU \d+\): "
+                         r"nothing to balance", line), line
+    return {"vectors": vecs, "moved": moved, "summary": IRQBAL_SUMMARY.search(text)}
+
+
+def irqbalance_plan(vecs, cpus):
+    """lib/irqbalance.h's rule written again: the vectors that can move and
+    took interrupts, heaviest first (equal loads by IRQ number), each onto
+    the CPU of cpus with the least planned load (a tie keeps its CPU, else
+    the lowest); the rest stay and weigh on their CPU.  Kept only when the
+    busiest CPU's load falls by more than an eighth, or a vector leaves a
+    CPU outside cpus.  Returns (moves {irq: cpu}, kept, now, plan), now and
+    plan as {cpu: load}."""
+    order = sorted(vecs, key=lambda v: (-v["load"], v["irq"]))
+    now = {c: 0 for c in cpus}
+    plan = dict(now)
+    for v in order:
+        if v["cpu"] in now:
+            now[v["cpu"]] += v["load"]
+            if not (v["movable"] and v["load"]):
+                plan[v["cpu"]] += v["load"]
+    if len(cpus) < 2:
+        return {}, False, now, now
+    target, outside = {}, False
+    for v in order:
+        if not (v["movable"] and v["load"]):
+            continue
+        best = v["cpu"]
+        if best not in plan:
+            outside, best = True, min(cpus)
+        for c in sorted(cpus):
+            if plan[c] < plan[best]:
+                best = c
+        target[v["irq"]] = best
+        plan[best] += v["load"]
+    if not outside and 8 * max(plan.values()) >= 7 * max(now.values()):
+        return {}, False, now, now
+    cpu_of = {v["irq"]: v["cpu"] for v in vecs}
+    return {i: c for i, c in target.items() if c != cpu_of[i]}, True, now, plan
+
+
+def format_cpu_loads(loads):
+    """irqbalance's "CPU0 12, CPU1 7" of {cpu: load}"""
+    return ", ".join("CPU%d %d" % (c, loads[c]) for c in sorted(loads))
+
+
+def check_irqbalance(text, cpus):
+    """`irqbalance --oneshot --debug`'s output against irqbalance_plan over
+    the loads it printed: the order (heaviest first), each vector's state,
+    exactly the predicted moves (each from its CPU, with its load and a
+    one-CPU mask), and the per-CPU sums of its summary.  Returns the parse
+    and the plan's moves."""
+    p = parse_irqbalance(text)
+    vecs = p["vectors"]
+    assert vecs, text
+    assert vecs == sorted(vecs, key=lambda v: (-v["load"], v["irq"])), text
+    moves, kept, now, plan = irqbalance_plan(vecs, cpus)
+    by_irq = {v["irq"]: v for v in vecs}
+    for v in vecs:
+        want = ("cannot move" if not v["movable"] else "idle, stays" if not v["load"]
+                else "moves" if v["irq"] in moves else "stays")
+        assert v["state"] == want, (v, text)
+    assert {i: m[2] for i, m in p["moved"].items()} == moves, (moves, text)
+    for i, (name, frm, to, load, mask) in p["moved"].items():
+        v = by_irq[i]
+        assert (name, frm, load, mask) == (v["name"], v["cpu"], v["load"], 1 << to), text
+    assert "load now: %s; planned: %s" % (format_cpu_loads(now), format_cpu_loads(plan)) \
+        in text.splitlines(), (now, plan, text)
+    s = p["summary"]
+    if len(cpus) < 2:
+        assert s is None and text.endswith(": nothing to balance"), text
+        return p, moves
+    assert s, text
+    assert int(s.group(1)) == len(moves), text
+    assert int(s.group(2)) == sum(v["movable"] for v in vecs), text
+    assert bool(s.group(3)) == (not kept), (kept, text)
+    assert s.group(4) == format_cpu_loads(now), (now, text)
+    assert s.group(5) == (format_cpu_loads(plan) if kept else None), (plan, text)
+    return p, moves

@@ -10,13 +10,16 @@ igb (MSI-X, 2 CPUs, 2 queues): queue N's vector starts on CPU N; with
 to CPU 1 and back.  e1000e with irqmode=msi: its one MSI vector moves;
 e1000 (INTx): its IOAPIC entry.  The serial console's IOAPIC line moves
 too (typing makes its interrupts)."""
+import itertools
 import re
 import socket
+import time
 
 import pytest
 
-from harness import EXIT_OK
+from harness import EXIT_OK, report
 import netns
+from netparse import check_irqbalance
 
 GUEST = netns.GUEST4
 APPEND = "ip=%s/%d,%s" % (GUEST, netns.PREFIXLEN4, netns.HOST4)
@@ -120,5 +123,163 @@ def test_affinity_write_moves_msi_and_ioapic(testnet, kernel, nic, extra, chip):
     assert shell(g, "echo 2 > /proc/irq/%d/smp_affinity" % irq) == ""
     moved_only_to(g, net, "eth0", 1)
     check_bad_writes(g, irq, "2", "1")
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK
+
+
+# --- irqbalance --oneshot ------------------------------------------------
+
+QUEUES = 4                      # e1000.queues=4: more vectors than CPUs
+DISCARD = 9                     # UDP discard: frames in, nothing back
+ROUNDS = 1200                   # datagrams a flow: the queues outweigh the typing
+
+def quiet_igb(net, name, smp, queues):
+    """igb on a tap that sends it nothing but the test's frames (no IPv6,
+    the guest's MAC known): the queue vectors' counts are the test's."""
+    net.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % netns.TAP], check=True)
+    net.run(["ip", "neigh", "replace", GUEST, "lladdr", "52:54:00:12:34:56", "nud",
+             "permanent", "dev", netns.TAP], check=True)
+    g = net.guest(name, nic="igb", smp=smp, append=APPEND + " e1000.queues=%d" % queues)
+    g.wait_for(r"eth0: %d RSS queues" % queues, timeout=60)
+    g.wait_for(r"barenet: ready in", timeout=60)
+    g.wait_prompt(timeout=30)
+    g.wait_for(r"eth0: link up", timeout=30)
+    udp_traffic(net, 3)
+    # UDP hashed on the 4-tuple: the source ports spread the flows
+    assert shell(g, "ethtool -N eth0 rx-flow-hash udp4 sdfn") == ""
+    return g
+
+
+def flood(net, sports, rounds):
+    """rounds datagrams from each source port to the discard port, the
+    flows interleaved and paced (about one interrupt a frame)."""
+    socks = []
+    try:
+        for sp in sports:
+            s = net.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            socks.append(s)
+            s.bind((netns.HOST4, sp))
+        for i in range(rounds):
+            for s in socks:
+                s.sendto(b"irqbalance %d" % i, (GUEST, DISCARD))
+            time.sleep(0.002)
+    finally:
+        for s in socks:
+            s.close()
+
+
+def queue_rows(g):
+    """{name: (irq, [count per CPU])} of the queue vectors: grep's few
+    lines, not all of /proc/interrupts (the serial line's interrupts are
+    load irqbalance weighs too; the test keeps its own output small)"""
+    out = {}
+    for line in shell(g, "grep TxRx /proc/interrupts").splitlines():
+        f = line.split()
+        counts = [int(x) for x in itertools.takewhile(str.isdigit, f[1:])]
+        out[f[-1]] = (int(f[0].rstrip(":")), counts)
+    assert sorted(out) == ["eth0-TxRx-%d" % q for q in range(QUEUES)], out
+    return out
+
+
+def affinity(g, irq):
+    return int(shell(g, "cat /proc/irq/%d/smp_affinity" % irq), 16)
+
+
+def test_irqbalance_spreads_queue_vectors(testnet, kernel):
+    """Four queue vectors pinned to CPU 0 under a multi-flow load: one
+    `irqbalance --oneshot` spreads them over both CPUs (through the
+    smp_affinity write), the next traffic counts in both CPUs' columns,
+    and a second run over the balanced load moves nothing."""
+    net = testnet
+    g = quiet_igb(net, "irqbal", 2, QUEUES)
+    sports = [41000 + 7 * i for i in range(16)]
+    for name, (irq, _) in queue_rows(g).items():
+        assert shell(g, "echo 1 > /proc/irq/%d/smp_affinity" % irq) == ""
+    before = queue_rows(g)
+    flood(net, sports, ROUNDS)
+    time.sleep(0.5)
+    after = queue_rows(g)
+    d = {n: [a - b for a, b in zip(after[n][1], before[n][1])] for n in after}
+    assert all(x[1] == 0 for x in d.values()), d             # all on CPU 0
+    busy = [n for n, x in d.items() if x[0] > 0]
+    assert len(busy) >= 3, d                                 # the flows spread
+
+    # the first run: each vector's load is its count since boot (--debug),
+    # the moves are the ones the greedy rule predicts (netparse)
+    all_irqs = set(irq for irq, _ in irq_rows(g).values())
+    out = shell(g, "irqbalance --oneshot --debug")
+    report("irqbalance --oneshot --debug (first):\n" + out)
+    first, moves = check_irqbalance(out, [0, 1])
+    totals = {n: sum(c) for n, (_, c) in queue_rows(g).items()}
+    loads = {v["irq"]: v["load"] for v in first["vectors"]}
+    assert set(loads) == all_irqs, (loads, out)
+    for n, (irq, _) in after.items():
+        assert loads[irq] == totals[n], (n, totals[n], out)
+    assert all(v["cpu"] == 0 for v in first["vectors"] if v["irq"] in moves), out
+    # where the moves put them: CPU 1, the rest on CPU 0 (read back after
+    # the second run: typing between the runs is load too)
+    masks = {n: 2 if irq in moves else 1 for n, (irq, _) in after.items()}
+
+    # (b) more of the same traffic: each vector counts on its new CPU only,
+    # and both CPUs' columns grow
+    before = queue_rows(g)
+    flood(net, sports, ROUNDS)
+    time.sleep(0.5)
+    after = queue_rows(g)
+    col = [0, 0]
+    for n in after:
+        dd = [a - b for a, b in zip(after[n][1], before[n][1])]
+        cpu = masks[n].bit_length() - 1
+        assert dd[1 - cpu] == 0, (n, cpu, dd)
+        col[cpu] += dd[cpu]
+    assert col[0] > 0 and col[1] > 0, col
+
+    # (c) the load since the first run (the same flows, and the typing)
+    # is balanced: the plan gains less than an eighth, nothing moves
+    out = shell(g, "irqbalance --oneshot --debug")
+    report("irqbalance --oneshot --debug (second):\n" + out)
+    p, moves = check_irqbalance(out, [0, 1])
+    assert moves == {} and p["summary"].group(3), out
+    # (a) the smp_affinity files: the queue vectors span both CPUs
+    assert {n: affinity(g, irq) for n, (irq, _) in after.items()} == masks
+    assert set(masks.values()) == {1, 2}, masks
+    # every vector the first run weighed (the serial line too: the test's
+    # typing) is where its summary says, the CPUs' loads differing by at
+    # most the heaviest vector's (the greedy rule's bound)
+    per_cpu = [0, 0]
+    for irq, load in loads.items():
+        per_cpu[int(shell(g, "cat /proc/irq/%d/effective_affinity_list" % irq))] += load
+    assert first["summary"].group(5) == "CPU0 %d, CPU1 %d" % tuple(per_cpu), (first, per_cpu)
+    assert abs(per_cpu[0] - per_cpu[1]) <= max(loads.values()), (per_cpu, loads)
+    g.send("poweroff\r")
+    assert g.wait_exit(30) == EXIT_OK
+
+
+def test_irqbalance_one_cpu_and_bad_options(testnet, kernel):
+    """One CPU: nothing to balance, nothing written.  Options it does not
+    know get an error and the usage; without --oneshot it refuses (no
+    daemon)."""
+    net = testnet
+    g = quiet_igb(net, "irqbal1", 1, 2)
+    flood(net, [41000 + 7 * i for i in range(8)], 10)
+    rows = irq_rows(g)
+    masks = {n: shell(g, "cat /proc/irq/%d/smp_affinity" % irq) for n, (irq, _) in rows.items()}
+    out = shell(g, "irqbalance --oneshot")
+    assert out == "irqbalance: interrupts can go to one CPU only (CPU 0): nothing to balance", out
+    assert shell(g, "echo $?") == "0"
+    flood(net, [41000 + 7 * i for i in range(8)], 10)
+    p, moves = check_irqbalance(shell(g, "irqbalance -od"), [0])
+    assert moves == {} and any(v["load"] for v in p["vectors"]), p
+    assert {n: shell(g, "cat /proc/irq/%d/smp_affinity" % irq)
+            for n, (irq, _) in rows.items()} == masks == {n: "1" for n in rows}
+    usage = "usage: irqbalance --oneshot|-o [--debug|-d] [--foreground|-f]"
+    for args, err in (("--oneshot --bogus", "unrecognized option '--bogus'"),
+                      ("-ox", "invalid option -- 'x'"),
+                      ("--oneshot now", "unexpected argument 'now'"),
+                      ("", "no daemon in barenet: run it with --oneshot"),
+                      ("--debug", "no daemon in barenet: run it with --oneshot")):
+        out = shell(g, ("irqbalance " + args).strip())
+        assert out == "irqbalance: %s\n%s" % (err, usage), (args, out)
+        assert shell(g, "echo $?") == "1"
     g.send("poweroff\r")
     assert g.wait_exit(30) == EXIT_OK
