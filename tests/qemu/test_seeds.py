@@ -19,8 +19,8 @@ import tempfile
 import pytest
 
 from harness import DEFAULT_SMP, ROOT, Guest
-from netparse import (driver_linked, parse_ethtool_stats, parse_ping, parse_snmp, parse_sockets,
-                      without_klog)
+from netparse import (check_irqbalance, driver_linked, parse_ethtool_stats, parse_ping, parse_snmp,
+                      parse_sockets, without_klog)
 
 NICS = ["e1000", "e1000e", "igb"]
 CHECKLIST = os.path.join(ROOT, "docs", "SEEDS-CHECKLIST.md")
@@ -34,7 +34,7 @@ ITEMS = ["interrupts", "softirqs", "watch-softirqs", "sys-statistics", "proc-net
          "sysctl-rps", "rps-cpus", "rfs", "xps",
          "snmp", "netstat-ipext", "netstat-s", "proc-net-udp", "proc-net-tcp", "sysctl-budget",
          "sysctl-budget-usecs", "sysctl-backlog", "sysctl-weight", "sysctl-rmem", "sysctl-tcp-rmem",
-         "ip-s-link", "ps-ksoftirqd",
+         "ip-s-link", "ps-ksoftirqd", "irqbalance",
          # an application, exercised by test_apps.py (test_seed_udp_server_prints_the_datagram)
          "udp-server-program"]
 
@@ -566,3 +566,50 @@ def test_ps_ksoftirqd(guest):
         assert len(f) == 11 and f[0] == "root" and f[6] == "?" and f[7] in ("S", "R"), line
         assert f[10] == "[ksoftirqd/%d]" % cpu, line
         assert re.fullmatch(r"\d+:\d\d", f[9]) and re.fullmatch(r"\d+\.\d", f[2]), line
+
+
+def irq_totals(guest):
+    """{IRQ: count on every CPU} of /proc/interrupts' numbered rows"""
+    rows = parse_cpu_table(sh(guest, "cat /proc/interrupts"))[1]
+    return {i: sum(r[0]) for i, r in rows.items() if i.isdigit()}
+
+
+def test_irqbalance(guest):
+    """irqbalance --oneshot, last in the module (it moves vectors; they
+    are put back after): every device vector pinned to CPU 0, one run to
+    start the count, pings to make the NIC's interrupts, then a run with
+    --debug.  It weighs exactly the numbered rows of /proc/interrupts,
+    each by its count since the last run, and moves exactly what the
+    greedy rule predicts (netparse.check_irqbalance), each through
+    smp_affinity: the NIC's vector, busier than an eighth of the serial
+    line's typing, leaves CPU 0.  With one CPU there is nothing to
+    balance."""
+    ncpu = list(range(DEFAULT_SMP))
+    saved = {i: sh(guest, "cat /proc/irq/%s/smp_affinity" % i).strip() for i in irq_totals(guest)}
+    for i in saved:
+        assert sh(guest, "echo 1 > /proc/irq/%s/smp_affinity" % i) == "", i
+    c0 = irq_totals(guest)
+    check_irqbalance(sh(guest, "irqbalance -od").rstrip("\n"), ncpu)
+    c1 = irq_totals(guest)
+    out = sh(guest, "ping -c 30 -i 0.05 " + GATEWAY)
+    assert parse_ping(out)["stats"].groups()[:2] == ("30", "30"), out
+    c2 = irq_totals(guest)
+    out = sh(guest, "irqbalance --oneshot --debug").rstrip("\n")
+    c3 = irq_totals(guest)
+    p, moves = check_irqbalance(out, ncpu)
+    loads = {str(v["irq"]): v["load"] for v in p["vectors"]}
+    assert set(loads) == set(saved) == set(c3), (saved, out)
+    # the counts since the first run, read around both runs
+    for i in loads:
+        assert c2[i] - c1[i] <= loads[i] <= c3[i] - c0[i], (i, c0[i], c1[i], c2[i], c3[i], out)
+    assert all(v["cpu"] == 0 for v in p["vectors"]), out
+    if DEFAULT_SMP == 1:
+        assert out.endswith("interrupts can go to one CPU only (CPU 0): nothing to balance")
+    else:
+        nic = [v["irq"] for v in p["vectors"] if v["name"].startswith("eth0")]
+        assert set(moves) & set(nic), out
+    for i in saved:
+        want = "%x" % (1 << moves.get(int(i), 0))
+        assert sh(guest, "cat /proc/irq/%s/smp_affinity" % i).strip() == want, (i, out)
+    for i, mask in saved.items():
+        assert sh(guest, "echo %s > /proc/irq/%s/smp_affinity" % (mask, i)) == "", i

@@ -15,7 +15,7 @@ HOME, END, HOME_VT, END_VT, DELETE = "\x1b[H", "\x1b[F", "\x1b[1~", "\x1b[4~", "
 BACKSPACE, CTRL_C, CTRL_U, CTRL_W, TAB = "\x7f", "\x03", "\x15", "\x17", "\t"
 
 COMMANDS = {"help", "history", "echo", "cat", "ls", "dmesg", "uptime", "free", "sysctl",
-            "reboot", "poweroff"}
+            "reboot", "poweroff", "irqbalance"}
 
 
 @pytest.fixture(scope="module")
