@@ -4,12 +4,17 @@
  * net/socket/sock_tcp.c), then one connection read CHUNK bytes at a time
  * with a pause of PAUSE_MS after each read, until the peer's FIN.
  *
- * usage: rcvwin PORT RCVBUF CHUNK PAUSE_MS
+ * With a fifth argument, an IPv4 address, it connects to that address's
+ * PORT instead (SO_RCVBUF set before connect(): the window of its SYN).
+ *
+ * usage: rcvwin PORT RCVBUF CHUNK PAUSE_MS [CONNECT_TO]
  * prints "rcvwin: rcvbuf N" (getsockopt: Linux doubles what was asked),
- * "rcvwin: listening on port P", and at the end "rcvwin: bytes=B sum=S
+ * "rcvwin: listening on port P" (or "rcvwin: connected to A:P"), and at
+ * the end "rcvwin: bytes=B sum=S
  * max_queued=Q reads=R" (S the bytes' sum mod 2^32, Q the most bytes
  * FIONREAD found waiting before a read); exit status 0, or 1 when a call
  * failed (named on the console). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -38,8 +43,8 @@ int main(int argc, char **argv)
 	struct timespec pause;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc != 5) {
-		printf("rcvwin: usage: rcvwin PORT RCVBUF CHUNK PAUSE_MS\n");
+	if (argc != 5 && argc != 6) {
+		printf("rcvwin: usage: rcvwin PORT RCVBUF CHUNK PAUSE_MS [CONNECT_TO]\n");
 		return 1;
 	}
 	port = atoi(argv[1]);
@@ -57,12 +62,24 @@ int main(int argc, char **argv)
 		return fail("SO_RCVBUF");
 	printf("rcvwin: rcvbuf %d\n", v);
 	a.sin_port = htons((unsigned short)port);
-	if (bind(ls, (struct sockaddr *)&a, sizeof(a)) || listen(ls, 1))
-		return fail("bind/listen");
-	printf("rcvwin: listening on port %d\n", port);
-	c = accept(ls, NULL, NULL);
-	if (c < 0)
-		return fail("accept");
+	if (argc == 6) {
+		if (inet_pton(AF_INET, argv[5], &a.sin_addr) != 1) {
+			printf("rcvwin: not an IPv4 address: %s\n", argv[5]);
+			return 1;
+		}
+		if (connect(ls, (struct sockaddr *)&a, sizeof(a)))
+			return fail("connect");
+		printf("rcvwin: connected to %s:%d\n", argv[5], port);
+		c = ls;
+		ls = -1;
+	} else {
+		if (bind(ls, (struct sockaddr *)&a, sizeof(a)) || listen(ls, 1))
+			return fail("bind/listen");
+		printf("rcvwin: listening on port %d\n", port);
+		c = accept(ls, NULL, NULL);
+		if (c < 0)
+			return fail("accept");
+	}
 	for (;;) {
 		if (ioctl(c, FIONREAD, &queued))
 			return fail("FIONREAD");
@@ -82,7 +99,8 @@ int main(int argc, char **argv)
 	printf("rcvwin: bytes=%ld sum=%lu max_queued=%d reads=%ld\n", bytes, sum & 0xffffffffUL,
 	       max_queued, reads);
 	close(c);
-	close(ls);
+	if (ls >= 0)
+		close(ls);
 	free(buf);
 	return 0;
 }

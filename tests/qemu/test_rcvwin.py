@@ -1,16 +1,17 @@
 """A TCP socket's receive buffer bounds its window from the first segment
 (issue 15; lwIP patch 0061, net/socket/sock_tcp.c).  tests/apps/rcvwin.c
-listens with SO_RCVBUF 4096 (8192 after Linux's doubling, half of it for
-data as Linux's tcp_adv_win_scale=1: a 4096-byte window) and reads 1 KiB
-every 20 ms.  The host connects from the test namespace and sends 100 KB;
-an AF_PACKET capture on the namespace's tap sees both sides.  The guest's
-SYN-ACK (its window is never scaled, RFC 7323 2.2) and every later segment
-announce at most the buffer's usable space (window << wscale) while the
+sets SO_RCVBUF 4096 (8192 after Linux's doubling, half of it for data as
+Linux's tcp_adv_win_scale=1: a 4096-byte window) before listen() (the host
+connects from the test namespace) or before connect() (to a listener of
+the host's), and reads 1 KiB every 20 ms while the host sends 100 KB.  An
+AF_PACKET capture on the namespace's tap sees both sides.  The guest's
+SYN-ACK or SYN (a SYN's window is never scaled, RFC 7323 2.2) and every
+later window (window << wscale) fit the buffer's usable space while the
 host may send, the host never has a byte in flight past the right edge
-the guest announced, the
-application never finds more than that waiting, and every byte arrives.
-Before the patch the SYN-ACK announced lwIP's 65535 and a scaled window of
-TCP_WND (93440) until the first bytes were read."""
+the guest announced, the application never finds more than that waiting,
+and every byte arrives.  Before the patch the SYN-ACK and SYN announced
+lwIP's 65535, and the scaled window was TCP_WND (93440) until the
+application had read that much."""
 import select
 import socket
 import struct
@@ -90,12 +91,69 @@ def seq_after(a, b):
     return 0 < ((a - b) & 0xffffffff) < 0x80000000
 
 
-def test_small_rcvbuf_window_from_the_syn_ack(testnet):
-    g = testnet.guest("rcvwin", kernel=apps.app_kernel("tests/apps/rcvwin.c"),
-                      append="ip=10.0.2.15/24,10.0.2.2 -- %d %d 1024 20" % (PORT, RCVBUF))
-    m = g.wait_for(r"rcvwin: rcvbuf (\d+)", timeout=90)
-    usable = int(m.group(1)) // 2
+def rcvwin_guest(testnet, name, extra=""):
+    """The guest running tests/apps/rcvwin.c (SO_RCVBUF RCVBUF, 1 KiB
+    every 20 ms); the buffer's usable space (half of what getsockopt
+    says)."""
+    g = testnet.guest(name, kernel=apps.app_kernel("tests/apps/rcvwin.c"),
+                      append="ip=10.0.2.15/24,10.0.2.2 -- %d %d 1024 20 %s" % (PORT, RCVBUF, extra))
+    m = g.wait_for(r"rcvwin: rcvbuf (\d+)\r?\n", timeout=90)
     assert int(m.group(1)) == 2 * RCVBUF, m.group(0)
+    return g, int(m.group(1)) // 2
+
+
+def wait_result(g, data):
+    m = g.wait_for(r"rcvwin: bytes=(\d+) sum=(\d+) max_queued=(\d+) reads=(\d+)\r?\n", timeout=120)
+    # the guest's last ACKs, on the tap, before the capture ends
+    time.sleep(0.5)
+    assert int(m.group(1)) == len(data) and int(m.group(2)) == sum(data) & 0xffffffff, m.group(0)
+    return int(m.group(3))
+
+
+def check_windows(segs, usable, total):
+    """The guest's SYN (or SYN-ACK) and every window after it fit usable;
+    the host's data never passed the right edge the guest had announced."""
+    guest = [s for s in segs if s[0] == netns.GUEST4]
+    host = [s for s in segs if s[0] != netns.GUEST4]
+    gsyn = [s for s in guest if s[4] & SYN]
+    hsyn = [s for s in host if s[4] & SYN]
+    assert gsyn and hsyn, segs[:10]
+    # both sides offered window scaling: the guest's scale applies to the
+    # windows after its SYN; a SYN's own window is not scaled
+    assert TCPOPT_WSCALE in hsyn[0][7] and TCPOPT_WSCALE in gsyn[0][7], (hsyn[0], gsyn[0])
+    wscale = gsyn[0][7][TCPOPT_WSCALE][0]
+    assert gsyn[0][5] <= usable, ("the guest's SYN window", gsyn[0][5], "usable", usable)
+    # every window the host could still send into: up to the guest's ACK
+    # of the host's FIN (the socket gives lwIP its whole window back when
+    # it closes, for lwIP's tcp_close to send a FIN and not a RST; the
+    # host has nothing more to send by then)
+    fin = [s for s in host if s[4] & FIN]
+    assert fin, host[-5:]
+    fin_end = (fin[0][2] + fin[0][6] + 1) & 0xffffffff
+    open_ = [s for s in guest if s[4] & ACK and seq_after(fin_end, s[3])]
+    later = [s for s in open_ if not s[4] & SYN]
+    assert len(later) > 10, guest[:5]
+    worst = max(s[5] << wscale for s in later)
+    assert worst <= usable, ("window << wscale", worst, "usable", usable, wscale)
+    # in order on the tap: the host's data never passed the right edge the
+    # guest had announced (its ack + window) by the time it was sent
+    edge = None
+    sent = 0
+    for s in segs:
+        if s in open_:
+            right = (s[3] + (s[5] if s[4] & SYN else s[5] << wscale)) & 0xffffffff
+            if edge is None or seq_after(right, edge):
+                edge = right
+        elif s[0] != netns.GUEST4 and s[6]:
+            end = (s[2] + s[6]) & 0xffffffff
+            assert edge is not None and not seq_after(end, edge), \
+                ("data past the announced window", s, "edge", edge)
+            sent += s[6]
+    assert sent >= total, sent
+
+
+def test_small_rcvbuf_window_from_the_syn_ack(testnet):
+    g, usable = rcvwin_guest(testnet, "rcvwin-listen")
     g.wait_for(r"rcvwin: listening on port %d" % PORT, timeout=30)
     data = bytes((i * 7 + (i >> 8)) & 0xff for i in range(TOTAL))
     cap = Capture(testnet)
@@ -105,50 +163,45 @@ def test_small_rcvbuf_window_from_the_syn_ack(testnet):
             c.connect((netns.GUEST4, PORT))
             c.sendall(data)
             c.shutdown(socket.SHUT_WR)
-            m = g.wait_for(r"rcvwin: bytes=(\d+) sum=(\d+) max_queued=(\d+) reads=(\d+)\r?\n",
-                           timeout=120)
-            # the guest's ACK of the FIN, on the tap, before the capture ends
-            time.sleep(0.5)
+            queued = wait_result(g, data)
     finally:
         cap.close()
-    assert int(m.group(1)) == TOTAL and int(m.group(2)) == sum(data) & 0xffffffff, m.group(0)
-
-    guest = [s for s in cap.segs if s[0] == netns.GUEST4 and s[1] == PORT]
-    host = [s for s in cap.segs if s[0] != netns.GUEST4]
-    synack = [s for s in guest if s[4] & (SYN | ACK) == SYN | ACK]
-    syn = [s for s in host if s[4] & (SYN | ACK) == SYN]
-    assert synack and syn, cap.segs[:10]
-    # both sides offered window scaling: the guest's scale applies to the
-    # windows after the SYN-ACK; the SYN-ACK's own window is not scaled
-    assert TCPOPT_WSCALE in syn[0][7] and TCPOPT_WSCALE in synack[0][7], (syn[0], synack[0])
-    wscale = synack[0][7][TCPOPT_WSCALE][0]
-    assert synack[0][5] <= usable, ("SYN-ACK window", synack[0][5], "usable", usable)
-    # every window the host could still send into: up to the guest's ACK
-    # of the host's FIN (the socket gives lwIP its whole window back when
-    # it closes, for lwIP's tcp_close to send a FIN and not a RST; the
-    # host has nothing more to send by then)
-    fin = [s for s in host if s[4] & FIN]
-    assert fin, host[-5:]
-    fin_end = (fin[0][2] + fin[0][6] + 1) & 0xffffffff
-    later = [s for s in guest if not s[4] & SYN and seq_after(fin_end, s[3])]
-    assert len(later) > 10, guest[:5]
-    worst = max(s[5] << wscale for s in later)
-    assert worst <= usable, ("window << wscale", worst, "usable", usable, wscale)
-
-    # in order on the tap: the host's data never passed the right edge the
-    # guest had announced (its ack + window) by the time it was sent
-    edge = None
-    sent = 0
-    for s in cap.segs:
-        if s[0] == netns.GUEST4 and s[1] == PORT and s[4] & ACK and seq_after(fin_end, s[3]):
-            right = (s[3] + (s[5] if s[4] & SYN else s[5] << wscale)) & 0xffffffff
-            if edge is None or seq_after(right, edge):
-                edge = right
-        elif s[0] != netns.GUEST4 and s[6]:
-            end = (s[2] + s[6]) & 0xffffffff
-            assert edge is not None and not seq_after(end, edge), \
-                ("data past the announced window", s, "edge", edge)
-            sent += s[6]
-    assert sent >= TOTAL, sent
+    check_windows(cap.segs, usable, TOTAL)
     # the application never found more waiting than the window allowed
-    assert 0 < int(m.group(3)) <= usable, m.group(0)
+    assert 0 < queued <= usable, queued
+
+
+def test_small_rcvbuf_window_from_the_syn(testnet):
+    data = bytes((i * 13 + (i >> 9)) & 0xff for i in range(TOTAL))
+    with testnet.entered():
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    err = []
+
+    def serve():
+        try:
+            c, _ = ls.accept()
+            with c:
+                c.settimeout(60)
+                c.sendall(data)
+                c.shutdown(socket.SHUT_WR)
+                c.recv(1)       # the guest's FIN
+        except OSError as e:
+            err.append(e)
+
+    with ls:
+        ls.bind((netns.HOST4, PORT))
+        ls.listen(1)
+        ls.settimeout(60)
+        cap = Capture(testnet)
+        t = threading.Thread(target=serve, daemon=True)
+        t.start()
+        try:
+            g, usable = rcvwin_guest(testnet, "rcvwin-connect", netns.HOST4)
+            g.wait_for(r"rcvwin: connected to %s:%d" % (netns.HOST4, PORT), timeout=30)
+            queued = wait_result(g, data)
+            t.join(30)
+        finally:
+            cap.close()
+    assert not err and not t.is_alive(), err
+    check_windows(cap.segs, usable, TOTAL)
+    assert 0 < queued <= usable, queued
