@@ -18,6 +18,8 @@ import struct
 import threading
 import time
 
+import pytest
+
 import apps
 import netns
 
@@ -110,9 +112,11 @@ def wait_result(g, data):
     return int(m.group(3))
 
 
-def check_windows(segs, usable, total):
+def check_windows(segs, usable, total, scaled=True):
     """The guest's SYN (or SYN-ACK) and every window after it fit usable;
-    the host's data never passed the right edge the guest had announced."""
+    the host's data never passed the right edge the guest had announced.
+    scaled: both sides offered window scaling (else neither did: a SYN
+    cookie's SYN-ACK offers none)."""
     guest = [s for s in segs if s[0] == netns.GUEST4]
     host = [s for s in segs if s[0] != netns.GUEST4]
     gsyn = [s for s in guest if s[4] & SYN]
@@ -120,8 +124,9 @@ def check_windows(segs, usable, total):
     assert gsyn and hsyn, segs[:10]
     # both sides offered window scaling: the guest's scale applies to the
     # windows after its SYN; a SYN's own window is not scaled
-    assert TCPOPT_WSCALE in hsyn[0][7] and TCPOPT_WSCALE in gsyn[0][7], (hsyn[0], gsyn[0])
-    wscale = gsyn[0][7][TCPOPT_WSCALE][0]
+    assert TCPOPT_WSCALE in hsyn[0][7], hsyn[0]
+    assert (TCPOPT_WSCALE in gsyn[0][7]) == scaled, gsyn[0]
+    wscale = gsyn[0][7][TCPOPT_WSCALE][0] if scaled else 0
     assert gsyn[0][5] <= usable, ("the guest's SYN window", gsyn[0][5], "usable", usable)
     # every window the host could still send into: up to the guest's ACK
     # of the host's FIN (the socket gives lwIP its whole window back when
@@ -152,9 +157,23 @@ def check_windows(segs, usable, total):
     assert sent >= total, sent
 
 
-def test_small_rcvbuf_window_from_the_syn_ack(testnet):
-    g, usable = rcvwin_guest(testnet, "rcvwin-listen")
+def syncookies_recv(g):
+    rows = [l.split() for l in g.shell("cat /proc/net/netstat").splitlines()
+            if l.startswith("TcpExt:")]
+    return int(rows[1][rows[0].index("SyncookiesRecv")])
+
+
+@pytest.mark.parametrize("cookie", [False, True], ids=["pcb", "syncookie"])
+def test_small_rcvbuf_window_from_the_syn_ack(testnet, cookie):
+    """The listener's SYN-ACK, from the pcb lwIP makes for the SYN or (with
+    net.ipv4.tcp_syncookies=2) stateless with a SYN cookie, whose
+    connection is made from the ACK (no window scaling then)."""
+    g, usable = rcvwin_guest(testnet, "rcvwin-listen-" + ("cookie" if cookie else "pcb"))
     g.wait_for(r"rcvwin: listening on port %d" % PORT, timeout=30)
+    if cookie:
+        g.wait_prompt(30)
+        g.shell("sysctl -w net.ipv4.tcp_syncookies=2")
+        cookies = syncookies_recv(g)
     data = bytes((i * 7 + (i >> 8)) & 0xff for i in range(TOTAL))
     cap = Capture(testnet)
     try:
@@ -166,9 +185,11 @@ def test_small_rcvbuf_window_from_the_syn_ack(testnet):
             queued = wait_result(g, data)
     finally:
         cap.close()
-    check_windows(cap.segs, usable, TOTAL)
+    check_windows(cap.segs, usable, TOTAL, scaled=not cookie)
     # the application never found more waiting than the window allowed
     assert 0 < queued <= usable, queued
+    if cookie:
+        assert syncookies_recv(g) == cookies + 1
 
 
 def test_small_rcvbuf_window_from_the_syn(testnet):
