@@ -27,10 +27,17 @@ struct procview_open {
 	long pos;                       /* procview_lock */
 };
 
+/* path is dir or under it */
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (!path[n] || path[n] == '/');
+}
+
 bool procview_path(const char *path)
 {
-	return !strncmp(path, "/proc", 5) && (!path[5] || path[5] == '/') ? true :
-	       !strncmp(path, "/sys", 4) && (!path[4] || path[4] == '/');
+	return path_under(path, "/proc") || path_under(path, "/sys");
 }
 
 static long procview_read(struct app_file *f, void *buf, size_t len)
