@@ -17,7 +17,7 @@
 kernel-srcs += kernel/app/entry.S kernel/app/arch.c kernel/app/uvm.c kernel/app/thread.c \
 	kernel/app/fd.c kernel/app/futex.c kernel/app/loader.c kernel/app/syscall.c \
 	kernel/app/sys_net.c kernel/app/poll.c kernel/app/epoll.c kernel/app/tmpfs.c \
-	kernel/app/signal.c
+	kernel/app/procview.c kernel/app/signal.c
 
 # the embedded application's object (kernel/app/app.mk builds it)
 kernel-extra-objs += $(BUILD)/obj/kernel/app/image.o

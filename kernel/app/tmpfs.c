@@ -6,7 +6,8 @@
  *                  own pages: a store through it is in the file) or
  *                  MAP_PRIVATE (a copy);
  *   /dev/urandom, /dev/random   reads are get_random_bytes, writes are taken;
- *   /dev/null      reads are end of file, writes are taken.
+ *   /dev/null      reads are end of file, writes are taken;
+ *   /proc, /sys    barenet's views, read-only (kernel/app/procview.c).
  * Anything else does not exist (ENOENT), and cannot be created (EROFS).
  * /tmp has no subdirectories; a directory cannot be opened (EACCES, EISDIR
  * for writing).  A file is at most 64 MiB (EFBIG), all of them 64 MiB
@@ -24,6 +25,7 @@
  * holding tmp_lock. */
 #include "kernel/app/app.h"
 #include "kernel/app/fd.h"
+#include "kernel/app/procview.h"
 #include "kernel/app/tmpfs.h"
 #include "kernel/app/uapi.h"
 #include "kernel/errno.h"
@@ -479,6 +481,10 @@ long app_sys_openat(int dirfd, unsigned long upath, int flags, int mode)
 	}
 	if (acc == O_ACCMODE) {
 		rc = -EINVAL;
+		goto out;
+	}
+	if (procview_path(path)) {
+		rc = procview_open(path, flags);
 		goto out;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {

@@ -157,10 +157,12 @@ u8 linux_tcp_state(int lwip_state);
 /* Udp counters Linux keeps and lwIP does not (net/socket/sock_udp.c) */
 struct udp_sock_mib {
 	u64 rcvbuf_errors;              /* RcvbufErrors: a full receive buffer dropped it */
-	u64 in_errors;                  /* added to lwIP's InErrors */
+	u64 in_errors;                  /* added to lwIP's InErrors: the drops below
+					 * and reads whose copy faulted */
 	u64 mem_errors;                 /* MemErrors: no memory for the queue entry */
 	u64 queued;                     /* datagrams lwIP counted in InDatagrams that a
-					 * socket queued: counted again when read */
+					 * socket queued: counted again when read (a
+					 * read whose copy faults counts in_errors) */
 	u64 read;                       /* datagrams read by applications */
 };
 extern struct udp_sock_mib udp_sock_mib;

@@ -6,11 +6,18 @@
  * buffer back to the ring).  TCP data is never dropped for a slow reader:
  * lwIP's window shrinks by every byte it hands us, and tcp_recved() gives
  * bytes back only as the application reads them.  A receive buffer
- * smaller than lwIP's window (TCP_WND) is honoured by keeping back
- * TCP_WND - rcvbuf/2 of the bytes read (tcp_owed) for good, so the
- * advertised window is at most rcvbuf/2 less what is queued (half the
- * buffer, as Linux's tcp_adv_win_scale=1); the window's right edge never
- * moves left.  A reader that stops closes the window; the peer probes.
+ * smaller than lwIP's window (TCP_WND_MAX: TCP_WND with window scaling,
+ * else 65535) is honoured from the first segment: the window of the SYN
+ * or SYN|ACK is rcvbuf/2 (LWIP_HOOK_TCP_RCV_WND_START, lwIP patch 0061),
+ * the rest of lwIP's window is owed (tcp_owed) from the start, and bytes
+ * read go back to lwIP only past what keeps the window at rcvbuf/2; so
+ * the advertised window is at most rcvbuf/2 less what is queued (half the
+ * buffer, as Linux's tcp_adv_win_scale=1), and the window's right edge
+ * never moves left.  A reader that stops closes the window; the peer
+ * probes.  When reading opens a window that had shrunk under half its
+ * size to at least twice what the peer last heard, the update goes out at
+ * once (Linux's __tcp_cleanup_rbuf): lwIP's own threshold
+ * (TCP_WND_UPDATE_THRESHOLD) is more than a small buffer's whole window.
  *
  * Listen: every connection lwIP completes is accepted at once into the
  * listener's queue (its own socket, receiving from then on); past the
@@ -38,6 +45,7 @@
 #define SOCK_MAX_BACKLOG 4096
 
 static err_t tcp_sock_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err);
+static err_t tcp_sock_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err);
 static err_t tcp_sock_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len);
 static void tcp_sock_err_cb(void *arg, err_t err);
 
@@ -73,6 +81,35 @@ void tcp_sock_apply_opts(struct sock *sk)
 		ip_set_option(pcb, SOF_KEEPALIVE);
 	else
 		ip_reset_option(pcb, SOF_KEEPALIVE);
+}
+
+/* the most window sk advertises out of lwIP's full one: half its receive
+ * buffer (Linux's tcp_adv_win_scale=1) */
+static u32 tcp_sock_wnd_max(const struct sock *sk, u32 full)
+{
+	return MIN(full, (u32)sk->rcvbuf / 2);
+}
+
+/* LWIP_HOOK_TCP_RCV_WND_START: a socket's connection starts with the
+ * window its receive buffer holds; lwIP's services (other callbacks) with
+ * lwIP's.  For an active open the rest is owed from now (nothing has been
+ * received); a listener's child takes its debt at accept. */
+u32_t tcp_sock_rcv_wnd_start(const struct tcp_pcb *pcb, const struct tcp_pcb_listen *lpcb,
+			     u32_t wnd)
+{
+	struct sock *sk = NULL;
+	u32 first;
+
+	if (lpcb)
+		sk = lpcb->accept == tcp_sock_accept_cb ? lpcb->callback_arg : NULL;
+	else if (pcb && pcb->recv == tcp_sock_recv_cb)
+		sk = pcb->callback_arg;
+	if (!sk)
+		return wnd;
+	first = tcp_sock_wnd_max(sk, wnd);
+	if (!lpcb)
+		sk->tcp_owed = wnd - first;
+	return first;
 }
 
 static struct tcp_pcb *tcp_sock_pcb(struct sock *sk)
@@ -135,6 +172,9 @@ static err_t tcp_sock_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err)
 	sk->rcvtimeo = lsk->rcvtimeo;
 	sk->sndtimeo = lsk->sndtimeo;
 	sock->state = SS_CONNECTED;
+	/* the window lwIP's SYN|ACK announced was the listener's (lwIP calls
+	 * accept before it takes any data): the rest of its window is owed */
+	sk->tcp_owed = TCP_WND_MAX(newpcb) - MIN(newpcb->rcv_wnd, TCP_WND_MAX(newpcb));
 	tcp_sock_hook(sk, newpcb);
 	if (lsk->acc_tail)
 		lsk->acc_tail->acc_next = sk;
@@ -432,19 +472,36 @@ long tcp_sock_send(struct sock *sk, const struct msghdr *msg, size_t skip, size_
 }
 
 /* give read bytes back to lwIP's window, keeping back what makes the
- * window at most rcvbuf/2 */
+ * window at most rcvbuf/2; announce a window that reading reopened */
 static void tcp_sock_window(struct sock *sk)
 {
-	u32 wmax = MIN((u32)TCP_WND, (u32)sk->rcvbuf / 2);
-	u32 keep = TCP_WND - wmax;
+	struct tcp_pcb *pcb = sk->pcb.tcp;
+	u32 full, wmax, keep, heard;
+	bool gave = false;
 
-	if (!sk->pcb.tcp)
+	if (!pcb)
 		return;
+	full = TCP_WND_MAX(pcb);
+	wmax = tcp_sock_wnd_max(sk, full);
+	keep = full - wmax;
 	while (sk->tcp_owed > keep) {
 		u16 give = (u16)MIN(sk->tcp_owed - keep, 0xffffu);
 
-		tcp_recved(sk->pcb.tcp, give);
+		tcp_recved(pcb, give);
 		sk->tcp_owed -= give;
+		gave = true;
+	}
+	if (!gave || pcb->state < ESTABLISHED || pcb->state > FIN_WAIT_2)
+		return;
+	/* what the peer last heard (tcp_recved's own update, if it sent
+	 * one, included); Linux's __tcp_cleanup_rbuf: a window under half
+	 * its size that has at least doubled goes out now, not at the next
+	 * ACK of data (there is none while it is closed) or probe */
+	heard = TCP_SEQ_GT(pcb->rcv_nxt, pcb->rcv_ann_right_edge) ? 0 :
+		pcb->rcv_ann_right_edge - pcb->rcv_nxt;
+	if (2 * heard <= wmax && pcb->rcv_ann_wnd > heard && pcb->rcv_ann_wnd >= 2 * heard) {
+		tcp_ack_now(pcb);
+		tcp_output(pcb);
 	}
 }
 

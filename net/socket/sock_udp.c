@@ -207,7 +207,9 @@ long udp_sock_recv(struct sock *sk, struct msghdr *msg, int flags)
 		total += msg->msg_iov[i].iov_len;
 	n = sock_copy_to_iov(msg, 0, e->p, 0, MIN(total, len));
 	/* an application's page gone: the datagram is dropped, as Linux's
-	 * udp_recvmsg does on a copy error */
+	 * udp_recvmsg does on a copy error, and counted as Linux counts it:
+	 * the socket's drops and Udp InErrors, not InDatagrams (a peek
+	 * leaves it queued and counts nothing) */
 	fault = n < MIN(total, len);
 	if (n < len)
 		msg->msg_flags |= MSG_TRUNC;
@@ -222,7 +224,12 @@ long udp_sock_recv(struct sock *sk, struct msghdr *msg, int flags)
 		journey_rx_done(e->journey, JOURNEY_RX_READ);
 		e->journey = NULL;
 		sk_rx_free(e);
-		udp_sock_mib.read++;
+		if (fault) {
+			sk->drops++;
+			udp_sock_mib.in_errors++;
+		} else {
+			udp_sock_mib.read++;
+		}
 	}
 	if (fault)
 		return -EFAULT;

@@ -885,6 +885,115 @@ static void test_user_faults(void)
 	munmap(two, 8192);
 }
 
+/* the whole of a /proc file (a snapshot, kernel/app/procview.c) in buf;
+ * its length, or -1 */
+static long read_proc(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	long len = 0, n;
+
+	if (fd < 0)
+		return -1;
+	while (len < (long)size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = 0;
+	return len;
+}
+
+/* /proc/net/snmp's Udp InDatagrams and InErrors: 0, or -1 */
+static int snmp_udp(long *in_dgrams, long *in_errors)
+{
+	static char text[8192];
+	char *names, *vals, *ns, *vs, *n, *v;
+
+	if (read_proc("/proc/net/snmp", text, sizeof(text)) <= 0)
+		return -1;
+	names = strstr(text, "\nUdp: ");
+	vals = names ? strstr(names + 1, "\nUdp: ") : NULL;
+	if (!vals)
+		return -1;
+	*strchr(vals + 1, '\n') = 0;
+	*vals = 0;
+	*in_dgrams = *in_errors = -1;
+	n = strtok_r(names + 6, " ", &ns);
+	v = strtok_r(vals + 6, " ", &vs);
+	for (; n && v; n = strtok_r(NULL, " ", &ns), v = strtok_r(NULL, " ", &vs)) {
+		if (!strcmp(n, "InDatagrams"))
+			*in_dgrams = atol(v);
+		else if (!strcmp(n, "InErrors"))
+			*in_errors = atol(v);
+	}
+	return *in_dgrams < 0 || *in_errors < 0 ? -1 : 0;
+}
+
+/* the drops column of port's line in /proc/net/udp (Linux's format:
+ * sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer
+ * drops), or -1 */
+static long proc_udp_drops(int port)
+{
+	static char text[16384];
+	char *l, *save;
+
+	if (read_proc("/proc/net/udp", text, sizeof(text)) <= 0)
+		return -1;
+	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned int lport;
+		long drops;
+
+		if (sscanf(l, " %*d: %*x:%x %*x:%*x %*x %*x:%*x %*x:%*x %*x %*u %*d %*u %*d %*s %ld",
+			   &lport, &drops) == 2 && (int)lport == port)
+			return drops;
+	}
+	return -1;
+}
+
+/* a datagram whose copy to the application faults: EFAULT, and the
+ * datagram is gone, counted as Linux's udp_recvmsg counts it (the
+ * socket's drops and Udp InErrors, not InDatagrams); a peek that faults
+ * leaves it queued and counts nothing */
+static void test_udp_efault_counters(void)
+{
+	char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct sockaddr_in a = lo4(0);
+	int u = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0), port;
+	struct pollfd p = { .events = POLLIN };
+	long dg0, er0, dg1, er1, dg2, er2, dg3, er3, r;
+	char buf[64];
+
+	bind(u, (struct sockaddr *)&a, sizeof(a));
+	port = port_of(u);
+	a = lo4(port);
+	p.fd = u;
+	CHECK("proc_net_snmp_readable", snmp_udp(&dg0, &er0) == 0, "no Udp line");
+	CHECK("proc_net_udp_lists_the_socket", proc_udp_drops(port) == 0, "drops %ld",
+	      proc_udp_drops(port));
+	sendto(tx, "fault", 5, 0, (struct sockaddr *)&a, sizeof(a));
+	poll(&p, 1, 2000);
+	snmp_udp(&dg0, &er0);
+	CHECK_ERR("udp_recv_efault", recv(u, none, 100, 0), EFAULT);
+	snmp_udp(&dg1, &er1);
+	CHECK("udp_efault_counts_inerrors_not_indatagrams", er1 - er0 == 1 && dg1 == dg0,
+	      "InErrors %ld -> %ld, InDatagrams %ld -> %ld", er0, er1, dg0, dg1);
+	CHECK_ERR("udp_efault_datagram_dropped", recv(u, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	CHECK("udp_efault_socket_drops", proc_udp_drops(port) == 1, "drops %ld", proc_udp_drops(port));
+	/* a peek into a bad buffer: EFAULT, nothing counted, still queued */
+	sendto(tx, "good", 4, 0, (struct sockaddr *)&a, sizeof(a));
+	poll(&p, 1, 2000);
+	CHECK_ERR("udp_peek_efault", recv(u, none, 100, MSG_PEEK), EFAULT);
+	snmp_udp(&dg2, &er2);
+	r = recv(u, buf, sizeof(buf), MSG_DONTWAIT);
+	snmp_udp(&dg3, &er3);
+	CHECK("udp_peek_efault_counts_nothing", er2 == er1 && dg2 == dg1 && proc_udp_drops(port) == 1,
+	      "InErrors %ld -> %ld, InDatagrams %ld -> %ld", er1, er2, dg1, dg2);
+	CHECK("udp_read_after_efault_counts_indatagrams", r == 4 && !memcmp(buf, "good", 4) &&
+	      dg3 - dg2 == 1 && er3 == er2, "recv %ld, InDatagrams %ld -> %ld, InErrors %ld -> %ld",
+	      r, dg2, dg3, er2, er3);
+	close(u);
+	close(tx);
+	munmap(none, 4096);
+}
+
 /* a descriptor closed by another thread while poll sleeps on it: the wait
  * holds the file, so nothing is freed under it and nothing wakes it; at
  * the timeout the last pass finds the descriptor closed (POLLNVAL, as
@@ -994,6 +1103,7 @@ int main(int argc, char **argv)
 	test_send_timeout();
 	test_close_while_polled();
 	test_user_faults();
+	test_udp_efault_counters();
 	if (!(argc > 1 && !strcmp(argv[1], "nolimit")))
 		test_many_and_limit();
 	printf("sockapi: %d failed\n", failures);

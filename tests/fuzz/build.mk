@@ -30,7 +30,9 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
 FUZZ_LWIP_CFLAGS := $(FUZZ_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include \
 	-DLWIP_HOOK_FILENAME='"fuzz_hooks.h"' \
 	'-DLWIP_HOOK_TCP_SEG_MAX(pcb)=((pcb)->mss)' \
-	'-DLWIP_HOOK_TCP_SPLIT_COPIED(pcb,bytes)='
+	'-DLWIP_HOOK_TCP_SPLIT_COPIED(pcb,bytes)=' \
+	'-DLWIP_HOOK_TCP_RCV_WND_START(pcb,lpcb,wnd)=(wnd)'
+# no sockets: every connection starts with lwIP's own window.
 # no TSO glue (net/lwip/netif.c) here either: lwIP's segments stay at the
 # MSS, as in tests/unit/build.mk's host lwIP
 FUZZ_LDFLAGS := -fsanitize=fuzzer $(FUZZ_SAN)

@@ -23,6 +23,8 @@ HOST_LWIP_CFLAGS := $(HOST_CFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include
 # no TSO glue (net/lwip/netif.c) here: lwIP's segments stay at the MSS
 HOST_LWIP_CFLAGS += '-DLWIP_HOOK_TCP_SEG_MAX(pcb)=((pcb)->mss)'
 HOST_LWIP_CFLAGS += '-DLWIP_HOOK_TCP_SPLIT_COPIED(pcb,bytes)='
+# no sockets either: every connection starts with lwIP's own window
+HOST_LWIP_CFLAGS += '-DLWIP_HOOK_TCP_RCV_WND_START(pcb,lpcb,wnd)=(wnd)'
 host-lwip-objs := $(lwip-srcs:%.c=$(BUILD)/host/lwip/%.o) $(BUILD)/host/lwip/port.o \
 	$(BUILD)/host/lwip/tcp_tw.o $(BUILD)/host/lwip/secure_seq.o $(BUILD)/host/lwip/random.o \
 	$(BUILD)/host/lwip/siphash.o \

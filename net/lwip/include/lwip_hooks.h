@@ -94,4 +94,16 @@ void net_tcp_split_count(u16_t copied);
 #define LWIP_HOOK_TCP_SPLIT_COPIED(pcb, bytes) net_tcp_split_count(bytes)
 #endif
 
+/* a connection's first receive window (its SYN's or SYN|ACK's): a
+ * socket's fits its receive buffer, the callback services' is lwIP's
+ * (net/socket/sock_tcp.c; lwIP's side is
+ * net/lwip/patches/0061-tcp-first-receive-window-hook.patch; a build
+ * without sockets defines its own first: tests/unit/build.mk) */
+#ifndef LWIP_HOOK_TCP_RCV_WND_START
+u32_t tcp_sock_rcv_wnd_start(const struct tcp_pcb *pcb, const struct tcp_pcb_listen *lpcb,
+			     u32_t wnd);
+#define LWIP_HOOK_TCP_RCV_WND_START(pcb, lpcb, wnd) \
+	((tcpwnd_size_t)tcp_sock_rcv_wnd_start(pcb, lpcb, wnd))
+#endif
+
 #endif
