@@ -513,7 +513,10 @@ int e1000_xmit(struct e1000_adapter *a, struct e1000_tx_ring *t, struct sk_buff 
 	u16 vtag = 0;
 
 	if (skb_tx_csum(skb, &csum)) {
-		if (e1000_check_csum(&csum, len))
+		key = e1000_ctx_key(&csum);
+		/* the layout of the context the device holds passed these
+		 * checks when it was loaded: only the frame's length is new */
+		if (key == t->ctx_key ? csum.l3_offset + csum.l3_len >= len : e1000_check_csum(&csum, len))
 			return -EINVAL;
 		tso = csum.flags & NETDEV_CSUM_TSO;
 		if (tso) {
@@ -526,7 +529,6 @@ int e1000_xmit(struct e1000_adapter *a, struct e1000_tx_ring *t, struct sk_buff 
 			maxseg = E1000_TSO_MAX_SEGS;
 		}
 		cflags = csum.flags;
-		key = e1000_ctx_key(&csum);
 	}
 	if (vlan) {
 		/* the offload went off under it (ethtool -K txvlan off) */
@@ -538,11 +540,14 @@ int e1000_xmit(struct e1000_adapter *a, struct e1000_tx_ring *t, struct sk_buff 
 	}
 	/* an 802.1Q tag rides on top of the MTU (a VLAN sub-interface's
 	 * frames); a jumbo frame copied takes several slot buffers */
-	if (!tso && (len < ETH_HLEN ||
-		     len > READ_ONCE(a->netdev->mtu) + ETH_HLEN +
-			   (skb_vlan_tagged(skb) ? VLAN_HLEN : 0) ||
-		     len > E1000_TSO_MAX_SEGS * E1000_TX_BUF_SIZE))
-		return -EINVAL;
+	if (!tso) {
+		u32 max = READ_ONCE(a->netdev->mtu) + ETH_HLEN;
+
+		/* (the tag is looked for only in a frame that needs it) */
+		if (len < ETH_HLEN || (len > max && (len > max + VLAN_HLEN || !skb_vlan_tagged(skb))) ||
+		    len > E1000_TSO_MAX_SEGS * E1000_TX_BUF_SIZE)
+			return -EINVAL;
+	}
 	nseg = skb_segs(skb, segs, maxseg);
 	copy = nseg > maxseg || !e1000_map_segs(segs, nseg, dma);
 	if (tso && copy) {
@@ -607,12 +612,16 @@ int e1000_xmit(struct e1000_adapter *a, struct e1000_tx_ring *t, struct sk_buff 
 	/* a sampled frame's record completes when its descriptor does */
 	t->slot[first].journey = journey_tx_token();
 	t->next_to_use = ring_next(i, t->count);
+	/* (a counter that does not move is not written) */
 	if (cflags) {
 		sw->tx_csum_offloaded++;
-		sw->tx_csum_ipv6 += !!(cflags & NETDEV_CSUM_IPV6);
-		sw->tx_csum_udp += !!(cflags & NETDEV_CSUM_UDP);
+		if (cflags & NETDEV_CSUM_IPV6)
+			sw->tx_csum_ipv6++;
+		if (cflags & NETDEV_CSUM_UDP)
+			sw->tx_csum_udp++;
 	}
-	sw->tx_vlan_inserted += vlan;
+	if (vlan)
+		sw->tx_vlan_inserted++;
 	if (tso) {
 		sw->tx_tso_sends++;
 		sw->tx_tso6_sends += !!(cflags & NETDEV_CSUM_IPV6);
@@ -780,37 +789,50 @@ static void e1000_rx_desc(struct e1000_adapter *a, struct e1000_rx_ring *r, u32 
 			  const struct e1000_rx_wb *wb)
 {
 	struct e1000_queue_stats *qs = &a->qstats[r->index];
+	/* the common case: a frame in one buffer, none being gathered; it
+	 * goes up without the chain (e1000_rx_deliver checks its length) */
+	bool whole = wb->eop && !r->chain.skb && !r->chain.dropping;
+	struct sk_buff *skb;
+	u16 bufs = 1;
 
-	r->chain.max_len = READ_ONCE(a->netdev->mtu) + ETH_HLEN + VLAN_HLEN;
-	if (r->chain.dropping) {
+	if (!whole)
+		r->chain.max_len = READ_ONCE(a->netdev->mtu) + ETH_HLEN + VLAN_HLEN;
+	if (unlikely(r->chain.dropping)) {
 		/* the rest of a frame already dropped and counted */
 		rx_chain_drop(&r->chain, wb->eop);
-	} else if (wb->crc_err || wb->frame_err) {
+		return;
+	}
+	if (unlikely(wb->crc_err || wb->frame_err)) {
 		r->sw->rx_crc_errors += wb->crc_err;
 		r->sw->rx_frame_errors += wb->frame_err && !wb->crc_err;
 		e1000_rx_drop(r, qs, wb->eop);
-	} else if (wb->len > E1000_RX_BUF_SIZE) {
+		return;
+	}
+	if (unlikely(wb->len > E1000_RX_BUF_SIZE)) {
 		r->sw->rx_length_errors++;
 		e1000_rx_drop(r, qs, wb->eop);
-	} else {
-		struct sk_buff *skb = e1000_rx_take(a, r, i, wb->len);
-
-		if (!skb) {
-			r->sw->rx_alloc_failed++;
-			e1000_rx_drop(r, qs, wb->eop);
-		} else if (rx_chain_add(&r->chain, skb)) {
+		return;
+	}
+	skb = e1000_rx_take(a, r, i, wb->len);
+	if (unlikely(!skb)) {
+		r->sw->rx_alloc_failed++;
+		e1000_rx_drop(r, qs, wb->eop);
+		return;
+	}
+	if (!whole) {
+		if (rx_chain_add(&r->chain, skb)) {
 			/* past the MTU before its end: the rest is not kept */
 			r->sw->rx_length_errors++;
 			e1000_rx_drop(r, qs, wb->eop);
 		}
-		if (wb->eop) {
-			u16 bufs = r->chain.bufs;
-
-			skb = rx_chain_end(&r->chain);
-			if (skb)
-				e1000_rx_deliver(a, r, skb, bufs, wb);
-		}
+		if (!wb->eop)
+			return;
+		bufs = r->chain.bufs;
+		skb = rx_chain_end(&r->chain);
+		if (!skb)
+			return;
 	}
+	e1000_rx_deliver(a, r, skb, bufs, wb);
 }
 
 /* receive up to budget descriptors; returns the descriptors consumed */
