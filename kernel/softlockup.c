@@ -2,10 +2,12 @@
  * softlockup_touch() from the softirq loop, a halt or a context switch;
  * each CPU's tick counts the jiffies since and, every softlockup_thresh
  * seconds of them, reports the code it interrupted, in Linux's words
- * ("BUG: soft lockup - CPU#N stuck for Ns! [comm:pid]").  Also
- * `selftest=softlockup`, which spins with interrupts on until the watchdog
- * reports it, and `selftest=lockup_ap`, the same in a thread on the last
- * CPU. */
+ * ("BUG: soft lockup - CPU#N stuck for Ns! [comm:pid]").  A tick that
+ * interrupted code it could preempt (user mode, or a thread at
+ * preempt_count() 0 outside softirqs) counts as progress, as Linux's
+ * watchdog thread would run there.  Also `selftest=softlockup`, which spins
+ * with interrupts on and preemption off until the watchdog reports it, and
+ * `selftest=lockup_ap`, the same in a thread on the last CPU. */
 #include "kernel/softlockup.h"
 #include "kernel/backtrace.h"
 #include "kernel/cmdline.h"
@@ -121,6 +123,17 @@ void softlockup_tick(void)
 	 * jump to catch up) is no lockup; and the PIT may interrupt several
 	 * times per jiffy */
 	c->seen = now;
+	/* Linux's watchdog touches from a thread of the highest priority that
+	 * a timer wakes: it runs, and the CPU counts as making progress,
+	 * whenever the CPU's code can be preempted (a busy loop in user mode
+	 * never is a soft lockup there).  This tick's exit preempts on the
+	 * same conditions, so code it could preempt is progress too; only
+	 * code that cannot be preempted (a softirq, a spinlock holder, a
+	 * preempt_disable section, another interrupt handler) is stuck. */
+	if (sched_irq_preemptible(get_irq_regs())) {
+		softlockup_touch();
+		return;
+	}
 	if (++c->ticks % limit == 0)
 		softlockup_report(c);
 }
@@ -151,11 +164,15 @@ static int selftest_softlockup(void)
 		pr_err("softlockup: test: interrupts are off: no tick\n");
 		return -EINVAL;
 	}
+	/* preemption off, as in a spinlock holder's loop: code the tick could
+	 * preempt is no lockup (softlockup_tick) */
+	preempt_disable();
 	softlockup_touch();
-	pr_info("softlockup: test: spinning with interrupts on (threshold %u s)\n",
+	pr_info("softlockup: test: spinning with interrupts on, preemption off (threshold %u s)\n",
 		softlockup_thresh);
 	rc = softlockup_selftest_spin(limit);
 	softlockup_touch();
+	preempt_enable();
 	if (!rc)
 		pr_info("softlockup: test: reported, still running\n");
 	return rc;
