@@ -73,6 +73,22 @@ def test_softlockup_reported_and_running(kernel, syms):  # noqa: F811
     assert code == EXIT_OK, (code, out[-2000:])
 
 
+def test_preemptible_kernel_spin_is_no_soft_lockup(kernel):
+    """selftest=lockup_preempt: a kernel thread alone on CPU 1 spins with
+    interrupts and preemption on for two thresholds.  The tick could preempt
+    it, as Linux's watchdog thread would: no report (before, CPU 1 was
+    reported after one threshold)."""
+    code, out = boot("softlockup-preempt", smp=2,
+                     append="exit=ready softlockup_thresh=%d selftest=lockup_preempt" % THRESH,
+                     timeout=60)
+    assert "softlockup: test: CPU1 spinning %d s with interrupts and preemption on" % (2 * THRESH) \
+        in out, out[-2000:]
+    assert "softlockup: test: CPU1 not reported" in out, out[-2000:]
+    assert re.search(TS + r"selftest lockup_preempt: passed$", out, re.M), out[-2000:]
+    assert not ANY_REPORT_RE.search(out), out[-3000:]
+    assert code == EXIT_OK, (code, out[-2000:])
+
+
 def test_softlockup_panic(kernel, syms):  # noqa: F811
     code, out = boot("softlockup-panic",
                      append="exit=ready panic=exit softlockup_panic=1 softlockup_thresh=%d "
