@@ -16,6 +16,7 @@
 #include "kernel/cpustat.h"
 #include "kernel/errno.h"
 #include "kernel/idle.h"
+#include "kernel/idt.h"
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
 #include "kernel/preempt.h"
@@ -529,6 +530,20 @@ void sched_preempt_irq(void)
 		return;
 	rq->curr->nivcsw++;
 	__schedule(rq, true);
+}
+
+bool sched_irq_preemptible(const struct trap_frame *tf)
+{
+	struct rq *rq = this_cpu_ptr(&runqueues);
+
+	if (!rq->ready || !tf)
+		return false;
+	/* CPL 3: an application between system calls */
+	if ((tf->cs & 3) == 3)
+		return true;
+	/* sched_preempt_irq's conditions; a nested interrupt interrupted
+	 * another handler, which is never preempted */
+	return READ_ONCE(*this_cpu_ptr(&irq_nesting)) == 1 && !preempt_count() && !in_softirq();
 }
 
 void kthread_entry(void);

@@ -104,6 +104,13 @@ void cond_resched(void);
 void sched_tick(void);
 /* at the exit of the outermost interrupt: preempt when allowed and due */
 void sched_preempt_irq(void);
+/* From an interrupt handler: whether sched_preempt_irq at this
+ * interrupt's exit may switch away from the code tf shows it interrupted
+ * (need_resched aside): user mode, or a thread at preempt_count() 0 outside
+ * softirqs, interrupted by the outermost interrupt, once the run queue
+ * runs.  The soft-lockup watchdog's test of preemptible code. */
+struct trap_frame;
+bool sched_irq_preemptible(const struct trap_frame *tf);
 
 /* Let t run only on the CPUs in mask (bit c: CPU c; offline CPUs are
  * ignored); when its CPU is not among them it moves to the lowest allowed

@@ -2,10 +2,14 @@
  * softlockup_touch() from the softirq loop, a halt or a context switch;
  * each CPU's tick counts the jiffies since and, every softlockup_thresh
  * seconds of them, reports the code it interrupted, in Linux's words
- * ("BUG: soft lockup - CPU#N stuck for Ns! [comm:pid]").  Also
- * `selftest=softlockup`, which spins with interrupts on until the watchdog
- * reports it, and `selftest=lockup_ap`, the same in a thread on the last
- * CPU. */
+ * ("BUG: soft lockup - CPU#N stuck for Ns! [comm:pid]").  A tick that
+ * interrupted code it could preempt (user mode, or a thread at
+ * preempt_count() 0 outside softirqs) counts as progress, as Linux's
+ * watchdog thread would run there.  Also `selftest=softlockup`, which spins
+ * with interrupts on and preemption off until the watchdog reports it,
+ * `selftest=lockup_ap`, the same in a thread on the last CPU, and
+ * `selftest=lockup_preempt`, a thread there spinning with preemption on,
+ * which must not be reported. */
 #include "kernel/softlockup.h"
 #include "kernel/backtrace.h"
 #include "kernel/cmdline.h"
@@ -121,6 +125,17 @@ void softlockup_tick(void)
 	 * jump to catch up) is no lockup; and the PIT may interrupt several
 	 * times per jiffy */
 	c->seen = now;
+	/* Linux's watchdog touches from a thread of the highest priority that
+	 * a timer wakes: it runs, and the CPU counts as making progress,
+	 * whenever the CPU's code can be preempted (a busy loop in user mode
+	 * never is a soft lockup there).  This tick's exit preempts on the
+	 * same conditions, so code it could preempt is progress too; only
+	 * code that cannot be preempted (a softirq, a spinlock holder, a
+	 * preempt_disable section, another interrupt handler) is stuck. */
+	if (sched_irq_preemptible(get_irq_regs())) {
+		softlockup_touch();
+		return;
+	}
 	if (++c->ticks % limit == 0)
 		softlockup_report(c);
 }
@@ -151,11 +166,15 @@ static int selftest_softlockup(void)
 		pr_err("softlockup: test: interrupts are off: no tick\n");
 		return -EINVAL;
 	}
+	/* preemption off, as in a spinlock holder's loop: code the tick could
+	 * preempt is no lockup (softlockup_tick) */
+	preempt_disable();
 	softlockup_touch();
-	pr_info("softlockup: test: spinning with interrupts on (threshold %u s)\n",
+	pr_info("softlockup: test: spinning with interrupts on, preemption off (threshold %u s)\n",
 		softlockup_thresh);
 	rc = softlockup_selftest_spin(limit);
 	softlockup_touch();
+	preempt_enable();
 	if (!rc)
 		pr_info("softlockup: test: reported, still running\n");
 	return rc;
@@ -167,7 +186,7 @@ SELFTEST("softlockup", selftest_softlockup,
  * that CPU's own tick can see: a thread bound to the last CPU spins there
  * with interrupts on and preemption off (no switch to count as progress),
  * while this one waits for it */
-static u64 lockup_ap_limit;
+static u64 lockup_thread_limit;
 
 static int lockup_ap_thread(void *data)
 {
@@ -178,24 +197,25 @@ static int lockup_ap_thread(void *data)
 	softlockup_touch();
 	pr_info("softlockup: test: CPU%u spinning with interrupts on (threshold %u s)\n",
 		smp_processor_id(), softlockup_thresh);
-	rc = softlockup_selftest_spin(lockup_ap_limit);
+	rc = softlockup_selftest_spin(lockup_thread_limit);
 	softlockup_touch();
 	preempt_enable();
 	return rc;
 }
 
-static int selftest_lockup_ap(void)
+/* run fn in a thread bound to the last CPU, spinning up to secs seconds;
+ * its result */
+static int lockup_thread_run(int (*fn)(void *), u64 secs)
 {
 	unsigned int n = nr_cpu_ids_online();
 	struct task_struct *t;
-	int rc;
 
 	if (!softlockup_thresh || n < 2) {
 		pr_err("softlockup: test: needs the watchdog on and 2 CPUs\n");
 		return -ENODEV;
 	}
-	lockup_ap_limit = tsc_hz() * (SELFTEST_THRESHOLDS * softlockup_thresh + 1);
-	t = kthread_create(lockup_ap_thread, NULL, "lockup_test");
+	lockup_thread_limit = tsc_hz() * secs;
+	t = kthread_create(fn, NULL, "lockup_test");
 	if (!t)
 		return -ENOMEM;
 	if (kthread_bind(t, n - 1)) {
@@ -203,13 +223,53 @@ static int selftest_lockup_ap(void)
 		return -EINVAL;
 	}
 	wake_up_process(t);
-	rc = kthread_stop(t);
+	return kthread_stop(t);
+}
+
+static int selftest_lockup_ap(void)
+{
+	int rc = lockup_thread_run(lockup_ap_thread,
+				   SELFTEST_THRESHOLDS * softlockup_thresh + 1);
+
 	if (!rc)
-		pr_info("softlockup: test: CPU%u reported, still running\n", n - 1);
+		pr_info("softlockup: test: CPU%u reported, still running\n",
+			nr_cpu_ids_online() - 1);
 	return rc;
 }
 SELFTEST("lockup_ap", selftest_lockup_ap,
 	 "a thread on the last CPU spins with preemption off until that CPU's watchdog reports it");
+
+/* selftest=lockup_preempt: the same thread spins with preemption on, for
+ * PREEMPT_SPIN_THRESHOLDS thresholds: code the tick could preempt is no
+ * soft lockup (softlockup_tick; Linux's watchdog thread would preempt it),
+ * so no report may come */
+#define PREEMPT_SPIN_THRESHOLDS 2
+
+static int lockup_preempt_thread(void *data)
+{
+	int rc;
+
+	(void)data;
+	softlockup_touch();
+	pr_info("softlockup: test: CPU%u spinning %u s with interrupts and preemption on "
+		"(threshold %u s)\n", smp_processor_id(), PREEMPT_SPIN_THRESHOLDS * softlockup_thresh,
+		softlockup_thresh);
+	rc = softlockup_selftest_spin(lockup_thread_limit);
+	if (rc != -ETIMEDOUT) {
+		pr_err("softlockup: test: CPU%u reported a preemptible spin\n", smp_processor_id());
+		return -EIO;
+	}
+	pr_info("softlockup: test: CPU%u not reported\n", smp_processor_id());
+	return 0;
+}
+
+static int selftest_lockup_preempt(void)
+{
+	return lockup_thread_run(lockup_preempt_thread,
+				 PREEMPT_SPIN_THRESHOLDS * softlockup_thresh);
+}
+SELFTEST("lockup_preempt", selftest_lockup_preempt,
+	 "a thread on the last CPU spins with preemption on past the threshold: no report");
 
 /* the same under the name issue 13 gives it (selftest=lockup) */
 static int selftest_lockup(void)

@@ -1,9 +1,12 @@
 /* The soft-lockup watchdog: a CPU whose tick still runs but that has
  * neither come back to its softirq loop (the idle loop, or a wait loop
- * calling ksoftirqd_run()) nor halted (idle_halt()) for softlockup_thresh=
- * seconds is stuck in a loop with
- * interrupts on -- a softirq handler that never returns, as lwIP's
- * ip6_frag() with a fragment size of 0.  The tick reports it, as Linux's
+ * calling ksoftirqd_run()), switched threads nor halted (idle_halt()) for
+ * softlockup_thresh= seconds, and whose tick found code it could not
+ * preempt each time, is stuck in a loop with interrupts on -- a softirq
+ * handler that never returns, as lwIP's ip6_frag() with a fragment size of
+ * 0.  Code the tick could preempt (an application spinning in user mode, a
+ * thread at preempt_count() 0: sched_irq_preemptible()) is progress, as on
+ * Linux, whose watchdog thread preempts it.  The tick reports it, as Linux's
  * watchdog does ("BUG: soft lockup - CPU#0 stuck for 22s!"), with the
  * registers and the backtrace of the code the tick interrupted; the kernel
  * then carries on (reporting again every threshold while still stuck) or,
@@ -24,8 +27,9 @@
  * on the first call (the boot before it may take its time). */
 void softlockup_touch(void);
 
-/* Called by the tick interrupt once per jiffy, interrupts off: counts the
- * ticks since the last touch and reports (or panics) at each threshold. */
+/* Called by the tick interrupt once per jiffy, interrupts off: a touch
+ * when the tick interrupted preemptible code, otherwise counts the ticks
+ * since the last touch and reports (or panics) at each threshold. */
 void softlockup_tick(void);
 
 /* soft lockups reported since boot */

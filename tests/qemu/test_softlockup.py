@@ -7,7 +7,9 @@ name it, at the address nm gives it in build/barenet.sym.  Each CPU's tick
 runs the watchdog: `selftest=lockup_ap` spins in a thread on the last CPU
 with preemption off, and that CPU reports it."""
 import re
+import time
 
+import apps
 from harness import EXIT_FAIL, EXIT_OK, EXIT_PANIC, Guest, boot
 from test_exceptions import TS, call_trace, syms  # noqa: F401 (fixture)
 
@@ -15,6 +17,9 @@ SPIN = "softlockup_selftest_spin"
 THRESH = 2
 # Linux's line: the CPU, the seconds, the interrupted thread's comm:pid
 REPORT_RE = re.compile(TS + r"BUG: soft lockup - CPU#(\d+) stuck for (\d+)s! \[(.*)\]$", re.M)
+# a report anywhere in a line, for the tests that must see none: with the
+# shell on, the console may print it right after a prompt
+ANY_REPORT_RE = re.compile(r"BUG: soft lockup - CPU#\d+ stuck for \d+s! \[.*\]")
 
 
 def check_report(out, syms, cpu=0, task="swapper/0:0",  # noqa: F811 (the fixture's value)
@@ -68,6 +73,22 @@ def test_softlockup_reported_and_running(kernel, syms):  # noqa: F811
     assert code == EXIT_OK, (code, out[-2000:])
 
 
+def test_preemptible_kernel_spin_is_no_soft_lockup(kernel):
+    """selftest=lockup_preempt: a kernel thread alone on CPU 1 spins with
+    interrupts and preemption on for two thresholds.  The tick could preempt
+    it, as Linux's watchdog thread would: no report (before, CPU 1 was
+    reported after one threshold)."""
+    code, out = boot("softlockup-preempt", smp=2,
+                     append="exit=ready softlockup_thresh=%d selftest=lockup_preempt" % THRESH,
+                     timeout=60)
+    assert "softlockup: test: CPU1 spinning %d s with interrupts and preemption on" % (2 * THRESH) \
+        in out, out[-2000:]
+    assert "softlockup: test: CPU1 not reported" in out, out[-2000:]
+    assert re.search(TS + r"selftest lockup_preempt: passed$", out, re.M), out[-2000:]
+    assert not ANY_REPORT_RE.search(out), out[-3000:]
+    assert code == EXIT_OK, (code, out[-2000:])
+
+
 def test_softlockup_panic(kernel, syms):  # noqa: F811
     code, out = boot("softlockup-panic",
                      append="exit=ready panic=exit softlockup_panic=1 softlockup_thresh=%d "
@@ -104,7 +125,7 @@ def test_no_report_while_idle_or_busy(kernel):
         g.wait_prompt(10, mark)
         assert g.output.count("Every 0.5s: cat /proc/uptime", mark) >= 3, g.output[mark:]
         assert g.watch(1)
-        assert not REPORT_RE.search(g.output), g.output[-3000:]
+        assert not ANY_REPORT_RE.search(g.output), g.output[-3000:]
         assert "Kernel panic" not in g.output
 
 
@@ -122,3 +143,49 @@ def test_threshold_in_seconds_with_the_pit(kernel):
     assert THRESH - 0.2 <= waited < 3 * THRESH, waited
     assert int(rep.group(2)) == THRESH, rep.group(0)
     assert code == EXIT_OK, code
+
+
+SPIN_APP = "tests/apps/spin.c"
+# the application's spin: several thresholds long
+SPIN_S = 4 * THRESH
+# the shell's commands during the spin, each answered within
+SHELL_ANSWER_S = 5
+
+
+def cpu_idle(g, cpu):
+    """cpuN's idle jiffies (the fourth field of its /proc/stat line)."""
+    m = re.search(r"^cpu%d (\d+) (\d+) (\d+) (\d+)" % cpu, g.view("cat /proc/stat"), re.M)
+    assert m, g.output[-2000:]
+    return int(m.group(4))
+
+
+def test_user_spin_is_no_soft_lockup(kernel):
+    """An application spinning in user mode without system calls, alone on
+    CPU 1 for SPIN_S (4 thresholds): no soft-lockup report, as on Linux,
+    whose watchdog thread preempts user code (only kernel code that cannot
+    be preempted is stuck).  Before: CPU 1 neither switched threads nor
+    halted, and its tick reported "stuck for 2s! [spin:N]" every threshold.
+    Meanwhile the shell on CPU 0 answers, and CPU 1 is busy (its idle time
+    does not grow): the spin really had the CPU to itself."""
+    with Guest("softlockup-user-spin", kernel=apps.app_kernel(SPIN_APP), smp=2,
+               append="softlockup_thresh=%d -- 1 %d" % (THRESH, SPIN_S)) as g:
+        g.wait_for(r"barenet: ready in", timeout=90)
+        g.wait_prompt(30)
+        start = g.wait_for(r"^(?:barenet# )?spin: on CPU 1, spinning", timeout=60)
+        idle0, t0 = cpu_idle(g, 1), time.monotonic()
+        answered = 0
+        while time.monotonic() - t0 < SPIN_S - THRESH:
+            t = time.monotonic()
+            g.shell("cat /proc/uptime", timeout=SHELL_ANSWER_S)
+            answered += 1
+            time.sleep(max(0, 0.5 - (time.monotonic() - t)))
+        idle1, t1 = cpu_idle(g, 1), time.monotonic()
+        done = g.wait_for(r"^(?:barenet# )?spin: done after ([\d.]+) s$", timeout=SPIN_S * 3, start=start.end())
+        g.shell("cat /proc/uptime", timeout=SHELL_ANSWER_S)
+        out = g.output
+    assert float(done.group(1)) >= SPIN_S - 0.5, done.group(0)
+    assert answered >= SPIN_S - THRESH, answered
+    # idle jiffies are USER_HZ (100) ticks: under a tenth of the time idle
+    assert idle1 - idle0 < 10 * (t1 - t0), (idle0, idle1, t1 - t0)
+    assert not ANY_REPORT_RE.search(out), out[-3000:]
+    assert "Kernel panic" not in out
