@@ -199,24 +199,19 @@ static struct sk_buff *xmit_vlan_push(struct net_device *dev, struct sk_buff *sk
 }
 
 /* Send from qd until it is empty, the ring is full, or DEV_TX_WEIGHT
- * frames went (then NET_TX comes back for the rest). */
-
-static void qdisc_run(struct qdisc *qd)
+ * frames went (then NET_TX comes back for the rest).  Called with qd's
+ * lock held and no runner; releases the lock. */
+static void __qdisc_run(struct qdisc *qd)
 {
 	struct net_device *dev = qd->dev;
 	int quota = DEV_TX_WEIGHT;
 
-	qdisc_lock(qd);
-	if (qd->running) {
-		/* the runner sees what we queued before it stops */
-		qdisc_unlock(qd);
-		return;
-	}
 	qd->running = true;
 	qd->st.runs++;
 	while (quota > 0) {
 		struct sk_buff *skb = qd->requeued;
 		enum skb_drop_reason reason = SKB_DROP_REASON_NOT_SPECIFIED;
+		bool look;
 		u32 len;
 		int rc;
 
@@ -237,23 +232,30 @@ static void qdisc_run(struct qdisc *qd)
 		}
 
 		/* an accepted frame is the driver's, which may free it at TX
-		 * completion before the taps below look at it: hold a
-		 * reference of our own across the call */
-		skb_get(skb);
-		journey_xmit_begin(skb);
+		 * completion before the journey or the capture tap looks at
+		 * it: while either is on (read once, so that one switched on
+		 * during the call does not look), a reference of our own
+		 * across the call.  A refused frame stays ours. */
+		look = READ_ONCE(journey_on) || READ_ONCE(capture_active);
+		if (look) {
+			skb_get(skb);
+			journey_xmit_begin(skb);
+		}
 		if (dev->flags & IFF_UP)
 			rc = dev->netdev_ops->ndo_start_xmit(dev, skb,
 					softnet_data_this_cpu()->xmit_defer ? NETDEV_TX_MORE : 0);
 		else
 			rc = -ENETDOWN;
-		journey_xmit_end(skb, rc);
-		/* the transmit tap, once per frame: not for a refusal that
-		 * requeues it (it comes back here) */
-		if (rc != -EBUSY)
-			capture_tap_skb(skb, CAPTURE_TX);
-		/* the extra reference: the last one only if the driver took
-		 * the frame and already completed it */
-		consume_skb(skb);
+		if (look) {
+			journey_xmit_end(skb, rc);
+			/* the transmit tap, once per frame: not for a refusal
+			 * that requeues it (it comes back here) */
+			if (rc != -EBUSY)
+				capture_tap_skb(skb, CAPTURE_TX);
+			/* the extra reference: the last one only if the driver
+			 * took the frame and already completed it */
+			consume_skb(skb);
+		}
 
 		qdisc_lock(qd);
 		if (rc == -EBUSY) {
@@ -277,10 +279,11 @@ static void qdisc_run(struct qdisc *qd)
 			qd->st.xmit_errors++;
 			qd->st.tx_dropped++;
 		}
-		qdisc_unlock(qd);
-		if (rc)
+		if (rc) {
+			qdisc_unlock(qd);
 			kfree_skb_reason(skb, reason);
-		qdisc_lock(qd);
+			qdisc_lock(qd);
+		}
 		quota--;
 	}
 	qd->running = false;
@@ -288,6 +291,17 @@ static void qdisc_run(struct qdisc *qd)
 	if (!quota && qdisc_backlog(qd))
 		qdisc_schedule(qd);
 	qdisc_unlock(qd);
+}
+
+static void qdisc_run(struct qdisc *qd)
+{
+	qdisc_lock(qd);
+	if (qd->running) {
+		/* the runner sees what we queued before it stops */
+		qdisc_unlock(qd);
+		return;
+	}
+	__qdisc_run(qd);
 }
 
 int dev_queue_xmit(struct sk_buff *skb)
@@ -332,8 +346,12 @@ int dev_queue_xmit(struct sk_buff *skb)
 	qd->st.backlog_bytes += skb->len;
 	if (backlog + 1 > qd->st.backlog_max)
 		qd->st.backlog_max = backlog + 1;
-	qdisc_unlock(qd);
-	qdisc_run(qd);
+	/* no runner: this sender runs the qdisc, without letting the lock
+	 * go in between (the runner sees what we queued before it stops) */
+	if (qd->running)
+		qdisc_unlock(qd);
+	else
+		__qdisc_run(qd);
 	return 0;
 }
 
