@@ -7,8 +7,12 @@ import struct
 import subprocess
 import time
 
+import fcntl
+
 import pytest
 
+import apps
+from conftest import newer_source
 from harness import EXIT_OK, KERNEL, ROOT, boot, report
 
 CROSS = "x86_64-linux-gnu-"      # Debian's own prefixed gcc: proves CROSS_COMPILE is honoured
@@ -148,6 +152,8 @@ def clone_with_build(tree):
                            text=True, timeout=60)
         assert r.returncode == 0, (args, r.stdout, r.stderr)
         return r.stdout
+    if subprocess.run(["git", "-C", ROOT, "rev-parse"], capture_output=True).returncode:
+        pytest.skip("%s is not a git checkout: its build id is 'unknown'" % ROOT)
     r = subprocess.run(["git", "clone", "-q", ROOT, tree], stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
@@ -170,9 +176,12 @@ def clone_with_build(tree):
             os.utime(os.path.join(d, f), (old, old))
     build = os.path.join(tree, "build")
     os.makedirs(build)
-    for d in ("obj", "gen"):
-        shutil.copytree(os.path.join(ROOT, "build", d), os.path.join(build, d), symlinks=True)
-    shutil.copy2(KERNEL, os.path.join(build, "barenet.elf"))
+    # (apps.py's lock: no application build in this tree while we copy)
+    with open(apps.LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for d in ("obj", "gen"):
+            shutil.copytree(os.path.join(ROOT, "build", d), os.path.join(build, d), symlinks=True)
+        shutil.copy2(KERNEL, os.path.join(build, "barenet.elf"))
     os.symlink(os.path.join(ROOT, "build", "deps"), os.path.join(build, "deps"))
     return git
 
@@ -189,7 +198,6 @@ def test_app_build_after_a_commit_keeps_the_checked_image_fresh(kernel, tmp_path
     refused to boot it until make checked).  The application's image names
     the new commit; a source edited after the link still makes the checked
     image stale."""
-    from conftest import newer_source
     tree = str(tmp_path / "tree")
     git = clone_with_build(tree)
     image = os.path.join(tree, "build", "barenet.elf")
