@@ -157,7 +157,8 @@ def clone_with_build(tree):
     r = subprocess.run(["git", "clone", "-q", ROOT, tree], stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
-    listed = subprocess.run(["git", "-C", ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+    listed = subprocess.run(["git", "-C", ROOT, "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"],
                             capture_output=True, text=True, timeout=60, check=True).stdout
     for f in filter(None, listed.split("\0")):
         src, dst = os.path.join(ROOT, f), os.path.join(tree, f)
