@@ -40,7 +40,18 @@ app-image-dep := $(app-image)
 $(app-out)/image.o: kernel/app/image.S $(app-image)
 	@$(if $(Q),echo "  AS      $< ($(app-name))")
 	$(Q)$(CC) $(KASFLAGS) $(app-image-defs) -c $< -o $@
-app-kernel-objs := $(filter-out $(BUILD)/obj/kernel/app/image.o,$(kernel-objs)) $(app-out)/image.o
+# the tree this image is built from, recorded in its own directory: the
+# shared $(BUILD)/gen/build_id.c is rewritten only by a build of
+# $(BUILD)/barenet.elf, so an app build after a commit (a new id) does not
+# leave that image older than its build id, which the QEMU tests' freshness
+# check (tests/qemu/conftest.py) took for a stale image
+$(app-out)/gen/build_id.c: FORCE
+	$(Q)tools/gen-build-id.sh $@
+$(app-out)/build_id.o: $(app-out)/gen/build_id.c $(BUILD)/gen/kflags
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+app-kernel-objs := $(filter-out $(BUILD)/obj/kernel/app/image.o $(BUILD)/obj/gen/build_id.o,$(kernel-objs)) \
+	$(app-out)/image.o $(app-out)/build_id.o
 $(app-out)/barenet.elf: $(app-kernel-objs) linker.ld tools/check-image.sh tools/gen-kallsyms.sh
 	$(call kernel-link,$@,$(app-kernel-objs),$(app-out)/kallsyms)
 endif

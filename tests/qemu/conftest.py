@@ -275,10 +275,11 @@ def kernel():
     return harness.KERNEL
 
 
-def newer_source(image):
+def newer_source(image, root=None):
     """A file the image was compiled from (its objects' .d lists under
-    build/obj) changed after it was linked, or None: a plain make rebuilds
-    only the release image."""
+    build/obj, relative to the tree root, default this one) changed after
+    it was linked, or None: a plain make rebuilds only the release image."""
+    root = root or harness.ROOT
     built = os.path.getmtime(image)
     seen = set()
     for d, _, files in os.walk(os.path.join(os.path.dirname(image), "obj")):
@@ -290,7 +291,7 @@ def newer_source(image):
                     tok = tok.rstrip(":")
                     if tok.endswith((".c", ".h", ".S")) and tok not in seen:
                         seen.add(tok)
-                        path = os.path.join(harness.ROOT, tok)
+                        path = os.path.join(root, tok)
                         if os.path.exists(path) and os.path.getmtime(path) > built:
                             return tok
     return None

@@ -7,8 +7,12 @@ import struct
 import subprocess
 import time
 
+import fcntl
+
 import pytest
 
+import apps
+from conftest import newer_source
 from harness import EXIT_OK, KERNEL, ROOT, boot, report
 
 CROSS = "x86_64-linux-gnu-"      # Debian's own prefixed gcc: proves CROSS_COMPILE is honoured
@@ -134,6 +138,109 @@ def test_missing_prefixed_toolchain_fails(tmp_path):
                        cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     assert r.returncode != 0
     assert "/nonexistent/bogus-gcc" in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def clone_with_build(tree):
+    """A clone of this tree at tree, its work tree's state (uncommitted
+    changes and new files too) committed there, and a build directory that
+    starts as a copy of build/'s objects and checked image (lwIP's sources
+    shared): the sources are dated 2001, so make builds only what a test
+    changes, not the whole kernel."""
+    def git(*args):
+        r = subprocess.run(["git", "-c", "user.name=barenet test", "-c", "user.email=test@barenet.invalid"]
+                           + list(args), cwd=tree, stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 0, (args, r.stdout, r.stderr)
+        return r.stdout
+    if subprocess.run(["git", "-C", ROOT, "rev-parse"], capture_output=True).returncode:
+        pytest.skip("%s is not a git checkout: its build id is 'unknown'" % ROOT)
+    r = subprocess.run(["git", "clone", "-q", ROOT, tree], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    listed = subprocess.run(["git", "-C", ROOT, "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"],
+                            capture_output=True, text=True, timeout=60, check=True).stdout
+    for f in filter(None, listed.split("\0")):
+        src, dst = os.path.join(ROOT, f), os.path.join(tree, f)
+        if os.path.exists(src):
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copyfile(src, dst)
+            shutil.copymode(src, dst)
+        elif os.path.exists(dst):
+            os.remove(dst)
+    git("add", "-A")
+    git("commit", "-q", "--allow-empty", "-m", "the work tree of " + ROOT)
+    old = time.mktime((2001, 1, 1, 0, 0, 0, 0, 1, -1))
+    for d, dirs, files in os.walk(tree):
+        dirs[:] = [x for x in dirs if x != ".git"]
+        for f in files:
+            os.utime(os.path.join(d, f), (old, old))
+    build = os.path.join(tree, "build")
+    os.makedirs(build)
+    # (apps.py's lock: no application build in this tree while we copy)
+    with open(apps.LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for d in ("obj", "gen"):
+            shutil.copytree(os.path.join(ROOT, "build", d), os.path.join(build, d), symlinks=True)
+        shutil.copy2(KERNEL, os.path.join(build, "barenet.elf"))
+    os.symlink(os.path.join(ROOT, "build", "deps"), os.path.join(build, "deps"))
+    return git
+
+
+def test_app_build_after_a_commit_keeps_the_checked_image_fresh(kernel, tmp_path):
+    """The QEMU tests' freshness check (conftest.newer_source) after a
+    developer's usual steps, in a clone (clone_with_build): a kernel source
+    edited, the checked image built, the edit committed (a new build id,
+    tools/gen-build-id.sh), then an application built as test_apps.py,
+    test_sockapi.py and test_softlockup.py build theirs (make app-kernel).
+    The checked image was built from the sources as they are, so it is
+    still fresh: the app build must not rewrite build/gen/build_id.c (it
+    did, the file became newer than the image and the kernel fixture
+    refused to boot it until make checked).  The application's image names
+    the new commit; a source edited after the link still makes the checked
+    image stale."""
+    tree = str(tmp_path / "tree")
+    git = clone_with_build(tree)
+    image = os.path.join(tree, "build", "barenet.elf")
+
+    def make(*args):
+        r = subprocess.run(["make", "-s", "-j2", "--no-print-directory"] + list(args), cwd=tree,
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+
+    def build_id(elf):
+        m = re.search(rb"\0(git [0-9a-f]{12}(?:-dirty)?)\0", open(elf, "rb").read())
+        assert m, elf
+        return m.group(1).decode()
+
+    src = os.path.join(tree, "kernel", "version_proc.c")
+    t0 = time.monotonic()
+    make("build/barenet.elf")
+    assert newer_source(image, tree) is None
+    with open(src, "a") as f:
+        f.write("/* an edit */\n")
+    assert newer_source(image, tree) == "kernel/version_proc.c"
+    make("build/barenet.elf")
+    assert newer_source(image, tree) is None
+    before = build_id(image)
+    assert before.endswith("-dirty"), before
+    git("commit", "-q", "-am", "an edit")
+    head = git("log", "-1", "--format=%h", "--abbrev=12").strip()
+
+    make("app-kernel", "APP=examples/udp_server.c")
+    assert newer_source(image, tree) is None
+    assert build_id(image) == before
+    assert build_id(os.path.join(tree, "build", "apps", "udp_server", "barenet.elf")) == "git " + head
+
+    # the check's point: an edit after the link makes the image stale,
+    # make checked's link makes it fresh again
+    with open(src, "a") as f:
+        f.write("/* another edit */\n")
+    assert newer_source(image, tree) == "kernel/version_proc.c"
+    make("build/barenet.elf")
+    assert newer_source(image, tree) is None
+    assert build_id(image) == "git %s-dirty" % head
+    print("clone, 4 makes: %.1f s" % (time.monotonic() - t0))
 
 
 def test_kernel_boot_headers(kernel):

@@ -42,7 +42,9 @@ rate-limited errors.
   - IPv4 IDs (RFC 7739): the IDs of replies to two hosts interleaved are two
     unrelated sequences (lwIP's one counter gives n, n+1, n+2, ... across
     both, the idle-scan side channel), and one host sees random steps; so
-    do the Fragment header IDs of fragmented IPv6 replies;
+    do the Fragment header IDs of fragmented IPv6 replies to three host
+    addresses; a host's step is bounded by the guest's own ms between two
+    replies, read off the ISNs of SYN-ACKs around them;
   - ICMP/ICMPv6 errors: a burst of 500 datagrams to closed ports gets at
     most the burst plus the rate times the time, and the guest counts the
     rest (Icmp OutRateLimitHost/Global, Icmp6OutRateLimitHost): sent +
@@ -920,45 +922,163 @@ def test_rsts_for_closed_ports_are_rate_limited(ids_target):
 
 # UDP echoes of 3000 bytes to the guest over IPv6 (link-local), `inter`
 # seconds apart; prints the Fragment header IDs of the guest's replies
+# Rounds of, for each host address in turn (all on the tap): a TCP SYN to
+# the guest's dport from one 4-tuple (the ISN of its SYN-ACK: the guest's
+# clock before), a UDP echo request of 3000 bytes (fragmented in the reply:
+# one IPv6 fragment ID), and the same SYN again (the clock after), each
+# exchange waited for before the next; `inter` seconds between rounds.  The
+# namespace's kernel resets each SYN-ACK, so the guest frees the half-open
+# connection and the next SYN of the 4-tuple gets a new ISN.  Prints
+# [rounds, ids]: rounds [[host index, round, isn before, echoed, isn after]]
+# (an ISN None: no SYN-ACK), ids {"host:round": [fragment IDs of the first
+# fragments whose payload begins with that tag]}.
 FRAG6_SAMPLER = r"""
 import json, socket, sys, time
-from scapy.all import AsyncSniffer, IPv6, IPv6ExtHdrFragment
-dst, port, n, inter, iface = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+from scapy.all import AsyncSniffer, Ether, IPv6, IPv6ExtHdrFragment, TCP, conf
+conf.verb = 0
+iface, mac, dst = sys.argv[1], sys.argv[2], sys.argv[3]
+hosts = json.loads(sys.argv[4])
+port, dport, sport, n, inter = (int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]),
+                                int(sys.argv[8]), float(sys.argv[9]))
+scope = socket.if_nametoindex(iface)
 sn = AsyncSniffer(iface=iface, filter="ip6 and src host %s" % dst, store=True)
 sn.start()
 time.sleep(0.5)
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.settimeout(3)
-scope = socket.if_nametoindex(iface)
-got = 0
+l2 = conf.L2socket(iface=iface)
+socks = []
+for h in hosts:
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.bind((h, 0, 0, scope))
+    socks.append(s)
+
+def isn(h):
+    syn = Ether(dst=mac) / IPv6(src=h, dst=dst) / TCP(sport=sport, dport=dport, flags="S", seq=1000)
+    ans = l2.sr1(syn, timeout=2)
+    if ans is not None and ans.haslayer(TCP) and (int(ans[TCP].flags) & 0x12) == 0x12:
+        return ans[TCP].seq
+    return None
+
+def echo(s, tag):
+    s.sendto(tag + b"v" * (3000 - len(tag)), (dst, port, 0, scope))
+    deadline = time.monotonic() + 3
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        s.settimeout(left)
+        try:
+            data = s.recvfrom(8192)[0]
+        except socket.timeout:
+            return False
+        if data.startswith(tag) and len(data) == 3000:
+            return True
+
+rounds = []
 for i in range(n):
-    s.sendto(b"%04d" % i + b"v" * 2996, (dst, port, 0, scope))
-    try:
-        got += len(s.recvfrom(8192)[0]) == 3000
-    except socket.timeout:
-        pass
+    for k, h in enumerate(hosts):
+        before = isn(h)
+        ok = echo(socks[k], b"%d:%04d:" % (k, i))
+        rounds.append([k, i, before, ok, isn(h)])
     time.sleep(inter)
 time.sleep(0.5)
-pkts = sn.stop()
-ids = []
-for p in pkts:
+ids = {}
+for p in sn.stop():
     if p.haslayer(IPv6ExtHdrFragment) and p[IPv6ExtHdrFragment].offset == 0:
-        ids.append(p[IPv6ExtHdrFragment].id)
-print(json.dumps([got, ids]))
+        tag = bytes(p[IPv6ExtHdrFragment].payload)[8:15]
+        ids.setdefault(tag.decode("ascii", "replace"), []).append(p[IPv6ExtHdrFragment].id)
+print(json.dumps([rounds, ids]))
 """
+
+# second and third host addresses on the tap for the fragment IDs
+FRAG6_HOSTS_EXTRA = ["fe80::bad:2", "fe80::bad:3"]
+FRAG6_ROUNDS, FRAG6_SPORT = 15, 23000
+# what a fragment ID step may exceed the guest's elapsed ms by, besides 1
+# per round between the two replies (a use in the millisecond of the one
+# before adds 1 with no ms to show for it): the truncation of the ms clock
+# and of the ISNs' 4.096 us ticks, and a little room for a vCPU's clock
+# read against another's
+FRAG6_STEP_SLACK = 8
+# a counter shared by two hosts puts their IDs of one round within the
+# guest's ms between them plus the uses (a few s here); two counters with
+# random 32-bit starts are that close with p = 2^-12
+SHARED_WITHIN = 1 << 20
 
 
 def test_ipv6_fragment_ids_unpredictable(ids_target):
-    """RFC 7739: the guest's fragmented IPv6 replies, 100 ms apart.  Before:
-    one global counter, so successive IDs differ by exactly 1 (and anyone
-    can predict the next).  Now the step after a pause is random."""
-    r = ids_target.net.run(["ping", "-6", "-c", "1", "-W", "3", LINKLOCAL + "%" + netns.TAP], timeout=15)
+    """RFC 7739: the guest's fragmented IPv6 replies to three host
+    addresses, in rounds 100 ms apart.  Before: one global counter, so
+    successive IDs differ by exactly 1 (and anyone can predict the next).
+    Now each destination has its counter (one of 2048 picked by a keyed
+    hash of the addresses, secure_seq.c; Linux's ipv6_select_ident goes
+    through ip_idents_reserve the same way), and the step after a pause is
+    random.
+
+    How far a host's fragment ID may move between two of its replies: each
+    use of its counter adds 1 + a random amount below the ms since the last
+    use (ident_next; capped at 1024), so the sum over every use between the
+    two replies is at most the guest's ms between them plus 1 a use.  Not
+    a fixed bound (0 < step < 4096 was): a reply lost or missed by the
+    capture on a loaded host makes one observed step span several uses,
+    and a stalled sender or vCPU stretches the time.  The guest's own ms
+    bracket the two uses: each reply sits between the ISNs of two SYN-ACKs
+    of one 4-tuple (RFC 6528's M, the guest's clock), the first answered
+    before the echo request went, the second asked for after the reply
+    came, so the step from reply i to reply j is bounded by the guest's ms
+    from round i's first ISN to round j's second (SLACK above).  A counter
+    that jumps more than the elapsed time fails that; a counter shared by
+    every destination puts each round's IDs of the three hosts next to
+    each other (three hosts, so that two sharing one of the 2048 counters,
+    p = 1/2048 a boot, is no failure; all three, p = 2^-22, would be)."""
+    net = ids_target.net
+    r = net.run(["ping", "-6", "-c", "1", "-W", "3", LINKLOCAL + "%" + netns.TAP], timeout=15)
     assert r.returncode == 0, r.stdout + r.stderr
-    got, ids = ids_target.scapy(FRAG6_SAMPLER, LINKLOCAL, ECHO_PORT, 12, 0.1, netns.TAP)
-    assert got >= 10 and len(ids) >= 10, (got, ids)
-    steps = [(b - a) & 0xffffffff for a, b in zip(ids, ids[1:])]
-    assert all(0 < x < 4096 for x in steps), steps
-    assert len(set(steps)) >= 4, ("constant fragment ID steps", steps)
+    host6 = netns.eui64_linklocal(net.run(["cat", "/sys/class/net/%s/address" % netns.TAP],
+                                          check=True).stdout.strip())
+    hosts = [host6] + FRAG6_HOSTS_EXTRA
+    for h in FRAG6_HOSTS_EXTRA:
+        net.run(["ip", "-6", "addr", "add", h + "/64", "dev", netns.TAP, "nodad"], check=True)
+    try:
+        rounds, ids = ids_target.scapy(FRAG6_SAMPLER, netns.TAP, DEFAULT_MAC, LINKLOCAL, json.dumps(hosts),
+                                       ECHO_PORT, HTTP_PORT, FRAG6_SPORT, FRAG6_ROUNDS, 0.1)
+    finally:
+        for h in FRAG6_HOSTS_EXTRA:
+            net.run(["ip", "-6", "addr", "del", h + "/64", "dev", netns.TAP])
+
+    # per host, the rounds with an ID and a clock reading on both sides: a
+    # second ISN that is not new (a SYN-ACK resent for a connection still
+    # half open, its RST lost) was read before the reply, not after
+    per_host = [[] for _ in hosts]
+    for k, i, before, ok, after in rounds:
+        got = ids.get("%d:%04d:" % (k, i), [])
+        seen = [x[2] for x in per_host[k]] + [x[3] for x in per_host[k]]
+        if ok and len(got) == 1 and before is not None and after is not None \
+                and after != before and after not in seen:
+            per_host[k].append((i, got[0], before, after))
+    assert all(len(v) >= FRAG6_ROUNDS * 2 // 3 for v in per_host), (rounds, ids)
+
+    steps, over, spans = [], [], []
+    for v in per_host:
+        for (i, x, before, _), (j, y, _, after) in zip(v, v[1:]):
+            step, ms = (y - x) & 0xffffffff, sdist32(before, after) * ISN_TICK_MS
+            assert ms > 0, ("ISN backwards", before, after)
+            steps.append(step)
+            spans.append(ms)
+            if not 0 < step <= ms + (j - i) + FRAG6_STEP_SLACK:
+                over.append((step, round(ms, 1), i, j))
+    report("hostile %s: %d IPv6 fragment ID steps of 3 hosts, largest %d; guest ms between "
+           "the readings around two replies %.0f-%.0f"
+           % (ids_target.nic, len(steps), max(steps), min(spans), max(spans)))
+    assert not over, ("fragment ID steps above the guest's elapsed ms", over)
+    assert len(set(steps)) >= 8, ("constant fragment ID steps", steps)
+
+    # two hosts have counters of their own when, in a round both were
+    # answered, the later host's ID is far from the earlier one's
+    dists = {}
+    for a, b in ((0, 1), (1, 2), (0, 2)):
+        ida, idb = dict(x[:2] for x in per_host[a]), dict(x[:2] for x in per_host[b])
+        dists[a, b] = [(idb[i] - ida[i]) & 0xffffffff for i in sorted(ida) if i in idb]
+    assert any(x >= SHARED_WITHIN for v in dists.values() for x in v), \
+        ("one fragment ID counter for every destination", dists)
 
 
 # =============================================================================
