@@ -69,10 +69,17 @@ static inline unsigned long local_irq_save(void)
 	return f;
 }
 
+/* Interrupts back on if f had them on; f with them off changes nothing
+ * (as Linux's arch_local_irq_restore).  On with popfq of f, not sti:
+ * QEMU's TCG ends its translated block at both, but sti's interrupt
+ * shadow ends the next one after a single instruction too (translate.c,
+ * gen_eob_inhibit_irq), one more exit to its main loop at every
+ * spin_unlock_irqrestore.  f holds this CPU's flags of the matching
+ * save: the others (DF, AC) are what they are now. */
 static inline void local_irq_restore(unsigned long f)
 {
 	if (f & X86_RFLAGS_IF)
-		local_irq_enable();
+		__asm__ volatile("pushq %0; popfq" : : "r"(f) : "memory", "cc");
 }
 
 static inline bool irqs_disabled(void) { return !(local_save_flags() & X86_RFLAGS_IF); }
