@@ -33,7 +33,11 @@ by default, COUNT_SECS=):
           work (ident_next's random step) weighs more than at full speed,
           and a guest slowed past the TX watchdog's 500 ms resets its
           ring inside the window (dma_free_coherent and the console on
-          top: discard such a count).
+          top: discard such a count).  INSN_TOP= the functions listed
+          (30).  With it, the blocks per request that end in an
+          instruction after which TCG leaves its translated code for
+          its main loop (TB_EXITS: sti twice, for its interrupt shadow;
+          popfq, iretq, syscall, wrmsr, hlt once).
 
 e.g. `bench/udpcost.py now=build/release/barenet.elf before=/path/to/old.elf`
 (build/release: the release image, make bench's; build/barenet.elf is the
@@ -183,9 +187,17 @@ def mmio_counts(label, g, net, port=run.ECHO_PORT):
     sys.stdout.flush()
 
 
-def tb_log(path, sizes):
+# instructions after which QEMU's TCG leaves the translated code for its
+# main loop (the block ends with an exit, no chaining to the next): sti
+# twice (once more after the one instruction of its interrupt shadow),
+# popf, iret, syscall/sysret, wrmsr, hlt
+TB_EXITS = ("sti", "popfq", "iretq", "syscall", "sysretq", "wrmsr", "hlt")
+
+
+def tb_log(path, sizes, last=None):
     """Executions per translation block start in a -d in_asm,exec log;
-    sizes (block start -> instructions) filled from its in_asm parts."""
+    sizes (block start -> instructions) filled from its in_asm parts, and
+    last (block start -> its last instruction's mnemonic) if given."""
     runs = collections.Counter()
     cur = None
     with open(path, errors="replace") as f:
@@ -196,6 +208,11 @@ def tb_log(path, sizes):
                     cur = int(m.group(1), 16)
                     sizes[cur] = 0
                 sizes[cur] += 1
+                if last is not None:
+                    # "0x...:  bytes...  mnemonic operands": the first word
+                    # that is not a byte
+                    words = [w for w in line.split()[1:] if not re.fullmatch(r"[0-9a-f]{2}", w)]
+                    last[cur] = words[0] if words else ""
                 continue
             cur = None
             m = TB_RUN.search(line)
@@ -209,16 +226,21 @@ def insn_counts(label, g, net, addrs, names, port=run.ECHO_PORT):
     log = os.path.join(g.tmp, "insn.log")
     n, secs = logged_window(g, log, "in_asm,exec,nochain", lambda: echo_window(net, port))
     logged_window(g, log + ".idle", "in_asm,exec,nochain", lambda: time.sleep(secs))
-    sizes = {}
+    sizes, last = {}, {}
     per_fn = collections.Counter()
+    exits = collections.Counter()
     for path, sign in ((log, 1), (log + ".idle", -1)):
-        for pc, k in tb_log(path, sizes).items():
+        for pc, k in tb_log(path, sizes, last).items():
             per_fn[profile.name_of(addrs, names, pc)] += sign * k * sizes.get(pc, 1)
+            if last.get(pc) in TB_EXITS:
+                exits[last[pc]] += sign * k
         os.unlink(path)
     tot = sum(per_fn.values())
     print("%s guest instructions per request: %.0f (%d requests, %.0f/s while logged)" % (
         label, tot / max(n, 1), n, n / secs))
-    for nm, k in per_fn.most_common(30):
+    print("%s blocks ending in an exit from the translated code per request: %s" % (
+        label, ", ".join("%s %.2f" % (op, k / max(n, 1)) for op, k in exits.most_common())))
+    for nm, k in per_fn.most_common(int(os.environ.get("INSN_TOP", "30"))):
         print("  %7.1f %s" % (k / max(n, 1), nm))
     sys.stdout.flush()
 

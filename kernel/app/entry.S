@@ -19,6 +19,8 @@
 #include "kernel/idt.h"
 #include "kernel/trap_regs.inc"
 
+#define RFLAGS_IF 0x200                 /* SDM vol.1 3.4.3 */
+
 	.text
 	.balign 16
 	.globl app_syscall_entry
@@ -35,7 +37,12 @@ app_syscall_entry:
 	TRAP_REGS_SAVE
 	movq %rsp, %rdi                 /* struct trap_frame * */
 	xorl %ebp, %ebp                 /* backtraces stop here */
-	sti
+	/* interrupts on for the call, by popfq rather than sti: QEMU's TCG
+	 * emulates sti's one-instruction interrupt shadow by leaving its
+	 * translated code twice, popfq once (no shadow is needed here) */
+	pushfq
+	orq $RFLAGS_IF, (%rsp)
+	popfq
 	call app_syscall
 	cli
 	movq %rsp, %rdi

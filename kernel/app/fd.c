@@ -10,7 +10,10 @@
 #include "net/socket/socket.h"
 #include <string.h>
 
-/* guards fds; thread context, irqsave */
+/* guards fds; thread context only (system calls, the exit's close, the
+ * kworker's reaping), never a hard IRQ: taken without turning interrupts
+ * off (each fd_get would otherwise end in an sti, which under QEMU's TCG
+ * leaves the translated code twice: two of them a datagram echoed) */
 static struct spinlock fd_lock = SPINLOCK_INIT("app_fd");
 static struct app_file *fds[APP_FD_MAX];
 
@@ -48,16 +51,15 @@ void app_file_set_nonblock(struct app_file *f, bool on)
 
 struct app_file *fd_get(int fd)
 {
-	unsigned long flags;
 	struct app_file *f = NULL;
 
 	if (fd < 0 || fd >= APP_FD_MAX)
 		return NULL;
-	flags = spin_lock_irqsave(&fd_lock);
+	spin_lock(&fd_lock);
 	f = fds[fd];
 	if (f)
 		__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
-	spin_unlock_irqrestore(&fd_lock, flags);
+	spin_unlock(&fd_lock);
 	return f;
 }
 
@@ -74,16 +76,15 @@ void fd_put(struct app_file *f)
 
 int fd_install(struct app_file *f)
 {
-	unsigned long flags = spin_lock_irqsave(&fd_lock);
-
+	spin_lock(&fd_lock);
 	for (int fd = 0; fd < APP_FD_MAX; fd++) {
 		if (!fds[fd]) {
 			fds[fd] = f;
-			spin_unlock_irqrestore(&fd_lock, flags);
+			spin_unlock(&fd_lock);
 			return fd;
 		}
 	}
-	spin_unlock_irqrestore(&fd_lock, flags);
+	spin_unlock(&fd_lock);
 	fd_put(f);
 	return -EMFILE;
 }
@@ -91,16 +92,15 @@ int fd_install(struct app_file *f)
 int fd_install_at(struct app_file *f, int fd)
 {
 	struct app_file *old;
-	unsigned long flags;
 
 	if (fd < 0 || fd >= APP_FD_MAX) {
 		fd_put(f);
 		return -EBADF;
 	}
-	flags = spin_lock_irqsave(&fd_lock);
+	spin_lock(&fd_lock);
 	old = fds[fd];
 	fds[fd] = f;
-	spin_unlock_irqrestore(&fd_lock, flags);
+	spin_unlock(&fd_lock);
 	if (old)
 		fd_put(old);
 	return fd;
@@ -109,14 +109,13 @@ int fd_install_at(struct app_file *f, int fd)
 int fd_close(int fd)
 {
 	struct app_file *f;
-	unsigned long flags;
 
 	if (fd < 0 || fd >= APP_FD_MAX)
 		return -EBADF;
-	flags = spin_lock_irqsave(&fd_lock);
+	spin_lock(&fd_lock);
 	f = fds[fd];
 	fds[fd] = NULL;
-	spin_unlock_irqrestore(&fd_lock, flags);
+	spin_unlock(&fd_lock);
 	if (!f)
 		return -EBADF;
 	fd_put(f);

@@ -72,6 +72,10 @@ struct net_glue {
 #define GLUE_RX_ADD(g, field, n) local_add_u64(&(g)->rx[smp_processor_id()].field, (n))
 
 static struct net_glue glues[NETDEV_MAX];
+/* some glue may hold TCP segments (set where net_tso_add keeps one,
+ * cleared by net_glue_tx_flush): the core lock's every release looks
+ * here, not at each glue; core lock */
+static bool glue_tso_maybe_held;
 
 static struct net_glue *glue_of_dev(const struct net_device *dev)
 {
@@ -267,6 +271,9 @@ static void glue_tso_flush(struct net_glue *g)
 
 void net_glue_tx_flush(void)
 {
+	if (!glue_tso_maybe_held)
+		return;
+	glue_tso_maybe_held = false;
 	for (unsigned int i = 0; i < NETDEV_MAX; i++)
 		if (glues[i].dev && glues[i].tso.nseg)
 			glue_tso_flush(&glues[i]);
@@ -276,11 +283,7 @@ void net_glue_tx_flush(void)
  * first: nothing held is the common case, and it costs no lock) */
 static void glue_poll_done(void)
 {
-	bool held = false;
-
-	for (unsigned int i = 0; i < NETDEV_MAX; i++)
-		held |= glues[i].dev && READ_ONCE(glues[i].tso.nseg);
-	if (!held)
+	if (!READ_ONCE(glue_tso_maybe_held))
 		return;
 	net_core_lock();
 	net_glue_tx_flush();
@@ -338,8 +341,10 @@ static err_t glue_linkoutput(struct netif *netif, struct pbuf *p)
 			v = net_tso_add(&g->tso, p, f & NETIF_F_TSO, f & NETIF_F_TSO6,
 					g->dev->gso_max_size, g->dev->gso_max_segs);
 		}
-		if (v == NET_TSO_HELD)
+		if (v == NET_TSO_HELD) {
+			glue_tso_maybe_held = true;
 			return ERR_OK;
+		}
 	}
 	/* whatever is held goes first: frames leave in lwIP's order */
 	glue_tso_flush(g);

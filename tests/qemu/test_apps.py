@@ -225,13 +225,7 @@ def test_sockbench_echoes_sinks_and_sources_through_the_socket_api(testnet, gues
     # as an interrupt of its own whenever QEMU's throttle interval has run
     # out: one interrupt per echo, the request's (50-51 for these 50 on a
     # loaded host; 57 with the TX-done interrupts, and tx_done_reaped 0)
-    reaped0, irqs0 = ethtool_stat(g, "tx_done_reaped"), ethtool_stat(g, "interrupts")
-    for i in range(50):
-        u.sendto(b"one %d" % i, (netns.GUEST4, 7007))
-        assert u.recvfrom(2048)[0] == b"one %d" % i
-    reaped = ethtool_stat(g, "tx_done_reaped") - reaped0
-    irqs = ethtool_stat(g, "interrupts") - irqs0
-    assert reaped >= 45 and irqs <= 55, (reaped, irqs)
+    echo_one_at_a_time_reaped(g, u)
     u.close()
     c = tcp_connect(testnet, 5002)
     sent = 0
@@ -338,6 +332,48 @@ def ethtool_stat(g, name):
 def http_get(testnet, port, path):
     r = testnet.run(["curl", "-s", "-m", "10", "http://%s:%d%s" % (netns.GUEST4, port, path)], timeout=20)
     return r.returncode, r.stdout
+
+
+def echo_one_at_a_time_reaped(g, u, n=50, irqs_max=55):
+    """n echoes through sockbench's udp/7007, one at a time: the thread's
+    flush reaps each reply's TX completion (tx_done_reaped), so the
+    interrupts are the requests' and few more (irqs_max)."""
+    reaped0, irqs0 = ethtool_stat(g, "tx_done_reaped"), ethtool_stat(g, "interrupts")
+    for i in range(n):
+        u.sendto(b"one %d" % i, (netns.GUEST4, 7007))
+        assert u.recvfrom(2048)[0] == b"one %d" % i
+    reaped = ethtool_stat(g, "tx_done_reaped") - reaped0
+    irqs = ethtool_stat(g, "interrupts") - irqs0
+    assert reaped >= n * 9 // 10 and irqs <= irqs_max, (reaped, irqs)
+
+
+def test_sockbench_echo_on_igb_msix_reaps_without_tx_interrupt(testnet, guest_on_tap):
+    """The 82576 in MSI-X mode shares one vector (one EICR bit) between
+    TX queue 0's completions, RX queue 0 and the other causes: a thread's
+    flush masks the vector around its tail write and clears the bit after
+    reaping (e1000_tx_reap_ack_eicr).  Before, each echo's reply took an
+    interrupt of its own (tx_done_reaped 0, about two interrupts an echo).
+    One queue, as make bench's 1-CPU boots (with several, each queue's
+    vector is its own and EIAC clears it: e1000_mq.c)."""
+    g = guest_on_tap("tests/apps/sockbench.c", "apps-sockbench-igb",
+                     "irqmode=msix e1000.queues=1", nic="igb")
+    g.wait_for(r"sockbench: udp echo 7007", timeout=30)
+    assert re.search(r"\beth0: .* irq msix vector", g.output), "igb not in MSI-X mode"
+    with testnet.entered():
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.settimeout(2)
+    for _ in range(10):                 # lwIP routes UDP once it has seen the carrier
+        u.sendto(b"hello", (netns.GUEST4, 7007))
+        try:
+            if u.recvfrom(2048)[0] == b"hello":
+                break
+        except socket.timeout:
+            continue
+    # 52 interrupts for the 50 seen with the host quiet, up to 60 with it
+    # loaded, every flush reaped all the same (the extra ones not
+    # explained here); 80 before the fix, none reaped
+    echo_one_at_a_time_reaped(g, u, irqs_max=65)
+    u.close()
 
 
 def test_http_server_with_epoll_beside_the_kernel_http(testnet, guest_on_tap):

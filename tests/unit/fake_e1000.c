@@ -290,6 +290,7 @@ void e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val)
 	case E1000_IMC:  R(E1000_IMS) &= ~val; return;
 	case E1000_ICR:  R(E1000_ICR) &= ~val; return;
 	case E1000_ICS:  R(E1000_ICR) |= val; return;
+	case E1000_EICR: R(E1000_EICR) &= ~val; return;        /* igb_set_eicr */
 	case E1000_EICS: R(E1000_EICR) |= val; return;
 	case E1000_EIMS: R(E1000_EIMS) |= val; return;
 	case E1000_EIMC: R(E1000_EIMS) &= ~val; return;
@@ -331,6 +332,22 @@ static bool eop_of(u32 cmd)
 static void *ring_base(u32 lo, u32 hi)
 {
 	return (void *)(uintptr_t)(R(lo) | ((u64)R(hi) << 32));
+}
+
+/* The 82576 in MSI-X mode (GPIE.MSIX_MODE): a queue's RX or TX write-back
+ * also sets the EICR bit of the vector its IVAR entry names, if valid
+ * (QEMU igb_rx_wb_eic / igb_tx_wb_eic: entry 4q for RX q < 8, 4q + 1 for
+ * TX q; IVAR0 holds four entries a register).  No message is modelled:
+ * a test reads EICR & EIMS for the interrupt that would be pending. */
+static void fake_raise_eicr(u32 q, bool tx)
+{
+	u32 n = (q < 8 ? q * 4 : (q - 8) * 4 + 2) + (tx ? 1 : 0);
+	u32 ent = (R(E1000_IVAR0 + n / 4 * 4) >> (8 * (n % 4))) & 0xff;
+
+	if (fake.chip->type != e1000_82576 || !(R(E1000_GPIE) & E1000_GPIE_MSIX_MODE))
+		return;
+	if (ent & 0x80)
+		R(E1000_EICR) |= BIT(ent & 0x1f);
 }
 
 int fake_rx(const void *frame, unsigned int len, unsigned int flags)
@@ -437,6 +454,7 @@ int fake_rx_q(u32 q, const void *frame, unsigned int len, unsigned int flags)
 		add64(E1000_GORCL, len + ETH_FCS_LEN);
 	}
 	R(E1000_ICR) |= E1000_ICR_RXT0;
+	fake_raise_eicr(q, false);
 	return 0;
 }
 
@@ -672,7 +690,9 @@ unsigned int fake_tx_run_q(u32 q, unsigned int max)
 	}
 	R(q_tdh(q)) = head;
 	/* as QEMU's start_xmit: TXQE once the ring is drained */
-	if (frames)
+	if (frames) {
 		R(E1000_ICR) |= E1000_ICR_TXDW | (head == R(q_tdt(q)) ? E1000_ICR_TXQE : 0);
+		fake_raise_eicr(q, true);
+	}
 	return frames;
 }

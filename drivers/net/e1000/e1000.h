@@ -553,7 +553,9 @@ bool e1000_rx_pending(const struct e1000_adapter *a);
 u32  e1000_rx_ready(const struct e1000_adapter *a);
 bool e1000_tx_completed_pending(const struct e1000_adapter *a, const struct e1000_tx_ring *t);
 /* the TX-done cause a tail write raises where the driver can hold it back
- * (0: none, e.g. several queues or the 82576's EICR) */
+ * by itself (0: none, e.g. several queues, or the 82576's EICR bit, which
+ * RX queue 0 shares: a thread's flush masks that vector instead,
+ * e1000_tx_flush_deferred) */
 u32 e1000_tx_done_cause(const struct e1000_hw *hw);
 /* tx_lock held: reap TX queue 0's completed frames; with nothing left in
  * flight, acknowledge cause (TX-done, masked: no interrupt came) and count

@@ -337,6 +337,47 @@ int e1000_tx_reap_ack(struct e1000_adapter *a, u32 cause)
 	return cleaned;
 }
 
+/* The cause a thread's flush holds back around its tail write:
+ * e1000_tx_done_cause's, or on the 82576 in MSI-X mode with one queue the
+ * vector's EICR bit, which TX queue 0's completions share with RX queue 0
+ * and the other causes (IVAR0, IVAR_MISC: everything on vector 0). */
+static u32 e1000_flush_cause(const struct e1000_hw *hw)
+{
+	if (!hw->mq && e1000_uses_eicr(hw))
+		return hw->eims_rx0;
+	return e1000_tx_done_cause(hw);
+}
+
+/* The 82576 in MSI-X mode (tx_lock held, the vector's bit masked): reap,
+ * and with nothing left in flight clear the vector's EICR bit, then give
+ * back what shares it.  QEMU's igb sends a message only for an EICR bit
+ * that turns pending while unmasked (igb_raise_interrupts), so a bit left
+ * set would fire at the unmask, an interrupt whose poll only reaps.  A
+ * frame RX queue 0 took meanwhile, or another cause (the link: ICR, which
+ * GPIE.NSICR clears on read, passed on to the poll as the hard IRQ does),
+ * set the bit again through EICS, so the unmask interrupts for it as
+ * before; one that comes after the look sets the bit itself.  The ring
+ * causes in ICR are not passed on: the poll works from the rings, and a
+ * frame the last poll took leaves RXT0 behind. */
+static int e1000_tx_reap_ack_eicr(struct e1000_adapter *a, u32 bit)
+{
+	struct e1000_hw *hw = &a->hw;
+	int cleaned = e1000_clean_tx(a, &a->tx);
+	u32 icr;
+
+	if (a->tx.next_to_clean != a->tx.next_to_use || !cleaned)
+		return cleaned;
+	ew32(hw, E1000_EICR, bit);
+	a->sw.tx_done_reaped++;
+	icr = er32(hw, E1000_ICR) & ~(E1000_ICR_TXDW | E1000_ICR_TXQE | E1000_ICR_RXT0 |
+				      E1000_ICR_RXDMT0 | E1000_ICR_RXO);
+	if (icr)
+		__atomic_fetch_or(&a->icr_pending, icr, __ATOMIC_RELEASE);
+	if (icr || e1000_rx_pending(a))
+		ew32(hw, E1000_EICS, bit);
+	return cleaned;
+}
+
 /* ndo_tx_flush: the tail a thread's send left, written without a TX-done
  * interrupt where the driver can hold the cause back.  Under QEMU the
  * tail write runs the device's transmit synchronously and raises TX-done
@@ -348,21 +389,23 @@ int e1000_tx_reap_ack(struct e1000_adapter *a, u32 cause)
  * the cause is masked around the write, what completed is reaped here,
  * the cause acknowledged when nothing is left in flight, and unmasked:
  * a device that has not finished (real hardware) keeps its cause pending
- * and interrupts as before.  Not while the napi is scheduled: the device
- * is masked for its poll, which reaps. */
+ * and interrupts as before.  The 82576 in MSI-X mode masks its vector
+ * (EIMC/EIMS; e1000_tx_reap_ack_eicr).  Not while the napi is scheduled:
+ * the device is masked for its poll, which reaps. */
 static void e1000_tx_flush_deferred(struct net_device *dev)
 {
 	struct e1000_adapter *a = netdev_priv(dev);
 	struct e1000_hw *hw = &a->hw;
 	unsigned long irqf = spin_lock_irqsave(&a->tx_lock);
+	bool eicr = e1000_uses_eicr(hw);
 	u32 cause = 0;
 	int cleaned;
 
 	if (a->tx_up && a->tx.tail_pending) {
 		if (napi_enabled && !napi_is_scheduled(&a->napi))
-			cause = e1000_tx_done_cause(hw);
+			cause = e1000_flush_cause(hw);
 		if (cause)
-			ew32(hw, E1000_IMC, cause);
+			ew32(hw, eicr ? E1000_EIMC : E1000_IMC, cause);
 		e1000_tx_flush_batch(a, &a->tx);      /* the journey's TX_TAIL stamps too */
 	}
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
@@ -377,8 +420,8 @@ static void e1000_tx_flush_deferred(struct net_device *dev)
 		local_bh_enable();
 		return;
 	}
-	cleaned = e1000_tx_reap_ack(a, cause);
-	ew32(hw, E1000_IMS, cause);
+	cleaned = eicr ? e1000_tx_reap_ack_eicr(a, cause) : e1000_tx_reap_ack(a, cause);
+	ew32(hw, eicr ? E1000_EIMS : E1000_IMS, cause);
 	spin_unlock(&a->tx_lock);
 	if (cleaned)
 		netif_tx_wake(dev);
