@@ -20,16 +20,11 @@
  * written only by their CPU with interrupts off where a hard IRQ also
  * does (napi_schedule, netif_rx, dev_kfree_skb_irq); the views read
  * every CPU's counters unlocked and sum or list them */
-static struct softnet_data softnet_data[NR_CPUS];
+struct softnet_data softnet_data[NR_CPUS];
 /* set once by the stack before any device opens; read from any CPU */
 static net_rx_handler_t rx_handler;
 static net_rx_list_handler_t rx_list_handler;
 static net_rx_handler_t rx_list_pair;   /* the rx handler it stands for */
-
-struct softnet_data *softnet_data_this_cpu(void)
-{
-	return &softnet_data[smp_processor_id()];
-}
 
 struct softnet_data *softnet_data_cpu(unsigned int cpu)
 {
