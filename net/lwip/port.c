@@ -56,16 +56,18 @@ int sysctl_ip6frag_time = IP6FRAG_TIME_DEFAULT;
  *
  * With one CPU online, interrupts off is the whole protection (lwIP's
  * SYS_ARCH_PROTECT on a uniprocessor) and the lock, owner and depth are
- * skipped: about 20 of a section's 27 instructions, taken 8 to 10 times
- * per UDP echo request.  The CPU count only grows, in smp_init, before
- * net_stack_init's lwip_init (nothing calls these earlier); a section
- * that took the lock says so in its return value (PROT_LOCKED, a bit
- * RFLAGS never sets), so its unprotect releases exactly what it took. */
-#define PROT_LOCKED (1UL << 63)
-
+ * skipped: about 20 of a section's 27 instructions, each pbuf free and
+ * heap call taking one.  The CPU count only grows, in smp_init (kmain runs
+ * it before net_stack_init), from CPU 0's own thread (outside any
+ * section: they run with interrupts off and never span it), and an AP
+ * runs no lwIP code before it is counted.  A section that took the lock
+ * says so in its return value (PROT_LOCKED, a bit RFLAGS never sets), so
+ * its unprotect releases exactly what it took. */
 static struct spinlock prot_lock = SPINLOCK_INIT_RAW("lwip-prot");
 static u32 prot_owner;          /* holder's CPU number + 1; 0 when free */
 static u32 prot_depth;          /* nesting on the holder: written by it alone */
+/* in a protect's return value: this section took prot_lock */
+#define PROT_LOCKED (1UL << 63)
 
 sys_prot_t sys_arch_protect(void)
 {
