@@ -138,17 +138,18 @@ int net_dev_init(void);
  * with skb (RFS's last_qtail). */
 int netif_rx_cpu(unsigned int cpu, struct sk_buff *skb, u32 *qtail);
 
-/* per CPU (net/core/dev.c says who writes what) */
+/* every CPU's softnet_data (dev.c says who writes what); reach it through
+ * these two */
 extern struct softnet_data softnet_data[NR_CPUS];
 
-/* this CPU's softnet_data (inline: the socket calls and the deferred
- * tails look at it several times a datagram), or cpu's (NULL past the
- * last) */
+/* this CPU's softnet_data (inline: the receive path, the socket calls and
+ * the deferred tails ask for it several times a frame) */
 static inline struct softnet_data *softnet_data_this_cpu(void)
 {
 	return &softnet_data[smp_processor_id()];
 }
 
+/* cpu's softnet_data, NULL past the last CPU online */
 struct softnet_data *softnet_data_cpu(unsigned int cpu);
 
 /* Deliver skb up the stack now (NAPI poll, softirq context); consumes it.

@@ -301,7 +301,7 @@ int rps_get_cpu(struct net_device *dev, struct sk_buff *skb)
 	return cpu;
 }
 
-bool rps_steer(struct net_device *dev, struct sk_buff *skb)
+bool rps_steer_slow(struct net_device *dev, struct sk_buff *skb)
 {
 	struct netdev_rx_queue *rxq = rps_rxq(dev, skb);
 	struct rps_dev_flow_table *ft;

@@ -22,7 +22,21 @@ int rps_get_cpu(struct net_device *dev, struct sk_buff *skb);
 /* true when skb went to another CPU's backlog (or was dropped there):
  * it is no longer the caller's; false: deliver it here.  The settings
  * are those of the RX queue skb arrived on (skb->rx_queue). */
-bool rps_steer(struct net_device *dev, struct sk_buff *skb);
+bool rps_steer_slow(struct net_device *dev, struct sk_buff *skb);
+
+/* rps_steer_slow's first test, inline: RPS and RFS off for the frame's RX
+ * queue (no rps_cpus, no rps_flow_cnt: the default) keep it here */
+static inline bool rps_steer(struct net_device *dev, struct sk_buff *skb)
+{
+	const struct netdev_rx_queue *rxq;
+
+	if (skb->rx_queue >= NETDEV_RX_QUEUES_MAX)
+		return false;
+	rxq = &dev->rx_queues[skb->rx_queue];
+	if (likely(!READ_ONCE(rxq->rps_cpus) && !READ_ONCE(rxq->rps_flow_table)))
+		return false;
+	return rps_steer_slow(dev, skb);
+}
 
 /* RFS (Linux net/core/dev.c get_rps_cpu, sock_rps_record_flow).
  * net.core.rps_sock_flow_entries: the global socket flow table's size,

@@ -16,7 +16,7 @@ static void rx_chain_free(struct rx_chain *c, enum skb_drop_reason reason)
 	c->bufs = 0;
 }
 
-int rx_chain_add(struct rx_chain *c, struct sk_buff *piece)
+int rx_chain_add_more(struct rx_chain *c, struct sk_buff *piece)
 {
 	if (!c->skb) {
 		if (c->max_len && piece->len > c->max_len)
@@ -43,16 +43,6 @@ bool rx_chain_drop(struct rx_chain *c, bool eop)
 	rx_chain_free(c, SKB_DROP_REASON_NOT_SPECIFIED);
 	c->dropping = !eop;
 	return first;
-}
-
-struct sk_buff *rx_chain_end(struct rx_chain *c)
-{
-	struct sk_buff *skb = c->skb;
-
-	c->skb = NULL;
-	c->bufs = 0;
-	c->dropping = false;
-	return skb;
 }
 
 void rx_chain_reset(struct rx_chain *c)

@@ -8,7 +8,9 @@
  * A driver keeps one struct rx_chain per RX ring, zeroed at start, and
  * feeds it every descriptor in ring order:
  *
- *	piece: rx_chain_add()          (an skb over this descriptor's buffer)
+ *	piece: rx_chain_add()          (an skb over this descriptor's buffer;
+ *	                                the first piece inline, the rest
+ *	                                rx_chain_add_more())
  *	error, no skb, -EMSGSIZE, or c->dropping: rx_chain_drop()
  *	EOP:   rx_chain_end()          (the whole frame, or NULL if dropped)
  *
@@ -19,8 +21,7 @@
 #ifndef NET_CORE_RX_CHAIN_H
 #define NET_CORE_RX_CHAIN_H
 #include "kernel/types.h"
-
-struct sk_buff;
+#include "net/core/skbuff.h"
 
 struct rx_chain {
 	struct sk_buff *skb;    /* the frame so far, or NULL */
@@ -35,7 +36,19 @@ struct rx_chain {
  * frame grows past c->max_len (or an skb's 64 KiB): the piece and the
  * frame so far are freed, and the caller drops the rest with
  * rx_chain_drop as for any error, counting one length error. */
-int rx_chain_add(struct rx_chain *c, struct sk_buff *piece);
+int rx_chain_add_more(struct rx_chain *c, struct sk_buff *piece);
+
+/* rx_chain_add_more's case of a frame's first piece that fits, inline:
+ * every frame of one buffer (all of them at the standard MTU) is only that */
+static inline int rx_chain_add(struct rx_chain *c, struct sk_buff *piece)
+{
+	if (!c->skb && (!c->max_len || piece->len <= c->max_len)) {
+		c->skb = piece;
+		c->bufs = 1;
+		return 0;
+	}
+	return rx_chain_add_more(c, piece);
+}
 
 /* Drop the frame being gathered (a descriptor error, no skb for a piece)
  * and the rest of it up to its EOP (eop: this descriptor was the last).
@@ -46,7 +59,15 @@ bool rx_chain_drop(struct rx_chain *c, bool eop);
 /* At a descriptor with EOP, after its piece was added: the whole frame
  * (the caller's now), or NULL if it was dropped.  The chain is empty
  * again either way. */
-struct sk_buff *rx_chain_end(struct rx_chain *c);
+static inline struct sk_buff *rx_chain_end(struct rx_chain *c)
+{
+	struct sk_buff *skb = c->skb;
+
+	c->skb = NULL;
+	c->bufs = 0;
+	c->dropping = false;
+	return skb;
+}
 
 /* Free a half-gathered frame and forget a drop in progress (the ring
  * stops, or starts over at a new position). */

@@ -219,6 +219,17 @@ bool skb_pbuf_is_rx_buffer(const struct pbuf *p)
 	       ((const struct pbuf_custom *)p)->custom_free_function == skb_rx_buf_free;
 }
 
+size_t skb_rx_pbuf_headroom(const struct pbuf *p)
+{
+	const struct skb_rx_buf *rb;
+
+	/* only lwIP's own (ref 1): the bytes are nobody else's view */
+	if (!skb_pbuf_is_rx_buffer(p) || p->ref != 1)
+		return 0;
+	rb = container_of(p, struct skb_rx_buf, pc.pbuf);
+	return (size_t)((const u8 *)p->payload - (const u8 *)rb->buf);
+}
+
 struct sk_buff *skb_from_rx_buffer(struct net_device *dev, void *buf, u32 len,
 				   skb_release_fn release, void *ctx)
 {
@@ -243,7 +254,8 @@ struct sk_buff *skb_from_rx_buffer(struct net_device *dev, void *buf, u32 len,
 	rb->ctx = ctx;
 	rb->buf = buf;
 	rb->pc.custom_free_function = skb_rx_buf_free;
-	/* PBUF_REF: lwIP may only move the payload within what we give it */
+	/* PBUF_REF: lwIP may only move the payload within what we give it,
+	 * and write headers in front of it within buf (skb_rx_pbuf_headroom) */
 	p = pbuf_alloced_custom(PBUF_RAW, (u16_t)len, PBUF_REF, &rb->pc, buf, (u16_t)len);
 	skb_attach(skb, p, buf, len);
 	skb->tail = skb->end;

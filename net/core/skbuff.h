@@ -144,6 +144,11 @@ struct sk_buff *skb_from_rx_buffer(struct net_device *dev, void *buf, u32 len,
 /* true if p is a driver's RX buffer (skb_from_rx_buffer's custom pbuf):
  * holding it holds the DMA buffer away from the ring */
 bool skb_pbuf_is_rx_buffer(const struct pbuf *p);
+/* lwIP's LWIP_HOOK_PBUF_REF_HEADROOM (net/lwip/include/lwip_hooks.h): for
+ * an RX-buffer pbuf that lwIP alone holds (ref 1), the bytes of the buffer
+ * in front of its payload (the frame's own headers, already parsed), which
+ * pbuf_add_header may overwrite to answer in place; 0 for any other pbuf */
+size_t skb_rx_pbuf_headroom(const struct pbuf *p);
 
 /* Add len bytes at the tail; returns where they go.  Panics past end
  * (Linux skb_over_panic): writing there would corrupt memory. */

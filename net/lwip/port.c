@@ -52,16 +52,31 @@ int sysctl_ip6frag_time = IP6FRAG_TIME_DEFAULT;
  * list unlink, a counter) and may nest on one CPU, as lwIP allows: one
  * lock for all of them, taken with interrupts off, recursive by owner.
  * The lock word alone (no LOCK_DEBUG checks): it is taken from every
- * context by design and never held for long. */
+ * context by design and never held for long.
+ *
+ * With one CPU online, interrupts off is the whole protection (lwIP's
+ * SYS_ARCH_PROTECT on a uniprocessor) and the lock, owner and depth are
+ * skipped: about 20 of a section's 27 instructions, each pbuf free and
+ * heap call taking one.  The CPU count only grows, in smp_init (kmain runs
+ * it before net_stack_init), from CPU 0's own thread (outside any
+ * section: they run with interrupts off and never span it), and an AP
+ * runs no lwIP code before it is counted.  A section that took the lock
+ * says so in its return value (PROT_LOCKED, a bit RFLAGS never sets), so
+ * its unprotect releases exactly what it took. */
 static struct spinlock prot_lock = SPINLOCK_INIT_RAW("lwip-prot");
 static u32 prot_owner;          /* holder's CPU number + 1; 0 when free */
 static u32 prot_depth;          /* nesting on the holder: written by it alone */
+/* in a protect's return value: this section took prot_lock */
+#define PROT_LOCKED (1UL << 63)
 
 sys_prot_t sys_arch_protect(void)
 {
 	unsigned long flags = local_irq_save();
-	u32 me = smp_processor_id() + 1;
+	u32 me;
 
+	if (likely(nr_cpu_ids_online() == 1))
+		return (sys_prot_t)flags;
+	me = smp_processor_id() + 1;
 	if (READ_ONCE(prot_owner) == me) {
 		prot_depth++;
 	} else {
@@ -69,14 +84,14 @@ sys_prot_t sys_arch_protect(void)
 		WRITE_ONCE(prot_owner, me);
 		prot_depth = 1;
 	}
-	return (sys_prot_t)flags;
+	return (sys_prot_t)(flags | PROT_LOCKED);
 }
 
 void sys_arch_unprotect(sys_prot_t pval)
 {
-	if (--prot_depth == 0) {
+	if ((pval & PROT_LOCKED) && --prot_depth == 0) {
 		WRITE_ONCE(prot_owner, 0);
 		arch_spin_unlock(&prot_lock);
 	}
-	local_irq_restore((unsigned long)pval);
+	local_irq_restore((unsigned long)pval & ~PROT_LOCKED);
 }

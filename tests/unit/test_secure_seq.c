@@ -207,6 +207,32 @@ START_TEST(ident_hooks)
 }
 END_TEST
 
+/* secure_ip4_id builds its tuple in place: the same bytes as
+ * secure_ip_ident's for the two addresses (NULL as 0.0.0.0), so both step
+ * one counter, and the two share the hash cache (one hash for both) */
+START_TEST(ident_ip4_same_tuple)
+{
+	ip4_addr_t s4, d4;
+	ip_addr_t s = v4(10, 0, 2, 15), d = v4(10, 0, 2, 2), any = v4(0, 0, 0, 0);
+	u64 h0;
+	u32 g;
+	u16 a;
+
+	IP4_ADDR(&s4, 10, 0, 2, 15);
+	IP4_ADDR(&d4, 10, 0, 2, 2);
+	h0 = secure_ident_hashes();
+	a = secure_ip4_id(&s4, &d4, 17);
+	g = secure_ip_ident(&s, &d, 17);
+	ck_assert_uint_eq((u16)(g - a), 1);
+	ck_assert_uint_eq((u16)(secure_ip4_id(&s4, &d4, 17) - (u16)g), 1);
+	ck_assert_uint_eq(secure_ident_hashes() - h0, 1);
+	a = secure_ip4_id(NULL, &d4, 6);
+	ck_assert_uint_eq((u16)(secure_ip_ident(&any, &d, 6) - a), 1);
+	/* another protocol: another tuple, another hash */
+	ck_assert_uint_eq(secure_ident_hashes() - h0, 2);
+}
+END_TEST
+
 /* the generator: below() stays below, and the bytes look uniform */
 START_TEST(random_generator)
 {
@@ -255,6 +281,7 @@ int main(void)
 	tcase_add_test(tc, ident_is_per_destination);
 	tcase_add_test(tc, ident_hooks);
 	tcase_add_test(tc, ident_hash_cache);
+	tcase_add_test(tc, ident_ip4_same_tuple);
 	tcase_add_test(tc, random_generator);
 	tcase_add_test(tc, jitter_seed);
 	suite_add_tcase(s, tc);

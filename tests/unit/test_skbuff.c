@@ -327,6 +327,42 @@ START_TEST(to_pbuf_keeps_headroom_for_lwip)
 }
 END_TEST
 
+/* LWIP_HOOK_PBUF_REF_HEADROOM's answer (the kernel's lwIP calls it from
+ * pbuf_add_header; the host's lwIP is built without it): for an RX
+ * buffer lwIP alone holds, the bytes from the buffer's start to the
+ * payload, following the payload as lwIP moves it; none once shared, and
+ * none for a pbuf of another kind */
+START_TEST(rx_pbuf_headroom)
+{
+	struct sk_buff *skb = rx_skb(1, 98), *other = alloc_skb(100);
+	struct pbuf *p, *q;
+
+	skb_pull(skb, 14);
+	p = skb_to_pbuf(skb);
+	ck_assert_uint_eq(skb_rx_pbuf_headroom(p), 14);
+	ck_assert_int_eq(pbuf_remove_header(p, 28), 0);      /* IP and UDP parsed */
+	ck_assert_uint_eq(skb_rx_pbuf_headroom(p), 42);
+	/* what the hook lets lwIP do: the payload back to the buffer's start */
+	ck_assert_int_eq(pbuf_add_header_force(p, 42), 0);
+	ck_assert_ptr_eq(p->payload, dma[1]);
+	ck_assert_uint_eq(skb_rx_pbuf_headroom(p), 0);
+	ck_assert_int_eq(pbuf_remove_header(p, 8), 0);
+	pbuf_ref(p);                                          /* shared */
+	ck_assert_uint_eq(skb_rx_pbuf_headroom(p), 0);
+	pbuf_free(p);
+	ck_assert_uint_eq(skb_rx_pbuf_headroom(p), 8);
+	/* an skb's own pbuf (alloc_skb: PBUF_RAM) is not an RX buffer */
+	skb_reserve(other, 40);
+	skb_put(other, 10);
+	q = skb_to_pbuf(other);
+	ck_assert_uint_eq(skb_rx_pbuf_headroom(q), 0);
+	pbuf_free(q);
+	ck_assert_int_eq(released[1], 0);
+	pbuf_free(p);
+	ck_assert_int_eq(released[1], 1);
+}
+END_TEST
+
 START_TEST(to_pbuf_copies_shared_data)
 {
 	struct sk_buff *a = rx_skb(2, 80), *b = skb_clone(a);
@@ -537,6 +573,7 @@ int main(void)
 	tcase_add_test(tc, head_cache_reuses_structs);
 	tcase_add_test(tc, rx_wrapper_cache_stops_per_frame_kmalloc);
 	tcase_add_test(tc, rx_wrapper_cache_is_bounded);
+	tcase_add_test(tc, rx_pbuf_headroom);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }

@@ -36,6 +36,17 @@ u32_t secure_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
 u32_t lwip_now_us(void);
 #define LWIP_HOOK_TCP_RTT_US_NOW()    lwip_now_us()
 
+/* pbuf_add_header() into the header bytes in front of a received frame's
+ * payload, in the driver's RX buffer (net/lwip/patches/
+ * 0068-pbuf-ref-headroom-hook.patch, net/core/skbuff.c): echo replies are
+ * built in the frame they answer, not in a header pbuf chained in front.
+ * The host builds (unit tests, fuzzing: HOST_TEST) link lwIP without the
+ * skb layer and keep lwIP's default (no headroom). */
+#if !defined(LWIP_HOOK_PBUF_REF_HEADROOM) && !defined(HOST_TEST)
+size_t skb_rx_pbuf_headroom(const struct pbuf *p);
+#define LWIP_HOOK_PBUF_REF_HEADROOM(p)        skb_rx_pbuf_headroom(p)
+#endif
+
 /* IPv4 IDs and IPv6 fragment IDs per RFC 7739 (keyed per-destination
  * counters, net/lwip/secure_seq.c); the hooks are barenet's patch to lwIP
  * (net/lwip/patches/0010-ip-id-hooks.patch), lwIP's own counters give
