@@ -16,7 +16,10 @@ callback echo; 7007 is the socket API's, an image built with
 `make app-kernel APP=tests/apps/sockbench.c`, e.g.
 build/release/apps/sockbench/barenet.elf); each line names its port.
 Each cost line also gives the guest's hard interrupts and context
-switches per request (/proc/stat's intr and ctxt over the same window).
+switches per request (/proc/stat's intr and ctxt over the same window),
+and the next line eth0's interrupts (that found work), irqs_not_ours
+(empty messages: QEMU's igb/e1000e throttle timer, e1000_irq.c) and
+napi_polls per request (ethtool -S over the same window).
 
 Counts that the host's load does not move (both over a 64 B x8 window, 2 s
 by default, COUNT_SECS=):
@@ -75,6 +78,20 @@ def guest_counts(bg):
     return intr, ctxt
 
 
+NIC_COUNTERS = ("interrupts", "irqs_not_ours", "napi_polls")
+
+
+def nic_counts(bg):
+    """The driver's interrupts (with work), empty interrupts and NAPI polls
+    so far (ethtool -S eth0; zeros where a counter is missing)."""
+    got = dict.fromkeys(NIC_COUNTERS, 0)
+    for line in bg.cmd("ethtool -S eth0").splitlines():
+        f = line.replace(":", " ").split()
+        if len(f) == 2 and f[0] in got and f[1].isdigit():
+            got[f[0]] = int(f[1])
+    return got
+
+
 def one(label, elf, secs, samp):
     """One boot of elf: per port the two cost lines (and MMIO=/INSN=
     counts), then the RIP shares of the last port."""
@@ -95,16 +112,22 @@ def one(label, elf, secs, samp):
             for size in (64, 1400):
                 l0 = os.getloadavg()[0]
                 i0, x0 = guest_counts(bg)
+                s0 = nic_counts(bg)
                 c0, t0 = benchlib.proc_cpu_seconds(pid), time.monotonic()
                 rate, lost = run.udp_echo(net, size, INFLIGHT, secs, port=port)
                 c1, t1 = benchlib.proc_cpu_seconds(pid), time.monotonic()
                 i1, x1 = guest_counts(bg)
+                s1 = nic_counts(bg)
                 n = rate * (t1 - t0)
                 print("%s %dB x%d: %.0f req/s lost %d, QEMU cpu %.2f s/%.2f s, %.0f req per "
                       "QEMU cpu-s, load %.1f; per request: %.3f guest interrupts, %.3f context "
                       "switches" % (plabel, size, INFLIGHT, rate, lost, c1 - c0, t1 - t0,
                                     n / (c1 - c0) if c1 > c0 else 0.0, l0,
                                     (i1 - i0) / n if n else 0.0, (x1 - x0) / n if n else 0.0),
+                      flush=True)
+                print("%s %dB x%d eth0 per request: %s" % (
+                    plabel, size, INFLIGHT, ", ".join(
+                        "%.3f %s" % ((s1[k] - s0[k]) / n if n else 0.0, k) for k in NIC_COUNTERS)),
                       flush=True)
             if os.environ.get("MMIO") == "1":
                 mmio_counts(plabel, bg.g, net, port)
