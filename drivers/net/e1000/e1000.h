@@ -491,6 +491,9 @@ void e1000_set_itr(struct e1000_hw *hw, u32 usecs);
 void e1000_irq_setup(struct e1000_hw *hw);
 void e1000_irq_disable(struct e1000_hw *hw);
 void e1000_irq_enable(struct e1000_hw *hw);
+/* the hard IRQ's mask and the poll's unmask (MSI-X: the vector alone, no flush) */
+void e1000_irq_mask_napi(struct e1000_hw *hw);
+void e1000_irq_unmask_napi(struct e1000_hw *hw);
 void e1000_irq_raise_rx(struct e1000_hw *hw);
 
 /* e1000_rxpool.c */

@@ -4,7 +4,8 @@
  *   hard IRQ:  read the cause (ICR, or EICR on the 82576 in MSI-X mode);
  *              zero: on INTx "not mine" (the line may be shared), on
  *              MSI/MSI-X ours all the same, with nothing to do (below);
- *              mask the device (IMC/EIMC), acknowledge, napi_schedule().
+ *              mask the device (IMC/EIMC; with MSI-X the vector alone,
+ *              e1000_irq_mask_napi), acknowledge, napi_schedule().
  *              Nothing else.
  *   poll:      link change, TX completions (netif_tx_wake for a waiting
  *              qdisc), up to budget RX frames, the
@@ -163,7 +164,7 @@ bool e1000_intr(struct e1000_adapter *a)
 		 * reads all ones is gone, and the kernel should say so */
 		return !cause && e1000_irq_exclusive(hw);
 	}
-	e1000_irq_disable(hw);
+	e1000_irq_mask_napi(hw);
 	if (!e1000_uses_eicr(hw)) {
 		ew32(hw, E1000_ICR, cause);
 		__atomic_fetch_or(&a->icr_pending, cause, __ATOMIC_RELEASE);
@@ -225,10 +226,10 @@ int e1000_poll(struct napi_struct *napi, int budget)
 	e1000_poll_reap_tx(a);
 	if (napi_complete_done(napi, work)) {
 		e1000_itr_update(a);    /* the interrupt period ends here */
-		e1000_irq_enable(hw);
+		e1000_irq_unmask_napi(hw);
 		if ((e1000_rx_pending(a) || e1000_tx_completed_pending(a, &a->tx)) &&
 		    napi_schedule_prep(napi)) {
-			e1000_irq_disable(hw);
+			e1000_irq_mask_napi(hw);
 			__napi_schedule(napi);
 		}
 	}
