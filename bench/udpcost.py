@@ -8,7 +8,8 @@ by each image's own symbols.
 
   python3 bench/udpcost.py LABEL=ELF [LABEL=ELF...]     (root; SECS=4 SAMP=6 MODEL=e1000)
 
-SAMP=0 skips the sampling; MODEL names the NIC model; INF= the requests
+SAMP=0 skips the sampling; GUEST_CMD= a guest shell command run after
+boot (e.g. 'ethtool -C eth0 rx-usecs 0'); MODEL names the NIC model; INF= the requests
 in flight (8; with 32 the guest stays busy and the cost per request
 varies less with the host's load).  PORTS=7,7007 measures each of those
 UDP echo ports in the same boot, one after the other (default 7, the
@@ -57,6 +58,8 @@ import profile  # noqa: E402
 # MODEL=e1000e|igb: another NIC model (its default mode)
 MODEL = os.environ.get("MODEL", "e1000")
 INFLIGHT = int(os.environ.get("INF", "8"))
+# a guest shell command run once after boot, before any count
+GUEST_CMD = os.environ.get("GUEST_CMD", "")
 PORTS = [int(p) for p in os.environ.get("PORTS", str(run.ECHO_PORT)).split(",")]
 # the e1000 family's registers the MMIO lines name (8254x/82574/82576
 # offsets; igb's EICR/EIMS/EIMC/EICS are its own)
@@ -102,6 +105,8 @@ def one(label, elf, secs, samp):
                             name="udpcost-" + label)
         bg.wait_ready(180)
         print("%s: %s, %s" % (label, elf, benchlib.image_build(bg.g.output)), flush=True)
+        if GUEST_CMD:
+            print("%s: %s: %s" % (label, GUEST_CMD, bg.cmd(GUEST_CMD).strip()), flush=True)
         for port in PORTS:
             plabel = label if PORTS == [run.ECHO_PORT] else "%s:%d" % (label, port)
             if not run.wait_udp_echo(net, 60, port=port):
