@@ -383,6 +383,15 @@ struct e1000_itr {
 	u32 rate;               /* interrupts per second the throttle is set for */
 	u64 rx_packets, rx_bytes, tx_packets, tx_bytes; /* sw counters at the period's start */
 	u64 changes;            /* throttle rewrites (ethtool -S itr_changes) */
+	/* lone frames (e1000_itr.c): the register holds 0 instead of the
+	 * interval (ethtool -S itr_off), lone periods in a row, the sw
+	 * counters (and interrupts: sw.irqs) and time at the last period's
+	 * end, times switched off
+	 * (itr_lone_offs) */
+	bool off;
+	u32 lone;
+	u64 lone_rx, lone_tx, lone_irqs, lone_ns;
+	u64 lone_offs;
 };
 
 /* hardware counters accumulated into 64 bits (e1000_stats.c) */

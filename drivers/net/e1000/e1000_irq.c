@@ -199,11 +199,34 @@ bool e1000_intr(struct e1000_adapter *a)
  * sending (real hardware) keeps its cause. */
 static void e1000_poll_reap_tx(struct e1000_adapter *a)
 {
-	u32 cause = e1000_tx_done_cause(&a->hw);
+	struct e1000_hw *hw = &a->hw;
+	u32 cause = e1000_tx_done_cause(hw);
 	int cleaned = 0;
 
-	if (!cause)
+	if (!cause) {
+		/* the 82576 with one MSI-X vector: TX-done sets the vector's
+		 * EICR bit, which RX and the other causes share.  Only while
+		 * the throttle is off for lone frames (e1000_itr.c), where
+		 * the unmask would send a message for it at once: reaped and
+		 * acknowledged here.  A frame that landed since the ring was
+		 * last looked at loses its cause with it, and the look after
+		 * the unmask finds it; an other cause (LSC) stays in ICR for
+		 * the next poll (and the watchdog reads the link) */
+		if (!a->itr.off || hw->mq || !e1000_uses_eicr(hw))
+			return;
+		spin_lock(&a->tx_lock);
+		if (a->tx_up && a->tx.next_to_clean != a->tx.next_to_use) {
+			cleaned = e1000_clean_tx(a, &a->tx);
+			if (cleaned && a->tx.next_to_clean == a->tx.next_to_use) {
+				ew32(hw, E1000_EICR, hw->eims_rx0);
+				a->sw.tx_done_reaped++;
+			}
+		}
+		spin_unlock(&a->tx_lock);
+		if (cleaned)
+			netif_tx_wake(a->netdev);
 		return;
+	}
 	spin_lock(&a->tx_lock);
 	if (a->tx_up && a->tx.next_to_clean != a->tx.next_to_use)
 		cleaned = e1000_tx_reap_ack(a, cause);
