@@ -37,7 +37,8 @@ by default, COUNT_SECS=):
           work (ident_next's random step) weighs more than at full speed,
           and a guest slowed past the TX watchdog's 500 ms resets its
           ring inside the window (dma_free_coherent and the console on
-          top: discard such a count).
+          top: discard such a count).  INSN_TOP= how many functions
+          it lists (30).
 
 e.g. `bench/udpcost.py now=build/release/barenet.elf before=/path/to/old.elf`
 (build/release: the release image, make bench's; build/barenet.elf is the
@@ -155,6 +156,7 @@ def one(label, elf, secs, samp):
 
 
 COUNT_SECS = float(os.environ.get("COUNT_SECS", "2"))
+INSN_TOP = int(os.environ.get("INSN_TOP", "30"))       # functions INSN=1 lists
 MR_LINE = re.compile(r"memory_region_ops_(read|write) .*?addr (0x[0-9a-f]+) .*?name '([^']*)'")
 TB_RUN = re.compile(r"Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/")
 TB_INSN = re.compile(r"^0x([0-9a-f]+):")
@@ -246,7 +248,7 @@ def insn_counts(label, g, net, addrs, names, port=run.ECHO_PORT):
     tot = sum(per_fn.values())
     print("%s guest instructions per request: %.0f (%d requests, %.0f/s while logged)" % (
         label, tot / max(n, 1), n, n / secs))
-    for nm, k in per_fn.most_common(30):
+    for nm, k in per_fn.most_common(INSN_TOP):
         print("  %7.1f %s" % (k / max(n, 1), nm))
     sys.stdout.flush()
 
