@@ -1355,7 +1355,8 @@ END_TEST
  * no STATUS read to flush the mask.  82576: EICR read, EIMC, ICR read
  * (the other causes: LSC), EIMS, and IMS left alone (the other causes
  * reach the message through EICR); 82574: ICR read, IMC, ICR
- * acknowledged, IMS.  Plus the RX tail for the frames taken. */
+ * acknowledged, IMS.  Plus the RX tail for the frames taken.  ICR once
+ * per interrupt, not in a poll no interrupt started (82576). */
 START_TEST(msix_irq_and_poll_register_accesses)
 {
 	bool igb = _i == 2;
@@ -1378,6 +1379,28 @@ START_TEST(msix_irq_and_poll_register_accesses)
 	ck_assert_uint_eq(R(E1000_IMS), igb ? E1000_IMS_ENABLE : E1000_IMS_ENABLE_82574_MSIX);
 	if (igb)
 		ck_assert_uint_eq(R(E1000_EIMS), 1);
+	/* the fixture's hard IRQs until one finds nothing: the 82574 reads
+	 * ICR in each, the 82576 EICR there and ICR in the poll */
+	ck_assert_uint_eq(fake.reads[E1000_ICR / 4], igb ? 1 : 2);
+	/* 82576: a poll no interrupt started (the look after an unmask
+	 * found a frame) does not read ICR; the next interrupt's poll does,
+	 * and follows the link from it */
+	ck_assert_int_eq(send_frames(1, 100, 0), 0);
+	memset(fake.reads, 0, sizeof(fake.reads));
+	ck_assert(napi_schedule_prep(&ad->napi));
+	__napi_schedule(&ad->napi);
+	e1000_fixture_drain_softirqs();
+	ck_assert_uint_eq(rx.n, 3);
+	if (igb) {
+		ck_assert_uint_eq(fake.reads[E1000_ICR / 4], 0);
+		fake.link_up = false;
+		R(E1000_ICR) |= E1000_ICR_LSC;
+		R(E1000_EICR) |= 1;
+		e1000_fixture_irq_and_poll(ad);
+		ck_assert(!dev->carrier);
+		ck_assert_uint_eq(fake.reads[E1000_ICR / 4], 1);
+		fake.link_up = true;
+	}
 	down();
 }
 END_TEST

@@ -440,6 +440,7 @@ struct e1000_adapter {
 	u32 stats_last[E1000_STATS_REGS]; /* last raw value of counters the emulator does not clear */
 	struct napi_struct napi;        /* the poll (e1000_irq.c) */
 	u32 icr_pending;                /* causes the hard IRQ saw, for the poll */
+	bool icr_due;                   /* 82576, one MSI-X vector: an interrupt came, the poll reads ICR */
 	bool running;                   /* rings up: the hard IRQ may schedule the poll */
 	bool tx_up;                     /* TX ring usable by start_xmit (interrupts off to change) */
 	/* CPU number + 1 of the CPU whose poll runs the rx_handler now (0:

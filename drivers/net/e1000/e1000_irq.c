@@ -64,13 +64,20 @@ static u32 e1000_read_cause(struct e1000_adapter *a)
 	return e1000_uses_eicr(hw) ? er32(hw, E1000_EICR) : er32(hw, E1000_ICR);
 }
 
-/* the ICR causes the hard IRQ collected, plus (82576 in MSI-X mode, where
- * the interrupt carries only EICR) ICR itself: GPIE.NSICR clears it on read */
+/* the ICR causes the hard IRQ collected, plus (82576 with one MSI-X
+ * vector, where the interrupt carries only EICR, whose one bit the queue
+ * and the other causes share) ICR itself: GPIE.NSICR clears it on read.
+ * Read once per interrupt (icr_due), not in the polls the look after an
+ * unmask starts: an other cause (LSC) that came since keeps the EICR bit,
+ * whose message at the unmask sets icr_due again.  With several vectors
+ * the other causes have their own, whose handler reads ICR
+ * (e1000_mq_other_intr, icr_pending). */
 static u32 e1000_take_icr(struct e1000_adapter *a)
 {
 	u32 icr = __atomic_exchange_n(&a->icr_pending, 0, __ATOMIC_ACQUIRE);
 
-	if (e1000_uses_eicr(&a->hw))
+	if (e1000_uses_eicr(&a->hw) && !a->hw.mq &&
+	    __atomic_exchange_n(&a->icr_due, false, __ATOMIC_ACQUIRE))
 		icr |= er32(&a->hw, E1000_ICR);
 	return icr;
 }
@@ -168,6 +175,8 @@ bool e1000_intr(struct e1000_adapter *a)
 	if (!e1000_uses_eicr(hw)) {
 		ew32(hw, E1000_ICR, cause);
 		__atomic_fetch_or(&a->icr_pending, cause, __ATOMIC_RELEASE);
+	} else {
+		__atomic_store_n(&a->icr_due, true, __ATOMIC_RELEASE);
 	}
 	if (!a->running)
 		return true;            /* going down: stay masked */
