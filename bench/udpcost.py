@@ -8,7 +8,8 @@ by each image's own symbols.
 
   python3 bench/udpcost.py LABEL=ELF [LABEL=ELF...]     (root; SECS=4 SAMP=6 MODEL=e1000)
 
-SAMP=0 skips the sampling; MODEL names the NIC model; INF= the requests
+SAMP=0 skips the sampling; GUEST_CMD= a guest shell command run after
+boot (e.g. 'ethtool -C eth0 rx-usecs 0'); MODEL names the NIC model; INF= the requests
 in flight (8; with 32 the guest stays busy and the cost per request
 varies less with the host's load).  PORTS=7,7007 measures each of those
 UDP echo ports in the same boot, one after the other (default 7, the
@@ -16,7 +17,10 @@ callback echo; 7007 is the socket API's, an image built with
 `make app-kernel APP=tests/apps/sockbench.c`, e.g.
 build/release/apps/sockbench/barenet.elf); each line names its port.
 Each cost line also gives the guest's hard interrupts and context
-switches per request (/proc/stat's intr and ctxt over the same window).
+switches per request (/proc/stat's intr and ctxt over the same window),
+and the next line eth0's interrupts (that found work), irqs_not_ours
+(empty messages: QEMU's igb/e1000e throttle timer, e1000_irq.c) and
+napi_polls per request (ethtool -S over the same window).
 
 Counts that the host's load does not move (both over a 64 B x8 window, 2 s
 by default, COUNT_SECS=):
@@ -58,6 +62,8 @@ import profile  # noqa: E402
 # MODEL=e1000e|igb: another NIC model (its default mode)
 MODEL = os.environ.get("MODEL", "e1000")
 INFLIGHT = int(os.environ.get("INF", "8"))
+# a guest shell command run once after boot, before any count
+GUEST_CMD = os.environ.get("GUEST_CMD", "")
 PORTS = [int(p) for p in os.environ.get("PORTS", str(run.ECHO_PORT)).split(",")]
 # the e1000 family's registers the MMIO lines name (8254x/82574/82576
 # offsets; igb's EICR/EIMS/EIMC/EICS are its own)
@@ -79,6 +85,20 @@ def guest_counts(bg):
     return intr, ctxt
 
 
+NIC_COUNTERS = ("interrupts", "irqs_not_ours", "napi_polls")
+
+
+def nic_counts(bg):
+    """The driver's interrupts (with work), empty interrupts and NAPI polls
+    so far (ethtool -S eth0; zeros where a counter is missing)."""
+    got = dict.fromkeys(NIC_COUNTERS, 0)
+    for line in bg.cmd("ethtool -S eth0").splitlines():
+        f = line.replace(":", " ").split()
+        if len(f) == 2 and f[0] in got and f[1].isdigit():
+            got[f[0]] = int(f[1])
+    return got
+
+
 def one(label, elf, secs, samp):
     """One boot of elf: per port the two cost lines (and MMIO=/INSN=
     counts), then the RIP shares of the last port."""
@@ -89,6 +109,8 @@ def one(label, elf, secs, samp):
                             name="udpcost-" + label)
         bg.wait_ready(180)
         print("%s: %s, %s" % (label, elf, benchlib.image_build(bg.g.output)), flush=True)
+        if GUEST_CMD:
+            print("%s: %s: %s" % (label, GUEST_CMD, bg.cmd(GUEST_CMD).strip()), flush=True)
         for port in PORTS:
             plabel = label if PORTS == [run.ECHO_PORT] else "%s:%d" % (label, port)
             if not run.wait_udp_echo(net, 60, port=port):
@@ -99,16 +121,22 @@ def one(label, elf, secs, samp):
             for size in (64, 1400):
                 l0 = os.getloadavg()[0]
                 i0, x0 = guest_counts(bg)
+                s0 = nic_counts(bg)
                 c0, t0 = benchlib.proc_cpu_seconds(pid), time.monotonic()
                 rate, lost = run.udp_echo(net, size, INFLIGHT, secs, port=port)
                 c1, t1 = benchlib.proc_cpu_seconds(pid), time.monotonic()
                 i1, x1 = guest_counts(bg)
+                s1 = nic_counts(bg)
                 n = rate * (t1 - t0)
                 print("%s %dB x%d: %.0f req/s lost %d, QEMU cpu %.2f s/%.2f s, %.0f req per "
                       "QEMU cpu-s, load %.1f; per request: %.3f guest interrupts, %.3f context "
                       "switches" % (plabel, size, INFLIGHT, rate, lost, c1 - c0, t1 - t0,
                                     n / (c1 - c0) if c1 > c0 else 0.0, l0,
                                     (i1 - i0) / n if n else 0.0, (x1 - x0) / n if n else 0.0),
+                      flush=True)
+                print("%s %dB x%d eth0 per request: %s" % (
+                    plabel, size, INFLIGHT, ", ".join(
+                        "%.3f %s" % ((s1[k] - s0[k]) / n if n else 0.0, k) for k in NIC_COUNTERS)),
                       flush=True)
             if os.environ.get("MMIO") == "1":
                 mmio_counts(plabel, bg.g, net, port)
@@ -131,6 +159,7 @@ def one(label, elf, secs, samp):
 
 
 COUNT_SECS = float(os.environ.get("COUNT_SECS", "2"))
+INSN_TOP = int(os.environ.get("INSN_TOP", "30"))       # functions INSN=1 lists
 MR_LINE = re.compile(r"memory_region_ops_(read|write) .*?addr (0x[0-9a-f]+) .*?name '([^']*)'")
 TB_RUN = re.compile(r"Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/")
 TB_INSN = re.compile(r"^0x([0-9a-f]+):")
@@ -240,7 +269,7 @@ def insn_counts(label, g, net, addrs, names, port=run.ECHO_PORT):
         label, tot / max(n, 1), n, n / secs))
     print("%s blocks ending in an exit from the translated code per request: %s" % (
         label, ", ".join("%s %.2f" % (op, k / max(n, 1)) for op, k in exits.most_common())))
-    for nm, k in per_fn.most_common(int(os.environ.get("INSN_TOP", "30"))):
+    for nm, k in per_fn.most_common(INSN_TOP):
         print("  %7.1f %s" % (k / max(n, 1), nm))
     sys.stdout.flush()
 

@@ -9,7 +9,10 @@ with ethtool -c while the flood runs, and ethtool -S itr_changes growing);
 then the guest's own pings, one small frame each way per interrupt period,
 must bring it back down to the low-latency side (at most 50 us).  With
 adaptive-rx turned off live, the same flood leaves rx-usecs where it was
-put and itr_changes still.  Bad values are refused and change nothing."""
+put and itr_changes still.  Bad values are refused and change nothing.
+
+test_itr_off_for_lone_frames: igb's throttle off while requests come one
+at a time (one interrupt each), back on for a burst."""
 import socket
 import threading
 import time
@@ -19,7 +22,7 @@ import pytest
 from harness import report
 from netparse import parse_ethtool_stats as parse_stats
 from test_ethtool import parse_coalesce, sh
-from test_journey import GUEST, NICS, driver_missing
+from test_journey import ECHO_PORT, GUEST, NICS, driver_missing
 from test_napi_ratio import DISCARD_PORT, MIN_FRAMES, RatioGuest
 
 BULK_USECS = 250            # the bulk class: 4000 interrupts/s
@@ -155,4 +158,68 @@ def test_adaptive_itr(testnet, kernel, nic):
     # and on again, live
     assert sh(g, "ethtool -C eth0 adaptive-rx on") == ""
     assert coalesce(g)["adaptive-rx"] == "on"
+    j.poweroff()
+
+
+LONE_REQUESTS = 300         # UDP echo requests, one in flight
+LONE_MAX_IRQS = 1.4         # interrupts (with a cause or empty) per request
+BURST_DATAGRAMS = 64        # back to back: several frames per interrupt
+
+
+@pytest.mark.parametrize("nic", ["igb"])
+def test_itr_off_for_lone_frames(testnet, kernel, nic):
+    """igb with one MSI-X vector (e1000_itr.c, lone frames): with one UDP
+    echo request in flight the throttle goes off (itr_off 1, EITR 0), and
+    each request costs one interrupt.  With EITR armed, QEMU 10.0's igb
+    sends the reply's TX-done (same vector) when the interval the request's
+    interrupt started runs out, and always a message then: 1.85 interrupts
+    per request (bench/udpcost.py INF=1).  A burst of back-to-back
+    datagrams puts the throttle back (itr_off 0), and ethtool -c still
+    shows the interval set."""
+    why = driver_missing(testnet, nic)
+    if why:
+        pytest.skip(why)
+    j = RatioGuest(testnet, nic, "itr-lone-" + nic, "e1000.queues=1")
+    g = j.g
+    usecs = coalesce(g)["rx-usecs"]
+    assert usecs > 0, usecs
+    s0 = parse_stats(sh(g, "ethtool -S eth0"))
+    u = j.sock(socket.SOCK_DGRAM)
+    u.settimeout(1.0)
+    got = 0
+    try:
+        for i in range(LONE_REQUESTS):
+            u.sendto(b"lone %d" % i, (GUEST, ECHO_PORT))
+            try:
+                while u.recvfrom(2048)[0] != b"lone %d" % i:
+                    pass
+                got += 1
+            except socket.timeout:
+                pass
+    finally:
+        u.close()
+    s1 = parse_stats(sh(g, "ethtool -S eth0"))
+    assert got >= LONE_REQUESTS * 0.95, got
+    irqs = (s1["interrupts"] - s0["interrupts"]) + (s1["irqs_not_ours"] - s0["irqs_not_ours"])
+    assert irqs / got <= LONE_MAX_IRQS, (irqs, got, s0, s1)
+    assert s1["itr_off"] == 1, s1
+    assert s1["itr_lone_offs"] > s0["itr_lone_offs"], (s0, s1)
+
+    # a burst: several frames per interrupt period, the throttle is back
+    b = j.sock(socket.SOCK_DGRAM)
+    try:
+        for i in range(BURST_DATAGRAMS):
+            b.sendto(b"burst %d" % i, (GUEST, DISCARD_PORT))
+    finally:
+        b.close()
+    time.sleep(0.5)
+    s2 = parse_stats(sh(g, "ethtool -S eth0"))
+    assert s2["rx_packets"] - s1["rx_packets"] >= BURST_DATAGRAMS // 2, (s1, s2)
+    assert s2["itr_off"] == 0, s2
+    assert coalesce(g)["rx-usecs"] == usecs
+    report("itr lone %s: %d requests, %.2f interrupts each (%d with a cause, %d empty), "
+           "throttle off %d times; on again after a burst of %d"
+           % (nic, got, irqs / got, s1["interrupts"] - s0["interrupts"],
+              s1["irqs_not_ours"] - s0["irqs_not_ours"],
+              s1["itr_lone_offs"] - s0["itr_lone_offs"], BURST_DATAGRAMS))
     j.poweroff()

@@ -172,6 +172,7 @@ u32 e1000_test_read32(struct e1000_hw *hw, u32 reg)
 		fprintf(stderr, "fake: bad register read 0x%x\n", reg);
 		abort();
 	}
+	fake.reads[reg / 4]++;
 	v = R(reg);
 	switch (reg) {
 	case E1000_ICR:
@@ -280,6 +281,7 @@ void e1000_test_write32(struct e1000_hw *hw, u32 reg, u32 val)
 		fprintf(stderr, "fake: bad register write 0x%x\n", reg);
 		abort();
 	}
+	fake.writes[reg / 4]++;
 	switch (reg) {
 	case E1000_CTRL:
 		R(reg) = val & ~E1000_CTRL_RST;

@@ -24,6 +24,7 @@ struct fake_nic {
 	bool autoneg_on_restart;        /* BMCR.ANRESTART brings the link up, raises LSC */
 	bool tx_on_tdt;                 /* transmit at once on a TDT write, as QEMU does */
 	/* what the device saw */
+	unsigned int reads[E1000_BAR0_SIZE / 4], writes[E1000_BAR0_SIZE / 4]; /* per register */
 	unsigned int tdt_writes, rdt_writes;   /* queue 0's */
 	unsigned int tdt_writes_q[FAKE_QUEUES]; /* each TX queue's (82576) */
 	unsigned int rctl_writes;       /* each one holds RX back for 1 s on QEMU's e1000 */

@@ -1417,6 +1417,61 @@ START_TEST(msix_82574_routes_through_ivar)
 }
 END_TEST
 
+/* The register accesses of one interrupt and its poll in MSI-X mode,
+ * each an exit into the emulator: the vector alone masked and unmasked,
+ * no STATUS read to flush the mask.  82576: EICR read, EIMC, ICR read
+ * (the other causes: LSC), EIMS, and IMS left alone (the other causes
+ * reach the message through EICR); 82574: ICR read, IMC, ICR
+ * acknowledged, IMS.  Plus the RX tail for the frames taken.  ICR once
+ * per interrupt, not in a poll no interrupt started (82576). */
+START_TEST(msix_irq_and_poll_register_accesses)
+{
+	bool igb = _i == 2;
+
+	rx_seq = 0;
+	up_with(_i, 64, 64, true);
+	ck_assert_int_eq(send_frames(2, 100, 0), 0);
+	if (igb)
+		R(E1000_EICR) |= 1;
+	else
+		R(E1000_ICR) |= E1000_ICR_RXQ0;
+	memset(fake.reads, 0, sizeof(fake.reads));
+	memset(fake.writes, 0, sizeof(fake.writes));
+	ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), 2);
+	ck_assert_uint_eq(fake.reads[E1000_STATUS / 4], 0);
+	ck_assert_uint_eq(fake.writes[E1000_IMC / 4], igb ? 0 : 1);
+	ck_assert_uint_eq(fake.writes[E1000_IMS / 4], igb ? 0 : 1);
+	ck_assert_uint_eq(fake.writes[E1000_EIMC / 4], igb ? 1 : 0);
+	ck_assert_uint_eq(fake.writes[E1000_EIMS / 4], igb ? 1 : 0);
+	ck_assert_uint_eq(R(E1000_IMS), igb ? E1000_IMS_ENABLE : E1000_IMS_ENABLE_82574_MSIX);
+	if (igb)
+		ck_assert_uint_eq(R(E1000_EIMS), 1);
+	/* the fixture's hard IRQs until one finds nothing: the 82574 reads
+	 * ICR in each, the 82576 EICR there and ICR in the poll */
+	ck_assert_uint_eq(fake.reads[E1000_ICR / 4], igb ? 1 : 2);
+	/* 82576: a poll no interrupt started (the look after an unmask
+	 * found a frame) does not read ICR; the next interrupt's poll does,
+	 * and follows the link from it */
+	ck_assert_int_eq(send_frames(1, 100, 0), 0);
+	memset(fake.reads, 0, sizeof(fake.reads));
+	ck_assert(napi_schedule_prep(&ad->napi));
+	__napi_schedule(&ad->napi);
+	e1000_fixture_drain_softirqs();
+	ck_assert_uint_eq(rx.n, 3);
+	if (igb) {
+		ck_assert_uint_eq(fake.reads[E1000_ICR / 4], 0);
+		fake.link_up = false;
+		R(E1000_ICR) |= E1000_ICR_LSC;
+		R(E1000_EICR) |= 1;
+		e1000_fixture_irq_and_poll(ad);
+		ck_assert(!dev->carrier);
+		ck_assert_uint_eq(fake.reads[E1000_ICR / 4], 1);
+		fake.link_up = true;
+	}
+	down();
+}
+END_TEST
+
 /* e1000_sw_stats_add (e1000_mq_sw_add's per-queue sum) over every field
  * E1000_SW_STATS names (e1000_mq.c asserts it names them all): the
  * queue's k-th field holds k + 1, the total's 1000; each total is then
@@ -1935,6 +1990,7 @@ int main(void)
 	tcase_add_test(tc, ivar0_mapped_without_msix_82576);
 	tcase_add_loop_test(tc, empty_interrupt_claimed_only_on_own_vector, 0, 3);
 	tcase_add_test(tc, msix_82574_routes_through_ivar);
+	tcase_add_loop_test(tc, msix_irq_and_poll_register_accesses, 1, 3);
 	tcase_add_test(tc, mq_82574_two_queues);
 	tcase_add_loop_test(tc, mq_ring_resize_keeps_the_frame_qemu_holds, 1, 3);
 	tcase_add_test(tc, mq_tx_replies_in_poll_share_one_tail_write);

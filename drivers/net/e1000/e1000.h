@@ -383,6 +383,15 @@ struct e1000_itr {
 	u32 rate;               /* interrupts per second the throttle is set for */
 	u64 rx_packets, rx_bytes, tx_packets, tx_bytes; /* sw counters at the period's start */
 	u64 changes;            /* throttle rewrites (ethtool -S itr_changes) */
+	/* lone frames (e1000_itr.c): the register holds 0 instead of the
+	 * interval (ethtool -S itr_off), lone periods in a row, the sw
+	 * counters (and interrupts: sw.irqs) and time at the last period's
+	 * end, times switched off
+	 * (itr_lone_offs) */
+	bool off;
+	u32 lone;
+	u64 lone_rx, lone_tx, lone_irqs, lone_ns;
+	u64 lone_offs;
 };
 
 /* hardware counters accumulated into 64 bits (e1000_stats.c) */
@@ -431,6 +440,7 @@ struct e1000_adapter {
 	u32 stats_last[E1000_STATS_REGS]; /* last raw value of counters the emulator does not clear */
 	struct napi_struct napi;        /* the poll (e1000_irq.c) */
 	u32 icr_pending;                /* causes the hard IRQ saw, for the poll */
+	bool icr_due;                   /* 82576, one MSI-X vector: an interrupt came, the poll reads ICR */
 	bool running;                   /* rings up: the hard IRQ may schedule the poll */
 	bool tx_up;                     /* TX ring usable by start_xmit (interrupts off to change) */
 	/* CPU number + 1 of the CPU whose poll runs the rx_handler now (0:
@@ -491,6 +501,9 @@ void e1000_set_itr(struct e1000_hw *hw, u32 usecs);
 void e1000_irq_setup(struct e1000_hw *hw);
 void e1000_irq_disable(struct e1000_hw *hw);
 void e1000_irq_enable(struct e1000_hw *hw);
+/* the hard IRQ's mask and the poll's unmask (MSI-X: the vector alone, no flush) */
+void e1000_irq_mask_napi(struct e1000_hw *hw);
+void e1000_irq_unmask_napi(struct e1000_hw *hw);
 void e1000_irq_raise_rx(struct e1000_hw *hw);
 
 /* e1000_rxpool.c */

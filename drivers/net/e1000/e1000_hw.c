@@ -133,6 +133,48 @@ void e1000_irq_enable(struct e1000_hw *hw)
 	e1000_flush(hw);
 }
 
+/* The NAPI path's mask (hard IRQ) and unmask (the poll's end), per
+ * interrupt, where each register access is an exit into the emulator's
+ * device model.  With MSI-X the vector is masked and unmasked alone, as
+ * Linux's igb_msix_ring / igb_ring_irq_enable (EIMS) and e1000e's
+ * e1000_intr_msix_rx (IMS) do:
+ *  - 82576: the queue causes and (IVAR_MISC) the other causes reach the
+ *    message through EICR, so EIMC/EIMS gate all of them and IMS stays
+ *    as e1000_irq_enable left it (82576 7.3.2.2: in MSI-X mode ICR causes
+ *    set their EICR bit; QEMU igb_raise_interrupts does the same);
+ *  - 82574: IMC/IMS as e1000_irq_disable/enable.
+ * No STATUS read to flush the write: a message is an edge, a mask that
+ * lands late lets one more message through, which the handler claims,
+ * and an unmask that lands late still sends what became pending while
+ * masked.  MSI and INTx keep e1000_irq_disable/enable (INTx is a level,
+ * which must be down before the handler returns). */
+void e1000_irq_mask_napi(struct e1000_hw *hw)
+{
+	if (!hw->msix) {
+		e1000_irq_disable(hw);
+		return;
+	}
+	if (hw->chip->flags & E1000_F_MSIX_EICR)
+		ew32(hw, E1000_EIMC, hw->mq ? hw->eims_main : E1000_EICR_ALL);
+	else
+		ew32(hw, E1000_IMC, hw->mq ? hw->eims_main : E1000_ICR_ALL);
+}
+
+void e1000_irq_unmask_napi(struct e1000_hw *hw)
+{
+	if (!hw->msix) {
+		e1000_irq_enable(hw);
+		return;
+	}
+	if (hw->chip->flags & E1000_F_MSIX_EICR) {
+		ew32(hw, E1000_EIMS, hw->eims_main);
+		return;
+	}
+	if (hw->mq)
+		ew32(hw, E1000_ICR, hw->eims_rx0);      /* as e1000_irq_enable */
+	ew32(hw, E1000_IMS, E1000_IMS_ENABLE_82574_MSIX);
+}
+
 /* set the receive cause by software (ICS/EICS, 8254x 13.4.19, 82576
  * 8.8.5): with napi=off, frames still in the ring get their own interrupt */
 void e1000_irq_raise_rx(struct e1000_hw *hw)

@@ -4,7 +4,8 @@
  *   hard IRQ:  read the cause (ICR, or EICR on the 82576 in MSI-X mode);
  *              zero: on INTx "not mine" (the line may be shared), on
  *              MSI/MSI-X ours all the same, with nothing to do (below);
- *              mask the device (IMC/EIMC), acknowledge, napi_schedule().
+ *              mask the device (IMC/EIMC; with MSI-X the vector alone,
+ *              e1000_irq_mask_napi), acknowledge, napi_schedule().
  *              Nothing else.
  *   poll:      link change, TX completions (netif_tx_wake for a waiting
  *              qdisc), up to budget RX frames, the
@@ -63,13 +64,20 @@ static u32 e1000_read_cause(struct e1000_adapter *a)
 	return e1000_uses_eicr(hw) ? er32(hw, E1000_EICR) : er32(hw, E1000_ICR);
 }
 
-/* the ICR causes the hard IRQ collected, plus (82576 in MSI-X mode, where
- * the interrupt carries only EICR) ICR itself: GPIE.NSICR clears it on read */
+/* the ICR causes the hard IRQ collected, plus (82576 with one MSI-X
+ * vector, where the interrupt carries only EICR, whose one bit the queue
+ * and the other causes share) ICR itself: GPIE.NSICR clears it on read.
+ * Read once per interrupt (icr_due), not in the polls the look after an
+ * unmask starts: an other cause (LSC) that came since keeps the EICR bit,
+ * whose message at the unmask sets icr_due again.  With several vectors
+ * the other causes have their own, whose handler reads ICR
+ * (e1000_mq_other_intr, icr_pending). */
 static u32 e1000_take_icr(struct e1000_adapter *a)
 {
 	u32 icr = __atomic_exchange_n(&a->icr_pending, 0, __ATOMIC_ACQUIRE);
 
-	if (e1000_uses_eicr(&a->hw))
+	if (e1000_uses_eicr(&a->hw) && !a->hw.mq &&
+	    __atomic_exchange_n(&a->icr_due, false, __ATOMIC_ACQUIRE))
 		icr |= er32(&a->hw, E1000_ICR);
 	return icr;
 }
@@ -163,10 +171,12 @@ bool e1000_intr(struct e1000_adapter *a)
 		 * reads all ones is gone, and the kernel should say so */
 		return !cause && e1000_irq_exclusive(hw);
 	}
-	e1000_irq_disable(hw);
+	e1000_irq_mask_napi(hw);
 	if (!e1000_uses_eicr(hw)) {
 		ew32(hw, E1000_ICR, cause);
 		__atomic_fetch_or(&a->icr_pending, cause, __ATOMIC_RELEASE);
+	} else {
+		__atomic_store_n(&a->icr_due, true, __ATOMIC_RELEASE);
 	}
 	if (!a->running)
 		return true;            /* going down: stay masked */
@@ -198,11 +208,34 @@ bool e1000_intr(struct e1000_adapter *a)
  * sending (real hardware) keeps its cause. */
 static void e1000_poll_reap_tx(struct e1000_adapter *a)
 {
-	u32 cause = e1000_tx_done_cause(&a->hw);
+	struct e1000_hw *hw = &a->hw;
+	u32 cause = e1000_tx_done_cause(hw);
 	int cleaned = 0;
 
-	if (!cause)
+	if (!cause) {
+		/* the 82576 with one MSI-X vector: TX-done sets the vector's
+		 * EICR bit, which RX and the other causes share.  Only while
+		 * the throttle is off for lone frames (e1000_itr.c), where
+		 * the unmask would send a message for it at once: reaped and
+		 * acknowledged here.  A frame that landed since the ring was
+		 * last looked at loses its cause with it, and the look after
+		 * the unmask finds it; an other cause (LSC) stays in ICR for
+		 * the next poll (and the watchdog reads the link) */
+		if (!a->itr.off || hw->mq || !e1000_uses_eicr(hw))
+			return;
+		spin_lock(&a->tx_lock);
+		if (a->tx_up && a->tx.next_to_clean != a->tx.next_to_use) {
+			cleaned = e1000_clean_tx(a, &a->tx);
+			if (cleaned && a->tx.next_to_clean == a->tx.next_to_use) {
+				ew32(hw, E1000_EICR, hw->eims_rx0);
+				a->sw.tx_done_reaped++;
+			}
+		}
+		spin_unlock(&a->tx_lock);
+		if (cleaned)
+			netif_tx_wake(a->netdev);
 		return;
+	}
 	spin_lock(&a->tx_lock);
 	if (a->tx_up && a->tx.next_to_clean != a->tx.next_to_use)
 		cleaned = e1000_tx_reap_ack(a, cause);
@@ -225,10 +258,10 @@ int e1000_poll(struct napi_struct *napi, int budget)
 	e1000_poll_reap_tx(a);
 	if (napi_complete_done(napi, work)) {
 		e1000_itr_update(a);    /* the interrupt period ends here */
-		e1000_irq_enable(hw);
+		e1000_irq_unmask_napi(hw);
 		if ((e1000_rx_pending(a) || e1000_tx_completed_pending(a, &a->tx)) &&
 		    napi_schedule_prep(napi)) {
-			e1000_irq_disable(hw);
+			e1000_irq_mask_napi(hw);
 			__napi_schedule(napi);
 		}
 	}

@@ -232,6 +232,7 @@ static void e1000_down(struct e1000_adapter *a)
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
 	e1000_rings_free(a);
 	__atomic_store_n(&a->icr_pending, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->icr_due, true, __ATOMIC_RELAXED);    /* the first poll after up looks */
 }
 
 static int e1000_open(struct net_device *dev)

@@ -229,6 +229,9 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("napi_polls", w->polls);
 	STAT_ADD("link_changes", w->link_changes);
 	STAT_ADD("itr_changes", a->itr.changes);
+	/* the throttle off for lone frames (e1000_itr.c): now (0/1), times */
+	STAT_ADD("itr_off", READ_ONCE(a->itr.off));
+	STAT_ADD("itr_lone_offs", a->itr.lone_offs);
 	/* the core's count, which dev_get_stats adds to ours (Linux does the same) */
 	STAT_ADD("rx_nohandler", READ_ONCE(dev->rx_nohandler));
 	/* zero copy: rx_zc_frames + rx_copied_frames + rx_alloc_failed are
