@@ -640,6 +640,8 @@ void e1000_mq_rx_place_late(struct e1000_adapter *a);
 /* queue 0's poll while RSS is staged (a->rss_staged): work of budget;
  * opens queues 1.. and turns RSS on once the backlog is absorbed */
 void e1000_mq_poll_staged(struct e1000_adapter *a, int work, int budget);
+/* the watchdog while RSS is staged: opens with queue 0's ring idle */
+void e1000_mq_watchdog_staged(struct e1000_adapter *a);
 void e1000_mq_down(struct e1000_adapter *a);
 /* start_xmit on TX queue q > 0 (its lock taken here); TX queues 1.. sent,
  * closed and freed before the transmitter goes off */

@@ -751,7 +751,10 @@ void e1000_mq_rx_place_late(struct e1000_adapter *a)
  * qemu_flush_queued_packets -> the tap's read handler on again: the
  * first polls may come before it started), or after
  * E1000_MQ_STAGED_POLLS polls whatever they found (a load the guest
- * cannot take: what the host had queued is long absorbed by then).
+ * cannot take: what the host had queued is long absorbed by then).  With
+ * no traffic there is no poll: the watchdog (every DEV_WATCHDOG_PERIOD_MS)
+ * opens them once E1000_MQ_STAGE_MS passed with nothing waiting in queue
+ * 0's ring (e1000_mq_watchdog_staged).
  *
  * Opening cannot be one step: the queues' room and RSS are separate
  * writes, and QEMU's main loop reads the tap between any two of them.
@@ -800,6 +803,16 @@ void e1000_mq_poll_staged(struct e1000_adapter *a, int work, int budget)
 		    ++a->rss_staged_polls >= E1000_MQ_STAGED_POLLS)
 			e1000_mq_rss_open(a);
 	}
+	spin_unlock_irqrestore(&a->rss_lock, irqf);
+}
+
+void e1000_mq_watchdog_staged(struct e1000_adapter *a)
+{
+	unsigned long irqf = spin_lock_irqsave(&a->rss_lock);
+
+	if (a->rss_staged && !e1000_rx_pending(a) &&
+	    ktime_get_ns() - a->rss_staged_ns >= E1000_MQ_STAGE_MS * NSEC_PER_MSEC)
+		e1000_mq_rss_open(a);
 	spin_unlock_irqrestore(&a->rss_lock, irqf);
 }
 
