@@ -234,11 +234,24 @@ static bool fake_rx_room(u32 q)
 	return n && R(q_rdt(q)) < n && R(q_rdh(q)) != R(q_rdt(q));
 }
 
+/* the MRQC bits QEMU's igb_rss_enabled looks at */
+#define FAKE_MRQC_MRQE_QEMU 0x3u
+
+/* the queue a frame RSS would send to q goes to now: queue 0 on the
+ * 82576 while MRQC has RSS off (igb_rss_parse_packet, igb_rss_enabled) */
+static u32 fake_rss_queue(u32 q)
+{
+	if (fake.chip->type == e1000_82576 &&
+	    (R(E1000_MRQC) & FAKE_MRQC_MRQE_QEMU) != E1000_MRQC_ENABLE_RSS_MQ)
+		return 0;
+	return q;
+}
+
 /* QEMU's flush of the held frame: qemu_flush_queued_packets calls the
- * model's receive without its can_receive */
+ * model's receive without its can_receive; RSS picks its queue then */
 static void fake_flush_held(void)
 {
-	u32 q = fake.held_queue;
+	u32 q = fake_rss_queue(fake.held_queue);
 
 	if (!(R(E1000_RCTL) & E1000_RCTL_EN) || !rx_queue_on(q)) {
 		fake.held_lost++;               /* e1000x_hw_rx_enabled: -1, dropped */
@@ -261,8 +274,8 @@ int fake_hold_q(u32 q, const void *frame, unsigned int len)
 {
 	if (fake.held_len)
 		return -EBUSY;
-	if ((R(E1000_RCTL) & E1000_RCTL_EN) && fake_rx_room(q))
-		return fake_rx_q(q, frame, len, 0);
+	if ((R(E1000_RCTL) & E1000_RCTL_EN) && fake_rx_room(fake_rss_queue(q)))
+		return fake_rx_q(fake_rss_queue(q), frame, len, 0);
 	memcpy(fake.held, frame, len);
 	fake.held_len = len;
 	fake.held_queue = q;

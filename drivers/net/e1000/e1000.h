@@ -329,6 +329,9 @@ struct e1000_sw_stats {
 	 * (TX); frames with a tag to put in while the chip could not (the
 	 * offload switched off under them): dropped */
 	u64 rx_vlan_stripped, tx_vlan_inserted, tx_vlan_dropped;
+	/* igb under QEMU: RSS turned on after a rebuild, the backlog taken
+	 * on queue 0 alone (e1000_mq.c, e1000_mq_poll_staged) */
+	u64 rss_staged_opens;
 };
 
 /* Every field of struct e1000_sw_stats, with how a TX/RX queue's counter
@@ -351,7 +354,7 @@ struct e1000_sw_stats {
 	SUM(irqs_not_ours) SUM(irqs_raised)                                    \
 	OWN(polls) SUM(link_changes) SUM(tx_timeouts) SUM(resets)              \
 	SUM(irq_kicks) SUM(rx_vlan_stripped) SUM(tx_vlan_inserted)             \
-	SUM(tx_vlan_dropped)
+	SUM(tx_vlan_dropped) SUM(rss_staged_opens)
 
 /* rx_reorder: a held frame goes up by itself after this long */
 #define E1000_FAULT_HOLD_MS     200
@@ -470,6 +473,18 @@ struct e1000_adapter {
 	u8 reta[E1000_RETA_SIZE];
 	u32 rss_fields;                 /* MRQC hash-field bits */
 	bool rss_on;                    /* RSS programmed: descriptors carry the hash */
+	/* guards rss_staged, rss_calm_polls and every MRQC write once the
+	 * device is up: queue 0's poll (softirq, e1000_mq_poll_staged),
+	 * ethtool -X/-N (thread); irqsave */
+	struct spinlock rss_lock;
+	/* RSS held back after a rebuild (emulated igb, e1000_mq.c): MRQC
+	 * without RSS, queues 1.. empty, until queue 0's poll saw the
+	 * backlog QEMU pumps in when the receiver goes on absorbed */
+	bool rss_staged;
+	bool rss_stage_next;            /* e1000_down ran: stage at the next e1000_mq_up */
+	u8 rss_calm_polls;              /* queue 0's calm polls in a row while staged */
+	u16 rss_staged_polls;           /* queue 0's polls while staged */
+	u64 rss_staged_ns;              /* when the staged rings came up */
 	const char *mq_why;             /* one queue on a chip with more: why (ethtool -l) */
 	/* VLAN (e1000_vlan.c): the filter table as programmed (VFTA), and
 	 * whether the chip puts tags in now (CTRL.VME set where the chip
@@ -560,6 +575,14 @@ u32  e1000_rx_tail_reg(const struct e1000_hw *hw, const struct e1000_rx_ring *r)
 void e1000_rx_ring_stop_tail(struct e1000_hw *hw, struct e1000_rx_ring *r);
 void e1000_rx_ring_place(struct e1000_hw *hw, struct e1000_rx_ring *r);
 void e1000_rx_ring_place_late(struct e1000_hw *hw, struct e1000_rx_ring *r);
+/* place_empty: as place, the receiver off, but with head on the tail,
+ * so that the device owns none of r (QEMU: igb_ring_empty, no room for
+ * igb_can_receive) and next_to_clean where the device will start;
+ * open_head: every descriptor but one to the device by moving the head
+ * back to next_to_clean, no RDT written (false, nothing done: the tail
+ * lies beyond r, place_late's case) */
+void e1000_rx_ring_place_empty(struct e1000_hw *hw, struct e1000_rx_ring *r);
+bool e1000_rx_ring_open_head(struct e1000_hw *hw, struct e1000_rx_ring *r);
 bool e1000_rx_pending(const struct e1000_adapter *a);
 /* descriptors the device has written back that the poll has not cleaned
  * yet (the RX ring's fill); a racy read for ethtool -S */
@@ -629,6 +652,11 @@ void e1000_mq_stop(struct e1000_adapter *a);
  * rx_place_late right after it went on again */
 void e1000_mq_rx_stop(struct e1000_adapter *a);
 void e1000_mq_rx_place_late(struct e1000_adapter *a);
+/* queue 0's poll while RSS is staged (a->rss_staged): work of budget;
+ * opens queues 1.. and turns RSS on once the backlog is absorbed */
+void e1000_mq_poll_staged(struct e1000_adapter *a, int work, int budget);
+/* the watchdog while RSS is staged: opens with queue 0's ring idle */
+void e1000_mq_watchdog_staged(struct e1000_adapter *a);
 void e1000_mq_down(struct e1000_adapter *a);
 /* start_xmit on TX queue q > 0 (its lock taken here); TX queues 1.. sent,
  * closed and freed before the transmitter goes off */

@@ -252,7 +252,8 @@ int e1000_poll(struct napi_struct *napi, int budget)
 
 	journey_mark_cpu(JOURNEY_RX_NAPI);
 	work = e1000_service(a, budget, &a->sw.polls, true);
-
+	if (unlikely(READ_ONCE(a->rss_staged)))
+		e1000_mq_poll_staged(a, work, budget);
 	if (work >= budget)
 		return budget;          /* more to do: stay scheduled, masked */
 	e1000_poll_reap_tx(a);

@@ -466,11 +466,19 @@ static u32 e1000_mq_mrqc(const struct e1000_adapter *a)
 	       a->rss_fields;
 }
 
+/* MRQC as a->rss_staged says: while staged, the fields without RSS (every
+ * frame to queue 0, igb_rss_enabled); rss_lock held */
+static void e1000_mq_write_mrqc(struct e1000_adapter *a)
+{
+	ew32(&a->hw, E1000_MRQC, a->rss_staged ? a->rss_fields : e1000_mq_mrqc(a));
+}
+
 /* 82576 7.1.2.8, Linux igb_setup_mrqc: key, table, fields; PCSD so that
  * the hash is computed and written back */
 static void e1000_mq_setup_rss(struct e1000_adapter *a)
 {
 	struct e1000_hw *hw = &a->hw;
+	unsigned long irqf;
 
 	for (unsigned int i = 0; i < E1000_RSS_KEY_SIZE / 4; i++) {
 		const u8 *k = &a->rss_key[4 * i];
@@ -487,7 +495,9 @@ static void e1000_mq_setup_rss(struct e1000_adapter *a)
 					(u32)(u8)(r[2] << sh) << 16 | (u32)(u8)(r[3] << sh) << 24);
 	}
 	ew32(hw, E1000_RXCSUM, er32(hw, E1000_RXCSUM) | E1000_RXCSUM_PCSD);
-	ew32(hw, E1000_MRQC, e1000_mq_mrqc(a));
+	irqf = spin_lock_irqsave(&a->rss_lock);
+	e1000_mq_write_mrqc(a);
+	spin_unlock_irqrestore(&a->rss_lock, irqf);
 	a->rss_on = true;
 }
 
@@ -517,7 +527,10 @@ static void e1000_mq_ring_configure(struct e1000_adapter *a, struct e1000_mq_que
 	if (hw->chip->flags & E1000_F_ADV_DESC)
 		ew32(hw, E1000_SRRCTL(n), (E1000_RX_BUF_SIZE / E1000_SRRCTL_BSIZEPKT_UNIT) |
 					  E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | E1000_SRRCTL_DROP_EN);
-	e1000_rx_ring_place(hw, r);
+	if (a->rss_staged)
+		e1000_rx_ring_place_empty(hw, r);       /* opened by e1000_mq_rss_open */
+	else
+		e1000_rx_ring_place(hw, r);
 	wmb();
 	/* the 82576 uses a queue once enabled; the 82574 once RDLEN > 0 */
 	if (hw->chip->flags & E1000_F_QUEUE_ENABLE)
@@ -564,6 +577,13 @@ int e1000_mq_up(struct e1000_adapter *a)
 		}
 	}
 	e1000_mq_route(a);
+	/* staged from the first MRQC write on (see e1000_mq_rss_open) */
+	a->rss_staged = a->rss_stage_next && a->hw.emulated && !mq_icr(&a->hw) &&
+			a->num_queues > 1;
+	a->rss_stage_next = false;
+	a->rss_calm_polls = 0;
+	a->rss_staged_polls = 0;
+	a->rss_staged_ns = ktime_get_ns();
 	e1000_mq_setup_rss(a);
 	for (q = 1; q < a->num_queues; q++) {
 		e1000_mq_ring_configure(a, a->mq_q[q]);
@@ -704,8 +724,96 @@ void e1000_mq_rx_stop(struct e1000_adapter *a)
 
 void e1000_mq_rx_place_late(struct e1000_adapter *a)
 {
-	for (unsigned int q = 1; q < a->num_queues; q++)
+	for (unsigned int q = 1; q < a->num_queues && !a->rss_staged; q++)
 		e1000_rx_ring_place_late(&a->hw, &a->mq_q[q]->rx);
+}
+
+/* The backlog after a rebuild.  While the receiver is off, QEMU reads
+ * nothing from its backend (e1000x_rx_ready in igb_can_receive) and the
+ * host's tap queues the frames that keep coming; the RCTL.EN write that
+ * starts the new rings (igb_set_rx_control -> igb_start_recv) lets QEMU
+ * read them all at once, hundreds in a burst, faster than any poll.  With
+ * RSS, QEMU's igb reads on while any enabled queue has a free descriptor
+ * (igb_can_receive) and drops a frame whose own queue has none, counting
+ * nothing (igb_receive_internal: ICR.RXO and the trace
+ * e1000e_rx_not_written_to_guest): a burst larger than one queue's share
+ * of the rings (a 64-descriptor ring takes 63) is lost in part, silently.
+ * With one queue to fill QEMU holds instead: igb_can_receive is false
+ * once it is full, the backend waits, nothing is lost.  So after a
+ * rebuild (not at the first open) the emulated igb comes up staged:
+ * MRQC without RSS (every frame to queue 0) and queues 1.. enabled but
+ * empty (e1000_rx_ring_place_empty: no free descriptor, so QEMU counts
+ * them as no room), and queue 0's poll opens them and turns RSS on once
+ * E1000_MQ_CALM_POLLS polls in a row found at most a quarter of the
+ * budget (a backlog fills the ring between two polls) and E1000_MQ_STAGE_MS
+ * have passed since the rings came up (QEMU reads the backlog from its
+ * main loop once the held frame went in, igb_start_recv ->
+ * qemu_flush_queued_packets -> the tap's read handler on again: the
+ * first polls may come before it started), or after
+ * E1000_MQ_STAGED_POLLS polls whatever they found (a load the guest
+ * cannot take: what the host had queued is long absorbed by then).  With
+ * no traffic there is no poll: the watchdog (every DEV_WATCHDOG_PERIOD_MS)
+ * opens them once E1000_MQ_STAGE_MS passed with nothing waiting in queue
+ * 0's ring (e1000_mq_watchdog_staged).
+ *
+ * Opening cannot be one step: the queues' room and RSS are separate
+ * writes, and QEMU's main loop reads the tap between any two of them.
+ * With the queues open first and RSS still off, a frame goes to a queue
+ * 0 the backlog may have filled again, and is dropped while the others
+ * have room; with RSS first, to a queue still empty.  So the receiver
+ * goes off for the few writes (QEMU holds, as in e1000_down: nothing is
+ * read, igb_can_receive false), the queues open by their head alone (no
+ * RDT write, which would hand QEMU's held frame to a receiver that is off:
+ * e1000_rx_disable), RSS goes on, then the receiver (igb_set_rx_control ->
+ * igb_start_recv delivers the held frame, with RSS).  A queue whose tail
+ * lies beyond its ring is opened after that by e1000_rx_ring_place_late,
+ * as at e1000_up: frames RSS sends it before are dropped, as there. */
+#define E1000_MQ_CALM_POLLS     2
+#define E1000_MQ_STAGE_MS       50
+#define E1000_MQ_STAGED_POLLS   128
+
+/* rss_lock held; queue 0's poll: the other polls stay as they are (their
+ * rings got nothing while staged) */
+static void e1000_mq_rss_open(struct e1000_adapter *a)
+{
+	struct e1000_hw *hw = &a->hw;
+	bool late = false;
+
+	e1000_write_rctl(hw, er32(hw, E1000_RCTL) & ~E1000_RCTL_EN);
+	for (unsigned int q = 1; q < a->num_queues; q++)
+		late |= !e1000_rx_ring_open_head(hw, &a->mq_q[q]->rx);
+	a->rss_staged = false;
+	e1000_mq_write_mrqc(a);
+	e1000_write_rctl(hw, er32(hw, E1000_RCTL) | E1000_RCTL_EN);
+	if (late)
+		e1000_mq_rx_place_late(a);
+	e1000_flush(hw);
+	a->sw.rss_staged_opens++;
+}
+
+void e1000_mq_poll_staged(struct e1000_adapter *a, int work, int budget)
+{
+	unsigned long irqf = spin_lock_irqsave(&a->rss_lock);
+
+	if (a->rss_staged) {
+		bool settled = ktime_get_ns() - a->rss_staged_ns >= E1000_MQ_STAGE_MS * NSEC_PER_MSEC;
+
+		a->rss_calm_polls = work <= budget / 4 ? a->rss_calm_polls + 1 : 0;
+		if ((settled && a->rss_calm_polls >= E1000_MQ_CALM_POLLS) ||
+		    ++a->rss_staged_polls >= E1000_MQ_STAGED_POLLS)
+			e1000_mq_rss_open(a);
+	}
+	spin_unlock_irqrestore(&a->rss_lock, irqf);
+}
+
+void e1000_mq_watchdog_staged(struct e1000_adapter *a)
+{
+	unsigned long irqf = spin_lock_irqsave(&a->rss_lock);
+
+	if (a->rss_staged && !e1000_rx_pending(a) &&
+	    ktime_get_ns() - a->rss_staged_ns >= E1000_MQ_STAGE_MS * NSEC_PER_MSEC)
+		e1000_mq_rss_open(a);
+	spin_unlock_irqrestore(&a->rss_lock, irqf);
 }
 
 /* what the device stored goes up (the receiver is off), then the queue
@@ -991,8 +1099,12 @@ int e1000_set_rxfh_fields(struct net_device *dev, u32 flow_type, u32 fields)
 			return -EINVAL;
 		bit = e1000_mq_udp_bit(flow_type);
 		a->rss_fields = fields == E1000_RXH_4TUPLE ? a->rss_fields | bit : a->rss_fields & ~bit;
-		if (a->running)
-			ew32(&a->hw, E1000_MRQC, e1000_mq_mrqc(a));
+		if (a->running) {
+			unsigned long irqf = spin_lock_irqsave(&a->rss_lock);
+
+			e1000_mq_write_mrqc(a);
+			spin_unlock_irqrestore(&a->rss_lock, irqf);
+		}
 		return 0;
 	default:
 		return -EINVAL;

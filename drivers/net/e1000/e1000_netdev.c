@@ -31,6 +31,7 @@ int e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 	a->netdev = dev;
 	a->tx_lock = (struct spinlock)SPINLOCK_INIT("e1000_tx");
 	a->stats_lock = (struct spinlock)SPINLOCK_INIT("e1000_stats");
+	a->rss_lock = (struct spinlock)SPINLOCK_INIT("e1000_rss");
 	e1000_hw_setup(&a->hw, chip, bar0);
 	a->hw.emulated = emulated;
 	rc = e1000_reset_hw(&a->hw);
@@ -207,6 +208,7 @@ static void e1000_down(struct e1000_adapter *a)
 	if (!a->running)
 		return;
 	a->running = false;             /* the hard IRQ only masks from now on */
+	a->rss_stage_next = true;       /* the host may queue frames meanwhile (e1000_mq.c) */
 	e1000_irq_disable(hw);
 	/* a poll under way finishes first; it may have unmasked on its way out */
 	napi_disable(&a->napi);

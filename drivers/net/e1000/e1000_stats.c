@@ -262,6 +262,7 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	STAT_ADD("resets", w->resets);
 	STAT_ADD("irq_kicks", w->irq_kicks);
 	STAT_ADD("irqs_not_ours", w->irqs_not_ours);
+	STAT_ADD("rx_rss_staged_opens", w->rss_staged_opens);
 	/* faults injected on this device (drivers/net/fault.h) */
 	STAT_ADD("fault_rx_drop", a->fault.injected[FAULT_RX_DROP]);
 	STAT_ADD("fault_rx_dup", a->fault.injected[FAULT_RX_DUP]);

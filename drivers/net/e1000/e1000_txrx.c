@@ -223,6 +223,24 @@ void e1000_rx_ring_place_late(struct e1000_hw *hw, struct e1000_rx_ring *r)
 	ew32(hw, e1000_rx_tail_reg(hw, r), (start + r->count - 1) % r->count);
 }
 
+void e1000_rx_ring_place_empty(struct e1000_hw *hw, struct e1000_rx_ring *r)
+{
+	u32 tail = er32(hw, e1000_rx_tail_reg(hw, r));
+
+	r->next_to_clean = tail < r->count ? (tail + 1) % r->count : 0;
+	ew32(hw, e1000_rx_head_reg(hw, r), tail);       /* head == tail: empty */
+}
+
+bool e1000_rx_ring_open_head(struct e1000_hw *hw, struct e1000_rx_ring *r)
+{
+	if (er32(hw, e1000_rx_tail_reg(hw, r)) >= r->count)
+		return false;
+	/* head at next_to_clean, the tail one before it: all but one the
+	 * device's, without the RDT write (QEMU's igb_set_16bit: none) */
+	ew32(hw, e1000_rx_head_reg(hw, r), r->next_to_clean);
+	return true;
+}
+
 /* 8254x 14.4 / 82574 4.6.7 / 82576 4.5.9: receive initialization.
  *
  * QEMU's models deliver the frame they hold back (the backend stops reading

@@ -19,7 +19,8 @@
  *                      raises the interrupt for work a lost interrupt left
  *                      in a ring,
  *                      gives RX descriptors back after rx_exhaust, and
- *                      injects irq_spurious
+ *                      injects irq_spurious, and turns RSS on after a
+ *                      rebuild when no poll did (e1000_mq.c)
  *   e1000_reset        `netdev reset ethN`: the same reset, at once */
 #include "drivers/net/e1000/e1000.h"
 #include "kernel/errno.h"
@@ -143,6 +144,9 @@ void e1000_watchdog(struct net_device *dev)
 	}
 	if (unlikely(fault_should_fail(FAULT_IRQ_SPURIOUS)))
 		e1000_fault_irq_spurious(a);
+	/* RSS staged after a rebuild and no traffic to end it (e1000_mq.c) */
+	if (unlikely(READ_ONCE(a->rss_staged)))
+		e1000_mq_watchdog_staged(a);
 }
 
 void e1000_watchdog_init(struct e1000_adapter *a)
