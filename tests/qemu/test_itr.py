@@ -19,6 +19,7 @@ import time
 
 import pytest
 
+import harness
 from harness import report
 from netparse import parse_ethtool_stats as parse_stats
 from test_ethtool import parse_coalesce, sh
@@ -161,34 +162,39 @@ def test_adaptive_itr(testnet, kernel, nic):
     j.poweroff()
 
 
-LONE_REQUESTS = 300         # UDP echo requests, one in flight
-LONE_MAX_IRQS = 1.4         # interrupts (with a cause or empty) per request
+LONE_WARMUP = 100           # UDP echo requests, one in flight, before counting
+LONE_REQUESTS = 300         # and counted
+LONE_MAX_IRQS = 1.2         # interrupts (with a cause or empty) per request
 BURST_DATAGRAMS = 64        # back to back: several frames per interrupt
 
 
 @pytest.mark.parametrize("nic", ["igb"])
-def test_itr_off_for_lone_frames(testnet, kernel, nic):
+def test_itr_off_for_lone_frames(testnet, kernel, nic, monkeypatch):
     """igb with one MSI-X vector (e1000_itr.c, lone frames): with one UDP
-    echo request in flight the throttle goes off (itr_off 1, EITR 0), and
-    each request costs one interrupt.  With EITR armed, QEMU 10.0's igb
+    echo request in flight the throttle goes off (itr_lone_offs, EITR 0),
+    and a request costs one interrupt (at most 1.2 here, once it is off).  With EITR armed, QEMU 10.0's igb
     sends the reply's TX-done (same vector) when the interval the request's
     interrupt started runs out, and always a message then: 1.85 interrupts
     per request (bench/udpcost.py INF=1).  A burst of back-to-back
     datagrams puts the throttle back (itr_off 0), and ethtool -c still
-    shows the interval set."""
+    shows the interval set.  One CPU, as the benchmark's echo: with two,
+    a request lwIP's core lock makes wait is answered from outside the
+    poll, and the reply's TX-done then interrupts on its own (the throttle
+    goes back on for it: 1.0-1.5 interrupts per request)."""
     why = driver_missing(testnet, nic)
     if why:
         pytest.skip(why)
+    monkeypatch.setattr(harness, "DEFAULT_SMP", 1)
     j = RatioGuest(testnet, nic, "itr-lone-" + nic, "e1000.queues=1")
     g = j.g
     usecs = coalesce(g)["rx-usecs"]
     assert usecs > 0, usecs
-    s0 = parse_stats(sh(g, "ethtool -S eth0"))
     u = j.sock(socket.SOCK_DGRAM)
     u.settimeout(1.0)
-    got = 0
-    try:
-        for i in range(LONE_REQUESTS):
+
+    def ping_pong(n):
+        got = 0
+        for i in range(n):
             u.sendto(b"lone %d" % i, (GUEST, ECHO_PORT))
             try:
                 while u.recvfrom(2048)[0] != b"lone %d" % i:
@@ -196,14 +202,25 @@ def test_itr_off_for_lone_frames(testnet, kernel, nic):
                 got += 1
             except socket.timeout:
                 pass
+        return got
+
+    try:
+        # the throttle goes off after four lone periods in a row; with it
+        # on, a period that came sooner than the interval after the
+        # timer's message starts the count again, so the first tens of
+        # requests may pass before it is off
+        ping_pong(LONE_WARMUP)
+        s0 = parse_stats(sh(g, "ethtool -S eth0"))
+        got = ping_pong(LONE_REQUESTS)
     finally:
         u.close()
     s1 = parse_stats(sh(g, "ethtool -S eth0"))
     assert got >= LONE_REQUESTS * 0.95, got
     irqs = (s1["interrupts"] - s0["interrupts"]) + (s1["irqs_not_ours"] - s0["irqs_not_ours"])
-    assert irqs / got <= LONE_MAX_IRQS, (irqs, got, s0, s1)
-    assert s1["itr_off"] == 1, s1
-    assert s1["itr_lone_offs"] > s0["itr_lone_offs"], (s0, s1)
+    keys = ("interrupts", "irqs_not_ours", "napi_polls", "itr_off", "itr_lone_offs",
+            "tx_done_reaped", "rx_packets", "tx_packets")
+    assert irqs / got <= LONE_MAX_IRQS, (irqs, got, {k: s1.get(k, 0) - s0.get(k, 0) for k in keys})
+    assert s1["itr_lone_offs"] >= 1 and s1["itr_off"] == 1, s1
 
     # a burst: several frames per interrupt period, the throttle is back
     b = j.sock(socket.SOCK_DGRAM)

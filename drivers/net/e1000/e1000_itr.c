@@ -184,9 +184,14 @@ static bool e1000_itr_lone_applies(const struct e1000_adapter *a)
 static void e1000_itr_lone_update(struct e1000_adapter *a)
 {
 	struct e1000_itr *t = &a->itr;
-	u64 rx = a->sw.rx_packets - t->lone_rx, tx = a->sw.tx_packets - t->lone_tx;
-	u64 now, gap;
+	u64 rx, tx, now, gap;
 
+	/* what decides it changes only with a restart (ethtool -C, up),
+	 * which marks the counters afresh */
+	if (!e1000_itr_lone_applies(a))
+		return;
+	rx = a->sw.rx_packets - t->lone_rx;
+	tx = a->sw.tx_packets - t->lone_tx;
 	t->lone_rx = a->sw.rx_packets;
 	t->lone_tx = a->sw.tx_packets;
 	/* a poll the look after an unmask started, not an interrupt: the
@@ -200,8 +205,6 @@ static void e1000_itr_lone_update(struct e1000_adapter *a)
 	now = ktime_get_ns();
 	gap = now - t->lone_ns;
 	t->lone_ns = now;
-	if (!e1000_itr_lone_applies(a))
-		return;
 	if (rx <= 1 && tx <= 1 && gap >= (u64)a->itr_usecs * NSEC_PER_USEC) {
 		if (!t->off && ++t->lone >= E1000_ITR_LONE_PERIODS) {
 			t->off = true;
