@@ -176,7 +176,21 @@ def test_rx_corrupt_caught_by_checksums(guest):
 ])
 def test_fault_traffic_completes(guest, fault, prob):
     n = counts(100, 40)
-    p, injected, _, before, after = counted_loss(guest, fault, prob, n)
+    # irq_lost loses interrupts of queue 0's vector (e1000_intr): with RSS
+    # on several queues the pings may hash to another (the key is random
+    # at boot), and the replies' TX-done no longer interrupts (reaped in
+    # the poll), so with no interrupt on queue 0 nothing could be lost;
+    # all of RSS goes to queue 0 for the test
+    rss = fault == "irq_lost" and "rx-0" in guest.g.shell("ls /sys/class/net/eth0/queues") \
+        and "rx-1" in guest.g.shell("ls /sys/class/net/eth0/queues")
+    if rss:
+        out = guest.g.shell("ethtool -X eth0 equal 1")
+        assert "rror" not in out, out
+    try:
+        p, injected, _, before, after = counted_loss(guest, fault, prob, n)
+    finally:
+        if rss:
+            guest.g.shell("ethtool -X eth0 default")
     report("fault %s: %s %s: %d pings, %d answered, %d injected, %d watchdog kicks"
            % (guest.nic, fault, prob, n, p["received"], injected,
               delta(before, after, "irq_kicks")))
