@@ -220,7 +220,10 @@ def test_itr_off_for_lone_frames(testnet, kernel, nic, monkeypatch):
     keys = ("interrupts", "irqs_not_ours", "napi_polls", "itr_off", "itr_lone_offs",
             "tx_done_reaped", "rx_packets", "tx_packets")
     assert irqs / got <= LONE_MAX_IRQS, (irqs, got, {k: s1.get(k, 0) - s0.get(k, 0) for k in keys})
-    assert s1["itr_lone_offs"] >= 1 and s1["itr_off"] == 1, s1
+    # it went off (the last period may have put it back: a request that
+    # came within the interval of the one before, or an ARP exchange
+    # beside one, on a loaded host; fresh-clone make test once)
+    assert s1["itr_lone_offs"] >= 1, s1
 
     # a burst: several frames per interrupt period, the throttle is back
     b = j.sock(socket.SOCK_DGRAM)
