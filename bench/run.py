@@ -116,7 +116,7 @@ PINGS = 100 if QUICK else 1000
 UDP_SECONDS = 1.5 if QUICK else 3.0
 # the socket API's UDP cells: callback and socket alternate this many times
 # in one boot, each side's median kept (the host's load drifts within a
-# boot; one pair of runs moved socket / callback by 0.1)
+# boot; single runs of one tree differ by more than 0.1: docs/BENCHMARKS.md)
 SOCK_ROUNDS = 1 if QUICK else int(os.environ.get("BENCH_SOCK_ROUNDS", "3"))
 IPERF_SECONDS = 2 if QUICK else 5
 FLOOD_FRAMES = 5000 if QUICK else 20000
