@@ -690,5 +690,9 @@ void app_syscall(struct trap_frame *tf)
 			rc = sys_enosys(nr);
 		break;
 	}
-	app_syscall_set_return(tf, nr, rc);
+	/* a result is stored as it is; only a restart asks more */
+	if (rc != -ERESTARTSYS)
+		tf->rax = (u64)rc;
+	else
+		app_syscall_set_return(tf, nr, rc);
 }
