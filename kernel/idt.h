@@ -33,9 +33,15 @@
 #define EXC_SX   30     /* security exception */
 
 /* trap_frame offsets for kernel/isr.S (checked against the struct below) */
+#define TF_R11     (4 * 8)
 #define TF_RBP     (8 * 8)
+#define TF_RCX     (12 * 8)
 #define TF_VECTOR  (15 * 8)
 #define TF_RIP     (17 * 8)
+#define TF_CS      (18 * 8)
+#define TF_RFLAGS  (19 * 8)
+#define TF_RSP     (20 * 8)
+#define TF_SS      (21 * 8)
 #define TF_SIZE    (22 * 8)
 
 #ifndef __ASSEMBLY__
@@ -50,9 +56,15 @@ struct trap_frame {
 	u64 vector, error_code;
 	u64 rip, cs, rflags, rsp, ss;
 };
+_Static_assert(__builtin_offsetof(struct trap_frame, r11) == TF_R11, "TF_R11");
 _Static_assert(__builtin_offsetof(struct trap_frame, rbp) == TF_RBP, "TF_RBP");
+_Static_assert(__builtin_offsetof(struct trap_frame, rcx) == TF_RCX, "TF_RCX");
 _Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "TF_VECTOR");
 _Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "TF_RIP");
+_Static_assert(__builtin_offsetof(struct trap_frame, cs) == TF_CS, "TF_CS");
+_Static_assert(__builtin_offsetof(struct trap_frame, rflags) == TF_RFLAGS, "TF_RFLAGS");
+_Static_assert(__builtin_offsetof(struct trap_frame, rsp) == TF_RSP, "TF_RSP");
+_Static_assert(__builtin_offsetof(struct trap_frame, ss) == TF_SS, "TF_SS");
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "TF_SIZE");
 
 /* Fill the IDT with the 256 entry stubs of kernel/isr.S and load it.

@@ -64,4 +64,16 @@ uaccess_get_u32:
 	EXTABLE(1b, 2b)
 	.size uaccess_get_u32, . - uaccess_get_u32
 
+/* int uaccess_put_u32(void *dst, u32 v) */
+	.globl uaccess_put_u32
+	.type uaccess_put_u32, @function
+uaccess_put_u32:
+1:	movl %esi, (%rdi)
+	xorl %eax, %eax
+	ret
+2:	movl $-EFAULT, %eax
+	ret
+	EXTABLE(1b, 2b)
+	.size uaccess_put_u32, . - uaccess_put_u32
+
 	.section .note.GNU-stack, "", @progbits

@@ -24,6 +24,8 @@ unsigned long uaccess_copy(void *dst, const void *src, size_t n);
 unsigned long uaccess_clear(void *dst, size_t n);
 /* *v = *(u32 *)src in one load: 0 or -EFAULT */
 int uaccess_get_u32(u32 *v, const void *src);
+/* *(u32 *)dst = v in one store: 0 or -EFAULT */
+int uaccess_put_u32(void *dst, u32 v);
 
 /* every page of [src, src+n) readable now: 0 or -EFAULT (one load a page) */
 static inline int uaccess_probe_read(const void *src, size_t n)

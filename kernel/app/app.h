@@ -148,8 +148,10 @@ int copy_from_user(void *dst, unsigned long usrc, size_t n);
 int copy_to_user(unsigned long udst, const void *src, size_t n);
 /* zero n user bytes: 0 or -EFAULT */
 int clear_user(unsigned long udst, size_t n);
-/* one aligned u32 read in one load (futexes): 0 or -EFAULT */
+/* one u32 read in one load (futexes, socklen_t): 0 or -EFAULT */
 int get_user_u32(u32 *v, unsigned long usrc);
+/* one u32 written in one store (socklen_t): 0 or -EFAULT */
+int put_user_u32(unsigned long udst, u32 v);
 /* map len bytes of zeroed pages at addr (page-aligned), prot PROT_*; for
  * the loader: 0 or -errno */
 int uvm_map_fixed(unsigned long addr, size_t len, int prot);

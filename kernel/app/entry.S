@@ -11,15 +11,29 @@
  * builds (vector -1 marks a system call), so one return path serves both
  * and a new thread starts by app_enter_user() on a frame of its own.
  *
- * The way back is iretq, not sysretq: it restores RSP, RFLAGS and both
- * selectors from the frame, and a non-canonical RIP faults in user mode
- * rather than at CPL 0 (SYSRET's #GP on Intel would run on the user stack).
+ * The way back is sysretq when it restores what iretq would, Linux's rule
+ * (do_syscall_64, arch/x86/entry): RCX equal to RIP and R11
+ * to RFLAGS (SYSRET takes RIP from RCX and RFLAGS from R11: a frame a
+ * signal or a restart changed has them apart), RIP canonical in the user
+ * half (Intel's SYSRET raises #GP for a non-canonical RCX at CPL 0, on the
+ * user's stack), neither TF nor RF set (SYSRET cannot restore RF, and TF
+ * would trap after the first user instruction), and the user selectors
+ * SYSRET loads (MSR_STAR, kernel/gdt.h).  Anything else returns by iretq,
+ * which restores the whole frame.  Under QEMU's TCG both leave the
+ * translated code, but helper_sysret sets RFLAGS and two segment caches
+ * from registers where helper_iret_protected reads five quads off the
+ * stack and both descriptors from the GDT and checks them.  Between the
+ * user RSP's load and sysretq interrupts are off and NMI and #MC run on
+ * IST stacks (kernel/idt.c), as in Linux.
  */
 #include "kernel/gdt.h"
 #include "kernel/idt.h"
 #include "kernel/trap_regs.inc"
 
-#define RFLAGS_IF 0x200                 /* SDM vol.1 3.4.3 */
+#define RFLAGS_TF 0x100                 /* SDM vol.1 3.4.3 */
+#define RFLAGS_IF 0x200
+#define RFLAGS_RF 0x10000
+#define USER_VA_BITS 47                 /* RIP >> 47 == 0: the user half */
 
 	.text
 	.balign 16
@@ -47,7 +61,45 @@ app_syscall_entry:
 	cli
 	movq %rsp, %rdi
 	call app_exit_to_user
-	jmp app_pop_frame
+	/* sysretq or iretq (above): one branch, on the OR of the tests */
+	movq TF_RCX(%rsp), %rcx
+	movq TF_R11(%rsp), %r11
+	movq TF_RIP(%rsp), %rax
+	xorq %rcx, %rax                 /* RCX == RIP */
+	movq TF_RFLAGS(%rsp), %rdx
+	xorq %r11, %rdx                 /* R11 == RFLAGS */
+	orq %rdx, %rax
+	movq %rcx, %rdx
+	shrq $USER_VA_BITS, %rdx        /* canonical, user half */
+	orq %rdx, %rax
+	movl %r11d, %edx
+	andl $(RFLAGS_TF | RFLAGS_RF), %edx
+	orq %rdx, %rax
+	movq TF_CS(%rsp), %rdx
+	xorq $GDT_USER_CS, %rdx
+	orq %rdx, %rax
+	movq TF_SS(%rsp), %rdx
+	xorq $GDT_USER_DS, %rdx
+	orq %rdx, %rax
+	jnz app_pop_frame
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	addq $8, %rsp                   /* r11: in %r11 already */
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	addq $8, %rsp                   /* rcx: in %rcx already */
+	popq %rbx
+	popq %rax
+	/* at the vector: the user RSP is TF_RSP - TF_VECTOR above */
+	movq (TF_RSP - TF_VECTOR)(%rsp), %rsp
+	sysretq
 
 	/* app_enter_user(struct trap_frame *tf): a new thread's first entry */
 	.globl app_enter_user

@@ -121,31 +121,38 @@ static long sys_socket(int family, int type, int protocol)
 	return sock_install(sock, type);
 }
 
+/* the head of an address that addr_in zeroes past the caller's bytes: its
+ * readers (sock_addr_from) look no further than the length given and a
+ * sockaddr_in6, so the rest of the sockaddr_storage is left as it is */
+#define ADDR_IN_ZEROED 32
+_Static_assert(ADDR_IN_ZEROED >= sizeof(struct sockaddr_in6), "ADDR_IN_ZEROED");
+
 /* an address from the application: 0 or -EFAULT/-EINVAL */
 static int addr_in(unsigned long uaddr, int len, struct sockaddr_storage *ss)
 {
 	if (len < 0 || (size_t)len > sizeof(*ss))
 		return -EINVAL;
-	memset(ss, 0, sizeof(*ss));
+	memset(ss, 0, ADDR_IN_ZEROED);
 	return copy_from_user(ss, uaddr, (size_t)len);
 }
 
 /* an address to the application: truncated to its buffer, the real
- * length in *ulen (Linux's move_addr_to_user) */
+ * length in *ulen (Linux's move_addr_to_user: get_user of the room,
+ * copy_to_user, put_user of the length) */
 static int addr_out(const struct sockaddr_storage *ss, int len, unsigned long uaddr,
 		    unsigned long ulen)
 {
-	int room;
+	u32 room;
 
 	if (!uaddr)
 		return 0;
-	if (copy_from_user(&room, ulen, sizeof(room)))
+	if (get_user_u32(&room, ulen))
 		return -EFAULT;
-	if (room < 0)
+	if ((int)room < 0)
 		return -EINVAL;
-	if (copy_to_user(uaddr, ss, (size_t)(room < len ? room : len)))
+	if (copy_to_user(uaddr, ss, (size_t)((int)room < len ? (int)room : len)))
 		return -EFAULT;
-	return copy_to_user(ulen, &len, sizeof(len));
+	return put_user_u32(ulen, (u32)len);
 }
 
 static long sys_bind_connect(int fd, unsigned long uaddr, int len, bool connect)

@@ -486,8 +486,8 @@ void app_syscall(struct trap_frame *tf)
 	/* TX tails this thread's datagram sends left for later (net/core/
 	 * xmit.h, deferred tails) go before any call but the next socket
 	 * send or receive */
-	if (dev_xmit_deferred_pending() && nr != SYS_sendto && nr != SYS_recvfrom &&
-	    nr != SYS_sendmsg && nr != SYS_recvmsg)
+	if (nr != SYS_sendto && nr != SYS_recvfrom && nr != SYS_sendmsg && nr != SYS_recvmsg &&
+	    dev_xmit_deferred_pending())
 		dev_xmit_flush_deferred();
 	switch (nr) {
 	case SYS_read:
@@ -690,5 +690,9 @@ void app_syscall(struct trap_frame *tf)
 			rc = sys_enosys(nr);
 		break;
 	}
-	app_syscall_set_return(tf, nr, rc);
+	/* a result is stored as it is; only a restart asks more */
+	if (rc != -ERESTARTSYS)
+		tf->rax = (u64)rc;
+	else
+		app_syscall_set_return(tf, nr, rc);
 }

@@ -313,6 +313,13 @@ int get_user_u32(u32 *v, unsigned long usrc)
 	return uaccess_get_u32(v, (const void *)usrc);
 }
 
+int put_user_u32(unsigned long udst, u32 v)
+{
+	if (!access_ok(udst, sizeof(v)))
+		return -EFAULT;
+	return uaccess_put_u32((void *)udst, v);
+}
+
 int uvm_map_fixed(unsigned long addr, size_t len, int prot)
 {
 	unsigned long end = ALIGN_UP(addr + len, PAGE_SIZE);

@@ -203,32 +203,40 @@ int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len, ip_
 void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port, struct sockaddr *a,
 		  int *len)
 {
-	union {
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-	} u;
+	struct sockaddr_in6 in6;
 	int n;
 
-	memset(&u, 0, sizeof(u));
 	if (sk->sock->family == AF_INET) {
-		u.in.sin_family = AF_INET;
-		u.in.sin_port = lwip_htons(port);
-		u.in.sin_addr.s_addr = ip && IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0;
-		n = sizeof(u.in);
-	} else {
-		u.in6.sin6_family = AF_INET6;
-		u.in6.sin6_port = lwip_htons(port);
-		if (ip && IP_IS_V4(ip)) {
-			u.in6.sin6_addr.s6_addr32[2] = PP_HTONL(0xffff);
-			u.in6.sin6_addr.s6_addr32[3] = ip_2_ip4(ip)->addr;
-		} else if (ip && IP_IS_V6(ip)) {
-			memcpy(u.in6.sin6_addr.s6_addr32, ip_2_ip6(ip)->addr, 16);
-			u.in6.sin6_scope_id = ip6_addr_zone(ip_2_ip6(ip));
-		}
-		n = sizeof(u.in6);
+		/* built whole (no memset of the union the AF_INET6 case
+		 * needs), and copied with a fixed size when it fits: a
+		 * recvfrom's every datagram comes here */
+		struct sockaddr_in in = {
+			.sin_family = AF_INET,
+			.sin_port = lwip_htons(port),
+			.sin_addr.s_addr = ip && IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0,
+		};
+
+		if (a && len && *len >= (int)sizeof(in))
+			memcpy(a, &in, sizeof(in));
+		else if (a && len && *len > 0)
+			memcpy(a, &in, (size_t)*len);
+		if (len)
+			*len = sizeof(in);
+		return;
 	}
+	memset(&in6, 0, sizeof(in6));
+	in6.sin6_family = AF_INET6;
+	in6.sin6_port = lwip_htons(port);
+	if (ip && IP_IS_V4(ip)) {
+		in6.sin6_addr.s6_addr32[2] = PP_HTONL(0xffff);
+		in6.sin6_addr.s6_addr32[3] = ip_2_ip4(ip)->addr;
+	} else if (ip && IP_IS_V6(ip)) {
+		memcpy(in6.sin6_addr.s6_addr32, ip_2_ip6(ip)->addr, 16);
+		in6.sin6_scope_id = ip6_addr_zone(ip_2_ip6(ip));
+	}
+	n = sizeof(in6);
 	if (a && len && *len > 0)
-		memcpy(a, &u, (size_t)MIN(*len, n));
+		memcpy(a, &in6, (size_t)MIN(*len, n));
 	if (len)
 		*len = n;
 }

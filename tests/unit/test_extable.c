@@ -78,10 +78,10 @@ END_TEST
 
 START_TEST(the_copies_are_listed)
 {
-	/* uaccess.S's five faulting instructions (quads and bytes of the
-	 * copy and the clear, the u32 load), each fixup after it in the same
-	 * function */
-	ck_assert_int_eq(__stop___ex_table - __start___ex_table, 5);
+	/* uaccess.S's six faulting instructions (quads and bytes of the
+	 * copy and the clear, the u32 load and store), each fixup after it
+	 * in the same function */
+	ck_assert_int_eq(__stop___ex_table - __start___ex_table, 6);
 	for (const struct extable_entry *e = __start___ex_table; e < __stop___ex_table; e++) {
 		unsigned long insn = extable_insn(e), fix = extable_fixup_addr(e);
 
@@ -164,6 +164,26 @@ START_TEST(get_u32_faults_to_efault)
 }
 END_TEST
 
+START_TEST(put_u32_faults_to_efault)
+{
+	char *p = two_pages(PROT_READ);
+	u32 v;
+
+	catch_faults();
+	ck_assert_int_eq(uaccess_put_u32(p + 4, 0x01020304), 0);
+	memcpy(&v, p + 4, sizeof(v));
+	ck_assert_uint_eq(v, 0x01020304);
+	ck_assert_int_eq(p[8], 'a');
+	/* read-only, and a store straddling into it: nothing written */
+	ck_assert_int_eq(uaccess_put_u32(p + PG, 5), -EFAULT);
+	ck_assert_int_eq(uaccess_put_u32(p + PG - 2, 5), -EFAULT);
+	ck_assert_int_eq(p[PG - 2], 'a');
+	ck_assert_int_eq(p[PG], 'a');
+	ck_assert_uint_eq(fixups, 2);
+	munmap(p, 2 * PG);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("extable");
@@ -175,6 +195,7 @@ int main(void)
 	tcase_add_test(tc, copy_from_prot_none_returns_what_is_left);
 	tcase_add_test(tc, copy_to_readonly_returns_what_is_left);
 	tcase_add_test(tc, get_u32_faults_to_efault);
+	tcase_add_test(tc, put_u32_faults_to_efault);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }
