@@ -34,6 +34,12 @@ typedef unsigned long sys_prot_t;
 #define BYTE_ORDER LITTLE_ENDIAN
 #endif
 
+/* byte order swaps inline: without these lwIP's def.c defines lwip_htons
+ * and lwip_htonl as functions, a call (about 120 call sites for htons)
+ * for each header field read or written on every frame's path */
+#define lwip_htons(x) ((uint16_t)__builtin_bswap16((uint16_t)(x)))
+#define lwip_htonl(x) ((uint32_t)__builtin_bswap32((uint32_t)(x)))
+
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 uint32_t lwip_port_rand(void);
