@@ -1924,6 +1924,66 @@ START_TEST(itr_adaptive_bulk_raises_sparse_lowers)
 }
 END_TEST
 
+/* one interrupt period on the 82576 with one MSI-X vector: n frames, the
+ * interrupt gap_us after the previous one (lone frames, e1000_itr.c) */
+static void lone_period(unsigned int n, u64 gap_us)
+{
+	host_clock_ns += gap_us * NSEC_PER_USEC;
+	ck_assert_int_eq(send_frames(n, 100, 0), 0);
+	R(E1000_EICR) |= 1;
+	ck_assert_int_eq(e1000_fixture_irq_and_poll(ad), (int)n);
+}
+
+/* The throttle off for lone frames (82576, one MSI-X vector): an echo
+ * with 8 in flight (8 frames a period, 300 us apart) takes it off after
+ * four periods, as one in flight does; while off, one to three periods
+ * sooner than the interval leave it off, the fourth in a row puts the
+ * interval back; a burst (17 frames in a period) puts it back at once.
+ * The rule before (at most one frame, the first period sooner puts it
+ * back) kept it on at 8 in flight. */
+START_TEST(itr_lone_small_batches_off_bursts_on)
+{
+	u64 clock = host_clock_ns, step = host_clock_step_ns;
+
+	host_clock_ns = 1000 * NSEC_PER_MSEC;
+	host_clock_step_ns = 0;
+	rx_seq = 0;
+	up_with(2, 64, 64, true);
+	ck_assert_uint_eq(ad->itr_usecs, E1000_ITR_DEFAULT_US);
+	for (int i = 0; i < 3; i++)
+		lone_period(8, 300);
+	ck_assert(!ad->itr.off);
+	lone_period(8, 300);
+	ck_assert(ad->itr.off);
+	ck_assert_uint_eq(R(E1000_EITR(0)), 0);
+	ck_assert_uint_eq(ad->itr.lone_offs, 1);
+	/* three periods sooner, then one apart: still off */
+	for (int i = 0; i < 3; i++)
+		lone_period(1, 10);
+	lone_period(1, 300);
+	ck_assert(ad->itr.off);
+	/* four sooner in a row: the interval is back */
+	for (int i = 0; i < 3; i++)
+		lone_period(1, 10);
+	ck_assert(ad->itr.off);
+	lone_period(1, 10);
+	ck_assert(!ad->itr.off);
+	ck_assert(itr_reg_is(2, E1000_ITR_DEFAULT_US));
+	/* off again, then a burst */
+	for (int i = 0; i < 4; i++)
+		lone_period(16, 300);
+	ck_assert(ad->itr.off);
+	ck_assert_uint_eq(ad->itr.lone_offs, 2);
+	lone_period(17, 300);
+	ck_assert(!ad->itr.off);
+	ck_assert(itr_reg_is(2, E1000_ITR_DEFAULT_US));
+	ck_assert_uint_eq(ad->itr_usecs, E1000_ITR_DEFAULT_US);
+	down();
+	host_clock_ns = clock;
+	host_clock_step_ns = step;
+}
+END_TEST
+
 START_TEST(itr_off_keeps_rx_usecs)
 {
 	struct ethtool_coalesce ec = { .rx_coalesce_usecs = 100 };
@@ -2023,6 +2083,7 @@ int main(void)
 	tcase_add_test(tc, itr_classes);
 	tcase_add_loop_test(tc, itr_adaptive_bulk_raises_sparse_lowers, 0, 3);
 	tcase_add_loop_test(tc, itr_off_keeps_rx_usecs, 0, 3);
+	tcase_add_test(tc, itr_lone_small_batches_off_bursts_on);
 	tcase_add_test(tc, netdev_names_in_order);
 	tcase_add_test(tc, xps_picks_mapped_tx_queue);
 	return e1000_fixture_run("e1000", tc);
