@@ -657,6 +657,9 @@ void e1000_mq_rx_place_late(struct e1000_adapter *a);
 void e1000_mq_poll_staged(struct e1000_adapter *a, int work, int budget);
 /* the watchdog while RSS is staged: opens with queue 0's ring idle */
 void e1000_mq_watchdog_staged(struct e1000_adapter *a);
+/* the watchdog: queues 1.. with work in their ring and no poll coming
+ * (a lost interrupt) get their vector raised, counted in irq_kicks */
+void e1000_mq_watchdog_kick(struct e1000_adapter *a);
 void e1000_mq_down(struct e1000_adapter *a);
 /* start_xmit on TX queue q > 0 (its lock taken here); TX queues 1.. sent,
  * closed and freed before the transmitter goes off */
@@ -778,7 +781,9 @@ static inline bool e1000_fault_rx_exhaust(struct e1000_adapter *a)
 	return e1000_fault_rx_exhaust_slow(a);
 }
 
-/* the hard IRQ took the cause: true to drop the interrupt on the floor */
+/* the hard IRQ took the cause: true to drop the interrupt on the floor
+ * (counted; the caller unmasks its vector and returns, the work left in
+ * the ring) */
 static inline bool e1000_fault_irq_lost(struct e1000_adapter *a)
 {
 	if (likely(!(READ_ONCE(fault_armed) & BIT(FAULT_IRQ_LOST))))

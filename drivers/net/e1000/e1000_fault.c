@@ -4,7 +4,8 @@
  *   e1000_clean_rx   rx_drop, rx_dup, rx_reorder, rx_corrupt on each good
  *                    frame before netdev_rx; dd_delay where DD is tested;
  *                    rx_exhaust where the RX tail moves
- *   e1000_intr       irq_lost once the cause is acknowledged
+ *   e1000_intr,      irq_lost once the cause is acknowledged, on queue 0's
+ *   e1000_mq_ring_intr  vector and on each other queue's (MSI-X)
  *   e1000_tx_flush   tx_stall before the TX tail moves
  *   e1000_rx_disable rx_stop_gap once the receiver is off
  *   e1000_watchdog   irq_spurious, once per watchdog period
@@ -28,8 +29,10 @@
  *                are still re-armed from the refill pool as usual, only
  *                not given to the device, so the pool's count does not
  *                change; the watchdog moves the tail when the time is up
- *   irq_lost     the hard IRQ acknowledges the cause, unmasks and returns:
- *                the next interrupt, or the watchdog's kick, polls
+ *   irq_lost     the hard IRQ acknowledges the cause, unmasks its vector
+ *                and returns: the next interrupt on that vector, or the
+ *                watchdog's kick (e1000_watchdog, e1000_mq_watchdog_kick:
+ *                irq_kicks), polls the ring
  *   irq_spurious the device's vector raised with no cause: the hard IRQ
  *                answers "not mine", counted in irqs_not_ours
  *   dd_delay     a descriptor whose DD is set is not seen for param polls:
@@ -158,13 +161,13 @@ bool e1000_fault_rx_exhaust_slow(struct e1000_adapter *a)
 	return true;
 }
 
+/* counted here; the caller unmasks its own vector (queue 0's and the
+ * other causes: e1000_irq_enable; queue q's: e1000_mq_ring_intr) */
 bool e1000_fault_irq_lost_slow(struct e1000_adapter *a)
 {
 	if (!fault_should_fail(FAULT_IRQ_LOST))
 		return false;
 	e1000_fault_count(a, FAULT_IRQ_LOST);
-	/* acknowledged and forgotten: the work stays in the rings */
-	e1000_irq_enable(&a->hw);
 	return true;
 }
 
