@@ -4,14 +4,16 @@
  *   e1000_clean_rx   rx_drop, rx_dup, rx_reorder, rx_corrupt on each good
  *                    frame before netdev_rx; dd_delay where DD is tested;
  *                    rx_exhaust where the RX tail moves
- *   e1000_intr,      irq_lost once the cause is acknowledged, on queue 0's
- *   e1000_mq_ring_intr  vector and on each other queue's (MSI-X)
+ *   e1000_intr       irq_lost once the cause is acknowledged (queue 0's
+ *                    vector); e1000_mq_ring_intr the same on each other
+ *                    RSS queue's (MSI-X)
  *   e1000_tx_flush   tx_stall before the TX tail moves
  *   e1000_rx_disable rx_stop_gap once the receiver is off
  *   e1000_watchdog   irq_spurious, once per watchdog period
  *
  * What each fault does, and what is supposed to recover from it:
- *   rx_drop      the frame is not delivered; counted in rx_dropped (TCP
+ *   rx_drop      the frame is not delivered; counted in rx_dropped (the
+ *                receiving ring's counters; TCP
  *                retransmits, ping loses exactly that reply)
  *   rx_dup       delivered twice, the second an skb_clone over the same
  *                buffer (TCP discards the duplicate)
