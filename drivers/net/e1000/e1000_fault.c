@@ -12,9 +12,9 @@
  *   e1000_watchdog   irq_spurious, once per watchdog period
  *
  * What each fault does, and what is supposed to recover from it:
- *   rx_drop      the frame is not delivered; counted in rx_dropped (the
- *                receiving ring's counters; TCP
- *                retransmits, ping loses exactly that reply)
+ *   rx_drop      the frame is not delivered; counted in rx_dropped (in
+ *                the receiving ring's counters); TCP retransmits, ping
+ *                loses exactly that reply
  *   rx_dup       delivered twice, the second an skb_clone over the same
  *                buffer (TCP discards the duplicate)
  *   rx_reorder   the skb held (its refill pool buffer stays lent, no
