@@ -28,6 +28,7 @@ NO_RATELIMITS = ("net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 "
                  "net.ipv4.icmp_msgs_per_sec=1000000000 net.ipv4.icmp_msgs_burst=1000000000")
 APPEND = "ip=%s/24,10.0.2.2 %s" % (GUEST_IP, NO_RATELIMITS)
 REASS_QUIET_S = 25          # lwIP's IP_REASS_MAXAGE is 15 s, its timer runs each second
+TAKEN_S = 10                # an injection's frames all taken by the guest (taken())
 
 # What one frame of each category does to the guest's counters, as lwIP
 # 2.2.1 and the glue handle it (read from the source, confirmed by
@@ -163,6 +164,36 @@ def counters(g):
 
 def delta(a, b):
     return {k: b.get(k, 0) - a.get(k, 0) for k in set(a) | set(b)}
+
+
+def taken(g, before, sent_total, timeout=TAKEN_S):
+    """The guest's counters once it has taken every frame of an injection
+    of sent_total frames (bn-inject's summary) since the counters before:
+    the NIC accounts for each (received, refused as too long or missed:
+    reconcile's first equation) and the stack has processed each the NIC
+    received (softnet processed + backlog drops).  bn-inject returns once
+    its frames are on the link; QEMU has then handed them to the rings,
+    but under load a queue's poll may come later than the first reads
+    (with RSS the frames of another queue's vector wait for it; the
+    watchdog's kick raises a vector whose interrupt was lost within a
+    period).  The counters are read until both hold, then once more (a
+    snapshot reads /proc/net/snmp before the counts it is checked by), at
+    most timeout seconds; a frame lost uncounted still fails the caller's
+    exact comparison.  Returns (counters, reads it took)."""
+    deadline = time.monotonic() + timeout
+    reads = 0
+    while True:
+        c = counters(g)
+        reads += 1
+        d = delta(before, c)
+        nic = d.get("eth.rx_packets", 0) + d.get("eth.rx_long_length_errors", 0) + \
+            d.get("eth.rx_missed_errors", 0)
+        stack = d.get("softnet.processed", 0) + d.get("softnet.dropped", 0)
+        if nic >= sent_total and stack >= d.get("eth.rx_packets", 0):
+            return counters(g), reads
+        if time.monotonic() >= deadline:
+            return c, reads
+        time.sleep(0.2)
 
 
 def expected(sent, received=None):

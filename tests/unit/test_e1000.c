@@ -1657,6 +1657,50 @@ START_TEST(mq_ring_resize_keeps_the_frame_qemu_holds)
 }
 END_TEST
 
+/* irq_lost on RSS queue 1's vector (82574, 82576): the handler counts the
+ * fault, unmasks its own vector and returns with no poll scheduled; the
+ * frames wait in queue 1's ring until the driver's watchdog, which looks
+ * at every queue's ring, raises that vector (ICS RXQ1 / EICS), counted in
+ * irq_kicks; its poll takes them, and with nothing left no kick follows.
+ * (Before: the hook was in queue 0's e1000_intr alone, and the watchdog
+ * looked at queue 0's ring alone: a lost interrupt on queue 1 left its
+ * frames until queue 1's next frame.) */
+START_TEST(mq_irq_lost_on_queue_1_recovered_by_the_watchdog_kick)
+{
+	struct e1000_mq_queue *q1;
+	bool icr = _i == 1;
+	u32 bit;
+
+	rx_seq = 0;
+	up_mq(_i, 2, 64);
+	q1 = e1000_mq_queue(ad, 1);
+	bit = icr ? E1000_ICR_RXQ1 : E1000_EICR_VEC(2);
+	ck_assert_int_eq(fault_set(FAULT_IRQ_LOST, FAULT_PPM_MAX, 1, 1, 0), 0);
+	ck_assert_int_eq(send_frames_q(1, 2, 100), 0);
+	host_irq_simulate(mq_irq_fn, q1);
+	ck_assert_uint_eq(ad->fault.injected[FAULT_IRQ_LOST], 1);
+	ck_assert(R(icr ? E1000_IMS : E1000_EIMS) & bit); /* its vector unmasked */
+	e1000_fixture_drain_softirqs();
+	ck_assert_uint_eq(ad->qstats[1].polls, 0);      /* dropped on the floor */
+	ck_assert_uint_eq(rx.n, 0);
+	ck_assert_uint_eq(ad->qstats[1].rx_packets, 0);
+	/* the watchdog finds queue 1's frames and raises its vector */
+	R(icr ? E1000_ICR : E1000_EICR) = 0;
+	e1000_watchdog(dev);
+	ck_assert_uint_eq(ad->sw.irq_kicks, 1);
+	ck_assert(R(icr ? E1000_ICR : E1000_EICR) & bit);
+	mq_irq_and_poll(1);
+	ck_assert_uint_eq(rx.n, 2);
+	ck_assert_uint_eq(ad->qstats[1].rx_packets, 2);
+	/* nothing left in any ring: no kick */
+	e1000_watchdog(dev);
+	ck_assert_uint_eq(ad->sw.irq_kicks, 1);
+	ck_assert_uint_eq(ad->fault.injected[FAULT_IRQ_LOST], 1);
+	fault_off_all();
+	down_mq();
+}
+END_TEST
+
 /* An rx_handler's replies with NETDEV_TX_MORE (l2reflect's) from RSS
  * queue 1's poll of the 82576 (the 82574 sends on queue 0 only), on TX
  * queue 1 (the CPU's by XPS), share one TDT(1) write at the poll's end,
@@ -2073,6 +2117,7 @@ int main(void)
 	tcase_add_loop_test(tc, msix_irq_and_poll_register_accesses, 1, 3);
 	tcase_add_test(tc, mq_82574_two_queues);
 	tcase_add_loop_test(tc, mq_ring_resize_keeps_the_frame_qemu_holds, 1, 3);
+	tcase_add_loop_test(tc, mq_irq_lost_on_queue_1_recovered_by_the_watchdog_kick, 1, 3);
 	tcase_add_test(tc, mq_tx_replies_in_poll_share_one_tail_write);
 	tcase_add_test(tc, mq_82574_queue1_replies_share_one_tail_write);
 	tcase_add_test(tc, mq_sw_stats_add_every_field);

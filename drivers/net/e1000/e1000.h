@@ -361,7 +361,14 @@ struct e1000_sw_stats {
 
 /* fault injection state of one device (e1000_fault.c) */
 struct e1000_fault_state {
-	u64 injected[FAULT_NR];         /* faults injected on this device */
+	/* faults injected on this device: atomic adds (every queue's poll
+	 * counts its RX faults, on its own CPU) */
+	u64 injected[FAULT_NR];
+	/* guards held, held_flags, held_since_ns: every RX queue's poll
+	 * (softirq on its vector's CPU; napi=off: hard IRQ), the stop's
+	 * drain and e1000_fault_clear (thread); irqsave.  Peeks without it
+	 * (the inline hook, the watchdog) only decide whether to look. */
+	struct spinlock held_lock;
 	/* rx_reorder: the frame held back, the skb itself (its pool buffer
 	 * stays lent); released by e1000_fault_rx_flush, or on stop */
 	struct sk_buff *held;
@@ -657,6 +664,9 @@ void e1000_mq_rx_place_late(struct e1000_adapter *a);
 void e1000_mq_poll_staged(struct e1000_adapter *a, int work, int budget);
 /* the watchdog while RSS is staged: opens with queue 0's ring idle */
 void e1000_mq_watchdog_staged(struct e1000_adapter *a);
+/* the watchdog: queues 1.. with work in their ring and no poll coming
+ * (a lost interrupt) get their vector raised, counted in irq_kicks */
+void e1000_mq_watchdog_kick(struct e1000_adapter *a);
 void e1000_mq_down(struct e1000_adapter *a);
 /* start_xmit on TX queue q > 0 (its lock taken here); TX queues 1.. sent,
  * closed and freed before the transmitter goes off */
@@ -734,7 +744,8 @@ int  e1000_poll(struct napi_struct *napi, int budget);
  * faults are off. */
 #define E1000_FAULTS_RX (BIT(FAULT_RX_DROP) | BIT(FAULT_RX_DUP) | BIT(FAULT_RX_REORDER) | \
 			 BIT(FAULT_RX_CORRUPT))
-bool e1000_fault_rx_slow(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags);
+bool e1000_fault_rx_slow(struct e1000_adapter *a, struct e1000_sw_stats *sw, struct sk_buff *skb,
+			 unsigned int flags);
 bool e1000_fault_dd_delay_slow(struct e1000_adapter *a);
 bool e1000_fault_rx_exhaust_slow(struct e1000_adapter *a);
 bool e1000_fault_irq_lost_slow(struct e1000_adapter *a);
@@ -752,13 +763,14 @@ void e1000_fault_clear(struct e1000_adapter *a);
 extern int (*e1000_raise_vector_hook)(struct e1000_adapter *a);
 
 /* RX: true when the hook took skb (delivered, dropped or held it);
- * false leaves it with the caller, to hand up */
-static inline bool e1000_fault_rx(struct e1000_adapter *a, struct sk_buff *skb,
-				  unsigned int flags)
+ * false leaves it with the caller, to hand up.  sw: the receiving ring's
+ * counters (a drop is counted there, by that queue's poll alone) */
+static inline bool e1000_fault_rx(struct e1000_adapter *a, struct e1000_sw_stats *sw,
+				  struct sk_buff *skb, unsigned int flags)
 {
-	if (likely(!(READ_ONCE(fault_armed) & E1000_FAULTS_RX) && !a->fault.held))
+	if (likely(!(READ_ONCE(fault_armed) & E1000_FAULTS_RX) && !READ_ONCE(a->fault.held)))
 		return false;
-	return e1000_fault_rx_slow(a, skb, flags);
+	return e1000_fault_rx_slow(a, sw, skb, flags);
 }
 
 /* a descriptor with DD set: true to pretend it is not done yet */
@@ -778,7 +790,9 @@ static inline bool e1000_fault_rx_exhaust(struct e1000_adapter *a)
 	return e1000_fault_rx_exhaust_slow(a);
 }
 
-/* the hard IRQ took the cause: true to drop the interrupt on the floor */
+/* the hard IRQ took the cause: true to drop the interrupt on the floor
+ * (counted; the caller unmasks its vector and returns, the work left in
+ * the ring) */
 static inline bool e1000_fault_irq_lost(struct e1000_adapter *a)
 {
 	if (likely(!(READ_ONCE(fault_armed) & BIT(FAULT_IRQ_LOST))))

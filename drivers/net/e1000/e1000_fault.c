@@ -4,14 +4,17 @@
  *   e1000_clean_rx   rx_drop, rx_dup, rx_reorder, rx_corrupt on each good
  *                    frame before netdev_rx; dd_delay where DD is tested;
  *                    rx_exhaust where the RX tail moves
- *   e1000_intr       irq_lost once the cause is acknowledged
+ *   e1000_intr       irq_lost once the cause is acknowledged (queue 0's
+ *                    vector); e1000_mq_ring_intr the same on each other
+ *                    RSS queue's (MSI-X)
  *   e1000_tx_flush   tx_stall before the TX tail moves
  *   e1000_rx_disable rx_stop_gap once the receiver is off
  *   e1000_watchdog   irq_spurious, once per watchdog period
  *
  * What each fault does, and what is supposed to recover from it:
- *   rx_drop      the frame is not delivered; counted in rx_dropped (TCP
- *                retransmits, ping loses exactly that reply)
+ *   rx_drop      the frame is not delivered; counted in rx_dropped (in
+ *                the receiving ring's counters); TCP retransmits, ping
+ *                loses exactly that reply
  *   rx_dup       delivered twice, the second an skb_clone over the same
  *                buffer (TCP discards the duplicate)
  *   rx_reorder   the skb held (its refill pool buffer stays lent, no
@@ -28,8 +31,10 @@
  *                are still re-armed from the refill pool as usual, only
  *                not given to the device, so the pool's count does not
  *                change; the watchdog moves the tail when the time is up
- *   irq_lost     the hard IRQ acknowledges the cause, unmasks and returns:
- *                the next interrupt, or the watchdog's kick, polls
+ *   irq_lost     the hard IRQ acknowledges the cause, unmasks its vector
+ *                and returns: the next interrupt on that vector, or the
+ *                watchdog's kick (e1000_watchdog, e1000_mq_watchdog_kick:
+ *                irq_kicks), polls the ring
  *   irq_spurious the device's vector raised with no cause: the hard IRQ
  *                answers "not mine", counted in irqs_not_ours
  *   dd_delay     a descriptor whose DD is set is not seen for param polls:
@@ -56,7 +61,8 @@
 
 static void e1000_fault_count(struct e1000_adapter *a, enum fault_id id)
 {
-	a->fault.injected[id]++;
+	/* RSS queues' polls on several CPUs count the RX faults at once */
+	__atomic_fetch_add(&a->fault.injected[id], 1, __ATOMIC_RELAXED);
 }
 
 /* a frame the hook takes out of the path: hard IRQ (napi=off) may not
@@ -69,14 +75,16 @@ static void e1000_fault_free_skb(struct sk_buff *skb)
 		kfree_skb(skb);
 }
 
-bool e1000_fault_rx_slow(struct e1000_adapter *a, struct sk_buff *skb, unsigned int flags)
+bool e1000_fault_rx_slow(struct e1000_adapter *a, struct e1000_sw_stats *sw, struct sk_buff *skb,
+			 unsigned int flags)
 {
 	struct e1000_fault_state *f = &a->fault;
 	struct sk_buff *dup = NULL;
+	unsigned long irqf;
 
 	if (fault_should_fail(FAULT_RX_DROP)) {
 		e1000_fault_count(a, FAULT_RX_DROP);
-		a->sw.rx_dropped++;
+		sw->rx_dropped++;       /* the ring's own: its poll alone writes it */
 		/* the pool buffer under it goes back with the last reference */
 		e1000_fault_free_skb(skb);
 		return true;
@@ -89,14 +97,19 @@ bool e1000_fault_rx_slow(struct e1000_adapter *a, struct sk_buff *skb, unsigned 
 		/* the NIC checked the frame before the flip: its verdict no longer holds */
 		flags = 0;
 	}
+	/* one slot for the device: the first queue's poll to find it empty
+	 * takes it */
+	irqf = spin_lock_irqsave(&f->held_lock);
 	if (!f->held && fault_should_fail(FAULT_RX_REORDER)) {
 		/* the skb itself waits (its pool buffer stays lent), no copy */
 		e1000_fault_count(a, FAULT_RX_REORDER);
-		f->held = skb;
 		f->held_flags = flags;
 		f->held_since_ns = ktime_get_ns();
+		WRITE_ONCE(f->held, skb);
+		spin_unlock_irqrestore(&f->held_lock, irqf);
 		return true;
 	}
+	spin_unlock_irqrestore(&f->held_lock, irqf);
 	/* a second skb over the same buffer: the stack copies whichever it
 	 * takes while the other still shares the data */
 	if (fault_should_fail(FAULT_RX_DUP))
@@ -114,14 +127,25 @@ bool e1000_fault_rx_slow(struct e1000_adapter *a, struct sk_buff *skb, unsigned 
 void e1000_fault_rx_flush(struct e1000_adapter *a, bool aged_only)
 {
 	struct e1000_fault_state *f = &a->fault;
-	struct sk_buff *skb = f->held;
+	struct sk_buff *skb;
+	unsigned int flags;
+	unsigned long irqf;
 
-	if (!skb)
+	if (!READ_ONCE(f->held))
 		return;
-	if (aged_only && ktime_get_ns() - f->held_since_ns < E1000_FAULT_HOLD_MS * NSEC_PER_MSEC)
+	/* taken under the lock, delivered outside it: two queues' polls
+	 * never hand up the same skb */
+	irqf = spin_lock_irqsave(&f->held_lock);
+	skb = f->held;
+	if (!skb || (aged_only &&
+		     ktime_get_ns() - f->held_since_ns < E1000_FAULT_HOLD_MS * NSEC_PER_MSEC)) {
+		spin_unlock_irqrestore(&f->held_lock, irqf);
 		return;
-	f->held = NULL;
-	netdev_rx(a->netdev, skb, f->held_flags);
+	}
+	flags = f->held_flags;
+	WRITE_ONCE(f->held, NULL);
+	spin_unlock_irqrestore(&f->held_lock, irqf);
+	netdev_rx(a->netdev, skb, flags);
 }
 
 bool e1000_fault_dd_delay_slow(struct e1000_adapter *a)
@@ -158,13 +182,13 @@ bool e1000_fault_rx_exhaust_slow(struct e1000_adapter *a)
 	return true;
 }
 
+/* counted here; the caller unmasks its own vector (queue 0's and the
+ * other causes: e1000_irq_enable; queue q's: e1000_mq_ring_intr) */
 bool e1000_fault_irq_lost_slow(struct e1000_adapter *a)
 {
 	if (!fault_should_fail(FAULT_IRQ_LOST))
 		return false;
 	e1000_fault_count(a, FAULT_IRQ_LOST);
-	/* acknowledged and forgotten: the work stays in the rings */
-	e1000_irq_enable(&a->hw);
 	return true;
 }
 
@@ -202,11 +226,13 @@ void e1000_fault_irq_spurious(struct e1000_adapter *a)
 void e1000_fault_clear(struct e1000_adapter *a)
 {
 	struct e1000_fault_state *f = &a->fault;
+	unsigned long irqf = spin_lock_irqsave(&f->held_lock);
+	struct sk_buff *held = f->held;
 
-	if (f->held) {
-		e1000_fault_free_skb(f->held);
-		f->held = NULL;
-	}
+	WRITE_ONCE(f->held, NULL);
+	spin_unlock_irqrestore(&f->held_lock, irqf);
+	if (held)
+		e1000_fault_free_skb(held);
 	f->dd_hold = 0;
 	f->exhaust_until_ns = 0;
 	f->tx_stalled = false;

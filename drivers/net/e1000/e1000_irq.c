@@ -180,8 +180,11 @@ bool e1000_intr(struct e1000_adapter *a)
 	}
 	if (!a->running)
 		return true;            /* going down: stay masked */
-	if (unlikely(e1000_fault_irq_lost(a)))
+	if (unlikely(e1000_fault_irq_lost(a))) {
+		/* acknowledged and forgotten: the work stays in the rings */
+		e1000_irq_enable(hw);
 		return true;
+	}
 	/* the journey's RX_IRQ stamp: only from an interrupt that starts the
 	 * work; one arriving while the poll runs (it only marks the napi
 	 * missed) would stamp later than the poll that takes the frame */

@@ -308,6 +308,13 @@ bool e1000_mq_ring_intr(struct e1000_mq_queue *q)
 	a->qstats[q->index].irqs++;
 	if (!READ_ONCE(a->running))
 		return true;            /* going down: stay masked */
+	if (unlikely(e1000_fault_irq_lost(a))) {
+		/* as queue 0's (e1000_intr): acknowledged and forgotten, the
+		 * frames stay in the ring for this vector's next interrupt or
+		 * the watchdog's kick (e1000_mq_watchdog_kick) */
+		mq_unmask(&a->hw, q->eims);
+		return true;
+	}
 	if (!READ_ONCE(napi_enabled)) {
 		/* napi=off: one frame per interrupt, as queue 0 (e1000_irq.c) */
 		journey_mark_cpu(JOURNEY_RX_IRQ);
@@ -325,6 +332,29 @@ bool e1000_mq_ring_intr(struct e1000_mq_queue *q)
 		__napi_schedule(&q->napi);
 	}
 	return true;
+}
+
+/* The watchdog (e1000_watchdog, which looks at queue 0): a queue with
+ * frames or TX completions in its ring and no poll coming, an interrupt
+ * lost, gets its vector raised (EICS/ICS) and irq_kicks counts it.  A
+ * racy peek, as e1000_rx_ring_pending: a poll running on another CPU is
+ * scheduled, and a kick that meets a poll which just took the frames
+ * only sends a message whose poll finds nothing. */
+void e1000_mq_watchdog_kick(struct e1000_adapter *a)
+{
+	u32 kick = 0;
+
+	for (unsigned int i = 1; i < READ_ONCE(a->num_queues) && i < E1000_MQ_MAX; i++) {
+		struct e1000_mq_queue *q = a->mq_q[i];
+
+		if (!napi_is_scheduled(&q->napi) &&
+		    (e1000_rx_ring_pending(a, &q->rx) || e1000_mq_tx_pending(q))) {
+			a->sw.irq_kicks++;
+			kick |= q->eims;
+		}
+	}
+	if (kick)
+		mq_raise(&a->hw, kick);
 }
 
 /* Entry 0: ICR (GPIE.NSICR clears it on read; the 82574 wants its

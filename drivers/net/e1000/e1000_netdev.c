@@ -32,6 +32,7 @@ int e1000_adapter_init(struct net_device *dev, const struct e1000_chip *chip,
 	a->tx_lock = (struct spinlock)SPINLOCK_INIT("e1000_tx");
 	a->stats_lock = (struct spinlock)SPINLOCK_INIT("e1000_stats");
 	a->rss_lock = (struct spinlock)SPINLOCK_INIT("e1000_rss");
+	a->fault.held_lock = (struct spinlock)SPINLOCK_INIT("e1000_fault_held");
 	e1000_hw_setup(&a->hw, chip, bar0);
 	a->hw.emulated = emulated;
 	rc = e1000_reset_hw(&a->hw);

@@ -784,7 +784,7 @@ static void e1000_rx_deliver(struct e1000_adapter *a, struct e1000_rx_ring *r, s
 		__vlan_hwaccel_put_tag(skb, ETH_P_8021Q, wb->vlan_tci);
 		r->sw->rx_vlan_stripped++;
 	}
-	if (likely(!e1000_fault_rx(a, skb, wb->csum_ok)))
+	if (likely(!e1000_fault_rx(a, r->sw, skb, wb->csum_ok)))
 		netdev_rx(a->netdev, skb, wb->csum_ok);
 }
 

@@ -142,6 +142,9 @@ void e1000_watchdog(struct net_device *dev)
 		a->sw.irq_kicks++;
 		e1000_irq_raise_rx(&a->hw);
 	}
+	/* and each other queue's ring (MSI-X multiqueue) */
+	if (a->hw.mq && READ_ONCE(a->num_queues) > 1)
+		e1000_mq_watchdog_kick(a);
 	if (unlikely(fault_should_fail(FAULT_IRQ_SPURIOUS)))
 		e1000_fault_irq_spurious(a);
 	/* RSS staged after a rebuild and no traffic to end it (e1000_mq.c) */
