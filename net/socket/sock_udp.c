@@ -197,14 +197,12 @@ long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const 
 	return rc ? rc : (long)len;
 }
 
-long udp_sock_recv(struct sock *sk, struct msghdr *msg, int flags)
+long udp_sock_recv(struct sock *sk, struct msghdr *msg, size_t total, int flags)
 {
 	struct sk_rx *e = sk->rx_head;
-	size_t total = 0, len = e->p->tot_len, n;
+	size_t len = e->p->tot_len, n;
 	bool fault;
 
-	for (int i = 0; i < msg->msg_iovlen; i++)
-		total += msg->msg_iov[i].iov_len;
 	n = sock_copy_to_iov(msg, 0, e->p, 0, MIN(total, len));
 	/* an application's page gone: the datagram is dropped, as Linux's
 	 * udp_recvmsg does on a copy error, and counted as Linux counts it:

@@ -203,30 +203,37 @@ int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len, ip_
 void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port, struct sockaddr *a,
 		  int *len)
 {
-	union {
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-	} u;
+	struct sockaddr_in6 u;
 	int n;
 
-	memset(&u, 0, sizeof(u));
+	/* an AF_INET socket's (each datagram read with its source): the 16
+	 * bytes of a sockaddr_in, in one fixed-size copy when they fit */
 	if (sk->sock->family == AF_INET) {
-		u.in.sin_family = AF_INET;
-		u.in.sin_port = lwip_htons(port);
-		u.in.sin_addr.s_addr = ip && IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0;
-		n = sizeof(u.in);
-	} else {
-		u.in6.sin6_family = AF_INET6;
-		u.in6.sin6_port = lwip_htons(port);
-		if (ip && IP_IS_V4(ip)) {
-			u.in6.sin6_addr.s6_addr32[2] = PP_HTONL(0xffff);
-			u.in6.sin6_addr.s6_addr32[3] = ip_2_ip4(ip)->addr;
-		} else if (ip && IP_IS_V6(ip)) {
-			memcpy(u.in6.sin6_addr.s6_addr32, ip_2_ip6(ip)->addr, 16);
-			u.in6.sin6_scope_id = ip6_addr_zone(ip_2_ip6(ip));
-		}
-		n = sizeof(u.in6);
+		struct sockaddr_in in = {
+			.sin_family = AF_INET,
+			.sin_port = PP_HTONS(port),
+			.sin_addr.s_addr = ip && IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0,
+		};
+
+		if (a && len && *len >= (int)sizeof(in))
+			memcpy(a, &in, sizeof(in));
+		else if (a && len && *len > 0)
+			memcpy(a, &in, (size_t)*len);
+		if (len)
+			*len = sizeof(in);
+		return;
 	}
+	memset(&u, 0, sizeof(u));
+	u.sin6_family = AF_INET6;
+	u.sin6_port = lwip_htons(port);
+	if (ip && IP_IS_V4(ip)) {
+		u.sin6_addr.s6_addr32[2] = PP_HTONL(0xffff);
+		u.sin6_addr.s6_addr32[3] = ip_2_ip4(ip)->addr;
+	} else if (ip && IP_IS_V6(ip)) {
+		memcpy(u.sin6_addr.s6_addr32, ip_2_ip6(ip)->addr, 16);
+		u.sin6_scope_id = ip6_addr_zone(ip_2_ip6(ip));
+	}
+	n = sizeof(u);
 	if (a && len && *len > 0)
 		memcpy(a, &u, (size_t)MIN(*len, n));
 	if (len)
@@ -534,6 +541,13 @@ static long iov_total(const struct msghdr *msg)
 
 	if (!msg || msg->msg_iovlen < 0 || (msg->msg_iovlen && !msg->msg_iov))
 		return -EINVAL;
+	/* one buffer (recvfrom, sendto, read, write): the same checks */
+	if (msg->msg_iovlen == 1) {
+		total = msg->msg_iov[0].iov_len;
+		if (total && !msg->msg_iov[0].iov_base)
+			return -EFAULT;
+		return total > 0x7ffff000 ? -EINVAL : (long)total;
+	}
 	if (msg->msg_iovlen > UIO_MAXIOV)
 		return -EMSGSIZE;
 	for (int i = 0; i < msg->msg_iovlen; i++) {
@@ -689,7 +703,7 @@ long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 	for (;;) {
 		if (sk->rx_head) {
 			long n = sock->type == SOCK_DGRAM
-				 ? udp_sock_recv(sk, msg, flags)
+				 ? udp_sock_recv(sk, msg, (size_t)total, flags)
 				 : tcp_sock_recv(sk, msg, (size_t)(total - done), flags);
 
 			if (n < 0) {
@@ -1129,6 +1143,10 @@ size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf 
 {
 	size_t done = 0;
 
+	/* one buffer from its start (a datagram read) */
+	if (msg->msg_iovlen == 1 && !off)
+		return pbuf_copy_out(p, p_off, msg->msg_iov[0].iov_base,
+				     MIN(msg->msg_iov[0].iov_len, len));
 	for (int i = 0; i < msg->msg_iovlen && done < len; i++) {
 		const struct iovec *v = &msg->msg_iov[i];
 		size_t n, c;
@@ -1151,6 +1169,11 @@ size_t sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst, size_
 {
 	char *d = dst;
 
+	/* one buffer from its start (a datagram sent) */
+	if (msg->msg_iovlen == 1 && !off) {
+		len = MIN(msg->msg_iov[0].iov_len, len);
+		return len - uaccess_copy(dst, msg->msg_iov[0].iov_base, len);
+	}
 	for (int i = 0; i < msg->msg_iovlen && len; i++) {
 		const struct iovec *v = &msg->msg_iov[i];
 		size_t n, left;
