@@ -41,7 +41,8 @@ by default, COUNT_SECS=):
           (30).  With it, the blocks per request that end in an
           instruction after which TCG leaves its translated code for
           its main loop (TB_EXITS: sti twice, for its interrupt shadow;
-          popfq, iretq, syscall, wrmsr, hlt once).
+          popfq, iretq, syscall, wrmsr, hlt once); EXITS_TOP=N lists
+          the N functions whose blocks end in the most of them.
 
 e.g. `bench/udpcost.py now=build/release/barenet.elf before=/path/to/old.elf`
 (build/release: the release image, make bench's; build/barenet.elf is the
@@ -159,7 +160,9 @@ def one(label, elf, secs, samp):
 
 
 COUNT_SECS = float(os.environ.get("COUNT_SECS", "2"))
-INSN_TOP = int(os.environ.get("INSN_TOP", "30"))       # functions INSN=1 lists
+INSN_TOP = int(os.environ.get("INSN_TOP", "30"))
+# with INSN=1: the exits per request by function, the EXITS_TOP most (0: none)
+EXITS_TOP = int(os.environ.get("EXITS_TOP", "0"))
 MR_LINE = re.compile(r"memory_region_ops_(read|write) .*?addr (0x[0-9a-f]+) .*?name '([^']*)'")
 TB_RUN = re.compile(r"Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/")
 TB_INSN = re.compile(r"^0x([0-9a-f]+):")
@@ -258,11 +261,14 @@ def insn_counts(label, g, net, addrs, names, port=run.ECHO_PORT):
     sizes, last = {}, {}
     per_fn = collections.Counter()
     exits = collections.Counter()
+    exits_fn = collections.Counter()
     for path, sign in ((log, 1), (log + ".idle", -1)):
         for pc, k in tb_log(path, sizes, last).items():
-            per_fn[profile.name_of(addrs, names, pc)] += sign * k * sizes.get(pc, 1)
+            fn = profile.name_of(addrs, names, pc)
+            per_fn[fn] += sign * k * sizes.get(pc, 1)
             if last.get(pc) in TB_EXITS:
                 exits[last[pc]] += sign * k
+                exits_fn[(last[pc], fn)] += sign * k
         os.unlink(path)
     tot = sum(per_fn.values())
     print("%s guest instructions per request: %.0f (%d requests, %.0f/s while logged)" % (
@@ -271,6 +277,10 @@ def insn_counts(label, g, net, addrs, names, port=run.ECHO_PORT):
         label, ", ".join("%s %.2f" % (op, k / max(n, 1)) for op, k in exits.most_common())))
     for nm, k in per_fn.most_common(INSN_TOP):
         print("  %7.1f %s" % (k / max(n, 1), nm))
+    if EXITS_TOP:
+        print("%s exits per request by the function whose block ends in it:" % label)
+        for (op, nm), k in exits_fn.most_common(EXITS_TOP):
+            print("  %7.2f %-6s %s" % (k / max(n, 1), op, nm))
     sys.stdout.flush()
 
 

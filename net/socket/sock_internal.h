@@ -133,7 +133,7 @@ long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const 
 		   u16 port);
 void udp_sock_release(struct sock *sk);
 /* the datagram at the head of the queue taken (copied to msg), core lock held */
-long udp_sock_recv(struct sock *sk, struct msghdr *msg, int flags);
+long udp_sock_recv(struct sock *sk, struct msghdr *msg, size_t total, int flags);
 
 int tcp_sock_bind(struct sock *sk, const ip_addr_t *ip, u16 port);
 int tcp_sock_listen(struct sock *sk, int backlog);

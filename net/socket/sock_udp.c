@@ -13,8 +13,11 @@
 #include "net/core/rps.h"
 #include "net/socket/sock_internal.h"
 #include "kernel/errno.h"
+#include "kernel/irq.h"
 #include "kernel/mm.h"
 #include "kernel/obj_cache.h"
+#include "kernel/panic.h"
+#include "kernel/softirq.h"
 #include "net/core/journey.h"
 #include "net/core/skbuff.h"
 #include "lwip/pbuf.h"
@@ -43,6 +46,14 @@ struct udp_sock_mib udp_sock_mib;
 #define UDP_TXBUF_PAYLOAD       (UDP_TXBUF_MEM_LEN - LWIP_MEM_ALIGN_SIZE(PBUF_TRANSPORT))
 _Static_assert(UDP_TXBUF_PAYLOAD >= 1472, "an Ethernet frame's datagram fits a send buffer");
 
+/* The free lists, one per CPU, are guarded by bottom halves off on that
+ * CPU, not interrupts off (obj_cache_get/put's): under QEMU's TCG each
+ * local_irq_restore ends a translation block with an exit to its main
+ * loop, and a datagram sent took two.  Buffers are taken under the core
+ * lock (bottom halves off) and given back at the TX completion, in a poll
+ * or a thread's reap (softirq, or bottom halves off); a hard IRQ handler,
+ * which could interrupt a list operation, never touches a list: a buffer
+ * whose last reference goes there is freed to kmalloc. */
 static DEFINE_PER_CPU(struct obj_cache, udp_txbuf_pcpu);
 static const struct obj_cache_kind udp_txbuf_cache = {
 	&udp_txbuf_pcpu, UDP_TXBUF_CACHE_MAX, UDP_TXBUF_SIZE,
@@ -54,10 +65,24 @@ unsigned int udp_txbuf_count(void)
 	return obj_cache_len(&udp_txbuf_cache);
 }
 
+static void udp_txbuf_push(void *obj)
+{
+	if (!obj_list_push(this_cpu_ptr(&udp_txbuf_pcpu), obj, UDP_TXBUF_CACHE_MAX))
+		kfree(obj);
+}
+
 /* the pbuf's last reference gone (any context: the TX completion) */
 static void udp_txbuf_free(struct pbuf *p)
 {
-	obj_cache_put(&udp_txbuf_cache, p);
+	if (in_irq()) {
+		kfree(p);
+	} else if (in_softirq() || irqs_disabled()) {
+		udp_txbuf_push(p);      /* nothing on this CPU can interrupt it */
+	} else {
+		local_bh_disable();
+		udp_txbuf_push(p);
+		local_bh_enable();
+	}
 }
 
 /* a pbuf for len payload bytes behind lwIP's transport header room, or
@@ -65,15 +90,17 @@ static void udp_txbuf_free(struct pbuf *p)
 static struct pbuf *udp_txbuf_alloc(size_t len)
 {
 	struct pbuf_custom *pc;
-	bool hit;
 
 	if (len > UDP_TXBUF_PAYLOAD)
 		return pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
-	pc = obj_cache_get(&udp_txbuf_cache, &hit);
-	if (!pc)
-		return NULL;
-	if (hit)
+	/* the checked flavour holds callers to the list's guard */
+	if (LOCK_DEBUG && (in_irq() || !in_softirq()))
+		panic("net: UDP send buffer taken without bottom halves off");
+	pc = obj_list_pop(this_cpu_ptr(&udp_txbuf_pcpu));
+	if (pc)
 		udp_txbuf_hits++;
+	else if (!(pc = kmalloc(UDP_TXBUF_SIZE)))
+		return NULL;
 	pc->custom_free_function = udp_txbuf_free;
 	return pbuf_alloced_custom(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM, pc,
 				   (u8 *)pc + UDP_TXBUF_MEM_OFF, (u16_t)UDP_TXBUF_MEM_LEN);
@@ -197,14 +224,12 @@ long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const 
 	return rc ? rc : (long)len;
 }
 
-long udp_sock_recv(struct sock *sk, struct msghdr *msg, int flags)
+long udp_sock_recv(struct sock *sk, struct msghdr *msg, size_t total, int flags)
 {
 	struct sk_rx *e = sk->rx_head;
-	size_t total = 0, len = e->p->tot_len, n;
+	size_t len = e->p->tot_len, n;
 	bool fault;
 
-	for (int i = 0; i < msg->msg_iovlen; i++)
-		total += msg->msg_iov[i].iov_len;
 	n = sock_copy_to_iov(msg, 0, e->p, 0, MIN(total, len));
 	/* an application's page gone: the datagram is dropped, as Linux's
 	 * udp_recvmsg does on a copy error, and counted as Linux counts it:

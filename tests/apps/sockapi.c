@@ -158,6 +158,21 @@ static void test_udp(void)
 		      recv(a, buf, sizeof(buf), MSG_DONTWAIT) == -1 && errno == EAGAIN,
 		      "writev");
 	}
+	/* an address buffer shorter than a sockaddr_in: its first bytes,
+	 * the length the whole one needs (Linux's move_addr_to_user) */
+	{
+		unsigned char part[sizeof(struct sockaddr_in)];
+		struct sockaddr_in whole = { .sin_family = AF_INET, .sin_port = htons(port_of(b)),
+					     .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		socklen_t plen = 6;
+
+		memset(part, 0xee, sizeof(part));
+		n = send(b, "s", 1, 0) == 1 ? recvfrom(a, buf, sizeof(buf), 0, (struct sockaddr *)part, &plen)
+					    : -1;
+		CHECK("udp_recvfrom_short_addrlen", n == 1 && plen == sizeof(whole) &&
+		      !memcmp(part, &whole, 6) && part[6] == 0xee && part[sizeof(part) - 1] == 0xee,
+		      "n %zd addrlen %u", n, plen);
+	}
 
 	/* SO_RCVTIMEO: a blocking receive gives up with EAGAIN */
 	struct timeval tv = { 0, 300000 };
