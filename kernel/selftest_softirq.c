@@ -24,6 +24,8 @@
 /* a round's length in the time-bound case: a quarter of MAX_SOFTIRQ_TIME_NS,
  * so the time ends the rounds at about 4, not the restart bound's 10 */
 #define BHTEST_SPIN_US     500
+/* attempts at the restart bound when the time bound ends one first */
+#define BHTEST_RESTART_TRIES 3
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -91,12 +93,32 @@ static int selftest_softirq(void)
 
 	/* a softirq that re-raises itself: bounded, then left to ksoftirqd;
 	 * with preemption off this thread calls ksoftirqd_run() itself
-	 * before the ksoftirqd thread (woken by the deferral) gets the CPU */
+	 * before the ksoftirqd thread (woken by the deferral) gets the CPU.
+	 * The rounds are quick, but a host that stalls this vCPU for
+	 * MAX_SOFTIRQ_TIME_NS among them lets the time bound end them first
+	 * (rightly): such an attempt is finished by ksoftirqd_run, printed
+	 * with its runs (the QEMU test counts them) and tried again, at most
+	 * BHTEST_RESTART_TRIES times in all */
 	preempt_disable();
 	nopreempt = true;
-	runs = runs_before = 0;
-	rearm = -1;
-	raise_vector();
+	for (int tries = 1;; tries++) {
+		u64 t0 = ktime_get_ns(), took;
+
+		runs = runs_before = 0;
+		rearm = -1;
+		raise_vector();
+		took = ktime_get_ns() - t0;
+		if (runs == MAX_SOFTIRQ_RESTART || took < MAX_SOFTIRQ_TIME_NS ||
+		    tries == BHTEST_RESTART_TRIES)
+			break;
+		rearm = 0;
+		while (ksoftirqd_run())
+			;
+		pr_info("selftest softirq: restart bound attempt %d ended by the time bound after %llu us, "
+			"%d runs; again\n", tries, (unsigned long long)(took / 1000), runs);
+		ksoftirqd0 = st->ksoftirqd_runs;
+		deferred0 = st->deferred;
+	}
 	CHECK(runs == MAX_SOFTIRQ_RESTART);
 	CHECK(st->deferred == deferred0 + 1);
 	CHECK(local_softirq_pending() & (1U << BHTEST_SOFTIRQ));

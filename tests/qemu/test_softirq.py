@@ -58,7 +58,14 @@ def test_softirqs_run_from_irq_exit_and_are_bounded(kernel):
     # the test's vector (BLOCK): the irq_exit runs, the bounded storm, what
     # ksoftirqd finished, the timed storm and its finish, and the one held
     # back by local_bh_disable
-    assert counts["BLOCK"] == runs + bound + more + timed + 1 + 1, rows
+    # an attempt at the restart bound that the time bound ended first (the
+    # host stalled the vCPU for 2 ms among its quick rounds) was finished
+    # and tried again, its runs said
+    stalled = [(int(us), int(n)) for us, n in re.findall(
+        r"selftest softirq: restart bound attempt \d+ ended by the time bound after (\d+) us, "
+        r"(\d+) runs; again", out)]
+    assert all(us >= 2000 and n <= MAX_SOFTIRQ_RESTART for us, n in stalled), stalled
+    assert counts["BLOCK"] == sum(n for _, n in stalled) + runs + bound + more + timed + 1 + 1, rows
     assert all(v == 0 for name, v in rows if name != "BLOCK"), rows
     assert code == EXIT_OK, out
 
