@@ -542,13 +542,6 @@ static long iov_total(const struct msghdr *msg)
 
 	if (!msg || msg->msg_iovlen < 0 || (msg->msg_iovlen && !msg->msg_iov))
 		return -EINVAL;
-	/* one buffer (recvfrom, sendto, read, write): the same checks */
-	if (msg->msg_iovlen == 1) {
-		total = msg->msg_iov[0].iov_len;
-		if (total && !msg->msg_iov[0].iov_base)
-			return -EFAULT;
-		return total > 0x7ffff000 ? -EINVAL : (long)total;
-	}
 	if (msg->msg_iovlen > UIO_MAXIOV)
 		return -EMSGSIZE;
 	for (int i = 0; i < msg->msg_iovlen; i++) {
@@ -1144,10 +1137,6 @@ size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf 
 {
 	size_t done = 0;
 
-	/* one buffer from its start (a datagram read) */
-	if (msg->msg_iovlen == 1 && !off)
-		return pbuf_copy_out(p, p_off, msg->msg_iov[0].iov_base,
-				     MIN(msg->msg_iov[0].iov_len, len));
 	for (int i = 0; i < msg->msg_iovlen && done < len; i++) {
 		const struct iovec *v = &msg->msg_iov[i];
 		size_t n, c;
@@ -1170,11 +1159,6 @@ size_t sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst, size_
 {
 	char *d = dst;
 
-	/* one buffer from its start (a datagram sent) */
-	if (msg->msg_iovlen == 1 && !off) {
-		len = MIN(msg->msg_iov[0].iov_len, len);
-		return len - uaccess_copy(dst, msg->msg_iov[0].iov_base, len);
-	}
 	for (int i = 0; i < msg->msg_iovlen && len; i++) {
 		const struct iovec *v = &msg->msg_iov[i];
 		size_t n, left;

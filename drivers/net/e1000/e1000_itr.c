@@ -242,14 +242,13 @@ static void e1000_itr_lone_update(struct e1000_adapter *a)
 		return;
 	}
 	/* off: t->lone counts the periods in a row that came sooner */
-	if (!burst && (!soon || ++t->lone < E1000_ITR_LONE_PERIODS)) {
-		if (!soon)
-			t->lone = 0;
-		return;
+	if (burst || (soon && ++t->lone >= E1000_ITR_LONE_PERIODS)) {
+		t->off = false;
+		t->lone = 0;
+		e1000_set_itr(&a->hw, a->itr_usecs);
+	} else if (!soon) {
+		t->lone = 0;
 	}
-	t->off = false;
-	t->lone = 0;
-	e1000_set_itr(&a->hw, a->itr_usecs);
 }
 
 void e1000_itr_update(struct e1000_adapter *a)
