@@ -54,7 +54,7 @@ from harness import EXIT_OK, LOGDIR, report
 import netns
 from netobs import quiet_shell
 from netparse import parse_ethtool_stats
-from test_rss import GUEST, quiet_guest
+from test_rss import GUEST, qemu_trace_text, quiet_guest
 
 QUICK = os.environ.get("BARENET_QUICK") == "1"
 ROUNDS_QUICK = 2            # each round: every step below once
@@ -95,14 +95,6 @@ def sh(g, cmd):
     """shell output without QEMU's trace lines (its stderr shares the log)"""
     return "\n".join(line for line in quiet_shell(g, cmd).splitlines()
                      if not re.match(r"^(e1000|igb)\w*[ :]", line))
-
-
-def trace_text(path):
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
 
 
 def tap_counters(net):
@@ -229,7 +221,7 @@ def test_igb_reconfig_counts_every_frame(testnet, kernel):
     check(control, "control (no reconfiguration)", g.logpath)
 
     # the rounds: the stream and a TCP echo while the rings are rebuilt
-    mark = trace_text(trace)
+    mark = qemu_trace_text(trace)
     data = bytes((i * 13 + (i >> 8)) & 0xFF for i in range(TCP_TOTAL))
     tcp = net.socket()
     tcp.settimeout(90)          # a loaded host stalls TCG guests for seconds
@@ -282,7 +274,7 @@ def test_igb_reconfig_counts_every_frame(testnet, kernel):
     assert len(got) == TCP_TOTAL and hashlib.sha256(got).digest() == hashlib.sha256(data).digest()
     t1, s1 = snapshot(net, g)
     acc = account(t0, s0, t1, s1, stream.sent)
-    traced = trace_text(trace)[len(mark):]
+    traced = qemu_trace_text(trace)[len(mark):]
     qemu_drops = len(re.findall(r"e1000e_rx_not_written_to_guest", traced))
     held = len(re.findall(r"e1000x_rx_can_recv_disabled", traced))
     acc["qemu_not_written"] = qemu_drops
