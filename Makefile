@@ -73,11 +73,30 @@ KCFLAGS += -DLOCK_DEBUG=$(LOCK_DEBUG) -DKMALLOC_DEBUG=$(KMALLOC_DEBUG) \
 	-DBARENET_FLAVOUR='"$(flavour-name)"'
 # gcc may inline small memcpy/memset in ordinary code ...
 KCFLAGS += -fbuiltin
+# Link-time optimisation (LTO=0 turns it off): gcc inlines across files at
+# the link, so the small functions a frame's path calls through (the
+# clock, bottom halves, the socket and system call layers, pbuf helpers)
+# cost no call and return; under QEMU's TCG each return is a lookup of the
+# next translated block.  The objects hold gcc's IR only; the link compiles
+# them with KLTOFLAGS, the code-generation options above.  lib/string.c is
+# compiled outside it: gcc's own calls to memcpy/memset/memmove (struct
+# copies, loops it recognises) must find real symbols at the link.
+# docs/BENCHMARKS.md has what it changed.
+LTO ?= 1
+KLTOFLAGS := -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-red-zone \
+	-mgeneral-regs-only -mcmodel=kernel -fno-common -fno-strict-aliasing -fbuiltin
+ifeq ($(LTO),1)
+KCFLAGS += -flto=auto -fno-fat-lto-objects
+endif
 # ... but not in lib/string.c, where it would turn the loops into calls to themselves
 NOBUILTIN_CFLAGS := -fno-builtin -fno-tree-loop-distribute-patterns
-KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
+KASFLAGS := $(filter-out -std=gnu11 -flto=auto -fno-fat-lto-objects,$(KCFLAGS)) -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
 	-Wl,--no-warn-rwx-segments -T linker.ld
+ifeq ($(LTO),1)
+KLDFLAGS += -flto=auto $(KLTOFLAGS)
+endif
 
 kernel-srcs :=
 kernel-extra-objs :=

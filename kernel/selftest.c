@@ -74,7 +74,9 @@ static int set_selftest(const char *v)
 }
 CMDLINE_OPT("selftest", set_selftest, "run self-tests after boot: name[,name...]");
 
-int selftest_run_requested(void)
+/* noinline: the self-tests' call traces (test_exceptions, test_softlockup)
+ * name this runner between the test and kmain */
+__noinline int selftest_run_requested(void)
 {
 	const char *p = requested;
 	int failed = 0;

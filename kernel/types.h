@@ -39,6 +39,8 @@ typedef s64 ssize_t;
 #define __noreturn         __attribute__((noreturn))
 #define __unused           __attribute__((unused))
 #define __used             __attribute__((used))
+/* a frame of its own in call traces, whatever the link-time inliner would do */
+#define __noinline         __attribute__((noinline))
 #define __section(s)       __attribute__((section(s)))
 #define __printf(a, b)     __attribute__((format(printf, a, b)))
 #define READ_ONCE(x)       (*(const volatile __typeof__(x) *)&(x))

@@ -25,7 +25,7 @@ LWIP_CFLAGS := $(KCFLAGS) -Inet/lwip/include -I$(LWIPDIR)/include
 $(BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c $(LWIP)/.verified
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      lwip/$*.c")
-	$(Q)$(CC) $(LWIP_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(LWIP_CFLAGS) $(LWIP_CFLAGS_$(subst /,_,$*)) -c $< -o $@
 
 # the stamp is rewritten (and lwIP unpacked and patched afresh) when the
 # patch set changes: tools/deps.sh compares the set's hash with the stamp.
@@ -99,6 +99,14 @@ KLDFLAGS += $(foreach f,netif_loop_output ip4_input ip6_input udp_input tcp_inpu
 NET_ICMP_LIMIT_WRAPS := icmp_dest_unreach icmp_time_exceeded icmp6_dest_unreach \
 	icmp6_time_exceeded icmp6_time_exceeded_with_addrs icmp6_param_problem tcp_rst_netif
 KLDFLAGS += $(foreach f,$(NET_ICMP_LIMIT_WRAPS),-Wl,--wrap=$(f))
+# The linker's --wrap redirects only references it resolves itself: with
+# link-time optimisation a call inside the IR to a function the IR also
+# defines is bound before the linker sees it, and would skip the wrapper.
+# The lwIP files that define wrapped functions are compiled outside it.
+ifeq ($(LTO),1)
+$(foreach f,core/netif core/ipv4/ip4 core/ipv6/ip6 core/udp core/tcp_in core/ipv4/icmp \
+	core/ipv6/icmp6 core/tcp_out,$(eval LWIP_CFLAGS_$(subst /,_,$(f)) := -fno-lto))
+endif
 CFLAGS_net_core_skbuff := -Inet/lwip/include -I$(LWIPDIR)/include
 # net.ipv4.* read-only sysctls: lwIP's build-time TCP/IP settings (lwipopts.h)
 CFLAGS_net_core_sysctl_net_core := -Inet/lwip/include -I$(LWIPDIR)/include
