@@ -369,11 +369,33 @@ void sk_rx_queue(struct sock *sk, struct sk_rx *e)
 	sk_wake(sk);
 }
 
+/* pbuf_free of a queued pbuf, whose one reference the entry held: a
+ * custom pbuf (the NIC's DMA buffer) counted once goes straight to its
+ * free function, as pbuf_free would, without SYS_ARCH_PROTECT around the
+ * count's decrement, which nobody else can change: no one else holds the
+ * pbuf (a peek's reference is taken under rx_lock, before the unlink, and
+ * makes the count 2).  That protect is interrupts off and on again: under
+ * QEMU's TCG the popfq leaves the translated code (~150 ns), once per
+ * datagram read.  Anything else, or the rest of a chain that another
+ * holder shares, goes through pbuf_free. */
+static void sk_pbuf_free(struct pbuf *p)
+{
+	while (p && p->ref == 1 && (p->flags & PBUF_FLAG_IS_CUSTOM)) {
+		struct pbuf *next = p->next;
+
+		p->ref = 0;
+		((struct pbuf_custom *)p)->custom_free_function(p);
+		p = next;
+	}
+	if (p)
+		pbuf_free(p);
+}
+
 /* free an entry taken off the queue */
 void sk_rx_free(struct sk_rx *e)
 {
 	journey_rx_done(e->journey, JOURNEY_STAGES);    /* freed unread */
-	pbuf_free(e->p);
+	sk_pbuf_free(e->p);
 	sk_rx_bh_check();
 	if (!obj_list_push(this_cpu_ptr(&sk_rx_pcpu), e, SK_RX_CACHE_MAX))
 		kfree(e);
