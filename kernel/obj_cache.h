@@ -4,8 +4,8 @@
  * through their first bytes while free.
  *
  * obj_list_pop / obj_list_push: one list, guarded by the caller (the
- * socket entries: the core lock both their takers and givers hold; the
- * UDP send buffers: a list per CPU with bottom halves off on it).
+ * socket receive-queue entries and the UDP send buffers: a list per CPU
+ * with bottom halves off on it).
  *
  * obj_cache_get / obj_cache_put: one list per CPU; an object is taken
  * from and given back to the list of the CPU running the code, with

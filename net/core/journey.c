@@ -225,10 +225,16 @@ void __journey_rx_end(struct journey_rec *r)
 {
 	struct journey_cpu *c = this_cpu();
 
+	u8 in_stack = JOURNEY_KEPT_IN_STACK;
+
 	if (c->rx == r)
 		c->rx = NULL;
-	if (!READ_ONCE(r->kept))
-		rec_complete(r);
+	/* kept by a socket whose reader has not had it: the reader completes
+	 * it (journey_rx_done); else (not kept, or read already) now */
+	if (__atomic_compare_exchange_n(&r->kept, &in_stack, JOURNEY_KEPT_QUEUED, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;
+	rec_complete(r);
 }
 
 struct journey_rec *__journey_rx_keep(enum journey_stage st)
@@ -238,7 +244,7 @@ struct journey_rec *__journey_rx_keep(enum journey_stage st)
 	if (!r || r->kept)
 		return NULL;            /* one socket keeps it (a chain's first) */
 	stamp(r, st);
-	WRITE_ONCE(r->kept, 1);
+	WRITE_ONCE(r->kept, JOURNEY_KEPT_IN_STACK);
 	return r;
 }
 
@@ -246,8 +252,10 @@ void __journey_rx_done(struct journey_rec *r, enum journey_stage st)
 {
 	if ((unsigned int)st < JOURNEY_STAGES)
 		stamp(r, st);
-	WRITE_ONCE(r->kept, 0);
-	rec_complete(r);
+	/* the stack still on the frame (a reader on another CPU was
+	 * quicker): its journey_rx_end completes the record */
+	if (__atomic_exchange_n(&r->kept, 0, __ATOMIC_ACQ_REL) == JOURNEY_KEPT_QUEUED)
+		rec_complete(r);
 }
 
 void __journey_mark_rx(enum journey_stage st)

@@ -67,9 +67,19 @@ struct journey_rec {
 	u64 t[JOURNEY_STAGES];          /* TSC at each stage, 0 = not reached */
 	u8 kind;                        /* JOURNEY_KIND_* */
 	u8 busy;                        /* slot in use (in flight) */
-	u8 kept;                        /* held by a socket queue past the stack's return */
+	u8 kept;                        /* held by a socket queue past the stack's
+					 * return: JOURNEY_KEPT_* (atomic) */
 	u16 len;                        /* frame length when known */
 };
+
+/* journey_rec.kept: a socket queued the frame and its stack (NET_RX) is
+ * still on it; or the stack returned.  A datagram socket's reader takes
+ * it without the lwIP core lock, so on another CPU it may read and free
+ * the frame before NET_RX's journey_rx_end: whichever of the two comes
+ * last completes the record (a slot completed early could be reused and
+ * then stamped or completed by the late one) */
+#define JOURNEY_KEPT_IN_STACK 1
+#define JOURNEY_KEPT_QUEUED   2
 
 #define JOURNEY_KIND_RX   0
 #define JOURNEY_KIND_TX   1

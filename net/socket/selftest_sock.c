@@ -5,7 +5,9 @@
  * (8192 charged) under 50 datagrams: read + drops = sent, RcvbufErrors
  * grows by the drops; poll and a poll-table callback; non-blocking
  * connect (EINPROGRESS, then EPOLLOUT or EPOLLERR + SO_ERROR); a full
- * accept queue refused and counted (ListenOverflows); the errors of bad
+ * accept queue refused and counted (ListenOverflows); a datagram socket
+ * read on CPU 0 (without the core lock, under its rx_lock) while NET_RX
+ * on CPU 1 queues to it, counted and ordered exactly; the errors of bad
  * arguments, a closed port (ECONNREFUSED), timeouts and the SOCK_MAX limit
  * (ENFILE); SO_RCVBUF doubling and the rmem_max clamp, SO_SNDBUF's by
  * wmem_max, a new socket's buffers from rmem_default and wmem_default;
@@ -31,6 +33,7 @@
 #define LO 0x7f000001u
 #define UDP_PORT 7101
 #define UDP_PORT2 7102
+#define UDP_PORT_SMP 7107
 #define TCP_PORT 7103
 #define TCP_PORT_BACKLOG 7104
 #define CLOSED_PORT 7199
@@ -39,6 +42,8 @@
 #define SNDTIMEO_MS 200
 #define TCP_BYTES (48 * 1024)
 #define FLOOD 50
+/* datagrams CPU 1 queues while CPU 0 reads (test_udp_cross_cpu) */
+#define SMP_DGRAMS 20000
 
 static void sin_of(struct sockaddr_in *a, u32 ip, u16 port)
 {
@@ -198,6 +203,130 @@ out:
 		kthread_stop(t);
 	sock_release(srv);
 	sock_release(cli);
+	return rc;
+}
+
+/* CPU 1's side of test_udp_cross_cpu: SMP_DGRAMS sequence numbers sent
+ * over loopback; the loopback napi that queues them on the reader's socket
+ * runs in this CPU's NET_RX (net_loopback_kick at the send's unlock) */
+struct udp_smp {
+	struct socket *cli;
+	struct sockaddr_in to;
+	int sent;                       /* datagrams sent or being sent (READ_ONCE) */
+	int cpu;                        /* where the sender ran */
+};
+
+static int udp_smp_sender(void *data)
+{
+	struct udp_smp *x = data;
+
+	x->cpu = (int)smp_processor_id();
+	for (u32 seq = 0; seq < SMP_DGRAMS; seq++) {
+		/* counted first: the reader may have it before the send returns */
+		WRITE_ONCE(x->sent, (int)seq + 1);
+		if (sock_send_buf(x->cli, &seq, sizeof(seq), 0, &x->to) != sizeof(seq))
+			return -EIO;
+	}
+	return 0;
+}
+
+/* A datagram socket's reader takes the queue's rx_lock, not the core lock
+ * (net/socket/socket.c), so its dequeue and the queueing callback in
+ * another CPU's NET_RX run at once: here CPU 0 reads (non-blocking, every
+ * fourth read blocking: sk_wait_dgram woken across CPUs; every eighth
+ * after a MSG_PEEK) while CPU 1's NET_RX queues, the queue kept near
+ * empty, where unlinking the head and linking a tail touch the same
+ * pointers.  Each datagram is read once, in order, or dropped and counted
+ * (SO_RCVBUF 4096, 8192 charged); the queue and its charge end at zero.
+ * Without the lock datagrams are lost (a tail linked behind a head being
+ * unlinked) and the counts drift (rmem_alloc, rx_count). */
+static int test_udp_cross_cpu(void)
+{
+	struct socket *srv = NULL;
+	struct task_struct *t = NULL;
+	struct udp_smp x = { 0 };
+	u64 read0 = udp_sock_mib.read, rbe0 = udp_sock_mib.rcvbuf_errors;
+	int rc = 0, got = 0, peeks = 0, waits = 0, drops, left;
+	u32 seq, peeked = ~0u, expect = 0;
+	long n;
+
+	if (nr_cpu_ids_online() < 2) {
+		pr_info("sock: test: cross-CPU reads skipped (one CPU)\n");
+		return 0;
+	}
+	SELFTEST_CHECK(T, sock_create(AF_INET, SOCK_DGRAM, 0, &srv) == 0);
+	SELFTEST_CHECK(T, sock_create(AF_INET, SOCK_DGRAM, 0, &x.cli) == 0);
+	sin_of(&x.to, LO, UDP_PORT_SMP);
+	SELFTEST_CHECK(T, sock_bind(srv, (struct sockaddr *)&x.to, sizeof(x.to)) == 0);
+	SELFTEST_CHECK(T, set_int(srv, SOL_SOCKET, SO_RCVBUF, 4096) == 0);
+	/* a blocking read that waits this long lost its wake-up (or the host
+	 * stalled the guest that long) */
+	SELFTEST_CHECK(T, set_timeo(srv, SO_RCVTIMEO, 5000) == 0);
+	t = kthread_create(udp_smp_sender, &x, "sock-smp");
+	SELFTEST_CHECK(T, t != NULL);
+	SELFTEST_CHECK(T, kthread_bind(t, 1) == 0);
+	wake_up_process(t);
+	for (int i = 0;; i++) {
+		int sent = READ_ONCE(x.sent);
+
+		drops = (int)READ_ONCE(srv->sk->drops);
+		left = sent - got - drops;      /* sent, neither read nor dropped */
+		if (sent == SMP_DGRAMS && !left)
+			break;
+		SELFTEST_CHECK(T, left >= 0);
+		peeked = ~0u;
+		if (i % 8 == 0) {
+			n = sock_recv_buf(srv, &peeked, sizeof(peeked), MSG_PEEK | MSG_DONTWAIT, NULL,
+					  NULL);
+			SELFTEST_CHECK(T, n == sizeof(peeked) || n == -EAGAIN);
+			if (n == sizeof(peeked))
+				peeks++;
+			else
+				peeked = ~0u;
+		}
+		/* blocking while one is owed (sent and not yet read or
+		 * dropped) or more are to come */
+		if (i % 4 == 0) {
+			n = sock_recv_buf(srv, &seq, sizeof(seq), 0, NULL, NULL);
+			waits++;
+			if (n == -EAGAIN)
+				pr_err("sock: test: cross-CPU: a blocking read timed out: %d read, "
+				       "%d dropped, %d sent\n", got, (int)READ_ONCE(srv->sk->drops),
+				       READ_ONCE(x.sent));
+		} else {
+			n = sock_recv_buf(srv, &seq, sizeof(seq), MSG_DONTWAIT, NULL, NULL);
+			if (n == -EAGAIN)
+				continue;
+		}
+		SELFTEST_CHECK(T, n == sizeof(seq));
+		SELFTEST_CHECK(T, seq >= expect && seq < SMP_DGRAMS);
+		SELFTEST_CHECK(T, peeked == ~0u || peeked == seq);
+		expect = seq + 1;
+		got++;
+	}
+	SELFTEST_CHECK(T, kthread_stop(t) == 0);
+	t = NULL;
+	drops = (int)READ_ONCE(srv->sk->drops);
+	pr_info("sock: test: cross-CPU: %d datagrams queued on CPU %d, %d read on CPU %u "
+		"(%d blocking reads, %d peeks), %d dropped\n",
+		SMP_DGRAMS, x.cpu, got, smp_processor_id(), waits, peeks, drops);
+	SELFTEST_CHECK(T, x.cpu == 1);
+	SELFTEST_CHECK(T, got + drops == SMP_DGRAMS);
+	SELFTEST_CHECK(T, udp_sock_mib.read - read0 == (u64)got);
+	SELFTEST_CHECK(T, udp_sock_mib.rcvbuf_errors - rbe0 == (u64)drops);
+	net_core_lock();
+	left = srv->sk->rx_head || srv->sk->rx_count || srv->sk->rx_bytes || srv->sk->rmem_alloc;
+	if (left)
+		pr_err("sock: test: cross-CPU: queue not empty at the end: head %p, count %u, "
+		       "bytes %u, rmem_alloc %u\n", (void *)srv->sk->rx_head, srv->sk->rx_count,
+		       srv->sk->rx_bytes, srv->sk->rmem_alloc);
+	net_core_unlock();
+	SELFTEST_CHECK(T, !left);
+out:
+	if (t)
+		kthread_stop(t);
+	sock_release(srv);
+	sock_release(x.cli);
 	return rc;
 }
 
@@ -598,6 +727,8 @@ static int sock_test_body(void *data)
 	rc = test_bad_args();
 	if (!rc)
 		rc = test_udp();
+	if (!rc)
+		rc = test_udp_cross_cpu();
 	if (!rc)
 		rc = test_tcp();
 	if (!rc)

@@ -1,16 +1,19 @@
 /* The protocol side of a socket (Linux's struct sock), shared by
  * net/socket/socket.c, sock_udp.c, sock_tcp.c and the /proc/net views.
- * Everything in struct sock is guarded by the lwIP core lock: the socket
- * calls take it, lwIP's callbacks run under it. */
+ * struct sock is guarded by the lwIP core lock (the socket calls take it,
+ * lwIP's callbacks run under it), except the receive queue: rx_lock
+ * below, which lets a datagram socket's reader work without the core
+ * lock (socket.c's top comment has the rules). */
 #ifndef NET_SOCKET_SOCK_INTERNAL_H
 #define NET_SOCKET_SOCK_INTERNAL_H
 
 #include "kernel/list.h"
+#include "kernel/spinlock.h"
 #include "net/core/dev.h"
 #include "net/socket/socket.h"
 #include "lwip/ip_addr.h"
+#include "lwip/pbuf.h"
 
-struct pbuf;
 struct udp_pcb;
 struct tcp_pcb;
 
@@ -34,13 +37,26 @@ struct sock {
 		struct tcp_pcb *tcp;
 		void *any;
 	} pcb;                          /* NULL: not yet bound / gone */
-	/* receive queue */
+	/* The receive queue's lock (Linux's sk_receive_queue.lock): guards
+	 * rx_head, rx_tail, rx_count, rx_bytes and rmem_alloc below.
+	 * Contexts: softirq (NET_RX: lwIP's receive callbacks queue under
+	 * the core lock, then this) and thread with bottom halves off (a
+	 * datagram socket's reader without the core lock; the calls that
+	 * purge or pop under the core lock); never hard IRQ.  Order: the
+	 * core lock, then this one; nothing is taken inside it but lwIP's
+	 * SYS_ARCH_PROTECT (pbuf_ref of a peeked datagram).  Changes need
+	 * it; so does a reader without the core lock, and a look that must
+	 * not lose a wake-up (socket.c).  A stream socket's queue is only
+	 * ever changed and read under the core lock too (tcp_sock_recv's
+	 * partial reads change e->off and rx_bytes under the core lock
+	 * alone: every other changer of a stream socket's queue holds it). */
+	struct spinlock rx_lock;
 	struct sk_rx *rx_head, *rx_tail;
 	u32 rx_count;                   /* entries */
 	u32 rx_bytes;                   /* payload bytes not yet read */
 	u32 rmem_alloc;                 /* truesize of the queue (Linux sk_rmem_alloc) */
 	int rcvbuf, sndbuf;             /* Linux's sk_rcvbuf, sk_sndbuf (doubled) */
-	u32 drops;                      /* Linux sk_drops */
+	u32 drops;                      /* Linux sk_drops: atomic adds (input, read) */
 	/* Linux sk_rxhash: the flow hash of the last frame queued here
 	 * (rps_current_rx_hash), which a read records for RFS */
 	u32 rxhash;
@@ -56,7 +72,9 @@ struct sock {
 	u32 acc_count;
 	int backlog;
 	/* state */
-	int err;                        /* pending error (SO_ERROR), positive errno */
+	int err;                        /* pending error (SO_ERROR), positive errno; set
+					 * under the core lock, taken (read and cleared)
+					 * by an atomic exchange */
 	bool listening;
 	bool rcv_shutdown;              /* FIN seen or SHUT_RD */
 	bool snd_shutdown;              /* SHUT_WR */
@@ -75,28 +93,44 @@ extern struct list_head sock_list;
 
 /* a pbuf's truesize: what it holds of memory (a DMA buffer's full size) */
 u32 sock_pbuf_truesize(const struct pbuf *p);
-/* a queue entry, from the cache of freed ones or kmalloc; NULL: no memory
- * (core lock held) */
+/* a queue entry, from this CPU's cache of freed ones or kmalloc; NULL: no
+ * memory (core lock held, so bottom halves off: the cache's guard) */
 struct sk_rx *sk_rx_alloc(void);
-/* the entries sk_rx_free keeps for sk_rx_alloc (core lock) */
+/* the entries sk_rx_free keeps for sk_rx_alloc, per CPU (bottom halves off) */
 #define SK_RX_CACHE_MAX 256
-/* entries sk_rx_alloc took from the cache; the entries it holds now */
+/* entries sk_rx_alloc took from a cache (core lock); the entries the caches
+ * hold now */
 extern u64 sk_rx_cache_hits;
 unsigned int sk_rx_cache_count(void);
-/* charge / uncharge a queue entry; wakes readers */
+/* charge a queue entry and link it at the tail (under rx_lock, which it
+ * takes; bottom halves off), then wake readers */
 void sk_rx_queue(struct sock *sk, struct sk_rx *e);
 /* Linux's sk_mark_napi_id: the napi this CPU's NET_RX poll runs, if it
  * has an id, recorded as sk's (core lock held, in a receive callback) */
 void sk_mark_napi_id(struct sock *sk);
 /* the current readiness bits (core lock held) */
 unsigned int sk_poll_mask(struct sock *sk);
-/* wake sk's waiters with the current readiness bits (core lock held) */
+/* wake sk's waiters with the current readiness bits (core lock held, or
+ * rx_lock taken since the change) */
 void sk_wake(struct sock *sk);
-/* take the head entry off the queue (uncharged), or NULL */
+/* take the head entry off the queue (uncharged; under rx_lock, which it
+ * takes), or NULL; bottom halves off */
 struct sk_rx *sk_rx_pop(struct sock *sk);
-/* free an entry taken off (back to the entry cache) */
+/* unlink and uncharge e, the head entry (rx_lock held); inline: a
+ * datagram read's one queue operation */
+static inline void sk_rx_unlink(struct sock *sk, struct sk_rx *e)
+{
+	WRITE_ONCE(sk->rx_head, e->next);
+	if (!e->next)
+		sk->rx_tail = NULL;
+	sk->rx_count--;
+	sk->rx_bytes -= e->p->tot_len - e->off;
+	WRITE_ONCE(sk->rmem_alloc, sk->rmem_alloc - e->truesize);
+}
+/* free an entry taken off (its pbuf; the entry back to this CPU's
+ * cache); bottom halves off, no lock needed */
 void sk_rx_free(struct sk_rx *e);
-/* free every queued entry */
+/* free every queued entry (bottom halves off) */
 void sk_rx_purge(struct sock *sk);
 /* a free socket with its struct sock (both zeroed, wait queue set up),
  * counted against SOCK_MAX; NULL: -ENFILE or -ENOMEM in *err */
@@ -132,7 +166,10 @@ int udp_sock_connect(struct sock *sk, const ip_addr_t *ip, u16 port, bool unspec
 long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const ip_addr_t *to,
 		   u16 port);
 void udp_sock_release(struct sock *sk);
-/* the datagram at the head of the queue taken (copied to msg), core lock held */
+/* the datagram at the head of the queue taken (copied to msg; left
+ * queued by MSG_PEEK): its length or -EFAULT; -EAGAIN when none is
+ * queued.  Without the core lock (the queue's rx_lock, which it takes),
+ * thread context with bottom halves on */
 long udp_sock_recv(struct sock *sk, struct msghdr *msg, size_t total, int flags);
 
 int tcp_sock_bind(struct sock *sk, const ip_addr_t *ip, u16 port);
@@ -154,7 +191,9 @@ void tcp_sock_info(const struct sock *sk, struct sock_tcp_info *ti);
 /* an lwIP TCP state as Linux's TCP_ESTABLISHED... (net/lwip/sock_proc.c) */
 u8 linux_tcp_state(int lwip_state);
 
-/* Udp counters Linux keeps and lwIP does not (net/socket/sock_udp.c) */
+/* Udp counters Linux keeps and lwIP does not (net/socket/sock_udp.c):
+ * written under the core lock, but in_errors and read, which readers
+ * without it add to as well, by atomic adds */
 struct udp_sock_mib {
 	u64 rcvbuf_errors;              /* RcvbufErrors: a full receive buffer dropped it */
 	u64 in_errors;                  /* added to lwIP's InErrors: the drops below

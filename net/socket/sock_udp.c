@@ -9,7 +9,17 @@
  * counts udpInDatagrams before it calls us; a datagram a socket takes is
  * counted again only when it is read (Linux counts it in udp_recvmsg), so
  * /proc/net/snmp shows lwIP's count minus what sockets took plus what
- * applications read. */
+ * applications read.
+ *
+ * Read: without the core lock (socket.c's locking comment).  The head
+ * datagram is unlinked under the socket's rx_lock, with bottom halves off
+ * (the NET_RX that queues under it may run on this CPU), then copied to
+ * the application and freed with only bottom halves off (the queue
+ * entries' per-CPU cache): pbuf_free is safe anywhere (lwIP's pools,
+ * heap and reference counts are SYS_ARCH_PROTECT's; a pbuf over a NIC
+ * buffer returns it to the driver's pool under the pool's irqsave
+ * spinlock).  The counters a reader adds to (the socket's drops, Udp
+ * InErrors, the reads) take atomic adds. */
 #include "net/core/rps.h"
 #include "net/socket/sock_internal.h"
 #include "kernel/errno.h"
@@ -114,22 +124,25 @@ static void udp_sock_input(void *arg, struct udp_pcb *pcb, struct pbuf *p, const
 
 	(void)pcb;
 	udp_sock_mib.queued++;          /* taken out of lwIP's InDatagrams */
-	sk->rxhash = rps_current_rx_hash();     /* Linux sock_rps_save_rxhash */
+	WRITE_ONCE(sk->rxhash, rps_current_rx_hash());  /* Linux sock_rps_save_rxhash */
 	sk_mark_napi_id(sk);
-	/* Linux: "always allow at least a packet" */
-	if (sk->rmem_alloc > (u32)sk->rcvbuf) {
-		sk->drops++;
+	/* Linux: "always allow at least a packet".  A reader may be taking
+	 * a datagram meanwhile (rx_lock, not the core lock): it only ever
+	 * lowers rmem_alloc, and only this callback, under the core lock,
+	 * raises it, so the look is the check of a moment before the read */
+	if (READ_ONCE(sk->rmem_alloc) > (u32)sk->rcvbuf) {
+		__atomic_fetch_add(&sk->drops, 1, __ATOMIC_RELAXED);
 		udp_sock_mib.rcvbuf_errors++;
-		udp_sock_mib.in_errors++;
+		__atomic_fetch_add(&udp_sock_mib.in_errors, 1, __ATOMIC_RELAXED);
 		pbuf_free(p);
 		return;
 	}
 	p = sock_rx_condense(sk, p);
 	e = sk_rx_alloc();
 	if (!e) {
-		sk->drops++;
+		__atomic_fetch_add(&sk->drops, 1, __ATOMIC_RELAXED);
 		udp_sock_mib.mem_errors++;
-		udp_sock_mib.in_errors++;
+		__atomic_fetch_add(&udp_sock_mib.in_errors, 1, __ATOMIC_RELAXED);
 		pbuf_free(p);
 		return;
 	}
@@ -226,10 +239,35 @@ long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const 
 
 long udp_sock_recv(struct sock *sk, struct msghdr *msg, size_t total, int flags)
 {
-	struct sk_rx *e = sk->rx_head;
-	size_t len = e->p->tot_len, n;
+	struct sk_rx *e, peeked;
+	size_t len, n;
 	bool fault;
 
+	/* an empty queue without the lock: a caller that will sleep on it
+	 * looks again under rx_lock (socket.c's dgram_ready) */
+	if (!READ_ONCE(sk->rx_head))
+		return -EAGAIN;
+	/* bottom halves stay off to the end: rx_lock's rule, then the
+	 * entry cache's (sk_rx_free) */
+	local_bh_disable();
+	spin_lock(&sk->rx_lock);
+	e = sk->rx_head;
+	if (e && !(flags & MSG_PEEK)) {
+		sk_rx_unlink(sk, e);    /* ours now: read and freed below */
+	} else if (e) {
+		/* it stays queued, and another reader may take and free it
+		 * once rx_lock is dropped: a copy of the entry, holding a
+		 * reference to its pbuf (Linux's peek takes one of the skb) */
+		peeked = *e;
+		pbuf_ref(peeked.p);
+		e = &peeked;
+	}
+	spin_unlock(&sk->rx_lock);
+	if (!e) {
+		local_bh_enable();
+		return -EAGAIN;
+	}
+	len = e->p->tot_len;
 	n = sock_copy_to_iov(msg, 0, e->p, 0, MIN(total, len));
 	/* an application's page gone: the datagram is dropped, as Linux's
 	 * udp_recvmsg does on a copy error, and counted as Linux counts it:
@@ -245,17 +283,19 @@ long udp_sock_recv(struct sock *sk, struct msghdr *msg, size_t total, int flags)
 		msg->msg_namelen = (socklen_t)alen;
 	}
 	if (!(flags & MSG_PEEK)) {
-		sk_rx_pop(sk);
 		journey_rx_done(e->journey, JOURNEY_RX_READ);
 		e->journey = NULL;
 		sk_rx_free(e);
 		if (fault) {
-			sk->drops++;
-			udp_sock_mib.in_errors++;
+			__atomic_fetch_add(&sk->drops, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&udp_sock_mib.in_errors, 1, __ATOMIC_RELAXED);
 		} else {
-			udp_sock_mib.read++;
+			__atomic_fetch_add(&udp_sock_mib.read, 1, __ATOMIC_RELAXED);
 		}
+	} else {
+		pbuf_free(e->p);        /* the peek's reference */
 	}
+	local_bh_enable();
 	if (fault)
 		return -EFAULT;
 	return (flags & MSG_TRUNC) ? (long)len : (long)n;

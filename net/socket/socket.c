@@ -2,14 +2,26 @@
  * waking, socket options with Linux's buffer accounting, readiness.  The
  * protocols' halves are in sock_udp.c and sock_tcp.c.
  *
- * Locking: one lock, lwIP's core lock (net/lwip/core_lock.c), guards every
- * struct sock as it guards lwIP; a call takes it around its work and drops
- * it to sleep.  Waiting is Linux's sk_wait_event: queue on sock->wq and set
- * the state (prepare_to_wait), re-check under the core lock, sleep.  The
- * waker (a callback in NET_RX, or another thread's call) changes the
- * socket under the same lock and then wakes the queue, so a change made
- * between the check and the sleep finds the sleeper queued and makes it
- * runnable: no wake-up is lost. */
+ * Locking: lwIP's core lock (net/lwip/core_lock.c) guards every struct
+ * sock as it guards lwIP; a call takes it around its work and drops it to
+ * sleep.  The receive queue has a lock of its own, sk->rx_lock (sock_
+ * internal.h; Linux's sk_receive_queue.lock), taken after the core lock:
+ * lwIP's receive callbacks queue under both, and a datagram socket's
+ * reader (sock_recv_dgram, udp_sock_recv) takes rx_lock alone, with
+ * bottom halves off, for the dequeue; the copy to the application and the
+ * frees follow outside any lock (a pbuf's free is SYS_ARCH_PROTECT's and
+ * the NIC pool's spinlock, any context).  A stream socket's reads stay
+ * under the core lock.
+ *
+ * Waiting is Linux's sk_wait_event: queue on sock->wq and set the state
+ * (prepare_to_wait), re-check, sleep.  The waker changes the socket and
+ * then wakes the queue, so a change made between the check and the sleep
+ * finds the sleeper queued and makes it runnable: no wake-up is lost.  The
+ * re-check is under the lock the change was made under: the core lock
+ * (sk_wait), or for a datagram reader rx_lock (sk_wait_dgram), which
+ * udp_sock_input queues under before it wakes; the datagram reader's
+ * other conditions (err, rcv_shutdown), set under the core lock alone, are
+ * ordered against its look by sk_wake's barrier and rx_lock's. */
 #include "net/core/rps.h"
 #include "net/socket/sock_internal.h"
 #include "kernel/app/signal.h"
@@ -89,6 +101,7 @@ struct socket *sock_alloc(int family, int type, int *err)
 	a->socket.sk = &a->sk;
 	init_waitqueue_head(&a->socket.wq);
 	a->sk.sock = &a->socket;
+	a->sk.rx_lock = (struct spinlock)SPINLOCK_INIT("sk_rx");
 	a->sk.rcvbuf = MAX(READ_ONCE(sysctl_rmem_default), SOCK_MIN_RCVBUF);
 	a->sk.sndbuf = MAX(READ_ONCE(sysctl_wmem_default), SOCK_MIN_SNDBUF);
 	a->sk.rcvtimeo = a->sk.sndtimeo = MAX_SCHEDULE_TIMEOUT;
@@ -248,17 +261,35 @@ struct sock_rx_stats sock_rx_stats;
 /* Queue entries kept for reuse, as Linux keeps skbs in a slab cache: a
  * datagram queued and read takes one and gives it back instead of a
  * kmalloc and a kfree (each a lock taken with interrupts off, plus
- * kmalloc's debug bookkeeping) per datagram.  One list (kernel/
- * obj_cache.h), not one per CPU: entries are taken in lwIP's receive
- * callbacks and given back by the calls that read or purge, often on
- * different CPUs, all under the core lock, which guards it. */
-static struct obj_cache sk_rx_cache;
+ * kmalloc's debug bookkeeping) per datagram.  One list per CPU (kernel/
+ * obj_cache.h), guarded by bottom halves off on that CPU: entries are
+ * taken in lwIP's receive callbacks (under the core lock, bottom halves
+ * off) and given back by a datagram reader that holds no lock but keeps
+ * bottom halves off for it, or under the core lock.  A hard IRQ handler
+ * never touches them.  A flow whose reader runs on another CPU than its
+ * NET_RX moves entries from one CPU's list to the other's (the full one
+ * gives its overflow to kmalloc), as Linux's slab does with remote frees. */
+static DEFINE_PER_CPU(struct obj_cache, sk_rx_pcpu);
+static const struct obj_cache_kind sk_rx_cache = {
+	&sk_rx_pcpu, SK_RX_CACHE_MAX, sizeof(struct sk_rx),
+};
 u64 sk_rx_cache_hits;
+
+/* the checked flavour holds callers to bottom halves off: the entry
+ * lists' guard, and rx_lock's rule (a softirq on this CPU that queued
+ * while a thread held it would spin for ever) */
+static inline void sk_rx_bh_check(void)
+{
+	if (LOCK_DEBUG && (in_irq() || !in_softirq()))
+		panic("net: socket receive queue or its entry cache used without bottom halves off");
+}
 
 struct sk_rx *sk_rx_alloc(void)
 {
-	struct sk_rx *e = obj_list_pop(&sk_rx_cache);
+	struct sk_rx *e;
 
+	sk_rx_bh_check();
+	e = obj_list_pop(this_cpu_ptr(&sk_rx_pcpu));
 	if (!e)
 		return kmalloc(sizeof(*e));
 	sk_rx_cache_hits++;
@@ -267,7 +298,7 @@ struct sk_rx *sk_rx_alloc(void)
 
 unsigned int sk_rx_cache_count(void)
 {
-	return READ_ONCE(sk_rx_cache.len);
+	return obj_cache_len(&sk_rx_cache);
 }
 
 struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p)
@@ -278,7 +309,8 @@ struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p)
 		return p;
 	/* Linux's skb_condense past half of sk_rcvbuf: a slow reader must
 	 * not pin the ring's DMA buffers */
-	if (sk->rmem_alloc > (u32)sk->rcvbuf / 2 && (q = pbuf_clone(PBUF_RAW, PBUF_RAM, p))) {
+	if (READ_ONCE(sk->rmem_alloc) > (u32)sk->rcvbuf / 2 &&
+	    (q = pbuf_clone(PBUF_RAW, PBUF_RAM, p))) {
 		pbuf_free(p);
 		sock_rx_stats.copied++;
 		return q;
@@ -296,7 +328,14 @@ void sk_wake(struct sock *sk)
 	 * is lost: a sleeper (sk_wait) queues itself and looks at the
 	 * socket under the core lock, which the waker holds too; a poller
 	 * queues itself first and then takes the core lock to look, so it
-	 * sees what a waker that found it not yet queued changed */
+	 * sees what a waker that found it not yet queued changed.  A
+	 * datagram reader (sk_wait_dgram) looks under rx_lock alone: at a
+	 * queued datagram, which the waker queued under rx_lock, and at
+	 * err and rcv_shutdown, set under the core lock only; the barrier
+	 * orders such a store before this look at the wait queue, as the
+	 * reader's rx_lock orders its queueing before its look at them
+	 * (Linux's wq_has_sleeper) */
+	mb();
 	if (READ_ONCE(wq->head.next) == &wq->head)
 		return;
 	wake_up_poll(wq, sk_poll_mask(sk));
@@ -314,52 +353,72 @@ void sk_mark_napi_id(struct sock *sk)
 void sk_rx_queue(struct sock *sk, struct sk_rx *e)
 {
 	e->next = NULL;
+	sk_rx_bh_check();
+	spin_lock(&sk->rx_lock);
 	if (sk->rx_tail)
 		sk->rx_tail->next = e;
 	else
-		sk->rx_head = e;
+		WRITE_ONCE(sk->rx_head, e);
 	sk->rx_tail = e;
 	sk->rx_count++;
 	sk->rx_bytes += e->p->tot_len;
-	sk->rmem_alloc += e->truesize;
+	WRITE_ONCE(sk->rmem_alloc, sk->rmem_alloc + e->truesize);
+	spin_unlock(&sk->rx_lock);
+	/* after the unlock: a reader whose look under rx_lock came first
+	 * was on the wait queue before it (sk_wake) */
 	sk_wake(sk);
 }
 
-/* take the head entry off (it is read or dropped) */
-static struct sk_rx *sk_rx_dequeue(struct sock *sk)
+/* pbuf_free of a queued pbuf, whose one reference the entry held: a
+ * custom pbuf (the NIC's DMA buffer) counted once goes straight to its
+ * free function, as pbuf_free would, without SYS_ARCH_PROTECT around the
+ * count's decrement, which nobody else can change: no one else holds the
+ * pbuf (a peek's reference is taken under rx_lock, before the unlink, and
+ * makes the count 2).  That protect is interrupts off and on again: under
+ * QEMU's TCG the popfq leaves the translated code (~150 ns), once per
+ * datagram read.  Anything else, or the rest of a chain that another
+ * holder shares, goes through pbuf_free. */
+static void sk_pbuf_free(struct pbuf *p)
 {
-	struct sk_rx *e = sk->rx_head;
+	while (p && p->ref == 1 && (p->flags & PBUF_FLAG_IS_CUSTOM)) {
+		struct pbuf *next = p->next;
 
-	if (!e)
-		return NULL;
-	sk->rx_head = e->next;
-	if (!sk->rx_head)
-		sk->rx_tail = NULL;
-	sk->rx_count--;
-	sk->rx_bytes -= e->p->tot_len - e->off;
-	sk->rmem_alloc -= e->truesize;
-	return e;
+		p->ref = 0;
+		((struct pbuf_custom *)p)->custom_free_function(p);
+		p = next;
+	}
+	if (p)
+		pbuf_free(p);
 }
 
 /* free an entry taken off the queue */
 void sk_rx_free(struct sk_rx *e)
 {
 	journey_rx_done(e->journey, JOURNEY_STAGES);    /* freed unread */
-	pbuf_free(e->p);
-	if (!obj_list_push(&sk_rx_cache, e, SK_RX_CACHE_MAX))
+	sk_pbuf_free(e->p);
+	sk_rx_bh_check();
+	if (!obj_list_push(this_cpu_ptr(&sk_rx_pcpu), e, SK_RX_CACHE_MAX))
 		kfree(e);
 }
 
 struct sk_rx *sk_rx_pop(struct sock *sk)
 {
-	return sk_rx_dequeue(sk);
+	struct sk_rx *e;
+
+	sk_rx_bh_check();
+	spin_lock(&sk->rx_lock);
+	e = sk->rx_head;
+	if (e)
+		sk_rx_unlink(sk, e);
+	spin_unlock(&sk->rx_lock);
+	return e;
 }
 
 void sk_rx_purge(struct sock *sk)
 {
 	struct sk_rx *e;
 
-	while ((e = sk_rx_dequeue(sk)))
+	while ((e = sk_rx_pop(sk)))
 		sk_rx_free(e);
 }
 
@@ -643,7 +702,8 @@ static bool rcv_ready(struct sock *sk)
 
 /* napi_busy_loop's end: input (or an end of it) queued, or a signal for
  * the thread (Linux's busy_loop_timeout and signal_pending); a look
- * without the core lock, which the caller takes again to read */
+ * without a lock: the caller reads under the lock its protocol's reads
+ * take (rx_lock for a datagram, the core lock for a stream) */
 static bool sk_busy_loop_end(void *arg)
 {
 	struct sock *sk = arg;
@@ -653,20 +713,110 @@ static bool sk_busy_loop_end(void *arg)
 }
 
 /* Linux's sk_busy_loop before a blocking read sleeps: poll the napi the
- * socket's input last came through for busy_read_us, the core lock
- * dropped meanwhile (the poll's input takes it); true when input came */
+ * socket's input last came through for busy_read_us, without the core
+ * lock (the poll's input takes it); true when input came */
+static bool sk_busy_poll(struct sock *sk)
+{
+	/* the replies this thread's sends left for later go first */
+	if (dev_xmit_deferred_pending())
+		dev_xmit_flush_deferred();
+	return napi_busy_loop(READ_ONCE(sk->napi_id), sk_busy_loop_end, sk,
+			      READ_ONCE(sk->busy_read_us));
+}
+
+/* sk_busy_poll for a caller holding the core lock, dropped meanwhile */
 static bool sk_busy_loop(struct sock *sk)
 {
 	bool found;
 
 	net_core_unlock();
-	/* the replies this thread's sends left for later go first */
-	if (dev_xmit_deferred_pending())
-		dev_xmit_flush_deferred();
-	found = napi_busy_loop(READ_ONCE(sk->napi_id), sk_busy_loop_end, sk,
-			       READ_ONCE(sk->busy_read_us));
+	found = sk_busy_poll(sk);
 	net_core_lock();
 	return found;
+}
+
+/* what ends a datagram reader's wait: a datagram, an error, SHUT_RD.
+ * Under rx_lock: a datagram queued after this look was queued after the
+ * reader went on the wait queue, and its waker wakes it (sk_rx_queue) */
+static bool dgram_ready(struct sock *sk)
+{
+	bool ready;
+
+	local_bh_disable();
+	spin_lock(&sk->rx_lock);
+	ready = sk->rx_head || READ_ONCE(sk->err) || READ_ONCE(sk->rcv_shutdown);
+	spin_unlock(&sk->rx_lock);
+	local_bh_enable();
+	return ready;
+}
+
+/* sk_wait for a datagram socket's reader, which holds no lock: sleep
+ * until dgram_ready(sk) or *timeo jiffies pass; the same answers */
+static int sk_wait_dgram(struct sock *sk, unsigned long *timeo)
+{
+	struct wait_queue_entry we;
+	bool forever = *timeo == MAX_SCHEDULE_TIMEOUT;
+	int rc = 0;
+
+	init_wait_entry(&we);
+	for (;;) {
+		prepare_to_wait(&sk->sock->wq, &we, TASK_UNINTERRUPTIBLE);
+		if (dgram_ready(sk))
+			break;
+		if (!*timeo) {
+			rc = -EAGAIN;
+			break;
+		}
+		if (app_signal_pending()) {
+			rc = forever ? -ERESTARTSYS : -EINTR;
+			break;
+		}
+		/* what this thread's sends left for later goes before it sleeps */
+		if (dev_xmit_deferred_pending())
+			dev_xmit_flush_deferred();
+		*timeo = schedule_timeout(*timeo);
+	}
+	finish_wait(&sk->sock->wq, &we);
+	return rc;
+}
+
+/* sock_recvmsg of a datagram socket, without the core lock: a queued
+ * datagram is taken under rx_lock (udp_sock_recv); with none, the
+ * socket's error, end (SHUT_RD: 0) or a wait, as the stream loop below */
+static long sock_recv_dgram(struct sock *sk, struct msghdr *msg, size_t total, int flags,
+			    unsigned long timeo)
+{
+	bool busy_tried = false;
+	long n;
+	int rc;
+
+	/* busy polling's debug view: a blocking read that will not loop */
+	if (READ_ONCE(sk->busy_read_us) && timeo) {
+		bool queued = READ_ONCE(sk->rx_head) != NULL;
+
+		if (queued || !READ_ONCE(sk->napi_id))
+			__atomic_fetch_add(queued ? &napi_busy_debug.read_queued
+						  : &napi_busy_debug.read_no_napi, 1, __ATOMIC_RELAXED);
+	}
+	for (;;) {
+		n = udp_sock_recv(sk, msg, total, flags);
+		if (n != -EAGAIN)
+			return n;
+		/* Linux's sock_error: taken once, by one reader */
+		if (READ_ONCE(sk->err) && (rc = __atomic_exchange_n(&sk->err, 0, __ATOMIC_RELAXED)))
+			return -rc;
+		if (READ_ONCE(sk->rcv_shutdown))
+			return 0;
+		/* once per call, before the first sleep (a blocking read) */
+		if (!busy_tried && timeo && READ_ONCE(sk->busy_read_us) && READ_ONCE(sk->napi_id)) {
+			busy_tried = true;
+			if (sk_busy_poll(sk))
+				continue;
+		}
+		rc = sk_wait_dgram(sk, &timeo);
+		if (rc)
+			return rc;
+	}
 }
 
 long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
@@ -685,6 +835,8 @@ long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 	/* RFS: the flow follows the CPU its reader runs on (Linux
 	 * inet_recvmsg's sock_rps_record_flow) */
 	rps_record_sock_flow(READ_ONCE(sk->rxhash));
+	if (sock->type == SOCK_DGRAM)
+		return sock_recv_dgram(sk, msg, (size_t)total, flags, timeo);
 	net_core_lock();
 	if (sock->type == SOCK_STREAM && sock->state != SS_CONNECTED && !sk->rx_head) {
 		net_core_unlock();
@@ -696,16 +848,10 @@ long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 					       : &napi_busy_debug.read_no_napi, 1, __ATOMIC_RELAXED);
 	for (;;) {
 		if (sk->rx_head) {
-			long n = sock->type == SOCK_DGRAM
-				 ? udp_sock_recv(sk, msg, (size_t)total, flags)
-				 : tcp_sock_recv(sk, msg, (size_t)(total - done), flags);
+			long n = tcp_sock_recv(sk, msg, (size_t)(total - done), flags);
 
 			if (n < 0) {
 				done = done ? done : n;
-				break;
-			}
-			if (sock->type == SOCK_DGRAM) {
-				done = n;
 				break;
 			}
 			done += n;
@@ -916,8 +1062,8 @@ int sock_getsockopt(struct socket *sock, int level, int optname, void *optval,
 		case SO_ACCEPTCONN: v = sk->listening; break;
 		case SO_BUSY_POLL: v = (int)sk->busy_read_us; break;
 		case SO_ERROR:
-			v = sk->err;
-			sk->err = 0;
+			/* as a datagram reader takes it (sock_recv_dgram) */
+			v = __atomic_exchange_n(&sk->err, 0, __ATOMIC_RELAXED);
 			break;
 		case SO_RCVTIMEO:
 		case SO_SNDTIMEO: {
@@ -1089,9 +1235,11 @@ bool sock_proc_lookup(const void *pcb, struct sock_proc_info *out)
 			continue;
 		out->ino = sk->sock->ino;
 		out->family = sk->sock->family;
-		out->drops = sk->drops;
+		out->drops = READ_ONCE(sk->drops);
 		if (sk->sock->type == SOCK_DGRAM) {
-			out->rx_queue = sk->rmem_alloc;         /* truesize, as Linux's */
+			/* truesize, as Linux's; a reader may be taking a
+			 * datagram meanwhile (rx_lock, not the core lock) */
+			out->rx_queue = READ_ONCE(sk->rmem_alloc);
 			out->tx_queue = 0;                      /* sent at once */
 		} else if (sk->listening) {
 			/* Linux's get_tcp4_sock: the accept queue's length and

@@ -14,7 +14,8 @@
  *
  * Blocking: a call that has to wait sleeps on the socket's wait queue
  * (sk_wq) with Linux's prepare_to_wait / re-check / schedule pattern, and
- * is woken from NET_RX (lwIP's callbacks, under the core lock) or by a
+ * is woken from NET_RX (lwIP's callbacks, under the core lock; a datagram
+ * socket's reader waits without it, sock_internal.h's rx_lock) or by a
  * timeout (SO_RCVTIMEO / SO_SNDTIMEO: -EAGAIN when it expires, as Linux).
  * O_NONBLOCK on the socket (sock_set_nonblock) or MSG_DONTWAIT on the call
  * make it return -EAGAIN (-EINPROGRESS for connect) at once.  Thread
