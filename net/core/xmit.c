@@ -428,23 +428,6 @@ int dev_qdisc_show(struct net_device *dev, char *buf, size_t size)
 
 /* --- deferred tails (net/core/xmit.h) --- */
 
-void dev_xmit_defer_begin(bool more)
-{
-	struct softnet_data *sd = softnet_data_this_cpu();
-
-	sd->xmit_defer = more && sd->xmit_deferred_frames < XMIT_DEFER_FRAMES_MAX;
-}
-
-void dev_xmit_defer_end(void)
-{
-	softnet_data_this_cpu()->xmit_defer = false;
-}
-
-bool netdev_xmit_defer_ok(void)
-{
-	return softnet_data_this_cpu()->xmit_defer;
-}
-
 bool netdev_tx_deferred(struct net_device *dev)
 {
 	struct softnet_data *sd = softnet_data_this_cpu();
@@ -463,9 +446,9 @@ bool netdev_tx_deferred(struct net_device *dev)
 	return true;
 }
 
-bool dev_xmit_deferred_pending(void)
+bool dev_xmit_deferred_due(void)
 {
-	return READ_ONCE(softnet_data_this_cpu()->xmit_deferred_n) != 0;
+	return dev_xmit_deferred_pending();
 }
 
 void dev_xmit_flush_deferred(void)

@@ -592,8 +592,7 @@ long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
 		dev_xmit_defer_end();
 		/* bottom halves stay off until the tail is written: pending
 		 * softirq work runs after the datagram left, as before */
-		local_bh_disable();
-		net_core_unlock();
+		net_core_unlock_keep_bh();
 		if (!more && dev_xmit_deferred_pending())
 			dev_xmit_flush_deferred();
 		local_bh_enable();
