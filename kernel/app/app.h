@@ -86,11 +86,17 @@ static inline struct app_thread *app_current(void)
 /* per-CPU: the syscall entry's stacks (kernel/app/entry.S) */
 void app_cpu_init(void);
 
-/* the system call dispatcher, called by entry.S with interrupts on */
+/* the system call dispatcher, called by entry.S with interrupts on;
+ * returns with them off and app_exit_to_user's work done */
 void app_syscall(struct trap_frame *tf);
 /* before a return to CPL 3 (interrupt or syscall, interrupts off): a
  * killed thread exits here instead; pending signals are delivered */
 void app_exit_to_user(struct trap_frame *tf);
+/* true when app_exit_to_user has work for at (interrupts off) */
+static inline bool app_exit_work(const struct app_thread *at)
+{
+	return READ_ONCE(at->killed) || (READ_ONCE(at->sigpending) & ~READ_ONCE(at->sigmask));
+}
 /* an exception at CPL 3: its signal's handler runs (kernel/app/signal.c),
  * or it is logged and ends the application (SIGSEGV, SIGBUS etc.) */
 __noreturn void app_fault(struct trap_frame *tf);
