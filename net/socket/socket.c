@@ -535,8 +535,9 @@ int sock_connect(struct socket *sock, const struct sockaddr *addr, int len, int 
 	return rc;
 }
 
-/* total bytes of msg's iovecs, or -EINVAL */
-static long iov_total(const struct msghdr *msg)
+/* total bytes of msg's iovecs, or -EINVAL (inline: each send and receive
+ * asks it first) */
+static inline __attribute__((always_inline)) long iov_total(const struct msghdr *msg)
 {
 	size_t total = 0;
 
