@@ -49,11 +49,21 @@ static inline void invlpg(const void *va) { __asm__ volatile("invlpg (%0)" : : "
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void local_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void local_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+#define X86_RFLAGS_IF (1UL << 9)
+
+/* Interrupts on by popfq of the flags with IF set, not by sti (Linux's
+ * arch_local_irq_enable): QEMU's TCG ends its translated block at both,
+ * but sti's interrupt shadow ends the next block after one instruction
+ * too, a second exit to its main loop (translate.c, gen_eob_inhibit_irq;
+ * local_irq_restore below does the same).  Nothing here relies on the
+ * shadow but safe_halt, which keeps sti.  The kernel has no red zone
+ * (-mno-red-zone), so the push cannot overwrite a live local. */
+static inline void local_irq_enable(void)
+{
+	__asm__ volatile("pushfq; orq %0, (%%rsp); popfq" : : "i"(X86_RFLAGS_IF) : "memory", "cc");
+}
 /* sti takes effect after the next instruction, so sti;hlt cannot lose a wakeup */
 static inline void safe_halt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
-
-#define X86_RFLAGS_IF (1UL << 9)
 
 static inline unsigned long local_save_flags(void)
 {

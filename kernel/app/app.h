@@ -86,11 +86,17 @@ static inline struct app_thread *app_current(void)
 /* per-CPU: the syscall entry's stacks (kernel/app/entry.S) */
 void app_cpu_init(void);
 
-/* the system call dispatcher, called by entry.S with interrupts on */
+/* the system call dispatcher, called by entry.S with interrupts on;
+ * returns with them off and app_exit_to_user's work done */
 void app_syscall(struct trap_frame *tf);
 /* before a return to CPL 3 (interrupt or syscall, interrupts off): a
  * killed thread exits here instead; pending signals are delivered */
 void app_exit_to_user(struct trap_frame *tf);
+/* true when app_exit_to_user has work for at (interrupts off) */
+static inline bool app_exit_work(const struct app_thread *at)
+{
+	return READ_ONCE(at->killed) || (READ_ONCE(at->sigpending) & ~READ_ONCE(at->sigmask));
+}
 /* an exception at CPL 3: its signal's handler runs (kernel/app/signal.c),
  * or it is logged and ends the application (SIGSEGV, SIGBUS etc.) */
 __noreturn void app_fault(struct trap_frame *tf);
@@ -143,15 +149,39 @@ static inline bool access_ok(unsigned long addr, size_t len)
 }
 /* copies that may meet an unmapped or read-only page: 0, or -EFAULT when
  * the range is not a user one or a page of it faulted (then part of it
- * may have been copied) */
-int copy_from_user(void *dst, unsigned long usrc, size_t n);
-int copy_to_user(unsigned long udst, const void *src, size_t n);
+ * may have been copied).  Inline: the check and one call to the copy
+ * (kernel/uaccess.S), a system call's few small copies each */
+static inline int copy_from_user(void *dst, unsigned long usrc, size_t n)
+{
+	if (!access_ok(usrc, n) || uaccess_copy(dst, (const void *)usrc, n))
+		return -EFAULT;
+	return 0;
+}
+
+static inline int copy_to_user(unsigned long udst, const void *src, size_t n)
+{
+	if (!access_ok(udst, n) || uaccess_copy((void *)udst, src, n))
+		return -EFAULT;
+	return 0;
+}
+
 /* zero n user bytes: 0 or -EFAULT */
 int clear_user(unsigned long udst, size_t n);
 /* one u32 read in one load (futexes, socklen_t): 0 or -EFAULT */
-int get_user_u32(u32 *v, unsigned long usrc);
+static inline int get_user_u32(u32 *v, unsigned long usrc)
+{
+	if (!access_ok(usrc, sizeof(*v)))
+		return -EFAULT;
+	return uaccess_get_u32(v, (const void *)usrc);
+}
+
 /* one u32 written in one store (socklen_t): 0 or -EFAULT */
-int put_user_u32(unsigned long udst, u32 v);
+static inline int put_user_u32(unsigned long udst, u32 v)
+{
+	if (!access_ok(udst, sizeof(v)))
+		return -EFAULT;
+	return uaccess_put_u32((void *)udst, v);
+}
 /* map len bytes of zeroed pages at addr (page-aligned), prot PROT_*; for
  * the loader: 0 or -errno */
 int uvm_map_fixed(unsigned long addr, size_t len, int prot);

@@ -57,10 +57,8 @@ app_syscall_entry:
 	pushfq
 	orq $RFLAGS_IF, (%rsp)
 	popfq
-	call app_syscall
-	cli
-	movq %rsp, %rdi
-	call app_exit_to_user
+	call app_syscall                /* back with interrupts off and
+					 * app_exit_to_user's work done */
 	/* sysretq or iretq (above): one branch, on the OR of the tests */
 	movq TF_RCX(%rsp), %rcx
 	movq TF_R11(%rsp), %r11

@@ -49,16 +49,18 @@ void app_file_set_nonblock(struct app_file *f, bool on)
 		f->ops->set_flags(f, flags);
 }
 
+/* the range checked under the lock, not before it: with an early return
+ * gcc splits the function in two and every lookup makes two calls */
 struct app_file *fd_get(int fd)
 {
 	struct app_file *f = NULL;
 
-	if (fd < 0 || fd >= APP_FD_MAX)
-		return NULL;
 	spin_lock(&fd_lock);
-	f = fds[fd];
-	if (f)
-		__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+	if ((unsigned int)fd < APP_FD_MAX) {
+		f = fds[fd];
+		if (f)
+			__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+	}
 	spin_unlock(&fd_lock);
 	return f;
 }

@@ -357,12 +357,28 @@ static long sys_recvmsg(int fd, unsigned long umsg, int flags)
 	return rc;
 }
 
-static long sys_sendto(int fd, unsigned long buf, size_t len, int flags, unsigned long uaddr,
-		       int alen)
+/* a msghdr over one user buffer, its fields set one by one: an
+ * initializer's zeroing becomes a rep stos here, which QEMU's TCG runs one
+ * quad at a time */
+static inline void msg_one(struct msghdr *msg, struct iovec *iov, unsigned long buf, size_t len)
+{
+	iov->iov_base = (void *)buf;
+	iov->iov_len = len;
+	msg->msg_name = NULL;
+	msg->msg_namelen = 0;
+	msg->msg_iov = iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = NULL;
+	msg->msg_controllen = 0;
+	msg->msg_flags = 0;
+}
+
+long app_sys_sendto(int fd, unsigned long buf, size_t len, int flags, unsigned long uaddr,
+		    int alen)
 {
 	struct sockaddr_storage ss;
-	struct iovec iov = { (void *)buf, len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov;
+	struct msghdr msg;
 	struct app_file *f;
 	struct socket *sock;
 	long rc = 0;
@@ -370,6 +386,7 @@ static long sys_sendto(int fd, unsigned long buf, size_t len, int flags, unsigne
 	sock = sockfd_get(fd, &f, &rc);
 	if (!sock)
 		return rc;
+	msg_one(&msg, &iov, buf, len);
 	rc = 0;
 	if (!access_ok(buf, len))
 		rc = -EFAULT;
@@ -386,12 +403,12 @@ static long sys_sendto(int fd, unsigned long buf, size_t len, int flags, unsigne
 	return rc;
 }
 
-static long sys_recvfrom(int fd, unsigned long buf, size_t len, int flags, unsigned long uaddr,
-			 unsigned long ulen)
+long app_sys_recvfrom(int fd, unsigned long buf, size_t len, int flags, unsigned long uaddr,
+		      unsigned long ulen)
 {
 	struct sockaddr_storage ss;
-	struct iovec iov = { (void *)buf, len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov;
+	struct msghdr msg;
 	struct app_file *f;
 	struct socket *sock;
 	long rc = 0;
@@ -403,6 +420,7 @@ static long sys_recvfrom(int fd, unsigned long buf, size_t len, int flags, unsig
 		fd_put(f);
 		return -EFAULT;
 	}
+	msg_one(&msg, &iov, buf, len);
 	/* a stream socket reports no source address: the length written
 	 * back is 0 (Linux's tcp_recvmsg sets msg_namelen 0) */
 	if (uaddr && sock->type != SOCK_STREAM) {
@@ -526,9 +544,9 @@ long app_syscall_net(unsigned long nr, unsigned long a1, unsigned long a2, unsig
 	case SYS_getpeername:
 		return sys_getname((int)a1, a2, a3, 1);
 	case SYS_sendto:
-		return sys_sendto((int)a1, a2, a3, (int)a4, a5, (int)a6);
+		return app_sys_sendto((int)a1, a2, a3, (int)a4, a5, (int)a6);
 	case SYS_recvfrom:
-		return sys_recvfrom((int)a1, a2, a3, (int)a4, a5, a6);
+		return app_sys_recvfrom((int)a1, a2, a3, (int)a4, a5, a6);
 	case SYS_sendmsg:
 		return sys_sendmsg((int)a1, a2, (int)a3);
 	case SYS_recvmsg:

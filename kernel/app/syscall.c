@@ -475,19 +475,18 @@ static long sys_sched_setaffinity(int pid, size_t size, unsigned long umask)
 	return 0;
 }
 
-void app_syscall(struct trap_frame *tf)
+/* every call but app_syscall's two it makes itself; the result */
+static __attribute__((noinline)) long app_syscall_other(struct trap_frame *tf, unsigned long nr)
 {
 	struct app_thread *at = app_current();
-	unsigned long nr = tf->rax, a1 = tf->rdi, a2 = tf->rsi, a3 = tf->rdx, a4 = tf->r10,
-		      a5 = tf->r8, a6 = tf->r9;
+	unsigned long a1 = tf->rdi, a2 = tf->rsi, a3 = tf->rdx, a4 = tf->r10, a5 = tf->r8,
+		      a6 = tf->r9;
 	long rc;
 
-	at->regs = tf;
 	/* TX tails this thread's datagram sends left for later (net/core/
 	 * xmit.h, deferred tails) go before any call but the next socket
 	 * send or receive */
-	if (nr != SYS_sendto && nr != SYS_recvfrom && nr != SYS_sendmsg && nr != SYS_recvmsg &&
-	    dev_xmit_deferred_pending())
+	if (nr != SYS_sendmsg && nr != SYS_recvmsg && dev_xmit_deferred_pending())
 		dev_xmit_flush_deferred();
 	switch (nr) {
 	case SYS_read:
@@ -690,9 +689,35 @@ void app_syscall(struct trap_frame *tf)
 			rc = sys_enosys(nr);
 		break;
 	}
+	return rc;
+}
+
+void app_syscall(struct trap_frame *tf)
+{
+	struct app_thread *at = app_current();
+	unsigned long nr = tf->rax;
+	long rc;
+
+	at->regs = tf;
+	/* a datagram loop's two calls, each request, before the switch (and
+	 * its prologue, which saves every register the switch's cases use):
+	 * socket calls, which leave deferred TX tails pending (above) */
+	if (nr == SYS_recvfrom)
+		rc = app_sys_recvfrom((int)tf->rdi, tf->rsi, tf->rdx, (int)tf->r10, tf->r8, tf->r9);
+	else if (nr == SYS_sendto)
+		rc = app_sys_sendto((int)tf->rdi, tf->rsi, tf->rdx, (int)tf->r10, tf->r8,
+				    (int)tf->r9);
+	else
+		rc = app_syscall_other(tf, nr);
 	/* a result is stored as it is; only a restart asks more */
-	if (rc != -ERESTARTSYS)
+	if (likely(rc != -ERESTARTSYS))
 		tf->rax = (u64)rc;
 	else
 		app_syscall_set_return(tf, nr, rc);
+	/* the way back to CPL 3 (entry.S): interrupts off from here, and
+	 * app_exit_to_user's look (a kill, a signal) with this thread's at
+	 * in hand, its call only when it has work */
+	local_irq_disable();
+	if (unlikely(app_exit_work(at)))
+		app_exit_to_user(tf);
 }

@@ -153,7 +153,7 @@ void app_exit_to_user(struct trap_frame *tf)
 {
 	struct app_thread *at = app_current();
 
-	if (!at)
+	if (!at || !app_exit_work(at))
 		return;
 	if (READ_ONCE(at->killed))
 		app_thread_exit(the_app.exit_status);

@@ -285,39 +285,11 @@ int uvm_init(void)
 	return 0;
 }
 
-int copy_from_user(void *dst, unsigned long usrc, size_t n)
-{
-	if (!access_ok(usrc, n) || uaccess_copy(dst, (const void *)usrc, n))
-		return -EFAULT;
-	return 0;
-}
-
-int copy_to_user(unsigned long udst, const void *src, size_t n)
-{
-	if (!access_ok(udst, n) || uaccess_copy((void *)udst, src, n))
-		return -EFAULT;
-	return 0;
-}
-
 int clear_user(unsigned long udst, size_t n)
 {
 	if (!access_ok(udst, n) || uaccess_clear((void *)udst, n))
 		return -EFAULT;
 	return 0;
-}
-
-int get_user_u32(u32 *v, unsigned long usrc)
-{
-	if (!access_ok(usrc, sizeof(*v)))
-		return -EFAULT;
-	return uaccess_get_u32(v, (const void *)usrc);
-}
-
-int put_user_u32(unsigned long udst, u32 v)
-{
-	if (!access_ok(udst, sizeof(v)))
-		return -EFAULT;
-	return uaccess_put_u32((void *)udst, v);
 }
 
 int uvm_map_fixed(unsigned long addr, size_t len, int prot)

@@ -47,7 +47,9 @@ struct softnet_data {
 	/* A thread's send with more to come (net/core/xmit.h, "Deferred
 	 * tails"): while xmit_defer is set the qdisc passes NETDEV_TX_MORE
 	 * and a driver may leave its tail write; the devices that did are in
-	 * xmit_deferred (changed with interrupts off, by this CPU only). */
+	 * xmit_deferred (added to by this CPU's sender with bottom halves
+	 * off, taken whole by an xchg of xmit_deferred_n with preemption off:
+	 * dev_xmit_flush_deferred). */
 	bool xmit_defer;
 	u8 xmit_deferred_n;
 	u16 xmit_deferred_frames;    /* deferred since the last flush */

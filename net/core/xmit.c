@@ -3,6 +3,7 @@
 #include "net/core/xmit.h"
 #include "net/core/dev.h"
 #include "kernel/x86.h"
+#include "kernel/preempt.h"
 #include "drivers/net/netdevice.h"
 #include "net/core/capture.h"
 #include "net/core/journey.h"
@@ -428,23 +429,6 @@ int dev_qdisc_show(struct net_device *dev, char *buf, size_t size)
 
 /* --- deferred tails (net/core/xmit.h) --- */
 
-void dev_xmit_defer_begin(bool more)
-{
-	struct softnet_data *sd = softnet_data_this_cpu();
-
-	sd->xmit_defer = more && sd->xmit_deferred_frames < XMIT_DEFER_FRAMES_MAX;
-}
-
-void dev_xmit_defer_end(void)
-{
-	softnet_data_this_cpu()->xmit_defer = false;
-}
-
-bool netdev_xmit_defer_ok(void)
-{
-	return softnet_data_this_cpu()->xmit_defer;
-}
-
 bool netdev_tx_deferred(struct net_device *dev)
 {
 	struct softnet_data *sd = softnet_data_this_cpu();
@@ -463,26 +447,32 @@ bool netdev_tx_deferred(struct net_device *dev)
 	return true;
 }
 
-bool dev_xmit_deferred_pending(void)
+bool dev_xmit_deferred_due(void)
 {
-	return READ_ONCE(softnet_data_this_cpu()->xmit_deferred_n) != 0;
+	return dev_xmit_deferred_pending();
 }
 
+/* The list is taken whole by one xchg of its length, not with interrupts
+ * off (under QEMU's TCG the restore is an exit from the translated code):
+ * entries are added only by this CPU's sender between
+ * dev_xmit_defer_begin and dev_xmit_defer_end, bottom halves off, so
+ * nothing on this CPU adds one while a taker copies them (a thread here,
+ * or a softirq, which may run on top of the thread and take the list
+ * first: then the thread's xchg finds it empty); preemption off keeps the
+ * taker on the CPU whose list it took */
 void dev_xmit_flush_deferred(void)
 {
 	struct net_device *devs[XMIT_DEFERRED_DEVS];
 	struct softnet_data *sd;
-	unsigned long flags;
 	unsigned int n;
 
-	flags = local_irq_save();
+	preempt_disable();
 	sd = softnet_data_this_cpu();
-	n = sd->xmit_deferred_n;
+	n = __atomic_exchange_n(&sd->xmit_deferred_n, 0, __ATOMIC_RELAXED);
 	for (unsigned int i = 0; i < n; i++)
 		devs[i] = sd->xmit_deferred[i];
-	sd->xmit_deferred_n = 0;
 	sd->xmit_deferred_frames = 0;
-	local_irq_restore(flags);
+	preempt_enable();
 	/* a device removed since (its stop wrote the tail) is gone */
 	for (unsigned int i = 0; i < n; i++)
 		if (netdev_registered(devs[i]) && devs[i]->netdev_ops->ndo_tx_flush)

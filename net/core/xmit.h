@@ -109,19 +109,12 @@ int dev_queue_xmit(struct sk_buff *skb);
 #ifndef XMIT_DEFER_FRAMES_MAX
 #define XMIT_DEFER_FRAMES_MAX 16
 #endif
-/* the sends up to dev_xmit_defer_end() may leave the tail when more is
- * true and fewer than XMIT_DEFER_FRAMES_MAX frames wait already (bottom
- * halves off) */
-void dev_xmit_defer_begin(bool more);
-void dev_xmit_defer_end(void);
-/* for drivers: this CPU's sender allows a deferred tail */
-bool netdev_xmit_defer_ok(void);
 /* for drivers: dev's tail was left for dev_xmit_flush_deferred()
  * (interrupts off); false when this CPU cannot hold another device's
  * (then the driver writes its tail now) */
 bool netdev_tx_deferred(struct net_device *dev);
-/* true when this CPU holds a deferred tail (a racy, cheap look) */
-bool dev_xmit_deferred_pending(void);
+/* dev_xmit_deferred_pending() as a function (the tick's tick_net_tx_due) */
+bool dev_xmit_deferred_due(void);
 /* write every tail this CPU deferred (thread or softirq context) */
 void dev_xmit_flush_deferred(void);
 
@@ -144,5 +137,37 @@ int dev_qdisc_show(struct net_device *dev, char *buf, size_t size);
 
 /* the txqueuelen new qdiscs get (cmdline txqueuelen=) */
 extern u32 default_txqueuelen;
+
+/* The deferred tails' per-send steps, inline: a socket send and the
+ * driver's transmit ask them once or twice per datagram each (this CPU's
+ * softnet_data, net/core/dev.h) */
+#include "net/core/dev.h"
+
+/* the sends up to dev_xmit_defer_end() may leave the tail when more is
+ * true and fewer than XMIT_DEFER_FRAMES_MAX frames wait already (bottom
+ * halves off) */
+static inline void dev_xmit_defer_begin(bool more)
+{
+	struct softnet_data *sd = softnet_data_this_cpu();
+
+	sd->xmit_defer = more && sd->xmit_deferred_frames < XMIT_DEFER_FRAMES_MAX;
+}
+
+static inline void dev_xmit_defer_end(void)
+{
+	softnet_data_this_cpu()->xmit_defer = false;
+}
+
+/* for drivers: this CPU's sender allows a deferred tail */
+static inline bool netdev_xmit_defer_ok(void)
+{
+	return softnet_data_this_cpu()->xmit_defer;
+}
+
+/* true when this CPU holds a deferred tail (a racy, cheap look) */
+static inline bool dev_xmit_deferred_pending(void)
+{
+	return READ_ONCE(softnet_data_this_cpu()->xmit_deferred_n) != 0;
+}
 
 #endif

@@ -24,10 +24,15 @@ static u64 core_lock_taken;
  * several CPUs receiving into one lwIP (bench/scaling.py reads them from
  * /proc/barenet/metrics); written under the lock */
 static u64 core_lock_contended, core_lock_wait_ns;
-/* when the holder took it, and the time it was held in all (ns): the
- * share of a CPU's time spent in lwIP, which no second CPU can share;
- * written under the lock */
-static u64 core_lock_since, core_lock_held_ns;
+/* when the holder took it, and the time it was held in all: the share of
+ * a CPU's time spent in lwIP, which no second CPU can share; written
+ * under the lock.  In TSC ticks, converted to ns when read
+ * (net_core_lock_held_ns): each hold reads the TSC twice, and the
+ * conversion (a call and a 128-bit multiply) is paid once per read of
+ * the metric instead of once per hold.  The TSC is invariant and the
+ * CPUs' are synchronised (kernel/clock.c's ktime_get_ns relies on the
+ * same) */
+static u64 core_lock_since, core_lock_held_tsc;
 
 /* A CPU that finds the lock held spins up to CORE_LOCK_SPIN_NS (a few
  * batches' hold: an ordinary wait costs no IPI), then halts until the
@@ -69,22 +74,48 @@ static void core_lock_wait(void)
 	}
 }
 
-/* after a release: wake the CPUs halted for the lock */
-static void core_lock_wake(void)
+/* wake the CPUs of w, halted for the lock */
+static __attribute__((noinline)) void core_lock_wake_cpus(unsigned long w)
 {
-	unsigned long w;
-
-	mb();
-	w = READ_ONCE(core_lock_sleepers) & ~(1UL << smp_processor_id());
 	for (unsigned int cpu = 0; w; cpu++, w >>= 1)
 		if (w & 1)
 			lapic_send_ipi(cpu_apic_id(cpu), IRQ_VECTOR_RESCHEDULE);
 }
 
-/* the loopback hand-off, in net/lwip/stack.c: called with the lock held */
+/* after a release: wake the CPUs halted for the lock (none, mostly: the
+ * look is inline, the IPIs out of line) */
+static inline void core_lock_wake(void)
+{
+	unsigned long w;
+
+	mb();
+	w = READ_ONCE(core_lock_sleepers) & ~(1UL << smp_processor_id());
+	if (unlikely(w))
+		core_lock_wake_cpus(w);
+}
+
+/* the loopback hand-off, in net/lwip/stack.c: called with the lock held,
+ * when net_loopback_queued says a packet was looped since the last one */
 void net_loopback_kick(void);
-/* the held TSO segments, in net/lwip/netif.c: likewise */
+extern bool net_loopback_queued;
+/* the held TSO segments, in net/lwip/netif.c: likewise, when
+ * glue_tso_maybe_held says some may be held */
 void net_glue_tx_flush(void);
+extern bool glue_tso_maybe_held;
+
+/* the lock found held: taken after the wait, counted (out of line: the
+ * uncontended take then saves no registers) */
+static __attribute__((noinline)) void core_lock_contended_take(void)
+{
+	u64 t0 = ktime_get_ns();
+
+	if (irqs_disabled())
+		spin_lock(&core_lock);  /* no halt without interrupts */
+	else
+		core_lock_wait();
+	core_lock_contended++;
+	core_lock_wait_ns += ktime_get_ns() - t0;
+}
 
 void net_core_lock(void)
 {
@@ -94,22 +125,15 @@ void net_core_lock(void)
 		panic("net: lwIP core lock taken twice on CPU %u (lwIP re-entered)",
 		      smp_processor_id());
 	local_bh_disable();
-	if (!spin_trylock(&core_lock)) {
-		u64 t0 = ktime_get_ns();
-
-		if (irqs_disabled())
-			spin_lock(&core_lock);  /* no halt without interrupts */
-		else
-			core_lock_wait();
-		core_lock_contended++;
-		core_lock_wait_ns += ktime_get_ns() - t0;
-	}
+	if (!spin_trylock(&core_lock))
+		core_lock_contended_take();
 	core_owner = (int)smp_processor_id();
 	core_lock_taken++;
-	core_lock_since = ktime_get_ns();
+	core_lock_since = rdtsc();
 }
 
-void net_core_unlock(void)
+/* the release, bottom halves still off */
+static inline void core_release(void)
 {
 	if (READ_ONCE(core_owner) != (int)smp_processor_id())
 		panic("net: lwIP core lock released by CPU %u, which does not hold it",
@@ -117,14 +141,27 @@ void net_core_unlock(void)
 	/* what lwIP sent during this hold leaves as joined TSO sends; inside
 	 * a napi poll at its end (napi_poll_done_hook), so that the segments
 	 * the poll's frames (ACKs, mostly) made lwIP send join up */
-	if (!softnet_data_this_cpu()->in_napi_poll)
+	if (glue_tso_maybe_held && !softnet_data_this_cpu()->in_napi_poll)
 		net_glue_tx_flush();
-	net_loopback_kick();
-	core_lock_held_ns += ktime_get_ns() - core_lock_since;
+	if (net_loopback_queued) {
+		net_loopback_queued = false;
+		net_loopback_kick();
+	}
+	core_lock_held_tsc += rdtsc() - core_lock_since;
 	core_owner = NO_OWNER;
 	spin_unlock(&core_lock);
 	core_lock_wake();
+}
+
+void net_core_unlock(void)
+{
+	core_release();
 	local_bh_enable();
+}
+
+void net_core_unlock_keep_bh(void)
+{
+	core_release();
 }
 
 bool net_core_locked(void)
@@ -155,7 +192,7 @@ u64 net_core_lock_wait_ns(void)
 
 u64 net_core_lock_held_ns(void)
 {
-	return READ_ONCE(core_lock_held_ns);
+	return tsc_to_ns(READ_ONCE(core_lock_held_tsc));
 }
 
 u64 net_core_lock_sleeps(void)

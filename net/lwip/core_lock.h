@@ -26,6 +26,11 @@ void net_core_lock(void);
  * itself meanwhile are scheduled for NET_RX), then re-enables bottom halves,
  * which runs softirqs raised while it was held. */
 void net_core_unlock(void);
+/* Release it as net_core_unlock() does, but leave bottom halves off: the
+ * caller's local_bh_enable() ends them (for work that must follow the
+ * release before softirqs run: one bottom-half pair fewer than a
+ * local_bh_disable() before net_core_unlock()) */
+void net_core_unlock_keep_bh(void);
 /* true if this CPU holds the core lock */
 bool net_core_locked(void);
 /* panic unless this CPU holds the core lock; fn names the lwIP entry */

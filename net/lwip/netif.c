@@ -75,7 +75,7 @@ static struct net_glue glues[NETDEV_MAX];
 /* some glue may hold TCP segments (set where net_tso_add keeps one,
  * cleared by net_glue_tx_flush): the core lock's every release looks
  * here, not at each glue; core lock */
-static bool glue_tso_maybe_held;
+bool glue_tso_maybe_held;
 
 static struct net_glue *glue_of_dev(const struct net_device *dev)
 {

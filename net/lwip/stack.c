@@ -76,7 +76,14 @@ static int loop_queue_len(const struct netif *n)
 	return k;
 }
 
-/* core lock held (net_core_unlock calls it) */
+/* a packet was looped (queued on a netif's loop queue) since the last
+ * kick: set by net/lwip/taps.c's netif_loop_output tap, which every loop
+ * output passes through once net_taps_init has run (before any traffic),
+ * cleared by net_core_unlock as it kicks; so a release with nothing
+ * looped costs one load, not a walk of the netifs.  Core lock. */
+bool net_loopback_queued = true;
+
+/* core lock held (net_core_unlock calls it when net_loopback_queued) */
 void net_loopback_kick(void)
 {
 	struct netif *n;
@@ -227,7 +234,7 @@ void net_timers_start(void)
 	net_core_unlock();
 	WRITE_ONCE(tick_timer_due, net_timers_due);
 	/* deferred TX tails go out from NET_TX at the latest a tick later */
-	WRITE_ONCE(tick_net_tx_due, dev_xmit_deferred_pending);
+	WRITE_ONCE(tick_net_tx_due, dev_xmit_deferred_due);
 }
 
 void net_stack_start(void)

@@ -29,6 +29,7 @@
 #define IP_VERSION_6      6
 
 err_t __real_netif_loop_output(struct netif *netif, struct pbuf *p);
+extern bool net_loopback_queued;        /* net/lwip/stack.c */
 err_t __real_ip4_input(struct pbuf *p, struct netif *inp);
 err_t __real_ip6_input(struct pbuf *p, struct netif *inp);
 void __real_udp_input(struct pbuf *p, struct netif *inp);
@@ -73,6 +74,7 @@ err_t __wrap_netif_loop_output(struct netif *netif, struct pbuf *p)
 	if (unlikely(capture_active))
 		capture_loop(p);
 	err = __real_netif_loop_output(netif, p);
+	net_loopback_queued = true;     /* net_core_unlock kicks the loopback */
 	/* lwIP queued a copy (one pbuf) at loop_last: the record waits there
 	 * for IP input */
 	if (unlikely(journey_on) && err == ERR_OK && netif->loop_last != before)

@@ -209,6 +209,7 @@ long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const 
 {
 	struct udp_pcb *pcb;
 	struct pbuf *p;
+	err_t err;
 	int rc;
 
 	if (sk->snd_shutdown)
@@ -232,7 +233,8 @@ long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const 
 	/* the journey's TX_APP: a sampled reply's record starts at the send
 	 * (sock_tcp.c's tcp_write and the callback services do the same) */
 	journey_tx_app();
-	rc = sock_lwip_err(to ? udp_sendto(pcb, p, to, port) : udp_send(pcb, p));
+	err = to ? udp_sendto(pcb, p, to, port) : udp_send(pcb, p);
+	rc = err == ERR_OK ? 0 : sock_lwip_err(err);
 	pbuf_free(p);
 	return rc ? rc : (long)len;
 }

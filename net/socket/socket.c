@@ -594,8 +594,9 @@ int sock_connect(struct socket *sock, const struct sockaddr *addr, int len, int 
 	return rc;
 }
 
-/* total bytes of msg's iovecs, or -EINVAL */
-static long iov_total(const struct msghdr *msg)
+/* total bytes of msg's iovecs, or -EINVAL (inline: each send and receive
+ * asks it first) */
+static inline __attribute__((always_inline)) long iov_total(const struct msghdr *msg)
 {
 	size_t total = 0;
 
@@ -651,8 +652,7 @@ long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
 		dev_xmit_defer_end();
 		/* bottom halves stay off until the tail is written: pending
 		 * softirq work runs after the datagram left, as before */
-		local_bh_disable();
-		net_core_unlock();
+		net_core_unlock_keep_bh();
 		if (!more && dev_xmit_deferred_pending())
 			dev_xmit_flush_deferred();
 		local_bh_enable();
