@@ -51,8 +51,8 @@ static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void local_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 #define X86_RFLAGS_IF (1UL << 9)
 
-/* Interrupts on by popfq of the flags with IF set, not by sti (Linux's
- * arch_local_irq_enable): QEMU's TCG ends its translated block at both,
+/* Interrupts on by popfq of the flags with IF set, where Linux's
+ * arch_local_irq_enable uses sti: QEMU's TCG ends its translated block at both,
  * but sti's interrupt shadow ends the next block after one instruction
  * too, a second exit to its main loop (translate.c, gen_eob_inhibit_irq;
  * local_irq_restore below does the same).  Nothing here relies on the
