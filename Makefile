@@ -86,6 +86,9 @@ LTO ?= 1
 KLTOFLAGS := -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=kernel -fno-common -fno-strict-aliasing -fbuiltin
+# the build id (gen/build_id.c) stays outside it too: one string the
+# image carries as it is, that an application's build links a copy of
+KCFLAGS_NOLTO := $(KCFLAGS)
 ifeq ($(LTO),1)
 KCFLAGS += -flto=auto -fno-fat-lto-objects
 endif
@@ -167,7 +170,7 @@ $(BUILD)/gen/build_id.c: FORCE
 $(BUILD)/obj/gen/build_id.o: $(BUILD)/gen/build_id.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+	$(Q)$(CC) $(KCFLAGS_NOLTO) -c $< -o $@
 .PHONY: FORCE
 FORCE:
 

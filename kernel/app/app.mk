@@ -49,7 +49,7 @@ $(app-out)/gen/build_id.c: FORCE
 	$(Q)tools/gen-build-id.sh $@
 $(app-out)/build_id.o: $(app-out)/gen/build_id.c $(BUILD)/gen/kflags
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+	$(Q)$(CC) $(KCFLAGS_NOLTO) -c $< -o $@
 app-kernel-objs := $(filter-out $(BUILD)/obj/kernel/app/image.o $(BUILD)/obj/gen/build_id.o,$(kernel-objs)) \
 	$(app-out)/image.o $(app-out)/build_id.o
 $(app-out)/barenet.elf: $(app-kernel-objs) linker.ld tools/check-image.sh tools/gen-kallsyms.sh
