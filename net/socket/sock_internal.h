@@ -11,6 +11,7 @@
 #include "kernel/spinlock.h"
 #include "net/core/dev.h"
 #include "net/socket/socket.h"
+#include "lwip/def.h"
 #include "lwip/ip_addr.h"
 #include "lwip/pbuf.h"
 
@@ -146,9 +147,32 @@ u8 sock_ip_type(const struct sock *sk);
 /* address conversion: family's sockaddr to lwIP's; 0 or -errno */
 int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len, ip_addr_t *ip,
 		   u16 *port);
-/* lwIP's to family's sockaddr; *len in/out */
-void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port, struct sockaddr *a,
-		  int *len);
+/* lwIP's to an AF_INET6 socket's sockaddr_in6; *len in/out */
+void sock_addr_to6(const ip_addr_t *ip, u16 port, struct sockaddr *a, int *len);
+/* lwIP's to family's sockaddr; *len in/out.  Inline: a recvfrom's every
+ * datagram comes here, and an AF_INET socket's is a few stores */
+static inline void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port,
+				struct sockaddr *a, int *len)
+{
+	if (sk->sock->family == AF_INET) {
+		/* built whole (no memset of the union the AF_INET6 case
+		 * needs), and copied with a fixed size when it fits */
+		struct sockaddr_in in = {
+			.sin_family = AF_INET,
+			.sin_port = lwip_htons(port),
+			.sin_addr.s_addr = ip && IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0,
+		};
+
+		if (a && len && *len >= (int)sizeof(in))
+			__builtin_memcpy(a, &in, sizeof(in));
+		else if (a && len && *len > 0)
+			__builtin_memcpy(a, &in, (size_t)*len);
+		if (len)
+			*len = sizeof(in);
+		return;
+	}
+	sock_addr_to6(ip, port, a, len);
+}
 
 /* copy len bytes of p from p_off into msg's iovecs from byte off; the
  * bytes copied, fewer when an application's page faulted (kernel/uaccess.h) */

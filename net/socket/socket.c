@@ -213,30 +213,11 @@ int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len, ip_
 	}
 }
 
-void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port, struct sockaddr *a,
-		  int *len)
+void sock_addr_to6(const ip_addr_t *ip, u16 port, struct sockaddr *a, int *len)
 {
 	struct sockaddr_in6 in6;
 	int n;
 
-	if (sk->sock->family == AF_INET) {
-		/* built whole (no memset of the union the AF_INET6 case
-		 * needs), and copied with a fixed size when it fits: a
-		 * recvfrom's every datagram comes here */
-		struct sockaddr_in in = {
-			.sin_family = AF_INET,
-			.sin_port = lwip_htons(port),
-			.sin_addr.s_addr = ip && IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0,
-		};
-
-		if (a && len && *len >= (int)sizeof(in))
-			memcpy(a, &in, sizeof(in));
-		else if (a && len && *len > 0)
-			memcpy(a, &in, (size_t)*len);
-		if (len)
-			*len = sizeof(in);
-		return;
-	}
 	memset(&in6, 0, sizeof(in6));
 	in6.sin6_family = AF_INET6;
 	in6.sin6_port = lwip_htons(port);
