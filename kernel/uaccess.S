@@ -11,6 +11,7 @@
 #include "kernel/extable.h"
 
 #define EFAULT 14
+#define EINVAL 22
 
 	.text
 
@@ -75,5 +76,42 @@ uaccess_put_u32:
 	ret
 	EXTABLE(1b, 2b)
 	.size uaccess_put_u32, . - uaccess_put_u32
+
+/* int uaccess_name_out(void *dst, const void *src, int len, u32 *ulen):
+ * a socket address to the application as Linux's move_addr_to_user, in
+ * one call: room = *ulen (a negative room is -EINVAL), min(room, len)
+ * bytes of src to dst (a sockaddr_in's 16 in two quads, else bytes),
+ * then *ulen = len; 0, or -EFAULT when one of them faulted (part may have
+ * been written).  The caller checked [dst, dst+len) and ulen's 4 bytes. */
+	.globl uaccess_name_out
+	.type uaccess_name_out, @function
+uaccess_name_out:
+	movq %rcx, %r8
+1:	movl (%r8), %ecx
+	testl %ecx, %ecx
+	js 7f
+	cmpl %edx, %ecx
+	cmovgl %edx, %ecx
+	cmpl $16, %ecx
+	jne 4f
+	movq (%rsi), %rax
+	movq 8(%rsi), %r9
+2:	movq %rax, (%rdi)
+3:	movq %r9, 8(%rdi)
+	jmp 5f
+4:	rep movsb
+5:	movl %edx, (%r8)
+	xorl %eax, %eax
+	ret
+6:	movl $-EFAULT, %eax
+	ret
+7:	movl $-EINVAL, %eax
+	ret
+	EXTABLE(1b, 6b)
+	EXTABLE(2b, 6b)
+	EXTABLE(3b, 6b)
+	EXTABLE(4b, 6b)
+	EXTABLE(5b, 6b)
+	.size uaccess_name_out, . - uaccess_name_out
 
 	.section .note.GNU-stack, "", @progbits

@@ -26,6 +26,10 @@ unsigned long uaccess_clear(void *dst, size_t n);
 int uaccess_get_u32(u32 *v, const void *src);
 /* *(u32 *)dst = v in one store: 0 or -EFAULT */
 int uaccess_put_u32(void *dst, u32 v);
+/* a socket address out (Linux's move_addr_to_user): room = *ulen, a
+ * negative one -EINVAL; min(room, len) bytes of src to dst, then
+ * *ulen = len; 0 or -EFAULT */
+int uaccess_name_out(void *dst, const void *src, int len, u32 *ulen);
 
 /* every page of [src, src+n) readable now: 0 or -EFAULT (one load a page) */
 static inline int uaccess_probe_read(const void *src, size_t n)

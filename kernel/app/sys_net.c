@@ -136,16 +136,14 @@ static int addr_in(unsigned long uaddr, int len, struct sockaddr_storage *ss)
 	return copy_from_user(ss, uaddr, (size_t)len);
 }
 
-/* an address to the application: truncated to its buffer, the real
- * length in *ulen (Linux's move_addr_to_user: get_user of the room,
- * copy_to_user, put_user of the length) */
-static int addr_out(const struct sockaddr_storage *ss, int len, unsigned long uaddr,
-		    unsigned long ulen)
+/* addr_out's general case, in three steps (Linux's move_addr_to_user:
+ * get_user of the room, copy_to_user, put_user of the length); out of
+ * line, so that the usual case pays for no frame of its */
+static __noinline int addr_out_slow(const struct sockaddr_storage *ss, int len,
+				       unsigned long uaddr, unsigned long ulen)
 {
 	u32 room;
 
-	if (!uaddr)
-		return 0;
 	if (get_user_u32(&room, ulen))
 		return -EFAULT;
 	if ((int)room < 0)
@@ -153,6 +151,20 @@ static int addr_out(const struct sockaddr_storage *ss, int len, unsigned long ua
 	if (copy_to_user(uaddr, ss, (size_t)((int)room < len ? (int)room : len)))
 		return -EFAULT;
 	return put_user_u32(ulen, (u32)len);
+}
+
+/* an address to the application: truncated to its buffer, the real
+ * length in *ulen.  The usual case, the whole address inside the user
+ * range, in one call that does the three steps (recvfrom's every
+ * datagram); the same answers either way */
+static inline int addr_out(const struct sockaddr_storage *ss, int len, unsigned long uaddr,
+			   unsigned long ulen)
+{
+	if (!uaddr)
+		return 0;
+	if (access_ok(uaddr, (size_t)len) && access_ok(ulen, sizeof(u32)))
+		return uaccess_name_out((void *)uaddr, ss, len, (u32 *)ulen);
+	return addr_out_slow(ss, len, uaddr, ulen);
 }
 
 static long sys_bind_connect(int fd, unsigned long uaddr, int len, bool connect)

@@ -9,8 +9,10 @@
 
 #include "kernel/list.h"
 #include "kernel/spinlock.h"
+#include "kernel/uaccess.h"
 #include "net/core/dev.h"
 #include "net/socket/socket.h"
+#include "lwip/def.h"
 #include "lwip/ip_addr.h"
 #include "lwip/pbuf.h"
 
@@ -143,20 +145,86 @@ void sock_free(struct socket *sock);
  * udp_new_ip_type): IPv4 for AF_INET; for AF_INET6 IPv6 alone with
  * IPV6_V6ONLY, else both (IPv4 peers as v4-mapped addresses) */
 u8 sock_ip_type(const struct sock *sk);
-/* address conversion: family's sockaddr to lwIP's; 0 or -errno */
-int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len, ip_addr_t *ip,
-		   u16 *port);
-/* lwIP's to family's sockaddr; *len in/out */
-void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port, struct sockaddr *a,
-		  int *len);
+/* sock_addr_from for an AF_INET6 socket */
+int sock_addr_from6(const struct sock *sk, const struct sockaddr *a, int len, ip_addr_t *ip,
+		    u16 *port);
+/* address conversion: family's sockaddr to lwIP's; 0 or -errno.  Inline:
+ * a sendto's every datagram comes here, and an AF_INET socket's is a
+ * few loads */
+static inline int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len,
+				 ip_addr_t *ip, u16 *port)
+{
+	if (!a || len < (int)sizeof(sa_family_t))
+		return -EINVAL;
+	if (sk->sock->family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)a;
 
+		if (len < (int)sizeof(*in))
+			return -EINVAL;
+		if (a->sa_family != AF_INET)
+			return -EAFNOSUPPORT;
+		ip_addr_set_zero_ip4(ip);
+		ip_2_ip4(ip)->addr = in->sin_addr.s_addr;
+		*port = lwip_ntohs(in->sin_port);
+		return 0;
+	}
+	return sock_addr_from6(sk, a, len, ip, port);
+}
+/* lwIP's to an AF_INET6 socket's sockaddr_in6; *len in/out */
+void sock_addr_to6(const ip_addr_t *ip, u16 port, struct sockaddr *a, int *len);
+/* lwIP's to family's sockaddr; *len in/out.  Inline: a recvfrom's every
+ * datagram comes here, and an AF_INET socket's is a few stores */
+static inline void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port,
+				struct sockaddr *a, int *len)
+{
+	if (sk->sock->family == AF_INET) {
+		/* built whole (no memset of the union the AF_INET6 case
+		 * needs), and copied with a fixed size when it fits */
+		struct sockaddr_in in = {
+			.sin_family = AF_INET,
+			.sin_port = lwip_htons(port),
+			.sin_addr.s_addr = ip && IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0,
+		};
+
+		if (a && len && *len >= (int)sizeof(in))
+			__builtin_memcpy(a, &in, sizeof(in));
+		else if (a && len && *len > 0)
+			__builtin_memcpy(a, &in, (size_t)*len);
+		if (len)
+			*len = sizeof(in);
+		return;
+	}
+	sock_addr_to6(ip, port, a, len);
+}
+
+/* sock_copy_to_iov's and sock_copy_from_iov's general case: iovecs and
+ * a pbuf chain walked piece by piece */
+size_t sock_copy_to_iov_walk(const struct msghdr *msg, size_t off, const struct pbuf *p,
+			     u32 p_off, size_t len);
+size_t sock_copy_from_iov_walk(const struct msghdr *msg, size_t off, void *dst, size_t len);
 /* copy len bytes of p from p_off into msg's iovecs from byte off; the
- * bytes copied, fewer when an application's page faulted (kernel/uaccess.h) */
-size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf *p, u32 p_off,
-			size_t len);
+ * bytes copied, fewer when an application's page faulted (kernel/uaccess.h).
+ * Inline: a read into one buffer of bytes in one pbuf (a datagram's
+ * recvfrom) is one copy */
+static inline size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf *p,
+				      u32 p_off, size_t len)
+{
+	if (msg->msg_iovlen == 1 && !off && p && len <= msg->msg_iov[0].iov_len &&
+	    (size_t)p_off + len <= p->len)
+		return len - uaccess_copy(msg->msg_iov[0].iov_base,
+					  (const char *)p->payload + p_off, len);
+	return sock_copy_to_iov_walk(msg, off, p, p_off, len);
+}
 /* copy len bytes of msg's iovecs from byte off to dst; the bytes copied,
- * fewer when an application's page faulted */
-size_t sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst, size_t len);
+ * fewer when an application's page faulted.  Inline: a send from one
+ * buffer (sendto) is one copy */
+static inline size_t sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst,
+					size_t len)
+{
+	if (msg->msg_iovlen == 1 && !off && len <= msg->msg_iov[0].iov_len)
+		return len - uaccess_copy(dst, msg->msg_iov[0].iov_base, len);
+	return sock_copy_from_iov_walk(msg, off, dst, len);
+}
 /* an lwIP err_t as a negative errno */
 int sock_lwip_err(int err);
 

@@ -165,78 +165,44 @@ u8 sock_ip_type(const struct sock *sk)
 	return sk->v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY;
 }
 
-int sock_addr_from(const struct sock *sk, const struct sockaddr *a, int len, ip_addr_t *ip,
-		   u16 *port)
+int sock_addr_from6(const struct sock *sk, const struct sockaddr *a, int len, ip_addr_t *ip,
+		    u16 *port)
 {
-	if (!a || len < (int)sizeof(sa_family_t))
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)a;
+	const u32 *w = in6->sin6_addr.s6_addr32;
+
+	/* an AF_INET6 socket also takes a sockaddr_in6 of 24 bytes
+	 * (RFC 2133's, without the scope), as Linux */
+	if (len < 24)
 		return -EINVAL;
-	if (sk->sock->family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)a;
-
-		if (len < (int)sizeof(*in))
-			return -EINVAL;
-		if (a->sa_family != AF_INET)
-			return -EAFNOSUPPORT;
-		ip_addr_set_zero_ip4(ip);
-		ip_2_ip4(ip)->addr = in->sin_addr.s_addr;
-		*port = lwip_ntohs(in->sin_port);
-		return 0;
-	} else {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)a;
-		const u32 *w = in6->sin6_addr.s6_addr32;
-
-		/* an AF_INET6 socket also takes a sockaddr_in6 of 24 bytes
-		 * (RFC 2133's, without the scope), as Linux */
-		if (len < 24)
-			return -EINVAL;
-		if (a->sa_family != AF_INET6)
-			return -EAFNOSUPPORT;
-		*port = lwip_ntohs(in6->sin6_port);
-		if (!w[0] && !w[1] && w[2] == PP_HTONL(0xffff)) {
-			if (sk->v6only)
-				return -ENETUNREACH;
-			ip_addr_set_zero_ip4(ip);       /* v4-mapped: IPv4 inside */
-			ip_2_ip4(ip)->addr = w[3];
-			return 0;
-		}
-		if (!w[0] && !w[1] && !w[2] && !w[3] && !sk->v6only) {
-			ip_addr_set_any_val(true, *ip);
-			IP_SET_TYPE_VAL(*ip, IPADDR_TYPE_ANY);  /* :: takes both families */
-			return 0;
-		}
-		ip_addr_set_zero_ip6(ip);
-		memcpy(ip_2_ip6(ip)->addr, w, 16);
-		ip6_addr_clear_zone(ip_2_ip6(ip));
-		if (len >= (int)sizeof(*in6) && in6->sin6_scope_id)
-			ip6_addr_set_zone(ip_2_ip6(ip), (u8)in6->sin6_scope_id);
+	if (a->sa_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	*port = lwip_ntohs(in6->sin6_port);
+	if (!w[0] && !w[1] && w[2] == PP_HTONL(0xffff)) {
+		if (sk->v6only)
+			return -ENETUNREACH;
+		ip_addr_set_zero_ip4(ip);       /* v4-mapped: IPv4 inside */
+		ip_2_ip4(ip)->addr = w[3];
 		return 0;
 	}
+	if (!w[0] && !w[1] && !w[2] && !w[3] && !sk->v6only) {
+		ip_addr_set_any_val(true, *ip);
+		IP_SET_TYPE_VAL(*ip, IPADDR_TYPE_ANY);  /* :: takes both families */
+		return 0;
+	}
+	ip_addr_set_zero_ip6(ip);
+	memcpy(ip_2_ip6(ip)->addr, w, 16);
+	ip6_addr_clear_zone(ip_2_ip6(ip));
+	if (len >= (int)sizeof(*in6) && in6->sin6_scope_id)
+		ip6_addr_set_zone(ip_2_ip6(ip), (u8)in6->sin6_scope_id);
+	return 0;
 }
 
-void sock_addr_to(const struct sock *sk, const ip_addr_t *ip, u16 port, struct sockaddr *a,
-		  int *len)
+void sock_addr_to6(const ip_addr_t *ip, u16 port, struct sockaddr *a, int *len)
 {
 	struct sockaddr_in6 in6;
 	int n;
 
-	if (sk->sock->family == AF_INET) {
-		/* built whole (no memset of the union the AF_INET6 case
-		 * needs), and copied with a fixed size when it fits: a
-		 * recvfrom's every datagram comes here */
-		struct sockaddr_in in = {
-			.sin_family = AF_INET,
-			.sin_port = lwip_htons(port),
-			.sin_addr.s_addr = ip && IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0,
-		};
-
-		if (a && len && *len >= (int)sizeof(in))
-			memcpy(a, &in, sizeof(in));
-		else if (a && len && *len > 0)
-			memcpy(a, &in, (size_t)*len);
-		if (len)
-			*len = sizeof(in);
-		return;
-	}
 	memset(&in6, 0, sizeof(in6));
 	in6.sin6_family = AF_INET6;
 	in6.sin6_port = lwip_htons(port);
@@ -1280,8 +1246,8 @@ static size_t pbuf_copy_out(const struct pbuf *p, size_t p_off, char *dst, size_
 	return done;
 }
 
-size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf *p, u32 p_off,
-			size_t len)
+size_t sock_copy_to_iov_walk(const struct msghdr *msg, size_t off, const struct pbuf *p,
+			     u32 p_off, size_t len)
 {
 	size_t done = 0;
 
@@ -1303,7 +1269,7 @@ size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf 
 	return done;
 }
 
-size_t sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst, size_t len)
+size_t sock_copy_from_iov_walk(const struct msghdr *msg, size_t off, void *dst, size_t len)
 {
 	char *d = dst;
 

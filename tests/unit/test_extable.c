@@ -78,14 +78,15 @@ END_TEST
 
 START_TEST(the_copies_are_listed)
 {
-	/* uaccess.S's six faulting instructions (quads and bytes of the
-	 * copy and the clear, the u32 load and store), each fixup after it
-	 * in the same function */
-	ck_assert_int_eq(__stop___ex_table - __start___ex_table, 6);
+	/* uaccess.S's eleven faulting instructions (quads and bytes of the
+	 * copy and the clear, the u32 load and store, name_out's room load,
+	 * two quads, bytes and length store), each fixup after it in the
+	 * same function */
+	ck_assert_int_eq(__stop___ex_table - __start___ex_table, 11);
 	for (const struct extable_entry *e = __start___ex_table; e < __stop___ex_table; e++) {
 		unsigned long insn = extable_insn(e), fix = extable_fixup_addr(e);
 
-		ck_assert(fix > insn && fix - insn < 32);
+		ck_assert(fix > insn && fix - insn < 64);
 		ck_assert_uint_eq(extable_fixup(insn), fix);
 	}
 }
@@ -184,6 +185,60 @@ START_TEST(put_u32_faults_to_efault)
 }
 END_TEST
 
+START_TEST(name_out_as_move_addr_to_user)
+{
+	char *p = two_pages(PROT_READ), *q, src[28], dst[32];
+	u32 room;
+
+	catch_faults();
+	for (int i = 0; i < (int)sizeof(src); i++)
+		src[i] = (char)(i + 1);
+	/* room 16 of a sockaddr_in's 16: the quads; the length written */
+	memset(dst, 0, sizeof(dst));
+	room = 16;
+	ck_assert_int_eq(uaccess_name_out(dst, src, 16, &room), 0);
+	ck_assert_int_eq(memcmp(dst, src, 16), 0);
+	ck_assert_int_eq(dst[16], 0);
+	ck_assert_uint_eq(room, 16);
+	/* more room than the address: len bytes; less: truncated to the
+	 * room, the real length written back */
+	memset(dst, 0, sizeof(dst));
+	room = 32;
+	ck_assert_int_eq(uaccess_name_out(dst, src, 28, &room), 0);
+	ck_assert_int_eq(memcmp(dst, src, 28), 0);
+	ck_assert_uint_eq(room, 28);
+	memset(dst, 0, sizeof(dst));
+	room = 5;
+	ck_assert_int_eq(uaccess_name_out(dst, src, 16, &room), 0);
+	ck_assert_int_eq(memcmp(dst, src, 5), 0);
+	ck_assert_int_eq(dst[5], 0);
+	ck_assert_uint_eq(room, 16);
+	room = 0;
+	ck_assert_int_eq(uaccess_name_out(dst, src, 16, &room), 0);
+	ck_assert_uint_eq(room, 16);
+	/* a negative room: -EINVAL, nothing written */
+	memset(dst, 0, sizeof(dst));
+	room = 0x80000000u;
+	ck_assert_int_eq(uaccess_name_out(dst, src, 16, &room), -EINVAL);
+	ck_assert_int_eq(dst[0], 0);
+	ck_assert_uint_eq(room, 0x80000000u);
+	ck_assert_uint_eq(fixups, 0);
+	/* the room unreadable, the address or the length read-only: -EFAULT */
+	q = two_pages(PROT_NONE);
+	ck_assert_int_eq(uaccess_name_out(dst, src, 16, (u32 *)(void *)(q + PG)), -EFAULT);
+	munmap(q, 2 * PG);
+	room = 16;
+	ck_assert_int_eq(uaccess_name_out(p + PG - 8, src, 16, &room), -EFAULT);
+	ck_assert_uint_eq(room, 16);
+	room = 12;
+	ck_assert_int_eq(uaccess_name_out(p + PG, src, 16, &room), -EFAULT);
+	ck_assert_int_eq(uaccess_name_out(dst, src, 16, (u32 *)(void *)(p + PG)), -EFAULT);
+	ck_assert_int_eq(memcmp(dst, src, 16), 0);
+	ck_assert_uint_eq(fixups, 4);
+	munmap(p, 2 * PG);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("extable");
@@ -196,6 +251,7 @@ int main(void)
 	tcase_add_test(tc, copy_to_readonly_returns_what_is_left);
 	tcase_add_test(tc, get_u32_faults_to_efault);
 	tcase_add_test(tc, put_u32_faults_to_efault);
+	tcase_add_test(tc, name_out_as_move_addr_to_user);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }
