@@ -390,12 +390,14 @@ void sk_rx_purge(struct sock *sk)
 
 /* --- waiting --- */
 
-/* Sleep until ready(sk) or *timeo jiffies pass; core lock held on entry
- * and on return.  0 when ready, -EAGAIN when the time ran out (at once for
- * *timeo == 0: the non-blocking case); for an application thread with a
- * signal pending, Linux's sock_intr_errno: -ERESTARTSYS without a timeout,
- * -EINTR with one (kernel/app/signal.h). */
-static int sk_wait(struct sock *sk, bool (*ready)(struct sock *sk), unsigned long *timeo)
+/* Sleep until ready(sk) or *timeo jiffies pass; with core_locked the core
+ * lock is held on entry and on return and dropped to sleep.  0 when ready,
+ * -EAGAIN when the time ran out (at once for *timeo == 0: the non-blocking
+ * case); for an application thread with a signal pending, Linux's
+ * sock_intr_errno: -ERESTARTSYS without a timeout, -EINTR with one
+ * (kernel/app/signal.h). */
+static int sk_wait_until(struct sock *sk, bool (*ready)(struct sock *sk), unsigned long *timeo,
+			 bool core_locked)
 {
 	struct wait_queue_entry we;
 	bool forever = *timeo == MAX_SCHEDULE_TIMEOUT;
@@ -414,15 +416,23 @@ static int sk_wait(struct sock *sk, bool (*ready)(struct sock *sk), unsigned lon
 			rc = forever ? -ERESTARTSYS : -EINTR;
 			break;
 		}
-		net_core_unlock();
+		if (core_locked)
+			net_core_unlock();
 		/* what this thread's sends left for later goes before it sleeps */
 		if (dev_xmit_deferred_pending())
 			dev_xmit_flush_deferred();
 		*timeo = schedule_timeout(*timeo);
-		net_core_lock();
+		if (core_locked)
+			net_core_lock();
 	}
 	finish_wait(&sk->sock->wq, &we);
 	return rc;
+}
+
+/* the waits of the calls that hold the core lock */
+static int sk_wait(struct sock *sk, bool (*ready)(struct sock *sk), unsigned long *timeo)
+{
+	return sk_wait_until(sk, ready, timeo, true);
 }
 
 static unsigned long sock_timeo(const struct socket *sock, unsigned long t, int flags)
@@ -716,34 +726,11 @@ static bool dgram_ready(struct sock *sk)
 	return ready;
 }
 
-/* sk_wait for a datagram socket's reader, which holds no lock: sleep
- * until dgram_ready(sk) or *timeo jiffies pass; the same answers */
+/* the wait of a datagram socket's reader, which holds no lock: until
+ * dgram_ready(sk) or *timeo jiffies pass, sk_wait_until's answers */
 static int sk_wait_dgram(struct sock *sk, unsigned long *timeo)
 {
-	struct wait_queue_entry we;
-	bool forever = *timeo == MAX_SCHEDULE_TIMEOUT;
-	int rc = 0;
-
-	init_wait_entry(&we);
-	for (;;) {
-		prepare_to_wait(&sk->sock->wq, &we, TASK_UNINTERRUPTIBLE);
-		if (dgram_ready(sk))
-			break;
-		if (!*timeo) {
-			rc = -EAGAIN;
-			break;
-		}
-		if (app_signal_pending()) {
-			rc = forever ? -ERESTARTSYS : -EINTR;
-			break;
-		}
-		/* what this thread's sends left for later goes before it sleeps */
-		if (dev_xmit_deferred_pending())
-			dev_xmit_flush_deferred();
-		*timeo = schedule_timeout(*timeo);
-	}
-	finish_wait(&sk->sock->wq, &we);
-	return rc;
+	return sk_wait_until(sk, dgram_ready, timeo, false);
 }
 
 /* sock_recvmsg of a datagram socket, without the core lock: a queued
