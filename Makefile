@@ -39,12 +39,14 @@ BUILD   := build/release
 endif
 LOCK_DEBUG ?= 0
 KMALLOC_DEBUG ?= 0
+LTO ?= 1
 else ifeq ($(FLAVOUR),checked)
 ifneq ($(origin BUILD),command line)
 BUILD   := build
 endif
 LOCK_DEBUG ?= 1
 KMALLOC_DEBUG ?= 1
+LTO ?= 0
 else
 $(error FLAVOUR must be release or checked, not '$(FLAVOUR)')
 endif
@@ -73,7 +75,9 @@ KCFLAGS += -DLOCK_DEBUG=$(LOCK_DEBUG) -DKMALLOC_DEBUG=$(KMALLOC_DEBUG) \
 	-DBARENET_FLAVOUR='"$(flavour-name)"'
 # gcc may inline small memcpy/memset in ordinary code ...
 KCFLAGS += -fbuiltin
-# Link-time optimisation (LTO=0 turns it off): gcc inlines across files at
+# Link-time optimisation (LTO=1, the release flavour's default; the checked
+# flavour's is LTO=0, since each LTO link of an image takes tens of seconds
+# and the QEMU tests link many application images): gcc inlines across files at
 # the link, so the small functions a frame's path calls through (the
 # clock, bottom halves, the socket and system call layers, pbuf helpers)
 # cost no call and return; under QEMU's TCG each return is a lookup of the
@@ -81,8 +85,8 @@ KCFLAGS += -fbuiltin
 # them with KLTOFLAGS, the code-generation options above.  lib/string.c is
 # compiled outside it: gcc's own calls to memcpy/memset/memmove (struct
 # copies, loops it recognises) must find real symbols at the link.
-# docs/BENCHMARKS.md has what it changed.
-LTO ?= 1
+# docs/BENCHMARKS.md has what it changed.  `make test LTO=1` runs the
+# tests on a checked image built this way too.
 KLTOFLAGS := -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=kernel -fno-common -fno-strict-aliasing -fbuiltin

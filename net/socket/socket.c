@@ -526,7 +526,7 @@ int sock_connect(struct socket *sock, const struct sockaddr *addr, int len, int 
 	struct sock *sk = sock->sk;
 	unsigned long timeo;
 	ip_addr_t ip;
-	u16 port;
+	u16 port = 0;
 	int rc;
 
 	net_core_lock();
