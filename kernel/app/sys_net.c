@@ -555,10 +555,8 @@ long app_syscall_net(unsigned long nr, unsigned long a1, unsigned long a2, unsig
 		return sys_getname((int)a1, a2, a3, 0);
 	case SYS_getpeername:
 		return sys_getname((int)a1, a2, a3, 1);
-	case SYS_sendto:
-		return app_sys_sendto((int)a1, a2, a3, (int)a4, a5, (int)a6);
-	case SYS_recvfrom:
-		return app_sys_recvfrom((int)a1, a2, a3, (int)a4, a5, a6);
+	/* SYS_sendto and SYS_recvfrom never come here: app_syscall calls
+	 * app_sys_sendto/app_sys_recvfrom itself, before its switch */
 	case SYS_sendmsg:
 		return sys_sendmsg((int)a1, a2, (int)a3);
 	case SYS_recvmsg:

@@ -610,7 +610,8 @@ long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
 		ip_addr_t ip;
 		u16 port = 0;
 
-		bool more = sk->rx_head != NULL;
+		/* a look without rx_lock (a hint: NET_RX may queue meanwhile) */
+		bool more = READ_ONCE(sk->rx_head) != NULL;
 
 		/* the NIC's tail write (net/core/xmit.h, deferred tails) is
 		 * left out of the core lock's hold: an MMIO write, slow under

@@ -193,26 +193,20 @@ START_TEST(name_out_as_move_addr_to_user)
 	catch_faults();
 	for (int i = 0; i < (int)sizeof(src); i++)
 		src[i] = (char)(i + 1);
-	/* room 16 of a sockaddr_in's 16: the quads; the length written */
-	memset(dst, 0, sizeof(dst));
-	room = 16;
-	ck_assert_int_eq(uaccess_name_out(dst, src, 16, &room), 0);
-	ck_assert_int_eq(memcmp(dst, src, 16), 0);
-	ck_assert_int_eq(dst[16], 0);
-	ck_assert_uint_eq(room, 16);
-	/* more room than the address: len bytes; less: truncated to the
-	 * room, the real length written back */
-	memset(dst, 0, sizeof(dst));
-	room = 32;
-	ck_assert_int_eq(uaccess_name_out(dst, src, 28, &room), 0);
-	ck_assert_int_eq(memcmp(dst, src, 28), 0);
-	ck_assert_uint_eq(room, 28);
-	memset(dst, 0, sizeof(dst));
-	room = 5;
-	ck_assert_int_eq(uaccess_name_out(dst, src, 16, &room), 0);
-	ck_assert_int_eq(memcmp(dst, src, 5), 0);
-	ck_assert_int_eq(dst[5], 0);
-	ck_assert_uint_eq(room, 16);
+	/* room 16 of a sockaddr_in's 16: the quads; more room than the
+	 * address: len bytes; less: truncated to the room.  The real length
+	 * written back each time, nothing past the bytes copied */
+	static const struct { u32 room; int len, copied; } cases[] = {
+		{ 16, 16, 16 }, { 32, 28, 28 }, { 5, 16, 5 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(dst, 0, sizeof(dst));
+		room = cases[i].room;
+		ck_assert_int_eq(uaccess_name_out(dst, src, cases[i].len, &room), 0);
+		ck_assert_int_eq(memcmp(dst, src, (size_t)cases[i].copied), 0);
+		ck_assert_int_eq(dst[cases[i].copied], 0);
+		ck_assert_uint_eq(room, (u32)cases[i].len);
+	}
 	room = 0;
 	ck_assert_int_eq(uaccess_name_out(dst, src, 16, &room), 0);
 	ck_assert_uint_eq(room, 16);
