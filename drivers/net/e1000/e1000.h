@@ -690,6 +690,9 @@ const char *e1000_mq_irq_name(struct e1000_adapter *a, unsigned int q);
 struct e1000_mq_queue *e1000_mq_queue(struct e1000_adapter *a, unsigned int q);
 /* add queues 1..'s RX counters to *w; forget them (stats reset) */
 void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w);
+/* the same, each queue's under its tx_lock, with the frames its TX ring
+ * holds not yet cleaned added to *frames (ethtool -S tx_ring_inflight) */
+void e1000_mq_sw_add_tx_frames(struct e1000_adapter *a, struct e1000_sw_stats *w, u32 *frames);
 /* s's counters added into w as a queue's are to the device's total */
 void e1000_sw_stats_add(struct e1000_sw_stats *w, const struct e1000_sw_stats *s);
 void e1000_mq_stats_reset(struct e1000_adapter *a);
