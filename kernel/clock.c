@@ -256,10 +256,10 @@ int clock_init(void)
  * vCPU reads ran up to 0.16 % fast over 2 ms windows while another vCPU
  * read it in a tight loop (the boot CPU waiting for this AP's answer),
  * where the LAPIC timer and the HPET agreed within 0.01 %: one 10 ms
- * window against the TSC gave rates up to 4.8 % low (11 APs of 270 over
- * 1 %, 90 boots of 4 vCPUs on 2 busy host cores; against the HPET, 210
- * APs within 0.007 %).  The median of AP_CAL_WINDOWS windows leaves out
- * one that a stall disturbed all the same. */
+ * window against the TSC gave rates up to 4.8 % low (11 APs of 720 over
+ * 1 %, 240 boots of 4 vCPUs on 2 busy host cores; against the HPET, 390
+ * APs of 130 boots within 0.021 %).  The median of AP_CAL_WINDOWS
+ * windows leaves out one that a stall disturbed all the same. */
 u64 lapic_timer_calibrate_cpu(void)
 {
 	u64 hz[AP_CAL_WINDOWS];

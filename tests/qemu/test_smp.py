@@ -45,11 +45,11 @@ def test_boot_log_counts_the_cpus(kernel, smp):
         # QEMU's LAPIC timer input is 1 GHz; each AP measures its own
         # against the boot CPU's reference, the HPET here (the median of
         # 5 windows of 2 ms, kernel/clock.c lapic_timer_calibrate_cpu):
-        # within 0.007 % in 210 APs of 70 boots, 2 host cores busy.
+        # within 0.021 % in 390 APs of 130 boots, 2 host cores busy.
         # (Against the TSC, which under TCG ran fast while the boot CPU
-        # read it in its wait loop: 11 of 270 APs in 90 boots over 1 %
-        # off, up to 4.8 %.)
-        assert abs(int(timer_hz) - 10**9) < 10**6, out
+        # read it in its wait loop: 11 of 720 APs in 240 boots over 1 %
+        # off, up to 4.8 %, 33 over 0.5 %.)
+        assert abs(int(timer_hz) - 10**9) < 5 * 10**6, out
         assert int(bogo) > 0, out
 
 
