@@ -463,7 +463,8 @@ struct e1000_adapter {
 	 * ctx_key) and the TX counters of sw: start_xmit (thread or softirq,
 	 * any CPU: irqsave), the poll's clean-up and tail write (softirq on
 	 * the interrupt's CPU: interrupts on, since with napi=on no hard IRQ
-	 * takes it), napi=off's hard IRQ (interrupts already off), stop */
+	 * takes it), napi=off's hard IRQ (interrupts already off), stop,
+	 * ethtool -S (thread: irqsave; the counters with the ring's frames) */
 	struct spinlock tx_lock;
 	/* guards hs and stats_last (clear-on-read folds): the poll, views and
 	 * ethtool (thread), napi=off's hard IRQ; irqsave */

@@ -104,7 +104,9 @@ struct e1000_mq_queue {
 	 * the TX counters of sw: start_xmit on the CPUs that map to this
 	 * queue (thread or softirq: irqsave), this queue's poll (softirq on
 	 * its vector's CPU: interrupts on, no hard IRQ takes it with
-	 * napi=on), napi=off's hard IRQ (interrupts off), e1000_mq_tx_down */
+	 * napi=on), napi=off's hard IRQ (interrupts off), e1000_mq_tx_down,
+	 * ethtool -S (thread: irqsave, e1000_mq_sw_add_tx_frames; no other
+	 * lock held) */
 	struct spinlock tx_lock;
 	bool tx_up;                     /* ring usable by start_xmit; under tx_lock */
 	/* CPU number + 1 of the CPU whose poll of this queue hands its frames
