@@ -12,9 +12,6 @@
 
 /* the delay loop runs this many iterations per calibration round */
 #define LPJ_CAL_LOOPS    (1UL << 20)
-/* LAPIC timer calibration against the TSC: this long */
-#define LAPIC_CAL_US     10000
-#define LAPIC_SNAP_TRIES 8
 
 /* Linux's names for the CPUID feature bits it shows in "flags", in its
  * order: leaf 1 EDX, 0x80000001 EDX, leaf 1 ECX, 0x80000001 ECX, leaf 7 EBX
@@ -83,45 +80,6 @@ static u64 calibrate_delay_loop(void)
 	return (u64)LPJ_CAL_LOOPS * tsc_hz() / HZ / best;
 }
 
-/* one reading of the LAPIC timer's count and the TSC at that moment: the
- * read bracketed by two TSC reads, the tightest of LAPIC_SNAP_TRIES kept.
- * An emulator's vCPU descheduled between a TSC read and the timer read
- * (both clocks run on the host's time meanwhile) widens that bracket: on
- * a loaded host an unbracketed pair gave 942,724,541 Hz for QEMU's 1 GHz */
-static void lapic_snap(u32 *count, u64 *tsc)
-{
-	u64 best = ~0ULL;
-
-	for (int i = 0; i < LAPIC_SNAP_TRIES; i++) {
-		u64 a = rdtsc();
-		u32 c = lapic_timer_current();
-		u64 b = rdtsc();
-
-		if (b - a < best) {
-			best = b - a;
-			*count = c;
-			*tsc = a + (b - a) / 2;
-		}
-	}
-}
-
-/* this CPU's LAPIC timer input rate, counted against the TSC with the
- * timer masked (it must not be this CPU's running tick) */
-static u64 calibrate_lapic_timer(void)
-{
-	u32 c0 = 0, c1 = 0;
-	u64 t0 = 0, t1 = 0;
-
-	lapic_timer_start(LAPIC_TIMER_COUNT_MAX, false, 0, true);
-	lapic_snap(&c0, &t0);
-	udelay(LAPIC_CAL_US);
-	lapic_snap(&c1, &t1);
-	lapic_timer_stop();
-	if (c1 >= c0 || t1 == t0)
-		return 0;
-	return (u64)(c0 - c1) * LAPIC_TIMER_DIVIDE * NSEC_PER_SEC / tsc_to_ns(t1 - t0);
-}
-
 void cpuinfo_collect(struct cpuinfo_x86 *c)
 {
 	u32 a, b, cx, d, max, ext_max;
@@ -154,7 +112,7 @@ void cpuinfo_collect(struct cpuinfo_x86 *c)
 			      &w[leaf * 4 + 2], &w[leaf * 4 + 3]);
 	}
 	/* the boot CPU's timer already runs the tick: clock.c measured it */
-	c->lapic_timer_hz = smp_processor_id() == 0 ? lapic_timer_hz() : calibrate_lapic_timer();
+	c->lapic_timer_hz = smp_processor_id() == 0 ? lapic_timer_hz() : lapic_timer_calibrate_cpu();
 	c->loops_per_jiffy = calibrate_delay_loop();
 }
 

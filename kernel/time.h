@@ -31,6 +31,10 @@ extern u64 boot_tsc;
 int clock_init(void);
 /* the LAPIC timer's input clock in Hz (before its divider), 0 if unknown */
 u64 lapic_timer_hz(void);
+/* the calling CPU's LAPIC timer input clock in Hz, measured against the
+ * reference clock_init used (an AP's own; its timer masked, not running
+ * its tick); 0 if it could not be measured or before clock_init */
+u64 lapic_timer_calibrate_cpu(void);
 
 /* The periodic tick: jiffies counts ticks since tick_init(), HZ per second
  * (cmdline `hz=`, 10..1000, default HZ_DEFAULT). */

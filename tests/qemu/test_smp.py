@@ -42,9 +42,14 @@ def test_boot_log_counts_the_cpus(kernel, smp):
     aps = AP_UP_RE.findall(out)
     assert [int(a[0]) for a in aps] == list(range(1, smp)), out
     for cpu, apic, timer_hz, bogo, _ in aps:
-        # QEMU's LAPIC timer input is 1 GHz; each AP calibrates its own
-        # against the TSC (10 ms), which agrees within 1 %
-        assert abs(int(timer_hz) - 10**9) < 10**7, out
+        # QEMU's LAPIC timer input is 1 GHz; each AP measures its own
+        # against the boot CPU's reference, the HPET here (the median of
+        # 5 windows of 2 ms, kernel/clock.c lapic_timer_calibrate_cpu):
+        # within 0.021 % in 390 APs of 130 boots, 2 host cores busy.
+        # (Against the TSC, which under TCG ran fast while the boot CPU
+        # read it in its wait loop: 11 of 720 APs in 240 boots over 1 %
+        # off, up to 4.8 %, 33 over 0.5 %.)
+        assert abs(int(timer_hz) - 10**9) < 5 * 10**6, out
         assert int(bogo) > 0, out
 
 

@@ -5,9 +5,9 @@ e1000e, igb) on the test namespace's tap (netns.TestNet, as test_journey):
   - a ping flood: echo requests received in their DMA buffers, replies
     built by lwIP in the request's own buffer (its headers rewritten in
     place, lwIP patch 0068) and sent from it;
-  - TCP: iperf to the guest (lwiperf), and a bulk transfer through the
-    TCP echo service (segments both ways; a TSO send is a header piece
-    and payload pieces: scatter-gather);
+  - TCP: iperf to the guest (lwiperf, 4 flows), and a bulk transfer
+    through the TCP echo service (segments both ways; a TSO send is a
+    header piece and payload pieces: scatter-gather);
   - UDP echo: lwIP writes the reply's headers in front of the received
     payload, in the RX DMA buffer, so the TX side takes one descriptor
     per reply and the RX buffer comes back to the pool only when the TX
@@ -18,7 +18,8 @@ no TX frame linearised (TSO sends, on by default, never are), zero-copy
 counters up by at least the frames exchanged (a TSO send counts its
 segments), more TX segments than frames (scatter-gather was used), the
 counters adding up (rx_packets = rx_zc_frames + rx_copied_frames; the
-frames queued = tx_packets + the change in tx_ring_inflight), and,
+frames queued = tx_packets + the change in tx_ring_inflight, also at
+reads while iperf runs), and,
 once traffic stops, every buffer back in the pool (rx_pool_lent 0,
 rx_pool_free at its starting level)."""
 import os
@@ -44,6 +45,15 @@ def ethtool_stats(g):
     missing = [c for c in COUNTERS if c not in found]
     assert not missing, "ethtool -S eth0 lacks %s: %s" % (missing, found)
     return found
+
+
+def tx_unaccounted(a, b):
+    """Frames queued between reads a and b (a TSO send: its segments)
+    less the frames sent (tx_packets) and the change in those queued and
+    not yet cleaned (tx_ring_inflight): 0 when the TX counters add up."""
+    d = {k: b[k] - a[k] for k in COUNTERS}
+    return (d["tx_zc_frames"] + d["tx_linearized"] + d["tx_tso_segments"] - d["tx_tso_sends"] -
+            d["tx_packets"] - d["tx_ring_inflight"])
 
 
 def settled(g, timeout=15):
@@ -93,9 +103,22 @@ def test_zero_copy_both_ways(testnet, kernel, nic):
 
     pings = counts(5000, 1000)
     run_ping(j, ["-f", GUEST], pings, deadline=60 + pings // 100)
+    # iperf in 4 flows (RSS spreads them over the igb's queues, and the
+    # ACKs go out on each queue's CPU's TX queue), the counters read while
+    # it runs: the frames queued = tx_packets + the change in
+    # tx_ring_inflight at every read, not only once traffic stops
     t = counts(5, 2)
-    r = j.net.run(["iperf", "-c", GUEST, "-t", str(t), "-y", "C"], timeout=t + 60)
-    assert r.returncode == 0 and iperf_bps(r.stdout), r.stdout + r.stderr
+    p = j.net.popen(["iperf", "-c", GUEST, "-t", str(t), "-P", "4", "-y", "C"])
+    mid = []
+    stop = time.monotonic() + t - 0.5
+    while time.monotonic() < stop and len(mid) < 4 and p.poll() is None:
+        mid.append(ethtool_stats(j.g))
+    out, err = p.communicate(timeout=t + 60)
+    assert p.returncode == 0 and iperf_bps(out), out + err
+    assert mid, "no ethtool -S read while iperf ran"
+    for m in mid:
+        assert tx_unaccounted(s0, m) == 0, ({k: m[k] - s0[k] for k in COUNTERS}, s0["tx_ring_inflight"],
+                                            m["tx_ring_inflight"], len(mid))
     bulk = tcp_bulk_echo(j, counts(4 << 20, 1 << 20))
     udps = counts(20000, 4000)
     su = settled(j.g)
@@ -131,10 +154,10 @@ def test_zero_copy_both_ways(testnet, kernel, nic):
     # each frame queued completes.  Queued frames count at ndo_start_xmit,
     # sent ones when the driver cleans their descriptor at a later poll, so
     # over the window the queued ones are the sent ones plus the change in
-    # the frames still in the ring (tx_ring_inflight, read with the TX
-    # counters under the driver's TX lock): exact, though the replies of
-    # the reachability probes may still be in the ring at s0 (3 to 5 in
-    # past runs) and at s1
+    # the frames still in the rings (tx_ring_inflight: every TX queue's,
+    # each read with its counters under its queue's TX lock): exact,
+    # though the replies of the reachability probes may still be in a
+    # ring at s0 (3 to 5 in past runs) and at s1
     assert d["rx_packets"] == d["rx_zc_frames"] + d["rx_copied_frames"], d
     assert (d["tx_zc_frames"] + d["tx_linearized"] + tso_extra ==
             d["tx_packets"] + d["tx_ring_inflight"]), (d, s0["tx_ring_inflight"], s1["tx_ring_inflight"])

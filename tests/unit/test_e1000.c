@@ -1742,6 +1742,46 @@ START_TEST(mq_tx_replies_in_poll_share_one_tail_write)
 }
 END_TEST
 
+/* ethtool -S on the igb with frames in flight on TX queues 0 and 1 (the
+ * queue of a send on another CPU): tx_ring_inflight counts both rings'
+ * frames not yet cleaned, sent by the device or not, so the frames queued
+ * (tx_zc_frames + tx_linearized) = tx_packets + tx_ring_inflight at every
+ * read.  (Before: queue 0's ring alone, so a frame on queue 1 sent but
+ * not cleaned was in neither tx_packets nor tx_ring_inflight; a test
+ * reading the counters before and after its traffic found one frame too
+ * many sent, test_zerocopy[igb].) */
+START_TEST(mq_tx_ring_inflight_counts_every_queue)
+{
+	rx_seq = 0;
+	up_mq(2, 2, 64);
+	ck_assert_int_eq(xmit(100, 0, NULL, 0), 0);            /* queue 0 */
+	ck_assert_int_eq(xmit(100, 1, NULL, 0), 0);
+	dev->xps_cpus[1] = 1u << 0;     /* CPU 0 (the host's) sends on TX queue 1 */
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(xmit(100, 2 + i, NULL, 0), 0);
+	ck_assert_uint_eq(ethtool_stat("tx_zc_frames") + ethtool_stat("tx_linearized"), 7);
+	ck_assert_uint_eq(ethtool_stat("tx_packets"), 0);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_inflight"), 7);
+	/* the device sends 3 of queue 1's: still in flight until cleaned */
+	ck_assert_uint_eq(fake_tx_run_q(1, 3), 3);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_inflight"), 7);
+	mq_irq_and_poll(1);
+	ck_assert_uint_eq(ethtool_stat("tx_queue_1_packets"), 3);
+	ck_assert_uint_eq(ethtool_stat("tx_packets"), 3);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_inflight"), 4);
+	/* the rest, then queue 0's */
+	ck_assert_uint_eq(fake_tx_run_q(1, 10), 2);
+	mq_irq_and_poll(1);
+	ck_assert_uint_eq(fake_tx_run(10), 2);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_inflight"), 2);
+	e1000_fixture_irq_and_poll(ad);
+	ck_assert_uint_eq(ethtool_stat("tx_queue_0_packets"), 2);
+	ck_assert_uint_eq(ethtool_stat("tx_packets"), 7);
+	ck_assert_uint_eq(ethtool_stat("tx_ring_inflight"), 0);
+	down_mq();
+}
+END_TEST
+
 /* the 82574's RSS queue 1 has no TX ring: an rx_handler's replies with
  * NETDEV_TX_MORE from its poll go to queue 0's ring and share one TDT
  * write at that poll's end, as from queue 0's poll.  (Before: one TDT
@@ -2120,6 +2160,7 @@ int main(void)
 	tcase_add_loop_test(tc, mq_irq_lost_on_queue_1_recovered_by_the_watchdog_kick, 1, 3);
 	tcase_add_test(tc, mq_tx_replies_in_poll_share_one_tail_write);
 	tcase_add_test(tc, mq_82574_queue1_replies_share_one_tail_write);
+	tcase_add_test(tc, mq_tx_ring_inflight_counts_every_queue);
 	tcase_add_test(tc, mq_sw_stats_add_every_field);
 	tcase_add_loop_test(tc, link_comes_up_after_autoneg_restart, 0, 3);
 	tcase_add_loop_test(tc, promisc_and_multicast_filters, 0, 3);

@@ -463,7 +463,8 @@ struct e1000_adapter {
 	 * ctx_key) and the TX counters of sw: start_xmit (thread or softirq,
 	 * any CPU: irqsave), the poll's clean-up and tail write (softirq on
 	 * the interrupt's CPU: interrupts on, since with napi=on no hard IRQ
-	 * takes it), napi=off's hard IRQ (interrupts already off), stop */
+	 * takes it), napi=off's hard IRQ (interrupts already off), stop,
+	 * ethtool -S (thread: irqsave; the counters with the ring's frames) */
 	struct spinlock tx_lock;
 	/* guards hs and stats_last (clear-on-read folds): the poll, views and
 	 * ethtool (thread), napi=off's hard IRQ; irqsave */
@@ -690,6 +691,9 @@ const char *e1000_mq_irq_name(struct e1000_adapter *a, unsigned int q);
 struct e1000_mq_queue *e1000_mq_queue(struct e1000_adapter *a, unsigned int q);
 /* add queues 1..'s RX counters to *w; forget them (stats reset) */
 void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w);
+/* the same, each queue's under its tx_lock, with the frames its TX ring
+ * holds not yet cleaned added to *frames (ethtool -S tx_ring_inflight) */
+void e1000_mq_sw_add_tx_frames(struct e1000_adapter *a, struct e1000_sw_stats *w, u32 *frames);
 /* s's counters added into w as a queue's are to the device's total */
 void e1000_sw_stats_add(struct e1000_sw_stats *w, const struct e1000_sw_stats *s);
 void e1000_mq_stats_reset(struct e1000_adapter *a);

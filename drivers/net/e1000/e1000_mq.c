@@ -104,7 +104,9 @@ struct e1000_mq_queue {
 	 * the TX counters of sw: start_xmit on the CPUs that map to this
 	 * queue (thread or softirq: irqsave), this queue's poll (softirq on
 	 * its vector's CPU: interrupts on, no hard IRQ takes it with
-	 * napi=on), napi=off's hard IRQ (interrupts off), e1000_mq_tx_down */
+	 * napi=on), napi=off's hard IRQ (interrupts off), e1000_mq_tx_down,
+	 * ethtool -S (thread: irqsave, e1000_mq_sw_add_tx_frames; no other
+	 * lock held) */
 	struct spinlock tx_lock;
 	bool tx_up;                     /* ring usable by start_xmit; under tx_lock */
 	/* CPU number + 1 of the CPU whose poll of this queue hands its frames
@@ -906,6 +908,27 @@ void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w)
 {
 	for (unsigned int q = 1; q < a->max_queues; q++)
 		e1000_sw_stats_add(w, &a->mq_q[q]->sw);
+}
+
+/* As e1000_mq_sw_add, each queue's counters taken under its tx_lock
+ * together with the frames its TX ring holds not yet cleaned (added to
+ * *frames): the queue's frames queued = its tx_packets + its ring's
+ * frames at that moment, whatever its poll cleans or its CPU sends, so
+ * the sums over the queues add up too (ethtool -S tx_ring_inflight).
+ * Thread context; one queue's lock at a time, none held on entry. */
+void e1000_mq_sw_add_tx_frames(struct e1000_adapter *a, struct e1000_sw_stats *w, u32 *frames)
+{
+	for (unsigned int qi = 1; qi < a->max_queues; qi++) {
+		struct e1000_mq_queue *q = a->mq_q[qi];
+		unsigned long irqf = spin_lock_irqsave(&q->tx_lock);
+
+		e1000_sw_stats_add(w, &q->sw);
+		/* a queue taken down (tx_up false) had its ring cleaned and
+		 * freed: nothing in flight (e1000_mq_tx_down) */
+		if (q->tx_up)
+			*frames += e1000_tx_ring_frames(&q->tx);
+		spin_unlock_irqrestore(&q->tx_lock, irqf);
+	}
 }
 
 void e1000_mq_stats_reset(struct e1000_adapter *a)

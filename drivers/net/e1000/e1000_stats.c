@@ -147,12 +147,18 @@ int e1000_get_ethtool_stats(struct net_device *dev, struct ethtool_stat *st, uns
 	u32 tx_inflight;
 
 	e1000_stats_fill(a, &s);        /* folds the registers in first */
-	/* the TX counters and the ring's frames of one moment: queued =
-	 * tx_packets + tx_ring_inflight exactly, whatever a poll cleans */
+	/* each TX queue's counters and its ring's frames of one moment, under
+	 * its own lock: queued = tx_packets + tx_ring_inflight exactly,
+	 * whatever a poll cleans.  Queue 0 here, the igb's queues 1.. (their
+	 * CPUs' sends) in e1000_mq_sw_add_tx_frames.  (Before: queues 1..'s
+	 * counters were added without their locks and their rings' frames
+	 * left out, so a frame on TX queue 1 not yet cleaned at one read and
+	 * cleaned by the next put test_zerocopy[igb] one frame out.) */
 	irqf = spin_lock_irqsave(&a->tx_lock);
-	e1000_sw_total(a, &total);
+	total = a->sw;
 	tx_inflight = e1000_tx_ring_frames(&a->tx);
 	spin_unlock_irqrestore(&a->tx_lock, irqf);
+	e1000_mq_sw_add_tx_frames(a, &total, &tx_inflight);
 	s.tx_packets = total.tx_packets;
 	s.tx_bytes = total.tx_bytes;
 	/* the netdev counters and Linux e1000's names for the registers */
