@@ -16,4 +16,5 @@ kernel-srcs += drivers/net/l2reflect.c drivers/net/l2reflect_run.c \
 	drivers/net/e1000/e1000_netdev.c drivers/net/e1000/e1000_irq.c \
 	drivers/net/e1000/e1000_itr.c drivers/net/e1000/e1000_main.c \
 	drivers/net/e1000/e1000_fault.c drivers/net/e1000/e1000_watchdog.c \
-	drivers/net/e1000/e1000_mq.c drivers/net/e1000/e1000_vlan.c
+	drivers/net/e1000/e1000_mq.c drivers/net/e1000/e1000_mq_ethtool.c \
+	drivers/net/e1000/e1000_vlan.c

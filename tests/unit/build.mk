@@ -90,7 +90,8 @@ unit-e1000-fixture-srcs := tests/unit/fake_e1000.c tests/unit/e1000_fixture.c
 unit-e1000-srcs = drivers/net/netdevice.c drivers/net/e1000/e1000_hw.c \
 	drivers/net/e1000/e1000_desc.c drivers/net/e1000/e1000_txrx.c drivers/net/e1000/e1000_rxpool.c \
 	drivers/net/e1000/e1000_stats.c drivers/net/e1000/e1000_netdev.c \
-	drivers/net/e1000/e1000_irq.c drivers/net/e1000/e1000_itr.c drivers/net/e1000/e1000_mq.c drivers/net/e1000/e1000_vlan.c \
+	drivers/net/e1000/e1000_irq.c drivers/net/e1000/e1000_itr.c drivers/net/e1000/e1000_mq.c \
+	drivers/net/e1000/e1000_mq_ethtool.c drivers/net/e1000/e1000_vlan.c \
 	kernel/errno.c \
 	$(unit-e1000-fixture-srcs) \
 	kernel/softirq.c lib/seq_buf.c $(net-core-srcs) $(unit-fault-hooks-srcs)

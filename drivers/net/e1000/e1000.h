@@ -337,8 +337,8 @@ struct e1000_sw_stats {
 /* Every field of struct e1000_sw_stats, with how a TX/RX queue's counter
  * goes into the device's total (e1000_sw_stats_add): SUM, MAX (a
  * maximum) or OWN (the device's are queue 0's, a->sw: each queue's
- * vector keeps its own).  e1000_mq.c asserts that each is a u64 and that
- * the list names them all: a field added above goes here too. */
+ * vector keeps its own).  e1000_mq_ethtool.c asserts that each is a u64
+ * and that the list names them all: a field added above goes here too. */
 #define E1000_SW_STATS(SUM, MAX, OWN)                                          \
 	SUM(rx_packets) SUM(rx_bytes) SUM(tx_packets) SUM(tx_bytes)            \
 	SUM(rx_crc_errors) SUM(rx_frame_errors) SUM(rx_length_errors)          \
@@ -689,7 +689,12 @@ bool e1000_mq_other_intr(struct e1000_adapter *a);
 /* the IRQ name of queue q's vector ("eth0-TxRx-q"); stable storage */
 const char *e1000_mq_irq_name(struct e1000_adapter *a, unsigned int q);
 struct e1000_mq_queue *e1000_mq_queue(struct e1000_adapter *a, unsigned int q);
-/* add queues 1..'s RX counters to *w; forget them (stats reset) */
+/* the queue the chip's RSS picks for hash: RETA byte (hash & 127), low nibble */
+unsigned int e1000_rss_queue(const struct e1000_adapter *a, u32 hash);
+
+/* e1000_mq_ethtool.c: the queues' counters and the multiqueue ethtool
+ * ops, on e1000_mq.c's queues (the internals the two share: e1000_mq.h).
+ * sw_add: queues 1..'s RX counters added to *w; forget them (stats reset) */
 void e1000_mq_sw_add(struct e1000_adapter *a, struct e1000_sw_stats *w);
 /* the same, each queue's under its tx_lock, with the frames its TX ring
  * holds not yet cleaned added to *frames (ethtool -S tx_ring_inflight) */
@@ -711,8 +716,6 @@ int  e1000_set_rxfh_fields(struct net_device *dev, u32 flow_type, u32 fields);
  * [new_nq, old_nq) removed, between down and up; NULL in host tests */
 extern int (*e1000_mq_irqs_hook)(struct e1000_adapter *a, unsigned int old_nq,
 				 unsigned int new_nq);
-/* the queue the chip's RSS picks for hash: RETA byte (hash & 127), low nibble */
-unsigned int e1000_rss_queue(const struct e1000_adapter *a, u32 hash);
 
 /* e1000_vlan.c: the VLAN offloads.  restore: VET, the filter table and
  * CTRL.VME as the features say, hw.vlan_filter for the RCTL writes to
