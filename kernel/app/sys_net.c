@@ -73,8 +73,13 @@ static const struct app_file_ops sock_file_ops = {
 	.release = sock_file_release,
 };
 
-/* the socket of fd with a reference on its file (fd_put(*fp) after) */
-static struct socket *sockfd_get(int fd, struct app_file **fp, long *err)
+/* the socket of fd with a reference on its file (fd_put(*fp) after).
+ * Always inline, with fd_get in it: recvfrom and sendto each start here,
+ * and under QEMU's TCG a call's return is a lookup of the next
+ * translated block */
+static inline __attribute__((always_inline)) struct socket *sockfd_get(int fd,
+									 struct app_file **fp,
+									 long *err)
 {
 	struct app_file *f = fd_get(fd);
 
