@@ -10,6 +10,7 @@
 #define KERNEL_UACCESS_H
 
 #include "kernel/errno.h"
+#include "kernel/extable.h"
 #include "kernel/mm.h"
 #include "kernel/types.h"
 
@@ -20,6 +21,30 @@
 
 /* copy n bytes; the bytes NOT copied (0: all) */
 unsigned long uaccess_copy(void *dst, const void *src, size_t n);
+/* uaccess_copy inline, the same instructions and answers, for the copies
+ * made once per datagram (a datagram socket's payload in and out, sendto's
+ * address): under QEMU's TCG a call's return is a lookup of the next
+ * translated block.  The fixup is inline too (jumped over), each within
+ * a few bytes after its instruction, as uaccess.S's */
+static inline __attribute__((always_inline)) unsigned long uaccess_copy_inline(void *dst,
+									       const void *src,
+									       size_t n)
+{
+	unsigned long left = n >> 3, tail = n & 7;
+
+	__asm__ volatile("1:	rep movsq\n\t"
+			 "movq %[tail], %%rcx\n"
+			 "2:	rep movsb\n\t"
+			 "jmp 3f\n"
+			 "4:	leaq (%[tail], %%rcx, 8), %%rcx\n" /* the quads left and the tail */
+			 "3:\n\t"
+			 EXTABLE_C("1b", "4b")
+			 EXTABLE_C("2b", "3b")
+			 : "+c"(left), "+D"(dst), "+S"(src)
+			 : [tail] "r"(tail)
+			 : "memory");
+	return left;
+}
 /* zero n bytes at dst; the bytes NOT zeroed */
 unsigned long uaccess_clear(void *dst, size_t n);
 /* *v = *(u32 *)src in one load: 0 or -EFAULT */

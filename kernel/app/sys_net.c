@@ -132,13 +132,16 @@ static long sys_socket(int family, int type, int protocol)
 #define ADDR_IN_ZEROED 32
 _Static_assert(ADDR_IN_ZEROED >= sizeof(struct sockaddr_in6), "ADDR_IN_ZEROED");
 
-/* an address from the application: 0 or -EFAULT/-EINVAL */
+/* an address from the application: 0 or -EFAULT/-EINVAL (copy_from_user
+ * with the copy inline: sendto's every datagram comes here) */
 static int addr_in(unsigned long uaddr, int len, struct sockaddr_storage *ss)
 {
 	if (len < 0 || (size_t)len > sizeof(*ss))
 		return -EINVAL;
 	memset(ss, 0, ADDR_IN_ZEROED);
-	return copy_from_user(ss, uaddr, (size_t)len);
+	if (!access_ok(uaddr, (size_t)len) || uaccess_copy_inline(ss, (const void *)uaddr, (size_t)len))
+		return -EFAULT;
+	return 0;
 }
 
 /* addr_out's general case, in three steps (Linux's move_addr_to_user:

@@ -263,24 +263,24 @@ size_t sock_copy_from_iov_walk(const struct msghdr *msg, size_t off, void *dst, 
 /* copy len bytes of p from p_off into msg's iovecs from byte off; the
  * bytes copied, fewer when an application's page faulted (kernel/uaccess.h).
  * Inline: a read into one buffer of bytes in one pbuf (a datagram's
- * recvfrom) is one copy */
+ * recvfrom) is one copy, itself inline */
 static inline size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf *p,
 				      u32 p_off, size_t len)
 {
 	if (msg->msg_iovlen == 1 && !off && p && len <= msg->msg_iov[0].iov_len &&
 	    (size_t)p_off + len <= p->len)
-		return len - uaccess_copy(msg->msg_iov[0].iov_base,
-					  (const char *)p->payload + p_off, len);
+		return len - uaccess_copy_inline(msg->msg_iov[0].iov_base,
+						 (const char *)p->payload + p_off, len);
 	return sock_copy_to_iov_walk(msg, off, p, p_off, len);
 }
 /* copy len bytes of msg's iovecs from byte off to dst; the bytes copied,
  * fewer when an application's page faulted.  Inline: a send from one
- * buffer (sendto) is one copy */
+ * buffer (sendto) is one copy, itself inline */
 static inline size_t sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst,
 					size_t len)
 {
 	if (msg->msg_iovlen == 1 && !off && len <= msg->msg_iov[0].iov_len)
-		return len - uaccess_copy(dst, msg->msg_iov[0].iov_base, len);
+		return len - uaccess_copy_inline(dst, msg->msg_iov[0].iov_base, len);
 	return sock_copy_from_iov_walk(msg, off, dst, len);
 }
 /* an lwIP err_t as a negative errno */

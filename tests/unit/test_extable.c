@@ -76,13 +76,24 @@ START_TEST(lookup_finds_listed_rips_only)
 }
 END_TEST
 
+/* uaccess_copy_inline (kernel/uaccess.h), once in this program */
+static __attribute__((noinline)) unsigned long copy_inline(void *dst, const void *src, size_t n)
+{
+	return uaccess_copy_inline(dst, src, n);
+}
+
+/* the two copies under test: uaccess.S's and the inline one, the same answers */
+static unsigned long (*const copies[])(void *, const void *, size_t) = {
+	uaccess_copy, copy_inline,
+};
+
 START_TEST(the_copies_are_listed)
 {
 	/* uaccess.S's eleven faulting instructions (quads and bytes of the
 	 * copy and the clear, the u32 load and store, name_out's room load,
-	 * two quads, bytes and length store), each fixup after it in the
-	 * same function */
-	ck_assert_int_eq(__stop___ex_table - __start___ex_table, 11);
+	 * two quads, bytes and length store) and uaccess_copy_inline's two
+	 * (quads and bytes), each fixup after it in the same function */
+	ck_assert_int_eq(__stop___ex_table - __start___ex_table, 13);
 	for (const struct extable_entry *e = __start___ex_table; e < __stop___ex_table; e++) {
 		unsigned long insn = extable_insn(e), fix = extable_fixup_addr(e);
 
@@ -94,35 +105,37 @@ END_TEST
 
 START_TEST(copy_without_fault)
 {
+	unsigned long (*copy)(void *, const void *, size_t) = copies[_i];
 	char src[100], dst[100] = { 0 };
 
 	catch_faults();
 	memset(src, 'x', sizeof(src));
-	ck_assert_uint_eq(uaccess_copy(dst, src, sizeof(src)), 0);
+	ck_assert_uint_eq(copy(dst, src, sizeof(src)), 0);
 	ck_assert_int_eq(memcmp(dst, src, sizeof(src)), 0);
-	ck_assert_uint_eq(uaccess_copy(dst, src, 0), 0);
+	ck_assert_uint_eq(copy(dst, src, 0), 0);
 	ck_assert_uint_eq(fixups, 0);
 }
 END_TEST
 
 START_TEST(copy_from_prot_none_returns_what_is_left)
 {
+	unsigned long (*copy)(void *, const void *, size_t) = copies[_i];
 	char *p = two_pages(PROT_NONE), dst[3 * PG];
 
 	catch_faults();
 	memset(dst, 0, sizeof(dst));
 	/* 104 bytes before the PROT_NONE page (13 quads), 496 in it */
-	ck_assert_uint_eq(uaccess_copy(dst, p + PG - 104, 600), 496);
+	ck_assert_uint_eq(copy(dst, p + PG - 104, 600), 496);
 	ck_assert_uint_eq(fixups, 1);
 	ck_assert_int_eq(dst[103], 'a');
 	ck_assert_int_eq(dst[104], 0);
 	/* the tail's bytes: 5 quads, then 3 bytes of which the last faults */
 	memset(dst, 0, sizeof(dst));
-	ck_assert_uint_eq(uaccess_copy(dst, p + PG - 42, 43), 1);
+	ck_assert_uint_eq(copy(dst, p + PG - 42, 43), 1);
 	ck_assert_int_eq(dst[41], 'a');
 	/* a quad across the boundary is not copied: the count stays exact */
 	memset(dst, 0, sizeof(dst));
-	ck_assert_uint_eq(uaccess_copy(dst, p + PG - 100, 600), 504);
+	ck_assert_uint_eq(copy(dst, p + PG - 100, 600), 504);
 	ck_assert_int_eq(dst[95], 'a');
 	ck_assert_int_eq(dst[96], 0);
 	ck_assert_uint_eq(fixups, 3);
@@ -134,11 +147,12 @@ END_TEST
 
 START_TEST(copy_to_readonly_returns_what_is_left)
 {
+	unsigned long (*copy)(void *, const void *, size_t) = copies[_i];
 	char *p = two_pages(PROT_READ), src[PG];
 
 	catch_faults();
 	memset(src, 'z', sizeof(src));
-	ck_assert_uint_eq(uaccess_copy(p + PG - 16, src, 32), 16);
+	ck_assert_uint_eq(copy(p + PG - 16, src, 32), 16);
 	ck_assert_int_eq(p[PG - 1], 'z');
 	ck_assert_int_eq(p[PG], 'a');
 	ck_assert_uint_eq(uaccess_clear(p + PG - 8, 16), 8);
@@ -240,9 +254,9 @@ int main(void)
 
 	tcase_add_test(tc, lookup_finds_listed_rips_only);
 	tcase_add_test(tc, the_copies_are_listed);
-	tcase_add_test(tc, copy_without_fault);
-	tcase_add_test(tc, copy_from_prot_none_returns_what_is_left);
-	tcase_add_test(tc, copy_to_readonly_returns_what_is_left);
+	tcase_add_loop_test(tc, copy_without_fault, 0, 2);
+	tcase_add_loop_test(tc, copy_from_prot_none_returns_what_is_left, 0, 2);
+	tcase_add_loop_test(tc, copy_to_readonly_returns_what_is_left, 0, 2);
 	tcase_add_test(tc, get_u32_faults_to_efault);
 	tcase_add_test(tc, put_u32_faults_to_efault);
 	tcase_add_test(tc, name_out_as_move_addr_to_user);
