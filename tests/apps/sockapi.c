@@ -857,6 +857,19 @@ static void test_user_faults(void)
 	CHECK("uaccess_readonly_page_unwritten", ro[0] == 0, "ro[0] %d", ro[0]);
 	CHECK_ERR("uaccess_udp_send_from_prot_none", sendto(tx, none, 10, 0, (struct sockaddr *)&a, sizeof(a)),
 		  EFAULT);
+	/* the source address to a read-only page, its length from a PROT_NONE
+	 * one: EFAULT (Linux's move_addr_to_user; the datagram is read) */
+	{
+		socklen_t flen = sizeof(struct sockaddr_in);
+
+		sendto(tx, "ad", 2, 0, (struct sockaddr *)&a, sizeof(a));
+		CHECK_ERR("uaccess_udp_recvfrom_addr_readonly",
+			  recvfrom(u, buf, sizeof(buf), 0, (struct sockaddr *)ro, &flen), EFAULT);
+		sendto(tx, "al", 2, 0, (struct sockaddr *)&a, sizeof(a));
+		CHECK_ERR("uaccess_udp_recvfrom_addrlen_prot_none",
+			  recvfrom(u, buf, sizeof(buf), 0, (struct sockaddr *)buf, (socklen_t *)none),
+			  EFAULT);
+	}
 	/* the destination address unreadable */
 	CHECK_ERR("uaccess_udp_sendto_addr_prot_none", sendto(tx, "a", 1, 0, (struct sockaddr *)none,
 							      sizeof(a)), EFAULT);
