@@ -48,7 +48,9 @@ by default, COUNT_SECS=):
           looks its successor up by address, helper_lookup_tb_ptr,
           where a direct jump or call chains to it): the total by kind,
           and with RETS_TOP=N the N functions whose blocks end in the
-          most of them, by kind.
+          most of them, by kind.  Blocks in the user half (an
+          application image's, e.g. musl's recvfrom/sendto) are named
+          "(application)".
 
 e.g. `bench/udpcost.py now=build/release/barenet.elf before=/path/to/old.elf`
 (build/release: the release image, make bench's; build/barenet.elf is the
@@ -232,6 +234,9 @@ def mmio_counts(label, g, net, port=run.ECHO_PORT):
 # twice (once more after the one instruction of its interrupt shadow),
 # popf, iret, syscall/sysret, wrmsr, hlt
 TB_EXITS = ("sti", "popfq", "iretq", "syscall", "sysretq", "wrmsr", "hlt")
+# the end of the user half (kernel/uaccess.h USER_TOP): blocks below it are
+# the application's, named "(application)"
+USER_TOP = 0x0000800000000000
 
 
 def tb_lookup(insn):
@@ -298,7 +303,9 @@ def insn_counts(label, g, net, addrs, names, port=run.ECHO_PORT):
     looks_fn = collections.Counter()
     for path, sign in ((log, 1), (log + ".idle", -1)):
         for pc, k in tb_log(path, sizes, last).items():
-            fn = profile.name_of(addrs, names, pc)
+            # the application's code (musl's system call wrappers) is in
+            # the user half, where the image has no text symbols
+            fn = profile.name_of(addrs, names, pc) if pc >= USER_TOP else "(application)"
             per_fn[fn] += sign * k * sizes.get(pc, 1)
             op = last.get(pc, "").split(" ", 1)[0]
             if op in TB_EXITS:
