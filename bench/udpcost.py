@@ -43,6 +43,14 @@ by default, COUNT_SECS=):
           its main loop (TB_EXITS: sti twice, for its interrupt shadow;
           popfq, iretq, syscall, wrmsr, hlt once); EXITS_TOP=N lists
           the N functions whose blocks end in the most of them.
+          Also the blocks per request that end in a `ret`, an indirect
+          call or an indirect jmp (LOOKUPS: under TCG each such end
+          looks its successor up by address, helper_lookup_tb_ptr,
+          where a direct jump or call chains to it): the total by kind,
+          and with RETS_TOP=N the N functions whose blocks end in the
+          most of them, by kind.  Blocks in the user half (an
+          application image's, e.g. musl's recvfrom/sendto) are named
+          "(application)".
 
 e.g. `bench/udpcost.py now=build/release/barenet.elf before=/path/to/old.elf`
 (build/release: the release image, make bench's; build/barenet.elf is the
@@ -163,6 +171,8 @@ COUNT_SECS = float(os.environ.get("COUNT_SECS", "2"))
 INSN_TOP = int(os.environ.get("INSN_TOP", "30"))
 # with INSN=1: the exits per request by function, the EXITS_TOP most (0: none)
 EXITS_TOP = int(os.environ.get("EXITS_TOP", "0"))
+# with INSN=1: the TB lookups per request by function, the RETS_TOP most (0: none)
+RETS_TOP = int(os.environ.get("RETS_TOP", "0"))
 MR_LINE = re.compile(r"memory_region_ops_(read|write) .*?addr (0x[0-9a-f]+) .*?name '([^']*)'")
 TB_RUN = re.compile(r"Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/")
 TB_INSN = re.compile(r"^0x([0-9a-f]+):")
@@ -224,12 +234,37 @@ def mmio_counts(label, g, net, port=run.ECHO_PORT):
 # twice (once more after the one instruction of its interrupt shadow),
 # popf, iret, syscall/sysret, wrmsr, hlt
 TB_EXITS = ("sti", "popfq", "iretq", "syscall", "sysretq", "wrmsr", "hlt")
+# the end of the user half (kernel/uaccess.h USER_TOP): blocks below it are
+# the application's, named "(application)"
+USER_TOP = 0x0000800000000000
+
+
+def tb_lookup(insn):
+    """The kind of TB lookup a block's last instruction ("mnemonic
+    operands") makes under TCG: "ret", "icall" (call through a register or
+    memory), "ijmp" (jmp likewise), or None (a direct jump or call chains
+    to its target; a conditional branch too).  AT&T operands mark an
+    indirect target with '*'; Intel syntax with a register or a memory
+    operand."""
+    words = insn.split()
+    while words and words[0] in ("rep", "repz", "bnd", "notrack"):
+        words.pop(0)
+    if not words:
+        return None
+    op, arg = words[0], " ".join(words[1:])
+    if op in ("ret", "retq", "retn"):
+        return "ret"
+    if op in ("call", "callq", "jmp", "jmpq"):
+        if arg.startswith("*") or not re.fullmatch(r"(0x)?[0-9a-f]+( <.*>)?", arg):
+            return "icall" if op.startswith("call") else "ijmp"
+    return None
 
 
 def tb_log(path, sizes, last=None):
     """Executions per translation block start in a -d in_asm,exec log;
     sizes (block start -> instructions) filled from its in_asm parts, and
-    last (block start -> its last instruction's mnemonic) if given."""
+    last (block start -> its last instruction, "mnemonic operands") if
+    given."""
     runs = collections.Counter()
     cur = None
     with open(path, errors="replace") as f:
@@ -243,8 +278,10 @@ def tb_log(path, sizes, last=None):
                 if last is not None:
                     # "0x...:  bytes...  mnemonic operands": the first word
                     # that is not a byte
-                    words = [w for w in line.split()[1:] if not re.fullmatch(r"[0-9a-f]{2}", w)]
-                    last[cur] = words[0] if words else ""
+                    words = line.split()[1:]
+                    while words and re.fullmatch(r"[0-9a-f]{2}", words[0]):
+                        words.pop(0)
+                    last[cur] = " ".join(words)
                 continue
             cur = None
             m = TB_RUN.search(line)
@@ -262,21 +299,41 @@ def insn_counts(label, g, net, addrs, names, port=run.ECHO_PORT):
     per_fn = collections.Counter()
     exits = collections.Counter()
     exits_fn = collections.Counter()
+    looks = collections.Counter()
+    looks_fn = collections.Counter()
     for path, sign in ((log, 1), (log + ".idle", -1)):
         for pc, k in tb_log(path, sizes, last).items():
-            fn = profile.name_of(addrs, names, pc)
+            # the application's code (musl's system call wrappers) is in
+            # the user half, where the image has no text symbols
+            fn = profile.name_of(addrs, names, pc) if pc >= USER_TOP else "(application)"
             per_fn[fn] += sign * k * sizes.get(pc, 1)
-            if last.get(pc) in TB_EXITS:
-                exits[last[pc]] += sign * k
-                exits_fn[(last[pc], fn)] += sign * k
+            op = last.get(pc, "").split(" ", 1)[0]
+            if op in TB_EXITS:
+                exits[op] += sign * k
+                exits_fn[(op, fn)] += sign * k
+            kind = tb_lookup(last.get(pc, ""))
+            if kind:
+                looks[kind] += sign * k
+                looks_fn[fn] += sign * k
+                looks_fn[(kind, fn)] += sign * k
         os.unlink(path)
     tot = sum(per_fn.values())
     print("%s guest instructions per request: %.0f (%d requests, %.0f/s while logged)" % (
         label, tot / max(n, 1), n, n / secs))
     print("%s blocks ending in an exit from the translated code per request: %s" % (
         label, ", ".join("%s %.2f" % (op, k / max(n, 1)) for op, k in exits.most_common())))
+    print("%s blocks ending in a TB lookup per request: %.2f (%s)" % (
+        label, sum(looks.values()) / max(n, 1),
+        ", ".join("%s %.2f" % (kd, looks[kd] / max(n, 1)) for kd in ("ret", "icall", "ijmp"))))
     for nm, k in per_fn.most_common(INSN_TOP):
         print("  %7.1f %s" % (k / max(n, 1), nm))
+    if RETS_TOP:
+        print("%s TB lookups per request by the function whose block ends in one "
+              "(ret/icall/ijmp):" % label)
+        top = [(nm, k) for nm, k in looks_fn.items() if isinstance(nm, str)]
+        for nm, k in sorted(top, key=lambda x: -x[1])[:RETS_TOP]:
+            print("  %7.2f %-32s %s" % (k / max(n, 1), nm, "/".join(
+                "%.2f" % (looks_fn[(kd, nm)] / max(n, 1)) for kd in ("ret", "icall", "ijmp"))))
     if EXITS_TOP:
         print("%s exits per request by the function whose block ends in it:" % label)
         for (op, nm), k in exits_fn.most_common(EXITS_TOP):

@@ -21,6 +21,12 @@ struct extable_entry {
 };
 _Static_assert(sizeof(struct extable_entry) == 8, "EXTABLE() emits two longs");
 
+/* EXTABLE() in C inline assembly: the instruction at the local label insn
+ * (a string such as "1b") may fault on a user address, resume at fixup */
+#define EXTABLE_C(insn, fixup)                                              \
+	".pushsection __ex_table, \"a\"\n\t.balign 4\n\t.long (" insn ") - .\n\t" \
+	".long (" fixup ") - .\n\t.popsection\n\t"
+
 static inline unsigned long extable_insn(const struct extable_entry *e)
 {
 	return (unsigned long)&e->insn + (long)e->insn;

@@ -22,15 +22,9 @@ const char *const softirq_to_name[NR_SOFTIRQS] = {
 	[HRTIMER_SOFTIRQ] = "HRTIMER", [RCU_SOFTIRQ] = "RCU",
 };
 
-struct softirq_cpu {
-	u32 pending;          /* raised vectors; changed only with interrupts off */
-	u32 bh_count;         /* SOFTIRQ_OFFSET / SOFTIRQ_DISABLE_OFFSET units */
-	struct softirq_stat stat;
-};
-
 static void (*softirq_vec[NR_SOFTIRQS])(void);
 /* each CPU's own (kernel/percpu.h): zero is the right start */
-static DEFINE_PER_CPU(struct softirq_cpu, softirq_cpus);
+DEFINE_PER_CPU(struct softirq_cpu, softirq_cpus);
 
 static struct softirq_cpu *this_cpu(void)
 {
@@ -184,14 +178,10 @@ void local_bh_disable(void)
 	barrier();
 }
 
-void local_bh_enable(void)
+/* out of line everywhere (kernel/softirq.h says why) */
+__noinline void local_bh_enable(void)
 {
-	struct softirq_cpu *sc = this_cpu();
-
-	barrier();
-	sc->bh_count -= SOFTIRQ_DISABLE_OFFSET;
-	if (!sc->bh_count && !in_irq() && READ_ONCE(sc->pending))
-		do_softirq();
+	local_bh_enable_inline();
 }
 
 const struct softirq_stat *softirq_stat_cpu(unsigned int cpu)

@@ -16,6 +16,8 @@
 #ifndef KERNEL_SOFTIRQ_H
 #define KERNEL_SOFTIRQ_H
 
+#include "kernel/irq.h"
+#include "kernel/percpu.h"
 #include "kernel/types.h"
 
 enum softirq_vector {
@@ -76,11 +78,6 @@ bool ksoftirqd_run(void);
 /* wake this CPU's ksoftirqd thread, if it has one (kernel/kthread.c) */
 void ksoftirqd_wake(void);
 
-/* Disable/enable softirq processing on this CPU (nestable).  The final
- * local_bh_enable() runs softirqs raised meanwhile. */
-void local_bh_disable(void);
-void local_bh_enable(void);
-
 /* true while serving softirqs or with bottom halves disabled */
 bool in_softirq(void);
 /* true only while softirq handlers run */
@@ -96,6 +93,39 @@ struct softirq_stat {
 	u64 deferred;              /* times work was left to ksoftirqd (bounds hit) */
 	u64 ksoftirqd_runs;        /* ksoftirqd_run() calls that ran softirqs */
 };
+
+/* a CPU's softirq state (kernel/softirq.c); here for
+ * local_bh_enable_inline below */
+struct softirq_cpu {
+	u32 pending;          /* raised vectors; changed only with interrupts off */
+	u32 bh_count;         /* SOFTIRQ_OFFSET / SOFTIRQ_DISABLE_OFFSET units */
+	struct softirq_stat stat;
+};
+DECLARE_PER_CPU(struct softirq_cpu, softirq_cpus);
+
+/* Disable/enable softirq processing on this CPU (nestable).  The final
+ * local_bh_enable() runs softirqs raised meanwhile. */
+void local_bh_disable(void);
+
+/* local_bh_enable inline, for a path that runs once per datagram and
+ * pays the call's return (under QEMU's TCG a lookup of the next
+ * translated block): the socket layer's datagram read and send.  The
+ * rest call local_bh_enable, which stays out of line (noinline), so that
+ * the inlined code stays where it pays: with it inline everywhere, gcc's
+ * link-time inliner stopped inlining other small functions of the frame
+ * path (qdisc_unlock, the core lock's release), and the callback echo
+ * made as many calls as before */
+static inline void local_bh_enable_inline(void)
+{
+	struct softirq_cpu *sc = this_cpu_ptr(&softirq_cpus);
+
+	barrier();
+	sc->bh_count -= SOFTIRQ_DISABLE_OFFSET;
+	if (unlikely(!sc->bh_count && READ_ONCE(sc->pending)) && !in_irq())
+		do_softirq();
+}
+
+void local_bh_enable(void);
 
 /* counters of one CPU, or NULL for a CPU that does not exist */
 const struct softirq_stat *softirq_stat_cpu(unsigned int cpu);

@@ -10,6 +10,7 @@
 #define KERNEL_UACCESS_H
 
 #include "kernel/errno.h"
+#include "kernel/extable.h"
 #include "kernel/mm.h"
 #include "kernel/types.h"
 
@@ -20,6 +21,30 @@
 
 /* copy n bytes; the bytes NOT copied (0: all) */
 unsigned long uaccess_copy(void *dst, const void *src, size_t n);
+/* uaccess_copy inline, the same instructions and answers, for the copies
+ * made once per datagram (a datagram socket's payload in and out, sendto's
+ * address): under QEMU's TCG a call's return is a lookup of the next
+ * translated block.  The fixup is inline too (jumped over), each within
+ * a few bytes after its instruction, as uaccess.S's */
+static inline __attribute__((always_inline)) unsigned long uaccess_copy_inline(void *dst,
+									       const void *src,
+									       size_t n)
+{
+	unsigned long left = n >> 3, tail = n & 7;
+
+	__asm__ volatile("1:	rep movsq\n\t"
+			 "movq %[tail], %%rcx\n"
+			 "2:	rep movsb\n\t"
+			 "jmp 3f\n"
+			 "4:	leaq (%[tail], %%rcx, 8), %%rcx\n" /* the quads left and the tail */
+			 "3:\n\t"
+			 EXTABLE_C("1b", "4b")
+			 EXTABLE_C("2b", "3b")
+			 : "+c"(left), "+D"(dst), "+S"(src)
+			 : [tail] "r"(tail)
+			 : "memory");
+	return left;
+}
 /* zero n bytes at dst; the bytes NOT zeroed */
 unsigned long uaccess_clear(void *dst, size_t n);
 /* *v = *(u32 *)src in one load: 0 or -EFAULT */
@@ -30,6 +55,46 @@ int uaccess_put_u32(void *dst, u32 v);
  * negative one -EINVAL; min(room, len) bytes of src to dst, then
  * *ulen = len; 0 or -EFAULT */
 int uaccess_name_out(void *dst, const void *src, int len, u32 *ulen);
+
+/* uaccess_name_out inline, the same instructions and answers (recvfrom's
+ * every datagram writes its source address) */
+static inline __attribute__((always_inline)) int uaccess_name_out_inline(void *dst, const void *src,
+									 int len, u32 *ulen)
+{
+	unsigned long left, a, b;
+	int rc;
+
+	__asm__ volatile("1:	movl (%[ulen]), %%ecx\n\t"
+			 "testl %%ecx, %%ecx\n\t"
+			 "js 7f\n\t"
+			 "cmpl %[len], %%ecx\n\t"
+			 "cmovgl %[len], %%ecx\n\t"
+			 "cmpl $16, %%ecx\n\t"
+			 "jne 4f\n\t"
+			 "movq (%[src]), %[a]\n\t"
+			 "movq 8(%[src]), %[b]\n"
+			 "2:	movq %[a], (%[dst])\n"
+			 "3:	movq %[b], 8(%[dst])\n\t"
+			 "jmp 5f\n"
+			 "4:	rep movsb\n"
+			 "5:	movl %[len], (%[ulen])\n\t"
+			 "xorl %[rc], %[rc]\n\t"
+			 "jmp 8f\n"
+			 "6:	movl %[efault], %[rc]\n\t"
+			 "jmp 8f\n"
+			 "7:	movl %[einval], %[rc]\n"
+			 "8:\n\t"
+			 EXTABLE_C("1b", "6b")
+			 EXTABLE_C("2b", "6b")
+			 EXTABLE_C("3b", "6b")
+			 EXTABLE_C("4b", "6b")
+			 EXTABLE_C("5b", "6b")
+			 : [rc] "=&r"(rc), "=&c"(left), [a] "=&r"(a), [b] "=&r"(b), [dst] "+D"(dst),
+			   [src] "+S"(src)
+			 : [len] "r"(len), [ulen] "r"(ulen), [efault] "i"(-EFAULT), [einval] "i"(-EINVAL)
+			 : "memory", "cc");
+	return rc;
+}
 
 /* every page of [src, src+n) readable now: 0 or -EFAULT (one load a page) */
 static inline int uaccess_probe_read(const void *src, size_t n)

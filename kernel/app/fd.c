@@ -10,12 +10,13 @@
 #include "net/socket/socket.h"
 #include <string.h>
 
-/* guards fds; thread context only (system calls, the exit's close, the
- * kworker's reaping), never a hard IRQ: taken without turning interrupts
- * off (each fd_get would otherwise end in an sti, which under QEMU's TCG
- * leaves the translated code twice: two of them a datagram echoed) */
-static struct spinlock fd_lock = SPINLOCK_INIT("app_fd");
-static struct app_file *fds[APP_FD_MAX];
+/* guards app_fds (here and in fd_get, inline in kernel/app/fd.h); thread
+ * context only (system calls, the exit's close, the kworker's reaping),
+ * never a hard IRQ: taken without turning interrupts off (each fd_get
+ * would otherwise end in an sti, which under QEMU's TCG leaves the
+ * translated code twice: two of them a datagram echoed) */
+struct spinlock app_fd_lock = SPINLOCK_INIT("app_fd");
+struct app_file *app_fds[APP_FD_MAX];
 
 struct app_file *app_file_alloc(const struct app_file_ops *ops, void *priv)
 {
@@ -49,22 +50,6 @@ void app_file_set_nonblock(struct app_file *f, bool on)
 		f->ops->set_flags(f, flags);
 }
 
-/* the range checked under the lock, not before it: with an early return
- * gcc splits the function in two and every lookup makes two calls */
-struct app_file *fd_get(int fd)
-{
-	struct app_file *f = NULL;
-
-	spin_lock(&fd_lock);
-	if ((unsigned int)fd < APP_FD_MAX) {
-		f = fds[fd];
-		if (f)
-			__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
-	}
-	spin_unlock(&fd_lock);
-	return f;
-}
-
 void fd_put(struct app_file *f)
 {
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
@@ -78,15 +63,15 @@ void fd_put(struct app_file *f)
 
 int fd_install(struct app_file *f)
 {
-	spin_lock(&fd_lock);
+	spin_lock(&app_fd_lock);
 	for (int fd = 0; fd < APP_FD_MAX; fd++) {
-		if (!fds[fd]) {
-			fds[fd] = f;
-			spin_unlock(&fd_lock);
+		if (!app_fds[fd]) {
+			app_fds[fd] = f;
+			spin_unlock(&app_fd_lock);
 			return fd;
 		}
 	}
-	spin_unlock(&fd_lock);
+	spin_unlock(&app_fd_lock);
 	fd_put(f);
 	return -EMFILE;
 }
@@ -99,10 +84,10 @@ int fd_install_at(struct app_file *f, int fd)
 		fd_put(f);
 		return -EBADF;
 	}
-	spin_lock(&fd_lock);
-	old = fds[fd];
-	fds[fd] = f;
-	spin_unlock(&fd_lock);
+	spin_lock(&app_fd_lock);
+	old = app_fds[fd];
+	app_fds[fd] = f;
+	spin_unlock(&app_fd_lock);
 	if (old)
 		fd_put(old);
 	return fd;
@@ -114,10 +99,10 @@ int fd_close(int fd)
 
 	if (fd < 0 || fd >= APP_FD_MAX)
 		return -EBADF;
-	spin_lock(&fd_lock);
-	f = fds[fd];
-	fds[fd] = NULL;
-	spin_unlock(&fd_lock);
+	spin_lock(&app_fd_lock);
+	f = app_fds[fd];
+	app_fds[fd] = NULL;
+	spin_unlock(&app_fd_lock);
 	if (!f)
 		return -EBADF;
 	fd_put(f);
@@ -129,7 +114,7 @@ int fd_count(void)
 	int n = 0;
 
 	for (int fd = 0; fd < APP_FD_MAX; fd++)
-		n += READ_ONCE(fds[fd]) != NULL;
+		n += READ_ONCE(app_fds[fd]) != NULL;
 	return n;
 }
 
@@ -244,7 +229,7 @@ int fd_table_init(void)
 	/* three references: 0, 1, 2 */
 	f->refs = 3;
 	f->flags = O_RDWR;
-	memset(fds, 0, sizeof(fds));
-	fds[0] = fds[1] = fds[2] = f;
+	memset(app_fds, 0, sizeof(app_fds));
+	app_fds[0] = app_fds[1] = app_fds[2] = f;
 	return 0;
 }

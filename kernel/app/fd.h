@@ -14,6 +14,7 @@
 #define APP_FD_MAX 1024
 
 #include "kernel/list.h"
+#include "kernel/spinlock.h"
 
 struct app_file;
 struct poll_table_struct;
@@ -63,8 +64,30 @@ void app_file_set_nonblock(struct app_file *f, bool on);
 
 /* a new file with one reference; NULL when out of memory */
 struct app_file *app_file_alloc(const struct app_file_ops *ops, void *priv);
-/* take a reference on fd's file: NULL when fd is not open (EBADF) */
-struct app_file *fd_get(int fd);
+/* the descriptor table and its lock (kernel/app/fd.c, which says what the
+ * lock guards); here only for fd_get */
+extern struct spinlock app_fd_lock;
+extern struct app_file *app_fds[APP_FD_MAX];
+
+/* take a reference on fd's file: NULL when fd is not open (EBADF).
+ * Inline: every system call on a descriptor starts here (a datagram
+ * echo's two per request), and under QEMU's TCG a call's return is a
+ * lookup of the next translated block.  The range is checked under the
+ * lock, not before it: with an early return gcc splits the function in
+ * two and every lookup makes two calls (as it did out of line) */
+static inline struct app_file *fd_get(int fd)
+{
+	struct app_file *f = NULL;
+
+	spin_lock(&app_fd_lock);
+	if ((unsigned int)fd < APP_FD_MAX) {
+		f = app_fds[fd];
+		if (f)
+			__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&app_fd_lock);
+	return f;
+}
 void fd_put(struct app_file *f);
 /* put f (whose reference moves to the table) at the lowest free
  * descriptor: the descriptor, or -EMFILE (f is put) */

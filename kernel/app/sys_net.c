@@ -73,8 +73,13 @@ static const struct app_file_ops sock_file_ops = {
 	.release = sock_file_release,
 };
 
-/* the socket of fd with a reference on its file (fd_put(*fp) after) */
-static struct socket *sockfd_get(int fd, struct app_file **fp, long *err)
+/* the socket of fd with a reference on its file (fd_put(*fp) after).
+ * Always inline, with fd_get in it: recvfrom and sendto each start here,
+ * and under QEMU's TCG a call's return is a lookup of the next
+ * translated block */
+static inline __attribute__((always_inline)) struct socket *sockfd_get(int fd,
+									 struct app_file **fp,
+									 long *err)
 {
 	struct app_file *f = fd_get(fd);
 
@@ -127,13 +132,18 @@ static long sys_socket(int family, int type, int protocol)
 #define ADDR_IN_ZEROED 32
 _Static_assert(ADDR_IN_ZEROED >= sizeof(struct sockaddr_in6), "ADDR_IN_ZEROED");
 
-/* an address from the application: 0 or -EFAULT/-EINVAL */
-static int addr_in(unsigned long uaddr, int len, struct sockaddr_storage *ss)
+/* an address from the application: 0 or -EFAULT/-EINVAL (copy_from_user
+ * with the copy inline: sendto's every datagram comes here, and an
+ * out-of-line addr_in would cost the call it saves) */
+static inline __attribute__((always_inline)) int addr_in(unsigned long uaddr, int len,
+							 struct sockaddr_storage *ss)
 {
 	if (len < 0 || (size_t)len > sizeof(*ss))
 		return -EINVAL;
 	memset(ss, 0, ADDR_IN_ZEROED);
-	return copy_from_user(ss, uaddr, (size_t)len);
+	if (!access_ok(uaddr, (size_t)len) || uaccess_copy_inline(ss, (const void *)uaddr, (size_t)len))
+		return -EFAULT;
+	return 0;
 }
 
 /* addr_out's general case, in three steps (Linux's move_addr_to_user:
@@ -155,15 +165,15 @@ static __noinline int addr_out_slow(const struct sockaddr_storage *ss, int len,
 
 /* an address to the application: truncated to its buffer, the real
  * length in *ulen.  The usual case, the whole address inside the user
- * range, in one call that does the three steps (recvfrom's every
- * datagram); the same answers either way */
+ * range, in one inline routine that does the three steps (recvfrom's
+ * every datagram); the same answers either way */
 static inline int addr_out(const struct sockaddr_storage *ss, int len, unsigned long uaddr,
 			   unsigned long ulen)
 {
 	if (!uaddr)
 		return 0;
 	if (access_ok(uaddr, (size_t)len) && access_ok(ulen, sizeof(u32)))
-		return uaccess_name_out((void *)uaddr, ss, len, (u32 *)ulen);
+		return uaccess_name_out_inline((void *)uaddr, ss, len, (u32 *)ulen);
 	return addr_out_slow(ss, len, uaddr, ulen);
 }
 

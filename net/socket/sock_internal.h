@@ -8,9 +8,13 @@
 #define NET_SOCKET_SOCK_INTERNAL_H
 
 #include "kernel/list.h"
+#include "kernel/obj_cache.h"
+#include "kernel/panic.h"
 #include "kernel/spinlock.h"
 #include "kernel/uaccess.h"
 #include "net/core/dev.h"
+#include "net/core/journey.h"
+#include "net/core/skbuff.h"
 #include "net/socket/socket.h"
 #include "lwip/def.h"
 #include "lwip/ip_addr.h"
@@ -95,15 +99,40 @@ extern struct list_head sock_list;
 
 /* a pbuf's truesize: what it holds of memory (a DMA buffer's full size) */
 u32 sock_pbuf_truesize(const struct pbuf *p);
-/* a queue entry, from this CPU's cache of freed ones or kmalloc; NULL: no
- * memory (core lock held, so bottom halves off: the cache's guard) */
-struct sk_rx *sk_rx_alloc(void);
 /* the entries sk_rx_free keeps for sk_rx_alloc, per CPU (bottom halves off) */
 #define SK_RX_CACHE_MAX 256
 /* entries sk_rx_alloc took from a cache (core lock); the entries the caches
  * hold now */
 extern u64 sk_rx_cache_hits;
 unsigned int sk_rx_cache_count(void);
+/* the caches, one per CPU (socket.c says how they are guarded) */
+DECLARE_PER_CPU(struct obj_cache, sk_rx_pcpu);
+
+/* the checked flavour holds callers to bottom halves off: the entry
+ * lists' guard, and rx_lock's rule (a softirq on this CPU that queued
+ * while a thread held it would spin for ever) */
+static inline void sk_rx_bh_check(void)
+{
+	if (LOCK_DEBUG && (in_irq() || !in_softirq()))
+		panic("net: socket receive queue or its entry cache used without bottom halves off");
+}
+
+/* a queue entry, from this CPU's cache of freed ones or kmalloc; NULL: no
+ * memory (core lock held, so bottom halves off: the cache's guard).
+ * Inline, as sk_rx_free and sock_rx_condense: each runs once per datagram
+ * queued or read, and under QEMU's TCG a call's return is a lookup of the
+ * next translated block */
+static inline struct sk_rx *sk_rx_alloc(void)
+{
+	struct sk_rx *e;
+
+	sk_rx_bh_check();
+	e = obj_list_pop(this_cpu_ptr(&sk_rx_pcpu));
+	if (!e)
+		return kmalloc(sizeof(*e));
+	sk_rx_cache_hits++;
+	return e;
+}
 /* charge a queue entry and link it at the tail (under rx_lock, which it
  * takes; bottom halves off), then wake readers */
 void sk_rx_queue(struct sock *sk, struct sk_rx *e);
@@ -129,9 +158,38 @@ static inline void sk_rx_unlink(struct sock *sk, struct sk_rx *e)
 	sk->rx_bytes -= e->p->tot_len - e->off;
 	WRITE_ONCE(sk->rmem_alloc, sk->rmem_alloc - e->truesize);
 }
+/* pbuf_free of a queued pbuf, whose one reference the entry held: a
+ * custom pbuf (the NIC's DMA buffer) counted once goes straight to its
+ * free function, as pbuf_free would, without SYS_ARCH_PROTECT around the
+ * count's decrement, which nobody else can change: no one else holds the
+ * pbuf (a peek's reference is taken under rx_lock, before the unlink, and
+ * makes the count 2).  That protect is interrupts off and on again: under
+ * QEMU's TCG the popfq leaves the translated code (~150 ns), once per
+ * datagram read.  Anything else, or the rest of a chain that another
+ * holder shares, goes through pbuf_free. */
+static inline void sk_pbuf_free(struct pbuf *p)
+{
+	while (p && p->ref == 1 && (p->flags & PBUF_FLAG_IS_CUSTOM)) {
+		struct pbuf *next = p->next;
+
+		p->ref = 0;
+		((struct pbuf_custom *)p)->custom_free_function(p);
+		p = next;
+	}
+	if (p)
+		pbuf_free(p);
+}
+
 /* free an entry taken off (its pbuf; the entry back to this CPU's
  * cache); bottom halves off, no lock needed */
-void sk_rx_free(struct sk_rx *e);
+static inline void sk_rx_free(struct sk_rx *e)
+{
+	journey_rx_done(e->journey, JOURNEY_STAGES);    /* freed unread */
+	sk_pbuf_free(e->p);
+	sk_rx_bh_check();
+	if (!obj_list_push(this_cpu_ptr(&sk_rx_pcpu), e, SK_RX_CACHE_MAX))
+		kfree(e);
+}
 /* free every queued entry (bottom halves off) */
 void sk_rx_purge(struct sock *sk);
 /* a free socket with its struct sock (both zeroed, wait queue set up),
@@ -205,34 +263,36 @@ size_t sock_copy_from_iov_walk(const struct msghdr *msg, size_t off, void *dst, 
 /* copy len bytes of p from p_off into msg's iovecs from byte off; the
  * bytes copied, fewer when an application's page faulted (kernel/uaccess.h).
  * Inline: a read into one buffer of bytes in one pbuf (a datagram's
- * recvfrom) is one copy */
+ * recvfrom) is one copy, itself inline */
 static inline size_t sock_copy_to_iov(const struct msghdr *msg, size_t off, const struct pbuf *p,
 				      u32 p_off, size_t len)
 {
 	if (msg->msg_iovlen == 1 && !off && p && len <= msg->msg_iov[0].iov_len &&
 	    (size_t)p_off + len <= p->len)
-		return len - uaccess_copy(msg->msg_iov[0].iov_base,
-					  (const char *)p->payload + p_off, len);
+		return len - uaccess_copy_inline(msg->msg_iov[0].iov_base,
+						 (const char *)p->payload + p_off, len);
 	return sock_copy_to_iov_walk(msg, off, p, p_off, len);
 }
 /* copy len bytes of msg's iovecs from byte off to dst; the bytes copied,
  * fewer when an application's page faulted.  Inline: a send from one
- * buffer (sendto) is one copy */
+ * buffer (sendto) is one copy, itself inline */
 static inline size_t sock_copy_from_iov(const struct msghdr *msg, size_t off, void *dst,
 					size_t len)
 {
 	if (msg->msg_iovlen == 1 && !off && len <= msg->msg_iov[0].iov_len)
-		return len - uaccess_copy(dst, msg->msg_iov[0].iov_base, len);
+		return len - uaccess_copy_inline(dst, msg->msg_iov[0].iov_base, len);
 	return sock_copy_from_iov_walk(msg, off, dst, len);
 }
 /* an lwIP err_t as a negative errno */
 int sock_lwip_err(int err);
 
-/* protocol calls (core lock held by the caller, which is socket.c) */
+/* protocol calls (core lock held by the caller, which is socket.c, but
+ * where said otherwise) */
 int udp_sock_bind(struct sock *sk, const ip_addr_t *ip, u16 port);
 int udp_sock_connect(struct sock *sk, const ip_addr_t *ip, u16 port, bool unspec);
-long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const ip_addr_t *to,
-		   u16 port);
+/* sock_sendmsg of a datagram socket (len: msg's bytes, checked): it takes
+ * the core lock itself; the bytes sent or -errno */
+long udp_sock_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len);
 void udp_sock_release(struct sock *sk);
 /* the datagram at the head of the queue taken (copied to msg; left
  * queued by MSG_PEEK): its length or -EFAULT; -EAGAIN when none is
@@ -284,9 +344,22 @@ struct sock_rx_stats {
 	u64 copied;                     /* copied out of it: the queue was past half its buffer */
 };
 extern struct sock_rx_stats sock_rx_stats;
+/* sock_rx_condense's copy: p's bytes in memory of their own size, p
+ * freed; p itself when there is no memory for it */
+struct pbuf *sock_rx_condense_copy(struct pbuf *p);
 /* queue-side pressure handling of both protocols: the pbuf to queue (p,
- * or a copy of it in memory of its own size, p freed) */
-struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p);
+ * or a copy of it in memory of its own size, p freed).  Linux's
+ * skb_condense past half of sk_rcvbuf: a slow reader must not pin the
+ * ring's DMA buffers */
+static inline struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p)
+{
+	if (!skb_pbuf_is_rx_buffer(p))
+		return p;
+	if (READ_ONCE(sk->rmem_alloc) > (u32)sk->rcvbuf / 2)
+		return sock_rx_condense_copy(p);
+	sock_rx_stats.dma_queued++;
+	return p;
+}
 
 /* the /proc/net line fields of the socket owning pcb (NULL: none) */
 struct sock_proc_info {

@@ -30,6 +30,8 @@
 #include "kernel/softirq.h"
 #include "net/core/journey.h"
 #include "net/core/skbuff.h"
+#include "net/core/xmit.h"
+#include "net/lwip/core_lock.h"
 #include "lwip/pbuf.h"
 #include "lwip/udp.h"
 #include <string.h>
@@ -204,8 +206,9 @@ int udp_sock_connect(struct sock *sk, const ip_addr_t *ip, u16 port, bool unspec
 	return rc;
 }
 
-long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const ip_addr_t *to,
-		   u16 port)
+/* the datagram to (NULL: the connected peer), under the core lock */
+static inline long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len,
+				 const ip_addr_t *to, u16 port)
 {
 	struct udp_pcb *pcb;
 	struct pbuf *p;
@@ -237,6 +240,42 @@ long udp_sock_send(struct sock *sk, const struct msghdr *msg, size_t len, const 
 	rc = err == ERR_OK ? 0 : sock_lwip_err(err);
 	pbuf_free(p);
 	return rc ? rc : (long)len;
+}
+
+long udp_sock_sendmsg(struct sock *sk, const struct msghdr *msg, size_t len)
+{
+	const ip_addr_t *to = NULL;
+	ip_addr_t ip;
+	u16 port = 0;
+	long done;
+	bool more;
+
+	net_core_lock();
+	/* a look without rx_lock (a hint: NET_RX may queue meanwhile) */
+	more = READ_ONCE(sk->rx_head) != NULL;
+	/* the NIC's tail write (net/core/xmit.h, deferred tails) is left out
+	 * of the core lock's hold: an MMIO write, slow under emulation, that
+	 * another CPU's softirq would spin behind.  When more datagrams wait
+	 * to be read, the caller will be back with the next send at once and
+	 * the tail waits for it too (written before this thread sleeps or
+	 * makes another call) */
+	dev_xmit_defer_begin(true);
+	/* one call of udp_sock_send, inlined */
+	done = msg->msg_name ? sock_addr_from(sk, msg->msg_name, (int)msg->msg_namelen, &ip, &port)
+			     : 0;
+	if (!done) {
+		if (msg->msg_name)
+			to = &ip;
+		done = udp_sock_send(sk, msg, len, to, port);
+	}
+	dev_xmit_defer_end();
+	/* bottom halves stay off until the tail is written: pending softirq
+	 * work runs after the datagram left, as before */
+	net_core_unlock_keep_bh();
+	if (!more && dev_xmit_deferred_pending())
+		dev_xmit_flush_deferred();
+	local_bh_enable_inline();
+	return done;
 }
 
 long udp_sock_recv(struct sock *sk, struct msghdr *msg, size_t total, int flags)
@@ -297,7 +336,7 @@ long udp_sock_recv(struct sock *sk, struct msghdr *msg, size_t total, int flags)
 	} else {
 		pbuf_free(e->p);        /* the peek's reference */
 	}
-	local_bh_enable();
+	local_bh_enable_inline();
 	if (fault)
 		return -EFAULT;
 	return (flags & MSG_TRUNC) ? (long)len : (long)n;

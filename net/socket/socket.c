@@ -235,54 +235,28 @@ struct sock_rx_stats sock_rx_stats;
  * never touches them.  A flow whose reader runs on another CPU than its
  * NET_RX moves entries from one CPU's list to the other's (the full one
  * gives its overflow to kmalloc), as Linux's slab does with remote frees. */
-static DEFINE_PER_CPU(struct obj_cache, sk_rx_pcpu);
+DEFINE_PER_CPU(struct obj_cache, sk_rx_pcpu);
 static const struct obj_cache_kind sk_rx_cache = {
 	&sk_rx_pcpu, SK_RX_CACHE_MAX, sizeof(struct sk_rx),
 };
 u64 sk_rx_cache_hits;
-
-/* the checked flavour holds callers to bottom halves off: the entry
- * lists' guard, and rx_lock's rule (a softirq on this CPU that queued
- * while a thread held it would spin for ever) */
-static inline void sk_rx_bh_check(void)
-{
-	if (LOCK_DEBUG && (in_irq() || !in_softirq()))
-		panic("net: socket receive queue or its entry cache used without bottom halves off");
-}
-
-struct sk_rx *sk_rx_alloc(void)
-{
-	struct sk_rx *e;
-
-	sk_rx_bh_check();
-	e = obj_list_pop(this_cpu_ptr(&sk_rx_pcpu));
-	if (!e)
-		return kmalloc(sizeof(*e));
-	sk_rx_cache_hits++;
-	return e;
-}
 
 unsigned int sk_rx_cache_count(void)
 {
 	return obj_cache_len(&sk_rx_cache);
 }
 
-struct pbuf *sock_rx_condense(struct sock *sk, struct pbuf *p)
+struct pbuf *sock_rx_condense_copy(struct pbuf *p)
 {
-	struct pbuf *q;
+	struct pbuf *q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
 
-	if (!skb_pbuf_is_rx_buffer(p))
+	if (!q) {
+		sock_rx_stats.dma_queued++;     /* no memory: queued as it is */
 		return p;
-	/* Linux's skb_condense past half of sk_rcvbuf: a slow reader must
-	 * not pin the ring's DMA buffers */
-	if (READ_ONCE(sk->rmem_alloc) > (u32)sk->rcvbuf / 2 &&
-	    (q = pbuf_clone(PBUF_RAW, PBUF_RAM, p))) {
-		pbuf_free(p);
-		sock_rx_stats.copied++;
-		return q;
 	}
-	sock_rx_stats.dma_queued++;
-	return p;
+	pbuf_free(p);
+	sock_rx_stats.copied++;
+	return q;
 }
 
 void sk_wake(struct sock *sk)
@@ -333,38 +307,6 @@ void sk_rx_queue(struct sock *sk, struct sk_rx *e)
 	/* after the unlock: a reader whose look under rx_lock came first
 	 * was on the wait queue before it (sk_wake) */
 	sk_wake(sk);
-}
-
-/* pbuf_free of a queued pbuf, whose one reference the entry held: a
- * custom pbuf (the NIC's DMA buffer) counted once goes straight to its
- * free function, as pbuf_free would, without SYS_ARCH_PROTECT around the
- * count's decrement, which nobody else can change: no one else holds the
- * pbuf (a peek's reference is taken under rx_lock, before the unlink, and
- * makes the count 2).  That protect is interrupts off and on again: under
- * QEMU's TCG the popfq leaves the translated code (~150 ns), once per
- * datagram read.  Anything else, or the rest of a chain that another
- * holder shares, goes through pbuf_free. */
-static void sk_pbuf_free(struct pbuf *p)
-{
-	while (p && p->ref == 1 && (p->flags & PBUF_FLAG_IS_CUSTOM)) {
-		struct pbuf *next = p->next;
-
-		p->ref = 0;
-		((struct pbuf_custom *)p)->custom_free_function(p);
-		p = next;
-	}
-	if (p)
-		pbuf_free(p);
-}
-
-/* free an entry taken off the queue */
-void sk_rx_free(struct sk_rx *e)
-{
-	journey_rx_done(e->journey, JOURNEY_STAGES);    /* freed unread */
-	sk_pbuf_free(e->p);
-	sk_rx_bh_check();
-	if (!obj_list_push(this_cpu_ptr(&sk_rx_pcpu), e, SK_RX_CACHE_MAX))
-		kfree(e);
 }
 
 struct sk_rx *sk_rx_pop(struct sock *sk)
@@ -596,45 +538,17 @@ static bool snd_ready(struct sock *sk)
 	       tcp_sock_sndspace(sk) > 0;
 }
 
-long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
+/* sock_sendmsg of a stream socket, total bytes (checked); out of line, so
+ * that the datagram send pays for none of its frame */
+static __noinline long sock_sendmsg_stream(struct socket *sock, const struct msghdr *msg,
+					   long total, int flags)
 {
 	struct sock *sk = sock->sk;
 	unsigned long timeo;
-	long total = iov_total(msg), done = 0;
+	long done = 0;
 	int rc;
 
-	if (total < 0)
-		return total;
 	net_core_lock();
-	if (sock->type == SOCK_DGRAM) {
-		ip_addr_t ip;
-		u16 port = 0;
-
-		/* a look without rx_lock (a hint: NET_RX may queue meanwhile) */
-		bool more = READ_ONCE(sk->rx_head) != NULL;
-
-		/* the NIC's tail write (net/core/xmit.h, deferred tails) is
-		 * left out of the core lock's hold: an MMIO write, slow under
-		 * emulation, that another CPU's softirq would spin behind.
-		 * When more datagrams wait to be read, the caller will be back
-		 * with the next send at once and the tail waits for it too
-		 * (written before this thread sleeps or makes another call) */
-		dev_xmit_defer_begin(true);
-		if (msg->msg_name) {
-			rc = sock_addr_from(sk, msg->msg_name, (int)msg->msg_namelen, &ip, &port);
-			done = rc ? rc : udp_sock_send(sk, msg, (size_t)total, &ip, port);
-		} else {
-			done = udp_sock_send(sk, msg, (size_t)total, NULL, 0);
-		}
-		dev_xmit_defer_end();
-		/* bottom halves stay off until the tail is written: pending
-		 * softirq work runs after the datagram left, as before */
-		net_core_unlock_keep_bh();
-		if (!more && dev_xmit_deferred_pending())
-			dev_xmit_flush_deferred();
-		local_bh_enable();
-		return done;
-	}
 	timeo = sock_timeo(sock, sk->sndtimeo, flags);
 	while (done < total) {
 		long n;
@@ -669,6 +583,18 @@ long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
 	}
 	net_core_unlock();
 	return done;
+}
+
+long sock_sendmsg(struct socket *sock, const struct msghdr *msg, int flags)
+{
+	long total = iov_total(msg);
+
+	if (total < 0)
+		return total;
+	/* tail calls: each returns to our caller itself */
+	if (sock->type == SOCK_DGRAM)
+		return udp_sock_sendmsg(sock->sk, msg, (size_t)total);
+	return sock_sendmsg_stream(sock, msg, total, flags);
 }
 
 static bool rcv_ready(struct sock *sk)
@@ -773,24 +699,16 @@ static long sock_recv_dgram(struct sock *sk, struct msghdr *msg, size_t total, i
 	}
 }
 
-long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
+/* sock_recvmsg of a stream socket, total bytes (checked); out of line, so
+ * that the datagram read pays for none of its frame */
+static __noinline long sock_recvmsg_stream(struct socket *sock, struct msghdr *msg, long total,
+					   int flags, unsigned long timeo)
 {
 	struct sock *sk = sock->sk;
-	unsigned long timeo = sock_timeo(sock, sk->rcvtimeo, flags);
-	long total = iov_total(msg), done = 0;
 	bool busy_tried = false;
+	long done = 0;
 	int rc;
 
-	if (total < 0)
-		return total;
-	msg->msg_flags = 0;
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
-	/* RFS: the flow follows the CPU its reader runs on (Linux
-	 * inet_recvmsg's sock_rps_record_flow) */
-	rps_record_sock_flow(READ_ONCE(sk->rxhash));
-	if (sock->type == SOCK_DGRAM)
-		return sock_recv_dgram(sk, msg, (size_t)total, flags, timeo);
 	net_core_lock();
 	if (sock->type == SOCK_STREAM && sock->state != SS_CONNECTED && !sk->rx_head) {
 		net_core_unlock();
@@ -840,6 +758,25 @@ long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 	}
 	net_core_unlock();
 	return done;
+}
+
+long sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
+{
+	struct sock *sk = sock->sk;
+	unsigned long timeo = sock_timeo(sock, sk->rcvtimeo, flags);
+	long total = iov_total(msg);
+
+	if (total < 0)
+		return total;
+	msg->msg_flags = 0;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	/* RFS: the flow follows the CPU its reader runs on (Linux
+	 * inet_recvmsg's sock_rps_record_flow) */
+	rps_record_sock_flow(READ_ONCE(sk->rxhash));
+	if (sock->type == SOCK_DGRAM)
+		return sock_recv_dgram(sk, msg, (size_t)total, flags, timeo);
+	return sock_recvmsg_stream(sock, msg, total, flags, timeo);
 }
 
 int sock_shutdown(struct socket *sock, int how)

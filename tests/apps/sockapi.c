@@ -857,6 +857,22 @@ static void test_user_faults(void)
 	CHECK("uaccess_readonly_page_unwritten", ro[0] == 0, "ro[0] %d", ro[0]);
 	CHECK_ERR("uaccess_udp_send_from_prot_none", sendto(tx, none, 10, 0, (struct sockaddr *)&a, sizeof(a)),
 		  EFAULT);
+	/* the source address to a read-only page, its length from a PROT_NONE
+	 * one: EFAULT (Linux's move_addr_to_user; the datagram is read) */
+	{
+		socklen_t flen = sizeof(struct sockaddr_in);
+
+		sendto(tx, "ad", 2, 0, (struct sockaddr *)&a, sizeof(a));
+		CHECK_ERR("uaccess_udp_recvfrom_addr_readonly",
+			  recvfrom(u, buf, sizeof(buf), 0, (struct sockaddr *)ro, &flen), EFAULT);
+		sendto(tx, "al", 2, 0, (struct sockaddr *)&a, sizeof(a));
+		CHECK_ERR("uaccess_udp_recvfrom_addrlen_prot_none",
+			  recvfrom(u, buf, sizeof(buf), 0, (struct sockaddr *)buf, (socklen_t *)none),
+			  EFAULT);
+	}
+	/* the destination address unreadable */
+	CHECK_ERR("uaccess_udp_sendto_addr_prot_none", sendto(tx, "a", 1, 0, (struct sockaddr *)none,
+							      sizeof(a)), EFAULT);
 	CHECK_ERR("uaccess_console_write_from_prot_none", write(1, none, 10), EFAULT);
 	CHECK_ERR("uaccess_futex_wait_prot_none", syscall(SYS_futex, none, FUTEX_WAIT_OP, 0, NULL), EFAULT);
 
@@ -884,6 +900,10 @@ static void test_user_faults(void)
 	long rest = recv(s, buf, sizeof(buf), 0);
 	CHECK("uaccess_tcp_recv_short_count_at_prot_none", sent == 6000 && r == 4096 && rest == 1904 &&
 	      two[4095] == 'd', "sent %d queued %d recv %ld rest %ld", sent, queued, r, rest);
+	/* a destination address whose second half is on the PROT_NONE page */
+	memcpy(two + 4096 - 8, &a, 8);
+	CHECK_ERR("uaccess_udp_sendto_addr_straddles_prot_none",
+		  sendto(tx, "a", 1, 0, (struct sockaddr *)(two + 4096 - 8), sizeof(a)), EFAULT);
 	/* epoll_wait's array read-only: EFAULT, the event stays ready */
 	int ep = epoll_create1(0);
 	struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = 7 }, out[1];
