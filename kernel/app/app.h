@@ -90,7 +90,8 @@ static inline struct app_thread *app_current(void)
 /* per-CPU: the syscall entry's stacks (kernel/app/entry.S) */
 void app_cpu_init(void);
 
-/* the system call dispatcher, called by entry.S with interrupts on;
+/* the system call dispatcher, called by entry.S with interrupts off (it
+ * turns them on, but for recvfrom/sendto's part that cannot wait);
  * returns with them off and app_exit_to_user's work done */
 void app_syscall(struct trap_frame *tf);
 /* before a return to CPL 3 (interrupt or syscall, interrupts off): a
