@@ -55,6 +55,9 @@ struct app_thread {
 	int fpu_cpu;
 	struct trap_frame *regs;        /* the user registers of the syscall it is in */
 	bool killed;                    /* exit_group or a fault: leave at the next chance */
+	/* its last recvfrom slept: the next goes the blocking way at once
+	 * (kernel/app/syscall.c, app_dgram_call); its own thread only */
+	bool dgram_slept;
 	/* signals (kernel/app/signal.c), under the_app.lock: blocked, pending
 	 * (bit n-1: signal n), each pending one's si_code; the sigaltstack */
 	u64 sigmask, sigpending;

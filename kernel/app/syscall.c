@@ -708,29 +708,35 @@ static __attribute__((noinline)) long app_syscall_other(struct trap_frame *tf, u
  * it comes back with them off.  APP_IRQOFF_MAX bounds what such a call
  * copies and sends with interrupts off: a datagram is at most 64 KiB, and
  * so is a stream call's part of the buffer (MSG_WAITALL, a loop over
- * several waits, always goes the old way). */
+ * several waits, always goes the old way).  A reader whose last read
+ * slept (one request in flight) goes the old way at once, not twice. */
 #define APP_IRQOFF_MAX 65536
 
-static long app_dgram_call(struct trap_frame *tf, unsigned long nr)
+static long app_dgram_call(struct app_thread *at, struct trap_frame *tf, unsigned long nr)
 {
 	int flags = (int)tf->r10;
 	long rc, sent = 0;
+	bool recv = nr == SYS_recvfrom;
+	u64 slept = current->nvcsw;
 
-	if (tf->rdx <= APP_IRQOFF_MAX && !(flags & MSG_WAITALL))
+	/* a reader whose last read slept goes the blocking way at once: its
+	 * queue is likely empty again (one request in flight), and a first
+	 * try would only find that out twice */
+	if (tf->rdx <= APP_IRQOFF_MAX && !(flags & MSG_WAITALL) && !(recv && at->dgram_slept))
 		flags |= MSG_DONTWAIT;
 	else
 		local_irq_enable();
 	/* one call site each, so that the link inlines both here; the
 	 * arguments from tf each time (fewer values kept across the call) */
 	for (;;) {
-		if (nr == SYS_recvfrom)
+		if (recv)
 			rc = app_sys_recvfrom((int)tf->rdi, tf->rsi, tf->rdx, flags, tf->r8, tf->r9);
 		else
 			rc = app_sys_sendto((int)tf->rdi, tf->rsi + (size_t)sent,
 					    tf->rdx - (size_t)sent, flags, tf->r8, (int)tf->r9);
-		if (likely(flags == (int)tf->r10))
+		if (flags == (int)tf->r10)
 			break;          /* the call as the application made it */
-		if (nr == SYS_sendto && rc >= 0 && (size_t)rc < tf->rdx) {
+		if (!recv && rc >= 0 && (size_t)rc < tf->rdx) {
 			/* a stream socket's partial send: the rest may wait */
 			sent = rc;
 		} else if (likely(rc != -EAGAIN)) {
@@ -739,6 +745,8 @@ static long app_dgram_call(struct trap_frame *tf, unsigned long nr)
 		local_irq_enable();
 		flags = (int)tf->r10;
 	}
+	if (recv)
+		at->dgram_slept = current->nvcsw != slept;
 	/* what went counts even when the rest fails (Linux's answer) */
 	if (unlikely(sent))
 		return rc > 0 ? sent + rc : sent;
@@ -756,7 +764,7 @@ void app_syscall(struct trap_frame *tf)
 	 * its prologue, which saves every register the switch's cases use):
 	 * socket calls, which leave deferred TX tails pending (above) */
 	if (nr == SYS_recvfrom || nr == SYS_sendto) {
-		rc = app_dgram_call(tf, nr);
+		rc = app_dgram_call(at, tf, nr);
 	} else {
 		local_irq_enable();
 		rc = app_syscall_other(tf, nr);
