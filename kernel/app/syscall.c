@@ -717,7 +717,7 @@ static long app_dgram_call(struct app_thread *at, struct trap_frame *tf, unsigne
 	int flags = (int)tf->r10;
 	long rc, sent = 0;
 	bool recv = nr == SYS_recvfrom;
-	u64 slept = current->nvcsw;
+	u64 slept = at->task->nvcsw;    /* at->task is current */
 
 	/* a reader whose last read slept goes the blocking way at once: its
 	 * queue is likely empty again (one request in flight), and a first
@@ -746,7 +746,7 @@ static long app_dgram_call(struct app_thread *at, struct trap_frame *tf, unsigne
 		flags = (int)tf->r10;
 	}
 	if (recv)
-		at->dgram_slept = current->nvcsw != slept;
+		at->dgram_slept = at->task->nvcsw != slept;
 	/* what went counts even when the rest fails (Linux's answer) */
 	if (unlikely(sent))
 		return rc > 0 ? sent + rc : sent;
