@@ -49,8 +49,15 @@ struct app_thread {
 	unsigned long fs_base;          /* MSR_FS_BASE while it runs */
 	unsigned long clear_child_tid;  /* user address: 0 and a futex wake at exit */
 	u8 *fxsave;                     /* 16-byte aligned FXSAVE area */
+	/* the CPU whose registers were last loaded from fxsave and fs_base
+	 * (kernel/app/arch.c, app_fpu_owner), -1: none.  Whoever writes
+	 * fxsave or fs_base of a thread that is not running must set -1 */
+	int fpu_cpu;
 	struct trap_frame *regs;        /* the user registers of the syscall it is in */
 	bool killed;                    /* exit_group or a fault: leave at the next chance */
+	/* its last recvfrom slept: the next goes the blocking way at once
+	 * (kernel/app/syscall.c, app_dgram_call); its own thread only */
+	bool dgram_slept;
 	/* signals (kernel/app/signal.c), under the_app.lock: blocked, pending
 	 * (bit n-1: signal n), each pending one's si_code; the sigaltstack */
 	u64 sigmask, sigpending;
@@ -86,7 +93,8 @@ static inline struct app_thread *app_current(void)
 /* per-CPU: the syscall entry's stacks (kernel/app/entry.S) */
 void app_cpu_init(void);
 
-/* the system call dispatcher, called by entry.S with interrupts on;
+/* the system call dispatcher, called by entry.S with interrupts off (it
+ * turns them on, but for recvfrom/sendto's part that cannot wait);
  * returns with them off and app_exit_to_user's work done */
 void app_syscall(struct trap_frame *tf);
 /* before a return to CPL 3 (interrupt or syscall, interrupts off): a
@@ -126,8 +134,12 @@ void app_fpu_save(u8 *fx);
 /* the current thread's FS base (arch_prctl ARCH_SET_FS) */
 void app_set_fs(unsigned long base);
 
-/* save prev's user state, load next's (kernel/sched.c, interrupts off) */
+/* save prev's user state, load next's unless this CPU's registers still
+ * hold it (kernel/sched.c, interrupts off) */
 void app_switch_to(struct task_struct *prev, struct task_struct *next);
+/* at's registers on this CPU count for nothing any more (its thread is
+ * ending; or its saved copy was written while it was not running) */
+void app_fpu_drop(struct app_thread *at);
 
 /* start the embedded application's main thread after `ready` (no-op when
  * the image has none); argv from the command line after `--` */

@@ -58,16 +58,56 @@ static unsigned long kstack_top(struct task_struct *t)
 	return (unsigned long)t->stack + (PAGE_SIZE << KTHREAD_STACK_ORDER);
 }
 
+/* Whose FPU/SSE state and FS base this CPU's registers hold (NULL: none
+ * known), and, for that thread, TSS.RSP0 and app_kernel_rsp: set only by
+ * app_switch_to with interrupts off, cleared by app_fpu_drop.  Together
+ * with app_thread.fpu_cpu it is Linux's fpregs_state_valid()
+ * (arch/x86/include/asm/fpu/sched.h: fpu_fpregs_owner_ctx and
+ * fpu->last_cpu): the registers are still at's when this CPU's owner is
+ * at AND at was last loaded on this CPU.  The owner alone would not do:
+ * a thread moved to CPU 1 and back finds CPU 0's owner still pointing at
+ * it, with the state it had before it left.  fpu_cpu alone would not do
+ * either: another application thread may have been loaded here since. */
+static DEFINE_PER_CPU(struct app_thread *, app_fpu_owner);
+
+/* Interrupts off (kernel/sched.c).  The outgoing thread's registers are
+ * always saved (Linux's switch_fpu_prepare does the same): its copy is
+ * then current, whatever runs next, so a later migration, clone or signal
+ * never has to fetch registers from another CPU.  The incoming thread's
+ * are loaded only when this CPU's registers no longer hold them: kernel
+ * threads never touch them (-mgeneral-regs-only, no FS-relative access),
+ * so an application thread that sleeps through the idle thread (or a
+ * kworker, ksoftirqd) and comes back needs neither the FXRSTOR (512 bytes
+ * read) nor the FS base's WRMSR (under QEMU's TCG an exit from the
+ * translated code) nor the stack writes. */
 void app_switch_to(struct task_struct *prev, struct task_struct *next)
 {
+	struct app_thread *at = next->app;
+	int cpu;
+
 	if (prev->app)
 		__asm__ volatile("fxsave64 (%0)" : : "r"(prev->app->fxsave) : "memory");
-	if (next->app) {
-		__asm__ volatile("fxrstor64 (%0)" : : "r"(next->app->fxsave) : "memory");
-		wrmsr(MSR_FS_BASE, next->app->fs_base);
-		gdt_set_kernel_stack(kstack_top(next));
-		*this_cpu_ptr(&app_kernel_rsp) = kstack_top(next);
-	}
+	if (!at)
+		return;
+	cpu = (int)smp_processor_id();
+	if (*this_cpu_ptr(&app_fpu_owner) == at && at->fpu_cpu == cpu)
+		return;
+	__asm__ volatile("fxrstor64 (%0)" : : "r"(at->fxsave) : "memory");
+	wrmsr(MSR_FS_BASE, at->fs_base);
+	gdt_set_kernel_stack(kstack_top(next));
+	*this_cpu_ptr(&app_kernel_rsp) = kstack_top(next);
+	*this_cpu_ptr(&app_fpu_owner) = at;
+	at->fpu_cpu = cpu;
+}
+
+void app_fpu_drop(struct app_thread *at)
+{
+	unsigned long flags = local_irq_save();
+
+	if (*this_cpu_ptr(&app_fpu_owner) == at)
+		*this_cpu_ptr(&app_fpu_owner) = NULL;
+	at->fpu_cpu = -1;
+	local_irq_restore(flags);
 }
 
 /* the FPU state a new program starts with (Linux's fpstate_init) */

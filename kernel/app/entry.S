@@ -51,12 +51,9 @@ app_syscall_entry:
 	TRAP_REGS_SAVE
 	movq %rsp, %rdi                 /* struct trap_frame * */
 	xorl %ebp, %ebp                 /* backtraces stop here */
-	/* interrupts on for the call, by popfq rather than sti: QEMU's TCG
-	 * emulates sti's one-instruction interrupt shadow by leaving its
-	 * translated code twice, popfq once (no shadow is needed here) */
-	pushfq
-	orq $RFLAGS_IF, (%rsp)
-	popfq
+	/* interrupts still off (SFMASK): app_syscall turns them on for
+	 * every call but the datagram ones' part that cannot wait
+	 * (kernel/app/syscall.c, app_dgram_call) */
 	call app_syscall                /* back with interrupts off and
 					 * app_exit_to_user's work done */
 	/* sysretq or iretq (above): one branch, on the OR of the tests */

@@ -692,6 +692,67 @@ static __attribute__((noinline)) long app_syscall_other(struct trap_frame *tf, u
 	return rc;
 }
 
+/* The datagram calls' bodies with interrupts off, as the entry left
+ * them (kernel/app/entry.S): every local_irq_restore inside them (lwIP's
+ * pbuf and memp protection, the skb and RX-buffer caches, the driver's
+ * TX lock, the IP identifier's random bytes) then finds them off and
+ * leaves them so, where with them on each would be a popfq, an exit from
+ * QEMU's translated code.  Only the part that cannot wait: the call is
+ * first made with MSG_DONTWAIT, which waits nowhere (no busy poll, no
+ * sleep: the socket's timeout is 0), and what would have waited (-EAGAIN
+ * from a call that may block, or the rest of a stream socket's partial
+ * send) is made again with interrupts on, as before.  A datagram send
+ * never waits and a datagram read waits only for an empty queue, so the
+ * answers are the blocking call's.  Softirqs raised meanwhile run at the
+ * bottom-half enable inside the call with interrupts on (do_softirq) and
+ * it comes back with them off.  APP_IRQOFF_MAX bounds what such a call
+ * copies and sends with interrupts off: a datagram is at most 64 KiB, and
+ * so is a stream call's part of the buffer (MSG_WAITALL, a loop over
+ * several waits, always goes the old way).  A reader whose last read
+ * slept (one request in flight) goes the old way at once, not twice. */
+#define APP_IRQOFF_MAX 65536
+
+static long app_dgram_call(struct app_thread *at, struct trap_frame *tf, unsigned long nr)
+{
+	int flags = (int)tf->r10;
+	long rc, sent = 0;
+	bool recv = nr == SYS_recvfrom;
+	u64 slept = at->task->nvcsw;    /* at->task is current */
+
+	/* a reader whose last read slept goes the blocking way at once: its
+	 * queue is likely empty again (one request in flight), and a first
+	 * try would only find that out twice */
+	if (tf->rdx <= APP_IRQOFF_MAX && !(flags & MSG_WAITALL) && !(recv && at->dgram_slept))
+		flags |= MSG_DONTWAIT;
+	else
+		local_irq_enable();
+	/* one call site each, so that the link inlines both here; the
+	 * arguments from tf each time (fewer values kept across the call) */
+	for (;;) {
+		if (recv)
+			rc = app_sys_recvfrom((int)tf->rdi, tf->rsi, tf->rdx, flags, tf->r8, tf->r9);
+		else
+			rc = app_sys_sendto((int)tf->rdi, tf->rsi + (size_t)sent,
+					    tf->rdx - (size_t)sent, flags, tf->r8, (int)tf->r9);
+		if (flags == (int)tf->r10)
+			break;          /* the call as the application made it */
+		if (!recv && rc >= 0 && (size_t)rc < tf->rdx) {
+			/* a stream socket's partial send: the rest may wait */
+			sent = rc;
+		} else if (likely(rc != -EAGAIN)) {
+			break;
+		}
+		local_irq_enable();
+		flags = (int)tf->r10;
+	}
+	if (recv)
+		at->dgram_slept = at->task->nvcsw != slept;
+	/* what went counts even when the rest fails (Linux's answer) */
+	if (unlikely(sent))
+		return rc > 0 ? sent + rc : sent;
+	return rc;
+}
+
 void app_syscall(struct trap_frame *tf)
 {
 	struct app_thread *at = app_current();
@@ -702,13 +763,12 @@ void app_syscall(struct trap_frame *tf)
 	/* a datagram loop's two calls, each request, before the switch (and
 	 * its prologue, which saves every register the switch's cases use):
 	 * socket calls, which leave deferred TX tails pending (above) */
-	if (nr == SYS_recvfrom)
-		rc = app_sys_recvfrom((int)tf->rdi, tf->rsi, tf->rdx, (int)tf->r10, tf->r8, tf->r9);
-	else if (nr == SYS_sendto)
-		rc = app_sys_sendto((int)tf->rdi, tf->rsi, tf->rdx, (int)tf->r10, tf->r8,
-				    (int)tf->r9);
-	else
+	if (nr == SYS_recvfrom || nr == SYS_sendto) {
+		rc = app_dgram_call(at, tf, nr);
+	} else {
+		local_irq_enable();
 		rc = app_syscall_other(tf, nr);
+	}
 	/* a result is stored as it is; only a restart asks more */
 	if (likely(rc != -ERESTARTSYS))
 		tf->rax = (u64)rc;

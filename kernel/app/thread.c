@@ -47,6 +47,7 @@ struct app_thread *app_thread_alloc(void)
 		return NULL;
 	}
 	INIT_LIST_HEAD(&at->node);
+	at->fpu_cpu = -1;               /* never loaded: the first switch loads it */
 	return at;
 }
 
@@ -115,6 +116,9 @@ void app_thread_exit(int status)
 	list_add_tail(&at->node, &zombies);
 	spin_unlock_irqrestore(&zombie_lock, flags);
 	schedule_work(&reap_work);
+	/* this CPU's registers name no freed thread (the next one allocated
+	 * at the same address has fpu_cpu -1 anyway: app_thread_alloc) */
+	app_fpu_drop(at);
 	kthread_exit(status);
 }
 

@@ -760,6 +760,95 @@ static void test_send_timeout(void)
 	close(cl);
 }
 
+/* A blocking send() of 64 KiB that finds room for only part of it
+ * returns the whole count once a slow reader makes room (Linux's
+ * blocking send): kernel/app/syscall.c's app_dgram_call first sends
+ * without waiting, with interrupts off, and must send the rest the
+ * blocking way.  Every byte of the stream carries its offset's pattern,
+ * checked by the reader. */
+#define STREAM_BYTE(off) ((unsigned char)(((off) * 131 + ((off) >> 9)) & 0xff))
+
+static int part_fd;
+static long part_want, part_got, part_bad = -1;
+
+static void stream_fill(unsigned char *b, size_t n, long off)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i] = STREAM_BYTE(off + (long)i);
+}
+
+static void *thr_slow_reader(void *arg)
+{
+	static unsigned char b[8192];
+
+	(void)arg;
+	usleep(300000);         /* the main thread is in send by now */
+	while (part_got < part_want) {
+		ssize_t n = recv(part_fd, b, sizeof(b), 0);
+
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n && part_bad < 0; i++)
+			if (b[i] != STREAM_BYTE(part_got + i))
+				part_bad = part_got + i;
+		part_got += n;
+	}
+	return NULL;
+}
+
+static void test_blocking_send_partial_room(void)
+{
+	static unsigned char chunk[65536];
+	unsigned char sink[20000];
+	int cl, s = tcp_pair(&cl);
+	struct pollfd p = { cl, POLLOUT, 0 };
+	long sent = 0, drained = 0;
+	pthread_t t;
+
+	/* fill until the socket stays unwritable for 200 ms */
+	fcntl(cl, F_SETFL, O_NONBLOCK);
+	for (int i = 0; i < 1000; i++) {
+		stream_fill(chunk, sizeof(chunk), sent);
+		ssize_t w = send(cl, chunk, sizeof(chunk), 0);
+
+		if (w > 0)
+			sent += w;
+		else if (errno != EAGAIN || poll(&p, 1, 200) == 0)
+			break;
+	}
+	fcntl(cl, F_SETFL, 0);
+	/* room for part of the next send: 20000 bytes read, then writable */
+	while (drained < (long)sizeof(sink)) {
+		ssize_t n = recv(s, sink, sizeof(sink) - (size_t)drained, 0);
+
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n && part_bad < 0; i++)
+			if (sink[i] != STREAM_BYTE(drained + i))
+				part_bad = drained + i;
+		drained += n;
+	}
+	int writable = poll(&p, 1, 2000);
+
+	part_fd = s;
+	part_got = drained;
+	part_want = sent + (long)sizeof(chunk);
+	pthread_create(&t, NULL, thr_slow_reader, NULL);
+	stream_fill(chunk, sizeof(chunk), sent);
+	double t0 = now();
+	ssize_t w = send(cl, chunk, sizeof(chunk), 0);
+	double waited = now() - t0;
+
+	shutdown(cl, SHUT_WR);  /* the reader ends even after a short send */
+	pthread_join(t, NULL);
+	CHECK("blocking_send_partial_room_sends_all", sent > 0 && writable == 1 &&
+	      w == (ssize_t)sizeof(chunk) && waited >= 0.2 && part_got == part_want && part_bad < 0,
+	      "queued %ld, writable %d, send %zd after %.3f s, read %ld of %ld, first bad byte %ld",
+	      sent, writable, w, waited, part_got, part_want, part_bad);
+	close(s);
+	close(cl);
+}
+
 /* blocking calls in threads: one blocks in accept, another in recv */
 static int thr_port;
 
@@ -1136,6 +1225,7 @@ int main(int argc, char **argv)
 	test_ipv6_and_names();
 	test_blocking_threads();
 	test_send_timeout();
+	test_blocking_send_partial_room();
 	test_close_while_polled();
 	test_user_faults();
 	test_udp_efault_counters();

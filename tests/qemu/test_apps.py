@@ -61,6 +61,29 @@ def test_runtime_threads_memory_time_and_exit_status(smp):
     assert rc == harness.EXIT_OK
 
 
+@pytest.mark.parametrize("smp", [1, 2])
+def test_fpu_and_fs_base_stay_each_threads_own(smp):
+    """tests/apps/fpuswitch.c: threads keep their own SSE and x87
+    registers, MXCSR, FCW, TLS and %fs:0 across yields, sleeps through the
+    idle thread, a signal to themselves whose handler uses the FPU and
+    sleeps, signals arriving in the middle of a spin (and, on 2 CPUs,
+    moves to CPU 1 and back with the registers loaded, and the same on
+    CPU 1): app_switch_to loads them only when the CPU's registers no
+    longer hold them (kernel/app/arch.c)."""
+    g, rc = run_app("tests/apps/fpuswitch.c", "-- %d" % smp, "apps-fpuswitch-smp%d" % smp, timeout=180, smp=smp)
+    ok, bad = checks(g.output)
+    assert not bad, (bad, re.findall(r"^mismatch .*$", g.output, re.M))
+    names = ["fpu_across_yield", "fpu_across_sleep", "fpu_across_own_signal",
+             "fpu_across_async_signal_spin", "fpu_spin_rounds_signalled",
+             "fpu_signal_handler_keeps_its_own"]
+    if smp > 1:
+        names += ["fpu_alone_moves", "fpu_workers_on_cpu1", "fpu_back_on_cpu0", "fpu_across_migration"]
+    for name in names:
+        assert name in ok, (name, ok)
+    assert "fpuswitch: 0 failed" in g.output
+    assert rc == harness.EXIT_OK
+
+
 def test_exit_status_and_a_crash_are_logged():
     g, rc = run_app("tests/apps/runtime.c", "-- status 7", "apps-status7")
     assert re.search(r"app: runtime \(pid \d+\) exited with status 7$", g.output, re.M)
