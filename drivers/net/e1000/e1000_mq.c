@@ -322,7 +322,12 @@ void e1000_mq_watchdog_kick(struct e1000_adapter *a)
 		if (!napi_is_scheduled(&q->napi) &&
 		    (e1000_rx_ring_pending(a, &q->rx) || e1000_mq_tx_pending(q))) {
 			a->sw.irq_kicks++;
-			kick |= q->eims;
+			/* the 82574: a cause EIAC left masked ignores ICS
+			 * (e1000_watchdog); the poll, from here, unmasks it */
+			if (mq_icr(&a->hw))
+				napi_schedule(&q->napi);
+			else
+				kick |= q->eims;
 		}
 	}
 	if (kick)
