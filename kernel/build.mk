@@ -4,7 +4,7 @@ kernel-srcs += kernel/main.c kernel/bootinfo.c kernel/cmdline.c kernel/cmdline_p
 kernel-srcs += kernel/acpi_tables.c kernel/acpi.c kernel/lapic.c kernel/ioapic.c kernel/pic.c \
 	kernel/pit.c kernel/hpet.c kernel/intc.c kernel/tick.c
 kernel-srcs += kernel/gdt.c kernel/idt.c kernel/isr.S kernel/irq.c kernel/kallsyms.c \
-	kernel/backtrace.c kernel/selftest.c kernel/selftest_irq.c kernel/extable.c kernel/uaccess.S
+	kernel/backtrace.c kernel/selftest.c kernel/selftest_irq.c kernel/extable.c kernel/uaccess.S kernel/uaccess_copy.c
 # the application processors (kernel/smp.h), /proc/cpuinfo
 kernel-srcs += kernel/smp.c kernel/smp_trampoline.S kernel/cpuinfo.c kernel/spinlock_debug.c \
 	kernel/smp_call.c kernel/selftest_spinlock.c

@@ -15,24 +15,6 @@
 
 	.text
 
-/* unsigned long uaccess_copy(void *dst, const void *src, size_t n) */
-	.globl uaccess_copy
-	.type uaccess_copy, @function
-uaccess_copy:
-	movq %rdx, %rcx
-	shrq $3, %rcx
-	andl $7, %edx
-1:	rep movsq
-	movl %edx, %ecx
-2:	rep movsb
-3:	movq %rcx, %rax
-	ret
-4:	leaq (%rdx,%rcx,8), %rax        /* the quads left and the tail */
-	ret
-	EXTABLE(1b, 4b)
-	EXTABLE(2b, 3b)
-	.size uaccess_copy, . - uaccess_copy
-
 /* unsigned long uaccess_clear(void *dst, size_t n) */
 	.globl uaccess_clear
 	.type uaccess_clear, @function
@@ -77,41 +59,5 @@ uaccess_put_u32:
 	EXTABLE(1b, 2b)
 	.size uaccess_put_u32, . - uaccess_put_u32
 
-/* int uaccess_name_out(void *dst, const void *src, int len, u32 *ulen):
- * a socket address to the application as Linux's move_addr_to_user, in
- * one call: room = *ulen (a negative room is -EINVAL), min(room, len)
- * bytes of src to dst (a sockaddr_in's 16 in two quads, else bytes),
- * then *ulen = len; 0, or -EFAULT when one of them faulted (part may have
- * been written).  The caller checked [dst, dst+len) and ulen's 4 bytes. */
-	.globl uaccess_name_out
-	.type uaccess_name_out, @function
-uaccess_name_out:
-	movq %rcx, %r8
-1:	movl (%r8), %ecx
-	testl %ecx, %ecx
-	js 7f
-	cmpl %edx, %ecx
-	cmovgl %edx, %ecx
-	cmpl $16, %ecx
-	jne 4f
-	movq (%rsi), %rax
-	movq 8(%rsi), %r9
-2:	movq %rax, (%rdi)
-3:	movq %r9, 8(%rdi)
-	jmp 5f
-4:	rep movsb
-5:	movl %edx, (%r8)
-	xorl %eax, %eax
-	ret
-6:	movl $-EFAULT, %eax
-	ret
-7:	movl $-EINVAL, %eax
-	ret
-	EXTABLE(1b, 6b)
-	EXTABLE(2b, 6b)
-	EXTABLE(3b, 6b)
-	EXTABLE(4b, 6b)
-	EXTABLE(5b, 6b)
-	.size uaccess_name_out, . - uaccess_name_out
 
 	.section .note.GNU-stack, "", @progbits

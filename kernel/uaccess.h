@@ -1,4 +1,5 @@
-/* Kernel access to user memory that may fault (kernel/uaccess.S).  Each
+/* Kernel access to user memory that may fault (kernel/uaccess.S, the two
+ * copies' out-of-line forms in kernel/uaccess_copy.c).  Each
  * copy is done by instructions listed in the exception table
  * (kernel/extable.h): a #PF on a user address inside one ends the copy
  * early instead of panicking.  No range check here (the callers' is
@@ -21,11 +22,12 @@
 
 /* copy n bytes; the bytes NOT copied (0: all) */
 unsigned long uaccess_copy(void *dst, const void *src, size_t n);
-/* uaccess_copy inline, the same instructions and answers, for the copies
- * made once per datagram (a datagram socket's payload in and out, sendto's
- * address): under QEMU's TCG a call's return is a lookup of the next
- * translated block.  The fixup is inline too (jumped over), each within
- * a few bytes after its instruction, as uaccess.S's */
+/* uaccess_copy's one definition, inline for the copies made once per
+ * datagram (a datagram socket's payload in and out, sendto's address):
+ * under QEMU's TCG a call's return is a lookup of the next translated
+ * block.  uaccess_copy (kernel/uaccess_copy.c) is this as a call.  The fixup is
+ * inline too (jumped over), each within a few bytes after its
+ * instruction */
 static inline __attribute__((always_inline)) unsigned long uaccess_copy_inline(void *dst,
 									       const void *src,
 									       size_t n)
@@ -56,8 +58,9 @@ int uaccess_put_u32(void *dst, u32 v);
  * *ulen = len; 0 or -EFAULT */
 int uaccess_name_out(void *dst, const void *src, int len, u32 *ulen);
 
-/* uaccess_name_out inline, the same instructions and answers (recvfrom's
- * every datagram writes its source address) */
+/* uaccess_name_out's one definition, inline (recvfrom's every datagram
+ * writes its source address; uaccess_name_out in kernel/uaccess_copy.c is this
+ * as a call) */
 static inline __attribute__((always_inline)) int uaccess_name_out_inline(void *dst, const void *src,
 									 int len, u32 *ulen)
 {

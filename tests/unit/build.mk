@@ -119,7 +119,7 @@ unit-ethtool-srcs := net/ethtool/ethtool.c net/ethtool/ethtool_cmd.c net/ethtool
 unit-acpi-srcs := kernel/acpi_tables.c
 # the exception table and the copies it lists, run in a process whose
 # SIGSEGV handler does what the kernel's #PF handler does
-unit-extable-srcs := kernel/extable.c kernel/uaccess.S
+unit-extable-srcs := kernel/extable.c kernel/uaccess.S kernel/uaccess_copy.c
 unit-extable-cflags := -D_GNU_SOURCE      # REG_RIP (ucontext.h)
 # the table comes from a fixed nm listing through the real generator
 unit-kallsyms-srcs := kernel/kallsyms.c $(BUILD)/host/kallsyms_fixture.S
